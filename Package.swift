@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+// Manifold: a terminal workbench for generative models and adversarial attacks.
+// No package dependencies: only the Swift toolchain and the system zlib.
+import PackageDescription
+
+/// Release builds generate code for the building machine's CPU (FMA, AVX2/AVX-512 where present);
+/// other architectures get the compiler's portable default.
+#if arch(x86_64) || arch(arm64)
+let nativeSwift: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
+#else
+let nativeSwift: [SwiftSetting] = []
+#endif
+
+let package = Package(
+    name: "Manifold",
+    products: [
+        .executable(name: "manifold", targets: ["Manifold"])
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "TensorCore", swiftSettings: nativeSwift),
+        .executableTarget(
+            name: "Manifold",
+            dependencies: ["TensorCore"],
+            swiftSettings: nativeSwift),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeSwift),
+    ]
+)

@@ -1,0 +1,88 @@
+import Foundation
+
+/// A seedable xoshiro256** generator (Blackman & Vigna 2018) with Gaussian draws by Box-Muller.
+///
+/// Every random choice in Manifold takes one of these, so a seed reproduces a run exactly.
+/// Foundation's randomness is never used.
+public struct RandomGenerator: RandomNumberGenerator, Sendable {
+    private var s0: UInt64
+    private var s1: UInt64
+    private var s2: UInt64
+    private var s3: UInt64
+    private var spareGaussian: Float?
+
+    /// Seeds the four state words from `seed` through SplitMix64, as the xoshiro authors recommend.
+    public init(seed: UInt64) {
+        var x = seed
+        func splitMix() -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s0 = splitMix()
+        s1 = splitMix()
+        s2 = splitMix()
+        s3 = splitMix()
+    }
+
+    public mutating func next() -> UInt64 {
+        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = (s3 << 45) | (s3 >> 19)
+        return result
+    }
+
+    /// A uniform float in [0, 1) with 24 random bits.
+    public mutating func uniform() -> Float {
+        Float(next() >> 40) * (1.0 / 16_777_216.0)
+    }
+
+    /// A uniform float in [low, high).
+    public mutating func uniform(_ low: Float, _ high: Float) -> Float {
+        low + (high - low) * uniform()
+    }
+
+    /// A uniform integer in 0..<bound (bound > 0), without modulo bias.
+    public mutating func index(below bound: Int) -> Int {
+        precondition(bound > 0, "bound must be positive")
+        return Int(next(upperBound: UInt64(bound)))
+    }
+
+    /// A standard normal draw (Box-Muller; the second value of each pair is kept for the next call).
+    public mutating func gaussian() -> Float {
+        if let spare = spareGaussian {
+            spareGaussian = nil
+            return spare
+        }
+        var u1 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+        if u1 < 1e-300 { u1 = 1e-300 }
+        let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+        let radius = (-2.0 * log(u1)).squareRoot()
+        let angle = 2.0 * Double.pi * u2
+        spareGaussian = Float(radius * sin(angle))
+        return Float(radius * cos(angle))
+    }
+
+    /// Fisher-Yates shuffle of `array` in place.
+    public mutating func shuffle<T>(_ array: inout [T]) {
+        guard array.count > 1 else { return }
+        for i in stride(from: array.count - 1, to: 0, by: -1) {
+            let j = index(below: i + 1)
+            if i != j { array.swapAt(i, j) }
+        }
+    }
+
+    /// A random permutation of 0..<count.
+    public mutating func permutation(_ count: Int) -> [Int] {
+        var p = Array(0..<count)
+        shuffle(&p)
+        return p
+    }
+}
