@@ -1,0 +1,108 @@
+import Foundation
+
+/// Differentiable activations and normalisations over the last axis.
+extension Tensor {
+    public func relu() -> Tensor { mapped({ $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 }) }
+
+    public func leakyReLU(slope: Float = 0.01) -> Tensor {
+        mapped({ $0 > 0 ? $0 : slope * $0 }, derivative: { x, _ in x > 0 ? 1 : slope })
+    }
+
+    public func sigmoid() -> Tensor {
+        mapped({ Tensor.sigmoid($0) }, derivative: { _, y in y * (1 - y) })
+    }
+
+    public func tanh() -> Tensor { mapped({ Foundation.tanh($0) }, derivative: { _, y in 1 - y * y }) }
+
+    /// log(1 + e^x), computed stably.
+    public func softplus() -> Tensor {
+        mapped({ Tensor.softplus($0) }, derivative: { x, _ in Tensor.sigmoid(x) })
+    }
+
+    /// x * sigmoid(x) (SiLU / swish).
+    public func silu() -> Tensor {
+        mapped(
+            { $0 * Tensor.sigmoid($0) },
+            derivative: { x, _ in
+                let s = Tensor.sigmoid(x)
+                return s * (1 + x * (1 - s))
+            })
+    }
+
+    @inline(__always) static func sigmoid(_ x: Float) -> Float {
+        x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
+    }
+
+    @inline(__always) static func softplus(_ x: Float) -> Float {
+        Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
+    }
+
+    /// Softmax over the last axis.
+    public func softmax() -> Tensor {
+        let out = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count))
+        let width = shape.last ?? 1
+        let rows = width == 0 ? 0 : count / width
+        let p = data
+        let q = out.data
+        for r in 0..<rows {
+            let row = p + r * width
+            let o = q + r * width
+            var m = -Float.infinity
+            for j in 0..<width { m = Swift.max(m, row[j]) }
+            var s: Float = 0
+            for j in 0..<width {
+                o[j] = Foundation.exp(row[j] - m)
+                s += o[j]
+            }
+            let inv = 1 / s
+            for j in 0..<width { o[j] *= inv }
+        }
+        return Tensor.record(out, inputs: [self]) { g, y in
+            // dx = y * (g - sum(g * y))
+            let grad = Tensor(zeros: y.shape)
+            let gp = g.data
+            let yp = y.data
+            let r = grad.data
+            for row in 0..<rows {
+                let base = row * width
+                var dot: Float = 0
+                for j in 0..<width { dot += gp[base + j] * yp[base + j] }
+                for j in 0..<width { r[base + j] = yp[base + j] * (gp[base + j] - dot) }
+            }
+            return [grad]
+        }
+    }
+
+    /// log(softmax(x)) over the last axis, by the log-sum-exp trick.
+    public func logSoftmax() -> Tensor {
+        let out = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count))
+        let width = shape.last ?? 1
+        let rows = width == 0 ? 0 : count / width
+        let p = data
+        let q = out.data
+        for r in 0..<rows {
+            let row = p + r * width
+            let o = q + r * width
+            var m = -Float.infinity
+            for j in 0..<width { m = Swift.max(m, row[j]) }
+            var s: Float = 0
+            for j in 0..<width { s += Foundation.exp(row[j] - m) }
+            let logSum = m + Foundation.log(s)
+            for j in 0..<width { o[j] = row[j] - logSum }
+        }
+        return Tensor.record(out, inputs: [self]) { g, y in
+            // dx = g - softmax * sum(g)
+            let grad = Tensor(zeros: y.shape)
+            let gp = g.data
+            let yp = y.data
+            let r = grad.data
+            for row in 0..<rows {
+                let base = row * width
+                var total: Float = 0
+                for j in 0..<width { total += gp[base + j] }
+                for j in 0..<width { r[base + j] = gp[base + j] - Foundation.exp(yp[base + j]) * total }
+            }
+            return [grad]
+        }
+    }
+}

@@ -1,0 +1,158 @@
+/// A float32, row-major, contiguous n-dimensional array with reverse-mode automatic differentiation.
+///
+/// A tensor is a reference type so the autograd graph can name it and accumulate its `grad`. Views made
+/// by `reshaped` or `rows(_:)` share storage with their base. Operations record a graph node only when
+/// an input has `requiresGrad` and recording is enabled on this thread (see `noGrad`).
+public final class Tensor: @unchecked Sendable {
+    /// The extent of each dimension, outermost first.
+    public let shape: [Int]
+    /// The number of elements (product of `shape`).
+    public let count: Int
+    /// The shared buffer and this tensor's first element in it.
+    public let storage: TensorStorage
+    public let offset: Int
+    /// Whether gradients flow to this tensor; leaves with it set receive `grad` on `backward()`.
+    public var requiresGrad: Bool
+    /// The accumulated gradient after `backward()` (leaves only), same shape as the tensor.
+    public var grad: Tensor?
+    /// The operation that produced this tensor, when it was recorded.
+    var gradNode: GradNode?
+
+    /// Wraps existing storage (a view when `offset` or the count differ from the storage's).
+    public init(shape: [Int], storage: TensorStorage, offset: Int = 0, requiresGrad: Bool = false) {
+        let count = Tensor.elementCount(shape)
+        precondition(offset >= 0 && offset + count <= storage.count, "view outside its storage")
+        self.shape = shape
+        self.count = count
+        self.storage = storage
+        self.offset = offset
+        self.requiresGrad = requiresGrad
+    }
+
+    /// A zero-filled tensor of the given shape.
+    public convenience init(zeros shape: [Int], requiresGrad: Bool = false) {
+        self.init(shape: shape, storage: TensorStorage(count: Tensor.elementCount(shape)), requiresGrad: requiresGrad)
+    }
+
+    /// A tensor holding `scalars` (row-major) in the given shape.
+    public convenience init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
+        let count = Tensor.elementCount(shape)
+        precondition(scalars.count == count, "\(scalars.count) scalars do not fill shape \(shape)")
+        let storage = TensorStorage(uninitializedCount: count)
+        scalars.withUnsafeBufferPointer { source in
+            if count > 0 { storage.pointer.update(from: source.baseAddress!, count: count) }
+        }
+        self.init(shape: shape, storage: storage, requiresGrad: requiresGrad)
+    }
+
+    /// A 0-dimensional tensor holding one value.
+    public convenience init(_ scalar: Float, requiresGrad: Bool = false) {
+        self.init(shape: [], scalars: [scalar], requiresGrad: requiresGrad)
+    }
+
+    /// A tensor with every element equal to `value`.
+    public convenience init(repeating value: Float, shape: [Int], requiresGrad: Bool = false) {
+        let count = Tensor.elementCount(shape)
+        let storage = TensorStorage(uninitializedCount: count)
+        storage.pointer.initialize(repeating: value, count: Swift.max(count, 1))
+        self.init(shape: shape, storage: storage, requiresGrad: requiresGrad)
+    }
+
+    /// Standard normal entries times `standardDeviation`.
+    public static func randomNormal(
+        _ shape: [Int], standardDeviation: Float = 1, generator: inout RandomGenerator
+    ) -> Tensor {
+        let result = Tensor(zeros: shape)
+        let p = result.data
+        for i in 0..<result.count { p[i] = generator.gaussian() * standardDeviation }
+        return result
+    }
+
+    /// Uniform entries in [low, high).
+    public static func randomUniform(
+        _ shape: [Int], low: Float, high: Float, generator: inout RandomGenerator
+    ) -> Tensor {
+        let result = Tensor(zeros: shape)
+        let p = result.data
+        for i in 0..<result.count { p[i] = generator.uniform(low, high) }
+        return result
+    }
+
+    /// Product of the dimensions; traps on negative dimensions.
+    public static func elementCount(_ shape: [Int]) -> Int {
+        var n = 1
+        for d in shape {
+            precondition(d >= 0, "negative dimension in shape \(shape)")
+            n *= d
+        }
+        return n
+    }
+
+    /// Pointer to the first element. Writing through it bypasses autograd (optimizers, kernels).
+    public var data: UnsafeMutablePointer<Float> { storage.pointer + offset }
+
+    /// The number of dimensions.
+    public var rank: Int { shape.count }
+
+    /// The elements, row-major, copied out.
+    public var scalars: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
+
+    /// The single element of a one-element tensor.
+    public var item: Float {
+        precondition(count == 1, "item needs a one-element tensor, got shape \(shape)")
+        return data[0]
+    }
+
+    /// Element at a multi-index (slow; for tests and small reads).
+    public subscript(_ indices: Int...) -> Float {
+        precondition(indices.count == rank, "index rank \(indices.count) for shape \(shape)")
+        var flat = 0
+        for (i, index) in indices.enumerated() {
+            precondition(index >= 0 && index < shape[i], "index \(indices) out of range for \(shape)")
+            flat = flat * shape[i] + index
+        }
+        return data[flat]
+    }
+
+    /// A copy with its own storage and no graph.
+    public func copy() -> Tensor {
+        Tensor(shape: shape, scalars: scalars)
+    }
+
+    /// A tensor sharing this one's storage but cut from the graph.
+    public func detached() -> Tensor {
+        Tensor(shape: shape, storage: storage, offset: offset)
+    }
+
+    /// Marks the tensor as a leaf that receives gradients; returns self for chaining.
+    @discardableResult
+    public func requiringGrad(_ flag: Bool = true) -> Tensor {
+        requiresGrad = flag
+        return self
+    }
+
+    /// Clears the accumulated gradient.
+    public func zeroGrad() {
+        grad = nil
+    }
+
+    /// Copies `other`'s values into this tensor's storage (same element count), outside the graph.
+    public func assign(_ other: Tensor) {
+        precondition(other.count == count, "assign: \(other.shape) into \(shape)")
+        if count > 0 { data.update(from: other.data, count: count) }
+    }
+
+    /// Whether any element is NaN or infinite.
+    public var hasNonFinite: Bool {
+        let p = data
+        for i in 0..<count where !p[i].isFinite { return true }
+        return false
+    }
+}
+
+extension Tensor: CustomStringConvertible {
+    public var description: String {
+        let shown = scalars.prefix(8).map { String($0) }.joined(separator: ", ")
+        return "Tensor(shape: \(shape), [\(shown)\(count > 8 ? ", ..." : "")])"
+    }
+}
