@@ -16,7 +16,7 @@ extension Tensor {
     /// Attaches a backward rule to `output` when recording is on and an input requires gradients.
     /// Returns `output` for chaining.
     @discardableResult
-    static func record(
+    public static func record(
         _ output: Tensor, inputs: [Tensor],
         backward: @escaping (_ gradOutput: Tensor, _ output: Tensor) -> [Tensor?]
     ) -> Tensor {

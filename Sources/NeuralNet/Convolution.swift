@@ -1,0 +1,87 @@
+import TensorCore
+
+/// 2-D convolution with PyTorch's layout (`weight [out, in, kh, kw]`) and default initialisation
+/// (uniform in ±1/sqrt(in*kh*kw)).
+public final class Conv2d: Module {
+    public let weight: Tensor
+    public let bias: Tensor?
+    public let stride: Int
+    public let padding: Int
+
+    public init(
+        inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        bias: Bool = true, generator: inout RandomGenerator
+    ) {
+        precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0, "Conv2d needs positive sizes")
+        self.stride = stride
+        self.padding = padding
+        let bound = 1 / Float(inputChannels * kernelSize * kernelSize).squareRoot()
+        weight = Tensor.randomUniform(
+            [outputChannels, inputChannels, kernelSize, kernelSize], low: -bound, high: bound, generator: &generator
+        ).requiringGrad()
+        self.bias = bias
+            ? Tensor.randomUniform([outputChannels], low: -bound, high: bound, generator: &generator).requiringGrad()
+            : nil
+    }
+
+    /// - Parameter input: [batch, in, H, W]. - Returns: [batch, out, H', W'].
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding)
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        var list: [(name: String, tensor: Tensor)] = [("weight", weight)]
+        if let bias { list.append(("bias", bias)) }
+        return list
+    }
+}
+
+/// Transposed 2-D convolution with PyTorch's layout (`weight [in, out, kh, kw]`) and initialisation
+/// (PyTorch computes fan-in from dimension 1: uniform in ±1/sqrt(out*kh*kw)).
+public final class ConvTranspose2d: Module {
+    public let weight: Tensor
+    public let bias: Tensor?
+    public let stride: Int
+    public let padding: Int
+
+    public init(
+        inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        bias: Bool = true, generator: inout RandomGenerator
+    ) {
+        precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0, "ConvTranspose2d needs positive sizes")
+        self.stride = stride
+        self.padding = padding
+        let bound = 1 / Float(outputChannels * kernelSize * kernelSize).squareRoot()
+        weight = Tensor.randomUniform(
+            [inputChannels, outputChannels, kernelSize, kernelSize], low: -bound, high: bound, generator: &generator
+        ).requiringGrad()
+        self.bias = bias
+            ? Tensor.randomUniform([outputChannels], low: -bound, high: bound, generator: &generator).requiringGrad()
+            : nil
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        input.convTranspose2d(weight: weight, bias: bias, stride: stride, padding: padding)
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        var list: [(name: String, tensor: Tensor)] = [("weight", weight)]
+        if let bias { list.append(("bias", bias)) }
+        return list
+    }
+}
+
+/// Max pooling over square windows (no padding); stride defaults to the window size as in PyTorch.
+public final class MaxPool2d: Module {
+    public let kernelSize: Int
+    public let stride: Int
+
+    public init(kernelSize: Int, stride: Int? = nil) {
+        self.kernelSize = kernelSize
+        self.stride = stride ?? kernelSize
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        input.maxPool2d(kernel: kernelSize, stride: stride)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import TensorCore
+
+/// Loss functions with fused forward/backward where it buys stability and speed.
+public enum Loss {
+    /// Mean softmax cross-entropy from logits (fused log-softmax), as PyTorch's `cross_entropy`.
+    /// - Parameters: logits [batch, classes]; labels one class index per row.
+    /// - Returns: a 0-d tensor.
+    public static func crossEntropy(logits: Tensor, labels: [Int]) -> Tensor {
+        precondition(logits.rank == 2 && logits.shape[0] == labels.count, "crossEntropy: logits \(logits.shape) for \(labels.count) labels")
+        let (rows, width) = (logits.shape[0], logits.shape[1])
+        let probabilities = Tensor(zeros: logits.shape)
+        var total: Double = 0
+        let p = logits.data
+        let q = probabilities.data
+        for r in 0..<rows {
+            let label = labels[r]
+            precondition(label >= 0 && label < width, "label \(label) outside 0..<\(width)")
+            let row = p + r * width
+            var m = -Float.infinity
+            for j in 0..<width { m = max(m, row[j]) }
+            var s: Float = 0
+            for j in 0..<width {
+                let e = Foundation.exp(row[j] - m)
+                q[r * width + j] = e
+                s += e
+            }
+            for j in 0..<width { q[r * width + j] /= s }
+            total += Double(m + Foundation.log(s) - row[label])
+        }
+        let out = Tensor(Float(total / Double(max(rows, 1))))
+        return Tensor.record(out, inputs: [logits]) { g, _ in
+            let scale = g.item / Float(max(rows, 1))
+            let grad = Tensor(zeros: [rows, width])
+            for r in 0..<rows {
+                for j in 0..<width { grad.data[r * width + j] = q[r * width + j] * scale }
+                grad.data[r * width + labels[r]] -= scale
+            }
+            _ = probabilities  // keeps the softmax alive for the backward pass
+            return [grad]
+        }
+    }
+
+    /// Binary cross-entropy with logits: `max(x, 0) - x t + log(1 + e^-|x|)`, summed or averaged.
+    public static func binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
+        precondition(logits.count == targets.count, "BCE: logits \(logits.shape) vs targets \(targets.shape)")
+        let n = logits.count
+        var total: Double = 0
+        let x = logits.data
+        let t = targets.data
+        for i in 0..<n {
+            total += Double(max(x[i], 0) - x[i] * t[i] + Foundation.log1p(Foundation.exp(-abs(x[i]))))
+        }
+        let divisor: Float = reduction == .mean ? Float(max(n, 1)) : 1
+        let out = Tensor(Float(total) / divisor)
+        return Tensor.record(out, inputs: [logits, targets]) { g, _ in
+            let scale = g.item / divisor
+            let gradLogits = Tensor(zeros: logits.shape)
+            var gradTargets: Tensor?
+            for i in 0..<n {
+                let s = x[i] >= 0 ? 1 / (1 + Foundation.exp(-x[i])) : Foundation.exp(x[i]) / (1 + Foundation.exp(x[i]))
+                gradLogits.data[i] = (s - t[i]) * scale
+            }
+            if targets.requiresGrad {
+                let gt = Tensor(zeros: targets.shape)
+                for i in 0..<n { gt.data[i] = -x[i] * scale }
+                gradTargets = gt
+            }
+            return [gradLogits, gradTargets]
+        }
+    }
+
+    /// Mean (or summed) squared error.
+    public static func meanSquaredError(_ prediction: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
+        let squared = (prediction - target).squared()
+        return reduction == .mean ? squared.mean() : squared.sum()
+    }
+
+    public enum Reduction: Sendable { case mean, sum }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import TensorCore
+@testable import NeuralNet
+
+@Suite struct OptimizerTests {
+    @Test func adamMatchesHandComputedSteps() {
+        // Two steps on p = [1, -2] with constant gradient g = [0.5, -0.1], lr 0.1, defaults.
+        let p = Tensor(shape: [2], scalars: [1, -2]).requiringGrad()
+        let adam = Adam(parameters: [("p", p)], learningRate: 0.1)
+        var expected: [Double] = [1, -2]
+        var m: [Double] = [0, 0]
+        var v: [Double] = [0, 0]
+        let g: [Double] = [0.5, -0.1]
+        for t in 1...2 {
+            p.grad = Tensor(shape: [2], scalars: g.map(Float.init))
+            adam.step()
+            for i in 0..<2 {
+                m[i] = 0.9 * m[i] + 0.1 * g[i]
+                v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i]
+                let mHat = m[i] / (1 - pow(0.9, Double(t)))
+                let vHat = v[i] / (1 - pow(0.999, Double(t)))
+                expected[i] -= 0.1 * mHat / (vHat.squareRoot() + 1e-8)
+            }
+        }
+        for i in 0..<2 { #expect(abs(Double(p.data[i]) - expected[i]) < 1e-5) }
+        #expect(adam.stepCount == 2)
+    }
+
+    @Test func adamStateRoundTripContinuesIdentically() throws {
+        func run(split: Bool) throws -> [Float] {
+            let p = Tensor(shape: [3], scalars: [0.3, -0.2, 0.9]).requiringGrad()
+            var adam = Adam(parameters: [("w", p)], learningRate: 0.05, weightDecay: 0.01)
+            for step in 0..<6 {
+                if split && step == 3 {
+                    let state = adam.stateDict()
+                    let copies = Dictionary(uniqueKeysWithValues: state.tensors.map { ($0.name, $0.tensor.copy()) })
+                    adam = Adam(parameters: [("w", p)], learningRate: 0.05, weightDecay: 0.01)
+                    try adam.loadStateDict(tensors: copies, counters: state.counters)
+                }
+                p.grad = (p * p).scaled(by: 2).detached().copy()
+                adam.step()
+            }
+            return p.scalars
+        }
+        #expect(try run(split: false) == run(split: true))
+    }
+
+    @Test func sgdMomentumMatchesPyTorchRule() {
+        let p = Tensor(shape: [1], scalars: [1]).requiringGrad()
+        let sgd = SGD(parameters: [("p", p)], learningRate: 0.1, momentum: 0.9, weightDecay: 0.5)
+        // step 1: d = 2 + 0.5*1 = 2.5, b = 2.5, p = 1 - 0.25 = 0.75
+        p.grad = Tensor(shape: [1], scalars: [2])
+        sgd.step()
+        #expect(abs(p.data[0] - 0.75) < 1e-6)
+        // step 2: d = 2 + 0.375 = 2.375, b = 0.9*2.5 + 2.375 = 4.625, p = 0.75 - 0.4625 = 0.2875
+        sgd.step()
+        #expect(abs(p.data[0] - 0.2875) < 1e-6)
+    }
+
+    @Test func loadingMismatchedStateThrows() {
+        let p = Tensor(zeros: [2]).requiringGrad()
+        let adam = Adam(parameters: [("w", p)])
+        #expect(throws: OptimizerStateError.self) {
+            try adam.loadStateDict(tensors: ["w.exp_avg": Tensor(zeros: [3]), "w.exp_avg_sq": Tensor(zeros: [2])], counters: ["step": 1])
+        }
+        #expect(throws: OptimizerStateError.self) { try adam.loadStateDict(tensors: [:], counters: [:]) }
+    }
+}
