@@ -19,10 +19,15 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "TensorCore", swiftSettings: nativeSwift),
+        .target(name: "SafeTensors", swiftSettings: nativeSwift),
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], swiftSettings: nativeSwift),
         .executableTarget(
             name: "Manifold",
-            dependencies: ["TensorCore"],
+            dependencies: ["TensorCore", "SafeTensors", "Datasets"],
             swiftSettings: nativeSwift),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeSwift),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], swiftSettings: nativeSwift),
+        .testTarget(
+            name: "DatasetsTests", dependencies: ["Datasets", "TensorCore", "CZlib"], swiftSettings: nativeSwift),
     ]
 )
