@@ -26,7 +26,8 @@ let package = Package(
             dependencies: ["TensorCore", "SafeTensors", "Datasets"],
             swiftSettings: nativeSwift),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeSwift),
-        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"], swiftSettings: nativeSwift),
+        .testTarget(
+            name: "SafeTensorsTests", dependencies: ["SafeTensors"], exclude: ["Fixtures"], swiftSettings: nativeSwift),
         .testTarget(
             name: "DatasetsTests", dependencies: ["Datasets", "TensorCore", "CZlib"], swiftSettings: nativeSwift),
     ]
