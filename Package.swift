@@ -19,12 +19,21 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "TensorCore", swiftSettings: nativeSwift),
-        .target(name: "NeuralNet", dependencies: ["TensorCore"], swiftSettings: nativeSwift),
+        .target(name: "SafeTensors", swiftSettings: nativeSwift),
+        .target(name: "NeuralNet", dependencies: ["TensorCore", "SafeTensors"], swiftSettings: nativeSwift),
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], swiftSettings: nativeSwift),
+        .target(name: "Models", dependencies: ["TensorCore", "NeuralNet"], swiftSettings: nativeSwift),
+        .target(
+            name: "Engine", dependencies: ["TensorCore", "NeuralNet", "SafeTensors", "Datasets", "Models"],
+            swiftSettings: nativeSwift),
         .executableTarget(
             name: "Manifold",
-            dependencies: ["TensorCore", "NeuralNet"],
+            dependencies: ["TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Engine"],
             swiftSettings: nativeSwift),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeSwift),
+        .testTarget(
+            name: "SafeTensorsTests", dependencies: ["SafeTensors"], exclude: ["Fixtures"], swiftSettings: nativeSwift),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: nativeSwift),
+        .testTarget(name: "ManifoldTests", dependencies: ["Manifold", "SafeTensors"], swiftSettings: nativeSwift),
     ]
 )

@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Finds and loads the dataset a `--data` argument names.
+public enum DatasetLoader {
+    /// Where Debian's `dataset-fashion-mnist` package installs its four gzipped IDX files.
+    public static let fashionFolder = "/usr/share/datasets/fashion-mnist"
+
+    /// Fashion-MNIST's class names (Xiao, Rasul & Vollgraf 2017), indexed by label.
+    public static let fashionClassNames = [
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    ]
+
+    /// The four files of an MNIST-format folder, each possibly with a `.gz` suffix.
+    public static let trainImagesFile = "train-images-idx3-ubyte"
+    public static let trainLabelsFile = "train-labels-idx1-ubyte"
+    public static let testImagesFile = "t10k-images-idx3-ubyte"
+    public static let testLabelsFile = "t10k-labels-idx1-ubyte"
+
+    /// Loads the dataset `spec` names.
+    /// - Parameters:
+    ///   - spec: `synthetic` (procedural digits, the default), `fashion` (Fashion-MNIST from the Debian
+    ///     package), or the path of a folder holding the four MNIST-format IDX files.
+    ///   - seed: seeds the synthetic digits; the file-based datasets ignore it.
+    /// - Throws: `DatasetError` naming the file and what is wrong.
+    public static func load(_ spec: String, seed: UInt64) throws -> Dataset {
+        switch spec {
+        case "", "synthetic":
+            return SyntheticDigits.make(seed: seed)
+        case "fashion":
+            guard isDirectory(fashionFolder) else {
+                throw DatasetError.unreadable(
+                    path: fashionFolder, reason: "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
+            }
+            return try loadFolder(fashionFolder, name: "fashion", classNames: fashionClassNames)
+        default:
+            guard isDirectory(spec) else { throw DatasetError.unknownSpec(spec) }
+            var trimmed = spec
+            while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+            let name = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
+            return try loadFolder(spec, name: name, classNames: (0..<10).map(String.init))
+        }
+    }
+
+    /// Loads the four MNIST-format files in `folder`; labels must lie in `0..<classNames.count`.
+    /// - Throws: `DatasetError` for a missing file, a malformed file, mismatched counts or sizes, or a
+    ///   label out of range.
+    public static func loadFolder(_ folder: String, name: String, classNames: [String]) throws -> Dataset {
+        let trainImagesPath = try locate(trainImagesFile, in: folder)
+        let trainLabelsPath = try locate(trainLabelsFile, in: folder)
+        let testImagesPath = try locate(testImagesFile, in: folder)
+        let testLabelsPath = try locate(testLabelsFile, in: folder)
+        let (trainImages, height, width) = try images(at: trainImagesPath)
+        let trainLabels = try labels(at: trainLabelsPath, count: trainImages.count / (height * width),
+            imagesPath: trainImagesPath, classCount: classNames.count)
+        let (testImages, testHeight, testWidth) = try images(at: testImagesPath)
+        guard testHeight == height, testWidth == width else {
+            throw DatasetError.inconsistent(
+                path: testImagesPath,
+                reason: "images are \(testHeight)x\(testWidth) but the training images are \(height)x\(width)")
+        }
+        let testLabels = try labels(at: testLabelsPath, count: testImages.count / (height * width),
+            imagesPath: testImagesPath, classCount: classNames.count)
+        return Dataset(
+            name: name, classNames: classNames, imageHeight: height, imageWidth: width,
+            trainImages: trainImages, trainLabels: trainLabels, testImages: testImages, testLabels: testLabels)
+    }
+
+    /// The path of `file` or `file.gz` in `folder`.
+    static func locate(_ file: String, in folder: String) throws -> String {
+        let base = folder.hasSuffix("/") ? folder + file : folder + "/" + file
+        for candidate in [base, base + ".gz"] where access(candidate, F_OK) == 0 {
+            return candidate
+        }
+        throw DatasetError.missingFile(folder: folder, file: file)
+    }
+
+    static func images(at path: String) throws -> ([Float], Int, Int) {
+        let array = try IDXReader.read(path: path)
+        guard array.dimensions.count == 3 else {
+            throw DatasetError.corrupt(
+                path: path, reason: "images must be 3-D [count, height, width], found dimensions \(array.dimensions)")
+        }
+        let height = array.dimensions[1]
+        let width = array.dimensions[2]
+        guard height > 0, width > 0 else {
+            throw DatasetError.corrupt(path: path, reason: "images have an empty size \(height)x\(width)")
+        }
+        let scale: Float = 1.0 / 255.0
+        let pixels = array.bytes.map { Float($0) * scale }
+        return (pixels, height, width)
+    }
+
+    static func labels(at path: String, count: Int, imagesPath: String, classCount: Int) throws -> [Int] {
+        let array = try IDXReader.read(path: path)
+        guard array.dimensions.count == 1 else {
+            throw DatasetError.corrupt(path: path, reason: "labels must be 1-D, found dimensions \(array.dimensions)")
+        }
+        guard array.dimensions[0] == count else {
+            throw DatasetError.inconsistent(
+                path: path, reason: "\(array.dimensions[0]) labels for \(count) images in \(imagesPath)")
+        }
+        if let index = array.bytes.firstIndex(where: { Int($0) >= classCount }) {
+            throw DatasetError.inconsistent(
+                path: path, reason: "label \(array.bytes[index]) at index \(index) is outside 0...\(classCount - 1)")
+        }
+        return array.bytes.map { Int($0) }
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+}
