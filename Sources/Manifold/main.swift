@@ -1,4 +1,49 @@
-// The manifold executable: command-line entry point.
-import TensorCore
+// The manifold executable: parses the command line and dispatches to a command.
+// Exit status: 0 success, 1 runtime error, 2 usage error.
+import Foundation
 
-print("manifold 0.1.0")
+
+func dispatch(_ arguments: [String]) -> Int32 {
+    guard let command = arguments.first else {
+        return dispatch(["train", "mlp"])
+    }
+    let rest = Array(arguments.dropFirst())
+    if rest.contains("--help") || rest.contains("-h") {
+        return printHelp(for: command)
+    }
+    do {
+        switch command {
+        case "--help", "-h", "help":
+            return rest.first.map(printHelp(for:)) ?? printHelp(for: nil)
+        case "--version", "version":
+            print(HelpText.version)
+            return 0
+        case "train": return try TrainCommand.run(rest)
+        case "eval": return try EvalCommand.run(rest)
+        case "runs": return try RunsCommand.run(rest)
+        default:
+            throw UsageError("unknown command '\(command.prefix(40))' (try 'manifold --help')")
+        }
+    } catch let error as UsageError {
+        printError(error.description)
+        return 2
+    } catch {
+        printError("\(error)")
+        return 1
+    }
+}
+
+func printHelp(for command: String?) -> Int32 {
+    guard let command else {
+        print(HelpText.overview)
+        return 0
+    }
+    guard let text = HelpText.commands[command] else {
+        printError("no help for unknown command '\(command.prefix(40))' (try 'manifold --help')")
+        return 2
+    }
+    print(text)
+    return 0
+}
+
+exit(dispatch(Array(CommandLine.arguments.dropFirst())))

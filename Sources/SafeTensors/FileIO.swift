@@ -5,13 +5,13 @@
 #endif
 
 /// Whole-file reads and atomic writes over POSIX calls, each checked, errors as `SafeTensorsError.io`.
-enum FileIO {
+public enum FileIO {
     static func errorText(_ code: Int32) -> String {
         String(cString: strerror(code))
     }
 
     /// Reads the whole regular file at `path`.
-    static func readAll(path: String) throws -> [UInt8] {
+    public static func readAll(path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw SafeTensorsError.io(path: path, operation: "open", message: errorText(errno)) }
         defer { close(fd) }
@@ -44,7 +44,7 @@ enum FileIO {
 
     /// Writes `bytes` to a temporary file beside `path`, fsyncs it, renames it over `path` and fsyncs
     /// the folder. On any failure the temporary file is removed and `path` is untouched.
-    static func writeAtomically(_ bytes: [UInt8], path: String) throws {
+    public static func writeAtomically(_ bytes: [UInt8], path: String) throws {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path

@@ -20,3 +20,12 @@ public enum GEMM {
         }
     }
 }
+
+/// Process-wide default thread count for kernels. (Interim; replaced with the packed kernel.)
+public enum ComputeThreads {
+    nonisolated(unsafe) private static var stored = 1
+    public static var count: Int {
+        get { stored }
+        set { stored = max(1, newValue) }
+    }
+}

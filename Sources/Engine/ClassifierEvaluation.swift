@@ -1,0 +1,40 @@
+import Datasets
+import Models
+import NeuralNet
+import TensorCore
+
+/// Test accuracy and mean cross-entropy of a classifier, evaluated in batches without gradients.
+public struct ClassifierEvaluation: Sendable {
+    public var accuracy: Double
+    public var loss: Double
+    public var count: Int
+    /// confusion[true][predicted].
+    public var confusion: [[Int]]
+
+    public static func evaluate(_ model: Classifier, images: [Float], labels: [Int], pixelsPerImage: Int, batchSize: Int = 1000) -> ClassifierEvaluation {
+        model.setTraining(false)
+        defer { model.setTraining(true) }
+        let count = labels.count
+        var correct = 0
+        var totalLoss = 0.0
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: model.classCount), count: model.classCount)
+        noGrad {
+            var start = 0
+            while start < count {
+                let end = min(start + batchSize, count)
+                let batch = Tensor(shape: [end - start, pixelsPerImage], scalars: Array(images[(start * pixelsPerImage)..<(end * pixelsPerImage)]))
+                let batchLabels = Array(labels[start..<end])
+                let logits = model(batch)
+                totalLoss += Double(Loss.crossEntropy(logits: logits, labels: batchLabels).item) * Double(end - start)
+                for (predicted, label) in zip(logits.argmax(), batchLabels) {
+                    if predicted == label { correct += 1 }
+                    if label < model.classCount { confusion[label][predicted] += 1 }
+                }
+                start = end
+            }
+        }
+        return ClassifierEvaluation(
+            accuracy: count == 0 ? 0 : Double(correct) / Double(count), loss: count == 0 ? 0 : totalLoss / Double(count),
+            count: count, confusion: confusion)
+    }
+}

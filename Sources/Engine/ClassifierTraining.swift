@@ -1,0 +1,89 @@
+import Datasets
+import Foundation
+import Models
+import NeuralNet
+import TensorCore
+
+/// Training a classifier with Adam on softmax cross-entropy, one mini-batch per step; the test set is
+/// evaluated at the end of each epoch.
+///
+/// Batches come from `BatchSampler`, whose order depends only on (seed, epoch), so a run resumed at an
+/// epoch boundary continues exactly as an uninterrupted one would.
+public final class ClassifierTraining: Experiment {
+    public let model: Classifier
+    public let optimizer: Adam
+    public let dataset: Dataset
+    public let batchSize: Int
+    public let totalEpochs: Int
+    /// Epochs completed (including those before a resume).
+    public private(set) var completedEpochs: Int
+    public private(set) var stepsTaken = 0
+    private let sampler: BatchSampler
+    private var epochBatches: [[Int]] = []
+    private var batchIndex = 0
+    private var epochLossSum = 0.0
+    private var epochStart = Date()
+    private let pixels: Int
+
+    public init(model: Classifier, dataset: Dataset, batchSize: Int, learningRate: Float, epochs: Int, seed: UInt64, completedEpochs: Int = 0) {
+        self.model = model
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.totalEpochs = epochs
+        self.completedEpochs = completedEpochs
+        pixels = dataset.imageHeight * dataset.imageWidth
+        optimizer = Adam(parameters: model.namedParameters, learningRate: learningRate)
+        sampler = BatchSampler(count: dataset.trainCount, batchSize: batchSize, seed: seed, shuffle: true, dropLast: false)
+    }
+
+    public var isFinished: Bool { completedEpochs >= totalEpochs }
+
+    public var batchesPerEpoch: Int { (dataset.trainCount + batchSize - 1) / batchSize }
+
+    public var progress: (done: Int, total: Int) {
+        (completedEpochs * batchesPerEpoch + batchIndex, totalEpochs * batchesPerEpoch)
+    }
+
+    public func step() throws -> StepReport {
+        precondition(!isFinished, "step() after the last epoch")
+        if batchIndex == 0 {
+            epochBatches = sampler.batches(epoch: completedEpochs)
+            epochLossSum = 0
+            epochStart = Date()
+        }
+        let indices = epochBatches[batchIndex]
+        let batch = dataset.trainBatch(indices)
+        let input = Tensor(shape: [indices.count, pixels], scalars: batch.images)
+        optimizer.zeroGradients()
+        let loss = Loss.crossEntropy(logits: model(input), labels: batch.labels)
+        let lossValue = loss.item
+        guard lossValue.isFinite else {
+            throw RuntimeFault("training loss became \(lossValue) at epoch \(completedEpochs + 1), step \(stepsTaken + 1); stopped, the last saved checkpoint is kept")
+        }
+        loss.backward()
+        optimizer.step()
+        stepsTaken += 1
+        batchIndex += 1
+        epochLossSum += Double(lossValue) * Double(indices.count)
+        var report = StepReport(metrics: ["loss": Double(lossValue)])
+        if batchIndex == epochBatches.count {
+            let seconds = Date().timeIntervalSince(epochStart)
+            let evaluation = ClassifierEvaluation.evaluate(model, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: pixels)
+            completedEpochs += 1
+            batchIndex = 0
+            report.epochSummary = EpochSummary(
+                epoch: completedEpochs, step: optimizer.stepCount, seconds: seconds,
+                metrics: [
+                    ("train_loss", epochLossSum / Double(dataset.trainCount)), ("test_loss", evaluation.loss),
+                    ("test_accuracy", evaluation.accuracy),
+                ])
+        }
+        return report
+    }
+}
+
+/// A failure inside an experiment (numerical fault, bad state): one line, the run stops.
+public struct RuntimeFault: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ message: String) { description = message }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import SafeTensors
+
+/// A run's folder `runs/<name>/`: `config.json`, `metrics.csv`, `model.safetensors`,
+/// `optimizer.safetensors`, exported images. Every file is written to a temporary name and renamed into
+/// place, so a crash or a kill never leaves a half-written file under a real name.
+///
+/// Run names are single path components (no `/`, no `..`, no leading dot), so a run can never escape its
+/// root folder.
+public struct RunDirectory: Sendable {
+    /// The folder that holds all runs: `$MANIFOLD_RUNS`, or `runs` in the current directory.
+    public static var defaultRoot: String {
+        ProcessInfo.processInfo.environment["MANIFOLD_RUNS"].flatMap { $0.isEmpty ? nil : $0 } ?? "runs"
+    }
+
+    public let root: String
+    public let name: String
+    public var path: String { "\(root)/\(name)" }
+
+    /// Checks that `name` is a safe single component.
+    public static func validate(name: String) throws(RunError) {
+        guard !name.isEmpty, name.count <= 128 else { throw RunError("run name must have 1 to 128 characters") }
+        guard !name.hasPrefix("."), !name.contains("/"), !name.contains("\\") else {
+            throw RunError("run name '\(Sanitize.line(name))' must not start with '.' or contain '/'")
+        }
+        guard name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_+=.@".unicodeScalars.contains($0) }) else {
+            throw RunError("run name '\(Sanitize.line(name))' may only hold letters, digits and - _ + = . @")
+        }
+    }
+
+    /// Resolves what a user typed (`NAME` or `ROOT/NAME`) to a run under `root`.
+    public static func resolve(_ text: String, root: String = defaultRoot) throws(RunError) -> RunDirectory {
+        var name = text
+        while name.hasSuffix("/") { name.removeLast() }
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        if name.hasPrefix(prefix) { name = String(name.dropFirst(prefix.count)) }
+        try validate(name: name)
+        return RunDirectory(root: root, name: name)
+    }
+
+    /// A fresh name `<model>-<dataset>-<yyyyMMdd-HHmmss>` (with a counter if that exists).
+    public static func newName(model: String, dataset: String, root: String = defaultRoot) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let datasetPart = dataset.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(String.init).joined()
+        let base = "\(model)-\(datasetPart.isEmpty ? "data" : String(datasetPart.prefix(24)))-\(formatter.string(from: Date()))"
+        var name = base
+        var counter = 2
+        while FileManager.default.fileExists(atPath: "\(root)/\(name)") {
+            name = "\(base)-\(counter)"
+            counter += 1
+        }
+        return name
+    }
+
+    public init(root: String, name: String) {
+        self.root = root
+        self.name = name
+    }
+
+    public var exists: Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// Creates the folder (and the root) if missing; refuses a symlink in place of the run folder.
+    public func create() throws(RunError) {
+        do {
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        } catch {
+            throw RunError("cannot create run folder '\(root)': \(error.localizedDescription)")
+        }
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            attributes[.type] as? FileAttributeType == .typeSymbolicLink
+        {
+            throw RunError("run folder '\(path)' is a symbolic link; refusing to write through it")
+        }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw RunError("cannot create run folder '\(path)': \(String(cString: strerror(errno)))")
+        }
+        if access(path, W_OK) != 0 {
+            throw RunError("run folder '\(path)' is not writable")
+        }
+    }
+
+    public func file(_ name: String) -> String { "\(path)/\(name)" }
+
+    /// Writes a file of the run atomically.
+    public func write(_ bytes: [UInt8], to fileName: String) throws(RunError) {
+        do {
+            try FileIO.writeAtomically(bytes, path: file(fileName))
+        } catch {
+            throw RunError("\(error)")
+        }
+    }
+
+    public func write(_ text: String, to fileName: String) throws(RunError) {
+        try write(Array(text.utf8), to: fileName)
+    }
+
+    /// Reads a file of the run, with a one-line error naming it when missing or unreadable.
+    public func read(_ fileName: String) throws(RunError) -> [UInt8] {
+        do {
+            return try FileIO.readAll(path: file(fileName))
+        } catch {
+            throw RunError("\(error)")
+        }
+    }
+
+    /// The parsed `config.json`.
+    public func readConfig() throws(RunError) -> [String: JSONValue] {
+        let bytes = try read("config.json")
+        do {
+            guard let object = try JSONValue.parse(bytes).objectValue else {
+                throw RunError("\(file("config.json")): not a JSON object")
+            }
+            return object
+        } catch let error as RunError {
+            throw error
+        } catch {
+            throw RunError("\(file("config.json")): \(error)")
+        }
+    }
+
+    /// Every run folder under `root` holding a config.json, sorted by name.
+    public static func list(root: String = defaultRoot) -> [RunDirectory] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return [] }
+        return names.sorted().compactMap { name in
+            guard (try? validate(name: name)) != nil else { return nil }
+            let run = RunDirectory(root: root, name: name)
+            return FileManager.default.fileExists(atPath: run.file("config.json")) ? run : nil
+        }
+    }
+}
+
+/// A problem with a run folder or its files: one line naming the file.
+public struct RunError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ message: String) { description = message }
+}
+
+/// Strips control characters and escape sequences from text that came from files or users before it is
+/// printed, so a hostile run name cannot drive the terminal.
+public enum Sanitize {
+    public static func line(_ text: String, limit: Int = 200) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) {
+                out.unicodeScalars.append("?")
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+            if out.count >= limit { return out + "…" }
+        }
+        return out
+    }
+}

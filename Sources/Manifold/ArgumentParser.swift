@@ -1,0 +1,110 @@
+/// A small command-line parser: `--name value`, `--name=value`, boolean `--flag`, positional words,
+/// and `--` to end options. Each command declares its options, so unknown or malformed ones are usage
+/// errors with a one-line message naming the argument.
+struct ParsedArguments {
+    var positional: [String] = []
+    var values: [String: String] = [:]
+    var flags: Set<String> = []
+
+    /// Parses `arguments` against the declared value options and flags (names without dashes).
+    init(_ arguments: [String], valueOptions: Set<String>, flagOptions: Set<String>) throws(UsageError) {
+        var index = 0
+        var optionsEnded = false
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if optionsEnded || !argument.hasPrefix("--") || argument == "-" {
+                if !optionsEnded && argument.hasPrefix("-") && argument.count > 1 && argument != "-"
+                    && Double(argument) == nil
+                {
+                    throw UsageError("unknown option '\(argument)' (options start with --)")
+                }
+                positional.append(argument)
+                continue
+            }
+            if argument == "--" {
+                optionsEnded = true
+                continue
+            }
+            var name = String(argument.dropFirst(2))
+            var inlineValue: String?
+            if let equals = name.firstIndex(of: "=") {
+                inlineValue = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            if flagOptions.contains(name) {
+                if inlineValue != nil { throw UsageError("option '--\(name)' takes no value") }
+                flags.insert(name)
+            } else if valueOptions.contains(name) {
+                let value: String
+                if let inlineValue {
+                    value = inlineValue
+                } else {
+                    guard index < arguments.count else { throw UsageError("option '--\(name)' needs a value") }
+                    value = arguments[index]
+                    index += 1
+                }
+                if values[name] != nil { throw UsageError("option '--\(name)' given twice") }
+                values[name] = value
+            } else {
+                let known = (valueOptions.union(flagOptions)).sorted().map { "--\($0)" }.joined(separator: ", ")
+                throw UsageError("unknown option '--\(name)'" + (known.isEmpty ? "" : " (this command takes \(known))"))
+            }
+        }
+    }
+
+    func has(_ flag: String) -> Bool { flags.contains(flag) }
+
+    func string(_ name: String) -> String? { values[name] }
+
+    /// An integer option within `range`, or `defaultValue` when absent.
+    func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
+        guard let text = values[name] else { return defaultValue }
+        guard let value = Int(text) else { throw UsageError("option '--\(name)' needs a whole number, got '\(text)'") }
+        guard range.contains(value) else {
+            throw UsageError("option '--\(name)' must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+        }
+        return value
+    }
+
+    /// A number option within `range`, or `defaultValue` when absent.
+    func number(
+        _ name: String, default defaultValue: Double, in range: ClosedRange<Double>, excludingLower: Bool = false
+    ) throws(UsageError) -> Double {
+        guard let text = values[name] else { return defaultValue }
+        guard let value = Double(text), value.isFinite else {
+            throw UsageError("option '--\(name)' needs a number, got '\(text)'")
+        }
+        guard range.contains(value), !(excludingLower && value == range.lowerBound) else {
+            let low = excludingLower ? "(\(range.lowerBound)" : "[\(range.lowerBound)"
+            throw UsageError("option '--\(name)' must be in \(low), \(range.upperBound)], got \(text)")
+        }
+        return value
+    }
+
+    /// A 64-bit seed, or `defaultValue` when absent.
+    func seed(default defaultValue: UInt64) throws(UsageError) -> UInt64 {
+        guard let text = values["seed"] else { return defaultValue }
+        guard let value = UInt64(text) else { throw UsageError("option '--seed' needs a non-negative whole number, got '\(text)'") }
+        return value
+    }
+
+    /// Fails when more positional words were given than the command takes.
+    func expectPositional(atMost count: Int, command: String) throws(UsageError) {
+        if positional.count > count {
+            throw UsageError("'\(command)' got an unexpected argument '\(positional[count])'")
+        }
+    }
+}
+
+/// A command-line mistake: printed as one line, exit status 2.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+/// A failure while running a valid command: printed as one line, exit status 1.
+struct RuntimeError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}

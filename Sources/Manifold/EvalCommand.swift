@@ -1,0 +1,89 @@
+import Datasets
+import Engine
+import Foundation
+import Models
+import SafeTensors
+import TensorCore
+
+/// `manifold eval RUN`: test metrics of a saved classifier run, recomputed from its checkpoint.
+enum EvalCommand {
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, valueOptions: ["data", "threads"], flagOptions: ["json"])
+        guard let runName = parsed.positional.first else { throw UsageError("'eval' needs a run: manifold eval RUN (see 'manifold runs')") }
+        try parsed.expectPositional(atMost: 1, command: "eval")
+        try applyThreads(parsed)
+        let run = try resolveRunArgument(runName)
+        guard run.exists else { throw RuntimeError("no run folder '\(run.path)'") }
+        let config = try run.readConfig()
+        let modelName = config["model"]?.stringValue ?? ""
+        guard let kind = Classifier.Kind(rawValue: modelName) else {
+            throw RuntimeError("\(run.file("config.json")): model '\(Sanitize.line(modelName))' is not a classifier this command can evaluate")
+        }
+        let dataSpec = parsed.string("data") ?? config["data"]?.stringValue ?? "synthetic"
+        let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
+        var dataset = try DatasetLoader.load(dataSpec, seed: seed)
+        if let testCount = config["test_count"]?.integerValue, testCount < dataset.testCount, parsed.string("data") == nil {
+            dataset = dataset.subset(train: min(dataset.trainCount, config["train_count"]?.integerValue ?? dataset.trainCount), test: testCount)
+        }
+        var generator = RandomGenerator(seed: 0)
+        let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
+        try ClassifierRunStore.load(run: run, model: model, optimizer: nil)
+        let evaluation = ClassifierEvaluation.evaluate(model, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: dataset.pixelCount)
+        if parsed.has("json") {
+            let object: JSONValue = .object([
+                "model": .string(kind.rawValue), "dataset": .string(dataset.name), "run": .string(run.path),
+                "test": .object(["accuracy": .number(evaluation.accuracy), "loss": .number(evaluation.loss), "count": .integer(evaluation.count)]),
+                "confusion": .array(evaluation.confusion.map { .array($0.map { .integer($0) }) }),
+            ])
+            print(object.serialized())
+        } else {
+            print(String(format: "%@ (%@ on %@): test accuracy %.4f, loss %.4f over %d images", run.path, kind.rawValue, dataset.name, evaluation.accuracy, evaluation.loss, evaluation.count))
+            print("confusion matrix (rows: true class, columns: predicted):")
+            for (index, row) in evaluation.confusion.enumerated() {
+                let name = index < dataset.classNames.count ? Sanitize.line(dataset.classNames[index], limit: 12) : String(index)
+                print(name.padding(toLength: 12, withPad: " ", startingAt: 0) + row.map { String(format: "%6d", $0) }.joined())
+            }
+        }
+        return 0
+    }
+}
+
+/// `manifold runs`: the saved runs with model, dataset, date and final metrics.
+enum RunsCommand {
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, valueOptions: [], flagOptions: ["json"])
+        try parsed.expectPositional(atMost: 0, command: "runs")
+        let runs = RunDirectory.list()
+        var rows: [JSONValue] = []
+        if !parsed.has("json") {
+            if runs.isEmpty {
+                print("no runs in '\(RunDirectory.defaultRoot)' yet: try 'manifold train mlp'")
+                return 0
+            }
+            print("RUN".padding(toLength: 40, withPad: " ", startingAt: 0) + "MODEL  DATASET     EPOCHS  ACCURACY  CREATED")
+        }
+        for run in runs {
+            guard let config = try? run.readConfig() else {
+                if !parsed.has("json") { print(Sanitize.line(run.name).padding(toLength: 40, withPad: " ", startingAt: 0) + "(unreadable config.json)") }
+                continue
+            }
+            let model = config["model"]?.stringValue ?? "?"
+            let dataset = config["dataset"]?.stringValue ?? "?"
+            let epochs = config["epochs_done"]?.integerValue ?? 0
+            let accuracy = config["test"]?["accuracy"]?.doubleValue
+            let created = config["created"]?.stringValue ?? ""
+            rows.append(.object(["run": .string(run.path), "model": .string(model), "dataset": .string(dataset), "epochs": .integer(epochs),
+                                 "test_accuracy": accuracy.map { .number($0) } ?? .null, "created": .string(created)]))
+            if !parsed.has("json") {
+                let name = Sanitize.line(run.name, limit: 38).padding(toLength: 40, withPad: " ", startingAt: 0)
+                let columns = Sanitize.line(model, limit: 6).padding(toLength: 7, withPad: " ", startingAt: 0)
+                    + Sanitize.line(dataset, limit: 11).padding(toLength: 12, withPad: " ", startingAt: 0)
+                    + String(epochs).padding(toLength: 8, withPad: " ", startingAt: 0)
+                    + (accuracy.map { String(format: "%.4f", $0) } ?? "-").padding(toLength: 10, withPad: " ", startingAt: 0)
+                print(name + columns + Sanitize.line(created, limit: 25))
+            }
+        }
+        if parsed.has("json") { print(JSONValue.object(["runs": .array(rows)]).serialized()) }
+        return 0
+    }
+}

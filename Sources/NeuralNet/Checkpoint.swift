@@ -1,0 +1,75 @@
+import SafeTensors
+import TensorCore
+
+/// Moves a module's parameters and an optimizer's state to and from safetensors files.
+///
+/// Names and layouts are PyTorch's, so `model.safetensors` loads with `safetensors.torch.load_file` +
+/// `load_state_dict` for the same architecture, and the other way round. Loading checks every name and
+/// shape before any parameter is changed, so a mismatched file leaves the module untouched.
+public enum Checkpoint {
+    /// The module's parameters as a safetensors file.
+    public static func file(of module: any Module, metadata: [String: String] = [:]) -> SafeTensorsFile {
+        SafeTensorsFile(
+            entries: module.namedParameters.map { SafeTensorsEntry(name: $0.name, shape: $0.tensor.shape, values: $0.tensor.scalars) },
+            metadata: metadata)
+    }
+
+    /// Copies a file's tensors into the module's parameters.
+    /// - Throws: `CheckpointError` naming the first missing, unexpected or mis-shaped tensor.
+    public static func load(_ file: SafeTensorsFile, into module: any Module, source: String) throws {
+        let parameters = module.namedParameters
+        var byName: [String: SafeTensorsEntry] = [:]
+        for entry in file.entries { byName[entry.name] = entry }
+        for (name, tensor) in parameters {
+            guard let entry = byName[name] else {
+                throw CheckpointError(description: "\(source): missing tensor '\(name)' (is this checkpoint for another model?)")
+            }
+            guard entry.shape == tensor.shape else {
+                throw CheckpointError(description: "\(source): tensor '\(name)' has shape \(entry.shape), the model expects \(tensor.shape)")
+            }
+        }
+        let expected = Set(parameters.map(\.name))
+        if let extra = file.entries.first(where: { !expected.contains($0.name) }) {
+            throw CheckpointError(description: "\(source): unexpected tensor '\(extra.name)' (is this checkpoint for another model?)")
+        }
+        for (name, tensor) in parameters {
+            let values = byName[name]!.values
+            values.withUnsafeBufferPointer { source in
+                if tensor.count > 0 { tensor.data.update(from: source.baseAddress!, count: tensor.count) }
+            }
+        }
+    }
+
+    /// The optimizer's state as a safetensors file; counters go into the metadata.
+    public static func file(of optimizer: any Optimizer, metadata: [String: String] = [:]) -> SafeTensorsFile {
+        let state = optimizer.stateDict()
+        var meta = metadata
+        for (key, value) in state.counters { meta["counter.\(key)"] = String(value) }
+        return SafeTensorsFile(
+            entries: state.tensors.map { SafeTensorsEntry(name: $0.name, shape: $0.tensor.shape, values: $0.tensor.scalars) },
+            metadata: meta)
+    }
+
+    /// Restores optimizer state from a file written by `file(of:)`.
+    public static func load(_ file: SafeTensorsFile, into optimizer: any Optimizer, source: String) throws {
+        var tensors: [String: Tensor] = [:]
+        for entry in file.entries { tensors[entry.name] = Tensor(shape: entry.shape, scalars: entry.values) }
+        var counters: [String: Int] = [:]
+        for (key, value) in file.metadata where key.hasPrefix("counter.") {
+            guard let number = Int(value) else {
+                throw CheckpointError(description: "\(source): metadata '\(key)' is not a whole number")
+            }
+            counters[String(key.dropFirst("counter.".count))] = number
+        }
+        do {
+            try optimizer.loadStateDict(tensors: tensors, counters: counters)
+        } catch let error as OptimizerStateError {
+            throw CheckpointError(description: "\(source): \(error.description)")
+        }
+    }
+}
+
+/// A checkpoint that does not fit the model or optimizer it is loaded into.
+public struct CheckpointError: Error, CustomStringConvertible {
+    public let description: String
+}

@@ -1,0 +1,104 @@
+import Foundation
+import SafeTensors
+import Testing
+
+/// End-to-end tests of the executable on tiny synthetic data.
+@Suite(.serialized) struct CLIEndToEndTests {
+    let tiny = ["--train-limit", "600", "--test-limit", "200", "--quiet"]
+
+    @Test func helpAndVersion() throws {
+        let help = try ManifoldBinary.run(["--help"])
+        #expect(help.status == 0 && help.stdout.contains("train MODEL"))
+        let trainHelp = try ManifoldBinary.run(["help", "train"])
+        #expect(trainHelp.status == 0 && trainHelp.stdout.contains("--resume"))
+        let version = try ManifoldBinary.run(["--version"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("manifold "))
+    }
+
+    @Test func usageErrorsExitTwoWithOneLine() throws {
+        let cases: [([String], String)] = [
+            (["frobnicate"], "unknown command 'frobnicate'"),
+            (["train"], "needs a model"),
+            (["train", "resnet"], "unknown model 'resnet'"),
+            (["train", "mlp", "--epochs", "abc"], "'--epochs' needs a whole number"),
+            (["train", "mlp", "--epochs", "0"], "'--epochs' must be between"),
+            (["train", "mlp", "--lr", "-1"], "'--lr' must be in"),
+            (["train", "mlp", "--colour"], "unknown option '--colour'"),
+            (["train", "mlp", "--run", "../escape"], "run name"),
+            (["eval"], "needs a run"),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: temporaryFolder())
+            #expect(result.status == 2, "\(arguments): status \(result.status)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+    }
+
+    @Test func trainEvalRunsAndResumeExactly() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let first = try ManifoldBinary.run(["train", "mlp", "--epochs", "2", "--run", "straight", "--json", "--seed", "5"] + tiny, runsRoot: root)
+        #expect(first.status == 0, "\(first.stderr)")
+        let json = try JSONValue.parse(first.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(json["model"]?.stringValue == "mlp")
+        #expect(json["dataset"]?.stringValue == "synthetic")
+        #expect(json["epochs"]?.integerValue == 2)
+        #expect(json["run"]?.stringValue == "\(root)/straight")
+        let accuracy = json["test"]?["accuracy"]?.doubleValue ?? 0
+        #expect(accuracy > 0.3, "accuracy \(accuracy) on 600 synthetic images")
+        for file in ["config.json", "metrics.csv", "model.safetensors", "optimizer.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: "\(root)/straight/\(file)"), "missing \(file)")
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: "\(root)/straight").filter { $0.contains(".tmp") }
+        #expect(leftovers.isEmpty)
+
+        // One epoch, then resume to two: bit-identical weights and optimizer state.
+        let half = try ManifoldBinary.run(["train", "mlp", "--epochs", "1", "--run", "split", "--seed", "5"] + tiny, runsRoot: root)
+        #expect(half.status == 0, "\(half.stderr)")
+        let resumed = try ManifoldBinary.run(["train", "mlp", "--epochs", "2", "--run", "split", "--resume", "--seed", "5"] + tiny, runsRoot: root)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        for file in ["model.safetensors", "optimizer.safetensors"] {
+            let a = try SafeTensorsFormat.read(path: "\(root)/straight/\(file)")
+            let b = try SafeTensorsFormat.read(path: "\(root)/split/\(file)")
+            #expect(a.entries == b.entries, "\(file) differs after resume")
+        }
+        let metrics = try String(contentsOfFile: "\(root)/split/metrics.csv", encoding: .utf8)
+        #expect(metrics.split(separator: "\n").count == 3)
+
+        let eval = try ManifoldBinary.run(["eval", "straight", "--json"], runsRoot: root)
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let evalJSON = try JSONValue.parse(eval.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(abs((evalJSON["test"]?["accuracy"]?.doubleValue ?? -1) - accuracy) < 1e-9)
+
+        let runs = try ManifoldBinary.run(["runs", "--json"], runsRoot: root)
+        #expect(runs.status == 0)
+        #expect(runs.stdout.contains("straight") && runs.stdout.contains("split"))
+
+        let again = try ManifoldBinary.run(["train", "mlp", "--run", "straight"] + tiny, runsRoot: root)
+        #expect(again.status == 1 && again.stderr.contains("exists already"))
+    }
+
+    @Test func runtimeErrorsExitOneAndNameTheFile() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let missingData = try ManifoldBinary.run(["train", "mlp", "--data", "\(root)/nowhere"] + tiny, runsRoot: root)
+        #expect(missingData.status == 1 && missingData.stderr.contains("nowhere"), "\(missingData.stderr)")
+        let missingRun = try ManifoldBinary.run(["eval", "ghost"], runsRoot: root)
+        #expect(missingRun.status == 1 && missingRun.stderr.contains("ghost"))
+
+        let trained = try ManifoldBinary.run(["train", "mlp", "--run", "victim"] + tiny, runsRoot: root)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let model = "\(root)/victim/model.safetensors"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: model))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: model))
+        let corrupt = try ManifoldBinary.run(["eval", "victim"], runsRoot: root)
+        #expect(corrupt.status == 1 && corrupt.stderr.contains("model.safetensors"), "\(corrupt.stderr)")
+        #expect(corrupt.stderr.split(separator: "\n").count == 1)
+
+        let blocker = "\(root)/file-not-folder"
+        FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8))
+        let unwritable = try ManifoldBinary.run(["train", "mlp"] + tiny, runsRoot: blocker)
+        #expect(unwritable.status == 1 && unwritable.stderr.contains("file-not-folder"), "\(unwritable.stderr)")
+    }
+}
