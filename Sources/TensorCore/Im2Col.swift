@@ -10,148 +10,148 @@ import Dispatch
 /// the image). A convolution with weights `W[outC, channels * kh * kw]` is then
 /// `columns x W^T -> [batch * outH * outW, outC]`.
 public enum Im2Col {
-  /// Input NCHW `[batch, channels, height, width]` -> `columns` as described on the type.
-  public static func im2col(
-    input: UnsafePointer<Float>, batch: Int, channels: Int, height: Int, width: Int,
-    kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
-    columns: UnsafeMutablePointer<Float>
-  ) {
-    let shape = Shape(
-      channels: channels, height: height, width: width, kernelHeight: kernelHeight,
-      kernelWidth: kernelWidth, stride: stride, padding: padding)
-    let pointers = Pointers(
-      image: UnsafeMutablePointer(mutating: input), columns: UnsafeMutablePointer(columns))
-    forEachImage(batch: batch, elements: batch * shape.imageColumns) { b in
-      shape.unfold(
-        image: pointers.image + b * shape.imageSize,
-        columns: pointers.columns + b * shape.imageColumns)
-    }
-  }
-
-  /// The adjoint of `im2col`: accumulates (`+=`) `columns` back into `gradInput` (NCHW).
-  /// The caller zeroes `gradInput` first.
-  public static func col2im(
-    columns: UnsafePointer<Float>, batch: Int, channels: Int, height: Int, width: Int,
-    kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
-    gradInput: UnsafeMutablePointer<Float>
-  ) {
-    let shape = Shape(
-      channels: channels, height: height, width: width, kernelHeight: kernelHeight,
-      kernelWidth: kernelWidth, stride: stride, padding: padding)
-    let pointers = Pointers(image: gradInput, columns: UnsafeMutablePointer(mutating: columns))
-    forEachImage(batch: batch, elements: batch * shape.imageColumns) { b in
-      shape.fold(
-        columns: pointers.columns + b * shape.imageColumns,
-        image: pointers.image + b * shape.imageSize)
-    }
-  }
-
-  /// Output extent of a convolution: `(size + 2 * padding - kernel) / stride + 1`.
-  public static func outputSize(_ size: Int, kernel: Int, stride: Int, padding: Int) -> Int {
-    precondition(
-      stride > 0 && kernel > 0 && padding >= 0, "Im2Col: invalid kernel, stride or padding")
-    return (size + 2 * padding - kernel) / stride + 1
-  }
-
-  /// Runs `body` for every image, spread over threads when there is enough to copy.
-  static func forEachImage(batch: Int, elements: Int, _ body: @Sendable (Int) -> Void) {
-    let threads = min(ComputeThreads.count, batch)
-    if threads <= 1 || elements < 1 << 16 {
-      for b in 0..<batch { body(b) }
-      return
-    }
-    DispatchQueue.concurrentPerform(iterations: threads) { part in
-      for b in GEMM.split(units: batch, parts: threads, index: part) { body(b) }
-    }
-  }
-
-  /// Pointers shared by the threads of one call; each thread touches only its own images.
-  struct Pointers: @unchecked Sendable {
-    let image: UnsafeMutablePointer<Float>
-    let columns: UnsafeMutablePointer<Float>
-  }
-
-  /// The geometry of one image's unfolding.
-  struct Shape: Sendable {
-    let channels: Int, height: Int, width: Int
-    let kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int
-    let outHeight: Int, outWidth: Int
-
-    init(
-      channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int,
-      padding: Int
+    /// Input NCHW `[batch, channels, height, width]` -> `columns` as described on the type.
+    public static func im2col(
+        input: UnsafePointer<Float>, batch: Int, channels: Int, height: Int, width: Int,
+        kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
+        columns: UnsafeMutablePointer<Float>
     ) {
-      self.channels = channels
-      self.height = height
-      self.width = width
-      self.kernelHeight = kernelHeight
-      self.kernelWidth = kernelWidth
-      self.stride = stride
-      self.padding = padding
-      outHeight = Im2Col.outputSize(height, kernel: kernelHeight, stride: stride, padding: padding)
-      outWidth = Im2Col.outputSize(width, kernel: kernelWidth, stride: stride, padding: padding)
-    }
-
-    var imageSize: Int { channels * height * width }
-    var rowLength: Int { channels * kernelHeight * kernelWidth }
-    var imageColumns: Int { max(0, outHeight * outWidth) * rowLength }
-
-    /// The kernel columns `kx` whose input column `x0 + kx` lies inside the image.
-    @inline(__always)
-    func validColumns(x0: Int) -> Range<Int> {
-      max(0, -x0)..<max(max(0, -x0), min(kernelWidth, width - x0))
-    }
-
-    func unfold(image: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>) {
-      var row = columns
-      for oy in 0..<outHeight {
-        let y0 = oy * stride - padding
-        for ox in 0..<outWidth {
-          let x0 = ox * stride - padding
-          let valid = validColumns(x0: x0)
-          var out = row
-          for c in 0..<channels {
-            let plane = image + c * height * width
-            for ky in 0..<kernelHeight {
-              let y = y0 + ky
-              if y < 0 || y >= height || valid.isEmpty {
-                out.update(repeating: 0, count: kernelWidth)
-              } else {
-                let src = plane + y * width + x0
-                for kx in 0..<valid.lowerBound { out[kx] = 0 }
-                for kx in valid { out[kx] = src[kx] }
-                for kx in valid.upperBound..<kernelWidth { out[kx] = 0 }
-              }
-              out += kernelWidth
-            }
-          }
-          row += rowLength
+        let shape = Shape(
+            channels: channels, height: height, width: width, kernelHeight: kernelHeight,
+            kernelWidth: kernelWidth, stride: stride, padding: padding)
+        let pointers = Pointers(
+            image: UnsafeMutablePointer(mutating: input), columns: UnsafeMutablePointer(columns))
+        forEachImage(batch: batch, elements: batch * shape.imageColumns) { b in
+            shape.unfold(
+                image: pointers.image + b * shape.imageSize,
+                columns: pointers.columns + b * shape.imageColumns)
         }
-      }
     }
 
-    func fold(columns: UnsafeMutablePointer<Float>, image: UnsafeMutablePointer<Float>) {
-      var row = columns
-      for oy in 0..<outHeight {
-        let y0 = oy * stride - padding
-        for ox in 0..<outWidth {
-          let x0 = ox * stride - padding
-          let valid = validColumns(x0: x0)
-          var src = row
-          for c in 0..<channels {
-            let plane = image + c * height * width
-            for ky in 0..<kernelHeight {
-              let y = y0 + ky
-              if y >= 0 && y < height {
-                let dst = plane + y * width + x0
-                for kx in valid { dst[kx] += src[kx] }
-              }
-              src += kernelWidth
-            }
-          }
-          row += rowLength
+    /// The adjoint of `im2col`: accumulates (`+=`) `columns` back into `gradInput` (NCHW).
+    /// The caller zeroes `gradInput` first.
+    public static func col2im(
+        columns: UnsafePointer<Float>, batch: Int, channels: Int, height: Int, width: Int,
+        kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
+        gradInput: UnsafeMutablePointer<Float>
+    ) {
+        let shape = Shape(
+            channels: channels, height: height, width: width, kernelHeight: kernelHeight,
+            kernelWidth: kernelWidth, stride: stride, padding: padding)
+        let pointers = Pointers(image: gradInput, columns: UnsafeMutablePointer(mutating: columns))
+        forEachImage(batch: batch, elements: batch * shape.imageColumns) { b in
+            shape.fold(
+                columns: pointers.columns + b * shape.imageColumns,
+                image: pointers.image + b * shape.imageSize)
         }
-      }
     }
-  }
+
+    /// Output extent of a convolution: `(size + 2 * padding - kernel) / stride + 1`.
+    public static func outputSize(_ size: Int, kernel: Int, stride: Int, padding: Int) -> Int {
+        precondition(
+            stride > 0 && kernel > 0 && padding >= 0, "Im2Col: invalid kernel, stride or padding")
+        return (size + 2 * padding - kernel) / stride + 1
+    }
+
+    /// Runs `body` for every image, spread over threads when there is enough to copy.
+    static func forEachImage(batch: Int, elements: Int, _ body: @Sendable (Int) -> Void) {
+        let threads = min(ComputeThreads.count, batch)
+        if threads <= 1 || elements < 1 << 16 {
+            for b in 0..<batch { body(b) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: threads) { part in
+            for b in GEMM.split(units: batch, parts: threads, index: part) { body(b) }
+        }
+    }
+
+    /// Pointers shared by the threads of one call; each thread touches only its own images.
+    struct Pointers: @unchecked Sendable {
+        let image: UnsafeMutablePointer<Float>
+        let columns: UnsafeMutablePointer<Float>
+    }
+
+    /// The geometry of one image's unfolding.
+    struct Shape: Sendable {
+        let channels: Int, height: Int, width: Int
+        let kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int
+        let outHeight: Int, outWidth: Int
+
+        init(
+            channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int,
+            padding: Int
+        ) {
+            self.channels = channels
+            self.height = height
+            self.width = width
+            self.kernelHeight = kernelHeight
+            self.kernelWidth = kernelWidth
+            self.stride = stride
+            self.padding = padding
+            outHeight = Im2Col.outputSize(height, kernel: kernelHeight, stride: stride, padding: padding)
+            outWidth = Im2Col.outputSize(width, kernel: kernelWidth, stride: stride, padding: padding)
+        }
+
+        var imageSize: Int { channels * height * width }
+        var rowLength: Int { channels * kernelHeight * kernelWidth }
+        var imageColumns: Int { max(0, outHeight * outWidth) * rowLength }
+
+        /// The kernel columns `kx` whose input column `x0 + kx` lies inside the image.
+        @inline(__always)
+        func validColumns(x0: Int) -> Range<Int> {
+            max(0, -x0)..<max(max(0, -x0), min(kernelWidth, width - x0))
+        }
+
+        func unfold(image: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>) {
+            var row = columns
+            for oy in 0..<outHeight {
+                let y0 = oy * stride - padding
+                for ox in 0..<outWidth {
+                    let x0 = ox * stride - padding
+                    let valid = validColumns(x0: x0)
+                    var out = row
+                    for c in 0..<channels {
+                        let plane = image + c * height * width
+                        for ky in 0..<kernelHeight {
+                            let y = y0 + ky
+                            if y < 0 || y >= height || valid.isEmpty {
+                                out.update(repeating: 0, count: kernelWidth)
+                            } else {
+                                let src = plane + y * width + x0
+                                for kx in 0..<valid.lowerBound { out[kx] = 0 }
+                                for kx in valid { out[kx] = src[kx] }
+                                for kx in valid.upperBound..<kernelWidth { out[kx] = 0 }
+                            }
+                            out += kernelWidth
+                        }
+                    }
+                    row += rowLength
+                }
+            }
+        }
+
+        func fold(columns: UnsafeMutablePointer<Float>, image: UnsafeMutablePointer<Float>) {
+            var row = columns
+            for oy in 0..<outHeight {
+                let y0 = oy * stride - padding
+                for ox in 0..<outWidth {
+                    let x0 = ox * stride - padding
+                    let valid = validColumns(x0: x0)
+                    var src = row
+                    for c in 0..<channels {
+                        let plane = image + c * height * width
+                        for ky in 0..<kernelHeight {
+                            let y = y0 + ky
+                            if y >= 0 && y < height {
+                                let dst = plane + y * width + x0
+                                for kx in valid { dst[kx] += src[kx] }
+                            }
+                            src += kernelWidth
+                        }
+                    }
+                    row += rowLength
+                }
+            }
+        }
+    }
 }
