@@ -149,7 +149,7 @@ struct GEMMBlocking: Sendable {
     /// Depth of a packed block (the A micro-panel, `8 * kc` floats, stays in L1).
     var kc = 256
     /// Columns of a packed B block (`kc * nc` floats, kept in L2).
-    var nc = 480
+    var nc = 768
     /// Products below this many floating-point operations run on one thread.
     var serialFlops = 3.0e6
 }

@@ -93,7 +93,8 @@ public enum GEMMBenchmark {
 
     /// Best-of-several GFLOP/s of `GEMM.multiply` (warmed up, at least 0.2 s of repetitions).
     static func measure(
-        m: Int, k: Int, n: Int, threads: Int, blocking: GEMMBlocking = GEMMBlocking(),
+        m: Int, k: Int, n: Int, threads: Int, transA: Bool = false, transB: Bool = false,
+        blocking: GEMMBlocking = GEMMBlocking(),
         minimumSeconds: Double = 0.2
     ) -> Double {
         var rng = RandomGenerator(seed: 1)
@@ -110,7 +111,8 @@ public enum GEMMBenchmark {
         c.initialize(repeating: 0, count: m * n)
         func once() {
             GEMM.multiply(
-                m: m, n: n, k: k, a: a, lda: k, transA: false, b: b, ldb: n, transB: false, c: c, ldc: n,
+                m: m, n: n, k: k, a: a, lda: transA ? m : k, transA: transA, b: b, ldb: transB ? k : n, transB: transB,
+                c: c, ldc: n,
                 alpha: 1, beta: 0, threads: threads, blocking: blocking)
         }
         once()

@@ -86,25 +86,31 @@ enum GEMMPacking {
                 }
             }
         } else if rows == mr {
-            // A is stored [m, k]: transpose 8 rows into the panel, 8 depth steps at a time.
+            // A is stored [m, k]: transpose 8 rows into the panel, 16 depth steps at a time. Three
+            // perfect shuffles of the 8 rows leave the [16][8] panel block in the 8 vectors.
             let r0 = a + row0 * lda + p0
             var p = 0
-            while p + 8 <= kc {
-                let v0 = UnsafeRawPointer(r0 + p).loadUnaligned(as: SIMD8<Float>.self)
-                let v1 = UnsafeRawPointer(r0 + lda + p).loadUnaligned(as: SIMD8<Float>.self)
-                let v2 = UnsafeRawPointer(r0 + 2 * lda + p).loadUnaligned(as: SIMD8<Float>.self)
-                let v3 = UnsafeRawPointer(r0 + 3 * lda + p).loadUnaligned(as: SIMD8<Float>.self)
-                let v4 = UnsafeRawPointer(r0 + 4 * lda + p).loadUnaligned(as: SIMD8<Float>.self)
-                let v5 = UnsafeRawPointer(r0 + 5 * lda + p).loadUnaligned(as: SIMD8<Float>.self)
-                let v6 = UnsafeRawPointer(r0 + 6 * lda + p).loadUnaligned(as: SIMD8<Float>.self)
-                let v7 = UnsafeRawPointer(r0 + 7 * lda + p).loadUnaligned(as: SIMD8<Float>.self)
-                let out = dst + p * 8
-                for q in 0..<8 {
-                    UnsafeMutableRawPointer(out + q * 8).storeBytes(
-                        of: SIMD8(v0[q], v1[q], v2[q], v3[q], v4[q], v5[q], v6[q], v7[q]),
-                        as: SIMD8<Float>.self)
+            while p + 16 <= kc {
+                @inline(__always) func row(_ r: Int) -> SIMD16<Float> {
+                    UnsafeRawPointer(r0 + r * lda + p).loadUnaligned(as: SIMD16<Float>.self)
                 }
-                p += 8
+                var (v0, v1, v2, v3, v4, v5, v6, v7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
+                for _ in 0..<3 {
+                    (v0, v1, v2, v3, v4, v5, v6, v7) = (
+                        low(v0, v4), high(v0, v4), low(v1, v5), high(v1, v5),
+                        low(v2, v6), high(v2, v6), low(v3, v7), high(v3, v7)
+                    )
+                }
+                let out = UnsafeMutableRawPointer(dst + p * 8)
+                out.storeBytes(of: v0, toByteOffset: 0, as: SIMD16<Float>.self)
+                out.storeBytes(of: v1, toByteOffset: 64, as: SIMD16<Float>.self)
+                out.storeBytes(of: v2, toByteOffset: 128, as: SIMD16<Float>.self)
+                out.storeBytes(of: v3, toByteOffset: 192, as: SIMD16<Float>.self)
+                out.storeBytes(of: v4, toByteOffset: 256, as: SIMD16<Float>.self)
+                out.storeBytes(of: v5, toByteOffset: 320, as: SIMD16<Float>.self)
+                out.storeBytes(of: v6, toByteOffset: 384, as: SIMD16<Float>.self)
+                out.storeBytes(of: v7, toByteOffset: 448, as: SIMD16<Float>.self)
+                p += 16
             }
             while p < kc {
                 for r in 0..<8 { dst[p * 8 + r] = r0[r * lda + p] }
@@ -137,6 +143,10 @@ enum GEMMPacking {
                 }
             }
             var j = 0
+            while j + 16 <= cols {
+                transpose16(b + (col0 + j) * ldb + p0, ld: ldb, count: kc, into: dst + j, stride: width)
+                j += 16
+            }
             while j + 4 <= cols {
                 let s0 = b + (col0 + j) * ldb + p0
                 let s1 = s0 + ldb
@@ -180,5 +190,69 @@ enum GEMMPacking {
                 }
             }
         }
+    }
+
+    /// Transposes 16 rows of `count` floats (row stride `ld`) into `count` rows of 16 floats
+    /// (row stride `stride`), one 16 x 16 block at a time in registers.
+    @inline(__always)
+    static func transpose16(
+        _ src: UnsafePointer<Float>, ld: Int, count: Int, into dst: UnsafeMutablePointer<Float>, stride: Int
+    ) {
+        var p = 0
+        while p + 16 <= count {
+            @inline(__always) func row(_ r: Int) -> SIMD16<Float> {
+                UnsafeRawPointer(src + r * ld + p).loadUnaligned(as: SIMD16<Float>.self)
+            }
+            @inline(__always) func store(_ v: SIMD16<Float>, _ q: Int) {
+                UnsafeMutableRawPointer(dst + (p + q) * stride).storeBytes(of: v, as: SIMD16<Float>.self)
+            }
+            var (r0, r1, r2, r3, r4, r5, r6, r7) = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
+            var (r8, r9, r10, r11) = (row(8), row(9), row(10), row(11))
+            var (r12, r13, r14, r15) = (row(12), row(13), row(14), row(15))
+            // Four perfect shuffles of the rows transpose a 16 x 16 block; each interleave of two
+            // vectors compiles to one two-source permute.
+            for _ in 0..<4 {
+                (r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15) = (
+                    low(r0, r8), high(r0, r8), low(r1, r9), high(r1, r9),
+                    low(r2, r10), high(r2, r10), low(r3, r11), high(r3, r11),
+                    low(r4, r12), high(r4, r12), low(r5, r13), high(r5, r13),
+                    low(r6, r14), high(r6, r14), low(r7, r15), high(r7, r15)
+                )
+            }
+            store(r0, 0)
+            store(r1, 1)
+            store(r2, 2)
+            store(r3, 3)
+            store(r4, 4)
+            store(r5, 5)
+            store(r6, 6)
+            store(r7, 7)
+            store(r8, 8)
+            store(r9, 9)
+            store(r10, 10)
+            store(r11, 11)
+            store(r12, 12)
+            store(r13, 13)
+            store(r14, 14)
+            store(r15, 15)
+            p += 16
+        }
+        while p < count {
+            for r in 0..<16 { dst[p * stride + r] = src[r * ld + p] }
+            p += 1
+        }
+    }
+
+    /// Interleaves the low halves of `x` and `y`: x0 y0 x1 y1 ... x7 y7.
+    @inline(__always)
+    static func low(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
+        SIMD16(x[0], y[0], x[1], y[1], x[2], y[2], x[3], y[3], x[4], y[4], x[5], y[5], x[6], y[6], x[7], y[7])
+    }
+
+    /// Interleaves the high halves of `x` and `y`: x8 y8 x9 y9 ... x15 y15.
+    @inline(__always)
+    static func high(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
+        SIMD16(
+            x[8], y[8], x[9], y[9], x[10], y[10], x[11], y[11], x[12], y[12], x[13], y[13], x[14], y[14], x[15], y[15])
     }
 }
