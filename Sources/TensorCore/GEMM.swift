@@ -150,6 +150,8 @@ struct GEMMBlocking: Sendable {
     var kc = 256
     /// Columns of a packed B block (`kc * nc` floats, kept in L2).
     var nc = 768
+    /// Rows of transposed A packed together (a depth step then reads `mcTransposed` contiguous floats).
+    var mcTransposed = 64
     /// Products below this many floating-point operations run on one thread.
     var serialFlops = 3.0e6
 }
@@ -174,8 +176,9 @@ struct GEMMProblem: @unchecked Sendable {
         let colCount = cols.count
         let nBlocks = (colCount + blocking.nc - 1) / blocking.nc
         let ncMax = ((colCount + nBlocks - 1) / nBlocks + 15) / 16 * 16
+        let mcRows = transA ? max(mr, blocking.mcTransposed / mr * mr) : mr
         let workspace = GEMMWorkspace.take(
-            bCapacity: kcMax * (ncMax + panelWidth), aCapacity: kcMax * mr)
+            bCapacity: kcMax * (ncMax + panelWidth), aCapacity: kcMax * mcRows)
         defer { GEMMWorkspace.give(workspace) }
         let packedB = workspace.packedB
         let packedA = workspace.packedA
@@ -200,38 +203,44 @@ struct GEMMProblem: @unchecked Sendable {
                     j += cols
                 }
                 let blockBeta = p0 == 0 ? beta : 1
-                var i0 = rows.lowerBound
-                while i0 < rows.upperBound {
-                    let rowCount = min(mr, rows.upperBound - i0)
-                    GEMMPacking.packA(
-                        a, lda: lda, transA: transA, row0: i0, rows: rowCount, p0: p0, kc: kc,
-                        into: packedA)
-                    var offset = 0
-                    var j = 0
-                    while j < nc {
-                        let cols = min(panelWidth, nc - j)
-                        let vectors = (cols + 15) / 16
-                        let cTile = c + i0 * ldc + j0 + j
-                        if rowCount == mr && cols == vectors * 16 {
-                            gemmMicroKernel(
-                                vectors: vectors, kc, packedA, packedB + offset, cTile, ldc, alpha, blockBeta)
-                        } else {
-                            gemmMicroKernel(
-                                vectors: vectors, kc, packedA, packedB + offset, tile, panelWidth, 1, 0)
-                            for r in 0..<rowCount {
-                                let src = tile + r * panelWidth
-                                let dst = cTile + r * ldc
-                                if blockBeta == 0 {
-                                    for q in 0..<cols { dst[q] = alpha * src[q] }
-                                } else {
-                                    for q in 0..<cols { dst[q] = alpha * src[q] + blockBeta * dst[q] }
+                var block0 = rows.lowerBound
+                while block0 < rows.upperBound {
+                    // Pack a block of A micro-panels (transposed A is read a whole block row at once).
+                    let blockRows = min(mcRows, rows.upperBound - block0)
+                    GEMMPacking.packABlock(
+                        a, lda: lda, transA: transA, row0: block0, rows: blockRows, p0: p0, kc: kc, into: packedA)
+                    var i0 = block0
+                    var panelA = packedA
+                    while i0 < block0 + blockRows {
+                        let rowCount = min(mr, block0 + blockRows - i0)
+                        var offset = 0
+                        var j = 0
+                        while j < nc {
+                            let cols = min(panelWidth, nc - j)
+                            let vectors = (cols + 15) / 16
+                            let cTile = c + i0 * ldc + j0 + j
+                            if rowCount == mr && cols == vectors * 16 {
+                                gemmMicroKernel(
+                                    vectors: vectors, kc, panelA, packedB + offset, cTile, ldc, alpha, blockBeta)
+                            } else {
+                                gemmMicroKernel(vectors: vectors, kc, panelA, packedB + offset, tile, panelWidth, 1, 0)
+                                for r in 0..<rowCount {
+                                    let src = tile + r * panelWidth
+                                    let dst = cTile + r * ldc
+                                    if blockBeta == 0 {
+                                        for q in 0..<cols { dst[q] = alpha * src[q] }
+                                    } else {
+                                        for q in 0..<cols { dst[q] = alpha * src[q] + blockBeta * dst[q] }
+                                    }
                                 }
                             }
+                            offset += kc * vectors * 16
+                            j += cols
                         }
-                        offset += kc * vectors * 16
-                        j += cols
+                        i0 += mr
+                        panelA += kc * mr
                     }
-                    i0 += mr
+                    block0 += blockRows
                 }
                 p0 += kc
             }

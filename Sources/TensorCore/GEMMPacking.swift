@@ -58,6 +58,40 @@ final class GEMMWorkspace: @unchecked Sendable {
 /// Packing of GEMM operands into the micro-kernel's layouts. Transposed operands are handled
 /// here, while copying, so no whole matrix is ever transposed.
 enum GEMMPacking {
+    /// Packs rows `row0 ..< row0 + rows` of op(A) as consecutive micro-panels (`[kc][MR]` each,
+    /// the last zero-padded).
+    @inline(__always)
+    static func packABlock(
+        _ a: UnsafePointer<Float>, lda: Int, transA: Bool, row0: Int, rows: Int, p0: Int, kc: Int,
+        into dst: UnsafeMutablePointer<Float>
+    ) {
+        let mr = gemmMR
+        let full = rows / mr
+        if transA && full > 1 {
+            // A is stored [k, m]: read each depth step's run of rows once, scatter it to the panels.
+            var src = a + p0 * lda + row0
+            for p in 0..<kc {
+                var out = dst + p * mr
+                for q in 0..<full {
+                    UnsafeMutableRawPointer(out).storeBytes(
+                        of: UnsafeRawPointer(src + q * mr).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                    out += kc * mr
+                }
+                src += lda
+            }
+        } else {
+            for q in 0..<full {
+                packA(
+                    a, lda: lda, transA: transA, row0: row0 + q * mr, rows: mr, p0: p0, kc: kc, into: dst + q * kc * mr)
+            }
+        }
+        if rows > full * mr {
+            packA(
+                a, lda: lda, transA: transA, row0: row0 + full * mr, rows: rows - full * mr, p0: p0, kc: kc,
+                into: dst + full * kc * mr)
+        }
+    }
+
     /// Packs rows `row0 ..< row0 + rows` (rows <= MR) and depth `p0 ..< p0 + kc` of op(A) into
     /// one micro-panel laid out `[kc][MR]`; missing rows are zero.
     @inline(__always)
