@@ -1,5 +1,23 @@
-/// Row-major general matrix multiply. (Interim plain version; the packed SIMD kernel replaces it.)
+import Dispatch
+
+/// Single-precision general matrix multiply on row-major matrices.
+///
+/// `multiply` is a packed, cache-blocked GEMM in the style of Goto and van de Geijn ("Anatomy of
+/// High-Performance Matrix Multiplication", ACM TOMS 2008) and BLIS (Van Zee and van de Geijn,
+/// 2015): op(B) is packed one `[kc, nc]` block at a time into micro-panels 16, 32 or 48 columns
+/// wide (kept in L2), op(A) one 8-row micro-panel at a time (kept in L1), and a register-tiled
+/// SIMD16<Float> micro-kernel accumulates each 8x48 tile of C in 24 vector registers. Transposes
+/// are absorbed by the packing. Threads each own a rectangle of C. `reference` is the plain
+/// triple loop, kept as the test oracle.
 public enum GEMM {
+    /// Row-major `C[m, n] = alpha * op(A)[m, k] * op(B)[k, n] + beta * C`.
+    ///
+    /// - Parameters:
+    ///   - a: `A` stored `[m, k]` with leading dimension `lda`, or `[k, m]` when `transA`.
+    ///   - b: `B` stored `[k, n]` with leading dimension `ldb`, or `[n, k]` when `transB`.
+    ///   - c: `C` stored `[m, n]` with leading dimension `ldc`.
+    ///   - beta: when 0, C's old contents are ignored (even NaN).
+    ///   - threads: thread count; `nil` uses `ComputeThreads.count`. Small products run serially.
     public static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, transA: Bool,
@@ -7,25 +25,226 @@ public enum GEMM {
         c: UnsafeMutablePointer<Float>, ldc: Int,
         alpha: Float = 1, beta: Float = 0, threads: Int? = nil
     ) {
+        multiply(
+            m: m, n: n, k: k, a: a, lda: lda, transA: transA, b: b, ldb: ldb, transB: transB,
+            c: c, ldc: ldc, alpha: alpha, beta: beta, threads: threads ?? ComputeThreads.count,
+            blocking: GEMMBlocking())
+    }
+
+    /// The plain triple loop with double accumulation: the oracle for tests. Same contract as
+    /// `multiply`.
+    public static func reference(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, transA: Bool,
+        b: UnsafePointer<Float>, ldb: Int, transB: Bool,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float = 1, beta: Float = 0
+    ) {
         for i in 0..<m {
-            for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] }
-            for p in 0..<k {
-                let av = alpha * (transA ? a[p * lda + i] : a[i * lda + p])
-                if transB {
-                    for j in 0..<n { c[i * ldc + j] += av * b[j * ldb + p] }
-                } else {
-                    for j in 0..<n { c[i * ldc + j] += av * b[p * ldb + j] }
+            for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k {
+                    let x = transA ? a[p * lda + i] : a[i * lda + p]
+                    let y = transB ? b[j * ldb + p] : b[p * ldb + j]
+                    sum += Double(x) * Double(y)
                 }
+                let old = beta == 0 ? 0 : Double(beta) * Double(c[i * ldc + j])
+                c[i * ldc + j] = Float(Double(alpha) * sum + old)
+            }
+        }
+    }
+
+    static func multiply(
+        m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, transA: Bool,
+        b: UnsafePointer<Float>, ldb: Int, transB: Bool,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        alpha: Float, beta: Float, threads: Int, blocking: GEMMBlocking
+    ) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "GEMM: negative dimension")
+        precondition(
+            ldc >= n && lda >= (transA ? m : k) && ldb >= (transB ? k : n),
+            "GEMM: leading dimension too small")
+        if m == 0 || n == 0 { return }
+        if k == 0 || alpha == 0 {
+            scale(c, rows: m, cols: n, ldc: ldc, by: beta)
+            return
+        }
+        let problem = GEMMProblem(
+            m: m, n: n, k: k, a: a, lda: lda, transA: transA, b: b, ldb: ldb, transB: transB,
+            c: c, ldc: ldc, alpha: alpha, beta: beta, blocking: blocking)
+        let flops = 2.0 * Double(m) * Double(n) * Double(k)
+        let wanted = flops < blocking.serialFlops ? 1 : max(1, threads)
+        let grid = threadGrid(threads: wanted, m: m, n: n, k: k)
+        if grid.rows * grid.cols == 1 {
+            problem.compute(rows: 0..<m, cols: 0..<n)
+            return
+        }
+        let rowUnits = (m + gemmMR - 1) / gemmMR
+        let colUnits = (n + 15) / 16
+        DispatchQueue.concurrentPerform(iterations: grid.rows * grid.cols) { index in
+            let rowPart = split(units: rowUnits, parts: grid.rows, index: index / grid.cols)
+            let colPart = split(units: colUnits, parts: grid.cols, index: index % grid.cols)
+            let rows = min(m, rowPart.lowerBound * gemmMR)..<min(m, rowPart.upperBound * gemmMR)
+            let cols = min(n, colPart.lowerBound * 16)..<min(n, colPart.upperBound * 16)
+            if !rows.isEmpty && !cols.isEmpty { problem.compute(rows: rows, cols: cols) }
+        }
+    }
+
+    /// Chooses a rows x cols grid of C rectangles for `threads` threads, minimising the packing
+    /// that threads duplicate (each packs the A rows and B columns of its rectangle).
+    static func threadGrid(threads: Int, m: Int, n: Int, k: Int) -> (rows: Int, cols: Int) {
+        let rowUnits = (m + gemmMR - 1) / gemmMR
+        let colUnits = (n + 15) / 16
+        var count = min(threads, rowUnits * colUnits)
+        while count > 1 {
+            var best: (rows: Int, cols: Int)? = nil
+            var bestCost = Double.infinity
+            for rows in 1...count where count % rows == 0 {
+                let cols = count / rows
+                guard rows <= rowUnits && cols <= colUnits else { continue }
+                // Packing duplicated, plus imbalance of the split in tile units.
+                let packing = Double(cols) * Double(m) * Double(k) + Double(rows) * Double(k) * Double(n)
+                let rowImbalance = Double((rowUnits + rows - 1) / rows * rows) / Double(rowUnits)
+                let colImbalance = Double((colUnits + cols - 1) / cols * cols) / Double(colUnits)
+                let cost =
+                    packing + 2 * Double(m) * Double(n) * Double(k) / 16 * (rowImbalance * colImbalance - 1)
+                if cost < bestCost {
+                    bestCost = cost
+                    best = (rows, cols)
+                }
+            }
+            if let best { return best }
+            count -= 1
+        }
+        return (1, 1)
+    }
+
+    /// Part `index` of `units` split into `parts` near-equal contiguous ranges.
+    @inline(__always)
+    static func split(units: Int, parts: Int, index: Int) -> Range<Int> {
+        let base = units / parts
+        let extra = units % parts
+        let lower = index * base + min(index, extra)
+        return lower..<(lower + base + (index < extra ? 1 : 0))
+    }
+
+    /// `C = beta * C` (beta == 0 writes zeros, ignoring NaN).
+    static func scale(
+        _ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ldc: Int, by beta: Float
+    ) {
+        for i in 0..<rows {
+            let row = c + i * ldc
+            if beta == 0 {
+                row.update(repeating: 0, count: cols)
+            } else if beta != 1 {
+                for j in 0..<cols { row[j] *= beta }
             }
         }
     }
 }
 
-/// Process-wide default thread count for kernels. (Interim; replaced with the packed kernel.)
-public enum ComputeThreads {
-    nonisolated(unsafe) private static var stored = 1
-    public static var count: Int {
-        get { stored }
-        set { stored = max(1, newValue) }
+/// Cache blocking of `GEMM.multiply`; tunable so the benchmark can sweep it.
+struct GEMMBlocking: Sendable {
+    /// Depth of a packed block (the A micro-panel, `8 * kc` floats, stays in L1).
+    var kc = 256
+    /// Columns of a packed B block (`kc * nc` floats, kept in L2).
+    var nc = 768
+    /// Rows of transposed A packed together (a depth step then reads `mcTransposed` contiguous floats).
+    var mcTransposed = 64
+    /// Products below this many floating-point operations run on one thread.
+    var serialFlops = 3.0e6
+}
+
+/// One multiply's operands, shared read-only by the threads that compute its rectangles of C.
+/// `@unchecked Sendable`: threads read A and B and write disjoint rectangles of C.
+struct GEMMProblem: @unchecked Sendable {
+    let m: Int, n: Int, k: Int
+    let a: UnsafePointer<Float>, lda: Int, transA: Bool
+    let b: UnsafePointer<Float>, ldb: Int, transB: Bool
+    let c: UnsafeMutablePointer<Float>, ldc: Int
+    let alpha: Float, beta: Float
+    let blocking: GEMMBlocking
+
+    /// Computes the rectangle `C[rows, cols]`.
+    func compute(rows: Range<Int>, cols: Range<Int>) {
+        let mr = gemmMR
+        let panelWidth = gemmMaxVectors * 16
+        // Balanced blocks: k = 784 with kc 256 gives 4 blocks of 196, not 256+256+256+16.
+        let kBlocks = (k + blocking.kc - 1) / blocking.kc
+        let kcMax = (k + kBlocks - 1) / kBlocks
+        let colCount = cols.count
+        let nBlocks = (colCount + blocking.nc - 1) / blocking.nc
+        let ncMax = ((colCount + nBlocks - 1) / nBlocks + 15) / 16 * 16
+        let mcRows = transA ? max(mr, blocking.mcTransposed / mr * mr) : mr
+        let workspace = GEMMWorkspace.take(
+            bCapacity: kcMax * (ncMax + panelWidth), aCapacity: kcMax * mcRows)
+        defer { GEMMWorkspace.give(workspace) }
+        let packedB = workspace.packedB
+        let packedA = workspace.packedA
+        let tile = workspace.tile
+
+        var j0 = cols.lowerBound
+        while j0 < cols.upperBound {
+            let nc = min(ncMax, cols.upperBound - j0)
+            var p0 = 0
+            while p0 < k {
+                let kc = min(kcMax, k - p0)
+                // Pack op(B)[p0 ..< p0+kc, j0 ..< j0+nc] as panels 48 wide (the last narrower).
+                var offset = 0
+                var j = 0
+                while j < nc {
+                    let cols = min(panelWidth, nc - j)
+                    let width = (cols + 15) / 16 * 16
+                    GEMMPacking.packBPanel(
+                        b, ldb: ldb, transB: transB, p0: p0, kc: kc, col0: j0 + j, cols: cols,
+                        width: width, into: packedB + offset)
+                    offset += kc * width
+                    j += cols
+                }
+                let blockBeta = p0 == 0 ? beta : 1
+                var block0 = rows.lowerBound
+                while block0 < rows.upperBound {
+                    // Pack a block of A micro-panels (transposed A is read a whole block row at once).
+                    let blockRows = min(mcRows, rows.upperBound - block0)
+                    GEMMPacking.packABlock(
+                        a, lda: lda, transA: transA, row0: block0, rows: blockRows, p0: p0, kc: kc, into: packedA)
+                    var i0 = block0
+                    var panelA = packedA
+                    while i0 < block0 + blockRows {
+                        let rowCount = min(mr, block0 + blockRows - i0)
+                        var offset = 0
+                        var j = 0
+                        while j < nc {
+                            let cols = min(panelWidth, nc - j)
+                            let vectors = (cols + 15) / 16
+                            let cTile = c + i0 * ldc + j0 + j
+                            if rowCount == mr && cols == vectors * 16 {
+                                gemmMicroKernel(
+                                    vectors: vectors, kc, panelA, packedB + offset, cTile, ldc, alpha, blockBeta)
+                            } else {
+                                gemmMicroKernel(vectors: vectors, kc, panelA, packedB + offset, tile, panelWidth, 1, 0)
+                                for r in 0..<rowCount {
+                                    let src = tile + r * panelWidth
+                                    let dst = cTile + r * ldc
+                                    if blockBeta == 0 {
+                                        for q in 0..<cols { dst[q] = alpha * src[q] }
+                                    } else {
+                                        for q in 0..<cols { dst[q] = alpha * src[q] + blockBeta * dst[q] }
+                                    }
+                                }
+                            }
+                            offset += kc * vectors * 16
+                            j += cols
+                        }
+                        i0 += mr
+                        panelA += kc * mr
+                    }
+                    block0 += blockRows
+                }
+                p0 += kc
+            }
+            j0 += nc
+        }
     }
 }

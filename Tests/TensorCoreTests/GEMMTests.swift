@@ -1,0 +1,110 @@
+import Testing
+
+@testable import TensorCore
+
+/// Fast GEMM against the triple-loop reference on odd shapes, every transpose combination,
+/// padded leading dimensions, alpha/beta and thread counts.
+@Suite struct GEMMTests {
+    /// One product checked against `GEMM.reference`; leading dimensions are padded by `pad`.
+    func check(
+        m: Int, n: Int, k: Int, transA: Bool, transB: Bool, pad: Int = 0,
+        alpha: Float = 1, beta: Float = 0, threads: Int = 1, nanInC: Bool = false,
+        blocking: GEMMBlocking = GEMMBlocking(), seed: UInt64 = 1,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        var rng = RandomGenerator(seed: seed)
+        let lda = (transA ? m : k) + pad
+        let ldb = (transB ? k : n) + pad
+        let ldc = n + pad
+        let a = (0..<max(1, (transA ? k : m) * lda)).map { _ in rng.uniform(-1, 1) }
+        let b = (0..<max(1, (transB ? n : k) * ldb)).map { _ in rng.uniform(-1, 1) }
+        let c0 = (0..<max(1, m * ldc)).map { _ in nanInC ? Float.nan : rng.uniform(-1, 1) }
+        var fast = c0
+        var slow = c0
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                fast.withUnsafeMutableBufferPointer { c in
+                    GEMM.multiply(
+                        m: m, n: n, k: k, a: a.baseAddress!, lda: lda, transA: transA,
+                        b: b.baseAddress!, ldb: ldb, transB: transB, c: c.baseAddress!, ldc: ldc,
+                        alpha: alpha, beta: beta, threads: threads, blocking: blocking)
+                }
+                slow.withUnsafeMutableBufferPointer { c in
+                    GEMM.reference(
+                        m: m, n: n, k: k, a: a.baseAddress!, lda: lda, transA: transA,
+                        b: b.baseAddress!, ldb: ldb, transB: transB, c: c.baseAddress!, ldc: ldc,
+                        alpha: alpha, beta: beta)
+                }
+            }
+        }
+        var worst: Float = 0
+        for i in 0..<m {
+            for j in 0..<n {
+                let e = abs(fast[i * ldc + j] - slow[i * ldc + j])
+                worst = e.isNaN ? .infinity : max(worst, e)
+            }
+            // Padding columns of C are never written.
+            for j in n..<ldc where !(fast[i * ldc + j].isNaN && c0[i * ldc + j].isNaN) {
+                #expect(fast[i * ldc + j] == c0[i * ldc + j], sourceLocation: sourceLocation)
+            }
+        }
+        let tolerance = 1e-5 * Float(max(k, 1)) * max(1, abs(alpha)) + 1e-5
+        #expect(
+            worst <= tolerance,
+            "m \(m) n \(n) k \(k) transA \(transA) transB \(transB) pad \(pad) threads \(threads): error \(worst)",
+            sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func oddShapes(transA: Bool, transB: Bool) {
+        // Remainders of the 8-row tile, the 16/32/48-column panels, and small/large depths.
+        for (m, n, k) in [
+            (1, 1, 1), (1, 1, 17), (7, 17, 7), (8, 16, 8), (9, 33, 5), (17, 47, 31), (16, 48, 64),
+            (23, 49, 3), (15, 95, 100), (33, 113, 1), (1, 130, 9), (130, 1, 9), (64, 100, 300),
+        ] {
+            check(m: m, n: n, k: k, transA: transA, transB: transB)
+        }
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func leadingDimensionsAlphaBetaThreads(transA: Bool, transB: Bool) {
+        check(m: 13, n: 37, k: 19, transA: transA, transB: transB, pad: 5, alpha: 0.5, beta: -2)
+        check(
+            m: 40, n: 70, k: 33, transA: transA, transB: transB, pad: 3, alpha: 2, beta: 1, threads: 2)
+        check(m: 9, n: 18, k: 27, transA: transA, transB: transB, pad: 1, beta: 0, nanInC: true)
+        check(
+            m: 200, n: 150, k: 90, transA: transA, transB: transB, pad: 7, alpha: 1.5, beta: 0.25,
+            threads: 2)
+        check(m: 130, n: 260, k: 70, transA: transA, transB: transB, beta: 0, threads: 3, nanInC: true)
+    }
+
+    @Test func blockingEdgesAcrossDepthAndColumnBlocks() {
+        // Small blocks force several k blocks (beta applied once) and several column blocks.
+        let blocking = GEMMBlocking(kc: 16, nc: 32, serialFlops: 0)
+        for (transA, transB) in [(false, false), (true, true)] {
+            check(
+                m: 21, n: 75, k: 50, transA: transA, transB: transB, pad: 2, alpha: 3, beta: 0.5,
+                blocking: blocking)
+            check(
+                m: 21, n: 75, k: 50, transA: transA, transB: transB, beta: 0, threads: 2, nanInC: true,
+                blocking: blocking)
+        }
+    }
+
+    @Test func degenerateSizes() {
+        // k == 0: C = beta * C; beta == 0 clears NaN.
+        check(m: 5, n: 7, k: 0, transA: false, transB: false, beta: 0, nanInC: true)
+        check(m: 5, n: 7, k: 0, transA: true, transB: true, alpha: 2, beta: 3)
+        check(m: 0, n: 7, k: 3, transA: false, transB: false)
+        check(m: 4, n: 0, k: 3, transA: false, transB: true)
+        check(m: 6, n: 20, k: 9, transA: false, transB: false, alpha: 0, beta: 0, nanInC: true)
+    }
+
+    @Test func threadGridCoversWork() {
+        #expect(GEMM.threadGrid(threads: 1, m: 100, n: 100, k: 100) == (1, 1))
+        let tall = GEMM.threadGrid(threads: 2, m: 784, n: 400, k: 128)
+        #expect(tall.rows * tall.cols == 2)
+        let tiny = GEMM.threadGrid(threads: 8, m: 1, n: 16, k: 4)
+        #expect(tiny == (1, 1))
+    }
+}

@@ -1,0 +1,132 @@
+import Testing
+
+@testable import TensorCore
+
+/// im2col against a direct convolution, col2im as its exact adjoint.
+@Suite struct Im2ColTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let batch, channels, height, width, kernelHeight, kernelWidth, stride, padding: Int
+        var testDescription: String {
+            "b\(batch) c\(channels) \(height)x\(width) k\(kernelHeight)x\(kernelWidth) s\(stride) p\(padding)"
+        }
+        var outHeight: Int {
+            Im2Col.outputSize(height, kernel: kernelHeight, stride: stride, padding: padding)
+        }
+        var outWidth: Int {
+            Im2Col.outputSize(width, kernel: kernelWidth, stride: stride, padding: padding)
+        }
+        var inputCount: Int { batch * channels * height * width }
+        var rowLength: Int { channels * kernelHeight * kernelWidth }
+        var columnCount: Int { batch * outHeight * outWidth * rowLength }
+
+        func im2col(_ x: [Float]) -> [Float] {
+            var columns = [Float](repeating: .nan, count: columnCount)
+            x.withUnsafeBufferPointer { x in
+                columns.withUnsafeMutableBufferPointer { out in
+                    Im2Col.im2col(
+                        input: x.baseAddress!, batch: batch, channels: channels, height: height, width: width,
+                        kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
+                        columns: out.baseAddress!)
+                }
+            }
+            return columns
+        }
+
+        func col2im(_ y: [Float]) -> [Float] {
+            var grad = [Float](repeating: 0, count: inputCount)
+            y.withUnsafeBufferPointer { y in
+                grad.withUnsafeMutableBufferPointer { out in
+                    Im2Col.col2im(
+                        columns: y.baseAddress!, batch: batch, channels: channels, height: height, width: width,
+                        kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
+                        gradInput: out.baseAddress!)
+                }
+            }
+            return grad
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(
+            batch: 2, channels: 3, height: 7, width: 6, kernelHeight: 3, kernelWidth: 3, stride: 1,
+            padding: 1),
+        Case(
+            batch: 1, channels: 2, height: 9, width: 9, kernelHeight: 3, kernelWidth: 2, stride: 2,
+            padding: 0),
+        Case(
+            batch: 3, channels: 1, height: 8, width: 5, kernelHeight: 5, kernelWidth: 5, stride: 2,
+            padding: 2),
+        Case(
+            batch: 1, channels: 4, height: 4, width: 4, kernelHeight: 1, kernelWidth: 1, stride: 1,
+            padding: 0),
+        Case(
+            batch: 2, channels: 2, height: 5, width: 7, kernelHeight: 4, kernelWidth: 3, stride: 3,
+            padding: 1),
+        // Large enough to take the multithreaded path.
+        Case(
+            batch: 8, channels: 3, height: 28, width: 28, kernelHeight: 3, kernelWidth: 3, stride: 1,
+            padding: 1),
+    ]
+
+    /// Direct convolution vs im2col followed by GEMM with W^T.
+    @Test(arguments: cases) func matchesDirectConvolution(_ t: Case) {
+        var rng = RandomGenerator(seed: 3)
+        let outChannels = 5
+        let x = (0..<t.inputCount).map { _ in rng.uniform(-1, 1) }
+        let w = (0..<outChannels * t.rowLength).map { _ in rng.uniform(-1, 1) }
+        let columns = t.im2col(x)
+        let rows = t.batch * t.outHeight * t.outWidth
+        var y = [Float](repeating: 0, count: rows * outChannels)
+        columns.withUnsafeBufferPointer { cols in
+            w.withUnsafeBufferPointer { w in
+                y.withUnsafeMutableBufferPointer { y in
+                    GEMM.multiply(
+                        m: rows, n: outChannels, k: t.rowLength, a: cols.baseAddress!, lda: t.rowLength,
+                        transA: false, b: w.baseAddress!, ldb: t.rowLength, transB: true, c: y.baseAddress!,
+                        ldc: outChannels)
+                }
+            }
+        }
+        var worst: Float = 0
+        for b in 0..<t.batch {
+            for o in 0..<outChannels {
+                for oy in 0..<t.outHeight {
+                    for ox in 0..<t.outWidth {
+                        var sum: Float = 0
+                        for c in 0..<t.channels {
+                            for ky in 0..<t.kernelHeight {
+                                for kx in 0..<t.kernelWidth {
+                                    let iy = oy * t.stride - t.padding + ky
+                                    let ix = ox * t.stride - t.padding + kx
+                                    guard iy >= 0, iy < t.height, ix >= 0, ix < t.width else { continue }
+                                    sum +=
+                                        x[((b * t.channels + c) * t.height + iy) * t.width + ix]
+                                        * w[o * t.rowLength + (c * t.kernelHeight + ky) * t.kernelWidth + kx]
+                                }
+                            }
+                        }
+                        let row = (b * t.outHeight + oy) * t.outWidth + ox
+                        worst = max(worst, abs(sum - y[row * outChannels + o]))
+                    }
+                }
+            }
+        }
+        #expect(worst < 1e-4)
+    }
+
+    /// <im2col(x), y> == <x, col2im(y)> for random x and y.
+    @Test(arguments: cases) func col2imIsTheAdjoint(_ t: Case) {
+        var rng = RandomGenerator(seed: 4)
+        let x = (0..<t.inputCount).map { _ in rng.uniform(-1, 1) }
+        let y = (0..<t.columnCount).map { _ in rng.uniform(-1, 1) }
+        let left = zip(t.im2col(x), y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let right = zip(x, t.col2im(y)).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(left - right) <= 1e-9 * Double(t.columnCount) + 1e-6)
+    }
+
+    @Test func outputSizes() {
+        #expect(Im2Col.outputSize(28, kernel: 3, stride: 1, padding: 1) == 28)
+        #expect(Im2Col.outputSize(28, kernel: 4, stride: 2, padding: 1) == 14)
+        #expect(Im2Col.outputSize(7, kernel: 3, stride: 2, padding: 0) == 3)
+    }
+}
