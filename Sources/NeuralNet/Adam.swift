@@ -40,17 +40,47 @@ public final class Adam: Optimizer {
         let inverseRootCorrection2 = 1 / correction2.squareRoot()
         for (index, (_, parameter)) in parameters.enumerated() {
             guard let grad = parameter.grad else { continue }
-            let p = parameter.data
-            let g = grad.data
-            let m = firstMoments[index].data
-            let v = secondMoments[index].data
-            let (b1, b2, eps, wd) = (beta1, beta2, epsilon, weightDecay)
-            for i in 0..<parameter.count {
-                let gi = g[i] + wd * p[i]
-                m[i] = b1 * m[i] + (1 - b1) * gi
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                p[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseRootCorrection2 + eps)
-            }
+            Adam.update(
+                count: parameter.count, parameter: parameter.data, gradient: grad.data,
+                firstMoment: firstMoments[index].data, secondMoment: secondMoments[index].data,
+                beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+                stepSize: stepSize, inverseRootCorrection2: inverseRootCorrection2)
+        }
+    }
+
+    /// The per-element rule, 16 lanes at a time (the scalar loop cost a fifth of an MLP epoch).
+    static func update(
+        count: Int, parameter p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
+        firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
+        beta1 b1: Float, beta2 b2: Float, epsilon eps: Float, weightDecay wd: Float,
+        stepSize: Float, inverseRootCorrection2: Float
+    ) {
+        typealias Vector = SIMD16<Float>
+        let lanes = Vector.scalarCount
+        var i = 0
+        let rawP = UnsafeMutableRawPointer(p)
+        let rawG = UnsafeRawPointer(g)
+        let rawM = UnsafeMutableRawPointer(m)
+        let rawV = UnsafeMutableRawPointer(v)
+        let stride = MemoryLayout<Float>.stride
+        while i + lanes <= count {
+            let offset = i * stride
+            let pv = rawP.loadUnaligned(fromByteOffset: offset, as: Vector.self)
+            let gv = rawG.loadUnaligned(fromByteOffset: offset, as: Vector.self) + wd * pv
+            let mv = b1 * rawM.loadUnaligned(fromByteOffset: offset, as: Vector.self) + (1 - b1) * gv
+            let vv = b2 * rawV.loadUnaligned(fromByteOffset: offset, as: Vector.self) + (1 - b2) * gv * gv
+            rawM.storeBytes(of: mv, toByteOffset: offset, as: Vector.self)
+            rawV.storeBytes(of: vv, toByteOffset: offset, as: Vector.self)
+            let denominator = vv.squareRoot() * inverseRootCorrection2 + eps
+            rawP.storeBytes(of: pv - stepSize * mv / denominator, toByteOffset: offset, as: Vector.self)
+            i += lanes
+        }
+        while i < count {
+            let gi = g[i] + wd * p[i]
+            m[i] = b1 * m[i] + (1 - b1) * gi
+            v[i] = b2 * v[i] + (1 - b2) * gi * gi
+            p[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseRootCorrection2 + eps)
+            i += 1
         }
     }
 
