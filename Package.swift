@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], swiftSettings: nativeSwift),
         .target(name: "Models", dependencies: ["TensorCore", "NeuralNet"], swiftSettings: nativeSwift),
         .target(
-            name: "Engine", dependencies: ["TensorCore", "NeuralNet", "SafeTensors", "Datasets", "Models"],
+            name: "Engine", dependencies: ["TensorCore", "NeuralNet", "SafeTensors", "Datasets", "Models", "CZlib"],
             swiftSettings: nativeSwift),
         .executableTarget(
             name: "Manifold",
@@ -34,6 +34,7 @@ let package = Package(
         .testTarget(
             name: "SafeTensorsTests", dependencies: ["SafeTensors"], exclude: ["Fixtures"], swiftSettings: nativeSwift),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: nativeSwift),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CZlib"], swiftSettings: nativeSwift),
         .testTarget(name: "ManifoldTests", dependencies: ["Manifold", "SafeTensors"], swiftSettings: nativeSwift),
     ]
 )
