@@ -89,8 +89,9 @@ public enum DatasetLoader {
         guard height > 0, width > 0 else {
             throw DatasetError.corrupt(path: path, reason: "images have an empty size \(height)x\(width)")
         }
-        let scale: Float = 1.0 / 255.0
-        let pixels = array.bytes.map { Float($0) * scale }
+        // A table of correctly rounded b / 255, so every pixel is exactly Float(b) / 255.
+        let table = (0..<256).map { Float($0) / 255 }
+        let pixels = array.bytes.map { table[Int($0)] }
         return (pixels, height, width)
     }
 

@@ -95,6 +95,9 @@ public final class GzipReader {
         return output
     }
 
+    /// Compressed bytes consumed so far (tests use it to show a bomb is not inflated in full).
+    var inputConsumed: Int { consumed }
+
     /// Whether the whole stream has been inflated.
     public var isAtEnd: Bool { finished }
 
