@@ -1,5 +1,5 @@
-import Testing
 import TensorCore
+import Testing
 
 @testable import Datasets
 
@@ -68,7 +68,8 @@ import TensorCore
         #expect(images[64 + 7 * 8 + 7] == 0.25 && images[64 + 3 * 8 + 4] == 0.25)
         // A patch hanging off the edge is clipped.
         let edge = ImageTransforms.Trigger(pattern: [1, 1, 1, 1], height: 2, width: 2, row: 7, column: 7)
-        let stamped = ImageTransforms.stampTrigger([Float](repeating: 0, count: 64), trigger: edge, imageHeight: 8, imageWidth: 8)
+        let stamped = ImageTransforms.stampTrigger(
+            [Float](repeating: 0, count: 64), trigger: edge, imageHeight: 8, imageWidth: 8)
         #expect(stamped.filter { $0 == 1 }.count == 1 && stamped[63] == 1)
     }
 }

@@ -69,7 +69,8 @@ private func writeMNISTFolder(
 
         try reset()
         try writeFile(idxBytes([6, 15]), to: folder + "/train-images-idx3-ubyte")
-        expectMessage("\(folder)/train-images-idx3-ubyte: images must be 3-D [count, height, width], found dimensions [6, 15]")
+        expectMessage(
+            "\(folder)/train-images-idx3-ubyte: images must be 3-D [count, height, width], found dimensions [6, 15]")
 
         try reset()
         try writeFile(idxBytes([4, 3, 5]), to: folder + "/t10k-images-idx3-ubyte")
@@ -91,11 +92,15 @@ private func writeMNISTFolder(
     @Test func unknownSpec() {
         let message = datasetErrorMessage { _ = try DatasetLoader.load("/no/such/folder", seed: 0) }
         #expect(message?.hasPrefix("/no/such/folder: unknown dataset") == true)
-        #expect(datasetErrorMessage { _ = try DatasetLoader.load("mnist-please", seed: 0) }?.contains("unknown dataset") == true)
+        #expect(
+            datasetErrorMessage { _ = try DatasetLoader.load("mnist-please", seed: 0) }?.contains("unknown dataset")
+                == true)
     }
 
     @Test func syntheticIsTheDefault() throws {
+        let start = Date()
         let data = try DatasetLoader.load("synthetic", seed: 3)
+        print("SyntheticDigits 20,000 + 4,000 rendered in \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
         #expect(data.name == "synthetic" && data.trainCount == 20_000 && data.testCount == 4_000)
     }
 
@@ -104,14 +109,16 @@ private func writeMNISTFolder(
     @Test(
         .enabled(
             if: fashionInstalled,
-            "Fashion-MNIST is not installed at /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist)"))
+            "Fashion-MNIST is not installed at /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist)"
+        ))
     func loadsFashionMNIST() throws {
         let start = Date()
         let data = try DatasetLoader.load("fashion", seed: 0)
         let seconds = Date().timeIntervalSince(start)
         print("Fashion-MNIST loaded in \(String(format: "%.2f", seconds)) s")
         #expect(data.name == "fashion")
-        #expect(data.classNames.count == 10 && data.classNames[0] == "T-shirt/top" && data.classNames[9] == "Ankle boot")
+        #expect(
+            data.classNames.count == 10 && data.classNames[0] == "T-shirt/top" && data.classNames[9] == "Ankle boot")
         #expect(data.imageHeight == 28 && data.imageWidth == 28)
         #expect(data.trainCount == 60_000 && data.testCount == 10_000)
         #expect(data.trainImages.count == 60_000 * 784)

@@ -37,19 +37,26 @@ import Testing
             let message = datasetErrorMessage {
                 _ = try GzipReader.decompress(Array(compressed[..<length]), maxOutput: 1 << 20, source: "t.gz")
             }
-            #expect(message == "t.gz: truncated gzip stream" || message?.hasPrefix("t.gz: corrupt gzip stream") == true,
+            #expect(
+                message == "t.gz: truncated gzip stream" || message?.hasPrefix("t.gz: corrupt gzip stream") == true,
                 "length \(length): \(message ?? "accepted")")
         }
         var corrupt = compressed
         for i in 20..<60 { corrupt[i] ^= 0x5A }
-        let corruptMessage = datasetErrorMessage { _ = try GzipReader.decompress(corrupt, maxOutput: 1 << 20, source: "c.gz") }
+        let corruptMessage = datasetErrorMessage {
+            _ = try GzipReader.decompress(corrupt, maxOutput: 1 << 20, source: "c.gz")
+        }
         #expect(corruptMessage?.hasPrefix("c.gz: corrupt gzip stream") == true, "\(corruptMessage ?? "accepted")")
         var badCRC = compressed
         badCRC[badCRC.count - 6] ^= 0xFF  // inside the CRC-32 trailer
-        let crcMessage = datasetErrorMessage { _ = try GzipReader.decompress(badCRC, maxOutput: 1 << 20, source: "crc.gz") }
+        let crcMessage = datasetErrorMessage {
+            _ = try GzipReader.decompress(badCRC, maxOutput: 1 << 20, source: "crc.gz")
+        }
         #expect(crcMessage?.contains("incorrect data check") == true, "\(crcMessage ?? "accepted")")
         let trailing = compressed + [1, 2, 3]
-        let trailingMessage = datasetErrorMessage { _ = try GzipReader.decompress(trailing, maxOutput: 1 << 20, source: "g.gz") }
+        let trailingMessage = datasetErrorMessage {
+            _ = try GzipReader.decompress(trailing, maxOutput: 1 << 20, source: "g.gz")
+        }
         #expect(trailingMessage == "g.gz: 3 unexpected bytes after the gzip stream")
     }
 }

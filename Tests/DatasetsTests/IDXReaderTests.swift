@@ -40,7 +40,10 @@ import Testing
         ("trailing bytes", idxBytes([2, 3]) + [0], "longer than dimensions [2, 3] allow (18 bytes)"),
         ("overflowing dimensions", idxBytes([0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], payload: []), "exceed the limit"),
         ("too large", idxBytes([1024, 1024, 1024], payload: []), "exceed the limit of 536870912 bytes"),
-        ("gz truncated payload", gzip(Array(idxBytes([4, 4]).dropLast(2))), "need 16 data bytes, decompressed data holds 14"),
+        (
+            "gz truncated payload", gzip(Array(idxBytes([4, 4]).dropLast(2))),
+            "need 16 data bytes, decompressed data holds 14"
+        ),
         ("gz trailing", gzip(idxBytes([4, 4]) + [1]), "decompressed data is longer than dimensions"),
         ("gz truncated stream", Array(gzip(idxBytes([64, 64])).dropLast(20)), "truncated gzip stream"),
     ]

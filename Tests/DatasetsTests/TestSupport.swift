@@ -30,7 +30,10 @@ func gzip(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
 func idxBytes(_ dimensions: [Int], payload: [UInt8]? = nil, type: UInt8 = 0x08) -> [UInt8] {
     var out: [UInt8] = [0, 0, type, UInt8(dimensions.count)]
     for d in dimensions {
-        out += [UInt8(truncatingIfNeeded: d >> 24), UInt8(truncatingIfNeeded: d >> 16), UInt8(truncatingIfNeeded: d >> 8), UInt8(truncatingIfNeeded: d)]
+        out += [
+            UInt8(truncatingIfNeeded: d >> 24), UInt8(truncatingIfNeeded: d >> 16), UInt8(truncatingIfNeeded: d >> 8),
+            UInt8(truncatingIfNeeded: d),
+        ]
     }
     if let payload {
         out += payload
