@@ -54,4 +54,12 @@ import Testing
         #expect(value.serialized().hasPrefix(#"{"flags":[true,null],"lr":0.001,"name":"#))
         #expect(JSONValue.number(.nan).serialized() == "null")
     }
+
+    @Test func literalsBuildValues() throws {
+        let value: JSONValue = ["name": "mlp", "epochs": 3, "lr": 0.001, "tags": ["a", nil, true]]
+        #expect(value["epochs"]?.integerValue == 3)
+        #expect(value["lr"]?.doubleValue == 0.001)
+        #expect(value["tags"]?.arrayValue == [.string("a"), .null, .bool(true)])
+        #expect(try JSONValue.parse(value.serialized(pretty: true)) == value)
+    }
 }
