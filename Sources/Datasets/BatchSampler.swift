@@ -59,7 +59,8 @@ public struct BatchSampler: Sendable {
             images.withUnsafeBufferPointer { source in
                 for (row, index) in indices.enumerated() {
                     precondition(index >= 0 && (index + 1) * pixelCount <= source.count, "index \(index) out of range")
-                    (out.baseAddress! + row * pixelCount).update(from: source.baseAddress! + index * pixelCount, count: pixelCount)
+                    (out.baseAddress! + row * pixelCount).update(
+                        from: source.baseAddress! + index * pixelCount, count: pixelCount)
                 }
             }
         }

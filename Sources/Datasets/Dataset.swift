@@ -20,7 +20,8 @@ public struct Dataset: Sendable {
         name: String, classNames: [String], imageHeight: Int, imageWidth: Int,
         trainImages: [Float], trainLabels: [Int], testImages: [Float], testLabels: [Int]
     ) {
-        precondition(trainImages.count == trainLabels.count * imageHeight * imageWidth, "train images and labels disagree")
+        precondition(
+            trainImages.count == trainLabels.count * imageHeight * imageWidth, "train images and labels disagree")
         precondition(testImages.count == testLabels.count * imageHeight * imageWidth, "test images and labels disagree")
         self.name = name
         self.classNames = classNames

@@ -23,7 +23,8 @@ public enum DatasetError: Error, CustomStringConvertible, Sendable, Equatable {
         case .tooLarge(let path, let reason): return "\(path): \(reason)"
         case .inconsistent(let path, let reason): return "\(path): \(reason)"
         case .unknownSpec(let spec):
-            return "\(spec): unknown dataset; use 'synthetic', 'fashion', or a folder holding the four MNIST-format files"
+            return
+                "\(spec): unknown dataset; use 'synthetic', 'fashion', or a folder holding the four MNIST-format files"
         }
     }
 }

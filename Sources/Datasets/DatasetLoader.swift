@@ -33,7 +33,8 @@ public enum DatasetLoader {
         case "fashion":
             guard isDirectory(fashionFolder) else {
                 throw DatasetError.unreadable(
-                    path: fashionFolder, reason: "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
+                    path: fashionFolder,
+                    reason: "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
             }
             return try loadFolder(fashionFolder, name: "fashion", classNames: fashionClassNames)
         default:
@@ -54,7 +55,8 @@ public enum DatasetLoader {
         let testImagesPath = try locate(testImagesFile, in: folder)
         let testLabelsPath = try locate(testLabelsFile, in: folder)
         let (trainImages, height, width) = try images(at: trainImagesPath)
-        let trainLabels = try labels(at: trainLabelsPath, count: trainImages.count / (height * width),
+        let trainLabels = try labels(
+            at: trainLabelsPath, count: trainImages.count / (height * width),
             imagesPath: trainImagesPath, classCount: classNames.count)
         let (testImages, testHeight, testWidth) = try images(at: testImagesPath)
         guard testHeight == height, testWidth == width else {
@@ -62,7 +64,8 @@ public enum DatasetLoader {
                 path: testImagesPath,
                 reason: "images are \(testHeight)x\(testWidth) but the training images are \(height)x\(width)")
         }
-        let testLabels = try labels(at: testLabelsPath, count: testImages.count / (height * width),
+        let testLabels = try labels(
+            at: testLabelsPath, count: testImages.count / (height * width),
             imagesPath: testImagesPath, classCount: classNames.count)
         return Dataset(
             name: name, classNames: classNames, imageHeight: height, imageWidth: width,
@@ -89,8 +92,9 @@ public enum DatasetLoader {
         guard height > 0, width > 0 else {
             throw DatasetError.corrupt(path: path, reason: "images have an empty size \(height)x\(width)")
         }
-        let scale: Float = 1.0 / 255.0
-        let pixels = array.bytes.map { Float($0) * scale }
+        // A table of correctly rounded b / 255, so every pixel is exactly Float(b) / 255.
+        let table = (0..<256).map { Float($0) / 255 }
+        let pixels = array.bytes.map { table[Int($0)] }
         return (pixels, height, width)
     }
 

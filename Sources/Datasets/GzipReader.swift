@@ -78,7 +78,8 @@ public final class GzipReader {
                         throw DatasetError.corrupt(path: source, reason: "zlib inflateReset failed")
                     }
                 } else if rest.contains(where: { $0 != 0 }) {
-                    throw DatasetError.corrupt(path: source, reason: "\(rest.count) unexpected bytes after the gzip stream")
+                    throw DatasetError.corrupt(
+                        path: source, reason: "\(rest.count) unexpected bytes after the gzip stream")
                 } else {
                     finished = true
                 }
@@ -95,6 +96,9 @@ public final class GzipReader {
         return output
     }
 
+    /// Compressed bytes consumed so far (tests use it to show a bomb is not inflated in full).
+    var inputConsumed: Int { consumed }
+
     /// Whether the whole stream has been inflated.
     public var isAtEnd: Bool { finished }
 
@@ -106,7 +110,8 @@ public final class GzipReader {
         let reader = try GzipReader(compressed: compressed, source: source)
         let output = try reader.read(maxCount: maxOutput + 1)
         if output.count > maxOutput {
-            throw DatasetError.tooLarge(path: source, reason: "decompressed size exceeds the limit of \(maxOutput) bytes")
+            throw DatasetError.tooLarge(
+                path: source, reason: "decompressed size exceeds the limit of \(maxOutput) bytes")
         }
         return output
     }

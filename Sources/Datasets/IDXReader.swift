@@ -52,14 +52,16 @@ public enum IDXReader {
         let what = compressed ? "decompressed data" : "file"
         let magic = try next(4)
         guard magic.count == 4 else {
-            throw DatasetError.corrupt(path: source, reason: "truncated: \(what) holds \(magic.count) bytes, an IDX header needs 4")
+            throw DatasetError.corrupt(
+                path: source, reason: "truncated: \(what) holds \(magic.count) bytes, an IDX header needs 4")
         }
         guard magic[0] == 0, magic[1] == 0 else {
             throw DatasetError.corrupt(path: source, reason: "not an IDX file (magic number \(hex(magic)))")
         }
         guard magic[2] == 0x08 else {
             throw DatasetError.corrupt(
-                path: source, reason: "IDX element type 0x\(hex([magic[2]])) is not supported (only 0x08, unsigned byte)")
+                path: source,
+                reason: "IDX element type 0x\(hex([magic[2]])) is not supported (only 0x08, unsigned byte)")
         }
         let rank = Int(magic[3])
         guard (1...3).contains(rank) else {
@@ -92,7 +94,8 @@ public enum IDXReader {
         let extra = try next(1)
         guard extra.isEmpty else {
             throw DatasetError.corrupt(
-                path: source, reason: "\(what) is longer than dimensions \(dimensions) allow (\(4 + 4 * rank + count) bytes)")
+                path: source,
+                reason: "\(what) is longer than dimensions \(dimensions) allow (\(4 + 4 * rank + count) bytes)")
         }
         return IDXArray(dimensions: dimensions, bytes: payload)
     }
@@ -118,7 +121,8 @@ public enum IDXReader {
         }
         let size = Int(info.st_size)
         guard size <= maximumSize + 4 + 4 * 3 else {
-            throw DatasetError.tooLarge(path: path, reason: "file of \(size) bytes exceeds the limit of \(maximumSize) bytes")
+            throw DatasetError.tooLarge(
+                path: path, reason: "file of \(size) bytes exceeds the limit of \(maximumSize) bytes")
         }
         var bytes = [UInt8](repeating: 0, count: size)
         var done = 0

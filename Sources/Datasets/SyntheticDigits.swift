@@ -130,7 +130,8 @@ public enum SyntheticDigits {
     }
 
     /// Draws the segment a-b as an anti-aliased capsule of `radius` pixels (max-combined).
-    static func stamp(_ a: (Float, Float), _ b: (Float, Float), radius: Float, into pixels: UnsafeMutablePointer<Float>) {
+    static func stamp(_ a: (Float, Float), _ b: (Float, Float), radius: Float, into pixels: UnsafeMutablePointer<Float>)
+    {
         let reach = radius + 1
         let x0 = max(0, Int((min(a.0, b.0) - reach).rounded(.down)))
         let x1 = min(size - 1, Int((max(a.0, b.0) + reach).rounded(.up)))

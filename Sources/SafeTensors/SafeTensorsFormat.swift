@@ -143,7 +143,8 @@ public enum SafeTensorsFormat {
         var count = 1
         for dim in dims {
             guard case .integer(let d) = dim, d >= 0 else {
-                throw bad("shape \(JSONValue.array(dims).serialized()) has a dimension that is not a non-negative integer")
+                throw bad(
+                    "shape \(JSONValue.array(dims).serialized()) has a dimension that is not a non-negative integer")
             }
             let (product, overflow) = count.multipliedReportingOverflow(by: d)
             if overflow { throw bad("shape \(JSONValue.array(dims).serialized()) overflows the element count") }
@@ -168,16 +169,20 @@ public enum SafeTensorsFormat {
             switch dtype {
             case "F32":
                 for i in 0..<count {
-                    out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+                    out[i] = Float(
+                        bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
                 }
             case "F64":
                 for i in 0..<count {
                     out[i] = Float(
-                        Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
+                        Double(
+                            bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))
+                    )
                 }
             case "F16":
                 for i in 0..<count {
-                    out[i] = halfToFloat(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+                    out[i] = halfToFloat(
+                        UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
                 }
             default:  // BF16: the upper half of an F32.
                 for i in 0..<count {

@@ -6,7 +6,9 @@ import Testing
     @Test func parsesAllKinds() throws {
         let value = try JSONValue.parse(
             #" { "a": [1, -2, 3.5, 1e3, true, false, null], "s": "x\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00", "o": {} } "#)
-        #expect(value["a"] == .array([.integer(1), .integer(-2), .number(3.5), .number(1000), .bool(true), .bool(false), .null]))
+        #expect(
+            value["a"]
+                == .array([.integer(1), .integer(-2), .number(3.5), .number(1000), .bool(true), .bool(false), .null]))
         #expect(value["s"]?.stringValue == "x\"\\/\u{08}\u{0C}\n\r\té😀")
         #expect(value["o"] == .object([:]))
     }
@@ -21,7 +23,8 @@ import Testing
 
     @Test(arguments: [
         "", " ", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "-", "1e", "+1", "tru", "nul", "\"abc", "\"\u{01}\"",
-        "\"\\x\"", "\"\\u12G4\"", "\"\\ud800\"", "\"\\udc00\"", "{\"a\" 1}", "{1:2}", "[1 2]", "1 2", "{\"a\":1,\"a\":2}",
+        "\"\\x\"", "\"\\u12G4\"", "\"\\ud800\"", "\"\\udc00\"", "{\"a\" 1}", "{1:2}", "[1 2]", "1 2",
+        "{\"a\":1,\"a\":2}",
         "NaN", "Infinity", "1e400", "'a'",
     ])
     func rejectsInvalidText(_ text: String) {
@@ -40,7 +43,8 @@ import Testing
 
     @Test func serializationRoundTrips() throws {
         let value: JSONValue = .object([
-            "name": .string("run \"1\"\n\u{01}é"), "lr": .number(0.001), "steps": .integer(-42), "flags": .array([.bool(true), .null]),
+            "name": .string("run \"1\"\n\u{01}é"), "lr": .number(0.001), "steps": .integer(-42),
+            "flags": .array([.bool(true), .null]),
             "nested": .object(["b": .number(1e-5), "a": .number(2)]),
         ])
         for pretty in [false, true] {
@@ -49,5 +53,13 @@ import Testing
         }
         #expect(value.serialized().hasPrefix(#"{"flags":[true,null],"lr":0.001,"name":"#))
         #expect(JSONValue.number(.nan).serialized() == "null")
+    }
+
+    @Test func literalsBuildValues() throws {
+        let value: JSONValue = ["name": "mlp", "epochs": 3, "lr": 0.001, "tags": ["a", nil, true]]
+        #expect(value["epochs"]?.integerValue == 3)
+        #expect(value["lr"]?.doubleValue == 0.001)
+        #expect(value["tags"]?.arrayValue == [.string("a"), .null, .bool(true)])
+        #expect(try JSONValue.parse(value.serialized(pretty: true)) == value)
     }
 }

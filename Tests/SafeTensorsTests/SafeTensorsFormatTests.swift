@@ -48,7 +48,10 @@ func rawFile(header: String, data: [UInt8] = [], claimedLength: UInt64? = nil) -
     @Test func readsPyTorchFixture() throws {
         let file = try SafeTensorsFormat.read(path: fixturePath)
         #expect(file.metadata == ["format": "pt", "source": "manifold-test"])
-        #expect(Set(file.entries.map(\.name)) == ["fc.weight", "fc.bias", "conv.weight", "conv.bias", "half", "brain", "double"])
+        #expect(
+            Set(file.entries.map(\.name)) == [
+                "fc.weight", "fc.bias", "conv.weight", "conv.bias", "half", "brain", "double",
+            ])
         #expect(file["fc.weight"]?.shape == [2, 3])
         #expect(file["fc.weight"]?.values == [-1, -0.5, 0, 0.5, 1, 1.5])
         #expect(file["fc.bias"]?.values == [0.25, -0.75])
@@ -121,7 +124,9 @@ func rawFile(header: String, data: [UInt8] = [], claimedLength: UInt64? = nil) -
         #expect(throws: SafeTensorsError.self) { try SafeTensorsFormat.write(bad, path: folder + "/x.safetensors") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
         let good = SafeTensorsFile(entries: [SafeTensorsEntry(name: "a", shape: [1], values: [1])])
-        #expect(throws: SafeTensorsError.self) { try SafeTensorsFormat.write(good, path: folder + "/missing/x.safetensors") }
+        #expect(throws: SafeTensorsError.self) {
+            try SafeTensorsFormat.write(good, path: folder + "/missing/x.safetensors")
+        }
         #expect(throws: SafeTensorsError.self) { try SafeTensorsFormat.read(path: folder + "/absent.safetensors") }
     }
 
@@ -135,48 +140,137 @@ func rawFile(header: String, data: [UInt8] = [], claimedLength: UInt64? = nil) -
         ("huge header length", rawFile(header: f32x2, claimedLength: 100_000_001), "exceeds the limit"),
         ("4 GB header", rawFile(header: f32x2, claimedLength: 0xFFFF_FFFF), "exceeds the limit"),
         ("UInt64.max header", rawFile(header: f32x2, claimedLength: .max), "exceeds the limit"),
-        ("truncated data", Array(rawFile(header: f32x2, data: [UInt8](repeating: 0, count: 8)).dropLast(3)), "tensors end at byte 8"),
-        ("offsets outside file", rawFile(header: #"{"t":{"dtype":"F32","shape":[2],"data_offsets":[100,108]}}"#, data: [UInt8](repeating: 0, count: 8)), "gap of 100 bytes"),
+        (
+            "truncated data", Array(rawFile(header: f32x2, data: [UInt8](repeating: 0, count: 8)).dropLast(3)),
+            "tensors end at byte 8"
+        ),
+        (
+            "offsets outside file",
+            rawFile(
+                header: #"{"t":{"dtype":"F32","shape":[2],"data_offsets":[100,108]}}"#,
+                data: [UInt8](repeating: 0, count: 8)), "gap of 100 bytes"
+        ),
         (
             "gap",
             rawFile(
-                header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#,
+                header:
+                    #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#,
                 data: [UInt8](repeating: 0, count: 12)), "gap of 4 bytes before tensor 'b'"
         ),
         (
             "overlap",
             rawFile(
-                header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                header:
+                    #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
                 data: [UInt8](repeating: 0, count: 8)), "overlaps"
         ),
         ("trailing bytes", rawFile(header: f32x2, data: [UInt8](repeating: 0, count: 12)), "4 trailing bytes"),
-        ("wrong byte count", rawFile(header: #"{"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8)), "needs 12"),
-        ("negative dim", rawFile(header: #"{"t":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8)), "non-negative integer"),
-        ("fractional dim", rawFile(header: #"{"t":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8)), "non-negative integer"),
-        ("overflowing dims", rawFile(header: #"{"t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8)), "overflows"),
-        ("byte count overflow", rawFile(header: #"{"t":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8)), "more than Int.max"),
-        ("dim beyond Int", rawFile(header: #"{"t":{"dtype":"F32","shape":[99999999999999999999],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8)), "non-negative integer"),
-        ("negative offset", rawFile(header: #"{"t":{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}}"#, data: [UInt8](repeating: 0, count: 8)), "data_offsets"),
-        ("reversed offsets", rawFile(header: #"{"t":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}}"#, data: [UInt8](repeating: 0, count: 8)), "data_offsets"),
-        ("unknown dtype", rawFile(header: #"{"t":{"dtype":"Q4","shape":[2],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8)), "tensor 't' has dtype Q4"),
-        ("unsupported I64", rawFile(header: #"{"t":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8)), "tensor 't' has dtype I64"),
-        ("unsupported BOOL", rawFile(header: #"{"t":{"dtype":"BOOL","shape":[8],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8)), "has dtype BOOL"),
+        (
+            "wrong byte count",
+            rawFile(
+                header: #"{"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#,
+                data: [UInt8](repeating: 0, count: 8)), "needs 12"
+        ),
+        (
+            "negative dim",
+            rawFile(
+                header: #"{"t":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#,
+                data: [UInt8](repeating: 0, count: 8)), "non-negative integer"
+        ),
+        (
+            "fractional dim",
+            rawFile(
+                header: #"{"t":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]}}"#,
+                data: [UInt8](repeating: 0, count: 8)), "non-negative integer"
+        ),
+        (
+            "overflowing dims",
+            rawFile(
+                header: #"{"t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}}"#,
+                data: [UInt8](repeating: 0, count: 8)), "overflows"
+        ),
+        (
+            "byte count overflow",
+            rawFile(
+                header: #"{"t":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,8]}}"#,
+                data: [UInt8](repeating: 0, count: 8)), "more than Int.max"
+        ),
+        (
+            "dim beyond Int",
+            rawFile(
+                header: #"{"t":{"dtype":"F32","shape":[99999999999999999999],"data_offsets":[0,8]}}"#,
+                data: [UInt8](repeating: 0, count: 8)), "non-negative integer"
+        ),
+        (
+            "negative offset",
+            rawFile(
+                header: #"{"t":{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}}"#,
+                data: [UInt8](repeating: 0, count: 8)), "data_offsets"
+        ),
+        (
+            "reversed offsets",
+            rawFile(
+                header: #"{"t":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}}"#,
+                data: [UInt8](repeating: 0, count: 8)), "data_offsets"
+        ),
+        (
+            "unknown dtype",
+            rawFile(
+                header: #"{"t":{"dtype":"Q4","shape":[2],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8)
+            ), "tensor 't' has dtype Q4"
+        ),
+        (
+            "unsupported I64",
+            rawFile(
+                header: #"{"t":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#,
+                data: [UInt8](repeating: 0, count: 8)), "tensor 't' has dtype I64"
+        ),
+        (
+            "unsupported BOOL",
+            rawFile(
+                header: #"{"t":{"dtype":"BOOL","shape":[8],"data_offsets":[0,8]}}"#,
+                data: [UInt8](repeating: 0, count: 8)), "has dtype BOOL"
+        ),
         (
             "duplicate names",
             rawFile(
-                header: #"{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"t":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                header:
+                    #"{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"t":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
                 data: [UInt8](repeating: 0, count: 8)), "duplicate key"
         ),
-        ("non-UTF-8 header", rawFile(header: "{\"t\":1}") .enumerated().map { $0.offset == 10 ? 0xFF : $0.element }, "not valid UTF-8"),
-        ("header not starting with brace", rawFile(header: " " + f32x2, data: [UInt8](repeating: 0, count: 8)), "does not start with '{'"),
+        (
+            "non-UTF-8 header", rawFile(header: "{\"t\":1}").enumerated().map { $0.offset == 10 ? 0xFF : $0.element },
+            "not valid UTF-8"
+        ),
+        (
+            "header not starting with brace", rawFile(header: " " + f32x2, data: [UInt8](repeating: 0, count: 8)),
+            "does not start with '{'"
+        ),
         ("header is an array", rawFile(header: "[1,2]"), "does not start with '{'"),
-        ("trailing spaces allowed but not text", rawFile(header: f32x2 + "  x", data: [UInt8](repeating: 0, count: 8)), "unexpected content"),
-        ("deeply nested", rawFile(header: "{\"t\":" + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}"), "nesting deeper"),
-        ("metadata non-string", rawFile(header: #"{"__metadata__":{"epoch":3}}"#), "__metadata__ value for 'epoch' is not a string"),
+        (
+            "trailing spaces allowed but not text",
+            rawFile(header: f32x2 + "  x", data: [UInt8](repeating: 0, count: 8)), "unexpected content"
+        ),
+        (
+            "deeply nested",
+            rawFile(
+                header: "{\"t\":" + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}"),
+            "nesting deeper"
+        ),
+        (
+            "metadata non-string", rawFile(header: #"{"__metadata__":{"epoch":3}}"#),
+            "__metadata__ value for 'epoch' is not a string"
+        ),
         ("metadata not object", rawFile(header: #"{"__metadata__":"x"}"#), "__metadata__ is not an object"),
         ("entry not object", rawFile(header: #"{"t":[1]}"#), "entry is not a JSON object"),
-        ("missing shape", rawFile(header: #"{"t":{"dtype":"F32","data_offsets":[0,0]}}"#), "missing or non-array shape"),
-        ("three offsets", rawFile(header: #"{"t":{"dtype":"F32","shape":[0],"data_offsets":[0,0,0]}}"#), "data_offsets"),
+        (
+            "missing shape", rawFile(header: #"{"t":{"dtype":"F32","data_offsets":[0,0]}}"#),
+            "missing or non-array shape"
+        ),
+        (
+            "three offsets", rawFile(header: #"{"t":{"dtype":"F32","shape":[0],"data_offsets":[0,0,0]}}"#),
+            "data_offsets"
+        ),
         ("unterminated JSON", rawFile(header: #"{"t":{"dtype":"F32""#), "invalid JSON"),
         ("huge float", rawFile(header: #"{"t":1e999}"#), "number out of range"),
     ]
@@ -198,7 +292,8 @@ func rawFile(header: String, data: [UInt8] = [], claimedLength: UInt64? = nil) -
 
     @Test func acceptsTrailingSpacesAndEmptyTensors() throws {
         let bytes = rawFile(
-            header: #"{"e":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}   "#,
+            header:
+                #"{"e":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}   "#,
             data: [0, 0, 0x80, 0x3F])
         let file = try SafeTensorsFormat.decode(bytes, source: "ok")
         #expect(file["t"]?.values == [1])
@@ -215,7 +310,9 @@ func rawFile(header: String, data: [UInt8] = [], claimedLength: UInt64? = nil) -
                     SafeTensorsEntry(name: "b", shape: [2], values: [7, 8]),
                 ], metadata: ["k": "v"]))
         for length in 0..<valid.count {
-            #expect(throws: SafeTensorsError.self) { try SafeTensorsFormat.decode(Array(valid[..<length]), source: "t") }
+            #expect(throws: SafeTensorsError.self) {
+                try SafeTensorsFormat.decode(Array(valid[..<length]), source: "t")
+            }
         }
         for i in 0..<valid.count {
             for flip: UInt8 in [0x01, 0x80, 0xFF] {

@@ -1,0 +1,67 @@
+import Testing
+
+@testable import Datasets
+
+@Suite struct IDXReaderTests {
+    @Test func parsesRawAndGzip() throws {
+        let images = idxBytes([3, 2, 4])
+        let raw = try IDXReader.decode(images, source: "i")
+        #expect(raw.dimensions == [3, 2, 4])
+        #expect(raw.bytes == Array(images[16...]))
+        #expect(try IDXReader.decode(gzip(images), source: "i.gz") == raw)
+        let labels = try IDXReader.decode(idxBytes([5], payload: [0, 1, 2, 9, 4]), source: "l")
+        #expect(labels == IDXArray(dimensions: [5], bytes: [0, 1, 2, 9, 4]))
+        #expect(try IDXReader.decode(idxBytes([0, 28, 28]), source: "e").bytes.isEmpty)
+    }
+
+    @Test func readsFilesFromDisk() throws {
+        let folder = try makeTemporaryFolder("idx")
+        defer { removeFolder(folder) }
+        try writeFile(idxBytes([2, 3]), to: folder + "/a")
+        try writeFile(gzip(idxBytes([2, 3])), to: folder + "/a.gz")
+        #expect(try IDXReader.read(path: folder + "/a") == IDXReader.read(path: folder + "/a.gz"))
+        let missing = datasetErrorMessage { _ = try IDXReader.read(path: folder + "/none") }
+        #expect(missing == "\(folder)/none: cannot read: No such file or directory")
+        let directory = datasetErrorMessage { _ = try IDXReader.read(path: folder) }
+        #expect(directory == "\(folder): cannot read: not a regular file")
+    }
+
+    /// Malformed inputs and a fragment of each one's message.
+    static let malformed: [(String, [UInt8], String)] = [
+        ("empty", [], "truncated: file holds 0 bytes, an IDX header needs 4"),
+        ("short magic", [0, 0, 8], "truncated: file holds 3 bytes"),
+        ("bad magic", [0x12, 0x34, 8, 1, 0, 0, 0, 0], "not an IDX file (magic number 12 34 08 01)"),
+        ("float type", idxBytes([1], type: 0x0D), "element type 0x0d is not supported"),
+        ("int type", idxBytes([1], type: 0x0C), "element type 0x0c is not supported"),
+        ("no dimensions", [0, 0, 8, 0], "has 0 dimensions; 1 to 3 are supported"),
+        ("four dimensions", idxBytes([1, 1, 1, 1]), "has 4 dimensions"),
+        ("truncated dimensions", Array(idxBytes([2, 2, 2]).prefix(10)), "ends inside the IDX dimensions"),
+        ("truncated payload", Array(idxBytes([2, 3, 3]).dropLast()), "need 18 data bytes, file holds 17"),
+        ("trailing bytes", idxBytes([2, 3]) + [0], "longer than dimensions [2, 3] allow (18 bytes)"),
+        ("overflowing dimensions", idxBytes([0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], payload: []), "exceed the limit"),
+        ("too large", idxBytes([1024, 1024, 1024], payload: []), "exceed the limit of 536870912 bytes"),
+        (
+            "gz truncated payload", gzip(Array(idxBytes([4, 4]).dropLast(2))),
+            "need 16 data bytes, decompressed data holds 14"
+        ),
+        ("gz trailing", gzip(idxBytes([4, 4]) + [1]), "decompressed data is longer than dimensions"),
+        ("gz truncated stream", Array(gzip(idxBytes([64, 64])).dropLast(20)), "truncated gzip stream"),
+    ]
+
+    @Test(arguments: malformed.indices)
+    func rejectsMalformed(index: Int) {
+        let (label, bytes, fragment) = Self.malformed[index]
+        let message = datasetErrorMessage { _ = try IDXReader.decode(bytes, source: "bad-idx") }
+        #expect(message?.hasPrefix("bad-idx: ") == true, "\(label): \(message ?? "accepted")")
+        #expect(message?.contains(fragment) == true, "\(label): \(message ?? "accepted")")
+    }
+
+    @Test func gzipBombBehindAValidHeaderIsRefusedEarly() throws {
+        // The header promises 1 x 1000 x 1000 bytes; the stream inflates to 64 MiB.
+        var payload = idxBytes([1, 1000, 1000], payload: [])
+        payload += [UInt8](repeating: 0, count: 64 << 20)
+        let bomb = gzip(payload, level: 9)
+        let message = datasetErrorMessage { _ = try IDXReader.decode(bomb, source: "bomb.gz") }
+        #expect(message == "bomb.gz: decompressed data is longer than dimensions [1, 1000, 1000] allow (1000016 bytes)")
+    }
+}
