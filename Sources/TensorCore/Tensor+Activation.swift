@@ -2,7 +2,16 @@ import Foundation
 
 /// Differentiable activations and normalisations over the last axis.
 extension Tensor {
-    public func relu() -> Tensor { mapped({ $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 }) }
+    /// max(x, 0), with SIMD forward and backward passes (the most common activation).
+    public func relu() -> Tensor {
+        let out = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count))
+        ElementwiseKernels.relu(data, out.data, count)
+        return Tensor.record(out, inputs: [self]) { g, output in
+            let grad = Tensor(shape: output.shape, storage: TensorStorage(uninitializedCount: output.count))
+            ElementwiseKernels.reluBackward(g.data, output.data, grad.data, output.count)
+            return [grad]
+        }
+    }
 
     public func leakyReLU(slope: Float = 0.01) -> Tensor {
         mapped({ $0 > 0 ? $0 : slope * $0 }, derivative: { x, _ in x > 0 ? 1 : slope })

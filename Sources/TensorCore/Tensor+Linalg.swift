@@ -38,6 +38,19 @@ extension Tensor {
     public func linear(weight: Tensor, bias: Tensor?) -> Tensor {
         let product = matmul(weight, transposeOther: true)
         guard let bias else { return product }
-        return product.add(bias)
+        precondition(bias.count == product.shape[1], "linear: bias \(bias.shape) for \(product.shape[1]) outputs")
+        // Fused row-broadcast add; the product is fresh, so it is updated in place.
+        let (rows, width) = (product.shape[0], product.shape[1])
+        let out = Tensor(shape: product.shape, storage: product.storage)
+        ElementwiseKernels.addRows(out.data, rows: rows, width: width, bias.data)
+        return Tensor.record(out, inputs: [product, bias]) { g, _ in
+            var gradBias: Tensor?
+            if bias.requiresGrad {
+                let sums = Tensor(shape: bias.shape, storage: TensorStorage(uninitializedCount: width))
+                ElementwiseKernels.sumRows(g.data, rows: rows, width: width, into: sums.data)
+                gradBias = sums
+            }
+            return [g, gradBias]
+        }
     }
 }

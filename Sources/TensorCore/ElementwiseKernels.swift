@@ -1,0 +1,76 @@
+/// SIMD loops for the elementwise operations on hot paths (16 lanes, scalar tail).
+enum ElementwiseKernels {
+    typealias Vector = SIMD16<Float>
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>, _ i: Int) -> Vector {
+        UnsafeRawPointer(p + i).loadUnaligned(as: Vector.self)
+    }
+
+    @inline(__always)
+    static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
+        UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: Vector.self)
+    }
+
+    /// y = max(x, 0).
+    static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        let zero = Vector(repeating: 0)
+        while i + 16 <= n {
+            store(pointwiseMax(load(x, i), zero), y, i)
+            i += 16
+        }
+        while i < n {
+            y[i] = x[i] > 0 ? x[i] : 0
+            i += 1
+        }
+    }
+
+    /// dx = g where y > 0, else 0.
+    static func reluBackward(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        let zero = Vector(repeating: 0)
+        while i + 16 <= n {
+            let mask = load(y, i) .> zero
+            store(zero.replacing(with: load(g, i), where: mask), dx, i)
+            i += 16
+        }
+        while i < n {
+            dx[i] = y[i] > 0 ? g[i] : 0
+            i += 1
+        }
+    }
+
+    /// Adds a row vector to every row of a [rows, width] matrix in place.
+    static func addRows(_ matrix: UnsafeMutablePointer<Float>, rows: Int, width: Int, _ row: UnsafePointer<Float>) {
+        for r in 0..<rows {
+            let base = matrix + r * width
+            var j = 0
+            while j + 16 <= width {
+                store(load(base, j) + load(row, j), base, j)
+                j += 16
+            }
+            while j < width {
+                base[j] += row[j]
+                j += 1
+            }
+        }
+    }
+
+    /// Sums the rows of a [rows, width] matrix into `result` (overwritten).
+    static func sumRows(_ matrix: UnsafePointer<Float>, rows: Int, width: Int, into result: UnsafeMutablePointer<Float>) {
+        result.update(repeating: 0, count: width)
+        for r in 0..<rows {
+            let base = matrix + r * width
+            var j = 0
+            while j + 16 <= width {
+                store(load(result, j) + load(base, j), result, j)
+                j += 16
+            }
+            while j < width {
+                result[j] += base[j]
+                j += 1
+            }
+        }
+    }
+}
