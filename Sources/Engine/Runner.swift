@@ -1,0 +1,156 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Runs one experiment on its own serial Dispatch queue and publishes snapshots for the UI.
+///
+/// Commands (run, pause, step, stop, change a parameter) go into a mailbox that the queue drains
+/// between steps, so the UI never waits on a step. Snapshots go into a `Mutex` slot that the UI reads
+/// at its frame rate. Compute kernels fan out over the cores inside a step.
+public final class Runner: Sendable {
+    public enum Command: Sendable {
+        case run
+        case pause
+        /// Take this many steps, then pause.
+        case step(Int)
+        case stop
+        /// Change something between steps (learning rate, eps, ...): runs on the experiment's queue.
+        case adjust(@Sendable (any Experiment) -> String)
+    }
+
+    private struct State {
+        var commands: [Command] = []
+        var running = false
+        var pendingSteps = 0
+        var stopped = false
+    }
+
+    /// The experiment lives on `queue` only; it is never touched from another thread.
+    private struct Box: @unchecked Sendable { let experiment: any Experiment }
+
+    private let queue: DispatchQueue
+    private let box: Box
+    private let state = Mutex(State())
+    private let slot = Mutex(Snapshot())
+    private let wake = DispatchSemaphore(value: 0)
+    private let heavyEvery: Int
+    private let onStep: (@Sendable (StepReport) -> Void)?
+    private let maximumSeriesLength = 4096
+
+    /// - Parameters:
+    ///   - heavyEvery: refresh heavy views every this many steps (and on pause and finish).
+    ///   - onStep: called on the runner's queue after each step (e.g. to save checkpoints at epoch ends).
+    public init(experiment: any Experiment, label: String, heavyEvery: Int = 50, onStep: (@Sendable (StepReport) -> Void)? = nil) {
+        queue = DispatchQueue(label: "manifold.runner.\(label)", qos: .userInitiated)
+        box = Box(experiment: experiment)
+        self.heavyEvery = max(1, heavyEvery)
+        self.onStep = onStep
+    }
+
+    /// Starts the queue's loop (paused until a `run` or `step` command arrives).
+    public func start(running: Bool = false) {
+        if running { send(.run) }
+        queue.async { [self] in loop() }
+    }
+
+    /// Posts a command; returns at once.
+    public func send(_ command: Command) {
+        state.withLock { $0.commands.append(command) }
+        wake.signal()
+    }
+
+    /// The newest snapshot (never blocks on the engine beyond a copy under the lock).
+    public var snapshot: Snapshot { slot.withLock { $0 } }
+
+    private func loop() {
+        var snapshot = Snapshot()
+        var stepTimes: [Double] = []
+        var stepsSinceHeavy = heavyEvery
+        publish(&snapshot, heavy: true, status: .paused)
+        while true {
+            // Drain the mailbox.
+            let (commands, shouldRun) = state.withLock { s -> ([Command], Bool) in
+                let c = s.commands
+                s.commands.removeAll()
+                return (c, s.running || s.pendingSteps > 0)
+            }
+            var adjusted = false
+            for command in commands {
+                switch command {
+                case .run: state.withLock { $0.running = true }
+                case .pause: state.withLock { $0.running = false; $0.pendingSteps = 0 }
+                case .step(let n): state.withLock { $0.running = false; $0.pendingSteps += max(0, n) }
+                case .stop: state.withLock { $0.stopped = true }
+                case .adjust(let change):
+                    snapshot.message = change(box.experiment)
+                    adjusted = true
+                }
+            }
+            let (stopped, running) = state.withLock { ($0.stopped, $0.running || $0.pendingSteps > 0) }
+            if stopped {
+                publish(&snapshot, heavy: true, status: .stopped)
+                return
+            }
+            if box.experiment.isFinished {
+                publish(&snapshot, heavy: true, status: .finished)
+                wake.wait()
+                continue
+            }
+            if !running {
+                if !commands.isEmpty || adjusted { publish(&snapshot, heavy: true, status: .paused) }
+                if commands.isEmpty && !shouldRun { wake.wait() }
+                continue
+            }
+            // One step.
+            let start = DispatchTime.now().uptimeNanoseconds
+            let report: StepReport
+            do {
+                report = try box.experiment.step()
+            } catch {
+                state.withLock { $0.running = false; $0.pendingSteps = 0 }
+                publish(&snapshot, heavy: false, status: .failed("\(error)"))
+                wake.wait()
+                continue
+            }
+            onStep?(report)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            stepTimes.append(seconds)
+            if stepTimes.count > 50 { stepTimes.removeFirst(stepTimes.count - 50) }
+            snapshot.stepsPerSecond = Double(stepTimes.count) / max(stepTimes.reduce(0, +), 1e-9)
+            for (name, value) in report.metrics { append(value, to: &snapshot.series[name, default: []]) }
+            if let summary = report.epochSummary {
+                snapshot.epoch = summary.epoch
+                for (name, value) in summary.metrics { snapshot.epochSeries[name, default: []].append(value) }
+            }
+            let stillStepping = state.withLock { s -> Bool in
+                if s.pendingSteps > 0 { s.pendingSteps -= 1 }
+                return s.running || s.pendingSteps > 0
+            }
+            stepsSinceHeavy += 1
+            let heavy = stepsSinceHeavy >= heavyEvery || !stillStepping || report.epochSummary != nil
+            if heavy { stepsSinceHeavy = 0 }
+            publish(&snapshot, heavy: heavy, status: stillStepping ? .running : .paused)
+        }
+    }
+
+    /// Appends to a history, halving its resolution when it grows past the cap (keeps memory bounded).
+    private func append(_ value: Double, to series: inout [Double]) {
+        series.append(value)
+        if series.count > maximumSeriesLength {
+            series = stride(from: 0, to: series.count - 1, by: 2).map { (series[$0] + series[$0 + 1]) / 2 }
+        }
+    }
+
+    private func publish(_ snapshot: inout Snapshot, heavy: Bool, status: Snapshot.Status) {
+        let (done, total) = box.experiment.progress
+        snapshot.step = done
+        snapshot.totalSteps = total
+        snapshot.status = status
+        if case .failed(let message) = status { snapshot.message = message }
+        if let visual = box.experiment as? any VisualExperiment {
+            visual.describe(into: &snapshot, includeHeavy: heavy)
+        }
+        let copy = snapshot
+        slot.withLock { $0 = copy }
+    }
+}

@@ -1,0 +1,68 @@
+/// An immutable picture of an experiment for the UI: metric histories, images, latent points,
+/// progress and status. The runner publishes one after steps; the UI reads the newest at its frame rate.
+public struct Snapshot: Sendable {
+    /// Runner state when the snapshot was taken.
+    public enum Status: Sendable, Equatable {
+        case running, paused, finished, stopped
+        case failed(String)
+    }
+
+    /// A grayscale image (values in [0, 1], or any range for signed maps such as perturbations).
+    public struct Image: Sendable {
+        public var width: Int
+        public var height: Int
+        public var values: [Float]
+        public var caption: String
+
+        public init(width: Int, height: Int, values: [Float], caption: String = "") {
+            self.width = width
+            self.height = height
+            self.values = values
+            self.caption = caption
+        }
+    }
+
+    /// A 2-D point with a class index (for latent scatter plots).
+    public struct Point: Sendable {
+        public var x: Double
+        public var y: Double
+        public var label: Int
+
+        public init(x: Double, y: Double, label: Int) {
+            self.x = x
+            self.y = y
+            self.label = label
+        }
+    }
+
+    public var status: Status = .paused
+    /// Steps done and planned.
+    public var step = 0
+    public var totalSteps = 0
+    public var epoch = 0
+    /// Steps per second over the recent window.
+    public var stepsPerSecond = 0.0
+    /// Per-step metric histories (downsampled when long), by name.
+    public var series: [String: [Double]] = [:]
+    /// Per-epoch metric histories, by name.
+    public var epochSeries: [String: [Double]] = [:]
+    /// Named image groups (e.g. "reconstructions", "samples", "clean", "adversarial").
+    public var images: [String: [Image]] = [:]
+    /// Latent points coloured by class.
+    public var points: [Point] = []
+    /// Free-form key figures to show in a table (name, formatted value).
+    public var figures: [(name: String, value: String)] = []
+    /// The last message worth showing (saved checkpoint, error).
+    public var message = ""
+
+    public init() {}
+
+    public var fraction: Double { totalSteps > 0 ? Double(step) / Double(totalSteps) : 0 }
+}
+
+/// What an experiment can show beyond its step metrics; computed on the runner's queue.
+public protocol VisualExperiment: Experiment {
+    /// Fills images, points and figures. `includeHeavy` is true every few steps: then refresh views
+    /// that cost a forward pass over many images (scatter of test codes, sample grids).
+    func describe(into snapshot: inout Snapshot, includeHeavy: Bool)
+}

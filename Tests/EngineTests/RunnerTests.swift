@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+@testable import Engine
+
+/// Counts steps; fails on a chosen step.
+final class CountingExperiment: VisualExperiment, @unchecked Sendable {
+    var count = 0
+    let total: Int
+    let failAt: Int?
+    var scale = 1.0
+
+    init(total: Int, failAt: Int? = nil) {
+        self.total = total
+        self.failAt = failAt
+    }
+
+    func step() throws -> StepReport {
+        count += 1
+        if count == failAt { throw RuntimeFault("loss became nan at step \(count)") }
+        Thread.sleep(forTimeInterval: 0.001)
+        return StepReport(metrics: ["loss": scale / Double(count)])
+    }
+
+    var isFinished: Bool { count >= total }
+    var progress: (done: Int, total: Int) { (count, total) }
+
+    func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
+        snapshot.figures = [("count", String(count))]
+    }
+}
+
+func waitUntil(_ timeout: Double = 5, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        Thread.sleep(forTimeInterval: 0.002)
+    }
+    return condition()
+}
+
+@Suite struct RunnerTests {
+    @Test func stepsRunsPausesAndFinishes() {
+        let runner = Runner(experiment: CountingExperiment(total: 200), label: "test")
+        runner.start()
+        #expect(waitUntil { runner.snapshot.status == .paused })
+        #expect(runner.snapshot.step == 0)
+        runner.send(.step(3))
+        #expect(waitUntil { runner.snapshot.step == 3 && runner.snapshot.status == .paused })
+        #expect(runner.snapshot.series["loss"]?.count == 3)
+        #expect(runner.snapshot.figures.first?.value == "3")
+        runner.send(.run)
+        #expect(waitUntil { runner.snapshot.status == .finished })
+        #expect(runner.snapshot.step == 200)
+        runner.send(.stop)
+        #expect(waitUntil { runner.snapshot.status == .stopped })
+    }
+
+    @Test func pauseStopsBetweenSteps() {
+        let runner = Runner(experiment: CountingExperiment(total: 100_000), label: "pause")
+        runner.start(running: true)
+        #expect(waitUntil { runner.snapshot.step > 5 })
+        runner.send(.pause)
+        #expect(waitUntil { runner.snapshot.status == .paused })
+        let paused = runner.snapshot.step
+        Thread.sleep(forTimeInterval: 0.05)
+        #expect(runner.snapshot.step == paused)
+        runner.send(.stop)
+    }
+
+    @Test func adjustRunsOnTheQueueAndReportsAMessage() {
+        let experiment = CountingExperiment(total: 10)
+        let runner = Runner(experiment: experiment, label: "adjust")
+        runner.start()
+        runner.send(.adjust { experiment in
+            (experiment as! CountingExperiment).scale = 10
+            return "scale set to 10"
+        })
+        #expect(waitUntil { runner.snapshot.message == "scale set to 10" })
+        runner.send(.step(1))
+        #expect(waitUntil { runner.snapshot.series["loss"] == [10] })
+        runner.send(.stop)
+    }
+
+    @Test func failureStopsAndIsShown() {
+        let runner = Runner(experiment: CountingExperiment(total: 10, failAt: 4), label: "fail")
+        runner.start(running: true)
+        #expect(waitUntil {
+            if case .failed = runner.snapshot.status { return true }
+            return false
+        })
+        #expect(runner.snapshot.message.contains("nan at step 4"))
+        runner.send(.stop)
+    }
+}
