@@ -92,3 +92,21 @@ func waitUntil(_ timeout: Double = 5, _ condition: () -> Bool) -> Bool {
         runner.send(.stop)
     }
 }
+
+@Suite struct PlanarProjectionTests {
+    @Test func findsTheDominantPlane() {
+        // Points spread along (1,1,0) strongly and (1,-1,0) weakly, none along z.
+        var rows: [Float] = []
+        for i in 0..<50 {
+            let a = Float(i - 25) * 0.4
+            let b = Float((i * 7) % 11 - 5) * 0.1
+            rows += [a + b, a - b, 0]
+        }
+        let projected = PlanarProjection.project(rows, count: 50, dimension: 3)
+        let xVariance = projected.map { $0.0 * $0.0 }.reduce(0, +)
+        let yVariance = projected.map { $0.1 * $0.1 }.reduce(0, +)
+        #expect(xVariance > 10 * yVariance)
+        // The first axis is (1,1,0)/sqrt 2 up to sign: x = ±sqrt(2) a.
+        #expect(abs(abs(projected[0].0) - Double(abs(Float(-25) * 0.4)) * 2.0.squareRoot()) < 0.5)
+    }
+}

@@ -1,0 +1,57 @@
+/// Projects high-dimensional codes onto their two leading principal directions, for scatter plots of
+/// latent spaces and hidden features (power iteration with deflation on the covariance, in Double).
+public enum PlanarProjection {
+    /// - Parameters: rows [count, dimension] flattened. - Returns: (x, y) per row.
+    public static func project(_ rows: [Float], count: Int, dimension: Int) -> [(Double, Double)] {
+        guard count > 0, dimension > 0 else { return [] }
+        if dimension == 1 { return (0..<count).map { (Double(rows[$0]), 0) } }
+        if dimension == 2 { return (0..<count).map { (Double(rows[2 * $0]), Double(rows[2 * $0 + 1])) } }
+        var mean = [Double](repeating: 0, count: dimension)
+        for r in 0..<count {
+            for d in 0..<dimension { mean[d] += Double(rows[r * dimension + d]) }
+        }
+        for d in 0..<dimension { mean[d] /= Double(count) }
+        var covariance = [Double](repeating: 0, count: dimension * dimension)
+        var centered = [Double](repeating: 0, count: dimension)
+        for r in 0..<count {
+            for d in 0..<dimension { centered[d] = Double(rows[r * dimension + d]) - mean[d] }
+            for i in 0..<dimension where centered[i] != 0 {
+                let ci = centered[i]
+                for j in i..<dimension { covariance[i * dimension + j] += ci * centered[j] }
+            }
+        }
+        for i in 0..<dimension {
+            for j in 0..<i { covariance[i * dimension + j] = covariance[j * dimension + i] }
+        }
+        var directions: [[Double]] = []
+        for component in 0..<2 {
+            var v = (0..<dimension).map { Double(($0 * 7 + component * 13) % 11) - 5 + 0.5 }
+            for _ in 0..<100 {
+                var next = [Double](repeating: 0, count: dimension)
+                for i in 0..<dimension {
+                    var s = 0.0
+                    for j in 0..<dimension { s += covariance[i * dimension + j] * v[j] }
+                    next[i] = s
+                }
+                for previous in directions {
+                    let dot = zip(next, previous).reduce(0) { $0 + $1.0 * $1.1 }
+                    for i in 0..<dimension { next[i] -= dot * previous[i] }
+                }
+                let norm = next.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                guard norm > 1e-12 else { break }
+                v = next.map { $0 / norm }
+            }
+            directions.append(v)
+        }
+        return (0..<count).map { r in
+            var x = 0.0
+            var y = 0.0
+            for d in 0..<dimension {
+                let c = Double(rows[r * dimension + d]) - mean[d]
+                x += c * directions[0][d]
+                y += c * directions[1][d]
+            }
+            return (x, y)
+        }
+    }
+}
