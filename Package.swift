@@ -19,10 +19,12 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "TensorCore", swiftSettings: nativeSwift),
+        .target(name: "TerminalUI", swiftSettings: nativeSwift),
         .executableTarget(
             name: "Manifold",
-            dependencies: ["TensorCore"],
+            dependencies: ["TensorCore", "TerminalUI"],
             swiftSettings: nativeSwift),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeSwift),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"], swiftSettings: nativeSwift),
     ]
 )
