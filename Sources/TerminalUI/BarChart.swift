@@ -98,16 +98,17 @@ public struct Histogram: Widget {
         guard !counts.isEmpty else { return }
         let plotHeight = a.height >= 3 ? a.height - 1 : a.height
         let top = max(1, counts.max() ?? 1)
-        let columnWidth = max(1, a.width / n)
-        for (i, count) in counts.enumerated() {
-            let eighths = Int((Double(count) / Double(top) * Double(plotHeight * 8)).rounded())
+        // Each column shows the bin under it; a one-column gap separates bins when they are wide.
+        let columnsPerBin = a.width / n
+        for column in 0..<a.width {
+            let bin = column * n / a.width
+            if columnsPerBin >= 3 && (column + 1) * n / a.width != bin { continue }
+            let eighths = Int((Double(counts[bin]) / Double(top) * Double(plotHeight * 8)).rounded())
             for row in 0..<plotHeight {
                 let level = max(0, min(8, eighths - row * 8))
                 guard level > 0 else { continue }
-                for dx in 0..<max(1, columnWidth - 1) {
-                    buffer.put(Sparkline.levels[level], x: a.x + i * columnWidth + dx, y: a.y + plotHeight - 1 - row,
-                               style: Style(foreground: color))
-                }
+                buffer.put(Sparkline.levels[level], x: a.x + column, y: a.y + plotHeight - 1 - row,
+                           style: Style(foreground: color))
             }
         }
         if plotHeight < a.height {

@@ -132,3 +132,12 @@ public func wrapped(_ text: String, width: Int) -> [String] {
     }
     return lines
 }
+
+extension Line: Widget {
+    /// Draws the line in the first row of `area`.
+    public func render(in area: Rect, buffer: inout Buffer) {
+        let a = area.intersection(buffer.area)
+        guard !a.isEmpty else { return }
+        render(x: a.x, y: a.y, width: a.width, buffer: &buffer)
+    }
+}
