@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "TensorCore", swiftSettings: nativeSwift),
         .target(name: "SafeTensors", swiftSettings: nativeSwift),
+        .target(name: "TerminalUI", swiftSettings: nativeSwift),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "SafeTensors"], swiftSettings: nativeSwift),
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], swiftSettings: nativeSwift),
         .target(name: "Models", dependencies: ["TensorCore", "NeuralNet"], swiftSettings: nativeSwift),
@@ -28,7 +29,7 @@ let package = Package(
             swiftSettings: nativeSwift),
         .executableTarget(
             name: "Manifold",
-            dependencies: ["TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Engine"],
+            dependencies: ["TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Engine", "TerminalUI"],
             swiftSettings: nativeSwift),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeSwift),
         .testTarget(
@@ -36,6 +37,7 @@ let package = Package(
         .testTarget(
             name: "DatasetsTests", dependencies: ["Datasets", "TensorCore", "CZlib"], swiftSettings: nativeSwift),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: nativeSwift),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"], swiftSettings: nativeSwift),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CZlib"], swiftSettings: nativeSwift),
         .testTarget(name: "ManifoldTests", dependencies: ["Manifold", "SafeTensors"], swiftSettings: nativeSwift),
     ]

@@ -26,6 +26,7 @@ import Testing
             (["train", "mlp", "--colour"], "unknown option '--colour'"),
             (["train", "mlp", "--run", "../escape"], "run name"),
             (["eval"], "needs a run"),
+            (["bench", "warp"], "unknown benchmark"),
         ]
         for (arguments, message) in cases {
             let result = try ManifoldBinary.run(arguments, runsRoot: temporaryFolder())

@@ -1,0 +1,31 @@
+import TensorCore
+
+/// `manifold bench WHAT`: the speed targets, measured as ratios within one run.
+enum BenchCommand {
+    static func run(_ arguments: [String]) throws -> Int32 {
+        guard let what = arguments.first else { throw UsageError("'bench' needs what to measure: gemm, tui") }
+        let rest = Array(arguments.dropFirst())
+        switch what {
+        case "gemm":
+            let parsed = try ParsedArguments(rest, valueOptions: ["threads"], flagOptions: ["json", "no-numpy"])
+            try parsed.expectPositional(atMost: 0, command: "bench gemm")
+            let threads = parsed.string("threads") == nil ? nil : try parsed.integer("threads", default: 1, in: 1...256)
+            return runGEMMBenchmarkCommand(threads: threads, json: parsed.has("json"), compareNumPy: !parsed.has("no-numpy"))
+        case "tui":
+            let parsed = try ParsedArguments(rest, valueOptions: [], flagOptions: ["json"])
+            try parsed.expectPositional(atMost: 0, command: "bench tui")
+            return runTUIBenchmarkCommand(json: parsed.has("json"))
+        default:
+            throw UsageError("unknown benchmark '\(what.prefix(40))' (known: gemm, tui)")
+        }
+    }
+}
+
+/// `manifold demo`: the widget gallery.
+enum DemoCommand {
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, valueOptions: ["theme"], flagOptions: [])
+        try parsed.expectPositional(atMost: 0, command: "demo")
+        return try runDemoCommand(themeName: parsed.string("theme"))
+    }
+}

@@ -1,0 +1,22 @@
+// Subcommands that exercise the terminal UI on its own: the widget gallery and the TUI benchmark.
+import Foundation
+import TerminalUI
+
+/// `manifold demo [--theme NAME|PATH]`: the full-screen widget gallery.
+/// - Returns: the process exit status (1 when there is no terminal).
+func runDemoCommand(themeName: String?) throws -> Int32 {
+    do {
+        try WidgetGallery.run(themeName: themeName)
+        return 0
+    } catch let error as TerminalError {
+        throw RuntimeError("\(error)")
+    }
+}
+
+/// `manifold bench tui [--json]`: times full and incremental frames of a 200x60 dashboard.
+/// - Returns: the process exit status.
+func runTUIBenchmarkCommand(json: Bool) -> Int32 {
+    let result = TerminalUIBenchmark.run()
+    print(json ? result.json : result.text)
+    return 0
+}
