@@ -1,60 +1,60 @@
 /// A progress bar filled to a ratio with eighth-block precision and a centred label.
 public struct Gauge: Widget {
-  /// Filled fraction, clamped to 0...1 (NaN counts as 0).
-  public var ratio: Double
-  /// Text over the bar; defaults to the percentage.
-  public var label: String?
-  public var filledColor: Color
-  public var trackColor: Color
-  /// Style of the label (its background is taken from the bar beneath each character).
-  public var labelStyle: Style
+    /// Filled fraction, clamped to 0...1 (NaN counts as 0).
+    public var ratio: Double
+    /// Text over the bar; defaults to the percentage.
+    public var label: String?
+    public var filledColor: Color
+    public var trackColor: Color
+    /// Style of the label (its background is taken from the bar beneath each character).
+    public var labelStyle: Style
 
-  /// Creates a gauge.
-  public init(
-    ratio: Double, label: String? = nil, filledColor: Color = .green, trackColor: Color = .default,
-    labelStyle: Style = .plain
-  ) {
-    self.ratio = ratio.isNaN ? 0 : max(0, min(1, ratio))
-    self.label = label.map { sanitized($0) }
-    self.filledColor = filledColor
-    self.trackColor = trackColor
-    self.labelStyle = labelStyle
-  }
+    /// Creates a gauge.
+    public init(
+        ratio: Double, label: String? = nil, filledColor: Color = .green, trackColor: Color = .default,
+        labelStyle: Style = .plain
+    ) {
+        self.ratio = ratio.isNaN ? 0 : max(0, min(1, ratio))
+        self.label = label.map { sanitized($0) }
+        self.filledColor = filledColor
+        self.trackColor = trackColor
+        self.labelStyle = labelStyle
+    }
 
-  static let eighths: [Character] = [" ", "▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
+    static let eighths: [Character] = [" ", "▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
 
-  public func render(in area: Rect, buffer: inout Buffer) {
-    let a = area.intersection(buffer.area)
-    guard !a.isEmpty else { return }
-    let filledEighths = Int((ratio * Double(a.width * 8)).rounded())
-    let full = filledEighths / 8
-    let partial = filledEighths % 8
-    let labelRow = a.y + a.height / 2
-    for y in a.y..<a.bottom {
-      for i in 0..<a.width {
-        let x = a.x + i
-        if i < full {
-          buffer.put(" ", x: x, y: y, style: Style(background: filledColor))
-        } else if i == full && partial > 0 {
-          buffer.put(
-            Gauge.eighths[partial], x: x, y: y,
-            style: Style(foreground: filledColor, background: trackColor))
-        } else {
-          buffer.put(" ", x: x, y: y, style: Style(background: trackColor))
+    public func render(in area: Rect, buffer: inout Buffer) {
+        let a = area.intersection(buffer.area)
+        guard !a.isEmpty else { return }
+        let filledEighths = Int((ratio * Double(a.width * 8)).rounded())
+        let full = filledEighths / 8
+        let partial = filledEighths % 8
+        let labelRow = a.y + a.height / 2
+        for y in a.y..<a.bottom {
+            for i in 0..<a.width {
+                let x = a.x + i
+                if i < full {
+                    buffer.put(" ", x: x, y: y, style: Style(background: filledColor))
+                } else if i == full && partial > 0 {
+                    buffer.put(
+                        Gauge.eighths[partial], x: x, y: y,
+                        style: Style(foreground: filledColor, background: trackColor))
+                } else {
+                    buffer.put(" ", x: x, y: y, style: Style(background: trackColor))
+                }
+            }
         }
-      }
+        let text = truncated(label ?? "\(Int((ratio * 100).rounded()))%", toWidth: a.width)
+        let start = a.x + (a.width - CharacterWidth.of(text)) / 2
+        var x = start
+        for c in text {
+            let onFilled = x - a.x < full
+            var style = labelStyle
+            if onFilled {
+                style = style.background(filledColor).foreground(trackColor.isDefault ? .black : trackColor)
+            }
+            buffer.put(c, x: x, y: labelRow, style: style)
+            x += CharacterWidth.of(c)
+        }
     }
-    let text = truncated(label ?? "\(Int((ratio * 100).rounded()))%", toWidth: a.width)
-    let start = a.x + (a.width - CharacterWidth.of(text)) / 2
-    var x = start
-    for c in text {
-      let onFilled = x - a.x < full
-      var style = labelStyle
-      if onFilled {
-        style = style.background(filledColor).foreground(trackColor.isDefault ? .black : trackColor)
-      }
-      buffer.put(c, x: x, y: labelRow, style: style)
-      x += CharacterWidth.of(c)
-    }
-  }
 }

@@ -7,170 +7,170 @@ import Foundation
 /// `classes` (exactly 10 class colours), `sequential` and `diverging` (colormap stops, at least 2
 /// and 3). Colours are `#rrggbb`, `#rgb`, a palette index `0`-`255`, or `default`.
 public struct Theme: Hashable, Sendable {
-  public var name: String
-  public var background: Color
-  public var text: Color
-  public var muted: Color
-  public var accent: Color
-  public var warning: Color
-  public var border: Color
-  /// Colours for line-chart series, used in order and cycled.
-  public var series: [Color]
-  /// Ten colours for class labels (digits 0-9, Fashion-MNIST classes).
-  public var classes: [Color]
-  /// Low-to-high colormap for images and magnitudes.
-  public var sequential: Colormap
-  /// Colormap centred at zero for signed values (perturbations).
-  public var diverging: Colormap
+    public var name: String
+    public var background: Color
+    public var text: Color
+    public var muted: Color
+    public var accent: Color
+    public var warning: Color
+    public var border: Color
+    /// Colours for line-chart series, used in order and cycled.
+    public var series: [Color]
+    /// Ten colours for class labels (digits 0-9, Fashion-MNIST classes).
+    public var classes: [Color]
+    /// Low-to-high colormap for images and magnitudes.
+    public var sequential: Colormap
+    /// Colormap centred at zero for signed values (perturbations).
+    public var diverging: Colormap
 
-  /// The colour of series `index` (cycled).
-  public func seriesColor(_ index: Int) -> Color {
-    series.isEmpty ? text : series[((index % series.count) + series.count) % series.count]
-  }
-
-  /// The colour of class `index` (cycled).
-  public func classColor(_ index: Int) -> Color {
-    classes.isEmpty ? text : classes[((index % classes.count) + classes.count) % classes.count]
-  }
-
-  /// Plain text on the theme background.
-  public var textStyle: Style { Style(foreground: text, background: background) }
-  /// Secondary text.
-  public var mutedStyle: Style { Style(foreground: muted) }
-  /// Highlighted text (titles, selection).
-  public var accentStyle: Style { Style(foreground: accent, attributes: .bold) }
-  /// Warnings.
-  public var warningStyle: Style { Style(foreground: warning, attributes: .bold) }
-  /// Block borders.
-  public var borderStyle: Style { Style(foreground: border) }
-
-  /// This theme with every colour converted for a terminal of `depth`.
-  ///
-  /// With `.none` every colour becomes the terminal default; widgets then rely on attributes
-  /// (bold, reverse) and characters (the image ramp) instead.
-  public func degraded(to depth: ColorDepth) -> Theme {
-    if depth == .trueColor { return self }
-    var t = self
-    t.background = background.degraded(to: depth)
-    t.text = text.degraded(to: depth)
-    t.muted = muted.degraded(to: depth)
-    t.accent = accent.degraded(to: depth)
-    t.warning = warning.degraded(to: depth)
-    t.border = border.degraded(to: depth)
-    t.series = series.map { $0.degraded(to: depth) }
-    t.classes = classes.map { $0.degraded(to: depth) }
-    t.sequential = sequential.degraded(to: depth)
-    t.diverging = diverging.degraded(to: depth, resolution: 17)
-    return t
-  }
-
-  // MARK: Decoding
-
-  /// Decodes a theme from JSON.
-  /// - Parameters:
-  ///   - data: the file contents.
-  ///   - source: the file name used in error messages.
-  /// - Throws: `ThemeError` naming the file and the offending key.
-  public init(json data: Data, source: String) throws {
-    let object: Any
-    do {
-      object = try JSONSerialization.jsonObject(with: data)
-    } catch {
-      throw ThemeError(file: source, key: nil, message: "not valid JSON")
+    /// The colour of series `index` (cycled).
+    public func seriesColor(_ index: Int) -> Color {
+        series.isEmpty ? text : series[((index % series.count) + series.count) % series.count]
     }
-    guard let dictionary = object as? [String: Any] else {
-      throw ThemeError(file: source, key: nil, message: "top level must be an object")
+
+    /// The colour of class `index` (cycled).
+    public func classColor(_ index: Int) -> Color {
+        classes.isEmpty ? text : classes[((index % classes.count) + classes.count) % classes.count]
     }
-    func color(_ key: String, optional: Bool = false) throws -> Color? {
-      guard let value = dictionary[key] else {
-        if optional { return nil }
-        throw ThemeError(file: source, key: key, message: "missing")
-      }
-      guard let text = value as? String, let c = Color(parsing: text) else {
-        throw ThemeError(file: source, key: key, message: "invalid colour \(Theme.describe(value))")
-      }
-      return c
+
+    /// Plain text on the theme background.
+    public var textStyle: Style { Style(foreground: text, background: background) }
+    /// Secondary text.
+    public var mutedStyle: Style { Style(foreground: muted) }
+    /// Highlighted text (titles, selection).
+    public var accentStyle: Style { Style(foreground: accent, attributes: .bold) }
+    /// Warnings.
+    public var warningStyle: Style { Style(foreground: warning, attributes: .bold) }
+    /// Block borders.
+    public var borderStyle: Style { Style(foreground: border) }
+
+    /// This theme with every colour converted for a terminal of `depth`.
+    ///
+    /// With `.none` every colour becomes the terminal default; widgets then rely on attributes
+    /// (bold, reverse) and characters (the image ramp) instead.
+    public func degraded(to depth: ColorDepth) -> Theme {
+        if depth == .trueColor { return self }
+        var t = self
+        t.background = background.degraded(to: depth)
+        t.text = text.degraded(to: depth)
+        t.muted = muted.degraded(to: depth)
+        t.accent = accent.degraded(to: depth)
+        t.warning = warning.degraded(to: depth)
+        t.border = border.degraded(to: depth)
+        t.series = series.map { $0.degraded(to: depth) }
+        t.classes = classes.map { $0.degraded(to: depth) }
+        t.sequential = sequential.degraded(to: depth)
+        t.diverging = diverging.degraded(to: depth, resolution: 17)
+        return t
     }
-    func colors(_ key: String, minimum: Int, exactly: Int? = nil) throws -> [Color] {
-      guard let value = dictionary[key] else {
-        throw ThemeError(file: source, key: key, message: "missing")
-      }
-      guard let list = value as? [Any] else {
-        throw ThemeError(file: source, key: key, message: "must be an array of colours")
-      }
-      var result: [Color] = []
-      for (i, item) in list.enumerated() {
-        guard let text = item as? String, let c = Color(parsing: text) else {
-          throw ThemeError(
-            file: source, key: "\(key)[\(i)]", message: "invalid colour \(Theme.describe(item))")
+
+    // MARK: Decoding
+
+    /// Decodes a theme from JSON.
+    /// - Parameters:
+    ///   - data: the file contents.
+    ///   - source: the file name used in error messages.
+    /// - Throws: `ThemeError` naming the file and the offending key.
+    public init(json data: Data, source: String) throws {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw ThemeError(file: source, key: nil, message: "not valid JSON")
         }
-        result.append(c)
-      }
-      if let exactly, result.count != exactly {
-        throw ThemeError(
-          file: source, key: key, message: "needs exactly \(exactly) colours, has \(result.count)")
-      }
-      if result.count < minimum {
-        throw ThemeError(
-          file: source, key: key, message: "needs at least \(minimum) colours, has \(result.count)")
-      }
-      return result
+        guard let dictionary = object as? [String: Any] else {
+            throw ThemeError(file: source, key: nil, message: "top level must be an object")
+        }
+        func color(_ key: String, optional: Bool = false) throws -> Color? {
+            guard let value = dictionary[key] else {
+                if optional { return nil }
+                throw ThemeError(file: source, key: key, message: "missing")
+            }
+            guard let text = value as? String, let c = Color(parsing: text) else {
+                throw ThemeError(file: source, key: key, message: "invalid colour \(Theme.describe(value))")
+            }
+            return c
+        }
+        func colors(_ key: String, minimum: Int, exactly: Int? = nil) throws -> [Color] {
+            guard let value = dictionary[key] else {
+                throw ThemeError(file: source, key: key, message: "missing")
+            }
+            guard let list = value as? [Any] else {
+                throw ThemeError(file: source, key: key, message: "must be an array of colours")
+            }
+            var result: [Color] = []
+            for (i, item) in list.enumerated() {
+                guard let text = item as? String, let c = Color(parsing: text) else {
+                    throw ThemeError(
+                        file: source, key: "\(key)[\(i)]", message: "invalid colour \(Theme.describe(item))")
+                }
+                result.append(c)
+            }
+            if let exactly, result.count != exactly {
+                throw ThemeError(
+                    file: source, key: key, message: "needs exactly \(exactly) colours, has \(result.count)")
+            }
+            if result.count < minimum {
+                throw ThemeError(
+                    file: source, key: key, message: "needs at least \(minimum) colours, has \(result.count)")
+            }
+            return result
+        }
+        name = (dictionary["name"] as? String).map { sanitized($0) } ?? "unnamed"
+        background = try color("background")!
+        text = try color("text")!
+        muted = try color("muted")!
+        accent = try color("accent")!
+        warning = try color("warning")!
+        border = try color("border", optional: true) ?? muted
+        series = try colors("series", minimum: 1)
+        classes = try colors("classes", minimum: 10, exactly: 10)
+        sequential = Colormap(stops: try colors("sequential", minimum: 2))
+        diverging = Colormap(stops: try colors("diverging", minimum: 3))
     }
-    name = (dictionary["name"] as? String).map { sanitized($0) } ?? "unnamed"
-    background = try color("background")!
-    text = try color("text")!
-    muted = try color("muted")!
-    accent = try color("accent")!
-    warning = try color("warning")!
-    border = try color("border", optional: true) ?? muted
-    series = try colors("series", minimum: 1)
-    classes = try colors("classes", minimum: 10, exactly: 10)
-    sequential = Colormap(stops: try colors("sequential", minimum: 2))
-    diverging = Colormap(stops: try colors("diverging", minimum: 3))
-  }
 
-  private static func describe(_ value: Any) -> String {
-    if let s = value as? String { return "'\(sanitized(s))'" }
-    return "of the wrong type"
-  }
-
-  /// The built-in default theme (the same as `themes/dark.json`), usable with no themes folder.
-  public static let dark: Theme = {
-    do {
-      return try Theme(json: Data(embeddedDarkThemeJSON.utf8), source: "embedded dark theme")
-    } catch {
-      fatalError("embedded dark theme is invalid: \(error)")
+    private static func describe(_ value: Any) -> String {
+        if let s = value as? String { return "'\(sanitized(s))'" }
+        return "of the wrong type"
     }
-  }()
+
+    /// The built-in default theme (the same as `themes/dark.json`), usable with no themes folder.
+    public static let dark: Theme = {
+        do {
+            return try Theme(json: Data(embeddedDarkThemeJSON.utf8), source: "embedded dark theme")
+        } catch {
+            fatalError("embedded dark theme is invalid: \(error)")
+        }
+    }()
 }
 
 /// Why a theme file could not be used; the message names the file and the key.
 public struct ThemeError: Error, CustomStringConvertible, Equatable {
-  public var file: String
-  public var key: String?
-  public var message: String
+    public var file: String
+    public var key: String?
+    public var message: String
 
-  public var description: String {
-    if let key { return "theme \(file): key '\(key)': \(message)" }
-    return "theme \(file): \(message)"
-  }
+    public var description: String {
+        if let key { return "theme \(file): key '\(key)': \(message)" }
+        return "theme \(file): \(message)"
+    }
 }
 
 /// The default dark theme, embedded so the app works without a `themes/` folder.
 /// Kept identical to `themes/dark.json` (a test checks).
 let embeddedDarkThemeJSON = """
-  {
-    "name": "dark",
-    "background": "#1a1b26",
-    "text": "#c0caf5",
-    "muted": "#737aa2",
-    "accent": "#7aa2f7",
-    "warning": "#e0af68",
-    "border": "#414868",
-    "series": ["#7aa2f7", "#f7768e", "#9ece6a", "#e0af68", "#bb9af7", "#7dcfff"],
-    "classes": ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-                "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"],
-    "sequential": ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"],
-    "diverging": ["#4393c3", "#2b5a87", "#24283b", "#96313c", "#ef8a62"]
-  }
-  """
+    {
+      "name": "dark",
+      "background": "#1a1b26",
+      "text": "#c0caf5",
+      "muted": "#737aa2",
+      "accent": "#7aa2f7",
+      "warning": "#e0af68",
+      "border": "#414868",
+      "series": ["#7aa2f7", "#f7768e", "#9ece6a", "#e0af68", "#bb9af7", "#7dcfff"],
+      "classes": ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                  "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"],
+      "sequential": ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"],
+      "diverging": ["#4393c3", "#2b5a87", "#24283b", "#96313c", "#ef8a62"]
+    }
+    """

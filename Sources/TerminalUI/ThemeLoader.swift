@@ -8,103 +8,102 @@ import Foundation
 /// theme is embedded, so it works with no folder. A theme that cannot be used yields the default
 /// and a one-line warning naming the file and key.
 public enum ThemeLoader {
-  /// The result of loading: the theme to use and, when the request could not be honoured, why.
-  public struct Result: Sendable {
-    public var theme: Theme
-    public var warning: String?
-  }
+    /// The result of loading: the theme to use and, when the request could not be honoured, why.
+    public struct Result: Sendable {
+        public var theme: Theme
+        public var warning: String?
+    }
 
-  /// Loads the requested theme.
-  /// - Parameters:
-  ///   - request: the `--theme` argument, if any.
-  ///   - environment: the process environment (for `MANIFOLD_THEME`).
-  ///   - searchRoots: directories to search upward from; defaults to the executable's and the
-  ///     current directory.
-  /// - Returns: the theme and an optional warning to print.
-  public static func load(
-    request: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
-    searchRoots: [String]? = nil
-  ) -> Result {
-    let wanted =
-      request ?? environment["MANIFOLD_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "dark"
-    let isPath = wanted.contains("/") || wanted.hasSuffix(".json")
-    var file: String?
-    if isPath {
-      file = wanted
-    } else {
-      for folder in themeFolders(searchRoots: searchRoots ?? defaultSearchRoots()) {
-        let candidate = folder + "/" + wanted + ".json"
-        if FileManager.default.fileExists(atPath: candidate) {
-          file = candidate
-          break
+    /// Loads the requested theme.
+    /// - Parameters:
+    ///   - request: the `--theme` argument, if any.
+    ///   - environment: the process environment (for `MANIFOLD_THEME`).
+    ///   - searchRoots: directories to search upward from; defaults to the executable's and the
+    ///     current directory.
+    /// - Returns: the theme and an optional warning to print.
+    public static func load(
+        request: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        searchRoots: [String]? = nil
+    ) -> Result {
+        let wanted =
+            request ?? environment["MANIFOLD_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "dark"
+        let isPath = wanted.contains("/") || wanted.hasSuffix(".json")
+        var file: String?
+        if isPath {
+            file = wanted
+        } else {
+            for folder in themeFolders(searchRoots: searchRoots ?? defaultSearchRoots()) {
+                let candidate = folder + "/" + wanted + ".json"
+                if FileManager.default.fileExists(atPath: candidate) {
+                    file = candidate
+                    break
+                }
+            }
         }
-      }
-    }
-    guard let file else {
-      if wanted == "dark" { return Result(theme: .dark, warning: nil) }
-      return Result(
-        theme: .dark,
-        warning:
-          "theme '\(sanitized(wanted))' not found (no themes/\(sanitized(wanted)).json); using dark"
-      )
-    }
-    do {
-      return Result(theme: try loadFile(file), warning: nil)
-    } catch let error as ThemeError {
-      return Result(theme: .dark, warning: error.description + "; using dark")
-    } catch {
-      return Result(theme: .dark, warning: "theme \(sanitized(file)): \(error); using dark")
-    }
-  }
-
-  /// Loads one theme file.
-  /// - Throws: `ThemeError` naming the file (and key) when it cannot be read or decoded.
-  public static func loadFile(_ path: String) throws -> Theme {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw ThemeError(file: sanitized(path), key: nil, message: "cannot be read")
-    }
-    return try Theme(json: data, source: sanitized(path))
-  }
-
-  /// Names of the themes in the first `themes/` folder found.
-  public static func availableThemeNames(searchRoots: [String]? = nil) -> [String] {
-    guard let folder = themeFolders(searchRoots: searchRoots ?? defaultSearchRoots()).first,
-      let names = try? FileManager.default.contentsOfDirectory(atPath: folder)
-    else { return ["dark"] }
-    return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
-  }
-
-  /// Every existing `themes/` folder upward from each root, in order.
-  static func themeFolders(searchRoots: [String]) -> [String] {
-    var folders: [String] = []
-    for root in searchRoots {
-      var url = URL(fileURLWithPath: root).standardizedFileURL
-      for _ in 0..<32 {
-        let candidate = url.appendingPathComponent("themes").path
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory),
-          isDirectory.boolValue,
-          !folders.contains(candidate)
-        {
-          folders.append(candidate)
+        guard let file else {
+            if wanted == "dark" { return Result(theme: .dark, warning: nil) }
+            return Result(
+                theme: .dark,
+                warning:
+                    "theme '\(sanitized(wanted))' not found (no themes/\(sanitized(wanted)).json); using dark"
+            )
         }
-        let parent = url.deletingLastPathComponent()
-        if parent.path == url.path { break }
-        url = parent
-      }
+        do {
+            return Result(theme: try loadFile(file), warning: nil)
+        } catch let error as ThemeError {
+            return Result(theme: .dark, warning: error.description + "; using dark")
+        } catch {
+            return Result(theme: .dark, warning: "theme \(sanitized(file)): \(error); using dark")
+        }
     }
-    return folders
-  }
 
-  static func defaultSearchRoots() -> [String] {
-    var roots: [String] = []
-    if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-    {
-      roots.append(URL(fileURLWithPath: executable).deletingLastPathComponent().path)
-    } else if let first = CommandLine.arguments.first {
-      roots.append(URL(fileURLWithPath: first).deletingLastPathComponent().path)
+    /// Loads one theme file.
+    /// - Throws: `ThemeError` naming the file (and key) when it cannot be read or decoded.
+    public static func loadFile(_ path: String) throws -> Theme {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ThemeError(file: sanitized(path), key: nil, message: "cannot be read")
+        }
+        return try Theme(json: data, source: sanitized(path))
     }
-    roots.append(FileManager.default.currentDirectoryPath)
-    return roots
-  }
+
+    /// Names of the themes in the first `themes/` folder found.
+    public static func availableThemeNames(searchRoots: [String]? = nil) -> [String] {
+        guard let folder = themeFolders(searchRoots: searchRoots ?? defaultSearchRoots()).first,
+            let names = try? FileManager.default.contentsOfDirectory(atPath: folder)
+        else { return ["dark"] }
+        return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// Every existing `themes/` folder upward from each root, in order.
+    static func themeFolders(searchRoots: [String]) -> [String] {
+        var folders: [String] = []
+        for root in searchRoots {
+            var url = URL(fileURLWithPath: root).standardizedFileURL
+            for _ in 0..<32 {
+                let candidate = url.appendingPathComponent("themes").path
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory),
+                    isDirectory.boolValue,
+                    !folders.contains(candidate)
+                {
+                    folders.append(candidate)
+                }
+                let parent = url.deletingLastPathComponent()
+                if parent.path == url.path { break }
+                url = parent
+            }
+        }
+        return folders
+    }
+
+    static func defaultSearchRoots() -> [String] {
+        var roots: [String] = []
+        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            roots.append(URL(fileURLWithPath: executable).deletingLastPathComponent().path)
+        } else if let first = CommandLine.arguments.first {
+            roots.append(URL(fileURLWithPath: first).deletingLastPathComponent().path)
+        }
+        roots.append(FileManager.default.currentDirectoryPath)
+        return roots
+    }
 }

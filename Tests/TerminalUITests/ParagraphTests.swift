@@ -3,43 +3,43 @@ import Testing
 @testable import TerminalUI
 
 @Suite struct ParagraphTests {
-  @Test func wrapsAtWords() {
-    let p = Paragraph("the quick brown fox jumps")
-    #expect(
-      lines(p, width: 10, height: 4) == ["the quick ", "brown fox ", "jumps     ", "          "])
-  }
+    @Test func wrapsAtWords() {
+        let p = Paragraph("the quick brown fox jumps")
+        #expect(
+            lines(p, width: 10, height: 4) == ["the quick ", "brown fox ", "jumps     ", "          "])
+    }
 
-  @Test func truncatesWithEllipsis() {
-    let p = Paragraph("the quick brown fox", overflow: .truncate)
-    #expect(lines(p, width: 10, height: 1) == ["the quick…"])
-    #expect(truncated("abcdef", toWidth: 3) == "ab…")
-    #expect(truncated("abc", toWidth: 3) == "abc")
-    #expect(truncated("数据集", toWidth: 4) == "数…")
-    #expect(truncated("abc", toWidth: 0) == "")
-  }
+    @Test func truncatesWithEllipsis() {
+        let p = Paragraph("the quick brown fox", overflow: .truncate)
+        #expect(lines(p, width: 10, height: 1) == ["the quick…"])
+        #expect(truncated("abcdef", toWidth: 3) == "ab…")
+        #expect(truncated("abc", toWidth: 3) == "abc")
+        #expect(truncated("数据集", toWidth: 4) == "数…")
+        #expect(truncated("abc", toWidth: 0) == "")
+    }
 
-  @Test func longWordsAreSplit() {
-    #expect(wrapped("abcdefgh ij", width: 3) == ["abc", "def", "gh", "ij"])
-    #expect(wrapped("a\nb", width: 5) == ["a", "b"])
-  }
+    @Test func longWordsAreSplit() {
+        #expect(wrapped("abcdefgh ij", width: 3) == ["abc", "def", "gh", "ij"])
+        #expect(wrapped("a\nb", width: 5) == ["a", "b"])
+    }
 
-  @Test func alignmentAndStyles() {
-    let p = Paragraph([Line("hi", alignment: .right), Line("mid", alignment: .center)])
-    #expect(lines(p, width: 7, height: 2) == ["     hi", "  mid  "])
-    let styled = Paragraph(
-      [Line([Span("ab", style: Style(foreground: .red)), Span("cd")])], overflow: .truncate)
-    let buffer = rendered(styled, width: 3, height: 1)
-    #expect(buffer.line(0) == "ab…")
-    #expect(buffer[0, 0].foreground == .red)
-  }
+    @Test func alignmentAndStyles() {
+        let p = Paragraph([Line("hi", alignment: .right), Line("mid", alignment: .center)])
+        #expect(lines(p, width: 7, height: 2) == ["     hi", "  mid  "])
+        let styled = Paragraph(
+            [Line([Span("ab", style: Style(foreground: .red)), Span("cd")])], overflow: .truncate)
+        let buffer = rendered(styled, width: 3, height: 1)
+        #expect(buffer.line(0) == "ab…")
+        #expect(buffer[0, 0].foreground == .red)
+    }
 
-  @Test func wideCharactersWrapByColumns() {
-    #expect(lines(Paragraph("数据集合", overflow: .wrap), width: 5, height: 2) == ["数据 ", "集合 "])
-  }
+    @Test func wideCharactersWrapByColumns() {
+        #expect(lines(Paragraph("数据集合", overflow: .wrap), width: 5, height: 2) == ["数据 ", "集合 "])
+    }
 
-  @Test func tinySizes() {
-    renderAtTinySizes(Paragraph("hello world, a long paragraph"))
-    renderAtTinySizes(Paragraph("数据集", overflow: .truncate))
-    #expect(lines(Paragraph("hello", overflow: .truncate), width: 1, height: 1) == ["…"])
-  }
+    @Test func tinySizes() {
+        renderAtTinySizes(Paragraph("hello world, a long paragraph"))
+        renderAtTinySizes(Paragraph("数据集", overflow: .truncate))
+        #expect(lines(Paragraph("hello", overflow: .truncate), width: 1, height: 1) == ["…"])
+    }
 }

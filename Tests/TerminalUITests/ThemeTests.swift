@@ -4,134 +4,134 @@ import Testing
 @testable import TerminalUI
 
 @Suite struct ThemeTests {
-  static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent()
-    .deletingLastPathComponent().path
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent()
+        .deletingLastPathComponent().path
 
-  @Test func embeddedDarkThemeMatchesTheFile() throws {
-    let file = try ThemeLoader.loadFile(ThemeTests.repositoryRoot + "/themes/dark.json")
-    #expect(file == Theme.dark)
-  }
-
-  @Test func everyShippedThemeLoads() throws {
-    let names = ThemeLoader.availableThemeNames(searchRoots: [ThemeTests.repositoryRoot])
-    #expect(Set(names).isSuperset(of: ["dark", "light", "high-contrast", "colorblind"]))
-    for name in names {
-      let result = ThemeLoader.load(
-        request: name, environment: [:], searchRoots: [ThemeTests.repositoryRoot])
-      #expect(result.warning == nil, "\(name)")
-      #expect(result.theme.name == name)
-      #expect(result.theme.classes.count == 10)
+    @Test func embeddedDarkThemeMatchesTheFile() throws {
+        let file = try ThemeLoader.loadFile(ThemeTests.repositoryRoot + "/themes/dark.json")
+        #expect(file == Theme.dark)
     }
-    let colorblind = ThemeLoader.load(
-      request: "colorblind", environment: [:], searchRoots: [ThemeTests.repositoryRoot])
-    #expect(colorblind.theme.classes[0] == Color(parsing: "#e69f00"))  // Okabe-Ito orange
-  }
 
-  @Test func environmentChoosesTheThemeAndArgumentWins() {
-    let root = [ThemeTests.repositoryRoot]
-    #expect(
-      ThemeLoader.load(request: nil, environment: ["MANIFOLD_THEME": "light"], searchRoots: root)
-        .theme.name == "light")
-    #expect(
-      ThemeLoader.load(request: "dark", environment: ["MANIFOLD_THEME": "light"], searchRoots: root)
-        .theme.name == "dark")
-  }
-
-  @Test func defaultWorksWithoutAThemesFolder() {
-    let result = ThemeLoader.load(request: nil, environment: [:], searchRoots: ["/"])
-    #expect(result.theme == .dark)
-    #expect(result.warning == nil)
-    let missing = ThemeLoader.load(request: "nope", environment: [:], searchRoots: ["/"])
-    #expect(missing.theme == .dark)
-    #expect(missing.warning?.contains("nope") == true)
-  }
-
-  @Test func badThemeFileNamesTheFileAndKey() throws {
-    let path = NSTemporaryDirectory() + "manifold-bad-theme-\(getpid()).json"
-    var json = Theme.embeddedJSONForTests.replacingOccurrences(of: "\"#7aa2f7\",", with: "\"#zz\",")
-    try json.write(toFile: path, atomically: true, encoding: .utf8)
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    let result = ThemeLoader.load(request: path, environment: [:])
-    #expect(result.theme == .dark)
-    let warning = try #require(result.warning)
-    #expect(warning.contains(path))
-    #expect(warning.contains("'accent'"))
-    #expect(!warning.contains("\n"))
-    json = "{\"background\": \"#000000\"}"
-    try json.write(toFile: path, atomically: true, encoding: .utf8)
-    #expect(
-      ThemeLoader.load(request: path, environment: [:]).warning?.contains("'text': missing") == true
-    )
-    try "not json".write(toFile: path, atomically: true, encoding: .utf8)
-    #expect(
-      ThemeLoader.load(request: path, environment: [:]).warning?.contains("not valid JSON") == true)
-  }
-
-  @Test func colourParsing() {
-    #expect(Color(parsing: "#ff8000") == .rgb(255, 128, 0))
-    #expect(Color(parsing: "#f80") == .rgb(255, 136, 0))
-    #expect(Color(parsing: "42") == .indexed(42))
-    #expect(Color(parsing: "default") == .default)
-    #expect(Color(parsing: "#12345") == nil)
-    #expect(Color(parsing: "red") == nil)
-    #expect(Color(parsing: "300") == nil)
-  }
-
-  @Test func degradationChain() {
-    let orange = Color.rgb(255, 135, 0)
-    let c256 = orange.degraded(to: .palette256)
-    #expect(c256 == .indexed(208))
-    let c16 = c256.degraded(to: .ansi16)
-    #expect(c16.index.map { $0 < 16 } == true)
-    #expect(c16 == orange.degraded(to: .ansi16))
-    #expect(c16.degraded(to: .none) == .default)
-    #expect(Color.rgb(128, 128, 128).degraded(to: .palette256) == .indexed(244))
-    #expect(Color.indexed(3).degraded(to: .ansi16) == .indexed(3))
-    let theme = Theme.dark
-    for depth in ColorDepth.allCases {
-      let t = theme.degraded(to: depth)
-      let all =
-        [t.background, t.text, t.muted, t.accent, t.warning, t.border] + t.series + t.classes
-        + t.sequential.stops + t.diverging.stops
-      for c in all {
-        switch depth {
-        case .trueColor: break
-        case .palette256: #expect(c.components == nil)
-        case .ansi16: #expect(c.index.map { $0 < 16 } == true)
-        case .none: #expect(c == .default)
+    @Test func everyShippedThemeLoads() throws {
+        let names = ThemeLoader.availableThemeNames(searchRoots: [ThemeTests.repositoryRoot])
+        #expect(Set(names).isSuperset(of: ["dark", "light", "high-contrast", "colorblind"]))
+        for name in names {
+            let result = ThemeLoader.load(
+                request: name, environment: [:], searchRoots: [ThemeTests.repositoryRoot])
+            #expect(result.warning == nil, "\(name)")
+            #expect(result.theme.name == name)
+            #expect(result.theme.classes.count == 10)
         }
-      }
+        let colorblind = ThemeLoader.load(
+            request: "colorblind", environment: [:], searchRoots: [ThemeTests.repositoryRoot])
+        #expect(colorblind.theme.classes[0] == Color(parsing: "#e69f00"))  // Okabe-Ito orange
     }
-  }
 
-  @Test func colorDepthDetection() {
-    #expect(
-      ColorDepth.detect(environment: ["COLORTERM": "truecolor", "TERM": "xterm-256color"])
-        == .trueColor)
-    #expect(ColorDepth.detect(environment: ["COLORTERM": "24bit"]) == .trueColor)
-    #expect(ColorDepth.detect(environment: ["TERM": "xterm-256color"]) == .palette256)
-    #expect(ColorDepth.detect(environment: ["TERM": "xterm"]) == .ansi16)
-    #expect(ColorDepth.detect(environment: ["TERM": "dumb"]) == .none)
-    #expect(ColorDepth.detect(environment: [:]) == .none)
-    #expect(
-      ColorDepth.detect(environment: [
-        "TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": "1",
-      ]) == .none)
-    #expect(ColorDepth.detect(environment: ["TERM": "xterm", "NO_COLOR": ""]) == .ansi16)
-  }
+    @Test func environmentChoosesTheThemeAndArgumentWins() {
+        let root = [ThemeTests.repositoryRoot]
+        #expect(
+            ThemeLoader.load(request: nil, environment: ["MANIFOLD_THEME": "light"], searchRoots: root)
+                .theme.name == "light")
+        #expect(
+            ThemeLoader.load(request: "dark", environment: ["MANIFOLD_THEME": "light"], searchRoots: root)
+                .theme.name == "dark")
+    }
 
-  @Test func colormaps() {
-    let map = Colormap(stops: [.rgb(0, 0, 0), .rgb(200, 100, 0)])
-    #expect(map.color(at: 0.5) == .rgb(100, 50, 0))
-    #expect(map.color(at: -1) == .rgb(0, 0, 0))
-    #expect(map.color(at: 2) == .rgb(200, 100, 0))
-    let diverging = Colormap.blueRed
-    #expect(diverging.color(forSigned: 0, limit: 3) == diverging.stops[2])
-    #expect(diverging.color(forSigned: -3, limit: 3) == diverging.stops[0])
-  }
+    @Test func defaultWorksWithoutAThemesFolder() {
+        let result = ThemeLoader.load(request: nil, environment: [:], searchRoots: ["/"])
+        #expect(result.theme == .dark)
+        #expect(result.warning == nil)
+        let missing = ThemeLoader.load(request: "nope", environment: [:], searchRoots: ["/"])
+        #expect(missing.theme == .dark)
+        #expect(missing.warning?.contains("nope") == true)
+    }
+
+    @Test func badThemeFileNamesTheFileAndKey() throws {
+        let path = NSTemporaryDirectory() + "manifold-bad-theme-\(getpid()).json"
+        var json = Theme.embeddedJSONForTests.replacingOccurrences(of: "\"#7aa2f7\",", with: "\"#zz\",")
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = ThemeLoader.load(request: path, environment: [:])
+        #expect(result.theme == .dark)
+        let warning = try #require(result.warning)
+        #expect(warning.contains(path))
+        #expect(warning.contains("'accent'"))
+        #expect(!warning.contains("\n"))
+        json = "{\"background\": \"#000000\"}"
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(
+            ThemeLoader.load(request: path, environment: [:]).warning?.contains("'text': missing") == true
+        )
+        try "not json".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(
+            ThemeLoader.load(request: path, environment: [:]).warning?.contains("not valid JSON") == true)
+    }
+
+    @Test func colourParsing() {
+        #expect(Color(parsing: "#ff8000") == .rgb(255, 128, 0))
+        #expect(Color(parsing: "#f80") == .rgb(255, 136, 0))
+        #expect(Color(parsing: "42") == .indexed(42))
+        #expect(Color(parsing: "default") == .default)
+        #expect(Color(parsing: "#12345") == nil)
+        #expect(Color(parsing: "red") == nil)
+        #expect(Color(parsing: "300") == nil)
+    }
+
+    @Test func degradationChain() {
+        let orange = Color.rgb(255, 135, 0)
+        let c256 = orange.degraded(to: .palette256)
+        #expect(c256 == .indexed(208))
+        let c16 = c256.degraded(to: .ansi16)
+        #expect(c16.index.map { $0 < 16 } == true)
+        #expect(c16 == orange.degraded(to: .ansi16))
+        #expect(c16.degraded(to: .none) == .default)
+        #expect(Color.rgb(128, 128, 128).degraded(to: .palette256) == .indexed(244))
+        #expect(Color.indexed(3).degraded(to: .ansi16) == .indexed(3))
+        let theme = Theme.dark
+        for depth in ColorDepth.allCases {
+            let t = theme.degraded(to: depth)
+            let all =
+                [t.background, t.text, t.muted, t.accent, t.warning, t.border] + t.series + t.classes
+                + t.sequential.stops + t.diverging.stops
+            for c in all {
+                switch depth {
+                case .trueColor: break
+                case .palette256: #expect(c.components == nil)
+                case .ansi16: #expect(c.index.map { $0 < 16 } == true)
+                case .none: #expect(c == .default)
+                }
+            }
+        }
+    }
+
+    @Test func colorDepthDetection() {
+        #expect(
+            ColorDepth.detect(environment: ["COLORTERM": "truecolor", "TERM": "xterm-256color"])
+                == .trueColor)
+        #expect(ColorDepth.detect(environment: ["COLORTERM": "24bit"]) == .trueColor)
+        #expect(ColorDepth.detect(environment: ["TERM": "xterm-256color"]) == .palette256)
+        #expect(ColorDepth.detect(environment: ["TERM": "xterm"]) == .ansi16)
+        #expect(ColorDepth.detect(environment: ["TERM": "dumb"]) == .none)
+        #expect(ColorDepth.detect(environment: [:]) == .none)
+        #expect(
+            ColorDepth.detect(environment: [
+                "TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": "1",
+            ]) == .none)
+        #expect(ColorDepth.detect(environment: ["TERM": "xterm", "NO_COLOR": ""]) == .ansi16)
+    }
+
+    @Test func colormaps() {
+        let map = Colormap(stops: [.rgb(0, 0, 0), .rgb(200, 100, 0)])
+        #expect(map.color(at: 0.5) == .rgb(100, 50, 0))
+        #expect(map.color(at: -1) == .rgb(0, 0, 0))
+        #expect(map.color(at: 2) == .rgb(200, 100, 0))
+        let diverging = Colormap.blueRed
+        #expect(diverging.color(forSigned: 0, limit: 3) == diverging.stops[2])
+        #expect(diverging.color(forSigned: -3, limit: 3) == diverging.stops[0])
+    }
 }
 
 extension Theme {
-  static var embeddedJSONForTests: String { embeddedDarkThemeJSON }
+    static var embeddedJSONForTests: String { embeddedDarkThemeJSON }
 }

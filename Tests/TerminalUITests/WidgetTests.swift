@@ -3,138 +3,138 @@ import Testing
 @testable import TerminalUI
 
 @Suite struct GaugeTests {
-  @Test func fillsWithEighths() {
-    let buffer = rendered(Gauge(ratio: 0.55, label: ""), width: 10, height: 1)
-    // 5.5 cells: 5 full (drawn as filled background) and a half block.
-    #expect(buffer[4, 0].background == .green)
-    #expect(buffer[5, 0].grapheme == "▌")
-    #expect(buffer[6, 0].background == .default)
-  }
+    @Test func fillsWithEighths() {
+        let buffer = rendered(Gauge(ratio: 0.55, label: ""), width: 10, height: 1)
+        // 5.5 cells: 5 full (drawn as filled background) and a half block.
+        #expect(buffer[4, 0].background == .green)
+        #expect(buffer[5, 0].grapheme == "▌")
+        #expect(buffer[6, 0].background == .default)
+    }
 
-  @Test func labelIsCentredAndDefaultsToPercent() {
-    #expect(lines(Gauge(ratio: 0.5), width: 9, height: 1) == ["   50%   "])
-    #expect(lines(Gauge(ratio: 2), width: 6, height: 1) == [" 100% "])
-    #expect(lines(Gauge(ratio: .nan), width: 4, height: 1) == [" 0% "])
-  }
+    @Test func labelIsCentredAndDefaultsToPercent() {
+        #expect(lines(Gauge(ratio: 0.5), width: 9, height: 1) == ["   50%   "])
+        #expect(lines(Gauge(ratio: 2), width: 6, height: 1) == [" 100% "])
+        #expect(lines(Gauge(ratio: .nan), width: 4, height: 1) == [" 0% "])
+    }
 
-  @Test func tinySizes() { renderAtTinySizes(Gauge(ratio: 0.3, label: "a long label")) }
+    @Test func tinySizes() { renderAtTinySizes(Gauge(ratio: 0.3, label: "a long label")) }
 }
 
 @Suite struct SparklineTests {
-  @Test func barsScaleToTheMaximum() {
-    #expect(lines(Sparkline(values: [0, 1, 2, 4, 8]), width: 5, height: 1) == [" ▁▂▄█"])
-    #expect(lines(Sparkline(values: [8, 8]), width: 4, height: 2) == ["  ██", "  ██"])
-  }
+    @Test func barsScaleToTheMaximum() {
+        #expect(lines(Sparkline(values: [0, 1, 2, 4, 8]), width: 5, height: 1) == [" ▁▂▄█"])
+        #expect(lines(Sparkline(values: [8, 8]), width: 4, height: 2) == ["  ██", "  ██"])
+    }
 
-  @Test func showsTheMostRecentValues() {
-    #expect(lines(Sparkline(values: [8, 0, 8], maximum: 8), width: 2, height: 1) == [" █"])
-  }
+    @Test func showsTheMostRecentValues() {
+        #expect(lines(Sparkline(values: [8, 0, 8], maximum: 8), width: 2, height: 1) == [" █"])
+    }
 
-  @Test func tinySizes() {
-    renderAtTinySizes(Sparkline(values: [1, .nan, -3, .infinity]))
-    renderAtTinySizes(Sparkline(values: []))
-  }
+    @Test func tinySizes() {
+        renderAtTinySizes(Sparkline(values: [1, .nan, -3, .infinity]))
+        renderAtTinySizes(Sparkline(values: []))
+    }
 }
 
 @Suite struct TabsTests {
-  @Test func titlesAndSelection() {
-    let buffer = rendered(Tabs(titles: ["One", "Two"], selected: 1), width: 14, height: 1)
-    #expect(buffer.line(0) == " One │ Two    ")
-    #expect(buffer[7, 0].attributes.contains(.reverse))
-    #expect(!buffer[1, 0].attributes.contains(.reverse))
-  }
+    @Test func titlesAndSelection() {
+        let buffer = rendered(Tabs(titles: ["One", "Two"], selected: 1), width: 14, height: 1)
+        #expect(buffer.line(0) == " One │ Two    ")
+        #expect(buffer[7, 0].attributes.contains(.reverse))
+        #expect(!buffer[1, 0].attributes.contains(.reverse))
+    }
 
-  @Test func truncatedWhenNarrow() {
-    #expect(
-      lines(Tabs(titles: ["Training", "Sample"], selected: 0), width: 6, height: 1) == [" Trai…"])
-    renderAtTinySizes(Tabs(titles: ["a", "b"], selected: 5))
-  }
+    @Test func truncatedWhenNarrow() {
+        #expect(
+            lines(Tabs(titles: ["Training", "Sample"], selected: 0), width: 6, height: 1) == [" Trai…"])
+        renderAtTinySizes(Tabs(titles: ["a", "b"], selected: 5))
+    }
 }
 
 @Suite struct TableTests {
-  let table = Table(
-    columns: [.init("name", width: .length(5)), .init("loss", width: .fill(1), alignment: .right)],
-    rows: (0..<10).map { ["run\($0)", "0.\($0)"] }, selected: 6)
+    let table = Table(
+        columns: [.init("name", width: .length(5)), .init("loss", width: .fill(1), alignment: .right)],
+        rows: (0..<10).map { ["run\($0)", "0.\($0)"] }, selected: 6)
 
-  @Test func headerRowsAndScrollingToTheSelection() {
-    let out = lines(table, width: 12, height: 4)
-    #expect(out == ["name   loss ", "run4    0.4 ", "run5    0.5▐", "run6    0.6 "])
-    let buffer = rendered(table, width: 12, height: 4)
-    #expect(buffer[0, 3].attributes.contains(.reverse))
-    #expect(buffer[0, 0].attributes.contains(.bold))
-  }
+    @Test func headerRowsAndScrollingToTheSelection() {
+        let out = lines(table, width: 12, height: 4)
+        #expect(out == ["name   loss ", "run4    0.4 ", "run5    0.5▐", "run6    0.6 "])
+        let buffer = rendered(table, width: 12, height: 4)
+        #expect(buffer[0, 3].attributes.contains(.reverse))
+        #expect(buffer[0, 0].attributes.contains(.bold))
+    }
 
-  @Test func scrollOffsetKeepsSelectionVisible() {
-    #expect(Table.scrollOffset(selected: 0, current: 5, visibleRows: 3, rowCount: 10) == 0)
-    #expect(Table.scrollOffset(selected: 9, current: 0, visibleRows: 3, rowCount: 10) == 7)
-    #expect(Table.scrollOffset(selected: 4, current: 3, visibleRows: 3, rowCount: 10) == 3)
-    #expect(Table.scrollOffset(selected: nil, current: 50, visibleRows: 3, rowCount: 10) == 7)
-  }
+    @Test func scrollOffsetKeepsSelectionVisible() {
+        #expect(Table.scrollOffset(selected: 0, current: 5, visibleRows: 3, rowCount: 10) == 0)
+        #expect(Table.scrollOffset(selected: 9, current: 0, visibleRows: 3, rowCount: 10) == 7)
+        #expect(Table.scrollOffset(selected: 4, current: 3, visibleRows: 3, rowCount: 10) == 3)
+        #expect(Table.scrollOffset(selected: nil, current: 50, visibleRows: 3, rowCount: 10) == 7)
+    }
 
-  @Test func tinySizes() {
-    renderAtTinySizes(table)
-    renderAtTinySizes(Table(columns: [], rows: [["x"]]))
-  }
+    @Test func tinySizes() {
+        renderAtTinySizes(table)
+        renderAtTinySizes(Table(columns: [], rows: [["x"]]))
+    }
 }
 
 @Suite struct BarChartTests {
-  @Test func classProbabilities() {
-    let chart = BarChart(
-      bars: [.init(label: "cat", value: 1), .init(label: "dog", value: 0.5)], maximum: 1,
-      highlighted: 0)
-    let out = lines(chart, width: 14, height: 2)
-    #expect(out == ["cat █████ 1.00", "dog ██▌   0.50"])
-    #expect(rendered(chart, width: 14, height: 2)[0, 0].attributes.contains(.bold))
-  }
+    @Test func classProbabilities() {
+        let chart = BarChart(
+            bars: [.init(label: "cat", value: 1), .init(label: "dog", value: 0.5)], maximum: 1,
+            highlighted: 0)
+        let out = lines(chart, width: 14, height: 2)
+        #expect(out == ["cat █████ 1.00", "dog ██▌   0.50"])
+        #expect(rendered(chart, width: 14, height: 2)[0, 0].attributes.contains(.bold))
+    }
 
-  @Test func histogramBins() {
-    let (counts, low, high) = Histogram.bins([0, 1, 1, 2, 2, 2, 3], count: 3)
-    #expect(counts == [1, 2, 4])
-    #expect(low == 0 && high == 3)
-    let out = lines(Histogram(values: [0, 1, 1, 2, 2, 2, 3], binCount: 3), width: 3, height: 3)
-    #expect(out[0] == "  █")
-    #expect(out[1] == "▄██")
-    #expect(out[2].hasPrefix("0"))
-  }
+    @Test func histogramBins() {
+        let (counts, low, high) = Histogram.bins([0, 1, 1, 2, 2, 2, 3], count: 3)
+        #expect(counts == [1, 2, 4])
+        #expect(low == 0 && high == 3)
+        let out = lines(Histogram(values: [0, 1, 1, 2, 2, 2, 3], binCount: 3), width: 3, height: 3)
+        #expect(out[0] == "  █")
+        #expect(out[1] == "▄██")
+        #expect(out[2].hasPrefix("0"))
+    }
 
-  @Test func tinySizes() {
-    renderAtTinySizes(
-      BarChart(bars: [.init(label: "a", value: 0.5), .init(label: "b", value: .nan)]))
-    renderAtTinySizes(BarChart(bars: []))
-    renderAtTinySizes(Histogram(values: [1, 2, 3, .nan]))
-    renderAtTinySizes(Histogram(values: []))
-  }
+    @Test func tinySizes() {
+        renderAtTinySizes(
+            BarChart(bars: [.init(label: "a", value: 0.5), .init(label: "b", value: .nan)]))
+        renderAtTinySizes(BarChart(bars: []))
+        renderAtTinySizes(Histogram(values: [1, 2, 3, .nan]))
+        renderAtTinySizes(Histogram(values: []))
+    }
 }
 
 @Suite struct OverlayTests {
-  @Test func helpOverlayIsCentredAndClearsBeneath() {
-    var buffer = Buffer(width: 30, height: 7)
-    buffer.fill(buffer.area, with: "x")
-    buffer.render(HelpOverlay(entries: [.init("q", "quit"), .init("?", "help")]), in: buffer.area)
-    #expect(buffer.line(0) == String(repeating: "x", count: 30))
-    #expect(buffer.line(1).contains("╭ Keys "))
-    #expect(buffer.line(2).contains("│ q  quit"))
-    #expect(buffer.line(3).contains("│ ?  help"))
-    renderAtTinySizes(HelpOverlay(entries: [.init("q", "quit")]))
-  }
+    @Test func helpOverlayIsCentredAndClearsBeneath() {
+        var buffer = Buffer(width: 30, height: 7)
+        buffer.fill(buffer.area, with: "x")
+        buffer.render(HelpOverlay(entries: [.init("q", "quit"), .init("?", "help")]), in: buffer.area)
+        #expect(buffer.line(0) == String(repeating: "x", count: 30))
+        #expect(buffer.line(1).contains("╭ Keys "))
+        #expect(buffer.line(2).contains("│ q  quit"))
+        #expect(buffer.line(3).contains("│ ?  help"))
+        renderAtTinySizes(HelpOverlay(entries: [.init("q", "quit")]))
+    }
 
-  @Test func statusLineLeftAndRight() {
-    let status = StatusLine(left: [Span("left side")], right: [Span("right")])
-    #expect(lines(status, width: 20, height: 1) == ["left side      right"])
-    #expect(lines(status, width: 10, height: 1) == ["lef… right"])
-    renderAtTinySizes(status)
-  }
+    @Test func statusLineLeftAndRight() {
+        let status = StatusLine(left: [Span("left side")], right: [Span("right")])
+        #expect(lines(status, width: 20, height: 1) == ["left side      right"])
+        #expect(lines(status, width: 10, height: 1) == ["lef… right"])
+        renderAtTinySizes(status)
+    }
 
-  @Test func tooSmallNotice() {
-    var buffer = Buffer(width: 40, height: 3)
-    let tooSmall = buffer.showTooSmallIfNeeded(minimumWidth: 60, minimumHeight: 20)
-    #expect(tooSmall)
-    #expect(buffer.line(1).contains("terminal too small (needs 60x20)"))
-    var big = Buffer(width: 80, height: 24)
-    let bigTooSmall = big.showTooSmallIfNeeded(minimumWidth: 60, minimumHeight: 20)
-    #expect(!bigTooSmall)
-    renderAtTinySizes(TerminalTooSmall(minimumWidth: 80, minimumHeight: 24))
-    #expect(
-      lines(TerminalTooSmall(minimumWidth: 80, minimumHeight: 24), width: 1, height: 1).count == 1)
-  }
+    @Test func tooSmallNotice() {
+        var buffer = Buffer(width: 40, height: 3)
+        let tooSmall = buffer.showTooSmallIfNeeded(minimumWidth: 60, minimumHeight: 20)
+        #expect(tooSmall)
+        #expect(buffer.line(1).contains("terminal too small (needs 60x20)"))
+        var big = Buffer(width: 80, height: 24)
+        let bigTooSmall = big.showTooSmallIfNeeded(minimumWidth: 60, minimumHeight: 20)
+        #expect(!bigTooSmall)
+        renderAtTinySizes(TerminalTooSmall(minimumWidth: 80, minimumHeight: 24))
+        #expect(
+            lines(TerminalTooSmall(minimumWidth: 80, minimumHeight: 24), width: 1, height: 1).count == 1)
+    }
 }
