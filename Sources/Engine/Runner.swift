@@ -34,13 +34,14 @@ public final class Runner: Sendable {
     private let slot = Mutex(Snapshot())
     private let wake = DispatchSemaphore(value: 0)
     private let heavyEvery: Int
-    private let onStep: (@Sendable (StepReport) -> Void)?
+    private let onStep: (@Sendable (StepReport) -> String?)?
     private let maximumSeriesLength = 4096
 
     /// - Parameters:
     ///   - heavyEvery: refresh heavy views every this many steps (and on pause and finish).
-    ///   - onStep: called on the runner's queue after each step (e.g. to save checkpoints at epoch ends).
-    public init(experiment: any Experiment, label: String, heavyEvery: Int = 50, onStep: (@Sendable (StepReport) -> Void)? = nil) {
+    ///   - onStep: called on the runner's queue after each step (e.g. to save checkpoints at epoch ends);
+    ///     a returned message is shown in the snapshot.
+    public init(experiment: any Experiment, label: String, heavyEvery: Int = 50, onStep: (@Sendable (StepReport) -> String?)? = nil) {
         queue = DispatchQueue(label: "manifold.runner.\(label)", qos: .userInitiated)
         box = Box(experiment: experiment)
         self.heavyEvery = max(1, heavyEvery)
@@ -112,7 +113,7 @@ public final class Runner: Sendable {
                 wake.wait()
                 continue
             }
-            onStep?(report)
+            if let message = onStep?(report) { snapshot.message = message }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             stepTimes.append(seconds)
             if stepTimes.count > 50 { stepTimes.removeFirst(stepTimes.count - 50) }

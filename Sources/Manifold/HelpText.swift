@@ -8,6 +8,7 @@ enum HelpText {
         usage: manifold [COMMAND] [OPTIONS]
 
         commands:
+          tui             the full-screen workbench (the default on a terminal)
           train MODEL     train a model headless and save it as a run (models: mlp, cnn)
           eval RUN        test metrics and confusion matrix of a saved run
           runs            list saved runs
@@ -60,6 +61,14 @@ enum HelpText {
             gemm  GFLOP/s of the matrix-multiply kernel on the shapes the models use, at 1 thread and at
                   all cores, next to numpy (OpenBLAS) measured in the same run when python3 has numpy.
             tui   frame time and bytes written for a 200x60 screen of charts, a scatter and images.
+            """,
+        "tui": """
+            usage: manifold [tui] [--theme NAME|PATH] [--data D] [--paused] [--threads N]
+
+            The full-screen workbench. It opens on the Train screen with the MLP training on the data
+            (default: the embedded synthetic digits); --paused opens it idle. ? shows the keys, q quits.
+            Themes: dark (default), light, high-contrast, colorblind, or a JSON file; also $MANIFOLD_THEME.
+            Needs a terminal: with stdout piped or TERM=dumb, use the headless commands.
             """,
         "demo": """
             usage: manifold demo [--theme NAME|PATH]

@@ -5,7 +5,7 @@ import Foundation
 
 func dispatch(_ arguments: [String]) -> Int32 {
     guard let command = arguments.first else {
-        return dispatch(["train", "mlp"])
+        return TUICommand.runDefault()
     }
     let rest = Array(arguments.dropFirst())
     if rest.contains("--help") || rest.contains("-h") {
@@ -18,6 +18,7 @@ func dispatch(_ arguments: [String]) -> Int32 {
         case "--version", "version":
             print(HelpText.version)
             return 0
+        case "tui": return try TUICommand.run(rest)
         case "train": return try TrainCommand.run(rest)
         case "eval": return try EvalCommand.run(rest)
         case "runs": return try RunsCommand.run(rest)

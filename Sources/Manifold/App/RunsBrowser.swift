@@ -1,0 +1,81 @@
+import Engine
+import Foundation
+import TerminalUI
+
+/// The Runs screen's list: run folders with model, dataset, date and final metrics; delete with
+/// confirmation. Reloaded at most every two seconds.
+struct RunsBrowser {
+    struct Entry {
+        let run: RunDirectory
+        let model: String
+        let dataset: String
+        let epochs: String
+        let accuracy: String
+        let created: String
+        let details: [String]
+    }
+
+    var entries: [Entry] = []
+    var selected = 0
+    var scrollOffset = 0
+    var confirmingDelete = false
+    private var loadedAt = Date.distantPast
+
+    mutating func refreshIfStale() {
+        guard Date().timeIntervalSince(loadedAt) > 2 else { return }
+        reload()
+    }
+
+    mutating func reload() {
+        loadedAt = Date()
+        entries = RunDirectory.list().map { run in
+            guard let config = try? run.readConfig() else {
+                return Entry(run: run, model: "?", dataset: "?", epochs: "?", accuracy: "-", created: "", details: ["unreadable config.json"])
+            }
+            let accuracy = config["test"]?["accuracy"]?.doubleValue.map { String(format: "%.4f", $0) } ?? "-"
+            let details = config.keys.sorted().map { key in "\(key): \(config[key]!.serialized())" }
+            return Entry(
+                run: run, model: config["model"]?.stringValue ?? "?", dataset: config["dataset"]?.stringValue ?? "?",
+                epochs: config["epochs_done"]?.integerValue.map(String.init) ?? "?", accuracy: accuracy,
+                created: String((config["created"]?.stringValue ?? "").prefix(19)), details: details)
+        }
+        selected = min(selected, max(0, entries.count - 1))
+    }
+
+    /// Keys on the Runs screen; returns a message for the status line.
+    mutating func handle(key: KeyEvent) -> String? {
+        switch key.key {
+        case .up: selected = max(0, selected - 1)
+        case .down: selected = min(max(0, entries.count - 1), selected + 1)
+        case .pageUp: selected = max(0, selected - 10)
+        case .pageDown: selected = min(max(0, entries.count - 1), selected + 10)
+        case .character("r"):
+            reload()
+            return "reloaded \(entries.count) runs"
+        case .character("d"), .delete:
+            guard entries.indices.contains(selected) else { return nil }
+            confirmingDelete = true
+            return "delete \(entries[selected].run.path)? y / n"
+        default: break
+        }
+        return nil
+    }
+
+    /// The answer to "delete?": only `y` deletes, and only a real folder inside the runs root.
+    mutating func confirm(key: KeyEvent) -> String {
+        confirmingDelete = false
+        guard key.key == .character("y"), entries.indices.contains(selected) else { return "kept" }
+        let run = entries[selected].run
+        let attributes = try? FileManager.default.attributesOfItem(atPath: run.path)
+        guard attributes?[.type] as? FileAttributeType == .typeDirectory else {
+            return "not deleted: \(run.path) is not a plain folder"
+        }
+        do {
+            try FileManager.default.removeItem(atPath: run.path)
+            reload()
+            return "deleted \(run.path)"
+        } catch {
+            return "could not delete \(run.path): \(error.localizedDescription)"
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Engine
+import Foundation
+import TerminalUI
+
+/// The full-screen workbench: opens on the Train screen with the MLP already training on the embedded
+/// synthetic digits, redraws only when a snapshot or an input changed (at most 30 frames a second), and
+/// never waits on the engine: screens read the newest snapshot of each job's runner.
+enum Workbench {
+    struct Options {
+        var themeName: String?
+        var dataSpec = "synthetic"
+        var startPaused = false
+    }
+
+    static func run(_ options: Options) throws {
+        if ProcessInfo.processInfo.environment["TERM"] == "dumb" {
+            throw RuntimeError("TERM=dumb cannot show the full-screen workbench; use the headless commands (manifold train mlp, manifold --help)")
+        }
+        let loaded = ThemeLoader.load(request: options.themeName)
+        if let warning = loaded.warning { printError(warning) }
+        let terminal: Terminal
+        do {
+            terminal = try Terminal()
+        } catch {
+            throw RuntimeError(error.description)
+        }
+        defer { terminal.close() }
+        var state = WorkbenchState(
+            theme: loaded.theme.degraded(to: terminal.colorDepth), colorDepth: terminal.colorDepth,
+            kittyGraphics: terminal.supportsKittyGraphics, dataSpec: options.dataSpec)
+        state.startTraining(kind: .mlp, running: !options.startPaused)
+        var lastSignature = ""
+        var needsDraw = true
+        var lastDraw = Date.distantPast
+        while !state.quit {
+            let signature = state.snapshotSignature()
+            if signature != lastSignature {
+                lastSignature = signature
+                needsDraw = true
+            }
+            if needsDraw && Date().timeIntervalSince(lastDraw) >= 1.0 / 30 {
+                state.prepareFrame()
+                terminal.draw { buffer in state.render(into: &buffer) }
+                lastDraw = Date()
+                needsDraw = false
+            }
+            for event in terminal.readEvents(timeout: needsDraw ? 1.0 / 60 : 1.0 / 30) {
+                if case .suspend = state.handle(event) { terminal.suspend() }
+                needsDraw = true
+            }
+        }
+        for job in state.jobs { job.runner.send(.stop) }
+    }
+}

@@ -1,0 +1,100 @@
+import Engine
+import Foundation
+import TerminalUI
+
+/// Drawing of the workbench: tabs, the current screen, the status line and the help overlay.
+extension WorkbenchState {
+    static let minimumWidth = 60
+    static let minimumHeight = 18
+
+    static let helpEntries: [HelpOverlay.Entry] = [
+        .init("Tab / 1-3", "switch screen (Home, Train, Runs)"), .init("Space", "run / pause the job"),
+        .init(".", "one step"), .init(">", "ten steps"), .init("+ / -", "learning rate x2 / ÷2"),
+        .init("← →", "previous / next job (Home: dataset)"), .init("s", "save the weights now"),
+        .init("e", "export the image panel as PNG"), .init("x", "stop the job"),
+        .init("l / m", "log scale / smoothing"), .init("↑ ↓ Enter", "menus (Home), runs list (Runs)"),
+        .init("r / d", "reload / delete run (Runs)"), .init("Ctrl-Z", "suspend"), .init("q", "quit"),
+    ]
+
+    /// Work that must happen before drawing (reloading the runs list).
+    mutating func prepareFrame() {
+        if screen == .runs { runsList.refreshIfStale() }
+    }
+
+    func render(into buffer: inout Buffer) {
+        buffer.setStyle(theme.textStyle, in: buffer.area)
+        if buffer.showTooSmallIfNeeded(
+            minimumWidth: WorkbenchState.minimumWidth, minimumHeight: WorkbenchState.minimumHeight,
+            style: theme.warningStyle)
+        {
+            return
+        }
+        let rows = Layout.vertical([.length(1), .fill(1), .length(1)]).split(buffer.area)
+        let header = Layout.horizontal([.fill(1), .length(22)]).split(rows[0])
+        buffer.render(
+            Tabs(
+                titles: Screen.allCases.map { "\($0.rawValue + 1) \($0.title)" }, selected: screen.rawValue,
+                style: theme.mutedStyle,
+                selectedStyle: Style(foreground: theme.background, background: theme.accent, attributes: .bold)),
+            in: header[0])
+        buffer.render(Line("Manifold workbench ", style: theme.accentStyle, alignment: .right), in: header[1])
+        switch screen {
+        case .home: renderHome(in: rows[1], buffer: &buffer)
+        case .train: renderTrain(in: rows[1], buffer: &buffer)
+        case .runs: renderRuns(in: rows[1], buffer: &buffer)
+        }
+        buffer.render(statusLine, in: rows[2])
+        if showHelp {
+            buffer.render(
+                HelpOverlay(
+                    entries: WorkbenchState.helpEntries, style: theme.textStyle, keyStyle: theme.accentStyle,
+                    borderStyle: Style(foreground: theme.accent)),
+                in: buffer.area)
+        }
+    }
+
+    private var statusLine: StatusLine {
+        var left: [Span] = [
+            Span(" q", style: Style(attributes: .bold)), Span(" quit  "),
+            Span("?", style: Style(attributes: .bold)), Span(" keys  "),
+        ]
+        let snapshotMessage = active?.runner.snapshot.message ?? ""
+        let shown = Date().timeIntervalSince(messageTime) < 4 ? message : snapshotMessage
+        if !shown.isEmpty { left.append(Span(sanitized(shown))) }
+        var right: [Span] = []
+        if let job = active {
+            let s = job.runner.snapshot
+            right.append(Span(statusWord(s.status) + " ", style: Style(foreground: statusColor(s.status), attributes: .bold)))
+            right.append(Span("\(job.title) · step \(s.step)/\(s.totalSteps) "))
+        }
+        return StatusLine(left: left, right: right, style: Style(foreground: theme.text, background: theme.border))
+    }
+
+    func statusWord(_ status: Snapshot.Status) -> String {
+        switch status {
+        case .running: return "running"
+        case .paused: return "paused"
+        case .finished: return "finished"
+        case .stopped: return "stopped"
+        case .failed: return "failed"
+        }
+    }
+
+    func statusColor(_ status: Snapshot.Status) -> Color {
+        switch status {
+        case .running: return theme.accent
+        case .failed: return theme.warning
+        default: return theme.muted
+        }
+    }
+
+    func panel(_ title: String, _ area: Rect, _ buffer: inout Buffer, focused: Bool = false) -> Rect {
+        let block = Block.themed(title, theme: theme, focused: focused)
+        block.render(in: area, buffer: &buffer)
+        return block.inner(area)
+    }
+
+    func imageMode(_ id: UInt32) -> ImageView.Mode {
+        ImageView.Mode.preferred(colorDepth: colorDepth, kittyGraphics: kittyGraphics, id: id)
+    }
+}

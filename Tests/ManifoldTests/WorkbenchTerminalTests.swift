@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+/// Drives the real binary in a terminal (tmux) and reads the screen: start, step, run, pause, switch
+/// screens, quit; the terminal settings must be restored exactly.
+@Suite(.serialized, .enabled(if: TmuxSession.available, "tmux is not installed (apt-get install tmux)"))
+struct WorkbenchTerminalTests {
+    @Test func trainStepPauseSwitchAndQuitRestoresTheTerminal() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let session = try TmuxSession(
+            command: "stty -g > \(root)/before; MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; echo \"exit=$?\" > \(root)/status; stty -g > \(root)/after; sleep 30",
+            width: 100, height: 32)
+        defer { session.close() }
+        #expect(session.waitFor("paused"), "\(session.screen())")
+        #expect(session.screen().contains("step 0/"))
+        session.send(".")
+        #expect(session.waitFor("step 1/"), "\(session.screen())")
+        session.send(">")
+        #expect(session.waitFor("step 11/"), "\(session.screen())")
+        session.send("Space")
+        #expect(session.waitFor("running"))
+        session.send("Space")
+        #expect(session.waitFor("paused"))
+        session.send("1")
+        #expect(session.waitFor("start a job"))
+        session.send("3")
+        #expect(session.waitFor("runs in"))
+        session.send("?")
+        #expect(session.waitFor("Keys"))
+        session.send("?")
+        #expect(session.waitFor("runs in"))
+        session.send("q")
+        #expect(waitUntilFile("\(root)/after"))
+        let before = try String(contentsOfFile: "\(root)/before", encoding: .utf8)
+        let after = try String(contentsOfFile: "\(root)/after", encoding: .utf8)
+        #expect(before == after, "terminal settings changed")
+        #expect(try String(contentsOfFile: "\(root)/status", encoding: .utf8).contains("exit=0"))
+    }
+
+    @Test func tinyTerminalShowsANoticeAndDumbTerminalIsRefused() throws {
+        let session = try TmuxSession(command: "\(ManifoldBinary.path) tui --paused; sleep 30", width: 40, height: 10)
+        defer { session.close() }
+        #expect(session.waitFor("too small"), "\(session.screen())")
+        session.send("q")
+        let dumb = try ManifoldBinary.run(["tui"], environment: ["TERM": "dumb"])
+        #expect(dumb.status == 1 && dumb.stderr.contains("TERM=dumb"))
+        let piped = try ManifoldBinary.run(["tui"])
+        #expect(piped.status == 1 && piped.stderr.contains("not a terminal"))
+    }
+}
+
+func waitUntilFile(_ path: String, timeout: Double = 10) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if FileManager.default.fileExists(atPath: path) { return true }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    return false
+}
+
+/// A detached tmux session running one command, with keys in and the screen out.
+struct TmuxSession {
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
+
+    let name = "manifold-test-\(UInt32.random(in: 0...UInt32.max))"
+
+    init(command: String, width: Int, height: Int) throws {
+        try TmuxSession.tmux(
+            ["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), command], captureOutput: false)
+    }
+
+    func send(_ key: String) {
+        try? TmuxSession.tmux(["send-keys", "-t", name, key])
+    }
+
+    func screen() -> String {
+        (try? TmuxSession.tmux(["capture-pane", "-p", "-t", name])) ?? ""
+    }
+
+    func waitFor(_ text: String, timeout: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if screen().contains(text) { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+
+    func close() {
+        try? TmuxSession.tmux(["kill-session", "-t", name])
+    }
+
+    @discardableResult
+    /// Runs tmux. The server it may start inherits the client's descriptors, so output is captured only
+    /// for commands that do not start one (otherwise the pipe never closes).
+    static func tmux(_ arguments: [String], captureOutput: Bool = true) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["TERM"] = "xterm-256color"
+        environment["TMUX"] = nil
+        process.environment = environment
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        guard captureOutput else {
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return ""
+        }
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
