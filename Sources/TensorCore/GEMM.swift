@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Single-precision general matrix multiply on row-major matrices.
 ///
@@ -75,19 +76,31 @@ public enum GEMM {
             c: c, ldc: ldc, alpha: alpha, beta: beta, blocking: blocking)
         let flops = 2.0 * Double(m) * Double(n) * Double(k)
         let wanted = flops < blocking.serialFlops ? 1 : max(1, threads)
-        let grid = threadGrid(threads: wanted, m: m, n: n, k: k)
-        if grid.rows * grid.cols == 1 {
+        if wanted == 1 {
+            problem.compute(rows: 0..<m, cols: 0..<n)
+            return
+        }
+        // More rectangles than threads, claimed dynamically: a thread that starts late or shares
+        // its core with another process takes fewer, instead of holding everyone up.
+        let grid = threadGrid(threads: wanted * blocking.piecesPerThread, m: m, n: n, k: k)
+        let pieces = grid.rows * grid.cols
+        if pieces == 1 {
             problem.compute(rows: 0..<m, cols: 0..<n)
             return
         }
         let rowUnits = (m + gemmMR - 1) / gemmMR
         let colUnits = (n + 15) / 16
-        DispatchQueue.concurrentPerform(iterations: grid.rows * grid.cols) { index in
-            let rowPart = split(units: rowUnits, parts: grid.rows, index: index / grid.cols)
-            let colPart = split(units: colUnits, parts: grid.cols, index: index % grid.cols)
-            let rows = min(m, rowPart.lowerBound * gemmMR)..<min(m, rowPart.upperBound * gemmMR)
-            let cols = min(n, colPart.lowerBound * 16)..<min(n, colPart.upperBound * 16)
-            if !rows.isEmpty && !cols.isEmpty { problem.compute(rows: rows, cols: cols) }
+        let counter = WorkCounter()
+        DispatchQueue.concurrentPerform(iterations: min(wanted, pieces)) { _ in
+            while true {
+                let index = counter.next.add(1, ordering: .relaxed).oldValue
+                if index >= pieces { break }
+                let rowPart = split(units: rowUnits, parts: grid.rows, index: index / grid.cols)
+                let colPart = split(units: colUnits, parts: grid.cols, index: index % grid.cols)
+                let rows = min(m, rowPart.lowerBound * gemmMR)..<min(m, rowPart.upperBound * gemmMR)
+                let cols = min(n, colPart.lowerBound * 16)..<min(n, colPart.upperBound * 16)
+                if !rows.isEmpty && !cols.isEmpty { problem.compute(rows: rows, cols: cols) }
+            }
         }
     }
 
@@ -152,6 +165,8 @@ struct GEMMBlocking: Sendable {
     var nc = 768
     /// Rows of transposed A packed together (a depth step then reads `mcTransposed` contiguous floats).
     var mcTransposed = 64
+    /// Rectangles of C per thread (claimed dynamically).
+    var piecesPerThread = 1
     /// Products below this many floating-point operations run on one thread.
     var serialFlops = 3.0e6
 }
@@ -247,4 +262,9 @@ struct GEMMProblem: @unchecked Sendable {
             j0 += nc
         }
     }
+}
+
+/// The next unclaimed rectangle of a threaded multiply.
+final class WorkCounter: Sendable {
+    let next = Atomic<Int>(0)
 }
