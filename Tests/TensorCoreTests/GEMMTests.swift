@@ -78,6 +78,17 @@ import Testing
         check(m: 130, n: 260, k: 70, transA: transA, transB: transB, beta: 0, threads: 3, nanInC: true)
     }
 
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func fewRows(transA: Bool, transB: Bool) {
+        // One or two rows take the vector-matrix path (64-column blocks plus tails), 3 to 7 a
+        // zero-padded micro-panel.
+        for m in [1, 2, 3, 7] {
+            check(m: m, n: 150, k: 45, transA: transA, transB: transB, pad: 3, alpha: 0.5, beta: 2)
+            check(m: m, n: 64, k: 33, transA: transA, transB: transB, beta: 0, nanInC: true)
+        }
+        check(m: 2, n: 700, k: 300, transA: transA, transB: transB, threads: 2, blocking: GEMMBlocking(serialFlops: 0))
+    }
+
     @Test func blockingEdgesAcrossDepthAndColumnBlocks() {
         // Small blocks force several k blocks (beta applied once) and several column blocks.
         let blocking = GEMMBlocking(kc: 16, nc: 32, serialFlops: 0)
