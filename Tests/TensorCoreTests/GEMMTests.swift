@@ -119,3 +119,15 @@ import Testing
         #expect(tiny == (1, 1))
     }
 }
+
+@Suite struct ComputeThreadsTests {
+    @Test func defaultsToProcessorsAndClampsToOne() {
+        let original = ComputeThreads.count
+        #expect(original >= 1)
+        ComputeThreads.count = 0
+        #expect(ComputeThreads.count == 1)
+        ComputeThreads.count = 3
+        #expect(ComputeThreads.count == 3)
+        ComputeThreads.count = original
+    }
+}
