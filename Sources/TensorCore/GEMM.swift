@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// Single-precision general matrix multiply on row-major matrices.
 ///
@@ -90,17 +89,17 @@ public enum GEMM {
         }
         let rowUnits = (m + gemmMR - 1) / gemmMR
         let colUnits = (n + 15) / 16
-        let counter = WorkCounter()
-        DispatchQueue.concurrentPerform(iterations: min(wanted, pieces)) { _ in
-            while true {
-                let index = counter.next.add(1, ordering: .relaxed).oldValue
-                if index >= pieces { break }
-                let rowPart = split(units: rowUnits, parts: grid.rows, index: index / grid.cols)
-                let colPart = split(units: colUnits, parts: grid.cols, index: index % grid.cols)
-                let rows = min(m, rowPart.lowerBound * gemmMR)..<min(m, rowPart.upperBound * gemmMR)
-                let cols = min(n, colPart.lowerBound * 16)..<min(n, colPart.upperBound * 16)
-                if !rows.isEmpty && !cols.isEmpty { problem.compute(rows: rows, cols: cols) }
-            }
+        let run: @Sendable (Int) -> Void = { index in
+            let rowPart = split(units: rowUnits, parts: grid.rows, index: index / grid.cols)
+            let colPart = split(units: colUnits, parts: grid.cols, index: index % grid.cols)
+            let rows = min(m, rowPart.lowerBound * gemmMR)..<min(m, rowPart.upperBound * gemmMR)
+            let cols = min(n, colPart.lowerBound * 16)..<min(n, colPart.upperBound * 16)
+            if !rows.isEmpty && !cols.isEmpty { problem.compute(rows: rows, cols: cols) }
+        }
+        if blocking.spinningWorkers {
+            ComputePool.shared.run(iterations: pieces, threads: wanted, run)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: pieces, execute: run)
         }
     }
 
@@ -167,6 +166,8 @@ struct GEMMBlocking: Sendable {
     var mcTransposed = 64
     /// Rectangles of C per thread (claimed dynamically).
     var piecesPerThread = 1
+    /// Run threads on `ComputePool` (workers spin between calls) instead of `concurrentPerform`.
+    var spinningWorkers = true
     /// Products below this many floating-point operations run on one thread.
     var serialFlops = 3.0e6
 }
@@ -266,11 +267,6 @@ struct GEMMProblem: @unchecked Sendable {
             j0 += nc
         }
     }
-}
-
-/// The next unclaimed rectangle of a threaded multiply.
-final class WorkCounter: Sendable {
-    let next = Atomic<Int>(0)
 }
 
 extension GEMMProblem {

@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 
 @testable import TensorCore
@@ -129,5 +130,38 @@ import Testing
         ComputeThreads.count = 3
         #expect(ComputeThreads.count == 3)
         ComputeThreads.count = original
+    }
+}
+
+@Suite struct ComputePoolTests {
+    /// Many short jobs back to back: every index runs exactly once per job.
+    @Test func everyIndexRunsOnce() {
+        let pool = ComputePool.shared
+        for job in 0..<2000 {
+            let iterations = 1 + job % 9
+            let hits = Hits(iterations)
+            pool.run(iterations: iterations, threads: 2 + job % 3) { index in hits.slots[index] += 1 }
+            #expect((0..<iterations).allSatisfy { hits.slots[$0] == 1 })
+        }
+    }
+
+    /// One slot per index: a correct pool writes each slot from exactly one thread (Thread
+    /// Sanitizer would report a second writer).
+    final class Hits: @unchecked Sendable {
+        let slots: UnsafeMutablePointer<Int>
+        init(_ count: Int) {
+            slots = .allocate(capacity: count)
+            slots.initialize(repeating: 0, count: count)
+        }
+        deinit { slots.deallocate() }
+    }
+
+    /// Callers on several threads at once (the pool serves one; the others fall back).
+    @Test func concurrentCallersGetCorrectProducts() {
+        DispatchQueue.concurrentPerform(iterations: 4) { caller in
+            GEMMTests().check(
+                m: 40 + caller, n: 90, k: 70, transA: caller % 2 == 0, transB: caller >= 2, beta: 0.5, threads: 2,
+                blocking: GEMMBlocking(serialFlops: 0), seed: UInt64(caller))
+        }
     }
 }
