@@ -1,6 +1,12 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Worker threads for the compute kernels that spin briefly between jobs before sleeping.
 ///
 /// `DispatchQueue.concurrentPerform` parks its workers after every call, and waking one costs
@@ -48,12 +54,23 @@ final class ComputePool: @unchecked Sendable {
             generation.add(1, ordering: .sequentiallyConsistent)  // Open: odd.
             for semaphore in semaphores { semaphore.signal() }
             work()
-            while finished.load(ordering: .sequentiallyConsistent) < iterations {}
+            waitUntil { finished.load(ordering: .sequentiallyConsistent) >= iterations }
             generation.add(1, ordering: .sequentiallyConsistent)  // Closed: even.
-            while active.load(ordering: .sequentiallyConsistent) > 0 {}
+            waitUntil { active.load(ordering: .sequentiallyConsistent) == 0 }
             job = nil
         }
         busy.store(false, ordering: .releasing)
+    }
+
+    /// Spins until `done()`, yielding the core after a while: on a loaded machine the thread
+    /// being waited for may need it.
+    @inline(__always)
+    private func waitUntil(_ done: () -> Bool) {
+        var spins = 0
+        while !done() {
+            spins += 1
+            if spins > 4096 { sched_yield() }
+        }
     }
 
     /// Claims and runs indices of the current job until none is left.
