@@ -164,6 +164,12 @@ struct GEMMBlocking: Sendable {
     var nc = 768
     /// Rows of transposed A packed together (a depth step then reads `mcTransposed` contiguous floats).
     var mcTransposed = 64
+    /// Read A's rows in place instead of packing them (only when A is not transposed): `nil`
+    /// decides by the width of C, `true`/`false` force it (tests).
+    var inPlaceA: Bool? = nil
+    /// Widest C for which A is read in place: packing A is worth it only when the packed panel
+    /// serves many B panels.
+    var inPlaceMaxColumns = 128
     /// Rectangles of C per thread (claimed dynamically).
     var piecesPerThread = 1
     /// Run threads on `ComputePool` (workers spin between calls) instead of `concurrentPerform`.
@@ -197,6 +203,7 @@ struct GEMMProblem: @unchecked Sendable {
         let nBlocks = (colCount + blocking.nc - 1) / blocking.nc
         let ncMax = ((colCount + nBlocks - 1) / nBlocks + 15) / 16 * 16
         let mcRows = transA ? max(mr, blocking.mcTransposed / mr * mr) : mr
+        let inPlaceA = !transA && (blocking.inPlaceA ?? (n <= blocking.inPlaceMaxColumns))
         let workspace = GEMMWorkspace.take(
             bCapacity: kcMax * (ncMax + panelWidth), aCapacity: kcMax * mcRows)
         defer { GEMMWorkspace.give(workspace) }
@@ -225,25 +232,41 @@ struct GEMMProblem: @unchecked Sendable {
                 let blockBeta = p0 == 0 ? beta : 1
                 var block0 = rows.lowerBound
                 while block0 < rows.upperBound {
-                    // Pack a block of A micro-panels (transposed A is read a whole block row at once).
+                    // Pack a block of A micro-panels (transposed A is read a whole block row at once),
+                    // unless the kernel reads A's rows in place.
                     let blockRows = min(mcRows, rows.upperBound - block0)
-                    GEMMPacking.packABlock(
-                        a, lda: lda, transA: transA, row0: block0, rows: blockRows, p0: p0, kc: kc, into: packedA)
+                    if !inPlaceA {
+                        GEMMPacking.packABlock(
+                            a, lda: lda, transA: transA, row0: block0, rows: blockRows, p0: p0, kc: kc, into: packedA)
+                    }
                     var i0 = block0
                     var panelA = packedA
                     while i0 < block0 + blockRows {
                         let rowCount = min(mr, block0 + blockRows - i0)
+                        let strided = inPlaceA && rowCount == mr
+                        if inPlaceA && !strided {
+                            GEMMPacking.packA(
+                                a, lda: lda, transA: transA, row0: i0, rows: rowCount, p0: p0, kc: kc, into: packedA)
+                        }
+                        let rowsA = a + i0 * lda + p0
                         var offset = 0
                         var j = 0
                         while j < nc {
                             let cols = min(panelWidth, nc - j)
                             let vectors = (cols + 15) / 16
                             let cTile = c + i0 * ldc + j0 + j
-                            if rowCount == mr && cols == vectors * 16 {
-                                gemmMicroKernel(
-                                    vectors: vectors, kc, panelA, packedB + offset, cTile, ldc, alpha, blockBeta)
+                            let direct = rowCount == mr && cols == vectors * 16
+                            let (target, ldt) = direct ? (cTile, ldc) : (tile, panelWidth)
+                            let (tileAlpha, tileBeta) = direct ? (alpha, blockBeta) : (1, 0)
+                            if strided {
+                                gemmMicroKernelStrided(
+                                    vectors: vectors, kc, rowsA, lda, packedB + offset, target, ldt, tileAlpha, tileBeta
+                                )
                             } else {
-                                gemmMicroKernel(vectors: vectors, kc, panelA, packedB + offset, tile, panelWidth, 1, 0)
+                                gemmMicroKernel(
+                                    vectors: vectors, kc, panelA, packedB + offset, target, ldt, tileAlpha, tileBeta)
+                            }
+                            if !direct {
                                 for r in 0..<rowCount {
                                     let src = tile + r * panelWidth
                                     let dst = cTile + r * ldc
@@ -258,7 +281,7 @@ struct GEMMProblem: @unchecked Sendable {
                             j += cols
                         }
                         i0 += mr
-                        panelA += kc * mr
+                        if !inPlaceA { panelA += kc * mr }
                     }
                     block0 += blockRows
                 }

@@ -90,6 +90,20 @@ import Testing
         check(m: 2, n: 700, k: 300, transA: transA, transB: transB, threads: 2, blocking: GEMMBlocking(serialFlops: 0))
     }
 
+    @Test(arguments: [false, true])
+    func packedAndInPlaceA(inPlace: Bool) {
+        // Both ways of feeding A to the micro-kernel, whatever the width of C.
+        let blocking = GEMMBlocking(inPlaceA: inPlace)
+        for transB in [false, true] {
+            for (m, n, k) in [(8, 16, 3), (17, 47, 31), (23, 130, 65), (64, 300, 20), (9, 7, 1)] {
+                check(m: m, n: n, k: k, transA: false, transB: transB, pad: 3, alpha: 2, beta: 0.5, blocking: blocking)
+            }
+            check(
+                m: 45, n: 100, k: 70, transA: false, transB: transB, beta: 0, threads: 2, nanInC: true,
+                blocking: GEMMBlocking(kc: 16, nc: 32, inPlaceA: inPlace, serialFlops: 0))
+        }
+    }
+
     @Test func blockingEdgesAcrossDepthAndColumnBlocks() {
         // Small blocks force several k blocks (beta applied once) and several column blocks.
         let blocking = GEMMBlocking(kc: 16, nc: 32, serialFlops: 0)
