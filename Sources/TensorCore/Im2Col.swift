@@ -113,21 +113,18 @@ public enum Im2Col {
                         row += rowLength
                         continue
                     }
+                    // A window over the border: zero the row, then copy the part inside the image.
+                    row.update(repeating: 0, count: rowLength)
                     let valid = validColumns(x0: x0)
-                    var out = row
-                    for c in 0..<channels {
-                        let plane = image + c * height * width
-                        for ky in 0..<kernelHeight {
-                            let y = y0 + ky
-                            if y < 0 || y >= height || valid.isEmpty {
-                                out.update(repeating: 0, count: kernelWidth)
-                            } else {
-                                let src = plane + y * width + x0
-                                for kx in 0..<valid.lowerBound { out[kx] = 0 }
+                    let validRows = max(0, -y0)..<max(max(0, -y0), min(kernelHeight, height - y0))
+                    if !valid.isEmpty {
+                        for c in 0..<channels {
+                            let plane = image + c * height * width
+                            for ky in validRows {
+                                let src = plane + (y0 + ky) * width + x0
+                                let out = row + (c * kernelHeight + ky) * kernelWidth
                                 for kx in valid { out[kx] = src[kx] }
-                                for kx in valid.upperBound..<kernelWidth { out[kx] = 0 }
                             }
-                            out += kernelWidth
                         }
                     }
                     row += rowLength
