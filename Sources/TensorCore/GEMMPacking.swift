@@ -1,4 +1,4 @@
-import Synchronization
+import Foundation
 
 /// Per-thread scratch memory for one GEMM sub-problem: the packed B block, one packed A
 /// micro-panel and an edge tile. Workspaces are pooled and reused across calls so that large
@@ -32,7 +32,20 @@ final class GEMMWorkspace: @unchecked Sendable {
             .bindMemory(to: Float.self, capacity: max(count, 16))
     }
 
-    private static let pool = Mutex<[GEMMWorkspace]>([])
+    /// Pooled workspaces under an `NSLock`. (Not `Mutex`: Thread Sanitizer on Linux does not see
+    /// Synchronization's `Mutex` as a lock and reports races inside `withLock`.)
+    private final class Pool: @unchecked Sendable {
+        let lock = NSLock()
+        var items: [GEMMWorkspace] = []
+
+        func withLock<T>(_ body: (inout [GEMMWorkspace]) -> T) -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return body(&items)
+        }
+    }
+
+    private static let pool = Pool()
 
     /// A workspace with at least the given capacities, from the pool when one fits.
     static func take(bCapacity: Int, aCapacity: Int) -> GEMMWorkspace {

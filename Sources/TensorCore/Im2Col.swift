@@ -108,25 +108,85 @@ public enum Im2Col {
                 let y0 = oy * stride - padding
                 for ox in 0..<outWidth {
                     let x0 = ox * stride - padding
+                    if y0 >= 0 && y0 + kernelHeight <= height && x0 >= 0 && x0 + kernelWidth <= width {
+                        copyInteriorWindow(from: image + y0 * width + x0, x0: x0, to: row)
+                        row += rowLength
+                        continue
+                    }
+                    // A window over the border: zero the row, then copy the part inside the image.
+                    row.update(repeating: 0, count: rowLength)
                     let valid = validColumns(x0: x0)
-                    var out = row
-                    for c in 0..<channels {
-                        let plane = image + c * height * width
-                        for ky in 0..<kernelHeight {
-                            let y = y0 + ky
-                            if y < 0 || y >= height || valid.isEmpty {
-                                out.update(repeating: 0, count: kernelWidth)
-                            } else {
-                                let src = plane + y * width + x0
-                                for kx in 0..<valid.lowerBound { out[kx] = 0 }
+                    let validRows = max(0, -y0)..<max(max(0, -y0), min(kernelHeight, height - y0))
+                    if !valid.isEmpty {
+                        for c in 0..<channels {
+                            let plane = image + c * height * width
+                            for ky in validRows {
+                                let src = plane + (y0 + ky) * width + x0
+                                let out = row + (c * kernelHeight + ky) * kernelWidth
                                 for kx in valid { out[kx] = src[kx] }
-                                for kx in valid.upperBound..<kernelWidth { out[kx] = 0 }
                             }
-                            out += kernelWidth
                         }
                     }
                     row += rowLength
                 }
+            }
+        }
+
+        /// Copies a window that lies wholly inside the image (no bounds checks). Windows up to 4
+        /// wide whose 4th input column is still inside the row copy each kernel row as one
+        /// SIMD4, the next store overwriting the extra element; the window's last row is copied
+        /// exactly so that nothing past `row` is written.
+        @inline(__always)
+        func copyInteriorWindow(from window: UnsafeMutablePointer<Float>, x0: Int, to row: UnsafeMutablePointer<Float>)
+        {
+            let planeSize = height * width
+            var src = window
+            var out = row
+            let segments = channels * kernelHeight
+            if kernelWidth <= 4 && x0 + 4 <= width {
+                var line = src
+                var ky = 0
+                for _ in 0..<segments - 1 {
+                    UnsafeMutableRawPointer(out).storeBytes(
+                        of: UnsafeRawPointer(line).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                    out += kernelWidth
+                    ky += 1
+                    if ky == kernelHeight {
+                        ky = 0
+                        src += planeSize
+                        line = src
+                    } else {
+                        line += width
+                    }
+                }
+                for kx in 0..<kernelWidth { out[kx] = line[kx] }
+                return
+            }
+            for _ in 0..<channels {
+                var line = src
+                for _ in 0..<kernelHeight {
+                    for kx in 0..<kernelWidth { out[kx] = line[kx] }
+                    out += kernelWidth
+                    line += width
+                }
+                src += planeSize
+            }
+        }
+
+        /// Accumulates a window that lies wholly inside the image (no bounds checks).
+        @inline(__always)
+        func addInteriorWindow(from row: UnsafeMutablePointer<Float>, to window: UnsafeMutablePointer<Float>) {
+            let planeSize = height * width
+            var dst = window
+            var src = row
+            for _ in 0..<channels {
+                var line = dst
+                for _ in 0..<kernelHeight {
+                    for kx in 0..<kernelWidth { line[kx] += src[kx] }
+                    src += kernelWidth
+                    line += width
+                }
+                dst += planeSize
             }
         }
 
@@ -136,6 +196,11 @@ public enum Im2Col {
                 let y0 = oy * stride - padding
                 for ox in 0..<outWidth {
                     let x0 = ox * stride - padding
+                    if y0 >= 0 && y0 + kernelHeight <= height && x0 >= 0 && x0 + kernelWidth <= width {
+                        addInteriorWindow(from: row, to: image + y0 * width + x0)
+                        row += rowLength
+                        continue
+                    }
                     let valid = validColumns(x0: x0)
                     var src = row
                     for c in 0..<channels {

@@ -12,26 +12,36 @@ MR = 8
 NVS = [1, 2, 3]
 
 
-def kernel(mr, nv):
+def kernel(mr, nv, strided=False):
     w = nv * 16
     out = []
-    out.append(f"/// C[{mr}, {w}] = alpha * A[{mr}, kc] * B[kc, {w}] + beta * C from packed micro-panels.")
+    if strided:
+        out.append(f"/// C[{mr}, {w}] = alpha * A[{mr}, kc] * B[kc, {w}] + beta * C, A read in place (rows `lda` apart)")
+        out.append("/// and B from a packed micro-panel.")
+    else:
+        out.append(f"/// C[{mr}, {w}] = alpha * A[{mr}, kc] * B[kc, {w}] + beta * C from packed micro-panels.")
     out.append("@inline(never)")
-    out.append(f"func gemmMicroKernel{mr}x{w}(")
-    out.append("    _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,")
+    out.append(f"func gemmMicroKernel{'Strided' if strided else ''}{mr}x{w}(")
+    out.append(f"    _ kc: Int, _ a: UnsafePointer<Float>,{' _ lda: Int,' if strided else ''} _ b: UnsafePointer<Float>,")
     out.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float")
     out.append(") {")
     for i in range(mr):
         out.append("    " + " ".join(f"var c{i}{j} = SIMD16<Float>();" for j in range(nv)).rstrip(";"))
-    out.append("    var pa = a")
+    if strided:
+        for i in range(mr):
+            out.append(f"    let row{i} = a + {i} * lda")
+    else:
+        out.append("    var pa = a")
     out.append("    var pb = UnsafeRawPointer(b)")
-    out.append("    for _ in 0..<kc {")
+    out.append(f"    for {'p' if strided else '_'} in 0..<kc {{")
     for j in range(nv):
         out.append(f"        let b{j} = pb.load(fromByteOffset: {j * 64}, as: SIMD16<Float>.self)")
     for i in range(mr):
-        out.append(f"        let a{i} = SIMD16<Float>(repeating: pa[{i}])")
+        src = f"row{i}[p]" if strided else f"pa[{i}]"
+        out.append(f"        let a{i} = SIMD16<Float>(repeating: {src})")
         out.append("        " + "; ".join(f"c{i}{j}.addProduct(a{i}, b{j})" for j in range(nv)))
-    out.append(f"        pa += {mr}")
+    if not strided:
+        out.append(f"        pa += {mr}")
     out.append(f"        pb += {w * 4}")
     out.append("    }")
     out.append("    let va = SIMD16<Float>(repeating: alpha)")
@@ -73,6 +83,20 @@ for nv in NVS[:-1]:
 print(f"    default: gemmMicroKernel{MR}x{NVS[-1] * 16}(kc, a, b, c, ldc, alpha, beta)")
 print("    }")
 print("}")
-for nv in NVS:
-    print()
-    print(kernel(MR, nv))
+print()
+print("/// Runs the in-place-A micro-kernel for a tile `vectors * 16` columns wide.")
+print("@inline(__always)")
+print("func gemmMicroKernelStrided(")
+print("    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,")
+print("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float")
+print(") {")
+print("    switch vectors {")
+for nv in NVS[:-1]:
+    print(f"    case {nv}: gemmMicroKernelStrided{MR}x{nv * 16}(kc, a, lda, b, c, ldc, alpha, beta)")
+print(f"    default: gemmMicroKernelStrided{MR}x{NVS[-1] * 16}(kc, a, lda, b, c, ldc, alpha, beta)")
+print("    }")
+print("}")
+for strided in (False, True):
+    for nv in NVS:
+        print()
+        print(kernel(MR, nv, strided))

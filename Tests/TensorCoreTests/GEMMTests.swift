@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 
 @testable import TensorCore
@@ -78,6 +79,31 @@ import Testing
         check(m: 130, n: 260, k: 70, transA: transA, transB: transB, beta: 0, threads: 3, nanInC: true)
     }
 
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func fewRows(transA: Bool, transB: Bool) {
+        // One or two rows take the vector-matrix path (64-column blocks plus tails), 3 to 7 a
+        // zero-padded micro-panel.
+        for m in [1, 2, 3, 7] {
+            check(m: m, n: 150, k: 45, transA: transA, transB: transB, pad: 3, alpha: 0.5, beta: 2)
+            check(m: m, n: 64, k: 33, transA: transA, transB: transB, beta: 0, nanInC: true)
+        }
+        check(m: 2, n: 700, k: 300, transA: transA, transB: transB, threads: 2, blocking: GEMMBlocking(serialFlops: 0))
+    }
+
+    @Test(arguments: [false, true])
+    func packedAndInPlaceA(inPlace: Bool) {
+        // Both ways of feeding A to the micro-kernel, whatever the width of C.
+        let blocking = GEMMBlocking(inPlaceA: inPlace)
+        for transB in [false, true] {
+            for (m, n, k) in [(8, 16, 3), (17, 47, 31), (23, 130, 65), (64, 300, 20), (9, 7, 1)] {
+                check(m: m, n: n, k: k, transA: false, transB: transB, pad: 3, alpha: 2, beta: 0.5, blocking: blocking)
+            }
+            check(
+                m: 45, n: 100, k: 70, transA: false, transB: transB, beta: 0, threads: 2, nanInC: true,
+                blocking: GEMMBlocking(kc: 16, nc: 32, inPlaceA: inPlace, serialFlops: 0))
+        }
+    }
+
     @Test func blockingEdgesAcrossDepthAndColumnBlocks() {
         // Small blocks force several k blocks (beta applied once) and several column blocks.
         let blocking = GEMMBlocking(kc: 16, nc: 32, serialFlops: 0)
@@ -106,5 +132,50 @@ import Testing
         #expect(tall.rows * tall.cols == 2)
         let tiny = GEMM.threadGrid(threads: 8, m: 1, n: 16, k: 4)
         #expect(tiny == (1, 1))
+    }
+}
+
+@Suite struct ComputeThreadsTests {
+    @Test func defaultsToProcessorsAndClampsToOne() {
+        let original = ComputeThreads.count
+        #expect(original >= 1)
+        ComputeThreads.count = 0
+        #expect(ComputeThreads.count == 1)
+        ComputeThreads.count = 3
+        #expect(ComputeThreads.count == 3)
+        ComputeThreads.count = original
+    }
+}
+
+@Suite struct ComputePoolTests {
+    /// Many short jobs back to back: every index runs exactly once per job.
+    @Test func everyIndexRunsOnce() {
+        let pool = ComputePool.shared
+        for job in 0..<2000 {
+            let iterations = 1 + job % 9
+            let hits = Hits(iterations)
+            pool.run(iterations: iterations, threads: 2 + job % 3) { index in hits.slots[index] += 1 }
+            #expect((0..<iterations).allSatisfy { hits.slots[$0] == 1 })
+        }
+    }
+
+    /// One slot per index: a correct pool writes each slot from exactly one thread (Thread
+    /// Sanitizer would report a second writer).
+    final class Hits: @unchecked Sendable {
+        let slots: UnsafeMutablePointer<Int>
+        init(_ count: Int) {
+            slots = .allocate(capacity: count)
+            slots.initialize(repeating: 0, count: count)
+        }
+        deinit { slots.deallocate() }
+    }
+
+    /// Callers on several threads at once (the pool serves one; the others fall back).
+    @Test func concurrentCallersGetCorrectProducts() {
+        DispatchQueue.concurrentPerform(iterations: 4) { caller in
+            GEMMTests().check(
+                m: 40 + caller, n: 90, k: 70, transA: caller % 2 == 0, transB: caller >= 2, beta: 0.5, threads: 2,
+                blocking: GEMMBlocking(serialFlops: 0), seed: UInt64(caller))
+        }
     }
 }
