@@ -36,6 +36,8 @@ let package = Package(
         .testTarget(
             name: "DatasetsTests", dependencies: ["Datasets", "TensorCore", "CZlib"], swiftSettings: nativeSwift),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: nativeSwift),
+        .testTarget(
+            name: "ModelsTests", dependencies: ["Models", "TensorCore", "NeuralNet", "Datasets"], swiftSettings: nativeSwift),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CZlib"], swiftSettings: nativeSwift),
         .testTarget(name: "ManifoldTests", dependencies: ["Manifold", "SafeTensors"], swiftSettings: nativeSwift),
     ]
