@@ -9,7 +9,10 @@ enum HelpText {
 
         commands:
           tui             the full-screen workbench (the default on a terminal)
-          train MODEL     train a model headless and save it as a run (models: mlp, cnn)
+          train MODEL     train a model headless and save it as a run
+                          (models: mlp, cnn, pca, ae, vae, aae, wae, dae, ddpm)
+          sample METHOD   draw samples from a trained run: prior, langevin, annealed-langevin, ddpm, ddim
+          compare ae pca  autoencoder against PCA at the same code size, test errors side by side
           eval RUN        test metrics and confusion matrix of a saved run
           runs            list saved runs
           bench WHAT      benchmarks: gemm, tui
@@ -42,6 +45,47 @@ enum HelpText {
             --json          print one JSON object with the final metrics on stdout
             --quiet         no progress on stderr
             --train-limit N, --test-limit N   use only the first N images (quick experiments)
+
+            generative models: manifold train pca|ae|vae|aae|wae|dae|ddpm [--latent K] [same options]
+              pca   principal components (subspace iteration + Jacobi); reports test mse, explained variance
+              ae    784-512-128-K / K-128-512-784, ReLU, sigmoid output, MSE (default K 30)
+              vae   pytorch/examples VAE 784-400-(K,K) / K-400-784, BCE(sum) + KL; reports neg_elbo,
+                    recon, kl and the IWAE bound (--iw K samples, default 10) (default K 20)
+              aae   adversarial autoencoder, discriminator on the code, --prior gaussian|mixture|ring;
+                    reports mse and the JSD estimate (V(D) + 2 log 2)/2 (default K 8)
+              wae   Wasserstein autoencoder, --penalty critic|mmd (critic: weight clipping --clip 0.1;
+                    mmd: inverse multiquadratic kernel), --lambda 10; reports mse and w1_estimate or mmd
+              dae   denoising autoencoder / score model, --sigmas 1,0.6,... (noise-conditional when several)
+              ddpm  DDPM, T=1000, eps-prediction MLP 912-1024-1024-784 SiLU, Adam 2e-4; reports eps_mse
+            Default epochs: 5 (ddpm 10). The model name comes first: manifold train vae --data fashion.
+            """,
+        "sample": """
+            usage: manifold sample METHOD --run RUN [--n N] [--steps S] [--seed S] [--out FILE.png] [--json]
+                   [--step X] [--eta X] [--variance beta|posterior] [--clip] [--interpolate A B]
+                   [--classifier RUN] [--no-scores] [--latent K] [--test-limit N] [--quiet]
+
+            Samples from a trained generative run with a step-machine sampler and writes a PNG grid
+            (atomically; default runs/RUN/samples-METHOD.png).
+              prior              decode z ~ p(z) (vae, aae, wae); --interpolate A B decodes a walk
+                                 between the codes of test images A and B
+              langevin           x += eps s(x) + sqrt(2 eps) z with the DAE's score (r(x) - x)/sigma^2
+                                 at its smallest level; --step eps (default 0.05 sigma^2), --steps (200)
+              annealed-langevin  Song & Ermon 2019 over the trained levels, --steps per level (100),
+                                 step eps sigma_i^2/sigma_L^2; the PNG shows the denoised last state
+              ddpm               ancestral sampling over T = 1000 steps; --variance beta|posterior,
+                                 --clip clips the predicted x0 to [-1, 1]
+              ddim               Song et al. 2021, --steps S (50), --eta (0: deterministic)
+            Scores (MATH.md 11): class entropy (nats), classes covered and a Frechet distance on the
+            classifier's penultimate features against test images. --classifier RUN uses a saved
+            mlp/cnn run; without it a quick MLP is trained (2 epochs, up to 10,000 images) and the
+            JSON says "classifier": "quick-mlp". A diverging chain stops with an error, writing nothing.
+            """,
+        "compare": """
+            usage: manifold compare ae pca [--latent K] [--data D] [--epochs N] [--batch B] [--lr X]
+                   [--seed S] [--ae-run RUN] [--pca-run RUN] [--train-limit N] [--test-limit N] [--json]
+
+            Trains the autoencoder (784-512-128-K) and fits PCA with K components (default 30), or
+            reuses saved runs, and prints both test reconstruction errors (MSE per pixel) side by side.
             """,
         "eval": """
             usage: manifold eval RUN [--data D] [--json]

@@ -12,13 +12,16 @@ enum TrainCommand {
     static let flagOptions: Set<String> = ["json", "resume", "quiet"]
 
     static func run(_ arguments: [String]) throws -> Int32 {
+        if let first = arguments.first, GenerativeKind(rawValue: first) != nil {
+            return try GenerativeTrainCommand.run(arguments)
+        }
         let parsed = try ParsedArguments(arguments, valueOptions: valueOptions, flagOptions: flagOptions)
         guard let modelName = parsed.positional.first else {
             throw UsageError("'train' needs a model: \(Classifier.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         try parsed.expectPositional(atMost: 1, command: "train")
         guard let kind = Classifier.Kind(rawValue: modelName) else {
-            throw UsageError("unknown model '\(Sanitize.line(modelName))' (known: \(Classifier.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw UsageError("unknown model '\(Sanitize.line(modelName))' (known: \((Classifier.Kind.allCases.map(\.rawValue) + GenerativeKind.allCases.map(\.rawValue)).joined(separator: ", ")))")
         }
         let epochs = try parsed.integer("epochs", default: 1, in: 1...10_000)
         let batch = try parsed.integer("batch", default: 128, in: 1...65_536)

@@ -24,6 +24,8 @@ func dispatch(_ arguments: [String]) -> Int32 {
         case "runs": return try RunsCommand.run(rest)
         case "bench": return try BenchCommand.run(rest)
         case "demo": return try DemoCommand.run(rest)
+        case "sample": return try SampleCommand.run(rest)
+        case "compare": return try CompareCommand.run(rest)
         default:
             throw UsageError("unknown command '\(command.prefix(40))' (try 'manifold --help')")
         }

@@ -20,8 +20,10 @@ public final class Classifier: Module {
     public let classCount: Int
     public let network: Sequential
 
-    public init(kind: Kind, imageHeight: Int = 28, imageWidth: Int = 28, classCount: Int = 10, hiddenWidth: Int = 256,
-                generator: inout RandomGenerator) {
+    public init(
+        kind: Kind, imageHeight: Int = 28, imageWidth: Int = 28, classCount: Int = 10, hiddenWidth: Int = 256,
+        generator: inout RandomGenerator
+    ) {
         precondition(imageHeight % 4 == 0 && imageWidth % 4 == 0 || kind == .mlp, "the CNN needs sides divisible by 4")
         self.kind = kind
         self.imageHeight = imageHeight

@@ -1,0 +1,98 @@
+import Datasets
+import Foundation
+import Models
+import NeuralNet
+import TensorCore
+
+/// Training a generative model one mini-batch per step; the test set is evaluated at the end of each
+/// epoch.
+///
+/// Batches come from `BatchSampler` and every random draw of an epoch (noise, prior samples, time
+/// steps) from a generator seeded by (seed, epoch), so a run resumed at an epoch boundary continues
+/// exactly as an uninterrupted one would.
+public final class GenerativeTraining: Experiment {
+    public let model: any GenerativeModel
+    public let dataset: Dataset
+    public let batchSize: Int
+    public let totalEpochs: Int
+    public let seed: UInt64
+    public private(set) var completedEpochs: Int
+    public private(set) var stepsTaken = 0
+    /// The last step's metrics (for live display).
+    public private(set) var lastMetrics: [(name: String, value: Double)] = []
+    private let sampler: BatchSampler
+    private var epochBatches: [[Int]] = []
+    private var batchIndex = 0
+    private var sums: [String: Double] = [:]
+    private var names: [String] = []
+    private var seen = 0
+    private var epochStart = Date()
+    private var generator: RandomGenerator
+    private let pixels: Int
+
+    public init(
+        model: any GenerativeModel, dataset: Dataset, batchSize: Int, epochs: Int, seed: UInt64,
+        completedEpochs: Int = 0
+    ) {
+        self.model = model
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.totalEpochs = epochs
+        self.seed = seed
+        self.completedEpochs = completedEpochs
+        pixels = dataset.pixelCount
+        sampler = BatchSampler(
+            count: dataset.trainCount, batchSize: batchSize, seed: seed, shuffle: true, dropLast: false)
+        generator = RandomGenerator(seed: seed)
+    }
+
+    /// The generator for epoch `epoch`'s random draws.
+    public static func epochGenerator(seed: UInt64, epoch: Int) -> RandomGenerator {
+        RandomGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(epoch) &* 0xBF58_476D_1CE4_E5B9 &+ 0x6765_6E)
+    }
+
+    public var isFinished: Bool { completedEpochs >= totalEpochs }
+    public var batchesPerEpoch: Int { (dataset.trainCount + batchSize - 1) / batchSize }
+    public var progress: (done: Int, total: Int) {
+        (completedEpochs * batchesPerEpoch + batchIndex, totalEpochs * batchesPerEpoch)
+    }
+
+    public func step() throws -> StepReport {
+        precondition(!isFinished, "step() after the last epoch")
+        if batchIndex == 0 {
+            epochBatches = sampler.batches(epoch: completedEpochs)
+            sums = [:]
+            seen = 0
+            epochStart = Date()
+            generator = GenerativeTraining.epochGenerator(seed: seed, epoch: completedEpochs)
+        }
+        let indices = epochBatches[batchIndex]
+        let batch = Tensor(shape: [indices.count, pixels], scalars: dataset.trainBatch(indices).images)
+        let metrics: [(name: String, value: Double)]
+        do {
+            metrics = try model.trainStep(batch, generator: &generator)
+        } catch let fault as ModelFault {
+            throw RuntimeFault("\(fault.description) (epoch \(completedEpochs + 1), step \(stepsTaken + 1))")
+        }
+        lastMetrics = metrics
+        names = metrics.map(\.name)
+        for (name, value) in metrics { sums[name, default: 0] += value * Double(indices.count) }
+        seen += indices.count
+        stepsTaken += 1
+        batchIndex += 1
+        var report = StepReport(
+            metrics: Dictionary(metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
+        if batchIndex == epochBatches.count {
+            let seconds = Date().timeIntervalSince(epochStart)
+            var evaluationGenerator = RandomGenerator(seed: seed ^ 0x7465_7374)
+            let test = model.evaluate(images: dataset.testImages, generator: &evaluationGenerator)
+            completedEpochs += 1
+            batchIndex = 0
+            let train = names.map { (name: "train_\($0)", value: sums[$0, default: 0] / Double(max(seen, 1))) }
+            report.epochSummary = EpochSummary(
+                epoch: completedEpochs, step: stepsTaken, seconds: seconds,
+                metrics: train + test.map { (name: "test_\($0.name)", value: $0.value) })
+        }
+        return report
+    }
+}

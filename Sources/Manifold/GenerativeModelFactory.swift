@@ -1,0 +1,145 @@
+import Engine
+import Foundation
+import Models
+import NeuralNet
+import SafeTensors
+import TensorCore
+
+/// The generative model kinds `train` knows besides the classifiers, with their settings, and how a
+/// model is rebuilt from a run's `config.json` (for `--resume`, `sample` and `compare`).
+enum GenerativeKind: String, CaseIterable {
+    case pca, ae, vae, aae, wae, dae, ddpm
+
+    var defaultLatent: Int {
+        switch self {
+        case .pca, .ae: return 30
+        case .vae: return 20
+        case .aae, .wae: return 8
+        case .dae, .ddpm: return 0
+        }
+    }
+
+    var defaultLearningRate: Double { self == .ddpm ? 2e-4 : 1e-3 }
+    var defaultEpochs: Int { self == .ddpm ? 10 : 5 }
+    var usesLatent: Bool { defaultLatent > 0 }
+}
+
+/// Model-specific settings, stored in `config.json` beside the common keys.
+struct GenerativeSettings {
+    var latent = 0
+    var prior = LatentPrior.gaussian
+    var penalty = WassersteinAutoencoder.Penalty.critic
+    var sigmas: [Float] = [0.1]
+    var importanceSamples = 10
+    var lambda: Double = 10
+    var clip: Double = 0.1
+
+    func extra(for kind: GenerativeKind) -> [String: JSONValue] {
+        var extra: [String: JSONValue] = [:]
+        if kind.usesLatent { extra["latent"] = .integer(latent) }
+        switch kind {
+        case .vae: extra["iw"] = .integer(importanceSamples)
+        case .aae: extra["prior"] = .string(prior.rawValue)
+        case .wae:
+            extra["prior"] = .string(prior.rawValue)
+            extra["penalty"] = .string(penalty.rawValue)
+            extra["lambda"] = .number(lambda)
+            if penalty == .critic { extra["clip"] = .number(clip) }
+        case .dae: extra["sigmas"] = .array(sigmas.map { .number(Double($0)) })
+        case .pca, .ae, .ddpm: break
+        }
+        return extra
+    }
+
+    /// Settings read back from a run's config.
+    init(config: [String: JSONValue], kind: GenerativeKind, source: String) throws {
+        if kind.usesLatent {
+            guard let latent = config["latent"]?.integerValue, latent >= 1 else {
+                throw RuntimeError("\(source): no valid 'latent' setting")
+            }
+            self.latent = latent
+        }
+        if let text = config["prior"]?.stringValue {
+            guard let prior = LatentPrior(rawValue: text) else {
+                throw RuntimeError("\(source): unknown prior '\(Sanitize.line(text))'")
+            }
+            self.prior = prior
+        }
+        if let text = config["penalty"]?.stringValue {
+            guard let penalty = WassersteinAutoencoder.Penalty(rawValue: text) else {
+                throw RuntimeError("\(source): unknown penalty '\(Sanitize.line(text))'")
+            }
+            self.penalty = penalty
+        }
+        if let list = config["sigmas"]?.arrayValue {
+            let values = list.compactMap { $0.doubleValue }.map(Float.init)
+            guard !values.isEmpty, values.count == list.count, values.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                throw RuntimeError("\(source): 'sigmas' must be positive numbers")
+            }
+            sigmas = values
+        }
+        if let iw = config["iw"]?.integerValue { importanceSamples = max(iw, 1) }
+        if let lambda = config["lambda"]?.doubleValue { self.lambda = lambda }
+        if let clip = config["clip"]?.doubleValue { self.clip = clip }
+    }
+
+    init() {}
+}
+
+enum GenerativeFactory {
+    /// A freshly initialised trainable model (PCA is fitted separately).
+    static func make(
+        _ kind: GenerativeKind, settings: GenerativeSettings, pixels: Int, learningRate: Float,
+        generator: inout RandomGenerator
+    ) -> any GenerativeModel {
+        switch kind {
+        case .ae:
+            return Autoencoder(
+                pixels: pixels, latent: settings.latent, learningRate: learningRate, generator: &generator)
+        case .vae:
+            let model = VariationalAutoencoder(
+                pixels: pixels, latent: settings.latent, learningRate: learningRate, generator: &generator)
+            model.importanceSamples = settings.importanceSamples
+            return model
+        case .aae:
+            return AdversarialAutoencoder(
+                pixels: pixels, latent: settings.latent, prior: settings.prior, learningRate: learningRate,
+                generator: &generator)
+        case .wae:
+            return WassersteinAutoencoder(
+                pixels: pixels, latent: settings.latent, prior: settings.prior, penalty: settings.penalty,
+                lambda: Float(settings.lambda),
+                clip: Float(settings.clip), learningRate: learningRate, generator: &generator)
+        case .dae:
+            return DenoisingAutoencoder(
+                pixels: pixels, sigmas: settings.sigmas, learningRate: learningRate, generator: &generator)
+        case .ddpm: return DDPM(pixels: pixels, learningRate: learningRate, generator: &generator)
+        case .pca: preconditionFailure("PCA is fitted, not trained step by step")
+        }
+    }
+
+    /// Loads a trained generative run: its kind, settings, config and model with weights.
+    static func load(run: RunDirectory, latentOverride: Int? = nil) throws -> (
+        kind: GenerativeKind, settings: GenerativeSettings, config: [String: JSONValue], model: any Module
+    ) {
+        guard run.exists else { throw RuntimeError("no run folder '\(run.path)'") }
+        let config = try run.readConfig()
+        let source = run.file("config.json")
+        let name = config["model"]?.stringValue ?? "?"
+        guard let kind = GenerativeKind(rawValue: name) else {
+            throw RuntimeError("\(source): run is a '\(Sanitize.line(name))' model, not a generative one")
+        }
+        var settings = try GenerativeSettings(config: config, kind: kind, source: source)
+        if let latentOverride { settings.latent = latentOverride }
+        let pixels = (config["pixels"]?.integerValue).flatMap { $0 > 0 ? $0 : nil } ?? 784
+        var generator = RandomGenerator(seed: 0)
+        let model: any Module
+        if kind == .pca {
+            model = PCA(components: settings.latent, features: pixels)
+        } else {
+            model = make(kind, settings: settings, pixels: pixels, learningRate: 1e-3, generator: &generator)
+        }
+        try GenerativeRunStore.load(run: run, model: model, optimizers: nil)
+        return (kind, settings, config, model)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import TensorCore
+
+/// Ancestral DDPM sampling (Ho et al. 2020, algorithm 2; MATH.md section 8): `x_T ~ N(0, I)`, then for
+/// `t = T..1`
+/// `x_{t-1} = 1/sqrt(alpha_t) (x_t - beta_t / sqrt(1 - alphaBar_t) eps_theta(x_t, t)) + sigma_t z`,
+/// `z = 0` at `t = 1`, with `sigma_t^2 = beta_t` or the posterior variance
+/// `beta_t (1 - alphaBar_{t-1}) / (1 - alphaBar_t)`.
+///
+/// With `clip`, the predicted `x_0_hat = (x_t - sqrt(1 - alphaBar_t) eps) / sqrt(alphaBar_t)` is clipped
+/// to [-1, 1] and the step uses the posterior mean `c0 x_0_hat + ct x_t` (the same mean when unclipped).
+public final class DDPMSampler: Sampler {
+    public enum Variance: String, CaseIterable, Sendable { case beta, posterior }
+
+    public let schedule: DiffusionSchedule
+    public let variance: Variance
+    public let clip: Bool
+    public private(set) var x: Tensor
+    public private(set) var predictedX0: Tensor?
+    public private(set) var scoreNorm = 0.0
+    /// The step index (0-based, `t - 1`) the next `step()` takes; -1 when finished.
+    public private(set) var timestep: Int
+    private let predictNoise: (Tensor, [Int]) -> Tensor
+    private var generator: RandomGenerator
+
+    /// - Parameter predictNoise: `eps_theta(x_t, t)` for `[n, pixels]` and one 0-based step per row.
+    public init(
+        count: Int, pixels: Int, schedule: DiffusionSchedule, variance: Variance = .beta, clip: Bool = false,
+        seed: UInt64,
+        predictNoise: @escaping (Tensor, [Int]) -> Tensor
+    ) {
+        self.schedule = schedule
+        self.variance = variance
+        self.clip = clip
+        self.predictNoise = predictNoise
+        generator = RandomGenerator(seed: seed)
+        x = Tensor.randomNormal([count, pixels], generator: &generator)
+        timestep = schedule.stepCount - 1
+    }
+
+    public var isFinished: Bool { timestep < 0 }
+    public var progress: (done: Int, total: Int) { (schedule.stepCount - 1 - timestep, schedule.stepCount) }
+    public var noiseLevel: Double { (1 - schedule.alphaBars[max(timestep, 0)]).squareRoot() }
+
+    public func step() throws {
+        precondition(!isFinished, "step() after the last step")
+        let t = timestep
+        let eps = noGrad { predictNoise(x, [Int](repeating: t, count: x.shape[0])) }
+        scoreNorm = SamplerMath.meanRowNorm(eps)
+        let alphaBar = schedule.alphaBars[t]
+        let beta = schedule.betas[t]
+        let sqrtAlphaBar = Float(alphaBar.squareRoot())
+        let sqrtOneMinus = Float((1 - alphaBar).squareRoot())
+        let sigma = t > 0 ? Float((variance == .beta ? beta : schedule.posteriorVariance(t)).squareRoot()) : 0
+        let (c0, ct) = schedule.posteriorMeanCoefficients(t)
+        let inverseSqrtAlpha = Float(1 / schedule.alphas[t].squareRoot())
+        let noiseCoefficient = Float(beta / (1 - alphaBar).squareRoot())
+        let x0 = Tensor(zeros: x.shape)
+        let next = Tensor(zeros: x.shape)
+        for i in 0..<x.count {
+            var predicted = (x.data[i] - sqrtOneMinus * eps.data[i]) / sqrtAlphaBar
+            var mean: Float
+            if clip {
+                predicted = min(max(predicted, -1), 1)
+                mean = Float(c0) * predicted + Float(ct) * x.data[i]
+            } else {
+                mean = inverseSqrtAlpha * (x.data[i] - noiseCoefficient * eps.data[i])
+            }
+            if sigma > 0 { mean += sigma * generator.gaussian() }
+            x0.data[i] = predicted
+            next.data[i] = mean
+        }
+        try SamplerMath.checkBounded(next, "DDPM sampling diverged at t = \(t + 1): values became non-finite")
+        x = next
+        predictedX0 = x0
+        timestep -= 1
+    }
+
+    public var images: Tensor { SamplerMath.toImages(x) }
+}

@@ -1,0 +1,76 @@
+import NeuralNet
+import TensorCore
+
+/// A generative model that trains itself one mini-batch at a time with the optimizers it owns.
+///
+/// `namedParameters` lists every network with a dotted prefix (`encoder.`, `decoder.`,
+/// `discriminator.`, ...), so one safetensors file holds the whole model; `optimizers` are named so one
+/// file holds all their states too.
+public protocol GenerativeModel: Module {
+    /// The model's kind as the command line names it (`ae`, `vae`, ...).
+    var kind: String { get }
+    /// The optimizers, each with a name used as a prefix in `optimizer.safetensors`.
+    var optimizers: [(name: String, optimizer: any Optimizer)] { get }
+    /// One training step on `batch` ([batch, pixels], values in [0, 1]); returns per-step metrics,
+    /// `loss` first.
+    /// - Throws: `ModelFault` when a loss becomes non-finite.
+    func trainStep(_ batch: Tensor, generator: inout RandomGenerator) throws -> [(name: String, value: Double)]
+    /// Test metrics over `images` ([count * pixels], values in [0, 1]), without gradients.
+    func evaluate(images: [Float], generator: inout RandomGenerator) -> [(name: String, value: Double)]
+}
+
+/// A numerical failure in a model or sampler (non-finite loss, divergence): one line.
+public struct ModelFault: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ message: String) { description = message }
+}
+
+/// Building blocks shared by the models.
+public enum Networks {
+    /// Fully connected layers `sizes[0] -> sizes[1] -> ...`, `activation()` between them (not after
+    /// the last), as a PyTorch `nn.Sequential` (indices count the activation layers).
+    public static func perceptron(_ sizes: [Int], activation: () -> any Module, generator: inout RandomGenerator)
+        -> Sequential
+    {
+        var layers: [any Module] = []
+        for index in 0..<(sizes.count - 1) {
+            if index > 0 { layers.append(activation()) }
+            layers.append(Linear(inputCount: sizes[index], outputCount: sizes[index + 1], generator: &generator))
+        }
+        return Sequential(layers)
+    }
+
+    /// Calls `body` on consecutive batches `[rows, pixels]` of `images`.
+    public static func forEachBatch(_ images: [Float], pixels: Int, batchSize: Int = 1000, _ body: (Tensor) -> Void) {
+        let count = images.count / pixels
+        var start = 0
+        while start < count {
+            let end = min(start + batchSize, count)
+            body(Tensor(shape: [end - start, pixels], scalars: Array(images[(start * pixels)..<(end * pixels)])))
+            start = end
+        }
+    }
+
+    /// Sum of squared differences of two same-sized tensors, in Double.
+    public static func squaredError(_ a: Tensor, _ b: Tensor) -> Double {
+        precondition(a.count == b.count, "squaredError: \(a.shape) vs \(b.shape)")
+        var total = 0.0
+        for i in 0..<a.count {
+            let d = Double(a.data[i]) - Double(b.data[i])
+            total += d * d
+        }
+        return total
+    }
+
+    /// Throws a `ModelFault` naming `what` when `value` is not finite.
+    public static func checkFinite(_ value: Float, _ what: String) throws {
+        guard value.isFinite else {
+            throw ModelFault("\(what) became \(value); stopped, the last saved checkpoint is kept")
+        }
+    }
+
+    /// Clears the gradients of every listed module's parameters.
+    public static func zeroGradients(_ modules: [any Module]) {
+        for module in modules { module.zeroGradients() }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import NeuralNet
+import TensorCore
+
+/// The variational autoencoder (Kingma & Welling 2014; MATH.md section 6) of pytorch/examples
+/// (`vae/main.py`): encoder 784-400-(K, K) giving `mu` and `log sigma^2`, decoder K-400-784 giving
+/// Bernoulli logits. Loss per batch = BCE (summed over pixels and images) + analytic KL; `z = mu +
+/// sigma * eps` (reparameterisation). Parameter names are the example's: `fc1`, `fc21`, `fc22`, `fc3`,
+/// `fc4`.
+///
+/// Test metrics: negative ELBO in nats per image with its BCE and KL parts (one `z` per image), and
+/// the importance-weighted bound of Burda et al. 2016 with `importanceSamples` samples, reported as
+/// `-log p(x)` estimate (nats per image, at most the negative ELBO in expectation).
+public final class VariationalAutoencoder: GenerativeModel {
+    public let latentCount: Int
+    public let fc1: Linear
+    public let fc21: Linear
+    public let fc22: Linear
+    public let fc3: Linear
+    public let fc4: Linear
+    public let optimizer: Adam
+    /// `k` of the importance-weighted test bound.
+    public var importanceSamples = 10
+
+    public init(
+        pixels: Int = 784, hidden: Int = 400, latent: Int, learningRate: Float = 1e-3, generator: inout RandomGenerator
+    ) {
+        latentCount = latent
+        fc1 = Linear(inputCount: pixels, outputCount: hidden, generator: &generator)
+        fc21 = Linear(inputCount: hidden, outputCount: latent, generator: &generator)
+        fc22 = Linear(inputCount: hidden, outputCount: latent, generator: &generator)
+        fc3 = Linear(inputCount: latent, outputCount: hidden, generator: &generator)
+        fc4 = Linear(inputCount: hidden, outputCount: pixels, generator: &generator)
+        let named = [("fc1", fc1), ("fc21", fc21), ("fc22", fc22), ("fc3", fc3), ("fc4", fc4)].flatMap {
+            prefixed($0.0, $0.1.namedParameters)
+        }
+        optimizer = Adam(parameters: named, learningRate: learningRate)
+    }
+
+    public var kind: String { "vae" }
+    public var pixelCount: Int { fc1.inputCount }
+
+    /// `(mu, log sigma^2)`, each `[batch, K]`.
+    public func encode(_ x: Tensor) -> (mean: Tensor, logVariance: Tensor) {
+        let h = fc1(x).relu()
+        return (fc21(h), fc22(h))
+    }
+
+    /// Bernoulli logits `[batch, pixels]` from codes.
+    public func decodeLogits(_ z: Tensor) -> Tensor { fc4(fc3(z).relu()) }
+
+    /// Mean images in (0, 1) from codes.
+    public func decode(_ z: Tensor) -> Tensor { decodeLogits(z).sigmoid() }
+
+    /// `z = mu + exp(logvar / 2) * eps`.
+    public func reparameterize(mean: Tensor, logVariance: Tensor, generator: inout RandomGenerator) -> Tensor {
+        let eps = Tensor.randomNormal(mean.shape, generator: &generator)
+        return mean + (logVariance * 0.5).exp() * eps
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor { decode(encode(input).mean) }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] { optimizer.parameters }
+    public var optimizers: [(name: String, optimizer: any Optimizer)] { [("vae", optimizer)] }
+
+    /// BCE (sum) and KL (sum) of a batch, as 0-d tensors.
+    public func lossTerms(_ x: Tensor, generator: inout RandomGenerator) -> (reconstruction: Tensor, kl: Tensor) {
+        let (mean, logVariance) = encode(x)
+        let z = reparameterize(mean: mean, logVariance: logVariance, generator: &generator)
+        let bce = Loss.binaryCrossEntropyWithLogits(logits: decodeLogits(z), targets: x, reduction: .sum)
+        let kl = ((logVariance + 1) - mean.squared() - logVariance.exp()).sum() * -0.5
+        return (bce, kl)
+    }
+
+    public func trainStep(_ batch: Tensor, generator: inout RandomGenerator) throws -> [(name: String, value: Double)] {
+        optimizer.zeroGradients()
+        let (bce, kl) = lossTerms(batch, generator: &generator)
+        let loss = bce + kl
+        try Networks.checkFinite(loss.item, "VAE loss")
+        loss.backward()
+        optimizer.step()
+        let n = Double(batch.shape[0])
+        return [("loss", Double(loss.item) / n), ("recon", Double(bce.item) / n), ("kl", Double(kl.item) / n)]
+    }
+
+    public func evaluate(images: [Float], generator: inout RandomGenerator) -> [(name: String, value: Double)] {
+        var bceSum = 0.0
+        var klSum = 0.0
+        var iwaeSum = 0.0
+        let pixels = pixelCount
+        let count = images.count / pixels
+        noGrad {
+            Networks.forEachBatch(images, pixels: pixels) { x in
+                let (bce, kl) = lossTerms(x, generator: &generator)
+                bceSum += Double(bce.item)
+                klSum += Double(kl.item)
+                iwaeSum += importanceWeightedLogLikelihood(x, samples: importanceSamples, generator: &generator).reduce(
+                    0, +)
+            }
+        }
+        let n = Double(max(count, 1))
+        return [("neg_elbo", (bceSum + klSum) / n), ("recon", bceSum / n), ("kl", klSum / n), ("iwae", -iwaeSum / n)]
+    }
+
+    /// `log p(x) ~ log (1/k) sum_k p(x|z_k) p(z_k) / q(z_k|x)`, `z_k ~ q(z|x)` (Burda et al. 2016), per
+    /// image of `x` ([batch, pixels]), in nats.
+    public func importanceWeightedLogLikelihood(_ x: Tensor, samples k: Int, generator: inout RandomGenerator)
+        -> [Double]
+    {
+        noGrad {
+            let batch = x.shape[0]
+            let latent = latentCount
+            let pixels = pixelCount
+            let (mean, logVariance) = encode(x)
+            var logWeights = [[Double]](repeating: [], count: batch)
+            for _ in 0..<max(k, 1) {
+                let eps = Tensor.randomNormal(mean.shape, generator: &generator)
+                let z = mean + (logVariance * 0.5).exp() * eps
+                let logits = decodeLogits(z)
+                for i in 0..<batch {
+                    let logLikelihood = GaussianMath.bernoulliLogLikelihood(
+                        logits: logits.data + i * pixels, targets: x.data + i * pixels, count: pixels)
+                    var logPrior = 0.0
+                    var logPosterior = 0.0
+                    for j in 0..<latent {
+                        let zj = Double(z.data[i * latent + j])
+                        let e = Double(eps.data[i * latent + j])
+                        logPrior += -0.5 * (GaussianMath.logTwoPi + zj * zj)
+                        logPosterior +=
+                            -0.5 * (GaussianMath.logTwoPi + Double(logVariance.data[i * latent + j]) + e * e)
+                    }
+                    logWeights[i].append(logLikelihood + logPrior - logPosterior)
+                }
+            }
+            return logWeights.map { GaussianMath.logSumExp($0) - Foundation.log(Double($0.count)) }
+        }
+    }
+}

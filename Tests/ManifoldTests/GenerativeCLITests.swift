@@ -1,0 +1,152 @@
+import Foundation
+import SafeTensors
+import Testing
+
+/// End-to-end tests of `train` (generative kinds), `sample` and `compare` on tiny synthetic data.
+@Suite(.serialized) struct GenerativeCLITests {
+    let tiny = ["--train-limit", "300", "--test-limit", "100", "--quiet"]
+
+    func json(_ result: CommandResult) throws -> JSONValue {
+        try JSONValue.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    @Test func trainEveryModelAndSample() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let expected: [(String, [String], [String])] = [
+            ("pca", ["--latent", "10"], ["mse", "explained_variance"]), ("ae", ["--latent", "8"], ["mse"]),
+            ("vae", ["--latent", "4", "--iw", "3"], ["neg_elbo", "recon", "kl", "iwae"]),
+            ("aae", ["--latent", "2", "--prior", "mixture"], ["mse", "jsd_estimate"]),
+            ("wae", ["--latent", "4"], ["mse", "w1_estimate"]),
+            ("wae", ["--latent", "4", "--penalty", "mmd"], ["mse", "mmd"]),
+            ("dae", ["--sigmas", "0.5,0.2,0.1"], ["mse"]), ("ddpm", [], ["eps_mse"]),
+        ]
+        for (index, (model, options, keys)) in expected.enumerated() {
+            let run = "\(model)\(index)"
+            let result = try ManifoldBinary.run(
+                ["train", model, "--epochs", "1", "--run", run, "--json"] + options + tiny, runsRoot: root)
+            #expect(result.status == 0, "\(model): \(result.stderr)")
+            let object = try json(result)
+            #expect(object["model"]?.stringValue == model && object["epochs"]?.integerValue == 1)
+            for key in keys {
+                #expect(object["test"]?[key]?.doubleValue?.isFinite == true, "\(model) lacks test.\(key)")
+            }
+            for file in ["config.json", "metrics.csv", "model.safetensors"] {
+                #expect(FileManager.default.fileExists(atPath: "\(root)/\(run)/\(file)"), "\(model) missing \(file)")
+            }
+        }
+        let aae = try SafeTensorsFormat.read(path: "\(root)/aae3/model.safetensors").entries.map(\.name)
+        #expect(
+            aae.contains("encoder.0.weight") && aae.contains("decoder.4.bias") && aae.contains("discriminator.4.weight")
+        )
+        let optimizers = try SafeTensorsFormat.read(path: "\(root)/aae3/optimizer.safetensors")
+        #expect(optimizers.entries.contains { $0.name == "discriminator.discriminator.0.weight.exp_avg" })
+        #expect(optimizers.metadata["counter.generator.step"] == "3")
+
+        let samples: [(String, String, [String])] = [
+            ("prior", "vae2", []), ("prior", "aae3", ["--interpolate", "0", "5"]), ("prior", "wae4", []),
+            ("langevin", "dae6", ["--steps", "5"]), ("annealed-langevin", "dae6", ["--steps", "3"]),
+            ("ddpm", "ddpm7", ["--clip", "--variance", "posterior"]),
+            ("ddim", "ddpm7", ["--steps", "10", "--eta", "0.5"]),
+        ]
+        for (method, run, options) in samples {
+            let out = "\(root)/\(method)-\(run).png"
+            let result = try ManifoldBinary.run(
+                ["sample", method, "--run", run, "--n", "8", "--out", out, "--json"] + options, runsRoot: root)
+            #expect(result.status == 0, "\(method): \(result.stderr)")
+            let object = try json(result)
+            #expect(object["method"]?.stringValue == method)
+            let covered = object["scores"]?["classes_covered"]?.integerValue ?? 0
+            #expect(covered >= 1 && covered <= 10)
+            #expect(object["scores"]?["fcd"]?.doubleValue?.isFinite == true)
+            let png = try Data(contentsOf: URL(fileURLWithPath: out))
+            #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        }
+    }
+
+    @Test func resumeIsExactForMultiOptimizerModels() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for model in ["vae", "aae"] {
+            let straight = try ManifoldBinary.run(
+                ["train", model, "--epochs", "2", "--run", "\(model)-straight", "--latent", "2"] + tiny, runsRoot: root)
+            #expect(straight.status == 0, "\(straight.stderr)")
+            let half = try ManifoldBinary.run(
+                ["train", model, "--epochs", "1", "--run", "\(model)-split", "--latent", "2"] + tiny, runsRoot: root)
+            #expect(half.status == 0, "\(half.stderr)")
+            let resumed = try ManifoldBinary.run(
+                ["train", model, "--epochs", "2", "--run", "\(model)-split", "--resume"] + tiny, runsRoot: root)
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            for file in ["model.safetensors", "optimizer.safetensors"] {
+                let a = try SafeTensorsFormat.read(path: "\(root)/\(model)-straight/\(file)")
+                let b = try SafeTensorsFormat.read(path: "\(root)/\(model)-split/\(file)")
+                #expect(a.entries == b.entries, "\(model) \(file) differs after resume")
+            }
+        }
+    }
+
+    @Test func badInputFailsWithOneLineAndWritesNothing() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        #expect(
+            try ManifoldBinary.run(
+                ["train", "dae", "--epochs", "1", "--run", "dae", "--sigmas", "0.1"] + tiny, runsRoot: root
+            ).status == 0)
+        #expect(
+            try ManifoldBinary.run(
+                ["train", "vae", "--epochs", "1", "--run", "vae", "--latent", "3"] + tiny, runsRoot: root
+            ).status == 0)
+        let out = "\(root)/keep.png"
+        FileManager.default.createFile(atPath: out, contents: Data("old".utf8))
+        let runtime: [([String], String)] = [
+            (["sample", "ddpm", "--run", "vae"], "'vae' model"),
+            (["sample", "prior", "--run", "dae"], "'dae' model"),
+            (["sample", "prior", "--run", "ghost"], "ghost"),
+            (["sample", "prior", "--run", "vae", "--latent", "5"], "shape"),
+            (["sample", "langevin", "--run", "dae", "--step", "1000", "--steps", "500"], "diverged"),
+        ]
+        for (arguments, message) in runtime {
+            let result = try ManifoldBinary.run(arguments + ["--out", out, "--no-scores"], runsRoot: root)
+            #expect(result.status == 1, "\(arguments): \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "old")
+        let usage: [([String], String)] = [
+            (["sample"], "needs a method"), (["sample", "gibbs", "--run", "vae"], "unknown sampling method"),
+            (["sample", "ddim", "--run", "vae", "--steps", "0"], "'--steps' must be between"),
+            (["sample", "ddim", "--run", "vae", "--steps", "-3"], "'--steps'"),
+            (["train", "vae", "--sigmas", "0.1"], "does not apply"),
+            (["train", "dae", "--sigmas", "0,-1"], "'--sigmas'"),
+            (["compare", "ae"], "compares two models"),
+        ]
+        for (arguments, message) in usage {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        // A corrupt checkpoint is named.
+        let model = "\(root)/vae/model.safetensors"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: model))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: model))
+        let corrupt = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "vae", "--out", out, "--no-scores"], runsRoot: root)
+        #expect(corrupt.status == 1 && corrupt.stderr.contains("model.safetensors"), "\(corrupt.stderr)")
+        try FileManager.default.removeItem(atPath: model)
+        let missing = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "vae", "--out", out, "--no-scores"], runsRoot: root)
+        #expect(missing.status == 1 && missing.stderr.contains("model.safetensors"), "\(missing.stderr)")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "old")
+    }
+
+    @Test func compareAEAndPCA() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let result = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--latent", "8", "--epochs", "1", "--json"] + tiny, runsRoot: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try json(result)
+        #expect(object["ae"]?["mse"]?.doubleValue ?? 0 > 0 && object["pca"]?["mse"]?.doubleValue ?? 0 > 0)
+        #expect(object["latent"]?.integerValue == 8)
+    }
+}
