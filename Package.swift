@@ -6,9 +6,9 @@ import PackageDescription
 /// Release builds generate code for the building machine's CPU (FMA, AVX2/AVX-512 where present);
 /// other architectures get the compiler's portable default.
 #if arch(x86_64) || arch(arm64)
-let nativeSwift: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
+    let nativeSwift: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
 #else
-let nativeSwift: [SwiftSetting] = []
+    let nativeSwift: [SwiftSetting] = []
 #endif
 
 let package = Package(
@@ -24,11 +24,14 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], swiftSettings: nativeSwift),
         .target(name: "Models", dependencies: ["TensorCore", "NeuralNet"], swiftSettings: nativeSwift),
         .target(
+            name: "Attacks", dependencies: ["TensorCore", "NeuralNet", "Models", "Datasets"], swiftSettings: nativeSwift
+        ),
+        .target(
             name: "Engine", dependencies: ["TensorCore", "NeuralNet", "SafeTensors", "Datasets", "Models", "CZlib"],
             swiftSettings: nativeSwift),
         .executableTarget(
             name: "Manifold",
-            dependencies: ["TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Engine"],
+            dependencies: ["TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Attacks", "Engine"],
             swiftSettings: nativeSwift),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeSwift),
         .testTarget(
@@ -37,6 +40,9 @@ let package = Package(
             name: "DatasetsTests", dependencies: ["Datasets", "TensorCore", "CZlib"], swiftSettings: nativeSwift),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: nativeSwift),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CZlib"], swiftSettings: nativeSwift),
+        .testTarget(
+            name: "AttacksTests", dependencies: ["Attacks", "Models", "NeuralNet", "Datasets", "TensorCore"],
+            swiftSettings: nativeSwift),
         .testTarget(name: "ManifoldTests", dependencies: ["Manifold", "SafeTensors"], swiftSettings: nativeSwift),
     ]
 )
