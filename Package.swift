@@ -6,9 +6,9 @@ import PackageDescription
 /// Release builds generate code for the building machine's CPU (FMA, AVX2/AVX-512 where present);
 /// other architectures get the compiler's portable default.
 #if arch(x86_64) || arch(arm64)
-    let nativeSwift: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
+let nativeSwift: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
 #else
-    let nativeSwift: [SwiftSetting] = []
+let nativeSwift: [SwiftSetting] = []
 #endif
 
 let package = Package(
