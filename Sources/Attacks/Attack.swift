@@ -12,7 +12,7 @@ import TensorCore
 /// Attacks evaluate the model in whatever mode the caller set (`setTraining`): they never switch it.
 /// Gradient attacks take gradients with respect to the input only: parameters are frozen for the
 /// duration of a step and restored afterwards, so parameter gradients are left as they were.
-public protocol Attack: Sendable {
+public protocol Attack {
     /// The method's name as the command line spells it (`fgsm`, `pgd`, ...).
     var name: String { get }
     /// The paper the attack implements.

@@ -76,6 +76,8 @@ enum TrainCommand {
         config.classNames = dataset.classNames
         config.trainCount = dataset.trainCount
         config.testCount = dataset.testCount
+        config.extra["image_height"] = .integer(dataset.imageHeight)
+        config.extra["image_width"] = .integer(dataset.imageWidth)
         config.created = resume ? (try? run.readConfig()["created"]?.stringValue) ?? config.created : config.created
 
         let progress = ProgressReporter(label: "\(kind.rawValue) \(dataset.name)", quiet: parsed.has("quiet"))
