@@ -220,6 +220,13 @@ func makeAttack(
         return PGD(
             steps: options.steps ?? 20, stepSize: options.alpha, randomStart: randomStart, restarts: restarts,
             seed: options.seed)
+    case "cw":
+        return CarliniWagnerL2(
+            confidence: Float(try parsed.number("kappa", default: 0, in: 0...1000)),
+            initialC: Float(try parsed.number("c", default: 1, in: 0...1e6, excludingLower: true)),
+            steps: options.steps ?? 100,
+            learningRate: Float(try parsed.number("lr", default: 0.01, in: 0...10, excludingLower: true)),
+            searchSteps: try parsed.integer("search-steps", default: 5, in: 1...50))
     case "transfer":
         guard let targetRun = parsed.string("target-run") else {
             throw UsageError("'attack transfer' needs '--target-run RUN' (the model to transfer to)")

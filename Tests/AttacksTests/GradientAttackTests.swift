@@ -115,3 +115,26 @@ struct GradientAttackTests {
         }
     }
 }
+
+struct CarliniWagnerTests {
+    @Test func cwFindsSmallL2PerturbationsAndReportsC() throws {
+        let model = TinyModel.make()
+        let (images, labels) = TinyModel.testBatch(40)
+        let result = try CarliniWagnerL2(steps: 60, learningRate: 0.05, searchSteps: 3).attack(
+            model, images: images, labels: labels, threat: ThreatModel(epsilon: 1))
+        #expect(result.successRate > 0.8, "CW success \(result.successRate)")
+        #expect(linfViolations(result.adversarial, images, epsilon: 1).range == 0)
+        let c = result.perImageExtras["c"] ?? []
+        #expect(c.count == 40)
+        for (outcome, constant) in zip(result.outcomes, c) {
+            // Unchanged images where it failed; a c for every kept success.
+            if outcome.success && outcome.cleanPrediction == outcome.label {
+                #expect(constant.isFinite && constant > 0)
+            }
+            if !outcome.success { #expect(outcome.norms.l2 == 0) }
+        }
+        let targeted = try CarliniWagnerL2(steps: 60, learningRate: 0.05, searchSteps: 3).attack(
+            model, images: images, labels: labels, threat: ThreatModel(epsilon: 1, goal: .targeted(5)))
+        #expect(targeted.successRate > 0.8, "targeted CW success \(targeted.successRate)")
+    }
+}
