@@ -227,6 +227,11 @@ func makeAttack(
             steps: options.steps ?? 100,
             learningRate: Float(try parsed.number("lr", default: 0.01, in: 0...10, excludingLower: true)),
             searchSteps: try parsed.integer("search-steps", default: 5, in: 1...50))
+    case "onepixel":
+        return OnePixel(
+            pixels: try parsed.integer("pixels", default: 1, in: 1...dataset.pixelCount),
+            population: try parsed.integer("population", default: 100, in: 4...100_000),
+            generations: options.steps ?? 30, seed: options.seed)
     case "transfer":
         guard let targetRun = parsed.string("target-run") else {
             throw UsageError("'attack transfer' needs '--target-run RUN' (the model to transfer to)")

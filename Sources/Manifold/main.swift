@@ -22,6 +22,7 @@ func dispatch(_ arguments: [String]) -> Int32 {
         case "eval": return try EvalCommand.run(rest)
         case "runs": return try RunsCommand.run(rest)
         case "attack": return try AttackCommand.run(rest)
+        case "poison": return try PoisonCommand.run(rest)
         default:
             throw UsageError("unknown command '\(command.prefix(40))' (try 'manifold --help')")
         }
