@@ -25,11 +25,14 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], swiftSettings: nativeSwift),
         .target(name: "Models", dependencies: ["TensorCore", "NeuralNet"], swiftSettings: nativeSwift),
         .target(
+            name: "Attacks", dependencies: ["TensorCore", "NeuralNet", "Models", "Datasets"], swiftSettings: nativeSwift
+        ),
+        .target(
             name: "Engine", dependencies: ["TensorCore", "NeuralNet", "SafeTensors", "Datasets", "Models", "CZlib"],
             swiftSettings: nativeSwift),
         .executableTarget(
             name: "Manifold",
-            dependencies: ["TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Engine", "TerminalUI"],
+            dependencies: ["TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Attacks", "Engine", "TerminalUI"],
             swiftSettings: nativeSwift),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeSwift),
         .testTarget(
@@ -41,6 +44,9 @@ let package = Package(
         .testTarget(
             name: "ModelsTests", dependencies: ["Models", "TensorCore", "NeuralNet", "Datasets"], swiftSettings: nativeSwift),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CZlib"], swiftSettings: nativeSwift),
+        .testTarget(
+            name: "AttacksTests", dependencies: ["Attacks", "Models", "NeuralNet", "Datasets", "TensorCore"],
+            swiftSettings: nativeSwift),
         .testTarget(name: "ManifoldTests", dependencies: ["Manifold", "SafeTensors"], swiftSettings: nativeSwift),
     ]
 )

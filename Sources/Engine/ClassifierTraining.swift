@@ -18,6 +18,10 @@ public final class ClassifierTraining: Experiment {
     /// Epochs completed (including those before a resume).
     public private(set) var completedEpochs: Int
     public private(set) var stepsTaken = 0
+    /// An optional per-batch input transform applied before each training step, e.g. crafting PGD
+    /// examples for adversarial training (Madry et al. 2018). Receives the batch `[batch, pixels]`, its
+    /// labels and the optimizer's step count (for deterministic randomness on resume).
+    public var inputTransform: ((_ images: Tensor, _ labels: [Int], _ step: Int) -> Tensor)?
     private let sampler: BatchSampler
     private var epochBatches: [[Int]] = []
     private var batchIndex = 0
@@ -53,7 +57,8 @@ public final class ClassifierTraining: Experiment {
         }
         let indices = epochBatches[batchIndex]
         let batch = dataset.trainBatch(indices)
-        let input = Tensor(shape: [indices.count, pixels], scalars: batch.images)
+        var input = Tensor(shape: [indices.count, pixels], scalars: batch.images)
+        if let inputTransform { input = inputTransform(input, batch.labels, optimizer.stepCount) }
         optimizer.zeroGradients()
         let loss = Loss.crossEntropy(logits: model(input), labels: batch.labels)
         let lossValue = loss.item

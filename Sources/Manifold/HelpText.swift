@@ -13,6 +13,9 @@ enum HelpText {
                           (models: mlp, cnn, pca, ae, vae, aae, wae, dae, ddpm)
           sample METHOD   draw samples from a trained run: prior, langevin, annealed-langevin, ddpm, ddim
           compare ae pca  autoencoder against PCA at the same code size, test errors side by side
+          attack METHOD   adversarial attack on a saved classifier run (fgsm, bim, ll, ill, pgd, pgd-l2, cw,
+                          onepixel, transfer)
+          poison METHOD   train on a poisoned training set (labelflip, backdoor)
           eval RUN        test metrics and confusion matrix of a saved run
           runs            list saved runs
           bench WHAT      benchmarks: gemm, tui
@@ -29,6 +32,7 @@ enum HelpText {
             usage: manifold train mlp|cnn [--data D] [--epochs N] [--batch B] [--lr X] [--seed S]
                                           [--run NAME] [--resume] [--threads N] [--json] [--quiet]
                                           [--train-limit N] [--test-limit N]
+                                          [--adversarial pgd [--eps E] [--adv-steps N]]
 
             Trains a classifier with Adam on softmax cross-entropy and writes runs/NAME/: config.json,
             metrics.csv, model.safetensors, optimizer.safetensors (each written atomically).
@@ -45,6 +49,9 @@ enum HelpText {
             --json          print one JSON object with the final metrics on stdout
             --quiet         no progress on stderr
             --train-limit N, --test-limit N   use only the first N images (quick experiments)
+            --adversarial pgd   adversarial training (Madry et al. 2018): every batch is replaced by L-inf PGD
+                            examples against the current model (random start, --adv-steps N steps, default 7,
+                            of size 2.5 eps / N); --eps E is the radius (default 0.1)
 
             generative models: manifold train pca|ae|vae|aae|wae|dae|ddpm [--latent K] [same options]
               pca   principal components (subspace iteration + Jacobi); reports test mse, explained variance
@@ -86,6 +93,46 @@ enum HelpText {
 
             Trains the autoencoder (784-512-128-K) and fits PCA with K components (default 30), or
             reuses saved runs, and prints both test reconstruction errors (MSE per pixel) side by side.
+            """,
+        "attack": """
+            usage: manifold attack METHOD --run RUN [--eps E] [--norm inf|2] [--steps N] [--alpha A]
+                                   [--target CLASS|ll] [--n N] [--seed S] [--out DIR] [--json] [--quiet]
+
+            Attacks the first N test images (default 1000) of a saved classifier run and reports clean and
+            adversarial accuracy, success rate (a wrong class; for targeted attacks the target), the mean
+            L-inf, L2 and L0 perturbation, gradient evaluations or queries, and seconds.
+              fgsm      fast gradient sign, x' = clip(x + eps sign(grad L)) (Goodfellow et al. 2015)
+              bim       iterative FGSM: steps of alpha, projected to the eps-ball (Kurakin et al. 2016)
+              ll, ill   one-step / iterative least-likely class, y_LL = argmin p(k|x) (Kurakin et al. 2016)
+              pgd       projected gradient descent, L-inf or --norm 2, random start (--no-random-start),
+                        --restarts R (Madry et al. 2018); pgd-l2 is pgd --norm 2
+              cw        Carlini-Wagner L2: tanh variables, Adam (--lr 0.01, --steps 100), margin with
+                        --kappa 0, per-image binary search over c (--c 1, --search-steps 5) (2017)
+              onepixel  black box: differential evolution over (row, col, value) of --pixels P pixels,
+                        --population 100, --steps 30 generations; probabilities only (Su et al. 2019)
+              transfer  gray box: craft with --with METHOD (default pgd) on --run, evaluate on --target-run
+            --eps E       radius: L-inf in (0, 1] (default 0.1); with --norm 2, L2 in (0, 28] (default 1)
+            --alpha A     step size (default eps/10; pgd-l2 eps/4)      --steps N  iterations (default 20)
+            --target T    a class number, or ll for each image's least likely class (targeted attacks)
+            --n N         images from the test set (at most its size)   --batch B  images per batch
+            --out DIR     writes NNNNN-clean.png, -adversarial.png and -perturbation.png (blue: darker,
+                          red: brighter, scaled to the image's largest change) per image
+            --json        one object: attack, n, clean_accuracy, adversarial_accuracy, success_rate,
+                          mean_linf, mean_l2, mean_l0, queries (gradient evaluations for white-box
+                          attacks), gradient_evaluations, seconds, and per-method extras (mean_c, ...)
+            """,
+        "poison": """
+            usage: manifold poison labelflip|backdoor [--data D] [--model mlp|cnn] [--fraction F]
+                                   [--fractions F1,F2,..] [--target C] [--epochs N] [--run NAME] [--json]
+
+            Trains a classifier on a poisoned training set and saves it as a run whose config keeps the
+            clean test accuracy and, for a backdoor, the attack success rate.
+              labelflip  a fraction of training labels changed to another class at random; --fractions
+                         0,0.1,0.2,0.4 trains one model per fraction (runs NAME-f0.10, ...) for the curve
+              backdoor   BadNets (Gu et al. 2017): a 4x4 checkerboard stamped bottom-right on a fraction
+                         (default 0.1) of training images, relabelled to --target C (default 0); the
+                         success rate is the share of triggered test images of other classes sent to C
+            --epochs N (default 3), --batch, --lr, --seed, --train-limit, --test-limit as for train
             """,
         "eval": """
             usage: manifold eval RUN [--data D] [--json]

@@ -8,7 +8,7 @@ import TensorCore
 
 /// `manifold train mlp|cnn`: trains a classifier headless, writing a run folder.
 enum TrainCommand {
-    static let valueOptions: Set<String> = ["data", "epochs", "batch", "lr", "seed", "run", "threads", "train-limit", "test-limit"]
+    static let valueOptions: Set<String> = ["data", "epochs", "batch", "lr", "seed", "run", "threads", "train-limit", "test-limit", "adversarial", "eps", "adv-steps"]
     static let flagOptions: Set<String> = ["json", "resume", "quiet"]
 
     static func run(_ arguments: [String]) throws -> Int32 {
@@ -63,6 +63,8 @@ enum TrainCommand {
         var generator = RandomGenerator(seed: seed)
         let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
         let training = ClassifierTraining(model: model, dataset: dataset, batchSize: batch, learningRate: Float(learningRate), epochs: epochs, seed: seed, completedEpochs: completedEpochs)
+        let adversarial = try AdversarialTraining.transform(parsed, model: model, seed: seed)
+        training.inputTransform = adversarial?.transform
         var metricsRows: [String] = []
         if resume {
             try ClassifierRunStore.load(run: run, model: model, optimizer: training.optimizer)
@@ -79,6 +81,9 @@ enum TrainCommand {
         config.classNames = dataset.classNames
         config.trainCount = dataset.trainCount
         config.testCount = dataset.testCount
+        config.extra["image_height"] = .integer(dataset.imageHeight)
+        config.extra["image_width"] = .integer(dataset.imageWidth)
+        if let adversarial { config.extra["adversarial"] = adversarial.description }
         config.created = resume ? (try? run.readConfig()["created"]?.stringValue) ?? config.created : config.created
 
         let progress = ProgressReporter(label: "\(kind.rawValue) \(dataset.name)", quiet: parsed.has("quiet"))

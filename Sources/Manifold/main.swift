@@ -26,6 +26,8 @@ func dispatch(_ arguments: [String]) -> Int32 {
         case "demo": return try DemoCommand.run(rest)
         case "sample": return try SampleCommand.run(rest)
         case "compare": return try CompareCommand.run(rest)
+        case "attack": return try AttackCommand.run(rest)
+        case "poison": return try PoisonCommand.run(rest)
         default:
             throw UsageError("unknown command '\(command.prefix(40))' (try 'manifold --help')")
         }

@@ -1,0 +1,99 @@
+import TensorCore
+
+/// The L0, L2 and L-inf norms of one image's perturbation `x' - x`.
+public struct PerturbationNorms: Sendable, Equatable {
+    public var linf: Float
+    public var l2: Float
+    /// Pixels that changed by more than `PerturbationNorms.changeThreshold`.
+    public var l0: Int
+
+    /// A pixel counts as changed above this (float32 round-off of a clipped pixel stays below it).
+    public static let changeThreshold: Float = 1e-6
+
+    public init(linf: Float, l2: Float, l0: Int) {
+        self.linf = linf
+        self.l2 = l2
+        self.l0 = l0
+    }
+
+    /// Per-image norms of `adversarial - clean`, both `[batch, pixels]`.
+    public static func of(_ adversarial: Tensor, from clean: Tensor) -> [PerturbationNorms] {
+        precondition(
+            adversarial.shape == clean.shape && clean.rank == 2, "norms: shapes \(adversarial.shape), \(clean.shape)")
+        let (batch, pixels) = (clean.shape[0], clean.shape[1])
+        let a = adversarial.data
+        let c = clean.data
+        return (0..<batch).map { row in
+            var linf: Float = 0
+            var squares: Float = 0
+            var changed = 0
+            for i in (row * pixels)..<((row + 1) * pixels) {
+                let d = abs(a[i] - c[i])
+                linf = max(linf, d)
+                squares += d * d
+                if d > changeThreshold { changed += 1 }
+            }
+            return PerturbationNorms(linf: linf, l2: squares.squareRoot(), l0: changed)
+        }
+    }
+}
+
+/// What an attack did to one image.
+public struct ImageOutcome: Sendable, Equatable {
+    public var label: Int
+    /// The target class when the attack was targeted.
+    public var target: Int?
+    public var cleanPrediction: Int
+    public var adversarialPrediction: Int
+    /// A wrong class (untargeted) or the target class (targeted) on the adversarial image.
+    public var success: Bool
+    public var norms: PerturbationNorms
+}
+
+/// An attack's output: adversarial images `[batch, pixels]` and what happened to each.
+public struct AttackResult: @unchecked Sendable {
+    public var method: String
+    public var adversarial: Tensor
+    public var outcomes: [ImageOutcome]
+    public var gradientEvaluations: Int
+    public var queries: Int
+    /// Attack-specific per-image numbers ("c" for Carlini-Wagner, "queries" for black-box attacks).
+    public var perImageExtras: [String: [Double]]
+    /// Attack-specific scalars (fooling rates of a universal perturbation, transfer success...).
+    public var metrics: [String: Double]
+
+    public var count: Int { outcomes.count }
+    public var cleanAccuracy: Double { fraction { $0.cleanPrediction == $0.label } }
+    public var adversarialAccuracy: Double { fraction { $0.adversarialPrediction == $0.label } }
+    /// Fraction of images where the attack succeeded (see `ImageOutcome.success`).
+    public var successRate: Double { fraction(\.success) }
+    public var meanLinf: Double { mean { Double($0.norms.linf) } }
+    public var meanL2: Double { mean { Double($0.norms.l2) } }
+    public var meanL0: Double { mean { Double($0.norms.l0) } }
+
+    private func fraction(_ predicate: (ImageOutcome) -> Bool) -> Double {
+        outcomes.isEmpty ? 0 : Double(outcomes.filter(predicate).count) / Double(outcomes.count)
+    }
+
+    private func mean(_ value: (ImageOutcome) -> Double) -> Double {
+        outcomes.isEmpty ? 0 : outcomes.reduce(0) { $0 + value($1) } / Double(outcomes.count)
+    }
+
+    /// Joins the results of consecutive batches of the same attack (extras concatenated, metrics
+    /// averaged weighted by batch size, counters summed).
+    public static func merged(_ parts: [AttackResult]) -> AttackResult {
+        precondition(!parts.isEmpty, "merged: no parts")
+        guard parts.count > 1 else { return parts[0] }
+        var extras: [String: [Double]] = [:]
+        var metrics: [String: Double] = [:]
+        let total = Double(parts.reduce(0) { $0 + $1.count })
+        for part in parts {
+            for (key, values) in part.perImageExtras { extras[key, default: []] += values }
+            for (key, value) in part.metrics { metrics[key, default: 0] += value * Double(part.count) / total }
+        }
+        return AttackResult(
+            method: parts[0].method, adversarial: Tensor.concatenate(parts.map(\.adversarial), axis: 0),
+            outcomes: parts.flatMap(\.outcomes), gradientEvaluations: parts.reduce(0) { $0 + $1.gradientEvaluations },
+            queries: parts.reduce(0) { $0 + $1.queries }, perImageExtras: extras, metrics: metrics)
+    }
+}

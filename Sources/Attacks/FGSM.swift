@@ -1,0 +1,50 @@
+import Models
+import TensorCore
+
+/// The fast gradient sign method (Goodfellow, Shlens & Szegedy 2015, "Explaining and Harnessing
+/// Adversarial Examples"), L-inf:
+/// `x' = clip_[0,1](x + eps * sign(grad_x L(x, y)))`, or, targeted (a class or the least likely one,
+/// Kurakin et al. 2016), `x' = clip_[0,1](x - eps * sign(grad_x L(x, t)))`. One gradient per image.
+///
+/// Threat model: `norm` must be `.linf`; `epsilon` in (0, 1]; any goal. Input `[batch, pixels]`.
+public struct FGSM: Attack {
+    public var name: String { "fgsm" }
+    public var citation: String { "Goodfellow, Shlens & Szegedy 2015, Explaining and Harnessing Adversarial Examples" }
+
+    public init() {}
+
+    public func makeRun(classifier: Classifier, images: Tensor, labels: [Int], threat: ThreatModel) throws -> AttackRun
+    {
+        guard threat.norm == .linf else { throw AttackError("FGSM is an L-inf attack; use --norm inf") }
+        let targets = try validate(classifier: classifier, images: images, labels: labels, threat: threat)
+        return IterativeSignRun(
+            method: threat.goal == .leastLikely ? "ll" : name, classifier: classifier, images: images, labels: labels,
+            targets: targets, epsilon: threat.epsilon, stepSize: threat.epsilon, steps: 1)
+    }
+}
+
+/// Repeated signed-gradient steps projected onto the eps-ball: FGSM (one step of size eps), BIM and
+/// iterative least-likely (Kurakin et al.), and each restart of L-inf PGD.
+final class IterativeSignRun: GradientAttackRun {
+    let epsilon: Float
+    let stepSize: Float
+
+    init(
+        method: String, classifier: Classifier, images: Tensor, labels: [Int], targets: [Int]?, epsilon: Float,
+        stepSize: Float, steps: Int, start: Tensor? = nil
+    ) {
+        self.epsilon = epsilon
+        self.stepSize = stepSize
+        super.init(
+            method: method, classifier: classifier, clean: images.detached(), labels: labels, targets: targets,
+            iterationCount: steps)
+        if let start { adversarial = start }
+    }
+
+    override func performStep() throws {
+        let (gradient, loss, _) = crossEntropyGradient(at: adversarial)
+        self.loss = loss
+        adversarial = Projection.signStep(
+            adversarial, gradient: gradient, clean: clean, step: stepSize, epsilon: epsilon)
+    }
+}

@@ -1,0 +1,97 @@
+import TensorCore
+
+/// The gradient steps and projections shared by the iterative attacks, written over raw buffers of
+/// `[batch, pixels]` tensors (no autograd: they act on detached iterates).
+enum Projection {
+    /// `x' = clip_[0,1](x + clip_[-eps,eps](x_m + step * sign(g) - x))`: a signed-gradient step projected onto
+    /// the L-inf ball of radius `epsilon` around `clean` and the pixel range (Madry et al. 2018; with a
+    /// negative `step` for a targeted descent). `mask` (per image) leaves images with `false` untouched.
+    static func signStep(
+        _ current: Tensor, gradient: Tensor, clean: Tensor, step: Float, epsilon: Float, mask: [Bool]? = nil
+    ) -> Tensor {
+        let out = current.copy()
+        let (batch, pixels) = (clean.shape[0], clean.shape[1])
+        let o = out.data
+        let g = gradient.data
+        let c = clean.data
+        for row in 0..<batch where mask?[row] ?? true {
+            for i in (row * pixels)..<((row + 1) * pixels) {
+                let s: Float = g[i] > 0 ? 1 : (g[i] < 0 ? -1 : 0)
+                let moved = o[i] + step * s
+                let delta = min(max(moved - c[i], -epsilon), epsilon)
+                o[i] = min(max(c[i] + delta, 0), 1)
+            }
+        }
+        return out
+    }
+
+    /// `x' = clip_[0,1](x + delta * min(1, eps / ||delta||))` with `delta = x_m + step * g / ||g|| - x`:
+    /// a normalised-gradient step projected onto the L2 ball (PGD-L2, Madry et al. 2018).
+    static func l2Step(
+        _ current: Tensor, gradient: Tensor, clean: Tensor, step: Float, epsilon: Float, mask: [Bool]? = nil
+    ) -> Tensor {
+        let out = current.copy()
+        let (batch, pixels) = (clean.shape[0], clean.shape[1])
+        let o = out.data
+        let g = gradient.data
+        let c = clean.data
+        for row in 0..<batch where mask?[row] ?? true {
+            let range = (row * pixels)..<((row + 1) * pixels)
+            var gradientNorm: Float = 0
+            for i in range { gradientNorm += g[i] * g[i] }
+            let scale = step / (gradientNorm.squareRoot() + 1e-10)
+            var deltaNorm: Float = 0
+            for i in range {
+                o[i] += scale * g[i]
+                let d = o[i] - c[i]
+                deltaNorm += d * d
+            }
+            projectL2(o, clean: c, range: range, squaredNorm: deltaNorm, epsilon: epsilon)
+        }
+        return out
+    }
+
+    /// Scales `o - c` over `range` into the L2 ball of radius `epsilon` and clips to [0, 1].
+    static func projectL2(
+        _ o: UnsafeMutablePointer<Float>, clean c: UnsafeMutablePointer<Float>, range: Range<Int>, squaredNorm: Float,
+        epsilon: Float
+    ) {
+        let factor = min(1, epsilon / max(squaredNorm.squareRoot(), 1e-12))
+        for i in range { o[i] = min(max(c[i] + (o[i] - c[i]) * factor, 0), 1) }
+    }
+
+    /// A random start: uniform in the L-inf ball, or a uniform direction with radius `eps * u` in the L2
+    /// ball (as torchattacks' PGD-L2), clipped to [0, 1].
+    static func randomStart(
+        around clean: Tensor, norm: PerturbationNorm, epsilon: Float, generator: inout RandomGenerator
+    ) -> Tensor {
+        let out = clean.copy()
+        let (batch, pixels) = (clean.shape[0], clean.shape[1])
+        let o = out.data
+        let c = clean.data
+        for row in 0..<batch {
+            let range = (row * pixels)..<((row + 1) * pixels)
+            if norm == .l2 {
+                var direction = [Float](repeating: 0, count: pixels)
+                var length: Float = 0
+                for j in 0..<pixels {
+                    direction[j] = generator.gaussian()
+                    length += direction[j] * direction[j]
+                }
+                let radius = epsilon * generator.uniform() / max(length.squareRoot(), 1e-12)
+                for (j, i) in range.enumerated() { o[i] = min(max(c[i] + radius * direction[j], 0), 1) }
+            } else {
+                for i in range { o[i] = min(max(c[i] + generator.uniform(-epsilon, epsilon), 0), 1) }
+            }
+        }
+        return out
+    }
+
+    /// Copies rows of `source` where `mask` is true into `destination` (both `[batch, pixels]`).
+    static func copyRows(from source: Tensor, into destination: Tensor, where mask: [Bool]) {
+        let pixels = source.shape[1]
+        for (row, take) in mask.enumerated() where take {
+            (destination.data + row * pixels).update(from: source.data + row * pixels, count: pixels)
+        }
+    }
+}

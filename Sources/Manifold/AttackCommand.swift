@@ -1,0 +1,250 @@
+import Attacks
+import Datasets
+import Engine
+import Foundation
+import Models
+import SafeTensors
+import TensorCore
+
+/// `manifold attack METHOD --run RUN`: runs an adversarial attack on a saved classifier's test images and
+/// reports accuracy, success rate, perturbation norms, model accesses and time.
+enum AttackCommand {
+    static let methods = [
+        "fgsm", "bim", "ll", "ill", "pgd", "pgd-l2", "apgd", "cw", "deepfool", "uap", "spatial", "onepixel", "square",
+        "transfer",
+    ]
+    static let valueOptions: Set<String> = [
+        "run", "eps", "norm", "steps", "alpha", "target", "n", "seed", "out", "data", "batch", "threads", "restarts",
+        "c", "kappa", "lr", "search-steps", "pixels", "population", "target-run", "transfer-run", "with", "pool",
+        "rotation", "shift", "overshoot",
+    ]
+    static let flagOptions: Set<String> = ["json", "quiet", "no-random-start"]
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, valueOptions: valueOptions, flagOptions: flagOptions)
+        guard let method = parsed.positional.first else {
+            throw UsageError("'attack' needs a method: \(methods.joined(separator: ", "))")
+        }
+        try parsed.expectPositional(atMost: 1, command: "attack")
+        guard methods.contains(method) else {
+            throw UsageError("unknown attack '\(Sanitize.line(method))' (known: \(methods.joined(separator: ", ")))")
+        }
+        guard let runName = parsed.string("run") else {
+            throw UsageError("'attack' needs '--run RUN' (a classifier run)")
+        }
+        try applyThreads(parsed)
+        let options = try AttackOptions(parsed, method: method)
+
+        let loaded = try LoadedClassifierRun.load(runName, option: "--run")
+        let dataset = try loaded.dataset(override: parsed.string("data"), seed: options.seed)
+        let count = try parsed.integer("n", default: min(1000, dataset.testCount), in: 1...Int.max)
+        guard count <= dataset.testCount else {
+            throw UsageError(
+                "'--n' asks for \(count) images but the test set of '\(dataset.name)' has \(dataset.testCount)")
+        }
+        if case .targeted(let target) = options.goal, target >= dataset.classCount {
+            throw UsageError("'--target' \(target) is not a class of '\(dataset.name)' (0..\(dataset.classCount - 1))")
+        }
+        let attack = try makeAttack(method, options: options, parsed: parsed, surrogate: loaded, dataset: dataset)
+        let model = loaded.model
+        model.setTraining(false)
+
+        let pixels = dataset.pixelCount
+        let batchSize = try parsed.integer("batch", default: model.kind == .mlp ? 10_000 : 500, in: 1...100_000)
+        let progress = ProgressReporter(label: "\(method) \(dataset.name)", quiet: parsed.has("quiet"))
+        let start = Date()
+        var parts: [AttackResult] = []
+        var first = 0
+        while first < count {
+            let last = min(first + batchSize, count)
+            let images = Tensor(
+                shape: [last - first, pixels], scalars: Array(dataset.testImages[(first * pixels)..<(last * pixels)]))
+            let labels = Array(dataset.testLabels[first..<last])
+            let run: AttackRun
+            do {
+                run = try attack.makeRun(classifier: model, images: images, labels: labels, threat: options.threat)
+            } catch let error as AttackError {
+                throw RuntimeError("\(method): \(error.description)")
+            }
+            while !run.isFinished {
+                try run.step()
+                progress.update(
+                    done: first + (last - first) * run.iteration / max(run.iterationCount, 1), total: count,
+                    detail: String(format: "iteration %d/%d  loss %.4f", run.iteration, run.iterationCount, run.loss))
+            }
+            parts.append(run.result())
+            first = last
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let result = AttackResult.merged(parts)
+
+        if let out = parsed.string("out") {
+            try writeImages(
+                result, clean: Array(dataset.testImages[0..<(count * pixels)]), dataset: dataset, folder: out)
+        }
+        report(result, method: method, options: options, seconds: seconds, json: parsed.has("json"), run: loaded.run)
+        return 0
+    }
+
+    static func report(
+        _ result: AttackResult, method: String, options: AttackOptions, seconds: Double, json: Bool, run: RunDirectory
+    ) {
+        let blackBox = ["onepixel", "square"].contains(method)
+        if json {
+            var object: [String: JSONValue] = [
+                "attack": .string(method), "n": .integer(result.count), "clean_accuracy": .number(result.cleanAccuracy),
+                "adversarial_accuracy": .number(result.adversarialAccuracy),
+                "success_rate": .number(result.successRate),
+                "mean_linf": .number(result.meanLinf), "mean_l2": .number(result.meanL2),
+                "mean_l0": .number(result.meanL0),
+                "queries": .integer(blackBox ? result.queries : result.gradientEvaluations),
+                "gradient_evaluations": .integer(result.gradientEvaluations), "seconds": .number(seconds),
+                "run": .string(run.path), "eps": .number(Double(options.threat.epsilon)),
+                "norm": .string(options.threat.norm == .l2 ? "2" : options.threat.norm == .l0 ? "0" : "inf"),
+                "targeted": .bool(options.goal.isTargeted),
+            ]
+            for (key, value) in result.metrics { object[key] = .number(value) }
+            for (key, values) in result.perImageExtras {
+                let finite = values.filter(\.isFinite)
+                object["mean_\(key)"] = finite.isEmpty ? .null : .number(finite.reduce(0, +) / Double(finite.count))
+            }
+            print(JSONValue.object(object).serialized())
+        } else {
+            print(
+                String(
+                    format: "%@ on %d images: clean accuracy %.4f, adversarial accuracy %.4f, success rate %.4f",
+                    method, result.count, result.cleanAccuracy, result.adversarialAccuracy, result.successRate))
+            print(
+                String(
+                    format: "mean perturbation: L-inf %.4f, L2 %.4f, L0 %.1f pixels; %d %@, %.2f s", result.meanLinf,
+                    result.meanL2, result.meanL0, blackBox ? result.queries : result.gradientEvaluations,
+                    blackBox ? "queries" : "gradient evaluations", seconds))
+            for (key, value) in result.metrics.sorted(by: { $0.key < $1.key }) {
+                print(String(format: "%@: %.4f", key, value))
+            }
+        }
+    }
+
+    /// Per image: the clean image, the adversarial image and the perturbation as a blue-white-red heatmap
+    /// (blue darkens pixels, red brightens them, scaled to the image's largest change), each written
+    /// atomically as `NNNNN-clean.png`, `NNNNN-adversarial.png`, `NNNNN-perturbation.png`.
+    static func writeImages(_ result: AttackResult, clean: [Float], dataset: Dataset, folder: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw RuntimeError("--out: cannot create '\(folder)': \(error.localizedDescription)")
+        }
+        let (height, width, pixels) = (dataset.imageHeight, dataset.imageWidth, dataset.pixelCount)
+        let adversarial = result.adversarial.scalars
+        for index in 0..<result.count {
+            let x = Array(clean[(index * pixels)..<((index + 1) * pixels)])
+            let y = Array(adversarial[(index * pixels)..<((index + 1) * pixels)])
+            let delta = zip(y, x).map { $0 - $1 }
+            let scale = max(delta.map(abs).max() ?? 0, 1e-6)
+            var rgb = [UInt8]()
+            rgb.reserveCapacity(pixels * 3)
+            for d in delta {
+                let v = min(max(d / scale, -1), 1)
+                let fade = UInt8(((1 - abs(v)) * 255).rounded())
+                rgb += v >= 0 ? [255, fade, fade] : [fade, fade, 255]
+            }
+            let name = String(format: "%@/%05d", folder, index)
+            do {
+                try FileIO.writeAtomically(
+                    PNGWriter.encodeGray(width: width, height: height, values: x), path: "\(name)-clean.png")
+                try FileIO.writeAtomically(
+                    PNGWriter.encodeGray(width: width, height: height, values: y), path: "\(name)-adversarial.png")
+                try FileIO.writeAtomically(
+                    PNGWriter.encode(width: width, height: height, colorType: .rgb, pixels: rgb),
+                    path: "\(name)-perturbation.png")
+            } catch {
+                throw RuntimeError("--out: \(error)")
+            }
+        }
+    }
+}
+
+/// The options every attack shares, validated.
+struct AttackOptions {
+    var threat: ThreatModel
+    var goal: AttackGoal
+    var steps: Int?
+    var alpha: Float?
+    var seed: UInt64
+
+    init(_ parsed: ParsedArguments, method: String) throws {
+        let normText = parsed.string("norm") ?? (method == "pgd-l2" ? "2" : "inf")
+        let norm: PerturbationNorm
+        switch normText {
+        case "inf", "linf": norm = .linf
+        case "2", "l2": norm = .l2
+        default: throw UsageError("option '--norm' must be inf or 2, got '\(Sanitize.line(normText))'")
+        }
+        if method == "pgd-l2" && norm != .l2 { throw UsageError("pgd-l2 is the L2 attack; drop '--norm \(normText)'") }
+        let epsilon: Double
+        if norm == .linf {
+            epsilon = try parsed.number("eps", default: 0.1, in: 0...1, excludingLower: true)
+        } else {
+            epsilon = try parsed.number("eps", default: 1.0, in: 0...28, excludingLower: true)
+        }
+        switch parsed.string("target") {
+        case nil: goal = method == "ll" || method == "ill" ? .leastLikely : .untargeted
+        case "ll": goal = .leastLikely
+        case let text?:
+            guard let target = Int(text), target >= 0 else {
+                throw UsageError("option '--target' must be a class number or ll, got '\(Sanitize.line(text))'")
+            }
+            goal = .targeted(target)
+        }
+        threat = ThreatModel(norm: norm, epsilon: Float(epsilon), goal: goal)
+        steps = parsed.string("steps") == nil ? nil : try parsed.integer("steps", default: 1, in: 1...1_000_000)
+        alpha =
+            parsed.string("alpha") == nil
+            ? nil : Float(try parsed.number("alpha", default: 0, in: 0...28, excludingLower: true))
+        seed = try parsed.seed(default: 0)
+    }
+}
+
+/// Builds the attack named `method` from the command line.
+func makeAttack(
+    _ method: String, options: AttackOptions, parsed: ParsedArguments, surrogate: LoadedClassifierRun, dataset: Dataset
+) throws -> any Attack {
+    let restarts = try parsed.integer("restarts", default: 1, in: 1...1000)
+    let randomStart = !parsed.has("no-random-start")
+    switch method {
+    case "fgsm": return FGSM()
+    case "bim": return BIM(steps: options.steps ?? 20, stepSize: options.alpha)
+    case "ll": return LeastLikely(iterative: false)
+    case "ill": return LeastLikely(iterative: true, steps: options.steps ?? 20, stepSize: options.alpha)
+    case "pgd", "pgd-l2":
+        return PGD(
+            steps: options.steps ?? 20, stepSize: options.alpha, randomStart: randomStart, restarts: restarts,
+            seed: options.seed)
+    case "cw":
+        return CarliniWagnerL2(
+            confidence: Float(try parsed.number("kappa", default: 0, in: 0...1000)),
+            initialC: Float(try parsed.number("c", default: 1, in: 0...1e6, excludingLower: true)),
+            steps: options.steps ?? 100,
+            learningRate: Float(try parsed.number("lr", default: 0.01, in: 0...10, excludingLower: true)),
+            searchSteps: try parsed.integer("search-steps", default: 5, in: 1...50))
+    case "onepixel":
+        return OnePixel(
+            pixels: try parsed.integer("pixels", default: 1, in: 1...dataset.pixelCount),
+            population: try parsed.integer("population", default: 100, in: 4...100_000),
+            generations: options.steps ?? 30, seed: options.seed)
+    case "transfer":
+        guard let targetRun = parsed.string("target-run") else {
+            throw UsageError("'attack transfer' needs '--target-run RUN' (the model to transfer to)")
+        }
+        let target = try LoadedClassifierRun.load(targetRun, option: "--target-run")
+        target.model.setTraining(false)
+        let inner = parsed.string("with") ?? "pgd"
+        guard inner != "transfer", AttackCommand.methods.contains(inner) else {
+            throw UsageError("option '--with' must name a white-box attack, got '\(Sanitize.line(inner))'")
+        }
+        let attack = try makeAttack(inner, options: options, parsed: parsed, surrogate: surrogate, dataset: dataset)
+        return Transfer(attack: attack, target: target.model)
+    default:
+        throw UsageError("attack '\(method)' is not available yet")
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import SafeTensors
+import Testing
+
+/// End-to-end tests of `manifold attack` and `manifold poison` on tiny synthetic data.
+@Suite(.serialized) struct AttackCLITests {
+    static let tiny = ["--train-limit", "600", "--test-limit", "100", "--quiet"]
+
+    /// Trains a tiny classifier run named `name` under `root`.
+    func train(_ name: String, root: String, seed: String = "1") throws {
+        let result = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "3", "--run", name, "--seed", seed] + Self.tiny, runsRoot: root)
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    func json(_ result: CommandResult) throws -> JSONValue {
+        try JSONValue.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    @Test func everyAttackRunsEndToEnd() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train("victim", root: root)
+        try train("other", root: root, seed: "2")
+        let cases: [[String]] = [
+            ["fgsm", "--eps", "0.2"], ["bim", "--eps", "0.1", "--steps", "5"], ["ll"], ["ill", "--steps", "5"],
+            ["pgd", "--restarts", "2", "--steps", "5"], ["pgd-l2", "--eps", "2", "--steps", "5"],
+            ["pgd", "--target", "3", "--steps", "5"], ["cw", "--steps", "20", "--search-steps", "2"],
+            ["onepixel", "--pixels", "2", "--population", "10", "--steps", "3"],
+            ["transfer", "--target-run", "other", "--steps", "5"],
+        ]
+        for arguments in cases {
+            let result = try ManifoldBinary.run(
+                ["attack"] + arguments + ["--run", "victim", "--n", "30", "--json", "--quiet"], runsRoot: root)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            let object = try json(result)
+            #expect(object["attack"]?.stringValue == arguments[0])
+            #expect(object["n"]?.integerValue == 30)
+            for key in [
+                "clean_accuracy", "adversarial_accuracy", "success_rate", "mean_linf", "mean_l2", "mean_l0", "seconds",
+            ] {
+                #expect(object[key]?.doubleValue != nil, "\(arguments): missing \(key)")
+            }
+            #expect(object["queries"]?.integerValue ?? 0 > 0, "\(arguments)")
+            if arguments[0] == "fgsm" { #expect((object["mean_linf"]?.doubleValue ?? 1) <= 0.2 + 1e-6) }
+            if arguments[0] == "transfer" { #expect(object["surrogate_success_rate"]?.doubleValue != nil) }
+        }
+    }
+
+    @Test func outWritesThreePNGsPerImage() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train("victim", root: root)
+        let out = root + "/images"
+        let result = try ManifoldBinary.run(
+            ["attack", "fgsm", "--run", "victim", "--n", "3", "--out", out, "--quiet"], runsRoot: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("fgsm on 3 images"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(files.count == 9)
+        #expect(files.contains("00002-perturbation.png") && files.allSatisfy { $0.hasSuffix(".png") })
+        let bytes = try FileIO.readAll(path: out + "/00000-perturbation.png")
+        #expect(bytes.prefix(4) == [0x89, 0x50, 0x4E, 0x47])
+    }
+
+    @Test func poisonCommandsReportAndKeepTheirNumbers() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let backdoor = try ManifoldBinary.run(
+            [
+                "poison", "backdoor", "--fraction", "0.2", "--target", "1", "--epochs", "4", "--batch", "32", "--run",
+                "bd", "--json",
+            ]
+                + Self.tiny, runsRoot: root)
+        #expect(backdoor.status == 0, "\(backdoor.stderr)")
+        let object = try json(backdoor)
+        #expect(object["clean_accuracy"]?.doubleValue ?? 0 > 0.3)
+        #expect(object["attack_success_rate"]?.doubleValue != nil)
+        let config = try JSONValue.parse(try FileIO.readAll(path: root + "/bd/config.json"))
+        #expect(config["test"]?["attack_success_rate"]?.doubleValue == object["attack_success_rate"]?.doubleValue)
+        #expect(config["test"]?["accuracy"]?.doubleValue == object["clean_accuracy"]?.doubleValue)
+
+        let flip = try ManifoldBinary.run(
+            ["poison", "labelflip", "--fractions", "0,0.4", "--epochs", "2", "--run", "lf", "--json"] + Self.tiny,
+            runsRoot: root)
+        #expect(flip.status == 0, "\(flip.stderr)")
+        #expect(try json(flip)["curve"]?.arrayValue?.count == 2)
+        #expect(FileManager.default.fileExists(atPath: root + "/lf-f0.40/model.safetensors"))
+    }
+
+    @Test func adversarialTrainingIsRecorded() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let result = try ManifoldBinary.run(
+            [
+                "train", "mlp", "--adversarial", "pgd", "--eps", "0.1", "--adv-steps", "3", "--epochs", "1", "--run",
+                "robust",
+            ]
+                + Self.tiny, runsRoot: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let config = try JSONValue.parse(try FileIO.readAll(path: root + "/robust/config.json"))
+        #expect(config["adversarial"]?["method"]?.stringValue == "pgd")
+        let attack = try ManifoldBinary.run(
+            ["attack", "pgd", "--run", "robust", "--n", "20", "--quiet"], runsRoot: root)
+        #expect(attack.status == 0, "\(attack.stderr)")
+    }
+
+    @Test func badInputIsAOneLineErrorWithTheRightStatus() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train("victim", root: root)
+        // A run that is not a classifier.
+        try FileManager.default.createDirectory(atPath: root + "/notclassifier", withIntermediateDirectories: true)
+        try #"{"model": "vae", "data": "synthetic"}"#.write(
+            toFile: root + "/notclassifier/config.json", atomically: true, encoding: .utf8)
+        // A dataset folder of 14x14 images (wrong size for the 28x28 model).
+        let folder = root + "/small"
+        try writeIDXDataset(folder: folder, side: 14, count: 20)
+        let cases: [([String], Int32, String)] = [
+            (["attack"], 2, "needs a method"),
+            (["attack", "fgsm"], 2, "needs '--run RUN'"),
+            (["attack", "zap", "--run", "victim"], 2, "unknown attack 'zap'"),
+            (["attack", "fgsm", "--run", "victim", "--eps", "0"], 2, "'--eps' must be in (0.0, 1.0]"),
+            (["attack", "fgsm", "--run", "victim", "--eps", "1.5"], 2, "'--eps' must be in (0.0, 1.0]"),
+            (["attack", "pgd", "--run", "victim", "--target", "12"], 2, "'--target' 12 is not a class"),
+            (["attack", "pgd", "--run", "victim", "--target", "most"], 2, "'--target' must be a class number or ll"),
+            (["attack", "fgsm", "--run", "victim", "--n", "101"], 2, "has 100"),
+            (["attack", "fgsm", "--run", "victim", "--norm", "1"], 2, "'--norm' must be inf or 2"),
+            (["attack", "fgsm", "--run", "notclassifier"], 1, "not a classifier"),
+            (["attack", "fgsm", "--run", "missing"], 1, "no run folder"),
+            (["attack", "fgsm", "--run", "victim", "--data", folder, "--n", "5"], 1, "the model takes 28x28"),
+            (["attack", "transfer", "--run", "victim"], 2, "needs '--target-run RUN'"),
+            (["poison", "backdoor", "--target", "10"] + Self.tiny, 2, "'--target' 10 is not a class"),
+            (["poison", "labelflip", "--fractions", "0,2"] + Self.tiny, 2, "'--fractions' needs numbers"),
+            (["poison", "zap"], 2, "unknown poisoning 'zap'"),
+            (["train", "mlp", "--adversarial", "fgsm"], 2, "'--adversarial' must be pgd"),
+        ]
+        for (arguments, status, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(result.status == status, "\(arguments): status \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+    }
+
+    /// Writes the four raw IDX files of a tiny dataset of `side`x`side` images.
+    func writeIDXDataset(folder: String, side: Int, count: Int) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        func header(_ type: UInt8, _ dims: [Int]) -> [UInt8] {
+            [0, 0, 0x08, UInt8(dims.count)] + dims.flatMap { d in [24, 16, 8, 0].map { UInt8((d >> $0) & 0xFF) } }
+                + (type == 0 ? [] : [])
+        }
+        let images = header(3, [count, side, side]) + (0..<(count * side * side)).map { UInt8($0 % 256) }
+        let labels = header(1, [count]) + (0..<count).map { UInt8($0 % 10) }
+        for (name, bytes) in [
+            ("train-images-idx3-ubyte", images), ("t10k-images-idx3-ubyte", images),
+            ("train-labels-idx1-ubyte", labels), ("t10k-labels-idx1-ubyte", labels),
+        ] {
+            try Data(bytes).write(to: URL(fileURLWithPath: "\(folder)/\(name)"))
+        }
+    }
+}
