@@ -50,6 +50,21 @@ public struct Snapshot: Sendable {
     public var images: [String: [Image]] = [:]
     /// Latent points coloured by class.
     public var points: [Point] = []
+    /// A labelled value for bar charts (class probabilities before and after an attack).
+    public struct Bar: Sendable {
+        public var label: String
+        public var value: Double
+
+        public init(label: String, value: Double) {
+            self.label = label
+            self.value = value
+        }
+    }
+
+    /// Named bar groups (e.g. "clean probabilities", "adversarial probabilities").
+    public var bars: [String: [Bar]] = [:]
+    /// Named curves that are not per-step histories (e.g. robust accuracy against eps: x and y).
+    public var curves: [String: (x: [Double], y: [Double])] = [:]
     /// Free-form key figures to show in a table (name, formatted value).
     public var figures: [(name: String, value: String)] = []
     /// The last message worth showing (saved checkpoint, error).
