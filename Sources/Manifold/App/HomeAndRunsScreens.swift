@@ -31,7 +31,7 @@ extension WorkbenchState {
             ]
         }
         let jobsText = jobs.enumerated().map { index, job in
-            "\(index == activeJob ? "›" : " ") \(job.title): \(statusWord(job.runner.snapshot.status)), step \(job.runner.snapshot.step)"
+            "\(shown[job.kind.screen] == index ? "›" : " ") \(job.kind.screen.title): \(job.title): \(statusWord(job.runner.snapshot.status)), step \(job.runner.snapshot.step)"
         }
         let right = Layout.vertical([.fill(1), .length(max(3, min(8, jobs.count + 2)))]).split(columns[1])
         buffer.render(

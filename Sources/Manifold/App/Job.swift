@@ -5,11 +5,24 @@ import Models
 import NeuralNet
 import SafeTensors
 import TensorCore
+import TerminalUI
 
 /// A long job the workbench runs in the background: an experiment on its own `Runner`, plus what
 /// the screens need to label it (kind, dataset class names, run folder).
 final class Job {
-    enum Kind { case classifierTraining }
+    enum Kind {
+        case classifierTraining, generativeTraining, sampling, attack, comparison, watching
+
+        /// The screen that shows jobs of this kind.
+        var screen: WorkbenchState.Screen {
+            switch self {
+            case .classifierTraining, .generativeTraining, .watching: return .train
+            case .sampling: return .sample
+            case .attack: return .attack
+            case .comparison: return .compare
+            }
+        }
+    }
 
     let kind: Kind
     let title: String
@@ -18,6 +31,14 @@ final class Job {
     let run: RunDirectory?
     /// Saves the current weights on the runner's queue (set for training jobs).
     var saveWeights: (@Sendable () -> String)?
+    /// Maps a key to a change made between steps on the runner's queue (learning rate, eps, ...).
+    var controls: (KeyEvent) -> (@Sendable (any Experiment) -> String)? = { key in
+        switch key.key {
+        case .character("+"), .character("="): return LearningRate.scale(by: 2)
+        case .character("-"): return LearningRate.scale(by: 0.5)
+        default: return nil
+        }
+    }
 
     init(kind: Kind, title: String, runner: Runner, classNames: [String], run: RunDirectory?) {
         self.kind = kind
@@ -94,5 +115,110 @@ final class EpochRecorder: @unchecked Sendable {
             // A failed save must not stop training; the message says what went wrong.
             return "could not save: \(error)"
         }
+    }
+}
+
+extension Job {
+    /// Starts training a generative model (not PCA, which the Compare screen fits) on the dataset,
+    /// saving a run folder at the end of each epoch.
+    static func trainGenerative(kind: GenerativeKind, dataSpec: String, epochs: Int, seed: UInt64, running: Bool) throws -> Job {
+        precondition(kind != .pca, "PCA is fitted, not trained")
+        let dataset = try DatasetLoader.load(dataSpec, seed: seed)
+        var settings = GenerativeSettings()
+        settings.latent = kind.defaultLatent
+        if kind == .dae { settings.sigmas = [1, 0.6, 0.35, 0.2, 0.12, 0.07] }
+        var generator = RandomGenerator(seed: seed)
+        let model = GenerativeFactory.make(
+            kind, settings: settings, pixels: dataset.pixelCount, learningRate: Float(kind.defaultLearningRate), generator: &generator)
+        let training = GenerativeTraining(model: model, dataset: dataset, batchSize: 128, epochs: epochs, seed: seed, completedEpochs: 0)
+        let run = RunDirectory(root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: kind.rawValue, dataset: dataset.name))
+        var config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset.name, epochs: epochs, batch: 128, learningRate: kind.defaultLearningRate, seed: seed)
+        config.classNames = dataset.classNames
+        config.trainCount = dataset.trainCount
+        config.testCount = dataset.testCount
+        config.extra = settings.extra(for: kind)
+        config.extra["pixels"] = .integer(dataset.pixelCount)
+        let recorder = GenerativeEpochRecorder(run: run, model: model, config: config)
+        let runner = Runner(experiment: training, label: kind.rawValue, heavyEvery: 40) { report in recorder.record(report) }
+        runner.start(running: running)
+        return Job(kind: .generativeTraining, title: "\(kind.rawValue) · \(dataset.name)", runner: runner, classNames: dataset.classNames, run: run)
+    }
+}
+
+/// Saves a generative run at each epoch end; used only on the runner's queue.
+final class GenerativeEpochRecorder: @unchecked Sendable {
+    private let run: RunDirectory
+    private let model: any GenerativeModel
+    private var config: RunConfig
+    private var header: [String] = []
+    private var rows: [String] = []
+
+    init(run: RunDirectory, model: any GenerativeModel, config: RunConfig) {
+        self.run = run
+        self.model = model
+        self.config = config
+    }
+
+    func record(_ report: StepReport) -> String? {
+        guard let summary = report.epochSummary else { return nil }
+        if header.isEmpty { header = summary.metrics.map(\.name) }
+        rows.append(GenerativeRunStore.row(summary, header: header))
+        config.epochsDone = summary.epoch
+        config.test = Dictionary(summary.metrics.filter { $0.name.hasPrefix("test_") }.map { (String($0.name.dropFirst(5)), $0.value) }, uniquingKeysWith: { a, _ in a })
+        do {
+            try run.create()
+            try GenerativeRunStore.save(run: run, model: model, optimizers: model.optimizers, config: config, metricsHeader: header, metricsRows: rows)
+            return "epoch \(summary.epoch) saved to \(run.path)"
+        } catch {
+            return "could not save: \(error)"
+        }
+    }
+}
+
+/// Learning-rate changes sent to a running experiment.
+enum LearningRate {
+    static func scale(by factor: Float) -> @Sendable (any Experiment) -> String {
+        { experiment in
+            if let training = experiment as? ClassifierTraining {
+                training.optimizer.learningRate = min(1, max(1e-6, training.optimizer.learningRate * factor))
+                return String(format: "learning rate %.2g", training.optimizer.learningRate)
+            }
+            if let training = experiment as? GenerativeTraining {
+                for (_, optimizer) in training.model.optimizers {
+                    optimizer.learningRate = min(1, max(1e-6, optimizer.learningRate * factor))
+                }
+                let rate = training.model.optimizers.first?.optimizer.learningRate ?? 0
+                return String(format: "learning rate %.2g", rate)
+            }
+            return "this job has no learning rate"
+        }
+    }
+}
+
+extension Job {
+    /// Fits PCA and trains one autoencoder per code size, for the Compare screen.
+    static func compare(dataSpec: String, running: Bool) throws -> Job {
+        var dataset = try DatasetLoader.load(dataSpec, seed: 0)
+        dataset = dataset.subset(train: min(dataset.trainCount, 10_000), test: min(dataset.testCount, 2_000))
+        let experiment = CompareExperiment(dataset: dataset)
+        let runner = Runner(experiment: experiment, label: "compare", heavyEvery: 30)
+        runner.start(running: running)
+        let job = Job(kind: .comparison, title: "ae vs pca · \(dataset.name)", runner: runner, classNames: dataset.classNames, run: nil)
+        job.controls = { key in
+            let delta: Int
+            switch key.key {
+            case .up, .character("+"), .character("="): delta = 1
+            case .down, .character("-"): delta = -1
+            default: return nil
+            }
+            return { experiment in
+                guard let comparison = experiment as? CompareExperiment else { return "" }
+                let sizes = comparison.codeSizes
+                let index = sizes.firstIndex { $0 >= comparison.selectedCodeSize } ?? sizes.count - 1
+                comparison.selectedCodeSize = sizes[max(0, min(sizes.count - 1, index + delta))]
+                return "showing k = \(comparison.selectedCodeSize)"
+            }
+        }
+        return job
     }
 }

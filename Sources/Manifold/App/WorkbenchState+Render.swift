@@ -8,12 +8,15 @@ extension WorkbenchState {
     static let minimumHeight = 18
 
     static let helpEntries: [HelpOverlay.Entry] = [
-        .init("Tab / 1-3", "switch screen (Home, Train, Runs)"), .init("Space", "run / pause the job"),
-        .init(".", "one step"), .init(">", "ten steps"), .init("+ / -", "learning rate x2 / ÷2"),
-        .init("← →", "previous / next job (Home: dataset)"), .init("s", "save the weights now"),
-        .init("e", "export the image panel as PNG"), .init("x", "stop the job"),
-        .init("l / m", "log scale / smoothing"), .init("↑ ↓ Enter", "menus (Home), runs list (Runs)"),
-        .init("r / d", "reload / delete run (Runs)"), .init("Ctrl-Z", "suspend"), .init("q", "quit"),
+        .init("Tab / 1-6", "switch screen"), .init("Space", "run / pause the shown job"),
+        .init(". / >", "one step / ten steps"), .init("[ ]", "previous / next job on this screen"),
+        .init("+ / -", "Train: learning rate x2 / ÷2 · Attack: eps · Compare: k"),
+        .init("← →", "Attack: previous / next image · Home: dataset"),
+        .init("a / d / b", "Train (AAE, WAE): update both / only the adversary / only the autoencoder"),
+        .init("c", "Attack: robust accuracy over eps"), .init("s", "save the weights now"),
+        .init("e", "export the images as PNG"), .init("x", "stop the job"), .init("l / m", "log scale / smoothing"),
+        .init("↑ ↓ Enter", "menus (Home), runs (Runs)"), .init("r / d", "reload / delete run (Runs)"),
+        .init("Ctrl-Z", "suspend"), .init("q", "quit"),
     ]
 
     /// Work that must happen before drawing (reloading the runs list).
@@ -41,6 +44,9 @@ extension WorkbenchState {
         switch screen {
         case .home: renderHome(in: rows[1], buffer: &buffer)
         case .train: renderTrain(in: rows[1], buffer: &buffer)
+        case .sample: renderSample(in: rows[1], buffer: &buffer)
+        case .attack: renderAttack(in: rows[1], buffer: &buffer)
+        case .compare: renderCompare(in: rows[1], buffer: &buffer)
         case .runs: renderRuns(in: rows[1], buffer: &buffer)
         }
         buffer.render(statusLine, in: rows[2])

@@ -7,11 +7,14 @@ import TerminalUI
 /// Everything the workbench shows and edits: the screen, the jobs, the selections.
 struct WorkbenchState {
     enum Screen: Int, CaseIterable {
-        case home, train, runs
+        case home, train, sample, attack, compare, runs
         var title: String {
             switch self {
             case .home: return "Home"
             case .train: return "Train"
+            case .sample: return "Sample"
+            case .attack: return "Attack lab"
+            case .compare: return "Compare"
             case .runs: return "Runs"
             }
         }
@@ -25,7 +28,8 @@ struct WorkbenchState {
     var dataSpec: String
     var screen = Screen.train
     var jobs: [Job] = []
-    var activeJob: Int?
+    /// The job each screen shows (an index into `jobs`).
+    var shown: [Screen: Int] = [:]
     var showHelp = false
     var quit = false
     var logScale = false
@@ -45,26 +49,45 @@ struct WorkbenchState {
         self.dataSpec = dataSpec
     }
 
-    var active: Job? { activeJob.flatMap { jobs.indices.contains($0) ? jobs[$0] : nil } }
+    /// The job the current screen shows.
+    var active: Job? { job(for: screen) }
 
-    /// Changes whenever something on screen would: the active job's step and status, the message.
-    func snapshotSignature() -> String {
-        let fresh = Date().timeIntervalSince(messageTime) < 4
-        guard let job = active else { return "\(message)|\(fresh)" }
-        let s = job.runner.snapshot
-        return "\(s.step)|\(s.status)|\(s.message)|\(jobs.count)|\(message)|\(fresh)"
+    func job(for screen: Screen) -> Job? {
+        shown[screen].flatMap { jobs.indices.contains($0) ? jobs[$0] : nil }
     }
 
-    mutating func startTraining(kind: Classifier.Kind, running: Bool, epochs: Int = 10) {
+    /// Indices of the jobs a screen can show.
+    func jobIndices(for screen: Screen) -> [Int] {
+        jobs.indices.filter { jobs[$0].kind.screen == screen }
+    }
+
+    /// Changes whenever something on screen would: the shown job's step and status, the message.
+    func snapshotSignature() -> String {
+        let fresh = Date().timeIntervalSince(messageTime) < 4
+        guard let job = active else { return "\(screen)|\(message)|\(fresh)" }
+        let s = job.runner.snapshot
+        return "\(screen)|\(s.step)|\(s.status)|\(s.message)|\(jobs.count)|\(message)|\(fresh)"
+    }
+
+    /// Adds a job and shows it on its screen.
+    mutating func add(_ job: Job) {
+        jobs.append(job)
+        shown[job.kind.screen] = jobs.count - 1
+        screen = job.kind.screen
+        message = "started \(job.title)"
+    }
+
+    mutating func start(_ make: () throws -> Job) {
         do {
-            let job = try Job.trainClassifier(kind: kind, dataSpec: dataSpec, epochs: epochs, seed: 0, running: running)
-            jobs.append(job)
-            activeJob = jobs.count - 1
-            screen = .train
-            message = "training \(job.title)"
+            add(try make())
         } catch {
             message = "\(error)"
         }
+    }
+
+    mutating func startTraining(kind: Classifier.Kind, running: Bool, epochs: Int = 10) {
+        let data = dataSpec
+        start { try Job.trainClassifier(kind: kind, dataSpec: data, epochs: epochs, seed: 0, running: running) }
     }
 
     /// Applies one input event.
@@ -92,15 +115,15 @@ struct WorkbenchState {
         case (.backTab, _):
             screen = Screen(rawValue: (screen.rawValue + Screen.allCases.count - 1) % Screen.allCases.count)!
             return .none
-        case (.character(let c), []) where ("1"..."9").contains(c):
-            if let target = Screen(rawValue: Int(String(c))! - 1) { screen = target }
+        case (.character(let c), []) where ("1"..."6").contains(c):
+            screen = Screen(rawValue: Int(String(c))! - 1)!
             return .none
         default: break
         }
         switch screen {
         case .home: handleHome(key)
-        case .train: handleTrain(key)
         case .runs: message = runsList.handle(key: key) ?? message
+        default: handleJobKeys(key)
         }
         return .none
     }
@@ -113,61 +136,71 @@ struct WorkbenchState {
         case .right: home.cycleDataset(1)
         case .enter:
             dataSpec = home.dataset
-            startTraining(kind: home.selectedModel, running: true)
+            let data = dataSpec
+            let item = home.selectedItem
+            start { try item.makeJob(data) }
         default: break
         }
     }
 
-    private mutating func handleTrain(_ key: KeyEvent) {
+    /// Keys shared by every job screen (stepping, cycling jobs), then the screen's own.
+    private mutating func handleJobKeys(_ key: KeyEvent) {
+        let candidates = jobIndices(for: screen)
+        switch key.key {
+        case .character("["), .character("]"):
+            guard let current = shown[screen], let position = candidates.firstIndex(of: current) else { return }
+            let next = position + (key.key == .character("]") ? 1 : -1)
+            if candidates.indices.contains(next) { shown[screen] = candidates[next] }
+            return
+        default: break
+        }
         guard let job = active else {
-            if key.key == .enter { startTraining(kind: .mlp, running: true) }
+            if key.key == .enter, let item = HomeMenu.defaultItem(for: screen) {
+                let data = dataSpec
+                start { try item.makeJob(data) }
+            }
             return
         }
         let runner = job.runner
         switch key.key {
-        case .character(" "):
-            runner.send(runner.snapshot.status == .running ? .pause : .run)
+        case .character(" "): runner.send(runner.snapshot.status == .running ? .pause : .run)
         case .character("."): runner.send(.step(1))
         case .character(">"): runner.send(.step(10))
-        case .character("+"), .character("="): runner.send(.adjust(LearningRate.scale(by: 2)))
-        case .character("-"): runner.send(.adjust(LearningRate.scale(by: 0.5)))
-        case .character("l"): logScale.toggle()
-        case .character("m"): smoothing.toggle()
-        case .character("s"):
-            if let save = job.saveWeights { runner.send(.adjust { _ in save() }) }
-        case .character("e"): message = exportImages(of: job)
         case .character("x"):
             runner.send(.stop)
             message = "stopped \(job.title)"
-        case .left: if let index = activeJob, index > 0 { activeJob = index - 1 }
-        case .right: if let index = activeJob, index + 1 < jobs.count { activeJob = index + 1 }
-        default: break
+        case .character("l"): logScale.toggle()
+        case .character("m"): smoothing.toggle()
+        case .character("e"): message = exportImages(of: job)
+        case .character("s"):
+            if let save = job.saveWeights { runner.send(.adjust { _ in save() }) }
+        default:
+            if let change = job.controls(key) { runner.send(.adjust(change)) }
         }
     }
 
-    /// Writes the test-image panel as a PNG into the job's run folder.
+    /// Writes every image group of the shown job's snapshot as PNG grids into its run folder (or runs/exports).
     private func exportImages(of job: Job) -> String {
-        let images = job.runner.snapshot.images["test"] ?? []
-        guard let first = images.first, let run = job.run else { return "nothing to export yet" }
-        let grid = PNGWriter.grid(images: images.map(\.values), tileWidth: first.width, tileHeight: first.height, columns: 8)
+        let snapshot = job.runner.snapshot
+        guard !snapshot.images.isEmpty else { return "nothing to export yet" }
+        let folder = job.run ?? RunDirectory(root: RunDirectory.defaultRoot, name: "exports")
         do {
-            try run.create()
-            let name = "test-images-step\(job.runner.snapshot.step).png"
-            try run.write(PNGWriter.encodeGray(width: grid.width, height: grid.height, values: grid.values), to: name)
-            return "exported \(run.file(name))"
+            try folder.create()
+            var written: [String] = []
+            for (name, images) in snapshot.images.sorted(by: { $0.key < $1.key }) {
+                guard let first = images.first else { continue }
+                let isSigned = images.contains { $0.values.contains { $0 < 0 } }
+                let grid = PNGWriter.grid(
+                    images: images.map { image in isSigned ? image.values.map { 0.5 + $0 / (2 * max(0.001, image.values.map(abs).max() ?? 1)) } : image.values },
+                    tileWidth: first.width, tileHeight: first.height, columns: 8)
+                let safeName = name.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "_" }.map(String.init).joined()
+                let file = "\(safeName)-step\(snapshot.step).png"
+                try folder.write(PNGWriter.encodeGray(width: grid.width, height: grid.height, values: grid.values), to: file)
+                written.append(file)
+            }
+            return "exported \(written.count) PNGs to \(folder.path)"
         } catch {
             return "could not export: \(error)"
-        }
-    }
-}
-
-/// Learning-rate changes sent to a running experiment.
-enum LearningRate {
-    static func scale(by factor: Float) -> @Sendable (any Experiment) -> String {
-        { experiment in
-            guard let training = experiment as? ClassifierTraining else { return "this job has no learning rate" }
-            training.optimizer.learningRate = min(1, max(1e-6, training.optimizer.learningRate * factor))
-            return String(format: "learning rate %.2g", training.optimizer.learningRate)
         }
     }
 }

@@ -1,0 +1,114 @@
+import Datasets
+import Foundation
+import Models
+import TensorCore
+
+/// Autoencoder against PCA at the same code size k (MATH.md section 2; Hinton & Salakhutdinov 2006):
+/// PCA is fitted once for every k, then one autoencoder per k trains for a few epochs, one mini-batch
+/// per step. The snapshot holds both test-error curves over k and, for the selected k, test images
+/// with both reconstructions and their per-image errors.
+public final class CompareExperiment: VisualExperiment {
+    public let dataset: Dataset
+    public let codeSizes: [Int]
+    public let epochsPerAutoencoder: Int
+    /// The k whose reconstructions are shown; settable between steps.
+    public var selectedCodeSize: Int
+    private var pca: PCA?
+    private var pcaErrors: [Double] = []
+    private var autoencoders: [Int: Autoencoder] = [:]
+    private var autoencoderErrors: [Int: Double] = [:]
+    private var current = 0
+    private var sampler: BatchSampler
+    private var batchesDone = 0
+    private var generator: RandomGenerator
+    private let seed: UInt64
+    private let batchSize = 128
+    private let shownCount = 8
+
+    public init(dataset: Dataset, codeSizes: [Int] = [2, 5, 10, 20, 30, 50], epochsPerAutoencoder: Int = 2, selectedCodeSize: Int = 30, seed: UInt64 = 0) {
+        self.dataset = dataset
+        self.codeSizes = codeSizes.filter { $0 >= 1 && $0 <= dataset.pixelCount }.sorted()
+        self.epochsPerAutoencoder = max(1, epochsPerAutoencoder)
+        self.selectedCodeSize = selectedCodeSize
+        self.seed = seed
+        sampler = BatchSampler(count: dataset.trainCount, batchSize: batchSize, seed: seed, shuffle: true, dropLast: false)
+        generator = RandomGenerator(seed: seed)
+    }
+
+    private var batchesPerAutoencoder: Int { sampler.batchesPerEpoch * epochsPerAutoencoder }
+
+    public var progress: (done: Int, total: Int) {
+        (pca == nil ? 0 : 1 + current * batchesPerAutoencoder + batchesDone, 1 + codeSizes.count * batchesPerAutoencoder)
+    }
+
+    public var isFinished: Bool { pca != nil && current >= codeSizes.count }
+
+    public func step() throws -> StepReport {
+        guard let pca else {
+            let fitted = PCA.fit(images: dataset.trainImages, features: dataset.pixelCount, components: codeSizes.last ?? 1, seed: seed)
+            self.pca = fitted
+            pcaErrors = codeSizes.map { fitted.reconstructionError(images: dataset.testImages, components: $0) }
+            return StepReport(metrics: [:])
+        }
+        _ = pca
+        let k = codeSizes[current]
+        let model = autoencoders[k] ?? Autoencoder(pixels: dataset.pixelCount, latent: k, generator: &generator)
+        autoencoders[k] = model
+        let epoch = batchesDone / sampler.batchesPerEpoch
+        let indices = sampler.batches(epoch: epoch)[batchesDone % sampler.batchesPerEpoch]
+        let batch = dataset.trainBatch(indices)
+        let losses = try model.trainStep(Tensor(shape: [indices.count, dataset.pixelCount], scalars: batch.images), generator: &generator)
+        batchesDone += 1
+        var report = StepReport(metrics: ["ae_loss_k\(k)": losses.first?.value ?? 0])
+        if batchesDone == batchesPerAutoencoder {
+            let error = model.evaluate(images: dataset.testImages, generator: &generator).first?.value ?? 0
+            autoencoderErrors[k] = error
+            report.metrics["ae_test_mse"] = error
+            current += 1
+            batchesDone = 0
+        }
+        return report
+    }
+
+    /// The test errors over k: PCA's (all k once fitted) and the autoencoders' trained so far.
+    public var curves: (pca: [(Int, Double)], autoencoder: [(Int, Double)]) {
+        (Array(zip(codeSizes, pcaErrors)), codeSizes.compactMap { k in autoencoderErrors[k].map { (k, $0) } })
+    }
+
+    public func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
+        let k = codeSizes.min { abs($0 - selectedCodeSize) < abs($1 - selectedCodeSize) } ?? selectedCodeSize
+        let (pcaCurve, aeCurve) = curves
+        snapshot.curves["pca"] = (pcaCurve.map { Double($0.0) }, pcaCurve.map(\.1))
+        snapshot.curves["autoencoder"] = (aeCurve.map { Double($0.0) }, aeCurve.map(\.1))
+        snapshot.figures = [
+            ("k shown", "\(k)"), ("PCA test mse", pcaCurve.first { $0.0 == k }.map { String(format: "%.5f", $0.1) } ?? "-"),
+            ("AE test mse", autoencoderErrors[k].map { String(format: "%.5f", $0) } ?? (autoencoders[k] == nil ? "not trained yet" : "training")),
+            ("autoencoders", "\(autoencoderErrors.count)/\(codeSizes.count) trained"),
+        ]
+        guard includeHeavy, dataset.testCount > 0 else { return }
+        let shown = min(shownCount, dataset.testCount)
+        let pixels = dataset.pixelCount
+        let originals = Tensor(shape: [shown, pixels], scalars: Array(dataset.testImages[0..<(shown * pixels)]))
+        func images(_ values: Tensor?, label: String) -> [Snapshot.Image] {
+            (0..<shown).map { i in
+                let original = Array(originals.scalars[(i * pixels)..<((i + 1) * pixels)])
+                guard let values else {
+                    return Snapshot.Image(width: dataset.imageWidth, height: dataset.imageHeight, values: [Float](repeating: 0, count: pixels), caption: "-")
+                }
+                let image = Array(values.scalars[(i * pixels)..<((i + 1) * pixels)])
+                let error = zip(image, original).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(pixels)
+                return Snapshot.Image(width: dataset.imageWidth, height: dataset.imageHeight, values: image, caption: String(format: "%@ %.4f", label, error))
+            }
+        }
+        snapshot.images["originals"] = (0..<shown).map { i in
+            Snapshot.Image(
+                width: dataset.imageWidth, height: dataset.imageHeight,
+                values: Array(dataset.testImages[(i * pixels)..<((i + 1) * pixels)]),
+                caption: dataset.classNames[dataset.testLabels[i]])
+        }
+        let pcaReconstruction = pca.map { model in noGrad { model.decode(model.encode(originals, components: k)) } }
+        snapshot.images["pca"] = images(pcaReconstruction, label: "pca")
+        let aeReconstruction = autoencoders[k].map { model in noGrad { model(originals) } }
+        snapshot.images["ae"] = images(aeReconstruction, label: "ae")
+    }
+}
