@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Projects high-dimensional codes onto their two leading principal directions, for scatter plots of
 /// latent spaces and hidden features (power iteration with deflation on the covariance, in Double).
 public enum PlanarProjection {
@@ -11,22 +13,17 @@ public enum PlanarProjection {
             for d in 0..<dimension { mean[d] += Double(rows[r * dimension + d]) }
         }
         for d in 0..<dimension { mean[d] /= Double(count) }
-        var covariance = [Double](repeating: 0, count: dimension * dimension)
-        var centered = [Double](repeating: 0, count: dimension)
+        // Covariance through the GEMM kernel (the scalar double loop cost tens of milliseconds).
+        let centered = Tensor(zeros: [count, dimension])
         for r in 0..<count {
-            for d in 0..<dimension { centered[d] = Double(rows[r * dimension + d]) - mean[d] }
-            for i in 0..<dimension where centered[i] != 0 {
-                let ci = centered[i]
-                for j in i..<dimension { covariance[i * dimension + j] += ci * centered[j] }
-            }
+            for d in 0..<dimension { centered.data[r * dimension + d] = rows[r * dimension + d] - Float(mean[d]) }
         }
-        for i in 0..<dimension {
-            for j in 0..<i { covariance[i * dimension + j] = covariance[j * dimension + i] }
-        }
+        let product = noGrad { centered.matmul(centered, transposeSelf: true) }
+        let covariance = (0..<(dimension * dimension)).map { Double(product.data[$0]) }
         var directions: [[Double]] = []
         for component in 0..<2 {
             var v = (0..<dimension).map { Double(($0 * 7 + component * 13) % 11) - 5 + 0.5 }
-            for _ in 0..<100 {
+            for _ in 0..<40 {
                 var next = [Double](repeating: 0, count: dimension)
                 for i in 0..<dimension {
                     var s = 0.0

@@ -34,17 +34,21 @@ public final class Runner: Sendable {
     private let slot = Mutex(Snapshot())
     private let wake = DispatchSemaphore(value: 0)
     private let heavyEvery: Int
+    private let heavyInterval: Double
     private let onStep: (@Sendable (StepReport) -> String?)?
     private let maximumSeriesLength = 4096
 
     /// - Parameters:
-    ///   - heavyEvery: refresh heavy views every this many steps (and on pause and finish).
+    ///   - heavyEvery: refresh heavy views at most every this many steps (and on pause and finish)...
+    ///   - heavyInterval: ...and at most every this many seconds, so they cost a bounded share of the time.
     ///   - onStep: called on the runner's queue after each step (e.g. to save checkpoints at epoch ends);
     ///     a returned message is shown in the snapshot.
-    public init(experiment: any Experiment, label: String, heavyEvery: Int = 50, onStep: (@Sendable (StepReport) -> String?)? = nil) {
+    public init(
+        experiment: any Experiment, label: String, heavyEvery: Int = 50, heavyInterval: Double = 1.0, onStep: (@Sendable (StepReport) -> String?)? = nil) {
         queue = DispatchQueue(label: "manifold.runner.\(label)", qos: .userInitiated)
         box = Box(experiment: experiment)
         self.heavyEvery = max(1, heavyEvery)
+        self.heavyInterval = max(0, heavyInterval)
         self.onStep = onStep
     }
 
@@ -67,6 +71,7 @@ public final class Runner: Sendable {
         var snapshot = Snapshot()
         var stepTimes: [Double] = []
         var stepsSinceHeavy = heavyEvery
+        var lastHeavy = DispatchTime.now().uptimeNanoseconds
         publish(&snapshot, heavy: true, status: .paused)
         while true {
             // Drain the mailbox.
@@ -128,8 +133,13 @@ public final class Runner: Sendable {
                 return s.running || s.pendingSteps > 0
             }
             stepsSinceHeavy += 1
-            let heavy = stepsSinceHeavy >= heavyEvery || !stillStepping || report.epochSummary != nil
-            if heavy { stepsSinceHeavy = 0 }
+            let now = DispatchTime.now().uptimeNanoseconds
+            let due = stepsSinceHeavy >= heavyEvery && Double(now - lastHeavy) / 1e9 >= heavyInterval
+            let heavy = due || !stillStepping || report.epochSummary != nil
+            if heavy {
+                stepsSinceHeavy = 0
+                lastHeavy = now
+            }
             publish(&snapshot, heavy: heavy, status: stillStepping ? .running : .paused)
         }
     }

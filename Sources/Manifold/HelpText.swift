@@ -9,6 +9,7 @@ enum HelpText {
 
         commands:
           tui             the full-screen workbench (the default on a terminal)
+          watch RUN       follow a run another process is training (metrics, predictions)
           train MODEL     train a model headless and save it as a run
                           (models: mlp, cnn, pca, ae, vae, aae, wae, dae, ddpm)
           sample METHOD   draw samples from a trained run: prior, langevin, annealed-langevin, ddpm, ddim
@@ -147,10 +148,13 @@ enum HelpText {
             """,
         "bench": """
             usage: manifold bench gemm [--threads N] [--json] [--no-numpy]
+                   manifold bench train [--ui] [--steps N] [--json]
                    manifold bench tui [--json]
 
             gemm  GFLOP/s of the matrix-multiply kernel on the shapes the models use, at 1 thread and at
                   all cores, next to numpy (OpenBLAS) measured in the same run when python3 has numpy.
+            train MLP training steps/s headless and under the workbench (Train screen rendered at 30 fps),
+                  alternating in one run: the UI's cost (target at most 5%) and key-to-frame time.
             tui   frame time and bytes written for a 200x60 screen of charts, a scatter and images.
             """,
         "tui": """
@@ -160,6 +164,13 @@ enum HelpText {
             (default: the embedded synthetic digits); --paused opens it idle. ? shows the keys, q quits.
             Themes: dark (default), light, high-contrast, colorblind, or a JSON file; also $MANIFOLD_THEME.
             Needs a terminal: with stdout piped or TERM=dumb, use the headless commands.
+            """,
+        "watch": """
+            usage: manifold watch RUN [--theme NAME|PATH]
+
+            Opens the workbench on a run that another process is training (for example a headless run
+            on a bigger machine whose run folder is synced here): it re-reads metrics.csv and config.json
+            when they change and, for classifiers, reloads model.safetensors to show fresh predictions.
             """,
         "demo": """
             usage: manifold demo [--theme NAME|PATH]

@@ -19,6 +19,7 @@ func dispatch(_ arguments: [String]) -> Int32 {
             print(HelpText.version)
             return 0
         case "tui": return try TUICommand.run(rest)
+        case "watch": return try TUICommand.watch(rest)
         case "train": return try TrainCommand.run(rest)
         case "eval": return try EvalCommand.run(rest)
         case "runs": return try RunsCommand.run(rest)

@@ -222,3 +222,15 @@ extension Job {
         return job
     }
 }
+
+extension Job {
+    /// Follows a run trained by another process (`manifold watch RUN`).
+    static func watch(run: RunDirectory) throws -> Job {
+        let watcher = try RunWatcher(run: run)
+        let runner = Runner(experiment: watcher, label: "watch", heavyEvery: 1)
+        runner.start(running: true)
+        let config = try run.readConfig()
+        let classNames = config["class_names"]?.arrayValue?.compactMap(\.stringValue) ?? (0..<10).map(String.init)
+        return Job(kind: .watching, title: "watching \(run.name)", runner: runner, classNames: classNames, run: run)
+    }
+}

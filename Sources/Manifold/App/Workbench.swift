@@ -10,6 +10,8 @@ enum Workbench {
         var themeName: String?
         var dataSpec = "synthetic"
         var startPaused = false
+        /// Follow this run instead of starting a training job (`manifold watch RUN`).
+        var watchRun: RunDirectory?
     }
 
     static func run(_ options: Options) throws {
@@ -28,7 +30,11 @@ enum Workbench {
         var state = WorkbenchState(
             theme: loaded.theme.degraded(to: terminal.colorDepth), colorDepth: terminal.colorDepth,
             kittyGraphics: terminal.supportsKittyGraphics, dataSpec: options.dataSpec)
-        state.startTraining(kind: .mlp, running: !options.startPaused)
+        if let watched = options.watchRun {
+            state.start { try Job.watch(run: watched) }
+        } else {
+            state.startTraining(kind: .mlp, running: !options.startPaused)
+        }
         var lastSignature = ""
         var needsDraw = true
         var lastDraw = Date.distantPast
