@@ -65,6 +65,9 @@ public class AttackRun {
         fatalError("\(type(of: self)) must override performStep()")
     }
 
+    /// The one perturbation applied to every image, `[pixels]`, for universal attacks (nil otherwise).
+    public var universalPerturbation: [Float]? { nil }
+
     /// The images the attack returns if stopped now (the best found so far; the iterate by default).
     public var output: Tensor { adversarial }
 
@@ -107,7 +110,8 @@ public class AttackRun {
         }
         return AttackResult(
             method: method, adversarial: output, outcomes: outcomes, gradientEvaluations: gradientEvaluations,
-            queries: queries, perImageExtras: perImageExtras, metrics: metrics)
+            queries: queries, perImageExtras: perImageExtras, metrics: metrics,
+            universalPerturbation: universalPerturbation)
     }
 }
 
