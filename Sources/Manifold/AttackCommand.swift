@@ -51,7 +51,7 @@ enum AttackCommand {
         // A universal perturbation is one v for the whole set: never split it into batches.
         let batchSize =
             method == "uap"
-            ? count : try parsed.integer("batch", default: model.kind == .mlp ? 10_000 : 500, in: 1...100_000)
+            ? count : try parsed.integer("batch", default: model.kind == .mlp ? 2000 : 500, in: 1...100_000)
         let progress = ProgressReporter(label: "\(method) \(dataset.name)", quiet: parsed.has("quiet"))
         let start = Date()
         var parts: [AttackResult] = []
