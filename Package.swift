@@ -28,7 +28,8 @@ let package = Package(
             name: "Attacks", dependencies: ["TensorCore", "NeuralNet", "Models", "Datasets"], swiftSettings: nativeSwift
         ),
         .target(
-            name: "Engine", dependencies: ["TensorCore", "NeuralNet", "SafeTensors", "Datasets", "Models", "CZlib"],
+            name: "Engine",
+            dependencies: ["TensorCore", "NeuralNet", "SafeTensors", "Datasets", "Models", "Attacks", "CZlib"],
             swiftSettings: nativeSwift),
         .executableTarget(
             name: "Manifold",
@@ -43,7 +44,9 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"], swiftSettings: nativeSwift),
         .testTarget(
             name: "ModelsTests", dependencies: ["Models", "TensorCore", "NeuralNet", "Datasets"], swiftSettings: nativeSwift),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "CZlib"], swiftSettings: nativeSwift),
+        .testTarget(
+            name: "EngineTests", dependencies: ["Engine", "Attacks", "Models", "NeuralNet", "Datasets", "TensorCore", "CZlib"],
+            swiftSettings: nativeSwift),
         .testTarget(
             name: "AttacksTests", dependencies: ["Attacks", "Models", "NeuralNet", "Datasets", "TensorCore"],
             swiftSettings: nativeSwift),

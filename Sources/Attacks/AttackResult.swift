@@ -61,6 +61,8 @@ public struct AttackResult: @unchecked Sendable {
     public var perImageExtras: [String: [Double]]
     /// Attack-specific scalars (fooling rates of a universal perturbation, transfer success...).
     public var metrics: [String: Double]
+    /// The universal perturbation `v` (`[pixels]`) when the attack computed one.
+    public var universalPerturbation: [Float]? = nil
 
     public var count: Int { outcomes.count }
     public var cleanAccuracy: Double { fraction { $0.cleanPrediction == $0.label } }
@@ -94,6 +96,7 @@ public struct AttackResult: @unchecked Sendable {
         return AttackResult(
             method: parts[0].method, adversarial: Tensor.concatenate(parts.map(\.adversarial), axis: 0),
             outcomes: parts.flatMap(\.outcomes), gradientEvaluations: parts.reduce(0) { $0 + $1.gradientEvaluations },
-            queries: parts.reduce(0) { $0 + $1.queries }, perImageExtras: extras, metrics: metrics)
+            queries: parts.reduce(0) { $0 + $1.queries }, perImageExtras: extras, metrics: metrics,
+            universalPerturbation: parts[0].universalPerturbation)
     }
 }

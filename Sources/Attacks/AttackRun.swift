@@ -65,6 +65,9 @@ public class AttackRun {
         fatalError("\(type(of: self)) must override performStep()")
     }
 
+    /// The one perturbation applied to every image, `[pixels]`, for universal attacks (nil otherwise).
+    public var universalPerturbation: [Float]? { nil }
+
     /// The images the attack returns if stopped now (the best found so far; the iterate by default).
     public var output: Tensor { adversarial }
 
@@ -107,22 +110,39 @@ public class AttackRun {
         }
         return AttackResult(
             method: method, adversarial: output, outcomes: outcomes, gradientEvaluations: gradientEvaluations,
-            queries: queries, perImageExtras: perImageExtras, metrics: metrics)
+            queries: queries, perImageExtras: perImageExtras, metrics: metrics,
+            universalPerturbation: universalPerturbation)
     }
 }
 
 /// An `AttackRun` with white-box access: the classifier's logits and input gradients.
 class GradientAttackRun: AttackRun {
     let classifier: Classifier
+    /// The loss gradient at the clean images, taken with the clean predictions when the first step starts
+    /// there (one forward pass instead of two); handed out once by `crossEntropyGradient(at: clean)`.
+    private var cleanGradient: (gradient: Tensor, loss: Double, logits: Tensor)?
 
+    /// - Parameter gradientAtClean: true when the first step takes the gradient at `clean` itself (no random
+    ///   start): the clean forward pass then also records the graph for that gradient.
     init(
-        method: String, classifier: Classifier, clean: Tensor, labels: [Int], targets: [Int]?, iterationCount: Int
+        method: String, classifier: Classifier, clean: Tensor, labels: [Int], targets: [Int]?, iterationCount: Int,
+        gradientAtClean: Bool = false
     ) {
         self.classifier = classifier
-        let predicted = noGrad { classifier(clean).argmax() }
+        let predicted: [Int]
+        var gradient: (gradient: Tensor, loss: Double, logits: Tensor)?
+        if gradientAtClean {
+            let value = GradientAttackRun.lossGradient(
+                classifier, at: clean, labels: targets ?? labels, targeted: targets != nil)
+            predicted = value.logits.argmax()
+            gradient = value
+        } else {
+            predicted = noGrad { classifier(clean).argmax() }
+        }
         super.init(
             method: method, clean: clean, labels: labels, targets: targets, cleanPredictions: predicted,
             iterationCount: iterationCount)
+        cleanGradient = gradient
     }
 
     override func predict(_ images: Tensor) -> [Int] {
@@ -138,12 +158,25 @@ class GradientAttackRun: AttackRun {
     /// d/dx of `direction * sum_i CE(Z(x_i), labels_i)` (the ascent direction of the attack), with the
     /// mean cross-entropy to `labels` (or to the targets) and the logits at `x`.
     func crossEntropyGradient(at x: Tensor) -> (gradient: Tensor, loss: Double, logits: Tensor) {
-        let (lossLabels, direction) = self.lossLabels
+        gradientEvaluations += x.shape[0]
+        if let cached = cleanGradient, x === clean {
+            cleanGradient = nil
+            return cached
+        }
+        cleanGradient = nil
+        return GradientAttackRun.lossGradient(classifier, at: x, labels: lossLabels.labels, targeted: targets != nil)
+    }
+
+    /// d/dx of `direction * sum_i CE(Z(x_i), labels_i)` with direction -1 when targeted, the mean
+    /// cross-entropy and the logits.
+    static func lossGradient(_ classifier: Classifier, at x: Tensor, labels: [Int], targeted: Bool) -> (
+        gradient: Tensor, loss: Double, logits: Tensor
+    ) {
+        let direction: Float = targeted ? -1 : 1
         let batch = x.shape[0]
         let result = InputGradient.compute(classifier, at: x) { logits in
-            Loss.crossEntropy(logits: logits, labels: lossLabels).scaled(by: direction * Float(batch))
+            Loss.crossEntropy(logits: logits, labels: labels).scaled(by: direction * Float(batch))
         }
-        gradientEvaluations += batch
         return (result.gradient, Double(result.value / direction) / Double(batch), result.logits)
     }
 }

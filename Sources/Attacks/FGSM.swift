@@ -28,6 +28,8 @@ public struct FGSM: Attack {
 final class IterativeSignRun: GradientAttackRun {
     let epsilon: Float
     let stepSize: Float
+    /// True when the first iterate is the clean batch itself.
+    let startsClean: Bool
 
     init(
         method: String, classifier: Classifier, images: Tensor, labels: [Int], targets: [Int]?, epsilon: Float,
@@ -35,14 +37,16 @@ final class IterativeSignRun: GradientAttackRun {
     ) {
         self.epsilon = epsilon
         self.stepSize = stepSize
+        startsClean = start == nil
         super.init(
             method: method, classifier: classifier, clean: images.detached(), labels: labels, targets: targets,
-            iterationCount: steps)
+            iterationCount: steps, gradientAtClean: start == nil)
         if let start { adversarial = start }
     }
 
     override func performStep() throws {
-        let (gradient, loss, _) = crossEntropyGradient(at: adversarial)
+        // The first step starts at the clean images: their gradient came with the clean predictions.
+        let (gradient, loss, _) = crossEntropyGradient(at: iteration == 0 && startsClean ? clean : adversarial)
         self.loss = loss
         adversarial = Projection.signStep(
             adversarial, gradient: gradient, clean: clean, step: stepSize, epsilon: epsilon)

@@ -35,3 +35,30 @@ enum InputGradient {
         return body()
     }
 }
+
+extension InputGradient {
+    /// The gradients of chosen logits with respect to the input, all in one backward pass: every image is
+    /// repeated once per requested class and the objective is the sum of each copy's chosen logit.
+    /// - Parameters:
+    ///   - x: `[n, pixels]`, not modified.
+    ///   - classes: `n` lists of the same length `k`: the logits whose gradients are wanted, per image.
+    /// - Returns: `gradients` laid out `[n, k, pixels]` (row `i * k + j` is d Z_{classes[i][j]} / dx_i) and the
+    ///   logits at `x`, `[n, classCount]`.
+    static func classGradients(_ classifier: Classifier, at x: Tensor, classes: [[Int]]) -> (
+        gradients: Tensor, logits: Tensor
+    ) {
+        let (n, pixels) = (x.shape[0], x.shape[1])
+        let k = classes.first?.count ?? 0
+        precondition(classes.count == n && classes.allSatisfy { $0.count == k }, "classGradients: ragged classes")
+        let repeated = Tensor(zeros: [n * k, pixels])
+        for i in 0..<n {
+            for j in 0..<k {
+                (repeated.data + (i * k + j) * pixels).update(from: x.data + i * pixels, count: pixels)
+            }
+        }
+        let flat = classes.flatMap { $0 }
+        let result = compute(classifier, at: repeated) { logits in logits.gather(indices: flat).sum() }
+        let logits = result.logits.selectingRows((0..<n).map { $0 * k })
+        return (result.gradient, logits)
+    }
+}

@@ -72,7 +72,7 @@ final class PGDRun: GradientAttackRun {
         bestSuccess = [Bool](repeating: false, count: labels.count)
         super.init(
             method: method, classifier: classifier, clean: images, labels: labels, targets: targets,
-            iterationCount: steps * restarts)
+            iterationCount: steps * restarts, gradientAtClean: !randomStart)
         restart()
     }
 
@@ -89,7 +89,9 @@ final class PGDRun: GradientAttackRun {
     override var output: Tensor { best ?? adversarial }
 
     override func performStep() throws {
-        let (gradient, loss, _) = crossEntropyGradient(at: adversarial)
+        // Without a random start the first iterate is the clean batch, whose gradient came with the clean
+        // predictions.
+        let (gradient, loss, _) = crossEntropyGradient(at: iteration == 0 && !randomStart ? clean : adversarial)
         self.loss = loss
         adversarial =
             threat.norm == .l2

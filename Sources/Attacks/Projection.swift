@@ -9,20 +9,31 @@ enum Projection {
     static func signStep(
         _ current: Tensor, gradient: Tensor, clean: Tensor, step: Float, epsilon: Float, mask: [Bool]? = nil
     ) -> Tensor {
-        let out = current.copy()
+        let out = uninitialized(like: clean)
         let (batch, pixels) = (clean.shape[0], clean.shape[1])
         let o = out.data
+        let x = current.data
         let g = gradient.data
         let c = clean.data
-        for row in 0..<batch where mask?[row] ?? true {
-            for i in (row * pixels)..<((row + 1) * pixels) {
+        for row in 0..<batch {
+            let range = (row * pixels)..<((row + 1) * pixels)
+            guard mask?[row] ?? true else {
+                for i in range { o[i] = x[i] }
+                continue
+            }
+            for i in range {
                 let s: Float = g[i] > 0 ? 1 : (g[i] < 0 ? -1 : 0)
-                let moved = o[i] + step * s
+                let moved = x[i] + step * s
                 let delta = min(max(moved - c[i], -epsilon), epsilon)
                 o[i] = min(max(c[i] + delta, 0), 1)
             }
         }
         return out
+    }
+
+    /// A fresh `[batch, pixels]` tensor whose every element the caller writes (no zero fill, no copy).
+    static func uninitialized(like tensor: Tensor) -> Tensor {
+        Tensor(shape: tensor.shape, storage: TensorStorage(uninitializedCount: tensor.count))
     }
 
     /// `x' = clip_[0,1](x + delta * min(1, eps / ||delta||))` with `delta = x_m + step * g / ||g|| - x`:

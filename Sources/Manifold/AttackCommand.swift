@@ -9,14 +9,12 @@ import TensorCore
 /// `manifold attack METHOD --run RUN`: runs an adversarial attack on a saved classifier's test images and
 /// reports accuracy, success rate, perturbation norms, model accesses and time.
 enum AttackCommand {
-    static let methods = [
-        "fgsm", "bim", "ll", "ill", "pgd", "pgd-l2", "apgd", "cw", "deepfool", "uap", "spatial", "onepixel", "square",
-        "transfer",
-    ]
+    static let methods = AttackFactory.methods
     static let valueOptions: Set<String> = [
         "run", "eps", "norm", "steps", "alpha", "target", "n", "seed", "out", "data", "batch", "threads", "restarts",
         "c", "kappa", "lr", "search-steps", "pixels", "population", "target-run", "transfer-run", "with", "pool",
-        "rotation", "shift", "overshoot",
+        "rotation", "shift", "overshoot", "rotation-steps", "candidates", "queries", "p-init", "epochs", "goal",
+        "train-n",
     ]
     static let flagOptions: Set<String> = ["json", "quiet", "no-random-start"]
 
@@ -50,7 +48,10 @@ enum AttackCommand {
         model.setTraining(false)
 
         let pixels = dataset.pixelCount
-        let batchSize = try parsed.integer("batch", default: model.kind == .mlp ? 10_000 : 500, in: 1...100_000)
+        // A universal perturbation is one v for the whole set: never split it into batches.
+        let batchSize =
+            method == "uap"
+            ? count : try parsed.integer("batch", default: model.kind == .mlp ? 2000 : 500, in: 1...100_000)
         let progress = ProgressReporter(label: "\(method) \(dataset.name)", quiet: parsed.has("quiet"))
         let start = Date()
         var parts: [AttackResult] = []
@@ -81,6 +82,10 @@ enum AttackCommand {
         if let out = parsed.string("out") {
             try writeImages(
                 result, clean: Array(dataset.testImages[0..<(count * pixels)]), dataset: dataset, folder: out)
+            if let v = result.universalPerturbation {
+                try writeHeatmap(
+                    v, width: dataset.imageWidth, height: dataset.imageHeight, path: out + "/uap-perturbation.png")
+            }
         }
         report(result, method: method, options: options, seconds: seconds, json: parsed.has("json"), run: loaded.run)
         return 0
@@ -89,7 +94,7 @@ enum AttackCommand {
     static func report(
         _ result: AttackResult, method: String, options: AttackOptions, seconds: Double, json: Bool, run: RunDirectory
     ) {
-        let blackBox = ["onepixel", "square"].contains(method)
+        let blackBox = AttackFactory.queryMethods.contains(method)
         if json {
             var object: [String: JSONValue] = [
                 "attack": .string(method), "n": .integer(result.count), "clean_accuracy": .number(result.cleanAccuracy),
@@ -108,6 +113,15 @@ enum AttackCommand {
                 let finite = values.filter(\.isFinite)
                 object["mean_\(key)"] = finite.isEmpty ? .null : .number(finite.reduce(0, +) / Double(finite.count))
             }
+            if method == "spatial" {
+                object["transforms"] = .array(
+                    spatialTransforms(result).map { item in
+                        .object([
+                            "image": .integer(item.image), "rotation": .number(item.rotation),
+                            "shift_x": .integer(item.dx), "shift_y": .integer(item.dy),
+                        ])
+                    })
+            }
             print(JSONValue.object(object).serialized())
         } else {
             print(
@@ -122,6 +136,47 @@ enum AttackCommand {
             for (key, value) in result.metrics.sorted(by: { $0.key < $1.key }) {
                 print(String(format: "%@: %.4f", key, value))
             }
+            if method == "spatial" {
+                var counts: [String: Int] = [:]
+                for item in spatialTransforms(result) {
+                    counts[
+                        String(format: "rotation %+.0f deg, shift (%+d, %+d)", item.rotation, item.dx, item.dy),
+                        default: 0] += 1
+                }
+                for (name, n) in counts.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) })
+                    .prefix(5)
+                {
+                    print("fooled by \(name): \(n) images")
+                }
+            }
+        }
+    }
+
+    /// The transform that fooled each image of a spatial attack (images it did not fool are left out).
+    static func spatialTransforms(_ result: AttackResult) -> [(image: Int, rotation: Double, dx: Int, dy: Int)] {
+        let rotation = result.perImageExtras["rotation"] ?? []
+        let dx = result.perImageExtras["shift_x"] ?? []
+        let dy = result.perImageExtras["shift_y"] ?? []
+        return rotation.indices.compactMap { i in
+            rotation[i].isFinite ? (i, rotation[i], Int(dx[i]), Int(dy[i])) : nil
+        }
+    }
+
+    /// The universal perturbation as a blue-white-red heatmap scaled to its largest value.
+    static func writeHeatmap(_ v: [Float], width: Int, height: Int, path: String) throws {
+        let scale = max(v.map(abs).max() ?? 0, 1e-6)
+        var rgb = [UInt8]()
+        rgb.reserveCapacity(v.count * 3)
+        for d in v {
+            let value = min(max(d / scale, -1), 1)
+            let fade = UInt8(((1 - abs(value)) * 255).rounded())
+            rgb += value >= 0 ? [255, fade, fade] : [fade, fade, 255]
+        }
+        do {
+            try FileIO.writeAtomically(
+                PNGWriter.encode(width: width, height: height, colorType: .rgb, pixels: rgb), path: path)
+        } catch {
+            throw RuntimeError("--out: \(error)")
         }
     }
 
@@ -205,46 +260,64 @@ struct AttackOptions {
     }
 }
 
-/// Builds the attack named `method` from the command line.
+/// Builds the attack named `method` from the command line through `AttackFactory`.
 func makeAttack(
     _ method: String, options: AttackOptions, parsed: ParsedArguments, surrogate: LoadedClassifierRun, dataset: Dataset
 ) throws -> any Attack {
-    let restarts = try parsed.integer("restarts", default: 1, in: 1...1000)
-    let randomStart = !parsed.has("no-random-start")
-    switch method {
-    case "fgsm": return FGSM()
-    case "bim": return BIM(steps: options.steps ?? 20, stepSize: options.alpha)
-    case "ll": return LeastLikely(iterative: false)
-    case "ill": return LeastLikely(iterative: true, steps: options.steps ?? 20, stepSize: options.alpha)
-    case "pgd", "pgd-l2":
-        return PGD(
-            steps: options.steps ?? 20, stepSize: options.alpha, randomStart: randomStart, restarts: restarts,
-            seed: options.seed)
-    case "cw":
-        return CarliniWagnerL2(
-            confidence: Float(try parsed.number("kappa", default: 0, in: 0...1000)),
-            initialC: Float(try parsed.number("c", default: 1, in: 0...1e6, excludingLower: true)),
-            steps: options.steps ?? 100,
-            learningRate: Float(try parsed.number("lr", default: 0.01, in: 0...10, excludingLower: true)),
-            searchSteps: try parsed.integer("search-steps", default: 5, in: 1...50))
-    case "onepixel":
-        return OnePixel(
-            pixels: try parsed.integer("pixels", default: 1, in: 1...dataset.pixelCount),
-            population: try parsed.integer("population", default: 100, in: 4...100_000),
-            generations: options.steps ?? 30, seed: options.seed)
-    case "transfer":
+    var settings = AttackFactory.Settings(steps: options.steps, alpha: options.alpha, seed: options.seed)
+    settings.restarts = try parsed.integer("restarts", default: 1, in: 1...1000)
+    settings.randomStart = !parsed.has("no-random-start")
+    settings.kappa = Float(try parsed.number("kappa", default: 0, in: 0...1000))
+    settings.c = Float(try parsed.number("c", default: 1, in: 0...1e6, excludingLower: true))
+    settings.learningRate = Float(try parsed.number("lr", default: 0.01, in: 0...10, excludingLower: true))
+    settings.searchSteps = try parsed.integer("search-steps", default: 5, in: 1...50)
+    settings.pixels = try parsed.integer("pixels", default: 1, in: 1...dataset.pixelCount)
+    settings.population = try parsed.integer("population", default: 100, in: 4...100_000)
+    settings.overshoot = Float(try parsed.number("overshoot", default: 0.02, in: 0...10))
+    settings.candidates = try parsed.integer("candidates", default: 10, in: 2...dataset.classCount.clamped(2))
+    settings.rotation = Float(try parsed.number("rotation", default: 30, in: 0...180))
+    settings.rotationSteps = try parsed.integer("rotation-steps", default: 7, in: 1...361)
+    settings.shift = try parsed.integer("shift", default: 3, in: 0...64)
+    settings.queries = try parsed.integer("queries", default: 1000, in: 3...10_000_000)
+    settings.pInit = Float(try parsed.number("p-init", default: 0.8, in: 0...1, excludingLower: true))
+    settings.epochs = try parsed.integer("epochs", default: 5, in: 1...10_000)
+    settings.goal = try parsed.number("goal", default: 0.8, in: 0...1)
+    if method == "uap" {
+        let trainCount = try parsed.integer("train-n", default: min(1000, dataset.trainCount), in: 1...Int.max)
+        guard trainCount <= dataset.trainCount else {
+            throw UsageError(
+                "'--train-n' asks for \(trainCount) images but the training set of '\(dataset.name)' has \(dataset.trainCount)"
+            )
+        }
+        settings.trainImages = Tensor(
+            shape: [trainCount, dataset.pixelCount],
+            scalars: Array(dataset.trainImages[0..<(trainCount * dataset.pixelCount)]))
+        if let other = parsed.string("transfer-run") {
+            let transfer = try LoadedClassifierRun.load(other, option: "--transfer-run")
+            transfer.model.setTraining(false)
+            settings.transferModel = transfer.model
+        }
+    }
+    if method == "transfer" {
         guard let targetRun = parsed.string("target-run") else {
             throw UsageError("'attack transfer' needs '--target-run RUN' (the model to transfer to)")
         }
         let target = try LoadedClassifierRun.load(targetRun, option: "--target-run")
         target.model.setTraining(false)
+        settings.transferTarget = target.model
         let inner = parsed.string("with") ?? "pgd"
         guard inner != "transfer", AttackCommand.methods.contains(inner) else {
             throw UsageError("option '--with' must name a white-box attack, got '\(Sanitize.line(inner))'")
         }
-        let attack = try makeAttack(inner, options: options, parsed: parsed, surrogate: surrogate, dataset: dataset)
-        return Transfer(attack: attack, target: target.model)
-    default:
-        throw UsageError("attack '\(method)' is not available yet")
+        settings.transferWith = inner
     }
+    do {
+        return try AttackFactory.make(method, settings: settings)
+    } catch let error as AttackError {
+        throw UsageError(error.description)
+    }
+}
+
+extension Int {
+    fileprivate func clamped(_ low: Int) -> Int { Swift.max(self, low) }
 }

@@ -109,8 +109,23 @@ enum HelpText {
                         --restarts R (Madry et al. 2018); pgd-l2 is pgd --norm 2
               cw        Carlini-Wagner L2: tanh variables, Adam (--lr 0.01, --steps 100), margin with
                         --kappa 0, per-image binary search over c (--c 1, --search-steps 5) (2017)
+              apgd      auto-PGD: no step size, momentum 0.75, step halved at checkpoints, CE loss,
+                        --steps 100, L-inf or --norm 2 (Croce & Hein 2020)
+              deepfool  minimal L2 perturbation by linearising the boundaries of the top --candidates 10
+                        classes, --overshoot 0.02, --steps 50 (Moosavi-Dezfooli et al. 2016); eps unused
+              uap       one universal v, ||v|| <= --eps (--norm inf|2), built with DeepFool steps over
+                        --train-n 1000 training images for --epochs 5 passes or until the fooling rate
+                        reaches --goal 0.8; --transfer-run RUN also measures v on a second model
+                        (fooling_rate, transfer_fooling_rate); --out also writes uap-perturbation.png
+                        (Moosavi-Dezfooli et al. 2017)
+              spatial   worst case over rotations (--rotation 30 deg in --rotation-steps 7) and shifts
+                        (--shift 3 px), bilinear; names the transform that fooled each image (Engstrom
+                        et al. 2019)
               onepixel  black box: differential evolution over (row, col, value) of --pixels P pixels,
                         --population 100, --steps 30 generations; probabilities only (Su et al. 2019)
+              square    black box L-inf Square Attack: random squares of +-eps, margin loss on
+                        log-probabilities, --queries 1000 per image, --p-init 0.8 (Andriushchenko et al.
+                        2020)
               transfer  gray box: craft with --with METHOD (default pgd) on --run, evaluate on --target-run
             --eps E       radius: L-inf in (0, 1] (default 0.1); with --norm 2, L2 in (0, 28] (default 1)
             --alpha A     step size (default eps/10; pgd-l2 eps/4)      --steps N  iterations (default 20)
@@ -120,7 +135,8 @@ enum HelpText {
                           red: brighter, scaled to the image's largest change) per image
             --json        one object: attack, n, clean_accuracy, adversarial_accuracy, success_rate,
                           mean_linf, mean_l2, mean_l0, queries (gradient evaluations for white-box
-                          attacks), gradient_evaluations, seconds, and per-method extras (mean_c, ...)
+                          attacks), gradient_evaluations, seconds, and per-method extras (mean_c,
+                          fooling_rate, transfer_fooling_rate, transforms, ...)
             """,
         "poison": """
             usage: manifold poison labelflip|backdoor [--data D] [--model mlp|cnn] [--fraction F]

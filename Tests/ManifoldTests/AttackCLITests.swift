@@ -27,7 +27,11 @@ import Testing
             ["pgd", "--restarts", "2", "--steps", "5"], ["pgd-l2", "--eps", "2", "--steps", "5"],
             ["pgd", "--target", "3", "--steps", "5"], ["cw", "--steps", "20", "--search-steps", "2"],
             ["onepixel", "--pixels", "2", "--population", "10", "--steps", "3"],
-            ["transfer", "--target-run", "other", "--steps", "5"],
+            ["transfer", "--target-run", "other", "--steps", "5"], ["apgd", "--steps", "10"],
+            ["apgd", "--norm", "2", "--eps", "2", "--steps", "10"], ["deepfool", "--steps", "10"],
+            ["uap", "--train-n", "100", "--epochs", "1", "--transfer-run", "other"],
+            ["spatial", "--rotation-steps", "3", "--shift", "1"], ["square", "--queries", "50", "--eps", "0.2"],
+            ["square", "--queries", "50", "--target", "2"],
         ]
         for arguments in cases {
             let result = try ManifoldBinary.run(
@@ -44,6 +48,12 @@ import Testing
             #expect(object["queries"]?.integerValue ?? 0 > 0, "\(arguments)")
             if arguments[0] == "fgsm" { #expect((object["mean_linf"]?.doubleValue ?? 1) <= 0.2 + 1e-6) }
             if arguments[0] == "transfer" { #expect(object["surrogate_success_rate"]?.doubleValue != nil) }
+            if arguments[0] == "uap" {
+                #expect(
+                    object["fooling_rate"]?.doubleValue != nil && object["transfer_fooling_rate"]?.doubleValue != nil)
+            }
+            if arguments[0] == "spatial" { #expect(object["transforms"]?.arrayValue != nil) }
+            if arguments[0] == "square" { #expect((object["mean_linf"]?.doubleValue ?? 1) <= 0.2 + 1e-6) }
         }
     }
 
@@ -61,6 +71,28 @@ import Testing
         #expect(files.contains("00002-perturbation.png") && files.allSatisfy { $0.hasSuffix(".png") })
         let bytes = try FileIO.readAll(path: out + "/00000-perturbation.png")
         #expect(bytes.prefix(4) == [0x89, 0x50, 0x4E, 0x47])
+    }
+
+    @Test func uapWritesItsPerturbationAndReportsBothFoolingRates() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train("victim", root: root)
+        try train("other", root: root, seed: "2")
+        let out = root + "/uap"
+        let result = try ManifoldBinary.run(
+            [
+                "attack", "uap", "--run", "victim", "--transfer-run", "other", "--eps", "0.2", "--train-n", "200",
+                "--epochs", "2", "--n", "5", "--out", out, "--quiet",
+            ], runsRoot: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("fooling_rate:") && result.stdout.contains("transfer_fooling_rate:"))
+        #expect(FileManager.default.fileExists(atPath: out + "/uap-perturbation.png"))
+        let spatial = try ManifoldBinary.run(
+            ["attack", "spatial", "--run", "victim", "--n", "20", "--quiet"], runsRoot: root)
+        #expect(spatial.status == 0, "\(spatial.stderr)")
+        #expect(spatial.stdout.contains("spatial on 20 images"))
+        let help = try ManifoldBinary.run(["help", "attack"], runsRoot: root)
+        for method in ["apgd", "deepfool", "uap", "spatial", "square"] { #expect(help.stdout.contains(method)) }
     }
 
     @Test func poisonCommandsReportAndKeepTheirNumbers() throws {

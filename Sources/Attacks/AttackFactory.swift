@@ -1,0 +1,110 @@
+import Models
+import TensorCore
+
+/// Builds an attack from its command-line name and settings: the one code path shared by
+/// `manifold attack` and the workbench's Attack lab (`AttackExperiment`).
+public enum AttackFactory {
+    /// Every method name `make` knows, in the order the help lists them.
+    public static let methods = [
+        "fgsm", "bim", "ll", "ill", "pgd", "pgd-l2", "apgd", "cw", "deepfool", "uap", "spatial", "onepixel", "square",
+        "transfer",
+    ]
+    /// Methods that see the model through forward passes only (their cost is counted in queries).
+    public static let queryMethods: Set<String> = ["onepixel", "square", "spatial"]
+
+    /// The knobs of every method; nil or the default means the method's own default.
+    public struct Settings {
+        /// Iterations (steps, generations, epochs of uap are separate).
+        public var steps: Int?
+        /// Step size alpha of the sign-gradient attacks.
+        public var alpha: Float?
+        public var seed: UInt64 = 0
+        public var restarts = 1
+        public var randomStart = true
+        /// Carlini-Wagner: kappa, initial c, Adam's learning rate, binary-search rounds.
+        public var kappa: Float = 0
+        public var c: Float = 1
+        public var learningRate: Float = 0.01
+        public var searchSteps = 5
+        /// One-pixel: pixels changed and population.
+        public var pixels = 1
+        public var population = 100
+        /// DeepFool (and uap's inner DeepFool): overshoot and candidate classes.
+        public var overshoot: Float = 0.02
+        public var candidates = 10
+        /// Spatial: ± degrees, angles in the grid, ± pixels.
+        public var rotation: Float = 30
+        public var rotationSteps = 7
+        public var shift = 3
+        /// Square: query budget per image and initial square fraction.
+        public var queries = 1000
+        public var pInit: Float = 0.8
+        /// Universal perturbation: training images (nil: the attacked batch), passes, goal, and a second
+        /// model its fooling rate is measured on.
+        public var trainImages: Tensor?
+        public var epochs = 5
+        public var goal = 0.8
+        public var transferModel: Classifier?
+        /// Transfer: the white-box method crafted on the surrogate, and the model under attack.
+        public var transferWith = "pgd"
+        public var transferTarget: Classifier?
+
+        public init(steps: Int? = nil, alpha: Float? = nil, seed: UInt64 = 0) {
+            self.steps = steps
+            self.alpha = alpha
+            self.seed = seed
+        }
+    }
+
+    /// The attack called `method` with `settings`.
+    /// - Throws: `AttackError` for an unknown method or a missing model (`transfer` without a target).
+    public static func make(_ method: String, settings: Settings) throws -> any Attack {
+        let steps = settings.steps
+        switch method {
+        case "fgsm": return FGSM()
+        case "bim": return BIM(steps: steps ?? 20, stepSize: settings.alpha)
+        case "ll": return LeastLikely(iterative: false)
+        case "ill": return LeastLikely(iterative: true, steps: steps ?? 20, stepSize: settings.alpha)
+        case "pgd", "pgd-l2":
+            return PGD(
+                steps: steps ?? 20, stepSize: settings.alpha, randomStart: settings.randomStart,
+                restarts: settings.restarts, seed: settings.seed)
+        case "apgd": return APGD(steps: steps ?? 100, seed: settings.seed)
+        case "cw":
+            return CarliniWagnerL2(
+                confidence: settings.kappa, initialC: settings.c, steps: steps ?? 100,
+                learningRate: settings.learningRate, searchSteps: settings.searchSteps)
+        case "deepfool":
+            return DeepFool(steps: steps ?? 50, overshoot: settings.overshoot, candidates: settings.candidates)
+        case "uap":
+            return UniversalPerturbation(
+                trainImages: settings.trainImages, epochs: settings.epochs, goal: settings.goal,
+                deepFool: DeepFool(steps: steps ?? 10, overshoot: settings.overshoot, candidates: settings.candidates),
+                transferModel: settings.transferModel, seed: settings.seed)
+        case "spatial":
+            return SpatialTransformation(
+                maxRotation: settings.rotation, rotationSteps: settings.rotationSteps, maxShift: settings.shift)
+        case "onepixel":
+            return OnePixel(
+                pixels: settings.pixels, population: settings.population, generations: steps ?? 30,
+                seed: settings.seed)
+        case "square": return SquareAttack(queries: settings.queries, pInit: settings.pInit, seed: settings.seed)
+        case "transfer":
+            guard let target = settings.transferTarget else {
+                throw AttackError("transfer needs a target model (--target-run)")
+            }
+            guard settings.transferWith != "transfer", methods.contains(settings.transferWith) else {
+                throw AttackError("transfer crafts with a white-box attack, not '\(settings.transferWith)'")
+            }
+            return Transfer(attack: try make(settings.transferWith, settings: settings), target: target)
+        default:
+            throw AttackError("unknown attack '\(method)' (known: \(methods.joined(separator: ", ")))")
+        }
+    }
+
+    /// The threat model a method uses by default for a radius: `ll`/`ill` aim at the least likely class,
+    /// `pgd-l2` is L2.
+    public static func defaultGoal(for method: String) -> AttackGoal {
+        method == "ll" || method == "ill" ? .leastLikely : .untargeted
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import TensorCore
+
+/// The Square Attack, L-inf (Andriushchenko, Croce, Flammarion & Hein 2020, "Square Attack: a
+/// query-efficient black-box adversarial attack via random search"): black-box, through a
+/// `ProbabilityOracle` only.
+///
+/// Start from vertical stripes `x + delta`, `delta` = ±eps per column (random), clipped to [0, 1]. Each
+/// iteration, for every image not yet fooled, a random `s x s` square of the perturbation is set to a
+/// random ±eps (redrawn if it would not change the image) and the candidate is kept if it lowers the
+/// margin loss on log-probabilities, `log p_y - max_{k != y} log p_k` (targeted:
+/// `max_{k != t} log p_k - log p_t`); the image is fooled once the margin is negative. The side is
+/// `s = max(1, round(sqrt(p * pixels)))`, with `p` halved on the schedule of the paper (iterations 10, 50,
+/// 200, 500, 1000, 2000, 4000, 6000, 8000 of 10 000, rescaled to the budget).
+///
+/// - `queries`: the budget per image, counting the clean query and the initialisation (default 1000;
+///   5000 in torchattacks). `pInit`: the initial fraction of pixels in the square (default 0.8, as
+///   torchattacks). `seed`: default 0.
+/// Threat model: `.linf`, eps in (0, 1], any goal. Input `[batch, pixels]` of square images (else the
+/// image is treated as one row). Queries are counted in `queries` and `perImageExtras["queries"]`.
+public struct SquareAttack: BlackBoxAttack {
+    public var queries: Int
+    public var pInit: Float
+    public var seed: UInt64
+
+    public var name: String { "square" }
+    public var citation: String {
+        "Andriushchenko, Croce, Flammarion & Hein 2020, Square Attack: a query-efficient black-box adversarial attack via random search"
+    }
+
+    public init(queries: Int = 1000, pInit: Float = 0.8, seed: UInt64 = 0) {
+        self.queries = queries
+        self.pInit = pInit
+        self.seed = seed
+    }
+
+    /// The fraction of pixels in the square at iteration `iteration` of `iterations` (torchattacks'
+    /// `p_selection`).
+    public static func fraction(pInit: Float, iteration: Int, iterations: Int) -> Float {
+        let it = Int(Double(iteration) / Double(max(iterations, 1)) * 10_000)
+        let bounds = [10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000]
+        let halvings = bounds.filter { it > $0 }.count
+        return pInit / Float(1 << halvings)
+    }
+
+    public func makeRun(oracle: any ProbabilityOracle, images: Tensor, labels: [Int], threat: ThreatModel) throws
+        -> AttackRun
+    {
+        guard threat.norm == .linf else { throw AttackError("square is an L-inf attack; use --norm inf") }
+        guard threat.epsilon > 0, threat.epsilon <= 1 else {
+            throw AttackError("L-inf radius eps must be in (0, 1], got \(threat.epsilon)")
+        }
+        guard queries >= 3 else { throw AttackError("square needs a budget of at least 3 queries per image") }
+        guard pInit > 0, pInit <= 1 else { throw AttackError("square's p must be in (0, 1], got \(pInit)") }
+        let (probabilities, targets) = try validateBlackBox(
+            oracle: oracle, images: images, labels: labels, goal: threat.goal)
+        return SquareRun(
+            attack: self, oracle: oracle, images: images.detached(), labels: labels, targets: targets,
+            epsilon: threat.epsilon, cleanProbabilities: probabilities)
+    }
+}
+
+/// The Square Attack's step machine: iteration 0 queries the stripe initialisation, each later iteration
+/// one square per active image (one query each).
+final class SquareRun: BlackBoxAttackRun {
+    let attack: SquareAttack
+    let epsilon: Float
+    let side: (height: Int, width: Int)
+    private var generator: RandomGenerator
+    private var margins: [Float]
+    private var perImageQueries: [Double]
+
+    init(
+        attack: SquareAttack, oracle: any ProbabilityOracle, images: Tensor, labels: [Int], targets: [Int]?,
+        epsilon: Float, cleanProbabilities: [Float]
+    ) {
+        self.attack = attack
+        self.epsilon = epsilon
+        let pixels = oracle.pixelCount
+        let height = Int(Float(pixels).squareRoot())
+        side = height * height == pixels ? (height, height) : (1, pixels)
+        generator = RandomGenerator(seed: attack.seed)
+        margins = []
+        perImageQueries = [Double](repeating: 1, count: labels.count)
+        super.init(
+            method: "square", oracle: oracle, clean: images, labels: labels, targets: targets,
+            cleanProbabilities: cleanProbabilities, iterationCount: attack.queries - 1)
+        margins = labels.indices.map { margin(cleanProbabilities, row: $0, image: $0) }
+        perImageExtras["queries"] = perImageQueries
+    }
+
+    /// The margin loss of row `row` of `probabilities` for image `image` (negative: fooled).
+    private func margin(_ probabilities: [Float], row: Int, image: Int) -> Float {
+        let classes = oracle.classCount
+        let goal = targets?[image] ?? labels[image]
+        var other = -Float.infinity
+        for k in 0..<classes where k != goal { other = max(other, log(probabilities[row * classes + k] + 1e-30)) }
+        let own = log(probabilities[row * classes + goal] + 1e-30)
+        return targets == nil ? own - other : other - own
+    }
+
+    override func performStep() throws {
+        let active = labels.indices.filter { margins[$0] >= 0 }
+        guard !active.isEmpty else {
+            stoppedEarly = true
+            return
+        }
+        let pixels = oracle.pixelCount
+        var batch = [Float](repeating: 0, count: active.count * pixels)
+        let x = clean.data
+        let best = adversarial.data
+        if iteration == 0 {
+            for (slot, image) in active.enumerated() {
+                let signs = (0..<side.width).map { _ in generator.uniform() < 0.5 ? -epsilon : epsilon }
+                for p in 0..<pixels {
+                    batch[slot * pixels + p] = min(max(x[image * pixels + p] + signs[p % side.width], 0), 1)
+                }
+            }
+        } else {
+            let p = SquareAttack.fraction(pInit: attack.pInit, iteration: iteration - 1, iterations: iterationCount - 1)
+            let s = min(max(Int((p * Float(pixels)).squareRoot().rounded()), 1), min(side.height, side.width))
+            for (slot, image) in active.enumerated() {
+                let base = image * pixels
+                for p in 0..<pixels { batch[slot * pixels + p] = best[base + p] }
+                let top = generator.index(below: side.height - s + 1)
+                let left = generator.index(below: side.width - s + 1)
+                var sign: Float = generator.uniform() < 0.5 ? -epsilon : epsilon
+                // Redraw (flip) the square's sign if it would leave every pixel of the window unchanged.
+                for _ in 0..<2 {
+                    var changes = false
+                    for r in top..<(top + s) {
+                        for c in left..<(left + s) {
+                            let i = base + r * side.width + c
+                            if abs(min(max(x[i] + sign, 0), 1) - best[i]) >= 1e-7 { changes = true }
+                        }
+                    }
+                    if changes { break }
+                    sign = -sign
+                }
+                for r in top..<(top + s) {
+                    for c in left..<(left + s) {
+                        let i = r * side.width + c
+                        batch[slot * pixels + i] = min(max(x[base + i] + sign, 0), 1)
+                    }
+                }
+            }
+        }
+        let probabilities = oracle.probabilities(batch, count: active.count)
+        queries = oracle.queries
+        let predicted = rowArgmax(probabilities, classes: oracle.classCount)
+        var lossSum = 0.0
+        for (slot, image) in active.enumerated() {
+            perImageQueries[image] += 1
+            let candidate = margin(probabilities, row: slot, image: image)
+            if candidate < margins[image] || iteration == 0 {
+                margins[image] = candidate
+                for p in 0..<pixels { best[image * pixels + p] = batch[slot * pixels + p] }
+                currentPredictions[image] = predicted[slot]
+            }
+            lossSum += Double(margins[image])
+        }
+        loss = lossSum / Double(active.count)
+        perImageExtras["queries"] = perImageQueries
+        if margins.allSatisfy({ $0 < 0 }) { stoppedEarly = true }
+    }
+}

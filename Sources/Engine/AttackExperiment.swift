@@ -1,0 +1,188 @@
+import Attacks
+import Foundation
+import Models
+import TensorCore
+
+/// The workbench's Attack lab as an experiment: an `AttackRun` over a batch of test images of a classifier,
+/// stepped one attack iteration at a time, with one selected image shown before and after.
+///
+/// The attack is built by `AttackFactory` exactly as `manifold attack METHOD` builds it (method names as on
+/// the command line; `transfer` needs a second model and is not available here). The classifier is evaluated
+/// in whatever mode the caller set (set `setTraining(false)` first). Like every experiment it is not
+/// thread-safe: call `step()`, `describe`, `setEpsilon` and `computeRobustnessCurve` from the runner's queue
+/// (e.g. through `.adjust`).
+public final class AttackExperiment: VisualExperiment {
+    public let classifier: Classifier
+    public let method: String
+    /// The attacked images `[count, imageHeight * imageWidth]`, pixels in [0, 1], and their labels.
+    public let images: Tensor
+    public let labels: [Int]
+    public let imageWidth: Int
+    public let imageHeight: Int
+    public let classNames: [String]
+    /// Iterations of iterative methods (nil in the factory's sense is never used: the caller's value).
+    public let steps: Int
+    public let alpha: Float?
+    /// The threat model of the current run (its epsilon changes with `setEpsilon`).
+    public private(set) var threat: ThreatModel
+    /// The attack in progress.
+    public private(set) var run: AttackRun
+    /// The image shown by `describe`, an index into the batch (clamped into range).
+    public var selectedImage: Int {
+        didSet { selectedImage = min(max(selectedImage, 0), labels.count - 1) }
+    }
+    /// Robust accuracy against eps with FGSM and PGD, once `computeRobustnessCurve` ran.
+    public private(set) var robustnessCurve: (epsilons: [Double], fgsm: [Double], pgd: [Double])?
+    private let attack: any Attack
+
+    /// - Parameters:
+    ///   - images: `count * imageHeight * imageWidth` pixels in [0, 1], row-major; `labels`: `count` classes.
+    ///   - method: a name from `AttackFactory.methods` (not `transfer`).
+    ///   - threat: norm, radius and goal; `steps`: iterations of iterative methods; `alpha`: step size (nil:
+    ///     the method's default).
+    /// - Throws: `AttackError` for an unknown method or inputs the attack rejects.
+    public init(
+        classifier: Classifier, images: [Float], labels: [Int], imageWidth: Int, imageHeight: Int,
+        classNames: [String], method: String, threat: ThreatModel, steps: Int, alpha: Float?
+    ) throws {
+        let pixels = imageWidth * imageHeight
+        guard !labels.isEmpty, images.count == labels.count * pixels else {
+            throw AttackError("\(images.count) pixels for \(labels.count) images of \(imageWidth)x\(imageHeight)")
+        }
+        guard steps >= 1 else { throw AttackError("steps must be at least 1, got \(steps)") }
+        self.classifier = classifier
+        self.method = method
+        self.images = Tensor(shape: [labels.count, pixels], scalars: images)
+        self.labels = labels
+        self.imageWidth = imageWidth
+        self.imageHeight = imageHeight
+        self.classNames = classNames
+        self.steps = steps
+        self.alpha = alpha
+        self.threat = threat
+        selectedImage = 0
+        attack = try AttackFactory.make(method, settings: AttackFactory.Settings(steps: steps, alpha: alpha))
+        run = try attack.makeRun(classifier: classifier, images: self.images, labels: labels, threat: threat)
+    }
+
+    /// Advances the attack one iteration (one-step attacks finish in one step).
+    public func step() throws -> StepReport {
+        if !run.isFinished { try run.step() }
+        let success = run.success
+        return StepReport(metrics: [
+            "success_rate": Double(success.filter { $0 }.count) / Double(success.count), "loss": run.loss,
+        ])
+    }
+
+    public var isFinished: Bool { run.isFinished }
+
+    public var progress: (done: Int, total: Int) {
+        (run.isFinished ? run.iterationCount : run.iteration, run.iterationCount)
+    }
+
+    /// Restarts the attack from the clean images with radius `eps` (same method, goal and norm).
+    /// - Throws: `AttackError` when the attack rejects the radius; the current run is then kept.
+    public func setEpsilon(_ eps: Float) throws {
+        var changed = threat
+        changed.epsilon = eps
+        run = try attack.makeRun(classifier: classifier, images: images, labels: labels, threat: changed)
+        threat = changed
+    }
+
+    /// Robust accuracy (accuracy on adversarial images) against each radius, with FGSM and with PGD (20
+    /// steps of eps/8, random start), over the first 256 images of the batch at most; an eps of 0 gives the
+    /// clean accuracy, radii outside (0, 1] are skipped. Stored in `robustnessCurve` (L-inf).
+    public func computeRobustnessCurve(epsilons: [Float]) {
+        let count = min(256, labels.count)
+        let subset = images.rows(0..<count).copy()
+        let subsetLabels = Array(labels.prefix(count))
+        let cleanPredictions = noGrad { classifier(subset).argmax() }
+        let cleanAccuracy = Double(zip(cleanPredictions, subsetLabels).filter { $0 == $1 }.count) / Double(count)
+        var curve: (epsilons: [Double], fgsm: [Double], pgd: [Double]) = ([], [], [])
+        for eps in epsilons.sorted() where eps >= 0 && eps <= 1 {
+            curve.epsilons.append(Double(eps))
+            guard eps > 0 else {
+                curve.fgsm.append(cleanAccuracy)
+                curve.pgd.append(cleanAccuracy)
+                continue
+            }
+            let threat = ThreatModel(epsilon: eps)
+            let fgsm = try? FGSM().attack(classifier, images: subset, labels: subsetLabels, threat: threat)
+            let pgd = try? PGD(steps: 20, stepSize: eps / 8).attack(
+                classifier, images: subset, labels: subsetLabels, threat: threat)
+            curve.fgsm.append(fgsm?.adversarialAccuracy ?? .nan)
+            curve.pgd.append(pgd?.adversarialAccuracy ?? .nan)
+        }
+        robustnessCurve = curve
+    }
+
+    private func className(_ index: Int) -> String {
+        index >= 0 && index < classNames.count ? classNames[index] : String(index)
+    }
+
+    /// Fills the clean, adversarial and perturbation images of the selected image, its class probabilities
+    /// before and after, the key figures, and the robustness curves when computed.
+    public func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
+        let pixels = imageWidth * imageHeight
+        let index = selectedImage
+        let cleanRow = Array(UnsafeBufferPointer(start: images.data + index * pixels, count: pixels))
+        let output = run.output
+        let adversarialRow = Array(UnsafeBufferPointer(start: output.data + index * pixels, count: pixels))
+        let pair = Tensor(shape: [2, pixels], scalars: cleanRow + adversarialRow)
+        let probabilities = noGrad { classifier(pair).softmax() }
+        let classes = probabilities.shape[1]
+        let before = (0..<classes).map { Double(probabilities.data[$0]) }
+        let after = (0..<classes).map { Double(probabilities.data[classes + $0]) }
+        let predictedBefore = before.indices.max { before[$0] < before[$1] } ?? 0
+        let predictedAfter = after.indices.max { after[$0] < after[$1] } ?? 0
+        let delta = zip(adversarialRow, cleanRow).map { $0 - $1 }
+        let norms = PerturbationNorms.of(
+            Tensor(shape: [1, pixels], scalars: adversarialRow), from: Tensor(shape: [1, pixels], scalars: cleanRow))[0]
+
+        func caption(_ predicted: Int, _ confidence: Double) -> String {
+            String(format: "%@ %.1f%%", className(predicted), confidence * 100)
+        }
+        snapshot.images["clean"] = [
+            Snapshot.Image(
+                width: imageWidth, height: imageHeight, values: cleanRow,
+                caption: caption(predictedBefore, before[predictedBefore]))
+        ]
+        snapshot.images["adversarial"] = [
+            Snapshot.Image(
+                width: imageWidth, height: imageHeight, values: adversarialRow,
+                caption: caption(predictedAfter, after[predictedAfter]))
+        ]
+        snapshot.images["perturbation"] = [
+            Snapshot.Image(
+                width: imageWidth, height: imageHeight, values: delta, caption: String(format: "L-inf %.3f", norms.linf)
+            )
+        ]
+        snapshot.bars["clean"] = (0..<classes).map { Snapshot.Bar(label: className($0), value: before[$0]) }
+        snapshot.bars["adversarial"] = (0..<classes).map { Snapshot.Bar(label: className($0), value: after[$0]) }
+
+        let success = run.success
+        let predictions = run.predictions
+        let selectedSuccess = run.targets.map { predictedAfter == $0[index] } ?? (predictedAfter != labels[index])
+        let usesQueries = AttackFactory.queryMethods.contains(method)
+        snapshot.figures = [
+            ("method", method), ("eps", String(format: "%.4g", threat.epsilon)),
+            ("iteration", "\(run.iteration)/\(run.iterationCount)"),
+            ("image", "\(index) (true: \(className(labels[index])))"),
+            ("prediction", "\(className(predictedBefore)) → \(className(predictedAfter))"),
+            ("success", selectedSuccess ? "yes" : "no"),
+            ("L-inf", String(format: "%.4f", norms.linf)), ("L2", String(format: "%.4f", norms.l2)),
+            ("L0", "\(norms.l0)"),
+            ("batch success rate", String(format: "%.4f", Double(success.filter { $0 }.count) / Double(success.count))),
+            (
+                "adversarial accuracy",
+                String(
+                    format: "%.4f", Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(labels.count))
+            ),
+            usesQueries ? ("queries", "\(run.queries)") : ("gradient evaluations", "\(run.gradientEvaluations)"),
+        ]
+        if let curve = robustnessCurve {
+            snapshot.curves["robust accuracy (fgsm)"] = (curve.epsilons, curve.fgsm)
+            snapshot.curves["robust accuracy (pgd)"] = (curve.epsilons, curve.pgd)
+        }
+    }
+}

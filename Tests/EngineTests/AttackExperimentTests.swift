@@ -1,0 +1,136 @@
+import Attacks
+import Datasets
+import Engine
+import Models
+import NeuralNet
+import TensorCore
+import Testing
+
+/// The Attack lab's experiment on a small MLP trained for a few seconds on synthetic digits.
+struct AttackExperimentTests {
+    static let dataset = SyntheticDigits.make(trainCount: 400, testCount: 64, seed: 5)
+
+    static let weights: [[Float]] = {
+        var generator = RandomGenerator(seed: 2)
+        let model = Classifier(kind: .mlp, hiddenWidth: 32, generator: &generator)
+        let optimizer = Adam(parameters: model.namedParameters, learningRate: 3e-3)
+        let sampler = BatchSampler(count: dataset.trainCount, batchSize: 32, seed: 2)
+        for epoch in 0..<8 {
+            for indices in sampler.batches(epoch: epoch) {
+                let batch = dataset.trainBatch(indices)
+                optimizer.zeroGradients()
+                Loss.crossEntropy(
+                    logits: model(Tensor(shape: [indices.count, dataset.pixelCount], scalars: batch.images)),
+                    labels: batch.labels
+                ).backward()
+                optimizer.step()
+            }
+        }
+        return model.parameters.map(\.scalars)
+    }()
+
+    static func model() -> Classifier {
+        var generator = RandomGenerator(seed: 0)
+        let model = Classifier(kind: .mlp, hiddenWidth: 32, generator: &generator)
+        for (tensor, values) in zip(model.parameters, weights) {
+            tensor.assign(Tensor(shape: tensor.shape, scalars: values))
+        }
+        return model
+    }
+
+    static func experiment(_ method: String, eps: Float = 0.1, steps: Int = 10, count: Int = 32) throws
+        -> AttackExperiment
+    {
+        try AttackExperiment(
+            classifier: model(), images: Array(dataset.testImages[0..<(count * dataset.pixelCount)]),
+            labels: Array(dataset.testLabels[0..<count]), imageWidth: 28, imageHeight: 28,
+            classNames: dataset.classNames, method: method, threat: ThreatModel(epsilon: eps), steps: steps, alpha: 0.02
+        )
+    }
+
+    @Test func steppingPGDMatchesTheAttackRunDirectly() throws {
+        let experiment = try Self.experiment("pgd")
+        var reports: [StepReport] = []
+        while !experiment.isFinished { reports.append(try experiment.step()) }
+        #expect(reports.count == 10 && experiment.progress == (10, 10))
+        #expect(reports.allSatisfy { $0.metrics["success_rate"] != nil && $0.metrics["loss"] != nil })
+        let direct = try PGD(steps: 10, stepSize: 0.02).attack(
+            Self.model(), images: experiment.images, labels: experiment.labels, threat: ThreatModel(epsilon: 0.1))
+        #expect(experiment.run.output.scalars == direct.adversarial.scalars)
+        let fgsm = try Self.experiment("fgsm")
+        _ = try fgsm.step()
+        #expect(fgsm.isFinished && fgsm.progress == (1, 1))
+    }
+
+    @Test func setEpsilonRestartsWithTheNewBound() throws {
+        let experiment = try Self.experiment("pgd", eps: 0.2)
+        _ = try experiment.step()
+        _ = try experiment.step()
+        try experiment.setEpsilon(0.05)
+        #expect(experiment.run.iteration == 0 && !experiment.isFinished && experiment.threat.epsilon == 0.05)
+        while !experiment.isFinished { _ = try experiment.step() }
+        #expect(experiment.run.norms.allSatisfy { $0.linf <= 0.05 + 1e-6 })
+        #expect(throws: AttackError.self) { try experiment.setEpsilon(2) }
+        #expect(experiment.threat.epsilon == 0.05)
+    }
+
+    @Test func describeFillsTheAttackLabKeys() throws {
+        let experiment = try Self.experiment("bim", steps: 5)
+        while !experiment.isFinished { _ = try experiment.step() }
+        experiment.selectedImage = 3
+        experiment.computeRobustnessCurve(epsilons: [0, 0.05, 0.1])
+        var snapshot = Snapshot()
+        experiment.describe(into: &snapshot, includeHeavy: true)
+        for key in ["clean", "adversarial", "perturbation"] { #expect(snapshot.images[key]?.count == 1, "\(key)") }
+        let clean = try #require(snapshot.images["clean"]?.first)
+        #expect(clean.values == Array(Self.dataset.testImages[(3 * 784)..<(4 * 784)]))
+        #expect(clean.caption.hasSuffix("%"))
+        #expect(snapshot.images["perturbation"]?.first?.caption.hasPrefix("L-inf ") == true)
+        #expect(snapshot.bars["clean"]?.count == 10 && snapshot.bars["adversarial"]?.count == 10)
+        #expect(snapshot.bars["clean"]?.map(\.label) == Self.dataset.classNames)
+        #expect(abs((snapshot.bars["adversarial"] ?? []).reduce(0) { $0 + $1.value } - 1) < 1e-4)
+        let names = snapshot.figures.map(\.name)
+        for name in [
+            "method", "eps", "iteration", "image", "prediction", "success", "L-inf", "L2", "L0", "batch success rate",
+            "adversarial accuracy", "gradient evaluations",
+        ] {
+            #expect(names.contains(name), "\(name)")
+        }
+        let fgsm = try #require(snapshot.curves["robust accuracy (fgsm)"])
+        let pgd = try #require(snapshot.curves["robust accuracy (pgd)"])
+        #expect(fgsm.x == [0, Double(Float(0.05)), Double(Float(0.1))] && pgd.y.count == 3)
+        #expect(fgsm.y[0] == pgd.y[0] && pgd.y[2] <= fgsm.y[2] + 1e-9)
+        experiment.selectedImage = 1000
+        #expect(experiment.selectedImage == 31)
+    }
+
+    @Test func everyLabMethodSteps() throws {
+        for method in AttackFactory.methods where method != "transfer" {
+            let experiment = try Self.experiment(method, eps: method == "pgd-l2" ? 1 : 0.1, steps: 2, count: 4)
+            var guardSteps = 0
+            while !experiment.isFinished && guardSteps < 50 {
+                _ = try experiment.step()
+                guardSteps += 1
+            }
+            var snapshot = Snapshot()
+            experiment.describe(into: &snapshot, includeHeavy: false)
+            #expect(snapshot.images["adversarial"]?.count == 1, "\(method)")
+        }
+        #expect(throws: AttackError.self) { _ = try Self.experiment("transfer") }
+    }
+
+    @Test func backdoorViewShowsTriggerExamplesAndAccuracies() {
+        let view = BackdoorView(
+            classifier: Self.model(), dataset: Self.dataset, trigger: .checkerboard(), targetClass: 1)
+        var snapshot = Snapshot()
+        view.describe(into: &snapshot)
+        #expect(snapshot.images["trigger"]?.count == 1)
+        #expect(snapshot.images["poisoned examples"]?.count == 4)
+        #expect(
+            snapshot.figures.map(\.name) == [
+                "target class", "clean accuracy", "triggered accuracy", "attack success rate",
+            ])
+        let (clean, _, _) = view.accuracies()
+        #expect(clean > 0.5)
+    }
+}
