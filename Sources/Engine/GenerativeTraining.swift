@@ -29,6 +29,8 @@ public final class GenerativeTraining: Experiment {
     private var epochStart = Date()
     private var generator: RandomGenerator
     private let pixels: Int
+    /// Set once a heavy view's diffusion samples took too long; they are skipped from then on.
+    var skipsDiffusionSamples = false
 
     public init(
         model: any GenerativeModel, dataset: Dataset, batchSize: Int, epochs: Int, seed: UInt64,
@@ -49,6 +51,32 @@ public final class GenerativeTraining: Experiment {
     /// The generator for epoch `epoch`'s random draws.
     public static func epochGenerator(seed: UInt64, epoch: Int) -> RandomGenerator {
         RandomGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(epoch) &* 0xBF58_476D_1CE4_E5B9 &+ 0x6765_6E)
+    }
+
+    /// Which networks of an adversarial pair (aae, wae) a step updates; ignored by other models.
+    public typealias UpdateFocus = Models.UpdateFocus
+
+    /// The learning rate of every optimizer of the model (reads the first one's); settable between steps.
+    public var learningRate: Float {
+        get { model.optimizers.first?.optimizer.learningRate ?? 0 }
+        set {
+            for (_, optimizer) in model.optimizers { optimizer.learningRate = newValue }
+        }
+    }
+
+    /// `.all` (default), `.autoencoderOnly` or `.adversaryOnly` for aae and wae; always `.all` for
+    /// models without an adversary (setting it then does nothing).
+    public var updateFocus: UpdateFocus {
+        get { (model as? any AdversarialGenerativeModel)?.updateFocus ?? .all }
+        set {
+            (model as? any AdversarialGenerativeModel)?.updateFocus = newValue
+        }
+    }
+
+    /// True for models with an adversary on the latent (aae, wae with a critic).
+    public var hasAdversary: Bool {
+        if model is AdversarialAutoencoder { return true }
+        return (model as? WassersteinAutoencoder)?.critic != nil
     }
 
     public var isFinished: Bool { completedEpochs >= totalEpochs }

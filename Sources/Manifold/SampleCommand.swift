@@ -13,17 +13,7 @@ import TensorCore
 /// trained on the spot (2 epochs on up to 10,000 training images of the run's dataset, a few seconds),
 /// and the JSON says so (`"classifier": "quick-mlp"`). `--no-scores` skips scoring.
 enum SampleCommand {
-    enum Method: String, CaseIterable {
-        case prior, langevin, annealedLangevin = "annealed-langevin", ddpm, ddim
-
-        var kinds: [GenerativeKind] {
-            switch self {
-            case .prior: return [.vae, .aae, .wae]
-            case .langevin, .annealedLangevin: return [.dae]
-            case .ddpm, .ddim: return [.ddpm]
-            }
-        }
-    }
+    typealias Method = SamplingMethod
 
     static let valueOptions: Set<String> = [
         "run", "n", "steps", "seed", "out", "step", "eta", "variance", "interpolate", "classifier", "threads", "latent",
@@ -68,7 +58,7 @@ enum SampleCommand {
         }
         if method == .prior && parsed.string("steps") != nil { throw UsageError("'prior' takes no '--steps'") }
         let steps = try parsed.integer(
-            "steps", default: method == .ddim ? 50 : method == .annealedLangevin ? 100 : 200, in: 1...1_000_000)
+            "steps", default: method.defaultSteps, in: 1...1_000_000)
         let eta = try parsed.number("eta", default: 0, in: 0...10)
         let stepSize: Double? =
             parsed.string("step") == nil
@@ -119,66 +109,26 @@ enum SampleCommand {
             dataset = loaded
         }
 
-        var generator = RandomGenerator(seed: seed)
-        let sampler: any Sampler
-        switch method {
-        case .prior:
-            let (encode, decode, latent) = latentFunctions(model)
-            if let (a, b) = interpolation {
-                guard let dataset, a < dataset.testCount, b < dataset.testCount else {
-                    throw UsageError(
-                        "'--interpolate' indices must be below the test set's size \(dataset?.testCount ?? 0)")
-                }
-                let codes = noGrad {
-                    encode(
-                        Tensor(shape: [2, pixels], scalars: Array(dataset.testImage(a)) + Array(dataset.testImage(b))))
-                }
-                sampler = PriorSampler(
-                    codes: PriorSampler.interpolation(
-                        from: Array(codes.scalars[0..<latent]), to: Array(codes.scalars[latent..<(2 * latent)]),
-                        count: count),
-                    decode: decode)
-            } else {
-                sampler = PriorSampler(
-                    prior: (model as? AdversarialAutoencoder)?.prior ?? (model as? WassersteinAutoencoder)?.prior
-                        ?? .gaussian,
-                    count: count, latent: latent, generator: &generator, decode: decode)
+        var codes: Tensor?
+        if method == .prior, let (a, b) = interpolation, let (encode, _, latent) = SamplerFactory.latentFunctions(model)
+        {
+            guard let dataset, a < dataset.testCount, b < dataset.testCount else {
+                throw UsageError("'--interpolate' indices must be below the test set's size \(dataset?.testCount ?? 0)")
             }
-        case .langevin, .annealedLangevin:
-            let dae = model as! DenoisingAutoencoder
-            let order = dae.sigmas.enumerated().sorted { $0.element > $1.element }.map {
-                (sigma: $0.element, level: $0.offset)
+            let pair = noGrad {
+                encode(Tensor(shape: [2, pixels], scalars: Array(dataset.testImage(a)) + Array(dataset.testImage(b))))
             }
-            let ladder = method == .langevin ? [order[order.count - 1]] : order
-            let last = ladder[ladder.count - 1].sigma
-            let epsilon = Float(stepSize ?? Double(0.05 * last * last))
-            let start = Tensor.randomUniform([count, pixels], low: 0, high: 1, generator: &generator)
-            sampler = LangevinSampler(
-                start: start, ladder: ladder, stepsPerLevel: steps, epsilon: epsilon, seed: seed &+ 1
-            ) { x, level in
-                dae.score(x, level: level)
-            }
-            _ = settings
-        case .ddpm:
-            let ddpm = model as! DDPM
-            sampler = DDPMSampler(
-                count: count, pixels: pixels, schedule: ddpm.schedule, variance: variance, clip: parsed.has("clip"),
-                seed: seed
-            ) {
-                ddpm.predictNoise($0, timesteps: $1)
-            }
-        case .ddim:
-            let ddpm = model as! DDPM
-            guard steps <= ddpm.schedule.stepCount else {
-                throw UsageError("'--steps' for ddim must be at most T = \(ddpm.schedule.stepCount)")
-            }
-            sampler = DDIMSampler(
-                count: count, pixels: pixels, schedule: ddpm.schedule, steps: steps, eta: eta, clip: parsed.has("clip"),
-                seed: seed
-            ) {
-                ddpm.predictNoise($0, timesteps: $1)
-            }
+            codes = PriorSampler.interpolation(
+                from: Array(pair.scalars[0..<latent]), to: Array(pair.scalars[latent..<(2 * latent)]), count: count)
         }
+        if method == .ddim, let ddpm = model as? DDPM, steps > ddpm.schedule.stepCount {
+            throw UsageError("'--steps' for ddim must be at most T = \(ddpm.schedule.stepCount)")
+        }
+        _ = settings
+        let sampler = try SamplerFactory.make(
+            method: method, model: model, pixels: pixels, count: count, steps: steps, seed: seed,
+            options: SamplingOptions(stepSize: stepSize, eta: eta, variance: variance, clip: parsed.has("clip")),
+            codes: codes)
 
         let progress = ProgressReporter(
             label: "sample \(method.rawValue)", quiet: parsed.has("quiet") || parsed.has("json"))
@@ -239,18 +189,6 @@ enum SampleCommand {
             print(line)
         }
         return 0
-    }
-
-    /// Encoder (to codes), decoder (to images in [0, 1]) and latent size of a latent-variable model.
-    static func latentFunctions(_ model: any Module) -> ((Tensor) -> Tensor, (Tensor) -> Tensor, Int) {
-        if let vae = model as? VariationalAutoencoder {
-            return ({ vae.encode($0).mean }, { vae.decode($0) }, vae.latentCount)
-        }
-        if let aae = model as? AdversarialAutoencoder {
-            return ({ aae.encode($0) }, { aae.decode($0) }, aae.latentCount)
-        }
-        let wae = model as! WassersteinAutoencoder
-        return ({ wae.encode($0) }, { wae.decode($0) }, wae.latentCount)
     }
 
     /// The classifier that scores samples: a saved run, or a quick MLP trained now.

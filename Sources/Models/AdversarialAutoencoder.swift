@@ -10,7 +10,7 @@ import TensorCore
 /// (maximise `E_p[log D(z)] + E_x[log(1 - D(phi(x)))]`), and encoder as generator (minimise
 /// `-E_x[log D(phi(x))]`, the non-saturating form). The discriminator's objective value `V(D)` gives
 /// the Jensen-Shannon estimate `(V(D) + 2 log 2) / 2` between prior and aggregate posterior.
-public final class AdversarialAutoencoder: GenerativeModel {
+public final class AdversarialAutoencoder: AdversarialGenerativeModel {
     public let latentCount: Int
     public let prior: LatentPrior
     public let encoder: Sequential
@@ -19,6 +19,7 @@ public final class AdversarialAutoencoder: GenerativeModel {
     public let reconstructionOptimizer: Adam
     public let discriminatorOptimizer: Adam
     public let generatorOptimizer: Adam
+    public var updateFocus = UpdateFocus.all
 
     public init(
         pixels: Int = 784, latent: Int, prior: LatentPrior, learningRate: Float = 1e-3, generator: inout RandomGenerator
@@ -63,35 +64,62 @@ public final class AdversarialAutoencoder: GenerativeModel {
             + Loss.binaryCrossEntropyWithLogits(logits: fakeLogits, targets: zeros))
     }
 
+    /// Per-step metrics: `loss` and `recon` (the reconstruction MSE), `disc` (the discriminator's loss
+    /// `-V(D)`), `gen` (the generator loss) and `jsd_estimate`. `updateFocus` picks the updates taken;
+    /// skipped terms are evaluated without gradients.
     public func trainStep(_ batch: Tensor, generator: inout RandomGenerator) throws -> [(name: String, value: Double)] {
         let modules: [any Module] = [encoder, decoder, discriminator]
+        let updatesAutoencoder = updateFocus != .adversaryOnly
+        let updatesAdversary = updateFocus != .autoencoderOnly
         // 1. Reconstruction.
         Networks.zeroGradients(modules)
-        let reconstruction = Loss.meanSquaredError(self(batch), batch)
-        try Networks.checkFinite(reconstruction.item, "AAE reconstruction loss")
-        reconstruction.backward()
-        reconstructionOptimizer.step()
+        let reconstruction: Tensor
+        if updatesAutoencoder {
+            reconstruction = Loss.meanSquaredError(self(batch), batch)
+            try Networks.checkFinite(reconstruction.item, "AAE reconstruction loss")
+            reconstruction.backward()
+            reconstructionOptimizer.step()
+        } else {
+            reconstruction = noGrad { Loss.meanSquaredError(self(batch), batch) }
+        }
         // 2. Discriminator: prior samples are real, codes are fake.
         Networks.zeroGradients(modules)
         let codes = noGrad { encode(batch) }
         let real = prior.sample(count: batch.shape[0], dimension: latentCount, generator: &generator)
-        let objective = AdversarialAutoencoder.discriminatorObjective(
-            realLogits: discriminator(real), fakeLogits: discriminator(codes))
-        try Networks.checkFinite(objective.item, "AAE discriminator objective")
-        (-objective).backward()
-        discriminatorOptimizer.step()
+        let objective: Tensor
+        if updatesAdversary {
+            objective = AdversarialAutoencoder.discriminatorObjective(
+                realLogits: discriminator(real), fakeLogits: discriminator(codes))
+            try Networks.checkFinite(objective.item, "AAE discriminator objective")
+            (-objective).backward()
+            discriminatorOptimizer.step()
+        } else {
+            objective = noGrad {
+                AdversarialAutoencoder.discriminatorObjective(
+                    realLogits: discriminator(real), fakeLogits: discriminator(codes))
+            }
+        }
         // 3. Encoder as generator, non-saturating: minimise -E log D(phi(x)).
         Networks.zeroGradients(modules)
-        let fooled = discriminator(encode(batch))
-        let generatorLoss = Loss.binaryCrossEntropyWithLogits(
-            logits: fooled, targets: Tensor(repeating: 1, shape: fooled.shape))
-        try Networks.checkFinite(generatorLoss.item, "AAE generator loss")
-        generatorLoss.backward()
-        generatorOptimizer.step()
+        let generatorLoss: Tensor
+        if updatesAutoencoder {
+            let fooled = discriminator(encode(batch))
+            generatorLoss = Loss.binaryCrossEntropyWithLogits(
+                logits: fooled, targets: Tensor(repeating: 1, shape: fooled.shape))
+            try Networks.checkFinite(generatorLoss.item, "AAE generator loss")
+            generatorLoss.backward()
+            generatorOptimizer.step()
+        } else {
+            generatorLoss = noGrad {
+                let fooled = discriminator(codes)
+                return Loss.binaryCrossEntropyWithLogits(
+                    logits: fooled, targets: Tensor(repeating: 1, shape: fooled.shape))
+            }
+        }
         Networks.zeroGradients(modules)
+        let recon = Double(reconstruction.item)
         return [
-            ("loss", Double(reconstruction.item)), ("discriminator_objective", Double(objective.item)),
-            ("generator_loss", Double(generatorLoss.item)),
+            ("loss", recon), ("recon", recon), ("disc", -Double(objective.item)), ("gen", Double(generatorLoss.item)),
             ("jsd_estimate", GaussianMath.jensenShannonEstimate(objective: Double(objective.item))),
         ]
     }

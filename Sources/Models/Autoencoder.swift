@@ -51,7 +51,7 @@ public final class Autoencoder: GenerativeModel {
         try Networks.checkFinite(loss.item, "autoencoder loss")
         loss.backward()
         optimizer.step()
-        return [("loss", Double(loss.item))]
+        return [("loss", Double(loss.item)), ("recon", Double(loss.item))]
     }
 
     public func evaluate(images: [Float], generator: inout RandomGenerator) -> [(name: String, value: Double)] {

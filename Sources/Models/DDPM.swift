@@ -68,7 +68,7 @@ public final class DDPM: GenerativeModel {
         try Networks.checkFinite(loss.item, "DDPM loss")
         loss.backward()
         optimizer.step()
-        return [("loss", Double(loss.item))]
+        return [("loss", Double(loss.item)), ("eps_mse", Double(loss.item))]
     }
 
     /// Test `eps_mse`: the training loss on test images (random steps and noise from `generator`).

@@ -69,8 +69,31 @@ public enum Networks {
         }
     }
 
+    /// Runs `body` recording the autograd graph when `enabled`, else inside `noGrad`.
+    public static func recording<T>(_ enabled: Bool, _ body: () throws -> T) rethrows -> T {
+        enabled ? try body() : try noGrad(body)
+    }
+
     /// Clears the gradients of every listed module's parameters.
     public static func zeroGradients(_ modules: [any Module]) {
         for module in modules { module.zeroGradients() }
     }
+}
+
+/// Which networks of an adversarial pair a training step updates, so the pair can be stepped one
+/// network at a time (GAN Lab style).
+public enum UpdateFocus: String, CaseIterable, Sendable {
+    /// Every update of the step (the default).
+    case all
+    /// Encoder and decoder only: reconstruction and generator terms; the adversary is frozen.
+    case autoencoderOnly
+    /// The discriminator or critic only; encoder and decoder are frozen.
+    case adversaryOnly
+}
+
+/// A generative model with an adversary on its latent space (AAE's discriminator, WAE's critic).
+public protocol AdversarialGenerativeModel: GenerativeModel {
+    /// Which networks `trainStep` updates; every metric is still reported (frozen terms evaluated
+    /// without gradients).
+    var updateFocus: UpdateFocus { get set }
 }

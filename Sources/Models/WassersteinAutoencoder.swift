@@ -15,7 +15,7 @@ import TensorCore
 ///
 /// The reconstruction cost is the squared error summed over pixels, averaged over the batch (the
 /// paper's `c(x, y) = ||x - y||^2`); test `mse` is reported per pixel.
-public final class WassersteinAutoencoder: GenerativeModel {
+public final class WassersteinAutoencoder: AdversarialGenerativeModel {
     public enum Penalty: String, CaseIterable, Sendable { case critic, mmd }
 
     public let latentCount: Int
@@ -29,6 +29,8 @@ public final class WassersteinAutoencoder: GenerativeModel {
     public let critic: Sequential?
     public let autoencoderOptimizer: Adam
     public let criticOptimizer: Adam?
+    /// Which networks a step updates (the MMD penalty has no adversary: `adversaryOnly` then updates nothing).
+    public var updateFocus = UpdateFocus.all
 
     public static let kernelScales: [Float] = [0.1, 0.2, 0.5, 1, 2, 5, 10]
 
@@ -110,41 +112,56 @@ public final class WassersteinAutoencoder: GenerativeModel {
         return total!
     }
 
+    /// Per-step metrics: `loss` and `recon` (squared error per pixel), then `critic` (the critic's loss
+    /// `-(E_p f - E_x f(phi(x)))`) and `w1_estimate`, or `mmd`. `updateFocus` picks the updates taken;
+    /// skipped terms are evaluated without gradients.
     public func trainStep(_ batch: Tensor, generator: inout RandomGenerator) throws -> [(name: String, value: Double)] {
         let rows = batch.shape[0]
         var modules: [any Module] = [encoder, decoder]
         if let critic { modules.append(critic) }
-        var metrics: [(name: String, value: Double)] = []
+        let updatesAutoencoder = updateFocus != .adversaryOnly
         var estimate = 0.0
         if let critic, let criticOptimizer {
             // Critic step: maximise E_p f(z) - E_x f(phi(x)).
             Networks.zeroGradients(modules)
             let codes = noGrad { encode(batch) }
             let real = prior.sample(count: rows, dimension: latentCount, generator: &generator)
-            let objective = critic(real).mean() - critic(codes).mean()
-            try Networks.checkFinite(objective.item, "WAE critic objective")
-            (-objective).backward()
-            criticOptimizer.step()
-            WassersteinAutoencoder.clipWeights(critic, clip)
-            estimate = Double(objective.item)
+            if updateFocus != .autoencoderOnly {
+                let objective = critic(real).mean() - critic(codes).mean()
+                try Networks.checkFinite(objective.item, "WAE critic objective")
+                (-objective).backward()
+                criticOptimizer.step()
+                WassersteinAutoencoder.clipWeights(critic, clip)
+                estimate = Double(objective.item)
+            } else {
+                estimate = Double(noGrad { critic(real).mean() - critic(codes).mean() }.item)
+            }
         }
         Networks.zeroGradients(modules)
-        let codes = encode(batch)
-        let reconstruction = (decode(codes) - batch).squared().sum() / Float(rows)
-        let penaltyValue: Tensor
-        if let critic {
-            penaltyValue = -critic(codes).mean()
-        } else {
-            let real = prior.sample(count: rows, dimension: latentCount, generator: &generator)
-            penaltyValue = rows >= 2 ? WassersteinAutoencoder.maximumMeanDiscrepancy(codes, real) : Tensor(0)
-            estimate = Double(penaltyValue.item)
+        let (reconstruction, penaltyValue): (Tensor, Tensor) = try Networks.recording(updatesAutoencoder) {
+            let codes = encode(batch)
+            let reconstruction = (decode(codes) - batch).squared().sum() / Float(rows)
+            let penaltyValue: Tensor
+            if let critic {
+                penaltyValue = -critic(codes).mean()
+            } else {
+                let real = prior.sample(count: rows, dimension: latentCount, generator: &generator)
+                penaltyValue = rows >= 2 ? WassersteinAutoencoder.maximumMeanDiscrepancy(codes, real) : Tensor(0)
+                estimate = Double(penaltyValue.item)
+            }
+            let loss = reconstruction + penaltyValue * lambda
+            try Networks.checkFinite(loss.item, "WAE loss")
+            if updatesAutoencoder {
+                loss.backward()
+                autoencoderOptimizer.step()
+            }
+            return (reconstruction, penaltyValue)
         }
-        let loss = reconstruction + penaltyValue * lambda
-        try Networks.checkFinite(loss.item, "WAE loss")
-        loss.backward()
-        autoencoderOptimizer.step()
+        _ = penaltyValue
         Networks.zeroGradients(modules)
-        metrics.append(("loss", Double(reconstruction.item) / Double(batch.shape[1])))
+        let recon = Double(reconstruction.item) / Double(batch.shape[1])
+        var metrics: [(name: String, value: Double)] = [("loss", recon), ("recon", recon)]
+        if critic != nil { metrics.append(("critic", -estimate)) }
         metrics.append((penalty == .critic ? "w1_estimate" : "mmd", estimate))
         return metrics
     }

@@ -1,4 +1,3 @@
-import Engine
 import Foundation
 import Models
 import NeuralNet
@@ -7,10 +6,10 @@ import TensorCore
 
 /// The generative model kinds `train` knows besides the classifiers, with their settings, and how a
 /// model is rebuilt from a run's `config.json` (for `--resume`, `sample` and `compare`).
-enum GenerativeKind: String, CaseIterable {
+public enum GenerativeKind: String, CaseIterable, Sendable {
     case pca, ae, vae, aae, wae, dae, ddpm
 
-    var defaultLatent: Int {
+    public var defaultLatent: Int {
         switch self {
         case .pca, .ae: return 30
         case .vae: return 20
@@ -19,22 +18,22 @@ enum GenerativeKind: String, CaseIterable {
         }
     }
 
-    var defaultLearningRate: Double { self == .ddpm ? 2e-4 : 1e-3 }
-    var defaultEpochs: Int { self == .ddpm ? 10 : 5 }
-    var usesLatent: Bool { defaultLatent > 0 }
+    public var defaultLearningRate: Double { self == .ddpm ? 2e-4 : 1e-3 }
+    public var defaultEpochs: Int { self == .ddpm ? 10 : 5 }
+    public var usesLatent: Bool { defaultLatent > 0 }
 }
 
 /// Model-specific settings, stored in `config.json` beside the common keys.
-struct GenerativeSettings {
-    var latent = 0
-    var prior = LatentPrior.gaussian
-    var penalty = WassersteinAutoencoder.Penalty.critic
-    var sigmas: [Float] = [0.1]
-    var importanceSamples = 10
-    var lambda: Double = 10
-    var clip: Double = 0.1
+public struct GenerativeSettings: Sendable {
+    public var latent = 0
+    public var prior = LatentPrior.gaussian
+    public var penalty = WassersteinAutoencoder.Penalty.critic
+    public var sigmas: [Float] = [0.1]
+    public var importanceSamples = 10
+    public var lambda: Double = 10
+    public var clip: Double = 0.1
 
-    func extra(for kind: GenerativeKind) -> [String: JSONValue] {
+    public func extra(for kind: GenerativeKind) -> [String: JSONValue] {
         var extra: [String: JSONValue] = [:]
         if kind.usesLatent { extra["latent"] = .integer(latent) }
         switch kind {
@@ -52,29 +51,29 @@ struct GenerativeSettings {
     }
 
     /// Settings read back from a run's config.
-    init(config: [String: JSONValue], kind: GenerativeKind, source: String) throws {
+    public init(config: [String: JSONValue], kind: GenerativeKind, source: String) throws {
         if kind.usesLatent {
             guard let latent = config["latent"]?.integerValue, latent >= 1 else {
-                throw RuntimeError("\(source): no valid 'latent' setting")
+                throw RuntimeFault("\(source): no valid 'latent' setting")
             }
             self.latent = latent
         }
         if let text = config["prior"]?.stringValue {
             guard let prior = LatentPrior(rawValue: text) else {
-                throw RuntimeError("\(source): unknown prior '\(Sanitize.line(text))'")
+                throw RuntimeFault("\(source): unknown prior '\(Sanitize.line(text))'")
             }
             self.prior = prior
         }
         if let text = config["penalty"]?.stringValue {
             guard let penalty = WassersteinAutoencoder.Penalty(rawValue: text) else {
-                throw RuntimeError("\(source): unknown penalty '\(Sanitize.line(text))'")
+                throw RuntimeFault("\(source): unknown penalty '\(Sanitize.line(text))'")
             }
             self.penalty = penalty
         }
         if let list = config["sigmas"]?.arrayValue {
             let values = list.compactMap { $0.doubleValue }.map(Float.init)
             guard !values.isEmpty, values.count == list.count, values.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-                throw RuntimeError("\(source): 'sigmas' must be positive numbers")
+                throw RuntimeFault("\(source): 'sigmas' must be positive numbers")
             }
             sigmas = values
         }
@@ -83,12 +82,12 @@ struct GenerativeSettings {
         if let clip = config["clip"]?.doubleValue { self.clip = clip }
     }
 
-    init() {}
+    public init() {}
 }
 
-enum GenerativeFactory {
+public enum GenerativeFactory {
     /// A freshly initialised trainable model (PCA is fitted separately).
-    static func make(
+    public static func make(
         _ kind: GenerativeKind, settings: GenerativeSettings, pixels: Int, learningRate: Float,
         generator: inout RandomGenerator
     ) -> any GenerativeModel {
@@ -119,15 +118,15 @@ enum GenerativeFactory {
     }
 
     /// Loads a trained generative run: its kind, settings, config and model with weights.
-    static func load(run: RunDirectory, latentOverride: Int? = nil) throws -> (
+    public static func load(run: RunDirectory, latentOverride: Int? = nil) throws -> (
         kind: GenerativeKind, settings: GenerativeSettings, config: [String: JSONValue], model: any Module
     ) {
-        guard run.exists else { throw RuntimeError("no run folder '\(run.path)'") }
+        guard run.exists else { throw RuntimeFault("no run folder '\(run.path)'") }
         let config = try run.readConfig()
         let source = run.file("config.json")
         let name = config["model"]?.stringValue ?? "?"
         guard let kind = GenerativeKind(rawValue: name) else {
-            throw RuntimeError("\(source): run is a '\(Sanitize.line(name))' model, not a generative one")
+            throw RuntimeFault("\(source): run is a '\(Sanitize.line(name))' model, not a generative one")
         }
         var settings = try GenerativeSettings(config: config, kind: kind, source: source)
         if let latentOverride { settings.latent = latentOverride }

@@ -1,0 +1,152 @@
+import Foundation
+import Models
+import NeuralNet
+import TensorCore
+
+/// The sampling methods of `manifold sample` and the workbench's sampling view, with the model kinds
+/// each one needs.
+public enum SamplingMethod: String, CaseIterable, Sendable {
+    case prior, langevin
+    case annealedLangevin = "annealed-langevin"
+    case ddpm, ddim
+
+    public var kinds: [GenerativeKind] {
+        switch self {
+        case .prior: return [.vae, .aae, .wae]
+        case .langevin, .annealedLangevin: return [.dae]
+        case .ddpm, .ddim: return [.ddpm]
+        }
+    }
+
+    /// Steps when none are given: all T for ddpm, 50 for ddim, 100 per level for annealed Langevin,
+    /// 200 for plain Langevin, none for prior sampling.
+    public var defaultSteps: Int {
+        switch self {
+        case .prior: return 1
+        case .ddim: return 50
+        case .annealedLangevin: return 100
+        case .langevin: return 200
+        case .ddpm: return 1000
+        }
+    }
+}
+
+/// Method-specific sampling options (the `sample` command's flags).
+public struct SamplingOptions: Sendable {
+    /// Langevin step size (`epsilon`); nil: `0.05 sigma_L^2`.
+    public var stepSize: Double?
+    /// DDIM's `eta`.
+    public var eta: Double
+    /// DDPM's `sigma_t^2`.
+    public var variance: DDPMSampler.Variance
+    /// Clip the predicted `x_0` to [-1, 1] (ddpm, ddim).
+    public var clip: Bool
+
+    public init(
+        stepSize: Double? = nil, eta: Double = 0, variance: DDPMSampler.Variance = .beta, clip: Bool = false
+    ) {
+        self.stepSize = stepSize
+        self.eta = eta
+        self.variance = variance
+        self.clip = clip
+    }
+}
+
+/// Builds step-machine samplers for trained models: the one code path behind `manifold sample` and
+/// `SamplingExperiment`.
+public enum SamplerFactory {
+    /// Encoder (to codes), decoder (to images in [0, 1]) and latent size of a latent-variable model
+    /// (vae: the posterior mean), or nil for models without a latent.
+    public static func latentFunctions(_ model: any Module) -> (
+        encode: (Tensor) -> Tensor, decode: (Tensor) -> Tensor, latent: Int
+    )? {
+        if let vae = model as? VariationalAutoencoder {
+            return ({ vae.encode($0).mean }, { vae.decode($0) }, vae.latentCount)
+        }
+        if let aae = model as? AdversarialAutoencoder {
+            return ({ aae.encode($0) }, { aae.decode($0) }, aae.latentCount)
+        }
+        if let wae = model as? WassersteinAutoencoder {
+            return ({ wae.encode($0) }, { wae.decode($0) }, wae.latentCount)
+        }
+        if let ae = model as? Autoencoder {
+            return ({ ae.encode($0) }, { ae.decode($0) }, ae.latentCount)
+        }
+        if let pca = model as? PCA {
+            return ({ pca.encode($0) }, { pca.decode($0) }, pca.componentCount)
+        }
+        return nil
+    }
+
+    /// The prior a latent-variable model's samples come from.
+    public static func prior(of model: any Module) -> LatentPrior {
+        (model as? AdversarialAutoencoder)?.prior ?? (model as? WassersteinAutoencoder)?.prior ?? .gaussian
+    }
+
+    /// A sampler of `count` images for `model`.
+    /// - Parameters:
+    ///   - steps: sampler steps (ddim: S; Langevin: steps per level); nil for the method's default.
+    ///   - codes: for `prior`, decode these codes `[n, K]` (an interpolation) instead of prior samples.
+    /// - Throws: `RuntimeFault` when the method does not fit the model or the steps are out of range.
+    public static func make(
+        method: SamplingMethod, model: any Module, pixels: Int, count: Int, steps: Int? = nil, seed: UInt64,
+        options: SamplingOptions = SamplingOptions(), codes: Tensor? = nil
+    ) throws -> any Sampler {
+        var generator = RandomGenerator(seed: seed)
+        let steps = steps ?? method.defaultSteps
+        guard steps >= 1 else { throw RuntimeFault("sampling needs at least one step") }
+        switch method {
+        case .prior:
+            guard let (_, decode, latent) = latentFunctions(model), !(model is PCA), !(model is Autoencoder) else {
+                throw RuntimeFault("prior sampling needs a vae, aae or wae model")
+            }
+            if let codes { return PriorSampler(codes: codes, decode: decode) }
+            return PriorSampler(
+                prior: prior(of: model), count: count, latent: latent, generator: &generator, decode: decode)
+        case .langevin, .annealedLangevin:
+            guard let dae = model as? DenoisingAutoencoder else {
+                throw RuntimeFault("\(method.rawValue) sampling needs a dae model")
+            }
+            let order = dae.sigmas.enumerated().sorted { $0.element > $1.element }.map {
+                (sigma: $0.element, level: $0.offset)
+            }
+            let ladder = method == .langevin ? [order[order.count - 1]] : order
+            let last = ladder[ladder.count - 1].sigma
+            let epsilon = Float(options.stepSize ?? Double(0.05 * last * last))
+            let start = Tensor.randomUniform([count, pixels], low: 0, high: 1, generator: &generator)
+            return LangevinSampler(
+                start: start, ladder: ladder, stepsPerLevel: steps, epsilon: epsilon, seed: seed &+ 1
+            ) { x, level in
+                dae.score(x, level: level)
+            }
+        case .ddpm:
+            guard let ddpm = model as? DDPM else { throw RuntimeFault("ddpm sampling needs a ddpm model") }
+            return DDPMSampler(
+                count: count, pixels: pixels, schedule: ddpm.schedule, variance: options.variance, clip: options.clip,
+                seed: seed
+            ) {
+                ddpm.predictNoise($0, timesteps: $1)
+            }
+        case .ddim:
+            guard let ddpm = model as? DDPM else { throw RuntimeFault("ddim sampling needs a ddpm model") }
+            guard steps <= ddpm.schedule.stepCount else {
+                throw RuntimeFault("'--steps' for ddim must be at most T = \(ddpm.schedule.stepCount)")
+            }
+            return DDIMSampler(
+                count: count, pixels: pixels, schedule: ddpm.schedule, steps: steps, eta: options.eta,
+                clip: options.clip, seed: seed
+            ) {
+                ddpm.predictNoise($0, timesteps: $1)
+            }
+        }
+    }
+
+    /// Maps an iterate of `method` to images in [0, 1] (diffusion space [-1, 1]; Langevin and decoded
+    /// images are clamped).
+    public static func modelSpaceToUnit(_ method: SamplingMethod) -> @Sendable (Float) -> Float {
+        switch method {
+        case .ddpm, .ddim: return { min(max(($0 + 1) / 2, 0), 1) }
+        case .prior, .langevin, .annealedLangevin: return { min(max($0, 0), 1) }
+        }
+    }
+}
