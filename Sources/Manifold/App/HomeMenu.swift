@@ -38,6 +38,15 @@ struct HomeMenu {
         Item(title: "Train DDPM", hint: "Ho et al.: predict the noise at a random step of 1000", screen: .train) {
             try Job.trainGenerative(kind: .ddpm, dataSpec: $0, epochs: 20, seed: 0, running: true)
         },
+        Item(title: "Sample from the newest run", hint: "DAE: annealed Langevin; DDPM: DDIM; VAE/AAE/WAE: the prior; else the 2-D toy", screen: .sample) { _ in
+            try Job.defaultSampling(running: true)
+        },
+        Item(title: "Langevin dynamics, 2-D toy", hint: "particles follow a learned score to a Gaussian mixture, noise level by noise level", screen: .sample) { _ in
+            Job.toyLangevin(running: true)
+        },
+        Item(title: "Attack lab (PGD on the newest classifier)", hint: "clean | adversarial | perturbation; +/- eps, ← → image, c: accuracy over eps", screen: .attack) { _ in
+            try Job.defaultAttack(running: true)
+        },
         Item(title: "Compare AE vs PCA", hint: "same k, same test images: both errors, and both curves over k", screen: .compare) {
             try Job.compare(dataSpec: $0, running: true)
         },

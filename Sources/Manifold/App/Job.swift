@@ -29,6 +29,8 @@ final class Job {
     let runner: Runner
     let classNames: [String]
     let run: RunDirectory?
+    /// The attack method of an attack job.
+    var method = ""
     /// Saves the current weights on the runner's queue (set for training jobs).
     var saveWeights: (@Sendable () -> String)?
     /// Maps a key to a change made between steps on the runner's queue (learning rate, eps, ...).
@@ -141,7 +143,23 @@ extension Job {
         let recorder = GenerativeEpochRecorder(run: run, model: model, config: config)
         let runner = Runner(experiment: training, label: kind.rawValue, heavyEvery: 40) { report in recorder.record(report) }
         runner.start(running: running)
-        return Job(kind: .generativeTraining, title: "\(kind.rawValue) · \(dataset.name)", runner: runner, classNames: dataset.classNames, run: run)
+        let job = Job(kind: .generativeTraining, title: "\(kind.rawValue) · \(dataset.name)", runner: runner, classNames: dataset.classNames, run: run)
+        let learningRate = job.controls
+        job.controls = { key in
+            let focus: UpdateFocus
+            switch key.key {
+            case .character("a"): focus = .all
+            case .character("d"): focus = .adversaryOnly
+            case .character("b"): focus = .autoencoderOnly
+            default: return learningRate(key)
+            }
+            return { experiment in
+                guard let training = experiment as? GenerativeTraining else { return "" }
+                training.updateFocus = focus
+                return training.updateFocus == focus ? "updating: \(focus.rawValue)" : "this model has no adversary"
+            }
+        }
+        return job
     }
 }
 
@@ -184,11 +202,8 @@ enum LearningRate {
                 return String(format: "learning rate %.2g", training.optimizer.learningRate)
             }
             if let training = experiment as? GenerativeTraining {
-                for (_, optimizer) in training.model.optimizers {
-                    optimizer.learningRate = min(1, max(1e-6, optimizer.learningRate * factor))
-                }
-                let rate = training.model.optimizers.first?.optimizer.learningRate ?? 0
-                return String(format: "learning rate %.2g", rate)
+                training.learningRate = min(1, max(1e-6, training.learningRate * factor))
+                return String(format: "learning rate %.2g", training.learningRate)
             }
             return "this job has no learning rate"
         }

@@ -16,9 +16,10 @@ extension WorkbenchState {
             return
         }
         let s = job.runner.snapshot
-        let rows = Layout.vertical([.fill(3), .fill(2), .length(3)]).split(area)
+        let isToy = s.images["x_t"] == nil && !s.points.isEmpty
+        let rows = Layout.vertical(isToy ? [.fill(1), .length(0), .length(3)] : [.fill(3), .fill(2), .length(3)]).split(area)
         let top = Layout.horizontal([.percentage(50), .fill(1)]).split(rows[0])
-        if s.images["x_t"] == nil && !s.points.isEmpty {
+        if isToy {
             renderScatter(s, classNames: ["particles"], title: "particles (colour) and data (muted)", in: top[0], buffer: &buffer)
         } else {
             let grids = Layout.vertical([.fill(1), .fill(1)]).split(top[0])
@@ -35,7 +36,9 @@ extension WorkbenchState {
                 logScaleY: true, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle, legendStyle: theme.textStyle),
             in: panel("noise level and score norm per step (log)", right[0], &buffer))
         renderFigures(s.figures, title: "sampler", in: right[1], buffer: &buffer)
-        renderImageStrip(s.images["samples"] ?? s.images["x_t"] ?? [], title: "samples", in: rows[1], buffer: &buffer)
+        if !isToy {
+            renderImageStrip(s.images["samples"] ?? s.images["x_t"] ?? [], title: "samples", in: rows[1], buffer: &buffer)
+        }
         renderProgress(s, in: rows[2], buffer: &buffer)
     }
 
@@ -48,7 +51,7 @@ extension WorkbenchState {
         }
         let s = job.runner.snapshot
         let rows = Layout.vertical([.fill(3), .fill(2), .length(3)]).split(area)
-        let top = Layout.horizontal([.fill(1), .fill(1), .fill(1), .length(34)]).split(rows[0])
+        let top = Layout.horizontal([.fill(1), .fill(1), .fill(1), .length(44)]).split(rows[0])
         let clean = s.images["clean"] ?? []
         let adversarial = s.images["adversarial"] ?? []
         let perturbation = s.images["perturbation"] ?? []

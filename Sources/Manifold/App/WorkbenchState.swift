@@ -122,7 +122,7 @@ struct WorkbenchState {
         }
         switch screen {
         case .home: handleHome(key)
-        case .runs: message = runsList.handle(key: key) ?? message
+        case .runs: handleRuns(key)
         default: handleJobKeys(key)
         }
         return .none
@@ -140,6 +140,25 @@ struct WorkbenchState {
             let item = home.selectedItem
             start { try item.makeJob(data) }
         default: break
+        }
+    }
+
+    /// Runs screen: Enter opens a run (attack a classifier, sample a generative model), v watches it.
+    private mutating func handleRuns(_ key: KeyEvent) {
+        guard runsList.entries.indices.contains(runsList.selected) else {
+            message = runsList.handle(key: key) ?? message
+            return
+        }
+        let entry = runsList.entries[runsList.selected]
+        switch key.key {
+        case .enter:
+            if entry.model == "mlp" || entry.model == "cnn" {
+                start { try Job.attack(run: entry.run, running: true) }
+            } else {
+                start { try Job.sample(run: entry.run, running: true) }
+            }
+        case .character("v"): start { try Job.watch(run: entry.run) }
+        default: message = runsList.handle(key: key) ?? message
         }
     }
 

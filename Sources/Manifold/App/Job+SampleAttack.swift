@@ -1,0 +1,114 @@
+import Attacks
+import Datasets
+import Engine
+import Foundation
+import Models
+import TensorCore
+import TerminalUI
+
+extension Job {
+    /// The newest run of one of these model kinds, if any.
+    static func latestRun(models: Set<String>) -> RunDirectory? {
+        RunDirectory.list().compactMap { run -> (RunDirectory, String)? in
+            guard let config = try? run.readConfig(), let model = config["model"]?.stringValue, models.contains(model) else { return nil }
+            return (run, config["created"]?.stringValue ?? "")
+        }.max { $0.1 < $1.1 }?.0
+    }
+
+    /// The sampling method that suits a generative run.
+    static func samplingMethod(for run: RunDirectory) -> String? {
+        switch (try? run.readConfig())?["model"]?.stringValue {
+        case "dae": return "annealed-langevin"
+        case "ddpm": return "ddim"
+        case "vae", "aae", "wae": return "prior"
+        default: return nil
+        }
+    }
+
+    /// Steps a sampler of a trained run on the Sample screen.
+    static func sample(run: RunDirectory, method: String? = nil, running: Bool) throws -> Job {
+        guard let method = method ?? samplingMethod(for: run) else {
+            throw RuntimeError("run '\(run.name)' is not a model that can be sampled (dae, ddpm, vae, aae, wae)")
+        }
+        let steps = method == "ddim" ? 50 : nil
+        let experiment = try SamplingExperiment.make(method: method, run: run, n: 16, steps: steps, seed: 0, options: SamplingOptions(clip: true))
+        let runner = Runner(experiment: experiment, label: "sample", heavyEvery: 1, heavyInterval: 0.1)
+        runner.start(running: running)
+        return Job(kind: .sampling, title: "\(method) · \(run.name)", runner: runner, classNames: [], run: run)
+    }
+
+    /// Particles on a 2-D Gaussian mixture moved by annealed Langevin dynamics with a learned score.
+    static func toyLangevin(running: Bool) -> Job {
+        let experiment = ToyLangevinExperiment()
+        let runner = Runner(experiment: experiment, label: "toy", heavyEvery: 1, heavyInterval: 0.05)
+        runner.start(running: running)
+        return Job(kind: .sampling, title: "2-D Langevin toy", runner: runner, classNames: ["particles"], run: nil)
+    }
+
+    /// The Sample screen's default: the newest sampleable run, else the 2-D toy.
+    static func defaultSampling(running: Bool) throws -> Job {
+        if let run = latestRun(models: ["dae", "ddpm", "vae", "aae", "wae"]) { return try sample(run: run, running: running) }
+        return toyLangevin(running: running)
+    }
+
+    /// An attack on the first 256 test images of a classifier run, stepped on the Attack lab screen.
+    static func attack(run: RunDirectory, method: String = "pgd", epsilon: Float = 0.1, running: Bool) throws -> Job {
+        let config = try run.readConfig()
+        guard let kind = config["model"]?.stringValue.flatMap(Classifier.Kind.init(rawValue:)) else {
+            throw RuntimeError("run '\(run.name)' is not a classifier")
+        }
+        let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
+        var dataset = try DatasetLoader.load(config["data"]?.stringValue ?? "synthetic", seed: seed)
+        dataset = dataset.subset(train: 1, test: min(256, dataset.testCount))
+        var generator = RandomGenerator(seed: 0)
+        let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
+        try ClassifierRunStore.load(run: run, model: model, optimizer: nil)
+        let experiment = try AttackExperiment(
+            classifier: model, images: dataset.testImages, labels: dataset.testLabels, imageWidth: dataset.imageWidth,
+            imageHeight: dataset.imageHeight, classNames: dataset.classNames, method: method,
+            threat: ThreatModel(epsilon: epsilon), steps: 20, alpha: nil)
+        let runner = Runner(experiment: experiment, label: "attack", heavyEvery: 1, heavyInterval: 0.05)
+        runner.start(running: running)
+        let job = Job(kind: .attack, title: "\(method) · \(run.name)", runner: runner, classNames: dataset.classNames, run: run)
+        job.method = method
+        job.controls = { key in
+            switch key.key {
+            case .left, .right:
+                let delta = key.key == .left ? -1 : 1
+                return { experiment in
+                    guard let attack = experiment as? AttackExperiment else { return "" }
+                    attack.selectedImage += delta
+                    return "image \(attack.selectedImage)"
+                }
+            case .character("+"), .character("="), .character("-"):
+                let factor: Float = key.key == .character("-") ? 0.8 : 1.25
+                return { experiment in
+                    guard let attack = experiment as? AttackExperiment else { return "" }
+                    let eps = min(1, max(0.005, attack.threat.epsilon * factor))
+                    do {
+                        try attack.setEpsilon(eps)
+                        return String(format: "eps %.3f: attack restarted", eps)
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            case .character("c"):
+                return { experiment in
+                    guard let attack = experiment as? AttackExperiment else { return "" }
+                    attack.computeRobustnessCurve(epsilons: [0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3])
+                    return "robust accuracy over eps computed"
+                }
+            default: return nil
+            }
+        }
+        return job
+    }
+
+    /// The Attack lab's default: PGD on the newest classifier run.
+    static func defaultAttack(running: Bool) throws -> Job {
+        guard let run = latestRun(models: ["mlp", "cnn"]) else {
+            throw RuntimeError("no classifier run yet: train an MLP first (Home, or 'manifold train mlp')")
+        }
+        return try attack(run: run, running: running)
+    }
+}
