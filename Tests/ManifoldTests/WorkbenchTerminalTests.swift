@@ -40,6 +40,26 @@ struct WorkbenchTerminalTests {
         #expect(try String(contentsOfFile: "\(root)/status", encoding: .utf8).contains("exit=0"))
     }
 
+    @Test func attackLabRunsAnAttackOnASavedClassifier() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "target", "--train-limit", "1000", "--test-limit", "300", "--quiet"], runsRoot: "\(root)/runs")
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let session = try TmuxSession(
+            command: "MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; sleep 30", width: 120, height: 40)
+        defer { session.close() }
+        #expect(session.waitFor("paused"))
+        session.send("4")
+        session.send("Enter")
+        #expect(session.waitFor("probabilities · adversarial"), "\(session.screen())")
+        #expect(session.waitFor("iteration"), "\(session.screen())")
+        session.send("5")
+        session.send("Enter")
+        #expect(session.waitFor("PCA reconstructions"), "\(session.screen())")
+        session.send("q")
+    }
+
     @Test func tinyTerminalShowsANoticeAndDumbTerminalIsRefused() throws {
         let session = try TmuxSession(command: "\(ManifoldBinary.path) tui --paused; sleep 30", width: 40, height: 10)
         defer { session.close() }
