@@ -102,8 +102,7 @@ public enum AttackFactory {
         }
     }
 
-    /// The threat model a method uses by default for a radius: `ll`/`ill` aim at the least likely class,
-    /// `pgd-l2` is L2.
+    /// The goal a method has without `--target`: `ll`/`ill` aim at the least likely class.
     public static func defaultGoal(for method: String) -> AttackGoal {
         method == "ll" || method == "ill" ? .leastLikely : .untargeted
     }

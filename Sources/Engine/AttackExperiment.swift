@@ -59,6 +59,9 @@ public final class AttackExperiment: VisualExperiment {
         self.classNames = classNames
         self.steps = steps
         self.alpha = alpha
+        // As on the command line: pgd-l2 is PGD in L2.
+        var threat = threat
+        if method == "pgd-l2" { threat.norm = .l2 }
         self.threat = threat
         selectedImage = 0
         attack = try AttackFactory.make(method, settings: AttackFactory.Settings(steps: steps, alpha: alpha))

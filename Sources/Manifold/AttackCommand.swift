@@ -243,7 +243,7 @@ struct AttackOptions {
             epsilon = try parsed.number("eps", default: 1.0, in: 0...28, excludingLower: true)
         }
         switch parsed.string("target") {
-        case nil: goal = method == "ll" || method == "ill" ? .leastLikely : .untargeted
+        case nil: goal = AttackFactory.defaultGoal(for: method)
         case "ll": goal = .leastLikely
         case let text?:
             guard let target = Int(text), target >= 0 else {

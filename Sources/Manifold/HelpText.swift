@@ -14,8 +14,8 @@ enum HelpText {
                           (models: mlp, cnn, pca, ae, vae, aae, wae, dae, ddpm)
           sample METHOD   draw samples from a trained run: prior, langevin, annealed-langevin, ddpm, ddim
           compare ae pca  autoencoder against PCA at the same code size, test errors side by side
-          attack METHOD   adversarial attack on a saved classifier run (fgsm, bim, ll, ill, pgd, pgd-l2, cw,
-                          onepixel, transfer)
+          attack METHOD   adversarial attack on a saved classifier run (fgsm, bim, ll, ill, pgd, pgd-l2, apgd,
+                          cw, deepfool, uap, spatial, onepixel, square, transfer)
           poison METHOD   train on a poisoned training set (labelflip, backdoor)
           eval RUN        test metrics and confusion matrix of a saved run
           runs            list saved runs
@@ -98,6 +98,7 @@ enum HelpText {
         "attack": """
             usage: manifold attack METHOD --run RUN [--eps E] [--norm inf|2] [--steps N] [--alpha A]
                                    [--target CLASS|ll] [--n N] [--seed S] [--out DIR] [--json] [--quiet]
+                                   [method options: see each method below]
 
             Attacks the first N test images (default 1000) of a saved classifier run and reports clean and
             adversarial accuracy, success rate (a wrong class; for targeted attacks the target), the mean
@@ -130,7 +131,8 @@ enum HelpText {
             --eps E       radius: L-inf in (0, 1] (default 0.1); with --norm 2, L2 in (0, 28] (default 1)
             --alpha A     step size (default eps/10; pgd-l2 eps/4)      --steps N  iterations (default 20)
             --target T    a class number, or ll for each image's least likely class (targeted attacks)
-            --n N         images from the test set (at most its size)   --batch B  images per batch
+            --n N         images from the test set (at most its size)
+            --batch B     images per batch (default 2000 for mlp, 500 for cnn; uap uses one batch)
             --out DIR     writes NNNNN-clean.png, -adversarial.png and -perturbation.png (blue: darker,
                           red: brighter, scaled to the image's largest change) per image
             --json        one object: attack, n, clean_accuracy, adversarial_accuracy, success_rate,

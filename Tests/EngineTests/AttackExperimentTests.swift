@@ -115,6 +115,7 @@ struct AttackExperimentTests {
             var snapshot = Snapshot()
             experiment.describe(into: &snapshot, includeHeavy: false)
             #expect(snapshot.images["adversarial"]?.count == 1, "\(method)")
+            if method == "pgd-l2" { #expect(experiment.threat.norm == .l2 && experiment.run.method == "pgd-l2") }
         }
         #expect(throws: AttackError.self) { _ = try Self.experiment("transfer") }
     }
