@@ -29,8 +29,8 @@ public final class GenerativeTraining: Experiment {
     private var epochStart = Date()
     private var generator: RandomGenerator
     private let pixels: Int
-    /// Set once a heavy view's diffusion samples took too long; they are skipped from then on.
-    var skipsDiffusionSamples = false
+    /// Consecutive heavy views whose diffusion samples took over 150 ms; at 3 they are skipped for good.
+    var slowDiffusionViews = 0
 
     public init(
         model: any GenerativeModel, dataset: Dataset, batchSize: Int, epochs: Int, seed: UInt64,
