@@ -20,13 +20,16 @@ public enum GenerativeKind: String, CaseIterable, Sendable {
 
     /// Adam's learning rate. The aae's three-way game is unstable at 1e-3 on the synthetic digits
     /// (the JSD estimate swings below 0, decoded prior samples collapse to blobs); 3e-4 matches the
-    /// prior. The ddpm reaches its eps-MSE plateau about twice as fast at 1e-3 as at 2e-4.
+    /// prior. The ddpm keeps 2e-4: 1e-3 reaches its plateau faster on the synthetic digits but
+    /// plateaus higher on Fashion-MNIST (test eps-MSE 0.185 against 0.156 after 6 epochs).
     public var defaultLearningRate: Double {
         switch self {
         case .aae: return 3e-4
+        case .ddpm: return 2e-4
         default: return 1e-3
         }
     }
+
     public var defaultEpochs: Int {
         switch self {
         case .ddpm: return 10

@@ -46,6 +46,8 @@ public final class GenerativeTraining: Experiment {
         sampler = BatchSampler(
             count: dataset.trainCount, batchSize: batchSize, seed: seed, shuffle: true, dropLast: false)
         generator = RandomGenerator(seed: seed)
+        // A resumed run counts its steps from where it stopped (metrics.csv's step column).
+        stepsTaken = completedEpochs * ((dataset.trainCount + batchSize - 1) / batchSize)
     }
 
     /// The generator for epoch `epoch`'s random draws.

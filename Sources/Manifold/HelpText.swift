@@ -63,8 +63,8 @@ enum HelpText {
               wae   Wasserstein autoencoder, --penalty critic|mmd (critic: weight clipping --clip 0.1;
                     mmd: inverse multiquadratic kernel), --lambda 10; reports mse and w1_estimate or mmd
               dae   denoising autoencoder / score model, --sigmas 1,0.6,... (noise-conditional when several)
-              ddpm  DDPM, T=1000, eps-prediction MLP 912-1024-1024-784 SiLU, Adam 1e-3; reports eps_mse
-            Default epochs: 5 (aae 8, ddpm 10); default --lr 0.001 (aae 0.0003).
+              ddpm  DDPM, T=1000, eps-prediction MLP 912-1024-1024-784 SiLU, Adam 2e-4; reports eps_mse
+            Default epochs: 5 (aae 8, ddpm 10); default --lr 0.001 (aae 0.0003, ddpm 0.0002).
             The model name comes first: manifold train vae --data fashion.
             """,
         "sample": """

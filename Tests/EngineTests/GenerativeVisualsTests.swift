@@ -239,3 +239,15 @@ import Testing
         }
     }
 }
+
+@Test func resumedTrainingCountsStepsFromWhereItStopped() throws {
+    let dataset = GenerativeVisualsTests.dataset
+    var generator = RandomGenerator(seed: 1)
+    let model = Autoencoder(pixels: 784, latent: 2, generator: &generator)
+    let training = GenerativeTraining(
+        model: model, dataset: dataset, batchSize: 64, epochs: 3, seed: 0, completedEpochs: 2)
+    #expect(training.stepsTaken == 8 && training.progress == (8, 12))
+    var report = try training.step()
+    while report.epochSummary == nil { report = try training.step() }
+    #expect(report.epochSummary?.step == 12 && report.epochSummary?.epoch == 3)
+}
