@@ -6,9 +6,9 @@ import PackageDescription
 /// Release builds generate code for the building machine's CPU (FMA, AVX2/AVX-512 where present);
 /// other architectures get the compiler's portable default.
 #if arch(x86_64) || arch(arm64)
-    let nativeSwift: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
+let nativeSwift: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
 #else
-    let nativeSwift: [SwiftSetting] = []
+let nativeSwift: [SwiftSetting] = []
 #endif
 
 let package = Package(
@@ -33,9 +33,7 @@ let package = Package(
             swiftSettings: nativeSwift),
         .executableTarget(
             name: "Manifold",
-            dependencies: [
-                "TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Attacks", "Engine", "TerminalUI",
-            ],
+            dependencies: ["TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Attacks", "Engine", "TerminalUI"],
             swiftSettings: nativeSwift),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeSwift),
         .testTarget(
@@ -45,8 +43,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: nativeSwift),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"], swiftSettings: nativeSwift),
         .testTarget(
-            name: "ModelsTests", dependencies: ["Models", "TensorCore", "NeuralNet", "Datasets"],
-            swiftSettings: nativeSwift),
+            name: "ModelsTests", dependencies: ["Models", "TensorCore", "NeuralNet", "Datasets"], swiftSettings: nativeSwift),
         .testTarget(
             name: "EngineTests",
             dependencies: ["Engine", "Attacks", "CZlib", "Models", "NeuralNet", "Datasets", "TensorCore", "SafeTensors"],

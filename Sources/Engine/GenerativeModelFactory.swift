@@ -18,8 +18,25 @@ public enum GenerativeKind: String, CaseIterable, Sendable {
         }
     }
 
-    public var defaultLearningRate: Double { self == .ddpm ? 2e-4 : 1e-3 }
-    public var defaultEpochs: Int { self == .ddpm ? 10 : 5 }
+    /// Adam's learning rate. The aae's three-way game is unstable at 1e-3 on the synthetic digits
+    /// (the JSD estimate swings below 0, decoded prior samples collapse to blobs); 3e-4 matches the
+    /// prior. The ddpm keeps 2e-4: 1e-3 reaches its plateau faster on the synthetic digits but
+    /// plateaus higher on Fashion-MNIST (test eps-MSE 0.185 against 0.156 after 6 epochs).
+    public var defaultLearningRate: Double {
+        switch self {
+        case .aae: return 3e-4
+        case .ddpm: return 2e-4
+        default: return 1e-3
+        }
+    }
+
+    public var defaultEpochs: Int {
+        switch self {
+        case .ddpm: return 10
+        case .aae: return 8
+        default: return 5
+        }
+    }
     public var usesLatent: Bool { defaultLatent > 0 }
 }
 

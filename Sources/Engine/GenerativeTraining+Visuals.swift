@@ -10,7 +10,7 @@ extension GenerativeTraining: VisualExperiment {
     /// - heavy, `images`: `originals` (8 fixed test images), `reconstructions` (not for ddpm; for dae
     ///   the denoised versions of `noisy`), `noisy` (dae), `samples` (8 samples: decoded prior samples
     ///   for vae/aae/wae, decoded draws of a Gaussian fitted to training codes for ae, DDIM with 20
-    ///   steps for ddpm, a short annealed Langevin run for dae; the same random draws every time).
+    ///   steps for ddpm (dropped after 3 consecutive runs over 150 ms), a short annealed Langevin run for dae; the same random draws every time).
     /// - heavy, `points`: codes of up to 600 test images labelled by class (the first two coordinates
     ///   when K == 2, else their principal plane) and, for aae/wae, 300 prior samples with label -1.
     public func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
@@ -109,7 +109,7 @@ extension GenerativeTraining: VisualExperiment {
             return
         }
         if let ddpm = model as? DDPM {
-            guard !skipsDiffusionSamples else { return }
+            guard slowDiffusionViews < 3 else { return }
             let start = Date()
             if let sampler = try? SamplerFactory.make(
                 method: .ddim, model: ddpm, pixels: dataset.pixelCount, count: sampleCount, steps: 20,
@@ -118,7 +118,7 @@ extension GenerativeTraining: VisualExperiment {
             {
                 snapshot.images["samples"] = pictures(sampler.images)
             }
-            if Date().timeIntervalSince(start) > 0.15 { skipsDiffusionSamples = true }
+            slowDiffusionViews = Date().timeIntervalSince(start) > 0.15 ? slowDiffusionViews + 1 : 0
             return
         }
         guard let (encode, decode, latent) = SamplerFactory.latentFunctions(model) else { return }

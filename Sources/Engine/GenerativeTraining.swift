@@ -29,8 +29,8 @@ public final class GenerativeTraining: Experiment {
     private var epochStart = Date()
     private var generator: RandomGenerator
     private let pixels: Int
-    /// Set once a heavy view's diffusion samples took too long; they are skipped from then on.
-    var skipsDiffusionSamples = false
+    /// Consecutive heavy views whose diffusion samples took over 150 ms; at 3 they are skipped for good.
+    var slowDiffusionViews = 0
 
     public init(
         model: any GenerativeModel, dataset: Dataset, batchSize: Int, epochs: Int, seed: UInt64,
@@ -46,6 +46,8 @@ public final class GenerativeTraining: Experiment {
         sampler = BatchSampler(
             count: dataset.trainCount, batchSize: batchSize, seed: seed, shuffle: true, dropLast: false)
         generator = RandomGenerator(seed: seed)
+        // A resumed run counts its steps from where it stopped (metrics.csv's step column).
+        stepsTaken = completedEpochs * ((dataset.trainCount + batchSize - 1) / batchSize)
     }
 
     /// The generator for epoch `epoch`'s random draws.

@@ -123,10 +123,7 @@ public enum SamplerFactory {
             guard let ddpm = model as? DDPM else { throw RuntimeFault("ddpm sampling needs a ddpm model") }
             return DDPMSampler(
                 count: count, pixels: pixels, schedule: ddpm.schedule, variance: options.variance, clip: options.clip,
-                seed: seed
-            ) {
-                ddpm.predictNoise($0, timesteps: $1)
-            }
+                seed: seed, predictNoise: ddpm.makeSamplingPredictor())
         case .ddim:
             guard let ddpm = model as? DDPM else { throw RuntimeFault("ddim sampling needs a ddpm model") }
             guard steps <= ddpm.schedule.stepCount else {
@@ -134,10 +131,7 @@ public enum SamplerFactory {
             }
             return DDIMSampler(
                 count: count, pixels: pixels, schedule: ddpm.schedule, steps: steps, eta: options.eta,
-                clip: options.clip, seed: seed
-            ) {
-                ddpm.predictNoise($0, timesteps: $1)
-            }
+                clip: options.clip, seed: seed, predictNoise: ddpm.makeSamplingPredictor())
         }
     }
 

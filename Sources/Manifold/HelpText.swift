@@ -60,12 +60,13 @@ enum HelpText {
               vae   pytorch/examples VAE 784-400-(K,K) / K-400-784, BCE(sum) + KL; reports neg_elbo,
                     recon, kl and the IWAE bound (--iw K samples, default 10) (default K 20)
               aae   adversarial autoencoder, discriminator on the code, --prior gaussian|mixture|ring;
-                    reports mse and the JSD estimate (V(D) + 2 log 2)/2 (default K 8)
+                    reports mse and the JSD estimate (V(D) + 2 log 2)/2 (default K 8, lr 3e-4)
               wae   Wasserstein autoencoder, --penalty critic|mmd (critic: weight clipping --clip 0.1;
                     mmd: inverse multiquadratic kernel), --lambda 10; reports mse and w1_estimate or mmd
               dae   denoising autoencoder / score model, --sigmas 1,0.6,... (noise-conditional when several)
               ddpm  DDPM, T=1000, eps-prediction MLP 912-1024-1024-784 SiLU, Adam 2e-4; reports eps_mse
-            Default epochs: 5 (ddpm 10). The model name comes first: manifold train vae --data fashion.
+            Default epochs: 5 (aae 8, ddpm 10); default --lr 0.001 (aae 0.0003, ddpm 0.0002).
+            The model name comes first: manifold train vae --data fashion.
             """,
         "sample": """
             usage: manifold sample METHOD --run RUN [--n N] [--steps S] [--seed S] [--out FILE.png] [--json]

@@ -209,3 +209,45 @@ import Testing
         #expect(near > x.shape[0] * 6 / 10, "\(near) of \(x.shape[0]) particles near a component")
     }
 }
+
+/// With `MANIFOLD_VISUALS_DUMP=DIR` and `MANIFOLD_VISUALS_RUNS=ROOT` set, loads every trained
+/// generative run under ROOT and writes its heavy snapshot's image groups as PNG grids to DIR (for
+/// looking at what the workbench shows); skipped otherwise.
+@Test func dumpTrainedRunVisuals() throws {
+    let environment = ProcessInfo.processInfo.environment
+    guard let out = environment["MANIFOLD_VISUALS_DUMP"], let root = environment["MANIFOLD_VISUALS_RUNS"] else {
+        return
+    }
+    let dataset = try DatasetLoader.load("synthetic", seed: 0)
+    for name in try FileManager.default.contentsOfDirectory(atPath: root).sorted() {
+        let run = RunDirectory(root: root, name: name)
+        guard let loaded = try? GenerativeFactory.load(run: run), let model = loaded.model as? any GenerativeModel
+        else {
+            continue
+        }
+        let training = GenerativeTraining(model: model, dataset: dataset, batchSize: 128, epochs: 1, seed: 0)
+        var snapshot = Snapshot()
+        let start = Date()
+        training.describe(into: &snapshot, includeHeavy: true)
+        print("\(name): heavy describe \(Int(Date().timeIntervalSince(start) * 1000)) ms")
+        for (group, images) in snapshot.images {
+            let grid = PNGWriter.grid(
+                images: images.map(\.values), tileWidth: 28, tileHeight: 28, columns: images.count)
+            try FileIO.writeAtomically(
+                PNGWriter.encodeGray(width: grid.width, height: grid.height, values: grid.values),
+                path: "\(out)/\(name)-\(group).png")
+        }
+    }
+}
+
+@Test func resumedTrainingCountsStepsFromWhereItStopped() throws {
+    let dataset = GenerativeVisualsTests.dataset
+    var generator = RandomGenerator(seed: 1)
+    let model = Autoencoder(pixels: 784, latent: 2, generator: &generator)
+    let training = GenerativeTraining(
+        model: model, dataset: dataset, batchSize: 64, epochs: 3, seed: 0, completedEpochs: 2)
+    #expect(training.stepsTaken == 8 && training.progress == (8, 12))
+    var report = try training.step()
+    while report.epochSummary == nil { report = try training.step() }
+    #expect(report.epochSummary?.step == 12 && report.epochSummary?.epoch == 3)
+}

@@ -260,3 +260,21 @@ struct FormulaTests {
         #expect(abs(meanRadius - 4) < 0.2)
     }
 }
+
+@Test func ddpmSamplingPredictorMatchesTheNetwork() {
+    var generator = RandomGenerator(seed: 9)
+    let ddpm = DDPM(pixels: 50, hidden: 40, embedding: 16, generator: &generator)
+    let predict = ddpm.makeSamplingPredictor()
+    for timesteps in [[Int](repeating: 7, count: 5), [0, 999, 3, 3, 500]] {
+        let x = Tensor.randomNormal([5, 50], generator: &generator)
+        let expected = noGrad { ddpm.predictNoise(x, timesteps: timesteps) }
+        let got = predict(x, timesteps)
+        #expect(got.shape == expected.shape)
+        for i in 0..<got.count { #expect(abs(got.data[i] - expected.data[i]) < 1e-4) }
+    }
+    // Batch size changes reuse nothing stale.
+    let x = Tensor.randomNormal([2, 50], generator: &generator)
+    let expected = noGrad { ddpm.predictNoise(x, timesteps: [4, 4]) }
+    let got = predict(x, [4, 4])
+    for i in 0..<got.count { #expect(abs(got.data[i] - expected.data[i]) < 1e-4) }
+}
