@@ -39,7 +39,8 @@ extension Job {
 
     /// Particles on a 2-D Gaussian mixture moved by annealed Langevin dynamics with a learned score.
     static func toyLangevin(running: Bool) -> Job {
-        let experiment = ToyLangevinExperiment()
+        // Training the toy's score model takes seconds: it happens in the first step, off the UI thread.
+        let experiment = DeferredExperiment(label: "the score model") { ToyLangevinExperiment() }
         let runner = Runner(experiment: experiment, label: "toy", heavyEvery: 1, heavyInterval: 0.05)
         runner.start(running: running)
         return Job(kind: .sampling, title: "2-D Langevin toy", runner: runner, classNames: ["particles"], run: nil)
