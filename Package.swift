@@ -43,7 +43,9 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"], swiftSettings: nativeSwift),
         .testTarget(
             name: "ModelsTests", dependencies: ["Models", "TensorCore", "NeuralNet", "Datasets"], swiftSettings: nativeSwift),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "CZlib"], swiftSettings: nativeSwift),
+        .testTarget(
+            name: "EngineTests", dependencies: ["Engine", "CZlib", "Datasets", "Models", "TensorCore"],
+            swiftSettings: nativeSwift),
         .testTarget(
             name: "AttacksTests", dependencies: ["Attacks", "Models", "NeuralNet", "Datasets", "TensorCore"],
             swiftSettings: nativeSwift),

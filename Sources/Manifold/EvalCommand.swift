@@ -37,7 +37,7 @@ enum EvalCommand {
             ])
             print(object.serialized())
         } else {
-            print(String(format: "%@ (%@ on %@): test accuracy %.4f, loss %.4f over %d images", run.path, kind.rawValue, dataset.name, evaluation.accuracy, evaluation.loss, evaluation.count))
+            print(String(format: "%@ (%@ on %@): test accuracy %.4f, loss %.4f over %d images", Sanitize.line(run.path), kind.rawValue, Sanitize.line(dataset.name), evaluation.accuracy, evaluation.loss, evaluation.count))
             print("confusion matrix (rows: true class, columns: predicted):")
             for (index, row) in evaluation.confusion.enumerated() {
                 let name = index < dataset.classNames.count ? Sanitize.line(dataset.classNames[index], limit: 12) : String(index)
