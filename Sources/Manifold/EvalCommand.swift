@@ -22,7 +22,7 @@ enum EvalCommand {
         let dataSpec = parsed.string("data") ?? config["data"]?.stringValue ?? "synthetic"
         let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
         var dataset = try DatasetLoader.load(dataSpec, seed: seed)
-        if let testCount = config["test_count"]?.integerValue, testCount < dataset.testCount, parsed.string("data") == nil {
+        if let testCount = config["test_count"]?.integerValue, testCount >= 1, testCount < dataset.testCount, parsed.string("data") == nil {
             dataset = dataset.subset(train: min(dataset.trainCount, config["train_count"]?.integerValue ?? dataset.trainCount), test: testCount)
         }
         var generator = RandomGenerator(seed: 0)
