@@ -24,11 +24,16 @@ import Testing
     @Test func sigkillDuringCheckpointsNeverBreaksTheRun() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let folder = root + "/killed"
-        let args = [
-            "train", "mlp", "--run", "killed", "--train-limit", "2000", "--test-limit", "200", "--epochs", "50",
-            "--quiet",
-        ]
+        // When a run nears its 50 epochs the kills move on to a fresh run, so they keep landing in training.
+        var runIndex = 0
+        var name: String { "killed-\(runIndex)" }
+        var folder: String { root + "/" + name }
+        var args: [String] {
+            [
+                "train", "mlp", "--run", name, "--train-limit", "2000", "--test-limit", "200", "--epochs", "50",
+                "--quiet",
+            ]
+        }
         var seed = UInt64(Date().timeIntervalSince1970 * 1000) | 1
         func random() -> Double {
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -37,9 +42,8 @@ import Testing
         var kills = 0
         var evaluated = 0
         var progressSeen: [Int] = []
-        let start = Date()
-        while kills < 24 && Date().timeIntervalSince(start) < 60 {
-            let resume = Self.epochsDone(folder) != nil
+        var temporariesSeen = 0  // kills that landed mid-write
+        func launch(resume: Bool) throws -> Process {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: ManifoldBinary.path)
             process.arguments = args + (resume ? ["--resume"] : [])
@@ -50,8 +54,27 @@ import Testing
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
+            return process
+        }
+        // Calibrate on this machine's current load: how long until the first checkpoint lands.
+        let start = Date()
+        let first = try launch(resume: false)
+        while Self.epochsDone(folder) == nil && first.isRunning && Date().timeIntervalSince(start) < 120 {
+            usleep(10_000)
+        }
+        let firstCheckpoint = Date().timeIntervalSince(start)
+        usleep(useconds_t(random() * 500_000))
+        if first.isRunning {
+            kill(first.processIdentifier, SIGKILL)
+            kills += 1
+        }
+        first.waitUntilExit()
+        while kills < 24 && Date().timeIntervalSince(start) < 90 {
+            if (Self.epochsDone(folder) ?? 0) >= 40 { runIndex += 1 }
+            let process = try launch(resume: Self.epochsDone(folder) != nil)
             // Random moments across start-up, training and checkpoint writes.
-            usleep(useconds_t(150_000 + random() * 900_000))
+            let delay = firstCheckpoint * (0.6 + 0.8 * random()) + 0.4 * random()
+            usleep(useconds_t(delay * 1_000_000))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 kills += 1
@@ -61,7 +84,7 @@ import Testing
             // Whatever the moment, a run with a config.json loads and evaluates.
             if let done = Self.epochsDone(folder) {
                 progressSeen.append(done)
-                let eval = try ManifoldBinary.run(["eval", "killed", "--json"], runsRoot: root)
+                let eval = try ManifoldBinary.run(["eval", name, "--json"], runsRoot: root)
                 #expect(eval.status == 0, "after kill \(kills): \(eval.stderr)")
                 evaluated += 1
                 // The checkpoint is staged before config.json is renamed: the weights are never older
@@ -75,17 +98,22 @@ import Testing
                 #expect(rows == done || rows == done + 1, "metrics has \(rows) rows, config says \(done)")
             }
             // Leftovers of the killed writer never sit under a real name; they are hidden temporaries.
-            for name in Self.temporaries(in: folder) { #expect(name.hasPrefix("."), "\(name)") }
+            for name in Self.temporaries(in: folder) {
+                #expect(name.hasPrefix("."), "\(name)")
+                temporariesSeen += 1
+            }
         }
-        #expect(kills >= 12, "only \(kills) kills landed")
+        #expect(kills >= 8, "only \(kills) kills landed")
         #expect(evaluated >= 1, "no checkpoint was ever written; progress \(progressSeen)")
-        #expect(progressSeen == progressSeen.sorted(), "epochs went backwards: \(progressSeen)")
+        #expect(
+            zip(progressSeen, progressSeen.dropFirst()).allSatisfy { $0.1 >= $0.0 || $0.1 < 40 && $0.0 >= 40 },
+            "epochs went backwards: \(progressSeen)")
 
         // Resume to completion: it continues, and the killed writers' temporaries are cleaned up.
         let done = Self.epochsDone(folder) ?? 0
         let finish = try ManifoldBinary.run(
             [
-                "train", "mlp", "--run", "killed", "--train-limit", "2000", "--test-limit", "200", "--epochs",
+                "train", "mlp", "--run", name, "--train-limit", "2000", "--test-limit", "200", "--epochs",
                 String(done + 1), "--quiet",
             ]
                 + (done > 0 ? ["--resume"] : []),
@@ -94,7 +122,7 @@ import Testing
         #expect(Self.epochsDone(folder) == done + 1)
         #expect(Self.temporaries(in: folder).isEmpty, "\(Self.temporaries(in: folder))")
         print(
-            "crash safety: \(kills) SIGKILLs in \(Int(Date().timeIntervalSince(start))) s, \(evaluated) evaluations, epochs \(progressSeen)"
+            "crash safety: first checkpoint after \(String(format: "%.2f", firstCheckpoint)) s, \(kills) SIGKILLs in \(Int(Date().timeIntervalSince(start))) s, \(evaluated) evaluations, \(temporariesSeen) half-written temporaries left by kills, epochs \(progressSeen)"
         )
     }
 

@@ -95,4 +95,15 @@ import Testing
             Issue.record("\(label): unexpected error type \(error)")
         }
     }
+
+    @Test func themeFromADeviceOrAHugeFileIsRefused() throws {
+        let device = ThemeLoader.load(request: "/dev/zero", environment: [:])
+        #expect(device.theme == .dark)
+        #expect(device.warning?.contains("is not a regular file") == true, "\(device.warning ?? "nil")")
+        let path = NSTemporaryDirectory() + "manifold-huge-theme-\(getpid()).json"
+        FileManager.default.createFile(atPath: path, contents: Data(count: ThemeLoader.maximumFileSize + 1))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let huge = ThemeLoader.load(request: path, environment: [:])
+        #expect(huge.warning?.contains("is larger than") == true, "\(huge.warning ?? "nil")")
+    }
 }
