@@ -57,9 +57,10 @@ public final class GzipReader {
         var output: [UInt8] = []
         output.reserveCapacity(min(maxCount, 1 << 20))
         let chunkSize = 1 << 16
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        // Sized to the request: many small reads must not each allocate a full chunk.
+        var chunk = [UInt8](repeating: 0, count: min(chunkSize, max(maxCount, 1)))
         while output.count < maxCount, !finished {
-            let want = min(chunkSize, maxCount - output.count)
+            let want = min(chunk.count, maxCount - output.count)
             let available = min(total - consumed, Int(UInt32.max))
             stream.pointee.next_in = input.baseAddress! + consumed
             stream.pointee.avail_in = UInt32(available)

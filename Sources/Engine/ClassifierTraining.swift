@@ -29,7 +29,10 @@ public final class ClassifierTraining: Experiment {
     private var epochStart = Date()
     private let pixels: Int
 
-    public init(model: Classifier, dataset: Dataset, batchSize: Int, learningRate: Float, epochs: Int, seed: UInt64, completedEpochs: Int = 0) {
+    public init(
+        model: Classifier, dataset: Dataset, batchSize: Int, learningRate: Float, epochs: Int, seed: UInt64,
+        completedEpochs: Int = 0
+    ) {
         self.model = model
         self.dataset = dataset
         self.batchSize = batchSize
@@ -37,7 +40,8 @@ public final class ClassifierTraining: Experiment {
         self.completedEpochs = completedEpochs
         pixels = dataset.imageHeight * dataset.imageWidth
         optimizer = Adam(parameters: model.namedParameters, learningRate: learningRate)
-        sampler = BatchSampler(count: dataset.trainCount, batchSize: batchSize, seed: seed, shuffle: true, dropLast: false)
+        sampler = BatchSampler(
+            count: dataset.trainCount, batchSize: batchSize, seed: seed, shuffle: true, dropLast: false)
     }
 
     public var isFinished: Bool { completedEpochs >= totalEpochs }
@@ -63,17 +67,36 @@ public final class ClassifierTraining: Experiment {
         let loss = Loss.crossEntropy(logits: model(input), labels: batch.labels)
         let lossValue = loss.item
         guard lossValue.isFinite else {
-            throw RuntimeFault("training loss became \(lossValue) at epoch \(completedEpochs + 1), step \(stepsTaken + 1); stopped, the last saved checkpoint is kept")
+            throw RuntimeFault(
+                "training loss became \(lossValue) at epoch \(completedEpochs + 1), step \(stepsTaken + 1); stopped, the last saved checkpoint is kept"
+            )
         }
         loss.backward()
+        let parameters = model.namedParameters
+        if let bad = parameters.first(where: { $0.tensor.grad?.hasNonFinite == true }) {
+            throw RuntimeFault(
+                "gradient of '\(bad.name)' became non-finite at epoch \(completedEpochs + 1), step \(stepsTaken + 1); stopped, the last saved checkpoint is kept"
+            )
+        }
         optimizer.step()
+        if let bad = parameters.first(where: { $0.tensor.hasNonFinite }) {
+            throw RuntimeFault(
+                "parameter '\(bad.name)' became non-finite in the update at epoch \(completedEpochs + 1), step \(stepsTaken + 1) (learning rate too high?); stopped, the last saved checkpoint is kept"
+            )
+        }
         stepsTaken += 1
         batchIndex += 1
         epochLossSum += Double(lossValue) * Double(indices.count)
         var report = StepReport(metrics: ["loss": Double(lossValue)])
         if batchIndex == epochBatches.count {
             let seconds = Date().timeIntervalSince(epochStart)
-            let evaluation = ClassifierEvaluation.evaluate(model, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: pixels)
+            let evaluation = ClassifierEvaluation.evaluate(
+                model, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: pixels)
+            if !evaluation.loss.isFinite {
+                throw RuntimeFault(
+                    "test_loss became \(evaluation.loss) in the evaluation after epoch \(completedEpochs + 1), step \(stepsTaken); stopped, the last saved checkpoint is kept"
+                )
+            }
             completedEpochs += 1
             batchIndex = 0
             report.epochSummary = EpochSummary(

@@ -16,17 +16,22 @@ public enum GenerativeRunStore {
         let metadata = [
             "format": "pt", "manifold.model": config.model, "manifold.epochs_done": String(config.epochsDone),
         ]
-        try run.write(
-            try SafeTensorsFormat.encode(Checkpoint.file(of: model, metadata: metadata)), to: "model.safetensors")
+        var files: [(name: String, bytes: [UInt8])] = [
+            ("model.safetensors", try SafeTensorsFormat.encode(Checkpoint.file(of: model, metadata: metadata)))
+        ]
         if !optimizers.isEmpty {
-            try run.write(
-                try SafeTensorsFormat.encode(optimizerFile(optimizers, metadata: metadata)), to: "optimizer.safetensors"
-            )
+            files.append(
+                ("optimizer.safetensors", try SafeTensorsFormat.encode(optimizerFile(optimizers, metadata: metadata))))
         }
-        try run.write(
-            (["epoch,step,seconds," + metricsHeader.joined(separator: ",")] + metricsRows).joined(separator: "\n")
-                + "\n", to: "metrics.csv")
-        try run.write(config.json.serialized(pretty: true) + "\n", to: "config.json")
+        files.append(
+            (
+                "metrics.csv",
+                Array(
+                    ((["epoch,step,seconds," + metricsHeader.joined(separator: ",")] + metricsRows).joined(
+                        separator: "\n") + "\n").utf8)
+            ))
+        files.append(("config.json", Array((config.json.serialized(pretty: true) + "\n").utf8)))
+        try run.write(files: files)
     }
 
     /// A metrics.csv row: epoch, step, seconds, then the named values in `header` order.

@@ -104,6 +104,18 @@ public final class GenerativeTraining: Experiment {
         } catch let fault as ModelFault {
             throw RuntimeFault("\(fault.description) (epoch \(completedEpochs + 1), step \(stepsTaken + 1))")
         }
+        if let bad = metrics.first(where: { !$0.value.isFinite }) {
+            throw RuntimeFault(
+                "\(bad.name) became \(bad.value) at epoch \(completedEpochs + 1), step \(stepsTaken + 1); stopped, the last saved checkpoint is kept"
+            )
+        }
+        // A finite loss can still come with an overflowing gradient (a learning rate far too high):
+        // the update then leaves Inf/NaN in the weights, which must never reach a checkpoint.
+        if let bad = model.namedParameters.first(where: { $0.tensor.hasNonFinite }) {
+            throw RuntimeFault(
+                "parameter '\(bad.name)' became non-finite in the update at epoch \(completedEpochs + 1), step \(stepsTaken + 1) (learning rate too high?); stopped, the last saved checkpoint is kept"
+            )
+        }
         lastMetrics = metrics
         names = metrics.map(\.name)
         for (name, value) in metrics { sums[name, default: 0] += value * Double(indices.count) }
@@ -116,6 +128,13 @@ public final class GenerativeTraining: Experiment {
             let seconds = Date().timeIntervalSince(epochStart)
             var evaluationGenerator = RandomGenerator(seed: seed ^ 0x7465_7374)
             let test = model.evaluate(images: dataset.testImages, generator: &evaluationGenerator)
+            // Finite weights can still overflow on the test set (e.g. exp of a huge log-variance):
+            // such an epoch must not be saved over the last good checkpoint.
+            if let bad = test.first(where: { !$0.value.isFinite }) {
+                throw RuntimeFault(
+                    "test_\(bad.name) became \(bad.value) in the evaluation after epoch \(completedEpochs + 1), step \(stepsTaken); stopped, the last saved checkpoint is kept"
+                )
+            }
             completedEpochs += 1
             batchIndex = 0
             let train = names.map { (name: "train_\($0)", value: sums[$0, default: 0] / Double(max(seen, 1))) }

@@ -23,7 +23,11 @@ public struct RunDirectory: Sendable {
         guard !name.hasPrefix("."), !name.contains("/"), !name.contains("\\") else {
             throw RunError("run name '\(Sanitize.line(name))' must not start with '.' or contain '/'")
         }
-        guard name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_+=.@".unicodeScalars.contains($0) }) else {
+        guard
+            name.unicodeScalars.allSatisfy({
+                CharacterSet.alphanumerics.contains($0) || "-_+=.@".unicodeScalars.contains($0)
+            })
+        else {
             throw RunError("run name '\(Sanitize.line(name))' may only hold letters, digits and - _ + = . @")
         }
     }
@@ -35,7 +39,19 @@ public struct RunDirectory: Sendable {
         let prefix = root.hasSuffix("/") ? root : root + "/"
         if name.hasPrefix(prefix) { name = String(name.dropFirst(prefix.count)) }
         try validate(name: name)
-        return RunDirectory(root: root, name: name)
+        let run = RunDirectory(root: root, name: name)
+        if run.isSymbolicLink {
+            throw RunError(
+                "run folder '\(Sanitize.line(run.path))' is a symbolic link; refusing to follow it out of '\(Sanitize.line(root))'"
+            )
+        }
+        return run
+    }
+
+    /// Whether the run's folder is a symbolic link (which could point anywhere): such runs are refused.
+    public var isSymbolicLink: Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
     }
 
     /// A fresh name `<model>-<dataset>-<yyyyMMdd-HHmmss>` (with a counter if that exists).
@@ -44,8 +60,10 @@ public struct RunDirectory: Sendable {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let datasetPart = dataset.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(String.init).joined()
-        let base = "\(model)-\(datasetPart.isEmpty ? "data" : String(datasetPart.prefix(24)))-\(formatter.string(from: Date()))"
+        let datasetPart = dataset.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(String.init)
+            .joined()
+        let base =
+            "\(model)-\(datasetPart.isEmpty ? "data" : String(datasetPart.prefix(24)))-\(formatter.string(from: Date()))"
         var name = base
         var counter = 2
         while FileManager.default.fileExists(atPath: "\(root)/\(name)") {
@@ -83,6 +101,17 @@ public struct RunDirectory: Sendable {
         if access(path, W_OK) != 0 {
             throw RunError("run folder '\(path)' is not writable")
         }
+        removeStaleTemporaries()
+    }
+
+    /// Deletes temporary files left by writers that were killed mid-write (`.<file>.tmp-<n>` of a
+    /// process that no longer exists), only inside this run's folder. They are never read as data
+    /// (readers open fixed names), so this only reclaims space. Returns the names removed.
+    @discardableResult
+    public func removeStaleTemporaries() -> [String] {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return [] }
+        return FileIO.removeStaleTemporaries(in: path)
     }
 
     public func file(_ name: String) -> String { "\(path)/\(name)" }
@@ -98,6 +127,16 @@ public struct RunDirectory: Sendable {
 
     public func write(_ text: String, to fileName: String) throws(RunError) {
         try write(Array(text.utf8), to: fileName)
+    }
+
+    /// Writes several files of the run together: all are written and synced under temporary names
+    /// before any is renamed into place, in the given order (put `config.json` last).
+    public func write(files: [(name: String, bytes: [UInt8])]) throws(RunError) {
+        do {
+            try FileIO.writeAtomically(files.map { (bytes: $0.bytes, path: file($0.name)) })
+        } catch {
+            throw RunError("\(error)")
+        }
     }
 
     /// Reads a file of the run, with a one-line error naming it when missing or unreadable.
@@ -130,6 +169,7 @@ public struct RunDirectory: Sendable {
         return names.sorted().compactMap { name in
             guard (try? validate(name: name)) != nil else { return nil }
             let run = RunDirectory(root: root, name: name)
+            guard !run.isSymbolicLink else { return nil }
             return FileManager.default.fileExists(atPath: run.file("config.json")) ? run : nil
         }
     }

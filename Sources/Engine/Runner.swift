@@ -1,11 +1,10 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// Runs one experiment on its own serial Dispatch queue and publishes snapshots for the UI.
 ///
 /// Commands (run, pause, step, stop, change a parameter) go into a mailbox that the queue drains
-/// between steps, so the UI never waits on a step. Snapshots go into a `Mutex` slot that the UI reads
+/// between steps, so the UI never waits on a step. Snapshots go into a locked slot that the UI reads
 /// at its frame rate. Compute kernels fan out over the cores inside a step.
 public final class Runner: Sendable {
     public enum Command: Sendable {
@@ -30,8 +29,11 @@ public final class Runner: Sendable {
 
     private let queue: DispatchQueue
     private let box: Box
-    private let state = Mutex(State())
-    private let slot = Mutex(Snapshot())
+    // Locked (NSLock, a pthread mutex) rather than Synchronization.Mutex: on Linux, Mutex's futex is
+    // invisible to the thread sanitizer, which then reports every mailbox access as a race; with a
+    // pthread mutex `swift test --sanitize=thread --filter RunnerStressTests` gives a real verdict.
+    private let state = Locked(State())
+    private let slot = Locked(Snapshot())
     private let wake = DispatchSemaphore(value: 0)
     private let heavyEvery: Int
     private let heavyInterval: Double
@@ -163,5 +165,20 @@ public final class Runner: Sendable {
         }
         let copy = snapshot
         slot.withLock { $0 = copy }
+    }
+}
+
+/// A value guarded by a pthread mutex (through NSLock), with `Mutex`'s `withLock` shape.
+final class Locked<Value>: @unchecked Sendable {
+    // @unchecked: `value` is only touched inside `withLock`, under `lock`.
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
     }
 }

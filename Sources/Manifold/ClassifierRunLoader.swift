@@ -39,7 +39,7 @@ struct LoadedClassifierRun {
         let config = try run.readConfig()
         let dataSeed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? seed
         var dataset = try DatasetLoader.load(override ?? dataSpec, seed: dataSeed)
-        if override == nil, let testCount = config["test_count"]?.integerValue, testCount < dataset.testCount {
+        if override == nil, let testCount = config["test_count"]?.integerValue, testCount >= 1, testCount < dataset.testCount {
             let trainCount = min(dataset.trainCount, config["train_count"]?.integerValue ?? dataset.trainCount)
             dataset = dataset.subset(train: trainCount, test: testCount)
         }

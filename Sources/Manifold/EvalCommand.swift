@@ -22,7 +22,7 @@ enum EvalCommand {
         let dataSpec = parsed.string("data") ?? config["data"]?.stringValue ?? "synthetic"
         let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
         var dataset = try DatasetLoader.load(dataSpec, seed: seed)
-        if let testCount = config["test_count"]?.integerValue, testCount < dataset.testCount, parsed.string("data") == nil {
+        if let testCount = config["test_count"]?.integerValue, testCount >= 1, testCount < dataset.testCount, parsed.string("data") == nil {
             dataset = dataset.subset(train: min(dataset.trainCount, config["train_count"]?.integerValue ?? dataset.trainCount), test: testCount)
         }
         var generator = RandomGenerator(seed: 0)
@@ -37,7 +37,7 @@ enum EvalCommand {
             ])
             print(object.serialized())
         } else {
-            print(String(format: "%@ (%@ on %@): test accuracy %.4f, loss %.4f over %d images", run.path, kind.rawValue, dataset.name, evaluation.accuracy, evaluation.loss, evaluation.count))
+            print(String(format: "%@ (%@ on %@): test accuracy %.4f, loss %.4f over %d images", Sanitize.line(run.path), kind.rawValue, Sanitize.line(dataset.name), evaluation.accuracy, evaluation.loss, evaluation.count))
             print("confusion matrix (rows: true class, columns: predicted):")
             for (index, row) in evaluation.confusion.enumerated() {
                 let name = index < dataset.classNames.count ? Sanitize.line(dataset.classNames[index], limit: 12) : String(index)

@@ -57,7 +57,7 @@ enum GenerativeTrainCommand {
                     "\(run.file("config.json")): run has latent size \(saved.latent), not \(settings.latent)")
             }
             settings = saved
-            completedEpochs = savedConfig["epochs_done"]?.integerValue ?? 0
+            completedEpochs = try savedEpochsDone(savedConfig, run: run)
             if parsed.string("data") == nil, let data = savedConfig["data"]?.stringValue { dataSpec = data }
         } else {
             let name =

@@ -1,4 +1,5 @@
 import Foundation
+import Engine
 
 /// Headless progress on stderr: a redrawn bar with rate and ETA when stderr is a terminal, one plain
 /// line per epoch otherwise (so logs and CI output stay readable).
@@ -10,7 +11,7 @@ final class ProgressReporter {
     private let quiet: Bool
 
     init(label: String, quiet: Bool = false) {
-        self.label = label
+        self.label = Sanitize.line(label, limit: 80)
         self.quiet = quiet
     }
 
@@ -44,7 +45,8 @@ final class ProgressReporter {
     }
 }
 
-/// Writes one line to stderr.
+/// Writes one line to stderr. Messages quote file contents, paths and arguments, so control characters
+/// and escape sequences (OSC 52 clipboard writes, title changes) are made inert here, for every error.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data(("manifold: " + message + "\n").utf8))
+    FileHandle.standardError.write(Data(("manifold: " + Sanitize.line(message, limit: 4000) + "\n").utf8))
 }

@@ -45,7 +45,7 @@ enum TrainCommand {
             guard config["model"]?.stringValue == kind.rawValue else {
                 throw RuntimeError("\(run.file("config.json")): run is a '\(config["model"]?.stringValue ?? "?")' model, not '\(kind.rawValue)'")
             }
-            completedEpochs = config["epochs_done"]?.integerValue ?? 0
+            completedEpochs = try savedEpochsDone(config, run: run)
             if parsed.string("data") == nil, let saved = config["data"]?.stringValue { dataSpec = saved }
         } else {
             let name = try parsed.string("run").map { try resolveRunArgument($0).name }
@@ -126,6 +126,17 @@ func applyThreads(_ parsed: ParsedArguments) throws {
 }
 
 /// Resolves a `--run` or RUN argument; a malformed name is a usage error (exit 2).
+/// The `epochs_done` of a run being resumed: a whole number from 0 to 1,000,000, else the config is
+/// refused (a negative, fractional or textual count would silently restart or skip training).
+func savedEpochsDone(_ config: [String: JSONValue], run: RunDirectory) throws -> Int {
+    guard let done = config["epochs_done"]?.integerValue, (0...1_000_000).contains(done) else {
+        let shown = config["epochs_done"].map { Sanitize.line($0.serialized(), limit: 40) } ?? "missing"
+        throw RuntimeError(
+            "\(run.file("config.json")): epochs_done must be a whole number from 0 to 1000000, got \(shown)")
+    }
+    return done
+}
+
 func resolveRunArgument(_ text: String) throws -> RunDirectory {
     do {
         return try RunDirectory.resolve(text)

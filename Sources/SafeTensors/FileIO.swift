@@ -45,48 +45,127 @@ public enum FileIO {
     /// Writes `bytes` to a temporary file beside `path`, fsyncs it, renames it over `path` and fsyncs
     /// the folder. On any failure the temporary file is removed and `path` is untouched.
     public static func writeAtomically(_ bytes: [UInt8], path: String) throws {
+        try writeAtomically([(bytes: bytes, path: path)])
+    }
+
+    /// Writes several files as one step as far as POSIX allows: every file is first written in full to
+    /// its temporary name and fsynced, and only then are they renamed into place in order (the last
+    /// one last), so a kill during the slow part (writing and syncing) changes none of them; only the
+    /// renames, microseconds apart, can be split. On failure every temporary file is removed.
+    public static func writeAtomically(_ files: [(bytes: [UInt8], path: String)]) throws {
+        var staged: [(temporary: String, path: String)] = []
+        var committed = 0
+        defer {
+            for item in staged[committed...] { unlink(item.temporary) }
+        }
+        for file in files {
+            staged.append((try stage(file.bytes, path: file.path), file.path))
+        }
+        var directories: [String] = []
+        for item in staged {
+            if rename(item.temporary, item.path) != 0 {
+                throw SafeTensorsError.io(path: item.path, operation: "rename into place", message: errorText(errno))
+            }
+            committed += 1
+            let directory = folder(of: item.path)
+            if !directories.contains(directory) { directories.append(directory) }
+        }
+        // Make the renames durable; a failure here leaves complete files, so it is not an error.
+        for directory in directories {
+            let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dirfd >= 0 {
+                _ = fsync(dirfd)
+                close(dirfd)
+            }
+        }
+    }
+
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// The marker in temporary names: `.<base>.tmp-<n>`, where `n >> 32` is the writer's process id.
+    static let temporaryMarker = ".tmp-"
+
+    /// Writes `bytes` to a new temporary file beside `path` and fsyncs it; returns its path.
+    static func stage(_ bytes: [UInt8], path: String) throws -> String {
         let slash = path.lastIndex(of: "/")
-        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let directory = folder(of: path)
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        var suffix = UInt64(UInt32(truncatingIfNeeded: getpid())) << 32
+        let pid = UInt64(UInt32(truncatingIfNeeded: getpid())) << 32
         var fd: Int32 = -1
         var temporary = ""
         for attempt in 0..<100 {
-            suffix &+= UInt64(attempt) &+ UInt64(UInt32(truncatingIfNeeded: time(nil)))
-            temporary = (directory == "." && slash == nil ? "" : directory + "/") + ".\(base).tmp-\(suffix)"
+            // The low half varies (time, attempt, a random draw); the high half is always the pid.
+            let low =
+                (UInt64(UInt32(truncatingIfNeeded: time(nil))) &+ UInt64(attempt) &+ UInt64.random(in: 0..<1 << 20))
+                & 0xFFFF_FFFF
+            temporary = (slash == nil ? "" : directory + "/") + ".\(base)\(temporaryMarker)\(pid | low)"
             fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if fd >= 0 || errno != EEXIST { break }
         }
         if fd < 0 { throw SafeTensorsError.io(path: temporary, operation: "create", message: errorText(errno)) }
         var closed = false
-        var renamed = false
+        var done = false
         defer {
             if !closed { close(fd) }
-            if !renamed { unlink(temporary) }
+            if !done { unlink(temporary) }
         }
         try bytes.withUnsafeBytes { buffer in
-            var done = 0
-            while done < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
+            var written = 0
+            while written < buffer.count {
+                let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw SafeTensorsError.io(path: temporary, operation: "write", message: errorText(errno))
                 }
-                done += n
+                written += n
             }
         }
         if fsync(fd) != 0 { throw SafeTensorsError.io(path: temporary, operation: "fsync", message: errorText(errno)) }
         closed = true
         if close(fd) != 0 { throw SafeTensorsError.io(path: temporary, operation: "close", message: errorText(errno)) }
-        if rename(temporary, path) != 0 {
-            throw SafeTensorsError.io(path: path, operation: "rename into place", message: errorText(errno))
+        done = true
+        return temporary
+    }
+
+    /// Whether `name` (a file name, no folder) is a temporary file of `writeAtomically`, and if so the
+    /// process id of its writer.
+    public static func temporaryWriter(of name: String) -> Int32? {
+        let bytes = Array(name.utf8)
+        let marker = Array(temporaryMarker.utf8)
+        guard bytes.first == UInt8(ascii: "."), bytes.count > marker.count + 1 else { return nil }
+        var start = bytes.count - marker.count
+        while start > 0, Array(bytes[start..<(start + marker.count)]) != marker { start -= 1 }
+        guard start > 0, let suffix = UInt64(String(decoding: bytes[(start + marker.count)...], as: UTF8.self))
+        else { return nil }
+        return Int32(truncatingIfNeeded: suffix >> 32)
+    }
+
+    /// Removes the temporary files that killed writers left in `directory` (those whose writer
+    /// process no longer exists; files of live writers are left alone). Only regular files directly in
+    /// `directory` whose names match the temporary pattern are touched. Returns the names removed.
+    @discardableResult
+    public static func removeStaleTemporaries(in directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            names.append(name)
         }
-        renamed = true
-        // Make the rename itself durable; a failure here leaves a complete file, so it is not an error.
-        let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirfd >= 0 {
-            _ = fsync(dirfd)
-            close(dirfd)
+        closedir(dir)
+        var removed: [String] = []
+        for name in names {
+            guard let pid = temporaryWriter(of: name) else { continue }
+            if pid > 0, kill(pid, 0) == 0 || errno == EPERM { continue }  // a live writer (this process included)
+            var info = stat()
+            let path = directory + "/" + name
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            if unlink(path) == 0 { removed.append(name) }
         }
+        return removed
     }
 }

@@ -57,9 +57,22 @@ public enum ThemeLoader {
         }
     }
 
+    /// The largest theme file read (a theme is a few hundred bytes).
+    public static let maximumFileSize = 1 << 20
+
     /// Loads one theme file.
     /// - Throws: `ThemeError` naming the file (and key) when it cannot be read or decoded.
     public static func loadFile(_ path: String) throws -> Theme {
+        // Only a regular file of sane size: `--theme /dev/zero` or a huge file must not hang or
+        // exhaust memory.
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        if let attributes, attributes[.type] as? FileAttributeType != .typeRegular {
+            throw ThemeError(file: sanitized(path), key: nil, message: "is not a regular file")
+        }
+        if let size = attributes?[.size] as? NSNumber, size.intValue > maximumFileSize {
+            throw ThemeError(
+                file: sanitized(path), key: nil, message: "is larger than \(maximumFileSize) bytes")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ThemeError(file: sanitized(path), key: nil, message: "cannot be read")
         }

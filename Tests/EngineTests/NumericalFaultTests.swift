@@ -1,0 +1,63 @@
+import Datasets
+import Foundation
+import Models
+import TensorCore
+import Testing
+
+@testable import Engine
+
+/// Non-finite values stop training with a one-line RuntimeFault naming the step and the tensor, before
+/// anything non-finite could be saved.
+@Suite struct NumericalFaultTests {
+    static let dataset = SyntheticDigits.make(trainCount: 64, testCount: 16, seed: 9)
+
+    @Test func classifierUpdateThatOverflowsNamesTheParameter() throws {
+        var generator = RandomGenerator(seed: 9)
+        let model = Classifier(kind: .mlp, hiddenWidth: 8, generator: &generator)
+        let training = ClassifierTraining(
+            model: model, dataset: Self.dataset, batchSize: 16, learningRate: 1e-3, epochs: 2, seed: 9)
+        _ = try training.step()
+        training.optimizer.learningRate = .infinity
+        do {
+            _ = try training.step()
+            Issue.record("an infinite update was accepted")
+        } catch let fault as RuntimeFault {
+            #expect(fault.description.contains("parameter '"), "\(fault)")
+            #expect(fault.description.contains("epoch 1, step 2"), "\(fault)")
+            #expect(fault.description.contains("last saved checkpoint is kept") && !fault.description.contains("\n"))
+        }
+    }
+
+    @Test func classifierNonFiniteInputNamesTheLoss() throws {
+        var generator = RandomGenerator(seed: 9)
+        let model = Classifier(kind: .mlp, hiddenWidth: 8, generator: &generator)
+        let training = ClassifierTraining(
+            model: model, dataset: Self.dataset, batchSize: 16, learningRate: 1e-3, epochs: 2, seed: 9)
+        training.inputTransform = { images, _, _ in images * Float.nan }
+        do {
+            _ = try training.step()
+            Issue.record("a NaN batch was accepted")
+        } catch let fault as RuntimeFault {
+            // Depending on how NaN flows through log-softmax, the loss or the first gradient is named.
+            let text = fault.description
+            #expect(text.contains("training loss became nan") || text.contains("gradient of '0.weight'"), "\(text)")
+            #expect(text.contains("at epoch 1, step 1"), "\(text)")
+        }
+    }
+
+    @Test func generativeUpdateThatOverflowsNamesTheParameter() throws {
+        var generator = RandomGenerator(seed: 9)
+        let model = VariationalAutoencoder(pixels: 784, hidden: 16, latent: 2, generator: &generator)
+        let training = GenerativeTraining(model: model, dataset: Self.dataset, batchSize: 16, epochs: 2, seed: 9)
+        _ = try training.step()
+        for (_, optimizer) in model.optimizers { optimizer.learningRate = .infinity }
+        do {
+            _ = try training.step()
+            Issue.record("an infinite update was accepted")
+        } catch let fault as RuntimeFault {
+            #expect(
+                fault.description.contains("became") && fault.description.contains("step 2"), "\(fault)")
+            #expect(!fault.description.contains("\n"))
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import SafeTensors
+import Testing
+
+/// Malformed run files (config.json, a checkpoint claiming a 4 GB header) read by `eval` and by
+/// `train --resume`: each fails with the expected one-line error naming the file (or, where the value
+/// is not needed, still works), and nothing crashes or reaches the terminal raw.
+@Suite struct ConfigFileBadInputTests {
+    /// (label, config.json bytes, eval status, eval fragment, resume status, resume fragment)
+    static let cases: [(String, [UInt8], Int32, String, Int32, String)] = {
+        let base: [String: JSONValue] = [
+            "batch": .integer(128), "class_names": .array((0..<10).map { .string(String($0)) }),
+            "created": .string("2026-01-01T00:00:00Z"), "data": .string("synthetic"), "dataset": .string("synthetic"),
+            "epochs": .integer(1), "epochs_done": .integer(1), "image_height": .integer(28),
+            "image_width": .integer(28),
+            "lr": .number(0.001), "model": .string("mlp"), "seed": .string("0"), "test_count": .integer(100),
+            "train_count": .integer(300), "version": .integer(1),
+        ]
+        func with(_ changes: [String: JSONValue?]) -> [UInt8] {
+            var object = base
+            for (key, value) in changes { object[key] = value }
+            return Array(JSONValue.object(object).serialized().utf8)
+        }
+        let nested = Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8)
+        return [
+            ("not JSON", Array("{model: mlp".utf8), 1, "invalid JSON at byte 1", 1, "invalid JSON at byte 1"),
+            ("empty", [], 1, "unexpected end of input", 1, "unexpected end of input"),
+            (
+                "non-UTF-8", Array(#"{"model": "#.utf8) + [0xFF, 0xFE] + Array("}".utf8), 1, "not valid UTF-8", 1,
+                "not valid UTF-8"
+            ),
+            ("deeply nested", nested, 1, "nesting deeper than 64 levels", 1, "nesting deeper"),
+            ("top-level array", Array("[1]".utf8), 1, "not a JSON object", 1, "not a JSON object"),
+            ("duplicate key", Array(#"{"model":"mlp","model":"cnn"}"#.utf8), 1, "duplicate key", 1, "duplicate key"),
+            (
+                "number out of range", Array(#"{"model":"mlp","epochs_done":1e999}"#.utf8), 1, "number out of range", 1,
+                "number out of range"
+            ),
+            (
+                "negative epochs_done", with(["epochs_done": .integer(-5)]), 0, "", 1,
+                "epochs_done must be a whole number"
+            ),
+            ("textual epochs_done", with(["epochs_done": .string("3")]), 0, "", 1, "got \"3\""),
+            ("huge epochs_done", with(["epochs_done": .integer(1 << 62)]), 0, "", 1, "epochs_done must be"),
+            ("missing model", with(["model": nil]), 1, "is not a classifier", 1, "run is a '?' model"),
+            (
+                "hostile model", with(["model": .string("mlp\u{1B}]52;c;aGk=\u{07}")]), 1, "model 'mlp?]52;c;aGk=?'", 1,
+                "run is a 'mlp?]52;c;aGk=?' model"
+            ),
+            (
+                "hostile missing data folder", with(["data": .string("/nowhere/\u{1B}]0;t\u{07}")]), 1,
+                "/nowhere/?]0;t?: unknown dataset", 1, "unknown dataset"
+            ),
+            ("negative counts", with(["test_count": .integer(-10), "train_count": .integer(-10)]), 0, "", 0, ""),
+            (
+                "huge sizes and class list",
+                with([
+                    "image_height": .integer(1 << 40),
+                    "class_names": .array(Array(repeating: .string("x"), count: 100_000)),
+                ]), 0, "", 0, ""
+            ),
+        ]
+    }()
+
+    @Test func badConfigFilesFailWithOneLine() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let tiny = ["--train-limit", "300", "--test-limit", "100", "--quiet"]
+        let base = try ManifoldBinary.run(["train", "mlp", "--run", "base"] + tiny, runsRoot: root)
+        #expect(base.status == 0, "\(base.stderr)")
+        for (index, (label, bytes, evalStatus, evalFragment, resumeStatus, resumeFragment)) in Self.cases.enumerated() {
+            let name = "case\(index)"
+            try FileManager.default.copyItem(atPath: "\(root)/base", toPath: "\(root)/\(name)")
+            try Data(bytes).write(to: URL(fileURLWithPath: "\(root)/\(name)/config.json"))
+            let eval = try ManifoldBinary.run(["eval", name, "--json"], runsRoot: root)
+            let resume = try ManifoldBinary.run(
+                ["train", "mlp", "--run", name, "--resume", "--epochs", "2"] + tiny, runsRoot: root)
+            for (what, result, status, fragment) in [
+                ("eval", eval, evalStatus, evalFragment), ("resume", resume, resumeStatus, resumeFragment),
+            ] {
+                #expect(result.status == status, "\(label) \(what): \(result.status) \(result.stderr)")
+                #expect(fragment.isEmpty || result.stderr.contains(fragment), "\(label) \(what): \(result.stderr)")
+                if status != 0 {
+                    #expect(result.stderr.split(separator: "\n").count == 1, "\(label) \(what): \(result.stderr)")
+                    if !label.hasPrefix("hostile") {
+                        #expect(result.stderr.contains("\(name)/config.json"), "\(label) \(what)")
+                    }
+                }
+                #expect(!result.stderr.contains("\u{1B}") && !result.stdout.contains("\u{1B}"), "\(label) \(what)")
+            }
+        }
+        let runs = try ManifoldBinary.run(["runs"], runsRoot: root)
+        #expect(runs.status == 0 && runs.stdout.contains("(unreadable config.json)") && !runs.stdout.contains("\u{1B}"))
+    }
+
+    @Test func checkpointClaimingAHugeHeaderFailsCheaply() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let tiny = ["--train-limit", "300", "--test-limit", "100", "--quiet"]
+        #expect(try ManifoldBinary.run(["train", "mlp", "--run", "victim"] + tiny, runsRoot: root).status == 0)
+        for (label, bytes, fragment) in [
+            ("4 GB header", [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0] + Array("{}".utf8), "exceeds the limit"),
+            ("header past end", [0x00, 0x10, 0, 0, 0, 0, 0, 0] + Array("{}".utf8), "reaches past the end"),
+            ("empty", [], "shorter than the 8-byte header length"),
+        ] as [(String, [UInt8], String)] {
+            try Data(bytes).write(to: URL(fileURLWithPath: "\(root)/victim/model.safetensors"))
+            let eval = try ManifoldBinary.run(["eval", "victim"], runsRoot: root)
+            #expect(eval.status == 1, "\(label): \(eval.stderr)")
+            #expect(
+                eval.stderr.contains("victim/model.safetensors") && eval.stderr.contains(fragment),
+                "\(label): \(eval.stderr)")
+            #expect(eval.stderr.split(separator: "\n").count == 1)
+        }
+    }
+}
