@@ -57,7 +57,14 @@ struct WorkbenchTerminalTests {
         session.send("5")
         session.send("Enter")
         #expect(session.waitFor("PCA reconstructions"), "\(session.screen())")
+        session.send("6")
+        #expect(session.waitFor("target"))
+        session.send("t")
+        #expect(session.waitFor("(resumed)"), "\(session.screen())")
+        #expect(session.waitFor("finished", timeout: 30), "\(session.screen())")
         session.send("q")
+        let config = try String(contentsOfFile: "\(root)/runs/target/config.json", encoding: .utf8)
+        #expect(config.contains("\"epochs_done\": 6"), "\(config)")
     }
 
     @Test func tinyTerminalShowsANoticeAndDumbTerminalIsRefused() throws {

@@ -65,7 +65,7 @@ extension WorkbenchState {
         }
         let details = runsList.entries.indices.contains(runsList.selected) ? runsList.entries[runsList.selected].details : []
         buffer.render(
-            Paragraph(details.joined(separator: "\n") + "\n\n↑ ↓ select · Enter attack (classifier) or sample (generative) · v watch · r reload · d delete", style: theme.textStyle, overflow: .wrap),
+            Paragraph(details.joined(separator: "\n") + "\n\n↑ ↓ select · Enter attack (classifier) or sample (generative) · t train 5 more epochs · v watch · r reload · d delete", style: theme.textStyle, overflow: .wrap),
             in: panel("config.json", columns[1], &buffer))
     }
 }

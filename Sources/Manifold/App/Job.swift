@@ -81,11 +81,12 @@ final class EpochRecorder: @unchecked Sendable {
     private var rows: [String] = []
     private var stepsSeen = 0
 
-    init(run: RunDirectory, model: Classifier, optimizer: Adam, config: RunConfig) {
+    init(run: RunDirectory, model: Classifier, optimizer: Adam, config: RunConfig, rows: [String] = []) {
         self.run = run
         self.model = model
         self.optimizer = optimizer
         self.config = config
+        self.rows = rows
     }
 
     /// Writes the current weights to `model-step<N>.safetensors` (the resume checkpoint is only written at
@@ -247,5 +248,49 @@ extension Job {
         let config = try run.readConfig()
         let classNames = config["class_names"]?.arrayValue?.compactMap(\.stringValue) ?? (0..<10).map(String.init)
         return Job(kind: .watching, title: "watching \(run.name)", runner: runner, classNames: classNames, run: run)
+    }
+}
+
+extension Job {
+    /// Continues a saved classifier run for `extraEpochs` more epochs, exactly where it stopped (the Runs
+    /// screen's `t`): weights, Adam state and data order come from the run, results go back into it.
+    static func resumeClassifier(run: RunDirectory, extraEpochs: Int = 5, running: Bool) throws -> Job {
+        let saved = try run.readConfig()
+        let source = run.file("config.json")
+        guard let kind = saved["model"]?.stringValue.flatMap(Classifier.Kind.init(rawValue:)) else {
+            throw RuntimeError("\(source): only classifier runs resume here; use 'manifold train KIND --run \(run.name) --resume'")
+        }
+        guard let done = saved["epochs_done"]?.integerValue, done >= 0 else { throw RuntimeError("\(source): no valid 'epochs_done'") }
+        let seed = saved["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
+        let data = saved["data"]?.stringValue ?? "synthetic"
+        let batch = max(1, saved["batch"]?.integerValue ?? 128)
+        let learningRate = saved["lr"]?.doubleValue ?? 1e-3
+        var dataset = try DatasetLoader.load(data, seed: seed)
+        let trainCount = saved["train_count"]?.integerValue ?? dataset.trainCount
+        let testCount = saved["test_count"]?.integerValue ?? dataset.testCount
+        if (1...dataset.trainCount).contains(trainCount) && trainCount < dataset.trainCount
+            || (1...dataset.testCount).contains(testCount) && testCount < dataset.testCount
+        {
+            dataset = dataset.subset(train: min(max(trainCount, 1), dataset.trainCount), test: min(max(testCount, 1), dataset.testCount))
+        }
+        var generator = RandomGenerator(seed: seed)
+        let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
+        let training = ClassifierTraining(
+            model: model, dataset: dataset, batchSize: batch, learningRate: Float(learningRate), epochs: done + extraEpochs, seed: seed,
+            completedEpochs: done)
+        try ClassifierRunStore.load(run: run, model: model, optimizer: training.optimizer)
+        let rows = (try? run.read("metrics.csv")).map { String(decoding: $0, as: UTF8.self).split(separator: "\n").dropFirst().map(String.init) } ?? []
+        var config = RunConfig(model: kind.rawValue, data: data, dataset: dataset.name, epochs: done + extraEpochs, batch: batch, learningRate: learningRate, seed: seed)
+        config.epochsDone = done
+        config.classNames = dataset.classNames
+        config.trainCount = dataset.trainCount
+        config.testCount = dataset.testCount
+        config.created = saved["created"]?.stringValue ?? config.created
+        let recorder = EpochRecorder(run: run, model: model, optimizer: training.optimizer, config: config, rows: rows)
+        let runner = Runner(experiment: training, label: kind.rawValue, heavyEvery: 40) { report in recorder.record(report) }
+        runner.start(running: running)
+        let job = Job(kind: .classifierTraining, title: "\(kind.rawValue) · \(run.name) (resumed)", runner: runner, classNames: dataset.classNames, run: run)
+        job.saveWeights = { recorder.saveWeights() }
+        return job
     }
 }

@@ -158,6 +158,7 @@ struct WorkbenchState {
                 start { try Job.sample(run: entry.run, running: true) }
             }
         case .character("v"): start { try Job.watch(run: entry.run) }
+        case .character("t"): start { try Job.resumeClassifier(run: entry.run, running: true) }
         default: message = runsList.handle(key: key) ?? message
         }
     }
