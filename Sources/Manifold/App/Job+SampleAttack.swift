@@ -64,6 +64,16 @@ extension Job {
         var generator = RandomGenerator(seed: 0)
         let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
         try ClassifierRunStore.load(run: run, model: model, optimizer: nil)
+        if config["poison"]?["method"]?.stringValue == "backdoor" {
+            let full = try DatasetLoader.load(config["data"]?.stringValue ?? "synthetic", seed: seed)
+            let view = BackdoorView(
+                classifier: model, dataset: full.subset(train: min(full.trainCount, 200), test: min(full.testCount, 2_000)),
+                trigger: .checkerboard(size: 4, imageHeight: full.imageHeight, imageWidth: full.imageWidth),
+                targetClass: config["poison"]?["target"]?.integerValue ?? 0)
+            let runner = Runner(experiment: BackdoorInspection(view: view), label: "backdoor")
+            runner.start(running: true)
+            return Job(kind: .attack, title: "backdoor · \(run.name)", runner: runner, classNames: full.classNames, run: run)
+        }
         let experiment = try AttackExperiment(
             classifier: model, images: dataset.testImages, labels: dataset.testLabels, imageWidth: dataset.imageWidth,
             imageHeight: dataset.imageHeight, classNames: dataset.classNames, method: method,

@@ -50,6 +50,15 @@ extension WorkbenchState {
             return
         }
         let s = job.runner.snapshot
+        if let trigger = s.images["trigger"] {
+            // The backdoor view of a `manifold poison backdoor` run.
+            let rows = Layout.vertical([.fill(1), .fill(1)]).split(area)
+            let top = Layout.horizontal([.fill(1), .length(44)]).split(rows[0])
+            renderImageStrip(trigger, title: "trigger (BadNets, Gu et al. 2017)", in: top[0], buffer: &buffer)
+            renderFigures(s.figures, title: "clean vs triggered", in: top[1], buffer: &buffer)
+            renderImageStrip(s.images["poisoned examples"] ?? [], title: "poisoned training examples", in: rows[1], buffer: &buffer)
+            return
+        }
         let rows = Layout.vertical([.fill(3), .fill(2), .length(3)]).split(area)
         let top = Layout.horizontal([.fill(1), .fill(1), .fill(1), .length(44)]).split(rows[0])
         let clean = s.images["clean"] ?? []
