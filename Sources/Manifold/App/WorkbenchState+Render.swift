@@ -13,7 +13,7 @@ extension WorkbenchState {
         .init("+ / -", "Train: learning rate x2 / ÷2 · Attack: eps · Compare: k"),
         .init("← →", "Attack: previous / next image · Home: dataset"),
         .init("a / d / b", "Train (AAE, WAE): update both / only the adversary / only the autoencoder"),
-        .init("c", "Attack: robust accuracy over eps"), .init("s", "save the weights now"),
+        .init("c / n", "Attack: robust accuracy over eps / next method (uap: the universal perturbation)"), .init("s", "save the weights now"),
         .init("e", "export the images as PNG"), .init("x", "stop the job"), .init("l / m", "log scale / smoothing"),
         .init("↑ ↓ Enter", "Home: start · Runs: attack or sample the run"), .init("t / v / r / d", "Runs: train 5 more epochs / watch / reload / delete"),
         .init("Ctrl-Z", "suspend"), .init("q", "quit"),

@@ -145,6 +145,7 @@ struct WorkbenchState {
 
     /// Runs screen: Enter opens a run (attack a classifier, sample a generative model), v watches it.
     private mutating func handleRuns(_ key: KeyEvent) {
+        runsList.refreshIfStale()
         guard runsList.entries.indices.contains(runsList.selected) else {
             message = runsList.handle(key: key) ?? message
             return
@@ -182,6 +183,13 @@ struct WorkbenchState {
             return
         }
         let runner = job.runner
+        if screen == .attack, key.key == .character("n"), let run = job.run, !job.method.isEmpty {
+            // Next method on the same classifier: a new job, the old one stays a `[` away.
+            let methods = ["pgd", "fgsm", "bim", "ill", "apgd", "cw", "deepfool", "uap", "spatial", "square", "onepixel"]
+            let next = methods[((methods.firstIndex(of: job.method) ?? -1) + 1) % methods.count]
+            start { try Job.attack(run: run, method: next, running: true) }
+            return
+        }
         switch key.key {
         case .character(" "): runner.send(runner.snapshot.status == .running ? .pause : .run)
         case .character("."): runner.send(.step(1))
