@@ -15,13 +15,9 @@ public final class Conv2d: Module {
         precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0, "Conv2d needs positive sizes")
         self.stride = stride
         self.padding = padding
-        let bound = 1 / Float(inputChannels * kernelSize * kernelSize).squareRoot()
-        weight = Tensor.randomUniform(
-            [outputChannels, inputChannels, kernelSize, kernelSize], low: -bound, high: bound, generator: &generator
-        ).requiringGrad()
-        self.bias = bias
-            ? Tensor.randomUniform([outputChannels], low: -bound, high: bound, generator: &generator).requiringGrad()
-            : nil
+        (weight, self.bias) = uniformWeightAndBias(
+            weightShape: [outputChannels, inputChannels, kernelSize, kernelSize], biasCount: outputChannels,
+            fanIn: inputChannels * kernelSize * kernelSize, bias: bias, generator: &generator)
     }
 
     /// - Parameter input: [batch, in, H, W]. - Returns: [batch, out, H', W'].
@@ -29,11 +25,7 @@ public final class Conv2d: Module {
         input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding)
     }
 
-    public var namedParameters: [(name: String, tensor: Tensor)] {
-        var list: [(name: String, tensor: Tensor)] = [("weight", weight)]
-        if let bias { list.append(("bias", bias)) }
-        return list
-    }
+    public var namedParameters: [(name: String, tensor: Tensor)] { weightAndBias(weight, bias) }
 }
 
 /// Transposed 2-D convolution with PyTorch's layout (`weight [in, out, kh, kw]`) and initialisation
@@ -51,24 +43,16 @@ public final class ConvTranspose2d: Module {
         precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0, "ConvTranspose2d needs positive sizes")
         self.stride = stride
         self.padding = padding
-        let bound = 1 / Float(outputChannels * kernelSize * kernelSize).squareRoot()
-        weight = Tensor.randomUniform(
-            [inputChannels, outputChannels, kernelSize, kernelSize], low: -bound, high: bound, generator: &generator
-        ).requiringGrad()
-        self.bias = bias
-            ? Tensor.randomUniform([outputChannels], low: -bound, high: bound, generator: &generator).requiringGrad()
-            : nil
+        (weight, self.bias) = uniformWeightAndBias(
+            weightShape: [inputChannels, outputChannels, kernelSize, kernelSize], biasCount: outputChannels,
+            fanIn: outputChannels * kernelSize * kernelSize, bias: bias, generator: &generator)
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
         input.convTranspose2d(weight: weight, bias: bias, stride: stride, padding: padding)
     }
 
-    public var namedParameters: [(name: String, tensor: Tensor)] {
-        var list: [(name: String, tensor: Tensor)] = [("weight", weight)]
-        if let bias { list.append(("bias", bias)) }
-        return list
-    }
+    public var namedParameters: [(name: String, tensor: Tensor)] { weightAndBias(weight, bias) }
 }
 
 /// Max pooling over square windows (no padding); stride defaults to the window size as in PyTorch.

@@ -13,12 +13,9 @@ public final class Linear: Module {
         precondition(inputCount > 0 && outputCount > 0, "Linear needs positive sizes")
         self.inputCount = inputCount
         self.outputCount = outputCount
-        let bound = 1 / Float(inputCount).squareRoot()
-        weight = Tensor.randomUniform([outputCount, inputCount], low: -bound, high: bound, generator: &generator)
-            .requiringGrad()
-        self.bias = bias
-            ? Tensor.randomUniform([outputCount], low: -bound, high: bound, generator: &generator).requiringGrad()
-            : nil
+        (weight, self.bias) = uniformWeightAndBias(
+            weightShape: [outputCount, inputCount], biasCount: outputCount, fanIn: inputCount, bias: bias,
+            generator: &generator)
     }
 
     /// - Parameter input: [batch, inputCount]. - Returns: [batch, outputCount].
@@ -26,9 +23,5 @@ public final class Linear: Module {
         input.linear(weight: weight, bias: bias)
     }
 
-    public var namedParameters: [(name: String, tensor: Tensor)] {
-        var list: [(name: String, tensor: Tensor)] = [("weight", weight)]
-        if let bias { list.append(("bias", bias)) }
-        return list
-    }
+    public var namedParameters: [(name: String, tensor: Tensor)] { weightAndBias(weight, bias) }
 }

@@ -26,17 +26,7 @@ extension Tensor {
             b: weight.data, ldb: patch, transB: true, c: nhwc.pointer, ldc: outChannels)
         let out = Tensor(shape: [batch, outChannels, oh, ow], storage: TensorStorage(uninitializedCount: positions * outChannels))
         Tensor.permute(source: nhwc.pointer, shape: [batch, oh * ow, outChannels], order: [0, 2, 1], destination: out.data)
-        if let bias {
-            let plane = oh * ow
-            let o = out.data
-            for b in 0..<batch {
-                for c in 0..<outChannels {
-                    let value = bias.data[c]
-                    let base = o + (b * outChannels + c) * plane
-                    for i in 0..<plane { base[i] += value }
-                }
-            }
-        }
+        if let bias { Tensor.addChannelBias(bias, to: out) }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.record(out, inputs: inputs) { [self] g, _ in
             // Gradient in NHWC layout: [positions, outC].
@@ -101,16 +91,7 @@ extension Tensor {
         Im2Col.col2im(
             columns: columns.pointer, batch: batch, channels: outChannels, height: oh, width: ow,
             kernelHeight: kh, kernelWidth: kw, stride: stride, padding: padding, gradInput: out.data)
-        if let bias {
-            let plane = oh * ow
-            for b in 0..<batch {
-                for c in 0..<outChannels {
-                    let base = out.data + (b * outChannels + c) * plane
-                    let value = bias.data[c]
-                    for i in 0..<plane { base[i] += value }
-                }
-            }
-        }
+        if let bias { Tensor.addChannelBias(bias, to: out) }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.record(out, inputs: inputs) { [self] g, _ in
             let gradColumns = TensorStorage(uninitializedCount: positions * patch)
@@ -228,6 +209,18 @@ extension Tensor {
                 }
             }
             return [grad]
+        }
+    }
+
+    /// Adds `bias[c]` to every element of channel c of an NCHW tensor, in place.
+    static func addChannelBias(_ bias: Tensor, to out: Tensor) {
+        let (batch, channels, plane) = (out.shape[0], out.shape[1], out.shape[2] * out.shape[3])
+        for b in 0..<batch {
+            for c in 0..<channels {
+                let base = out.data + (b * channels + c) * plane
+                let value = bias.data[c]
+                for i in 0..<plane { base[i] += value }
+            }
         }
     }
 }
