@@ -165,26 +165,21 @@ public enum GEMMBenchmark {
     /// NumPy's GFLOP/s on `shapes` with OpenBLAS limited to `threads` threads. OPENBLAS_CORETYPE
     /// and OPENBLAS_L2_SIZE are removed from its environment: they can force a slower kernel.
     static func numpyGFlops(threads: Int) -> Result<[Double], NumPyError> {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", numpyScript] + shapes.map { "\($0.m)x\($0.k)x\($0.n)" }
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_CORETYPE"] = nil
         environment["OPENBLAS_L2_SIZE"] = nil
         for name in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] {
             environment[name] = String(threads)
         }
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let run: (status: Int32?, stdout: Data, stderr: Data)
         do {
-            try process.run()
+            run = try ChildProcess.run(
+                "/usr/bin/env", ["python3", "-c", numpyScript] + shapes.map { "\($0.m)x\($0.k)x\($0.n)" },
+                environment: environment, timeout: 900)
         } catch {
             return .failure(NumPyError(message: "could not start python3 (\(error))"))
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = run.stdout
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
         if let error = lines.first(where: { $0.hasPrefix("error ") }) {
             return .failure(NumPyError(message: String(error.dropFirst(6))))
@@ -192,9 +187,11 @@ public enum GEMMBenchmark {
         let values = lines.compactMap { line -> Double? in
             line.hasPrefix("gflops ") ? Double(line.dropFirst(7)) : nil
         }
-        guard process.terminationStatus == 0, values.count == shapes.count else {
-            return .failure(
-                NumPyError(message: "python3 exited with status \(process.terminationStatus)"))
+        guard let status = run.status else {
+            return .failure(NumPyError(message: "python3 did not finish within 15 minutes"))
+        }
+        guard status == 0, values.count == shapes.count else {
+            return .failure(NumPyError(message: "python3 exited with status \(status)"))
         }
         return .success(values)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 import Testing
 
 /// Runs the built `manifold` binary with arguments and environment, capturing output and status.
@@ -20,24 +21,24 @@ enum ManifoldBinary {
         return ".build/release/manifold"
     }
 
-    static func run(_ arguments: [String], runsRoot: String? = nil, environment extra: [String: String] = [:]) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
+    /// Runs the binary with standard input from /dev/null; a run longer than `timeout` seconds is
+    /// killed and reported as status -1 with a message on stderr, so a hang fails the test instead of
+    /// stalling the suite.
+    static func run(
+        _ arguments: [String], runsRoot: String? = nil, environment extra: [String: String] = [:],
+        timeout: Double = 600
+    ) throws -> CommandResult {
         var environment = ProcessInfo.processInfo.environment
         if let runsRoot { environment["MANIFOLD_RUNS"] = runsRoot }
         environment["MANIFOLD_THREADS"] = nil
         for (key, value) in extra { environment[key] = value }
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        let run = try ChildProcess.run(path, arguments, environment: environment, timeout: timeout)
+        var stderr = String(decoding: run.stderr, as: UTF8.self)
+        if run.status == nil {
+            stderr += "\nmanifold \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s"
+        }
+        return CommandResult(
+            status: run.status ?? -1, stdout: String(decoding: run.stdout, as: UTF8.self), stderr: stderr)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 import Testing
 
 /// Drives the real binary in a terminal (tmux) and reads the screen: start, step, run, pause, switch
@@ -9,7 +10,8 @@ struct WorkbenchTerminalTests {
         let root = temporaryFolder()
         defer { cleanup(root) }
         let session = try TmuxSession(
-            command: "stty -g > \(root)/before; MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; echo \"exit=$?\" > \(root)/status; stty -g > \(root)/after; sleep 30",
+            command:
+                "stty -g > \(root)/before; MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; echo \"exit=$?\" > \(root)/status; stty -g > \(root)/after; sleep 30",
             width: 100, height: 32)
         defer { session.close() }
         #expect(session.waitFor("paused"), "\(session.screen())")
@@ -44,7 +46,8 @@ struct WorkbenchTerminalTests {
         let root = temporaryFolder()
         defer { cleanup(root) }
         let trained = try ManifoldBinary.run(
-            ["train", "mlp", "--run", "target", "--train-limit", "1000", "--test-limit", "300", "--quiet"], runsRoot: "\(root)/runs")
+            ["train", "mlp", "--run", "target", "--train-limit", "1000", "--test-limit", "300", "--quiet"],
+            runsRoot: "\(root)/runs")
         #expect(trained.status == 0, "\(trained.stderr)")
         let session = try TmuxSession(
             command: "MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; sleep 30", width: 120, height: 40)
@@ -96,7 +99,7 @@ struct TmuxSession {
 
     init(command: String, width: Int, height: Int) throws {
         try TmuxSession.tmux(
-            ["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), command], captureOutput: false)
+            ["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), command])
     }
 
     func send(_ key: String) {
@@ -120,30 +123,14 @@ struct TmuxSession {
         try? TmuxSession.tmux(["kill-session", "-t", name])
     }
 
+    /// Runs tmux and returns what it printed. A tmux command that takes over 20 seconds is killed:
+    /// the test then fails on the screen it expected instead of stalling the suite.
     @discardableResult
-    /// Runs tmux. The server it may start inherits the client's descriptors, so output is captured only
-    /// for commands that do not start one (otherwise the pipe never closes).
-    static func tmux(_ arguments: [String], captureOutput: Bool = true) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        process.arguments = arguments
+    static func tmux(_ arguments: [String]) throws -> String {
         var environment = ProcessInfo.processInfo.environment
         environment["TERM"] = "xterm-256color"
         environment["TMUX"] = nil
-        process.environment = environment
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        guard captureOutput else {
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            return ""
-        }
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let run = try ChildProcess.run("/usr/bin/tmux", arguments, environment: environment, timeout: 20)
+        return String(decoding: run.stdout, as: UTF8.self)
     }
 }
