@@ -102,11 +102,14 @@ enum Platform {
         return (inputReady, fds[1].revents & Int16(POLLIN) != 0)
     }
 
-    /// Reads what is available from `fd` (at most 4096 bytes); empty at end of input or on error.
-    static func readAvailable(_ fd: Int32) -> [UInt8] {
+    /// Reads what is available from `fd` (at most 4096 bytes). `closed` is true at end of input or on
+    /// an error other than an interruption (a terminal that hung up reads as end of input or EIO).
+    static func readAvailable(_ fd: Int32) -> (bytes: [UInt8], closed: Bool) {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        return n > 0 ? Array(buffer[0..<n]) : []
+        if n > 0 { return (Array(buffer[0..<n]), false) }
+        let error = errno
+        return ([], n == 0 || (error != EINTR && error != EAGAIN && error != EWOULDBLOCK))
     }
 
     /// Empties a non-blocking pipe.
@@ -136,6 +139,12 @@ enum Platform {
             }
             SignalState.previousActions[Int(signal)] = previous
         }
+        // A process started from a Dispatch worker thread inherits its mask, with the terminating
+        // signals blocked: unblock every signal handled here on this thread, so that they arrive.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for signal in terminatingSignals + crashSignals + [SIGWINCH, SIGTSTP, SIGCONT] { sigaddset(&handled, signal) }
+        _ = pthread_sigmask(SIG_UNBLOCK, &handled, &SignalState.previousMask)
     }
 
     /// Puts back the actions that were in place before `installSignalHandlers`.
@@ -144,6 +153,7 @@ enum Platform {
             var previous = SignalState.previousActions[Int(signal)]
             _ = sigaction(signal, &previous, nil)
         }
+        _ = pthread_sigmask(SIG_SETMASK, &SignalState.previousMask, nil)
     }
 }
 
@@ -163,6 +173,8 @@ enum SignalState {
     nonisolated(unsafe) static var setupBytes = UnsafeMutableRawBufferPointer.allocate(
         byteCount: 256, alignment: 1)
     nonisolated(unsafe) static var setupCount = 0
+    /// The calling thread's signal mask before `installSignalHandlers` unblocked ours.
+    nonisolated(unsafe) static var previousMask = sigset_t()
     nonisolated(unsafe) static var previousActions = UnsafeMutablePointer<sigaction>.allocate(
         capacity: 65)
 

@@ -199,6 +199,10 @@ public final class Terminal {
     /// Forces the next frame to be drawn in full (e.g. after something else wrote to the screen).
     public func invalidate() { renderer.invalidate() }
 
+    /// Whether the terminal's input has ended (the terminal hung up or was closed): no key will ever
+    /// arrive again, and the caller should shut down.
+    public private(set) var inputClosed = false
+
     /// Waits up to `timeout` seconds for input and returns the events that arrived (possibly none).
     public func readEvents(timeout: Double) -> [InputEvent] {
         guard isOpen else { return [] }
@@ -219,11 +223,13 @@ public final class Terminal {
             events.append(.resize(width: width, height: height))
         }
         if ready.input {
-            events += decoder.feed(Platform.readAvailable(STDIN_FILENO))
+            let read = Platform.readAvailable(STDIN_FILENO)
+            if read.closed { inputClosed = true }
+            events += decoder.feed(read.bytes)
             // An unfinished sequence (a lone ESC) resolves if nothing follows quickly.
             if decoder.hasPendingInput {
                 let more = Platform.waitForInput(inputFD: STDIN_FILENO, wakeFD: -1, milliseconds: 30)
-                if more.input { events += decoder.feed(Platform.readAvailable(STDIN_FILENO)) }
+                if more.input { events += decoder.feed(Platform.readAvailable(STDIN_FILENO).bytes) }
                 if decoder.hasPendingInput && !more.input { events += decoder.flush() }
             }
         }
@@ -242,7 +248,7 @@ public final class Terminal {
             let left = Int32(max(1, deadline.timeIntervalSinceNow * 1000))
             let ready = Platform.waitForInput(inputFD: STDIN_FILENO, wakeFD: -1, milliseconds: left)
             guard ready.input else { break }
-            let bytes = Platform.readAvailable(STDIN_FILENO)
+            let bytes = Platform.readAvailable(STDIN_FILENO).bytes
             if bytes.isEmpty { break }
             reply += bytes
             if TerminalReplies.containsDeviceAttributes(reply) { break }

@@ -21,7 +21,7 @@ public enum WidgetGallery {
         var needsDraw = true
         var lastTick = Date()
         let frameInterval = 1.0 / 30
-        while !state.quit {
+        while !state.quit && !terminal.inputClosed {
             if needsDraw {
                 terminal.draw { buffer in state.render(into: &buffer) }
                 needsDraw = false

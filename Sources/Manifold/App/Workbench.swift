@@ -38,7 +38,7 @@ enum Workbench {
         var lastSignature = ""
         var needsDraw = true
         var lastDraw = Date.distantPast
-        while !state.quit {
+        while !state.quit && !terminal.inputClosed {
             let signature = state.snapshotSignature()
             if signature != lastSignature {
                 lastSignature = signature
