@@ -7,6 +7,8 @@
 # as one module (the harness defines LLVMFuzzerTestOneInput with @_cdecl; libFuzzer supplies main).
 # Seeds come from Tests/Fuzz/corpus/<name>/ (read-only); new inputs go to a scratch corpus under
 # $FUZZ_WORK (default /tmp/manifold-fuzz) and crashes/timeouts/OOMs to $FUZZ_WORK/<name>/artifacts/.
+# FUZZ_TIMEOUT (default 10 s) is the per-input time limit; raise it on a loaded machine, where a
+# starved process can exceed it on an input that takes milliseconds.
 # Copy any artifact into Tests/Fuzz/corpus/<name>/ after fixing it: the regression tests replay every
 # corpus file through the real parsers in the normal `swift test` run.
 set -uo pipefail
@@ -48,7 +50,7 @@ run_one() {
     build "$name" || return 1
     mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
     (cd "$work/$name" && ASAN_OPTIONS=detect_leaks=0 ./"fuzz-$name" corpus "$OLDPWD/Tests/Fuzz/corpus/$name" \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+        -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
         -artifact_prefix=artifacts/ >"log.txt" 2>&1)
     local status=$?
     local runs
