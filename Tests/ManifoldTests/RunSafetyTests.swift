@@ -259,7 +259,8 @@ import Testing
             // (huge but finite losses are divergence, not a numerical fault), so it may finish.
             if model == "vae" || diverged.status != 0 {
                 #expect(diverged.status == 1, "\(model): \(diverged.status) \(diverged.stderr)")
-                #expect(diverged.stderr.split(separator: "\n").count == 1, "\(diverged.stderr)")
+                let errors = diverged.stderr.split(separator: "\n").filter { !$0.hasPrefix("warning:") }
+                #expect(errors.count == 1, "\(diverged.stderr)")
                 #expect(
                     diverged.stderr.contains("step") && diverged.stderr.contains("last saved checkpoint is kept"),
                     "\(diverged.stderr)")
@@ -270,6 +271,10 @@ import Testing
             let done = Self.epochsDone(folder) ?? -1
             #expect(done >= 1 && (done < 30 || model == "mlp"), "\(model): \(done) epochs")
             if done == 1 { #expect(try Self.snapshot(folder) == before) }
+            if model == "mlp" && diverged.status == 0 {
+                // Huge but finite: the run finishes with a warning naming the learning rate.
+                #expect(diverged.stderr.contains("learning rate 10 is probably too high"), "\(diverged.stderr)")
+            }
             if model == "mlp" {
                 let eval = try ManifoldBinary.run(["eval", "\(model)-diverge", "--json"], runsRoot: root)
                 #expect(eval.status == 0, "\(eval.stderr)")
