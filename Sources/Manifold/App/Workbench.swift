@@ -22,7 +22,8 @@ enum Workbench {
         if let warning = loaded.warning { printError(warning) }
         let terminal: Terminal
         do {
-            terminal = try Terminal()
+            // Mouse reporting only here, in the full-screen workbench; Terminal.close turns it off again.
+            terminal = try Terminal(options: Terminal.Options(mouse: true))
         } catch {
             throw RuntimeError(error.description)
         }
