@@ -9,7 +9,10 @@ struct WorkbenchRunsAndMouseTests {
         let root = temporaryFolder()
         defer { cleanup(root) }
         let trained = try ManifoldBinary.run(
-            ["train", "vae", "--run", "gen", "--epochs", "1", "--train-limit", "300", "--test-limit", "100", "--quiet"],
+            [
+                "train", "vae", "--run", "gen", "--epochs", "1", "--train-limit", "300", "--test-limit", "100",
+                "--quiet",
+            ],
             runsRoot: "\(root)/runs")
         #expect(trained.status == 0, "\(trained.stderr)")
         let session = try TmuxSession(
@@ -38,12 +41,16 @@ struct WorkbenchRunsAndMouseTests {
         defer { cleanup(root) }
         for name in ["alpha", "beta"] {
             let trained = try ManifoldBinary.run(
-                ["train", "mlp", "--run", name, "--epochs", "1", "--train-limit", "300", "--test-limit", "100", "--quiet"],
+                [
+                    "train", "mlp", "--run", name, "--epochs", "1", "--train-limit", "300", "--test-limit", "100",
+                    "--quiet",
+                ],
                 runsRoot: "\(root)/runs")
             #expect(trained.status == 0, "\(trained.stderr)")
         }
         let session = try TmuxSession(
-            command: "MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; echo exited > \(root)/done; sleep 30",
+            command:
+                "MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; echo exited > \(root)/done; sleep 30",
             width: 100, height: 30)
         defer { session.close() }
         #expect(session.waitFor("paused"), "\(session.screen())")

@@ -15,7 +15,12 @@ import TerminalUI
 enum TrainingUIBenchmark {
     struct Round {
         var headless: Double
+        /// On a Runner (snapshots, heavy views), nothing drawn: what the engine alone costs.
+        var runnerOnly = 0.0
         var withUI: Double
+        /// CPU seconds of the UI thread and of the whole process during the workbench side.
+        var uiThreadCPU = 0.0
+        var processCPU = 0.0
         var cost: Double { headless > 0 ? 1 - withUI / headless : 0 }
     }
 
@@ -26,11 +31,20 @@ enum TrainingUIBenchmark {
         var frameTimes: [Double] = []
         for round in 0..<rounds {
             var result = Round(headless: 0, withUI: 0)
+            var unused: [Double] = []
+            func workbenchSide() throws {
+                let start = (thread: cpuSeconds(CLOCK_THREAD_CPUTIME_ID), process: cpuSeconds(CLOCK_PROCESS_CPUTIME_ID))
+                result.withUI = try uiRate(dataset: dataset, steps: steps, draw: true, frameTimes: &frameTimes)
+                result.uiThreadCPU = cpuSeconds(CLOCK_THREAD_CPUTIME_ID) - start.thread
+                result.processCPU = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - start.process
+            }
             if round % 2 == 0 {
                 result.headless = try headlessRate(dataset: dataset, steps: steps)
-                result.withUI = try uiRate(dataset: dataset, steps: steps, frameTimes: &frameTimes)
+                result.runnerOnly = try uiRate(dataset: dataset, steps: steps, draw: false, frameTimes: &unused)
+                try workbenchSide()
             } else {
-                result.withUI = try uiRate(dataset: dataset, steps: steps, frameTimes: &frameTimes)
+                try workbenchSide()
+                result.runnerOnly = try uiRate(dataset: dataset, steps: steps, draw: false, frameTimes: &unused)
                 result.headless = try headlessRate(dataset: dataset, steps: steps)
             }
             results.append(result)
@@ -40,28 +54,39 @@ enum TrainingUIBenchmark {
         let frame = median(frameTimes)
         let framesPerSecond = Double(frameTimes.count) / Double(rounds) / max(1e-9, Double(steps) / median(results.map(\.withUI)))
         let heavy = heavyViewSeconds(dataset: dataset)
+        // The UI thread's CPU time against the rest of the process's (the engine's): what drawing takes
+        // from training when training keeps every core busy, whatever else loads the machine.
+        let uiMillisecondsPerSecond = median(results.map { $0.uiThreadCPU * 1000 / (Double(steps) / max(1e-9, $0.withUI)) })
+        let uiShare = median(results.map { $0.uiThreadCPU / max(1e-9, $0.processCPU - $0.uiThreadCPU) })
         let latency = keyLatency(dataset: dataset)
         let start = jobStartLatency()
         if json {
             print(
                 String(
                     format:
-                        "{\"bench\":\"train\",\"steps\":%d,\"rounds\":%d,\"headless_steps_per_second\":%.1f,\"ui_steps_per_second\":%.1f,\"ui_cost\":%.4f,\"ui_cost_min\":%.4f,\"ui_cost_max\":%.4f,\"frame_ms\":%.3f,\"frames_per_second\":%.1f,\"heavy_view_ms\":%.3f,\"key_to_frame_ms\":%.3f,\"key_to_frame_max_ms\":%.3f,\"job_start_key_to_frame_ms\":%.3f,\"key_while_loading_ms\":%.3f}",
+                        "{\"bench\":\"train\",\"steps\":%d,\"rounds\":%d,\"headless_steps_per_second\":%.1f,\"ui_steps_per_second\":%.1f,\"ui_cost\":%.4f,\"ui_cost_min\":%.4f,\"ui_cost_max\":%.4f,\"runner_steps_per_second\":%.1f,\"ui_thread_cpu_share\":%.4f,\"ui_thread_cpu_ms_per_second\":%.2f,\"frame_ms\":%.3f,\"frames_per_second\":%.1f,\"heavy_view_ms\":%.3f,\"key_to_frame_ms\":%.3f,\"key_to_frame_max_ms\":%.3f,\"job_start_key_to_frame_ms\":%.3f,\"key_while_loading_ms\":%.3f}",
                     steps, rounds, median(results.map(\.headless)), median(results.map(\.withUI)), medianCost,
-                    costs.first ?? 0, costs.last ?? 0, frame * 1000, framesPerSecond, heavy * 1000, latency.median * 1000,
+                    costs.first ?? 0, costs.last ?? 0, median(results.map(\.runnerOnly)), uiShare, uiMillisecondsPerSecond, frame * 1000, framesPerSecond, heavy * 1000, latency.median * 1000,
                     latency.max * 1000, start.start * 1000, start.whileLoading * 1000))
         } else {
             print(String(format: "MLP training, %d steps of batch 128 on synthetic digits, %d rounds alternating headless and UI", steps, rounds))
             for (index, result) in results.enumerated() {
-                print(String(format: "  round %d: headless %.1f steps/s, with the workbench %.1f steps/s, cost %+.1f%%", index + 1, result.headless, result.withUI, result.cost * 100))
+                print(String(format: "  round %d: headless %.1f steps/s, on a runner %.1f, with the workbench %.1f steps/s, cost %+.1f%%", index + 1, result.headless, result.runnerOnly, result.withUI, result.cost * 100))
             }
             print(String(format: "  UI cost:             %.1f%% median of the rounds (spread %.1f%% to %.1f%%; target at most 5%%)", medianCost * 100, (costs.first ?? 0) * 100, (costs.last ?? 0) * 100))
+            print(String(format: "  UI thread CPU:       %.1f ms a second (drawing, polling, reading snapshots): %.2f%% of the engine's CPU time here", uiMillisecondsPerSecond, uiShare * 100))
             print(String(format: "  frame:               %.2f ms median to render and diff the 200x60 Train screen, %.1f frames/s", frame * 1000, framesPerSecond))
             print(String(format: "  heavy view:          %.2f ms (test predictions and 600-point scatter, at most once a second)", heavy * 1000))
             print(String(format: "  key to frame:        %.2f ms median, %.2f ms max while training (target under 50 ms)", latency.median * 1000, latency.max * 1000))
             print(String(format: "  starting a job:      %.2f ms from Enter to its frame; %.2f ms for a key while it loads", start.start * 1000, start.whileLoading * 1000))
         }
         return 0
+    }
+
+    static func cpuSeconds(_ clock: clockid_t) -> Double {
+        var time = timespec()
+        clock_gettime(clock, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     static func median(_ values: [Double]) -> Double {
@@ -84,7 +109,7 @@ enum TrainingUIBenchmark {
     }
 
     /// Training on a Runner while this thread redraws the Train screen as the workbench's loop does.
-    static func uiRate(dataset: Dataset, steps: Int, frameTimes: inout [Double]) throws -> Double {
+    static func uiRate(dataset: Dataset, steps: Int, draw: Bool, frameTimes: inout [Double]) throws -> Double {
         let training = makeTraining(dataset)
         let runner = Runner(experiment: training, label: "bench", heavyEvery: 40)
         var state = WorkbenchState(theme: Theme.dark, colorDepth: .trueColor, kittyGraphics: false, dataSpec: "synthetic")
@@ -97,7 +122,7 @@ enum TrainingUIBenchmark {
         let start = Date()
         runner.start(running: true)
         while runner.snapshot.step < steps {
-            if pacer.shouldDraw(signature: state.snapshotSignature()) {
+            if draw, pacer.shouldDraw(signature: state.snapshotSignature()) {
                 let frameStart = DispatchTime.now().uptimeNanoseconds
                 var buffer = Buffer(width: 200, height: 60)
                 state.render(into: &buffer)
