@@ -47,7 +47,10 @@ public final class Runner: Sendable {
     ///     a returned message is shown in the snapshot.
     public init(
         experiment: any Experiment, label: String, heavyEvery: Int = 50, heavyInterval: Double = 1.0, onStep: (@Sendable (StepReport) -> String?)? = nil) {
-        queue = DispatchQueue(label: "manifold.runner.\(label)", qos: .userInitiated)
+        // Default QoS: on Linux, GCD gives .userInitiated threads nice -2, above the UI thread and above
+        // the compute pool's workers (nice 0 when another thread started them); the step's parallel
+        // kernels then waited on a starved worker and ran at half speed on a loaded machine.
+        queue = DispatchQueue(label: "manifold.runner.\(label)", qos: .default)
         // Until the queue's loop publishes, the job is setting up.
         var initial = Snapshot()
         initial.status = .preparing

@@ -28,6 +28,10 @@ struct FramePacer {
         snapshotPending = false
     }
 
-    /// How long to wait for input before checking again.
-    var wait: Double { snapshotPending ? 1.0 / 60 : 1.0 / 30 }
+    /// How long to wait for input before checking again: until the next engine frame is due while one
+    /// is pending, else a thirtieth of a second (the next snapshot is then noticed within that).
+    var wait: Double {
+        guard snapshotPending else { return 1.0 / 30 }
+        return min(1.0 / 30, max(0.001, 1.0 / Workbench.engineFrameRate - Date().timeIntervalSince(lastDraw)))
+    }
 }

@@ -8,7 +8,7 @@ import TerminalUI
 /// never waits on the engine: screens read the newest snapshot of each job's runner.
 enum Workbench {
     /// Frames a second drawn while only the engine changes the screen (input is drawn at once).
-    static let engineFrameRate = 30.0
+    static let engineFrameRate = 20.0
 
     struct Options {
         var themeName: String?
