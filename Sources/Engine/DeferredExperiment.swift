@@ -1,18 +1,27 @@
-/// An experiment built by its first step, on the runner's queue: for experiments whose set-up is slow
-/// (training a score model, fitting PCA, loading a large dataset), so the UI never waits for it.
+/// An experiment built on the runner's queue, in `prepare()`: for experiments whose set-up is slow
+/// (loading a dataset or checkpoint, training a score model, fitting PCA), so the UI never waits for it
+/// and shows "loading …" meanwhile. Commands and changes sent to the runner apply to the built experiment.
 public final class DeferredExperiment: VisualExperiment {
     private let label: String
     private let make: () throws -> any Experiment
     public private(set) var inner: (any Experiment)?
 
+    /// - Parameters:
+    ///   - label: what is being loaded, for the "loading …" line ("the dataset", "the score model").
+    ///   - make: builds the experiment; runs on the runner's queue. An error fails the job with its message.
     public init(label: String, make: @escaping () throws -> any Experiment) {
         self.label = label
         self.make = make
     }
 
+    public func prepare() throws {
+        if inner == nil { inner = try make() }
+    }
+
     public func step() throws -> StepReport {
         guard let inner else {
-            inner = try make()
+            // A failed set-up is retried by the next step.
+            try prepare()
             return StepReport(metrics: [:])
         }
         return try inner.step()
@@ -24,7 +33,7 @@ public final class DeferredExperiment: VisualExperiment {
 
     public func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
         guard let inner else {
-            snapshot.figures = [("status", "preparing \(label)…")]
+            snapshot.figures = [("status", "loading \(label)…")]
             return
         }
         (inner as? any VisualExperiment)?.describe(into: &snapshot, includeHeavy: includeHeavy)

@@ -7,6 +7,14 @@ public protocol Experiment: AnyObject {
     var isFinished: Bool { get }
     /// Steps taken and steps planned.
     var progress: (done: Int, total: Int) { get }
+    /// Slow set-up (loading a dataset or a checkpoint, building a model), run once on the runner's queue
+    /// before the first command is handled, so the UI never waits for it.
+    func prepare() throws
+}
+
+extension Experiment {
+    /// Most experiments are ready when constructed.
+    public func prepare() throws {}
 }
 
 /// What one step produced: named scalar metrics and, at the end of an epoch, the epoch's summary.

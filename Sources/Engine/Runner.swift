@@ -33,7 +33,7 @@ public final class Runner: Sendable {
     // invisible to the thread sanitizer, which then reports every mailbox access as a race; with a
     // pthread mutex `swift test --sanitize=thread --filter RunnerStressTests` gives a real verdict.
     private let state = Locked(State())
-    private let slot = Locked(Snapshot())
+    private let slot: Locked<Snapshot>
     private let wake = DispatchSemaphore(value: 0)
     private let heavyEvery: Int
     private let heavyInterval: Double
@@ -47,7 +47,14 @@ public final class Runner: Sendable {
     ///     a returned message is shown in the snapshot.
     public init(
         experiment: any Experiment, label: String, heavyEvery: Int = 50, heavyInterval: Double = 1.0, onStep: (@Sendable (StepReport) -> String?)? = nil) {
-        queue = DispatchQueue(label: "manifold.runner.\(label)", qos: .userInitiated)
+        // Default QoS: on Linux, GCD gives .userInitiated threads nice -2, above the UI thread and above
+        // the compute pool's workers (nice 0 when another thread started them); the step's parallel
+        // kernels then waited on a starved worker and ran at half speed on a loaded machine.
+        queue = DispatchQueue(label: "manifold.runner.\(label)", qos: .default)
+        // Until the queue's loop publishes, the job is setting up.
+        var initial = Snapshot()
+        initial.status = .preparing
+        slot = Locked(initial)
         box = Box(experiment: experiment)
         self.heavyEvery = max(1, heavyEvery)
         self.heavyInterval = max(0, heavyInterval)
@@ -74,7 +81,15 @@ public final class Runner: Sendable {
         var stepTimes: [Double] = []
         var stepsSinceHeavy = heavyEvery
         var lastHeavy = DispatchTime.now().uptimeNanoseconds
-        publish(&snapshot, heavy: true, status: .paused)
+        publish(&snapshot, heavy: false, status: .preparing)
+        do {
+            try box.experiment.prepare()
+            publish(&snapshot, heavy: true, status: .paused)
+        } catch {
+            // Commands sent meanwhile must not retry at once; a later `run` or `step` tries again.
+            state.withLock { $0.running = false; $0.pendingSteps = 0 }
+            publish(&snapshot, heavy: false, status: .failed("\(error)"))
+        }
         while true {
             // Drain the mailbox.
             let (commands, shouldRun) = state.withLock { s -> ([Command], Bool) in
@@ -90,7 +105,8 @@ public final class Runner: Sendable {
                 case .step(let n): state.withLock { $0.running = false; $0.pendingSteps += max(0, n) }
                 case .stop: state.withLock { $0.stopped = true }
                 case .adjust(let change):
-                    snapshot.message = change(box.experiment)
+                    // A deferred experiment's changes apply to what it built.
+                    snapshot.message = change((box.experiment as? DeferredExperiment)?.inner ?? box.experiment)
                     adjusted = true
                 }
             }

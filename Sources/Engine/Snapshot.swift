@@ -3,6 +3,8 @@
 public struct Snapshot: Sendable {
     /// Runner state when the snapshot was taken.
     public enum Status: Sendable, Equatable {
+        /// Set-up (dataset, checkpoint, model) still running on the engine's queue.
+        case preparing
         case running, paused, finished, stopped
         case failed(String)
     }

@@ -12,10 +12,12 @@ enum BenchCommand {
             let threads = parsed.string("threads") == nil ? nil : try parsed.integer("threads", default: 1, in: 1...256)
             return runGEMMBenchmarkCommand(threads: threads, json: parsed.has("json"), compareNumPy: !parsed.has("no-numpy"))
         case "train":
-            let parsed = try ParsedArguments(rest, valueOptions: ["steps", "threads"], flagOptions: ["json", "ui"])
+            let parsed = try ParsedArguments(rest, valueOptions: ["steps", "threads", "rounds"], flagOptions: ["json", "ui"])
             try parsed.expectPositional(atMost: 0, command: "bench train")
             try applyThreads(parsed)
-            return try TrainingUIBenchmark.run(steps: try parsed.integer("steps", default: 1_000, in: 10...100_000), json: parsed.has("json"))
+            return try TrainingUIBenchmark.run(
+                steps: try parsed.integer("steps", default: 1_000, in: 10...100_000), rounds: try parsed.integer("rounds", default: 7, in: 1...100),
+                json: parsed.has("json"))
         case "tui":
             let parsed = try ParsedArguments(rest, valueOptions: [], flagOptions: ["json"])
             try parsed.expectPositional(atMost: 0, command: "bench tui")

@@ -167,13 +167,15 @@ enum HelpText {
             """,
         "bench": """
             usage: manifold bench gemm [--threads N] [--json] [--no-numpy]
-                   manifold bench train [--ui] [--steps N] [--json]
+                   manifold bench train [--ui] [--steps N] [--rounds N] [--json]
                    manifold bench tui [--json]
 
             gemm  GFLOP/s of the matrix-multiply kernel on the shapes the models use, at 1 thread and at
                   all cores, next to numpy (OpenBLAS) measured in the same run when python3 has numpy.
-            train MLP training steps/s headless and under the workbench (Train screen rendered at 30 fps),
-                  alternating in one run: the UI's cost (target at most 5%) and key-to-frame time.
+            train MLP training steps/s headless and under the workbench (Train screen redrawn as the workbench
+                  does), alternating over N rounds (default 7) in one run: the UI's cost as the median of
+                  the per-round ratios with their spread (target at most 5%), frame and heavy-view time,
+                  key-to-frame time while training and while a job loads (target under 50 ms).
             tui   frame time and bytes written for a 200x60 screen of charts, a scatter and images.
             """,
         "tui": """

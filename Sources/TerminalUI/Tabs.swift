@@ -36,4 +36,18 @@ public struct Tabs: Widget {
                 maxWidth: room)
         }
     }
+
+    /// The columns each title occupies when rendered in `area` (for mouse clicks); titles cut off at
+    /// the right edge get what is visible, titles that do not fit at all an empty range.
+    public func columns(in area: Rect) -> [Range<Int>] {
+        var x = area.x
+        var ranges: [Range<Int>] = []
+        for (i, title) in titles.enumerated() {
+            if i > 0 { x = min(area.right, x + CharacterWidth.of(divider)) }
+            let width = min(max(0, area.right - x), CharacterWidth.of(" " + title + " "))
+            ranges.append(x..<(x + width))
+            x += width
+        }
+        return ranges
+    }
 }

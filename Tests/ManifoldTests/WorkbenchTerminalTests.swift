@@ -106,6 +106,16 @@ struct TmuxSession {
         try? TmuxSession.tmux(["send-keys", "-t", name, key])
     }
 
+    /// Sends raw bytes as terminal input (e.g. an SGR mouse report), not as tmux key names.
+    func sendBytes(_ text: String) {
+        try? TmuxSession.tmux(["send-keys", "-t", name, "-H"] + text.utf8.map { String(format: "%02x", $0) })
+    }
+
+    /// A tmux format value of the pane, e.g. `#{mouse_any_flag}` (1 while the program reports the mouse).
+    func format(_ format: String) -> String {
+        ((try? TmuxSession.tmux(["display-message", "-p", "-t", name, format])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     func screen() -> String {
         (try? TmuxSession.tmux(["capture-pane", "-p", "-t", name])) ?? ""
     }

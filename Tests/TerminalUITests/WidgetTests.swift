@@ -49,6 +49,14 @@ import Testing
             lines(Tabs(titles: ["Training", "Sample"], selected: 0), width: 6, height: 1) == [" Trai…"])
         renderAtTinySizes(Tabs(titles: ["a", "b"], selected: 5))
     }
+
+    @Test func columnsMatchWhatIsDrawn() {
+        let tabs = Tabs(titles: ["One", "Two"], selected: 1)
+        // " One │ Two    ": "One" with its padding at 0..<5, the divider at 5, " Two " at 6..<11.
+        #expect(tabs.columns(in: Rect(x: 0, y: 0, width: 14, height: 1)) == [0..<5, 6..<11])
+        #expect(tabs.columns(in: Rect(x: 2, y: 0, width: 8, height: 1)) == [2..<7, 8..<10])
+        #expect(tabs.columns(in: Rect(x: 0, y: 0, width: 4, height: 1)) == [0..<4, 4..<4])
+    }
 }
 
 @Suite struct TableTests {

@@ -31,7 +31,9 @@ extension Job {
             throw RuntimeError("run '\(run.name)' is not a model that can be sampled (dae, ddpm, vae, aae, wae)")
         }
         let steps = method == "ddim" ? 50 : nil
-        let experiment = try SamplingExperiment.make(method: method, run: run, n: 16, steps: steps, seed: 0, options: SamplingOptions(clip: true))
+        let experiment = DeferredExperiment(label: "the model") {
+            try SamplingExperiment.make(method: method, run: run, n: 16, steps: steps, seed: 0, options: SamplingOptions(clip: true))
+        }
         let runner = Runner(experiment: experiment, label: "sample", heavyEvery: 1, heavyInterval: 0.1)
         runner.start(running: running)
         return Job(kind: .sampling, title: "\(method) · \(run.name)", runner: runner, classNames: [], run: run)
@@ -59,28 +61,40 @@ extension Job {
             throw RuntimeError("run '\(run.name)' is not a classifier")
         }
         let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
-        var dataset = try DatasetLoader.load(config["data"]?.stringValue ?? "synthetic", seed: seed)
-        dataset = dataset.subset(train: 1, test: min(256, dataset.testCount))
-        var generator = RandomGenerator(seed: 0)
-        let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
-        try ClassifierRunStore.load(run: run, model: model, optimizer: nil)
-        if config["poison"]?["method"]?.stringValue == "backdoor" {
-            let full = try DatasetLoader.load(config["data"]?.stringValue ?? "synthetic", seed: seed)
-            let view = BackdoorView(
-                classifier: model, dataset: full.subset(train: min(full.trainCount, 200), test: min(full.testCount, 2_000)),
-                trigger: .checkerboard(size: 4, imageHeight: full.imageHeight, imageWidth: full.imageWidth),
-                targetClass: config["poison"]?["target"]?.integerValue ?? 0)
-            let runner = Runner(experiment: BackdoorInspection(view: view), label: "backdoor")
-            runner.start(running: true)
-            return Job(kind: .attack, title: "backdoor · \(run.name)", runner: runner, classNames: full.classNames, run: run)
+        let data = config["data"]?.stringValue ?? "synthetic"
+        let labels = JobLabels()
+        /// The classifier with the run's weights, on `dataset`'s image size; built on the runner's queue.
+        let loadClassifier = { (dataset: Dataset) throws -> Classifier in
+            labels.classNames = dataset.classNames
+            var generator = RandomGenerator(seed: 0)
+            let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
+            try ClassifierRunStore.load(run: run, model: model, optimizer: nil)
+            return model
         }
-        let experiment = try AttackExperiment(
-            classifier: model, images: dataset.testImages, labels: dataset.testLabels, imageWidth: dataset.imageWidth,
-            imageHeight: dataset.imageHeight, classNames: dataset.classNames, method: method,
-            threat: ThreatModel(epsilon: epsilon), steps: 20, alpha: nil)
+        if config["poison"]?["method"]?.stringValue == "backdoor" {
+            let target = config["poison"]?["target"]?.integerValue ?? 0
+            let experiment = DeferredExperiment(label: "the classifier and its dataset") {
+                let full = try DatasetLoader.load(data, seed: seed)
+                let view = BackdoorView(
+                    classifier: try loadClassifier(full), dataset: full.subset(train: min(full.trainCount, 200), test: min(full.testCount, 2_000)),
+                    trigger: .checkerboard(size: 4, imageHeight: full.imageHeight, imageWidth: full.imageWidth), targetClass: target)
+                return BackdoorInspection(view: view)
+            }
+            let runner = Runner(experiment: experiment, label: "backdoor")
+            runner.start(running: true)
+            return Job(kind: .attack, title: "backdoor · \(run.name)", runner: runner, classNames: [], run: run, labels: labels)
+        }
+        let experiment = DeferredExperiment(label: "the classifier and its dataset") {
+            var dataset = try DatasetLoader.load(data, seed: seed)
+            dataset = dataset.subset(train: 1, test: min(256, dataset.testCount))
+            return try AttackExperiment(
+                classifier: try loadClassifier(dataset), images: dataset.testImages, labels: dataset.testLabels, imageWidth: dataset.imageWidth,
+                imageHeight: dataset.imageHeight, classNames: dataset.classNames, method: method,
+                threat: ThreatModel(epsilon: epsilon), steps: 20, alpha: nil)
+        }
         let runner = Runner(experiment: experiment, label: "attack", heavyEvery: 1, heavyInterval: 0.05)
         runner.start(running: running)
-        let job = Job(kind: .attack, title: "\(method) · \(run.name)", runner: runner, classNames: dataset.classNames, run: run)
+        let job = Job(kind: .attack, title: "\(method) · \(run.name)", runner: runner, classNames: [], run: run, labels: labels)
         job.method = method
         job.controls = { key in
             switch key.key {

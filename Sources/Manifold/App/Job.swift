@@ -1,6 +1,7 @@
 import Datasets
 import Engine
 import Foundation
+import Synchronization
 import Models
 import NeuralNet
 import SafeTensors
@@ -11,7 +12,7 @@ import TerminalUI
 /// the screens need to label it (kind, dataset class names, run folder).
 final class Job {
     enum Kind {
-        case classifierTraining, generativeTraining, sampling, attack, comparison, watching
+        case classifierTraining, generativeTraining, sampling, attack, comparison, watching, evaluation
 
         /// The screen that shows jobs of this kind.
         var screen: WorkbenchState.Screen {
@@ -20,6 +21,7 @@ final class Job {
             case .sampling: return .sample
             case .attack: return .attack
             case .comparison: return .compare
+            case .evaluation: return .runs
             }
         }
     }
@@ -27,8 +29,10 @@ final class Job {
     let kind: Kind
     let title: String
     let runner: Runner
-    let classNames: [String]
     let run: RunDirectory?
+    private let labels: JobLabels
+    /// The dataset's class names, known once the job's set-up has loaded it (empty before).
+    var classNames: [String] { labels.classNames }
     /// The attack method of an attack job.
     var method = ""
     /// Saves the current weights on the runner's queue (set for training jobs).
@@ -42,34 +46,68 @@ final class Job {
         }
     }
 
-    init(kind: Kind, title: String, runner: Runner, classNames: [String], run: RunDirectory?) {
+    init(kind: Kind, title: String, runner: Runner, classNames: [String], run: RunDirectory?, labels: JobLabels? = nil) {
         self.kind = kind
         self.title = title
         self.runner = runner
-        self.classNames = classNames
         self.run = run
+        self.labels = labels ?? JobLabels(classNames)
     }
 
-    /// Starts training a classifier on the dataset, saving a run folder at the end of each epoch.
+    /// A short name of a dataset spec for titles and run names, known without loading it.
+    static func datasetLabel(_ spec: String) -> String {
+        if spec.isEmpty { return "synthetic" }
+        var trimmed = spec
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+        return trimmed.split(separator: "/").last.map(String.init) ?? trimmed
+    }
+
+    /// Starts training a classifier on the dataset, saving a run folder at the end of each epoch. The
+    /// dataset is loaded and the model built on the runner's queue; the job shows "loading …" meanwhile.
     static func trainClassifier(kind: Classifier.Kind, dataSpec: String, epochs: Int, seed: UInt64, running: Bool) throws -> Job {
-        let dataset = try DatasetLoader.load(dataSpec, seed: seed)
-        var generator = RandomGenerator(seed: seed)
-        let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
-        let training = ClassifierTraining(model: model, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: epochs, seed: seed)
-        let run = RunDirectory(root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: kind.rawValue, dataset: dataset.name))
-        var config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset.name, epochs: epochs, batch: 128, learningRate: 1e-3, seed: seed)
-        config.classNames = dataset.classNames
-        config.trainCount = dataset.trainCount
-        config.testCount = dataset.testCount
-        let recorder = EpochRecorder(run: run, model: model, optimizer: training.optimizer, config: config)
-        let runner = Runner(experiment: training, label: kind.rawValue, heavyEvery: 40) { report in
-            recorder.record(report)
+        let name = datasetLabel(dataSpec)
+        let run = RunDirectory(root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: kind.rawValue, dataset: name))
+        let labels = JobLabels()
+        let recorder = EngineSlot<EpochRecorder>()
+        let experiment = DeferredExperiment(label: "the \(name) dataset") {
+            let dataset = try DatasetLoader.load(dataSpec, seed: seed)
+            labels.classNames = dataset.classNames
+            var generator = RandomGenerator(seed: seed)
+            let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
+            let training = ClassifierTraining(model: model, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: epochs, seed: seed)
+            var config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset.name, epochs: epochs, batch: 128, learningRate: 1e-3, seed: seed)
+            config.classNames = dataset.classNames
+            config.trainCount = dataset.trainCount
+            config.testCount = dataset.testCount
+            recorder.value = EpochRecorder(run: run, model: model, optimizer: training.optimizer, config: config)
+            return training
+        }
+        let runner = Runner(experiment: experiment, label: kind.rawValue, heavyEvery: 40) { report in
+            recorder.value?.record(report)
         }
         runner.start(running: running)
-        let job = Job(kind: .classifierTraining, title: "\(kind.rawValue) · \(dataset.name)", runner: runner, classNames: dataset.classNames, run: run)
-        job.saveWeights = { recorder.saveWeights() }
+        let job = Job(kind: .classifierTraining, title: "\(kind.rawValue) · \(name)", runner: runner, classNames: [], run: run, labels: labels)
+        job.saveWeights = { recorder.value?.saveWeights() ?? "still loading" }
         return job
     }
+}
+
+/// Class names a job's set-up (on the runner's queue) hands to the UI thread once the dataset is loaded.
+final class JobLabels: Sendable {
+    private let names: Mutex<[String]>
+
+    init(_ classNames: [String] = []) { names = Mutex(classNames) }
+
+    var classNames: [String] {
+        get { names.withLock { $0 } }
+        set { names.withLock { $0 = newValue } }
+    }
+}
+
+/// A value built by a job's set-up and used afterwards, all on the job's runner queue (a recorder that
+/// saves the run at epoch ends). `@unchecked Sendable`: the runner's serial queue is the only user.
+final class EngineSlot<Value>: @unchecked Sendable {
+    var value: Value?
 }
 
 /// Saves a classifier run at each epoch end; used only on the runner's queue.
@@ -126,27 +164,41 @@ extension Job {
     /// saving a run folder at the end of each epoch.
     static func trainGenerative(kind: GenerativeKind, dataSpec: String, epochs: Int, seed: UInt64, running: Bool) throws -> Job {
         precondition(kind != .pca, "PCA is fitted, not trained")
-        let dataset = try DatasetLoader.load(dataSpec, seed: seed)
-        var settings = GenerativeSettings()
-        settings.latent = kind.defaultLatent
-        if kind == .dae { settings.sigmas = [1, 0.6, 0.35, 0.2, 0.12, 0.07] }
-        var generator = RandomGenerator(seed: seed)
-        let model = GenerativeFactory.make(
-            kind, settings: settings, pixels: dataset.pixelCount, learningRate: Float(kind.defaultLearningRate), generator: &generator)
-        let training = GenerativeTraining(model: model, dataset: dataset, batchSize: 128, epochs: epochs, seed: seed, completedEpochs: 0)
-        let run = RunDirectory(root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: kind.rawValue, dataset: dataset.name))
-        var config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset.name, epochs: epochs, batch: 128, learningRate: kind.defaultLearningRate, seed: seed)
-        config.classNames = dataset.classNames
-        config.trainCount = dataset.trainCount
-        config.testCount = dataset.testCount
-        config.extra = settings.extra(for: kind)
-        config.extra["pixels"] = .integer(dataset.pixelCount)
-        let recorder = GenerativeEpochRecorder(run: run, model: model, config: config)
-        let runner = Runner(experiment: training, label: kind.rawValue, heavyEvery: 40) { report in recorder.record(report) }
+        let name = datasetLabel(dataSpec)
+        let run = RunDirectory(root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: kind.rawValue, dataset: name))
+        let labels = JobLabels()
+        let recorder = EngineSlot<GenerativeEpochRecorder>()
+        let experiment = DeferredExperiment(label: "the \(name) dataset") {
+            let dataset = try DatasetLoader.load(dataSpec, seed: seed)
+            labels.classNames = dataset.classNames
+            var settings = GenerativeSettings()
+            settings.latent = kind.defaultLatent
+            if kind == .dae { settings.sigmas = [1, 0.6, 0.35, 0.2, 0.12, 0.07] }
+            var generator = RandomGenerator(seed: seed)
+            let model = GenerativeFactory.make(
+                kind, settings: settings, pixels: dataset.pixelCount, learningRate: Float(kind.defaultLearningRate), generator: &generator)
+            let training = GenerativeTraining(model: model, dataset: dataset, batchSize: 128, epochs: epochs, seed: seed, completedEpochs: 0)
+            var config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset.name, epochs: epochs, batch: 128, learningRate: kind.defaultLearningRate, seed: seed)
+            config.classNames = dataset.classNames
+            config.trainCount = dataset.trainCount
+            config.testCount = dataset.testCount
+            config.extra = settings.extra(for: kind)
+            config.extra["pixels"] = .integer(dataset.pixelCount)
+            recorder.value = GenerativeEpochRecorder(run: run, model: model, config: config)
+            return training
+        }
+        let runner = Runner(experiment: experiment, label: kind.rawValue, heavyEvery: 40) { report in recorder.value?.record(report) }
         runner.start(running: running)
-        let job = Job(kind: .generativeTraining, title: "\(kind.rawValue) · \(dataset.name)", runner: runner, classNames: dataset.classNames, run: run)
-        let learningRate = job.controls
-        job.controls = { key in
+        let job = Job(kind: .generativeTraining, title: "\(kind.rawValue) · \(name)", runner: runner, classNames: [], run: run, labels: labels)
+        job.addFocusControls()
+        return job
+    }
+
+    /// `a` / `d` / `b`: update both networks of an adversarial pair, only the adversary, or only the
+    /// autoencoder; other keys change the learning rate.
+    func addFocusControls() {
+        let learningRate = controls
+        controls = { key in
             let focus: UpdateFocus
             switch key.key {
             case .character("a"): focus = .all
@@ -160,10 +212,8 @@ extension Job {
                 return training.updateFocus == focus ? "updating: \(focus.rawValue)" : "this model has no adversary"
             }
         }
-        return job
     }
 }
-
 /// Saves a generative run at each epoch end; used only on the runner's queue.
 final class GenerativeEpochRecorder: @unchecked Sendable {
     private let run: RunDirectory
@@ -172,10 +222,12 @@ final class GenerativeEpochRecorder: @unchecked Sendable {
     private var header: [String] = []
     private var rows: [String] = []
 
-    init(run: RunDirectory, model: any GenerativeModel, config: RunConfig) {
+    init(run: RunDirectory, model: any GenerativeModel, config: RunConfig, header: [String] = [], rows: [String] = []) {
         self.run = run
         self.model = model
         self.config = config
+        self.header = header
+        self.rows = rows
     }
 
     func record(_ report: StepReport) -> String? {
@@ -214,12 +266,17 @@ enum LearningRate {
 extension Job {
     /// Fits PCA and trains one autoencoder per code size, for the Compare screen.
     static func compare(dataSpec: String, running: Bool) throws -> Job {
-        var dataset = try DatasetLoader.load(dataSpec, seed: 0)
-        dataset = dataset.subset(train: min(dataset.trainCount, 10_000), test: min(dataset.testCount, 2_000))
-        let experiment = CompareExperiment(dataset: dataset)
+        let name = datasetLabel(dataSpec)
+        let labels = JobLabels()
+        let experiment = DeferredExperiment(label: "the \(name) dataset") {
+            var dataset = try DatasetLoader.load(dataSpec, seed: 0)
+            dataset = dataset.subset(train: min(dataset.trainCount, 10_000), test: min(dataset.testCount, 2_000))
+            labels.classNames = dataset.classNames
+            return CompareExperiment(dataset: dataset)
+        }
         let runner = Runner(experiment: experiment, label: "compare", heavyEvery: 30)
         runner.start(running: running)
-        let job = Job(kind: .comparison, title: "ae vs pca · \(dataset.name)", runner: runner, classNames: dataset.classNames, run: nil)
+        let job = Job(kind: .comparison, title: "ae vs pca · \(name)", runner: runner, classNames: [], run: nil, labels: labels)
         job.controls = { key in
             let delta: Int
             switch key.key {
@@ -248,49 +305,5 @@ extension Job {
         let config = try run.readConfig()
         let classNames = config["class_names"]?.arrayValue?.compactMap(\.stringValue) ?? (0..<10).map(String.init)
         return Job(kind: .watching, title: "watching \(run.name)", runner: runner, classNames: classNames, run: run)
-    }
-}
-
-extension Job {
-    /// Continues a saved classifier run for `extraEpochs` more epochs, exactly where it stopped (the Runs
-    /// screen's `t`): weights, Adam state and data order come from the run, results go back into it.
-    static func resumeClassifier(run: RunDirectory, extraEpochs: Int = 5, running: Bool) throws -> Job {
-        let saved = try run.readConfig()
-        let source = run.file("config.json")
-        guard let kind = saved["model"]?.stringValue.flatMap(Classifier.Kind.init(rawValue:)) else {
-            throw RuntimeError("\(source): only classifier runs resume here; use 'manifold train KIND --run \(run.name) --resume'")
-        }
-        guard let done = saved["epochs_done"]?.integerValue, done >= 0 else { throw RuntimeError("\(source): no valid 'epochs_done'") }
-        let seed = saved["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
-        let data = saved["data"]?.stringValue ?? "synthetic"
-        let batch = max(1, saved["batch"]?.integerValue ?? 128)
-        let learningRate = saved["lr"]?.doubleValue ?? 1e-3
-        var dataset = try DatasetLoader.load(data, seed: seed)
-        let trainCount = saved["train_count"]?.integerValue ?? dataset.trainCount
-        let testCount = saved["test_count"]?.integerValue ?? dataset.testCount
-        if (1...dataset.trainCount).contains(trainCount) && trainCount < dataset.trainCount
-            || (1...dataset.testCount).contains(testCount) && testCount < dataset.testCount
-        {
-            dataset = dataset.subset(train: min(max(trainCount, 1), dataset.trainCount), test: min(max(testCount, 1), dataset.testCount))
-        }
-        var generator = RandomGenerator(seed: seed)
-        let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
-        let training = ClassifierTraining(
-            model: model, dataset: dataset, batchSize: batch, learningRate: Float(learningRate), epochs: done + extraEpochs, seed: seed,
-            completedEpochs: done)
-        try ClassifierRunStore.load(run: run, model: model, optimizer: training.optimizer)
-        let rows = (try? run.read("metrics.csv")).map { String(decoding: $0, as: UTF8.self).split(separator: "\n").dropFirst().map(String.init) } ?? []
-        var config = RunConfig(model: kind.rawValue, data: data, dataset: dataset.name, epochs: done + extraEpochs, batch: batch, learningRate: learningRate, seed: seed)
-        config.epochsDone = done
-        config.classNames = dataset.classNames
-        config.trainCount = dataset.trainCount
-        config.testCount = dataset.testCount
-        config.created = saved["created"]?.stringValue ?? config.created
-        let recorder = EpochRecorder(run: run, model: model, optimizer: training.optimizer, config: config, rows: rows)
-        let runner = Runner(experiment: training, label: kind.rawValue, heavyEvery: 40) { report in recorder.record(report) }
-        runner.start(running: running)
-        let job = Job(kind: .classifierTraining, title: "\(kind.rawValue) · \(run.name) (resumed)", runner: runner, classNames: dataset.classNames, run: run)
-        job.saveWeights = { recorder.saveWeights() }
-        return job
     }
 }

@@ -3,9 +3,13 @@ import Foundation
 import TerminalUI
 
 /// The full-screen workbench: opens on the Train screen with the MLP already training on the embedded
-/// synthetic digits, redraws only when a snapshot or an input changed (at most 30 frames a second), and
+/// synthetic digits, redraws at once after input and otherwise only when a snapshot changed (at most
+/// `engineFrameRate` frames a second, see `FramePacer`), and
 /// never waits on the engine: screens read the newest snapshot of each job's runner.
 enum Workbench {
+    /// Frames a second drawn while only the engine changes the screen (input is drawn at once).
+    static let engineFrameRate = 20.0
+
     struct Options {
         var themeName: String?
         var dataSpec = "synthetic"
@@ -22,7 +26,8 @@ enum Workbench {
         if let warning = loaded.warning { printError(warning) }
         let terminal: Terminal
         do {
-            terminal = try Terminal()
+            // Mouse reporting only here, in the full-screen workbench; Terminal.close turns it off again.
+            terminal = try Terminal(options: Terminal.Options(mouse: true))
         } catch {
             throw RuntimeError(error.description)
         }
@@ -35,24 +40,16 @@ enum Workbench {
         } else {
             state.startTraining(kind: .mlp, running: !options.startPaused)
         }
-        var lastSignature = ""
-        var needsDraw = true
-        var lastDraw = Date.distantPast
+        var pacer = FramePacer()
         while !state.quit && !terminal.inputClosed {
-            let signature = state.snapshotSignature()
-            if signature != lastSignature {
-                lastSignature = signature
-                needsDraw = true
-            }
-            if needsDraw && Date().timeIntervalSince(lastDraw) >= 1.0 / 30 {
+            if pacer.shouldDraw(signature: state.snapshotSignature()) {
                 state.prepareFrame()
                 terminal.draw { buffer in state.render(into: &buffer) }
-                lastDraw = Date()
-                needsDraw = false
+                pacer.drew()
             }
-            for event in terminal.readEvents(timeout: needsDraw ? 1.0 / 60 : 1.0 / 30) {
+            for event in terminal.readEvents(timeout: pacer.wait) {
                 if case .suspend = state.handle(event) { terminal.suspend() }
-                needsDraw = true
+                pacer.inputArrived()
             }
         }
         for job in state.jobs { job.runner.send(.stop) }

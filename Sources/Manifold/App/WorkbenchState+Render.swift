@@ -15,7 +15,8 @@ extension WorkbenchState {
         .init("a / d / b", "Train (AAE, WAE): update both / only the adversary / only the autoencoder"),
         .init("c / n", "Attack: robust accuracy over eps / next method (uap: the universal perturbation)"), .init("s", "save the weights now"),
         .init("e", "export the images as PNG"), .init("x", "stop the job"), .init("l / m", "log scale / smoothing"),
-        .init("↑ ↓ Enter", "Home: start · Runs: attack or sample the run"), .init("t / v / r / d", "Runs: train 5 more epochs / watch / reload / delete"),
+        .init("↑ ↓ Enter", "Home: start · Runs: attack or sample the run"), .init("t / e", "Runs: train 5 more epochs (resume) / evaluate on the test set now"),
+        .init("v / r / d", "Runs: watch / reload / delete"), .init("mouse", "click a tab, a menu item or a run; wheel scrolls lists"),
         .init("Ctrl-Z", "suspend"), .init("q", "quit"),
     ]
 
@@ -25,6 +26,7 @@ extension WorkbenchState {
     }
 
     func render(into buffer: inout Buffer) {
+        clicks.clear()
         buffer.setStyle(theme.textStyle, in: buffer.area)
         if buffer.showTooSmallIfNeeded(
             minimumWidth: WorkbenchState.minimumWidth, minimumHeight: WorkbenchState.minimumHeight,
@@ -34,12 +36,14 @@ extension WorkbenchState {
         }
         let rows = Layout.vertical([.length(1), .fill(1), .length(1)]).split(buffer.area)
         let header = Layout.horizontal([.fill(1), .length(22)]).split(rows[0])
-        buffer.render(
-            Tabs(
-                titles: Screen.allCases.map { "\($0.rawValue + 1) \($0.title)" }, selected: screen.rawValue,
-                style: theme.mutedStyle,
-                selectedStyle: Style(foreground: theme.background, background: theme.accent, attributes: .bold)),
-            in: header[0])
+        let tabs = Tabs(
+            titles: Screen.allCases.map { "\($0.rawValue + 1) \($0.title)" }, selected: screen.rawValue,
+            style: theme.mutedStyle,
+            selectedStyle: Style(foreground: theme.background, background: theme.accent, attributes: .bold))
+        buffer.render(tabs, in: header[0])
+        for (screen, columns) in zip(Screen.allCases, tabs.columns(in: header[0])) {
+            clicks.add(Rect(x: columns.lowerBound, y: header[0].y, width: columns.count, height: 1), .tab(screen))
+        }
         buffer.render(Line("Manifold workbench ", style: theme.accentStyle, alignment: .right), in: header[1])
         switch screen {
         case .home: renderHome(in: rows[1], buffer: &buffer)
@@ -78,6 +82,7 @@ extension WorkbenchState {
 
     func statusWord(_ status: Snapshot.Status) -> String {
         switch status {
+        case .preparing: return "loading"
         case .running: return "running"
         case .paused: return "paused"
         case .finished: return "finished"
@@ -88,7 +93,7 @@ extension WorkbenchState {
 
     func statusColor(_ status: Snapshot.Status) -> Color {
         switch status {
-        case .running: return theme.accent
+        case .running, .preparing: return theme.accent
         case .failed: return theme.warning
         default: return theme.muted
         }

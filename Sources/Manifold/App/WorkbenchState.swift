@@ -41,6 +41,8 @@ struct WorkbenchState {
     var messageTime = Date.distantPast
     var home = HomeMenu()
     var runsList = RunsBrowser()
+    /// What the last frame drew where, for mouse clicks.
+    let clicks = ClickTargets()
 
     init(theme: Theme, colorDepth: ColorDepth, kittyGraphics: Bool, dataSpec: String) {
         self.theme = theme
@@ -92,6 +94,10 @@ struct WorkbenchState {
 
     /// Applies one input event.
     mutating func handle(_ event: InputEvent) -> Action {
+        if case .mouse(let mouse) = event {
+            handle(mouse)
+            return .none
+        }
         guard case .key(let key) = event else { return .none }
         if showHelp {
             showHelp = false
@@ -143,7 +149,36 @@ struct WorkbenchState {
         }
     }
 
-    /// Runs screen: Enter opens a run (attack a classifier, sample a generative model), v watches it.
+    /// A click on a tab switches screens, on a Home item or a run selects it; the wheel moves the
+    /// selection of the list under the pointer. Other mouse events (release, drag) are ignored.
+    private mutating func handle(_ mouse: MouseEvent) {
+        switch mouse.kind {
+        case .press(.left):
+            if showHelp {
+                showHelp = false
+                return
+            }
+            guard !runsList.confirmingDelete else { return }
+            switch clicks.target(x: mouse.x, y: mouse.y) {
+            case .tab(let target): screen = target
+            case .homeItem(let index): home.selected = index
+            case .runRow(let index): runsList.selected = min(index, max(0, runsList.entries.count - 1))
+            default: break
+            }
+        case .scrollUp, .scrollDown:
+            guard !showHelp, !runsList.confirmingDelete else { return }
+            let delta = mouse.kind == .scrollUp ? -1 : 1
+            switch clicks.list(x: mouse.x, y: mouse.y) {
+            case .homeList: home.selected = max(0, min(HomeMenu.items.count - 1, home.selected + delta))
+            case .runsList: runsList.selected = max(0, min(max(0, runsList.entries.count - 1), runsList.selected + delta))
+            default: break
+            }
+        default: break
+        }
+    }
+
+    /// Runs screen: Enter opens a run (attack a classifier, sample a generative model), t trains it five
+    /// more epochs, e evaluates it now, v watches it.
     private mutating func handleRuns(_ key: KeyEvent) {
         runsList.refreshIfStale()
         guard runsList.entries.indices.contains(runsList.selected) else {
@@ -159,7 +194,8 @@ struct WorkbenchState {
                 start { try Job.sample(run: entry.run, running: true) }
             }
         case .character("v"): start { try Job.watch(run: entry.run) }
-        case .character("t"): start { try Job.resumeClassifier(run: entry.run, running: true) }
+        case .character("t"): start { try Job.resume(run: entry.run, running: true) }
+        case .character("e"): start { Job.evaluate(run: entry.run) }
         default: message = runsList.handle(key: key) ?? message
         }
     }

@@ -1,0 +1,93 @@
+import Datasets
+import Foundation
+import Models
+import SafeTensors
+import TensorCore
+
+/// A fresh evaluation of a saved run (the Runs screen's `e`): loads the checkpoint and the run's test
+/// set and recomputes the test metrics now, next to the ones saved at the end of training. Classifiers
+/// report accuracy and cross-entropy; generative models the metrics their training logs for the test
+/// set (reconstruction error, ELBO terms, denoising or noise-prediction loss), with the same evaluation
+/// seed, so an unchanged checkpoint reproduces the saved numbers; PCA its reconstruction error and
+/// explained variance.
+public final class RunEvaluation: VisualExperiment {
+    public let run: RunDirectory
+    /// The metrics computed now, once the single step has run.
+    public private(set) var results: [(name: String, value: Double)]?
+    private var saved: [String: Double] = [:]
+    private var imageCount = 0
+    private var seconds = 0.0
+
+    public init(run: RunDirectory) {
+        self.run = run
+    }
+
+    public var isFinished: Bool { results != nil }
+    public var progress: (done: Int, total: Int) { (results == nil ? 0 : 1, 1) }
+
+    public func step() throws -> StepReport {
+        let start = Date()
+        let config = try run.readConfig()
+        for (name, value) in config["test"]?.objectValue ?? [:] {
+            if let number = value.doubleValue { saved[name] = number }
+        }
+        let dataset = try RunEvaluation.dataset(of: config)
+        imageCount = dataset.testCount
+        let model = config["model"]?.stringValue ?? ""
+        if let kind = Classifier.Kind(rawValue: model) {
+            var generator = RandomGenerator(seed: 0)
+            let classifier = Classifier(
+                kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
+                classCount: dataset.classCount, generator: &generator)
+            try ClassifierRunStore.load(run: run, model: classifier, optimizer: nil)
+            let evaluation = ClassifierEvaluation.evaluate(
+                classifier, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: dataset.pixelCount)
+            results = [("accuracy", evaluation.accuracy), ("loss", evaluation.loss)]
+        } else {
+            let loaded = try GenerativeFactory.load(run: run)
+            if let pca = loaded.model as? PCA {
+                results = [
+                    ("mse", pca.reconstructionError(images: dataset.testImages)),
+                    ("explained_variance", pca.explainedVarianceRatio()),
+                ]
+            } else if let generative = loaded.model as? any GenerativeModel {
+                // The seed GenerativeTraining evaluates with, so an unchanged checkpoint gives the saved values.
+                let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
+                var generator = RandomGenerator(seed: seed ^ 0x7465_7374)
+                results = generative.evaluate(images: dataset.testImages, generator: &generator)
+            } else {
+                throw RuntimeFault("\(run.file("config.json")): model '\(Sanitize.line(model))' cannot be evaluated")
+            }
+        }
+        seconds = Date().timeIntervalSince(start)
+        return StepReport(
+            metrics: Dictionary((results ?? []).map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    public func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
+        guard let results else {
+            snapshot.figures = [("status", "evaluating \(run.name)…")]
+            return
+        }
+        snapshot.figures = results.map { result in
+            let before = saved[result.name].map { String(format: " (saved %.4f)", $0) } ?? ""
+            return ("test \(result.name)", String(format: "%.4f", result.value) + before)
+        }
+        snapshot.figures.append(("test images", String(imageCount)))
+        snapshot.figures.append(("took", String(format: "%.2f s", seconds)))
+    }
+
+    /// The dataset a run was trained on, cut to the train and test counts its config.json records
+    /// (runs trained with `--train-limit` / `--test-limit` are evaluated and resumed on the same images).
+    public static func dataset(of config: [String: JSONValue]) throws -> Dataset {
+        let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
+        var dataset = try DatasetLoader.load(config["data"]?.stringValue ?? "synthetic", seed: seed)
+        let trainCount = config["train_count"]?.integerValue ?? dataset.trainCount
+        let testCount = config["test_count"]?.integerValue ?? dataset.testCount
+        if (1..<dataset.trainCount).contains(trainCount) || (1..<dataset.testCount).contains(testCount) {
+            dataset = dataset.subset(
+                train: min(max(trainCount, 1), dataset.trainCount), test: min(max(testCount, 1), dataset.testCount))
+        }
+        return dataset
+    }
+}

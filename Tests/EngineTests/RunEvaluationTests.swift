@@ -1,0 +1,65 @@
+import Datasets
+import Foundation
+import Models
+import SafeTensors
+import TensorCore
+import Testing
+
+@testable import Engine
+
+/// The Runs screen's evaluation: an unchanged checkpoint reproduces the test metrics saved at the end
+/// of training (same test images, same evaluation seed), for a generative model and a classifier.
+@Suite struct RunEvaluationTests {
+    @Test func reproducesTheSavedTestMetricsOfAnAutoencoderRun() throws {
+        let root = NSTemporaryDirectory() + "runeval-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dataset = try DatasetLoader.load("synthetic", seed: 0).subset(train: 256, test: 64)
+        var generator = RandomGenerator(seed: 0)
+        var settings = GenerativeSettings()
+        settings.latent = 4
+        let model = GenerativeFactory.make(
+            .ae, settings: settings, pixels: 784, learningRate: 1e-3, generator: &generator)
+        let training = GenerativeTraining(model: model, dataset: dataset, batchSize: 128, epochs: 1, seed: 0)
+        var summary: EpochSummary?
+        while !training.isFinished { summary = try training.step().epochSummary ?? summary }
+        let run = RunDirectory(root: root, name: "ae-run")
+        try run.create()
+        var config = RunConfig(
+            model: "ae", data: "synthetic", dataset: "synthetic", epochs: 1, batch: 128, learningRate: 1e-3, seed: 0)
+        config.trainCount = 256
+        config.testCount = 64
+        config.epochsDone = 1
+        config.extra = settings.extra(for: .ae)
+        config.extra["pixels"] = .integer(784)
+        let saved = try #require(summary).metrics.filter { $0.name.hasPrefix("test_") }
+        config.test = Dictionary(uniqueKeysWithValues: saved.map { (String($0.name.dropFirst(5)), $0.value) })
+        try GenerativeRunStore.save(
+            run: run, model: model, optimizers: model.optimizers, config: config, metricsHeader: [], metricsRows: [])
+
+        let evaluation = RunEvaluation(run: run)
+        #expect(!evaluation.isFinished)
+        _ = try evaluation.step()
+        #expect(evaluation.isFinished && evaluation.progress == (1, 1))
+        let results = try #require(evaluation.results)
+        #expect(!results.isEmpty)
+        for result in results {
+            let before = try #require(config.test[result.name])
+            #expect(abs(result.value - before) <= 1e-9 * max(1, abs(before)), "\(result.name)")
+        }
+        var snapshot = Snapshot()
+        evaluation.describe(into: &snapshot, includeHeavy: true)
+        #expect(snapshot.figures.contains { $0.name == "test images" && $0.value == "64" })
+    }
+
+    @Test func aMissingCheckpointIsAOneLineError() throws {
+        let root = NSTemporaryDirectory() + "runeval-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "empty")
+        try run.create()
+        var config = RunConfig(
+            model: "mlp", data: "synthetic", dataset: "synthetic", epochs: 1, batch: 128, learningRate: 1e-3, seed: 0)
+        config.testCount = 10
+        try run.write(Array((config.json.serialized(pretty: true) + "\n").utf8), to: "config.json")
+        #expect(throws: (any Error).self) { try RunEvaluation(run: run).step() }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+/// The workbench's Runs actions on a saved generative run (continue training, evaluate now), a job
+/// started from Home, and the mouse (tabs, menu items, run rows, the wheel), driven through tmux.
+@Suite(.serialized, .enabled(if: TmuxSession.available, "tmux is not installed (apt-get install tmux)"))
+struct WorkbenchRunsAndMouseTests {
+    @Test func runsScreenResumesAndEvaluatesAGenerativeRun() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            [
+                "train", "vae", "--run", "gen", "--epochs", "1", "--train-limit", "300", "--test-limit", "100",
+                "--quiet",
+            ],
+            runsRoot: "\(root)/runs")
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let session = try TmuxSession(
+            command: "MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; sleep 30", width: 120, height: 36)
+        defer { session.close() }
+        #expect(session.waitFor("paused"), "\(session.screen())")
+        session.send("6")
+        #expect(session.waitFor("gen "), "\(session.screen())")
+        session.send("e")
+        // The evaluation recomputes the saved test metrics from the checkpoint with the training's seed.
+        #expect(session.waitFor("evaluation now · finished"), "\(session.screen())")
+        #expect(session.screen().contains("test neg_elbo"), "\(session.screen())")
+        #expect(session.screen().contains("(saved"), "\(session.screen())")
+        session.send("t")
+        #expect(session.waitFor("vae · gen (resumed)"), "\(session.screen())")
+        #expect(session.waitFor("finished", timeout: 30), "\(session.screen())")
+        session.send("q")
+        let config = try String(contentsOfFile: "\(root)/runs/gen/config.json", encoding: .utf8)
+        #expect(config.contains("\"epochs_done\": 6"), "\(config)")
+        let metrics = try String(contentsOfFile: "\(root)/runs/gen/metrics.csv", encoding: .utf8)
+        #expect(metrics.split(separator: "\n").count == 7, "\(metrics)")
+    }
+
+    @Test func mouseSwitchesTabsSelectsItemsAndIsTurnedOffOnExit() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for name in ["alpha", "beta"] {
+            let trained = try ManifoldBinary.run(
+                [
+                    "train", "mlp", "--run", name, "--epochs", "1", "--train-limit", "300", "--test-limit", "100",
+                    "--quiet",
+                ],
+                runsRoot: "\(root)/runs")
+            #expect(trained.status == 0, "\(trained.stderr)")
+        }
+        let session = try TmuxSession(
+            command:
+                "MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; echo exited > \(root)/done; sleep 30",
+            width: 100, height: 30)
+        defer { session.close() }
+        #expect(session.waitFor("paused"), "\(session.screen())")
+        #expect(session.format("#{mouse_any_flag}") == "1", "mouse reporting is on in the workbench")
+        // Tabs: " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs"; SGR columns are 1-based.
+        session.sendBytes("\u{1B}[<0;64;1M\u{1B}[<0;64;1m")
+        #expect(session.waitFor("runs in"), "\(session.screen())")
+        // Screen row 5 is the second run ("beta"), under the table's header; e then evaluates it.
+        session.sendBytes("\u{1B}[<0;10;5M")
+        session.send("e")
+        #expect(session.waitFor("evaluate beta"), "\(session.screen())")
+        session.sendBytes("\u{1B}[<0;4;1M")
+        #expect(session.waitFor("start a job"), "\(session.screen())")
+        // Wheel down twice over the menu, then Enter starts the third item: the autoencoder.
+        session.sendBytes("\u{1B}[<65;10;5M\u{1B}[<65;10;5M")
+        #expect(session.waitFor("› Train autoencoder"), "\(session.screen())")
+        session.send("Enter")
+        #expect(session.waitFor("ae · synthetic"), "\(session.screen())")
+        #expect(session.waitFor("running"), "\(session.screen())")
+        session.send("q")
+        #expect(waitUntilFile("\(root)/done"))
+        #expect(session.format("#{mouse_any_flag}") == "0", "mouse reporting is off after the workbench exits")
+    }
+}
