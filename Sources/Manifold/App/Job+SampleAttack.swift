@@ -41,7 +41,7 @@ extension Job {
 
     /// Particles on a 2-D Gaussian mixture moved by annealed Langevin dynamics with a learned score.
     static func toyLangevin(running: Bool) -> Job {
-        // Training the toy's score model takes seconds: it happens in the first step, off the UI thread.
+        // Training the toy's score model takes seconds: it happens in the runner's prepare, off the UI thread.
         let experiment = DeferredExperiment(label: "the score model") { ToyLangevinExperiment() }
         let runner = Runner(experiment: experiment, label: "toy", heavyEvery: 1, heavyInterval: 0.05)
         runner.start(running: running)
