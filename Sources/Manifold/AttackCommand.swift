@@ -54,30 +54,10 @@ enum AttackCommand {
             ? count : try parsed.integer("batch", default: model.kind == .mlp ? 2000 : 500, in: 1...100_000)
         let progress = ProgressReporter(label: "\(method) \(dataset.name)", quiet: parsed.has("quiet"))
         let start = Date()
-        var parts: [AttackResult] = []
-        var first = 0
-        while first < count {
-            let last = min(first + batchSize, count)
-            let images = Tensor(
-                shape: [last - first, pixels], scalars: Array(dataset.testImages[(first * pixels)..<(last * pixels)]))
-            let labels = Array(dataset.testLabels[first..<last])
-            let run: AttackRun
-            do {
-                run = try attack.makeRun(classifier: model, images: images, labels: labels, threat: options.threat)
-            } catch let error as AttackError {
-                throw RuntimeError("\(method): \(error.description)")
-            }
-            while !run.isFinished {
-                try run.step()
-                progress.update(
-                    done: first + (last - first) * run.iteration / max(run.iterationCount, 1), total: count,
-                    detail: String(format: "iteration %d/%d  loss %.4f", run.iteration, run.iterationCount, run.loss))
-            }
-            parts.append(run.result())
-            first = last
-        }
+        let result = try attackTestImages(
+            attack, method: method, model: model, dataset: dataset, count: count, batchSize: batchSize,
+            threat: options.threat, progress: progress)
         let seconds = Date().timeIntervalSince(start)
-        let result = AttackResult.merged(parts)
 
         if let out = parsed.string("out") {
             try writeImages(
@@ -89,6 +69,38 @@ enum AttackCommand {
         }
         report(result, method: method, options: options, seconds: seconds, json: parsed.has("json"), run: loaded.run)
         return 0
+    }
+
+    /// Runs `attack` on the first `count` test images of `dataset`, `batchSize` images per run, and
+    /// merges the results (what `attack` times as its seconds).
+    static func attackTestImages(
+        _ attack: any Attack, method: String, model: Classifier, dataset: Dataset, count: Int, batchSize: Int,
+        threat: ThreatModel, progress: ProgressReporter?
+    ) throws -> AttackResult {
+        let pixels = dataset.pixelCount
+        var parts: [AttackResult] = []
+        var first = 0
+        while first < count {
+            let last = min(first + batchSize, count)
+            let images = Tensor(
+                shape: [last - first, pixels], scalars: Array(dataset.testImages[(first * pixels)..<(last * pixels)]))
+            let labels = Array(dataset.testLabels[first..<last])
+            let run: AttackRun
+            do {
+                run = try attack.makeRun(classifier: model, images: images, labels: labels, threat: threat)
+            } catch let error as AttackError {
+                throw RuntimeError("\(method): \(error.description)")
+            }
+            while !run.isFinished {
+                try run.step()
+                progress?.update(
+                    done: first + (last - first) * run.iteration / max(run.iterationCount, 1), total: count,
+                    detail: String(format: "iteration %d/%d  loss %.4f", run.iteration, run.iterationCount, run.loss))
+            }
+            parts.append(run.result())
+            first = last
+        }
+        return AttackResult.merged(parts)
     }
 
     static func report(

@@ -19,7 +19,7 @@ enum HelpText {
           poison METHOD   train on a poisoned training set (labelflip, backdoor)
           eval RUN        test metrics and confusion matrix of a saved run
           runs            list saved runs
-          bench WHAT      benchmarks: gemm, tui
+          bench WHAT      benchmarks: gemm, train, attack, tui
           demo            full-screen gallery of the terminal widgets
           help COMMAND    details of one command
 
@@ -168,12 +168,16 @@ enum HelpText {
         "bench": """
             usage: manifold bench gemm [--threads N] [--json] [--no-numpy]
                    manifold bench train [--ui] [--steps N] [--json]
+                   manifold bench attack --run RUN [--n N] [--rounds R] [--batch B] [--python PATH] [--no-torch] [--json]
                    manifold bench tui [--json]
 
             gemm  GFLOP/s of the matrix-multiply kernel on the shapes the models use, at 1 thread and at
                   all cores, next to numpy (OpenBLAS) measured in the same run when python3 has numpy.
             train MLP training steps/s headless and under the workbench (Train screen rendered at 30 fps),
                   alternating in one run: the UI's cost (target at most 5%) and key-to-frame time.
+            attack seconds of fgsm, pgd and ill (eps 0.1, alpha 0.01, 20 steps) on an MLP run's test images,
+                  next to the same attacks through autograd and in PyTorch (same weights and formulas,
+                  python3 or --python with torch), alternating rounds, best of each.
             tui   frame time and bytes written for a 200x60 screen of charts, a scatter and images.
             """,
         "tui": """
