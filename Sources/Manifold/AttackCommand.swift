@@ -16,7 +16,7 @@ enum AttackCommand {
         "rotation", "shift", "overshoot", "rotation-steps", "candidates", "queries", "p-init", "epochs", "goal",
         "train-n",
     ]
-    static let flagOptions: Set<String> = ["json", "quiet", "no-random-start"]
+    static let flagOptions: Set<String> = ["json", "quiet", "no-random-start", "torchattacks"]
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, valueOptions: valueOptions, flagOptions: flagOptions)
@@ -114,6 +114,8 @@ enum AttackCommand {
                 "success_rate": .number(result.successRate),
                 "mean_linf": .number(result.meanLinf), "mean_l2": .number(result.meanL2),
                 "mean_l0": .number(result.meanL0),
+                "success_rate_on_correct": .number(result.successRateOnCorrect),
+                "mean_l2_on_correct_successes": .number(result.meanL2OnCorrectSuccesses),
                 "queries": .integer(blackBox ? result.queries : result.gradientEvaluations),
                 "gradient_evaluations": .integer(result.gradientEvaluations), "seconds": .number(seconds),
                 "run": .string(run.path), "eps": .number(Double(options.threat.epsilon)),
@@ -282,7 +284,9 @@ func makeAttack(
     settings.kappa = Float(try parsed.number("kappa", default: 0, in: 0...1000))
     settings.c = Float(try parsed.number("c", default: 1, in: 0...1e6, excludingLower: true))
     settings.learningRate = Float(try parsed.number("lr", default: 0.01, in: 0...10, excludingLower: true))
-    settings.searchSteps = try parsed.integer("search-steps", default: 5, in: 1...50)
+    settings.torchattacksCW = parsed.has("torchattacks")
+    if settings.torchattacksCW && method != "cw" { throw UsageError("'--torchattacks' applies to cw only") }
+    settings.searchSteps = try parsed.integer("search-steps", default: settings.torchattacksCW ? 1 : 5, in: 1...50)
     settings.pixels = try parsed.integer("pixels", default: 1, in: 1...dataset.pixelCount)
     settings.population = try parsed.integer("population", default: 100, in: 4...100_000)
     settings.overshoot = Float(try parsed.number("overshoot", default: 0.02, in: 0...10))

@@ -110,7 +110,8 @@ enum HelpText {
               pgd       projected gradient descent, L-inf or --norm 2, random start (--no-random-start),
                         --restarts R (Madry et al. 2018); pgd-l2 is pgd --norm 2
               cw        Carlini-Wagner L2: tanh variables, Adam (--lr 0.01, --steps 100), margin with
-                        --kappa 0, per-image binary search over c (--c 1, --search-steps 5) (2017)
+                        --kappa 0, per-image binary search over c (--c 1, --search-steps 5) (2017);
+                        --torchattacks: torchattacks 3.5.1's masked margin and early abort, one c
               apgd      auto-PGD: no step size, momentum 0.75, step halved at checkpoints, CE loss,
                         --steps 100, L-inf or --norm 2 (Croce & Hein 2020)
               deepfool  minimal L2 perturbation by linearising the boundaries of the top --candidates 10
