@@ -8,7 +8,7 @@ import Testing
 /// The MLP's autograd-free input gradient (`DenseInputGradient`) against autograd, and the attacks
 /// through both paths.
 struct DenseInputGradientTests {
-    /// An MLP with widths that are not multiples of 16 (the SIMD loops' scalar tails) and random weights.
+    /// An MLP with widths that are not multiples of 16 (vector loops' remainders) and random weights.
     static func oddModel() -> Classifier {
         var generator = RandomGenerator(seed: 5)
         return Classifier(kind: .mlp, hiddenWidth: 37, generator: &generator)
@@ -78,7 +78,7 @@ struct DenseInputGradientTests {
         }
     }
 
-    @Test func simdSignStepIsTheScalarFormula() {
+    @Test func signStepIsTheFormula() {
         var generator = RandomGenerator(seed: 9)
         let count = 53
         let x = (0..<count).map { _ in generator.uniform() }
