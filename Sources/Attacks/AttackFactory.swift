@@ -26,6 +26,8 @@ public enum AttackFactory {
         public var c: Float = 1
         public var learningRate: Float = 0.01
         public var searchSteps = 5
+        /// Carlini-Wagner as torchattacks 3.5.1 computes it (its margin and early abort).
+        public var torchattacksCW = false
         /// One-pixel: pixels changed and population.
         public var pixels = 1
         public var population = 100
@@ -73,7 +75,8 @@ public enum AttackFactory {
         case "cw":
             return CarliniWagnerL2(
                 confidence: settings.kappa, initialC: settings.c, steps: steps ?? 100,
-                learningRate: settings.learningRate, searchSteps: settings.searchSteps)
+                learningRate: settings.learningRate, searchSteps: settings.searchSteps,
+                torchattacksCompatible: settings.torchattacksCW)
         case "deepfool":
             return DeepFool(steps: steps ?? 50, overshoot: settings.overshoot, candidates: settings.candidates)
         case "uap":

@@ -116,8 +116,15 @@ public class AttackRun {
 }
 
 /// An `AttackRun` with white-box access: the classifier's logits and input gradients.
+///
+/// When the classifier is a stack of Linear and ReLU layers (the MLP), logits and gradients come from
+/// `DenseInputGradient` (input gradient only, buffers kept across steps, bitwise the autograd result);
+/// any other network (or any run created under `GradientImplementation.forceAutograd`) goes through
+/// autograd with its parameters frozen (`InputGradient`).
 class GradientAttackRun: AttackRun {
     let classifier: Classifier
+    /// The autograd-free path for MLPs (nil for other networks).
+    let dense: DenseInputGradient?
     /// The loss gradient at the clean images, taken with the clean predictions when the first step starts
     /// there (one forward pass instead of two); handed out once by `crossEntropyGradient(at: clean)`.
     private var cleanGradient: (gradient: Tensor, loss: Double, logits: Tensor)?
@@ -129,15 +136,17 @@ class GradientAttackRun: AttackRun {
         gradientAtClean: Bool = false
     ) {
         self.classifier = classifier
+        let dense = GradientImplementation.forceAutograd ? nil : DenseInputGradient(classifier)
+        self.dense = dense
         let predicted: [Int]
         var gradient: (gradient: Tensor, loss: Double, logits: Tensor)?
         if gradientAtClean {
             let value = GradientAttackRun.lossGradient(
-                classifier, at: clean, labels: targets ?? labels, targeted: targets != nil)
+                classifier, dense: dense, at: clean, labels: targets ?? labels, targeted: targets != nil)
             predicted = value.logits.argmax()
             gradient = value
         } else {
-            predicted = noGrad { classifier(clean).argmax() }
+            predicted = dense?.predictions(clean) ?? noGrad { classifier(clean).argmax() }
         }
         super.init(
             method: method, clean: clean, labels: labels, targets: targets, cleanPredictions: predicted,
@@ -146,7 +155,7 @@ class GradientAttackRun: AttackRun {
     }
 
     override func predict(_ images: Tensor) -> [Int] {
-        noGrad { classifier(images).argmax() }
+        dense?.predictions(images) ?? noGrad { classifier(images).argmax() }
     }
 
     /// The labels whose cross-entropy the attack ascends (untargeted) or descends (targeted), and the sign.
@@ -164,15 +173,17 @@ class GradientAttackRun: AttackRun {
             return cached
         }
         cleanGradient = nil
-        return GradientAttackRun.lossGradient(classifier, at: x, labels: lossLabels.labels, targeted: targets != nil)
+        return GradientAttackRun.lossGradient(
+            classifier, dense: dense, at: x, labels: lossLabels.labels, targeted: targets != nil)
     }
 
     /// d/dx of `direction * sum_i CE(Z(x_i), labels_i)` with direction -1 when targeted, the mean
-    /// cross-entropy and the logits.
-    static func lossGradient(_ classifier: Classifier, at x: Tensor, labels: [Int], targeted: Bool) -> (
-        gradient: Tensor, loss: Double, logits: Tensor
-    ) {
+    /// cross-entropy and the logits; through `dense` when given, else autograd.
+    static func lossGradient(
+        _ classifier: Classifier, dense: DenseInputGradient?, at x: Tensor, labels: [Int], targeted: Bool
+    ) -> (gradient: Tensor, loss: Double, logits: Tensor) {
         let direction: Float = targeted ? -1 : 1
+        if let dense { return dense.crossEntropyGradient(at: x, labels: labels, direction: direction) }
         let batch = x.shape[0]
         let result = InputGradient.compute(classifier, at: x) { logits in
             Loss.crossEntropy(logits: logits, labels: labels).scaled(by: direction * Float(batch))

@@ -22,19 +22,29 @@ import TensorCore
 /// Threat model: the goal only (CW minimises L2 instead of bounding it; `epsilon` is ignored).
 /// Input `[batch, pixels]`; one gradient per image per Adam step. `x` is mapped to `w = atanh(2x - 1)` with
 /// `2x - 1` clamped to ±(1 - 1e-6), so pixels at exactly 0 or 1 barely move (as in torchattacks).
+///
+/// `torchattacksCompatible` reproduces torchattacks 3.5.1's `CW` (for comparing figures, not MATH.md's f):
+/// its `other = max((1 - onehot) * Z)` and `real = max(onehot * Z)` both see a 0 from the masked-out
+/// entries, so `f` uses `max(0, max_{i != y} Z_i)` and `max(0, Z_y)` (an image whose logits are all
+/// negative stops being pushed before it is fooled), and every `steps / 10` steps the whole batch stops
+/// when its cost rose. It needs `searchSteps == 1` (torchattacks searches no c).
 public struct CarliniWagnerL2: Attack {
     public var confidence: Float
     public var initialC: Float
     public var steps: Int
     public var learningRate: Float
     public var searchSteps: Int
+    /// torchattacks 3.5.1's margin and early abort instead of MATH.md's f (see above).
+    public var torchattacksCompatible: Bool
 
     public var name: String { "cw" }
     public var citation: String { "Carlini & Wagner 2017, Towards Evaluating the Robustness of Neural Networks" }
 
     public init(
-        confidence: Float = 0, initialC: Float = 1, steps: Int = 100, learningRate: Float = 0.01, searchSteps: Int = 5
+        confidence: Float = 0, initialC: Float = 1, steps: Int = 100, learningRate: Float = 0.01, searchSteps: Int = 5,
+        torchattacksCompatible: Bool = false
     ) {
+        self.torchattacksCompatible = torchattacksCompatible
         self.confidence = confidence
         self.initialC = initialC
         self.steps = steps
@@ -45,6 +55,9 @@ public struct CarliniWagnerL2: Attack {
     public func makeRun(classifier: Classifier, images: Tensor, labels: [Int], threat: ThreatModel) throws -> AttackRun
     {
         guard steps >= 1, searchSteps >= 1 else { throw AttackError("CW needs at least one step and one search round") }
+        guard !torchattacksCompatible || searchSteps == 1 else {
+            throw AttackError("torchattacks' CW searches no c: use one search round (--search-steps 1)")
+        }
         guard initialC > 0, initialC.isFinite, learningRate > 0, confidence >= 0 else {
             throw AttackError("CW needs c > 0, a positive learning rate and kappa >= 0")
         }
@@ -69,6 +82,8 @@ final class CarliniWagnerRun: GradientAttackRun {
     private var bestL2: [Float]
     private var bestC: [Double]
     private let best: Tensor
+    /// The batch cost at the last early-abort check (torchattacks-compatible mode).
+    private var previousCost: Float = 1e10
 
     init(attack: CarliniWagnerL2, classifier: Classifier, images: Tensor, labels: [Int], targets: [Int]?) {
         self.attack = attack
@@ -120,8 +135,16 @@ final class CarliniWagnerRun: GradientAttackRun {
         }
         adversarial = x
         let result = InputGradient.compute(classifier, at: x) { logits in
-            let goal = logits.gather(indices: goalLabels)
-            let other = (logits - Tensor.oneHot(goalLabels, classCount: classes).scaled(by: 1e9)).max(axis: 1)
+            let oneHot = Tensor.oneHot(goalLabels, classCount: classes)
+            let goal: Tensor
+            let other: Tensor
+            if attack.torchattacksCompatible {
+                goal = (logits * oneHot).max(axis: 1)
+                other = (logits * (1 - oneHot)).max(axis: 1)
+            } else {
+                goal = logits.gather(indices: goalLabels)
+                other = (logits - oneHot.scaled(by: 1e9)).max(axis: 1)
+            }
             let margin = targets == nil ? goal - other : other - goal
             return (weights * margin.clamped(min: -kappa)).sum()
         }
@@ -149,6 +172,10 @@ final class CarliniWagnerRun: GradientAttackRun {
             }
         }
         perImageExtras["c"] = bestC
+        if attack.torchattacksCompatible, iteration % max(attack.steps / 10, 1) == 0 {
+            if total > previousCost { stoppedEarly = true }
+            previousCost = total
+        }
         if (iteration + 1) % attack.steps == 0 { nextSearchRound() }
     }
 

@@ -21,12 +21,9 @@ enum Projection {
                 for i in range { o[i] = x[i] }
                 continue
             }
-            for i in range {
-                let s: Float = g[i] > 0 ? 1 : (g[i] < 0 ? -1 : 0)
-                let moved = x[i] + step * s
-                let delta = min(max(moved - c[i], -epsilon), epsilon)
-                o[i] = min(max(c[i] + delta, 0), 1)
-            }
+            DenseKernels.signStep(
+                x: x + range.lowerBound, gradient: g + range.lowerBound, clean: c + range.lowerBound,
+                into: o + range.lowerBound, count: pixels, step: step, epsilon: epsilon)
         }
         return out
     }

@@ -16,7 +16,7 @@ enum AttackCommand {
         "rotation", "shift", "overshoot", "rotation-steps", "candidates", "queries", "p-init", "epochs", "goal",
         "train-n",
     ]
-    static let flagOptions: Set<String> = ["json", "quiet", "no-random-start"]
+    static let flagOptions: Set<String> = ["json", "quiet", "no-random-start", "torchattacks"]
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, valueOptions: valueOptions, flagOptions: flagOptions)
@@ -54,30 +54,10 @@ enum AttackCommand {
             ? count : try parsed.integer("batch", default: model.kind == .mlp ? 2000 : 500, in: 1...100_000)
         let progress = ProgressReporter(label: "\(method) \(dataset.name)", quiet: parsed.has("quiet"))
         let start = Date()
-        var parts: [AttackResult] = []
-        var first = 0
-        while first < count {
-            let last = min(first + batchSize, count)
-            let images = Tensor(
-                shape: [last - first, pixels], scalars: Array(dataset.testImages[(first * pixels)..<(last * pixels)]))
-            let labels = Array(dataset.testLabels[first..<last])
-            let run: AttackRun
-            do {
-                run = try attack.makeRun(classifier: model, images: images, labels: labels, threat: options.threat)
-            } catch let error as AttackError {
-                throw RuntimeError("\(method): \(error.description)")
-            }
-            while !run.isFinished {
-                try run.step()
-                progress.update(
-                    done: first + (last - first) * run.iteration / max(run.iterationCount, 1), total: count,
-                    detail: String(format: "iteration %d/%d  loss %.4f", run.iteration, run.iterationCount, run.loss))
-            }
-            parts.append(run.result())
-            first = last
-        }
+        let result = try attackTestImages(
+            attack, method: method, model: model, dataset: dataset, count: count, batchSize: batchSize,
+            threat: options.threat, progress: progress)
         let seconds = Date().timeIntervalSince(start)
-        let result = AttackResult.merged(parts)
 
         if let out = parsed.string("out") {
             try writeImages(
@@ -91,6 +71,38 @@ enum AttackCommand {
         return 0
     }
 
+    /// Runs `attack` on the first `count` test images of `dataset`, `batchSize` images per run, and
+    /// merges the results (what `attack` times as its seconds).
+    static func attackTestImages(
+        _ attack: any Attack, method: String, model: Classifier, dataset: Dataset, count: Int, batchSize: Int,
+        threat: ThreatModel, progress: ProgressReporter?
+    ) throws -> AttackResult {
+        let pixels = dataset.pixelCount
+        var parts: [AttackResult] = []
+        var first = 0
+        while first < count {
+            let last = min(first + batchSize, count)
+            let images = Tensor(
+                shape: [last - first, pixels], scalars: Array(dataset.testImages[(first * pixels)..<(last * pixels)]))
+            let labels = Array(dataset.testLabels[first..<last])
+            let run: AttackRun
+            do {
+                run = try attack.makeRun(classifier: model, images: images, labels: labels, threat: threat)
+            } catch let error as AttackError {
+                throw RuntimeError("\(method): \(error.description)")
+            }
+            while !run.isFinished {
+                try run.step()
+                progress?.update(
+                    done: first + (last - first) * run.iteration / max(run.iterationCount, 1), total: count,
+                    detail: String(format: "iteration %d/%d  loss %.4f", run.iteration, run.iterationCount, run.loss))
+            }
+            parts.append(run.result())
+            first = last
+        }
+        return AttackResult.merged(parts)
+    }
+
     static func report(
         _ result: AttackResult, method: String, options: AttackOptions, seconds: Double, json: Bool, run: RunDirectory
     ) {
@@ -102,6 +114,8 @@ enum AttackCommand {
                 "success_rate": .number(result.successRate),
                 "mean_linf": .number(result.meanLinf), "mean_l2": .number(result.meanL2),
                 "mean_l0": .number(result.meanL0),
+                "success_rate_on_correct": .number(result.successRateOnCorrect),
+                "mean_l2_on_correct_successes": .number(result.meanL2OnCorrectSuccesses),
                 "queries": .integer(blackBox ? result.queries : result.gradientEvaluations),
                 "gradient_evaluations": .integer(result.gradientEvaluations), "seconds": .number(seconds),
                 "run": .string(run.path), "eps": .number(Double(options.threat.epsilon)),
@@ -270,7 +284,9 @@ func makeAttack(
     settings.kappa = Float(try parsed.number("kappa", default: 0, in: 0...1000))
     settings.c = Float(try parsed.number("c", default: 1, in: 0...1e6, excludingLower: true))
     settings.learningRate = Float(try parsed.number("lr", default: 0.01, in: 0...10, excludingLower: true))
-    settings.searchSteps = try parsed.integer("search-steps", default: 5, in: 1...50)
+    settings.torchattacksCW = parsed.has("torchattacks")
+    if settings.torchattacksCW && method != "cw" { throw UsageError("'--torchattacks' applies to cw only") }
+    settings.searchSteps = try parsed.integer("search-steps", default: settings.torchattacksCW ? 1 : 5, in: 1...50)
     settings.pixels = try parsed.integer("pixels", default: 1, in: 1...dataset.pixelCount)
     settings.population = try parsed.integer("population", default: 100, in: 4...100_000)
     settings.overshoot = Float(try parsed.number("overshoot", default: 0.02, in: 0...10))

@@ -3,7 +3,7 @@ import TensorCore
 /// `manifold bench WHAT`: the speed targets, measured as ratios within one run.
 enum BenchCommand {
     static func run(_ arguments: [String]) throws -> Int32 {
-        guard let what = arguments.first else { throw UsageError("'bench' needs what to measure: gemm, train, tui") }
+        guard let what = arguments.first else { throw UsageError("'bench' needs what to measure: gemm, train, attack, tui") }
         let rest = Array(arguments.dropFirst())
         switch what {
         case "gemm":
@@ -18,12 +18,14 @@ enum BenchCommand {
             return try TrainingUIBenchmark.run(
                 steps: try parsed.integer("steps", default: 1_000, in: 10...100_000), rounds: try parsed.integer("rounds", default: 7, in: 1...100),
                 json: parsed.has("json"))
+        case "attack":
+            return try BenchAttackCommand.run(rest)
         case "tui":
             let parsed = try ParsedArguments(rest, valueOptions: [], flagOptions: ["json"])
             try parsed.expectPositional(atMost: 0, command: "bench tui")
             return runTUIBenchmarkCommand(json: parsed.has("json"))
         default:
-            throw UsageError("unknown benchmark '\(what.prefix(40))' (known: gemm, train, tui)")
+            throw UsageError("unknown benchmark '\(what.prefix(40))' (known: gemm, train, attack, tui)")
         }
     }
 }

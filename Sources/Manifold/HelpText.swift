@@ -19,7 +19,7 @@ enum HelpText {
           poison METHOD   train on a poisoned training set (labelflip, backdoor)
           eval RUN        test metrics and confusion matrix of a saved run
           runs            list saved runs
-          bench WHAT      benchmarks: gemm, tui
+          bench WHAT      benchmarks: gemm, train, attack, tui
           demo            full-screen gallery of the terminal widgets
           help COMMAND    details of one command
 
@@ -110,7 +110,8 @@ enum HelpText {
               pgd       projected gradient descent, L-inf or --norm 2, random start (--no-random-start),
                         --restarts R (Madry et al. 2018); pgd-l2 is pgd --norm 2
               cw        Carlini-Wagner L2: tanh variables, Adam (--lr 0.01, --steps 100), margin with
-                        --kappa 0, per-image binary search over c (--c 1, --search-steps 5) (2017)
+                        --kappa 0, per-image binary search over c (--c 1, --search-steps 5) (2017);
+                        --torchattacks: torchattacks 3.5.1's masked margin and early abort, one c
               apgd      auto-PGD: no step size, momentum 0.75, step halved at checkpoints, CE loss,
                         --steps 100, L-inf or --norm 2 (Croce & Hein 2020)
               deepfool  minimal L2 perturbation by linearising the boundaries of the top --candidates 10
@@ -168,6 +169,7 @@ enum HelpText {
         "bench": """
             usage: manifold bench gemm [--threads N] [--json] [--no-numpy]
                    manifold bench train [--ui] [--steps N] [--rounds N] [--json]
+                   manifold bench attack --run RUN [--n N] [--rounds R] [--batch B] [--python PATH] [--no-torch] [--json]
                    manifold bench tui [--json]
 
             gemm  GFLOP/s of the matrix-multiply kernel on the shapes the models use, at 1 thread and at
@@ -176,6 +178,9 @@ enum HelpText {
                   does), alternating over N rounds (default 7) in one run: the UI's cost as the median of
                   the per-round ratios with their spread (target at most 5%), frame and heavy-view time,
                   key-to-frame time while training and while a job loads (target under 50 ms).
+            attack seconds of fgsm, pgd and ill (eps 0.1, alpha 0.01, 20 steps) on an MLP run's test images,
+                  next to the same attacks through autograd and in PyTorch (same weights and formulas,
+                  python3 or --python with torch), alternating rounds, best of each.
             tui   frame time and bytes written for a 200x60 screen of charts, a scatter and images.
             """,
         "tui": """

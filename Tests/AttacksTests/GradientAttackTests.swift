@@ -137,4 +137,35 @@ struct CarliniWagnerTests {
             model, images: images, labels: labels, threat: ThreatModel(epsilon: 1, goal: .targeted(5)))
         #expect(targeted.successRate > 0.8, "targeted CW success \(targeted.successRate)")
     }
+
+    @Test func torchattacksCompatibleCWUsesItsMaskedMarginAndNeedsOneRound() throws {
+        let model = TinyModel.make()
+        let (images, labels) = TinyModel.testBatch(40)
+        #expect(throws: AttackError.self) {
+            _ = try CarliniWagnerL2(searchSteps: 2, torchattacksCompatible: true).makeRun(
+                classifier: model, images: images, labels: labels, threat: ThreatModel(epsilon: 1))
+        }
+        // The first step's objective at x' = x: torchattacks' f takes max(0, .) of both logits.
+        let logits = noGrad { model(images) }
+        var masked: Double = 0
+        var exact: Double = 0
+        for (i, label) in labels.enumerated() {
+            let z = (0..<10).map { Double(logits.data[i * 10 + $0]) }
+            let other = z.enumerated().filter { $0.offset != label }.map(\.element).max()!
+            masked += max(max(z[label], 0) - max(other, 0), 0)
+            exact += max(z[label] - other, 0)
+        }
+        #expect(abs(masked - exact) > 1e-3, "the tiny model's logits do not tell the margins apart")
+        for (compatible, expected) in [(true, masked), (false, exact)] {
+            let run = try CarliniWagnerL2(searchSteps: 1, torchattacksCompatible: compatible).makeRun(
+                classifier: model, images: images, labels: labels, threat: ThreatModel(epsilon: 1))
+            try run.step()
+            #expect(abs(run.loss * 40 - expected) < 1e-3 * max(1, expected), "compatible \(compatible)")
+        }
+        let result = try CarliniWagnerL2(steps: 60, learningRate: 0.05, searchSteps: 1, torchattacksCompatible: true)
+            .attack(model, images: images, labels: labels, threat: ThreatModel(epsilon: 1))
+        #expect(result.successRate > 0.3, "torchattacks-compatible CW success \(result.successRate)")
+        #expect(linfViolations(result.adversarial, images, epsilon: 1).range == 0)
+        #expect(result.successRateOnCorrect <= 1 && result.meanL2OnCorrectSuccesses > 0)
+    }
 }
