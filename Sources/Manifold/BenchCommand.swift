@@ -3,25 +3,31 @@ import TensorCore
 /// `manifold bench WHAT`: the speed targets, measured as ratios within one run.
 enum BenchCommand {
     static func run(_ arguments: [String]) throws -> Int32 {
-        guard let what = arguments.first else { throw UsageError("'bench' needs what to measure: gemm, train, tui") }
+        guard let what = arguments.first else {
+            throw UsageError("'bench' needs what to measure: gemm, train, ddpm, tui")
+        }
         let rest = Array(arguments.dropFirst())
         switch what {
         case "gemm":
             let parsed = try ParsedArguments(rest, valueOptions: ["threads"], flagOptions: ["json", "no-numpy"])
             try parsed.expectPositional(atMost: 0, command: "bench gemm")
             let threads = parsed.string("threads") == nil ? nil : try parsed.integer("threads", default: 1, in: 1...256)
-            return runGEMMBenchmarkCommand(threads: threads, json: parsed.has("json"), compareNumPy: !parsed.has("no-numpy"))
+            return runGEMMBenchmarkCommand(
+                threads: threads, json: parsed.has("json"), compareNumPy: !parsed.has("no-numpy"))
         case "train":
             let parsed = try ParsedArguments(rest, valueOptions: ["steps", "threads"], flagOptions: ["json", "ui"])
             try parsed.expectPositional(atMost: 0, command: "bench train")
             try applyThreads(parsed)
-            return try TrainingUIBenchmark.run(steps: try parsed.integer("steps", default: 1_000, in: 10...100_000), json: parsed.has("json"))
+            return try TrainingUIBenchmark.run(
+                steps: try parsed.integer("steps", default: 1_000, in: 10...100_000), json: parsed.has("json"))
+        case "ddpm":
+            return try DDPMBenchmark.run(rest)
         case "tui":
             let parsed = try ParsedArguments(rest, valueOptions: [], flagOptions: ["json"])
             try parsed.expectPositional(atMost: 0, command: "bench tui")
             return runTUIBenchmarkCommand(json: parsed.has("json"))
         default:
-            throw UsageError("unknown benchmark '\(what.prefix(40))' (known: gemm, train, tui)")
+            throw UsageError("unknown benchmark '\(what.prefix(40))' (known: gemm, train, ddpm, tui)")
         }
     }
 }

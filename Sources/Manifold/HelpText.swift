@@ -64,14 +64,17 @@ enum HelpText {
               wae   Wasserstein autoencoder, --penalty critic|mmd (critic: weight clipping --clip 0.1;
                     mmd: inverse multiquadratic kernel), --lambda 10; reports mse and w1_estimate or mmd
               dae   denoising autoencoder / score model, --sigmas 1,0.6,... (noise-conditional when several)
-              ddpm  DDPM, T=1000, eps-prediction MLP 912-1024-1024-784 SiLU, Adam 2e-4; reports eps_mse
+              ddpm  DDPM, T=1000, eps-prediction MLP 912-1024-1024-784 SiLU, Adam 2e-4; reports eps_mse;
+                    --net mlp-t (default: the embedding also projected into the later layers) or mlp
+                    (embedding concatenated to the input only); --ema D keeps a weight average with
+                    decay D for sampling (default 0.999, 0 for none)
             Default epochs: 5 (aae 8, ddpm 10); default --lr 0.001 (aae 0.0003, ddpm 0.0002).
             The model name comes first: manifold train vae --data fashion.
             """,
         "sample": """
             usage: manifold sample METHOD --run RUN [--n N] [--steps S] [--seed S] [--out FILE.png] [--json]
                    [--step X] [--eta X] [--variance beta|posterior] [--clip] [--interpolate A B]
-                   [--classifier RUN] [--no-scores] [--latent K] [--test-limit N] [--quiet]
+                   [--classifier RUN] [--no-scores] [--no-ema] [--latent K] [--test-limit N] [--quiet]
 
             Samples from a trained generative run with a step-machine sampler and writes a PNG grid
             (atomically; default runs/RUN/samples-METHOD.png).
@@ -82,7 +85,8 @@ enum HelpText {
               annealed-langevin  Song & Ermon 2019 over the trained levels, --steps per level (100),
                                  step eps sigma_i^2/sigma_L^2; the PNG shows the denoised last state
               ddpm               ancestral sampling over T = 1000 steps; --variance beta|posterior,
-                                 --clip clips the predicted x0 to [-1, 1]
+                                 --clip clips the predicted x0 to [-1, 1]; --no-ema samples with the
+                                 live weights instead of the run's weight average
               ddim               Song et al. 2021, --steps S (50), --eta (0: deterministic)
             Scores (MATH.md 11): class entropy (nats), classes covered and a Frechet distance on the
             classifier's penultimate features against test images. --classifier RUN uses a saved
@@ -168,12 +172,16 @@ enum HelpText {
         "bench": """
             usage: manifold bench gemm [--threads N] [--json] [--no-numpy]
                    manifold bench train [--ui] [--steps N] [--json]
+                   manifold bench ddpm [--python PATH] [--net mlp|mlp-t] [--rounds R] [--threads N] [--json]
                    manifold bench tui [--json]
 
             gemm  GFLOP/s of the matrix-multiply kernel on the shapes the models use, at 1 thread and at
                   all cores, next to numpy (OpenBLAS) measured in the same run when python3 has numpy.
             train MLP training steps/s headless and under the workbench (Train screen rendered at 30 fps),
                   alternating in one run: the UI's cost (target at most 5%) and key-to-frame time.
+            ddpm  DDPM MLP: 64 samples x 1000 ancestral steps (seconds) and training steps/s at batch 128,
+                  next to PyTorch on the same network in alternating rounds (--python PATH to a python
+                  with torch, default python3; --no-torch skips it; --n, --steps, --train-steps).
             tui   frame time and bytes written for a 200x60 screen of charts, a scatter and images.
             """,
         "tui": """
