@@ -49,6 +49,11 @@ public struct GenerativeSettings: Sendable {
     public var importanceSamples = 10
     public var lambda: Double = 10
     public var clip: Double = 0.1
+    /// ddpm: how the noise MLP sees the step. Runs saved before this setting existed have no 'net'
+    /// key and load as `mlp`.
+    public var network = DDPM.Network.mlpTime
+    /// ddpm: decay of the weight average samplers use (0: none; absent in older runs).
+    public var averageDecay = 0.999
 
     public func extra(for kind: GenerativeKind) -> [String: JSONValue] {
         var extra: [String: JSONValue] = [:]
@@ -62,7 +67,10 @@ public struct GenerativeSettings: Sendable {
             extra["lambda"] = .number(lambda)
             if penalty == .critic { extra["clip"] = .number(clip) }
         case .dae: extra["sigmas"] = .array(sigmas.map { .number(Double($0)) })
-        case .pca, .ae, .ddpm: break
+        case .ddpm:
+            extra["net"] = .string(network.rawValue)
+            extra["ema"] = .number(averageDecay)
+        case .pca, .ae: break
         }
         return extra
     }
@@ -93,6 +101,26 @@ public struct GenerativeSettings: Sendable {
                 throw RuntimeFault("\(source): 'sigmas' must be positive numbers")
             }
             sigmas = values
+        }
+        if kind == .ddpm {
+            if let text = config["net"]?.stringValue {
+                guard let network = DDPM.Network(rawValue: text) else {
+                    throw RuntimeFault(
+                        "\(source): unknown ddpm network '\(Sanitize.line(text))' (known: \(DDPM.Network.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
+                }
+                self.network = network
+            } else {
+                network = .mlp
+            }
+            if let value = config["ema"] {
+                guard let decay = value.doubleValue, decay >= 0, decay < 1 else {
+                    throw RuntimeFault("\(source): 'ema' must be a number in [0, 1)")
+                }
+                averageDecay = decay
+            } else {
+                averageDecay = 0
+            }
         }
         if let iw = config["iw"]?.integerValue { importanceSamples = max(iw, 1) }
         if let lambda = config["lambda"]?.doubleValue { self.lambda = lambda }
@@ -129,7 +157,10 @@ public enum GenerativeFactory {
         case .dae:
             return DenoisingAutoencoder(
                 pixels: pixels, sigmas: settings.sigmas, learningRate: learningRate, generator: &generator)
-        case .ddpm: return DDPM(pixels: pixels, learningRate: learningRate, generator: &generator)
+        case .ddpm:
+            return DDPM(
+                pixels: pixels, network: settings.network, averageDecay: Float(settings.averageDecay),
+                learningRate: learningRate, generator: &generator)
         case .pca: preconditionFailure("PCA is fitted, not trained step by step")
         }
     }

@@ -13,7 +13,7 @@ enum GenerativeTrainCommand {
     static let valueOptions: Set<String> = [
         "data", "latent", "epochs", "batch", "lr", "seed", "run", "threads", "train-limit", "test-limit", "prior",
         "penalty",
-        "sigmas", "iw", "lambda", "clip",
+        "sigmas", "iw", "lambda", "clip", "net", "ema",
     ]
     static let flagOptions: Set<String> = ["json", "resume", "quiet"]
 
@@ -55,6 +55,16 @@ enum GenerativeTrainCommand {
             if parsed.string("latent") != nil && saved.latent != settings.latent {
                 throw RuntimeError(
                     "\(run.file("config.json")): run has latent size \(saved.latent), not \(settings.latent)")
+            }
+            if parsed.string("net") != nil && saved.network != settings.network {
+                throw RuntimeError(
+                    "\(run.file("config.json")): run has network \(saved.network.rawValue), not \(settings.network.rawValue)"
+                )
+            }
+            if parsed.string("ema") != nil && saved.averageDecay != settings.averageDecay {
+                throw RuntimeError(
+                    "\(run.file("config.json")): run has weight-average decay \(saved.averageDecay), not \(settings.averageDecay)"
+                )
             }
             settings = saved
             completedEpochs = try savedEpochsDone(savedConfig, run: run)
@@ -190,8 +200,10 @@ enum GenerativeTrainCommand {
         var settings = GenerativeSettings()
         let allowed: [GenerativeKind: Set<String>] = [
             .vae: ["iw"], .aae: ["prior"], .wae: ["prior", "penalty", "lambda", "clip"], .dae: ["sigmas"],
+            .ddpm: ["net", "ema"],
         ]
-        for option in ["iw", "prior", "penalty", "lambda", "clip", "sigmas"] where parsed.string(option) != nil {
+        for option in ["iw", "prior", "penalty", "lambda", "clip", "sigmas", "net", "ema"]
+        where parsed.string(option) != nil {
             guard allowed[kind, default: []].contains(option) else {
                 throw UsageError("option '--\(option)' does not apply to '\(kind.rawValue)'")
             }
@@ -215,6 +227,15 @@ enum GenerativeTrainCommand {
             }
             settings.penalty = penalty
         }
+        if let text = parsed.string("net") {
+            guard let network = DDPM.Network(rawValue: text) else {
+                throw UsageError(
+                    "option '--net' must be one of \(DDPM.Network.allCases.map(\.rawValue).joined(separator: ", ")), got '\(Sanitize.line(text))'"
+                )
+            }
+            settings.network = network
+        }
+        settings.averageDecay = try parsed.number("ema", default: settings.averageDecay, in: 0...0.999_999_9)
         settings.importanceSamples = try parsed.integer("iw", default: 10, in: 1...10_000)
         settings.lambda = try parsed.number("lambda", default: 10, in: 0...1e6)
         settings.clip = try parsed.number("clip", default: 0.1, in: 0...100, excludingLower: true)

@@ -19,7 +19,7 @@ enum HelpText {
           poison METHOD   train on a poisoned training set (labelflip, backdoor)
           eval RUN        test metrics and confusion matrix of a saved run
           runs            list saved runs
-          bench WHAT      benchmarks: gemm, train, attack, tui
+          bench WHAT      benchmarks: gemm, train, attack, ddpm, tui
           demo            full-screen gallery of the terminal widgets
           help COMMAND    details of one command
 
@@ -30,178 +30,186 @@ enum HelpText {
 
     static let commands: [String: String] = [
         "train": """
-            usage: manifold train mlp|cnn [--data D] [--epochs N] [--batch B] [--lr X] [--seed S]
-                                          [--run NAME] [--resume] [--threads N] [--json] [--quiet]
-                                          [--train-limit N] [--test-limit N]
-                                          [--adversarial pgd [--eps E] [--adv-steps N]]
+        usage: manifold train mlp|cnn [--data D] [--epochs N] [--batch B] [--lr X] [--seed S]
+                                      [--run NAME] [--resume] [--threads N] [--json] [--quiet]
+                                      [--train-limit N] [--test-limit N]
+                                      [--adversarial pgd [--eps E] [--adv-steps N]]
 
-            Trains a classifier with Adam on softmax cross-entropy and writes runs/NAME/: config.json,
-            metrics.csv, model.safetensors, optimizer.safetensors (each written atomically).
-              mlp   784-256-256-10, ReLU
-              cnn   conv(1->32,3x3,pad 1)-ReLU-maxpool2-conv(32->64)-ReLU-maxpool2-fc(3136->128)-ReLU-fc(128->10)
-            --data D        synthetic (default, embedded), fashion (Debian's dataset-fashion-mnist), or a
-                            folder with the four MNIST-format IDX files (raw or .gz)
-            --epochs N      epochs in total (default 1); with --resume, the total to reach
-            --batch B       mini-batch size (default 128)
-            --lr X          Adam learning rate (default 0.001)
-            --seed S        seed for initialisation, data order and the synthetic digits (default 0)
-            --run NAME      run folder name under runs/ (default: MODEL-DATASET-DATE-TIME)
-            --resume        continue run NAME exactly where it stopped
-            --json          print one JSON object with the final metrics on stdout
-            --quiet         no progress on stderr
-            --train-limit N, --test-limit N   use only the first N images (quick experiments)
-            --adversarial pgd   adversarial training (Madry et al. 2018): every batch is replaced by L-inf PGD
-                            examples against the current model (random start, --adv-steps N steps, default 7,
-                            of size 2.5 eps / N); --eps E is the radius (default 0.1)
+        Trains a classifier with Adam on softmax cross-entropy and writes runs/NAME/: config.json,
+        metrics.csv, model.safetensors, optimizer.safetensors (each written atomically).
+          mlp   784-256-256-10, ReLU
+          cnn   conv(1->32,3x3,pad 1)-ReLU-maxpool2-conv(32->64)-ReLU-maxpool2-fc(3136->128)-ReLU-fc(128->10)
+        --data D        synthetic (default, embedded), fashion (Debian's dataset-fashion-mnist), or a
+                        folder with the four MNIST-format IDX files (raw or .gz)
+        --epochs N      epochs in total (default 1); with --resume, the total to reach
+        --batch B       mini-batch size (default 128)
+        --lr X          Adam learning rate (default 0.001)
+        --seed S        seed for initialisation, data order and the synthetic digits (default 0)
+        --run NAME      run folder name under runs/ (default: MODEL-DATASET-DATE-TIME)
+        --resume        continue run NAME exactly where it stopped
+        --json          print one JSON object with the final metrics on stdout
+        --quiet         no progress on stderr
+        --train-limit N, --test-limit N   use only the first N images (quick experiments)
+        --adversarial pgd   adversarial training (Madry et al. 2018): every batch is replaced by L-inf PGD
+                        examples against the current model (random start, --adv-steps N steps, default 7,
+                        of size 2.5 eps / N); --eps E is the radius (default 0.1)
 
-            generative models: manifold train pca|ae|vae|aae|wae|dae|ddpm [--latent K] [same options]
-              pca   principal components (subspace iteration + Jacobi); reports test mse, explained variance
-              ae    784-512-128-K / K-128-512-784, ReLU, sigmoid output, MSE (default K 30)
-              vae   pytorch/examples VAE 784-400-(K,K) / K-400-784, BCE(sum) + KL; reports neg_elbo,
-                    recon, kl and the IWAE bound (--iw K samples, default 10) (default K 20)
-              aae   adversarial autoencoder, discriminator on the code, --prior gaussian|mixture|ring;
-                    reports mse and the JSD estimate (V(D) + 2 log 2)/2 (default K 8, lr 3e-4)
-              wae   Wasserstein autoencoder, --penalty critic|mmd (critic: weight clipping --clip 0.1;
-                    mmd: inverse multiquadratic kernel), --lambda 10; reports mse and w1_estimate or mmd
-              dae   denoising autoencoder / score model, --sigmas 1,0.6,... (noise-conditional when several)
-              ddpm  DDPM, T=1000, eps-prediction MLP 912-1024-1024-784 SiLU, Adam 2e-4; reports eps_mse
-            Default epochs: 5 (aae 8, ddpm 10); default --lr 0.001 (aae 0.0003, ddpm 0.0002).
-            The model name comes first: manifold train vae --data fashion.
-            """,
+        generative models: manifold train pca|ae|vae|aae|wae|dae|ddpm [--latent K] [same options]
+          pca   principal components (subspace iteration + Jacobi); reports test mse, explained variance
+          ae    784-512-128-K / K-128-512-784, ReLU, sigmoid output, MSE (default K 30)
+          vae   pytorch/examples VAE 784-400-(K,K) / K-400-784, BCE(sum) + KL; reports neg_elbo,
+                recon, kl and the IWAE bound (--iw K samples, default 10) (default K 20)
+          aae   adversarial autoencoder, discriminator on the code, --prior gaussian|mixture|ring;
+                reports mse and the JSD estimate (V(D) + 2 log 2)/2 (default K 8, lr 3e-4)
+          wae   Wasserstein autoencoder, --penalty critic|mmd (critic: weight clipping --clip 0.1;
+                mmd: inverse multiquadratic kernel), --lambda 10; reports mse and w1_estimate or mmd
+          dae   denoising autoencoder / score model, --sigmas 1,0.6,... (noise-conditional when several)
+          ddpm  DDPM, T=1000, eps-prediction MLP 912-1024-1024-784 SiLU, Adam 2e-4; reports eps_mse;
+                --net mlp-t (default: the embedding also projected into the later layers) or mlp
+                (embedding concatenated to the input only); --ema D keeps a weight average with
+                decay D for sampling (default 0.999, 0 for none)
+        Default epochs: 5 (aae 8, ddpm 10); default --lr 0.001 (aae 0.0003, ddpm 0.0002).
+        The model name comes first: manifold train vae --data fashion.
+        """,
         "sample": """
-            usage: manifold sample METHOD --run RUN [--n N] [--steps S] [--seed S] [--out FILE.png] [--json]
-                   [--step X] [--eta X] [--variance beta|posterior] [--clip] [--interpolate A B]
-                   [--classifier RUN] [--no-scores] [--latent K] [--test-limit N] [--quiet]
+        usage: manifold sample METHOD --run RUN [--n N] [--steps S] [--seed S] [--out FILE.png] [--json]
+               [--step X] [--eta X] [--variance beta|posterior] [--clip] [--interpolate A B]
+               [--classifier RUN] [--no-scores] [--no-ema] [--latent K] [--test-limit N] [--quiet]
 
-            Samples from a trained generative run with a step-machine sampler and writes a PNG grid
-            (atomically; default runs/RUN/samples-METHOD.png).
-              prior              decode z ~ p(z) (vae, aae, wae); --interpolate A B decodes a walk
-                                 between the codes of test images A and B
-              langevin           x += eps s(x) + sqrt(2 eps) z with the DAE's score (r(x) - x)/sigma^2
-                                 at its smallest level; --step eps (default 0.05 sigma^2), --steps (200)
-              annealed-langevin  Song & Ermon 2019 over the trained levels, --steps per level (100),
-                                 step eps sigma_i^2/sigma_L^2; the PNG shows the denoised last state
-              ddpm               ancestral sampling over T = 1000 steps; --variance beta|posterior,
-                                 --clip clips the predicted x0 to [-1, 1]
-              ddim               Song et al. 2021, --steps S (50), --eta (0: deterministic)
-            Scores (MATH.md 11): class entropy (nats), classes covered and a Frechet distance on the
-            classifier's penultimate features against test images. --classifier RUN uses a saved
-            mlp/cnn run; without it a quick MLP is trained (2 epochs, up to 10,000 images) and the
-            JSON says "classifier": "quick-mlp". A diverging chain stops with an error, writing nothing.
-            """,
+        Samples from a trained generative run with a step-machine sampler and writes a PNG grid
+        (atomically; default runs/RUN/samples-METHOD.png).
+          prior              decode z ~ p(z) (vae, aae, wae); --interpolate A B decodes a walk
+                             between the codes of test images A and B
+          langevin           x += eps s(x) + sqrt(2 eps) z with the DAE's score (r(x) - x)/sigma^2
+                             at its smallest level; --step eps (default 0.05 sigma^2), --steps (200)
+          annealed-langevin  Song & Ermon 2019 over the trained levels, --steps per level (100),
+                             step eps sigma_i^2/sigma_L^2; the PNG shows the denoised last state
+          ddpm               ancestral sampling over T = 1000 steps; --variance beta|posterior,
+                             --clip clips the predicted x0 to [-1, 1]; --no-ema samples with the
+                             live weights instead of the run's weight average
+          ddim               Song et al. 2021, --steps S (50), --eta (0: deterministic)
+        Scores (MATH.md 11): class entropy (nats), classes covered and a Frechet distance on the
+        classifier's penultimate features against test images. --classifier RUN uses a saved
+        mlp/cnn run; without it a quick MLP is trained (2 epochs, up to 10,000 images) and the
+        JSON says "classifier": "quick-mlp". A diverging chain stops with an error, writing nothing.
+        """,
         "compare": """
-            usage: manifold compare ae pca [--latent K] [--data D] [--epochs N] [--batch B] [--lr X]
-                   [--seed S] [--ae-run RUN] [--pca-run RUN] [--train-limit N] [--test-limit N] [--json]
+        usage: manifold compare ae pca [--latent K] [--data D] [--epochs N] [--batch B] [--lr X]
+               [--seed S] [--ae-run RUN] [--pca-run RUN] [--train-limit N] [--test-limit N] [--json]
 
-            Trains the autoencoder (784-512-128-K) and fits PCA with K components (default 30), or
-            reuses saved runs, and prints both test reconstruction errors (MSE per pixel) side by side.
-            """,
+        Trains the autoencoder (784-512-128-K) and fits PCA with K components (default 30), or
+        reuses saved runs, and prints both test reconstruction errors (MSE per pixel) side by side.
+        """,
         "attack": """
-            usage: manifold attack METHOD --run RUN [--eps E] [--norm inf|2] [--steps N] [--alpha A]
-                                   [--target CLASS|ll] [--n N] [--seed S] [--out DIR] [--json] [--quiet]
-                                   [method options: see each method below]
+        usage: manifold attack METHOD --run RUN [--eps E] [--norm inf|2] [--steps N] [--alpha A]
+                               [--target CLASS|ll] [--n N] [--seed S] [--out DIR] [--json] [--quiet]
+                               [method options: see each method below]
 
-            Attacks the first N test images (default 1000) of a saved classifier run and reports clean and
-            adversarial accuracy, success rate (a wrong class; for targeted attacks the target), the mean
-            L-inf, L2 and L0 perturbation, gradient evaluations or queries, and seconds.
-              fgsm      fast gradient sign, x' = clip(x + eps sign(grad L)) (Goodfellow et al. 2015)
-              bim       iterative FGSM: steps of alpha, projected to the eps-ball (Kurakin et al. 2016)
-              ll, ill   one-step / iterative least-likely class, y_LL = argmin p(k|x) (Kurakin et al. 2016)
-              pgd       projected gradient descent, L-inf or --norm 2, random start (--no-random-start),
-                        --restarts R (Madry et al. 2018); pgd-l2 is pgd --norm 2
-              cw        Carlini-Wagner L2: tanh variables, Adam (--lr 0.01, --steps 100), margin with
-                        --kappa 0, per-image binary search over c (--c 1, --search-steps 5) (2017);
-                        --torchattacks: torchattacks 3.5.1's masked margin and early abort, one c
-              apgd      auto-PGD: no step size, momentum 0.75, step halved at checkpoints, CE loss,
-                        --steps 100, L-inf or --norm 2 (Croce & Hein 2020)
-              deepfool  minimal L2 perturbation by linearising the boundaries of the top --candidates 10
-                        classes, --overshoot 0.02, --steps 50 (Moosavi-Dezfooli et al. 2016); eps unused
-              uap       one universal v, ||v|| <= --eps (--norm inf|2), built with DeepFool steps over
-                        --train-n 1000 training images for --epochs 5 passes or until the fooling rate
-                        reaches --goal 0.8; --transfer-run RUN also measures v on a second model
-                        (fooling_rate, transfer_fooling_rate); --out also writes uap-perturbation.png
-                        (Moosavi-Dezfooli et al. 2017)
-              spatial   worst case over rotations (--rotation 30 deg in --rotation-steps 7) and shifts
-                        (--shift 3 px), bilinear; names the transform that fooled each image (Engstrom
-                        et al. 2019)
-              onepixel  black box: differential evolution over (row, col, value) of --pixels P pixels,
-                        --population 100, --steps 30 generations; probabilities only (Su et al. 2019)
-              square    black box L-inf Square Attack: random squares of +-eps, margin loss on
-                        log-probabilities, --queries 1000 per image, --p-init 0.8 (Andriushchenko et al.
-                        2020)
-              transfer  gray box: craft with --with METHOD (default pgd) on --run, evaluate on --target-run
-            --eps E       radius: L-inf in (0, 1] (default 0.1); with --norm 2, L2 in (0, 28] (default 1)
-            --alpha A     step size (default eps/10; pgd-l2 eps/4)      --steps N  iterations (default 20)
-            --target T    a class number, or ll for each image's least likely class (targeted attacks)
-            --n N         images from the test set (at most its size)
-            --batch B     images per batch (default 2000 for mlp, 500 for cnn; uap uses one batch)
-            --out DIR     writes NNNNN-clean.png, -adversarial.png and -perturbation.png (blue: darker,
-                          red: brighter, scaled to the image's largest change) per image
-            --json        one object: attack, n, clean_accuracy, adversarial_accuracy, success_rate,
-                          mean_linf, mean_l2, mean_l0, queries (gradient evaluations for white-box
-                          attacks), gradient_evaluations, seconds, and per-method extras (mean_c,
-                          fooling_rate, transfer_fooling_rate, transforms, ...)
-            """,
+        Attacks the first N test images (default 1000) of a saved classifier run and reports clean and
+        adversarial accuracy, success rate (a wrong class; for targeted attacks the target), the mean
+        L-inf, L2 and L0 perturbation, gradient evaluations or queries, and seconds.
+          fgsm      fast gradient sign, x' = clip(x + eps sign(grad L)) (Goodfellow et al. 2015)
+          bim       iterative FGSM: steps of alpha, projected to the eps-ball (Kurakin et al. 2016)
+          ll, ill   one-step / iterative least-likely class, y_LL = argmin p(k|x) (Kurakin et al. 2016)
+          pgd       projected gradient descent, L-inf or --norm 2, random start (--no-random-start),
+                    --restarts R (Madry et al. 2018); pgd-l2 is pgd --norm 2
+          cw        Carlini-Wagner L2: tanh variables, Adam (--lr 0.01, --steps 100), margin with
+                    --kappa 0, per-image binary search over c (--c 1, --search-steps 5) (2017);
+                    --torchattacks: torchattacks 3.5.1's masked margin and early abort, one c
+          apgd      auto-PGD: no step size, momentum 0.75, step halved at checkpoints, CE loss,
+                    --steps 100, L-inf or --norm 2 (Croce & Hein 2020)
+          deepfool  minimal L2 perturbation by linearising the boundaries of the top --candidates 10
+                    classes, --overshoot 0.02, --steps 50 (Moosavi-Dezfooli et al. 2016); eps unused
+          uap       one universal v, ||v|| <= --eps (--norm inf|2), built with DeepFool steps over
+                    --train-n 1000 training images for --epochs 5 passes or until the fooling rate
+                    reaches --goal 0.8; --transfer-run RUN also measures v on a second model
+                    (fooling_rate, transfer_fooling_rate); --out also writes uap-perturbation.png
+                    (Moosavi-Dezfooli et al. 2017)
+          spatial   worst case over rotations (--rotation 30 deg in --rotation-steps 7) and shifts
+                    (--shift 3 px), bilinear; names the transform that fooled each image (Engstrom
+                    et al. 2019)
+          onepixel  black box: differential evolution over (row, col, value) of --pixels P pixels,
+                    --population 100, --steps 30 generations; probabilities only (Su et al. 2019)
+          square    black box L-inf Square Attack: random squares of +-eps, margin loss on
+                    log-probabilities, --queries 1000 per image, --p-init 0.8 (Andriushchenko et al.
+                    2020)
+          transfer  gray box: craft with --with METHOD (default pgd) on --run, evaluate on --target-run
+        --eps E       radius: L-inf in (0, 1] (default 0.1); with --norm 2, L2 in (0, 28] (default 1)
+        --alpha A     step size (default eps/10; pgd-l2 eps/4)      --steps N  iterations (default 20)
+        --target T    a class number, or ll for each image's least likely class (targeted attacks)
+        --n N         images from the test set (at most its size)
+        --batch B     images per batch (default 2000 for mlp, 500 for cnn; uap uses one batch)
+        --out DIR     writes NNNNN-clean.png, -adversarial.png and -perturbation.png (blue: darker,
+                      red: brighter, scaled to the image's largest change) per image
+        --json        one object: attack, n, clean_accuracy, adversarial_accuracy, success_rate,
+                      mean_linf, mean_l2, mean_l0, queries (gradient evaluations for white-box
+                      attacks), gradient_evaluations, seconds, and per-method extras (mean_c,
+                      fooling_rate, transfer_fooling_rate, transforms, ...)
+        """,
         "poison": """
-            usage: manifold poison labelflip|backdoor [--data D] [--model mlp|cnn] [--fraction F]
-                                   [--fractions F1,F2,..] [--target C] [--epochs N] [--run NAME] [--json]
+        usage: manifold poison labelflip|backdoor [--data D] [--model mlp|cnn] [--fraction F]
+                               [--fractions F1,F2,..] [--target C] [--epochs N] [--run NAME] [--json]
 
-            Trains a classifier on a poisoned training set and saves it as a run whose config keeps the
-            clean test accuracy and, for a backdoor, the attack success rate.
-              labelflip  a fraction of training labels changed to another class at random; --fractions
-                         0,0.1,0.2,0.4 trains one model per fraction (runs NAME-f0.10, ...) for the curve
-              backdoor   BadNets (Gu et al. 2017): a 4x4 checkerboard stamped bottom-right on a fraction
-                         (default 0.1) of training images, relabelled to --target C (default 0); the
-                         success rate is the share of triggered test images of other classes sent to C
-            --epochs N (default 3), --batch, --lr, --seed, --train-limit, --test-limit as for train
-            """,
+        Trains a classifier on a poisoned training set and saves it as a run whose config keeps the
+        clean test accuracy and, for a backdoor, the attack success rate.
+          labelflip  a fraction of training labels changed to another class at random; --fractions
+                     0,0.1,0.2,0.4 trains one model per fraction (runs NAME-f0.10, ...) for the curve
+          backdoor   BadNets (Gu et al. 2017): a 4x4 checkerboard stamped bottom-right on a fraction
+                     (default 0.1) of training images, relabelled to --target C (default 0); the
+                     success rate is the share of triggered test images of other classes sent to C
+        --epochs N (default 3), --batch, --lr, --seed, --train-limit, --test-limit as for train
+        """,
         "eval": """
-            usage: manifold eval RUN [--data D] [--json]
+        usage: manifold eval RUN [--data D] [--json]
 
-            Loads RUN's checkpoint and reports test accuracy, loss and the confusion matrix.
-            RUN is a name from 'manifold runs' (or runs/NAME). --data overrides the run's dataset.
-            """,
+        Loads RUN's checkpoint and reports test accuracy, loss and the confusion matrix.
+        RUN is a name from 'manifold runs' (or runs/NAME). --data overrides the run's dataset.
+        """,
         "runs": """
-            usage: manifold runs [--json]
+        usage: manifold runs [--json]
 
-            Lists the runs under ./runs (or $MANIFOLD_RUNS): model, dataset, epochs, accuracy, date.
-            """,
+        Lists the runs under ./runs (or $MANIFOLD_RUNS): model, dataset, epochs, accuracy, date.
+        """,
         "bench": """
-            usage: manifold bench gemm [--threads N] [--json] [--no-numpy]
-                   manifold bench train [--ui] [--steps N] [--rounds N] [--json]
-                   manifold bench attack --run RUN [--n N] [--rounds R] [--batch B] [--python PATH] [--no-torch] [--json]
-                   manifold bench tui [--json]
+        usage: manifold bench gemm [--threads N] [--json] [--no-numpy]
+               manifold bench train [--ui] [--steps N] [--rounds N] [--json]
+               manifold bench attack --run RUN [--n N] [--rounds R] [--batch B] [--python PATH] [--no-torch] [--json]
+               manifold bench ddpm [--python PATH] [--net mlp|mlp-t] [--rounds R] [--threads N] [--json]
+               manifold bench tui [--json]
 
-            gemm  GFLOP/s of the matrix-multiply kernel on the shapes the models use, at 1 thread and at
-                  all cores, next to numpy (OpenBLAS) measured in the same run when python3 has numpy.
-            train MLP training steps/s headless and under the workbench (Train screen redrawn as the workbench
-                  does), alternating over N rounds (default 7) in one run: the UI's cost as the median of
-                  the per-round ratios with their spread (target at most 5%), frame and heavy-view time,
-                  key-to-frame time while training and while a job loads (target under 50 ms).
-            attack seconds of fgsm, pgd and ill (eps 0.1, alpha 0.01, 20 steps) on an MLP run's test images,
-                  next to the same attacks through autograd and in PyTorch (same weights and formulas,
-                  python3 or --python with torch), alternating rounds, best of each.
-            tui   frame time and bytes written for a 200x60 screen of charts, a scatter and images.
-            """,
+        gemm  GFLOP/s of the matrix-multiply kernel on the shapes the models use, at 1 thread and at
+              all cores, next to numpy (OpenBLAS) measured in the same run when python3 has numpy.
+        train MLP training steps/s headless and under the workbench (Train screen redrawn as the workbench
+              does), alternating over N rounds (default 7) in one run: the UI's cost as the median of
+              the per-round ratios with their spread (target at most 5%), frame and heavy-view time,
+              key-to-frame time while training and while a job loads (target under 50 ms).
+        attack seconds of fgsm, pgd and ill (eps 0.1, alpha 0.01, 20 steps) on an MLP run's test images,
+              next to the same attacks through autograd and in PyTorch (same weights and formulas,
+              python3 or --python with torch), alternating rounds, best of each.
+        ddpm  DDPM MLP: 64 samples x 1000 ancestral steps (seconds) and training steps/s at batch 128,
+              next to PyTorch on the same network in alternating rounds (--python PATH to a python
+              with torch, default python3; --no-torch skips it; --n, --steps, --train-steps).
+        tui   frame time and bytes written for a 200x60 screen of charts, a scatter and images.
+        """,
         "tui": """
-            usage: manifold [tui] [--theme NAME|PATH] [--data D] [--paused] [--threads N]
+        usage: manifold [tui] [--theme NAME|PATH] [--data D] [--paused] [--threads N]
 
-            The full-screen workbench. It opens on the Train screen with the MLP training on the data
-            (default: the embedded synthetic digits); --paused opens it idle. ? shows the keys, q quits.
-            Themes: dark (default), light, high-contrast, colorblind, or a JSON file; also $MANIFOLD_THEME.
-            Needs a terminal: with stdout piped or TERM=dumb, use the headless commands.
-            """,
+        The full-screen workbench. It opens on the Train screen with the MLP training on the data
+        (default: the embedded synthetic digits); --paused opens it idle. ? shows the keys, q quits.
+        Themes: dark (default), light, high-contrast, colorblind, or a JSON file; also $MANIFOLD_THEME.
+        Needs a terminal: with stdout piped or TERM=dumb, use the headless commands.
+        """,
         "watch": """
-            usage: manifold watch RUN [--theme NAME|PATH]
+        usage: manifold watch RUN [--theme NAME|PATH]
 
-            Opens the workbench on a run that another process is training (for example a headless run
-            on a bigger machine whose run folder is synced here): it re-reads metrics.csv and config.json
-            when they change and, for classifiers, reloads model.safetensors to show fresh predictions.
-            """,
+        Opens the workbench on a run that another process is training (for example a headless run
+        on a bigger machine whose run folder is synced here): it re-reads metrics.csv and config.json
+        when they change and, for classifiers, reloads model.safetensors to show fresh predictions.
+        """,
         "demo": """
-            usage: manifold demo [--theme NAME|PATH]
+        usage: manifold demo [--theme NAME|PATH]
 
-            A full-screen gallery of every terminal widget driven by synthetic data. q quits, ? helps.
-            """,
+        A full-screen gallery of every terminal widget driven by synthetic data. q quits, ? helps.
+        """,
     ]
 }

@@ -19,7 +19,7 @@ enum SampleCommand {
         "run", "n", "steps", "seed", "out", "step", "eta", "variance", "interpolate", "classifier", "threads", "latent",
         "test-limit",
     ]
-    static let flagOptions: Set<String> = ["json", "clip", "quiet", "no-scores"]
+    static let flagOptions: Set<String> = ["json", "clip", "quiet", "no-scores", "no-ema"]
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, valueOptions: valueOptions, flagOptions: flagOptions)
@@ -80,6 +80,9 @@ enum SampleCommand {
         if parsed.has("clip") && method != .ddpm && method != .ddim {
             throw UsageError("'--clip' applies to ddpm and ddim")
         }
+        if parsed.has("no-ema") && method != .ddpm && method != .ddim {
+            throw UsageError("'--no-ema' applies to ddpm and ddim")
+        }
         let latentOverride: Int? =
             parsed.string("latent") == nil ? nil : try parsed.integer("latent", default: 1, in: 1...4096)
         let testLimit = try parsed.integer("test-limit", default: 2000, in: 2...Int.max)
@@ -125,6 +128,11 @@ enum SampleCommand {
             throw UsageError("'--steps' for ddim must be at most T = \(ddpm.schedule.stepCount)")
         }
         _ = settings
+        var weights: JSONValue = .null
+        if let ddpm = model as? DDPM {
+            ddpm.samplesWithAverage = !parsed.has("no-ema")
+            weights = .string(ddpm.samplesWithAverage && !ddpm.averagedParameters.isEmpty ? "ema" : "live")
+        }
         let sampler = try SamplerFactory.make(
             method: method, model: model, pixels: pixels, count: count, steps: steps, seed: seed,
             options: SamplingOptions(stepSize: stepSize, eta: eta, variance: variance, clip: parsed.has("clip")),
@@ -174,7 +182,7 @@ enum SampleCommand {
                 JSONValue.object([
                     "method": .string(method.rawValue), "n": .integer(count), "seconds": .number(seconds),
                     "run": .string(run.path),
-                    "out": .string(outPath), "scores": scores, "classifier": classifierName,
+                    "out": .string(outPath), "scores": scores, "classifier": classifierName, "weights": weights,
                 ]).serialized())
         } else {
             var line = String(

@@ -3,57 +3,125 @@ import NeuralNet
 import TensorCore
 
 /// Denoising diffusion probabilistic model (Ho et al. 2020; MATH.md section 8) with an MLP noise
-/// predictor: `[x_t (784), embedding(t) (128)] -> 1024 -> 1024 -> 784`, SiLU.
+/// predictor of widths `[x_t (784), embedding(t) (128)] -> 1024 -> 1024 -> 784`, SiLU.
+///
+/// Two ways to condition that MLP on the step (`Network`):
+/// - `mlp`: the sinusoidal embedding is concatenated to the input only (the network);
+/// - `mlp-t`: the same, plus a learned linear projection of the embedding added to the second hidden
+///   layer's and to the output's pre-activation (`time.0`, `time.1`), as DDPM's U-Net adds the time
+///   embedding to every residual block. Same widths and the same cost per sampling step (the
+///   projections depend on `t` only and are cached per step).
 ///
 /// Training: pixels scaled to [-1, 1], `t ~ Uniform`, `eps ~ N(0, I)`,
 /// `x_t = sqrt(alphaBar_t) x_0 + sqrt(1 - alphaBar_t) eps`, minimise the MSE `||eps - eps_theta(x_t, t)||^2`
-/// (mean). Sampling lives in `DDPMSampler` and `DDIMSampler`.
+/// (mean). With `averageDecay > 0` an exponential moving average of the weights is kept (`ema.*` in
+/// the checkpoint) and samplers use it, as Ho et al. do (their appendix B, decay 0.9999 over 800k
+/// steps; shorter runs need a shorter memory). Sampling lives in `DDPMSampler` and `DDIMSampler`.
 public final class DDPM: GenerativeModel {
+    /// How the noise predictor sees the step.
+    public enum Network: String, CaseIterable, Sendable {
+        case mlp
+        case mlpTime = "mlp-t"
+    }
+
     public let schedule: DiffusionSchedule
     public let embeddingDimension: Int
+    public let architecture: Network
+    /// `Linear, SiLU, Linear, SiLU, Linear` (PyTorch names `network.0` ... `network.4`).
     public let network: Sequential
+    /// `mlp-t`: bias-free projections of the embedding onto the second hidden layer and the output.
+    public let timeProjections: [Linear]
     public let optimizer: Adam
     public let pixelCount: Int
+    /// Decay of the weight average per step (0: none). Early steps use `min(decay, (1 + n) / (10 + n))`
+    /// so the average does not remember the initialisation for long.
+    public let averageDecay: Float
+    /// `ema.NAME` for every trained parameter `NAME` (empty without an average).
+    public let averagedParameters: [(name: String, tensor: Tensor)]
+    /// Whether samplers use the weight average (when there is one) or the live weights.
+    public var samplesWithAverage = true
 
     public init(
-        pixels: Int = 784, hidden: Int = 1024, embedding: Int = 128, schedule: DiffusionSchedule = DiffusionSchedule(),
-        learningRate: Float = 2e-4, generator: inout RandomGenerator
+        pixels: Int = 784, hidden: Int = 1024, embedding: Int = 128, network architecture: Network = .mlp,
+        averageDecay: Float = 0, schedule: DiffusionSchedule = DiffusionSchedule(), learningRate: Float = 2e-4,
+        generator: inout RandomGenerator
     ) {
+        precondition(averageDecay >= 0 && averageDecay < 1, "DDPM: average decay must be in [0, 1)")
         pixelCount = pixels
         embeddingDimension = embedding
+        self.architecture = architecture
+        self.averageDecay = averageDecay
         self.schedule = schedule
         network = Networks.perceptron(
             [pixels + embedding, hidden, hidden, pixels], activation: { SiLU() }, generator: &generator)
-        optimizer = Adam(parameters: prefixed("network", network.namedParameters), learningRate: learningRate)
+        switch architecture {
+        case .mlp: timeProjections = []
+        case .mlpTime:
+            timeProjections = [
+                Linear(inputCount: embedding, outputCount: hidden, bias: false, generator: &generator),
+                Linear(inputCount: embedding, outputCount: pixels, bias: false, generator: &generator),
+            ]
+        }
+        var parameters = prefixed("network", network.namedParameters)
+        for (index, projection) in timeProjections.enumerated() {
+            parameters += prefixed("time.\(index)", projection.namedParameters)
+        }
+        optimizer = Adam(parameters: parameters, learningRate: learningRate)
+        averagedParameters =
+            averageDecay > 0 ? parameters.map { (name: "ema." + $0.name, tensor: $0.tensor.copy()) } : []
     }
 
     public var kind: String { "ddpm" }
 
-    /// `eps_theta(x_t, t)` for `x` [batch, pixels] and one step index per row.
+    /// `eps_theta(x_t, t)` with the live weights, for `x` [batch, pixels] and one step index per row.
     public func predictNoise(_ x: Tensor, timesteps: [Int]) -> Tensor {
+        forward(x, timesteps: timesteps, weights: liveWeights)
+    }
+
+    /// `eps_theta(x_t, t)` with the weights samplers use (the average when there is one and
+    /// `samplesWithAverage`).
+    public func predictNoiseForSampling(_ x: Tensor, timesteps: [Int]) -> Tensor {
+        forward(x, timesteps: timesteps, weights: samplingWeights)
+    }
+
+    var liveWeights: [String: Tensor] {
+        Dictionary(uniqueKeysWithValues: optimizer.parameters.map { ($0.name, $0.tensor) })
+    }
+
+    var samplingWeights: [String: Tensor] {
+        guard samplesWithAverage, !averagedParameters.isEmpty else { return liveWeights }
+        return Dictionary(
+            uniqueKeysWithValues: averagedParameters.map { (String($0.name.dropFirst("ema.".count)), $0.tensor) })
+    }
+
+    /// The network on explicit weights (PyTorch names without a prefix for `ema.`).
+    func forward(_ x: Tensor, timesteps: [Int], weights w: [String: Tensor]) -> Tensor {
         let embedding = Tensor(
             shape: [timesteps.count, embeddingDimension],
             scalars: TimeEmbedding.sinusoidal(timesteps, dimension: embeddingDimension))
-        return network(Tensor.concatenate([x, embedding], axis: 1))
+        let input = Tensor.concatenate([x, embedding], axis: 1)
+        let first = input.linear(weight: w["network.0.weight"]!, bias: w["network.0.bias"]).silu()
+        var second = first.linear(weight: w["network.2.weight"]!, bias: w["network.2.bias"])
+        if let time = w["time.0.weight"] { second = second + embedding.linear(weight: time, bias: nil) }
+        var out = second.silu().linear(weight: w["network.4.weight"]!, bias: w["network.4.bias"])
+        if let time = w["time.1.weight"] { out = out + embedding.linear(weight: time, bias: nil) }
+        return out
     }
 
-    /// An inference-only `eps_theta(x_t, t)` for samplers, with the weights frozen as they are now
-    /// (build a new one after training further). Same values as `predictNoise` up to rounding, faster:
-    /// weights are transposed once so GEMM reads them contiguously, the time embedding's contribution
-    /// to the first layer (`b_1 + W_1e e(t)`) is computed once per step index and cached instead of
-    /// concatenating `[x, e(t)]` for every row, biases are the GEMM's initial `C`, SiLU runs in place,
-    /// and hidden buffers are reused between calls. Falls back to `predictNoise` for other layouts.
+    /// An inference-only `predictNoiseForSampling` for samplers, with the weights frozen as they are
+    /// now (build a new one after training further); see `SamplingPredictorState`. Same values up
+    /// to rounding, faster.
     public func makeSamplingPredictor() -> (Tensor, [Int]) -> Tensor {
-        let layers = network.layers
-        guard layers.count == 5, let l1 = layers[0] as? Linear, layers[1] is SiLU, let l2 = layers[2] as? Linear,
-            layers[3] is SiLU, let l3 = layers[4] as? Linear, let b1 = l1.bias, let b2 = l2.bias, let b3 = l3.bias,
-            l1.weight.shape[1] == pixelCount + embeddingDimension
+        let w = samplingWeights
+        guard let w1 = w["network.0.weight"], let w2 = w["network.2.weight"], let w3 = w["network.4.weight"],
+            let b1 = w["network.0.bias"], let b2 = w["network.2.bias"], let b3 = w["network.4.bias"],
+            w1.shape[1] == pixelCount + embeddingDimension
         else {
-            return { [self] x, t in noGrad { predictNoise(x, timesteps: t) } }
+            return { [self] x, t in noGrad { predictNoiseForSampling(x, timesteps: t) } }
         }
         let state = SamplingPredictorState(
-            w1: l1.weight.transposedCopy(), w2: l2.weight.transposedCopy(), w3: l3.weight.transposedCopy(),
-            b1: b1.scalars, b2: b2.scalars, b3: b3.scalars, pixels: pixelCount, embedding: embeddingDimension)
+            w1: w1, w2: w2, w3: w3, b1: b1.scalars, b2: b2.scalars, b3: b3.scalars, time2: w["time.0.weight"],
+            time3: w["time.1.weight"], pixels: pixelCount, embedding: embeddingDimension)
         return { x, timesteps in state.predict(x, timesteps: timesteps) }
     }
 
@@ -61,13 +129,35 @@ public final class DDPM: GenerativeModel {
         predictNoise(input, timesteps: [Int](repeating: 0, count: input.shape[0]))
     }
 
-    public var namedParameters: [(name: String, tensor: Tensor)] { optimizer.parameters }
+    public var namedParameters: [(name: String, tensor: Tensor)] { optimizer.parameters + averagedParameters }
+
+    /// `average = d average + (1 - d) weight` after an optimizer step.
+    func updateAverage() {
+        guard averageDecay > 0 else { return }
+        let n = Float(optimizer.stepCount)
+        let decay = min(averageDecay, (1 + n) / (10 + n))
+        for (live, average) in zip(optimizer.parameters, averagedParameters) {
+            let (p, a, count) = (live.tensor.data, average.tensor.data, live.tensor.count)
+            var i = 0
+            while i + 16 <= count {
+                let pv = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self)
+                let av = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(a + i).storeBytes(of: decay * av + (1 - decay) * pv, as: SIMD16<Float>.self)
+                i += 16
+            }
+            while i < count {
+                a[i] = decay * a[i] + (1 - decay) * p[i]
+                i += 1
+            }
+        }
+    }
     public var optimizers: [(name: String, optimizer: any Optimizer)] { [("ddpm", optimizer)] }
 
     /// `x_t` from `x_0` (in [-1, 1]) for per-row steps, with the noise used: samples `q(x_t | x_0)`.
     public func diffuse(_ x0: Tensor, timesteps: [Int], generator: inout RandomGenerator) -> (xt: Tensor, noise: Tensor)
     {
-        let noise = Tensor.randomNormal(x0.shape, generator: &generator)
+        let noise = Tensor(zeros: x0.shape)
+        generator.fillGaussian(noise.data, count: noise.count)
         let signal = Tensor(
             shape: [timesteps.count, 1], scalars: timesteps.map { Float(schedule.alphaBars[$0].squareRoot()) })
         let spread = Tensor(
@@ -88,6 +178,7 @@ public final class DDPM: GenerativeModel {
         try Networks.checkFinite(loss.item, "DDPM loss")
         loss.backward()
         optimizer.step()
+        updateAverage()
         return [("loss", Double(loss.item)), ("eps_mse", Double(loss.item))]
     }
 
@@ -102,102 +193,5 @@ public final class DDPM: GenerativeModel {
             }
         }
         return [("eps_mse", total / Double(max(rows, 1)))]
-    }
-}
-
-/// Frozen weights and reusable buffers of `DDPM.makeSamplingPredictor` (used from one thread at a time).
-final class SamplingPredictorState {
-    /// Transposed weights `[in, out]`.
-    let w1: Tensor
-    let w2: Tensor
-    let w3: Tensor
-    let b1: [Float]
-    let b2: [Float]
-    let b3: [Float]
-    let pixels: Int
-    let embedding: Int
-    var hidden1 = Tensor(zeros: [0])
-    var hidden2 = Tensor(zeros: [0])
-    /// `b_1 + W_1e e(t)` per step index.
-    var firstLayerRows: [Int: [Float]] = [:]
-
-    init(w1: Tensor, w2: Tensor, w3: Tensor, b1: [Float], b2: [Float], b3: [Float], pixels: Int, embedding: Int) {
-        (self.w1, self.w2, self.w3, self.b1, self.b2, self.b3) = (w1, w2, w3, b1, b2, b3)
-        self.pixels = pixels
-        self.embedding = embedding
-    }
-
-    func firstLayerRow(_ t: Int) -> [Float] {
-        if let row = firstLayerRows[t] { return row }
-        let width = b1.count
-        var row = b1
-        let e = TimeEmbedding.sinusoidal([t], dimension: embedding)
-        // row += e W_1e^T: rows `pixels..<pixels+embedding` of the transposed weight.
-        for i in 0..<embedding {
-            let ei = e[i]
-            let base = w1.data + (pixels + i) * width
-            for j in 0..<width { row[j] += ei * base[j] }
-        }
-        firstLayerRows[t] = row
-        return row
-    }
-
-    /// `out = silu?(C)` with `C` starting as `initial(row)` per row, then `C += a W` (GEMM, beta 1).
-    func layer(
-        _ a: UnsafePointer<Float>, rows: Int, k: Int, weight: Tensor, into c: Tensor, initial: (Int) -> [Float],
-        silu: Bool
-    ) {
-        let width = weight.shape[1]
-        for r in 0..<rows {
-            initial(r).withUnsafeBufferPointer { (c.data + r * width).update(from: $0.baseAddress!, count: width) }
-        }
-        GEMM.multiply(
-            m: rows, n: width, k: k, a: a, lda: k, transA: false, b: weight.data, ldb: width, transB: false, c: c.data,
-            ldc: width, beta: 1)
-        guard silu else { return }
-        for i in 0..<(rows * width) {
-            let v = c.data[i]
-            let e = Foundation.exp(-Swift.abs(v))
-            c.data[i] = v >= 0 ? v / (1 + e) : v * e / (1 + e)
-        }
-    }
-
-    func predict(_ x: Tensor, timesteps: [Int]) -> Tensor {
-        let rows = x.shape[0]
-        precondition(
-            x.shape == [rows, pixels] && timesteps.count == rows, "predictor: \(x.shape) for \(pixels) pixels")
-        let hidden = b1.count
-        if hidden1.count != rows * hidden { hidden1 = Tensor(zeros: [rows, hidden]) }
-        if hidden2.count != rows * b2.count { hidden2 = Tensor(zeros: [rows, b2.count]) }
-        let out = Tensor(zeros: [rows, b3.count])
-        // The first layer's x part: rows `0..<pixels` of the transposed weight (leading dimension hidden).
-        for r in 0..<rows {
-            firstLayerRow(timesteps[r]).withUnsafeBufferPointer {
-                (hidden1.data + r * hidden).update(from: $0.baseAddress!, count: hidden)
-            }
-        }
-        GEMM.multiply(
-            m: rows, n: hidden, k: pixels, a: x.data, lda: pixels, transA: false, b: w1.data, ldb: hidden,
-            transB: false, c: hidden1.data, ldc: hidden, beta: 1)
-        for i in 0..<(rows * hidden) {
-            let v = hidden1.data[i]
-            let e = Foundation.exp(-Swift.abs(v))
-            hidden1.data[i] = v >= 0 ? v / (1 + e) : v * e / (1 + e)
-        }
-        layer(hidden1.data, rows: rows, k: hidden, weight: w2, into: hidden2, initial: { _ in self.b2 }, silu: true)
-        layer(hidden2.data, rows: rows, k: b2.count, weight: w3, into: out, initial: { _ in self.b3 }, silu: false)
-        return out
-    }
-}
-
-extension Tensor {
-    /// A contiguous copy of a matrix's transpose, `[columns, rows]`, outside autograd.
-    func transposedCopy() -> Tensor {
-        let (rows, columns) = (shape[0], shape[1])
-        let out = Tensor(zeros: [columns, rows])
-        for r in 0..<rows {
-            for c in 0..<columns { out.data[c * rows + r] = data[r * columns + c] }
-        }
-        return out
     }
 }

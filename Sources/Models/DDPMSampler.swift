@@ -22,6 +22,8 @@ public final class DDPMSampler: Sampler {
     public private(set) var timestep: Int
     private let predictNoise: (Tensor, [Int]) -> Tensor
     private var generator: RandomGenerator
+    /// This step's `z ~ N(0, I)`.
+    private var noise = Tensor(zeros: [0])
 
     /// - Parameter predictNoise: `eps_theta(x_t, t)` for `[n, pixels]` and one 0-based step per row.
     public init(
@@ -34,7 +36,8 @@ public final class DDPMSampler: Sampler {
         self.clip = clip
         self.predictNoise = predictNoise
         generator = RandomGenerator(seed: seed)
-        x = Tensor.randomNormal([count, pixels], generator: &generator)
+        x = Tensor(zeros: [count, pixels])
+        generator.fillGaussian(x.data, count: x.count)
         timestep = schedule.stepCount - 1
     }
 
@@ -49,28 +52,24 @@ public final class DDPMSampler: Sampler {
         scoreNorm = SamplerMath.meanRowNorm(eps)
         let alphaBar = schedule.alphaBars[t]
         let beta = schedule.betas[t]
-        let sqrtAlphaBar = Float(alphaBar.squareRoot())
-        let sqrtOneMinus = Float((1 - alphaBar).squareRoot())
         let sigma = t > 0 ? Float((variance == .beta ? beta : schedule.posteriorVariance(t)).squareRoot()) : 0
         let (c0, ct) = schedule.posteriorMeanCoefficients(t)
-        let inverseSqrtAlpha = Float(1 / schedule.alphas[t].squareRoot())
-        let noiseCoefficient = Float(beta / (1 - alphaBar).squareRoot())
+        let count = x.count
+        if sigma > 0 {
+            if noise.count != count { noise = Tensor(zeros: x.shape) }
+            generator.fillGaussian(noise.data, count: count)
+        }
+        let update = DiffusionUpdate(
+            sqrtOneMinusAlphaBar: Float((1 - alphaBar).squareRoot()),
+            inverseSqrtAlphaBar: Float(1 / alphaBar.squareRoot()),
+            clip: clip, c0: Float(c0), ct: Float(ct), inverseSqrtAlpha: Float(1 / schedule.alphas[t].squareRoot()),
+            noiseCoefficient: Float(beta / (1 - alphaBar).squareRoot()), sigma: sigma)
         let x0 = Tensor(zeros: x.shape)
         let next = Tensor(zeros: x.shape)
-        for i in 0..<x.count {
-            var predicted = (x.data[i] - sqrtOneMinus * eps.data[i]) / sqrtAlphaBar
-            var mean: Float
-            if clip {
-                predicted = min(max(predicted, -1), 1)
-                mean = Float(c0) * predicted + Float(ct) * x.data[i]
-            } else {
-                mean = inverseSqrtAlpha * (x.data[i] - noiseCoefficient * eps.data[i])
-            }
-            if sigma > 0 { mean += sigma * generator.gaussian() }
-            x0.data[i] = predicted
-            next.data[i] = mean
-        }
-        try SamplerMath.checkBounded(next, "DDPM sampling diverged at t = \(t + 1): values became non-finite")
+        let bounded = update.ancestral(
+            x: x.data, eps: eps.data, noise: sigma > 0 ? UnsafePointer(noise.data) : nil, predicted: x0.data,
+            next: next.data, count: count)
+        if !bounded { throw ModelFault("DDPM sampling diverged at t = \(t + 1): values became non-finite") }
         x = next
         predictedX0 = x0
         timestep -= 1

@@ -45,10 +45,18 @@ enum SamplerMath {
         let width = t.count / rows
         var total = 0.0
         for r in 0..<rows {
-            var s = 0.0
-            for j in 0..<width {
-                let v = Double(t.data[r * width + j])
-                s += v * v
+            let row = t.data + r * width
+            var sums = SIMD16<Float>()
+            var j = 0
+            while j + 16 <= width {
+                let v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self)
+                sums += v * v
+                j += 16
+            }
+            var s = Double(sums.sum())
+            while j < width {
+                s += Double(row[j]) * Double(row[j])
+                j += 1
             }
             total += s.squareRoot()
         }

@@ -28,14 +28,16 @@ extension Tensor {
         mapped({ Tensor.softplus($0) }, derivative: { x, _ in Tensor.sigmoid(x) })
     }
 
-    /// x * sigmoid(x) (SiLU / swish).
+    /// x * sigmoid(x) (SiLU / swish, Elfwing et al. 2018), with SIMD forward and backward passes
+    /// (`VectorMath.exp`; scalar libm `exp` cost a sixth of a DDPM training step).
     public func silu() -> Tensor {
-        mapped(
-            { $0 * Tensor.sigmoid($0) },
-            derivative: { x, _ in
-                let s = Tensor.sigmoid(x)
-                return s * (1 + x * (1 - s))
-            })
+        let out = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count))
+        ElementwiseKernels.silu(data, out.data, count)
+        return Tensor.record(out, inputs: [self]) { [self] g, _ in
+            let grad = Tensor(shape: self.shape, storage: TensorStorage(uninitializedCount: self.count))
+            ElementwiseKernels.siluBackward(g.data, self.data, grad.data, self.count)
+            return [grad]
+        }
     }
 
     @inline(__always) static func sigmoid(_ x: Float) -> Float {

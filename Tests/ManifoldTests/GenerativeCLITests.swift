@@ -149,4 +149,73 @@ import Testing
         #expect(object["ae"]?["mse"]?.doubleValue ?? 0 > 0 && object["pca"]?["mse"]?.doubleValue ?? 0 > 0)
         #expect(object["latent"]?.integerValue == 8)
     }
+
+    /// DDPM's network and weight-average settings: stored in the run, honoured by resume (exactly),
+    /// by sampling (`--no-ema`), and older runs without them load as the plain MLP.
+    @Test func ddpmNetworksWeightAverageAndOlderRuns() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let small = ["--train-limit", "64", "--test-limit", "20", "--batch", "32", "--quiet"]
+        for (run, epochs, extra) in [("straight", "2", [String]()), ("split", "1", [])] {
+            let result = try ManifoldBinary.run(
+                ["train", "ddpm", "--epochs", epochs, "--run", run, "--net", "mlp-t", "--ema", "0.9"] + extra + small,
+                runsRoot: root)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let config = try JSONValue.parse(try String(contentsOfFile: "\(root)/split/config.json", encoding: .utf8))
+        #expect(config["net"]?.stringValue == "mlp-t" && config["ema"]?.doubleValue == 0.9)
+        let conflicting = try ManifoldBinary.run(
+            ["train", "ddpm", "--epochs", "2", "--run", "split", "--resume", "--net", "mlp"] + small, runsRoot: root)
+        #expect(conflicting.status == 1 && conflicting.stderr.contains("network mlp-t"), "\(conflicting.stderr)")
+        let resumed = try ManifoldBinary.run(
+            ["train", "ddpm", "--epochs", "2", "--run", "split", "--resume"] + small, runsRoot: root)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        for file in ["model.safetensors", "optimizer.safetensors"] {
+            let a = try SafeTensorsFormat.read(path: "\(root)/straight/\(file)")
+            let b = try SafeTensorsFormat.read(path: "\(root)/split/\(file)")
+            #expect(a.entries == b.entries, "\(file) differs after resume")
+        }
+        let names = try SafeTensorsFormat.read(path: "\(root)/split/model.safetensors").entries.map(\.name)
+        #expect(
+            names.contains("time.0.weight") && names.contains("ema.time.1.weight")
+                && names.contains("ema.network.4.bias"))
+        for (flags, weights) in [([String](), "ema"), (["--no-ema"], "live")] {
+            let result = try ManifoldBinary.run(
+                ["sample", "ddim", "--run", "split", "--steps", "5", "--n", "4", "--no-scores", "--json"] + flags,
+                runsRoot: root)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try json(result)["weights"]?.stringValue == weights)
+        }
+        // A run from before the settings existed: no 'net' or 'ema' keys, the plain MLP's tensors.
+        #expect(
+            try ManifoldBinary.run(
+                ["train", "ddpm", "--epochs", "1", "--run", "old", "--net", "mlp", "--ema", "0"] + small, runsRoot: root
+            ).status == 0)
+        let oldPath = "\(root)/old/config.json"
+        var oldConfig = try JSONValue.parse(try String(contentsOfFile: oldPath, encoding: .utf8)).objectValue!
+        oldConfig["net"] = nil
+        oldConfig["ema"] = nil
+        try JSONValue.object(oldConfig).serialized().write(toFile: oldPath, atomically: true, encoding: .utf8)
+        let old = try ManifoldBinary.run(
+            ["sample", "ddpm", "--run", "old", "--n", "2", "--no-scores", "--json"], runsRoot: root)
+        #expect(old.status == 0, "\(old.stderr)")
+        #expect(try json(old)["weights"]?.stringValue == "live")
+        // The same run claimed to be mlp-t fails with one line naming the missing tensor.
+        oldConfig["net"] = .string("mlp-t")
+        try JSONValue.object(oldConfig).serialized().write(toFile: oldPath, atomically: true, encoding: .utf8)
+        let mismatched = try ManifoldBinary.run(["sample", "ddpm", "--run", "old", "--no-scores"], runsRoot: root)
+        #expect(mismatched.status == 1 && mismatched.stderr.contains("time.0.weight"), "\(mismatched.stderr)")
+        oldConfig["net"] = .string("unet9")
+        try JSONValue.object(oldConfig).serialized().write(toFile: oldPath, atomically: true, encoding: .utf8)
+        let unknown = try ManifoldBinary.run(["sample", "ddpm", "--run", "old", "--no-scores"], runsRoot: root)
+        #expect(unknown.status == 1 && unknown.stderr.contains("unknown ddpm network"), "\(unknown.stderr)")
+        for (arguments, message) in [
+            (["train", "ddpm", "--net", "cnn"], "'--net'"), (["train", "vae", "--net", "mlp"], "does not apply"),
+            (["train", "ddpm", "--ema", "1"], "'--ema'"),
+            (["sample", "prior", "--run", "old", "--no-ema"], "'--no-ema'"),
+        ] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(result.status == 2 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+    }
 }

@@ -261,20 +261,75 @@ struct FormulaTests {
     }
 }
 
-@Test func ddpmSamplingPredictorMatchesTheNetwork() {
+@Test(arguments: DDPM.Network.allCases)
+func ddpmSamplingPredictorMatchesTheNetwork(network: DDPM.Network) throws {
     var generator = RandomGenerator(seed: 9)
-    let ddpm = DDPM(pixels: 50, hidden: 40, embedding: 16, generator: &generator)
-    let predict = ddpm.makeSamplingPredictor()
-    for timesteps in [[Int](repeating: 7, count: 5), [0, 999, 3, 3, 500]] {
-        let x = Tensor.randomNormal([5, 50], generator: &generator)
-        let expected = noGrad { ddpm.predictNoise(x, timesteps: timesteps) }
-        let got = predict(x, timesteps)
-        #expect(got.shape == expected.shape)
+    let ddpm = DDPM(pixels: 50, hidden: 40, embedding: 16, network: network, averageDecay: 0.9, generator: &generator)
+    // Train a few steps so the weight average differs from the live weights.
+    let batch = Tensor.randomUniform([8, 50], low: 0, high: 1, generator: &generator)
+    for _ in 0..<5 { _ = try ddpm.trainStep(batch, generator: &generator) }
+    #expect(ddpm.averagedParameters.count == ddpm.optimizer.parameters.count)
+    #expect(ddpm.averagedParameters[0].tensor.scalars != ddpm.optimizer.parameters[0].tensor.scalars)
+    for useAverage in [true, false] {
+        ddpm.samplesWithAverage = useAverage
+        let predict = ddpm.makeSamplingPredictor()
+        for timesteps in [[Int](repeating: 7, count: 5), [0, 999, 3, 3, 500]] {
+            let x = Tensor.randomNormal([5, 50], generator: &generator)
+            let expected = noGrad { ddpm.predictNoiseForSampling(x, timesteps: timesteps) }
+            let live = noGrad { ddpm.predictNoise(x, timesteps: timesteps) }
+            let got = predict(x, timesteps)
+            #expect(got.shape == expected.shape)
+            for i in 0..<got.count { #expect(abs(got.data[i] - expected.data[i]) < 1e-4) }
+            #expect((expected.scalars == live.scalars) == !useAverage)
+        }
+        // Batch size changes reuse nothing stale.
+        let x = Tensor.randomNormal([2, 50], generator: &generator)
+        let expected = noGrad { ddpm.predictNoiseForSampling(x, timesteps: [4, 4]) }
+        let got = predict(x, [4, 4])
         for i in 0..<got.count { #expect(abs(got.data[i] - expected.data[i]) < 1e-4) }
     }
-    // Batch size changes reuse nothing stale.
-    let x = Tensor.randomNormal([2, 50], generator: &generator)
-    let expected = noGrad { ddpm.predictNoise(x, timesteps: [4, 4]) }
-    let got = predict(x, [4, 4])
-    for i in 0..<got.count { #expect(abs(got.data[i] - expected.data[i]) < 1e-4) }
+}
+
+/// The weight average follows `a = d a + (1 - d) w` with the warm-up `d_n = min(d, (1 + n) / (10 + n))`.
+@Test func ddpmWeightAverageKnownAnswer() throws {
+    var generator = RandomGenerator(seed: 4)
+    let ddpm = DDPM(pixels: 6, hidden: 5, embedding: 4, averageDecay: 0.5, generator: &generator)
+    #expect(ddpm.namedParameters.contains { $0.name == "ema.network.0.weight" })
+    let before = ddpm.averagedParameters[0].tensor.scalars
+    let batch = Tensor.randomUniform([3, 6], low: 0, high: 1, generator: &generator)
+    _ = try ddpm.trainStep(batch, generator: &generator)
+    // Step 1: d = min(0.5, 2 / 11).
+    let d: Float = 2.0 / 11.0
+    let live = ddpm.optimizer.parameters[0].tensor.scalars
+    let after = ddpm.averagedParameters[0].tensor.scalars
+    for i in 0..<live.count { #expect(abs(after[i] - (d * before[i] + (1 - d) * live[i])) < 1e-6) }
+    var plain = RandomGenerator(seed: 4)
+    #expect(DDPM(pixels: 6, hidden: 5, embedding: 4, generator: &plain).averagedParameters.isEmpty)
+}
+
+/// One fused ancestral step against MATH.md's scalar formulas, at the last step (no noise) and with
+/// a length that is not a multiple of the SIMD width.
+@Test(arguments: [false, true])
+func ddpmStepMatchesTheFormula(clip: Bool) throws {
+    let schedule = DiffusionSchedule(steps: 1)
+    let sampler = DDPMSampler(count: 1, pixels: 37, schedule: schedule, clip: clip, seed: 1) { x, _ in x * 0.9 + 0.05 }
+    let x = sampler.x.copy()
+    try sampler.step()
+    let alphaBar = schedule.alphaBars[0]
+    let beta = schedule.betas[0]
+    for i in 0..<37 {
+        let xt = Double(x.data[i])
+        let eps = Double(Float(x.data[i]) * 0.9 + 0.05)
+        var x0 = (xt - (1 - alphaBar).squareRoot() * eps) / alphaBar.squareRoot()
+        let expected: Double
+        if clip {
+            x0 = min(max(x0, -1), 1)
+            let (c0, ct) = schedule.posteriorMeanCoefficients(0)
+            expected = c0 * x0 + ct * xt
+        } else {
+            expected = 1 / (1 - beta).squareRoot() * (xt - beta / (1 - alphaBar).squareRoot() * eps)
+        }
+        #expect(abs(Double(sampler.x.data[i]) - expected) < 1e-4 * max(1, abs(expected)))
+        #expect(abs(Double(sampler.predictedX0!.data[i]) - x0) < 1e-3 * max(1, abs(x0)))
+    }
 }

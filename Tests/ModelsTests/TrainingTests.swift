@@ -63,6 +63,9 @@ struct TrainingTests {
     @Test func ddpm() throws {
         var g = RandomGenerator(seed: 1)
         try lossesDecrease(DDPM(hidden: 128, learningRate: 1e-3, generator: &g), steps: 200, factor: 0.95)
+        try lossesDecrease(
+            DDPM(hidden: 128, network: .mlpTime, averageDecay: 0.99, learningRate: 1e-3, generator: &g), steps: 200,
+            factor: 0.95)
     }
 
     @Test func aaeDiscriminatorJSDEstimateStaysInRange() throws {

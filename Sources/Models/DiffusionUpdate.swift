@@ -1,0 +1,73 @@
+import TensorCore
+
+/// The elementwise part of one ancestral DDPM step (MATH.md section 8), fused into one SIMD pass:
+/// `x_0_hat = (x_t - sqrt(1 - alphaBar_t) eps) / sqrt(alphaBar_t)`, then
+/// `x_{t-1} = 1/sqrt(alpha_t) (x_t - beta_t / sqrt(1 - alphaBar_t) eps) + sigma_t z`, or with `clip`
+/// the posterior mean `c0 clip(x_0_hat) + ct x_t` in place of the first term.
+struct DiffusionUpdate {
+    typealias Vector = SIMD16<Float>
+
+    let sqrtOneMinusAlphaBar: Float
+    let inverseSqrtAlphaBar: Float
+    let clip: Bool
+    let c0: Float
+    let ct: Float
+    let inverseSqrtAlpha: Float
+    let noiseCoefficient: Float
+    let sigma: Float
+    /// `|x_{t-1}|` beyond this (or NaN/Inf) counts as divergence.
+    var limit: Float = 1e6
+
+    @inline(__always)
+    func lanes(_ x: Vector, _ eps: Vector, _ z: Vector) -> (predicted: Vector, next: Vector) {
+        var predicted = (x - sqrtOneMinusAlphaBar * eps) * inverseSqrtAlphaBar
+        var mean: Vector
+        if clip {
+            predicted = pointwiseMin(pointwiseMax(predicted, Vector(repeating: -1)), Vector(repeating: 1))
+            mean = c0 * predicted + ct * x
+        } else {
+            mean = inverseSqrtAlpha * (x - noiseCoefficient * eps)
+        }
+        mean += sigma * z
+        return (predicted, mean)
+    }
+
+    /// Writes `predicted` and `next` for `count` values; `noise` nil means `z = 0`.
+    /// - Returns: false when a value of `next` is NaN, infinite or beyond `limit`.
+    func ancestral(
+        x: UnsafePointer<Float>, eps: UnsafePointer<Float>, noise: UnsafePointer<Float>?,
+        predicted: UnsafeMutablePointer<Float>, next: UnsafeMutablePointer<Float>, count: Int
+    ) -> Bool {
+        var bad = SIMDMask<SIMD16<Int32>>(repeating: false)
+        let zero = Vector(repeating: 0)
+        let bound = Vector(repeating: limit)
+        @inline(__always) func load(_ p: UnsafePointer<Float>, _ i: Int) -> Vector {
+            UnsafeRawPointer(p + i).loadUnaligned(as: Vector.self)
+        }
+        var i = 0
+        while i + 16 <= count {
+            let (p, n) = lanes(load(x, i), load(eps, i), noise.map { load($0, i) } ?? zero)
+            UnsafeMutableRawPointer(predicted + i).storeBytes(of: p, as: Vector.self)
+            UnsafeMutableRawPointer(next + i).storeBytes(of: n, as: Vector.self)
+            // NaN fails every comparison, so it lands in `bad` too.
+            bad .|= .!(abs(n) .<= bound)
+            i += 16
+        }
+        if i < count {
+            var (xv, ev, zv) = (zero, zero, zero)
+            for j in i..<count {
+                (xv[j - i], ev[j - i]) = (x[j], eps[j])
+                if let noise { zv[j - i] = noise[j] }
+            }
+            let (p, n) = lanes(xv, ev, zv)
+            for j in i..<count {
+                (predicted[j], next[j]) = (p[j - i], n[j - i])
+                if !(Swift.abs(n[j - i]) <= limit) { bad[0] = true }
+            }
+        }
+        return !any(bad)
+    }
+
+    @inline(__always)
+    private func abs(_ v: Vector) -> Vector { pointwiseMax(v, -v) }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+@testable import TensorCore
+
+/// `VectorMath` against libm, `fillGaussian`'s moments, and the pre-packed GEMM against the reference.
+@Suite struct VectorMathTests {
+    @Test func expLogAndTurnMatchLibm() {
+        var rng = RandomGenerator(seed: 3)
+        for _ in 0..<200 {
+            var x = SIMD16<Float>()
+            var positive = SIMD16<Float>()
+            var turn = SIMD16<Float>()
+            for lane in 0..<16 {
+                x[lane] = rng.uniform(-80, 80)
+                positive[lane] = Float(Foundation.exp(Double(rng.uniform(-80, 80))))
+                turn[lane] = rng.uniform()
+            }
+            let e = VectorMath.exp(x)
+            let l = VectorMath.log(positive)
+            let (c, s) = VectorMath.cosSinOfTurn(turn)
+            for lane in 0..<16 {
+                let expected = Foundation.exp(Double(x[lane]))
+                #expect(abs(Double(e[lane]) - expected) <= 4e-7 * expected, "exp(\(x[lane]))")
+                #expect(abs(Double(l[lane]) - Foundation.log(Double(positive[lane]))) <= 1e-6 * 80, "log")
+                let angle = 2 * Double.pi * Double(turn[lane]) - Double.pi / 4
+                #expect(
+                    abs(Double(c[lane]) - Foundation.cos(angle)) < 1e-6
+                        && abs(Double(s[lane]) - Foundation.sin(angle)) < 1e-6)
+            }
+        }
+        // Clamped, never infinite or NaN.
+        let extremes = VectorMath.exp(SIMD16<Float>(repeating: 1000))
+        #expect(extremes[0].isFinite && VectorMath.exp(SIMD16<Float>(repeating: -1000))[0] >= 0)
+        #expect(abs(VectorMath.silu(SIMD16<Float>(repeating: 2))[0] - Float(2 / (1 + Foundation.exp(-2.0)))) < 1e-6)
+    }
+
+    @Test func fillGaussianHasNormalMomentsAndIsReproducible() {
+        var rng = RandomGenerator(seed: 5)
+        let n = 300_007
+        let values = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        defer { values.deallocate() }
+        rng.fillGaussian(values, count: n)
+        var (sum, squares, fourth, beyond2) = (0.0, 0.0, 0.0, 0)
+        for i in 0..<n {
+            let v = Double(values[i])
+            #expect(v.isFinite)
+            sum += v
+            squares += v * v
+            fourth += v * v * v * v
+            if abs(v) > 2 { beyond2 += 1 }
+        }
+        let mean = sum / Double(n)
+        #expect(abs(mean) < 0.01)
+        #expect(abs(squares / Double(n) - 1) < 0.01)
+        #expect(abs(fourth / Double(n) - 3) < 0.06, "kurtosis")
+        // P(|z| > 2) = 0.0455.
+        #expect(abs(Double(beyond2) / Double(n) - 0.0455) < 0.002)
+        var again = RandomGenerator(seed: 5)
+        let copy = UnsafeMutablePointer<Float>.allocate(capacity: 40)
+        defer { copy.deallocate() }
+        again.fillGaussian(copy, count: 40)
+        #expect((0..<40).allSatisfy { copy[$0] == values[$0] })
+    }
+
+    @Test(arguments: [1, 2])
+    func packedMatrixMatchesReference(threads: Int) {
+        var rng = RandomGenerator(seed: 8)
+        for (m, k, n, transB) in [(64, 784, 1024, true), (5, 1024, 784, true), (70, 600, 50, false), (8, 3, 17, true)] {
+            let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+            let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+            let initial = (0..<(m * n)).map { _ in rng.uniform(-1, 1) }
+            let packed = b.withUnsafeBufferPointer {
+                GEMMPackedMatrix(k: k, n: n, b: $0.baseAddress!, ldb: transB ? k : n, transB: transB)
+            }
+            for beta: Float in [0, 1] {
+                var got = initial
+                var expected = initial
+                a.withUnsafeBufferPointer { ap in
+                    b.withUnsafeBufferPointer { bp in
+                        GEMM.multiply(
+                            m: m, a: ap.baseAddress!, lda: k, packed: packed, c: &got, ldc: n, beta: beta,
+                            threads: threads)
+                        GEMM.reference(
+                            m: m, n: n, k: k, a: ap.baseAddress!, lda: k, transA: false, b: bp.baseAddress!,
+                            ldb: transB ? k : n, transB: transB, c: &expected, ldc: n, beta: beta)
+                    }
+                }
+                let worst = zip(got, expected).map { abs($0 - $1) }.max() ?? 0
+                #expect(worst < 1e-3, "\(m)x\(k)x\(n) beta \(beta): \(worst)")
+            }
+        }
+    }
+}
