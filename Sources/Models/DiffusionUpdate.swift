@@ -23,7 +23,9 @@ struct DiffusionUpdate {
         var predicted = (x - sqrtOneMinusAlphaBar * eps) * inverseSqrtAlphaBar
         var mean: Vector
         if clip {
-            predicted = pointwiseMin(pointwiseMax(predicted, Vector(repeating: -1)), Vector(repeating: 1))
+            // clamp to [-1, 1] as (|p + 1| - |p - 1|) / 2: arithmetic stays in vector registers, where
+            // pointwiseMin/Max went lane by lane (error at most one rounding of 1, 6e-8).
+            predicted = 0.5 * (abs(predicted + 1) - abs(predicted - 1))
             mean = c0 * predicted + ct * x
         } else {
             mean = inverseSqrtAlpha * (x - noiseCoefficient * eps)
@@ -38,9 +40,12 @@ struct DiffusionUpdate {
         x: UnsafePointer<Float>, eps: UnsafePointer<Float>, noise: UnsafePointer<Float>?,
         predicted: UnsafeMutablePointer<Float>, next: UnsafeMutablePointer<Float>, count: Int
     ) -> Bool {
-        var bad = SIMDMask<SIMD16<Int32>>(repeating: false)
+        // Masks and pointwiseMax went lane by lane here. As integers, |next|'s bits exceed `limit`'s
+        // exactly when it is larger, infinite or NaN; OR-ing `limitBits - bits` keeps a sign bit.
+        let limitBits = SIMD16<Int32>(repeating: Int32(bitPattern: limit.bitPattern))
+        var flags = SIMD16<Int32>(repeating: 0)
+        var tailBad = false
         let zero = Vector(repeating: 0)
-        let bound = Vector(repeating: limit)
         @inline(__always) func load(_ p: UnsafePointer<Float>, _ i: Int) -> Vector {
             UnsafeRawPointer(p + i).loadUnaligned(as: Vector.self)
         }
@@ -49,8 +54,7 @@ struct DiffusionUpdate {
             let (p, n) = lanes(load(x, i), load(eps, i), noise.map { load($0, i) } ?? zero)
             UnsafeMutableRawPointer(predicted + i).storeBytes(of: p, as: Vector.self)
             UnsafeMutableRawPointer(next + i).storeBytes(of: n, as: Vector.self)
-            // NaN fails every comparison, so it lands in `bad` too.
-            bad .|= .!(abs(n) .<= bound)
+            flags |= limitBits &- (unsafeBitCast(n, to: SIMD16<Int32>.self) & Int32.max)
             i += 16
         }
         if i < count {
@@ -62,12 +66,14 @@ struct DiffusionUpdate {
             let (p, n) = lanes(xv, ev, zv)
             for j in i..<count {
                 (predicted[j], next[j]) = (p[j - i], n[j - i])
-                if !(Swift.abs(n[j - i]) <= limit) { bad[0] = true }
+                if !(Swift.abs(n[j - i]) <= limit) { tailBad = true }
             }
         }
-        return !any(bad)
+        return !tailBad && (0..<16).allSatisfy { flags[$0] >= 0 }
     }
 
     @inline(__always)
-    private func abs(_ v: Vector) -> Vector { pointwiseMax(v, -v) }
+    private func abs(_ v: Vector) -> Vector {
+        unsafeBitCast(unsafeBitCast(v, to: SIMD16<UInt32>.self) & 0x7fff_ffff, to: Vector.self)
+    }
 }
