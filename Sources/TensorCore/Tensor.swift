@@ -144,9 +144,20 @@ public final class Tensor: @unchecked Sendable {
 
     /// Whether any element is NaN or infinite.
     public var hasNonFinite: Bool {
+        // x * 0 is NaN exactly for NaN and infinite x: one vectorisable sum instead of a branch per
+        // element (the per-step checks of every weight and gradient were 6% of MLP training).
         let p = data
-        for i in 0..<count where !p[i].isFinite { return true }
-        return false
+        var poison = SIMD16<Float>(repeating: 0)
+        var i = 0
+        while i + 16 <= count {
+            poison += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self) * 0
+            i += 16
+        }
+        while i < count {
+            if !p[i].isFinite { return true }
+            i += 1
+        }
+        return poison.sum().isNaN
     }
 }
 
