@@ -15,6 +15,9 @@ public final class Runner: Sendable {
         case stop
         /// Change something between steps (learning rate, eps, ...): runs on the experiment's queue.
         case adjust(@Sendable (any Experiment) -> String)
+        /// At most this many steps a second while running (nil: as fast as it goes), so that a
+        /// sampler or an attack can be watched step by step (explicit `step(n)` requests are not paced).
+        case pace(Double?)
     }
 
     private struct State {
@@ -22,6 +25,7 @@ public final class Runner: Sendable {
         var running = false
         var pendingSteps = 0
         var stopped = false
+        var stepsPerSecondLimit: Double?
     }
 
     /// The experiment lives on `queue` only; it is never touched from another thread.
@@ -46,7 +50,9 @@ public final class Runner: Sendable {
     ///   - onStep: called on the runner's queue after each step (e.g. to save checkpoints at epoch ends);
     ///     a returned message is shown in the snapshot.
     public init(
-        experiment: any Experiment, label: String, heavyEvery: Int = 50, heavyInterval: Double = 1.0, onStep: (@Sendable (StepReport) -> String?)? = nil) {
+        experiment: any Experiment, label: String, heavyEvery: Int = 50, heavyInterval: Double = 1.0,
+        onStep: (@Sendable (StepReport) -> String?)? = nil
+    ) {
         // Default QoS: on Linux, GCD gives .userInitiated threads nice -2, above the UI thread and above
         // the compute pool's workers (nice 0 when another thread started them); the step's parallel
         // kernels then waited on a starved worker and ran at half speed on a loaded machine.
@@ -81,13 +87,17 @@ public final class Runner: Sendable {
         var stepTimes: [Double] = []
         var stepsSinceHeavy = heavyEvery
         var lastHeavy = DispatchTime.now().uptimeNanoseconds
+        var lastStepStart: UInt64 = 0
         publish(&snapshot, heavy: false, status: .preparing)
         do {
             try box.experiment.prepare()
             publish(&snapshot, heavy: true, status: .paused)
         } catch {
             // Commands sent meanwhile must not retry at once; a later `run` or `step` tries again.
-            state.withLock { $0.running = false; $0.pendingSteps = 0 }
+            state.withLock {
+                $0.running = false
+                $0.pendingSteps = 0
+            }
             publish(&snapshot, heavy: false, status: .failed("\(error)"))
         }
         while true {
@@ -101,9 +111,21 @@ public final class Runner: Sendable {
             for command in commands {
                 switch command {
                 case .run: state.withLock { $0.running = true }
-                case .pause: state.withLock { $0.running = false; $0.pendingSteps = 0 }
-                case .step(let n): state.withLock { $0.running = false; $0.pendingSteps += max(0, n) }
+                case .pause:
+                    state.withLock {
+                        $0.running = false
+                        $0.pendingSteps = 0
+                    }
+                case .step(let n):
+                    state.withLock {
+                        $0.running = false
+                        $0.pendingSteps += max(0, n)
+                    }
                 case .stop: state.withLock { $0.stopped = true }
+                case .pace(let limit):
+                    state.withLock { $0.stepsPerSecondLimit = limit.map { max($0, 0.01) } }
+                    snapshot.message = limit.map { String(format: "at most %g steps a second", $0) } ?? "full speed"
+                    adjusted = true
                 case .adjust(let change):
                     // A deferred experiment's changes apply to what it built.
                     snapshot.message = change((box.experiment as? DeferredExperiment)?.inner ?? box.experiment)
@@ -125,13 +147,27 @@ public final class Runner: Sendable {
                 if commands.isEmpty && !shouldRun { wake.wait() }
                 continue
             }
+            // Paced: wait (still answering commands) until the next step is due.
+            let (limit, requested) = state.withLock { ($0.stepsPerSecondLimit, $0.pendingSteps > 0) }
+            if let limit, !requested, lastStepStart > 0 {
+                let due = lastStepStart + UInt64(1e9 / limit)
+                let now = DispatchTime.now().uptimeNanoseconds
+                if now < due {
+                    _ = wake.wait(timeout: .now() + .nanoseconds(Int(due - now)))
+                    continue
+                }
+            }
             // One step.
             let start = DispatchTime.now().uptimeNanoseconds
+            lastStepStart = start
             let report: StepReport
             do {
                 report = try box.experiment.step()
             } catch {
-                state.withLock { $0.running = false; $0.pendingSteps = 0 }
+                state.withLock {
+                    $0.running = false
+                    $0.pendingSteps = 0
+                }
                 publish(&snapshot, heavy: false, status: .failed("\(error)"))
                 wake.wait()
                 continue

@@ -12,7 +12,7 @@ public final class LangevinSampler: Sampler {
     /// Noise levels visited, in order (one for plain Langevin), and their index in the score model.
     public let ladder: [(sigma: Float, level: Int)]
     public let stepsPerLevel: Int
-    public let epsilon: Float
+    public private(set) var epsilon: Float
     public private(set) var x: Tensor
     public private(set) var predictedX0: Tensor?
     public private(set) var scoreNorm = 0.0
@@ -38,6 +38,14 @@ public final class LangevinSampler: Sampler {
         self.epsilon = epsilon
         self.score = score
         generator = RandomGenerator(seed: seed)
+    }
+
+    /// Multiplies the step size `epsilon` by `factor` (kept within 1e-8...10), between steps: the
+    /// workbench's live noise-level control. Returns the new `epsilon`.
+    @discardableResult
+    public func scaleStepSize(by factor: Float) -> Float {
+        epsilon = min(10, max(1e-8, epsilon * factor))
+        return epsilon
     }
 
     public var totalSteps: Int { ladder.count * stepsPerLevel }

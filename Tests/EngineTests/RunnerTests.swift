@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Engine
 
 /// Counts steps; fails on a chosen step.
@@ -55,6 +56,29 @@ func waitUntil(_ timeout: Double = 5, _ condition: () -> Bool) -> Bool {
         #expect(waitUntil { runner.snapshot.status == .stopped })
     }
 
+    /// A paced runner takes at most the allowed steps a second while running; explicit step requests
+    /// are not paced, and `pace(nil)` is full speed again. (Upper bounds only: load can only slow it.)
+    @Test func paceLimitsStepsWhileRunning() {
+        let runner = Runner(experiment: CountingExperiment(total: 100_000), label: "pace")
+        runner.start()
+        #expect(waitUntil { runner.snapshot.status == .paused })
+        runner.send(.pace(10))
+        runner.send(.run)
+        Thread.sleep(forTimeInterval: 0.5)
+        runner.send(.pause)
+        #expect(waitUntil { runner.snapshot.status == .paused })
+        let paced = runner.snapshot.step
+        #expect(paced >= 1 && paced <= 7, "\(paced) steps in 0.5 s at 10 a second")
+        runner.send(.pace(0.01))
+        runner.send(.step(20))
+        #expect(waitUntil(30) { runner.snapshot.step == paced + 20 }, "step requests are not paced")
+        runner.send(.pace(nil))
+        runner.send(.run)
+        #expect(waitUntil(30) { runner.snapshot.step > paced + 100 }, "full speed again")
+        runner.send(.stop)
+        #expect(waitUntil { runner.snapshot.status == .stopped })
+    }
+
     @Test func pauseStopsBetweenSteps() {
         let runner = Runner(experiment: CountingExperiment(total: 100_000), label: "pause")
         runner.start(running: true)
@@ -71,10 +95,11 @@ func waitUntil(_ timeout: Double = 5, _ condition: () -> Bool) -> Bool {
         let experiment = CountingExperiment(total: 10)
         let runner = Runner(experiment: experiment, label: "adjust")
         runner.start()
-        runner.send(.adjust { experiment in
-            (experiment as! CountingExperiment).scale = 10
-            return "scale set to 10"
-        })
+        runner.send(
+            .adjust { experiment in
+                (experiment as! CountingExperiment).scale = 10
+                return "scale set to 10"
+            })
         #expect(waitUntil { runner.snapshot.message == "scale set to 10" })
         runner.send(.step(1))
         #expect(waitUntil { runner.snapshot.series["loss"] == [10] })
@@ -84,10 +109,11 @@ func waitUntil(_ timeout: Double = 5, _ condition: () -> Bool) -> Bool {
     @Test func failureStopsAndIsShown() {
         let runner = Runner(experiment: CountingExperiment(total: 10, failAt: 4), label: "fail")
         runner.start(running: true)
-        #expect(waitUntil {
-            if case .failed = runner.snapshot.status { return true }
-            return false
-        })
+        #expect(
+            waitUntil {
+                if case .failed = runner.snapshot.status { return true }
+                return false
+            })
         #expect(runner.snapshot.message.contains("nan at step 4"))
         runner.send(.stop)
     }

@@ -70,6 +70,27 @@ struct WorkbenchTerminalTests {
         #expect(config.contains("\"epochs_done\": 6"), "\(config)")
     }
 
+    /// Live controls on the Sample screen: `+` changes the Langevin step size, `{` / `}` the step rate.
+    @Test func sampleScreenStepSizeAndPaceChangeLive() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let session = try TmuxSession(
+            command: "MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; sleep 30", width: 120, height: 40)
+        defer { session.close() }
+        #expect(session.waitFor("paused"), "\(session.screen())")
+        session.send("3")
+        #expect(session.waitFor("No sampler running"), "\(session.screen())")
+        session.send("Enter")
+        #expect(session.waitFor("2-D Langevin toy", timeout: 30), "\(session.screen())")
+        session.send("+")
+        #expect(session.waitFor("Langevin step size", timeout: 30), "\(session.screen())")
+        session.send("{")
+        #expect(session.waitFor("at most 100 steps a second"), "\(session.screen())")
+        session.send("}")
+        #expect(session.waitFor("full speed"), "\(session.screen())")
+        session.send("q")
+    }
+
     @Test func tinyTerminalShowsANoticeAndDumbTerminalIsRefused() throws {
         let session = try TmuxSession(command: "\(ManifoldBinary.path) tui --paused; sleep 30", width: 40, height: 10)
         defer { session.close() }

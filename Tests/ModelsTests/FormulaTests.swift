@@ -174,6 +174,10 @@ struct FormulaTests {
         ) { x, _ in x }
         // alpha_i = eps sigma_i^2 / sigma_L^2.
         #expect(abs(sampler.stepSize - 0.1) < 1e-6)
+        // The live control scales epsilon, and with it every alpha_i.
+        #expect(abs(sampler.scaleStepSize(by: 2) - 2e-3) < 1e-9)
+        #expect(abs(sampler.stepSize - 0.2) < 1e-6)
+        #expect(sampler.scaleStepSize(by: 0) == 1e-8)
     }
 
     @Test func symmetricEigenAndPCAOnAHandComputedCase() {

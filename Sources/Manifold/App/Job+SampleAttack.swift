@@ -10,7 +10,8 @@ extension Job {
     /// The newest run of one of these model kinds, if any.
     static func latestRun(models: Set<String>) -> RunDirectory? {
         RunDirectory.list().compactMap { run -> (RunDirectory, String)? in
-            guard let config = try? run.readConfig(), let model = config["model"]?.stringValue, models.contains(model) else { return nil }
+            guard let config = try? run.readConfig(), let model = config["model"]?.stringValue, models.contains(model)
+            else { return nil }
             return (run, config["created"]?.stringValue ?? "")
         }.max { $0.1 < $1.1 }?.0
     }
@@ -32,11 +33,29 @@ extension Job {
         }
         let steps = method == "ddim" ? 50 : nil
         let experiment = DeferredExperiment(label: "the model") {
-            try SamplingExperiment.make(method: method, run: run, n: 16, steps: steps, seed: 0, options: SamplingOptions(clip: true))
+            try SamplingExperiment.make(
+                method: method, run: run, n: 16, steps: steps, seed: 0, options: SamplingOptions(clip: true))
         }
         let runner = Runner(experiment: experiment, label: "sample", heavyEvery: 1, heavyInterval: 0.1)
         runner.start(running: running)
-        return Job(kind: .sampling, title: "\(method) · \(run.name)", runner: runner, classNames: [], run: run)
+        let job = Job(kind: .sampling, title: "\(method) · \(run.name)", runner: runner, classNames: [], run: run)
+        job.controls = langevinStepControls
+        return job
+    }
+
+    /// `+` / `-` on the Sample screen: the Langevin step size (the noise injected per step) x1.25 / x0.8.
+    static func langevinStepControls(_ key: KeyEvent) -> (@Sendable (any Experiment) -> String)? {
+        guard key.key == .character("+") || key.key == .character("=") || key.key == .character("-") else {
+            return nil
+        }
+        let factor: Float = key.key == .character("-") ? 0.8 : 1.25
+        return { experiment in
+            let sampler =
+                (experiment as? SamplingExperiment)?.sampler as? LangevinSampler
+                ?? (experiment as? ToyLangevinExperiment)?.sampler
+            guard let sampler else { return "the step size is fixed by this sampler's schedule" }
+            return String(format: "Langevin step size %.3g", sampler.scaleStepSize(by: factor))
+        }
     }
 
     /// Particles on a 2-D Gaussian mixture moved by annealed Langevin dynamics with a learned score.
@@ -45,12 +64,16 @@ extension Job {
         let experiment = DeferredExperiment(label: "the score model") { ToyLangevinExperiment() }
         let runner = Runner(experiment: experiment, label: "toy", heavyEvery: 1, heavyInterval: 0.05)
         runner.start(running: running)
-        return Job(kind: .sampling, title: "2-D Langevin toy", runner: runner, classNames: ["particles"], run: nil)
+        let job = Job(kind: .sampling, title: "2-D Langevin toy", runner: runner, classNames: ["particles"], run: nil)
+        job.controls = langevinStepControls
+        return job
     }
 
     /// The Sample screen's default: the newest sampleable run, else the 2-D toy.
     static func defaultSampling(running: Bool) throws -> Job {
-        if let run = latestRun(models: ["dae", "ddpm", "vae", "aae", "wae"]) { return try sample(run: run, running: running) }
+        if let run = latestRun(models: ["dae", "ddpm", "vae", "aae", "wae"]) {
+            return try sample(run: run, running: running)
+        }
         return toyLangevin(running: running)
     }
 
@@ -67,7 +90,9 @@ extension Job {
         let loadClassifier = { (dataset: Dataset) throws -> Classifier in
             labels.classNames = dataset.classNames
             var generator = RandomGenerator(seed: 0)
-            let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
+            let model = Classifier(
+                kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
+                classCount: dataset.classCount, generator: &generator)
             try ClassifierRunStore.load(run: run, model: model, optimizer: nil)
             return model
         }
@@ -76,25 +101,31 @@ extension Job {
             let experiment = DeferredExperiment(label: "the classifier and its dataset") {
                 let full = try DatasetLoader.load(data, seed: seed)
                 let view = BackdoorView(
-                    classifier: try loadClassifier(full), dataset: full.subset(train: min(full.trainCount, 200), test: min(full.testCount, 2_000)),
-                    trigger: .checkerboard(size: 4, imageHeight: full.imageHeight, imageWidth: full.imageWidth), targetClass: target)
+                    classifier: try loadClassifier(full),
+                    dataset: full.subset(train: min(full.trainCount, 200), test: min(full.testCount, 2_000)),
+                    trigger: .checkerboard(size: 4, imageHeight: full.imageHeight, imageWidth: full.imageWidth),
+                    targetClass: target)
                 return BackdoorInspection(view: view)
             }
             let runner = Runner(experiment: experiment, label: "backdoor")
             runner.start(running: true)
-            return Job(kind: .attack, title: "backdoor · \(run.name)", runner: runner, classNames: [], run: run, labels: labels)
+            return Job(
+                kind: .attack, title: "backdoor · \(run.name)", runner: runner, classNames: [], run: run, labels: labels
+            )
         }
         let experiment = DeferredExperiment(label: "the classifier and its dataset") {
             var dataset = try DatasetLoader.load(data, seed: seed)
             dataset = dataset.subset(train: 1, test: min(256, dataset.testCount))
             return try AttackExperiment(
-                classifier: try loadClassifier(dataset), images: dataset.testImages, labels: dataset.testLabels, imageWidth: dataset.imageWidth,
+                classifier: try loadClassifier(dataset), images: dataset.testImages, labels: dataset.testLabels,
+                imageWidth: dataset.imageWidth,
                 imageHeight: dataset.imageHeight, classNames: dataset.classNames, method: method,
                 threat: ThreatModel(epsilon: epsilon), steps: 20, alpha: nil)
         }
         let runner = Runner(experiment: experiment, label: "attack", heavyEvery: 1, heavyInterval: 0.05)
         runner.start(running: running)
-        let job = Job(kind: .attack, title: "\(method) · \(run.name)", runner: runner, classNames: [], run: run, labels: labels)
+        let job = Job(
+            kind: .attack, title: "\(method) · \(run.name)", runner: runner, classNames: [], run: run, labels: labels)
         job.method = method
         job.controls = { key in
             switch key.key {

@@ -35,6 +35,8 @@ final class Job {
     var classNames: [String] { labels.classNames }
     /// The attack method of an attack job.
     var method = ""
+    /// Position in the workbench's list of step-rate limits (0: full speed).
+    var paceIndex = 0
     /// Saves the current weights on the runner's queue (set for training jobs).
     var saveWeights: (@Sendable () -> String)?
     /// Maps a key to a change made between steps on the runner's queue (learning rate, eps, ...).

@@ -9,8 +9,8 @@ extension WorkbenchState {
 
     static let helpEntries: [HelpOverlay.Entry] = [
         .init("Tab / 1-6", "switch screen"), .init("Space", "run / pause the shown job"),
-        .init(". / >", "one step / ten steps"), .init("[ ]", "previous / next job on this screen"),
-        .init("+ / -", "Train: learning rate x2 / ÷2 · Attack: eps · Compare: k"),
+        .init(". / >", "one step / ten steps"), .init("{ / }", "slower / faster: at most 100, 30, 10, 3, 1 steps a second"), .init("[ ]", "previous / next job on this screen"),
+        .init("+ / -", "Train: learning rate x2 / ÷2 · Attack: eps · Sample (Langevin): step size · Compare: k"),
         .init("← →", "Attack: previous / next image · Home: dataset"),
         .init("a / d / b", "Train (AAE, WAE): update both / only the adversary / only the autoencoder"),
         .init("c / n", "Attack: robust accuracy over eps / next method (uap: the universal perturbation)"), .init("s", "save the weights now"),

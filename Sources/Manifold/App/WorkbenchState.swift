@@ -230,6 +230,11 @@ struct WorkbenchState {
         case .character(" "): runner.send(runner.snapshot.status == .running ? .pause : .run)
         case .character("."): runner.send(.step(1))
         case .character(">"): runner.send(.step(10))
+        case .character("{"), .character("}"):
+            // Steps a second while running: full speed, then 100, 30, 10, 3, 1 (`{` slower, `}` faster).
+            let limits: [Double?] = [nil, 100, 30, 10, 3, 1]
+            job.paceIndex = max(0, min(limits.count - 1, job.paceIndex + (key.key == .character("{") ? 1 : -1)))
+            runner.send(.pace(limits[job.paceIndex]))
         case .character("x"):
             runner.send(.stop)
             message = "stopped \(job.title)"
