@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import SafeTensors
 
@@ -22,7 +23,9 @@ public struct RunConfig: Sendable {
     /// Model-specific settings (latent size, prior, ...).
     public var extra: [String: JSONValue] = [:]
 
-    public init(model: String, data: String, dataset: String, epochs: Int, batch: Int, learningRate: Double, seed: UInt64) {
+    public init(
+        model: String, data: String, dataset: String, epochs: Int, batch: Int, learningRate: Double, seed: UInt64
+    ) {
         self.model = model
         self.data = data
         self.dataset = dataset
@@ -34,11 +37,25 @@ public struct RunConfig: Sendable {
         created = formatter.string(from: Date())
     }
 
+    /// A config for training on `dataset`, with its name, class names and split sizes filled in.
+    public init(
+        model: String, data: String, dataset: Dataset, epochs: Int, batch: Int, learningRate: Double, seed: UInt64
+    ) {
+        self.init(
+            model: model, data: data, dataset: dataset.name, epochs: epochs, batch: batch, learningRate: learningRate,
+            seed: seed)
+        classNames = dataset.classNames
+        trainCount = dataset.trainCount
+        testCount = dataset.testCount
+    }
+
     public var json: JSONValue {
         var object: [String: JSONValue] = [
             "version": .integer(RunConfig.formatVersion), "model": .string(model), "data": .string(data),
-            "dataset": .string(dataset), "epochs": .integer(epochs), "batch": .integer(batch), "lr": .number(learningRate),
-            "seed": .string(String(seed)), "epochs_done": .integer(epochsDone), "class_names": .array(classNames.map { .string($0) }),
+            "dataset": .string(dataset), "epochs": .integer(epochs), "batch": .integer(batch),
+            "lr": .number(learningRate),
+            "seed": .string(String(seed)), "epochs_done": .integer(epochsDone),
+            "class_names": .array(classNames.map { .string($0) }),
             "train_count": .integer(trainCount), "test_count": .integer(testCount), "created": .string(created),
             "test": .object(test.mapValues { .number($0) }),
         ]
@@ -55,7 +72,8 @@ public enum MetricsTable {
         let columns = ["train_loss", "test_loss", "test_accuracy"].map { name in
             summary.value(name).map { String(format: "%.6f", $0) } ?? ""
         }
-        return ([String(summary.epoch), String(summary.step), String(format: "%.3f", summary.seconds)] + columns).joined(separator: ",")
+        return ([String(summary.epoch), String(summary.step), String(format: "%.3f", summary.seconds)] + columns)
+            .joined(separator: ",")
     }
 
     public static func text(rows: [String]) -> String {

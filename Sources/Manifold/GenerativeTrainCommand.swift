@@ -98,12 +98,9 @@ enum GenerativeTrainCommand {
         }
         try run.create()
         var config = RunConfig(
-            model: kind.rawValue, data: dataSpec, dataset: dataset.name, epochs: epochs, batch: batch,
+            model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: batch,
             learningRate: learningRate, seed: seed)
         config.epochsDone = completedEpochs
-        config.classNames = dataset.classNames
-        config.trainCount = dataset.trainCount
-        config.testCount = dataset.testCount
         config.extra = settings.extra(for: kind)
         config.extra["pixels"] = .integer(dataset.pixelCount)
         if resume { config.created = savedConfig["created"]?.stringValue ?? config.created }

@@ -108,12 +108,9 @@ enum PoisonCommand {
             let successRate = method == "backdoor" ? backdoor.attackSuccessRate(model, on: dataset) : nil
             try run.create()
             var config = RunConfig(
-                model: kind.rawValue, data: dataSpec, dataset: dataset.name, epochs: epochs, batch: batch,
+                model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: batch,
                 learningRate: learningRate, seed: seed)
             config.epochsDone = epochs
-            config.classNames = dataset.classNames
-            config.trainCount = dataset.trainCount
-            config.testCount = dataset.testCount
             config.extra["image_height"] = .integer(dataset.imageHeight)
             config.extra["image_width"] = .integer(dataset.imageWidth)
             config.test = ["accuracy": accuracy, "loss": loss]

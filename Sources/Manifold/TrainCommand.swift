@@ -96,12 +96,9 @@ enum TrainCommand {
         try run.create()
 
         var config = RunConfig(
-            model: kind.rawValue, data: dataSpec, dataset: dataset.name, epochs: epochs, batch: batch,
+            model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: batch,
             learningRate: learningRate, seed: seed)
         config.epochsDone = completedEpochs
-        config.classNames = dataset.classNames
-        config.trainCount = dataset.trainCount
-        config.testCount = dataset.testCount
         config.extra["image_height"] = .integer(dataset.imageHeight)
         config.extra["image_width"] = .integer(dataset.imageWidth)
         if let adversarial { config.extra["adversarial"] = adversarial.description }

@@ -68,12 +68,9 @@ extension Job {
                 completedEpochs: done)
             try ClassifierRunStore.load(run: run, model: model, optimizer: training.optimizer)
             var config = RunConfig(
-                model: kind.rawValue, data: data, dataset: dataset.name, epochs: done + extraEpochs, batch: batch,
+                model: kind.rawValue, data: data, dataset: dataset, epochs: done + extraEpochs, batch: batch,
                 learningRate: learningRate, seed: seed)
             config.epochsDone = done
-            config.classNames = dataset.classNames
-            config.trainCount = dataset.trainCount
-            config.testCount = dataset.testCount
             config.created = saved["created"]?.stringValue ?? config.created
             recorder.value = EpochRecorder(
                 run: run, model: model, optimizer: training.optimizer, config: config, rows: savedMetrics(run).rows)
@@ -117,12 +114,9 @@ extension Job {
                 model: model, dataset: dataset, batchSize: batch, epochs: done + extraEpochs, seed: seed,
                 completedEpochs: done)
             var config = RunConfig(
-                model: kind.rawValue, data: data, dataset: dataset.name, epochs: done + extraEpochs, batch: batch,
+                model: kind.rawValue, data: data, dataset: dataset, epochs: done + extraEpochs, batch: batch,
                 learningRate: learningRate, seed: seed)
             config.epochsDone = done
-            config.classNames = dataset.classNames
-            config.trainCount = dataset.trainCount
-            config.testCount = dataset.testCount
             config.extra = settings.extra(for: kind)
             config.extra["pixels"] = .integer(dataset.pixelCount)
             config.created = saved["created"]?.stringValue ?? config.created

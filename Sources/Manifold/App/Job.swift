@@ -77,10 +77,7 @@ final class Job {
             var generator = RandomGenerator(seed: seed)
             let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
             let training = ClassifierTraining(model: model, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: epochs, seed: seed)
-            var config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset.name, epochs: epochs, batch: 128, learningRate: 1e-3, seed: seed)
-            config.classNames = dataset.classNames
-            config.trainCount = dataset.trainCount
-            config.testCount = dataset.testCount
+            var config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: 128, learningRate: 1e-3, seed: seed)
             recorder.value = EpochRecorder(run: run, model: model, optimizer: training.optimizer, config: config)
             return training
         }
@@ -180,10 +177,7 @@ extension Job {
             let model = GenerativeFactory.make(
                 kind, settings: settings, pixels: dataset.pixelCount, learningRate: Float(kind.defaultLearningRate), generator: &generator)
             let training = GenerativeTraining(model: model, dataset: dataset, batchSize: 128, epochs: epochs, seed: seed, completedEpochs: 0)
-            var config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset.name, epochs: epochs, batch: 128, learningRate: kind.defaultLearningRate, seed: seed)
-            config.classNames = dataset.classNames
-            config.trainCount = dataset.trainCount
-            config.testCount = dataset.testCount
+            var config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: 128, learningRate: kind.defaultLearningRate, seed: seed)
             config.extra = settings.extra(for: kind)
             config.extra["pixels"] = .integer(dataset.pixelCount)
             recorder.value = GenerativeEpochRecorder(run: run, model: model, config: config)
