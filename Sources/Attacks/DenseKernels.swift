@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 
 /// The elementwise passes of `DenseInputGradient` and the signed-gradient step, over raw buffers. Each
 /// computes exactly what the autograd op it replaces computes.
@@ -42,23 +43,12 @@ enum DenseKernels {
         _ logits: UnsafePointer<Float>, rows: Int, classes: Int, labels: [Int], scale: Float,
         gradient: UnsafeMutablePointer<Float>
     ) -> Double {
-        var total: Double = 0
+        let total = Loss.softmaxCrossEntropyRows(
+            logits, rows: rows, classes: classes, labels: labels, probabilities: gradient)
         for r in 0..<rows {
-            let label = labels[r]
-            precondition(label >= 0 && label < classes, "label \(label) outside 0..<\(classes)")
-            let z = logits + r * classes
             let q = gradient + r * classes
-            var m = -Float.infinity
-            for j in 0..<classes { m = max(m, z[j]) }
-            var s: Float = 0
-            for j in 0..<classes {
-                let e = Foundation.exp(z[j] - m)
-                q[j] = e
-                s += e
-            }
-            for j in 0..<classes { q[j] = q[j] / s * scale }
-            q[label] -= scale
-            total += Double(m + Foundation.log(s) - z[label])
+            for j in 0..<classes { q[j] *= scale }
+            q[labels[r]] -= scale
         }
         return total
     }

@@ -7,27 +7,13 @@ public enum Loss {
     /// - Parameters: logits [batch, classes]; labels one class index per row.
     /// - Returns: a 0-d tensor.
     public static func crossEntropy(logits: Tensor, labels: [Int]) -> Tensor {
-        precondition(logits.rank == 2 && logits.shape[0] == labels.count, "crossEntropy: logits \(logits.shape) for \(labels.count) labels")
+        precondition(
+            logits.rank == 2 && logits.shape[0] == labels.count,
+            "crossEntropy: logits \(logits.shape) for \(labels.count) labels")
         let (rows, width) = (logits.shape[0], logits.shape[1])
         let probabilities = Tensor(zeros: logits.shape)
-        var total: Double = 0
-        let p = logits.data
         let q = probabilities.data
-        for r in 0..<rows {
-            let label = labels[r]
-            precondition(label >= 0 && label < width, "label \(label) outside 0..<\(width)")
-            let row = p + r * width
-            var m = -Float.infinity
-            for j in 0..<width { m = max(m, row[j]) }
-            var s: Float = 0
-            for j in 0..<width {
-                let e = Foundation.exp(row[j] - m)
-                q[r * width + j] = e
-                s += e
-            }
-            for j in 0..<width { q[r * width + j] /= s }
-            total += Double(m + Foundation.log(s) - row[label])
-        }
+        let total = softmaxCrossEntropyRows(logits.data, rows: rows, classes: width, labels: labels, probabilities: q)
         let out = Tensor(Float(total / Double(max(rows, 1))))
         return Tensor.record(out, inputs: [logits]) { g, _ in
             let scale = g.item / Float(max(rows, 1))
@@ -41,8 +27,37 @@ public enum Loss {
         }
     }
 
+    /// The fused kernel under `crossEntropy`: writes each row's softmax of `logits` `[rows, classes]` into
+    /// `probabilities` (max-shifted, then divided by the row sum) and returns the summed cross-entropy
+    /// `sum_i (m_i + log s_i - z_i[label_i])`. Callers that need the gradient without autograd (the
+    /// attacks' dense path) scale it themselves and stay bit-identical to the autograd gradient.
+    public static func softmaxCrossEntropyRows(
+        _ logits: UnsafePointer<Float>, rows: Int, classes: Int, labels: [Int],
+        probabilities q: UnsafeMutablePointer<Float>
+    ) -> Double {
+        var total: Double = 0
+        for r in 0..<rows {
+            let label = labels[r]
+            precondition(label >= 0 && label < classes, "label \(label) outside 0..<\(classes)")
+            let row = logits + r * classes
+            var m = -Float.infinity
+            for j in 0..<classes { m = max(m, row[j]) }
+            var s: Float = 0
+            for j in 0..<classes {
+                let e = Foundation.exp(row[j] - m)
+                q[r * classes + j] = e
+                s += e
+            }
+            for j in 0..<classes { q[r * classes + j] /= s }
+            total += Double(m + Foundation.log(s) - row[label])
+        }
+        return total
+    }
+
     /// Binary cross-entropy with logits: `max(x, 0) - x t + log(1 + e^-|x|)`, summed or averaged.
-    public static func binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
+    public static func binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction = .mean)
+        -> Tensor
+    {
         precondition(logits.count == targets.count, "BCE: logits \(logits.shape) vs targets \(targets.shape)")
         let n = logits.count
         var total: Double = 0
@@ -71,7 +86,8 @@ public enum Loss {
     }
 
     /// Mean (or summed) squared error.
-    public static func meanSquaredError(_ prediction: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
+    public static func meanSquaredError(_ prediction: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor
+    {
         let squared = (prediction - target).squared()
         return reduction == .mean ? squared.mean() : squared.sum()
     }
