@@ -144,34 +144,18 @@ enum BenchAttackCommand {
         return (folder, folder + "/images.f32", folder + "/labels.i64")
     }
 
-    struct TorchError: Error, CustomStringConvertible { let description: String }
-
     /// One round of the PyTorch side: `name -> (seconds, robust accuracy)`.
     static func torchTimes(
         _ inputs: (folder: String, images: String, labels: String), weights: String, count: Int, python: String
-    ) -> Result<[String: (seconds: Double, accuracy: Double)], TorchError> {
-        let arguments =
-            ["-c", torchScript, weights, inputs.images, inputs.labels, String(count), String(ComputeThreads.count)]
-            + methods.map(\.torchSpec)
-        let run: (status: Int32?, stdout: Data, stderr: Data)
-        do {
-            run = try ChildProcess.run(
-                python.contains("/") ? python : "/usr/bin/env", python.contains("/") ? arguments : [python] + arguments,
-                timeout: 900)
-        } catch {
-            return .failure(TorchError(description: "could not start \(python) (\(error))"))
-        }
-        let lines = String(decoding: run.stdout, as: UTF8.self).split(separator: "\n")
-        if let error = lines.first(where: { $0.hasPrefix("error ") }) {
-            return .failure(TorchError(description: String(error.dropFirst(6))))
-        }
-        guard run.status == 0 else {
-            let last = String(decoding: run.stderr, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-            return .failure(
-                TorchError(
-                    description:
-                        "\(python) exited with status \(run.status.map(String.init) ?? "none"): \(Sanitize.line(last))")
-            )
+    ) -> Result<[String: (seconds: Double, accuracy: Double)], PythonReference.Failure> {
+        let lines: [String]
+        switch PythonReference.run(
+            python: python, script: torchScript,
+            arguments: [weights, inputs.images, inputs.labels, String(count), String(ComputeThreads.count)]
+                + methods.map(\.torchSpec))
+        {
+        case .success(let printed): lines = printed
+        case .failure(let failure): return .failure(failure)
         }
         var values: [String: (seconds: Double, accuracy: Double)] = [:]
         for line in lines where line.hasPrefix("result ") {

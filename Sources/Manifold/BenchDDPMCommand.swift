@@ -52,7 +52,7 @@ enum DDPMBenchmark {
             {
             case .success(let figures): torch!.keepBest(sample: figures.sample, train: figures.train)
             case .failure(let error):
-                torchNote = error.message
+                torchNote = error.description
                 torch = nil
             }
         }
@@ -115,41 +115,27 @@ enum DDPMBenchmark {
         return (sampleSeconds, Double(trainSteps) / trainSeconds)
     }
 
-    struct TorchError: Error { let message: String }
-
     static func measureTorch(
         python: String, network: DDPM.Network, threads: Int, steps: Int, count: Int, trainSteps: Int
-    ) -> Result<(sample: Double, train: Double), TorchError> {
+    ) -> Result<(sample: Double, train: Double), PythonReference.Failure> {
         var environment = ProcessInfo.processInfo.environment
         for name in ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"] {
             environment[name] = String(threads)
         }
-        let output: (status: Int32?, stdout: Data, stderr: Data)
-        do {
-            output = try ChildProcess.run(
-                "/usr/bin/env",
-                [
-                    python, "-c", torchScript, String(threads), network.rawValue, String(steps), String(count),
-                    String(trainSteps),
-                ],
-                environment: environment, timeout: 900)
-        } catch {
-            return .failure(TorchError(message: "could not start \(python) (\(error))"))
-        }
-        let lines = String(decoding: output.stdout, as: UTF8.self).split(separator: "\n")
-        if let error = lines.first(where: { $0.hasPrefix("error ") }) {
-            return .failure(TorchError(message: String(error.dropFirst(6))))
+        let lines: [String]
+        switch PythonReference.run(
+            python: python, script: torchScript,
+            arguments: [String(threads), network.rawValue, String(steps), String(count), String(trainSteps)],
+            environment: environment)
+        {
+        case .success(let printed): lines = printed
+        case .failure(let failure): return .failure(failure)
         }
         func value(_ key: String) -> Double? {
             lines.first { $0.hasPrefix(key + " ") }.flatMap { Double($0.dropFirst(key.count + 1)) }
         }
-        guard output.status == 0, let sample = value("sample"), let train = value("train") else {
-            let detail = String(decoding: output.stderr.suffix(300), as: UTF8.self)
-            return .failure(
-                TorchError(
-                    message:
-                        "\(python) failed (status \(output.status.map(String.init) ?? "timeout")): \(Sanitize.line(detail))"
-                ))
+        guard let sample = value("sample"), let train = value("train") else {
+            return .failure(PythonReference.Failure(description: "\(python) printed no sample or train time"))
         }
         return .success((sample, train))
     }

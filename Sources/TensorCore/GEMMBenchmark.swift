@@ -87,7 +87,7 @@ public enum GEMMBenchmark {
                 case .success(let values):
                     numpy = zip(numpy ?? values, values).map { max($0, $1) }
                 case .failure(let error):
-                    note = error.message
+                    note = error.description
                     numpy = nil
                 }
             }
@@ -141,8 +141,6 @@ public enum GEMMBenchmark {
         return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
     }
 
-    struct NumPyError: Error { let message: String }
-
     static let numpyScript = """
         import sys, time
         try:
@@ -164,34 +162,26 @@ public enum GEMMBenchmark {
 
     /// NumPy's GFLOP/s on `shapes` with OpenBLAS limited to `threads` threads. OPENBLAS_CORETYPE
     /// and OPENBLAS_L2_SIZE are removed from its environment: they can force a slower kernel.
-    static func numpyGFlops(threads: Int) -> Result<[Double], NumPyError> {
+    static func numpyGFlops(threads: Int) -> Result<[Double], PythonReference.Failure> {
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_CORETYPE"] = nil
         environment["OPENBLAS_L2_SIZE"] = nil
         for name in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] {
             environment[name] = String(threads)
         }
-        let run: (status: Int32?, stdout: Data, stderr: Data)
-        do {
-            run = try ChildProcess.run(
-                "/usr/bin/env", ["python3", "-c", numpyScript] + shapes.map { "\($0.m)x\($0.k)x\($0.n)" },
-                environment: environment, timeout: 900)
-        } catch {
-            return .failure(NumPyError(message: "could not start python3 (\(error))"))
-        }
-        let data = run.stdout
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-        if let error = lines.first(where: { $0.hasPrefix("error ") }) {
-            return .failure(NumPyError(message: String(error.dropFirst(6))))
+        let lines: [String]
+        switch PythonReference.run(
+            script: numpyScript, arguments: shapes.map { "\($0.m)x\($0.k)x\($0.n)" }, environment: environment)
+        {
+        case .success(let printed): lines = printed
+        case .failure(let failure): return .failure(failure)
         }
         let values = lines.compactMap { line -> Double? in
             line.hasPrefix("gflops ") ? Double(line.dropFirst(7)) : nil
         }
-        guard let status = run.status else {
-            return .failure(NumPyError(message: "python3 did not finish within 15 minutes"))
-        }
-        guard status == 0, values.count == shapes.count else {
-            return .failure(NumPyError(message: "python3 exited with status \(status)"))
+        guard values.count == shapes.count else {
+            return .failure(
+                PythonReference.Failure(description: "python3 printed \(values.count) of \(shapes.count) results"))
         }
         return .success(values)
     }

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Runs a reference measurement written in Python (numpy, PyTorch) as a child process, for the
+/// benchmarks that compare Manifold with those libraries in the same run. The script prints its
+/// results one per line and `error MESSAGE` (exit status 0) when its library is missing.
+public enum PythonReference {
+    /// Why the reference could not be measured, in one line.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
+    }
+
+    /// The lines the script printed, or a one-line failure: it could not start, printed `error ...`,
+    /// exited non-zero (with the last line of its standard error), or ran past `timeout` seconds.
+    public static func run(
+        python: String = "python3", script: String, arguments: [String], environment: [String: String]? = nil,
+        timeout: Double = 900
+    ) -> Result<[String], Failure> {
+        let run: (status: Int32?, stdout: Data, stderr: Data)
+        do {
+            run = try ChildProcess.run(
+                "/usr/bin/env", [python, "-c", script] + arguments, environment: environment, timeout: timeout)
+        } catch {
+            return .failure(Failure(description: "could not start \(python) (\(error))"))
+        }
+        let lines = String(decoding: run.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
+        if let error = lines.first(where: { $0.hasPrefix("error ") }) {
+            return .failure(Failure(description: String(error.dropFirst(6))))
+        }
+        guard let status = run.status else {
+            return .failure(Failure(description: "\(python) did not finish within \(Int(timeout)) s"))
+        }
+        guard status == 0 else {
+            let last = String(decoding: run.stderr, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+            let printable = String(last.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }.prefix(200))
+            return .failure(Failure(description: "\(python) exited with status \(status): \(printable)"))
+        }
+        return .success(lines)
+    }
+}
