@@ -60,8 +60,8 @@ enum DDPMBenchmark {
         let trainRatio = torch.map { ours.trainStepsPerSecond / $0.trainStepsPerSecond }
         if parsed.has("json") {
             var object: [String: JSONValue] = [
-                "net": .string(network.rawValue), "threads": .number(Double(threads)), "n": .number(Double(count)),
-                "steps": .number(Double(steps)), "rounds": .number(Double(rounds)),
+                "net": .string(network.rawValue), "threads": .integer(threads), "n": .integer(count),
+                "steps": .integer(steps), "rounds": .integer(rounds),
                 "sample_seconds": .number(ours.sampleSeconds),
                 "train_steps_per_second": .number(ours.trainStepsPerSecond),
             ]
