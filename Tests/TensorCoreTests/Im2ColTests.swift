@@ -2,7 +2,7 @@ import Testing
 
 @testable import TensorCore
 
-/// im2col against a direct convolution, col2im as its exact adjoint.
+/// im2col against a direct convolution, its fold as the exact adjoint, and the geometry's edges.
 @Suite struct Im2ColTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let batch, channels, height, width, kernelHeight, kernelWidth, stride, padding: Int
@@ -19,27 +19,34 @@ import Testing
         var rowLength: Int { channels * kernelHeight * kernelWidth }
         var columnCount: Int { batch * outHeight * outWidth * rowLength }
 
+        var geometry: Im2Col {
+            Im2Col(
+                channels: channels, height: height, width: width, kernelHeight: kernelHeight,
+                kernelWidth: kernelWidth, stride: stride, padding: padding)
+        }
+
+        /// Every image's columns, one after the other.
         func im2col(_ x: [Float]) -> [Float] {
+            let g = geometry
             var columns = [Float](repeating: .nan, count: columnCount)
             x.withUnsafeBufferPointer { x in
                 columns.withUnsafeMutableBufferPointer { out in
-                    Im2Col.im2col(
-                        input: x.baseAddress!, batch: batch, channels: channels, height: height, width: width,
-                        kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
-                        columns: out.baseAddress!)
+                    for b in 0..<batch {
+                        g.unfold(image: x.baseAddress! + b * g.imageSize, columns: out.baseAddress! + b * g.columnCount)
+                    }
                 }
             }
             return columns
         }
 
         func col2im(_ y: [Float]) -> [Float] {
+            let g = geometry
             var grad = [Float](repeating: 0, count: inputCount)
             y.withUnsafeBufferPointer { y in
                 grad.withUnsafeMutableBufferPointer { out in
-                    Im2Col.col2im(
-                        columns: y.baseAddress!, batch: batch, channels: channels, height: height, width: width,
-                        kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
-                        gradInput: out.baseAddress!)
+                    for b in 0..<batch {
+                        g.fold(columns: y.baseAddress! + b * g.columnCount, image: out.baseAddress! + b * g.imageSize)
+                    }
                 }
             }
             return grad
@@ -62,28 +69,36 @@ import Testing
         Case(
             batch: 2, channels: 2, height: 5, width: 7, kernelHeight: 4, kernelWidth: 3, stride: 3,
             padding: 1),
-        // Large enough to take the multithreaded path.
+        Case(
+            batch: 1, channels: 2, height: 6, width: 6, kernelHeight: 1, kernelWidth: 1, stride: 1,
+            padding: 0),
+        // Padding wider than the kernel reach: whole rows and columns of zeros.
+        Case(
+            batch: 1, channels: 1, height: 3, width: 4, kernelHeight: 2, kernelWidth: 2, stride: 3,
+            padding: 3),
         Case(
             batch: 8, channels: 3, height: 28, width: 28, kernelHeight: 3, kernelWidth: 3, stride: 1,
             padding: 1),
     ]
 
-    /// Direct convolution vs im2col followed by GEMM with W^T.
+    /// Direct convolution vs im2col followed by W x columns, image by image.
     @Test(arguments: cases) func matchesDirectConvolution(_ t: Case) {
         var rng = RandomGenerator(seed: 3)
         let outChannels = 5
         let x = (0..<t.inputCount).map { _ in rng.uniform(-1, 1) }
         let w = (0..<outChannels * t.rowLength).map { _ in rng.uniform(-1, 1) }
         let columns = t.im2col(x)
-        let rows = t.batch * t.outHeight * t.outWidth
-        var y = [Float](repeating: 0, count: rows * outChannels)
+        let positions = t.outHeight * t.outWidth
+        var y = [Float](repeating: 0, count: t.batch * outChannels * positions)
         columns.withUnsafeBufferPointer { cols in
             w.withUnsafeBufferPointer { w in
                 y.withUnsafeMutableBufferPointer { y in
-                    GEMM.multiply(
-                        m: rows, n: outChannels, k: t.rowLength, a: cols.baseAddress!, lda: t.rowLength,
-                        transA: false, b: w.baseAddress!, ldb: t.rowLength, transB: true, c: y.baseAddress!,
-                        ldc: outChannels)
+                    for b in 0..<t.batch {
+                        GEMM.multiply(
+                            m: outChannels, n: positions, k: t.rowLength, a: w.baseAddress!, lda: t.rowLength,
+                            transA: false, b: cols.baseAddress! + b * t.rowLength * positions, ldb: positions,
+                            transB: false, c: y.baseAddress! + b * outChannels * positions, ldc: positions)
+                    }
                 }
             }
         }
@@ -105,8 +120,8 @@ import Testing
                                 }
                             }
                         }
-                        let row = (b * t.outHeight + oy) * t.outWidth + ox
-                        worst = max(worst, abs(sum - y[row * outChannels + o]))
+                        let index = ((b * outChannels + o) * t.outHeight + oy) * t.outWidth + ox
+                        worst = max(worst, abs(sum - y[index]))
                     }
                 }
             }

@@ -1,0 +1,132 @@
+/// Differentiable max pooling and nearest-neighbour upsampling on NCHW tensors, spread over the
+/// compute threads by planes (one plane is one channel of one image).
+extension Tensor {
+    /// Max pooling with a square window (PyTorch's `MaxPool2d(kernel, stride)`, no padding). The
+    /// gradient goes to the first maximum of each window, as in PyTorch.
+    public func maxPool2d(kernel: Int, stride: Int? = nil) -> Tensor {
+        precondition(rank == 4, "maxPool2d needs NCHW input")
+        let step = stride ?? kernel
+        precondition(kernel >= 1 && step >= 1, "maxPool2d: kernel and stride must be >= 1")
+        let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
+        let oh = (height - kernel) / step + 1
+        let ow = (width - kernel) / step + 1
+        precondition(height >= kernel && width >= kernel && oh > 0 && ow > 0, "maxPool2d: window larger than the input")
+        let planes = batch * channels
+        let (planeIn, planeOut) = (height * width, oh * ow)
+        let out = Tensor(shape: [batch, channels, oh, ow], storage: TensorStorage(uninitializedCount: planes * planeOut))
+        // Index of each window's winner inside its input plane.
+        let winners = UnsafeMutableBufferPointer<Int32>.allocate(capacity: Swift.max(1, planes * planeOut))
+        let winnerBase = IndexBase(winners.baseAddress!)
+        Tensor.forEachPlaneRange(planes: planes, elementsPerPlane: planeIn) { range in
+            for plane in range {
+                let src = self.data + plane * planeIn
+                let dst = out.data + plane * planeOut
+                let win = winnerBase.pointer + plane * planeOut
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        let corner = (oy * step) * width + ox * step
+                        var best = src[corner]
+                        var bestIndex = corner
+                        if kernel == 2 {
+                            // The common 2x2 window, unrolled; ties keep the first, as below.
+                            if src[corner + 1] > best { best = src[corner + 1]; bestIndex = corner + 1 }
+                            if src[corner + width] > best { best = src[corner + width]; bestIndex = corner + width }
+                            if src[corner + width + 1] > best { best = src[corner + width + 1]; bestIndex = corner + width + 1 }
+                        } else {
+                            for ky in 0..<kernel {
+                                for kx in 0..<kernel {
+                                    let index = corner + ky * width + kx
+                                    if src[index] > best {
+                                        best = src[index]
+                                        bestIndex = index
+                                    }
+                                }
+                            }
+                        }
+                        dst[oy * ow + ox] = best
+                        win[oy * ow + ox] = Int32(bestIndex)
+                    }
+                }
+            }
+        }
+        let inputShape = shape
+        let owner = WinnerStorage(winners)
+        return Tensor.record(out, inputs: [self]) { g, _ in
+            let grad = Tensor(zeros: inputShape)
+            Tensor.forEachPlaneRange(planes: planes, elementsPerPlane: planeIn) { range in
+                for plane in range {
+                    let target = grad.data + plane * planeIn
+                    let source = g.data + plane * planeOut
+                    let win = owner.buffer.baseAddress! + plane * planeOut
+                    for i in 0..<planeOut { target[Int(win[i])] += source[i] }
+                }
+            }
+            return [grad]
+        }
+    }
+
+    /// Nearest-neighbour upsampling by an integer factor.
+    public func upsampleNearest(factor: Int) -> Tensor {
+        precondition(rank == 4 && factor >= 1, "upsampleNearest needs NCHW input and factor >= 1")
+        let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
+        let oh = height * factor
+        let ow = width * factor
+        let planes = batch * channels
+        let (planeIn, planeOut) = (height * width, oh * ow)
+        let out = Tensor(shape: [batch, channels, oh, ow], storage: TensorStorage(uninitializedCount: planes * planeOut))
+        Tensor.forEachPlaneRange(planes: planes, elementsPerPlane: planeOut) { range in
+            for plane in range {
+                let src = self.data + plane * planeIn
+                let dst = out.data + plane * planeOut
+                for y in 0..<oh {
+                    let line = src + (y / factor) * width
+                    let row = dst + y * ow
+                    for x in 0..<ow { row[x] = line[x / factor] }
+                }
+            }
+        }
+        let inputShape = shape
+        return Tensor.record(out, inputs: [self]) { g, _ in
+            let grad = Tensor(zeros: inputShape)
+            Tensor.forEachPlaneRange(planes: planes, elementsPerPlane: planeOut) { range in
+                for plane in range {
+                    let src = g.data + plane * planeOut
+                    let dst = grad.data + plane * planeIn
+                    for y in 0..<oh {
+                        let line = dst + (y / factor) * width
+                        let row = src + y * ow
+                        for x in 0..<ow { line[x / factor] += row[x] }
+                    }
+                }
+            }
+            return [grad]
+        }
+    }
+
+    /// Runs `body` over contiguous ranges of planes, on all compute threads when the tensor is
+    /// large enough for that to pay.
+    static func forEachPlaneRange(planes: Int, elementsPerPlane: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        let threads = min(ComputeThreads.count, planes)
+        if threads <= 1 || planes * elementsPerPlane < 1 << 15 {
+            body(0..<planes)
+            return
+        }
+        let pieces = min(planes, threads * 4)
+        ComputePool.shared.run(iterations: pieces, threads: threads) { piece in
+            body(GEMM.split(units: planes, parts: pieces, index: piece))
+        }
+    }
+}
+
+/// The winners' indices of one max pooling, kept for its backward pass and freed with it.
+private final class WinnerStorage: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Int32>
+    init(_ buffer: UnsafeMutableBufferPointer<Int32>) { self.buffer = buffer }
+    deinit { buffer.deallocate() }
+}
+
+/// A raw pointer that threads writing disjoint parts may share.
+private struct IndexBase: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Int32>
+    init(_ pointer: UnsafeMutablePointer<Int32>) { self.pointer = pointer }
+}
