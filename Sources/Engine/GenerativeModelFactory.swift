@@ -131,11 +131,12 @@ public struct GenerativeSettings: Sendable {
 }
 
 public enum GenerativeFactory {
-    /// A freshly initialised trainable model (PCA is fitted separately).
+    /// A freshly initialised trainable model (PCA is fitted separately). Throws when the images do
+    /// not suit the model (the U-Net needs square images with a side divisible by 4).
     public static func make(
         _ kind: GenerativeKind, settings: GenerativeSettings, pixels: Int, learningRate: Float,
         generator: inout RandomGenerator
-    ) -> any GenerativeModel {
+    ) throws -> any GenerativeModel {
         switch kind {
         case .ae:
             return Autoencoder(
@@ -158,6 +159,10 @@ public enum GenerativeFactory {
             return DenoisingAutoencoder(
                 pixels: pixels, sigmas: settings.sigmas, learningRate: learningRate, generator: &generator)
         case .ddpm:
+            if settings.network == .unet && !DDPM.unetSupports(pixels: pixels) {
+                throw RuntimeFault(
+                    "the ddpm U-Net needs square images with a side divisible by 4, got \(pixels) pixels")
+            }
             return DDPM(
                 pixels: pixels, network: settings.network, averageDecay: Float(settings.averageDecay),
                 learningRate: learningRate, generator: &generator)
@@ -184,7 +189,7 @@ public enum GenerativeFactory {
         if kind == .pca {
             model = PCA(components: settings.latent, features: pixels)
         } else {
-            model = make(kind, settings: settings, pixels: pixels, learningRate: 1e-3, generator: &generator)
+            model = try make(kind, settings: settings, pixels: pixels, learningRate: 1e-3, generator: &generator)
         }
         try GenerativeRunStore.load(run: run, model: model, optimizers: nil)
         return (kind, settings, config, model)

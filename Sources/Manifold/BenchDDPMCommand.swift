@@ -33,7 +33,8 @@ enum DDPMBenchmark {
         let python = parsed.string("python") ?? "python3"
         var network = DDPM.Network.mlp
         if let text = parsed.string("net") {
-            guard let value = DDPM.Network(rawValue: text) else {
+            // The benchmark compares the MLP networks with the same networks in PyTorch.
+            guard let value = DDPM.Network(rawValue: text), value != .unet else {
                 throw UsageError("option '--net' must be mlp or mlp-t, got '\(Sanitize.line(text))'")
             }
             network = value

@@ -134,7 +134,7 @@ enum GenerativeTrainCommand {
                     test[1].value, secondsPerEpoch))
         } else {
             var generator = RandomGenerator(seed: seed)
-            let model = GenerativeFactory.make(
+            let model = try GenerativeFactory.make(
                 kind, settings: settings, pixels: dataset.pixelCount, learningRate: Float(learningRate),
                 generator: &generator)
             var metricsRows: [String] = []

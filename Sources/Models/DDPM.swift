@@ -2,15 +2,18 @@ import Foundation
 import NeuralNet
 import TensorCore
 
-/// Denoising diffusion probabilistic model (Ho et al. 2020; MATH.md section 8) with an MLP noise
-/// predictor of widths `[x_t (784), embedding(t) (128)] -> 1024 -> 1024 -> 784`, SiLU.
+/// Denoising diffusion probabilistic model (Ho et al. 2020; MATH.md section 8) with a noise
+/// predictor that is either an MLP of widths `[x_t (784), embedding(t) (128)] -> 1024 -> 1024 -> 784`,
+/// SiLU, or a small U-Net (`DiffusionUNet`).
 ///
-/// Two ways to condition that MLP on the step (`Network`):
+/// The networks (`Network`):
 /// - `mlp`: the sinusoidal embedding is concatenated to the input only (the network);
 /// - `mlp-t`: the same, plus a learned linear projection of the embedding added to the second hidden
 ///   layer's and to the output's pre-activation (`time.0`, `time.1`), as DDPM's U-Net adds the time
 ///   embedding to every residual block. Same widths and the same cost per sampling step (the
 ///   projections depend on `t` only and are cached per step).
+/// - `unet`: `DiffusionUNet` (parameters `unet.*`), for square images with a side divisible by 4;
+///   about 70x the MLP's arithmetic per image, and far better at removing small noise.
 ///
 /// Training: pixels scaled to [-1, 1], `t ~ Uniform`, `eps ~ N(0, I)`,
 /// `x_t = sqrt(alphaBar_t) x_0 + sqrt(1 - alphaBar_t) eps`, minimise the MSE `||eps - eps_theta(x_t, t)||^2`
@@ -22,12 +25,13 @@ public final class DDPM: GenerativeModel {
     public enum Network: String, CaseIterable, Sendable {
         case mlp
         case mlpTime = "mlp-t"
+        case unet
     }
 
     public let schedule: DiffusionSchedule
     public let embeddingDimension: Int
     public let architecture: Network
-    /// `Linear, SiLU, Linear, SiLU, Linear` (PyTorch names `network.0` ... `network.4`).
+    /// `Linear, SiLU, Linear, SiLU, Linear` (PyTorch names `network.0` ... `network.4`); empty for `unet`.
     public let network: Sequential
     /// `mlp-t`: bias-free projections of the embedding onto the second hidden layer and the output.
     public let timeProjections: [Linear]
@@ -52,17 +56,25 @@ public final class DDPM: GenerativeModel {
         self.architecture = architecture
         self.averageDecay = averageDecay
         self.schedule = schedule
-        network = Networks.perceptron(
-            [pixels + embedding, hidden, hidden, pixels], activation: { SiLU() }, generator: &generator)
+        if architecture == .unet {
+            precondition(DiffusionUNet.supports(pixels: pixels), "DDPM: the U-Net needs square images with a side divisible by 4")
+            network = Sequential([])
+        } else {
+            network = Networks.perceptron(
+                [pixels + embedding, hidden, hidden, pixels], activation: { SiLU() }, generator: &generator)
+        }
         switch architecture {
-        case .mlp: timeProjections = []
+        case .mlp, .unet: timeProjections = []
         case .mlpTime:
             timeProjections = [
                 Linear(inputCount: embedding, outputCount: hidden, bias: false, generator: &generator),
                 Linear(inputCount: embedding, outputCount: pixels, bias: false, generator: &generator),
             ]
         }
-        var parameters = prefixed("network", network.namedParameters)
+        var parameters =
+            architecture == .unet
+            ? prefixed("unet", DiffusionUNet.makeParameters(embedding: embedding, generator: &generator))
+            : prefixed("network", network.namedParameters)
         for (index, projection) in timeProjections.enumerated() {
             parameters += prefixed("time.\(index)", projection.namedParameters)
         }
@@ -72,6 +84,9 @@ public final class DDPM: GenerativeModel {
     }
 
     public var kind: String { "ddpm" }
+
+    /// Whether `unet` can take images of `pixels` (square, side divisible by 4).
+    public static func unetSupports(pixels: Int) -> Bool { DiffusionUNet.supports(pixels: pixels) }
 
     /// `eps_theta(x_t, t)` with the live weights, for `x` [batch, pixels] and one step index per row.
     public func predictNoise(_ x: Tensor, timesteps: [Int]) -> Tensor {
@@ -99,6 +114,11 @@ public final class DDPM: GenerativeModel {
         let embedding = Tensor(
             shape: [timesteps.count, embeddingDimension],
             scalars: TimeEmbedding.sinusoidal(timesteps, dimension: embeddingDimension))
+        if architecture == .unet {
+            let side = Int(Double(pixelCount).squareRoot().rounded())
+            return DiffusionUNet(side: side, embedding: embeddingDimension)(
+                x, embedding: embedding, weights: w, prefix: "unet.")
+        }
         let input = Tensor.concatenate([x, embedding], axis: 1)
         let first = input.linear(weight: w["network.0.weight"]!, bias: w["network.0.bias"]).silu()
         var second = first.linear(weight: w["network.2.weight"]!, bias: w["network.2.bias"])

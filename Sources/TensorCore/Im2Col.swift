@@ -60,32 +60,63 @@ public struct Im2Col: Sendable {
     /// One image `[channels, height, width]` -> `columns` as described on the type.
     public func unfold(image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
         let positions = self.positions
+        let planeSize = height * width
         var row = columns
         for c in 0..<channels {
-            let plane = image + c * height * width
+            let plane = image + c * planeSize
             for ky in 0..<kernelHeight {
                 for kx in 0..<kernelWidth {
-                    let valid = Im2Col.validRange(
-                        offset: kx - padding, size: width, stride: stride, count: outWidth)
-                    for oy in 0..<outHeight {
-                        let out = row + oy * outWidth
-                        let iy = oy * stride - padding + ky
-                        guard iy >= 0 && iy < height, !valid.isEmpty else {
-                            out.update(repeating: 0, count: outWidth)
-                            continue
-                        }
-                        let base = iy * width + kx - padding
-                        for ox in 0..<valid.lowerBound { out[ox] = 0 }
-                        if stride == 1 {
-                            for ox in valid { out[ox] = plane[base + ox] }
-                        } else {
-                            for ox in valid { out[ox] = plane[base + ox * stride] }
-                        }
-                        for ox in valid.upperBound..<outWidth { out[ox] = 0 }
+                    if stride == 1 && outWidth == width {
+                        unfoldShifted(plane: plane, ky: ky, kx: kx, row: row)
+                    } else {
+                        unfoldRows(plane: plane, ky: ky, kx: kx, row: row)
                     }
                     row += positions
                 }
             }
+        }
+    }
+
+    /// Stride 1 with as many output columns as input columns: row `(c, ky, kx)` is the plane
+    /// shifted by a constant `(ky - padding) * width + kx - padding`, so it is one contiguous copy,
+    /// after which the output columns whose input column falls outside the image are zeroed.
+    @inline(__always)
+    private func unfoldShifted(plane: UnsafePointer<Float>, ky: Int, kx: Int, row: UnsafeMutablePointer<Float>) {
+        let positions = self.positions
+        let shift = (ky - padding) * width + kx - padding
+        let low = min(positions, max(0, -shift))
+        let high = max(low, min(positions, height * width - shift))
+        row.update(repeating: 0, count: low)
+        Im2Col.copy(plane + (low + shift), to: row + low, count: high - low)
+        (row + high).update(repeating: 0, count: positions - high)
+        let valid = Im2Col.validRange(offset: kx - padding, size: width, stride: 1, count: outWidth)
+        if valid.count == outWidth { return }
+        for oy in 0..<outHeight {
+            let line = row + oy * outWidth
+            for ox in 0..<valid.lowerBound { line[ox] = 0 }
+            for ox in valid.upperBound..<outWidth { line[ox] = 0 }
+        }
+    }
+
+    /// The general case, one output row at a time.
+    @inline(__always)
+    private func unfoldRows(plane: UnsafePointer<Float>, ky: Int, kx: Int, row: UnsafeMutablePointer<Float>) {
+        let valid = Im2Col.validRange(offset: kx - padding, size: width, stride: stride, count: outWidth)
+        for oy in 0..<outHeight {
+            let out = row + oy * outWidth
+            let iy = oy * stride - padding + ky
+            guard iy >= 0 && iy < height, !valid.isEmpty else {
+                out.update(repeating: 0, count: outWidth)
+                continue
+            }
+            let source = plane + (iy * width + kx - padding + valid.lowerBound * stride)
+            out.update(repeating: 0, count: valid.lowerBound)
+            if stride == 1 {
+                Im2Col.copy(source, to: out + valid.lowerBound, count: valid.count)
+            } else {
+                for (j, ox) in valid.enumerated() { out[ox] = source[j &* stride] }
+            }
+            (out + valid.upperBound).update(repeating: 0, count: outWidth - valid.upperBound)
         }
     }
 
@@ -103,17 +134,62 @@ public struct Im2Col: Sendable {
                     for oy in 0..<outHeight where !valid.isEmpty {
                         let iy = oy * stride - padding + ky
                         guard iy >= 0 && iy < height else { continue }
-                        let src = row + oy * outWidth
-                        let base = iy * width + kx - padding
+                        let source = row + (oy * outWidth + valid.lowerBound)
+                        let target = plane + (iy * width + kx - padding + valid.lowerBound * stride)
                         if stride == 1 {
-                            for ox in valid { plane[base + ox] += src[ox] }
+                            Im2Col.add(source, to: target, count: valid.count)
                         } else {
-                            for ox in valid { plane[base + ox * stride] += src[ox] }
+                            for j in 0..<valid.count { target[j &* stride] += source[j] }
                         }
                     }
                     row += positions
                 }
             }
+        }
+    }
+
+    /// `target[0 ..< count] = source[0 ..< count]`, 16 and 4 lanes at a time (rows are short: a
+    /// call per row of `memmove` cost more than the copy).
+    @inline(__always)
+    static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i &+ 16 <= count {
+            UnsafeMutableRawPointer(target + i).storeBytes(
+                of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+            i &+= 16
+        }
+        while i &+ 4 <= count {
+            UnsafeMutableRawPointer(target + i).storeBytes(
+                of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+            i &+= 4
+        }
+        while i < count {
+            target[i] = source[i]
+            i &+= 1
+        }
+    }
+
+    /// `target[0 ..< count] += source[0 ..< count]`, 16 and 4 lanes at a time.
+    @inline(__always)
+    static func add(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i &+ 16 <= count {
+            let sum =
+                UnsafeRawPointer(target + i).loadUnaligned(as: SIMD16<Float>.self)
+                + UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD16<Float>.self)
+            i &+= 16
+        }
+        while i &+ 4 <= count {
+            let sum =
+                UnsafeRawPointer(target + i).loadUnaligned(as: SIMD4<Float>.self)
+                + UnsafeRawPointer(source + i).loadUnaligned(as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD4<Float>.self)
+            i &+= 4
+        }
+        while i < count {
+            target[i] += source[i]
+            i &+= 1
         }
     }
 }

@@ -13,7 +13,8 @@ extension Tensor {
         precondition(height >= kernel && width >= kernel && oh > 0 && ow > 0, "maxPool2d: window larger than the input")
         let planes = batch * channels
         let (planeIn, planeOut) = (height * width, oh * ow)
-        let out = Tensor(shape: [batch, channels, oh, ow], storage: TensorStorage(uninitializedCount: planes * planeOut))
+        let out = Tensor(
+            shape: [batch, channels, oh, ow], storage: TensorStorage(uninitializedCount: planes * planeOut))
         // Index of each window's winner inside its input plane.
         let winners = UnsafeMutableBufferPointer<Int32>.allocate(capacity: Swift.max(1, planes * planeOut))
         let winnerBase = IndexBase(winners.baseAddress!)
@@ -29,9 +30,18 @@ extension Tensor {
                         var bestIndex = corner
                         if kernel == 2 {
                             // The common 2x2 window, unrolled; ties keep the first, as below.
-                            if src[corner + 1] > best { best = src[corner + 1]; bestIndex = corner + 1 }
-                            if src[corner + width] > best { best = src[corner + width]; bestIndex = corner + width }
-                            if src[corner + width + 1] > best { best = src[corner + width + 1]; bestIndex = corner + width + 1 }
+                            if src[corner + 1] > best {
+                                best = src[corner + 1]
+                                bestIndex = corner + 1
+                            }
+                            if src[corner + width] > best {
+                                best = src[corner + width]
+                                bestIndex = corner + width
+                            }
+                            if src[corner + width + 1] > best {
+                                best = src[corner + width + 1]
+                                bestIndex = corner + width + 1
+                            }
                         } else {
                             for ky in 0..<kernel {
                                 for kx in 0..<kernel {
@@ -73,7 +83,8 @@ extension Tensor {
         let ow = width * factor
         let planes = batch * channels
         let (planeIn, planeOut) = (height * width, oh * ow)
-        let out = Tensor(shape: [batch, channels, oh, ow], storage: TensorStorage(uninitializedCount: planes * planeOut))
+        let out = Tensor(
+            shape: [batch, channels, oh, ow], storage: TensorStorage(uninitializedCount: planes * planeOut))
         Tensor.forEachPlaneRange(planes: planes, elementsPerPlane: planeOut) { range in
             for plane in range {
                 let src = self.data + plane * planeIn

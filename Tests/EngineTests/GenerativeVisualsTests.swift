@@ -22,7 +22,7 @@ import Testing
             if kind == .dae { s.sigmas = [0.5, 0.2, 0.1] }
         }
         var generator = RandomGenerator(seed: 3)
-        return GenerativeFactory.make(
+        return try! GenerativeFactory.make(
             kind, settings: s, pixels: 784, learningRate: Float(kind.defaultLearningRate), generator: &generator)
     }
 

@@ -17,7 +17,7 @@ import Testing
         var generator = RandomGenerator(seed: 0)
         var settings = GenerativeSettings()
         settings.latent = 4
-        let model = GenerativeFactory.make(
+        let model = try GenerativeFactory.make(
             .ae, settings: settings, pixels: 784, learningRate: 1e-3, generator: &generator)
         let training = GenerativeTraining(model: model, dataset: dataset, batchSize: 128, epochs: 1, seed: 0)
         var summary: EpochSummary?

@@ -174,21 +174,4 @@ import Testing
             #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
         }
     }
-
-    /// Writes the four raw IDX files of a tiny dataset of `side`x`side` images.
-    func writeIDXDataset(folder: String, side: Int, count: Int) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        func header(_ type: UInt8, _ dims: [Int]) -> [UInt8] {
-            [0, 0, 0x08, UInt8(dims.count)] + dims.flatMap { d in [24, 16, 8, 0].map { UInt8((d >> $0) & 0xFF) } }
-                + (type == 0 ? [] : [])
-        }
-        let images = header(3, [count, side, side]) + (0..<(count * side * side)).map { UInt8($0 % 256) }
-        let labels = header(1, [count]) + (0..<count).map { UInt8($0 % 10) }
-        for (name, bytes) in [
-            ("train-images-idx3-ubyte", images), ("t10k-images-idx3-ubyte", images),
-            ("train-labels-idx1-ubyte", labels), ("t10k-labels-idx1-ubyte", labels),
-        ] {
-            try Data(bytes).write(to: URL(fileURLWithPath: "\(folder)/\(name)"))
-        }
-    }
 }

@@ -52,3 +52,19 @@ func temporaryFolder() -> String {
 func cleanup(_ path: String) {
     try? FileManager.default.removeItem(atPath: path)
 }
+
+/// Writes the four raw IDX files of a tiny dataset of `side`x`side` images.
+func writeIDXDataset(folder: String, side: Int, count: Int) throws {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    func header(_ dims: [Int]) -> [UInt8] {
+        [0, 0, 0x08, UInt8(dims.count)] + dims.flatMap { d in [24, 16, 8, 0].map { UInt8((d >> $0) & 0xFF) } }
+    }
+    let images = header([count, side, side]) + (0..<(count * side * side)).map { UInt8($0 % 256) }
+    let labels = header([count]) + (0..<count).map { UInt8($0 % 10) }
+    for (name, bytes) in [
+        ("train-images-idx3-ubyte", images), ("t10k-images-idx3-ubyte", images),
+        ("train-labels-idx1-ubyte", labels), ("t10k-labels-idx1-ubyte", labels),
+    ] {
+        try Data(bytes).write(to: URL(fileURLWithPath: "\(folder)/\(name)"))
+    }
+}

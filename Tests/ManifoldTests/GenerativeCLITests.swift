@@ -218,4 +218,32 @@ import Testing
             #expect(result.status == 2 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
     }
+
+    /// DDPM with the U-Net: trains, samples with both samplers, keeps its weight average under
+    /// `ema.unet.*`, and refuses images it cannot take with one line.
+    @Test func ddpmUNetTrainsSamplesAndRefusesOddImages() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let small = ["--train-limit", "32", "--test-limit", "16", "--batch", "16", "--quiet"]
+        let trained = try ManifoldBinary.run(
+            ["train", "ddpm", "--net", "unet", "--epochs", "1", "--run", "u", "--ema", "0.9", "--json"] + small,
+            runsRoot: root)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        #expect(try json(trained)["test"]?["eps_mse"]?.doubleValue?.isFinite == true)
+        let names = try SafeTensorsFormat.read(path: "\(root)/u/model.safetensors").entries.map(\.name)
+        #expect(names.contains("unet.down.0.conv1.weight") && names.contains("ema.unet.output.conv.bias"))
+        for arguments in [["ddpm", "--n", "1"], ["ddim", "--steps", "4", "--n", "3"]] {
+            let method = arguments[0]
+            let sampled = try ManifoldBinary.run(
+                ["sample"] + arguments + ["--run", "u", "--no-scores", "--json"], runsRoot: root)
+            #expect(sampled.status == 0, "\(method): \(sampled.stderr)")
+        }
+        let folder = "\(root)/odd-images"
+        try writeIDXDataset(folder: folder, side: 10, count: 20)
+        let refused = try ManifoldBinary.run(
+            ["train", "ddpm", "--net", "unet", "--data", folder, "--run", "odd"] + small, runsRoot: root)
+        #expect(refused.status == 1 && refused.stderr.contains("side divisible by 4"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/odd/model.safetensors"))
+    }
 }

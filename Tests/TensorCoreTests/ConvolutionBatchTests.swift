@@ -15,7 +15,10 @@ import Testing
         var rng = RandomGenerator(seed: 21)
         let x = Tensor.randomNormal([batch] + imageShape, generator: &rng)
         x.requiresGrad = true
-        for p in parameters { p.requiresGrad = true; p.grad = nil }
+        for p in parameters {
+            p.requiresGrad = true
+            p.grad = nil
+        }
         let out = f(x, parameters)
         let weights = Tensor.randomNormal(out.shape, generator: &rng)
         (out * weights).sum().backward()
@@ -83,7 +86,9 @@ import Testing
     /// The gradient checks of the general paths: a 1x1 convolution (no unfolding) and a 3x3
     /// pooling window with stride 2.
     @Test func pointwiseConvolutionAndWidePoolingGradients() {
-        checkGradients([smoothTensor([2, 3, 4, 4], seed: 11), smoothTensor([2, 3, 1, 1], seed: 12), smoothTensor([2], seed: 13)]) {
+        checkGradients([
+            smoothTensor([2, 3, 4, 4], seed: 11), smoothTensor([2, 3, 1, 1], seed: 12), smoothTensor([2], seed: 13),
+        ]) {
             $0[0].conv2d(weight: $0[1], bias: $0[2])
         }
         var rng = RandomGenerator(seed: 14)

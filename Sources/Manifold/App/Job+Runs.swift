@@ -106,7 +106,7 @@ extension Job {
             let dataset = try RunEvaluation.dataset(of: saved)
             labels.classNames = dataset.classNames
             var generator = RandomGenerator(seed: seed)
-            let model = GenerativeFactory.make(
+            let model = try GenerativeFactory.make(
                 kind, settings: settings, pixels: dataset.pixelCount, learningRate: Float(learningRate),
                 generator: &generator)
             try GenerativeRunStore.load(run: run, model: model, optimizers: model.optimizers)

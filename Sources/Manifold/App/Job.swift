@@ -174,7 +174,7 @@ extension Job {
             settings.latent = kind.defaultLatent
             if kind == .dae { settings.sigmas = [1, 0.6, 0.35, 0.2, 0.12, 0.07] }
             var generator = RandomGenerator(seed: seed)
-            let model = GenerativeFactory.make(
+            let model = try GenerativeFactory.make(
                 kind, settings: settings, pixels: dataset.pixelCount, learningRate: Float(kind.defaultLearningRate), generator: &generator)
             let training = GenerativeTraining(model: model, dataset: dataset, batchSize: 128, epochs: epochs, seed: seed, completedEpochs: 0)
             var config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: 128, learningRate: kind.defaultLearningRate, seed: seed)

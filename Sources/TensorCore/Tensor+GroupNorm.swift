@@ -1,0 +1,142 @@
+/// Group normalisation (Wu and He, "Group Normalization", 2018), the normalisation of DDPM's U-Net:
+/// the channels of each sample are split into `groups`; each group is normalised to zero mean and
+/// unit variance over its channels and positions, then every channel gets its own scale and shift.
+/// Unlike batch normalisation it does not depend on the other samples of the batch.
+extension Tensor {
+    /// `y[b, c, ...] = (x[b, c, ...] - mean[b, g]) / sqrt(var[b, g] + epsilon) * weight[c] + bias[c]`,
+    /// `g` the group of channel `c` (channels `g * C/G ..< (g + 1) * C/G`), the biased variance over
+    /// the group, as PyTorch's `nn.GroupNorm`.
+    /// - Parameters: self [batch, channels, ...]; weight and bias [channels].
+    public func groupNorm(groups: Int, weight: Tensor, bias: Tensor, epsilon: Float = 1e-5) -> Tensor {
+        precondition(rank >= 2, "groupNorm needs [batch, channels, ...]")
+        let (batch, channels) = (shape[0], shape[1])
+        precondition(groups >= 1 && channels % groups == 0, "groupNorm: \(channels) channels in \(groups) groups")
+        precondition(
+            weight.shape == [channels] && bias.shape == [channels], "groupNorm: weight and bias must be [\(channels)]")
+        let plane = channels == 0 || batch == 0 ? 0 : count / (batch * channels)
+        let perGroup = channels / groups
+        let groupSize = perGroup * plane
+        let statistics = TensorStorage(uninitializedCount: 2 * batch * groups)  // mean, 1/std per (b, g)
+        let out = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count))
+        Tensor.forEachPlaneRange(planes: batch * groups, elementsPerPlane: groupSize) { range in
+            for index in range {
+                let x = self.data + index * groupSize
+                let mean = GroupNormMath.sum(x, groupSize) / Float(groupSize)
+                let variance = GroupNormMath.squaredDeviations(x, groupSize, mean) / Float(groupSize)
+                let inverse = 1 / (variance + epsilon).squareRoot()
+                statistics.pointer[2 * index] = mean
+                statistics.pointer[2 * index + 1] = inverse
+                let firstChannel = (index % groups) * perGroup
+                for k in 0..<perGroup {
+                    let scale = inverse * weight.data[firstChannel + k]
+                    let shift = bias.data[firstChannel + k] - mean * scale
+                    let source = x + k * plane
+                    let target = out.data + index * groupSize + k * plane
+                    for i in 0..<plane { target[i] = source[i] * scale + shift }
+                }
+            }
+        }
+        return Tensor.record(out, inputs: [self, weight, bias]) { [self] g, _ in
+            let gradInput = Tensor(shape: self.shape, storage: TensorStorage(uninitializedCount: self.count))
+            // Per (b, c): sum of dy * xhat and of dy, reduced over the batch afterwards.
+            let partial = TensorStorage(uninitializedCount: 2 * batch * channels)
+            Tensor.forEachPlaneRange(planes: batch * groups, elementsPerPlane: groupSize) { range in
+                for index in range {
+                    let x = self.data + index * groupSize
+                    let dy = g.data + index * groupSize
+                    let mean = statistics.pointer[2 * index]
+                    let inverse = statistics.pointer[2 * index + 1]
+                    let b = index / groups
+                    let firstChannel = (index % groups) * perGroup
+                    // dxhat = dy * weight[c]; s1 = sum(dxhat), s2 = sum(dxhat * xhat) over the group.
+                    var s1: Float = 0
+                    var s2: Float = 0
+                    for k in 0..<perGroup {
+                        let c = firstChannel + k
+                        let (sumDy, sumDyX) = GroupNormMath.sums(dy + k * plane, x + k * plane, plane)
+                        let sumDyXhat = (sumDyX - mean * sumDy) * inverse
+                        partial.pointer[2 * (b * channels + c)] = sumDyXhat
+                        partial.pointer[2 * (b * channels + c) + 1] = sumDy
+                        s1 += sumDy * weight.data[c]
+                        s2 += sumDyXhat * weight.data[c]
+                    }
+                    let n = Float(groupSize)
+                    let (m1, m2) = (s1 / n, s2 / n)
+                    for k in 0..<perGroup {
+                        let gamma = weight.data[firstChannel + k]
+                        let source = x + k * plane
+                        let gradOut = dy + k * plane
+                        let target = gradInput.data + index * groupSize + k * plane
+                        for i in 0..<plane {
+                            let xhat = (source[i] - mean) * inverse
+                            target[i] = inverse * (gradOut[i] * gamma - m1 - xhat * m2)
+                        }
+                    }
+                }
+            }
+            let gradWeight = Tensor(zeros: [channels])
+            let gradBias = Tensor(zeros: [channels])
+            for b in 0..<batch {
+                for c in 0..<channels {
+                    gradWeight.data[c] += partial.pointer[2 * (b * channels + c)]
+                    gradBias.data[c] += partial.pointer[2 * (b * channels + c) + 1]
+                }
+            }
+            return [gradInput, gradWeight, gradBias]
+        }
+    }
+}
+
+/// The reductions of `groupNorm`, on 16 lanes.
+enum GroupNormMath {
+    static func sum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
+        var lanes = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            lanes += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            i += 16
+        }
+        var total = lanes.sum()
+        while i < count {
+            total += x[i]
+            i += 1
+        }
+        return total
+    }
+
+    static func squaredDeviations(_ x: UnsafePointer<Float>, _ count: Int, _ mean: Float) -> Float {
+        var lanes = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            let d = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self) - mean
+            lanes += d * d
+            i += 16
+        }
+        var total = lanes.sum()
+        while i < count {
+            total += (x[i] - mean) * (x[i] - mean)
+            i += 1
+        }
+        return total
+    }
+
+    /// `(sum(dy), sum(dy * x))`.
+    static func sums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int) -> (Float, Float) {
+        var a = SIMD16<Float>()
+        var b = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            let d = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD16<Float>.self)
+            a += d
+            b += d * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            i += 16
+        }
+        var (sumDy, sumDyX) = (a.sum(), b.sum())
+        while i < count {
+            sumDy += dy[i]
+            sumDyX += dy[i] * x[i]
+            i += 1
+        }
+        return (sumDy, sumDyX)
+    }
+}
