@@ -23,15 +23,16 @@ enum GenerativeTrainCommand {
         guard let kind = parsed.positional.first.flatMap(GenerativeKind.init(rawValue:)) else {
             throw UsageError("'train' needs a generative model")
         }
+        var settings = try settingsFromArguments(parsed, kind: kind)
         let batch = try parsed.integer("batch", default: 128, in: 1...65_536)
-        let learningRate = try parsed.number("lr", default: kind.defaultLearningRate, in: 0...10, excludingLower: true)
+        let learningRate = try parsed.number(
+            "lr", default: settings.defaultLearningRate(for: kind), in: 0...10, excludingLower: true)
         let seed = try parsed.seed(default: 0)
         let trainLimit = try parsed.integer("train-limit", default: Int.max, in: 1...Int.max)
         let testLimit = try parsed.integer("test-limit", default: Int.max, in: 1...Int.max)
         try applyThreads(parsed)
         let resume = parsed.has("resume")
         let json = parsed.has("json")
-        var settings = try settingsFromArguments(parsed, kind: kind)
 
         let run: RunDirectory
         var completedEpochs = 0

@@ -35,8 +35,11 @@ struct HomeMenu {
         Item(title: "Train denoising AE (score)", hint: "noise-conditional denoiser: (r(x) - x)/sigma^2 estimates the score", screen: .train) {
             try Job.trainGenerative(kind: .dae, dataSpec: $0, epochs: 10, seed: 0, running: true)
         },
-        Item(title: "Train DDPM", hint: "Ho et al.: predict the noise at a random step of 1000", screen: .train) {
+        Item(title: "Train DDPM (MLP)", hint: "Ho et al.: predict the noise at a random step of 1000; fast steps, speckled samples", screen: .train) {
             try Job.trainGenerative(kind: .ddpm, dataSpec: $0, epochs: 20, seed: 0, running: true)
+        },
+        Item(title: "Train DDPM (U-Net)", hint: "the same with a small U-Net: slow steps, clean samples (digits after a minute)", screen: .train) {
+            try Job.trainGenerative(kind: .ddpm, dataSpec: $0, epochs: 5, seed: 0, running: true, network: .unet)
         },
         Item(title: "Sample from the newest run", hint: "DAE: annealed Langevin; DDPM: DDIM; VAE/AAE/WAE: the prior; else the 2-D toy", screen: .sample) { _ in
             try Job.defaultSampling(running: true)
