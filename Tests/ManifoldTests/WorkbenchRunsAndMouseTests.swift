@@ -36,6 +36,25 @@ struct WorkbenchRunsAndMouseTests {
         #expect(metrics.split(separator: "\n").count == 7, "\(metrics)")
     }
 
+    /// Home's "Train DDPM (U-Net)" starts a ddpm job with the U-Net's learning rate (the MLP's is
+    /// 0.0002), and quitting stops it.
+    @Test func homeStartsTheDDPMUNet() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let session = try TmuxSession(
+            command: "MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; sleep 30", width: 120, height: 40)
+        defer { session.close() }
+        #expect(session.waitFor("paused"), "\(session.screen())")
+        session.send("1")
+        #expect(session.waitFor("Train DDPM (U-Net)"), "\(session.screen())")
+        for _ in 0..<8 { session.send("Down") }
+        #expect(session.waitFor("› Train DDPM (U-Net)"), "\(session.screen())")
+        session.send("Enter")
+        #expect(session.waitFor("running ddpm · synthetic", timeout: 30), "\(session.screen())")
+        #expect(session.waitFor("steps/s · lr 0.001"), "\(session.screen())")
+        session.send("q")
+    }
+
     @Test func mouseSwitchesTabsSelectsItemsAndIsTurnedOffOnExit() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
