@@ -121,29 +121,59 @@ public struct Im2Col: Sendable {
     }
 
     /// The adjoint of `unfold`: accumulates (`+=`) `columns` into one image's gradient (the
-    /// caller zeroes it first).
-    public func fold(columns: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>) {
+    /// caller zeroes it first). `columns` is scratch: its entries whose input lies outside the
+    /// image may be zeroed.
+    public func fold(columns: UnsafeMutablePointer<Float>, image: UnsafeMutablePointer<Float>) {
         let positions = self.positions
         var row = columns
         for c in 0..<channels {
             let plane = image + c * height * width
             for ky in 0..<kernelHeight {
                 for kx in 0..<kernelWidth {
-                    let valid = Im2Col.validRange(
-                        offset: kx - padding, size: width, stride: stride, count: outWidth)
-                    for oy in 0..<outHeight where !valid.isEmpty {
-                        let iy = oy * stride - padding + ky
-                        guard iy >= 0 && iy < height else { continue }
-                        let source = row + (oy * outWidth + valid.lowerBound)
-                        let target = plane + (iy * width + kx - padding + valid.lowerBound * stride)
-                        if stride == 1 {
-                            Im2Col.add(source, to: target, count: valid.count)
-                        } else {
-                            for j in 0..<valid.count { target[j &* stride] += source[j] }
-                        }
+                    if stride == 1 && outWidth == width {
+                        foldShifted(row: row, ky: ky, kx: kx, plane: plane)
+                    } else {
+                        foldRows(row: row, ky: ky, kx: kx, plane: plane)
                     }
                     row += positions
                 }
+            }
+        }
+    }
+
+    /// The adjoint of `unfoldShifted`: zero the row's entries whose input column is outside the
+    /// image (they would land on a neighbouring image row), then one contiguous add.
+    @inline(__always)
+    private func foldShifted(row: UnsafeMutablePointer<Float>, ky: Int, kx: Int, plane: UnsafeMutablePointer<Float>) {
+        let positions = self.positions
+        let valid = Im2Col.validRange(offset: kx - padding, size: width, stride: 1, count: outWidth)
+        if valid.count != outWidth {
+            for oy in 0..<outHeight {
+                let line = row + oy * outWidth
+                for ox in 0..<valid.lowerBound { line[ox] = 0 }
+                for ox in valid.upperBound..<outWidth { line[ox] = 0 }
+            }
+        }
+        let shift = (ky - padding) * width + kx - padding
+        let low = min(positions, max(0, -shift))
+        let high = max(low, min(positions, height * width - shift))
+        Im2Col.add(row + low, to: plane + (low + shift), count: high - low)
+    }
+
+    /// The general case, one output row at a time.
+    @inline(__always)
+    private func foldRows(row: UnsafeMutablePointer<Float>, ky: Int, kx: Int, plane: UnsafeMutablePointer<Float>) {
+        let valid = Im2Col.validRange(offset: kx - padding, size: width, stride: stride, count: outWidth)
+        guard !valid.isEmpty else { return }
+        for oy in 0..<outHeight {
+            let iy = oy * stride - padding + ky
+            guard iy >= 0 && iy < height else { continue }
+            let source = row + (oy * outWidth + valid.lowerBound)
+            let target = plane + (iy * width + kx - padding + valid.lowerBound * stride)
+            if stride == 1 {
+                Im2Col.add(source, to: target, count: valid.count)
+            } else {
+                for j in 0..<valid.count { target[j &* stride] += source[j] }
             }
         }
     }

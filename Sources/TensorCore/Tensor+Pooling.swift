@@ -92,7 +92,14 @@ extension Tensor {
                 for y in 0..<oh {
                     let line = src + (y / factor) * width
                     let row = dst + y * ow
-                    for x in 0..<ow { row[x] = line[x / factor] }
+                    if factor == 2 {
+                        for x in 0..<width {
+                            row[2 &* x] = line[x]
+                            row[2 &* x &+ 1] = line[x]
+                        }
+                    } else {
+                        for x in 0..<ow { row[x] = line[x / factor] }
+                    }
                 }
             }
         }
@@ -106,7 +113,11 @@ extension Tensor {
                     for y in 0..<oh {
                         let line = dst + (y / factor) * width
                         let row = src + y * ow
-                        for x in 0..<ow { line[x / factor] += row[x] }
+                        if factor == 2 {
+                            for x in 0..<width { line[x] += row[2 &* x] + row[2 &* x &+ 1] }
+                        } else {
+                            for x in 0..<ow { line[x / factor] += row[x] }
+                        }
                     }
                 }
             }

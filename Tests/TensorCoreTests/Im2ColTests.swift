@@ -42,7 +42,8 @@ import Testing
         func col2im(_ y: [Float]) -> [Float] {
             let g = geometry
             var grad = [Float](repeating: 0, count: inputCount)
-            y.withUnsafeBufferPointer { y in
+            var y = y  // fold uses its columns as scratch
+            y.withUnsafeMutableBufferPointer { y in
                 grad.withUnsafeMutableBufferPointer { out in
                     for b in 0..<batch {
                         g.fold(columns: y.baseAddress! + b * g.columnCount, image: out.baseAddress! + b * g.imageSize)
