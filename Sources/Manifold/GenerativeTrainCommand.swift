@@ -24,10 +24,6 @@ enum GenerativeTrainCommand {
             throw UsageError("'train' needs a generative model")
         }
         var settings = try settingsFromArguments(parsed, kind: kind)
-        let batch = try parsed.integer("batch", default: 128, in: 1...65_536)
-        let learningRate = try parsed.number(
-            "lr", default: settings.defaultLearningRate(for: kind), in: 0...10, excludingLower: true)
-        let seed = try parsed.seed(default: 0)
         let trainLimit = try parsed.integer("train-limit", default: Int.max, in: 1...Int.max)
         let testLimit = try parsed.integer("test-limit", default: Int.max, in: 1...Int.max)
         try applyThreads(parsed)
@@ -38,6 +34,7 @@ enum GenerativeTrainCommand {
         var completedEpochs = 0
         var dataSpec = parsed.string("data") ?? "synthetic"
         var savedConfig: [String: JSONValue] = [:]
+        var defaults = TrainingDefaults(batch: 128, learningRate: settings.defaultLearningRate(for: kind), seed: 0)
         if resume {
             guard kind != .pca else { throw UsageError("'pca' is fitted in one pass; there is nothing to resume") }
             guard let runName = parsed.string("run") else {
@@ -68,6 +65,7 @@ enum GenerativeTrainCommand {
                 )
             }
             settings = saved
+            defaults = defaults.resumed(from: savedConfig)
             completedEpochs = try savedEpochsDone(savedConfig, run: run)
             if parsed.string("data") == nil, let data = savedConfig["data"]?.stringValue { dataSpec = data }
         } else {
@@ -80,6 +78,9 @@ enum GenerativeTrainCommand {
                     "run '\(run.path)' exists already; use --resume to continue it or pick another --run name")
             }
         }
+        let batch = try parsed.integer("batch", default: defaults.batch, in: 1...65_536)
+        let learningRate = try parsed.number("lr", default: defaults.learningRate, in: 0...10, excludingLower: true)
+        let seed = try parsed.seed(default: defaults.seed)
         let epochs = try parsed.integer(
             "epochs", default: kind == .pca ? 1 : max(kind.defaultEpochs, completedEpochs + 1), in: 1...10_000)
         if resume && completedEpochs >= epochs {

@@ -30,9 +30,6 @@ enum TrainCommand {
             )
         }
         let epochs = try parsed.integer("epochs", default: 1, in: 1...10_000)
-        let batch = try parsed.integer("batch", default: 128, in: 1...65_536)
-        let learningRate = try parsed.number("lr", default: 1e-3, in: 0...10, excludingLower: true)
-        let seed = try parsed.seed(default: 0)
         let trainLimit = try parsed.integer("train-limit", default: Int.max, in: 1...Int.max)
         let testLimit = try parsed.integer("test-limit", default: Int.max, in: 1...Int.max)
         try applyThreads(parsed)
@@ -43,6 +40,7 @@ enum TrainCommand {
         let run: RunDirectory
         var completedEpochs = 0
         var dataSpec = parsed.string("data") ?? "synthetic"
+        var defaults = TrainingDefaults(batch: 128, learningRate: 1e-3, seed: 0)
         if resume {
             guard let runName = parsed.string("run") else {
                 throw UsageError("'--resume' needs '--run NAME' of the run to continue")
@@ -57,6 +55,7 @@ enum TrainCommand {
             }
             completedEpochs = try savedEpochsDone(config, run: run)
             if parsed.string("data") == nil, let saved = config["data"]?.stringValue { dataSpec = saved }
+            defaults = defaults.resumed(from: config)
         } else {
             let name =
                 try parsed.string("run").map { try resolveRunArgument($0).name }
@@ -68,6 +67,9 @@ enum TrainCommand {
             }
         }
 
+        let batch = try parsed.integer("batch", default: defaults.batch, in: 1...65_536)
+        let learningRate = try parsed.number("lr", default: defaults.learningRate, in: 0...10, excludingLower: true)
+        let seed = try parsed.seed(default: defaults.seed)
         var dataset = try DatasetLoader.load(dataSpec, seed: seed)
         if trainLimit < dataset.trainCount || testLimit < dataset.testCount {
             dataset = dataset.subset(
@@ -193,5 +195,23 @@ func resolveRunArgument(_ text: String) throws -> RunDirectory {
         return try RunDirectory.resolve(text)
     } catch {
         throw UsageError("'--run': \(error.description)")
+    }
+}
+
+/// The batch size, learning rate and seed a training command uses when they are not on its
+/// command line. On `--resume` they are the saved run's, so continuing a run needs only `--run` and
+/// `--epochs` to be exact; an option given on the command line still wins.
+struct TrainingDefaults {
+    var batch: Int
+    var learningRate: Double
+    var seed: UInt64
+
+    /// These defaults with every valid value `config.json` holds put in their place.
+    func resumed(from config: [String: JSONValue]) -> TrainingDefaults {
+        var result = self
+        if let batch = config["batch"]?.integerValue, (1...65_536).contains(batch) { result.batch = batch }
+        if let rate = config["lr"]?.doubleValue, rate > 0 && rate <= 10 { result.learningRate = rate }
+        if let text = config["seed"]?.stringValue, let seed = UInt64(text) { result.seed = seed }
+        return result
     }
 }

@@ -39,7 +39,8 @@ import Testing
     @Test func trainEvalRunsAndResumeExactly() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let first = try ManifoldBinary.run(["train", "mlp", "--epochs", "2", "--run", "straight", "--json", "--seed", "5"] + tiny, runsRoot: root)
+        let recipe = ["--seed", "5", "--batch", "48", "--lr", "0.002"]
+        let first = try ManifoldBinary.run(["train", "mlp", "--epochs", "2", "--run", "straight", "--json"] + recipe + tiny, runsRoot: root)
         #expect(first.status == 0, "\(first.stderr)")
         let json = try JSONValue.parse(first.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(json["model"]?.stringValue == "mlp")
@@ -54,10 +55,11 @@ import Testing
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: "\(root)/straight").filter { $0.contains(".tmp") }
         #expect(leftovers.isEmpty)
 
-        // One epoch, then resume to two: bit-identical weights and optimizer state.
-        let half = try ManifoldBinary.run(["train", "mlp", "--epochs", "1", "--run", "split", "--seed", "5"] + tiny, runsRoot: root)
+        // One epoch, then resume to two with only --run and --epochs (the seed, batch size and
+        // learning rate come from the run): bit-identical weights and optimizer state.
+        let half = try ManifoldBinary.run(["train", "mlp", "--epochs", "1", "--run", "split"] + recipe + tiny, runsRoot: root)
         #expect(half.status == 0, "\(half.stderr)")
-        let resumed = try ManifoldBinary.run(["train", "mlp", "--epochs", "2", "--run", "split", "--resume", "--seed", "5"] + tiny, runsRoot: root)
+        let resumed = try ManifoldBinary.run(["train", "mlp", "--epochs", "2", "--run", "split", "--resume"] + tiny, runsRoot: root)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         for file in ["model.safetensors", "optimizer.safetensors"] {
             let a = try SafeTensorsFormat.read(path: "\(root)/straight/\(file)")

@@ -167,8 +167,10 @@ import Testing
         let conflicting = try ManifoldBinary.run(
             ["train", "ddpm", "--epochs", "2", "--run", "split", "--resume", "--net", "mlp"] + small, runsRoot: root)
         #expect(conflicting.status == 1 && conflicting.stderr.contains("network mlp-t"), "\(conflicting.stderr)")
+        // Without --batch: the run's batch size (32) is the default on resume.
         let resumed = try ManifoldBinary.run(
-            ["train", "ddpm", "--epochs", "2", "--run", "split", "--resume"] + small, runsRoot: root)
+            ["train", "ddpm", "--epochs", "2", "--run", "split", "--resume", "--train-limit", "64", "--test-limit", "20", "--quiet"],
+            runsRoot: root)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         for file in ["model.safetensors", "optimizer.safetensors"] {
             let a = try SafeTensorsFormat.read(path: "\(root)/straight/\(file)")
