@@ -67,10 +67,12 @@ enum HelpText {
           ddpm  DDPM, T=1000, eps-prediction MLP 912-1024-1024-784 SiLU, Adam 2e-4; reports eps_mse;
                 --net mlp-t (default: the embedding also projected into the later layers), mlp
                 (embedding concatenated to the input only) or unet (a small U-Net: residual blocks
-                with GroupNorm, 32-64-64 channels; far better samples, ~70x the arithmetic: about
-                4.5 min a Fashion-MNIST epoch on 2 cores; use --lr 0.001 --epochs 3); --ema D keeps
-                a weight average with decay D for sampling (default 0.999, 0 for none)
-        Default epochs: 5 (aae 8, ddpm 10); default --lr 0.001 (aae 0.0003, ddpm 0.0002).
+                with GroupNorm, 32-64-64 channels; far better samples for ~70x the arithmetic:
+                about 3-5 min a Fashion-MNIST epoch on 2 cores, and 3 epochs give recognisable
+                samples); --ema D keeps a weight average with decay D for sampling (default 0.999,
+                0 for none)
+        Default epochs: 5 (aae 8, ddpm 10); default --lr 0.001 (aae 0.0003, ddpm 0.0002 with
+        the MLPs). With --resume the run's own batch size, learning rate and seed are the defaults.
         The model name comes first: manifold train vae --data fashion.
         """,
         "sample": """
