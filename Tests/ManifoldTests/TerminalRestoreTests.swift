@@ -35,7 +35,7 @@ struct TerminalRestoreTests {
         defer { cleanup(root) }
         let session = try TmuxSession(
             command:
-                "ulimit -c 0; stty -g > \(root)/before; SWIFT_BACKTRACE=enable=no MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; echo \"exit=$?\" > \(root)/status; stty -g > \(root)/after; sleep 30",
+                "ulimit -c 0; stty -g > \(root)/before; SWIFT_BACKTRACE=enable=no MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; echo \"exit=$?\" > \(root)/status; stty -g > \(root)/after.partial; mv \(root)/after.partial \(root)/after; sleep 30",
             width: 100, height: 32)
         defer { session.close() }
         #expect(session.waitFor("paused"), "\(session.screen())")

@@ -11,7 +11,7 @@ struct WorkbenchTerminalTests {
         defer { cleanup(root) }
         let session = try TmuxSession(
             command:
-                "stty -g > \(root)/before; MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; echo \"exit=$?\" > \(root)/status; stty -g > \(root)/after; sleep 30",
+                "stty -g > \(root)/before; MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; echo \"exit=$?\" > \(root)/status; stty -g > \(root)/after.partial; mv \(root)/after.partial \(root)/after; sleep 30",
             width: 100, height: 32)
         defer { session.close() }
         #expect(session.waitFor("paused"), "\(session.screen())")
