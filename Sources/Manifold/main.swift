@@ -1,6 +1,7 @@
 // The manifold executable: parses the command line and dispatches to a command.
 // Exit status: 0 success, 1 runtime error, 2 usage error.
 import Foundation
+import TensorCore
 
 
 func dispatch(_ arguments: [String]) -> Int32 {
@@ -54,4 +55,5 @@ func printHelp(for command: String?) -> Int32 {
     return 0
 }
 
+AllocatorTuning.keepLargeBlocks()
 exit(dispatch(Array(CommandLine.arguments.dropFirst())))
