@@ -68,7 +68,7 @@ enum HelpText {
                 --net mlp-t (default: the embedding also projected into the later layers), mlp
                 (embedding concatenated to the input only) or unet (a small U-Net: residual blocks
                 with GroupNorm, 32-64-64 channels; far better samples for ~70x the arithmetic:
-                about 3-5 min a Fashion-MNIST epoch on 2 cores, and 3 epochs give recognisable
+                about 3 min a Fashion-MNIST epoch on 2 idle cores, and 3 epochs give recognisable
                 samples); --ema D keeps a weight average with decay D for sampling (default 0.999,
                 0 for none)
         Default epochs: 5 (aae 8, ddpm 10); default --lr 0.001 (aae 0.0003, ddpm 0.0002 with
