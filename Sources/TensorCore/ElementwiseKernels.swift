@@ -27,7 +27,9 @@ enum ElementwiseKernels {
     }
 
     /// dx = g where y > 0, else 0.
-    static func reluBackward(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+    static func reluBackward(
+        _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int
+    ) {
         var i = 0
         let zero = Vector(repeating: 0)
         while i + 16 <= n {
@@ -58,7 +60,8 @@ enum ElementwiseKernels {
     }
 
     /// Sums the rows of a [rows, width] matrix into `result` (overwritten).
-    static func sumRows(_ matrix: UnsafePointer<Float>, rows: Int, width: Int, into result: UnsafeMutablePointer<Float>) {
+    static func sumRows(_ matrix: UnsafePointer<Float>, rows: Int, width: Int, into result: UnsafeMutablePointer<Float>)
+    {
         result.update(repeating: 0, count: width)
         for r in 0..<rows {
             let base = matrix + r * width
@@ -72,5 +75,47 @@ enum ElementwiseKernels {
                 j += 1
             }
         }
+    }
+
+    /// The sum of `n` floats, on 16 lanes.
+    static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var lanes = Vector()
+        var i = 0
+        while i + 16 <= n {
+            lanes += load(x, i)
+            i += 16
+        }
+        var total = lanes.sum()
+        while i < n {
+            total += x[i]
+            i += 1
+        }
+        return total
+    }
+
+    /// Adds `values[r]` to every element of row r of a [rows, width] matrix in place (a per-channel
+    /// bias on one image's [channels, positions]).
+    static func addToRows(_ matrix: UnsafeMutablePointer<Float>, rows: Int, width: Int, _ values: UnsafePointer<Float>)
+    {
+        for r in 0..<rows {
+            let base = matrix + r * width
+            let value = Vector(repeating: values[r])
+            var j = 0
+            while j + 16 <= width {
+                store(load(base, j) + value, base, j)
+                j += 16
+            }
+            while j < width {
+                base[j] += values[r]
+                j += 1
+            }
+        }
+    }
+
+    /// `result[r] += sum(row r)` for a [rows, width] matrix (per-channel bias gradients).
+    static func accumulateRowTotals(
+        _ matrix: UnsafePointer<Float>, rows: Int, width: Int, into result: UnsafeMutablePointer<Float>
+    ) {
+        for r in 0..<rows { result[r] += sum(matrix + r * width, width) }
     }
 }

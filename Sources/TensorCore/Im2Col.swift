@@ -59,18 +59,48 @@ public struct Im2Col: Sendable {
 
     /// One image `[channels, height, width]` -> `columns` as described on the type.
     public func unfold(image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
-        let positions = self.positions
-        let planeSize = height * width
+        forEachKernelOffset(rows: columns) { row, c, ky, kx in
+            let plane = image + c * height * width
+            if isShifted {
+                let (shift, span) = shiftedSpan(ky: ky, kx: kx)
+                row.update(repeating: 0, count: span.lowerBound)
+                Im2Col.copy(plane + (span.lowerBound + shift), to: row + span.lowerBound, count: span.count)
+                (row + span.upperBound).update(repeating: 0, count: positions - span.upperBound)
+                zeroColumnsOutsideImage(row: row, kx: kx)
+            } else {
+                unfoldRows(plane: plane, ky: ky, kx: kx, row: row)
+            }
+        }
+    }
+
+    /// The adjoint of `unfold`: accumulates (`+=`) `columns` into one image's gradient (the
+    /// caller zeroes it first). `columns` is scratch: its entries whose input lies outside the
+    /// image may be zeroed.
+    public func fold(columns: UnsafeMutablePointer<Float>, image: UnsafeMutablePointer<Float>) {
+        forEachKernelOffset(rows: columns) { row, c, ky, kx in
+            let plane = image + c * height * width
+            if isShifted {
+                // Entries whose input column is outside the image would land on a neighbouring
+                // image row of the contiguous add: zero them first.
+                zeroColumnsOutsideImage(row: row, kx: kx)
+                let (shift, span) = shiftedSpan(ky: ky, kx: kx)
+                Im2Col.add(row + span.lowerBound, to: plane + (span.lowerBound + shift), count: span.count)
+            } else {
+                foldRows(row: row, ky: ky, kx: kx, plane: plane)
+            }
+        }
+    }
+
+    /// Calls `body` with the row of `columns` for every kernel offset `(c, ky, kx)`, in order.
+    @inline(__always)
+    private func forEachKernelOffset(
+        rows columns: UnsafeMutablePointer<Float>, _ body: (UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
+    ) {
         var row = columns
         for c in 0..<channels {
-            let plane = image + c * planeSize
             for ky in 0..<kernelHeight {
                 for kx in 0..<kernelWidth {
-                    if stride == 1 && outWidth == width {
-                        unfoldShifted(plane: plane, ky: ky, kx: kx, row: row)
-                    } else {
-                        unfoldRows(plane: plane, ky: ky, kx: kx, row: row)
-                    }
+                    body(row, c, ky, kx)
                     row += positions
                 }
             }
@@ -78,17 +108,22 @@ public struct Im2Col: Sendable {
     }
 
     /// Stride 1 with as many output columns as input columns: row `(c, ky, kx)` is the plane
-    /// shifted by a constant `(ky - padding) * width + kx - padding`, so it is one contiguous copy,
-    /// after which the output columns whose input column falls outside the image are zeroed.
+    /// shifted by a constant, so it is copied (and folded back) as one contiguous run.
+    private var isShifted: Bool { stride == 1 && outWidth == width }
+
+    /// For the shifted layout: the constant `(ky - padding) * width + kx - padding` from an output
+    /// position to its input element, and the positions whose input index lies in the plane.
     @inline(__always)
-    private func unfoldShifted(plane: UnsafePointer<Float>, ky: Int, kx: Int, row: UnsafeMutablePointer<Float>) {
-        let positions = self.positions
+    private func shiftedSpan(ky: Int, kx: Int) -> (shift: Int, span: Range<Int>) {
         let shift = (ky - padding) * width + kx - padding
         let low = min(positions, max(0, -shift))
-        let high = max(low, min(positions, height * width - shift))
-        row.update(repeating: 0, count: low)
-        Im2Col.copy(plane + (low + shift), to: row + low, count: high - low)
-        (row + high).update(repeating: 0, count: positions - high)
+        return (shift, low..<max(low, min(positions, height * width - shift)))
+    }
+
+    /// Zeroes, in every output row, the columns whose input column `ox - padding + kx` lies
+    /// outside the image (in the shifted layout they hold a neighbouring row's pixels).
+    @inline(__always)
+    private func zeroColumnsOutsideImage(row: UnsafeMutablePointer<Float>, kx: Int) {
         let valid = Im2Col.validRange(offset: kx - padding, size: width, stride: 1, count: outWidth)
         if valid.count == outWidth { return }
         for oy in 0..<outHeight {
@@ -118,46 +153,6 @@ public struct Im2Col: Sendable {
             }
             (out + valid.upperBound).update(repeating: 0, count: outWidth - valid.upperBound)
         }
-    }
-
-    /// The adjoint of `unfold`: accumulates (`+=`) `columns` into one image's gradient (the
-    /// caller zeroes it first). `columns` is scratch: its entries whose input lies outside the
-    /// image may be zeroed.
-    public func fold(columns: UnsafeMutablePointer<Float>, image: UnsafeMutablePointer<Float>) {
-        let positions = self.positions
-        var row = columns
-        for c in 0..<channels {
-            let plane = image + c * height * width
-            for ky in 0..<kernelHeight {
-                for kx in 0..<kernelWidth {
-                    if stride == 1 && outWidth == width {
-                        foldShifted(row: row, ky: ky, kx: kx, plane: plane)
-                    } else {
-                        foldRows(row: row, ky: ky, kx: kx, plane: plane)
-                    }
-                    row += positions
-                }
-            }
-        }
-    }
-
-    /// The adjoint of `unfoldShifted`: zero the row's entries whose input column is outside the
-    /// image (they would land on a neighbouring image row), then one contiguous add.
-    @inline(__always)
-    private func foldShifted(row: UnsafeMutablePointer<Float>, ky: Int, kx: Int, plane: UnsafeMutablePointer<Float>) {
-        let positions = self.positions
-        let valid = Im2Col.validRange(offset: kx - padding, size: width, stride: 1, count: outWidth)
-        if valid.count != outWidth {
-            for oy in 0..<outHeight {
-                let line = row + oy * outWidth
-                for ox in 0..<valid.lowerBound { line[ox] = 0 }
-                for ox in valid.upperBound..<outWidth { line[ox] = 0 }
-            }
-        }
-        let shift = (ky - padding) * width + kx - padding
-        let low = min(positions, max(0, -shift))
-        let high = max(low, min(positions, height * width - shift))
-        Im2Col.add(row + low, to: plane + (low + shift), count: high - low)
     }
 
     /// The general case, one output row at a time.

@@ -19,7 +19,7 @@ extension Tensor {
         }
         return Tensor.record(out, inputs: [self, shift]) { g, _ in
             let gradShift = Tensor(shape: shift.shape, storage: TensorStorage(uninitializedCount: rows))
-            for row in 0..<rows { gradShift.data[row] = GroupNormMath.sum(g.data + row * plane, plane) }
+            for row in 0..<rows { gradShift.data[row] = ElementwiseKernels.sum(g.data + row * plane, plane) }
             return [g, gradShift]
         }
     }

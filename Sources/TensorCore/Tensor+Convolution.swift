@@ -10,7 +10,8 @@ extension Tensor {
         precondition(rank == 4 && weight.rank == 4, "conv2d needs NCHW input and [out,in,kh,kw] weight")
         let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
         let (outChannels, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
-        precondition(weight.shape[1] == channels, "conv2d: input has \(channels) channels, weight expects \(weight.shape[1])")
+        precondition(
+            weight.shape[1] == channels, "conv2d: input has \(channels) channels, weight expects \(weight.shape[1])")
         precondition(stride >= 1 && padding >= 0, "conv2d: stride must be >= 1 and padding >= 0")
         let geometry = Im2Col(
             channels: channels, height: height, width: width, kernelHeight: kh, kernelWidth: kw,
@@ -32,45 +33,27 @@ extension Tensor {
                     m: outChannels, n: positions, k: patch, a: weight.data, lda: patch, transA: false,
                     b: columns?.pointer ?? image, ldb: positions, transB: false, c: result, ldc: positions,
                     threads: split.gemmThreads)
-                if let bias {
-                    for o in 0..<outChannels {
-                        let value = bias.data[o]
-                        let row = result + o * positions
-                        for i in 0..<positions { row[i] += value }
-                    }
-                }
+                if let bias { ElementwiseKernels.addToRows(result, rows: outChannels, width: positions, bias.data) }
             }
         }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.record(out, inputs: inputs) { [self] g, _ in
-            // Per piece of the batch: its own weight and bias gradient sums, added up at the end.
-            let needInput = self.requiresGrad
-            let needWeight = weight.requiresGrad
-            let weightCount = outChannels * patch
-            let weightParts = TensorStorage(count: needWeight ? split.pieces * weightCount : 0)
-            let biasParts = TensorStorage(count: bias == nil ? 0 : split.pieces * outChannels)
-            let gradInput = needInput ? Tensor(zeros: self.shape) : nil
+            let parts = ParameterGradientParts(pieces: split.pieces, weight: weight, bias: bias)
+            let gradInput = self.requiresGrad ? Tensor(zeros: self.shape) : nil
             split.run { piece, images in
                 let scratch = geometry.isIdentity ? nil : TensorStorage(uninitializedCount: geometry.columnCount)
                 for b in images {
                     let image = self.data + b * geometry.imageSize
                     let gradOut = g.data + b * outPlane
-                    if needWeight {
+                    if let sum = parts.weight(of: piece) {
                         if let scratch { geometry.unfold(image: image, columns: scratch.pointer) }
                         GEMM.multiply(
                             m: outChannels, n: patch, k: positions, a: gradOut, lda: positions, transA: false,
-                            b: scratch?.pointer ?? image, ldb: positions, transB: true,
-                            c: weightParts.pointer + piece * weightCount, ldc: patch, beta: 1,
+                            b: scratch?.pointer ?? image, ldb: positions, transB: true, c: sum, ldc: patch, beta: 1,
                             threads: split.gemmThreads)
                     }
-                    if bias != nil {
-                        let sums = biasParts.pointer + piece * outChannels
-                        for o in 0..<outChannels {
-                            let row = gradOut + o * positions
-                            var s: Float = 0
-                            for i in 0..<positions { s += row[i] }
-                            sums[o] += s
-                        }
+                    if let sums = parts.bias(of: piece) {
+                        ElementwiseKernels.accumulateRowTotals(gradOut, rows: outChannels, width: positions, into: sums)
                     }
                     if let gradInput {
                         let target = gradInput.data + b * geometry.imageSize
@@ -82,10 +65,7 @@ extension Tensor {
                     }
                 }
             }
-            var grads: [Tensor?] = [gradInput]
-            grads.append(needWeight ? Tensor.sumParts(weightParts, parts: split.pieces, shape: weight.shape) : nil)
-            if let bias { grads.append(Tensor.sumParts(biasParts, parts: split.pieces, shape: bias.shape)) }
-            return grads
+            return [gradInput] + parts.totals()
         }
     }
 
@@ -99,7 +79,9 @@ extension Tensor {
         precondition(rank == 4 && weight.rank == 4, "convTranspose2d needs NCHW input and [in,out,kh,kw] weight")
         let (batch, inChannels, height, width) = (shape[0], shape[1], shape[2], shape[3])
         let (outChannels, kh, kw) = (weight.shape[1], weight.shape[2], weight.shape[3])
-        precondition(weight.shape[0] == inChannels, "convTranspose2d: input has \(inChannels) channels, weight expects \(weight.shape[0])")
+        precondition(
+            weight.shape[0] == inChannels,
+            "convTranspose2d: input has \(inChannels) channels, weight expects \(weight.shape[0])")
         precondition(stride >= 1 && padding >= 0, "convTranspose2d: stride must be >= 1 and padding >= 0")
         let oh = (height - 1) * stride - 2 * padding + kh
         let ow = (width - 1) * stride - 2 * padding + kw
@@ -108,7 +90,8 @@ extension Tensor {
         let geometry = Im2Col(
             channels: outChannels, height: oh, width: ow, kernelHeight: kh, kernelWidth: kw,
             stride: stride, padding: padding)
-        precondition(geometry.outHeight == height && geometry.outWidth == width, "convTranspose2d: inconsistent geometry")
+        precondition(
+            geometry.outHeight == height && geometry.outWidth == width, "convTranspose2d: inconsistent geometry")
         let (patch, positions) = (geometry.patch, geometry.positions)
         let inPlane = inChannels * positions
         let split = ImageBatchSplit(batch: batch, flopsPerImage: 2.0 * Double(inPlane * patch))
@@ -122,71 +105,81 @@ extension Tensor {
                     b: self.data + b * inPlane, ldb: positions, transB: false, c: columns.pointer,
                     ldc: positions, threads: split.gemmThreads)
                 geometry.fold(columns: columns.pointer, image: target)
-                if let bias {
-                    let plane = oh * ow
-                    for o in 0..<outChannels {
-                        let value = bias.data[o]
-                        let row = target + o * plane
-                        for i in 0..<plane { row[i] += value }
-                    }
-                }
+                if let bias { ElementwiseKernels.addToRows(target, rows: outChannels, width: oh * ow, bias.data) }
             }
         }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.record(out, inputs: inputs) { [self] g, _ in
-            let needInput = self.requiresGrad
-            let needWeight = weight.requiresGrad
-            let weightCount = inChannels * patch
-            let weightParts = TensorStorage(count: needWeight ? split.pieces * weightCount : 0)
-            let biasParts = TensorStorage(count: bias == nil ? 0 : split.pieces * outChannels)
-            let gradInput = needInput ? Tensor(shape: self.shape, storage: TensorStorage(uninitializedCount: self.count)) : nil
+            let parts = ParameterGradientParts(pieces: split.pieces, weight: weight, bias: bias)
+            let gradInput =
+                self.requiresGrad
+                ? Tensor(shape: self.shape, storage: TensorStorage(uninitializedCount: self.count)) : nil
             split.run { piece, images in
                 let gradColumns = TensorStorage(uninitializedCount: geometry.columnCount)
+                let needColumns = gradInput != nil || parts.weight(of: piece) != nil
                 for b in images {
                     let gradOut = g.data + b * geometry.imageSize
-                    geometry.unfold(image: gradOut, columns: gradColumns.pointer)
+                    if needColumns { geometry.unfold(image: gradOut, columns: gradColumns.pointer) }
                     if let gradInput {
                         GEMM.multiply(
                             m: inChannels, n: positions, k: patch, a: weight.data, lda: patch, transA: false,
                             b: gradColumns.pointer, ldb: positions, transB: false,
                             c: gradInput.data + b * inPlane, ldc: positions, threads: split.gemmThreads)
                     }
-                    if needWeight {
+                    if let sum = parts.weight(of: piece) {
                         GEMM.multiply(
                             m: inChannels, n: patch, k: positions, a: self.data + b * inPlane, lda: positions,
-                            transA: false, b: gradColumns.pointer, ldb: positions, transB: true,
-                            c: weightParts.pointer + piece * weightCount, ldc: patch, beta: 1,
-                            threads: split.gemmThreads)
+                            transA: false, b: gradColumns.pointer, ldb: positions, transB: true, c: sum, ldc: patch,
+                            beta: 1, threads: split.gemmThreads)
                     }
-                    if bias != nil {
-                        let plane = oh * ow
-                        let sums = biasParts.pointer + piece * outChannels
-                        for o in 0..<outChannels {
-                            let row = gradOut + o * plane
-                            var s: Float = 0
-                            for i in 0..<plane { s += row[i] }
-                            sums[o] += s
-                        }
+                    if let sums = parts.bias(of: piece) {
+                        ElementwiseKernels.accumulateRowTotals(gradOut, rows: outChannels, width: oh * ow, into: sums)
                     }
                 }
             }
-            var grads: [Tensor?] = [gradInput]
-            grads.append(needWeight ? Tensor.sumParts(weightParts, parts: split.pieces, shape: weight.shape) : nil)
-            if let bias { grads.append(Tensor.sumParts(biasParts, parts: split.pieces, shape: bias.shape)) }
-            return grads
+            return [gradInput] + parts.totals()
         }
     }
+}
 
-    /// The sum of `parts` consecutive blocks of `storage`, as a tensor of `shape`.
-    static func sumParts(_ storage: TensorStorage, parts: Int, shape: [Int]) -> Tensor {
-        let count = Tensor.elementCount(shape)
-        let sum = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count))
-        let p = storage.pointer
-        for i in 0..<count { sum.data[i] = parts > 0 ? p[i] : 0 }
-        for part in 1..<Swift.max(1, parts) {
-            let block = p + part * count
-            for i in 0..<count { sum.data[i] += block[i] }
+/// A convolution's weight and bias gradients, summed per piece of the batch (each piece on its own
+/// thread, so no two threads add into the same memory) and totalled once the pieces are done.
+private struct ParameterGradientParts: Sendable {
+    let pieces: Int
+    let weightShape: [Int]
+    let biasShape: [Int]?
+    /// `pieces` consecutive blocks, one per piece; nil when the weight needs no gradient.
+    let weightSums: TensorStorage?
+    let biasSums: TensorStorage?
+
+    init(pieces: Int, weight: Tensor, bias: Tensor?) {
+        self.pieces = pieces
+        weightShape = weight.shape
+        biasShape = bias?.shape
+        weightSums = weight.requiresGrad ? TensorStorage(count: pieces * weight.count) : nil
+        biasSums = bias.map { TensorStorage(count: pieces * $0.count) }
+    }
+
+    /// Where `piece` adds its weight gradient (nil when none is needed).
+    func weight(of piece: Int) -> UnsafeMutablePointer<Float>? {
+        weightSums.map { $0.pointer + piece * Tensor.elementCount(weightShape) }
+    }
+
+    /// Where `piece` adds its bias gradient (nil without a bias).
+    func bias(of piece: Int) -> UnsafeMutablePointer<Float>? {
+        guard let biasSums, let biasShape else { return nil }
+        return biasSums.pointer + piece * Tensor.elementCount(biasShape)
+    }
+
+    /// The weight gradient (nil when not needed) and, with a bias, the bias gradient.
+    func totals() -> [Tensor?] {
+        func total(_ sums: TensorStorage, _ shape: [Int]) -> Tensor {
+            let result = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: Tensor.elementCount(shape)))
+            ElementwiseKernels.sumRows(sums.pointer, rows: pieces, width: result.count, into: result.data)
+            return result
         }
-        return sum
+        var grads: [Tensor?] = [weightSums.map { total($0, weightShape) }]
+        if let biasSums, let biasShape { grads.append(total(biasSums, biasShape)) }
+        return grads
     }
 }

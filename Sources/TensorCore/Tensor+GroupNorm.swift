@@ -21,7 +21,7 @@ extension Tensor {
         Tensor.forEachPlaneRange(planes: batch * groups, elementsPerPlane: groupSize) { range in
             for index in range {
                 let x = self.data + index * groupSize
-                let mean = GroupNormMath.sum(x, groupSize) / Float(groupSize)
+                let mean = ElementwiseKernels.sum(x, groupSize) / Float(groupSize)
                 let variance = GroupNormMath.squaredDeviations(x, groupSize, mean) / Float(groupSize)
                 let inverse = 1 / (variance + epsilon).squareRoot()
                 statistics.pointer[2 * index] = mean
@@ -89,21 +89,6 @@ extension Tensor {
 
 /// The reductions of `groupNorm`, on 16 lanes.
 enum GroupNormMath {
-    static func sum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
-        var lanes = SIMD16<Float>()
-        var i = 0
-        while i + 16 <= count {
-            lanes += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-            i += 16
-        }
-        var total = lanes.sum()
-        while i < count {
-            total += x[i]
-            i += 1
-        }
-        return total
-    }
-
     static func squaredDeviations(_ x: UnsafePointer<Float>, _ count: Int, _ mean: Float) -> Float {
         var lanes = SIMD16<Float>()
         var i = 0

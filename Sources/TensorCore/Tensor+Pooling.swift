@@ -16,13 +16,12 @@ extension Tensor {
         let out = Tensor(
             shape: [batch, channels, oh, ow], storage: TensorStorage(uninitializedCount: planes * planeOut))
         // Index of each window's winner inside its input plane.
-        let winners = UnsafeMutableBufferPointer<Int32>.allocate(capacity: Swift.max(1, planes * planeOut))
-        let winnerBase = IndexBase(winners.baseAddress!)
+        let winners = WinnerStorage(count: planes * planeOut)
         Tensor.forEachPlaneRange(planes: planes, elementsPerPlane: planeIn) { range in
             for plane in range {
                 let src = self.data + plane * planeIn
                 let dst = out.data + plane * planeOut
-                let win = winnerBase.pointer + plane * planeOut
+                let win = winners.pointer + plane * planeOut
                 for oy in 0..<oh {
                     for ox in 0..<ow {
                         let corner = (oy * step) * width + ox * step
@@ -60,14 +59,13 @@ extension Tensor {
             }
         }
         let inputShape = shape
-        let owner = WinnerStorage(winners)
         return Tensor.record(out, inputs: [self]) { g, _ in
             let grad = Tensor(zeros: inputShape)
             Tensor.forEachPlaneRange(planes: planes, elementsPerPlane: planeIn) { range in
                 for plane in range {
                     let target = grad.data + plane * planeIn
                     let source = g.data + plane * planeOut
-                    let win = owner.buffer.baseAddress! + plane * planeOut
+                    let win = winners.pointer + plane * planeOut
                     for i in 0..<planeOut { target[Int(win[i])] += source[i] }
                 }
             }
@@ -140,15 +138,10 @@ extension Tensor {
     }
 }
 
-/// The winners' indices of one max pooling, kept for its backward pass and freed with it.
+/// The winners' indices of one max pooling, written by the threads (each its own planes), kept for
+/// the backward pass and freed with it.
 private final class WinnerStorage: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<Int32>
-    init(_ buffer: UnsafeMutableBufferPointer<Int32>) { self.buffer = buffer }
-    deinit { buffer.deallocate() }
-}
-
-/// A raw pointer that threads writing disjoint parts may share.
-private struct IndexBase: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Int32>
-    init(_ pointer: UnsafeMutablePointer<Int32>) { self.pointer = pointer }
+    init(count: Int) { pointer = .allocate(capacity: Swift.max(1, count)) }
+    deinit { pointer.deallocate() }
 }
