@@ -197,21 +197,3 @@ func resolveRunArgument(_ text: String) throws -> RunDirectory {
         throw UsageError("'--run': \(error.description)")
     }
 }
-
-/// The batch size, learning rate and seed a training command uses when they are not on its
-/// command line. On `--resume` they are the saved run's, so continuing a run needs only `--run` and
-/// `--epochs` to be exact; an option given on the command line still wins.
-struct TrainingDefaults {
-    var batch: Int
-    var learningRate: Double
-    var seed: UInt64
-
-    /// These defaults with every valid value `config.json` holds put in their place.
-    func resumed(from config: [String: JSONValue]) -> TrainingDefaults {
-        var result = self
-        if let batch = config["batch"]?.integerValue, (1...65_536).contains(batch) { result.batch = batch }
-        if let rate = config["lr"]?.doubleValue, rate > 0 && rate <= 10 { result.learningRate = rate }
-        if let text = config["seed"]?.stringValue, let seed = UInt64(text) { result.seed = seed }
-        return result
-    }
-}

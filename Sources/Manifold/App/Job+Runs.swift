@@ -49,10 +49,9 @@ extension Job {
             throw RuntimeError("\(run.file("config.json")): not a classifier run")
         }
         let done = try epochsDone(saved, run: run)
-        let seed = saved["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
         let data = saved["data"]?.stringValue ?? "synthetic"
-        let batch = max(1, saved["batch"]?.integerValue ?? 128)
-        let learningRate = saved["lr"]?.doubleValue ?? 1e-3
+        let (batch, learningRate, seed) = TrainingDefaults(batch: 128, learningRate: 1e-3, seed: 0).resumed(from: saved)
+            .values
         let labels = JobLabels()
         let recorder = EngineSlot<EpochRecorder>()
         let experiment = DeferredExperiment(label: "the run and its dataset") {
@@ -96,10 +95,10 @@ extension Job {
         let source = run.file("config.json")
         let settings = try GenerativeSettings(config: saved, kind: kind, source: source)
         let done = try epochsDone(saved, run: run)
-        let seed = saved["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
         let data = saved["data"]?.stringValue ?? "synthetic"
-        let batch = max(1, saved["batch"]?.integerValue ?? 128)
-        let learningRate = saved["lr"]?.doubleValue ?? kind.defaultLearningRate
+        let (batch, learningRate, seed) = TrainingDefaults(
+            batch: 128, learningRate: settings.defaultLearningRate(for: kind), seed: 0
+        ).resumed(from: saved).values
         let labels = JobLabels()
         let recorder = EngineSlot<GenerativeEpochRecorder>()
         let experiment = DeferredExperiment(label: "the run and its dataset") {
