@@ -15,8 +15,7 @@ struct WorkbenchRunsAndMouseTests {
             ],
             runsRoot: "\(root)/runs")
         #expect(trained.status == 0, "\(trained.stderr)")
-        let session = try TmuxSession(
-            command: "MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; sleep 30", width: 120, height: 36)
+        let session = try TmuxSession.pausedWorkbench(runs: "\(root)/runs", height: 36)
         defer { session.close() }
         #expect(session.waitFor("paused"), "\(session.screen())")
         session.send("6")
@@ -41,8 +40,7 @@ struct WorkbenchRunsAndMouseTests {
     @Test func homeStartsTheDDPMUNet() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let session = try TmuxSession(
-            command: "MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; sleep 30", width: 120, height: 40)
+        let session = try TmuxSession.pausedWorkbench(runs: "\(root)/runs")
         defer { session.close() }
         #expect(session.waitFor("paused"), "\(session.screen())")
         session.send("1")

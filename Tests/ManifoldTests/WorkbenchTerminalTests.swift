@@ -49,8 +49,7 @@ struct WorkbenchTerminalTests {
             ["train", "mlp", "--run", "target", "--train-limit", "1000", "--test-limit", "300", "--quiet"],
             runsRoot: "\(root)/runs")
         #expect(trained.status == 0, "\(trained.stderr)")
-        let session = try TmuxSession(
-            command: "MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; sleep 30", width: 120, height: 40)
+        let session = try TmuxSession.pausedWorkbench(runs: "\(root)/runs")
         defer { session.close() }
         #expect(session.waitFor("paused"))
         session.send("4")
@@ -74,8 +73,7 @@ struct WorkbenchTerminalTests {
     @Test func sampleScreenStepSizeAndPaceChangeLive() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let session = try TmuxSession(
-            command: "MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; sleep 30", width: 120, height: 40)
+        let session = try TmuxSession.pausedWorkbench(runs: "\(root)/runs")
         defer { session.close() }
         #expect(session.waitFor("paused"), "\(session.screen())")
         session.send("3")
@@ -121,6 +119,12 @@ struct TmuxSession {
     init(command: String, width: Int, height: Int) throws {
         try TmuxSession.tmux(
             ["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), command])
+    }
+
+    /// The workbench started paused on the runs folder `runs`, 120 columns wide. Callers close it.
+    static func pausedWorkbench(runs: String, height: Int = 40) throws -> TmuxSession {
+        try TmuxSession(
+            command: "MANIFOLD_RUNS=\(runs) \(ManifoldBinary.path) tui --paused; sleep 30", width: 120, height: height)
     }
 
     func send(_ key: String) {
