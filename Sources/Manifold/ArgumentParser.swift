@@ -62,7 +62,8 @@ struct ParsedArguments {
         guard let text = values[name] else { return defaultValue }
         guard let value = Int(text) else { throw UsageError("option '--\(name)' needs a whole number, got '\(text)'") }
         guard range.contains(value) else {
-            throw UsageError("option '--\(name)' must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+            throw UsageError(
+                "option '--\(name)' must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
         }
         return value
     }
@@ -82,10 +83,12 @@ struct ParsedArguments {
         return value
     }
 
-    /// A 64-bit seed, or `defaultValue` when absent.
-    func seed(default defaultValue: UInt64) throws(UsageError) -> UInt64 {
-        guard let text = values["seed"] else { return defaultValue }
-        guard let value = UInt64(text) else { throw UsageError("option '--seed' needs a non-negative whole number, got '\(text)'") }
+    /// A 64-bit seed from option `name` (default `--seed`), or `defaultValue` when absent.
+    func seed(_ name: String = "seed", default defaultValue: UInt64) throws(UsageError) -> UInt64 {
+        guard let text = values[name] else { return defaultValue }
+        guard let value = UInt64(text) else {
+            throw UsageError("option '--\(name)' needs a non-negative whole number, got '\(text)'")
+        }
         return value
     }
 

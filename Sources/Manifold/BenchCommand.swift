@@ -4,7 +4,7 @@ import TensorCore
 enum BenchCommand {
     static func run(_ arguments: [String]) throws -> Int32 {
         guard let what = arguments.first else {
-            throw UsageError("'bench' needs what to measure: gemm, train, attack, ddpm, tui")
+            throw UsageError("'bench' needs what to measure: gemm, train, attack, ddpm, tui, seeds")
         }
         let rest = Array(arguments.dropFirst())
         switch what {
@@ -27,12 +27,14 @@ enum BenchCommand {
             return try BenchAttackCommand.run(rest)
         case "ddpm":
             return try DDPMBenchmark.run(rest)
+        case "seeds":
+            return try BenchSeedsCommand.run(rest)
         case "tui":
             let parsed = try ParsedArguments(rest, valueOptions: [], flagOptions: ["json"])
             try parsed.expectPositional(atMost: 0, command: "bench tui")
             return runTUIBenchmarkCommand(json: parsed.has("json"))
         default:
-            throw UsageError("unknown benchmark '\(what.prefix(40))' (known: gemm, train, attack, ddpm, tui)")
+            throw UsageError("unknown benchmark '\(what.prefix(40))' (known: gemm, train, attack, ddpm, tui, seeds)")
         }
     }
 }

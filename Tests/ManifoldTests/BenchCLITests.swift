@@ -2,7 +2,7 @@ import Foundation
 import SafeTensors
 import Testing
 
-/// End-to-end runs of `manifold bench attack` and `bench ddpm` on tiny sizes, without the PyTorch side
+/// End-to-end runs of `manifold bench attack`, `bench ddpm` and `bench seeds` on tiny sizes, without the PyTorch side
 /// (`--no-torch`; whether PyTorch is installed is the machine's business).
 @Suite(.serialized) struct BenchCLITests {
     func json(_ result: CommandResult) throws -> JSONValue {
@@ -42,5 +42,49 @@ import Testing
         #expect((object["train_steps_per_second"]?.doubleValue ?? -1) > 0)
         let bad = try ManifoldBinary.run(["bench", "ddpm", "--net", "unet"])
         #expect(bad.status == 2 && bad.stderr.contains("--net"), "\(bad.stderr)")
+    }
+
+    /// `bench seeds` trains exactly what `train mlp --seed S` trains and attacks it as `attack` does: the
+    /// seed's figures equal those of the two commands run by hand.
+    @Test func seedStudyReproducesTrainAndAttackForEachSeed() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let tiny = ["--epochs", "2", "--train-limit", "300", "--test-limit", "60"]
+        let bench = try ManifoldBinary.run(
+            ["bench", "seeds", "--seeds", "2", "--first-seed", "3", "--no-torch", "--json", "--quiet"] + tiny,
+            runsRoot: root)
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let object = try json(bench)
+        let seeds = object["manifold_seeds"]?.arrayValue ?? []
+        #expect(seeds.compactMap { $0["seed"]?.integerValue } == [3, 4])
+        #expect(object["pytorch_seeds"] == nil && object["torch_note"]?.stringValue?.contains("no-torch") == true)
+        let figures = object["figures"]?.arrayValue ?? []
+        #expect(
+            figures.compactMap { $0["figure"]?.stringValue } == [
+                "first_epoch_accuracy", "clean_accuracy", "fgsm_0.05", "fgsm_0.1", "fgsm_0.2", "pgd", "ill",
+                "ill_target",
+            ])
+        // The summary is over both seeds.
+        let fgsm = try #require(figures.first { $0["figure"]?.stringValue == "fgsm_0.1" })
+        let values = seeds.compactMap { $0["fgsm_0.1"]?.doubleValue }
+        #expect(values.count == 2 && fgsm["manifold"]?["mean"]?.doubleValue == (values[0] + values[1]) / 2)
+
+        let train = try ManifoldBinary.run(
+            ["train", "mlp", "--seed", "3", "--run", "s3", "--json", "--quiet"] + tiny, runsRoot: root)
+        #expect(train.status == 0, "\(train.stderr)")
+        let first = try #require(seeds.first)
+        #expect(try json(train)["test"]?["accuracy"]?.doubleValue == first["clean_accuracy"]?.doubleValue)
+        for (arguments, key, field) in [
+            (["fgsm", "--eps", "0.1"], "fgsm_0.1", "adversarial_accuracy"),
+            (["pgd", "--no-random-start"], "pgd", "adversarial_accuracy"),
+            (["ill"], "ill", "adversarial_accuracy"), (["ill"], "ill_target", "success_rate"),
+        ] {
+            let attack = try ManifoldBinary.run(
+                ["attack"] + arguments + ["--run", "s3", "--n", "60", "--json", "--quiet"], runsRoot: root)
+            #expect(attack.status == 0, "\(attack.stderr)")
+            #expect(try json(attack)[field]?.doubleValue == first[key]?.doubleValue, "\(key)")
+        }
+        let bad = try ManifoldBinary.run(["bench", "seeds", "--seeds", "0"], runsRoot: root)
+        #expect(bad.status == 2 && bad.stderr.contains("--seeds"), "\(bad.stderr)")
     }
 }

@@ -77,7 +77,7 @@ final class Job {
             var generator = RandomGenerator(seed: seed)
             let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
             let training = ClassifierTraining(model: model, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: epochs, seed: seed)
-            var config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: 128, learningRate: 1e-3, seed: seed)
+            let config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: 128, learningRate: 1e-3, seed: seed)
             recorder.value = EpochRecorder(run: run, model: model, optimizer: training.optimizer, config: config)
             return training
         }

@@ -1,0 +1,253 @@
+import Datasets
+import Engine
+import Foundation
+import SafeTensors
+import TensorCore
+
+/// `manifold bench seeds`: how much the attack figures of a trained MLP move with the training seed
+/// alone, in Manifold and in PyTorch, and whether the two differ.
+///
+/// For each seed both sides train the issue's recipe (784-256-256-10, PyTorch's default initialisation,
+/// Adam, shuffled batches, the last one partial) on the same data and attack the whole test set with
+/// the same formulas (`SeedStudy`). The table gives each side's mean, standard deviation and range per
+/// figure, the difference of the means in standard errors and the Mann-Whitney p-value. PyTorch runs in
+/// one child `python` (`--python PATH`) with as many threads as Manifold. The data are loaded once with
+/// the first seed, so only initialisation and batch order change between seeds.
+enum BenchSeedsCommand {
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let parsed = try ParsedArguments(
+            arguments,
+            valueOptions: [
+                "data", "seeds", "first-seed", "epochs", "batch", "lr", "threads", "python", "train-limit",
+                "test-limit",
+            ],
+            flagOptions: ["json", "no-torch", "quiet"])
+        try parsed.expectPositional(atMost: 0, command: "bench seeds")
+        try applyThreads(parsed)
+        let seedCount = try parsed.integer("seeds", default: 10, in: 1...1000)
+        let firstSeed = try parsed.seed("first-seed", default: 0)
+        guard firstSeed <= UInt64.max - UInt64(seedCount - 1) else {
+            throw UsageError("option '--first-seed' is too large for \(seedCount) seeds")
+        }
+        let epochs = try parsed.integer("epochs", default: 5, in: 1...1000)
+        let batch = try parsed.integer("batch", default: 128, in: 1...65_536)
+        let learningRate = try parsed.number("lr", default: 1e-3, in: 0...10, excludingLower: true)
+        let trainLimit = try parsed.integer("train-limit", default: Int.max, in: 1...Int.max)
+        let testLimit = try parsed.integer("test-limit", default: Int.max, in: 1...Int.max)
+        let dataSpec = parsed.string("data") ?? "synthetic"
+        var dataset = try DatasetLoader.load(dataSpec, seed: firstSeed)
+        if trainLimit < dataset.trainCount || testLimit < dataset.testCount {
+            dataset = dataset.subset(
+                train: min(trainLimit, dataset.trainCount), test: min(testLimit, dataset.testCount))
+        }
+        let seeds = (0..<UInt64(seedCount)).map { firstSeed + $0 }
+        let study = SeedStudy(dataset: dataset, epochs: epochs, batchSize: batch, learningRate: Float(learningRate))
+
+        let progress = ProgressReporter(label: "seeds \(dataset.name)", quiet: parsed.has("quiet"))
+        var ours: [[String: Double]] = []
+        for seed in seeds {
+            let values = try study.figures(seed: seed, progress: progress)
+            ours.append(values)
+            progress.log("manifold " + line(seed: seed, values))
+        }
+        var torch: [[String: Double]]? = nil
+        var torchNote: String? = parsed.has("no-torch") ? "skipped (--no-torch)" : nil
+        if torchNote == nil {
+            progress.log("pytorch: training \(seedCount) seeds in one child process")
+            switch torchFigures(
+                dataset: dataset, seeds: seeds, epochs: epochs, batch: batch, learningRate: learningRate,
+                python: parsed.string("python") ?? "python3")
+            {
+            case .success(let values):
+                torch = values
+                for (seed, row) in zip(seeds, values) { progress.log("pytorch  " + line(seed: seed, row)) }
+            case .failure(let failure): torchNote = failure.description
+            }
+        }
+        let header =
+            "seed study: mlp \(dataset.pixelCount)-256-256-\(dataset.classCount), Adam lr \(learningRate), batch \(batch), \(epochs) epochs, \(dataset.name) (\(dataset.trainCount) train / \(dataset.testCount) test images), seeds \(seeds.first!)-\(seeds.last!), \(ComputeThreads.count) threads"
+        if parsed.has("json") {
+            print(json(ours: ours, torch: torch, seeds: seeds, header: header, torchNote: torchNote))
+        } else {
+            print(text(ours: ours, torch: torch, header: header, torchNote: torchNote))
+        }
+        return 0
+    }
+
+    static func line(seed: UInt64, _ values: [String: Double]) -> String {
+        "seed \(seed): "
+            + SeedStudy.figures.map { "\($0.key) " + String(format: "%.4f", values[$0.key] ?? .nan) }
+            .joined(separator: "  ")
+    }
+
+    static func column(_ rows: [[String: Double]], _ key: String) -> [Double] {
+        rows.map { $0[key] ?? .nan }
+    }
+
+    static func text(ours: [[String: Double]], torch: [[String: Double]]?, header: String, torchNote: String?)
+        -> String
+    {
+        var lines = [
+            header, SeedStudy.attacksDescription,
+            "figure                  manifold: mean +- sd   (min - max)       "
+                + (torch == nil ? "" : "pytorch: mean +- sd    (min - max)        diff/s.e.  Mann-Whitney p"),
+        ]
+        func summary(_ values: [Double]) -> String {
+            let s = SampleSummary(values)
+            return String(format: "%.4f +- %.4f  (%.4f - %.4f)", s.mean, s.standardDeviation, s.minimum, s.maximum)
+        }
+        for figure in SeedStudy.figures {
+            let a = column(ours, figure.key)
+            var row = figure.label.padding(toLength: 24, withPad: " ", startingAt: 0) + summary(a)
+            if let torch {
+                let b = column(torch, figure.key)
+                let comparison = SampleComparison(a, b)
+                row +=
+                    "  " + summary(b) + "  "
+                    + (comparison.standardErrors.map { String(format: "%9.2f", $0) } ?? "        -")
+                    + String(format: "  %14.3f", comparison.pValue)
+            }
+            lines.append(row)
+        }
+        if let torchNote { lines.append("pytorch: \(torchNote)") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(
+        ours: [[String: Double]], torch: [[String: Double]]?, seeds: [UInt64], header: String, torchNote: String?
+    ) -> String {
+        func perSeed(_ rows: [[String: Double]]) -> JSONValue {
+            .array(
+                zip(seeds, rows).map { seed, row in
+                    var object: [String: JSONValue] = ["seed": .integer(Int(clamping: seed))]
+                    for figure in SeedStudy.figures { object[figure.key] = .number(row[figure.key] ?? .nan) }
+                    return .object(object)
+                })
+        }
+        func summary(_ values: [Double]) -> JSONValue {
+            let s = SampleSummary(values)
+            return .object([
+                "mean": .number(s.mean), "sd": .number(s.standardDeviation), "min": .number(s.minimum),
+                "max": .number(s.maximum),
+            ])
+        }
+        var figures: [JSONValue] = []
+        for figure in SeedStudy.figures {
+            let a = column(ours, figure.key)
+            var object: [String: JSONValue] = ["figure": .string(figure.key), "manifold": summary(a)]
+            if let torch {
+                let b = column(torch, figure.key)
+                let comparison = SampleComparison(a, b)
+                object["pytorch"] = summary(b)
+                object["difference"] = .number(comparison.difference)
+                object["standard_errors"] = comparison.standardErrors.map(JSONValue.number) ?? .null
+                object["mann_whitney_p"] = .number(comparison.pValue)
+            }
+            figures.append(.object(object))
+        }
+        var object: [String: JSONValue] = [
+            "seed_study": .string(header), "threads": .integer(ComputeThreads.count), "figures": .array(figures),
+            "manifold_seeds": perSeed(ours),
+        ]
+        if let torch { object["pytorch_seeds"] = perSeed(torch) }
+        if let torchNote { object["torch_note"] = .string(torchNote) }
+        return JSONValue.object(object).serialized()
+    }
+
+    /// The PyTorch side: every seed's figures, in seed order, or why they could not be measured.
+    static func torchFigures(
+        dataset: Dataset, seeds: [UInt64], epochs: Int, batch: Int, learningRate: Double, python: String
+    ) -> Result<[[String: Double]], PythonReference.Failure> {
+        let folder = NSTemporaryDirectory() + "manifold-bench-seeds-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try dataset.trainImages.withUnsafeBytes {
+                try Data($0).write(to: URL(fileURLWithPath: folder + "/train.f32"))
+            }
+            try dataset.testImages.withUnsafeBytes {
+                try Data($0).write(to: URL(fileURLWithPath: folder + "/test.f32"))
+            }
+            for (name, labels) in [("train", dataset.trainLabels), ("test", dataset.testLabels)] {
+                try labels.map { Int64($0) }.withUnsafeBytes {
+                    try Data($0).write(to: URL(fileURLWithPath: folder + "/\(name).i64"))
+                }
+            }
+        } catch {
+            return .failure(.init(description: "cannot write the PyTorch inputs under '\(folder)': \(error)"))
+        }
+        let arguments =
+            [folder, String(dataset.pixelCount), String(dataset.classCount), String(epochs), String(batch)]
+            + [String(learningRate), String(ComputeThreads.count)] + seeds.map(String.init)
+        // Generous: PyTorch takes about 6 s a seed for the 5-epoch Fashion-MNIST recipe on 2 cores.
+        let timeout = 300 + 30 * Double(seeds.count * epochs) * Double(dataset.trainCount) / 60_000
+        let lines: [String]
+        switch PythonReference.run(python: python, script: torchScript, arguments: arguments, timeout: timeout) {
+        case .success(let printed): lines = printed
+        case .failure(let failure): return .failure(failure)
+        }
+        var rows: [[String: Double]] = []
+        for line in lines where line.hasPrefix("seed ") {
+            var row: [String: Double] = [:]
+            for pair in line.split(separator: " ").dropFirst(2) {
+                let parts = pair.split(separator: "=")
+                if parts.count == 2, let value = Double(parts[1]) { row[String(parts[0])] = value }
+            }
+            rows.append(row)
+        }
+        guard rows.count == seeds.count else {
+            return .failure(.init(description: "\(python) printed \(rows.count) of \(seeds.count) seeds"))
+        }
+        return .success(rows)
+    }
+
+    /// The recipe and attacks in PyTorch: `torch.manual_seed(seed)` before building the model (PyTorch's
+    /// default initialisation), `torch.randperm` batches each epoch, Adam; the attack formulas as in
+    /// `bench attack`'s script.
+    static let torchScript = """
+        import sys
+        try:
+            import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+        except Exception as e:
+            print("error PyTorch unavailable: %s" % e); sys.exit(0)
+        folder, pixels, classes, epochs, batch, lr, threads = sys.argv[1:8]
+        pixels, classes, epochs, batch = int(pixels), int(classes), int(epochs), int(batch)
+        torch.set_num_threads(int(threads))
+        def load(name, kind, shape):
+            return torch.from_numpy(np.fromfile(folder + "/" + name, dtype=kind).reshape(shape).copy())
+        Xtr = load("train.f32", np.float32, (-1, pixels)); Ytr = load("train.i64", np.int64, (-1,))
+        X = load("test.f32", np.float32, (-1, pixels)); Y = load("test.i64", np.int64, (-1,))
+        def accuracy(m, x, y):
+            with torch.no_grad(): return (m(x).argmax(1) == y).float().mean().item()
+        def grad(m, x, y):
+            x = x.clone().requires_grad_(True)
+            return torch.autograd.grad(F.cross_entropy(m(x), y), x)[0]
+        def iterate(m, y, sign):
+            x = X.clone()
+            for _ in range(20):
+                x = x + sign * 0.01 * grad(m, x, y).sign()
+                x = (X + (x - X).clamp(-0.1, 0.1)).clamp(0, 1)
+            return x
+        for seed in sys.argv[8:]:
+            torch.manual_seed(int(seed))
+            m = nn.Sequential(nn.Linear(pixels, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, classes))
+            opt = torch.optim.Adam(m.parameters(), float(lr))
+            values = {}
+            for epoch in range(epochs):
+                order = torch.randperm(len(Ytr))
+                for i in range(0, len(Ytr), batch):
+                    b = order[i:i + batch]
+                    opt.zero_grad(); F.cross_entropy(m(Xtr[b]), Ytr[b]).backward(); opt.step()
+                if epoch == 0: values["first_epoch_accuracy"] = accuracy(m, X, Y)
+            for p in m.parameters(): p.requires_grad_(False)
+            values["clean_accuracy"] = accuracy(m, X, Y)
+            g = grad(m, X, Y).sign()
+            for eps in ("0.05", "0.1", "0.2"):
+                values["fgsm_" + eps] = accuracy(m, (X + float(eps) * g).clamp(0, 1), Y)
+            values["pgd"] = accuracy(m, iterate(m, Y, 1), Y)
+            with torch.no_grad(): ll = m(X).argmin(1)
+            xa = iterate(m, ll, -1)
+            values["ill"] = accuracy(m, xa, Y); values["ill_target"] = accuracy(m, xa, ll)
+            print("seed %s " % seed + " ".join("%s=%r" % kv for kv in values.items()), flush=True)
+        """
+}
