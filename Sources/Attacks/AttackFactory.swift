@@ -11,6 +11,9 @@ public enum AttackFactory {
     ]
     /// Methods that see the model through forward passes only (their cost is counted in queries).
     public static let queryMethods: Set<String> = ["onepixel", "square", "spatial"]
+    /// Methods without an eps-ball: CW and DeepFool minimise L2, spatial searches transforms, one-pixel
+    /// counts pixels. `--eps` and `--norm` mean nothing to them.
+    public static let radiusFreeMethods: Set<String> = ["cw", "deepfool", "spatial", "onepixel"]
 
     /// The knobs of every method; nil or the default means the method's own default.
     public struct Settings {

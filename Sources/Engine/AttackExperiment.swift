@@ -84,8 +84,12 @@ public final class AttackExperiment: VisualExperiment {
     }
 
     /// Restarts the attack from the clean images with radius `eps` (same method, goal and norm).
-    /// - Throws: `AttackError` when the attack rejects the radius; the current run is then kept.
+    /// - Throws: `AttackError` when the attack rejects the radius or has none (CW, DeepFool, spatial,
+    ///   one-pixel); the current run is then kept.
     public func setEpsilon(_ eps: Float) throws {
+        guard !AttackFactory.radiusFreeMethods.contains(method) else {
+            throw AttackError("\(method) has no eps-ball; + and - change nothing")
+        }
         var changed = threat
         changed.epsilon = eps
         run = try attack.makeRun(classifier: classifier, images: images, labels: labels, threat: changed)
@@ -168,7 +172,11 @@ public final class AttackExperiment: VisualExperiment {
         let selectedSuccess = run.targets.map { predictedAfter == $0[index] } ?? (predictedAfter != labels[index])
         let usesQueries = AttackFactory.queryMethods.contains(method)
         snapshot.figures = [
-            ("method", method), ("eps", String(format: "%.4g", threat.epsilon)),
+            ("method", method),
+            (
+                "eps",
+                AttackFactory.radiusFreeMethods.contains(method) ? "none" : String(format: "%.4g", threat.epsilon)
+            ),
             ("iteration", "\(run.iteration)/\(run.iterationCount)"),
             ("image", "\(index) (true: \(className(labels[index])))"),
             ("prediction", "\(className(predictedBefore)) → \(className(predictedAfter))"),

@@ -118,10 +118,12 @@ enum AttackCommand {
                 "mean_l2_on_correct_successes": .number(result.meanL2OnCorrectSuccesses),
                 "queries": .integer(blackBox ? result.queries : result.gradientEvaluations),
                 "gradient_evaluations": .integer(result.gradientEvaluations), "seconds": .number(seconds),
-                "run": .string(run.path), "eps": .number(Double(options.threat.epsilon)),
-                "norm": .string(options.threat.norm == .l2 ? "2" : options.threat.norm == .l0 ? "0" : "inf"),
-                "targeted": .bool(options.goal.isTargeted),
+                "run": .string(run.path), "targeted": .bool(options.goal.isTargeted),
             ]
+            if !AttackFactory.radiusFreeMethods.contains(method) {
+                object["eps"] = .number(Double(options.threat.epsilon))
+                object["norm"] = .string(options.threat.norm == .l2 ? "2" : options.threat.norm == .l0 ? "0" : "inf")
+            }
             for (key, value) in result.metrics { object[key] = .number(value) }
             for (key, values) in result.perImageExtras {
                 let finite = values.filter(\.isFinite)
@@ -242,6 +244,11 @@ struct AttackOptions {
     var seed: UInt64
 
     init(_ parsed: ParsedArguments, method: String) throws {
+        if AttackFactory.radiusFreeMethods.contains(method),
+            let given = ["eps", "norm"].first(where: { parsed.string($0) != nil })
+        {
+            throw UsageError("\(method) has no eps-ball (see 'manifold help attack'); drop '--\(given)'")
+        }
         let normText = parsed.string("norm") ?? (method == "pgd-l2" ? "2" : "inf")
         let norm: PerturbationNorm
         switch normText {

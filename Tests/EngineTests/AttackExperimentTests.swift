@@ -72,6 +72,14 @@ struct AttackExperimentTests {
         #expect(experiment.run.norms.allSatisfy { $0.linf <= 0.05 + 1e-6 })
         #expect(throws: AttackError.self) { try experiment.setEpsilon(2) }
         #expect(experiment.threat.epsilon == 0.05)
+        // CW has no radius: the lab says so instead of restarting it with an eps it ignores.
+        let cw = try Self.experiment("cw", steps: 3)
+        _ = try cw.step()
+        #expect(throws: AttackError.self) { try cw.setEpsilon(0.2) }
+        #expect(cw.run.iteration == 1)
+        var snapshot = Snapshot()
+        cw.describe(into: &snapshot, includeHeavy: false)
+        #expect(snapshot.figures.first { $0.name == "eps" }?.value == "none")
     }
 
     @Test func describeFillsTheAttackLabKeys() throws {

@@ -48,6 +48,9 @@ import Testing
             #expect(object["queries"]?.integerValue ?? 0 > 0, "\(arguments)")
             if arguments[0] == "fgsm" { #expect((object["mean_linf"]?.doubleValue ?? 1) <= 0.2 + 1e-6) }
             if arguments[0] == "transfer" { #expect(object["surrogate_success_rate"]?.doubleValue != nil) }
+            // eps and norm are reported only where they bound the perturbation.
+            let bounded = !["cw", "deepfool", "spatial", "onepixel"].contains(arguments[0])
+            #expect((object["eps"] != nil) == bounded && (object["norm"] != nil) == bounded, "\(arguments)")
             if arguments[0] == "uap" {
                 #expect(
                     object["fooling_rate"]?.doubleValue != nil && object["transfer_fooling_rate"]?.doubleValue != nil)
@@ -162,6 +165,8 @@ import Testing
             (["attack", "fgsm", "--run", "missing"], 1, "no run folder"),
             (["attack", "fgsm", "--run", "victim", "--data", folder, "--n", "5"], 1, "the model takes 28x28"),
             (["attack", "transfer", "--run", "victim"], 2, "needs '--target-run RUN'"),
+            (["attack", "cw", "--run", "victim", "--eps", "0.1"], 2, "cw has no eps-ball"),
+            (["attack", "deepfool", "--run", "victim", "--norm", "2"], 2, "drop '--norm'"),
             (["poison", "backdoor", "--target", "10"] + Self.tiny, 2, "'--target' 10 is not a class"),
             (["poison", "labelflip", "--fractions", "0,2"] + Self.tiny, 2, "'--fractions' needs numbers"),
             (["poison", "zap"], 2, "unknown poisoning 'zap'"),
