@@ -68,7 +68,22 @@ enum AttackCommand {
             }
         }
         report(result, method: method, options: options, seconds: seconds, json: parsed.has("json"), run: loaded.run)
+        if let hint = cwStepsHint(result, method: method, goal: options.goal, steps: options.steps ?? 100),
+            !parsed.has("quiet")
+        {
+            printError(hint)
+        }
         return 0
+    }
+
+    /// A hint on stderr when targeted CW missed most targets: its Adam steps, not c, are then usually
+    /// what is short (pixels at exactly 0 or 1 sit where tanh is flat and move slowly).
+    static func cwStepsHint(_ result: AttackResult, method: String, goal: AttackGoal, steps: Int) -> String? {
+        guard method == "cw", goal.isTargeted, result.successRate < 0.5 else { return nil }
+        return String(
+            format:
+                "hint: targeted CW reached %.0f%% of its targets in %d steps per c; targeted CW needs more steps (try --steps %d)",
+            result.successRate * 100, steps, steps * 10)
     }
 
     /// Runs `attack` on the first `count` test images of `dataset`, `batchSize` images per run, and
@@ -129,6 +144,9 @@ enum AttackCommand {
                 let finite = values.filter(\.isFinite)
                 object["mean_\(key)"] = finite.isEmpty ? .null : .number(finite.reduce(0, +) / Double(finite.count))
             }
+            if method == "cw", let c = result.perImageExtras["c"] {
+                object["c"] = .array(c.map { $0.isFinite ? .number($0) : .null })
+            }
             if method == "spatial" {
                 object["transforms"] = .array(
                     spatialTransforms(result).map { item in
@@ -151,6 +169,17 @@ enum AttackCommand {
                     blackBox ? "queries" : "gradient evaluations", seconds))
             for (key, value) in result.metrics.sorted(by: { $0.key < $1.key }) {
                 print(String(format: "%@: %.4f", key, value))
+            }
+            if method == "cw", let c = result.perImageExtras["c"] {
+                let found = c.filter(\.isFinite).sorted()
+                if let low = found.first, let high = found.last {
+                    print(
+                        String(
+                            format: "c of each kept success: median %g, from %g to %g; %d of %d images never succeeded",
+                            found[found.count / 2], low, high, c.count - found.count, c.count))
+                } else {
+                    print("no image succeeded at any c")
+                }
             }
             if method == "spatial" {
                 var counts: [String: Int] = [:]
@@ -232,6 +261,35 @@ enum AttackCommand {
                 throw RuntimeError("--out: \(error)")
             }
         }
+        do {
+            try FileIO.writeAtomically(Array(resultsTable(result).utf8), path: folder + "/results.csv")
+        } catch {
+            throw RuntimeError("--out: \(error)")
+        }
+    }
+
+    /// One CSV row per image: true label, target, predictions before and after, success, the norms of
+    /// the perturbation, and the method's per-image numbers (CW's c, the spatial transform, queries);
+    /// an empty cell where there is none.
+    static func resultsTable(_ result: AttackResult) -> String {
+        let extras = result.perImageExtras.keys.sorted()
+        var lines = [
+            (["image", "label", "target", "clean_prediction", "adversarial_prediction", "success", "linf", "l2", "l0"]
+                + extras).joined(separator: ",")
+        ]
+        for (index, outcome) in result.outcomes.enumerated() {
+            var cells = [
+                "\(index)", "\(outcome.label)", outcome.target.map(String.init) ?? "", "\(outcome.cleanPrediction)",
+                "\(outcome.adversarialPrediction)", outcome.success ? "1" : "0", "\(outcome.norms.linf)",
+                "\(outcome.norms.l2)", "\(outcome.norms.l0)",
+            ]
+            for key in extras {
+                let value = result.perImageExtras[key]?[index] ?? .nan
+                cells.append(value.isFinite ? "\(value)" : "")
+            }
+            lines.append(cells.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 }
 

@@ -147,10 +147,11 @@ enum HelpText {
         --n N         images from the test set (at most its size)
         --batch B     images per batch (default 2000 for mlp, 500 for cnn; uap uses one batch)
         --out DIR     writes NNNNN-clean.png, -adversarial.png and -perturbation.png (blue: darker,
-                      red: brighter, scaled to the image's largest change) per image
+                      red: brighter, scaled to the image's largest change) per image, and results.csv
+                      (label, target, predictions, success, norms, per-image numbers such as CW's c)
         --json        one object: attack, n, clean_accuracy, adversarial_accuracy, success_rate,
                       mean_linf, mean_l2, mean_l0, queries (gradient evaluations for white-box
-                      attacks), gradient_evaluations, seconds, and per-method extras (mean_c,
+                      attacks), gradient_evaluations, seconds, and per-method extras (c per image and mean_c,
                       fooling_rate, transfer_fooling_rate, transforms, ...)
         """,
         "poison": """

@@ -60,6 +60,22 @@ import Testing
         }
     }
 
+    @Test func targetedCWThatMissesMostTargetsSuggestsMoreSteps() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train("victim", root: root)
+        let short = try ManifoldBinary.run(
+            ["attack", "cw", "--run", "victim", "--n", "20", "--target", "ll", "--steps", "2", "--search-steps", "1"],
+            runsRoot: root)
+        #expect(short.status == 0, "\(short.stderr)")
+        #expect(
+            short.stderr.contains("hint: targeted CW reached") && short.stderr.contains("--steps 20"), "\(short.stderr)"
+        )
+        let untargeted = try ManifoldBinary.run(
+            ["attack", "cw", "--run", "victim", "--n", "20", "--steps", "2", "--search-steps", "1"], runsRoot: root)
+        #expect(untargeted.status == 0 && !untargeted.stderr.contains("hint"), "\(untargeted.stderr)")
+    }
+
     @Test func outWritesThreePNGsPerImage() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
@@ -70,10 +86,39 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("fgsm on 3 images"))
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        #expect(files.count == 9)
-        #expect(files.contains("00002-perturbation.png") && files.allSatisfy { $0.hasSuffix(".png") })
+        #expect(files.count == 10)
+        #expect(files.contains("00002-perturbation.png") && files.filter { $0.hasSuffix(".png") }.count == 9)
         let bytes = try FileIO.readAll(path: out + "/00000-perturbation.png")
         #expect(bytes.prefix(4) == [0x89, 0x50, 0x4E, 0x47])
+        let table = String(decoding: try FileIO.readAll(path: out + "/results.csv"), as: UTF8.self)
+        let rows = table.split(separator: "\n")
+        #expect(rows.first == "image,label,target,clean_prediction,adversarial_prediction,success,linf,l2,l0")
+        #expect(
+            rows.count == 4
+                && rows.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 9 }
+        )
+    }
+
+    /// CW reports the c each image needed: per image in JSON and in results.csv, summarised in the text.
+    @Test func cwReportsTheCOfEachImage() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train("victim", root: root)
+        let out = root + "/cw"
+        let arguments = ["attack", "cw", "--run", "victim", "--n", "12", "--steps", "30", "--search-steps", "3"]
+        let json = try json(try ManifoldBinary.run(arguments + ["--json", "--quiet", "--out", out], runsRoot: root))
+        let c = json["c"]?.arrayValue ?? []
+        #expect(c.count == 12)
+        let table = String(decoding: try FileIO.readAll(path: out + "/results.csv"), as: UTF8.self)
+        let rows = table.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rows.first?.last == "c" && rows.count == 13)
+        for (row, value) in zip(rows.dropFirst(), c) {
+            // A success has the c of its kept iterate; a failure has none.
+            #expect((row[5] == "1") == (value.doubleValue != nil), "\(row)")
+            #expect(row.last.map(String.init) == value.doubleValue.map { "\($0)" } ?? "", "\(row)")
+        }
+        let text = try ManifoldBinary.run(arguments + ["--quiet"], runsRoot: root)
+        #expect(text.stdout.contains("c of each kept success: median") || text.stdout.contains("no image succeeded"))
     }
 
     @Test func uapWritesItsPerturbationAndReportsBothFoolingRates() throws {
