@@ -20,8 +20,9 @@ public final class AttackExperiment: VisualExperiment {
     public let imageWidth: Int
     public let imageHeight: Int
     public let classNames: [String]
-    /// Iterations of iterative methods (nil in the factory's sense is never used: the caller's value).
-    public let steps: Int
+    /// Iterations of iterative methods; nil: each method's own default, as on the command line (CW 100
+    /// Adam steps per c, APGD 100, DeepFool 50, PGD 20...).
+    public let steps: Int?
     public let alpha: Float?
     /// The threat model of the current run (its epsilon changes with `setEpsilon`).
     public private(set) var threat: ThreatModel
@@ -39,17 +40,17 @@ public final class AttackExperiment: VisualExperiment {
     ///   - images: `count * imageHeight * imageWidth` pixels in [0, 1], row-major; `labels`: `count` classes.
     ///   - method: a name from `AttackFactory.methods` (not `transfer`).
     ///   - threat: norm, radius and goal; `steps`: iterations of iterative methods; `alpha`: step size (nil:
-    ///     the method's default).
+    ///     the method's default for either).
     /// - Throws: `AttackError` for an unknown method or inputs the attack rejects.
     public init(
         classifier: Classifier, images: [Float], labels: [Int], imageWidth: Int, imageHeight: Int,
-        classNames: [String], method: String, threat: ThreatModel, steps: Int, alpha: Float?
+        classNames: [String], method: String, threat: ThreatModel, steps: Int?, alpha: Float?
     ) throws {
         let pixels = imageWidth * imageHeight
         guard !labels.isEmpty, images.count == labels.count * pixels else {
             throw AttackError("\(images.count) pixels for \(labels.count) images of \(imageWidth)x\(imageHeight)")
         }
-        guard steps >= 1 else { throw AttackError("steps must be at least 1, got \(steps)") }
+        if let steps, steps < 1 { throw AttackError("steps must be at least 1, got \(steps)") }
         self.classifier = classifier
         self.method = method
         self.images = Tensor(shape: [labels.count, pixels], scalars: images)

@@ -38,7 +38,7 @@ struct AttackExperimentTests {
         return model
     }
 
-    static func experiment(_ method: String, eps: Float = 0.1, steps: Int = 10, count: Int = 32) throws
+    static func experiment(_ method: String, eps: Float = 0.1, steps: Int? = 10, count: Int = 32) throws
         -> AttackExperiment
     {
         try AttackExperiment(
@@ -57,6 +57,11 @@ struct AttackExperimentTests {
         let direct = try PGD(steps: 10, stepSize: 0.02).attack(
             Self.model(), images: experiment.images, labels: experiment.labels, threat: ThreatModel(epsilon: 0.1))
         #expect(experiment.run.output.scalars == direct.adversarial.scalars)
+        // Without steps each method keeps its own default, as on the command line: CW's 100 Adam steps
+        // for each of 5 values of c, not a PGD-sized 20.
+        #expect(try Self.experiment("pgd", steps: nil).run.iterationCount == 20)
+        #expect(try Self.experiment("cw", steps: nil).run.iterationCount == 500)
+        #expect(try Self.experiment("apgd", steps: nil).run.iterationCount == 100)
         let fgsm = try Self.experiment("fgsm")
         _ = try fgsm.step()
         #expect(fgsm.isFinished && fgsm.progress == (1, 1))

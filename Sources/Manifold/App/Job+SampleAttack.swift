@@ -120,7 +120,7 @@ extension Job {
                 classifier: try loadClassifier(dataset), images: dataset.testImages, labels: dataset.testLabels,
                 imageWidth: dataset.imageWidth,
                 imageHeight: dataset.imageHeight, classNames: dataset.classNames, method: method,
-                threat: ThreatModel(epsilon: epsilon), steps: 20, alpha: nil)
+                threat: ThreatModel(epsilon: epsilon), steps: nil, alpha: nil)
         }
         let runner = Runner(experiment: experiment, label: "attack", heavyEvery: 1, heavyInterval: 0.05)
         runner.start(running: running)
