@@ -1,0 +1,194 @@
+import Attacks
+import Datasets
+import Engine
+import Foundation
+import SafeTensors
+import TensorCore
+
+/// What `manifold attack` prints and writes: the text or JSON report, the `--out` images and
+/// `results.csv`, and the hint for targeted CW.
+extension AttackCommand {
+    /// A hint on stderr when targeted CW missed most targets: its Adam steps, not c, are then usually
+    /// what is short (pixels at exactly 0 or 1 sit where tanh is flat and move slowly).
+    static func cwStepsHint(_ result: AttackResult, method: String, goal: AttackGoal, steps: Int) -> String? {
+        guard method == "cw", goal.isTargeted, result.successRate < 0.5 else { return nil }
+        return String(
+            format:
+                "hint: targeted CW reached %.0f%% of its targets in %d steps per c; targeted CW needs more steps (try --steps %d)",
+            result.successRate * 100, steps, steps * 10)
+    }
+
+    static func report(
+        _ result: AttackResult, method: String, options: AttackOptions, seconds: Double, json: Bool, run: RunDirectory
+    ) {
+        let blackBox = AttackFactory.queryMethods.contains(method)
+        if json {
+            var object: [String: JSONValue] = [
+                "attack": .string(method), "n": .integer(result.count), "clean_accuracy": .number(result.cleanAccuracy),
+                "adversarial_accuracy": .number(result.adversarialAccuracy),
+                "success_rate": .number(result.successRate),
+                "mean_linf": .number(result.meanLinf), "mean_l2": .number(result.meanL2),
+                "mean_l0": .number(result.meanL0),
+                "success_rate_on_correct": .number(result.successRateOnCorrect),
+                "mean_l2_on_correct_successes": .number(result.meanL2OnCorrectSuccesses),
+                "queries": .integer(blackBox ? result.queries : result.gradientEvaluations),
+                "gradient_evaluations": .integer(result.gradientEvaluations), "seconds": .number(seconds),
+                "run": .string(run.path), "targeted": .bool(options.goal.isTargeted),
+            ]
+            if !AttackFactory.radiusFreeMethods.contains(method) {
+                object["eps"] = .number(Double(options.threat.epsilon))
+                object["norm"] = .string(options.threat.norm == .l2 ? "2" : options.threat.norm == .l0 ? "0" : "inf")
+            }
+            for (key, value) in result.metrics { object[key] = .number(value) }
+            for (key, values) in result.perImageExtras {
+                let finite = values.filter(\.isFinite)
+                object["mean_\(key)"] = finite.isEmpty ? .null : .number(finite.reduce(0, +) / Double(finite.count))
+            }
+            if method == "cw", let c = result.perImageExtras["c"] {
+                object["c"] = .array(c.map { $0.isFinite ? .number($0) : .null })
+            }
+            if method == "spatial" {
+                object["transforms"] = .array(
+                    spatialTransforms(result).map { item in
+                        .object([
+                            "image": .integer(item.image), "rotation": .number(item.rotation),
+                            "shift_x": .integer(item.dx), "shift_y": .integer(item.dy),
+                        ])
+                    })
+            }
+            print(JSONValue.object(object).serialized())
+        } else {
+            print(
+                String(
+                    format: "%@ on %d images: clean accuracy %.4f, adversarial accuracy %.4f, success rate %.4f",
+                    method, result.count, result.cleanAccuracy, result.adversarialAccuracy, result.successRate))
+            print(
+                String(
+                    format: "mean perturbation: L-inf %.4f, L2 %.4f, L0 %.1f pixels; %d %@, %.2f s", result.meanLinf,
+                    result.meanL2, result.meanL0, blackBox ? result.queries : result.gradientEvaluations,
+                    blackBox ? "queries" : "gradient evaluations", seconds))
+            for (key, value) in result.metrics.sorted(by: { $0.key < $1.key }) {
+                print(String(format: "%@: %.4f", key, value))
+            }
+            if method == "cw", let c = result.perImageExtras["c"] {
+                let found = c.filter(\.isFinite).sorted()
+                if let low = found.first, let high = found.last {
+                    print(
+                        String(
+                            format: "c of each kept success: median %g, from %g to %g; %d of %d images never succeeded",
+                            found[found.count / 2], low, high, c.count - found.count, c.count))
+                } else {
+                    print("no image succeeded at any c")
+                }
+            }
+            if method == "spatial" {
+                var counts: [String: Int] = [:]
+                for item in spatialTransforms(result) {
+                    counts[
+                        String(format: "rotation %+.0f deg, shift (%+d, %+d)", item.rotation, item.dx, item.dy),
+                        default: 0] += 1
+                }
+                for (name, n) in counts.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) })
+                    .prefix(5)
+                {
+                    print("fooled by \(name): \(n) images")
+                }
+            }
+        }
+    }
+
+    /// The transform that fooled each image of a spatial attack (images it did not fool are left out).
+    static func spatialTransforms(_ result: AttackResult) -> [(image: Int, rotation: Double, dx: Int, dy: Int)] {
+        let rotation = result.perImageExtras["rotation"] ?? []
+        let dx = result.perImageExtras["shift_x"] ?? []
+        let dy = result.perImageExtras["shift_y"] ?? []
+        return rotation.indices.compactMap { i in
+            rotation[i].isFinite ? (i, rotation[i], Int(dx[i]), Int(dy[i])) : nil
+        }
+    }
+
+    /// The universal perturbation as a blue-white-red heatmap scaled to its largest value.
+    static func writeHeatmap(_ v: [Float], width: Int, height: Int, path: String) throws {
+        let scale = max(v.map(abs).max() ?? 0, 1e-6)
+        var rgb = [UInt8]()
+        rgb.reserveCapacity(v.count * 3)
+        for d in v {
+            let value = min(max(d / scale, -1), 1)
+            let fade = UInt8(((1 - abs(value)) * 255).rounded())
+            rgb += value >= 0 ? [255, fade, fade] : [fade, fade, 255]
+        }
+        do {
+            try FileIO.writeAtomically(
+                PNGWriter.encode(width: width, height: height, colorType: .rgb, pixels: rgb), path: path)
+        } catch {
+            throw RuntimeError("--out: \(error)")
+        }
+    }
+
+    /// Per image: the clean image, the adversarial image and the perturbation as a blue-white-red heatmap
+    /// (blue darkens pixels, red brightens them, scaled to the image's largest change), each written
+    /// atomically as `NNNNN-clean.png`, `NNNNN-adversarial.png`, `NNNNN-perturbation.png`.
+    static func writeImages(_ result: AttackResult, clean: [Float], dataset: Dataset, folder: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw RuntimeError("--out: cannot create '\(folder)': \(error.localizedDescription)")
+        }
+        let (height, width, pixels) = (dataset.imageHeight, dataset.imageWidth, dataset.pixelCount)
+        let adversarial = result.adversarial.scalars
+        for index in 0..<result.count {
+            let x = Array(clean[(index * pixels)..<((index + 1) * pixels)])
+            let y = Array(adversarial[(index * pixels)..<((index + 1) * pixels)])
+            let delta = zip(y, x).map { $0 - $1 }
+            let scale = max(delta.map(abs).max() ?? 0, 1e-6)
+            var rgb = [UInt8]()
+            rgb.reserveCapacity(pixels * 3)
+            for d in delta {
+                let v = min(max(d / scale, -1), 1)
+                let fade = UInt8(((1 - abs(v)) * 255).rounded())
+                rgb += v >= 0 ? [255, fade, fade] : [fade, fade, 255]
+            }
+            let name = String(format: "%@/%05d", folder, index)
+            do {
+                try FileIO.writeAtomically(
+                    PNGWriter.encodeGray(width: width, height: height, values: x), path: "\(name)-clean.png")
+                try FileIO.writeAtomically(
+                    PNGWriter.encodeGray(width: width, height: height, values: y), path: "\(name)-adversarial.png")
+                try FileIO.writeAtomically(
+                    PNGWriter.encode(width: width, height: height, colorType: .rgb, pixels: rgb),
+                    path: "\(name)-perturbation.png")
+            } catch {
+                throw RuntimeError("--out: \(error)")
+            }
+        }
+        do {
+            try FileIO.writeAtomically(Array(resultsTable(result).utf8), path: folder + "/results.csv")
+        } catch {
+            throw RuntimeError("--out: \(error)")
+        }
+    }
+
+    /// One CSV row per image: true label, target, predictions before and after, success, the norms of
+    /// the perturbation, and the method's per-image numbers (CW's c, the spatial transform, queries);
+    /// an empty cell where there is none.
+    static func resultsTable(_ result: AttackResult) -> String {
+        let extras = result.perImageExtras.keys.sorted()
+        var lines = [
+            (["image", "label", "target", "clean_prediction", "adversarial_prediction", "success", "linf", "l2", "l0"]
+                + extras).joined(separator: ",")
+        ]
+        for (index, outcome) in result.outcomes.enumerated() {
+            var cells = [
+                "\(index)", "\(outcome.label)", outcome.target.map(String.init) ?? "", "\(outcome.cleanPrediction)",
+                "\(outcome.adversarialPrediction)", outcome.success ? "1" : "0", "\(outcome.norms.linf)",
+                "\(outcome.norms.l2)", "\(outcome.norms.l0)",
+            ]
+            for key in extras {
+                let value = result.perImageExtras[key]?[index] ?? .nan
+                cells.append(value.isFinite ? "\(value)" : "")
+            }
+            lines.append(cells.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
