@@ -206,6 +206,8 @@ enum HelpText {
               alpha 0.01, 20 steps) on every test image; the same in PyTorch on the same data; prints
               each side's mean +- sd (min - max), the difference in standard errors and the
               Mann-Whitney p-value per figure (about 6 s a seed per side on Fashion-MNIST, 2 cores).
+              --data as for train (default synthetic; --data fashion for the attack issue's figures);
+              the data are loaded once with the first seed, only initialisation and order vary.
         """,
         "tui": """
         usage: manifold [tui] [--theme NAME|PATH] [--data D] [--paused] [--threads N]
