@@ -192,6 +192,11 @@ public final class AttackExperiment: VisualExperiment {
             ),
             usesQueries ? ("queries", "\(run.queries)") : ("gradient evaluations", "\(run.gradientEvaluations)"),
         ]
+        // CW: the c of this image's smallest-L2 success so far (a c too small is why CW "fails").
+        if let c = run.perImageExtras["c"], c.indices.contains(index) {
+            snapshot.figures.append(
+                ("c (kept success)", c[index].isFinite ? String(format: "%g", c[index]) : "none yet"))
+        }
         if let curve = robustnessCurve {
             snapshot.curves["robust accuracy (fgsm)"] = (curve.epsilons, curve.fgsm)
             snapshot.curves["robust accuracy (pgd)"] = (curve.epsilons, curve.pgd)

@@ -85,6 +85,19 @@ struct AttackExperimentTests {
         var snapshot = Snapshot()
         cw.describe(into: &snapshot, includeHeavy: false)
         #expect(snapshot.figures.first { $0.name == "eps" }?.value == "none")
+        // The selected image's c: none before any success, the kept iterate's c after one.
+        #expect(["none yet", "1"].contains(snapshot.figures.first { $0.name == "c (kept success)" }?.value))
+        while !cw.isFinished { _ = try cw.step() }
+        for image in 0..<cw.labels.count {
+            cw.selectedImage = image
+            cw.describe(into: &snapshot, includeHeavy: false)
+            let shown = snapshot.figures.first { $0.name == "c (kept success)" }?.value
+            let success = snapshot.figures.first { $0.name == "success" }?.value == "yes"
+            #expect(success ? shown != "none yet" : shown == "none yet", "image \(image): \(shown ?? "-")")
+        }
+        var pgdSnapshot = Snapshot()
+        try Self.experiment("pgd").describe(into: &pgdSnapshot, includeHeavy: false)
+        #expect(!pgdSnapshot.figures.contains { $0.name == "c (kept success)" })
     }
 
     @Test func describeFillsTheAttackLabKeys() throws {
