@@ -44,6 +44,22 @@ public final class ClassifierTraining: Experiment {
             count: dataset.trainCount, batchSize: batchSize, seed: seed, shuffle: true, dropLast: false)
     }
 
+    /// A fresh classifier of `kind` for `dataset`'s image size and classes, initialised from `seed`,
+    /// and its training: what `train`, `poison`, the workbench and `bench seeds` all start from, so
+    /// the same seed gives the same model everywhere.
+    public convenience init(
+        kind: Classifier.Kind, dataset: Dataset, batchSize: Int, learningRate: Float, epochs: Int, seed: UInt64,
+        completedEpochs: Int = 0
+    ) {
+        var generator = RandomGenerator(seed: seed)
+        let model = Classifier(
+            kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
+            classCount: dataset.classCount, generator: &generator)
+        self.init(
+            model: model, dataset: dataset, batchSize: batchSize, learningRate: learningRate, epochs: epochs,
+            seed: seed, completedEpochs: completedEpochs)
+    }
+
     public var isFinished: Bool { completedEpochs >= totalEpochs }
 
     public var batchesPerEpoch: Int { (dataset.trainCount + batchSize - 1) / batchSize }

@@ -83,13 +83,10 @@ enum PoisonCommand {
             if FileManager.default.fileExists(atPath: run.file("config.json")) {
                 throw RuntimeError("run '\(run.path)' exists already; pick another --run name")
             }
-            var generator = RandomGenerator(seed: seed)
-            let model = Classifier(
-                kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
-                classCount: dataset.classCount, generator: &generator)
             let training = ClassifierTraining(
-                model: model, dataset: poisoned, batchSize: batch, learningRate: Float(learningRate), epochs: epochs,
+                kind: kind, dataset: poisoned, batchSize: batch, learningRate: Float(learningRate), epochs: epochs,
                 seed: seed)
+            let model = training.model
             let progress = ProgressReporter(
                 label: "\(method) \(String(format: "%.2f", fraction))", quiet: parsed.has("quiet"))
             var metricsRows: [String] = []

@@ -39,13 +39,9 @@ struct SeedStudy {
 
     /// Trains seed `seed` and measures every figure: `key -> value`.
     func figures(seed: UInt64, progress: ProgressReporter?) throws -> [String: Double] {
-        var generator = RandomGenerator(seed: seed)
-        let model = Classifier(
-            kind: .mlp, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
-            classCount: dataset.classCount, generator: &generator)
         let training = ClassifierTraining(
-            model: model, dataset: dataset, batchSize: batchSize, learningRate: learningRate, epochs: epochs,
-            seed: seed)
+            kind: .mlp, dataset: dataset, batchSize: batchSize, learningRate: learningRate, epochs: epochs, seed: seed)
+        let model = training.model
         var values: [String: Double] = [:]
         while !training.isFinished {
             let report = try training.step()

@@ -75,13 +75,10 @@ enum TrainCommand {
             dataset = dataset.subset(
                 train: min(trainLimit, dataset.trainCount), test: min(testLimit, dataset.testCount))
         }
-        var generator = RandomGenerator(seed: seed)
-        let model = Classifier(
-            kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
-            classCount: dataset.classCount, generator: &generator)
         let training = ClassifierTraining(
-            model: model, dataset: dataset, batchSize: batch, learningRate: Float(learningRate), epochs: epochs,
+            kind: kind, dataset: dataset, batchSize: batch, learningRate: Float(learningRate), epochs: epochs,
             seed: seed, completedEpochs: completedEpochs)
+        let model = training.model
         let adversarial = try AdversarialTraining.transform(parsed, model: model, seed: seed)
         training.inputTransform = adversarial?.transform
         var metricsRows: [String] = []

@@ -57,14 +57,10 @@ extension Job {
         let experiment = DeferredExperiment(label: "the run and its dataset") {
             let dataset = try RunEvaluation.dataset(of: saved)
             labels.classNames = dataset.classNames
-            var generator = RandomGenerator(seed: seed)
-            let model = Classifier(
-                kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
-                classCount: dataset.classCount, generator: &generator)
             let training = ClassifierTraining(
-                model: model, dataset: dataset, batchSize: batch, learningRate: Float(learningRate),
-                epochs: done + extraEpochs, seed: seed,
-                completedEpochs: done)
+                kind: kind, dataset: dataset, batchSize: batch, learningRate: Float(learningRate),
+                epochs: done + extraEpochs, seed: seed, completedEpochs: done)
+            let model = training.model
             try ClassifierRunStore.load(run: run, model: model, optimizer: training.optimizer)
             var config = RunConfig(
                 model: kind.rawValue, data: data, dataset: dataset, epochs: done + extraEpochs, batch: batch,

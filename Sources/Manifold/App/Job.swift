@@ -74,9 +74,8 @@ final class Job {
         let experiment = DeferredExperiment(label: "the \(name) dataset") {
             let dataset = try DatasetLoader.load(dataSpec, seed: seed)
             labels.classNames = dataset.classNames
-            var generator = RandomGenerator(seed: seed)
-            let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
-            let training = ClassifierTraining(model: model, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: epochs, seed: seed)
+            let training = ClassifierTraining(kind: kind, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: epochs, seed: seed)
+            let model = training.model
             let config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: 128, learningRate: 1e-3, seed: seed)
             recorder.value = EpochRecorder(run: run, model: model, optimizer: training.optimizer, config: config)
             return training

@@ -96,9 +96,7 @@ enum TrainingUIBenchmark {
     }
 
     static func makeTraining(_ dataset: Dataset) -> ClassifierTraining {
-        var generator = RandomGenerator(seed: 0)
-        let model = Classifier(kind: .mlp, generator: &generator)
-        return ClassifierTraining(model: model, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: 1_000, seed: 0)
+        ClassifierTraining(kind: .mlp, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: 1_000, seed: 0)
     }
 
     static func headlessRate(dataset: Dataset, steps: Int) throws -> Double {
