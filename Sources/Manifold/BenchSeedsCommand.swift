@@ -32,14 +32,9 @@ enum BenchSeedsCommand {
         let epochs = try parsed.integer("epochs", default: 5, in: 1...1000)
         let batch = try parsed.integer("batch", default: 128, in: 1...65_536)
         let learningRate = try parsed.number("lr", default: 1e-3, in: 0...10, excludingLower: true)
-        let trainLimit = try parsed.integer("train-limit", default: Int.max, in: 1...Int.max)
-        let testLimit = try parsed.integer("test-limit", default: Int.max, in: 1...Int.max)
+        let limits = try DataLimits(parsed)
         let dataSpec = parsed.string("data") ?? "synthetic"
-        var dataset = try DatasetLoader.load(dataSpec, seed: firstSeed)
-        if trainLimit < dataset.trainCount || testLimit < dataset.testCount {
-            dataset = dataset.subset(
-                train: min(trainLimit, dataset.trainCount), test: min(testLimit, dataset.testCount))
-        }
+        let dataset = limits.apply(to: try DatasetLoader.load(dataSpec, seed: firstSeed))
         let seeds = (0..<UInt64(seedCount)).map { firstSeed + $0 }
         let study = SeedStudy(dataset: dataset, epochs: epochs, batchSize: batch, learningRate: Float(learningRate))
 

@@ -25,8 +25,7 @@ enum CompareCommand {
         let batch = try parsed.integer("batch", default: 128, in: 1...65_536)
         let learningRate = try parsed.number("lr", default: 1e-3, in: 0...10, excludingLower: true)
         let seed = try parsed.seed(default: 0)
-        let trainLimit = try parsed.integer("train-limit", default: Int.max, in: 1...Int.max)
-        let testLimit = try parsed.integer("test-limit", default: Int.max, in: 1...Int.max)
+        let limits = try DataLimits(parsed)
         try applyThreads(parsed)
         let aeRun = try parsed.string("ae-run").map { try resolveRunArgument($0) }
         let pcaRun = try parsed.string("pca-run").map { try resolveRunArgument($0) }
@@ -46,11 +45,7 @@ enum CompareCommand {
             if parsed.string("data") == nil, let data = loaded.config["data"]?.stringValue { dataSpec = data }
             if expected == .ae { aeModel = loaded.model as? Autoencoder } else { pcaModel = loaded.model as? PCA }
         }
-        var dataset = try DatasetLoader.load(dataSpec, seed: seed)
-        if trainLimit < dataset.trainCount || testLimit < dataset.testCount {
-            dataset = dataset.subset(
-                train: min(trainLimit, dataset.trainCount), test: min(testLimit, dataset.testCount))
-        }
+        let dataset = limits.apply(to: try DatasetLoader.load(dataSpec, seed: seed))
         let progress = ProgressReporter(label: "compare", quiet: parsed.has("quiet") || parsed.has("json"))
         var aeSeconds = 0.0
         var pcaSeconds = 0.0

@@ -24,8 +24,7 @@ enum GenerativeTrainCommand {
             throw UsageError("'train' needs a generative model")
         }
         var settings = try settingsFromArguments(parsed, kind: kind)
-        let trainLimit = try parsed.integer("train-limit", default: Int.max, in: 1...Int.max)
-        let testLimit = try parsed.integer("test-limit", default: Int.max, in: 1...Int.max)
+        let limits = try DataLimits(parsed)
         try applyThreads(parsed)
         let resume = parsed.has("resume")
         let json = parsed.has("json")
@@ -88,11 +87,7 @@ enum GenerativeTrainCommand {
                 "run '\(run.path)' has done \(completedEpochs) epochs already; pass --epochs above \(completedEpochs)")
         }
 
-        var dataset = try DatasetLoader.load(dataSpec, seed: seed)
-        if trainLimit < dataset.trainCount || testLimit < dataset.testCount {
-            dataset = dataset.subset(
-                train: min(trainLimit, dataset.trainCount), test: min(testLimit, dataset.testCount))
-        }
+        let dataset = limits.apply(to: try DatasetLoader.load(dataSpec, seed: seed))
         if kind == .pca && settings.latent > min(dataset.pixelCount, dataset.trainCount) {
             throw UsageError(
                 "'--latent' \(settings.latent) exceeds what \(dataset.trainCount) images of \(dataset.pixelCount) pixels allow"

@@ -53,13 +53,8 @@ enum PoisonCommand {
         try applyThreads(parsed)
         let dataSpec = parsed.string("data") ?? "synthetic"
         let baseName = try parsed.string("run").map { try resolveRunArgument($0).name }
-        var dataset = try DatasetLoader.load(dataSpec, seed: seed)
-        let trainLimit = try parsed.integer("train-limit", default: Int.max, in: 1...Int.max)
-        let testLimit = try parsed.integer("test-limit", default: Int.max, in: 1...Int.max)
-        if trainLimit < dataset.trainCount || testLimit < dataset.testCount {
-            dataset = dataset.subset(
-                train: min(trainLimit, dataset.trainCount), test: min(testLimit, dataset.testCount))
-        }
+        let limits = try DataLimits(parsed)
+        let dataset = limits.apply(to: try DatasetLoader.load(dataSpec, seed: seed))
         let target = try parsed.integer("target", default: 0, in: 0...Int.max)
         if method == "backdoor" || parsed.string("target") != nil {
             guard target < dataset.classCount else {

@@ -30,8 +30,7 @@ enum TrainCommand {
             )
         }
         let epochs = try parsed.integer("epochs", default: 1, in: 1...10_000)
-        let trainLimit = try parsed.integer("train-limit", default: Int.max, in: 1...Int.max)
-        let testLimit = try parsed.integer("test-limit", default: Int.max, in: 1...Int.max)
+        let limits = try DataLimits(parsed)
         try applyThreads(parsed)
         let resume = parsed.has("resume")
         let json = parsed.has("json")
@@ -70,11 +69,7 @@ enum TrainCommand {
         let batch = try parsed.integer("batch", default: defaults.batch, in: 1...65_536)
         let learningRate = try parsed.number("lr", default: defaults.learningRate, in: 0...10, excludingLower: true)
         let seed = try parsed.seed(default: defaults.seed)
-        var dataset = try DatasetLoader.load(dataSpec, seed: seed)
-        if trainLimit < dataset.trainCount || testLimit < dataset.testCount {
-            dataset = dataset.subset(
-                train: min(trainLimit, dataset.trainCount), test: min(testLimit, dataset.testCount))
-        }
+        let dataset = limits.apply(to: try DatasetLoader.load(dataSpec, seed: seed))
         let training = ClassifierTraining(
             kind: kind, dataset: dataset, batchSize: batch, learningRate: Float(learningRate), epochs: epochs,
             seed: seed, completedEpochs: completedEpochs)
