@@ -71,7 +71,7 @@ enum BenchAttackCommand {
         var rows = [Row](repeating: Row(), count: methods.count)
         var torchNote: String? = parsed.has("no-torch") ? "skipped (--no-torch)" : nil
         let inputs = parsed.has("no-torch") ? nil : try writeTorchInputs(dataset: dataset, count: count)
-        defer { if let inputs { try? FileManager.default.removeItem(atPath: inputs.folder) } }
+        defer { inputs?.folder.remove() }
         for _ in 0..<rounds {
             for (index, method) in methods.enumerated() {
                 let ours = try time(method, model: model, dataset: dataset, count: count, batch: batchSize)
@@ -129,24 +129,26 @@ enum BenchAttackCommand {
 
     /// The test images (float32) and labels (int64) as raw files for the PyTorch script.
     static func writeTorchInputs(dataset: Dataset, count: Int) throws -> (
-        folder: String, images: String, labels: String
+        folder: PythonReference.InputFolder, images: String, labels: String
     ) {
-        let folder = NSTemporaryDirectory() + "manifold-bench-attack-\(UUID().uuidString)"
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let images = Array(dataset.testImages[0..<(count * dataset.pixelCount)])
-            let labels = dataset.testLabels[0..<count].map { Int64($0) }
-            try images.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: folder + "/images.f32")) }
-            try labels.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: folder + "/labels.i64")) }
+            let folder = try PythonReference.InputFolder(label: "bench-attack")
+            do {
+                let images = try folder.write(dataset.testImages[0..<(count * dataset.pixelCount)], name: "images.f32")
+                return (folder, images, try folder.write(dataset.testLabels[0..<count], name: "labels.i64"))
+            } catch {
+                folder.remove()
+                throw error
+            }
         } catch {
-            throw RuntimeError("bench attack: cannot write the PyTorch inputs under '\(folder)': \(error)")
+            throw RuntimeError("bench attack: \(error)")
         }
-        return (folder, folder + "/images.f32", folder + "/labels.i64")
     }
 
     /// One round of the PyTorch side: `name -> (seconds, robust accuracy)`.
     static func torchTimes(
-        _ inputs: (folder: String, images: String, labels: String), weights: String, count: Int, python: String
+        _ inputs: (folder: PythonReference.InputFolder, images: String, labels: String), weights: String, count: Int,
+        python: String
     ) -> Result<[String: (seconds: Double, accuracy: Double)], PythonReference.Failure> {
         let lines: [String]
         switch PythonReference.run(
@@ -165,6 +167,21 @@ enum BenchAttackCommand {
         }
         return .success(values)
     }
+
+    /// The attack formulas in PyTorch, shared by the reference scripts of `bench attack` and `bench
+    /// seeds` (needs `torch` and `F` imported): the loss's input gradient, and iterated signed steps
+    /// projected to the eps-ball and [0, 1] (PGD with `sign` 1; ILL towards `y` with `sign` -1).
+    static let torchAttackFormulas = """
+        def grad(m, x, y):
+            x = x.clone().requires_grad_(True)
+            return torch.autograd.grad(F.cross_entropy(m(x), y), x)[0]
+        def iterate(m, X, y, eps, alpha, steps, sign):
+            x = X.clone()
+            for _ in range(steps):
+                x = x + sign * alpha * grad(m, x, y).sign()
+                x = (X + (x - X).clamp(-eps, eps)).clamp(0, 1)
+            return x
+        """
 
     /// The PyTorch side: the MLP rebuilt from the safetensors names (`0.weight`, `2.weight`, ...), each attack
     /// run twice (the first warms up the process), the faster kept.
@@ -188,21 +205,13 @@ enum BenchAttackCommand {
         for p in m.parameters(): p.requires_grad_(False)
         X = torch.from_numpy(np.fromfile(images, dtype=np.float32).reshape(n, -1).copy())
         Y = torch.from_numpy(np.fromfile(labels, dtype=np.int64).copy())
-        def grad(x, y):
-            x = x.clone().requires_grad_(True)
-            return torch.autograd.grad(F.cross_entropy(m(x), y), x)[0]
-        def iterate(eps, alpha, steps, y, sign):
-            x = X.clone()
-            for _ in range(steps):
-                x = x + sign * alpha * grad(x, y).sign()
-                x = (X + (x - X).clamp(-eps, eps)).clamp(0, 1)
-            return x
+        \(torchAttackFormulas)
         def attack(spec):
             kind, *p = spec.split(":"); p = [float(v) for v in p]
-            if kind == "fgsm": return (X + p[0] * grad(X, Y).sign()).clamp(0, 1)
-            if kind == "pgd": return iterate(p[0], p[1], int(p[2]), Y, 1)
+            if kind == "fgsm": return (X + p[0] * grad(m, X, Y).sign()).clamp(0, 1)
+            if kind == "pgd": return iterate(m, X, Y, p[0], p[1], int(p[2]), 1)
             with torch.no_grad(): ll = m(X).argmin(1)
-            return iterate(p[0], p[1], int(p[2]), ll, -1)
+            return iterate(m, X, ll, p[0], p[1], int(p[2]), -1)
         for spec in sys.argv[6:]:
             best = float("inf")
             for _ in range(2):

@@ -153,26 +153,23 @@ enum BenchSeedsCommand {
     static func torchFigures(
         dataset: Dataset, seeds: [UInt64], epochs: Int, batch: Int, learningRate: Double, python: String
     ) -> Result<[[String: Double]], PythonReference.Failure> {
-        let folder = NSTemporaryDirectory() + "manifold-bench-seeds-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder: PythonReference.InputFolder
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try dataset.trainImages.withUnsafeBytes {
-                try Data($0).write(to: URL(fileURLWithPath: folder + "/train.f32"))
-            }
-            try dataset.testImages.withUnsafeBytes {
-                try Data($0).write(to: URL(fileURLWithPath: folder + "/test.f32"))
-            }
-            for (name, labels) in [("train", dataset.trainLabels), ("test", dataset.testLabels)] {
-                try labels.map { Int64($0) }.withUnsafeBytes {
-                    try Data($0).write(to: URL(fileURLWithPath: folder + "/\(name).i64"))
-                }
-            }
+            folder = try PythonReference.InputFolder(label: "bench-seeds")
         } catch {
-            return .failure(.init(description: "cannot write the PyTorch inputs under '\(folder)': \(error)"))
+            return .failure(error)
+        }
+        defer { folder.remove() }
+        do {
+            try folder.write(dataset.trainImages[...], name: "train.f32")
+            try folder.write(dataset.trainLabels[...], name: "train.i64")
+            try folder.write(dataset.testImages[...], name: "test.f32")
+            try folder.write(dataset.testLabels[...], name: "test.i64")
+        } catch {
+            return .failure(error)
         }
         let arguments =
-            [folder, String(dataset.pixelCount), String(dataset.classCount), String(epochs), String(batch)]
+            [folder.path, String(dataset.pixelCount), String(dataset.classCount), String(epochs), String(batch)]
             + [String(learningRate), String(ComputeThreads.count)] + seeds.map(String.init)
         // Generous: PyTorch takes about 6 s a seed for the 5-epoch Fashion-MNIST recipe on 2 cores.
         let timeout = 300 + 30 * Double(seeds.count * epochs) * Double(dataset.trainCount) / 60_000
@@ -197,8 +194,8 @@ enum BenchSeedsCommand {
     }
 
     /// The recipe and attacks in PyTorch: `torch.manual_seed(seed)` before building the model (PyTorch's
-    /// default initialisation), `torch.randperm` batches each epoch, Adam; the attack formulas as in
-    /// `bench attack`'s script.
+    /// default initialisation), `torch.randperm` batches each epoch, Adam; the attack formulas of
+    /// `BenchAttackCommand.torchAttackFormulas`.
     static let torchScript = """
         import sys
         try:
@@ -214,15 +211,7 @@ enum BenchSeedsCommand {
         X = load("test.f32", np.float32, (-1, pixels)); Y = load("test.i64", np.int64, (-1,))
         def accuracy(m, x, y):
             with torch.no_grad(): return (m(x).argmax(1) == y).float().mean().item()
-        def grad(m, x, y):
-            x = x.clone().requires_grad_(True)
-            return torch.autograd.grad(F.cross_entropy(m(x), y), x)[0]
-        def iterate(m, y, sign):
-            x = X.clone()
-            for _ in range(20):
-                x = x + sign * 0.01 * grad(m, x, y).sign()
-                x = (X + (x - X).clamp(-0.1, 0.1)).clamp(0, 1)
-            return x
+        \(BenchAttackCommand.torchAttackFormulas)
         for seed in sys.argv[8:]:
             torch.manual_seed(int(seed))
             m = nn.Sequential(nn.Linear(pixels, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, classes))
@@ -239,9 +228,9 @@ enum BenchSeedsCommand {
             g = grad(m, X, Y).sign()
             for eps in ("0.05", "0.1", "0.2"):
                 values["fgsm_" + eps] = accuracy(m, (X + float(eps) * g).clamp(0, 1), Y)
-            values["pgd"] = accuracy(m, iterate(m, Y, 1), Y)
+            values["pgd"] = accuracy(m, iterate(m, X, Y, 0.1, 0.01, 20, 1), Y)
             with torch.no_grad(): ll = m(X).argmin(1)
-            xa = iterate(m, ll, -1)
+            xa = iterate(m, X, ll, 0.1, 0.01, 20, -1)
             values["ill"] = accuracy(m, xa, Y); values["ill_target"] = accuracy(m, xa, ll)
             print("seed %s " % seed + " ".join("%s=%r" % kv for kv in values.items()), flush=True)
         """

@@ -38,3 +38,45 @@ public enum PythonReference {
         return .success(lines)
     }
 }
+
+extension PythonReference {
+    /// A temporary folder of raw arrays for a reference script to read with `numpy.fromfile`:
+    /// float32 and int64 in this machine's byte order. The caller removes it with `remove()`.
+    public struct InputFolder {
+        public let path: String
+
+        /// Creates `manifold-LABEL-UUID` in the temporary directory.
+        public init(label: String) throws(Failure) {
+            path = NSTemporaryDirectory() + "manifold-\(label)-\(UUID().uuidString)"
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw Failure(description: "cannot create '\(path)' for the reference's inputs: \(error)")
+            }
+        }
+
+        /// Writes `values` as float32 to `name` in the folder; returns the file's path.
+        @discardableResult
+        public func write(_ values: ArraySlice<Float>, name: String) throws(Failure) -> String {
+            try write(values.withUnsafeBytes { Data($0) }, name: name)
+        }
+
+        /// Writes `values` as int64 to `name` in the folder; returns the file's path.
+        @discardableResult
+        public func write(_ values: ArraySlice<Int>, name: String) throws(Failure) -> String {
+            try write(values.map { Int64($0) }.withUnsafeBytes { Data($0) }, name: name)
+        }
+
+        private func write(_ data: Data, name: String) throws(Failure) -> String {
+            let file = path + "/" + name
+            do {
+                try data.write(to: URL(fileURLWithPath: file))
+            } catch {
+                throw Failure(description: "cannot write the reference's input '\(file)': \(error)")
+            }
+            return file
+        }
+
+        public func remove() { try? FileManager.default.removeItem(atPath: path) }
+    }
+}
