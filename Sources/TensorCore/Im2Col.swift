@@ -64,7 +64,7 @@ public struct Im2Col: Sendable {
             if isShifted {
                 let (shift, span) = shiftedSpan(ky: ky, kx: kx)
                 row.update(repeating: 0, count: span.lowerBound)
-                Im2Col.copy(plane + (span.lowerBound + shift), to: row + span.lowerBound, count: span.count)
+                ElementwiseKernels.copy(plane + (span.lowerBound + shift), to: row + span.lowerBound, count: span.count)
                 (row + span.upperBound).update(repeating: 0, count: positions - span.upperBound)
                 zeroColumnsOutsideImage(row: row, kx: kx)
             } else {
@@ -84,7 +84,7 @@ public struct Im2Col: Sendable {
                 // image row of the contiguous add: zero them first.
                 zeroColumnsOutsideImage(row: row, kx: kx)
                 let (shift, span) = shiftedSpan(ky: ky, kx: kx)
-                Im2Col.add(row + span.lowerBound, to: plane + (span.lowerBound + shift), count: span.count)
+                ElementwiseKernels.add(row + span.lowerBound, to: plane + (span.lowerBound + shift), count: span.count)
             } else {
                 foldRows(row: row, ky: ky, kx: kx, plane: plane)
             }
@@ -147,7 +147,7 @@ public struct Im2Col: Sendable {
             let source = plane + (iy * width + kx - padding + valid.lowerBound * stride)
             out.update(repeating: 0, count: valid.lowerBound)
             if stride == 1 {
-                Im2Col.copy(source, to: out + valid.lowerBound, count: valid.count)
+                ElementwiseKernels.copy(source, to: out + valid.lowerBound, count: valid.count)
             } else {
                 for (j, ox) in valid.enumerated() { out[ox] = source[j &* stride] }
             }
@@ -166,55 +166,10 @@ public struct Im2Col: Sendable {
             let source = row + (oy * outWidth + valid.lowerBound)
             let target = plane + (iy * width + kx - padding + valid.lowerBound * stride)
             if stride == 1 {
-                Im2Col.add(source, to: target, count: valid.count)
+                ElementwiseKernels.add(source, to: target, count: valid.count)
             } else {
                 for j in 0..<valid.count { target[j &* stride] += source[j] }
             }
-        }
-    }
-
-    /// `target[0 ..< count] = source[0 ..< count]`, 16 and 4 lanes at a time (rows are short: a
-    /// call per row of `memmove` cost more than the copy).
-    @inline(__always)
-    static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i &+ 16 <= count {
-            UnsafeMutableRawPointer(target + i).storeBytes(
-                of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
-            i &+= 16
-        }
-        while i &+ 4 <= count {
-            UnsafeMutableRawPointer(target + i).storeBytes(
-                of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-            i &+= 4
-        }
-        while i < count {
-            target[i] = source[i]
-            i &+= 1
-        }
-    }
-
-    /// `target[0 ..< count] += source[0 ..< count]`, 16 and 4 lanes at a time.
-    @inline(__always)
-    static func add(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i &+ 16 <= count {
-            let sum =
-                UnsafeRawPointer(target + i).loadUnaligned(as: SIMD16<Float>.self)
-                + UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD16<Float>.self)
-            i &+= 16
-        }
-        while i &+ 4 <= count {
-            let sum =
-                UnsafeRawPointer(target + i).loadUnaligned(as: SIMD4<Float>.self)
-                + UnsafeRawPointer(source + i).loadUnaligned(as: SIMD4<Float>.self)
-            UnsafeMutableRawPointer(target + i).storeBytes(of: sum, as: SIMD4<Float>.self)
-            i &+= 4
-        }
-        while i < count {
-            target[i] += source[i]
-            i &+= 1
         }
     }
 }
