@@ -9,15 +9,11 @@ import Testing
         var testDescription: String {
             "b\(batch) c\(channels) \(height)x\(width) k\(kernelHeight)x\(kernelWidth) s\(stride) p\(padding)"
         }
-        var outHeight: Int {
-            Im2Col.outputSize(height, kernel: kernelHeight, stride: stride, padding: padding)
-        }
-        var outWidth: Int {
-            Im2Col.outputSize(width, kernel: kernelWidth, stride: stride, padding: padding)
-        }
-        var inputCount: Int { batch * channels * height * width }
-        var rowLength: Int { channels * kernelHeight * kernelWidth }
-        var columnCount: Int { batch * outHeight * outWidth * rowLength }
+        var outHeight: Int { geometry.outHeight }
+        var outWidth: Int { geometry.outWidth }
+        var inputCount: Int { batch * geometry.imageSize }
+        var rowLength: Int { geometry.patch }
+        var columnCount: Int { batch * geometry.columnCount }
 
         var geometry: Im2Col {
             Im2Col(
