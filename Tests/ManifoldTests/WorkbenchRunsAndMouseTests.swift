@@ -17,7 +17,6 @@ struct WorkbenchRunsAndMouseTests {
         #expect(trained.status == 0, "\(trained.stderr)")
         let session = try TmuxSession.pausedWorkbench(runs: "\(root)/runs", height: 36)
         defer { session.close() }
-        #expect(session.waitFor("paused"), "\(session.screen())")
         session.send("6")
         #expect(session.waitFor("gen "), "\(session.screen())")
         session.send("e")
@@ -42,7 +41,6 @@ struct WorkbenchRunsAndMouseTests {
         defer { cleanup(root) }
         let session = try TmuxSession.pausedWorkbench(runs: "\(root)/runs")
         defer { session.close() }
-        #expect(session.waitFor("paused"), "\(session.screen())")
         session.send("1")
         #expect(session.waitFor("Train DDPM (U-Net)"), "\(session.screen())")
         for _ in 0..<8 { session.send("Down") }

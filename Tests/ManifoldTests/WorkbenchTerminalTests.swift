@@ -51,7 +51,6 @@ struct WorkbenchTerminalTests {
         #expect(trained.status == 0, "\(trained.stderr)")
         let session = try TmuxSession.pausedWorkbench(runs: "\(root)/runs")
         defer { session.close() }
-        #expect(session.waitFor("paused"))
         session.send("4")
         session.send("Enter")
         #expect(session.waitFor("probabilities · adversarial"), "\(session.screen())")
@@ -75,7 +74,6 @@ struct WorkbenchTerminalTests {
         defer { cleanup(root) }
         let session = try TmuxSession.pausedWorkbench(runs: "\(root)/runs")
         defer { session.close() }
-        #expect(session.waitFor("paused"), "\(session.screen())")
         session.send("3")
         #expect(session.waitFor("No sampler running"), "\(session.screen())")
         session.send("Enter")
@@ -121,10 +119,13 @@ struct TmuxSession {
             ["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), command])
     }
 
-    /// The workbench started paused on the runs folder `runs`, 120 columns wide. Callers close it.
+    /// The workbench started paused on the runs folder `runs`, 120 columns wide, once it shows that it
+    /// is paused (an expectation of the calling test). Callers close it.
     static func pausedWorkbench(runs: String, height: Int = 40) throws -> TmuxSession {
-        try TmuxSession(
+        let session = try TmuxSession(
             command: "MANIFOLD_RUNS=\(runs) \(ManifoldBinary.path) tui --paused; sleep 30", width: 120, height: height)
+        #expect(session.waitFor("paused"), "\(session.screen())")
+        return session
     }
 
     func send(_ key: String) {
