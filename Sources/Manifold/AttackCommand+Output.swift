@@ -10,8 +10,9 @@ import TensorCore
 extension AttackCommand {
     /// A hint on stderr when targeted CW missed most targets: its Adam steps, not c, are then usually
     /// what is short (pixels at exactly 0 or 1 sit where tanh is flat and move slowly).
-    static func cwStepsHint(_ result: AttackResult, method: String, goal: AttackGoal, steps: Int) -> String? {
-        guard method == "cw", goal.isTargeted, result.successRate < 0.5 else { return nil }
+    static func cwStepsHint(_ result: AttackResult, attack: any Attack, goal: AttackGoal) -> String? {
+        guard let cw = attack as? CarliniWagnerL2, goal.isTargeted, result.successRate < 0.5 else { return nil }
+        let steps = cw.steps
         return String(
             format:
                 "hint: targeted CW reached %.0f%% of its targets in %d steps per c; targeted CW needs more steps (try --steps %d)",

@@ -67,7 +67,7 @@ enum AttackCommand {
             }
         }
         report(result, method: method, options: options, seconds: seconds, json: parsed.has("json"), run: loaded.run)
-        if let hint = cwStepsHint(result, method: method, goal: options.goal, steps: options.steps ?? 100),
+        if let hint = cwStepsHint(result, attack: attack, goal: options.goal),
             !parsed.has("quiet")
         {
             printError(hint)
