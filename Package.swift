@@ -51,6 +51,8 @@ let package = Package(
         .testTarget(
             name: "AttacksTests", dependencies: ["Attacks", "Models", "NeuralNet", "Datasets", "TensorCore"],
             swiftSettings: nativeSwift),
-        .testTarget(name: "ManifoldTests", dependencies: ["Manifold", "SafeTensors", "TensorCore"], swiftSettings: nativeSwift),
+        .testTarget(
+            name: "ManifoldTests", dependencies: ["Manifold", "SafeTensors", "TensorCore"], exclude: ["Fixtures"],
+            swiftSettings: nativeSwift),
     ]
 )

@@ -45,7 +45,8 @@ public struct GenerativeSettings: Sendable {
     public var latent = 0
     public var prior = LatentPrior.gaussian
     public var penalty = WassersteinAutoencoder.Penalty.critic
-    public var sigmas: [Float] = [0.1]
+    /// dae: the noise levels, largest first (the annealed Langevin sampler walks down them).
+    public var sigmas: [Float] = [1.0, 0.6, 0.35, 0.2, 0.12, 0.07]
     public var importanceSamples = 10
     public var lambda: Double = 10
     public var clip: Double = 0.1
@@ -135,6 +136,14 @@ public struct GenerativeSettings: Sendable {
     }
 
     public init() {}
+
+    /// The settings a new `kind` model trains with when none are given: its default latent size and the
+    /// defaults above.
+    public static func defaults(for kind: GenerativeKind) -> GenerativeSettings {
+        var settings = GenerativeSettings()
+        settings.latent = kind.defaultLatent
+        return settings
+    }
 }
 
 public enum GenerativeFactory {
@@ -198,7 +207,7 @@ public enum GenerativeFactory {
         } else {
             model = try make(kind, settings: settings, pixels: pixels, learningRate: 1e-3, generator: &generator)
         }
-        try GenerativeRunStore.load(run: run, model: model, optimizers: nil)
+        try RunCheckpoint.load(run: run, module: model)
         return (kind, settings, config, model)
     }
 }

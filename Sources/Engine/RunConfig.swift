@@ -64,19 +64,35 @@ public struct RunConfig: Sendable {
     }
 }
 
-/// `metrics.csv`: one row per epoch, rewritten whole (atomically) after each epoch.
-public enum MetricsTable {
-    public static let header = "epoch,step,seconds,train_loss,test_loss,test_accuracy"
+/// `metrics.csv`: one row per epoch (epoch, step, seconds, then the epoch summary's metrics in the
+/// order of the header), rewritten whole (atomically) after each epoch.
+public struct MetricsTable: Sendable {
+    /// The metric columns after epoch, step and seconds.
+    public private(set) var header: [String]
+    public private(set) var rows: [String]
 
-    public static func row(_ summary: EpochSummary) -> String {
-        let columns = ["train_loss", "test_loss", "test_accuracy"].map { name in
-            summary.value(name).map { String(format: "%.6f", $0) } ?? ""
-        }
-        return ([String(summary.epoch), String(summary.step), String(format: "%.3f", summary.seconds)] + columns)
-            .joined(separator: ",")
+    public init(header: [String] = [], rows: [String] = []) {
+        self.header = header
+        self.rows = rows
     }
 
-    public static func text(rows: [String]) -> String {
-        ([header] + rows).joined(separator: "\n") + "\n"
+    /// The table of a saved `metrics.csv`.
+    public init(csv text: String) {
+        let lines = text.split(separator: "\n").map(String.init)
+        header = lines.first.map { $0.split(separator: ",").dropFirst(3).map(String.init) } ?? []
+        rows = Array(lines.dropFirst())
+    }
+
+    /// Adds an epoch's row; the first summary of an empty table sets the header.
+    public mutating func append(_ summary: EpochSummary) {
+        if header.isEmpty { header = summary.metrics.map(\.name) }
+        rows.append(
+            ([String(summary.epoch), String(summary.step), String(format: "%.3f", summary.seconds)]
+                + header.map { name in summary.value(name).map { String(format: "%.6f", $0) } ?? "" })
+                .joined(separator: ","))
+    }
+
+    public var text: String {
+        ((["epoch,step,seconds" + header.map { "," + $0 }.joined()] + rows).joined(separator: "\n")) + "\n"
     }
 }

@@ -39,7 +39,7 @@ public final class RunEvaluation: VisualExperiment {
             let classifier = Classifier(
                 kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
                 classCount: dataset.classCount, generator: &generator)
-            try ClassifierRunStore.load(run: run, model: classifier, optimizer: nil)
+            try RunCheckpoint.load(run: run, module: classifier)
             let evaluation = ClassifierEvaluation.evaluate(
                 classifier, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: dataset.pixelCount)
             results = [("accuracy", evaluation.accuracy), ("loss", evaluation.loss)]

@@ -30,7 +30,7 @@ struct LoadedClassifierRun {
         var generator = RandomGenerator(seed: 0)
         let model = Classifier(
             kind: kind, imageHeight: height, imageWidth: width, classCount: classes, generator: &generator)
-        try ClassifierRunStore.load(run: run, model: model, optimizer: nil)
+        try RunCheckpoint.load(run: run, module: model)
         return LoadedClassifierRun(run: run, model: model, dataSpec: config["data"]?.stringValue ?? "synthetic")
     }
 

@@ -27,7 +27,7 @@ enum EvalCommand {
         }
         var generator = RandomGenerator(seed: 0)
         let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
-        try ClassifierRunStore.load(run: run, model: model, optimizer: nil)
+        try RunCheckpoint.load(run: run, module: model)
         let evaluation = ClassifierEvaluation.evaluate(model, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: dataset.pixelCount)
         if parsed.has("json") {
             let object: JSONValue = .object([

@@ -84,14 +84,14 @@ enum PoisonCommand {
             let model = training.model
             let progress = ProgressReporter(
                 label: "\(method) \(String(format: "%.2f", fraction))", quiet: parsed.has("quiet"))
-            var metricsRows: [String] = []
+            var metrics = MetricsTable()
             var accuracy = 0.0
             var loss = 0.0
             while !training.isFinished {
                 let report = try training.step()
                 progress.update(done: training.progress.done, total: training.progress.total, detail: "")
                 if let summary = report.epochSummary {
-                    metricsRows.append(MetricsTable.row(summary))
+                    metrics.append(summary)
                     accuracy = summary.value("test_accuracy") ?? 0
                     loss = summary.value("test_loss") ?? 0
                 }
@@ -113,8 +113,8 @@ enum PoisonCommand {
                 config.test["attack_success_rate"] = successRate
             }
             config.extra["poison"] = .object(poison)
-            try ClassifierRunStore.save(
-                run: run, model: model, optimizer: training.optimizer, config: config, metricsRows: metricsRows)
+            try RunCheckpoint.save(
+                run: run, module: model, optimizers: training.optimizers, config: config, metrics: metrics)
             var row: [String: JSONValue] = [
                 "fraction": .number(fraction), "clean_accuracy": .number(accuracy), "run": .string(run.path),
             ]

@@ -211,7 +211,7 @@ enum SampleCommand {
             let classifier = Classifier(
                 kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
                 classCount: dataset.classCount, generator: &generator)
-            try ClassifierRunStore.load(run: run, model: classifier, optimizer: nil)
+            try RunCheckpoint.load(run: run, module: classifier)
             return (classifier, run.path)
         }
         let classifier = Classifier(

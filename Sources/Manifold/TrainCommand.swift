@@ -2,152 +2,180 @@ import Datasets
 import Engine
 import Foundation
 import Models
-import NeuralNet
 import SafeTensors
 import TensorCore
 
-/// `manifold train mlp|cnn`: trains a classifier headless, writing a run folder.
+/// `manifold train MODEL`: trains any model headless into a run folder. The options become a
+/// `TrainingRequest`; `TrainingPlan` resolves it (a new run or `--resume`) and `TrainingSession` does
+/// the rest; this file only reads options and prints progress and results.
 enum TrainCommand {
-    static let valueOptions: Set<String> = [
-        "data", "epochs", "batch", "lr", "seed", "run", "threads", "train-limit", "test-limit", "adversarial", "eps",
-        "adv-steps",
+    static let commonOptions: Set<String> = [
+        "data", "epochs", "batch", "lr", "seed", "run", "threads", "train-limit", "test-limit",
     ]
+    static let classifierOptions: Set<String> = ["adversarial", "eps", "adv-steps"]
     static let flagOptions: Set<String> = ["json", "resume", "quiet"]
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        if let first = arguments.first, GenerativeKind(rawValue: first) != nil {
-            return try GenerativeTrainCommand.run(arguments)
-        }
-        let parsed = try ParsedArguments(arguments, valueOptions: valueOptions, flagOptions: flagOptions)
-        guard let modelName = parsed.positional.first else {
-            throw UsageError(
-                "'train' needs a model: \(Classifier.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        let model = arguments.first.flatMap(ModelKind.init(rawValue:))
+        let own: Set<String> =
+            switch model {
+            case .generative?: GenerativeSettingsOptions.valueOptions
+            default: classifierOptions
+            }
+        let parsed = try ParsedArguments(arguments, valueOptions: commonOptions.union(own), flagOptions: flagOptions)
+        guard let name = parsed.positional.first else {
+            throw UsageError("'train' needs a model: \(ModelKind.allNames)")
         }
         try parsed.expectPositional(atMost: 1, command: "train")
-        guard let kind = Classifier.Kind(rawValue: modelName) else {
-            throw UsageError(
-                "unknown model '\(Sanitize.line(modelName))' (known: \((Classifier.Kind.allCases.map(\.rawValue) + GenerativeKind.allCases.map(\.rawValue)).joined(separator: ", ")))"
-            )
+        guard let model else {
+            throw UsageError("unknown model '\(Sanitize.line(name))' (known: \(ModelKind.allNames))")
         }
-        let epochs = try parsed.integer("epochs", default: 1, in: 1...10_000)
-        let limits = try DataLimits(parsed)
+        let request = try self.request(parsed, model: model)
         try applyThreads(parsed)
-        let resume = parsed.has("resume")
-        let json = parsed.has("json")
-
-        // Resolve the run folder before the (slow) data load, so a bad name fails at once.
-        let run: RunDirectory
-        var completedEpochs = 0
-        var dataSpec = parsed.string("data") ?? "synthetic"
-        var defaults = TrainingDefaults(batch: 128, learningRate: 1e-3, seed: 0)
-        if resume {
-            guard let runName = parsed.string("run") else {
-                throw UsageError("'--resume' needs '--run NAME' of the run to continue")
+        let plan: TrainingPlan
+        do {
+            if parsed.has("resume") {
+                guard let runName = parsed.string("run") else {
+                    throw UsageError("'--resume' needs '--run NAME' of the run to continue")
+                }
+                plan = try TrainingPlan.resume(request, run: try resolveRunArgument(runName))
+            } else {
+                let run =
+                    try parsed.string("run").map(resolveRunArgument)
+                    ?? RunDirectory(
+                        root: RunDirectory.defaultRoot,
+                        name: RunDirectory.newName(model: model.rawValue, dataset: request.data ?? "synthetic"))
+                plan = try TrainingPlan.new(request, run: run)
             }
-            run = try resolveRunArgument(runName)
-            guard run.exists else { throw RuntimeError("no run folder '\(run.path)' to resume") }
-            let config = try run.readConfig()
-            guard config["model"]?.stringValue == kind.rawValue else {
-                throw RuntimeError(
-                    "\(run.file("config.json")): run is a '\(config["model"]?.stringValue ?? "?")' model, not '\(kind.rawValue)'"
-                )
-            }
-            completedEpochs = try savedEpochsDone(config, run: run)
-            if parsed.string("data") == nil, let saved = config["data"]?.stringValue { dataSpec = saved }
-            defaults = defaults.resumed(from: config)
-        } else {
-            let name =
-                try parsed.string("run").map { try resolveRunArgument($0).name }
-                ?? RunDirectory.newName(model: kind.rawValue, dataset: dataSpec)
-            run = RunDirectory(root: RunDirectory.defaultRoot, name: name)
-            if run.exists && FileManager.default.fileExists(atPath: run.file("config.json")) {
-                throw RuntimeError(
-                    "run '\(run.path)' exists already; use --resume to continue it or pick another --run name")
-            }
+        } catch let error as TrainingRequestError {
+            throw UsageError(error.description)
         }
-
-        let batch = try parsed.integer("batch", default: defaults.batch, in: 1...65_536)
-        let learningRate = try parsed.number("lr", default: defaults.learningRate, in: 0...10, excludingLower: true)
-        let seed = try parsed.seed(default: defaults.seed)
-        let dataset = limits.apply(to: try DatasetLoader.load(dataSpec, seed: seed))
-        let training = ClassifierTraining(
-            kind: kind, dataset: dataset, batchSize: batch, learningRate: Float(learningRate), epochs: epochs,
-            seed: seed, completedEpochs: completedEpochs)
-        let model = training.model
-        let adversarial = try AdversarialTraining.transform(parsed, model: model, seed: seed)
-        training.inputTransform = adversarial?.transform
-        var metricsRows: [String] = []
-        if resume {
-            try ClassifierRunStore.load(run: run, model: model, optimizer: training.optimizer)
-            let text = String(decoding: try run.read("metrics.csv"), as: UTF8.self)
-            metricsRows = text.split(separator: "\n").dropFirst().map(String.init)
-            if completedEpochs >= epochs {
-                throw UsageError(
-                    "run '\(run.path)' has done \(completedEpochs) epochs already; pass --epochs above \(completedEpochs)"
-                )
-            }
+        let session: TrainingSession
+        do {
+            session = try TrainingSession(plan)
+        } catch let error as TrainingRequestError {
+            throw UsageError(error.description)
         }
-        try run.create()
+        if case .classifier = model, let classifier = session.training as? ClassifierTraining,
+            let adversarial = try AdversarialTraining.transform(parsed, model: classifier.model, seed: plan.seed)
+        {
+            session.setInputTransform(adversarial.transform, description: adversarial.description)
+        }
+        return try train(session, quiet: parsed.has("quiet"), json: parsed.has("json"))
+    }
 
-        var config = RunConfig(
-            model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: batch,
-            learningRate: learningRate, seed: seed)
-        config.epochsDone = completedEpochs
-        config.extra["image_height"] = .integer(dataset.imageHeight)
-        config.extra["image_width"] = .integer(dataset.imageWidth)
-        if let adversarial { config.extra["adversarial"] = adversarial.description }
-        config.created = resume ? (try? run.readConfig()["created"]?.stringValue) ?? config.created : config.created
+    /// The request the options make (validated: ranges, names); nothing is read from disk yet.
+    static func request(_ parsed: ParsedArguments, model: ModelKind) throws -> TrainingRequest {
+        var request = TrainingRequest(model: model)
+        if case .generative(let kind) = model {
+            request.settings = try GenerativeSettingsOptions.settings(parsed, kind: kind)
+            request.givenSettings = GenerativeSettingsOptions.given(parsed)
+        }
+        request.data = parsed.string("data")
+        if parsed.string("epochs") != nil { request.epochs = try parsed.integer("epochs", default: 1, in: 1...10_000) }
+        if parsed.string("batch") != nil { request.batch = try parsed.integer("batch", default: 1, in: 1...65_536) }
+        if parsed.string("lr") != nil {
+            request.learningRate = try parsed.number("lr", default: 1, in: 0...10, excludingLower: true)
+        }
+        if parsed.string("seed") != nil { request.seed = try parsed.seed(default: 0) }
+        let limits = try DataLimits(parsed)
+        request.trainLimit = limits.train == .max ? nil : limits.train
+        request.testLimit = limits.test == .max ? nil : limits.test
+        return request
+    }
 
-        let progress = ProgressReporter(label: "\(kind.rawValue) \(dataset.name)", quiet: parsed.has("quiet"))
+    /// Steps the session to the end, printing progress; Ctrl-C stops between steps and says what is
+    /// saved and how to continue.
+    static func train(_ session: TrainingSession, quiet: Bool, json: Bool) throws -> Int32 {
+        let plan = session.plan
+        let training = session.training
+        let label = "\(plan.model.rawValue) \(session.dataset.name)"
+        let progress = ProgressReporter(label: label, quiet: quiet)
         var epochSeconds: [Double] = []
         var last: EpochSummary?
         var warnedDivergence = false
+        InterruptFlag.install()
         while !training.isFinished {
+            if InterruptFlag.isRaised {
+                progress.log(interruptionNote(session))
+                return 130
+            }
             let report = try training.step()
             let (done, total) = training.progress
             progress.update(done: done, total: total, detail: String(format: "loss %.4f", report.metrics["loss"] ?? 0))
-            if let summary = report.epochSummary {
-                epochSeconds.append(summary.seconds)
-                last = summary
-                progress.log(
-                    String(
-                        format: "epoch %d/%d  train_loss %.4f  test_loss %.4f  test_accuracy %.4f  %.2f s",
-                        summary.epoch, epochs, summary.value("train_loss") ?? 0, summary.value("test_loss") ?? 0,
-                        summary.value("test_accuracy") ?? 0, summary.seconds))
-                if !warnedDivergence,
-                    let warning = divergenceWarning(summary, classes: dataset.classCount, learningRate: learningRate)
-                {
-                    warnedDivergence = true
-                    FileHandle.standardError.write(Data((warning + "\n").utf8))
-                }
-                metricsRows.append(MetricsTable.row(summary))
-                config.epochsDone = summary.epoch
-                config.test = [
-                    "accuracy": summary.value("test_accuracy") ?? 0, "loss": summary.value("test_loss") ?? 0,
-                ]
-                try ClassifierRunStore.save(
-                    run: run, model: model, optimizer: training.optimizer, config: config, metricsRows: metricsRows)
+            guard let summary = try session.record(report) else { continue }
+            epochSeconds.append(summary.seconds)
+            last = summary
+            progress.log(epochLine(summary, session: session))
+            if !warnedDivergence, case .classifier = plan.model,
+                let warning = divergenceWarning(
+                    summary, classes: session.dataset.classCount, learningRate: plan.learningRate)
+            {
+                warnedDivergence = true
+                FileHandle.standardError.write(Data((warning + "\n").utf8))
             }
         }
         let secondsPerEpoch = epochSeconds.isEmpty ? 0 : epochSeconds.reduce(0, +) / Double(epochSeconds.count)
+        let test = (last?.metrics ?? []).filter { $0.name.hasPrefix("test_") }.map {
+            (name: String($0.name.dropFirst(5)), value: $0.value)
+        }
         if json {
             let object: JSONValue = .object([
-                "model": .string(kind.rawValue), "dataset": .string(dataset.name),
-                "epochs": .integer(training.completedEpochs),
-                "seconds_per_epoch": .number(secondsPerEpoch), "run": .string(run.path),
-                "test": .object([
-                    "accuracy": .number(last?.value("test_accuracy") ?? 0),
-                    "loss": .number(last?.value("test_loss") ?? 0),
-                ]),
+                "model": .string(plan.model.rawValue), "dataset": .string(session.dataset.name),
+                "epochs": .integer(training.completedEpochs), "seconds_per_epoch": .number(secondsPerEpoch),
+                "run": .string(plan.run.path),
+                "test": .object(
+                    Dictionary(test.map { ($0.name, JSONValue.number($0.value)) }, uniquingKeysWith: { a, _ in a })),
             ])
             print(object.serialized())
-        } else {
+        } else if case .classifier = plan.model {
             print(
                 String(
-                    format: "%@: test accuracy %.4f, loss %.4f, %.2f s/epoch, saved to %@", kind.rawValue,
-                    last?.value("test_accuracy") ?? 0, last?.value("test_loss") ?? 0, secondsPerEpoch, run.path))
+                    format: "%@: test accuracy %.4f, loss %.4f, %.2f s/epoch, saved to %@", plan.model.rawValue,
+                    last?.value("test_accuracy") ?? 0, last?.value("test_loss") ?? 0, secondsPerEpoch,
+                    plan.run.path))
+        } else {
+            print(
+                "\(plan.model.rawValue): " + test.map { "test \($0.name) \(format($0.value))" }.joined(separator: ", ")
+                    + String(format: ", %.2f s/epoch, saved to %@", secondsPerEpoch, plan.run.path))
         }
         return 0
+    }
+
+    /// The line logged at an epoch's end.
+    static func epochLine(_ summary: EpochSummary, session: TrainingSession) -> String {
+        let plan = session.plan
+        switch plan.model {
+        case .classifier:
+            return String(
+                format: "epoch %d/%d  train_loss %.4f  test_loss %.4f  test_accuracy %.4f  %.2f s", summary.epoch,
+                plan.epochs, summary.value("train_loss") ?? 0, summary.value("test_loss") ?? 0,
+                summary.value("test_accuracy") ?? 0, summary.seconds)
+        case .generative(.pca):
+            return String(
+                format: "pca k=%d: test mse %.6f, explained variance %.4f, %.2f s", plan.settings.latent,
+                summary.value("test_mse") ?? 0, summary.value("test_explained_variance") ?? 0, summary.seconds)
+        case .generative:
+            return "epoch \(summary.epoch)/\(plan.epochs)  "
+                + summary.metrics.map { "\($0.name) \(format($0.value))" }.joined(separator: "  ")
+                + String(format: "  %.2f s", summary.seconds)
+        }
+    }
+
+    /// What Ctrl-C leaves: the epoch saved last and the command that continues from it.
+    static func interruptionNote(_ session: TrainingSession) -> String {
+        let plan = session.plan
+        let done = session.training.completedEpochs
+        let resume =
+            "manifold train \(plan.model.rawValue) --run \(Sanitize.line(plan.run.name)) --epochs \(plan.epochs) --resume"
+        guard done > plan.completedEpochs || plan.isResume else {
+            return "interrupted before the first epoch ended: nothing was saved"
+        }
+        return "interrupted: epoch \(done) of \(plan.epochs) is saved in \(plan.run.path) (the epoch under way is lost); continue with: \(resume)"
+    }
+
+    static func format(_ value: Double) -> String {
+        Swift.abs(value) >= 100 ? String(format: "%.2f", value) : String(format: "%.6g", value)
     }
 }
 
@@ -171,17 +199,6 @@ func applyThreads(_ parsed: ParsedArguments) throws {
 }
 
 /// Resolves a `--run` or RUN argument; a malformed name is a usage error (exit 2).
-/// The `epochs_done` of a run being resumed: a whole number from 0 to 1,000,000, else the config is
-/// refused (a negative, fractional or textual count would silently restart or skip training).
-func savedEpochsDone(_ config: [String: JSONValue], run: RunDirectory) throws -> Int {
-    guard let done = config["epochs_done"]?.integerValue, (0...1_000_000).contains(done) else {
-        let shown = config["epochs_done"].map { Sanitize.line($0.serialized(), limit: 40) } ?? "missing"
-        throw RuntimeError(
-            "\(run.file("config.json")): epochs_done must be a whole number from 0 to 1000000, got \(shown)")
-    }
-    return done
-}
-
 func resolveRunArgument(_ text: String) throws -> RunDirectory {
     do {
         return try RunDirectory.resolve(text)

@@ -51,31 +51,63 @@ public enum FileIO {
     /// Writes several files as one step as far as POSIX allows: every file is first written in full to
     /// its temporary name and fsynced, and only then are they renamed into place in order (the last
     /// one last), so a kill during the slow part (writing and syncing) changes none of them; only the
-    /// renames, microseconds apart, can be split. On failure every temporary file is removed.
+    /// renames, microseconds apart, can be split by a kill. A failing rename puts back the files already
+    /// renamed (from hard links taken just before), so an error leaves every file as it was. On failure
+    /// every temporary file is removed.
     public static func writeAtomically(_ files: [(bytes: [UInt8], path: String)]) throws {
-        var staged: [(temporary: String, path: String)] = []
+        var staged: [(temporary: String, path: String, backup: String?)] = []
         var committed = 0
+        var finished = false
         defer {
-            for item in staged[committed...] { unlink(item.temporary) }
+            if !finished {
+                for item in staged[committed...] { unlink(item.temporary) }
+                for item in staged { if let backup = item.backup { unlink(backup) } }
+            }
         }
         for file in files {
-            staged.append((try stage(file.bytes, path: file.path), file.path))
+            staged.append((try stage(file.bytes, path: file.path), file.path, nil))
+        }
+        // A hard link to each file about to be replaced, so a failed rename can put back the ones
+        // already renamed: either every file is new or every file is as it was.
+        for index in staged.indices where access(staged[index].path, F_OK) == 0 {
+            let backup = temporaryName(beside: staged[index].path, attempt: index)
+            if checked("link", { link(staged[index].path, backup) }) != 0 {
+                throw SafeTensorsError.io(path: staged[index].path, operation: "keep a copy", message: errorText(errno))
+            }
+            staged[index].backup = backup
         }
         var directories: [String] = []
         for item in staged {
-            if rename(item.temporary, item.path) != 0 {
-                throw SafeTensorsError.io(path: item.path, operation: "rename into place", message: errorText(errno))
+            if checked("rename", { rename(item.temporary, item.path) }) != 0 {
+                let failure = SafeTensorsError.io(
+                    path: item.path, operation: "rename into place", message: errorText(errno))
+                rollBack(staged[..<committed])
+                throw failure
             }
             committed += 1
             let directory = folder(of: item.path)
             if !directories.contains(directory) { directories.append(directory) }
         }
+        finished = true
+        for item in staged { if let backup = item.backup { unlink(backup) } }
         // Make the renames durable; a failure here leaves complete files, so it is not an error.
         for directory in directories {
             let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if dirfd >= 0 {
                 _ = fsync(dirfd)
                 close(dirfd)
+            }
+        }
+    }
+
+    /// Puts back the files that `committed` replaced (from their backups) or removes them (they did not
+    /// exist before), last first.
+    private static func rollBack(_ committed: ArraySlice<(temporary: String, path: String, backup: String?)>) {
+        for item in committed.reversed() {
+            if let backup = item.backup {
+                _ = rename(backup, item.path)
+            } else {
+                unlink(item.path)
             }
         }
     }
@@ -88,21 +120,25 @@ public enum FileIO {
     /// The marker in temporary names: `.<base>.tmp-<n>`, where `n >> 32` is the writer's process id.
     static let temporaryMarker = ".tmp-"
 
-    /// Writes `bytes` to a new temporary file beside `path` and fsyncs it; returns its path.
-    static func stage(_ bytes: [UInt8], path: String) throws -> String {
+    /// A fresh temporary name beside `path`: `.<base>.tmp-<n>`, `n`'s high half the process id, its low
+    /// half varying with the time, `attempt` and a random draw.
+    static func temporaryName(beside path: String, attempt: Int) -> String {
         let slash = path.lastIndex(of: "/")
-        let directory = folder(of: path)
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
         let pid = UInt64(UInt32(truncatingIfNeeded: getpid())) << 32
+        let low =
+            (UInt64(UInt32(truncatingIfNeeded: time(nil))) &+ UInt64(attempt) &+ UInt64.random(in: 0..<1 << 20))
+            & 0xFFFF_FFFF
+        return (slash == nil ? "" : folder(of: path) + "/") + ".\(base)\(temporaryMarker)\(pid | low)"
+    }
+
+    /// Writes `bytes` to a new temporary file beside `path` and fsyncs it; returns its path.
+    static func stage(_ bytes: [UInt8], path: String) throws -> String {
         var fd: Int32 = -1
         var temporary = ""
         for attempt in 0..<100 {
-            // The low half varies (time, attempt, a random draw); the high half is always the pid.
-            let low =
-                (UInt64(UInt32(truncatingIfNeeded: time(nil))) &+ UInt64(attempt) &+ UInt64.random(in: 0..<1 << 20))
-                & 0xFFFF_FFFF
-            temporary = (slash == nil ? "" : directory + "/") + ".\(base)\(temporaryMarker)\(pid | low)"
-            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            temporary = temporaryName(beside: path, attempt: attempt)
+            fd = checked("create") { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
             if fd >= 0 || errno != EEXIST { break }
         }
         if fd < 0 { throw SafeTensorsError.io(path: temporary, operation: "create", message: errorText(errno)) }
@@ -115,7 +151,7 @@ public enum FileIO {
         try bytes.withUnsafeBytes { buffer in
             var written = 0
             while written < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
+                let n = checkedWrite(fd, buffer.baseAddress! + written, buffer.count - written)
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw SafeTensorsError.io(path: temporary, operation: "write", message: errorText(errno))
@@ -123,9 +159,10 @@ public enum FileIO {
                 written += n
             }
         }
-        if fsync(fd) != 0 { throw SafeTensorsError.io(path: temporary, operation: "fsync", message: errorText(errno)) }
+        if checked("fsync", { fsync(fd) }) != 0 { throw SafeTensorsError.io(path: temporary, operation: "fsync", message: errorText(errno)) }
         closed = true
-        if close(fd) != 0 { throw SafeTensorsError.io(path: temporary, operation: "close", message: errorText(errno)) }
+        let closeResult = close(fd)  // always closed, also when the plan fails the call
+        if checked("close", { closeResult }) != 0 { throw SafeTensorsError.io(path: temporary, operation: "close", message: errorText(errno)) }
         done = true
         return temporary
     }

@@ -157,8 +157,8 @@ import Testing
             model: "dae", data: "synthetic", dataset: "synthetic", epochs: 1, batch: 64, learningRate: 1e-3, seed: 0)
         config.extra = settings.extra(for: .dae)
         config.extra["pixels"] = .integer(784)
-        try GenerativeRunStore.save(
-            run: run, model: model, optimizers: model.optimizers, config: config, metricsHeader: [], metricsRows: [])
+        try RunCheckpoint.save(
+            run: run, module: model, optimizers: model.optimizers, config: config, metrics: MetricsTable())
         let experiment = try SamplingExperiment.make(method: "annealed-langevin", run: run, n: 4, steps: 3, seed: 1)
         #expect(experiment.progress == (0, 6))
         _ = try experiment.step()

@@ -33,8 +33,8 @@ import Testing
         config.extra["pixels"] = .integer(784)
         let saved = try #require(summary).metrics.filter { $0.name.hasPrefix("test_") }
         config.test = Dictionary(uniqueKeysWithValues: saved.map { (String($0.name.dropFirst(5)), $0.value) })
-        try GenerativeRunStore.save(
-            run: run, model: model, optimizers: model.optimizers, config: config, metricsHeader: [], metricsRows: [])
+        try RunCheckpoint.save(
+            run: run, module: model, optimizers: model.optimizers, config: config, metrics: MetricsTable())
 
         let evaluation = RunEvaluation(run: run)
         #expect(!evaluation.isFinished)

@@ -93,7 +93,7 @@ extension Job {
             let model = Classifier(
                 kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
                 classCount: dataset.classCount, generator: &generator)
-            try ClassifierRunStore.load(run: run, model: model, optimizer: nil)
+            try RunCheckpoint.load(run: run, module: model)
             return model
         }
         if config["poison"]?["method"]?.stringValue == "backdoor" {

@@ -63,31 +63,6 @@ final class Job {
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
         return trimmed.split(separator: "/").last.map(String.init) ?? trimmed
     }
-
-    /// Starts training a classifier on the dataset, saving a run folder at the end of each epoch. The
-    /// dataset is loaded and the model built on the runner's queue; the job shows "loading …" meanwhile.
-    static func trainClassifier(kind: Classifier.Kind, dataSpec: String, epochs: Int, seed: UInt64, running: Bool) throws -> Job {
-        let name = datasetLabel(dataSpec)
-        let run = RunDirectory(root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: kind.rawValue, dataset: name))
-        let labels = JobLabels()
-        let recorder = EngineSlot<EpochRecorder>()
-        let experiment = DeferredExperiment(label: "the \(name) dataset") {
-            let dataset = try DatasetLoader.load(dataSpec, seed: seed)
-            labels.classNames = dataset.classNames
-            let training = ClassifierTraining(kind: kind, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: epochs, seed: seed)
-            let model = training.model
-            let config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: 128, learningRate: 1e-3, seed: seed)
-            recorder.value = EpochRecorder(run: run, model: model, optimizer: training.optimizer, config: config)
-            return training
-        }
-        let runner = Runner(experiment: experiment, label: kind.rawValue, heavyEvery: 40) { report in
-            recorder.value?.record(report)
-        }
-        runner.start(running: running)
-        let job = Job(kind: .classifierTraining, title: "\(kind.rawValue) · \(name)", runner: runner, classNames: [], run: run, labels: labels)
-        job.saveWeights = { recorder.value?.saveWeights() ?? "still loading" }
-        return job
-    }
 }
 
 /// Class names a job's set-up (on the runner's queue) hands to the UI thread once the dataset is loaded.
@@ -108,95 +83,7 @@ final class EngineSlot<Value>: @unchecked Sendable {
     var value: Value?
 }
 
-/// Saves a classifier run at each epoch end; used only on the runner's queue.
-final class EpochRecorder: @unchecked Sendable {
-    private let run: RunDirectory
-    private let model: Classifier
-    private let optimizer: Adam
-    private var config: RunConfig
-    private var rows: [String] = []
-    private var stepsSeen = 0
-
-    init(run: RunDirectory, model: Classifier, optimizer: Adam, config: RunConfig, rows: [String] = []) {
-        self.run = run
-        self.model = model
-        self.optimizer = optimizer
-        self.config = config
-        self.rows = rows
-    }
-
-    /// Writes the current weights to `model-step<N>.safetensors` (the resume checkpoint is only written at
-    /// epoch ends, so resuming stays exact).
-    func saveWeights() -> String {
-        let step = stepsSeen
-        let name = "model-step\(step).safetensors"
-        do {
-            try run.create()
-            try run.write(SafeTensorsFormat.encode(Checkpoint.file(of: model, metadata: ["format": "pt", "manifold.step": String(step)])), to: name)
-            return "weights saved to \(run.file(name))"
-        } catch {
-            return "could not save: \(error)"
-        }
-    }
-
-    /// Saves after an epoch; returns what happened, for the status line.
-    func record(_ report: StepReport) -> String? {
-        stepsSeen += 1
-        guard let summary = report.epochSummary else { return nil }
-        rows.append(MetricsTable.row(summary))
-        config.epochsDone = summary.epoch
-        config.test = ["accuracy": summary.value("test_accuracy") ?? 0, "loss": summary.value("test_loss") ?? 0]
-        do {
-            try run.create()
-            try ClassifierRunStore.save(run: run, model: model, optimizer: optimizer, config: config, metricsRows: rows)
-            return "epoch \(summary.epoch) saved to \(run.path)"
-        } catch {
-            // A failed save must not stop training; the message says what went wrong.
-            return "could not save: \(error)"
-        }
-    }
-}
-
 extension Job {
-    /// Starts training a generative model (not PCA, which the Compare screen fits) on the dataset,
-    /// saving a run folder at the end of each epoch.
-    /// `network` picks the ddpm's noise predictor; the U-Net trains at batch 32 (four times the
-    /// updates of batch 128 for the same arithmetic: recognisable digits after a minute).
-    static func trainGenerative(
-        kind: GenerativeKind, dataSpec: String, epochs: Int, seed: UInt64, running: Bool,
-        network: DDPM.Network? = nil
-    ) throws -> Job {
-        precondition(kind != .pca, "PCA is fitted, not trained")
-        let name = datasetLabel(dataSpec)
-        let run = RunDirectory(root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: kind.rawValue, dataset: name))
-        let labels = JobLabels()
-        let recorder = EngineSlot<GenerativeEpochRecorder>()
-        let experiment = DeferredExperiment(label: "the \(name) dataset") {
-            let dataset = try DatasetLoader.load(dataSpec, seed: seed)
-            labels.classNames = dataset.classNames
-            var settings = GenerativeSettings()
-            settings.latent = kind.defaultLatent
-            if kind == .dae { settings.sigmas = [1, 0.6, 0.35, 0.2, 0.12, 0.07] }
-            if let network { settings.network = network }
-            let learningRate = settings.defaultLearningRate(for: kind)
-            let batch = kind == .ddpm && settings.network == .unet ? 32 : 128
-            var generator = RandomGenerator(seed: seed)
-            let model = try GenerativeFactory.make(
-                kind, settings: settings, pixels: dataset.pixelCount, learningRate: Float(learningRate), generator: &generator)
-            let training = GenerativeTraining(model: model, dataset: dataset, batchSize: batch, epochs: epochs, seed: seed, completedEpochs: 0)
-            var config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: batch, learningRate: learningRate, seed: seed)
-            config.extra = settings.extra(for: kind)
-            config.extra["pixels"] = .integer(dataset.pixelCount)
-            recorder.value = GenerativeEpochRecorder(run: run, model: model, config: config)
-            return training
-        }
-        let runner = Runner(experiment: experiment, label: kind.rawValue, heavyEvery: 40) { report in recorder.value?.record(report) }
-        runner.start(running: running)
-        let job = Job(kind: .generativeTraining, title: "\(kind.rawValue) · \(name)", runner: runner, classNames: [], run: run, labels: labels)
-        job.addFocusControls()
-        return job
-    }
-
     /// `a` / `d` / `b`: update both networks of an adversarial pair, only the adversary, or only the
     /// autoencoder; other keys change the learning rate.
     func addFocusControls() {
@@ -217,38 +104,6 @@ extension Job {
         }
     }
 }
-/// Saves a generative run at each epoch end; used only on the runner's queue.
-final class GenerativeEpochRecorder: @unchecked Sendable {
-    private let run: RunDirectory
-    private let model: any GenerativeModel
-    private var config: RunConfig
-    private var header: [String] = []
-    private var rows: [String] = []
-
-    init(run: RunDirectory, model: any GenerativeModel, config: RunConfig, header: [String] = [], rows: [String] = []) {
-        self.run = run
-        self.model = model
-        self.config = config
-        self.header = header
-        self.rows = rows
-    }
-
-    func record(_ report: StepReport) -> String? {
-        guard let summary = report.epochSummary else { return nil }
-        if header.isEmpty { header = summary.metrics.map(\.name) }
-        rows.append(GenerativeRunStore.row(summary, header: header))
-        config.epochsDone = summary.epoch
-        config.test = Dictionary(summary.metrics.filter { $0.name.hasPrefix("test_") }.map { (String($0.name.dropFirst(5)), $0.value) }, uniquingKeysWith: { a, _ in a })
-        do {
-            try run.create()
-            try GenerativeRunStore.save(run: run, model: model, optimizers: model.optimizers, config: config, metricsHeader: header, metricsRows: rows)
-            return "epoch \(summary.epoch) saved to \(run.path)"
-        } catch {
-            return "could not save: \(error)"
-        }
-    }
-}
-
 /// Learning-rate changes sent to a running experiment.
 enum LearningRate {
     static func scale(by factor: Float) -> @Sendable (any Experiment) -> String {

@@ -1,0 +1,81 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// An exclusive lock on a run while it is being trained, so two trainings into the same run folder
+/// cannot both save and silently replace each other's checkpoints: the second is refused with one line.
+///
+/// The lock is `flock(2)` on `<root>/.<name>.lock` (beside the run folder, so a new run can be locked
+/// before its folder exists, and hidden from the run list). The kernel drops it when the process dies,
+/// so a killed trainer never leaves a run locked; the file itself holds the owner's process id for the
+/// message and is removed on release.
+public final class RunLock: @unchecked Sendable {
+    /// The lock file's path; `@unchecked Sendable`: immutable after `init` apart from `fd`, which only
+    /// `release` (called once) changes.
+    public let path: String
+    private var fd: Int32
+
+    /// Takes the lock of `run`, creating the runs folder if needed.
+    /// - Throws: `RunError` when another process (or another training in this one) holds it.
+    public init(run: RunDirectory) throws {
+        path = "\(run.root)/.\(run.name).lock"
+        do {
+            try FileManager.default.createDirectory(atPath: run.root, withIntermediateDirectories: true)
+        } catch {
+            throw RunError("cannot create runs folder '\(run.root)': \(error.localizedDescription)")
+        }
+        // Retry when the file was replaced between open and flock (a releasing owner unlinked it).
+        for _ in 0..<10 {
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw RunError("cannot create lock file '\(path)': \(String(cString: strerror(errno)))")
+            }
+            if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+                let code = errno
+                let owner = RunLock.owner(descriptor)
+                close(descriptor)
+                if code == EWOULDBLOCK {
+                    throw RunError(
+                        "run '\(run.path)' is being trained by another process\(owner.map { " (pid \($0))" } ?? ""); wait for it to finish or pick another --run name"
+                    )
+                }
+                throw RunError("cannot lock '\(path)': \(String(cString: strerror(code)))")
+            }
+            var opened = stat()
+            var named = stat()
+            if fstat(descriptor, &opened) == 0, stat(path, &named) == 0, opened.st_ino == named.st_ino,
+                opened.st_dev == named.st_dev
+            {
+                let text = Array("\(getpid())\n".utf8)
+                _ = ftruncate(descriptor, 0)
+                _ = text.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+                fd = descriptor
+                return
+            }
+            close(descriptor)
+        }
+        throw RunError("cannot lock '\(path)': it keeps being replaced")
+    }
+
+    /// The process id written in the lock file, if readable.
+    private static func owner(_ descriptor: Int32) -> Int32? {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return nil }
+        return Int32(String(decoding: bytes[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Gives the lock up (also done when the lock is released from memory).
+    public func release() {
+        guard fd >= 0 else { return }
+        unlink(path)
+        close(fd)
+        fd = -1
+    }
+
+    deinit { release() }
+}

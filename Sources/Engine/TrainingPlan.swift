@@ -1,0 +1,139 @@
+import Foundation
+import SafeTensors
+
+/// A training run resolved before any slow work: which run folder, the full recipe (every default
+/// filled in, from the model for a new run or from `config.json` for a resume) and how many epochs are
+/// done. Making a plan reads at most the run's config, so a bad request fails at once; `TrainingSession`
+/// then loads the data and the model.
+///
+/// The rules of a resume live here alone: the run's model must be the one asked for; `epochs_done` is a
+/// whole number from 0 to 1,000,000; batch, learning rate, seed, data and the train/test counts are the
+/// run's unless given; the generative settings are the run's, and one given that differs is an error;
+/// the epochs asked for must be more than those done.
+public struct TrainingPlan: Sendable {
+    public let run: RunDirectory
+    public let model: ModelKind
+    public let data: String
+    /// The number of training and test images to keep (nil: all the dataset has).
+    public let trainLimit: Int?
+    public let testLimit: Int?
+    public let epochs: Int
+    public let batch: Int
+    public let learningRate: Double
+    public let seed: UInt64
+    public let settings: GenerativeSettings
+    /// Epochs the run had done before this training (0 for a new run).
+    public let completedEpochs: Int
+    public let isResume: Bool
+    /// The saved run's creation time (a resume keeps it).
+    let created: String?
+
+    /// The batch size of a run when none is given.
+    public static let defaultBatch = 128
+    /// The seed of a run when none is given.
+    public static let defaultSeed: UInt64 = 0
+
+    /// The default learning rate of `model` with `settings`.
+    public static func defaultLearningRate(_ model: ModelKind, settings: GenerativeSettings) -> Double {
+        switch model {
+        case .classifier: return 1e-3
+        case .generative(let kind): return settings.defaultLearningRate(for: kind)
+        }
+    }
+
+    /// A new run in `run`, which must not hold a run already.
+    public static func new(_ request: TrainingRequest, run: RunDirectory) throws -> TrainingPlan {
+        if run.exists && FileManager.default.fileExists(atPath: run.file("config.json")) {
+            throw RunError("run '\(run.path)' exists already; use --resume to continue it or pick another --run name")
+        }
+        return TrainingPlan(
+            run: run, model: request.model, data: request.data ?? "synthetic", trainLimit: request.trainLimit,
+            testLimit: request.testLimit, epochs: request.epochs ?? request.model.defaultEpochs,
+            batch: request.batch ?? defaultBatch,
+            learningRate: request.learningRate ?? defaultLearningRate(request.model, settings: request.settings),
+            seed: request.seed ?? defaultSeed, settings: request.settings, completedEpochs: 0, isResume: false,
+            created: nil)
+    }
+
+    /// Continues the run in `run` exactly where its last saved epoch left it.
+    public static func resume(_ request: TrainingRequest, run: RunDirectory) throws -> TrainingPlan {
+        guard request.model.canResume else {
+            throw TrainingRequestError("'\(request.model.rawValue)' is fitted in one pass; there is nothing to resume")
+        }
+        guard run.exists else { throw RunError("no run folder '\(run.path)' to resume") }
+        let config = try run.readConfig()
+        let source = run.file("config.json")
+        let saved = config["model"]?.stringValue ?? "?"
+        guard saved == request.model.rawValue else {
+            throw RunError("\(source): run is a '\(Sanitize.line(saved))' model, not '\(request.model.rawValue)'")
+        }
+        let done = try epochsDone(config, source: source)
+        var settings = request.settings
+        if case .generative(let kind) = request.model {
+            settings = try GenerativeSettings(config: config, kind: kind, source: source)
+            try checkAgreement(request, saved: settings, source: source)
+        }
+        let savedBatch = config["batch"]?.integerValue.flatMap { (1...65_536).contains($0) ? $0 : nil }
+        let savedRate = config["lr"]?.doubleValue.flatMap { $0 > 0 && $0 <= 10 ? $0 : nil }
+        let savedSeed = config["seed"]?.stringValue.flatMap { UInt64($0) }
+        let epochs: Int
+        switch request.model {
+        case .classifier: epochs = request.epochs ?? 1
+        case .generative(let kind): epochs = request.epochs ?? max(kind.defaultEpochs, done + 1)
+        }
+        if done >= epochs {
+            throw TrainingRequestError(
+                "run '\(run.path)' has done \(done) epochs already; pass --epochs above \(done)")
+        }
+        let limits = try savedLimits(config, request: request, source: source)
+        return TrainingPlan(
+            run: run, model: request.model, data: request.data ?? config["data"]?.stringValue ?? "synthetic",
+            trainLimit: limits.train, testLimit: limits.test, epochs: epochs,
+            batch: request.batch ?? savedBatch ?? defaultBatch,
+            learningRate: request.learningRate ?? savedRate ?? defaultLearningRate(request.model, settings: settings),
+            seed: request.seed ?? savedSeed ?? defaultSeed, settings: settings, completedEpochs: done, isResume: true,
+            created: config["created"]?.stringValue)
+    }
+
+    /// A run's `epochs_done`: a whole number from 0 to 1,000,000, else the config is refused (a negative,
+    /// fractional or textual count would silently restart or skip training).
+    public static func epochsDone(_ config: [String: JSONValue], source: String) throws -> Int {
+        guard let done = config["epochs_done"]?.integerValue, (0...1_000_000).contains(done) else {
+            let shown = config["epochs_done"].map { Sanitize.line($0.serialized(), limit: 40) } ?? "missing"
+            throw RunError("\(source): epochs_done must be a whole number from 0 to 1000000, got \(shown)")
+        }
+        return done
+    }
+
+    /// The settings given explicitly must be the run's.
+    private static func checkAgreement(_ request: TrainingRequest, saved: GenerativeSettings, source: String) throws {
+        let asked = request.settings
+        if request.givenSettings.contains("latent") && saved.latent != asked.latent {
+            throw RunError("\(source): run has latent size \(saved.latent), not \(asked.latent)")
+        }
+        if request.givenSettings.contains("net") && saved.network != asked.network {
+            throw RunError("\(source): run has network \(saved.network.rawValue), not \(asked.network.rawValue)")
+        }
+        if request.givenSettings.contains("ema") && saved.averageDecay != asked.averageDecay {
+            throw RunError("\(source): run has weight-average decay \(saved.averageDecay), not \(asked.averageDecay)")
+        }
+    }
+
+    /// The train and test counts the run was trained with (`train_count`, `test_count`): a resume
+    /// trains and evaluates on the same images. A limit given that differs is an error.
+    private static func savedLimits(_ config: [String: JSONValue], request: TrainingRequest, source: String) throws
+        -> (train: Int?, test: Int?)
+    {
+        func limit(_ key: String, _ asked: Int?, _ split: String) throws -> Int? {
+            guard let saved = config[key]?.integerValue, saved >= 1 else { return asked }
+            if let asked, asked != saved {
+                throw RunError(
+                    "\(source): run was trained with \(saved) \(split) images; --\(split)-limit \(asked) would change them")
+            }
+            return saved
+        }
+        return (
+            try limit("train_count", request.trainLimit, "train"), try limit("test_count", request.testLimit, "test")
+        )
+    }
+}

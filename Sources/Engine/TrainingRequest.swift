@@ -1,0 +1,38 @@
+import Foundation
+
+/// What a caller (the command line, the workbench) asks of a training run. Every value is optional:
+/// what is left out comes from the defaults of the model (a new run) or from the saved run (a resume),
+/// so the defaults and the resume rules live in `TrainingPlan` alone.
+public struct TrainingRequest: Sendable {
+    public var model: ModelKind
+    /// `--data`: synthetic, fashion or a folder.
+    public var data: String?
+    /// Use only the first N training / test images.
+    public var trainLimit: Int?
+    public var testLimit: Int?
+    /// The total number of epochs the run should have done when this training ends.
+    public var epochs: Int?
+    public var batch: Int?
+    public var learningRate: Double?
+    public var seed: UInt64?
+    /// The generative model's settings as asked (defaults where not given); ignored by classifiers.
+    public var settings: GenerativeSettings
+    /// Which of the settings were given explicitly (`latent`, `net`, `ema`): on a resume they must
+    /// agree with the run's, the others are the run's.
+    public var givenSettings: Set<String> = []
+
+    public init(model: ModelKind, settings: GenerativeSettings? = nil) {
+        self.model = model
+        if case .generative(let kind) = model {
+            self.settings = settings ?? GenerativeSettings.defaults(for: kind)
+        } else {
+            self.settings = settings ?? GenerativeSettings()
+        }
+    }
+}
+
+/// A training request that cannot be carried out as asked (a usage error: the command line exits 2).
+public struct TrainingRequestError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ message: String) { description = message }
+}

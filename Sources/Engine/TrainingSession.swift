@@ -1,0 +1,139 @@
+import Datasets
+import Foundation
+import Models
+import NeuralNet
+import SafeTensors
+import TensorCore
+
+/// One training run from start to finish, for every kind of model: the command line's `train` and the
+/// workbench's training and resume jobs all go through it. It takes a `TrainingPlan` (a new run or a
+/// resume, already validated), holds the run's lock, loads the dataset (cut to the plan's limits),
+/// builds the model and its training, restores the checkpoint and metrics of a resumed run, and after
+/// each epoch saves the checkpoint (`RunCheckpoint`), `metrics.csv` and `config.json`.
+///
+/// Drive `training` step by step (`step()`), and hand each report to `record(_:)`. All on one thread or
+/// queue: the workbench builds and drives it on the job's runner queue.
+public final class TrainingSession: @unchecked Sendable {
+    public let plan: TrainingPlan
+    public let dataset: Dataset
+    /// The experiment to step: `ClassifierTraining`, `GenerativeTraining` or `PCAFitting`.
+    public let training: any ModelTraining
+    /// What `config.json` says after the last epoch (saved unless that save failed).
+    public private(set) var config: RunConfig
+    public private(set) var metrics: MetricsTable
+    /// Steps recorded by this session (names the weights `saveWeights` writes).
+    public private(set) var stepsRecorded = 0
+    private let lock: RunLock
+    private var run: RunDirectory { plan.run }
+
+    /// Starts the plan: takes the run's lock, loads the data and the model, restores a resumed run.
+    /// - Parameter createFolder: create the run folder now (the command line, to fail before training on
+    ///   an unwritable folder) rather than at the first save (the workbench, so a job stopped before its
+    ///   first epoch leaves nothing behind).
+    /// - Throws: `RunError` (locked run, unreadable checkpoint), a dataset error, or
+    ///   `TrainingRequestError` when the data does not suit the request.
+    public init(_ plan: TrainingPlan, createFolder: Bool = true) throws {
+        self.plan = plan
+        lock = try RunLock(run: plan.run)
+        var dataset = try DatasetLoader.load(plan.data, seed: plan.seed)
+        let train = min(plan.trainLimit ?? .max, dataset.trainCount)
+        let test = min(plan.testLimit ?? .max, dataset.testCount)
+        if train < dataset.trainCount || test < dataset.testCount {
+            dataset = dataset.subset(train: train, test: test)
+        }
+        self.dataset = dataset
+        training = try TrainingSession.makeTraining(plan, dataset: dataset)
+        config = RunConfig(
+            model: plan.model.rawValue, data: plan.data, dataset: dataset, epochs: plan.epochs, batch: plan.batch,
+            learningRate: plan.learningRate, seed: plan.seed)
+        config.epochsDone = plan.completedEpochs
+        switch plan.model {
+        case .classifier:
+            config.extra["image_height"] = .integer(dataset.imageHeight)
+            config.extra["image_width"] = .integer(dataset.imageWidth)
+        case .generative(let kind):
+            config.extra = plan.settings.extra(for: kind)
+            config.extra["pixels"] = .integer(dataset.pixelCount)
+        }
+        if let created = plan.created { config.created = created }
+        metrics = MetricsTable()
+        if plan.isResume {
+            try RunCheckpoint.load(run: plan.run, module: training.module, optimizers: training.optimizers)
+            metrics = MetricsTable(csv: String(decoding: try plan.run.read("metrics.csv"), as: UTF8.self))
+        }
+        if createFolder { try plan.run.create() }
+    }
+
+    /// The experiment for the plan's model, with a fresh model seeded by the plan's seed.
+    private static func makeTraining(_ plan: TrainingPlan, dataset: Dataset) throws -> any ModelTraining {
+        switch plan.model {
+        case .classifier(let kind):
+            return ClassifierTraining(
+                kind: kind, dataset: dataset, batchSize: plan.batch, learningRate: Float(plan.learningRate),
+                epochs: plan.epochs, seed: plan.seed, completedEpochs: plan.completedEpochs)
+        case .generative(.pca):
+            let largest = min(dataset.pixelCount, dataset.trainCount)
+            guard plan.settings.latent <= largest else {
+                throw TrainingRequestError(
+                    "'--latent' \(plan.settings.latent) exceeds what \(dataset.trainCount) images of \(dataset.pixelCount) pixels allow"
+                )
+            }
+            return PCAFitting(dataset: dataset, components: plan.settings.latent, seed: plan.seed)
+        case .generative(let kind):
+            var generator = RandomGenerator(seed: plan.seed)
+            let model = try GenerativeFactory.make(
+                kind, settings: plan.settings, pixels: dataset.pixelCount, learningRate: Float(plan.learningRate),
+                generator: &generator)
+            return GenerativeTraining(
+                model: model, dataset: dataset, batchSize: plan.batch, epochs: plan.epochs, seed: plan.seed,
+                completedEpochs: plan.completedEpochs)
+        }
+    }
+
+    /// A per-batch input transform for a classifier's training (adversarial training), with the
+    /// description `config.json` records. Set before the first step.
+    public func setInputTransform(
+        _ transform: @escaping (_ images: Tensor, _ labels: [Int], _ step: Int) -> Tensor, description: JSONValue
+    ) {
+        guard let classifier = training as? ClassifierTraining else { return }
+        classifier.inputTransform = transform
+        config.extra["adversarial"] = description
+    }
+
+    /// Records a step; at an epoch's end saves the checkpoint, metrics and config, and returns the
+    /// epoch's summary.
+    /// - Throws: `RunError` when the save fails; the previous checkpoint is then still in place, and the
+    ///   next epoch's save writes this epoch's metrics row too.
+    @discardableResult
+    public func record(_ report: StepReport) throws -> EpochSummary? {
+        stepsRecorded += 1
+        guard let summary = report.epochSummary else { return nil }
+        metrics.append(summary)
+        config.epochsDone = summary.epoch
+        config.test = Dictionary(
+            summary.metrics.filter { $0.name.hasPrefix("test_") }.map { (String($0.name.dropFirst(5)), $0.value) },
+            uniquingKeysWith: { first, _ in first })
+        try run.create()
+        try RunCheckpoint.save(
+            run: run, module: training.module, optimizers: training.optimizers, config: config, metrics: metrics)
+        return summary
+    }
+
+    /// Writes the current weights to `model-step<N>.safetensors` (the resume checkpoint is only written
+    /// at epoch ends, so resuming stays exact); returns what happened, for a status line.
+    public func saveWeights() -> String {
+        let name = "model-step\(stepsRecorded).safetensors"
+        do {
+            try run.create()
+            let file = Checkpoint.file(
+                of: training.module, metadata: ["format": "pt", "manifold.step": String(stepsRecorded)])
+            try run.write(SafeTensorsFormat.encode(file), to: name)
+            return "weights saved to \(run.file(name))"
+        } catch {
+            return "could not save: \(error)"
+        }
+    }
+
+    /// Gives up the run's lock before the session is released (e.g. to let another training start).
+    public func close() { lock.release() }
+}

@@ -1,0 +1,90 @@
+import Datasets
+import Engine
+import Foundation
+import Models
+
+/// The workbench's training jobs: a new run (Home) or five more epochs of a saved one (Runs `t`), both
+/// through `TrainingSession`, as `manifold train` is. The plan is made at once (a run that cannot
+/// resume says so immediately); the dataset, the model and the checkpoint load on the runner's queue.
+extension Job {
+    /// Starts training a new run of `request`'s model, saving the run folder at the end of each epoch.
+    static func train(_ request: TrainingRequest, running: Bool) throws -> Job {
+        let name = datasetLabel(request.data ?? "")
+        let run = RunDirectory(
+            root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: request.model.rawValue, dataset: name))
+        let plan = try TrainingPlan.new(request, run: run)
+        return start(plan, title: "\(request.model.rawValue) · \(name)", loading: "the \(name) dataset", running: running)
+    }
+
+    /// A classifier on the dataset (Home's classifier items).
+    static func trainClassifier(kind: Classifier.Kind, dataSpec: String, epochs: Int, seed: UInt64, running: Bool) throws
+        -> Job
+    {
+        var request = TrainingRequest(model: .classifier(kind))
+        (request.data, request.epochs, request.seed) = (dataSpec, epochs, seed)
+        return try train(request, running: running)
+    }
+
+    /// A generative model (not PCA, which the Compare screen fits) on the dataset. `network` picks the
+    /// ddpm's noise predictor; the U-Net trains at batch 32 (four times the updates of batch 128 for the
+    /// same arithmetic: recognisable digits after a minute).
+    static func trainGenerative(
+        kind: GenerativeKind, dataSpec: String, epochs: Int, seed: UInt64, running: Bool,
+        network: DDPM.Network? = nil
+    ) throws -> Job {
+        precondition(kind != .pca, "PCA is fitted, not trained")
+        var request = TrainingRequest(model: .generative(kind))
+        (request.data, request.epochs, request.seed) = (dataSpec, epochs, seed)
+        if let network { request.settings.network = network }
+        if network == .unet { request.batch = 32 }
+        return try train(request, running: running)
+    }
+
+    /// Continues a saved run for `extraEpochs` more epochs, exactly where it stopped: weights, optimizer
+    /// state, data order and settings come from the run, results go back into it.
+    static func resume(run: RunDirectory, extraEpochs: Int = 5, running: Bool) throws -> Job {
+        let config = try run.readConfig()
+        let source = run.file("config.json")
+        let saved = config["model"]?.stringValue ?? ""
+        guard let model = ModelKind(rawValue: saved), model.canResume else {
+            throw RuntimeError(
+                "\(source): a '\(Sanitize.line(saved))' run cannot continue training (PCA is fitted in one pass)")
+        }
+        var request = TrainingRequest(model: model)
+        request.epochs = try TrainingPlan.epochsDone(config, source: source) + extraEpochs
+        let plan = try TrainingPlan.resume(request, run: run)
+        return start(
+            plan, title: "\(model.rawValue) · \(run.name) (resumed)", loading: "the run and its dataset",
+            running: running)
+    }
+
+    /// The job that builds `plan`'s session on its runner's queue and saves at each epoch's end.
+    private static func start(_ plan: TrainingPlan, title: String, loading: String, running: Bool) -> Job {
+        let labels = JobLabels()
+        let session = EngineSlot<TrainingSession>()
+        let experiment = DeferredExperiment(label: loading) {
+            let opened = try TrainingSession(plan, createFolder: false)
+            labels.classNames = opened.dataset.classNames
+            session.value = opened
+            return opened.training
+        }
+        let runner = Runner(experiment: experiment, label: plan.model.rawValue, heavyEvery: 40) { report in
+            guard let opened = session.value else { return nil }
+            do {
+                return try opened.record(report).map { "epoch \($0.epoch) saved to \(plan.run.path)" }
+            } catch {
+                // A failed save must not stop training; the message says what went wrong.
+                return "could not save: \(error)"
+            }
+        }
+        runner.start(running: running)
+        let kind: Kind = if case .classifier = plan.model { .classifierTraining } else { .generativeTraining }
+        let job = Job(kind: kind, title: title, runner: runner, classNames: [], run: plan.run, labels: labels)
+        if kind == .classifierTraining {
+            job.saveWeights = { session.value?.saveWeights() ?? "still loading" }
+        } else {
+            job.addFocusControls()
+        }
+        return job
+    }
+}

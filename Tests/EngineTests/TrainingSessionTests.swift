@@ -1,0 +1,160 @@
+import Datasets
+import Foundation
+import Models
+import SafeTensors
+import TensorCore
+import Testing
+
+@testable import Engine
+
+/// The run lifecycle without the executable: new runs take the model's defaults, resumes take the
+/// run's, both are validated in one place, and a resumed run continues bit for bit.
+@Suite struct TrainingSessionTests {
+    static func folder() -> String { NSTemporaryDirectory() + "session-\(UUID().uuidString)" }
+
+    /// A tiny request: 96 training and 32 test images of the synthetic digits.
+    static func tiny(_ model: ModelKind, epochs: Int) -> TrainingRequest {
+        var request = TrainingRequest(model: model)
+        (request.trainLimit, request.testLimit, request.epochs, request.batch) = (96, 32, epochs, 32)
+        return request
+    }
+
+    /// Trains the session to its end, recording every step.
+    static func finish(_ session: TrainingSession) throws {
+        while !session.training.isFinished { try session.record(try session.training.step()) }
+    }
+
+    @Test func newRunsTakeTheModelsDefaults() throws {
+        let run = RunDirectory(root: Self.folder(), name: "r")
+        let mlp = try TrainingPlan.new(TrainingRequest(model: .classifier(.mlp)), run: run)
+        #expect(mlp.batch == 128 && mlp.learningRate == 1e-3 && mlp.seed == 0 && mlp.epochs == 1)
+        #expect(mlp.data == "synthetic" && mlp.trainLimit == nil && !mlp.isResume)
+        let aae = try TrainingPlan.new(TrainingRequest(model: .generative(.aae)), run: run)
+        #expect(aae.learningRate == 3e-4 && aae.epochs == 8 && aae.settings.latent == 8)
+        var unet = TrainingRequest(model: .generative(.ddpm))
+        unet.settings.network = .unet
+        #expect(try TrainingPlan.new(unet, run: run).learningRate == 1e-3)
+        let dae = try TrainingPlan.new(TrainingRequest(model: .generative(.dae)), run: run)
+        #expect(dae.settings.sigmas == [1.0, 0.6, 0.35, 0.2, 0.12, 0.07])
+    }
+
+    @Test func aResumeTakesTheRunsRecipeAndItsImageCounts() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "mlp")
+        var request = Self.tiny(.classifier(.mlp), epochs: 1)
+        (request.learningRate, request.seed) = (0.002, 7)
+        let first = try TrainingSession(try TrainingPlan.new(request, run: run))
+        try Self.finish(first)
+        first.close()
+
+        var more = TrainingRequest(model: .classifier(.mlp))
+        more.epochs = 2
+        let plan = try TrainingPlan.resume(more, run: run)
+        #expect(plan.isResume && plan.completedEpochs == 1 && plan.epochs == 2)
+        #expect(plan.batch == 32 && plan.learningRate == 0.002 && plan.seed == 7)
+        #expect(plan.trainLimit == 96 && plan.testLimit == 32)
+        // A different limit than the run's would train on other images: refused, naming config.json.
+        more.trainLimit = 200
+        #expect {
+            try TrainingPlan.resume(more, run: run)
+        } throws: { error in
+            "\(error)".contains("config.json") && "\(error)".contains("--train-limit 200")
+        }
+        // Asking for no more epochs than are done is a usage error.
+        more = TrainingRequest(model: .classifier(.mlp))
+        #expect(throws: TrainingRequestError.self) { try TrainingPlan.resume(more, run: run) }
+        // Another model's resume is refused.
+        #expect(throws: RunError.self) { try TrainingPlan.resume(TrainingRequest(model: .classifier(.cnn)), run: run) }
+    }
+
+    @Test(arguments: ["-1", "1.5", "\"3\"", "2000000"])
+    func epochsDoneIsValidatedOnce(_ saved: String) throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "bad")
+        try run.create()
+        try run.write("{\"model\": \"mlp\", \"epochs_done\": \(saved)}", to: "config.json")
+        var request = TrainingRequest(model: .classifier(.mlp))
+        request.epochs = 5
+        #expect {
+            try TrainingPlan.resume(request, run: run)
+        } throws: { error in
+            "\(error)".contains("epochs_done must be a whole number from 0 to 1000000")
+        }
+    }
+
+    /// One epoch, then a resumed second, equals two epochs straight: weights, optimizer state and
+    /// metrics (apart from the seconds column), for a classifier and a generative model.
+    @Test(arguments: [ModelKind.classifier(.mlp), .generative(.vae)])
+    func aResumedRunEqualsAStraightOne(_ model: ModelKind) throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let straight = RunDirectory(root: root, name: "straight")
+        try Self.finish(try TrainingSession(try TrainingPlan.new(Self.tiny(model, epochs: 2), run: straight)))
+        let split = RunDirectory(root: root, name: "split")
+        let half = try TrainingSession(try TrainingPlan.new(Self.tiny(model, epochs: 1), run: split))
+        try Self.finish(half)
+        half.close()
+        var rest = TrainingRequest(model: model)
+        rest.epochs = 2
+        try Self.finish(try TrainingSession(try TrainingPlan.resume(rest, run: split)))
+        for file in ["model.safetensors", "optimizer.safetensors"] {
+            #expect(try straight.read(file) == split.read(file), "\(file) differs")
+        }
+        func withoutSeconds(_ run: RunDirectory) throws -> [[Substring]] {
+            String(decoding: try run.read("metrics.csv"), as: UTF8.self).split(separator: "\n").map {
+                var columns = $0.split(separator: ",", omittingEmptySubsequences: false)
+                columns.remove(at: 2)
+                return columns
+            }
+        }
+        #expect(try withoutSeconds(straight) == withoutSeconds(split))
+        let config = try split.readConfig()
+        #expect(config["epochs_done"]?.integerValue == 2 && config["train_count"]?.integerValue == 96)
+    }
+
+    @Test func pcaIsFittedAndSavedLikeAnyRun() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "pca")
+        var request = Self.tiny(.generative(.pca), epochs: 1)
+        request.settings.latent = 5
+        let session = try TrainingSession(try TrainingPlan.new(request, run: run))
+        try Self.finish(session)
+        let config = try run.readConfig()
+        #expect(config["epochs_done"]?.integerValue == 1 && config["latent"]?.integerValue == 5)
+        let loaded = try GenerativeFactory.load(run: run)
+        let pca = try #require(loaded.model as? PCA)
+        let mse = try #require(config["test"]?["mse"]?.doubleValue)
+        #expect(Swift.abs(pca.reconstructionError(images: session.dataset.testImages) - mse) < 1e-9)
+        #expect(throws: TrainingRequestError.self) {
+            try TrainingPlan.resume(TrainingRequest(model: .generative(.pca)), run: run)
+        }
+        request.settings.latent = 500
+        #expect(throws: TrainingRequestError.self) {
+            try TrainingSession(try TrainingPlan.new(request, run: RunDirectory(root: root, name: "big")))
+        }
+    }
+
+    /// Two trainings of one run at once: the second is refused with one line naming the run; once the
+    /// first is done, the run can be trained again.
+    @Test func aRunBeingTrainedIsLocked() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "busy")
+        let first = try TrainingSession(try TrainingPlan.new(Self.tiny(.classifier(.mlp), epochs: 1), run: run))
+        #expect {
+            _ = try RunLock(run: run)
+        } throws: { error in
+            "\(error)".contains("run '\(run.path)' is being trained by another process (pid \(getpid()))")
+                && !"\(error)".contains("\n")
+        }
+        try Self.finish(first)
+        first.close()
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/.busy.lock"))
+        var more = TrainingRequest(model: .classifier(.mlp))
+        more.epochs = 2
+        _ = try TrainingSession(try TrainingPlan.resume(more, run: run))
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import SafeTensors
+import TensorCore
+import Testing
+
+/// The defects of issue 13 item 7 that lived in the run lifecycle, each pinned through the executable.
+@Suite(.serialized) struct TrainLifecycleCLITests {
+    static func child(_ arguments: [String], root: String) throws -> ChildProcess {
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        environment["MANIFOLD_THREADS"] = "1"
+        return try ChildProcess(executable: ManifoldBinary.path, arguments: arguments, environment: environment)
+    }
+
+    static func epochsDone(_ run: String) -> Int? {
+        guard let bytes = try? FileIO.readAll(path: run + "/config.json") else { return nil }
+        return (try? JSONValue.parse(bytes))?["epochs_done"]?.integerValue
+    }
+
+    /// Bug: `--resume` dropped the run's `--train-limit` / `--test-limit`, trained the rest on all the
+    /// images, rewrote config.json's counts, and the weights differed from a straight run.
+    @Test func resumeKeepsTheRunsImageLimits() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let limits = ["--train-limit", "300", "--test-limit", "100", "--quiet", "--batch", "50"]
+        let straight = try ManifoldBinary.run(
+            ["train", "cnn", "--epochs", "2", "--run", "straight"] + limits, runsRoot: root)
+        #expect(straight.status == 0, "\(straight.stderr)")
+        let half = try ManifoldBinary.run(["train", "cnn", "--epochs", "1", "--run", "split"] + limits, runsRoot: root)
+        #expect(half.status == 0, "\(half.stderr)")
+        let resumed = try ManifoldBinary.run(
+            ["train", "cnn", "--run", "split", "--epochs", "2", "--resume", "--quiet"], runsRoot: root)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let config = try JSONValue.parse(try FileIO.readAll(path: "\(root)/split/config.json"))
+        #expect(config["train_count"]?.integerValue == 300 && config["test_count"]?.integerValue == 100)
+        for file in ["model.safetensors", "optimizer.safetensors"] {
+            let a = try SafeTensorsFormat.read(path: "\(root)/straight/\(file)")
+            let b = try SafeTensorsFormat.read(path: "\(root)/split/\(file)")
+            #expect(a.entries == b.entries, "\(file) differs after resume")
+        }
+        let conflicting = try ManifoldBinary.run(
+            ["train", "cnn", "--run", "split", "--epochs", "3", "--resume", "--train-limit", "200"], runsRoot: root)
+        #expect(conflicting.status == 1 && conflicting.stderr.contains("--train-limit 200"), "\(conflicting.stderr)")
+    }
+
+    /// Bug: two trainings into the same `--run` at once both exited 0 and both printed "saved"; one
+    /// silently replaced the other. The second is now refused with one line while the first runs.
+    @Test func aRunBeingTrainedCannotBeTrainedTwice() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let first = try Self.child(
+            ["train", "mlp", "--epochs", "200", "--train-limit", "2000", "--test-limit", "100", "--run", "busy"],
+            root: root)
+        let start = Date()
+        while Self.epochsDone("\(root)/busy") == nil && first.isRunning && Date().timeIntervalSince(start) < 120 {
+            usleep(20_000)
+        }
+        #expect(first.isRunning, "the first training ended early: \(String(decoding: first.standardError, as: UTF8.self))")
+        let resume = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "busy", "--epochs", "300", "--resume"], runsRoot: root)
+        let fresh = try ManifoldBinary.run(["train", "mlp", "--run", "busy"], runsRoot: root)
+        first.send(SIGKILL)
+        _ = first.wait(timeout: 30)
+        for second in [resume, fresh] {
+            #expect(second.status != 0, "a second training of a busy run exited 0")
+            #expect(second.stderr.split(separator: "\n").count == 1, "\(second.stderr)")
+        }
+        #expect(resume.stderr.contains("is being trained by another process (pid \(first.pid))"), "\(resume.stderr)")
+    }
+
+    /// Bug: Ctrl-C during `train` said nothing of the epoch that was kept or how to resume. Now it
+    /// stops between steps, names the saved epoch and the command that continues, and exits 130.
+    @Test func ctrlCSaysWhatIsSavedAndHowToResume() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let process = try Self.child(
+            ["train", "mlp", "--epochs", "500", "--train-limit", "2000", "--test-limit", "100", "--run", "stop"],
+            root: root)
+        let start = Date()
+        while Self.epochsDone("\(root)/stop") == nil && process.isRunning && Date().timeIntervalSince(start) < 120 {
+            usleep(20_000)
+        }
+        process.send(SIGINT)
+        let status = process.wait(timeout: 60)
+        let stderr = String(decoding: process.standardError, as: UTF8.self)
+        #expect(status == 130, "status \(String(describing: status)): \(stderr)")
+        let done = Self.epochsDone("\(root)/stop") ?? -1
+        #expect(stderr.contains("interrupted: epoch \(done) of 500 is saved in \(root)/stop"), "\(stderr)")
+        #expect(stderr.contains("manifold train mlp --run stop --epochs 500 --resume"), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/.stop.lock"))
+    }
+}
