@@ -5,9 +5,9 @@ import TensorCore
 /// gradients. The gradient attacks (an MLP's `d loss / d x`, many steps on one batch) and the DDPM
 /// sampler (the noise MLP, 1,000 steps) share it.
 ///
-/// Why: autograd costs a graph per call, fresh activation and gradient buffers per call, a separate pass
-/// per bias add and activation, and weight-gradient products nobody reads. Here each layer is one GEMM
-/// plus one bias-and-activation pass per row, the backward pass is one GEMM per layer with the
+/// Why: autograd costs a graph per call, fresh activation and gradient buffers per call, a copy of the
+/// input gradient at the leaf, and weight-gradient products nobody reads. Here each layer is one GEMM,
+/// the bias add and the activation in place, the backward pass is one GEMM per layer with the
 /// activation's derivative applied in place (`dA_{l-1} = (dZ_l W_l) * f'_{l-1}`), and the buffers are kept
 /// between calls. The kernels are autograd's own (`GEMM.multiply`, `ElementwiseKernels`), so:
 /// - by default every product is the one `Tensor.linear` computes, and forward and input gradient equal
