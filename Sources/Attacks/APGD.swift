@@ -111,12 +111,10 @@ final class APGDRun: GradientAttackRun {
         let pixels = x.shape[1]
         let predicted = logits.argmax()
         var sum = 0.0
+        var exponentials = [Float](repeating: 0, count: classes)
         for i in labels.indices {
             let row = logits.data + i * classes
-            var top = -Float.infinity
-            for k in 0..<classes { top = max(top, row[k]) }
-            var total: Float = 0
-            for k in 0..<classes { total += exp(row[k] - top) }
+            let (top, total) = ElementwiseKernels.shiftedExponentials(row, &exponentials, classes)
             let value = direction * (top + log(total) - row[lossLabels[i]])
             sum += Double(value)
             history[i].append(value)

@@ -117,14 +117,14 @@ public class AttackRun {
 
 /// An `AttackRun` with white-box access: the classifier's logits and input gradients.
 ///
-/// When the classifier is a stack of Linear and ReLU layers (the MLP), logits and gradients come from
-/// `DenseInputGradient` (input gradient only, buffers kept across steps, bitwise the autograd result);
-/// any other network (or any run created under `GradientImplementation.forceAutograd`) goes through
-/// autograd with its parameters frozen (`InputGradient`).
+/// When the classifier is a stack of Linear and ReLU layers (the MLP), logits and gradients come from its
+/// `FrozenNetwork` (input gradient only, buffers kept across steps, bitwise the autograd result); any other
+/// network (or any run created under `GradientImplementation.forceAutograd`) goes through autograd with
+/// its parameters frozen (`InputGradient`).
 class GradientAttackRun: AttackRun {
     let classifier: Classifier
     /// The autograd-free path for MLPs (nil for other networks).
-    let dense: DenseInputGradient?
+    let frozen: FrozenNetwork?
     /// The loss gradient at the clean images, taken with the clean predictions when the first step starts
     /// there (one forward pass instead of two); handed out once by `crossEntropyGradient(at: clean)`.
     private var cleanGradient: (gradient: Tensor, loss: Double, logits: Tensor)?
@@ -136,17 +136,18 @@ class GradientAttackRun: AttackRun {
         gradientAtClean: Bool = false
     ) {
         self.classifier = classifier
-        let dense = GradientImplementation.forceAutograd ? nil : DenseInputGradient(classifier)
-        self.dense = dense
+        // A network the fast path does not take (a CNN) runs through autograd: the error only says which layer.
+        let frozen = GradientImplementation.forceAutograd ? nil : try? FrozenNetwork(classifier.network)
+        self.frozen = frozen
         let predicted: [Int]
         var gradient: (gradient: Tensor, loss: Double, logits: Tensor)?
         if gradientAtClean {
             let value = GradientAttackRun.lossGradient(
-                classifier, dense: dense, at: clean, labels: targets ?? labels, targeted: targets != nil)
+                classifier, frozen: frozen, at: clean, labels: targets ?? labels, targeted: targets != nil)
             predicted = value.logits.argmax()
             gradient = value
         } else {
-            predicted = dense?.predictions(clean) ?? noGrad { classifier(clean).argmax() }
+            predicted = frozen?.predictions(clean) ?? noGrad { classifier(clean).argmax() }
         }
         super.init(
             method: method, clean: clean, labels: labels, targets: targets, cleanPredictions: predicted,
@@ -155,7 +156,7 @@ class GradientAttackRun: AttackRun {
     }
 
     override func predict(_ images: Tensor) -> [Int] {
-        dense?.predictions(images) ?? noGrad { classifier(images).argmax() }
+        frozen?.predictions(images) ?? noGrad { classifier(images).argmax() }
     }
 
     /// The labels whose cross-entropy the attack ascends (untargeted) or descends (targeted), and the sign.
@@ -174,16 +175,16 @@ class GradientAttackRun: AttackRun {
         }
         cleanGradient = nil
         return GradientAttackRun.lossGradient(
-            classifier, dense: dense, at: x, labels: lossLabels.labels, targeted: targets != nil)
+            classifier, frozen: frozen, at: x, labels: lossLabels.labels, targeted: targets != nil)
     }
 
     /// d/dx of `direction * sum_i CE(Z(x_i), labels_i)` with direction -1 when targeted, the mean
-    /// cross-entropy and the logits; through `dense` when given, else autograd.
+    /// cross-entropy and the logits; through `frozen` when given, else autograd.
     static func lossGradient(
-        _ classifier: Classifier, dense: DenseInputGradient?, at x: Tensor, labels: [Int], targeted: Bool
+        _ classifier: Classifier, frozen: FrozenNetwork?, at x: Tensor, labels: [Int], targeted: Bool
     ) -> (gradient: Tensor, loss: Double, logits: Tensor) {
         let direction: Float = targeted ? -1 : 1
-        if let dense { return dense.crossEntropyGradient(at: x, labels: labels, direction: direction) }
+        if let frozen { return frozen.crossEntropyInputGradient(at: x, labels: labels, scale: direction) }
         let batch = x.shape[0]
         let result = InputGradient.compute(classifier, at: x) { logits in
             Loss.crossEntropy(logits: logits, labels: labels).scaled(by: direction * Float(batch))

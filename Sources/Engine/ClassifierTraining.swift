@@ -21,7 +21,8 @@ public final class ClassifierTraining: Experiment {
     /// An optional per-batch input transform applied before each training step, e.g. crafting PGD
     /// examples for adversarial training (Madry et al. 2018). Receives the batch `[batch, pixels]`, its
     /// labels and the optimizer's step count (for deterministic randomness on resume).
-    public var inputTransform: ((_ images: Tensor, _ labels: [Int], _ step: Int) -> Tensor)?
+    /// An error it throws stops the step before any update: the batch is never trained on unchanged.
+    public var inputTransform: ((_ images: Tensor, _ labels: [Int], _ step: Int) throws -> Tensor)?
     private let sampler: BatchSampler
     private var epochBatches: [[Int]] = []
     private var batchIndex = 0
@@ -78,7 +79,7 @@ public final class ClassifierTraining: Experiment {
         let indices = epochBatches[batchIndex]
         let batch = dataset.trainBatch(indices)
         var input = Tensor(shape: [indices.count, pixels], scalars: batch.images)
-        if let inputTransform { input = inputTransform(input, batch.labels, optimizer.stepCount) }
+        if let inputTransform { input = try inputTransform(input, batch.labels, optimizer.stepCount) }
         optimizer.zeroGradients()
         let loss = Loss.crossEntropy(logits: model(input), labels: batch.labels)
         let lossValue = loss.item

@@ -57,7 +57,9 @@ public final class DDPM: GenerativeModel {
         self.averageDecay = averageDecay
         self.schedule = schedule
         if architecture == .unet {
-            precondition(DiffusionUNet.supports(pixels: pixels), "DDPM: the U-Net needs square images with a side divisible by 4")
+            precondition(
+                DiffusionUNet.supports(pixels: pixels), "DDPM: the U-Net needs square images with a side divisible by 4"
+            )
             network = Sequential([])
         } else {
             network = Networks.perceptron(
@@ -129,7 +131,7 @@ public final class DDPM: GenerativeModel {
     }
 
     /// An inference-only `predictNoiseForSampling` for samplers, with the weights frozen as they are
-    /// now (build a new one after training further); see `SamplingPredictorState`. Same values up
+    /// now (build a new one after training further); see `DDPMSamplingPredictor`. Same values up
     /// to rounding, faster.
     public func makeSamplingPredictor() -> (Tensor, [Int]) -> Tensor {
         let w = samplingWeights
@@ -139,10 +141,10 @@ public final class DDPM: GenerativeModel {
         else {
             return { [self] x, t in noGrad { predictNoiseForSampling(x, timesteps: t) } }
         }
-        let state = SamplingPredictorState(
-            w1: w1, w2: w2, w3: w3, b1: b1.scalars, b2: b2.scalars, b3: b3.scalars, time2: w["time.0.weight"],
-            time3: w["time.1.weight"], pixels: pixelCount, embedding: embeddingDimension)
-        return { x, timesteps in state.predict(x, timesteps: timesteps) }
+        let predictor = DDPMSamplingPredictor(
+            w1: w1, w2: w2, w3: w3, b1: b1, b2: b2, b3: b3, time2: w["time.0.weight"], time3: w["time.1.weight"],
+            pixels: pixelCount, embedding: embeddingDimension)
+        return { x, timesteps in predictor.predict(x, timesteps: timesteps) }
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {

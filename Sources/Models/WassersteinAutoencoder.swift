@@ -157,7 +157,6 @@ public final class WassersteinAutoencoder: AdversarialGenerativeModel {
             }
             return (reconstruction, penaltyValue)
         }
-        _ = penaltyValue
         Networks.zeroGradients(modules)
         let recon = Double(reconstruction.item) / Double(batch.shape[1])
         var metrics: [(name: String, value: Double)] = [("loss", recon), ("recon", recon)]

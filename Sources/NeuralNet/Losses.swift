@@ -16,21 +16,32 @@ public enum Loss {
         let total = softmaxCrossEntropyRows(logits.data, rows: rows, classes: width, labels: labels, probabilities: q)
         let out = Tensor(Float(total / Double(max(rows, 1))))
         return Tensor.record(out, inputs: [logits]) { g, _ in
-            let scale = g.item / Float(max(rows, 1))
-            let grad = Tensor(zeros: [rows, width])
-            for r in 0..<rows {
-                for j in 0..<width { grad.data[r * width + j] = q[r * width + j] * scale }
-                grad.data[r * width + labels[r]] -= scale
-            }
-            _ = probabilities  // keeps the softmax alive for the backward pass
+            let grad = Tensor(shape: [rows, width], storage: TensorStorage(uninitializedCount: rows * width))
+            softmaxCrossEntropyGradient(
+                probabilities: probabilities.data, rows: rows, classes: width, labels: labels,
+                scale: g.item / Float(max(rows, 1)), into: grad.data)
             return [grad]
+        }
+    }
+
+    /// The backward pass of the summed softmax cross-entropy: `gradient = scale * (q - onehot(label))` per
+    /// row of `probabilities` `[rows, classes]` (the softmax that `softmaxCrossEntropyRows` wrote).
+    /// `gradient` may be `probabilities` itself.
+    public static func softmaxCrossEntropyGradient(
+        probabilities q: UnsafePointer<Float>, rows: Int, classes: Int, labels: [Int], scale: Float,
+        into gradient: UnsafeMutablePointer<Float>
+    ) {
+        for r in 0..<rows {
+            let base = r * classes
+            for j in 0..<classes { gradient[base + j] = q[base + j] * scale }
+            gradient[base + labels[r]] -= scale
         }
     }
 
     /// The fused kernel under `crossEntropy`: writes each row's softmax of `logits` `[rows, classes]` into
     /// `probabilities` (max-shifted, then divided by the row sum) and returns the summed cross-entropy
-    /// `sum_i (m_i + log s_i - z_i[label_i])`. Callers that need the gradient without autograd (the
-    /// attacks' dense path) scale it themselves and stay bit-identical to the autograd gradient.
+    /// `sum_i (m_i + log s_i - z_i[label_i])`. `softmaxCrossEntropyGradient` turns the softmax into the
+    /// gradient (autograd's backward pass and `FrozenNetwork.crossEntropyInputGradient` both call it).
     public static func softmaxCrossEntropyRows(
         _ logits: UnsafePointer<Float>, rows: Int, classes: Int, labels: [Int],
         probabilities q: UnsafeMutablePointer<Float>
@@ -40,14 +51,7 @@ public enum Loss {
             let label = labels[r]
             precondition(label >= 0 && label < classes, "label \(label) outside 0..<\(classes)")
             let row = logits + r * classes
-            var m = -Float.infinity
-            for j in 0..<classes { m = max(m, row[j]) }
-            var s: Float = 0
-            for j in 0..<classes {
-                let e = Foundation.exp(row[j] - m)
-                q[r * classes + j] = e
-                s += e
-            }
+            let (m, s) = ElementwiseKernels.shiftedExponentials(row, q + r * classes, classes)
             for j in 0..<classes { q[r * classes + j] /= s }
             total += Double(m + Foundation.log(s) - row[label])
         }

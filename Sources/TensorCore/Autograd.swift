@@ -26,9 +26,6 @@ extension Tensor {
         return output
     }
 
-    /// Whether this tensor is a graph leaf (not produced by a recorded operation).
-    public var isLeaf: Bool { gradNode == nil }
-
     /// Reverse-mode differentiation from this tensor.
     ///
     /// Walks the recorded graph in reverse topological order (an iterative depth-first sort over the
@@ -77,8 +74,8 @@ extension Tensor {
                     precondition(inputGrad.count == input.count, "gradient \(inputGrad.shape) for input \(input.shape)")
                     let key = ObjectIdentifier(input)
                     if let existing = grads[key] {
-                        // Never mutate a gradient another rule may still hold: add out of place
-                        // the first time, then in place on our own copy.
+                        // Never mutate a gradient another rule may still hold: every sum is out
+                        // of place (a fresh tensor), never added into either operand.
                         grads[key] = existing.add(inputGrad.reshaped(input.shape))
                     } else {
                         grads[key] = inputGrad.reshaped(input.shape)

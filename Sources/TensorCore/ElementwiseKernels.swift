@@ -1,5 +1,11 @@
-/// SIMD loops for the elementwise operations on hot paths (16 lanes, scalar tail).
-enum ElementwiseKernels {
+import Foundation
+
+/// SIMD loops for the elementwise operations on hot paths (16 lanes, scalar tail), over raw buffers.
+///
+/// Each kernel is written once and shared by the autograd ops (`Tensor.relu`, `Tensor.linear`, ...),
+/// the frozen-network fast path (`FrozenNetwork` in NeuralNet) and the losses, so a forward or backward
+/// rule has one implementation whichever path runs it.
+public enum ElementwiseKernels {
     typealias Vector = SIMD16<Float>
 
     @inline(__always)
@@ -12,8 +18,8 @@ enum ElementwiseKernels {
         UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: Vector.self)
     }
 
-    /// y = max(x, 0).
-    static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    /// y = max(x, 0) (in place when `x == y`).
+    public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         var i = 0
         let zero = Vector(repeating: 0)
         while i + 16 <= n {
@@ -26,8 +32,8 @@ enum ElementwiseKernels {
         }
     }
 
-    /// dx = g where y > 0, else 0.
-    static func reluBackward(
+    /// dx = g where y > 0, else 0: ReLU's backward pass from its output (in place when `g == dx`).
+    public static func reluBackward(
         _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int
     ) {
         var i = 0
@@ -85,7 +91,9 @@ enum ElementwiseKernels {
     }
 
     /// Adds a row vector to every row of a [rows, width] matrix in place.
-    static func addRows(_ matrix: UnsafeMutablePointer<Float>, rows: Int, width: Int, _ row: UnsafePointer<Float>) {
+    public static func addRows(
+        _ matrix: UnsafeMutablePointer<Float>, rows: Int, width: Int, _ row: UnsafePointer<Float>
+    ) {
         for r in 0..<rows { add(row, to: matrix + r * width, count: width) }
     }
 
@@ -136,5 +144,24 @@ enum ElementwiseKernels {
         _ matrix: UnsafePointer<Float>, rows: Int, width: Int, into result: UnsafeMutablePointer<Float>
     ) {
         for r in 0..<rows { result[r] += sum(matrix + r * width, width) }
+    }
+}
+
+extension ElementwiseKernels {
+    /// The core of softmax, log-softmax and softmax cross-entropy on one row `z` of `n` values: writes
+    /// `e_j = exp(z_j - max z)` and returns `max z` and `sum_j e_j` (added in order), so that
+    /// `softmax = e / sum` and `logSumExp = max + log(sum)` (shifting by the maximum keeps every
+    /// exponential in (0, 1]).
+    public static func shiftedExponentials(_ z: UnsafePointer<Float>, _ e: UnsafeMutablePointer<Float>, _ n: Int)
+        -> (maximum: Float, sum: Float)
+    {
+        var m = -Float.infinity
+        for j in 0..<n { m = Swift.max(m, z[j]) }
+        var s: Float = 0
+        for j in 0..<n {
+            e[j] = Foundation.exp(z[j] - m)
+            s += e[j]
+        }
+        return (m, s)
     }
 }

@@ -15,6 +15,8 @@ public final class GEMMPackedMatrix: @unchecked Sendable {
     let panelCount: Int
     /// Offset of (depth block, panel) in `storage`.
     let offsets: [Int]
+    /// Floats allocated for the panels: each block's depth times each panel's columns rounded up to 16.
+    let storageCount: Int
     let storage: UnsafeMutablePointer<Float>
 
     /// Packs `op(B)`: `b` is [k, n] with leading dimension `ldb`, or [n, k] when `transB`.
@@ -34,12 +36,13 @@ public final class GEMMPackedMatrix: @unchecked Sendable {
             for panel in 0..<panelCount {
                 offsets.append(total)
                 let cols = min(panelWidth, n - panel * panelWidth)
-                total += depth * (cols + 15) / 16 * 16
+                total += depth * ((cols + 15) / 16 * 16)
             }
         }
         self.offsets = offsets
-        storage = UnsafeMutableRawPointer.allocate(byteCount: max(total, 16) * 4, alignment: 64)
-            .bindMemory(to: Float.self, capacity: max(total, 16))
+        storageCount = max(total, 16)
+        storage = UnsafeMutableRawPointer.allocate(byteCount: storageCount * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: storageCount)
         for block in 0..<blockCount {
             let p0 = block * depthBlock
             let depth = min(depthBlock, k - p0)

@@ -56,16 +56,8 @@ extension Tensor {
         let p = data
         let q = out.data
         for r in 0..<rows {
-            let row = p + r * width
             let o = q + r * width
-            var m = -Float.infinity
-            for j in 0..<width { m = Swift.max(m, row[j]) }
-            var s: Float = 0
-            for j in 0..<width {
-                o[j] = Foundation.exp(row[j] - m)
-                s += o[j]
-            }
-            let inv = 1 / s
+            let inv = 1 / ElementwiseKernels.shiftedExponentials(p + r * width, o, width).sum
             for j in 0..<width { o[j] *= inv }
         }
         return Tensor.record(out, inputs: [self]) { g, y in
@@ -94,10 +86,8 @@ extension Tensor {
         for r in 0..<rows {
             let row = p + r * width
             let o = q + r * width
-            var m = -Float.infinity
-            for j in 0..<width { m = Swift.max(m, row[j]) }
-            var s: Float = 0
-            for j in 0..<width { s += Foundation.exp(row[j] - m) }
+            // The exponentials go to the output row, then the log-probabilities overwrite them.
+            let (m, s) = ElementwiseKernels.shiftedExponentials(row, o, width)
             let logSum = m + Foundation.log(s)
             for j in 0..<width { o[j] = row[j] - logSum }
         }

@@ -37,7 +37,8 @@ extension Tensor {
     public func pow(_ exponent: Float) -> Tensor {
         mapped({ Foundation.pow($0, exponent) }, derivative: { x, _ in exponent * Foundation.pow(x, exponent - 1) })
     }
-    /// Clamps into [low, high]; the gradient passes where the input lies strictly inside.
+    /// Clamps into [low, high]; the gradient passes where the input lies inside, the bounds included
+    /// (as PyTorch's `clamp`), and is zero outside.
     public func clamped(min low: Float = -.infinity, max high: Float = .infinity) -> Tensor {
         mapped({ Swift.min(Swift.max($0, low), high) }, derivative: { x, _ in (x >= low && x <= high) ? 1 : 0 })
     }

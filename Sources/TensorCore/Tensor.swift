@@ -131,11 +131,6 @@ public final class Tensor: @unchecked Sendable {
         return self
     }
 
-    /// Clears the accumulated gradient.
-    public func zeroGrad() {
-        grad = nil
-    }
-
     /// Copies `other`'s values into this tensor's storage (same element count), outside the graph.
     public func assign(_ other: Tensor) {
         precondition(other.count == count, "assign: \(other.shape) into \(shape)")

@@ -99,7 +99,7 @@ public enum VectorMath {
 
 extension ElementwiseKernels {
     /// y = x * sigmoid(x), 16 lanes at a time (in place when `x == y`).
-    static func silu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    public static func silu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         var i = 0
         while i + 16 <= n {
             store(VectorMath.silu(load(x, i)), y, i)
@@ -113,8 +113,9 @@ extension ElementwiseKernels {
         }
     }
 
-    /// dx = g * s (1 + x (1 - s)) with s = sigmoid(x).
-    static func siluBackward(
+    /// dx = g * s (1 + x (1 - s)) with s = sigmoid(x): SiLU's backward pass from its input (in place when
+    /// `g == dx`).
+    public static func siluBackward(
         _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int
     ) {
         var i = 0
@@ -132,12 +133,5 @@ extension ElementwiseKernels {
             let out = gt * s * (one + xt * (one - s))
             for j in i..<n { dx[j] = out[j - i] }
         }
-    }
-}
-
-extension VectorMath {
-    /// `y = x * sigmoid(x)` over `count` floats (in place when `x == y`).
-    public static func silu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        ElementwiseKernels.silu(x, y, count)
     }
 }

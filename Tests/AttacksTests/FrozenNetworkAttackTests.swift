@@ -5,9 +5,9 @@ import Testing
 
 @testable import Attacks
 
-/// The MLP's autograd-free input gradient (`DenseInputGradient`) against autograd, and the attacks
-/// through both paths.
-struct DenseInputGradientTests {
+/// The MLP's autograd-free input gradient (its `FrozenNetwork`) against autograd, and the attacks through
+/// both paths.
+struct FrozenNetworkAttackTests {
     /// An MLP with widths that are not multiples of 16 (vector loops' remainders) and random weights.
     static func oddModel() -> Classifier {
         var generator = RandomGenerator(seed: 5)
@@ -19,15 +19,15 @@ struct DenseInputGradientTests {
         for model in [TinyModel.make(), Self.oddModel()] {
             let (images, labels) = TinyModel.testBatch(23)
             let goal = targeted ? labels.map { ($0 + 3) % 10 } : labels
-            let dense = try #require(DenseInputGradient(model))
-            let fast = dense.crossEntropyGradient(at: images, labels: goal, direction: targeted ? -1 : 1)
-            let slow = GradientAttackRun.lossGradient(model, dense: nil, at: images, labels: goal, targeted: targeted)
+            let frozen = try FrozenNetwork(model.network)
+            let fast = frozen.crossEntropyInputGradient(at: images, labels: goal, scale: targeted ? -1 : 1)
+            let slow = GradientAttackRun.lossGradient(model, frozen: nil, at: images, labels: goal, targeted: targeted)
             #expect(fast.gradient.shape == images.shape)
             #expect(fast.gradient.scalars == slow.gradient.scalars)
             #expect(fast.logits.scalars == slow.logits.scalars)
             #expect(abs(fast.loss - slow.loss) < 1e-5 * max(1, abs(slow.loss)))
             #expect(fast.gradient.scalars.contains { $0 != 0 })
-            #expect(dense.predictions(images) == slow.logits.argmax())
+            #expect(frozen.predictions(images) == slow.logits.argmax())
         }
     }
 
@@ -42,18 +42,37 @@ struct DenseInputGradientTests {
         #expect(model.parameters.allSatisfy { $0.grad != nil })
         for parameter in model.parameters { parameter.grad = nil }
 
-        let dense = try #require(DenseInputGradient(model))
-        let fast = dense.crossEntropyGradient(at: images, labels: labels, direction: 1)
+        let frozen = try FrozenNetwork(model.network)
+        let fast = frozen.crossEntropyInputGradient(at: images, labels: labels, scale: 1)
         #expect(fast.gradient.scalars == full.scalars)
         // No weight gradient is formed or accumulated, and the parameters still require gradients.
         #expect(model.parameters.allSatisfy { $0.grad == nil && $0.requiresGrad })
         #expect(images.scalars == TinyModel.testBatch(19).images.scalars)
     }
 
-    @Test func onlyLinearReLUStacksTakeTheDensePath() {
+    @Test func onlyLinearReLUStacksTakeTheFastPath() throws {
         var generator = RandomGenerator(seed: 1)
-        #expect(DenseInputGradient(Classifier(kind: .cnn, generator: &generator)) == nil)
-        #expect(DenseInputGradient(TinyModel.make()) != nil)
+        #expect(throws: FrozenNetwork.UnsupportedLayer.self) {
+            try FrozenNetwork(Classifier(kind: .cnn, generator: &generator).network)
+        }
+        _ = try FrozenNetwork(TinyModel.make().network)
+    }
+
+    /// A CNN (which the fast path refuses) still attacks, through autograd, with the same images as under
+    /// `forceAutograd`.
+    @Test func networksOutsideTheFastPathFallBackToAutograd() throws {
+        var generator = RandomGenerator(seed: 2)
+        let model = Classifier(kind: .cnn, generator: &generator)
+        let (images, labels) = TinyModel.testBatch(5)
+        let run = try FGSM().makeRun(
+            classifier: model, images: images, labels: labels, threat: ThreatModel(epsilon: 0.1))
+        #expect((run as? GradientAttackRun)?.frozen == nil)
+        let fast = try FGSM().attack(model, images: images, labels: labels, threat: ThreatModel(epsilon: 0.1))
+        let slow = try GradientImplementation.$forceAutograd.withValue(true) {
+            try FGSM().attack(model, images: images, labels: labels, threat: ThreatModel(epsilon: 0.1))
+        }
+        #expect(fast.adversarial.scalars == slow.adversarial.scalars)
+        #expect(fast.adversarial.scalars != images.scalars)
     }
 
     @Test func attacksGiveTheSameImagesThroughBothPaths() throws {
@@ -88,7 +107,7 @@ struct DenseInputGradientTests {
         g[20] = 0
         for step: Float in [0.05, -0.05] {
             var out = [Float](repeating: -1, count: count)
-            DenseKernels.signStep(x: x, gradient: g, clean: c, into: &out, count: count, step: step, epsilon: 0.1)
+            Projection.signStep(x: x, gradient: g, clean: c, into: &out, count: count, step: step, epsilon: 0.1)
             for i in 0..<count {
                 let s: Float = g[i] > 0 ? 1 : (g[i] < 0 ? -1 : 0)
                 let expected = min(max(c[i] + min(max(x[i] + step * s - c[i], -0.1), 0.1), 0), 1)
