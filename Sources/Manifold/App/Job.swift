@@ -1,10 +1,10 @@
 import Datasets
 import Engine
 import Foundation
+import Synchronization
 import Models
 import NeuralNet
 import SafeTensors
-import Synchronization
 import TensorCore
 import TerminalUI
 
@@ -38,8 +38,7 @@ final class Job {
         }
     }
 
-    init(kind: Kind, title: String, runner: Runner, classNames: [String], run: RunDirectory?, labels: JobLabels? = nil)
-    {
+    init(kind: Kind, title: String, runner: Runner, classNames: [String], run: RunDirectory?, labels: JobLabels? = nil) {
         self.kind = kind
         self.title = title
         self.runner = runner
@@ -57,23 +56,17 @@ final class Job {
 
     /// Starts training a classifier on the dataset, saving a run folder at the end of each epoch. The
     /// dataset is loaded and the model built on the runner's queue; the job shows "loading …" meanwhile.
-    static func trainClassifier(kind: Classifier.Kind, dataSpec: String, epochs: Int, seed: UInt64, running: Bool)
-        throws -> Job
-    {
+    static func trainClassifier(kind: Classifier.Kind, dataSpec: String, epochs: Int, seed: UInt64, running: Bool) throws -> Job {
         let name = datasetLabel(dataSpec)
-        let run = RunDirectory(
-            root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: kind.rawValue, dataset: name))
+        let run = RunDirectory(root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: kind.rawValue, dataset: name))
         let labels = JobLabels()
         let recorder = EngineSlot<EpochRecorder>()
         let experiment = DeferredExperiment(label: "the \(name) dataset") {
             let dataset = try DatasetLoader.load(dataSpec, seed: seed)
             labels.classNames = dataset.classNames
-            let training = ClassifierTraining(
-                kind: kind, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: epochs, seed: seed)
+            let training = ClassifierTraining(kind: kind, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: epochs, seed: seed)
             let model = training.model
-            let config = RunConfig(
-                model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: 128, learningRate: 1e-3,
-                seed: seed)
+            let config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: 128, learningRate: 1e-3, seed: seed)
             recorder.value = EpochRecorder(run: run, model: model, optimizer: training.optimizer, config: config)
             return training
         }
@@ -81,9 +74,7 @@ final class Job {
             recorder.value?.record(report)
         }
         runner.start(running: running)
-        let job = Job(
-            kind: .classifierTraining, title: "\(kind.rawValue) · \(name)", runner: runner, classNames: [], run: run,
-            labels: labels)
+        let job = Job(kind: .classifierTraining, title: "\(kind.rawValue) · \(name)", runner: runner, classNames: [], run: run, labels: labels)
         job.saveWeights = { recorder.value?.saveWeights() ?? "still loading" }
         return job
     }
@@ -131,9 +122,7 @@ final class EpochRecorder: @unchecked Sendable {
         let name = "model-step\(step).safetensors"
         do {
             try run.create()
-            try run.write(
-                SafeTensorsFormat.encode(
-                    Checkpoint.file(of: model, metadata: ["format": "pt", "manifold.step": String(step)])), to: name)
+            try run.write(SafeTensorsFormat.encode(Checkpoint.file(of: model, metadata: ["format": "pt", "manifold.step": String(step)])), to: name)
             return "weights saved to \(run.file(name))"
         } catch {
             return "could not save: \(error)"
@@ -169,8 +158,7 @@ extension Job {
     ) throws -> Job {
         precondition(kind != .pca, "PCA is fitted, not trained")
         let name = datasetLabel(dataSpec)
-        let run = RunDirectory(
-            root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: kind.rawValue, dataset: name))
+        let run = RunDirectory(root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: kind.rawValue, dataset: name))
         let labels = JobLabels()
         let recorder = EngineSlot<GenerativeEpochRecorder>()
         let experiment = DeferredExperiment(label: "the \(name) dataset") {
@@ -184,25 +172,17 @@ extension Job {
             let batch = kind == .ddpm && settings.network == .unet ? 32 : 128
             var generator = RandomGenerator(seed: seed)
             let model = try GenerativeFactory.make(
-                kind, settings: settings, pixels: dataset.pixelCount, learningRate: Float(learningRate),
-                generator: &generator)
-            let training = GenerativeTraining(
-                model: model, dataset: dataset, batchSize: batch, epochs: epochs, seed: seed, completedEpochs: 0)
-            var config = RunConfig(
-                model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: batch,
-                learningRate: learningRate, seed: seed)
+                kind, settings: settings, pixels: dataset.pixelCount, learningRate: Float(learningRate), generator: &generator)
+            let training = GenerativeTraining(model: model, dataset: dataset, batchSize: batch, epochs: epochs, seed: seed, completedEpochs: 0)
+            var config = RunConfig(model: kind.rawValue, data: dataSpec, dataset: dataset, epochs: epochs, batch: batch, learningRate: learningRate, seed: seed)
             config.extra = settings.extra(for: kind)
             config.extra["pixels"] = .integer(dataset.pixelCount)
             recorder.value = GenerativeEpochRecorder(run: run, model: model, config: config)
             return training
         }
-        let runner = Runner(experiment: experiment, label: kind.rawValue, heavyEvery: 40) { report in
-            recorder.value?.record(report)
-        }
+        let runner = Runner(experiment: experiment, label: kind.rawValue, heavyEvery: 40) { report in recorder.value?.record(report) }
         runner.start(running: running)
-        let job = Job(
-            kind: .generativeTraining, title: "\(kind.rawValue) · \(name)", runner: runner, classNames: [], run: run,
-            labels: labels)
+        let job = Job(kind: .generativeTraining, title: "\(kind.rawValue) · \(name)", runner: runner, classNames: [], run: run, labels: labels)
         job.addFocusControls()
         return job
     }
@@ -248,14 +228,10 @@ final class GenerativeEpochRecorder: @unchecked Sendable {
         if header.isEmpty { header = summary.metrics.map(\.name) }
         rows.append(GenerativeRunStore.row(summary, header: header))
         config.epochsDone = summary.epoch
-        config.test = Dictionary(
-            summary.metrics.filter { $0.name.hasPrefix("test_") }.map { (String($0.name.dropFirst(5)), $0.value) },
-            uniquingKeysWith: { a, _ in a })
+        config.test = Dictionary(summary.metrics.filter { $0.name.hasPrefix("test_") }.map { (String($0.name.dropFirst(5)), $0.value) }, uniquingKeysWith: { a, _ in a })
         do {
             try run.create()
-            try GenerativeRunStore.save(
-                run: run, model: model, optimizers: model.optimizers, config: config, metricsHeader: header,
-                metricsRows: rows)
+            try GenerativeRunStore.save(run: run, model: model, optimizers: model.optimizers, config: config, metricsHeader: header, metricsRows: rows)
             return "epoch \(summary.epoch) saved to \(run.path)"
         } catch {
             return "could not save: \(error)"
@@ -293,8 +269,7 @@ extension Job {
         }
         let runner = Runner(experiment: experiment, label: "compare", heavyEvery: 30)
         runner.start(running: running)
-        let job = Job(
-            kind: .comparison, title: "ae vs pca · \(name)", runner: runner, classNames: [], run: nil, labels: labels)
+        let job = Job(kind: .comparison, title: "ae vs pca · \(name)", runner: runner, classNames: [], run: nil, labels: labels)
         job.controls = { key in
             let delta: Int
             switch key.key {
