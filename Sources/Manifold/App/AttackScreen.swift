@@ -6,7 +6,7 @@ import TerminalUI
 /// The Attack lab: clean | adversarial | perturbation images, the class probabilities before and after,
 /// the attack's figures, and the success rate per iteration or the robust accuracy over eps; or the
 /// backdoor view of a `manifold poison backdoor` run.
-final class AttackScreen: WorkbenchScreen {
+final class AttackScreen: JobScreen {
     let title = "Attack lab"
     var jobKinds: Set<Job.Kind> { [.attack] }
 
@@ -36,13 +36,14 @@ final class AttackScreen: WorkbenchScreen {
         workbench.handleJobKey(key)
     }
 
-    func render(in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
-        guard let job = workbench.active else {
-            workbench.renderPlaceholder(
-                "No attack running. Press Enter to attack a classifier with PGD (it trains a small MLP first if no classifier run exists).",
-                title: "Attack lab", in: area, buffer: &buffer)
-            return
-        }
+    func placeholder(workbench: WorkbenchState) -> (title: String, text: String) {
+        (
+            "Attack lab",
+            "No attack running. Press Enter to attack a classifier with PGD (it trains a small MLP first if no classifier run exists)."
+        )
+    }
+
+    func render(job: Job, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
         let s = job.runner.snapshot
         if let trigger = s.images["trigger"] {
             // The backdoor view of a `manifold poison backdoor` run.

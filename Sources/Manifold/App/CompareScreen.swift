@@ -4,7 +4,7 @@ import TerminalUI
 
 /// The Compare screen: PCA and autoencoder reconstructions of the same test images at the same code
 /// size k, both errors per image, and both test errors over k.
-final class CompareScreen: WorkbenchScreen {
+final class CompareScreen: JobScreen {
     let title = "Compare"
     var jobKinds: Set<Job.Kind> { [.comparison] }
 
@@ -12,17 +12,11 @@ final class CompareScreen: WorkbenchScreen {
         [.init("↑ ↓ / + -", "code size k")]
     }
 
-    func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
-        workbench.handleJobKey(key)
+    func placeholder(workbench: WorkbenchState) -> (title: String, text: String) {
+        ("Compare AE vs PCA", "Press Enter to fit PCA and train autoencoders at k = 2 … 50 on \(workbench.dataSpec).")
     }
 
-    func render(in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
-        guard let job = workbench.active else {
-            workbench.renderPlaceholder(
-                "Press Enter to fit PCA and train autoencoders at k = 2 … 50 on \(workbench.dataSpec).",
-                title: "Compare AE vs PCA", in: area, buffer: &buffer)
-            return
-        }
+    func render(job: Job, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
         let theme = workbench.theme
         let s = job.runner.snapshot
         let rows = Layout.vertical([.fill(1), .fill(1), .fill(1), .length(3)]).split(area)

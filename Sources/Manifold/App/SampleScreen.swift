@@ -4,7 +4,7 @@ import TerminalUI
 
 /// The Sample screen: x_t and the predicted x_0 while a sampler of a trained run steps, the noise level
 /// and score norm over steps, the sampler's figures; or the particles of the 2-D Langevin toy.
-final class SampleScreen: WorkbenchScreen {
+final class SampleScreen: JobScreen {
     let title = "Sample"
     var jobKinds: Set<Job.Kind> { [.sampling] }
 
@@ -12,17 +12,14 @@ final class SampleScreen: WorkbenchScreen {
         [.init("+ / -", "(Langevin) step size x1.25 / x0.8")]
     }
 
-    func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
-        workbench.handleJobKey(key)
+    func placeholder(workbench: WorkbenchState) -> (title: String, text: String) {
+        (
+            "Sample",
+            "No sampler running. Train a DAE, DDPM, VAE, AAE or WAE (Home), then start a sampler from the command line with 'manifold sample METHOD --run RUN', or press Enter here for the 2-D Langevin toy."
+        )
     }
 
-    func render(in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
-        guard let job = workbench.active else {
-            workbench.renderPlaceholder(
-                "No sampler running. Train a DAE, DDPM, VAE, AAE or WAE (Home), then start a sampler from the command line with 'manifold sample METHOD --run RUN', or press Enter here for the 2-D Langevin toy.",
-                title: "Sample", in: area, buffer: &buffer)
-            return
-        }
+    func render(job: Job, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
         let theme = workbench.theme
         let s = job.runner.snapshot
         let isToy = s.images["x_t"] == nil && !s.points.isEmpty

@@ -16,11 +16,6 @@ extension WorkbenchState {
         ImageView.Mode.preferred(colorDepth: colorDepth, kittyGraphics: kittyGraphics, id: id)
     }
 
-    /// A panel holding a message for a screen with no job yet.
-    func renderPlaceholder(_ text: String, title: String, in area: Rect, buffer: inout Buffer) {
-        buffer.render(Paragraph(text, style: theme.mutedStyle), in: panel(title, area, &buffer))
-    }
-
     func renderFigures(_ figures: [(name: String, value: String)], title: String, in area: Rect, buffer: inout Buffer) {
         buffer.render(
             Table(

@@ -5,7 +5,7 @@ import TerminalUI
 /// The Train screen: the curve of every loss term, per-epoch test metrics, images (test predictions,
 /// or originals, reconstructions and samples), the latent or hidden-feature scatter coloured by class,
 /// progress, throughput and ETA. It also shows a run followed with `manifold watch`.
-final class TrainScreen: WorkbenchScreen {
+final class TrainScreen: JobScreen {
     let title = "Train"
     var jobKinds: Set<Job.Kind> { [.classifierTraining, .generativeTraining, .watching] }
 
@@ -16,17 +16,14 @@ final class TrainScreen: WorkbenchScreen {
         ]
     }
 
-    func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
-        workbench.handleJobKey(key)
+    func placeholder(workbench: WorkbenchState) -> (title: String, text: String) {
+        (
+            "Train",
+            "No training job. Press Enter to train the MLP on \(workbench.dataSpec), or pick a model on Home (1)."
+        )
     }
 
-    func render(in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
-        guard let job = workbench.active else {
-            workbench.renderPlaceholder(
-                "No training job. Press Enter to train the MLP on \(workbench.dataSpec), or pick a model on Home (1).",
-                title: "Train", in: area, buffer: &buffer)
-            return
-        }
+    func render(job: Job, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
         let theme = workbench.theme
         let s = job.runner.snapshot
         let rows = Layout.vertical([.fill(3), .fill(2), .length(3)]).split(area)

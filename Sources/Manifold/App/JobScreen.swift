@@ -2,6 +2,31 @@ import Engine
 import Foundation
 import TerminalUI
 
+/// A screen that shows one job at a time (Train, Sample, Attack lab, Compare): with no job it says
+/// what Enter starts; its keys are the shared job keys unless it handles some itself.
+protocol JobScreen: WorkbenchScreen {
+    /// The panel title and text shown while the screen has no job.
+    func placeholder(workbench: WorkbenchState) -> (title: String, text: String)
+
+    /// Draws the shown job.
+    func render(job: Job, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState)
+}
+
+extension JobScreen {
+    func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
+        workbench.handleJobKey(key)
+    }
+
+    func render(in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
+        guard let job = workbench.active else {
+            let (title, text) = placeholder(workbench: workbench)
+            buffer.render(Paragraph(text, style: workbench.theme.mutedStyle), in: workbench.panel(title, area, &buffer))
+            return
+        }
+        render(job: job, in: area, buffer: &buffer, workbench: workbench)
+    }
+}
+
 /// Keys every job screen (Train, Sample, Attack lab, Compare) shares: run and pause, single steps, the
 /// step-rate limit, cycling the screen's jobs, stop, save, export, chart options; other keys go to the
 /// shown job's own controls (learning rate, eps, ...). A screen calls this for the keys it does not
