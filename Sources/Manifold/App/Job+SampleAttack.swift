@@ -7,29 +7,41 @@ import TensorCore
 import TerminalUI
 
 extension Job {
-    /// The newest run of one of these model kinds, if any.
-    static func latestRun(models: Set<String>) -> RunDirectory? {
+    /// The newest run whose config.json's model passes `accepts`, if any.
+    static func latestRun(where accepts: (String) -> Bool) -> RunDirectory? {
         RunDirectory.list().compactMap { run -> (RunDirectory, String)? in
-            guard let config = try? run.readConfig(), let model = config["model"]?.stringValue, models.contains(model)
+            guard let config = try? run.readConfig(), let model = config["model"]?.stringValue, accepts(model)
             else { return nil }
             return (run, config["created"]?.stringValue ?? "")
         }.max { $0.1 < $1.1 }?.0
     }
 
+    /// The sampling method that suits a generative model, or nil for one without a sampler (PCA, AE).
+    static func samplingMethod(for kind: GenerativeKind) -> String? {
+        switch kind {
+        case .dae: return "annealed-langevin"
+        case .ddpm: return "ddim"
+        case .vae, .aae, .wae: return "prior"
+        case .pca, .ae: return nil
+        }
+    }
+
     /// The sampling method that suits a generative run.
     static func samplingMethod(for run: RunDirectory) -> String? {
-        switch (try? run.readConfig())?["model"]?.stringValue {
-        case "dae": return "annealed-langevin"
-        case "ddpm": return "ddim"
-        case "vae", "aae", "wae": return "prior"
-        default: return nil
-        }
+        (try? run.readConfig())?["model"]?.stringValue.flatMap(GenerativeKind.init(rawValue:)).flatMap(samplingMethod)
+    }
+
+    /// Whether a config.json model name is a generative model that can be sampled.
+    static func isSampleable(_ model: String) -> Bool {
+        GenerativeKind(rawValue: model).flatMap(samplingMethod) != nil
     }
 
     /// Steps a sampler of a trained run on the Sample screen.
     static func sample(run: RunDirectory, method: String? = nil, running: Bool) throws -> Job {
         guard let method = method ?? samplingMethod(for: run) else {
-            throw RuntimeError("run '\(run.name)' is not a model that can be sampled (dae, ddpm, vae, aae, wae)")
+            let sampleable = GenerativeKind.allCases.filter { samplingMethod(for: $0) != nil }.map(\.rawValue)
+            throw RuntimeError(
+                "run '\(run.name)' is not a model that can be sampled (\(sampleable.joined(separator: ", ")))")
         }
         let steps = method == "ddim" ? 50 : nil
         let experiment = DeferredExperiment(label: "the model") {
@@ -71,7 +83,7 @@ extension Job {
 
     /// The Sample screen's default: the newest sampleable run, else the 2-D toy.
     static func defaultSampling(running: Bool) throws -> Job {
-        if let run = latestRun(models: ["dae", "ddpm", "vae", "aae", "wae"]) {
+        if let run = latestRun(where: isSampleable) {
             return try sample(run: run, running: running)
         }
         return toyLangevin(running: running)
@@ -162,7 +174,7 @@ extension Job {
 
     /// The Attack lab's default: PGD on the newest classifier run.
     static func defaultAttack(running: Bool) throws -> Job {
-        guard let run = latestRun(models: ["mlp", "cnn"]) else {
+        guard let run = latestRun(where: { Classifier.Kind(rawValue: $0) != nil }) else {
             throw RuntimeError("no classifier run yet: train an MLP first (Home, or 'manifold train mlp')")
         }
         return try attack(run: run, running: running)

@@ -11,19 +11,9 @@ import TerminalUI
 /// A long job the workbench runs in the background: an experiment on its own `Runner`, plus what
 /// the screens need to label it (kind, dataset class names, run folder).
 final class Job {
-    enum Kind {
+    /// What a job does; each screen lists the kinds it shows (`WorkbenchScreen.jobKinds`).
+    enum Kind: Hashable, Sendable {
         case classifierTraining, generativeTraining, sampling, attack, comparison, watching, evaluation
-
-        /// The screen that shows jobs of this kind.
-        var screen: WorkbenchState.Screen {
-            switch self {
-            case .classifierTraining, .generativeTraining, .watching: return .train
-            case .sampling: return .sample
-            case .attack: return .attack
-            case .comparison: return .compare
-            case .evaluation: return .runs
-            }
-        }
     }
 
     let kind: Kind

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import SafeTensors
 import TerminalUI
 
 /// The Runs screen's list: run folders with model, dataset, date and final metrics; delete with
@@ -7,6 +8,8 @@ import TerminalUI
 struct RunsBrowser {
     struct Entry {
         let run: RunDirectory
+        /// Why config.json could not be read (one line naming the file), or nil when it was.
+        let problem: String?
         let model: String
         let dataset: String
         let epochs: String
@@ -15,11 +18,15 @@ struct RunsBrowser {
         let details: [String]
     }
 
+    /// The folder whose runs are listed.
+    let root: String
     var entries: [Entry] = []
     var selected = 0
     var scrollOffset = 0
     var confirmingDelete = false
     private var loadedAt = Date.distantPast
+
+    init(root: String) { self.root = root }
 
     mutating func refreshIfStale() {
         guard Date().timeIntervalSince(loadedAt) > 2 else { return }
@@ -28,14 +35,20 @@ struct RunsBrowser {
 
     mutating func reload() {
         loadedAt = Date()
-        entries = RunDirectory.list().map { run in
-            guard let config = try? run.readConfig() else {
-                return Entry(run: run, model: "?", dataset: "?", epochs: "?", accuracy: "-", created: "", details: ["unreadable config.json"])
+        entries = RunDirectory.list(root: root).map { run in
+            let config: [String: JSONValue]
+            do {
+                config = try run.readConfig()
+            } catch {
+                return Entry(
+                    run: run, problem: Sanitize.line("\(error)"), model: "?", dataset: "?", epochs: "?",
+                    accuracy: "-", created: "", details: ["unreadable config.json"])
             }
             let accuracy = config["test"]?["accuracy"]?.doubleValue.map { String(format: "%.4f", $0) } ?? "-"
             let details = config.keys.sorted().map { key in "\(key): \(config[key]!.serialized())" }
             return Entry(
-                run: run, model: config["model"]?.stringValue ?? "?", dataset: config["dataset"]?.stringValue ?? "?",
+                run: run, problem: nil, model: config["model"]?.stringValue ?? "?",
+                dataset: config["dataset"]?.stringValue ?? "?",
                 epochs: config["epochs_done"]?.integerValue.map(String.init) ?? "?", accuracy: accuracy,
                 created: String((config["created"]?.stringValue ?? "").prefix(19)), details: details)
         }

@@ -183,7 +183,8 @@ enum TrainingUIBenchmark {
         setenv("MANIFOLD_RUNS", runsRoot, 1)
         defer { try? FileManager.default.removeItem(atPath: runsRoot) }
         var state = WorkbenchState(theme: Theme.dark, colorDepth: .trueColor, kittyGraphics: false, dataSpec: "synthetic")
-        state.home.datasetIndex = state.home.datasets.count - 1
+        let home = state.screen(HomeScreen.self)!
+        home.menu.datasetIndex = home.menu.datasets.count - 1
         var renderer = Renderer(colorDepth: .trueColor)
         var output: [UInt8] = []
         func frame(after event: InputEvent) -> Double {
@@ -199,8 +200,8 @@ enum TrainingUIBenchmark {
         var starts: [Double] = []
         var duringLoad: [Double] = []
         for _ in 0..<5 {
-            state.screen = .home
-            state.home.selected = 0
+            state.show(HomeScreen.self)
+            home.menu.selected = 0
             starts.append(frame(after: .key(.init(.enter))))
             duringLoad.append(frame(after: .key(.character("1"))))
             while state.jobs.last?.runner.snapshot.status == .preparing { Thread.sleep(forTimeInterval: 0.01) }

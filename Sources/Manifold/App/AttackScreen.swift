@@ -1,0 +1,105 @@
+import Attacks
+import Engine
+import Foundation
+import TerminalUI
+
+/// The Attack lab: clean | adversarial | perturbation images, the class probabilities before and after,
+/// the attack's figures, and the success rate per iteration or the robust accuracy over eps; or the
+/// backdoor view of a `manifold poison backdoor` run.
+final class AttackScreen: JobScreen {
+    let title = "Attack lab"
+    var jobKinds: Set<Job.Kind> { [.attack] }
+
+    /// The methods `n` cycles through: every method `AttackFactory` knows except `transfer`, which
+    /// crafts on a second, surrogate classifier the lab does not load (`AttackExperiment` refuses it).
+    static let methods = AttackFactory.methods.filter { $0 != "transfer" }
+
+    var helpEntries: [HelpOverlay.Entry] {
+        [
+            .init("+ / -", "eps x1.25 / x0.8"), .init("← →", "previous / next image"),
+            .init("c / n", "robust accuracy over eps / next method (uap: the universal perturbation)"),
+        ]
+    }
+
+    /// The method after `method` in `methods`, wrapping around (the first for an unknown one).
+    static func method(after method: String) -> String {
+        methods[((methods.firstIndex(of: method) ?? -1) + 1) % methods.count]
+    }
+
+    func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
+        if key.key == .character("n"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
+            // Next method on the same classifier: a new job, the old one stays a `[` away.
+            let next = AttackScreen.method(after: job.method)
+            workbench.start { try Job.attack(run: run, method: next, running: true) }
+            return
+        }
+        workbench.handleJobKey(key)
+    }
+
+    func placeholder(workbench: WorkbenchState) -> (title: String, text: String) {
+        (
+            "Attack lab",
+            "No attack running. Press Enter to attack a classifier with PGD (it trains a small MLP first if no classifier run exists)."
+        )
+    }
+
+    func render(job: Job, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
+        let s = job.runner.snapshot
+        if let trigger = s.images["trigger"] {
+            // The backdoor view of a `manifold poison backdoor` run.
+            let rows = Layout.vertical([.fill(1), .fill(1)]).split(area)
+            let top = Layout.horizontal([.fill(1), .length(44)]).split(rows[0])
+            workbench.renderImageStrip(trigger, title: "trigger (BadNets, Gu et al. 2017)", in: top[0], buffer: &buffer)
+            workbench.renderFigures(s.figures, title: "clean vs triggered", in: top[1], buffer: &buffer)
+            workbench.renderImageStrip(
+                s.images["poisoned examples"] ?? [], title: "poisoned training examples", in: rows[1], buffer: &buffer)
+            return
+        }
+        let rows = Layout.vertical([.fill(3), .fill(2), .length(3)]).split(area)
+        let top = Layout.horizontal([.fill(1), .fill(1), .fill(1), .length(44)]).split(rows[0])
+        workbench.renderImageStrip(s.images["clean"] ?? [], title: "clean", in: top[0], buffer: &buffer)
+        workbench.renderImageStrip(s.images["adversarial"] ?? [], title: "adversarial", in: top[1], buffer: &buffer)
+        workbench.renderImageStrip(
+            s.images["perturbation"] ?? [], title: "perturbation", in: top[2], buffer: &buffer, signed: true)
+        workbench.renderFigures(s.figures, title: "attack", in: top[3], buffer: &buffer)
+        let bottom = Layout.horizontal([.fill(1), .fill(1), .fill(1)]).split(rows[1])
+        renderProbabilities(s, in: bottom, buffer: &buffer, workbench: workbench)
+        workbench.renderProgress(s, in: rows[2], buffer: &buffer)
+    }
+
+    /// Class probabilities of the clean and adversarial image, then the success-rate or robustness curve.
+    private func renderProbabilities(_ s: Snapshot, in areas: [Rect], buffer: inout Buffer, workbench: WorkbenchState) {
+        let theme = workbench.theme
+        for (index, name) in ["clean", "adversarial"].enumerated() {
+            let bars = s.bars[name] ?? []
+            let best = bars.indices.max { bars[$0].value < bars[$1].value }
+            buffer.render(
+                BarChart(
+                    bars: bars.enumerated().map {
+                        .init(label: $1.label, value: $1.value, color: theme.classColor($0))
+                    },
+                    maximum: 1, highlighted: best, labelStyle: theme.textStyle, highlightStyle: theme.accentStyle),
+                in: workbench.panel("probabilities · \(name)", areas[index], &buffer))
+        }
+        let curves = s.curves.keys.sorted()
+        if curves.isEmpty {
+            buffer.render(
+                LineChart(
+                    series: [
+                        .init(name: "success rate", values: s.series["success_rate"] ?? [], color: theme.seriesColor(3))
+                    ],
+                    yRange: 0...1, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
+                    legendStyle: theme.textStyle),
+                in: workbench.panel("success rate per iteration (c: accuracy over eps)", areas[2], &buffer))
+        } else {
+            buffer.render(
+                LineChart(
+                    series: curves.enumerated().map {
+                        .init(name: $1, values: s.curves[$1]!.y, xValues: s.curves[$1]!.x, color: theme.seriesColor($0))
+                    },
+                    yRange: 0...1, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
+                    legendStyle: theme.textStyle),
+                in: workbench.panel("robust accuracy over eps", areas[2], &buffer))
+        }
+    }
+}

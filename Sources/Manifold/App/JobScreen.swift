@@ -1,0 +1,80 @@
+import Engine
+import Foundation
+import TerminalUI
+
+/// A screen that shows one job at a time (Train, Sample, Attack lab, Compare): with no job it says
+/// what Enter starts; its keys are the shared job keys unless it handles some itself.
+protocol JobScreen: WorkbenchScreen {
+    /// The panel title and text shown while the screen has no job.
+    func placeholder(workbench: WorkbenchState) -> (title: String, text: String)
+
+    /// Draws the shown job.
+    func render(job: Job, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState)
+}
+
+extension JobScreen {
+    func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
+        workbench.handleJobKey(key)
+    }
+
+    func render(in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
+        guard let job = workbench.active else {
+            let (title, text) = placeholder(workbench: workbench)
+            buffer.render(Paragraph(text, style: workbench.theme.mutedStyle), in: workbench.panel(title, area, &buffer))
+            return
+        }
+        render(job: job, in: area, buffer: &buffer, workbench: workbench)
+    }
+}
+
+/// Keys every job screen (Train, Sample, Attack lab, Compare) shares: run and pause, single steps, the
+/// step-rate limit, cycling the screen's jobs, stop, save, export, chart options; other keys go to the
+/// shown job's own controls (learning rate, eps, ...). A screen calls this for the keys it does not
+/// handle itself.
+extension WorkbenchState {
+    /// Step-rate limits `{` and `}` move between: full speed, then 100, 30, 10, 3, 1 steps a second.
+    static let paceLimits: [Double?] = [nil, 100, 30, 10, 3, 1]
+
+    /// Handles a job-screen key on the current screen. With no job shown, Enter starts the screen's
+    /// default (Home's first item whose job this screen shows).
+    mutating func handleJobKey(_ key: KeyEvent) {
+        let candidates = jobIndices(forScreen: current)
+        switch key.key {
+        case .character("["), .character("]"):
+            guard let shownJob = shown[current], let position = candidates.firstIndex(of: shownJob) else { return }
+            let next = position + (key.key == .character("]") ? 1 : -1)
+            if candidates.indices.contains(next) { shown[current] = candidates[next] }
+            return
+        default: break
+        }
+        guard let job = active else {
+            if key.key == .enter, let item = HomeMenu.defaultItem(for: screen.jobKinds) {
+                let data = dataSpec
+                start { try item.makeJob(data) }
+            }
+            return
+        }
+        let runner = job.runner
+        switch key.key {
+        case .character(" "): runner.send(runner.snapshot.status == .running ? .pause : .run)
+        case .character("."): runner.send(.step(1))
+        case .character(">"): runner.send(.step(10))
+        case .character("{"), .character("}"):
+            let limits = WorkbenchState.paceLimits
+            job.paceIndex = max(0, min(limits.count - 1, job.paceIndex + (key.key == .character("{") ? 1 : -1)))
+            runner.send(.pace(limits[job.paceIndex]))
+        case .character("x"):
+            runner.send(.stop)
+            message = "stopped \(job.title)"
+        case .character("l"): logScale.toggle()
+        case .character("m"): smoothing.toggle()
+        case .character("e"):
+            let folder = job.run ?? RunDirectory(root: RunDirectory.defaultRoot, name: "exports")
+            message = SnapshotImageExport.export(job.runner.snapshot, to: folder)
+        case .character("s"):
+            if let save = job.saveWeights { runner.send(.adjust { _ in save() }) }
+        default:
+            if let change = job.controls(key) { runner.send(.adjust(change)) }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Engine
+import Foundation
+import Models
+import TerminalUI
+
+/// The Runs screen: the saved runs with model, dataset, epochs, accuracy and date; the selected run's
+/// config.json; and the newest evaluation of it. Enter opens a run (attack a classifier, sample a
+/// generative model), `t` trains it five more epochs, `e` evaluates it now, `v` watches it, `r`
+/// reloads, `d` deletes after a y / n question.
+final class RunsScreen: WorkbenchScreen {
+    private(set) var browser: RunsBrowser
+
+    /// - Parameter runsRoot: the folder whose runs are listed.
+    init(runsRoot: String) {
+        browser = RunsBrowser(root: runsRoot)
+    }
+
+    let title = "Runs"
+    var jobKinds: Set<Job.Kind> { [.evaluation] }
+    var capturesKeys: Bool { browser.confirmingDelete }
+
+    var helpEntries: [HelpOverlay.Entry] {
+        [
+            .init("↑ ↓ Enter", "attack (classifier) or sample (generative) the run"),
+            .init("t / e", "train 5 more epochs (resume) / evaluate on the test set now"),
+            .init("v / r / d", "watch / reload / delete"),
+        ]
+    }
+
+    func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
+        if browser.confirmingDelete {
+            workbench.message = browser.confirm(key: key)
+            return
+        }
+        browser.refreshIfStale()
+        guard browser.entries.indices.contains(browser.selected) else {
+            workbench.message = browser.handle(key: key) ?? workbench.message
+            return
+        }
+        let entry = browser.entries[browser.selected]
+        switch key.key {
+        case .enter:
+            if let problem = entry.problem {
+                // Not "cannot be sampled": say what is wrong with the file.
+                workbench.message = problem
+            } else if Classifier.Kind(rawValue: entry.model) != nil {
+                workbench.start { try Job.attack(run: entry.run, running: true) }
+            } else {
+                workbench.start { try Job.sample(run: entry.run, running: true) }
+            }
+        case .character("v"): workbench.start { try Job.watch(run: entry.run) }
+        case .character("t"): workbench.start { try Job.resume(run: entry.run, running: true) }
+        case .character("e"): workbench.start { Job.evaluate(run: entry.run) }
+        default: workbench.message = browser.handle(key: key) ?? workbench.message
+        }
+    }
+
+    func click(item index: Int) {
+        browser.selected = min(index, max(0, browser.entries.count - 1))
+    }
+
+    func scroll(by delta: Int) {
+        browser.selected = max(0, min(max(0, browser.entries.count - 1), browser.selected + delta))
+    }
+
+    func prepareFrame(workbench: WorkbenchState) {
+        browser.refreshIfStale()
+    }
+
+    func render(in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
+        let theme = workbench.theme
+        let columns = Layout.horizontal([.percentage(60), .fill(1)]).split(area)
+        let inner = workbench.panel(
+            "runs in \(browser.root) (\(browser.entries.count))", columns[0], &buffer, focused: true)
+        if browser.entries.isEmpty {
+            buffer.render(
+                Paragraph("No runs yet: train one (Home) or run 'manifold train mlp'.", style: theme.mutedStyle),
+                in: inner)
+        } else {
+            let offset = Table.scrollOffset(
+                selected: browser.selected, current: browser.scrollOffset, visibleRows: max(1, inner.height - 1),
+                rowCount: browser.entries.count)
+            workbench.clicks.add(inner, .list)
+            for row in 0..<max(0, min(inner.height - 1, browser.entries.count - offset)) {
+                workbench.clicks.add(
+                    Rect(x: inner.x, y: inner.y + 1 + row, width: inner.width, height: 1), .item(offset + row))
+            }
+            buffer.render(
+                Table(
+                    columns: [
+                        .init("run", width: .fill(3)), .init("model", width: .length(6)),
+                        .init("data", width: .length(10)), .init("ep", width: .length(3), alignment: .right),
+                        .init("acc", width: .length(7), alignment: .right), .init("created", width: .length(19)),
+                    ],
+                    rows: browser.entries.map {
+                        [$0.run.name, $0.model, $0.dataset, $0.epochs, $0.accuracy, $0.created]
+                    },
+                    selected: browser.selected, scrollOffset: offset, headerStyle: theme.accentStyle,
+                    style: theme.textStyle, selectedStyle: Style(foreground: theme.background, background: theme.accent)
+                ),
+                in: inner)
+        }
+        let entry = browser.entries.indices.contains(browser.selected) ? browser.entries[browser.selected] : nil
+        var detailsArea = columns[1]
+        // The newest evaluation of the selected run, if one was started (e).
+        if let entry,
+            let evaluation = workbench.jobs.last(where: { $0.kind == .evaluation && $0.run?.path == entry.run.path })
+        {
+            let s = evaluation.runner.snapshot
+            let parts = Layout.vertical([.length(s.figures.count + 3), .fill(1)]).split(columns[1])
+            detailsArea = parts[1]
+            var lines = s.figures.map { "\($0.name): \($0.value)" }
+            if case .failed(let reason) = s.status { lines = ["failed: \(reason)"] }
+            buffer.render(
+                Paragraph(lines.joined(separator: "\n"), style: theme.textStyle, overflow: .wrap),
+                in: workbench.panel(
+                    "evaluation now · \(workbench.statusWord(s.status))", parts[0], &buffer, focused: true))
+        }
+        buffer.render(
+            Paragraph(
+                (entry?.details ?? []).joined(separator: "\n")
+                    + "\n\n↑ ↓ select · Enter attack (classifier) or sample (generative) · t train 5 more epochs · e evaluate now · v watch · r reload · d delete",
+                style: theme.textStyle, overflow: .wrap),
+            in: workbench.panel("config.json", detailsArea, &buffer))
+    }
+}

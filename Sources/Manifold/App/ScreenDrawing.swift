@@ -1,0 +1,92 @@
+import Engine
+import Foundation
+import TerminalUI
+
+/// Drawing pieces the screens share, in the workbench's theme: a titled panel, a table of figures, a
+/// class-coloured scatter, a row of images with captions, and the progress and throughput boxes.
+extension WorkbenchState {
+    /// Draws a bordered panel and returns its inner area.
+    func panel(_ title: String, _ area: Rect, _ buffer: inout Buffer, focused: Bool = false) -> Rect {
+        let block = Block.themed(title, theme: theme, focused: focused)
+        block.render(in: area, buffer: &buffer)
+        return block.inner(area)
+    }
+
+    func imageMode(_ id: UInt32) -> ImageView.Mode {
+        ImageView.Mode.preferred(colorDepth: colorDepth, kittyGraphics: kittyGraphics, id: id)
+    }
+
+    func renderFigures(_ figures: [(name: String, value: String)], title: String, in area: Rect, buffer: inout Buffer) {
+        buffer.render(
+            Table(
+                columns: [.init("", width: .fill(1)), .init("", width: .fill(1), alignment: .right)],
+                rows: figures.map { [$0.name, $0.value] }, headerStyle: theme.mutedStyle, style: theme.textStyle),
+            in: panel(title, area, &buffer))
+    }
+
+    /// Points coloured by class; label -1 (prior samples, data) is drawn in the muted colour.
+    func renderScatter(_ s: Snapshot, classNames: [String], title: String, in area: Rect, buffer: inout Buffer) {
+        let extra = classNames.count
+        let points = s.points.map { ScatterPlot.Point(x: $0.x, y: $0.y, classIndex: $0.label < 0 ? extra : $0.label) }
+        let hasExtra = s.points.contains { $0.label < 0 }
+        buffer.render(
+            ScatterPlot(
+                points: points, classColors: Array(theme.classes.prefix(extra)) + [theme.muted],
+                classNames: classNames + (hasExtra ? ["prior"] : []), legendStyle: theme.textStyle),
+            in: panel(title, area, &buffer))
+    }
+
+    func renderProgress(_ s: Snapshot, in area: Rect, buffer: inout Buffer) {
+        let bottom = Layout.horizontal([.fill(1), .length(40)]).split(area)
+        let eta = s.stepsPerSecond > 0 ? Double(s.totalSteps - s.step) / s.stepsPerSecond : 0
+        let epoch = s.epoch > 0 ? "epoch \(s.epoch) · " : ""
+        buffer.render(
+            Gauge(
+                ratio: s.fraction, label: "\(epoch)\(Int(s.fraction * 100))% · ETA \(ProgressReporter.clock(eta))",
+                filledColor: theme.accent, trackColor: theme.border, labelStyle: theme.textStyle),
+            in: panel("progress", bottom[0], &buffer))
+        let lr = s.figures.first { $0.name == "learning rate" }.map { " · lr \($0.value)" } ?? ""
+        buffer.render(
+            Paragraph(String(format: "%.0f steps/s%@", s.stepsPerSecond, lr), style: theme.textStyle),
+            in: panel("throughput", bottom[1], &buffer))
+    }
+
+    /// A row of images, each above its caption; `signed` draws them as a diverging heatmap.
+    func renderImageStrip(
+        _ images: [Snapshot.Image], title: String, in area: Rect, buffer: inout Buffer, colormap: Colormap? = nil,
+        signed: Bool = false
+    ) {
+        let inner = panel(title, area, &buffer)
+        guard !images.isEmpty, inner.width > 0, inner.height > 0 else {
+            buffer.render(Paragraph("waiting for the first step…", style: theme.mutedStyle), in: inner)
+            return
+        }
+        let imageRows = max(1, inner.height - 1)
+        let cellWidth = max(6, min(30, imageRows * 2 + 2))
+        let count = min(images.count, max(1, inner.width / cellWidth))
+        let cells = Layout.horizontal(Array(repeating: Constraint.length(cellWidth), count: count)).split(inner)
+        for (index, cell) in cells.enumerated() {
+            let image = images[index]
+            let parts = Layout.vertical([.fill(1), .length(1)]).split(cell)
+            if signed {
+                let limit = Double(image.values.map(abs).max() ?? 0)
+                buffer.render(
+                    Heatmap(
+                        values: image.values, width: image.width, height: image.height, colormap: theme.diverging,
+                        limit: max(limit, 1e-6), showLegend: false, monochrome: colorDepth == .none),
+                    in: parts[0])
+            } else {
+                buffer.render(
+                    ImageView(
+                        pixels: image.values, width: image.width, height: image.height,
+                        mode: imageMode(UInt32(index + 1)), colormap: colormap),
+                    in: parts[0])
+            }
+            let wrong = image.caption.contains("≠")
+            buffer.render(
+                Line(
+                    sanitized(image.caption), style: wrong ? theme.warningStyle : theme.mutedStyle, alignment: .center),
+                in: parts[1])
+        }
+    }
+}

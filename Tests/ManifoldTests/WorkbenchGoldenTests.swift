@@ -1,0 +1,163 @@
+import Engine
+import Foundation
+import TerminalUI
+import Testing
+
+@testable import Manifold
+
+/// Golden frames of the Home, Runs and Attack lab screens with fixed, tiny state (hand-written runs, a
+/// job with a fixed snapshot), and the workbench defects of issue 13 item 7 that they exposed.
+@Suite struct WorkbenchGoldenTests {
+    /// Three runs: "zeta" oldest, "alpha" newer, "mid" without `created` (its folder was just made).
+    static func threeRuns() throws -> String {
+        let root = WorkbenchFixture.runsRoot()
+        try WorkbenchFixture.writeRun(
+            "zeta", in: root,
+            config: WorkbenchFixture.config(model: "mlp", created: "2024-01-05T10:00:00Z", accuracy: 0.91))
+        try WorkbenchFixture.writeRun(
+            "alpha", in: root, config: WorkbenchFixture.config(model: "vae", created: "2025-03-01T09:30:00Z"))
+        try WorkbenchFixture.writeRun("mid", in: root, config: #"{"model": "cnn", "epochs": 2, "epochs_done": 2}"#)
+        return root
+    }
+
+    @Test func homeGolden() throws {
+        let root = try WorkbenchGoldenTests.threeRuns()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("1")))
+        _ = state.handle(.key(KeyEvent(.down)))
+        expectLines(WorkbenchFixture.frame(state, width: 90, height: 20), WorkbenchGoldenTests.home)
+    }
+
+    /// Regression (issue 13 item 7): Home's "recent runs" were in reverse alphabetical order (zeta, mid,
+    /// alpha); they are newest first by config.json's `created`, the folder's time when it has none.
+    @Test func recentRunsAreNewestFirstNotReverseAlphabetical() throws {
+        let root = try WorkbenchGoldenTests.threeRuns()
+        defer { cleanup(root) }
+        let names = RecentRuns.newestFirst(RunDirectory.list(root: root), limit: 12).map(\.run.name)
+        #expect(names == ["mid", "alpha", "zeta"])
+    }
+
+    @Test func runsGolden() throws {
+        let root = try WorkbenchGoldenTests.threeRuns()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("6")))
+        let frame = WorkbenchFixture.frame(state, width: 100, height: 20).map {
+            $0.replacingOccurrences(of: root, with: "/tmp/RUNS")
+        }
+        expectLines(frame, WorkbenchGoldenTests.runs)
+    }
+
+    /// Regression (issue 13 item 7): Enter on a run whose config.json is broken said the run "is not a
+    /// model that can be sampled"; it says the config is unreadable, naming the file and the problem.
+    @Test func enterOnABrokenConfigSaysTheConfigIsUnreadable() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        try WorkbenchFixture.writeRun("broken", in: root, config: #"{"model": "mlp", "epochs": "#)
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("6")))
+        state.prepareFrame()
+        _ = state.handle(.key(KeyEvent(.enter)))
+        #expect(state.jobs.isEmpty)
+        #expect(state.message.hasPrefix("\(root)/broken/config.json: "), "\(state.message)")
+        #expect(!state.message.contains("sampled"), "\(state.message)")
+        #expect(!state.message.contains("\n"), "\(state.message)")
+    }
+
+    @Test func attackLabGolden() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "pgd · fixture") { snapshot in
+            let clean: [Float] = [0, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 0, 0, 1]
+            snapshot.images["clean"] = [Snapshot.Image(width: 4, height: 4, values: clean, caption: "3")]
+            snapshot.images["adversarial"] = [
+                Snapshot.Image(width: 4, height: 4, values: clean.map { min(1, $0 + 0.1) }, caption: "3 ≠ 8")
+            ]
+            snapshot.images["perturbation"] = [
+                Snapshot.Image(width: 4, height: 4, values: clean.map { $0 > 0 ? -0.1 : 0.1 })
+            ]
+            snapshot.bars["clean"] = [.init(label: "3", value: 0.9), .init(label: "8", value: 0.1)]
+            snapshot.bars["adversarial"] = [.init(label: "3", value: 0.2), .init(label: "8", value: 0.8)]
+            snapshot.figures = [("method", "pgd"), ("eps", "0.1"), ("success", "1/1")]
+            snapshot.series["success_rate"] = [0, 0.5, 1]
+        }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        state.message = ""
+        state.messageTime = .distantPast
+        expectLines(WorkbenchFixture.frame(state, width: 100, height: 24), WorkbenchGoldenTests.attackLab)
+    }
+
+    static let home: [String] = [
+        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs       Manifold workbench",
+        "╭ start a job ──────────────────────────────╮╭ recent runs ──────────────────────────────╮",
+        "│  Train MLP classifier                     ││recent run                   model      acc│",
+        "│  784-256-256-10 ReLU, Adam 1e-3; the mode…││mid                          cnn          -│",
+        "│› Train CNN classifier                     ││alpha                        vae          -│",
+        "│  two 3x3 conv layers, max-pool, two dense…││zeta                         mlp     0.9100│",
+        "│  Train autoencoder (k=30)                 ││                                           │",
+        "│  784-512-128-30 and back, MSE: a nonlinea…││                                           │",
+        "│  Train VAE (k=20)                         ││                                           │",
+        "│  Kingma & Welling: reconstruction + KL, t…││                                           │",
+        "│  Train adversarial AE                     ││                                           │",
+        "│  Makhzani et al.: a discriminator matches…││                                           │",
+        "│                                           ││                                           │",
+        "│  ↑ ↓ choose · ← → dataset · Enter start ·…││                                           │",
+        "╰───────────────────────────────────────────╯│                                           │",
+        "╭ data ─────────────────────────────────────╮╰───────────────────────────────────────────╯",
+        "│ dataset: ‹ synthetic ›  (synthetic)       │╭ jobs ─────────────────────────────────────╮",
+        "│                                           ││none                                       │",
+        "╰───────────────────────────────────────────╯╰───────────────────────────────────────────╯",
+        " q quit  ? keys",
+    ]
+    static let runs: [String] = [
+        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs                 Manifold workbench",
+        "╭ runs in /tmp/RUNS (3) ───────────────────╮╭ config.json ─────────────────────────╮",
+        "│run      model  data        ep     acc created            ││created: \"2025-03-01T09:30:00Z\"       │",
+        "│alpha    vae    synthetic    1       - 2025-03-01T09:30:00││data: \"synthetic\"                     │",
+        "│mid      cnn    ?            2       -                    ││dataset: \"synthetic\"                  │",
+        "│zeta     mlp    synthetic    1  0.9100 2024-01-05T10:00:00││epochs: 1                             │",
+        "│                                                          ││epochs_done: 1                        │",
+        "│                                                          ││model: \"vae\"                          │",
+        "│                                                          ││                                      │",
+        "│                                                          ││↑ ↓ select · Enter attack (classifier)│",
+        "│                                                          ││or sample (generative) · t train 5    │",
+        "│                                                          ││more epochs · e evaluate now · v watch│",
+        "│                                                          ││· r reload · d delete                 │",
+        "│                                                          ││                                      │",
+        "│                                                          ││                                      │",
+        "│                                                          ││                                      │",
+        "│                                                          ││                                      │",
+        "│                                                          ││                                      │",
+        "╰──────────────────────────────────────────────────────────╯╰──────────────────────────────────────╯",
+        " q quit  ? keys",
+    ]
+    static let attackLab: [String] = [
+        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs                 Manifold workbench",
+        "╭ clean ─────────╮╭ adversarial ───╮╭ perturbation ────╮╭ attack ──────────────────────────────────╮",
+        "│    @@@@@@@@    ││    @@@@@@@@    ││ @@@@@@@@@@@@@@@@ ││                                          │",
+        "│    @@@@@@@@    ││    @@@@@@@@    ││ @@@@@@@@@@@@@@@@ ││method                                 pgd│",
+        "│@@@@        @@@@││@@@@        @@@@││ @@@@@@@@@@@@@@@@ ││eps                                    0.1│",
+        "│@@@@        @@@@││@@@@        @@@@││ @@@@@@@@@@@@@@@@ ││success                                1/1│",
+        "│    @@@@@@@@    ││    @@@@@@@@    ││ @@@@@@@@@@@@@@@@ ││                                          │",
+        "│    @@@@@@@@    ││    @@@@@@@@    ││ @@@@@@@@@@@@@@@@ ││                                          │",
+        "│@@@@        @@@@││@@@@        @@@@││ @@@@@@@@@@@@@@@@ ││                                          │",
+        "│@@@@        @@@@││@@@@        @@@@││ @@@@@@@@@@@@@@@@ ││                                          │",
+        "│       3        ││     3 ≠ 8      ││                  ││                                          │",
+        "╰────────────────╯╰────────────────╯╰──────────────────╯╰──────────────────────────────────────────╯",
+        "╭ probabilities · clean ────────╮╭ probabilities · adversarial ──╮╭ success rate per iteration (c… ╮",
+        "│3 █████████████████████▋   0.90││3 ████▊                    0.20││1.0┤               ━success ra… │",
+        "│8 ██▍                      0.10││8 ███████████████████▎     0.80││0.5┤             ⢀⣀⠤⠤⠒⠒⠉⠉       │",
+        "│                               ││                               ││   │      ⢀⣀⠤⠤⠒⠊⠉⠁              │",
+        "│                               ││                               ││  0┤⣀⠤⠤⠒⠊⠉⠁                     │",
+        "│                               ││                               ││   └┴─────────────┴────────────┴│",
+        "│                               ││                               ││    0             1            2│",
+        "╰───────────────────────────────╯╰───────────────────────────────╯╰────────────────────────────────╯",
+        "╭ progress ────────────────────────────────────────────────╮╭ throughput ──────────────────────────╮",
+        "│              ▌       25% · ETA 0:00                      ││0 steps/s                             │",
+        "╰──────────────────────────────────────────────────────────╯╰──────────────────────────────────────╯",
+        " q quit  ? keys                                                    paused pgd · fixture · step 3/12",
+    ]
+}

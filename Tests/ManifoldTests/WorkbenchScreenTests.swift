@@ -1,0 +1,105 @@
+import Engine
+import Foundation
+import TerminalUI
+import Testing
+
+@testable import Manifold
+
+/// A screen added the way the registry documents: one type, listed after the standard screens.
+final class TrivialScreen: WorkbenchScreen {
+    let title = "Trivial"
+    var helpEntries: [HelpOverlay.Entry] { [.init("z", "nothing at all")] }
+    private(set) var keysSeen: [KeyEvent] = []
+
+    func handle(_ key: KeyEvent, workbench: inout WorkbenchState) { keysSeen.append(key) }
+
+    func render(in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
+        buffer.render(Paragraph("the trivial screen's body"), in: workbench.panel("trivial", area, &buffer))
+    }
+}
+
+/// The workbench's screens as components: the registry drives tabs, number keys, help and job routing;
+/// the screens render into a `Buffer` and are compared with golden text.
+@Suite struct WorkbenchScreenTests {
+    @Test func anAddedScreenIsReachableByItsNumberKeyAndTabAndRenders() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        let trivial = TrivialScreen()
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root) + [trivial])
+        _ = state.handle(.key(.character("7")))
+        #expect(state.screen === trivial)
+        let frame = WorkbenchFixture.frame(state, width: 100, height: 20)
+        #expect(frame[0].contains("7 Trivial"), "\(frame[0])")
+        #expect(frame.contains { $0.contains("the trivial screen's body") }, "\(frame.joined(separator: "\n"))")
+        // Its own keys reach it; the shared ones do not.
+        _ = state.handle(.key(.character("z")))
+        #expect(trivial.keysSeen == [.character("z")])
+        // Tab wraps from it to Home, Shift-Tab comes back.
+        _ = state.handle(.key(KeyEvent(.tab)))
+        #expect(state.screen is HomeScreen)
+        _ = state.handle(.key(KeyEvent(.backTab)))
+        #expect(state.screen === trivial)
+        // Key 8 is no screen: nothing happens.
+        _ = state.handle(.key(.character("8")))
+        #expect(state.screen === trivial)
+        #expect(state.helpEntries.contains { $0.keys == "Tab / 1-7" })
+        #expect(state.helpEntries.contains { $0.keys == "z" && $0.action == "Trivial: nothing at all" })
+    }
+
+    @Test func theTabBarAndNumberKeysFollowTheRegistryOrder() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let titles = state.screens.map(\.title)
+        #expect(titles == ["Home", "Train", "Sample", "Attack lab", "Compare", "Runs"])
+        for (index, title) in titles.enumerated() {
+            _ = state.handle(.key(.character(Character(String(index + 1)))))
+            #expect(state.screen.title == title)
+        }
+        let frame = WorkbenchFixture.frame(state, width: 100, height: 20)
+        #expect(frame[0].hasPrefix(" 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs "), "\(frame[0])")
+    }
+
+    @Test func aNewJobOpensTheScreenThatListsItsKind() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "fixture attack") { _ in }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        #expect(state.screen is AttackScreen)
+        #expect(state.active === job)
+        _ = state.handle(.key(.character("1")))
+        #expect(state.active == nil)
+    }
+
+    /// The Attack lab's `n` cycles through what `AttackFactory` knows, less `transfer`.
+    @Test func theAttackLabCyclesTheFactorysMethods() {
+        #expect(AttackScreen.methods.count == 13)
+        #expect(!AttackScreen.methods.contains("transfer"))
+        #expect(AttackScreen.method(after: "pgd") == "pgd-l2")
+        #expect(AttackScreen.method(after: AttackScreen.methods.last!) == AttackScreen.methods.first!)
+    }
+
+    @Test func homeMenuDefaultsComeFromTheScreensJobKinds() {
+        #expect(HomeMenu.defaultItem(for: TrainScreen().jobKinds)?.title == "Train MLP classifier")
+        #expect(HomeMenu.defaultItem(for: SampleScreen().jobKinds)?.title == "Sample from the newest run")
+        #expect(HomeMenu.defaultItem(for: AttackScreen().jobKinds)?.title.hasPrefix("Attack lab") == true)
+        #expect(HomeMenu.defaultItem(for: CompareScreen().jobKinds)?.title == "Compare AE vs PCA")
+        #expect(HomeMenu.defaultItem(for: []) == nil)
+    }
+
+    /// Export writes each signed image mapped around mid-grey by its own largest magnitude.
+    @Test func exportMapsEachSignedImageByItsOwnMaximum() {
+        let images = [
+            Snapshot.Image(width: 2, height: 1, values: [-0.5, 0.25]),
+            Snapshot.Image(width: 2, height: 1, values: [0.1, 0]),
+        ]
+        let tiles = SnapshotImageExport.tiles(of: images)
+        #expect(tiles[0] == [0, 0.75])
+        #expect(abs(tiles[1][0] - 1) < 1e-6 && tiles[1][1] == 0.5)
+        let plain = [Snapshot.Image(width: 1, height: 1, values: [0.3])]
+        #expect(SnapshotImageExport.tiles(of: plain) == [[0.3]])
+        #expect(SnapshotImageExport.fileStem("x_t/../é") == "x_té")
+    }
+}
