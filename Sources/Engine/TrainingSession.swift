@@ -93,7 +93,7 @@ public final class TrainingSession: @unchecked Sendable {
     /// A per-batch input transform for a classifier's training (adversarial training), with the
     /// description `config.json` records. Set before the first step.
     public func setInputTransform(
-        _ transform: @escaping (_ images: Tensor, _ labels: [Int], _ step: Int) -> Tensor, description: JSONValue
+        _ transform: @escaping (_ images: Tensor, _ labels: [Int], _ step: Int) throws -> Tensor, description: JSONValue
     ) {
         guard let classifier = training as? ClassifierTraining else { return }
         classifier.inputTransform = transform
