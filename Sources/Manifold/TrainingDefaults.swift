@@ -1,3 +1,4 @@
+import Base
 import SafeTensors
 
 /// The batch size, learning rate and seed a training run uses when nothing says otherwise. When a
