@@ -32,10 +32,14 @@ let package = Package(
             name: "Engine",
             dependencies: ["Base", "TensorCore", "NeuralNet", "SafeTensors", "Datasets", "Models", "Attacks", "CZlib"],
             swiftSettings: nativeSwift),
+        .target(
+            name: "Bench", dependencies: ["Base", "TensorCore", "Datasets", "Models", "Attacks", "Engine"],
+            resources: [.copy("Scripts")], swiftSettings: nativeSwift),
         .executableTarget(
             name: "Manifold",
             dependencies: [
                 "Base", "TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Attacks", "Engine", "TerminalUI",
+                "Bench",
             ],
             swiftSettings: nativeSwift),
         .testTarget(name: "BaseTests", dependencies: ["Base"], swiftSettings: nativeSwift),
@@ -56,6 +60,8 @@ let package = Package(
             name: "AttacksTests", dependencies: ["Attacks", "Models", "NeuralNet", "Datasets", "TensorCore"],
             swiftSettings: nativeSwift),
         .testTarget(
-            name: "ManifoldTests", dependencies: ["Manifold", "Base", "SafeTensors", "TensorCore"], swiftSettings: nativeSwift),
+            name: "ManifoldTests", dependencies: ["Manifold", "Base", "Bench", "SafeTensors", "TensorCore"],
+            swiftSettings: nativeSwift),
+        .testTarget(name: "BenchTests", dependencies: ["Bench"], swiftSettings: nativeSwift),
     ]
 )
