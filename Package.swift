@@ -19,7 +19,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "Base", swiftSettings: nativeSwift),
-        .target(name: "TensorCore", swiftSettings: nativeSwift),
+        .target(name: "TensorCore", exclude: ["Generators"], swiftSettings: nativeSwift),
         .target(name: "SafeTensors", dependencies: ["Base"], swiftSettings: nativeSwift),
         .target(name: "TerminalUI", dependencies: ["Base"], swiftSettings: nativeSwift),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "SafeTensors"], swiftSettings: nativeSwift),
