@@ -18,9 +18,10 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "TensorCore", swiftSettings: nativeSwift),
-        .target(name: "SafeTensors", swiftSettings: nativeSwift),
-        .target(name: "TerminalUI", swiftSettings: nativeSwift),
+        .target(name: "Base", swiftSettings: nativeSwift),
+        .target(name: "TensorCore", exclude: ["Generators"], swiftSettings: nativeSwift),
+        .target(name: "SafeTensors", dependencies: ["Base"], swiftSettings: nativeSwift),
+        .target(name: "TerminalUI", dependencies: ["Base"], swiftSettings: nativeSwift),
         .target(name: "NeuralNet", dependencies: ["TensorCore", "SafeTensors"], swiftSettings: nativeSwift),
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"], swiftSettings: nativeSwift),
         .target(name: "Models", dependencies: ["TensorCore", "NeuralNet"], swiftSettings: nativeSwift),
@@ -29,15 +30,22 @@ let package = Package(
         ),
         .target(
             name: "Engine",
-            dependencies: ["TensorCore", "NeuralNet", "SafeTensors", "Datasets", "Models", "Attacks", "CZlib"],
+            dependencies: ["Base", "TensorCore", "NeuralNet", "SafeTensors", "Datasets", "Models", "Attacks", "CZlib"],
             swiftSettings: nativeSwift),
+        .target(
+            name: "Bench", dependencies: ["Base", "TensorCore", "Datasets", "Models", "Attacks", "Engine"],
+            resources: [.copy("Scripts")], swiftSettings: nativeSwift),
         .executableTarget(
             name: "Manifold",
-            dependencies: ["TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Attacks", "Engine", "TerminalUI"],
+            dependencies: [
+                "Base", "TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Attacks", "Engine", "TerminalUI",
+                "Bench",
+            ],
             swiftSettings: nativeSwift),
+        .testTarget(name: "BaseTests", dependencies: ["Base"], swiftSettings: nativeSwift),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeSwift),
         .testTarget(
-            name: "SafeTensorsTests", dependencies: ["SafeTensors"], exclude: ["Fixtures"], swiftSettings: nativeSwift),
+            name: "SafeTensorsTests", dependencies: ["SafeTensors", "Base"], exclude: ["Fixtures"], swiftSettings: nativeSwift),
         .testTarget(
             name: "DatasetsTests", dependencies: ["Datasets", "TensorCore", "CZlib"], swiftSettings: nativeSwift),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: nativeSwift),
@@ -52,7 +60,8 @@ let package = Package(
             name: "AttacksTests", dependencies: ["Attacks", "Models", "NeuralNet", "Datasets", "TensorCore"],
             swiftSettings: nativeSwift),
         .testTarget(
-            name: "ManifoldTests", dependencies: ["Manifold", "SafeTensors", "TensorCore"], exclude: ["Fixtures"],
-            swiftSettings: nativeSwift),
+            name: "ManifoldTests", dependencies: ["Manifold", "Base", "Bench", "SafeTensors", "TensorCore"],
+            exclude: ["Fixtures"], swiftSettings: nativeSwift),
+        .testTarget(name: "BenchTests", dependencies: ["Bench"], swiftSettings: nativeSwift),
     ]
 )

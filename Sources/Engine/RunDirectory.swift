@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import SafeTensors
 
@@ -179,21 +180,4 @@ public struct RunDirectory: Sendable {
 public struct RunError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ message: String) { description = message }
-}
-
-/// Strips control characters and escape sequences from text that came from files or users before it is
-/// printed, so a hostile run name cannot drive the terminal.
-public enum Sanitize {
-    public static func line(_ text: String, limit: Int = 200) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) {
-                out.unicodeScalars.append("?")
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-            if out.count >= limit { return out + "…" }
-        }
-        return out
-    }
 }

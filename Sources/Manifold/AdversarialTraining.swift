@@ -1,4 +1,5 @@
 import Attacks
+import Base
 import Engine
 import Models
 import SafeTensors

@@ -26,7 +26,7 @@ enum BenchCommand {
         case "attack":
             return try BenchAttackCommand.run(rest)
         case "ddpm":
-            return try DDPMBenchmark.run(rest)
+            return try BenchDDPMCommand.run(rest)
         case "seeds":
             return try BenchSeedsCommand.run(rest)
         case "tui":

@@ -1,3 +1,4 @@
+import Bench
 import TensorCore
 
 /// `manifold bench gemm`: GEMM throughput at one thread and at `threads` (default: all cores),

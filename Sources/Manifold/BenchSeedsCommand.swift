@@ -1,3 +1,5 @@
+import Base
+import Bench
 import Datasets
 import Engine
 import Foundation
@@ -9,8 +11,9 @@ import TensorCore
 ///
 /// For each seed both sides train the issue's recipe (784-256-256-10, PyTorch's default initialisation,
 /// Adam, shuffled batches, the last one partial) on the same data and attack the whole test set with
-/// the same formulas (`SeedStudy`). The table gives each side's mean, standard deviation and range per
-/// figure, the difference of the means in standard errors and the Mann-Whitney p-value. PyTorch runs in
+/// the same formulas (`Bench.SeedStudy`); this file holds the options and the table. The table gives
+/// each side's mean, standard deviation and range per figure, the difference of the means in standard
+/// errors and the Mann-Whitney p-value. PyTorch runs in
 /// one child `python` (`--python PATH`) with as many threads as Manifold. The data are loaded once with
 /// the first seed, so only initialisation and batch order change between seeds.
 enum BenchSeedsCommand {
@@ -36,12 +39,14 @@ enum BenchSeedsCommand {
         let dataSpec = parsed.string("data") ?? "synthetic"
         let dataset = limits.apply(to: try DatasetLoader.load(dataSpec, seed: firstSeed))
         let seeds = (0..<UInt64(seedCount)).map { firstSeed + $0 }
-        let study = SeedStudy(dataset: dataset, epochs: epochs, batchSize: batch, learningRate: Float(learningRate))
+        let study = SeedStudy(
+            dataset: dataset, epochs: epochs, batchSize: batch, learningRate: learningRate,
+            attacker: BenchAttackCommand.attackTestImages)
 
         let progress = ProgressReporter(label: "seeds \(dataset.name)", quiet: parsed.has("quiet"))
         var ours: [[String: Double]] = []
         for seed in seeds {
-            let values = try study.figures(seed: seed, progress: progress)
+            let values = try study.figures(seed: seed) { progress.update(done: $0, total: $1, detail: $2) }
             ours.append(values)
             progress.log("manifold " + line(seed: seed, values))
         }
@@ -49,10 +54,7 @@ enum BenchSeedsCommand {
         var torchNote: String? = parsed.has("no-torch") ? "skipped (--no-torch)" : nil
         if torchNote == nil {
             progress.log("pytorch: training \(seedCount) seeds in one child process")
-            switch torchFigures(
-                dataset: dataset, seeds: seeds, epochs: epochs, batch: batch, learningRate: learningRate,
-                python: parsed.string("python") ?? "python3")
-            {
+            switch study.torchFigures(seeds: seeds, python: parsed.string("python") ?? "python3") {
             case .success(let values):
                 torch = values
                 for (seed, row) in zip(seeds, values) { progress.log("pytorch  " + line(seed: seed, row)) }
@@ -148,90 +150,4 @@ enum BenchSeedsCommand {
         if let torchNote { object["torch_note"] = .string(torchNote) }
         return JSONValue.object(object).serialized()
     }
-
-    /// The PyTorch side: every seed's figures, in seed order, or why they could not be measured.
-    static func torchFigures(
-        dataset: Dataset, seeds: [UInt64], epochs: Int, batch: Int, learningRate: Double, python: String
-    ) -> Result<[[String: Double]], PythonReference.Failure> {
-        let folder: PythonReference.InputFolder
-        do {
-            folder = try PythonReference.InputFolder(label: "bench-seeds")
-        } catch {
-            return .failure(error)
-        }
-        defer { folder.remove() }
-        do {
-            try folder.write(dataset.trainImages[...], name: "train.f32")
-            try folder.write(dataset.trainLabels[...], name: "train.i64")
-            try folder.write(dataset.testImages[...], name: "test.f32")
-            try folder.write(dataset.testLabels[...], name: "test.i64")
-        } catch {
-            return .failure(error)
-        }
-        let arguments =
-            [folder.path, String(dataset.pixelCount), String(dataset.classCount), String(epochs), String(batch)]
-            + [String(learningRate), String(ComputeThreads.count)] + seeds.map(String.init)
-        // Generous: PyTorch takes about 6 s a seed for the 5-epoch Fashion-MNIST recipe on 2 cores.
-        let timeout = 300 + 30 * Double(seeds.count * epochs) * Double(dataset.trainCount) / 60_000
-        let lines: [String]
-        switch PythonReference.run(python: python, script: torchScript, arguments: arguments, timeout: timeout) {
-        case .success(let printed): lines = printed
-        case .failure(let failure): return .failure(failure)
-        }
-        var rows: [[String: Double]] = []
-        for line in lines where line.hasPrefix("seed ") {
-            var row: [String: Double] = [:]
-            for pair in line.split(separator: " ").dropFirst(2) {
-                let parts = pair.split(separator: "=")
-                if parts.count == 2, let value = Double(parts[1]) { row[String(parts[0])] = value }
-            }
-            rows.append(row)
-        }
-        guard rows.count == seeds.count else {
-            return .failure(.init(description: "\(python) printed \(rows.count) of \(seeds.count) seeds"))
-        }
-        return .success(rows)
-    }
-
-    /// The recipe and attacks in PyTorch: `torch.manual_seed(seed)` before building the model (PyTorch's
-    /// default initialisation), `torch.randperm` batches each epoch, Adam; the attack formulas of
-    /// `BenchAttackCommand.torchAttackFormulas`.
-    static let torchScript = """
-        import sys
-        try:
-            import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
-        except Exception as e:
-            print("error PyTorch unavailable: %s" % e); sys.exit(0)
-        folder, pixels, classes, epochs, batch, lr, threads = sys.argv[1:8]
-        pixels, classes, epochs, batch = int(pixels), int(classes), int(epochs), int(batch)
-        torch.set_num_threads(int(threads))
-        def load(name, kind, shape):
-            return torch.from_numpy(np.fromfile(folder + "/" + name, dtype=kind).reshape(shape).copy())
-        Xtr = load("train.f32", np.float32, (-1, pixels)); Ytr = load("train.i64", np.int64, (-1,))
-        X = load("test.f32", np.float32, (-1, pixels)); Y = load("test.i64", np.int64, (-1,))
-        def accuracy(m, x, y):
-            with torch.no_grad(): return (m(x).argmax(1) == y).float().mean().item()
-        \(BenchAttackCommand.torchAttackFormulas)
-        for seed in sys.argv[8:]:
-            torch.manual_seed(int(seed))
-            m = nn.Sequential(nn.Linear(pixels, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, classes))
-            opt = torch.optim.Adam(m.parameters(), float(lr))
-            values = {}
-            for epoch in range(epochs):
-                order = torch.randperm(len(Ytr))
-                for i in range(0, len(Ytr), batch):
-                    b = order[i:i + batch]
-                    opt.zero_grad(); F.cross_entropy(m(Xtr[b]), Ytr[b]).backward(); opt.step()
-                if epoch == 0: values["first_epoch_accuracy"] = accuracy(m, X, Y)
-            for p in m.parameters(): p.requires_grad_(False)
-            values["clean_accuracy"] = accuracy(m, X, Y)
-            g = grad(m, X, Y).sign()
-            for eps in ("0.05", "0.1", "0.2"):
-                values["fgsm_" + eps] = accuracy(m, (X + float(eps) * g).clamp(0, 1), Y)
-            values["pgd"] = accuracy(m, iterate(m, X, Y, 0.1, 0.01, 20, 1), Y)
-            with torch.no_grad(): ll = m(X).argmin(1)
-            xa = iterate(m, X, ll, 0.1, 0.01, 20, -1)
-            values["ill"] = accuracy(m, xa, Y); values["ill_target"] = accuracy(m, xa, ll)
-            print("seed %s " % seed + " ".join("%s=%r" % kv for kv in values.items()), flush=True)
-        """
 }

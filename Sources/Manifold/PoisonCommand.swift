@@ -1,4 +1,5 @@
 import Attacks
+import Base
 import Datasets
 import Engine
 import Foundation

@@ -1,3 +1,5 @@
+import Base
+
 /// Reads and writes the safetensors format (Hugging Face): an 8-byte little-endian header length N,
 /// N bytes of UTF-8 JSON `{name: {dtype, shape, data_offsets}, "__metadata__": {string: string}}`,
 /// then the raw little-endian tensor data.

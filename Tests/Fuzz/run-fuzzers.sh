@@ -4,7 +4,8 @@
 #   Tests/Fuzz/run-fuzzers.sh SECONDS [HARNESS...]     (default: all; JOBS=2 runs two at a time)
 #
 # Each harness is compiled from the parser's own sources plus Tests/Fuzz/Harnesses/<Name>Harness.swift
-# as one module (the harness defines LLVMFuzzerTestOneInput with @_cdecl; libFuzzer supplies main).
+# as one module (the harness defines LLVMFuzzerTestOneInput with @_cdecl; libFuzzer supplies main),
+# linked against the module Base (Sources/Base: JSON values, the sanitiser), built once beforehand.
 # Seeds come from Tests/Fuzz/corpus/<name>/ (read-only); new inputs go to a scratch corpus under
 # $FUZZ_WORK (default /tmp/manifold-fuzz) and crashes/timeouts/OOMs to $FUZZ_WORK/<name>/artifacts/.
 # FUZZ_TIMEOUT (default 10 s) is the per-input time limit; raise it on a loaded machine, where a
@@ -35,13 +36,21 @@ sources_for() {
     esac
 }
 
+build_base() {
+    mkdir -p "$work/Base"
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name Base -emit-module \
+        -emit-module-path "$work/Base/Base.swiftmodule" -emit-library -static Sources/Base/*.swift \
+        -o "$work/Base/libBase.a" 2>"$work/Base/build.log" \
+        || { echo "fuzz: building Base failed (see $work/Base/build.log)"; tail -5 "$work/Base/build.log"; return 1; }
+}
+
 build() {
     local name="$1" sources
     sources="$(sources_for "$name")" || return 1
     mkdir -p "$work/$name"
     # shellcheck disable=SC2086
     swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name "Fuzz_$name" \
-        -I Sources/CZlib -lz $sources -o "$work/$name/fuzz-$name" 2>"$work/$name/build.log" \
+        -I Sources/CZlib -I "$work/Base" -L "$work/Base" -lBase -lz $sources -o "$work/$name/fuzz-$name" 2>"$work/$name/build.log" \
         || { echo "fuzz: building $name failed (see $work/$name/build.log)"; tail -5 "$work/$name/build.log"; return 1; }
 }
 
@@ -60,6 +69,7 @@ run_one() {
     echo "fuzz: $name: exit $status, ${runs:-?} executions in ${seconds}s, $found artifacts ($work/$name/artifacts)"
 }
 
+build_base || exit 1
 pids=()
 for name in "${harnesses[@]}"; do
     run_one "$name" &

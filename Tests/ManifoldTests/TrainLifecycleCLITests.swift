@@ -1,3 +1,5 @@
+import Base
+import Bench
 import Foundation
 import SafeTensors
 import TensorCore

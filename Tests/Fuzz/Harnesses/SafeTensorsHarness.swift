@@ -1,5 +1,7 @@
 // libFuzzer harness: safetensors decoding (header JSON, offsets, dtypes, conversion).
-// Built by Tests/Fuzz/run-fuzzers.sh together with Sources/SafeTensors/*.swift (one module).
+// Built by Tests/Fuzz/run-fuzzers.sh together with Sources/SafeTensors/*.swift (one module), linked with Base.
+import Base
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSafeTensors(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))

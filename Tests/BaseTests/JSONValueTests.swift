@@ -1,6 +1,6 @@
 import Testing
 
-@testable import SafeTensors
+@testable import Base
 
 @Suite struct JSONValueTests {
     @Test func parsesAllKinds() throws {

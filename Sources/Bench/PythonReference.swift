@@ -1,8 +1,10 @@
 import Foundation
 
 /// Runs a reference measurement written in Python (numpy, PyTorch) as a child process, for the
-/// benchmarks that compare Manifold with those libraries in the same run. The script prints its
-/// results one per line and `error MESSAGE` (exit status 0) when its library is missing.
+/// benchmarks that compare Manifold with those libraries in the same run. The scripts are the `.py`
+/// files of `Sources/Bench/Scripts/`, shipped as a resource folder of this module (each can be read and
+/// run by hand; its docstring gives its arguments). A script prints its results one per line and
+/// `error MESSAGE` (exit status 0) when its library is missing.
 public enum PythonReference {
     /// Why the reference could not be measured, in one line.
     public struct Failure: Error, CustomStringConvertible {
@@ -10,16 +12,37 @@ public enum PythonReference {
         public init(description: String) { self.description = description }
     }
 
-    /// The lines the script printed, or a one-line failure: it could not start, printed `error ...`,
+    /// The folder holding the reference scripts: `Scripts` in this module's resource bundle.
+    public static var scriptsFolder: String {
+        Bundle.module.bundleURL.appendingPathComponent("Scripts").path
+    }
+
+    /// The path of the reference script `name` (for example `gemm_numpy.py`), or a failure naming the
+    /// path when it is missing (a broken installation).
+    public static func scriptPath(_ name: String) -> Result<String, Failure> {
+        let path = scriptsFolder + "/" + name
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            return .failure(Failure(description: "reference script '\(path)' is missing"))
+        }
+        return .success(path)
+    }
+
+    /// The lines the reference script `script` (a file name in `scriptsFolder`) printed when run with
+    /// `arguments`, or a one-line failure: the script is missing, it could not start, printed `error ...`,
     /// exited non-zero (with the last line of its standard error), or ran past `timeout` seconds.
     public static func run(
         python: String = "python3", script: String, arguments: [String], environment: [String: String]? = nil,
         timeout: Double = 900
     ) -> Result<[String], Failure> {
+        let path: String
+        switch scriptPath(script) {
+        case .success(let found): path = found
+        case .failure(let failure): return .failure(failure)
+        }
         let run: (status: Int32?, stdout: Data, stderr: Data)
         do {
             run = try ChildProcess.run(
-                "/usr/bin/env", [python, "-c", script] + arguments, environment: environment, timeout: timeout)
+                "/usr/bin/env", [python, path] + arguments, environment: environment, timeout: timeout)
         } catch {
             return .failure(Failure(description: "could not start \(python) (\(error))"))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// One measured GEMM shape at one thread count.
 public struct GEMMBenchmarkResult: Sendable {
@@ -61,7 +62,7 @@ public struct GEMMBenchmarkReport: Sendable {
 }
 
 /// Measures `GEMM.multiply` on the shapes of Manifold's models, optionally beside NumPy
-/// (OpenBLAS) in the same run.
+/// (OpenBLAS, `Scripts/gemm_numpy.py`) in the same run.
 public enum GEMMBenchmark {
     /// (m, k, n): MLP layers 784-400 at batch 128 forward and backward, and square products.
     public static let shapes: [(m: Int, k: Int, n: Int)] = [
@@ -104,7 +105,6 @@ public enum GEMMBenchmark {
     /// Best-of-several GFLOP/s of `GEMM.multiply` (warmed up, at least 0.2 s of repetitions).
     static func measure(
         m: Int, k: Int, n: Int, threads: Int, transA: Bool = false, transB: Bool = false,
-        blocking: GEMMBlocking = GEMMBlocking(),
         minimumSeconds: Double = 0.2
     ) -> Double {
         var rng = RandomGenerator(seed: 1)
@@ -123,7 +123,7 @@ public enum GEMMBenchmark {
             GEMM.multiply(
                 m: m, n: n, k: k, a: a, lda: transA ? m : k, transA: transA, b: b, ldb: transB ? k : n, transB: transB,
                 c: c, ldc: n,
-                alpha: 1, beta: 0, threads: threads, blocking: blocking)
+                alpha: 1, beta: 0, threads: threads)
         }
         once()
         once()
@@ -141,25 +141,6 @@ public enum GEMMBenchmark {
         return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
     }
 
-    static let numpyScript = """
-        import sys, time
-        try:
-            import numpy as np
-        except Exception as e:
-            print("error numpy unavailable: %s" % e); sys.exit(0)
-        rng = np.random.default_rng(1)
-        for spec in sys.argv[1:]:
-            m, k, n = map(int, spec.split("x"))
-            a = rng.uniform(-1, 1, (m, k)).astype(np.float32)
-            b = rng.uniform(-1, 1, (k, n)).astype(np.float32)
-            a @ b; a @ b
-            best = float("inf"); total = 0.0; reps = 0
-            while total < 0.2 or reps < 5:
-                t = time.perf_counter(); a @ b; dt = time.perf_counter() - t
-                best = min(best, dt); total += dt; reps += 1
-            print("gflops %r" % (2.0 * m * n * k / best / 1e9), flush=True)
-        """
-
     /// NumPy's GFLOP/s on `shapes` with OpenBLAS limited to `threads` threads. OPENBLAS_CORETYPE
     /// and OPENBLAS_L2_SIZE are removed from its environment: they can force a slower kernel.
     static func numpyGFlops(threads: Int) -> Result<[Double], PythonReference.Failure> {
@@ -171,7 +152,7 @@ public enum GEMMBenchmark {
         }
         let lines: [String]
         switch PythonReference.run(
-            script: numpyScript, arguments: shapes.map { "\($0.m)x\($0.k)x\($0.n)" }, environment: environment)
+            script: "gemm_numpy.py", arguments: shapes.map { "\($0.m)x\($0.k)x\($0.n)" }, environment: environment)
         {
         case .success(let printed): lines = printed
         case .failure(let failure): return .failure(failure)

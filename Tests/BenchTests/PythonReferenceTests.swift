@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+@testable import Bench
+
+/// The reference scripts ship as files of the Bench module's resource bundle and run from there.
+@Suite struct PythonReferenceTests {
+    static let scripts = ["attack_formulas.py", "attack_torch.py", "ddpm_torch.py", "gemm_numpy.py", "seeds_torch.py"]
+
+    func source(_ name: String) throws -> String {
+        let path = try PythonReference.scriptPath(name).get()
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    @Test func everyScriptTheBenchmarksRunIsInTheBundle() throws {
+        for name in Self.scripts {
+            let path = try PythonReference.scriptPath(name).get()
+            #expect(path.hasSuffix("/Scripts/" + name))
+        }
+    }
+
+    @Test func aMissingScriptIsAOneLineFailureNamingIt() {
+        guard case .failure(let failure) = PythonReference.run(script: "no_such_script.py", arguments: []) else {
+            Issue.record("a missing script ran")
+            return
+        }
+        #expect(failure.description.contains("no_such_script.py") && !failure.description.contains("\n"))
+    }
+
+    /// The attack formulas are written once, in attack_formulas.py, and imported by both PyTorch scripts.
+    @Test func attackFormulasAreSharedThroughOneModule() throws {
+        #expect(
+            try source("attack_formulas.py").contains("def grad(")
+                && source("attack_formulas.py").contains("def iterate("))
+        for name in ["attack_torch.py", "seeds_torch.py"] {
+            let text = try source(name)
+            #expect(text.contains("from attack_formulas import grad, iterate"), "\(name)")
+            #expect(!text.contains("def grad(") && !text.contains("def iterate("), "\(name)")
+        }
+    }
+
+    /// Every script is valid Python (parsed, not run: PyTorch need not be installed).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+    func everyScriptParses() throws {
+        for name in Self.scripts {
+            let path = try PythonReference.scriptPath(name).get()
+            let run = try ChildProcess.run(
+                "/usr/bin/python3", ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", path], timeout: 60)
+            #expect(run.status == 0, "\(name): \(String(decoding: run.stderr, as: UTF8.self))")
+        }
+    }
+
+    /// The NumPy reference runs from the bundle with its arguments where `sys.argv` puts them: one result a
+    /// shape, or its own one-line "numpy unavailable".
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+    func gemmReferenceRunsFromTheBundle() {
+        switch PythonReference.run(script: "gemm_numpy.py", arguments: ["8x8x8", "4x16x2"], timeout: 120) {
+        case .success(let lines):
+            #expect(lines.count == 2 && lines.allSatisfy { $0.hasPrefix("gflops ") && Double($0.dropFirst(7)) != nil })
+        case .failure(let failure):
+            #expect(failure.description.contains("numpy unavailable"), "\(failure)")
+        }
+    }
+}
