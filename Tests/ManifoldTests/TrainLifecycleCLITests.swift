@@ -7,11 +7,20 @@ import Testing
 
 /// The defects of issue 13 item 7 that lived in the run lifecycle, each pinned through the executable.
 @Suite(.serialized) struct TrainLifecycleCLITests {
-    static func child(_ arguments: [String], root: String) throws -> ChildProcess {
+    /// Starts a long `train` of MLP run `run` in the background and returns once its first epoch is saved.
+    static func training(_ run: String, epochs: Int, root: String) throws -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["MANIFOLD_RUNS"] = root
         environment["MANIFOLD_THREADS"] = "1"
-        return try ChildProcess(executable: ManifoldBinary.path, arguments: arguments, environment: environment)
+        let arguments = [
+            "train", "mlp", "--epochs", String(epochs), "--train-limit", "2000", "--test-limit", "100", "--run", run,
+        ]
+        let process = try ChildProcess(executable: ManifoldBinary.path, arguments: arguments, environment: environment)
+        let start = Date()
+        while epochsDone("\(root)/\(run)") == nil && process.isRunning && Date().timeIntervalSince(start) < 120 {
+            usleep(20_000)
+        }
+        return process
     }
 
     static func epochsDone(_ run: String) -> Int? {
@@ -50,13 +59,7 @@ import Testing
     @Test func aRunBeingTrainedCannotBeTrainedTwice() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let first = try Self.child(
-            ["train", "mlp", "--epochs", "200", "--train-limit", "2000", "--test-limit", "100", "--run", "busy"],
-            root: root)
-        let start = Date()
-        while Self.epochsDone("\(root)/busy") == nil && first.isRunning && Date().timeIntervalSince(start) < 120 {
-            usleep(20_000)
-        }
+        let first = try Self.training("busy", epochs: 200, root: root)
         #expect(first.isRunning, "the first training ended early: \(String(decoding: first.standardError, as: UTF8.self))")
         let resume = try ManifoldBinary.run(
             ["train", "mlp", "--run", "busy", "--epochs", "300", "--resume"], runsRoot: root)
@@ -75,13 +78,7 @@ import Testing
     @Test func ctrlCSaysWhatIsSavedAndHowToResume() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let process = try Self.child(
-            ["train", "mlp", "--epochs", "500", "--train-limit", "2000", "--test-limit", "100", "--run", "stop"],
-            root: root)
-        let start = Date()
-        while Self.epochsDone("\(root)/stop") == nil && process.isRunning && Date().timeIntervalSince(start) < 120 {
-            usleep(20_000)
-        }
+        let process = try Self.training("stop", epochs: 500, root: root)
         process.send(SIGINT)
         let status = process.wait(timeout: 60)
         let stderr = String(decoding: process.standardError, as: UTF8.self)
