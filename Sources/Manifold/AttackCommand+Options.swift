@@ -1,4 +1,5 @@
 import Attacks
+import Base
 import Engine
 
 /// The options of `manifold attack`, each declared once; the method knobs take their defaults from

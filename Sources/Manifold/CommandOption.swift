@@ -1,3 +1,4 @@
+import Base
 import Engine
 
 /// What an option's value is, as the parser and the help see it.

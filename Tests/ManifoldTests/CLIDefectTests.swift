@@ -1,5 +1,5 @@
+import Base
 import Foundation
-import SafeTensors
 import Testing
 
 /// Regression tests for the command-line defects of issue 13 item 7, each driving the real binary.
