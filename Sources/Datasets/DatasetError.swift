@@ -12,6 +12,8 @@ public enum DatasetError: Error, CustomStringConvertible, Sendable, Equatable {
     case inconsistent(path: String, reason: String)
     /// `--data` named neither a built-in dataset nor a folder.
     case unknownSpec(String)
+    /// `--data` named a path that is not a folder.
+    case noSuchFolder(String)
 
     public var description: String {
         switch self {
@@ -23,8 +25,9 @@ public enum DatasetError: Error, CustomStringConvertible, Sendable, Equatable {
         case .tooLarge(let path, let reason): return "\(path): \(reason)"
         case .inconsistent(let path, let reason): return "\(path): \(reason)"
         case .unknownSpec(let spec):
-            return
-                "\(spec): unknown dataset; use 'synthetic', 'fashion', or a folder holding the four MNIST-format files"
+            return "unknown dataset '\(spec)' (known: synthetic, fashion, or a folder path)"
+        case .noSuchFolder(let path):
+            return "no such folder '\(path)' (a dataset is synthetic, fashion, or a folder of MNIST-format files)"
         }
     }
 }

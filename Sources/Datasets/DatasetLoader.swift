@@ -38,11 +38,26 @@ public enum DatasetLoader {
             }
             return try loadFolder(fashionFolder, name: "fashion", classNames: fashionClassNames)
         default:
-            guard isDirectory(spec) else { throw DatasetError.unknownSpec(spec) }
+            try checkSpec(spec)
             var trimmed = spec
             while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
             let name = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
             return try loadFolder(spec, name: name, classNames: (0..<10).map(String.init))
+        }
+    }
+
+    /// Checks, without loading anything, that `spec` names a dataset: a built-in name or an existing
+    /// folder. Commands call it while reading `--data`, so a mistyped value is a usage error at once.
+    /// - Throws: `DatasetError.noSuchFolder` for a path (it has a `/` or starts with `.` or `~`) that is
+    ///   not a folder, `DatasetError.unknownSpec` for any other word that is neither a built-in name nor a
+    ///   folder.
+    public static func checkSpec(_ spec: String) throws(DatasetError) {
+        switch spec {
+        case "", "synthetic", "fashion": return
+        default:
+            guard !isDirectory(spec) else { return }
+            if spec.contains("/") || spec.hasPrefix(".") || spec.hasPrefix("~") { throw .noSuchFolder(spec) }
+            throw .unknownSpec(spec)
         }
     }
 

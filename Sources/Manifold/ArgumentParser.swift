@@ -1,6 +1,9 @@
 /// A small command-line parser: `--name value`, `--name=value`, boolean `--flag`, positional words,
-/// and `--` to end options. Each command declares its options, so unknown or malformed ones are usage
-/// errors with a one-line message naming the argument.
+/// and `--` to end options. Each command declares its options (`CommandOption`), so unknown or
+/// malformed ones are usage errors with a one-line message naming the argument.
+///
+/// Typed values come from the declarations (`value(_:)`, `given(_:)`); the string-keyed readers
+/// (`integer(_:default:in:)` and the rest) remain for the commands not yet declared that way.
 struct ParsedArguments {
     var positional: [String] = []
     var values: [String: String] = [:]
@@ -51,7 +54,44 @@ struct ParsedArguments {
                 throw UsageError("unknown option '--\(name)'" + (known.isEmpty ? "" : " (this command takes \(known))"))
             }
         }
+        // A shared option checks its value here even for a command that reads it by name.
+        if let spec = values[SharedOptions.data.name] { _ = try SharedOptions.data.convert(spec) }
     }
+
+    /// Parses `arguments` against declared options.
+    init(_ arguments: [String], options: [OptionDeclaration]) throws(UsageError) {
+        try self.init(
+            arguments, valueOptions: Set(options.filter(\.takesValue).map(\.name)),
+            flagOptions: Set(options.filter { !$0.takesValue }.map(\.name)))
+    }
+
+    /// The value given for `option`, or nil when it is absent.
+    func given<Value>(_ option: CommandOption<Value>) throws(UsageError) -> Value? {
+        if option.declaration.kind == .flag { return flags.contains(option.name) ? try option.convert("") : nil }
+        guard let text = values[option.name] else { return nil }
+        return try option.convert(text)
+    }
+
+    /// The value given for `option`, else its declared default.
+    /// - Precondition: the option declares a default.
+    func value<Value>(_ option: CommandOption<Value>) throws(UsageError) -> Value {
+        if let value = try given(option) { return value }
+        guard let defaultValue = option.defaultValue else {
+            preconditionFailure("option '--\(option.name)' has no default; read it with given(_:)")
+        }
+        return defaultValue
+    }
+
+    /// The value given for `option`, else `defaultValue` (a default that depends on other options).
+    func value<Value>(_ option: CommandOption<Value>, default defaultValue: Value) throws(UsageError) -> Value {
+        try given(option) ?? defaultValue
+    }
+
+    /// Whether option `name` (a flag or a value) was given at all.
+    func isGiven(_ name: String) -> Bool { flags.contains(name) || values[name] != nil }
+
+    /// True when `flag` was given.
+    func has(_ flag: CommandOption<Bool>) -> Bool { flags.contains(flag.name) }
 
     func has(_ flag: String) -> Bool { flags.contains(flag) }
 
@@ -61,10 +101,7 @@ struct ParsedArguments {
     func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
         guard let text = values[name] else { return defaultValue }
         guard let value = Int(text) else { throw UsageError("option '--\(name)' needs a whole number, got '\(text)'") }
-        guard range.contains(value) else {
-            throw UsageError(
-                "option '--\(name)' must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
-        }
+        try CommandOption<Int>.check(value, in: IntegerRange(range), name: name)
         return value
     }
 

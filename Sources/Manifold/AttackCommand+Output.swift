@@ -21,7 +21,8 @@ extension AttackCommand {
     }
 
     static func report(
-        _ result: AttackResult, method: String, options: AttackOptions, seconds: Double, json: Bool, run: RunDirectory
+        _ result: AttackResult, method: String, options: AttackOptions, seconds: Double, json: Bool, run: RunDirectory,
+        testSet: RunTestSet
     ) {
         let blackBox = AttackFactory.queryMethods.contains(method)
         if json {
@@ -37,6 +38,7 @@ extension AttackCommand {
                 "gradient_evaluations": .integer(result.gradientEvaluations), "seconds": .number(seconds),
                 "run": .string(run.path), "targeted": .bool(options.goal.isTargeted),
             ]
+            for (key, value) in testSet.jsonFields { object[key] = value }
             if !AttackFactory.radiusFreeMethods.contains(method) {
                 object["eps"] = .number(Double(options.threat.epsilon))
                 object["norm"] = .string(options.threat.norm == .l2 ? "2" : options.threat.norm == .l0 ? "0" : "inf")

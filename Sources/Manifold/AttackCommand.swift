@@ -10,35 +10,29 @@ import TensorCore
 /// reports accuracy, success rate, perturbation norms, model accesses and time.
 enum AttackCommand {
     static let methods = AttackFactory.methods
-    static let valueOptions: Set<String> = [
-        "run", "eps", "norm", "steps", "alpha", "target", "n", "seed", "out", "data", "batch", "threads", "restarts",
-        "c", "kappa", "lr", "search-steps", "pixels", "population", "target-run", "transfer-run", "with", "pool",
-        "rotation", "shift", "overshoot", "rotation-steps", "candidates", "queries", "p-init", "epochs", "goal",
-        "train-n",
-    ]
-    static let flagOptions: Set<String> = ["json", "quiet", "no-random-start", "torchattacks"]
-
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueOptions: valueOptions, flagOptions: flagOptions)
+        let parsed = try declaration.parse(arguments)
         guard let method = parsed.positional.first else {
             throw UsageError("'attack' needs a method: \(methods.joined(separator: ", "))")
         }
-        try parsed.expectPositional(atMost: 1, command: "attack")
         guard methods.contains(method) else {
             throw UsageError("unknown attack '\(Sanitize.line(method))' (known: \(methods.joined(separator: ", ")))")
         }
-        guard let runName = parsed.string("run") else {
+        guard let runName = try parsed.given(Options.run) else {
             throw UsageError("'attack' needs '--run RUN' (a classifier run)")
         }
-        try applyThreads(parsed)
+        try SharedOptions.applyThreads(parsed)
         let options = try AttackOptions(parsed, method: method)
+        let quiet = parsed.has(SharedOptions.quiet)
 
         let loaded = try LoadedClassifierRun.load(runName, option: "--run")
-        let dataset = try loaded.dataset(override: parsed.string("data"), seed: options.seed)
-        let count = try parsed.integer("n", default: min(1000, dataset.testCount), in: 1...Int.max)
+        let testSet = try loaded.testSet(override: try parsed.given(Options.data), seed: options.seed)
+        let dataset = testSet.dataset
+        let count = try parsed.value(Options.count, default: min(1000, dataset.testCount))
         guard count <= dataset.testCount else {
             throw UsageError(
-                "'--n' asks for \(count) images but the test set of '\(dataset.name)' has \(dataset.testCount)")
+                "'--n' asks for \(count) images but the test set of '\(dataset.name)' has \(dataset.testCount)"
+                    + (testSet.limitNote == nil ? "" : " (the run's --test-limit)"))
         }
         if case .targeted(let target) = options.goal, target >= dataset.classCount {
             throw UsageError("'--target' \(target) is not a class of '\(dataset.name)' (0..\(dataset.classCount - 1))")
@@ -50,16 +44,15 @@ enum AttackCommand {
         let pixels = dataset.pixelCount
         // A universal perturbation is one v for the whole set: never split it into batches.
         let batchSize =
-            method == "uap"
-            ? count : try parsed.integer("batch", default: model.kind == .mlp ? 2000 : 500, in: 1...100_000)
-        let progress = ProgressReporter(label: "\(method) \(dataset.name)", quiet: parsed.has("quiet"))
+            method == "uap" ? count : try parsed.value(Options.batch, default: model.kind == .mlp ? 2000 : 500)
+        let progress = ProgressReporter(label: "\(method) \(dataset.name)", quiet: quiet)
         let start = Date()
         let result = try attackTestImages(
             attack, method: method, model: model, dataset: dataset, count: count, batchSize: batchSize,
             threat: options.threat, progress: progress)
         let seconds = Date().timeIntervalSince(start)
 
-        if let out = parsed.string("out") {
+        if let out = try parsed.given(Options.out) {
             try writeImages(
                 result, clean: Array(dataset.testImages[0..<(count * pixels)]), dataset: dataset, folder: out)
             if let v = result.universalPerturbation {
@@ -67,10 +60,11 @@ enum AttackCommand {
                     v, width: dataset.imageWidth, height: dataset.imageHeight, path: out + "/uap-perturbation.png")
             }
         }
-        report(result, method: method, options: options, seconds: seconds, json: parsed.has("json"), run: loaded.run)
-        if let hint = cwStepsHint(result, attack: attack, goal: options.goal),
-            !parsed.has("quiet")
-        {
+        if let note = testSet.limitNote, !quiet { printError(note) }
+        report(
+            result, method: method, options: options, seconds: seconds, json: parsed.has(SharedOptions.json),
+            run: loaded.run, testSet: testSet)
+        if let hint = cwStepsHint(result, attack: attack, goal: options.goal), !quiet {
             printError(hint)
         }
         return 0

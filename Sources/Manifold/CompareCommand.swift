@@ -11,43 +11,85 @@ import TensorCore
 /// same test images (MATH.md section 2), both test errors side by side. Trains both in memory, or reuses
 /// saved runs (`--ae-run`, `--pca-run`).
 enum CompareCommand {
-    static let valueOptions: Set<String> = [
-        "latent", "data", "epochs", "batch", "lr", "seed", "ae-run", "pca-run", "threads", "train-limit", "test-limit",
-    ]
-    static let flagOptions: Set<String> = ["json", "quiet"]
+    /// The options of `compare`, each declared once; the defaults are the autoencoder's own.
+    enum Options {
+        static let latent = CommandOption<Int>.integer(
+            "latent", "K", default: GenerativeKind.ae.defaultLatent, in: IntegerRange(1...784),
+            defaultText: "\(GenerativeKind.ae.defaultLatent), or the k of the saved runs",
+            help: "code size of both models")
+        static let epochs = CommandOption<Int>.integer(
+            "epochs", default: GenerativeKind.ae.defaultEpochs, in: IntegerRange(1...10_000),
+            help: "autoencoder training epochs")
+        static let batch = CommandOption<Int>.integer(
+            "batch", "B", default: 128, in: IntegerRange(1...65_536), help: "autoencoder mini-batch size")
+        static let learningRate = CommandOption<Double>.number(
+            "lr", default: GenerativeKind.ae.defaultLearningRate, in: 0...10, excludingLower: true,
+            help: "autoencoder Adam learning rate")
+        static let aeRun = CommandOption<String>.string("ae-run", "RUN", help: "a saved ae run instead of training one")
+        static let pcaRun = CommandOption<String>.string(
+            "pca-run", "RUN", help: "a saved pca run instead of fitting one")
+    }
+
+    static let declaration = CommandDeclaration(
+        name: "compare", arguments: "ae pca",
+        summary: "autoencoder against PCA at the same code size, test errors side by side", about: HelpText.compare,
+        options: [
+            Options.latent.declaration, SharedOptions.data.declaration, Options.epochs.declaration,
+            Options.batch.declaration, Options.learningRate.declaration, SharedOptions.seed.declaration,
+            Options.aeRun.declaration, Options.pcaRun.declaration, SharedOptions.trainLimit.declaration,
+            SharedOptions.testLimit.declaration, SharedOptions.json.declaration, SharedOptions.quiet.declaration,
+            SharedOptions.threads.declaration,
+        ], maxPositional: 2)
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueOptions: valueOptions, flagOptions: flagOptions)
+        let parsed = try declaration.parse(arguments)
         guard Set(parsed.positional) == ["ae", "pca"], parsed.positional.count == 2 else {
             throw UsageError("'compare' compares two models: manifold compare ae pca --latent K")
         }
-        let latent = try parsed.integer("latent", default: 30, in: 1...784)
-        let epochs = try parsed.integer("epochs", default: 5, in: 1...10_000)
-        let batch = try parsed.integer("batch", default: 128, in: 1...65_536)
-        let learningRate = try parsed.number("lr", default: 1e-3, in: 0...10, excludingLower: true)
-        let seed = try parsed.seed(default: 0)
+        let givenLatent = try parsed.given(Options.latent)
+        let epochs = try parsed.value(Options.epochs)
+        let batch = try parsed.value(Options.batch)
+        let learningRate = try parsed.value(Options.learningRate)
+        let seed = try parsed.value(SharedOptions.seed)
         let limits = try DataLimits(parsed)
-        try applyThreads(parsed)
-        let aeRun = try parsed.string("ae-run").map { try resolveRunArgument($0) }
-        let pcaRun = try parsed.string("pca-run").map { try resolveRunArgument($0) }
+        try SharedOptions.applyThreads(parsed)
+        let aeRun = try parsed.given(Options.aeRun).map { try resolveRunArgument($0) }
+        let pcaRun = try parsed.given(Options.pcaRun).map { try resolveRunArgument($0) }
+        let json = parsed.has(SharedOptions.json)
 
-        var dataSpec = parsed.string("data") ?? "synthetic"
+        var dataSpec = try parsed.given(SharedOptions.data)
         var aeModel: Autoencoder?
         var pcaModel: PCA?
+        var aeEpochs = epochs
+        // The k of each saved run, to refuse comparing different code sizes.
+        var savedLatents: [(run: RunDirectory, latent: Int)] = []
         for (run, expected) in [(aeRun, GenerativeKind.ae), (pcaRun, .pca)] {
             guard let run else { continue }
             let loaded = try GenerativeFactory.load(run: run)
             guard loaded.kind == expected else {
                 throw RuntimeError("run '\(run.path)' is a '\(loaded.kind.rawValue)' model, not '\(expected.rawValue)'")
             }
-            guard loaded.settings.latent == latent || parsed.string("latent") == nil else {
-                throw RuntimeError("run '\(run.path)' has latent size \(loaded.settings.latent), not \(latent)")
+            if let givenLatent, loaded.settings.latent != givenLatent {
+                throw RuntimeError("run '\(run.path)' has latent size \(loaded.settings.latent), not \(givenLatent)")
             }
-            if parsed.string("data") == nil, let data = loaded.config["data"]?.stringValue { dataSpec = data }
-            if expected == .ae { aeModel = loaded.model as? Autoencoder } else { pcaModel = loaded.model as? PCA }
+            if let other = savedLatents.first, other.latent != loaded.settings.latent {
+                throw RuntimeError(
+                    "runs '\(other.run.path)' (k = \(other.latent)) and '\(run.path)' (k = \(loaded.settings.latent)) "
+                        + "have different code sizes; compare needs the same k")
+            }
+            savedLatents.append((run, loaded.settings.latent))
+            if dataSpec == nil, let data = loaded.config["data"]?.stringValue { dataSpec = data }
+            if expected == .ae {
+                aeModel = loaded.model as? Autoencoder
+                aeEpochs = loaded.config["epochs_done"]?.integerValue ?? 0
+            } else {
+                pcaModel = loaded.model as? PCA
+            }
         }
-        let dataset = limits.apply(to: try DatasetLoader.load(dataSpec, seed: seed))
-        let progress = ProgressReporter(label: "compare", quiet: parsed.has("quiet") || parsed.has("json"))
+        let latent = givenLatent ?? savedLatents.first?.latent ?? Options.latent.defaultValue!
+        let dataset = limits.apply(
+            to: try DatasetLoader.load(dataSpec ?? SharedOptions.data.defaultValue!, seed: seed))
+        let progress = ProgressReporter(label: "compare", quiet: parsed.has(SharedOptions.quiet) || json)
         var aeSeconds = 0.0
         var pcaSeconds = 0.0
         if pcaModel == nil {
@@ -83,25 +125,28 @@ enum CompareCommand {
             aeModel!($0)
         }
         let pcaError = pcaModel!.reconstructionError(images: dataset.testImages)
-        if parsed.has("json") {
+        if json {
             print(
                 JSONValue.object([
                     "dataset": .string(dataset.name), "latent": .integer(latent),
                     "test_count": .integer(dataset.testCount),
                     "ae": .object([
                         "mse": .number(aeError), "seconds": .number(aeSeconds),
-                        "epochs": aeRun == nil ? .integer(epochs) : .null,
+                        "epochs": .integer(aeEpochs), "run": aeRun.map { .string($0.path) } ?? .null,
                     ]),
                     "pca": .object([
                         "mse": .number(pcaError), "seconds": .number(pcaSeconds),
                         "explained_variance": .number(pcaModel!.explainedVarianceRatio()),
+                        "run": pcaRun.map { .string($0.path) } ?? .null,
                     ]),
                 ]).serialized())
         } else {
             print("test reconstruction MSE per pixel, k = \(latent), \(dataset.testCount) \(dataset.name) test images")
             print(
                 String(format: "  ae   %.6f", aeError)
-                    + (aeRun == nil ? String(format: "  (%d epochs, %.1f s)", epochs, aeSeconds) : "  (\(aeRun!.path))")
+                    + (aeRun == nil
+                        ? String(format: "  (%d epochs, %.1f s)", epochs, aeSeconds)
+                        : "  (\(aeRun!.path), \(aeEpochs) epochs)")
             )
             print(
                 String(format: "  pca  %.6f", pcaError)

@@ -2,7 +2,19 @@
 import Foundation
 import TerminalUI
 
-/// `manifold demo [--theme NAME|PATH]`: the full-screen widget gallery.
+/// `manifold demo [--theme NAME|PATH]`: the full-screen widget gallery, with its options declared.
+enum WidgetGalleryCommand {
+    static let declaration = CommandDeclaration(
+        name: "demo", summary: "full-screen gallery of the terminal widgets", about: HelpText.demo,
+        options: [SharedOptions.theme.declaration])
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let parsed = try declaration.parse(arguments)
+        return try runDemoCommand(themeName: try parsed.given(SharedOptions.theme))
+    }
+}
+
+/// The full-screen widget gallery.
 /// - Returns: the process exit status (1 when there is no terminal).
 func runDemoCommand(themeName: String?) throws -> Int32 {
     do {

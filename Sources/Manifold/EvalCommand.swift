@@ -8,41 +8,71 @@ import TensorCore
 
 /// `manifold eval RUN`: test metrics of a saved classifier run, recomputed from its checkpoint.
 enum EvalCommand {
+    static let data = SharedOptions.data.withDefault(nil, shown: "the run's").withHelp(
+        "evaluate on another dataset (all its test images)")
+
+    static let declaration = CommandDeclaration(
+        name: "eval", arguments: "RUN", summary: "test metrics and confusion matrix of a saved run",
+        about: HelpText.eval,
+        options: [
+            data.declaration, SharedOptions.json.declaration, SharedOptions.threads.declaration,
+        ], maxPositional: 1)
+
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueOptions: ["data", "threads"], flagOptions: ["json"])
-        guard let runName = parsed.positional.first else { throw UsageError("'eval' needs a run: manifold eval RUN (see 'manifold runs')") }
-        try parsed.expectPositional(atMost: 1, command: "eval")
-        try applyThreads(parsed)
+        let parsed = try declaration.parse(arguments)
+        guard let runName = parsed.positional.first else {
+            throw UsageError("'eval' needs a run: manifold eval RUN (see 'manifold runs')")
+        }
+        try SharedOptions.applyThreads(parsed)
+        let dataOverride = try parsed.given(data)
+        let json = parsed.has(SharedOptions.json)
         let run = try resolveRunArgument(runName)
         guard run.exists else { throw RuntimeError("no run folder '\(run.path)'") }
         let config = try run.readConfig()
         let modelName = config["model"]?.stringValue ?? ""
         guard let kind = Classifier.Kind(rawValue: modelName) else {
-            throw RuntimeError("\(run.file("config.json")): model '\(Sanitize.line(modelName))' is not a classifier this command can evaluate")
+            throw RuntimeError(
+                "\(run.file("config.json")): model '\(Sanitize.line(modelName))' is not a classifier this command can evaluate"
+            )
         }
-        let dataSpec = parsed.string("data") ?? config["data"]?.stringValue ?? "synthetic"
+        let dataSpec = dataOverride ?? config["data"]?.stringValue ?? "synthetic"
         let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
-        var dataset = try DatasetLoader.load(dataSpec, seed: seed)
-        if let testCount = config["test_count"]?.integerValue, testCount >= 1, testCount < dataset.testCount, parsed.string("data") == nil {
-            dataset = dataset.subset(train: min(dataset.trainCount, config["train_count"]?.integerValue ?? dataset.trainCount), test: testCount)
-        }
+        let testSet = RunTestSet(
+            run: run, config: config, full: try DatasetLoader.load(dataSpec, seed: seed), dataSpec: dataSpec,
+            useRunLimits: dataOverride == nil)
+        let dataset = testSet.dataset
         var generator = RandomGenerator(seed: 0)
-        let model = Classifier(kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth, classCount: dataset.classCount, generator: &generator)
+        let model = Classifier(
+            kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
+            classCount: dataset.classCount, generator: &generator)
         try RunCheckpoint.load(run: run, module: model)
-        let evaluation = ClassifierEvaluation.evaluate(model, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: dataset.pixelCount)
-        if parsed.has("json") {
-            let object: JSONValue = .object([
+        let evaluation = ClassifierEvaluation.evaluate(
+            model, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: dataset.pixelCount)
+        if let note = testSet.limitNote { printError(note) }
+        if json {
+            var object: [String: JSONValue] = [
                 "model": .string(kind.rawValue), "dataset": .string(dataset.name), "run": .string(run.path),
-                "test": .object(["accuracy": .number(evaluation.accuracy), "loss": .number(evaluation.loss), "count": .integer(evaluation.count)]),
+                "test": .object([
+                    "accuracy": .number(evaluation.accuracy), "loss": .number(evaluation.loss),
+                    "count": .integer(evaluation.count),
+                ]),
                 "confusion": .array(evaluation.confusion.map { .array($0.map { .integer($0) }) }),
-            ])
-            print(object.serialized())
+            ]
+            for (key, value) in testSet.jsonFields { object[key] = value }
+            print(JSONValue.object(object).serialized())
         } else {
-            print(String(format: "%@ (%@ on %@): test accuracy %.4f, loss %.4f over %d images", Sanitize.line(run.path), kind.rawValue, Sanitize.line(dataset.name), evaluation.accuracy, evaluation.loss, evaluation.count))
+            print(
+                String(
+                    format: "%@ (%@ on %@): test accuracy %.4f, loss %.4f over %d images", Sanitize.line(run.path),
+                    kind.rawValue, Sanitize.line(dataset.name), evaluation.accuracy, evaluation.loss, evaluation.count))
             print("confusion matrix (rows: true class, columns: predicted):")
             for (index, row) in evaluation.confusion.enumerated() {
-                let name = index < dataset.classNames.count ? Sanitize.line(dataset.classNames[index], limit: 12) : String(index)
-                print(name.padding(toLength: 12, withPad: " ", startingAt: 0) + row.map { String(format: "%6d", $0) }.joined())
+                let name =
+                    index < dataset.classNames.count
+                    ? Sanitize.line(dataset.classNames[index], limit: 12) : String(index)
+                print(
+                    name.padding(toLength: 12, withPad: " ", startingAt: 0)
+                        + row.map { String(format: "%6d", $0) }.joined())
             }
         }
         return 0
@@ -51,21 +81,41 @@ enum EvalCommand {
 
 /// `manifold runs`: the saved runs with model, dataset, date and final metrics.
 enum RunsCommand {
+    static let declaration = CommandDeclaration(
+        name: "runs", summary: "list saved runs", about: HelpText.runs,
+        options: [
+            SharedOptions.json.withHelp(
+                "one object {\"runs\": [...]}; a run whose config.json cannot be read has an \"error\" field"
+            ).declaration
+        ])
+
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueOptions: [], flagOptions: ["json"])
-        try parsed.expectPositional(atMost: 0, command: "runs")
+        let parsed = try declaration.parse(arguments)
+        let json = parsed.has(SharedOptions.json)
         let runs = RunDirectory.list()
         var rows: [JSONValue] = []
-        if !parsed.has("json") {
+        if !json {
             if runs.isEmpty {
                 print("no runs in '\(RunDirectory.defaultRoot)' yet: try 'manifold train mlp'")
                 return 0
             }
-            print("RUN".padding(toLength: 40, withPad: " ", startingAt: 0) + "MODEL  DATASET     EPOCHS  ACCURACY  CREATED")
+            print(
+                "RUN".padding(toLength: 40, withPad: " ", startingAt: 0)
+                    + "MODEL  DATASET     EPOCHS  ACCURACY  CREATED")
         }
         for run in runs {
-            guard let config = try? run.readConfig() else {
-                if !parsed.has("json") { print(Sanitize.line(run.name).padding(toLength: 40, withPad: " ", startingAt: 0) + "(unreadable config.json)") }
+            let config: [String: JSONValue]
+            do {
+                config = try run.readConfig()
+            } catch {
+                if json {
+                    rows.append(
+                        .object(["run": .string(run.path), "error": .string(Sanitize.line("\(error)", limit: 400))]))
+                } else {
+                    print(
+                        Sanitize.line(run.name).padding(toLength: 40, withPad: " ", startingAt: 0)
+                            + "(unreadable config.json)")
+                }
                 continue
             }
             let model = config["model"]?.stringValue ?? "?"
@@ -73,18 +123,24 @@ enum RunsCommand {
             let epochs = config["epochs_done"]?.integerValue ?? 0
             let accuracy = config["test"]?["accuracy"]?.doubleValue
             let created = config["created"]?.stringValue ?? ""
-            rows.append(.object(["run": .string(run.path), "model": .string(model), "dataset": .string(dataset), "epochs": .integer(epochs),
-                                 "test_accuracy": accuracy.map { .number($0) } ?? .null, "created": .string(created)]))
-            if !parsed.has("json") {
+            rows.append(
+                .object([
+                    "run": .string(run.path), "model": .string(model), "dataset": .string(dataset),
+                    "epochs": .integer(epochs),
+                    "test_accuracy": accuracy.map { .number($0) } ?? .null, "created": .string(created),
+                ]))
+            if !json {
                 let name = Sanitize.line(run.name, limit: 38).padding(toLength: 40, withPad: " ", startingAt: 0)
-                let columns = Sanitize.line(model, limit: 6).padding(toLength: 7, withPad: " ", startingAt: 0)
+                let columns =
+                    Sanitize.line(model, limit: 6).padding(toLength: 7, withPad: " ", startingAt: 0)
                     + Sanitize.line(dataset, limit: 11).padding(toLength: 12, withPad: " ", startingAt: 0)
                     + String(epochs).padding(toLength: 8, withPad: " ", startingAt: 0)
-                    + (accuracy.map { String(format: "%.4f", $0) } ?? "-").padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + (accuracy.map { String(format: "%.4f", $0) } ?? "-").padding(
+                        toLength: 10, withPad: " ", startingAt: 0)
                 print(name + columns + Sanitize.line(created, limit: 25))
             }
         }
-        if parsed.has("json") { print(JSONValue.object(["runs": .array(rows)]).serialized()) }
+        if json { print(JSONValue.object(["runs": .array(rows)]).serialized()) }
         return 0
     }
 }

@@ -1,40 +1,61 @@
-/// The `--help` texts, one per command.
+import Engine
+import Models
+
+/// The help texts: the overview `manifold --help` prints (its command list built from the command
+/// declarations), the prose of each declared command's `help COMMAND` (its option list comes from the
+/// declaration), and the hand-written help of the commands whose options are not declared yet.
 enum HelpText {
     static let version = "manifold 0.1.0"
 
-    static let overview = """
-        manifold: a terminal workbench for generative models and adversarial attacks on MNIST-style images
+    /// Every command, in the order the overview lists them.
+    static let catalog: [CommandDeclaration] = [
+        TUICommand.declaration, TUICommand.watchDeclaration,
+        CommandDeclaration(
+            name: "train", arguments: "MODEL",
+            summary: "train a model headless and save it as a run (models: \(trainableModels.joined(separator: ", ")))",
+            handWrittenHelp: train),
+        SampleCommand.declaration, CompareCommand.declaration, AttackCommand.declaration, PoisonCommand.declaration,
+        EvalCommand.declaration, RunsCommand.declaration,
+        CommandDeclaration(
+            name: "bench", arguments: "WHAT", summary: "benchmarks: gemm, train, attack, ddpm, tui, seeds",
+            handWrittenHelp: bench),
+        WidgetGalleryCommand.declaration,
+    ]
 
-        usage: manifold [COMMAND] [OPTIONS]
+    /// The models `train` takes: the classifiers, then the generative models.
+    static let trainableModels = Classifier.Kind.allCases.map(\.rawValue) + GenerativeKind.allCases.map(\.rawValue)
 
-        commands:
-          tui             the full-screen workbench (the default on a terminal)
-          watch RUN       follow a run another process is training (metrics, predictions)
-          train MODEL     train a model headless and save it as a run
-                          (models: mlp, cnn, pca, ae, vae, aae, wae, dae, ddpm)
-          sample METHOD   draw samples from a trained run: prior, langevin, annealed-langevin, ddpm, ddim
-          compare ae pca  autoencoder against PCA at the same code size, test errors side by side
-          attack METHOD   adversarial attack on a saved classifier run (fgsm, bim, ll, ill, pgd, pgd-l2, apgd,
-                          cw, deepfool, uap, spatial, onepixel, square, transfer)
-          poison METHOD   train on a poisoned training set (labelflip, backdoor)
-          eval RUN        test metrics and confusion matrix of a saved run
-          runs            list saved runs
-          bench WHAT      benchmarks: gemm, train, attack, ddpm, tui, seeds
-          demo            full-screen gallery of the terminal widgets
-          help COMMAND    details of one command
+    /// The help of command `name`, or nil for an unknown command.
+    static func help(for name: String) -> String? {
+        catalog.first { $0.name == name }?.help
+    }
 
-        options for every command: --help, --version; --threads N sets the compute threads
-        runs are saved under ./runs (or $MANIFOLD_RUNS)
-        exit status: 0 success, 1 runtime error, 2 usage error
-        """
+    static var overview: String {
+        var lines = [
+            "manifold: a terminal workbench for generative models and adversarial attacks on MNIST-style images", "",
+            "usage: manifold [COMMAND] [OPTIONS]", "", "commands:",
+        ]
+        let entries = catalog.map { ($0.arguments.isEmpty ? $0.name : "\($0.name) \($0.arguments)", $0.summary) }
+        for (synopsis, summary) in entries + [("help COMMAND", "details of one command")] {
+            let prefix = ("  " + synopsis).padding(toLength: 18, withPad: " ", startingAt: 0)
+            let words = summary.split(separator: " ").map(String.init)
+            lines += OptionHelp.wrap(words, width: OptionHelp.width, prefix: prefix, indent: 18)
+        }
+        lines += [
+            "", "options for every command: --help, --version; --threads N sets the compute threads",
+            "runs are saved under ./runs (or $MANIFOLD_RUNS)", "exit status: 0 success, 1 runtime error, 2 usage error",
+        ]
+        return lines.joined(separator: "\n")
+    }
 
-    static let commands: [String: String] = [
-        "train": """
-        usage: manifold train mlp|cnn [--data D] [--epochs N] [--batch B] [--lr X] [--seed S]
-                                      [--run NAME] [--resume] [--threads N] [--json] [--quiet]
-                                      [--train-limit N] [--test-limit N]
-                                      [--adversarial pgd [--eps E] [--adv-steps N]]
+    static let train = """
+        usage: manifold train MODEL [--data D] [--epochs N] [--batch B] [--lr X] [--seed S]
+                                    [--run NAME] [--resume] [--threads N] [--json] [--quiet]
+                                    [--train-limit N] [--test-limit N]
+                                    [--adversarial pgd [--eps E] [--adv-steps N]]
 
+        MODEL is one of the \(trainableModels.count) models: the classifiers \(Classifier.Kind.allCases.map(\.rawValue).joined(separator: ", ")) and the
+        generative models \(GenerativeKind.allCases.map(\.rawValue).joined(separator: ", ")) (below).
         Trains a classifier with Adam on softmax cross-entropy and writes runs/NAME/: config.json,
         metrics.csv, model.safetensors, optimizer.safetensors (each written atomically).
           mlp   784-256-256-10, ReLU
@@ -74,111 +95,9 @@ enum HelpText {
         Default epochs: 5 (aae 8, ddpm 10); default --lr 0.001 (aae 0.0003, ddpm 0.0002 with
         the MLPs). With --resume the run's own batch size, learning rate and seed are the defaults.
         The model name comes first: manifold train vae --data fashion.
-        """,
-        "sample": """
-        usage: manifold sample METHOD --run RUN [--n N] [--steps S] [--seed S] [--out FILE.png] [--json]
-               [--step X] [--eta X] [--variance beta|posterior] [--clip] [--interpolate A B]
-               [--classifier RUN] [--no-scores] [--no-ema] [--latent K] [--test-limit N] [--quiet]
+        """
 
-        Samples from a trained generative run with a step-machine sampler and writes a PNG grid
-        (atomically; default runs/RUN/samples-METHOD.png).
-          prior              decode z ~ p(z) (vae, aae, wae); --interpolate A B decodes a walk
-                             between the codes of test images A and B
-          langevin           x += eps s(x) + sqrt(2 eps) z with the DAE's score (r(x) - x)/sigma^2
-                             at its smallest level; --step eps (default 0.05 sigma^2), --steps (200)
-          annealed-langevin  Song & Ermon 2019 over the trained levels, --steps per level (100),
-                             step eps sigma_i^2/sigma_L^2; the PNG shows the denoised last state
-          ddpm               ancestral sampling over T = 1000 steps; --variance beta|posterior,
-                             --clip clips the predicted x0 to [-1, 1]; --no-ema samples with the
-                             live weights instead of the run's weight average
-          ddim               Song et al. 2021, --steps S (50), --eta (0: deterministic)
-        Scores (MATH.md 11): class entropy (nats), classes covered and a Frechet distance on the
-        classifier's penultimate features against test images. --classifier RUN uses a saved
-        mlp/cnn run; without it a quick MLP is trained (2 epochs, up to 10,000 images) and the
-        JSON says "classifier": "quick-mlp". A diverging chain stops with an error, writing nothing.
-        """,
-        "compare": """
-        usage: manifold compare ae pca [--latent K] [--data D] [--epochs N] [--batch B] [--lr X]
-               [--seed S] [--ae-run RUN] [--pca-run RUN] [--train-limit N] [--test-limit N] [--json]
-
-        Trains the autoencoder (784-512-128-K) and fits PCA with K components (default 30), or
-        reuses saved runs, and prints both test reconstruction errors (MSE per pixel) side by side.
-        """,
-        "attack": """
-        usage: manifold attack METHOD --run RUN [--eps E] [--norm inf|2] [--steps N] [--alpha A]
-                               [--target CLASS|ll] [--n N] [--seed S] [--out DIR] [--json] [--quiet]
-                               [method options: see each method below]
-
-        Attacks the first N test images (default 1000) of a saved classifier run and reports clean and
-        adversarial accuracy, success rate (a wrong class; for targeted attacks the target), the mean
-        L-inf, L2 and L0 perturbation, gradient evaluations or queries, and seconds.
-          fgsm      fast gradient sign, x' = clip(x + eps sign(grad L)) (Goodfellow et al. 2015)
-          bim       iterative FGSM: steps of alpha, projected to the eps-ball (Kurakin et al. 2016)
-          ll, ill   one-step / iterative least-likely class, y_LL = argmin p(k|x) (Kurakin et al. 2016)
-          pgd       projected gradient descent, L-inf or --norm 2, random start (--no-random-start),
-                    --restarts R (Madry et al. 2018); pgd-l2 is pgd --norm 2
-          cw        Carlini-Wagner L2: tanh variables, Adam (--lr 0.01, --steps 100), margin with
-                    --kappa 0, per-image binary search over c (--c 1, --search-steps 5) (2017);
-                    --torchattacks: torchattacks 3.5.1's masked margin and early abort, one c;
-                    targeted CW needs more steps (pixels at 0 or 1 sit where tanh is flat):
-                    --target ll reaches 24% of targets in 100 steps, 100% in 1000 (Fashion MLP)
-          apgd      auto-PGD: no step size, momentum 0.75, step halved at checkpoints, CE loss,
-                    --steps 100, L-inf or --norm 2 (Croce & Hein 2020)
-          deepfool  minimal L2 perturbation by linearising the boundaries of the top --candidates 10
-                    classes, --overshoot 0.02, --steps 50 (Moosavi-Dezfooli et al. 2016)
-          uap       one universal v, ||v|| <= --eps (--norm inf|2), built with DeepFool steps over
-                    --train-n 1000 training images for --epochs 5 passes or until the fooling rate
-                    reaches --goal 0.8; --transfer-run RUN also measures v on a second model
-                    (fooling_rate, transfer_fooling_rate); --out also writes uap-perturbation.png
-                    (Moosavi-Dezfooli et al. 2017)
-          spatial   worst case over rotations (--rotation 30 deg in --rotation-steps 7) and shifts
-                    (--shift 3 px), bilinear; names the transform that fooled each image (Engstrom
-                    et al. 2019)
-          onepixel  black box: differential evolution over (row, col, value) of --pixels P pixels,
-                    --population 100, --steps 30 generations; probabilities only (Su et al. 2019)
-          square    black box L-inf Square Attack: random squares of +-eps, margin loss on
-                    log-probabilities, --queries 1000 per image, --p-init 0.8 (Andriushchenko et al.
-                    2020)
-          transfer  gray box: craft with --with METHOD (default pgd) on --run, evaluate on --target-run
-        --eps E       radius: L-inf in (0, 1] (default 0.1); with --norm 2, L2 in (0, 28] (default 1);
-                      cw, deepfool, spatial and onepixel have no radius and refuse --eps and --norm
-        --alpha A     step size (default eps/10; pgd-l2 eps/4)      --steps N  iterations (default 20)
-        --target T    a class number, or ll for each image's least likely class (targeted attacks)
-        --n N         images from the test set (at most its size)
-        --batch B     images per batch (default 2000 for mlp, 500 for cnn; uap uses one batch)
-        --out DIR     writes NNNNN-clean.png, -adversarial.png and -perturbation.png (blue: darker,
-                      red: brighter, scaled to the image's largest change) per image, and results.csv
-                      (label, target, predictions, success, norms, per-image numbers such as CW's c)
-        --json        one object: attack, n, clean_accuracy, adversarial_accuracy, success_rate,
-                      mean_linf, mean_l2, mean_l0, queries (gradient evaluations for white-box
-                      attacks), gradient_evaluations, seconds, and per-method extras (c per image and mean_c,
-                      fooling_rate, transfer_fooling_rate, transforms, ...)
-        """,
-        "poison": """
-        usage: manifold poison labelflip|backdoor [--data D] [--model mlp|cnn] [--fraction F]
-                               [--fractions F1,F2,..] [--target C] [--epochs N] [--run NAME] [--json]
-
-        Trains a classifier on a poisoned training set and saves it as a run whose config keeps the
-        clean test accuracy and, for a backdoor, the attack success rate.
-          labelflip  a fraction of training labels changed to another class at random; --fractions
-                     0,0.1,0.2,0.4 trains one model per fraction (runs NAME-f0.10, ...) for the curve
-          backdoor   BadNets (Gu et al. 2017): a 4x4 checkerboard stamped bottom-right on a fraction
-                     (default 0.1) of training images, relabelled to --target C (default 0); the
-                     success rate is the share of triggered test images of other classes sent to C
-        --epochs N (default 3), --batch, --lr, --seed, --train-limit, --test-limit as for train
-        """,
-        "eval": """
-        usage: manifold eval RUN [--data D] [--json]
-
-        Loads RUN's checkpoint and reports test accuracy, loss and the confusion matrix.
-        RUN is a name from 'manifold runs' (or runs/NAME). --data overrides the run's dataset.
-        """,
-        "runs": """
-        usage: manifold runs [--json]
-
-        Lists the runs under ./runs (or $MANIFOLD_RUNS): model, dataset, epochs, accuracy, date.
-        """,
-        "bench": """
+    static let bench = """
         usage: manifold bench gemm [--threads N] [--json] [--no-numpy]
                manifold bench train [--ui] [--steps N] [--rounds N] [--json]
                manifold bench attack --run RUN [--n N] [--rounds R] [--batch B] [--python PATH] [--no-torch] [--json]
@@ -208,26 +127,99 @@ enum HelpText {
               Mann-Whitney p-value per figure (about 6 s a seed per side on Fashion-MNIST, 2 cores).
               --data as for train (default synthetic; --data fashion for the attack issue's figures);
               the data are loaded once with the first seed, only initialisation and order vary.
-        """,
-        "tui": """
-        usage: manifold [tui] [--theme NAME|PATH] [--data D] [--paused] [--threads N]
+        """
 
+    static let sample = """
+        Samples from a trained generative run with a step-machine sampler and writes a PNG grid
+        (atomically).
+          prior              decode z ~ p(z) (vae, aae, wae); --interpolate A B decodes a walk
+                             between the codes of test images A and B instead
+          langevin           x += eps s(x) + sqrt(2 eps) z with the DAE's score (r(x) - x)/sigma^2
+                             at its smallest level
+          annealed-langevin  Song & Ermon 2019 over the trained levels, --steps per level,
+                             step eps sigma_i^2/sigma_L^2; the PNG shows the denoised last state
+          ddpm               ancestral sampling over T = 1000 steps; --variance beta|posterior,
+                             --clip clips the predicted x0 to [-1, 1]
+          ddim               Song et al. 2021, --steps S of the T, --eta 0 is deterministic
+        Scores (MATH.md 11): class entropy (nats), classes covered and a Frechet distance on the
+        classifier's penultimate features against test images. --classifier RUN uses a saved
+        mlp/cnn run; without it a quick MLP is trained (2 epochs, up to 10,000 images) and the
+        JSON says "classifier": "quick-mlp". A diverging chain stops with an error, writing nothing.
+        """
+
+    static let compare = """
+        Trains the autoencoder (784-512-128-K) and fits PCA with K components, or reuses saved runs
+        (which must have the same K), and prints both test reconstruction errors (MSE per pixel) side by
+        side.
+        """
+
+    static let attack = """
+        Attacks the first N test images of a saved classifier run and reports clean and adversarial
+        accuracy, success rate (a wrong class; for targeted attacks the target), the mean L-inf, L2 and
+        L0 perturbation, gradient evaluations or queries, and seconds. A run trained with --test-limit
+        is attacked on its own test subset, and says so on stderr.
+          fgsm      fast gradient sign, x' = clip(x + eps sign(grad L)) (Goodfellow et al. 2015)
+          bim       iterative FGSM: steps of alpha, projected to the eps-ball (Kurakin et al. 2016)
+          ll, ill   one-step / iterative least-likely class, y_LL = argmin p(k|x) (Kurakin et al. 2016)
+          pgd       projected gradient descent, L-inf or --norm 2, random start (--no-random-start),
+                    --restarts R (Madry et al. 2018); pgd-l2 is pgd --norm 2
+          cw        Carlini-Wagner L2: tanh variables, Adam (--lr), margin with --kappa, per-image
+                    binary search over c (--c, --search-steps) (2017); --torchattacks: torchattacks
+                    3.5.1's masked margin and early abort, one c; targeted CW needs more steps (pixels
+                    at 0 or 1 sit where tanh is flat): --target ll reaches 24% of targets in 100 steps,
+                    100% in 1000 (Fashion MLP)
+          apgd      auto-PGD: no step size, momentum 0.75, step halved at checkpoints, CE loss,
+                    L-inf or --norm 2 (Croce & Hein 2020)
+          deepfool  minimal L2 perturbation by linearising the boundaries of the top --candidates
+                    classes, --overshoot (Moosavi-Dezfooli et al. 2016)
+          uap       one universal v, ||v|| <= --eps (--norm inf|2), built with DeepFool steps over
+                    --train-n training images for --epochs passes or until the fooling rate reaches
+                    --goal; --transfer-run RUN also measures v on a second model (fooling_rate,
+                    transfer_fooling_rate); --out also writes uap-perturbation.png
+                    (Moosavi-Dezfooli et al. 2017)
+          spatial   worst case over rotations (--rotation deg in --rotation-steps) and shifts
+                    (--shift px), bilinear; names the transform that fooled each image (Engstrom
+                    et al. 2019)
+          onepixel  black box: differential evolution over (row, col, value) of --pixels P pixels,
+                    --population, --steps generations; probabilities only (Su et al. 2019)
+          square    black box L-inf Square Attack: random squares of +-eps, margin loss on
+                    log-probabilities, --queries per image, --p-init (Andriushchenko et al. 2020)
+          transfer  gray box: craft with --with METHOD on --run, evaluate on --target-run
+        """
+
+    static let poison = """
+        Trains a classifier on a poisoned training set and saves it as a run whose config keeps the
+        clean test accuracy and, for a backdoor, the attack success rate.
+          labelflip  a fraction of training labels changed to another class at random; --fractions
+                     0,0.1,0.2,0.4 trains one model per fraction for the curve
+          backdoor   BadNets (Gu et al. 2017): a 4x4 checkerboard stamped bottom-right on a fraction
+                     of training images, relabelled to --target C; the success rate is the share of
+                     triggered test images of other classes sent to C
+        """
+
+    static let eval = """
+        Loads RUN's checkpoint and reports test accuracy, loss and the confusion matrix.
+        RUN is a name from 'manifold runs' (or runs/NAME). A run trained with --test-limit is measured
+        on its own test subset, and says so on stderr.
+        """
+
+    static let runs = """
+        Lists the runs under ./runs (or $MANIFOLD_RUNS): model, dataset, epochs, accuracy, date.
+        """
+
+    static let tui = """
         The full-screen workbench. It opens on the Train screen with the MLP training on the data
         (default: the embedded synthetic digits); --paused opens it idle. ? shows the keys, q quits.
-        Themes: dark (default), light, high-contrast, colorblind, or a JSON file; also $MANIFOLD_THEME.
         Needs a terminal: with stdout piped or TERM=dumb, use the headless commands.
-        """,
-        "watch": """
-        usage: manifold watch RUN [--theme NAME|PATH]
+        """
 
+    static let watch = """
         Opens the workbench on a run that another process is training (for example a headless run
         on a bigger machine whose run folder is synced here): it re-reads metrics.csv and config.json
         when they change and, for classifiers, reloads model.safetensors to show fresh predictions.
-        """,
-        "demo": """
-        usage: manifold demo [--theme NAME|PATH]
+        """
 
+    static let demo = """
         A full-screen gallery of every terminal widget driven by synthetic data. q quits, ? helps.
-        """,
-    ]
+        """
 }

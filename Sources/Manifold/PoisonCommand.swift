@@ -11,53 +11,73 @@ import TensorCore
 /// clean test accuracy (and, for a backdoor, the attack success rate on triggered test images); each
 /// trained model is saved as a run that keeps both numbers.
 enum PoisonCommand {
-    static let valueOptions: Set<String> = [
-        "data", "model", "fraction", "fractions", "target", "epochs", "run", "seed", "batch", "lr", "threads",
-        "train-limit", "test-limit",
-    ]
-    static let flagOptions: Set<String> = ["json", "quiet"]
+    static let methods = ["labelflip", "backdoor"]
+
+    /// The options of `poison`, each declared once.
+    enum Options {
+        static let model = CommandOption<Classifier.Kind>.choice("model", default: .mlp, help: "the classifier")
+        static let fraction = CommandOption<Double>.number(
+            "fraction", "F", default: nil, in: 0...1, defaultText: "labelflip 0.2, backdoor 0.1",
+            help: "share of training images poisoned")
+        static let fractions = CommandOption<Double>.numbers(
+            "fractions", "F1,F2,..", in: 0...1,
+            help: "labelflip: one model per fraction (runs NAME-f0.10, ...) for the accuracy curve")
+        static let target = CommandOption<Int>.integer(
+            "target", "C", default: 0, in: IntegerRange(0...), help: "backdoor: the class triggered images are sent to")
+        static let epochs = CommandOption<Int>.integer(
+            "epochs", default: 3, in: IntegerRange(1...10_000), help: "training epochs")
+        static let batch = CommandOption<Int>.integer(
+            "batch", "B", default: 128, in: IntegerRange(1...65_536), help: "mini-batch size")
+        static let learningRate = CommandOption<Double>.number(
+            "lr", default: 1e-3, in: 0...10, excludingLower: true, help: "Adam learning rate")
+        static let run = SharedOptions.run.withHelp("run folder name under runs/ (default: MODEL-DATASET-METHOD-DATE)")
+    }
+
+    static let declaration = CommandDeclaration(
+        name: "poison", arguments: "labelflip|backdoor",
+        summary: "train on a poisoned training set (\(methods.joined(separator: ", ")))", about: HelpText.poison,
+        options: [
+            SharedOptions.data.declaration, Options.model.declaration, Options.fraction.declaration,
+            Options.fractions.declaration, Options.target.declaration, Options.epochs.declaration,
+            Options.batch.declaration, Options.learningRate.declaration,
+            SharedOptions.seed.withHelp("seed for initialisation, data order and the poisoned choice").declaration,
+            Options.run.declaration, SharedOptions.trainLimit.declaration, SharedOptions.testLimit.declaration,
+            SharedOptions.json.declaration, SharedOptions.quiet.declaration, SharedOptions.threads.declaration,
+        ], maxPositional: 1)
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueOptions: valueOptions, flagOptions: flagOptions)
+        let parsed = try declaration.parse(arguments)
         guard let method = parsed.positional.first else {
-            throw UsageError("'poison' needs a method: labelflip, backdoor")
+            throw UsageError("'poison' needs a method: \(methods.joined(separator: ", "))")
         }
-        try parsed.expectPositional(atMost: 1, command: "poison")
-        guard method == "labelflip" || method == "backdoor" else {
-            throw UsageError("unknown poisoning '\(Sanitize.line(method))' (known: labelflip, backdoor)")
+        guard methods.contains(method) else {
+            throw UsageError(
+                "unknown poisoning '\(Sanitize.line(method))' (known: \(methods.joined(separator: ", ")))")
         }
-        let modelName = parsed.string("model") ?? "mlp"
-        guard let kind = Classifier.Kind(rawValue: modelName) else {
-            throw UsageError("option '--model' must be mlp or cnn, got '\(Sanitize.line(modelName))'")
-        }
+        let kind = try parsed.value(Options.model)
         let fractions: [Double]
-        if let list = parsed.string("fractions") {
+        if let list = try parsed.given(Options.fractions) {
             guard method == "labelflip" else { throw UsageError("'--fractions' is for labelflip; use --fraction") }
-            guard parsed.string("fraction") == nil else {
+            guard !parsed.isGiven(Options.fraction.name) else {
                 throw UsageError("give '--fraction' or '--fractions', not both")
             }
-            fractions = try list.split(separator: ",").map { text in
-                guard let value = Double(text), (0...1).contains(value) else {
-                    throw UsageError(
-                        "option '--fractions' needs numbers in [0, 1], got '\(Sanitize.line(String(text)))'")
-                }
-                return value
-            }
-            guard !fractions.isEmpty else { throw UsageError("option '--fractions' is empty") }
+            fractions = list
         } else {
-            fractions = [try parsed.number("fraction", default: method == "backdoor" ? 0.1 : 0.2, in: 0...1)]
+            fractions = [try parsed.value(Options.fraction, default: method == "backdoor" ? 0.1 : 0.2)]
         }
-        let epochs = try parsed.integer("epochs", default: 3, in: 1...10_000)
-        let batch = try parsed.integer("batch", default: 128, in: 1...65_536)
-        let learningRate = try parsed.number("lr", default: 1e-3, in: 0...10, excludingLower: true)
-        let seed = try parsed.seed(default: 0)
-        try applyThreads(parsed)
-        let dataSpec = parsed.string("data") ?? "synthetic"
-        let baseName = try parsed.string("run").map { try resolveRunArgument($0).name }
+        let epochs = try parsed.value(Options.epochs)
+        let batch = try parsed.value(Options.batch)
+        let learningRate = try parsed.value(Options.learningRate)
+        let seed = try parsed.value(SharedOptions.seed)
+        try SharedOptions.applyThreads(parsed)
+        let dataSpec = try parsed.value(SharedOptions.data)
+        let baseName = try parsed.given(Options.run).map { try resolveRunArgument($0).name }
         let limits = try DataLimits(parsed)
+        let quiet = parsed.has(SharedOptions.quiet)
+        let json = parsed.has(SharedOptions.json)
         let dataset = limits.apply(to: try DatasetLoader.load(dataSpec, seed: seed))
-        let target = try parsed.integer("target", default: 0, in: 0...Int.max)
-        if method == "backdoor" || parsed.string("target") != nil {
+        let target = try parsed.value(Options.target)
+        if method == "backdoor" || parsed.isGiven(Options.target.name) {
             guard target < dataset.classCount else {
                 throw UsageError(
                     "'--target' \(target) is not a class of '\(dataset.name)' (0..\(dataset.classCount - 1))")
@@ -84,7 +104,7 @@ enum PoisonCommand {
                 seed: seed)
             let model = training.model
             let progress = ProgressReporter(
-                label: "\(method) \(String(format: "%.2f", fraction))", quiet: parsed.has("quiet"))
+                label: "\(method) \(String(format: "%.2f", fraction))", quiet: quiet)
             var metrics = MetricsTable()
             var accuracy = 0.0
             var loss = 0.0
@@ -121,7 +141,7 @@ enum PoisonCommand {
             ]
             if let successRate { row["attack_success_rate"] = .number(successRate) }
             rows.append(.object(row))
-            if !parsed.has("json") {
+            if !json {
                 print(
                     String(format: "%@ fraction %.2f: clean test accuracy %.4f", method, fraction, accuracy)
                         + (successRate.map { String(format: ", attack success rate %.4f (target %d)", $0, target) }
@@ -129,7 +149,7 @@ enum PoisonCommand {
                         + ", saved to \(run.path)")
             }
         }
-        if parsed.has("json") {
+        if json {
             var object: [String: JSONValue] = [
                 "poison": .string(method), "model": .string(kind.rawValue),
                 "dataset": .string(dataset.name), "epochs": .integer(epochs),

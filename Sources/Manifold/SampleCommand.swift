@@ -16,14 +16,94 @@ import TensorCore
 enum SampleCommand {
     typealias Method = SamplingMethod
 
-    static let valueOptions: Set<String> = [
-        "run", "n", "steps", "seed", "out", "step", "eta", "variance", "interpolate", "classifier", "threads", "latent",
-        "test-limit",
-    ]
-    static let flagOptions: Set<String> = ["json", "clip", "quiet", "no-scores", "no-ema"]
+    /// The options of `sample`, each declared once.
+    enum Options {
+        static let run = SharedOptions.run.withHelp(
+            "the trained run: vae, aae or wae for prior, dae for the Langevin methods, ddpm for ddpm and ddim")
+        static let count = CommandOption<Int>.integer(
+            "n", default: 64, in: IntegerRange(1...10_000), defaultText: "64; 10 with --interpolate",
+            help: "samples to draw")
+        static let steps = CommandOption<Int>.integer(
+            "steps", "S", default: nil, in: IntegerRange(1...1_000_000),
+            defaultText: [Method.langevin, .annealedLangevin, .ddim].map { "\($0.rawValue) \($0.defaultSteps)" }
+                .joined(separator: ", "),
+            help: "sampler steps (annealed-langevin: per noise level); ddpm takes all T")
+        static let seed = SharedOptions.seed.withHelp("seed of the sampler's noise")
+        static let out = CommandOption<String>.string(
+            "out", "FILE.png",
+            help: "where the PNG grid goes (default runs/RUN/samples-METHOD.png; with --interpolate "
+                + "runs/RUN/interpolation-prior.png)")
+        static let step = CommandOption<Double>.number(
+            "step", default: nil, in: 0...1e6, excludingLower: true, defaultText: "0.05 sigma^2",
+            help: "Langevin step size eps")
+        static let eta = CommandOption<Double>.number(
+            "eta", default: 0, in: 0...10, help: "DDIM's noise scale (0: deterministic)")
+        static let variance = CommandOption<DDPMSampler.Variance>.choice(
+            "variance", default: .beta, help: "DDPM's reverse-step variance")
+        static let clip = CommandOption<Bool>.flag("clip", help: "ddpm, ddim: clip the predicted x0 to [-1, 1]")
+        static let interpolate = CommandOption<String>.string(
+            "interpolate", "A B",
+            help: "prior: decode a walk between the codes of test images A and B (also --interpolate A,B)")
+        static let classifier = CommandOption<String>.string(
+            "classifier", "RUN", help: "a saved mlp/cnn run to score with (default: a quick MLP trained now)")
+        static let noScores = CommandOption<Bool>.flag("no-scores", help: "skip the scores")
+        static let noEMA = CommandOption<Bool>.flag(
+            "no-ema", help: "ddpm, ddim: sample with the live weights instead of the run's weight average")
+        static let latent = CommandOption<Int>.integer(
+            "latent", "K", default: nil, in: IntegerRange(1...4096),
+            help: "the run's code size, for a run whose config.json lacks it")
+        static let testLimit = SharedOptions.testLimit.withDefault(2000).withHelp(
+            "test images the scores compare against (at least 2)")
+    }
+
+    static let declaration = CommandDeclaration(
+        name: "sample", arguments: "METHOD",
+        summary: "draw samples from a trained run: \(Method.allCases.map(\.rawValue).joined(separator: ", "))",
+        about: HelpText.sample,
+        options: [
+            Options.run.declaration, Options.count.declaration, Options.steps.declaration,
+            Options.seed.declaration, Options.out.declaration, SharedOptions.json.declaration,
+            Options.step.declaration, Options.eta.declaration, Options.variance.declaration,
+            Options.clip.declaration, Options.interpolate.declaration, Options.classifier.declaration,
+            Options.noScores.declaration, Options.noEMA.declaration, Options.latent.declaration,
+            Options.testLimit.declaration, SharedOptions.threads.declaration, SharedOptions.quiet.declaration,
+        ],
+        required: ["run"], maxPositional: nil)
+
+    /// `--interpolate A B` or `--interpolate A,B`: the two test-image indices, not yet checked against
+    /// the test set, and how many positional words the option used.
+    static func interpolationIndices(_ parsed: ParsedArguments) throws(UsageError) -> (pair: (Int, Int), words: Int)? {
+        guard let first = try parsed.given(Options.interpolate) else { return nil }
+        let parts =
+            first.contains(",")
+            ? first.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            : [first] + parsed.positional.dropFirst().prefix(1)
+        guard parts.count == 2 else {
+            throw UsageError("option '--interpolate' needs two test-image indices: --interpolate A B")
+        }
+        var indices: [Int] = []
+        for (label, text) in zip(["A", "B"], parts) {
+            guard let index = Int(text) else {
+                throw UsageError(
+                    "option '--interpolate': index \(label) must be a whole number, got '\(Sanitize.line(text, limit: 40))'"
+                )
+            }
+            indices.append(index)
+        }
+        return ((indices[0], indices[1]), first.contains(",") ? 0 : 1)
+    }
+
+    /// Fails unless both interpolation indices number a test image (`0..<testCount`), naming the wrong one.
+    static func checkInterpolation(_ pair: (Int, Int), testCount: Int, dataName: String) throws(UsageError) {
+        for (label, index) in [("A", pair.0), ("B", pair.1)] where !(0..<testCount).contains(index) {
+            throw UsageError(
+                "option '--interpolate': index \(label) is \(index), but the test images of '\(dataName)' are numbered 0 to \(testCount - 1)"
+            )
+        }
+    }
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueOptions: valueOptions, flagOptions: flagOptions)
+        let parsed = try declaration.parse(arguments)
         guard let methodName = parsed.positional.first else {
             throw UsageError("'sample' needs a method: \(Method.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -32,73 +112,57 @@ enum SampleCommand {
                 "unknown sampling method '\(Sanitize.line(methodName))' (known: \(Method.allCases.map(\.rawValue).joined(separator: ", ")))"
             )
         }
-        var interpolation: (Int, Int)?
-        if let first = parsed.string("interpolate") {
-            guard method == .prior else { throw UsageError("'--interpolate' applies to 'prior' only") }
-            let parts =
-                first.contains(",")
-                ? first.split(separator: ",").map(String.init) : [first] + parsed.positional.dropFirst().prefix(1)
-            guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a >= 0, b >= 0 else {
-                throw UsageError("'--interpolate' needs two test-image indices: --interpolate A B")
-            }
-            interpolation = (a, b)
-            try parsed.expectPositional(atMost: first.contains(",") ? 1 : 2, command: "sample")
-        } else {
-            try parsed.expectPositional(atMost: 1, command: "sample")
+        let interpolationArgument = try interpolationIndices(parsed)
+        if interpolationArgument != nil && method != .prior {
+            throw UsageError("'--interpolate' applies to 'prior' only")
         }
-        guard let runName = parsed.string("run") else {
+        try parsed.expectPositional(atMost: 1 + (interpolationArgument?.words ?? 0), command: "sample")
+        let interpolation = interpolationArgument?.pair
+        guard let runName = try parsed.given(Options.run) else {
             throw UsageError(
                 "'sample' needs '--run RUN' (a trained \(method.kinds.map(\.rawValue).joined(separator: "/")) run)")
         }
         let run = try resolveRunArgument(runName)
-        let count = try parsed.integer(
-            "n", default: interpolation == nil ? 64 : 10, in: interpolation == nil ? 1...10_000 : 2...10_000)
-        let seed = try parsed.seed(default: 0)
-        if method == .ddpm && parsed.string("steps") != nil {
+        let count = try parsed.value(Options.count, default: interpolation == nil ? 64 : 10)
+        if interpolation != nil { try CommandOption<Int>.check(count, in: IntegerRange(2...10_000), name: "n") }
+        let seed = try parsed.value(Options.seed)
+        if method == .ddpm && parsed.isGiven(Options.steps.name) {
             throw UsageError("'ddpm' takes all T steps of the schedule; use 'ddim --steps S' for fewer")
         }
-        if method == .prior && parsed.string("steps") != nil { throw UsageError("'prior' takes no '--steps'") }
-        let steps = try parsed.integer(
-            "steps", default: method.defaultSteps, in: 1...1_000_000)
-        let eta = try parsed.number("eta", default: 0, in: 0...10)
-        let stepSize: Double? =
-            parsed.string("step") == nil
-            ? nil : try parsed.number("step", default: 0, in: 0...1e6, excludingLower: true)
-        var variance = DDPMSampler.Variance.beta
-        if let text = parsed.string("variance") {
-            guard let value = DDPMSampler.Variance(rawValue: text) else {
-                throw UsageError("option '--variance' must be beta or posterior, got '\(Sanitize.line(text))'")
-            }
-            variance = value
-        }
+        if method == .prior && parsed.isGiven(Options.steps.name) { throw UsageError("'prior' takes no '--steps'") }
+        let steps = try parsed.value(Options.steps, default: method.defaultSteps)
+        let eta = try parsed.value(Options.eta)
+        let stepSize = try parsed.given(Options.step)
+        let variance = try parsed.value(Options.variance)
         for (option, methods) in [
-            ("eta", [Method.ddim]), ("variance", [.ddpm]), ("step", [.langevin, .annealedLangevin]),
-        ] where parsed.string(option) != nil {
-            guard methods.contains(method) else {
-                throw UsageError("option '--\(option)' does not apply to '\(method.rawValue)'")
-            }
+            (Options.eta.name, [Method.ddim]), (Options.variance.name, [.ddpm]),
+            (Options.step.name, [.langevin, .annealedLangevin]), (Options.clip.name, [.ddpm, .ddim]),
+            (Options.noEMA.name, [.ddpm, .ddim]),
+        ] where parsed.isGiven(option) && !methods.contains(method) {
+            throw UsageError(
+                "option '--\(option)' applies to \(OptionHelp.alternatives(methods.map(\.rawValue))), not '\(method.rawValue)'"
+            )
         }
-        if parsed.has("clip") && method != .ddpm && method != .ddim {
-            throw UsageError("'--clip' applies to ddpm and ddim")
-        }
-        if parsed.has("no-ema") && method != .ddpm && method != .ddim {
-            throw UsageError("'--no-ema' applies to ddpm and ddim")
-        }
-        let latentOverride: Int? =
-            parsed.string("latent") == nil ? nil : try parsed.integer("latent", default: 1, in: 1...4096)
-        let testLimit = try parsed.integer("test-limit", default: 2000, in: 2...Int.max)
-        let classifierRun = try parsed.string("classifier").map { try resolveRunArgument($0) }
-        try applyThreads(parsed)
-        let outPath = parsed.string("out") ?? run.file("samples-\(method.rawValue).png")
+        let latentOverride = try parsed.given(Options.latent)
+        let testLimit = try parsed.value(Options.testLimit)
+        try CommandOption<Int>.check(testLimit, in: IntegerRange(2...), name: Options.testLimit.name)
+        let classifierRun = try parsed.given(Options.classifier).map { try resolveRunArgument($0) }
+        try SharedOptions.applyThreads(parsed)
+        let outPath =
+            try parsed.given(Options.out)
+            ?? run.file(interpolation == nil ? "samples-\(method.rawValue).png" : "interpolation-prior.png")
+        let json = parsed.has(SharedOptions.json)
+        let quiet = parsed.has(SharedOptions.quiet) || json
+        let scoring = !parsed.has(Options.noScores)
 
-        let (kind, settings, config, model) = try GenerativeFactory.load(run: run, latentOverride: latentOverride)
+        let (kind, _, config, model) = try GenerativeFactory.load(run: run, latentOverride: latentOverride)
         guard method.kinds.contains(kind) else {
             throw RuntimeError(
                 "run '\(run.path)' is a '\(kind.rawValue)' model; '\(method.rawValue)' sampling needs a \(method.kinds.map(\.rawValue).joined(separator: ", ")) run"
             )
         }
         let pixels = config["pixels"]?.integerValue ?? 784
-        let needsData = interpolation != nil || !parsed.has("no-scores")
+        let needsData = interpolation != nil || scoring
         var dataset: Dataset?
         if needsData {
             let dataSpec = config["data"]?.stringValue ?? "synthetic"
@@ -106,6 +170,9 @@ enum SampleCommand {
             var loaded = try DatasetLoader.load(dataSpec, seed: dataSeed)
             guard loaded.pixelCount == pixels else {
                 throw RuntimeError("dataset '\(dataSpec)' has \(loaded.pixelCount) pixels per image, the run \(pixels)")
+            }
+            if let interpolation {
+                try checkInterpolation(interpolation, testCount: loaded.testCount, dataName: loaded.name)
             }
             loaded = loaded.subset(
                 train: min(loaded.trainCount, 10_000),
@@ -116,9 +183,7 @@ enum SampleCommand {
         var codes: Tensor?
         if method == .prior, let (a, b) = interpolation, let (encode, _, latent) = SamplerFactory.latentFunctions(model)
         {
-            guard let dataset, a < dataset.testCount, b < dataset.testCount else {
-                throw UsageError("'--interpolate' indices must be below the test set's size \(dataset?.testCount ?? 0)")
-            }
+            guard let dataset else { preconditionFailure("interpolation loads the test images") }
             let pair = noGrad {
                 encode(Tensor(shape: [2, pixels], scalars: Array(dataset.testImage(a)) + Array(dataset.testImage(b))))
             }
@@ -128,19 +193,18 @@ enum SampleCommand {
         if method == .ddim, let ddpm = model as? DDPM, steps > ddpm.schedule.stepCount {
             throw UsageError("'--steps' for ddim must be at most T = \(ddpm.schedule.stepCount)")
         }
-        _ = settings
         var weights: JSONValue = .null
         if let ddpm = model as? DDPM {
-            ddpm.samplesWithAverage = !parsed.has("no-ema")
+            ddpm.samplesWithAverage = !parsed.has(Options.noEMA)
             weights = .string(ddpm.samplesWithAverage && !ddpm.averagedParameters.isEmpty ? "ema" : "live")
         }
         let sampler = try SamplerFactory.make(
             method: method, model: model, pixels: pixels, count: count, steps: steps, seed: seed,
-            options: SamplingOptions(stepSize: stepSize, eta: eta, variance: variance, clip: parsed.has("clip")),
+            options: SamplingOptions(stepSize: stepSize, eta: eta, variance: variance, clip: parsed.has(Options.clip)),
             codes: codes)
 
         let progress = ProgressReporter(
-            label: "sample \(method.rawValue)", quiet: parsed.has("quiet") || parsed.has("json"))
+            label: "sample \(method.rawValue)", quiet: quiet)
         let start = Date()
         do {
             try sampler.run { s in
@@ -166,9 +230,9 @@ enum SampleCommand {
 
         var scores: JSONValue = .null
         var classifierName: JSONValue = .null
-        if !parsed.has("no-scores"), let dataset {
+        if scoring, let dataset {
             let (classifier, name) = try scoringClassifier(
-                classifierRun, dataset: dataset, quiet: parsed.has("quiet") || parsed.has("json"))
+                classifierRun, dataset: dataset, quiet: quiet)
             classifierName = .string(name)
             let reference = Tensor(shape: [dataset.testCount, pixels], scalars: dataset.testImages)
             let result = SampleScores.evaluate(classifier: classifier, images: images, reference: reference)
@@ -178,7 +242,7 @@ enum SampleCommand {
                 "histogram": .array(result.histogram.map { .integer($0) }),
             ])
         }
-        if parsed.has("json") {
+        if json {
             print(
                 JSONValue.object([
                     "method": .string(method.rawValue), "n": .integer(count), "seconds": .number(seconds),

@@ -3,7 +3,6 @@
 import Foundation
 import TensorCore
 
-
 func dispatch(_ arguments: [String]) -> Int32 {
     guard let command = arguments.first else {
         return TUICommand.runDefault()
@@ -25,7 +24,7 @@ func dispatch(_ arguments: [String]) -> Int32 {
         case "eval": return try EvalCommand.run(rest)
         case "runs": return try RunsCommand.run(rest)
         case "bench": return try BenchCommand.run(rest)
-        case "demo": return try DemoCommand.run(rest)
+        case "demo": return try WidgetGalleryCommand.run(rest)
         case "sample": return try SampleCommand.run(rest)
         case "compare": return try CompareCommand.run(rest)
         case "attack": return try AttackCommand.run(rest)
@@ -47,7 +46,7 @@ func printHelp(for command: String?) -> Int32 {
         print(HelpText.overview)
         return 0
     }
-    guard let text = HelpText.commands[command] else {
+    guard let text = HelpText.help(for: command) else {
         printError("no help for unknown command '\(command.prefix(40))' (try 'manifold --help')")
         return 2
     }

@@ -91,10 +91,10 @@ private func writeMNISTFolder(
 
     @Test func unknownSpec() {
         let message = datasetErrorMessage { _ = try DatasetLoader.load("/no/such/folder", seed: 0) }
-        #expect(message?.hasPrefix("/no/such/folder: unknown dataset") == true)
+        #expect(message?.hasPrefix("no such folder '/no/such/folder'") == true)
         #expect(
-            datasetErrorMessage { _ = try DatasetLoader.load("mnist-please", seed: 0) }?.contains("unknown dataset")
-                == true)
+            datasetErrorMessage { _ = try DatasetLoader.load("mnist-please", seed: 0) }
+                == "unknown dataset 'mnist-please' (known: synthetic, fashion, or a folder path)")
     }
 
     @Test func syntheticIsTheDefault() throws {

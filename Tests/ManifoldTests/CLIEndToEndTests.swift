@@ -28,6 +28,7 @@ import Testing
             (["train", "mlp", "--run", "../escape"], "run name"),
             (["eval"], "needs a run"),
             (["bench", "warp"], "unknown benchmark"),
+            (["train", "mlp", "--data", "/nowhere/at/all"], "option '--data': no such folder '/nowhere/at/all'"),
         ]
         for (arguments, message) in cases {
             let result = try ManifoldBinary.run(arguments, runsRoot: temporaryFolder())
@@ -41,7 +42,8 @@ import Testing
         let root = temporaryFolder()
         defer { cleanup(root) }
         let recipe = ["--seed", "5", "--batch", "48", "--lr", "0.002"]
-        let first = try ManifoldBinary.run(["train", "mlp", "--epochs", "2", "--run", "straight", "--json"] + recipe + tiny, runsRoot: root)
+        let first = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "2", "--run", "straight", "--json"] + recipe + tiny, runsRoot: root)
         #expect(first.status == 0, "\(first.stderr)")
         let json = try JSONValue.parse(first.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(json["model"]?.stringValue == "mlp")
@@ -53,14 +55,18 @@ import Testing
         for file in ["config.json", "metrics.csv", "model.safetensors", "optimizer.safetensors"] {
             #expect(FileManager.default.fileExists(atPath: "\(root)/straight/\(file)"), "missing \(file)")
         }
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: "\(root)/straight").filter { $0.contains(".tmp") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: "\(root)/straight").filter {
+            $0.contains(".tmp")
+        }
         #expect(leftovers.isEmpty)
 
         // One epoch, then resume to two with only --run and --epochs (the seed, batch size and
         // learning rate come from the run): bit-identical weights and optimizer state.
-        let half = try ManifoldBinary.run(["train", "mlp", "--epochs", "1", "--run", "split"] + recipe + tiny, runsRoot: root)
+        let half = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "1", "--run", "split"] + recipe + tiny, runsRoot: root)
         #expect(half.status == 0, "\(half.stderr)")
-        let resumed = try ManifoldBinary.run(["train", "mlp", "--epochs", "2", "--run", "split", "--resume"] + tiny, runsRoot: root)
+        let resumed = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "2", "--run", "split", "--resume"] + tiny, runsRoot: root)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         for file in ["model.safetensors", "optimizer.safetensors"] {
             let a = try SafeTensorsFormat.read(path: "\(root)/straight/\(file)")
@@ -86,8 +92,6 @@ import Testing
     @Test func runtimeErrorsExitOneAndNameTheFile() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let missingData = try ManifoldBinary.run(["train", "mlp", "--data", "\(root)/nowhere"] + tiny, runsRoot: root)
-        #expect(missingData.status == 1 && missingData.stderr.contains("nowhere"), "\(missingData.stderr)")
         let missingRun = try ManifoldBinary.run(["eval", "ghost"], runsRoot: root)
         #expect(missingRun.status == 1 && missingRun.stderr.contains("ghost"))
 

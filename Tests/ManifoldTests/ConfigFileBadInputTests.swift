@@ -50,7 +50,7 @@ import Testing
             ),
             (
                 "hostile missing data folder", with(["data": .string("/nowhere/\u{1B}]0;t\u{07}")]), 1,
-                "/nowhere/?]0;t?: unknown dataset", 1, "unknown dataset"
+                "no such folder '/nowhere/?]0;t?'", 1, "no such folder"
             ),
             ("negative counts", with(["test_count": .integer(-10), "train_count": .integer(-10)]), 0, "", 0, ""),
             (

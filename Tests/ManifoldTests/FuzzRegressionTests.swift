@@ -52,7 +52,7 @@ import Testing
         (["train", "mlp", "--run", "../x"], 2, "must not start with '.'"),
         (["train", "mlp", "--run", "/tmp/x"], 2, "must not start with '.' or contain '/'"),
         (["train", "mlp", "--run", "a\u{1B}b"], 2, "may only hold letters"),
-        (["train", "mlp", "--data", "/nowhere/\u{1B}]52;c;aGk=\u{07}"], 1, "/nowhere/?]52;c;aGk=?"),
+        (["train", "mlp", "--data", "/nowhere/\u{1B}]52;c;aGk=\u{07}"], 2, "no such folder '/nowhere/?]52;c;aGk=?'"),
         (["eval", "../../etc"], 2, "must not start with '.'"),
         (["eval", String(repeating: "a", count: 300)], 2, "1 to 128 characters"),
     ]

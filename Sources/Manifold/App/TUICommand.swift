@@ -3,29 +3,43 @@ import Foundation
 
 /// `manifold [tui] [--theme NAME|PATH] [--data D] [--paused]`: the full-screen workbench.
 enum TUICommand {
+    static let paused = CommandOption<Bool>.flag("paused", help: "open idle instead of training the MLP")
+
+    static let declaration = CommandDeclaration(
+        name: "tui", arguments: "", summary: "the full-screen workbench (the default on a terminal)",
+        about: HelpText.tui,
+        options: [
+            SharedOptions.theme.declaration,
+            SharedOptions.data.withHelp("the data the workbench trains on: " + SharedOptions.data.declaration.help)
+                .declaration,
+            paused.declaration, SharedOptions.threads.declaration,
+        ])
+
+    static let watchDeclaration = CommandDeclaration(
+        name: "watch", arguments: "RUN", summary: "follow a run another process is training (metrics, predictions)",
+        about: HelpText.watch, options: [SharedOptions.theme.declaration], maxPositional: 1)
+
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueOptions: ["theme", "data", "threads"], flagOptions: ["paused"])
-        try parsed.expectPositional(atMost: 0, command: "tui")
-        try applyThreads(parsed)
+        let parsed = try declaration.parse(arguments)
+        try SharedOptions.applyThreads(parsed)
         var options = Workbench.Options()
-        options.themeName = parsed.string("theme")
-        options.dataSpec = parsed.string("data") ?? "synthetic"
-        options.startPaused = parsed.has("paused")
+        options.themeName = try parsed.given(SharedOptions.theme)
+        options.dataSpec = try parsed.value(SharedOptions.data)
+        options.startPaused = parsed.has(paused)
         try Workbench.run(options)
         return 0
     }
 
     /// `manifold watch RUN`: the workbench following a run that another process trains.
     static func watch(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueOptions: ["theme"], flagOptions: [])
+        let parsed = try watchDeclaration.parse(arguments)
         guard let name = parsed.positional.first else { throw UsageError("'watch' needs a run: manifold watch RUN") }
-        try parsed.expectPositional(atMost: 1, command: "watch")
         let run = try resolveRunArgument(name)
         guard run.exists, FileManager.default.fileExists(atPath: run.file("config.json")) else {
             throw RuntimeError("no run '\(run.path)' with a config.json to watch")
         }
         var options = Workbench.Options()
-        options.themeName = parsed.string("theme")
+        options.themeName = try parsed.given(SharedOptions.theme)
         options.watchRun = run
         try Workbench.run(options)
         return 0
@@ -37,7 +51,8 @@ enum TUICommand {
         if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 && environment["TERM"] != "dumb" {
             return dispatch(["tui"])
         }
-        printError("not a terminal (or TERM=dumb): training the default model headless; 'manifold --help' lists the commands")
+        printError(
+            "not a terminal (or TERM=dumb): training the default model headless; 'manifold --help' lists the commands")
         return dispatch(["train", "mlp"])
     }
 }

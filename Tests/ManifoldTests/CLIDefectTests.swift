@@ -1,0 +1,149 @@
+import Base
+import Foundation
+import Testing
+
+/// Regression tests for the command-line defects of issue 13 item 7, each driving the real binary.
+@Suite(.serialized) struct CLIDefectTests {
+    static let tiny = ["--train-limit", "300", "--test-limit", "100", "--quiet"]
+
+    func json(_ result: CommandResult) throws -> JSONValue {
+        try JSONValue.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    func expectUsageError(_ result: CommandResult, _ message: String, _ label: String) {
+        #expect(result.status == 2, "\(label): status \(result.status), \(result.stderr)")
+        #expect(result.stderr.contains(message), "\(label): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(label): \(result.stderr)")
+    }
+
+    /// Bug: `train --help` offered "mlp|cnn" as the models; there are nine.
+    @Test func trainHelpNamesAllNineModels() throws {
+        let help = try ManifoldBinary.run(["help", "train"])
+        #expect(help.status == 0)
+        let text = help.stdout.replacingOccurrences(of: "\n", with: " ")
+        #expect(
+            text.contains(
+                "the 9 models: the classifiers mlp, cnn and the generative models "
+                    + "pca, ae, vae, aae, wae, dae, ddpm"), "\(help.stdout.prefix(600))")
+        #expect(!help.stdout.contains("train mlp|cnn"))
+    }
+
+    /// Bug: an open range said "between 1 and 9223372036854775807".
+    @Test func openRangeSaysAtLeast() throws {
+        let result = try ManifoldBinary.run(["train", "mlp", "--train-limit", "0"], runsRoot: temporaryFolder())
+        expectUsageError(result, "option '--train-limit' must be at least 1, got 0", "--train-limit 0")
+    }
+
+    /// Bug: an unknown or missing `--data` exited 1 and called a missing folder an "unknown dataset".
+    @Test func badDataIsAUsageErrorThatSaysWhichKind() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let missing = try ManifoldBinary.run(["train", "mlp", "--data", "\(root)/nowhere"] + Self.tiny, runsRoot: root)
+        expectUsageError(missing, "option '--data': no such folder '\(root)/nowhere'", "missing folder")
+        let unknown = try ManifoldBinary.run(
+            ["attack", "fgsm", "--run", "x", "--data", "mnist-please"], runsRoot: root)
+        expectUsageError(
+            unknown, "option '--data': unknown dataset 'mnist-please' (known: synthetic, fashion, or a folder path)",
+            "unknown name")
+        let poison = try ManifoldBinary.run(["poison", "labelflip", "--data", "./gone"], runsRoot: root)
+        expectUsageError(poison, "no such folder './gone'", "poison")
+    }
+
+    /// Bug: `runs --json` left out a run whose config.json is unreadable (the text listing shows it).
+    @Test func runsJSONIncludesUnreadableRuns() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try FileManager.default.createDirectory(atPath: "\(root)/broken", withIntermediateDirectories: true)
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: "\(root)/broken/config.json"))
+        let result = try ManifoldBinary.run(["runs", "--json"], runsRoot: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let runs = try json(result)["runs"]?.arrayValue ?? []
+        #expect(runs.count == 1, "\(result.stdout)")
+        #expect(runs.first?["run"]?.stringValue == "\(root)/broken")
+        #expect(runs.first?["error"]?.stringValue?.contains("invalid JSON") == true, "\(result.stdout)")
+    }
+
+    /// Bug: a run trained with `--test-limit` made `eval` and `attack` use that many images silently.
+    @Test func evalAndAttackSayTheRunsTestLimit() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(["train", "mlp", "--run", "small"] + Self.tiny, runsRoot: root)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let eval = try ManifoldBinary.run(["eval", "small", "--json"], runsRoot: root)
+        #expect(eval.status == 0, "\(eval.stderr)")
+        #expect(try json(eval)["test_images"]?.integerValue == 100)
+        #expect(try json(eval)["test_images_note"]?.stringValue?.contains("--test-limit 100") == true)
+        #expect(eval.stderr.contains("trained with --test-limit 100: using its first 100 of the 4000 test images"))
+        let attack = try ManifoldBinary.run(
+            ["attack", "fgsm", "--run", "small", "--n", "10", "--json"], runsRoot: root)
+        #expect(attack.status == 0, "\(attack.stderr)")
+        #expect(try json(attack)["test_images"]?.integerValue == 100)
+        #expect(attack.stderr.contains("--test-limit 100"), "\(attack.stderr)")
+        let all = try ManifoldBinary.run(["eval", "small", "--json", "--data", "synthetic"], runsRoot: root)
+        #expect(try json(all)["test_images"]?.integerValue == 4000)
+        #expect(try json(all)["test_images_note"] == nil)
+        #expect(!all.stderr.contains("--test-limit"))
+    }
+
+    /// Bugs: `compare` with saved runs of different k printed "k = 30" for a k = 20 PCA, and reported
+    /// `"epochs": null` for a saved autoencoder.
+    @Test func compareRefusesMismatchedKAndReportsSavedEpochs() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for (model, name, latent, epochs) in [
+            ("ae", "ae2", "2", "2"), ("pca", "pca2", "2", "1"), ("pca", "pca3", "3", "1"),
+        ] {
+            let result = try ManifoldBinary.run(
+                ["train", model, "--run", name, "--latent", latent, "--epochs", epochs] + Self.tiny, runsRoot: root)
+            #expect(result.status == 0, "\(name): \(result.stderr)")
+        }
+        let mismatched = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--ae-run", "ae2", "--pca-run", "pca3"] + Self.tiny, runsRoot: root)
+        #expect(mismatched.status == 1, "\(mismatched.stdout) \(mismatched.stderr)")
+        #expect(mismatched.stderr.contains("'\(root)/ae2' (k = 2) and '\(root)/pca3' (k = 3)"), "\(mismatched.stderr)")
+        #expect(mismatched.stderr.split(separator: "\n").count == 1)
+        let matched = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--ae-run", "ae2", "--pca-run", "pca2", "--json"] + Self.tiny, runsRoot: root)
+        #expect(matched.status == 0, "\(matched.stderr)")
+        let object = try json(matched)
+        #expect(object["latent"]?.integerValue == 2)
+        #expect(object["ae"]?["epochs"]?.integerValue == 2, "\(matched.stdout)")
+        let onlyPCA = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--pca-run", "pca3", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        #expect(onlyPCA.status == 0, "\(onlyPCA.stderr)")
+        #expect(onlyPCA.stdout.contains("k = 3"), "\(onlyPCA.stdout)")
+    }
+
+    /// Bugs: `--interpolate -1 3` said only "needs two indices", and `sample prior --interpolate`
+    /// overwrote the `samples-prior.png` of a plain `sample prior`.
+    @Test func interpolationNamesTheWrongIndexAndHasItsOwnFile() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "vae", "--run", "v", "--latent", "2", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let negative = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "v", "--interpolate", "-1", "3", "--no-scores"], runsRoot: root)
+        expectUsageError(
+            negative,
+            "option '--interpolate': index A is -1, but the test images of 'synthetic' are numbered 0 to 3999",
+            "-1 3")
+        let beyond = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "v", "--interpolate", "2,4000", "--no-scores"], runsRoot: root)
+        expectUsageError(beyond, "index B is 4000", "2,4000")
+        let word = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "v", "--interpolate", "1", "x", "--no-scores"], runsRoot: root)
+        expectUsageError(word, "option '--interpolate': index B must be a whole number, got 'x'", "1 x")
+
+        let plain = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "v", "--n", "4", "--no-scores"], runsRoot: root)
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let walk = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "v", "--interpolate", "0", "1", "--no-scores"], runsRoot: root)
+        #expect(walk.status == 0, "\(walk.stderr)")
+        #expect(walk.stdout.contains("\(root)/v/interpolation-prior.png"), "\(walk.stdout)")
+        for file in ["samples-prior.png", "interpolation-prior.png"] {
+            #expect(FileManager.default.fileExists(atPath: "\(root)/v/\(file)"), "missing \(file)")
+        }
+    }
+}

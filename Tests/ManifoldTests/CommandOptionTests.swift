@@ -1,0 +1,113 @@
+import Testing
+
+@testable import Manifold
+
+/// Options declared once (`CommandOption`, `CommandDeclaration`): the parser, the help and the usage
+/// errors all come from the declaration.
+@Suite struct CommandOptionTests {
+    static let count = CommandOption<Int>.integer("n", default: 64, in: IntegerRange(1...), help: "samples")
+    static let steps = CommandOption<Int>.integer("steps", default: nil, in: IntegerRange(1...50), help: "steps")
+    static let rate = CommandOption<Double>.number(
+        "lr", default: 0.001, in: 0...10, excludingLower: true, help: "learning rate")
+    static let verbose = CommandOption<Bool>.flag("verbose", help: "say more")
+    static let declaration = CommandDeclaration(
+        name: "demo-command", arguments: "WHAT", summary: "a command for the tests", about: "What it does.",
+        options: [count.declaration, steps.declaration, rate.declaration, verbose.declaration], required: ["n"],
+        maxPositional: 1)
+
+    /// The message of the `UsageError` `body` throws (recording an issue when it throws none).
+    func usageError(_ body: () throws -> Void) -> String? {
+        (#expect(throws: UsageError.self) { try body() })?.description
+    }
+
+    @Test func typedValuesAndDefaultsComeFromTheDeclaration() throws {
+        let parsed = try Self.declaration.parse(["thing", "--steps", "7", "--verbose"])
+        #expect(parsed.positional == ["thing"])
+        #expect(try parsed.value(Self.count) == 64)
+        #expect(try parsed.given(Self.count) == nil)
+        #expect(try parsed.given(Self.steps) == 7)
+        #expect(try parsed.value(Self.rate) == 0.001)
+        #expect(parsed.has(Self.verbose))
+        #expect(try parsed.value(Self.count, default: 10) == 10)
+    }
+
+    /// Bug: `--n -1` said "must be between 1 and 9223372036854775807"; a range with no upper end now
+    /// reads "must be at least 1", through the declarations and the name-keyed readers alike.
+    @Test func openRangesSayAtLeast() throws {
+        let negative = try Self.declaration.parse(["--n", "-1"])
+        #expect(usageError { _ = try negative.value(Self.count) } == "option '--n' must be at least 1, got -1")
+        let legacy = try ParsedArguments(["--n", "-1"], valueOptions: ["n"], flagOptions: [])
+        #expect(
+            usageError { _ = try legacy.integer("n", default: 1, in: 1...Int.max) }
+                == "option '--n' must be at least 1, got -1")
+        let tooMany = try Self.declaration.parse(["--steps", "51"])
+        #expect(
+            usageError { _ = try tooMany.value(Self.steps, default: 1) }
+                == "option '--steps' must be between 1 and 50, got 51")
+        let word = try Self.declaration.parse(["--lr", "fast"])
+        #expect(usageError { _ = try word.value(Self.rate) } == "option '--lr' needs a number, got 'fast'")
+    }
+
+    @Test func parserAcceptsOnlyDeclaredOptions() {
+        #expect(
+            usageError { _ = try Self.declaration.parse(["--colour"]) }?.hasPrefix("unknown option '--colour'") == true)
+        #expect(usageError { _ = try Self.declaration.parse(["--verbose=1"]) } == "option '--verbose' takes no value")
+        #expect(
+            usageError { _ = try Self.declaration.parse(["a", "b"]) } == "'demo-command' got an unexpected argument 'b'"
+        )
+    }
+
+    @Test func choicesListTheirCases() throws {
+        enum Shape: String, CaseIterable, Sendable { case round, square, flat }
+        let shape = CommandOption<Shape>.choice("shape", default: .round, help: "the shape")
+        #expect(shape.declaration.placeholder == "round|square|flat")
+        let parsed = try ParsedArguments(["--shape", "oval"], options: [shape.declaration])
+        #expect(
+            usageError { _ = try parsed.value(shape) } == "option '--shape' must be round, square or flat, got 'oval'")
+    }
+
+    @Test func helpListsEveryDeclaredOptionWithItsDefault() {
+        let help = Self.declaration.help
+        let lines = help.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0] == "usage: manifold demo-command WHAT --n N [--steps N] [--lr X] [--verbose]")
+        #expect(help.contains("What it does."))
+        #expect(lines.contains { $0.hasPrefix("  --n N") && $0.hasSuffix("samples (default 64)") })
+        #expect(lines.contains { $0.hasPrefix("  --lr X") && $0.hasSuffix("learning rate (default 0.001)") })
+        #expect(lines.contains { $0.hasPrefix("  --verbose") && $0.hasSuffix("say more") })
+        #expect(lines.allSatisfy { $0.count <= OptionHelp.width })
+    }
+
+    /// Every command's help lists each option its parser accepts, and nothing else: one declaration.
+    @Test func everyDeclaredCommandsHelpMatchesItsParser() throws {
+        for command in HelpText.catalog where command.handWrittenHelp == nil {
+            let help = command.help
+            for option in command.options {
+                #expect(help.contains("  " + option.synopsis), "\(command.name): --\(option.name) missing from help")
+                let value = option.name == SharedOptions.data.name ? "synthetic" : "1"
+                let arguments = option.takesValue ? ["--\(option.name)", value] : ["--\(option.name)"]
+                #expect(throws: Never.self, "\(command.name) --\(option.name)") {
+                    _ = try ParsedArguments(arguments, options: command.options)
+                }
+            }
+            #expect(Set(command.options.map(\.name)).count == command.options.count, "\(command.name): a name twice")
+            #expect(HelpText.overview.contains("  \(command.name)"), "\(command.name) missing from the overview")
+        }
+    }
+
+    /// Bug: a missing `--data` folder said "unknown dataset" and exited 1; the shared option now
+    /// tells a missing folder from an unknown name while the arguments are read.
+    @Test func dataOptionTellsMissingFolderFromUnknownName() throws {
+        #expect(
+            usageError {
+                _ = try ParsedArguments(["--data", "/no/such/folder"], options: [SharedOptions.data.declaration])
+            }?
+            .hasPrefix("option '--data': no such folder '/no/such/folder'") == true)
+        #expect(
+            usageError {
+                _ = try ParsedArguments(["--data", "mnist-please"], options: [SharedOptions.data.declaration])
+            }
+                == "option '--data': unknown dataset 'mnist-please' (known: synthetic, fashion, or a folder path)")
+        let synthetic = try ParsedArguments(["--data", "synthetic"], options: [SharedOptions.data.declaration])
+        #expect(try synthetic.value(SharedOptions.data) == "synthetic")
+    }
+}
