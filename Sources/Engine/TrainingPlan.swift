@@ -129,7 +129,8 @@ public struct TrainingPlan: Sendable {
             guard let saved = config[key]?.integerValue, saved >= 1 else { return asked }
             if let asked, asked != saved {
                 throw RunError(
-                    "\(source): run was trained with \(saved) \(split) images; --\(split)-limit \(asked) would change them")
+                    "\(source): run was trained with \(saved) \(split) images; --\(split)-limit \(asked) would change them"
+                )
             }
             return saved
         }

@@ -9,20 +9,29 @@ import TensorCore
 /// examples crafted against the current model (`AdversarialExamples.pgd`: L-inf, random start,
 /// `--adv-steps` steps of 2.5 eps / steps). A failing attack stops training with a one-line error.
 enum AdversarialTraining {
-    static func transform(_ parsed: ParsedArguments, model: Classifier, seed: UInt64) throws -> (
-        transform: (Tensor, [Int], Int) throws -> Tensor, description: JSONValue
-    )? {
-        guard let method = parsed.string("adversarial") else {
-            if parsed.string("eps") != nil || parsed.string("adv-steps") != nil {
+    /// What `--adversarial pgd`, `--eps` and `--adv-steps` ask for.
+    struct Settings {
+        let epsilon: Float
+        let steps: Int
+    }
+
+    /// The settings given, nil without `--adversarial`; `--eps` or `--adv-steps` alone is a usage error.
+    static func settings(_ parsed: ParsedArguments) throws -> Settings? {
+        guard try parsed.given(TrainOptions.adversarial) != nil else {
+            if parsed.isGiven(TrainOptions.eps.name) || parsed.isGiven(TrainOptions.adversarialSteps.name) {
                 throw UsageError("'--eps' and '--adv-steps' need '--adversarial pgd'")
             }
             return nil
         }
-        guard method == "pgd" else {
-            throw UsageError("option '--adversarial' must be pgd, got '\(Sanitize.line(method))'")
-        }
-        let epsilon = Float(try parsed.number("eps", default: 0.1, in: 0...1, excludingLower: true))
-        let steps = try parsed.integer("adv-steps", default: 7, in: 1...1000)
+        return Settings(
+            epsilon: Float(try parsed.value(TrainOptions.eps)), steps: try parsed.value(TrainOptions.adversarialSteps))
+    }
+
+    /// The per-batch transform for `model` and the description config.json records.
+    static func transform(_ settings: Settings, model: Classifier, seed: UInt64) -> (
+        transform: (Tensor, [Int], Int) throws -> Tensor, description: JSONValue
+    ) {
+        let (epsilon, steps) = (settings.epsilon, settings.steps)
         let examples = AdversarialExamples.pgd(epsilon: epsilon, steps: steps, seed: seed)
         let description: JSONValue = .object([
             "method": .string("pgd"), "eps": .number(Double(epsilon)), "steps": .integer(steps),

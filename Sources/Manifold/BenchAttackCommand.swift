@@ -20,7 +20,7 @@ enum BenchAttackCommand {
             arguments, valueOptions: ["run", "n", "rounds", "batch", "threads", "python"],
             flagOptions: ["json", "no-torch"])
         try parsed.expectPositional(atMost: 0, command: "bench attack")
-        try applyThreads(parsed)
+        try SharedOptions.applyThreads(parsed)
         guard let runName = parsed.string("run") else {
             throw UsageError("'bench attack' needs '--run RUN' (an mlp run)")
         }

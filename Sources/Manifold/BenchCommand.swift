@@ -18,7 +18,7 @@ enum BenchCommand {
             let parsed = try ParsedArguments(
                 rest, valueOptions: ["steps", "threads", "rounds"], flagOptions: ["json", "ui"])
             try parsed.expectPositional(atMost: 0, command: "bench train")
-            try applyThreads(parsed)
+            try SharedOptions.applyThreads(parsed)
             return try TrainingUIBenchmark.run(
                 steps: try parsed.integer("steps", default: 1_000, in: 10...100_000),
                 rounds: try parsed.integer("rounds", default: 7, in: 1...100),
@@ -36,14 +36,5 @@ enum BenchCommand {
         default:
             throw UsageError("unknown benchmark '\(what.prefix(40))' (known: gemm, train, attack, ddpm, tui, seeds)")
         }
-    }
-}
-
-/// `manifold demo`: the widget gallery.
-enum DemoCommand {
-    static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueOptions: ["theme"], flagOptions: [])
-        try parsed.expectPositional(atMost: 0, command: "demo")
-        return try runDemoCommand(themeName: parsed.string("theme"))
     }
 }

@@ -15,7 +15,7 @@ enum BenchDDPMCommand {
             arguments, valueOptions: ["rounds", "steps", "n", "python", "net", "threads", "train-steps"],
             flagOptions: ["json", "no-torch"])
         try parsed.expectPositional(atMost: 0, command: "bench ddpm")
-        try applyThreads(parsed)
+        try SharedOptions.applyThreads(parsed)
         let rounds = try parsed.integer("rounds", default: 3, in: 1...100)
         let steps = try parsed.integer("steps", default: 1000, in: 1...100_000)
         let count = try parsed.integer("n", default: 64, in: 1...10_000)

@@ -26,7 +26,7 @@ enum BenchSeedsCommand {
             ],
             flagOptions: ["json", "no-torch", "quiet"])
         try parsed.expectPositional(atMost: 0, command: "bench seeds")
-        try applyThreads(parsed)
+        try SharedOptions.applyThreads(parsed)
         let seedCount = try parsed.integer("seeds", default: 10, in: 1...1000)
         let firstSeed = try parsed.seed("first-seed", default: 0)
         guard firstSeed <= UInt64.max - UInt64(seedCount - 1) else {

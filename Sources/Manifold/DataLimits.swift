@@ -7,8 +7,8 @@ struct DataLimits {
     let test: Int
 
     init(_ parsed: ParsedArguments) throws {
-        train = try parsed.integer("train-limit", default: Int.max, in: 1...Int.max)
-        test = try parsed.integer("test-limit", default: Int.max, in: 1...Int.max)
+        train = try parsed.given(SharedOptions.trainLimit) ?? .max
+        test = try parsed.given(SharedOptions.testLimit) ?? .max
     }
 
     /// `dataset` cut to the limits (unchanged when they do not bite).

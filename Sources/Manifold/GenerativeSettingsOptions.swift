@@ -1,72 +1,85 @@
 import Base
 import Engine
+import Foundation
 import Models
 
 /// The generative models' own options of `train` (`--latent`, `--prior`, `--penalty`, `--sigmas`,
-/// `--iw`, `--lambda`, `--clip`, `--net`, `--ema`), read into `GenerativeSettings`, whose defaults they
-/// keep where not given.
+/// `--iw`, `--lambda`, `--clip`, `--net`, `--ema`), declared once with `GenerativeSettings`' defaults
+/// and read into `GenerativeSettings`.
 enum GenerativeSettingsOptions {
-    static let valueOptions: Set<String> = ["latent", "prior", "penalty", "sigmas", "iw", "lambda", "clip", "net", "ema"]
+    static let defaults = GenerativeSettings()
+
+    static let latent = CommandOption<Int>.integer(
+        "latent", "K", default: nil, in: IntegerRange(1...4096), defaultText: "pca, ae 30; vae 20; aae, wae 8",
+        help: "code size (pca, ae, vae, aae, wae)")
+    static let prior = CommandOption<LatentPrior>.choice(
+        "prior", default: defaults.prior, help: "the prior on the code (aae, wae)")
+    static let penalty = CommandOption<WassersteinAutoencoder.Penalty>.choice(
+        "penalty", default: defaults.penalty, help: "wae: a critic with weight clipping, or MMD")
+    static let sigmas = CommandOption<[Float]>(
+        "sigmas", kind: .list, placeholder: "S1,S2,..", default: defaults.sigmas,
+        defaultText: defaults.sigmas.map { "\($0)" }.joined(separator: ","),
+        help: "dae: noise levels (noise-conditional when several)"
+    ) { text throws(UsageError) in
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        let values = parts.compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ $0 > 0 && $0.isFinite && $0 <= 100 })
+        else {
+            throw UsageError(
+                "option '--sigmas' needs positive numbers separated by commas, got '\(Sanitize.line(text))'")
+        }
+        return values
+    }
+    static let importanceSamples = CommandOption<Int>.integer(
+        "iw", "K", default: defaults.importanceSamples, in: IntegerRange(1...10_000),
+        help: "vae: samples of the IWAE bound")
+    static let lambda = CommandOption<Double>.number(
+        "lambda", default: defaults.lambda, in: 0...1e6, help: "wae: weight of the penalty")
+    static let clip = CommandOption<Double>.number(
+        "clip", default: defaults.clip, in: 0...100, excludingLower: true, help: "wae critic: weight clipping")
+    static let network = CommandOption<DDPM.Network>.choice(
+        "net", default: defaults.network, help: "ddpm: the noise predictor")
+    static let averageDecay = CommandOption<Double>.number(
+        "ema", "D", default: defaults.averageDecay, in: 0...0.999_999_9,
+        help: "ddpm: decay of the weight average used for sampling (0: none)")
+
+    static let declarations = [
+        latent.declaration, prior.declaration, penalty.declaration, sigmas.declaration,
+        importanceSamples.declaration, lambda.declaration, clip.declaration, network.declaration,
+        averageDecay.declaration,
+    ]
+
+    /// Which models take each option other than `--latent` (which every model with a code takes).
+    static let appliesTo: [String: Set<GenerativeKind>] = [
+        "iw": [.vae], "prior": [.aae, .wae], "penalty": [.wae], "lambda": [.wae], "clip": [.wae],
+        "sigmas": [.dae], "net": [.ddpm], "ema": [.ddpm],
+    ]
 
     /// Which of the given settings a resume checks against the run's (the others are the run's).
     static func given(_ parsed: ParsedArguments) -> Set<String> {
-        Set(["latent", "net", "ema"].filter { parsed.string($0) != nil })
+        Set([latent.name, network.name, averageDecay.name].filter(parsed.isGiven))
     }
 
-    /// The model settings given on the command line (defaults where absent).
+    /// The model settings given on the command line (`GenerativeSettings`' defaults where absent).
     static func settings(_ parsed: ParsedArguments, kind: GenerativeKind) throws -> GenerativeSettings {
-        var settings = GenerativeSettings.defaults(for: kind)
-        let allowed: [GenerativeKind: Set<String>] = [
-            .vae: ["iw"], .aae: ["prior"], .wae: ["prior", "penalty", "lambda", "clip"], .dae: ["sigmas"],
-            .ddpm: ["net", "ema"],
-        ]
-        for option in ["iw", "prior", "penalty", "lambda", "clip", "sigmas", "net", "ema"]
-        where parsed.string(option) != nil {
-            guard allowed[kind, default: []].contains(option) else {
+        for (option, kinds) in appliesTo.sorted(by: { $0.key < $1.key }) where parsed.isGiven(option) {
+            guard kinds.contains(kind) else {
                 throw UsageError("option '--\(option)' does not apply to '\(kind.rawValue)'")
             }
         }
-        if kind.usesLatent {
-            settings.latent = try parsed.integer("latent", default: settings.latent, in: 1...4096)
-        } else if parsed.string("latent") != nil {
+        if parsed.isGiven(latent.name) && !kind.usesLatent {
             throw UsageError("option '--latent' does not apply to '\(kind.rawValue)'")
         }
-        if let text = parsed.string("prior") {
-            guard let prior = LatentPrior(rawValue: text) else {
-                throw UsageError(
-                    "option '--prior' must be one of \(LatentPrior.allCases.map(\.rawValue).joined(separator: ", ")), got '\(Sanitize.line(text))'"
-                )
-            }
-            settings.prior = prior
-        }
-        if let text = parsed.string("penalty") {
-            guard let penalty = WassersteinAutoencoder.Penalty(rawValue: text) else {
-                throw UsageError("option '--penalty' must be critic or mmd, got '\(Sanitize.line(text))'")
-            }
-            settings.penalty = penalty
-        }
-        if let text = parsed.string("net") {
-            guard let network = DDPM.Network(rawValue: text) else {
-                throw UsageError(
-                    "option '--net' must be one of \(DDPM.Network.allCases.map(\.rawValue).joined(separator: ", ")), got '\(Sanitize.line(text))'"
-                )
-            }
-            settings.network = network
-        }
-        settings.averageDecay = try parsed.number("ema", default: settings.averageDecay, in: 0...0.999_999_9)
-        settings.importanceSamples = try parsed.integer("iw", default: settings.importanceSamples, in: 1...10_000)
-        settings.lambda = try parsed.number("lambda", default: settings.lambda, in: 0...1e6)
-        settings.clip = try parsed.number("clip", default: settings.clip, in: 0...100, excludingLower: true)
-        if let text = parsed.string("sigmas") {
-            let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-            let values = parts.compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
-            guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ $0 > 0 && $0.isFinite && $0 <= 100 })
-            else {
-                throw UsageError(
-                    "option '--sigmas' needs positive numbers separated by commas, got '\(Sanitize.line(text))'")
-            }
-            settings.sigmas = values
-        }
+        var settings = GenerativeSettings.defaults(for: kind)
+        settings.latent = try parsed.value(latent, default: settings.latent)
+        settings.prior = try parsed.value(prior)
+        settings.penalty = try parsed.value(penalty)
+        settings.sigmas = try parsed.value(sigmas)
+        settings.importanceSamples = try parsed.value(importanceSamples)
+        settings.lambda = try parsed.value(lambda)
+        settings.clip = try parsed.value(clip)
+        settings.network = try parsed.value(network)
+        settings.averageDecay = try parsed.value(averageDecay)
         return settings
     }
 }

@@ -10,10 +10,7 @@ enum HelpText {
     /// Every command, in the order the overview lists them.
     static let catalog: [CommandDeclaration] = [
         TUICommand.declaration, TUICommand.watchDeclaration,
-        CommandDeclaration(
-            name: "train", arguments: "MODEL",
-            summary: "train a model headless and save it as a run (models: \(trainableModels.joined(separator: ", ")))",
-            handWrittenHelp: train),
+        TrainOptions.declaration,
         SampleCommand.declaration, CompareCommand.declaration, AttackCommand.declaration, PoisonCommand.declaration,
         EvalCommand.declaration, RunsCommand.declaration,
         CommandDeclaration(
@@ -22,8 +19,6 @@ enum HelpText {
         WidgetGalleryCommand.declaration,
     ]
 
-    /// The models `train` takes: the classifiers, then the generative models.
-    static let trainableModels = Classifier.Kind.allCases.map(\.rawValue) + GenerativeKind.allCases.map(\.rawValue)
 
     /// The help of command `name`, or nil for an unknown command.
     static func help(for name: String) -> String? {
@@ -48,53 +43,31 @@ enum HelpText {
         return lines.joined(separator: "\n")
     }
 
+    /// `help train`'s prose; the option list comes from `TrainOptions`.
     static let train = """
-        usage: manifold train MODEL [--data D] [--epochs N] [--batch B] [--lr X] [--seed S]
-                                    [--run NAME] [--resume] [--threads N] [--json] [--quiet]
-                                    [--train-limit N] [--test-limit N]
-                                    [--adversarial pgd [--eps E] [--adv-steps N]]
-
-        MODEL is one of the \(trainableModels.count) models: the classifiers \(Classifier.Kind.allCases.map(\.rawValue).joined(separator: ", ")) and the
+        MODEL is one of the \(ModelKind.allCases.count) models: the classifiers \(Classifier.Kind.allCases.map(\.rawValue).joined(separator: ", ")) and the
         generative models \(GenerativeKind.allCases.map(\.rawValue).joined(separator: ", ")) (below).
-        Trains a classifier with Adam on softmax cross-entropy and writes runs/NAME/: config.json,
-        metrics.csv, model.safetensors, optimizer.safetensors (each written atomically).
-          mlp   784-256-256-10, ReLU
+        Trains and writes runs/NAME/: config.json, metrics.csv, model.safetensors, optimizer.safetensors
+        (written together after each epoch, config.json last; a failed write keeps the previous epoch).
+        A run is locked while it trains; Ctrl-C stops between steps and prints the command that resumes.
+          mlp   784-256-256-10, ReLU (Adam on softmax cross-entropy)
           cnn   conv(1->32,3x3,pad 1)-ReLU-maxpool2-conv(32->64)-ReLU-maxpool2-fc(3136->128)-ReLU-fc(128->10)
-        --data D        synthetic (default, embedded), fashion (Debian's dataset-fashion-mnist), or a
-                        folder with the four MNIST-format IDX files (raw or .gz)
-        --epochs N      epochs in total (default 1); with --resume, the total to reach
-        --batch B       mini-batch size (default 128)
-        --lr X          Adam learning rate (default 0.001)
-        --seed S        seed for initialisation, data order and the synthetic digits (default 0)
-        --run NAME      run folder name under runs/ (default: MODEL-DATASET-DATE-TIME)
-        --resume        continue run NAME exactly where it stopped
-        --json          print one JSON object with the final metrics on stdout
-        --quiet         no progress on stderr
-        --train-limit N, --test-limit N   use only the first N images (quick experiments)
-        --adversarial pgd   adversarial training (Madry et al. 2018): every batch is replaced by L-inf PGD
-                        examples against the current model (random start, --adv-steps N steps, default 7,
-                        of size 2.5 eps / N); --eps E is the radius (default 0.1)
-
-        generative models: manifold train pca|ae|vae|aae|wae|dae|ddpm [--latent K] [same options]
           pca   principal components (subspace iteration + Jacobi); reports test mse, explained variance
           ae    784-512-128-K / K-128-512-784, ReLU, sigmoid output, MSE (default K 30)
           vae   pytorch/examples VAE 784-400-(K,K) / K-400-784, BCE(sum) + KL; reports neg_elbo,
-                recon, kl and the IWAE bound (--iw K samples, default 10) (default K 20)
-          aae   adversarial autoencoder, discriminator on the code, --prior gaussian|mixture|ring;
-                reports mse and the JSD estimate (V(D) + 2 log 2)/2 (default K 8, lr 3e-4)
-          wae   Wasserstein autoencoder, --penalty critic|mmd (critic: weight clipping --clip 0.1;
-                mmd: inverse multiquadratic kernel), --lambda 10; reports mse and w1_estimate or mmd
-          dae   denoising autoencoder / score model, --sigmas 1,0.6,... (noise-conditional when several)
+                recon, kl and the IWAE bound (--iw K samples) (default K 20)
+          aae   adversarial autoencoder, discriminator on the code, --prior; reports mse and the JSD
+                estimate (V(D) + 2 log 2)/2 (default K 8, lr 3e-4)
+          wae   Wasserstein autoencoder, --penalty critic (weight clipping --clip) or mmd (inverse
+                multiquadratic kernel), --lambda; reports mse and w1_estimate or mmd
+          dae   denoising autoencoder / score model, --sigmas (noise-conditional when several)
           ddpm  DDPM, T=1000, eps-prediction MLP 912-1024-1024-784 SiLU, Adam 2e-4; reports eps_mse;
-                --net mlp-t (default: the embedding also projected into the later layers), mlp
-                (embedding concatenated to the input only) or unet (a small U-Net: residual blocks
-                with GroupNorm, 32-64-64 channels; far better samples for ~70x the arithmetic:
-                about 3 min a Fashion-MNIST epoch on 2 idle cores, and 3 epochs give recognisable
-                samples); --ema D keeps a weight average with decay D for sampling (default 0.999,
-                0 for none)
-        Default epochs: 5 (aae 8, ddpm 10); default --lr 0.001 (aae 0.0003, ddpm 0.0002 with
-        the MLPs). With --resume the run's own batch size, learning rate and seed are the defaults.
-        The model name comes first: manifold train vae --data fashion.
+                --net mlp-t (the embedding also projected into the later layers), mlp (embedding
+                concatenated to the input only) or unet (a small U-Net: residual blocks with GroupNorm,
+                32-64-64 channels; far better samples for ~70x the arithmetic: about 3 min a
+                Fashion-MNIST epoch on 2 idle cores, and 3 epochs give recognisable samples)
+        The model name comes first: manifold train vae --data fashion. With --resume the run's own
+        data, image counts, batch size, learning rate, seed and settings are used.
         """
 
     static let bench = """

@@ -10,20 +10,9 @@ import TensorCore
 /// `TrainingRequest`; `TrainingPlan` resolves it (a new run or `--resume`) and `TrainingSession` does
 /// the rest; this file only reads options and prints progress and results.
 enum TrainCommand {
-    static let commonOptions: Set<String> = [
-        "data", "epochs", "batch", "lr", "seed", "run", "threads", "train-limit", "test-limit",
-    ]
-    static let classifierOptions: Set<String> = ["adversarial", "eps", "adv-steps"]
-    static let flagOptions: Set<String> = ["json", "resume", "quiet"]
-
     static func run(_ arguments: [String]) throws -> Int32 {
         let model = arguments.first.flatMap(ModelKind.init(rawValue:))
-        let own: Set<String> =
-            switch model {
-            case .generative?: GenerativeSettingsOptions.valueOptions
-            default: classifierOptions
-            }
-        let parsed = try ParsedArguments(arguments, valueOptions: commonOptions.union(own), flagOptions: flagOptions)
+        let parsed = try ParsedArguments(arguments, options: TrainOptions.options(for: model))
         guard let name = parsed.positional.first else {
             throw UsageError("'train' needs a model: \(ModelKind.allNames)")
         }
@@ -32,17 +21,18 @@ enum TrainCommand {
             throw UsageError("unknown model '\(Sanitize.line(name))' (known: \(ModelKind.allNames))")
         }
         let request = try self.request(parsed, model: model)
-        try applyThreads(parsed)
+        let adversarial = try AdversarialTraining.settings(parsed)
+        try SharedOptions.applyThreads(parsed)
         let plan: TrainingPlan
         do {
-            if parsed.has("resume") {
-                guard let runName = parsed.string("run") else {
+            if parsed.has(TrainOptions.resume) {
+                guard let runName = try parsed.given(TrainOptions.run) else {
                     throw UsageError("'--resume' needs '--run NAME' of the run to continue")
                 }
                 plan = try TrainingPlan.resume(request, run: try resolveRunArgument(runName))
             } else {
                 let run =
-                    try parsed.string("run").map(resolveRunArgument)
+                    try parsed.given(TrainOptions.run).map(resolveRunArgument)
                     ?? RunDirectory(
                         root: RunDirectory.defaultRoot,
                         name: RunDirectory.newName(model: model.rawValue, dataset: request.data ?? "synthetic"))
@@ -57,31 +47,28 @@ enum TrainCommand {
         } catch let error as TrainingRequestError {
             throw UsageError(error.description)
         }
-        if case .classifier = model, let classifier = session.training as? ClassifierTraining,
-            let adversarial = try AdversarialTraining.transform(parsed, model: classifier.model, seed: plan.seed)
-        {
-            session.setInputTransform(adversarial.transform, description: adversarial.description)
+        if let classifier = session.training as? ClassifierTraining, let adversarial {
+            let made = AdversarialTraining.transform(adversarial, model: classifier.model, seed: plan.seed)
+            session.setInputTransform(made.transform, description: made.description)
         }
-        return try train(session, quiet: parsed.has("quiet"), json: parsed.has("json"))
+        return try train(session, quiet: parsed.has(SharedOptions.quiet), json: parsed.has(SharedOptions.json))
     }
 
-    /// The request the options make (validated: ranges, names); nothing is read from disk yet.
+    /// The request the options make (validated: ranges, names); nothing is read from disk yet. What is
+    /// not given stays nil, for `TrainingPlan` to fill from the model's defaults or the saved run.
     static func request(_ parsed: ParsedArguments, model: ModelKind) throws -> TrainingRequest {
         var request = TrainingRequest(model: model)
         if case .generative(let kind) = model {
             request.settings = try GenerativeSettingsOptions.settings(parsed, kind: kind)
             request.givenSettings = GenerativeSettingsOptions.given(parsed)
         }
-        request.data = parsed.string("data")
-        if parsed.string("epochs") != nil { request.epochs = try parsed.integer("epochs", default: 1, in: 1...10_000) }
-        if parsed.string("batch") != nil { request.batch = try parsed.integer("batch", default: 1, in: 1...65_536) }
-        if parsed.string("lr") != nil {
-            request.learningRate = try parsed.number("lr", default: 1, in: 0...10, excludingLower: true)
-        }
-        if parsed.string("seed") != nil { request.seed = try parsed.seed(default: 0) }
-        let limits = try DataLimits(parsed)
-        request.trainLimit = limits.train == .max ? nil : limits.train
-        request.testLimit = limits.test == .max ? nil : limits.test
+        request.data = try parsed.given(SharedOptions.data)
+        request.epochs = try parsed.given(TrainOptions.epochs)
+        request.batch = try parsed.given(TrainOptions.batch)
+        request.learningRate = try parsed.given(TrainOptions.learningRate)
+        request.seed = try parsed.given(TrainOptions.seed)
+        request.trainLimit = try parsed.given(SharedOptions.trainLimit)
+        request.testLimit = try parsed.given(SharedOptions.testLimit)
         return request
     }
 
@@ -172,7 +159,8 @@ enum TrainCommand {
         guard done > plan.completedEpochs || plan.isResume else {
             return "interrupted before the first epoch ended: nothing was saved"
         }
-        return "interrupted: epoch \(done) of \(plan.epochs) is saved in \(plan.run.path) (the epoch under way is lost); continue with: \(resume)"
+        return
+            "interrupted: epoch \(done) of \(plan.epochs) is saved in \(plan.run.path) (the epoch under way is lost); continue with: \(resume)"
     }
 
     static func format(_ value: Double) -> String {
@@ -190,13 +178,6 @@ func divergenceWarning(_ summary: EpochSummary, classes: Int, learningRate: Doub
         format:
             "warning: train_loss %.4g after epoch %d is far above a uniform guess's %.2f: the learning rate %g is probably too high",
         loss, summary.epoch, uniform, learningRate)
-}
-
-/// `--threads N` sets the compute thread count for every kernel.
-func applyThreads(_ parsed: ParsedArguments) throws {
-    if parsed.string("threads") != nil {
-        ComputeThreads.count = try parsed.integer("threads", default: 1, in: 1...256)
-    }
 }
 
 /// Resolves a `--run` or RUN argument; a malformed name is a usage error (exit 2).

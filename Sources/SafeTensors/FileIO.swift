@@ -159,10 +159,14 @@ public enum FileIO {
                 written += n
             }
         }
-        if checked("fsync", { fsync(fd) }) != 0 { throw SafeTensorsError.io(path: temporary, operation: "fsync", message: errorText(errno)) }
+        if checked("fsync", { fsync(fd) }) != 0 {
+            throw SafeTensorsError.io(path: temporary, operation: "fsync", message: errorText(errno))
+        }
         closed = true
         let closeResult = close(fd)  // always closed, also when the plan fails the call
-        if checked("close", { closeResult }) != 0 { throw SafeTensorsError.io(path: temporary, operation: "close", message: errorText(errno)) }
+        if checked("close", { closeResult }) != 0 {
+            throw SafeTensorsError.io(path: temporary, operation: "close", message: errorText(errno))
+        }
         done = true
         return temporary
     }

@@ -60,7 +60,8 @@ import Testing
         let root = temporaryFolder()
         defer { cleanup(root) }
         let first = try Self.training("busy", epochs: 200, root: root)
-        #expect(first.isRunning, "the first training ended early: \(String(decoding: first.standardError, as: UTF8.self))")
+        #expect(
+            first.isRunning, "the first training ended early: \(String(decoding: first.standardError, as: UTF8.self))")
         let resume = try ManifoldBinary.run(
             ["train", "mlp", "--run", "busy", "--epochs", "300", "--resume"], runsRoot: root)
         let fresh = try ManifoldBinary.run(["train", "mlp", "--run", "busy"], runsRoot: root)

@@ -14,11 +14,13 @@ extension Job {
         let run = RunDirectory(
             root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: request.model.rawValue, dataset: name))
         let plan = try TrainingPlan.new(request, run: run)
-        return start(plan, title: "\(request.model.rawValue) · \(name)", loading: "the \(name) dataset", running: running)
+        return start(
+            plan, title: "\(request.model.rawValue) · \(name)", loading: "the \(name) dataset", running: running)
     }
 
     /// A classifier on the dataset (Home's classifier items).
-    static func trainClassifier(kind: Classifier.Kind, dataSpec: String, epochs: Int, seed: UInt64, running: Bool) throws
+    static func trainClassifier(kind: Classifier.Kind, dataSpec: String, epochs: Int, seed: UInt64, running: Bool)
+        throws
         -> Job
     {
         var request = TrainingRequest(model: .classifier(kind))
