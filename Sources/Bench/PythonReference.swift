@@ -12,22 +12,31 @@ public enum PythonReference {
         public init(description: String) { self.description = description }
     }
 
-    /// The folder holding the reference scripts: `Scripts` in this module's resource bundle.
-    public static var scriptsFolder: String {
-        Bundle.module.bundleURL.appendingPathComponent("Scripts").path
+    /// Where the reference scripts are looked for, in order: `Scripts` in this module's resource bundle
+    /// beside the executable (what `swift build` makes), then `Sources/Bench/Scripts` of the source tree
+    /// the binary was built from. Looked up by hand rather than through `Bundle.module`, whose accessor
+    /// traps when a binary was copied away from its resource folder.
+    public static var scriptFolders: [String] {
+        [
+            Bundle.main.bundleURL.appendingPathComponent("Manifold_Bench.resources/Scripts").path,
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts").path,
+        ]
     }
 
-    /// The path of the reference script `name` (for example `gemm_numpy.py`), or a failure naming the
-    /// path when it is missing (a broken installation).
+    /// The path of the reference script `name` (for example `gemm_numpy.py`), or a one-line failure naming
+    /// where it was looked for (a binary copied without its resources and its sources).
     public static func scriptPath(_ name: String) -> Result<String, Failure> {
-        let path = scriptsFolder + "/" + name
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            return .failure(Failure(description: "reference script '\(path)' is missing"))
+        let candidates = scriptFolders.map { $0 + "/" + name }
+        guard let path = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0) }) else {
+            return .failure(
+                Failure(
+                    description:
+                        "reference script '\(name)' is missing (looked in \(candidates.joined(separator: " and ")))"))
         }
         return .success(path)
     }
 
-    /// The lines the reference script `script` (a file name in `scriptsFolder`) printed when run with
+    /// The lines the reference script `script` (a file name in `scriptFolders`) printed when run with
     /// `arguments`, or a one-line failure: the script is missing, it could not start, printed `error ...`,
     /// exited non-zero (with the last line of its standard error), or ran past `timeout` seconds.
     public static func run(
