@@ -39,8 +39,11 @@ public final class RunLock: @unchecked Sendable {
                 let owner = RunLock.owner(descriptor)
                 close(descriptor)
                 if code == EWOULDBLOCK {
+                    let holder =
+                        owner == getpid()
+                        ? "another job of this process" : "another process" + (owner.map { " (pid \($0))" } ?? "")
                     throw RunError(
-                        "run '\(run.path)' is being trained by another process\(owner.map { " (pid \($0))" } ?? ""); wait for it to finish or pick another --run name"
+                        "run '\(run.path)' is being trained by \(holder); wait for it to finish or pick another --run name"
                     )
                 }
                 throw RunError("cannot lock '\(path)': \(String(cString: strerror(code)))")
@@ -68,6 +71,9 @@ public final class RunLock: @unchecked Sendable {
         guard count > 0 else { return nil }
         return Int32(String(decoding: bytes[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
+
+    /// Whether the lock is still held (not yet released).
+    public var isHeld: Bool { fd >= 0 }
 
     /// Gives the lock up (also done when the lock is released from memory).
     public func release() {

@@ -31,11 +31,13 @@ public final class TrainingSession: @unchecked Sendable {
     /// - Parameter createFolder: create the run folder now (the command line, to fail before training on
     ///   an unwritable folder) rather than at the first save (the workbench, so a job stopped before its
     ///   first epoch leaves nothing behind).
+    /// - Parameter lock: the run's lock when the caller took it already (the workbench takes it at once,
+    ///   to refuse a busy run before loading anything on the job's queue); else it is taken here.
     /// - Throws: `RunError` (locked run, unreadable checkpoint), a dataset error, or
     ///   `TrainingRequestError` when the data does not suit the request.
-    public init(_ plan: TrainingPlan, createFolder: Bool = true) throws {
+    public init(_ plan: TrainingPlan, lock: RunLock? = nil, createFolder: Bool = true) throws {
         self.plan = plan
-        lock = try RunLock(run: plan.run)
+        self.lock = try lock ?? RunLock(run: plan.run)
         var dataset = try DatasetLoader.load(plan.data, seed: plan.seed)
         let train = min(plan.trainLimit ?? .max, dataset.trainCount)
         let test = min(plan.testLimit ?? .max, dataset.testCount)

@@ -147,7 +147,7 @@ import Testing
         #expect {
             _ = try RunLock(run: run)
         } throws: { error in
-            "\(error)".contains("run '\(run.path)' is being trained by another process (pid \(getpid()))")
+            "\(error)".contains("run '\(run.path)' is being trained by another job of this process")
                 && !"\(error)".contains("\n")
         }
         try Self.finish(first)

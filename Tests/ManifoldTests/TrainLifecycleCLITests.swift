@@ -1,9 +1,12 @@
 import Base
 import Bench
+import Engine
 import Foundation
 import SafeTensors
 import TensorCore
 import Testing
+
+@testable import Manifold
 
 /// The defects of issue 13 item 7 that lived in the run lifecycle, each pinned through the executable.
 @Suite(.serialized) struct TrainLifecycleCLITests {
@@ -88,5 +91,25 @@ import Testing
         #expect(stderr.contains("interrupted: epoch \(done) of 500 is saved in \(root)/stop"), "\(stderr)")
         #expect(stderr.contains("manifold train mlp --run stop --epochs 500 --resume"), "\(stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(root)/.stop.lock"))
+    }
+}
+
+/// The workbench's Runs `t` on a run that a training holds is refused at once (a status-line message),
+/// instead of starting a job that fails on its queue.
+@Suite struct WorkbenchTrainingLockTests {
+    @Test func continuingABusyRunIsRefusedAtOnce() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "r", "--train-limit", "100", "--test-limit", "50", "--quiet"], runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let run = RunDirectory(root: root, name: "r")
+        let first = try Job.resume(run: run, extraEpochs: 1, running: false)
+        #expect {
+            _ = try Job.resume(run: run, extraEpochs: 1, running: false)
+        } throws: { error in
+            "\(error)".contains("is being trained by another job of this process")
+        }
+        first.runner.send(.stop)
     }
 }

@@ -14,7 +14,7 @@ extension Job {
         let run = RunDirectory(
             root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: request.model.rawValue, dataset: name))
         let plan = try TrainingPlan.new(request, run: run)
-        return start(
+        return try start(
             plan, title: "\(request.model.rawValue) · \(name)", loading: "the \(name) dataset", running: running)
     }
 
@@ -56,17 +56,26 @@ extension Job {
         var request = TrainingRequest(model: model)
         request.epochs = try TrainingPlan.epochsDone(config, source: source) + extraEpochs
         let plan = try TrainingPlan.resume(request, run: run)
-        return start(
+        return try start(
             plan, title: "\(model.rawValue) · \(run.name) (resumed)", loading: "the run and its dataset",
             running: running)
     }
 
     /// The job that builds `plan`'s session on its runner's queue and saves at each epoch's end.
-    private static func start(_ plan: TrainingPlan, title: String, loading: String, running: Bool) -> Job {
+    private static func start(_ plan: TrainingPlan, title: String, loading: String, running: Bool) throws -> Job {
         let labels = JobLabels()
         let session = EngineSlot<TrainingSession>()
+        // Taken now, so a run another training holds is refused in the status line, not by a failed job.
+        let lock = try RunLock(run: plan.run)
         let experiment = DeferredExperiment(label: loading) {
-            let opened = try TrainingSession(plan, createFolder: false)
+            let opened: TrainingSession
+            do {
+                // A set-up retried after a failure takes the lock again.
+                opened = try TrainingSession(plan, lock: lock.isHeld ? lock : nil, createFolder: false)
+            } catch {
+                lock.release()  // a job that failed to load leaves the run free
+                throw error
+            }
             labels.classNames = opened.dataset.classNames
             session.value = opened
             return opened.training
