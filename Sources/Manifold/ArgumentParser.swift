@@ -100,9 +100,7 @@ struct ParsedArguments {
     /// An integer option within `range`, or `defaultValue` when absent.
     func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
         guard let text = values[name] else { return defaultValue }
-        guard let value = Int(text) else { throw UsageError("option '--\(name)' needs a whole number, got '\(text)'") }
-        try CommandOption<Int>.check(value, in: IntegerRange(range), name: name)
-        return value
+        return try CommandOption<Int>.integer(name, default: nil, in: IntegerRange(range), help: "").convert(text)
     }
 
     /// A number option within `range`, or `defaultValue` when absent.
@@ -110,14 +108,9 @@ struct ParsedArguments {
         _ name: String, default defaultValue: Double, in range: ClosedRange<Double>, excludingLower: Bool = false
     ) throws(UsageError) -> Double {
         guard let text = values[name] else { return defaultValue }
-        guard let value = Double(text), value.isFinite else {
-            throw UsageError("option '--\(name)' needs a number, got '\(text)'")
-        }
-        guard range.contains(value), !(excludingLower && value == range.lowerBound) else {
-            let low = excludingLower ? "(\(range.lowerBound)" : "[\(range.lowerBound)"
-            throw UsageError("option '--\(name)' must be in \(low), \(range.upperBound)], got \(text)")
-        }
-        return value
+        let option = CommandOption<Double>.number(
+            name, default: nil, in: range, excludingLower: excludingLower, help: "")
+        return try option.convert(text)
     }
 
     /// A 64-bit seed from option `name` (default `--seed`), or `defaultValue` when absent.
