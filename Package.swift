@@ -6,9 +6,9 @@ import PackageDescription
 /// Release builds generate code for the building machine's CPU (FMA, AVX2/AVX-512 where present);
 /// other architectures get the compiler's portable default.
 #if arch(x86_64) || arch(arm64)
-let nativeSwift: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
+    let nativeSwift: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
 #else
-let nativeSwift: [SwiftSetting] = []
+    let nativeSwift: [SwiftSetting] = []
 #endif
 
 let package = Package(
@@ -35,33 +35,49 @@ let package = Package(
         .target(
             name: "Bench", dependencies: ["Base", "TensorCore", "Datasets", "Models", "Attacks", "Engine"],
             resources: [.copy("Scripts")], swiftSettings: nativeSwift),
+        .target(
+            name: "Workbench",
+            dependencies: [
+                "Base", "TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Attacks", "Engine",
+                "TerminalUI",
+            ],
+            swiftSettings: nativeSwift),
         .executableTarget(
             name: "Manifold",
             dependencies: [
-                "Base", "TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Attacks", "Engine", "TerminalUI",
-                "Bench",
+                "Base", "TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Attacks", "Engine",
+                "TerminalUI",
+                "Bench", "Workbench",
             ],
             swiftSettings: nativeSwift),
         .testTarget(name: "BaseTests", dependencies: ["Base"], swiftSettings: nativeSwift),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: nativeSwift),
         .testTarget(
-            name: "SafeTensorsTests", dependencies: ["SafeTensors", "Base"], exclude: ["Fixtures"], swiftSettings: nativeSwift),
+            name: "SafeTensorsTests", dependencies: ["SafeTensors", "Base"], exclude: ["Fixtures"],
+            swiftSettings: nativeSwift),
         .testTarget(
             name: "DatasetsTests", dependencies: ["Datasets", "TensorCore", "CZlib"], swiftSettings: nativeSwift),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"], swiftSettings: nativeSwift),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"], swiftSettings: nativeSwift),
         .testTarget(
-            name: "ModelsTests", dependencies: ["Models", "TensorCore", "NeuralNet", "Datasets"], swiftSettings: nativeSwift),
+            name: "ModelsTests", dependencies: ["Models", "TensorCore", "NeuralNet", "Datasets"],
+            swiftSettings: nativeSwift),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "Attacks", "CZlib", "Models", "NeuralNet", "Datasets", "TensorCore", "SafeTensors"],
+            dependencies: [
+                "Engine", "Attacks", "CZlib", "Models", "NeuralNet", "Datasets", "TensorCore", "SafeTensors",
+            ],
             swiftSettings: nativeSwift),
         .testTarget(
             name: "AttacksTests", dependencies: ["Attacks", "Models", "NeuralNet", "Datasets", "TensorCore"],
             swiftSettings: nativeSwift),
         .testTarget(
-            name: "ManifoldTests", dependencies: ["Manifold", "Base", "Bench", "SafeTensors", "TensorCore"],
+            name: "ManifoldTests",
+            dependencies: ["Manifold", "Workbench", "Base", "Bench", "SafeTensors", "TensorCore"],
             exclude: ["Fixtures"], swiftSettings: nativeSwift),
         .testTarget(name: "BenchTests", dependencies: ["Bench"], swiftSettings: nativeSwift),
+        .testTarget(
+            name: "WorkbenchTests", dependencies: ["Workbench", "Engine", "TerminalUI", "Datasets", "TensorCore"],
+            swiftSettings: nativeSwift),
     ]
 )

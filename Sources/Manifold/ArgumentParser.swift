@@ -2,8 +2,7 @@
 /// and `--` to end options. Each command declares its options (`CommandOption`), so unknown or
 /// malformed ones are usage errors with a one-line message naming the argument.
 ///
-/// Typed values come from the declarations (`value(_:)`, `given(_:)`); the string-keyed readers
-/// (`integer(_:default:in:)` and the rest) remain for the commands not yet declared that way.
+/// Typed values come from the declarations (`value(_:)`, `given(_:)`).
 struct ParsedArguments {
     var positional: [String] = []
     var values: [String: String] = [:]
@@ -54,8 +53,6 @@ struct ParsedArguments {
                 throw UsageError("unknown option '--\(name)'" + (known.isEmpty ? "" : " (this command takes \(known))"))
             }
         }
-        // A shared option checks its value here even for a command that reads it by name.
-        if let spec = values[SharedOptions.data.name] { _ = try SharedOptions.data.convert(spec) }
     }
 
     /// Parses `arguments` against declared options.
@@ -92,35 +89,6 @@ struct ParsedArguments {
 
     /// True when `flag` was given.
     func has(_ flag: CommandOption<Bool>) -> Bool { flags.contains(flag.name) }
-
-    func has(_ flag: String) -> Bool { flags.contains(flag) }
-
-    func string(_ name: String) -> String? { values[name] }
-
-    /// An integer option within `range`, or `defaultValue` when absent.
-    func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
-        guard let text = values[name] else { return defaultValue }
-        return try CommandOption<Int>.integer(name, default: nil, in: IntegerRange(range), help: "").convert(text)
-    }
-
-    /// A number option within `range`, or `defaultValue` when absent.
-    func number(
-        _ name: String, default defaultValue: Double, in range: ClosedRange<Double>, excludingLower: Bool = false
-    ) throws(UsageError) -> Double {
-        guard let text = values[name] else { return defaultValue }
-        let option = CommandOption<Double>.number(
-            name, default: nil, in: range, excludingLower: excludingLower, help: "")
-        return try option.convert(text)
-    }
-
-    /// A 64-bit seed from option `name` (default `--seed`), or `defaultValue` when absent.
-    func seed(_ name: String = "seed", default defaultValue: UInt64) throws(UsageError) -> UInt64 {
-        guard let text = values[name] else { return defaultValue }
-        guard let value = UInt64(text) else {
-            throw UsageError("option '--\(name)' needs a non-negative whole number, got '\(text)'")
-        }
-        return value
-    }
 
     /// Fails when more positional words were given than the command takes.
     func expectPositional(atMost count: Int, command: String) throws(UsageError) {

@@ -15,13 +15,30 @@ enum BenchAttackCommand {
 
     static var methods: [AttackBenchmark.Method] { AttackBenchmark.methods }
 
+    static let count = CommandOption<Int>.integer(
+        "n", default: nil, in: IntegerRange(1...), defaultText: "the test images, at most 10000",
+        help: "test images attacked")
+    static let batch = CommandOption<Int>.integer(
+        "batch", "B", default: 2000, in: IntegerRange(1...100_000), help: "images per attack batch")
+
+    static let declaration = CommandDeclaration(
+        name: "bench attack", summary: "attack seconds against autograd and PyTorch",
+        about: """
+            Seconds of fgsm, pgd and ill (eps 0.1, alpha 0.01, 20 steps) on an MLP run's test images, next to
+            the same attacks through autograd and in PyTorch (same weights and formulas), alternating rounds,
+            best of each.
+            """,
+        options: [
+            SharedOptions.run.withHelp("an mlp run").declaration, count.declaration,
+            BenchCommand.Options.rounds.declaration, batch.declaration, BenchCommand.Options.python.declaration,
+            BenchCommand.Options.noTorch.declaration, SharedOptions.json.declaration,
+            SharedOptions.threads.declaration,
+        ], required: ["run"])
+
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(
-            arguments, valueOptions: ["run", "n", "rounds", "batch", "threads", "python"],
-            flagOptions: ["json", "no-torch"])
-        try parsed.expectPositional(atMost: 0, command: "bench attack")
+        let parsed = try declaration.parse(arguments)
         try SharedOptions.applyThreads(parsed)
-        guard let runName = parsed.string("run") else {
+        guard let runName = try parsed.given(SharedOptions.run) else {
             throw UsageError("'bench attack' needs '--run RUN' (an mlp run)")
         }
         let loaded = try LoadedClassifierRun.load(runName, option: "--run")
@@ -29,20 +46,21 @@ enum BenchAttackCommand {
             throw UsageError("'bench attack' compares MLP runs with PyTorch; '\(Sanitize.line(runName))' is a cnn")
         }
         let dataset = try loaded.dataset(override: nil, seed: 0)
-        let count = try parsed.integer("n", default: min(10_000, dataset.testCount), in: 1...dataset.testCount)
-        let rounds = try parsed.integer("rounds", default: 3, in: 1...100)
-        let batchSize = try parsed.integer("batch", default: 2000, in: 1...100_000)
+        let count = try parsed.value(Self.count, default: min(10_000, dataset.testCount))
+        try CommandOption<Int>.check(count, in: IntegerRange(1...dataset.testCount), name: Self.count.name)
+        let rounds = try parsed.value(BenchCommand.Options.rounds)
+        let batchSize = try parsed.value(batch)
         let model = loaded.model
         model.setTraining(false)
 
         let benchmark = AttackBenchmark(
             model: model, dataset: dataset, count: count, batchSize: batchSize,
             weightsFile: loaded.run.file("model.safetensors"), attacker: attackTestImages)
-        let report = try benchmark.run(
-            rounds: rounds, python: parsed.has("no-torch") ? nil : parsed.string("python") ?? "python3")
+        let python = parsed.has(BenchCommand.Options.noTorch) ? nil : try parsed.value(BenchCommand.Options.python)
+        let report = try benchmark.run(rounds: rounds, python: python)
         let (rows, torchNote) = (report.rows, report.torchNote)
         print(
-            parsed.has("json")
+            parsed.has(SharedOptions.json)
                 ? json(rows, count: count, rounds: rounds, batch: batchSize, torchNote: torchNote)
                 : text(
                     rows, count: count, rounds: rounds, batch: batchSize, dataset: dataset.name, torchNote: torchNote))

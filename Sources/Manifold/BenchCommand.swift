@@ -1,40 +1,99 @@
+import Bench
+import Datasets
+import Models
 import TensorCore
+import Workbench
 
-/// `manifold bench WHAT`: the speed targets, measured as ratios within one run.
+/// `manifold bench WHAT`: the speed targets, measured as ratios within one run. Each benchmark is a
+/// subcommand with its options declared once (`manifold help bench` and the parser read the same
+/// declarations).
 enum BenchCommand {
+    /// The options several benchmarks share.
+    enum Options {
+        static let rounds = CommandOption<Int>.integer(
+            "rounds", "R", default: 3, in: IntegerRange(1...100), help: "alternating rounds; each side's best counts")
+        static let python = CommandOption<String>.string(
+            "python", "PATH", default: "python3", help: "the python with torch that runs the PyTorch side")
+        static let noTorch = CommandOption<Bool>.flag("no-torch", help: "skip the PyTorch side")
+    }
+
+    static let gemmNoNumPy = CommandOption<Bool>.flag("no-numpy", help: "skip numpy's matmul")
+    static let gemmThreads = SharedOptions.threads.withHelp(
+        "the second thread count measured, beside 1 (default: the cores there are)")
+    static let gemm = CommandDeclaration(
+        name: "bench gemm", summary: "GEMM GFLOP/s",
+        about: """
+            GFLOP/s of the matrix-multiply kernel on the shapes the models use, at 1 thread and at all
+            cores, next to numpy (OpenBLAS) measured in the same run when python3 has numpy.
+            """,
+        options: [gemmThreads.declaration, SharedOptions.json.declaration, gemmNoNumPy.declaration])
+
+    static let trainSteps = CommandOption<Int>.integer(
+        "steps", default: 1_000, in: IntegerRange(10...100_000), help: "training steps per side and round")
+    static let trainRounds = Options.rounds.withDefault(7).withHelp("rounds alternating headless and workbench")
+    static let trainUI = CommandOption<Bool>.flag(
+        "ui", help: "measure the workbench side (always measured; accepted so scripts may say so)")
+    static let train = CommandDeclaration(
+        name: "bench train", summary: "the workbench's cost to training",
+        about: """
+            MLP training steps/s headless and under the workbench (Train screen redrawn as the workbench
+            does), alternating over the rounds in one run: the UI's cost as the median of the per-round
+            ratios with their spread (target at most 5%), frame and heavy-view time, key-to-frame time
+            while training and while a job loads (target under 50 ms).
+            """,
+        options: [
+            trainUI.declaration, trainSteps.declaration, trainRounds.declaration, SharedOptions.json.declaration,
+            SharedOptions.threads.declaration,
+        ])
+
+    static let tui = CommandDeclaration(
+        name: "bench tui", summary: "frame time of a full screen",
+        about: "Frame time and bytes written for a 200x60 screen of charts, a scatter and images.",
+        options: [SharedOptions.json.declaration])
+
+    /// Every benchmark, in the order the help lists them.
+    static let subcommands: [(declaration: CommandDeclaration, run: @Sendable ([String]) throws -> Int32)] = [
+        (gemm, runGEMM), (train, runTrain), (BenchAttackCommand.declaration, BenchAttackCommand.run),
+        (BenchDDPMCommand.declaration, BenchDDPMCommand.run), (tui, runTUI),
+        (BenchSeedsCommand.declaration, BenchSeedsCommand.run),
+    ]
+
+    static var names: [String] { subcommands.map { String($0.declaration.name.dropFirst("bench ".count)) } }
+
+    static let declaration = CommandDeclaration(
+        name: "bench", arguments: "WHAT", summary: "benchmarks: gemm, train, attack, ddpm, tui, seeds",
+        about: "Speed targets, measured as ratios within one run (name the CPU beside every figure).",
+        subcommands: subcommands.map(\.declaration))
+
     static func run(_ arguments: [String]) throws -> Int32 {
         guard let what = arguments.first else {
-            throw UsageError("'bench' needs what to measure: gemm, train, attack, ddpm, tui, seeds")
+            throw UsageError("'bench' needs what to measure: \(names.joined(separator: ", "))")
         }
-        let rest = Array(arguments.dropFirst())
-        switch what {
-        case "gemm":
-            let parsed = try ParsedArguments(rest, valueOptions: ["threads"], flagOptions: ["json", "no-numpy"])
-            try parsed.expectPositional(atMost: 0, command: "bench gemm")
-            let threads = parsed.string("threads") == nil ? nil : try parsed.integer("threads", default: 1, in: 1...256)
-            return runGEMMBenchmarkCommand(
-                threads: threads, json: parsed.has("json"), compareNumPy: !parsed.has("no-numpy"))
-        case "train":
-            let parsed = try ParsedArguments(
-                rest, valueOptions: ["steps", "threads", "rounds"], flagOptions: ["json", "ui"])
-            try parsed.expectPositional(atMost: 0, command: "bench train")
-            try SharedOptions.applyThreads(parsed)
-            return try TrainingUIBenchmark.run(
-                steps: try parsed.integer("steps", default: 1_000, in: 10...100_000),
-                rounds: try parsed.integer("rounds", default: 7, in: 1...100),
-                json: parsed.has("json"))
-        case "attack":
-            return try BenchAttackCommand.run(rest)
-        case "ddpm":
-            return try BenchDDPMCommand.run(rest)
-        case "seeds":
-            return try BenchSeedsCommand.run(rest)
-        case "tui":
-            let parsed = try ParsedArguments(rest, valueOptions: [], flagOptions: ["json"])
-            try parsed.expectPositional(atMost: 0, command: "bench tui")
-            return runTUIBenchmarkCommand(json: parsed.has("json"))
-        default:
-            throw UsageError("unknown benchmark '\(what.prefix(40))' (known: gemm, train, attack, ddpm, tui, seeds)")
+        guard let entry = subcommands.first(where: { $0.declaration.name == "bench \(what)" }) else {
+            throw UsageError(
+                "unknown benchmark '\(what.prefix(40))' (known: \(names.joined(separator: ", ")))")
         }
+        return try entry.run(Array(arguments.dropFirst()))
+    }
+
+    static func runGEMM(_ arguments: [String]) throws -> Int32 {
+        let parsed = try gemm.parse(arguments)
+        let all = try parsed.given(gemmThreads) ?? ComputeThreads.count
+        let report = GEMMBenchmark.run(threadCounts: all > 1 ? [1, all] : [1], compareNumPy: !parsed.has(gemmNoNumPy))
+        print(parsed.has(SharedOptions.json) ? report.json : report.text)
+        return 0
+    }
+
+    static func runTrain(_ arguments: [String]) throws -> Int32 {
+        let parsed = try train.parse(arguments)
+        try SharedOptions.applyThreads(parsed)
+        return try TrainingUIBenchmark.run(
+            steps: try parsed.value(trainSteps), rounds: try parsed.value(trainRounds),
+            json: parsed.has(SharedOptions.json))
+    }
+
+    static func runTUI(_ arguments: [String]) throws -> Int32 {
+        let parsed = try tui.parse(arguments)
+        return runTUIBenchmarkCommand(json: parsed.has(SharedOptions.json))
     }
 }

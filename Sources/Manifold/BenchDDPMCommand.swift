@@ -10,32 +10,50 @@ import TensorCore
 /// training speed of the DDPM MLP networks, Manifold against PyTorch in alternating rounds; PyTorch in a
 /// child `python`, `--python PATH`, default `python3`).
 enum BenchDDPMCommand {
+    /// The networks the benchmark compares with the same networks in PyTorch (not the U-Net).
+    enum Network: String, CaseIterable, Sendable {
+        case mlp
+        case mlpT = "mlp-t"
+    }
+
+    static let net = CommandOption<Network>.choice("net", default: .mlp, help: "the DDPM network")
+    static let steps = CommandOption<Int>.integer(
+        "steps", default: 1000, in: IntegerRange(1...100_000), help: "ancestral sampling steps")
+    static let count = CommandOption<Int>.integer(
+        "n", default: 64, in: IntegerRange(1...10_000), help: "samples drawn")
+    static let trainSteps = CommandOption<Int>.integer(
+        "train-steps", default: 100, in: IntegerRange(1...100_000), help: "training steps timed (batch 128)")
+
+    static let declaration = CommandDeclaration(
+        name: "bench ddpm", summary: "DDPM sampling and training against PyTorch",
+        about: """
+            DDPM MLP: samples x ancestral steps (seconds) and training steps/s at batch 128, next to PyTorch
+            on the same network in alternating rounds.
+            """,
+        options: [
+            BenchCommand.Options.python.declaration, net.declaration, BenchCommand.Options.rounds.declaration,
+            steps.declaration, count.declaration, trainSteps.declaration, BenchCommand.Options.noTorch.declaration,
+            SharedOptions.threads.declaration, SharedOptions.json.declaration,
+        ])
+
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(
-            arguments, valueOptions: ["rounds", "steps", "n", "python", "net", "threads", "train-steps"],
-            flagOptions: ["json", "no-torch"])
-        try parsed.expectPositional(atMost: 0, command: "bench ddpm")
+        let parsed = try declaration.parse(arguments)
         try SharedOptions.applyThreads(parsed)
-        let rounds = try parsed.integer("rounds", default: 3, in: 1...100)
-        let steps = try parsed.integer("steps", default: 1000, in: 1...100_000)
-        let count = try parsed.integer("n", default: 64, in: 1...10_000)
-        let trainSteps = try parsed.integer("train-steps", default: 100, in: 1...100_000)
-        let python = parsed.string("python") ?? "python3"
-        var network = DDPM.Network.mlp
-        if let text = parsed.string("net") {
-            // The benchmark compares the MLP networks with the same networks in PyTorch.
-            guard let value = DDPM.Network(rawValue: text), value != .unet else {
-                throw UsageError("option '--net' must be mlp or mlp-t, got '\(Sanitize.line(text))'")
-            }
-            network = value
+        let rounds = try parsed.value(BenchCommand.Options.rounds)
+        let steps = try parsed.value(Self.steps)
+        let count = try parsed.value(Self.count)
+        let trainSteps = try parsed.value(Self.trainSteps)
+        let python = try parsed.value(BenchCommand.Options.python)
+        guard let network = DDPM.Network(rawValue: try parsed.value(net).rawValue) else {
+            preconditionFailure("every benchmark network is a DDPM network")
         }
         let threads = ComputeThreads.count
         let report = try DDPMBenchmark(network: network, steps: steps, count: count, trainSteps: trainSteps).run(
-            rounds: rounds, python: parsed.has("no-torch") ? nil : python)
+            rounds: rounds, python: parsed.has(BenchCommand.Options.noTorch) ? nil : python)
         let (ours, torch, torchNote) = (report.ours, report.torch, report.torchNote)
         let sampleRatio = torch.map { $0.sampleSeconds / ours.sampleSeconds }
         let trainRatio = torch.map { ours.trainStepsPerSecond / $0.trainStepsPerSecond }
-        if parsed.has("json") {
+        if parsed.has(SharedOptions.json) {
             var object: [String: JSONValue] = [
                 "net": .string(network.rawValue), "threads": .integer(threads), "n": .integer(count),
                 "steps": .integer(steps), "rounds": .integer(rounds),

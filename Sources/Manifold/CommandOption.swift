@@ -1,5 +1,4 @@
 import Base
-import Engine
 
 /// What an option's value is, as the parser and the help see it.
 enum OptionKind: Sendable, Equatable {

@@ -3,7 +3,7 @@ import Models
 
 /// The help texts: the overview `manifold --help` prints (its command list built from the command
 /// declarations), the prose of each declared command's `help COMMAND` (its option list comes from the
-/// declaration), and the hand-written help of the commands whose options are not declared yet.
+/// declaration).
 enum HelpText {
     static let version = "manifold 0.1.0"
 
@@ -13,16 +13,13 @@ enum HelpText {
         TrainOptions.declaration,
         SampleCommand.declaration, CompareCommand.declaration, AttackCommand.declaration, PoisonCommand.declaration,
         EvalCommand.declaration, RunsCommand.declaration,
-        CommandDeclaration(
-            name: "bench", arguments: "WHAT", summary: "benchmarks: gemm, train, attack, ddpm, tui, seeds",
-            handWrittenHelp: bench),
+        BenchCommand.declaration,
         WidgetGalleryCommand.declaration,
     ]
 
-
     /// The help of command `name`, or nil for an unknown command.
     static func help(for name: String) -> String? {
-        catalog.first { $0.name == name }?.help
+        (catalog + catalog.flatMap(\.subcommands)).first { $0.name == name }?.help
     }
 
     static var overview: String {
@@ -68,38 +65,6 @@ enum HelpText {
                 Fashion-MNIST epoch on 2 idle cores, and 3 epochs give recognisable samples)
         The model name comes first: manifold train vae --data fashion. With --resume the run's own
         data, image counts, batch size, learning rate, seed and settings are used.
-        """
-
-    static let bench = """
-        usage: manifold bench gemm [--threads N] [--json] [--no-numpy]
-               manifold bench train [--ui] [--steps N] [--rounds N] [--json]
-               manifold bench attack --run RUN [--n N] [--rounds R] [--batch B] [--python PATH] [--no-torch] [--json]
-               manifold bench ddpm [--python PATH] [--net mlp|mlp-t] [--rounds R] [--threads N] [--json]
-               manifold bench tui [--json]
-               manifold bench seeds [--data D] [--seeds N] [--first-seed S] [--epochs E] [--python PATH]
-                                    [--no-torch] [--train-limit N] [--test-limit N] [--json] [--quiet]
-
-        gemm  GFLOP/s of the matrix-multiply kernel on the shapes the models use, at 1 thread and at
-              all cores, next to numpy (OpenBLAS) measured in the same run when python3 has numpy.
-        train MLP training steps/s headless and under the workbench (Train screen redrawn as the workbench
-              does), alternating over N rounds (default 7) in one run: the UI's cost as the median of
-              the per-round ratios with their spread (target at most 5%), frame and heavy-view time,
-              key-to-frame time while training and while a job loads (target under 50 ms).
-        attack seconds of fgsm, pgd and ill (eps 0.1, alpha 0.01, 20 steps) on an MLP run's test images,
-              next to the same attacks through autograd and in PyTorch (same weights and formulas,
-              python3 or --python with torch), alternating rounds, best of each.
-        ddpm  DDPM MLP: 64 samples x 1000 ancestral steps (seconds) and training steps/s at batch 128,
-              next to PyTorch on the same network in alternating rounds (--python PATH to a python
-              with torch, default python3; --no-torch skips it; --n, --steps, --train-steps).
-        tui   frame time and bytes written for a 200x60 screen of charts, a scatter and images.
-        seeds how far the attack figures of a trained MLP move with the training seed alone: for N
-              seeds (default 10, from --first-seed 0) trains train mlp's recipe (--epochs 5, --batch
-              128, --lr 0.001) and measures clean accuracy, FGSM eps 0.05/0.1/0.2, PGD and ILL (eps 0.1,
-              alpha 0.01, 20 steps) on every test image; the same in PyTorch on the same data; prints
-              each side's mean +- sd (min - max), the difference in standard errors and the
-              Mann-Whitney p-value per figure (about 6 s a seed per side on Fashion-MNIST, 2 cores).
-              --data as for train (default synthetic; --data fashion for the attack issue's figures);
-              the data are loaded once with the first seed, only initialisation and order vary.
         """
 
     static let sample = """

@@ -1,6 +1,7 @@
 import Base
-import Foundation
 import Engine
+import Foundation
+import TerminalUI
 
 /// Headless progress on stderr: a redrawn bar with rate and ETA when stderr is a terminal, one plain
 /// line per epoch otherwise (so logs and CI output stay readable).
@@ -29,7 +30,9 @@ final class ProgressReporter {
         let elapsed = now.timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
-        let line = String(format: "\r\u{1B}[2K%@ %@ %3d%% %d/%d  %.0f steps/s  ETA %@  %@", label, bar, Int(fraction * 100), done, total, rate, ProgressReporter.clock(eta), detail)
+        let line = String(
+            format: "\r\u{1B}[2K%@ %@ %3d%% %d/%d  %.0f steps/s  ETA %@  %@", label, bar, Int(fraction * 100), done,
+            total, rate, ClockText.format(eta), detail)
         FileHandle.standardError.write(Data(line.utf8))
     }
 
@@ -39,15 +42,4 @@ final class ProgressReporter {
         let prefix = isTerminal ? "\r\u{1B}[2K" : ""
         FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
     }
-
-    static func clock(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
-    }
-}
-
-/// Writes one line to stderr. Messages quote file contents, paths and arguments, so control characters
-/// and escape sequences (OSC 52 clipboard writes, title changes) are made inert here, for every error.
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data(("manifold: " + Sanitize.line(message, limit: 4000) + "\n").utf8))
 }

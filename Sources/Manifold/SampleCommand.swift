@@ -93,15 +93,6 @@ enum SampleCommand {
         return ((indices[0], indices[1]), first.contains(",") ? 0 : 1)
     }
 
-    /// Fails unless both interpolation indices number a test image (`0..<testCount`), naming the wrong one.
-    static func checkInterpolation(_ pair: (Int, Int), testCount: Int, dataName: String) throws(UsageError) {
-        for (label, index) in [("A", pair.0), ("B", pair.1)] where !(0..<testCount).contains(index) {
-            throw UsageError(
-                "option '--interpolate': index \(label) is \(index), but the test images of '\(dataName)' are numbered 0 to \(testCount - 1)"
-            )
-        }
-    }
-
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try declaration.parse(arguments)
         guard let methodName = parsed.positional.first else {
@@ -153,143 +144,56 @@ enum SampleCommand {
             ?? run.file(interpolation == nil ? "samples-\(method.rawValue).png" : "interpolation-prior.png")
         let json = parsed.has(SharedOptions.json)
         let quiet = parsed.has(SharedOptions.quiet) || json
-        let scoring = !parsed.has(Options.noScores)
 
-        let (kind, _, config, model) = try GenerativeFactory.load(run: run, latentOverride: latentOverride)
-        guard method.kinds.contains(kind) else {
-            throw RuntimeError(
-                "run '\(run.path)' is a '\(kind.rawValue)' model; '\(method.rawValue)' sampling needs a \(method.kinds.map(\.rawValue).joined(separator: ", ")) run"
-            )
-        }
-        let pixels = config["pixels"]?.integerValue ?? 784
-        let needsData = interpolation != nil || scoring
-        var dataset: Dataset?
-        if needsData {
-            let dataSpec = config["data"]?.stringValue ?? "synthetic"
-            let dataSeed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
-            var loaded = try DatasetLoader.load(dataSpec, seed: dataSeed)
-            guard loaded.pixelCount == pixels else {
-                throw RuntimeError("dataset '\(dataSpec)' has \(loaded.pixelCount) pixels per image, the run \(pixels)")
-            }
-            if let interpolation {
-                try checkInterpolation(interpolation, testCount: loaded.testCount, dataName: loaded.name)
-            }
-            loaded = loaded.subset(
-                train: min(loaded.trainCount, 10_000),
-                test: min(loaded.testCount, max(testLimit, (interpolation.map { max($0.0, $0.1) } ?? 0) + 1)))
-            dataset = loaded
-        }
-
-        var codes: Tensor?
-        if method == .prior, let (a, b) = interpolation, let (encode, _, latent) = SamplerFactory.latentFunctions(model)
-        {
-            guard let dataset else { preconditionFailure("interpolation loads the test images") }
-            let pair = noGrad {
-                encode(Tensor(shape: [2, pixels], scalars: Array(dataset.testImage(a)) + Array(dataset.testImage(b))))
-            }
-            codes = PriorSampler.interpolation(
-                from: Array(pair.scalars[0..<latent]), to: Array(pair.scalars[latent..<(2 * latent)]), count: count)
-        }
-        if method == .ddim, let ddpm = model as? DDPM, steps > ddpm.schedule.stepCount {
-            throw UsageError("'--steps' for ddim must be at most T = \(ddpm.schedule.stepCount)")
-        }
-        var weights: JSONValue = .null
-        if let ddpm = model as? DDPM {
-            ddpm.samplesWithAverage = !parsed.has(Options.noEMA)
-            weights = .string(ddpm.samplesWithAverage && !ddpm.averagedParameters.isEmpty ? "ema" : "live")
-        }
-        let sampler = try SamplerFactory.make(
-            method: method, model: model, pixels: pixels, count: count, steps: steps, seed: seed,
-            options: SamplingOptions(stepSize: stepSize, eta: eta, variance: variance, clip: parsed.has(Options.clip)),
-            codes: codes)
-
-        let progress = ProgressReporter(
-            label: "sample \(method.rawValue)", quiet: quiet)
-        let start = Date()
+        var drawing = SampleDrawing(method: method, run: run, count: count, steps: steps, outPath: outPath)
+        drawing.seed = seed
+        drawing.options = SamplingOptions(
+            stepSize: stepSize, eta: eta, variance: variance, clip: parsed.has(Options.clip))
+        drawing.interpolation = interpolation
+        drawing.latentOverride = latentOverride
+        drawing.testLimit = testLimit
+        drawing.scoring = !parsed.has(Options.noScores)
+        drawing.scoringRun = classifierRun
+        drawing.useWeightAverage = !parsed.has(Options.noEMA)
+        let progress = ProgressReporter(label: "sample \(method.rawValue)", quiet: quiet)
+        let result: SampleDrawing.Result
         do {
-            try sampler.run { s in
-                progress.update(
-                    done: s.progress.done, total: s.progress.total,
-                    detail: String(format: "noise %.3f  score %.3g", s.noiseLevel, s.scoreNorm))
-            }
-        } catch let fault as ModelFault {
-            throw RuntimeError(fault.description + "; nothing written")
+            result = try drawing.draw(
+                progress: { s in
+                    progress.update(
+                        done: s.progress.done, total: s.progress.total,
+                        detail: String(format: "noise %.3f  score %.3g", s.noiseLevel, s.scoreNorm))
+                },
+                note: { if !quiet { printError($0) } })
+        } catch let error as SamplingRequestError {
+            throw UsageError(error.description)
         }
-        let seconds = Date().timeIntervalSince(start)
-        let images = sampler.images
-        let side = Int(Double(pixels).squareRoot())
-        let tiles = (0..<count).map { Array(images.scalars[($0 * pixels)..<(($0 + 1) * pixels)]) }
-        let columns = interpolation != nil ? count : max(1, Int(Double(count).squareRoot().rounded(.up)))
-        let grid = PNGWriter.grid(images: tiles, tileWidth: side, tileHeight: pixels / max(side, 1), columns: columns)
-        do {
-            try FileIO.writeAtomically(
-                PNGWriter.encodeGray(width: grid.width, height: grid.height, values: grid.values), path: outPath)
-        } catch {
-            throw RuntimeError("cannot write '\(Sanitize.line(outPath))': \(error)")
-        }
-
         var scores: JSONValue = .null
-        var classifierName: JSONValue = .null
-        if scoring, let dataset {
-            let (classifier, name) = try scoringClassifier(
-                classifierRun, dataset: dataset, quiet: quiet)
-            classifierName = .string(name)
-            let reference = Tensor(shape: [dataset.testCount, pixels], scalars: dataset.testImages)
-            let result = SampleScores.evaluate(classifier: classifier, images: images, reference: reference)
+        if let s = result.scores {
             scores = .object([
-                "class_entropy": .number(result.classEntropy), "classes_covered": .integer(result.classesCovered),
-                "fcd": .number(result.frechetDistance), "mean_confidence": .number(result.meanConfidence),
-                "histogram": .array(result.histogram.map { .integer($0) }),
+                "class_entropy": .number(s.classEntropy), "classes_covered": .integer(s.classesCovered),
+                "fcd": .number(s.frechetDistance), "mean_confidence": .number(s.meanConfidence),
+                "histogram": .array(s.histogram.map { .integer($0) }),
             ])
         }
         if json {
             print(
                 JSONValue.object([
-                    "method": .string(method.rawValue), "n": .integer(count), "seconds": .number(seconds),
-                    "run": .string(run.path),
-                    "out": .string(outPath), "scores": scores, "classifier": classifierName, "weights": weights,
+                    "method": .string(method.rawValue), "n": .integer(count), "seconds": .number(result.seconds),
+                    "run": .string(run.path), "out": .string(outPath), "scores": scores,
+                    "classifier": result.classifier.map { .string($0) } ?? .null,
+                    "weights": result.weights.map { .string($0) } ?? .null,
                 ]).serialized())
         } else {
             var line = String(
-                format: "%@: %d samples in %.2f s, written to %@", method.rawValue, count, seconds, outPath)
-            if let s = scores.objectValue {
+                format: "%@: %d samples in %.2f s, written to %@", method.rawValue, count, result.seconds, outPath)
+            if let s = result.scores {
                 line += String(
-                    format: "; class entropy %.3f nats, %d classes covered, FCD %.3f (%@)",
-                    s["class_entropy"]?.doubleValue ?? 0,
-                    s["classes_covered"]?.integerValue ?? 0, s["fcd"]?.doubleValue ?? 0,
-                    classifierName.stringValue ?? "")
+                    format: "; class entropy %.3f nats, %d classes covered, FCD %.3f (%@)", s.classEntropy,
+                    s.classesCovered, s.frechetDistance, result.classifier ?? "")
             }
             print(line)
         }
         return 0
-    }
-
-    /// The classifier that scores samples: a saved run, or a quick MLP trained now.
-    static func scoringClassifier(_ run: RunDirectory?, dataset: Dataset, quiet: Bool) throws -> (Classifier, String) {
-        var generator = RandomGenerator(seed: 1)
-        if let run {
-            guard run.exists else { throw RuntimeError("no classifier run folder '\(run.path)'") }
-            let config = try run.readConfig()
-            guard let kind = (config["model"]?.stringValue).flatMap(Classifier.Kind.init(rawValue:)) else {
-                throw RuntimeError("\(run.file("config.json")): '--classifier' needs an mlp or cnn run")
-            }
-            let classifier = Classifier(
-                kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
-                classCount: dataset.classCount, generator: &generator)
-            try RunCheckpoint.load(run: run, module: classifier)
-            return (classifier, run.path)
-        }
-        let classifier = Classifier(
-            kind: .mlp, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
-            classCount: dataset.classCount, generator: &generator)
-        let training = ClassifierTraining(
-            model: classifier, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: 2, seed: 1)
-        while !training.isFinished { _ = try training.step() }
-        if !quiet {
-            printError(
-                "note: scores use a quick MLP (2 epochs on \(dataset.trainCount) training images); pass --classifier RUN for a saved one"
-            )
-        }
-        return (classifier, "quick-mlp")
     }
 }

@@ -13,6 +13,7 @@ enum TrainCommand {
     static func run(_ arguments: [String]) throws -> Int32 {
         let model = arguments.first.flatMap(ModelKind.init(rawValue:))
         let parsed = try ParsedArguments(arguments, options: TrainOptions.options(for: model))
+        try CommandDeclaration.checkData(parsed)
         guard let name = parsed.positional.first else {
             throw UsageError("'train' needs a model: \(ModelKind.allNames)")
         }
@@ -48,7 +49,7 @@ enum TrainCommand {
             throw UsageError(error.description)
         }
         if let classifier = session.training as? ClassifierTraining, let adversarial {
-            let made = AdversarialTraining.transform(adversarial, model: classifier.model, seed: plan.seed)
+            let made = adversarial.transform(model: classifier.model, seed: plan.seed)
             session.setInputTransform(made.transform, description: made.description)
         }
         return try train(session, quiet: parsed.has(SharedOptions.quiet), json: parsed.has(SharedOptions.json))

@@ -1,5 +1,6 @@
 // The manifold executable: parses the command line and dispatches to a command.
 // Exit status: 0 success, 1 runtime error, 2 usage error.
+import Base
 import Foundation
 import TensorCore
 
@@ -9,12 +10,12 @@ func dispatch(_ arguments: [String]) -> Int32 {
     }
     let rest = Array(arguments.dropFirst())
     if rest.contains("--help") || rest.contains("-h") {
-        return printHelp(for: command)
+        return printHelp(for: command, subcommand: rest.first)
     }
     do {
         switch command {
         case "--help", "-h", "help":
-            return rest.first.map(printHelp(for:)) ?? printHelp(for: nil)
+            return rest.first.map { printHelp(for: $0, subcommand: rest.dropFirst().first) } ?? printHelp(for: nil)
         case "--version", "version":
             print(HelpText.version)
             return 0
@@ -41,12 +42,14 @@ func dispatch(_ arguments: [String]) -> Int32 {
     }
 }
 
-func printHelp(for command: String?) -> Int32 {
+/// The help of `command` (of its `subcommand` when it has one by that name, as `bench seeds`).
+func printHelp(for command: String?, subcommand: String? = nil) -> Int32 {
     guard let command else {
         print(HelpText.overview)
         return 0
     }
-    guard let text = HelpText.help(for: command) else {
+    guard let text = HelpText.help(for: subcommand.map { "\(command) \($0)" } ?? command) ?? HelpText.help(for: command)
+    else {
         printError("no help for unknown command '\(command.prefix(40))' (try 'manifold --help')")
         return 2
     }

@@ -30,7 +30,7 @@ sources_for() {
     idx) echo "Sources/Datasets/IDXReader.swift Sources/Datasets/GzipReader.swift Sources/Datasets/DatasetError.swift Tests/Fuzz/Harnesses/IDXHarness.swift" ;;
     gzip) echo "Sources/Datasets/GzipReader.swift Sources/Datasets/DatasetError.swift Tests/Fuzz/Harnesses/GzipHarness.swift" ;;
     theme) echo "Sources/TerminalUI/*.swift Tests/Fuzz/Harnesses/ThemeHarness.swift" ;;
-    cli) echo "Sources/Manifold/ArgumentParser.swift Tests/Fuzz/Harnesses/CLIHarness.swift" ;;
+    cli) echo "Sources/Manifold/ArgumentParser.swift Sources/Manifold/CommandOption.swift Sources/Manifold/OptionHelp.swift Tests/Fuzz/Harnesses/CLIHarness.swift" ;;
     input) echo "Sources/TerminalUI/*.swift Tests/Fuzz/Harnesses/InputDecoderHarness.swift" ;;
     *) echo "unknown harness '$1' (known: ${all[*]})" >&2; return 1 ;;
     esac

@@ -1,17 +1,25 @@
 import Testing
+
 @testable import Manifold
 
 @Suite struct ArgumentParserTests {
     let values: Set<String> = ["epochs", "lr", "seed"]
     let flags: Set<String> = ["json"]
+    static let epochs = CommandOption<Int>.integer("epochs", default: 1, in: IntegerRange(1...10), help: "")
+    static let rate = CommandOption<Double>.number("lr", default: 1, in: 0...1, help: "")
+    static let positiveRate = CommandOption<Double>.number("lr", default: 1, in: 0...1, excludingLower: true, help: "")
+    static let seed = CommandOption<UInt64>.seed("seed", default: 7, help: "")
+    static let json = CommandOption<Bool>.flag("json", help: "")
+    static let text = CommandOption<String>.string("lr", "X", help: "")
 
     @Test func parsesValuesFlagsAndPositionals() throws {
-        let parsed = try ParsedArguments(["mlp", "--epochs", "3", "--lr=0.01", "--json", "--", "--raw"], valueOptions: values, flagOptions: flags)
+        let parsed = try ParsedArguments(
+            ["mlp", "--epochs", "3", "--lr=0.01", "--json", "--", "--raw"], valueOptions: values, flagOptions: flags)
         #expect(parsed.positional == ["mlp", "--raw"])
-        #expect(try parsed.integer("epochs", default: 1, in: 1...10) == 3)
-        #expect(try parsed.number("lr", default: 1, in: 0...1) == 0.01)
-        #expect(parsed.has("json"))
-        #expect(try parsed.seed(default: 7) == 7)
+        #expect(try parsed.value(Self.epochs) == 3)
+        #expect(try parsed.value(Self.rate) == 0.01)
+        #expect(parsed.has(Self.json))
+        #expect(try parsed.value(Self.seed) == 7)
     }
 
     @Test func rejectsMistakesWithNamedArgument() {
@@ -33,18 +41,19 @@ import Testing
     }
 
     @Test func typedValuesAreChecked() throws {
-        let parsed = try ParsedArguments(["--epochs", "x", "--lr", "-1", "--seed", "-5"], valueOptions: values, flagOptions: flags)
-        #expect(throws: UsageError.self) { try parsed.integer("epochs", default: 1, in: 1...10) }
-        #expect(throws: UsageError.self) { try parsed.number("lr", default: 1, in: 0...1) }
-        #expect(throws: UsageError.self) { try parsed.seed(default: 0) }
+        let parsed = try ParsedArguments(
+            ["--epochs", "x", "--lr", "-1", "--seed", "-5"], valueOptions: values, flagOptions: flags)
+        #expect(throws: UsageError.self) { try parsed.value(Self.epochs) }
+        #expect(throws: UsageError.self) { try parsed.value(Self.rate) }
+        #expect(throws: UsageError.self) { try parsed.value(Self.seed) }
         let zero = try ParsedArguments(["--lr", "0"], valueOptions: values, flagOptions: flags)
-        #expect(throws: UsageError.self) { try zero.number("lr", default: 1, in: 0...1, excludingLower: true) }
+        #expect(throws: UsageError.self) { try zero.value(Self.positiveRate) }
         let nan = try ParsedArguments(["--lr", "nan"], valueOptions: values, flagOptions: flags)
-        #expect(throws: UsageError.self) { try nan.number("lr", default: 1, in: 0...1) }
+        #expect(throws: UsageError.self) { try nan.value(Self.rate) }
     }
 
     @Test func negativeNumbersAreValuesNotOptions() throws {
         let parsed = try ParsedArguments(["--lr", "-0.5"], valueOptions: values, flagOptions: flags)
-        #expect(parsed.string("lr") == "-0.5")
+        #expect(try parsed.given(Self.text) == "-0.5")
     }
 }

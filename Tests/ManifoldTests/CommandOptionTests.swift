@@ -36,10 +36,9 @@ import Testing
     @Test func openRangesSayAtLeast() throws {
         let negative = try Self.declaration.parse(["--n", "-1"])
         #expect(usageError { _ = try negative.value(Self.count) } == "option '--n' must be at least 1, got -1")
-        let legacy = try ParsedArguments(["--n", "-1"], valueOptions: ["n"], flagOptions: [])
-        #expect(
-            usageError { _ = try legacy.integer("n", default: 1, in: 1...Int.max) }
-                == "option '--n' must be at least 1, got -1")
+        let open = try ParsedArguments(["--n", "-1"], valueOptions: ["n"], flagOptions: [])
+        let upToMax = CommandOption<Int>.integer("n", default: 1, in: IntegerRange(1...Int.max), help: "")
+        #expect(usageError { _ = try open.value(upToMax) } == "option '--n' must be at least 1, got -1")
         let tooMany = try Self.declaration.parse(["--steps", "51"])
         #expect(
             usageError { _ = try tooMany.value(Self.steps, default: 1) }
@@ -79,8 +78,12 @@ import Testing
 
     /// Every command's help lists each option its parser accepts, and nothing else: one declaration.
     @Test func everyDeclaredCommandsHelpMatchesItsParser() throws {
-        for command in HelpText.catalog where command.handWrittenHelp == nil {
+        let subcommands = HelpText.catalog.flatMap(\.subcommands)
+        #expect(subcommands.map(\.name).contains("bench seeds"))
+        for command in HelpText.catalog + subcommands {
             let help = command.help
+            let parent = HelpText.catalog.first { !$0.subcommands.isEmpty && command.name.hasPrefix($0.name + " ") }
+            #expect(parent.map { $0.help.contains(help) } ?? true, "\(command.name) missing from its parent's help")
             for option in command.options {
                 #expect(help.contains("  " + option.synopsis), "\(command.name): --\(option.name) missing from help")
                 let value = option.name == SharedOptions.data.name ? "synthetic" : "1"
@@ -90,24 +93,26 @@ import Testing
                 }
             }
             #expect(Set(command.options.map(\.name)).count == command.options.count, "\(command.name): a name twice")
-            #expect(HelpText.overview.contains("  \(command.name)"), "\(command.name) missing from the overview")
+            let listed = parent?.name ?? command.name
+            #expect(HelpText.overview.contains("  \(listed)"), "\(command.name) missing from the overview")
         }
     }
 
     /// Bug: a missing `--data` folder said "unknown dataset" and exited 1; the shared option now
     /// tells a missing folder from an unknown name while the arguments are read.
     @Test func dataOptionTellsMissingFolderFromUnknownName() throws {
+        let command = CommandDeclaration(name: "t", summary: "", options: [SharedOptions.data.declaration])
         #expect(
             usageError {
-                _ = try ParsedArguments(["--data", "/no/such/folder"], options: [SharedOptions.data.declaration])
+                _ = try command.parse(["--data", "/no/such/folder"])
             }?
             .hasPrefix("option '--data': no such folder '/no/such/folder'") == true)
         #expect(
             usageError {
-                _ = try ParsedArguments(["--data", "mnist-please"], options: [SharedOptions.data.declaration])
+                _ = try command.parse(["--data", "mnist-please"])
             }
                 == "option '--data': unknown dataset 'mnist-please' (known: synthetic, fashion, or a folder path)")
-        let synthetic = try ParsedArguments(["--data", "synthetic"], options: [SharedOptions.data.declaration])
+        let synthetic = try command.parse(["--data", "synthetic"])
         #expect(try synthetic.value(SharedOptions.data) == "synthetic")
     }
 }

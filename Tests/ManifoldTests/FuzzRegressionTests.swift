@@ -19,13 +19,11 @@ import Testing
                 String(decoding: $0, as: UTF8.self)
             }
             do {
-                let parsed = try ParsedArguments(
-                    arguments, valueOptions: ["epochs", "batch", "lr", "seed", "run", "data", "threads", "eps"],
-                    flagOptions: ["resume", "json", "headless", "quiet"])
-                _ = try? parsed.integer("epochs", default: 1, in: 1...100_000)
-                _ = try? parsed.integer("threads", default: 0, in: Int.min...Int.max)
-                _ = try? parsed.number("lr", default: 0.001, in: 0...10, excludingLower: true)
-                _ = try? parsed.seed(default: 0)
+                let parsed = try TrainOptions.declaration.parse(arguments)
+                _ = try? parsed.given(TrainOptions.epochs)
+                _ = try? parsed.given(SharedOptions.threads)
+                _ = try? parsed.given(TrainOptions.learningRate)
+                _ = try? parsed.given(SharedOptions.seed)
                 _ = try? parsed.expectPositional(atMost: 1, command: "train")
             } catch {
                 #expect(!error.description.contains("\n"), "\(name): \(error)")

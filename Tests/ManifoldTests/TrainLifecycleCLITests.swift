@@ -7,6 +7,7 @@ import TensorCore
 import Testing
 
 @testable import Manifold
+@testable import Workbench
 
 /// The defects of issue 13 item 7 that lived in the run lifecycle, each pinned through the executable.
 @Suite(.serialized) struct TrainLifecycleCLITests {

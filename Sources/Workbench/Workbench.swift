@@ -1,3 +1,4 @@
+import Base
 import Engine
 import Foundation
 import TerminalUI
@@ -6,21 +7,26 @@ import TerminalUI
 /// synthetic digits, redraws at once after input and otherwise only when a snapshot changed (at most
 /// `engineFrameRate` frames a second, see `FramePacer`), and
 /// never waits on the engine: screens read the newest snapshot of each job's runner.
-enum Workbench {
+public enum Workbench {
     /// Frames a second drawn while only the engine changes the screen (input is drawn at once).
     static let engineFrameRate = 20.0
 
-    struct Options {
-        var themeName: String?
-        var dataSpec = "synthetic"
-        var startPaused = false
+    /// How the workbench opens: theme, data, paused or not, or following another process's run.
+    public struct Options {
+        public var themeName: String?
+        public var dataSpec = "synthetic"
+        public var startPaused = false
         /// Follow this run instead of starting a training job (`manifold watch RUN`).
-        var watchRun: RunDirectory?
+        public var watchRun: RunDirectory?
+
+        public init() {}
     }
 
-    static func run(_ options: Options) throws {
+    public static func run(_ options: Options) throws {
         if ProcessInfo.processInfo.environment["TERM"] == "dumb" {
-            throw RuntimeError("TERM=dumb cannot show the full-screen workbench; use the headless commands (manifold train mlp, manifold --help)")
+            throw WorkbenchError(
+                "TERM=dumb cannot show the full-screen workbench; use the headless commands (manifold train mlp, manifold --help)"
+            )
         }
         let loaded = ThemeLoader.load(request: options.themeName)
         if let warning = loaded.warning { printError(warning) }
@@ -29,7 +35,7 @@ enum Workbench {
             // Mouse reporting only here, in the full-screen workbench; Terminal.close turns it off again.
             terminal = try Terminal(options: Terminal.Options(mouse: true))
         } catch {
-            throw RuntimeError(error.description)
+            throw WorkbenchError(error.description)
         }
         defer { terminal.close() }
         var state = WorkbenchState(

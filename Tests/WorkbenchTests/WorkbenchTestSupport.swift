@@ -3,7 +3,7 @@ import Foundation
 import TerminalUI
 import Testing
 
-@testable import Manifold
+@testable import Workbench
 
 /// Helpers for the in-process workbench tests: a runs folder with hand-written runs, a workbench on it,
 /// a job whose runner holds a fixed snapshot, and a frame rendered to text.
@@ -92,4 +92,9 @@ func expectLines(_ actual: [String], _ expected: [String], sourceLocation: Sourc
             return
         }
     }
+}
+
+/// Removes a fixture's runs folder.
+func cleanup(_ path: String) {
+    try? FileManager.default.removeItem(atPath: path)
 }

@@ -3,7 +3,7 @@ import Foundation
 import TerminalUI
 import Testing
 
-@testable import Manifold
+@testable import Workbench
 
 /// Golden frames of the Home, Runs and Attack lab screens with fixed, tiny state (hand-written runs, a
 /// job with a fixed snapshot), and the workbench defects of issue 13 item 7 that they exposed.

@@ -1,10 +1,10 @@
 import Datasets
 import Engine
 import Foundation
-import Synchronization
 import Models
 import NeuralNet
 import SafeTensors
+import Synchronization
 import TensorCore
 import TerminalUI
 
@@ -38,7 +38,8 @@ final class Job {
         }
     }
 
-    init(kind: Kind, title: String, runner: Runner, classNames: [String], run: RunDirectory?, labels: JobLabels? = nil) {
+    init(kind: Kind, title: String, runner: Runner, classNames: [String], run: RunDirectory?, labels: JobLabels? = nil)
+    {
         self.kind = kind
         self.title = title
         self.runner = runner
@@ -124,7 +125,8 @@ extension Job {
         }
         let runner = Runner(experiment: experiment, label: "compare", heavyEvery: 30)
         runner.start(running: running)
-        let job = Job(kind: .comparison, title: "ae vs pca · \(name)", runner: runner, classNames: [], run: nil, labels: labels)
+        let job = Job(
+            kind: .comparison, title: "ae vs pca · \(name)", runner: runner, classNames: [], run: nil, labels: labels)
         job.controls = { key in
             let delta: Int
             switch key.key {

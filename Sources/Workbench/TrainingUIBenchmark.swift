@@ -12,7 +12,7 @@ import TerminalUI
 /// the two sides (and which goes first), so a change in machine load hits both; the cost is the median
 /// of the per-round ratios, with their spread. Also: the time a frame takes, a heavy view's cost, the
 /// key-to-frame time while training and while a job is starting.
-enum TrainingUIBenchmark {
+public enum TrainingUIBenchmark {
     struct Round {
         var headless: Double
         /// On a Runner (snapshots, heavy views), nothing drawn: what the engine alone costs.
@@ -24,7 +24,7 @@ enum TrainingUIBenchmark {
         var cost: Double { headless > 0 ? 1 - withUI / headless : 0 }
     }
 
-    static func run(steps: Int, rounds: Int, json: Bool) throws -> Int32 {
+    public static func run(steps: Int, rounds: Int, json: Bool) throws -> Int32 {
         var dataset = try DatasetLoader.load("synthetic", seed: 0)
         dataset = dataset.subset(train: dataset.trainCount, test: min(dataset.testCount, 1_000))
         var results: [Round] = []
@@ -52,11 +52,13 @@ enum TrainingUIBenchmark {
         let costs = results.map(\.cost).sorted()
         let medianCost = median(costs)
         let frame = median(frameTimes)
-        let framesPerSecond = Double(frameTimes.count) / Double(rounds) / max(1e-9, Double(steps) / median(results.map(\.withUI)))
+        let framesPerSecond =
+            Double(frameTimes.count) / Double(rounds) / max(1e-9, Double(steps) / median(results.map(\.withUI)))
         let heavy = heavyViewSeconds(dataset: dataset)
         // The UI thread's CPU time against the rest of the process's (the engine's): what drawing takes
         // from training when training keeps every core busy, whatever else loads the machine.
-        let uiMillisecondsPerSecond = median(results.map { $0.uiThreadCPU * 1000 / (Double(steps) / max(1e-9, $0.withUI)) })
+        let uiMillisecondsPerSecond = median(
+            results.map { $0.uiThreadCPU * 1000 / (Double(steps) / max(1e-9, $0.withUI)) })
         let uiShare = median(results.map { $0.uiThreadCPU / max(1e-9, $0.processCPU - $0.uiThreadCPU) })
         let latency = keyLatency(dataset: dataset)
         let start = jobStartLatency()
@@ -66,19 +68,50 @@ enum TrainingUIBenchmark {
                     format:
                         "{\"bench\":\"train\",\"steps\":%d,\"rounds\":%d,\"headless_steps_per_second\":%.1f,\"ui_steps_per_second\":%.1f,\"ui_cost\":%.4f,\"ui_cost_min\":%.4f,\"ui_cost_max\":%.4f,\"runner_steps_per_second\":%.1f,\"ui_thread_cpu_share\":%.4f,\"ui_thread_cpu_ms_per_second\":%.2f,\"frame_ms\":%.3f,\"frames_per_second\":%.1f,\"heavy_view_ms\":%.3f,\"key_to_frame_ms\":%.3f,\"key_to_frame_max_ms\":%.3f,\"job_start_key_to_frame_ms\":%.3f,\"key_while_loading_ms\":%.3f}",
                     steps, rounds, median(results.map(\.headless)), median(results.map(\.withUI)), medianCost,
-                    costs.first ?? 0, costs.last ?? 0, median(results.map(\.runnerOnly)), uiShare, uiMillisecondsPerSecond, frame * 1000, framesPerSecond, heavy * 1000, latency.median * 1000,
+                    costs.first ?? 0, costs.last ?? 0, median(results.map(\.runnerOnly)), uiShare,
+                    uiMillisecondsPerSecond, frame * 1000, framesPerSecond, heavy * 1000, latency.median * 1000,
                     latency.max * 1000, start.start * 1000, start.whileLoading * 1000))
         } else {
-            print(String(format: "MLP training, %d steps of batch 128 on synthetic digits, %d rounds alternating headless and UI", steps, rounds))
+            print(
+                String(
+                    format:
+                        "MLP training, %d steps of batch 128 on synthetic digits, %d rounds alternating headless and UI",
+                    steps, rounds))
             for (index, result) in results.enumerated() {
-                print(String(format: "  round %d: headless %.1f steps/s, on a runner %.1f, with the workbench %.1f steps/s, cost %+.1f%%", index + 1, result.headless, result.runnerOnly, result.withUI, result.cost * 100))
+                print(
+                    String(
+                        format:
+                            "  round %d: headless %.1f steps/s, on a runner %.1f, with the workbench %.1f steps/s, cost %+.1f%%",
+                        index + 1, result.headless, result.runnerOnly, result.withUI, result.cost * 100))
             }
-            print(String(format: "  UI cost:             %.1f%% median of the rounds (spread %.1f%% to %.1f%%; target at most 5%%)", medianCost * 100, (costs.first ?? 0) * 100, (costs.last ?? 0) * 100))
-            print(String(format: "  UI thread CPU:       %.1f ms a second (drawing, polling, reading snapshots): %.2f%% of the engine's CPU time here", uiMillisecondsPerSecond, uiShare * 100))
-            print(String(format: "  frame:               %.2f ms median to render and diff the 200x60 Train screen, %.1f frames/s", frame * 1000, framesPerSecond))
-            print(String(format: "  heavy view:          %.2f ms CPU (test predictions and 600-point scatter, at most once a second)", heavy * 1000))
-            print(String(format: "  key to frame:        %.2f ms median, %.2f ms max while training (target under 50 ms)", latency.median * 1000, latency.max * 1000))
-            print(String(format: "  starting a job:      %.2f ms from Enter to its frame; %.2f ms for a key while it loads", start.start * 1000, start.whileLoading * 1000))
+            print(
+                String(
+                    format:
+                        "  UI cost:             %.1f%% median of the rounds (spread %.1f%% to %.1f%%; target at most 5%%)",
+                    medianCost * 100, (costs.first ?? 0) * 100, (costs.last ?? 0) * 100))
+            print(
+                String(
+                    format:
+                        "  UI thread CPU:       %.1f ms a second (drawing, polling, reading snapshots): %.2f%% of the engine's CPU time here",
+                    uiMillisecondsPerSecond, uiShare * 100))
+            print(
+                String(
+                    format:
+                        "  frame:               %.2f ms median to render and diff the 200x60 Train screen, %.1f frames/s",
+                    frame * 1000, framesPerSecond))
+            print(
+                String(
+                    format:
+                        "  heavy view:          %.2f ms CPU (test predictions and 600-point scatter, at most once a second)",
+                    heavy * 1000))
+            print(
+                String(
+                    format: "  key to frame:        %.2f ms median, %.2f ms max while training (target under 50 ms)",
+                    latency.median * 1000, latency.max * 1000))
+            print(
+                String(
+                    format: "  starting a job:      %.2f ms from Enter to its frame; %.2f ms for a key while it loads",
+                    start.start * 1000, start.whileLoading * 1000))
         }
         return 0
     }
@@ -92,7 +125,8 @@ enum TrainingUIBenchmark {
     static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return 0 }
         let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     static func makeTraining(_ dataset: Dataset) -> ClassifierTraining {
@@ -110,8 +144,12 @@ enum TrainingUIBenchmark {
     static func uiRate(dataset: Dataset, steps: Int, draw: Bool, frameTimes: inout [Double]) throws -> Double {
         let training = makeTraining(dataset)
         let runner = Runner(experiment: training, label: "bench", heavyEvery: 40)
-        var state = WorkbenchState(theme: Theme.dark, colorDepth: .trueColor, kittyGraphics: false, dataSpec: "synthetic")
-        state.add(Job(kind: .classifierTraining, title: "mlp · bench", runner: runner, classNames: dataset.classNames, run: nil))
+        var state = WorkbenchState(
+            theme: Theme.dark, colorDepth: .trueColor, kittyGraphics: false, dataSpec: "synthetic")
+        state.add(
+            Job(
+                kind: .classifierTraining, title: "mlp · bench", runner: runner, classNames: dataset.classNames,
+                run: nil))
         state.message = ""
         state.messageTime = .distantPast
         var renderer = Renderer(colorDepth: .trueColor)
@@ -152,9 +190,13 @@ enum TrainingUIBenchmark {
 
     /// Time from a key event to a rendered, diffed frame, while an MLP trains on its runner.
     static func keyLatency(dataset: Dataset) -> (median: Double, max: Double) {
-        var state = WorkbenchState(theme: Theme.dark, colorDepth: .trueColor, kittyGraphics: false, dataSpec: "synthetic")
+        var state = WorkbenchState(
+            theme: Theme.dark, colorDepth: .trueColor, kittyGraphics: false, dataSpec: "synthetic")
         let runner = Runner(experiment: makeTraining(dataset), label: "bench", heavyEvery: 40)
-        state.add(Job(kind: .classifierTraining, title: "mlp · bench", runner: runner, classNames: dataset.classNames, run: nil))
+        state.add(
+            Job(
+                kind: .classifierTraining, title: "mlp · bench", runner: runner, classNames: dataset.classNames,
+                run: nil))
         runner.start(running: true)
         defer { runner.send(.stop) }
         var renderer = Renderer(colorDepth: .trueColor)
@@ -182,7 +224,8 @@ enum TrainingUIBenchmark {
         let runsRoot = NSTemporaryDirectory() + "manifold-bench-\(UInt32.random(in: 0...UInt32.max))"
         setenv("MANIFOLD_RUNS", runsRoot, 1)
         defer { try? FileManager.default.removeItem(atPath: runsRoot) }
-        var state = WorkbenchState(theme: Theme.dark, colorDepth: .trueColor, kittyGraphics: false, dataSpec: "synthetic")
+        var state = WorkbenchState(
+            theme: Theme.dark, colorDepth: .trueColor, kittyGraphics: false, dataSpec: "synthetic")
         let home = state.screen(HomeScreen.self)!
         home.menu.datasetIndex = home.menu.datasets.count - 1
         var renderer = Renderer(colorDepth: .trueColor)

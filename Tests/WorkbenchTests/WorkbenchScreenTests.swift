@@ -3,7 +3,7 @@ import Foundation
 import TerminalUI
 import Testing
 
-@testable import Manifold
+@testable import Workbench
 
 /// A screen added the way the registry documents: one type, listed after the standard screens.
 final class TrivialScreen: WorkbenchScreen {

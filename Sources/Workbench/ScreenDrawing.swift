@@ -42,7 +42,7 @@ extension WorkbenchState {
         let epoch = s.epoch > 0 ? "epoch \(s.epoch) · " : ""
         buffer.render(
             Gauge(
-                ratio: s.fraction, label: "\(epoch)\(Int(s.fraction * 100))% · ETA \(ProgressReporter.clock(eta))",
+                ratio: s.fraction, label: "\(epoch)\(Int(s.fraction * 100))% · ETA \(ClockText.format(eta))",
                 filledColor: theme.accent, trackColor: theme.border, labelStyle: theme.textStyle),
             in: panel("progress", bottom[0], &buffer))
         let lr = s.figures.first { $0.name == "learning rate" }.map { " · lr \($0.value)" } ?? ""

@@ -1,5 +1,7 @@
+import Base
 import Engine
 import Foundation
+import Workbench
 
 /// `manifold [tui] [--theme NAME|PATH] [--data D] [--paused]`: the full-screen workbench.
 enum TUICommand {

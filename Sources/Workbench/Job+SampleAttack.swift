@@ -40,7 +40,7 @@ extension Job {
     static func sample(run: RunDirectory, method: String? = nil, running: Bool) throws -> Job {
         guard let method = method ?? samplingMethod(for: run) else {
             let sampleable = GenerativeKind.allCases.filter { samplingMethod(for: $0) != nil }.map(\.rawValue)
-            throw RuntimeError(
+            throw RunError(
                 "run '\(run.name)' is not a model that can be sampled (\(sampleable.joined(separator: ", ")))")
         }
         let steps = method == "ddim" ? 50 : nil
@@ -93,7 +93,7 @@ extension Job {
     static func attack(run: RunDirectory, method: String = "pgd", epsilon: Float = 0.1, running: Bool) throws -> Job {
         let config = try run.readConfig()
         guard let kind = config["model"]?.stringValue.flatMap(Classifier.Kind.init(rawValue:)) else {
-            throw RuntimeError("run '\(run.name)' is not a classifier")
+            throw RunError("run '\(run.name)' is not a classifier")
         }
         let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
         let data = config["data"]?.stringValue ?? "synthetic"
@@ -175,7 +175,7 @@ extension Job {
     /// The Attack lab's default: PGD on the newest classifier run.
     static func defaultAttack(running: Bool) throws -> Job {
         guard let run = latestRun(where: { Classifier.Kind(rawValue: $0) != nil }) else {
-            throw RuntimeError("no classifier run yet: train an MLP first (Home, or 'manifold train mlp')")
+            throw RunError("no classifier run yet: train an MLP first (Home, or 'manifold train mlp')")
         }
         return try attack(run: run, running: running)
     }

@@ -50,7 +50,7 @@ extension Job {
         let source = run.file("config.json")
         let saved = config["model"]?.stringValue ?? ""
         guard let model = ModelKind(rawValue: saved), model.canResume else {
-            throw RuntimeError(
+            throw RunError(
                 "\(source): a '\(Sanitize.line(saved))' run cannot continue training (PCA is fitted in one pass)")
         }
         var request = TrainingRequest(model: model)

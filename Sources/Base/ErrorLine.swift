@@ -1,0 +1,8 @@
+import Foundation
+
+/// Writes one line to stderr, prefixed `manifold: `. Messages quote file contents, paths and arguments, so
+/// control characters and escape sequences (OSC 52 clipboard writes, title changes) are made inert here,
+/// for every error of the executable and the workbench.
+public func printError(_ message: String) {
+    FileHandle.standardError.write(Data(("manifold: " + Sanitize.line(message, limit: 4000) + "\n").utf8))
+}

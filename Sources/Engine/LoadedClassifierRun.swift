@@ -1,0 +1,52 @@
+import Base
+import Datasets
+import Models
+import SafeTensors
+import TensorCore
+
+/// A saved classifier run (config, weights) and the dataset to measure or attack it with: what `attack`,
+/// `eval` and the benchmarks load.
+public struct LoadedClassifierRun {
+    public var run: RunDirectory
+    public var model: Classifier
+    public var dataSpec: String
+
+    /// Opens `run`; a missing folder or a run that is not a classifier is a `RunError` naming `option`
+    /// (the command-line option that named the run).
+    public static func load(run: RunDirectory, option: String) throws -> LoadedClassifierRun {
+        guard run.exists else { throw RunError("\(option): no run folder '\(run.path)' (see 'manifold runs')") }
+        let config = try run.readConfig()
+        let modelName = config["model"]?.stringValue ?? ""
+        guard let kind = Classifier.Kind(rawValue: modelName) else {
+            throw RunError(
+                "\(option): run '\(Sanitize.line(run.name))' is a '\(Sanitize.line(modelName))' model, not a classifier (mlp, cnn)"
+            )
+        }
+        let height = config["image_height"]?.integerValue ?? 28
+        let width = config["image_width"]?.integerValue ?? 28
+        let classes = config["class_names"]?.arrayValue?.count ?? 10
+        guard (1...4096).contains(height), (1...4096).contains(width), (2...10_000).contains(classes) else {
+            throw RunError("\(run.file("config.json")): implausible image size or class count")
+        }
+        var generator = RandomGenerator(seed: 0)
+        let model = Classifier(
+            kind: kind, imageHeight: height, imageWidth: width, classCount: classes, generator: &generator)
+        try RunCheckpoint.load(run: run, module: model)
+        return LoadedClassifierRun(run: run, model: model, dataSpec: config["data"]?.stringValue ?? "synthetic")
+    }
+
+    /// The run's dataset (or `override`), cut to the run's test subset as `eval` does.
+    public func dataset(override: String?, seed: UInt64) throws -> Dataset {
+        try testSet(override: override, seed: seed).dataset
+    }
+
+    /// The test images the run is measured on: its dataset (or `override`, whole), cut to the test
+    /// subset it was trained with (`--test-limit`), with a note when that is fewer than the dataset has.
+    public func testSet(override: String?, seed: UInt64) throws -> RunTestSet {
+        let config = try run.readConfig()
+        let dataSeed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? seed
+        let full = try DatasetLoader.load(override ?? dataSpec, seed: dataSeed)
+        return RunTestSet(
+            run: run, config: config, full: full, dataSpec: override ?? dataSpec, useRunLimits: override == nil)
+    }
+}

@@ -1,0 +1,176 @@
+import Base
+import Datasets
+import Foundation
+import Models
+import NeuralNet
+import SafeTensors
+import TensorCore
+
+/// `manifold sample`'s work: draws samples from a trained generative run with a step-machine sampler,
+/// writes a PNG grid (atomically) and scores the samples with a classifier (MATH.md 11).
+///
+/// Scores need a classifier: `scoringRun` names a saved mlp/cnn run; without it a small MLP is trained on
+/// the spot (2 epochs on up to 10,000 training images of the run's dataset, a few seconds), reported as
+/// `quick-mlp`.
+public struct SampleDrawing {
+    public var method: SamplingMethod
+    public var run: RunDirectory
+    public var count: Int
+    public var steps: Int
+    public var seed: UInt64
+    public var options: SamplingOptions
+    /// `prior` only: decode a walk between the codes of these two test images.
+    public var interpolation: (Int, Int)?
+    /// The code size, for a run whose config.json lacks it.
+    public var latentOverride: Int?
+    /// Test images the scores compare against.
+    public var testLimit: Int
+    public var scoring: Bool
+    public var scoringRun: RunDirectory?
+    /// ddpm, ddim: sample with the run's weight average (when it has one) instead of the live weights.
+    public var useWeightAverage: Bool
+    /// Where the PNG grid goes.
+    public var outPath: String
+
+    public init(method: SamplingMethod, run: RunDirectory, count: Int, steps: Int, outPath: String) {
+        (self.method, self.run, self.count, self.steps, self.outPath) = (method, run, count, steps, outPath)
+        seed = 0
+        options = SamplingOptions()
+        testLimit = 2000
+        scoring = true
+        useWeightAverage = true
+    }
+
+    /// What a drawing produced.
+    public struct Result {
+        /// `[count, pixels]`, values in [0, 1].
+        public let images: Tensor
+        public let seconds: Double
+        public let scores: SampleScores?
+        /// The scoring classifier: a run's path or `quick-mlp`.
+        public let classifier: String?
+        /// ddpm, ddim: `ema` or `live`.
+        public let weights: String?
+    }
+
+    /// Loads the run, samples, writes the grid and scores. `progress` sees the sampler after each step;
+    /// `note` gets one-line remarks for stderr (the quick MLP).
+    /// - Throws: `SamplingRequestError` for a request the run cannot satisfy (an interpolation index
+    ///   outside the test set, more DDIM steps than T), other errors for runs, data and files.
+    public func draw(progress: (any Sampler) -> Void = { _ in }, note: (String) -> Void = { _ in }) throws -> Result {
+        let (kind, _, config, model) = try GenerativeFactory.load(run: run, latentOverride: latentOverride)
+        guard method.kinds.contains(kind) else {
+            throw RunError(
+                "run '\(run.path)' is a '\(kind.rawValue)' model; '\(method.rawValue)' sampling needs a \(method.kinds.map(\.rawValue).joined(separator: ", ")) run"
+            )
+        }
+        let pixels = config["pixels"]?.integerValue ?? 784
+        let dataset = interpolation != nil || scoring ? try referenceData(config: config, pixels: pixels) : nil
+        var codes: Tensor?
+        if method == .prior, let (a, b) = interpolation, let (encode, _, latent) = SamplerFactory.latentFunctions(model)
+        {
+            guard let dataset else { preconditionFailure("interpolation loads the test images") }
+            let pair = noGrad {
+                encode(Tensor(shape: [2, pixels], scalars: Array(dataset.testImage(a)) + Array(dataset.testImage(b))))
+            }
+            codes = PriorSampler.interpolation(
+                from: Array(pair.scalars[0..<latent]), to: Array(pair.scalars[latent..<(2 * latent)]), count: count)
+        }
+        if method == .ddim, let ddpm = model as? DDPM, steps > ddpm.schedule.stepCount {
+            throw SamplingRequestError("'--steps' for ddim must be at most T = \(ddpm.schedule.stepCount)")
+        }
+        var weights: String?
+        if let ddpm = model as? DDPM {
+            ddpm.samplesWithAverage = useWeightAverage
+            weights = ddpm.samplesWithAverage && !ddpm.averagedParameters.isEmpty ? "ema" : "live"
+        }
+        let sampler = try SamplerFactory.make(
+            method: method, model: model, pixels: pixels, count: count, steps: steps, seed: seed, options: options,
+            codes: codes)
+        let start = Date()
+        do {
+            try sampler.run { progress($0) }
+        } catch let fault as ModelFault {
+            throw RunError(fault.description + "; nothing written")
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let images = sampler.images
+        try writeGrid(images, pixels: pixels)
+        guard scoring, let dataset else {
+            return Result(images: images, seconds: seconds, scores: nil, classifier: nil, weights: weights)
+        }
+        let (classifier, name) = try scoringClassifier(dataset: dataset, note: note)
+        let reference = Tensor(shape: [dataset.testCount, pixels], scalars: dataset.testImages)
+        let scores = SampleScores.evaluate(classifier: classifier, images: images, reference: reference)
+        return Result(images: images, seconds: seconds, scores: scores, classifier: name, weights: weights)
+    }
+
+    /// The run's dataset, cut to 10,000 training images and the test images the scores and the
+    /// interpolation need.
+    private func referenceData(config: [String: JSONValue], pixels: Int) throws -> Dataset {
+        let dataSpec = config["data"]?.stringValue ?? "synthetic"
+        let dataSeed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
+        let loaded = try DatasetLoader.load(dataSpec, seed: dataSeed)
+        guard loaded.pixelCount == pixels else {
+            throw RunError("dataset '\(dataSpec)' has \(loaded.pixelCount) pixels per image, the run \(pixels)")
+        }
+        if let interpolation {
+            for (label, index) in [("A", interpolation.0), ("B", interpolation.1)]
+            where !(0..<loaded.testCount).contains(index) {
+                throw SamplingRequestError(
+                    "option '--interpolate': index \(label) is \(index), but the test images of '\(loaded.name)' are numbered 0 to \(loaded.testCount - 1)"
+                )
+            }
+        }
+        return loaded.subset(
+            train: min(loaded.trainCount, 10_000),
+            test: min(loaded.testCount, max(testLimit, (interpolation.map { max($0.0, $0.1) } ?? 0) + 1)))
+    }
+
+    /// The samples as a PNG grid (square, or one row for an interpolation), written atomically.
+    private func writeGrid(_ images: Tensor, pixels: Int) throws {
+        let side = Int(Double(pixels).squareRoot())
+        let tiles = (0..<count).map { Array(images.scalars[($0 * pixels)..<(($0 + 1) * pixels)]) }
+        let columns = interpolation != nil ? count : max(1, Int(Double(count).squareRoot().rounded(.up)))
+        let grid = PNGWriter.grid(images: tiles, tileWidth: side, tileHeight: pixels / max(side, 1), columns: columns)
+        do {
+            try FileIO.writeAtomically(
+                PNGWriter.encodeGray(width: grid.width, height: grid.height, values: grid.values), path: outPath)
+        } catch {
+            throw RunError("cannot write '\(Sanitize.line(outPath))': \(error)")
+        }
+    }
+
+    /// The classifier that scores samples: the saved run, or a quick MLP trained now.
+    private func scoringClassifier(dataset: Dataset, note: (String) -> Void) throws -> (Classifier, String) {
+        var generator = RandomGenerator(seed: 1)
+        if let scoringRun {
+            guard scoringRun.exists else { throw RunError("no classifier run folder '\(scoringRun.path)'") }
+            let config = try scoringRun.readConfig()
+            guard let kind = (config["model"]?.stringValue).flatMap(Classifier.Kind.init(rawValue:)) else {
+                throw RunError("\(scoringRun.file("config.json")): '--classifier' needs an mlp or cnn run")
+            }
+            let classifier = Classifier(
+                kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
+                classCount: dataset.classCount, generator: &generator)
+            try RunCheckpoint.load(run: scoringRun, module: classifier)
+            return (classifier, scoringRun.path)
+        }
+        let classifier = Classifier(
+            kind: .mlp, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
+            classCount: dataset.classCount, generator: &generator)
+        let training = ClassifierTraining(
+            model: classifier, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: 2, seed: 1)
+        while !training.isFinished { _ = try training.step() }
+        note(
+            "note: scores use a quick MLP (2 epochs on \(dataset.trainCount) training images); pass --classifier RUN for a saved one"
+        )
+        return (classifier, "quick-mlp")
+    }
+}
+
+/// A sampling request the run cannot satisfy as asked (a usage error: the command line exits 2).
+public struct SamplingRequestError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ message: String) { description = message }
+}
