@@ -70,35 +70,17 @@ enum AttackCommand {
         return 0
     }
 
-    /// Runs `attack` on the first `count` test images of `dataset`, `batchSize` images per run, and
-    /// merges the results (what `attack` times as its seconds).
+    /// `TestSetAttack.run` with progress on stderr.
     static func attackTestImages(
         _ attack: any Attack, method: String, model: Classifier, dataset: Dataset, count: Int, batchSize: Int,
         threat: ThreatModel, progress: ProgressReporter?
     ) throws -> AttackResult {
-        let pixels = dataset.pixelCount
-        var parts: [AttackResult] = []
-        var first = 0
-        while first < count {
-            let last = min(first + batchSize, count)
-            let images = Tensor(
-                shape: [last - first, pixels], scalars: Array(dataset.testImages[(first * pixels)..<(last * pixels)]))
-            let labels = Array(dataset.testLabels[first..<last])
-            let run: AttackRun
-            do {
-                run = try attack.makeRun(classifier: model, images: images, labels: labels, threat: threat)
-            } catch let error as AttackError {
-                throw RuntimeError("\(method): \(error.description)")
-            }
-            while !run.isFinished {
-                try run.step()
-                progress?.update(
-                    done: first + (last - first) * run.iteration / max(run.iterationCount, 1), total: count,
-                    detail: String(format: "iteration %d/%d  loss %.4f", run.iteration, run.iterationCount, run.loss))
-            }
-            parts.append(run.result())
-            first = last
+        try TestSetAttack.run(
+            attack, method: method, model: model, dataset: dataset, count: count, batchSize: batchSize, threat: threat
+        ) { done, total, iteration, iterations, loss in
+            progress?.update(
+                done: done, total: total,
+                detail: String(format: "iteration %d/%d  loss %.4f", iteration, iterations, loss))
         }
-        return AttackResult.merged(parts)
     }
 }

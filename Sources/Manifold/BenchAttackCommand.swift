@@ -67,14 +67,13 @@ enum BenchAttackCommand {
         return 0
     }
 
-    /// `AttackCommand.attackTestImages` without progress: the way the benchmarks attack a test set.
+    /// How the benchmarks attack a test set: `TestSetAttack.run` without progress.
     static func attackTestImages(
         _ attack: any Attack, method: String, model: Classifier, dataset: Dataset, count: Int, batchSize: Int,
         threat: ThreatModel
     ) throws -> AttackResult {
-        try AttackCommand.attackTestImages(
-            attack, method: method, model: model, dataset: dataset, count: count, batchSize: batchSize,
-            threat: threat, progress: nil)
+        try TestSetAttack.run(
+            attack, method: method, model: model, dataset: dataset, count: count, batchSize: batchSize, threat: threat)
     }
 
     static func json(_ rows: [Row], count: Int, rounds: Int, batch: Int, torchNote: String?) -> String {

@@ -1,0 +1,45 @@
+import Attacks
+import Datasets
+import Models
+import TensorCore
+
+/// An attack on the first `count` test images of a dataset, `batchSize` images per `AttackRun`, the
+/// results merged: what `manifold attack` times as its seconds, and how the benchmarks attack a test set.
+public enum TestSetAttack {
+    /// Progress after each attack iteration: images done (a batch counts in proportion to its
+    /// iterations), the total, and the current iteration, iteration count and loss.
+    public typealias Progress = (_ done: Int, _ total: Int, _ iteration: Int, _ iterations: Int, _ loss: Double) -> Void
+
+    /// Runs `attack` (named `method` in error messages) against `model` on `dataset`'s first `count`
+    /// test images.
+    /// - Throws: `RunError` naming the method when the attack rejects its inputs.
+    public static func run(
+        _ attack: any Attack, method: String, model: Classifier, dataset: Dataset, count: Int, batchSize: Int,
+        threat: ThreatModel, progress: Progress? = nil
+    ) throws -> AttackResult {
+        let pixels = dataset.pixelCount
+        var parts: [AttackResult] = []
+        var first = 0
+        while first < count {
+            let last = min(first + batchSize, count)
+            let images = Tensor(
+                shape: [last - first, pixels], scalars: Array(dataset.testImages[(first * pixels)..<(last * pixels)]))
+            let labels = Array(dataset.testLabels[first..<last])
+            let run: AttackRun
+            do {
+                run = try attack.makeRun(classifier: model, images: images, labels: labels, threat: threat)
+            } catch let error as AttackError {
+                throw RunError("\(method): \(error.description)")
+            }
+            while !run.isFinished {
+                try run.step()
+                progress?(
+                    first + (last - first) * run.iteration / max(run.iterationCount, 1), count, run.iteration,
+                    run.iterationCount, Double(run.loss))
+            }
+            parts.append(run.result())
+            first = last
+        }
+        return AttackResult.merged(parts)
+    }
+}
