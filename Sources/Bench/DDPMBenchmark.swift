@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Models
 import TensorCore
@@ -62,6 +63,8 @@ public struct DDPMBenchmark {
     func measureManifold() throws -> (Double, Double) {
         var generator = RandomGenerator(seed: 0)
         let model = DDPM(network: network, generator: &generator)
+        let optimizers = GenerativeTraining.makeOptimizers(
+            for: model, learningRate: Float(GenerativeKind.ddpm.defaultLearningRate))
         let schedule = DiffusionSchedule(steps: steps)
         let start = DispatchTime.now().uptimeNanoseconds
         let sampler = DDPMSampler(
@@ -70,9 +73,9 @@ public struct DDPMBenchmark {
         try sampler.run()
         let sampleSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         let batch = Tensor.randomUniform([128, model.pixelCount], low: 0, high: 1, generator: &generator)
-        for _ in 0..<3 { _ = try model.trainStep(batch, generator: &generator) }
+        for _ in 0..<3 { _ = try model.trainStep(batch, optimizers: optimizers, generator: &generator) }
         let trainStart = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<trainSteps { _ = try model.trainStep(batch, generator: &generator) }
+        for _ in 0..<trainSteps { _ = try model.trainStep(batch, optimizers: optimizers, generator: &generator) }
         let trainSeconds = Double(DispatchTime.now().uptimeNanoseconds - trainStart) * 1e-9
         return (sampleSeconds, Double(trainSteps) / trainSeconds)
     }

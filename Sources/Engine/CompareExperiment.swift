@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Models
+import NeuralNet
 import TensorCore
 
 /// Autoencoder against PCA at the same code size k (MATH.md section 2; Hinton & Salakhutdinov 2006):
@@ -16,6 +17,8 @@ public final class CompareExperiment: VisualExperiment {
     private var pca: PCA?
     private var pcaErrors: [Double] = []
     private var autoencoders: [Int: Autoencoder] = [:]
+    /// Each autoencoder's optimizers, as `GenerativeTraining` makes them.
+    private var optimizers: [Int: NamedOptimizers] = [:]
     private var autoencoderErrors: [Int: Double] = [:]
     private var current = 0
     private var sampler: BatchSampler
@@ -54,10 +57,14 @@ public final class CompareExperiment: VisualExperiment {
         let k = codeSizes[current]
         let model = autoencoders[k] ?? Autoencoder(pixels: dataset.pixelCount, latent: k, generator: &generator)
         autoencoders[k] = model
+        let modelOptimizers = optimizers[k] ?? GenerativeTraining.makeOptimizers(for: model, learningRate: 1e-3)
+        optimizers[k] = modelOptimizers
         let epoch = batchesDone / sampler.batchesPerEpoch
         let indices = sampler.batches(epoch: epoch)[batchesDone % sampler.batchesPerEpoch]
         let batch = dataset.trainBatch(indices)
-        let losses = try model.trainStep(Tensor(shape: [indices.count, dataset.pixelCount], scalars: batch.images), generator: &generator)
+        let losses = try model.trainStep(
+            Tensor(shape: [indices.count, dataset.pixelCount], scalars: batch.images), optimizers: modelOptimizers,
+            generator: &generator)
         batchesDone += 1
         var report = StepReport(metrics: ["ae_loss_k\(k)": losses.first?.value ?? 0])
         if batchesDone == batchesPerAutoencoder {

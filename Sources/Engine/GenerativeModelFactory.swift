@@ -148,33 +148,28 @@ public struct GenerativeSettings: Sendable {
 }
 
 public enum GenerativeFactory {
-    /// A freshly initialised trainable model (PCA is fitted separately). Throws when the images do
-    /// not suit the model (the U-Net needs square images with a side divisible by 4).
+    /// A freshly initialised trainable model (PCA is fitted separately); its optimizers come from
+    /// `GenerativeTraining`. Throws when the images do not suit the model (the U-Net needs square images
+    /// with a side divisible by 4).
     public static func make(
-        _ kind: GenerativeKind, settings: GenerativeSettings, pixels: Int, learningRate: Float,
-        generator: inout RandomGenerator
+        _ kind: GenerativeKind, settings: GenerativeSettings, pixels: Int, generator: inout RandomGenerator
     ) throws -> any GenerativeModel {
         switch kind {
         case .ae:
-            return Autoencoder(
-                pixels: pixels, latent: settings.latent, learningRate: learningRate, generator: &generator)
+            return Autoencoder(pixels: pixels, latent: settings.latent, generator: &generator)
         case .vae:
-            let model = VariationalAutoencoder(
-                pixels: pixels, latent: settings.latent, learningRate: learningRate, generator: &generator)
+            let model = VariationalAutoencoder(pixels: pixels, latent: settings.latent, generator: &generator)
             model.importanceSamples = settings.importanceSamples
             return model
         case .aae:
             return AdversarialAutoencoder(
-                pixels: pixels, latent: settings.latent, prior: settings.prior, learningRate: learningRate,
-                generator: &generator)
+                pixels: pixels, latent: settings.latent, prior: settings.prior, generator: &generator)
         case .wae:
             return WassersteinAutoencoder(
                 pixels: pixels, latent: settings.latent, prior: settings.prior, penalty: settings.penalty,
-                lambda: Float(settings.lambda),
-                clip: Float(settings.clip), learningRate: learningRate, generator: &generator)
+                lambda: Float(settings.lambda), clip: Float(settings.clip), generator: &generator)
         case .dae:
-            return DenoisingAutoencoder(
-                pixels: pixels, sigmas: settings.sigmas, learningRate: learningRate, generator: &generator)
+            return DenoisingAutoencoder(pixels: pixels, sigmas: settings.sigmas, generator: &generator)
         case .ddpm:
             if settings.network == .unet && !DDPM.unetSupports(pixels: pixels) {
                 throw RuntimeFault(
@@ -182,7 +177,7 @@ public enum GenerativeFactory {
             }
             return DDPM(
                 pixels: pixels, network: settings.network, averageDecay: Float(settings.averageDecay),
-                learningRate: learningRate, generator: &generator)
+                generator: &generator)
         case .pca: preconditionFailure("PCA is fitted, not trained step by step")
         }
     }
@@ -206,7 +201,7 @@ public enum GenerativeFactory {
         if kind == .pca {
             model = PCA(components: settings.latent, features: pixels)
         } else {
-            model = try make(kind, settings: settings, pixels: pixels, learningRate: 1e-3, generator: &generator)
+            model = try make(kind, settings: settings, pixels: pixels, generator: &generator)
         }
         try RunCheckpoint.load(run: run, module: model)
         return (kind, settings, config, model)

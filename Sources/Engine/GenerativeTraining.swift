@@ -4,14 +4,20 @@ import Models
 import NeuralNet
 import TensorCore
 
-/// Training a generative model one mini-batch per step; the test set is evaluated at the end of each
-/// epoch.
+/// Training a generative model one mini-batch per step with Adam; the test set is evaluated at the end
+/// of each epoch.
+///
+/// The training owns the optimizers, one `Adam` per parameter group the model declares, under the
+/// group's name, and lends them to the model's `trainStep` (as `ClassifierTraining` owns a
+/// classifier's); a checkpoint saves them with the model.
 ///
 /// Batches come from `BatchSampler` and every random draw of an epoch (noise, prior samples, time
 /// steps) from a generator seeded by (seed, epoch), so a run resumed at an epoch boundary continues
 /// exactly as an uninterrupted one would.
 public final class GenerativeTraining: Experiment {
     public let model: any GenerativeModel
+    /// One Adam per group of `model.parameterGroups`, named after it.
+    public let optimizers: NamedOptimizers
     public let dataset: Dataset
     public let batchSize: Int
     public let totalEpochs: Int
@@ -33,10 +39,11 @@ public final class GenerativeTraining: Experiment {
     var slowDiffusionViews = 0
 
     public init(
-        model: any GenerativeModel, dataset: Dataset, batchSize: Int, epochs: Int, seed: UInt64,
+        model: any GenerativeModel, dataset: Dataset, batchSize: Int, learningRate: Float, epochs: Int, seed: UInt64,
         completedEpochs: Int = 0
     ) {
         self.model = model
+        optimizers = GenerativeTraining.makeOptimizers(for: model, learningRate: learningRate)
         self.dataset = dataset
         self.batchSize = batchSize
         self.totalEpochs = epochs
@@ -50,6 +57,12 @@ public final class GenerativeTraining: Experiment {
         stepsTaken = completedEpochs * ((dataset.trainCount + batchSize - 1) / batchSize)
     }
 
+    /// The optimizers a generative model trains with: one `Adam` (PyTorch's defaults besides the
+    /// learning rate) per group of `model.parameterGroups`, named after the group.
+    public static func makeOptimizers(for model: any GenerativeModel, learningRate: Float) -> NamedOptimizers {
+        NamedOptimizers(model.parameterGroups) { Adam(parameters: $0.parameters, learningRate: learningRate) }
+    }
+
     /// The generator for epoch `epoch`'s random draws.
     public static func epochGenerator(seed: UInt64, epoch: Int) -> RandomGenerator {
         RandomGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(epoch) &* 0xBF58_476D_1CE4_E5B9 &+ 0x6765_6E)
@@ -58,11 +71,11 @@ public final class GenerativeTraining: Experiment {
     /// Which networks of an adversarial pair (aae, wae) a step updates; ignored by other models.
     public typealias UpdateFocus = Models.UpdateFocus
 
-    /// The learning rate of every optimizer of the model (reads the first one's); settable between steps.
+    /// The learning rate of every optimizer (reads the first one's); settable between steps.
     public var learningRate: Float {
-        get { model.optimizers.first?.optimizer.learningRate ?? 0 }
+        get { optimizers.entries.first?.optimizer.learningRate ?? 0 }
         set {
-            for (_, optimizer) in model.optimizers { optimizer.learningRate = newValue }
+            for (_, optimizer) in optimizers.entries { optimizer.learningRate = newValue }
         }
     }
 
@@ -100,7 +113,7 @@ public final class GenerativeTraining: Experiment {
         let batch = Tensor(shape: [indices.count, pixels], scalars: dataset.trainBatch(indices).images)
         let metrics: [(name: String, value: Double)]
         do {
-            metrics = try model.trainStep(batch, generator: &generator)
+            metrics = try model.trainStep(batch, optimizers: optimizers, generator: &generator)
         } catch let fault as ModelFault {
             throw RuntimeFault("\(fault.description) (epoch \(completedEpochs + 1), step \(stepsTaken + 1))")
         }

@@ -21,7 +21,7 @@ public final class PCAFitting: ModelTraining {
     }
 
     public var module: any Module { model }
-    public var optimizers: [(name: String, optimizer: any Optimizer)] { [] }
+    public var optimizers: NamedOptimizers { NamedOptimizers([]) }
     public var isFinished: Bool { completedEpochs >= 1 }
     public var progress: (done: Int, total: Int) { (completedEpochs, 1) }
 

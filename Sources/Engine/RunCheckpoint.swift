@@ -12,8 +12,7 @@ import TensorCore
 /// claims epochs that the weights do not hold, and a failed write leaves the previous checkpoint.
 public enum RunCheckpoint {
     public static func save(
-        run: RunDirectory, module: any Module, optimizers: [(name: String, optimizer: any Optimizer)],
-        config: RunConfig, metrics: MetricsTable
+        run: RunDirectory, module: any Module, optimizers: NamedOptimizers, config: RunConfig, metrics: MetricsTable
     ) throws {
         let metadata = [
             "format": "pt", "manifold.model": config.model, "manifold.epochs_done": String(config.epochsDone),
@@ -32,12 +31,10 @@ public enum RunCheckpoint {
 
     /// All optimizers' states in one file: tensors `NAME.PARAM.exp_avg`, counters `counter.NAME.step`
     /// (without `NAME.` for an unnamed optimizer).
-    public static func optimizerFile(
-        _ optimizers: [(name: String, optimizer: any Optimizer)], metadata: [String: String]
-    ) -> SafeTensorsFile {
+    public static func optimizerFile(_ optimizers: NamedOptimizers, metadata: [String: String]) -> SafeTensorsFile {
         var entries: [SafeTensorsEntry] = []
         var meta = metadata
-        for (name, optimizer) in optimizers {
+        for (name, optimizer) in optimizers.entries {
             let prefix = name.isEmpty ? "" : name + "."
             let state = optimizer.stateDict()
             for (key, value) in state.counters { meta["counter.\(prefix)\(key)"] = String(value) }
@@ -51,7 +48,7 @@ public enum RunCheckpoint {
     /// Loads the weights and, when given, the optimizers' states of a run.
     /// - Throws: a one-line error naming the file on any missing, corrupt or mismatched checkpoint.
     public static func load(
-        run: RunDirectory, module: any Module, optimizers: [(name: String, optimizer: any Optimizer)]? = nil
+        run: RunDirectory, module: any Module, optimizers: NamedOptimizers? = nil
     ) throws {
         let modelPath = run.file("model.safetensors")
         try Checkpoint.load(
@@ -60,7 +57,7 @@ public enum RunCheckpoint {
         guard let optimizers, !optimizers.isEmpty else { return }
         let path = run.file("optimizer.safetensors")
         let file = try SafeTensorsFormat.decode(try run.read("optimizer.safetensors"), source: path)
-        for (name, optimizer) in optimizers {
+        for (name, optimizer) in optimizers.entries {
             let prefix = name.isEmpty ? "" : name + "."
             var tensors: [String: Tensor] = [:]
             for entry in file.entries where entry.name.hasPrefix(prefix) {

@@ -85,11 +85,10 @@ public final class TrainingSession: @unchecked Sendable {
         case .generative(let kind):
             var generator = RandomGenerator(seed: plan.seed)
             let model = try GenerativeFactory.make(
-                kind, settings: plan.settings, pixels: dataset.pixelCount, learningRate: Float(plan.learningRate),
-                generator: &generator)
+                kind, settings: plan.settings, pixels: dataset.pixelCount, generator: &generator)
             return GenerativeTraining(
-                model: model, dataset: dataset, batchSize: plan.batch, epochs: plan.epochs, seed: plan.seed,
-                completedEpochs: plan.completedEpochs)
+                model: model, dataset: dataset, batchSize: plan.batch, learningRate: Float(plan.learningRate),
+                epochs: plan.epochs, seed: plan.seed, completedEpochs: plan.completedEpochs)
         }
     }
 

@@ -101,10 +101,10 @@ enum CompareCommand {
         }
         if aeModel == nil {
             var generator = RandomGenerator(seed: seed)
-            let model = Autoencoder(
-                pixels: dataset.pixelCount, latent: latent, learningRate: Float(learningRate), generator: &generator)
+            let model = Autoencoder(pixels: dataset.pixelCount, latent: latent, generator: &generator)
             let training = GenerativeTraining(
-                model: model, dataset: dataset, batchSize: batch, epochs: epochs, seed: seed)
+                model: model, dataset: dataset, batchSize: batch, learningRate: Float(learningRate), epochs: epochs,
+                seed: seed)
             let start = Date()
             while !training.isFinished {
                 let report = try training.step()

@@ -6,9 +6,9 @@ import TensorCore
 /// and decoder plus a discriminator `D(z)` (K-128-128-1, ReLU, logit output) on the latent space that
 /// tells prior samples ("real") from codes ("fake").
 ///
-/// Each batch takes three Adam steps: reconstruction (MSE, encoder and decoder), discriminator
-/// (maximise `E_p[log D(z)] + E_x[log(1 - D(phi(x)))]`), and encoder as generator (minimise
-/// `-E_x[log D(phi(x))]`, the non-saturating form). The discriminator's objective value `V(D)` gives
+/// Each batch takes three optimizer steps, one per parameter group: `reconstruction` (MSE, encoder and
+/// decoder), `discriminator` (maximise `E_p[log D(z)] + E_x[log(1 - D(phi(x)))]`), and `generator`, the
+/// encoder alone (minimise `-E_x[log D(phi(x))]`, the non-saturating form). The discriminator's objective value `V(D)` gives
 /// the Jensen-Shannon estimate `(V(D) + 2 log 2) / 2` between prior and aggregate posterior.
 public final class AdversarialAutoencoder: AdversarialGenerativeModel {
     public let latentCount: Int
@@ -16,25 +16,14 @@ public final class AdversarialAutoencoder: AdversarialGenerativeModel {
     public let encoder: Sequential
     public let decoder: Sequential
     public let discriminator: Sequential
-    public let reconstructionOptimizer: Adam
-    public let discriminatorOptimizer: Adam
-    public let generatorOptimizer: Adam
     public var updateFocus = UpdateFocus.all
 
-    public init(
-        pixels: Int = 784, latent: Int, prior: LatentPrior, learningRate: Float = 1e-3, generator: inout RandomGenerator
-    ) {
+    public init(pixels: Int = 784, latent: Int, prior: LatentPrior, generator: inout RandomGenerator) {
         latentCount = latent
         self.prior = prior
         encoder = Autoencoder.makeEncoder(pixels: pixels, latent: latent, generator: &generator)
         decoder = Autoencoder.makeDecoder(pixels: pixels, latent: latent, generator: &generator)
         discriminator = Networks.perceptron([latent, 128, 128, 1], activation: { ReLU() }, generator: &generator)
-        let encoderParameters = prefixed("encoder", encoder.namedParameters)
-        reconstructionOptimizer = Adam(
-            parameters: encoderParameters + prefixed("decoder", decoder.namedParameters), learningRate: learningRate)
-        discriminatorOptimizer = Adam(
-            parameters: prefixed("discriminator", discriminator.namedParameters), learningRate: learningRate)
-        generatorOptimizer = Adam(parameters: encoderParameters, learningRate: learningRate)
     }
 
     public var kind: String { "aae" }
@@ -44,13 +33,17 @@ public final class AdversarialAutoencoder: AdversarialGenerativeModel {
     public func callAsFunction(_ input: Tensor) -> Tensor { decode(encode(input)) }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        reconstructionOptimizer.parameters + discriminatorOptimizer.parameters
+        prefixed("encoder", encoder.namedParameters) + prefixed("decoder", decoder.namedParameters)
+            + prefixed("discriminator", discriminator.namedParameters)
     }
 
-    public var optimizers: [(name: String, optimizer: any Optimizer)] {
-        [
-            ("reconstruction", reconstructionOptimizer), ("discriminator", discriminatorOptimizer),
-            ("generator", generatorOptimizer),
+    /// `reconstruction` (encoder and decoder), `discriminator`, and `generator` (the encoder again).
+    public var parameterGroups: [ParameterGroup] {
+        let encoderParameters = prefixed("encoder", encoder.namedParameters)
+        return [
+            ParameterGroup("reconstruction", encoderParameters + prefixed("decoder", decoder.namedParameters)),
+            ParameterGroup("discriminator", prefixed("discriminator", discriminator.namedParameters)),
+            ParameterGroup("generator", encoderParameters),
         ]
     }
 
@@ -67,7 +60,9 @@ public final class AdversarialAutoencoder: AdversarialGenerativeModel {
     /// Per-step metrics: `loss` and `recon` (the reconstruction MSE), `disc` (the discriminator's loss
     /// `-V(D)`), `gen` (the generator loss) and `jsd_estimate`. `updateFocus` picks the updates taken;
     /// skipped terms are evaluated without gradients.
-    public func trainStep(_ batch: Tensor, generator: inout RandomGenerator) throws -> [(name: String, value: Double)] {
+    public func trainStep(_ batch: Tensor, optimizers: NamedOptimizers, generator: inout RandomGenerator) throws
+        -> [(name: String, value: Double)]
+    {
         let modules: [any Module] = [encoder, decoder, discriminator]
         let updatesAutoencoder = updateFocus != .adversaryOnly
         let updatesAdversary = updateFocus != .autoencoderOnly
@@ -78,7 +73,7 @@ public final class AdversarialAutoencoder: AdversarialGenerativeModel {
             reconstruction = Loss.meanSquaredError(self(batch), batch)
             try Networks.checkFinite(reconstruction.item, "AAE reconstruction loss")
             reconstruction.backward()
-            reconstructionOptimizer.step()
+            optimizers["reconstruction"].step()
         } else {
             reconstruction = noGrad { Loss.meanSquaredError(self(batch), batch) }
         }
@@ -92,7 +87,7 @@ public final class AdversarialAutoencoder: AdversarialGenerativeModel {
                 realLogits: discriminator(real), fakeLogits: discriminator(codes))
             try Networks.checkFinite(objective.item, "AAE discriminator objective")
             (-objective).backward()
-            discriminatorOptimizer.step()
+            optimizers["discriminator"].step()
         } else {
             objective = noGrad {
                 AdversarialAutoencoder.discriminatorObjective(
@@ -108,7 +103,7 @@ public final class AdversarialAutoencoder: AdversarialGenerativeModel {
                 logits: fooled, targets: Tensor(repeating: 1, shape: fooled.shape))
             try Networks.checkFinite(generatorLoss.item, "AAE generator loss")
             generatorLoss.backward()
-            generatorOptimizer.step()
+            optimizers["generator"].step()
         } else {
             generatorLoss = noGrad {
                 let fooled = discriminator(codes)

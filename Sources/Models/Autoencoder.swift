@@ -3,22 +3,20 @@ import TensorCore
 
 /// A deep autoencoder (Hinton & Salakhutdinov 2006; MATH.md section 2): encoder 784-512-128-K with
 /// ReLU and a linear code, decoder K-128-512-784 with ReLU and a sigmoid output, trained on the MSE
-/// `||x - psi(phi(x))||^2` (mean per pixel) with Adam.
+/// `||x - psi(phi(x))||^2` (mean per pixel); one parameter group, `autoencoder`, holds both networks.
 ///
 /// Parameters are named as PyTorch's `encoder = nn.Sequential(...)`, `decoder = nn.Sequential(...)`.
 public final class Autoencoder: GenerativeModel {
     public let latentCount: Int
     public let encoder: Sequential
     public let decoder: Sequential
-    public let optimizer: Adam
+    public let namedParameters: [(name: String, tensor: Tensor)]
 
-    public init(pixels: Int = 784, latent: Int, learningRate: Float = 1e-3, generator: inout RandomGenerator) {
+    public init(pixels: Int = 784, latent: Int, generator: inout RandomGenerator) {
         latentCount = latent
         encoder = Autoencoder.makeEncoder(pixels: pixels, latent: latent, generator: &generator)
         decoder = Autoencoder.makeDecoder(pixels: pixels, latent: latent, generator: &generator)
-        optimizer = Adam(
-            parameters: prefixed("encoder", encoder.namedParameters) + prefixed("decoder", decoder.namedParameters),
-            learningRate: learningRate)
+        namedParameters = prefixed("encoder", encoder.namedParameters) + prefixed("decoder", decoder.namedParameters)
     }
 
     /// 784-512-128-K, ReLU, linear code.
@@ -41,11 +39,12 @@ public final class Autoencoder: GenerativeModel {
 
     public func callAsFunction(_ input: Tensor) -> Tensor { decode(encode(input)) }
 
-    public var namedParameters: [(name: String, tensor: Tensor)] { optimizer.parameters }
+    public var parameterGroups: [ParameterGroup] { [ParameterGroup("autoencoder", namedParameters)] }
 
-    public var optimizers: [(name: String, optimizer: any Optimizer)] { [("autoencoder", optimizer)] }
-
-    public func trainStep(_ batch: Tensor, generator: inout RandomGenerator) throws -> [(name: String, value: Double)] {
+    public func trainStep(_ batch: Tensor, optimizers: NamedOptimizers, generator: inout RandomGenerator) throws
+        -> [(name: String, value: Double)]
+    {
+        let optimizer = optimizers["autoencoder"]
         optimizer.zeroGradients()
         let loss = Loss.meanSquaredError(self(batch), batch)
         try Networks.checkFinite(loss.item, "autoencoder loss")

@@ -35,7 +35,9 @@ public final class DDPM: GenerativeModel {
     public let network: Sequential
     /// `mlp-t`: bias-free projections of the embedding onto the second hidden layer and the output.
     public let timeProjections: [Linear]
-    public let optimizer: Adam
+    /// The trained parameters (`network.*` or `unet.*`, then `time.*`): the `ddpm` group, without the
+    /// average.
+    public let trainedParameters: [(name: String, tensor: Tensor)]
     public let pixelCount: Int
     /// Decay of the weight average per step (0: none). Early steps use `min(decay, (1 + n) / (10 + n))`
     /// so the average does not remember the initialisation for long.
@@ -47,8 +49,7 @@ public final class DDPM: GenerativeModel {
 
     public init(
         pixels: Int = 784, hidden: Int = 1024, embedding: Int = 128, network architecture: Network = .mlp,
-        averageDecay: Float = 0, schedule: DiffusionSchedule = DiffusionSchedule(), learningRate: Float = 2e-4,
-        generator: inout RandomGenerator
+        averageDecay: Float = 0, schedule: DiffusionSchedule = DiffusionSchedule(), generator: inout RandomGenerator
     ) {
         precondition(averageDecay >= 0 && averageDecay < 1, "DDPM: average decay must be in [0, 1)")
         pixelCount = pixels
@@ -80,7 +81,7 @@ public final class DDPM: GenerativeModel {
         for (index, projection) in timeProjections.enumerated() {
             parameters += prefixed("time.\(index)", projection.namedParameters)
         }
-        optimizer = Adam(parameters: parameters, learningRate: learningRate)
+        trainedParameters = parameters
         averagedParameters =
             averageDecay > 0 ? parameters.map { (name: "ema." + $0.name, tensor: $0.tensor.copy()) } : []
     }
@@ -102,7 +103,7 @@ public final class DDPM: GenerativeModel {
     }
 
     var liveWeights: [String: Tensor] {
-        Dictionary(uniqueKeysWithValues: optimizer.parameters.map { ($0.name, $0.tensor) })
+        Dictionary(uniqueKeysWithValues: trainedParameters.map { ($0.name, $0.tensor) })
     }
 
     var samplingWeights: [String: Tensor] {
@@ -151,14 +152,17 @@ public final class DDPM: GenerativeModel {
         predictNoise(input, timesteps: [Int](repeating: 0, count: input.shape[0]))
     }
 
-    public var namedParameters: [(name: String, tensor: Tensor)] { optimizer.parameters + averagedParameters }
+    public var namedParameters: [(name: String, tensor: Tensor)] { trainedParameters + averagedParameters }
 
-    /// `average = d average + (1 - d) weight` after an optimizer step.
-    func updateAverage() {
+    /// One group, `ddpm`: the trained parameters (the average is not trained, it follows them).
+    public var parameterGroups: [ParameterGroup] { [ParameterGroup("ddpm", trainedParameters)] }
+
+    /// `average = d average + (1 - d) weight` after the optimizer's `steps`-th step.
+    func updateAverage(steps: Int) {
         guard averageDecay > 0 else { return }
-        let n = Float(optimizer.stepCount)
+        let n = Float(steps)
         let decay = min(averageDecay, (1 + n) / (10 + n))
-        for (live, average) in zip(optimizer.parameters, averagedParameters) {
+        for (live, average) in zip(trainedParameters, averagedParameters) {
             let (p, a, count) = (live.tensor.data, average.tensor.data, live.tensor.count)
             var i = 0
             while i + 16 <= count {
@@ -173,7 +177,6 @@ public final class DDPM: GenerativeModel {
             }
         }
     }
-    public var optimizers: [(name: String, optimizer: any Optimizer)] { [("ddpm", optimizer)] }
 
     /// `x_t` from `x_0` (in [-1, 1]) for per-row steps, with the noise used: samples `q(x_t | x_0)`.
     public func diffuse(_ x0: Tensor, timesteps: [Int], generator: inout RandomGenerator) -> (xt: Tensor, noise: Tensor)
@@ -194,13 +197,17 @@ public final class DDPM: GenerativeModel {
         return Loss.meanSquaredError(predictNoise(xt, timesteps: timesteps), noise)
     }
 
-    public func trainStep(_ batch: Tensor, generator: inout RandomGenerator) throws -> [(name: String, value: Double)] {
+    /// One step; the average's warm-up reads the optimizer's step count, so it resumes with it.
+    public func trainStep(_ batch: Tensor, optimizers: NamedOptimizers, generator: inout RandomGenerator) throws
+        -> [(name: String, value: Double)]
+    {
+        let optimizer = optimizers["ddpm"]
         optimizer.zeroGradients()
         let loss = lossOn(batch, generator: &generator)
         try Networks.checkFinite(loss.item, "DDPM loss")
         loss.backward()
         optimizer.step()
-        updateAverage()
+        updateAverage(steps: optimizer.stepCount)
         return [("loss", Double(loss.item)), ("eps_mse", Double(loss.item))]
     }
 

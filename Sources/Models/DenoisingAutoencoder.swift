@@ -14,20 +14,17 @@ public final class DenoisingAutoencoder: GenerativeModel {
     /// Noise levels, as given (the ladder is sorted descending for annealing).
     public let sigmas: [Float]
     public let network: Sequential
-    public let optimizer: Adam
+    public let namedParameters: [(name: String, tensor: Tensor)]
     public let pixelCount: Int
 
-    public init(
-        pixels: Int = 784, sigmas: [Float], hidden: Int = 512, learningRate: Float = 1e-3,
-        generator: inout RandomGenerator
-    ) {
+    public init(pixels: Int = 784, sigmas: [Float], hidden: Int = 512, generator: inout RandomGenerator) {
         precondition(!sigmas.isEmpty && sigmas.allSatisfy { $0 > 0 }, "DAE needs positive noise levels")
         self.sigmas = sigmas
         pixelCount = pixels
         let conditioning = sigmas.count > 1 ? sigmas.count : 0
         network = Networks.perceptron(
             [pixels + conditioning, hidden, hidden, pixels], activation: { SiLU() }, generator: &generator)
-        optimizer = Adam(parameters: prefixed("network", network.namedParameters), learningRate: learningRate)
+        namedParameters = prefixed("network", network.namedParameters)
     }
 
     public var kind: String { "dae" }
@@ -52,8 +49,7 @@ public final class DenoisingAutoencoder: GenerativeModel {
         denoise(input, levels: [Int](repeating: 0, count: input.shape[0]))
     }
 
-    public var namedParameters: [(name: String, tensor: Tensor)] { optimizer.parameters }
-    public var optimizers: [(name: String, optimizer: any Optimizer)] { [("dae", optimizer)] }
+    public var parameterGroups: [ParameterGroup] { [ParameterGroup("dae", namedParameters)] }
 
     /// Noisy copies of `x`, the level of each row and its `sigma`.
     func corrupt(_ x: Tensor, generator: inout RandomGenerator) -> (noisy: Tensor, levels: [Int], sigmaPerRow: Tensor) {
@@ -64,7 +60,10 @@ public final class DenoisingAutoencoder: GenerativeModel {
         return (x + noise * sigmaPerRow, levels, sigmaPerRow)
     }
 
-    public func trainStep(_ batch: Tensor, generator: inout RandomGenerator) throws -> [(name: String, value: Double)] {
+    public func trainStep(_ batch: Tensor, optimizers: NamedOptimizers, generator: inout RandomGenerator) throws
+        -> [(name: String, value: Double)]
+    {
+        let optimizer = optimizers["dae"]
         optimizer.zeroGradients()
         let (noisy, levels, sigmaPerRow) = corrupt(batch, generator: &generator)
         let residual = denoise(noisy, levels: levels) - batch

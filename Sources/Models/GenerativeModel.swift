@@ -1,20 +1,24 @@
 import NeuralNet
 import TensorCore
 
-/// A generative model that trains itself one mini-batch at a time with the optimizers it owns.
+/// A generative model that trains one mini-batch at a time with optimizers it borrows.
 ///
 /// `namedParameters` lists every network with a dotted prefix (`encoder.`, `decoder.`,
-/// `discriminator.`, ...), so one safetensors file holds the whole model; `optimizers` are named so one
-/// file holds all their states too.
+/// `discriminator.`, ...), so one safetensors file holds the whole model. `parameterGroups` says what
+/// each optimizer updates; the training that runs the model (`GenerativeTraining`) creates one optimizer
+/// per group, owns them and hands them to every `trainStep`, as `ClassifierTraining` owns a classifier's.
+/// The group names are the optimizers' names, so one file holds all their states too.
 public protocol GenerativeModel: Module {
     /// The model's kind as the command line names it (`ae`, `vae`, ...).
     var kind: String { get }
-    /// The optimizers, each with a name used as a prefix in `optimizer.safetensors`.
-    var optimizers: [(name: String, optimizer: any Optimizer)] { get }
-    /// One training step on `batch` ([batch, pixels], values in [0, 1]); returns per-step metrics,
-    /// `loss` first.
+    /// The parameters each optimizer updates, one group per optimizer, named (a prefix in
+    /// `optimizer.safetensors`) and in a stable order.
+    var parameterGroups: [ParameterGroup] { get }
+    /// One training step on `batch` ([batch, pixels], values in [0, 1]) with `optimizers`, one per
+    /// group of `parameterGroups` under the group's name; returns per-step metrics, `loss` first.
     /// - Throws: `ModelFault` when a loss becomes non-finite.
-    func trainStep(_ batch: Tensor, generator: inout RandomGenerator) throws -> [(name: String, value: Double)]
+    func trainStep(_ batch: Tensor, optimizers: NamedOptimizers, generator: inout RandomGenerator) throws
+        -> [(name: String, value: Double)]
     /// Test metrics over `images` ([count * pixels], values in [0, 1]), without gradients.
     func evaluate(images: [Float], generator: inout RandomGenerator) -> [(name: String, value: Double)]
 }

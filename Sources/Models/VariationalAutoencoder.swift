@@ -18,12 +18,12 @@ public final class VariationalAutoencoder: GenerativeModel {
     public let fc22: Linear
     public let fc3: Linear
     public let fc4: Linear
-    public let optimizer: Adam
+    public let namedParameters: [(name: String, tensor: Tensor)]
     /// `k` of the importance-weighted test bound.
     public var importanceSamples = 10
 
     public init(
-        pixels: Int = 784, hidden: Int = 400, latent: Int, learningRate: Float = 1e-3, generator: inout RandomGenerator
+        pixels: Int = 784, hidden: Int = 400, latent: Int, generator: inout RandomGenerator
     ) {
         latentCount = latent
         fc1 = Linear(inputCount: pixels, outputCount: hidden, generator: &generator)
@@ -31,10 +31,9 @@ public final class VariationalAutoencoder: GenerativeModel {
         fc22 = Linear(inputCount: hidden, outputCount: latent, generator: &generator)
         fc3 = Linear(inputCount: latent, outputCount: hidden, generator: &generator)
         fc4 = Linear(inputCount: hidden, outputCount: pixels, generator: &generator)
-        let named = [("fc1", fc1), ("fc21", fc21), ("fc22", fc22), ("fc3", fc3), ("fc4", fc4)].flatMap {
+        namedParameters = [("fc1", fc1), ("fc21", fc21), ("fc22", fc22), ("fc3", fc3), ("fc4", fc4)].flatMap {
             prefixed($0.0, $0.1.namedParameters)
         }
-        optimizer = Adam(parameters: named, learningRate: learningRate)
     }
 
     public var kind: String { "vae" }
@@ -60,8 +59,7 @@ public final class VariationalAutoencoder: GenerativeModel {
 
     public func callAsFunction(_ input: Tensor) -> Tensor { decode(encode(input).mean) }
 
-    public var namedParameters: [(name: String, tensor: Tensor)] { optimizer.parameters }
-    public var optimizers: [(name: String, optimizer: any Optimizer)] { [("vae", optimizer)] }
+    public var parameterGroups: [ParameterGroup] { [ParameterGroup("vae", namedParameters)] }
 
     /// BCE (sum) and KL (sum) of a batch, as 0-d tensors.
     public func lossTerms(_ x: Tensor, generator: inout RandomGenerator) -> (reconstruction: Tensor, kl: Tensor) {
@@ -72,7 +70,10 @@ public final class VariationalAutoencoder: GenerativeModel {
         return (bce, kl)
     }
 
-    public func trainStep(_ batch: Tensor, generator: inout RandomGenerator) throws -> [(name: String, value: Double)] {
+    public func trainStep(_ batch: Tensor, optimizers: NamedOptimizers, generator: inout RandomGenerator) throws
+        -> [(name: String, value: Double)]
+    {
+        let optimizer = optimizers["vae"]
         optimizer.zeroGradients()
         let (bce, kl) = lossTerms(batch, generator: &generator)
         let loss = bce + kl

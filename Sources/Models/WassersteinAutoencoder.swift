@@ -27,8 +27,6 @@ public final class WassersteinAutoencoder: AdversarialGenerativeModel {
     public let decoder: Sequential
     /// Present for the `critic` penalty only.
     public let critic: Sequential?
-    public let autoencoderOptimizer: Adam
-    public let criticOptimizer: Adam?
     /// Which networks a step updates (the MMD penalty has no adversary: `adversaryOnly` then updates nothing).
     public var updateFocus = UpdateFocus.all
 
@@ -36,8 +34,7 @@ public final class WassersteinAutoencoder: AdversarialGenerativeModel {
 
     public init(
         pixels: Int = 784, latent: Int, prior: LatentPrior = .gaussian, penalty: Penalty, lambda: Float = 10,
-        clip: Float = 0.1,
-        learningRate: Float = 1e-3, generator: inout RandomGenerator
+        clip: Float = 0.1, generator: inout RandomGenerator
     ) {
         latentCount = latent
         self.prior = prior
@@ -46,17 +43,12 @@ public final class WassersteinAutoencoder: AdversarialGenerativeModel {
         self.clip = clip
         encoder = Autoencoder.makeEncoder(pixels: pixels, latent: latent, generator: &generator)
         decoder = Autoencoder.makeDecoder(pixels: pixels, latent: latent, generator: &generator)
-        autoencoderOptimizer = Adam(
-            parameters: prefixed("encoder", encoder.namedParameters) + prefixed("decoder", decoder.namedParameters),
-            learningRate: learningRate)
         if penalty == .critic {
             let network = Networks.perceptron([latent, 128, 128, 1], activation: { ReLU() }, generator: &generator)
             critic = network
-            criticOptimizer = Adam(parameters: prefixed("critic", network.namedParameters), learningRate: learningRate)
             WassersteinAutoencoder.clipWeights(network, clip)
         } else {
             critic = nil
-            criticOptimizer = nil
         }
     }
 
@@ -66,14 +58,17 @@ public final class WassersteinAutoencoder: AdversarialGenerativeModel {
     public func decode(_ z: Tensor) -> Tensor { decoder(z).sigmoid() }
     public func callAsFunction(_ input: Tensor) -> Tensor { decode(encode(input)) }
 
-    public var namedParameters: [(name: String, tensor: Tensor)] {
-        autoencoderOptimizer.parameters + (criticOptimizer?.parameters ?? [])
-    }
+    public var namedParameters: [(name: String, tensor: Tensor)] { parameterGroups.flatMap(\.parameters) }
 
-    public var optimizers: [(name: String, optimizer: any Optimizer)] {
-        var list: [(name: String, optimizer: any Optimizer)] = [("autoencoder", autoencoderOptimizer)]
-        if let criticOptimizer { list.append(("critic", criticOptimizer)) }
-        return list
+    /// `autoencoder` (encoder and decoder) and, for the `critic` penalty, `critic`.
+    public var parameterGroups: [ParameterGroup] {
+        var groups = [
+            ParameterGroup(
+                "autoencoder",
+                prefixed("encoder", encoder.namedParameters) + prefixed("decoder", decoder.namedParameters))
+        ]
+        if let critic { groups.append(ParameterGroup("critic", prefixed("critic", critic.namedParameters))) }
+        return groups
     }
 
     static func clipWeights(_ network: Sequential, _ clip: Float) {
@@ -115,13 +110,15 @@ public final class WassersteinAutoencoder: AdversarialGenerativeModel {
     /// Per-step metrics: `loss` and `recon` (squared error per pixel), then `critic` (the critic's loss
     /// `-(E_p f - E_x f(phi(x)))`) and `w1_estimate`, or `mmd`. `updateFocus` picks the updates taken;
     /// skipped terms are evaluated without gradients.
-    public func trainStep(_ batch: Tensor, generator: inout RandomGenerator) throws -> [(name: String, value: Double)] {
+    public func trainStep(_ batch: Tensor, optimizers: NamedOptimizers, generator: inout RandomGenerator) throws
+        -> [(name: String, value: Double)]
+    {
         let rows = batch.shape[0]
         var modules: [any Module] = [encoder, decoder]
         if let critic { modules.append(critic) }
         let updatesAutoencoder = updateFocus != .adversaryOnly
         var estimate = 0.0
-        if let critic, let criticOptimizer {
+        if let critic {
             // Critic step: maximise E_p f(z) - E_x f(phi(x)).
             Networks.zeroGradients(modules)
             let codes = noGrad { encode(batch) }
@@ -130,7 +127,7 @@ public final class WassersteinAutoencoder: AdversarialGenerativeModel {
                 let objective = critic(real).mean() - critic(codes).mean()
                 try Networks.checkFinite(objective.item, "WAE critic objective")
                 (-objective).backward()
-                criticOptimizer.step()
+                optimizers["critic"].step()
                 WassersteinAutoencoder.clipWeights(critic, clip)
                 estimate = Double(objective.item)
             } else {
@@ -153,7 +150,7 @@ public final class WassersteinAutoencoder: AdversarialGenerativeModel {
             try Networks.checkFinite(loss.item, "WAE loss")
             if updatesAutoencoder {
                 loss.backward()
-                autoencoderOptimizer.step()
+                optimizers["autoencoder"].step()
             }
             return (reconstruction, penaltyValue)
         }

@@ -6,6 +6,8 @@ public protocol Optimizer: AnyObject {
     var parameters: [(name: String, tensor: Tensor)] { get }
     /// The learning rate; changeable between steps.
     var learningRate: Float { get set }
+    /// Updates applied so far (`step()` calls, counting those before a restored state).
+    var stepCount: Int { get }
     /// Applies one update from the parameters' accumulated gradients (parameters without one are skipped).
     func step()
     /// Named state tensors (e.g. `0.weight.exp_avg`) and scalar counters, for checkpoints.
@@ -29,7 +31,8 @@ public struct OptimizerStateError: Error, CustomStringConvertible {
 func restore(_ target: Tensor, named name: String, from tensors: [String: Tensor]) throws {
     guard let saved = tensors[name] else { throw OptimizerStateError(description: "optimizer state lacks '\(name)'") }
     guard saved.shape == target.shape else {
-        throw OptimizerStateError(description: "optimizer state '\(name)' has shape \(saved.shape), expected \(target.shape)")
+        throw OptimizerStateError(
+            description: "optimizer state '\(name)' has shape \(saved.shape), expected \(target.shape)")
     }
     target.assign(saved)
 }

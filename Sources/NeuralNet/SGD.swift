@@ -9,6 +9,8 @@ public final class SGD: Optimizer {
     public let dampening: Float
     public let weightDecay: Float
     public let nesterov: Bool
+    /// Number of steps taken (saved as the `step` counter; PyTorch's SGD state has none, which reads as 0).
+    public private(set) var stepCount = 0
     private var buffers: [Tensor?]
 
     public init(
@@ -27,6 +29,7 @@ public final class SGD: Optimizer {
     }
 
     public func step() {
+        stepCount += 1
         for (index, (_, parameter)) in parameters.enumerated() {
             guard let grad = parameter.grad else { continue }
             let n = parameter.count
@@ -52,14 +55,17 @@ public final class SGD: Optimizer {
         let tensors = zip(parameters, buffers).compactMap { parameter, buffer in
             buffer.map { (name: "\(parameter.name).momentum_buffer", tensor: $0) }
         }
-        return (tensors, [:])
+        return (tensors, ["step": stepCount])
     }
 
     public func loadStateDict(tensors: [String: Tensor], counters: [String: Int]) throws {
+        let step = counters["step"] ?? 0
+        guard step >= 0 else { throw OptimizerStateError(description: "optimizer state has a negative 'step' counter") }
         for (index, (name, parameter)) in parameters.enumerated() where tensors["\(name).momentum_buffer"] != nil {
             let buffer = Tensor(zeros: parameter.shape)
             try restore(buffer, named: "\(name).momentum_buffer", from: tensors)
             buffers[index] = buffer
         }
+        stepCount = step
     }
 }

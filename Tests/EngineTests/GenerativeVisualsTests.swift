@@ -22,8 +22,14 @@ import Testing
             if kind == .dae { s.sigmas = [0.5, 0.2, 0.1] }
         }
         var generator = RandomGenerator(seed: 3)
-        return try! GenerativeFactory.make(
-            kind, settings: s, pixels: 784, learningRate: Float(kind.defaultLearningRate), generator: &generator)
+        return try! GenerativeFactory.make(kind, settings: s, pixels: 784, generator: &generator)
+    }
+
+    /// A training of a fresh `kind` model at its kind's default learning rate.
+    func makeTraining(_ kind: GenerativeKind, batchSize: Int = 64) -> GenerativeTraining {
+        GenerativeTraining(
+            model: makeModel(kind), dataset: Self.dataset, batchSize: batchSize,
+            learningRate: Float(kind.defaultLearningRate), epochs: 1, seed: 1)
     }
 
     @Test func everyModelDescribesItselfWithItsLossTerms() throws {
@@ -33,8 +39,7 @@ import Testing
             .wae: ["loss", "recon", "critic", "w1_estimate"], .dae: ["loss"], .ddpm: ["loss", "eps_mse"],
         ]
         for kind in [GenerativeKind.ae, .vae, .aae, .wae, .dae, .ddpm] {
-            let training = GenerativeTraining(
-                model: makeModel(kind), dataset: Self.dataset, batchSize: 64, epochs: 1, seed: 1)
+            let training = makeTraining(kind)
             var report = try training.step()
             report = try training.step()
             for name in expectedMetrics[kind]! {
@@ -79,11 +84,10 @@ import Testing
     }
 
     @Test func learningRateReachesEveryOptimizer() throws {
-        let training = GenerativeTraining(
-            model: makeModel(.aae), dataset: Self.dataset, batchSize: 64, epochs: 1, seed: 1)
+        let training = makeTraining(.aae)
         training.learningRate = 5e-4
-        #expect(training.model.optimizers.count == 3)
-        #expect(training.model.optimizers.allSatisfy { $0.optimizer.learningRate == 5e-4 })
+        #expect(training.optimizers.entries.count == 3)
+        #expect(training.optimizers.entries.allSatisfy { $0.optimizer.learningRate == 5e-4 })
         #expect(training.learningRate == 5e-4)
     }
 
@@ -95,8 +99,7 @@ import Testing
     @Test(arguments: [GenerativeKind.aae, .wae])
     func updateFocusStepsOneNetworkAtATime(kind: GenerativeKind) throws {
         let adversary = kind == .aae ? "discriminator." : "critic."
-        let training = GenerativeTraining(
-            model: makeModel(kind), dataset: Self.dataset, batchSize: 64, epochs: 1, seed: 1)
+        let training = makeTraining(kind)
         #expect(training.hasAdversary && training.updateFocus == .all)
         _ = try training.step()
         for focus in [GenerativeTraining.UpdateFocus.adversaryOnly, .autoencoderOnly, .all] {
@@ -114,7 +117,7 @@ import Testing
             #expect(decoderMoved == (focus != .adversaryOnly), "\(kind) \(focus): decoder")
             #expect(adversaryMoved == (focus != .autoencoderOnly), "\(kind) \(focus): adversary")
         }
-        let plain = GenerativeTraining(model: makeModel(.ae), dataset: Self.dataset, batchSize: 64, epochs: 1, seed: 1)
+        let plain = makeTraining(.ae)
         plain.updateFocus = .adversaryOnly
         #expect(!plain.hasAdversary && plain.updateFocus == .all)
     }
@@ -158,7 +161,8 @@ import Testing
         config.extra = settings.extra(for: .dae)
         config.extra["pixels"] = .integer(784)
         try RunCheckpoint.save(
-            run: run, module: model, optimizers: model.optimizers, config: config, metrics: MetricsTable())
+            run: run, module: model, optimizers: GenerativeTraining.makeOptimizers(for: model, learningRate: 1e-3),
+            config: config, metrics: MetricsTable())
         let experiment = try SamplingExperiment.make(method: "annealed-langevin", run: run, n: 4, steps: 3, seed: 1)
         #expect(experiment.progress == (0, 6))
         _ = try experiment.step()
@@ -222,7 +226,8 @@ import Testing
         else {
             continue
         }
-        let training = GenerativeTraining(model: model, dataset: dataset, batchSize: 128, epochs: 1, seed: 0)
+        let training = GenerativeTraining(
+            model: model, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: 1, seed: 0)
         var snapshot = Snapshot()
         let start = Date()
         training.describe(into: &snapshot, includeHeavy: true)
@@ -242,7 +247,7 @@ import Testing
     var generator = RandomGenerator(seed: 1)
     let model = Autoencoder(pixels: 784, latent: 2, generator: &generator)
     let training = GenerativeTraining(
-        model: model, dataset: dataset, batchSize: 64, epochs: 3, seed: 0, completedEpochs: 2)
+        model: model, dataset: dataset, batchSize: 64, learningRate: 1e-3, epochs: 3, seed: 0, completedEpochs: 2)
     #expect(training.stepsTaken == 8 && training.progress == (8, 12))
     var report = try training.step()
     while report.epochSummary == nil { report = try training.step() }

@@ -17,9 +17,9 @@ import Testing
         var generator = RandomGenerator(seed: 0)
         var settings = GenerativeSettings()
         settings.latent = 4
-        let model = try GenerativeFactory.make(
-            .ae, settings: settings, pixels: 784, learningRate: 1e-3, generator: &generator)
-        let training = GenerativeTraining(model: model, dataset: dataset, batchSize: 128, epochs: 1, seed: 0)
+        let model = try GenerativeFactory.make(.ae, settings: settings, pixels: 784, generator: &generator)
+        let training = GenerativeTraining(
+            model: model, dataset: dataset, batchSize: 128, learningRate: 1e-3, epochs: 1, seed: 0)
         var summary: EpochSummary?
         while !training.isFinished { summary = try training.step().epochSummary ?? summary }
         let run = RunDirectory(root: root, name: "ae-run")
@@ -34,7 +34,7 @@ import Testing
         let saved = try #require(summary).metrics.filter { $0.name.hasPrefix("test_") }
         config.test = Dictionary(uniqueKeysWithValues: saved.map { (String($0.name.dropFirst(5)), $0.value) })
         try RunCheckpoint.save(
-            run: run, module: model, optimizers: model.optimizers, config: config, metrics: MetricsTable())
+            run: run, module: model, optimizers: training.optimizers, config: config, metrics: MetricsTable())
 
         let evaluation = RunEvaluation(run: run)
         #expect(!evaluation.isFinished)

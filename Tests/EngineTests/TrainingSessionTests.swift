@@ -86,7 +86,9 @@ import Testing
 
     /// One epoch, then a resumed second, equals two epochs straight: weights, optimizer state and
     /// metrics (apart from the seconds column), for a classifier and a generative model.
-    @Test(arguments: [ModelKind.classifier(.mlp), .generative(.vae)])
+    @Test(arguments: [
+        ModelKind.classifier(.mlp), .generative(.vae), .generative(.aae), .generative(.wae), .generative(.ddpm),
+    ])
     func aResumedRunEqualsAStraightOne(_ model: ModelKind) throws {
         let root = Self.folder()
         defer { try? FileManager.default.removeItem(atPath: root) }

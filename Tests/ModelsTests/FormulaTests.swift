@@ -272,9 +272,10 @@ func ddpmSamplingPredictorMatchesTheNetwork(network: DDPM.Network) throws {
     let ddpm = DDPM(pixels: 64, hidden: 40, embedding: 16, network: network, averageDecay: 0.9, generator: &generator)
     // Train a few steps so the weight average differs from the live weights.
     let batch = Tensor.randomUniform([8, 64], low: 0, high: 1, generator: &generator)
-    for _ in 0..<5 { _ = try ddpm.trainStep(batch, generator: &generator) }
-    #expect(ddpm.averagedParameters.count == ddpm.optimizer.parameters.count)
-    #expect(ddpm.averagedParameters[0].tensor.scalars != ddpm.optimizer.parameters[0].tensor.scalars)
+    let optimizers = adamOptimizers(for: ddpm, learningRate: 2e-4)
+    for _ in 0..<5 { _ = try ddpm.trainStep(batch, optimizers: optimizers, generator: &generator) }
+    #expect(ddpm.averagedParameters.count == ddpm.trainedParameters.count)
+    #expect(ddpm.averagedParameters[0].tensor.scalars != ddpm.trainedParameters[0].tensor.scalars)
     for useAverage in [true, false] {
         ddpm.samplesWithAverage = useAverage
         let predict = ddpm.makeSamplingPredictor()
@@ -302,10 +303,10 @@ func ddpmSamplingPredictorMatchesTheNetwork(network: DDPM.Network) throws {
     #expect(ddpm.namedParameters.contains { $0.name == "ema.network.0.weight" })
     let before = ddpm.averagedParameters[0].tensor.scalars
     let batch = Tensor.randomUniform([3, 6], low: 0, high: 1, generator: &generator)
-    _ = try ddpm.trainStep(batch, generator: &generator)
+    _ = try ddpm.trainStep(batch, optimizers: adamOptimizers(for: ddpm, learningRate: 2e-4), generator: &generator)
     // Step 1: d = min(0.5, 2 / 11).
     let d: Float = 2.0 / 11.0
-    let live = ddpm.optimizer.parameters[0].tensor.scalars
+    let live = ddpm.trainedParameters[0].tensor.scalars
     let after = ddpm.averagedParameters[0].tensor.scalars
     for i in 0..<live.count { #expect(abs(after[i] - (d * before[i] + (1 - d) * live[i])) < 1e-6) }
     var plain = RandomGenerator(seed: 4)

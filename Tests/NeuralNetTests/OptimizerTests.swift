@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TensorCore
+import Testing
+
 @testable import NeuralNet
 
 @Suite struct OptimizerTests {
@@ -46,7 +47,7 @@ import TensorCore
         #expect(try run(split: false) == run(split: true))
     }
 
-    @Test func sgdMomentumMatchesPyTorchRule() {
+    @Test func sgdMomentumMatchesPyTorchRule() throws {
         let p = Tensor(shape: [1], scalars: [1]).requiringGrad()
         let sgd = SGD(parameters: [("p", p)], learningRate: 0.1, momentum: 0.9, weightDecay: 0.5)
         // step 1: d = 2 + 0.5*1 = 2.5, b = 2.5, p = 1 - 0.25 = 0.75
@@ -56,13 +57,35 @@ import TensorCore
         // step 2: d = 2 + 0.375 = 2.375, b = 0.9*2.5 + 2.375 = 4.625, p = 0.75 - 0.4625 = 0.2875
         sgd.step()
         #expect(abs(p.data[0] - 0.2875) < 1e-6)
+        // The step count travels with the state; PyTorch's SGD state has none and reads as 0.
+        #expect(sgd.stepCount == 2)
+        let state = sgd.stateDict()
+        let copy = SGD(parameters: [("p", p)], learningRate: 0.1, momentum: 0.9)
+        try copy.loadStateDict(
+            tensors: Dictionary(uniqueKeysWithValues: state.tensors.map { ($0.name, $0.tensor) }),
+            counters: state.counters)
+        #expect(copy.stepCount == 2)
+        try copy.loadStateDict(tensors: [:], counters: [:])
+        #expect(copy.stepCount == 0)
+    }
+
+    @Test func namedOptimizersMakeOneOptimizerPerGroupInOrder() {
+        let a = Tensor(zeros: [2]).requiringGrad()
+        let b = Tensor(zeros: [3]).requiringGrad()
+        let groups = [ParameterGroup("first", [("a", a)]), ParameterGroup("second", [("a", a), ("b", b)])]
+        let optimizers = NamedOptimizers(groups) { Adam(parameters: $0.parameters, learningRate: 0.5) }
+        #expect(optimizers.entries.map(\.name) == ["first", "second"])
+        #expect(optimizers["second"].parameters.map(\.name) == ["a", "b"])
+        #expect(optimizers["first"].parameters[0].tensor === a && optimizers["first"].learningRate == 0.5)
+        #expect(!optimizers.isEmpty && NamedOptimizers([]).isEmpty)
     }
 
     @Test func loadingMismatchedStateThrows() {
         let p = Tensor(zeros: [2]).requiringGrad()
         let adam = Adam(parameters: [("w", p)])
         #expect(throws: OptimizerStateError.self) {
-            try adam.loadStateDict(tensors: ["w.exp_avg": Tensor(zeros: [3]), "w.exp_avg_sq": Tensor(zeros: [2])], counters: ["step": 1])
+            try adam.loadStateDict(
+                tensors: ["w.exp_avg": Tensor(zeros: [3]), "w.exp_avg_sq": Tensor(zeros: [2])], counters: ["step": 1])
         }
         #expect(throws: OptimizerStateError.self) { try adam.loadStateDict(tensors: [:], counters: [:]) }
     }
