@@ -135,7 +135,7 @@ public final class WassersteinAutoencoder: AdversarialGenerativeModel {
             }
         }
         Networks.zeroGradients(modules)
-        let (reconstruction, penaltyValue): (Tensor, Tensor) = try Networks.recording(updatesAutoencoder) {
+        let reconstruction: Tensor = try Networks.recording(updatesAutoencoder) {
             let codes = encode(batch)
             let reconstruction = (decode(codes) - batch).squared().sum() / Float(rows)
             let penaltyValue: Tensor
@@ -152,7 +152,7 @@ public final class WassersteinAutoencoder: AdversarialGenerativeModel {
                 loss.backward()
                 optimizers["autoencoder"].step()
             }
-            return (reconstruction, penaltyValue)
+            return reconstruction
         }
         Networks.zeroGradients(modules)
         let recon = Double(reconstruction.item) / Double(batch.shape[1])
