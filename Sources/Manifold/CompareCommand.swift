@@ -57,101 +57,51 @@ enum CompareCommand {
         let pcaRun = try parsed.given(Options.pcaRun).map { try resolveRunArgument($0) }
         let json = parsed.has(SharedOptions.json)
 
-        var dataSpec = try parsed.given(SharedOptions.data)
-        var aeModel: Autoencoder?
-        var pcaModel: PCA?
-        var aeEpochs = epochs
-        // The k of each saved run, to refuse comparing different code sizes.
-        var savedLatents: [(run: RunDirectory, latent: Int)] = []
-        for (run, expected) in [(aeRun, GenerativeKind.ae), (pcaRun, .pca)] {
-            guard let run else { continue }
-            let loaded = try GenerativeFactory.load(run: run)
-            guard loaded.kind == expected else {
-                throw RuntimeError("run '\(run.path)' is a '\(loaded.kind.rawValue)' model, not '\(expected.rawValue)'")
-            }
-            if let givenLatent, loaded.settings.latent != givenLatent {
-                throw RuntimeError("run '\(run.path)' has latent size \(loaded.settings.latent), not \(givenLatent)")
-            }
-            if let other = savedLatents.first, other.latent != loaded.settings.latent {
-                throw RuntimeError(
-                    "runs '\(other.run.path)' (k = \(other.latent)) and '\(run.path)' (k = \(loaded.settings.latent)) "
-                        + "have different code sizes; compare needs the same k")
-            }
-            savedLatents.append((run, loaded.settings.latent))
-            if dataSpec == nil, let data = loaded.config["data"]?.stringValue { dataSpec = data }
-            if expected == .ae {
-                aeModel = loaded.model as? Autoencoder
-                aeEpochs = loaded.config["epochs_done"]?.integerValue ?? 0
-            } else {
-                pcaModel = loaded.model as? PCA
-            }
-        }
-        let latent = givenLatent ?? savedLatents.first?.latent ?? Options.latent.defaultValue!
-        let dataset = limits.apply(
-            to: try DatasetLoader.load(dataSpec ?? SharedOptions.data.defaultValue!, seed: seed))
+        let saved = try AutoencoderPCAComparison.SavedRuns.load(
+            autoencoderRun: aeRun, pcaRun: pcaRun, latent: givenLatent)
+        let latent = givenLatent ?? saved.latent ?? Options.latent.defaultValue!
+        let dataSpec = try parsed.given(SharedOptions.data) ?? saved.dataSpec ?? SharedOptions.data.defaultValue!
+        let dataset = limits.apply(to: try DatasetLoader.load(dataSpec, seed: seed))
         let progress = ProgressReporter(label: "compare", quiet: parsed.has(SharedOptions.quiet) || json)
-        var aeSeconds = 0.0
-        var pcaSeconds = 0.0
-        if pcaModel == nil {
-            let start = Date()
-            pcaModel = PCA.fit(
-                images: dataset.trainImages, features: dataset.pixelCount, components: min(latent, dataset.trainCount),
-                seed: seed)
-            pcaSeconds = Date().timeIntervalSince(start)
-        }
-        if aeModel == nil {
-            var generator = RandomGenerator(seed: seed)
-            let model = Autoencoder(pixels: dataset.pixelCount, latent: latent, generator: &generator)
-            let training = GenerativeTraining(
-                model: model, dataset: dataset, batchSize: batch, learningRate: Float(learningRate), epochs: epochs,
-                seed: seed)
-            let start = Date()
-            while !training.isFinished {
-                let report = try training.step()
-                progress.update(
-                    done: training.progress.done, total: training.progress.total,
-                    detail: String(format: "loss %.4f", report.metrics["loss"] ?? 0))
-                if let summary = report.epochSummary {
-                    progress.log(
-                        String(
-                            format: "ae epoch %d/%d  test_mse %.6f", summary.epoch, epochs,
-                            summary.value("test_mse") ?? 0))
-                }
-            }
-            aeSeconds = Date().timeIntervalSince(start)
-            aeModel = model
-        }
-        let aeError = Autoencoder.reconstructionError(images: dataset.testImages, pixels: dataset.pixelCount) {
-            aeModel!($0)
-        }
-        let pcaError = pcaModel!.reconstructionError(images: dataset.testImages)
+        let comparison = AutoencoderPCAComparison(
+            dataset: dataset, latent: latent, epochs: epochs, batch: batch, learningRate: learningRate, seed: seed)
+        let result = try comparison.run(
+            saved: saved,
+            step: { done, total, loss in
+                progress.update(done: done, total: total, detail: String(format: "loss %.4f", loss))
+            },
+            epochEnd: { summary in
+                progress.log(
+                    String(
+                        format: "ae epoch %d/%d  test_mse %.6f", summary.epoch, epochs, summary.value("test_mse") ?? 0))
+            })
         if json {
             print(
                 JSONValue.object([
                     "dataset": .string(dataset.name), "latent": .integer(latent),
                     "test_count": .integer(dataset.testCount),
                     "ae": .object([
-                        "mse": .number(aeError), "seconds": .number(aeSeconds),
-                        "epochs": .integer(aeEpochs), "run": aeRun.map { .string($0.path) } ?? .null,
+                        "mse": .number(result.autoencoderError), "seconds": .number(result.autoencoderSeconds),
+                        "epochs": .integer(result.autoencoderEpochs), "run": aeRun.map { .string($0.path) } ?? .null,
                     ]),
                     "pca": .object([
-                        "mse": .number(pcaError), "seconds": .number(pcaSeconds),
-                        "explained_variance": .number(pcaModel!.explainedVarianceRatio()),
+                        "mse": .number(result.pcaError), "seconds": .number(result.pcaSeconds),
+                        "explained_variance": .number(result.explainedVariance),
                         "run": pcaRun.map { .string($0.path) } ?? .null,
                     ]),
                 ]).serialized())
         } else {
             print("test reconstruction MSE per pixel, k = \(latent), \(dataset.testCount) \(dataset.name) test images")
             print(
-                String(format: "  ae   %.6f", aeError)
-                    + (aeRun == nil
-                        ? String(format: "  (%d epochs, %.1f s)", epochs, aeSeconds)
-                        : "  (\(aeRun!.path), \(aeEpochs) epochs)")
-            )
+                String(format: "  ae   %.6f", result.autoencoderError)
+                    + (aeRun.map { "  (\($0.path), \(result.autoencoderEpochs) epochs)" }
+                        ?? String(format: "  (%d epochs, %.1f s)", epochs, result.autoencoderSeconds)))
             print(
-                String(format: "  pca  %.6f", pcaError)
-                    + String(format: "  (explained variance %.4f)", pcaModel!.explainedVarianceRatio()))
-            print(aeError < pcaError ? "  the autoencoder reconstructs better" : "  PCA reconstructs better")
+                String(format: "  pca  %.6f", result.pcaError)
+                    + String(format: "  (explained variance %.4f)", result.explainedVariance))
+            print(
+                result.autoencoderError < result.pcaError
+                    ? "  the autoencoder reconstructs better" : "  PCA reconstructs better")
         }
         return 0
     }

@@ -1,0 +1,125 @@
+import Datasets
+import Foundation
+import Models
+import TensorCore
+
+/// `manifold compare ae pca`'s work: the deep autoencoder against PCA at the same code size k on the same
+/// test images (MATH.md section 2; Hinton & Salakhutdinov 2006). Each side is a saved run or is trained
+/// (fitted) in memory; saved runs must be of the right kind and share one k.
+public struct AutoencoderPCAComparison {
+    /// The saved runs to reuse, checked and loaded.
+    public struct SavedRuns {
+        public var autoencoder: (run: RunDirectory, model: Autoencoder, epochs: Int)?
+        public var pca: (run: RunDirectory, model: PCA)?
+        /// The runs' shared code size, when there is a saved run.
+        public var latent: Int?
+        /// The data of the first saved run that names one.
+        public var dataSpec: String?
+
+        public init() {}
+
+        /// Loads `autoencoderRun` and `pcaRun` (either may be nil).
+        /// - Throws: `RunError` for a run of another kind, a k other than `latent` (when given), or two
+        ///   runs with different k.
+        public static func load(autoencoderRun: RunDirectory?, pcaRun: RunDirectory?, latent: Int?) throws -> SavedRuns
+        {
+            var saved = SavedRuns()
+            var first: (run: RunDirectory, latent: Int)?
+            for (run, expected) in [(autoencoderRun, GenerativeKind.ae), (pcaRun, .pca)] {
+                guard let run else { continue }
+                let loaded = try GenerativeFactory.load(run: run)
+                guard loaded.kind == expected else {
+                    throw RunError("run '\(run.path)' is a '\(loaded.kind.rawValue)' model, not '\(expected.rawValue)'")
+                }
+                let k = loaded.settings.latent
+                if let latent, k != latent {
+                    throw RunError("run '\(run.path)' has latent size \(k), not \(latent)")
+                }
+                if let first, first.latent != k {
+                    throw RunError(
+                        "runs '\(first.run.path)' (k = \(first.latent)) and '\(run.path)' (k = \(k)) "
+                            + "have different code sizes; compare needs the same k")
+                }
+                first = first ?? (run, k)
+                saved.latent = k
+                if saved.dataSpec == nil { saved.dataSpec = loaded.config["data"]?.stringValue }
+                if let model = loaded.model as? Autoencoder {
+                    saved.autoencoder = (run, model, loaded.config["epochs_done"]?.integerValue ?? 0)
+                } else if let model = loaded.model as? PCA {
+                    saved.pca = (run, model)
+                }
+            }
+            return saved
+        }
+    }
+
+    /// Both test errors (mean squared error per pixel) and what each side cost.
+    public struct Result: Sendable {
+        public let autoencoderError: Double
+        public let pcaError: Double
+        /// Seconds spent training (fitting) in memory; 0 for a saved run.
+        public let autoencoderSeconds: Double
+        public let pcaSeconds: Double
+        /// The autoencoder's epochs: the saved run's `epochs_done`, or the epochs trained.
+        public let autoencoderEpochs: Int
+        public let explainedVariance: Double
+    }
+
+    public var dataset: Dataset
+    public var latent: Int
+    public var epochs: Int
+    public var batch: Int
+    public var learningRate: Double
+    public var seed: UInt64
+
+    public init(dataset: Dataset, latent: Int, epochs: Int, batch: Int, learningRate: Double, seed: UInt64) {
+        (self.dataset, self.latent, self.epochs, self.batch, self.learningRate, self.seed) = (
+            dataset, latent, epochs, batch, learningRate, seed
+        )
+    }
+
+    /// Fits PCA and trains the autoencoder where `saved` has no run, then measures both on the test
+    /// images. `step(done, total, loss)` follows the autoencoder's steps; `epochEnd` its epochs.
+    public func run(
+        saved: SavedRuns, step: (Int, Int, Double) -> Void = { _, _, _ in },
+        epochEnd: (EpochSummary) -> Void = { _ in }
+    ) throws -> Result {
+        var pcaSeconds = 0.0
+        let pca: PCA
+        if let saved = saved.pca {
+            pca = saved.model
+        } else {
+            let start = Date()
+            pca = PCA.fit(
+                images: dataset.trainImages, features: dataset.pixelCount, components: min(latent, dataset.trainCount),
+                seed: seed)
+            pcaSeconds = Date().timeIntervalSince(start)
+        }
+        var autoencoderSeconds = 0.0
+        let autoencoder: Autoencoder
+        var autoencoderEpochs = epochs
+        if let saved = saved.autoencoder {
+            (autoencoder, autoencoderEpochs) = (saved.model, saved.epochs)
+        } else {
+            var generator = RandomGenerator(seed: seed)
+            autoencoder = Autoencoder(pixels: dataset.pixelCount, latent: latent, generator: &generator)
+            let training = GenerativeTraining(
+                model: autoencoder, dataset: dataset, batchSize: batch, learningRate: Float(learningRate),
+                epochs: epochs, seed: seed)
+            let start = Date()
+            while !training.isFinished {
+                let report = try training.step()
+                step(training.progress.done, training.progress.total, report.metrics["loss"] ?? 0)
+                if let summary = report.epochSummary { epochEnd(summary) }
+            }
+            autoencoderSeconds = Date().timeIntervalSince(start)
+        }
+        let autoencoderError = Autoencoder.reconstructionError(
+            images: dataset.testImages, pixels: dataset.pixelCount
+        ) { autoencoder($0) }
+        return Result(
+            autoencoderError: autoencoderError, pcaError: pca.reconstructionError(images: dataset.testImages),
+            autoencoderSeconds: autoencoderSeconds, pcaSeconds: pcaSeconds, autoencoderEpochs: autoencoderEpochs,
+            explainedVariance: pca.explainedVarianceRatio())
+    }
+}
