@@ -1,4 +1,5 @@
 import Base
+import SafeTensors
 import Foundation
 import Testing
 
