@@ -46,8 +46,8 @@ public enum AttackFactory {
         public var pInit: Float = 0.8
         /// APGD and APGD-T: the loss (nil: cross-entropy for apgd, DLR for apgd-t).
         public var loss: APGD.Loss?
-        /// APGD-T, FAB-T and AutoAttack: target classes (AutoAttack's 9).
-        public var targetCount = 9
+        /// APGD-T and AutoAttack: target classes (nil: AutoAttack's 9); FAB: nil for FAB, k for FAB-T.
+        public var targetCount: Int?
         /// AutoAttack: the ensemble, Square's budget and the EOT draws of `rand`.
         public var version = AutoAttack.Version.standard
         public var autoAttackQueries = 5000
@@ -85,12 +85,13 @@ public enum AttackFactory {
         case "apgd": return APGD(steps: steps ?? 100, seed: settings.seed, loss: settings.loss ?? .crossEntropy)
         case "apgd-t":
             return APGDTargeted(
-                steps: steps ?? 100, targetCount: settings.targetCount, seed: settings.seed, loss: settings.loss ?? .dlr
+                steps: steps ?? 100, targetCount: settings.targetCount ?? 9, seed: settings.seed,
+                loss: settings.loss ?? .dlr
             )
-        case "fab": return FAB(steps: steps ?? 100)
+        case "fab": return FAB(steps: steps ?? 100, targetCount: settings.targetCount)
         case "autoattack":
             return AutoAttack(
-                version: settings.version, steps: steps ?? 100, targetCount: settings.targetCount,
+                version: settings.version, steps: steps ?? 100, targetCount: settings.targetCount ?? 9,
                 squareQueries: settings.autoAttackQueries, eotSamples: settings.eotSamples, seed: settings.seed)
         case "cw":
             return CarliniWagnerL2(

@@ -21,7 +21,7 @@ import TensorCore
 ///   `targetCount`: nil for FAB (untargeted, or a given target); k for FAB-T, one targeted run per each of
 ///   the k most likely other classes (`TargetSweepRun`, default 9 in AutoAttack), success = misclassified.
 /// Threat model: `.linf` (eps in (0, 1]) or `.l2`; any goal for FAB, untargeted for FAB-T. Input
-/// `[batch, pixels]`; each iteration takes `classes` logit gradients per image (FAB-T: 2).
+/// `[batch, pixels]`; each iteration takes `classes` logit gradients per image (with a target: 1).
 public struct FAB: Attack {
     public var steps: Int
     public var alphaMax: Float
@@ -127,38 +127,63 @@ final class FABRun: GradientAttackRun {
         return (largest, sum)
     }
 
+    /// The linearised boundary FAB walks to from each row of `x` (`[n, pixels]`, the iterates of `images`):
+    /// `w = grad Z_j - grad Z_y` (`[n, pixels]`) and `f = Z_j - Z_y`, with `j` the aimed class (one backward
+    /// pass of `Z_j - Z_y`), else the class of the nearest linearised boundary in the dual norm (every
+    /// class's gradient).
+    private func hyperplanes(at x: Tensor, images: [Int]) -> (normals: Tensor, offsets: [Float]) {
+        if let aims {
+            let (normals, offsets, _) = logitLossGradient(at: x) { slot, z, gradient in
+                let (label, aim) = (labels[images[slot]], aims[images[slot]])
+                for k in 0..<classifier.classCount { gradient[k] = 0 }
+                gradient[aim] = 1
+                gradient[label] = -1
+                return z[aim] - z[label]
+            }
+            return (normals, offsets)
+        }
+        let (n, pixels, classCount) = (x.shape[0], x.shape[1], classifier.classCount)
+        let (gradients, logits) = logitGradients(
+            at: x, classes: [[Int]](repeating: Array(0..<classCount), count: n))
+        let normals = Tensor(zeros: x.shape)
+        var offsets = [Float](repeating: 0, count: n)
+        var w = [Float](repeating: 0, count: pixels)
+        for (slot, image) in images.enumerated() {
+            let label = labels[image]
+            let z = logits.data + slot * classCount
+            let base = gradients.data + slot * classCount * pixels
+            var chosen = (row: -1, distance: Float.infinity)
+            for j in 0..<classCount where j != label {
+                for p in 0..<pixels { w[p] = base[j * pixels + p] - base[label * pixels + p] }
+                let dual = w.withUnsafeBufferPointer { norms($0.baseAddress!, count: pixels).dual }
+                let distance = abs(z[j] - z[label]) / (dual + 1e-12)
+                if distance < chosen.distance || chosen.row < 0 { chosen = (j, distance) }
+            }
+            for p in 0..<pixels {
+                normals.data[slot * pixels + p] = base[chosen.row * pixels + p] - base[label * pixels + p]
+            }
+            offsets[slot] = z[chosen.row] - z[label]
+        }
+        return (normals, offsets)
+    }
+
     override func performStep() throws {
         let active = labels.indices.filter { bestNorm[$0] != 0 }
         guard !active.isEmpty else {
             stoppedEarly = true
             return
         }
-        let (pixels, classCount) = (clean.shape[1], classifier.classCount)
-        let classes = active.map { image in aims.map { [labels[image], $0[image]] } ?? Array(0..<classCount) }
-        let k = classes[0].count
-        let x = adversarial.selectingRows(active)
-        let (gradients, logits) = logitGradients(at: x, classes: classes)
-        let g = gradients.data
+        let pixels = clean.shape[1]
+        let (normals, offsets) = hyperplanes(at: adversarial.selectingRows(active), images: active)
         var w = [Float](repeating: 0, count: pixels)
         var d1 = [Float](repeating: 0, count: pixels)
         var d2 = [Float](repeating: 0, count: pixels)
         var distanceSum = 0.0
         for (slot, image) in active.enumerated() {
-            let label = labels[image]
-            let z = logits.data + slot * classCount
-            let base = g + slot * k * pixels
-            let labelRow = base + classes[slot].firstIndex(of: label)! * pixels
-            // The hyperplane: the aimed class's, or the nearest in the dual norm.
-            var chosen = (row: -1, f: Float(0), distance: Float.infinity)
-            for (j, cls) in classes[slot].enumerated() where cls != label {
-                for p in 0..<pixels { w[p] = base[j * pixels + p] - labelRow[p] }
-                let f = z[cls] - z[label]
-                let distance =
-                    abs(f) / (w.withUnsafeBufferPointer { norms($0.baseAddress!, count: pixels).dual } + 1e-12)
-                if distance < chosen.distance || chosen.row < 0 { chosen = (j, f, distance) }
-            }
-            distanceSum += Double(chosen.distance)
-            for p in 0..<pixels { w[p] = base[chosen.row * pixels + p] - labelRow[p] }
+            let f = offsets[slot]
+            for p in 0..<pixels { w[p] = normals.data[slot * pixels + p] }
+            distanceSum += Double(
+                abs(f) / (w.withUnsafeBufferPointer { norms($0.baseAddress!, count: pixels).dual } + 1e-12))
             let current = adversarial.data + image * pixels
             let original = clean.data + image * pixels
             // w . (x_k + d1 - x_k) = -f and w . (x + d2 - x_k) = -f.
@@ -166,10 +191,10 @@ final class FABRun: GradientAttackRun {
             for p in 0..<pixels { shift += w[p] * (current[p] - original[p]) }
             w.withUnsafeBufferPointer { normal in
                 HyperplaneProjection.step(
-                    from: current, normal: normal.baseAddress!, offset: -chosen.f, count: pixels, norm: threat.norm,
+                    from: current, normal: normal.baseAddress!, offset: -f, count: pixels, norm: threat.norm,
                     into: &d1, scratch: &scratch)
                 HyperplaneProjection.step(
-                    from: original, normal: normal.baseAddress!, offset: -chosen.f + shift, count: pixels,
+                    from: original, normal: normal.baseAddress!, offset: -f + shift, count: pixels,
                     norm: threat.norm, into: &d2, scratch: &scratch)
             }
             let a1 = max(d1.withUnsafeBufferPointer { norms($0.baseAddress!, count: pixels).norm }, 1e-8)

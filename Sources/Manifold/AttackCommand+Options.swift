@@ -119,8 +119,9 @@ extension AttackCommand {
             "loss", default: nil,
             help: "apgd, apgd-t: cross-entropy or DLR (default ce; apgd-t dlr); DLR needs 3 classes, targeted 4")
         static let targetCount = CommandOption<Int>.integer(
-            "targets", "K", default: defaults.targetCount, in: IntegerRange(1...),
-            help: "apgd-t, autoattack: target classes swept (the K most likely other classes; at most classes - 1)")
+            "targets", "K", default: nil, in: IntegerRange(1...), defaultText: "9 for apgd-t and autoattack",
+            help: "apgd-t, fab (FAB-T), autoattack: target classes swept, the K most likely other classes "
+                + "(at most classes - 1)")
         static let version = CommandOption<AutoAttack.Version>.choice(
             "version", default: defaults.version,
             help: "autoattack: standard (apgd-ce, apgd-t, fab-t, square) or rand (apgd-ce, apgd-dlr with EOT)")

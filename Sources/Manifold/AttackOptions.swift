@@ -108,22 +108,26 @@ private func readRobustEvaluationSettings(
     into settings: inout AttackFactory.Settings
 ) throws {
     typealias Options = AttackCommand.Options
-    let owners: [(option: String, methods: Set<String>)] = [
-        (Options.loss.name, ["apgd", "apgd-t"]), (Options.targetCount.name, ["apgd-t", "autoattack"]),
+    let owners: [(option: String, methods: [String])] = [
+        (Options.loss.name, ["apgd", "apgd-t"]), (Options.targetCount.name, ["apgd-t", "fab", "autoattack"]),
         (Options.version.name, ["autoattack"]), (Options.eot.name, ["autoattack"]),
     ]
     for (option, methods) in owners where parsed.isGiven(option) && !methods.contains(method) {
-        throw UsageError("'--\(option)' applies to \(methods.sorted().joined(separator: " and ")) only")
+        let names =
+            methods.count > 1 ? methods.dropLast().joined(separator: ", ") + " and " + methods.last! : methods[0]
+        throw UsageError("'--\(option)' applies to \(names) only")
     }
     settings.loss = try parsed.given(Options.loss)
-    settings.targetCount = try parsed.value(Options.targetCount)
+    settings.targetCount = try parsed.given(Options.targetCount)
     settings.version = try parsed.value(Options.version)
     settings.eotSamples = try parsed.value(Options.eot)
     if parsed.isGiven(Options.eot.name) && settings.version != .rand {
         throw UsageError("'--eot' applies to autoattack --version rand only")
     }
     settings.autoAttackQueries = try parsed.value(Options.queries, default: settings.autoAttackQueries)
-    if method == "apgd-t" || method == "autoattack", options.goal != .untargeted {
+    if method == "apgd-t" || method == "autoattack" || (method == "fab" && settings.targetCount != nil),
+        options.goal != .untargeted
+    {
         throw UsageError("\(method) picks its own target classes; drop '--target' (apgd --target T aims at one)")
     }
     let classes = dataset.classCount
@@ -140,8 +144,8 @@ private func readRobustEvaluationSettings(
             "\(method): the \(dlr.targeted ? "targeted " : "")DLR loss needs at least \(needed) classes; '\(dataset.name)' has \(classes)"
         )
     }
-    if parsed.isGiven(Options.targetCount.name) {
+    if let count = settings.targetCount {
         try CommandOption<Int>.check(
-            settings.targetCount, in: IntegerRange(1...max(classes - 1, 1)), name: Options.targetCount.name)
+            count, in: IntegerRange(1...max(classes - 1, 1)), name: Options.targetCount.name)
     }
 }

@@ -146,8 +146,8 @@ enum HelpText {
           apgd-t    APGD with the targeted DLR loss, once per each of the --targets K (9) most likely
                     other classes, on the images still correct; success is any wrong class
           fab       fast adaptive boundary: minimal L-inf or --norm 2 perturbation by projecting onto
-                    the nearest linearised boundary, kept if within --eps; min_norm per image
-                    (Croce & Hein 2020)
+                    the nearest linearised boundary, kept if within --eps; min_norm per image;
+                    --targets K: FAB-T, the K most likely other classes in turn (Croce & Hein 2020)
           autoattack  the standard robustness evaluation (Croce & Hein 2020): apgd-ce, apgd-t (DLR,
                     --targets 9), fab-t (9 targets), square (--queries 5000; L-inf only), --steps 100
                     each, each on the images still robust; robust accuracy is the per-image worst

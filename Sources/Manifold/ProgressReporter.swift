@@ -1,6 +1,6 @@
 import Base
-import Foundation
 import Engine
+import Foundation
 
 /// Headless progress on stderr: a redrawn bar with rate and ETA when stderr is a terminal, one plain
 /// line per epoch otherwise (so logs and CI output stay readable).
@@ -29,7 +29,9 @@ final class ProgressReporter {
         let elapsed = now.timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
-        let line = String(format: "\r\u{1B}[2K%@ %@ %3d%% %d/%d  %.0f steps/s  ETA %@  %@", label, bar, Int(fraction * 100), done, total, rate, ProgressReporter.clock(eta), detail)
+        let line = String(
+            format: "\r\u{1B}[2K%@ %@ %3d%% %d/%d  %.0f steps/s  ETA %@  %@", label, bar, Int(fraction * 100), done,
+            total, rate, ProgressReporter.clock(eta), detail)
         FileHandle.standardError.write(Data(line.utf8))
     }
 
@@ -42,7 +44,8 @@ final class ProgressReporter {
 
     static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }
 

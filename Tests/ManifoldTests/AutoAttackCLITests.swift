@@ -1,6 +1,6 @@
 import Base
-import SafeTensors
 import Foundation
+import SafeTensors
 import Testing
 
 /// End-to-end tests of `manifold attack autoattack`, `apgd --loss`, `apgd-t` and `fab` on tiny synthetic
@@ -80,7 +80,7 @@ import Testing
             ["apgd", "--loss", "dlr", "--steps", "10"], ["apgd", "--loss", "dlr", "--target", "3", "--steps", "10"],
             ["apgd", "--loss", "ce", "--steps", "10"], ["apgd-t", "--targets", "3", "--steps", "5"],
             ["fab", "--steps", "10"], ["fab", "--norm", "2", "--eps", "2", "--steps", "10"],
-            ["fab", "--target", "2", "--steps", "10", "--eps", "0.3"],
+            ["fab", "--target", "2", "--steps", "10", "--eps", "0.3"], ["fab", "--targets", "2", "--steps", "5"],
         ]
         for arguments in cases {
             let result = try ManifoldBinary.run(
@@ -126,6 +126,8 @@ import Testing
             (["fab", "--version", "rand"], "'--version' applies to autoattack only"),
             (["apgd-t", "--targets", "10"], "option '--targets' must be between 1 and 9"),
             (["apgd-t", "--target", "2"], "apgd-t picks its own target classes"),
+            (["fab", "--targets", "3", "--target", "2"], "fab picks its own target classes"),
+            (["pgd", "--targets", "3"], "'--targets' applies to apgd-t, fab and autoattack only"),
         ]
         for (arguments, message) in cases {
             let result = try ManifoldBinary.run(
