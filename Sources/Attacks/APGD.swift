@@ -2,8 +2,9 @@ import Foundation
 import Models
 import TensorCore
 
-/// Auto-PGD with the cross-entropy loss (Croce & Hein 2020, "Reliable evaluation of adversarial robustness
-/// with an ensemble of diverse parameter-free attacks"), L-inf or L2: PGD without a step size to tune.
+/// Auto-PGD (Croce & Hein 2020, "Reliable evaluation of adversarial robustness with an ensemble of diverse
+/// parameter-free attacks"), L-inf or L2, with the cross-entropy or the DLR loss (`DLRLoss`): PGD without a
+/// step size to tune.
 ///
 /// Start at a random point of the eps-ball with step size `eta = 2 eps`. Each iteration takes a projected
 /// gradient step `z = P(x_k + eta * s(g_k))` (s = sign for L-inf, g/||g||_2 for L2) and adds momentum:
@@ -12,25 +13,43 @@ import TensorCore
 /// an image halves its step size and restarts from its best point if the loss rose in fewer than
 /// `rho = 0.75` of the steps since the last checkpoint, or if the step size was not halved last time and
 /// the best loss did not improve. Output per image: the first iterate that fooled the model if any, else the
-/// highest-loss iterate. Targeted goals maximise `-CE(x, t)`.
+/// highest-loss iterate. Targeted goals maximise `-CE(x, t)`, or the targeted DLR loss.
 ///
-/// - `steps`: N, iterations (default 100). `rho`: default 0.75. `seed`: the random start.
-/// Threat model: `.linf` (eps in (0, 1]) or `.l2`, any goal. Input `[batch, pixels]`; one gradient per image
-/// per iteration plus one for the start.
+/// With `eotSamples` > 1 every gradient and loss is the mean over that many evaluations at the same point
+/// (Expectation over Transformation, Athalye et al. 2018), as AutoAttack's `rand` version does against
+/// randomised defences; a deterministic model gets the same gradient each time.
+///
+/// - `steps`: N, iterations (default 100). `rho`: default 0.75. `seed`: the random start. `loss`: `.crossEntropy`
+///   (default) or `.dlr` (needs 3 classes; targeted, 4). `eotSamples`: default 1.
+/// Threat model: `.linf` (eps in (0, 1]) or `.l2`, any goal. Input `[batch, pixels]`; `eotSamples` gradients
+/// per image per iteration plus as many for the start.
 public struct APGD: Attack {
+    /// The objective APGD ascends.
+    public enum Loss: String, Sendable, CaseIterable {
+        /// Softmax cross-entropy (its negative to a target).
+        case crossEntropy = "ce"
+        /// The Difference of Logits Ratio (`DLRLoss`).
+        case dlr
+    }
+
     public var steps: Int
     public var rho: Double
     public var seed: UInt64
+    public var loss: Loss
+    public var eotSamples: Int
 
     public var name: String { "apgd" }
     public var citation: String {
         "Croce & Hein 2020, Reliable evaluation of adversarial robustness with an ensemble of diverse parameter-free attacks"
     }
 
-    public init(steps: Int = 100, rho: Double = 0.75, seed: UInt64 = 0) {
+    public init(steps: Int = 100, rho: Double = 0.75, seed: UInt64 = 0, loss: Loss = .crossEntropy, eotSamples: Int = 1)
+    {
         self.steps = steps
         self.rho = rho
         self.seed = seed
+        self.loss = loss
+        self.eotSamples = eotSamples
     }
 
     /// The checkpoint iterations `w_j` for `steps` iterations.
@@ -45,10 +64,27 @@ public struct APGD: Attack {
     {
         guard threat.norm != .l0 else { throw AttackError("APGD bounds L-inf or L2 perturbations, not L0") }
         guard steps >= 1, rho > 0, rho <= 1 else { throw AttackError("APGD needs steps >= 1 and rho in (0, 1]") }
+        guard eotSamples >= 1 else { throw AttackError("APGD needs at least one EOT sample") }
+        try checkClasses(classifier.classCount, targeted: threat.goal.isTargeted)
         let targets = try validate(classifier: classifier, images: images, labels: labels, threat: threat)
         return APGDRun(
             attack: self, classifier: classifier, images: images.detached(), labels: labels, targets: targets,
-            threat: threat)
+            lossTargets: targets, threat: threat)
+    }
+
+    /// Throws when the loss is not defined for `classes` classes (DLR needs 3; targeted, 4).
+    func checkClasses(_ classes: Int, targeted: Bool) throws {
+        guard loss == .dlr else { return }
+        let needed = targeted ? DLRLoss.minimumTargetedClasses : DLRLoss.minimumClasses
+        guard classes >= needed else {
+            throw AttackError(
+                "the \(targeted ? "targeted " : "")DLR loss needs at least \(needed) classes; the model has \(classes)")
+        }
+    }
+
+    /// The run's method name: `apgd`, with `-dlr` for the DLR loss and `-l2` for the L2 ball.
+    func methodName(norm: PerturbationNorm) -> String {
+        "apgd" + (loss == .dlr ? "-dlr" : "") + (norm == .l2 ? "-l2" : "")
     }
 }
 
@@ -56,6 +92,11 @@ public struct APGD: Attack {
 final class APGDRun: GradientAttackRun {
     let threat: ThreatModel
     let rho: Double
+    let lossKind: APGD.Loss
+    let eotSamples: Int
+    /// The classes the loss aims at (nil: away from the label). Equal to `targets` for a targeted attack;
+    /// APGD-T sets them on an untargeted run, so success stays "misclassified" (`TargetSweep`).
+    let lossTargets: [Int]?
     let checkpoints: Set<Int>
     private var previous: Tensor
     private var gradient: Tensor?
@@ -72,10 +113,14 @@ final class APGDRun: GradientAttackRun {
     private var reducedAtLastCheckpoint: [Bool]
 
     init(
-        attack: APGD, classifier: Classifier, images: Tensor, labels: [Int], targets: [Int]?, threat: ThreatModel
+        attack: APGD, classifier: Classifier, images: Tensor, labels: [Int], targets: [Int]?, lossTargets: [Int]?,
+        threat: ThreatModel
     ) {
         self.threat = threat
         rho = attack.rho
+        lossKind = attack.loss
+        eotSamples = attack.eotSamples
+        self.lossTargets = lossTargets
         checkpoints = Set(APGD.checkpoints(steps: attack.steps))
         var generator = RandomGenerator(seed: attack.seed)
         let start = Projection.randomStart(
@@ -92,7 +137,7 @@ final class APGDRun: GradientAttackRun {
         bestAtLastCheckpoint = bestLoss
         reducedAtLastCheckpoint = [Bool](repeating: true, count: count)
         super.init(
-            method: threat.norm == .l2 ? "apgd-l2" : "apgd", classifier: classifier, clean: images, labels: labels,
+            method: attack.methodName(norm: threat.norm), classifier: classifier, clean: images, labels: labels,
             targets: targets, iterationCount: attack.steps)
         adversarial = start
     }
@@ -103,19 +148,25 @@ final class APGDRun: GradientAttackRun {
         return out
     }
 
-    /// Loss per image (`direction * CE`) and gradient at `x`; updates the best points and fooled images.
+    /// Loss per image (`direction * CE`, or DLR) and gradient at `x`, averaged over the EOT samples; updates
+    /// the best points and fooled images.
     private func evaluate(_ x: Tensor) -> Tensor {
-        let (g, _, logits) = crossEntropyGradient(at: x)
-        let (lossLabels, direction) = self.lossLabels
-        let classes = logits.shape[1]
+        var (g, logits, values) = sample(x)
+        if eotSamples > 1 {
+            for _ in 1..<eotSamples {
+                let next = sample(x)
+                for i in 0..<g.count { g.data[i] += next.gradient.data[i] }
+                for i in values.indices { values[i] += next.values[i] }
+            }
+            let scale = 1 / Float(eotSamples)
+            for i in 0..<g.count { g.data[i] *= scale }
+            for i in values.indices { values[i] *= scale }
+        }
         let pixels = x.shape[1]
         let predicted = logits.argmax()
         var sum = 0.0
-        var exponentials = [Float](repeating: 0, count: classes)
         for i in labels.indices {
-            let row = logits.data + i * classes
-            let (top, total) = ElementwiseKernels.shiftedExponentials(row, &exponentials, classes)
-            let value = direction * (top + log(total) - row[lossLabels[i]])
+            let value = values[i]
             sum += Double(value)
             history[i].append(value)
             if value > bestLoss[i] {
@@ -128,8 +179,36 @@ final class APGDRun: GradientAttackRun {
                 (firstFooling.data + i * pixels).update(from: x.data + i * pixels, count: pixels)
             }
         }
+        let direction: Float = lossKind == .crossEntropy && lossTargets != nil ? -1 : 1
         loss = sum / Double(labels.count) * Double(direction)
         return g
+    }
+
+    /// One evaluation at `x`: the ascent gradient, the logits and each image's loss (`direction * CE`, or DLR).
+    private func sample(_ x: Tensor) -> (gradient: Tensor, logits: Tensor, values: [Float]) {
+        switch lossKind {
+        case .dlr:
+            let classes = classifier.classCount
+            let (g, values, logits) = logitLossGradient(at: x) { i, z, gradient in
+                DLRLoss.value(
+                    logits: z, classes: classes, label: labels[i], target: lossTargets?[i], gradient: gradient)
+            }
+            return (g, logits, values)
+        case .crossEntropy:
+            gradientEvaluations += x.shape[0]
+            let lossLabels = lossTargets ?? labels
+            let direction: Float = lossTargets == nil ? 1 : -1
+            let (g, _, logits) = GradientAttackRun.lossGradient(
+                classifier, frozen: frozen, at: x, labels: lossLabels, targeted: lossTargets != nil)
+            let classes = logits.shape[1]
+            var exponentials = [Float](repeating: 0, count: classes)
+            let values = labels.indices.map { i in
+                let row = logits.data + i * classes
+                let (top, total) = ElementwiseKernels.shiftedExponentials(row, &exponentials, classes)
+                return direction * (top + log(total) - row[lossLabels[i]])
+            }
+            return (g, logits, values)
+        }
     }
 
     /// `P(x)`: into the eps-ball around the clean images and [0, 1], row by row.

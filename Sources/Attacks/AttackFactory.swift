@@ -6,8 +6,8 @@ import TensorCore
 public enum AttackFactory {
     /// Every method name `make` knows, in the order the help lists them.
     public static let methods = [
-        "fgsm", "bim", "ll", "ill", "pgd", "pgd-l2", "apgd", "cw", "deepfool", "uap", "spatial", "onepixel", "square",
-        "transfer",
+        "fgsm", "bim", "ll", "ill", "pgd", "pgd-l2", "apgd", "apgd-t", "fab", "cw", "deepfool", "uap", "spatial",
+        "onepixel", "square", "autoattack", "transfer",
     ]
     /// Methods that see the model through forward passes only (their cost is counted in queries).
     public static let queryMethods: Set<String> = ["onepixel", "square", "spatial"]
@@ -44,6 +44,14 @@ public enum AttackFactory {
         /// Square: query budget per image and initial square fraction.
         public var queries = 1000
         public var pInit: Float = 0.8
+        /// APGD and APGD-T: the loss (nil: cross-entropy for apgd, DLR for apgd-t).
+        public var loss: APGD.Loss?
+        /// APGD-T and AutoAttack: target classes (nil: AutoAttack's 9); FAB: nil for FAB, k for FAB-T.
+        public var targetCount: Int?
+        /// AutoAttack: the ensemble, Square's budget and the EOT draws of `rand`.
+        public var version = AutoAttack.Version.standard
+        public var autoAttackQueries = 5000
+        public var eotSamples = 20
         /// Universal perturbation: training images (nil: the attacked batch), passes, goal, and a second
         /// model its fooling rate is measured on.
         public var trainImages: Tensor?
@@ -74,7 +82,17 @@ public enum AttackFactory {
             return PGD(
                 steps: steps ?? 20, stepSize: settings.alpha, randomStart: settings.randomStart,
                 restarts: settings.restarts, seed: settings.seed)
-        case "apgd": return APGD(steps: steps ?? 100, seed: settings.seed)
+        case "apgd": return APGD(steps: steps ?? 100, seed: settings.seed, loss: settings.loss ?? .crossEntropy)
+        case "apgd-t":
+            return APGDTargeted(
+                steps: steps ?? 100, targetCount: settings.targetCount ?? 9, seed: settings.seed,
+                loss: settings.loss ?? .dlr
+            )
+        case "fab": return FAB(steps: steps ?? 100, targetCount: settings.targetCount)
+        case "autoattack":
+            return AutoAttack(
+                version: settings.version, steps: steps ?? 100, targetCount: settings.targetCount ?? 9,
+                squareQueries: settings.autoAttackQueries, eotSamples: settings.eotSamples, seed: settings.seed)
         case "cw":
             return CarliniWagnerL2(
                 confidence: settings.kappa, initialC: settings.c, steps: steps ?? 100,

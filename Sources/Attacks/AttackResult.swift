@@ -63,6 +63,8 @@ public struct AttackResult: @unchecked Sendable {
     public var metrics: [String: Double]
     /// The universal perturbation `v` (`[pixels]`) when the attack computed one.
     public var universalPerturbation: [Float]? = nil
+    /// Attack-specific per-image words ("broken_by" for AutoAttack).
+    public var perImageLabels: [String: [String]] = [:]
 
     public var count: Int { outcomes.count }
     public var cleanAccuracy: Double { fraction { $0.cleanPrediction == $0.label } }
@@ -99,15 +101,17 @@ public struct AttackResult: @unchecked Sendable {
         guard parts.count > 1 else { return parts[0] }
         var extras: [String: [Double]] = [:]
         var metrics: [String: Double] = [:]
+        var labels: [String: [String]] = [:]
         let total = Double(parts.reduce(0) { $0 + $1.count })
         for part in parts {
             for (key, values) in part.perImageExtras { extras[key, default: []] += values }
+            for (key, values) in part.perImageLabels { labels[key, default: []] += values }
             for (key, value) in part.metrics { metrics[key, default: 0] += value * Double(part.count) / total }
         }
         return AttackResult(
             method: parts[0].method, adversarial: Tensor.concatenate(parts.map(\.adversarial), axis: 0),
             outcomes: parts.flatMap(\.outcomes), gradientEvaluations: parts.reduce(0) { $0 + $1.gradientEvaluations },
             queries: parts.reduce(0) { $0 + $1.queries }, perImageExtras: extras, metrics: metrics,
-            universalPerturbation: parts[0].universalPerturbation)
+            universalPerturbation: parts[0].universalPerturbation, perImageLabels: labels)
     }
 }

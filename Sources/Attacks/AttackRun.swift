@@ -33,6 +33,8 @@ public class AttackRun {
     public internal(set) var queries = 0
     /// Attack-specific per-image numbers (e.g. "c" for Carlini-Wagner, "queries" for black-box attacks).
     public internal(set) var perImageExtras: [String: [Double]] = [:]
+    /// Attack-specific per-image words (e.g. "broken_by" for AutoAttack: the component that broke the image).
+    public internal(set) var perImageLabels: [String: [String]] = [:]
     /// Attack-specific scalars shown beside the loss (e.g. the fooling rate of a universal perturbation).
     public internal(set) var metrics: [String: Double] = [:]
     /// Set when every image has succeeded or the attack converged before `iterationCount`.
@@ -111,7 +113,7 @@ public class AttackRun {
         return AttackResult(
             method: method, adversarial: output, outcomes: outcomes, gradientEvaluations: gradientEvaluations,
             queries: queries, perImageExtras: perImageExtras, metrics: metrics,
-            universalPerturbation: universalPerturbation)
+            universalPerturbation: universalPerturbation, perImageLabels: perImageLabels)
     }
 }
 

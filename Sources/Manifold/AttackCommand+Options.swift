@@ -34,7 +34,8 @@ extension AttackCommand {
         }
         static let steps = CommandOption<Int>.integer(
             "steps", default: nil, in: IntegerRange(1...1_000_000),
-            defaultText: "20; cw and apgd 100, deepfool 50, onepixel 30 generations", help: "iterations")
+            defaultText: "20; cw, apgd, apgd-t, fab and autoattack 100, deepfool 50, onepixel 30 generations",
+            help: "iterations (apgd-t and fab-t: per target; autoattack: per component)")
         static let alpha = CommandOption<Double>.number(
             "alpha", "A", default: nil, in: 0...28, excludingLower: true, defaultText: "eps/10; pgd-l2 eps/4",
             help: "step size")
@@ -66,7 +67,8 @@ extension AttackCommand {
         static let json = SharedOptions.json.withHelp(
             "one object: attack, n, test_images, clean_accuracy, adversarial_accuracy, success_rate, mean_linf, "
                 + "mean_l2, mean_l0, queries (gradient evaluations for white-box attacks), gradient_evaluations, "
-                + "seconds, and per-method extras (c per image and mean_c, fooling_rate, transforms, ...)")
+                + "seconds, and per-method extras (c per image and mean_c, fooling_rate, transforms, autoattack's "
+                + "components: robust accuracy after each, ...)")
 
         static let restarts = CommandOption<Int>.integer(
             "restarts", "R", default: defaults.restarts, in: IntegerRange(1...1000), help: "pgd: random restarts")
@@ -106,11 +108,26 @@ extension AttackCommand {
         static let shift = CommandOption<Int>.integer(
             "shift", "PX", default: defaults.shift, in: IntegerRange(0...64), help: "spatial: largest shift either way")
         static let queries = CommandOption<Int>.integer(
-            "queries", default: defaults.queries, in: IntegerRange(3...10_000_000), help: "square: queries per image")
+            "queries", default: defaults.queries, in: IntegerRange(3...10_000_000),
+            defaultText: "\(defaults.queries); autoattack \(defaults.autoAttackQueries)",
+            help: "square, and autoattack's Square: queries per image")
         static let pInit = CommandOption<Double>.number(
             "p-init", default: Double(defaults.pInit), in: 0...1, excludingLower: true,
             defaultText: "\(defaults.pInit)",
             help: "square: initial fraction of pixels in a square")
+        static let loss = CommandOption<APGD.Loss>.choice(
+            "loss", default: nil,
+            help: "apgd, apgd-t: cross-entropy or DLR (default ce; apgd-t dlr); DLR needs 3 classes, targeted 4")
+        static let targetCount = CommandOption<Int>.integer(
+            "targets", "K", default: nil, in: IntegerRange(1...), defaultText: "9 for apgd-t and autoattack",
+            help: "apgd-t, fab (FAB-T), autoattack: target classes swept, the K most likely other classes "
+                + "(at most classes - 1)")
+        static let version = CommandOption<AutoAttack.Version>.choice(
+            "version", default: defaults.version,
+            help: "autoattack: standard (apgd-ce, apgd-t, fab-t, square) or rand (apgd-ce, apgd-dlr with EOT)")
+        static let eot = CommandOption<Int>.integer(
+            "eot", default: defaults.eotSamples, in: IntegerRange(1...1000),
+            help: "autoattack --version rand: gradients averaged per step (EOT draws)")
         static let epochs = CommandOption<Int>.integer(
             "epochs", default: defaults.epochs, in: IntegerRange(1...10_000), help: "uap: passes over the images")
         static let goal = CommandOption<Double>.number(
@@ -142,7 +159,8 @@ extension AttackCommand {
             Options.torchattacks.declaration, Options.pixels.declaration, Options.population.declaration,
             Options.overshoot.declaration, Options.candidates.declaration, Options.rotation.declaration,
             Options.rotationSteps.declaration, Options.shift.declaration, Options.queries.declaration,
-            Options.pInit.declaration, Options.epochs.declaration, Options.goal.declaration,
+            Options.pInit.declaration, Options.loss.declaration, Options.targetCount.declaration,
+            Options.version.declaration, Options.eot.declaration, Options.epochs.declaration, Options.goal.declaration,
             Options.trainCount.declaration, Options.transferRun.declaration, Options.targetRun.declaration,
             Options.transferWith.declaration,
         ],

@@ -20,11 +20,16 @@ extension AttackCommand {
             result.successRate * 100, steps, steps * 10)
     }
 
+    /// Prints the figures of `result`: one JSON object, or lines of text.
+    /// - Parameter components: AutoAttack's components in order, whose robust accuracies are reported.
     static func report(
         _ result: AttackResult, method: String, options: AttackOptions, seconds: Double, json: Bool, run: RunDirectory,
-        testSet: RunTestSet
+        testSet: RunTestSet, components: [String]? = nil
     ) {
         let blackBox = AttackFactory.queryMethods.contains(method)
+        let accuracies = components.map {
+            AutoAttack.componentAccuracies(brokenBy: result.perImageLabels["broken_by"] ?? [], components: $0)
+        }
         if json {
             var object: [String: JSONValue] = [
                 "attack": .string(method), "n": .integer(result.count), "clean_accuracy": .number(result.cleanAccuracy),
@@ -51,6 +56,17 @@ extension AttackCommand {
             if method == "cw", let c = result.perImageExtras["c"] {
                 object["c"] = .array(c.map { $0.isFinite ? .number($0) : .null })
             }
+            if let accuracies {
+                object["components"] = .array(
+                    accuracies.map { item in
+                        .object([
+                            "attack": .string(item.name), "robust_accuracy": .number(item.robustAccuracy),
+                            "broken": .integer(item.broken),
+                        ])
+                    })
+                object["robust_accuracy"] = .number(result.adversarialAccuracy)
+                object["oracle_queries"] = .integer(result.queries)
+            }
             if method == "spatial" {
                 object["transforms"] = .array(
                     spatialTransforms(result).map { item in
@@ -73,6 +89,12 @@ extension AttackCommand {
                     blackBox ? "queries" : "gradient evaluations", seconds))
             for (key, value) in result.metrics.sorted(by: { $0.key < $1.key }) {
                 print(String(format: "%@: %.4f", key, value))
+            }
+            for item in accuracies ?? [] {
+                print(
+                    String(
+                        format: "after %@: robust accuracy %.4f (broke %d)", item.name, item.robustAccuracy,
+                        item.broken))
             }
             if method == "cw", let c = result.perImageExtras["c"] {
                 let found = c.filter(\.isFinite).sorted()
@@ -173,13 +195,15 @@ extension AttackCommand {
     }
 
     /// One CSV row per image: true label, target, predictions before and after, success, the norms of
-    /// the perturbation, and the method's per-image numbers (CW's c, the spatial transform, queries);
-    /// an empty cell where there is none.
+    /// the perturbation, the method's per-image numbers (CW's c, the spatial transform, queries) and words
+    /// (AutoAttack's broken_by: the component that broke the image, `clean` for a clean mistake); an empty
+    /// cell where there is none.
     static func resultsTable(_ result: AttackResult) -> String {
         let extras = result.perImageExtras.keys.sorted()
+        let words = result.perImageLabels.keys.sorted()
         var lines = [
             (["image", "label", "target", "clean_prediction", "adversarial_prediction", "success", "linf", "l2", "l0"]
-                + extras).joined(separator: ",")
+                + extras + words).joined(separator: ",")
         ]
         for (index, outcome) in result.outcomes.enumerated() {
             var cells = [
@@ -191,6 +215,7 @@ extension AttackCommand {
                 let value = result.perImageExtras[key]?[index] ?? .nan
                 cells.append(value.isFinite ? "\(value)" : "")
             }
+            for key in words { cells.append(result.perImageLabels[key]?[index] ?? "") }
             lines.append(cells.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -63,7 +63,8 @@ enum AttackCommand {
         if let note = testSet.limitNote, !quiet { printError(note) }
         report(
             result, method: method, options: options, seconds: seconds, json: parsed.has(SharedOptions.json),
-            run: loaded.run, testSet: testSet)
+            run: loaded.run, testSet: testSet,
+            components: (attack as? AutoAttack)?.components(norm: options.threat.norm).map(\.name))
         if let hint = cwStepsHint(result, attack: attack, goal: options.goal), !quiet {
             printError(hint)
         }

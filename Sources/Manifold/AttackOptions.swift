@@ -61,6 +61,7 @@ func makeAttack(
     settings.shift = try parsed.value(Options.shift)
     settings.queries = try parsed.value(Options.queries)
     settings.pInit = Float(try parsed.value(Options.pInit))
+    try readRobustEvaluationSettings(method, options: options, parsed: parsed, dataset: dataset, into: &settings)
     settings.epochs = try parsed.value(Options.epochs)
     settings.goal = try parsed.value(Options.goal)
     if method == "uap" {
@@ -96,5 +97,55 @@ func makeAttack(
         return try AttackFactory.make(method, settings: settings)
     } catch let error as AttackError {
         throw UsageError(error.description)
+    }
+}
+
+/// The settings of apgd's loss, apgd-t and autoattack, with the one-line refusals of what cannot work:
+/// an option another method would silently ignore, a target for an attack that picks its own, and the
+/// DLR loss on fewer classes than it compares (3; targeted, 4).
+private func readRobustEvaluationSettings(
+    _ method: String, options: AttackOptions, parsed: ParsedArguments, dataset: Dataset,
+    into settings: inout AttackFactory.Settings
+) throws {
+    typealias Options = AttackCommand.Options
+    let owners: [(option: String, methods: [String])] = [
+        (Options.loss.name, ["apgd", "apgd-t"]), (Options.targetCount.name, ["apgd-t", "fab", "autoattack"]),
+        (Options.version.name, ["autoattack"]), (Options.eot.name, ["autoattack"]),
+    ]
+    for (option, methods) in owners where parsed.isGiven(option) && !methods.contains(method) {
+        let names =
+            methods.count > 1 ? methods.dropLast().joined(separator: ", ") + " and " + methods.last! : methods[0]
+        throw UsageError("'--\(option)' applies to \(names) only")
+    }
+    settings.loss = try parsed.given(Options.loss)
+    settings.targetCount = try parsed.given(Options.targetCount)
+    settings.version = try parsed.value(Options.version)
+    settings.eotSamples = try parsed.value(Options.eot)
+    if parsed.isGiven(Options.eot.name) && settings.version != .rand {
+        throw UsageError("'--eot' applies to autoattack --version rand only")
+    }
+    settings.autoAttackQueries = try parsed.value(Options.queries, default: settings.autoAttackQueries)
+    if method == "apgd-t" || method == "autoattack" || (method == "fab" && settings.targetCount != nil),
+        options.goal != .untargeted
+    {
+        throw UsageError("\(method) picks its own target classes; drop '--target' (apgd --target T aims at one)")
+    }
+    let classes = dataset.classCount
+    let dlr: (used: Bool, targeted: Bool) =
+        switch method {
+        case "apgd": (settings.loss == .dlr, options.goal.isTargeted)
+        case "apgd-t": ((settings.loss ?? .dlr) == .dlr, true)
+        case "autoattack": (true, settings.version == .standard)
+        default: (false, false)
+        }
+    let needed = dlr.targeted ? DLRLoss.minimumTargetedClasses : DLRLoss.minimumClasses
+    if dlr.used && classes < needed {
+        throw UsageError(
+            "\(method): the \(dlr.targeted ? "targeted " : "")DLR loss needs at least \(needed) classes; '\(dataset.name)' has \(classes)"
+        )
+    }
+    if let count = settings.targetCount {
+        try CommandOption<Int>.check(
+            count, in: IntegerRange(1...max(classes - 1, 1)), name: Options.targetCount.name)
     }
 }

@@ -106,8 +106,19 @@ enum HelpText {
                     3.5.1's masked margin and early abort, one c; targeted CW needs more steps (pixels
                     at 0 or 1 sit where tanh is flat): --target ll reaches 24% of targets in 100 steps,
                     100% in 1000 (Fashion MLP)
-          apgd      auto-PGD: no step size, momentum 0.75, step halved at checkpoints, CE loss,
-                    L-inf or --norm 2 (Croce & Hein 2020)
+          apgd      auto-PGD: no step size, momentum 0.75, step halved at checkpoints, L-inf or
+                    --norm 2; --loss ce (default) or dlr, the difference of logits ratio
+                    -(z_y - max_{i!=y} z_i) / (z_pi1 - z_pi3), targeted with --target (Croce & Hein 2020)
+          apgd-t    APGD with the targeted DLR loss, once per each of the --targets K (9) most likely
+                    other classes, on the images still correct; success is any wrong class
+          fab       fast adaptive boundary: minimal L-inf or --norm 2 perturbation by projecting onto
+                    the nearest linearised boundary, kept if within --eps; min_norm per image;
+                    --targets K: FAB-T, the K most likely other classes in turn (Croce & Hein 2020)
+          autoattack  the standard robustness evaluation (Croce & Hein 2020): apgd-ce, apgd-t (DLR,
+                    --targets 9), fab-t (9 targets), square (--queries 5000; L-inf only), --steps 100
+                    each, each on the images still robust; robust accuracy is the per-image worst
+                    case, reported after each component (JSON components; results.csv broken_by);
+                    --version rand: apgd-ce and apgd-dlr with gradients averaged over --eot 20 draws
           deepfool  minimal L2 perturbation by linearising the boundaries of the top --candidates
                     classes, --overshoot (Moosavi-Dezfooli et al. 2016)
           uap       one universal v, ||v|| <= --eps (--norm inf|2), built with DeepFool steps over

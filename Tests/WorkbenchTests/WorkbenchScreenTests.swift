@@ -75,8 +75,9 @@ final class TrivialScreen: WorkbenchScreen {
 
     /// The Attack lab's `n` cycles through what `AttackFactory` knows, less `transfer`.
     @Test func theAttackLabCyclesTheFactorysMethods() {
-        #expect(AttackScreen.methods.count == 13)
+        #expect(AttackScreen.methods.count == 16)
         #expect(!AttackScreen.methods.contains("transfer"))
+        #expect(["apgd-t", "fab", "autoattack"].allSatisfy(AttackScreen.methods.contains))
         #expect(AttackScreen.method(after: "pgd") == "pgd-l2")
         #expect(AttackScreen.method(after: AttackScreen.methods.last!) == AttackScreen.methods.first!)
     }

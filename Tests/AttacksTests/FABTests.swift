@@ -1,0 +1,98 @@
+import Models
+import TensorCore
+import Testing
+
+@testable import Attacks
+
+/// FAB (Croce & Hein 2020) and its box-constrained projection.
+struct FABTests {
+    /// Runs the projection on plain arrays.
+    func step(_ point: [Float], _ w: [Float], _ c: Float, _ norm: PerturbationNorm) -> [Float] {
+        var d = [Float](repeating: 0, count: point.count)
+        var scratch: [(kink: Float, index: Int)] = []
+        point.withUnsafeBufferPointer { p in
+            w.withUnsafeBufferPointer { n in
+                HyperplaneProjection.step(
+                    from: p.baseAddress!, normal: n.baseAddress!, offset: c, count: point.count, norm: norm, into: &d,
+                    scratch: &scratch)
+            }
+        }
+        return d
+    }
+
+    @Test func projectionKnownAnswers() {
+        // Inside the box: L-inf moves every coordinate by |c| / ||w||_1 along sign(c w); L2 by c w / ||w||^2.
+        let p: [Float] = [0.5, 0.5, 0.5]
+        let w: [Float] = [1, -2, 1]
+        let linf = step(p, w, 0.4, .linf)
+        for (value, expected) in zip(linf, [Float(0.1), -0.1, 0.1]) { #expect(abs(value - expected) < 1e-6) }
+        let l2 = step(p, w, 0.6, .l2)
+        for (value, expected) in zip(l2, [Float(0.1), -0.2, 0.1]) { #expect(abs(value - expected) < 1e-6) }
+        // The box binds: coordinate 0 sits at 1 and cannot rise, so the others carry c = 0.6:
+        // L-inf |w_1| t + |w_2| t = 3 t = 0.6 -> t = 0.2.
+        let bound = step([1, 0.5, 0.5], w, 0.6, .linf)
+        for (value, expected) in zip(bound, [Float(0), -0.2, 0.2]) { #expect(abs(value - expected) < 1e-6) }
+        // L2 with the box binding: mu (4 + 1) = 0.6 -> d = (0, -0.24, 0.12).
+        let boundL2 = step([1, 0.5, 0.5], w, 0.6, .l2)
+        for (value, expected) in zip(boundL2, [Float(0), -0.24, 0.12]) { #expect(abs(value - expected) < 1e-6) }
+        // Beyond the box: every coordinate goes as far as it can.
+        let far = step([0.5, 0.5, 0.5], w, 100, .linf)
+        #expect(far == [0.5, -0.5, 0.5])
+        #expect(step(p, w, 0, .linf) == [0, 0, 0])
+    }
+
+    @Test func findsPerturbationsSmallerThanEpsInTheBall() throws {
+        let model = TinyModel.make()
+        let (images, labels) = TinyModel.testBatch(40)
+        for (norm, eps) in [(PerturbationNorm.linf, Float(0.3)), (.l2, Float(3))] {
+            let result = try FAB(steps: 30).attack(
+                model, images: images, labels: labels, threat: ThreatModel(norm: norm, epsilon: eps))
+            let found = try #require(result.perImageExtras["min_norm"])
+            let inside = found.filter { $0.isFinite && $0 > 0 && $0 < Double(eps) }.count
+            #expect(inside >= 30, "\(norm): \(inside) of 40 below eps")
+            for (outcome, size) in zip(result.outcomes, found) {
+                let measured = norm == .l2 ? outcome.norms.l2 : outcome.norms.linf
+                #expect(measured <= eps + 1e-5)
+                if outcome.success && outcome.cleanPrediction == outcome.label {
+                    #expect(abs(Double(measured) - size) < 1e-4)
+                }
+            }
+            #expect(linfViolations(result.adversarial, images, epsilon: 1).range == 0)
+            // Minimal: on average well inside the radius it was allowed.
+            let mean = found.filter { $0.isFinite && $0 > 0 }.reduce(0, +) / Double(max(inside, 1))
+            #expect(mean < Double(eps) * 0.8, "\(norm) mean min norm \(mean)")
+        }
+    }
+
+    @Test func smallerThanPGDAndTargetedVariantsWork() throws {
+        let model = TinyModel.make()
+        let (images, labels) = TinyModel.testBatch(30)
+        let threat = ThreatModel(epsilon: 0.3)
+        let fab = try FAB(steps: 40).attack(model, images: images, labels: labels, threat: threat)
+        let pgd = try PGD(steps: 20).attack(model, images: images, labels: labels, threat: threat)
+        #expect(fab.meanLinf < pgd.meanLinf, "fab \(fab.meanLinf) vs pgd \(pgd.meanLinf)")
+        let targeted = try FAB(steps: 40).attack(
+            model, images: images, labels: labels, threat: ThreatModel(epsilon: 0.3, goal: .targeted(5)))
+        #expect(targeted.successRate > 0.5, "targeted FAB \(targeted.successRate)")
+        let sweep = try FAB(steps: 20, targetCount: 3).attack(model, images: images, labels: labels, threat: threat)
+        #expect(sweep.method == "fab-t" && sweep.successRate > 0.5)
+        let violations = linfViolations(sweep.adversarial, images, epsilon: 0.3)
+        #expect(violations.range == 0 && violations.bound == 0)
+    }
+
+    @Test func frozenNetworkMatchesAutograd() throws {
+        let model = TinyModel.make()
+        let (images, labels) = TinyModel.testBatch(10)
+        let threat = ThreatModel(norm: .l2, epsilon: 3)
+        let fast = try FAB(steps: 5).attack(model, images: images, labels: labels, threat: threat)
+        let slow = try GradientImplementation.$forceAutograd.withValue(true) {
+            try FAB(steps: 5).attack(model, images: images, labels: labels, threat: threat)
+        }
+        var largest: Float = 0
+        for i in 0..<fast.adversarial.count {
+            largest = max(largest, abs(fast.adversarial.data[i] - slow.adversarial.data[i]))
+        }
+        #expect(largest < 1e-3)
+        #expect(fast.gradientEvaluations == slow.gradientEvaluations)
+    }
+}
