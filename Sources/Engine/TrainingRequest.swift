@@ -20,6 +20,8 @@ public struct TrainingRequest: Sendable {
     /// Which of the settings were given explicitly (`latent`, `net`, `ema`): on a resume they must
     /// agree with the run's, the others are the run's.
     public var givenSettings: Set<String> = []
+    /// Adversarial training (classifiers only); on a resume, the run's, and one given must agree.
+    public var adversarial: AdversarialTrainingSettings?
 
     public init(model: ModelKind, settings: GenerativeSettings? = nil) {
         self.model = model
