@@ -156,9 +156,7 @@ public final class TrainingSession: @unchecked Sendable {
     private func keepBestPGDEpoch(_ summary: EpochSummary) throws {
         guard let best = TrainingSession.bestPGDEpoch(metrics) else { return }
         if best.epoch == summary.epoch {
-            let file = Checkpoint.file(
-                of: training.module, metadata: ["format": "pt", "manifold.epoch": String(summary.epoch)])
-            try run.write(SafeTensorsFormat.encode(file), to: TrainingSession.bestPGDWeightsFile)
+            try run.write(try run.read("model.safetensors"), to: TrainingSession.bestPGDWeightsFile)
         }
         guard training.isFinished else { return }
         config.extra["early_stop_pgd"] = .object([
