@@ -10,7 +10,8 @@ enum AdversarialTraining {
         let dependent = [TrainOptions.eps.name, TrainOptions.adversarialSteps.name, TrainOptions.beta.name]
         guard let name = try parsed.given(TrainOptions.adversarial) else {
             if let option = (dependent + [TrainOptions.earlyStopPGD.name]).first(where: parsed.isGiven) {
-                throw UsageError("'--\(option)' needs '--adversarial pgd|fgsm-rs|trades'")
+                let needed = option == TrainOptions.beta.name ? "trades" : "pgd|fgsm-rs|trades"
+                throw UsageError("'--\(option)' needs '--adversarial \(needed)'")
             }
             return nil
         }

@@ -12,6 +12,14 @@ import TensorCore
 enum TrainCommand {
     static func run(_ arguments: [String]) throws -> Int32 {
         let model = arguments.first.flatMap(ModelKind.init(rawValue:))
+        if case .generative(let kind)? = model,
+            let option = TrainOptions.classifier.first(where: { option in
+                arguments.contains { $0 == "--\(option.name)" || $0.hasPrefix("--\(option.name)=") }
+            })
+        {
+            throw UsageError(
+                "'--\(option.name)' is for classifiers (mlp, cnn): '\(kind.rawValue)' has no adversarial training")
+        }
         let parsed = try ParsedArguments(arguments, options: TrainOptions.options(for: model))
         try CommandDeclaration.checkData(parsed)
         guard let name = parsed.positional.first else {
