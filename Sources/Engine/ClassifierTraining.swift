@@ -69,12 +69,13 @@ public final class ClassifierTraining: Experiment {
     /// and its training: what `train`, `poison`, the workbench and `bench seeds` all start from, so
     /// the same seed gives the same model everywhere.
     public convenience init(
-        kind: Classifier.Kind, dataset: Dataset, batchSize: Int, learningRate: Float, epochs: Int, seed: UInt64,
+        kind: Classifier.Kind, architecture: Classifier.Architecture = .standard, dataset: Dataset, batchSize: Int,
+        learningRate: Float, epochs: Int, seed: UInt64,
         completedEpochs: Int = 0
     ) {
         var generator = RandomGenerator(seed: seed)
         let model = Classifier(
-            kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
+            kind: kind, architecture: architecture, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
             classCount: dataset.classCount, generator: &generator)
         self.init(
             model: model, dataset: dataset, batchSize: batchSize, learningRate: learningRate, epochs: epochs,

@@ -1,5 +1,6 @@
 import Base
 import Foundation
+import Models
 import SafeTensors
 
 /// A training run resolved before any slow work: which run folder, the full recipe (every default
@@ -26,6 +27,8 @@ public struct TrainingPlan: Sendable {
     /// Adversarial training of a classifier (nil: standard training). For `fgsm-rs` its schedule spans
     /// the new run's epochs, and a resume may not go past them.
     public let adversarial: AdversarialTrainingSettings?
+    /// A classifier's architecture (`standard` for the MLP and the plain CNN).
+    public let architecture: Classifier.Architecture
     /// Epochs the run had done before this training (0 for a new run).
     public let completedEpochs: Int
     public let isResume: Bool
@@ -62,13 +65,17 @@ public struct TrainingPlan: Sendable {
             throw TrainingRequestError("adversarial training is for classifiers (mlp, cnn), not '\(kind.rawValue)'")
         }
         if adversarial?.method == .fastFGSM { adversarial?.scheduleEpochs = epochs }
+        let architecture = request.architecture ?? .standard
+        if architecture != .standard && request.model != .classifier(.cnn) {
+            throw TrainingRequestError("'--net \(architecture.rawValue)' is a CNN architecture; it needs 'train cnn'")
+        }
         return TrainingPlan(
             run: run, model: request.model, data: request.data ?? "synthetic", trainLimit: request.trainLimit,
             testLimit: request.testLimit, epochs: epochs, batch: request.batch ?? defaultBatch,
             learningRate: request.learningRate
                 ?? defaultLearningRate(request.model, settings: request.settings, adversarial: adversarial),
             seed: request.seed ?? defaultSeed, settings: request.settings, adversarial: adversarial,
-            completedEpochs: 0, isResume: false, created: nil)
+            architecture: architecture, completedEpochs: 0, isResume: false, created: nil)
     }
 
     /// Continues the run in `run` exactly where its last saved epoch left it.
@@ -103,13 +110,17 @@ public struct TrainingPlan: Sendable {
         }
         let limits = try savedLimits(config, request: request, source: source)
         let adversarial = try savedAdversarial(config, request: request, epochs: epochs, source: source)
+        let architecture = Classifier.Architecture.of(config)
+        if let asked = request.architecture, asked != architecture {
+            throw RunError("\(source): run has network \(architecture.rawValue), not \(asked.rawValue)")
+        }
         return TrainingPlan(
             run: run, model: request.model, data: request.data ?? config["data"]?.stringValue ?? "synthetic",
             trainLimit: limits.train, testLimit: limits.test, epochs: epochs,
             batch: request.batch ?? savedBatch ?? defaultBatch,
             learningRate: request.learningRate ?? savedRate ?? defaultLearningRate(request.model, settings: settings),
             seed: request.seed ?? savedSeed ?? defaultSeed, settings: settings, adversarial: adversarial,
-            completedEpochs: done, isResume: true, created: config["created"]?.stringValue)
+            architecture: architecture, completedEpochs: done, isResume: true, created: config["created"]?.stringValue)
     }
 
     /// A run's `epochs_done`: a whole number from 0 to 1,000,000, else the config is refused (a negative,

@@ -54,6 +54,7 @@ public final class TrainingSession: @unchecked Sendable {
         case .classifier:
             config.extra["image_height"] = .integer(dataset.imageHeight)
             config.extra["image_width"] = .integer(dataset.imageWidth)
+            if plan.architecture != .standard { config.extra["net"] = .string(plan.architecture.rawValue) }
         case .generative(let kind):
             config.extra = plan.settings.extra(for: kind)
             config.extra["pixels"] = .integer(dataset.pixelCount)
@@ -77,7 +78,8 @@ public final class TrainingSession: @unchecked Sendable {
         switch plan.model {
         case .classifier(let kind):
             return ClassifierTraining(
-                kind: kind, dataset: dataset, batchSize: plan.batch, learningRate: Float(plan.learningRate),
+                kind: kind, architecture: plan.architecture, dataset: dataset, batchSize: plan.batch,
+                learningRate: Float(plan.learningRate),
                 epochs: plan.epochs, seed: plan.seed, completedEpochs: plan.completedEpochs)
         case .generative(.pca):
             let largest = min(dataset.pixelCount, dataset.trainCount)

@@ -67,6 +67,7 @@ enum TrainCommand {
             request.settings = try GenerativeSettingsOptions.settings(parsed, kind: kind)
             request.givenSettings = GenerativeSettingsOptions.given(parsed)
         }
+        if case .classifier = model { request.architecture = try parsed.given(TrainOptions.network) }
         request.data = try parsed.given(SharedOptions.data)
         request.epochs = try parsed.given(TrainOptions.epochs)
         request.batch = try parsed.given(TrainOptions.batch)

@@ -52,6 +52,10 @@ enum TrainOptions {
         "early-stop-pgd",
         help: "adversarial training: keep the weights of the epoch with the best PGD accuracy on the training batch")
 
+    static let network = CommandOption<Classifier.Architecture>.choice(
+        "net", default: .standard,
+        help: "cnn: standard, madry (Madry et al. 2018 MNIST model) or wong (Wong et al. 2020 MNIST model)")
+
     /// Options every model takes.
     static let common: [OptionDeclaration] = [
         SharedOptions.data.declaration, epochs.declaration, batch.declaration, learningRate.declaration,
@@ -68,7 +72,7 @@ enum TrainOptions {
     static func options(for model: ModelKind?) -> [OptionDeclaration] {
         switch model {
         case .generative?: return common + GenerativeSettingsOptions.declarations
-        default: return common + classifier
+        default: return common + classifier + [network.declaration]
         }
     }
 

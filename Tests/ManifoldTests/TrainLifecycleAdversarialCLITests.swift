@@ -88,8 +88,24 @@ import Testing
         #expect(past.status == 2 && past.stderr.contains("cyclic learning rate"), "\(past.stderr)")
     }
 
+    /// `train cnn --net wong|madry` trains the anchor's network, records it, and `attack` loads it.
+    @Test(arguments: ["wong", "madry"])
+    func theAnchorsNetworksTrainAndLoad(_ net: String) throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let train = try ManifoldBinary.run(
+            ["train", "cnn", "--net", net, "--adversarial", "fgsm-rs", "--epochs", "1", "--run", "n", "--quiet"]
+                + Self.tiny, runsRoot: root)
+        #expect(train.status == 0, "\(train.stderr)")
+        let config = try JSONValue.parse(try FileIO.readAll(path: root + "/n/config.json"))
+        #expect(config["net"]?.stringValue == net)
+        let attack = try ManifoldBinary.run(["attack", "fgsm", "--run", "n", "--n", "8", "--quiet"], runsRoot: root)
+        #expect(attack.status == 0, "\(attack.stderr)")
+    }
+
     @Test(arguments: [
-        ["vae", "--adversarial", "fgsm-rs"], ["mlp", "--adversarial", "free"],
+        ["mlp", "--net", "madry"], ["cnn", "--net", "lenet"], ["vae", "--adversarial", "fgsm-rs"],
+        ["mlp", "--adversarial", "free"],
         ["mlp", "--adversarial", "pgd", "--eps", "0"],
         ["mlp", "--adversarial", "trades", "--eps", "1.5"], ["mlp", "--adversarial", "pgd", "--beta", "3"],
         ["mlp", "--beta", "3"], ["mlp", "--early-stop-pgd"], ["cnn", "--eps", "0.1"],
