@@ -37,6 +37,14 @@ public struct AdversarialExamples {
         }
     }
 
+    /// Fast FGSM with a random start (`FastFGSM`: one step of 1.25 epsilon from a uniform start in the
+    /// L-inf ball of radius `epsilon`), seeded with `seed + step`: Wong, Rice & Kolter 2020's recipe.
+    public static func fastFGSM(epsilon: Float, seed: UInt64) -> AdversarialExamples {
+        AdversarialExamples(threat: ThreatModel(norm: .linf, epsilon: epsilon)) { step in
+            FastFGSM(seed: seed &+ UInt64(step))
+        }
+    }
+
     /// The PGD step size of `pgd(epsilon:steps:seed:)`: `2.5 epsilon / steps`.
     public static func pgdStepSize(epsilon: Float, steps: Int) -> Float { 2.5 * epsilon / Float(steps) }
 

@@ -18,11 +18,31 @@ public final class ClassifierTraining: Experiment {
     /// Epochs completed (including those before a resume).
     public private(set) var completedEpochs: Int
     public private(set) var stepsTaken = 0
-    /// An optional per-batch input transform applied before each training step, e.g. crafting PGD
-    /// examples for adversarial training (Madry et al. 2018). Receives the batch `[batch, pixels]`, its
-    /// labels and the optimizer's step count (for deterministic randomness on resume).
-    /// An error it throws stops the step before any update: the batch is never trained on unchanged.
-    public var inputTransform: ((_ images: Tensor, _ labels: [Int], _ step: Int) throws -> Tensor)?
+    /// What each step minimises: cross-entropy on the clean batch unless set (adversarial training sets
+    /// it: `AdversarialTrainingSettings.objective`). An error it throws stops the step before any
+    /// update: the batch is never trained on unchanged.
+    public var objective: any ClassifierObjective = CrossEntropyObjective()
+    /// A per-batch input transform applied before each cross-entropy step, e.g. crafting PGD examples
+    /// (Madry et al. 2018): sets `objective` to an `AdversarialInputObjective`. Receives the batch
+    /// `[batch, pixels]`, its labels and the optimizer's step count (for deterministic randomness on resume).
+    public var inputTransform: ((_ images: Tensor, _ labels: [Int], _ step: Int) throws -> Tensor)? {
+        get {
+            guard let objective = objective as? AdversarialInputObjective else { return nil }
+            return { [model] images, labels, step in try objective.craft(model, images, labels, step) }
+        }
+        set {
+            guard let newValue else {
+                objective = CrossEntropyObjective()
+                return
+            }
+            objective = AdversarialInputObjective { _, images, labels, step in try newValue(images, labels, step) }
+        }
+    }
+    /// A learning rate set before every update from the step count (fast adversarial training's cyclic
+    /// rate); nil keeps the optimizer's.
+    public var learningRateSchedule: CyclicLearningRate?
+    /// Measured at each epoch's end into the metrics `train_fgsm_accuracy` and `train_pgd_accuracy`.
+    public var robustnessProbe: RobustnessProbe?
     private let sampler: BatchSampler
     private var epochBatches: [[Int]] = []
     private var batchIndex = 0
@@ -49,12 +69,13 @@ public final class ClassifierTraining: Experiment {
     /// and its training: what `train`, `poison`, the workbench and `bench seeds` all start from, so
     /// the same seed gives the same model everywhere.
     public convenience init(
-        kind: Classifier.Kind, dataset: Dataset, batchSize: Int, learningRate: Float, epochs: Int, seed: UInt64,
+        kind: Classifier.Kind, architecture: Classifier.Architecture = .standard, dataset: Dataset, batchSize: Int,
+        learningRate: Float, epochs: Int, seed: UInt64,
         completedEpochs: Int = 0
     ) {
         var generator = RandomGenerator(seed: seed)
         let model = Classifier(
-            kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
+            kind: kind, architecture: architecture, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
             classCount: dataset.classCount, generator: &generator)
         self.init(
             model: model, dataset: dataset, batchSize: batchSize, learningRate: learningRate, epochs: epochs,
@@ -78,10 +99,9 @@ public final class ClassifierTraining: Experiment {
         }
         let indices = epochBatches[batchIndex]
         let batch = dataset.trainBatch(indices)
-        var input = Tensor(shape: [indices.count, pixels], scalars: batch.images)
-        if let inputTransform { input = try inputTransform(input, batch.labels, optimizer.stepCount) }
+        let input = Tensor(shape: [indices.count, pixels], scalars: batch.images)
+        let loss = try objective.loss(model: model, images: input, labels: batch.labels, step: optimizer.stepCount)
         optimizer.zeroGradients()
-        let loss = Loss.crossEntropy(logits: model(input), labels: batch.labels)
         let lossValue = loss.item
         guard lossValue.isFinite else {
             throw RuntimeFault(
@@ -95,6 +115,7 @@ public final class ClassifierTraining: Experiment {
                 "gradient of '\(bad.name)' became non-finite at epoch \(completedEpochs + 1), step \(stepsTaken + 1); stopped, the last saved checkpoint is kept"
             )
         }
+        if let learningRateSchedule { optimizer.learningRate = learningRateSchedule.rate(step: optimizer.stepCount) }
         optimizer.step()
         if let bad = parameters.first(where: { $0.tensor.hasNonFinite }) {
             throw RuntimeFault(
@@ -114,14 +135,18 @@ public final class ClassifierTraining: Experiment {
                     "test_loss became \(evaluation.loss) in the evaluation after epoch \(completedEpochs + 1), step \(stepsTaken); stopped, the last saved checkpoint is kept"
                 )
             }
+            var metrics = [
+                ("train_loss", epochLossSum / Double(dataset.trainCount)), ("test_loss", evaluation.loss),
+                ("test_accuracy", evaluation.accuracy),
+            ]
+            if let robustnessProbe {
+                let measured = try robustnessProbe.measure(model)
+                metrics += [("train_fgsm_accuracy", measured.fgsm), ("train_pgd_accuracy", measured.pgd)]
+            }
             completedEpochs += 1
             batchIndex = 0
             report.epochSummary = EpochSummary(
-                epoch: completedEpochs, step: optimizer.stepCount, seconds: seconds,
-                metrics: [
-                    ("train_loss", epochLossSum / Double(dataset.trainCount)), ("test_loss", evaluation.loss),
-                    ("test_accuracy", evaluation.accuracy),
-                ])
+                epoch: completedEpochs, step: optimizer.stepCount, seconds: seconds, metrics: metrics)
         }
         return report
     }

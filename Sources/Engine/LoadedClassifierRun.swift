@@ -30,7 +30,8 @@ public struct LoadedClassifierRun {
         }
         var generator = RandomGenerator(seed: 0)
         let model = Classifier(
-            kind: kind, imageHeight: height, imageWidth: width, classCount: classes, generator: &generator)
+            kind: kind, architecture: .of(config), imageHeight: height, imageWidth: width, classCount: classes,
+            generator: &generator)
         try RunCheckpoint.load(run: run, module: model)
         return LoadedClassifierRun(run: run, model: model, dataSpec: config["data"]?.stringValue ?? "synthetic")
     }

@@ -93,6 +93,26 @@ public struct MetricsTable: Sendable {
                 .joined(separator: ","))
     }
 
+    /// The values of metric `name` by epoch (rows where it is empty or unreadable are left out).
+    public func column(_ name: String) -> [(epoch: Int, value: Double)] {
+        guard let index = header.firstIndex(of: name) else { return [] }
+        return rows.compactMap { row in
+            let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count > index + 3, let epoch = Int(fields[0]), let value = Double(fields[index + 3]) else {
+                return nil
+            }
+            return (epoch, value)
+        }
+    }
+
+    /// The metrics of epoch `epoch`'s row (empty when there is none).
+    public func row(epoch: Int) -> [(name: String, value: Double)] {
+        guard let row = rows.first(where: { $0.split(separator: ",").first.map(String.init) == String(epoch) })
+        else { return [] }
+        let fields = row.split(separator: ",", omittingEmptySubsequences: false).dropFirst(3)
+        return zip(header, fields).compactMap { name, field in Double(field).map { (name, $0) } }
+    }
+
     public var text: String {
         ((["epoch,step,seconds" + header.map { "," + $0 }.joined()] + rows).joined(separator: "\n")) + "\n"
     }

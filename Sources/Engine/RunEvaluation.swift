@@ -38,7 +38,7 @@ public final class RunEvaluation: VisualExperiment {
         if let kind = Classifier.Kind(rawValue: model) {
             var generator = RandomGenerator(seed: 0)
             let classifier = Classifier(
-                kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
+                kind: kind, architecture: .of(config), imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
                 classCount: dataset.classCount, generator: &generator)
             try RunCheckpoint.load(run: run, module: classifier)
             let evaluation = ClassifierEvaluation.evaluate(

@@ -41,7 +41,8 @@ public final class RunWatcher: VisualExperiment {
             data = data.subset(train: min(data.trainCount, 1), test: min(data.testCount, 1_000))
             var generator = RandomGenerator(seed: 0)
             let model = Classifier(
-                kind: kind, imageHeight: data.imageHeight, imageWidth: data.imageWidth, classCount: data.classCount,
+                kind: kind, architecture: .of(config), imageHeight: data.imageHeight, imageWidth: data.imageWidth,
+                classCount: data.classCount,
                 generator: &generator)
             view = ClassifierTraining(model: model, dataset: data, batchSize: 1, learningRate: 0, epochs: 1, seed: 0)
             dataset = data

@@ -151,7 +151,7 @@ public struct SampleDrawing {
                 throw RunError("\(scoringRun.file("config.json")): '--classifier' needs an mlp or cnn run")
             }
             let classifier = Classifier(
-                kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
+                kind: kind, architecture: .of(config), imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
                 classCount: dataset.classCount, generator: &generator)
             try RunCheckpoint.load(run: scoringRun, module: classifier)
             return (classifier, scoringRun.path)

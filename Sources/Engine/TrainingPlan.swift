@@ -1,5 +1,6 @@
 import Base
 import Foundation
+import Models
 import SafeTensors
 
 /// A training run resolved before any slow work: which run folder, the full recipe (every default
@@ -23,6 +24,11 @@ public struct TrainingPlan: Sendable {
     public let learningRate: Double
     public let seed: UInt64
     public let settings: GenerativeSettings
+    /// Adversarial training of a classifier (nil: standard training). For `fgsm-rs` its schedule spans
+    /// the new run's epochs, and a resume may not go past them.
+    public let adversarial: AdversarialTrainingSettings?
+    /// A classifier's architecture (`standard` for the MLP and the plain CNN).
+    public let architecture: Classifier.Architecture
     /// Epochs the run had done before this training (0 for a new run).
     public let completedEpochs: Int
     public let isResume: Bool
@@ -34,10 +40,16 @@ public struct TrainingPlan: Sendable {
     /// The seed of a run when none is given.
     public static let defaultSeed: UInt64 = 0
 
-    /// The default learning rate of `model` with `settings`.
-    public static func defaultLearningRate(_ model: ModelKind, settings: GenerativeSettings) -> Double {
+    /// The peak learning rate of fast adversarial training when none is given (Wong et al. 2020's
+    /// `lr_max` for MNIST with Adam).
+    public static let fastFGSMPeakLearningRate = 5e-3
+
+    /// The default learning rate of `model` with `settings` (and adversarial training's method).
+    public static func defaultLearningRate(
+        _ model: ModelKind, settings: GenerativeSettings, adversarial: AdversarialTrainingSettings? = nil
+    ) -> Double {
         switch model {
-        case .classifier: return 1e-3
+        case .classifier: return adversarial?.method == .fastFGSM ? fastFGSMPeakLearningRate : 1e-3
         case .generative(let kind): return settings.defaultLearningRate(for: kind)
         }
     }
@@ -47,13 +59,23 @@ public struct TrainingPlan: Sendable {
         if run.exists && FileManager.default.fileExists(atPath: run.file("config.json")) {
             throw RunError("run '\(run.path)' exists already; use --resume to continue it or pick another --run name")
         }
+        let epochs = request.epochs ?? request.model.defaultEpochs
+        var adversarial = request.adversarial
+        if adversarial != nil, case .generative(let kind) = request.model {
+            throw TrainingRequestError("adversarial training is for classifiers (mlp, cnn), not '\(kind.rawValue)'")
+        }
+        if adversarial?.method == .fastFGSM { adversarial?.scheduleEpochs = epochs }
+        let architecture = request.architecture ?? .standard
+        if architecture != .standard && request.model != .classifier(.cnn) {
+            throw TrainingRequestError("'--net \(architecture.rawValue)' is a CNN architecture; it needs 'train cnn'")
+        }
         return TrainingPlan(
             run: run, model: request.model, data: request.data ?? "synthetic", trainLimit: request.trainLimit,
-            testLimit: request.testLimit, epochs: request.epochs ?? request.model.defaultEpochs,
-            batch: request.batch ?? defaultBatch,
-            learningRate: request.learningRate ?? defaultLearningRate(request.model, settings: request.settings),
-            seed: request.seed ?? defaultSeed, settings: request.settings, completedEpochs: 0, isResume: false,
-            created: nil)
+            testLimit: request.testLimit, epochs: epochs, batch: request.batch ?? defaultBatch,
+            learningRate: request.learningRate
+                ?? defaultLearningRate(request.model, settings: request.settings, adversarial: adversarial),
+            seed: request.seed ?? defaultSeed, settings: request.settings, adversarial: adversarial,
+            architecture: architecture, completedEpochs: 0, isResume: false, created: nil)
     }
 
     /// Continues the run in `run` exactly where its last saved epoch left it.
@@ -87,13 +109,18 @@ public struct TrainingPlan: Sendable {
                 "run '\(run.path)' has done \(done) epochs already; pass --epochs above \(done)")
         }
         let limits = try savedLimits(config, request: request, source: source)
+        let adversarial = try savedAdversarial(config, request: request, epochs: epochs, source: source)
+        let architecture = Classifier.Architecture.of(config)
+        if let asked = request.architecture, asked != architecture {
+            throw RunError("\(source): run has network \(architecture.rawValue), not \(asked.rawValue)")
+        }
         return TrainingPlan(
             run: run, model: request.model, data: request.data ?? config["data"]?.stringValue ?? "synthetic",
             trainLimit: limits.train, testLimit: limits.test, epochs: epochs,
             batch: request.batch ?? savedBatch ?? defaultBatch,
             learningRate: request.learningRate ?? savedRate ?? defaultLearningRate(request.model, settings: settings),
-            seed: request.seed ?? savedSeed ?? defaultSeed, settings: settings, completedEpochs: done, isResume: true,
-            created: config["created"]?.stringValue)
+            seed: request.seed ?? savedSeed ?? defaultSeed, settings: settings, adversarial: adversarial,
+            architecture: architecture, completedEpochs: done, isResume: true, created: config["created"]?.stringValue)
     }
 
     /// A run's `epochs_done`: a whole number from 0 to 1,000,000, else the config is refused (a negative,
@@ -104,6 +131,29 @@ public struct TrainingPlan: Sendable {
             throw RunError("\(source): epochs_done must be a whole number from 0 to 1000000, got \(shown)")
         }
         return done
+    }
+
+    /// The run's adversarial training (`config.json`'s `adversarial`): a resume trains the same way. Settings
+    /// given that differ are an error, and so is a fast-FGSM resume past the epochs its cyclic learning
+    /// rate spans.
+    private static func savedAdversarial(
+        _ config: [String: JSONValue], request: TrainingRequest, epochs: Int, source: String
+    ) throws -> AdversarialTrainingSettings? {
+        let saved = try AdversarialTrainingSettings(config: config, source: source)
+        if var asked = request.adversarial {
+            asked.scheduleEpochs = saved?.scheduleEpochs
+            guard asked == saved else {
+                throw RunError(
+                    "\(source): run was trained with \(saved.map { "--adversarial \($0.method.rawValue)" } ?? "no --adversarial"); the adversarial options given differ (leave them out to resume as it was)"
+                )
+            }
+        }
+        if let scheduleEpochs = saved?.scheduleEpochs, epochs > scheduleEpochs {
+            throw TrainingRequestError(
+                "the cyclic learning rate of this fgsm-rs run spans \(scheduleEpochs) epochs; it cannot be resumed past them (asked for --epochs \(epochs))"
+            )
+        }
+        return saved
     }
 
     /// The settings given explicitly must be the run's.

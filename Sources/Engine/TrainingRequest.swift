@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// What a caller (the command line, the workbench) asks of a training run. Every value is optional:
 /// what is left out comes from the defaults of the model (a new run) or from the saved run (a resume),
@@ -20,6 +21,11 @@ public struct TrainingRequest: Sendable {
     /// Which of the settings were given explicitly (`latent`, `net`, `ema`): on a resume they must
     /// agree with the run's, the others are the run's.
     public var givenSettings: Set<String> = []
+    /// Adversarial training (classifiers only); on a resume, the run's, and one given must agree.
+    public var adversarial: AdversarialTrainingSettings?
+    /// The CNN's architecture (`--net`); nil: `standard` for a new run, the run's on a resume (one
+    /// given must agree).
+    public var architecture: Classifier.Architecture?
 
     public init(model: ModelKind, settings: GenerativeSettings? = nil) {
         self.model = model

@@ -54,11 +54,17 @@ public final class TrainingSession: @unchecked Sendable {
         case .classifier:
             config.extra["image_height"] = .integer(dataset.imageHeight)
             config.extra["image_width"] = .integer(dataset.imageWidth)
+            if plan.architecture != .standard { config.extra["net"] = .string(plan.architecture.rawValue) }
         case .generative(let kind):
             config.extra = plan.settings.extra(for: kind)
             config.extra["pixels"] = .integer(dataset.pixelCount)
         }
         if let created = plan.created { config.created = created }
+        if let adversarial = plan.adversarial, let classifier = training as? ClassifierTraining {
+            TrainingSession.configure(classifier, adversarial: adversarial, plan: plan, dataset: dataset)
+            config.extra["adversarial"] = adversarial.description(
+                learningRate: plan.learningRate, batchesPerEpoch: classifier.batchesPerEpoch)
+        }
         metrics = MetricsTable()
         if plan.isResume {
             try RunCheckpoint.load(run: plan.run, module: training.module, optimizers: training.optimizers)
@@ -72,7 +78,8 @@ public final class TrainingSession: @unchecked Sendable {
         switch plan.model {
         case .classifier(let kind):
             return ClassifierTraining(
-                kind: kind, dataset: dataset, batchSize: plan.batch, learningRate: Float(plan.learningRate),
+                kind: kind, architecture: plan.architecture, dataset: dataset, batchSize: plan.batch,
+                learningRate: Float(plan.learningRate),
                 epochs: plan.epochs, seed: plan.seed, completedEpochs: plan.completedEpochs)
         case .generative(.pca):
             let largest = min(dataset.pixelCount, dataset.trainCount)
@@ -92,15 +99,36 @@ public final class TrainingSession: @unchecked Sendable {
         }
     }
 
-    /// A per-batch input transform for a classifier's training (adversarial training), with the
-    /// description `config.json` records. Set before the first step.
-    public func setInputTransform(
-        _ transform: @escaping (_ images: Tensor, _ labels: [Int], _ step: Int) throws -> Tensor, description: JSONValue
+    /// Sets up adversarial training: the objective, the cyclic learning rate of `fgsm-rs`, and the
+    /// per-epoch FGSM / PGD check on the first 256 training images (PGD seeded by the run's seed).
+    private static func configure(
+        _ classifier: ClassifierTraining, adversarial: AdversarialTrainingSettings, plan: TrainingPlan,
+        dataset: Dataset
     ) {
-        guard let classifier = training as? ClassifierTraining else { return }
-        classifier.inputTransform = transform
-        config.extra["adversarial"] = description
+        classifier.objective = adversarial.objective(seed: plan.seed)
+        classifier.learningRateSchedule = adversarial.schedule(
+            learningRate: plan.learningRate, batchesPerEpoch: classifier.batchesPerEpoch)
+        let count = min(RobustnessProbe.defaultCount, dataset.trainCount)
+        let batch = dataset.trainBatch(Array(0..<count))
+        classifier.robustnessProbe = RobustnessProbe(
+            images: Tensor(shape: [count, dataset.pixelCount], scalars: batch.images), labels: batch.labels,
+            epsilon: adversarial.epsilon, seed: plan.seed)
     }
+
+    /// The epoch with the best training-batch PGD accuracy in `metrics` and that accuracy (the first
+    /// such epoch on a tie); nil without the column.
+    public static func bestPGDEpoch(_ metrics: MetricsTable) -> (epoch: Int, accuracy: Double)? {
+        let column = metrics.column("train_pgd_accuracy")
+        guard let best = column.max(by: { $0.value < $1.value }).map(\.value) else { return nil }
+        return column.first { $0.value == best }.map { ($0.epoch, $0.value) }
+    }
+
+    /// What `--early-stop-pgd` kept, once the run has finished: the epoch whose weights
+    /// `model.safetensors` holds and its training-batch PGD accuracy.
+    public private(set) var keptEpoch: (epoch: Int, accuracy: Double)?
+
+    /// The file holding the weights of the best PGD epoch so far, under `--early-stop-pgd`.
+    public static let bestPGDWeightsFile = "model-best-pgd.safetensors"
 
     /// Records a step; at an epoch's end saves the checkpoint, metrics and config, and returns the
     /// epoch's summary.
@@ -118,7 +146,34 @@ public final class TrainingSession: @unchecked Sendable {
         try run.create()
         try RunCheckpoint.save(
             run: run, module: training.module, optimizers: training.optimizers, config: config, metrics: metrics)
+        if plan.adversarial?.earlyStopPGD == true { try keepBestPGDEpoch(summary) }
         return summary
+    }
+
+    /// `--early-stop-pgd` (Wong, Rice & Kolter 2020, section 5.2; Rice et al. 2020): after each epoch, the
+    /// weights of the epoch with the best training-batch PGD accuracy so far go to
+    /// `model-best-pgd.safetensors`; when training ends they replace `model.safetensors` (the resume
+    /// checkpoint of each epoch until then stays exact; `optimizer.safetensors` stays the last epoch's)
+    /// and `config.json` names the kept epoch under `early_stop_pgd`.
+    private func keepBestPGDEpoch(_ summary: EpochSummary) throws {
+        guard let best = TrainingSession.bestPGDEpoch(metrics) else { return }
+        if best.epoch == summary.epoch {
+            try run.write(try run.read("model.safetensors"), to: TrainingSession.bestPGDWeightsFile)
+        }
+        guard training.isFinished else { return }
+        config.extra["early_stop_pgd"] = .object([
+            "kept_epoch": .integer(best.epoch), "train_pgd_accuracy": .number(best.accuracy),
+            "last_epoch": .integer(summary.epoch),
+        ])
+        if best.epoch != summary.epoch {
+            let kept = metrics.row(epoch: best.epoch)
+            config.test = Dictionary(
+                kept.filter { $0.name.hasPrefix("test_") }.map { (String($0.name.dropFirst(5)), $0.value) },
+                uniquingKeysWith: { first, _ in first })
+            try run.write(try run.read(TrainingSession.bestPGDWeightsFile), to: "model.safetensors")
+        }
+        try run.write(config.json.serialized(pretty: true) + "\n", to: "config.json")
+        keptEpoch = best
     }
 
     /// Writes the current weights to `model-step<N>.safetensors` (the resume checkpoint is only written

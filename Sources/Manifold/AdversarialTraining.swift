@@ -1,16 +1,32 @@
 import Engine
 
-/// `train --adversarial pgd --eps E [--adv-steps S]`: reads the options into `AdversarialTrainingSettings`.
+/// `train --adversarial pgd|fgsm-rs|trades --eps E [--adv-steps S] [--beta B] [--early-stop-pgd]`: reads
+/// the options into `AdversarialTrainingSettings`.
 enum AdversarialTraining {
-    /// The settings given, nil without `--adversarial`; `--eps` or `--adv-steps` alone is a usage error.
+    /// The settings given, nil without `--adversarial`. `--eps`, `--adv-steps`, `--beta` or
+    /// `--early-stop-pgd` without `--adversarial`, `--beta` without trades and `--adv-steps` with fgsm-rs
+    /// are usage errors.
     static func settings(_ parsed: ParsedArguments) throws -> AdversarialTrainingSettings? {
-        guard try parsed.given(TrainOptions.adversarial) != nil else {
-            if parsed.isGiven(TrainOptions.eps.name) || parsed.isGiven(TrainOptions.adversarialSteps.name) {
-                throw UsageError("'--eps' and '--adv-steps' need '--adversarial pgd'")
+        let dependent = [TrainOptions.eps.name, TrainOptions.adversarialSteps.name, TrainOptions.beta.name]
+        guard let name = try parsed.given(TrainOptions.adversarial) else {
+            if let option = (dependent + [TrainOptions.earlyStopPGD.name]).first(where: parsed.isGiven) {
+                let needed = option == TrainOptions.beta.name ? "trades" : "pgd|fgsm-rs|trades"
+                throw UsageError("'--\(option)' needs '--adversarial \(needed)'")
             }
             return nil
         }
+        guard let method = AdversarialTrainingSettings.Method(rawValue: name) else {
+            throw UsageError("option '--adversarial' must be pgd, fgsm-rs or trades")
+        }
+        if method != .trades && parsed.isGiven(TrainOptions.beta.name) {
+            throw UsageError("'--beta' is TRADES' weight; it needs '--adversarial trades'")
+        }
+        if method == .fastFGSM && parsed.isGiven(TrainOptions.adversarialSteps.name) {
+            throw UsageError("'--adv-steps' does not apply to fgsm-rs (one step of 1.25 eps)")
+        }
         return AdversarialTrainingSettings(
-            epsilon: Float(try parsed.value(TrainOptions.eps)), steps: try parsed.value(TrainOptions.adversarialSteps))
+            method: method, epsilon: Float(try parsed.value(TrainOptions.eps)),
+            steps: try parsed.value(TrainOptions.adversarialSteps), beta: Float(try parsed.value(TrainOptions.beta)),
+            earlyStopPGD: parsed.has(TrainOptions.earlyStopPGD))
     }
 }

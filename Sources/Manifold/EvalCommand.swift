@@ -43,7 +43,7 @@ enum EvalCommand {
         let dataset = testSet.dataset
         var generator = RandomGenerator(seed: 0)
         let model = Classifier(
-            kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
+            kind: kind, architecture: .of(config), imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
             classCount: dataset.classCount, generator: &generator)
         try RunCheckpoint.load(run: run, module: model)
         let evaluation = ClassifierEvaluation.evaluate(

@@ -12,6 +12,14 @@ import TensorCore
 enum TrainCommand {
     static func run(_ arguments: [String]) throws -> Int32 {
         let model = arguments.first.flatMap(ModelKind.init(rawValue:))
+        if case .generative(let kind)? = model,
+            let option = TrainOptions.classifier.first(where: { option in
+                arguments.contains { $0 == "--\(option.name)" || $0.hasPrefix("--\(option.name)=") }
+            })
+        {
+            throw UsageError(
+                "'--\(option.name)' is for classifiers (mlp, cnn): '\(kind.rawValue)' has no adversarial training")
+        }
         let parsed = try ParsedArguments(arguments, options: TrainOptions.options(for: model))
         try CommandDeclaration.checkData(parsed)
         guard let name = parsed.positional.first else {
@@ -21,8 +29,8 @@ enum TrainCommand {
         guard let model else {
             throw UsageError("unknown model '\(Sanitize.line(name))' (known: \(ModelKind.allNames))")
         }
-        let request = try self.request(parsed, model: model)
-        let adversarial = try AdversarialTraining.settings(parsed)
+        var request = try self.request(parsed, model: model)
+        request.adversarial = try AdversarialTraining.settings(parsed)
         try SharedOptions.applyThreads(parsed)
         let plan: TrainingPlan
         do {
@@ -48,10 +56,6 @@ enum TrainCommand {
         } catch let error as TrainingRequestError {
             throw UsageError(error.description)
         }
-        if let classifier = session.training as? ClassifierTraining, let adversarial {
-            let made = adversarial.transform(model: classifier.model, seed: plan.seed)
-            session.setInputTransform(made.transform, description: made.description)
-        }
         return try train(session, quiet: parsed.has(SharedOptions.quiet), json: parsed.has(SharedOptions.json))
     }
 
@@ -63,6 +67,7 @@ enum TrainCommand {
             request.settings = try GenerativeSettingsOptions.settings(parsed, kind: kind)
             request.givenSettings = GenerativeSettingsOptions.given(parsed)
         }
+        if case .classifier = model { request.architecture = try parsed.given(TrainOptions.network) }
         request.data = try parsed.given(SharedOptions.data)
         request.epochs = try parsed.given(TrainOptions.epochs)
         request.batch = try parsed.given(TrainOptions.batch)
@@ -83,6 +88,7 @@ enum TrainCommand {
         var epochSeconds: [Double] = []
         var last: EpochSummary?
         var warnedDivergence = false
+        var warnedCollapse = false
         InterruptFlag.install()
         while !training.isFinished {
             if InterruptFlag.isRaised {
@@ -103,20 +109,36 @@ enum TrainCommand {
                 warnedDivergence = true
                 FileHandle.standardError.write(Data((warning + "\n").utf8))
             }
+            if !warnedCollapse, let line = collapseLine(session) {
+                warnedCollapse = true
+                progress.log(line)
+            }
+        }
+        if let kept = session.keptEpoch {
+            progress.log(
+                String(
+                    format:
+                        "early stop on PGD accuracy: kept epoch %d of %d (training-batch PGD accuracy %.4f); model.safetensors holds its weights",
+                    kept.epoch, training.completedEpochs, kept.accuracy))
         }
         let secondsPerEpoch = epochSeconds.isEmpty ? 0 : epochSeconds.reduce(0, +) / Double(epochSeconds.count)
+        if let kept = session.keptEpoch {
+            last = EpochSummary(
+                epoch: kept.epoch, step: 0, seconds: 0, metrics: session.metrics.row(epoch: kept.epoch))
+        }
         let test = (last?.metrics ?? []).filter { $0.name.hasPrefix("test_") }.map {
             (name: String($0.name.dropFirst(5)), value: $0.value)
         }
         if json {
-            let object: JSONValue = .object([
+            var object: [String: JSONValue] = [
                 "model": .string(plan.model.rawValue), "dataset": .string(session.dataset.name),
                 "epochs": .integer(training.completedEpochs), "seconds_per_epoch": .number(secondsPerEpoch),
                 "run": .string(plan.run.path),
                 "test": .object(
                     Dictionary(test.map { ($0.name, JSONValue.number($0.value)) }, uniquingKeysWith: { a, _ in a })),
-            ])
-            print(object.serialized())
+            ]
+            if let kept = session.keptEpoch { object["kept_epoch"] = .integer(kept.epoch) }
+            print(JSONValue.object(object).serialized())
         } else if case .classifier = plan.model {
             print(
                 String(
@@ -136,10 +158,16 @@ enum TrainCommand {
         let plan = session.plan
         switch plan.model {
         case .classifier:
+            let robustness =
+                summary.value("train_pgd_accuracy").map { pgd in
+                    String(
+                        format: "  train_fgsm_accuracy %.4f  train_pgd_accuracy %.4f",
+                        summary.value("train_fgsm_accuracy") ?? 0, pgd)
+                } ?? ""
             return String(
-                format: "epoch %d/%d  train_loss %.4f  test_loss %.4f  test_accuracy %.4f  %.2f s", summary.epoch,
+                format: "epoch %d/%d  train_loss %.4f  test_loss %.4f  test_accuracy %.4f%@  %.2f s", summary.epoch,
                 plan.epochs, summary.value("train_loss") ?? 0, summary.value("test_loss") ?? 0,
-                summary.value("test_accuracy") ?? 0, summary.seconds)
+                summary.value("test_accuracy") ?? 0, robustness, summary.seconds)
         case .generative(.pca):
             return String(
                 format: "pca k=%d: test mse %.6f, explained variance %.4f, %.2f s", plan.settings.latent,
@@ -149,6 +177,23 @@ enum TrainCommand {
                 + summary.metrics.map { "\($0.name) \(format($0.value))" }.joined(separator: "  ")
                 + String(format: "  %.2f s", summary.seconds)
         }
+    }
+
+    /// The line that says catastrophic overfitting happened at the epoch just recorded
+    /// (`CatastrophicOverfittingRule` on the training-batch FGSM and PGD accuracies); nil otherwise.
+    static func collapseLine(_ session: TrainingSession) -> String? {
+        let fgsm = session.metrics.column("train_fgsm_accuracy").map(\.value)
+        let pgd = session.metrics.column("train_pgd_accuracy").map(\.value)
+        let rule = CatastrophicOverfittingRule()
+        guard let epoch = rule.firstCollapse(fgsm: fgsm, pgd: pgd), epoch == pgd.count else { return nil }
+        let best = pgd.max() ?? 0
+        return String(
+            format:
+                "catastrophic overfitting at epoch %d: training-batch PGD accuracy %.4f (best %.4f) while FGSM accuracy stays %.4f%@",
+            epoch, pgd[epoch - 1], best, fgsm[epoch - 1],
+            session.plan.adversarial?.earlyStopPGD == true
+                ? "; --early-stop-pgd will keep the best PGD epoch" : "; --early-stop-pgd would keep the best PGD epoch"
+        )
     }
 
     /// What Ctrl-C leaves: the epoch saved last and the command that continues from it.

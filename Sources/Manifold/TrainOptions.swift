@@ -26,19 +26,35 @@ enum TrainOptions {
 
     // Classifiers only.
     static let adversarial = CommandOption<String>(
-        "adversarial", kind: .choice(["pgd"]), placeholder: "pgd", default: nil,
-        help: "adversarial training (Madry et al. 2018): every batch replaced by L-inf PGD examples against the "
-            + "current model (random start, --adv-steps steps of 2.5 eps / steps)"
+        "adversarial", kind: .choice(methods), placeholder: "METHOD", default: nil,
+        help: "adversarial training against L-inf attacks of radius --eps: pgd (Madry et al. 2018, PGD examples, "
+            + "--adv-steps steps of 2.5 eps / steps), fgsm-rs (Wong et al. 2020, FGSM of 1.25 eps from a random "
+            + "start, one-cycle learning rate peaking at --lr, default 0.005), trades (Zhang et al. 2019, "
+            + "CE + beta KL); each epoch measures FGSM and PGD accuracy on 256 training images"
     ) { text throws(UsageError) in
-        guard text == "pgd" else {
-            throw UsageError("option '--adversarial' must be pgd, got '\(Sanitize.line(text, limit: 40))'")
+        guard methods.contains(text) else {
+            throw UsageError(
+                "option '--adversarial' must be \(methods.joined(separator: ", ")), got '\(Sanitize.line(text, limit: 40))'"
+            )
         }
         return text
     }
+    static let methods = AdversarialTrainingSettings.Method.allCases.map(\.rawValue)
     static let eps = CommandOption<Double>.number(
         "eps", "E", default: 0.1, in: 0...1, excludingLower: true, help: "adversarial training: the L-inf radius")
     static let adversarialSteps = CommandOption<Int>.integer(
-        "adv-steps", default: 7, in: IntegerRange(1...1000), help: "adversarial training: PGD steps")
+        "adv-steps", default: AdversarialTrainingSettings.defaultSteps, in: IntegerRange(1...1000),
+        help: "adversarial training: PGD steps (pgd) or KL-ascent steps (trades)")
+    static let beta = CommandOption<Double>.number(
+        "beta", "B", default: Double(AdversarialTrainingSettings.defaultBeta), in: 0...1000, excludingLower: true,
+        help: "trades: the weight of the KL term")
+    static let earlyStopPGD = CommandOption<Bool>.flag(
+        "early-stop-pgd",
+        help: "adversarial training: keep the weights of the epoch with the best PGD accuracy on the training batch")
+
+    static let network = CommandOption<Classifier.Architecture>.choice(
+        "net", default: .standard,
+        help: "cnn: standard, madry (Madry et al. 2018 MNIST model) or wong (Wong et al. 2020 MNIST model)")
 
     /// Options every model takes.
     static let common: [OptionDeclaration] = [
@@ -47,13 +63,16 @@ enum TrainOptions {
         SharedOptions.json.declaration, SharedOptions.quiet.declaration, SharedOptions.trainLimit.declaration,
         SharedOptions.testLimit.declaration,
     ]
-    static let classifier = [adversarial.declaration, eps.declaration, adversarialSteps.declaration]
+    static let classifier = [
+        adversarial.declaration, eps.declaration, adversarialSteps.declaration, beta.declaration,
+        earlyStopPGD.declaration,
+    ]
 
     /// The options `model` takes (an option of another kind of model is an unknown option).
     static func options(for model: ModelKind?) -> [OptionDeclaration] {
         switch model {
         case .generative?: return common + GenerativeSettingsOptions.declarations
-        default: return common + classifier
+        default: return common + classifier + [network.declaration]
         }
     }
 

@@ -103,7 +103,7 @@ extension Job {
             labels.classNames = dataset.classNames
             var generator = RandomGenerator(seed: 0)
             let model = Classifier(
-                kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
+                kind: kind, architecture: .of(config), imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
                 classCount: dataset.classCount, generator: &generator)
             try RunCheckpoint.load(run: run, module: model)
             return model

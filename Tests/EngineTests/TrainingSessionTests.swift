@@ -160,3 +160,88 @@ import Testing
         _ = try TrainingSession(try TrainingPlan.resume(more, run: run))
     }
 }
+
+/// Adversarial training through `TrainingSession`: recorded in config.json and metrics.csv, resumed
+/// bit for bit, and kept at the best PGD epoch under `--early-stop-pgd`.
+@Suite struct AdversarialTrainingSessionTests {
+    static func request(_ settings: AdversarialTrainingSettings, epochs: Int) -> TrainingRequest {
+        var request = TrainingSessionTests.tiny(.classifier(.mlp), epochs: epochs)
+        request.adversarial = settings
+        return request
+    }
+
+    static let methods: [AdversarialTrainingSettings] = [
+        AdversarialTrainingSettings(method: .pgd, epsilon: 0.1, steps: 2),
+        AdversarialTrainingSettings(method: .fastFGSM, epsilon: 0.1),
+        AdversarialTrainingSettings(method: .trades, epsilon: 0.1, steps: 2, beta: 3, earlyStopPGD: true),
+    ]
+
+    /// Two epochs straight equal one epoch, an interruption and a resume (no adversarial options given:
+    /// the run's are used), for each method: weights, optimizer state, metrics and the config's entry.
+    @Test(arguments: methods)
+    func aResumedAdversarialRunEqualsAStraightOne(_ settings: AdversarialTrainingSettings) throws {
+        let root = TrainingSessionTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let straight = RunDirectory(root: root, name: "straight")
+        try TrainingSessionTests.finish(
+            try TrainingSession(try TrainingPlan.new(Self.request(settings, epochs: 2), run: straight)))
+        let split = RunDirectory(root: root, name: "split")
+        let half = try TrainingSession(try TrainingPlan.new(Self.request(settings, epochs: 2), run: split))
+        while half.training.completedEpochs < 1 { try half.record(try half.training.step()) }
+        half.close()
+        var rest = TrainingRequest(model: .classifier(.mlp))
+        rest.epochs = 2
+        let plan = try TrainingPlan.resume(rest, run: split)
+        #expect(plan.adversarial?.method == settings.method && plan.adversarial?.beta == settings.beta)
+        try TrainingSessionTests.finish(try TrainingSession(plan))
+        for file in ["model.safetensors", "optimizer.safetensors"] {
+            #expect(try straight.read(file) == split.read(file), "\(file) differs")
+        }
+        func withoutSeconds(_ run: RunDirectory) throws -> [[Substring]] {
+            String(decoding: try run.read("metrics.csv"), as: UTF8.self).split(separator: "\n").map {
+                var columns = $0.split(separator: ",", omittingEmptySubsequences: false)
+                columns.remove(at: 2)
+                return columns
+            }
+        }
+        let metrics = try withoutSeconds(split)
+        #expect(try withoutSeconds(straight) == metrics)
+        #expect(metrics.first?.suffix(2) == ["train_fgsm_accuracy", "train_pgd_accuracy"])
+        let (a, b) = (try straight.readConfig(), try split.readConfig())
+        #expect(
+            a["adversarial"] == b["adversarial"] && a["adversarial"]?["method"]?.stringValue == settings.method.rawValue
+        )
+        if settings.method == .fastFGSM {
+            #expect(b["adversarial"]?["lr_schedule"]?["total_steps"]?.integerValue == 6)
+            #expect(b["lr"]?.doubleValue == TrainingPlan.fastFGSMPeakLearningRate)
+        }
+        if settings.earlyStopPGD {
+            let kept = try #require(b["early_stop_pgd"]?["kept_epoch"]?.integerValue)
+            #expect(a["early_stop_pgd"] == b["early_stop_pgd"])
+            #expect(try split.read("model.safetensors") == split.read(TrainingSession.bestPGDWeightsFile))
+            #expect(kept >= 1 && kept <= 2)
+        }
+    }
+
+    /// A resume asking for other adversarial settings, or past a fast-FGSM run's cyclic schedule, is refused.
+    @Test func aResumeKeepsTheRunsAdversarialTraining() throws {
+        let root = TrainingSessionTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "fast")
+        let session = try TrainingSession(
+            try TrainingPlan.new(
+                Self.request(AdversarialTrainingSettings(method: .fastFGSM, epsilon: 0.1), epochs: 1), run: run))
+        try TrainingSessionTests.finish(session)
+        session.close()
+        var more = TrainingRequest(model: .classifier(.mlp))
+        more.epochs = 2
+        #expect(throws: TrainingRequestError.self) { try TrainingPlan.resume(more, run: run) }
+        more.adversarial = AdversarialTrainingSettings(method: .pgd, epsilon: 0.1)
+        #expect(throws: RunError.self) { try TrainingPlan.resume(more, run: run) }
+        var generative = TrainingRequest(model: .generative(.vae))
+        generative.adversarial = AdversarialTrainingSettings(epsilon: 0.1)
+        #expect(throws: TrainingRequestError.self) {
+            try TrainingPlan.new(generative, run: RunDirectory(root: root, name: "vae"))
+        }
+    }
+}
