@@ -80,7 +80,7 @@ final class FABRun: GradientAttackRun {
     /// The smallest adversarial point found per image (the clean image until one is).
     private let best: Tensor
     private var bestNorm: [Float]
-    private var scratch: [(kink: Float, index: Int)] = []
+    private var scratch: [(kink: Float, weight: Float)] = []
 
     init(
         attack: FAB, method: String, classifier: Classifier, images: Tensor, labels: [Int], targets: [Int]?,

@@ -9,7 +9,7 @@ struct FABTests {
     /// Runs the projection on plain arrays.
     func step(_ point: [Float], _ w: [Float], _ c: Float, _ norm: PerturbationNorm) -> [Float] {
         var d = [Float](repeating: 0, count: point.count)
-        var scratch: [(kink: Float, index: Int)] = []
+        var scratch: [(kink: Float, weight: Float)] = []
         point.withUnsafeBufferPointer { p in
             w.withUnsafeBufferPointer { n in
                 HyperplaneProjection.step(
@@ -39,6 +39,42 @@ struct FABTests {
         let far = step([0.5, 0.5, 0.5], w, 100, .linf)
         #expect(far == [0.5, -0.5, 0.5])
         #expect(step(p, w, 0, .linf) == [0, 0, 0])
+    }
+
+    /// The quickselect search for the kink parameter agrees with walking the sorted kinks, in Double, on
+    /// random problems with ties, zero rooms and goals beyond reach.
+    @Test func kinkSearchMatchesTheSortedWalk() {
+        var generator = RandomGenerator(seed: 5)
+        for trial in 0..<300 {
+            let count = 1 + Int(Double(generator.uniform()) * 60)
+            var kinks: [(kink: Float, weight: Float)] = (0..<count).map { _ in
+                let kink = Double(generator.uniform()) < 0.2 ? 0 : Float(Int(Double(generator.uniform()) * 8)) / 8
+                return (kink, Float(Double(generator.uniform())) + 0.01)
+            }
+            let total = kinks.reduce(Float(0)) { $0 + $1.weight }
+            let reachable = kinks.reduce(0.0) { $0 + Double($1.weight * $1.kink) }
+            let goal = Float(reachable * (trial % 5 == 0 ? 1.5 : Double(generator.uniform()) * 0.99 + 0.005))
+            // Reference: walk the kinks in order.
+            var expected = Double.infinity
+            var (reached, slope) = (0.0, Double(total))
+            for (kink, weight) in kinks.sorted(by: { $0.kink < $1.kink }) {
+                if reached + Double(kink) * slope >= Double(goal) {
+                    expected = (Double(goal) - reached) / slope
+                    break
+                }
+                reached += Double(weight * kink)
+                slope -= Double(weight)
+            }
+            let found = kinks.withUnsafeMutableBufferPointer {
+                HyperplaneProjection.kinkParameter(reaching: goal, slope: total, kinks: $0)
+            }
+            if expected.isInfinite {
+                #expect(found.isInfinite, "trial \(trial): \(found) for an unreachable goal")
+            } else {
+                #expect(
+                    abs(Double(found) - expected) <= 1e-4 * max(1, expected), "trial \(trial): \(found) vs \(expected)")
+            }
+        }
     }
 
     @Test func findsPerturbationsSmallerThanEpsInTheBall() throws {
