@@ -20,6 +20,8 @@ enum InputGradient {
             input.requiresGrad = true
             let logits = classifier(input)
             let value = objective(logits)
+            // A model with a non-differentiable step (a masking defence) cuts the graph: its gradient is zero.
+            guard value.requiresGrad else { return (Tensor(zeros: x.shape), value.item, logits.detached()) }
             value.backward()
             let gradient = input.grad ?? Tensor(zeros: x.shape)
             return (gradient, value.item, logits.detached())

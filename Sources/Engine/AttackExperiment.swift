@@ -34,6 +34,9 @@ public final class AttackExperiment: VisualExperiment {
     }
     /// Robust accuracy against eps with FGSM and PGD, once `computeRobustnessCurve` ran.
     public private(set) var robustnessCurve: (epsilons: [Double], fgsm: [Double], pgd: [Double])?
+    /// The gradient-masking sanity checks of the finished attack, run once when it finishes (on the first
+    /// `AttackSanityCheck.defaultCount` images) and again after `setEpsilon`.
+    public private(set) var sanityFlags: [SanityFlag]?
     private let attack: any Attack
 
     /// - Parameters:
@@ -72,6 +75,7 @@ public final class AttackExperiment: VisualExperiment {
     /// Advances the attack one iteration (one-step attacks finish in one step).
     public func step() throws -> StepReport {
         if !run.isFinished { try run.step() }
+        if run.isFinished && sanityFlags == nil { try computeSanityFlags() }
         let success = run.success
         return StepReport(metrics: [
             "success_rate": Double(success.filter { $0 }.count) / Double(success.count), "loss": run.loss,
@@ -95,6 +99,7 @@ public final class AttackExperiment: VisualExperiment {
         changed.epsilon = eps
         run = try attack.makeRun(classifier: classifier, images: images, labels: labels, threat: changed)
         threat = changed
+        sanityFlags = nil
     }
 
     /// Robust accuracy (accuracy on adversarial images) against each radius, with FGSM and with PGD (20
@@ -122,6 +127,14 @@ public final class AttackExperiment: VisualExperiment {
             curve.pgd.append(pgd?.adversarialAccuracy ?? .nan)
         }
         robustnessCurve = curve
+    }
+
+    /// Runs the sanity checks on the finished attack's result (stored in `sanityFlags`).
+    public func computeSanityFlags() throws {
+        sanityFlags = try AttackSanityCheck.run(
+            result: run.result(), attack: attack, method: method, model: classifier, images: images, labels: labels,
+            threat: threat
+        ).flags
     }
 
     private func className(_ index: Int) -> String {
@@ -197,6 +210,7 @@ public final class AttackExperiment: VisualExperiment {
             snapshot.figures.append(
                 ("c (kept success)", c[index].isFinite ? String(format: "%g", c[index]) : "none yet"))
         }
+        snapshot.checks = sanityFlags ?? []
         if let curve = robustnessCurve {
             snapshot.curves["robust accuracy (fgsm)"] = (curve.epsilons, curve.fgsm)
             snapshot.curves["robust accuracy (pgd)"] = (curve.epsilons, curve.pgd)

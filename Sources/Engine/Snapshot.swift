@@ -1,3 +1,5 @@
+import Attacks
+
 /// An immutable picture of an experiment for the UI: metric histories, images, latent points,
 /// progress and status. The runner publishes one after steps; the UI reads the newest at its frame rate.
 public struct Snapshot: Sendable {
@@ -67,6 +69,8 @@ public struct Snapshot: Sendable {
     public var bars: [String: [Bar]] = [:]
     /// Named curves that are not per-step histories (e.g. robust accuracy against eps: x and y).
     public var curves: [String: (x: [Double], y: [Double])] = [:]
+    /// The gradient-masking sanity checks of a finished evaluation (the Attack lab), empty until run.
+    public var checks: [SanityFlag] = []
     /// Free-form key figures to show in a table (name, formatted value).
     public var figures: [(name: String, value: String)] = []
     /// The last message worth showing (saved checkpoint, error).

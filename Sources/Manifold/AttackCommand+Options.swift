@@ -54,6 +54,9 @@ extension AttackCommand {
             "n", default: nil, in: IntegerRange(1...), defaultText: "1000, or all the test images when fewer",
             help: "images from the test set (at most its size)")
         static let seed = SharedOptions.seed.withHelp("seed of random starts and black-box searches")
+        static let sanityCount = CommandOption<Int>.integer(
+            "sanity-n", default: AttackSanityCheck.defaultCount, in: IntegerRange(0...),
+            help: "images the gradient-masking sanity checks use (at most --n; 0 skips them)")
         static let out = CommandOption<String>.string(
             "out", "DIR",
             help: "writes NNNNN-clean.png, -adversarial.png and -perturbation.png (blue: darker, red: brighter, "
@@ -151,7 +154,8 @@ extension AttackCommand {
             Options.run.declaration, Options.eps(for: .l2).declaration, Options.norm.declaration,
             Options.steps.declaration,
             Options.alpha.declaration, Options.target.declaration, Options.count.declaration,
-            Options.seed.declaration, Options.out.declaration, Options.json.declaration,
+            Options.seed.declaration, Options.sanityCount.declaration, Options.out.declaration,
+            Options.json.declaration,
             SharedOptions.quiet.declaration,
             Options.data.declaration, Options.batch.declaration, SharedOptions.threads.declaration,
             Options.restarts.declaration, Options.noRandomStart.declaration, Options.kappa.declaration,

@@ -24,7 +24,8 @@ extension AttackCommand {
     /// - Parameter components: AutoAttack's components in order, whose robust accuracies are reported.
     static func report(
         _ result: AttackResult, method: String, options: AttackOptions, seconds: Double, json: Bool, run: RunDirectory,
-        testSet: RunTestSet, components: [String]? = nil
+        testSet: RunTestSet, sanity: (flags: [SanityFlag], count: Int, seconds: Double)? = nil,
+        components: [String]? = nil
     ) {
         let blackBox = AttackFactory.queryMethods.contains(method)
         let accuracies = components.map {
@@ -76,6 +77,11 @@ extension AttackCommand {
                         ])
                     })
             }
+            if let sanity {
+                object["flags"] = .array(sanity.flags.map(\.json))
+                object["sanity_n"] = .integer(sanity.count)
+                object["sanity_seconds"] = .number(sanity.seconds)
+            }
             print(JSONValue.object(object).serialized())
         } else {
             print(
@@ -120,6 +126,21 @@ extension AttackCommand {
                     print("fooled by \(name): \(n) images")
                 }
             }
+            if let sanity { printFlags(sanity.flags, count: sanity.count, seconds: sanity.seconds) }
+        }
+    }
+
+    /// The sanity checks as text: a summary line, then one line per check, and what a fired one suggests.
+    static func printFlags(_ flags: [SanityFlag], count: Int, seconds: Double) {
+        let fired = flags.filter(\.fired).count
+        print(
+            String(
+                format: "sanity checks on %d images (%.2f s): %@", count, seconds,
+                fired == 0 ? "none fired" : "\(fired) fired, the figures above may overstate robustness"))
+        for flag in flags {
+            let mark = flag.status == .fired ? "FLAG" : flag.status == .clear ? "ok  " : "skip"
+            print("  \(mark) \(flag.check.rawValue): \(flag.figure)")
+            if flag.fired { print("       suggests: \(flag.check.suggestion)") }
         }
     }
 

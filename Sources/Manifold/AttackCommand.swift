@@ -51,6 +51,9 @@ enum AttackCommand {
             attack, method: method, model: model, dataset: dataset, count: count, batchSize: batchSize,
             threat: options.threat, progress: progress)
         let seconds = Date().timeIntervalSince(start)
+        let sanity = try sanityChecks(
+            result, attack: attack, method: method, model: model, dataset: dataset, threat: options.threat,
+            count: try parsed.value(Options.sanityCount), seed: options.seed, quiet: quiet)
 
         if let out = try parsed.given(Options.out) {
             try writeImages(
@@ -63,12 +66,31 @@ enum AttackCommand {
         if let note = testSet.limitNote, !quiet { printError(note) }
         report(
             result, method: method, options: options, seconds: seconds, json: parsed.has(SharedOptions.json),
-            run: loaded.run, testSet: testSet,
+            run: loaded.run, testSet: testSet, sanity: sanity,
             components: (attack as? AutoAttack)?.components(norm: options.threat.norm).map(\.name))
         if let hint = cwStepsHint(result, attack: attack, goal: options.goal), !quiet {
             printError(hint)
         }
         return 0
+    }
+
+    /// The gradient-masking sanity checks on the first `count` attacked images (nil when `count` is 0).
+    static func sanityChecks(
+        _ result: AttackResult, attack: any Attack, method: String, model: Classifier, dataset: Dataset,
+        threat: ThreatModel, count: Int, seed: UInt64, quiet: Bool
+    ) throws -> (flags: [SanityFlag], count: Int, seconds: Double)? {
+        let k = min(count, result.count)
+        guard k > 0 else { return nil }
+        let pixels = dataset.pixelCount
+        let images = Tensor(shape: [k, pixels], scalars: Array(dataset.testImages[0..<(k * pixels)]))
+        let progress = ProgressReporter(label: "sanity checks", quiet: quiet)
+        let checked = try AttackSanityCheck.run(
+            result: result, attack: attack, method: method, model: model, images: images,
+            labels: Array(dataset.testLabels[0..<k]), threat: threat, count: k, seed: seed
+        ) { name in
+            progress.update(done: 0, total: 1, detail: name)
+        }
+        return (checked.flags, k, checked.seconds)
     }
 
     /// `TestSetAttack.run` with progress on stderr.

@@ -90,6 +90,20 @@ public final class Classifier: Module {
         }
     }
 
+    /// A classifier around a given network: a defence wrapped around a trained model, or a deliberately
+    /// masked model in a test. `kind` and `architecture` name the layout checkpoints assume.
+    public init(
+        kind: Kind, architecture: Architecture = .standard, imageHeight: Int, imageWidth: Int, classCount: Int,
+        network: Sequential
+    ) {
+        self.kind = kind
+        self.architecture = architecture
+        self.imageHeight = imageHeight
+        self.imageWidth = imageWidth
+        self.classCount = classCount
+        self.network = network
+    }
+
     /// - Parameter input: [batch, height*width]. - Returns: logits [batch, classCount].
     public func callAsFunction(_ input: Tensor) -> Tensor {
         network(input)

@@ -55,7 +55,10 @@ final class AttackScreen: JobScreen {
                 s.images["poisoned examples"] ?? [], title: "poisoned training examples", in: rows[1], buffer: &buffer)
             return
         }
-        let rows = Layout.vertical([.fill(3), .fill(2), .length(3)]).split(area)
+        let checkLines = sanityLines(s.checks, theme: workbench.theme)
+        let rows = Layout.vertical(
+            [.fill(3), .fill(2)] + (checkLines.isEmpty ? [] : [.length(min(checkLines.count, 8) + 2)]) + [.length(3)]
+        ).split(area)
         let top = Layout.horizontal([.fill(1), .fill(1), .fill(1), .length(44)]).split(rows[0])
         workbench.renderImageStrip(s.images["clean"] ?? [], title: "clean", in: top[0], buffer: &buffer)
         workbench.renderImageStrip(s.images["adversarial"] ?? [], title: "adversarial", in: top[1], buffer: &buffer)
@@ -64,7 +67,32 @@ final class AttackScreen: JobScreen {
         workbench.renderFigures(s.figures, title: "attack", in: top[3], buffer: &buffer)
         let bottom = Layout.horizontal([.fill(1), .fill(1), .fill(1)]).split(rows[1])
         renderProbabilities(s, in: bottom, buffer: &buffer, workbench: workbench)
-        workbench.renderProgress(s, in: rows[2], buffer: &buffer)
+        if !checkLines.isEmpty {
+            let fired = s.checks.filter(\.fired).count
+            buffer.render(
+                Paragraph(checkLines),
+                in: workbench.panel(
+                    "sanity checks · "
+                        + (fired == 0 ? "none fired" : "\(fired) fired: the figures may overstate robustness"),
+                    rows[2], &buffer))
+        }
+        workbench.renderProgress(s, in: rows[rows.count - 1], buffer: &buffer)
+    }
+
+    /// One line per sanity check (fired ones first, each followed by what it suggests).
+    private func sanityLines(_ checks: [SanityFlag], theme: Theme) -> [Line] {
+        let ordered = checks.filter(\.fired) + checks.filter { !$0.fired }
+        return ordered.flatMap { flag -> [Line] in
+            let mark: Span =
+                switch flag.status {
+                case .fired: Span("FLAG ", style: theme.warningStyle)
+                case .clear: Span("ok   ", style: theme.mutedStyle)
+                case .skipped: Span("skip ", style: theme.mutedStyle)
+                }
+            let line = Line([mark, Span("\(flag.check.rawValue): \(flag.figure)", style: theme.textStyle)])
+            guard flag.fired else { return [line] }
+            return [line, Line([Span("     → \(flag.check.suggestion)", style: theme.accentStyle)])]
+        }
     }
 
     /// Class probabilities of the clean and adversarial image, then the success-rate or robustness curve.

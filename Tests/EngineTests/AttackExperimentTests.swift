@@ -128,6 +128,13 @@ struct AttackExperimentTests {
         #expect(fgsm.y[0] == pgd.y[0] && pgd.y[2] <= fgsm.y[2] + 1e-9)
         experiment.selectedImage = 1000
         #expect(experiment.selectedImage == 31)
+        // The finished attack ran the sanity checks once, on the lab's batch; a new eps clears them.
+        #expect(snapshot.checks.map(\.check) == SanityFlag.Check.allCases)
+        #expect(snapshot.checks.allSatisfy { !$0.figure.isEmpty })
+        try experiment.setEpsilon(0.05)
+        var restarted = Snapshot()
+        experiment.describe(into: &restarted, includeHeavy: false)
+        #expect(restarted.checks.isEmpty && experiment.sanityFlags == nil)
     }
 
     @Test func everyLabMethodSteps() throws {
