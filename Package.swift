@@ -77,7 +77,7 @@ let package = Package(
             exclude: ["Fixtures"], swiftSettings: nativeSwift),
         .testTarget(name: "BenchTests", dependencies: ["Bench"], swiftSettings: nativeSwift),
         .testTarget(
-            name: "WorkbenchTests", dependencies: ["Workbench", "Engine", "TerminalUI", "Datasets", "TensorCore"],
+            name: "WorkbenchTests", dependencies: ["Workbench", "Engine", "Attacks", "TerminalUI", "Datasets", "TensorCore"],
             swiftSettings: nativeSwift),
     ]
 )

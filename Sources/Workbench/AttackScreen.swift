@@ -81,18 +81,7 @@ final class AttackScreen: JobScreen {
 
     /// One line per sanity check (fired ones first, each followed by what it suggests).
     private func sanityLines(_ checks: [SanityFlag], theme: Theme) -> [Line] {
-        let ordered = checks.filter(\.fired) + checks.filter { !$0.fired }
-        return ordered.flatMap { flag -> [Line] in
-            let mark: Span =
-                switch flag.status {
-                case .fired: Span("FLAG ", style: theme.warningStyle)
-                case .clear: Span("ok   ", style: theme.mutedStyle)
-                case .skipped: Span("skip ", style: theme.mutedStyle)
-                }
-            let line = Line([mark, Span("\(flag.check.rawValue): \(flag.figure)", style: theme.textStyle)])
-            guard flag.fired else { return [line] }
-            return [line, Line([Span("     → \(flag.check.suggestion)", style: theme.accentStyle)])]
-        }
+        SanityFlagLines.lines(checks, theme: theme)
     }
 
     /// Class probabilities of the clean and adversarial image, then the success-rate or robustness curve.

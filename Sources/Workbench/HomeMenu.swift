@@ -91,6 +91,12 @@ struct HomeMenu {
             try Job.defaultAttack(running: true)
         },
         Item(
+            title: "Robustness of the newest classifier",
+            hint: "robust accuracy over eps: FGSM, PGD, APGD, Square, worst case; sanity flags", kind: .robustness
+        ) { _ in
+            try Job.defaultRobustness(running: true)
+        },
+        Item(
             title: "Compare AE vs PCA", hint: "same k, same test images: both errors, and both curves over k",
             kind: .comparison
         ) {

@@ -13,7 +13,7 @@ import TerminalUI
 final class Job {
     /// What a job does; each screen lists the kinds it shows (`WorkbenchScreen.jobKinds`).
     enum Kind: Hashable, Sendable {
-        case classifierTraining, generativeTraining, sampling, attack, comparison, watching, evaluation
+        case classifierTraining, generativeTraining, sampling, attack, comparison, watching, evaluation, robustness
     }
 
     let kind: Kind

@@ -24,6 +24,7 @@ final class RunsScreen: WorkbenchScreen {
             .init("↑ ↓ Enter", "attack (classifier) or sample (generative) the run"),
             .init("t / e", "train 5 more epochs (resume) / evaluate on the test set now"),
             .init("v / r / d", "watch / reload / delete"),
+            .init("R", "robustness of a classifier run: accuracy over eps, worst case, sanity flags"),
         ]
     }
 
@@ -51,6 +52,8 @@ final class RunsScreen: WorkbenchScreen {
         case .character("v"): workbench.start { try Job.watch(run: entry.run) }
         case .character("t"): workbench.start { try Job.resume(run: entry.run, running: true) }
         case .character("e"): workbench.start { Job.evaluate(run: entry.run) }
+        case .character("R") where Classifier.Kind(rawValue: entry.model) != nil:
+            workbench.start { try Job.robustness(run: entry.run, running: true) }
         default: workbench.message = browser.handle(key: key) ?? workbench.message
         }
     }

@@ -20,6 +20,7 @@ enum ScreenRegistry {
             AttackScreen(),
             CompareScreen(),
             RunsScreen(runsRoot: runsRoot),
+            RobustnessScreen(),
         ]
     }
 }

@@ -1,3 +1,4 @@
+import Attacks
 import Engine
 import Foundation
 import TerminalUI
@@ -90,8 +91,67 @@ import Testing
         expectLines(WorkbenchFixture.frame(state, width: 100, height: 24), WorkbenchGoldenTests.attackLab)
     }
 
+    /// The Robustness screen: curves over eps with the worst case, the per-epoch history with the collapse
+    /// marked, the figures and a fired sanity check with its suggestion.
+    @Test func robustnessGolden() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .robustness, title: "robustness · fixture") { snapshot in
+            let x = [0, 0.1, 0.2]
+            snapshot.curves["pgd"] = (x, [0.8, 0.6, 0.3])
+            snapshot.curves["square"] = (x, [0.8, 0.5, 0.4])
+            snapshot.curves["worst case"] = (x, [0.8, 0.45, 0.25])
+            snapshot.epochSeries["test_accuracy"] = [0.7, 0.75, 0.78]
+            snapshot.epochSeries["train_fgsm_accuracy"] = [0.4, 0.45, 0.8]
+            snapshot.epochSeries["train_pgd_accuracy"] = [0.35, 0.4, 0.05]
+            snapshot.figures = [("images", "200"), ("collapse", "epoch 3")]
+            snapshot.checks = [
+                SanityFlag(
+                    .blackBoxBeatsWhiteBox, status: .fired, value: 0.15,
+                    figure: "robust accuracy: white-box pgd 0.600, black-box square 0.450"),
+                SanityFlag(.randomisedOutputs, status: .clear, value: 0, figure: "largest output change 0"),
+            ]
+        }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        state.message = ""
+        state.messageTime = .distantPast
+        #expect(state.screen is RobustnessScreen)
+        expectLines(WorkbenchFixture.frame(state, width: 110, height: 26), WorkbenchGoldenTests.robustness)
+    }
+
+    static let robustness: [String] = [
+        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness            Manifold workbench",
+        "╭ robust accuracy over eps (L-inf) ──────╮╭ accuracy per epoch · ca… ╮╭ evaluation ──────────────────────────╮",
+        "│1.0┤                        ━pgd        ││1.0┤            ━clean (… ││                                      │",
+        "│   │                        ━square     ││   │            ━FGSM (t… ││images                             200│",
+        "│0.8┤⠒⠤⣤⣀⡀                   ━worst case ││0.8┤            ━PGD (tr… ││collapse                       epoch 3│",
+        "│   │   ⠉⠛⠿⣵⢖⡢⠤⣀⣀                        ││   │⠤⠤⠤⠒⠒⠒⠒⠒⠊⠉⠉ ━collapse ││                                      │",
+        "│0.6┤       ⠉⠚⠭⢖⡤⢍⡑⠒⠢⠤⢄⣀                 ││0.6┤               ⢀⠔⠁   ⢸││                                      │",
+        "│   │           ⠈⠑⠪⢍⡒⠢⢄⣀⣉⠒⠢⢄⣀            ││   │             ⡠⠊⠁     ⢸││                                      │",
+        "│   │               ⠈⠑⠢⠤⣀⣉⠉⠉⠑⠛⠒⠲⢤⣤⠤⢄⣀⣀⣀  ││   │   ⣀⣀⣀⣀⣀⡠⠤⠤⠔⠉        ⢸││                                      │",
+        "│0.4┤                     ⠉⠉⠒⠒⠤⠤⣀⣀⠉⠒⠢⢄⣀⠉⠉││0.4┤⣉⣉⠭⠤⠤⠔⠒⠒⠒⠊⠉⠑⠤⡀       ⢸││                                      │",
+        "│   │                             ⠉⠉⠒⠒⠤⠭⣒││   │             ⠈⠢⢄     ⢸││                                      │",
+        "│0.2┤                                    ││0.2┤                ⠑⢄⡀  ⢸││                                      │",
+        "│   │                                    ││   │                  ⠈⠢⣀⢸││                                      │",
+        "│  0┤                                    ││  0┤                     ⢹││                                      │",
+        "│   └┴─────────────────┴────────────────┴││   └┴──────────┴─────────┴││                                      │",
+        "│    0                0.1             0.2││    1          2         3││                                      │",
+        "╰────────────────────────────────────────╯╰──────────────────────────╯╰──────────────────────────────────────╯",
+        "╭ sanity checks · 1 fired: the figures may overstate robustness ─────────────────────────────────────────────╮",
+        "│FLAG black_box_beats_white_box: robust accuracy: white-box pgd 0.600, black-box square 0.450                │",
+        "│     → the gradients mislead the white-box attacks (gradient masking) or they are too weak: trust the lower…│",
+        "│ok   randomised_outputs: largest output change 0                                                            │",
+        "╰────────────────────────────────────────────────────────────────────────────────────────────────────────────╯",
+        "╭ progress ──────────────────────────────────────────────────────────╮╭ throughput ──────────────────────────╮",
+        "│                           25% · ETA 0:00                           ││0 steps/s                             │",
+        "╰────────────────────────────────────────────────────────────────────╯╰──────────────────────────────────────╯",
+        " q quit  ? keys                                                       paused robustness · fixture · step 3/12",
+    ]
+
     static let home: [String] = [
-        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs       Manifold workbench",
+        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ …   Manifold workbench",
         "╭ start a job ──────────────────────────────╮╭ recent runs ──────────────────────────────╮",
         "│  Train MLP classifier                     ││recent run                   model      acc│",
         "│  784-256-256-10 ReLU, Adam 1e-3; the mode…││mid                          cnn          -│",
@@ -113,7 +173,7 @@ import Testing
         " q quit  ? keys",
     ]
     static let runs: [String] = [
-        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs                 Manifold workbench",
+        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustne…   Manifold workbench",
         "╭ runs in /tmp/RUNS (3) ───────────────────╮╭ config.json ─────────────────────────╮",
         "│run      model  data        ep     acc created            ││created: \"2025-03-01T09:30:00Z\"       │",
         "│alpha    vae    synthetic    1       - 2025-03-01T09:30:00││data: \"synthetic\"                     │",
@@ -135,7 +195,7 @@ import Testing
         " q quit  ? keys",
     ]
     static let attackLab: [String] = [
-        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs                 Manifold workbench",
+        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustne…   Manifold workbench",
         "╭ clean ─────────╮╭ adversarial ───╮╭ perturbation ────╮╭ attack ──────────────────────────────────╮",
         "│    @@@@@@@@    ││    @@@@@@@@    ││ @@@@@@@@@@@@@@@@ ││                                          │",
         "│    @@@@@@@@    ││    @@@@@@@@    ││ @@@@@@@@@@@@@@@@ ││method                                 pgd│",

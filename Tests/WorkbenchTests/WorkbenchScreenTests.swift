@@ -26,10 +26,10 @@ final class TrivialScreen: WorkbenchScreen {
         defer { cleanup(root) }
         let trivial = TrivialScreen()
         var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root) + [trivial])
-        _ = state.handle(.key(.character("7")))
+        _ = state.handle(.key(.character("8")))
         #expect(state.screen === trivial)
-        let frame = WorkbenchFixture.frame(state, width: 100, height: 20)
-        #expect(frame[0].contains("7 Trivial"), "\(frame[0])")
+        let frame = WorkbenchFixture.frame(state, width: 140, height: 20)
+        #expect(frame[0].contains("8 Trivial"), "\(frame[0])")
         #expect(frame.contains { $0.contains("the trivial screen's body") }, "\(frame.joined(separator: "\n"))")
         // Its own keys reach it; the shared ones do not.
         _ = state.handle(.key(.character("z")))
@@ -39,10 +39,10 @@ final class TrivialScreen: WorkbenchScreen {
         #expect(state.screen is HomeScreen)
         _ = state.handle(.key(KeyEvent(.backTab)))
         #expect(state.screen === trivial)
-        // Key 8 is no screen: nothing happens.
-        _ = state.handle(.key(.character("8")))
+        // Key 9 is no screen: nothing happens.
+        _ = state.handle(.key(.character("9")))
         #expect(state.screen === trivial)
-        #expect(state.helpEntries.contains { $0.keys == "Tab / 1-7" })
+        #expect(state.helpEntries.contains { $0.keys == "Tab / 1-8" })
         #expect(state.helpEntries.contains { $0.keys == "z" && $0.action == "Trivial: nothing at all" })
     }
 
@@ -51,7 +51,7 @@ final class TrivialScreen: WorkbenchScreen {
         defer { cleanup(root) }
         var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
         let titles = state.screens.map(\.title)
-        #expect(titles == ["Home", "Train", "Sample", "Attack lab", "Compare", "Runs"])
+        #expect(titles == ["Home", "Train", "Sample", "Attack lab", "Compare", "Runs", "Robustness"])
         for (index, title) in titles.enumerated() {
             _ = state.handle(.key(.character(Character(String(index + 1)))))
             #expect(state.screen.title == title)

@@ -1,0 +1,109 @@
+import Attacks
+import Engine
+import Foundation
+import TerminalUI
+
+/// The Robustness screen: robust accuracy over eps for each attack and their per-image worst case, the
+/// gradient-masking sanity checks, and for an adversarially trained run its clean / FGSM / PGD accuracy
+/// per epoch with the epoch where catastrophic overfitting set in marked.
+final class RobustnessScreen: JobScreen {
+    let title = "Robustness"
+    var jobKinds: Set<Job.Kind> { [.robustness] }
+
+    var helpEntries: [HelpOverlay.Entry] {
+        [.init("x", "cancel the evaluation"), .init("Runs: R", "evaluate the selected classifier run")]
+    }
+
+    func placeholder(workbench: WorkbenchState) -> (title: String, text: String) {
+        (
+            "Robustness",
+            "No evaluation running. Press Enter to sweep eps on the newest classifier run with FGSM, PGD, APGD-CE, "
+                + "APGD-T and Square, or press R on a classifier in Runs."
+        )
+    }
+
+    /// The order and colours of the curves: the attacks as the sweep runs them, then the worst case.
+    static let curveOrder = ["fgsm", "pgd", "apgd-ce", "apgd-t", "square", "worst case"]
+
+    func render(job: Job, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
+        let theme = workbench.theme
+        let s = job.runner.snapshot
+        let checkLines = sanityLines(s.checks, theme: theme)
+        let rows = Layout.vertical(
+            [.fill(1)] + (checkLines.isEmpty ? [] : [.length(min(checkLines.count, 10) + 2)]) + [.length(3)]
+        ).split(area)
+        let hasHistory = !s.epochSeries.isEmpty
+        let top = Layout.horizontal(hasHistory ? [.fill(3), .fill(2), .length(40)] : [.fill(1), .length(40)]).split(
+            rows[0])
+        let names = Self.curveOrder.filter { s.curves[$0] != nil }
+        buffer.render(
+            LineChart(
+                series: names.enumerated().map { index, name in
+                    .init(
+                        name: name, values: s.curves[name]!.y, xValues: s.curves[name]!.x,
+                        color: name == "worst case" ? theme.accent : theme.seriesColor(index))
+                },
+                yRange: 0...1, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
+                legendStyle: theme.textStyle),
+            in: workbench.panel("robust accuracy over eps (L-inf)", top[0], &buffer))
+        if hasHistory { renderHistory(s, in: top[1], buffer: &buffer, workbench: workbench) }
+        workbench.renderFigures(s.figures, title: "evaluation", in: top[top.count - 1], buffer: &buffer)
+        if !checkLines.isEmpty {
+            let fired = s.checks.filter(\.fired).count
+            buffer.render(
+                Paragraph(checkLines),
+                in: workbench.panel(
+                    "sanity checks · "
+                        + (fired == 0 ? "none fired" : "\(fired) fired: the figures may overstate robustness"),
+                    rows[1], &buffer))
+        }
+        workbench.renderProgress(s, in: rows[rows.count - 1], buffer: &buffer)
+    }
+
+    /// The run's per-epoch accuracies, with a vertical line at the catastrophic-overfitting epoch.
+    private func renderHistory(_ s: Snapshot, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
+        let theme = workbench.theme
+        let names = [
+            ("test_accuracy", "clean (test)"), ("train_fgsm_accuracy", "FGSM (train batch)"),
+            ("train_pgd_accuracy", "PGD (train batch)"),
+        ]
+        var series: [LineChart.Series] = names.enumerated().compactMap { index, entry in
+            guard let values = s.epochSeries[entry.0] else { return nil }
+            return .init(
+                name: entry.1, values: values, xValues: values.indices.map { Double($0 + 1) },
+                color: theme.seriesColor(index))
+        }
+        let collapse = s.figures.first { $0.name == "collapse" }?.value ?? "none"
+        if collapse.hasPrefix("epoch "), let epoch = Double(collapse.dropFirst(6)) {
+            series.append(.init(name: "collapse", values: [0, 1], xValues: [epoch, epoch], color: theme.warning))
+        }
+        buffer.render(
+            LineChart(
+                series: series, yRange: 0...1, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
+                legendStyle: theme.textStyle),
+            in: workbench.panel("accuracy per epoch · catastrophic overfitting: \(collapse)", area, &buffer))
+    }
+
+    /// One line per sanity check, fired ones first, each followed by what it suggests.
+    private func sanityLines(_ checks: [SanityFlag], theme: Theme) -> [Line] {
+        SanityFlagLines.lines(checks, theme: theme)
+    }
+}
+
+/// The sanity checks as styled lines, shared by the Attack lab and the Robustness screen.
+enum SanityFlagLines {
+    static func lines(_ checks: [SanityFlag], theme: Theme) -> [Line] {
+        let ordered = checks.filter(\.fired) + checks.filter { !$0.fired }
+        return ordered.flatMap { flag -> [Line] in
+            let mark: Span =
+                switch flag.status {
+                case .fired: Span("FLAG ", style: theme.warningStyle)
+                case .clear: Span("ok   ", style: theme.mutedStyle)
+                case .skipped: Span("skip ", style: theme.mutedStyle)
+                }
+            let line = Line([mark, Span("\(flag.check.rawValue): \(flag.figure)", style: theme.textStyle)])
+            guard flag.fired else { return [line] }
+            return [line, Line([Span("     → \(flag.check.suggestion)", style: theme.accentStyle)])]
+        }
+    }
+}
