@@ -56,12 +56,13 @@ enum BenchCommand {
         (gemm, runGEMM), (train, runTrain), (BenchAttackCommand.declaration, BenchAttackCommand.run),
         (BenchDDPMCommand.declaration, BenchDDPMCommand.run), (tui, runTUI),
         (BenchSeedsCommand.declaration, BenchSeedsCommand.run),
+        (BenchAutoAttackCommand.declaration, BenchAutoAttackCommand.run),
     ]
 
     static var names: [String] { subcommands.map { String($0.declaration.name.dropFirst("bench ".count)) } }
 
     static let declaration = CommandDeclaration(
-        name: "bench", arguments: "WHAT", summary: "benchmarks: gemm, train, attack, ddpm, tui, seeds",
+        name: "bench", arguments: "WHAT", summary: "benchmarks: gemm, train, attack, ddpm, tui, seeds, autoattack",
         about: "Speed targets, measured as ratios within one run (name the CPU beside every figure).",
         subcommands: subcommands.map(\.declaration))
 

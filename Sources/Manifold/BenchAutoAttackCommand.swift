@@ -1,0 +1,134 @@
+import Attacks
+import Base
+import Bench
+import Engine
+import Foundation
+import TensorCore
+
+/// `manifold bench autoattack --run RUN`: Manifold's AutoAttack against torchattacks' on the same weights
+/// and test images (`AutoAttackBenchmark`), robust accuracy per component and seconds, alternating rounds.
+enum BenchAutoAttackCommand {
+    static let count = CommandOption<Int>.integer(
+        "n", default: nil, in: IntegerRange(1...), defaultText: "1000, or all the test images when fewer",
+        help: "test images attacked")
+    static let eps = CommandOption<Double>.number(
+        "eps", "E", default: 0.1, in: 0...1, excludingLower: true, help: "L-inf radius in (0, 1]")
+    static let steps = CommandOption<Int>.integer(
+        "steps", default: 100, in: IntegerRange(1...10_000),
+        help: "iterations of APGD-CE, APGD-T and FAB-T on both sides (torchattacks' AutoAttack fixes 10)")
+    static let queries = CommandOption<Int>.integer(
+        "queries", default: 5000, in: IntegerRange(3...1_000_000), help: "Square's budget per image on both sides")
+    static let batch = CommandOption<Int>.integer(
+        "batch", "B", default: nil, in: IntegerRange(1...100_000), defaultText: "mlp 2000, cnn 500",
+        help: "images per Manifold attack batch")
+
+    static let declaration = CommandDeclaration(
+        name: "bench autoattack", summary: "AutoAttack against torchattacks on the same weights",
+        about: """
+            Manifold's AutoAttack (APGD-CE, APGD-T, FAB-T, Square; L-inf) and torchattacks 3.5.1's components run
+            the same way, on a classifier run's first test images: robust accuracy after each component, the worst
+            case, and seconds, alternating rounds, best of each. Needs a python with torch and torchattacks
+            (pip install --no-deps torchattacks) for the PyTorch side.
+            """,
+        options: [
+            SharedOptions.run.withHelp("a classifier run (mlp or cnn)").declaration, count.declaration,
+            eps.declaration, steps.declaration, queries.declaration, BenchCommand.Options.rounds.declaration,
+            batch.declaration, BenchCommand.Options.python.declaration, BenchCommand.Options.noTorch.declaration,
+            SharedOptions.json.declaration, SharedOptions.threads.declaration,
+        ], required: ["run"])
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let parsed = try declaration.parse(arguments)
+        try SharedOptions.applyThreads(parsed)
+        guard let runName = try parsed.given(SharedOptions.run) else {
+            throw UsageError("'bench autoattack' needs '--run RUN' (a classifier run)")
+        }
+        let loaded = try LoadedClassifierRun.load(runName, option: "--run")
+        let dataset = try loaded.dataset(override: nil, seed: 0)
+        let n = try parsed.value(count, default: min(1000, dataset.testCount))
+        try CommandOption<Int>.check(n, in: IntegerRange(1...dataset.testCount), name: count.name)
+        guard dataset.classCount >= DLRLoss.minimumTargetedClasses else {
+            throw UsageError(
+                "'bench autoattack': the DLR loss of APGD-T needs at least \(DLRLoss.minimumTargetedClasses) classes; "
+                    + "'\(dataset.name)' has \(dataset.classCount)")
+        }
+        let model = loaded.model
+        model.setTraining(false)
+        let rounds = try parsed.value(BenchCommand.Options.rounds)
+        let benchmark = AutoAttackBenchmark(
+            model: model, dataset: dataset, count: n, epsilon: Float(try parsed.value(eps)),
+            steps: try parsed.value(steps), queries: try parsed.value(queries),
+            batchSize: try parsed.value(batch, default: model.kind == .mlp ? 2000 : 500),
+            weightsFile: loaded.run.file("model.safetensors"), attacker: BenchAttackCommand.attackTestImages)
+        let python = parsed.has(BenchCommand.Options.noTorch) ? nil : try parsed.value(BenchCommand.Options.python)
+        let report = try benchmark.run(rounds: rounds, python: python)
+        print(
+            parsed.has(SharedOptions.json)
+                ? json(report, benchmark: benchmark, rounds: rounds)
+                : text(report, benchmark: benchmark, rounds: rounds))
+        return 0
+    }
+
+    static func json(_ report: AutoAttackBenchmark.Report, benchmark: AutoAttackBenchmark, rounds: Int) -> String {
+        func side(_ side: AutoAttackBenchmark.Side) -> JSONValue {
+            .object([
+                "seconds": .number(side.seconds), "robust_accuracy": .number(side.robustAccuracy),
+                "components": .array(
+                    side.components.map {
+                        .object(["attack": .string($0.name), "robust_accuracy": .number($0.robustAccuracy)])
+                    }),
+            ])
+        }
+        var object: [String: JSONValue] = [
+            "n": .integer(benchmark.count), "eps": .number(Double(benchmark.epsilon)),
+            "steps": .integer(benchmark.steps),
+            "queries": .integer(benchmark.queries), "rounds": .integer(rounds),
+            "threads": .integer(ComputeThreads.count),
+            "clean_accuracy": .number(report.cleanAccuracy), "manifold": side(report.manifold),
+        ]
+        if let torch = report.torch {
+            object["torchattacks"] = side(torch)
+            object["accuracy_gap"] = .number(report.manifold.robustAccuracy - torch.robustAccuracy)
+            object["time_ratio"] = .number(torch.seconds / report.manifold.seconds)
+        }
+        if let note = report.torchNote { object["torch_note"] = .string(note) }
+        return JSONValue.object(object).serialized()
+    }
+
+    static func text(_ report: AutoAttackBenchmark.Report, benchmark: AutoAttackBenchmark, rounds: Int) -> String {
+        var lines = [
+            String(
+                format:
+                    "AutoAttack (L-inf eps %g, %d iterations, Square %d queries) on %d %@ test images, clean %.4f; %d threads, best of %d alternating rounds",
+                benchmark.epsilon, benchmark.steps, benchmark.queries, benchmark.count, benchmark.dataset.name,
+                report.cleanAccuracy, ComputeThreads.count, rounds),
+            "component   manifold   torchattacks   (robust accuracy after it)",
+        ]
+        for (index, component) in report.manifold.components.enumerated() {
+            let theirs = report.torch.flatMap {
+                index < $0.components.count ? $0.components[index].robustAccuracy : nil
+            }
+            lines.append(
+                component.name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + String(format: "  %8.4f   ", component.robustAccuracy)
+                    + (theirs.map { String(format: "%12.4f", $0) } ?? "           -"))
+        }
+        lines.append(
+            String(format: "worst case  %8.4f   ", report.manifold.robustAccuracy)
+                + (report.torch.map { String(format: "%12.4f", $0.robustAccuracy) } ?? "           -"))
+        lines.append(
+            String(format: "seconds     %8.2f   ", report.manifold.seconds)
+                + (report.torch.map { String(format: "%12.2f", $0.seconds) } ?? "           -"))
+        if let torch = report.torch {
+            let gap = report.manifold.robustAccuracy - torch.robustAccuracy
+            lines.append(
+                String(
+                    format:
+                        "manifold - torchattacks: %+.4f robust accuracy (target <= +0.005: %@); torchattacks/manifold time %.2fx (target > 1: %@)",
+                    gap, gap <= 0.005 ? "met" : "missed", torch.seconds / report.manifold.seconds,
+                    torch.seconds > report.manifold.seconds ? "met" : "missed"))
+        }
+        if let note = report.torchNote { lines.append("torchattacks: \(note)") }
+        return lines.joined(separator: "\n")
+    }
+}
