@@ -97,6 +97,23 @@ struct HomeMenu {
             try Job.defaultRobustness(running: true)
         },
         Item(
+            title: "Adversarial training: MLP, PGD (eps 0.1)",
+            hint: "Madry et al.: train on 7-step PGD examples; FGSM / PGD accuracy per epoch", kind: .classifierTraining
+        ) {
+            try Job.trainClassifier(
+                kind: .mlp, dataSpec: $0, epochs: 5, seed: 0, running: true,
+                adversarial: AdversarialTrainingSettings(method: .pgd, epsilon: 0.1))
+        },
+        Item(
+            title: "Adversarial training: MLP, fast FGSM (eps 0.1)",
+            hint: "Wong et al.: FGSM from a random start, cyclic lr; watch for catastrophic overfitting",
+            kind: .classifierTraining
+        ) {
+            try Job.trainClassifier(
+                kind: .mlp, dataSpec: $0, epochs: 5, seed: 0, running: true,
+                adversarial: AdversarialTrainingSettings(method: .fastFGSM, epsilon: 0.1))
+        },
+        Item(
             title: "Compare AE vs PCA", hint: "same k, same test images: both errors, and both curves over k",
             kind: .comparison
         ) {

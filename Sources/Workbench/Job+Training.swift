@@ -14,17 +14,22 @@ extension Job {
         let run = RunDirectory(
             root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: request.model.rawValue, dataset: name))
         let plan = try TrainingPlan.new(request, run: run)
+        let adversarial = request.adversarial.map { String(format: " · %@ eps %g", $0.method.rawValue, $0.epsilon) }
         return try start(
-            plan, title: "\(request.model.rawValue) · \(name)", loading: "the \(name) dataset", running: running)
+            plan, title: "\(request.model.rawValue) · \(name)" + (adversarial ?? ""), loading: "the \(name) dataset",
+            running: running)
     }
 
     /// A classifier on the dataset (Home's classifier items).
-    static func trainClassifier(kind: Classifier.Kind, dataSpec: String, epochs: Int, seed: UInt64, running: Bool)
-        throws
-        -> Job
-    {
+    /// `adversarial` trains it adversarially (PGD-AT, fast FGSM, TRADES), with the per-epoch FGSM / PGD
+    /// accuracy probe on the Train screen's epoch chart.
+    static func trainClassifier(
+        kind: Classifier.Kind, dataSpec: String, epochs: Int, seed: UInt64, running: Bool,
+        adversarial: AdversarialTrainingSettings? = nil
+    ) throws -> Job {
         var request = TrainingRequest(model: .classifier(kind))
         (request.data, request.epochs, request.seed) = (dataSpec, epochs, seed)
+        request.adversarial = adversarial
         return try train(request, running: running)
     }
 

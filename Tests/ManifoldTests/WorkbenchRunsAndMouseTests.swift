@@ -51,6 +51,37 @@ struct WorkbenchRunsAndMouseTests {
         session.send("q")
     }
 
+    /// Home's fast-FGSM item starts adversarial training; `R` on a classifier in Runs opens the Robustness
+    /// screen, which sweeps eps to the end and shows the sanity checks.
+    @Test func homeStartsAdversarialTrainingAndRunsOpensTheRobustnessView() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            [
+                "train", "mlp", "--run", "victim", "--epochs", "1", "--train-limit", "300", "--test-limit", "60",
+                "--quiet",
+            ],
+            runsRoot: "\(root)/runs")
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let session = try TmuxSession.pausedWorkbench(runs: "\(root)/runs", height: 40)
+        defer { session.close() }
+        session.send("6")
+        #expect(session.waitFor("victim "), "\(session.screen())")
+        session.send("R")
+        #expect(session.waitFor("robustness · victim"), "\(session.screen())")
+        #expect(session.waitFor("finished robustness", timeout: 120), "\(session.screen())")
+        let screen = session.screen()
+        #expect(screen.contains("worst case") && screen.contains("sanity checks ·"), "\(screen)")
+        #expect(screen.contains("vanishing_gradients"), "\(screen)")
+        session.send("1")
+        #expect(session.waitFor("Train MLP classifier"), "\(session.screen())")
+        for _ in 0..<14 { session.send("Down") }
+        #expect(session.waitFor("› Adversarial training: MLP, fast FGSM"), "\(session.screen())")
+        session.send("Enter")
+        #expect(session.waitFor("running mlp · synthetic · fgsm-rs eps 0.1", timeout: 30), "\(session.screen())")
+        session.send("q")
+    }
+
     @Test func mouseSwitchesTabsSelectsItemsAndIsTurnedOffOnExit() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
