@@ -56,6 +56,14 @@ public struct GenerativeSettings: Sendable {
     public var network = DDPM.Network.mlpTime
     /// ddpm: decay of the weight average samplers use (0: none; absent in older runs).
     public var averageDecay = 0.999
+    /// ddpm (U-Net): class-conditional, for classifier-free guidance (Ho & Salimans 2021); recorded as
+    /// `conditional` (absent in older runs: false).
+    public var conditional = false
+    /// ddpm, conditional: the probability of training a step's label as "no label" (`p_uncond`).
+    public var unconditionalProbability = 0.1
+    /// ddpm, conditional: the number of classes, the dataset's (a run's `class_names`); not stored on
+    /// its own.
+    public var classCount = 0
 
     /// Adam's default learning rate for `kind` with these settings: the ddpm U-Net takes 1e-3
     /// (with GroupNorm it is stable there, and 3 Fashion-MNIST epochs at 1e-3 give recognisable
@@ -79,6 +87,8 @@ public struct GenerativeSettings: Sendable {
         case .ddpm:
             extra["net"] = .string(network.rawValue)
             extra["ema"] = .number(averageDecay)
+            extra["conditional"] = .bool(conditional)
+            if conditional { extra["p_uncond"] = .number(unconditionalProbability) }
         case .pca, .ae: break
         }
         return extra
@@ -130,6 +140,7 @@ public struct GenerativeSettings: Sendable {
             } else {
                 averageDecay = 0
             }
+            try readConditioning(config, source: source)
         }
         if let iw = config["iw"]?.integerValue { importanceSamples = max(iw, 1) }
         if let lambda = config["lambda"]?.doubleValue { self.lambda = lambda }
@@ -137,6 +148,23 @@ public struct GenerativeSettings: Sendable {
     }
 
     public init() {}
+
+    /// ddpm: `conditional`, `p_uncond` and, for a conditional run, the class count from `class_names`.
+    private mutating func readConditioning(_ config: [String: JSONValue], source: String) throws {
+        guard let value = config["conditional"] else { return }
+        guard let flag = value.boolValue else { throw RuntimeFault("\(source): 'conditional' must be true or false") }
+        conditional = flag
+        guard flag else { return }
+        if network != .unet { throw RuntimeFault("\(source): a conditional ddpm run must have net unet") }
+        guard let probability = config["p_uncond"]?.doubleValue, probability >= 0, probability < 1 else {
+            throw RuntimeFault("\(source): 'p_uncond' must be a number in [0, 1)")
+        }
+        unconditionalProbability = probability
+        guard let names = config["class_names"]?.arrayValue, names.count >= 1 else {
+            throw RuntimeFault("\(source): a conditional run needs its 'class_names'")
+        }
+        classCount = names.count
+    }
 
     /// The settings a new `kind` model trains with when none are given: its default latent size and the
     /// defaults above.
@@ -175,9 +203,13 @@ public enum GenerativeFactory {
                 throw RuntimeFault(
                     "the ddpm U-Net needs square images with a side divisible by 4, got \(pixels) pixels")
             }
+            if settings.conditional && (settings.network != .unet || settings.classCount < 1) {
+                throw RuntimeFault("a class-conditional ddpm needs the U-Net and a dataset with classes")
+            }
             return DDPM(
                 pixels: pixels, network: settings.network, averageDecay: Float(settings.averageDecay),
-                generator: &generator)
+                classCount: settings.conditional ? settings.classCount : 0,
+                unconditionalProbability: Float(settings.unconditionalProbability), generator: &generator)
         case .pca: preconditionFailure("PCA is fitted, not trained step by step")
         }
     }

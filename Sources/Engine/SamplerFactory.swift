@@ -87,11 +87,20 @@ public enum SamplerFactory {
     /// - Parameters:
     ///   - steps: sampler steps (ddim: S; Langevin: steps per level); nil for the method's default.
     ///   - codes: for `prior`, decode these codes `[n, K]` (an interpolation) instead of prior samples.
+    ///   - guidance: ddpm, ddim on a class-conditional model: the class per sample (`count` of them) and
+    ///     the classifier-free guidance strength; nil samples a conditional model without a label.
     /// - Throws: `RuntimeFault` when the method does not fit the model or the steps are out of range.
     public static func make(
         method: SamplingMethod, model: any Module, pixels: Int, count: Int, steps: Int? = nil, seed: UInt64,
-        options: SamplingOptions = SamplingOptions(), codes: Tensor? = nil
+        options: SamplingOptions = SamplingOptions(), codes: Tensor? = nil, guidance: ClassifierFreeGuidance? = nil
     ) throws -> any Sampler {
+        if let guidance {
+            guard let ddpm = model as? DDPM, ddpm.isConditional, method == .ddpm || method == .ddim else {
+                throw RuntimeFault("a class to sample needs a class-conditional ddpm run and ddpm or ddim sampling")
+            }
+            guard guidance.labels.count == count, guidance.labels.allSatisfy({ (0..<ddpm.classCount).contains($0) })
+            else { throw RuntimeFault("sampling: \(guidance.labels.count) class labels for \(count) samples") }
+        }
         var generator = RandomGenerator(seed: seed)
         let steps = steps ?? method.defaultSteps
         guard steps >= 1 else { throw RuntimeFault("sampling needs at least one step") }
@@ -123,7 +132,7 @@ public enum SamplerFactory {
             guard let ddpm = model as? DDPM else { throw RuntimeFault("ddpm sampling needs a ddpm model") }
             return DDPMSampler(
                 count: count, pixels: pixels, schedule: ddpm.schedule, variance: options.variance, clip: options.clip,
-                seed: seed, predictNoise: ddpm.makeSamplingPredictor())
+                seed: seed, predictNoise: ddpm.makeSamplingPredictor(guidance: guidance))
         case .ddim:
             guard let ddpm = model as? DDPM else { throw RuntimeFault("ddim sampling needs a ddpm model") }
             guard steps <= ddpm.schedule.stepCount else {
@@ -131,7 +140,7 @@ public enum SamplerFactory {
             }
             return DDIMSampler(
                 count: count, pixels: pixels, schedule: ddpm.schedule, steps: steps, eta: options.eta,
-                clip: options.clip, seed: seed, predictNoise: ddpm.makeSamplingPredictor())
+                clip: options.clip, seed: seed, predictNoise: ddpm.makeSamplingPredictor(guidance: guidance))
         }
     }
 

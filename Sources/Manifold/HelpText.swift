@@ -66,7 +66,9 @@ enum HelpText {
                 --net mlp-t (the embedding also projected into the later layers), mlp (embedding
                 concatenated to the input only) or unet (a small U-Net: residual blocks with GroupNorm,
                 32-64-64 channels; far better samples for ~70x the arithmetic: about 3 min a
-                Fashion-MNIST epoch on 2 idle cores, and 3 epochs give recognisable samples)
+                Fashion-MNIST epoch on 2 idle cores, and 3 epochs give recognisable samples);
+                --net unet --conditional: a class embedding added to the time embedding, the label
+                dropped with probability --p-uncond (0.1), for classifier-free guidance
         The model name comes first: manifold train vae --data fashion. With --resume the run's own
         data, image counts, batch size, learning rate, seed and settings are used.
         """
@@ -83,6 +85,10 @@ enum HelpText {
           ddpm               ancestral sampling over T = 1000 steps; --variance beta|posterior,
                              --clip clips the predicted x0 to [-1, 1]
           ddim               Song et al. 2021, --steps S of the T, --eta 0 is deterministic
+        ddpm and ddim on a run trained with --conditional: --class K draws class K (--class all: a
+        row of --n per class), --guidance W mixes in classifier-free guidance (Ho & Salimans 2021),
+        eps = (1 + W) eps(x, t, K) - W eps(x, t, none); --json adds class_accuracy, the share of
+        samples the scoring classifier assigns to the class asked for.
         Scores (MATH.md 11): class entropy (nats), classes covered and a Frechet distance on the
         classifier's penultimate features against test images. --classifier RUN uses a saved
         mlp/cnn run; without it a quick MLP is trained (2 epochs, up to 10,000 images) and the
