@@ -56,13 +56,13 @@ public struct GenerativeSettings: Sendable {
     public var network = DDPM.Network.mlpTime
     /// ddpm: decay of the weight average samplers use (0: none; absent in older runs).
     public var averageDecay = 0.999
-    /// ddpm (U-Net): class-conditional, for classifier-free guidance (Ho & Salimans 2021); recorded as
-    /// `conditional` (absent in older runs: false).
+    /// ddpm (U-Net): class-conditional, for classifier-free guidance (Ho & Salimans 2021); vae: the
+    /// conditional VAE (Sohn et al. 2015). Recorded as `conditional` (absent in older runs: false).
     public var conditional = false
     /// ddpm, conditional: the probability of training a step's label as "no label" (`p_uncond`).
     public var unconditionalProbability = 0.1
-    /// ddpm, conditional: the number of classes, the dataset's (a run's `class_names`); not stored on
-    /// its own.
+    /// ddpm, vae, conditional: the number of classes, the dataset's (a run's `class_names`); not stored
+    /// on its own.
     public var classCount = 0
 
     /// Adam's default learning rate for `kind` with these settings: the ddpm U-Net takes 1e-3
@@ -76,7 +76,9 @@ public struct GenerativeSettings: Sendable {
         var extra: [String: JSONValue] = [:]
         if kind.usesLatent { extra["latent"] = .integer(latent) }
         switch kind {
-        case .vae: extra["iw"] = .integer(importanceSamples)
+        case .vae:
+            extra["iw"] = .integer(importanceSamples)
+            extra["conditional"] = .bool(conditional)
         case .aae: extra["prior"] = .string(prior.rawValue)
         case .wae:
             extra["prior"] = .string(prior.rawValue)
@@ -140,8 +142,8 @@ public struct GenerativeSettings: Sendable {
             } else {
                 averageDecay = 0
             }
-            try readConditioning(config, source: source)
         }
+        if kind == .ddpm || kind == .vae { try readConditioning(config, kind: kind, source: source) }
         if let iw = config["iw"]?.integerValue { importanceSamples = max(iw, 1) }
         if let lambda = config["lambda"]?.doubleValue { self.lambda = lambda }
         if let clip = config["clip"]?.doubleValue { self.clip = clip }
@@ -149,17 +151,22 @@ public struct GenerativeSettings: Sendable {
 
     public init() {}
 
-    /// ddpm: `conditional`, `p_uncond` and, for a conditional run, the class count from `class_names`.
-    private mutating func readConditioning(_ config: [String: JSONValue], source: String) throws {
+    /// ddpm, vae: `conditional`, ddpm's `p_uncond` and, for a conditional run, the class count from
+    /// `class_names`.
+    private mutating func readConditioning(_ config: [String: JSONValue], kind: GenerativeKind, source: String)
+        throws
+    {
         guard let value = config["conditional"] else { return }
         guard let flag = value.boolValue else { throw RuntimeFault("\(source): 'conditional' must be true or false") }
         conditional = flag
         guard flag else { return }
-        if network != .unet { throw RuntimeFault("\(source): a conditional ddpm run must have net unet") }
-        guard let probability = config["p_uncond"]?.doubleValue, probability >= 0, probability < 1 else {
-            throw RuntimeFault("\(source): 'p_uncond' must be a number in [0, 1)")
+        if kind == .ddpm {
+            if network != .unet { throw RuntimeFault("\(source): a conditional ddpm run must have net unet") }
+            guard let probability = config["p_uncond"]?.doubleValue, probability >= 0, probability < 1 else {
+                throw RuntimeFault("\(source): 'p_uncond' must be a number in [0, 1)")
+            }
+            unconditionalProbability = probability
         }
-        unconditionalProbability = probability
         guard let names = config["class_names"]?.arrayValue, names.count >= 1 else {
             throw RuntimeFault("\(source): a conditional run needs its 'class_names'")
         }
@@ -186,7 +193,12 @@ public enum GenerativeFactory {
         case .ae:
             return Autoencoder(pixels: pixels, latent: settings.latent, generator: &generator)
         case .vae:
-            let model = VariationalAutoencoder(pixels: pixels, latent: settings.latent, generator: &generator)
+            if settings.conditional && settings.classCount < 1 {
+                throw RuntimeFault("a conditional vae needs a dataset with classes")
+            }
+            let model = VariationalAutoencoder(
+                pixels: pixels, latent: settings.latent, classCount: settings.conditional ? settings.classCount : 0,
+                generator: &generator)
             model.importanceSamples = settings.importanceSamples
             return model
         case .aae:

@@ -31,8 +31,9 @@ public struct SampleDrawing {
     public var useWeightAverage: Bool
     /// Where the PNG grid goes.
     public var outPath: String
-    /// ddpm, ddim on a class-conditional run: the class to draw (`count` samples, or `count` of each
-    /// class in rows for `.all`); nil draws without a label.
+    /// ddpm, ddim on a class-conditional DDPM run, prior on a conditional VAE run: the class to draw
+    /// (`count` samples, or `count` of each class in rows for `.all`); nil draws without a label (a
+    /// conditional VAE needs one).
     public var classRequest: ClassRequest?
     /// Classifier-free guidance strength `w` (Ho & Salimans 2021) with `classRequest`; 0 is the plain
     /// conditional model.
@@ -92,8 +93,8 @@ public struct SampleDrawing {
         if method == .ddim, let ddpm = model as? DDPM, steps > ddpm.schedule.stepCount {
             throw SamplingRequestError("'--steps' for ddim must be at most T = \(ddpm.schedule.stepCount)")
         }
-        let guidance = try classGuidance(model)
-        let sampleCount = guidance?.labels.count ?? count
+        let classes = try requestedClasses(model)
+        let sampleCount = classes?.count ?? count
         var weights: String?
         if let ddpm = model as? DDPM {
             ddpm.samplesWithAverage = useWeightAverage
@@ -101,7 +102,7 @@ public struct SampleDrawing {
         }
         let sampler = try SamplerFactory.make(
             method: method, model: model, pixels: pixels, count: sampleCount, steps: steps, seed: seed,
-            options: options, codes: codes, guidance: guidance)
+            options: options, codes: codes, classes: classes, guidance: guidance)
         let start = Date()
         do {
             try sampler.run { progress($0) }
@@ -115,14 +116,14 @@ public struct SampleDrawing {
             columns: interpolation != nil || classRequest == .all ? count : nil)
         guard scoring, let dataset else {
             var result = Result(images: images, seconds: seconds, scores: nil, classifier: nil, weights: weights)
-            result.requestedClasses = guidance?.labels
+            result.requestedClasses = classes
             return result
         }
         let (classifier, name) = try scoringClassifier(dataset: dataset, note: note)
         let reference = Tensor(shape: [dataset.testCount, pixels], scalars: dataset.testImages)
         let scores = SampleScores.evaluate(classifier: classifier, images: images, reference: reference)
         var result = Result(images: images, seconds: seconds, scores: scores, classifier: name, weights: weights)
-        if let labels = guidance?.labels {
+        if let labels = classes {
             result.requestedClasses = labels
             result.classAccuracy = scores.classAccuracy(requested: labels)
             if classRequest == .all {
@@ -136,26 +137,31 @@ public struct SampleDrawing {
         return result
     }
 
-    /// The labels and guidance strength `classRequest` and `guidance` ask of `model` (nil: none asked).
+    /// The class of each sample that `classRequest` asks of `model` (nil: none asked).
     /// - Throws: `SamplingRequestError` for a class on an unconditional run, a class outside the run's
-    ///   classes, or guidance against a run trained without dropped labels (`p_uncond` 0).
-    private func classGuidance(_ model: any Module) throws -> ClassifierFreeGuidance? {
+    ///   classes, guidance without a class or against a run trained without dropped labels (`p_uncond`
+    ///   0), or a conditional VAE without a class.
+    private func requestedClasses(_ model: any Module) throws -> [Int]? {
+        let classCount = (model as? any ClassConditionalModel)?.classCount ?? 0
         guard let classRequest else {
             if guidance > 0 { throw SamplingRequestError("option '--guidance' needs '--class K' (or 'all')") }
+            if classCount > 0 && model is VariationalAutoencoder {
+                throw SamplingRequestError(
+                    "'\(Sanitize.line(run.path))' is a conditional vae: pass '--class K' (or 'all') to sample it")
+            }
             return nil
         }
-        guard let ddpm = model as? DDPM, ddpm.isConditional else {
+        guard classCount > 0 else {
             throw SamplingRequestError(
-                "option '--class' needs a class-conditional run (train ddpm --net unet --conditional); '\(Sanitize.line(run.path))' is unconditional"
+                "option '--class' needs a class-conditional run (train ddpm --net unet --conditional, or train vae --conditional); '\(Sanitize.line(run.path))' is unconditional"
             )
         }
-        let labels = try classRequest.labels(count: count, classCount: ddpm.classCount)
-        if guidance > 0 && ddpm.unconditionalProbability == 0 {
+        if let ddpm = model as? DDPM, guidance > 0 && ddpm.unconditionalProbability == 0 {
             throw SamplingRequestError(
                 "option '--guidance': the run was trained with p_uncond 0, so it has no unconditional prediction to guide by"
             )
         }
-        return ClassifierFreeGuidance(labels: labels, weight: guidance)
+        return try classRequest.labels(count: count, classCount: classCount)
     }
 
     /// The run's dataset, cut to 10,000 training images and the test images the scores and the

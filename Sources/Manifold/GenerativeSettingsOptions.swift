@@ -44,7 +44,8 @@ enum GenerativeSettingsOptions {
         help: "ddpm: decay of the weight average used for sampling (0: none)")
     static let conditional = CommandOption<Bool>.flag(
         "conditional",
-        help: "ddpm --net unet: class-conditional, for classifier-free guidance (sample --class K --guidance W)")
+        help: "ddpm --net unet: class-conditional, for classifier-free guidance (sample --class K --guidance W); "
+            + "vae: the conditional VAE (sample prior --class K)")
     static let unconditionalProbability = CommandOption<Double>.number(
         "p-uncond", "P", default: defaults.unconditionalProbability, in: 0...0.999,
         help: "ddpm --conditional: probability of training a step's label as 'no label'")
@@ -58,7 +59,7 @@ enum GenerativeSettingsOptions {
     /// Which models take each option other than `--latent` (which every model with a code takes).
     static let appliesTo: [String: Set<GenerativeKind>] = [
         "iw": [.vae], "prior": [.aae, .wae], "penalty": [.wae], "lambda": [.wae], "clip": [.wae],
-        "sigmas": [.dae], "net": [.ddpm], "ema": [.ddpm], "conditional": [.ddpm], "p-uncond": [.ddpm],
+        "sigmas": [.dae], "net": [.ddpm], "ema": [.ddpm], "conditional": [.ddpm, .vae], "p-uncond": [.ddpm],
     ]
 
     /// Which of the given settings a resume checks against the run's (the others are the run's).
@@ -90,7 +91,7 @@ enum GenerativeSettingsOptions {
         settings.averageDecay = try parsed.value(averageDecay)
         settings.conditional = parsed.has(conditional)
         settings.unconditionalProbability = try parsed.value(unconditionalProbability)
-        if settings.conditional && settings.network != .unet {
+        if kind == .ddpm && settings.conditional && settings.network != .unet {
             throw UsageError(
                 "option '--conditional' needs '--net unet' (the MLP noise predictors take no class label)")
         }

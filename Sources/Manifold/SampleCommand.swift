@@ -57,7 +57,8 @@ enum SampleCommand {
             "test images the scores compare against (at least 2)")
         static let sampleClass = CommandOption<ClassRequest>(
             "class", kind: .string, placeholder: "K|all", default: nil,
-            help: "ddpm, ddim on a class-conditional run: draw class K, or a row per class (--json adds class_accuracy)"
+            help: "ddpm, ddim on a conditional ddpm run, prior on a conditional vae run: draw class K, or a row per "
+                + "class (--json adds class_accuracy)"
         ) { text throws(UsageError) in
             guard let request = ClassRequest(text) else {
                 throw UsageError(
@@ -146,12 +147,15 @@ enum SampleCommand {
         for (option, methods) in [
             (Options.eta.name, [Method.ddim]), (Options.variance.name, [.ddpm]),
             (Options.step.name, [.langevin, .annealedLangevin]), (Options.clip.name, [.ddpm, .ddim]),
-            (Options.noEMA.name, [.ddpm, .ddim]), (Options.sampleClass.name, [.ddpm, .ddim]),
+            (Options.noEMA.name, [.ddpm, .ddim]), (Options.sampleClass.name, [.ddpm, .ddim, .prior]),
             (Options.guidance.name, [.ddpm, .ddim]),
         ] where parsed.isGiven(option) && !methods.contains(method) {
             throw UsageError(
                 "option '--\(option)' applies to \(OptionHelp.alternatives(methods.map(\.rawValue))), not '\(method.rawValue)'"
             )
+        }
+        if interpolation != nil && classRequest == .all {
+            throw UsageError("'--interpolate' draws one walk: give one class ('--class K'), not 'all'")
         }
         let guidance = try parsed.value(Options.guidance)
         if parsed.isGiven(Options.guidance.name) && classRequest == nil {
@@ -214,7 +218,7 @@ enum SampleCommand {
                 case .one(let index): object["class"] = .integer(index)
                 case .all: object["class"] = .string("all")
                 }
-                object["guidance"] = .number(guidance)
+                if method == .ddpm || method == .ddim { object["guidance"] = .number(guidance) }
                 object["class_accuracy"] = result.classAccuracy.map { .number($0) } ?? .null
                 if let perClass = result.classAccuracyPerClass {
                     object["class_accuracy_per_class"] = .array(perClass.map { .number($0) })
@@ -231,8 +235,8 @@ enum SampleCommand {
             }
             if let classRequest, let accuracy = result.classAccuracy {
                 line += String(
-                    format: "; class %@ at guidance %g: %.1f%% classified as asked", classRequest.text, guidance,
-                    100 * accuracy)
+                    format: "; class %@%@: %.1f%% classified as asked", classRequest.text,
+                    method == .prior ? "" : String(format: " at guidance %g", guidance), 100 * accuracy)
             }
             print(line)
         }

@@ -81,6 +81,55 @@ import Testing
         #expect(text.status == 0 && text.stdout.contains("class 1 at guidance 0"), "\(text.stdout) \(text.stderr)")
     }
 
+    /// The conditional VAE (Sohn et al. 2015): recorded, resumed exactly, sampled by class.
+    @Test func conditionalVAETrainsResumesAndSamplesAClass() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let base = ["train", "vae", "--conditional", "--latent", "4", "--iw", "2"]
+        for (run, epochs) in [("straight", "2"), ("split", "1")] {
+            let result = try ManifoldBinary.run(base + ["--epochs", epochs, "--run", run] + small, runsRoot: root)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let config = try JSONValue.parse(try String(contentsOfFile: "\(root)/split/config.json", encoding: .utf8))
+        #expect(config["conditional"]?.boolValue == true && config["p_uncond"] == nil)
+        let entries = try SafeTensorsFormat.read(path: "\(root)/split/model.safetensors").entries
+        #expect(entries.first { $0.name == "fc1.weight" }?.shape == [400, 794])
+        #expect(entries.first { $0.name == "fc3.weight" }?.shape == [400, 14])
+        let resumed = try ManifoldBinary.run(
+            ["train", "vae", "--epochs", "2", "--run", "split", "--resume"] + small, runsRoot: root)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        for file in ["model.safetensors", "optimizer.safetensors"] {
+            let a = try SafeTensorsFormat.read(path: "\(root)/straight/\(file)")
+            let b = try SafeTensorsFormat.read(path: "\(root)/split/\(file)")
+            #expect(a.entries == b.entries, "\(file) differs after resume")
+        }
+        let one = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "split", "--class", "3", "--n", "8", "--json"], runsRoot: root)
+        #expect(one.status == 0, "\(one.stderr)")
+        let object = try json(one)
+        #expect(object["class"]?.integerValue == 3 && object["n"]?.integerValue == 8 && object["guidance"] == nil)
+        let accuracy = try #require(object["class_accuracy"]?.doubleValue)
+        #expect(accuracy >= 0 && accuracy <= 1)
+        let all = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "split", "--class", "all", "--n", "2", "--json"], runsRoot: root)
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(try json(all)["n"]?.integerValue == 20)
+        #expect(try json(all)["class_accuracy_per_class"]?.arrayValue?.count == 10)
+        let walk = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "split", "--class", "2", "--interpolate", "0", "5", "--no-scores", "--json"],
+            runsRoot: root)
+        #expect(walk.status == 0, "\(walk.stderr)")
+        #expect(try json(walk)["n"]?.integerValue == 10)
+        for (arguments, message) in [
+            (["sample", "prior", "--run", "split"], "is a conditional vae"),
+            (["sample", "prior", "--run", "split", "--class", "all", "--interpolate", "0", "5"], "'--interpolate'"),
+        ] {
+            let result = try ManifoldBinary.run(arguments + ["--no-scores"], runsRoot: root)
+            #expect(result.status == 2 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test func badInputIsOneLineAndExitTwo() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
@@ -108,8 +157,10 @@ import Testing
             (["sample", "ddim", "--run", "plain", "--class", "3"], "needs a class-conditional run"),
             (["sample", "ddim", "--run", "plain", "--class", "3", "--guidance", "2"], "needs a class-conditional run"),
             (["sample", "ddim", "--run", "nodrop", "--class", "3", "--guidance", "2"], "p_uncond 0"),
-            (["sample", "prior", "--run", "vae", "--class", "3"], "'--class' applies to"),
-            (["train", "vae", "--conditional"], "'--conditional' does not apply to 'vae'"),
+            (["sample", "langevin", "--run", "vae", "--class", "3"], "'--class' applies to"),
+            (["sample", "prior", "--run", "vae", "--class", "3"], "needs a class-conditional run"),
+            (["sample", "prior", "--run", "vae", "--class", "3", "--guidance", "1"], "'--guidance' applies to"),
+            (["train", "ae", "--conditional"], "'--conditional' does not apply to 'ae'"),
             (["train", "ddpm", "--conditional"], "'--conditional' needs '--net unet'"),
             (["train", "ddpm", "--net", "unet", "--p-uncond", "0.2"], "'--p-uncond' needs '--conditional'"),
             (["train", "ddpm", "--net", "unet", "--conditional", "--p-uncond", "1"], "'--p-uncond'"),
