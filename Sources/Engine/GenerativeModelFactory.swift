@@ -56,6 +56,14 @@ public struct GenerativeSettings: Sendable {
     public var network = DDPM.Network.mlpTime
     /// ddpm: decay of the weight average samplers use (0: none; absent in older runs).
     public var averageDecay = 0.999
+    /// ddpm (U-Net): class-conditional, for classifier-free guidance (Ho & Salimans 2021); vae: the
+    /// conditional VAE (Sohn et al. 2015). Recorded as `conditional` (absent in older runs: false).
+    public var conditional = false
+    /// ddpm, conditional: the probability of training a step's label as "no label" (`p_uncond`).
+    public var unconditionalProbability = 0.1
+    /// ddpm, vae, conditional: the number of classes, the dataset's (a run's `class_names`); not stored
+    /// on its own.
+    public var classCount = 0
 
     /// Adam's default learning rate for `kind` with these settings: the ddpm U-Net takes 1e-3
     /// (with GroupNorm it is stable there, and 3 Fashion-MNIST epochs at 1e-3 give recognisable
@@ -68,7 +76,9 @@ public struct GenerativeSettings: Sendable {
         var extra: [String: JSONValue] = [:]
         if kind.usesLatent { extra["latent"] = .integer(latent) }
         switch kind {
-        case .vae: extra["iw"] = .integer(importanceSamples)
+        case .vae:
+            extra["iw"] = .integer(importanceSamples)
+            extra["conditional"] = .bool(conditional)
         case .aae: extra["prior"] = .string(prior.rawValue)
         case .wae:
             extra["prior"] = .string(prior.rawValue)
@@ -79,6 +89,8 @@ public struct GenerativeSettings: Sendable {
         case .ddpm:
             extra["net"] = .string(network.rawValue)
             extra["ema"] = .number(averageDecay)
+            extra["conditional"] = .bool(conditional)
+            if conditional { extra["p_uncond"] = .number(unconditionalProbability) }
         case .pca, .ae: break
         }
         return extra
@@ -131,12 +143,35 @@ public struct GenerativeSettings: Sendable {
                 averageDecay = 0
             }
         }
+        if kind == .ddpm || kind == .vae { try readConditioning(config, kind: kind, source: source) }
         if let iw = config["iw"]?.integerValue { importanceSamples = max(iw, 1) }
         if let lambda = config["lambda"]?.doubleValue { self.lambda = lambda }
         if let clip = config["clip"]?.doubleValue { self.clip = clip }
     }
 
     public init() {}
+
+    /// ddpm, vae: `conditional`, ddpm's `p_uncond` and, for a conditional run, the class count from
+    /// `class_names`.
+    private mutating func readConditioning(_ config: [String: JSONValue], kind: GenerativeKind, source: String)
+        throws
+    {
+        guard let value = config["conditional"] else { return }
+        guard let flag = value.boolValue else { throw RuntimeFault("\(source): 'conditional' must be true or false") }
+        conditional = flag
+        guard flag else { return }
+        if kind == .ddpm {
+            if network != .unet { throw RuntimeFault("\(source): a conditional ddpm run must have net unet") }
+            guard let probability = config["p_uncond"]?.doubleValue, probability >= 0, probability < 1 else {
+                throw RuntimeFault("\(source): 'p_uncond' must be a number in [0, 1)")
+            }
+            unconditionalProbability = probability
+        }
+        guard let names = config["class_names"]?.arrayValue, names.count >= 1 else {
+            throw RuntimeFault("\(source): a conditional run needs its 'class_names'")
+        }
+        classCount = names.count
+    }
 
     /// The settings a new `kind` model trains with when none are given: its default latent size and the
     /// defaults above.
@@ -158,7 +193,12 @@ public enum GenerativeFactory {
         case .ae:
             return Autoencoder(pixels: pixels, latent: settings.latent, generator: &generator)
         case .vae:
-            let model = VariationalAutoencoder(pixels: pixels, latent: settings.latent, generator: &generator)
+            if settings.conditional && settings.classCount < 1 {
+                throw RuntimeFault("a conditional vae needs a dataset with classes")
+            }
+            let model = VariationalAutoencoder(
+                pixels: pixels, latent: settings.latent, classCount: settings.conditional ? settings.classCount : 0,
+                generator: &generator)
             model.importanceSamples = settings.importanceSamples
             return model
         case .aae:
@@ -175,9 +215,13 @@ public enum GenerativeFactory {
                 throw RuntimeFault(
                     "the ddpm U-Net needs square images with a side divisible by 4, got \(pixels) pixels")
             }
+            if settings.conditional && (settings.network != .unet || settings.classCount < 1) {
+                throw RuntimeFault("a class-conditional ddpm needs the U-Net and a dataset with classes")
+            }
             return DDPM(
                 pixels: pixels, network: settings.network, averageDecay: Float(settings.averageDecay),
-                generator: &generator)
+                classCount: settings.conditional ? settings.classCount : 0,
+                unconditionalProbability: Float(settings.unconditionalProbability), generator: &generator)
         case .pca: preconditionFailure("PCA is fitted, not trained step by step")
         }
     }

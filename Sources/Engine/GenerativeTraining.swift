@@ -88,6 +88,23 @@ public final class GenerativeTraining: Experiment {
         }
     }
 
+    /// The model as a class-conditional one, when it is (it then trains and is tested with the labels).
+    var conditional: (any ClassConditionalModel)? { Self.conditional(model) }
+
+    static func conditional(_ model: any GenerativeModel) -> (any ClassConditionalModel)? {
+        (model as? any ClassConditionalModel).flatMap { $0.classCount > 0 ? $0 : nil }
+    }
+
+    /// `model`'s test metrics on `dataset`'s test images, with their labels for a class-conditional model.
+    public static func testMetrics(
+        of model: any GenerativeModel, on dataset: Dataset, generator: inout RandomGenerator
+    ) -> [(name: String, value: Double)] {
+        if let conditional = conditional(model) {
+            return conditional.evaluate(images: dataset.testImages, labels: dataset.testLabels, generator: &generator)
+        }
+        return model.evaluate(images: dataset.testImages, generator: &generator)
+    }
+
     /// True for models with an adversary on the latent (aae, wae with a critic).
     public var hasAdversary: Bool {
         if model is AdversarialAutoencoder { return true }
@@ -110,10 +127,16 @@ public final class GenerativeTraining: Experiment {
             generator = GenerativeTraining.epochGenerator(seed: seed, epoch: completedEpochs)
         }
         let indices = epochBatches[batchIndex]
-        let batch = Tensor(shape: [indices.count, pixels], scalars: dataset.trainBatch(indices).images)
+        let examples = dataset.trainBatch(indices)
+        let batch = Tensor(shape: [indices.count, pixels], scalars: examples.images)
         let metrics: [(name: String, value: Double)]
         do {
-            metrics = try model.trainStep(batch, optimizers: optimizers, generator: &generator)
+            if let conditional {
+                metrics = try conditional.trainStep(
+                    batch, labels: examples.labels, optimizers: optimizers, generator: &generator)
+            } else {
+                metrics = try model.trainStep(batch, optimizers: optimizers, generator: &generator)
+            }
         } catch let fault as ModelFault {
             throw RuntimeFault("\(fault.description) (epoch \(completedEpochs + 1), step \(stepsTaken + 1))")
         }
@@ -140,7 +163,7 @@ public final class GenerativeTraining: Experiment {
         if batchIndex == epochBatches.count {
             let seconds = Date().timeIntervalSince(epochStart)
             var evaluationGenerator = RandomGenerator(seed: seed ^ 0x7465_7374)
-            let test = model.evaluate(images: dataset.testImages, generator: &evaluationGenerator)
+            let test = GenerativeTraining.testMetrics(of: model, on: dataset, generator: &evaluationGenerator)
             // Finite weights can still overflow on the test set (e.g. exp of a huge log-variance):
             // such an epoch must not be saved over the last good checkpoint.
             if let bad = test.first(where: { !$0.value.isFinite }) {

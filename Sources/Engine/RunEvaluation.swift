@@ -55,7 +55,7 @@ public final class RunEvaluation: VisualExperiment {
                 // The seed GenerativeTraining evaluates with, so an unchanged checkpoint gives the saved values.
                 let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
                 var generator = RandomGenerator(seed: seed ^ 0x7465_7374)
-                results = generative.evaluate(images: dataset.testImages, generator: &generator)
+                results = GenerativeTraining.testMetrics(of: generative, on: dataset, generator: &generator)
             } else {
                 throw RuntimeFault("\(run.file("config.json")): model '\(Sanitize.line(model))' cannot be evaluated")
             }

@@ -31,6 +31,13 @@ public struct SampleDrawing {
     public var useWeightAverage: Bool
     /// Where the PNG grid goes.
     public var outPath: String
+    /// ddpm, ddim on a class-conditional DDPM run, prior on a conditional VAE run: the class to draw
+    /// (`count` samples, or `count` of each class in rows for `.all`); nil draws without a label (a
+    /// conditional VAE needs one).
+    public var classRequest: ClassRequest?
+    /// Classifier-free guidance strength `w` (Ho & Salimans 2021) with `classRequest`; 0 is the plain
+    /// conditional model.
+    public var guidance = 0.0
 
     public init(method: SamplingMethod, run: RunDirectory, count: Int, steps: Int, outPath: String) {
         (self.method, self.run, self.count, self.steps, self.outPath) = (method, run, count, steps, outPath)
@@ -51,12 +58,19 @@ public struct SampleDrawing {
         public let classifier: String?
         /// ddpm, ddim: `ema` or `live`.
         public let weights: String?
+        /// With `classRequest`: the class asked for, per sample.
+        public var requestedClasses: [Int]? = nil
+        /// With `classRequest` and scores: the share of samples the classifier assigns to the class asked for.
+        public var classAccuracy: Double? = nil
+        /// With `ClassRequest.all` and scores: that share per class.
+        public var classAccuracyPerClass: [Double]? = nil
     }
 
     /// Loads the run, samples, writes the grid and scores. `progress` sees the sampler after each step;
     /// `note` gets one-line remarks for stderr (the quick MLP).
     /// - Throws: `SamplingRequestError` for a request the run cannot satisfy (an interpolation index
-    ///   outside the test set, more DDIM steps than T), other errors for runs, data and files.
+    ///   outside the test set, more DDIM steps than T, a class on an unconditional run or outside the
+    ///   run's classes), other errors for runs, data and files.
     public func draw(progress: (any Sampler) -> Void = { _ in }, note: (String) -> Void = { _ in }) throws -> Result {
         let (kind, _, config, model) = try GenerativeFactory.load(run: run, latentOverride: latentOverride)
         guard method.kinds.contains(kind) else {
@@ -79,14 +93,16 @@ public struct SampleDrawing {
         if method == .ddim, let ddpm = model as? DDPM, steps > ddpm.schedule.stepCount {
             throw SamplingRequestError("'--steps' for ddim must be at most T = \(ddpm.schedule.stepCount)")
         }
+        let classes = try requestedClasses(model)
+        let sampleCount = classes?.count ?? count
         var weights: String?
         if let ddpm = model as? DDPM {
             ddpm.samplesWithAverage = useWeightAverage
             weights = ddpm.samplesWithAverage && !ddpm.averagedParameters.isEmpty ? "ema" : "live"
         }
         let sampler = try SamplerFactory.make(
-            method: method, model: model, pixels: pixels, count: count, steps: steps, seed: seed, options: options,
-            codes: codes)
+            method: method, model: model, pixels: pixels, count: sampleCount, steps: steps, seed: seed,
+            options: options, codes: codes, classes: classes, guidance: guidance)
         let start = Date()
         do {
             try sampler.run { progress($0) }
@@ -95,14 +111,57 @@ public struct SampleDrawing {
         }
         let seconds = Date().timeIntervalSince(start)
         let images = sampler.images
-        try writeGrid(images, pixels: pixels)
+        try writeGrid(
+            images, pixels: pixels, count: sampleCount,
+            columns: interpolation != nil || classRequest == .all ? count : nil)
         guard scoring, let dataset else {
-            return Result(images: images, seconds: seconds, scores: nil, classifier: nil, weights: weights)
+            var result = Result(images: images, seconds: seconds, scores: nil, classifier: nil, weights: weights)
+            result.requestedClasses = classes
+            return result
         }
         let (classifier, name) = try scoringClassifier(dataset: dataset, note: note)
         let reference = Tensor(shape: [dataset.testCount, pixels], scalars: dataset.testImages)
         let scores = SampleScores.evaluate(classifier: classifier, images: images, reference: reference)
-        return Result(images: images, seconds: seconds, scores: scores, classifier: name, weights: weights)
+        var result = Result(images: images, seconds: seconds, scores: scores, classifier: name, weights: weights)
+        if let labels = classes {
+            result.requestedClasses = labels
+            result.classAccuracy = scores.classAccuracy(requested: labels)
+            if classRequest == .all {
+                result.classAccuracyPerClass = (0..<(labels.count / max(count, 1))).map { label in
+                    let rows = labels.indices.filter { labels[$0] == label }
+                    let hits = rows.filter { scores.predictions[$0] == label }.count
+                    return Double(hits) / Double(max(rows.count, 1))
+                }
+            }
+        }
+        return result
+    }
+
+    /// The class of each sample that `classRequest` asks of `model` (nil: none asked).
+    /// - Throws: `SamplingRequestError` for a class on an unconditional run, a class outside the run's
+    ///   classes, guidance without a class or against a run trained without dropped labels (`p_uncond`
+    ///   0), or a conditional VAE without a class.
+    private func requestedClasses(_ model: any Module) throws -> [Int]? {
+        let classCount = (model as? any ClassConditionalModel)?.classCount ?? 0
+        guard let classRequest else {
+            if guidance > 0 { throw SamplingRequestError("option '--guidance' needs '--class K' (or 'all')") }
+            if classCount > 0 && model is VariationalAutoencoder {
+                throw SamplingRequestError(
+                    "'\(Sanitize.line(run.path))' is a conditional vae: pass '--class K' (or 'all') to sample it")
+            }
+            return nil
+        }
+        guard classCount > 0 else {
+            throw SamplingRequestError(
+                "option '--class' needs a class-conditional run (train ddpm --net unet --conditional, or train vae --conditional); '\(Sanitize.line(run.path))' is unconditional"
+            )
+        }
+        if let ddpm = model as? DDPM, guidance > 0 && ddpm.unconditionalProbability == 0 {
+            throw SamplingRequestError(
+                "option '--guidance': the run was trained with p_uncond 0, so it has no unconditional prediction to guide by"
+            )
+        }
+        return try classRequest.labels(count: count, classCount: classCount)
     }
 
     /// The run's dataset, cut to 10,000 training images and the test images the scores and the
@@ -127,11 +186,12 @@ public struct SampleDrawing {
             test: min(loaded.testCount, max(testLimit, (interpolation.map { max($0.0, $0.1) } ?? 0) + 1)))
     }
 
-    /// The samples as a PNG grid (square, or one row for an interpolation), written atomically.
-    private func writeGrid(_ images: Tensor, pixels: Int) throws {
+    /// The samples as a PNG grid (square, or `columns` wide: one row for an interpolation, a row per
+    /// class for `--class all`), written atomically.
+    private func writeGrid(_ images: Tensor, pixels: Int, count: Int, columns: Int?) throws {
         let side = Int(Double(pixels).squareRoot())
         let tiles = (0..<count).map { Array(images.scalars[($0 * pixels)..<(($0 + 1) * pixels)]) }
-        let columns = interpolation != nil ? count : max(1, Int(Double(count).squareRoot().rounded(.up)))
+        let columns = columns ?? max(1, Int(Double(count).squareRoot().rounded(.up)))
         let grid = PNGWriter.grid(images: tiles, tileWidth: side, tileHeight: pixels / max(side, 1), columns: columns)
         do {
             try FileIO.writeAtomically(

@@ -87,19 +87,38 @@ public enum SamplerFactory {
     /// - Parameters:
     ///   - steps: sampler steps (ddim: S; Langevin: steps per level); nil for the method's default.
     ///   - codes: for `prior`, decode these codes `[n, K]` (an interpolation) instead of prior samples.
+    ///   - classes: on a class-conditional model (ddpm, ddim: a conditional DDPM; prior: a conditional
+    ///     VAE), the class of each sample (`count` of them, or one per code); nil samples without a label.
+    ///   - guidance: ddpm, ddim with `classes`: the classifier-free guidance strength `w` (Ho & Salimans 2021).
     /// - Throws: `RuntimeFault` when the method does not fit the model or the steps are out of range.
     public static func make(
         method: SamplingMethod, model: any Module, pixels: Int, count: Int, steps: Int? = nil, seed: UInt64,
-        options: SamplingOptions = SamplingOptions(), codes: Tensor? = nil
+        options: SamplingOptions = SamplingOptions(), codes: Tensor? = nil, classes: [Int]? = nil, guidance: Double = 0
     ) throws -> any Sampler {
+        var ddpmGuidance: ClassifierFreeGuidance?
+        if let classes {
+            let conditional = (model as? any ClassConditionalModel)?.classCount ?? 0
+            let forDDPM = model is DDPM && (method == .ddpm || method == .ddim)
+            guard conditional > 0, forDDPM || (model is VariationalAutoencoder && method == .prior) else {
+                throw RuntimeFault("a class to sample needs a class-conditional ddpm (ddpm, ddim) or vae (prior) run")
+            }
+            guard classes.count == (codes?.shape[0] ?? count), classes.allSatisfy({ (0..<conditional).contains($0) })
+            else {
+                throw RuntimeFault("sampling: \(classes.count) class labels for \(codes?.shape[0] ?? count) samples")
+            }
+            if forDDPM { ddpmGuidance = ClassifierFreeGuidance(labels: classes, weight: guidance) }
+        } else if guidance != 0 {
+            throw RuntimeFault("classifier-free guidance needs a class to sample")
+        }
         var generator = RandomGenerator(seed: seed)
         let steps = steps ?? method.defaultSteps
         guard steps >= 1 else { throw RuntimeFault("sampling needs at least one step") }
         switch method {
         case .prior:
-            guard let (_, decode, latent) = latentFunctions(model), !(model is PCA), !(model is Autoencoder) else {
+            guard var (_, decode, latent) = latentFunctions(model), !(model is PCA), !(model is Autoencoder) else {
                 throw RuntimeFault("prior sampling needs a vae, aae or wae model")
             }
+            if let classes, let vae = model as? VariationalAutoencoder { decode = { vae.decode($0, labels: classes) } }
             if let codes { return PriorSampler(codes: codes, decode: decode) }
             return PriorSampler(
                 prior: prior(of: model), count: count, latent: latent, generator: &generator, decode: decode)
@@ -123,7 +142,7 @@ public enum SamplerFactory {
             guard let ddpm = model as? DDPM else { throw RuntimeFault("ddpm sampling needs a ddpm model") }
             return DDPMSampler(
                 count: count, pixels: pixels, schedule: ddpm.schedule, variance: options.variance, clip: options.clip,
-                seed: seed, predictNoise: ddpm.makeSamplingPredictor())
+                seed: seed, predictNoise: ddpm.makeSamplingPredictor(guidance: ddpmGuidance))
         case .ddim:
             guard let ddpm = model as? DDPM else { throw RuntimeFault("ddim sampling needs a ddpm model") }
             guard steps <= ddpm.schedule.stepCount else {
@@ -131,7 +150,7 @@ public enum SamplerFactory {
             }
             return DDIMSampler(
                 count: count, pixels: pixels, schedule: ddpm.schedule, steps: steps, eta: options.eta,
-                clip: options.clip, seed: seed, predictNoise: ddpm.makeSamplingPredictor())
+                clip: options.clip, seed: seed, predictNoise: ddpm.makeSamplingPredictor(guidance: ddpmGuidance))
         }
     }
 

@@ -168,6 +168,16 @@ public struct TrainingPlan: Sendable {
         if request.givenSettings.contains("ema") && saved.averageDecay != asked.averageDecay {
             throw RunError("\(source): run has weight-average decay \(saved.averageDecay), not \(asked.averageDecay)")
         }
+        if request.givenSettings.contains("conditional") && saved.conditional != asked.conditional {
+            throw RunError("\(source): run is \(saved.conditional ? "" : "not ")class-conditional")
+        }
+        if request.givenSettings.contains("p-uncond")
+            && (!saved.conditional || saved.unconditionalProbability != asked.unconditionalProbability)
+        {
+            throw RunError(
+                "\(source): run has \(saved.conditional ? "p_uncond \(saved.unconditionalProbability)" : "no class conditioning"), not --p-uncond \(asked.unconditionalProbability)"
+            )
+        }
     }
 
     /// The train and test counts the run was trained with (`train_count`, `test_count`): a resume

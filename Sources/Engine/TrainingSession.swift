@@ -91,8 +91,17 @@ public final class TrainingSession: @unchecked Sendable {
             return PCAFitting(dataset: dataset, components: plan.settings.latent, seed: plan.seed)
         case .generative(let kind):
             var generator = RandomGenerator(seed: plan.seed)
+            var settings = plan.settings
+            if settings.conditional {
+                if settings.classCount > 0 && settings.classCount != dataset.classCount {
+                    throw RunError(
+                        "the run is conditioned on \(settings.classCount) classes, the dataset has \(dataset.classCount)"
+                    )
+                }
+                settings.classCount = dataset.classCount
+            }
             let model = try GenerativeFactory.make(
-                kind, settings: plan.settings, pixels: dataset.pixelCount, generator: &generator)
+                kind, settings: settings, pixels: dataset.pixelCount, generator: &generator)
             return GenerativeTraining(
                 model: model, dataset: dataset, batchSize: plan.batch, learningRate: Float(plan.learningRate),
                 epochs: plan.epochs, seed: plan.seed, completedEpochs: plan.completedEpochs)

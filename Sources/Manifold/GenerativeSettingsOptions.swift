@@ -4,7 +4,7 @@ import Foundation
 import Models
 
 /// The generative models' own options of `train` (`--latent`, `--prior`, `--penalty`, `--sigmas`,
-/// `--iw`, `--lambda`, `--clip`, `--net`, `--ema`), declared once with `GenerativeSettings`' defaults
+/// `--iw`, `--lambda`, `--clip`, `--net`, `--ema`, `--conditional`, `--p-uncond`), declared once with `GenerativeSettings`' defaults
 /// and read into `GenerativeSettings`.
 enum GenerativeSettingsOptions {
     static let defaults = GenerativeSettings()
@@ -42,22 +42,31 @@ enum GenerativeSettingsOptions {
     static let averageDecay = CommandOption<Double>.number(
         "ema", "D", default: defaults.averageDecay, in: 0...0.999_999_9,
         help: "ddpm: decay of the weight average used for sampling (0: none)")
+    static let conditional = CommandOption<Bool>.flag(
+        "conditional",
+        help: "ddpm --net unet: class-conditional, for classifier-free guidance (sample --class K --guidance W); "
+            + "vae: the conditional VAE (sample prior --class K)")
+    static let unconditionalProbability = CommandOption<Double>.number(
+        "p-uncond", "P", default: defaults.unconditionalProbability, in: 0...0.999,
+        help: "ddpm --conditional: probability of training a step's label as 'no label'")
 
     static let declarations = [
         latent.declaration, prior.declaration, penalty.declaration, sigmas.declaration,
         importanceSamples.declaration, lambda.declaration, clip.declaration, network.declaration,
-        averageDecay.declaration,
+        averageDecay.declaration, conditional.declaration, unconditionalProbability.declaration,
     ]
 
     /// Which models take each option other than `--latent` (which every model with a code takes).
     static let appliesTo: [String: Set<GenerativeKind>] = [
         "iw": [.vae], "prior": [.aae, .wae], "penalty": [.wae], "lambda": [.wae], "clip": [.wae],
-        "sigmas": [.dae], "net": [.ddpm], "ema": [.ddpm],
+        "sigmas": [.dae], "net": [.ddpm], "ema": [.ddpm], "conditional": [.ddpm, .vae], "p-uncond": [.ddpm],
     ]
 
     /// Which of the given settings a resume checks against the run's (the others are the run's).
     static func given(_ parsed: ParsedArguments) -> Set<String> {
-        Set([latent.name, network.name, averageDecay.name].filter(parsed.isGiven))
+        Set(
+            [latent.name, network.name, averageDecay.name, conditional.name, unconditionalProbability.name].filter(
+                parsed.isGiven))
     }
 
     /// The model settings given on the command line (`GenerativeSettings`' defaults where absent).
@@ -80,6 +89,15 @@ enum GenerativeSettingsOptions {
         settings.clip = try parsed.value(clip)
         settings.network = try parsed.value(network)
         settings.averageDecay = try parsed.value(averageDecay)
+        settings.conditional = parsed.has(conditional)
+        settings.unconditionalProbability = try parsed.value(unconditionalProbability)
+        if kind == .ddpm && settings.conditional && settings.network != .unet {
+            throw UsageError(
+                "option '--conditional' needs '--net unet' (the MLP noise predictors take no class label)")
+        }
+        if parsed.isGiven(unconditionalProbability.name) && !settings.conditional {
+            throw UsageError("option '--p-uncond' needs '--conditional'")
+        }
         return settings
     }
 }

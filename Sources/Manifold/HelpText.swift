@@ -56,7 +56,9 @@ enum HelpText {
           pca   principal components (subspace iteration + Jacobi); reports test mse, explained variance
           ae    784-512-128-K / K-128-512-784, ReLU, sigmoid output, MSE (default K 30)
           vae   pytorch/examples VAE 784-400-(K,K) / K-400-784, BCE(sum) + KL; reports neg_elbo,
-                recon, kl and the IWAE bound (--iw K samples) (default K 20)
+                recon, kl and the IWAE bound (--iw K samples) (default K 20); --conditional: the
+                conditional VAE (Sohn et al. 2015), the one-hot label joined to the encoder's input and
+                the decoder's code, sampled with sample prior --class K
           aae   adversarial autoencoder, discriminator on the code, --prior; reports mse and the JSD
                 estimate (V(D) + 2 log 2)/2 (default K 8, lr 3e-4)
           wae   Wasserstein autoencoder, --penalty critic (weight clipping --clip) or mmd (inverse
@@ -66,7 +68,9 @@ enum HelpText {
                 --net mlp-t (the embedding also projected into the later layers), mlp (embedding
                 concatenated to the input only) or unet (a small U-Net: residual blocks with GroupNorm,
                 32-64-64 channels; far better samples for ~70x the arithmetic: about 3 min a
-                Fashion-MNIST epoch on 2 idle cores, and 3 epochs give recognisable samples)
+                Fashion-MNIST epoch on 2 idle cores, and 3 epochs give recognisable samples);
+                --net unet --conditional: a class embedding added to the time embedding, the label
+                dropped with probability --p-uncond (0.1), for classifier-free guidance
         The model name comes first: manifold train vae --data fashion. With --resume the run's own
         data, image counts, batch size, learning rate, seed and settings are used.
         """
@@ -83,6 +87,11 @@ enum HelpText {
           ddpm               ancestral sampling over T = 1000 steps; --variance beta|posterior,
                              --clip clips the predicted x0 to [-1, 1]
           ddim               Song et al. 2021, --steps S of the T, --eta 0 is deterministic
+        ddpm and ddim on a ddpm run trained with --conditional (and prior on a conditional vae run):
+        --class K draws class K (--class all: a row of --n per class); for ddpm and ddim --guidance W
+        mixes in classifier-free guidance (Ho & Salimans 2021), eps = (1 + W) eps(x, t, K) - W
+        eps(x, t, none); --json adds class_accuracy, the share of samples the scoring classifier
+        assigns to the class asked for.
         Scores (MATH.md 11): class entropy (nats), classes covered and a Frechet distance on the
         classifier's penultimate features against test images. --classifier RUN uses a saved
         mlp/cnn run; without it a quick MLP is trained (2 epochs, up to 10,000 images) and the

@@ -21,8 +21,9 @@ enum SampleCommand {
         static let run = SharedOptions.run.withHelp(
             "the trained run: vae, aae or wae for prior, dae for the Langevin methods, ddpm for ddpm and ddim")
         static let count = CommandOption<Int>.integer(
-            "n", default: 64, in: IntegerRange(1...10_000), defaultText: "64; 10 with --interpolate",
-            help: "samples to draw")
+            "n", default: 64, in: IntegerRange(1...10_000),
+            defaultText: "64; 10 with --interpolate; 8 with --class all",
+            help: "samples to draw (with --class all: per class)")
         static let steps = CommandOption<Int>.integer(
             "steps", "S", default: nil, in: IntegerRange(1...1_000_000),
             defaultText: [Method.langevin, .annealedLangevin, .ddim].map { "\($0.rawValue) \($0.defaultSteps)" }
@@ -54,6 +55,21 @@ enum SampleCommand {
             help: "the run's code size, for a run whose config.json lacks it")
         static let testLimit = SharedOptions.testLimit.withDefault(2000).withHelp(
             "test images the scores compare against (at least 2)")
+        static let sampleClass = CommandOption<ClassRequest>(
+            "class", kind: .string, placeholder: "K|all", default: nil,
+            help: "ddpm, ddim on a conditional ddpm run, prior on a conditional vae run: draw class K, or a row per "
+                + "class (--json adds class_accuracy)"
+        ) { text throws(UsageError) in
+            guard let request = ClassRequest(text) else {
+                throw UsageError(
+                    "option '--class' needs a class index (0, 1, ...) or 'all', got '\(Sanitize.line(text, limit: 40))'"
+                )
+            }
+            return request
+        }
+        static let guidance = CommandOption<Double>.number(
+            "guidance", "W", default: 0, in: 0...100,
+            help: "with --class: classifier-free guidance strength w, eps = (1 + w) eps(x, t, K) - w eps(x, t, none)")
     }
 
     static let declaration = CommandDeclaration(
@@ -66,7 +82,8 @@ enum SampleCommand {
             Options.step.declaration, Options.eta.declaration, Options.variance.declaration,
             Options.clip.declaration, Options.interpolate.declaration, Options.classifier.declaration,
             Options.noScores.declaration, Options.noEMA.declaration, Options.latent.declaration,
-            Options.testLimit.declaration, SharedOptions.threads.declaration, SharedOptions.quiet.declaration,
+            Options.testLimit.declaration, Options.sampleClass.declaration, Options.guidance.declaration,
+            SharedOptions.threads.declaration, SharedOptions.quiet.declaration,
         ],
         required: ["run"], maxPositional: nil)
 
@@ -114,7 +131,9 @@ enum SampleCommand {
                 "'sample' needs '--run RUN' (a trained \(method.kinds.map(\.rawValue).joined(separator: "/")) run)")
         }
         let run = try resolveRunArgument(runName)
-        let count = try parsed.value(Options.count, default: interpolation == nil ? 64 : 10)
+        let classRequest = try parsed.given(Options.sampleClass)
+        let count = try parsed.value(
+            Options.count, default: interpolation != nil ? 10 : classRequest == .all ? 8 : 64)
         if interpolation != nil { try CommandOption<Int>.check(count, in: IntegerRange(2...10_000), name: "n") }
         let seed = try parsed.value(Options.seed)
         if method == .ddpm && parsed.isGiven(Options.steps.name) {
@@ -128,11 +147,19 @@ enum SampleCommand {
         for (option, methods) in [
             (Options.eta.name, [Method.ddim]), (Options.variance.name, [.ddpm]),
             (Options.step.name, [.langevin, .annealedLangevin]), (Options.clip.name, [.ddpm, .ddim]),
-            (Options.noEMA.name, [.ddpm, .ddim]),
+            (Options.noEMA.name, [.ddpm, .ddim]), (Options.sampleClass.name, [.ddpm, .ddim, .prior]),
+            (Options.guidance.name, [.ddpm, .ddim]),
         ] where parsed.isGiven(option) && !methods.contains(method) {
             throw UsageError(
                 "option '--\(option)' applies to \(OptionHelp.alternatives(methods.map(\.rawValue))), not '\(method.rawValue)'"
             )
+        }
+        if interpolation != nil && classRequest == .all {
+            throw UsageError("'--interpolate' draws one walk: give one class ('--class K'), not 'all'")
+        }
+        let guidance = try parsed.value(Options.guidance)
+        if parsed.isGiven(Options.guidance.name) && classRequest == nil {
+            throw UsageError("option '--guidance' needs '--class K' (or 'all'): it steers the samples toward a class")
         }
         let latentOverride = try parsed.given(Options.latent)
         let testLimit = try parsed.value(Options.testLimit)
@@ -155,6 +182,8 @@ enum SampleCommand {
         drawing.scoring = !parsed.has(Options.noScores)
         drawing.scoringRun = classifierRun
         drawing.useWeightAverage = !parsed.has(Options.noEMA)
+        drawing.classRequest = classRequest
+        drawing.guidance = guidance
         let progress = ProgressReporter(label: "sample \(method.rawValue)", quiet: quiet)
         let result: SampleDrawing.Result
         do {
@@ -176,21 +205,38 @@ enum SampleCommand {
                 "histogram": .array(s.histogram.map { .integer($0) }),
             ])
         }
+        let drawn = result.images.shape[0]
         if json {
-            print(
-                JSONValue.object([
-                    "method": .string(method.rawValue), "n": .integer(count), "seconds": .number(result.seconds),
-                    "run": .string(run.path), "out": .string(outPath), "scores": scores,
-                    "classifier": result.classifier.map { .string($0) } ?? .null,
-                    "weights": result.weights.map { .string($0) } ?? .null,
-                ]).serialized())
+            var object: [String: JSONValue] = [
+                "method": .string(method.rawValue), "n": .integer(drawn), "seconds": .number(result.seconds),
+                "run": .string(run.path), "out": .string(outPath), "scores": scores,
+                "classifier": result.classifier.map { .string($0) } ?? .null,
+                "weights": result.weights.map { .string($0) } ?? .null,
+            ]
+            if let classRequest {
+                switch classRequest {
+                case .one(let index): object["class"] = .integer(index)
+                case .all: object["class"] = .string("all")
+                }
+                if method == .ddpm || method == .ddim { object["guidance"] = .number(guidance) }
+                object["class_accuracy"] = result.classAccuracy.map { .number($0) } ?? .null
+                if let perClass = result.classAccuracyPerClass {
+                    object["class_accuracy_per_class"] = .array(perClass.map { .number($0) })
+                }
+            }
+            print(JSONValue.object(object).serialized())
         } else {
             var line = String(
-                format: "%@: %d samples in %.2f s, written to %@", method.rawValue, count, result.seconds, outPath)
+                format: "%@: %d samples in %.2f s, written to %@", method.rawValue, drawn, result.seconds, outPath)
             if let s = result.scores {
                 line += String(
                     format: "; class entropy %.3f nats, %d classes covered, FCD %.3f (%@)", s.classEntropy,
                     s.classesCovered, s.frechetDistance, result.classifier ?? "")
+            }
+            if let classRequest, let accuracy = result.classAccuracy {
+                line += String(
+                    format: "; class %@%@: %.1f%% classified as asked", classRequest.text,
+                    method == .prior ? "" : String(format: " at guidance %g", guidance), 100 * accuracy)
             }
             print(line)
         }

@@ -20,7 +20,13 @@ import TensorCore
 /// (mean). With `averageDecay > 0` an exponential moving average of the weights is kept (`ema.*` in
 /// the checkpoint) and samplers use it, as Ho et al. do (their appendix B, decay 0.9999 over 800k
 /// steps; shorter runs need a shorter memory). Sampling lives in `DDPMSampler` and `DDIMSampler`.
-public final class DDPM: GenerativeModel {
+///
+/// Class-conditional (`classCount > 0`, U-Net only; Ho & Salimans 2021): the network also takes a
+/// label, embedded and added to the time embedding (`DiffusionUNet`); during training each label is
+/// replaced by "no label" (index `classCount`) with probability `unconditionalProbability`, so the
+/// one network predicts both `eps(x_t, t, k)` and `eps(x_t, t, none)`, which classifier-free guidance
+/// combines (`ClassifierFreeGuidance`).
+public final class DDPM: ClassConditionalModel {
     /// How the noise predictor sees the step.
     public enum Network: String, CaseIterable, Sendable {
         case mlp
@@ -46,12 +52,21 @@ public final class DDPM: GenerativeModel {
     public let averagedParameters: [(name: String, tensor: Tensor)]
     /// Whether samplers use the weight average (when there is one) or the live weights.
     public var samplesWithAverage = true
+    /// Classes the U-Net is conditioned on (0: unconditional); label `classCount` means "no label".
+    public let classCount: Int
+    /// The probability with which training replaces a label by "no label" (Ho & Salimans' `p_uncond`).
+    public let unconditionalProbability: Float
 
     public init(
         pixels: Int = 784, hidden: Int = 1024, embedding: Int = 128, network architecture: Network = .mlp,
-        averageDecay: Float = 0, schedule: DiffusionSchedule = DiffusionSchedule(), generator: inout RandomGenerator
+        averageDecay: Float = 0, classCount: Int = 0, unconditionalProbability: Float = 0.1,
+        schedule: DiffusionSchedule = DiffusionSchedule(), generator: inout RandomGenerator
     ) {
         precondition(averageDecay >= 0 && averageDecay < 1, "DDPM: average decay must be in [0, 1)")
+        precondition(classCount == 0 || architecture == .unet, "DDPM: only the U-Net takes a class")
+        precondition(classCount >= 0 && unconditionalProbability >= 0 && unconditionalProbability <= 1)
+        self.classCount = classCount
+        self.unconditionalProbability = unconditionalProbability
         pixelCount = pixels
         embeddingDimension = embedding
         self.architecture = architecture
@@ -76,7 +91,9 @@ public final class DDPM: GenerativeModel {
         }
         var parameters =
             architecture == .unet
-            ? prefixed("unet", DiffusionUNet.makeParameters(embedding: embedding, generator: &generator))
+            ? prefixed(
+                "unet",
+                DiffusionUNet.makeParameters(embedding: embedding, classCount: classCount, generator: &generator))
             : prefixed("network", network.namedParameters)
         for (index, projection) in timeProjections.enumerated() {
             parameters += prefixed("time.\(index)", projection.namedParameters)
@@ -91,15 +108,22 @@ public final class DDPM: GenerativeModel {
     /// Whether `unet` can take images of `pixels` (square, side divisible by 4).
     public static func unetSupports(pixels: Int) -> Bool { DiffusionUNet.supports(pixels: pixels) }
 
-    /// `eps_theta(x_t, t)` with the live weights, for `x` [batch, pixels] and one step index per row.
-    public func predictNoise(_ x: Tensor, timesteps: [Int]) -> Tensor {
-        forward(x, timesteps: timesteps, weights: liveWeights)
+    /// Whether the network takes a class label.
+    public var isConditional: Bool { classCount > 0 }
+
+    /// The label index meaning "no label" (the unconditional prediction).
+    public var noLabel: Int { classCount }
+
+    /// `eps_theta(x_t, t[, y])` with the live weights, for `x` [batch, pixels] and one step index per
+    /// row; `labels` (one per row, `noLabel` for none) only for a conditional model, nil meaning none.
+    public func predictNoise(_ x: Tensor, timesteps: [Int], labels: [Int]? = nil) -> Tensor {
+        forward(x, timesteps: timesteps, labels: labels, weights: liveWeights)
     }
 
-    /// `eps_theta(x_t, t)` with the weights samplers use (the average when there is one and
+    /// `eps_theta(x_t, t[, y])` with the weights samplers use (the average when there is one and
     /// `samplesWithAverage`).
-    public func predictNoiseForSampling(_ x: Tensor, timesteps: [Int]) -> Tensor {
-        forward(x, timesteps: timesteps, weights: samplingWeights)
+    public func predictNoiseForSampling(_ x: Tensor, timesteps: [Int], labels: [Int]? = nil) -> Tensor {
+        forward(x, timesteps: timesteps, labels: labels, weights: samplingWeights)
     }
 
     var liveWeights: [String: Tensor] {
@@ -113,14 +137,16 @@ public final class DDPM: GenerativeModel {
     }
 
     /// The network on explicit weights (PyTorch names without a prefix for `ema.`).
-    func forward(_ x: Tensor, timesteps: [Int], weights w: [String: Tensor]) -> Tensor {
+    func forward(_ x: Tensor, timesteps: [Int], labels: [Int]? = nil, weights w: [String: Tensor]) -> Tensor {
+        precondition(labels == nil || isConditional, "DDPM: labels given to an unconditional model")
         let embedding = Tensor(
             shape: [timesteps.count, embeddingDimension],
             scalars: TimeEmbedding.sinusoidal(timesteps, dimension: embeddingDimension))
         if architecture == .unet {
             let side = Int(Double(pixelCount).squareRoot().rounded())
+            let rows = isConditional ? labels ?? [Int](repeating: noLabel, count: timesteps.count) : nil
             return DiffusionUNet(side: side, embedding: embeddingDimension)(
-                x, embedding: embedding, weights: w, prefix: "unet.")
+                x, embedding: embedding, labels: rows, weights: w, prefix: "unet.")
         }
         let input = Tensor.concatenate([x, embedding], axis: 1)
         let first = input.linear(weight: w["network.0.weight"]!, bias: w["network.0.bias"]).silu()
@@ -134,7 +160,15 @@ public final class DDPM: GenerativeModel {
     /// An inference-only `predictNoiseForSampling` for samplers, with the weights frozen as they are
     /// now (build a new one after training further); see `DDPMSamplingPredictor`. Same values up
     /// to rounding, faster.
-    public func makeSamplingPredictor() -> (Tensor, [Int]) -> Tensor {
+    ///
+    /// A conditional model predicts without a label (`noLabel`) unless `guidance` gives one per sample:
+    /// then `(1 + w) eps(x, t, k) - w eps(x, t, none)` (`ClassifierFreeGuidance`), both halves in one
+    /// batch of twice the rows (one pass when `w = 0`).
+    public func makeSamplingPredictor(guidance: ClassifierFreeGuidance? = nil) -> (Tensor, [Int]) -> Tensor {
+        precondition(guidance == nil || isConditional, "DDPM: guidance needs a class-conditional model")
+        if isConditional {
+            return { [self] x, t in noGrad { guidedPrediction(x, timesteps: t, guidance: guidance) } }
+        }
         let w = samplingWeights
         guard let w1 = w["network.0.weight"], let w2 = w["network.2.weight"], let w3 = w["network.4.weight"],
             let b1 = w["network.0.bias"], let b2 = w["network.2.bias"], let b3 = w["network.4.bias"],
@@ -146,6 +180,25 @@ public final class DDPM: GenerativeModel {
             w1: w1, w2: w2, w3: w3, b1: b1, b2: b2, b3: b3, time2: w["time.0.weight"], time3: w["time.1.weight"],
             pixels: pixelCount, embedding: embeddingDimension)
         return { x, timesteps in predictor.predict(x, timesteps: timesteps) }
+    }
+
+    /// The sampling prediction of a conditional model: unconditional without `guidance`, else guided.
+    func guidedPrediction(_ x: Tensor, timesteps: [Int], guidance: ClassifierFreeGuidance?) -> Tensor {
+        let rows = x.shape[0]
+        guard let guidance else { return predictNoiseForSampling(x, timesteps: timesteps) }
+        precondition(guidance.labels.count == rows, "guidance: \(guidance.labels.count) labels for \(rows) samples")
+        if guidance.weight == 0 { return predictNoiseForSampling(x, timesteps: timesteps, labels: guidance.labels) }
+        let both = predictNoiseForSampling(
+            Tensor.concatenate([x, x], axis: 0), timesteps: timesteps + timesteps,
+            labels: guidance.labels + [Int](repeating: noLabel, count: rows))
+        let width = both.count / (2 * rows)
+        let half = rows * width
+        let conditional = Tensor(
+            shape: [rows, width], scalars: Array(UnsafeBufferPointer(start: both.data, count: half)))
+        let unconditional = Tensor(
+            shape: [rows, width], scalars: Array(UnsafeBufferPointer(start: both.data + half, count: half)))
+        return ClassifierFreeGuidance.combine(
+            conditional: conditional, unconditional: unconditional, weight: guidance.weight)
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
@@ -190,20 +243,35 @@ public final class DDPM: GenerativeModel {
         return (x0 * signal + noise * spread, noise)
     }
 
-    func lossOn(_ batch: Tensor, generator: inout RandomGenerator) -> Tensor {
+    /// The training loss on `batch`; a conditional model's labels (one per row) are each replaced by
+    /// `noLabel` with probability `unconditionalProbability` (drawn after the steps and the noise).
+    func lossOn(_ batch: Tensor, labels: [Int]? = nil, generator: inout RandomGenerator) -> Tensor {
         let x0 = batch * 2 - 1
         let timesteps = (0..<batch.shape[0]).map { _ in generator.index(below: schedule.stepCount) }
         let (xt, noise) = diffuse(x0, timesteps: timesteps, generator: &generator)
-        return Loss.meanSquaredError(predictNoise(xt, timesteps: timesteps), noise)
+        var kept: [Int]? = nil
+        if isConditional {
+            let given = labels ?? [Int](repeating: noLabel, count: batch.shape[0])
+            precondition(given.count == batch.shape[0], "DDPM: \(given.count) labels for \(batch.shape[0]) images")
+            kept = given.map { generator.uniform() < unconditionalProbability ? noLabel : $0 }
+        }
+        return Loss.meanSquaredError(predictNoise(xt, timesteps: timesteps, labels: kept), noise)
     }
 
     /// One step; the average's warm-up reads the optimizer's step count, so it resumes with it.
     public func trainStep(_ batch: Tensor, optimizers: NamedOptimizers, generator: inout RandomGenerator) throws
         -> [(name: String, value: Double)]
     {
+        try trainingStep(batch, labels: nil, optimizers: optimizers, generator: &generator)
+    }
+
+    /// One step with the images' labels (a conditional model; nil trains it without labels).
+    private func trainingStep(
+        _ batch: Tensor, labels: [Int]?, optimizers: NamedOptimizers, generator: inout RandomGenerator
+    ) throws -> [(name: String, value: Double)] {
         let optimizer = optimizers["ddpm"]
         optimizer.zeroGradients()
-        let loss = lossOn(batch, generator: &generator)
+        let loss = lossOn(batch, labels: labels, generator: &generator)
         try Networks.checkFinite(loss.item, "DDPM loss")
         loss.backward()
         optimizer.step()
@@ -211,13 +279,33 @@ public final class DDPM: GenerativeModel {
         return [("loss", Double(loss.item)), ("eps_mse", Double(loss.item))]
     }
 
+    public func trainStep(
+        _ batch: Tensor, labels: [Int], optimizers: NamedOptimizers, generator: inout RandomGenerator
+    ) throws -> [(name: String, value: Double)] {
+        try trainingStep(batch, labels: labels, optimizers: optimizers, generator: &generator)
+    }
+
     /// Test `eps_mse`: the training loss on test images (random steps and noise from `generator`).
     public func evaluate(images: [Float], generator: inout RandomGenerator) -> [(name: String, value: Double)] {
+        evaluationLoss(images: images, labels: nil, generator: &generator)
+    }
+
+    /// Test `eps_mse` with the images' labels (a conditional model: dropped as in training).
+    public func evaluate(images: [Float], labels: [Int], generator: inout RandomGenerator) -> [(
+        name: String, value: Double
+    )] {
+        evaluationLoss(images: images, labels: labels, generator: &generator)
+    }
+
+    private func evaluationLoss(images: [Float], labels: [Int]?, generator: inout RandomGenerator) -> [(
+        name: String, value: Double
+    )] {
         var total = 0.0
         var rows = 0
         noGrad {
             Networks.forEachBatch(images, pixels: pixelCount, batchSize: 500) { x in
-                total += Double(lossOn(x, generator: &generator).item) * Double(x.shape[0])
+                let batchLabels = labels.map { Array($0[rows..<(rows + x.shape[0])]) }
+                total += Double(lossOn(x, labels: batchLabels, generator: &generator).item) * Double(x.shape[0])
                 rows += x.shape[0]
             }
         }

@@ -15,6 +15,11 @@ import TensorCore
 ///
 /// The second convolution of each block and the output convolution start at zero (as in Nichol and
 /// Dhariwal 2021), so every block starts as its skip path and the first predictions are zero.
+///
+/// Class-conditional (Ho & Salimans 2021, on the network of Dhariwal & Nichol 2021): a learned class
+/// embedding `class.weight` `[classCount + 1, 128]` (PyTorch's `nn.Embedding` layout; the last row is
+/// "no label") is added to the time MLP's output before its last SiLU, so every block sees the class
+/// through its time projection.
 struct DiffusionUNet {
     /// Image side (28).
     let side: Int
@@ -34,8 +39,11 @@ struct DiffusionUNet {
         return side * side == pixels && side % 4 == 0 && side >= 8
     }
 
-    /// Freshly initialised parameters with PyTorch's default initialisation (zeros where noted).
-    static func makeParameters(embedding: Int, generator: inout RandomGenerator) -> [(name: String, tensor: Tensor)] {
+    /// Freshly initialised parameters with PyTorch's default initialisation (zeros where noted); with
+    /// `classCount > 0` also the class embedding (`nn.Embedding`'s N(0, 1)), classCount + 1 rows.
+    static func makeParameters(embedding: Int, classCount: Int = 0, generator: inout RandomGenerator) -> [(
+        name: String, tensor: Tensor
+    )] {
         var list: [(name: String, tensor: Tensor)] = []
         func add(_ prefix: String, _ module: any Module) { list += prefixed(prefix, module.namedParameters) }
         func conv(_ input: Int, _ output: Int, kernel: Int = 3, stride: Int = 1, zero: Bool = false) -> Conv2d {
@@ -63,13 +71,19 @@ struct DiffusionUNet {
         add("downsample.1", conv(64, 64, stride: 2))
         add("output.norm", GroupNorm(groups: groups, channels: baseChannels))
         add("output.conv", conv(baseChannels, 1, zero: true))
+        if classCount > 0 {
+            list.append(("class.weight", Tensor.randomNormal([classCount + 1, timeWidth], generator: &generator)))
+        }
         for parameter in list { parameter.tensor.requiresGrad = true }
         return list
     }
 
-    /// `eps_theta(x_t, t)`: x [n, side*side] and the step embeddings [n, embedding] -> [n, side*side].
-    /// `weights` holds the parameters by their names, each after `prefix`.
-    func callAsFunction(_ x: Tensor, embedding e: Tensor, weights: [String: Tensor], prefix: String) -> Tensor {
+    /// `eps_theta(x_t, t[, y])`: x [n, side*side] and the step embeddings [n, embedding] -> [n, side*side].
+    /// `weights` holds the parameters by their names, each after `prefix`. `labels` (one per row, the
+    /// last class index meaning "no label") select rows of `class.weight`; nil for an unconditional net.
+    func callAsFunction(
+        _ x: Tensor, embedding e: Tensor, labels: [Int]? = nil, weights: [String: Tensor], prefix: String
+    ) -> Tensor {
         let n = x.shape[0]
         let w = PrefixedWeights(weights: weights, prefix: prefix)
         func conv(_ input: Tensor, _ name: String, stride: Int = 1) -> Tensor {
@@ -79,8 +93,12 @@ struct DiffusionUNet {
         func norm(_ input: Tensor, _ name: String) -> Tensor {
             input.groupNorm(groups: Self.groups, weight: w["\(name).weight"]!, bias: w["\(name).bias"]!)
         }
-        let time = e.linear(weight: w["time.0.weight"]!, bias: w["time.0.bias"]).silu()
-            .linear(weight: w["time.2.weight"]!, bias: w["time.2.bias"]).silu()
+        var timeFeatures = e.linear(weight: w["time.0.weight"]!, bias: w["time.0.bias"]).silu()
+            .linear(weight: w["time.2.weight"]!, bias: w["time.2.bias"])
+        if let labels, let table = w["class.weight"] {
+            timeFeatures = timeFeatures + Self.oneHot(labels, classes: table.shape[0]).matmul(table)
+        }
+        let time = timeFeatures.silu()
         func block(_ input: Tensor, _ name: String) -> Tensor {
             var h = conv(norm(input, "\(name).norm1").silu(), "\(name).conv1")
             h = h.shiftedPerChannel(by: time.linear(weight: w["\(name).time.weight"]!, bias: w["\(name).time.bias"]))
@@ -95,6 +113,17 @@ struct DiffusionUNet {
         h = block(Tensor.concatenate([h.upsampleNearest(factor: 2), second], axis: 1), "up.0")
         h = block(Tensor.concatenate([h.upsampleNearest(factor: 2), first], axis: 1), "up.1")
         return conv(norm(h, "output.norm").silu(), "output.conv").reshaped([n, side * side])
+    }
+
+    /// `[labels.count, classes]` rows of zeros with a one at each label: an embedding lookup as a matrix
+    /// product, so the table's gradient reaches exactly the rows used.
+    static func oneHot(_ labels: [Int], classes: Int) -> Tensor {
+        let out = Tensor(zeros: [labels.count, classes])
+        for (row, label) in labels.enumerated() {
+            precondition((0..<classes).contains(label), "class label \(label) outside 0..<\(classes)")
+            out.data[row * classes + label] = 1
+        }
+        return out
     }
 }
 

@@ -17,13 +17,26 @@ public struct SampleScores: Sendable {
     public var meanConfidence: Double
     /// Frechet distance of penultimate features, generated vs reference.
     public var frechetDistance: Double
+    /// The class the classifier predicts for each sample, in order.
+    public var predictions: [Int] = []
+
+    /// The share of samples predicted as the class requested for them (`requested`, one per sample):
+    /// how often a class-conditional sampler draws what it was asked for.
+    public func classAccuracy(requested: [Int]) -> Double {
+        precondition(
+            requested.count == predictions.count,
+            "class accuracy: \(requested.count) requests, \(predictions.count) samples")
+        guard !requested.isEmpty else { return 0 }
+        return Double(zip(predictions, requested).filter { $0 == $1 }.count) / Double(requested.count)
+    }
 
     /// Scores `images` ([n, pixels] in [0, 1]) against `reference` real images ([m, pixels]).
     public static func evaluate(classifier: Classifier, images: Tensor, reference: Tensor) -> SampleScores {
         let (features, logits) = penultimate(classifier, images)
         let (referenceFeatures, _) = penultimate(classifier, reference)
         var histogram = [Int](repeating: 0, count: classifier.classCount)
-        for predicted in logits.argmax() { histogram[predicted] += 1 }
+        let predictions = logits.argmax()
+        for predicted in predictions { histogram[predicted] += 1 }
         let probabilities = noGrad { logits.softmax() }
         var confidence = 0.0
         let classes = classifier.classCount
@@ -38,7 +51,7 @@ public struct SampleScores: Sendable {
             meanConfidence: confidence / Double(max(logits.shape[0], 1)),
             frechetDistance: frechetDistance(
                 features.scalars.map(Double.init), rows: features.shape[0], referenceFeatures.scalars.map(Double.init),
-                rows: referenceFeatures.shape[0], dimension: width))
+                rows: referenceFeatures.shape[0], dimension: width), predictions: predictions)
     }
 
     /// The classifier's features before its last layer `[n, F]` and its logits `[n, classes]`.
