@@ -135,18 +135,7 @@ public struct AttackBenchmark {
 
     /// The test images (float32) and labels (int64) as raw files for the PyTorch script.
     func writeTorchInputs() throws -> (folder: PythonReference.InputFolder, images: String, labels: String) {
-        do {
-            let folder = try PythonReference.InputFolder(label: "bench-attack")
-            do {
-                let images = try folder.write(dataset.testImages[0..<(count * dataset.pixelCount)], name: "images.f32")
-                return (folder, images, try folder.write(dataset.testLabels[0..<count], name: "labels.i64"))
-            } catch {
-                folder.remove()
-                throw error
-            }
-        } catch {
-            throw RuntimeFault("bench attack: \(error)")
-        }
+        try PythonReference.InputFolder.testSet(dataset, count: count, label: "bench-attack")
     }
 
     /// One round of the PyTorch side: `name -> (seconds, robust accuracy)`.

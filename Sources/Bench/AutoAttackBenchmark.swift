@@ -93,18 +93,7 @@ public struct AutoAttackBenchmark {
     }
 
     func writeTorchInputs() throws -> (folder: PythonReference.InputFolder, images: String, labels: String) {
-        do {
-            let folder = try PythonReference.InputFolder(label: "bench-autoattack")
-            do {
-                let images = try folder.write(dataset.testImages[0..<(count * dataset.pixelCount)], name: "images.f32")
-                return (folder, images, try folder.write(dataset.testLabels[0..<count], name: "labels.i64"))
-            } catch {
-                folder.remove()
-                throw error
-            }
-        } catch {
-            throw RuntimeFault("bench autoattack: \(error)")
-        }
+        try PythonReference.InputFolder.testSet(dataset, count: count, label: "bench-autoattack")
     }
 
     /// One round of the PyTorch side.

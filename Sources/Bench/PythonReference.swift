@@ -1,3 +1,5 @@
+import Datasets
+import Engine
 import Foundation
 
 /// Runs a reference measurement written in Python (numpy, PyTorch) as a child process, for the
@@ -110,5 +112,26 @@ extension PythonReference {
         }
 
         public func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+        /// A new folder holding the first `count` test images of `dataset` (`images.f32`) and their labels
+        /// (`labels.i64`), for a benchmark called `label`; on failure nothing is left behind.
+        /// - Throws: `RuntimeFault` naming the benchmark.
+        public static func testSet(_ dataset: Dataset, count: Int, label: String) throws -> (
+            folder: InputFolder, images: String, labels: String
+        ) {
+            do {
+                let folder = try InputFolder(label: label)
+                do {
+                    let images = try folder.write(
+                        dataset.testImages[0..<(count * dataset.pixelCount)], name: "images.f32")
+                    return (folder, images, try folder.write(dataset.testLabels[0..<count], name: "labels.i64"))
+                } catch {
+                    folder.remove()
+                    throw error
+                }
+            } catch {
+                throw RuntimeFault("\(label.replacingOccurrences(of: "-", with: " ")): \(error)")
+            }
+        }
     }
 }

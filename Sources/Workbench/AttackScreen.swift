@@ -55,10 +55,8 @@ final class AttackScreen: JobScreen {
                 s.images["poisoned examples"] ?? [], title: "poisoned training examples", in: rows[1], buffer: &buffer)
             return
         }
-        let checkLines = sanityLines(s.checks, theme: workbench.theme)
-        let rows = Layout.vertical(
-            [.fill(3), .fill(2)] + (checkLines.isEmpty ? [] : [.length(min(checkLines.count, 8) + 2)]) + [.length(3)]
-        ).split(area)
+        let sanity = SanityPanel(s.checks, theme: workbench.theme)
+        let rows = Layout.vertical([.fill(3), .fill(2)] + sanity.rows(maximumLines: 8) + [.length(3)]).split(area)
         let top = Layout.horizontal([.fill(1), .fill(1), .fill(1), .length(44)]).split(rows[0])
         workbench.renderImageStrip(s.images["clean"] ?? [], title: "clean", in: top[0], buffer: &buffer)
         workbench.renderImageStrip(s.images["adversarial"] ?? [], title: "adversarial", in: top[1], buffer: &buffer)
@@ -67,21 +65,8 @@ final class AttackScreen: JobScreen {
         workbench.renderFigures(s.figures, title: "attack", in: top[3], buffer: &buffer)
         let bottom = Layout.horizontal([.fill(1), .fill(1), .fill(1)]).split(rows[1])
         renderProbabilities(s, in: bottom, buffer: &buffer, workbench: workbench)
-        if !checkLines.isEmpty {
-            let fired = s.checks.filter(\.fired).count
-            buffer.render(
-                Paragraph(checkLines),
-                in: workbench.panel(
-                    "sanity checks · "
-                        + (fired == 0 ? "none fired" : "\(fired) fired: the figures may overstate robustness"),
-                    rows[2], &buffer))
-        }
+        if !sanity.lines.isEmpty { sanity.render(in: rows[2], buffer: &buffer, workbench: workbench) }
         workbench.renderProgress(s, in: rows[rows.count - 1], buffer: &buffer)
-    }
-
-    /// One line per sanity check (fired ones first, each followed by what it suggests).
-    private func sanityLines(_ checks: [SanityFlag], theme: Theme) -> [Line] {
-        SanityFlagLines.lines(checks, theme: theme)
     }
 
     /// Class probabilities of the clean and adversarial image, then the success-rate or robustness curve.

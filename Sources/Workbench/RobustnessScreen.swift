@@ -28,10 +28,8 @@ final class RobustnessScreen: JobScreen {
     func render(job: Job, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
         let theme = workbench.theme
         let s = job.runner.snapshot
-        let checkLines = sanityLines(s.checks, theme: theme)
-        let rows = Layout.vertical(
-            [.fill(1)] + (checkLines.isEmpty ? [] : [.length(min(checkLines.count, 10) + 2)]) + [.length(3)]
-        ).split(area)
+        let sanity = SanityPanel(s.checks, theme: theme)
+        let rows = Layout.vertical([.fill(1)] + sanity.rows(maximumLines: 10) + [.length(3)]).split(area)
         let hasHistory = !s.epochSeries.isEmpty
         let top = Layout.horizontal(hasHistory ? [.fill(3), .fill(2), .length(40)] : [.fill(1), .length(40)]).split(
             rows[0])
@@ -48,15 +46,7 @@ final class RobustnessScreen: JobScreen {
             in: workbench.panel("robust accuracy over eps (L-inf)", top[0], &buffer))
         if hasHistory { renderHistory(s, in: top[1], buffer: &buffer, workbench: workbench) }
         workbench.renderFigures(s.figures, title: "evaluation", in: top[top.count - 1], buffer: &buffer)
-        if !checkLines.isEmpty {
-            let fired = s.checks.filter(\.fired).count
-            buffer.render(
-                Paragraph(checkLines),
-                in: workbench.panel(
-                    "sanity checks · "
-                        + (fired == 0 ? "none fired" : "\(fired) fired: the figures may overstate robustness"),
-                    rows[1], &buffer))
-        }
+        if !sanity.lines.isEmpty { sanity.render(in: rows[1], buffer: &buffer, workbench: workbench) }
         workbench.renderProgress(s, in: rows[rows.count - 1], buffer: &buffer)
     }
 
@@ -84,26 +74,4 @@ final class RobustnessScreen: JobScreen {
             in: workbench.panel("accuracy per epoch · catastrophic overfitting: \(collapse)", area, &buffer))
     }
 
-    /// One line per sanity check, fired ones first, each followed by what it suggests.
-    private func sanityLines(_ checks: [SanityFlag], theme: Theme) -> [Line] {
-        SanityFlagLines.lines(checks, theme: theme)
-    }
-}
-
-/// The sanity checks as styled lines, shared by the Attack lab and the Robustness screen.
-enum SanityFlagLines {
-    static func lines(_ checks: [SanityFlag], theme: Theme) -> [Line] {
-        let ordered = checks.filter(\.fired) + checks.filter { !$0.fired }
-        return ordered.flatMap { flag -> [Line] in
-            let mark: Span =
-                switch flag.status {
-                case .fired: Span("FLAG ", style: theme.warningStyle)
-                case .clear: Span("ok   ", style: theme.mutedStyle)
-                case .skipped: Span("skip ", style: theme.mutedStyle)
-                }
-            let line = Line([mark, Span("\(flag.check.rawValue): \(flag.figure)", style: theme.textStyle)])
-            guard flag.fired else { return [line] }
-            return [line, Line([Span("     → \(flag.check.suggestion)", style: theme.accentStyle)])]
-        }
-    }
 }

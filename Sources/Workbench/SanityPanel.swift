@@ -1,0 +1,43 @@
+import Attacks
+import Engine
+import TerminalUI
+
+/// The gradient-masking sanity checks of an evaluation as a panel, shared by the Attack lab and the
+/// Robustness screen: one line per check with its figure, fired ones first, each followed by what it
+/// suggests; the title says how many fired.
+struct SanityPanel {
+    let checks: [SanityFlag]
+    let lines: [Line]
+
+    init(_ checks: [SanityFlag], theme: Theme) {
+        self.checks = checks
+        let ordered = checks.filter(\.fired) + checks.filter { !$0.fired }
+        lines = ordered.flatMap { flag -> [Line] in
+            let mark: Span =
+                switch flag.status {
+                case .fired: Span("FLAG ", style: theme.warningStyle)
+                case .clear: Span("ok   ", style: theme.mutedStyle)
+                case .skipped: Span("skip ", style: theme.mutedStyle)
+                }
+            let line = Line([mark, Span("\(flag.check.rawValue): \(flag.figure)", style: theme.textStyle)])
+            guard flag.fired else { return [line] }
+            return [line, Line([Span("     → \(flag.check.suggestion)", style: theme.accentStyle)])]
+        }
+    }
+
+    /// The layout row the panel takes: none before the checks ran, else up to `maximumLines` lines plus
+    /// the border.
+    func rows(maximumLines: Int) -> [Constraint] {
+        lines.isEmpty ? [] : [.length(min(lines.count, maximumLines) + 2)]
+    }
+
+    func render(in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
+        let fired = checks.filter(\.fired).count
+        buffer.render(
+            Paragraph(lines),
+            in: workbench.panel(
+                "sanity checks · "
+                    + (fired == 0 ? "none fired" : "\(fired) fired: the figures may overstate robustness"),
+                area, &buffer))
+    }
+}
