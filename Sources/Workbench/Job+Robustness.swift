@@ -11,7 +11,7 @@ extension Job {
     /// run's per-epoch clean / FGSM / PGD accuracies.
     static func robustness(run: RunDirectory, running: Bool) throws -> Job {
         let config = try run.readConfig()
-        guard let kind = config["model"]?.stringValue.flatMap(Classifier.Kind.init(rawValue:)) else {
+        guard config["model"]?.stringValue.flatMap(Classifier.Kind.init(rawValue:)) != nil else {
             throw RunError("run '\(run.name)' is not a classifier")
         }
         let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
@@ -24,11 +24,7 @@ extension Job {
             var dataset = try DatasetLoader.load(data, seed: seed)
             dataset = dataset.subset(train: 1, test: min(200, dataset.testCount))
             labels.classNames = dataset.classNames
-            var generator = RandomGenerator(seed: 0)
-            let model = Classifier(
-                kind: kind, architecture: .of(config), imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
-                classCount: dataset.classCount, generator: &generator)
-            try RunCheckpoint.load(run: run, module: model)
+            let model = try LoadedClassifierRun.load(run: run, option: "run").model
             model.setTraining(false)
             var epsilons = RobustnessSweep.standardEpsilons
             if !epsilons.contains(checkEpsilon) { epsilons.append(checkEpsilon) }
