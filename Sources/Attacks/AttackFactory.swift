@@ -7,8 +7,11 @@ public enum AttackFactory {
     /// Every method name `make` knows, in the order the help lists them.
     public static let methods = [
         "fgsm", "bim", "ll", "ill", "pgd", "pgd-l2", "apgd", "apgd-t", "fab", "cw", "deepfool", "uap", "spatial",
-        "onepixel", "square", "autoattack", "transfer",
+        "onepixel", "square", "autoattack", "transfer", "feature",
     ]
+    /// Methods that need an input besides the classifier and the images: `transfer` a second model,
+    /// `feature` a guide image. The workbench's method cycle skips them.
+    public static let methodsWithExtraInputs: Set<String> = ["transfer", "feature"]
     /// Methods that see the model through forward passes only (their cost is counted in queries).
     public static let queryMethods: Set<String> = ["onepixel", "square", "spatial"]
     /// Methods without an eps-ball: CW and DeepFool minimise L2, spatial searches transforms, one-pixel
@@ -61,6 +64,9 @@ public enum AttackFactory {
         /// Transfer: the white-box method crafted on the surrogate, and the model under attack.
         public var transferWith = "pgd"
         public var transferTarget: Classifier?
+        /// Feature adversaries: the layer (nil: the last hidden layer) and the guide image with its class.
+        public var featureLayer: String?
+        public var guide: (pixels: [Float], label: Int)?
 
         public init(steps: Int? = nil, alpha: Float? = nil, seed: UInt64 = 0) {
             self.steps = steps
@@ -121,6 +127,11 @@ public enum AttackFactory {
                 throw AttackError("transfer crafts with a white-box attack, not '\(settings.transferWith)'")
             }
             return Transfer(attack: try make(settings.transferWith, settings: settings), target: target)
+        case "feature":
+            guard let guide = settings.guide else { throw AttackError("feature needs a guide image (--guide INDEX)") }
+            return FeatureAdversaries(
+                layer: settings.featureLayer, guide: guide.pixels, guideLabel: guide.label, steps: steps ?? 100,
+                stepSize: settings.alpha, randomStart: false, seed: settings.seed)
         default:
             throw AttackError("unknown attack '\(method)' (known: \(methods.joined(separator: ", ")))")
         }

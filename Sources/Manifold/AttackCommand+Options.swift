@@ -34,7 +34,7 @@ extension AttackCommand {
         }
         static let steps = CommandOption<Int>.integer(
             "steps", default: nil, in: IntegerRange(1...1_000_000),
-            defaultText: "20; cw, apgd, apgd-t, fab and autoattack 100, deepfool 50, onepixel 30 generations",
+            defaultText: "20; cw, apgd, apgd-t, fab, autoattack and feature 100, deepfool 50, onepixel 30 generations",
             help: "iterations (apgd-t and fab-t: per target; autoattack: per component)")
         static let alpha = CommandOption<Double>.number(
             "alpha", "A", default: nil, in: 0...28, excludingLower: true, defaultText: "eps/10; pgd-l2 eps/4",
@@ -144,6 +144,17 @@ extension AttackCommand {
             "target-run", "RUN", help: "transfer: the classifier run the examples are evaluated on")
         static let transferWith = CommandOption<String>.string(
             "with", "METHOD", default: defaults.transferWith, help: "transfer: the white-box attack crafted on --run")
+        static let layer = CommandOption<String>.string(
+            "layer", "NAME",
+            help: "feature: the layer whose activations are matched, named as in PyTorch's nn.Sequential "
+                + "(default: the last hidden layer; a wrong name lists the layers)")
+        static let guide = CommandOption<Int>.integer(
+            "guide", "INDEX", default: nil, in: IntegerRange(0...),
+            help: "feature: the test image whose features the sources are moved onto")
+        static let source = CommandOption<Int>.integer(
+            "source", "INDEX", default: nil, in: IntegerRange(0...),
+            help: "feature: attack this one test image (default: the first --n test images of other classes than "
+                + "the guide's)")
     }
 
     static let declaration = CommandDeclaration(
@@ -166,7 +177,8 @@ extension AttackCommand {
             Options.pInit.declaration, Options.loss.declaration, Options.targetCount.declaration,
             Options.version.declaration, Options.eot.declaration, Options.epochs.declaration, Options.goal.declaration,
             Options.trainCount.declaration, Options.transferRun.declaration, Options.targetRun.declaration,
-            Options.transferWith.declaration,
+            Options.transferWith.declaration, Options.layer.declaration, Options.guide.declaration,
+            Options.source.declaration,
         ],
         required: ["run"], maxPositional: 1)
 }

@@ -3,6 +3,7 @@ import Base
 import Datasets
 import Engine
 import Foundation
+import Models
 import SafeTensors
 import TensorCore
 
@@ -25,7 +26,7 @@ extension AttackCommand {
     static func report(
         _ result: AttackResult, method: String, options: AttackOptions, seconds: Double, json: Bool, run: RunDirectory,
         testSet: RunTestSet, sanity: (flags: [SanityFlag], count: Int, seconds: Double)? = nil,
-        components: [String]? = nil
+        feature: (setup: FeatureAttackSetup, model: Classifier)? = nil, components: [String]? = nil
     ) {
         let blackBox = AttackFactory.queryMethods.contains(method)
         let accuracies = components.map {
@@ -50,7 +51,8 @@ extension AttackCommand {
                 object["norm"] = .string(options.threat.norm == .l2 ? "2" : options.threat.norm == .l0 ? "0" : "inf")
             }
             for (key, value) in result.metrics { object[key] = .number(value) }
-            for (key, values) in result.perImageExtras {
+            for (key, value) in feature?.setup.jsonFields ?? [:] { object[key] = value }
+            for (key, values) in result.perImageExtras where result.metrics[key] == nil {
                 let finite = values.filter(\.isFinite)
                 object["mean_\(key)"] = finite.isEmpty ? .null : .number(finite.reduce(0, +) / Double(finite.count))
             }
@@ -93,6 +95,7 @@ extension AttackCommand {
                     format: "mean perturbation: L-inf %.4f, L2 %.4f, L0 %.1f pixels; %d %@, %.2f s", result.meanLinf,
                     result.meanL2, result.meanL0, blackBox ? result.queries : result.gradientEvaluations,
                     blackBox ? "queries" : "gradient evaluations", seconds))
+            if let feature { print(feature.setup.describe(model: feature.model)) }
             for (key, value) in result.metrics.sorted(by: { $0.key < $1.key }) {
                 print(String(format: "%@: %.4f", key, value))
             }

@@ -22,12 +22,19 @@ enum AttackCommand {
             throw UsageError("'attack' needs '--run RUN' (a classifier run)")
         }
         try SharedOptions.applyThreads(parsed)
+        try FeatureAttackSetup.refuseForeignOptions(parsed, method: method)
         let options = try AttackOptions(parsed, method: method)
         let quiet = parsed.has(SharedOptions.quiet)
 
+        if method == "feature", parsed.isGiven(Options.sanityCount.name) {
+            throw UsageError("'--sanity-n' does not apply to feature: its success is the guide's class, not a mistake")
+        }
         let loaded = try LoadedClassifierRun.load(runName, option: "--run")
         let testSet = try loaded.testSet(override: try parsed.given(Options.data), seed: options.seed)
-        let dataset = testSet.dataset
+        let feature =
+            method == "feature"
+            ? try FeatureAttackSetup(parsed, model: loaded.model, dataset: testSet.dataset) : nil
+        let dataset = feature?.dataset ?? testSet.dataset
         let count = try parsed.value(Options.count, default: min(1000, dataset.testCount))
         guard count <= dataset.testCount else {
             throw UsageError(
@@ -37,7 +44,8 @@ enum AttackCommand {
         if case .targeted(let target) = options.goal, target >= dataset.classCount {
             throw UsageError("'--target' \(target) is not a class of '\(dataset.name)' (0..\(dataset.classCount - 1))")
         }
-        let attack = try makeAttack(method, options: options, parsed: parsed, surrogate: loaded, dataset: dataset)
+        let attack = try makeAttack(
+            method, options: options, parsed: parsed, surrogate: loaded, dataset: dataset, feature: feature)
         let model = loaded.model
         model.setTraining(false)
 
@@ -53,7 +61,7 @@ enum AttackCommand {
         let seconds = Date().timeIntervalSince(start)
         let sanity = try sanityChecks(
             result, attack: attack, method: method, model: model, dataset: dataset, threat: options.threat,
-            count: try parsed.value(Options.sanityCount), seed: options.seed, quiet: quiet)
+            count: feature == nil ? try parsed.value(Options.sanityCount) : 0, seed: options.seed, quiet: quiet)
 
         if let out = try parsed.given(Options.out) {
             try writeImages(
@@ -66,7 +74,7 @@ enum AttackCommand {
         if let note = testSet.limitNote, !quiet { printError(note) }
         report(
             result, method: method, options: options, seconds: seconds, json: parsed.has(SharedOptions.json),
-            run: loaded.run, testSet: testSet, sanity: sanity,
+            run: loaded.run, testSet: testSet, sanity: sanity, feature: feature.map { ($0, loaded.model) },
             components: (attack as? AutoAttack)?.components(norm: options.threat.norm).map(\.name))
         if let hint = cwStepsHint(result, attack: attack, goal: options.goal), !quiet {
             printError(hint)

@@ -36,7 +36,8 @@ struct AttackOptions {
 
 /// Builds the attack named `method` from the command line through `AttackFactory`.
 func makeAttack(
-    _ method: String, options: AttackOptions, parsed: ParsedArguments, surrogate: LoadedClassifierRun, dataset: Dataset
+    _ method: String, options: AttackOptions, parsed: ParsedArguments, surrogate: LoadedClassifierRun, dataset: Dataset,
+    feature: FeatureAttackSetup? = nil
 ) throws -> any Attack {
     typealias Options = AttackCommand.Options
     var settings = AttackFactory.Settings(steps: options.steps, alpha: options.alpha, seed: options.seed)
@@ -63,6 +64,7 @@ func makeAttack(
     settings.pInit = Float(try parsed.value(Options.pInit))
     try readRobustEvaluationSettings(method, options: options, parsed: parsed, dataset: dataset, into: &settings)
     settings.epochs = try parsed.value(Options.epochs)
+    feature?.apply(to: &settings)
     settings.goal = try parsed.value(Options.goal)
     if method == "uap" {
         let trainCount = try parsed.value(Options.trainCount, default: min(1000, dataset.trainCount))

@@ -57,6 +57,7 @@ enum BenchCommand {
         (BenchDDPMCommand.declaration, BenchDDPMCommand.run), (tui, runTUI),
         (BenchSeedsCommand.declaration, BenchSeedsCommand.run),
         (BenchAutoAttackCommand.declaration, BenchAutoAttackCommand.run),
+        (BenchFeatureCommand.declaration, BenchFeatureCommand.run),
     ]
 
     static var names: [String] { subcommands.map { String($0.declaration.name.dropFirst("bench ".count)) } }

@@ -10,9 +10,9 @@ final class AttackScreen: JobScreen {
     let title = "Attack lab"
     var jobKinds: Set<Job.Kind> { [.attack] }
 
-    /// The methods `n` cycles through: every method `AttackFactory` knows except `transfer`, which
-    /// crafts on a second, surrogate classifier the lab does not load (`AttackExperiment` refuses it).
-    static let methods = AttackFactory.methods.filter { $0 != "transfer" }
+    /// The methods `n` cycles through: every method `AttackFactory` knows except those needing another
+    /// input (`transfer` crafts on a surrogate classifier the lab does not load, `feature` needs a guide).
+    static let methods = AttackFactory.methods.filter { !AttackFactory.methodsWithExtraInputs.contains($0) }
 
     var helpEntries: [HelpOverlay.Entry] {
         [

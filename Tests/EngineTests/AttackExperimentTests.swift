@@ -138,7 +138,7 @@ struct AttackExperimentTests {
     }
 
     @Test func everyLabMethodSteps() throws {
-        for method in AttackFactory.methods where method != "transfer" {
+        for method in AttackFactory.methods where !AttackFactory.methodsWithExtraInputs.contains(method) {
             let experiment = try Self.experiment(method, eps: method == "pgd-l2" ? 1 : 0.1, steps: 2, count: 4)
             var guardSteps = 0
             while !experiment.isFinished && guardSteps < 50 {

@@ -1,48 +1,25 @@
 """The PyTorch side of `manifold bench autoattack`: torchattacks 3.5.1's AutoAttack components.
 
 Usage: python3 autoattack_torch.py WEIGHTS KIND ARCH IMAGES LABELS N THREADS EPS STEPS QUERIES
-WEIGHTS is a Manifold classifier's model.safetensors (read here by hand, so the safetensors package is not
-needed); KIND is mlp or cnn and ARCH standard, madry or wong (the layer layouts of Manifold's Classifier, with
-its PyTorch parameter names); IMAGES and LABELS are raw float32 [N, pixels] and int64 [N] files. Runs the
+WEIGHTS is a Manifold classifier's model.safetensors (read by classifier_torch.py); KIND is mlp or cnn and
+ARCH standard, madry or wong (the layer layouts of Manifold's Classifier, with its PyTorch parameter names); IMAGES and LABELS are raw float32 [N, pixels] and int64 [N] files. Runs the
 standard L-inf ensemble as torchattacks' AutoAttack does (APGD-CE, APGD-T, FAB-T, Square, each on the images
 still robust, seed 0), with STEPS iterations for the first three and QUERIES for Square (torchattacks'
 AutoAttack itself fixes steps=10 and 5000 queries). Prints `component NAME ROBUST_ACCURACY SECONDS_SO_FAR`
 after each and
 `result SECONDS ROBUST_ACCURACY`; `error MESSAGE` (exit status 0) when PyTorch or torchattacks is missing.
 """
-import sys, time, json
+import sys, time
 sys.dont_write_bytecode = True
 try:
     import numpy as np, torch, torch.nn as nn
     from torchattacks import APGD, APGDT, FAB, Square
+    from classifier_torch import load_classifier
 except Exception as e:
     print("error PyTorch or torchattacks unavailable: %s" % e); sys.exit(0)
 weights, kind, arch, images, labels, n, threads, eps, steps, queries = sys.argv[1:11]
 n, steps, queries, eps = int(n), int(steps), int(queries), float(eps)
 torch.set_num_threads(int(threads))
-
-def load_safetensors(path):
-    data = open(path, "rb").read()
-    size = int.from_bytes(data[:8], "little")
-    header, base, state = json.loads(data[8:8 + size]), 8 + size, {}
-    for name, entry in header.items():
-        if name == "__metadata__": continue
-        if entry["dtype"] != "F32": raise ValueError("%s is %s, not F32" % (name, entry["dtype"]))
-        a, b = entry["data_offsets"]
-        state[name] = torch.from_numpy(np.frombuffer(data[base + a:base + b], dtype=np.float32).reshape(entry["shape"]).copy())
-    return state
-
-def body(kind, arch, classes, side):
-    if kind == "mlp":
-        hidden = state["0.weight"].shape[0]
-        return nn.Sequential(nn.Linear(side * side, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, classes))
-    q = side // 4
-    if arch == "wong":
-        return nn.Sequential(nn.Conv2d(1, 16, 4, 2, 1), nn.ReLU(), nn.Conv2d(16, 32, 4, 2, 1), nn.ReLU(), nn.Flatten(),
-                             nn.Linear(32 * q * q, 100), nn.ReLU(), nn.Linear(100, classes))
-    k, p, width = (5, 2, 1024) if arch == "madry" else (3, 1, 128)
-    return nn.Sequential(nn.Conv2d(1, 32, k, padding=p), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, k, padding=p), nn.ReLU(),
-                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * q * q, width), nn.ReLU(), nn.Linear(width, classes))
 
 class Net(nn.Module):
     """Takes [N, 1, H, W] images as torchattacks' Square needs; the MLP sees them flattened."""
@@ -51,15 +28,11 @@ class Net(nn.Module):
     def forward(self, x):
         return self.inner(x.flatten(1) if self.flatten else x)
 
-state = load_safetensors(weights)
-last = max(int(name.split(".")[0]) for name in state)
-classes = state["%d.weight" % last].shape[0]
 X = torch.from_numpy(np.fromfile(images, dtype=np.float32).reshape(n, -1).copy())
 side = int(round(X.shape[1] ** 0.5))
 X = X.reshape(n, 1, side, side)
 Y = torch.from_numpy(np.fromfile(labels, dtype=np.int64).copy())
-inner = body(kind, arch, classes, side)
-inner.load_state_dict(state)
+inner, classes = load_classifier(weights, kind, arch, side)
 m = Net(inner, kind == "mlp").eval()
 for p in m.parameters(): p.requires_grad_(False)
 components = [

@@ -1,0 +1,44 @@
+"""Manifold's classifiers in PyTorch, shared by the benchmark scripts: the weights of a run's
+model.safetensors (read by hand, so the safetensors package is not needed) in the nn.Sequential whose
+module names are Manifold's parameter and layer names (`0.weight`; layer `3` is module `3`).
+"""
+import json
+import numpy as np, torch, torch.nn as nn
+
+
+def load_safetensors(path):
+    data = open(path, "rb").read()
+    size = int.from_bytes(data[:8], "little")
+    header, base, state = json.loads(data[8:8 + size]), 8 + size, {}
+    for name, entry in header.items():
+        if name == "__metadata__": continue
+        if entry["dtype"] != "F32": raise ValueError("%s is %s, not F32" % (name, entry["dtype"]))
+        a, b = entry["data_offsets"]
+        state[name] = torch.from_numpy(np.frombuffer(data[base + a:base + b], dtype=np.float32).reshape(entry["shape"]).copy())
+    return state
+
+
+def body(state, kind, arch, classes, side):
+    """The nn.Sequential of a Manifold classifier: the MLP takes [N, side*side], the CNN [N, 1, side, side]."""
+    if kind == "mlp":
+        hidden = state["0.weight"].shape[0]
+        return nn.Sequential(nn.Linear(side * side, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, classes))
+    q = side // 4
+    if arch == "wong":
+        return nn.Sequential(nn.Conv2d(1, 16, 4, 2, 1), nn.ReLU(), nn.Conv2d(16, 32, 4, 2, 1), nn.ReLU(), nn.Flatten(),
+                             nn.Linear(32 * q * q, 100), nn.ReLU(), nn.Linear(100, classes))
+    k, p, width = (5, 2, 1024) if arch == "madry" else (3, 1, 128)
+    return nn.Sequential(nn.Conv2d(1, 32, k, padding=p), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, k, padding=p), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * q * q, width), nn.ReLU(), nn.Linear(width, classes))
+
+
+def load_classifier(weights, kind, arch, side):
+    """The run's classifier in eval mode with frozen parameters, and its class count."""
+    state = load_safetensors(weights)
+    last = max(int(name.split(".")[0]) for name in state)
+    classes = state["%d.weight" % last].shape[0]
+    model = body(state, kind, arch, classes, side)
+    model.load_state_dict(state)
+    model.eval()
+    for p in model.parameters(): p.requires_grad_(False)
+    return model, classes

@@ -1,0 +1,97 @@
+import Base
+import Foundation
+import Testing
+
+/// End to end: `manifold attack feature` and `manifold bench feature` on a tiny MLP run, and their
+/// one-line refusals.
+@Suite(.serialized) struct FeatureAttackCLITests {
+    static let tiny = ["--train-limit", "600", "--test-limit", "100", "--quiet"]
+
+    func json(_ result: CommandResult) throws -> JSONValue {
+        try JSONValue.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    @Test func featureAttackReportsDistancesAndRefusesBadInput() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "3", "--run", "victim", "--seed", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+
+        let attacked = try ManifoldBinary.run(
+            [
+                "attack", "feature", "--run", "victim", "--guide", "0", "--layer", "3", "--eps", "0.2", "--steps",
+                "30", "--n", "20", "--json", "--quiet",
+            ], runsRoot: root)
+        #expect(attacked.status == 0, "\(attacked.stderr)")
+        let object = try json(attacked)
+        #expect(object["attack"]?.stringValue == "feature" && object["n"]?.integerValue == 20)
+        #expect(object["layer"]?.stringValue == "3" && object["guide"]?.integerValue == 0)
+        let relative = try #require(object["relative_feature_distance"]?.doubleValue)
+        #expect(relative > 0 && relative < 1, "\(relative)")
+        let before = try #require(object["feature_distance_before"]?.doubleValue)
+        let after = try #require(object["feature_distance_after"]?.doubleValue)
+        #expect(after < before)
+        #expect((object["mean_linf"]?.doubleValue ?? 1) <= 0.2 + 1e-5)
+        #expect(object["flags"] == nil && object["mean_relative_feature_distance"] == nil)
+
+        // Text, one source.
+        let one = try ManifoldBinary.run(
+            ["attack", "feature", "--run", "victim", "--guide", "0", "--source", "1", "--steps", "5"], runsRoot: root)
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stdout.contains("feature on 1 images") && one.stdout.contains("relative_feature_distance: "))
+        #expect(one.stdout.contains("guide: test image 0"), "\(one.stdout)")
+
+        // The refusals: one line, exit status 2.
+        let cases: [([String], String)] = [
+            (["--guide", "0", "--layer", "9"], "layers: 0 (Linear), 1 (ReLU)"),
+            (["--guide", "0", "--layer", "relu"], "'--layer'"),
+            (["--layer", "3"], "needs '--guide INDEX'"),
+            (["--guide", "100"], "past the test set"),
+            (["--guide", "0", "--sanity-n", "10"], "'--sanity-n'"),
+            (["--guide", "0", "--norm", "2"], "L-inf"), (["--guide", "0", "--target", "3"], "drop '--target'"),
+        ]
+        for (extra, message) in cases {
+            let bad = try ManifoldBinary.run(["attack", "feature", "--run", "victim"] + extra, runsRoot: root)
+            #expect(bad.status == 2 && bad.stderr.contains(message), "\(extra): \(bad.status) \(bad.stderr)")
+            #expect(bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
+        }
+        let foreign = try ManifoldBinary.run(["attack", "pgd", "--run", "victim", "--guide", "3"], runsRoot: root)
+        #expect(
+            foreign.status == 2 && foreign.stderr.contains("'--guide' applies to feature only"), "\(foreign.stderr)")
+    }
+
+    @Test func sameClassGuideIsRefusedWithAHint() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "1", "--run", "victim", "--seed", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        // The guide itself as the source: the same class by construction.
+        let bad = try ManifoldBinary.run(
+            ["attack", "feature", "--run", "victim", "--guide", "4", "--source", "4"], runsRoot: root)
+        #expect(bad.status == 2, "\(bad.stderr)")
+        #expect(bad.stderr.contains("like source 4; pick a guide of another class (e.g. --guide"), "\(bad.stderr)")
+    }
+
+    @Test func benchFeatureWithoutTheReference() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "1", "--run", "victim", "--seed", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let bench = try ManifoldBinary.run(
+            [
+                "bench", "feature", "--run", "victim", "--guide", "0", "--n", "10", "--steps", "5", "--rounds", "1",
+                "--no-torch", "--json",
+            ], runsRoot: root)
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let object = try json(bench)
+        let relative = object["manifold"]?["relative_feature_distance"]?.doubleValue ?? .nan
+        #expect(relative > 0 && relative < 1, "\(bench.stdout)")
+        #expect(object["art_note"]?.stringValue == "skipped (--no-torch)" && object["art"] == nil)
+        let tooMany = try ManifoldBinary.run(
+            ["bench", "feature", "--run", "victim", "--guide", "0", "--n", "100", "--no-torch"], runsRoot: root)
+        #expect(tooMany.status == 2 && tooMany.stderr.contains("'--n' asks for 100 sources"), "\(tooMany.stderr)")
+    }
+}
