@@ -7,7 +7,7 @@ public enum AttackFactory {
     /// Every method name `make` knows, in the order the help lists them.
     public static let methods = [
         "fgsm", "bim", "ll", "ill", "pgd", "pgd-l2", "apgd", "apgd-t", "fab", "cw", "deepfool", "uap", "spatial",
-        "onepixel", "square", "autoattack", "transfer", "feature",
+        "onepixel", "square", "autoattack", "transfer", "feature", "lpa", "ppgd",
     ]
     /// Methods that need an input besides the classifier and the images: `transfer` a second model,
     /// `feature` a guide image. The workbench's method cycle skips them.
@@ -16,7 +16,10 @@ public enum AttackFactory {
     public static let queryMethods: Set<String> = ["onepixel", "square", "spatial"]
     /// Methods without an eps-ball: CW and DeepFool minimise L2, spatial searches transforms, one-pixel
     /// counts pixels. `--eps` and `--norm` mean nothing to them.
-    public static let radiusFreeMethods: Set<String> = ["cw", "deepfool", "spatial", "onepixel"]
+    /// lpa and ppgd bound a perceptual distance instead (`--bound`).
+    public static let radiusFreeMethods: Set<String> = ["cw", "deepfool", "spatial", "onepixel", "lpa", "ppgd"]
+    /// Methods bounded by the perceptual distance (`PerceptualDistance`).
+    public static let perceptualMethods: Set<String> = ["lpa", "ppgd"]
 
     /// The knobs of every method; nil or the default means the method's own default.
     public struct Settings {
@@ -67,6 +70,11 @@ public enum AttackFactory {
         /// Feature adversaries: the layer (nil: the last hidden layer) and the guide image with its class.
         public var featureLayer: String?
         public var guide: (pixels: [Float], label: Int)?
+        /// LPA and PPGD: the perceptual bound, the layers of the distance (nil: every hidden ReLU) and
+        /// LPA's initial lambda (its rounds are `searchSteps`).
+        public var perceptualBound: Float = 0.1
+        public var perceptualLayers: [String]?
+        public var lambda: Float = 10
 
         public init(steps: Int? = nil, alpha: Float? = nil, seed: UInt64 = 0) {
             self.steps = steps
@@ -132,6 +140,14 @@ public enum AttackFactory {
             return FeatureAdversaries(
                 layer: settings.featureLayer, guide: guide.pixels, guideLabel: guide.label, steps: steps ?? 100,
                 stepSize: settings.alpha, randomStart: false, seed: settings.seed)
+        case "lpa":
+            return LagrangianPerceptualAttack(
+                bound: settings.perceptualBound, steps: steps ?? 20, searchSteps: settings.searchSteps,
+                stepSize: settings.alpha ?? 1, lambda: settings.lambda, layers: settings.perceptualLayers)
+        case "ppgd":
+            return PerceptualPGD(
+                bound: settings.perceptualBound, steps: steps ?? 40, stepSize: settings.alpha ?? 1,
+                layers: settings.perceptualLayers)
         default:
             throw AttackError("unknown attack '\(method)' (known: \(methods.joined(separator: ", ")))")
         }

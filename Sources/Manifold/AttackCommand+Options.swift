@@ -34,10 +34,12 @@ extension AttackCommand {
         }
         static let steps = CommandOption<Int>.integer(
             "steps", default: nil, in: IntegerRange(1...1_000_000),
-            defaultText: "20; cw, apgd, apgd-t, fab, autoattack and feature 100, deepfool 50, onepixel 30 generations",
+            defaultText:
+                "20; cw, apgd, apgd-t, fab, autoattack and feature 100, deepfool 50, onepixel 30 generations, ppgd 40, lpa 20 per round",
             help: "iterations (apgd-t and fab-t: per target; autoattack: per component)")
         static let alpha = CommandOption<Double>.number(
-            "alpha", "A", default: nil, in: 0...28, excludingLower: true, defaultText: "eps/10; pgd-l2 eps/4",
+            "alpha", "A", default: nil, in: 0...28, excludingLower: true,
+            defaultText: "eps/10; pgd-l2 eps/4; lpa, ppgd 1 (an L2 step)",
             help: "step size")
         static let target = CommandOption<AttackGoal>(
             "target", kind: .string, placeholder: "CLASS|ll", default: nil,
@@ -88,7 +90,8 @@ extension AttackCommand {
             defaultText: "\(defaults.learningRate)", help: "cw: Adam's learning rate")
         static let searchSteps = CommandOption<Int>.integer(
             "search-steps", default: defaults.searchSteps, in: IntegerRange(1...50),
-            defaultText: "\(defaults.searchSteps); 1 with --torchattacks", help: "cw: binary-search rounds over c")
+            defaultText: "\(defaults.searchSteps); 1 with --torchattacks",
+            help: "cw: binary-search rounds over c; lpa: over lambda")
         static let torchattacks = CommandOption<Bool>.flag(
             "torchattacks", help: "cw: torchattacks 3.5.1's masked margin and early abort, one c")
         static let pixels = CommandOption<Int>.integer(
@@ -151,6 +154,27 @@ extension AttackCommand {
         static let guide = CommandOption<Int>.integer(
             "guide", "INDEX", default: nil, in: IntegerRange(0...),
             help: "feature: the test image whose features the sources are moved onto")
+        static let bound = CommandOption<Double>.number(
+            "bound", "B", default: Double(defaults.perceptualBound), in: 0...4, excludingLower: true,
+            defaultText: "\(defaults.perceptualBound)",
+            help: "lpa, ppgd: the largest perceptual distance (the classifier's own LPIPS, in (0, 4])")
+        static let layers = CommandOption<[String]>(
+            "layers", kind: .string, placeholder: "L1,L2,...", default: nil, defaultText: "every hidden ReLU",
+            help: "lpa, ppgd: the layers of the perceptual distance, named as --layer names them"
+        ) { text throws(UsageError) in
+            let names = text.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard !names.contains(where: \.isEmpty) else {
+                throw UsageError(
+                    "option '--layers' must be layer names separated by commas, got '\(Sanitize.line(text, limit: 40))'"
+                )
+            }
+            return names
+        }
+        static let lambda = CommandOption<Double>.number(
+            "lambda", default: Double(defaults.lambda), in: 0...1e6, excludingLower: true,
+            defaultText: "\(defaults.lambda)", help: "lpa: the initial penalty on distance past the bound")
         static let source = CommandOption<Int>.integer(
             "source", "INDEX", default: nil, in: IntegerRange(0...),
             help: "feature: attack this one test image (default: the first --n test images of other classes than "
@@ -178,7 +202,8 @@ extension AttackCommand {
             Options.version.declaration, Options.eot.declaration, Options.epochs.declaration, Options.goal.declaration,
             Options.trainCount.declaration, Options.transferRun.declaration, Options.targetRun.declaration,
             Options.transferWith.declaration, Options.layer.declaration, Options.guide.declaration,
-            Options.source.declaration,
+            Options.source.declaration, Options.bound.declaration, Options.layers.declaration,
+            Options.lambda.declaration,
         ],
         required: ["run"], maxPositional: 1)
 }

@@ -65,6 +65,14 @@ func makeAttack(
     try readRobustEvaluationSettings(method, options: options, parsed: parsed, dataset: dataset, into: &settings)
     settings.epochs = try parsed.value(Options.epochs)
     feature?.apply(to: &settings)
+    try readPerceptualSettings(method, parsed: parsed, into: &settings)
+    if AttackFactory.perceptualMethods.contains(method) {
+        do {
+            _ = try PerceptualDistance(classifier: surrogate.model, layers: settings.perceptualLayers)
+        } catch let error as AttackError {
+            throw UsageError("option '--layers': \(error.description)")
+        }
+    }
     settings.goal = try parsed.value(Options.goal)
     if method == "uap" {
         let trainCount = try parsed.value(Options.trainCount, default: min(1000, dataset.trainCount))
@@ -150,4 +158,24 @@ private func readRobustEvaluationSettings(
         try CommandOption<Int>.check(
             count, in: IntegerRange(1...max(classes - 1, 1)), name: Options.targetCount.name)
     }
+}
+
+/// The settings of lpa and ppgd, refused on other methods.
+private func readPerceptualSettings(
+    _ method: String, parsed: ParsedArguments, into settings: inout AttackFactory.Settings
+)
+    throws
+{
+    typealias Options = AttackCommand.Options
+    let perceptual = AttackFactory.perceptualMethods.contains(method)
+    for option in [Options.bound.name, Options.layers.name] where parsed.isGiven(option) && !perceptual {
+        throw UsageError("'--\(option)' applies to lpa and ppgd only")
+    }
+    if parsed.isGiven(Options.lambda.name) && method != "lpa" { throw UsageError("'--lambda' applies to lpa only") }
+    if parsed.isGiven(Options.target.name) && perceptual {
+        throw UsageError("\(method) is untargeted; drop '--target'")
+    }
+    settings.perceptualBound = Float(try parsed.value(Options.bound))
+    settings.perceptualLayers = try parsed.given(Options.layers)
+    settings.lambda = Float(try parsed.value(Options.lambda))
 }

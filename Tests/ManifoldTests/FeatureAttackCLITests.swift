@@ -2,8 +2,8 @@ import Base
 import Foundation
 import Testing
 
-/// End to end: `manifold attack feature` and `manifold bench feature` on a tiny MLP run, and their
-/// one-line refusals.
+/// End to end: `manifold attack feature|lpa|ppgd` and `manifold bench feature` on a tiny MLP run, and
+/// their one-line refusals.
 @Suite(.serialized) struct FeatureAttackCLITests {
     static let tiny = ["--train-limit", "600", "--test-limit", "100", "--quiet"]
 
@@ -93,5 +93,38 @@ import Testing
         let tooMany = try ManifoldBinary.run(
             ["bench", "feature", "--run", "victim", "--guide", "0", "--n", "100", "--no-torch"], runsRoot: root)
         #expect(tooMany.status == 2 && tooMany.stderr.contains("'--n' asks for 100 sources"), "\(tooMany.stderr)")
+    }
+
+    @Test func perceptualAttacksReportTheirDistance() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "2", "--run", "victim", "--seed", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        for method in ["lpa", "ppgd"] {
+            let attacked = try ManifoldBinary.run(
+                [
+                    "attack", method, "--run", "victim", "--bound", "0.05", "--steps", "5", "--n", "20",
+                    "--sanity-n", "0", "--json", "--quiet",
+                ], runsRoot: root)
+            #expect(attacked.status == 0, "\(attacked.stderr)")
+            let object = try json(attacked)
+            let distance = try #require(object["mean_perceptual_distance"]?.doubleValue, "\(attacked.stdout)")
+            #expect(distance > 0 && distance <= 0.05 + 1e-6)
+            #expect(object["eps"] == nil && (object["success_rate"]?.doubleValue ?? 0) > 0)
+        }
+        let cases: [([String], String)] = [
+            (["lpa", "--bound", "5"], "'--bound'"),
+            (["ppgd", "--layers", "1,4"], "option '--layers': no hidden layer '4'"),
+            (["ppgd", "--layers", "1,"], "option '--layers' must be layer names"),
+            (["ppgd", "--eps", "0.1"], "no eps-ball"),
+            (["ppgd", "--target", "1"], "untargeted"),
+            (["ppgd", "--lambda", "3"], "'--lambda' applies to lpa only"),
+            (["pgd", "--bound", "0.1"], "'--bound' applies to lpa and ppgd only"),
+        ]
+        for (extra, message) in cases {
+            let bad = try ManifoldBinary.run(["attack"] + extra + ["--run", "victim"], runsRoot: root)
+            #expect(bad.status == 2 && bad.stderr.contains(message), "\(extra): \(bad.status) \(bad.stderr)")
+        }
     }
 }
