@@ -58,6 +58,7 @@ enum BenchCommand {
         (BenchSeedsCommand.declaration, BenchSeedsCommand.run),
         (BenchAutoAttackCommand.declaration, BenchAutoAttackCommand.run),
         (BenchFeatureCommand.declaration, BenchFeatureCommand.run),
+        (BenchThreatsCommand.declaration, BenchThreatsCommand.run),
     ]
 
     static var names: [String] { subcommands.map { String($0.declaration.name.dropFirst("bench ".count)) } }

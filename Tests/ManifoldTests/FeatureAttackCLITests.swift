@@ -127,4 +127,37 @@ import Testing
             #expect(bad.status == 2 && bad.stderr.contains(message), "\(extra): \(bad.status) \(bad.stderr)")
         }
     }
+
+    @Test func benchThreatsTabulatesEveryThreatModelForEveryRun() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for (run, seed) in [("a", "1"), ("b", "2")] {
+            let trained = try ManifoldBinary.run(
+                ["train", "mlp", "--epochs", "1", "--run", run, "--seed", seed] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(trained.stderr)")
+        }
+        let bench = try ManifoldBinary.run(
+            ["bench", "threats", "--runs", "a,b", "--n", "20", "--steps", "3", "--json", "--quiet"], runsRoot: root)
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let object = try json(bench)
+        let rows = object["rows"]?.arrayValue ?? []
+        #expect(rows.count == 8 && object["yardstick"]?.stringValue == "a")
+        #expect(
+            rows.compactMap { $0["threat"]?.stringValue } == [
+                "pgd-linf", "pgd-linf", "pgd-l2", "pgd-l2", "spatial", "spatial", "lpa", "lpa",
+            ])
+        let clean = object["clean_accuracy"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+        #expect(clean.count == 2)
+        for (index, row) in rows.enumerated() {
+            let robust = row["robust_accuracy"]?.doubleValue ?? 2
+            #expect(robust <= clean[index % 2] + 1e-9, "\(row.serialized())")
+            #expect((row["perceptual_distance"]?.doubleValue ?? -1) >= 0)
+        }
+        #expect(rows[0]["mean_linf"]?.doubleValue ?? 1 <= 0.1 + 1e-5)
+        let text = try ManifoldBinary.run(
+            ["bench", "threats", "--runs", "a", "--n", "10", "--steps", "2", "--quiet"], runsRoot: root)
+        #expect(text.status == 0 && text.stdout.contains("lpa       bound 0.1"), "\(text.stdout)")
+        let bad = try ManifoldBinary.run(["bench", "threats", "--runs", "a,"], runsRoot: root)
+        #expect(bad.status == 2 && bad.stderr.contains("'--runs'"), "\(bad.stderr)")
+    }
 }
