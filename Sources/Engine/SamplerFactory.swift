@@ -103,7 +103,8 @@ public enum SamplerFactory {
                 throw RuntimeFault("classifier guidance needs a ddpm run sampled with ddpm or ddim")
             }
             guard classifierGuidance.labels.count == count else {
-                throw RuntimeFault("classifier guidance: \(classifierGuidance.labels.count) labels for \(count) samples")
+                throw RuntimeFault(
+                    "classifier guidance: \(classifierGuidance.labels.count) labels for \(count) samples")
             }
         }
         var ddpmGuidance: ClassifierFreeGuidance?

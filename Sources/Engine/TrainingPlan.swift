@@ -128,7 +128,8 @@ public struct TrainingPlan: Sendable {
             batch: request.batch ?? savedBatch ?? defaultBatch,
             learningRate: request.learningRate ?? savedRate ?? defaultLearningRate(request.model, settings: settings),
             seed: request.seed ?? savedSeed ?? defaultSeed, settings: settings, adversarial: adversarial,
-            architecture: architecture, noiseAware: noiseAware, completedEpochs: done, isResume: true, created: config["created"]?.stringValue)
+            architecture: architecture, noiseAware: noiseAware, completedEpochs: done, isResume: true,
+            created: config["created"]?.stringValue)
     }
 
     /// A run's `epochs_done`: a whole number from 0 to 1,000,000, else the config is refused (a negative,

@@ -90,7 +90,8 @@ enum SampleCommand {
             Options.clip.declaration, Options.interpolate.declaration, Options.classifier.declaration,
             Options.noScores.declaration, Options.noEMA.declaration, Options.latent.declaration,
             Options.testLimit.declaration, Options.sampleClass.declaration, Options.guidance.declaration,
-            Options.classifierGuidance.declaration, Options.scale.declaration, SharedOptions.threads.declaration, SharedOptions.quiet.declaration,
+            Options.classifierGuidance.declaration, Options.scale.declaration, SharedOptions.threads.declaration,
+            SharedOptions.quiet.declaration,
         ],
         required: ["run"], maxPositional: nil)
 
@@ -261,7 +262,9 @@ enum SampleCommand {
                     method == .prior
                     ? ""
                     : String(format: " at guidance %g", guidance)
-                        + (guidanceClassifier.map { String(format: ", classifier guidance by %@ at scale %g", $0.path, scale) } ?? "")
+                        + (guidanceClassifier.map {
+                            String(format: ", classifier guidance by %@ at scale %g", $0.path, scale)
+                        } ?? "")
                 line += String(
                     format: "; class %@%@: %.1f%% classified as asked", classRequest.text, steering, 100 * accuracy)
             }

@@ -20,7 +20,8 @@ enum TrainCommand {
             throw UsageError(
                 option.name == TrainOptions.noiseAware.name
                     ? "'--noise-aware' is for classifiers (mlp, cnn), not '\(kind.rawValue)'"
-                    : "'--\(option.name)' is for classifiers (mlp, cnn): '\(kind.rawValue)' has no adversarial training")
+                    : "'--\(option.name)' is for classifiers (mlp, cnn): '\(kind.rawValue)' has no adversarial training"
+            )
         }
         let parsed = try ParsedArguments(arguments, options: TrainOptions.options(for: model))
         try CommandDeclaration.checkData(parsed)

@@ -69,8 +69,9 @@ public struct ClassifierGuidance {
 
     /// Algorithm 1's mean shift, in place: `mean += s variance gradient`.
     /// - Parameters: mean and gradient `count` values each; variance `Sigma = sigma_t^2`.
-    public func shiftMean(_ mean: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int, variance: Double)
-    {
+    public func shiftMean(
+        _ mean: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int, variance: Double
+    ) {
         let factor = Float(scale * variance)
         for i in 0..<count { mean[i] += factor * gradient[i] }
     }

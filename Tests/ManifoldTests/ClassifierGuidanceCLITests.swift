@@ -46,7 +46,8 @@ import Testing
         #expect(names == plainNames)
         let notTrainedSo = try ManifoldBinary.run(
             ["train", "mlp", "--epochs", "2", "--run", "scorer", "--resume", "--noise-aware"] + small, runsRoot: root)
-        #expect(notTrainedSo.status != 0 && notTrainedSo.stderr.contains("without --noise-aware"), "\(notTrainedSo.stderr)")
+        #expect(
+            notTrainedSo.status != 0 && notTrainedSo.stderr.contains("without --noise-aware"), "\(notTrainedSo.stderr)")
 
         let sampled = try ManifoldBinary.run(
             [
@@ -69,7 +70,8 @@ import Testing
             let result = try ManifoldBinary.run(
                 [
                     "sample", "ddim", "--run", "ddpm", "--class", "all", "--n", "1", "--steps", "5",
-                    "--classifier-guidance", "scorer", "--scale", scale, "--classifier", "scorer", "--out", out, "--json",
+                    "--classifier-guidance", "scorer", "--scale", scale, "--classifier", "scorer", "--out", out,
+                    "--json",
                 ], runsRoot: root)
             #expect(result.status == 0, "\(result.stderr)")
             let all = try json(result)

@@ -76,7 +76,8 @@ struct ClassifierGuidanceTests {
                 for i in 0..<6 {
                     let shift = Double(guided.x.data[i] - plain.x.data[i])
                     #expect(
-                        Swift.abs(shift - scale * sigmaSquared * Double(g[i])) < 1e-6, "\(variance) clip \(clip) i \(i)")
+                        Swift.abs(shift - scale * sigmaSquared * Double(g[i])) < 1e-6, "\(variance) clip \(clip) i \(i)"
+                    )
                 }
             }
         }
