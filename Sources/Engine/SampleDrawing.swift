@@ -38,6 +38,11 @@ public struct SampleDrawing {
     /// Classifier-free guidance strength `w` (Ho & Salimans 2021) with `classRequest`; 0 is the plain
     /// conditional model.
     public var guidance = 0.0
+    /// ddpm, ddim: classifier guidance (Dhariwal & Nichol 2021) toward `classRequest` by this saved mlp/cnn
+    /// run, on an unconditional or a conditional DDPM run; nil samples without it.
+    public var guidanceClassifierRun: RunDirectory?
+    /// The classifier guidance scale `s` (with `guidanceClassifierRun`).
+    public var classifierScale = 1.0
 
     public init(method: SamplingMethod, run: RunDirectory, count: Int, steps: Int, outPath: String) {
         (self.method, self.run, self.count, self.steps, self.outPath) = (method, run, count, steps, outPath)
@@ -93,8 +98,13 @@ public struct SampleDrawing {
         if method == .ddim, let ddpm = model as? DDPM, steps > ddpm.schedule.stepCount {
             throw SamplingRequestError("'--steps' for ddim must be at most T = \(ddpm.schedule.stepCount)")
         }
-        let classes = try requestedClasses(model)
+        let classCount = Self.classCount(of: model, config: config)
+        let classes = try requestedClasses(model, classCount: classCount)
+        let conditional = ((model as? any ClassConditionalModel)?.classCount ?? 0) > 0
         let sampleCount = classes?.count ?? count
+        let classifierGuidance = try guidanceClassifier(pixels: pixels, classCount: classCount).map { classifier in
+            ClassifierGuidance.fromClassifier(classifier, labels: classes ?? [], scale: classifierScale)
+        }
         var weights: String?
         if let ddpm = model as? DDPM {
             ddpm.samplesWithAverage = useWeightAverage
@@ -102,7 +112,8 @@ public struct SampleDrawing {
         }
         let sampler = try SamplerFactory.make(
             method: method, model: model, pixels: pixels, count: sampleCount, steps: steps, seed: seed,
-            options: options, codes: codes, classes: classes, guidance: guidance)
+            options: options, codes: codes, classes: conditional ? classes : nil, guidance: guidance,
+            classifierGuidance: classifierGuidance)
         let start = Date()
         do {
             try sampler.run { progress($0) }
@@ -137,23 +148,43 @@ public struct SampleDrawing {
         return result
     }
 
+    /// The classes of the run's dataset: the conditional model's, else `class_names` in config.json
+    /// (10 when it has none).
+    static func classCount(of model: any Module, config: [String: JSONValue]) -> Int {
+        let conditional = (model as? any ClassConditionalModel)?.classCount ?? 0
+        return conditional > 0 ? conditional : config["class_names"]?.arrayValue?.count ?? 10
+    }
+
     /// The class of each sample that `classRequest` asks of `model` (nil: none asked).
-    /// - Throws: `SamplingRequestError` for a class on an unconditional run, a class outside the run's
-    ///   classes, guidance without a class or against a run trained without dropped labels (`p_uncond`
-    ///   0), or a conditional VAE without a class.
-    private func requestedClasses(_ model: any Module) throws -> [Int]? {
+    /// - Throws: `SamplingRequestError` for a class on an unconditional run without classifier guidance,
+    ///   a class outside the run's classes, classifier-free guidance without a class, on an
+    ///   unconditional run or against a run trained without dropped labels (`p_uncond` 0), classifier
+    ///   guidance without a class, or a conditional VAE without a class.
+    private func requestedClasses(_ model: any Module, classCount runClasses: Int) throws -> [Int]? {
         let classCount = (model as? any ClassConditionalModel)?.classCount ?? 0
         guard let classRequest else {
             if guidance > 0 { throw SamplingRequestError("option '--guidance' needs '--class K' (or 'all')") }
+            if guidanceClassifierRun != nil {
+                throw SamplingRequestError(
+                    "option '--classifier-guidance' needs '--class K' (or 'all'): the class to steer toward")
+            }
             if classCount > 0 && model is VariationalAutoencoder {
                 throw SamplingRequestError(
                     "'\(Sanitize.line(run.path))' is a conditional vae: pass '--class K' (or 'all') to sample it")
             }
             return nil
         }
+        if classCount == 0 && guidanceClassifierRun != nil && model is DDPM {
+            if guidance > 0 {
+                throw SamplingRequestError(
+                    "option '--guidance' (classifier-free guidance) needs a class-conditional run; '\(Sanitize.line(run.path))' is unconditional, so only '--classifier-guidance' can steer it"
+                )
+            }
+            return try classRequest.labels(count: count, classCount: runClasses)
+        }
         guard classCount > 0 else {
             throw SamplingRequestError(
-                "option '--class' needs a class-conditional run (train ddpm --net unet --conditional, or train vae --conditional); '\(Sanitize.line(run.path))' is unconditional"
+                "option '--class' needs a class-conditional run (train ddpm --net unet --conditional, or train vae --conditional) or, for ddpm and ddim, '--classifier-guidance RUN'; '\(Sanitize.line(run.path))' is unconditional"
             )
         }
         if let ddpm = model as? DDPM, guidance > 0 && ddpm.unconditionalProbability == 0 {
@@ -162,6 +193,38 @@ public struct SampleDrawing {
             )
         }
         return try classRequest.labels(count: count, classCount: classCount)
+    }
+
+    /// The classifier of `guidanceClassifierRun` (nil without one), checked against the DDPM run: the same
+    /// number of pixels and of classes.
+    /// - Throws: `SamplingRequestError` for a missing run, a run that is not a classifier, or a
+    ///   mismatch; `RunError` for an unreadable config or checkpoint.
+    private func guidanceClassifier(pixels: Int, classCount: Int) throws -> Classifier? {
+        guard let guide = guidanceClassifierRun else { return nil }
+        let option = "option '--classifier-guidance'"
+        guard guide.exists else {
+            throw SamplingRequestError("\(option): no run folder '\(Sanitize.line(guide.path))' (see 'manifold runs')")
+        }
+        let config = try guide.readConfig()
+        let modelName = config["model"]?.stringValue ?? ""
+        guard Classifier.Kind(rawValue: modelName) != nil else {
+            throw SamplingRequestError(
+                "\(option): run '\(Sanitize.line(guide.name))' is a '\(Sanitize.line(modelName, limit: 40))' model, not a classifier (mlp, cnn)"
+            )
+        }
+        let height = config["image_height"]?.integerValue ?? 28
+        let width = config["image_width"]?.integerValue ?? 28
+        guard height * width == pixels else {
+            throw SamplingRequestError(
+                "\(option): the classifier reads \(height)x\(width) images (\(height * width) pixels), the ddpm run's images have \(pixels) pixels"
+            )
+        }
+        let classes = config["class_names"]?.arrayValue?.count ?? 10
+        guard classes == classCount else {
+            throw SamplingRequestError(
+                "\(option): the classifier has \(classes) classes, the ddpm run's dataset \(classCount)")
+        }
+        return try LoadedClassifierRun.load(run: guide, option: "--classifier-guidance").model
     }
 
     /// The run's dataset, cut to 10,000 training images and the test images the scores and the

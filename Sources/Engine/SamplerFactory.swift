@@ -90,11 +90,23 @@ public enum SamplerFactory {
     ///   - classes: on a class-conditional model (ddpm, ddim: a conditional DDPM; prior: a conditional
     ///     VAE), the class of each sample (`count` of them, or one per code); nil samples without a label.
     ///   - guidance: ddpm, ddim with `classes`: the classifier-free guidance strength `w` (Ho & Salimans 2021).
+    ///   - classifierGuidance: ddpm, ddim on any DDPM run (conditional or not): classifier guidance
+    ///     (Dhariwal & Nichol 2021), one label per sample.
     /// - Throws: `RuntimeFault` when the method does not fit the model or the steps are out of range.
     public static func make(
         method: SamplingMethod, model: any Module, pixels: Int, count: Int, steps: Int? = nil, seed: UInt64,
-        options: SamplingOptions = SamplingOptions(), codes: Tensor? = nil, classes: [Int]? = nil, guidance: Double = 0
+        options: SamplingOptions = SamplingOptions(), codes: Tensor? = nil, classes: [Int]? = nil, guidance: Double = 0,
+        classifierGuidance: ClassifierGuidance? = nil
     ) throws -> any Sampler {
+        if let classifierGuidance {
+            guard model is DDPM, method == .ddpm || method == .ddim else {
+                throw RuntimeFault("classifier guidance needs a ddpm run sampled with ddpm or ddim")
+            }
+            guard classifierGuidance.labels.count == count else {
+                throw RuntimeFault(
+                    "classifier guidance: \(classifierGuidance.labels.count) labels for \(count) samples")
+            }
+        }
         var ddpmGuidance: ClassifierFreeGuidance?
         if let classes {
             let conditional = (model as? any ClassConditionalModel)?.classCount ?? 0
@@ -140,17 +152,21 @@ public enum SamplerFactory {
             }
         case .ddpm:
             guard let ddpm = model as? DDPM else { throw RuntimeFault("ddpm sampling needs a ddpm model") }
-            return DDPMSampler(
+            let sampler = DDPMSampler(
                 count: count, pixels: pixels, schedule: ddpm.schedule, variance: options.variance, clip: options.clip,
                 seed: seed, predictNoise: ddpm.makeSamplingPredictor(guidance: ddpmGuidance))
+            sampler.classifierGuidance = classifierGuidance
+            return sampler
         case .ddim:
             guard let ddpm = model as? DDPM else { throw RuntimeFault("ddim sampling needs a ddpm model") }
             guard steps <= ddpm.schedule.stepCount else {
                 throw RuntimeFault("'--steps' for ddim must be at most T = \(ddpm.schedule.stepCount)")
             }
-            return DDIMSampler(
+            let sampler = DDIMSampler(
                 count: count, pixels: pixels, schedule: ddpm.schedule, steps: steps, eta: options.eta,
                 clip: options.clip, seed: seed, predictNoise: ddpm.makeSamplingPredictor(guidance: ddpmGuidance))
+            sampler.classifierGuidance = classifierGuidance
+            return sampler
         }
     }
 

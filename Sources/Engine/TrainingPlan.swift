@@ -29,6 +29,8 @@ public struct TrainingPlan: Sendable {
     public let adversarial: AdversarialTrainingSettings?
     /// A classifier's architecture (`standard` for the MLP and the plain CNN).
     public let architecture: Classifier.Architecture
+    /// A classifier trained on diffused batches for classifier guidance (`NoiseAwareObjective`).
+    public let noiseAware: Bool
     /// Epochs the run had done before this training (0 for a new run).
     public let completedEpochs: Int
     public let isResume: Bool
@@ -65,6 +67,7 @@ public struct TrainingPlan: Sendable {
             throw TrainingRequestError("adversarial training is for classifiers (mlp, cnn), not '\(kind.rawValue)'")
         }
         if adversarial?.method == .fastFGSM { adversarial?.scheduleEpochs = epochs }
+        try checkNoiseAware(request, adversarial: adversarial)
         let architecture = request.architecture ?? .standard
         if architecture != .standard && request.model != .classifier(.cnn) {
             throw TrainingRequestError("'--net \(architecture.rawValue)' is a CNN architecture; it needs 'train cnn'")
@@ -75,7 +78,8 @@ public struct TrainingPlan: Sendable {
             learningRate: request.learningRate
                 ?? defaultLearningRate(request.model, settings: request.settings, adversarial: adversarial),
             seed: request.seed ?? defaultSeed, settings: request.settings, adversarial: adversarial,
-            architecture: architecture, completedEpochs: 0, isResume: false, created: nil)
+            architecture: architecture, noiseAware: request.noiseAware, completedEpochs: 0, isResume: false,
+            created: nil)
     }
 
     /// Continues the run in `run` exactly where its last saved epoch left it.
@@ -110,6 +114,10 @@ public struct TrainingPlan: Sendable {
         }
         let limits = try savedLimits(config, request: request, source: source)
         let adversarial = try savedAdversarial(config, request: request, epochs: epochs, source: source)
+        let noiseAware = try NoiseAwareObjective.recorded(in: config, source: source)
+        if request.noiseAware && !noiseAware {
+            throw RunError("\(source): run was trained without --noise-aware (leave it out to resume as it was)")
+        }
         let architecture = Classifier.Architecture.of(config)
         if let asked = request.architecture, asked != architecture {
             throw RunError("\(source): run has network \(architecture.rawValue), not \(asked.rawValue)")
@@ -120,7 +128,8 @@ public struct TrainingPlan: Sendable {
             batch: request.batch ?? savedBatch ?? defaultBatch,
             learningRate: request.learningRate ?? savedRate ?? defaultLearningRate(request.model, settings: settings),
             seed: request.seed ?? savedSeed ?? defaultSeed, settings: settings, adversarial: adversarial,
-            architecture: architecture, completedEpochs: done, isResume: true, created: config["created"]?.stringValue)
+            architecture: architecture, noiseAware: noiseAware, completedEpochs: done, isResume: true,
+            created: config["created"]?.stringValue)
     }
 
     /// A run's `epochs_done`: a whole number from 0 to 1,000,000, else the config is refused (a negative,
@@ -154,6 +163,19 @@ public struct TrainingPlan: Sendable {
             )
         }
         return saved
+    }
+
+    /// Noise-aware training is for classifiers, and replaces the batch as adversarial training does, so
+    /// the two do not combine.
+    private static func checkNoiseAware(_ request: TrainingRequest, adversarial: AdversarialTrainingSettings?) throws {
+        guard request.noiseAware else { return }
+        if case .generative(let kind) = request.model {
+            throw TrainingRequestError("'--noise-aware' is for classifiers (mlp, cnn), not '\(kind.rawValue)'")
+        }
+        if adversarial != nil {
+            throw TrainingRequestError(
+                "'--noise-aware' and '--adversarial' both replace the training batch; pick one")
+        }
     }
 
     /// The settings given explicitly must be the run's.

@@ -23,6 +23,9 @@ public struct TrainingRequest: Sendable {
     public var givenSettings: Set<String> = []
     /// Adversarial training (classifiers only); on a resume, the run's, and one given must agree.
     public var adversarial: AdversarialTrainingSettings?
+    /// Noise-aware training on diffused batches (`NoiseAwareObjective`, classifiers only); on a resume
+    /// the run's, and asking for it on a run trained without it is an error.
+    public var noiseAware = false
     /// The CNN's architecture (`--net`); nil: `standard` for a new run, the run's on a resume (one
     /// given must agree).
     public var architecture: Classifier.Architecture?

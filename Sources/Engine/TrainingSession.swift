@@ -65,6 +65,11 @@ public final class TrainingSession: @unchecked Sendable {
             config.extra["adversarial"] = adversarial.description(
                 learningRate: plan.learningRate, batchesPerEpoch: classifier.batchesPerEpoch)
         }
+        if plan.noiseAware, let classifier = training as? ClassifierTraining {
+            let objective = NoiseAwareObjective(seed: plan.seed)
+            classifier.objective = objective
+            config.extra["noise_aware"] = objective.description
+        }
         metrics = MetricsTable()
         if plan.isResume {
             try RunCheckpoint.load(run: plan.run, module: training.module, optimizers: training.optimizers)

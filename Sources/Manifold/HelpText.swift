@@ -53,6 +53,8 @@ enum HelpText {
                 --net wong: conv(1->16,4x4,stride 2,pad 1)-conv(16->32, same)-fc(1568->100)-fc(10), ReLU between
                 --adversarial pgd|fgsm-rs|trades --eps E: adversarial training (see README), with FGSM and PGD
                 accuracy on 256 training images each epoch; --early-stop-pgd keeps the best PGD epoch
+                --noise-aware: trained on diffused batches x_t (the DDPM's schedule, no time input), a
+                classifier for sample ddpm|ddim --classifier-guidance
           pca   principal components (subspace iteration + Jacobi); reports test mse, explained variance
           ae    784-512-128-K / K-128-512-784, ReLU, sigmoid output, MSE (default K 30)
           vae   pytorch/examples VAE 784-400-(K,K) / K-400-784, BCE(sum) + KL; reports neg_elbo,
@@ -92,6 +94,10 @@ enum HelpText {
         mixes in classifier-free guidance (Ho & Salimans 2021), eps = (1 + W) eps(x, t, K) - W
         eps(x, t, none); --json adds class_accuracy, the share of samples the scoring classifier
         assigns to the class asked for.
+        ddpm and ddim on any ddpm run: --class K --classifier-guidance RUN [--scale S] adds classifier
+        guidance (Dhariwal & Nichol 2021) by a saved mlp/cnn run: ddpm shifts each step's mean by
+        S sigma_t^2 grad log p(K | x_t), ddim uses eps - sqrt(1 - alphaBar_t) S grad log p(K | x_t);
+        class_accuracy is still scored by the separate scoring classifier.
         Scores (MATH.md 11): class entropy (nats), classes covered and a Frechet distance on the
         classifier's penultimate features against test images. --classifier RUN uses a saved
         mlp/cnn run; without it a quick MLP is trained (2 epochs, up to 10,000 images) and the

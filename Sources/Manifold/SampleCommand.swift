@@ -70,6 +70,13 @@ enum SampleCommand {
         static let guidance = CommandOption<Double>.number(
             "guidance", "W", default: 0, in: 0...100,
             help: "with --class: classifier-free guidance strength w, eps = (1 + w) eps(x, t, K) - w eps(x, t, none)")
+        static let classifierGuidance = CommandOption<String>.string(
+            "classifier-guidance", "RUN",
+            help: "ddpm, ddim with --class: classifier guidance (Dhariwal & Nichol 2021) by a saved mlp/cnn run of "
+                + "the same image size and classes: ddpm shifts each mean by s sigma_t^2 grad log p(K | x_t), ddim "
+                + "uses eps - sqrt(1 - alphaBar_t) s grad log p(K | x_t); works on unconditional runs")
+        static let scale = CommandOption<Double>.number(
+            "scale", "S", default: 1, in: 0...1000, help: "with --classifier-guidance: the guidance scale s")
     }
 
     static let declaration = CommandDeclaration(
@@ -83,7 +90,8 @@ enum SampleCommand {
             Options.clip.declaration, Options.interpolate.declaration, Options.classifier.declaration,
             Options.noScores.declaration, Options.noEMA.declaration, Options.latent.declaration,
             Options.testLimit.declaration, Options.sampleClass.declaration, Options.guidance.declaration,
-            SharedOptions.threads.declaration, SharedOptions.quiet.declaration,
+            Options.classifierGuidance.declaration, Options.scale.declaration, SharedOptions.threads.declaration,
+            SharedOptions.quiet.declaration,
         ],
         required: ["run"], maxPositional: nil)
 
@@ -148,7 +156,8 @@ enum SampleCommand {
             (Options.eta.name, [Method.ddim]), (Options.variance.name, [.ddpm]),
             (Options.step.name, [.langevin, .annealedLangevin]), (Options.clip.name, [.ddpm, .ddim]),
             (Options.noEMA.name, [.ddpm, .ddim]), (Options.sampleClass.name, [.ddpm, .ddim, .prior]),
-            (Options.guidance.name, [.ddpm, .ddim]),
+            (Options.guidance.name, [.ddpm, .ddim]), (Options.classifierGuidance.name, [.ddpm, .ddim]),
+            (Options.scale.name, [.ddpm, .ddim]),
         ] where parsed.isGiven(option) && !methods.contains(method) {
             throw UsageError(
                 "option '--\(option)' applies to \(OptionHelp.alternatives(methods.map(\.rawValue))), not '\(method.rawValue)'"
@@ -160,6 +169,15 @@ enum SampleCommand {
         let guidance = try parsed.value(Options.guidance)
         if parsed.isGiven(Options.guidance.name) && classRequest == nil {
             throw UsageError("option '--guidance' needs '--class K' (or 'all'): it steers the samples toward a class")
+        }
+        let guidanceClassifier = try parsed.given(Options.classifierGuidance).map { try resolveRunArgument($0) }
+        let scale = try parsed.value(Options.scale)
+        if parsed.isGiven(Options.scale.name) && guidanceClassifier == nil {
+            throw UsageError("option '--scale' needs '--classifier-guidance RUN': it scales the classifier's gradient")
+        }
+        if guidanceClassifier != nil && classRequest == nil {
+            throw UsageError(
+                "option '--classifier-guidance' needs '--class K' (or 'all'): it steers the samples toward a class")
         }
         let latentOverride = try parsed.given(Options.latent)
         let testLimit = try parsed.value(Options.testLimit)
@@ -184,6 +202,8 @@ enum SampleCommand {
         drawing.useWeightAverage = !parsed.has(Options.noEMA)
         drawing.classRequest = classRequest
         drawing.guidance = guidance
+        drawing.guidanceClassifierRun = guidanceClassifier
+        drawing.classifierScale = scale
         let progress = ProgressReporter(label: "sample \(method.rawValue)", quiet: quiet)
         let result: SampleDrawing.Result
         do {
@@ -219,6 +239,10 @@ enum SampleCommand {
                 case .all: object["class"] = .string("all")
                 }
                 if method == .ddpm || method == .ddim { object["guidance"] = .number(guidance) }
+                if let guidanceClassifier {
+                    object["classifier_guidance"] = .string(guidanceClassifier.path)
+                    object["scale"] = .number(scale)
+                }
                 object["class_accuracy"] = result.classAccuracy.map { .number($0) } ?? .null
                 if let perClass = result.classAccuracyPerClass {
                     object["class_accuracy_per_class"] = .array(perClass.map { .number($0) })
@@ -234,9 +258,15 @@ enum SampleCommand {
                     s.classesCovered, s.frechetDistance, result.classifier ?? "")
             }
             if let classRequest, let accuracy = result.classAccuracy {
+                let steering =
+                    method == .prior
+                    ? ""
+                    : String(format: " at guidance %g", guidance)
+                        + (guidanceClassifier.map {
+                            String(format: ", classifier guidance by %@ at scale %g", $0.path, scale)
+                        } ?? "")
                 line += String(
-                    format: "; class %@%@: %.1f%% classified as asked", classRequest.text,
-                    method == .prior ? "" : String(format: " at guidance %g", guidance), 100 * accuracy)
+                    format: "; class %@%@: %.1f%% classified as asked", classRequest.text, steering, 100 * accuracy)
             }
             print(line)
         }

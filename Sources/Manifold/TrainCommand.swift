@@ -18,7 +18,10 @@ enum TrainCommand {
             })
         {
             throw UsageError(
-                "'--\(option.name)' is for classifiers (mlp, cnn): '\(kind.rawValue)' has no adversarial training")
+                option.name == TrainOptions.noiseAware.name
+                    ? "'--noise-aware' is for classifiers (mlp, cnn), not '\(kind.rawValue)'"
+                    : "'--\(option.name)' is for classifiers (mlp, cnn): '\(kind.rawValue)' has no adversarial training"
+            )
         }
         let parsed = try ParsedArguments(arguments, options: TrainOptions.options(for: model))
         try CommandDeclaration.checkData(parsed)
@@ -31,6 +34,7 @@ enum TrainCommand {
         }
         var request = try self.request(parsed, model: model)
         request.adversarial = try AdversarialTraining.settings(parsed)
+        request.noiseAware = parsed.has(TrainOptions.noiseAware)
         try SharedOptions.applyThreads(parsed)
         let plan: TrainingPlan
         do {

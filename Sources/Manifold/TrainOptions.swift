@@ -52,6 +52,11 @@ enum TrainOptions {
         "early-stop-pgd",
         help: "adversarial training: keep the weights of the epoch with the best PGD accuracy on the training batch")
 
+    static let noiseAware = CommandOption<Bool>.flag(
+        "noise-aware",
+        help: "train on diffused batches x_t at uniform random t (the DDPM's linear schedule, T 1000; no time "
+            + "input), a classifier for 'sample ddpm|ddim --classifier-guidance' (Dhariwal & Nichol 2021)")
+
     static let network = CommandOption<Classifier.Architecture>.choice(
         "net", default: .standard,
         help: "cnn: standard, madry (Madry et al. 2018 MNIST model) or wong (Wong et al. 2020 MNIST model)")
@@ -65,7 +70,7 @@ enum TrainOptions {
     ]
     static let classifier = [
         adversarial.declaration, eps.declaration, adversarialSteps.declaration, beta.declaration,
-        earlyStopPGD.declaration,
+        earlyStopPGD.declaration, noiseAware.declaration,
     ]
 
     /// The options `model` takes (an option of another kind of model is an unknown option).

@@ -6,6 +6,9 @@ import TensorCore
 /// `x_prev = sqrt(alphaBar_prev) x_0_hat + sqrt(1 - alphaBar_prev - sigma^2) eps + sigma z`,
 /// `sigma = eta sqrt((1 - alphaBar_prev) / (1 - alphaBar_t)) sqrt(1 - alphaBar_t / alphaBar_prev)`.
 /// `eta = 0` is deterministic given `x_T`; `eta = 1` is DDPM-like.
+///
+/// With `classifierGuidance` (Dhariwal & Nichol 2021, Algorithm 2) the noise prediction becomes
+/// `eps - sqrt(1 - alphaBar_t) s grad_{x_t} log p(k | x_t)` before `x_0_hat` and the step are formed.
 public final class DDIMSampler: Sampler {
     public let schedule: DiffusionSchedule
     public let eta: Double
@@ -17,6 +20,8 @@ public final class DDIMSampler: Sampler {
     public private(set) var scoreNorm = 0.0
     /// Position in `timesteps` of the next step; -1 when finished.
     public private(set) var position: Int
+    /// Classifier guidance (Dhariwal & Nichol 2021, Algorithm 2); nil samples unguided.
+    public var classifierGuidance: ClassifierGuidance?
     private let predictNoise: (Tensor, [Int]) -> Tensor
     private var generator: RandomGenerator
 
@@ -45,7 +50,10 @@ public final class DDIMSampler: Sampler {
         let t = timesteps[position]
         let alphaBar = schedule.alphaBars[t]
         let previous = position > 0 ? schedule.alphaBars[timesteps[position - 1]] : 1
-        let eps = noGrad { predictNoise(x, [Int](repeating: t, count: x.shape[0])) }
+        var eps = noGrad { predictNoise(x, [Int](repeating: t, count: x.shape[0])) }
+        if let classifierGuidance {
+            eps = classifierGuidance.guidedNoise(eps, gradient: classifierGuidance.gradient(x), alphaBar: alphaBar)
+        }
         scoreNorm = SamplerMath.meanRowNorm(eps)
         let sigma = eta * ((1 - previous) / (1 - alphaBar)).squareRoot() * (1 - alphaBar / previous).squareRoot()
         let sqrtAlphaBar = Float(alphaBar.squareRoot())

@@ -9,6 +9,10 @@ import TensorCore
 ///
 /// With `clip`, the predicted `x_0_hat = (x_t - sqrt(1 - alphaBar_t) eps) / sqrt(alphaBar_t)` is clipped
 /// to [-1, 1] and the step uses the posterior mean `c0 x_0_hat + ct x_t` (the same mean when unclipped).
+///
+/// With `classifierGuidance` (Dhariwal & Nichol 2021, Algorithm 1) the mean is shifted by
+/// `s sigma_t^2 grad_{x_t} log p(k | x_t)`, where `sigma_t^2` is the step's variance (`beta_t` or the
+/// posterior variance, by the same formula at every step, including the last, which adds no noise).
 public final class DDPMSampler: Sampler {
     public enum Variance: String, CaseIterable, Sendable { case beta, posterior }
 
@@ -20,6 +24,8 @@ public final class DDPMSampler: Sampler {
     public private(set) var scoreNorm = 0.0
     /// The step index (0-based, `t - 1`) the next `step()` takes; -1 when finished.
     public private(set) var timestep: Int
+    /// Classifier guidance (Dhariwal & Nichol 2021, Algorithm 1); nil samples unguided.
+    public var classifierGuidance: ClassifierGuidance?
     private let predictNoise: (Tensor, [Int]) -> Tensor
     private var generator: RandomGenerator
     /// This step's `z ~ N(0, I)`.
@@ -49,10 +55,11 @@ public final class DDPMSampler: Sampler {
         precondition(!isFinished, "step() after the last step")
         let t = timestep
         let eps = noGrad { predictNoise(x, [Int](repeating: t, count: x.shape[0])) }
+        let guidanceGradient = classifierGuidance.map { $0.gradient(x) }
         scoreNorm = SamplerMath.meanRowNorm(eps)
         let alphaBar = schedule.alphaBars[t]
         let beta = schedule.betas[t]
-        let sigma = t > 0 ? Float((variance == .beta ? beta : schedule.posteriorVariance(t)).squareRoot()) : 0
+        let sigma = t > 0 ? Float(stepVariance(t).squareRoot()) : 0
         let (c0, ct) = schedule.posteriorMeanCoefficients(t)
         let count = x.count
         if sigma > 0 {
@@ -70,9 +77,20 @@ public final class DDPMSampler: Sampler {
             x: x.data, eps: eps.data, noise: sigma > 0 ? UnsafePointer(noise.data) : nil, predicted: x0.data,
             next: next.data, count: count)
         if !bounded { throw ModelFault("DDPM sampling diverged at t = \(t + 1): values became non-finite") }
+        if let classifierGuidance, let guidanceGradient {
+            classifierGuidance.shiftMean(
+                next.data, gradient: guidanceGradient.data, count: count, variance: stepVariance(t))
+            try SamplerMath.checkBounded(
+                next, "DDPM sampling diverged at t = \(t + 1) under classifier guidance: values became non-finite")
+        }
         x = next
         predictedX0 = x0
         timestep -= 1
+    }
+
+    /// `sigma_t^2` of step index `t`: `beta_t` or the posterior variance.
+    public func stepVariance(_ t: Int) -> Double {
+        variance == .beta ? schedule.betas[t] : schedule.posteriorVariance(t)
     }
 
     public var images: Tensor { SamplerMath.toImages(x) }
