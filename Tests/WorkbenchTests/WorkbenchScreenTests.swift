@@ -73,10 +73,12 @@ final class TrivialScreen: WorkbenchScreen {
         #expect(state.active == nil)
     }
 
-    /// The Attack lab's `n` cycles through what `AttackFactory` knows, less `transfer`.
+    /// The Attack lab's `n` cycles through what `AttackFactory` knows, less `transfer` and `feature` (a
+    /// second model, a guide image).
     @Test func theAttackLabCyclesTheFactorysMethods() {
-        #expect(AttackScreen.methods.count == 16)
-        #expect(!AttackScreen.methods.contains("transfer"))
+        #expect(AttackScreen.methods.count == 18)
+        #expect(!AttackScreen.methods.contains("transfer") && !AttackScreen.methods.contains("feature"))
+        #expect(["lpa", "ppgd"].allSatisfy(AttackScreen.methods.contains))
         #expect(["apgd-t", "fab", "autoattack"].allSatisfy(AttackScreen.methods.contains))
         #expect(AttackScreen.method(after: "pgd") == "pgd-l2")
         #expect(AttackScreen.method(after: AttackScreen.methods.last!) == AttackScreen.methods.first!)
