@@ -81,9 +81,21 @@ enum TrainOptions {
         }
     }
 
+    /// `--net` as the help lists it: the CNN's architectures and the DDPM's networks share the name (each
+    /// model parses its own, `options(for:)`).
+    static let helpNetwork = OptionDeclaration(
+        name: "net", kind: .string, placeholder: "NET",
+        help: "cnn: \(Classifier.Architecture.allCases.map(\.rawValue).joined(separator: "|")) (default "
+            + "\(Classifier.Architecture.standard.rawValue)); ddpm: the noise predictor, "
+            + "\(DDPM.Network.allCases.map(\.rawValue).joined(separator: "|")) "
+            + "(default \(GenerativeSettingsOptions.network.declaration.defaultText ?? ""))",
+        defaultText: nil)
+
     static let declaration = CommandDeclaration(
         name: "train", arguments: "MODEL",
         summary: "train a model headless and save it as a run (models: \(ModelKind.allNames))",
-        about: HelpText.train, options: common + classifier + GenerativeSettingsOptions.declarations,
+        about: HelpText.train,
+        options: common + classifier
+            + GenerativeSettingsOptions.declarations.map { $0.name == helpNetwork.name ? helpNetwork : $0 },
         maxPositional: 1)
 }

@@ -12,6 +12,8 @@ import Testing
         #expect(help.status == 0 && help.stdout.contains("train MODEL"))
         let trainHelp = try ManifoldBinary.run(["help", "train"])
         #expect(trainHelp.status == 0 && trainHelp.stdout.contains("--resume"))
+        // --net means the CNN's architecture or the DDPM's network: the help names both.
+        #expect(trainHelp.stdout.contains("cnn: standard|madry|wong") && trainHelp.stdout.contains("mlp|mlp-t|unet"))
         let version = try ManifoldBinary.run(["--version"])
         #expect(version.status == 0 && version.stdout.hasPrefix("manifold "))
     }
