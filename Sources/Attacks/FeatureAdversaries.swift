@@ -125,7 +125,7 @@ final class FeatureAdversariesRun: GradientAttackRun {
     override func performStep() throws {
         let batch = adversarial.shape[0]
         gradientEvaluations += batch
-        let (gradient, distances) = InputGradient.withFrozenParameters(classifier) {
+        let (gradient, distances) = classifier.withFrozenParameters {
             let input = adversarial.detached()
             input.requiresGrad = true
             let features = classifier.activations(input, at: layer).reshaped([batch, -1])

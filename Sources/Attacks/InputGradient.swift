@@ -15,7 +15,7 @@ enum InputGradient {
     static func compute(_ classifier: Classifier, at x: Tensor, objective: (Tensor) -> Tensor) -> (
         gradient: Tensor, value: Float, logits: Tensor
     ) {
-        withFrozenParameters(classifier) {
+        classifier.withFrozenParameters {
             let input = x.detached()
             input.requiresGrad = true
             let logits = classifier(input)
@@ -26,15 +26,6 @@ enum InputGradient {
             let gradient = input.grad ?? Tensor(zeros: x.shape)
             return (gradient, value.item, logits.detached())
         }
-    }
-
-    /// Runs `body` with every parameter of `module` not requiring gradients, then restores the flags.
-    static func withFrozenParameters<T>(_ module: any Module, _ body: () -> T) -> T {
-        let parameters = module.parameters
-        let flags = parameters.map(\.requiresGrad)
-        for parameter in parameters { parameter.requiresGrad = false }
-        defer { for (parameter, flag) in zip(parameters, flags) { parameter.requiresGrad = flag } }
-        return body()
     }
 }
 

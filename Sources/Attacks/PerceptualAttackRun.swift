@@ -37,7 +37,7 @@ class PerceptualAttackRun: GradientAttackRun {
     func objectiveGradient(at x: Tensor, lambda: [Float]?) -> (gradient: Tensor, margins: [Float], distances: [Float]) {
         let batch = x.shape[0]
         gradientEvaluations += batch
-        return InputGradient.withFrozenParameters(classifier) {
+        return classifier.withFrozenParameters {
             let input = x.detached()
             input.requiresGrad = true
             let (features, logits) = perceptual.normalisedFeatures(input)

@@ -51,10 +51,10 @@ public struct TRADESObjective: ClassifierObjective {
     /// TRADES' inner maximisation: `x'` for `images` `[batch, pixels]` against `model` (whose weights
     /// receive no gradient here).
     public func examples(model: Classifier, images clean: Tensor, step: Int) -> Tensor {
-        let parameters = model.parameters
-        let flags = parameters.map(\.requiresGrad)
-        for parameter in parameters { parameter.requiresGrad = false }
-        defer { for (parameter, flag) in zip(parameters, flags) { parameter.requiresGrad = flag } }
+        model.withFrozenParameters { adversarialExamples(model: model, images: clean, step: step) }
+    }
+
+    private func adversarialExamples(model: Classifier, images clean: Tensor, step: Int) -> Tensor {
         let target = model(clean).detached()
         var generator = RandomGenerator(seed: seed &+ UInt64(step))
         let adversarial = clean.copy()

@@ -49,16 +49,12 @@ public struct ClassifierGuidance {
     public static func logProbabilityGradient(_ classifier: Classifier, at x: Tensor, labels: [Int]) -> Tensor {
         precondition(GradMode.isEnabled, "classifier guidance needs gradients: call it outside noGrad")
         precondition(x.rank == 2 && x.shape[0] == labels.count, "classifier guidance: \(x.shape) for \(labels.count)")
-        let parameters = classifier.parameters
-        let flags = parameters.map(\.requiresGrad)
-        for parameter in parameters { parameter.requiresGrad = false }
-        defer { for (parameter, flag) in zip(parameters, flags) { parameter.requiresGrad = flag } }
         let input = Tensor(zeros: x.shape)
         for i in 0..<x.count { input.data[i] = (x.data[i] + 1) / 2 }
         input.requiresGrad = true
         // The mean cross-entropy is -(1/n) sum_i log p(labels_i | u_i); its gradient times -n is the
         // gradient of the summed log-probability, and the chain rule through u = (x + 1) / 2 halves it.
-        Loss.crossEntropy(logits: classifier(input), labels: labels).backward()
+        classifier.withFrozenParameters { Loss.crossEntropy(logits: classifier(input), labels: labels).backward() }
         let factor = -Float(labels.count) / 2
         let gradient = Tensor(zeros: x.shape)
         if let grad = input.grad {

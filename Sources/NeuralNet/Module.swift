@@ -28,9 +28,21 @@ extension Module {
     public func zeroGradients() {
         for p in parameters { p.grad = nil }
     }
+
+    /// Runs `body` with every parameter not requiring gradients, then restores each one's flag: a backward
+    /// pass inside `body` computes input gradients only and leaves the parameters' `.grad` as it was.
+    public func withFrozenParameters<T>(_ body: () throws -> T) rethrows -> T {
+        let parameters = self.parameters
+        let flags = parameters.map(\.requiresGrad)
+        for parameter in parameters { parameter.requiresGrad = false }
+        defer { for (parameter, flag) in zip(parameters, flags) { parameter.requiresGrad = flag } }
+        return try body()
+    }
 }
 
 /// Prefixes child parameter names: `prefix.name`.
-public func prefixed(_ prefix: String, _ parameters: [(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)] {
+public func prefixed(_ prefix: String, _ parameters: [(name: String, tensor: Tensor)]) -> [(
+    name: String, tensor: Tensor
+)] {
     parameters.map { (name: "\(prefix).\($0.name)", tensor: $0.tensor) }
 }
