@@ -12,7 +12,26 @@ enum InputGradient {
     ///   - x: `[batch, pixels]`, not modified.
     ///   - objective: maps logits `[batch, classes]` to a scalar tensor.
     /// - Returns: the gradient `[batch, pixels]`, the objective's value and the logits (detached).
+    ///
+    /// With `ExpectationOverTransformation.draws` above 1 the gradient, the value and the logits are the
+    /// averages over that many evaluations (each a new draw of a randomised model's randomness).
     static func compute(_ classifier: Classifier, at x: Tensor, objective: (Tensor) -> Tensor) -> (
+        gradient: Tensor, value: Float, logits: Tensor
+    ) {
+        let draws = ExpectationOverTransformation.draws
+        guard draws > 1 else { return single(classifier, at: x, objective: objective) }
+        var total = single(classifier, at: x, objective: objective)
+        for _ in 1..<draws {
+            let next = single(classifier, at: x, objective: objective)
+            total.gradient.addInPlace(next.gradient)
+            total.logits.addInPlace(next.logits)
+            total.value += next.value
+        }
+        let scale = 1 / Float(draws)
+        return (total.gradient.scaled(by: scale), total.value * scale, total.logits.scaled(by: scale))
+    }
+
+    private static func single(_ classifier: Classifier, at x: Tensor, objective: (Tensor) -> Tensor) -> (
         gradient: Tensor, value: Float, logits: Tensor
     ) {
         classifier.withFrozenParameters {

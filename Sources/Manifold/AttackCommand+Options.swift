@@ -133,7 +133,9 @@ extension AttackCommand {
             help: "autoattack: standard (apgd-ce, apgd-t, fab-t, square) or rand (apgd-ce, apgd-dlr with EOT)")
         static let eot = CommandOption<Int>.integer(
             "eot", default: defaults.eotSamples, in: IntegerRange(1...1000),
-            help: "autoattack --version rand: gradients averaged per step (EOT draws)")
+            help:
+                "autoattack --version rand, and --adaptive bpda-eot (default 8 there): gradients averaged per step (EOT draws)"
+        )
         static let epochs = CommandOption<Int>.integer(
             "epochs", default: defaults.epochs, in: IntegerRange(1...10_000), help: "uap: passes over the images")
         static let goal = CommandOption<Double>.number(
@@ -204,6 +206,6 @@ extension AttackCommand {
             Options.transferWith.declaration, Options.layer.declaration, Options.guide.declaration,
             Options.source.declaration, Options.bound.declaration, Options.layers.declaration,
             Options.lambda.declaration,
-        ],
+        ] + AttackDefenseSetup.declarations,
         required: ["run"], maxPositional: 1)
 }

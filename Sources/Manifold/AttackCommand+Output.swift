@@ -26,7 +26,8 @@ extension AttackCommand {
     static func report(
         _ result: AttackResult, method: String, options: AttackOptions, seconds: Double, json: Bool, run: RunDirectory,
         testSet: RunTestSet, sanity: (flags: [SanityFlag], count: Int, seconds: Double)? = nil,
-        feature: (setup: FeatureAttackSetup, model: Classifier)? = nil, components: [String]? = nil
+        feature: (setup: FeatureAttackSetup, model: Classifier)? = nil, components: [String]? = nil,
+        defense: AttackDefenseSetup? = nil
     ) {
         let blackBox = AttackFactory.queryMethods.contains(method)
         let accuracies = components.map {
@@ -52,6 +53,7 @@ extension AttackCommand {
             }
             for (key, value) in result.metrics { object[key] = .number(value) }
             for (key, value) in feature?.setup.jsonFields ?? [:] { object[key] = value }
+            for (key, value) in defense?.jsonFields ?? [:] { object[key] = value }
             for (key, values) in result.perImageExtras where result.metrics[key] == nil {
                 let finite = values.filter(\.isFinite)
                 object["mean_\(key)"] = finite.isEmpty ? .null : .number(finite.reduce(0, +) / Double(finite.count))
@@ -96,6 +98,7 @@ extension AttackCommand {
                     result.meanL2, result.meanL0, blackBox ? result.queries : result.gradientEvaluations,
                     blackBox ? "queries" : "gradient evaluations", seconds))
             if let feature { print(feature.setup.describe(model: feature.model)) }
+            if let defense { print(defense.describe) }
             for (key, value) in result.metrics.sorted(by: { $0.key < $1.key }) {
                 print(String(format: "%@: %.4f", key, value))
             }

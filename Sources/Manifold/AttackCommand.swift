@@ -48,6 +48,8 @@ enum AttackCommand {
             method, options: options, parsed: parsed, surrogate: loaded, dataset: dataset, feature: feature)
         let model = loaded.model
         model.setTraining(false)
+        let defense = try AttackDefenseSetup.parse(parsed, method: method, seed: options.seed)
+        if let defense { try DefendCommand.checkSizes(defense.attack.purifier, model: model, option: "--defense") }
 
         let pixels = dataset.pixelCount
         // A universal perturbation is one v for the whole set: never split it into batches.
@@ -55,13 +57,30 @@ enum AttackCommand {
             method == "uap" ? count : try parsed.value(Options.batch, default: model.kind == .mlp ? 2000 : 500)
         let progress = ProgressReporter(label: "\(method) \(dataset.name)", quiet: quiet)
         let start = Date()
-        let result = try attackTestImages(
-            attack, method: method, model: model, dataset: dataset, count: count, batchSize: batchSize,
-            threat: options.threat, progress: progress)
+        let result: AttackResult
+        if let defense {
+            result = try defense.attack.run(
+                attack, method: method, mode: defense.mode, classifier: model, dataset: dataset, count: count,
+                batchSize: batchSize, threat: options.threat
+            ) { done, total, iteration, iterations, loss in
+                progress.update(
+                    done: done, total: total,
+                    detail: String(format: "iteration %d/%d  loss %.4f", iteration, iterations, loss))
+            }
+        } else {
+            result = try attackTestImages(
+                attack, method: method, model: model, dataset: dataset, count: count, batchSize: batchSize,
+                threat: options.threat, progress: progress)
+        }
         let seconds = Date().timeIntervalSince(start)
+        // With a defence the checks are slow (every forward pass purifies): only when asked for.
+        let sanityCount =
+            feature != nil || (defense != nil && !parsed.isGiven(Options.sanityCount.name))
+            ? 0 : try parsed.value(Options.sanityCount)
+        let sanityModel = try defense.map { try $0.attack.defended(model, mode: $0.mode) } ?? model
         let sanity = try sanityChecks(
-            result, attack: attack, method: method, model: model, dataset: dataset, threat: options.threat,
-            count: feature == nil ? try parsed.value(Options.sanityCount) : 0, seed: options.seed, quiet: quiet)
+            result, attack: attack, method: method, model: sanityModel, dataset: dataset, threat: options.threat,
+            count: sanityCount, seed: options.seed, quiet: quiet)
 
         if let out = try parsed.given(Options.out) {
             try writeImages(
@@ -75,7 +94,7 @@ enum AttackCommand {
         report(
             result, method: method, options: options, seconds: seconds, json: parsed.has(SharedOptions.json),
             run: loaded.run, testSet: testSet, sanity: sanity, feature: feature.map { ($0, loaded.model) },
-            components: (attack as? AutoAttack)?.components(norm: options.threat.norm).map(\.name))
+            components: (attack as? AutoAttack)?.components(norm: options.threat.norm).map(\.name), defense: defense)
         if let hint = cwStepsHint(result, attack: attack, goal: options.goal), !quiet {
             printError(hint)
         }

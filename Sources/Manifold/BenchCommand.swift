@@ -58,6 +58,7 @@ enum BenchCommand {
         (BenchSeedsCommand.declaration, BenchSeedsCommand.run),
         (BenchAutoAttackCommand.declaration, BenchAutoAttackCommand.run),
         (BenchFeatureCommand.declaration, BenchFeatureCommand.run),
+        (BenchPurifyCommand.declaration, BenchPurifyCommand.run),
         (BenchThreatsCommand.declaration, BenchThreatsCommand.run),
     ]
 

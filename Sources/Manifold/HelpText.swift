@@ -12,6 +12,7 @@ enum HelpText {
         TUICommand.declaration, TUICommand.watchDeclaration,
         TrainOptions.declaration,
         SampleCommand.declaration, CompareCommand.declaration, AttackCommand.declaration, PoisonCommand.declaration,
+        DefendCommand.declaration,
         EvalCommand.declaration, RunsCommand.declaration,
         BenchCommand.declaration,
         WidgetGalleryCommand.declaration,

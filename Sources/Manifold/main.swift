@@ -30,6 +30,7 @@ func dispatch(_ arguments: [String]) -> Int32 {
         case "compare": return try CompareCommand.run(rest)
         case "attack": return try AttackCommand.run(rest)
         case "poison": return try PoisonCommand.run(rest)
+        case "defend": return try DefendCommand.run(rest)
         default:
             throw UsageError("unknown command '\(command.prefix(40))' (try 'manifold --help')")
         }

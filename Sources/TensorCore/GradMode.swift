@@ -26,6 +26,16 @@ public enum GradMode {
         defer { disabledDepth -= 1 }
         return try body()
     }
+
+    /// Runs `body` recording gradients on this thread even inside a `noGrad` scope: for an inner
+    /// optimisation that needs its own gradients while the caller evaluates without them (a purifier's
+    /// latent search run from a prediction).
+    public static func withGradients<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = disabledDepth
+        disabledDepth = 0
+        defer { disabledDepth = saved }
+        return try body()
+    }
 }
 
 /// Runs `body` without recording the autograd graph: for evaluation, sampling and optimizer updates.

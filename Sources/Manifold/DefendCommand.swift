@@ -1,0 +1,154 @@
+import Attacks
+import Base
+import Datasets
+import Engine
+import Foundation
+import Models
+import SafeTensors
+import TensorCore
+
+/// `manifold defend purify --with GEN_RUN --classifier RUN`: a classifier behind a purifier made from a
+/// generative run (DiffPure for DDPM runs, annealed Langevin for DAE runs, the Defense-GAN projection
+/// for AE and VAE runs), measured on clean test images: accuracy without and with purification, how
+/// far purification moves an image, and its speed. `attack METHOD --defense purify:GEN_RUN` attacks it.
+enum DefendCommand {
+    static let with = CommandOption<String>.string(
+        "with", "GEN_RUN", help: "the generative run that purifies (ddpm, dae, vae or ae)")
+    static let classifier = CommandOption<String>.string("classifier", "RUN", help: "the classifier run defended")
+    static let count = CommandOption<Int>.integer(
+        "n", default: nil, in: IntegerRange(1...), defaultText: "1000, or all the test images when fewer",
+        help: "test images purified")
+    static let batch = CommandOption<Int>.integer(
+        "batch", "B", default: 500, in: IntegerRange(1...100_000), help: "images purified per call")
+    static let out = CommandOption<String>.string(
+        "out", "DIR", help: "write purified.png: the first 16 clean images over their purified versions")
+
+    static let declaration = CommandDeclaration(
+        name: "defend", arguments: "purify",
+        summary: "a classifier behind a purifier made from a generative run (DiffPure, Langevin, Defense-GAN)",
+        about: """
+            defend purify --with GEN_RUN --classifier RUN purifies the classifier's test images with the
+            generative run and reports the classifier's accuracy without and with purification, the mean L2
+            distance purification moves an image, and images per second. A ddpm run diffuses each image to
+            t* and runs the reverse chain back (DiffPure, Nie et al. 2022); a dae run takes annealed Langevin
+            steps at its lowest noise levels (Song & Ermon 2019); an ae or vae run searches the decoder's
+            codes for the closest reconstruction (Defense-GAN, Samangouei et al. 2018). Attack the defended
+            classifier with: manifold attack METHOD --run RUN --defense purify:GEN_RUN --adaptive MODE.
+            """,
+        options: [
+            with.declaration, classifier.declaration, count.declaration, batch.declaration,
+            SharedOptions.seed.declaration, out.declaration, SharedOptions.json.declaration,
+            SharedOptions.quiet.declaration, SharedOptions.threads.declaration,
+        ] + PurifierOptions.declarations,
+        required: ["with", "classifier"], maxPositional: 1)
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let parsed = try declaration.parse(arguments)
+        guard let what = parsed.positional.first else { throw UsageError("'defend' needs what to do: purify") }
+        guard what == "purify" else {
+            throw UsageError("unknown defence '\(Sanitize.line(what, limit: 40))' (known: purify)")
+        }
+        guard let genName = try parsed.given(with) else {
+            throw UsageError("'defend purify' needs '--with GEN_RUN' (a ddpm, dae, vae or ae run)")
+        }
+        guard let classifierName = try parsed.given(classifier) else {
+            throw UsageError("'defend purify' needs '--classifier RUN' (a classifier run)")
+        }
+        try SharedOptions.applyThreads(parsed)
+        let loaded = try LoadedClassifierRun.load(classifierName, option: "--classifier")
+        let purifier = try loadPurifier(genName, option: "--with", settings: try PurifierOptions.settings(parsed))
+        let model = loaded.model
+        model.setTraining(false)
+        let dataset = try loaded.dataset(override: nil, seed: 0)
+        let n = try parsed.value(count, default: min(1000, dataset.testCount))
+        try CommandOption<Int>.check(n, in: IntegerRange(1...dataset.testCount), name: count.name)
+        let pixels = dataset.pixelCount
+        let images = Tensor(shape: [n, pixels], scalars: Array(dataset.testImages[0..<(n * pixels)]))
+        let labels = Array(dataset.testLabels[0..<n])
+        let defence = PurifiedAttack(
+            purifier: purifier, randomness: try parsed.value(PurifierOptions.randomness),
+            seed: try parsed.value(SharedOptions.seed))
+        try checkSizes(purifier, model: model, option: "--with")
+        let progress = ProgressReporter(label: "purify \(dataset.name)", quiet: parsed.has(SharedOptions.quiet))
+        let batchSize = try parsed.value(batch)
+        let plain = noGrad { model(images).argmax() }
+        let start = Date()
+        var purified: [Tensor] = []
+        var generator = RandomGenerator(seed: try parsed.value(SharedOptions.seed))
+        var first = 0
+        while first < n {
+            let last = min(first + batchSize, n)
+            progress.update(done: first, total: n, detail: purifier.summary)
+            purified.append(noGrad { purifier.purify(images.rows(first..<last), generator: &generator) })
+            first = last
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let cleaned = Tensor.concatenate(purified, axis: 0)
+        let defended = noGrad { model(cleaned).argmax() }
+        func accuracy(_ predicted: [Int]) -> Double {
+            Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(n)
+        }
+        let distance = PerturbationNorms.of(cleaned, from: images).map { Double($0.l2) }.reduce(0, +) / Double(n)
+        if let folder = try parsed.given(out) {
+            try writeGrid(clean: images, purified: cleaned, dataset: dataset, folder: folder)
+        }
+        if parsed.has(SharedOptions.json) {
+            let object: [String: JSONValue] = [
+                "purifier": .string(purifier.summary), "with": .string(genName), "classifier": .string(classifierName),
+                "n": .integer(n), "accuracy": .number(accuracy(plain)),
+                "purified_accuracy": .number(accuracy(defended)), "mean_l2_change": .number(distance),
+                "seconds": .number(seconds), "images_per_second": .number(Double(n) / max(seconds, 1e-9)),
+            ]
+            print(JSONValue.object(object).serialized())
+        } else {
+            print("\(purifier.summary) in front of \(classifierName), \(n) \(dataset.name) test images")
+            print(String(format: "accuracy           %.4f without purification", accuracy(plain)))
+            print(String(format: "purified accuracy  %.4f", accuracy(defended)))
+            print(String(format: "mean L2 change     %.3f (purified - clean)", distance))
+            print(String(format: "time               %.2f s, %.1f images/s", seconds, Double(n) / max(seconds, 1e-9)))
+        }
+        return 0
+    }
+
+    /// The purifier of a generative run named on the command line; every problem with it is one usage line.
+    static func loadPurifier(_ name: String, option: String, settings: PurifierSettings) throws -> any Purifier {
+        do {
+            return try settings.purifier(run: try resolveRunArgument(name), option: option)
+        } catch let error as RunError {
+            throw UsageError(error.description)
+        }
+    }
+
+    /// Refuses a purifier whose image size is not the classifier's, in one usage line naming `option`.
+    static func checkSizes(_ purifier: any Purifier, model: Classifier, option: String) throws {
+        do {
+            _ = try PurificationDefense.wrap(
+                model, layer: PurificationLayer(purifier: purifier, gradient: .bpda, randomness: .fixed, seed: 0))
+        } catch let error as PurifierError {
+            throw UsageError("\(option): \(error.description)")
+        }
+    }
+
+    /// purified.png: up to 16 clean images in the top row, their purified versions below.
+    static func writeGrid(clean: Tensor, purified: Tensor, dataset: Dataset, folder: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw RuntimeError("--out: cannot create '\(folder)': \(error.localizedDescription)")
+        }
+        let pixels = dataset.pixelCount
+        let shown = min(16, clean.shape[0])
+        let rows = [clean, purified].flatMap { tensor in
+            (0..<shown).map { Array(tensor.scalars[($0 * pixels)..<(($0 + 1) * pixels)]) }
+        }
+        let grid = PNGWriter.grid(
+            images: rows, tileWidth: dataset.imageWidth, tileHeight: dataset.imageHeight, columns: shown)
+        do {
+            try FileIO.writeAtomically(
+                PNGWriter.encodeGray(width: grid.width, height: grid.height, values: grid.values),
+                path: folder + "/purified.png")
+        } catch {
+            throw RuntimeError("--out: \(error)")
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Base
+import Foundation
+import Testing
+
+/// End to end on tiny synthetic data: `defend purify` with DDPM, DAE and VAE runs, `attack --defense`,
+/// `bench purify`, and their one-line refusals (exit status 2).
+@Suite(.serialized) struct PurificationCLITests {
+    static let tiny = ["--train-limit", "400", "--test-limit", "40", "--quiet"]
+
+    func json(_ result: CommandResult) throws -> JSONValue {
+        try JSONValue.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Trains the classifier and the three purifiers into `root`.
+    func trainRuns(_ root: String) throws {
+        for arguments in [
+            ["train", "mlp", "--epochs", "2", "--run", "victim"],
+            ["train", "dae", "--sigmas", "0.5,0.2,0.1", "--epochs", "1", "--run", "dae"],
+            ["train", "vae", "--epochs", "1", "--run", "vae"],
+            ["train", "ddpm", "--epochs", "1", "--run", "ddpm"],
+        ] {
+            let result = try ManifoldBinary.run(arguments + Self.tiny, runsRoot: root)
+            try #require(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+    }
+
+    @Test func defendAttackAndBenchRunEndToEnd() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try trainRuns(root)
+
+        for (run, extra) in [("dae", [String]()), ("vae", ["--purify-steps", "5"]), ("ddpm", ["--t-star", "20"])] {
+            let purified = try ManifoldBinary.run(
+                ["defend", "purify", "--with", run, "--classifier", "victim", "--n", "12", "--json", "--quiet"] + extra,
+                runsRoot: root)
+            try #require(purified.status == 0, "\(run): \(purified.stderr)")
+            let object = try json(purified)
+            #expect(object["n"]?.integerValue == 12)
+            let accuracy = try #require(object["purified_accuracy"]?.doubleValue)
+            #expect(accuracy >= 0 && accuracy <= 1)
+            #expect((object["mean_l2_change"]?.doubleValue ?? 0) > 0, "\(run)")
+            #expect(object["purifier"]?.stringValue?.isEmpty == false)
+        }
+        let text = try ManifoldBinary.run(
+            ["defend", "purify", "--with", "dae", "--classifier", "victim", "--n", "4", "--out", "\(root)/grid"],
+            runsRoot: root)
+        #expect(text.status == 0 && text.stdout.contains("purified accuracy"), "\(text.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(root)/grid/purified.png"))
+
+        // The attack on the defended classifier, every adaptive mode, and the figures are the defended model's.
+        for mode in ["naive", "bpda", "bpda-eot", "full"] {
+            let attacked = try ManifoldBinary.run(
+                [
+                    "attack", "pgd", "--run", "victim", "--eps", "0.2", "--steps", "3", "--n", "10", "--json",
+                    "--quiet", "--defense", "purify:dae", "--adaptive", mode, "--randomness", "fixed",
+                ] + (mode == "bpda-eot" || mode == "full" ? ["--eot", "2"] : []), runsRoot: root)
+            try #require(attacked.status == 0, "\(mode): \(attacked.stderr)")
+            let object = try json(attacked)
+            #expect(object["adaptive"]?.stringValue == mode && object["defense"]?.stringValue == "purify:dae")
+            #expect(object["randomness"]?.stringValue == "fixed")
+            #expect(object["eot"]?.integerValue == (mode == "bpda-eot" || mode == "full" ? 2 : 1))
+            #expect(object["flags"] == nil)
+            let clean = try #require(object["clean_accuracy"]?.doubleValue)
+            let robust = try #require(object["adversarial_accuracy"]?.doubleValue)
+            #expect(robust <= clean + 0.2, "\(mode): \(robust) vs \(clean)")
+        }
+        let ddpmAttack = try ManifoldBinary.run(
+            [
+                "attack", "pgd", "--run", "victim", "--steps", "2", "--n", "6", "--defense", "purify:ddpm",
+                "--t-star", "10", "--reverse", "ddim", "--reverse-steps", "2", "--adaptive", "full",
+            ], runsRoot: root)
+        #expect(ddpmAttack.status == 0, "\(ddpmAttack.stderr)")
+        #expect(ddpmAttack.stdout.contains("defended by diffpure t*=10, 2 ddim steps"), "\(ddpmAttack.stdout)")
+
+        let bench = try ManifoldBinary.run(
+            [
+                "bench", "purify", "--classifier", "victim", "--dae", "dae", "--vae", "vae", "--ddpm", "ddpm",
+                "--t-star", "10", "--reverse-steps", "2", "--n", "8", "--steps", "2", "--eot", "2", "--json", "--quiet",
+            ], runsRoot: root)
+        try #require(bench.status == 0, "\(bench.stderr)")
+        let rows = try #require(try json(bench)["rows"]?.arrayValue)
+        // none: clean and naive; each of three purifiers: none, naive, bpda, bpda-eot, full fresh, bpda and full fixed.
+        #expect(rows.count == 2 + 3 * 7)
+        let purifiers = Set(rows.compactMap { $0["purifier"]?.stringValue })
+        #expect(purifiers == ["none", "dae", "vae", "ddpm"])
+        for purifier in purifiers {
+            let attacked = rows.filter {
+                $0["purifier"]?.stringValue == purifier && $0["attack"]?.stringValue != "none"
+                    && $0["randomness"]?.stringValue == "fresh"
+            }
+            let strongest = attacked.filter { $0["strongest"]?.boolValue == true }
+            #expect(strongest.count == 1, "\(purifier)")
+            let lowest = attacked.compactMap { $0["robust_accuracy"]?.doubleValue }.min()
+            #expect(strongest.first?["robust_accuracy"]?.doubleValue == lowest)
+        }
+        #expect(rows.allSatisfy { ($0["seconds"]?.doubleValue ?? -1) >= 0 })
+    }
+
+    @Test func badPurifiersAreRefusedInOneLine() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = "\(root)/tiny8"
+        try writeIDXDataset(folder: folder, side: 8, count: 20)
+        for arguments in [
+            ["train", "mlp", "--epochs", "1", "--run", "victim"],
+            ["train", "dae", "--epochs", "1", "--run", "dae"],
+            ["train", "dae", "--epochs", "1", "--run", "dae8", "--data", folder],
+            ["train", "ddpm", "--epochs", "1", "--run", "ddpm"],
+        ] {
+            let result = try ManifoldBinary.run(arguments + Self.tiny, runsRoot: root)
+            try #require(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        let purify = ["defend", "purify", "--classifier", "victim", "--n", "4"]
+        let cases: [([String], String)] = [
+            (purify + ["--with", "victim"], "is a classifier (mlp); a purifier is a ddpm, dae, vae or ae run"),
+            (purify + ["--with", "dae8"], "the purifier takes 64 pixels but the classifier takes 28x28 = 784"),
+            (purify + ["--with", "ddpm", "--t-star", "1001"], "--t-star must be in 1...1000"),
+            (purify + ["--with", "ddpm", "--t-star", "0"], "'--t-star' must be"),
+            (purify + ["--with", "dae", "--t-star", "10"], "--t-star applies to DDPM runs"),
+            (
+                purify + ["--with", "ddpm", "--reverse", "ddim", "--reverse-steps", "200", "--t-star", "50"],
+                "--reverse-steps must be in 1...50"
+            ),
+            (purify + ["--with", "ddpm", "--reverse", "sde"], "--reverse must be ddpm or ddim"),
+            (purify + ["--with", "nothing"], "no run folder"),
+            (["defend", "clean", "--with", "dae", "--classifier", "victim"], "unknown defence 'clean'"),
+            (["attack", "pgd", "--run", "victim", "--defense", "dae"], "must be purify:GEN_RUN"),
+            (
+                ["attack", "pgd", "--run", "victim", "--adaptive", "full"],
+                "'--adaptive' needs '--defense purify:GEN_RUN'"
+            ),
+            (["attack", "pgd", "--run", "victim", "--defense", "purify:victim"], "is a classifier (mlp)"),
+            (["attack", "pgd", "--run", "victim", "--defense", "purify:dae8"], "the purifier takes 64 pixels"),
+            (
+                ["attack", "pgd", "--run", "victim", "--defense", "purify:dae", "--adaptive", "none"],
+                "'--adaptive' must be"
+            ),
+            (["attack", "lpa", "--run", "victim", "--defense", "purify:dae"], "--defense does not apply to lpa"),
+            (
+                ["attack", "pgd", "--run", "victim", "--defense", "purify:dae", "--adaptive", "bpda", "--eot", "4"],
+                "'--eot' with --defense applies to --adaptive bpda-eot and full"
+            ),
+            (["attack", "pgd", "--run", "victim", "--eot", "4"], "'--eot' applies to autoattack only"),
+            (["bench", "purify", "--classifier", "victim"], "needs at least one purifier"),
+            (["bench", "purify", "--classifier", "victim", "--dae", "dae8"], "the purifier takes 64 pixels"),
+        ]
+        for (arguments, message) in cases {
+            let bad = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(bad.status == 2 && bad.stderr.contains(message), "\(arguments): \(bad.status) \(bad.stderr)")
+            #expect(bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
+        }
+    }
+}
