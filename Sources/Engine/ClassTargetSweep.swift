@@ -97,6 +97,18 @@ public struct ClassTargetSweep: @unchecked Sendable {
             imageWidth: model.imageWidth, imageHeight: model.imageHeight, gradientEvaluations: gradients)
     }
 
+    /// Per target, the fraction of its adversarial images that `model` (another classifier) also puts in
+    /// the target class: how far a sweep's images carry the class to a model that was not attacked. When
+    /// the images draw the class (a robust model's), a standard model tends to agree; when they are
+    /// noise aimed at one model (a standard model's), others do not.
+    public func successRates(on model: Classifier) -> [Double] {
+        columns.map { column in
+            let images = Tensor(shape: [count, imageWidth * imageHeight], scalars: column.adversarial)
+            let predictions = noGrad { model(images).argmax() }
+            return Double(predictions.filter { $0 == column.target }.count) / Double(max(count, 1))
+        }
+    }
+
     /// The grid as grayscale values in [0, 1]: a row per start image, its clean image first, then one
     /// column per target class in order; tiles are separated by 1-pixel gray gaps (`PNGWriter.grid`).
     public func grid() -> (width: Int, height: Int, values: [Float]) {

@@ -78,6 +78,9 @@ extension AttackCommand {
                 })
         }
         let seconds = Date().timeIntervalSince(start)
+        // With two runs: each sweep's images judged by the other run.
+        let crossRates =
+            other.map { [sweeps[0].successRates(on: $0.model), sweeps[1].successRates(on: loaded.model)] } ?? []
 
         if let out = try parsed.given(Options.out) { try writeTargetSweeps(sweeps, folder: out) }
         if let note = testSet.limitNote, !quiet { printError(note) }
@@ -85,11 +88,13 @@ extension AttackCommand {
         if parsed.has(SharedOptions.json) {
             print(
                 targetSweepJSON(
-                    sweeps, runs: runs, method: method, options: options, dataset: dataset, testSet: testSet,
-                    seconds: seconds
+                    sweeps, crossRates: crossRates, runs: runs, method: method, options: options, dataset: dataset,
+                    testSet: testSet, seconds: seconds
                 ).serialized())
         } else {
-            printTargetSweeps(sweeps, runs: runs, method: method, options: options, dataset: dataset, seconds: seconds)
+            printTargetSweeps(
+                sweeps, crossRates: crossRates, runs: runs, method: method, options: options, dataset: dataset,
+                seconds: seconds)
         }
         return 0
     }
@@ -129,31 +134,37 @@ extension AttackCommand {
     }
 
     /// The JSON report: the run's figures and `target_sweep` (per class: target, class, success_rate,
-    /// mean_target_probability); with `--compare`, the same under `compare`.
+    /// mean_target_probability); with `--compare`, the same under `compare`, and in each entry
+    /// `other_model_success_rate`: the share of that run's images towards the class that the other run
+    /// also classifies as the class.
     static func targetSweepJSON(
-        _ sweeps: [ClassTargetSweep], runs: [RunDirectory], method: String, options: AttackOptions, dataset: Dataset,
-        testSet: RunTestSet, seconds: Double
+        _ sweeps: [ClassTargetSweep], crossRates: [[Double]], runs: [RunDirectory], method: String,
+        options: AttackOptions, dataset: Dataset, testSet: RunTestSet, seconds: Double
     ) -> JSONValue {
-        func figures(_ sweep: ClassTargetSweep, run: RunDirectory) -> [String: JSONValue] {
-            let columns = sweep.columns
-            return [
-                "run": .string(run.path), "clean_accuracy": .number(sweep.cleanAccuracy),
-                "success_rate": .number(columns.map(\.successRate).reduce(0, +) / Double(max(columns.count, 1))),
-                "mean_target_probability": .number(
-                    columns.map(\.meanTargetProbability).reduce(0, +) / Double(max(columns.count, 1))),
-                "gradient_evaluations": .integer(sweep.gradientEvaluations),
+        func figures(_ index: Int) -> [String: JSONValue] {
+            let columns = sweeps[index].columns
+            let cross = crossRates.indices.contains(index) ? crossRates[index] : nil
+            var object: [String: JSONValue] = [
+                "run": .string(runs[index].path), "clean_accuracy": .number(sweeps[index].cleanAccuracy),
+                "success_rate": .number(mean(columns.map(\.successRate))),
+                "mean_target_probability": .number(mean(columns.map(\.meanTargetProbability))),
+                "gradient_evaluations": .integer(sweeps[index].gradientEvaluations),
                 "target_sweep": .array(
                     columns.map { column in
-                        .object([
+                        var entry: [String: JSONValue] = [
                             "target": .integer(column.target),
                             "class": .string(dataset.classNames[column.target]),
                             "success_rate": .number(column.successRate),
                             "mean_target_probability": .number(column.meanTargetProbability),
-                        ])
+                        ]
+                        if let cross { entry["other_model_success_rate"] = .number(cross[column.target]) }
+                        return .object(entry)
                     }),
             ]
+            if let cross { object["other_model_success_rate"] = .number(mean(cross)) }
+            return object
         }
-        var object = figures(sweeps[0], run: runs[0])
+        var object = figures(0)
         object["attack"] = .string(method)
         object["target"] = .string("all")
         object["targeted"] = .bool(true)
@@ -162,15 +173,21 @@ extension AttackCommand {
         object["norm"] = .string(options.threat.norm == .l2 ? "2" : "inf")
         object["seconds"] = .number(seconds)
         for (key, value) in testSet.jsonFields { object[key] = value }
-        if sweeps.count == 2 { object["compare"] = .object(figures(sweeps[1], run: runs[1])) }
+        if sweeps.count == 2 { object["compare"] = .object(figures(1)) }
         return .object(object)
     }
 
+    /// The mean of `values` (0 when empty).
+    private static func mean(_ values: [Double]) -> Double {
+        values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+    }
+
     /// The text report: one line on the setting, a table of success rate and mean p(target) per class
-    /// (a pair of columns per run), and the means.
+    /// (with `--compare`, a group of columns per run, and `other`: the share of the run's images the
+    /// other run also puts in the class), and the means.
     static func printTargetSweeps(
-        _ sweeps: [ClassTargetSweep], runs: [RunDirectory], method: String, options: AttackOptions, dataset: Dataset,
-        seconds: Double
+        _ sweeps: [ClassTargetSweep], crossRates: [[Double]], runs: [RunDirectory], method: String,
+        options: AttackOptions, dataset: Dataset, seconds: Double
     ) {
         let norm = options.threat.norm == .l2 ? "L2" : "L-inf"
         print(
@@ -186,34 +203,45 @@ extension AttackCommand {
         func padded(_ text: String, _ width: Int) -> String {
             text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
         }
+        let crossed = !crossRates.isEmpty
         let runNames = runs.map { Sanitize.line($0.name, limit: 24) }
-        let cell = max(19, (runNames.map(\.count).max() ?? 0) + 1)
+        let cell = max(crossed ? 27 : 19, (runNames.map(\.count).max() ?? 0) + 1)
+        /// One run's cell: success rate, mean p(target) and, with two runs, the other run's success rate.
+        func figures(_ success: Double, _ probability: Double, _ other: Double?) -> String {
+            padded(
+                String(format: "%7.4f  %9.4f", success, probability)
+                    + (other.map { String(format: "  %6.4f", $0) } ?? ""),
+                cell)
+        }
         emit(padded("", 7 + nameWidth + 2) + runNames.map { padded($0, cell) }.joined())
         emit(
             padded("target", 7) + padded("class", nameWidth + 2)
-                + String(repeating: padded("success  p(target)", cell), count: sweeps.count))
+                + String(
+                    repeating: padded("success  p(target)" + (crossed ? "  other" : ""), cell), count: sweeps.count))
         for target in 0..<dataset.classCount {
             var line = padded("\(target)", 7) + padded(names[target], nameWidth + 2)
-            for sweep in sweeps {
+            for (index, sweep) in sweeps.enumerated() {
                 let column = sweep.columns[target]
-                line += padded(String(format: "%7.4f  %9.4f", column.successRate, column.meanTargetProbability), cell)
+                line += figures(
+                    column.successRate, column.meanTargetProbability, crossed ? crossRates[index][target] : nil)
             }
             emit(line)
         }
-        var mean = padded("mean", 7 + nameWidth + 2)
-        for sweep in sweeps {
-            let k = Double(max(sweep.columns.count, 1))
-            mean += padded(
-                String(
-                    format: "%7.4f  %9.4f", sweep.columns.map(\.successRate).reduce(0, +) / k,
-                    sweep.columns.map(\.meanTargetProbability).reduce(0, +) / k), cell)
+        var means = padded("mean", 7 + nameWidth + 2)
+        for (index, sweep) in sweeps.enumerated() {
+            means += figures(
+                mean(sweep.columns.map(\.successRate)), mean(sweep.columns.map(\.meanTargetProbability)),
+                crossed ? mean(crossRates[index]) : nil)
         }
-        emit(mean)
+        emit(means)
         for (sweep, name) in zip(sweeps, runNames) {
             print(
                 String(
                     format: "%@: clean accuracy %.4f on these images; %d gradient evaluations", name,
                     sweep.cleanAccuracy, sweep.gradientEvaluations))
+        }
+        if crossed {
+            print("other: the share of a run's images towards the class that the other run also puts in the class")
         }
         print(String(format: "%d targeted runs in %.2f s", sweeps.count * dataset.classCount, seconds))
     }
