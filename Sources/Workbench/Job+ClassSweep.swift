@@ -1,0 +1,51 @@
+import Attacks
+import Base
+import Engine
+import Foundation
+import Models
+
+extension Job {
+    /// The classifier run to show beside `run` in the class sweep: the newest classifier run on the same
+    /// data that is adversarially trained when `run` is not, and standard when it is; nil when none is.
+    static func sweepPartner(of run: RunDirectory, root: String = RunDirectory.defaultRoot) -> RunDirectory? {
+        guard let config = try? run.readConfig() else { return nil }
+        let robust = config["adversarial"] != nil
+        let data = config["data"]?.stringValue ?? "synthetic"
+        return RunDirectory.list(root: root).compactMap { other -> (RunDirectory, String)? in
+            guard other.name != run.name, let c = try? other.readConfig(),
+                let model = c["model"]?.stringValue, Classifier.Kind(rawValue: model) != nil,
+                (c["data"]?.stringValue ?? "synthetic") == data, (c["adversarial"] != nil) != robust
+            else { return nil }
+            return (other, c["created"]?.stringValue ?? "")
+        }.max { $0.1 < $1.1 }?.0
+    }
+
+    /// Targeted PGD (L-inf eps 0.5, 100 steps, from the clean image) towards every class on test image
+    /// `image` of `run`, beside `sweepPartner(of:)` when there is one, the standard model on top: what
+    /// `manifold attack pgd --target all --compare` draws (perceptually aligned gradients, Tsipras et al.
+    /// 2019, Santurkar et al. 2019).
+    static func classSweep(run: RunDirectory, image: Int, running: Bool) throws -> Job {
+        var runs = [run]
+        if let partner = sweepPartner(of: run) {
+            let robustFirst = (try? run.readConfig())?["adversarial"] != nil
+            runs = robustFirst ? [partner, run] : [run, partner]
+        }
+        let experiment = DeferredExperiment(label: "the classifiers and their dataset") {
+            let loaded = try runs.map { try LoadedClassifierRun.load(run: $0, option: "the class sweep") }
+            let dataset = try loaded[0].dataset(override: nil, seed: 0)
+            let index = min(max(image, 0), dataset.testCount - 1)
+            let pixels = dataset.pixelCount
+            for item in loaded { item.model.setTraining(false) }
+            return try ClassTargetSweepExperiment(
+                models: loaded.map { ($0.run.name, $0.model) },
+                image: Array(dataset.testImages[(index * pixels)..<((index + 1) * pixels)]),
+                label: dataset.testLabels[index], imageWidth: dataset.imageWidth, imageHeight: dataset.imageHeight,
+                classNames: dataset.classNames)
+        }
+        let runner = Runner(experiment: experiment, label: "class sweep", heavyEvery: 1, heavyInterval: 0.1)
+        runner.start(running: running)
+        return Job(
+            kind: .attack, title: "pgd → every class · \(runs.map(\.name).joined(separator: " | "))", runner: runner,
+            classNames: [], run: run)
+    }
+}
