@@ -5,19 +5,22 @@ import Foundation
 import Models
 
 extension Job {
-    /// The classifier run to show beside `run` in the class sweep: the newest classifier run on the same
-    /// data that is adversarially trained when `run` is not, and standard when it is; nil when none is.
+    /// The classifier run to show beside `run` in the class sweep: among the classifier runs on the same
+    /// data that are adversarially trained when `run` is not (and standard when it is), the newest of the
+    /// same model (mlp, cnn), else the newest of any; nil when there is none.
     static func sweepPartner(of run: RunDirectory, root: String = RunDirectory.defaultRoot) -> RunDirectory? {
         guard let config = try? run.readConfig() else { return nil }
         let robust = config["adversarial"] != nil
         let data = config["data"]?.stringValue ?? "synthetic"
-        return RunDirectory.list(root: root).compactMap { other -> (RunDirectory, String)? in
+        let model = config["model"]?.stringValue
+        return RunDirectory.list(root: root).compactMap { other -> (run: RunDirectory, rank: String)? in
             guard other.name != run.name, let c = try? other.readConfig(),
-                let model = c["model"]?.stringValue, Classifier.Kind(rawValue: model) != nil,
+                let kind = c["model"]?.stringValue, Classifier.Kind(rawValue: kind) != nil,
                 (c["data"]?.stringValue ?? "synthetic") == data, (c["adversarial"] != nil) != robust
             else { return nil }
-            return (other, c["created"]?.stringValue ?? "")
-        }.max { $0.1 < $1.1 }?.0
+            // Same model first, then the newest.
+            return (other, (kind == model ? "1" : "0") + (c["created"]?.stringValue ?? ""))
+        }.max { $0.rank < $1.rank }?.run
     }
 
     /// Targeted PGD (L-inf eps 0.5, 100 steps, from the clean image) towards every class on test image

@@ -7,8 +7,9 @@ import Testing
 
 /// The Attack lab's class sweep (`g`): the partner run it picks, and the view of its strips.
 @Suite struct ClassSweepViewTests {
-    /// The partner is the newest classifier run on the same data trained the other way: a robust run for
-    /// a standard one and the reverse; generative runs, other data and the run itself are skipped.
+    /// The partner is the newest classifier run on the same data trained the other way (a robust run for
+    /// a standard one and the reverse), of the same model when there is one; generative runs, other data
+    /// and the run itself are skipped.
     @Test func thePartnerIsTheNewestRunTrainedTheOtherWay() throws {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
@@ -24,8 +25,14 @@ import Testing
         try write("rob-new", model: "cnn", created: "2026-02-01T00:00:00Z", robust: true)
         try write("rob-fashion", model: "cnn", created: "2026-04-01T00:00:00Z", data: "fashion", robust: true)
         try write("vae", model: "vae", created: "2026-05-01T00:00:00Z", robust: true)
-        #expect(Job.sweepPartner(of: RunDirectory(root: root, name: "std-old"), root: root)?.name == "rob-new")
-        #expect(Job.sweepPartner(of: RunDirectory(root: root, name: "rob-old"), root: root)?.name == "std-new")
+        #expect(Job.sweepPartner(of: RunDirectory(root: root, name: "std-old"), root: root)?.name == "rob-old")
+        #expect(Job.sweepPartner(of: RunDirectory(root: root, name: "std-new"), root: root)?.name == "rob-new")
+        #expect(Job.sweepPartner(of: RunDirectory(root: root, name: "rob-old"), root: root)?.name == "std-old")
+        // Without a run of the same model, the newest of another.
+        try write("rob-mlp-only", model: "mlp", created: "2026-06-01T00:00:00Z", data: "kmnist", robust: true)
+        try write("std-cnn-only", model: "cnn", created: "2026-06-02T00:00:00Z", data: "kmnist", robust: false)
+        #expect(
+            Job.sweepPartner(of: RunDirectory(root: root, name: "rob-mlp-only"), root: root)?.name == "std-cnn-only")
         #expect(Job.sweepPartner(of: RunDirectory(root: root, name: "rob-fashion"), root: root) == nil)
     }
 
