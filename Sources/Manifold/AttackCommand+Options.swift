@@ -41,19 +41,26 @@ extension AttackCommand {
             "alpha", "A", default: nil, in: 0...28, excludingLower: true,
             defaultText: "eps/10; pgd-l2 eps/4; lpa, ppgd 1 (an L2 step)",
             help: "step size")
-        static let target = CommandOption<AttackGoal>(
-            "target", kind: .string, placeholder: "CLASS|ll", default: nil,
-            help: "a class number, or ll for each image's least likely class (targeted attacks)"
+        static let target = CommandOption<AttackTarget>(
+            "target", kind: .string, placeholder: "CLASS|ll|all", default: nil,
+            help: "a class number, ll for each image's least likely class (targeted attacks), or all: a run "
+                + "towards every class from the same images, drawn as a grid (\(AttackTarget.sweepMethods.joined(separator: ", ")))"
         ) { text throws(UsageError) in
-            if text == "ll" { return .leastLikely }
+            if text == "ll" { return .goal(.leastLikely) }
+            if text == "all" { return .everyClass }
             guard let target = Int(text), target >= 0 else {
                 throw UsageError(
-                    "option '--target' must be a class number or ll, got '\(Sanitize.line(text, limit: 40))'")
+                    "option '--target' must be a class number, ll or all, got '\(Sanitize.line(text, limit: 40))'")
             }
-            return .targeted(target)
+            return .goal(.targeted(target))
         }
+        static let compare = CommandOption<String>.string(
+            "compare", "RUN",
+            help: "--target all: the same sweep on a second classifier run (e.g. an adversarially trained one), "
+                + "drawn beside the first")
         static let count = CommandOption<Int>.integer(
-            "n", default: nil, in: IntegerRange(1...), defaultText: "1000, or all the test images when fewer",
+            "n", default: nil, in: IntegerRange(1...),
+            defaultText: "1000, or all the test images when fewer; --target all \(AttackCommand.sweepDefaultCount)",
             help: "images from the test set (at most its size)")
         static let seed = SharedOptions.seed.withHelp("seed of random starts and black-box searches")
         static let sanityCount = CommandOption<Int>.integer(
@@ -190,7 +197,8 @@ extension AttackCommand {
         options: [
             Options.run.declaration, Options.eps(for: .l2).declaration, Options.norm.declaration,
             Options.steps.declaration,
-            Options.alpha.declaration, Options.target.declaration, Options.count.declaration,
+            Options.alpha.declaration, Options.target.declaration, Options.compare.declaration,
+            Options.count.declaration,
             Options.seed.declaration, Options.sanityCount.declaration, Options.out.declaration,
             Options.json.declaration,
             SharedOptions.quiet.declaration,

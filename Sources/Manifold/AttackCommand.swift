@@ -24,6 +24,9 @@ enum AttackCommand {
         try SharedOptions.applyThreads(parsed)
         try FeatureAttackSetup.refuseForeignOptions(parsed, method: method)
         let options = try AttackOptions(parsed, method: method)
+        if options.everyClass {
+            return try runTargetSweep(parsed, method: method, runName: runName, options: options)
+        }
         let quiet = parsed.has(SharedOptions.quiet)
 
         if method == "feature", parsed.isGiven(Options.sanityCount.name) {

@@ -12,10 +12,19 @@ struct AttackOptions {
     var steps: Int?
     var alpha: Float?
     var seed: UInt64
+    /// `--target all`: one targeted run towards every class (`goal` then holds class 0, a placeholder).
+    var everyClass: Bool
 
     typealias Options = AttackCommand.Options
 
     init(_ parsed: ParsedArguments, method: String) throws {
+        let target = try parsed.given(Options.target)
+        everyClass = target == .everyClass
+        if everyClass {
+            try AttackCommand.refuseInTargetSweep(parsed, method: method)
+        } else if parsed.isGiven(Options.compare.name) {
+            throw UsageError("'--compare' applies to --target all only")
+        }
         if AttackFactory.radiusFreeMethods.contains(method),
             let given = [Options.eps(for: .linf).name, Options.norm.name].first(where: parsed.isGiven)
         {
@@ -26,7 +35,11 @@ struct AttackOptions {
             throw UsageError("pgd-l2 is the L2 attack; drop '--norm \(parsed.values[Options.norm.name] ?? "")'")
         }
         let epsilon = try parsed.value(Options.eps(for: norm))
-        goal = try parsed.given(Options.target) ?? AttackFactory.defaultGoal(for: method)
+        switch target {
+        case .goal(let given)?: goal = given
+        case .everyClass?: goal = .targeted(0)
+        case nil: goal = AttackFactory.defaultGoal(for: method)
+        }
         threat = ThreatModel(norm: norm, epsilon: Float(epsilon), goal: goal)
         steps = try parsed.given(Options.steps)
         alpha = try parsed.given(Options.alpha).map(Float.init)
@@ -42,7 +55,8 @@ func makeAttack(
     typealias Options = AttackCommand.Options
     var settings = AttackFactory.Settings(steps: options.steps, alpha: options.alpha, seed: options.seed)
     settings.restarts = try parsed.value(Options.restarts)
-    settings.randomStart = !parsed.has(Options.noRandomStart)
+    // --target all starts every run at the clean image, as Tsipras et al. and Santurkar et al. do.
+    settings.randomStart = !parsed.has(Options.noRandomStart) && !options.everyClass
     settings.kappa = Float(try parsed.value(Options.kappa))
     settings.c = Float(try parsed.value(Options.c))
     settings.learningRate = Float(try parsed.value(Options.learningRate))

@@ -154,6 +154,13 @@ enum HelpText {
           square    black box L-inf Square Attack: random squares of +-eps, margin loss on
                     log-probabilities, --queries per image, --p-init (Andriushchenko et al. 2020)
           transfer  gray box: craft with --with METHOD on --run, evaluate on --target-run
+        --target all (pgd, pgd-l2, bim, apgd): a targeted run towards every class from the same --n
+        (10) test images (pgd and bim start at the clean image); prints success and mean p(target) per
+        class, --out writes target-grid.png (a row per image: clean, then one column per target) and
+        target-sweep.csv; --compare RUN2 does the same on a second run and writes
+        target-grid-side-by-side.png (--run left). With a large radius (pgd-l2 --eps 10 --steps 100,
+        or --eps 0.5) an adversarially trained model draws the target class, a standard one mostly
+        adds texture (perceptually aligned gradients: Tsipras et al. 2019, Santurkar et al. 2019)
         """
 
     static let poison = """

@@ -18,6 +18,7 @@ final class AttackScreen: JobScreen {
         [
             .init("+ / -", "eps x1.25 / x0.8"), .init("← →", "previous / next image"),
             .init("c / n", "robust accuracy over eps / next method (uap: the universal perturbation)"),
+            .init("g", "this image attacked towards every class (PGD eps 0.5), beside a run trained the other way"),
         ]
     }
 
@@ -31,6 +32,13 @@ final class AttackScreen: JobScreen {
             // Next method on the same classifier: a new job, the old one stays a `[` away.
             let next = AttackScreen.method(after: job.method)
             workbench.start { try Job.attack(run: run, method: next, running: true) }
+            return
+        }
+        if key.key == .character("g"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
+            // The lab's selected image, as its figures name it ("image": "INDEX (true: CLASS)").
+            let figure = job.runner.snapshot.figures.first { $0.name == "image" }?.value ?? "0"
+            let image = Int(figure.prefix { $0.isNumber }) ?? 0
+            workbench.start { try Job.classSweep(run: run, image: image, running: true) }
             return
         }
         workbench.handleJobKey(key)
@@ -53,6 +61,10 @@ final class AttackScreen: JobScreen {
             workbench.renderFigures(s.figures, title: "clean vs triggered", in: top[1], buffer: &buffer)
             workbench.renderImageStrip(
                 s.images["poisoned examples"] ?? [], title: "poisoned training examples", in: rows[1], buffer: &buffer)
+            return
+        }
+        if s.images["sweep 0"] != nil {
+            renderClassSweep(s, in: area, buffer: &buffer, workbench: workbench)
             return
         }
         let sanity = SanityPanel(s.checks, theme: workbench.theme)
@@ -103,5 +115,28 @@ final class AttackScreen: JobScreen {
                     legendStyle: theme.textStyle),
                 in: workbench.panel("robust accuracy over eps", areas[2], &buffer))
         }
+    }
+
+    /// The class sweep (`Job.classSweep`): a strip per classifier, the clean image then one image per
+    /// target class, each strip as tall as lets all its images fit across; the figures below.
+    private func renderClassSweep(_ s: Snapshot, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
+        let strips = (0..<2).compactMap { s.images["sweep \($0)"] }
+        let columns = max(strips.first?.count ?? 1, 1)
+        // renderImageStrip makes cells 2 * rows + 2 wide: choose the rows that fit `columns` cells.
+        let rows = max(1, ((area.width - 2) / columns - 2) / 2)
+        let height = min(rows + 3, max(4, (area.height - 8) / max(strips.count, 1)))
+        let parts = Layout.vertical(strips.map { _ in .length(height) } + [.fill(1), .length(3)]).split(area)
+        // The figures after the first three name the classifiers, in strip order.
+        let names = s.figures.dropFirst(3).map(\.name)
+        for (index, strip) in strips.enumerated() {
+            let name = index < names.count ? names[index] : "classifier \(index + 1)"
+            workbench.renderImageStrip(
+                strip, title: "\(name) · clean, then targeted PGD towards each class", in: parts[index],
+                buffer: &buffer)
+        }
+        workbench.renderFigures(
+            s.figures, title: "perceptually aligned gradients (Tsipras et al. 2019)", in: parts[strips.count],
+            buffer: &buffer)
+        workbench.renderProgress(s, in: parts[parts.count - 1], buffer: &buffer)
     }
 }

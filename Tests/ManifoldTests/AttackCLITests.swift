@@ -204,7 +204,10 @@ import Testing
             (["attack", "fgsm", "--run", "victim", "--eps", "0"], 2, "'--eps' must be in (0.0, 1.0]"),
             (["attack", "fgsm", "--run", "victim", "--eps", "1.5"], 2, "'--eps' must be in (0.0, 1.0]"),
             (["attack", "pgd", "--run", "victim", "--target", "12"], 2, "'--target' 12 is not a class"),
-            (["attack", "pgd", "--run", "victim", "--target", "most"], 2, "'--target' must be a class number or ll"),
+            (
+                ["attack", "pgd", "--run", "victim", "--target", "most"], 2,
+                "'--target' must be a class number, ll or all"
+            ),
             (["attack", "fgsm", "--run", "victim", "--n", "101"], 2, "has 100"),
             (["attack", "fgsm", "--run", "victim", "--norm", "1"], 2, "'--norm' must be inf or 2"),
             (["attack", "fgsm", "--run", "notclassifier"], 1, "not a classifier"),
