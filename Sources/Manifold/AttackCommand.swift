@@ -25,6 +25,9 @@ enum AttackCommand {
         try FeatureAttackSetup.refuseForeignOptions(parsed, method: method)
         let options = try AttackOptions(parsed, method: method)
         if options.everyClass {
+            if parsed.isGiven(AttackDefenseSetup.defense.name) {
+                throw UsageError("'--defense' does not apply to --target all; attack one target or untargeted")
+            }
             return try runTargetSweep(parsed, method: method, runName: runName, options: options)
         }
         let quiet = parsed.has(SharedOptions.quiet)

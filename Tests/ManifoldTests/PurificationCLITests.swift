@@ -142,6 +142,10 @@ import Testing
             ),
             (["attack", "pgd", "--run", "victim", "--eot", "4"], "'--eot' applies to autoattack only"),
             (["bench", "purify", "--classifier", "victim"], "needs at least one purifier"),
+            (
+                ["attack", "pgd", "--run", "victim", "--target", "all", "--defense", "purify:dae"],
+                "'--defense' does not apply to --target all"
+            ),
             (["bench", "purify", "--classifier", "victim", "--dae", "dae8"], "the purifier takes 64 pixels"),
         ]
         for (arguments, message) in cases {
