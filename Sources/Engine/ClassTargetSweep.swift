@@ -72,14 +72,9 @@ public struct ClassTargetSweep: @unchecked Sendable {
         var gradients = 0
         for target in 0..<classes {
             let threat = ThreatModel(norm: norm, epsilon: epsilon, goal: .targeted(target))
-            let run: AttackRun
-            do {
-                run = try attack.makeRun(classifier: model, images: images, labels: labels, threat: threat)
-            } catch let error as AttackError {
-                throw RunError("\(method): \(error.description)")
-            }
-            while !run.isFinished {
-                try run.step()
+            let run = try TestSetAttack.runToEnd(
+                attack, method: method, model: model, images: images, labels: labels, threat: threat
+            ) { run in
                 progress?(target, classes, run.iteration, run.iterationCount)
             }
             let result = run.result()

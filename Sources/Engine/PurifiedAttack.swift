@@ -43,6 +43,11 @@ public struct PurifiedAttack {
         self.seed = seed
     }
 
+    /// Draws averaged per gradient in `mode` (1 but for bpda-eot and a full gradient with EOT).
+    public func draws(for mode: AdaptiveAttack) -> Int {
+        mode == .bpdaEOT ? eotDraws : mode == .full ? fullDraws : 1
+    }
+
     /// The defended classifier the attack sees in `mode` (the gradient path set accordingly).
     public func defended(_ classifier: Classifier, mode: AdaptiveAttack) throws -> Classifier {
         let layer = PurificationLayer(
@@ -76,8 +81,7 @@ public struct PurifiedAttack {
     ) throws -> AttackResult {
         precondition(mode != .none, "PurifiedAttack.run: no attack to run")
         let target = mode == .naive ? classifier : try defended(classifier, mode: mode)
-        let draws = mode == .bpdaEOT ? eotDraws : mode == .full ? fullDraws : 1
-        var result = try ExpectationOverTransformation.$draws.withValue(draws) {
+        var result = try ExpectationOverTransformation.$draws.withValue(draws(for: mode)) {
             try TestSetAttack.run(
                 attack, method: method, model: target, dataset: dataset, count: count, batchSize: batchSize,
                 threat: threat, progress: progress)

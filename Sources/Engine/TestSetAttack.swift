@@ -25,14 +25,9 @@ public enum TestSetAttack {
             let images = Tensor(
                 shape: [last - first, pixels], scalars: Array(dataset.testImages[(first * pixels)..<(last * pixels)]))
             let labels = Array(dataset.testLabels[first..<last])
-            let run: AttackRun
-            do {
-                run = try attack.makeRun(classifier: model, images: images, labels: labels, threat: threat)
-            } catch let error as AttackError {
-                throw RunError("\(method): \(error.description)")
-            }
-            while !run.isFinished {
-                try run.step()
+            let run = try runToEnd(attack, method: method, model: model, images: images, labels: labels, threat: threat)
+            {
+                run in
                 progress?(
                     first + (last - first) * run.iteration / max(run.iterationCount, 1), count, run.iteration,
                     run.iterationCount, Double(run.loss))
@@ -41,5 +36,24 @@ public enum TestSetAttack {
             first = last
         }
         return AttackResult.merged(parts)
+    }
+
+    /// One attack run on `images` to its last step, `afterStep` called after each; an input the attack
+    /// rejects becomes a `RunError` naming `method`.
+    public static func runToEnd(
+        _ attack: any Attack, method: String, model: Classifier, images: Tensor, labels: [Int], threat: ThreatModel,
+        afterStep: (AttackRun) -> Void = { _ in }
+    ) throws -> AttackRun {
+        let run: AttackRun
+        do {
+            run = try attack.makeRun(classifier: model, images: images, labels: labels, threat: threat)
+        } catch let error as AttackError {
+            throw RunError("\(method): \(error.description)")
+        }
+        while !run.isFinished {
+            try run.step()
+            afterStep(run)
+        }
+        return run
     }
 }

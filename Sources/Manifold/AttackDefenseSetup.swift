@@ -68,13 +68,13 @@ struct AttackDefenseSetup {
         [
             "defense": .string("purify:\(runName)"), "purifier": .string(attack.purifier.summary),
             "adaptive": .string(mode.rawValue), "randomness": .string(attack.randomness.rawValue),
-            "eot": .integer(mode == .bpdaEOT ? attack.eotDraws : mode == .full ? attack.fullDraws : 1),
+            "eot": .integer(attack.draws(for: mode)),
         ]
     }
 
     /// One line for the text report.
     var describe: String {
-        let draws = mode == .bpdaEOT ? attack.eotDraws : mode == .full ? attack.fullDraws : 1
+        let draws = attack.draws(for: mode)
         return "defended by \(attack.purifier.summary) (purify:\(runName)); adaptive attack \(mode.rawValue)"
             + (draws > 1 ? ", EOT over \(draws) draws" : "") + "; randomness \(attack.randomness.rawValue); "
             + "accuracies are the defended classifier's, evaluated after the attack"
