@@ -197,7 +197,8 @@ public final class PurificationStepExperiment: VisualExperiment {
     /// `x_0`; curves: `p(true class)` and `p(prediction)` over steps; bars `purification steps`: the newest
     /// steps' predictions; figures: the settings and each attack's purified verdict.
     public func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
-        let attackedImage = attacked
+        // While the adaptive attack runs: its current iterate.
+        let attackedImage = attackRun.map { run in noGrad { run.output.detached() } } ?? attacked
         let before = probabilities(clean)
         let after = probabilities(attackedImage)
         let cleanBest = before.indices.max { before[$0] < before[$1] } ?? 0
@@ -207,17 +208,17 @@ public final class PurificationStepExperiment: VisualExperiment {
         }
         let delta = zip(attackedImage.scalars, clean.scalars).map { $0 - $1 }
         let linf = delta.map(abs).max() ?? 0
-        let name = adaptive != nil ? (adaptiveMode?.rawValue ?? "adaptive") : "adversarial"
+        var name = adaptive != nil ? (adaptiveMode?.rawValue ?? "adaptive") : "adversarial"
+        if case .attacking(let mode) = phase { name = "\(mode.rawValue), attacking" }
         snapshot.images["clean"] = [image(clean, caption: verdict(cleanBest, before[cleanBest]))]
         snapshot.images["perturbation"] = [
             Snapshot.Image(
                 width: imageWidth, height: imageHeight, values: delta, caption: String(format: "L-inf %.3f", linf))
         ]
         snapshot.images["adversarial"] = [image(attackedImage, caption: verdict(attackedBest, after[attackedBest]))]
-        if case .attacking = phase, let run = attackRun {
-            snapshot.images["purify x_t"] = [
-                image(run.output, caption: "attack \(run.iteration)/\(run.iterationCount)")
-            ]
+        if case .attacking = phase {
+            // The chain starts once the attack is done.
+            snapshot.images["purify x_t"] = []
             snapshot.images["purify x_0"] = []
         } else {
             let shown = chain.isFinished ? chain.output : chain.current
@@ -233,11 +234,14 @@ public final class PurificationStepExperiment: VisualExperiment {
             "p(prediction)": (steps, verdicts.map(\.probability)),
         ]
         snapshot.bars["purification steps"] = verdicts.suffix(12).reversed().map {
-            Snapshot.Bar(label: "\($0.step) \($0.level) \(className($0.prediction))", value: $0.probability)
+            // Short labels: the bar chart gives them a third of its width.
+            let level = $0.level.replacingOccurrences(of: "sigma ", with: "σ")
+            return Snapshot.Bar(label: "\($0.step) \(level) \(className($0.prediction))", value: $0.probability)
         }
         let stage: String
         switch phase {
-        case .attacking(let mode): stage = "attacking (\(mode.rawValue))"
+        case .attacking(let mode):
+            stage = attackRun.map { "attacking (\(mode.rawValue)) \($0.iteration)/\($0.iterationCount)" } ?? "attacking"
         case .purifying: stage = "purifying \(chain.stepIndex)/\(chain.stepCount)"
         case .done: stage = "purified"
         }

@@ -22,7 +22,7 @@ extension AttackScreen {
                 columns: [.init("", width: .length(19)), .init("", width: .fill(1), alignment: .right)],
                 rows: s.figures.map { [$0.name, $0.value] }, headerStyle: theme.mutedStyle, style: theme.textStyle),
             in: workbench.panel("purification (a / A: adaptive attack)", top[5], &buffer))
-        let bottom = Layout.horizontal([.fill(1), .length(44)]).split(rows[1])
+        let bottom = Layout.horizontal([.fill(1), .length(62)]).split(rows[1])
         let names = ["p(true class)", "p(prediction)"]
         buffer.render(
             LineChart(
