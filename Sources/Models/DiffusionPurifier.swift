@@ -9,8 +9,9 @@ import TensorCore
 /// Both the forward noise and the ancestral noise come from the generator handed to `purify`; DDIM adds
 /// no noise after the first draw. Inside a recording scope with an input that requires gradients, the
 /// whole chain is differentiable (the noise predictor on its autograd path); otherwise it runs on the
-/// sampler's inference path, in chunks of `chunkRows` images.
-public final class DiffusionPurifier: Purifier {
+/// sampler's inference path, in chunks of `chunkRows` images. `makeRun` steps the same chain by hand
+/// (`DiffusionPurificationRun`); `purify` runs it to its end.
+public final class DiffusionPurifier: SteppablePurifier {
     /// How the chain comes back from `t*`.
     public enum Reverse: Equatable, Sendable {
         /// Every ancestral step `t*, t* - 1, ..., 1`, `x_0` estimates clipped to [-1, 1].
@@ -88,9 +89,14 @@ public final class DiffusionPurifier: Purifier {
         return Tensor.concatenate(parts, axis: 0)
     }
 
-    private func chain(_ images: Tensor, recording: Bool, generator: inout RandomGenerator) -> Tensor {
-        let schedule = model.schedule
-        let rows = images.shape[0]
+    public func makeRun(_ images: Tensor, generator: RandomGenerator) -> any PurificationRun {
+        makeDiffusionRun(images, generator: generator, recording: GradMode.isEnabled && images.requiresGrad)
+    }
+
+    /// The chain of `images` as a step machine; `purify` runs it to its end.
+    private func makeDiffusionRun(_ images: Tensor, generator: RandomGenerator, recording: Bool)
+        -> DiffusionPurificationRun
+    {
         let predict: (Tensor, [Int]) -> Tensor
         if recording {
             predict = { [model] x, t in model.predictNoiseForSampling(x, timesteps: t) }
@@ -98,26 +104,14 @@ public final class DiffusionPurifier: Purifier {
             if fastPredictor == nil { fastPredictor = model.makeSamplingPredictor() }
             predict = fastPredictor!
         }
-        var x = diffuse(images, generator: &generator)
-        let steps = visitedSteps
-        for (position, t) in steps.enumerated() {
-            let eps = predict(x, [Int](repeating: t, count: rows))
-            let alphaBar = schedule.alphaBars[t]
-            let estimate = (x - eps * Float((1 - alphaBar).squareRoot())) * Float(1 / alphaBar.squareRoot())
-            switch reverse {
-            case .ddpm:
-                let (c0, ct) = schedule.posteriorMeanCoefficients(t)
-                var next = estimate.clamped(min: -1, max: 1) * Float(c0) + x * Float(ct)
-                if t > 0 {
-                    let spread = Float(schedule.posteriorVariance(t).squareRoot())
-                    next = next + Tensor.randomNormal(x.shape, generator: &generator) * spread
-                }
-                x = next
-            case .ddim:
-                let previous = position + 1 < steps.count ? schedule.alphaBars[steps[position + 1]] : 1
-                x = estimate * Float(previous.squareRoot()) + eps * Float((1 - previous).squareRoot())
-            }
-        }
-        return ((x + 1) * 0.5).clamped(min: 0, max: 1)
+        return DiffusionPurificationRun(
+            purifier: self, images: images, generator: generator, recording: recording, predict: predict)
+    }
+
+    private func chain(_ images: Tensor, recording: Bool, generator: inout RandomGenerator) -> Tensor {
+        let run = makeDiffusionRun(images, generator: generator, recording: recording)
+        while !run.isFinished { run.step() }
+        generator = run.generator
+        return run.output
     }
 }

@@ -8,7 +8,8 @@ import TensorCore
 /// denoised `r(x)` at the last level (Tweedie's formula), clamped to [0, 1].
 ///
 /// The score is `(r(x) - x) / sigma^2` from the DAE's network, differentiable inside a recording scope.
-public final class LangevinPurifier: Purifier {
+/// `makeRun` steps the same chain by hand (`LangevinPurificationRun`); `purify` runs it to its end.
+public final class LangevinPurifier: SteppablePurifier {
     public let model: DenoisingAutoencoder
     /// The levels visited, largest sigma first: the lowest `levelCount` of the DAE's ladder.
     public let ladder: [(sigma: Float, level: Int)]
@@ -44,17 +45,13 @@ public final class LangevinPurifier: Purifier {
     public var isRandomised: Bool { true }
 
     public func purify(_ images: Tensor, generator: inout RandomGenerator) -> Tensor {
-        let rows = images.shape[0]
-        let last = ladder[ladder.count - 1]
-        var x = images + Tensor.randomNormal(images.shape, generator: &generator) * ladder[0].sigma
-        for (sigma, level) in ladder {
-            let alpha = epsilon * sigma * sigma / (last.sigma * last.sigma)
-            let levels = [Int](repeating: level, count: rows)
-            for _ in 0..<stepsPerLevel {
-                let score = (model.denoise(x, levels: levels) - x) * (1 / (sigma * sigma))
-                x = x + score * alpha + Tensor.randomNormal(x.shape, generator: &generator) * (2 * alpha).squareRoot()
-            }
-        }
-        return model.denoise(x, levels: [Int](repeating: last.level, count: rows)).clamped(min: 0, max: 1)
+        let run = LangevinPurificationRun(purifier: self, images: images, generator: generator)
+        while !run.isFinished { run.step() }
+        generator = run.generator
+        return run.output
+    }
+
+    public func makeRun(_ images: Tensor, generator: RandomGenerator) -> any PurificationRun {
+        LangevinPurificationRun(purifier: self, images: images, generator: generator)
     }
 }

@@ -5,7 +5,7 @@ import TerminalUI
 
 /// The Attack lab: clean | adversarial | perturbation images, the class probabilities before and after,
 /// the attack's figures, and the success rate per iteration or the robust accuracy over eps; or the
-/// backdoor view of a `manifold poison backdoor` run.
+/// backdoor view of a `manifold poison backdoor` run, the class sweep (`g`), or the purification view (`p`).
 final class AttackScreen: JobScreen {
     let title = "Attack lab"
     var jobKinds: Set<Job.Kind> { [.attack] }
@@ -19,6 +19,10 @@ final class AttackScreen: JobScreen {
             .init("+ / -", "eps x1.25 / x0.8"), .init("← →", "previous / next image"),
             .init("c / n", "robust accuracy over eps / next method (uap: the universal perturbation)"),
             .init("g", "this image attacked towards every class (PGD eps 0.5), beside a run trained the other way"),
+            .init("p", "purify this adversarial image step by step (newest DDPM run on the data, else DAE)"),
+            .init("+ / - (purify)", "t* x1.25 / x0.8 (DAE: one noise level more / fewer); restarts the chain"),
+            .init("( / ) (purify)", "fewer / more reverse steps (DDPM: halving into DDIM; DAE: per level)"),
+            .init("a / A (purify)", "adaptive PGD on the defended classifier: BPDA+EOT / full gradient"),
         ]
     }
 
@@ -35,13 +39,31 @@ final class AttackScreen: JobScreen {
             return
         }
         if key.key == .character("g"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
-            // The lab's selected image, as its figures name it ("image": "INDEX (true: CLASS)").
-            let figure = job.runner.snapshot.figures.first { $0.name == "image" }?.value ?? "0"
-            let image = Int(figure.prefix { $0.isNumber }) ?? 0
+            let image = AttackScreen.selection(job.runner.snapshot).image
             workbench.start { try Job.classSweep(run: run, image: image, running: true) }
             return
         }
+        if key.key == .character("p"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
+            let s = job.runner.snapshot
+            let (image, epsilon) = AttackScreen.selection(s)
+            // The lab's adversarial image once the attack has stepped; before that the view makes its own.
+            let stepped = s.figures.first { $0.name == "iteration" }.map { !$0.value.hasPrefix("0/") } ?? false
+            let adversarial = stepped ? s.images["adversarial"]?.first?.values : nil
+            let method = job.method
+            workbench.start {
+                try Job.purification(
+                    run: run, image: image, adversarial: adversarial, epsilon: epsilon, method: method, running: true)
+            }
+            return
+        }
         workbench.handleJobKey(key)
+    }
+
+    /// The lab's selected image and eps, as its figures name them ("image": "INDEX (true: CLASS)", "eps").
+    static func selection(_ s: Snapshot) -> (image: Int, epsilon: Float) {
+        let figure = s.figures.first { $0.name == "image" }?.value ?? "0"
+        let epsilon = s.figures.first { $0.name == "eps" }.flatMap { Float($0.value) } ?? 0.1
+        return (Int(figure.prefix { $0.isNumber }) ?? 0, epsilon)
     }
 
     func placeholder(workbench: WorkbenchState) -> (title: String, text: String) {
@@ -61,6 +83,10 @@ final class AttackScreen: JobScreen {
             workbench.renderFigures(s.figures, title: "clean vs triggered", in: top[1], buffer: &buffer)
             workbench.renderImageStrip(
                 s.images["poisoned examples"] ?? [], title: "poisoned training examples", in: rows[1], buffer: &buffer)
+            return
+        }
+        if s.images["purify x_t"] != nil {
+            renderPurification(s, in: area, buffer: &buffer, workbench: workbench)
             return
         }
         if s.images["sweep 0"] != nil {

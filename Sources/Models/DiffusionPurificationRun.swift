@@ -1,0 +1,78 @@
+import TensorCore
+
+/// DiffPure's reverse chain one step at a time (`DiffusionPurifier.makeRun`; Nie et al. 2022): the input
+/// diffused to `t*` at creation, then per step one DDPM ancestral step (Ho et al. 2020) or one DDIM step
+/// (Song, Meng & Ermon 2021, eta 0) down the purifier's `visitedSteps`.
+///
+/// Off the recording path every step runs in `noGrad` on the sampler's fast predictor; on it (recording on
+/// and an input that requires gradients) every step is recorded, so `output` is differentiable in the input.
+public final class DiffusionPurificationRun: PurificationRun {
+    public let purifier: DiffusionPurifier
+    private let predict: (Tensor, [Int]) -> Tensor
+    private let recording: Bool
+    private let steps: [Int]
+    public private(set) var stepIndex = 0
+    public private(set) var generator: RandomGenerator
+    /// `x_t` in the diffusion space [-1, 1] (roughly: it is not clamped).
+    private var x: Tensor
+    /// The last `x_0` estimate, unclamped, in the diffusion space.
+    private var lastEstimate: Tensor?
+
+    init(
+        purifier: DiffusionPurifier, images: Tensor, generator: RandomGenerator, recording: Bool,
+        predict: @escaping (Tensor, [Int]) -> Tensor
+    ) {
+        self.purifier = purifier
+        self.predict = predict
+        self.recording = recording
+        self.generator = generator
+        steps = purifier.visitedSteps
+        var draws = generator
+        x =
+            recording
+            ? purifier.diffuse(images, generator: &draws) : noGrad { purifier.diffuse(images, generator: &draws) }
+        self.generator = draws
+    }
+
+    public var stepCount: Int { steps.count }
+
+    public var level: String { "t=\(stepIndex < steps.count ? steps[stepIndex] + 1 : 0)" }
+
+    public var current: Tensor { noGrad { ((x + 1) * 0.5).clamped(min: 0, max: 1) } }
+
+    public var estimate: Tensor? {
+        lastEstimate.map { estimate in noGrad { (estimate.clamped(min: -1, max: 1) + 1) * 0.5 } }
+    }
+
+    public var output: Tensor { ((x + 1) * 0.5).clamped(min: 0, max: 1) }
+
+    public func step() {
+        guard !isFinished else { return }
+        if recording { advance() } else { noGrad { advance() } }
+    }
+
+    /// One reverse step from `x_t`, `t = steps[stepIndex]` (0-based).
+    private func advance() {
+        let schedule = purifier.model.schedule
+        let position = stepIndex
+        let t = steps[position]
+        let eps = predict(x, [Int](repeating: t, count: x.shape[0]))
+        let alphaBar = schedule.alphaBars[t]
+        let estimate = (x - eps * Float((1 - alphaBar).squareRoot())) * Float(1 / alphaBar.squareRoot())
+        switch purifier.reverse {
+        case .ddpm:
+            let (c0, ct) = schedule.posteriorMeanCoefficients(t)
+            var next = estimate.clamped(min: -1, max: 1) * Float(c0) + x * Float(ct)
+            if t > 0 {
+                let spread = Float(schedule.posteriorVariance(t).squareRoot())
+                next = next + Tensor.randomNormal(x.shape, generator: &generator) * spread
+            }
+            x = next
+        case .ddim:
+            let previous = position + 1 < steps.count ? schedule.alphaBars[steps[position + 1]] : 1
+            x = estimate * Float(previous.squareRoot()) + eps * Float((1 - previous).squareRoot())
+        }
+        lastEstimate = recording ? estimate.detached() : estimate
+        stepIndex += 1
+    }
+}

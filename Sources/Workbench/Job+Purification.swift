@@ -1,0 +1,152 @@
+import Attacks
+import Base
+import Datasets
+import Engine
+import Foundation
+import Models
+import TensorCore
+import TerminalUI
+
+extension Job {
+    /// The generative run that purifies for classifier run `run`: the newest unconditional DDPM run on the
+    /// same data (DiffPure), else the newest DAE run on it (Langevin); nil when there is neither.
+    static func purifierPartner(of run: RunDirectory, root: String = RunDirectory.defaultRoot) -> RunDirectory? {
+        guard let config = try? run.readConfig() else { return nil }
+        let data = config["data"]?.stringValue ?? "synthetic"
+        return RunDirectory.list(root: root).compactMap { other -> (run: RunDirectory, rank: String)? in
+            guard let c = try? other.readConfig(), let model = c["model"]?.stringValue,
+                model == "ddpm" && c["conditional"]?.boolValue != true || model == "dae",
+                (c["data"]?.stringValue ?? "synthetic") == data
+            else { return nil }
+            // DDPM first, then the newest.
+            return (other, (model == "ddpm" ? "1" : "0") + (c["created"]?.stringValue ?? ""))
+        }.max { $0.rank < $1.rank }?.run
+    }
+
+    /// Purifies test image `image` of classifier run `run`, attacked, one reverse step at a time on the
+    /// Attack lab (`PurificationStepExperiment`), with the purifier of `purifierPartner(of:)` at its default
+    /// settings (`defend purify`'s). `adversarial`: the lab's adversarial image of it (`epsilon`, `method`);
+    /// nil: PGD eps 0.1, 20 steps, made here. Everything slow happens on the runner's queue.
+    static func purification(
+        run: RunDirectory, image: Int, adversarial: [Float]?, epsilon: Float = 0.1, method: String = "pgd",
+        running: Bool, root: String = RunDirectory.defaultRoot
+    ) throws -> Job {
+        guard let partner = purifierPartner(of: run, root: root) else {
+            throw RunError(
+                "no DDPM or DAE run on this classifier's data to purify with: train one first ('manifold train ddpm')")
+        }
+        let labels = JobLabels()
+        let experiment = DeferredExperiment(label: "the classifier, the purifier and the dataset") {
+            let loaded = try LoadedClassifierRun.load(run: run, option: "the purification view")
+            let classifier = loaded.model
+            classifier.setTraining(false)
+            let config = try run.readConfig()
+            let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
+            // As the Attack lab loads it, so the index names the same image.
+            let dataset = try DatasetLoader.load(loaded.dataSpec, seed: seed)
+            labels.classNames = dataset.classNames
+            let index = min(max(image, 0), dataset.testCount - 1)
+            let pixels = dataset.pixelCount
+            let clean = Tensor(
+                shape: [1, pixels], scalars: Array(dataset.testImages[(index * pixels)..<((index + 1) * pixels)]))
+            let label = dataset.testLabels[index]
+            guard
+                let purifier = try PurifierSettings().purifier(run: partner, option: "the purification view")
+                    as? any SteppablePurifier
+            else { throw RunError("run '\(Sanitize.line(partner.name))' cannot purify step by step") }
+            let adversarialImage: Tensor
+            let attackName: String
+            if let adversarial, adversarial.count == pixels {
+                adversarialImage = Tensor(shape: [1, pixels], scalars: adversarial)
+                attackName = String(format: "%@ eps %.3g (the lab's)", method, epsilon)
+            } else {
+                let result = try PGD(steps: 20).attack(
+                    classifier, images: clean, labels: [label], threat: ThreatModel(epsilon: 0.1))
+                adversarialImage = result.adversarial
+                attackName = "pgd eps 0.1"
+            }
+            return try PurificationStepExperiment(
+                classifier: classifier, purifier: purifier, clean: clean, adversarial: adversarialImage, label: label,
+                imageIndex: index, classNames: dataset.classNames, attackName: attackName,
+                epsilon: adversarial == nil ? 0.1 : epsilon)
+        }
+        let runner = Runner(experiment: experiment, label: "purify", heavyEvery: 1, heavyInterval: 0.05)
+        // 30 steps a second: slow enough to watch the walk back ({ and } change it).
+        runner.send(.pace(30))
+        runner.start(running: running)
+        let job = Job(
+            kind: .attack, title: "purify · \(run.name) ← \(partner.name)", runner: runner, classNames: [], run: run,
+            labels: labels)
+        job.paceIndex = WorkbenchState.paceLimits.firstIndex { $0 == 30 } ?? 0
+        job.controls = purificationControls
+        return job
+    }
+
+    /// The purification view's keys: `+` / `-` t* x1.25 / x0.8 (DAE: one level more / fewer), `(` / `)`
+    /// fewer / more reverse steps (DDPM: halving into DDIM, doubling back to every ancestral step; DAE:
+    /// steps per level), each restarting the chain; `a` / `A` the adaptive attack (BPDA+EOT / full gradient).
+    static func purificationControls(_ key: KeyEvent) -> (@Sendable (any Experiment) -> String)? {
+        let change: (depth: Int, steps: Int)
+        switch key.key {
+        case .character("+"), .character("="): change = (1, 0)
+        case .character("-"): change = (-1, 0)
+        case .character("("): change = (0, -1)
+        case .character(")"): change = (0, 1)
+        case .character("a"), .character("A"):
+            let mode: AdaptiveAttack = key.key == .character("a") ? .bpdaEOT : .full
+            return { experiment in
+                guard let view = experiment as? PurificationStepExperiment else { return "" }
+                do {
+                    try view.startAdaptiveAttack(mode)
+                    return "adaptive attack (\(mode.rawValue)) on the defended classifier"
+                } catch {
+                    return "\(error)"
+                }
+            }
+        default: return nil
+        }
+        return { experiment in
+            guard let view = experiment as? PurificationStepExperiment else { return "" }
+            do {
+                let purifier = try changed(view.purifier, depth: change.depth, steps: change.steps)
+                view.setPurifier(purifier)
+                return "\(purifier.summary): chain restarted"
+            } catch {
+                return "\(error)"
+            }
+        }
+    }
+
+    /// `purifier` one notch deeper or shallower (`depth` +1 / -1: DDPM t* x1.25 / x0.8, at least one step
+    /// either way; DAE one level) or with more or fewer steps (`steps` +1 / -1: DDPM every ancestral step
+    /// -> DDIM with t* / 2 -> halving, and doubling back; DAE steps per level x2 / x0.5).
+    /// - Throws: `PurifierError` at a limit (t* outside 1 ... T, levels outside 1 ... L).
+    static func changed(_ purifier: any SteppablePurifier, depth: Int, steps: Int) throws -> any SteppablePurifier {
+        switch purifier {
+        case let diffusion as DiffusionPurifier:
+            var tStar = diffusion.tStar
+            if depth != 0 {
+                let scaled = Int((Double(tStar) * (depth > 0 ? 1.25 : 0.8)).rounded())
+                tStar = depth > 0 ? max(tStar + 1, scaled) : min(tStar - 1, scaled)
+            }
+            var reverse = diffusion.reverse
+            switch (reverse, steps) {
+            case (.ddpm, -1): reverse = .ddim(steps: max(1, tStar / 2))
+            case (.ddim(let count), -1): reverse = .ddim(steps: max(1, count / 2))
+            case (.ddim(let count), 1): reverse = count * 2 >= tStar ? .ddpm : .ddim(steps: count * 2)
+            case (.ddpm, 1): throw PurifierError("every ancestral step from t* already")
+            default: break
+            }
+            if case .ddim(let count) = reverse, count > tStar { reverse = .ddim(steps: tStar) }
+            return try DiffusionPurifier(model: diffusion.model, tStar: tStar, reverse: reverse)
+        case let langevin as LangevinPurifier:
+            let perLevel =
+                steps > 0
+                ? langevin.stepsPerLevel * 2 : steps < 0 ? max(1, langevin.stepsPerLevel / 2) : langevin.stepsPerLevel
+            return try LangevinPurifier(
+                model: langevin.model, levelCount: langevin.ladder.count + depth, stepsPerLevel: perLevel)
+        default:
+            throw PurifierError("this purifier has no t* or steps to change")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Models
+import TensorCore
+import Testing
+
+/// The purification step machines (`PurificationRun`): stepped by hand they end on `purify`'s image, and
+/// their views (iterate, predicted clean image, noise level) are pixels and follow the chain.
+@Suite struct PurificationRunTests {
+    static func langevin() throws -> LangevinPurifier {
+        var generator = RandomGenerator(seed: 1)
+        let dae = DenoisingAutoencoder(pixels: 16, sigmas: [0.5, 0.2, 0.1], hidden: 8, generator: &generator)
+        return try LangevinPurifier(model: dae, levelCount: 2, stepsPerLevel: 3)
+    }
+
+    /// Stepping by hand, reading every view between steps, gives `purify`'s image bit for bit from the same
+    /// generator and leaves the generator where `purify` leaves it.
+    @Test func steppingByHandEqualsPurify() throws {
+        let purifiers: [(any SteppablePurifier, steps: Int)] = [
+            (try DiffusionPurifier(model: PurifierTests.ddpm(), tStar: 8, reverse: .ddpm), 8),
+            (try DiffusionPurifier(model: PurifierTests.ddpm(), tStar: 9, reverse: .ddim(steps: 3)), 3),
+            (try Self.langevin(), 6),
+        ]
+        let x = PurifierTests.images(3)
+        for (purifier, steps) in purifiers {
+            var draws = RandomGenerator(seed: 4)
+            let expected = purifier.purify(x, generator: &draws)
+            let run = purifier.makeRun(x, generator: RandomGenerator(seed: 4))
+            #expect(run.estimate == nil && run.stepIndex == 0 && run.stepCount == steps, "\(purifier.summary)")
+            while !run.isFinished {
+                run.step()
+                let estimate = try #require(run.estimate)
+                #expect(estimate.shape == x.shape)
+                #expect(estimate.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
+                #expect(run.current.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
+            }
+            #expect(run.stepIndex == steps)
+            #expect(run.output.scalars == expected.scalars, "\(purifier.summary)")
+            var after = run.generator
+            #expect(after.next() == draws.next(), "\(purifier.summary)")
+            // Once finished, a step changes nothing.
+            run.step()
+            #expect(run.stepIndex == steps && run.output.scalars == expected.scalars)
+        }
+    }
+
+    /// The level names the state: DDIM visits t* 9 -> 6 -> 3 -> 0, the Langevin ladder sigma 0.2 then 0.1;
+    /// DDPM's last step is the clamped x_0 estimate itself (the posterior mean at t = 1 is the estimate).
+    @Test func levelsFollowTheChain() throws {
+        let ddim = try DiffusionPurifier(model: PurifierTests.ddpm(), tStar: 9, reverse: .ddim(steps: 3))
+        let x = PurifierTests.images(2)
+        let run = ddim.makeRun(x, generator: RandomGenerator(seed: 3))
+        var levels = [run.level]
+        while !run.isFinished {
+            run.step()
+            levels.append(run.level)
+        }
+        #expect(levels == ["t=9", "t=6", "t=3", "t=0"])
+
+        let langevin = try Self.langevin().makeRun(x, generator: RandomGenerator(seed: 3))
+        var sigmas: [String] = []
+        while !langevin.isFinished {
+            sigmas.append(langevin.level)
+            langevin.step()
+        }
+        #expect(sigmas == ["sigma 0.2", "sigma 0.2", "sigma 0.2", "sigma 0.1", "sigma 0.1", "sigma 0.1"])
+
+        let ddpm = try DiffusionPurifier(model: PurifierTests.ddpm(), tStar: 5, reverse: .ddpm).makeRun(
+            x, generator: RandomGenerator(seed: 3))
+        while !ddpm.isFinished { ddpm.step() }
+        let estimate = try #require(ddpm.estimate)
+        #expect(zip(estimate.scalars, ddpm.output.scalars).allSatisfy { abs($0 - $1) < 1e-4 })
+    }
+}
