@@ -7,16 +7,25 @@ import TensorCore
 /// Any `Sampler` as a runner experiment: one step is one sampler update, so the workbench can play,
 /// pause and single-step a chain and watch `x_t` and the predicted `x_0` side by side (MATH.md 7, 8).
 ///
+/// A class-conditional DDPM, a conditional VAE or an unconditional DDPM with a guiding classifier run can
+/// be steered (`steer`): the class (none, one, or a row per class) and the guidance strength; each
+/// change restarts the chain from the same seed.
+///
 /// StepReport metrics: `noise_level`, `score_norm`. Snapshot: `images["x_t"]` (the first 16 samples of
-/// the current iterate in [0, 1]), `images["x0"]` (the predicted clean images, once a step has given
-/// them), `figures` (method, step, t or level, noise level, score norm, step size for Langevin).
+/// the current iterate in [0, 1]; with a row per class, every sample, captioned with its class),
+/// `images["x0"]` (the predicted clean images, once a step has given them), `figures` (method, step, t
+/// or level, noise level, score norm, step size for Langevin; when steered, class, guidance and
+/// `per class`, the samples in each class's row).
 public final class SamplingExperiment: VisualExperiment {
-    public let sampler: any Sampler
+    public private(set) var sampler: any Sampler
     public let method: String
     public let imageWidth: Int
     public let imageHeight: Int
-    /// Images shown per group.
+    /// Images shown per group (every sample with a row per class).
     public var shownCount = 16
+    /// The class and guidance asked for; nil for a run that cannot be steered.
+    public private(set) var steering: ClassSteering?
+    private let source: SteeredSamplerSource?
     private let modelSpaceToUnit: (Float) -> Float
 
     /// - Parameter modelSpaceToUnit: maps a value of the sampler's iterate to a pixel in [0, 1]
@@ -30,6 +39,30 @@ public final class SamplingExperiment: VisualExperiment {
         self.imageWidth = imageWidth
         self.imageHeight = imageHeight
         self.modelSpaceToUnit = modelSpaceToUnit
+        source = nil
+    }
+
+    /// A sampler of `model` that can be steered when the model allows it (see `ClassSteering`): a
+    /// class-conditional DDPM starts with a row per class at w = 2, a conditional VAE with a row per class,
+    /// an unconditional DDPM with `guides` with no class yet.
+    /// - Parameters:
+    ///   - n: samples in the batch (one class, or none); a row per class holds `min(4, n / 4)` of each.
+    ///   - classNames: the run's classes, for the captions.
+    ///   - guides: classifier runs that may guide an unconditional DDPM, the first used first.
+    /// - Throws: `RuntimeFault` when the sampler cannot be built.
+    public init(
+        model: any Module, method: SamplingMethod, pixels: Int, n: Int, steps: Int?, seed: UInt64,
+        options: SamplingOptions, classNames: [String], guides: [RunDirectory] = []
+    ) throws {
+        let source = SteeredSamplerSource(
+            method: method, model: model, pixels: pixels, steps: steps, seed: seed, options: options, guides: guides)
+        self.source = source
+        steering = source.initialSteering(classNames: classNames, batch: n)
+        sampler = try source.sampler(for: steering, count: n)
+        self.method = method.rawValue
+        imageWidth = max(1, Int(Double(pixels).squareRoot()))
+        imageHeight = pixels / imageWidth
+        modelSpaceToUnit = SamplerFactory.modelSpaceToUnit(method)
     }
 
     /// Loads the run's model and builds the sampler exactly as `manifold sample METHOD --run RUN` does.
@@ -37,10 +70,12 @@ public final class SamplingExperiment: VisualExperiment {
     ///   - method: `prior`, `langevin`, `annealed-langevin`, `ddpm` or `ddim`.
     ///   - n: samples in the batch.
     ///   - steps: ddim's S, Langevin's steps per level; nil for the method's default (ddpm always takes T).
+    ///   - guides: classifier runs that may guide an unconditional DDPM run (classifier guidance), the
+    ///     first used first; ignored for other runs.
     /// - Throws: `RuntimeFault` for an unknown method, a run of the wrong kind or a missing run.
     public static func make(
         method: String, run: RunDirectory, n: Int, steps: Int? = nil, seed: UInt64 = 0,
-        options: SamplingOptions = SamplingOptions()
+        options: SamplingOptions = SamplingOptions(), guides: [RunDirectory] = []
     ) throws -> SamplingExperiment {
         guard let sampling = SamplingMethod(rawValue: method) else {
             throw RuntimeFault(
@@ -55,13 +90,25 @@ public final class SamplingExperiment: VisualExperiment {
             )
         }
         let pixels = config["pixels"]?.integerValue ?? 784
-        let sampler = try SamplerFactory.make(
-            method: sampling, model: model, pixels: pixels, count: n, steps: sampling == .ddpm ? nil : steps,
-            seed: seed, options: options)
-        let side = max(1, Int(Double(pixels).squareRoot()))
-        return SamplingExperiment(
-            sampler: sampler, method: method, imageWidth: side, imageHeight: pixels / side,
-            modelSpaceToUnit: SamplerFactory.modelSpaceToUnit(sampling))
+        let classNames =
+            config["class_names"]?.arrayValue?.compactMap(\.stringValue) ?? (0..<10).map { "class \($0)" }
+        return try SamplingExperiment(
+            model: model, method: sampling, pixels: pixels, n: n, steps: steps, seed: seed, options: options,
+            classNames: classNames, guides: guides)
+    }
+
+    /// Asks for another class or guidance strength: a fresh chain from the same seed.
+    /// - Throws: `RuntimeFault` for a run that cannot be steered or a sampler that cannot be built (the
+    ///   old chain is kept), `RunError` for a guiding classifier that cannot be loaded.
+    public func steer(_ next: ClassSteering) throws {
+        guard let source, steering != nil else { throw RuntimeFault("this run cannot be steered to a class") }
+        sampler = try source.sampler(for: next, count: next.sampleCount)
+        steering = next
+    }
+
+    /// The steering with the next guiding classifier run, or nil when there is no other.
+    public func nextGuide() -> ClassSteering? {
+        steering.flatMap { source?.nextGuide(after: $0) }
     }
 
     public var isFinished: Bool { sampler.isFinished }
@@ -94,19 +141,30 @@ public final class SamplingExperiment: VisualExperiment {
         }
         figures.append(("noise level", String(format: "%.4f", sampler.noiseLevel)))
         figures.append(("score norm", String(format: "%.4g", sampler.scoreNorm)))
+        if let steering {
+            figures.append(("class", steering.classLabel))
+            figures.append(("guidance", steering.guidanceLabel))
+            if steering.classRequest == .all { figures.append(("per class", "\(steering.perClass)")) }
+        }
         snapshot.figures = figures
         let pixels = imageWidth * imageHeight
         if let group = pictures(sampler.x, pixels: pixels) { snapshot.images["x_t"] = group }
         if let x0 = sampler.predictedX0, let group = pictures(x0, pixels: pixels) { snapshot.images["x0"] = group }
     }
 
-    /// The first `shownCount` rows of `t` as images, or nil when rows are not images (prior codes).
+    /// The first `shownCount` rows of `t` (every row with a row per class) as images, captioned with
+    /// their class when steered to one, or nil when rows are not images (prior codes).
     private func pictures(_ t: Tensor, pixels: Int) -> [Snapshot.Image]? {
         guard t.rank == 2, t.shape[1] == pixels, pixels > 0 else { return nil }
-        return (0..<min(t.shape[0], shownCount)).map { r in
+        let labels = steering?.labels
+        let names = steering?.classNames ?? []
+        let shown = steering?.classRequest == .all ? t.shape[0] : min(t.shape[0], shownCount)
+        return (0..<shown).map { r in
             let base = t.data + r * pixels
+            let caption = labels.map { $0[r] < names.count ? names[$0[r]] : "\($0[r])" } ?? ""
             return Snapshot.Image(
-                width: imageWidth, height: imageHeight, values: (0..<pixels).map { modelSpaceToUnit(base[$0]) })
+                width: imageWidth, height: imageHeight, values: (0..<pixels).map { modelSpaceToUnit(base[$0]) },
+                caption: caption)
         }
     }
 }

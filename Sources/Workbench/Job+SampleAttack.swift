@@ -44,14 +44,16 @@ extension Job {
                 "run '\(run.name)' is not a model that can be sampled (\(sampleable.joined(separator: ", ")))")
         }
         let steps = method == "ddim" ? 50 : nil
+        let guides = guidingClassifiers(for: run, root: run.root)
         let experiment = DeferredExperiment(label: "the model") {
             try SamplingExperiment.make(
-                method: method, run: run, n: 16, steps: steps, seed: 0, options: SamplingOptions(clip: true))
+                method: method, run: run, n: 16, steps: steps, seed: 0, options: SamplingOptions(clip: true),
+                guides: guides)
         }
         let runner = Runner(experiment: experiment, label: "sample", heavyEvery: 1, heavyInterval: 0.1)
         runner.start(running: running)
         let job = Job(kind: .sampling, title: "\(method) · \(run.name)", runner: runner, classNames: [], run: run)
-        job.controls = langevinStepControls
+        job.controls = samplingControls
         return job
     }
 

@@ -3,13 +3,20 @@ import Foundation
 import TerminalUI
 
 /// The Sample screen: x_t and the predicted x_0 while a sampler of a trained run steps, the noise level
-/// and score norm over steps, the sampler's figures; or the particles of the 2-D Langevin toy.
+/// and score norm over steps, the sampler's figures; or the particles of the 2-D Langevin toy. A run that
+/// can be steered to a class (class-conditional DDPM or VAE, a DDPM with a guiding classifier) picks the
+/// class and the guidance live; with a row per class, `x_t` and the predicted `x_0` are grids.
 final class SampleScreen: JobScreen {
     let title = "Sample"
     var jobKinds: Set<Job.Kind> { [.sampling] }
 
     var helpEntries: [HelpOverlay.Entry] {
-        [.init("+ / -", "(Langevin) step size x1.25 / x0.8")]
+        [
+            .init("+ / -", "(Langevin) step size x1.25 / x0.8"),
+            .init("c / C", "(conditional or guided runs) next / previous class: none, each, a row per class"),
+            .init("w / W", "less / more guidance: w (classifier-free) or s (classifier guidance)"),
+            .init("k", "(unconditional DDPM) the next classifier run to guide with"),
+        ]
     }
 
     func placeholder(workbench: WorkbenchState) -> (title: String, text: String) {
@@ -23,6 +30,10 @@ final class SampleScreen: JobScreen {
         let theme = workbench.theme
         let s = job.runner.snapshot
         let isToy = s.images["x_t"] == nil && !s.points.isEmpty
+        if s.figures.contains(where: { $0.name == "per class" }) {
+            renderClassGrids(s, in: area, buffer: &buffer, workbench: workbench)
+            return
+        }
         let rows = Layout.vertical(isToy ? [.fill(1), .length(0), .length(3)] : [.fill(3), .fill(2), .length(3)])
             .split(area)
         let top = Layout.horizontal([.percentage(50), .fill(1)]).split(rows[0])
@@ -50,5 +61,32 @@ final class SampleScreen: JobScreen {
                 s.images["samples"] ?? s.images["x_t"] ?? [], title: "samples", in: rows[1], buffer: &buffer)
         }
         workbench.renderProgress(s, in: rows[2], buffer: &buffer)
+    }
+
+    /// A row per class: the current `x_t` and the predicted `x_0` as grids, the chart and the figures
+    /// beside them.
+    private func renderClassGrids(_ s: Snapshot, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
+        let theme = workbench.theme
+        let rows = Layout.vertical([.fill(1), .length(3)]).split(area)
+        let columns = Layout.horizontal([.fill(1), .fill(1), .length(44)]).split(rows[0])
+        workbench.renderImageGrid(s.images["x_t"] ?? [], title: "x_t", in: columns[0], buffer: &buffer, idBase: 0)
+        workbench.renderImageGrid(
+            s.images["x0"] ?? [], title: "predicted x_0", in: columns[1], buffer: &buffer, idBase: 1000)
+        let right = Layout.vertical([.fill(1), .length(12)]).split(columns[2])
+        buffer.render(
+            LineChart(
+                series: [
+                    .init(name: "noise level", values: s.series["noise_level"] ?? [], color: theme.seriesColor(0)),
+                    .init(name: "score norm", values: s.series["score_norm"] ?? [], color: theme.seriesColor(1)),
+                ],
+                logScaleY: true, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
+                legendStyle: theme.textStyle),
+            in: workbench.panel("noise level, score norm (log)", right[0], &buffer))
+        buffer.render(
+            Table(
+                columns: [.init("", width: .length(11)), .init("", width: .fill(1), alignment: .right)],
+                rows: s.figures.map { [$0.name, $0.value] }, headerStyle: theme.mutedStyle, style: theme.textStyle),
+            in: workbench.panel("sampler (c C: class, w W: guidance)", right[1], &buffer))
+        workbench.renderProgress(s, in: rows[1], buffer: &buffer)
     }
 }

@@ -90,3 +90,46 @@ extension WorkbenchState {
         }
     }
 }
+
+extension WorkbenchState {
+    /// Images in labelled rows (a row per class): consecutive images with the same caption form a row,
+    /// headed by that caption; cells as large as let every row fit, square in half-block pixels.
+    /// `idBase` keeps kitty graphics ids apart between grids on one screen.
+    func renderImageGrid(
+        _ images: [Snapshot.Image], title: String, in area: Rect, buffer: inout Buffer, idBase: UInt32 = 0
+    ) {
+        let inner = panel(title, area, &buffer)
+        guard !images.isEmpty, inner.width > 0, inner.height > 0 else {
+            buffer.render(Paragraph("waiting for the first step…", style: theme.mutedStyle), in: inner)
+            return
+        }
+        var rows: [(label: String, images: [Snapshot.Image])] = []
+        for image in images {
+            if let last = rows.last, last.label == image.caption {
+                rows[rows.count - 1].images.append(image)
+            } else {
+                rows.append((image.caption, [image]))
+            }
+        }
+        let labelWidth = min(12, max(rows.map(\.label.count).max() ?? 0, 1) + 1)
+        let columns = max(rows.map(\.images.count).max() ?? 1, 1)
+        let height = max(1, min(inner.height / rows.count, (inner.width - labelWidth) / (2 * columns)))
+        var index: UInt32 = 0
+        for (r, row) in rows.enumerated() {
+            let y = inner.y + r * height
+            guard y + height <= inner.y + inner.height else { break }
+            buffer.render(
+                Line(sanitized(row.label), style: theme.mutedStyle),
+                in: Rect(x: inner.x, y: y + (height - 1) / 2, width: labelWidth - 1, height: 1))
+            for (c, image) in row.images.enumerated() {
+                let x = inner.x + labelWidth + c * 2 * height
+                guard x + 2 * height <= inner.x + inner.width else { break }
+                index += 1
+                buffer.render(
+                    ImageView(
+                        pixels: image.values, width: image.width, height: image.height, mode: imageMode(idBase + index)),
+                    in: Rect(x: x, y: y, width: 2 * height, height: height))
+            }
+        }
+    }
+}

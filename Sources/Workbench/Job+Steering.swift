@@ -1,0 +1,66 @@
+import Engine
+import Foundation
+import TerminalUI
+
+extension Job {
+    /// Classifier runs that can guide the unconditional DDPM run `run` (classifier guidance): mlp and cnn
+    /// runs on the same data with the same image size and classes, noise-aware ones first (their gradients
+    /// carry the most class features), then adversarially trained ones, each group newest first.
+    static func guidingClassifiers(for run: RunDirectory, root: String = RunDirectory.defaultRoot) -> [RunDirectory] {
+        guard let config = try? run.readConfig(), config["model"]?.stringValue == "ddpm",
+            config["conditional"]?.boolValue != true
+        else { return [] }
+        let data = config["data"]?.stringValue ?? "synthetic"
+        let pixels = config["pixels"]?.integerValue ?? 784
+        let classes = config["class_names"]?.arrayValue?.count ?? 10
+        return RunDirectory.list(root: root).compactMap { other -> (run: RunDirectory, rank: String)? in
+            guard let c = try? other.readConfig(), let model = c["model"]?.stringValue,
+                model == "mlp" || model == "cnn",
+                (c["data"]?.stringValue ?? "synthetic") == data,
+                (c["image_height"]?.integerValue ?? 28) * (c["image_width"]?.integerValue ?? 28) == pixels,
+                (c["class_names"]?.arrayValue?.count ?? 10) == classes
+            else { return nil }
+            let group = c["noise_aware"] != nil ? "2" : c["adversarial"] != nil ? "1" : "0"
+            return (other, group + (c["created"]?.stringValue ?? ""))
+        }.sorted { $0.rank > $1.rank }.map(\.run)
+    }
+
+    /// The Sample screen's keys: `+` / `-` the Langevin step size; on a run that can be steered to a class,
+    /// `c` / `C` the next / previous class (none, each class, a row per class), `w` / `W` less / more
+    /// guidance, `k` the next guiding classifier; each steering key restarts the chain from the same seed.
+    static func samplingControls(_ key: KeyEvent) -> (@Sendable (any Experiment) -> String)? {
+        if let langevin = langevinStepControls(key) { return langevin }
+        let change: @Sendable (SamplingExperiment, ClassSteering) -> ClassSteering?
+        let limit: String
+        switch key.key {
+        case .character("c"), .character("C"):
+            let forward = key.key == .character("c")
+            change = { _, steering in steering.nextClass(forward: forward) }
+            limit = ""
+        case .character("w"), .character("W"):
+            let up = key.key == .character("W")
+            change = { _, steering in steering.nextStrength(up: up) }
+            limit = up ? "the strongest guidance already" : "no guidance already"
+        case .character("k"):
+            change = { experiment, _ in experiment.nextGuide() }
+            limit = "no other classifier run on this data to guide with"
+        default: return nil
+        }
+        return { experiment in
+            guard let sampling = experiment as? SamplingExperiment, let steering = sampling.steering else {
+                return
+                    "this run draws no class: train ddpm --net unet --conditional, vae --conditional, or a classifier to guide a ddpm"
+            }
+            guard let next = change(sampling, steering) else {
+                return steering.ladder.isEmpty && limit != "" && key.key != .character("k")
+                    ? "nothing to scale: \(steering.guidanceLabel)" : limit
+            }
+            do {
+                try sampling.steer(next)
+                return "class \(next.classLabel) · \(next.guidanceLabel): chain restarted"
+            } catch {
+                return "\(error)"
+            }
+        }
+    }
+}
