@@ -86,17 +86,27 @@ public struct ClassSteering: Sendable, Equatable {
     /// Samples in the batch.
     public var sampleCount: Int { labels?.count ?? batch }
 
-    /// "none", "3 Dress" or "all (a row of 4 per class)".
+    /// `w` (classifier-free guidance) or `s` (classifier guidance).
+    private var symbol: String {
+        if case .classifier = guidance { return "s" }
+        return "w"
+    }
+
+    /// "none", "3 Dress" (just "3" when that is the name) or "all (a row of 4 per class)".
     public var classLabel: String {
         switch classRequest {
         case nil: return "none"
-        case .one(let k): return k < classNames.count ? "\(k) \(classNames[k])" : "\(k)"
+        case .one(let k): return k < classNames.count && classNames[k] != "\(k)" ? "\(k) \(classNames[k])" : "\(k)"
         case .all: return "all (a row of \(perClass) per class)"
         }
     }
 
-    /// The guidance in words: "w 2 (classifier-free)", "s 10 (classifier NAME)", "decoded with the code".
+    /// The guidance in words: "w 2 (classifier-free)", "s 10 (classifier NAME)", "decoded with the code";
+    /// without a class, "none (no class)" and the strength kept for when one is picked.
     public var guidanceLabel: String {
+        if classRequest == nil, guidance != .conditionalDecoder {
+            return "none (no class)" + (ladder.isEmpty ? "" : String(format: "; %@ %g kept", symbol, strength))
+        }
         switch guidance {
         case .classifierFree(let unconditional):
             return unconditional

@@ -31,19 +31,27 @@ extension Job {
     static func samplingControls(_ key: KeyEvent) -> (@Sendable (any Experiment) -> String)? {
         if let langevin = langevinStepControls(key) { return langevin }
         let change: @Sendable (SamplingExperiment, ClassSteering) -> ClassSteering?
-        let limit: String
+        /// What a key that changes nothing says.
+        let unchanged: @Sendable (ClassSteering) -> String
         switch key.key {
         case .character("c"), .character("C"):
             let forward = key.key == .character("c")
             change = { _, steering in steering.nextClass(forward: forward) }
-            limit = ""
+            unchanged = { _ in "" }
         case .character("w"), .character("W"):
             let up = key.key == .character("W")
             change = { _, steering in steering.nextStrength(up: up) }
-            limit = up ? "the strongest guidance already" : "no guidance already"
+            unchanged = { steering in
+                steering.ladder.isEmpty
+                    ? "nothing to scale: \(steering.guidanceLabel)"
+                    : up ? "the strongest guidance already" : "no guidance already"
+            }
         case .character("k"):
             change = { experiment, _ in experiment.nextGuide() }
-            limit = "no other classifier run on this data to guide with"
+            unchanged = { steering in
+                if case .classifier = steering.guidance { return "no other classifier run on this data to guide with" }
+                return "k switches the guiding classifier of an unconditional DDPM run; this run is conditional"
+            }
         default: return nil
         }
         return { experiment in
@@ -51,10 +59,7 @@ extension Job {
                 return
                     "this run draws no class: train ddpm --net unet --conditional, vae --conditional, or a classifier to guide a ddpm"
             }
-            guard let next = change(sampling, steering) else {
-                return steering.ladder.isEmpty && limit != "" && key.key != .character("k")
-                    ? "nothing to scale: \(steering.guidanceLabel)" : limit
-            }
+            guard let next = change(sampling, steering) else { return unchanged(steering) }
             do {
                 try sampling.steer(next)
                 return "class \(next.classLabel) · \(next.guidanceLabel): chain restarted"

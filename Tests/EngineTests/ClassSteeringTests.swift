@@ -47,7 +47,11 @@ import Testing
         #expect(bottom.nextStrength(up: true)?.strength == 4 && bottom.nextStrength(up: false)?.strength == 2)
         let guided = steering(.classifier(run: "clf"), strength: 10)
         #expect(guided.nextStrength(up: true)?.strength == 20 && guided.nextStrength(up: false)?.strength == 5)
-        #expect(guided.guidanceLabel == "s 10 (classifier clf)")
+        // Without a class there is no guidance; the strength waits for one.
+        #expect(guided.guidanceLabel == "none (no class); s 10 kept")
+        var aimed = guided
+        aimed.classRequest = .one(0)
+        #expect(aimed.guidanceLabel == "s 10 (classifier clf)" && aimed.classLabel == "0 a")
         // Nothing to scale: a conditional VAE, a run trained with p_uncond 0.
         #expect(steering(.conditionalDecoder).nextStrength(up: true) == nil)
         #expect(steering(.classifierFree(unconditional: false)).nextStrength(up: true) == nil)

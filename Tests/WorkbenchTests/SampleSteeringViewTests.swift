@@ -100,6 +100,7 @@ import Testing
         #expect(experiment.steering?.classRequest == nil)
         // Keys that are not the screen's fall through.
         #expect(Job.samplingControls(KeyEvent(.character("z"))) == nil)
+        #expect(experiment.steering?.guidanceLabel == "none (no class); s 0 kept")
     }
 
     /// A run that cannot be steered says how to get one that can.
