@@ -37,7 +37,12 @@ public final class AttackExperiment: VisualExperiment {
     /// The gradient-masking sanity checks of the finished attack, run once when it finishes (on the first
     /// `AttackSanityCheck.defaultCount` images) and again after `setEpsilon`.
     public private(set) var sanityFlags: [SanityFlag]?
-    private let attack: any Attack
+    /// LPA and PPGD (Laidlaw et al. 2021): the bound on the perceptual distance (`setPerceptualBound`);
+    /// nil for the other methods.
+    public private(set) var perceptualBound: Float?
+    private var attack: any Attack
+    /// LPA and PPGD: the distance their bound is on, measured after every step (`perceptual_distance`).
+    private let perceptual: PerceptualDistance?
 
     /// - Parameters:
     ///   - images: `count * imageHeight * imageWidth` pixels in [0, 1], row-major; `labels`: `count` classes.
@@ -68,7 +73,14 @@ public final class AttackExperiment: VisualExperiment {
         if method == "pgd-l2" { threat.norm = .l2 }
         self.threat = threat
         selectedImage = 0
-        attack = try AttackFactory.make(method, settings: AttackFactory.Settings(steps: steps, alpha: alpha))
+        let settings = AttackFactory.Settings(steps: steps, alpha: alpha)
+        if AttackFactory.perceptualMethods.contains(method) {
+            perceptualBound = settings.perceptualBound
+            perceptual = try PerceptualDistance(classifier: classifier)
+        } else {
+            perceptual = nil
+        }
+        attack = try AttackFactory.make(method, settings: settings)
         run = try attack.makeRun(classifier: classifier, images: self.images, labels: labels, threat: threat)
     }
 
@@ -77,9 +89,32 @@ public final class AttackExperiment: VisualExperiment {
         if !run.isFinished { try run.step() }
         if run.isFinished && sanityFlags == nil { try computeSanityFlags() }
         let success = run.success
-        return StepReport(metrics: [
+        var metrics = [
             "success_rate": Double(success.filter { $0 }.count) / Double(success.count), "loss": run.loss,
-        ])
+        ]
+        if let perceptual {
+            // The batch means of what the attack would return now: the perceptual distance its bound is on,
+            // and the L2 norm it is not bounded in.
+            let output = run.output
+            let count = Double(labels.count)
+            metrics["perceptual_distance"] = perceptual(output, images).reduce(0) { $0 + Double($1) } / count
+            metrics["l2"] = PerturbationNorms.of(output, from: images).reduce(0) { $0 + Double($1.l2) } / count
+        }
+        return StepReport(metrics: metrics)
+    }
+
+    /// LPA, PPGD: restarts the attack from the clean images with perceptual bound `bound`.
+    /// - Throws: `AttackError` for a method without a perceptual bound or a bound the attack rejects;
+    ///   the current run is then kept.
+    public func setPerceptualBound(_ bound: Float) throws {
+        guard perceptualBound != nil else { throw AttackError("\(method) has no perceptual bound") }
+        var settings = AttackFactory.Settings(steps: steps, alpha: alpha)
+        settings.perceptualBound = bound
+        let changed = try AttackFactory.make(method, settings: settings)
+        run = try changed.makeRun(classifier: classifier, images: images, labels: labels, threat: threat)
+        attack = changed
+        perceptualBound = bound
+        sanityFlags = nil
     }
 
     public var isFinished: Bool { run.isFinished }
@@ -205,6 +240,12 @@ public final class AttackExperiment: VisualExperiment {
             ),
             usesQueries ? ("queries", "\(run.queries)") : ("gradient evaluations", "\(run.gradientEvaluations)"),
         ]
+        if let perceptual, let bound = perceptualBound {
+            let distance = perceptual(
+                Tensor(shape: [1, pixels], scalars: adversarialRow), Tensor(shape: [1, pixels], scalars: cleanRow))[0]
+            snapshot.figures.insert(("perceptual bound", String(format: "%.4g", bound)), at: 2)
+            snapshot.figures.append(("perceptual distance", String(format: "%.4f", distance)))
+        }
         // CW: the c of this image's smallest-L2 success so far (a c too small is why CW "fails").
         if let c = run.perImageExtras["c"], c.indices.contains(index) {
             snapshot.figures.append(

@@ -5,7 +5,8 @@ import TerminalUI
 
 /// The Attack lab: clean | adversarial | perturbation images, the class probabilities before and after,
 /// the attack's figures, and the success rate per iteration or the robust accuracy over eps; or the
-/// backdoor view of a `manifold poison backdoor` run, the class sweep (`g`), or the purification view (`p`).
+/// backdoor view of a `manifold poison backdoor` run, the class sweep (`g`), the purification view (`p`),
+/// or the feature-adversary view (`f`).
 final class AttackScreen: JobScreen {
     let title = "Attack lab"
     var jobKinds: Set<Job.Kind> { [.attack] }
@@ -16,13 +17,15 @@ final class AttackScreen: JobScreen {
 
     var helpEntries: [HelpOverlay.Entry] {
         [
-            .init("+ / -", "eps x1.25 / x0.8"), .init("← →", "previous / next image"),
+            .init("+ / -", "eps x1.25 / x0.8 (lpa, ppgd: the perceptual bound)"), .init("← →", "previous / next image"),
             .init("c / n", "robust accuracy over eps / next method (uap: the universal perturbation)"),
             .init("g", "this image attacked towards every class (PGD eps 0.5), beside a run trained the other way"),
             .init("p", "purify this adversarial image step by step (newest DDPM run on the data, else DAE)"),
             .init("+ / - (purify)", "t* x1.25 / x0.8 (DAE: one noise level more / fewer); restarts the chain"),
             .init("( / ) (purify)", "fewer / more reverse steps (DDPM: halving into DDIM; DAE: per level)"),
             .init("a / A (purify)", "adaptive PGD on the defended classifier: BPDA+EOT / full gradient"),
+            .init("f", "feature adversary: this image's features at a layer driven to a guide's (Sabour et al.)"),
+            .init("( ) + - c C (feature)", "layer / delta x1.25, x0.8 / guide of the next, previous class"),
         ]
     }
 
@@ -41,6 +44,11 @@ final class AttackScreen: JobScreen {
         if key.key == .character("g"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
             let image = AttackScreen.selection(job.runner.snapshot).image
             workbench.start { try Job.classSweep(run: run, image: image, running: true) }
+            return
+        }
+        if key.key == .character("f"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
+            let image = AttackScreen.selection(job.runner.snapshot).image
+            workbench.start { try Job.featureAdversary(run: run, image: image, running: true) }
             return
         }
         if key.key == .character("p"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
@@ -89,6 +97,10 @@ final class AttackScreen: JobScreen {
             renderPurification(s, in: area, buffer: &buffer, workbench: workbench)
             return
         }
+        if s.images["guide"] != nil {
+            renderFeatureAdversary(s, in: area, buffer: &buffer, workbench: workbench)
+            return
+        }
         if s.images["sweep 0"] != nil {
             renderClassSweep(s, in: area, buffer: &buffer, workbench: workbench)
             return
@@ -122,7 +134,19 @@ final class AttackScreen: JobScreen {
                 in: workbench.panel("probabilities · \(name)", areas[index], &buffer))
         }
         let curves = s.curves.keys.sorted()
-        if curves.isEmpty {
+        if curves.isEmpty, let perceptual = s.series["perceptual_distance"] {
+            // LPA, PPGD: the distance the bound is on and the L2 norm, as the attack runs.
+            buffer.render(
+                LineChart(
+                    series: [
+                        .init(name: "perceptual distance", values: perceptual, color: theme.seriesColor(0)),
+                        .init(name: "L2", values: s.series["l2"] ?? [], color: theme.seriesColor(1)),
+                        .init(
+                            name: "success rate", values: s.series["success_rate"] ?? [], color: theme.seriesColor(3)),
+                    ],
+                    axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle, legendStyle: theme.textStyle),
+                in: workbench.panel("batch means per iteration (+/-: bound)", areas[2], &buffer))
+        } else if curves.isEmpty {
             buffer.render(
                 LineChart(
                     series: [

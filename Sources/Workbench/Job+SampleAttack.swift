@@ -154,6 +154,15 @@ extension Job {
                 let factor: Float = key.key == .character("-") ? 0.8 : 1.25
                 return { experiment in
                     guard let attack = experiment as? AttackExperiment else { return "" }
+                    if let bound = attack.perceptualBound {
+                        let next = min(4, max(0.001, bound * factor))
+                        do {
+                            try attack.setPerceptualBound(next)
+                            return String(format: "perceptual bound %.4g: attack restarted", next)
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
                     let eps = min(1, max(0.005, attack.threat.epsilon * factor))
                     do {
                         try attack.setEpsilon(eps)
