@@ -29,8 +29,8 @@ public struct SampleDrawing {
     public var scoringRun: RunDirectory?
     /// ddpm, ddim: sample with the run's weight average (when it has one) instead of the live weights.
     public var useWeightAverage: Bool
-    /// Where the PNG grid goes.
-    public var outPath: String
+    /// Where the PNG grid goes; nil writes none (`bench guidance` without `--out`).
+    public var outPath: String?
     /// ddpm, ddim on a class-conditional DDPM run, prior on a conditional VAE run: the class to draw
     /// (`count` samples, or `count` of each class in rows for `.all`); nil draws without a label (a
     /// conditional VAE needs one).
@@ -44,7 +44,7 @@ public struct SampleDrawing {
     /// The classifier guidance scale `s` (with `guidanceClassifierRun`).
     public var classifierScale = 1.0
 
-    public init(method: SamplingMethod, run: RunDirectory, count: Int, steps: Int, outPath: String) {
+    public init(method: SamplingMethod, run: RunDirectory, count: Int, steps: Int, outPath: String?) {
         (self.method, self.run, self.count, self.steps, self.outPath) = (method, run, count, steps, outPath)
         seed = 0
         options = SamplingOptions()
@@ -122,9 +122,11 @@ public struct SampleDrawing {
         }
         let seconds = Date().timeIntervalSince(start)
         let images = sampler.images
-        try writeGrid(
-            images, pixels: pixels, count: sampleCount,
-            columns: interpolation != nil || classRequest == .all ? count : nil)
+        if let outPath {
+            try writeGrid(
+                images, pixels: pixels, count: sampleCount,
+                columns: interpolation != nil || classRequest == .all ? count : nil, to: outPath)
+        }
         guard scoring, let dataset else {
             var result = Result(images: images, seconds: seconds, scores: nil, classifier: nil, weights: weights)
             result.requestedClasses = classes
@@ -138,11 +140,8 @@ public struct SampleDrawing {
             result.requestedClasses = labels
             result.classAccuracy = scores.classAccuracy(requested: labels)
             if classRequest == .all {
-                result.classAccuracyPerClass = (0..<(labels.count / max(count, 1))).map { label in
-                    let rows = labels.indices.filter { labels[$0] == label }
-                    let hits = rows.filter { scores.predictions[$0] == label }.count
-                    return Double(hits) / Double(max(rows.count, 1))
-                }
+                result.classAccuracyPerClass = scores.classAccuracyPerClass(
+                    requested: labels, classCount: labels.count / max(count, 1))
             }
         }
         return result
@@ -201,7 +200,18 @@ public struct SampleDrawing {
     ///   mismatch; `RunError` for an unreadable config or checkpoint.
     private func guidanceClassifier(pixels: Int, classCount: Int) throws -> Classifier? {
         guard let guide = guidanceClassifierRun else { return nil }
-        let option = "option '--classifier-guidance'"
+        return try Self.checkedClassifier(
+            guide, option: "--classifier-guidance", pixels: pixels, classCount: classCount)
+    }
+
+    /// The classifier of run `guide`, checked against a DDPM run's images: the same number of pixels and of
+    /// classes (the guiding classifier of `sample`, the guides and the scorer of `bench guidance`).
+    /// - Throws: `SamplingRequestError` naming `option` for a missing run, a run that is not a classifier,
+    ///   or a mismatch; `RunError` for an unreadable config or checkpoint.
+    static func checkedClassifier(_ guide: RunDirectory, option name: String, pixels: Int, classCount: Int) throws
+        -> Classifier
+    {
+        let option = "option '\(name)'"
         guard guide.exists else {
             throw SamplingRequestError("\(option): no run folder '\(Sanitize.line(guide.path))' (see 'manifold runs')")
         }
@@ -224,12 +234,20 @@ public struct SampleDrawing {
             throw SamplingRequestError(
                 "\(option): the classifier has \(classes) classes, the ddpm run's dataset \(classCount)")
         }
-        return try LoadedClassifierRun.load(run: guide, option: "--classifier-guidance").model
+        return try LoadedClassifierRun.load(run: guide, option: name).model
     }
 
     /// The run's dataset, cut to 10,000 training images and the test images the scores and the
     /// interpolation need.
-    private func referenceData(config: [String: JSONValue], pixels: Int) throws -> Dataset {
+    func referenceData(config: [String: JSONValue], pixels: Int) throws -> Dataset {
+        try Self.referenceData(config: config, pixels: pixels, testLimit: testLimit, interpolation: interpolation)
+    }
+
+    /// The dataset of a run's `config`, cut to 10,000 training images and the first `testLimit` test images
+    /// (more when `interpolation` names a later one): what samples are scored against.
+    static func referenceData(
+        config: [String: JSONValue], pixels: Int, testLimit: Int, interpolation: (Int, Int)? = nil
+    ) throws -> Dataset {
         let dataSpec = config["data"]?.stringValue ?? "synthetic"
         let dataSeed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
         let loaded = try DatasetLoader.load(dataSpec, seed: dataSeed)
@@ -251,7 +269,7 @@ public struct SampleDrawing {
 
     /// The samples as a PNG grid (square, or `columns` wide: one row for an interpolation, a row per
     /// class for `--class all`), written atomically.
-    private func writeGrid(_ images: Tensor, pixels: Int, count: Int, columns: Int?) throws {
+    private func writeGrid(_ images: Tensor, pixels: Int, count: Int, columns: Int?, to outPath: String) throws {
         let side = Int(Double(pixels).squareRoot())
         let tiles = (0..<count).map { Array(images.scalars[($0 * pixels)..<(($0 + 1) * pixels)]) }
         let columns = columns ?? max(1, Int(Double(count).squareRoot().rounded(.up)))

@@ -60,12 +60,14 @@ enum BenchCommand {
         (BenchFeatureCommand.declaration, BenchFeatureCommand.run),
         (BenchPurifyCommand.declaration, BenchPurifyCommand.run),
         (BenchThreatsCommand.declaration, BenchThreatsCommand.run),
+        (BenchGuidanceCommand.declaration, BenchGuidanceCommand.run),
     ]
 
     static var names: [String] { subcommands.map { String($0.declaration.name.dropFirst("bench ".count)) } }
 
     static let declaration = CommandDeclaration(
-        name: "bench", arguments: "WHAT", summary: "benchmarks: gemm, train, attack, ddpm, tui, seeds, autoattack",
+        name: "bench", arguments: "WHAT",
+        summary: "benchmarks: gemm, train, attack, ddpm, tui, seeds, autoattack, feature, purify, threats, guidance",
         about: "Speed targets, measured as ratios within one run (name the CPU beside every figure).",
         subcommands: subcommands.map(\.declaration))
 

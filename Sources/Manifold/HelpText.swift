@@ -99,6 +99,8 @@ enum HelpText {
         guidance (Dhariwal & Nichol 2021) by a saved mlp/cnn run: ddpm shifts each step's mean by
         S sigma_t^2 grad log p(K | x_t), ddim uses eps - sqrt(1 - alphaBar_t) S grad log p(K | x_t);
         class_accuracy is still scored by the separate scoring classifier.
+        manifold bench guidance tabulates class accuracy and FCD (overall and per class) over w and
+        over S, scored by a separate classifier run.
         Scores (MATH.md 11): class entropy (nats), classes covered and a Frechet distance on the
         classifier's penultimate features against test images. --classifier RUN uses a saved
         mlp/cnn run; without it a quick MLP is trained (2 epochs, up to 10,000 images) and the

@@ -34,12 +34,19 @@ public struct SampleScores: Sendable {
     public static func evaluate(classifier: Classifier, images: Tensor, reference: Tensor) -> SampleScores {
         let (features, logits) = penultimate(classifier, images)
         let (referenceFeatures, _) = penultimate(classifier, reference)
-        var histogram = [Int](repeating: 0, count: classifier.classCount)
+        return evaluate(features: features, logits: logits, referenceFeatures: referenceFeatures)
+    }
+
+    /// Scores samples from the classifier's penultimate `features` `[n, F]` and `logits` `[n, classes]`
+    /// (`penultimate`) against the features of the real images `[m, F]`, so that a caller scoring many
+    /// sample sets against one reference computes the reference's features once.
+    public static func evaluate(features: Tensor, logits: Tensor, referenceFeatures: Tensor) -> SampleScores {
+        let classes = logits.shape[1]
+        var histogram = [Int](repeating: 0, count: classes)
         let predictions = logits.argmax()
         for predicted in predictions { histogram[predicted] += 1 }
         let probabilities = noGrad { logits.softmax() }
         var confidence = 0.0
-        let classes = classifier.classCount
         for r in 0..<logits.shape[0] {
             var best: Float = 0
             for j in 0..<classes { best = max(best, probabilities.data[r * classes + j]) }

@@ -1,0 +1,249 @@
+import Base
+import Datasets
+import Foundation
+import Models
+import NeuralNet
+import TensorCore
+
+/// The table of `manifold bench guidance`: what guidance strength buys and costs. Classifier-free
+/// guidance (Ho & Salimans 2021, "Classifier-Free Diffusion Guidance") over its weight w on a
+/// class-conditional DDPM run, and classifier guidance (Dhariwal & Nichol 2021, "Diffusion Models Beat
+/// GANs on Image Synthesis", section 4) over its scale s on a DDPM run with each guiding classifier.
+///
+/// Every row is one `SampleDrawing` with `--class all`: `countPerClass` samples of each class, the run's
+/// weight average, DDIM (clipped x0) or DDPM, and the same seed, so rows differ only by the guidance.
+/// A separate, saved scoring classifier judges each row (MATH.md 11): the share of samples it assigns to
+/// the class asked for (overall and per class), the Frechet distance of its penultimate features against
+/// the run's test images (overall, and per class against the test images of that class), and the classes
+/// it sees at all.
+public struct GuidanceBenchmark {
+    public enum Kind: String, Sendable {
+        case classifierFree = "classifier-free"
+        case classifier
+    }
+
+    /// One row to draw.
+    public struct Cell: Sendable {
+        public var kind: Kind
+        public var run: RunDirectory
+        /// The guiding classifier (classifier guidance); nil for classifier-free guidance.
+        public var guide: RunDirectory?
+        /// w (classifier-free) or s (classifier guidance).
+        public var strength: Double
+
+        /// The row's PNG grid: `cfg-w2.png`, `clf-NAME-s10.png`.
+        public var gridName: String {
+            let value = String(format: "%g", strength)
+            switch kind {
+            case .classifierFree: return "cfg-w\(value).png"
+            case .classifier:
+                let name = String(
+                    (guide?.name ?? "guide").map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "_" })
+                return "clf-\(name)-s\(value).png"
+            }
+        }
+    }
+
+    /// One row of the table.
+    public struct Row: Sendable {
+        public var cell: Cell
+        public var classAccuracy: Double
+        public var classAccuracyPerClass: [Double]
+        /// The Frechet distance of the scorer's penultimate features, all samples against all test images.
+        public var frechetDistance: Double
+        /// Per class k: samples drawn as k against test images of class k (NaN where the test images have
+        /// none of the class).
+        public var frechetDistancePerClass: [Double]
+        public var classesCovered: Int
+        /// Sampling time of the row.
+        public var seconds: Double
+        /// `ema` or `live`: the weights sampled with.
+        public var weights: String?
+        /// Where the row's grid went, when it was written.
+        public var gridPath: String?
+    }
+
+    /// What a run produced.
+    public struct Report: Sendable {
+        public var rows: [Row]
+        /// Sampler steps per row: `steps` for DDIM, T for DDPM (of the first run).
+        public var steps: Int
+        /// Test images each row is compared against.
+        public var testImages: Int
+    }
+
+    /// A class-conditional DDPM run (classifier-free guidance over `weights`), or nil.
+    public var conditionalRun: RunDirectory?
+    public var weights: [Double] = [0, 0.5, 1, 2, 4]
+    /// A DDPM run guided by each of `guides` over `scales`, or nil.
+    public var guidedRun: RunDirectory?
+    public var guides: [RunDirectory] = []
+    public var scales: [Double] = [0, 1, 10]
+    /// The separate classifier run that scores every row.
+    public var scorer: RunDirectory
+    public var countPerClass = 10
+    /// `.ddim` or `.ddpm`.
+    public var method: SamplingMethod = .ddim
+    /// DDIM steps (DDPM takes all T).
+    public var steps = 100
+    public var seed: UInt64 = 0
+    /// Test images the Frechet distances compare against (the first ones of the run's dataset).
+    public var testLimit = 2000
+    /// A folder for one PNG grid per row (a row of samples per class), or nil for none.
+    public var outFolder: String?
+
+    public init(scorer: RunDirectory) { self.scorer = scorer }
+
+    /// The rows in order: classifier-free guidance by weight, then each guide by scale.
+    public var plan: [Cell] {
+        var cells: [Cell] = []
+        if let run = conditionalRun {
+            cells += weights.map { Cell(kind: .classifierFree, run: run, guide: nil, strength: $0) }
+        }
+        if let run = guidedRun {
+            for guide in guides {
+                cells += scales.map { Cell(kind: .classifier, run: run, guide: guide, strength: $0) }
+            }
+        }
+        return cells
+    }
+
+    /// A DDPM run checked for the benchmark.
+    private struct CheckedRun {
+        var config: [String: JSONValue]
+        var pixels: Int
+        var classCount: Int
+        var stepCount: Int
+    }
+
+    /// The scorer's view of a run's test images: features `[m, F]` of the first ones and their labels.
+    private struct Reference {
+        var features: Tensor
+        var labels: [Int]
+        var classCount: Int
+    }
+
+    /// Checks every run, then draws and scores each row of `plan`, calling `progress` with the row's index
+    /// and its sampler after each sampling step.
+    /// - Throws: `SamplingRequestError` (a usage error), before anything is drawn, for a missing run, a run
+    ///   of the wrong kind (an unconditional run for classifier-free guidance, one trained with `p_uncond`
+    ///   0 for w > 0), a scorer or guide that is not a classifier or whose pixel or class count differs
+    ///   from the run's, more DDIM steps than T; other errors for unreadable runs, data and files.
+    public func run(progress: (_ row: Int, _ total: Int, _ sampler: any Sampler) -> Void = { _, _, _ in }) throws
+        -> Report
+    {
+        var checked: [String: CheckedRun] = [:]
+        var scoring: Classifier?
+        for (run, option) in [(conditionalRun, "--run"), (guidedRun, "--ddpm")] {
+            guard let run, checked[run.path] == nil else { continue }
+            let (checkedRun, scorerModel) = try check(run, option: option)
+            checked[run.path] = checkedRun
+            scoring = scoring ?? scorerModel
+        }
+        guard let scoring else { throw SamplingRequestError("'bench guidance' needs '--run RUN' or '--ddpm RUN'") }
+        if let run = guidedRun, let guided = checked[run.path] {
+            for guide in guides {
+                _ = try SampleDrawing.checkedClassifier(
+                    guide, option: "--guide", pixels: guided.pixels, classCount: guided.classCount)
+            }
+        }
+        var references: [String: Reference] = [:]
+        for (path, run) in checked {
+            let dataset = try SampleDrawing.referenceData(config: run.config, pixels: run.pixels, testLimit: testLimit)
+            let images = Tensor(shape: [dataset.testCount, run.pixels], scalars: dataset.testImages)
+            references[path] = Reference(
+                features: SampleScores.penultimate(scoring, images).features, labels: dataset.testLabels,
+                classCount: run.classCount)
+        }
+        if let outFolder {
+            do {
+                try FileManager.default.createDirectory(atPath: outFolder, withIntermediateDirectories: true)
+            } catch {
+                throw RunError("cannot create '\(Sanitize.line(outFolder))': \(error.localizedDescription)")
+            }
+        }
+        let cells = plan
+        var rows: [Row] = []
+        for (index, cell) in cells.enumerated() {
+            guard let reference = references[cell.run.path] else { preconditionFailure("every run is checked") }
+            let gridPath = outFolder.map { ($0.hasSuffix("/") ? $0 : $0 + "/") + cell.gridName }
+            var drawing = SampleDrawing(
+                method: method, run: cell.run, count: countPerClass, steps: steps, outPath: gridPath)
+            drawing.seed = seed
+            drawing.options = SamplingOptions(clip: true)
+            drawing.scoring = false
+            drawing.useWeightAverage = true
+            drawing.classRequest = .all
+            switch cell.kind {
+            case .classifierFree: drawing.guidance = cell.strength
+            case .classifier:
+                drawing.guidanceClassifierRun = cell.guide
+                drawing.classifierScale = cell.strength
+            }
+            let result = try drawing.draw(progress: { progress(index, cells.count, $0) })
+            guard let requested = result.requestedClasses else { preconditionFailure("--class all requests classes") }
+            let (features, logits) = SampleScores.penultimate(scoring, result.images)
+            let scores = SampleScores.evaluate(
+                features: features, logits: logits, referenceFeatures: reference.features)
+            let dimension = features.shape[1]
+            rows.append(
+                Row(
+                    cell: cell, classAccuracy: scores.classAccuracy(requested: requested),
+                    classAccuracyPerClass: scores.classAccuracyPerClass(
+                        requested: requested, classCount: reference.classCount),
+                    frechetDistance: scores.frechetDistance,
+                    frechetDistancePerClass: SampleScores.perClassFrechetDistance(
+                        features.scalars.map(Double.init), labels: requested,
+                        reference: reference.features.scalars.map(Double.init), referenceLabels: reference.labels,
+                        classCount: reference.classCount,
+                        dimension: dimension),
+                    classesCovered: scores.classesCovered, seconds: result.seconds, weights: result.weights,
+                    gridPath: gridPath))
+        }
+        let first = cells.first.map(\.run.path)
+        return Report(
+            rows: rows, steps: method == .ddpm ? first.flatMap { checked[$0]?.stepCount } ?? 0 : steps,
+            testImages: first.flatMap { references[$0]?.labels.count } ?? 0)
+    }
+
+    /// Checks `run` (named by command-line `option`) and the scorer against it.
+    private func check(_ run: RunDirectory, option: String) throws -> (CheckedRun, Classifier) {
+        guard run.exists else {
+            throw SamplingRequestError(
+                "option '\(option)': no run folder '\(Sanitize.line(run.path))' (see 'manifold runs')")
+        }
+        let modelName = try run.readConfig()["model"]?.stringValue ?? ""
+        guard modelName == GenerativeKind.ddpm.rawValue else {
+            throw SamplingRequestError(
+                "option '\(option)': run '\(Sanitize.line(run.name))' is a '\(Sanitize.line(modelName, limit: 40))' model, not a ddpm run"
+            )
+        }
+        let (_, _, config, model) = try GenerativeFactory.load(run: run)
+        guard let ddpm = model as? DDPM else { preconditionFailure("a ddpm run loads a DDPM") }
+        let conditional = ((model as? any ClassConditionalModel)?.classCount ?? 0) > 0
+        if option == "--run" {
+            guard conditional else {
+                throw SamplingRequestError(
+                    "option '--run': '\(Sanitize.line(run.path))' is an unconditional ddpm run; classifier-free guidance needs one trained with --net unet --conditional (for classifier guidance pass it as --ddpm with --guide)"
+                )
+            }
+            if ddpm.unconditionalProbability == 0 && weights.contains(where: { $0 > 0 }) {
+                throw SamplingRequestError(
+                    "option '--weights': '\(Sanitize.line(run.path))' was trained with p_uncond 0, so it has no unconditional prediction to guide by"
+                )
+            }
+        }
+        if method == .ddim && steps > ddpm.schedule.stepCount {
+            throw SamplingRequestError(
+                "option '--steps' must be at most T = \(ddpm.schedule.stepCount) of '\(Sanitize.line(run.path))'")
+        }
+        let pixels = config["pixels"]?.integerValue ?? 784
+        let classCount = SampleDrawing.classCount(of: model, config: config)
+        let scoring = try SampleDrawing.checkedClassifier(
+            scorer, option: "--classifier", pixels: pixels, classCount: classCount)
+        return (
+            CheckedRun(config: config, pixels: pixels, classCount: classCount, stepCount: ddpm.schedule.stepCount),
+            scoring
+        )
+    }
+}
