@@ -71,6 +71,8 @@ public struct Snapshot: Sendable {
     public var curves: [String: (x: [Double], y: [Double])] = [:]
     /// The gradient-masking sanity checks of a finished evaluation (the Attack lab), empty until run.
     public var checks: [SanityFlag] = []
+    /// Named tables of text, the first row the header (the threat-model comparison).
+    public var tables: [String: [[String]]] = [:]
     /// Free-form key figures to show in a table (name, formatted value).
     public var figures: [(name: String, value: String)] = []
     /// The last message worth showing (saved checkpoint, error).

@@ -47,33 +47,65 @@ public struct ThreatModelComparison {
         self.threats = threats
     }
 
+    /// The four threat models at these budgets (`bench threats`' defaults): L-inf PGD, L2 PGD (`steps`
+    /// steps, random start), the spatial grid (5 angles up to `rotation` degrees unless 0, shifts up to
+    /// `shift` pixels) and LPA (5 rounds of `steps`, bounded by each model's own perceptual distance).
+    public static func standardThreats(
+        eps: Float = 0.1, l2: Float = 1.5, rotation: Double = 10, shift: Int = 1, bound: Double = 0.1, steps: Int = 20
+    ) -> [Threat] {
+        [
+            Threat(
+                name: "pgd-linf", budget: "eps \(eps)", attack: PGD(steps: steps), threat: ThreatModel(epsilon: eps)),
+            Threat(
+                name: "pgd-l2", budget: "eps \(l2)", attack: PGD(steps: steps),
+                threat: ThreatModel(norm: .l2, epsilon: l2)),
+            Threat(
+                name: "spatial", budget: String(format: "±%g deg, ±%d px", rotation, shift),
+                attack: SpatialTransformation(
+                    maxRotation: Float(rotation), rotationSteps: rotation == 0 ? 1 : 5, maxShift: shift),
+                threat: ThreatModel(epsilon: 1)),
+            Threat(
+                name: "lpa", budget: "bound \(bound)",
+                attack: LagrangianPerceptualAttack(bound: Float(bound), steps: steps),
+                threat: ThreatModel(epsilon: 1)),
+        ]
+    }
+
     /// The clean accuracy of each model on the images, and `cells[threat][model]`.
     /// - Parameter progress: the threat and model about to be attacked.
     public func run(progress: ((String, String) -> Void)? = nil) throws -> (clean: [Double], cells: [[Cell]]) {
         let yardstick = try PerceptualDistance(classifier: models[0].classifier)
-        let pixels = dataset.pixelCount
-        let clean = Tensor(shape: [count, pixels], scalars: Array(dataset.testImages[0..<(count * pixels)]))
         var accuracies: [Double] = []
         var cells: [[Cell]] = []
-        for threat in threats {
+        for threat in threats.indices {
             var row: [Cell] = []
-            for (name, classifier) in models {
-                progress?(threat.name, name)
-                let start = Date()
-                let result = try TestSetAttack.run(
-                    threat.attack, method: threat.name, model: classifier, dataset: dataset, count: count,
-                    batchSize: classifier.kind == .mlp ? 2000 : 500, threat: threat.threat)
-                let seconds = Date().timeIntervalSince(start)
-                let distances = yardstick(result.adversarial, clean)
-                row.append(
-                    Cell(
-                        robustAccuracy: result.adversarialAccuracy,
-                        perceptualDistance: Double(distances.reduce(0, +)) / Double(max(count, 1)),
-                        meanL2: result.meanL2, meanLinf: result.meanLinf, seconds: seconds))
-                if accuracies.count < models.count { accuracies.append(result.cleanAccuracy) }
+            for model in models.indices {
+                progress?(threats[threat].name, models[model].name)
+                let (cell, clean) = try attack(threat: threat, model: model, yardstick: yardstick)
+                row.append(cell)
+                if accuracies.count < models.count { accuracies.append(clean) }
             }
             cells.append(row)
         }
         return (accuracies, cells)
+    }
+
+    /// One cell: `threats[threat]` against `models[model]`, measured by `yardstick` (the first model's
+    /// perceptual distance), and the model's clean accuracy on the images.
+    public func attack(threat: Int, model: Int, yardstick: PerceptualDistance) throws -> (cell: Cell, clean: Double) {
+        let pixels = dataset.pixelCount
+        let clean = Tensor(shape: [count, pixels], scalars: Array(dataset.testImages[0..<(count * pixels)]))
+        let (name, classifier) = (threats[threat].name, models[model].classifier)
+        let start = Date()
+        let result = try TestSetAttack.run(
+            threats[threat].attack, method: name, model: classifier, dataset: dataset, count: count,
+            batchSize: classifier.kind == .mlp ? 2000 : 500, threat: threats[threat].threat)
+        let seconds = Date().timeIntervalSince(start)
+        let distances = yardstick(result.adversarial, clean)
+        let cell = Cell(
+            robustAccuracy: result.adversarialAccuracy,
+            perceptualDistance: Double(distances.reduce(0, +)) / Double(max(count, 1)),
+            meanL2: result.meanL2, meanLinf: result.meanLinf, seconds: seconds)
+        return (cell, result.cleanAccuracy)
     }
 }

@@ -75,22 +75,8 @@ enum BenchThreatsCommand {
         for run in loaded { run.model.setTraining(false) }
         let (eps, eps2, bound) = (Float(try parsed.value(linf)), Float(try parsed.value(l2)), try parsed.value(bound))
         let (rotation, shift, steps) = (try parsed.value(rotation), try parsed.value(shift), try parsed.value(steps))
-        let threats = [
-            ThreatModelComparison.Threat(
-                name: "pgd-linf", budget: "eps \(eps)", attack: PGD(steps: steps), threat: ThreatModel(epsilon: eps)),
-            ThreatModelComparison.Threat(
-                name: "pgd-l2", budget: "eps \(eps2)", attack: PGD(steps: steps),
-                threat: ThreatModel(norm: .l2, epsilon: eps2)),
-            ThreatModelComparison.Threat(
-                name: "spatial", budget: String(format: "±%g deg, ±%d px", rotation, shift),
-                attack: SpatialTransformation(
-                    maxRotation: Float(rotation), rotationSteps: rotation == 0 ? 1 : 5, maxShift: shift),
-                threat: ThreatModel(epsilon: 1)),
-            ThreatModelComparison.Threat(
-                name: "lpa", budget: "bound \(bound)",
-                attack: LagrangianPerceptualAttack(bound: Float(bound), steps: steps),
-                threat: ThreatModel(epsilon: 1)),
-        ]
+        let threats = ThreatModelComparison.standardThreats(
+            eps: eps, l2: eps2, rotation: rotation, shift: shift, bound: bound, steps: steps)
         let comparison = ThreatModelComparison(
             models: loaded.map { ($0.run.name, $0.model) }, dataset: dataset, count: n, threats: threats)
         let progress = ProgressReporter(label: "bench threats", quiet: parsed.has(SharedOptions.quiet))

@@ -11,7 +11,18 @@ final class RobustnessScreen: JobScreen {
     var jobKinds: Set<Job.Kind> { [.robustness] }
 
     var helpEntries: [HelpOverlay.Entry] {
-        [.init("x", "cancel the evaluation"), .init("Runs: R", "evaluate the selected classifier run")]
+        [
+            .init("x", "cancel the evaluation"), .init("Runs: R", "evaluate the selected classifier run"),
+            .init("t", "threat models: this run and one trained the other way under L-inf, L2, spatial and LPA"),
+        ]
+    }
+
+    func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
+        if key.key == .character("t"), let run = workbench.active?.run {
+            workbench.start { try Job.threatComparison(run: run, running: true) }
+            return
+        }
+        workbench.handleJobKey(key)
     }
 
     func placeholder(workbench: WorkbenchState) -> (title: String, text: String) {
@@ -28,6 +39,10 @@ final class RobustnessScreen: JobScreen {
     func render(job: Job, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
         let theme = workbench.theme
         let s = job.runner.snapshot
+        if let table = s.tables["threat models"] {
+            renderThreats(table, s, in: area, buffer: &buffer, workbench: workbench)
+            return
+        }
         let sanity = SanityPanel(s.checks, theme: theme)
         let rows = Layout.vertical([.fill(1)] + sanity.rows(maximumLines: 10) + [.length(3)]).split(area)
         let hasHistory = !s.epochSeries.isEmpty
@@ -74,4 +89,35 @@ final class RobustnessScreen: JobScreen {
             in: workbench.panel("accuracy per epoch · catastrophic overfitting: \(collapse)", area, &buffer))
     }
 
+    /// The threat-model table (`Job.threatComparison`): a row per threat with each run's robust accuracy and
+    /// the perturbations' perceptual distance, the accuracies as bars, the figures.
+    private func renderThreats(
+        _ table: [[String]], _ s: Snapshot, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState
+    ) {
+        let theme = workbench.theme
+        let rows = Layout.vertical([.length(table.count + 3), .fill(1), .length(3)]).split(area)
+        let top = Layout.horizontal([.fill(1), .length(40)]).split(rows[0])
+        let header = table.first ?? []
+        buffer.render(
+            Table(
+                columns: header.indices.map { index in
+                    .init(
+                        header[index], width: index == 0 ? .length(10) : .fill(1), alignment: index < 2 ? .left : .right
+                    )
+                },
+                rows: Array(table.dropFirst()), headerStyle: theme.mutedStyle, style: theme.textStyle),
+            in: workbench.panel(
+                "robust accuracy · perceptual distance by the first run's features (Laidlaw et al. 2021)", top[0],
+                &buffer))
+        workbench.renderFigures(s.figures, title: "threat models", in: top[1], buffer: &buffer)
+        let bars = s.bars["threat models"] ?? []
+        buffer.render(
+            BarChart(
+                bars: bars.enumerated().map {
+                    .init(label: $1.label, value: $1.value, color: theme.seriesColor($0 % 2))
+                },
+                maximum: 1, labelStyle: theme.textStyle, highlightStyle: theme.accentStyle),
+            in: workbench.panel("robust accuracy per threat model and run", rows[1], &buffer))
+        workbench.renderProgress(s, in: rows[2], buffer: &buffer)
+    }
 }

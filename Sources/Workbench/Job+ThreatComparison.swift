@@ -1,0 +1,39 @@
+import Attacks
+import Base
+import Engine
+import Foundation
+import Models
+
+extension Job {
+    /// Robust accuracy of classifier run `run` and of `sweepPartner(of:)` (the newest run of the same data
+    /// trained the other way, standard first) under L-inf PGD eps 0.1, L2 PGD eps 2.2 (as visible as L-inf 0.1
+    /// by the standard CNN's perceptual yardstick, README), the spatial grid
+    /// (±10 degrees, ±1 pixel) and LPA bound 0.1 on the first 200 test images: `manifold bench threats`'
+    /// table, filled in one cell per step on the Robustness screen.
+    static func threatComparison(run: RunDirectory, running: Bool, count: Int = 200) throws -> Job {
+        var runs = [run]
+        if let partner = sweepPartner(of: run) {
+            let robustFirst = (try? run.readConfig())?["adversarial"] != nil
+            runs = robustFirst ? [partner, run] : [run, partner]
+        }
+        let experiment = DeferredExperiment(label: "the classifiers and their dataset") {
+            let loaded = try runs.map { try LoadedClassifierRun.load(run: $0, option: "the threat-model table") }
+            let dataset = try loaded[0].dataset(override: nil, seed: 0)
+            for item in loaded {
+                item.model.setTraining(false)
+                guard item.model.imageHeight * item.model.imageWidth == dataset.pixelCount,
+                    item.model.classCount == dataset.classCount
+                else { throw RunError("run '\(Sanitize.line(item.run.name))' does not take this dataset's images") }
+            }
+            return try ThreatComparisonExperiment(
+                comparison: ThreatModelComparison(
+                    models: loaded.map { ($0.run.name, $0.model) }, dataset: dataset,
+                    count: min(count, dataset.testCount), threats: ThreatModelComparison.standardThreats(l2: 2.2)))
+        }
+        let runner = Runner(experiment: experiment, label: "threats", heavyEvery: 1, heavyInterval: 0.1)
+        runner.start(running: running)
+        return Job(
+            kind: .robustness, title: "threat models · \(runs.map(\.name).joined(separator: " | "))", runner: runner,
+            classNames: [], run: run)
+    }
+}
