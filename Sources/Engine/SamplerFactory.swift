@@ -127,9 +127,10 @@ public enum SamplerFactory {
         guard steps >= 1 else { throw RuntimeFault("sampling needs at least one step") }
         switch method {
         case .prior:
-            guard var (_, decode, latent) = latentFunctions(model), !(model is PCA), !(model is Autoencoder) else {
+            guard let (_, unlabelled, latent) = latentFunctions(model), !(model is PCA), !(model is Autoencoder) else {
                 throw RuntimeFault("prior sampling needs a vae, aae or wae model")
             }
+            var decode = unlabelled
             if let classes, let vae = model as? VariationalAutoencoder { decode = { vae.decode($0, labels: classes) } }
             if let codes { return PriorSampler(codes: codes, decode: decode) }
             return PriorSampler(

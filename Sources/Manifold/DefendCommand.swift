@@ -65,9 +65,6 @@ enum DefendCommand {
         let pixels = dataset.pixelCount
         let images = Tensor(shape: [n, pixels], scalars: Array(dataset.testImages[0..<(n * pixels)]))
         let labels = Array(dataset.testLabels[0..<n])
-        let defence = PurifiedAttack(
-            purifier: purifier, randomness: try parsed.value(PurifierOptions.randomness),
-            seed: try parsed.value(SharedOptions.seed))
         try checkSizes(purifier, model: model, option: "--with")
         let progress = ProgressReporter(label: "purify \(dataset.name)", quiet: parsed.has(SharedOptions.quiet))
         let batchSize = try parsed.value(batch)

@@ -12,14 +12,8 @@ extension Job {
     static func featureAdversary(run: RunDirectory, image: Int, running: Bool) throws -> Job {
         let labels = JobLabels()
         let experiment = DeferredExperiment(label: "the classifier and its dataset") {
-            let loaded = try LoadedClassifierRun.load(run: run, option: "the feature adversary view")
-            let classifier = loaded.model
-            classifier.setTraining(false)
-            let config = try run.readConfig()
-            let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
-            // As the Attack lab loads it, so the index names the same image.
-            let dataset = try DatasetLoader.load(loaded.dataSpec, seed: seed)
-            labels.classNames = dataset.classNames
+            let (classifier, dataset) = try labClassifierAndDataset(
+                run: run, option: "the feature adversary view", labels: labels)
             let pixels = dataset.pixelCount
             let count = dataset.testCount
             let index = min(max(image, 0), count - 1)
@@ -46,16 +40,9 @@ extension Job {
             view.guideCandidates = candidates
             return view
         }
-        let runner = Runner(experiment: experiment, label: "feature", heavyEvery: 1, heavyInterval: 0.05)
-        // 30 steps a second: slow enough to watch the prediction move ({ and } change it).
-        runner.send(.pace(30))
-        runner.start(running: running)
-        let job = Job(
-            kind: .attack, title: "feature adversary · \(run.name)", runner: runner, classNames: [], run: run,
-            labels: labels)
-        job.paceIndex = WorkbenchState.paceLimits.firstIndex { $0 == 30 } ?? 0
-        job.controls = featureAdversaryControls
-        return job
+        return pacedLabView(
+            experiment, label: "feature", title: "feature adversary · \(run.name)", run: run, labels: labels,
+            running: running, controls: featureAdversaryControls)
     }
 
     /// The feature view's keys, each restarting the attack: `(` / `)` the previous / next hidden layer,

@@ -37,14 +37,8 @@ extension Job {
         }
         let labels = JobLabels()
         let experiment = DeferredExperiment(label: "the classifier, the purifier and the dataset") {
-            let loaded = try LoadedClassifierRun.load(run: run, option: "the purification view")
-            let classifier = loaded.model
-            classifier.setTraining(false)
-            let config = try run.readConfig()
-            let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
-            // As the Attack lab loads it, so the index names the same image.
-            let dataset = try DatasetLoader.load(loaded.dataSpec, seed: seed)
-            labels.classNames = dataset.classNames
+            let (classifier, dataset) = try labClassifierAndDataset(
+                run: run, option: "the purification view", labels: labels)
             let index = min(max(image, 0), dataset.testCount - 1)
             let pixels = dataset.pixelCount
             let clean = Tensor(
@@ -70,16 +64,9 @@ extension Job {
                 imageIndex: index, classNames: dataset.classNames, attackName: attackName,
                 epsilon: adversarial == nil ? 0.1 : epsilon)
         }
-        let runner = Runner(experiment: experiment, label: "purify", heavyEvery: 1, heavyInterval: 0.05)
-        // 30 steps a second: slow enough to watch the walk back ({ and } change it).
-        runner.send(.pace(30))
-        runner.start(running: running)
-        let job = Job(
-            kind: .attack, title: "purify · \(run.name) ← \(partner.name)", runner: runner, classNames: [], run: run,
-            labels: labels)
-        job.paceIndex = WorkbenchState.paceLimits.firstIndex { $0 == 30 } ?? 0
-        job.controls = purificationControls
-        return job
+        return pacedLabView(
+            experiment, label: "purify", title: "purify · \(run.name) ← \(partner.name)", run: run, labels: labels,
+            running: running, controls: purificationControls)
     }
 
     /// The purification view's keys: `+` / `-` t* x1.25 / x0.8 (DAE: one level more / fewer), `(` / `)`

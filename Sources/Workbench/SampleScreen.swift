@@ -27,7 +27,6 @@ final class SampleScreen: JobScreen {
     }
 
     func render(job: Job, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
-        let theme = workbench.theme
         let s = job.runner.snapshot
         let isToy = s.images["x_t"] == nil && !s.points.isEmpty
         if s.figures.contains(where: { $0.name == "per class" }) {
@@ -46,15 +45,7 @@ final class SampleScreen: JobScreen {
             workbench.renderImageStrip(s.images["x0"] ?? [], title: "predicted x_0", in: grids[1], buffer: &buffer)
         }
         let right = Layout.vertical([.fill(1), .fill(1)]).split(top[1])
-        buffer.render(
-            LineChart(
-                series: [
-                    .init(name: "noise level", values: s.series["noise_level"] ?? [], color: theme.seriesColor(0)),
-                    .init(name: "score norm", values: s.series["score_norm"] ?? [], color: theme.seriesColor(1)),
-                ],
-                logScaleY: true, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
-                legendStyle: theme.textStyle),
-            in: workbench.panel("noise level and score norm per step (log)", right[0], &buffer))
+        renderNoiseChart(s, title: "noise level and score norm per step (log)", in: right[0], &buffer, workbench)
         workbench.renderFigures(s.figures, title: "sampler", in: right[1], buffer: &buffer)
         if !isToy {
             workbench.renderImageStrip(
@@ -73,6 +64,20 @@ final class SampleScreen: JobScreen {
         workbench.renderImageGrid(
             s.images["x0"] ?? [], title: "predicted x_0", in: columns[1], buffer: &buffer, idBase: 1000)
         let right = Layout.vertical([.fill(1), .length(12)]).split(columns[2])
+        renderNoiseChart(s, title: "noise level, score norm (log)", in: right[0], &buffer, workbench)
+        buffer.render(
+            Table(
+                columns: [.init("", width: .length(11)), .init("", width: .fill(1), alignment: .right)],
+                rows: s.figures.map { [$0.name, $0.value] }, headerStyle: theme.mutedStyle, style: theme.textStyle),
+            in: workbench.panel("sampler (c C: class, w W: guidance)", right[1], &buffer))
+        workbench.renderProgress(s, in: rows[1], buffer: &buffer)
+    }
+
+    /// The sampler's noise level and score norm per step, on a log scale.
+    private func renderNoiseChart(
+        _ s: Snapshot, title: String, in area: Rect, _ buffer: inout Buffer, _ workbench: WorkbenchState
+    ) {
+        let theme = workbench.theme
         buffer.render(
             LineChart(
                 series: [
@@ -81,12 +86,6 @@ final class SampleScreen: JobScreen {
                 ],
                 logScaleY: true, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
                 legendStyle: theme.textStyle),
-            in: workbench.panel("noise level, score norm (log)", right[0], &buffer))
-        buffer.render(
-            Table(
-                columns: [.init("", width: .length(11)), .init("", width: .fill(1), alignment: .right)],
-                rows: s.figures.map { [$0.name, $0.value] }, headerStyle: theme.mutedStyle, style: theme.textStyle),
-            in: workbench.panel("sampler (c C: class, w W: guidance)", right[1], &buffer))
-        workbench.renderProgress(s, in: rows[1], buffer: &buffer)
+            in: workbench.panel(title, area, &buffer))
     }
 }
