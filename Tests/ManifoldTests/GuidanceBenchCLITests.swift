@@ -101,23 +101,7 @@ import Testing
     @Test func badInputIsOneLineAndExitTwo() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let folder = "\(root)/tiny14"
-        try writeIDXDataset(folder: folder, side: 14, count: 20)
-        for arguments in [
-            ["train", "ddpm", "--net", "mlp", "--epochs", "1", "--run", "plain"],
-            ["train", "mlp", "--epochs", "1", "--run", "clf"],
-            ["train", "mlp", "--epochs", "1", "--run", "clf14", "--data", folder],
-        ] {
-            let result = try ManifoldBinary.run(arguments + small, runsRoot: root)
-            #expect(result.status == 0, "\(arguments): \(result.stderr)")
-        }
-        // A classifier whose config names five classes.
-        try FileManager.default.copyItem(atPath: "\(root)/clf", toPath: "\(root)/clf5")
-        let configPath = "\(root)/clf5/config.json"
-        let config = try String(contentsOfFile: configPath, encoding: .utf8)
-        let five = try #require(config.range(of: #""class_names"\s*:\s*\[[^\]]*\]"#, options: .regularExpression))
-        try config.replacingCharacters(in: five, with: #""class_names": ["0", "1", "2", "3", "4"]"#)
-            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        try writeGuidanceRuns(root: root, ddpm: "plain", small: small)
 
         let guided = ["bench", "guidance", "--ddpm", "plain", "--guide", "clf"]
         let usage: [([String], String)] = [
