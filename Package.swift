@@ -33,7 +33,10 @@ let package = Package(
             dependencies: ["Base", "TensorCore", "NeuralNet", "SafeTensors", "Datasets", "Models", "Attacks", "CZlib"],
             swiftSettings: nativeSwift),
         .target(
-            name: "Bench", dependencies: ["Base", "TensorCore", "Datasets", "Models", "Attacks", "Engine"],
+            name: "Bench",
+            dependencies: [
+                "Base", "TensorCore", "SafeTensors", "NeuralNet", "Datasets", "Models", "Attacks", "Engine",
+            ],
             resources: [.copy("Scripts")], swiftSettings: nativeSwift),
         .target(
             name: "Workbench",
@@ -77,7 +80,8 @@ let package = Package(
             exclude: ["Fixtures"], swiftSettings: nativeSwift),
         .testTarget(name: "BenchTests", dependencies: ["Bench"], swiftSettings: nativeSwift),
         .testTarget(
-            name: "WorkbenchTests", dependencies: ["Workbench", "Engine", "Attacks", "TerminalUI", "Datasets", "TensorCore"],
+            name: "WorkbenchTests",
+            dependencies: ["Workbench", "Engine", "Attacks", "TerminalUI", "Datasets", "TensorCore"],
             swiftSettings: nativeSwift),
     ]
 )

@@ -1,18 +1,26 @@
 import Foundation
 import TensorCore
 
-/// One measured GEMM shape at one thread count.
+/// One measured GEMM shape at one thread count: each side's median over the alternating rounds of its
+/// best-of-several throughput in that round.
 public struct GEMMBenchmarkResult: Sendable {
     public let m: Int
     public let k: Int
     public let n: Int
     public let threads: Int
-    /// Manifold's best-of-several throughput.
+    /// Manifold's GFLOP/s.
     public let gflops: Double
     /// NumPy's float32 matmul on the same shape and thread count, when measured.
     public let numpyGFlops: Double?
+    /// PyTorch's float32 matmul (MKL or oneDNN), when a python with torch was given.
+    public var torchGFlops: Double? = nil
     /// `gflops / numpyGFlops`, when NumPy was measured.
     public var ratio: Double? { numpyGFlops.map { gflops / $0 } }
+    /// `gflops` over the faster of NumPy and PyTorch (the target: at least 1.0), when either ran.
+    public var ratioToFastest: Double? {
+        let fastest = [numpyGFlops, torchGFlops].compactMap { $0 }.max()
+        return fastest.map { gflops / $0 }
+    }
 }
 
 /// The results of `GEMMBenchmark.run`, as JSON and as a table.
@@ -20,8 +28,12 @@ public struct GEMMBenchmarkReport: Sendable {
     public let results: [GEMMBenchmarkResult]
     /// Why NumPy was not measured, when it was asked for and is unavailable.
     public let numpyNote: String?
+    /// Why PyTorch was not measured, when it was asked for and is unavailable.
+    public var torchNote: String? = nil
+    public var rounds = 1
 
-    /// `{"gemm":[{"m":..,"k":..,"n":..,"threads":..,"gflops":..,"numpy_gflops":..,"ratio":..}, ...]}`
+    /// `{"gemm":[{"m":..,"k":..,"n":..,"threads":..,"gflops":..,"numpy_gflops":..,"ratio":..,
+    /// "torch_gflops":..,"ratio_to_fastest":..}, ...]}`
     public var json: String {
         let rows = results.map { r -> String in
             var fields =
@@ -30,25 +42,30 @@ public struct GEMMBenchmarkReport: Sendable {
                 fields +=
                     ",\"numpy_gflops\":\(Self.format(numpy)),\"ratio\":\(Self.format(ratio, digits: 3))"
             }
+            if let torch = r.torchGFlops { fields += ",\"torch_gflops\":\(Self.format(torch))" }
+            if let fastest = r.ratioToFastest { fields += ",\"ratio_to_fastest\":\(Self.format(fastest, digits: 3))" }
             return "{" + fields + "}"
         }
-        return "{\"gemm\":[" + rows.joined(separator: ",") + "]}"
+        return "{\"rounds\":\(rounds),\"gemm\":[" + rows.joined(separator: ",") + "]}"
     }
 
     /// A readable table, one line per shape and thread count.
     public var text: String {
         var lines = [
-            "GEMM (float32, row-major)   m     k     n  threads  manifold GFLOP/s  numpy GFLOP/s  ratio"
+            "GEMM (float32, row-major; medians of \(rounds) alternating rounds)",
+            "      m     k     n  threads  manifold GFLOP/s  numpy GFLOP/s  pytorch GFLOP/s  vs fastest",
         ]
         for r in results {
             let numpy = r.numpyGFlops.map { Self.format($0) } ?? "-"
-            let ratio = r.ratio.map { Self.format($0, digits: 2) } ?? "-"
+            let torch = r.torchGFlops.map { Self.format($0) } ?? "-"
+            let ratio = r.ratioToFastest.map { Self.format($0, digits: 2) } ?? "-"
             lines.append(
-                "                      " + Self.pad(r.m, 7) + Self.pad(r.k, 6) + Self.pad(r.n, 6)
-                    + Self.pad(r.threads, 9) + Self.pad(Self.format(r.gflops), 18)
-                    + Self.pad(numpy, 15) + Self.pad(ratio, 7))
+                Self.pad(r.m, 7) + Self.pad(r.k, 6) + Self.pad(r.n, 6) + Self.pad(r.threads, 9)
+                    + Self.pad(Self.format(r.gflops), 18) + Self.pad(numpy, 15) + Self.pad(torch, 17)
+                    + Self.pad(ratio, 12))
         }
         if let numpyNote { lines.append("numpy: \(numpyNote)") }
+        if let torchNote { lines.append("pytorch: \(torchNote)") }
         return lines.joined(separator: "\n")
     }
 
@@ -62,44 +79,70 @@ public struct GEMMBenchmarkReport: Sendable {
 }
 
 /// Measures `GEMM.multiply` on the shapes of Manifold's models, optionally beside NumPy
-/// (OpenBLAS, `Scripts/gemm_numpy.py`) in the same run.
+/// (OpenBLAS) and PyTorch (MKL or oneDNN) through `Scripts/gemm_numpy.py`, in alternating rounds.
 public enum GEMMBenchmark {
     /// (m, k, n): MLP layers 784-400 at batch 128 forward and backward, and square products.
     public static let shapes: [(m: Int, k: Int, n: Int)] = [
         (128, 784, 400), (128, 400, 784), (784, 128, 400), (128, 1024, 1024), (1024, 1024, 1024),
     ]
 
-    /// Runs every shape at every thread count, best of `rounds` rounds of at least 0.2 s per shape;
-    /// with `compareNumPy`, also NumPy's float32 matmul, in alternating rounds.
-    public static func run(threadCounts: [Int], compareNumPy: Bool, rounds: Int = 3) -> GEMMBenchmarkReport {
+    /// Runs every shape at every thread count, `rounds` rounds of at least 0.2 s per shape, each side's
+    /// median over the rounds; with `compareNumPy` also NumPy's float32 matmul (`python3`), and with
+    /// `torchPython` PyTorch's in that python, in alternating rounds.
+    public static func run(
+        threadCounts: [Int], compareNumPy: Bool, torchPython: String? = nil, rounds: Int = 3
+    ) -> GEMMBenchmarkReport {
         var results: [GEMMBenchmarkResult] = []
         var note: String? = nil
+        var torchNote: String? = nil
         for threads in threadCounts {
-            // Rounds alternate Manifold and NumPy so that both meet the same load from other
-            // processes; each side keeps its best round.
-            var ours = [Double](repeating: 0, count: shapes.count)
-            var numpy: [Double]? = nil
+            // Rounds alternate Manifold, NumPy and PyTorch so that all meet the same load from other
+            // processes.
+            var ours = [[Double]](repeating: [], count: shapes.count)
+            var numpy: [[Double]]? = nil
+            var torch: [[Double]]? = nil
             for _ in 0..<max(1, rounds) {
                 for (index, shape) in shapes.enumerated() {
-                    ours[index] = max(ours[index], measure(m: shape.m, k: shape.k, n: shape.n, threads: threads))
+                    ours[index].append(measure(m: shape.m, k: shape.k, n: shape.n, threads: threads))
                 }
-                guard compareNumPy && note == nil else { continue }
-                switch numpyGFlops(threads: threads) {
-                case .success(let values):
-                    numpy = zip(numpy ?? values, values).map { max($0, $1) }
-                case .failure(let error):
-                    note = error.description
-                    numpy = nil
+                if compareNumPy && note == nil {
+                    switch referenceGFlops(threads: threads, python: "python3", library: "numpy") {
+                    case .success(let values):
+                        numpy = zip(numpy ?? values.map { _ in [] }, values).map { $0 + [$1] }
+                    case .failure(let error):
+                        note = error.description
+                        numpy = nil
+                    }
+                }
+                if let torchPython, torchNote == nil {
+                    switch referenceGFlops(threads: threads, python: torchPython, library: "torch") {
+                    case .success(let values):
+                        torch = zip(torch ?? values.map { _ in [] }, values).map { $0 + [$1] }
+                    case .failure(let error):
+                        torchNote = error.description
+                        torch = nil
+                    }
                 }
             }
             for (index, shape) in shapes.enumerated() {
-                results.append(
-                    GEMMBenchmarkResult(
-                        m: shape.m, k: shape.k, n: shape.n, threads: threads, gflops: ours[index],
-                        numpyGFlops: numpy?[index]))
+                var result = GEMMBenchmarkResult(
+                    m: shape.m, k: shape.k, n: shape.n, threads: threads, gflops: median(ours[index]),
+                    numpyGFlops: numpy.map { median($0[index]) })
+                result.torchGFlops = torch.map { median($0[index]) }
+                results.append(result)
             }
         }
-        return GEMMBenchmarkReport(results: results, numpyNote: note)
+        var report = GEMMBenchmarkReport(results: results, numpyNote: note)
+        report.torchNote = torchNote
+        report.rounds = max(1, rounds)
+        return report
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     /// Best-of-several GFLOP/s of `GEMM.multiply` (warmed up, at least 0.2 s of repetitions).
@@ -141,9 +184,11 @@ public enum GEMMBenchmark {
         return 2 * Double(m) * Double(n) * Double(k) / best / 1e9
     }
 
-    /// NumPy's GFLOP/s on `shapes` with OpenBLAS limited to `threads` threads. OPENBLAS_CORETYPE
+    /// NumPy's or PyTorch's (`library`) GFLOP/s on `shapes` with `threads` threads. OPENBLAS_CORETYPE
     /// and OPENBLAS_L2_SIZE are removed from its environment: they can force a slower kernel.
-    static func numpyGFlops(threads: Int) -> Result<[Double], PythonReference.Failure> {
+    static func referenceGFlops(threads: Int, python: String, library: String) -> Result<
+        [Double], PythonReference.Failure
+    > {
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_CORETYPE"] = nil
         environment["OPENBLAS_L2_SIZE"] = nil
@@ -152,7 +197,8 @@ public enum GEMMBenchmark {
         }
         let lines: [String]
         switch PythonReference.run(
-            script: "gemm_numpy.py", arguments: shapes.map { "\($0.m)x\($0.k)x\($0.n)" }, environment: environment)
+            python: python, script: "gemm_numpy.py",
+            arguments: [library, String(threads)] + shapes.map { "\($0.m)x\($0.k)x\($0.n)" }, environment: environment)
         {
         case .success(let printed): lines = printed
         case .failure(let failure): return .failure(failure)
@@ -162,7 +208,7 @@ public enum GEMMBenchmark {
         }
         guard values.count == shapes.count else {
             return .failure(
-                PythonReference.Failure(description: "python3 printed \(values.count) of \(shapes.count) results"))
+                PythonReference.Failure(description: "\(python) printed \(values.count) of \(shapes.count) results"))
         }
         return .success(values)
     }

@@ -20,13 +20,21 @@ enum BenchCommand {
     static let gemmNoNumPy = CommandOption<Bool>.flag("no-numpy", help: "skip numpy's matmul")
     static let gemmThreads = SharedOptions.threads.withHelp(
         "the second thread count measured, beside 1 (default: the cores there are)")
+    static let gemmPython = CommandOption<String>.string(
+        "python", "PATH", help: "also measure PyTorch's matmul in this python (with torch)")
+    static let gemmRounds = Options.rounds.withHelp("alternating rounds; each side's median counts")
     static let gemm = CommandDeclaration(
         name: "bench gemm", summary: "GEMM GFLOP/s",
         about: """
             GFLOP/s of the matrix-multiply kernel on the shapes the models use, at 1 thread and at all
-            cores, next to numpy (OpenBLAS) measured in the same run when python3 has numpy.
+            cores, next to numpy (OpenBLAS, python3) and, with --python, PyTorch's matmul (MKL or oneDNN),
+            in alternating rounds; each side's median over the rounds, and Manifold's ratio to the faster
+            reference (target at least 1.0).
             """,
-        options: [gemmThreads.declaration, SharedOptions.json.declaration, gemmNoNumPy.declaration])
+        options: [
+            gemmThreads.declaration, gemmPython.declaration, gemmRounds.declaration, SharedOptions.json.declaration,
+            gemmNoNumPy.declaration,
+        ])
 
     static let trainSteps = CommandOption<Int>.integer(
         "steps", default: 1_000, in: IntegerRange(10...100_000), help: "training steps per side and round")
@@ -61,13 +69,15 @@ enum BenchCommand {
         (BenchPurifyCommand.declaration, BenchPurifyCommand.run),
         (BenchThreatsCommand.declaration, BenchThreatsCommand.run),
         (BenchGuidanceCommand.declaration, BenchGuidanceCommand.run),
+        (BenchModelsCommand.declaration, BenchModelsCommand.run),
     ]
 
     static var names: [String] { subcommands.map { String($0.declaration.name.dropFirst("bench ".count)) } }
 
     static let declaration = CommandDeclaration(
         name: "bench", arguments: "WHAT",
-        summary: "benchmarks: gemm, train, attack, ddpm, tui, seeds, autoattack, feature, purify, threats, guidance",
+        summary:
+            "benchmarks: gemm, train, attack, ddpm, tui, seeds, autoattack, feature, purify, threats, guidance, models",
         about: "Speed targets, measured as ratios within one run (name the CPU beside every figure).",
         subcommands: subcommands.map(\.declaration))
 
@@ -85,7 +95,9 @@ enum BenchCommand {
     static func runGEMM(_ arguments: [String]) throws -> Int32 {
         let parsed = try gemm.parse(arguments)
         let all = try parsed.given(gemmThreads) ?? ComputeThreads.count
-        let report = GEMMBenchmark.run(threadCounts: all > 1 ? [1, all] : [1], compareNumPy: !parsed.has(gemmNoNumPy))
+        let report = GEMMBenchmark.run(
+            threadCounts: all > 1 ? [1, all] : [1], compareNumPy: !parsed.has(gemmNoNumPy),
+            torchPython: try parsed.given(gemmPython), rounds: try parsed.value(gemmRounds))
         print(parsed.has(SharedOptions.json) ? report.json : report.text)
         return 0
     }

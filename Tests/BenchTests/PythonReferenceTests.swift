@@ -5,7 +5,9 @@ import Testing
 
 /// The reference scripts ship as files of the Bench module's resource bundle and run from there.
 @Suite struct PythonReferenceTests {
-    static let scripts = ["attack_formulas.py", "attack_torch.py", "ddpm_torch.py", "gemm_numpy.py", "seeds_torch.py"]
+    static let scripts = [
+        "attack_formulas.py", "attack_torch.py", "ddpm_torch.py", "gemm_numpy.py", "models_torch.py", "seeds_torch.py",
+    ]
 
     func source(_ name: String) throws -> String {
         let path = try PythonReference.scriptPath(name).get()
@@ -54,7 +56,7 @@ import Testing
     /// shape, or its own one-line "numpy unavailable".
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
     func gemmReferenceRunsFromTheBundle() {
-        switch PythonReference.run(script: "gemm_numpy.py", arguments: ["8x8x8", "4x16x2"], timeout: 120) {
+        switch PythonReference.run(script: "gemm_numpy.py", arguments: ["numpy", "1", "8x8x8", "4x16x2"], timeout: 120) {
         case .success(let lines):
             #expect(lines.count == 2 && lines.allSatisfy { $0.hasPrefix("gflops ") && Double($0.dropFirst(7)) != nil })
         case .failure(let failure):

@@ -1,0 +1,103 @@
+import Base
+import Foundation
+import Testing
+
+/// End-to-end runs of `manifold bench models` on tiny sizes: the Manifold side in its child processes,
+/// the PyTorch side skipped or stood in for by a script that prints fixed figures (whether PyTorch is
+/// installed is the machine's business).
+@Suite(.serialized) struct ModelsBenchCLITests {
+    static let base = [
+        "bench", "models", "--data", "synthetic", "--train-limit", "600", "--test-limit", "40", "--scale", "0.004",
+        "--threads", "1",
+    ]
+    static let tiny = base + ["--workloads", "mlp,ddpm-sample,fgsm,vae"]
+
+    func json(_ result: CommandResult) throws -> JSONValue {
+        try JSONValue.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    @Test func everyWorkloadIsTimedInItsOwnChildWithItsPeakMemory() throws {
+        let bench = try ManifoldBinary.run(Self.tiny + ["--rounds", "2", "--no-torch", "--json"])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let object = try json(bench)
+        #expect(object["cpu"]?.stringValue?.isEmpty == false && (object["gemm_gflops"]?.doubleValue ?? 0) > 0)
+        #expect(object["torch_note"]?.stringValue == "skipped (--no-torch)")
+        let rows = object["workloads"]?.arrayValue ?? []
+        #expect(rows.compactMap { $0["name"]?.stringValue } == ["mlp", "ddpm-sample", "fgsm", "vae"])
+        #expect(rows.compactMap { $0["steps"]?.integerValue } == [2, 2, 40, 1])
+        for row in rows {
+            let best = try #require(row["manifold_s"]?.doubleValue)
+            #expect(best > 0 && best <= (row["manifold_median_s"]?.doubleValue ?? 0))
+            #expect((row["manifold_peak_mb"]?.doubleValue ?? 0) > 1)
+            #expect((row["gemm_share"]?.doubleValue ?? 0) > 0)
+            #expect(row["pytorch_s"] == .null && row["ratio"] == .null)
+        }
+        // fgsm's check is the robust accuracy of 40 images.
+        let accuracy = try #require(rows[2]["manifold_check"]?.doubleValue)
+        #expect((0...1).contains(accuracy) && (accuracy * 40).rounded() == accuracy * 40)
+    }
+
+    /// The PyTorch side's lines are parsed and the ratio is Manifold's best time over PyTorch's.
+    @Test func theRatioComparesBestTimesAndABrokenPythonIsANote() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let fake = root + "/fake-python"
+        try "#!/bin/sh\necho baseline_mb 12\necho seconds 0.5\necho check 0.25\necho peak_mb 34\n".write(
+            toFile: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+        let bench = try ManifoldBinary.run(Self.base + ["--workloads", "fgsm", "--python", fake, "--json"])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let row = try #require(try json(bench)["workloads"]?.arrayValue?.first)
+        let ours = try #require(row["manifold_s"]?.doubleValue)
+        #expect(row["pytorch_s"]?.doubleValue == 0.5 && row["pytorch_check"]?.doubleValue == 0.25)
+        #expect(abs((row["ratio"]?.doubleValue ?? 0) - ours / 0.5) < 1e-12)
+        #expect(row["pytorch_baseline_mb"]?.doubleValue == 12 && row["pytorch_peak_mb"]?.doubleValue == 34)
+
+        let missing = try ManifoldBinary.run(Self.base + ["--workloads", "fgsm", "--python", "/nonexistent/python"])
+        #expect(missing.status == 0, "\(missing.stderr)")
+        #expect(missing.stdout.contains("fgsm") && missing.stdout.contains("pytorch: "), "\(missing.stdout)")
+    }
+
+    @Test func badInputIsOneLineAndExitTwo() throws {
+        for (arguments, needle) in [
+            (["--workloads", "mlp,nope"], "nope"), (["--scale", "0"], "--scale"), (["--steps", "5"], "--steps"),
+            (["--worker", "mlp"], "--input"), (["--rounds", "0"], "--rounds"),
+        ] {
+            let result = try ManifoldBinary.run(["bench", "models"] + arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(needle), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1)
+        }
+        let noFolder = try ManifoldBinary.run(
+            ["bench", "models", "--worker", "mlp", "--input", "/nonexistent/folder", "--steps", "1"])
+        #expect(noFolder.status != 0 && noFolder.stderr.contains("/nonexistent/folder"), "\(noFolder.stderr)")
+    }
+}
+
+/// `bench gemm` beside a PyTorch stand-in: medians per side and the ratio to the faster reference.
+@Suite(.serialized) struct GEMMBenchCLITests {
+    @Test func theRatioIsToTheFasterReference() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let fake = root + "/fake-python"
+        // Five shapes, each at 1.5 GFLOP/s: far below any real kernel, so Manifold's ratio is its own rate / 1.5.
+        try "#!/bin/sh\nfor i in 1 2 3 4 5; do echo gflops 1.5; done\n".write(
+            toFile: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+        let bench = try ManifoldBinary.run(
+            ["bench", "gemm", "--threads", "1", "--rounds", "2", "--no-numpy", "--python", fake, "--json"])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let object = try JSONValue.parse(bench.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(object["rounds"]?.integerValue == 2)
+        let rows = object["gemm"]?.arrayValue ?? []
+        #expect(rows.count == 5)
+        for row in rows {
+            let ours = try #require(row["gflops"]?.doubleValue)
+            #expect(row["torch_gflops"]?.doubleValue == 1.5 && row["numpy_gflops"] == nil)
+            #expect(abs((row["ratio_to_fastest"]?.doubleValue ?? 0) - ours / 1.5) < 0.01 * ours)
+        }
+        let broken = try ManifoldBinary.run(
+            ["bench", "gemm", "--threads", "1", "--rounds", "1", "--no-numpy", "--python", "/nonexistent/python"])
+        #expect(broken.status == 0 && broken.stdout.contains("pytorch: "), "\(broken.stdout)")
+    }
+}
