@@ -159,9 +159,10 @@ public enum GEMM {
 /// Cache blocking of `GEMM.multiply`; tunable so the benchmark can sweep it.
 struct GEMMBlocking: Sendable {
     /// Depth of a packed block (the A micro-panel, `8 * kc` floats, stays in L1). Blocks are
-    /// balanced (k 784 runs as 2 x 392). 512 against 256: equal on one thread, +5-10% on two
-    /// (fewer passes over C).
-    var kc = 512
+    /// balanced (k 784 runs as 2 x 392). Wide tiles: 512 against 256 equal on one thread, +5-10% on
+    /// two (fewer passes over C). Half tiles read each B slice twice (once per half), so it must stay
+    /// in L1: 128 (24 KB of B for the 4 x 24 kernels) against 512 gave 75 -> 89 GFLOP/s on one AVX2 core.
+    var kc = GEMMTiles.detected.depthBlock
     /// Columns of a packed B block (`kc * nc` floats, mostly in L2; balanced, so n 1024 runs as
     /// 2 x 512).
     var nc = 768
@@ -177,6 +178,8 @@ struct GEMMBlocking: Sendable {
     var piecesPerThread = 1
     /// Run threads on `ComputePool` (workers spin between calls) instead of `concurrentPerform`.
     var spinningWorkers = true
+    /// The micro-kernels (wide with AVX-512, half tiles elsewhere).
+    var tiles = GEMMTiles.detected
     /// Products below this many floating-point operations run on one thread.
     var serialFlops = 3.0e6
 }
@@ -263,11 +266,13 @@ struct GEMMProblem: @unchecked Sendable {
                             let (tileAlpha, tileBeta) = direct ? (alpha, blockBeta) : (1, 0)
                             if strided {
                                 gemmMicroKernelStrided(
-                                    vectors: vectors, kc, rowsA, lda, packedB + offset, target, ldt, tileAlpha, tileBeta
-                                )
+                                    vectors: vectors, kc, rowsA, lda, packedB + offset, target, ldt, tileAlpha,
+                                    tileBeta,
+                                    tiles: blocking.tiles)
                             } else {
                                 gemmMicroKernel(
-                                    vectors: vectors, kc, panelA, packedB + offset, target, ldt, tileAlpha, tileBeta)
+                                    vectors: vectors, kc, panelA, packedB + offset, target, ldt, tileAlpha, tileBeta,
+                                    tiles: blocking.tiles)
                             }
                             if !direct {
                                 for r in 0..<rowCount {

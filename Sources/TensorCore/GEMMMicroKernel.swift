@@ -6,12 +6,18 @@ let gemmMR = 8
 /// Widest micro-kernel, in SIMD16<Float> vectors of C columns.
 let gemmMaxVectors = 3
 
-/// Runs the micro-kernel for a tile `vectors * 16` columns wide.
+/// Runs the micro-kernels for a tile `vectors * 16` columns wide: the wide kernel, or two halves of
+/// 4 rows (`GEMMTiles`).
 @inline(__always)
 func gemmMicroKernel(
     vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,
+    tiles: GEMMTiles = .detected
 ) {
+    if tiles == .half {
+        gemmHalfTiles(vectors: vectors, kc, a, b, c, ldc, alpha, beta)
+        return
+    }
     switch vectors {
     case 1: gemmMicroKernel8x16(kc, a, b, c, ldc, alpha, beta)
     case 2: gemmMicroKernel8x32(kc, a, b, c, ldc, alpha, beta)
@@ -19,12 +25,17 @@ func gemmMicroKernel(
     }
 }
 
-/// Runs the in-place-A micro-kernel for a tile `vectors * 16` columns wide.
+/// Runs the in-place-A micro-kernels for a tile `vectors * 16` columns wide.
 @inline(__always)
 func gemmMicroKernelStrided(
     vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,
+    tiles: GEMMTiles = .detected
 ) {
+    if tiles == .half {
+        gemmHalfTilesStrided(vectors: vectors, kc, a, lda, b, c, ldc, alpha, beta)
+        return
+    }
     switch vectors {
     case 1: gemmMicroKernelStrided8x16(kc, a, lda, b, c, ldc, alpha, beta)
     case 2: gemmMicroKernelStrided8x32(kc, a, lda, b, c, ldc, alpha, beta)
@@ -608,5 +619,303 @@ func gemmMicroKernelStrided8x48(
         r7.storeBytes(of: (va * c70).addingProduct(vb, r7.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
         r7.storeBytes(of: (va * c71).addingProduct(vb, r7.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
         r7.storeBytes(of: (va * c72).addingProduct(vb, r7.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)), toByteOffset: 128, as: SIMD16<Float>.self)
+    }
+}
+
+/// The tile `vectors * 16` columns wide as two halves of 4 rows.
+@inline(__always)
+func gemmHalfTiles(
+    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+) {
+    let ldb = vectors * 16
+    for half in 0..<2 {
+        let ah = a + 4 * half
+        let ch = c + 4 * half * ldc
+        switch vectors {
+        case 1: gemmHalfKernel4x16(kc, ah, b, ldb, ch, ldc, alpha, beta)
+        case 2:
+            gemmHalfKernel4x16(kc, ah, b, ldb, ch, ldc, alpha, beta)
+            gemmHalfKernel4x16(kc, ah, b + 16, ldb, ch + 16, ldc, alpha, beta)
+        default:
+            gemmHalfKernel4x24(kc, ah, b, ldb, ch, ldc, alpha, beta)
+            gemmHalfKernel4x24(kc, ah, b + 24, ldb, ch + 24, ldc, alpha, beta)
+        }
+    }
+}
+
+/// C[4, 16] = alpha * A[4, kc] * B[kc, 16] + beta * C, A from a packed [kc][8] micro-panel, B's rows `ldb` apart.
+@inline(never)
+func gemmHalfKernel4x16(
+    _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+) {
+    var c00 = SIMD8<Float>(); var c01 = SIMD8<Float>()
+    var c10 = SIMD8<Float>(); var c11 = SIMD8<Float>()
+    var c20 = SIMD8<Float>(); var c21 = SIMD8<Float>()
+    var c30 = SIMD8<Float>(); var c31 = SIMD8<Float>()
+    var pa = a
+    var pb = UnsafeRawPointer(b)
+    let step = ldb * 4
+    for _ in 0..<kc {
+        let b0 = pb.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)
+        let b1 = pb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+        let a0 = SIMD8<Float>(repeating: pa[0])
+        c00.addProduct(a0, b0); c01.addProduct(a0, b1)
+        let a1 = SIMD8<Float>(repeating: pa[1])
+        c10.addProduct(a1, b0); c11.addProduct(a1, b1)
+        let a2 = SIMD8<Float>(repeating: pa[2])
+        c20.addProduct(a2, b0); c21.addProduct(a2, b1)
+        let a3 = SIMD8<Float>(repeating: pa[3])
+        c30.addProduct(a3, b0); c31.addProduct(a3, b1)
+        pa += 8
+        pb += step
+    }
+    let va = SIMD8<Float>(repeating: alpha)
+    if beta == 0 {
+        let r0 = UnsafeMutableRawPointer(c + 0 * ldc)
+        r0.storeBytes(of: va * c00, toByteOffset: 0, as: SIMD8<Float>.self)
+        r0.storeBytes(of: va * c01, toByteOffset: 32, as: SIMD8<Float>.self)
+        let r1 = UnsafeMutableRawPointer(c + 1 * ldc)
+        r1.storeBytes(of: va * c10, toByteOffset: 0, as: SIMD8<Float>.self)
+        r1.storeBytes(of: va * c11, toByteOffset: 32, as: SIMD8<Float>.self)
+        let r2 = UnsafeMutableRawPointer(c + 2 * ldc)
+        r2.storeBytes(of: va * c20, toByteOffset: 0, as: SIMD8<Float>.self)
+        r2.storeBytes(of: va * c21, toByteOffset: 32, as: SIMD8<Float>.self)
+        let r3 = UnsafeMutableRawPointer(c + 3 * ldc)
+        r3.storeBytes(of: va * c30, toByteOffset: 0, as: SIMD8<Float>.self)
+        r3.storeBytes(of: va * c31, toByteOffset: 32, as: SIMD8<Float>.self)
+    } else {
+        let vb = SIMD8<Float>(repeating: beta)
+        let r0 = UnsafeMutableRawPointer(c + 0 * ldc)
+        r0.storeBytes(of: (va * c00).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r0.storeBytes(of: (va * c01).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+        let r1 = UnsafeMutableRawPointer(c + 1 * ldc)
+        r1.storeBytes(of: (va * c10).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r1.storeBytes(of: (va * c11).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+        let r2 = UnsafeMutableRawPointer(c + 2 * ldc)
+        r2.storeBytes(of: (va * c20).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r2.storeBytes(of: (va * c21).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+        let r3 = UnsafeMutableRawPointer(c + 3 * ldc)
+        r3.storeBytes(of: (va * c30).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r3.storeBytes(of: (va * c31).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+    }
+}
+
+/// C[4, 24] = alpha * A[4, kc] * B[kc, 24] + beta * C, A from a packed [kc][8] micro-panel, B's rows `ldb` apart.
+@inline(never)
+func gemmHalfKernel4x24(
+    _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+) {
+    var c00 = SIMD8<Float>(); var c01 = SIMD8<Float>(); var c02 = SIMD8<Float>()
+    var c10 = SIMD8<Float>(); var c11 = SIMD8<Float>(); var c12 = SIMD8<Float>()
+    var c20 = SIMD8<Float>(); var c21 = SIMD8<Float>(); var c22 = SIMD8<Float>()
+    var c30 = SIMD8<Float>(); var c31 = SIMD8<Float>(); var c32 = SIMD8<Float>()
+    var pa = a
+    var pb = UnsafeRawPointer(b)
+    let step = ldb * 4
+    for _ in 0..<kc {
+        let b0 = pb.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)
+        let b1 = pb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+        let b2 = pb.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
+        let a0 = SIMD8<Float>(repeating: pa[0])
+        c00.addProduct(a0, b0); c01.addProduct(a0, b1); c02.addProduct(a0, b2)
+        let a1 = SIMD8<Float>(repeating: pa[1])
+        c10.addProduct(a1, b0); c11.addProduct(a1, b1); c12.addProduct(a1, b2)
+        let a2 = SIMD8<Float>(repeating: pa[2])
+        c20.addProduct(a2, b0); c21.addProduct(a2, b1); c22.addProduct(a2, b2)
+        let a3 = SIMD8<Float>(repeating: pa[3])
+        c30.addProduct(a3, b0); c31.addProduct(a3, b1); c32.addProduct(a3, b2)
+        pa += 8
+        pb += step
+    }
+    let va = SIMD8<Float>(repeating: alpha)
+    if beta == 0 {
+        let r0 = UnsafeMutableRawPointer(c + 0 * ldc)
+        r0.storeBytes(of: va * c00, toByteOffset: 0, as: SIMD8<Float>.self)
+        r0.storeBytes(of: va * c01, toByteOffset: 32, as: SIMD8<Float>.self)
+        r0.storeBytes(of: va * c02, toByteOffset: 64, as: SIMD8<Float>.self)
+        let r1 = UnsafeMutableRawPointer(c + 1 * ldc)
+        r1.storeBytes(of: va * c10, toByteOffset: 0, as: SIMD8<Float>.self)
+        r1.storeBytes(of: va * c11, toByteOffset: 32, as: SIMD8<Float>.self)
+        r1.storeBytes(of: va * c12, toByteOffset: 64, as: SIMD8<Float>.self)
+        let r2 = UnsafeMutableRawPointer(c + 2 * ldc)
+        r2.storeBytes(of: va * c20, toByteOffset: 0, as: SIMD8<Float>.self)
+        r2.storeBytes(of: va * c21, toByteOffset: 32, as: SIMD8<Float>.self)
+        r2.storeBytes(of: va * c22, toByteOffset: 64, as: SIMD8<Float>.self)
+        let r3 = UnsafeMutableRawPointer(c + 3 * ldc)
+        r3.storeBytes(of: va * c30, toByteOffset: 0, as: SIMD8<Float>.self)
+        r3.storeBytes(of: va * c31, toByteOffset: 32, as: SIMD8<Float>.self)
+        r3.storeBytes(of: va * c32, toByteOffset: 64, as: SIMD8<Float>.self)
+    } else {
+        let vb = SIMD8<Float>(repeating: beta)
+        let r0 = UnsafeMutableRawPointer(c + 0 * ldc)
+        r0.storeBytes(of: (va * c00).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r0.storeBytes(of: (va * c01).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+        r0.storeBytes(of: (va * c02).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)), toByteOffset: 64, as: SIMD8<Float>.self)
+        let r1 = UnsafeMutableRawPointer(c + 1 * ldc)
+        r1.storeBytes(of: (va * c10).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r1.storeBytes(of: (va * c11).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+        r1.storeBytes(of: (va * c12).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)), toByteOffset: 64, as: SIMD8<Float>.self)
+        let r2 = UnsafeMutableRawPointer(c + 2 * ldc)
+        r2.storeBytes(of: (va * c20).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r2.storeBytes(of: (va * c21).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+        r2.storeBytes(of: (va * c22).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)), toByteOffset: 64, as: SIMD8<Float>.self)
+        let r3 = UnsafeMutableRawPointer(c + 3 * ldc)
+        r3.storeBytes(of: (va * c30).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r3.storeBytes(of: (va * c31).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+        r3.storeBytes(of: (va * c32).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)), toByteOffset: 64, as: SIMD8<Float>.self)
+    }
+}
+
+/// The in-place-A tile `vectors * 16` columns wide as two halves of 4 rows.
+@inline(__always)
+func gemmHalfTilesStrided(
+    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+) {
+    let ldb = vectors * 16
+    for half in 0..<2 {
+        let ah = a + 4 * half * lda
+        let ch = c + 4 * half * ldc
+        switch vectors {
+        case 1: gemmHalfKernelStrided4x16(kc, ah, lda, b, ldb, ch, ldc, alpha, beta)
+        case 2:
+            gemmHalfKernelStrided4x16(kc, ah, lda, b, ldb, ch, ldc, alpha, beta)
+            gemmHalfKernelStrided4x16(kc, ah, lda, b + 16, ldb, ch + 16, ldc, alpha, beta)
+        default:
+            gemmHalfKernelStrided4x24(kc, ah, lda, b, ldb, ch, ldc, alpha, beta)
+            gemmHalfKernelStrided4x24(kc, ah, lda, b + 24, ldb, ch + 24, ldc, alpha, beta)
+        }
+    }
+}
+
+/// C[4, 16] = alpha * A[4, kc] * B[kc, 16] + beta * C, A read in place (rows `lda` apart), B's rows `ldb` apart.
+@inline(never)
+func gemmHalfKernelStrided4x16(
+    _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+) {
+    var c00 = SIMD8<Float>(); var c01 = SIMD8<Float>()
+    var c10 = SIMD8<Float>(); var c11 = SIMD8<Float>()
+    var c20 = SIMD8<Float>(); var c21 = SIMD8<Float>()
+    var c30 = SIMD8<Float>(); var c31 = SIMD8<Float>()
+    let row0 = a + 0 * lda
+    let row1 = a + 1 * lda
+    let row2 = a + 2 * lda
+    let row3 = a + 3 * lda
+    var pb = UnsafeRawPointer(b)
+    let step = ldb * 4
+    for p in 0..<kc {
+        let b0 = pb.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)
+        let b1 = pb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+        let a0 = SIMD8<Float>(repeating: row0[p])
+        c00.addProduct(a0, b0); c01.addProduct(a0, b1)
+        let a1 = SIMD8<Float>(repeating: row1[p])
+        c10.addProduct(a1, b0); c11.addProduct(a1, b1)
+        let a2 = SIMD8<Float>(repeating: row2[p])
+        c20.addProduct(a2, b0); c21.addProduct(a2, b1)
+        let a3 = SIMD8<Float>(repeating: row3[p])
+        c30.addProduct(a3, b0); c31.addProduct(a3, b1)
+        pb += step
+    }
+    let va = SIMD8<Float>(repeating: alpha)
+    if beta == 0 {
+        let r0 = UnsafeMutableRawPointer(c + 0 * ldc)
+        r0.storeBytes(of: va * c00, toByteOffset: 0, as: SIMD8<Float>.self)
+        r0.storeBytes(of: va * c01, toByteOffset: 32, as: SIMD8<Float>.self)
+        let r1 = UnsafeMutableRawPointer(c + 1 * ldc)
+        r1.storeBytes(of: va * c10, toByteOffset: 0, as: SIMD8<Float>.self)
+        r1.storeBytes(of: va * c11, toByteOffset: 32, as: SIMD8<Float>.self)
+        let r2 = UnsafeMutableRawPointer(c + 2 * ldc)
+        r2.storeBytes(of: va * c20, toByteOffset: 0, as: SIMD8<Float>.self)
+        r2.storeBytes(of: va * c21, toByteOffset: 32, as: SIMD8<Float>.self)
+        let r3 = UnsafeMutableRawPointer(c + 3 * ldc)
+        r3.storeBytes(of: va * c30, toByteOffset: 0, as: SIMD8<Float>.self)
+        r3.storeBytes(of: va * c31, toByteOffset: 32, as: SIMD8<Float>.self)
+    } else {
+        let vb = SIMD8<Float>(repeating: beta)
+        let r0 = UnsafeMutableRawPointer(c + 0 * ldc)
+        r0.storeBytes(of: (va * c00).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r0.storeBytes(of: (va * c01).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+        let r1 = UnsafeMutableRawPointer(c + 1 * ldc)
+        r1.storeBytes(of: (va * c10).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r1.storeBytes(of: (va * c11).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+        let r2 = UnsafeMutableRawPointer(c + 2 * ldc)
+        r2.storeBytes(of: (va * c20).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r2.storeBytes(of: (va * c21).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+        let r3 = UnsafeMutableRawPointer(c + 3 * ldc)
+        r3.storeBytes(of: (va * c30).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r3.storeBytes(of: (va * c31).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+    }
+}
+
+/// C[4, 24] = alpha * A[4, kc] * B[kc, 24] + beta * C, A read in place (rows `lda` apart), B's rows `ldb` apart.
+@inline(never)
+func gemmHalfKernelStrided4x24(
+    _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+) {
+    var c00 = SIMD8<Float>(); var c01 = SIMD8<Float>(); var c02 = SIMD8<Float>()
+    var c10 = SIMD8<Float>(); var c11 = SIMD8<Float>(); var c12 = SIMD8<Float>()
+    var c20 = SIMD8<Float>(); var c21 = SIMD8<Float>(); var c22 = SIMD8<Float>()
+    var c30 = SIMD8<Float>(); var c31 = SIMD8<Float>(); var c32 = SIMD8<Float>()
+    let row0 = a + 0 * lda
+    let row1 = a + 1 * lda
+    let row2 = a + 2 * lda
+    let row3 = a + 3 * lda
+    var pb = UnsafeRawPointer(b)
+    let step = ldb * 4
+    for p in 0..<kc {
+        let b0 = pb.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)
+        let b1 = pb.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+        let b2 = pb.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)
+        let a0 = SIMD8<Float>(repeating: row0[p])
+        c00.addProduct(a0, b0); c01.addProduct(a0, b1); c02.addProduct(a0, b2)
+        let a1 = SIMD8<Float>(repeating: row1[p])
+        c10.addProduct(a1, b0); c11.addProduct(a1, b1); c12.addProduct(a1, b2)
+        let a2 = SIMD8<Float>(repeating: row2[p])
+        c20.addProduct(a2, b0); c21.addProduct(a2, b1); c22.addProduct(a2, b2)
+        let a3 = SIMD8<Float>(repeating: row3[p])
+        c30.addProduct(a3, b0); c31.addProduct(a3, b1); c32.addProduct(a3, b2)
+        pb += step
+    }
+    let va = SIMD8<Float>(repeating: alpha)
+    if beta == 0 {
+        let r0 = UnsafeMutableRawPointer(c + 0 * ldc)
+        r0.storeBytes(of: va * c00, toByteOffset: 0, as: SIMD8<Float>.self)
+        r0.storeBytes(of: va * c01, toByteOffset: 32, as: SIMD8<Float>.self)
+        r0.storeBytes(of: va * c02, toByteOffset: 64, as: SIMD8<Float>.self)
+        let r1 = UnsafeMutableRawPointer(c + 1 * ldc)
+        r1.storeBytes(of: va * c10, toByteOffset: 0, as: SIMD8<Float>.self)
+        r1.storeBytes(of: va * c11, toByteOffset: 32, as: SIMD8<Float>.self)
+        r1.storeBytes(of: va * c12, toByteOffset: 64, as: SIMD8<Float>.self)
+        let r2 = UnsafeMutableRawPointer(c + 2 * ldc)
+        r2.storeBytes(of: va * c20, toByteOffset: 0, as: SIMD8<Float>.self)
+        r2.storeBytes(of: va * c21, toByteOffset: 32, as: SIMD8<Float>.self)
+        r2.storeBytes(of: va * c22, toByteOffset: 64, as: SIMD8<Float>.self)
+        let r3 = UnsafeMutableRawPointer(c + 3 * ldc)
+        r3.storeBytes(of: va * c30, toByteOffset: 0, as: SIMD8<Float>.self)
+        r3.storeBytes(of: va * c31, toByteOffset: 32, as: SIMD8<Float>.self)
+        r3.storeBytes(of: va * c32, toByteOffset: 64, as: SIMD8<Float>.self)
+    } else {
+        let vb = SIMD8<Float>(repeating: beta)
+        let r0 = UnsafeMutableRawPointer(c + 0 * ldc)
+        r0.storeBytes(of: (va * c00).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r0.storeBytes(of: (va * c01).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+        r0.storeBytes(of: (va * c02).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)), toByteOffset: 64, as: SIMD8<Float>.self)
+        let r1 = UnsafeMutableRawPointer(c + 1 * ldc)
+        r1.storeBytes(of: (va * c10).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r1.storeBytes(of: (va * c11).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+        r1.storeBytes(of: (va * c12).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)), toByteOffset: 64, as: SIMD8<Float>.self)
+        let r2 = UnsafeMutableRawPointer(c + 2 * ldc)
+        r2.storeBytes(of: (va * c20).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r2.storeBytes(of: (va * c21).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+        r2.storeBytes(of: (va * c22).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)), toByteOffset: 64, as: SIMD8<Float>.self)
+        let r3 = UnsafeMutableRawPointer(c + 3 * ldc)
+        r3.storeBytes(of: (va * c30).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)), toByteOffset: 0, as: SIMD8<Float>.self)
+        r3.storeBytes(of: (va * c31).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)), toByteOffset: 32, as: SIMD8<Float>.self)
+        r3.storeBytes(of: (va * c32).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)), toByteOffset: 64, as: SIMD8<Float>.self)
     }
 }

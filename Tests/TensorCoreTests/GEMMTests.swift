@@ -117,6 +117,25 @@ import Testing
         }
     }
 
+    /// Both micro-kernel families (wide SIMD16 tiles, half tiles of 4 rows in SIMD8) on every tile width
+    /// (16, 32, 48 columns and the edges), packed and in-place A, several depth blocks, alpha and beta,
+    /// whichever this CPU would pick.
+    @Test(arguments: [GEMMTiles.wide, .half])
+    func bothTileFamilies(tiles: GEMMTiles) {
+        for inPlace in [false, true] {
+            for (m, n, k) in [(8, 16, 5), (16, 32, 40), (8, 48, 9), (17, 47, 31), (24, 96, 130), (9, 7, 1)] {
+                for (transA, transB) in [(false, false), (true, true), (false, true)] {
+                    check(
+                        m: m, n: n, k: k, transA: transA, transB: transB, pad: 1, alpha: 2, beta: 0.5,
+                        blocking: GEMMBlocking(kc: 16, nc: 64, inPlaceA: inPlace, tiles: tiles, serialFlops: 0))
+                }
+            }
+            check(
+                m: 45, n: 100, k: 70, transA: false, transB: false, beta: 0, threads: 2, nanInC: true,
+                blocking: GEMMBlocking(inPlaceA: inPlace, tiles: tiles, serialFlops: 0))
+        }
+    }
+
     @Test func degenerateSizes() {
         // k == 0: C = beta * C; beta == 0 clears NaN.
         check(m: 5, n: 7, k: 0, transA: false, transB: false, beta: 0, nanInC: true)

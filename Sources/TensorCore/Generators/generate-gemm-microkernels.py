@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Writes Sources/TensorCore/GEMMMicroKernel.swift: the register-tiled GEMM micro-kernels.
 
-Each kernel computes an MR x (16*NV) tile of C from a packed A micro-panel ([kc][MR], broadcast
+Each wide kernel computes an MR x (16*NV) tile of C from a packed A micro-panel ([kc][MR], broadcast
 one element at a time) and a packed B micro-panel ([kc][16*NV], loaded as SIMD16<Float> vectors),
-keeping all MR*NV accumulators in registers (AVX-512: 32 zmm registers).
+keeping all MR*NV accumulators in registers (AVX-512: 32 zmm registers). On a CPU without AVX-512
+those 24 SIMD16 accumulators are 48 ymm registers of 16 and spill; there each MR x (16*NV) tile is
+computed as two halves of 4 rows by half kernels of at most 4 x 24 (SIMD8<Float>: 12 accumulators,
+3 B vectors and one broadcast fill AVX2's 16 ymm registers), which read the same packed operands.
 
 Run from anywhere: python3 Sources/TensorCore/Generators/generate-gemm-microkernels.py
   (no argument)  rewrites ../GEMMMicroKernel.swift, the file beside this folder
@@ -68,6 +71,90 @@ def kernel(mr, nv, strided=False):
     return "\n".join(out)
 
 
+def half_kernel(nv8, strided=False):
+    """4 x (8*nv8) in SIMD8 registers; A packed [kc][MR] (this half's 4 of the MR rows) or in place,
+    B rows `ldb` apart (a column slice of a packed B panel)."""
+    w = nv8 * 8
+    out = []
+    source = "A read in place (rows `lda` apart)" if strided else f"A from a packed [kc][{MR}] micro-panel"
+    out.append(f"/// C[4, {w}] = alpha * A[4, kc] * B[kc, {w}] + beta * C, {source}, B's rows `ldb` apart.")
+    out.append("@inline(never)")
+    out.append(f"func gemmHalfKernel{'Strided' if strided else ''}4x{w}(")
+    out.append(f"    _ kc: Int, _ a: UnsafePointer<Float>,{' _ lda: Int,' if strided else ''} _ b: UnsafePointer<Float>, _ ldb: Int,")
+    out.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float")
+    out.append(") {")
+    for i in range(4):
+        out.append("    " + " ".join(f"var c{i}{j} = SIMD8<Float>();" for j in range(nv8)).rstrip(";"))
+    if strided:
+        for i in range(4):
+            out.append(f"    let row{i} = a + {i} * lda")
+    else:
+        out.append("    var pa = a")
+    out.append("    var pb = UnsafeRawPointer(b)")
+    out.append("    let step = ldb * 4")
+    out.append(f"    for {'p' if strided else '_'} in 0..<kc {{")
+    for j in range(nv8):
+        out.append(f"        let b{j} = pb.loadUnaligned(fromByteOffset: {j * 32}, as: SIMD8<Float>.self)")
+    for i in range(4):
+        src = f"row{i}[p]" if strided else f"pa[{i}]"
+        out.append(f"        let a{i} = SIMD8<Float>(repeating: {src})")
+        out.append("        " + "; ".join(f"c{i}{j}.addProduct(a{i}, b{j})" for j in range(nv8)))
+    if not strided:
+        out.append(f"        pa += {MR}")
+    out.append("        pb += step")
+    out.append("    }")
+    out.append("    let va = SIMD8<Float>(repeating: alpha)")
+    out.append("    if beta == 0 {")
+    for i in range(4):
+        out.append(f"        let r{i} = UnsafeMutableRawPointer(c + {i} * ldc)")
+        for j in range(nv8):
+            out.append(f"        r{i}.storeBytes(of: va * c{i}{j}, toByteOffset: {j * 32}, as: SIMD8<Float>.self)")
+    out.append("    } else {")
+    out.append("        let vb = SIMD8<Float>(repeating: beta)")
+    for i in range(4):
+        out.append(f"        let r{i} = UnsafeMutableRawPointer(c + {i} * ldc)")
+        for j in range(nv8):
+            out.append(
+                f"        r{i}.storeBytes(of: (va * c{i}{j}).addingProduct(vb, r{i}.loadUnaligned("
+                f"fromByteOffset: {j * 32}, as: SIMD8<Float>.self)), toByteOffset: {j * 32}, as: SIMD8<Float>.self)")
+    out.append("    }")
+    out.append("}")
+    return "\n".join(out)
+
+
+def half_dispatch(strided):
+    name = "Strided" if strided else ""
+    a_arg = "_ a: UnsafePointer<Float>, _ lda: Int," if strided else "_ a: UnsafePointer<Float>,"
+    lines = []
+    lines.append(f"/// The {'in-place-A ' if strided else ''}tile `vectors * 16` columns wide as two halves of 4 rows.")
+    lines.append("@inline(__always)")
+    lines.append(f"func gemmHalfTiles{name}(")
+    lines.append(f"    vectors: Int, _ kc: Int, {a_arg} _ b: UnsafePointer<Float>,")
+    lines.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float")
+    lines.append(") {")
+    lines.append("    let ldb = vectors * 16")
+    lines.append("    for half in 0..<2 {")
+    if strided:
+        lines.append("        let ah = a + 4 * half * lda")
+        la = " lda,"
+    else:
+        lines.append("        let ah = a + 4 * half")
+        la = ""
+    lines.append("        let ch = c + 4 * half * ldc")
+    lines.append("        switch vectors {")
+    lines.append(f"        case 1: gemmHalfKernel{name}4x16(kc, ah,{la} b, ldb, ch, ldc, alpha, beta)")
+    lines.append("        case 2:")
+    lines.append(f"            gemmHalfKernel{name}4x16(kc, ah,{la} b, ldb, ch, ldc, alpha, beta)")
+    lines.append(f"            gemmHalfKernel{name}4x16(kc, ah,{la} b + 16, ldb, ch + 16, ldc, alpha, beta)")
+    lines.append("        default:")
+    lines.append(f"            gemmHalfKernel{name}4x24(kc, ah,{la} b, ldb, ch, ldc, alpha, beta)")
+    lines.append(f"            gemmHalfKernel{name}4x24(kc, ah,{la} b + 24, ldb, ch + 24, ldc, alpha, beta)")
+    lines.append("        }")
+    lines.append("    }")
+    lines.append("}")
+    return "\n".join(lines)
+
+
 def generate():
     """The whole text of GEMMMicroKernel.swift."""
     lines = []
@@ -79,12 +166,18 @@ def generate():
     lines.append(f"/// Widest micro-kernel, in SIMD16<Float> vectors of C columns.")
     lines.append(f"let gemmMaxVectors = {max(NVS)}")
     lines.append("")
-    lines.append("/// Runs the micro-kernel for a tile `vectors * 16` columns wide.")
+    lines.append("/// Runs the micro-kernels for a tile `vectors * 16` columns wide: the wide kernel, or two halves of")
+    lines.append("/// 4 rows (`GEMMTiles`).")
     lines.append("@inline(__always)")
     lines.append("func gemmMicroKernel(")
     lines.append("    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,")
-    lines.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float")
+    lines.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,")
+    lines.append("    tiles: GEMMTiles = .detected")
     lines.append(") {")
+    lines.append("    if tiles == .half {")
+    lines.append("        gemmHalfTiles(vectors: vectors, kc, a, b, c, ldc, alpha, beta)")
+    lines.append("        return")
+    lines.append("    }")
     lines.append("    switch vectors {")
     for nv in NVS[:-1]:
         lines.append(f"    case {nv}: gemmMicroKernel{MR}x{nv * 16}(kc, a, b, c, ldc, alpha, beta)")
@@ -92,12 +185,17 @@ def generate():
     lines.append("    }")
     lines.append("}")
     lines.append("")
-    lines.append("/// Runs the in-place-A micro-kernel for a tile `vectors * 16` columns wide.")
+    lines.append("/// Runs the in-place-A micro-kernels for a tile `vectors * 16` columns wide.")
     lines.append("@inline(__always)")
     lines.append("func gemmMicroKernelStrided(")
     lines.append("    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,")
-    lines.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float")
+    lines.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,")
+    lines.append("    tiles: GEMMTiles = .detected")
     lines.append(") {")
+    lines.append("    if tiles == .half {")
+    lines.append("        gemmHalfTilesStrided(vectors: vectors, kc, a, lda, b, c, ldc, alpha, beta)")
+    lines.append("        return")
+    lines.append("    }")
     lines.append("    switch vectors {")
     for nv in NVS[:-1]:
         lines.append(f"    case {nv}: gemmMicroKernelStrided{MR}x{nv * 16}(kc, a, lda, b, c, ldc, alpha, beta)")
@@ -108,6 +206,12 @@ def generate():
         for nv in NVS:
             lines.append("")
             lines.append(kernel(MR, nv, strided))
+    for strided in (False, True):
+        lines.append("")
+        lines.append(half_dispatch(strided))
+        for nv8 in (2, 3):
+            lines.append("")
+            lines.append(half_kernel(nv8, strided))
     return "\n".join(lines) + "\n"
 
 
