@@ -51,6 +51,7 @@ public enum TrainingUIBenchmark {
         }
         let costs = results.map(\.cost).sorted()
         let medianCost = median(costs)
+        let interval = MedianInterval(costs)!
         let frame = median(frameTimes)
         let framesPerSecond =
             Double(frameTimes.count) / Double(rounds) / max(1e-9, Double(steps) / median(results.map(\.withUI)))
@@ -66,9 +67,10 @@ public enum TrainingUIBenchmark {
             print(
                 String(
                     format:
-                        "{\"bench\":\"train\",\"steps\":%d,\"rounds\":%d,\"headless_steps_per_second\":%.1f,\"ui_steps_per_second\":%.1f,\"ui_cost\":%.4f,\"ui_cost_min\":%.4f,\"ui_cost_max\":%.4f,\"runner_steps_per_second\":%.1f,\"ui_thread_cpu_share\":%.4f,\"ui_thread_cpu_ms_per_second\":%.2f,\"frame_ms\":%.3f,\"frames_per_second\":%.1f,\"heavy_view_ms\":%.3f,\"key_to_frame_ms\":%.3f,\"key_to_frame_max_ms\":%.3f,\"job_start_key_to_frame_ms\":%.3f,\"key_while_loading_ms\":%.3f}",
+                        "{\"bench\":\"train\",\"steps\":%d,\"rounds\":%d,\"headless_steps_per_second\":%.1f,\"ui_steps_per_second\":%.1f,\"ui_cost\":%.4f,\"ui_cost_min\":%.4f,\"ui_cost_max\":%.4f,\"ui_cost_low\":%.4f,\"ui_cost_high\":%.4f,\"ui_cost_coverage\":%.4f,\"runner_steps_per_second\":%.1f,\"ui_thread_cpu_share\":%.4f,\"ui_thread_cpu_ms_per_second\":%.2f,\"frame_ms\":%.3f,\"frames_per_second\":%.1f,\"heavy_view_ms\":%.3f,\"key_to_frame_ms\":%.3f,\"key_to_frame_max_ms\":%.3f,\"job_start_key_to_frame_ms\":%.3f,\"key_while_loading_ms\":%.3f}",
                     steps, rounds, median(results.map(\.headless)), median(results.map(\.withUI)), medianCost,
-                    costs.first ?? 0, costs.last ?? 0, median(results.map(\.runnerOnly)), uiShare,
+                    costs.first ?? 0, costs.last ?? 0, interval.low, interval.high, interval.coverage,
+                    median(results.map(\.runnerOnly)), uiShare,
                     uiMillisecondsPerSecond, frame * 1000, framesPerSecond, heavy * 1000, latency.median * 1000,
                     latency.max * 1000, start.start * 1000, start.whileLoading * 1000))
         } else {
@@ -89,6 +91,11 @@ public enum TrainingUIBenchmark {
                     format:
                         "  UI cost:             %.1f%% median of the rounds (spread %.1f%% to %.1f%%; target at most 5%%)",
                     medianCost * 100, (costs.first ?? 0) * 100, (costs.last ?? 0) * 100))
+            print(
+                String(
+                    format: "  median's interval:   %.1f%% to %.1f%% (%.1f%% confidence, order statistics): %@",
+                    interval.low * 100, interval.high * 100, interval.coverage * 100,
+                    interval.verdict(target: 0.05)))
             print(
                 String(
                     format:
