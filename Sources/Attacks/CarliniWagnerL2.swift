@@ -124,12 +124,26 @@ final class CarliniWagnerRun: GradientAttackRun {
         var l2 = [Float](repeating: 0, count: n)
         let (wp, xp, cp) = (w.data, x.data, clean.data)
         for row in 0..<n {
-            var sum: Float = 0
-            for i in (row * pixels)..<((row + 1) * pixels) {
-                let value = 1 / (1 + Foundation.exp(-2 * wp[i]))  // (tanh(w) + 1) / 2
+            // (tanh(w) + 1) / 2 = 1 / (1 + e^(-2w)), 16 pixels at a time (the scalar libm loop took a
+            // fifth of a CW run).
+            var sums = SIMD16<Float>()
+            var i = row * pixels
+            let end = (row + 1) * pixels
+            while i + 16 <= end {
+                let wv = UnsafeRawPointer(wp + i).loadUnaligned(as: SIMD16<Float>.self)
+                let value = 1 / (1 + VectorMath.exp(-2 * wv))
+                UnsafeMutableRawPointer(xp + i).storeBytes(of: value, as: SIMD16<Float>.self)
+                let d = value - UnsafeRawPointer(cp + i).loadUnaligned(as: SIMD16<Float>.self)
+                sums += d * d
+                i += 16
+            }
+            var sum = sums.sum()
+            while i < end {
+                let value = 1 / (1 + Foundation.exp(-2 * wp[i]))
                 xp[i] = value
                 let d = value - cp[i]
                 sum += d * d
+                i += 1
             }
             l2[row] = sum
         }

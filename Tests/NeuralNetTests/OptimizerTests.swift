@@ -90,3 +90,27 @@ import Testing
         #expect(throws: OptimizerStateError.self) { try adam.loadStateDict(tensors: [:], counters: [:]) }
     }
 }
+
+/// Adam's update over the compute threads gives exactly the single-pass result.
+@Suite struct ThreadedAdamTests {
+    @Test func largeTensorsUpdateAsOnePass() {
+        var generator = RandomGenerator(seed: 3)
+        let count = 200_003
+        let parameter = Tensor.randomUniform([count], low: -1, high: 1, generator: &generator).requiringGrad()
+        let reference = parameter.copy()
+        let adam = Adam(parameters: [("p", parameter)], learningRate: 0.01, weightDecay: 0.1)
+        let (m, v) = (Tensor(zeros: [count]), Tensor(zeros: [count]))
+        for step in 1...3 {
+            let gradient = Tensor.randomUniform([count], low: -1, high: 1, generator: &generator)
+            parameter.grad = gradient
+            adam.step()
+            let correction1 = 1 - Foundation.pow(Float(0.9), Float(step))
+            let correction2 = 1 - Foundation.pow(Float(0.999), Float(step))
+            Adam.update(
+                count: count, parameter: reference.data, gradient: gradient.data, firstMoment: m.data,
+                secondMoment: v.data, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1,
+                stepSize: 0.01 / correction1, inverseRootCorrection2: 1 / correction2.squareRoot())
+        }
+        #expect(parameter.scalars == reference.scalars)
+    }
+}
