@@ -159,10 +159,10 @@ public enum GEMM {
 /// Cache blocking of `GEMM.multiply`; tunable so the benchmark can sweep it.
 struct GEMMBlocking: Sendable {
     /// Depth of a packed block (the A micro-panel, `8 * kc` floats, stays in L1). Blocks are
-    /// balanced (k 784 runs as 2 x 392). Wide tiles: 512 against 256 equal on one thread, +5-10% on
-    /// two (fewer passes over C). Half tiles read each B slice twice (once per half), so it must stay
-    /// in L1: 128 (24 KB of B for the 4 x 24 kernels) against 512 gave 75 -> 89 GFLOP/s on one AVX2 core.
-    var kc = GEMMTiles.detected.depthBlock
+    /// balanced (k 784 runs as 2 x 392). 512 against 256: equal on one thread, +5-10% on two
+    /// (fewer passes over C). The half tiles slice it further themselves (`gemmHalfTiles`), so that
+    /// both tile families sum in the same order and agree bitwise on every CPU.
+    var kc = 512
     /// Columns of a packed B block (`kc * nc` floats, mostly in L2; balanced, so n 1024 runs as
     /// 2 x 512).
     var nc = 768

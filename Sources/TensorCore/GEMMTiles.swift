@@ -4,7 +4,8 @@ import Foundation
 /// `SIMD16<Float>` registers, 24 accumulators, for AVX-512's 32 zmm registers. `half`: each tile as two
 /// halves of 4 rows by up to 24 columns in `SIMD8<Float>` registers, 12 accumulators, which fit AVX2's 16
 /// ymm registers (the wide kernel spills there: 33 GFLOP/s a core against OpenBLAS's 93 on an AVX2 AMD
-/// EPYC). Both read the same packed operands.
+/// EPYC). Both read the same packed operands and sum every element in the same order: their results
+/// are bitwise equal, so a run gives the same figures on either kind of CPU.
 enum GEMMTiles: Sendable, Equatable {
     case wide, half
 
@@ -17,9 +18,6 @@ enum GEMMTiles: Sendable, Equatable {
         default: return cpuHasAVX512 ? .wide : .half
         }
     }()
-
-    /// `GEMMBlocking.kc` for these tiles.
-    var depthBlock: Int { self == .half ? 128 : 512 }
 
     /// Whether the first processor's flags in `/proc/cpuinfo` include `avx512f` (false where the file is
     /// missing: the half tiles are the portable choice).
