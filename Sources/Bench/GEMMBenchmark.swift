@@ -138,6 +138,7 @@ public enum GEMMBenchmark {
         return report
     }
 
+    /// The median of `values` (NaN for none), as both `bench gemm` and `bench models` report it.
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return .nan }

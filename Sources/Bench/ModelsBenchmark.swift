@@ -30,12 +30,7 @@ public struct ModelsBenchmark {
         public var peak: Double { peakMegabytes.max() ?? .nan }
         public var baseline: Double { Self.median(baselineMegabytes) }
 
-        static func median(_ values: [Double]) -> Double {
-            guard !values.isEmpty else { return .nan }
-            let sorted = values.sorted()
-            let middle = sorted.count / 2
-            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-        }
+        static func median(_ values: [Double]) -> Double { GEMMBenchmark.median(values) }
     }
 
     /// One workload's figures.
@@ -211,30 +206,14 @@ public struct ModelsBenchmark {
             environment: environment, name: python)
     }
 
-    /// Runs one side's child to its end (at most 30 minutes) and reads its lines and peak memory.
+    /// Runs one side's child to its end (at most 30 minutes) and reads its figures.
     static func runChild(_ executable: String, _ arguments: [String], environment: [String: String]?, name: String)
         -> Result<Figures, PythonReference.Failure>
     {
-        let child: ChildProcess
-        do {
-            child = try ChildProcess(executable: executable, arguments: arguments, environment: environment)
-        } catch {
-            return .failure(PythonReference.Failure(description: "could not start \(name) (\(error))"))
-        }
-        guard let status = child.wait(timeout: 1800) else {
-            child.send(SIGKILL)
-            return .failure(PythonReference.Failure(description: "\(name) did not finish within 30 minutes"))
-        }
-        let lines = String(decoding: child.standardOutput, as: UTF8.self).split(separator: "\n").map(String.init)
-        if let error = lines.first(where: { $0.hasPrefix("error ") }) {
-            return .failure(PythonReference.Failure(description: String(error.dropFirst(6))))
-        }
-        guard status == 0 else {
-            // A crashed Swift worker prints its reason first and a backtrace after it.
-            let errorLines = String(decoding: child.standardError, as: UTF8.self).split(separator: "\n")
-            let last = (errorLines.first { $0.contains("Fatal error") } ?? errorLines.last).map(String.init) ?? ""
-            let printable = String(last.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }.prefix(200))
-            return .failure(PythonReference.Failure(description: "\(name) exited with status \(status): \(printable)"))
+        let lines: [String]
+        switch PythonReference.runProgram(executable, arguments, name: name, environment: environment, timeout: 1800) {
+        case .success(let printed): lines = printed
+        case .failure(let failure): return .failure(failure)
         }
         func value(_ key: String) -> Double? {
             lines.last { $0.hasPrefix(key + " ") }.flatMap { Double($0.dropFirst(key.count + 1)) }

@@ -50,24 +50,36 @@ public enum PythonReference {
         case .success(let found): path = found
         case .failure(let failure): return .failure(failure)
         }
+        return runProgram(
+            "/usr/bin/env", [python, path] + arguments, name: python, environment: environment, timeout: timeout)
+    }
+
+    /// The lines `executable` printed when run with `arguments`, or a one-line failure named after
+    /// `name`: it could not start, printed `error ...`, exited non-zero (with its `Fatal error` line, or
+    /// else the last line of its standard error), or ran past `timeout` seconds.
+    public static func runProgram(
+        _ executable: String, _ arguments: [String], name: String, environment: [String: String]? = nil,
+        timeout: Double = 900
+    ) -> Result<[String], Failure> {
         let run: (status: Int32?, stdout: Data, stderr: Data)
         do {
-            run = try ChildProcess.run(
-                "/usr/bin/env", [python, path] + arguments, environment: environment, timeout: timeout)
+            run = try ChildProcess.run(executable, arguments, environment: environment, timeout: timeout)
         } catch {
-            return .failure(Failure(description: "could not start \(python) (\(error))"))
+            return .failure(Failure(description: "could not start \(name) (\(error))"))
         }
         let lines = String(decoding: run.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
         if let error = lines.first(where: { $0.hasPrefix("error ") }) {
             return .failure(Failure(description: String(error.dropFirst(6))))
         }
         guard let status = run.status else {
-            return .failure(Failure(description: "\(python) did not finish within \(Int(timeout)) s"))
+            return .failure(Failure(description: "\(name) did not finish within \(Int(timeout)) s"))
         }
         guard status == 0 else {
-            let last = String(decoding: run.stderr, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+            // A crashed Swift program prints its reason first and a backtrace after it.
+            let errorLines = String(decoding: run.stderr, as: UTF8.self).split(separator: "\n")
+            let last = (errorLines.first { $0.contains("Fatal error") } ?? errorLines.last).map(String.init) ?? ""
             let printable = String(last.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }.prefix(200))
-            return .failure(Failure(description: "\(python) exited with status \(status): \(printable)"))
+            return .failure(Failure(description: "\(name) exited with status \(status): \(printable)"))
         }
         return .success(lines)
     }

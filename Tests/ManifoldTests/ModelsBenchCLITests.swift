@@ -41,10 +41,7 @@ import Testing
     @Test func theRatioComparesBestTimesAndABrokenPythonIsANote() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let fake = root + "/fake-python"
-        try "#!/bin/sh\necho baseline_mb 12\necho seconds 0.5\necho check 0.25\necho peak_mb 34\n".write(
-            toFile: fake, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+        let fake = try standInPython(in: root, printing: ["baseline_mb 12", "seconds 0.5", "check 0.25", "peak_mb 34"])
         let bench = try ManifoldBinary.run(Self.base + ["--workloads", "fgsm", "--python", fake, "--json"])
         #expect(bench.status == 0, "\(bench.stderr)")
         let row = try #require(try json(bench)["workloads"]?.arrayValue?.first)
@@ -79,11 +76,8 @@ import Testing
     @Test func theRatioIsToTheFasterReference() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let fake = root + "/fake-python"
         // Five shapes, each at 1.5 GFLOP/s: far below any real kernel, so Manifold's ratio is its own rate / 1.5.
-        try "#!/bin/sh\nfor i in 1 2 3 4 5; do echo gflops 1.5; done\n".write(
-            toFile: fake, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+        let fake = try standInPython(in: root, printing: Array(repeating: "gflops 1.5", count: 5))
         let bench = try ManifoldBinary.run(
             ["bench", "gemm", "--threads", "1", "--rounds", "2", "--no-numpy", "--python", fake, "--json"])
         #expect(bench.status == 0, "\(bench.stderr)")
@@ -100,4 +94,14 @@ import Testing
             ["bench", "gemm", "--threads", "1", "--rounds", "1", "--no-numpy", "--python", "/nonexistent/python"])
         #expect(broken.status == 0 && broken.stdout.contains("pytorch: "), "\(broken.stdout)")
     }
+}
+
+/// An executable script in `root` that prints `lines` whatever its arguments: a stand-in for a python
+/// with torch, so the parsing and the arithmetic of a benchmark's PyTorch side can be checked anywhere.
+func standInPython(in root: String, printing lines: [String]) throws -> String {
+    let path = root + "/fake-python"
+    let script = "#!/bin/sh\n" + lines.map { "echo \($0)\n" }.joined()
+    try script.write(toFile: path, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    return path
 }
