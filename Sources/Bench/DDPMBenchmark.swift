@@ -82,10 +82,7 @@ public struct DDPMBenchmark {
 
     func measureTorch(python: String, threads: Int) -> Result<(sample: Double, train: Double), PythonReference.Failure>
     {
-        var environment = ProcessInfo.processInfo.environment
-        for name in ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"] {
-            environment[name] = String(threads)
-        }
+        let environment = PythonReference.environment(threads: threads)
         let lines: [String]
         switch PythonReference.run(
             python: python, script: "ddpm_torch.py",

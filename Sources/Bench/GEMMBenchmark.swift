@@ -190,12 +190,9 @@ public enum GEMMBenchmark {
     static func referenceGFlops(threads: Int, python: String, library: String) -> Result<
         [Double], PythonReference.Failure
     > {
-        var environment = ProcessInfo.processInfo.environment
+        var environment = PythonReference.environment(threads: threads)
         environment["OPENBLAS_CORETYPE"] = nil
         environment["OPENBLAS_L2_SIZE"] = nil
-        for name in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] {
-            environment[name] = String(threads)
-        }
         let lines: [String]
         switch PythonReference.run(
             python: python, script: "gemm_numpy.py",

@@ -197,10 +197,7 @@ public struct ModelsBenchmark {
         case .success(let path): script = path
         case .failure(let failure): return .failure(failure)
         }
-        var environment = ProcessInfo.processInfo.environment
-        for name in ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"] {
-            environment[name] = String(ComputeThreads.count)
-        }
+        let environment = PythonReference.environment(threads: ComputeThreads.count)
         return Self.runChild(
             "/usr/bin/env", [python, script, workload.rawValue, folder, String(ComputeThreads.count), String(steps)],
             environment: environment, name: python)

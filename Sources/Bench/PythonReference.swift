@@ -25,6 +25,16 @@ public enum PythonReference {
         ]
     }
 
+    /// This process's environment with the BLAS and OpenMP thread counts of a reference set to
+    /// `threads`, so that the library uses as many threads as Manifold.
+    public static func environment(threads: Int) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"] {
+            environment[name] = String(threads)
+        }
+        return environment
+    }
+
     /// The path of the reference script `name` (for example `gemm_numpy.py`), or a one-line failure naming
     /// where it was looked for (a binary copied without its resources and its sources).
     public static func scriptPath(_ name: String) -> Result<String, Failure> {
