@@ -193,7 +193,7 @@ enum TrainCommand {
         let best = pgd.max() ?? 0
         return String(
             format:
-                "catastrophic overfitting at epoch %d: training-batch PGD accuracy %.4f (best %.4f) while FGSM accuracy stays %.4f%@",
+                "catastrophic overfitting at epoch %d: training-batch PGD accuracy %.4f (best %.4f) while FGSM accuracy is %.4f%@",
             epoch, pgd[epoch - 1], best, fgsm[epoch - 1],
             session.plan.adversarial?.earlyStopPGD == true
                 ? "; --early-stop-pgd will keep the best PGD epoch" : "; --early-stop-pgd would keep the best PGD epoch"

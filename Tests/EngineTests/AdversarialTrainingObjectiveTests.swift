@@ -135,8 +135,9 @@ import Testing
         #expect(rates.count == 4 && Swift.abs(rates[0] - 0.00625) < 1e-7 && rates[3] == 0)
     }
 
-    /// The rule fires at the first epoch where PGD accuracy has dropped by more than 0.2 from its best
-    /// while FGSM accuracy is more than 0.3 above it; not on a drop alone nor on a gap alone.
+    /// The rule fires at the first epoch where FGSM accuracy is more than 0.3 above PGD accuracy and either
+    /// PGD accuracy has dropped by more than 0.2 from its best or the gap has widened by more than 0.2 from
+    /// its narrowest; not on a drop alone nor on a constant gap alone.
     @Test func catastrophicOverfittingRule() {
         let rule = CatastrophicOverfittingRule()
         #expect(rule.firstCollapse(fgsm: [0.5, 0.6, 0.7, 0.9], pgd: [0.4, 0.5, 0.45, 0.05]) == 4)
@@ -145,9 +146,19 @@ import Testing
         #expect(rule.firstCollapse(fgsm: [0.3, 0.5, 0.6], pgd: [0.2, 0.4, 0.5]) == nil)
         // Both collapse together (a diverging run, not FGSM overfitting).
         #expect(rule.firstCollapse(fgsm: [0.6, 0.6, 0.1], pgd: [0.5, 0.5, 0.0]) == nil)
-        // A wide gap from the start without a drop.
+        // A wide gap from the start that does not widen, without a drop.
         #expect(rule.firstCollapse(fgsm: [0.8, 0.8, 0.8], pgd: [0.1, 0.15, 0.15]) == nil)
         #expect(rule.firstCollapse(fgsm: [], pgd: []) == nil)
+        // The gradual form: FGSM climbs while PGD slides by less than 0.2 (README's eps 0.2 fgsm-rs run,
+        // rounded); the gap passes 0.3 at epoch 4 having widened from 0.12 to 0.33.
+        #expect(
+            rule.firstCollapse(
+                fgsm: [0.46, 0.46, 0.54, 0.64, 0.53, 0.67, 0.67, 0.68, 0.72, 0.70, 0.73, 0.79],
+                pgd: [0.34, 0.31, 0.30, 0.31, 0.23, 0.26, 0.20, 0.18, 0.15, 0.19, 0.15, 0.14]) == 4)
+        // PGD accuracy never has a best to fall from while FGSM accuracy climbs (eps 0.3).
+        #expect(rule.firstCollapse(fgsm: [0.24, 0.4, 0.55, 0.71], pgd: [0.05, 0.03, 0.07, 0.04]) == 3)
+        // A widening that stays under the 0.3 gap is not a collapse.
+        #expect(rule.firstCollapse(fgsm: [0.6, 0.7, 0.75], pgd: [0.58, 0.5, 0.5]) == nil)
     }
 
     /// The best-PGD epoch of a metrics table: the first of the highest.
