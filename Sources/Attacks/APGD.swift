@@ -19,7 +19,8 @@ import TensorCore
 /// (Expectation over Transformation, Athalye et al. 2018), as AutoAttack's `rand` version does against
 /// randomised defences; a deterministic model gets the same gradient each time.
 ///
-/// - `steps`: N, iterations (default 100). `rho`: default 0.75. `seed`: the random start. `loss`: `.crossEntropy`
+/// - `steps`: N, iterations (default 100). `rho`: default 0.75. `seed`: the random start, drawn per image from
+///   the seed and the image's pixels, so an image's result does not depend on its batch. `loss`: `.crossEntropy`
 ///   (default) or `.dlr` (needs 3 classes; targeted, 4). `eotSamples`: default 1.
 /// Threat model: `.linf` (eps in (0, 1]) or `.l2`, any goal. Input `[batch, pixels]`; `eotSamples` gradients
 /// per image per iteration plus as many for the start.
@@ -122,9 +123,8 @@ final class APGDRun: GradientAttackRun {
         eotSamples = attack.eotSamples
         self.lossTargets = lossTargets
         checkpoints = Set(APGD.checkpoints(steps: attack.steps))
-        var generator = RandomGenerator(seed: attack.seed)
         let start = Projection.randomStart(
-            around: images, norm: threat.norm, epsilon: threat.epsilon, generator: &generator)
+            around: images, norm: threat.norm, epsilon: threat.epsilon, seed: attack.seed)
         previous = start
         best = start.copy()
         bestGradient = Tensor(zeros: images.shape)

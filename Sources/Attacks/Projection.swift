@@ -87,30 +87,62 @@ enum Projection {
     }
 
     /// A random start: uniform in the L-inf ball, or a uniform direction with radius `eps * u` in the L2
-    /// ball (as torchattacks' PGD-L2), clipped to [0, 1].
+    /// ball (as torchattacks' PGD-L2), clipped to [0, 1]. The rows are drawn in turn from `generator`.
     static func randomStart(
         around clean: Tensor, norm: PerturbationNorm, epsilon: Float, generator: inout RandomGenerator
     ) -> Tensor {
         let out = clean.copy()
-        let (batch, pixels) = (clean.shape[0], clean.shape[1])
-        let o = out.data
-        let c = clean.data
-        for row in 0..<batch {
-            let range = (row * pixels)..<((row + 1) * pixels)
-            if norm == .l2 {
-                var direction = [Float](repeating: 0, count: pixels)
-                var length: Float = 0
-                for j in 0..<pixels {
-                    direction[j] = generator.gaussian()
-                    length += direction[j] * direction[j]
-                }
-                let radius = epsilon * generator.uniform() / max(length.squareRoot(), 1e-12)
-                for (j, i) in range.enumerated() { o[i] = min(max(c[i] + radius * direction[j], 0), 1) }
-            } else {
-                for i in range { o[i] = min(max(c[i] + generator.uniform(-epsilon, epsilon), 0), 1) }
-            }
+        for row in 0..<clean.shape[0] {
+            drawStart(row: row, around: clean, into: out, norm: norm, epsilon: epsilon, generator: &generator)
         }
         return out
+    }
+
+    /// The same random start with each row drawn from its own generator, seeded by `seed` and the row's
+    /// pixels (`imageSeed`): an image starts at the same point whichever batch, position or subset it is
+    /// attacked in (AutoAttack's later components see only the images still robust).
+    static func randomStart(around clean: Tensor, norm: PerturbationNorm, epsilon: Float, seed: UInt64) -> Tensor {
+        let out = clean.copy()
+        let pixels = clean.shape[1]
+        for row in 0..<clean.shape[0] {
+            var generator = RandomGenerator(
+                seed: imageSeed(seed, UnsafeBufferPointer(start: clean.data + row * pixels, count: pixels)))
+            drawStart(row: row, around: clean, into: out, norm: norm, epsilon: epsilon, generator: &generator)
+        }
+        return out
+    }
+
+    /// `seed` mixed with a hash (FNV-1a) of the image's pixel bit patterns.
+    static func imageSeed(_ seed: UInt64, _ image: UnsafeBufferPointer<Float>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for value in image {
+            hash ^= UInt64(value.bitPattern)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return seed ^ hash
+    }
+
+    /// Draws row `row` of a random start around `clean` into `out`.
+    private static func drawStart(
+        row: Int, around clean: Tensor, into out: Tensor, norm: PerturbationNorm, epsilon: Float,
+        generator: inout RandomGenerator
+    ) {
+        let pixels = clean.shape[1]
+        let o = out.data
+        let c = clean.data
+        let range = (row * pixels)..<((row + 1) * pixels)
+        if norm == .l2 {
+            var direction = [Float](repeating: 0, count: pixels)
+            var length: Float = 0
+            for j in 0..<pixels {
+                direction[j] = generator.gaussian()
+                length += direction[j] * direction[j]
+            }
+            let radius = epsilon * generator.uniform() / max(length.squareRoot(), 1e-12)
+            for (j, i) in range.enumerated() { o[i] = min(max(c[i] + radius * direction[j], 0), 1) }
+        } else {
+            for i in range { o[i] = min(max(c[i] + generator.uniform(-epsilon, epsilon), 0), 1) }
+        }
     }
 
     /// Copies rows of `source` where `mask` is true into `destination` (both `[batch, pixels]`).

@@ -1,4 +1,4 @@
-import Attacks
+@testable import Attacks
 import Models
 import TensorCore
 import Testing
@@ -71,5 +71,28 @@ struct APGDTargetedTests {
         // A deterministic model: the mean of identical gradients is the gradient.
         #expect(three.gradientEvaluations == 3 * one.gradientEvaluations)
         #expect(three.outcomes.map(\.adversarialPrediction) == one.outcomes.map(\.adversarialPrediction))
+    }
+    /// Each image's random start comes from the seed and its own pixels, so an image attacked within a
+    /// different batch (a subset, in another order, as AutoAttack's later components see it) ends at the
+    /// same point; another seed moves it.
+    @Test func anImagesResultDoesNotDependOnItsBatch() throws {
+        let model = TinyModel.make()
+        let (images, labels) = TinyModel.testBatch(20)
+        let pixels = images.shape[1]
+        for norm in [PerturbationNorm.linf, .l2] {
+            let threat = ThreatModel(norm: norm, epsilon: norm == .l2 ? 1 : 0.1)
+            let whole = try APGD(steps: 10, seed: 3).attack(model, images: images, labels: labels, threat: threat)
+            let rows = [17, 4, 11, 0, 9]
+            let subset = try APGD(steps: 10, seed: 3).attack(
+                model, images: images.selectingRows(rows), labels: rows.map { labels[$0] }, threat: threat)
+            for (slot, row) in rows.enumerated() {
+                let a = Array(UnsafeBufferPointer(start: whole.adversarial.data + row * pixels, count: pixels))
+                let b = Array(UnsafeBufferPointer(start: subset.adversarial.data + slot * pixels, count: pixels))
+                #expect(a == b, "\(norm) image \(row) differs between the whole batch and the subset")
+            }
+            let start = Projection.randomStart(around: images, norm: norm, epsilon: threat.epsilon, seed: 3)
+            let other = Projection.randomStart(around: images, norm: norm, epsilon: threat.epsilon, seed: 4)
+            #expect(Array(start.scalars) != Array(other.scalars))
+        }
     }
 }
