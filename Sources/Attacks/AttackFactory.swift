@@ -102,7 +102,10 @@ public enum AttackFactory {
                 steps: steps ?? 100, targetCount: settings.targetCount ?? 9, seed: settings.seed,
                 loss: settings.loss ?? .dlr
             )
-        case "fab": return FAB(steps: steps ?? 100, targetCount: settings.targetCount)
+        case "fab":
+            return FAB(
+                steps: steps ?? 100, restarts: settings.restarts, seed: settings.seed, targetCount: settings.targetCount
+            )
         case "autoattack":
             return AutoAttack(
                 version: settings.version, steps: steps ?? 100, targetCount: settings.targetCount ?? 9,

@@ -17,13 +17,21 @@ import TensorCore
 /// The output is the smallest adversarial point found if it lies within `epsilon`, else the clean image;
 /// `perImageExtras["min_norm"]` holds the smallest norm found, inside the ball or not (NaN if none).
 ///
-/// - `steps`: iterations (default 100). `alphaMax` 0.1, `eta` 1.05, `beta` 0.9 (the paper's values).
+/// `restarts` > 1 runs the search again from random points (as the reference implementation does): run
+/// `r > 0` starts at `x + 0.5 eps t / ||t||` (`t` uniform in [-1, 1] per pixel for L-inf, Gaussian for L2,
+/// drawn from `seed`, the restart and the image's pixels, then clipped to [0, 1]); the smallest adversarial
+/// point over all runs is kept.
+///
+/// - `steps`: iterations per run (default 100). `restarts`: runs (default 1, as AutoAttack's FAB-T). `seed`:
+///   the restarts' random starts (default 0). `alphaMax` 0.1, `eta` 1.05, `beta` 0.9 (the paper's values).
 ///   `targetCount`: nil for FAB (untargeted, or a given target); k for FAB-T, one targeted run per each of
 ///   the k most likely other classes (`TargetSweepRun`, default 9 in AutoAttack), success = misclassified.
 /// Threat model: `.linf` (eps in (0, 1]) or `.l2`; any goal for FAB, untargeted for FAB-T. Input
 /// `[batch, pixels]`; each iteration takes `classes` logit gradients per image (with a target: 1).
 public struct FAB: Attack {
     public var steps: Int
+    public var restarts: Int
+    public var seed: UInt64
     public var alphaMax: Float
     public var eta: Float
     public var beta: Float
@@ -34,9 +42,13 @@ public struct FAB: Attack {
         "Croce & Hein 2020, Minimally distorted adversarial examples with a fast adaptive boundary attack"
     }
 
-    public init(steps: Int = 100, alphaMax: Float = 0.1, eta: Float = 1.05, beta: Float = 0.9, targetCount: Int? = nil)
-    {
+    public init(
+        steps: Int = 100, restarts: Int = 1, seed: UInt64 = 0, alphaMax: Float = 0.1, eta: Float = 1.05,
+        beta: Float = 0.9, targetCount: Int? = nil
+    ) {
         self.steps = steps
+        self.restarts = restarts
+        self.seed = seed
         self.alphaMax = alphaMax
         self.eta = eta
         self.beta = beta
@@ -46,7 +58,7 @@ public struct FAB: Attack {
     public func makeRun(classifier: Classifier, images: Tensor, labels: [Int], threat: ThreatModel) throws -> AttackRun
     {
         guard threat.norm != .l0 else { throw AttackError("FAB bounds L-inf or L2 perturbations, not L0") }
-        guard steps >= 1 else { throw AttackError("FAB needs steps >= 1") }
+        guard steps >= 1, restarts >= 1 else { throw AttackError("FAB needs steps >= 1 and restarts >= 1") }
         guard alphaMax >= 0, alphaMax <= 1, eta >= 1, beta > 0, beta < 1 else {
             throw AttackError("FAB needs alpha_max in [0, 1], eta >= 1 and beta in (0, 1)")
         }
@@ -62,7 +74,7 @@ public struct FAB: Attack {
         let inner = ThreatModel(norm: threat.norm, epsilon: threat.epsilon)
         return TargetSweepRun(
             method: method, classifier: classifier, images: images.detached(), labels: labels,
-            targetCount: min(targetCount, classifier.classCount - 1), stepsPerTarget: steps
+            targetCount: min(targetCount, classifier.classCount - 1), stepsPerTarget: steps * restarts
         ) { images, labels, aims in
             FABRun(
                 attack: self, method: method, classifier: classifier, images: images, labels: labels, targets: nil,
@@ -93,7 +105,7 @@ final class FABRun: GradientAttackRun {
         bestNorm = []
         super.init(
             method: method, classifier: classifier, clean: images, labels: labels, targets: targets,
-            iterationCount: attack.steps)
+            iterationCount: attack.steps * attack.restarts)
         // An image already on the far side needs no step.
         bestNorm = labels.indices.map { reached(prediction: cleanPredictions[$0], image: $0) ? 0 : .infinity }
         perImageExtras["min_norm"] = bestNorm.map { $0.isFinite ? Double($0) : .nan }
@@ -167,12 +179,30 @@ final class FABRun: GradientAttackRun {
         return (normals, offsets)
     }
 
+    /// Moves each of `images`' iterates to run `restart`'s random start (see `FAB`).
+    private func restart(_ restart: Int, images: [Int]) {
+        let pixels = clean.shape[1]
+        var t = [Float](repeating: 0, count: pixels)
+        for image in images {
+            let original = clean.data + image * pixels
+            var generator = RandomGenerator(
+                seed: Projection.imageSeed(
+                    attack.seed &+ UInt64(restart), UnsafeBufferPointer(start: original, count: pixels)))
+            for p in 0..<pixels { t[p] = threat.norm == .l2 ? generator.gaussian() : generator.uniform(-1, 1) }
+            let size = t.withUnsafeBufferPointer { norms($0.baseAddress!, count: pixels).norm }
+            let scale = 0.5 * threat.epsilon / max(size, 1e-12)
+            let current = adversarial.data + image * pixels
+            for p in 0..<pixels { current[p] = min(max(original[p] + scale * t[p], 0), 1) }
+        }
+    }
+
     override func performStep() throws {
         let active = labels.indices.filter { bestNorm[$0] != 0 }
         guard !active.isEmpty else {
             stoppedEarly = true
             return
         }
+        if iteration > 0 && iteration % attack.steps == 0 { restart(iteration / attack.steps, images: active) }
         let pixels = clean.shape[1]
         let (normals, offsets) = hyperplanes(at: adversarial.selectingRows(active), images: active)
         var w = [Float](repeating: 0, count: pixels)

@@ -83,7 +83,7 @@ extension AttackCommand {
                 + "components: robust accuracy after each, ...)")
 
         static let restarts = CommandOption<Int>.integer(
-            "restarts", "R", default: defaults.restarts, in: IntegerRange(1...1000), help: "pgd: random restarts")
+            "restarts", "R", default: defaults.restarts, in: IntegerRange(1...1000), help: "pgd, fab: random restarts")
         static let noRandomStart = CommandOption<Bool>.flag(
             "no-random-start", help: "pgd: start at the clean image")
         static let kappa = CommandOption<Double>.number(

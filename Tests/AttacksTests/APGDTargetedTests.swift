@@ -1,7 +1,8 @@
-@testable import Attacks
 import Models
 import TensorCore
 import Testing
+
+@testable import Attacks
 
 /// APGD with the DLR loss and APGD-T on the shared tiny model.
 struct APGDTargetedTests {

@@ -131,4 +131,40 @@ struct FABTests {
         #expect(largest < 1e-3)
         #expect(fast.gradientEvaluations == slow.gradientEvaluations)
     }
+    /// Restarts: the first run is the single run, so the smallest norm per image can only fall; the later
+    /// runs start at random points of half the radius and find smaller points on some images; the budget
+    /// is restarts x steps, and FAB-T sweeps each target with every restart.
+    @Test func restartsOnlyLowerTheMinimalNorm() throws {
+        let model = TinyModel.make()
+        let (images, labels) = TinyModel.testBatch(30)
+        for (norm, eps) in [(PerturbationNorm.linf, Float(0.3)), (.l2, Float(3))] {
+            let threat = ThreatModel(norm: norm, epsilon: eps)
+            let single = try FAB(steps: 20).makeRun(classifier: model, images: images, labels: labels, threat: threat)
+            let several = try FAB(steps: 20, restarts: 3, seed: 5).makeRun(
+                classifier: model, images: images, labels: labels, threat: threat)
+            #expect(several.iterationCount == 3 * single.iterationCount)
+            while !single.isFinished { try single.step() }
+            while !several.isFinished { try several.step() }
+            let one = try #require(single.perImageExtras["min_norm"])
+            let three = try #require(several.perImageExtras["min_norm"])
+            var lower = 0
+            for (a, b) in zip(one, three) {
+                if a.isNaN { continue }
+                #expect(b <= a, "\(norm): a restart raised the minimal norm \(a) to \(b)")
+                if b < a - 1e-6 { lower += 1 }
+            }
+            #expect(lower > 0, "\(norm): no restart found a smaller point")
+            let output = several.output
+            let sizes = PerturbationNorms.of(output, from: images)
+            for size in sizes { #expect((norm == .l2 ? size.l2 : size.linf) <= eps + 1e-5) }
+            #expect(linfViolations(output, images, epsilon: 1).range == 0)
+        }
+        let sweep = try FAB(steps: 4, restarts: 2, targetCount: 3).makeRun(
+            classifier: model, images: images, labels: labels, threat: ThreatModel(epsilon: 0.3))
+        #expect(sweep.iterationCount == 3 * 2 * 4)
+        #expect(throws: AttackError.self) {
+            _ = try FAB(restarts: 0).makeRun(
+                classifier: model, images: images, labels: labels, threat: ThreatModel(epsilon: 0.3))
+        }
+    }
 }
