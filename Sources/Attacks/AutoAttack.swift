@@ -9,8 +9,9 @@ import TensorCore
 /// The components run in order, each only on the images every earlier one left correctly classified
 /// (images the model gets wrong clean are broken by `clean`); an image counts as broken by the first
 /// component that misclassifies it within the ball, and keeps that component's adversarial image:
-/// - `standard`: APGD-CE, APGD-T (DLR, k targets), FAB-T (k targets), Square (5000 queries; L-inf only,
-///   Manifold has no L2 Square, so the L2 ensemble is the first three), `steps` iterations each;
+/// - `standard`: APGD-CE, APGD-T (DLR, k targets), FAB-T (k targets), Square (5000 queries; the L-inf or
+///   the L2 Square Attack, as the threat's norm), `steps` iterations each, for L-inf and L2 alike, as in
+///   Croce & Hein's code;
 /// - `rand` (for randomised defences): APGD-CE and APGD-DLR, each gradient the mean of `eotSamples` draws.
 /// The run's `perImageLabels["broken_by"]` names the component that broke each image ("" for the robust
 /// ones); `componentAccuracies` turns it into the robust accuracy after each component.
@@ -56,13 +57,12 @@ public struct AutoAttack: Attack {
     public func components(norm: PerturbationNorm) -> [(name: String, attack: any Attack)] {
         switch version {
         case .standard:
-            var list: [(name: String, attack: any Attack)] = [
+            return [
                 ("apgd-ce", APGD(steps: steps, seed: seed)),
                 ("apgd-t", APGDTargeted(steps: steps, targetCount: targetCount, seed: seed)),
                 ("fab-t", FAB(steps: steps, targetCount: targetCount)),
+                ("square", SquareAttack(queries: squareQueries, seed: seed)),
             ]
-            if norm == .linf { list.append(("square", SquareAttack(queries: squareQueries, seed: seed))) }
-            return list
         case .rand:
             return [
                 ("apgd-ce", APGD(steps: steps, seed: seed, eotSamples: eotSamples)),

@@ -16,9 +16,10 @@ import TensorCore
 ///   `max(0.01, 1.5 / n)` from one radius to the next, or when the largest radius breaks no image.
 /// - unbounded attack fails: the same PGD, L-inf, eps 1, `unboundedSteps` steps of 0.05; fires when a
 ///   correctly classified image survives.
-/// - black box beats white box: Square (`squareQueries`, L-inf only) against the lowest white-box figure
-///   (PGD at eps and the evaluated attack when it is white-box); fires when Square's robust accuracy is
-///   lower by more than `max(0.002, 1.5 / n)`. AutoAttack passes its own components instead.
+/// - black box beats white box: Square (`squareQueries`; the L-inf or L2 Square Attack, as the threat's
+///   norm) against the lowest white-box figure (PGD at eps and the evaluated attack when it is white-box);
+///   fires when Square's robust accuracy is lower by more than `max(0.002, 1.5 / n)`. AutoAttack passes its
+///   own components instead.
 /// Gradient-free attacks and radius-free methods skip the checks that need a radius.
 public struct GradientMaskingChecks: Sendable {
     public var ladderSteps = 20
@@ -229,14 +230,12 @@ public struct GradientMaskingChecks: Sendable {
         let black: (Double, String)
         if let own = evidence.accuracy, evidence.blackBox {
             black = (own, "the evaluated attack")
-        } else if threat.norm == .linf {
+        } else {
             let square = SquareAttack(queries: squareQueries, seed: seed)
             black = (
                 try square.attack(classifier, images: images, labels: labels, threat: threat).adversarialAccuracy,
                 "square (\(squareQueries) queries)"
             )
-        } else {
-            return .skipped(.blackBoxBeatsWhiteBox, because: "no L2 black-box attack to compare with")
         }
         return compare(
             Comparison(white: white.0, black: black.0, whiteName: white.1, blackName: black.1, count: labels.count))

@@ -44,7 +44,7 @@ public enum AttackSanityCheck {
     }
 
     /// AutoAttack's own black-box check: robust accuracy after its last white-box component against after
-    /// Square, over all its images; nil when the ensemble has no Square (`rand`, L2).
+    /// Square, over all its images; nil when the ensemble has no Square (`rand`).
     static func componentComparison(_ autoAttack: AutoAttack, result: AttackResult, norm: PerturbationNorm)
         -> GradientMaskingChecks.Comparison?
     {

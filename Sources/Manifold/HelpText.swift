@@ -137,7 +137,7 @@ enum HelpText {
                     the nearest linearised boundary, kept if within --eps; min_norm per image;
                     --targets K: FAB-T, the K most likely other classes in turn (Croce & Hein 2020)
           autoattack  the standard robustness evaluation (Croce & Hein 2020): apgd-ce, apgd-t (DLR,
-                    --targets 9), fab-t (9 targets), square (--queries 5000; L-inf only), --steps 100
+                    --targets 9), fab-t (9 targets), square (--queries 5000; L-inf or L2), --steps 100
                     each, each on the images still robust; robust accuracy is the per-image worst
                     case, reported after each component (JSON components; results.csv broken_by);
                     --version rand: apgd-ce and apgd-dlr with gradients averaged over --eot 20 draws
@@ -153,8 +153,10 @@ enum HelpText {
                     et al. 2019)
           onepixel  black box: differential evolution over (row, col, value) of --pixels P pixels,
                     --population, --steps generations; probabilities only (Su et al. 2019)
-          square    black box L-inf Square Attack: random squares of +-eps, margin loss on
-                    log-probabilities, --queries per image, --p-init (Andriushchenko et al. 2020)
+          square    black box Square Attack: random search, margin loss on log-probabilities,
+                    --queries per image, --p-init; L-inf: random squares of +-eps; --norm 2: the
+                    L2 version, pseudo-Gaussian squares that move the perturbation's mass between
+                    two windows, ||delta||_2 = eps (Andriushchenko et al. 2020)
           transfer  gray box: craft with --with METHOD on --run, evaluate on --target-run
         --target all (pgd, pgd-l2, bim, apgd): a targeted run towards every class from the same --n
         (10) test images (pgd and bim start at the clean image); prints success and mean p(target) per

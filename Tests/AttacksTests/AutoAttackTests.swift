@@ -1,7 +1,8 @@
-import Attacks
 import Models
 import TensorCore
 import Testing
+
+@testable import Attacks
 
 /// AutoAttack's ensemble and its per-image worst case.
 struct AutoAttackTests {
@@ -63,9 +64,11 @@ struct AutoAttackTests {
         #expect(rand.components(norm: .linf).map(\.name) == ["apgd-ce", "apgd-dlr"])
         let result = try rand.attack(model, images: images, labels: labels, threat: ThreatModel(epsilon: 0.1))
         #expect(result.perImageLabels["broken_by"]?.count == 12)
-        let l2 = try AutoAttack(steps: 4, targetCount: 2).attack(
+        let l2 = try AutoAttack(steps: 4, targetCount: 2, squareQueries: 100).attack(
             model, images: images, labels: labels, threat: ThreatModel(norm: .l2, epsilon: 1.5))
-        #expect(AutoAttack().components(norm: .l2).map(\.name) == ["apgd-ce", "apgd-t", "fab-t"])
+        // The L2 ensemble ends with the L2 Square Attack, as Croce & Hein's does.
+        #expect(AutoAttack().components(norm: .l2).map(\.name) == ["apgd-ce", "apgd-t", "fab-t", "square"])
+        #expect(l2.method == "autoattack-l2")
         #expect(l2.outcomes.allSatisfy { $0.norms.l2 <= 1.5 + 1e-4 })
         #expect(throws: AttackError.self) {
             _ = try AutoAttack().makeRun(
@@ -76,5 +79,33 @@ struct AutoAttackTests {
             _ = try AutoAttack().makeRun(
                 classifier: model, images: images, labels: labels, threat: ThreatModel(epsilon: 1.5))
         }
+    }
+
+    @Test func l2EnsembleRunsTheL2SquareLast() throws {
+        let model = TinyModel.make()
+        let (images, labels) = TinyModel.testBatch(30)
+        // One white-box step each leaves images robust for the L2 Square Attack to try.
+        let attack = AutoAttack(steps: 1, targetCount: 1, squareQueries: 150, seed: 2)
+        let threat = ThreatModel(norm: .l2, epsilon: 1.5)
+        let run = try attack.makeRun(classifier: model, images: images, labels: labels, threat: threat)
+        var components: [String] = []
+        while !run.isFinished {
+            if let current = (run as? AutoAttackRun)?.currentComponent, components.last != current {
+                components.append(current)
+            }
+            try run.step()
+        }
+        let result = run.result()
+        let brokenBy = try #require(result.perImageLabels["broken_by"])
+        #expect(components == ["apgd-ce", "apgd-t", "fab-t", "square"], "\(components)")
+        // Square ran on every image the white-box components left robust: its clean query and its
+        // initialisation at least.
+        let reachedSquare = brokenBy.filter { $0.isEmpty || $0 == "square" }.count
+        #expect(reachedSquare > 0, "\(brokenBy)")
+        #expect(result.queries >= 2 * reachedSquare, "\(result.queries) queries for \(reachedSquare) images")
+        #expect(result.outcomes.allSatisfy { $0.norms.l2 <= 1.5 * (1 + 1e-5) + 1e-6 })
+        let accuracies = AutoAttack.componentAccuracies(
+            brokenBy: brokenBy, components: attack.components(norm: .l2).map(\.name))
+        #expect(abs(accuracies.last!.robustAccuracy - result.adversarialAccuracy) < 1e-12)
     }
 }

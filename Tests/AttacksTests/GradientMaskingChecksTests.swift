@@ -113,6 +113,26 @@ struct GradientMaskingChecksTests {
         #expect(clear.first { $0.check == .blackBoxBeatsWhiteBox }?.status == .clear)
     }
 
+    @Test("an L2 threat runs the black-box check with the L2 Square Attack")
+    func l2BlackBoxCheckRuns() throws {
+        let (images, labels) = TinyModel.testBatch(40)
+        let threat = ThreatModel(norm: .l2, epsilon: 1.5)
+        var checks = GradientMaskingChecks()
+        checks.squareQueries = 200
+        let plain = try checks.run(
+            classifier: TinyModel.make(), images: images, labels: labels, threat: threat,
+            evidence: .init(accuracy: nil, blackBox: false))
+        let flag = try #require(plain.first { $0.check == .blackBoxBeatsWhiteBox })
+        #expect(flag.status == .clear, "\(flag.figure)")
+        #expect(flag.figure.contains("black-box square (200 queries)"), "\(flag.figure)")
+        // Behind a non-differentiable quantisation PGD-L2 gets no gradient; the L2 Square still breaks images.
+        let masked = try checks.run(
+            classifier: Self.wrapped(before: [QuantisedInput(levels: 4)]), images: images, labels: labels,
+            threat: threat, evidence: .init(accuracy: nil, blackBox: false))
+        let fired = try #require(masked.first { $0.check == .blackBoxBeatsWhiteBox })
+        #expect(fired.status == .fired, "\(fired.figure)")
+    }
+
     @Test("gradient attacks on a model with a non-differentiable step get a zero gradient instead of crashing")
     func zeroGradientThroughCutGraph() throws {
         let model = Self.wrapped(before: [QuantisedInput(levels: 4)])

@@ -61,6 +61,37 @@ import Testing
         }
     }
 
+    /// The L2 Square Attack end to end: within the L2 ball, queries counted, its sanity checks run the
+    /// black-box comparison with the L2 Square.
+    @Test func squareL2RunsEndToEnd() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train("victim", root: root)
+        let result = try ManifoldBinary.run(
+            [
+                "attack", "square", "--norm", "2", "--eps", "1.5", "--queries", "100", "--run", "victim", "--n", "20",
+                "--sanity-n", "10", "--json", "--quiet",
+            ], runsRoot: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try json(result)
+        #expect(object["attack"]?.stringValue == "square" && object["n"]?.integerValue == 20)
+        #expect(object["norm"]?.stringValue == "2" && object["eps"]?.doubleValue == 1.5)
+        #expect((object["mean_l2"]?.doubleValue ?? 2) <= 1.5 * (1 + 1e-5) + 1e-6)
+        let queries = object["queries"]?.integerValue ?? 0
+        #expect(queries >= 20 * 2 && queries <= 20 * 100, "\(queries)")
+        #expect((object["success_rate"]?.doubleValue ?? 0) > 0, "\(result.stdout)")
+        let black = object["flags"]?.arrayValue?.first { $0["check"]?.stringValue == "black_box_beats_white_box" }
+        #expect(black?["status"]?.stringValue != "skipped", "\(black?.serialized() ?? "no flag")")
+        // An L2 radius must be positive and at most 28, one line, exit 2.
+        for eps in ["0", "30"] {
+            let bad = try ManifoldBinary.run(
+                ["attack", "square", "--norm", "2", "--eps", eps, "--run", "victim"], runsRoot: root)
+            #expect(bad.status == 2, "\(bad.stderr)")
+            #expect(bad.stderr.contains("'--eps' must be in (0.0, 28.0]"), "\(bad.stderr)")
+            #expect(bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
+        }
+    }
+
     @Test func targetedCWThatMissesMostTargetsSuggestsMoreSteps() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }

@@ -65,11 +65,17 @@ import Testing
             ])
         let l2 = try ManifoldBinary.run(
             [
-                "attack", "autoattack", "--norm", "2", "--eps", "1", "--steps", "5", "--run", "victim", "--n", "10",
-                "--json", "--quiet",
+                "attack", "autoattack", "--norm", "2", "--eps", "1", "--steps", "5", "--queries", "100", "--run",
+                "victim", "--n", "10", "--json", "--quiet",
             ], runsRoot: root)
         #expect(l2.status == 0, "\(l2.stderr)")
-        #expect((try json(l2))["mean_l2"]?.doubleValue ?? 2 <= 1 + 1e-5)
+        let l2Object = try json(l2)
+        #expect(l2Object["mean_l2"]?.doubleValue ?? 2 <= 1 + 1e-5)
+        // The L2 ensemble ends with the L2 Square Attack too.
+        #expect(
+            l2Object["components"]?.arrayValue?.compactMap { $0["attack"]?.stringValue } == [
+                "apgd-ce", "apgd-t", "fab-t", "square",
+            ])
     }
 
     @Test func apgdLossApgdTAndFabRunEndToEnd() throws {

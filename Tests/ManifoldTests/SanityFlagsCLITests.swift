@@ -68,6 +68,16 @@ import Testing
         #expect(aa.status == 0, "\(aa.stderr)")
         let black = (try json(aa))["flags"]?.arrayValue?.first { $0["check"]?.stringValue == Self.checks[0] }
         #expect(black?["figure"]?.stringValue?.contains("white-box apgd-ce, apgd-t, fab-t") == true)
+        // So does its L2 ensemble, which ends with the L2 Square Attack.
+        let aaL2 = try ManifoldBinary.run(
+            [
+                "attack", "autoattack", "--norm", "2", "--run", "victim", "--eps", "1", "--steps", "5", "--queries",
+                "50", "--n", "20", "--json", "--quiet",
+            ], runsRoot: root)
+        #expect(aaL2.status == 0, "\(aaL2.stderr)")
+        let blackL2 = (try json(aaL2))["flags"]?.arrayValue?.first { $0["check"]?.stringValue == Self.checks[0] }
+        #expect(blackL2?["status"]?.stringValue != "skipped", "\(blackL2?.serialized() ?? "no flag")")
+        #expect(blackL2?["figure"]?.stringValue?.contains("black-box square") == true)
 
         let bad = try ManifoldBinary.run(
             ["attack", "fgsm", "--run", "victim", "--sanity-n", "-1"], runsRoot: root)
