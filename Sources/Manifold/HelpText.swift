@@ -135,7 +135,8 @@ enum HelpText {
                     other classes, on the images still correct; success is any wrong class
           fab       fast adaptive boundary: minimal L-inf or --norm 2 perturbation by projecting onto
                     the nearest linearised boundary, kept if within --eps; min_norm per image;
-                    --targets K: FAB-T, the K most likely other classes in turn (Croce & Hein 2020)
+                    --targets K: FAB-T, the K most likely other classes in turn; --restarts R: R
+                    runs, the later ones from random points at eps/2 (Croce & Hein 2020)
           autoattack  the standard robustness evaluation (Croce & Hein 2020): apgd-ce, apgd-t (DLR,
                     --targets 9), fab-t (9 targets), square (--queries 5000; L-inf or L2), --steps 100
                     each, each on the images still robust; robust accuracy is the per-image worst

@@ -115,6 +115,24 @@ import Testing
         for key in ["adversarial_accuracy", "mean_l2", "mean_linf"] {
             #expect(plain[key]?.doubleValue == ce[key]?.doubleValue, "\(key)")
         }
+        // fab --restarts 3: up to three runs of the gradient budget; the first run is the single one, so
+        // no image it broke within eps comes back.
+        func fab(_ extra: [String]) throws -> JSONValue {
+            try json(
+                try ManifoldBinary.run(
+                    ["attack", "fab", "--steps", "10", "--run", "victim", "--n", "20", "--json", "--quiet"] + extra,
+                    runsRoot: root))
+        }
+        let once = try fab([])
+        let thrice = try fab(["--restarts", "3"])
+        let budget = (
+            once["gradient_evaluations"]?.integerValue ?? 0, thrice["gradient_evaluations"]?.integerValue ?? 0
+        )
+        #expect(budget.1 > budget.0 && budget.1 <= 3 * budget.0, "gradients \(budget)")
+        let accuracy = (
+            once["adversarial_accuracy"]?.doubleValue ?? 0, thrice["adversarial_accuracy"]?.doubleValue ?? 1
+        )
+        #expect(accuracy.1 <= accuracy.0, "adversarial accuracy \(accuracy)")
     }
 
     @Test func badInputIsOneLineAndExitTwo() throws {
