@@ -70,14 +70,11 @@ public struct SquareAttack: BlackBoxAttack {
         guard pInit > 0, pInit <= 1 else { throw AttackError("square's p must be in (0, 1], got \(pInit)") }
         let (probabilities, targets) = try validateBlackBox(
             oracle: oracle, images: images, labels: labels, goal: threat.goal)
-        if threat.norm == .l2 {
-            return SquareL2Run(
-                attack: self, oracle: oracle, images: images.detached(), labels: labels, targets: targets,
-                epsilon: threat.epsilon, cleanProbabilities: probabilities)
-        }
-        return SquareRun(
-            attack: self, oracle: oracle, images: images.detached(), labels: labels, targets: targets,
-            epsilon: threat.epsilon, cleanProbabilities: probabilities)
+        let run = threat.norm == .l2 ? SquareL2Run.self : SquareRun.self
+        return run.init(
+            method: threat.norm == .l2 ? "square-l2" : "square", attack: self, oracle: oracle,
+            images: images.detached(), labels: labels, targets: targets, epsilon: threat.epsilon,
+            cleanProbabilities: probabilities)
     }
 }
 
@@ -94,7 +91,7 @@ class SquareSearchRun: BlackBoxAttackRun {
     private(set) var margins: [Float]
     private var perImageQueries: [Double]
 
-    init(
+    required init(
         method: String, attack: SquareAttack, oracle: any ProbabilityOracle, images: Tensor, labels: [Int],
         targets: [Int]?, epsilon: Float, cleanProbabilities: [Float]
     ) {
@@ -166,15 +163,6 @@ class SquareSearchRun: BlackBoxAttackRun {
 /// The L-inf Square Attack's candidates: vertical stripes of ±eps at iteration 0, then one square of a
 /// random ±eps per image.
 final class SquareRun: SquareSearchRun {
-    init(
-        attack: SquareAttack, oracle: any ProbabilityOracle, images: Tensor, labels: [Int], targets: [Int]?,
-        epsilon: Float, cleanProbabilities: [Float]
-    ) {
-        super.init(
-            method: "square", attack: attack, oracle: oracle, images: images, labels: labels, targets: targets,
-            epsilon: epsilon, cleanProbabilities: cleanProbabilities)
-    }
-
     override func candidates(for active: [Int]) -> [Float] {
         let pixels = oracle.pixelCount
         var batch = [Float](repeating: 0, count: active.count * pixels)

@@ -20,15 +20,6 @@ import TensorCore
 ///   `s = max(3, round(sqrt(p * pixels)))`, plus one if even, at most the image side, with `p` from
 ///   `SquareAttack.fraction`.
 final class SquareL2Run: SquareSearchRun {
-    init(
-        attack: SquareAttack, oracle: any ProbabilityOracle, images: Tensor, labels: [Int], targets: [Int]?,
-        epsilon: Float, cleanProbabilities: [Float]
-    ) {
-        super.init(
-            method: "square-l2", attack: attack, oracle: oracle, images: images, labels: labels, targets: targets,
-            epsilon: epsilon, cleanProbabilities: cleanProbabilities)
-    }
-
     /// The window side at this iteration (after iteration 0).
     var windowSide: Int {
         var s = max(Int((fraction * Float(oracle.pixelCount)).squareRoot().rounded()), 3)

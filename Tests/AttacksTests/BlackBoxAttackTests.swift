@@ -8,6 +8,8 @@ import Testing
 final class CountingOracle: ProbabilityOracle {
     private let inner: ClassifierOracle
     private(set) var scored = 0
+    /// The last batch it scored, so a test can check every candidate an attack queried.
+    private(set) var last: [Float] = []
 
     init(_ classifier: Classifier) { inner = ClassifierOracle(classifier) }
 
@@ -17,6 +19,7 @@ final class CountingOracle: ProbabilityOracle {
 
     func probabilities(_ images: [Float], count: Int) -> [Float] {
         scored += count
+        last = images
         return inner.probabilities(images, count: count)
     }
 }

@@ -4,25 +4,6 @@ import Testing
 
 @testable import Attacks
 
-/// An oracle that keeps the last batch it scored, so a test can check every candidate the attack queried.
-private final class RecordingOracle: ProbabilityOracle {
-    private let inner: ClassifierOracle
-    private(set) var last: [Float] = []
-    private(set) var scored = 0
-
-    init(_ classifier: Classifier) { inner = ClassifierOracle(classifier) }
-
-    var pixelCount: Int { inner.pixelCount }
-    var classCount: Int { inner.classCount }
-    var queries: Int { inner.queries }
-
-    func probabilities(_ images: [Float], count: Int) -> [Float] {
-        last = images
-        scored += count
-        return inner.probabilities(images, count: count)
-    }
-}
-
 /// The L2 Square Attack (Andriushchenko et al. 2020, Algorithm 3) on the shared tiny model.
 struct SquareL2Tests {
     static func l2(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Float {
@@ -65,7 +46,7 @@ struct SquareL2Tests {
     @Test func everyCandidateIsInTheBallAndTheMarginNeverRises() throws {
         let model = TinyModel.make()
         let (images, labels) = TinyModel.testBatch(30)
-        let oracle = RecordingOracle(model)
+        let oracle = CountingOracle(model)
         let eps: Float = 1.5
         let tolerance = eps * 1e-5 + 1e-6
         let run = try SquareAttack(queries: 200, seed: 4).makeRun(
