@@ -110,8 +110,8 @@ public struct RobustTrainingStudy {
         do {
             try folder.write(dataset.trainImages[...], name: "train.f32")
             try folder.write(dataset.trainLabels[...], name: "train.i64")
-            try folder.write(dataset.testImages[0..<(count * dataset.pixelCount)], name: "test.f32")
-            try folder.write(dataset.testLabels[0..<count], name: "test.i64")
+            try folder.write(dataset.testImages[...], name: "test.f32")
+            try folder.write(dataset.testLabels[...], name: "test.i64")
         } catch {
             return .failure(error)
         }

@@ -3,10 +3,10 @@ torchattacks 3.5.1's AutoAttack components (autoattack_chain.py).
 
 Usage: python3 robust_training_torch.py FOLDER PIXELS CLASSES EPOCHS BATCH THREADS EPS N STEPS QUERIES
        ADV_STEPS BETA RECIPE:LR,... SEED...
-FOLDER holds train.f32, train.i64 (the training set) and test.f32, test.i64 (the N test images attacked), raw
-float32 images and int64 labels. For each recipe and seed: torch.manual_seed(seed) before building the MLP
-PIXELS-256-256-CLASSES (PyTorch's default initialisation), torch.randperm batches of BATCH each epoch (the
-last one partial), Adam at LR, the test images evaluated after each epoch (as Manifold's training does);
+FOLDER holds train.f32, train.i64 (the training set) and test.f32, test.i64 (the test set, whose first N
+images are attacked), raw float32 images and int64 labels. For each recipe and seed: torch.manual_seed(seed)
+before building the MLP PIXELS-256-256-CLASSES (PyTorch's default initialisation), torch.randperm batches of BATCH each epoch (the
+last one partial), Adam at LR, the whole test set evaluated after each epoch (as Manifold's training does);
 the training is timed. The recipes, as Manifold's Engine defines them (L-inf radius EPS, every point
 clipped to the eps-ball and [0, 1]):
 - pgd (Madry et al. 2018): cross-entropy on PGD examples: a uniform start in the ball, ADV_STEPS signed
@@ -114,13 +114,13 @@ def train(recipe, lr, seed):
 
 
 side = int(round(pixels ** 0.5))
-images = X.reshape(-1, 1, side, side)
+images, labels = X[:n].reshape(-1, 1, side, side), Y[:n]
 for entry in recipes.split(","):
     recipe, lr = entry.rsplit(":", 1)
     for seed in sys.argv[14:]:
         model, seconds = train(recipe, float(lr), int(seed))
         for p in model.parameters(): p.requires_grad_(False)
         m = ImageNet(model, True).eval()
-        with torch.no_grad(): clean = (m(images).argmax(1) == Y).float().mean().item()
-        robust = autoattack(m, images, Y, eps, steps, queries, classes).float().mean().item()
+        with torch.no_grad(): clean = (m(images).argmax(1) == labels).float().mean().item()
+        robust = autoattack(m, images, labels, eps, steps, queries, classes).float().mean().item()
         print("seed %s recipe=%s robust_accuracy=%r clean_accuracy=%r train_seconds=%r" % (seed, recipe, robust, clean, seconds), flush=True)
