@@ -136,3 +136,14 @@ public struct AdversarialTrainingSettings: Sendable, Equatable {
         self = settings
     }
 }
+
+extension ClassifierTraining {
+    /// Trains with `adversarial` from now on: its objective seeded by `seed` and, for `fgsm-rs`, its
+    /// triangular learning rate peaking at `learningRate` over the schedule's epochs (set
+    /// `scheduleEpochs` first). What `train mlp|cnn --adversarial` sets up, and `bench robust-training`
+    /// reuses; the per-epoch `RobustnessProbe` is separate (it measures, it never changes the weights).
+    public func train(adversarially adversarial: AdversarialTrainingSettings, learningRate: Double, seed: UInt64) {
+        objective = adversarial.objective(seed: seed)
+        learningRateSchedule = adversarial.schedule(learningRate: learningRate, batchesPerEpoch: batchesPerEpoch)
+    }
+}

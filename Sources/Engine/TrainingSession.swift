@@ -119,9 +119,7 @@ public final class TrainingSession: @unchecked Sendable {
         _ classifier: ClassifierTraining, adversarial: AdversarialTrainingSettings, plan: TrainingPlan,
         dataset: Dataset
     ) {
-        classifier.objective = adversarial.objective(seed: plan.seed)
-        classifier.learningRateSchedule = adversarial.schedule(
-            learningRate: plan.learningRate, batchesPerEpoch: classifier.batchesPerEpoch)
+        classifier.train(adversarially: adversarial, learningRate: plan.learningRate, seed: plan.seed)
         let count = min(RobustnessProbe.defaultCount, dataset.trainCount)
         let batch = dataset.trainBatch(Array(0..<count))
         classifier.robustnessProbe = RobustnessProbe(

@@ -66,6 +66,7 @@ enum BenchCommand {
         (BenchDDPMCommand.declaration, BenchDDPMCommand.run), (tui, runTUI),
         (BenchSeedsCommand.declaration, BenchSeedsCommand.run),
         (BenchAutoAttackCommand.declaration, BenchAutoAttackCommand.run),
+        (BenchRobustTrainingCommand.declaration, BenchRobustTrainingCommand.run),
         (BenchFeatureCommand.declaration, BenchFeatureCommand.run),
         (BenchPurifyCommand.declaration, BenchPurifyCommand.run),
         (BenchThreatsCommand.declaration, BenchThreatsCommand.run),
@@ -78,7 +79,7 @@ enum BenchCommand {
     static let declaration = CommandDeclaration(
         name: "bench", arguments: "WHAT",
         summary:
-            "benchmarks: gemm, train, attack, ddpm, tui, seeds, autoattack, feature, purify, threats, guidance, models",
+            "benchmarks: gemm, train, attack, ddpm, tui, seeds, autoattack, robust-training, feature, purify, threats, guidance, models",
         about: "Speed targets, measured as ratios within one run (name the CPU beside every figure).",
         subcommands: subcommands.map(\.declaration))
 

@@ -3,17 +3,17 @@
 Usage: python3 autoattack_torch.py WEIGHTS KIND ARCH IMAGES LABELS N THREADS EPS STEPS QUERIES
 WEIGHTS is a Manifold classifier's model.safetensors (read by classifier_torch.py); KIND is mlp or cnn and
 ARCH standard, madry or wong (the layer layouts of Manifold's Classifier, with its PyTorch parameter names); IMAGES and LABELS are raw float32 [N, pixels] and int64 [N] files. Runs the
-standard L-inf ensemble as torchattacks' AutoAttack does (APGD-CE, APGD-T, FAB-T, Square, each on the images
-still robust, seed 0), with STEPS iterations for the first three and QUERIES for Square (torchattacks'
-AutoAttack itself fixes steps=10 and 5000 queries). Prints `component NAME ROBUST_ACCURACY SECONDS_SO_FAR`
-after each and
+standard L-inf ensemble as torchattacks' AutoAttack does (autoattack_chain.py: APGD-CE, APGD-T, FAB-T, Square,
+each on the images still robust, seed 0), with STEPS iterations for the first three and QUERIES for Square
+(torchattacks' AutoAttack itself fixes steps=10 and 5000 queries). Prints `component NAME ROBUST_ACCURACY
+SECONDS_SO_FAR` after each and
 `result SECONDS ROBUST_ACCURACY`; `error MESSAGE` (exit status 0) when PyTorch or torchattacks is missing.
 """
 import sys, time
 sys.dont_write_bytecode = True
 try:
-    import numpy as np, torch, torch.nn as nn
-    from torchattacks import APGD, APGDT, FAB, Square
+    import numpy as np, torch
+    from autoattack_chain import ImageNet, autoattack
     from classifier_torch import load_classifier
 except Exception as e:
     print("error PyTorch or torchattacks unavailable: %s" % e); sys.exit(0)
@@ -21,33 +21,15 @@ weights, kind, arch, images, labels, n, threads, eps, steps, queries = sys.argv[
 n, steps, queries, eps = int(n), int(steps), int(queries), float(eps)
 torch.set_num_threads(int(threads))
 
-class Net(nn.Module):
-    """Takes [N, 1, H, W] images as torchattacks' Square needs; the MLP sees them flattened."""
-    def __init__(self, inner, flatten):
-        super().__init__(); self.inner, self.flatten = inner, flatten
-    def forward(self, x):
-        return self.inner(x.flatten(1) if self.flatten else x)
-
 X = torch.from_numpy(np.fromfile(images, dtype=np.float32).reshape(n, -1).copy())
 side = int(round(X.shape[1] ** 0.5))
 X = X.reshape(n, 1, side, side)
 Y = torch.from_numpy(np.fromfile(labels, dtype=np.int64).copy())
 inner, classes = load_classifier(weights, kind, arch, side)
-m = Net(inner, kind == "mlp").eval()
+m = ImageNet(inner, kind == "mlp").eval()
 for p in m.parameters(): p.requires_grad_(False)
-components = [
-    ("apgd-ce", APGD(m, norm="Linf", eps=eps, steps=steps, n_restarts=1, loss="ce", seed=0)),
-    ("apgd-t", APGDT(m, norm="Linf", eps=eps, steps=steps, n_restarts=1, n_classes=classes, seed=0)),
-    ("fab-t", FAB(m, norm="Linf", eps=eps, steps=steps, n_restarts=1, multi_targeted=True, n_classes=classes, seed=0)),
-    ("square", Square(m, norm="Linf", eps=eps, n_queries=queries, n_restarts=1, seed=0)),
-]
 start = time.perf_counter()
-with torch.no_grad(): robust = m(X).argmax(1) == Y
-for name, attack in components:
-    index = robust.nonzero().flatten()
-    if len(index) > 0:
-        adversarial = attack(X[index], Y[index])
-        with torch.no_grad(): broken = m(adversarial).argmax(1) != Y[index]
-        robust[index[broken]] = False
+def report(name, robust):
     print("component %s %r %r" % (name, robust.float().mean().item(), time.perf_counter() - start), flush=True)
+robust = autoattack(m, X, Y, eps, steps, queries, classes, report)
 print("result %r %r" % (time.perf_counter() - start, robust.float().mean().item()), flush=True)
