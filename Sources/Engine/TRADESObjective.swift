@@ -66,9 +66,12 @@ public struct TRADESObjective: ClassifierObjective {
             Self.klDivergence(natural: target, adversarial: model(input)).backward()
             guard let gradient = input.grad else { break }
             let g = gradient.data
+            // Local copies of the step and radius: read through `self` they were reloaded on every
+            // element (the stores to `x` might alias them), which kept the loop scalar.
+            let (step, radius) = (stepSize, epsilon)
             for i in 0..<count {
-                let moved = x[i] + (g[i] > 0 ? stepSize : g[i] < 0 ? -stepSize : 0)
-                x[i] = min(max(min(max(moved, c[i] - epsilon), c[i] + epsilon), 0), 1)
+                let moved = x[i] + (g[i] > 0 ? step : g[i] < 0 ? -step : 0)
+                x[i] = min(max(min(max(moved, c[i] - radius), c[i] + radius), 0), 1)
             }
         }
         return adversarial
