@@ -135,6 +135,23 @@ extension PythonReference {
 
         public func remove() { try? FileManager.default.removeItem(atPath: path) }
 
+        /// A new folder holding all of `dataset`: `train.f32`, `train.i64`, `test.f32` and `test.i64` (the
+        /// layout the seed studies' scripts read), for a benchmark called `label`; on failure nothing is
+        /// left behind.
+        public static func wholeDataset(_ dataset: Dataset, label: String) throws(Failure) -> InputFolder {
+            let folder = try InputFolder(label: label)
+            do {
+                try folder.write(dataset.trainImages[...], name: "train.f32")
+                try folder.write(dataset.trainLabels[...], name: "train.i64")
+                try folder.write(dataset.testImages[...], name: "test.f32")
+                try folder.write(dataset.testLabels[...], name: "test.i64")
+            } catch {
+                folder.remove()
+                throw error
+            }
+            return folder
+        }
+
         /// A new folder holding the first `count` test images of `dataset` (`images.f32`) and their labels
         /// (`labels.i64`), for a benchmark called `label`; on failure nothing is left behind.
         /// - Throws: `RuntimeFault` naming the benchmark.

@@ -102,19 +102,11 @@ public struct RobustTrainingStudy {
     > {
         let folder: PythonReference.InputFolder
         do {
-            folder = try PythonReference.InputFolder(label: "bench-robust-training")
+            folder = try PythonReference.InputFolder.wholeDataset(dataset, label: "bench-robust-training")
         } catch {
             return .failure(error)
         }
         defer { folder.remove() }
-        do {
-            try folder.write(dataset.trainImages[...], name: "train.f32")
-            try folder.write(dataset.trainLabels[...], name: "train.i64")
-            try folder.write(dataset.testImages[...], name: "test.f32")
-            try folder.write(dataset.testLabels[...], name: "test.i64")
-        } catch {
-            return .failure(error)
-        }
         let recipeList = recipes.map { "\($0.rawValue):\(learningRate($0))" }.joined(separator: ",")
         let defaults = AdversarialTrainingSettings(epsilon: epsilon)
         let arguments =

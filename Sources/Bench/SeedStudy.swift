@@ -90,19 +90,11 @@ public struct SeedStudy {
     public func torchFigures(seeds: [UInt64], python: String) -> Result<[[String: Double]], PythonReference.Failure> {
         let folder: PythonReference.InputFolder
         do {
-            folder = try PythonReference.InputFolder(label: "bench-seeds")
+            folder = try PythonReference.InputFolder.wholeDataset(dataset, label: "bench-seeds")
         } catch {
             return .failure(error)
         }
         defer { folder.remove() }
-        do {
-            try folder.write(dataset.trainImages[...], name: "train.f32")
-            try folder.write(dataset.trainLabels[...], name: "train.i64")
-            try folder.write(dataset.testImages[...], name: "test.f32")
-            try folder.write(dataset.testLabels[...], name: "test.i64")
-        } catch {
-            return .failure(error)
-        }
         let arguments =
             [folder.path, String(dataset.pixelCount), String(dataset.classCount), String(epochs), String(batchSize)]
             + [String(learningRate), String(ComputeThreads.count)] + seeds.map(String.init)
