@@ -138,21 +138,14 @@ enum BenchRobustTrainingCommand {
             }
         }
         let rows = chosen.map { Row(recipe: $0, manifold: ours[$0] ?? [], torch: torch?[$0]) }
-        let context = Context(
-            cpu: ModelsBenchmark.cpuDescription(), dataset: dataset, epochs: epochs, epsilon: epsilon, count: n,
-            steps: steps, queries: queries, seeds: seedList, study: study)
+        let context = Context(cpu: ModelsBenchmark.cpuDescription(), seeds: seedList, study: study)
         print(parsed.has(SharedOptions.json) ? json(rows, context, note: note) : text(rows, context, note: note))
         return 0
     }
 
+    /// What the report names besides the study's own settings.
     struct Context {
         let cpu: String
-        let dataset: Dataset
-        let epochs: Int
-        let epsilon: Float
-        let count: Int
-        let steps: Int
-        let queries: Int
         let seeds: [UInt64]
         let study: RobustTrainingStudy
     }
@@ -164,10 +157,10 @@ enum BenchRobustTrainingCommand {
     }
 
     static func text(_ rows: [Row], _ context: Context, note: String?) -> String {
-        let dataset = context.dataset
+        let dataset = context.study.dataset
         var lines = [
-            "robust training: mlp \(dataset.pixelCount)-256-256-\(dataset.classCount), Adam, batch \(context.study.batchSize), \(context.epochs) epochs, eps \(context.epsilon), \(dataset.name) (\(dataset.trainCount) train images), seeds \(context.seeds.first!)-\(context.seeds.last!)",
-            "AutoAttack standard L-inf (\(context.steps) iterations, Square \(context.queries) queries) on the first \(context.count) test images; \(context.cpu), \(ComputeThreads.count) threads",
+            "robust training: mlp \(dataset.pixelCount)-256-256-\(dataset.classCount), Adam, batch \(context.study.batchSize), \(context.study.epochs) epochs, eps \(context.study.epsilon), \(dataset.name) (\(dataset.trainCount) train images), seeds \(context.seeds.first!)-\(context.seeds.last!)",
+            "AutoAttack standard L-inf (\(context.study.steps) iterations, Square \(context.study.queries) queries) on the first \(context.study.count) test images; \(context.cpu), \(ComputeThreads.count) threads",
             "recipe    side      robust: mean +- sd   (min - max)        clean mean   training s/seed",
         ]
         func side(_ name: String, _ results: [RobustTrainingStudy.SeedResult]) -> String {
@@ -221,9 +214,11 @@ enum BenchRobustTrainingCommand {
         }
         var object: [String: JSONValue] = [
             "cpu": .string(context.cpu), "threads": .integer(ComputeThreads.count),
-            "eps": .number(Double("\(context.epsilon)") ?? Double(context.epsilon)), "n": .integer(context.count),
-            "steps": .integer(context.steps), "queries": .integer(context.queries), "epochs": .integer(context.epochs),
-            "data": .string(context.dataset.name), "train_images": .integer(context.dataset.trainCount),
+            "eps": .number(Double("\(context.study.epsilon)") ?? Double(context.study.epsilon)),
+            "n": .integer(context.study.count),
+            "steps": .integer(context.study.steps), "queries": .integer(context.study.queries),
+            "epochs": .integer(context.study.epochs),
+            "data": .string(context.study.dataset.name), "train_images": .integer(context.study.dataset.trainCount),
             "seeds": .array(context.seeds.map { .integer(Int(clamping: $0)) }), "recipes": .array(items),
         ]
         if let note { object["note"] = .string(note) }
