@@ -57,51 +57,51 @@ public struct Im2Col: Sendable {
         return lower..<max(lower, min(high, count))
     }
 
-    /// One image `[channels, height, width]` -> `columns` as described on the type.
-    public func unfold(image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
-        forEachKernelOffset(rows: columns) { row, c, ky, kx in
+    /// One image `[channels, height, width]` -> `columns` as described on the type, its rows
+    /// `rowStride` floats apart (at least `positions`; more when several images' columns sit side
+    /// by side in one matrix).
+    public func unfold(image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let rowStride = rowStride ?? positions
+        guard isShifted else { return unfoldStrided(image: image, columns: columns, rowStride: rowStride) }
+        forEachKernelOffset(rows: columns, rowStride: rowStride) { row, c, ky, kx in
             let plane = image + c * height * width
-            if isShifted {
-                let (shift, span) = shiftedSpan(ky: ky, kx: kx)
-                row.update(repeating: 0, count: span.lowerBound)
-                ElementwiseKernels.copy(plane + (span.lowerBound + shift), to: row + span.lowerBound, count: span.count)
-                (row + span.upperBound).update(repeating: 0, count: positions - span.upperBound)
-                zeroColumnsOutsideImage(row: row, kx: kx)
-            } else {
-                unfoldRows(plane: plane, ky: ky, kx: kx, row: row)
-            }
+            let (shift, span) = shiftedSpan(ky: ky, kx: kx)
+            row.update(repeating: 0, count: span.lowerBound)
+            ElementwiseKernels.copy(plane + (span.lowerBound + shift), to: row + span.lowerBound, count: span.count)
+            (row + span.upperBound).update(repeating: 0, count: positions - span.upperBound)
+            zeroColumnsOutsideImage(row: row, kx: kx)
         }
     }
 
     /// The adjoint of `unfold`: accumulates (`+=`) `columns` into one image's gradient (the
     /// caller zeroes it first). `columns` is scratch: its entries whose input lies outside the
-    /// image may be zeroed.
-    public func fold(columns: UnsafeMutablePointer<Float>, image: UnsafeMutablePointer<Float>) {
-        forEachKernelOffset(rows: columns) { row, c, ky, kx in
+    /// image may be zeroed. Its rows are `rowStride` floats apart, as for `unfold`.
+    public func fold(columns: UnsafeMutablePointer<Float>, image: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let rowStride = rowStride ?? positions
+        guard isShifted else { return foldStrided(columns: columns, image: image, rowStride: rowStride) }
+        forEachKernelOffset(rows: columns, rowStride: rowStride) { row, c, ky, kx in
             let plane = image + c * height * width
-            if isShifted {
-                // Entries whose input column is outside the image would land on a neighbouring
-                // image row of the contiguous add: zero them first.
-                zeroColumnsOutsideImage(row: row, kx: kx)
-                let (shift, span) = shiftedSpan(ky: ky, kx: kx)
-                ElementwiseKernels.add(row + span.lowerBound, to: plane + (span.lowerBound + shift), count: span.count)
-            } else {
-                foldRows(row: row, ky: ky, kx: kx, plane: plane)
-            }
+            // Entries whose input column is outside the image would land on a neighbouring
+            // image row of the contiguous add: zero them first.
+            zeroColumnsOutsideImage(row: row, kx: kx)
+            let (shift, span) = shiftedSpan(ky: ky, kx: kx)
+            ElementwiseKernels.add(row + span.lowerBound, to: plane + (span.lowerBound + shift), count: span.count)
         }
     }
 
     /// Calls `body` with the row of `columns` for every kernel offset `(c, ky, kx)`, in order.
     @inline(__always)
     private func forEachKernelOffset(
-        rows columns: UnsafeMutablePointer<Float>, _ body: (UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
+        rows columns: UnsafeMutablePointer<Float>, rowStride: Int,
+        _ body: (UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
     ) {
+        precondition(rowStride >= positions, "Im2Col: rows closer together than the output positions")
         var row = columns
         for c in 0..<channels {
             for ky in 0..<kernelHeight {
                 for kx in 0..<kernelWidth {
                     body(row, c, ky, kx)
-                    row += positions
+                    row += rowStride
                 }
             }
         }
@@ -130,46 +130,6 @@ public struct Im2Col: Sendable {
             let line = row + oy * outWidth
             for ox in 0..<valid.lowerBound { line[ox] = 0 }
             for ox in valid.upperBound..<outWidth { line[ox] = 0 }
-        }
-    }
-
-    /// The general case, one output row at a time.
-    @inline(__always)
-    private func unfoldRows(plane: UnsafePointer<Float>, ky: Int, kx: Int, row: UnsafeMutablePointer<Float>) {
-        let valid = Im2Col.validRange(offset: kx - padding, size: width, stride: stride, count: outWidth)
-        for oy in 0..<outHeight {
-            let out = row + oy * outWidth
-            let iy = oy * stride - padding + ky
-            guard iy >= 0 && iy < height, !valid.isEmpty else {
-                out.update(repeating: 0, count: outWidth)
-                continue
-            }
-            let source = plane + (iy * width + kx - padding + valid.lowerBound * stride)
-            out.update(repeating: 0, count: valid.lowerBound)
-            if stride == 1 {
-                ElementwiseKernels.copy(source, to: out + valid.lowerBound, count: valid.count)
-            } else {
-                for (j, ox) in valid.enumerated() { out[ox] = source[j &* stride] }
-            }
-            (out + valid.upperBound).update(repeating: 0, count: outWidth - valid.upperBound)
-        }
-    }
-
-    /// The general case, one output row at a time.
-    @inline(__always)
-    private func foldRows(row: UnsafeMutablePointer<Float>, ky: Int, kx: Int, plane: UnsafeMutablePointer<Float>) {
-        let valid = Im2Col.validRange(offset: kx - padding, size: width, stride: stride, count: outWidth)
-        guard !valid.isEmpty else { return }
-        for oy in 0..<outHeight {
-            let iy = oy * stride - padding + ky
-            guard iy >= 0 && iy < height else { continue }
-            let source = row + (oy * outWidth + valid.lowerBound)
-            let target = plane + (iy * width + kx - padding + valid.lowerBound * stride)
-            if stride == 1 {
-                ElementwiseKernels.add(source, to: target, count: valid.count)
-            } else {
-                for j in 0..<valid.count { target[j &* stride] += source[j] }
-            }
         }
     }
 }

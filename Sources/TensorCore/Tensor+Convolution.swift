@@ -4,8 +4,10 @@ extension Tensor {
     /// - Parameters: self [batch, inC, H, W]; weight [outC, inC, kh, kw]; bias [outC].
     /// - Returns: [batch, outC, outH, outW].
     ///
-    /// One GEMM per image, `W [outC, patch] x columns [patch, outH*outW]`, written straight into
-    /// the image's NCHW output; the images are spread over the threads (`ImageBatchSplit`).
+    /// One GEMM per group of images (`ConvolutionImageGroups`; one image when the output plane is
+    /// large), `W [outC, patch] x columns [patch, images * outH*outW]`; a one-image group writes
+    /// straight into its NCHW output, a larger one is scattered into it. The images are spread over
+    /// the threads (`ImageBatchSplit`).
     public func conv2d(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
         precondition(rank == 4 && weight.rank == 4, "conv2d needs NCHW input and [out,in,kh,kw] weight")
         let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
@@ -20,20 +22,40 @@ extension Tensor {
         let (patch, positions) = (geometry.patch, geometry.positions)
         let outPlane = outChannels * positions
         let split = ImageBatchSplit(batch: batch, flopsPerImage: 2.0 * Double(outPlane * patch))
+        let grouping = ConvolutionImageGroups(geometry: geometry)
         let out = Tensor(
             shape: [batch, outChannels, geometry.outHeight, geometry.outWidth],
             storage: TensorStorage(uninitializedCount: batch * outPlane))
         split.run { _, images in
-            let columns = geometry.isIdentity ? nil : TensorStorage(uninitializedCount: geometry.columnCount)
-            for b in images {
-                let image = self.data + b * geometry.imageSize
-                if let columns { geometry.unfold(image: image, columns: columns.pointer) }
-                let result = out.data + b * outPlane
+            let columns =
+                geometry.isIdentity ? nil : TensorStorage(uninitializedCount: grouping.size * geometry.columnCount)
+            let staging = grouping.size > 1 ? TensorStorage(uninitializedCount: grouping.size * outPlane) : nil
+            for group in grouping.groups(of: images) {
+                let columnWidth = group.count * positions
+                let first = group.lowerBound
+                if let columns {
+                    for (index, b) in group.enumerated() {
+                        geometry.unfold(
+                            image: self.data + b * geometry.imageSize, columns: columns.pointer + index * positions,
+                            rowStride: columnWidth)
+                    }
+                }
+                let target = out.data + first * outPlane
+                let result = group.count > 1 ? staging!.pointer : target
                 GEMM.multiply(
-                    m: outChannels, n: positions, k: patch, a: weight.data, lda: patch, transA: false,
-                    b: columns?.pointer ?? image, ldb: positions, transB: false, c: result, ldc: positions,
-                    threads: split.gemmThreads)
-                if let bias { ElementwiseKernels.addToRows(result, rows: outChannels, width: positions, bias.data) }
+                    m: outChannels, n: columnWidth, k: patch, a: weight.data, lda: patch, transA: false,
+                    b: columns?.pointer ?? self.data + first * geometry.imageSize, ldb: columnWidth, transB: false,
+                    c: result, ldc: columnWidth, threads: split.gemmThreads)
+                if group.count > 1 {
+                    ConvolutionImageGroups.scatter(
+                        matrix: result, count: group.count, rows: outChannels, positions: positions, into: target)
+                }
+                if let bias {
+                    for index in 0..<group.count {
+                        ElementwiseKernels.addToRows(
+                            target + index * outPlane, rows: outChannels, width: positions, bias.data)
+                    }
+                }
             }
         }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
@@ -41,27 +63,50 @@ extension Tensor {
             let parts = ParameterGradientParts(pieces: split.pieces, weight: weight, bias: bias)
             let gradInput = self.requiresGrad ? Tensor(zeros: self.shape) : nil
             split.run { piece, images in
-                let scratch = geometry.isIdentity ? nil : TensorStorage(uninitializedCount: geometry.columnCount)
-                for b in images {
-                    let image = self.data + b * geometry.imageSize
-                    let gradOut = g.data + b * outPlane
+                let scratch =
+                    geometry.isIdentity ? nil : TensorStorage(uninitializedCount: grouping.size * geometry.columnCount)
+                let staging = grouping.size > 1 ? TensorStorage(uninitializedCount: grouping.size * outPlane) : nil
+                for group in grouping.groups(of: images) {
+                    let columnWidth = group.count * positions
+                    let first = group.lowerBound
+                    let image = self.data + first * geometry.imageSize
+                    var gradOut = UnsafePointer(g.data + first * outPlane)
+                    if group.count > 1, let staging {
+                        ConvolutionImageGroups.gather(
+                            planes: gradOut, count: group.count, rows: outChannels, positions: positions,
+                            into: staging.pointer)
+                        gradOut = UnsafePointer(staging.pointer)
+                    }
                     if let sum = parts.weight(of: piece) {
-                        if let scratch { geometry.unfold(image: image, columns: scratch.pointer) }
+                        if let scratch {
+                            for index in 0..<group.count {
+                                geometry.unfold(
+                                    image: image + index * geometry.imageSize,
+                                    columns: scratch.pointer + index * positions, rowStride: columnWidth)
+                            }
+                        }
                         GEMM.multiply(
-                            m: outChannels, n: patch, k: positions, a: gradOut, lda: positions, transA: false,
-                            b: scratch?.pointer ?? image, ldb: positions, transB: true, c: sum, ldc: patch, beta: 1,
-                            threads: split.gemmThreads)
+                            m: outChannels, n: patch, k: columnWidth, a: gradOut, lda: columnWidth, transA: false,
+                            b: scratch?.pointer ?? image, ldb: columnWidth, transB: true, c: sum, ldc: patch,
+                            beta: 1, threads: split.gemmThreads)
                     }
                     if let sums = parts.bias(of: piece) {
-                        ElementwiseKernels.accumulateRowTotals(gradOut, rows: outChannels, width: positions, into: sums)
+                        ElementwiseKernels.accumulateRowTotals(
+                            gradOut, rows: outChannels, width: columnWidth, into: sums)
                     }
                     if let gradInput {
-                        let target = gradInput.data + b * geometry.imageSize
+                        let target = gradInput.data + first * geometry.imageSize
                         GEMM.multiply(
-                            m: patch, n: positions, k: outChannels, a: weight.data, lda: patch, transA: true,
-                            b: gradOut, ldb: positions, transB: false, c: scratch?.pointer ?? target,
-                            ldc: positions, threads: split.gemmThreads)
-                        if let scratch { geometry.fold(columns: scratch.pointer, image: target) }
+                            m: patch, n: columnWidth, k: outChannels, a: weight.data, lda: patch, transA: true,
+                            b: gradOut, ldb: columnWidth, transB: false, c: scratch?.pointer ?? target,
+                            ldc: columnWidth, threads: split.gemmThreads)
+                        if let scratch {
+                            for index in 0..<group.count {
+                                geometry.fold(
+                                    columns: scratch.pointer + index * positions,
+                                    image: target + index * geometry.imageSize, rowStride: columnWidth)
+                            }
+                        }
                     }
                 }
             }

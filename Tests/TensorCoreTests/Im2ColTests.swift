@@ -76,6 +76,13 @@ import Testing
         Case(
             batch: 8, channels: 3, height: 28, width: 28, kernelHeight: 3, kernelWidth: 3, stride: 1,
             padding: 1),
+        // Wong et al.'s second convolution, and a stride-1 kernel without padding (narrower output).
+        Case(
+            batch: 3, channels: 4, height: 14, width: 14, kernelHeight: 4, kernelWidth: 4, stride: 2,
+            padding: 1),
+        Case(
+            batch: 2, channels: 2, height: 9, width: 8, kernelHeight: 5, kernelWidth: 5, stride: 1,
+            padding: 0),
     ]
 
     /// Direct convolution vs im2col followed by W x columns, image by image.
@@ -134,6 +141,51 @@ import Testing
         let left = zip(t.im2col(x), y).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         let right = zip(x, t.col2im(y)).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         #expect(abs(left - right) <= 1e-9 * Double(t.columnCount) + 1e-6)
+    }
+
+    /// The images' columns side by side in one `[patch, batch * positions]` matrix (rows
+    /// `batch * positions` apart) hold exactly each image's own columns, and fold back to exactly
+    /// each image's gradient.
+    @Test(arguments: cases) func sideBySideColumnsMatchOneImageEach(_ t: Case) {
+        var rng = RandomGenerator(seed: 5)
+        let g = t.geometry
+        let x = (0..<t.inputCount).map { _ in rng.uniform(-1, 1) }
+        let y = (0..<t.columnCount).map { _ in rng.uniform(-1, 1) }
+        let width = t.batch * g.positions
+        var wide = [Float](repeating: .nan, count: g.patch * width)
+        x.withUnsafeBufferPointer { x in
+            wide.withUnsafeMutableBufferPointer { out in
+                for b in 0..<t.batch {
+                    g.unfold(
+                        image: x.baseAddress! + b * g.imageSize, columns: out.baseAddress! + b * g.positions,
+                        rowStride: width)
+                }
+            }
+        }
+        let compact = t.im2col(x)
+        var wideY = [Float](repeating: 0, count: g.patch * width)
+        var mismatches = 0
+        for b in 0..<t.batch {
+            for row in 0..<g.patch {
+                for p in 0..<g.positions {
+                    let compactIndex = b * g.columnCount + row * g.positions + p
+                    if wide[row * width + b * g.positions + p] != compact[compactIndex] { mismatches += 1 }
+                    wideY[row * width + b * g.positions + p] = y[compactIndex]
+                }
+            }
+        }
+        #expect(mismatches == 0)
+        var grad = [Float](repeating: 0, count: t.inputCount)
+        wideY.withUnsafeMutableBufferPointer { cols in
+            grad.withUnsafeMutableBufferPointer { out in
+                for b in 0..<t.batch {
+                    g.fold(
+                        columns: cols.baseAddress! + b * g.positions, image: out.baseAddress! + b * g.imageSize,
+                        rowStride: width)
+                }
+            }
+        }
+        #expect(grad == t.col2im(y))
     }
 
     @Test func outputSizes() {
