@@ -19,7 +19,7 @@ final class AttackScreen: JobScreen {
         [
             .init("+ / -", "eps x1.25 / x0.8 (lpa, ppgd: the perceptual bound)"), .init("← →", "previous / next image"),
             .init("c / n", "robust accuracy over eps / next method (uap: the universal perturbation)"),
-            .init("w", "AutoAttack on this classifier: robust accuracy after each component, which broke this image"),
+            .init("w", "AutoAttack on this classifier, component by component (which one broke this image)"),
             .init("g", "this image attacked towards every class (PGD eps 0.5), beside a run trained the other way"),
             .init("p", "purify this adversarial image step by step (newest DDPM run on the data, else DAE)"),
             .init("+ / - (purify)", "t* x1.25 / x0.8 (DAE: one noise level more / fewer); restarts the chain"),
