@@ -62,7 +62,7 @@ public struct AutoAttackProgress: Sendable, Equatable {
         /// Not broken by the components that finished so far.
         case unbrokenSoFar
 
-        /// A sentence for the image: "broken by apgd-t (2 of 4)", "robust to all 4", ...
+        /// A sentence for the image: "broken by apgd-t (2 of 4)", "not broken so far", ...
         public var sentence: String {
             switch self {
             case .misclassified: "misclassified before the attack"

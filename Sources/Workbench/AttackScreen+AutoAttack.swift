@@ -23,11 +23,9 @@ extension AttackScreen {
                 maxWidth: inner.width)
             y += 1
         }
-        let label = image < progress.brokenBy.count ? progress.brokenBy[image] : ""
-        bar(
-            ("clean", progress.misclassified, progress.cleanAccuracy), highlighted: label == AutoAttack.cleanLabel,
-            y: y, in: inner,
-            buffer: &buffer, theme: theme)
+        let label = progress.brokenBy.indices.contains(image) ? progress.brokenBy[image] : ""
+        let clean = (name: "clean", count: progress.misclassified, value: progress.cleanAccuracy)
+        bar(clean, highlighted: label == AutoAttack.cleanLabel, y: y, in: inner, buffer: &buffer, theme: theme)
         y += 1
         for row in progress.rows where y < inner.bottom {
             switch row.state {
