@@ -195,3 +195,13 @@ final class AutoAttackRun: GradientAttackRun {
         perImageLabels["broken_by"] = brokenBy
     }
 }
+
+extension AutoAttackRun: ComponentwiseRun {
+    var componentNames: [String] { components.map(\.name) }
+
+    var runningComponent: (index: Int, done: Int, total: Int)? {
+        guard !isFinished, index < components.count else { return nil }
+        guard let run = inner?.run else { return (index, 0, offsets[index + 1] - offsets[index]) }
+        return (index, min(run.iteration, run.iterationCount), run.iterationCount)
+    }
+}

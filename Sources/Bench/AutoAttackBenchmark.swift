@@ -9,10 +9,11 @@ import TensorCore
 /// (`manifold bench autoattack`): the robust accuracy after each component, the per-image worst case,
 /// and the seconds of each side, in alternating rounds so that both meet the same load.
 ///
-/// Both sides run the standard L-inf ensemble (APGD-CE, APGD-T, FAB-T, Square; each only on the images
-/// still robust) with the same iterations per component and Square budget; the PyTorch side is
-/// `Scripts/autoattack_torch.py` in a child python with torch and torchattacks, `torch.set_num_threads` =
-/// Manifold's threads. The target: Manifold's robust accuracy at most torchattacks' + 0.005, in
+/// Both sides run the standard ensemble (APGD-CE, APGD-T, FAB-T, Square; each only on the images still
+/// robust) for the L-inf or the L2 threat (`norm`: torchattacks' components with `norm="Linf"` or `"L2"`,
+/// Square being the L2 Square Attack in L2) with the same iterations per component and Square budget; the
+/// PyTorch side is `Scripts/autoattack_torch.py` in a child python with torch and torchattacks,
+/// `torch.set_num_threads` = Manifold's threads. The target: Manifold's robust accuracy at most torchattacks' + 0.005, in
 /// less time.
 public struct AutoAttackBenchmark {
     /// One side's best round.
@@ -34,6 +35,8 @@ public struct AutoAttackBenchmark {
     public let model: Classifier
     public let dataset: Dataset
     public let count: Int
+    /// The threat's norm: `.linf` or `.l2`.
+    public let norm: PerturbationNorm
     public let epsilon: Float
     public let steps: Int
     public let queries: Int
@@ -43,12 +46,13 @@ public struct AutoAttackBenchmark {
     public let attacker: TestImageAttacker
 
     public init(
-        model: Classifier, dataset: Dataset, count: Int, epsilon: Float, steps: Int, queries: Int, batchSize: Int,
-        weightsFile: String, attacker: @escaping TestImageAttacker
+        model: Classifier, dataset: Dataset, count: Int, norm: PerturbationNorm = .linf, epsilon: Float, steps: Int,
+        queries: Int, batchSize: Int, weightsFile: String, attacker: @escaping TestImageAttacker
     ) {
         self.model = model
         self.dataset = dataset
         self.count = count
+        self.norm = norm
         self.epsilon = epsilon
         self.steps = steps
         self.queries = queries
@@ -67,11 +71,11 @@ public struct AutoAttackBenchmark {
         let inputs = python == nil ? nil : try writeTorchInputs()
         defer { inputs?.folder.remove() }
         let attack = AutoAttack(steps: steps, squareQueries: queries)
-        let names = attack.components(norm: .linf).map(\.name)
+        let names = attack.components(norm: norm).map(\.name)
         for _ in 0..<rounds {
             let start = DispatchTime.now().uptimeNanoseconds
             let result = try attacker(
-                attack, "autoattack", model, dataset, count, batchSize, ThreatModel(epsilon: epsilon))
+                attack, "autoattack", model, dataset, count, batchSize, ThreatModel(norm: norm, epsilon: epsilon))
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             clean = result.cleanAccuracy
             if seconds < manifold.seconds {
@@ -106,6 +110,7 @@ public struct AutoAttackBenchmark {
             arguments: [
                 weightsFile, model.kind.rawValue, model.architecture.rawValue, inputs.images, inputs.labels,
                 String(count), String(ComputeThreads.count), String(epsilon), String(steps), String(queries),
+                norm == .l2 ? "L2" : "Linf",
             ], timeout: 7200)
         {
         case .success(let printed): lines = printed

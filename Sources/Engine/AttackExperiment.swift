@@ -251,6 +251,12 @@ public final class AttackExperiment: VisualExperiment {
             snapshot.figures.append(
                 ("c (kept success)", c[index].isFinite ? String(format: "%g", c[index]) : "none yet"))
         }
+        // AutoAttack: its components so far, and which one broke the shown image.
+        snapshot.autoAttack = autoAttackProgress
+        if let fate = snapshot.autoAttack?.fate(image: index) {
+            let success = snapshot.figures.firstIndex { $0.name == "success" } ?? snapshot.figures.count - 1
+            snapshot.figures.insert(("broken by", fate.figure), at: success + 1)
+        }
         snapshot.checks = sanityFlags ?? []
         if let curve = robustnessCurve {
             snapshot.curves["robust accuracy (fgsm)"] = (curve.epsilons, curve.fgsm)

@@ -71,6 +71,8 @@ public struct Snapshot: Sendable {
     public var curves: [String: (x: [Double], y: [Double])] = [:]
     /// The gradient-masking sanity checks of a finished evaluation (the Attack lab), empty until run.
     public var checks: [SanityFlag] = []
+    /// An AutoAttack evaluation's components as they run (the Attack lab's `autoattack`), nil otherwise.
+    public var autoAttack: AutoAttackProgress?
     /// Named tables of text, the first row the header (the threat-model comparison).
     public var tables: [String: [[String]]] = [:]
     /// Free-form key figures to show in a table (name, formatted value).

@@ -11,8 +11,21 @@ enum BenchAutoAttackCommand {
     static let count = CommandOption<Int>.integer(
         "n", default: nil, in: IntegerRange(1...), defaultText: "1000, or all the test images when fewer",
         help: "test images attacked")
-    static let eps = CommandOption<Double>.number(
-        "eps", "E", default: 0.1, in: 0...1, excludingLower: true, help: "L-inf radius in (0, 1]")
+    static let norm = CommandOption<PerturbationNorm>(
+        "norm", kind: .choice(["inf", "2"]), placeholder: "inf|2", default: .linf, defaultText: "inf",
+        help: "the threat's norm: L-inf or L2 (both sides run their components in it)",
+        convert: AttackCommand.Options.norm.convert)
+    /// `--eps` when absent: the L-inf radius, and with `--norm 2` the L2 radius: 1.5, the radius of the README's
+    /// L2 Square example (an L-inf ball of 0.1 reaches 2.8 in L2 on 784 pixels; `attack`'s L2 default is 1.0).
+    static let linfRadius = 0.1
+    static let l2Radius = 1.5
+    /// `--eps` for a norm: L-inf radii lie in (0, 1], L2 radii in (0, 28], as `attack` takes them.
+    static func eps(for norm: PerturbationNorm) -> CommandOption<Double> {
+        CommandOption<Double>.number(
+            "eps", "E", default: norm == .linf ? linfRadius : l2Radius, in: 0...(norm == .linf ? 1 : 28),
+            excludingLower: true, defaultText: "\(linfRadius); with --norm 2, \(l2Radius)",
+            help: "radius: L-inf in (0, 1], L2 in (0, 28]")
+    }
     static let steps = CommandOption<Int>.integer(
         "steps", default: 100, in: IntegerRange(1...10_000),
         help: "iterations of APGD-CE, APGD-T and FAB-T on both sides (torchattacks' AutoAttack fixes 10)")
@@ -25,21 +38,24 @@ enum BenchAutoAttackCommand {
     static let declaration = CommandDeclaration(
         name: "bench autoattack", summary: "AutoAttack against torchattacks on the same weights",
         about: """
-            Manifold's AutoAttack (APGD-CE, APGD-T, FAB-T, Square; L-inf) and torchattacks 3.5.1's components run
-            the same way, on a classifier run's first test images: robust accuracy after each component, the worst
-            case, and seconds, alternating rounds, best of each. Needs a python with torch and torchattacks
-            (pip install --no-deps torchattacks) for the PyTorch side.
+            Manifold's AutoAttack (APGD-CE, APGD-T, FAB-T, Square; L-inf, or L2 with --norm 2) and torchattacks
+            3.5.1's components run the same way (norm="Linf" or "L2"), on a classifier run's first test images:
+            robust accuracy after each component, the worst case, and seconds, alternating rounds, best of each.
+            Needs a python with torch and torchattacks (pip install --no-deps torchattacks) for the PyTorch side.
             """,
         options: [
             SharedOptions.run.withHelp("a classifier run (mlp or cnn)").declaration, count.declaration,
-            eps.declaration, steps.declaration, queries.declaration, BenchCommand.Options.rounds.declaration,
-            batch.declaration, BenchCommand.Options.python.declaration, BenchCommand.Options.noTorch.declaration,
+            norm.declaration, eps(for: .l2).declaration, steps.declaration, queries.declaration,
+            BenchCommand.Options.rounds.declaration, batch.declaration, BenchCommand.Options.python.declaration,
+            BenchCommand.Options.noTorch.declaration,
             SharedOptions.json.declaration, SharedOptions.threads.declaration,
         ], required: ["run"])
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try declaration.parse(arguments)
         try SharedOptions.applyThreads(parsed)
+        let threatNorm = try parsed.value(norm)
+        let epsilon = Float(try parsed.value(eps(for: threatNorm)))
         guard let runName = try parsed.given(SharedOptions.run) else {
             throw UsageError("'bench autoattack' needs '--run RUN' (a classifier run)")
         }
@@ -56,7 +72,7 @@ enum BenchAutoAttackCommand {
         model.setTraining(false)
         let rounds = try parsed.value(BenchCommand.Options.rounds)
         let benchmark = AutoAttackBenchmark(
-            model: model, dataset: dataset, count: n, epsilon: Float(try parsed.value(eps)),
+            model: model, dataset: dataset, count: n, norm: threatNorm, epsilon: epsilon,
             steps: try parsed.value(steps), queries: try parsed.value(queries),
             batchSize: try parsed.value(batch, default: model.kind == .mlp ? 2000 : 500),
             weightsFile: loaded.run.file("model.safetensors"), attacker: BenchAttackCommand.attackTestImages)
@@ -80,7 +96,8 @@ enum BenchAutoAttackCommand {
             ])
         }
         var object: [String: JSONValue] = [
-            "n": .integer(benchmark.count), "eps": .number(Double(benchmark.epsilon)),
+            "n": .integer(benchmark.count), "norm": .string(benchmark.norm == .l2 ? "2" : "inf"),
+            "eps": .number(Double(benchmark.epsilon)),
             "steps": .integer(benchmark.steps),
             "queries": .integer(benchmark.queries), "rounds": .integer(rounds),
             "threads": .integer(ComputeThreads.count),
@@ -99,8 +116,9 @@ enum BenchAutoAttackCommand {
         var lines = [
             String(
                 format:
-                    "AutoAttack (L-inf eps %g, %d iterations, Square %d queries) on %d %@ test images, clean %.4f; %d threads, best of %d alternating rounds",
-                benchmark.epsilon, benchmark.steps, benchmark.queries, benchmark.count, benchmark.dataset.name,
+                    "AutoAttack (%@ eps %g, %d iterations, Square %d queries) on %d %@ test images, clean %.4f; %d threads, best of %d alternating rounds",
+                benchmark.norm == .l2 ? "L2" : "L-inf", benchmark.epsilon, benchmark.steps, benchmark.queries,
+                benchmark.count, benchmark.dataset.name,
                 report.cleanAccuracy, ComputeThreads.count, rounds),
             "component   manifold   torchattacks   (robust accuracy after it)",
         ]

@@ -4,8 +4,8 @@ import Foundation
 import TerminalUI
 
 /// The Attack lab: clean | adversarial | perturbation images, the class probabilities before and after,
-/// the attack's figures, and the success rate per iteration or the robust accuracy over eps; or the
-/// backdoor view of a `manifold poison backdoor` run, the class sweep (`g`), the purification view (`p`),
+/// the attack's figures, and the success rate per iteration or the robust accuracy over eps (for AutoAttack:
+/// the robust accuracy after each component, `w`); or the backdoor view of a `manifold poison backdoor` run, the class sweep (`g`), the purification view (`p`),
 /// or the feature-adversary view (`f`).
 final class AttackScreen: JobScreen {
     let title = "Attack lab"
@@ -19,6 +19,7 @@ final class AttackScreen: JobScreen {
         [
             .init("+ / -", "eps x1.25 / x0.8 (lpa, ppgd: the perceptual bound)"), .init("← →", "previous / next image"),
             .init("c / n", "robust accuracy over eps / next method (uap: the universal perturbation)"),
+            .init("w", "AutoAttack on this classifier, component by component (which one broke this image)"),
             .init("g", "this image attacked towards every class (PGD eps 0.5), beside a run trained the other way"),
             .init("p", "purify this adversarial image step by step (newest DDPM run on the data, else DAE)"),
             .init("+ / - (purify)", "t* x1.25 / x0.8 (DAE: one noise level more / fewer); restarts the chain"),
@@ -39,6 +40,10 @@ final class AttackScreen: JobScreen {
             // Next method on the same classifier: a new job, the old one stays a `[` away.
             let next = AttackScreen.method(after: job.method)
             workbench.start { try Job.attack(run: run, method: next, running: true) }
+            return
+        }
+        if key.key == .character("w"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
+            workbench.start { try Job.attack(run: run, method: "autoattack", running: true) }
             return
         }
         if key.key == .character("g"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
@@ -134,7 +139,10 @@ final class AttackScreen: JobScreen {
                 in: workbench.panel("probabilities · \(name)", areas[index], &buffer))
         }
         let curves = s.curves.keys.sorted()
-        if curves.isEmpty, let perceptual = s.series["perceptual_distance"] {
+        if let progress = s.autoAttack {
+            renderAutoAttack(
+                progress, image: AttackScreen.selection(s).image, in: areas[2], buffer: &buffer, workbench: workbench)
+        } else if curves.isEmpty, let perceptual = s.series["perceptual_distance"] {
             // LPA, PPGD: the distance the bound is on and the L2 norm, as the attack runs.
             buffer.render(
                 LineChart(

@@ -3,7 +3,8 @@ import Foundation
 import SafeTensors
 import Testing
 
-/// End-to-end runs of `manifold bench attack`, `bench ddpm` and `bench seeds` on tiny sizes, without the PyTorch side
+/// End-to-end runs of `manifold bench attack`, `bench ddpm` and `bench seeds` on tiny sizes (`bench autoattack`:
+/// `AutoAttackBenchCLITests`), without the PyTorch side
 /// (`--no-torch`; whether PyTorch is installed is the machine's business).
 @Suite(.serialized) struct BenchCLITests {
     func json(_ result: CommandResult) throws -> JSONValue {
@@ -28,36 +29,6 @@ import Testing
         }
         let missing = try ManifoldBinary.run(["bench", "attack"], runsRoot: root)
         #expect(missing.status == 2 && missing.stderr.contains("--run"), "\(missing.stderr)")
-    }
-
-    @Test func autoattackBenchReportsEachComponentAndSaysWhyPyTorchIsMissing() throws {
-        let root = temporaryFolder()
-        defer { cleanup(root) }
-        let train = try ManifoldBinary.run(
-            ["train", "mlp", "--run", "r", "--epochs", "1", "--train-limit", "300", "--test-limit", "100", "--quiet"],
-            runsRoot: root)
-        #expect(train.status == 0, "\(train.stderr)")
-        let tiny = [
-            "bench", "autoattack", "--run", "r", "--n", "20", "--steps", "3", "--queries", "20", "--rounds", "1",
-        ]
-        let bench = try ManifoldBinary.run(tiny + ["--no-torch", "--json"], runsRoot: root)
-        #expect(bench.status == 0, "\(bench.stderr)")
-        let object = try json(bench)
-        let manifold = object["manifold"]
-        #expect(
-            manifold?["components"]?.arrayValue?.compactMap { $0["attack"]?.stringValue } == [
-                "apgd-ce", "apgd-t", "fab-t", "square",
-            ])
-        let robust = try #require(manifold?["robust_accuracy"]?.doubleValue)
-        #expect(manifold?["components"]?.arrayValue?.last?["robust_accuracy"]?.doubleValue == robust)
-        #expect(robust <= (object["clean_accuracy"]?.doubleValue ?? -1))
-        #expect(object["torch_note"]?.stringValue == "skipped (--no-torch)" && object["torchattacks"] == nil)
-        // A python without torch (or no python at all): the Manifold side still reports, with the reason.
-        let missing = try ManifoldBinary.run(tiny + ["--python", "/nonexistent/python"], runsRoot: root)
-        #expect(missing.status == 0, "\(missing.stderr)")
-        #expect(missing.stdout.contains("worst case") && missing.stdout.contains("torchattacks: "), "\(missing.stdout)")
-        let bad = try ManifoldBinary.run(["bench", "autoattack", "--run", "r", "--eps", "1.5"], runsRoot: root)
-        #expect(bad.status == 2 && bad.stderr.contains("--eps"), "\(bad.stderr)")
     }
 
     @Test func ddpmBenchReportsSamplingAndTrainingSpeed() throws {

@@ -1,0 +1,77 @@
+import Attacks
+import Engine
+import TerminalUI
+
+extension AttackScreen {
+    /// AutoAttack's components (`Snapshot.autoAttack`), compactly: a row per component with the images it broke
+    /// and the robust accuracy after it as a bar (the first row: clean accuracy and the images misclassified
+    /// before any attack), the running one with its iterations, the waiting ones; the row of the component that
+    /// broke the shown image in the accent style, and under the rows what happened to that image.
+    func renderAutoAttack(
+        _ progress: AutoAttackProgress, image: Int, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState
+    ) {
+        let theme = workbench.theme
+        let inner = workbench.panel("AutoAttack · after each component", area, &buffer)
+        guard !inner.isEmpty else { return }
+        let rowCount = progress.rows.count + 1
+        let showsVerdict = inner.height > rowCount
+        let showsHeader = inner.height > rowCount + 1
+        var y = inner.y
+        if showsHeader {
+            buffer.setString(
+                "         broke  robust accuracy", x: inner.x, y: y, style: theme.mutedStyle,
+                maxWidth: inner.width)
+            y += 1
+        }
+        let label = progress.brokenBy.indices.contains(image) ? progress.brokenBy[image] : ""
+        let clean = (name: "clean", count: progress.misclassified, value: progress.cleanAccuracy)
+        bar(clean, highlighted: label == AutoAttack.cleanLabel, y: y, in: inner, buffer: &buffer, theme: theme)
+        y += 1
+        for row in progress.rows where y < inner.bottom {
+            switch row.state {
+            case .done:
+                bar(
+                    (row.name, row.broken, row.robustAccuracy ?? .nan), highlighted: label == row.name, y: y,
+                    in: inner, buffer: &buffer, theme: theme)
+            case .running(let done, let total):
+                buffer.setString(
+                    name(row.name) + "▶ running \(done)/\(total)", x: inner.x, y: y, style: theme.textStyle,
+                    maxWidth: inner.width)
+            case .pending:
+                buffer.setString(
+                    name(row.name) + "· waiting", x: inner.x, y: y, style: theme.mutedStyle, maxWidth: inner.width)
+            }
+            y += 1
+        }
+        if showsVerdict, let fate = progress.fate(image: image) {
+            buffer.setString(
+                "image \(image): \(fate.sentence)", x: inner.x, y: inner.bottom - 1,
+                style: theme.accentStyle, maxWidth: inner.width)
+        }
+    }
+
+    /// A component's name padded to its column.
+    private func name(_ text: String) -> String {
+        text.count >= 9 ? String(text.prefix(8)) + " " : text.padding(toLength: 9, withPad: " ", startingAt: 0)
+    }
+
+    /// One row: name, images broken, and the robust accuracy as a bar with its value.
+    private func bar(
+        _ entry: (name: String, count: Int, value: Double), highlighted: Bool, y: Int, in area: Rect,
+        buffer: inout Buffer, theme: Theme
+    ) {
+        guard y < area.bottom else { return }
+        let style = highlighted ? theme.accentStyle : theme.textStyle
+        let count = String(entry.count)
+        let text = name(entry.name) + String(repeating: " ", count: max(0, 5 - count.count)) + count + " "
+        buffer.setString(text, x: area.x, y: y, style: style, maxWidth: area.width)
+        let left = area.x + text.count
+        guard left < area.right else { return }
+        buffer.render(
+            BarChart(
+                bars: [.init(label: "", value: entry.value, color: theme.seriesColor(0))], maximum: 1,
+                highlighted: highlighted ? 0 : nil, labelStyle: theme.textStyle, highlightStyle: theme.accentStyle,
+                decimals: 3),
+            in: Rect(x: left, y: y, width: area.right - left, height: 1))
+    }
+}
