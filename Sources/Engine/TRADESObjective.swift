@@ -59,7 +59,10 @@ public struct TRADESObjective: ClassifierObjective {
         var generator = RandomGenerator(seed: seed &+ UInt64(step))
         let adversarial = clean.copy()
         let (x, c, count) = (adversarial.data, clean.data, clean.count)
-        for i in 0..<count { x[i] = min(max(c[i] + 0.001 * generator.gaussian(), 0), 1) }
+        // The start's noise drawn 32 lanes at a time (`fillGaussian`): drawn one by one through libm's
+        // log, sin and cos it had been 6% of a TRADES training profile.
+        generator.fillGaussian(x, count: count)
+        for i in 0..<count { x[i] = min(max(c[i] + 0.001 * x[i], 0), 1) }
         for _ in 0..<steps {
             let input = adversarial.detached()
             input.requiresGrad = true
