@@ -42,13 +42,8 @@ struct ConvolutionImageGroups: Sendable {
     static func gather(
         planes: UnsafePointer<Float>, count: Int, rows: Int, positions: Int, into matrix: UnsafeMutablePointer<Float>
     ) {
-        let width = count * positions
-        for image in 0..<count {
-            for row in 0..<rows {
-                ElementwiseKernels.copy(
-                    planes + (image * rows + row) * positions, to: matrix + (row * width + image * positions),
-                    count: positions)
-            }
+        forEachRow(count: count, rows: rows, positions: positions) { plane, wide in
+            ElementwiseKernels.copy(planes + plane, to: matrix + wide, count: positions)
         }
     }
 
@@ -57,12 +52,18 @@ struct ConvolutionImageGroups: Sendable {
     static func scatter(
         matrix: UnsafePointer<Float>, count: Int, rows: Int, positions: Int, into planes: UnsafeMutablePointer<Float>
     ) {
-        let width = count * positions
+        forEachRow(count: count, rows: rows, positions: positions) { plane, wide in
+            ElementwiseKernels.copy(matrix + wide, to: planes + plane, count: positions)
+        }
+    }
+
+    /// Calls `body(plane, wide)` with where each image's row starts among the planes and in the
+    /// side-by-side matrix.
+    @inline(__always)
+    private static func forEachRow(count: Int, rows: Int, positions: Int, _ body: (Int, Int) -> Void) {
         for image in 0..<count {
             for row in 0..<rows {
-                ElementwiseKernels.copy(
-                    matrix + (row * width + image * positions), to: planes + (image * rows + row) * positions,
-                    count: positions)
+                body((image * rows + row) * positions, row * count * positions + image * positions)
             }
         }
     }

@@ -70,42 +70,38 @@ extension Im2Col {
         phases + ((kx % stride) * phaseSize + ky * phaseWidth + kx / stride)
     }
 
-    /// The first image column whose padded column `x + padding` falls in phase `phase`.
+    /// Calls `body(first, planeRow, phaseRow)` for every phase and image row: the image row's columns
+    /// `first, first + stride, ...` are the consecutive elements of the phase row that starts `phaseRow`
+    /// floats into the phases (`planeRow`: where the image row starts in its channel plane).
     @inline(__always)
-    private func firstColumn(ofPhase phase: Int) -> Int {
-        ((phase - padding) % stride + stride) % stride
+    private func forEachPhaseRow(_ body: (_ first: Int, _ planeRow: Int, _ phaseRow: Int) -> Void) {
+        for phase in 0..<stride {
+            // The first image column whose padded column `x + padding` falls in this phase.
+            let first = ((phase - padding) % stride + stride) % stride
+            for y in 0..<height {
+                body(first, y * width, phase * phaseSize + (y + padding) * phaseWidth + (first + padding) / stride)
+            }
+        }
     }
 
     /// Copies one channel plane into the interiors of its phase planes.
     private func splitIntoPhases(plane: UnsafePointer<Float>, phases: UnsafeMutablePointer<Float>) {
-        for phase in 0..<stride {
-            let first = firstColumn(ofPhase: phase)
-            for y in 0..<height {
-                let source = plane + y * width
-                var target = phases + (phase * phaseSize + (y + padding) * phaseWidth + (first + padding) / stride)
-                var x = first
-                while x < width {
-                    target.pointee = source[x]
-                    target += 1
-                    x += stride
-                }
+        forEachPhaseRow { first, planeRow, phaseRow in
+            var target = phases + phaseRow
+            for x in Swift.stride(from: first, to: width, by: stride) {
+                target.pointee = plane[planeRow + x]
+                target += 1
             }
         }
     }
 
     /// Adds the interiors of the phase planes to one channel plane of the image.
     private func addPhases(_ phases: UnsafePointer<Float>, to plane: UnsafeMutablePointer<Float>) {
-        for phase in 0..<stride {
-            let first = firstColumn(ofPhase: phase)
-            for y in 0..<height {
-                let target = plane + y * width
-                var source = phases + (phase * phaseSize + (y + padding) * phaseWidth + (first + padding) / stride)
-                var x = first
-                while x < width {
-                    target[x] += source.pointee
-                    source += 1
-                    x += stride
-                }
+        forEachPhaseRow { first, planeRow, phaseRow in
+            var source = phases + phaseRow
+            for x in Swift.stride(from: first, to: width, by: stride) {
+                plane[planeRow + x] += source.pointee
+                source += 1
             }
         }
     }
