@@ -30,6 +30,18 @@ struct ConvolutionImageGroups: Sendable {
         }
     }
 
+    /// Scratch for one group's side-by-side im2col matrix; nil for a 1x1 kernel, whose columns are
+    /// the images themselves.
+    func columnScratch(_ geometry: Im2Col) -> TensorStorage? {
+        geometry.isIdentity ? nil : TensorStorage(uninitializedCount: size * geometry.columnCount)
+    }
+
+    /// Scratch for one group's `[rows, size * positions]` output or gradient matrix; nil when the
+    /// groups are single images, whose NCHW planes are that matrix already.
+    func staging(planeSize: Int) -> TensorStorage? {
+        size > 1 ? TensorStorage(uninitializedCount: size * planeSize) : nil
+    }
+
     /// `images` cut into consecutive groups of at most `size`.
     func groups(of images: Range<Int>) -> [Range<Int>] {
         stride(from: images.lowerBound, to: images.upperBound, by: size).map {

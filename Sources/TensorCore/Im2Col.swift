@@ -73,6 +73,21 @@ public struct Im2Col: Sendable {
         }
     }
 
+    /// `count` consecutive images side by side: image `i`'s columns start `i * positions` into each
+    /// row of one `[patch, count * positions]` matrix (one GEMM then covers them all).
+    public func unfold(images: UnsafePointer<Float>, count: Int, columns: UnsafeMutablePointer<Float>) {
+        for i in 0..<count {
+            unfold(image: images + i * imageSize, columns: columns + i * positions, rowStride: count * positions)
+        }
+    }
+
+    /// The adjoint of `unfold(images:count:columns:)`: folds each image's part of the matrix into it.
+    public func fold(columns: UnsafeMutablePointer<Float>, count: Int, images: UnsafeMutablePointer<Float>) {
+        for i in 0..<count {
+            fold(columns: columns + i * positions, image: images + i * imageSize, rowStride: count * positions)
+        }
+    }
+
     /// The adjoint of `unfold`: accumulates (`+=`) `columns` into one image's gradient (the
     /// caller zeroes it first). `columns` is scratch: its entries whose input lies outside the
     /// image may be zeroed. Its rows are `rowStride` floats apart, as for `unfold`.

@@ -27,18 +27,14 @@ extension Tensor {
             shape: [batch, outChannels, geometry.outHeight, geometry.outWidth],
             storage: TensorStorage(uninitializedCount: batch * outPlane))
         split.run { _, images in
-            let columns =
-                geometry.isIdentity ? nil : TensorStorage(uninitializedCount: grouping.size * geometry.columnCount)
-            let staging = grouping.size > 1 ? TensorStorage(uninitializedCount: grouping.size * outPlane) : nil
+            let columns = grouping.columnScratch(geometry)
+            let staging = grouping.staging(planeSize: outPlane)
             for group in grouping.groups(of: images) {
                 let columnWidth = group.count * positions
                 let first = group.lowerBound
                 if let columns {
-                    for (index, b) in group.enumerated() {
-                        geometry.unfold(
-                            image: self.data + b * geometry.imageSize, columns: columns.pointer + index * positions,
-                            rowStride: columnWidth)
-                    }
+                    geometry.unfold(
+                        images: self.data + first * geometry.imageSize, count: group.count, columns: columns.pointer)
                 }
                 let target = out.data + first * outPlane
                 let result = group.count > 1 ? staging!.pointer : target
@@ -63,9 +59,8 @@ extension Tensor {
             let parts = ParameterGradientParts(pieces: split.pieces, weight: weight, bias: bias)
             let gradInput = self.requiresGrad ? Tensor(zeros: self.shape) : nil
             split.run { piece, images in
-                let scratch =
-                    geometry.isIdentity ? nil : TensorStorage(uninitializedCount: grouping.size * geometry.columnCount)
-                let staging = grouping.size > 1 ? TensorStorage(uninitializedCount: grouping.size * outPlane) : nil
+                let scratch = grouping.columnScratch(geometry)
+                let staging = grouping.staging(planeSize: outPlane)
                 for group in grouping.groups(of: images) {
                     let columnWidth = group.count * positions
                     let first = group.lowerBound
@@ -79,11 +74,7 @@ extension Tensor {
                     }
                     if let sum = parts.weight(of: piece) {
                         if let scratch {
-                            for index in 0..<group.count {
-                                geometry.unfold(
-                                    image: image + index * geometry.imageSize,
-                                    columns: scratch.pointer + index * positions, rowStride: columnWidth)
-                            }
+                            geometry.unfold(images: image, count: group.count, columns: scratch.pointer)
                         }
                         GEMM.multiply(
                             m: outChannels, n: patch, k: columnWidth, a: gradOut, lda: columnWidth, transA: false,
@@ -100,13 +91,7 @@ extension Tensor {
                             m: patch, n: columnWidth, k: outChannels, a: weight.data, lda: patch, transA: true,
                             b: gradOut, ldb: columnWidth, transB: false, c: scratch?.pointer ?? target,
                             ldc: columnWidth, threads: split.gemmThreads)
-                        if let scratch {
-                            for index in 0..<group.count {
-                                geometry.fold(
-                                    columns: scratch.pointer + index * positions,
-                                    image: target + index * geometry.imageSize, rowStride: columnWidth)
-                            }
-                        }
+                        if let scratch { geometry.fold(columns: scratch.pointer, count: group.count, images: target) }
                     }
                 }
             }

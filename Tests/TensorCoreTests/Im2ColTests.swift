@@ -155,11 +155,7 @@ import Testing
         var wide = [Float](repeating: .nan, count: g.patch * width)
         x.withUnsafeBufferPointer { x in
             wide.withUnsafeMutableBufferPointer { out in
-                for b in 0..<t.batch {
-                    g.unfold(
-                        image: x.baseAddress! + b * g.imageSize, columns: out.baseAddress! + b * g.positions,
-                        rowStride: width)
-                }
+                g.unfold(images: x.baseAddress!, count: t.batch, columns: out.baseAddress!)
             }
         }
         let compact = t.im2col(x)
@@ -178,11 +174,7 @@ import Testing
         var grad = [Float](repeating: 0, count: t.inputCount)
         wideY.withUnsafeMutableBufferPointer { cols in
             grad.withUnsafeMutableBufferPointer { out in
-                for b in 0..<t.batch {
-                    g.fold(
-                        columns: cols.baseAddress! + b * g.positions, image: out.baseAddress! + b * g.imageSize,
-                        rowStride: width)
-                }
+                g.fold(columns: cols.baseAddress!, count: t.batch, images: out.baseAddress!)
             }
         }
         #expect(grad == t.col2im(y))
