@@ -16,18 +16,35 @@ public struct PerturbationNorms: Sendable, Equatable {
         self.l0 = l0
     }
 
-    /// Per-image norms of `adversarial - clean`, both `[batch, pixels]`.
+    /// Per-image norms of `adversarial - clean`, both `[batch, pixels]`. The rows are split over the compute
+    /// threads; each row is summed in pixel order, so the result does not depend on the thread count.
     public static func of(_ adversarial: Tensor, from clean: Tensor) -> [PerturbationNorms] {
         precondition(
             adversarial.shape == clean.shape && clean.rank == 2, "norms: shapes \(adversarial.shape), \(clean.shape)")
         let (batch, pixels) = (clean.shape[0], clean.shape[1])
-        let a = adversarial.data
-        let c = clean.data
-        return (0..<batch).map { row in
+        let rows = RowBuffers(adversarial: adversarial.data, clean: clean.data, pixels: pixels)
+        return [PerturbationNorms](unsafeUninitializedCapacity: batch) { buffer, initialized in
+            let out = OutputBuffer(pointer: buffer.baseAddress)
+            ParallelSplit.ranges(count: batch, minimumPerThread: max(1, 65_536 / max(pixels, 1))) { range in
+                for row in range { (out.pointer! + row).initialize(to: rows.norms(row)) }
+            }
+            initialized = batch
+        }
+    }
+
+    /// The two images' buffers, read by the threads that measure disjoint rows.
+    private struct RowBuffers: @unchecked Sendable {
+        let adversarial: UnsafeMutablePointer<Float>
+        let clean: UnsafeMutablePointer<Float>
+        let pixels: Int
+
+        func norms(_ row: Int) -> PerturbationNorms {
+            let a = adversarial + row * pixels
+            let c = clean + row * pixels
             var linf: Float = 0
             var squares: Float = 0
             var changed = 0
-            for i in (row * pixels)..<((row + 1) * pixels) {
+            for i in 0..<pixels {
                 let d = abs(a[i] - c[i])
                 linf = max(linf, d)
                 squares += d * d
@@ -35,6 +52,11 @@ public struct PerturbationNorms: Sendable, Equatable {
             }
             return PerturbationNorms(linf: linf, l2: squares.squareRoot(), l0: changed)
         }
+    }
+
+    /// The result array's storage, written by the threads at disjoint rows.
+    private struct OutputBuffer: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<PerturbationNorms>?
     }
 }
 
@@ -95,7 +117,24 @@ public struct AttackResult: @unchecked Sendable {
     }
 
     /// Joins the results of consecutive batches of the same attack (extras concatenated, metrics
-    /// averaged weighted by batch size, counters summed).
+    /// averaged weighted by batch size, counters summed). Adversarial images that already lie one after
+    /// the other in one storage (as `TestSetAttack` writes them) are joined as a view, without a copy.
+    /// The batches' images stacked: a view when each starts where the previous one ends in the same storage.
+    static func joined(_ images: [Tensor]) -> Tensor {
+        var end = images[0].offset
+        for image in images {
+            guard image.storage === images[0].storage, image.offset == end, image.rank >= 1,
+                image.shape.dropFirst() == images[0].shape.dropFirst()
+            else {
+                return Tensor.concatenate(images, axis: 0)
+            }
+            end += image.count
+        }
+        var shape = images[0].shape
+        shape[0] = images.reduce(0) { $0 + $1.shape[0] }
+        return Tensor(shape: shape, storage: images[0].storage, offset: images[0].offset)
+    }
+
     public static func merged(_ parts: [AttackResult]) -> AttackResult {
         precondition(!parts.isEmpty, "merged: no parts")
         guard parts.count > 1 else { return parts[0] }
@@ -109,7 +148,7 @@ public struct AttackResult: @unchecked Sendable {
             for (key, value) in part.metrics { metrics[key, default: 0] += value * Double(part.count) / total }
         }
         return AttackResult(
-            method: parts[0].method, adversarial: Tensor.concatenate(parts.map(\.adversarial), axis: 0),
+            method: parts[0].method, adversarial: joined(parts.map(\.adversarial)),
             outcomes: parts.flatMap(\.outcomes), gradientEvaluations: parts.reduce(0) { $0 + $1.gradientEvaluations },
             queries: parts.reduce(0) { $0 + $1.queries }, perImageExtras: extras, metrics: metrics,
             universalPerturbation: parts[0].universalPerturbation, perImageLabels: labels)

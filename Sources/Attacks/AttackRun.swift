@@ -41,14 +41,19 @@ public class AttackRun {
     var stoppedEarly = false
     private var cachedPredictions: (iteration: Int, values: [Int])?
 
-    init(method: String, clean: Tensor, labels: [Int], targets: [Int]?, cleanPredictions: [Int], iterationCount: Int) {
+    /// - Parameter start: the first iterate when the run never writes into `adversarial` in place (it
+    ///   replaces the tensor each step), shared instead of copied; nil gives a copy of `clean`.
+    init(
+        method: String, clean: Tensor, labels: [Int], targets: [Int]?, cleanPredictions: [Int], iterationCount: Int,
+        start: Tensor? = nil
+    ) {
         self.method = method
         self.clean = clean
         self.labels = labels
         self.targets = targets
         self.cleanPredictions = cleanPredictions
         self.iterationCount = iterationCount
-        adversarial = clean.copy()
+        adversarial = start ?? clean.copy()
     }
 
     /// True once the last iteration is done.
@@ -135,7 +140,7 @@ class GradientAttackRun: AttackRun {
     ///   start): the clean forward pass then also records the graph for that gradient.
     init(
         method: String, classifier: Classifier, clean: Tensor, labels: [Int], targets: [Int]?, iterationCount: Int,
-        gradientAtClean: Bool = false
+        gradientAtClean: Bool = false, start: Tensor? = nil
     ) {
         self.classifier = classifier
         // A network the fast path does not take (a CNN) runs through autograd: the error only says which layer.
@@ -153,7 +158,7 @@ class GradientAttackRun: AttackRun {
         }
         super.init(
             method: method, clean: clean, labels: labels, targets: targets, cleanPredictions: predicted,
-            iterationCount: iterationCount)
+            iterationCount: iterationCount, start: start)
         cleanGradient = gradient
     }
 

@@ -55,7 +55,7 @@ public struct BackdoorPoisoning: Sendable {
         var start = 0
         while start < labels.count {
             let end = min(start + batchSize, labels.count)
-            let batch = Tensor(shape: [end - start, pixels], scalars: Array(images[(start * pixels)..<(end * pixels)]))
+            let batch = Tensor(shape: [end - start, pixels], copying: images[(start * pixels)..<(end * pixels)])
             hits += noGrad { model(batch).argmax() }.filter { $0 == targetClass }.count
             start = end
         }

@@ -38,10 +38,11 @@ final class IterativeSignRun: GradientAttackRun {
         self.epsilon = epsilon
         self.stepSize = stepSize
         startsClean = start == nil
+        // Each step replaces `adversarial` with a fresh tensor, so the first iterate is shared, not copied.
+        let clean = images.detached()
         super.init(
-            method: method, classifier: classifier, clean: images.detached(), labels: labels, targets: targets,
-            iterationCount: steps, gradientAtClean: start == nil)
-        if let start { adversarial = start }
+            method: method, classifier: classifier, clean: clean, labels: labels, targets: targets,
+            iterationCount: steps, gradientAtClean: start == nil, start: start ?? clean)
     }
 
     override func performStep() throws {

@@ -11,21 +11,29 @@ enum Projection {
     ) -> Tensor {
         let out = uninitialized(like: clean)
         let (batch, pixels) = (clean.shape[0], clean.shape[1])
-        let o = out.data
-        let x = current.data
-        let g = gradient.data
-        let c = clean.data
-        for row in 0..<batch {
-            let range = (row * pixels)..<((row + 1) * pixels)
-            guard mask?[row] ?? true else {
-                for i in range { o[i] = x[i] }
-                continue
+        let buffers = StepBuffers(out: out.data, x: current.data, gradient: gradient.data, clean: clean.data)
+        // Rows split over the compute threads; each element's result is the same whichever thread writes it.
+        ParallelSplit.ranges(count: batch, minimumPerThread: max(1, 65_536 / max(pixels, 1))) { rows in
+            for row in rows {
+                let start = row * pixels
+                guard mask?[row] ?? true else {
+                    (buffers.out + start).update(from: buffers.x + start, count: pixels)
+                    continue
+                }
+                signStep(
+                    x: buffers.x + start, gradient: buffers.gradient + start, clean: buffers.clean + start,
+                    into: buffers.out + start, count: pixels, step: step, epsilon: epsilon)
             }
-            signStep(
-                x: x + range.lowerBound, gradient: g + range.lowerBound, clean: c + range.lowerBound,
-                into: o + range.lowerBound, count: pixels, step: step, epsilon: epsilon)
         }
         return out
+    }
+
+    /// The buffers of one step, handed to the threads that write disjoint rows of `out`.
+    private struct StepBuffers: @unchecked Sendable {
+        let out: UnsafeMutablePointer<Float>
+        let x: UnsafeMutablePointer<Float>
+        let gradient: UnsafeMutablePointer<Float>
+        let clean: UnsafeMutablePointer<Float>
     }
 
     /// One signed-gradient step projected onto the L-inf ball and [0, 1], for `count` pixels:

@@ -22,7 +22,7 @@ public struct ClassifierEvaluation: Sendable {
             var start = 0
             while start < count {
                 let end = min(start + batchSize, count)
-                let batch = Tensor(shape: [end - start, pixelsPerImage], scalars: Array(images[(start * pixelsPerImage)..<(end * pixelsPerImage)]))
+                let batch = Tensor(shape: [end - start, pixelsPerImage], copying: images[(start * pixelsPerImage)..<(end * pixelsPerImage)])
                 let batchLabels = Array(labels[start..<end])
                 let logits = model(batch)
                 totalLoss += Double(Loss.crossEntropy(logits: logits, labels: batchLabels).item) * Double(end - start)

@@ -15,7 +15,7 @@ extension ClassifierTraining: VisualExperiment {
         guard includeHeavy, dataset.testCount > 0 else { return }
         let shown = min(dataset.testCount, 16)
         let scattered = min(dataset.testCount, 600)
-        let input = Tensor(shape: [scattered, pixels], scalars: Array(dataset.testImages[0..<(scattered * pixels)]))
+        let input = Tensor(shape: [scattered, pixels], copying: dataset.testImages[0..<(scattered * pixels)])
         let (predictions, features): ([Int], Tensor) = noGrad {
             model.setTraining(false)
             defer { model.setTraining(true) }

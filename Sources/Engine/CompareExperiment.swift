@@ -95,7 +95,7 @@ public final class CompareExperiment: VisualExperiment {
         guard includeHeavy, dataset.testCount > 0 else { return }
         let shown = min(shownCount, dataset.testCount)
         let pixels = dataset.pixelCount
-        let originals = Tensor(shape: [shown, pixels], scalars: Array(dataset.testImages[0..<(shown * pixels)]))
+        let originals = Tensor(shape: [shown, pixels], copying: dataset.testImages[0..<(shown * pixels)])
         func images(_ values: Tensor?, label: String) -> [Snapshot.Image] {
             (0..<shown).map { i in
                 let original = Array(originals.scalars[(i * pixels)..<((i + 1) * pixels)])

@@ -65,7 +65,7 @@ public struct PurificationBenchmark {
         throws -> [Row]
     {
         let pixels = dataset.pixelCount
-        let clean = Tensor(shape: [count, pixels], scalars: Array(dataset.testImages[0..<(count * pixels)]))
+        let clean = Tensor(shape: [count, pixels], copying: dataset.testImages[0..<(count * pixels)])
         let labels = Array(dataset.testLabels[0..<count])
         func accuracy(_ predicted: [Int]) -> Double {
             Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(count)

@@ -87,7 +87,7 @@ public struct PurifiedAttack {
                 threat: threat, progress: progress)
         }
         let pixels = dataset.pixelCount
-        let clean = Tensor(shape: [count, pixels], scalars: Array(dataset.testImages[0..<(count * pixels)]))
+        let clean = Tensor(shape: [count, pixels], copying: dataset.testImages[0..<(count * pixels)])
         let cleanPredictions = try predictions(classifier, images: clean, batchSize: batchSize)
         let adversarialPredictions = try predictions(classifier, images: result.adversarial, batchSize: batchSize)
         for index in result.outcomes.indices {

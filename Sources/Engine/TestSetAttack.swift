@@ -19,11 +19,14 @@ public enum TestSetAttack {
     ) throws -> AttackResult {
         let pixels = dataset.pixelCount
         var parts: [AttackResult] = []
+        // Every batch's adversarial images go straight into one tensor for the whole set, and the batch's own
+        // tensor is freed for the next batch to reuse: no second copy of the set, no fresh pages per batch.
+        let adversarial = TensorStorage(uninitializedCount: max(count, 0) * pixels)
         var first = 0
         while first < count {
             let last = min(first + batchSize, count)
             let images = Tensor(
-                shape: [last - first, pixels], scalars: Array(dataset.testImages[(first * pixels)..<(last * pixels)]))
+                shape: [last - first, pixels], copying: dataset.testImages[(first * pixels)..<(last * pixels)])
             let labels = Array(dataset.testLabels[first..<last])
             let run = try runToEnd(attack, method: method, model: model, images: images, labels: labels, threat: threat)
             {
@@ -32,7 +35,11 @@ public enum TestSetAttack {
                     first + (last - first) * run.iteration / max(run.iterationCount, 1), count, run.iteration,
                     run.iterationCount, Double(run.loss))
             }
-            parts.append(run.result())
+            var part = run.result()
+            let rows = Tensor(shape: [last - first, pixels], storage: adversarial, offset: first * pixels)
+            rows.data.update(from: part.adversarial.data, count: rows.count)
+            part.adversarial = rows
+            parts.append(part)
             first = last
         }
         return AttackResult.merged(parts)

@@ -94,7 +94,7 @@ public struct ThreatModelComparison {
     /// perceptual distance), and the model's clean accuracy on the images.
     public func attack(threat: Int, model: Int, yardstick: PerceptualDistance) throws -> (cell: Cell, clean: Double) {
         let pixels = dataset.pixelCount
-        let clean = Tensor(shape: [count, pixels], scalars: Array(dataset.testImages[0..<(count * pixels)]))
+        let clean = Tensor(shape: [count, pixels], copying: dataset.testImages[0..<(count * pixels)])
         let (name, classifier) = (threats[threat].name, models[model].classifier)
         let start = Date()
         let result = try TestSetAttack.run(

@@ -59,7 +59,7 @@ extension AttackCommand {
         }
         let attack = try makeAttack(method, options: options, parsed: parsed, surrogate: loaded, dataset: dataset)
         let pixels = dataset.pixelCount
-        let images = Tensor(shape: [count, pixels], scalars: Array(dataset.testImages[0..<(count * pixels)]))
+        let images = Tensor(shape: [count, pixels], copying: dataset.testImages[0..<(count * pixels)])
         let labels = Array(dataset.testLabels[0..<count])
 
         let start = Date()

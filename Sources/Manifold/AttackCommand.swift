@@ -115,7 +115,7 @@ enum AttackCommand {
         let k = min(count, result.count)
         guard k > 0 else { return nil }
         let pixels = dataset.pixelCount
-        let images = Tensor(shape: [k, pixels], scalars: Array(dataset.testImages[0..<(k * pixels)]))
+        let images = Tensor(shape: [k, pixels], copying: dataset.testImages[0..<(k * pixels)])
         let progress = ProgressReporter(label: "sanity checks", quiet: quiet)
         let checked = try AttackSanityCheck.run(
             result: result, attack: attack, method: method, model: model, images: images,

@@ -97,7 +97,7 @@ func makeAttack(
         }
         settings.trainImages = Tensor(
             shape: [trainCount, dataset.pixelCount],
-            scalars: Array(dataset.trainImages[0..<(trainCount * dataset.pixelCount)]))
+            copying: dataset.trainImages[0..<(trainCount * dataset.pixelCount)])
         if let other = try parsed.given(Options.transferRun) {
             let transfer = try LoadedClassifierRun.load(other, option: "--transfer-run")
             transfer.model.setTraining(false)

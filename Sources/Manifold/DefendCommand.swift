@@ -63,7 +63,7 @@ enum DefendCommand {
         let n = try parsed.value(count, default: min(1000, dataset.testCount))
         try CommandOption<Int>.check(n, in: IntegerRange(1...dataset.testCount), name: count.name)
         let pixels = dataset.pixelCount
-        let images = Tensor(shape: [n, pixels], scalars: Array(dataset.testImages[0..<(n * pixels)]))
+        let images = Tensor(shape: [n, pixels], copying: dataset.testImages[0..<(n * pixels)])
         let labels = Array(dataset.testLabels[0..<n])
         try checkSizes(purifier, model: model, option: "--with")
         let progress = ProgressReporter(label: "purify \(dataset.name)", quiet: parsed.has(SharedOptions.quiet))

@@ -50,7 +50,7 @@ public enum Networks {
         var start = 0
         while start < count {
             let end = min(start + batchSize, count)
-            body(Tensor(shape: [end - start, pixels], scalars: Array(images[(start * pixels)..<(end * pixels)])))
+            body(Tensor(shape: [end - start, pixels], copying: images[(start * pixels)..<(end * pixels)]))
             start = end
         }
     }

@@ -163,7 +163,7 @@ public final class PCA: Module {
             while start < n {
                 let end = min(start + batchSize, n)
                 let x = Tensor(
-                    shape: [end - start, features], scalars: Array(images[(start * features)..<(end * features)]))
+                    shape: [end - start, features], copying: images[(start * features)..<(end * features)])
                 let reconstruction = decode(encode(x, components: k))
                 for i in 0..<x.count {
                     let d = Double(reconstruction.data[i]) - Double(x.data[i])

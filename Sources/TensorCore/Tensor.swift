@@ -45,6 +45,18 @@ public final class Tensor: @unchecked Sendable {
         self.init(shape: shape, storage: storage, requiresGrad: requiresGrad)
     }
 
+    /// A tensor holding a copy of `scalars` (row-major) in the given shape: one copy, straight from the
+    /// slice (`Tensor(shape:scalars: Array(slice))` copies twice).
+    public convenience init(shape: [Int], copying scalars: ArraySlice<Float>, requiresGrad: Bool = false) {
+        let count = Tensor.elementCount(shape)
+        precondition(scalars.count == count, "\(scalars.count) scalars do not fill shape \(shape)")
+        let storage = TensorStorage(uninitializedCount: count)
+        scalars.withUnsafeBufferPointer { source in
+            if count > 0 { storage.pointer.update(from: source.baseAddress!, count: count) }
+        }
+        self.init(shape: shape, storage: storage, requiresGrad: requiresGrad)
+    }
+
     /// A 0-dimensional tensor holding one value.
     public convenience init(_ scalar: Float, requiresGrad: Bool = false) {
         self.init(shape: [], scalars: [scalar], requiresGrad: requiresGrad)
@@ -116,7 +128,9 @@ public final class Tensor: @unchecked Sendable {
 
     /// A copy with its own storage and no graph.
     public func copy() -> Tensor {
-        Tensor(shape: shape, scalars: scalars)
+        let storage = TensorStorage(uninitializedCount: count)
+        if count > 0 { storage.pointer.update(from: data, count: count) }
+        return Tensor(shape: shape, storage: storage)
     }
 
     /// A tensor sharing this one's storage but cut from the graph.

@@ -18,7 +18,7 @@ extension Job {
             let count = dataset.testCount
             let index = min(max(image, 0), count - 1)
             func row(_ i: Int) -> Tensor {
-                Tensor(shape: [1, pixels], scalars: Array(dataset.testImages[(i * pixels)..<((i + 1) * pixels)]))
+                Tensor(shape: [1, pixels], copying: dataset.testImages[(i * pixels)..<((i + 1) * pixels)])
             }
             let label = dataset.testLabels[index]
             // The first test image after the source (wrapping) of each other class.

@@ -42,7 +42,7 @@ extension Job {
             let index = min(max(image, 0), dataset.testCount - 1)
             let pixels = dataset.pixelCount
             let clean = Tensor(
-                shape: [1, pixels], scalars: Array(dataset.testImages[(index * pixels)..<((index + 1) * pixels)]))
+                shape: [1, pixels], copying: dataset.testImages[(index * pixels)..<((index + 1) * pixels)])
             let label = dataset.testLabels[index]
             guard
                 let purifier = try PurifierSettings().purifier(run: partner, option: "the purification view")
