@@ -25,24 +25,28 @@ public enum DatasetLoader {
     ///   - spec: `synthetic` (procedural digits, the default), `fashion` (Fashion-MNIST from the Debian
     ///     package), or the path of a folder holding the four MNIST-format IDX files.
     ///   - seed: seeds the synthetic digits; the file-based datasets ignore it.
+    ///   - withTraining: false reads the test split only (the training split is left empty): what a command
+    ///     that only evaluates or attacks needs, without decoding 60,000 training images first.
     /// - Throws: `DatasetError` naming the file and what is wrong.
-    public static func load(_ spec: String, seed: UInt64) throws -> Dataset {
+    public static func load(_ spec: String, seed: UInt64, withTraining: Bool = true) throws -> Dataset {
         switch spec {
         case "", "synthetic":
-            return SyntheticDigits.make(seed: seed)
+            return withTraining ? SyntheticDigits.make(seed: seed) : SyntheticDigits.make(trainCount: 0, seed: seed)
         case "fashion":
             guard isDirectory(fashionFolder) else {
                 throw DatasetError.unreadable(
                     path: fashionFolder,
                     reason: "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
             }
-            return try loadFolder(fashionFolder, name: "fashion", classNames: fashionClassNames)
+            return try loadFolder(
+                fashionFolder, name: "fashion", classNames: fashionClassNames, withTraining: withTraining)
         default:
             try checkSpec(spec)
             var trimmed = spec
             while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
             let name = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
-            return try loadFolder(spec, name: name, classNames: (0..<10).map(String.init))
+            return try loadFolder(
+                spec, name: name, classNames: (0..<10).map(String.init), withTraining: withTraining)
         }
     }
 
@@ -61,30 +65,38 @@ public enum DatasetLoader {
         }
     }
 
-    /// Loads the four MNIST-format files in `folder`; labels must lie in `0..<classNames.count`.
+    /// Loads the four MNIST-format files in `folder` (the two test files only when `withTraining` is false);
+    /// labels must lie in `0..<classNames.count`.
     /// - Throws: `DatasetError` for a missing file, a malformed file, mismatched counts or sizes, or a
     ///   label out of range.
-    public static func loadFolder(_ folder: String, name: String, classNames: [String]) throws -> Dataset {
-        let trainImagesPath = try locate(trainImagesFile, in: folder)
-        let trainLabelsPath = try locate(trainLabelsFile, in: folder)
+    public static func loadFolder(
+        _ folder: String, name: String, classNames: [String], withTraining: Bool = true
+    ) throws -> Dataset {
         let testImagesPath = try locate(testImagesFile, in: folder)
         let testLabelsPath = try locate(testLabelsFile, in: folder)
-        let (trainImages, height, width) = try images(at: trainImagesPath)
-        let trainLabels = try labels(
-            at: trainLabelsPath, count: trainImages.count / (height * width),
-            imagesPath: trainImagesPath, classCount: classNames.count)
-        let (testImages, testHeight, testWidth) = try images(at: testImagesPath)
-        guard testHeight == height, testWidth == width else {
+        var train: (images: [Float], labels: [Int], height: Int, width: Int)?
+        if withTraining {
+            let trainImagesPath = try locate(trainImagesFile, in: folder)
+            let trainLabelsPath = try locate(trainLabelsFile, in: folder)
+            let (trainImages, height, width) = try images(at: trainImagesPath)
+            let trainLabels = try labels(
+                at: trainLabelsPath, count: trainImages.count / (height * width),
+                imagesPath: trainImagesPath, classCount: classNames.count)
+            train = (trainImages, trainLabels, height, width)
+        }
+        let (testImages, height, width) = try images(at: testImagesPath)
+        if let train, train.height != height || train.width != width {
             throw DatasetError.inconsistent(
                 path: testImagesPath,
-                reason: "images are \(testHeight)x\(testWidth) but the training images are \(height)x\(width)")
+                reason: "images are \(height)x\(width) but the training images are \(train.height)x\(train.width)")
         }
         let testLabels = try labels(
             at: testLabelsPath, count: testImages.count / (height * width),
             imagesPath: testImagesPath, classCount: classNames.count)
         return Dataset(
             name: name, classNames: classNames, imageHeight: height, imageWidth: width,
-            trainImages: trainImages, trainLabels: trainLabels, testImages: testImages, testLabels: testLabels)
+            trainImages: train?.images ?? [], trainLabels: train?.labels ?? [], testImages: testImages,
+            testLabels: testLabels)
     }
 
     /// The path of `file` or `file.gz` in `folder`.

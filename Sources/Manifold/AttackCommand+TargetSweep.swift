@@ -40,7 +40,9 @@ extension AttackCommand {
         let quiet = parsed.has(SharedOptions.quiet)
         let loaded = try LoadedClassifierRun.load(runName, option: "--run")
         let other = try parsed.given(Options.compare).map { try LoadedClassifierRun.load($0, option: "--compare") }
-        let testSet = try loaded.testSet(override: try parsed.given(Options.data), seed: options.seed)
+        // Only the universal perturbation learns from training images: the others read the test split alone.
+        let testSet = try loaded.testSet(
+            override: try parsed.given(Options.data), seed: options.seed, withTraining: method == "uap")
         let dataset = testSet.dataset
         if let other {
             let (a, b) = (loaded.model, other.model)

@@ -36,7 +36,9 @@ enum AttackCommand {
             throw UsageError("'--sanity-n' does not apply to feature: its success is the guide's class, not a mistake")
         }
         let loaded = try LoadedClassifierRun.load(runName, option: "--run")
-        let testSet = try loaded.testSet(override: try parsed.given(Options.data), seed: options.seed)
+        // Only the universal perturbation learns from training images: the others read the test split alone.
+        let testSet = try loaded.testSet(
+            override: try parsed.given(Options.data), seed: options.seed, withTraining: method == "uap")
         let feature =
             method == "feature"
             ? try FeatureAttackSetup(parsed, model: loaded.model, dataset: testSet.dataset) : nil

@@ -41,6 +41,27 @@ private func writeMNISTFolder(
         #expect(small.trainImages == Array(data.trainImages[0..<30]))
     }
 
+    @Test func readsTheTestSplitAloneWhenAsked() throws {
+        let folder = try makeTemporaryFolder("mnist-test-only")
+        defer { removeFolder(folder) }
+        try writeMNISTFolder(folder, gzipped: [DatasetLoader.testImagesFile])
+        let both = try DatasetLoader.load(folder, seed: 0)
+        let testOnly = try DatasetLoader.load(folder, seed: 0, withTraining: false)
+        #expect(testOnly.trainCount == 0 && testOnly.trainImages.isEmpty)
+        #expect(testOnly.testImages == both.testImages && testOnly.testLabels == both.testLabels)
+        #expect(testOnly.imageHeight == 5 && testOnly.imageWidth == 3 && testOnly.name == both.name)
+        #expect(testOnly.subset(train: 1, test: 2).testCount == 2)
+        // The training files are not read at all: a folder without them still gives its test split.
+        try FileManager.default.removeItem(atPath: folder + "/" + DatasetLoader.trainImagesFile)
+        #expect(try DatasetLoader.load(folder, seed: 0, withTraining: false).testLabels == both.testLabels)
+        #expect(
+            datasetErrorMessage { _ = try DatasetLoader.load(folder, seed: 0) }?.contains("missing train-images")
+                == true)
+        // The synthetic digits draw their test split from its own stream: the same images either way.
+        let synthetic = try DatasetLoader.load("synthetic", seed: 5, withTraining: false)
+        #expect(synthetic.trainCount == 0 && synthetic.testImages == SyntheticDigits.make(seed: 5).testImages)
+    }
+
     @Test func reportsWhatIsWrongWithAFolder() throws {
         let folder = try makeTemporaryFolder("mnist-bad")
         defer { removeFolder(folder) }
