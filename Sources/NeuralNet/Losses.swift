@@ -64,46 +64,36 @@ public enum Loss {
     {
         precondition(logits.count == targets.count, "BCE: logits \(logits.shape) vs targets \(targets.shape)")
         let n = logits.count
-        var total: Double = 0
         let x = logits.data
         let t = targets.data
         // max(x, 0) - x t + log(1 + e^-|x|), 16 at a time (the scalar libm loop was a sixth of a VAE
-        // step); log(1 + e) instead of log1p(e) loses at most 6e-8 a term, where e^-|x| < 2^-24.
-        var i = 0
-        while i + 16 <= n {
-            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-            let tv = UnsafeRawPointer(t + i).loadUnaligned(as: SIMD16<Float>.self)
-            let magnitude = unsafeBitCast(
-                unsafeBitCast(xv, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: SIMD16<Float>.self)
-            let terms = (xv + magnitude) * 0.5 - xv * tv + VectorMath.log(1 + VectorMath.exp(-magnitude))
-            total += Double(terms.sum())
-            i += 16
+        // step); log(1 + e) instead of log1p(e) loses at most 6e-8 a term, where e^-|x| < 2^-24. The
+        // blocks of 16 are summed over the compute threads, their sums added in order in one thread, so the
+        // total does not depend on the thread count.
+        let blocks = n / 16
+        var blockSums = [Float](repeating: 0, count: blocks)
+        blockSums.withUnsafeMutableBufferPointer { sums in
+            guard let base = sums.baseAddress else { return }
+            let buffers = BCEPointers(logits: x, targets: t, out: base)
+            ParallelSplit.ranges(count: blocks, minimumPerThread: 2048) { range in
+                for block in range { buffers.out[block] = buffers.blockLoss(block * 16) }
+            }
         }
-        while i < n {
+        var total: Double = 0
+        for sum in blockSums { total += Double(sum) }
+        for i in (blocks * 16)..<n {
             total += Double(max(x[i], 0) - x[i] * t[i] + Foundation.log1p(Foundation.exp(-abs(x[i]))))
-            i += 1
         }
         let divisor: Float = reduction == .mean ? Float(max(n, 1)) : 1
         let out = Tensor(Float(total) / divisor)
         return Tensor.record(out, inputs: [logits, targets]) { g, _ in
             let scale = g.item / divisor
-            let gradLogits = Tensor(zeros: logits.shape)
+            let gradLogits = Tensor(shape: logits.shape, storage: TensorStorage(uninitializedCount: n))
             var gradTargets: Tensor?
-            // sigmoid(x) - t; VectorMath.exp clamps its input, so 1 / (1 + e^-x) never overflows.
-            let out = gradLogits.data
-            var i = 0
-            while i + 16 <= n {
-                let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-                let tv = UnsafeRawPointer(t + i).loadUnaligned(as: SIMD16<Float>.self)
-                let sigmoid = 1 / (1 + VectorMath.exp(-xv))
-                UnsafeMutableRawPointer(out + i).storeBytes(of: (sigmoid - tv) * scale, as: SIMD16<Float>.self)
-                i += 16
-            }
-            while i < n {
-                let s = x[i] >= 0 ? 1 / (1 + Foundation.exp(-x[i])) : Foundation.exp(x[i]) / (1 + Foundation.exp(x[i]))
-                out[i] = (s - t[i]) * scale
-                i += 1
-            }
+            // sigmoid(x) - t; VectorMath.exp clamps its input, so 1 / (1 + e^-x) never overflows. Ranges start
+            // at multiples of 16, so every element is computed as in one pass over all of them.
+            let buffers = BCEPointers(logits: x, targets: t, out: gradLogits.data)
+            ParallelSplit.ranges(count: n) { range in buffers.gradient(range, scale: scale) }
             if targets.requiresGrad {
                 let gt = Tensor(zeros: targets.shape)
                 for i in 0..<n { gt.data[i] = -x[i] * scale }
@@ -121,4 +111,38 @@ public enum Loss {
     }
 
     public enum Reduction: Sendable { case mean, sum }
+}
+
+/// The buffers of a BCE-with-logits pass, handed to the threads that write disjoint parts of `out`.
+private struct BCEPointers: @unchecked Sendable {
+    let logits: UnsafeMutablePointer<Float>
+    let targets: UnsafeMutablePointer<Float>
+    let out: UnsafeMutablePointer<Float>
+
+    /// The sum of the 16 loss terms from element `start` on.
+    func blockLoss(_ start: Int) -> Float {
+        let xv = UnsafeRawPointer(logits + start).loadUnaligned(as: SIMD16<Float>.self)
+        let tv = UnsafeRawPointer(targets + start).loadUnaligned(as: SIMD16<Float>.self)
+        let magnitude = unsafeBitCast(unsafeBitCast(xv, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: SIMD16<Float>.self)
+        let terms = (xv + magnitude) * 0.5 - xv * tv + VectorMath.log(1 + VectorMath.exp(-magnitude))
+        return terms.sum()
+    }
+
+    /// `out = (sigmoid(x) - t) * scale` over `range`, 16 at a time from its start.
+    func gradient(_ range: Range<Int>, scale: Float) {
+        let (x, t) = (logits, targets)
+        var i = range.lowerBound
+        while i + 16 <= range.upperBound {
+            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            let tv = UnsafeRawPointer(t + i).loadUnaligned(as: SIMD16<Float>.self)
+            let sigmoid = 1 / (1 + VectorMath.exp(-xv))
+            UnsafeMutableRawPointer(out + i).storeBytes(of: (sigmoid - tv) * scale, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < range.upperBound {
+            let s = x[i] >= 0 ? 1 / (1 + Foundation.exp(-x[i])) : Foundation.exp(x[i]) / (1 + Foundation.exp(x[i]))
+            out[i] = (s - t[i]) * scale
+            i += 1
+        }
+    }
 }
