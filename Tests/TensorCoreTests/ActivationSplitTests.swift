@@ -3,9 +3,9 @@ import Testing
 
 @testable import TensorCore
 
-/// The sigmoid's forward and backward passes, split over the compute threads, give the bits of the plain
-/// per-element formulas at one thread and at two.
-struct SigmoidSplitTests {
+/// The sigmoid's and ReLU's forward and backward passes, split over the compute threads, give the bits of
+/// the plain per-element formulas at one thread and at two.
+struct ActivationSplitTests {
     @Test func sigmoidAndItsGradientMatchThePerElementFormulasAtOneAndTwoThreads() {
         var generator = RandomGenerator(seed: 9)
         // 128 x 784 (an autoencoder's output batch): large enough to split, with extreme values mixed in.
@@ -29,5 +29,24 @@ struct SigmoidSplitTests {
             #expect(input.grad?.scalars == expectedGrad, "threads \(threads)")
         }
         #expect(expectedY[0] == 1 && expectedY[1] < 1e-40 && expectedY[2] == 0.5)
+    }
+
+    @Test func reluAndItsGradientMatchThePerElementFormulasAtOneAndTwoThreads() {
+        var generator = RandomGenerator(seed: 10)
+        // A CNN feature map batch's size, plus 5 (a range end that is not a whole vector).
+        let x = Tensor.randomNormal([128 * 32 * 28 + 5], generator: &generator)
+        let g = Tensor.randomNormal(x.shape, generator: &generator)
+        let expectedY = x.scalars.map { $0 > 0 ? $0 : 0 }
+        let expectedGrad = zip(g.scalars, expectedY).map { $1 > 0 ? $0 : 0 }
+        let original = ComputeThreads.count
+        defer { ComputeThreads.count = original }
+        for threads in [1, 2] {
+            ComputeThreads.count = threads
+            let input = x.copy().requiringGrad()
+            let y = input.relu()
+            (y * g).sum().backward()
+            #expect(y.scalars == expectedY, "threads \(threads)")
+            #expect(input.grad?.scalars == expectedGrad, "threads \(threads)")
+        }
     }
 }
