@@ -57,7 +57,11 @@ extension Tensor {
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.record(out, inputs: inputs) { [self] g, _ in
             let parts = ParameterGradientParts(pieces: split.pieces, weight: weight, bias: bias)
-            let gradInput = self.requiresGrad ? Tensor(zeros: self.shape) : nil
+            // Each thread clears its own images' gradient before it writes them (a zero fill of the whole
+            // gradient on the calling thread was 1.3% of a CNN step).
+            let gradInput =
+                self.requiresGrad
+                ? Tensor(shape: self.shape, storage: TensorStorage(uninitializedCount: self.count)) : nil
             split.run { piece, images in
                 let scratch = grouping.columnScratch(geometry)
                 let staging = grouping.staging(planeSize: outPlane)
@@ -87,6 +91,7 @@ extension Tensor {
                     }
                     if let gradInput {
                         let target = gradInput.data + first * geometry.imageSize
+                        target.update(repeating: 0, count: group.count * geometry.imageSize)
                         GEMM.multiply(
                             m: patch, n: columnWidth, k: outChannels, a: weight.data, lda: patch, transA: true,
                             b: gradOut, ldb: columnWidth, transB: false, c: scratch?.pointer ?? target,
