@@ -36,13 +36,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// A tensor holding `scalars` (row-major) in the given shape.
     public convenience init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
-        let count = Tensor.elementCount(shape)
-        precondition(scalars.count == count, "\(scalars.count) scalars do not fill shape \(shape)")
-        let storage = TensorStorage(uninitializedCount: count)
-        scalars.withUnsafeBufferPointer { source in
-            if count > 0 { storage.pointer.update(from: source.baseAddress!, count: count) }
-        }
-        self.init(shape: shape, storage: storage, requiresGrad: requiresGrad)
+        self.init(shape: shape, copying: scalars[...], requiresGrad: requiresGrad)
     }
 
     /// A tensor holding a copy of `scalars` (row-major) in the given shape: one copy, straight from the

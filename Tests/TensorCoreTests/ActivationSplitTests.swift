@@ -18,16 +18,7 @@ struct ActivationSplitTests {
             $0 >= 0 ? 1 / (1 + Foundation.exp(-$0)) : Foundation.exp($0) / (1 + Foundation.exp($0))
         }
         let expectedGrad = zip(g.scalars, expectedY).map { $0 * ($1 * (1 - $1)) }
-        let original = ComputeThreads.count
-        defer { ComputeThreads.count = original }
-        for threads in [1, 2] {
-            ComputeThreads.count = threads
-            let input = x.copy().requiringGrad()
-            let y = input.sigmoid()
-            (y * g).sum().backward()
-            #expect(y.scalars == expectedY, "threads \(threads)")
-            #expect(input.grad?.scalars == expectedGrad, "threads \(threads)")
-        }
+        Self.expectAtOneAndTwoThreads(x, g, expectedY, expectedGrad) { $0.sigmoid() }
         #expect(expectedY[0] == 1 && expectedY[1] < 1e-40 && expectedY[2] == 0.5)
     }
 
@@ -38,15 +29,24 @@ struct ActivationSplitTests {
         let g = Tensor.randomNormal(x.shape, generator: &generator)
         let expectedY = x.scalars.map { $0 > 0 ? $0 : 0 }
         let expectedGrad = zip(g.scalars, expectedY).map { $1 > 0 ? $0 : 0 }
+        Self.expectAtOneAndTwoThreads(x, g, expectedY, expectedGrad) { $0.relu() }
+    }
+
+    /// Runs `activation` forward and backward (upstream gradient `g`) at one thread and at two, and expects
+    /// exactly `expectedY` and `expectedGrad` both times.
+    static func expectAtOneAndTwoThreads(
+        _ x: Tensor, _ g: Tensor, _ expectedY: [Float], _ expectedGrad: [Float], _ activation: (Tensor) -> Tensor,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let original = ComputeThreads.count
         defer { ComputeThreads.count = original }
         for threads in [1, 2] {
             ComputeThreads.count = threads
             let input = x.copy().requiringGrad()
-            let y = input.relu()
+            let y = activation(input)
             (y * g).sum().backward()
-            #expect(y.scalars == expectedY, "threads \(threads)")
-            #expect(input.grad?.scalars == expectedGrad, "threads \(threads)")
+            #expect(y.scalars == expectedY, "threads \(threads)", sourceLocation: sourceLocation)
+            #expect(input.grad?.scalars == expectedGrad, "threads \(threads)", sourceLocation: sourceLocation)
         }
     }
 }
