@@ -116,9 +116,6 @@ public struct AttackResult: @unchecked Sendable {
         outcomes.isEmpty ? 0 : outcomes.reduce(0) { $0 + value($1) } / Double(outcomes.count)
     }
 
-    /// Joins the results of consecutive batches of the same attack (extras concatenated, metrics
-    /// averaged weighted by batch size, counters summed). Adversarial images that already lie one after
-    /// the other in one storage (as `TestSetAttack` writes them) are joined as a view, without a copy.
     /// The batches' images stacked: a view when each starts where the previous one ends in the same storage.
     static func joined(_ images: [Tensor]) -> Tensor {
         var end = images[0].offset
@@ -135,6 +132,9 @@ public struct AttackResult: @unchecked Sendable {
         return Tensor(shape: shape, storage: images[0].storage, offset: images[0].offset)
     }
 
+    /// Joins the results of consecutive batches of the same attack (extras concatenated, metrics
+    /// averaged weighted by batch size, counters summed). Adversarial images that already lie one after
+    /// the other in one storage (as `TestSetAttack` writes them) are joined as a view, without a copy.
     public static func merged(_ parts: [AttackResult]) -> AttackResult {
         precondition(!parts.isEmpty, "merged: no parts")
         guard parts.count > 1 else { return parts[0] }

@@ -150,9 +150,9 @@ final class CarliniWagnerRun: GradientAttackRun {
         let total = l2.reduce(0, +) + result.value
         // d/dw = (d(c f)/dx' + 2 (x' - x)) * dx'/dw, with dx'/dw = (1 - tanh^2) / 2 = 2 x' (1 - x').
         let gradient = Projection.uninitialized(like: w)
-        let chain = ChainBuffers(gradient: gradient.data, marginGradient: result.gradient.data, x: xp, clean: cp)
+        let chain = Projection.StepBuffers(out: gradient.data, x: xp, gradient: result.gradient.data, clean: cp)
         ParallelSplit.ranges(count: w.count) { range in
-            let (gp, fp, xp, cp) = (chain.gradient, chain.marginGradient, chain.x, chain.clean)
+            let (gp, fp, xp, cp) = (chain.out, chain.gradient, chain.x, chain.clean)
             for i in range { gp[i] = (fp[i] + 2 * (xp[i] - cp[i])) * 2 * xp[i] * (1 - xp[i]) }
         }
         w.grad = gradient
@@ -227,13 +227,5 @@ extension CarliniWagnerRun {
             }
             return sum
         }
-    }
-
-    /// The chain rule's buffers, handed to the threads that write disjoint ranges of the gradient.
-    fileprivate struct ChainBuffers: @unchecked Sendable {
-        let gradient: UnsafeMutablePointer<Float>
-        let marginGradient: UnsafeMutablePointer<Float>
-        let x: UnsafeMutablePointer<Float>
-        let clean: UnsafeMutablePointer<Float>
     }
 }

@@ -28,8 +28,9 @@ enum Projection {
         return out
     }
 
-    /// The buffers of one step, handed to the threads that write disjoint rows of `out`.
-    private struct StepBuffers: @unchecked Sendable {
+    /// The buffers of one step, handed to the threads that write disjoint parts of `out` (also Carlini-Wagner's
+    /// chain rule: `out` its gradient, `gradient` the margin's).
+    struct StepBuffers: @unchecked Sendable {
         let out: UnsafeMutablePointer<Float>
         let x: UnsafeMutablePointer<Float>
         let gradient: UnsafeMutablePointer<Float>
