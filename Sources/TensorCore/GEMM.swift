@@ -180,6 +180,11 @@ struct GEMMBlocking: Sendable {
     var spinningWorkers = true
     /// The micro-kernels (wide with AVX-512, half tiles elsewhere).
     var tiles = GEMMTiles.detected
+    /// Rows of A packed together for the half tiles, which sweep each B panel's depth slices over all
+    /// of them (`GEMMHalfSweep`).
+    var mcHalf = 64
+    /// Depth of the half tiles' slices: how much of a B panel stays in L1 while the row tiles use it.
+    var halfSlice = 128
     /// Products below this many floating-point operations run on one thread.
     var serialFlops = 3.0e6
 }
@@ -208,10 +213,14 @@ struct GEMMProblem: @unchecked Sendable {
         let colCount = cols.count
         let nBlocks = (colCount + blocking.nc - 1) / blocking.nc
         let ncMax = ((colCount + nBlocks - 1) / nBlocks + 15) / 16 * 16
-        let mcRows = transA ? max(mr, blocking.mcTransposed / mr * mr) : mr
+        let halfSweep = blocking.tiles == .half
+        let mcRows =
+            transA
+            ? max(mr, blocking.mcTransposed / mr * mr) : halfSweep ? max(mr, blocking.mcHalf / mr * mr) : mr
         let inPlaceA = !transA && (blocking.inPlaceA ?? (n <= blocking.inPlaceMaxColumns))
         let workspace = GEMMWorkspace.take(
-            bCapacity: kcMax * (ncMax + panelWidth), aCapacity: kcMax * mcRows)
+            bCapacity: kcMax * (ncMax + panelWidth), aCapacity: kcMax * mcRows,
+            scratchCapacity: halfSweep ? mcRows * 48 : 0)
         defer { GEMMWorkspace.give(workspace) }
         let packedB = workspace.packedB
         let packedA = workspace.packedA
@@ -241,6 +250,13 @@ struct GEMMProblem: @unchecked Sendable {
                     // Pack a block of A micro-panels (transposed A is read a whole block row at once),
                     // unless the kernel reads A's rows in place.
                     let blockRows = min(mcRows, rows.upperBound - block0)
+                    if halfSweep {
+                        sweepHalfTiles(
+                            row0: block0, rows: blockRows, p0: p0, kc: kc, col0: j0, nc: nc, inPlaceA: inPlaceA,
+                            packedB: packedB, beta: blockBeta, workspace: workspace)
+                        block0 += blockRows
+                        continue
+                    }
                     if !inPlaceA {
                         GEMMPacking.packABlock(
                             a, lda: lda, transA: transA, row0: block0, rows: blockRows, p0: p0, kc: kc, into: packedA)
@@ -301,6 +317,32 @@ struct GEMMProblem: @unchecked Sendable {
 }
 
 extension GEMMProblem {
+    /// The half tiles of rows `row0 ..< row0 + rows` against one packed B block (`GEMMHalfSweep`),
+    /// after packing those rows of A (or only a partial last tile, when A is read in place).
+    private func sweepHalfTiles(
+        row0: Int, rows: Int, p0: Int, kc: Int, col0: Int, nc: Int, inPlaceA: Bool,
+        packedB: UnsafePointer<Float>, beta: Float, workspace: GEMMWorkspace
+    ) {
+        let sweepA: GEMMHalfSweepA
+        if inPlaceA {
+            let full = rows / gemmMR * gemmMR
+            if full < rows {
+                GEMMPacking.packA(
+                    a, lda: lda, transA: false, row0: row0 + full, rows: rows - full, p0: p0, kc: kc,
+                    into: workspace.packedA)
+            }
+            sweepA = .inPlace(a + row0 * lda + p0, lda: lda, partial: workspace.packedA)
+        } else {
+            GEMMPacking.packABlock(
+                a, lda: lda, transA: transA, row0: row0, rows: rows, p0: p0, kc: kc, into: workspace.packedA)
+            sweepA = .packed(workspace.packedA)
+        }
+        GEMMHalfSweep(
+            rows: rows, kc: kc, nc: nc, a: sweepA, packedB: packedB, c: c + row0 * ldc + col0, ldc: ldc,
+            alpha: alpha, beta: beta, slice: blocking.halfSlice
+        ).run(scratch: workspace.scratch, tile: workspace.tile)
+    }
+
     /// One or two rows (a batch of 1 or 2): vector-matrix products straight from the operands,
     /// since packing B costs more than the product itself. (Measured at k 1024, n 1024: 26 GFLOP/s
     /// for m 1 against 14 through the 8-row micro-kernel; from m 3 up the micro-kernel wins.)

@@ -62,15 +62,43 @@ public final class GEMMPackedMatrix: @unchecked Sendable {
         m: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float,
         panels: Range<Int>
     ) {
+        if panels.isEmpty { return }
         let mr = gemmMR
         let panelWidth = gemmMaxVectors * 16
-        let workspace = GEMMWorkspace.take(bCapacity: 0, aCapacity: depthBlock * mr)
+        let blocking = GEMMBlocking()
+        let halfSweep = blocking.tiles == .half
+        let mcHalf = max(mr, blocking.mcHalf / mr * mr)
+        let workspace = GEMMWorkspace.take(
+            bCapacity: 0, aCapacity: depthBlock * mr, scratchCapacity: halfSweep ? mcHalf * 48 : 0)
         defer { GEMMWorkspace.give(workspace) }
         let tile = workspace.tile
         for block in 0..<blockCount {
             let p0 = block * depthBlock
             let depth = min(depthBlock, k - p0)
             let blockBeta = block == 0 ? beta : 1
+            if halfSweep {
+                // Whole row blocks, each panel's depth slices swept over them (`GEMMHalfSweep`).
+                let col0 = panels.lowerBound * panelWidth
+                let nc = min(n, panels.upperBound * panelWidth) - col0
+                let packedB = storage + offsets[block * panelCount + panels.lowerBound]
+                var row0 = 0
+                while row0 < m {
+                    let rows = min(mcHalf, m - row0)
+                    let full = rows / mr * mr
+                    if full < rows {
+                        GEMMPacking.packA(
+                            a, lda: lda, transA: false, row0: row0 + full, rows: rows - full, p0: p0, kc: depth,
+                            into: workspace.packedA)
+                    }
+                    GEMMHalfSweep(
+                        rows: rows, kc: depth, nc: nc,
+                        a: .inPlace(a + row0 * lda + p0, lda: lda, partial: workspace.packedA), packedB: packedB,
+                        c: c + row0 * ldc + col0, ldc: ldc, alpha: 1, beta: blockBeta, slice: blocking.halfSlice
+                    ).run(scratch: workspace.scratch, tile: tile)
+                    row0 += rows
+                }
+                continue
+            }
             var i0 = 0
             while i0 < m {
                 let rowCount = min(mr, m - i0)

@@ -10,21 +10,27 @@ final class GEMMWorkspace: @unchecked Sendable {
     let packedB: UnsafeMutablePointer<Float>
     let packedA: UnsafeMutablePointer<Float>
     let tile: UnsafeMutablePointer<Float>
+    /// The half tiles' partial sums (`GEMMHalfSweep`).
+    let scratch: UnsafeMutablePointer<Float>
     let bCapacity: Int
     let aCapacity: Int
+    let scratchCapacity: Int
 
-    init(bCapacity: Int, aCapacity: Int) {
+    init(bCapacity: Int, aCapacity: Int, scratchCapacity: Int = 0) {
         self.bCapacity = bCapacity
         self.aCapacity = aCapacity
+        self.scratchCapacity = scratchCapacity
         packedB = Self.allocate(bCapacity)
         packedA = Self.allocate(aCapacity)
         tile = Self.allocate(gemmMR * gemmMaxVectors * 16)
+        scratch = Self.allocate(scratchCapacity)
     }
 
     deinit {
         packedB.deallocate()
         packedA.deallocate()
         tile.deallocate()
+        scratch.deallocate()
     }
 
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -48,16 +54,16 @@ final class GEMMWorkspace: @unchecked Sendable {
     private static let pool = Pool()
 
     /// A workspace with at least the given capacities, from the pool when one fits.
-    static func take(bCapacity: Int, aCapacity: Int) -> GEMMWorkspace {
+    static func take(bCapacity: Int, aCapacity: Int, scratchCapacity: Int = 0) -> GEMMWorkspace {
+        func fits(_ w: GEMMWorkspace) -> Bool {
+            w.bCapacity >= bCapacity && w.aCapacity >= aCapacity && w.scratchCapacity >= scratchCapacity
+        }
         let pooled = pool.withLock { pool -> GEMMWorkspace? in
-            guard
-                let index = pool.lastIndex(where: { $0.bCapacity >= bCapacity && $0.aCapacity >= aCapacity }
-                )
-            else { return pool.popLast() }
+            guard let index = pool.lastIndex(where: fits) else { return pool.popLast() }
             return pool.remove(at: index)
         }
-        if let pooled, pooled.bCapacity >= bCapacity, pooled.aCapacity >= aCapacity { return pooled }
-        return GEMMWorkspace(bCapacity: bCapacity, aCapacity: aCapacity)
+        if let pooled, fits(pooled) { return pooled }
+        return GEMMWorkspace(bCapacity: bCapacity, aCapacity: aCapacity, scratchCapacity: scratchCapacity)
     }
 
     /// Returns a workspace to the pool (the pool keeps a handful).

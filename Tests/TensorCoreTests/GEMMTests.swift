@@ -162,6 +162,45 @@ import Testing
         }
     }
 
+    /// The half tiles' sweep (`GEMMHalfSweep`) over row blocks and depth slices of several sizes: several
+    /// blocks of rows with a partial last tile, slices that do not divide the depth, packed, in-place
+    /// and transposed A, two threads; right against the reference and bitwise equal to the wide tiles.
+    @Test(arguments: [(8, 5), (16, 7), (24, 128), (64, 1)])
+    func halfSweepBlocksAndSlices(mcHalf: Int, halfSlice: Int) {
+        for inPlace in [false, true] {
+            for (transA, transB) in [(false, false), (true, true), (false, true)] {
+                let half = GEMMBlocking(
+                    kc: 40, nc: 64, inPlaceA: inPlace, tiles: .half, mcHalf: mcHalf, halfSlice: halfSlice,
+                    serialFlops: 0)
+                check(m: 37, n: 100, k: 70, transA: transA, transB: transB, pad: 1, alpha: 2, beta: 0.5, blocking: half)
+                check(
+                    m: 37, n: 100, k: 70, transA: transA, transB: transB, beta: 0, threads: 2, nanInC: true,
+                    blocking: half)
+            }
+        }
+        var rng = RandomGenerator(seed: 9)
+        let (m, n, k) = (45, 120, 90)
+        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+        let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+        var results: [[Float]] = []
+        for tiles in [GEMMTiles.wide, .half] {
+            var c = [Float](repeating: 0.5, count: m * n)
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    c.withUnsafeMutableBufferPointer { c in
+                        GEMM.multiply(
+                            m: m, n: n, k: k, a: a.baseAddress!, lda: k, transA: false, b: b.baseAddress!, ldb: n,
+                            transB: false, c: c.baseAddress!, ldc: n, alpha: 1.5, beta: 0.25, threads: 2,
+                            blocking: GEMMBlocking(
+                                kc: 64, nc: 64, tiles: tiles, mcHalf: mcHalf, halfSlice: halfSlice, serialFlops: 0))
+                    }
+                }
+            }
+            results.append(c)
+        }
+        #expect(results[0] == results[1])
+    }
+
     @Test func degenerateSizes() {
         // k == 0: C = beta * C; beta == 0 clears NaN.
         check(m: 5, n: 7, k: 0, transA: false, transB: false, beta: 0, nanInC: true)

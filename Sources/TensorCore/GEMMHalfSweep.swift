@@ -1,0 +1,137 @@
+/// Where the half tiles of one row block read op(A): packed micro-panels (`[kc][8]` each, one per
+/// row tile, the last zero-padded), or A's rows in place with a packed copy of a partial last tile.
+enum GEMMHalfSweepA {
+    case packed(UnsafePointer<Float>)
+    case inPlace(UnsafePointer<Float>, lda: Int, partial: UnsafePointer<Float>)
+}
+
+/// The half tiles (`GEMMTiles.half`) over one packed block of B and one block of rows, in the BLIS
+/// loop order (Van Zee and van de Geijn, 2015): for each B panel, for each depth slice, every row
+/// tile of the block. The slice of the panel (at most `slice` x 48 floats) then stays in L1 while all
+/// row tiles use it; each tile's partial sums wait, unrounded, in `scratch` (384 floats a tile). With
+/// the row tiles outside (as `gemmHalfTiles` runs them) the whole `kc`-deep panel streamed from L2 for
+/// every tile. Every element is summed in the same order either way, so the results stay bitwise
+/// equal to the wide tiles'.
+struct GEMMHalfSweep {
+    let rows: Int
+    let kc: Int
+    let nc: Int
+    let a: GEMMHalfSweepA
+    /// The B block, packed as `GEMMProblem.compute` packs it: panels 48 columns wide (the last
+    /// rounded up to 16), each `kc` deep.
+    let packedB: UnsafePointer<Float>
+    let c: UnsafeMutablePointer<Float>
+    let ldc: Int
+    let alpha: Float
+    let beta: Float
+    /// Depth of a slice.
+    let slice: Int
+
+    /// Runs the block; `scratch` holds `384 * ceil(rows / 8)` floats, `tile` 384.
+    func run(scratch: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+        let tiles = (rows + gemmMR - 1) / gemmMR
+        let tileFloats = gemmMR * 48
+        var panelOffset = 0
+        var j = 0
+        while j < nc {
+            let cols = min(48, nc - j)
+            let vectors = (cols + 15) / 16
+            let ldb = vectors * 16
+            var s0 = 0
+            while s0 < kc {
+                let depth = min(slice, kc - s0)
+                let first = s0 == 0
+                let last = s0 + depth == kc
+                let b = packedB + panelOffset + s0 * ldb
+                for t in 0..<tiles {
+                    let rowCount = min(gemmMR, rows - t * gemmMR)
+                    let direct = rowCount == gemmMR && cols == ldb
+                    let cTile = c + t * gemmMR * ldc + j
+                    let (target, ldt) = direct ? (cTile, ldc) : (tile, 48)
+                    let (tileAlpha, tileBeta) = direct ? (alpha, beta) : (1, 0)
+                    let acc = scratch + t * tileFloats
+                    switch a {
+                    case .packed(let panels):
+                        Self.packedSlice(
+                            vectors, depth, panels + t * kc * gemmMR + s0 * gemmMR, b, ldb, target, ldt, tileAlpha,
+                            tileBeta, acc, first, last)
+                    case .inPlace(let rowsA, let lda, let partial):
+                        if rowCount == gemmMR {
+                            Self.stridedSlice(
+                                vectors, depth, rowsA + t * gemmMR * lda + s0, lda, b, ldb, target, ldt, tileAlpha,
+                                tileBeta, acc, first, last)
+                        } else {
+                            Self.packedSlice(
+                                vectors, depth, partial + s0 * gemmMR, b, ldb, target, ldt, tileAlpha, tileBeta, acc,
+                                first, last)
+                        }
+                    }
+                    if last && !direct {
+                        for r in 0..<rowCount {
+                            let src = tile + r * 48
+                            let dst = cTile + r * ldc
+                            if beta == 0 {
+                                for q in 0..<cols { dst[q] = alpha * src[q] }
+                            } else {
+                                for q in 0..<cols { dst[q] = alpha * src[q] + beta * dst[q] }
+                            }
+                        }
+                    }
+                }
+                s0 += depth
+            }
+            panelOffset += kc * ldb
+            j += cols
+        }
+    }
+
+    /// One depth slice of one 8-row tile from a packed A micro-panel: two halves of 4 rows.
+    @inline(__always)
+    private static func packedSlice(
+        _ vectors: Int, _ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,
+        _ acc: UnsafeMutablePointer<Float>, _ first: Bool, _ last: Bool
+    ) {
+        for half in 0..<2 {
+            let ah = a + 4 * half
+            let ch = c + 4 * half * ldc
+            let sh = acc + 4 * half * 48
+            switch vectors {
+            case 1:
+                gemmHalfKernel4x16(depth, ah, b, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)
+            case 2:
+                gemmHalfKernel4x16(depth, ah, b, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)
+                gemmHalfKernel4x16(depth, ah, b + 16, ldb, ch + 16, ldc, alpha, beta, sh + 16, first: first, last: last)
+            default:
+                gemmHalfKernel4x24(depth, ah, b, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)
+                gemmHalfKernel4x24(depth, ah, b + 24, ldb, ch + 24, ldc, alpha, beta, sh + 24, first: first, last: last)
+            }
+        }
+    }
+
+    /// One depth slice of one 8-row tile with A's rows read in place (`lda` apart).
+    @inline(__always)
+    private static func stridedSlice(
+        _ vectors: Int, _ depth: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,
+        _ acc: UnsafeMutablePointer<Float>, _ first: Bool, _ last: Bool
+    ) {
+        for half in 0..<2 {
+            let ah = a + 4 * half * lda
+            let ch = c + 4 * half * ldc
+            let sh = acc + 4 * half * 48
+            switch vectors {
+            case 1:
+                gemmHalfKernelStrided4x16(depth, ah, lda, b, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)
+            case 2:
+                gemmHalfKernelStrided4x16(depth, ah, lda, b, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)
+                gemmHalfKernelStrided4x16(
+                    depth, ah, lda, b + 16, ldb, ch + 16, ldc, alpha, beta, sh + 16, first: first, last: last)
+            default:
+                gemmHalfKernelStrided4x24(depth, ah, lda, b, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)
+                gemmHalfKernelStrided4x24(
+                    depth, ah, lda, b + 24, ldb, ch + 24, ldc, alpha, beta, sh + 24, first: first, last: last)
+            }
+        }
+    }
+}
