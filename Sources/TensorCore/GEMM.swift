@@ -185,6 +185,10 @@ struct GEMMBlocking: Sendable {
     var mcHalf = 64
     /// Depth of the half tiles' slices: how much of a B panel stays in L1 while the row tiles use it.
     var halfSlice = 128
+    /// Let the half tiles read B's rows in place instead of packing them (only when B is not
+    /// transposed): `nil` does so when a thread's rows of C form a single block (`mcHalf`), where the
+    /// packed block would be read only once; `true`/`false` force it (tests).
+    var inPlaceB: Bool? = nil
     /// Products below this many floating-point operations run on one thread.
     var serialFlops = 3.0e6
 }
@@ -218,6 +222,8 @@ struct GEMMProblem: @unchecked Sendable {
             transA
             ? max(mr, blocking.mcTransposed / mr * mr) : halfSweep ? max(mr, blocking.mcHalf / mr * mr) : mr
         let inPlaceA = !transA && (blocking.inPlaceA ?? (n <= blocking.inPlaceMaxColumns))
+        // B packed for a single block of rows is read only once: the half tiles then read it in place.
+        let inPlaceB = halfSweep && !transB && (blocking.inPlaceB ?? (rows.count <= mcRows))
         let workspace = GEMMWorkspace.take(
             bCapacity: kcMax * (ncMax + panelWidth), aCapacity: kcMax * mcRows,
             scratchCapacity: halfSweep ? mcRows * 48 : 0)
@@ -232,15 +238,18 @@ struct GEMMProblem: @unchecked Sendable {
             var p0 = 0
             while p0 < k {
                 let kc = min(kcMax, k - p0)
-                // Pack op(B)[p0 ..< p0+kc, j0 ..< j0+nc] as panels 48 wide (the last narrower).
+                // Pack op(B)[p0 ..< p0+kc, j0 ..< j0+nc] as panels 48 wide (the last narrower); with B
+                // in place only a last panel whose width is not a multiple of 16.
                 var offset = 0
                 var j = 0
                 while j < nc {
                     let cols = min(panelWidth, nc - j)
                     let width = (cols + 15) / 16 * 16
-                    GEMMPacking.packBPanel(
-                        b, ldb: ldb, transB: transB, p0: p0, kc: kc, col0: j0 + j, cols: cols,
-                        width: width, into: packedB + offset)
+                    if !inPlaceB || cols != width {
+                        GEMMPacking.packBPanel(
+                            b, ldb: ldb, transB: transB, p0: p0, kc: kc, col0: j0 + j, cols: cols,
+                            width: width, into: inPlaceB ? packedB : packedB + offset)
+                    }
                     offset += kc * width
                     j += cols
                 }
@@ -251,9 +260,11 @@ struct GEMMProblem: @unchecked Sendable {
                     // unless the kernel reads A's rows in place.
                     let blockRows = min(mcRows, rows.upperBound - block0)
                     if halfSweep {
+                        let sweepB: GEMMHalfSweepB =
+                            inPlaceB ? .inPlace(b + p0 * ldb + j0, ldb: ldb, partial: packedB) : .packed(packedB)
                         sweepHalfTiles(
                             row0: block0, rows: blockRows, p0: p0, kc: kc, col0: j0, nc: nc, inPlaceA: inPlaceA,
-                            packedB: packedB, beta: blockBeta, workspace: workspace)
+                            b: sweepB, beta: blockBeta, workspace: workspace)
                         block0 += blockRows
                         continue
                     }
@@ -321,7 +332,7 @@ extension GEMMProblem {
     /// after packing those rows of A (or only a partial last tile, when A is read in place).
     private func sweepHalfTiles(
         row0: Int, rows: Int, p0: Int, kc: Int, col0: Int, nc: Int, inPlaceA: Bool,
-        packedB: UnsafePointer<Float>, beta: Float, workspace: GEMMWorkspace
+        b: GEMMHalfSweepB, beta: Float, workspace: GEMMWorkspace
     ) {
         let sweepA: GEMMHalfSweepA
         if inPlaceA {
@@ -338,7 +349,7 @@ extension GEMMProblem {
             sweepA = .packed(workspace.packedA)
         }
         GEMMHalfSweep(
-            rows: rows, kc: kc, nc: nc, a: sweepA, packedB: packedB, c: c + row0 * ldc + col0, ldc: ldc,
+            rows: rows, kc: kc, nc: nc, a: sweepA, b: b, c: c + row0 * ldc + col0, ldc: ldc,
             alpha: alpha, beta: beta, slice: blocking.halfSlice
         ).run(scratch: workspace.scratch, tile: workspace.tile)
     }

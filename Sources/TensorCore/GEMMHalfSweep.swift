@@ -5,6 +5,14 @@ enum GEMMHalfSweepA {
     case inPlace(UnsafePointer<Float>, lda: Int, partial: UnsafePointer<Float>)
 }
 
+/// Where the half tiles read op(B): the packed block (panels 48 columns wide, the last rounded up to
+/// 16, each `kc` deep, as `GEMMProblem.compute` packs them), or B's rows in place (`ldb` apart, from the
+/// block's first column) with a packed copy of a last panel whose width is not a multiple of 16.
+enum GEMMHalfSweepB {
+    case packed(UnsafePointer<Float>)
+    case inPlace(UnsafePointer<Float>, ldb: Int, partial: UnsafePointer<Float>)
+}
+
 /// The half tiles (`GEMMTiles.half`) over one packed block of B and one block of rows, in the BLIS
 /// loop order (Van Zee and van de Geijn, 2015): for each B panel, for each depth slice, every row
 /// tile of the block. The slice of the panel (at most `slice` x 48 floats) then stays in L1 while all
@@ -17,9 +25,7 @@ struct GEMMHalfSweep {
     let kc: Int
     let nc: Int
     let a: GEMMHalfSweepA
-    /// The B block, packed as `GEMMProblem.compute` packs it: panels 48 columns wide (the last
-    /// rounded up to 16), each `kc` deep.
-    let packedB: UnsafePointer<Float>
+    let b: GEMMHalfSweepB
     let c: UnsafeMutablePointer<Float>
     let ldc: Int
     let alpha: Float
@@ -36,16 +42,22 @@ struct GEMMHalfSweep {
         while j < nc {
             let cols = min(48, nc - j)
             let vectors = (cols + 15) / 16
-            let ldb = vectors * 16
+            let width = vectors * 16
+            let (panel, ldb): (UnsafePointer<Float>, Int)
+            switch b {
+            case .packed(let packedB): (panel, ldb) = (packedB + panelOffset, width)
+            case .inPlace(let rowsB, let ldbB, let partial):
+                (panel, ldb) = cols == width ? (rowsB + j, ldbB) : (partial, width)
+            }
             var s0 = 0
             while s0 < kc {
                 let depth = min(slice, kc - s0)
                 let first = s0 == 0
                 let last = s0 + depth == kc
-                let b = packedB + panelOffset + s0 * ldb
+                let bSlice = panel + s0 * ldb
                 for t in 0..<tiles {
                     let rowCount = min(gemmMR, rows - t * gemmMR)
-                    let direct = rowCount == gemmMR && cols == ldb
+                    let direct = rowCount == gemmMR && cols == width
                     let cTile = c + t * gemmMR * ldc + j
                     let (target, ldt) = direct ? (cTile, ldc) : (tile, 48)
                     let (tileAlpha, tileBeta) = direct ? (alpha, beta) : (1, 0)
@@ -53,16 +65,17 @@ struct GEMMHalfSweep {
                     switch a {
                     case .packed(let panels):
                         Self.packedSlice(
-                            vectors, depth, panels + t * kc * gemmMR + s0 * gemmMR, b, ldb, target, ldt, tileAlpha,
+                            vectors, depth, panels + t * kc * gemmMR + s0 * gemmMR, bSlice, ldb, target, ldt, tileAlpha,
                             tileBeta, acc, first, last)
                     case .inPlace(let rowsA, let lda, let partial):
                         if rowCount == gemmMR {
                             Self.stridedSlice(
-                                vectors, depth, rowsA + t * gemmMR * lda + s0, lda, b, ldb, target, ldt, tileAlpha,
+                                vectors, depth, rowsA + t * gemmMR * lda + s0, lda, bSlice, ldb, target, ldt, tileAlpha,
                                 tileBeta, acc, first, last)
                         } else {
                             Self.packedSlice(
-                                vectors, depth, partial + s0 * gemmMR, b, ldb, target, ldt, tileAlpha, tileBeta, acc,
+                                vectors, depth, partial + s0 * gemmMR, bSlice, ldb, target, ldt, tileAlpha, tileBeta,
+                                acc,
                                 first, last)
                         }
                     }
@@ -80,7 +93,7 @@ struct GEMMHalfSweep {
                 }
                 s0 += depth
             }
-            panelOffset += kc * ldb
+            panelOffset += kc * width
             j += cols
         }
     }

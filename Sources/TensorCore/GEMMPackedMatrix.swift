@@ -92,7 +92,7 @@ public final class GEMMPackedMatrix: @unchecked Sendable {
                     }
                     GEMMHalfSweep(
                         rows: rows, kc: depth, nc: nc,
-                        a: .inPlace(a + row0 * lda + p0, lda: lda, partial: workspace.packedA), packedB: packedB,
+                        a: .inPlace(a + row0 * lda + p0, lda: lda, partial: workspace.packedA), b: .packed(packedB),
                         c: c + row0 * ldc + col0, ldc: ldc, alpha: 1, beta: blockBeta, slice: blocking.halfSlice
                     ).run(scratch: workspace.scratch, tile: tile)
                     row0 += rows

@@ -164,18 +164,23 @@ import Testing
 
     /// The half tiles' sweep (`GEMMHalfSweep`) over row blocks and depth slices of several sizes: several
     /// blocks of rows with a partial last tile, slices that do not divide the depth, packed, in-place
-    /// and transposed A, two threads; right against the reference and bitwise equal to the wide tiles.
+    /// and transposed A, B packed and in place (its ragged last panel packed), two threads; right against
+    /// the reference and bitwise equal to the wide tiles.
     @Test(arguments: [(8, 5), (16, 7), (24, 128), (64, 1)])
     func halfSweepBlocksAndSlices(mcHalf: Int, halfSlice: Int) {
         for inPlace in [false, true] {
-            for (transA, transB) in [(false, false), (true, true), (false, true)] {
-                let half = GEMMBlocking(
-                    kc: 40, nc: 64, inPlaceA: inPlace, tiles: .half, mcHalf: mcHalf, halfSlice: halfSlice,
-                    serialFlops: 0)
-                check(m: 37, n: 100, k: 70, transA: transA, transB: transB, pad: 1, alpha: 2, beta: 0.5, blocking: half)
-                check(
-                    m: 37, n: 100, k: 70, transA: transA, transB: transB, beta: 0, threads: 2, nanInC: true,
-                    blocking: half)
+            for inPlaceB in [false, true] {
+                for (transA, transB) in [(false, false), (true, true), (false, true), (true, false)] {
+                    let half = GEMMBlocking(
+                        kc: 40, nc: 64, inPlaceA: inPlace, tiles: .half, mcHalf: mcHalf, halfSlice: halfSlice,
+                        inPlaceB: inPlaceB, serialFlops: 0)
+                    check(
+                        m: 37, n: 100, k: 70, transA: transA, transB: transB, pad: 1, alpha: 2, beta: 0.5,
+                        blocking: half)
+                    check(
+                        m: 37, n: 100, k: 70, transA: transA, transB: transB, beta: 0, threads: 2, nanInC: true,
+                        blocking: half)
+                }
             }
         }
         var rng = RandomGenerator(seed: 9)
@@ -183,7 +188,7 @@ import Testing
         let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
         let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
         var results: [[Float]] = []
-        for tiles in [GEMMTiles.wide, .half] {
+        for (tiles, inPlaceB) in [(GEMMTiles.wide, false), (.half, false), (.half, true)] {
             var c = [Float](repeating: 0.5, count: m * n)
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
@@ -192,13 +197,14 @@ import Testing
                             m: m, n: n, k: k, a: a.baseAddress!, lda: k, transA: false, b: b.baseAddress!, ldb: n,
                             transB: false, c: c.baseAddress!, ldc: n, alpha: 1.5, beta: 0.25, threads: 2,
                             blocking: GEMMBlocking(
-                                kc: 64, nc: 64, tiles: tiles, mcHalf: mcHalf, halfSlice: halfSlice, serialFlops: 0))
+                                kc: 64, nc: 64, tiles: tiles, mcHalf: mcHalf, halfSlice: halfSlice,
+                                inPlaceB: inPlaceB, serialFlops: 0))
                     }
                 }
             }
             results.append(c)
         }
-        #expect(results[0] == results[1])
+        #expect(results[0] == results[1] && results[0] == results[2])
     }
 
     @Test func degenerateSizes() {
