@@ -160,7 +160,7 @@ public enum GEMM {
 struct GEMMBlocking: Sendable {
     /// Depth of a packed block (the A micro-panel, `8 * kc` floats, stays in L1). Blocks are
     /// balanced (k 784 runs as 2 x 392). 512 against 256: equal on one thread, +5-10% on two
-    /// (fewer passes over C). The half tiles slice it further themselves (`gemmHalfTiles`), so that
+    /// (fewer passes over C). The half tiles slice it further themselves (`GEMMHalfSweep`), so that
     /// both tile families sum in the same order and agree bitwise on every CPU.
     var kc = 512
     /// Columns of a packed B block (`kc * nc` floats, mostly in L2; balanced, so n 1024 runs as
@@ -294,12 +294,10 @@ struct GEMMProblem: @unchecked Sendable {
                             if strided {
                                 gemmMicroKernelStrided(
                                     vectors: vectors, kc, rowsA, lda, packedB + offset, target, ldt, tileAlpha,
-                                    tileBeta,
-                                    tiles: blocking.tiles)
+                                    tileBeta)
                             } else {
                                 gemmMicroKernel(
-                                    vectors: vectors, kc, panelA, packedB + offset, target, ldt, tileAlpha, tileBeta,
-                                    tiles: blocking.tiles)
+                                    vectors: vectors, kc, panelA, packedB + offset, target, ldt, tileAlpha, tileBeta)
                             }
                             if !direct {
                                 for r in 0..<rowCount {

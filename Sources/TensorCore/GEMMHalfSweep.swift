@@ -17,7 +17,7 @@ enum GEMMHalfSweepB {
 /// loop order (Van Zee and van de Geijn, 2015): for each B panel, for each depth slice, every row
 /// tile of the block. The slice of the panel (at most `slice` x 48 floats) then stays in L1 while all
 /// row tiles use it; each tile's partial sums wait, unrounded, in `scratch` (384 floats a tile). With
-/// the row tiles outside (as `gemmHalfTiles` runs them) the whole `kc`-deep panel streamed from L2 for
+/// the row tiles outside (the order before this sweep) the whole `kc`-deep panel streamed from L2 for
 /// every tile. Every element is summed in the same order either way, so the results stay bitwise
 /// equal to the wide tiles'.
 struct GEMMHalfSweep {

@@ -6,18 +6,13 @@ let gemmMR = 8
 /// Widest micro-kernel, in SIMD16<Float> vectors of C columns.
 let gemmMaxVectors = 3
 
-/// Runs the micro-kernels for a tile `vectors * 16` columns wide: the wide kernel, or two halves of
-/// 4 rows (`GEMMTiles`).
+/// Runs the wide micro-kernel for a tile `vectors * 16` columns wide (the half tiles run in
+/// `GEMMHalfSweep`).
 @inline(__always)
 func gemmMicroKernel(
     vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,
-    tiles: GEMMTiles = .detected
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
 ) {
-    if tiles == .half {
-        gemmHalfTiles(vectors: vectors, kc, a, b, c, ldc, alpha, beta)
-        return
-    }
     switch vectors {
     case 1: gemmMicroKernel8x16(kc, a, b, c, ldc, alpha, beta)
     case 2: gemmMicroKernel8x32(kc, a, b, c, ldc, alpha, beta)
@@ -25,17 +20,12 @@ func gemmMicroKernel(
     }
 }
 
-/// Runs the in-place-A micro-kernels for a tile `vectors * 16` columns wide.
+/// Runs the wide in-place-A micro-kernel for a tile `vectors * 16` columns wide.
 @inline(__always)
 func gemmMicroKernelStrided(
     vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,
-    tiles: GEMMTiles = .detected
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
 ) {
-    if tiles == .half {
-        gemmHalfTilesStrided(vectors: vectors, kc, a, lda, b, c, ldc, alpha, beta)
-        return
-    }
     switch vectors {
     case 1: gemmMicroKernelStrided8x16(kc, a, lda, b, c, ldc, alpha, beta)
     case 2: gemmMicroKernelStrided8x32(kc, a, lda, b, c, ldc, alpha, beta)
@@ -622,46 +612,8 @@ func gemmMicroKernelStrided8x48(
     }
 }
 
-/// The tile `vectors * 16` columns wide as two halves of 4 rows, over depth
-/// slices of 128 so that the B slice both halves read stays in L1 (48 KB of B at kc 512 did not:
-/// 75 against 89 GFLOP/s on an AVX2 core); the partial sums wait, unrounded, in a stack tile.
-@inline(__always)
-func gemmHalfTiles(
-    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
-) {
-    let ldb = vectors * 16
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: 8 * 48) { scratch in
-        let acc = scratch.baseAddress!
-        var p0 = 0
-        while p0 < kc {
-            let depth = min(128, kc - p0)
-            let (first, last) = (p0 == 0, p0 + depth == kc)
-            let bs = b + p0 * ldb
-            for half in 0..<2 {
-                let ah = a + 4 * half + p0 * 8
-                let ch = c + 4 * half * ldc
-                let sh = acc + 4 * half * 48
-                switch vectors {
-                case 1:
-                    gemmHalfKernel4x16(depth, ah, bs, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)
-                case 2:
-                    gemmHalfKernel4x16(depth, ah, bs, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)
-                    gemmHalfKernel4x16(
-                        depth, ah, bs + 16, ldb, ch + 16, ldc, alpha, beta, sh + 16, first: first, last: last)
-                default:
-                    gemmHalfKernel4x24(depth, ah, bs, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)
-                    gemmHalfKernel4x24(
-                        depth, ah, bs + 24, ldb, ch + 24, ldc, alpha, beta, sh + 24, first: first, last: last)
-                }
-            }
-            p0 += depth
-        }
-    }
-}
-
 /// C[4, 16] (+)= A[4, kc] * B[kc, 16] over one depth slice, A from a packed [kc][8] micro-panel, B's rows `ldb` apart;
-/// partial sums carried in `acc` between slices (see `gemmHalfTiles`).
+/// partial sums carried in `acc` between slices (see `GEMMHalfSweep`).
 @inline(never)
 func gemmHalfKernel4x16(
     _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
@@ -750,7 +702,7 @@ func gemmHalfKernel4x16(
 }
 
 /// C[4, 24] (+)= A[4, kc] * B[kc, 24] over one depth slice, A from a packed [kc][8] micro-panel, B's rows `ldb` apart;
-/// partial sums carried in `acc` between slices (see `gemmHalfTiles`).
+/// partial sums carried in `acc` between slices (see `GEMMHalfSweep`).
 @inline(never)
 func gemmHalfKernel4x24(
     _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
@@ -855,46 +807,8 @@ func gemmHalfKernel4x24(
     }
 }
 
-/// The in-place-A tile `vectors * 16` columns wide as two halves of 4 rows, over depth
-/// slices of 128 so that the B slice both halves read stays in L1 (48 KB of B at kc 512 did not:
-/// 75 against 89 GFLOP/s on an AVX2 core); the partial sums wait, unrounded, in a stack tile.
-@inline(__always)
-func gemmHalfTilesStrided(
-    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
-) {
-    let ldb = vectors * 16
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: 8 * 48) { scratch in
-        let acc = scratch.baseAddress!
-        var p0 = 0
-        while p0 < kc {
-            let depth = min(128, kc - p0)
-            let (first, last) = (p0 == 0, p0 + depth == kc)
-            let bs = b + p0 * ldb
-            for half in 0..<2 {
-                let ah = a + 4 * half * lda + p0
-                let ch = c + 4 * half * ldc
-                let sh = acc + 4 * half * 48
-                switch vectors {
-                case 1:
-                    gemmHalfKernelStrided4x16(depth, ah, lda, bs, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)
-                case 2:
-                    gemmHalfKernelStrided4x16(depth, ah, lda, bs, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)
-                    gemmHalfKernelStrided4x16(
-                        depth, ah, lda, bs + 16, ldb, ch + 16, ldc, alpha, beta, sh + 16, first: first, last: last)
-                default:
-                    gemmHalfKernelStrided4x24(depth, ah, lda, bs, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)
-                    gemmHalfKernelStrided4x24(
-                        depth, ah, lda, bs + 24, ldb, ch + 24, ldc, alpha, beta, sh + 24, first: first, last: last)
-                }
-            }
-            p0 += depth
-        }
-    }
-}
-
 /// C[4, 16] (+)= A[4, kc] * B[kc, 16] over one depth slice, A read in place (rows `lda` apart), B's rows `ldb` apart;
-/// partial sums carried in `acc` between slices (see `gemmHalfTiles`).
+/// partial sums carried in `acc` between slices (see `GEMMHalfSweep`).
 @inline(never)
 func gemmHalfKernelStrided4x16(
     _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
@@ -985,7 +899,7 @@ func gemmHalfKernelStrided4x16(
 }
 
 /// C[4, 24] (+)= A[4, kc] * B[kc, 24] over one depth slice, A read in place (rows `lda` apart), B's rows `ldb` apart;
-/// partial sums carried in `acc` between slices (see `gemmHalfTiles`).
+/// partial sums carried in `acc` between slices (see `GEMMHalfSweep`).
 @inline(never)
 func gemmHalfKernelStrided4x24(
     _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,

@@ -72,7 +72,6 @@ def kernel(mr, nv, strided=False):
     return "\n".join(out)
 
 
-HALF_DEPTH = 128
 
 
 def half_kernel(nv8, strided=False):
@@ -84,7 +83,7 @@ def half_kernel(nv8, strided=False):
     out = []
     source = "A read in place (rows `lda` apart)" if strided else f"A from a packed [kc][{MR}] micro-panel"
     out.append(f"/// C[4, {w}] (+)= A[4, kc] * B[kc, {w}] over one depth slice, {source}, B's rows `ldb` apart;")
-    out.append("/// partial sums carried in `acc` between slices (see `gemmHalfTiles`).")
+    out.append("/// partial sums carried in `acc` between slices (see `GEMMHalfSweep`).")
     out.append("@inline(never)")
     out.append(f"func gemmHalfKernel{'Strided' if strided else ''}4x{w}(")
     out.append(f"    _ kc: Int, _ a: UnsafePointer<Float>,{' _ lda: Int,' if strided else ''} _ b: UnsafePointer<Float>, _ ldb: Int,")
@@ -143,55 +142,6 @@ def half_kernel(nv8, strided=False):
     return "\n".join(out)
 
 
-def half_dispatch(strided):
-    name = "Strided" if strided else ""
-    a_arg = "_ a: UnsafePointer<Float>, _ lda: Int," if strided else "_ a: UnsafePointer<Float>,"
-    lines = []
-    lines.append(f"/// The {'in-place-A ' if strided else ''}tile `vectors * 16` columns wide as two halves of 4 rows, over depth")
-    lines.append(f"/// slices of {HALF_DEPTH} so that the B slice both halves read stays in L1 (48 KB of B at kc 512 did not:")
-    lines.append("/// 75 against 89 GFLOP/s on an AVX2 core); the partial sums wait, unrounded, in a stack tile.")
-    lines.append("@inline(__always)")
-    lines.append(f"func gemmHalfTiles{name}(")
-    lines.append(f"    vectors: Int, _ kc: Int, {a_arg} _ b: UnsafePointer<Float>,")
-    lines.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float")
-    lines.append(") {")
-    lines.append("    let ldb = vectors * 16")
-    lines.append(f"    withUnsafeTemporaryAllocation(of: Float.self, capacity: {MR} * 48) {{ scratch in")
-    lines.append("        let acc = scratch.baseAddress!")
-    lines.append("        var p0 = 0")
-    lines.append("        while p0 < kc {")
-    lines.append(f"            let depth = min({HALF_DEPTH}, kc - p0)")
-    lines.append("            let (first, last) = (p0 == 0, p0 + depth == kc)")
-    lines.append("            let bs = b + p0 * ldb")
-    lines.append("            for half in 0..<2 {")
-    if strided:
-        lines.append("                let ah = a + 4 * half * lda + p0")
-        la = " lda,"
-    else:
-        lines.append(f"                let ah = a + 4 * half + p0 * {MR}")
-        la = ""
-    lines.append("                let ch = c + 4 * half * ldc")
-    lines.append("                let sh = acc + 4 * half * 48")
-    lines.append("                switch vectors {")
-    lines.append(f"                case 1:")
-    lines.append(f"                    gemmHalfKernel{name}4x16(depth, ah,{la} bs, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)")
-    lines.append("                case 2:")
-    lines.append(f"                    gemmHalfKernel{name}4x16(depth, ah,{la} bs, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)")
-    lines.append(f"                    gemmHalfKernel{name}4x16(")
-    lines.append(f"                        depth, ah,{la} bs + 16, ldb, ch + 16, ldc, alpha, beta, sh + 16, first: first, last: last)")
-    lines.append("                default:")
-    lines.append(f"                    gemmHalfKernel{name}4x24(depth, ah,{la} bs, ldb, ch, ldc, alpha, beta, sh, first: first, last: last)")
-    lines.append(f"                    gemmHalfKernel{name}4x24(")
-    lines.append(f"                        depth, ah,{la} bs + 24, ldb, ch + 24, ldc, alpha, beta, sh + 24, first: first, last: last)")
-    lines.append("                }")
-    lines.append("            }")
-    lines.append("            p0 += depth")
-    lines.append("        }")
-    lines.append("    }")
-    lines.append("}")
-    return "\n".join(lines)
-
-
 def generate():
     """The whole text of GEMMMicroKernel.swift."""
     lines = []
@@ -203,18 +153,13 @@ def generate():
     lines.append(f"/// Widest micro-kernel, in SIMD16<Float> vectors of C columns.")
     lines.append(f"let gemmMaxVectors = {max(NVS)}")
     lines.append("")
-    lines.append("/// Runs the micro-kernels for a tile `vectors * 16` columns wide: the wide kernel, or two halves of")
-    lines.append("/// 4 rows (`GEMMTiles`).")
+    lines.append("/// Runs the wide micro-kernel for a tile `vectors * 16` columns wide (the half tiles run in")
+    lines.append("/// `GEMMHalfSweep`).")
     lines.append("@inline(__always)")
     lines.append("func gemmMicroKernel(")
     lines.append("    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,")
-    lines.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,")
-    lines.append("    tiles: GEMMTiles = .detected")
+    lines.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float")
     lines.append(") {")
-    lines.append("    if tiles == .half {")
-    lines.append("        gemmHalfTiles(vectors: vectors, kc, a, b, c, ldc, alpha, beta)")
-    lines.append("        return")
-    lines.append("    }")
     lines.append("    switch vectors {")
     for nv in NVS[:-1]:
         lines.append(f"    case {nv}: gemmMicroKernel{MR}x{nv * 16}(kc, a, b, c, ldc, alpha, beta)")
@@ -222,17 +167,12 @@ def generate():
     lines.append("    }")
     lines.append("}")
     lines.append("")
-    lines.append("/// Runs the in-place-A micro-kernels for a tile `vectors * 16` columns wide.")
+    lines.append("/// Runs the wide in-place-A micro-kernel for a tile `vectors * 16` columns wide.")
     lines.append("@inline(__always)")
     lines.append("func gemmMicroKernelStrided(")
     lines.append("    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,")
-    lines.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,")
-    lines.append("    tiles: GEMMTiles = .detected")
+    lines.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float")
     lines.append(") {")
-    lines.append("    if tiles == .half {")
-    lines.append("        gemmHalfTilesStrided(vectors: vectors, kc, a, lda, b, c, ldc, alpha, beta)")
-    lines.append("        return")
-    lines.append("    }")
     lines.append("    switch vectors {")
     for nv in NVS[:-1]:
         lines.append(f"    case {nv}: gemmMicroKernelStrided{MR}x{nv * 16}(kc, a, lda, b, c, ldc, alpha, beta)")
@@ -244,8 +184,6 @@ def generate():
             lines.append("")
             lines.append(kernel(MR, nv, strided))
     for strided in (False, True):
-        lines.append("")
-        lines.append(half_dispatch(strided))
         for nv8 in (2, 3):
             lines.append("")
             lines.append(half_kernel(nv8, strided))
