@@ -136,6 +136,22 @@ import Testing
         }
     }
 
+    /// `1.5 A B + 0.25 C` for row-major A [m, k], B [k, n] and C filled with 0.5, under `blocking`.
+    func product(m: Int, n: Int, k: Int, a: [Float], b: [Float], threads: Int, blocking: GEMMBlocking) -> [Float] {
+        var c = [Float](repeating: 0.5, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    GEMM.multiply(
+                        m: m, n: n, k: k, a: a.baseAddress!, lda: k, transA: false, b: b.baseAddress!, ldb: n,
+                        transB: false, c: c.baseAddress!, ldc: n, alpha: 1.5, beta: 0.25, threads: threads,
+                        blocking: blocking)
+                }
+            }
+        }
+        return c
+    }
+
     /// The two tile families sum every element in the same order: bitwise equal products, so a run's
     /// figures do not depend on the kind of CPU (k 700 spans two depth blocks and several half slices).
     @Test func tileFamiliesAgreeBitwise() {
@@ -143,20 +159,9 @@ import Testing
         for (m, n, k, inPlace) in [(37, 150, 700, false), (64, 100, 300, true), (9, 48, 129, false)] {
             let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
             let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
-            var results: [[Float]] = []
-            for tiles in [GEMMTiles.wide, .half] {
-                var c = [Float](repeating: 0.5, count: m * n)
-                a.withUnsafeBufferPointer { a in
-                    b.withUnsafeBufferPointer { b in
-                        c.withUnsafeMutableBufferPointer { c in
-                            GEMM.multiply(
-                                m: m, n: n, k: k, a: a.baseAddress!, lda: k, transA: false, b: b.baseAddress!, ldb: n,
-                                transB: false, c: c.baseAddress!, ldc: n, alpha: 1.5, beta: 0.25, threads: 1,
-                                blocking: GEMMBlocking(inPlaceA: inPlace, tiles: tiles))
-                        }
-                    }
-                }
-                results.append(c)
+            let results = [GEMMTiles.wide, .half].map { tiles in
+                product(
+                    m: m, n: n, k: k, a: a, b: b, threads: 1, blocking: GEMMBlocking(inPlaceA: inPlace, tiles: tiles))
             }
             #expect(results[0] == results[1], "\(m)x\(n)x\(k)")
         }
@@ -187,22 +192,12 @@ import Testing
         let (m, n, k) = (45, 120, 90)
         let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
         let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
-        var results: [[Float]] = []
-        for (tiles, inPlaceB) in [(GEMMTiles.wide, false), (.half, false), (.half, true)] {
-            var c = [Float](repeating: 0.5, count: m * n)
-            a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    c.withUnsafeMutableBufferPointer { c in
-                        GEMM.multiply(
-                            m: m, n: n, k: k, a: a.baseAddress!, lda: k, transA: false, b: b.baseAddress!, ldb: n,
-                            transB: false, c: c.baseAddress!, ldc: n, alpha: 1.5, beta: 0.25, threads: 2,
-                            blocking: GEMMBlocking(
-                                kc: 64, nc: 64, tiles: tiles, mcHalf: mcHalf, halfSlice: halfSlice,
-                                inPlaceB: inPlaceB, serialFlops: 0))
-                    }
-                }
-            }
-            results.append(c)
+        let results = [(GEMMTiles.wide, false), (.half, false), (.half, true)].map { tiles, inPlaceB in
+            product(
+                m: m, n: n, k: k, a: a, b: b, threads: 2,
+                blocking: GEMMBlocking(
+                    kc: 64, nc: 64, tiles: tiles, mcHalf: mcHalf, halfSlice: halfSlice, inPlaceB: inPlaceB,
+                    serialFlops: 0))
         }
         #expect(results[0] == results[1] && results[0] == results[2])
     }
