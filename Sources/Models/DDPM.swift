@@ -216,18 +216,7 @@ public final class DDPM: ClassConditionalModel {
         let n = Float(steps)
         let decay = min(averageDecay, (1 + n) / (10 + n))
         for (live, average) in zip(trainedParameters, averagedParameters) {
-            let (p, a, count) = (live.tensor.data, average.tensor.data, live.tensor.count)
-            var i = 0
-            while i + 16 <= count {
-                let pv = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self)
-                let av = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
-                UnsafeMutableRawPointer(a + i).storeBytes(of: decay * av + (1 - decay) * pv, as: SIMD16<Float>.self)
-                i += 16
-            }
-            while i < count {
-                a[i] = decay * a[i] + (1 - decay) * p[i]
-                i += 1
-            }
+            average.tensor.blend(decay: decay, toward: live.tensor)
         }
     }
 

@@ -25,21 +25,51 @@ struct ThreadSplitTests {
         for row in stride(from: 0, to: 200, by: 7) {  // Some rows unchanged: l0 0, l2 0.
             (adversarial.data + row * 784).update(from: clean.data + row * 784, count: 784)
         }
-        var expected: [PerturbationNorms] = []
-        for row in 0..<200 {
-            var (linf, squares, changed): (Float, Float, Int) = (0, 0, 0)
-            for i in (row * 784)..<((row + 1) * 784) {
+        let one = Self.with(threads: 1) { PerturbationNorms.of(adversarial, from: clean) }
+        let two = Self.with(threads: 2) { PerturbationNorms.of(adversarial, from: clean) }
+        #expect(one == two)
+        #expect(one[0] == PerturbationNorms(linf: 0, l2: 0, l0: 0))
+        #expect(one[1].l0 > 100 && one[1].linf > 0.15)
+        Self.expectNorms(one, of: adversarial, from: clean)
+    }
+
+    /// A row length that is no multiple of the eight lanes, and changes just at, above and below the
+    /// threshold, positive and negative.
+    @Test func normsOfOddRowsAndThresholdEdges() {
+        let pixels = 21
+        let t = PerturbationNorms.changeThreshold
+        var clean = [Float](repeating: 0.5, count: 3 * pixels)
+        var adversarial = clean
+        adversarial[0] = 0.5 + 0.25  // Row 0: one pixel in the lanes, one in the tail (index 20), negative.
+        adversarial[20] = 0.5 - 0.375
+        // Row 1, from a clean 0 so that each change is exact (the last two in the tail after the lanes):
+        // only the +-4t and +-0.5 count.
+        for (i, d) in zip([0, 5, 10, 15, 18, 20], [t, -t, 4 * t, -4 * t, 0.5, -0.5]) {
+            clean[pixels + i] = 0
+            adversarial[pixels + i] = d
+        }
+        let a = Tensor(shape: [3, pixels], scalars: adversarial)
+        let c = Tensor(shape: [3, pixels], scalars: clean)
+        let norms = PerturbationNorms.of(a, from: c)
+        #expect(norms[0].linf == 0.375 && norms[0].l0 == 2)
+        #expect(norms[1].linf == 0.5 && norms[1].l0 == 4)
+        #expect(norms[2] == PerturbationNorms(linf: 0, l2: 0, l0: 0))
+        Self.expectNorms(norms, of: a, from: c)
+    }
+
+    /// L-inf and L0 exactly as a plain loop gives them, L2 within float round-off of a double sum.
+    static func expectNorms(_ norms: [PerturbationNorms], of adversarial: Tensor, from clean: Tensor) {
+        let pixels = clean.shape[1]
+        for row in 0..<clean.shape[0] {
+            var (linf, squares, changed): (Float, Double, Int) = (0, 0, 0)
+            for i in (row * pixels)..<((row + 1) * pixels) {
                 let d = abs(adversarial.data[i] - clean.data[i])
                 linf = max(linf, d)
-                squares += d * d
+                squares += Double(d) * Double(d)
                 if d > PerturbationNorms.changeThreshold { changed += 1 }
             }
-            expected.append(PerturbationNorms(linf: linf, l2: squares.squareRoot(), l0: changed))
-        }
-        #expect(expected[0] == PerturbationNorms(linf: 0, l2: 0, l0: 0))
-        #expect(expected[1].l0 > 100 && expected[1].linf > 0.15)
-        for threads in [1, 2] {
-            #expect(Self.with(threads: threads) { PerturbationNorms.of(adversarial, from: clean) } == expected)
+            #expect(norms[row].linf == linf && norms[row].l0 == changed, "row \(row)")
+            #expect(abs(Double(norms[row].l2) - squares.squareRoot()) <= 1e-6 * squares.squareRoot(), "row \(row)")
         }
     }
 

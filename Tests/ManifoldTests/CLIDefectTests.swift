@@ -30,7 +30,9 @@ import Testing
 
     /// Bug: an open range said "between 1 and 9223372036854775807".
     @Test func openRangeSaysAtLeast() throws {
-        let result = try ManifoldBinary.run(["train", "mlp", "--train-limit", "0"], runsRoot: temporaryFolder())
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let result = try ManifoldBinary.run(["train", "mlp", "--train-limit", "0"], runsRoot: root)
         expectUsageError(result, "option '--train-limit' must be at least 1, got 0", "--train-limit 0")
     }
 

@@ -32,8 +32,10 @@ import Testing
             (["bench", "warp"], "unknown benchmark"),
             (["train", "mlp", "--data", "/nowhere/at/all"], "option '--data': no such folder '/nowhere/at/all'"),
         ]
+        let root = temporaryFolder()
+        defer { cleanup(root) }
         for (arguments, message) in cases {
-            let result = try ManifoldBinary.run(arguments, runsRoot: temporaryFolder())
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
             #expect(result.status == 2, "\(arguments): status \(result.status)")
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
