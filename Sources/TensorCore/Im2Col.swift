@@ -82,25 +82,51 @@ public struct Im2Col: Sendable {
     }
 
     /// The adjoint of `unfold(images:count:columns:)`: folds each image's part of the matrix into it.
-    public func fold(columns: UnsafeMutablePointer<Float>, count: Int, images: UnsafeMutablePointer<Float>) {
+    /// With `overwriting`, the images' old contents are ignored (the caller need not zero them).
+    public func fold(
+        columns: UnsafeMutablePointer<Float>, count: Int, images: UnsafeMutablePointer<Float>, overwriting: Bool = false
+    ) {
         for i in 0..<count {
-            fold(columns: columns + i * positions, image: images + i * imageSize, rowStride: count * positions)
+            fold(
+                columns: columns + i * positions, image: images + i * imageSize, rowStride: count * positions,
+                overwriting: overwriting)
         }
     }
 
     /// The adjoint of `unfold`: accumulates (`+=`) `columns` into one image's gradient (the
-    /// caller zeroes it first). `columns` is scratch: its entries whose input lies outside the
-    /// image may be zeroed. Its rows are `rowStride` floats apart, as for `unfold`.
-    public func fold(columns: UnsafeMutablePointer<Float>, image: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+    /// caller zeroes it first), or, `overwriting`, writes the image whole. `columns` is scratch: its
+    /// entries whose input lies outside the image may be zeroed. Its rows are `rowStride` floats
+    /// apart, as for `unfold`.
+    ///
+    /// Overwriting sums the same terms in the same order: in the shifted layout each channel's first
+    /// kernel offset is copied into its plane instead of added to zeros (and the plane's elements it
+    /// does not reach are zeroed), which saves a zero fill and a read of the whole gradient
+    /// (a U-Net step's zero fills were 2% of its samples).
+    public func fold(
+        columns: UnsafeMutablePointer<Float>, image: UnsafeMutablePointer<Float>, rowStride: Int? = nil,
+        overwriting: Bool = false
+    ) {
         let rowStride = rowStride ?? positions
-        guard isShifted else { return foldStrided(columns: columns, image: image, rowStride: rowStride) }
+        guard isShifted else {
+            if overwriting { image.update(repeating: 0, count: imageSize) }
+            return foldStrided(columns: columns, image: image, rowStride: rowStride)
+        }
+        let planeSize = height * width
         forEachKernelOffset(rows: columns, rowStride: rowStride) { row, c, ky, kx in
-            let plane = image + c * height * width
+            let plane = image + c * planeSize
             // Entries whose input column is outside the image would land on a neighbouring
             // image row of the contiguous add: zero them first.
             zeroColumnsOutsideImage(row: row, kx: kx)
             let (shift, span) = shiftedSpan(ky: ky, kx: kx)
-            ElementwiseKernels.add(row + span.lowerBound, to: plane + (span.lowerBound + shift), count: span.count)
+            if overwriting && ky == 0 && kx == 0 {
+                let low = min(planeSize, max(0, span.lowerBound + shift))
+                let high = max(low, min(planeSize, span.upperBound + shift))
+                plane.update(repeating: 0, count: low)
+                ElementwiseKernels.copy(row + span.lowerBound, to: plane + low, count: high - low)
+                (plane + high).update(repeating: 0, count: planeSize - high)
+            } else {
+                ElementwiseKernels.add(row + span.lowerBound, to: plane + (span.lowerBound + shift), count: span.count)
+            }
         }
     }
 

@@ -90,13 +90,16 @@ extension Tensor {
                             gradOut, rows: outChannels, width: columnWidth, into: sums)
                     }
                     if let gradInput {
+                        // The GEMM (a 1x1 kernel) or the fold writes the images whole: no zero fill.
                         let target = gradInput.data + first * geometry.imageSize
-                        target.update(repeating: 0, count: group.count * geometry.imageSize)
                         GEMM.multiply(
                             m: patch, n: columnWidth, k: outChannels, a: weight.data, lda: patch, transA: true,
                             b: gradOut, ldb: columnWidth, transB: false, c: scratch?.pointer ?? target,
                             ldc: columnWidth, threads: split.gemmThreads)
-                        if let scratch { geometry.fold(columns: scratch.pointer, count: group.count, images: target) }
+                        if let scratch {
+                            geometry.fold(
+                                columns: scratch.pointer, count: group.count, images: target, overwriting: true)
+                        }
                     }
                 }
             }
@@ -130,7 +133,8 @@ extension Tensor {
         let (patch, positions) = (geometry.patch, geometry.positions)
         let inPlane = inChannels * positions
         let split = ImageBatchSplit(batch: batch, flopsPerImage: 2.0 * Double(inPlane * patch))
-        let out = Tensor(zeros: [batch, outChannels, oh, ow])
+        let out = Tensor(
+            shape: [batch, outChannels, oh, ow], storage: TensorStorage(uninitializedCount: batch * geometry.imageSize))
         split.run { _, images in
             let columns = TensorStorage(uninitializedCount: geometry.columnCount)
             for b in images {
@@ -139,7 +143,7 @@ extension Tensor {
                     m: patch, n: positions, k: inChannels, a: weight.data, lda: patch, transA: true,
                     b: self.data + b * inPlane, ldb: positions, transB: false, c: columns.pointer,
                     ldc: positions, threads: split.gemmThreads)
-                geometry.fold(columns: columns.pointer, image: target)
+                geometry.fold(columns: columns.pointer, image: target, overwriting: true)
                 if let bias { ElementwiseKernels.addToRows(target, rows: outChannels, width: oh * ow, bias.data) }
             }
         }

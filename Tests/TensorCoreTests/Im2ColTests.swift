@@ -83,6 +83,10 @@ import Testing
         Case(
             batch: 2, channels: 2, height: 9, width: 8, kernelHeight: 5, kernelWidth: 5, stride: 1,
             padding: 0),
+        // A stride-1 "same" kernel taller than the image: its first offset reaches no input at all.
+        Case(
+            batch: 2, channels: 2, height: 2, width: 5, kernelHeight: 5, kernelWidth: 5, stride: 1,
+            padding: 2),
     ]
 
     /// Direct convolution vs im2col followed by W x columns, image by image.
@@ -178,6 +182,44 @@ import Testing
             }
         }
         #expect(grad == t.col2im(y))
+    }
+
+    /// Folding over images full of NaN with `overwriting` gives what zeroing them and folding gives,
+    /// one image at a time and side by side.
+    @Test(arguments: cases) func overwritingFoldIgnoresTheOldContents(_ t: Case) {
+        var rng = RandomGenerator(seed: 6)
+        let g = t.geometry
+        let y = (0..<t.columnCount).map { _ in rng.uniform(-1, 1) }
+        let expected = t.col2im(y)
+        var single = [Float](repeating: .nan, count: t.inputCount)
+        var columns = y
+        columns.withUnsafeMutableBufferPointer { cols in
+            single.withUnsafeMutableBufferPointer { out in
+                for b in 0..<t.batch {
+                    g.fold(
+                        columns: cols.baseAddress! + b * g.columnCount, image: out.baseAddress! + b * g.imageSize,
+                        overwriting: true)
+                }
+            }
+        }
+        #expect(single == expected)
+        // Side by side: image b's columns start b * positions into each row.
+        let width = t.batch * g.positions
+        var wide = [Float](repeating: 0, count: g.patch * width)
+        for b in 0..<t.batch {
+            for row in 0..<g.patch {
+                for p in 0..<g.positions {
+                    wide[row * width + b * g.positions + p] = y[b * g.columnCount + row * g.positions + p]
+                }
+            }
+        }
+        var grouped = [Float](repeating: .nan, count: t.inputCount)
+        wide.withUnsafeMutableBufferPointer { cols in
+            grouped.withUnsafeMutableBufferPointer { out in
+                g.fold(columns: cols.baseAddress!, count: t.batch, images: out.baseAddress!, overwriting: true)
+            }
+        }
+        #expect(grouped == expected)
     }
 
     @Test func outputSizes() {
