@@ -11,7 +11,9 @@ public final class Tensor: @unchecked Sendable {
     /// The number of elements (product of `shape`).
     public let count: Int
     /// The shared buffer and this tensor's first element in it.
-    public let storage: TensorStorage
+    /// A `var` only so that `ownsWholeStorage` can ask `isKnownUniquelyReferenced`; never reassigned.
+    /// Unchecked exclusivity: reads need no dynamic access check, as for a `let`.
+    @exclusivity(unchecked) public private(set) var storage: TensorStorage
     public let offset: Int
     /// Whether gradients flow to this tensor; leaves with it set receive `grad` on `backward()`.
     public var requiresGrad: Bool
@@ -127,6 +129,12 @@ public final class Tensor: @unchecked Sendable {
         let storage = TensorStorage(uninitializedCount: count)
         if count > 0 { storage.pointer.update(from: data, count: count) }
         return Tensor(shape: shape, storage: storage)
+    }
+
+    /// Whether this tensor spans all of its storage and holds the only reference to it (no view of it
+    /// is alive): then its elements can be handed on instead of copied.
+    func ownsWholeStorage() -> Bool {
+        offset == 0 && count == storage.count && isKnownUniquelyReferenced(&storage)
     }
 
     /// A tensor sharing this one's storage but cut from the graph.
