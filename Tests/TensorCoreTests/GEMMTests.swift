@@ -104,16 +104,26 @@ import Testing
         }
     }
 
+    /// `check` twice under `blocking`: accumulating into C (`alpha`, beta 0.5, padded) on one thread, and
+    /// overwriting a C full of NaN (beta 0) on two.
+    func checkAccumulatingAndOverwriting(
+        m: Int, n: Int, k: Int, transA: Bool, transB: Bool, pad: Int, alpha: Float, blocking: GEMMBlocking,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        check(
+            m: m, n: n, k: k, transA: transA, transB: transB, pad: pad, alpha: alpha, beta: 0.5, blocking: blocking,
+            sourceLocation: sourceLocation)
+        check(
+            m: m, n: n, k: k, transA: transA, transB: transB, beta: 0, threads: 2, nanInC: true, blocking: blocking,
+            sourceLocation: sourceLocation)
+    }
+
     @Test func blockingEdgesAcrossDepthAndColumnBlocks() {
         // Small blocks force several k blocks (beta applied once) and several column blocks.
         let blocking = GEMMBlocking(kc: 16, nc: 32, serialFlops: 0)
         for (transA, transB) in [(false, false), (true, true)] {
-            check(
-                m: 21, n: 75, k: 50, transA: transA, transB: transB, pad: 2, alpha: 3, beta: 0.5,
-                blocking: blocking)
-            check(
-                m: 21, n: 75, k: 50, transA: transA, transB: transB, beta: 0, threads: 2, nanInC: true,
-                blocking: blocking)
+            checkAccumulatingAndOverwriting(
+                m: 21, n: 75, k: 50, transA: transA, transB: transB, pad: 2, alpha: 3, blocking: blocking)
         }
     }
 
@@ -179,12 +189,8 @@ import Testing
                     let half = GEMMBlocking(
                         kc: 40, nc: 64, inPlaceA: inPlace, tiles: .half, mcHalf: mcHalf, halfSlice: halfSlice,
                         inPlaceB: inPlaceB, serialFlops: 0)
-                    check(
-                        m: 37, n: 100, k: 70, transA: transA, transB: transB, pad: 1, alpha: 2, beta: 0.5,
-                        blocking: half)
-                    check(
-                        m: 37, n: 100, k: 70, transA: transA, transB: transB, beta: 0, threads: 2, nanInC: true,
-                        blocking: half)
+                    checkAccumulatingAndOverwriting(
+                        m: 37, n: 100, k: 70, transA: transA, transB: transB, pad: 1, alpha: 2, blocking: half)
                 }
             }
         }
