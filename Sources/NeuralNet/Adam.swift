@@ -86,7 +86,7 @@ public final class Adam: Optimizer {
             let vv = b2 * rawV.loadUnaligned(fromByteOffset: offset, as: Vector.self) + (1 - b2) * gv * gv
             rawM.storeBytes(of: mv, toByteOffset: offset, as: Vector.self)
             rawV.storeBytes(of: vv, toByteOffset: offset, as: Vector.self)
-            let denominator = vv.squareRoot() * inverseRootCorrection2 + eps
+            let denominator = VectorMath.squareRoot(vv) * inverseRootCorrection2 + eps
             rawP.storeBytes(of: pv - stepSize * mv / denominator, toByteOffset: offset, as: Vector.self)
             i += lanes
         }

@@ -1,3 +1,7 @@
+#if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
+    import _Builtin_intrinsics.intel
+#endif
+
 /// Single-precision `exp`, `log` and `sin`/`cos` on 16 lanes at once, for the hot elementwise loops
 /// (SiLU, Gaussian draws) where libm's scalar calls cost more than the matrix products around them.
 ///
@@ -12,6 +16,18 @@ public enum VectorMath {
     /// the standard library here: 38% of DDPM sampling.)
     @usableFromInline static let roundingShift = Vector(repeating: 12_582_912)
     @usableFromInline static let roundingShiftBits = SIMD16<Int32>(repeating: 0x4B40_0000)
+
+    /// The correctly rounded square root of each lane (`vsqrtps`). `SIMD16<Float>.squareRoot()`
+    /// compiles to 16 scalar `vsqrtss`, each with a branch to libm's `sqrtf` for negative inputs
+    /// (errno): that loop, not memory, was most of Adam's update. Same bits as `squareRoot()`.
+    @inlinable @inline(__always)
+    public static func squareRoot(_ x: Vector) -> Vector {
+        #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
+            return Vector(lowHalf: _mm256_sqrt_ps(x.lowHalf), highHalf: _mm256_sqrt_ps(x.highHalf))
+        #else
+            return x.squareRoot()
+        #endif
+    }
 
     /// `e^x`; inputs are clamped to [-87.3, 88.7] (results from about 1.2e-38 to 3.3e38, never inf).
     @inline(__always)
@@ -38,13 +54,18 @@ public enum VectorMath {
     /// The natural logarithm of positive, normal `x`.
     @inline(__always)
     public static func log(_ x: Vector) -> Vector {
-        let bits = unsafeBitCast(x, to: SIMD16<UInt32>.self)
-        var exponent = Vector(SIMD16<Int32>(truncatingIfNeeded: (bits &>> 23) & 0xff) &- 126)
-        // Mantissa in [0.5, 1).
-        var m = unsafeBitCast((bits & 0x807f_ffff) | 0x3f00_0000, to: Vector.self)
-        let small = m .< 0.707_106_781
-        exponent = exponent.replacing(with: exponent - 1, where: small)
-        m = (m - 1).replacing(with: m + m - 1, where: small)
+        // In integer and bit operations: Swift's float comparisons, `replacing(with:where:)` and
+        // int -> float conversions on SIMD16 went lane by lane here (a third of a Gaussian draw).
+        let bits = unsafeBitCast(x, to: SIMD16<Int32>.self)
+        // Mantissa in [0.5, 1); below sqrt(1/2) (0x3f3504f3) it is doubled and the exponent lowered.
+        let mantissaBits = (bits & Int32(bitPattern: 0x807f_ffff)) | 0x3f00_0000
+        let small = (mantissaBits &- 0x3f35_04f3) &>> 31  // All ones where m < sqrt(1/2).
+        let exponentBits = roundingShiftBits &+ ((bits &>> 23) & 0xff) &- 126 &+ small
+        let exponent = unsafeBitCast(exponentBits, to: Vector.self) - roundingShift
+        let m0 = unsafeBitCast(mantissaBits, to: Vector.self)
+        let large = unsafeBitCast(m0 - 1, to: SIMD16<Int32>.self)
+        let doubled = unsafeBitCast(m0 + m0 - 1, to: SIMD16<Int32>.self)
+        let m = unsafeBitCast((doubled & small) | (large & ~small), to: Vector.self)
         let z = m * m
         var y: Vector = Vector(repeating: 7.037_683_629_2e-2)
         y = y * m - 1.151_461_031_0e-1

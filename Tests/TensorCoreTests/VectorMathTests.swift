@@ -35,6 +35,53 @@ import Testing
         #expect(abs(VectorMath.silu(SIMD16<Float>(repeating: 2))[0] - Float(2 / (1 + Foundation.exp(-2.0)))) < 1e-6)
     }
 
+    /// `squareRoot` is `vsqrtps` on x86: the same correctly rounded bits as the scalar root, NaN below
+    /// zero, and zero, infinity and subnormals kept.
+    @Test func squareRootMatchesTheScalarRootBitForBit() {
+        var rng = RandomGenerator(seed: 11)
+        let specials: [Float] = [
+            0, -0.0, 1, 2, 4, .infinity, .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
+            1e-30, 0.5, 3, 1e20, 7, 0.999_999_94, 1.000_000_1,
+        ]
+        var batches = [SIMD16<Float>(specials)]
+        for _ in 0..<100 {
+            var x = SIMD16<Float>()
+            for lane in 0..<16 { x[lane] = Float(Foundation.exp(Double(rng.uniform(-60, 60)))) }
+            batches.append(x)
+        }
+        for x in batches {
+            let root = VectorMath.squareRoot(x)
+            for lane in 0..<16 { #expect(root[lane].bitPattern == x[lane].squareRoot().bitPattern, "sqrt(\(x[lane]))") }
+        }
+        let negative = VectorMath.squareRoot(SIMD16<Float>(repeating: -2))
+        #expect((0..<16).allSatisfy { negative[$0].isNaN })
+    }
+
+    /// `log` switches its reduction where the mantissa crosses sqrt(1/2): both sides of that edge, and of
+    /// each power of two, within 2 ulp of libm's double result.
+    @Test func logIsAccurateOnBothSidesOfItsReductionEdges() {
+        let edge = Float(0.707_106_781)
+        var values: [Float] = []
+        for exponent in [-100, -20, -1, 0, 1, 7, 60] {
+            let scale = Float(sign: .plus, exponent: exponent, significand: 1)
+            values += [edge.nextDown, edge, edge.nextUp, Float(1).nextDown, 1, Float(1).nextUp, 0.5, 0.75].map {
+                $0 * scale
+            }
+        }
+        while values.count % 16 != 0 { values.append(1) }
+        for start in stride(from: 0, to: values.count, by: 16) {
+            let x = SIMD16<Float>(values[start..<start + 16])
+            let l = VectorMath.log(x)
+            for lane in 0..<16 {
+                let expected = Foundation.log(Double(x[lane]))
+                let ulp = Double(Float(expected).ulp)
+                #expect(
+                    abs(Double(l[lane]) - expected) <= 2 * max(ulp, Double(Float.leastNormalMagnitude)),
+                    "log(\(x[lane]))")
+            }
+        }
+    }
+
     @Test func fillGaussianHasNormalMomentsAndIsReproducible() {
         var rng = RandomGenerator(seed: 5)
         let n = 300_007
