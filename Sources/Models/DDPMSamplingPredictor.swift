@@ -55,11 +55,13 @@ final class DDPMSamplingPredictor {
         let rows = zip(biases, timeWeights).map { bias, time -> [Float] in
             guard !time.weight.isEmpty else { return bias }
             var row = bias
-            for j in 0..<row.count {
-                let base = j * time.columns + time.offset
-                var sum: Float = 0
-                for i in 0..<embedding { sum += time.weight[base + i] * e[i] }
-                row[j] += sum
+            time.weight.withUnsafeBufferPointer { weight in
+                e.withUnsafeBufferPointer { e in
+                    for j in 0..<row.count {
+                        let base = weight.baseAddress! + j * time.columns + time.offset
+                        row[j] += ElementwiseKernels.dot(base, e.baseAddress!, embedding)
+                    }
+                }
             }
             return row
         }

@@ -152,6 +152,25 @@ public enum ElementwiseKernels {
         return total
     }
 
+    /// `x . y` over `n` floats, on two chains of 16 lanes (the GEMM's matrix-vector path and
+    /// other small products).
+    @inline(__always)
+    public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float {
+        var (s0, s1) = (Vector(), Vector())
+        var p = 0
+        while p + 32 <= n {
+            s0.addProduct(load(x, p), load(y, p))
+            s1.addProduct(load(x, p + 16), load(y, p + 16))
+            p += 32
+        }
+        var sum = (s0 + s1).sum()
+        while p < n {
+            sum += x[p] * y[p]
+            p += 1
+        }
+        return sum
+    }
+
     /// Adds `values[r]` to every element of row r of a [rows, width] matrix in place (a per-channel
     /// bias on one image's [channels, positions]).
     static func addToRows(_ matrix: UnsafeMutablePointer<Float>, rows: Int, width: Int, _ values: UnsafePointer<Float>)

@@ -402,23 +402,7 @@ extension GEMMProblem {
     /// `x . y` over `k` elements.
     @inline(__always)
     private func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
-        var (s0, s1) = (SIMD16<Float>(), SIMD16<Float>())
-        var p = 0
-        while p + 32 <= k {
-            s0.addProduct(
-                UnsafeRawPointer(x + p).loadUnaligned(as: SIMD16<Float>.self),
-                UnsafeRawPointer(y + p).loadUnaligned(as: SIMD16<Float>.self))
-            s1.addProduct(
-                UnsafeRawPointer(x + p + 16).loadUnaligned(as: SIMD16<Float>.self),
-                UnsafeRawPointer(y + p + 16).loadUnaligned(as: SIMD16<Float>.self))
-            p += 32
-        }
-        var sum = (s0 + s1).sum()
-        while p < k {
-            sum += x[p] * y[p]
-            p += 1
-        }
-        return sum
+        ElementwiseKernels.dot(x, y, k)
     }
 
     /// `*target = alpha * value + beta * *target` (beta == 0 ignores the old value).
