@@ -66,9 +66,9 @@ public struct Im2Col: Sendable {
         forEachKernelOffset(rows: columns, rowStride: rowStride) { row, c, ky, kx in
             let plane = image + c * height * width
             let (shift, span) = shiftedSpan(ky: ky, kx: kx)
-            row.update(repeating: 0, count: span.lowerBound)
+            ElementwiseKernels.zero(row, count: span.lowerBound)
             ElementwiseKernels.copy(plane + (span.lowerBound + shift), to: row + span.lowerBound, count: span.count)
-            (row + span.upperBound).update(repeating: 0, count: positions - span.upperBound)
+            ElementwiseKernels.zero(row + span.upperBound, count: positions - span.upperBound)
             zeroColumnsOutsideImage(row: row, kx: kx)
         }
     }
@@ -121,9 +121,9 @@ public struct Im2Col: Sendable {
             if overwriting && ky == 0 && kx == 0 {
                 let low = min(planeSize, max(0, span.lowerBound + shift))
                 let high = max(low, min(planeSize, span.upperBound + shift))
-                plane.update(repeating: 0, count: low)
+                ElementwiseKernels.zero(plane, count: low)
                 ElementwiseKernels.copy(row + span.lowerBound, to: plane + low, count: high - low)
-                (plane + high).update(repeating: 0, count: planeSize - high)
+                ElementwiseKernels.zero(plane + high, count: planeSize - high)
             } else {
                 ElementwiseKernels.add(row + span.lowerBound, to: plane + (span.lowerBound + shift), count: span.count)
             }
@@ -167,10 +167,19 @@ public struct Im2Col: Sendable {
     private func zeroColumnsOutsideImage(row: UnsafeMutablePointer<Float>, kx: Int) {
         let valid = Im2Col.validRange(offset: kx - padding, size: width, stride: 1, count: outWidth)
         if valid.count == outWidth { return }
-        for oy in 0..<outHeight {
-            let line = row + oy * outWidth
-            for ox in 0..<valid.lowerBound { line[ox] = 0 }
-            for ox in valid.upperBound..<outWidth { line[ox] = 0 }
+        // Column by column down the rows: a run of one or two floats per output row became a call to
+        // `memset` per row.
+        for ox in 0..<valid.lowerBound { zeroColumn(row + ox) }
+        for ox in valid.upperBound..<outWidth { zeroColumn(row + ox) }
+    }
+
+    /// Zeroes one output column: `outHeight` floats `outWidth` apart.
+    @inline(__always)
+    private func zeroColumn(_ first: UnsafeMutablePointer<Float>) {
+        var element = first
+        for _ in 0..<outHeight {
+            element.pointee = 0
+            element += outWidth
         }
     }
 }
