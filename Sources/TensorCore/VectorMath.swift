@@ -19,7 +19,8 @@ public enum VectorMath {
 
     /// The correctly rounded square root of each lane (`vsqrtps`). `SIMD16<Float>.squareRoot()`
     /// compiles to 16 scalar `vsqrtss`, each with a branch to libm's `sqrtf` for negative inputs
-    /// (errno): that loop, not memory, was most of Adam's update. Same bits as `squareRoot()`.
+    /// (errno): that loop, not memory, was most of Adam's update. Same bits as `squareRoot()`. (x86-64
+    /// builds thus assume AVX, which every x86-64 CPU since 2011 has.)
     @inlinable @inline(__always)
     public static func squareRoot(_ x: Vector) -> Vector {
         #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
