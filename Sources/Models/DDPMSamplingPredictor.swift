@@ -56,10 +56,10 @@ final class DDPMSamplingPredictor {
             guard !time.weight.isEmpty else { return bias }
             var row = bias
             time.weight.withUnsafeBufferPointer { weight in
-                e.withUnsafeBufferPointer { e in
+                e.withUnsafeBufferPointer { step in
                     for j in 0..<row.count {
                         let base = weight.baseAddress! + j * time.columns + time.offset
-                        row[j] += ElementwiseKernels.dot(base, e.baseAddress!, embedding)
+                        row[j] += ElementwiseKernels.dot(base, step.baseAddress!, embedding)
                     }
                 }
             }
