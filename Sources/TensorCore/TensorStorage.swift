@@ -10,8 +10,7 @@ public final class TensorStorage: @unchecked Sendable {
     /// Allocates `count` floats, zero-filled.
     public init(count: Int) {
         precondition(count >= 0, "negative storage size")
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        let raw = TensorBufferCache.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
         self.count = count
@@ -20,13 +19,13 @@ public final class TensorStorage: @unchecked Sendable {
     /// Allocates `count` floats without clearing them; the caller writes every element.
     public init(uninitializedCount count: Int) {
         precondition(count >= 0, "negative storage size")
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        let raw = TensorBufferCache.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
     }
 
     deinit {
-        pointer.deallocate()
+        TensorBufferCache.deallocate(
+            UnsafeMutableRawPointer(pointer), byteCount: max(count, 1) * MemoryLayout<Float>.stride)
     }
 }
