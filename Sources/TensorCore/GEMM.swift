@@ -181,13 +181,17 @@ struct GEMMBlocking: Sendable {
     /// The micro-kernels (wide with AVX-512, half tiles elsewhere).
     var tiles = GEMMTiles.detected
     /// Rows of A packed together for the half tiles, which sweep each B panel's depth slices over all
-    /// of them (`GEMMHalfSweep`).
-    var mcHalf = 64
+    /// of them (`GEMMHalfSweep`). 128 against 64: equal where B is packed (a 1024-row C), but a batch
+    /// of 128 rows is then one block, whose B the half tiles read in place (`inPlaceB`): 128x784x400
+    /// 88.8 -> 93.2 GFLOP/s on one thread, 164 -> 173 on two (Zen 3, AVX2).
+    var mcHalf = 128
     /// Depth of the half tiles' slices: how much of a B panel stays in L1 while the row tiles use it.
     var halfSlice = 128
     /// Let the half tiles read B's rows in place instead of packing them (only when B is not
     /// transposed): `nil` does so when a thread's rows of C form a single block (`mcHalf`), where the
-    /// packed block would be read only once; `true`/`false` force it (tests).
+    /// packed block would be read only once, and B's row stride is not a multiple of 64 floats (such a
+    /// stride puts a depth slice's rows into at most 16 of L1's 64 sets, which then evict each other:
+    /// 128x1024x1024 in place ran at 57 GFLOP/s against 87 packed); `true`/`false` force it (tests).
     var inPlaceB: Bool? = nil
     /// Products below this many floating-point operations run on one thread.
     var serialFlops = 3.0e6
@@ -222,8 +226,9 @@ struct GEMMProblem: @unchecked Sendable {
             transA
             ? max(mr, blocking.mcTransposed / mr * mr) : halfSweep ? max(mr, blocking.mcHalf / mr * mr) : mr
         let inPlaceA = !transA && (blocking.inPlaceA ?? (n <= blocking.inPlaceMaxColumns))
-        // B packed for a single block of rows is read only once: the half tiles then read it in place.
-        let inPlaceB = halfSweep && !transB && (blocking.inPlaceB ?? (rows.count <= mcRows))
+        // B packed for a single block of rows is read only once: the half tiles then read it in place,
+        // unless its rows would crowd a few L1 sets (`GEMMBlocking.inPlaceB`).
+        let inPlaceB = halfSweep && !transB && (blocking.inPlaceB ?? (rows.count <= mcRows && ldb % 64 != 0))
         let workspace = GEMMWorkspace.take(
             bCapacity: kcMax * (ncMax + panelWidth), aCapacity: kcMax * mcRows,
             scratchCapacity: halfSweep ? mcRows * 48 : 0)
