@@ -193,6 +193,9 @@ struct GEMMBlocking: Sendable {
     /// stride puts a depth slice's rows into at most 16 of L1's 64 sets, which then evict each other:
     /// 128x1024x1024 in place ran at 57 GFLOP/s against 87 packed); `true`/`false` force it (tests).
     var inPlaceB: Bool? = nil
+    /// Let the half tiles pack B one panel at a time, just before using it, where B is not read in
+    /// place: `nil` does so for a single block of rows (as `inPlaceB`), `true`/`false` force it (tests).
+    var packBPerPanel: Bool? = nil
     /// Products below this many floating-point operations run on one thread.
     var serialFlops = 3.0e6
 }
@@ -229,6 +232,9 @@ struct GEMMProblem: @unchecked Sendable {
         // B packed for a single block of rows is read only once: the half tiles then read it in place,
         // unless its rows would crowd a few L1 sets (`GEMMBlocking.inPlaceB`).
         let inPlaceB = halfSweep && !transB && (blocking.inPlaceB ?? (rows.count <= mcRows && ldb % 64 != 0))
+        // Otherwise, for a single block of rows, each B panel is packed just before the sweep uses it.
+        let packPerPanel =
+            halfSweep && !inPlaceB && (blocking.packBPerPanel ?? (rows.count <= mcRows)) && blocking.inPlaceB != true
         let workspace = GEMMWorkspace.take(
             bCapacity: kcMax * (ncMax + panelWidth), aCapacity: kcMax * mcRows,
             scratchCapacity: halfSweep ? mcRows * 48 : 0)
@@ -250,7 +256,7 @@ struct GEMMProblem: @unchecked Sendable {
                 while j < nc {
                     let cols = min(panelWidth, nc - j)
                     let width = (cols + 15) / 16 * 16
-                    if !inPlaceB || cols != width {
+                    if !(inPlaceB || packPerPanel) || (inPlaceB && cols != width) {
                         GEMMPacking.packBPanel(
                             b, ldb: ldb, transB: transB, p0: p0, kc: kc, col0: j0 + j, cols: cols,
                             width: width, into: inPlaceB ? packedB : packedB + offset)
@@ -266,7 +272,11 @@ struct GEMMProblem: @unchecked Sendable {
                     let blockRows = min(mcRows, rows.upperBound - block0)
                     if halfSweep {
                         let sweepB: GEMMHalfSweepB =
-                            inPlaceB ? .inPlace(b + p0 * ldb + j0, ldb: ldb, partial: packedB) : .packed(packedB)
+                            inPlaceB
+                            ? .inPlace(b + p0 * ldb + j0, ldb: ldb, partial: packedB)
+                            : packPerPanel
+                                ? .packedPerPanel(b, ldb: ldb, transB: transB, p0: p0, col0: j0, buffer: packedB)
+                                : .packed(packedB)
                         sweepHalfTiles(
                             row0: block0, rows: blockRows, p0: p0, kc: kc, col0: j0, nc: nc, inPlaceA: inPlaceA,
                             b: sweepB, beta: blockBeta, workspace: workspace)

@@ -8,9 +8,16 @@ enum GEMMHalfSweepA {
 /// Where the half tiles read op(B): the packed block (panels 48 columns wide, the last rounded up to
 /// 16, each `kc` deep, as `GEMMProblem.compute` packs them), or B's rows in place (`ldb` apart, from the
 /// block's first column) with a packed copy of a last panel whose width is not a multiple of 16.
+///
+/// `packedPerPanel`: op(B) packed one panel at a time, just before the sweep uses it, into `buffer`
+/// (`kc x 48` floats) from `b` (`transB` as for `GEMM.multiply`) at depth `p0` and column `col0`: for a
+/// single block of rows, whose packed block would be read once, so a panel is used while it is still in
+/// L1 instead of after the whole block has been packed (and, when the block outgrows L2, evicted).
 enum GEMMHalfSweepB {
     case packed(UnsafePointer<Float>)
     case inPlace(UnsafePointer<Float>, ldb: Int, partial: UnsafePointer<Float>)
+    case packedPerPanel(
+        UnsafePointer<Float>, ldb: Int, transB: Bool, p0: Int, col0: Int, buffer: UnsafeMutablePointer<Float>)
 }
 
 /// The half tiles (`GEMMTiles.half`) over one packed block of B and one block of rows, in the BLIS
@@ -48,6 +55,11 @@ struct GEMMHalfSweep {
             case .packed(let packedB): (panel, ldb) = (packedB + panelOffset, width)
             case .inPlace(let rowsB, let ldbB, let partial):
                 (panel, ldb) = cols == width ? (rowsB + j, ldbB) : (partial, width)
+            case .packedPerPanel(let source, let ldbB, let transB, let p0, let col0, let buffer):
+                GEMMPacking.packBPanel(
+                    source, ldb: ldbB, transB: transB, p0: p0, kc: kc, col0: col0 + j, cols: cols, width: width,
+                    into: buffer)
+                (panel, ldb) = (UnsafePointer(buffer), width)
             }
             var s0 = 0
             while s0 < kc {

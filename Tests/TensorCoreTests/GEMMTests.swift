@@ -179,16 +179,16 @@ import Testing
 
     /// The half tiles' sweep (`GEMMHalfSweep`) over row blocks and depth slices of several sizes: several
     /// blocks of rows with a partial last tile, slices that do not divide the depth, packed, in-place
-    /// and transposed A, B packed and in place (its ragged last panel packed), two threads; right against
-    /// the reference and bitwise equal to the wide tiles.
+    /// and transposed A, B packed as a block, packed a panel at a time and in place (its ragged last panel
+    /// packed), two threads; right against the reference and bitwise equal to the wide tiles.
     @Test(arguments: [(8, 5), (16, 7), (24, 128), (64, 1)])
     func halfSweepBlocksAndSlices(mcHalf: Int, halfSlice: Int) {
         for inPlace in [false, true] {
-            for inPlaceB in [false, true] {
+            for (inPlaceB, perPanel) in [(false, false), (false, true), (true, false)] {
                 for (transA, transB) in [(false, false), (true, true), (false, true), (true, false)] {
                     let half = GEMMBlocking(
                         kc: 40, nc: 64, inPlaceA: inPlace, tiles: .half, mcHalf: mcHalf, halfSlice: halfSlice,
-                        inPlaceB: inPlaceB, serialFlops: 0)
+                        inPlaceB: inPlaceB, packBPerPanel: perPanel, serialFlops: 0)
                     checkAccumulatingAndOverwriting(
                         m: 37, n: 100, k: 70, transA: transA, transB: transB, pad: 1, alpha: 2, blocking: half)
                 }
@@ -198,14 +198,15 @@ import Testing
         let (m, n, k) = (45, 120, 90)
         let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
         let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
-        let results = [(GEMMTiles.wide, false), (.half, false), (.half, true)].map { tiles, inPlaceB in
+        let modes = [(GEMMTiles.wide, false, false), (.half, false, false), (.half, true, false), (.half, false, true)]
+        let results = modes.map { tiles, inPlaceB, perPanel in
             product(
                 m: m, n: n, k: k, a: a, b: b, threads: 2,
                 blocking: GEMMBlocking(
                     kc: 64, nc: 64, tiles: tiles, mcHalf: mcHalf, halfSlice: halfSlice, inPlaceB: inPlaceB,
-                    serialFlops: 0))
+                    packBPerPanel: perPanel, serialFlops: 0))
         }
-        #expect(results[0] == results[1] && results[0] == results[2])
+        #expect(results.allSatisfy { $0 == results[0] })
     }
 
     @Test func degenerateSizes() {
