@@ -234,7 +234,7 @@ struct GEMMProblem: @unchecked Sendable {
         let inPlaceB = halfSweep && !transB && (blocking.inPlaceB ?? (rows.count <= mcRows && ldb % 64 != 0))
         // Otherwise, for a single block of rows, each B panel is packed just before the sweep uses it.
         let packPerPanel =
-            halfSweep && !inPlaceB && (blocking.packBPerPanel ?? (rows.count <= mcRows)) && blocking.inPlaceB != true
+            halfSweep && !inPlaceB && (blocking.packBPerPanel ?? (rows.count <= mcRows))
         let workspace = GEMMWorkspace.take(
             bCapacity: kcMax * (ncMax + panelWidth), aCapacity: kcMax * mcRows,
             scratchCapacity: halfSweep ? mcRows * 48 : 0)
