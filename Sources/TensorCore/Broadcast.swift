@@ -30,9 +30,11 @@ enum Broadcast {
         return strides
     }
 
-    /// out[i] = op(a[ia], b[ib]) over the broadcast of `a` and `b`.
+    /// out[i] = op(a[ia], b[ib]) over the broadcast of `a` and `b`. Equal shapes of 64k elements or more
+    /// are split over the compute threads (a U-Net's residual sums: 3% of a training step on the main
+    /// thread alone); each element is computed alike either way.
     @inline(__always)
-    static func apply(_ a: Tensor, _ b: Tensor, _ op: (Float, Float) -> Float) -> Tensor {
+    static func apply<Operation: BinaryFloatOperation>(_ a: Tensor, _ b: Tensor, _: Operation.Type) -> Tensor {
         guard let outShape = shape(a.shape, b.shape) else {
             preconditionFailure("shapes \(a.shape) and \(b.shape) do not broadcast")
         }
@@ -42,17 +44,21 @@ enum Broadcast {
         let pb = b.data
         let po = out.data
         if a.count == n && b.count == n {
-            for i in 0..<n { po[i] = op(pa[i], pb[i]) }
+            let operands = BinaryPointers(a: pa, b: pb, out: po)
+            ParallelSplit.ranges(count: n, minimumPerThread: 32_768) { range in
+                let (x, y, z) = (operands.a, operands.b, operands.out)
+                for i in range { z[i] = Operation.apply(x[i], y[i]) }
+            }
             return out
         }
         if b.count == 1 && a.count == n {
             let s = pb[0]
-            for i in 0..<n { po[i] = op(pa[i], s) }
+            for i in 0..<n { po[i] = Operation.apply(pa[i], s) }
             return out
         }
         if a.count == 1 && b.count == n {
             let s = pa[0]
-            for i in 0..<n { po[i] = op(s, pb[i]) }
+            for i in 0..<n { po[i] = Operation.apply(s, pb[i]) }
             return out
         }
         // General case: iterate the output with a multi-index, innermost dimension in a tight loop.
@@ -67,7 +73,7 @@ enum Broadcast {
         var offsetB = 0
         var o = 0
         while o < n {
-            for j in 0..<inner { po[o + j] = op(pa[offsetA + j * innerA], pb[offsetB + j * innerB]) }
+            for j in 0..<inner { po[o + j] = Operation.apply(pa[offsetA + j * innerA], pb[offsetB + j * innerB]) }
             o += inner
             // Advance the outer multi-index.
             var d = rank - 2
@@ -102,4 +108,39 @@ extension Tensor {
         }
         return result.reshaped(target)
     }
+}
+
+/// A binary float operation as a type, so that `Broadcast.apply` is specialised for it, also inside the
+/// closures that split a pass over the threads (a closure argument was called there per element).
+protocol BinaryFloatOperation: SendableMetatype {
+    static func apply(_ x: Float, _ y: Float) -> Float
+}
+
+enum FloatSum: BinaryFloatOperation {
+    @inline(__always) static func apply(_ x: Float, _ y: Float) -> Float { x + y }
+}
+
+enum FloatDifference: BinaryFloatOperation {
+    @inline(__always) static func apply(_ x: Float, _ y: Float) -> Float { x - y }
+}
+
+enum FloatProduct: BinaryFloatOperation {
+    @inline(__always) static func apply(_ x: Float, _ y: Float) -> Float { x * y }
+}
+
+enum FloatQuotient: BinaryFloatOperation {
+    @inline(__always) static func apply(_ x: Float, _ y: Float) -> Float { x / y }
+}
+
+/// `-x / y`: the divisor's term in a quotient's gradient.
+enum FloatNegatedQuotient: BinaryFloatOperation {
+    @inline(__always) static func apply(_ x: Float, _ y: Float) -> Float { -x / y }
+}
+
+/// The operands of an elementwise binary pass, shared by the threads that each write their own range
+/// of `out`. `@unchecked Sendable`: the inputs are only read, the ranges written are disjoint.
+private struct BinaryPointers: @unchecked Sendable {
+    let a: UnsafeMutablePointer<Float>
+    let b: UnsafeMutablePointer<Float>
+    let out: UnsafeMutablePointer<Float>
 }

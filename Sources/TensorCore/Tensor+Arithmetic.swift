@@ -1,7 +1,7 @@
 /// Differentiable add, subtract, multiply and divide with NumPy broadcasting, and their operators.
 extension Tensor {
     public func add(_ other: Tensor) -> Tensor {
-        let out = Broadcast.apply(self, other, +)
+        let out = Broadcast.apply(self, other, FloatSum.self)
         let (sa, sb) = (shape, other.shape)
         return Tensor.record(out, inputs: [self, other]) { g, _ in
             [g.summed(toShape: sa), g.summed(toShape: sb)]
@@ -9,7 +9,7 @@ extension Tensor {
     }
 
     public func subtract(_ other: Tensor) -> Tensor {
-        let out = Broadcast.apply(self, other, -)
+        let out = Broadcast.apply(self, other, FloatDifference.self)
         let (sa, sb) = (shape, other.shape)
         return Tensor.record(out, inputs: [self, other]) { g, _ in
             [g.summed(toShape: sa), g.negated().summed(toShape: sb)]
@@ -17,22 +17,23 @@ extension Tensor {
     }
 
     public func multiply(_ other: Tensor) -> Tensor {
-        let out = Broadcast.apply(self, other, *)
+        let out = Broadcast.apply(self, other, FloatProduct.self)
         return Tensor.record(out, inputs: [self, other]) { [self] g, _ in
             [
-                self.requiresGrad ? Broadcast.apply(g, other, *).summed(toShape: self.shape) : nil,
-                other.requiresGrad ? Broadcast.apply(g, self, *).summed(toShape: other.shape) : nil,
+                self.requiresGrad ? Broadcast.apply(g, other, FloatProduct.self).summed(toShape: self.shape) : nil,
+                other.requiresGrad ? Broadcast.apply(g, self, FloatProduct.self).summed(toShape: other.shape) : nil,
             ]
         }
     }
 
     public func divide(_ other: Tensor) -> Tensor {
-        let out = Broadcast.apply(self, other, /)
+        let out = Broadcast.apply(self, other, FloatQuotient.self)
         return Tensor.record(out, inputs: [self, other]) { [self] g, output in
             [
-                self.requiresGrad ? Broadcast.apply(g, other, /).summed(toShape: self.shape) : nil,
+                self.requiresGrad ? Broadcast.apply(g, other, FloatQuotient.self).summed(toShape: self.shape) : nil,
                 other.requiresGrad
-                    ? Broadcast.apply(Broadcast.apply(g, output, *), other, { -$0 / $1 }).summed(toShape: other.shape)
+                    ? Broadcast.apply(Broadcast.apply(g, output, FloatProduct.self), other, FloatNegatedQuotient.self)
+                        .summed(toShape: other.shape)
                     : nil,
             ]
         }

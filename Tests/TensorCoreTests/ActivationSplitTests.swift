@@ -3,8 +3,9 @@ import Testing
 
 @testable import TensorCore
 
-/// The sigmoid's and ReLU's forward and backward passes, split over the compute threads, give the bits of
-/// the plain per-element formulas at one thread and at two.
+/// The sigmoid's, ReLU's and SiLU's forward and backward passes and equal-shape binary operations, split
+/// over the compute threads, give the bits of the plain per-element formulas (or the one-pass kernels) at
+/// one thread and at two.
 struct ActivationSplitTests {
     @Test func sigmoidAndItsGradientMatchThePerElementFormulasAtOneAndTwoThreads() {
         var generator = RandomGenerator(seed: 9)
@@ -30,6 +31,36 @@ struct ActivationSplitTests {
         let expectedY = x.scalars.map { $0 > 0 ? $0 : 0 }
         let expectedGrad = zip(g.scalars, expectedY).map { $1 > 0 ? $0 : 0 }
         Self.expectAtOneAndTwoThreads(x, g, expectedY, expectedGrad) { $0.relu() }
+    }
+
+    @Test func siluAndItsGradientMatchTheOnePassKernelsAtOneAndTwoThreads() {
+        var generator = RandomGenerator(seed: 11)
+        // A U-Net feature map batch's size, plus 7 (a range end that is not a whole vector).
+        let x = Tensor.randomNormal([128 * 32 * 28 + 7], standardDeviation: 4, generator: &generator)
+        x.data[0] = 100
+        x.data[1] = -100
+        let g = Tensor.randomNormal(x.shape, generator: &generator)
+        var expectedY = [Float](repeating: .nan, count: x.count)
+        var expectedGrad = [Float](repeating: .nan, count: x.count)
+        ElementwiseKernels.silu(x.data, &expectedY, x.count)
+        ElementwiseKernels.siluBackward(g.data, x.data, &expectedGrad, x.count)
+        #expect(expectedY[0] == 100 && expectedY[1] > -1e-30 && expectedY[1] <= 0)
+        Self.expectAtOneAndTwoThreads(x, g, expectedY, expectedGrad) { $0.silu() }
+    }
+
+    @Test func equalShapeBinaryOperationsMatchThePerElementFormulasAtOneAndTwoThreads() {
+        var generator = RandomGenerator(seed: 12)
+        let a = Tensor.randomNormal([32, 32, 28, 28], generator: &generator)
+        let b = Tensor.randomNormal(a.shape, generator: &generator)
+        let original = ComputeThreads.count
+        defer { ComputeThreads.count = original }
+        for threads in [1, 2] {
+            ComputeThreads.count = threads
+            #expect((a + b).scalars == zip(a.scalars, b.scalars).map(+), "threads \(threads)")
+            #expect((a - b).scalars == zip(a.scalars, b.scalars).map(-), "threads \(threads)")
+            #expect((a * b).scalars == zip(a.scalars, b.scalars).map(*), "threads \(threads)")
+            #expect((a / b).scalars == zip(a.scalars, b.scalars).map(/), "threads \(threads)")
+        }
     }
 
     /// Runs `activation` forward and backward (upstream gradient `g`) at one thread and at two, and expects
