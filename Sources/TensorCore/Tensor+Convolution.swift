@@ -56,7 +56,9 @@ extension Tensor {
         }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.record(out, inputs: inputs) { [self] g, _ in
-            let parts = ParameterGradientParts(pieces: split.pieces, weight: weight, bias: bias)
+            let parts = ParameterGradientParts(
+                pieces: split.pieces, weight: weight, bias: bias,
+                transposedWeight: outChannels <= GEMMBlocking().inPlaceMaxColumns)
             // Each thread clears its own images' gradient before it writes them (a zero fill of the whole
             // gradient on the calling thread was 1.3% of a CNN step).
             let gradInput =
@@ -80,10 +82,20 @@ extension Tensor {
                         if let scratch {
                             geometry.unfold(images: image, count: group.count, columns: scratch.pointer)
                         }
-                        GEMM.multiply(
-                            m: outChannels, n: patch, k: columnWidth, a: gradOut, lda: columnWidth, transA: false,
-                            b: scratch?.pointer ?? image, ldb: columnWidth, transB: true, c: sum, ldc: patch,
-                            beta: 1, threads: split.gemmThreads)
+                        let columns = UnsafePointer(scratch?.pointer ?? image)
+                        if let sumT = parts.transposedWeight(of: piece) {
+                            // dW^T [patch, outC] += columns [patch, width] x gradOut^T: the columns are read
+                            // in place as A instead of being packed transposed as B (same terms, same order).
+                            GEMM.multiply(
+                                m: patch, n: outChannels, k: columnWidth, a: columns, lda: columnWidth,
+                                transA: false, b: gradOut, ldb: columnWidth, transB: true, c: sumT,
+                                ldc: outChannels, beta: 1, threads: split.gemmThreads)
+                        } else {
+                            GEMM.multiply(
+                                m: outChannels, n: patch, k: columnWidth, a: gradOut, lda: columnWidth, transA: false,
+                                b: columns, ldb: columnWidth, transB: true, c: sum, ldc: patch,
+                                beta: 1, threads: split.gemmThreads)
+                        }
                     }
                     if let sums = parts.bias(of: piece) {
                         ElementwiseKernels.accumulateRowTotals(
@@ -189,19 +201,34 @@ private struct ParameterGradientParts: Sendable {
     let biasShape: [Int]?
     /// `pieces` consecutive blocks, one per piece; nil when the weight needs no gradient.
     let weightSums: TensorStorage?
+    /// With `transposedWeight`: each piece's weight gradient as its transpose, `[inC * kh * kw, outC]`,
+    /// transposed into `weightSums` by `totals()`.
+    let transposedWeightSums: TensorStorage?
     let biasSums: TensorStorage?
 
-    init(pieces: Int, weight: Tensor, bias: Tensor?) {
+    /// - Parameter transposedWeight: the pieces add their weight gradients transposed
+    ///   (`transposedWeight(of:)`), so that the product reads the unfolded images in place (`GEMM` reads A
+    ///   in place for at most `inPlaceMaxColumns` columns of C) instead of packing them transposed.
+    ///   Every element receives the same terms in the same order either way.
+    init(pieces: Int, weight: Tensor, bias: Tensor?, transposedWeight: Bool = false) {
         self.pieces = pieces
         weightShape = weight.shape
         biasShape = bias?.shape
         weightSums = weight.requiresGrad ? TensorStorage(count: pieces * weight.count) : nil
+        transposedWeightSums =
+            weight.requiresGrad && transposedWeight ? TensorStorage(count: pieces * weight.count) : nil
         biasSums = bias.map { TensorStorage(count: pieces * $0.count) }
     }
 
     /// Where `piece` adds its weight gradient (nil when none is needed).
     func weight(of piece: Int) -> UnsafeMutablePointer<Float>? {
         weightSums.map { $0.pointer + piece * Tensor.elementCount(weightShape) }
+    }
+
+    /// Where `piece` adds its weight gradient transposed, `[inC * kh * kw, outC]` (nil unless the parts
+    /// were made with `transposedWeight` and the weight needs a gradient).
+    func transposedWeight(of piece: Int) -> UnsafeMutablePointer<Float>? {
+        transposedWeightSums.map { $0.pointer + piece * Tensor.elementCount(weightShape) }
     }
 
     /// Where `piece` adds its bias gradient (nil without a bias).
@@ -216,6 +243,17 @@ private struct ParameterGradientParts: Sendable {
             let result = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: Tensor.elementCount(shape)))
             ElementwiseKernels.sumRows(sums.pointer, rows: pieces, width: result.count, into: result.data)
             return result
+        }
+        if let transposedWeightSums, let weightSums {
+            let rows = weightShape[0]
+            let columns = Tensor.elementCount(weightShape) / max(rows, 1)
+            for piece in 0..<pieces {
+                let offset = piece * rows * columns
+                let (source, target) = (transposedWeightSums.pointer + offset, weightSums.pointer + offset)
+                for row in 0..<rows {
+                    for column in 0..<columns { target[row * columns + column] = source[column * rows + row] }
+                }
+            }
         }
         var grads: [Tensor?] = [weightSums.map { total($0, weightShape) }]
         if let biasSums, let biasShape { grads.append(total(biasSums, biasShape)) }
