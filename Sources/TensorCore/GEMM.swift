@@ -187,11 +187,14 @@ struct GEMMBlocking: Sendable {
     var mcHalf = 128
     /// Depth of the half tiles' slices: how much of a B panel stays in L1 while the row tiles use it.
     var halfSlice = 128
-    /// Let the half tiles read B's rows in place instead of packing them (only when B is not
-    /// transposed): `nil` does so when a thread's rows of C form a single block (`mcHalf`), where the
-    /// packed block would be read only once, and B's row stride is not a multiple of 64 floats (such a
-    /// stride puts a depth slice's rows into at most 16 of L1's 64 sets, which then evict each other:
-    /// 128x1024x1024 in place ran at 57 GFLOP/s against 87 packed); `true`/`false` force it (tests).
+    /// Let the tiles read B's rows in place instead of packing them (only when B is not transposed, and
+    /// for the wide tiles only where A is packed): `nil` does so when a thread's rows of C are at most
+    /// `mcHalf`, and B's row stride is not a multiple of 64 floats (such a stride puts a depth slice's
+    /// rows into at most 16 of L1's 64 sets, which then evict each other: 128x1024x1024 in place ran at
+    /// 57 GFLOP/s against 87 packed on the half tiles); `true`/`false` force it (tests). The half tiles
+    /// then sweep a single block of rows, which would read the packed block only once; the wide tiles
+    /// read B once per 8 rows, from L2, as they read a packed block (a convolution's 32 or 64 weight rows
+    /// against its unfolded images: 3% of a U-Net step was packing them, AVX-512).
     var inPlaceB: Bool? = nil
     /// Let the half tiles pack B one panel at a time, just before using it, where B is not read in
     /// place: `nil` does so for a single block of rows (as `inPlaceB`), `true`/`false` force it (tests).
@@ -231,7 +234,10 @@ struct GEMMProblem: @unchecked Sendable {
         let inPlaceA = !transA && (blocking.inPlaceA ?? (n <= blocking.inPlaceMaxColumns))
         // B packed for a single block of rows is read only once: the half tiles then read it in place,
         // unless its rows would crowd a few L1 sets (`GEMMBlocking.inPlaceB`).
-        let inPlaceB = halfSweep && !transB && (blocking.inPlaceB ?? (rows.count <= mcRows && ldb % 64 != 0))
+        // The wide tiles likewise read B in place for at most `mcHalf` rows, where A is packed.
+        let inPlaceB =
+            !transB && (halfSweep || !inPlaceA)
+            && (blocking.inPlaceB ?? (rows.count <= (halfSweep ? mcRows : blocking.mcHalf) && ldb % 64 != 0))
         // Otherwise, for a single block of rows, each B panel is packed just before the sweep uses it.
         let packPerPanel =
             halfSweep && !inPlaceB && (blocking.packBPerPanel ?? (rows.count <= mcRows))
@@ -310,6 +316,13 @@ struct GEMMProblem: @unchecked Sendable {
                                 gemmMicroKernelStrided(
                                     vectors: vectors, kc, rowsA, lda, packedB + offset, target, ldt, tileAlpha,
                                     tileBeta)
+                            } else if inPlaceB && cols == vectors * 16 {
+                                gemmMicroKernelInPlaceB(
+                                    vectors: vectors, kc, panelA, b + p0 * ldb + j0 + j, ldb, target, ldt, tileAlpha,
+                                    tileBeta)
+                            } else if inPlaceB {
+                                gemmMicroKernel(
+                                    vectors: vectors, kc, panelA, packedB, target, ldt, tileAlpha, tileBeta)
                             } else {
                                 gemmMicroKernel(
                                     vectors: vectors, kc, panelA, packedB + offset, target, ldt, tileAlpha, tileBeta)

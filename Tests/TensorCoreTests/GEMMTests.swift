@@ -198,7 +198,10 @@ import Testing
         let (m, n, k) = (45, 120, 90)
         let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
         let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
-        let modes = [(GEMMTiles.wide, false, false), (.half, false, false), (.half, true, false), (.half, false, true)]
+        let modes = [
+            (GEMMTiles.wide, false, false), (.wide, true, false), (.half, false, false), (.half, true, false),
+            (.half, false, true),
+        ]
         let results = modes.map { tiles, inPlaceB, perPanel in
             product(
                 m: m, n: n, k: k, a: a, b: b, threads: 2,
@@ -207,6 +210,30 @@ import Testing
                     packBPerPanel: perPanel, serialFlops: 0))
         }
         #expect(results.allSatisfy { $0 == results[0] })
+    }
+
+    /// The wide tiles with B read in place (A packed): a ragged last panel (packed), a partial last row
+    /// tile, transposed A, accumulating and overwriting, one thread and two; right against the reference
+    /// and bitwise equal to B packed.
+    @Test func wideTilesReadBInPlace() {
+        for transA in [false, true] {
+            let wide = GEMMBlocking(kc: 40, nc: 64, inPlaceA: false, tiles: .wide, inPlaceB: true, serialFlops: 0)
+            checkAccumulatingAndOverwriting(
+                m: 37, n: 100, k: 70, transA: transA, transB: false, pad: 1, alpha: 2, blocking: wide)
+        }
+        var rng = RandomGenerator(seed: 10)
+        let (m, n, k) = (45, 120, 90)
+        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+        let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+        for threads in [1, 2] {
+            let results = [false, true].map { inPlaceB in
+                product(
+                    m: m, n: n, k: k, a: a, b: b, threads: threads,
+                    blocking: GEMMBlocking(
+                        kc: 64, nc: 64, inPlaceA: false, tiles: .wide, inPlaceB: inPlaceB, serialFlops: 0))
+            }
+            #expect(results[0] == results[1], "threads \(threads)")
+        }
     }
 
     @Test func degenerateSizes() {

@@ -21,17 +21,23 @@ MR = 8
 NVS = [1, 2, 3]
 
 
-def kernel(mr, nv, strided=False):
+def kernel(mr, nv, strided=False, in_place_b=False):
     w = nv * 16
     out = []
-    if strided:
+    if in_place_b:
+        out.append(f"/// C[{mr}, {w}] = alpha * A[{mr}, kc] * B[kc, {w}] + beta * C, A from a packed micro-panel and B")
+        out.append("/// read in place (rows `ldb` apart).")
+    elif strided:
         out.append(f"/// C[{mr}, {w}] = alpha * A[{mr}, kc] * B[kc, {w}] + beta * C, A read in place (rows `lda` apart)")
         out.append("/// and B from a packed micro-panel.")
     else:
         out.append(f"/// C[{mr}, {w}] = alpha * A[{mr}, kc] * B[kc, {w}] + beta * C from packed micro-panels.")
     out.append("@inline(never)")
-    out.append(f"func gemmMicroKernel{'Strided' if strided else ''}{mr}x{w}(")
-    out.append(f"    _ kc: Int, _ a: UnsafePointer<Float>,{' _ lda: Int,' if strided else ''} _ b: UnsafePointer<Float>,")
+    name = "InPlaceB" if in_place_b else "Strided" if strided else ""
+    out.append(f"func gemmMicroKernel{name}{mr}x{w}(")
+    out.append(
+        f"    _ kc: Int, _ a: UnsafePointer<Float>,{' _ lda: Int,' if strided else ''} _ b: UnsafePointer<Float>,"
+        f"{' _ ldb: Int,' if in_place_b else ''}")
     out.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float")
     out.append(") {")
     for i in range(mr):
@@ -42,16 +48,19 @@ def kernel(mr, nv, strided=False):
     else:
         out.append("    var pa = a")
     out.append("    var pb = UnsafeRawPointer(b)")
+    if in_place_b:
+        out.append("    let step = ldb * 4")
     out.append(f"    for {'p' if strided else '_'} in 0..<kc {{")
+    load = "loadUnaligned" if in_place_b else "load"
     for j in range(nv):
-        out.append(f"        let b{j} = pb.load(fromByteOffset: {j * 64}, as: SIMD16<Float>.self)")
+        out.append(f"        let b{j} = pb.{load}(fromByteOffset: {j * 64}, as: SIMD16<Float>.self)")
     for i in range(mr):
         src = f"row{i}[p]" if strided else f"pa[{i}]"
         out.append(f"        let a{i} = SIMD16<Float>(repeating: {src})")
         out.append("        " + "; ".join(f"c{i}{j}.addProduct(a{i}, b{j})" for j in range(nv)))
     if not strided:
         out.append(f"        pa += {mr}")
-    out.append(f"        pb += {w * 4}")
+    out.append("        pb += step" if in_place_b else f"        pb += {w * 4}")
     out.append("    }")
     out.append("    let va = SIMD16<Float>(repeating: alpha)")
     out.append("    if beta == 0 {")
@@ -179,10 +188,26 @@ def generate():
     lines.append(f"    default: gemmMicroKernelStrided{MR}x{NVS[-1] * 16}(kc, a, lda, b, c, ldc, alpha, beta)")
     lines.append("    }")
     lines.append("}")
+    lines.append("")
+    lines.append("/// Runs the wide micro-kernel with B read in place for a tile `vectors * 16` columns wide.")
+    lines.append("@inline(__always)")
+    lines.append("func gemmMicroKernelInPlaceB(")
+    lines.append("    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,")
+    lines.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float")
+    lines.append(") {")
+    lines.append("    switch vectors {")
+    for nv in NVS[:-1]:
+        lines.append(f"    case {nv}: gemmMicroKernelInPlaceB{MR}x{nv * 16}(kc, a, b, ldb, c, ldc, alpha, beta)")
+    lines.append(f"    default: gemmMicroKernelInPlaceB{MR}x{NVS[-1] * 16}(kc, a, b, ldb, c, ldc, alpha, beta)")
+    lines.append("    }")
+    lines.append("}")
     for strided in (False, True):
         for nv in NVS:
             lines.append("")
             lines.append(kernel(MR, nv, strided))
+    for nv in NVS:
+        lines.append("")
+        lines.append(kernel(MR, nv, in_place_b=True))
     for strided in (False, True):
         for nv8 in (2, 3):
             lines.append("")
