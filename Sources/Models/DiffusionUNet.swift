@@ -90,8 +90,9 @@ struct DiffusionUNet {
             let weight = w["\(name).weight"]!
             return input.conv2d(weight: weight, bias: w["\(name).bias"], stride: stride, padding: weight.shape[2] / 2)
         }
-        func norm(_ input: Tensor, _ name: String) -> Tensor {
-            input.groupNorm(groups: Self.groups, weight: w["\(name).weight"]!, bias: w["\(name).bias"]!)
+        /// Group normalisation then SiLU, fused (`Tensor.groupNormSiLU`: the same bits as the two ops).
+        func normSiLU(_ input: Tensor, _ name: String) -> Tensor {
+            input.groupNormSiLU(groups: Self.groups, weight: w["\(name).weight"]!, bias: w["\(name).bias"]!)
         }
         var timeFeatures = e.linear(weight: w["time.0.weight"]!, bias: w["time.0.bias"]).silu()
             .linear(weight: w["time.2.weight"]!, bias: w["time.2.bias"])
@@ -100,9 +101,9 @@ struct DiffusionUNet {
         }
         let time = timeFeatures.silu()
         func block(_ input: Tensor, _ name: String) -> Tensor {
-            var h = conv(norm(input, "\(name).norm1").silu(), "\(name).conv1")
+            var h = conv(normSiLU(input, "\(name).norm1"), "\(name).conv1")
             h = h.shiftedPerChannel(by: time.linear(weight: w["\(name).time.weight"]!, bias: w["\(name).time.bias"]))
-            h = conv(norm(h, "\(name).norm2").silu(), "\(name).conv2")
+            h = conv(normSiLU(h, "\(name).norm2"), "\(name).conv2")
             let skip = w["\(name).skip.weight"] != nil ? conv(input, "\(name).skip") : input
             return h + skip
         }
@@ -112,7 +113,7 @@ struct DiffusionUNet {
         var h = block(conv(second, "downsample.1", stride: 2), "middle")
         h = block(Tensor.concatenate([h.upsampleNearest(factor: 2), second], axis: 1), "up.0")
         h = block(Tensor.concatenate([h.upsampleNearest(factor: 2), first], axis: 1), "up.1")
-        return conv(norm(h, "output.norm").silu(), "output.conv").reshaped([n, side * side])
+        return conv(normSiLU(h, "output.norm"), "output.conv").reshaped([n, side * side])
     }
 
     /// `[labels.count, classes]` rows of zeros with a one at each label: an embedding lookup as a matrix

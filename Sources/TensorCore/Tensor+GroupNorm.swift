@@ -21,9 +21,7 @@ extension Tensor {
         Tensor.forEachPlaneRange(planes: batch * groups, elementsPerPlane: groupSize) { range in
             for index in range {
                 let x = self.data + index * groupSize
-                let mean = ElementwiseKernels.sum(x, groupSize) / Float(groupSize)
-                let variance = GroupNormMath.squaredDeviations(x, groupSize, mean) / Float(groupSize)
-                let inverse = 1 / (variance + epsilon).squareRoot()
+                let (mean, inverse) = GroupNormMath.statistics(x, groupSize, epsilon: epsilon)
                 statistics.pointer[2 * index] = mean
                 statistics.pointer[2 * index + 1] = inverse
                 let firstChannel = (index % groups) * perGroup
@@ -48,40 +46,13 @@ extension Tensor {
                     let inverse = statistics.pointer[2 * index + 1]
                     let b = index / groups
                     let firstChannel = (index % groups) * perGroup
-                    // dxhat = dy * weight[c]; s1 = sum(dxhat), s2 = sum(dxhat * xhat) over the group.
-                    var s1: Float = 0
-                    var s2: Float = 0
-                    for k in 0..<perGroup {
-                        let c = firstChannel + k
-                        let (sumDy, sumDyX) = GroupNormMath.sums(dy + k * plane, x + k * plane, plane)
-                        let sumDyXhat = (sumDyX - mean * sumDy) * inverse
-                        partial.pointer[2 * (b * channels + c)] = sumDyXhat
-                        partial.pointer[2 * (b * channels + c) + 1] = sumDy
-                        s1 += sumDy * weight.data[c]
-                        s2 += sumDyXhat * weight.data[c]
-                    }
-                    let n = Float(groupSize)
-                    let (m1, m2) = (s1 / n, s2 / n)
-                    for k in 0..<perGroup {
-                        let gamma = weight.data[firstChannel + k]
-                        let source = x + k * plane
-                        let gradOut = dy + k * plane
-                        let target = gradInput.data + index * groupSize + k * plane
-                        for i in 0..<plane {
-                            let xhat = (source[i] - mean) * inverse
-                            target[i] = inverse * (gradOut[i] * gamma - m1 - xhat * m2)
-                        }
-                    }
+                    GroupNormMath.inputGradient(
+                        dy: dy, x: x, into: gradInput.data + index * groupSize, channels: perGroup, plane: plane,
+                        mean: mean, inverse: inverse, gamma: weight.data + firstChannel,
+                        partial: partial.pointer + 2 * (b * channels + firstChannel))
                 }
             }
-            let gradWeight = Tensor(zeros: [channels])
-            let gradBias = Tensor(zeros: [channels])
-            for b in 0..<batch {
-                for c in 0..<channels {
-                    gradWeight.data[c] += partial.pointer[2 * (b * channels + c)]
-                    gradBias.data[c] += partial.pointer[2 * (b * channels + c) + 1]
-                }
-            }
+            let (gradWeight, gradBias) = GroupNormMath.parameterGradients(partial, batch: batch, channels: channels)
             return [gradInput, gradWeight, gradBias]
         }
     }
@@ -89,6 +60,28 @@ extension Tensor {
 
 /// The reductions of `groupNorm`, on 16 lanes.
 enum GroupNormMath {
+    /// The mean of a group and the inverse of its standard deviation (biased variance plus `epsilon`).
+    @inline(__always)
+    static func statistics(_ x: UnsafePointer<Float>, _ count: Int, epsilon: Float) -> (mean: Float, inverse: Float) {
+        let mean = ElementwiseKernels.sum(x, count) / Float(count)
+        let variance = squaredDeviations(x, count, mean) / Float(count)
+        return (mean, 1 / (variance + epsilon).squareRoot())
+    }
+
+    /// The weight and bias gradients from the per-(sample, channel) sums `(sum(dy * xhat), sum(dy))`,
+    /// added over the batch in order.
+    static func parameterGradients(_ partial: TensorStorage, batch: Int, channels: Int) -> (Tensor, Tensor) {
+        let gradWeight = Tensor(zeros: [channels])
+        let gradBias = Tensor(zeros: [channels])
+        for b in 0..<batch {
+            for c in 0..<channels {
+                gradWeight.data[c] += partial.pointer[2 * (b * channels + c)]
+                gradBias.data[c] += partial.pointer[2 * (b * channels + c) + 1]
+            }
+        }
+        return (gradWeight, gradBias)
+    }
+
     static func squaredDeviations(_ x: UnsafePointer<Float>, _ count: Int, _ mean: Float) -> Float {
         var lanes = SIMD16<Float>()
         var i = 0
@@ -103,6 +96,48 @@ enum GroupNormMath {
             i += 1
         }
         return total
+    }
+
+    /// One group's input gradient from its output gradient `dy` (which may be `target` itself), and
+    /// each channel's `(sum(dy * xhat), sum(dy))` in `partial`: with dxhat = dy * gamma,
+    /// dx = inverse * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) over the group.
+    static func inputGradient(
+        dy: UnsafePointer<Float>, x: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, channels: Int,
+        plane: Int, mean: Float, inverse: Float, gamma: UnsafePointer<Float>, partial: UnsafeMutablePointer<Float>
+    ) {
+        var s1: Float = 0
+        var s2: Float = 0
+        for k in 0..<channels {
+            let (sumDy, sumDyX) = sums(dy + k * plane, x + k * plane, plane)
+            let sumDyXhat = (sumDyX - mean * sumDy) * inverse
+            partial[2 * k] = sumDyXhat
+            partial[2 * k + 1] = sumDy
+            s1 += sumDy * gamma[k]
+            s2 += sumDyXhat * gamma[k]
+        }
+        let n = Float(channels * plane)
+        let (m1, m2) = (s1 / n, s2 / n)
+        for k in 0..<channels {
+            let (source, gradOut, out) = (x + k * plane, dy + k * plane, target + k * plane)
+            let g = gamma[k]
+            // 16 lanes at a time by hand: with `dy` and `target` the same memory the compiler's vectoriser
+            // would fall back to its scalar loop. Each lane computes what the scalar tail computes.
+            let (vMean, vInverse, vGamma) = (SIMD16(repeating: mean), SIMD16(repeating: inverse), SIMD16(repeating: g))
+            let (vM1, vM2) = (SIMD16<Float>(repeating: m1), SIMD16<Float>(repeating: m2))
+            var i = 0
+            while i + 16 <= plane {
+                let xhat = (UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self) - vMean) * vInverse
+                let d = UnsafeRawPointer(gradOut + i).loadUnaligned(as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(out + i).storeBytes(
+                    of: vInverse * (d * vGamma - vM1 - xhat * vM2), as: SIMD16<Float>.self)
+                i += 16
+            }
+            while i < plane {
+                let xhat = (source[i] - mean) * inverse
+                out[i] = inverse * (gradOut[i] * g - m1 - xhat * m2)
+                i += 1
+            }
+        }
     }
 
     /// `(sum(dy), sum(dy * x))`.
