@@ -214,9 +214,17 @@ private struct ParameterGradientParts: Sendable {
         self.pieces = pieces
         weightShape = weight.shape
         biasShape = bias?.shape
-        weightSums = weight.requiresGrad ? TensorStorage(count: pieces * weight.count) : nil
-        transposedWeightSums =
-            weight.requiresGrad && transposedWeight ? TensorStorage(count: pieces * weight.count) : nil
+        let weightCount = pieces * weight.count
+        if !weight.requiresGrad {
+            (weightSums, transposedWeightSums) = (nil, nil)
+        } else if transposedWeight {
+            // `totals()` writes the transposed sums whole into `weightSums`: no zero fill for those.
+            (weightSums, transposedWeightSums) = (
+                TensorStorage(uninitializedCount: weightCount), TensorStorage(count: weightCount)
+            )
+        } else {
+            (weightSums, transposedWeightSums) = (TensorStorage(count: weightCount), nil)
+        }
         biasSums = bias.map { TensorStorage(count: pieces * $0.count) }
     }
 
