@@ -8,14 +8,9 @@ extension Tensor {
     /// the group, as PyTorch's `nn.GroupNorm`.
     /// - Parameters: self [batch, channels, ...]; weight and bias [channels].
     public func groupNorm(groups: Int, weight: Tensor, bias: Tensor, epsilon: Float = 1e-5) -> Tensor {
-        precondition(rank >= 2, "groupNorm needs [batch, channels, ...]")
-        let (batch, channels) = (shape[0], shape[1])
-        precondition(groups >= 1 && channels % groups == 0, "groupNorm: \(channels) channels in \(groups) groups")
-        precondition(
-            weight.shape == [channels] && bias.shape == [channels], "groupNorm: weight and bias must be [\(channels)]")
-        let plane = channels == 0 || batch == 0 ? 0 : count / (batch * channels)
-        let perGroup = channels / groups
-        let groupSize = perGroup * plane
+        let layout = GroupNormLayout(self, groups: groups, weight: weight, bias: bias, operation: "groupNorm")
+        let (batch, channels, plane, perGroup, groupSize) =
+            (layout.batch, layout.channels, layout.plane, layout.perGroup, layout.groupSize)
         let statistics = TensorStorage(uninitializedCount: 2 * batch * groups)  // mean, 1/std per (b, g)
         let out = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count))
         Tensor.forEachPlaneRange(planes: batch * groups, elementsPerPlane: groupSize) { range in
@@ -55,6 +50,31 @@ extension Tensor {
             let (gradWeight, gradBias) = GroupNormMath.parameterGradients(partial, batch: batch, channels: channels)
             return [gradInput, gradWeight, gradBias]
         }
+    }
+}
+
+/// The shape of a group normalisation, checked: `[batch, channels, ...]` with `channels` a multiple of
+/// `groups`, and one weight and bias per channel (shared by `groupNorm` and `groupNormSiLU`).
+struct GroupNormLayout {
+    let batch: Int
+    let channels: Int
+    /// Elements per channel of one sample.
+    let plane: Int
+    let perGroup: Int
+    /// Elements of one (sample, group): `perGroup * plane`.
+    let groupSize: Int
+
+    init(_ x: Tensor, groups: Int, weight: Tensor, bias: Tensor, operation: String) {
+        precondition(x.rank >= 2, "\(operation) needs [batch, channels, ...]")
+        (batch, channels) = (x.shape[0], x.shape[1])
+        precondition(
+            groups >= 1 && channels % groups == 0, "\(operation): \(channels) channels in \(groups) groups")
+        precondition(
+            weight.shape == [channels] && bias.shape == [channels],
+            "\(operation): weight and bias must be [\(channels)]")
+        plane = channels == 0 || batch == 0 ? 0 : x.count / (batch * channels)
+        perGroup = channels / groups
+        groupSize = perGroup * plane
     }
 }
 

@@ -9,16 +9,9 @@ extension Tensor {
     /// output and the gradients are bitwise theirs (tested).
     /// - Parameters: self [batch, channels, ...]; weight and bias [channels].
     public func groupNormSiLU(groups: Int, weight: Tensor, bias: Tensor, epsilon: Float = 1e-5) -> Tensor {
-        precondition(rank >= 2, "groupNormSiLU needs [batch, channels, ...]")
-        let (batch, channels) = (shape[0], shape[1])
-        precondition(
-            groups >= 1 && channels % groups == 0, "groupNormSiLU: \(channels) channels in \(groups) groups")
-        precondition(
-            weight.shape == [channels] && bias.shape == [channels],
-            "groupNormSiLU: weight and bias must be [\(channels)]")
-        let plane = channels == 0 || batch == 0 ? 0 : count / (batch * channels)
-        let perGroup = channels / groups
-        let groupSize = perGroup * plane
+        let layout = GroupNormLayout(self, groups: groups, weight: weight, bias: bias, operation: "groupNormSiLU")
+        let (batch, channels, plane, perGroup, groupSize) =
+            (layout.batch, layout.channels, layout.plane, layout.perGroup, layout.groupSize)
         let statistics = TensorStorage(uninitializedCount: 2 * batch * groups)  // mean, 1/std per (b, g)
         let out = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count))
         /// The normalisation's scale and shift of channel `k` of group `index` (as `groupNorm` computes them).
