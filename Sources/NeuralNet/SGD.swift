@@ -2,6 +2,8 @@ import TensorCore
 
 /// Stochastic gradient descent with momentum and weight decay, with PyTorch's semantics:
 /// `d = g + wd p; b = mu b + (1 - dampening) d` (b = d on the first step); `p -= lr (nesterov ? d + mu b : b)`.
+/// The momentum buffer is stored with subnormal values flushed to zero, as Adam's moments are (a buffer
+/// whose gradient stays zero decays into subnormals, which are slow on Intel CPUs).
 public final class SGD: Optimizer {
     public let parameters: [(name: String, tensor: Tensor)]
     public var learningRate: Float
@@ -45,7 +47,7 @@ public final class SGD: Optimizer {
             let b = buffer.data
             for i in 0..<n {
                 let d = g[i] + weightDecay * p[i]
-                b[i] = isFirst ? d : momentum * b[i] + (1 - dampening) * d
+                b[i] = Adam.flushingSubnormal(isFirst ? d : momentum * b[i] + (1 - dampening) * d)
                 p[i] -= learningRate * (nesterov ? d + momentum * b[i] : b[i])
             }
         }

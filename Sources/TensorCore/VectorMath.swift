@@ -112,6 +112,19 @@ public enum VectorMath {
         return (unsafeBitCast(cosBits, to: Vector.self), unsafeBitCast(sinBits, to: Vector.self))
     }
 
+    /// Each lane, or +0 where it is subnormal (or zero): what a CPU's flush-to-zero mode would store.
+    /// With bit operations: the exponent field is zero exactly for zeros and subnormals. (Optimizer
+    /// moments of parameters whose gradient stays zero decay into subnormals and stay there; on Intel
+    /// CPUs every arithmetic operation on them then takes a slow microcode assist.)
+    @inlinable @inline(__always)
+    public static func flushingSubnormals(_ x: Vector) -> Vector {
+        let bits = unsafeBitCast(x, to: SIMD16<Int32>.self)
+        // 0 - exponent is negative, so its sign spread over the lane is all ones, exactly when the
+        // exponent field is not zero.
+        let keep = (SIMD16<Int32>(repeating: 0) &- (bits & 0x7F80_0000)) &>> 31
+        return unsafeBitCast(bits & keep, to: Vector.self)
+    }
+
     /// `x * sigmoid(x)` (SiLU).
     @inline(__always)
     public static func silu(_ x: Vector) -> Vector {

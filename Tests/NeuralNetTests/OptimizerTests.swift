@@ -80,6 +80,55 @@ import Testing
         #expect(!optimizers.isEmpty && NamedOptimizers([]).isEmpty)
     }
 
+    /// A parameter whose gradient turns zero has its first moment decay by beta1 a step. Without the
+    /// flush it becomes subnormal after about 750 steps and stays there; Adam stores zero instead.
+    /// A gradient of 1e-20 makes a subnormal second moment on the first step, flushed the same way.
+    /// 20 elements: the 16-lane loop and the scalar tail.
+    @Test func adamFlushesSubnormalMomentsToZero() {
+        let count = 20
+        let p = Tensor(shape: [count], scalars: (0..<count).map { 0.5 + Float($0) }).requiringGrad()
+        let adam = Adam(parameters: [("p", p)], learningRate: 1e-3)
+        // The unflushed first moments of the even (gradient 1e-3, then 0) and odd (gradient 1e-20) elements.
+        let beta1: Float = 0.9
+        var (reference, odd): (Float, Float) = (0, 0)
+        for step in 0..<900 {
+            let g: Float = step == 0 ? 1e-3 : 0
+            p.grad = Tensor(shape: [count], scalars: (0..<count).map { $0 % 2 == 0 ? g : 1e-20 })
+            adam.step()
+            reference = beta1 * reference + (1 - beta1) * g
+            odd = beta1 * odd + (1 - beta1) * 1e-20
+            let state = Dictionary(uniqueKeysWithValues: adam.stateDict().tensors.map { ($0.name, $0.tensor.scalars) })
+            let (m, v) = (state["p.exp_avg"]!, state["p.exp_avg_sq"]!)
+            #expect(!(m + v).contains { $0.isSubnormal }, "step \(step)")
+            if reference.isNormal {
+                #expect((0..<count).allSatisfy { m[$0] == ($0 % 2 == 0 ? reference : odd) })
+            } else {
+                #expect((0..<count).allSatisfy { m[$0] == ($0 % 2 == 0 ? 0 : odd) })
+            }
+            // 0.001 * (1e-20)^2 is far below the smallest normal float.
+            #expect((0..<count).allSatisfy { $0 % 2 == 0 || v[$0] == 0 })
+        }
+        // The decay without the flush does reach the subnormals (so the loop above tested the flush).
+        #expect(reference.isSubnormal)
+        #expect(p.scalars.allSatisfy { $0.isNormal })
+    }
+
+    @Test func sgdFlushesASubnormalMomentumBufferToZero() {
+        let p = Tensor(shape: [1], scalars: [1]).requiringGrad()
+        let sgd = SGD(parameters: [("p", p)], learningRate: 1e-6, momentum: 0.9)
+        var reference: Float = 1
+        p.grad = Tensor(shape: [1], scalars: [1])
+        sgd.step()
+        p.grad = Tensor(shape: [1], scalars: [0])
+        for _ in 0..<900 {
+            sgd.step()
+            reference *= 0.9
+            let buffer = sgd.stateDict().tensors[0].tensor.scalars[0]
+            #expect(buffer == (reference.isNormal ? reference : 0))
+        }
+        #expect(reference.isSubnormal)
+    }
+
     @Test func loadingMismatchedStateThrows() {
         let p = Tensor(zeros: [2]).requiringGrad()
         let adam = Adam(parameters: [("w", p)])

@@ -57,6 +57,21 @@ import Testing
         #expect((0..<16).allSatisfy { negative[$0].isNaN })
     }
 
+    /// `flushingSubnormals` gives +0 for zeros and subnormals of either sign and keeps every other
+    /// value, infinities and NaN included, bit for bit.
+    @Test func flushingSubnormalsZeroesExactlyTheSubnormals() {
+        let tiny = Float.leastNormalMagnitude
+        let flushed: [Float] = [
+            0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, tiny.nextDown, -tiny.nextDown, tiny / 3, 1e-40,
+        ]
+        let kept: [Float] = [tiny, -tiny, 1, -2.5, 1e-30, .greatestFiniteMagnitude, .infinity, -.infinity]
+        let result = VectorMath.flushingSubnormals(SIMD16<Float>(flushed + kept))
+        for lane in 0..<8 { #expect(result[lane].bitPattern == 0, "flush(\(flushed[lane]))") }
+        for lane in 0..<8 { #expect(result[8 + lane].bitPattern == kept[lane].bitPattern, "keep(\(kept[lane]))") }
+        let nan = VectorMath.flushingSubnormals(SIMD16<Float>(repeating: .nan))
+        #expect((0..<16).allSatisfy { nan[$0].isNaN })
+    }
+
     /// `log` switches its reduction where the mantissa crosses sqrt(1/2): both sides of that edge, and of
     /// each power of two, within 2 ulp of libm's double result.
     @Test func logIsAccurateOnBothSidesOfItsReductionEdges() {
