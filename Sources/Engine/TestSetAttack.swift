@@ -37,7 +37,7 @@ public enum TestSetAttack {
             }
             var part = run.result()
             let rows = Tensor(shape: [last - first, pixels], storage: adversarial, offset: first * pixels)
-            rows.data.update(from: part.adversarial.data, count: rows.count)
+            rows.assign(part.adversarial)
             part.adversarial = rows
             parts.append(part)
             first = last

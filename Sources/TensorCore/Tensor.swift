@@ -50,7 +50,7 @@ public final class Tensor: @unchecked Sendable {
         precondition(scalars.count == count, "\(scalars.count) scalars do not fill shape \(shape)")
         let storage = TensorStorage(uninitializedCount: count)
         scalars.withUnsafeBufferPointer { source in
-            if count > 0 { storage.pointer.update(from: source.baseAddress!, count: count) }
+            if count > 0 { Tensor.copyElements(source.baseAddress!, to: storage.pointer, count: count) }
         }
         self.init(shape: shape, storage: storage, requiresGrad: requiresGrad)
     }
@@ -127,7 +127,7 @@ public final class Tensor: @unchecked Sendable {
     /// A copy with its own storage and no graph.
     public func copy() -> Tensor {
         let storage = TensorStorage(uninitializedCount: count)
-        if count > 0 { storage.pointer.update(from: data, count: count) }
+        Tensor.copyElements(data, to: storage.pointer, count: count)
         return Tensor(shape: shape, storage: storage)
     }
 
@@ -152,7 +152,22 @@ public final class Tensor: @unchecked Sendable {
     /// Copies `other`'s values into this tensor's storage (same element count), outside the graph.
     public func assign(_ other: Tensor) {
         precondition(other.count == count, "assign: \(other.shape) into \(shape)")
-        if count > 0 { data.update(from: other.data, count: count) }
+        let disjoint = other.data + count <= data || data + count <= other.data
+        if disjoint {
+            Tensor.copyElements(other.data, to: data, count: count)
+        } else {
+            data.update(from: other.data, count: count)
+        }
+    }
+
+    /// Copies `count` floats between disjoint buffers; large copies are split over the compute threads.
+    /// Into fresh memory a copy is mostly page faults: an attack's 31 MB set of adversarial images,
+    /// filled batch by batch, was 13% of FGSM on 10,000 images when one thread copied it.
+    static func copyElements(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        let buffers = ElementwisePointers(input: UnsafeMutablePointer(mutating: source), output: target)
+        ParallelSplit.ranges(count: count, minimumPerThread: 262_144) { range in
+            (buffers.output + range.lowerBound).update(from: buffers.input + range.lowerBound, count: range.count)
+        }
     }
 
     /// Whether any element is NaN or infinite.
