@@ -5,12 +5,12 @@ import TensorCore
 /// correction, `p -= lr * m_hat / (sqrt(v_hat) + eps)`.
 ///
 /// The moments are stored with subnormal values flushed to zero. A parameter whose gradient is exactly
-/// zero step after step (the first layer's weights from Fashion-MNIST's always-black border pixels)
-/// has its first moment multiplied by 0.9 a step: after about 750 steps it is subnormal, and it stays
+/// zero step after step (a weight into or out of a dead ReLU unit, or from an always-black pixel) has
+/// its first moment multiplied by 0.9 a step: after about 750 steps it is subnormal, and it stays
 /// there, since 0.9 times a few units in the last place rounds back to the same value. A fifth of an
-/// autoencoder's moments were subnormal after 5 epochs; on Intel CPUs each operation on one takes a
-/// microcode assist (about a hundred cycles). The update they would make is below `Float`'s
-/// resolution for any parameter that is not itself near zero.
+/// autoencoder's first moments were subnormal after 2 epochs; on Intel CPUs each operation on one
+/// takes a microcode assist of the order of a hundred cycles. The update such a moment would make is
+/// below `Float`'s resolution for any parameter that is not itself near zero.
 public final class Adam: Optimizer {
     public let parameters: [(name: String, tensor: Tensor)]
     public var learningRate: Float
@@ -102,17 +102,11 @@ public final class Adam: Optimizer {
         }
         while i < count {
             let gi = g[i] + wd * p[i]
-            m[i] = flushingSubnormal(b1 * m[i] + (1 - b1) * gi)
-            v[i] = flushingSubnormal(b2 * v[i] + (1 - b2) * gi * gi)
+            m[i] = VectorMath.flushingSubnormals(b1 * m[i] + (1 - b1) * gi)
+            v[i] = VectorMath.flushingSubnormals(b2 * v[i] + (1 - b2) * gi * gi)
             p[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseRootCorrection2 + eps)
             i += 1
         }
-    }
-
-    /// `x`, or +0 where it is subnormal or zero (as `VectorMath.flushingSubnormals`).
-    @inline(__always)
-    static func flushingSubnormal(_ x: Float) -> Float {
-        x.isSubnormal || x == 0 ? 0 : x
     }
 
     public func stateDict() -> (tensors: [(name: String, tensor: Tensor)], counters: [String: Int]) {

@@ -47,7 +47,7 @@ public final class SGD: Optimizer {
             let b = buffer.data
             for i in 0..<n {
                 let d = g[i] + weightDecay * p[i]
-                b[i] = Adam.flushingSubnormal(isFirst ? d : momentum * b[i] + (1 - dampening) * d)
+                b[i] = VectorMath.flushingSubnormals(isFirst ? d : momentum * b[i] + (1 - dampening) * d)
                 p[i] -= learningRate * (nesterov ? d + momentum * b[i] : b[i])
             }
         }

@@ -125,6 +125,12 @@ public enum VectorMath {
         return unsafeBitCast(bits & keep, to: Vector.self)
     }
 
+    /// `x`, or +0 where it is subnormal or zero: the one-lane form of `flushingSubnormals(_: Vector)`.
+    @inlinable @inline(__always)
+    public static func flushingSubnormals(_ x: Float) -> Float {
+        x.isSubnormal || x == 0 ? 0 : x
+    }
+
     /// `x * sigmoid(x)` (SiLU).
     @inline(__always)
     public static func silu(_ x: Vector) -> Vector {

@@ -70,6 +70,10 @@ import Testing
         for lane in 0..<8 { #expect(result[8 + lane].bitPattern == kept[lane].bitPattern, "keep(\(kept[lane]))") }
         let nan = VectorMath.flushingSubnormals(SIMD16<Float>(repeating: .nan))
         #expect((0..<16).allSatisfy { nan[$0].isNaN })
+        // The one-lane form agrees.
+        #expect(flushed.allSatisfy { VectorMath.flushingSubnormals($0).bitPattern == 0 })
+        #expect(kept.allSatisfy { VectorMath.flushingSubnormals($0).bitPattern == $0.bitPattern })
+        #expect(VectorMath.flushingSubnormals(Float.nan).isNaN)
     }
 
     /// `log` switches its reduction where the mantissa crosses sqrt(1/2): both sides of that edge, and of
