@@ -23,6 +23,9 @@ enum HelpText {
         (catalog + catalog.flatMap(\.subcommands)).first { $0.name == name }?.help
     }
 
+    /// The column where a command's summary starts in the overview.
+    static let overviewColumn = 18
+
     static var overview: String {
         var lines = [
             "manifold: a terminal workbench for generative models and adversarial attacks on MNIST-style images", "",
@@ -30,9 +33,15 @@ enum HelpText {
         ]
         let entries = catalog.map { ($0.arguments.isEmpty ? $0.name : "\($0.name) \($0.arguments)", $0.summary) }
         for (synopsis, summary) in entries + [("help COMMAND", "details of one command")] {
-            let prefix = ("  " + synopsis).padding(toLength: 18, withPad: " ", startingAt: 0)
+            // A synopsis too long for the column stands on its own line, whole, above its summary.
+            let head = "  " + synopsis
             let words = summary.split(separator: " ").map(String.init)
-            lines += OptionHelp.wrap(words, width: OptionHelp.width, prefix: prefix, indent: 18)
+            if head.count + 1 > overviewColumn { lines.append(head) }
+            let prefix =
+                head.count + 1 > overviewColumn
+                ? String(repeating: " ", count: overviewColumn)
+                : head.padding(toLength: overviewColumn, withPad: " ", startingAt: 0)
+            lines += OptionHelp.wrap(words, width: OptionHelp.width, prefix: prefix, indent: overviewColumn)
         }
         lines += [
             "", "options for every command: --help, --version; --threads N sets the compute threads",

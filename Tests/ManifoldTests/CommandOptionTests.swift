@@ -76,6 +76,21 @@ import Testing
         #expect(lines.allSatisfy { $0.count <= OptionHelp.width })
     }
 
+    /// Bug: the overview cut every synopsis to 16 columns, so `poison labelflip|backdoor` lost
+    /// `|backdoor` and ran into its summary ("labelfliptrain"). Each synopsis now appears whole,
+    /// followed by a space or the end of its line, and no line is wider than the help width.
+    @Test func overviewListsEverySynopsisWholeAndApartFromItsSummary() {
+        let lines = HelpText.overview.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for command in HelpText.catalog {
+            let synopsis = "  " + (command.arguments.isEmpty ? command.name : "\(command.name) \(command.arguments)")
+            #expect(
+                lines.contains { $0 == synopsis || $0.hasPrefix(synopsis + " ") },
+                "\(command.name): synopsis not whole in the overview")
+        }
+        #expect(lines.contains("  poison labelflip|backdoor"))
+        #expect(lines.allSatisfy { $0.count <= OptionHelp.width })
+    }
+
     /// Every command's help lists each option its parser accepts, and nothing else: one declaration.
     @Test func everyDeclaredCommandsHelpMatchesItsParser() throws {
         let subcommands = HelpText.catalog.flatMap(\.subcommands)
