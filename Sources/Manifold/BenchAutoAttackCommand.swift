@@ -41,7 +41,8 @@ enum BenchAutoAttackCommand {
             Manifold's AutoAttack (APGD-CE, APGD-T, FAB-T, Square; L-inf, or L2 with --norm 2) and torchattacks
             3.5.1's components run the same way (norm="Linf" or "L2"), on a classifier run's first test images:
             robust accuracy after each component, the worst case, and seconds, alternating rounds, best of each.
-            Needs a python with torch and torchattacks (pip install --no-deps torchattacks) for the PyTorch side.
+            Needs a python with torch and torchattacks (pip install --no-deps torchattacks) for the PyTorch
+            side.
             """,
         options: [
             SharedOptions.run.withHelp("a classifier run (mlp or cnn)").declaration, count.declaration,

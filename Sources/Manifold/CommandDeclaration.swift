@@ -38,9 +38,15 @@ struct CommandDeclaration: Sendable {
     var help: String {
         if !subcommands.isEmpty {
             let names = subcommands.map { String($0.name.dropFirst(name.count + 1)) }
-            return
-                (["usage: manifold \(name) \(names.joined(separator: "|")) [OPTIONS]", "", about]
-                + subcommands.map { "\n" + $0.help }).joined(separator: "\n")
+            var usage = ["usage: manifold \(name) \(names.joined(separator: "|")) [OPTIONS]"]
+            if usage[0].count > OptionHelp.width {
+                // Too many to list in the usage line: name the argument there and list them below it.
+                let argument = arguments.isEmpty ? "WHAT" : arguments
+                let list = names.enumerated().map { $0.offset < names.count - 1 ? $0.element + "," : $0.element }
+                usage = ["usage: manifold \(name) \(argument) [OPTIONS]"]
+                usage += OptionHelp.wrap(["\(argument):"] + list, width: OptionHelp.width, prefix: "", indent: 2)
+            }
+            return (usage + ["", about] + subcommands.map { "\n" + $0.help }).joined(separator: "\n")
         }
         var words = ["manifold", name] + (arguments.isEmpty ? [] : [arguments])
         for option in options {

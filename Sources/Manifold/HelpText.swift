@@ -58,11 +58,13 @@ enum HelpText {
         (written together after each epoch, config.json last; a failed write keeps the previous epoch).
         A run is locked while it trains; Ctrl-C stops between steps and prints the command that resumes.
           mlp   784-256-256-10, ReLU (Adam on softmax cross-entropy)
-          cnn   conv(1->32,3x3,pad 1)-ReLU-maxpool2-conv(32->64)-ReLU-maxpool2-fc(3136->128)-ReLU-fc(128->10)
-                --net madry: conv(1->32,5x5,pad 2)-maxpool2-conv(32->64,5x5,pad 2)-maxpool2-fc(3136->1024)-fc(10);
-                --net wong: conv(1->16,4x4,stride 2,pad 1)-conv(16->32, same)-fc(1568->100)-fc(10), ReLU between
-                --adversarial pgd|fgsm-rs|trades --eps E: adversarial training (see README), with FGSM and PGD
-                accuracy on 256 training images each epoch; --early-stop-pgd keeps the best PGD epoch
+          cnn   conv(1->32,3x3,pad 1)-ReLU-maxpool2-conv(32->64)-ReLU-maxpool2-fc(3136->128)-ReLU-
+                fc(128->10); --net madry: conv(1->32,5x5,pad 2)-maxpool2-conv(32->64,5x5,pad 2)-
+                maxpool2-fc(3136->1024)-fc(10); --net wong: conv(1->16,4x4,stride 2,pad 1)-
+                conv(16->32, same)-fc(1568->100)-fc(10), ReLU between
+                --adversarial pgd|fgsm-rs|trades --eps E: adversarial training (see README), with FGSM
+                and PGD accuracy on 256 training images each epoch; --early-stop-pgd keeps the best
+                PGD epoch
                 --noise-aware: trained on diffused batches x_t (the DDPM's schedule, no time input), a
                 classifier for sample ddpm|ddim --classifier-guidance
           pca   principal components (subspace iteration + Jacobi); reports test mse, explained variance

@@ -91,6 +91,17 @@ import Testing
         #expect(lines.allSatisfy { $0.count <= OptionHelp.width })
     }
 
+    /// Every `help COMMAND` fits the help width: `help bench` listed its thirteen benchmarks in one
+    /// 130-column usage line, and a few prose lines ran past 100.
+    @Test func everyHelpTextFitsTheHelpWidth() {
+        for command in HelpText.catalog + HelpText.catalog.flatMap(\.subcommands) {
+            let lines = command.help.split(separator: "\n").map(String.init)
+            let wide: [String] = lines.filter { $0.count > OptionHelp.width }
+            #expect(wide.isEmpty, "help \(command.name): \(wide.first ?? "")")
+        }
+        #expect(BenchCommand.declaration.help.hasPrefix("usage: manifold bench WHAT [OPTIONS]\nWHAT: gemm, train,"))
+    }
+
     /// Every command's help lists each option its parser accepts, and nothing else: one declaration.
     @Test func everyDeclaredCommandsHelpMatchesItsParser() throws {
         let subcommands = HelpText.catalog.flatMap(\.subcommands)
