@@ -60,6 +60,32 @@ final class TrivialScreen: WorkbenchScreen {
         #expect(frame[0].hasPrefix(" 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs "), "\(frame[0])")
     }
 
+    /// `?` on an 80x24 terminal: the keys take more than one page; ↓ turns to the next, where the last keys
+    /// (quit) are, ↑ back; any other key closes the overlay. Before, the keys past the box were dropped.
+    @Test func theHelpOverlayPagesThroughEveryKey() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("?")))
+        var seen = ""
+        for _ in 0..<4 {
+            let frame = WorkbenchFixture.frame(state, width: 80, height: 24).joined(separator: "\n")
+            #expect(frame.contains("page "), "\(frame)")
+            seen += frame
+            _ = state.handle(.key(KeyEvent(.down)))
+        }
+        #expect(state.showHelp)
+        for entry in state.helpEntries {
+            #expect(seen.contains(entry.keys), "\(entry.keys) is on no page")
+        }
+        let quitLine = seen.split(separator: "\n").contains { $0.contains("│ q  ") && $0.contains(" quit ") }
+        #expect(quitLine, "\(seen)")
+        _ = state.handle(.key(KeyEvent(.up)))
+        #expect(state.showHelp && state.helpPage == 3)
+        _ = state.handle(.key(.character("x")))
+        #expect(!state.showHelp)
+    }
+
     @Test func aNewJobOpensTheScreenThatListsItsKind() {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
