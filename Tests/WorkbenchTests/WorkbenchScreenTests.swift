@@ -86,6 +86,23 @@ final class TrivialScreen: WorkbenchScreen {
         #expect(!state.showHelp)
     }
 
+    /// A job key's answer (here: no learning rate to change) reaches the status line at once, even while the
+    /// workbench's "started ..." is still fresh; before, it stayed hidden for those seconds.
+    @Test func aJobKeysAnswerIsShownAtOnce() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "fixture attack") { _ in }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        #expect(WorkbenchFixture.frame(state, width: 100, height: 20).last?.contains("started fixture attack") == true)
+        _ = state.handle(.key(.character("+")))
+        let deadline = Date().addingTimeInterval(10)
+        while job.runner.snapshot.message.isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        let status = WorkbenchFixture.frame(state, width: 100, height: 20).last ?? ""
+        #expect(status.contains("this job has no learning rate"), "\(status)")
+    }
+
     @Test func aNewJobOpensTheScreenThatListsItsKind() {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
