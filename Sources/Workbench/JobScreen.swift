@@ -76,6 +76,8 @@ extension WorkbenchState {
             if let save = job.saveWeights {
                 runner.send(.adjust { _ in save() })
                 showJobAnswer()
+            } else {
+                message = "\(job.title) has no weights to save (s saves a training job's)"
             }
         default:
             if let change = job.controls(key) {

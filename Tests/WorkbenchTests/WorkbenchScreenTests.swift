@@ -103,6 +103,19 @@ final class TrivialScreen: WorkbenchScreen {
         #expect(status.contains("this job has no learning rate"), "\(status)")
     }
 
+    /// `s` on a job that trains nothing says so; before, it did nothing at all.
+    @Test func sOnAJobWithoutWeightsSaysSo() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "fixture attack") { _ in }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        _ = state.handle(.key(.character("s")))
+        let status = WorkbenchFixture.frame(state, width: 100, height: 20).last ?? ""
+        #expect(status.contains("fixture attack has no weights to save"), "\(status)")
+    }
+
     @Test func aNewJobOpensTheScreenThatListsItsKind() {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
