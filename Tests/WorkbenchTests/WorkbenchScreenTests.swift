@@ -116,6 +116,18 @@ final class TrivialScreen: WorkbenchScreen {
         #expect(status.contains("fixture attack has no weights to save"), "\(status)")
     }
 
+    /// The empty Sample screen points to where a sampler starts in the workbench (Runs, Home); before, it
+    /// sent the reader to `manifold sample`, which samples headless and shows nothing here.
+    @Test func theEmptySampleScreenSaysWhereSamplersStart() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("3")))
+        let frame = WorkbenchFixture.frame(state, width: 120, height: 20).joined(separator: "\n")
+        #expect(frame.contains("Enter on its run in Runs"), "\(frame)")
+        #expect(!frame.contains("manifold sample"), "\(frame)")
+    }
+
     @Test func aNewJobOpensTheScreenThatListsItsKind() {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
