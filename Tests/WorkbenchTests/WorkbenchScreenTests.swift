@@ -128,6 +128,22 @@ final class TrivialScreen: WorkbenchScreen {
         #expect(!frame.contains("manifold sample"), "\(frame)")
     }
 
+    /// Watching a classifier run, the scatter is its hidden features, as while it trains here; before, it
+    /// was titled as an autoencoder's codes.
+    @Test func aWatchedClassifiersScatterIsItsHiddenFeatures() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .watching, title: "watching cnn") { snapshot in
+            snapshot.images["test"] = [Snapshot.Image(width: 2, height: 2, values: [0, 1, 1, 0], caption: "3")]
+        }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        let frame = WorkbenchFixture.frame(state, width: 120, height: 40).joined(separator: "\n")
+        #expect(frame.contains("hidden features of test images (PCA)"), "\(frame)")
+        #expect(!frame.contains("codes of test images"))
+    }
+
     @Test func aNewJobOpensTheScreenThatListsItsKind() {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
