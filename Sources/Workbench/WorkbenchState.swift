@@ -122,7 +122,7 @@ struct WorkbenchState {
         guard case .key(let key) = event else { return .none }
         if showHelp {
             switch key.key {
-            case .down, .pageDown, .character(" "): helpPage += 1
+            case .down, .pageDown: helpPage += 1
             case .up, .pageUp: helpPage -= 1
             default: showHelp = false
             }

@@ -82,7 +82,7 @@ final class TrivialScreen: WorkbenchScreen {
         #expect(quitLine, "\(seen)")
         _ = state.handle(.key(KeyEvent(.up)))
         #expect(state.showHelp && state.helpPage == 3)
-        _ = state.handle(.key(.character("x")))
+        _ = state.handle(.key(.character(" ")))
         #expect(!state.showHelp)
     }
 
