@@ -177,7 +177,8 @@ public final class AttackExperiment: VisualExperiment {
     }
 
     /// Fills the clean, adversarial and perturbation images of the selected image, its class probabilities
-    /// before and after, the key figures, and the robustness curves when computed.
+    /// before and after, the key figures, and the robustness curves when computed (`curves` `fgsm` and `pgd`:
+    /// robust accuracy over eps, named by the attack alone so that a narrow legend tells them apart).
     public func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
         let pixels = imageWidth * imageHeight
         let index = selectedImage
@@ -259,8 +260,8 @@ public final class AttackExperiment: VisualExperiment {
         }
         snapshot.checks = sanityFlags ?? []
         if let curve = robustnessCurve {
-            snapshot.curves["robust accuracy (fgsm)"] = (curve.epsilons, curve.fgsm)
-            snapshot.curves["robust accuracy (pgd)"] = (curve.epsilons, curve.pgd)
+            snapshot.curves["fgsm"] = (curve.epsilons, curve.fgsm)
+            snapshot.curves["pgd"] = (curve.epsilons, curve.pgd)
         }
     }
 }

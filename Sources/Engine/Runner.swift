@@ -157,7 +157,8 @@ public final class Runner: Sendable {
                     continue
                 }
             }
-            // One step.
+            // One step; a job whose step is long (an evaluation) shows as running meanwhile, not paused.
+            if snapshot.status != .running { publish(&snapshot, heavy: false, status: .running) }
             let start = DispatchTime.now().uptimeNanoseconds
             lastStepStart = start
             let report: StepReport

@@ -11,9 +11,11 @@ import TensorCore
 /// be steered (`steer`): the class (none, one, or a row per class) and the guidance strength; each
 /// change restarts the chain from the same seed.
 ///
-/// StepReport metrics: `noise_level`, `score_norm`. Snapshot: `images["x_t"]` (the first 16 samples of
-/// the current iterate in [0, 1]; with a row per class, every sample, captioned with its class),
-/// `images["x0"]` (the predicted clean images, once a step has given them), `figures` (method, step, t
+/// StepReport metrics: `noise_level`, `score_norm`. Snapshot: `series` `noise_level` and `score_norm` (per
+/// step of the current chain: a restart starts them afresh), `images["x_t"]` (the first 16 samples of
+/// the current iterate in [0, 1], when it is images; with a row per class, every sample, captioned with
+/// its class), `images["x0"]` (the predicted clean images, once a step of this chain has given them),
+/// `figures` (method, step, t
 /// or level, noise level, score norm, step size for Langevin; when steered, class, guidance and
 /// `per class`, the samples in each class's row).
 public final class SamplingExperiment: VisualExperiment {
@@ -27,6 +29,10 @@ public final class SamplingExperiment: VisualExperiment {
     public private(set) var steering: ClassSteering?
     private let source: SteeredSamplerSource?
     private let modelSpaceToUnit: (Float) -> Float
+    /// The noise level and score norm of each step of the current chain (the runner's series would keep
+    /// the steps of the chains before a restart).
+    private var noiseLevels: [Double] = []
+    private var scoreNorms: [Double] = []
 
     /// - Parameter modelSpaceToUnit: maps a value of the sampler's iterate to a pixel in [0, 1]
     ///   (diffusion: `(v + 1) / 2` clamped; see `SamplerFactory.modelSpaceToUnit`).
@@ -104,6 +110,8 @@ public final class SamplingExperiment: VisualExperiment {
         guard let source, steering != nil else { throw RuntimeFault("this run cannot be steered to a class") }
         sampler = try source.sampler(for: next, count: next.sampleCount)
         steering = next
+        noiseLevels = []
+        scoreNorms = []
     }
 
     /// The steering with the next guiding classifier run, or nil when there is no other.
@@ -120,6 +128,8 @@ public final class SamplingExperiment: VisualExperiment {
         } catch let fault as ModelFault {
             throw RuntimeFault(fault.description)
         }
+        noiseLevels.append(sampler.noiseLevel)
+        scoreNorms.append(sampler.scoreNorm)
         return StepReport(metrics: ["noise_level": sampler.noiseLevel, "score_norm": sampler.scoreNorm])
     }
 
@@ -147,9 +157,11 @@ public final class SamplingExperiment: VisualExperiment {
             if steering.classRequest == .all { figures.append(("per class", "\(steering.perClass)")) }
         }
         snapshot.figures = figures
+        snapshot.series["noise_level"] = noiseLevels
+        snapshot.series["score_norm"] = scoreNorms
         let pixels = imageWidth * imageHeight
-        if let group = pictures(sampler.x, pixels: pixels) { snapshot.images["x_t"] = group }
-        if let x0 = sampler.predictedX0, let group = pictures(x0, pixels: pixels) { snapshot.images["x0"] = group }
+        snapshot.images["x_t"] = pictures(sampler.x, pixels: pixels)
+        snapshot.images["x0"] = sampler.predictedX0.flatMap { pictures($0, pixels: pixels) }
     }
 
     /// The first `shownCount` rows of `t` (every row with a row per class) as images, captioned with

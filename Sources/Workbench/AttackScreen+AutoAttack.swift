@@ -44,9 +44,14 @@ extension AttackScreen {
             y += 1
         }
         if showsVerdict, let fate = progress.fate(image: image) {
-            buffer.setString(
-                "image \(image): \(fate.sentence)", x: inner.x, y: inner.bottom - 1,
-                style: theme.accentStyle, maxWidth: inner.width)
+            // At the bottom; on two rows when one is too narrow and the rows above leave room.
+            var lines = wrapped("image \(image): \(fate.sentence)", width: max(1, inner.width))
+            if lines.count > 1 && inner.bottom - lines.count < y { lines = [lines.joined(separator: " ")] }
+            for (index, line) in lines.enumerated() {
+                buffer.setString(
+                    line, x: inner.x, y: inner.bottom - lines.count + index, style: theme.accentStyle,
+                    maxWidth: inner.width)
+            }
         }
     }
 

@@ -120,7 +120,8 @@ extension Job {
             switch (reverse, steps) {
             case (.ddpm, -1): reverse = .ddim(steps: max(1, tStar / 2))
             case (.ddim(let count), -1): reverse = .ddim(steps: max(1, count / 2))
-            case (.ddim(let count), 1): reverse = count * 2 >= tStar ? .ddpm : .ddim(steps: count * 2)
+            // Back to every ancestral step from the count halving it gave (t* / 2, rounded down).
+            case (.ddim(let count), 1): reverse = count >= tStar / 2 ? .ddpm : .ddim(steps: count * 2)
             case (.ddpm, 1): throw PurifierError("every ancestral step from t* already")
             default: break
             }

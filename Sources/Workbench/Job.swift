@@ -90,7 +90,12 @@ extension Job {
             return { experiment in
                 guard let training = experiment as? GenerativeTraining else { return "" }
                 training.updateFocus = focus
-                return training.updateFocus == focus ? "updating: \(focus.rawValue)" : "this model has no adversary"
+                guard training.updateFocus == focus else { return "this model has no adversary" }
+                switch focus {
+                case .all: return "updating both networks"
+                case .adversaryOnly: return "updating only the adversary"
+                case .autoencoderOnly: return "updating only the autoencoder"
+                }
             }
         }
     }

@@ -63,6 +63,7 @@ extension WorkbenchState {
             let limits = WorkbenchState.paceLimits
             job.paceIndex = max(0, min(limits.count - 1, job.paceIndex + (key.key == .character("{") ? 1 : -1)))
             runner.send(.pace(limits[job.paceIndex]))
+            showJobAnswer()
         case .character("x"):
             runner.send(.stop)
             message = "stopped \(job.title)"
@@ -72,9 +73,23 @@ extension WorkbenchState {
             let folder = job.run ?? RunDirectory(root: RunDirectory.defaultRoot, name: "exports")
             message = SnapshotImageExport.export(job.runner.snapshot, to: folder)
         case .character("s"):
-            if let save = job.saveWeights { runner.send(.adjust { _ in save() }) }
+            if let save = job.saveWeights {
+                runner.send(.adjust { _ in save() })
+                showJobAnswer()
+            } else {
+                message = "\(job.title) has no weights to save (s saves a training job's)"
+            }
         default:
-            if let change = job.controls(key) { runner.send(.adjust(change)) }
+            if let change = job.controls(key) {
+                runner.send(.adjust(change))
+                showJobAnswer()
+            }
         }
+    }
+
+    /// Lets the status line show the job's answer to a key (the new learning rate, eps, pace) at once,
+    /// instead of the workbench's own message ("started ...") for the rest of its few seconds.
+    private mutating func showJobAnswer() {
+        messageTime = .distantPast
     }
 }

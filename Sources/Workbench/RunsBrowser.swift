@@ -24,7 +24,10 @@ struct RunsBrowser {
     var entries: [Entry] = []
     var selected = 0
     var scrollOffset = 0
-    var confirmingDelete = false
+    /// The run the "delete?" question is about, fixed when it is asked: the list may reload before the
+    /// answer (a job saving a new run), and the answer must not delete whichever run is then in that row.
+    private(set) var pendingDelete: RunDirectory?
+    var confirmingDelete: Bool { pendingDelete != nil }
     private var loadedAt = Date.distantPast
 
     init(root: String) { self.root = root }
@@ -34,8 +37,10 @@ struct RunsBrowser {
         reload()
     }
 
+    /// Reads the runs again; the selected run stays selected where it moved in the list.
     mutating func reload() {
         loadedAt = Date()
+        let selectedPath = entries.indices.contains(selected) ? entries[selected].run.path : nil
         entries = RunDirectory.list(root: root).map { run in
             let config: [String: JSONValue]
             do {
@@ -53,6 +58,7 @@ struct RunsBrowser {
                 epochs: config["epochs_done"]?.integerValue.map(String.init) ?? "?", accuracy: accuracy,
                 created: String((config["created"]?.stringValue ?? "").prefix(19)), details: details)
         }
+        if let index = entries.firstIndex(where: { $0.run.path == selectedPath }) { selected = index }
         selected = min(selected, max(0, entries.count - 1))
     }
 
@@ -68,18 +74,19 @@ struct RunsBrowser {
             return "reloaded \(entries.count) runs"
         case .character("d"), .delete:
             guard entries.indices.contains(selected) else { return nil }
-            confirmingDelete = true
+            pendingDelete = entries[selected].run
             return "delete \(entries[selected].run.path)? y / n"
         default: break
         }
         return nil
     }
 
-    /// The answer to "delete?": only `y` deletes, and only a real folder inside the runs root.
+    /// The answer to "delete?": only `y` deletes the run asked about, and only a real folder inside the
+    /// runs root.
     mutating func confirm(key: KeyEvent) -> String {
-        confirmingDelete = false
-        guard key.key == .character("y"), entries.indices.contains(selected) else { return "kept" }
-        let run = entries[selected].run
+        guard let run = pendingDelete else { return "kept" }
+        pendingDelete = nil
+        guard key.key == .character("y") else { return "kept" }
         let attributes = try? FileManager.default.attributesOfItem(atPath: run.path)
         guard attributes?[.type] as? FileAttributeType == .typeDirectory else {
             return "not deleted: \(run.path) is not a plain folder"

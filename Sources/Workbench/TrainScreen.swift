@@ -43,9 +43,11 @@ final class TrainScreen: JobScreen {
 
         let right = Layout.vertical([.fill(1), .fill(1)]).split(top[1])
         renderEpochPanel(s, in: right[0], buffer: &buffer, workbench: workbench)
+        // A classifier's visuals (its own training, or a watched classifier run) have the test predictions.
+        let classifier = job.kind == .classifierTraining || s.images["test"] != nil
         workbench.renderScatter(
             s, classNames: job.classNames,
-            title: job.kind == .classifierTraining ? "hidden features of test images (PCA)" : "codes of test images",
+            title: classifier ? "hidden features of test images (PCA)" : "codes of test images",
             in: right[1], buffer: &buffer)
 
         if let test = s.images["test"] {

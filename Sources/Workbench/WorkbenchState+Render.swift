@@ -59,7 +59,7 @@ extension WorkbenchState {
             buffer.render(
                 HelpOverlay(
                     entries: helpEntries, style: theme.textStyle, keyStyle: theme.accentStyle,
-                    borderStyle: Style(foreground: theme.accent)),
+                    borderStyle: Style(foreground: theme.accent), page: helpPage),
                 in: buffer.area)
         }
     }

@@ -24,6 +24,8 @@ struct WorkbenchState {
     /// The job each screen shows: screen index -> index into `jobs`.
     var shown: [Int: Int] = [:]
     var showHelp = false
+    /// The help overlay's page, when the keys need more than one (↓ ↑ turn it).
+    var helpPage = 0
     var quit = false
     /// Chart options of the job screens (`l`, `m`).
     var logScale = false
@@ -119,7 +121,11 @@ struct WorkbenchState {
         }
         guard case .key(let key) = event else { return .none }
         if showHelp {
-            showHelp = false
+            switch key.key {
+            case .down, .pageDown: helpPage += 1
+            case .up, .pageUp: helpPage -= 1
+            default: showHelp = false
+            }
             return .none
         }
         let screen = self.screen
@@ -134,6 +140,7 @@ struct WorkbenchState {
         case (.character("z"), .control): return .suspend
         case (.character("?"), _):
             showHelp = true
+            helpPage = 0
             return .none
         case (.tab, _):
             current = (current + 1) % screens.count

@@ -122,8 +122,11 @@ struct AttackExperimentTests {
         ] {
             #expect(names.contains(name), "\(name)")
         }
-        let fgsm = try #require(snapshot.curves["robust accuracy (fgsm)"])
-        let pgd = try #require(snapshot.curves["robust accuracy (pgd)"])
+        // Named by the attack alone: "robust accuracy (fgsm)" and "(pgd)" both ended "robust accura…" in the
+        // lab's legend at 120 columns.
+        #expect(Set(snapshot.curves.keys) == ["fgsm", "pgd"])
+        let fgsm = try #require(snapshot.curves["fgsm"])
+        let pgd = try #require(snapshot.curves["pgd"])
         #expect(fgsm.x == [0, Double(Float(0.05)), Double(Float(0.1))] && pgd.y.count == 3)
         #expect(fgsm.y[0] == pgd.y[0] && pgd.y[2] <= fgsm.y[2] + 1e-9)
         experiment.selectedImage = 1000

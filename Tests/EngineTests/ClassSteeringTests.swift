@@ -104,6 +104,29 @@ import Testing
         #expect(snapshot.images["x_t"]?.count == 8 && !snapshot.figures.contains { $0.name == "per class" })
     }
 
+    /// A restart (a steering key) starts the chain's per-step series and its predicted x_0 afresh: before,
+    /// the noise-level chart kept the old chain's steps (a 50-step chain drawn over 200 steps) and the old
+    /// x_0 stayed until the new chain's first step.
+    @Test func aRestartedChainShowsOnlyItsOwnSteps() throws {
+        let experiment = try SamplingExperiment(
+            model: Self.conditionalDDPM(), method: .ddim, pixels: 64, n: 8, steps: 4, seed: 7,
+            options: SamplingOptions(clip: true), classNames: names)
+        for _ in 0..<3 { _ = try experiment.step() }
+        var snapshot = Snapshot()
+        experiment.describe(into: &snapshot, includeHeavy: true)
+        #expect(snapshot.series["noise_level"]?.count == 3 && snapshot.series["score_norm"]?.count == 3)
+        #expect(snapshot.images["x0"] != nil)
+        let start = try #require(experiment.steering)
+        try experiment.steer(start.nextClass(forward: true))
+        experiment.describe(into: &snapshot, includeHeavy: true)
+        #expect(snapshot.series["noise_level"] == [] && snapshot.series["score_norm"] == [])
+        #expect(snapshot.images["x0"] == nil && snapshot.images["x_t"]?.count == 8)
+        let report = try experiment.step()
+        experiment.describe(into: &snapshot, includeHeavy: true)
+        #expect(snapshot.series["noise_level"] == [report.metrics["noise_level"]!])
+        #expect(snapshot.images["x0"]?.count == 8)
+    }
+
     @Test func aConditionalVAEDecodesTheClassAndHasNothingToScale() throws {
         var generator = RandomGenerator(seed: 2)
         let vae = VariationalAutoencoder(pixels: 16, hidden: 8, latent: 3, classCount: 3, generator: &generator)

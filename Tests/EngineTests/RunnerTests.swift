@@ -117,6 +117,36 @@ func waitUntil(_ timeout: Double = 5, _ condition: () -> Bool) -> Bool {
         #expect(runner.snapshot.message.contains("nan at step 4"))
         runner.send(.stop)
     }
+
+    /// While a long first step runs (an evaluation is one step of seconds), the status is `running`;
+    /// before, it stayed `paused` from the set-up until the step ended.
+    @Test func aLongStepShowsAsRunning() {
+        let experiment = BlockingExperiment()
+        let runner = Runner(experiment: experiment, label: "long step")
+        runner.start(running: true)
+        #expect(experiment.entered.wait(timeout: .now() + 5) == .success)
+        #expect(waitUntil(1) { runner.snapshot.status == .running }, "\(runner.snapshot.status)")
+        experiment.release.signal()
+        #expect(waitUntil { runner.snapshot.status == .finished })
+        runner.send(.stop)
+    }
+}
+
+/// One step that waits for the test to release it.
+final class BlockingExperiment: Experiment, @unchecked Sendable {
+    let entered = DispatchSemaphore(value: 0)
+    let release = DispatchSemaphore(value: 0)
+    var done = false
+
+    func step() throws -> StepReport {
+        entered.signal()
+        release.wait()
+        done = true
+        return StepReport(metrics: [:])
+    }
+
+    var isFinished: Bool { done }
+    var progress: (done: Int, total: Int) { (done ? 1 : 0, 1) }
 }
 
 @Suite struct PlanarProjectionTests {

@@ -126,6 +126,23 @@ import Testing
         renderAtTinySizes(HelpOverlay(entries: [.init("q", "quit")]))
     }
 
+    /// Entries that do not fit are split into pages that `page` turns (wrapping around both ways), the
+    /// last row naming the page; none is dropped.
+    @Test func helpOverlayPagesEntriesThatDoNotFit() {
+        let entries = (1...7).map { HelpOverlay.Entry("k\($0)", "action \($0)") }
+        func page(_ page: Int) -> [String] {
+            lines(HelpOverlay(entries: entries, page: page), width: 50, height: 6)
+        }
+        // 4 inner rows: 3 entries and the page line.
+        #expect(page(0)[1].contains("k1  action 1") && page(0)[3].contains("k3  action 3"))
+        #expect(page(0)[4].contains("page 1/3 · ↓ ↑ turn · other keys close"), "\(page(0))")
+        #expect(page(2)[1].contains("k7  action 7") && page(2)[4].contains("page 3/3"), "\(page(2))")
+        #expect(page(3) == page(0) && page(-1) == page(2))
+        // Entries that fit show no page line.
+        #expect(!lines(HelpOverlay(entries: entries), width: 50, height: 9).joined().contains("page"))
+        renderAtTinySizes(HelpOverlay(entries: entries, page: 5))
+    }
+
     @Test func statusLineLeftAndRight() {
         let status = StatusLine(left: [Span("left side")], right: [Span("right")])
         #expect(lines(status, width: 20, height: 1) == ["left side      right"])

@@ -42,6 +42,23 @@ import Testing
         expectLines(WorkbenchFixture.frame(state, width: 110, height: 28), Self.golden)
     }
 
+    /// A verdict wider than the panel goes on two rows: at 120x40 "misclassified before the attack" lost its
+    /// last letters ("...before the atta").
+    @Test func aLongVerdictWrapsInsteadOfBeingCut() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "autoattack · fixture") { snapshot in
+            snapshot.figures = [("method", "autoattack"), ("image", "2 (true: 3)")]
+            snapshot.autoAttack = AutoAttackViewTests.progress
+        }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        let frame = WorkbenchFixture.frame(state, width: 120, height: 40)
+        let row = try #require(frame.firstIndex { $0.contains("│image 2: misclassified before the") }, "\(frame)")
+        #expect(frame[row + 1].contains("│attack"), "\(frame[row + 1])")
+    }
+
     /// `w` on an attack of a classifier run starts AutoAttack on the same run; without a run it does nothing.
     @Test func wStartsAutoAttackOnTheShownClassifier() throws {
         let root = WorkbenchFixture.runsRoot()

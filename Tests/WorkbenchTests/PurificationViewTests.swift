@@ -104,6 +104,21 @@ import Testing
         #expect(snapshot.curves["p(true class)"]?.x == (1...10).map(Double.init))
     }
 
+    /// With an odd t*, `(` halves every ancestral step into DDIM with t* / 2 (rounded down) and `)` doubles
+    /// straight back to every ancestral step, as with an even one (before, it stopped at DDIM with t* - 1).
+    @Test func doublingBackFromAnOddTStarReachesEveryAncestralStep() throws {
+        let view = try Self.experiment()
+        _ = try Self.press(.character("+"), on: view)
+        #expect(view.settings.depth == 13 && view.settings.steps == nil)
+        _ = try Self.press(.character("("), on: view)
+        _ = try Self.press(.character("("), on: view)
+        #expect(view.settings.steps == 3)
+        _ = try Self.press(.character(")"), on: view)
+        #expect(view.settings.steps == 6)
+        let message = try Self.press(.character(")"), on: view)
+        #expect(view.settings.steps == nil && view.progress.total == 13, "\(message)")
+    }
+
     /// A purification snapshot renders the five images, the figures, the curve panel and the step list.
     @Test func theViewShowsTheChainAndTheVerdicts() throws {
         let root = WorkbenchFixture.runsRoot()

@@ -60,6 +60,90 @@ final class TrivialScreen: WorkbenchScreen {
         #expect(frame[0].hasPrefix(" 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs "), "\(frame[0])")
     }
 
+    /// `?` on an 80x24 terminal: the keys take more than one page; ↓ turns to the next, where the last keys
+    /// (quit) are, ↑ back; any other key closes the overlay. Before, the keys past the box were dropped.
+    @Test func theHelpOverlayPagesThroughEveryKey() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("?")))
+        var seen = ""
+        for _ in 0..<4 {
+            let frame = WorkbenchFixture.frame(state, width: 80, height: 24).joined(separator: "\n")
+            #expect(frame.contains("page "), "\(frame)")
+            seen += frame
+            _ = state.handle(.key(KeyEvent(.down)))
+        }
+        #expect(state.showHelp)
+        for entry in state.helpEntries {
+            #expect(seen.contains(entry.keys), "\(entry.keys) is on no page")
+        }
+        let quitLine = seen.split(separator: "\n").contains { $0.contains("│ q  ") && $0.contains(" quit ") }
+        #expect(quitLine, "\(seen)")
+        _ = state.handle(.key(KeyEvent(.up)))
+        #expect(state.showHelp && state.helpPage == 3)
+        _ = state.handle(.key(.character(" ")))
+        #expect(!state.showHelp)
+    }
+
+    /// A job key's answer (here: no learning rate to change) reaches the status line at once, even while the
+    /// workbench's "started ..." is still fresh; before, it stayed hidden for those seconds.
+    @Test func aJobKeysAnswerIsShownAtOnce() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "fixture attack") { _ in }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        #expect(WorkbenchFixture.frame(state, width: 100, height: 20).last?.contains("started fixture attack") == true)
+        _ = state.handle(.key(.character("+")))
+        let deadline = Date().addingTimeInterval(10)
+        while job.runner.snapshot.message.isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        let status = WorkbenchFixture.frame(state, width: 100, height: 20).last ?? ""
+        #expect(status.contains("this job has no learning rate"), "\(status)")
+    }
+
+    /// `s` on a job that trains nothing says so; before, it did nothing at all.
+    @Test func sOnAJobWithoutWeightsSaysSo() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "fixture attack") { _ in }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        _ = state.handle(.key(.character("s")))
+        let status = WorkbenchFixture.frame(state, width: 100, height: 20).last ?? ""
+        #expect(status.contains("fixture attack has no weights to save"), "\(status)")
+    }
+
+    /// The empty Sample screen points to where a sampler starts in the workbench (Runs, Home); before, it
+    /// sent the reader to `manifold sample`, which samples headless and shows nothing here.
+    @Test func theEmptySampleScreenSaysWhereSamplersStart() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("3")))
+        let frame = WorkbenchFixture.frame(state, width: 120, height: 20).joined(separator: "\n")
+        #expect(frame.contains("Enter on its run in Runs"), "\(frame)")
+        #expect(!frame.contains("manifold sample"), "\(frame)")
+    }
+
+    /// Watching a classifier run, the scatter is its hidden features, as while it trains here; before, it
+    /// was titled as an autoencoder's codes.
+    @Test func aWatchedClassifiersScatterIsItsHiddenFeatures() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .watching, title: "watching cnn") { snapshot in
+            snapshot.images["test"] = [Snapshot.Image(width: 2, height: 2, values: [0, 1, 1, 0], caption: "3")]
+        }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        let frame = WorkbenchFixture.frame(state, width: 120, height: 40).joined(separator: "\n")
+        #expect(frame.contains("hidden features of test images (PCA)"), "\(frame)")
+        #expect(!frame.contains("codes of test images"))
+    }
+
     @Test func aNewJobOpensTheScreenThatListsItsKind() {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }

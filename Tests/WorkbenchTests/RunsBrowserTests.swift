@@ -1,0 +1,52 @@
+import Engine
+import Foundation
+import TerminalUI
+import Testing
+
+@testable import Workbench
+
+/// The Runs screen's list across reloads: the list reloads every two seconds, also while "delete?" waits
+/// for its answer, and a run saved meanwhile moves the rows.
+@Suite struct RunsBrowserTests {
+    static func write(_ name: String, in root: String) throws {
+        try WorkbenchFixture.writeRun(
+            name, in: root, config: WorkbenchFixture.config(model: "mlp", created: "2026-01-01T00:00:00Z"))
+    }
+
+    /// `y` deletes the run the question named, not the one a reload moved into its row; before, a run saved
+    /// between `d` and `y` (sorted above the selected one) was deleted instead.
+    @Test func yDeletesTheRunTheQuestionNamed() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        try Self.write("a", in: root)
+        try Self.write("c", in: root)
+        var browser = RunsBrowser(root: root)
+        browser.reload()
+        browser.selected = 1
+        let question = browser.handle(key: KeyEvent(.character("d")))
+        #expect(question == "delete \(root)/c? y / n")
+        try Self.write("b", in: root)
+        browser.reload()
+        #expect(browser.confirmingDelete)
+        #expect(browser.confirm(key: KeyEvent(.character("y"))) == "deleted \(root)/c")
+        #expect(FileManager.default.fileExists(atPath: "\(root)/b/config.json"))
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/c"))
+        #expect(!browser.confirmingDelete && browser.entries.map(\.run.name) == ["a", "b"])
+    }
+
+    /// The selection stays on its run when a reload moves it to another row.
+    @Test func theSelectionFollowsItsRunAcrossAReload() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        try Self.write("a", in: root)
+        try Self.write("c", in: root)
+        var browser = RunsBrowser(root: root)
+        browser.reload()
+        browser.selected = 1
+        try Self.write("b", in: root)
+        browser.reload()
+        #expect(browser.entries[browser.selected].run.name == "c")
+        #expect(browser.confirm(key: KeyEvent(.character("y"))) == "kept")
+        #expect(browser.entries.count == 3)
+    }
+}
