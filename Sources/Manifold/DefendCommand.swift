@@ -112,7 +112,7 @@ enum DefendCommand {
     /// runtime error (exit 1), as for every other run.
     static func loadPurifier(_ name: String, option: String, settings: PurifierSettings) throws -> any Purifier {
         do {
-            return try settings.purifier(run: try resolveRunArgument(name), option: option)
+            return try settings.purifier(run: try resolveRunArgument(name, argument: option), option: option)
         } catch let error as PurifierRequestError {
             throw UsageError(error.description)
         }

@@ -170,7 +170,9 @@ enum SampleCommand {
         if parsed.isGiven(Options.guidance.name) && classRequest == nil {
             throw UsageError("option '--guidance' needs '--class K' (or 'all'): it steers the samples toward a class")
         }
-        let guidanceClassifier = try parsed.given(Options.classifierGuidance).map { try resolveRunArgument($0) }
+        let guidanceClassifier = try parsed.given(Options.classifierGuidance).map {
+            try resolveRunArgument($0, argument: "--classifier-guidance")
+        }
         let scale = try parsed.value(Options.scale)
         if parsed.isGiven(Options.scale.name) && guidanceClassifier == nil {
             throw UsageError("option '--scale' needs '--classifier-guidance RUN': it scales the classifier's gradient")
@@ -182,7 +184,9 @@ enum SampleCommand {
         let latentOverride = try parsed.given(Options.latent)
         let testLimit = try parsed.value(Options.testLimit)
         try CommandOption<Int>.check(testLimit, in: IntegerRange(2...), name: Options.testLimit.name)
-        let classifierRun = try parsed.given(Options.classifier).map { try resolveRunArgument($0) }
+        let classifierRun = try parsed.given(Options.classifier).map {
+            try resolveRunArgument($0, argument: "--classifier")
+        }
         try SharedOptions.applyThreads(parsed)
         let outPath =
             try parsed.given(Options.out)
