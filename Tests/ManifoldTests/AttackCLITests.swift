@@ -200,6 +200,22 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: root + "/lf-f0.40/model.safetensors"))
     }
 
+    /// Bug: a poisoned run without `--run` was named `mlp-syntheticbackdoor-DATE`: the dash between the
+    /// dataset and the method was stripped with the dataset name's punctuation; the help promises
+    /// MODEL-DATASET-METHOD-DATE.
+    @Test func poisonNamesItsRunModelDatasetMethodDate() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let result = try ManifoldBinary.run(
+            ["poison", "backdoor", "--epochs", "1", "--json"] + Self.tiny, runsRoot: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: root)
+        #expect(names.count == 1, "\(names)")
+        let name = names.first ?? ""
+        #expect(name.hasPrefix("mlp-synthetic-backdoor-"), "\(name)")
+        #expect(name.split(separator: "-").count == 5, "\(name)")
+    }
+
     @Test func adversarialTrainingIsRecorded() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
