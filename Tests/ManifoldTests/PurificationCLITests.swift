@@ -185,4 +185,32 @@ import Testing
             #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
         }
     }
+
+    /// Bug: `bench purify --dae VAE_RUN` ran the VAE's projection under the DAE's name, and `--ddpm
+    /// DAE_RUN` said "--reverse applies to DDPM runs", an option never given; each run must be the kind
+    /// its option names.
+    @Test func benchPurifyChecksEachRunsKind() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [
+            ["train", "mlp", "--epochs", "1", "--run", "victim"],
+            ["train", "dae", "--epochs", "1", "--run", "dae"],
+            ["train", "vae", "--epochs", "1", "--run", "vae"],
+        ] {
+            let result = try ManifoldBinary.run(arguments + Self.tiny, runsRoot: root)
+            try #require(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        let bench = ["bench", "purify", "--classifier", "victim", "--n", "4"]
+        let cases: [([String], String)] = [
+            (bench + ["--dae", "vae"], "--dae: run 'vae' is a 'vae' model, not dae"),
+            (bench + ["--ddpm", "dae"], "--ddpm: run 'dae' is a 'dae' model, not ddpm"),
+            (bench + ["--vae", "dae"], "--vae: run 'dae' is a 'dae' model, not vae or ae"),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(result.status == 2, "\(arguments): status \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+    }
 }
