@@ -135,6 +135,17 @@ import Testing
         #expect(BenchCommand.declaration.help.hasPrefix("usage: manifold bench WHAT [OPTIONS]\nWHAT: gemm, train,"))
     }
 
+    /// Bug: `help bench models` said "(default fashion: the figures README gives) (default fashion)": an
+    /// option's own help repeated the default the list appends to it.
+    @Test func noOptionHelpRepeatsItsDefault() {
+        for command in HelpText.catalog + HelpText.catalog.flatMap(\.subcommands) {
+            for option in command.options {
+                guard let shown = option.defaultText else { continue }
+                #expect(!option.help.contains("(default \(shown)"), "\(command.name) --\(option.name): \(option.help)")
+            }
+        }
+    }
+
     /// Every command's help lists each option its parser accepts, and nothing else: one declaration.
     @Test func everyDeclaredCommandsHelpMatchesItsParser() throws {
         let subcommands = HelpText.catalog.flatMap(\.subcommands)
