@@ -173,4 +173,14 @@ import Testing
             expectUsageError(result, message, arguments.joined(separator: " "))
         }
     }
+
+    /// Bug: the overview lists `help COMMAND` and `--version`, yet `manifold help help`, `manifold help
+    /// --help` and `manifold version --help` said "no help for unknown command" and exited 2.
+    @Test func helpOfHelpAndVersionIsTheOverview() throws {
+        for arguments in [["help", "help"], ["help", "--help"], ["version", "--help"], ["help", "version"]] {
+            let result = try ManifoldBinary.run(arguments)
+            #expect(result.status == 0, "\(arguments): status \(result.status) \(result.stderr)")
+            #expect(result.stdout.contains("help COMMAND") && result.stderr.isEmpty, "\(arguments): \(result.stderr)")
+        }
+    }
 }
