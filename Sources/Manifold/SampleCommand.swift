@@ -157,11 +157,16 @@ enum SampleCommand {
             (Options.step.name, [.langevin, .annealedLangevin]), (Options.clip.name, [.ddpm, .ddim]),
             (Options.noEMA.name, [.ddpm, .ddim]), (Options.sampleClass.name, [.ddpm, .ddim, .prior]),
             (Options.guidance.name, [.ddpm, .ddim]), (Options.classifierGuidance.name, [.ddpm, .ddim]),
-            (Options.scale.name, [.ddpm, .ddim]),
+            (Options.scale.name, [.ddpm, .ddim]), (Options.latent.name, [.prior]),
         ] where parsed.isGiven(option) && !methods.contains(method) {
             throw UsageError(
                 "option '--\(option)' applies to \(OptionHelp.alternatives(methods.map(\.rawValue))), not '\(method.rawValue)'"
             )
+        }
+        if parsed.has(Options.noScores),
+            let option = [Options.classifier.name, Options.testLimit.name].first(where: parsed.isGiven)
+        {
+            throw UsageError("option '--\(option)' is for the scores; drop it or '--no-scores'")
         }
         if interpolation != nil && classRequest == .all {
             throw UsageError("'--interpolate' draws one walk: give one class ('--class K'), not 'all'")
