@@ -133,7 +133,8 @@ enum DefendCommand {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw RuntimeError("--out: cannot create '\(folder)': \(error.localizedDescription)")
+            throw RuntimeError(
+                "--out: cannot create '\(folder)': \(OutputFolderError.reason(creating: folder, error: error))")
         }
         let pixels = dataset.pixelCount
         let shown = min(16, clean.shape[0])

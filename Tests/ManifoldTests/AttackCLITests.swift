@@ -251,6 +251,32 @@ import Testing
         #expect(transfer.status == 0, "\(transfer.stderr)")
     }
 
+    /// Bug: `attack --out` through a file said "The operation could not be completed. (NSCocoaErrorDomain
+    /// error 512.)" and an empty `--out` "The file doesn't exist."; the error now says what is in the way.
+    @Test func outFolderErrorsSayWhatIsInTheWay() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train("victim", root: root)
+        let file = root + "/plain.txt"
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        let attack = ["attack", "fgsm", "--run", "victim", "--n", "2", "--sanity-n", "0", "--out"]
+        let cases: [([String], String)] = [
+            (attack + [file + "/adv"], "cannot create '\(file)/adv': '\(file)' is a file, not a folder"),
+            (attack + [file], "cannot create '\(file)': '\(file)' is a file, not a folder"),
+            (attack + [""], "cannot create '': an empty path names no folder"),
+            (
+                ["attack", "pgd", "--run", "victim", "--n", "2", "--target", "all", "--steps", "1", "--out", file],
+                "'\(file)' is a file, not a folder"
+            ),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(result.status == 1, "\(arguments): status \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test func adversarialTrainingIsRecorded() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
