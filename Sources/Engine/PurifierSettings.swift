@@ -35,19 +35,22 @@ public struct PurifierSettings: Sendable, Equatable {
 
     /// The purifier of a generative run.
     /// - Parameter option: the option that named the run (`--with`), for errors.
-    /// - Throws: `RunError` (one line) for a run that is not a generative model that purifies, or a setting
-    ///   that does not fit it.
+    /// - Throws: `PurifierRequestError` (one line) for a missing run, a run that is not a generative model
+    ///   that purifies, or a setting that does not fit it; `RunError` and the checkpoint's errors for a
+    ///   config.json or model.safetensors that cannot be read.
     public func purifier(run: RunDirectory, option: String) throws -> any Purifier {
-        guard run.exists else { throw RunError("\(option): no run folder '\(run.path)' (see 'manifold runs')") }
+        guard run.exists else {
+            throw PurifierRequestError("\(option): no run folder '\(run.path)' (see 'manifold runs')")
+        }
         let config = try run.readConfig()
         let name = config["model"]?.stringValue ?? "?"
         if Classifier.Kind(rawValue: name) != nil {
-            throw RunError(
+            throw PurifierRequestError(
                 "\(option): run '\(Sanitize.line(run.name))' is a classifier (\(name)); a purifier is a ddpm, dae, vae or ae run"
             )
         }
         guard let kind = GenerativeKind(rawValue: name), [.ddpm, .dae, .vae, .ae].contains(kind) else {
-            throw RunError(
+            throw PurifierRequestError(
                 "\(option): run '\(Sanitize.line(run.name))' is a '\(Sanitize.line(name))' model; a purifier is a ddpm, dae, vae or ae run"
             )
         }
@@ -71,7 +74,7 @@ public struct PurifierSettings: Sendable, Equatable {
                 throw PurifierError("a '\(kind.rawValue)' run cannot purify")
             }
         } catch let error as PurifierError {
-            throw RunError("\(option) '\(Sanitize.line(run.name))': \(error.description)")
+            throw PurifierRequestError("\(option) '\(Sanitize.line(run.name))': \(error.description)")
         }
     }
 
@@ -94,13 +97,21 @@ public struct PurifierSettings: Sendable, Equatable {
             case "--purify-restarts": owner = "AE and VAE runs (the latent projection)"
             default: owner = "DAE, AE and VAE runs"
             }
-            throw RunError("\(first) applies to \(owner), not to a \(kind.rawValue) purifier")
+            throw PurifierRequestError("\(first) applies to \(owner), not to a \(kind.rawValue) purifier")
         }
         if let reverse, reverse != "ddpm", reverse != "ddim" {
-            throw RunError("--reverse must be ddpm or ddim, got '\(Sanitize.line(reverse, limit: 40))'")
+            throw PurifierRequestError("--reverse must be ddpm or ddim, got '\(Sanitize.line(reverse, limit: 40))'")
         }
         if reverseSteps != nil, (reverse ?? "ddpm") != "ddim" {
-            throw RunError("--reverse-steps needs --reverse ddim (ddpm takes every step back from t*)")
+            throw PurifierRequestError("--reverse-steps needs --reverse ddim (ddpm takes every step back from t*)")
         }
     }
+}
+
+/// A purifier that cannot be made as asked: a missing run, a run of a kind that does not purify, or a
+/// setting that does not fit it (a usage error: the command line exits 2). A run whose files cannot be
+/// read throws `RunError` instead (exit 1).
+public struct PurifierRequestError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ message: String) { description = message }
 }

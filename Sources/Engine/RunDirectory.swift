@@ -55,16 +55,20 @@ public struct RunDirectory: Sendable {
         return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
     }
 
-    /// A fresh name `<model>-<dataset>-<yyyyMMdd-HHmmss>` (with a counter if that exists).
-    public static func newName(model: String, dataset: String, root: String = defaultRoot) -> String {
+    /// A fresh name `<model>-<dataset>-<yyyyMMdd-HHmmss>`, or `<model>-<dataset>-<method>-<yyyyMMdd-HHmmss>`
+    /// with a `method` (a poisoning), with a counter if that exists.
+    public static func newName(model: String, dataset: String, method: String? = nil, root: String = defaultRoot)
+        -> String
+    {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         let datasetPart = dataset.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(String.init)
             .joined()
+        let methodPart = method.map { "\($0)-" } ?? ""
         let base =
-            "\(model)-\(datasetPart.isEmpty ? "data" : String(datasetPart.prefix(24)))-\(formatter.string(from: Date()))"
+            "\(model)-\(datasetPart.isEmpty ? "data" : String(datasetPart.prefix(24)))-\(methodPart)\(formatter.string(from: Date()))"
         var name = base
         var counter = 2
         while FileManager.default.fileExists(atPath: "\(root)/\(name)") {

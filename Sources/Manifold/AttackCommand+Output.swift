@@ -185,7 +185,8 @@ extension AttackCommand {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw RuntimeError("--out: cannot create '\(folder)': \(error.localizedDescription)")
+            throw RuntimeError(
+                "--out: cannot create '\(folder)': \(OutputFolderError.reason(creating: folder, error: error))")
         }
         let (height, width, pixels) = (dataset.imageHeight, dataset.imageWidth, dataset.pixelCount)
         let adversarial = result.adversarial.scalars

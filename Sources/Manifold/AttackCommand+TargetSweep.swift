@@ -107,7 +107,8 @@ extension AttackCommand {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw RuntimeError("--out: cannot create '\(folder)': \(error.localizedDescription)")
+            throw RuntimeError(
+                "--out: cannot create '\(folder)': \(OutputFolderError.reason(creating: folder, error: error))")
         }
         let grids = sweeps.map { $0.grid() }
         var files: [(name: String, bytes: [UInt8])] = []

@@ -53,6 +53,7 @@ func makeAttack(
     feature: FeatureAttackSetup? = nil
 ) throws -> any Attack {
     typealias Options = AttackCommand.Options
+    try refuseOptionsOfOtherMethods(method, parsed: parsed)
     var settings = AttackFactory.Settings(steps: options.steps, alpha: options.alpha, seed: options.seed)
     settings.restarts = try parsed.value(Options.restarts)
     // --target all starts every run at the clean image, as Tsipras et al. and Santurkar et al. do.
@@ -121,6 +122,35 @@ func makeAttack(
         return try AttackFactory.make(method, settings: settings)
     } catch let error as AttackError {
         throw UsageError(error.description)
+    }
+}
+
+/// Refuses, in one line, an option that belongs to other methods and would silently do nothing here
+/// (`--pixels` on pgd, `--transfer-run` on anything but uap). `transfer` takes the options of the attack
+/// it crafts with (`--with`, default pgd).
+private func refuseOptionsOfOtherMethods(_ method: String, parsed: ParsedArguments) throws {
+    typealias Options = AttackCommand.Options
+    let crafting = method == "transfer" ? parsed.values[Options.transferWith.name] ?? "pgd" : method
+    let owners: [(option: String, methods: [String])] = [
+        (Options.targetRun.name, ["transfer"]), (Options.transferWith.name, ["transfer"]),
+        (Options.restarts.name, ["pgd", "pgd-l2", "fab"]), (Options.noRandomStart.name, ["pgd", "pgd-l2"]),
+        (Options.kappa.name, ["cw"]), (Options.c.name, ["cw"]), (Options.learningRate.name, ["cw"]),
+        (Options.searchSteps.name, ["cw", "lpa"]), (Options.pixels.name, ["onepixel"]),
+        (Options.population.name, ["onepixel"]), (Options.overshoot.name, ["deepfool", "uap"]),
+        (Options.candidates.name, ["deepfool", "uap"]), (Options.rotation.name, ["spatial"]),
+        (Options.rotationSteps.name, ["spatial"]), (Options.shift.name, ["spatial"]),
+        (Options.queries.name, ["square", "autoattack"]), (Options.pInit.name, ["square"]),
+        (Options.epochs.name, ["uap"]), (Options.goal.name, ["uap"]), (Options.trainCount.name, ["uap"]),
+        (Options.transferRun.name, ["uap"]),
+    ]
+    for (option, methods) in owners where parsed.isGiven(option) {
+        let transferOnly = methods == ["transfer"]
+        guard !methods.contains(transferOnly ? method : crafting) else { continue }
+        let names =
+            methods.count > 1 ? methods.dropLast().joined(separator: ", ") + " and " + methods.last! : methods[0]
+        let note =
+            method == "transfer" && !transferOnly ? " (transfer crafts with \(Sanitize.line(crafting, limit: 20)))" : ""
+        throw UsageError("'--\(option)' applies to \(names) only\(note)")
     }
 }
 

@@ -27,7 +27,7 @@ enum BenchModelsCommand {
         return chosen
     }
     static let data = SharedOptions.data.withDefault("fashion").withHelp(
-        "the images, as for train (default fashion: the figures README gives)")
+        "the images, as for train; fashion gives the figures README quotes")
     static let scale = CommandOption<Double>.number(
         "scale", default: 1, in: 0...100, excludingLower: true,
         help: "multiplies every workload's steps (0.01 for a quick look)")

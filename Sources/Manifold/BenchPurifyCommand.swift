@@ -44,6 +44,18 @@ enum BenchPurifyCommand {
             SharedOptions.quiet.declaration, SharedOptions.threads.declaration,
         ], required: ["classifier"])
 
+    /// Refuses a run of another kind than `option` takes (`--dae` given a vae run), before the purifier's
+    /// settings are checked against it; a missing or unreadable run is left to `loadPurifier`.
+    static func checkKind(_ name: String, option: String, kinds: [String]) throws {
+        let run = try resolveRunArgument(name, argument: option)
+        guard run.exists, let model = try? run.readConfig()["model"]?.stringValue else { return }
+        guard kinds.contains(model) else {
+            throw UsageError(
+                "\(option): run '\(Sanitize.line(run.name))' is a '\(Sanitize.line(model, limit: 40))' model, not \(kinds.joined(separator: " or "))"
+            )
+        }
+    }
+
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try declaration.parse(arguments)
         try SharedOptions.applyThreads(parsed)
@@ -54,6 +66,9 @@ enum BenchPurifyCommand {
         let model = loaded.model
         model.setTraining(false)
         var purifiers: [(name: String, purifier: any Purifier)] = []
+        for (option, kinds) in [(ddpm, ["ddpm"]), (dae, ["dae"]), (vae, ["vae", "ae"])] {
+            if let name = try parsed.given(option) { try checkKind(name, option: "--\(option.name)", kinds: kinds) }
+        }
         if let name = try parsed.given(ddpm) {
             let settings = PurifierSettings(
                 tStar: try parsed.given(PurifierOptions.tStar), reverse: "ddim",

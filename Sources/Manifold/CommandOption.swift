@@ -131,6 +131,13 @@ extension CommandOption where Value == Double {
                 let low = excludingLower ? "(\(range.lowerBound)" : "[\(range.lowerBound)"
                 throw UsageError("option '--\(name)' must be in \(low), \(range.upperBound)], got \(text)")
             }
+            // The models and attacks compute in single precision: a value that rounds to the excluded
+            // lower end there (1e-50 is 0 as a Float) is that end.
+            if excludingLower && Float(value) == Float(range.lowerBound) {
+                throw UsageError(
+                    "option '--\(name)' must be in (\(range.lowerBound), \(range.upperBound)], got \(text), which is \(Float(range.lowerBound)) in single precision"
+                )
+            }
             return value
         }
     }

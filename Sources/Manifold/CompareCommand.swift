@@ -53,8 +53,8 @@ enum CompareCommand {
         let seed = try parsed.value(SharedOptions.seed)
         let limits = try DataLimits(parsed)
         try SharedOptions.applyThreads(parsed)
-        let aeRun = try parsed.given(Options.aeRun).map { try resolveRunArgument($0) }
-        let pcaRun = try parsed.given(Options.pcaRun).map { try resolveRunArgument($0) }
+        let aeRun = try parsed.given(Options.aeRun).map { try resolveRunArgument($0, argument: "--ae-run") }
+        let pcaRun = try parsed.given(Options.pcaRun).map { try resolveRunArgument($0, argument: "--pca-run") }
         let json = parsed.has(SharedOptions.json)
 
         let saved = try AutoencoderPCAComparison.SavedRuns.load(

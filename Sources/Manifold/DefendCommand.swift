@@ -107,11 +107,13 @@ enum DefendCommand {
         return 0
     }
 
-    /// The purifier of a generative run named on the command line; every problem with it is one usage line.
+    /// The purifier of a generative run named on the command line: a run that is missing, of the wrong kind
+    /// or given settings that do not fit it is one usage line (exit 2); files that cannot be read are a
+    /// runtime error (exit 1), as for every other run.
     static func loadPurifier(_ name: String, option: String, settings: PurifierSettings) throws -> any Purifier {
         do {
-            return try settings.purifier(run: try resolveRunArgument(name), option: option)
-        } catch let error as RunError {
+            return try settings.purifier(run: try resolveRunArgument(name, argument: option), option: option)
+        } catch let error as PurifierRequestError {
             throw UsageError(error.description)
         }
     }
@@ -131,7 +133,8 @@ enum DefendCommand {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw RuntimeError("--out: cannot create '\(folder)': \(error.localizedDescription)")
+            throw RuntimeError(
+                "--out: cannot create '\(folder)': \(OutputFolderError.reason(creating: folder, error: error))")
         }
         let pixels = dataset.pixelCount
         let shown = min(16, clean.shape[0])

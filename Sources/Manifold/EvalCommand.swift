@@ -26,7 +26,7 @@ enum EvalCommand {
         try SharedOptions.applyThreads(parsed)
         let dataOverride = try parsed.given(data)
         let json = parsed.has(SharedOptions.json)
-        let run = try resolveRunArgument(runName)
+        let run = try resolveRunArgument(runName, argument: "eval")
         guard run.exists else { throw RuntimeError("no run folder '\(run.path)'") }
         let config = try run.readConfig()
         let modelName = config["model"]?.stringValue ?? ""

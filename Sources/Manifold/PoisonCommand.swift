@@ -89,7 +89,7 @@ enum PoisonCommand {
         var rows: [JSONValue] = []
         for fraction in fractions {
             var name =
-                baseName ?? RunDirectory.newName(model: kind.rawValue, dataset: "\(dataset.name)-\(method.rawValue)")
+                baseName ?? RunDirectory.newName(model: kind.rawValue, dataset: dataset.name, method: method.rawValue)
             if fractions.count > 1 { name += String(format: "-f%.2f", fraction) }
             let progress = ProgressReporter(
                 label: "\(method.rawValue) \(String(format: "%.2f", fraction))", quiet: quiet)

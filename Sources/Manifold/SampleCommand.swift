@@ -157,11 +157,16 @@ enum SampleCommand {
             (Options.step.name, [.langevin, .annealedLangevin]), (Options.clip.name, [.ddpm, .ddim]),
             (Options.noEMA.name, [.ddpm, .ddim]), (Options.sampleClass.name, [.ddpm, .ddim, .prior]),
             (Options.guidance.name, [.ddpm, .ddim]), (Options.classifierGuidance.name, [.ddpm, .ddim]),
-            (Options.scale.name, [.ddpm, .ddim]),
+            (Options.scale.name, [.ddpm, .ddim]), (Options.latent.name, [.prior]),
         ] where parsed.isGiven(option) && !methods.contains(method) {
             throw UsageError(
                 "option '--\(option)' applies to \(OptionHelp.alternatives(methods.map(\.rawValue))), not '\(method.rawValue)'"
             )
+        }
+        if parsed.has(Options.noScores),
+            let option = [Options.classifier.name, Options.testLimit.name].first(where: parsed.isGiven)
+        {
+            throw UsageError("option '--\(option)' is for the scores; drop it or '--no-scores'")
         }
         if interpolation != nil && classRequest == .all {
             throw UsageError("'--interpolate' draws one walk: give one class ('--class K'), not 'all'")
@@ -170,7 +175,9 @@ enum SampleCommand {
         if parsed.isGiven(Options.guidance.name) && classRequest == nil {
             throw UsageError("option '--guidance' needs '--class K' (or 'all'): it steers the samples toward a class")
         }
-        let guidanceClassifier = try parsed.given(Options.classifierGuidance).map { try resolveRunArgument($0) }
+        let guidanceClassifier = try parsed.given(Options.classifierGuidance).map {
+            try resolveRunArgument($0, argument: "--classifier-guidance")
+        }
         let scale = try parsed.value(Options.scale)
         if parsed.isGiven(Options.scale.name) && guidanceClassifier == nil {
             throw UsageError("option '--scale' needs '--classifier-guidance RUN': it scales the classifier's gradient")
@@ -182,7 +189,9 @@ enum SampleCommand {
         let latentOverride = try parsed.given(Options.latent)
         let testLimit = try parsed.value(Options.testLimit)
         try CommandOption<Int>.check(testLimit, in: IntegerRange(2...), name: Options.testLimit.name)
-        let classifierRun = try parsed.given(Options.classifier).map { try resolveRunArgument($0) }
+        let classifierRun = try parsed.given(Options.classifier).map {
+            try resolveRunArgument($0, argument: "--classifier")
+        }
         try SharedOptions.applyThreads(parsed)
         let outPath =
             try parsed.given(Options.out)

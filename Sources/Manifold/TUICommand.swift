@@ -36,7 +36,7 @@ enum TUICommand {
     static func watch(_ arguments: [String]) throws -> Int32 {
         let parsed = try watchDeclaration.parse(arguments)
         guard let name = parsed.positional.first else { throw UsageError("'watch' needs a run: manifold watch RUN") }
-        let run = try resolveRunArgument(name)
+        let run = try resolveRunArgument(name, argument: "watch")
         guard run.exists, FileManager.default.fileExists(atPath: run.file("config.json")) else {
             throw RuntimeError("no run '\(run.path)' with a config.json to watch")
         }

@@ -45,7 +45,7 @@ enum TrainCommand {
                 plan = try TrainingPlan.resume(request, run: try resolveRunArgument(runName))
             } else {
                 let run =
-                    try parsed.given(TrainOptions.run).map(resolveRunArgument)
+                    try parsed.given(TrainOptions.run).map { try resolveRunArgument($0) }
                     ?? RunDirectory(
                         root: RunDirectory.defaultRoot,
                         name: RunDirectory.newName(model: model.rawValue, dataset: request.data ?? "synthetic"))
@@ -230,11 +230,12 @@ func divergenceWarning(_ summary: EpochSummary, classes: Int, learningRate: Doub
         loss, summary.epoch, uniform, learningRate)
 }
 
-/// Resolves a `--run` or RUN argument; a malformed name is a usage error (exit 2).
-func resolveRunArgument(_ text: String) throws -> RunDirectory {
+/// Resolves a run named on the command line; a malformed name is a usage error (exit 2) naming
+/// `argument`: the option that took it (`--run`, `--with`, ...), or the command for a RUN word (`eval`).
+func resolveRunArgument(_ text: String, argument: String = "--run") throws -> RunDirectory {
     do {
         return try RunDirectory.resolve(text)
     } catch {
-        throw UsageError("'--run': \(error.description)")
+        throw UsageError("'\(argument)': \(error.description)")
     }
 }

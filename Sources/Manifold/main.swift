@@ -43,9 +43,10 @@ func dispatch(_ arguments: [String]) -> Int32 {
     }
 }
 
-/// The help of `command` (of its `subcommand` when it has one by that name, as `bench seeds`).
+/// The help of `command` (of its `subcommand` when it has one by that name, as `bench seeds`); `help`
+/// and `version`, which have no options, show the overview that describes them.
 func printHelp(for command: String?, subcommand: String? = nil) -> Int32 {
-    guard let command else {
+    guard let command, !["help", "--help", "-h", "version", "--version"].contains(command) else {
         print(HelpText.overview)
         return 0
     }

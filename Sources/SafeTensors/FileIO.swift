@@ -64,6 +64,13 @@ public enum FileIO {
                 for item in staged { if let backup = item.backup { unlink(backup) } }
             }
         }
+        // A folder in the way would fail at the backup link with a misleading "Operation not permitted".
+        for file in files {
+            var info = stat()
+            if stat(file.path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+                throw SafeTensorsError.io(path: file.path, operation: "replace", message: errorText(EISDIR))
+            }
+        }
         for file in files {
             staged.append((try stage(file.bytes, path: file.path), file.path, nil))
         }

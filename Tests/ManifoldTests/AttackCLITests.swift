@@ -200,6 +200,83 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: root + "/lf-f0.40/model.safetensors"))
     }
 
+    /// Bug: a poisoned run without `--run` was named `mlp-syntheticbackdoor-DATE`: the dash between the
+    /// dataset and the method was stripped with the dataset name's punctuation; the help promises
+    /// MODEL-DATASET-METHOD-DATE.
+    @Test func poisonNamesItsRunModelDatasetMethodDate() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let result = try ManifoldBinary.run(
+            ["poison", "backdoor", "--epochs", "1", "--json"] + Self.tiny, runsRoot: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: root)
+        #expect(names.count == 1, "\(names)")
+        let name = names.first ?? ""
+        #expect(name.hasPrefix("mlp-synthetic-backdoor-"), "\(name)")
+        #expect(name.split(separator: "-").count == 5, "\(name)")
+    }
+
+    /// Bug: options of one method given to another did nothing without a word (`attack pgd --pixels 3`,
+    /// `attack fgsm --transfer-run other` printed figures that ignored them); they are refused in one line.
+    @Test func optionsOfAnotherMethodAreRefused() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train("victim", root: root)
+        let attack = ["attack", "--run", "victim", "--n", "4", "--sanity-n", "0", "--quiet"]
+        let refused: [(method: String, option: [String], message: String)] = [
+            ("pgd", ["--transfer-run", "victim"], "'--transfer-run' applies to uap only"),
+            ("fgsm", ["--target-run", "victim"], "'--target-run' applies to transfer only"),
+            ("pgd", ["--with", "fgsm"], "'--with' applies to transfer only"),
+            ("pgd", ["--pixels", "3"], "'--pixels' applies to onepixel only"),
+            ("fgsm", ["--queries", "10"], "'--queries' applies to square and autoattack only"),
+            ("pgd", ["--search-steps", "2"], "'--search-steps' applies to cw and lpa only"),
+            ("bim", ["--restarts", "2"], "'--restarts' applies to pgd, pgd-l2 and fab only"),
+            ("deepfool", ["--rotation", "10"], "'--rotation' applies to spatial only"),
+            ("square", ["--c", "2"], "'--c' applies to cw only"),
+            ("pgd", ["--train-n", "10"], "'--train-n' applies to uap only"),
+            ("transfer", ["--target-run", "victim", "--pixels", "3"], "(transfer crafts with pgd)"),
+        ]
+        for (method, option, message) in refused {
+            let arguments = [attack[0], method] + attack.dropFirst() + option
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(result.status == 2, "\(arguments): status \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+        // The attack transfer crafts with takes that attack's options.
+        let transfer = try ManifoldBinary.run(
+            [attack[0], "transfer"] + attack.dropFirst()
+                + ["--target-run", "victim", "--with", "cw", "--c", "2", "--steps", "2", "--search-steps", "1"],
+            runsRoot: root)
+        #expect(transfer.status == 0, "\(transfer.stderr)")
+    }
+
+    /// Bug: `attack --out` through a file said "The operation could not be completed. (NSCocoaErrorDomain
+    /// error 512.)" and an empty `--out` "The file doesn't exist."; the error now says what is in the way.
+    @Test func outFolderErrorsSayWhatIsInTheWay() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train("victim", root: root)
+        let file = root + "/plain.txt"
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        let attack = ["attack", "fgsm", "--run", "victim", "--n", "2", "--sanity-n", "0", "--out"]
+        let cases: [([String], String)] = [
+            (attack + [file + "/adv"], "cannot create '\(file)/adv': '\(file)' is a file, not a folder"),
+            (attack + [file], "cannot create '\(file)': '\(file)' is a file, not a folder"),
+            (attack + [""], "cannot create '': an empty path names no folder"),
+            (
+                ["attack", "pgd", "--run", "victim", "--n", "2", "--target", "all", "--steps", "1", "--out", file],
+                "'\(file)' is a file, not a folder"
+            ),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(result.status == 1, "\(arguments): status \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test func adversarialTrainingIsRecorded() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }

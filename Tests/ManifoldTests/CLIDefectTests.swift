@@ -148,4 +148,39 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: "\(root)/v/\(file)"), "missing \(file)")
         }
     }
+
+    /// Bug: a malformed run name was reported as "'--run': ..." whichever argument held it (`eval ../x`,
+    /// `defend purify --with ../x`, `attack --transfer-run ../x`); the error names the argument given.
+    @Test func malformedRunNamesNameTheirArgument() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "c", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let cases: [([String], String)] = [
+            (["eval", "../x"], "'eval': run name '../x'"),
+            (["watch", "../x"], "'watch': run name '../x'"),
+            (["defend", "purify", "--with", "../x", "--classifier", "c"], "'--with': run name '../x'"),
+            (["defend", "purify", "--with", "g", "--classifier", "../x"], "'--classifier': run name '../x'"),
+            (["attack", "uap", "--run", "../x"], "'--run': run name '../x'"),
+            (["attack", "pgd", "--run", "c", "--defense", "purify:../x"], "'--defense': run name '../x'"),
+            (["compare", "ae", "pca", "--ae-run", "../x"], "'--ae-run': run name '../x'"),
+            (["compare", "ae", "pca", "--pca-run", "a b"], "'--pca-run': run name 'a b'"),
+            (["sample", "prior", "--run", "../x"], "'--run': run name '../x'"),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            expectUsageError(result, message, arguments.joined(separator: " "))
+        }
+    }
+
+    /// Bug: the overview lists `help COMMAND` and `--version`, yet `manifold help help`, `manifold help
+    /// --help` and `manifold version --help` said "no help for unknown command" and exited 2.
+    @Test func helpOfHelpAndVersionIsTheOverview() throws {
+        for arguments in [["help", "help"], ["help", "--help"], ["version", "--help"], ["help", "version"]] {
+            let result = try ManifoldBinary.run(arguments)
+            #expect(result.status == 0, "\(arguments): status \(result.status) \(result.stderr)")
+            #expect(result.stdout.contains("help COMMAND") && result.stderr.isEmpty, "\(arguments): \(result.stderr)")
+        }
+    }
 }

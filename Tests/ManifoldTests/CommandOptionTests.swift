@@ -47,6 +47,39 @@ import Testing
         #expect(usageError { _ = try word.value(Self.rate) } == "option '--lr' needs a number, got 'fast'")
     }
 
+    /// Bug: a positive value too small for single precision passed an open lower end and reached the
+    /// Float code as 0: `sample langevin --step 1e-50` trapped in LangevinSampler (a stack trace, exit
+    /// 132) and `attack fgsm --eps 1e-50` was a runtime error (exit 1). It is a usage error now.
+    @Test func openLowerEndRefusesValuesThatAreItInSinglePrecision() throws {
+        let tiny = try Self.declaration.parse(["--lr", "1e-50"])
+        #expect(
+            usageError { _ = try tiny.value(Self.rate) }
+                == "option '--lr' must be in (0.0, 10.0], got 1e-50, which is 0.0 in single precision")
+        let subnormal = try Self.declaration.parse(["--lr", "1e-40"])
+        #expect(try subnormal.value(Self.rate) == 1e-40)
+    }
+
+    /// The end-to-end form of the bug above: the trap and the runtime error became one usage line.
+    @Test func tooSmallStepsAndRadiiAreUsageErrorsEndToEnd() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let tiny = ["--train-limit", "200", "--test-limit", "50", "--epochs", "1", "--quiet"]
+        for arguments in [["train", "dae", "--run", "dae"], ["train", "mlp", "--run", "mlp"]] {
+            let trained = try ManifoldBinary.run(arguments + tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(arguments): \(trained.stderr)")
+        }
+        for arguments in [
+            ["sample", "langevin", "--run", "dae", "--step", "1e-50", "--n", "2", "--steps", "2", "--no-scores"],
+            ["attack", "fgsm", "--run", "mlp", "--eps", "1e-50", "--n", "2"],
+            ["attack", "pgd", "--run", "mlp", "--alpha", "1e-50", "--n", "2"],
+        ] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(result.status == 2, "\(arguments): status \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains("in single precision"), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test func parserAcceptsOnlyDeclaredOptions() {
         #expect(
             usageError { _ = try Self.declaration.parse(["--colour"]) }?.hasPrefix("unknown option '--colour'") == true)
@@ -100,6 +133,17 @@ import Testing
             #expect(wide.isEmpty, "help \(command.name): \(wide.first ?? "")")
         }
         #expect(BenchCommand.declaration.help.hasPrefix("usage: manifold bench WHAT [OPTIONS]\nWHAT: gemm, train,"))
+    }
+
+    /// Bug: `help bench models` said "(default fashion: the figures README gives) (default fashion)": an
+    /// option's own help repeated the default the list appends to it.
+    @Test func noOptionHelpRepeatsItsDefault() {
+        for command in HelpText.catalog + HelpText.catalog.flatMap(\.subcommands) {
+            for option in command.options {
+                guard let shown = option.defaultText else { continue }
+                #expect(!option.help.contains("(default \(shown)"), "\(command.name) --\(option.name): \(option.help)")
+            }
+        }
     }
 
     /// Every command's help lists each option its parser accepts, and nothing else: one declaration.

@@ -140,6 +140,31 @@ import Testing
         #expect(try String(contentsOfFile: out, encoding: .utf8) == "old")
     }
 
+    /// Bug: `sample langevin --latent 5`, `sample ddim --latent 5` and `sample prior --no-scores --classifier
+    /// RUN` (or `--test-limit`) ran without a word about the option that did nothing; they are usage errors.
+    @Test func samplingOptionsThatWouldDoNothingAreRefused() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let cases: [([String], String)] = [
+            (
+                ["sample", "langevin", "--run", "r", "--latent", "5"],
+                "option '--latent' applies to prior, not 'langevin'"
+            ),
+            (["sample", "ddim", "--run", "r", "--latent", "5"], "option '--latent' applies to prior, not 'ddim'"),
+            (
+                ["sample", "prior", "--run", "r", "--no-scores", "--classifier", "c"],
+                "'--classifier' is for the scores"
+            ),
+            (["sample", "ddpm", "--run", "r", "--no-scores", "--test-limit", "5"], "'--test-limit' is for the scores"),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test func compareAEAndPCA() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
@@ -170,7 +195,10 @@ import Testing
         #expect(conflicting.status == 1 && conflicting.stderr.contains("network mlp-t"), "\(conflicting.stderr)")
         // Without --batch: the run's batch size (32) is the default on resume.
         let resumed = try ManifoldBinary.run(
-            ["train", "ddpm", "--epochs", "2", "--run", "split", "--resume", "--train-limit", "64", "--test-limit", "20", "--quiet"],
+            [
+                "train", "ddpm", "--epochs", "2", "--run", "split", "--resume", "--train-limit", "64", "--test-limit",
+                "20", "--quiet",
+            ],
             runsRoot: root)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         for file in ["model.safetensors", "optimizer.safetensors"] {

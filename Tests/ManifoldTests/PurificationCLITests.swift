@@ -1,5 +1,6 @@
 import Base
 import Foundation
+import SafeTensors
 import Testing
 
 /// End to end on tiny synthetic data: `defend purify` with DDPM, DAE and VAE runs, `attack --defense`,
@@ -152,6 +153,64 @@ import Testing
             let bad = try ManifoldBinary.run(arguments, runsRoot: root)
             #expect(bad.status == 2 && bad.stderr.contains(message), "\(arguments): \(bad.status) \(bad.stderr)")
             #expect(bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
+        }
+    }
+
+    /// Bug: a purifier run whose config.json cannot be read was a usage error (exit 2) for `defend purify
+    /// --with`, `attack --defense` and `bench purify`, while the same file of any other run is a runtime
+    /// error (exit 1); now it is exit 1 too, and a purifier of the wrong kind is still exit 2.
+    @Test func unreadablePurifierFilesAreARuntimeError() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [
+            ["train", "mlp", "--epochs", "1", "--run", "victim"],
+            ["train", "dae", "--epochs", "1", "--run", "dae"],
+        ] {
+            let result = try ManifoldBinary.run(arguments + Self.tiny, runsRoot: root)
+            try #require(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        try FileManager.default.copyItem(atPath: "\(root)/dae", toPath: "\(root)/broken")
+        let config = try FileIO.readAll(path: "\(root)/broken/config.json")
+        try FileIO.writeAtomically(Array(config.prefix(config.count / 2)), path: "\(root)/broken/config.json")
+        let cases: [([String], Int32, String)] = [
+            (["defend", "purify", "--with", "broken", "--classifier", "victim", "--n", "4"], 1, "broken/config.json"),
+            (["attack", "pgd", "--run", "victim", "--n", "4", "--defense", "purify:broken"], 1, "broken/config.json"),
+            (["bench", "purify", "--classifier", "victim", "--dae", "broken", "--n", "4"], 1, "broken/config.json"),
+            (["defend", "purify", "--with", "victim", "--classifier", "victim", "--n", "4"], 2, "is a classifier"),
+        ]
+        for (arguments, status, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(result.status == status, "\(arguments): status \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+    }
+
+    /// Bug: `bench purify --dae VAE_RUN` ran the VAE's projection under the DAE's name, and `--ddpm
+    /// DAE_RUN` said "--reverse applies to DDPM runs", an option never given; each run must be the kind
+    /// its option names.
+    @Test func benchPurifyChecksEachRunsKind() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [
+            ["train", "mlp", "--epochs", "1", "--run", "victim"],
+            ["train", "dae", "--epochs", "1", "--run", "dae"],
+            ["train", "vae", "--epochs", "1", "--run", "vae"],
+        ] {
+            let result = try ManifoldBinary.run(arguments + Self.tiny, runsRoot: root)
+            try #require(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        let bench = ["bench", "purify", "--classifier", "victim", "--n", "4"]
+        let cases: [([String], String)] = [
+            (bench + ["--dae", "vae"], "--dae: run 'vae' is a 'vae' model, not dae"),
+            (bench + ["--ddpm", "dae"], "--ddpm: run 'dae' is a 'dae' model, not ddpm"),
+            (bench + ["--vae", "dae"], "--vae: run 'dae' is a 'dae' model, not vae or ae"),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(result.status == 2, "\(arguments): status \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
         }
     }
 }

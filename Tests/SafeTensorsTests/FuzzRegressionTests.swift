@@ -57,4 +57,18 @@ import Testing
         #expect(try FileIO.readAll(path: folder + "/a") == [1])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["a", "b"])
     }
+
+    /// Bug: writing over a folder (`sample --out DIR`) failed with "cannot keep a copy: Operation not
+    /// permitted", from the backup hard link; it now says the path is a directory, and leaves nothing.
+    @Test func writingOverAFolderSaysItIsAFolder() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/out.png", withIntermediateDirectories: false)
+        let error = #expect(throws: SafeTensorsError.self) {
+            try FileIO.writeAtomically([1, 2], path: folder + "/out.png")
+        }
+        #expect(error?.description == folder + "/out.png: cannot replace: Is a directory")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["out.png"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/out.png").isEmpty)
+    }
 }
