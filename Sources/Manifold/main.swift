@@ -32,6 +32,8 @@ func dispatch(_ arguments: [String]) -> Int32 {
         case "poison": return try PoisonCommand.run(rest)
         case "defend": return try DefendCommand.run(rest)
         default:
+            // `manifold [tui] [OPTIONS]`: options without a command are the workbench's.
+            if command.hasPrefix("--") { return try TUICommand.run(arguments) }
             throw UsageError("unknown command '\(command.prefix(40))' (try 'manifold --help')")
         }
     } catch let error as UsageError {

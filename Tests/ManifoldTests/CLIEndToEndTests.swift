@@ -42,6 +42,19 @@ import Testing
         }
     }
 
+    /// Bug: `manifold --theme light` said "unknown command '--theme'", though the usage is
+    /// `manifold [tui] [OPTIONS]`. Options without a command now go to the workbench: without a terminal
+    /// it says it needs one, and its own option errors are usage errors.
+    @Test func optionsWithoutACommandAreTheWorkbenchs() throws {
+        let theme = try ManifoldBinary.run(["--theme", "light"])
+        #expect(theme.status == 1 && theme.stderr.contains("not a terminal"), "\(theme.stderr)")
+        #expect(!theme.stderr.contains("unknown command"))
+        let bogus = try ManifoldBinary.run(["--bogus"])
+        #expect(bogus.status == 2 && bogus.stderr.contains("unknown option '--bogus'"), "\(bogus.stderr)")
+        let data = try ManifoldBinary.run(["--data", "/nowhere/at/all"])
+        #expect(data.status == 2 && data.stderr.contains("no such folder"), "\(data.stderr)")
+    }
+
     @Test func trainEvalRunsAndResumeExactly() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
