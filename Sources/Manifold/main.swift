@@ -52,6 +52,17 @@ func printHelp(for command: String?, subcommand: String? = nil) -> Int32 {
         print(HelpText.overview)
         return 0
     }
+    // `help bench warp`: a command made of subcommands has no help for one it does not have.
+    if let subcommand, !subcommand.hasPrefix("-"),
+        let parent = HelpText.catalog.first(where: { $0.name == command && !$0.subcommands.isEmpty }),
+        HelpText.help(for: "\(command) \(subcommand)") == nil
+    {
+        let names = parent.subcommands.map { String($0.name.dropFirst(command.count + 1)) }
+        printError(
+            "no help for unknown '\(command)' subcommand '\(subcommand.prefix(40))' (known: \(names.joined(separator: ", ")))"
+        )
+        return 2
+    }
     guard let text = HelpText.help(for: subcommand.map { "\(command) \($0)" } ?? command) ?? HelpText.help(for: command)
     else {
         printError("no help for unknown command '\(command.prefix(40))' (try 'manifold --help')")

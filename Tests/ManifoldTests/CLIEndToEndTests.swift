@@ -14,6 +14,15 @@ import Testing
         #expect(trainHelp.status == 0 && trainHelp.stdout.contains("--resume"))
         // --net means the CNN's architecture or the DDPM's network: the help names both.
         #expect(trainHelp.stdout.contains("cnn: standard|madry|wong") && trainHelp.stdout.contains("mlp|mlp-t|unet"))
+        // A command made of subcommands has no help for one it lacks (it printed the whole bench help).
+        let unknown = try ManifoldBinary.run(["help", "bench", "warp"])
+        #expect(
+            unknown.status == 2 && unknown.stderr.contains("unknown 'bench' subcommand 'warp'"), "\(unknown.stderr)")
+        #expect(unknown.stderr.split(separator: "\n").count == 1)
+        let known = try ManifoldBinary.run(["bench", "gemm", "--help"])
+        #expect(known.status == 0 && known.stdout.hasPrefix("usage: manifold bench gemm"))
+        let model = try ManifoldBinary.run(["train", "mlp", "--help"])
+        #expect(model.status == 0 && model.stdout.contains("--resume"))
         let version = try ManifoldBinary.run(["--version"])
         #expect(version.status == 0 && version.stdout.hasPrefix("manifold "))
     }
