@@ -61,8 +61,13 @@ public struct ScatterPlot: Widget {
         let a = area.intersection(buffer.area)
         guard !a.isEmpty else { return }
         var plot = a
-        let legendWidth =
-            classNames.isEmpty ? 0 : min(classNames.map { CharacterWidth.of($0) }.max()! + 3, 18)
+        // More classes than rows: the legend takes as many columns as it needs, each at least wide enough
+        // for the dot and a short name, rather than leaving the last classes out.
+        let legendColumns = classNames.isEmpty ? 0 : (classNames.count + a.height - 1) / a.height
+        let naturalWidth = classNames.isEmpty ? 0 : min(classNames.map { CharacterWidth.of($0) }.max()! + 3, 18)
+        let columnWidth =
+            legendColumns <= 1 ? naturalWidth : max(naturalWidth / legendColumns, min(naturalWidth, 5))
+        let legendWidth = columnWidth * legendColumns
         let showLegend = legendWidth > 0 && a.width >= legendWidth + 12
         if showLegend { plot.width -= legendWidth }
         var canvas = Canvas(
@@ -78,13 +83,13 @@ public struct ScatterPlot: Widget {
         }
         canvas.render(in: plot, buffer: &buffer)
         if showLegend {
-            let x = plot.right + 1
-            for (i, name) in classNames.prefix(a.height).enumerated() {
-                let y = a.y + i
+            for (i, name) in classNames.enumerated() {
+                let x = plot.right + 1 + (i / a.height) * columnWidth
+                let y = a.y + i % a.height
                 buffer.put("●", x: x, y: y, style: legendStyle.foreground(classColors[i % colorCount]))
                 buffer.setString(
-                    truncated(name, toWidth: legendWidth - 3), x: x + 2, y: y, style: legendStyle,
-                    maxWidth: legendWidth - 3)
+                    truncated(name, toWidth: columnWidth - 3), x: x + 2, y: y, style: legendStyle,
+                    maxWidth: columnWidth - 3)
             }
         }
     }

@@ -159,6 +159,23 @@ import Testing
         #expect(buffer[25, 1].foreground == .green)
     }
 
+    /// Bug: with more classes than rows the legend left the last ones out (class 9 of a 9-row scatter at
+    /// 120x40). It now takes a second column, so every class keeps its dot and colour.
+    @Test func legendTakesMoreColumnsWhenTheClassesOutnumberTheRows() {
+        let names = (0..<10).map(String.init)
+        let colors: [Color] = [.red, .green, .blue, .yellow, .magenta, .cyan, .white, .red, .green, .blue]
+        let points = (0..<40).map { ScatterPlot.Point(x: Double($0), y: Double($0 % 5), classIndex: $0 % 10) }
+        let buffer = rendered(ScatterPlot(points: points, classColors: colors, classNames: names), width: 40, height: 9)
+        #expect(buffer.line(0).hasSuffix("● 0 ● 9"), "\(buffer.line(0))")
+        #expect(buffer.line(8).hasSuffix("● 8    "), "\(buffer.line(8))")
+        #expect(buffer[39, 0].grapheme == "9" && buffer[37, 0].foreground == .blue)
+        for tall in [10, 12] {
+            let one = rendered(
+                ScatterPlot(points: points, classColors: colors, classNames: names), width: 40, height: tall)
+            #expect(one.line(9).hasSuffix("● 9") && one.line(0).hasSuffix("● 0"), "\(one.line(0))")
+        }
+    }
+
     @Test func halfBlockMarkerAndTinySizes() {
         let points = (0..<50).map {
             ScatterPlot.Point(x: Double($0), y: sin(Double($0)), classIndex: $0)
