@@ -13,16 +13,22 @@ import Testing
             name, in: root, config: WorkbenchFixture.config(model: "mlp", created: "2026-01-01T00:00:00Z"))
     }
 
+    /// A browser of runs `a` and `c` with `c` (the second row) selected.
+    static func browserOnC(root: String) throws -> RunsBrowser {
+        try write("a", in: root)
+        try write("c", in: root)
+        var browser = RunsBrowser(root: root)
+        browser.reload()
+        browser.selected = 1
+        return browser
+    }
+
     /// `y` deletes the run the question named, not the one a reload moved into its row; before, a run saved
     /// between `d` and `y` (sorted above the selected one) was deleted instead.
     @Test func yDeletesTheRunTheQuestionNamed() throws {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
-        try Self.write("a", in: root)
-        try Self.write("c", in: root)
-        var browser = RunsBrowser(root: root)
-        browser.reload()
-        browser.selected = 1
+        var browser = try Self.browserOnC(root: root)
         let question = browser.handle(key: KeyEvent(.character("d")))
         #expect(question == "delete \(root)/c? y / n")
         try Self.write("b", in: root)
@@ -38,11 +44,7 @@ import Testing
     @Test func theSelectionFollowsItsRunAcrossAReload() throws {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
-        try Self.write("a", in: root)
-        try Self.write("c", in: root)
-        var browser = RunsBrowser(root: root)
-        browser.reload()
-        browser.selected = 1
+        var browser = try Self.browserOnC(root: root)
         try Self.write("b", in: root)
         browser.reload()
         #expect(browser.entries[browser.selected].run.name == "c")
