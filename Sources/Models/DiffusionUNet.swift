@@ -88,7 +88,9 @@ struct DiffusionUNet {
         let w = PrefixedWeights(weights: weights, prefix: prefix)
         func conv(_ input: Tensor, _ name: String, stride: Int = 1) -> Tensor {
             let weight = w["\(name).weight"]!
-            return input.conv2d(weight: weight, bias: w["\(name).bias"], stride: stride, padding: weight.shape[2] / 2)
+            return input.conv2d(
+                weight: weight, bias: w["\(name).bias"], stride: stride, padding: weight.shape[2] / 2,
+                allowWinograd: true)
         }
         /// Group normalisation then SiLU, fused (`Tensor.groupNormSiLU`: the same bits as the two ops).
         func normSiLU(_ input: Tensor, _ name: String) -> Tensor {

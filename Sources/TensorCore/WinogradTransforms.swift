@@ -1,0 +1,208 @@
+import Foundation
+
+/// The three transforms of Winograd's minimal filtering algorithm F(2x2, 3x3) for a 3x3, stride-1,
+/// padding-1 cross-correlation (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks",
+/// CVPR 2016): each 2x2 block of the output is `A^T [(G g G^T) ⊙ (B^T d B)] A` for the 4x4 input
+/// tile `d` around it and the 3x3 kernel `g`, 16 multiplications where the direct form takes 36.
+///
+/// Summed over the input channels, the 16 element-wise products become 16 matrix products
+/// `M[ξ] = U[ξ] [outC, inC] x V[ξ] [inC, tiles]`, one per tile element ξ, which `GEMM` computes.
+/// Layouts: `U` is `[16, outC, inC]`, `V` is `[16, inC, columns]`, `M` is `[16, outC, columns]`, where
+/// a group's columns are its images' tiles, image after image, each image's tiles row by row.
+struct WinogradTransforms: Sendable {
+    let channels: Int
+    let outChannels: Int
+    let height: Int
+    let width: Int
+    /// Tiles down and across: each covers 2x2 output pixels (the last row or column of tiles may
+    /// hang over an odd edge; those pixels are computed on zero padding and not written).
+    let tileRows: Int
+    let tileColumns: Int
+
+    init(channels: Int, outChannels: Int, height: Int, width: Int) {
+        self.channels = channels
+        self.outChannels = outChannels
+        self.height = height
+        self.width = width
+        tileRows = (height + 1) / 2
+        tileColumns = (width + 1) / 2
+    }
+
+    /// Tiles per image.
+    var tiles: Int { tileRows * tileColumns }
+
+    /// `U[ξ][k][c] = (G g_kc G^T)[ξ]` for the weight `[outC, inC, 3, 3]`, with
+    /// `G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]`.
+    func transformWeights(_ weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
+        let plane = outChannels * channels
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 12) { t in  // G g: 4 rows, 3 columns
+            for pair in 0..<plane { transformKernel(weight + pair * 9, t, into: u + pair, stride: plane) }
+        }
+    }
+
+    /// `G g G^T` of one 3x3 kernel `g`, its 16 elements written `stride` floats apart.
+    private func transformKernel(
+        _ g: UnsafePointer<Float>, _ t: UnsafeMutableBufferPointer<Float>, into u: UnsafeMutablePointer<Float>,
+        stride plane: Int
+    ) {
+        for j in 0..<3 {
+            let (g0, g1, g2) = (g[j], g[3 + j], g[6 + j])
+            t[j] = g0
+            t[3 + j] = 0.5 * (g0 + g1 + g2)
+            t[6 + j] = 0.5 * (g0 - g1 + g2)
+            t[9 + j] = g2
+        }
+        for i in 0..<4 {
+            let (t0, t1, t2) = (t[3 * i], t[3 * i + 1], t[3 * i + 2])
+            u[(4 * i) * plane] = t0
+            u[(4 * i + 1) * plane] = 0.5 * (t0 + t1 + t2)
+            u[(4 * i + 2) * plane] = 0.5 * (t0 - t1 + t2)
+            u[(4 * i + 3) * plane] = t2
+        }
+    }
+
+    typealias Lanes = SIMD8<Float>
+
+    /// Tile columns rounded up to whole vectors: a tile row's transforms run on `span` lanes.
+    var span: Int { (tileColumns + 7) / 8 * 8 }
+
+    /// The row length of `V` and `M` for a group of `columns` tiles: 8 floats of slack, as each tile
+    /// row is written (and read) in whole vectors, up to 7 lanes past its end.
+    static func rowStride(columns: Int) -> Int { columns + 8 }
+
+    /// Floats of scratch `transformInput` needs: a padded row split into its even and odd pixels, a
+    /// copy of an input row, and the row transforms of every padded row of a plane.
+    var inputScratch: Int { 2 * (span + 8) + 2 * span + 16 + (2 * tileRows + 2) * 4 * span }
+
+    /// Floats of scratch `transformOutput` needs: two output rows of a tile row.
+    var outputScratch: Int { 4 * span }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+
+    @inline(__always)
+    private static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
+    }
+
+    /// `V[ξ][c][image * tiles + tile] = (B^T d B)[ξ]` for the `count` images from `images` (NCHW), with
+    /// `B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]`, where `d` is the tile's 4x4
+    /// window of the zero-padded input; `columns` is the group's tile count (`rowStride` apart).
+    ///
+    /// Each padded row is split into its even and odd pixels, so that the row transform `d B` of all
+    /// the tiles along it is four vector operations on neighbouring lanes; the column transform then
+    /// combines four rows' results, 8 tiles per vector.
+    func transformInput(
+        _ images: UnsafePointer<Float>, count: Int, into v: UnsafeMutablePointer<Float>, columns: Int,
+        scratch: UnsafeMutablePointer<Float>
+    ) {
+        let (across, span) = (tileColumns, span)
+        let stride = Self.rowStride(columns: columns)
+        let planeStride = channels * stride
+        let paddedRows = 2 * tileRows + 2
+        let (even, odd) = (scratch, scratch + span + 8)
+        let line = scratch + 2 * (span + 8)
+        let rows = line + 2 * span + 16  // [paddedRows][4][span]
+        for image in 0..<count {
+            for c in 0..<channels {
+                let plane = images + (image * channels + c) * height * width
+                for paddedRow in 0..<paddedRows {
+                    // Padded pixel q is input pixel q - 1: even[i] = x[2i - 1], odd[i] = x[2i], zero
+                    // outside the row (the row is copied into `line`, zero after its end, and split 16
+                    // pixels at a time).
+                    let y = paddedRow - 1
+                    if y >= 0 && y < height {
+                        line.update(from: plane + y * width, count: width)
+                        (line + width).update(repeating: 0, count: 2 * span + 16 - width)
+                        (even[0], odd[span]) = (0, 0)
+                        for lane in Swift.stride(from: 0, to: span, by: 8) {
+                            let pixels = UnsafeRawPointer(line + 2 * lane).loadUnaligned(as: SIMD16<Float>.self)
+                            Self.store(pixels.evenHalf, odd + lane)
+                            Self.store(pixels.oddHalf, even + lane + 1)
+                        }
+                    } else {
+                        even.update(repeating: 0, count: span + 8)
+                        odd.update(repeating: 0, count: span + 8)
+                    }
+                    let target = rows + paddedRow * 4 * span
+                    for lane in Swift.stride(from: 0, to: span, by: 8) {
+                        let (e0, e1) = (Self.load(even + lane), Self.load(even + lane + 1))
+                        let (o0, o1) = (Self.load(odd + lane), Self.load(odd + lane + 1))
+                        Self.store(e0 - e1, target + lane)
+                        Self.store(o0 + e1, target + span + lane)
+                        Self.store(e1 - o0, target + 2 * span + lane)
+                        Self.store(o0 - o1, target + 3 * span + lane)
+                    }
+                }
+                for ty in 0..<tileRows {
+                    let top = rows + 2 * ty * 4 * span
+                    let first = v + c * stride + image * tiles + ty * across
+                    for j in 0..<4 {
+                        let (r0, r1, r2, r3) = (
+                            top + j * span, top + (4 + j) * span, top + (8 + j) * span, top + (12 + j) * span
+                        )
+                        for lane in Swift.stride(from: 0, to: span, by: 8) {
+                            let (a0, a1) = (Self.load(r0 + lane), Self.load(r1 + lane))
+                            let (a2, a3) = (Self.load(r2 + lane), Self.load(r3 + lane))
+                            Self.store(a0 - a2, first + j * planeStride + lane)
+                            Self.store(a1 + a2, first + (4 + j) * planeStride + lane)
+                            Self.store(a2 - a1, first + (8 + j) * planeStride + lane)
+                            Self.store(a1 - a3, first + (12 + j) * planeStride + lane)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The output planes of the `count` images from `M` (the group's `columns` tiles, `rowStride`
+    /// apart): each tile's `A^T m A` with `A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]`, plus the bias, written
+    /// into `output` (NCHW), 8 tiles per vector.
+    func transformOutput(
+        _ m: UnsafePointer<Float>, columns: Int, count: Int, bias: UnsafePointer<Float>?,
+        into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    ) {
+        let (across, span) = (tileColumns, span)
+        let stride = Self.rowStride(columns: columns)
+        let planeStride = outChannels * stride
+        let lines = scratch  // two output rows of 2 * span pixels
+        for image in 0..<count {
+            for k in 0..<outChannels {
+                let plane = output + (image * outChannels + k) * height * width
+                let shift = Lanes(repeating: bias?[k] ?? 0)
+                for ty in 0..<tileRows {
+                    let first = m + k * stride + image * tiles + ty * across
+                    for lane in Swift.stride(from: 0, to: span, by: 8) {
+                        var s = (Lanes(), Lanes(), Lanes(), Lanes(), Lanes(), Lanes(), Lanes(), Lanes())
+                        @inline(__always) func column(_ j: Int) -> (Lanes, Lanes) {
+                            let m0 = Self.load(first + j * planeStride + lane)
+                            let m1 = Self.load(first + (4 + j) * planeStride + lane)
+                            let m2 = Self.load(first + (8 + j) * planeStride + lane)
+                            let m3 = Self.load(first + (12 + j) * planeStride + lane)
+                            return (m0 + m1 + m2, m1 - m2 - m3)
+                        }
+                        (s.0, s.4) = column(0)
+                        (s.1, s.5) = column(1)
+                        (s.2, s.6) = column(2)
+                        (s.3, s.7) = column(3)
+                        let y00 = s.0 + s.1 + s.2 + shift
+                        let y01 = s.1 - s.2 - s.3 + shift
+                        let y10 = s.4 + s.5 + s.6 + shift
+                        let y11 = s.5 - s.6 - s.7 + shift
+                        let (top, bottom) = (lines + 2 * lane, lines + 2 * span + 2 * lane)
+                        for l in 0..<8 {
+                            top[2 * l] = y00[l]
+                            top[2 * l + 1] = y01[l]
+                            bottom[2 * l] = y10[l]
+                            bottom[2 * l + 1] = y11[l]
+                        }
+                    }
+                    (plane + 2 * ty * width).update(from: lines, count: width)
+                    if 2 * ty + 1 < height {
+                        (plane + (2 * ty + 1) * width).update(from: lines + 2 * span, count: width)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Testing
+
+@testable import TensorCore
+
+/// Winograd's F(2x2, 3x3) convolution against the direct im2col convolution it stands in for, and
+/// the conditions under which `conv2d` takes it.
+@Suite struct WinogradConvolutionTests {
+    /// Largest difference between the two forms, relative to the largest output of the direct form.
+    func relativeDifference(batch: Int, channels: Int, outChannels: Int, height: Int, width: Int, bias: Bool) -> Float {
+        var rng = RandomGenerator(seed: UInt64(batch * 1000 + channels * 10 + height))
+        let x = Tensor.randomNormal([batch, channels, height, width], generator: &rng)
+        let weight = Tensor.randomNormal([outChannels, channels, 3, 3], standardDeviation: 0.3, generator: &rng)
+        let b = bias ? Tensor.randomNormal([outChannels], generator: &rng) : nil
+        let direct = x.conv2d(weight: weight, bias: b, stride: 1, padding: 1)
+        let winograd = x.conv2dWinograd(weight: weight, bias: b)
+        #expect(winograd.shape == direct.shape)
+        var (worst, largest): (Float, Float) = (0, 0)
+        for i in 0..<direct.count {
+            worst = max(worst, abs(winograd.data[i] - direct.data[i]))
+            largest = max(largest, abs(direct.data[i]))
+        }
+        return worst / largest
+    }
+
+    /// Even and odd sides (the last tile row and column hang over an odd edge), one channel, the
+    /// U-Net's 32 to 128, batches that take the serial and the threaded path, with and without bias.
+    @Test(arguments: [
+        (1, 1, 1, 4, 4, true), (1, 3, 2, 5, 7, false), (2, 4, 5, 1, 1, true), (3, 2, 3, 2, 9, true),
+        (2, 32, 32, 28, 28, true), (16, 64, 64, 7, 7, true), (9, 128, 64, 14, 14, false), (40, 8, 16, 6, 6, true),
+    ])
+    func matchesDirectConvolution(shape: (Int, Int, Int, Int, Int, Bool)) {
+        let difference = relativeDifference(
+            batch: shape.0, channels: shape.1, outChannels: shape.2, height: shape.3, width: shape.4, bias: shape.5)
+        #expect(difference < 2e-5, "shape \(shape): relative difference \(difference)")
+    }
+
+    /// A known answer: an all-ones 3x3 kernel sums each pixel's neighbourhood (zero padding).
+    @Test func boxFilterKnownAnswer() {
+        let x = Tensor(shape: [1, 1, 3, 3], scalars: [1, 2, 3, 4, 5, 6, 7, 8, 9])
+        let weight = Tensor(repeating: 1, shape: [1, 1, 3, 3])
+        let out = x.conv2dWinograd(weight: weight, bias: Tensor(shape: [1], scalars: [0.5]))
+        #expect(out.scalars == [12.5, 21.5, 16.5, 27.5, 45.5, 33.5, 24.5, 39.5, 28.5])
+    }
+
+    /// `conv2d(allowWinograd:)` takes the Winograd path only for 3x3, stride 1, padding 1, and only
+    /// where no gradient is recorded.
+    @Test func appliesOnlyToUnrecordedSameSizeThreeByThree() {
+        var rng = RandomGenerator(seed: 3)
+        let x = Tensor.randomNormal([2, 4, 6, 6], generator: &rng)
+        let weight = Tensor.randomNormal([4, 4, 3, 3], generator: &rng)
+        weight.requiresGrad = true
+        #expect(!Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 1, padding: 1))
+        #expect(noGrad { Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 1, padding: 1) })
+        #expect(!noGrad { Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 2, padding: 1) })
+        #expect(!noGrad { Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 1, padding: 0) })
+        let wide = Tensor.randomNormal([4, 4, 5, 5], generator: &rng)
+        #expect(!noGrad { Tensor.winogradApplies(input: x, weight: wide, bias: nil, stride: 1, padding: 1) })
+        // Recorded: the result carries a gradient node, as the direct form's does.
+        let recorded = x.conv2d(weight: weight, bias: nil, stride: 1, padding: 1, allowWinograd: true)
+        #expect(recorded.requiresGrad)
+        let unrecorded = noGrad { x.conv2d(weight: weight, bias: nil, stride: 1, padding: 1, allowWinograd: true) }
+        #expect(!unrecorded.requiresGrad)
+    }
+}
