@@ -135,7 +135,8 @@ final class AttackScreen: JobScreen {
                     bars: bars.enumerated().map {
                         .init(label: $1.label, value: $1.value, color: theme.classColor($0))
                     },
-                    maximum: 1, highlighted: best, labelStyle: theme.textStyle, highlightStyle: theme.accentStyle),
+                    maximum: 1, highlighted: best, labelStyle: theme.textStyle, highlightStyle: theme.accentStyle,
+                    overflow: .columns),
                 in: workbench.panel("probabilities · \(name)", areas[index], &buffer))
         }
         let curves = s.curves.keys.sorted()
