@@ -37,13 +37,15 @@ final class AttackScreen: JobScreen {
 
     func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
         if key.key == .character("n"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
-            // Next method on the same classifier: a new job, the old one stays a `[` away.
+            // Next method on the same classifier and image: a new job, the old one stays a `[` away.
             let next = AttackScreen.method(after: job.method)
-            workbench.start { try Job.attack(run: run, method: next, running: true) }
+            let image = AttackScreen.selection(job.runner.snapshot).image
+            workbench.start { try Job.attack(run: run, method: next, image: image, running: true) }
             return
         }
         if key.key == .character("w"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
-            workbench.start { try Job.attack(run: run, method: "autoattack", running: true) }
+            let image = AttackScreen.selection(job.runner.snapshot).image
+            workbench.start { try Job.attack(run: run, method: "autoattack", image: image, running: true) }
             return
         }
         if key.key == .character("g"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
