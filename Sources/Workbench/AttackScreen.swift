@@ -50,7 +50,12 @@ final class AttackScreen: JobScreen {
         }
         if key.key == .character("g"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
             let image = AttackScreen.selection(job.runner.snapshot).image
+            let started = workbench.jobs.count
             workbench.start { try Job.classSweep(run: run, image: image, running: true) }
+            // A single strip: say which run the second needs and how to train it.
+            if workbench.jobs.count > started, let missing = Job.missingSweepPartner(of: run) {
+                workbench.message = missing
+            }
             return
         }
         if key.key == .character("f"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
