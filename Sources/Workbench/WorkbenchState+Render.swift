@@ -56,11 +56,11 @@ extension WorkbenchState {
         screen.render(in: rows[1], buffer: &buffer, workbench: self)
         buffer.render(statusLine(width: rows[2].width), in: rows[2])
         if showHelp {
-            buffer.render(
-                HelpOverlay(
-                    entries: helpEntries, style: theme.textStyle, keyStyle: theme.accentStyle,
-                    borderStyle: Style(foreground: theme.accent), page: helpPage),
-                in: buffer.area)
+            let overlay = HelpOverlay(
+                entries: helpEntries, style: theme.textStyle, keyStyle: theme.accentStyle,
+                borderStyle: Style(foreground: theme.accent), page: helpPage)
+            clicks.helpPages = overlay.pageCount(in: buffer.area)
+            buffer.render(overlay, in: buffer.area)
         }
     }
 
