@@ -22,10 +22,23 @@ public struct BarChart: Widget {
     public var highlightStyle: Style
     /// Decimals of the value printed after each bar.
     public var decimals: Int
+    /// What happens to bars beyond the last row.
+    public var overflow: Overflow
+
+    /// Bars that do not fit the rows: left out (a list of the newest items, say), or drawn in more columns.
+    public enum Overflow: Sendable {
+        /// The bars past the last row are not drawn.
+        case clip
+        /// The bars take as many columns as they need, one column apart, filled column by column with
+        /// the same number of bars each (the last may have fewer), so none is left out; as long as each
+        /// column still holds a short label and the whole value, else the last are left out.
+        case columns
+    }
 
     public init(
         bars: [Bar], maximum: Double? = nil, highlighted: Int? = nil, barColor: Color = .blue,
-        labelStyle: Style = .plain, highlightStyle: Style = Style(attributes: .bold), decimals: Int = 2
+        labelStyle: Style = .plain, highlightStyle: Style = Style(attributes: .bold), decimals: Int = 2,
+        overflow: Overflow = .clip
     ) {
         self.bars = bars
         self.maximum = maximum
@@ -34,23 +47,33 @@ public struct BarChart: Widget {
         self.labelStyle = labelStyle
         self.highlightStyle = highlightStyle
         self.decimals = max(0, min(6, decimals))
+        self.overflow = overflow
     }
 
     public func render(in area: Rect, buffer: inout Buffer) {
         let a = area.intersection(buffer.area)
         guard !a.isEmpty, !bars.isEmpty else { return }
         let top = maximum ?? max(bars.map(\.value).filter(\.isFinite).max() ?? 1, 1e-12)
-        let labelWidth = min(bars.map { CharacterWidth.of($0.label) }.max() ?? 0, max(0, a.width / 3))
         let valueTexts = bars.map {
             $0.value.isFinite ? AxisTicks.formatFixed($0.value, decimals: decimals) : "nan"
         }
         let valueWidth = valueTexts.map(\.count).max() ?? 0
-        let barWidth = a.width - labelWidth - valueWidth - 2
-        for (i, bar) in bars.prefix(a.height).enumerated() {
-            let y = a.y + i
+        let longestLabel = bars.map { CharacterWidth.of($0.label) }.max() ?? 0
+        // Only as many columns as hold a short label and the whole value each (a cut number would misread);
+        // when even those cannot hold every bar, the last are left out.
+        let wanted = overflow == .columns ? (bars.count + a.height - 1) / a.height : 1
+        let columns = max(1, min(wanted, (a.width + 1) / (min(longestLabel, 3) + valueWidth + 2)))
+        let rows = min(a.height, (bars.count + columns - 1) / columns)
+        let columnWidth = (a.width - (columns - 1)) / columns
+        let labelWidth = min(longestLabel, max(0, columnWidth / 3))
+        let barWidth = columnWidth - labelWidth - valueWidth - 2
+        for (i, bar) in bars.enumerated() where i / rows < columns {
+            let left = a.x + (i / rows) * (columnWidth + 1)
+            let right = left + columnWidth
+            let y = a.y + i % rows
             let style = i == highlighted ? labelStyle.patched(with: highlightStyle) : labelStyle
-            Line(bar.label, style: style).render(x: a.x, y: y, width: labelWidth, buffer: &buffer)
-            var x = a.x + labelWidth + 1
+            Line(bar.label, style: style).render(x: left, y: y, width: labelWidth, buffer: &buffer)
+            var x = left + labelWidth + 1
             if barWidth > 0 {
                 let t = bar.value.isFinite && top > 0 ? max(0, min(1, bar.value / top)) : 0
                 let eighths = Int((t * Double(barWidth * 8)).rounded())
@@ -65,7 +88,7 @@ public struct BarChart: Widget {
             }
             buffer.setString(
                 valueTexts[i], x: x + valueWidth - valueTexts[i].count, y: y, style: style,
-                maxWidth: a.right - x)
+                maxWidth: max(0, right - x))
         }
     }
 }

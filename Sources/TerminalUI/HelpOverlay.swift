@@ -44,6 +44,11 @@ public struct HelpOverlay: Widget {
         return area.centered(width: width, height: height)
     }
 
+    /// The number of pages the entries take in `area`: 1 when they fit.
+    public func pageCount(in area: Rect) -> Int {
+        pageCount(innerHeight: min(entries.count + 2, area.height) - 2) ?? 1
+    }
+
     /// The number of pages when the entries do not fit `innerHeight` rows (each page leaves its last row
     /// to the page line), or nil when they fit or no page would hold an entry.
     private func pageCount(innerHeight: Int) -> Int? {

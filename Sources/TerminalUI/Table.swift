@@ -3,16 +3,28 @@
 /// The widget keeps no state: pass the scroll offset you keep, and `Table.scrollOffset(...)` to
 /// update it so the selection stays visible.
 public struct Table: Widget {
-    /// A column: its title and how wide it is.
+    /// A column: its title, how wide it is, and where a cell too long for it is cut.
     public struct Column: Sendable {
         public var title: String
         public var width: Constraint
         public var alignment: Alignment
-        public init(_ title: String, width: Constraint = .fill(1), alignment: Alignment = .left) {
+        public var truncation: Truncation
+        public init(
+            _ title: String, width: Constraint = .fill(1), alignment: Alignment = .left, truncation: Truncation = .end
+        ) {
             self.title = sanitized(title)
             self.width = width
             self.alignment = alignment
+            self.truncation = truncation
         }
+    }
+
+    /// Where a cell longer than its column is cut, marked by "…".
+    public enum Truncation: Sendable {
+        /// At the end (`truncated`).
+        case end
+        /// In the middle, keeping the start and the end (`truncatedMiddle`): for names that differ at the end.
+        case middle
     }
 
     public var columns: [Column]
@@ -77,8 +89,9 @@ public struct Table: Widget {
                 buffer.setStyle(selectedStyle, in: Rect(x: a.x, y: y, width: a.width, height: 1))
             }
             for (c, part) in parts.enumerated() where part.width > 0 && c < row.count {
-                Line(row[c], alignment: columns[c].alignment).render(
-                    x: part.x, y: y, width: part.width, buffer: &buffer)
+                let text =
+                    columns[c].truncation == .middle ? truncatedMiddle(sanitized(row[c]), toWidth: part.width) : row[c]
+                Line(text, alignment: columns[c].alignment).render(x: part.x, y: y, width: part.width, buffer: &buffer)
             }
         }
         // A scroll indicator when rows are hidden.

@@ -93,6 +93,30 @@ public func truncated(_ text: String, toWidth width: Int) -> String {
     return result + "…"
 }
 
+/// `text` cut to at most `width` columns by taking out its middle, marked by one "…": the start and, a
+/// little longer, the end stay (names that differ only at the end, as run names with a time, stay apart).
+public func truncatedMiddle(_ text: String, toWidth width: Int) -> String {
+    guard width > 0 else { return "" }
+    if CharacterWidth.of(text) <= width { return text }
+    var head = ""
+    var headUsed = 0
+    for c in text {
+        let w = CharacterWidth.of(c)
+        if headUsed + w > (width - 1) * 2 / 5 { break }
+        head.append(c)
+        headUsed += w
+    }
+    var tail: [Character] = []
+    var tailUsed = 0
+    for c in text.reversed() {
+        let w = CharacterWidth.of(c)
+        if tailUsed + w > width - 1 - headUsed { break }
+        tail.append(c)
+        tailUsed += w
+    }
+    return head + "…" + String(tail.reversed())
+}
+
 /// `text` broken into lines of at most `width` columns at spaces; words longer than a line are split.
 public func wrapped(_ text: String, width: Int) -> [String] {
     guard width > 0 else { return [] }

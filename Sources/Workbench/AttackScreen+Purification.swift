@@ -3,43 +3,55 @@ import TerminalUI
 
 extension AttackScreen {
     /// The purification view (`Job.purification`): clean, perturbation and attacked image, the chain's `x_t`
-    /// and predicted `x_0`, and the figures on top; the classifier's probabilities over the reverse steps
-    /// and the newest steps' predictions below.
+    /// and predicted `x_0` across the top; below, the figures and the newest steps' predictions; then, where
+    /// there are 34 rows for the view, the classifier's probabilities over the reverse steps across the bottom.
     func renderPurification(_ s: Snapshot, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
         let theme = workbench.theme
-        let rows = Layout.vertical([.fill(3), .fill(2), .length(3)]).split(area)
-        let top = Layout.horizontal([.fill(1), .fill(1), .fill(1), .fill(1), .fill(1), .length(60)]).split(rows[0])
+        let showsCurves = area.height >= 34
+        let rows = Layout.vertical(
+            showsCurves ? [.fill(1), .fill(1), .fill(1), .length(3)] : [.fill(1), .fill(1), .length(3)]
+        ).split(area)
+        let top = Layout.horizontal(Array(repeating: .fill(1), count: 5)).split(rows[0])
         let attacked = s.figures.first { $0.name == "purifying" }?.value ?? "adversarial"
         workbench.renderImageStrip(s.images["clean"] ?? [], title: "clean", in: top[0], buffer: &buffer)
         workbench.renderImageStrip(
             s.images["perturbation"] ?? [], title: "perturbation", in: top[1], buffer: &buffer, signed: true)
         workbench.renderImageStrip(s.images["adversarial"] ?? [], title: attacked, in: top[2], buffer: &buffer)
         workbench.renderImageStrip(s.images["purify x_t"] ?? [], title: "x_t", in: top[3], buffer: &buffer)
-        workbench.renderImageStrip(s.images["purify x_0"] ?? [], title: "predicted x_0", in: top[4], buffer: &buffer)
-        // The values (the purifier's summary) are longer than the names: a narrow name column.
+        // "predicted x_0" needs 17 columns; five images across 80 get 16.
+        workbench.renderImageStrip(
+            s.images["purify x_0"] ?? [], title: top[4].width >= 17 ? "predicted x_0" : "x_0 estimate", in: top[4],
+            buffer: &buffer)
+        // The steps' labels get a third of their panel: 36 columns show 11 characters of them, 48 show 15.
+        let middle = Layout.horizontal([.fill(1), .length(min(62, max(36, area.width * 2 / 5)))]).split(rows[1])
+        // The values (the purifier's summary) are longer than the names: the name column as wide as the
+        // longest name, at most 19.
+        let nameWidth = min(19, s.figures.map { CharacterWidth.of($0.name) }.max() ?? 0)
         buffer.render(
             Table(
-                columns: [.init("", width: .length(19)), .init("", width: .fill(1), alignment: .right)],
+                columns: [.init("", width: .length(nameWidth)), .init("", width: .fill(1), alignment: .right)],
                 rows: s.figures.map { [$0.name, $0.value] }, headerStyle: theme.mutedStyle, style: theme.textStyle),
-            in: workbench.panel("purification (a / A: adaptive attack)", top[5], &buffer))
-        let bottom = Layout.horizontal([.fill(1), .length(62)]).split(rows[1])
-        let names = ["p(true class)", "p(prediction)"]
-        buffer.render(
-            LineChart(
-                series: names.enumerated().compactMap { index, name in
-                    s.curves[name].map {
-                        .init(name: name, values: $0.y, xValues: $0.x, color: theme.seriesColor(index))
-                    }
-                },
-                yRange: 0...1, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle, legendStyle: theme.textStyle),
-            in: workbench.panel(
-                "classifier on predicted x_0, per reverse step (+/-: t*, ( ): steps)", bottom[0], &buffer))
+            in: workbench.panel("purification (a / A: adaptive attack)", middle[0], &buffer))
+        if showsCurves {
+            let names = ["p(true class)", "p(prediction)"]
+            buffer.render(
+                LineChart(
+                    series: names.enumerated().compactMap { index, name in
+                        s.curves[name].map {
+                            .init(name: name, values: $0.y, xValues: $0.x, color: theme.seriesColor(index))
+                        }
+                    },
+                    yRange: 0...1, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
+                    legendStyle: theme.textStyle),
+                in: workbench.panel(
+                    "classifier on predicted x_0, per reverse step (+/-: t*, ( ): steps)", rows[2], &buffer))
+        }
         let bars = s.bars["purification steps"] ?? []
         buffer.render(
             BarChart(
                 bars: bars.map { .init(label: $0.label, value: $0.value, color: theme.seriesColor(1)) }, maximum: 1,
                 labelStyle: theme.textStyle, highlightStyle: theme.accentStyle),
-            in: workbench.panel("step · level · prediction · p", bottom[1], &buffer))
-        workbench.renderProgress(s, in: rows[2], buffer: &buffer)
+            in: workbench.panel("step · level · prediction · p", middle[1], &buffer))
+        workbench.renderProgress(s, in: rows[rows.count - 1], buffer: &buffer)
     }
 }

@@ -37,18 +37,25 @@ final class AttackScreen: JobScreen {
 
     func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
         if key.key == .character("n"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
-            // Next method on the same classifier: a new job, the old one stays a `[` away.
+            // Next method on the same classifier and image: a new job, the old one stays a `[` away.
             let next = AttackScreen.method(after: job.method)
-            workbench.start { try Job.attack(run: run, method: next, running: true) }
+            let image = AttackScreen.selection(job.runner.snapshot).image
+            workbench.start { try Job.attack(run: run, method: next, image: image, running: true) }
             return
         }
         if key.key == .character("w"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
-            workbench.start { try Job.attack(run: run, method: "autoattack", running: true) }
+            let image = AttackScreen.selection(job.runner.snapshot).image
+            workbench.start { try Job.attack(run: run, method: "autoattack", image: image, running: true) }
             return
         }
         if key.key == .character("g"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
             let image = AttackScreen.selection(job.runner.snapshot).image
+            let started = workbench.jobs.count
             workbench.start { try Job.classSweep(run: run, image: image, running: true) }
+            // A single strip: say which run the second needs and how to train it.
+            if workbench.jobs.count > started, let missing = Job.missingSweepPartner(of: run) {
+                workbench.message = missing
+            }
             return
         }
         if key.key == .character("f"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
@@ -135,7 +142,8 @@ final class AttackScreen: JobScreen {
                     bars: bars.enumerated().map {
                         .init(label: $1.label, value: $1.value, color: theme.classColor($0))
                     },
-                    maximum: 1, highlighted: best, labelStyle: theme.textStyle, highlightStyle: theme.accentStyle),
+                    maximum: 1, highlighted: best, labelStyle: theme.textStyle, highlightStyle: theme.accentStyle,
+                    overflow: .columns),
                 in: workbench.panel("probabilities · \(name)", areas[index], &buffer))
         }
         let curves = s.curves.keys.sorted()

@@ -23,13 +23,25 @@ extension Job {
         }.max { $0.rank < $1.rank }?.run
     }
 
+    /// Why the class sweep of `run` has a single strip, and the command that trains the missing run: nil when
+    /// `sweepPartner(of:root:)` finds a run trained the other way.
+    static func missingSweepPartner(of run: RunDirectory) -> String? {
+        guard sweepPartner(of: run, root: run.root) == nil, let config = try? run.readConfig() else { return nil }
+        let data = config["data"]?.stringValue ?? "synthetic"
+        let train =
+            "manifold train \(config["model"]?.stringValue ?? "mlp")" + (data == "synthetic" ? "" : " --data \(data)")
+        return config["adversarial"] != nil
+            ? "one strip: no standard run on \(data) (\(train))"
+            : "one strip: no robust run on \(data) (\(train) --adversarial pgd)"
+    }
+
     /// Targeted PGD (L-inf eps 0.5, 100 steps, from the clean image) towards every class on test image
     /// `image` of `run`, beside `sweepPartner(of:)` when there is one, the standard model on top: what
     /// `manifold attack pgd --target all --compare` draws (perceptually aligned gradients, Tsipras et al.
     /// 2019, Santurkar et al. 2019).
     static func classSweep(run: RunDirectory, image: Int, running: Bool) throws -> Job {
         var runs = [run]
-        if let partner = sweepPartner(of: run) {
+        if let partner = sweepPartner(of: run, root: run.root) {
             let robustFirst = (try? run.readConfig())?["adversarial"] != nil
             runs = robustFirst ? [partner, run] : [run, partner]
         }

@@ -91,8 +91,11 @@ extension Job {
         return toyLangevin(running: running)
     }
 
-    /// An attack on the first 256 test images of a classifier run, stepped on the Attack lab screen.
-    static func attack(run: RunDirectory, method: String = "pgd", epsilon: Float = 0.1, running: Bool) throws -> Job {
+    /// An attack on the first 256 test images of a classifier run, stepped on the Attack lab screen, showing
+    /// test image `image` (clamped into range) first.
+    static func attack(
+        run: RunDirectory, method: String = "pgd", epsilon: Float = 0.1, image: Int = 0, running: Bool
+    ) throws -> Job {
         let config = try run.readConfig()
         guard let kind = config["model"]?.stringValue.flatMap(Classifier.Kind.init(rawValue:)) else {
             throw RunError("run '\(run.name)' is not a classifier")
@@ -130,11 +133,13 @@ extension Job {
         let experiment = DeferredExperiment(label: "the classifier and its dataset") {
             var dataset = try DatasetLoader.load(data, seed: seed)
             dataset = dataset.subset(train: 1, test: min(256, dataset.testCount))
-            return try AttackExperiment(
+            let attack = try AttackExperiment(
                 classifier: try loadClassifier(dataset), images: dataset.testImages, labels: dataset.testLabels,
                 imageWidth: dataset.imageWidth,
                 imageHeight: dataset.imageHeight, classNames: dataset.classNames, method: method,
                 threat: ThreatModel(epsilon: epsilon), steps: nil, alpha: nil)
+            attack.selectedImage = image
+            return attack
         }
         let runner = Runner(experiment: experiment, label: "attack", heavyEvery: 1, heavyInterval: 0.05)
         runner.start(running: running)

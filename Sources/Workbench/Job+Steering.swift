@@ -50,7 +50,7 @@ extension Job {
             change = { experiment, _ in experiment.nextGuide() }
             unchanged = { steering in
                 if case .classifier = steering.guidance { return "no other classifier run on this data to guide with" }
-                return "k switches the guiding classifier of an unconditional DDPM run; this run is conditional"
+                return "k: only an unconditional DDPM run has a guiding classifier to switch"
             }
         default: return nil
         }

@@ -88,13 +88,17 @@ final class RunsScreen: WorkbenchScreen {
                 workbench.clicks.add(
                     Rect(x: inner.x, y: inner.y + 1 + row, width: inner.width, height: 1), .item(offset + row))
             }
+            // Run names are cut in the middle (`mlp-synthetic-20261204-201016-2` and `...-201017` differ at the
+            // end), and the date is shown only where it leaves the names 20 columns (or the longest one's).
+            let longest = browser.entries.map { CharacterWidth.of($0.run.name) }.max() ?? 0
+            let showsCreated = inner.width - 30 - 20 >= min(20, longest)
             buffer.render(
                 Table(
                     columns: [
-                        .init("run", width: .fill(3)), .init("model", width: .length(6)),
+                        .init("run", width: .fill(3), truncation: .middle), .init("model", width: .length(6)),
                         .init("data", width: .length(10)), .init("ep", width: .length(3), alignment: .right),
-                        .init("acc", width: .length(7), alignment: .right), .init("created", width: .length(19)),
-                    ],
+                        .init("acc", width: .length(7), alignment: .right),
+                    ] + (showsCreated ? [.init("created", width: .length(19))] : []),
                     rows: browser.entries.map {
                         [$0.run.name, $0.model, $0.dataset, $0.epochs, $0.accuracy, $0.created]
                     },

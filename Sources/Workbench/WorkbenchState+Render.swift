@@ -54,32 +54,48 @@ extension WorkbenchState {
         }
         buffer.render(Line("Manifold workbench ", style: theme.accentStyle, alignment: .right), in: header[1])
         screen.render(in: rows[1], buffer: &buffer, workbench: self)
-        buffer.render(statusLine, in: rows[2])
+        buffer.render(statusLine(width: rows[2].width), in: rows[2])
         if showHelp {
-            buffer.render(
-                HelpOverlay(
-                    entries: helpEntries, style: theme.textStyle, keyStyle: theme.accentStyle,
-                    borderStyle: Style(foreground: theme.accent), page: helpPage),
-                in: buffer.area)
+            let overlay = HelpOverlay(
+                entries: helpEntries, style: theme.textStyle, keyStyle: theme.accentStyle,
+                borderStyle: Style(foreground: theme.accent), page: helpPage)
+            clicks.helpPages = overlay.pageCount(in: buffer.area)
+            buffer.render(overlay, in: buffer.area)
         }
     }
 
-    private var statusLine: StatusLine {
-        var left: [Span] = [
+    /// The status line: the key hints and the message on the left, the shown job's state, title and step on
+    /// the right. The message comes first: when it does not fit whole in `width`, the job's title goes, then
+    /// the hints, so that only a message too long for the whole line is cut.
+    private func statusLine(width: Int) -> StatusLine {
+        let hints: [Span] = [
             Span(" q", style: Style(attributes: .bold)), Span(" quit  "),
             Span("?", style: Style(attributes: .bold)), Span(" keys  "),
         ]
         let snapshotMessage = active?.runner.snapshot.message ?? ""
         let shown = Date().timeIntervalSince(messageTime) < 4 ? message : snapshotMessage
-        if !shown.isEmpty { left.append(Span(sanitized(shown))) }
-        var right: [Span] = []
+        var full: [Span] = []
+        var compact: [Span] = []
         if let job = active {
             let s = job.runner.snapshot
-            right.append(
-                Span(statusWord(s.status) + " ", style: Style(foreground: statusColor(s.status), attributes: .bold)))
-            right.append(Span("\(job.title) · step \(s.step)/\(s.totalSteps) "))
+            let word = Span(
+                statusWord(s.status) + " ", style: Style(foreground: statusColor(s.status), attributes: .bold))
+            full = [word, Span("\(job.title) · step \(s.step)/\(s.totalSteps) ")]
+            compact = [word, Span("step \(s.step)/\(s.totalSteps) ")]
         }
-        return StatusLine(left: left, right: right, style: Style(foreground: theme.text, background: theme.border))
+        let style = Style(foreground: theme.text, background: theme.border)
+        guard !shown.isEmpty else { return StatusLine(left: hints, right: full, style: style) }
+        let text = sanitized(shown)
+        let choices: [(left: [Span], right: [Span])] = [
+            (hints + [Span(text)], full), (hints + [Span(text)], compact), ([Span(" " + text)], compact),
+        ]
+        let fits = choices.first { choice in
+            // The right side never takes more than half the line (StatusLine cuts it there).
+            let right = min(Line(choice.right).width, width / 2)
+            return Line(choice.left).width + right + (right > 0 ? 1 : 0) <= width
+        }
+        let (left, right) = fits ?? choices[choices.count - 1]
+        return StatusLine(left: left, right: right, style: style)
     }
 
     func statusWord(_ status: Snapshot.Status) -> String {

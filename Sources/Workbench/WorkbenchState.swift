@@ -121,9 +121,11 @@ struct WorkbenchState {
         }
         guard case .key(let key) = event else { return .none }
         if showHelp {
+            // ↓ ↑ turn the pages; on a single page they close the overlay, as every other key does.
+            let turns = clicks.helpPages != 1
             switch key.key {
-            case .down, .pageDown: helpPage += 1
-            case .up, .pageUp: helpPage -= 1
+            case .down where turns, .pageDown where turns: helpPage += 1
+            case .up where turns, .pageUp where turns: helpPage -= 1
             default: showHelp = false
             }
             return .none

@@ -18,6 +18,20 @@ import Testing
         #expect(truncated("abc", toWidth: 0) == "")
     }
 
+    /// Cut in the middle: the start and, a little longer, the end stay, around one "…".
+    @Test func truncatesInTheMiddle() {
+        #expect(truncatedMiddle("mlp-synthetic-20261204-201016-2", toWidth: 20) == "mlp-syn…204-201016-2")
+        #expect(truncatedMiddle("abcdef", toWidth: 6) == "abcdef")
+        #expect(truncatedMiddle("abcdef", toWidth: 4) == "a…ef")
+        #expect(truncatedMiddle("abcdef", toWidth: 1) == "…")
+        #expect(truncatedMiddle("数据集数据", toWidth: 6) == "数…据")
+        #expect(truncatedMiddle("abc", toWidth: 0) == "")
+        let table = Table(
+            columns: [.init("run", width: .length(8), truncation: .middle), .init("x", width: .length(1))],
+            rows: [["abcdefghijkl", "1"]])
+        #expect(lines(table, width: 10, height: 2)[1] == "ab…hijkl 1")
+    }
+
     @Test func longWordsAreSplit() {
         #expect(wrapped("abcdefgh ij", width: 3) == ["abc", "def", "gh", "ij"])
         #expect(wrapped("a\nb", width: 5) == ["a", "b"])

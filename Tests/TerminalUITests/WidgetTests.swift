@@ -95,6 +95,29 @@ import Testing
         #expect(rendered(chart, width: 14, height: 2)[0, 0].attributes.contains(.bold))
     }
 
+    /// Bug: with more bars than rows the last were left out (class 9 of the Attack lab's probabilities at
+    /// 120x40, once the sanity checks took their rows). They now take a second column, balanced, so every
+    /// class keeps its label, bar and value.
+    @Test func moreBarsThanRowsTakeASecondColumn() {
+        let bars = (0..<10).map { BarChart.Bar(label: "\($0)", value: $0 == 9 ? 1 : 0) }
+        let chart = BarChart(bars: bars, maximum: 1, highlighted: 9, overflow: .columns)
+        let out = lines(chart, width: 30, height: 9)
+        #expect(out[0] == "0         0.00 5         0.00 ", "\(out)")
+        #expect(out[4] == "4         0.00 9 ███████ 1.00 ", "\(out)")
+        #expect(out[5].allSatisfy { $0 == " " }, "\(out)")
+        #expect(rendered(chart, width: 30, height: 9)[15, 4].attributes.contains(.bold))
+        // Rows enough: one column, as before; `.clip`, the default, leaves the last bars out.
+        #expect(lines(chart, width: 30, height: 10)[9] == "9 ███████████████████████ 1.00")
+        var clipped = chart
+        clipped.overflow = .clip
+        #expect(lines(clipped, width: 30, height: 9)[8].hasPrefix("8 "))
+        // Too narrow for every bar: no value is cut (0.00 read as 0.0), the last bars are left out instead.
+        #expect(
+            lines(chart, width: 24, height: 3) == [
+                "0 0.00  3 0.00  6 0.00  ", "1 0.00  4 0.00  7 0.00  ", "2 0.00  5 0.00  8 0.00  ",
+            ])
+    }
+
     @Test func histogramBins() {
         let (counts, low, high) = Histogram.bins([0, 1, 1, 2, 2, 2, 3], count: 3)
         #expect(counts == [1, 2, 4])

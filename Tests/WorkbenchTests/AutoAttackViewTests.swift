@@ -1,5 +1,9 @@
 import Engine
 import Foundation
+import Models
+import NeuralNet
+import SafeTensors
+import TensorCore
 import TerminalUI
 import Testing
 
@@ -84,6 +88,42 @@ import Testing
         bare.add(fixture)
         _ = bare.handle(.key(.character("w")))
         #expect(bare.jobs.count == 1)
+    }
+
+    /// Bug: `n` (next method) and `w` (AutoAttack) started the new attack on image 0 whatever image `←` `→`
+    /// had picked; they now start on the image shown.
+    @Test func nAndWStartOnTheImageShown() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        try WorkbenchFixture.writeRun(
+            "clf", in: root, config: WorkbenchFixture.config(model: "mlp", created: "2025-01-01T00:00:00Z"))
+        var generator = RandomGenerator(seed: 1)
+        let model = Classifier(kind: .mlp, generator: &generator)
+        try Data(try SafeTensorsFormat.encode(Checkpoint.file(of: model)))
+            .write(to: URL(fileURLWithPath: "\(root)/clf/model.safetensors"))
+        for key in ["n", "w"] {
+            var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+            let fixture = WorkbenchFixture.job(kind: .attack, title: "pgd · clf") { snapshot in
+                snapshot.figures = [("method", "pgd"), ("eps", "0.1"), ("image", "5 (true: 3)")]
+            }
+            defer { fixture.runner.send(.stop) }
+            let job = Job(
+                kind: .attack, title: "pgd · clf", runner: fixture.runner, classNames: [],
+                run: RunDirectory(root: root, name: "clf"))
+            job.method = "pgd"
+            state.add(job)
+            _ = state.handle(.key(.character(Character(key))))
+            let started = try #require(state.jobs.count == 2 ? state.jobs.last : nil, "\(key): \(state.message)")
+            defer { started.runner.send(.stop) }
+            let deadline = Date().addingTimeInterval(60)
+            var image: String?
+            while image == nil && Date() < deadline {
+                if case .failed(let reason) = started.runner.snapshot.status { Issue.record("\(reason)") }
+                image = started.runner.snapshot.figures.first { $0.name == "image" }?.value
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            #expect(image?.hasPrefix("5 ") == true, "\(key): \(image ?? "no image figure")")
+        }
     }
 
     static let golden: [String] = [

@@ -75,4 +75,42 @@ import Testing
         // No Attack lab panels in this view.
         #expect(!frame.contains { $0.contains("probabilities · clean") }, "\(text)")
     }
+
+    /// Bug: `g` on a classifier without a run trained the other way showed one strip and said nothing of
+    /// the second. The status line now says which run is missing and the command that trains one.
+    @Test func gWithoutAPartnerSaysWhatIsMissing() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        try WorkbenchFixture.writeRun(
+            "std", in: root, config: #"{"model": "cnn", "data": "fashion", "created": "2026-01-01T00:00:00Z"}"#)
+        try WorkbenchFixture.writeRun(
+            "rob", in: root,
+            config: #"{"model": "mlp", "data": "synthetic", "adversarial": {"method": "pgd", "eps": 0.1}}"#)
+        func pressG(on name: String) -> WorkbenchState {
+            var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+            let fixture = WorkbenchFixture.job(kind: .attack, title: "pgd · \(name)") { snapshot in
+                snapshot.figures = [("image", "2 (true: 1)")]
+            }
+            fixture.runner.send(.stop)
+            let job = Job(
+                kind: .attack, title: "pgd · \(name)", runner: fixture.runner, classNames: [],
+                run: RunDirectory(root: root, name: name))
+            job.method = "pgd"
+            state.add(job)
+            _ = state.handle(.key(.character("g")))
+            #expect(state.jobs.count == 2, "\(state.message)")
+            state.jobs.last?.runner.send(.stop)
+            return state
+        }
+        let standard = pressG(on: "std")
+        #expect(
+            standard.message
+                == "one strip: no robust run on fashion (manifold train cnn --data fashion --adversarial pgd)",
+            "\(standard.message)")
+        let status = WorkbenchFixture.frame(standard, width: 120, height: 30).last ?? ""
+        #expect(status.contains("--adversarial pgd)"), "\(status)")
+        let robust = pressG(on: "rob")
+        #expect(
+            robust.message == "one strip: no standard run on synthetic (manifold train mlp)", "\(robust.message)")
+    }
 }

@@ -119,35 +119,38 @@ import Testing
         #expect(view.settings.steps == nil && view.progress.total == 13, "\(message)")
     }
 
+    /// A purification snapshot: the five images with captions, both curves, two steps and the figures.
+    static func fill(_ snapshot: inout Snapshot) {
+        let image = Snapshot.Image(width: 4, height: 4, values: [Float](repeating: 0.5, count: 16))
+        func captioned(_ caption: String) -> [Snapshot.Image] {
+            var item = image
+            item.caption = caption
+            return [item]
+        }
+        snapshot.images["clean"] = captioned("Coat 97%")
+        snapshot.images["perturbation"] = captioned("L-inf 0.100")
+        snapshot.images["adversarial"] = captioned("Shirt 99%")
+        snapshot.images["purify x_t"] = captioned("t=57")
+        snapshot.images["purify x_0"] = captioned("Coat 81%")
+        snapshot.curves = [
+            "p(true class)": ([1, 2, 3], [0.2, 0.5, 0.8]), "p(prediction)": ([1, 2, 3], [0.6, 0.5, 0.8]),
+        ]
+        snapshot.bars["purification steps"] = [
+            Snapshot.Bar(label: "43 t=57 Coat", value: 0.81), Snapshot.Bar(label: "42 t=58 Shirt", value: 0.52),
+        ]
+        snapshot.figures = [
+            ("image", "7 (true: Coat)"), ("purifier", "diffpure t*=100, 100 ddpm steps"),
+            ("attack", "pgd eps 0.1 (the lab's)"), ("purifying", "adversarial"), ("stage", "purifying 43/100"),
+            ("naive → purified", "Coat 91% (holds)"),
+        ]
+    }
+
     /// A purification snapshot renders the five images, the figures, the curve panel and the step list.
     @Test func theViewShowsTheChainAndTheVerdicts() throws {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
         var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
-        let job = WorkbenchFixture.job(kind: .attack, title: "purify") { snapshot in
-            let image = Snapshot.Image(width: 4, height: 4, values: [Float](repeating: 0.5, count: 16))
-            func captioned(_ caption: String) -> [Snapshot.Image] {
-                var item = image
-                item.caption = caption
-                return [item]
-            }
-            snapshot.images["clean"] = captioned("Coat 97%")
-            snapshot.images["perturbation"] = captioned("L-inf 0.100")
-            snapshot.images["adversarial"] = captioned("Shirt 99%")
-            snapshot.images["purify x_t"] = captioned("t=57")
-            snapshot.images["purify x_0"] = captioned("Coat 81%")
-            snapshot.curves = [
-                "p(true class)": ([1, 2, 3], [0.2, 0.5, 0.8]), "p(prediction)": ([1, 2, 3], [0.6, 0.5, 0.8]),
-            ]
-            snapshot.bars["purification steps"] = [
-                Snapshot.Bar(label: "43 t=57 Coat", value: 0.81), Snapshot.Bar(label: "42 t=58 Shirt", value: 0.52),
-            ]
-            snapshot.figures = [
-                ("image", "7 (true: Coat)"), ("purifier", "diffpure t*=100, 100 ddpm steps"),
-                ("attack", "pgd eps 0.1 (the lab's)"), ("purifying", "adversarial"), ("stage", "purifying 43/100"),
-                ("naive → purified", "Coat 91% (holds)"),
-            ]
-        }
+        let job = WorkbenchFixture.job(kind: .attack, title: "purify", describe: Self.fill)
         defer { job.runner.send(.stop) }
         state.add(job)
         #expect(state.screen is AttackScreen)
@@ -162,5 +165,39 @@ import Testing
             #expect(frame.contains { $0.contains(expected) }, "\(expected) missing:\n\(text)")
         }
         #expect(!frame.contains { $0.contains("probabilities · clean") }, "\(text)")
+    }
+
+    /// Bug: at 80x24 the figures panel kept a fixed 60 columns, leaving the five images 4 columns each:
+    /// no titles, no captions, and the curve panel 16 columns wide. The images now take the full width
+    /// above, the figures and the steps share the row below (and the curves, given 34 rows, the full width
+    /// under them), so every title, caption, verdict and step is readable at 80x24 (long values and labels
+    /// cut at the end) and whole at 120x40.
+    @Test func theViewFitsAnEightyColumnTerminal() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "purify", describe: Self.fill)
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        for (width, height) in [(80, 24), (120, 40)] {
+            let frame = WorkbenchFixture.frame(state, width: width, height: height)
+            let text = frame.joined(separator: "\n")
+            var expected = [
+                "╭ clean ", "╭ perturbation ", "╭ adversarial ", "╭ x_t ", "Coat 97%", "L-inf 0.100", "Shirt 99%",
+                "t=57", "Coat 81%", "7 (true: Coat)", "diffpure t*=100, 100 ddp", "Coat 91% (holds)", "43 t=57 Co",
+                "42 t=58 Sh", "0.81", "0.52",
+            ]
+            if width >= 120 {
+                expected += [
+                    "╭ predicted x_0 ", "diffpure t*=100, 100 ddpm steps", "43 t=57 Coat", "42 t=58 Shirt",
+                    "p(true class)", "p(prediction)",
+                ]
+            } else {
+                expected += ["╭ x_0 estimate "]
+            }
+            for piece in expected {
+                #expect(frame.contains { $0.contains(piece) }, "\(width)x\(height): \(piece) missing:\n\(text)")
+            }
+        }
     }
 }

@@ -51,4 +51,28 @@ import Testing
         #expect(browser.confirm(key: KeyEvent(.character("y"))) == "kept")
         #expect(browser.entries.count == 3)
     }
+
+    /// Bug: the run column cut names at the end, so runs named by model, data and time
+    /// (`mlp-synthetic-20261204-201016`, `...-201016-2`, `...-201017`) all read `mlp-synthetic-20261…`.
+    /// A long name is now cut in the middle, keeping its end, where such names differ.
+    @Test func longRunNamesKeepTheirDistinguishingEnd() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        let names = [
+            "mlp-synthetic-20261204-201016", "mlp-synthetic-20261204-201016-2", "mlp-synthetic-20261204-201017",
+        ]
+        for name in names { try Self.write(name, in: root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("6")))
+        for width in [80, 120] {
+            let frame = WorkbenchFixture.frame(state, width: width, height: 24)
+            let cells = frame.filter { $0.contains(" mlp ") }.map { line in
+                String(line.dropFirst().prefix { $0 != " " })
+            }
+            #expect(cells.count == 3 && Set(cells).count == 3, "\(width): \(cells)\n\(frame.joined(separator: "\n"))")
+            for (cell, end) in zip(cells, ["201016", "201016-2", "201017"]) {
+                #expect(cell.hasPrefix("mlp-") && cell.hasSuffix(end), "\(width): \(cell)")
+            }
+        }
+    }
 }

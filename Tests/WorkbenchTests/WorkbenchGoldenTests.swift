@@ -121,6 +121,29 @@ import Testing
         expectLines(WorkbenchFixture.frame(state, width: 110, height: 26), WorkbenchGoldenTests.robustness)
     }
 
+    /// Bug: the job's title on the right of the status line took up to half of it, so a message about the
+    /// same job was cut (at 80 columns "started pgd → every class · mlp-synthetic…" left 22 columns for the
+    /// message). A message now comes first: the title, then the key hints, make room for it; the job's state
+    /// and step stay.
+    @Test func aLongMessageIsShownWholeBeforeTheJobsTitle() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let title = "pgd → every class · mlp-synthetic-20261204-201020 | mlp-synthetic-20261204-201544"
+        let job = WorkbenchFixture.job(kind: .attack, title: title) { _ in }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        for width in [80, 120] {
+            let status = WorkbenchFixture.frame(state, width: width, height: 24).last ?? ""
+            #expect(status.contains("started \(title)") || width < 100, "\(width): \(status)")
+            #expect(status.contains("started pgd → every class · mlp-synthetic-20261204-201020"), "\(width): \(status)")
+            #expect(status.hasSuffix("paused step 3/12"), "\(width): \(status)")
+        }
+        state.messageTime = .distantPast
+        let quiet = WorkbenchFixture.frame(state, width: 120, height: 24).last ?? ""
+        #expect(quiet.hasPrefix(" q quit  ? keys ") && quiet.contains("paused pgd → every class · mlp-"), "\(quiet)")
+    }
+
     static let robustness: [String] = [
         " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness            Manifold workbench",
         "╭ robust accuracy over eps (L-inf) ──────╮╭ accuracy per epoch · ca… ╮╭ evaluation ──────────────────────────╮",

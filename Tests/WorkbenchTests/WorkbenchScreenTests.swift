@@ -86,6 +86,26 @@ final class TrivialScreen: WorkbenchScreen {
         #expect(!state.showHelp)
     }
 
+    /// Bug: when every key fit on one page (200x60), `↓` and `↑` left the overlay open and did nothing,
+    /// while any other key closed it. With a single page they now close it like any other key; with
+    /// several they still turn the page.
+    @Test func arrowsCloseASinglePageHelpOverlay() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        for key in [Key.down, .up, .pageDown, .pageUp] {
+            _ = state.handle(.key(.character("?")))
+            let frame = WorkbenchFixture.frame(state, width: 200, height: 60).joined(separator: "\n")
+            #expect(frame.contains("│ q ") && !frame.contains("page 1/"), "\(frame)")
+            _ = state.handle(.key(KeyEvent(key)))
+            #expect(!state.showHelp, "\(key) left the one-page overlay open")
+        }
+        _ = state.handle(.key(.character("?")))
+        _ = WorkbenchFixture.frame(state, width: 80, height: 24)
+        _ = state.handle(.key(KeyEvent(.down)))
+        #expect(state.showHelp && state.helpPage == 1)
+    }
+
     /// A job key's answer (here: no learning rate to change) reaches the status line at once, even while the
     /// workbench's "started ..." is still fresh; before, it stayed hidden for those seconds.
     @Test func aJobKeysAnswerIsShownAtOnce() {
