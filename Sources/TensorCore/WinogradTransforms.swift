@@ -70,12 +70,35 @@ struct WinogradTransforms: Sendable {
     /// row is written (and read) in whole vectors, up to 7 lanes past its end.
     static func rowStride(columns: Int) -> Int { columns + 8 }
 
-    /// Floats of scratch `transformInput` needs: a padded row split into its even and odd pixels, a
-    /// copy of an input row, and the row transforms of every padded row of a plane.
-    var inputScratch: Int { 2 * (span + 8) + 2 * span + 16 + (2 * tileRows + 2) * 4 * span }
+    /// Floats of scratch `transformInput` needs: a padded row split into its even and odd pixels,
+    /// and the row transforms of every padded row of a plane.
+    var inputScratch: Int { 2 * (span + 8) + (2 * tileRows + 2) * 4 * span }
 
-    /// Floats of scratch `transformOutput` needs: two output rows of a tile row.
-    var outputScratch: Int { 4 * span }
+    /// Sixteen pixels of `line` from `start`, zero from `width` on.
+    @inline(__always)
+    private static func sixteen(_ line: UnsafePointer<Float>, from start: Int, width: Int) -> SIMD16<Float> {
+        if start + 16 <= width { return UnsafeRawPointer(line + start).loadUnaligned(as: SIMD16<Float>.self) }
+        var pixels = SIMD16<Float>()
+        for i in 0..<Swift.max(0, width - start) { pixels[i] = line[start + i] }
+        return pixels
+    }
+
+    /// `[a0, b0, a1, b1, ..., a7, b7]`.
+    @inline(__always)
+    private static func interleave(_ a: Lanes, _ b: Lanes) -> SIMD16<Float> {
+        SIMD16(
+            a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
+    }
+
+    /// Writes the first `min(16, width - start)` of `pixels` to `line` from `start`.
+    @inline(__always)
+    private static func write(_ pixels: SIMD16<Float>, _ line: UnsafeMutablePointer<Float>, from start: Int, width: Int) {
+        if start + 16 <= width {
+            UnsafeMutableRawPointer(line + start).storeBytes(of: pixels, as: SIMD16<Float>.self)
+        } else {
+            for i in 0..<Swift.max(0, width - start) { line[start + i] = pixels[i] }
+        }
+    }
 
     @inline(__always)
     private static func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
@@ -101,22 +124,19 @@ struct WinogradTransforms: Sendable {
         let planeStride = channels * stride
         let paddedRows = 2 * tileRows + 2
         let (even, odd) = (scratch, scratch + span + 8)
-        let line = scratch + 2 * (span + 8)
-        let rows = line + 2 * span + 16  // [paddedRows][4][span]
+        let rows = scratch + 2 * (span + 8)  // [paddedRows][4][span]
         for image in 0..<count {
             for c in 0..<channels {
                 let plane = images + (image * channels + c) * height * width
                 for paddedRow in 0..<paddedRows {
                     // Padded pixel q is input pixel q - 1: even[i] = x[2i - 1], odd[i] = x[2i], zero
-                    // outside the row (the row is copied into `line`, zero after its end, and split 16
-                    // pixels at a time).
+                    // outside the row; the row is split 16 pixels at a time.
                     let y = paddedRow - 1
                     if y >= 0 && y < height {
-                        line.update(from: plane + y * width, count: width)
-                        (line + width).update(repeating: 0, count: 2 * span + 16 - width)
+                        let line = plane + y * width
                         (even[0], odd[span]) = (0, 0)
                         for lane in Swift.stride(from: 0, to: span, by: 8) {
-                            let pixels = UnsafeRawPointer(line + 2 * lane).loadUnaligned(as: SIMD16<Float>.self)
+                            let pixels = Self.sixteen(line, from: 2 * lane, width: width)
                             Self.store(pixels.evenHalf, odd + lane)
                             Self.store(pixels.oddHalf, even + lane + 1)
                         }
@@ -160,12 +180,11 @@ struct WinogradTransforms: Sendable {
     /// into `output` (NCHW), 8 tiles per vector.
     func transformOutput(
         _ m: UnsafePointer<Float>, columns: Int, count: Int, bias: UnsafePointer<Float>?,
-        into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        into output: UnsafeMutablePointer<Float>
     ) {
         let (across, span) = (tileColumns, span)
         let stride = Self.rowStride(columns: columns)
         let planeStride = outChannels * stride
-        let lines = scratch  // two output rows of 2 * span pixels
         for image in 0..<count {
             for k in 0..<outChannels {
                 let plane = output + (image * outChannels + k) * height * width
@@ -189,17 +208,11 @@ struct WinogradTransforms: Sendable {
                         let y01 = s.1 - s.2 - s.3 + shift
                         let y10 = s.4 + s.5 + s.6 + shift
                         let y11 = s.5 - s.6 - s.7 + shift
-                        let (top, bottom) = (lines + 2 * lane, lines + 2 * span + 2 * lane)
-                        for l in 0..<8 {
-                            top[2 * l] = y00[l]
-                            top[2 * l + 1] = y01[l]
-                            bottom[2 * l] = y10[l]
-                            bottom[2 * l + 1] = y11[l]
+                        let top = plane + 2 * ty * width
+                        Self.write(Self.interleave(y00, y01), top, from: 2 * lane, width: width)
+                        if 2 * ty + 1 < height {
+                            Self.write(Self.interleave(y10, y11), top + width, from: 2 * lane, width: width)
                         }
-                    }
-                    (plane + 2 * ty * width).update(from: lines, count: width)
-                    if 2 * ty + 1 < height {
-                        (plane + (2 * ty + 1) * width).update(from: lines + 2 * span, count: width)
                     }
                 }
             }
