@@ -36,4 +36,15 @@ import Testing
             #expect(line.split(separator: ",", omittingEmptySubsequences: false).count == columns, "\(line)")
         }
     }
+
+    /// Bug: `--data ""` silently meant the synthetic digits.
+    @Test func emptyDataIsAUsageError() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let train = try ManifoldBinary.run(["train", "mlp", "--data", ""] + Self.tiny, runsRoot: root)
+        expectUsageError(train, "option '--data' is empty", "train --data ''")
+        let poison = try ManifoldBinary.run(["poison", "labelflip", "--data="] + Self.tiny, runsRoot: root)
+        expectUsageError(poison, "option '--data' is empty", "poison --data=")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: root))?.isEmpty != false)
+    }
 }
