@@ -56,6 +56,7 @@ enum CompareCommand {
         let aeRun = try parsed.given(Options.aeRun).map { try resolveRunArgument($0, argument: "--ae-run") }
         let pcaRun = try parsed.given(Options.pcaRun).map { try resolveRunArgument($0, argument: "--pca-run") }
         let json = parsed.has(SharedOptions.json)
+        InterruptNote.set("interrupted: compare writes no files; nothing was saved")
 
         let saved = try AutoencoderPCAComparison.SavedRuns.load(
             autoencoderRun: aeRun, pcaRun: pcaRun, latent: givenLatent)

@@ -214,6 +214,7 @@ enum SampleCommand {
         drawing.guidanceClassifierRun = guidanceClassifier
         drawing.classifierScale = scale
         let progress = ProgressReporter(label: "sample \(method.rawValue)", quiet: quiet)
+        InterruptNote.set("interrupted: sampling did not finish; \(outPath) was not written")
         let result: SampleDrawing.Result
         do {
             result = try drawing.draw(
@@ -222,7 +223,12 @@ enum SampleCommand {
                         done: s.progress.done, total: s.progress.total,
                         detail: String(format: "noise %.3f  score %.3g", s.noiseLevel, s.scoreNorm))
                 },
-                note: { if !quiet { printError($0) } })
+                note: { if !quiet { printError($0) } },
+                written: {
+                    InterruptNote.set(
+                        "interrupted while scoring: the samples are written to \(outPath), the scores were not computed"
+                    )
+                })
         } catch let error as SamplingRequestError {
             throw UsageError(error.description)
         }

@@ -47,4 +47,73 @@ import Testing
         expectUsageError(poison, "option '--data' is empty", "poison --data=")
         #expect((try? FileManager.default.contentsOfDirectory(atPath: root))?.isEmpty != false)
     }
+
+    /// Starts `arguments` in the background, sends Ctrl-C once `started` says the work is under way (or
+    /// after `delay` seconds), and returns the exit status and stderr.
+    func interrupt(
+        _ arguments: [String], root: String, delay: Double = 2, started: (String) -> Bool = { _ in true }
+    ) throws -> (status: Int32?, stderr: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        environment["MANIFOLD_THREADS"] = "1"
+        let process = try ChildProcess(executable: ManifoldBinary.path, arguments: arguments, environment: environment)
+        let start = Date()
+        while Date().timeIntervalSince(start) < delay
+            || !started(String(decoding: process.standardError, as: UTF8.self))
+        {
+            guard process.isRunning, Date().timeIntervalSince(start) < 120 else { break }
+            usleep(20_000)
+        }
+        #expect(process.isRunning, "\(arguments[0]) ended before Ctrl-C")
+        process.send(SIGINT)
+        let status = process.wait(timeout: 60)
+        return (status, String(decoding: process.standardError, as: UTF8.self))
+    }
+
+    /// Bug: Ctrl-C in attack, sample, poison, compare and defend ended the process without a word (exit
+    /// 130). Each now says in one line that it was interrupted and that nothing was written.
+    @Test func ctrlCSaysItWasInterruptedAndWhatWasWritten() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for (model, name) in [("mlp", "c"), ("ae", "g"), ("dae", "d")] {
+            let trained = try ManifoldBinary.run(
+                ["train", model, "--run", name, "--epochs", "1"] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(name): \(trained.stderr)")
+        }
+        let out = "\(root)/out"
+        let cases: [(arguments: [String], says: String)] = [
+            (
+                ["attack", "pgd", "--run", "c", "--n", "100", "--steps", "1000000", "--out", out],
+                "interrupted: the attack did not finish; nothing was written"
+            ),
+            (
+                ["sample", "langevin", "--run", "d", "--steps", "1000000", "--no-scores", "--out", out + ".png"],
+                "interrupted: sampling did not finish; \(out).png was not written"
+            ),
+            (
+                ["poison", "labelflip", "--run", "p", "--epochs", "10000", "--train-limit", "2000"],
+                "interrupted: run \(root)/p was not saved"
+            ),
+            (
+                ["compare", "ae", "pca", "--epochs", "10000", "--train-limit", "2000", "--test-limit", "100"],
+                "interrupted: compare writes no files; nothing was saved"
+            ),
+            (
+                [
+                    "defend", "purify", "--with", "g", "--classifier", "c", "--n", "100", "--purify-steps", "100000",
+                    "--out", out,
+                ],
+                "interrupted: purification did not finish; nothing was written"
+            ),
+        ]
+        for (arguments, says) in cases {
+            let (status, stderr) = try interrupt(arguments, root: root)
+            #expect(status == 130, "\(arguments[0]): status \(String(describing: status)): \(stderr)")
+            let lines = stderr.split(separator: "\n").filter { $0.contains("interrupted") }
+            #expect(lines.count == 1 && stderr.contains("manifold: " + says), "\(arguments[0]): \(stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out), "\(arguments[0]) wrote \(out)")
+            #expect(!FileManager.default.fileExists(atPath: out + ".png"), "\(arguments[0]) wrote \(out).png")
+            #expect(!FileManager.default.fileExists(atPath: "\(root)/p"), "\(arguments[0]) left \(root)/p")
+        }
+    }
 }
