@@ -116,4 +116,37 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: "\(root)/p"), "\(arguments[0]) left \(root)/p")
         }
     }
+
+    /// Bug: `compare` on runs trained with `--test-limit` scored all the test images, silently. Like
+    /// `eval` and `attack`, it now uses the runs' test subset and says so; `--data` or `--test-limit`
+    /// choose otherwise.
+    @Test func compareUsesTheSavedRunsTestLimit() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for (model, name) in [("ae", "a"), ("pca", "p")] {
+            let trained = try ManifoldBinary.run(
+                ["train", model, "--run", name, "--latent", "2", "--epochs", "1"] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(name): \(trained.stderr)")
+        }
+        let saved = ["compare", "ae", "pca", "--ae-run", "a", "--pca-run", "p", "--json"]
+        let limited = try ManifoldBinary.run(saved, runsRoot: root)
+        #expect(limited.status == 0, "\(limited.stderr)")
+        let object = try JSONValue.parse(limited.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(object["test_count"]?.integerValue == 100, "\(limited.stdout)")
+        #expect(object["test_images_note"]?.stringValue?.contains("--test-limit 100") == true, "\(limited.stdout)")
+        #expect(
+            limited.stderr.contains("note: run 'a' was trained with --test-limit 100: using its first 100"),
+            "\(limited.stderr)")
+        let all = try ManifoldBinary.run(saved + ["--data", "synthetic"], runsRoot: root)
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(
+            try JSONValue.parse(all.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["test_count"]?
+                .integerValue == 4000)
+        #expect(!all.stderr.contains("--test-limit"), "\(all.stderr)")
+        let fifty = try ManifoldBinary.run(saved + ["--test-limit", "50", "--quiet"], runsRoot: root)
+        #expect(
+            try JSONValue.parse(fifty.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["test_count"]?
+                .integerValue == 50, "\(fifty.stderr)")
+        #expect(fifty.stderr.isEmpty, "\(fifty.stderr)")
+    }
 }
