@@ -93,7 +93,8 @@ enum DefendCommand {
         }
         if parsed.has(SharedOptions.json) {
             let object: [String: JSONValue] = [
-                "purifier": .string(purifier.summary), "with": .string(genName), "classifier": .string(classifierName),
+                "purifier": .string(purifier.summary), "with": .string(try resolveRunArgument(genName).path),
+                "classifier": .string(loaded.run.path),
                 "n": .integer(n), "accuracy": .number(accuracy(plain)),
                 "purified_accuracy": .number(accuracy(defended)), "mean_l2_change": .number(distance),
                 "seconds": .number(seconds), "images_per_second": .number(Double(n) / max(seconds, 1e-9)),

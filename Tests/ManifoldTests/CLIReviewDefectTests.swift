@@ -149,4 +149,22 @@ import Testing
                 .integerValue == 50, "\(fifty.stderr)")
         #expect(fifty.stderr.isEmpty, "\(fifty.stderr)")
     }
+
+    /// Bug: `defend purify --json` named the runs as typed ("c"), where every other command's JSON gives
+    /// a run's path.
+    @Test func defendJSONGivesRunPaths() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for (model, name) in [("mlp", "c"), ("ae", "g")] {
+            let trained = try ManifoldBinary.run(
+                ["train", model, "--run", name, "--epochs", "1"] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(name): \(trained.stderr)")
+        }
+        let result = try ManifoldBinary.run(
+            ["defend", "purify", "--with", "g", "--classifier", "c", "--n", "10", "--json"], runsRoot: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try JSONValue.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(object["classifier"]?.stringValue == "\(root)/c", "\(result.stdout)")
+        #expect(object["with"]?.stringValue == "\(root)/g", "\(result.stdout)")
+    }
 }
