@@ -69,9 +69,10 @@ func makeAttack(
     try CommandOption<Int>.check(settings.pixels, in: IntegerRange(1...dataset.pixelCount), name: Options.pixels.name)
     settings.population = try parsed.value(Options.population)
     settings.overshoot = Float(try parsed.value(Options.overshoot))
-    settings.candidates = try parsed.value(Options.candidates)
-    try CommandOption<Int>.check(
-        settings.candidates, in: IntegerRange(2...max(dataset.classCount, 2)), name: Options.candidates.name)
+    // DeepFool's candidates are the classifier's classes: at most as many as it has outputs.
+    let classes = max(surrogate.model.classCount, 2)
+    settings.candidates = try parsed.value(Options.candidates, default: min(settings.candidates, classes))
+    try CommandOption<Int>.check(settings.candidates, in: IntegerRange(2...classes), name: Options.candidates.name)
     settings.rotation = Float(try parsed.value(Options.rotation))
     settings.rotationSteps = try parsed.value(Options.rotationSteps)
     settings.shift = try parsed.value(Options.shift)

@@ -167,4 +167,65 @@ import Testing
         #expect(object["classifier"]?.stringValue == "\(root)/c", "\(result.stdout)")
         #expect(object["with"]?.stringValue == "\(root)/g", "\(result.stdout)")
     }
+
+    /// Writes the four IDX files of a tiny 28x28 dataset whose labels are `0..<classes`.
+    func writeDataset(folder: String, classes: Int, count: Int = 200) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        func header(_ dims: [Int]) -> [UInt8] {
+            [0, 0, 0x08, UInt8(dims.count)] + dims.flatMap { d in [24, 16, 8, 0].map { UInt8((d >> $0) & 0xFF) } }
+        }
+        let images = header([count, 28, 28]) + (0..<(count * 784)).map { UInt8(($0 / 784 % classes) * 40 + $0 % 7) }
+        let labels = header([count]) + (0..<count).map { UInt8($0 % classes) }
+        for (name, bytes) in [
+            ("train-images-idx3-ubyte", images), ("t10k-images-idx3-ubyte", images),
+            ("train-labels-idx1-ubyte", labels), ("t10k-labels-idx1-ubyte", labels),
+        ] {
+            try Data(bytes).write(to: URL(fileURLWithPath: "\(folder)/\(name)"))
+        }
+    }
+
+    /// Bug: a data folder whose labels have 5 classes was given 10 (classifiers with 10 outputs, targets
+    /// 5 to 9 accepted). The class count comes from the labels (at least two, for labels that are all 0).
+    @Test func idxFolderClassesComeFromItsLabels() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let data = "\(root)/five"
+        try writeDataset(folder: data, classes: 5)
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "c5", "--data", data, "--epochs", "2", "--quiet"], runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let eval = try ManifoldBinary.run(["eval", "c5", "--json"], runsRoot: root)
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let confusion = try JSONValue.parse(eval.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["confusion"]
+        #expect(confusion?.arrayValue?.count == 5, "\(eval.stdout)")
+        let target = try ManifoldBinary.run(
+            ["attack", "pgd", "--run", "c5", "--n", "10", "--target", "7", "--quiet"], runsRoot: root)
+        expectUsageError(target, "'--target' 7 is not a class of 'five' (0..4)", "--target 7")
+        for method in ["pgd", "apgd-t", "autoattack", "deepfool", "square"] {
+            let attack = try ManifoldBinary.run(
+                ["attack", method, "--run", "c5", "--n", "10", "--sanity-n", "0", "--quiet"], runsRoot: root)
+            #expect(attack.status == 0, "\(method): status \(attack.status): \(attack.stderr)")
+        }
+        let conditional = try ManifoldBinary.run(
+            ["train", "vae", "--conditional", "--run", "v5", "--data", data, "--epochs", "1", "--quiet"],
+            runsRoot: root)
+        try #require(conditional.status == 0, "\(conditional.stderr)")
+        let drawn = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "v5", "--class", "4", "--n", "4", "--no-scores"], runsRoot: root)
+        #expect(drawn.status == 0, "\(drawn.stderr)")
+        let beyond = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "v5", "--class", "5", "--n", "4", "--no-scores"], runsRoot: root)
+        #expect(beyond.status == 2 && beyond.stderr.split(separator: "\n").count == 1, "\(beyond.stderr)")
+        let one = "\(root)/one"
+        try writeDataset(folder: one, classes: 1)
+        let single = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "c1", "--data", one, "--epochs", "1", "--quiet"], runsRoot: root)
+        #expect(single.status == 0, "\(single.stderr)")
+        let flipped = try ManifoldBinary.run(
+            ["poison", "labelflip", "--run", "p1", "--data", one, "--epochs", "1", "--quiet"], runsRoot: root)
+        #expect(flipped.status == 0, "\(flipped.stderr)")
+        let eval1 = try ManifoldBinary.run(["eval", "c1", "--json"], runsRoot: root)
+        let confusion1 = try JSONValue.parse(eval1.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["confusion"]
+        #expect(confusion1?.arrayValue?.count == 2, "\(eval1.stdout) \(eval1.stderr)")
+    }
 }
