@@ -44,6 +44,16 @@ struct AttackOptions {
         steps = try parsed.given(Options.steps)
         alpha = try parsed.given(Options.alpha).map(Float.init)
         seed = try parsed.value(Options.seed)
+        // The iterative sign-gradient attacks step eps/10 (pgd-l2 eps/4) unless --alpha is given.
+        let crafting = method == "transfer" ? parsed.values[Options.transferWith.name] ?? "pgd" : method
+        let divisor: Float = norm == .l2 ? 4 : 10
+        if alpha == nil, ["bim", "ill", "pgd", "pgd-l2", "feature"].contains(crafting),
+            !(threat.epsilon / divisor).isNormal
+        {
+            throw UsageError(
+                "option '--eps' \(parsed.values[Options.eps(for: norm).name] ?? String(epsilon)) is too small: its "
+                    + "step size eps/\(Int(divisor)) underflows single precision; give a larger --eps or an --alpha")
+        }
     }
 }
 

@@ -228,4 +228,20 @@ import Testing
         let confusion1 = try JSONValue.parse(eval1.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["confusion"]
         #expect(confusion1?.arrayValue?.count == 2, "\(eval1.stdout) \(eval1.stderr)")
     }
+
+    /// Bug: an `--eps` so small that its derived step size (eps/10) is 0 in single precision exited 1
+    /// with the attack's own message ("bim: step size alpha must be positive, got 0.0").
+    @Test func anEpsTooSmallForAStepIsAUsageError() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "c", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        for method in ["bim", "pgd", "pgd-l2", "ill"] {
+            let result = try ManifoldBinary.run(
+                ["attack", method, "--run", "c", "--eps", "1e-45", "--n", "10", "--quiet"], runsRoot: root)
+            expectUsageError(result, "option '--eps' 1e-45 is too small", method)
+            #expect(result.stderr.contains("--alpha"), "\(method): \(result.stderr)")
+        }
+    }
 }
