@@ -244,4 +244,19 @@ import Testing
             #expect(result.stderr.contains("--alpha"), "\(method): \(result.stderr)")
         }
     }
+
+    /// Bug: `train --adversarial trades --eps 1e-45` crashed (a precondition trap), and pgd / fgsm-rs
+    /// exited 1 with the attack's internal message and left an empty run folder: the inner attack's step
+    /// (2.5 eps / steps, or 1.25 eps) was 0 in single precision.
+    @Test func adversarialTrainingRefusesAnEpsTooSmallForAStep() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for method in ["pgd", "fgsm-rs", "trades"] {
+            let result = try ManifoldBinary.run(
+                ["train", "mlp", "--run", method, "--adversarial", method, "--eps", "1e-45"] + Self.tiny,
+                runsRoot: root)
+            expectUsageError(result, "option '--eps' 1e-45 is too small", method)
+            #expect(!FileManager.default.fileExists(atPath: "\(root)/\(method)"), "\(method) left its run folder")
+        }
+    }
 }
