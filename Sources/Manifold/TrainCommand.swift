@@ -101,7 +101,7 @@ enum TrainCommand {
         InterruptFlag.install()
         while !training.isFinished {
             if InterruptFlag.isRaised {
-                progress.log(interruptionNote(session))
+                progress.log("manifold: " + interruptionNote(session), always: true)
                 return 130
             }
             let report = try training.step()

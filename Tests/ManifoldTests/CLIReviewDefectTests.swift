@@ -259,4 +259,20 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: "\(root)/\(method)"), "\(method) left its run folder")
         }
     }
+
+    /// Bug: `train --quiet` said nothing on Ctrl-C (exit 130), unlike `train` without it and the other
+    /// commands, which print what was saved even under --quiet.
+    @Test func quietTrainingStillSaysItWasInterrupted() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let (status, stderr) = try interrupt(
+            [
+                "train", "mlp", "--run", "q", "--epochs", "10000", "--train-limit", "2000", "--test-limit", "100",
+                "--quiet",
+            ],
+            root: root)
+        #expect(status == 130, "status \(String(describing: status)): \(stderr)")
+        #expect(stderr.contains("manifold: interrupted"), "\(stderr)")
+        #expect(stderr.split(separator: "\n").count == 1, "\(stderr)")
+    }
 }
