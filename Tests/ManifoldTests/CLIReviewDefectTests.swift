@@ -275,4 +275,16 @@ import Testing
         #expect(stderr.contains("manifold: interrupted"), "\(stderr)")
         #expect(stderr.split(separator: "\n").count == 1, "\(stderr)")
     }
+
+    /// Bug: `train --run NAME` where runs/NAME is a file trained a whole epoch, then failed naming a
+    /// temporary file ("runs/NAME/.model.safetensors.tmp-...: cannot create: Not a directory").
+    @Test func aRunPathThatIsAFileIsRefusedBeforeTraining() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try Data("x".utf8).write(to: URL(fileURLWithPath: "\(root)/plain"))
+        let result = try ManifoldBinary.run(["train", "mlp", "--run", "plain"] + Self.tiny, runsRoot: root)
+        #expect(result.status == 1, "status \(result.status): \(result.stderr)")
+        #expect(result.stderr.contains("run folder '\(root)/plain' is a file, not a folder"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
 }
