@@ -193,6 +193,7 @@ enum SampleCommand {
             try resolveRunArgument($0, argument: "--classifier")
         }
         try SharedOptions.applyThreads(parsed)
+        if let out = try parsed.given(Options.out) { try checkOut(out) }
         let outPath =
             try parsed.given(Options.out)
             ?? run.file(interpolation == nil ? "samples-\(method.rawValue).png" : "interpolation-prior.png")
@@ -286,5 +287,19 @@ enum SampleCommand {
             print(line)
         }
         return 0
+    }
+
+    /// Refuses, before anything is sampled, an `--out` that cannot be written: a folder, or a file in a
+    /// folder that does not exist.
+    static func checkOut(_ path: String) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw UsageError("option '--out': '\(path)' is a folder; give a file name (FILE.png)")
+        }
+        let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let parent = folder.isEmpty ? "/" : folder
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
+            throw UsageError("option '--out': no such folder '\(parent)'")
+        }
     }
 }

@@ -287,4 +287,20 @@ import Testing
         #expect(result.stderr.contains("run folder '\(root)/plain' is a file, not a folder"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
+
+    /// Bug: `sample --out DIR/x.png` with no folder DIR sampled to the end, then failed naming a temporary
+    /// file ("DIR/.x.png.tmp-...: cannot create"); a folder as --out failed only after sampling too.
+    @Test func sampleChecksItsOutBeforeSampling() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "vae", "--run", "v", "--latent", "2", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let missing = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "v", "--no-scores", "--out", "\(root)/nowhere/x.png"], runsRoot: root)
+        expectUsageError(missing, "option '--out': no such folder '\(root)/nowhere'", "missing folder")
+        let folder = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "v", "--no-scores", "--out", root], runsRoot: root)
+        expectUsageError(folder, "option '--out': '\(root)' is a folder; give a file name (FILE.png)", "folder")
+    }
 }
