@@ -303,4 +303,37 @@ import Testing
             ["sample", "prior", "--run", "v", "--no-scores", "--out", root], runsRoot: root)
         expectUsageError(folder, "option '--out': '\(root)' is a folder; give a file name (FILE.png)", "folder")
     }
+
+    /// Since a folder's class count follows its labels, a run and a `--data` override can disagree: a
+    /// classifier of 5 classes measured on 10-class data would index past its outputs. Refused in one line;
+    /// fewer classes than the classifier has are fine.
+    @Test func dataWithMoreClassesThanTheClassifierIsRefused() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let data = "\(root)/five"
+        try writeDataset(folder: data, classes: 5)
+        for (name, spec) in [("c5", data), ("c10", "synthetic")] {
+            let trained = try ManifoldBinary.run(
+                ["train", "mlp", "--run", name, "--data", spec, "--epochs", "1"] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(name): \(trained.stderr)")
+        }
+        for arguments in [
+            ["eval", "c5", "--data", "synthetic"],
+            ["attack", "fgsm", "--run", "c5", "--data", "synthetic", "--n", "10"],
+        ] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(result.status == 2, "\(arguments): status \(result.status): \(result.stderr)")
+            #expect(
+                result.stderr.contains("option '--data': 'synthetic' has 10 classes, but run 'c5' classifies 5"),
+                "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+        let fewer = try ManifoldBinary.run(["eval", "c10", "--data", data, "--json"], runsRoot: root)
+        #expect(fewer.status == 0, "\(fewer.stderr)")
+        let confusion = try JSONValue.parse(fewer.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["confusion"]
+        #expect(confusion?.arrayValue?.count == 10, "\(fewer.stdout)")
+        let attack = try ManifoldBinary.run(
+            ["attack", "fgsm", "--run", "c10", "--data", data, "--n", "10", "--quiet"], runsRoot: root)
+        #expect(attack.status == 0, "\(attack.stderr)")
+    }
 }
