@@ -45,8 +45,7 @@ public enum DatasetLoader {
             var trimmed = spec
             while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
             let name = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
-            return try loadFolder(
-                spec, name: name, classNames: (0..<10).map(String.init), withTraining: withTraining)
+            return try loadFolder(spec, name: name, classNames: nil, withTraining: withTraining)
         }
     }
 
@@ -66,12 +65,15 @@ public enum DatasetLoader {
     }
 
     /// Loads the four MNIST-format files in `folder` (the two test files only when `withTraining` is false);
-    /// labels must lie in `0..<classNames.count`.
+    /// labels must lie in `0..<classNames.count`. Without `classNames` the classes are named by number,
+    /// as many as the labels need (the largest label of either split, plus one, and at least two: the
+    /// training labels are read for it also when `withTraining` is false, so both give the same classes).
     /// - Throws: `DatasetError` for a missing file, a malformed file, mismatched counts or sizes, or a
     ///   label out of range.
     public static func loadFolder(
-        _ folder: String, name: String, classNames: [String], withTraining: Bool = true
+        _ folder: String, name: String, classNames: [String]?, withTraining: Bool = true
     ) throws -> Dataset {
+        let classCount = classNames?.count ?? 256
         let testImagesPath = try locate(testImagesFile, in: folder)
         let testLabelsPath = try locate(testLabelsFile, in: folder)
         var train: (images: [Float], labels: [Int], height: Int, width: Int)?
@@ -81,7 +83,7 @@ public enum DatasetLoader {
             let (trainImages, height, width) = try images(at: trainImagesPath)
             let trainLabels = try labels(
                 at: trainLabelsPath, count: trainImages.count / (height * width),
-                imagesPath: trainImagesPath, classCount: classNames.count)
+                imagesPath: trainImagesPath, classCount: classCount)
             train = (trainImages, trainLabels, height, width)
         }
         let (testImages, height, width) = try images(at: testImagesPath)
@@ -92,11 +94,31 @@ public enum DatasetLoader {
         }
         let testLabels = try labels(
             at: testLabelsPath, count: testImages.count / (height * width),
-            imagesPath: testImagesPath, classCount: classNames.count)
+            imagesPath: testImagesPath, classCount: classCount)
+        let names =
+            try classNames
+            ?? namedByNumber(
+                folder, labels: (train?.labels ?? []) + testLabels, trainingRead: train != nil)
         return Dataset(
-            name: name, classNames: classNames, imageHeight: height, imageWidth: width,
+            name: name, classNames: names, imageHeight: height, imageWidth: width,
             trainImages: train?.images ?? [], trainLabels: train?.labels ?? [], testImages: testImages,
             testLabels: testLabels)
+    }
+
+    /// Classes "0", "1", ... up to the largest of `labels` and, unless `labels` holds them already
+    /// (`trainingRead`), of the training labels file; at least two, so a folder whose labels are all 0
+    /// still gives a classifier two outputs (and label flipping another class to flip to).
+    static func namedByNumber(_ folder: String, labels: [Int], trainingRead: Bool) throws -> [String] {
+        var highest = labels.max() ?? 0
+        if !trainingRead, let trainLabelsPath = try? locate(trainLabelsFile, in: folder) {
+            let array = try IDXReader.read(path: trainLabelsPath)
+            guard array.dimensions.count == 1 else {
+                throw DatasetError.corrupt(
+                    path: trainLabelsPath, reason: "labels must be 1-D, found dimensions \(array.dimensions)")
+            }
+            highest = max(highest, Int(array.bytes.max() ?? 0))
+        }
+        return (0...max(highest, 1)).map(String.init)
     }
 
     /// The path of `file` or `file.gz` in `folder`.

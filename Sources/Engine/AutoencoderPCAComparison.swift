@@ -1,3 +1,4 @@
+import Base
 import Datasets
 import Foundation
 import Models
@@ -15,6 +16,9 @@ public struct AutoencoderPCAComparison {
         public var latent: Int?
         /// The data of the first saved run that names one.
         public var dataSpec: String?
+        /// The saved run trained on the fewest test images (`--test-limit`) and its config: both models
+        /// are measured on that subset, as `eval` and `attack` measure a run on its own.
+        public var testLimitRun: (run: RunDirectory, config: [String: JSONValue])?
 
         public init() {}
 
@@ -43,6 +47,11 @@ public struct AutoencoderPCAComparison {
                 first = first ?? (run, k)
                 saved.latent = k
                 if saved.dataSpec == nil { saved.dataSpec = loaded.config["data"]?.stringValue }
+                if let count = loaded.config["test_count"]?.integerValue,
+                    count < saved.testLimitRun?.config["test_count"]?.integerValue ?? .max
+                {
+                    saved.testLimitRun = (run, loaded.config)
+                }
                 if let model = loaded.model as? Autoencoder {
                     saved.autoencoder = (run, model, loaded.config["epochs_done"]?.integerValue ?? 0)
                 } else if let model = loaded.model as? PCA {

@@ -44,10 +44,14 @@ public struct LoadedClassifierRun {
     /// The test images the run is measured on: its dataset (or `override`, whole), cut to the test
     /// subset it was trained with (`--test-limit`), with a note when that is fewer than the dataset has.
     /// `withTraining: false` leaves the training split empty (not read at all).
+    /// - Throws: `ClassCountMismatch` for data with more classes than the classifier has.
     public func testSet(override: String?, seed: UInt64, withTraining: Bool = true) throws -> RunTestSet {
         let config = try run.readConfig()
         let dataSeed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? seed
         let full = try DatasetLoader.load(override ?? dataSpec, seed: dataSeed, withTraining: withTraining)
+        try ClassCountMismatch.check(
+            dataSpec: override ?? dataSpec, dataClasses: full.classCount, runName: Sanitize.line(run.name),
+            runClasses: model.classCount)
         return RunTestSet(
             run: run, config: config, full: full, dataSpec: override ?? dataSpec, useRunLimits: override == nil)
     }

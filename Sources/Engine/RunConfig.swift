@@ -77,11 +77,30 @@ public struct MetricsTable: Sendable {
         self.rows = rows
     }
 
-    /// The table of a saved `metrics.csv`.
+    /// The last line of the file read, when it was cut short and left out (see `init(csv:)`).
+    public private(set) var droppedRow: String?
+
+    /// The table of a saved `metrics.csv`. A last line without its line end that is not a whole row (too
+    /// few or too many fields, or a field that is not a number: a file cut mid-line) is left out and
+    /// kept in `droppedRow`, so rows appended later do not follow a broken one.
     public init(csv text: String) {
-        let lines = text.split(separator: "\n").map(String.init)
+        var lines = text.split(separator: "\n").map(String.init)
+        if !text.isEmpty, !text.hasSuffix("\n"), let last = lines.last, !Self.isWholeRow(last, of: lines) {
+            droppedRow = lines.removeLast()
+        }
         header = lines.first.map { $0.split(separator: ",").dropFirst(3).map(String.init) } ?? []
         rows = Array(lines.dropFirst())
+    }
+
+    /// Whether `line`, the last of `lines`, is a complete row: as many fields as the header, each a
+    /// number or empty. A lone header line without its line end counts as cut short.
+    private static func isWholeRow(_ line: String, of lines: [String]) -> Bool {
+        guard lines.count > 1, let header = lines.first else { return false }
+        let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+        guard fields.count == header.split(separator: ",", omittingEmptySubsequences: false).count else {
+            return false
+        }
+        return fields.allSatisfy { $0.isEmpty || Double($0) != nil }
     }
 
     /// Adds an epoch's row; the first summary of an empty table sets the header.

@@ -88,7 +88,7 @@ public struct RunDirectory: Sendable {
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
-    /// Creates the folder (and the root) if missing; refuses a symlink in place of the run folder.
+    /// Creates the folder (and the root) if missing; refuses a symlink or a file in place of the run folder.
     public func create() throws(RunError) {
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -103,6 +103,7 @@ public struct RunDirectory: Sendable {
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
             throw RunError("cannot create run folder '\(path)': \(String(cString: strerror(errno)))")
         }
+        guard exists else { throw RunError("run folder '\(path)' is a file, not a folder") }
         if access(path, W_OK) != 0 {
             throw RunError("run folder '\(path)' is not writable")
         }

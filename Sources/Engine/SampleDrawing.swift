@@ -72,11 +72,14 @@ public struct SampleDrawing {
     }
 
     /// Loads the run, samples, writes the grid and scores. `progress` sees the sampler after each step;
-    /// `note` gets one-line remarks for stderr (the quick MLP).
+    /// `note` gets one-line remarks for stderr (the quick MLP); `written` is called once the grid is in
+    /// place, before the scoring.
     /// - Throws: `SamplingRequestError` for a request the run cannot satisfy (an interpolation index
     ///   outside the test set, more DDIM steps than T, a class on an unconditional run or outside the
     ///   run's classes), other errors for runs, data and files.
-    public func draw(progress: (any Sampler) -> Void = { _ in }, note: (String) -> Void = { _ in }) throws -> Result {
+    public func draw(
+        progress: (any Sampler) -> Void = { _ in }, note: (String) -> Void = { _ in }, written: () -> Void = {}
+    ) throws -> Result {
         let (kind, _, config, model) = try GenerativeFactory.load(run: run, latentOverride: latentOverride)
         guard method.kinds.contains(kind) else {
             throw RunError(
@@ -126,6 +129,7 @@ public struct SampleDrawing {
             try writeGrid(
                 images, pixels: pixels, count: sampleCount,
                 columns: interpolation != nil || classRequest == .all ? count : nil, to: outPath)
+            written()
         }
         guard scoring, let dataset else {
             var result = Result(images: images, seconds: seconds, scores: nil, classifier: nil, weights: weights)

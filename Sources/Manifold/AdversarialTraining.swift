@@ -24,9 +24,20 @@ enum AdversarialTraining {
         if method == .fastFGSM && parsed.isGiven(TrainOptions.adversarialSteps.name) {
             throw UsageError("'--adv-steps' does not apply to fgsm-rs (one step of 1.25 eps)")
         }
-        return AdversarialTrainingSettings(
+        let settings = AdversarialTrainingSettings(
             method: method, epsilon: Float(try parsed.value(TrainOptions.eps)),
             steps: try parsed.value(TrainOptions.adversarialSteps), beta: Float(try parsed.value(TrainOptions.beta)),
             earlyStopPGD: parsed.has(TrainOptions.earlyStopPGD))
+        // An eps so small that the inner attack's step underflows fails (trades: a trap) at the first step.
+        guard settings.stepSize.isNormal else {
+            let eps = parsed.values[TrainOptions.eps.name] ?? String(settings.epsilon)
+            throw UsageError(
+                "option '--eps' \(eps) is too small: the inner attack's step size "
+                    + (method == .fastFGSM
+                        ? "1.25 eps underflows single precision; give a larger --eps"
+                        : "2.5 eps / --adv-steps underflows single precision; give a larger --eps or fewer --adv-steps")
+            )
+        }
+        return settings
     }
 }

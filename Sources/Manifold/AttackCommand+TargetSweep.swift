@@ -84,7 +84,11 @@ extension AttackCommand {
         let crossRates =
             other.map { [sweeps[0].successRates(on: $0.model), sweeps[1].successRates(on: loaded.model)] } ?? []
 
-        if let out = try parsed.given(Options.out) { try writeTargetSweeps(sweeps, folder: out) }
+        if let out = try parsed.given(Options.out) {
+            InterruptNote.set("interrupted while writing into \(out): each file there is whole, some may be missing")
+            try writeTargetSweeps(sweeps, folder: out)
+            InterruptNote.set("interrupted: the grids are written into \(out); no report was printed")
+        }
         if let note = testSet.limitNote, !quiet { printError(note) }
         let runs = [loaded.run] + (other.map { [$0.run] } ?? [])
         if parsed.has(SharedOptions.json) {

@@ -22,6 +22,7 @@ enum AttackCommand {
             throw UsageError("'attack' needs '--run RUN' (a classifier run)")
         }
         try SharedOptions.applyThreads(parsed)
+        InterruptNote.set("interrupted: the attack did not finish; nothing was written")
         try FeatureAttackSetup.refuseForeignOptions(parsed, method: method)
         let options = try AttackOptions(parsed, method: method)
         if options.everyClass {
@@ -81,6 +82,7 @@ enum AttackCommand {
                 threat: options.threat, progress: progress)
         }
         let seconds = Date().timeIntervalSince(start)
+        InterruptNote.set("interrupted during the sanity checks: nothing was written, no report was printed")
         // With a defence the checks are slow (every forward pass purifies): only when asked for.
         let sanityCount =
             feature != nil || (defense != nil && !parsed.isGiven(Options.sanityCount.name))
@@ -91,12 +93,14 @@ enum AttackCommand {
             count: sanityCount, seed: options.seed, quiet: quiet)
 
         if let out = try parsed.given(Options.out) {
+            InterruptNote.set("interrupted while writing into \(out): each file there is whole, some may be missing")
             try writeImages(
                 result, clean: Array(dataset.testImages[0..<(count * pixels)]), dataset: dataset, folder: out)
             if let v = result.universalPerturbation {
                 try writeHeatmap(
                     v, width: dataset.imageWidth, height: dataset.imageHeight, path: out + "/uap-perturbation.png")
             }
+            InterruptNote.set("interrupted: the images are written into \(out); no report was printed")
         }
         if let note = testSet.limitNote, !quiet { printError(note) }
         report(

@@ -44,6 +44,16 @@ struct AttackOptions {
         steps = try parsed.given(Options.steps)
         alpha = try parsed.given(Options.alpha).map(Float.init)
         seed = try parsed.value(Options.seed)
+        // The iterative sign-gradient attacks step eps/10 (pgd-l2 eps/4) unless --alpha is given.
+        let crafting = method == "transfer" ? parsed.values[Options.transferWith.name] ?? "pgd" : method
+        let divisor: Float = norm == .l2 ? 4 : 10
+        if alpha == nil, ["bim", "ill", "pgd", "pgd-l2", "feature"].contains(crafting),
+            !(threat.epsilon / divisor).isNormal
+        {
+            throw UsageError(
+                "option '--eps' \(parsed.values[Options.eps(for: norm).name] ?? String(epsilon)) is too small: its "
+                    + "step size eps/\(Int(divisor)) underflows single precision; give a larger --eps or an --alpha")
+        }
     }
 }
 
@@ -69,9 +79,10 @@ func makeAttack(
     try CommandOption<Int>.check(settings.pixels, in: IntegerRange(1...dataset.pixelCount), name: Options.pixels.name)
     settings.population = try parsed.value(Options.population)
     settings.overshoot = Float(try parsed.value(Options.overshoot))
-    settings.candidates = try parsed.value(Options.candidates)
-    try CommandOption<Int>.check(
-        settings.candidates, in: IntegerRange(2...max(dataset.classCount, 2)), name: Options.candidates.name)
+    // DeepFool's candidates are the classifier's classes: at most as many as it has outputs.
+    let classes = max(surrogate.model.classCount, 2)
+    settings.candidates = try parsed.value(Options.candidates, default: min(settings.candidates, classes))
+    try CommandOption<Int>.check(settings.candidates, in: IntegerRange(2...classes), name: Options.candidates.name)
     settings.rotation = Float(try parsed.value(Options.rotation))
     settings.rotationSteps = try parsed.value(Options.rotationSteps)
     settings.shift = try parsed.value(Options.shift)

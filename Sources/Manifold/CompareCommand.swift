@@ -56,12 +56,24 @@ enum CompareCommand {
         let aeRun = try parsed.given(Options.aeRun).map { try resolveRunArgument($0, argument: "--ae-run") }
         let pcaRun = try parsed.given(Options.pcaRun).map { try resolveRunArgument($0, argument: "--pca-run") }
         let json = parsed.has(SharedOptions.json)
+        InterruptNote.set("interrupted: compare writes no files; nothing was saved")
 
         let saved = try AutoencoderPCAComparison.SavedRuns.load(
             autoencoderRun: aeRun, pcaRun: pcaRun, latent: givenLatent)
         let latent = givenLatent ?? saved.latent ?? Options.latent.defaultValue!
-        let dataSpec = try parsed.given(SharedOptions.data) ?? saved.dataSpec ?? SharedOptions.data.defaultValue!
-        let dataset = limits.apply(to: try DatasetLoader.load(dataSpec, seed: seed))
+        let givenData = try parsed.given(SharedOptions.data)
+        let dataSpec = givenData ?? saved.dataSpec ?? SharedOptions.data.defaultValue!
+        var full = try DatasetLoader.load(dataSpec, seed: seed)
+        // Saved runs trained with --test-limit are measured on that subset (as eval and attack do), unless
+        // --data or --test-limit says otherwise; only the test split is cut.
+        var limitNote: String?
+        if let limiting = saved.testLimitRun {
+            let testSet = RunTestSet(
+                run: limiting.run, config: limiting.config.filter { $0.key == "test_count" }, full: full,
+                dataSpec: dataSpec, useRunLimits: givenData == nil && !parsed.isGiven(SharedOptions.testLimit.name))
+            (full, limitNote) = (testSet.dataset, testSet.limitNote)
+        }
+        let dataset = limits.apply(to: full)
         let progress = ProgressReporter(label: "compare", quiet: parsed.has(SharedOptions.quiet) || json)
         let comparison = AutoencoderPCAComparison(
             dataset: dataset, latent: latent, epochs: epochs, batch: batch, learningRate: learningRate, seed: seed)
@@ -75,21 +87,23 @@ enum CompareCommand {
                     String(
                         format: "ae epoch %d/%d  test_mse %.6f", summary.epoch, epochs, summary.value("test_mse") ?? 0))
             })
+        if let limitNote, !parsed.has(SharedOptions.quiet) { printError(limitNote) }
         if json {
-            print(
-                JSONValue.object([
-                    "dataset": .string(dataset.name), "latent": .integer(latent),
-                    "test_count": .integer(dataset.testCount),
-                    "ae": .object([
-                        "mse": .number(result.autoencoderError), "seconds": .number(result.autoencoderSeconds),
-                        "epochs": .integer(result.autoencoderEpochs), "run": aeRun.map { .string($0.path) } ?? .null,
-                    ]),
-                    "pca": .object([
-                        "mse": .number(result.pcaError), "seconds": .number(result.pcaSeconds),
-                        "explained_variance": .number(result.explainedVariance),
-                        "run": pcaRun.map { .string($0.path) } ?? .null,
-                    ]),
-                ]).serialized())
+            var object: [String: JSONValue] = [
+                "dataset": .string(dataset.name), "latent": .integer(latent),
+                "test_count": .integer(dataset.testCount),
+                "ae": .object([
+                    "mse": .number(result.autoencoderError), "seconds": .number(result.autoencoderSeconds),
+                    "epochs": .integer(result.autoencoderEpochs), "run": aeRun.map { .string($0.path) } ?? .null,
+                ]),
+                "pca": .object([
+                    "mse": .number(result.pcaError), "seconds": .number(result.pcaSeconds),
+                    "explained_variance": .number(result.explainedVariance),
+                    "run": pcaRun.map { .string($0.path) } ?? .null,
+                ]),
+            ]
+            if let limitNote { object["test_images_note"] = .string(String(limitNote.dropFirst("note: ".count))) }
+            print(JSONValue.object(object).serialized())
         } else {
             print("test reconstruction MSE per pixel, k = \(latent), \(dataset.testCount) \(dataset.name) test images")
             print(

@@ -55,6 +55,7 @@ enum DefendCommand {
             throw UsageError("'defend purify' needs '--classifier RUN' (a classifier run)")
         }
         try SharedOptions.applyThreads(parsed)
+        InterruptNote.set("interrupted: purification did not finish; nothing was written")
         let loaded = try LoadedClassifierRun.load(classifierName, option: "--classifier")
         let purifier = try loadPurifier(genName, option: "--with", settings: try PurifierOptions.settings(parsed))
         let model = loaded.model
@@ -88,10 +89,12 @@ enum DefendCommand {
         let distance = PerturbationNorms.of(cleaned, from: images).map { Double($0.l2) }.reduce(0, +) / Double(n)
         if let folder = try parsed.given(out) {
             try writeGrid(clean: images, purified: cleaned, dataset: dataset, folder: folder)
+            InterruptNote.set("interrupted: \(folder)/purified.png is written; no report was printed")
         }
         if parsed.has(SharedOptions.json) {
             let object: [String: JSONValue] = [
-                "purifier": .string(purifier.summary), "with": .string(genName), "classifier": .string(classifierName),
+                "purifier": .string(purifier.summary), "with": .string(try resolveRunArgument(genName).path),
+                "classifier": .string(loaded.run.path),
                 "n": .integer(n), "accuracy": .number(accuracy(plain)),
                 "purified_accuracy": .number(accuracy(defended)), "mean_l2_change": .number(distance),
                 "seconds": .number(seconds), "images_per_second": .number(Double(n) / max(seconds, 1e-9)),

@@ -41,10 +41,16 @@ enum EvalCommand {
             run: run, config: config, full: try DatasetLoader.load(dataSpec, seed: seed), dataSpec: dataSpec,
             useRunLimits: dataOverride == nil)
         let dataset = testSet.dataset
+        // The classifier has the classes it was trained on (config.json's list, when plausible); data
+        // with fewer is fine, with more is not.
+        let listed = config["class_names"]?.arrayValue?.count ?? 0
+        let classes = (2...10_000).contains(listed) ? listed : dataset.classCount
+        try ClassCountMismatch.check(
+            dataSpec: dataSpec, dataClasses: dataset.classCount, runName: Sanitize.line(run.name), runClasses: classes)
         var generator = RandomGenerator(seed: 0)
         let model = Classifier(
             kind: kind, architecture: .of(config), imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
-            classCount: dataset.classCount, generator: &generator)
+            classCount: classes, generator: &generator)
         try RunCheckpoint.load(run: run, module: model)
         let evaluation = ClassifierEvaluation.evaluate(
             model, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: dataset.pixelCount)

@@ -121,7 +121,8 @@ enum HelpText {
     static let compare = """
         Trains the autoencoder (784-512-128-K) and fits PCA with K components, or reuses saved runs
         (which must have the same K), and prints both test reconstruction errors (MSE per pixel) side by
-        side.
+        side. Saved runs trained with --test-limit are compared on that test subset, and say so on stderr
+        (--data or --test-limit choose otherwise).
         """
 
     static let attack = """

@@ -71,6 +71,7 @@ enum PoisonCommand {
         let seed = try parsed.value(SharedOptions.seed)
         try SharedOptions.applyThreads(parsed)
         let dataSpec = try parsed.value(SharedOptions.data)
+        InterruptNote.set("interrupted: no run was saved")
         let baseName = try parsed.given(Options.run).map { try resolveRunArgument($0).name }
         let limits = try DataLimits(parsed)
         let quiet = parsed.has(SharedOptions.quiet)
@@ -87,17 +88,21 @@ enum PoisonCommand {
             method: method, kind: kind, dataSpec: dataSpec, epochs: epochs, batch: batch, learningRate: learningRate,
             seed: seed, target: target)
         var rows: [JSONValue] = []
+        var saved: [String] = []
         for fraction in fractions {
             var name =
                 baseName ?? RunDirectory.newName(model: kind.rawValue, dataset: dataset.name, method: method.rawValue)
             if fractions.count > 1 { name += String(format: "-f%.2f", fraction) }
+            let run = RunDirectory(root: RunDirectory.defaultRoot, name: name)
+            InterruptNote.set(
+                "interrupted: run \(run.path) was not saved"
+                    + (saved.isEmpty ? "" : "; saved before it: \(saved.joined(separator: ", "))"))
             let progress = ProgressReporter(
                 label: "\(method.rawValue) \(String(format: "%.2f", fraction))", quiet: quiet)
-            let outcome = try recipe.train(
-                on: dataset, fraction: fraction, run: RunDirectory(root: RunDirectory.defaultRoot, name: name)
-            ) { done, total in
+            let outcome = try recipe.train(on: dataset, fraction: fraction, run: run) { done, total in
                 progress.update(done: done, total: total, detail: "")
             }
+            saved.append(outcome.run.path)
             var row: [String: JSONValue] = [
                 "fraction": .number(fraction), "clean_accuracy": .number(outcome.cleanAccuracy),
                 "run": .string(outcome.run.path),

@@ -36,9 +36,9 @@ final class ProgressReporter {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
-    /// A line that stays: the end of an epoch.
-    func log(_ line: String) {
-        guard !quiet else { return }
+    /// A line that stays: the end of an epoch; `always` prints it also under --quiet (an interruption).
+    func log(_ line: String, always: Bool = false) {
+        guard !quiet || always else { return }
         let prefix = isTerminal ? "\r\u{1B}[2K" : ""
         FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
     }

@@ -193,6 +193,7 @@ enum SampleCommand {
             try resolveRunArgument($0, argument: "--classifier")
         }
         try SharedOptions.applyThreads(parsed)
+        if let out = try parsed.given(Options.out) { try checkOut(out) }
         let outPath =
             try parsed.given(Options.out)
             ?? run.file(interpolation == nil ? "samples-\(method.rawValue).png" : "interpolation-prior.png")
@@ -214,6 +215,7 @@ enum SampleCommand {
         drawing.guidanceClassifierRun = guidanceClassifier
         drawing.classifierScale = scale
         let progress = ProgressReporter(label: "sample \(method.rawValue)", quiet: quiet)
+        InterruptNote.set("interrupted: sampling did not finish; \(outPath) was not written")
         let result: SampleDrawing.Result
         do {
             result = try drawing.draw(
@@ -222,7 +224,12 @@ enum SampleCommand {
                         done: s.progress.done, total: s.progress.total,
                         detail: String(format: "noise %.3f  score %.3g", s.noiseLevel, s.scoreNorm))
                 },
-                note: { if !quiet { printError($0) } })
+                note: { if !quiet { printError($0) } },
+                written: {
+                    InterruptNote.set(
+                        "interrupted while scoring: the samples are written to \(outPath), the scores were not computed"
+                    )
+                })
         } catch let error as SamplingRequestError {
             throw UsageError(error.description)
         }
@@ -280,5 +287,19 @@ enum SampleCommand {
             print(line)
         }
         return 0
+    }
+
+    /// Refuses, before anything is sampled, an `--out` that cannot be written: a folder, or a file in a
+    /// folder that does not exist.
+    static func checkOut(_ path: String) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw UsageError("option '--out': '\(path)' is a folder; give a file name (FILE.png)")
+        }
+        let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let parent = folder.isEmpty ? "/" : folder
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
+            throw UsageError("option '--out': no such folder '\(parent)'")
+        }
     }
 }

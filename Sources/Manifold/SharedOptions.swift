@@ -11,6 +11,9 @@ enum SharedOptions {
         help: "synthetic (embedded), fashion (Debian's dataset-fashion-mnist), or a folder with the four "
             + "MNIST-format IDX files (raw or .gz)"
     ) { text throws(UsageError) in
+        guard !text.isEmpty else {
+            throw UsageError("option '--data' is empty: give synthetic, fashion, or a folder path")
+        }
         do throws(DatasetError) {
             try DatasetLoader.checkSpec(text)
         } catch {

@@ -60,6 +60,11 @@ enum TrainCommand {
         } catch let error as TrainingRequestError {
             throw UsageError(error.description)
         }
+        if let row = session.metrics.droppedRow {
+            printError(
+                "warning: \(plan.run.file("metrics.csv")): its last row was cut short ('\(Sanitize.line(row, limit: 60))'); "
+                    + "dropped it, the resumed epochs' rows follow the whole ones")
+        }
         return try train(session, quiet: parsed.has(SharedOptions.quiet), json: parsed.has(SharedOptions.json))
     }
 
@@ -96,7 +101,7 @@ enum TrainCommand {
         InterruptFlag.install()
         while !training.isFinished {
             if InterruptFlag.isRaised {
-                progress.log(interruptionNote(session))
+                progress.log("manifold: " + interruptionNote(session), always: true)
                 return 130
             }
             let report = try training.step()

@@ -1,6 +1,7 @@
 // The manifold executable: parses the command line and dispatches to a command.
 // Exit status: 0 success, 1 runtime error, 2 usage error.
 import Base
+import Engine
 import Foundation
 import TensorCore
 
@@ -38,6 +39,10 @@ func dispatch(_ arguments: [String]) -> Int32 {
         }
     } catch let error as UsageError {
         printError(error.description)
+        return 2
+    } catch let error as ClassCountMismatch {
+        // Data of more classes than the run was trained on comes from --data (or a folder changed since).
+        printError("option '--data': \(error.description)")
         return 2
     } catch {
         printError("\(error)")

@@ -51,7 +51,8 @@ private func writeMNISTFolder(
         #expect(testOnly.testImages == both.testImages && testOnly.testLabels == both.testLabels)
         #expect(testOnly.imageHeight == 5 && testOnly.imageWidth == 3 && testOnly.name == both.name)
         #expect(testOnly.subset(train: 1, test: 2).testCount == 2)
-        // The training files are not read at all: a folder without them still gives its test split.
+        // The training images are not read at all (the training labels are, for the class count): a folder
+        // without them still gives its test split.
         try FileManager.default.removeItem(atPath: folder + "/" + DatasetLoader.trainImagesFile)
         #expect(try DatasetLoader.load(folder, seed: 0, withTraining: false).testLabels == both.testLabels)
         #expect(
@@ -84,9 +85,15 @@ private func writeMNISTFolder(
         try writeFile(idxBytes([5], payload: [0, 1, 2, 3, 4]), to: folder + "/train-labels-idx1-ubyte")
         expectMessage("\(folder)/train-labels-idx1-ubyte: 5 labels for 6 images in \(folder)/train-images-idx3-ubyte")
 
+        // A folder's classes are as many as its labels need; named classes (Fashion's ten) bound them.
         try reset()
         try writeFile(idxBytes([4], payload: [0, 1, 12, 3]), to: folder + "/t10k-labels-idx1-ubyte")
-        expectMessage("\(folder)/t10k-labels-idx1-ubyte: label 12 at index 2 is outside 0...9")
+        #expect(try DatasetLoader.load(folder, seed: 0).classNames == (0...12).map(String.init))
+        #expect(try DatasetLoader.load(folder, seed: 0, withTraining: false).classCount == 13)
+        let named = datasetErrorMessage {
+            _ = try DatasetLoader.loadFolder(folder, name: "ten", classNames: (0..<10).map(String.init))
+        }
+        #expect(named == "\(folder)/t10k-labels-idx1-ubyte: label 12 at index 2 is outside 0...9", "\(named ?? "")")
 
         try reset()
         try writeFile(idxBytes([6, 15]), to: folder + "/train-images-idx3-ubyte")
