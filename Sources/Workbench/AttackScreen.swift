@@ -38,14 +38,21 @@ final class AttackScreen: JobScreen {
     func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
         if key.key == .character("n"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
             // Next method on the same classifier and image: a new job, the old one stays a `[` away.
+            // The image, eps and perceptual bound the user picked carry over.
             let next = AttackScreen.method(after: job.method)
-            let image = AttackScreen.selection(job.runner.snapshot).image
-            workbench.start { try Job.attack(run: run, method: next, image: image, running: true) }
+            let lab = AttackScreen.settings(of: job)
+            workbench.start {
+                try Job.attack(
+                    run: run, method: next, epsilon: lab.epsilon, perceptualBound: lab.perceptualBound,
+                    image: lab.image, running: true)
+            }
             return
         }
         if key.key == .character("w"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
-            let image = AttackScreen.selection(job.runner.snapshot).image
-            workbench.start { try Job.attack(run: run, method: "autoattack", image: image, running: true) }
+            let lab = AttackScreen.settings(of: job)
+            workbench.start {
+                try Job.attack(run: run, method: "autoattack", epsilon: lab.epsilon, image: lab.image, running: true)
+            }
             return
         }
         if key.key == .character("g"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
@@ -84,6 +91,14 @@ final class AttackScreen: JobScreen {
         let figure = s.figures.first { $0.name == "image" }?.value ?? "0"
         let epsilon = s.figures.first { $0.name == "eps" }.flatMap { Float($0.value) } ?? 0.1
         return (Int(figure.prefix { $0.isNumber }) ?? 0, epsilon)
+    }
+
+    /// What the user set in the lab, for the attack `n` or `w` starts: the image shown, the eps (the one
+    /// the job started with while its method has none) and the perceptual bound (LPA, PPGD; else nil).
+    static func settings(of job: Job) -> (image: Int, epsilon: Float, perceptualBound: Float?) {
+        let s = job.runner.snapshot
+        let figure = { (name: String) in s.figures.first { $0.name == name }.flatMap { Float($0.value) } }
+        return (selection(s).image, figure("eps") ?? job.epsilon, figure("perceptual bound"))
     }
 
     func placeholder(workbench: WorkbenchState) -> (title: String, text: String) {
