@@ -73,7 +73,10 @@ extension WorkbenchState {
             Span("?", style: Style(attributes: .bold)), Span(" keys  "),
         ]
         let snapshotMessage = active?.runner.snapshot.message ?? ""
-        let shown = Date().timeIntervalSince(messageTime) < 4 ? message : snapshotMessage
+        // A pending question stays until answered, fitted to the line (the last choice below adds a space).
+        let shown =
+            screen.question(width: width - 1)
+            ?? (Date().timeIntervalSince(messageTime) < 4 ? message : snapshotMessage)
         var full: [Span] = []
         var compact: [Span] = []
         if let job = active {
