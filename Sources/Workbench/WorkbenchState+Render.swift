@@ -59,7 +59,7 @@ extension WorkbenchState {
             let overlay = HelpOverlay(
                 entries: helpEntries, style: theme.textStyle, keyStyle: theme.accentStyle,
                 borderStyle: Style(foreground: theme.accent), page: helpPage)
-            clicks.helpPages = overlay.pageCount(in: buffer.area)
+            helpPages.count = overlay.pageCount(in: buffer.area)
             buffer.render(overlay, in: buffer.area)
         }
     }
