@@ -133,14 +133,29 @@ final class AttackScreen: JobScreen {
             return
         }
         let sanity = SanityPanel(s.checks, theme: workbench.theme)
-        let rows = Layout.vertical([.fill(3), .fill(2)] + sanity.rows(maximumLines: 8) + [.length(3)]).split(area)
+        // At small heights the sanity panel gives up lines until the probability panels hold every class.
+        let classes = BarChart(
+            bars: (s.bars["clean"] ?? []).map { .init(label: $0.label, value: $0.value) }, overflow: .columns)
+        func layout(sanityLines: Int) -> [Rect] {
+            Layout.vertical([.fill(3), .fill(2)] + sanity.rows(maximumLines: sanityLines) + [.length(3)]).split(area)
+        }
+        let columns = { (row: Rect) in Layout.horizontal([.fill(1), .fill(1), .fill(1)]).split(row) }
+        let fits = { (row: Rect) in
+            columns(row).prefix(2).allSatisfy { $0.height - 2 >= classes.rowsNeeded(width: $0.width - 2) }
+        }
+        var sanityLines = min(8, sanity.lines.count)
+        var rows = layout(sanityLines: sanityLines)
+        while sanityLines > 1, !fits(rows[1]) {
+            sanityLines -= 1
+            rows = layout(sanityLines: sanityLines)
+        }
         let top = Layout.horizontal([.fill(1), .fill(1), .fill(1), .length(44)]).split(rows[0])
         workbench.renderImageStrip(s.images["clean"] ?? [], title: "clean", in: top[0], buffer: &buffer)
         workbench.renderImageStrip(s.images["adversarial"] ?? [], title: "adversarial", in: top[1], buffer: &buffer)
         workbench.renderImageStrip(
             s.images["perturbation"] ?? [], title: "perturbation", in: top[2], buffer: &buffer, signed: true)
         workbench.renderFigures(s.figures, title: "attack", in: top[3], buffer: &buffer)
-        let bottom = Layout.horizontal([.fill(1), .fill(1), .fill(1)]).split(rows[1])
+        let bottom = columns(rows[1])
         renderProbabilities(s, in: bottom, buffer: &buffer, workbench: workbench)
         if !sanity.lines.isEmpty { sanity.render(in: rows[2], buffer: &buffer, workbench: workbench) }
         workbench.renderProgress(s, in: rows[rows.count - 1], buffer: &buffer)
