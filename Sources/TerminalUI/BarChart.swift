@@ -50,19 +50,36 @@ public struct BarChart: Widget {
         self.overflow = overflow
     }
 
+    /// The printed values, and the narrowest column that holds a short label and a whole value.
+    private var valueTexts: [String] {
+        bars.map { $0.value.isFinite ? AxisTicks.formatFixed($0.value, decimals: decimals) : "nan" }
+    }
+
+    private func narrowestColumn(valueWidth: Int, longestLabel: Int) -> Int {
+        min(longestLabel, 3) + valueWidth + 2
+    }
+
+    /// The fewest rows that show every bar in `width` columns (with `.clip`: a row per bar).
+    public func rowsNeeded(width: Int) -> Int {
+        guard overflow == .columns, !bars.isEmpty else { return bars.count }
+        let valueWidth = valueTexts.map(\.count).max() ?? 0
+        let longestLabel = bars.map { CharacterWidth.of($0.label) }.max() ?? 0
+        let columns = max(1, (width + 1) / narrowestColumn(valueWidth: valueWidth, longestLabel: longestLabel))
+        return (bars.count + columns - 1) / columns
+    }
+
     public func render(in area: Rect, buffer: inout Buffer) {
         let a = area.intersection(buffer.area)
         guard !a.isEmpty, !bars.isEmpty else { return }
         let top = maximum ?? max(bars.map(\.value).filter(\.isFinite).max() ?? 1, 1e-12)
-        let valueTexts = bars.map {
-            $0.value.isFinite ? AxisTicks.formatFixed($0.value, decimals: decimals) : "nan"
-        }
+        let valueTexts = self.valueTexts
         let valueWidth = valueTexts.map(\.count).max() ?? 0
         let longestLabel = bars.map { CharacterWidth.of($0.label) }.max() ?? 0
         // Only as many columns as hold a short label and the whole value each (a cut number would misread);
         // when even those cannot hold every bar, the last are left out.
         let wanted = overflow == .columns ? (bars.count + a.height - 1) / a.height : 1
-        let columns = max(1, min(wanted, (a.width + 1) / (min(longestLabel, 3) + valueWidth + 2)))
+        let columns = max(
+            1, min(wanted, (a.width + 1) / narrowestColumn(valueWidth: valueWidth, longestLabel: longestLabel)))
         let rows = min(a.height, (bars.count + columns - 1) / columns)
         let columnWidth = (a.width - (columns - 1)) / columns
         let labelWidth = min(longestLabel, max(0, columnWidth / 3))

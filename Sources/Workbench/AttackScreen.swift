@@ -38,14 +38,21 @@ final class AttackScreen: JobScreen {
     func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
         if key.key == .character("n"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
             // Next method on the same classifier and image: a new job, the old one stays a `[` away.
+            // The image, eps and perceptual bound the user picked carry over.
             let next = AttackScreen.method(after: job.method)
-            let image = AttackScreen.selection(job.runner.snapshot).image
-            workbench.start { try Job.attack(run: run, method: next, image: image, running: true) }
+            let lab = AttackScreen.settings(of: job)
+            workbench.start {
+                try Job.attack(
+                    run: run, method: next, epsilon: lab.epsilon, perceptualBound: lab.perceptualBound,
+                    image: lab.image, running: true)
+            }
             return
         }
         if key.key == .character("w"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
-            let image = AttackScreen.selection(job.runner.snapshot).image
-            workbench.start { try Job.attack(run: run, method: "autoattack", image: image, running: true) }
+            let lab = AttackScreen.settings(of: job)
+            workbench.start {
+                try Job.attack(run: run, method: "autoattack", epsilon: lab.epsilon, image: lab.image, running: true)
+            }
             return
         }
         if key.key == .character("g"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
@@ -86,6 +93,14 @@ final class AttackScreen: JobScreen {
         return (Int(figure.prefix { $0.isNumber }) ?? 0, epsilon)
     }
 
+    /// What the user set in the lab, for the attack `n` or `w` starts: the image shown, the eps (the one
+    /// the job started with while its method has none) and the perceptual bound (LPA, PPGD; else nil).
+    static func settings(of job: Job) -> (image: Int, epsilon: Float, perceptualBound: Float?) {
+        let s = job.runner.snapshot
+        let figure = { (name: String) in s.figures.first { $0.name == name }.flatMap { Float($0.value) } }
+        return (selection(s).image, figure("eps") ?? job.epsilon, figure("perceptual bound"))
+    }
+
     func placeholder(workbench: WorkbenchState) -> (title: String, text: String) {
         (
             "Attack lab",
@@ -118,14 +133,29 @@ final class AttackScreen: JobScreen {
             return
         }
         let sanity = SanityPanel(s.checks, theme: workbench.theme)
-        let rows = Layout.vertical([.fill(3), .fill(2)] + sanity.rows(maximumLines: 8) + [.length(3)]).split(area)
+        // At small heights the sanity panel gives up lines until the probability panels hold every class.
+        let classes = BarChart(
+            bars: (s.bars["clean"] ?? []).map { .init(label: $0.label, value: $0.value) }, overflow: .columns)
+        func layout(sanityLines: Int) -> [Rect] {
+            Layout.vertical([.fill(3), .fill(2)] + sanity.rows(maximumLines: sanityLines) + [.length(3)]).split(area)
+        }
+        let columns = { (row: Rect) in Layout.horizontal([.fill(1), .fill(1), .fill(1)]).split(row) }
+        let fits = { (row: Rect) in
+            columns(row).prefix(2).allSatisfy { $0.height - 2 >= classes.rowsNeeded(width: $0.width - 2) }
+        }
+        var sanityLines = min(8, sanity.lines.count)
+        var rows = layout(sanityLines: sanityLines)
+        while sanityLines > 1, !fits(rows[1]) {
+            sanityLines -= 1
+            rows = layout(sanityLines: sanityLines)
+        }
         let top = Layout.horizontal([.fill(1), .fill(1), .fill(1), .length(44)]).split(rows[0])
         workbench.renderImageStrip(s.images["clean"] ?? [], title: "clean", in: top[0], buffer: &buffer)
         workbench.renderImageStrip(s.images["adversarial"] ?? [], title: "adversarial", in: top[1], buffer: &buffer)
         workbench.renderImageStrip(
             s.images["perturbation"] ?? [], title: "perturbation", in: top[2], buffer: &buffer, signed: true)
         workbench.renderFigures(s.figures, title: "attack", in: top[3], buffer: &buffer)
-        let bottom = Layout.horizontal([.fill(1), .fill(1), .fill(1)]).split(rows[1])
+        let bottom = columns(rows[1])
         renderProbabilities(s, in: bottom, buffer: &buffer, workbench: workbench)
         if !sanity.lines.isEmpty { sanity.render(in: rows[2], buffer: &buffer, workbench: workbench) }
         workbench.renderProgress(s, in: rows[rows.count - 1], buffer: &buffer)

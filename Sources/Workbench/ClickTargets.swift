@@ -2,8 +2,8 @@ import TerminalUI
 
 /// Where the last frame drew the things a mouse click can pick (tabs, a screen's items such as Home's
 /// menu entries or the Runs screen's rows), so a click maps to what the user saw. Rendering records;
-/// input handling looks up. It also keeps how many pages the help overlay had, which decides what `↓` `↑`
-/// do. A class so the non-mutating `render` can record into the state's instance; used on the UI thread only.
+/// input handling looks up. A class so the non-mutating `render` can record into the state's instance;
+/// used on the UI thread only.
 final class ClickTargets {
     enum Target: Equatable {
         /// A tab: the index of its screen.
@@ -15,8 +15,6 @@ final class ClickTargets {
     }
 
     private var regions: [(area: Rect, target: Target)] = []
-    /// The pages of the help overlay the last frame drew (1: its keys fit); nil before one was drawn.
-    var helpPages: Int?
 
     func clear() { regions.removeAll(keepingCapacity: true) }
 

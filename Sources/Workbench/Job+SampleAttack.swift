@@ -92,9 +92,11 @@ extension Job {
     }
 
     /// An attack on the first 256 test images of a classifier run, stepped on the Attack lab screen, showing
-    /// test image `image` (clamped into range) first.
+    /// test image `image` (clamped into range) first; `perceptualBound` applies to LPA and PPGD only (nil: their
+    /// default).
     static func attack(
-        run: RunDirectory, method: String = "pgd", epsilon: Float = 0.1, image: Int = 0, running: Bool
+        run: RunDirectory, method: String = "pgd", epsilon: Float = 0.1, perceptualBound: Float? = nil, image: Int = 0,
+        running: Bool
     ) throws -> Job {
         let config = try run.readConfig()
         guard let kind = config["model"]?.stringValue.flatMap(Classifier.Kind.init(rawValue:)) else {
@@ -139,6 +141,7 @@ extension Job {
                 imageHeight: dataset.imageHeight, classNames: dataset.classNames, method: method,
                 threat: ThreatModel(epsilon: epsilon), steps: nil, alpha: nil)
             attack.selectedImage = image
+            if let perceptualBound, attack.perceptualBound != nil { try attack.setPerceptualBound(perceptualBound) }
             return attack
         }
         let runner = Runner(experiment: experiment, label: "attack", heavyEvery: 1, heavyInterval: 0.05)
@@ -146,6 +149,7 @@ extension Job {
         let job = Job(
             kind: .attack, title: "\(method) · \(run.name)", runner: runner, classNames: [], run: run, labels: labels)
         job.method = method
+        job.epsilon = epsilon
         job.controls = { key in
             switch key.key {
             case .left, .right:

@@ -25,6 +25,9 @@ final class Job {
     var classNames: [String] { labels.classNames }
     /// The attack method of an attack job.
     var method = ""
+    /// The eps an attack job started with: the lab's eps while its method has none (CW, DeepFool, LPA...),
+    /// which `+` `-` cannot change.
+    var epsilon: Float = 0.1
     /// Position in the workbench's list of step-rate limits (0: full speed).
     var paceIndex = 0
     /// Saves the current weights on the runner's queue (set for training jobs).

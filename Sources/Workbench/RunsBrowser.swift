@@ -75,10 +75,18 @@ struct RunsBrowser {
         case .character("d"), .delete:
             guard entries.indices.contains(selected) else { return nil }
             pendingDelete = entries[selected].run
-            return "delete \(entries[selected].run.path)? y / n"
+            return deleteQuestion(width: .max)
         default: break
         }
         return nil
+    }
+
+    /// The pending "delete PATH? y / n" in at most `width` columns: a long path loses its middle, the
+    /// answer keys stay. Nil when no question is pending.
+    func deleteQuestion(width: Int) -> String? {
+        guard let run = pendingDelete else { return nil }
+        let path = sanitized(run.path)
+        return "delete " + truncatedMiddle(path, toWidth: max(1, width - 14)) + "? y / n"
     }
 
     /// The answer to "delete?": only `y` deletes the run asked about, and only a real folder inside the

@@ -19,6 +19,8 @@ final class RunsScreen: WorkbenchScreen {
     var jobKinds: Set<Job.Kind> { [.evaluation] }
     var capturesKeys: Bool { browser.confirmingDelete }
 
+    func question(width: Int) -> String? { browser.deleteQuestion(width: width) }
+
     var helpEntries: [HelpOverlay.Entry] {
         [
             .init("↑ ↓ Enter", "attack (classifier) or sample (generative) the run"),

@@ -59,7 +59,7 @@ extension WorkbenchState {
             let overlay = HelpOverlay(
                 entries: helpEntries, style: theme.textStyle, keyStyle: theme.accentStyle,
                 borderStyle: Style(foreground: theme.accent), page: helpPage)
-            clicks.helpPages = overlay.pageCount(in: buffer.area)
+            helpPages.count = overlay.pageCount(in: buffer.area)
             buffer.render(overlay, in: buffer.area)
         }
     }
@@ -73,7 +73,10 @@ extension WorkbenchState {
             Span("?", style: Style(attributes: .bold)), Span(" keys  "),
         ]
         let snapshotMessage = active?.runner.snapshot.message ?? ""
-        let shown = Date().timeIntervalSince(messageTime) < 4 ? message : snapshotMessage
+        // A pending question stays until answered, fitted to the line (the last choice below adds a space).
+        let shown =
+            screen.question(width: width - 1)
+            ?? (Date().timeIntervalSince(messageTime) < 4 ? message : snapshotMessage)
         var full: [Span] = []
         var compact: [Span] = []
         if let job = active {

@@ -26,6 +26,8 @@ struct WorkbenchState {
     var showHelp = false
     /// The help overlay's page, when the keys need more than one (↓ ↑ turn it).
     var helpPage = 0
+    /// How many pages the last help overlay drawn had.
+    let helpPages = HelpOverlayPages()
     var quit = false
     /// Chart options of the job screens (`l`, `m`).
     var logScale = false
@@ -122,7 +124,7 @@ struct WorkbenchState {
         guard case .key(let key) = event else { return .none }
         if showHelp {
             // ↓ ↑ turn the pages; on a single page they close the overlay, as every other key does.
-            let turns = clicks.helpPages != 1
+            let turns = helpPages.count != 1
             switch key.key {
             case .down where turns, .pageDown where turns: helpPage += 1
             case .up where turns, .pageUp where turns: helpPage -= 1

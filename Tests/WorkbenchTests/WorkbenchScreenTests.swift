@@ -97,6 +97,7 @@ final class TrivialScreen: WorkbenchScreen {
             _ = state.handle(.key(.character("?")))
             let frame = WorkbenchFixture.frame(state, width: 200, height: 60).joined(separator: "\n")
             #expect(frame.contains("│ q ") && !frame.contains("page 1/"), "\(frame)")
+            #expect(state.helpPages.count == 1)
             _ = state.handle(.key(KeyEvent(key)))
             #expect(!state.showHelp, "\(key) left the one-page overlay open")
         }

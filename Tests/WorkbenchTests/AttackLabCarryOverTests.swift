@@ -1,0 +1,91 @@
+import Engine
+import Foundation
+import Models
+import NeuralNet
+import SafeTensors
+import TensorCore
+import TerminalUI
+import Testing
+
+@testable import Workbench
+
+/// `n` (next method) and `w` (AutoAttack) start a new attack with what the user set in the lab: the eps
+/// (README: AutoAttack runs "at the lab's eps"), the perceptual bound from LPA to PPGD, and the image.
+@Suite struct AttackLabCarryOverTests {
+    /// A runs folder with a classifier run `clf` that has weights.
+    static func runsRoot() throws -> String {
+        let root = WorkbenchFixture.runsRoot()
+        try WorkbenchFixture.writeRun(
+            "clf", in: root, config: WorkbenchFixture.config(model: "mlp", created: "2025-01-01T00:00:00Z"))
+        var generator = RandomGenerator(seed: 1)
+        let model = Classifier(kind: .mlp, generator: &generator)
+        try Data(try SafeTensorsFormat.encode(Checkpoint.file(of: model)))
+            .write(to: URL(fileURLWithPath: "\(root)/clf/model.safetensors"))
+        return root
+    }
+
+    /// Presses `key` on the Attack lab showing `job` and returns the figure `name` of the attack it started.
+    static func figure(_ name: String, after key: String, on job: Job, root: String) throws -> String? {
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        state.add(job)
+        _ = state.handle(.key(.character(Character(key))))
+        let started = try #require(state.jobs.count == 2 ? state.jobs.last : nil, "\(key): \(state.message)")
+        defer { started.runner.send(.stop) }
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if case .failed(let reason) = started.runner.snapshot.status { Issue.record("\(reason)") }
+            if let value = started.runner.snapshot.figures.first(where: { $0.name == name })?.value { return value }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return nil
+    }
+
+    /// A job on `clf` whose runner shows `figures`.
+    static func fixture(method: String, figures: [(name: String, value: String)], root: String) -> Job {
+        let fixture = WorkbenchFixture.job(kind: .attack, title: "\(method) · clf") { $0.figures = figures }
+        let job = Job(
+            kind: .attack, title: "\(method) · clf", runner: fixture.runner, classNames: [],
+            run: RunDirectory(root: root, name: "clf"))
+        job.method = method
+        return job
+    }
+
+    /// Bug: after `+` had taken eps to 0.2, `w` ran AutoAttack at 0.1 and `n` the next method at 0.1.
+    @Test func nAndWKeepTheLabsEps() throws {
+        let root = try Self.runsRoot()
+        defer { cleanup(root) }
+        for key in ["n", "w"] {
+            let job = Self.fixture(
+                method: "pgd", figures: [("method", "pgd"), ("eps", "0.2"), ("image", "5 (true: 3)")], root: root)
+            defer { job.runner.send(.stop) }
+            let eps = try Self.figure("eps", after: key, on: job, root: root)
+            #expect(eps == "0.2", "\(key): eps \(eps ?? "not shown")")
+        }
+    }
+
+    /// A method without an eps-ball (one-pixel shows "eps none") passes on the eps it was started with.
+    @Test func nAfterAMethodWithoutEpsKeepsTheEpsBeforeIt() throws {
+        let root = try Self.runsRoot()
+        defer { cleanup(root) }
+        let job = try Job.attack(
+            run: RunDirectory(root: root, name: "clf"), method: "onepixel", epsilon: 0.2, running: false)
+        defer { job.runner.send(.stop) }
+        let shown = { job.runner.snapshot.figures.first { $0.name == "eps" }?.value }
+        let deadline = Date().addingTimeInterval(60)
+        while shown() == nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(shown() == "none")
+        let eps = try Self.figure("eps", after: "n", on: job, root: root)
+        #expect(eps == "0.2", "eps \(eps ?? "not shown")")
+    }
+
+    /// `n` from LPA to PPGD keeps the perceptual bound `+` `-` set.
+    @Test func nFromLPAToPPGDKeepsThePerceptualBound() throws {
+        let root = try Self.runsRoot()
+        defer { cleanup(root) }
+        let job = Self.fixture(
+            method: "lpa", figures: [("method", "lpa"), ("eps", "none"), ("perceptual bound", "0.3")], root: root)
+        defer { job.runner.send(.stop) }
+        let bound = try Self.figure("perceptual bound", after: "n", on: job, root: root)
+        #expect(bound == "0.3", "bound \(bound ?? "not shown")")
+    }
+}
