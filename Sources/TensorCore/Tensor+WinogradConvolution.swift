@@ -44,7 +44,7 @@ extension Tensor {
             let v = TensorStorage(uninitializedCount: 16 * channels * rowLength)
             let m = TensorStorage(uninitializedCount: 16 * outChannels * rowLength)
             let scratch = TensorStorage(
-                uninitializedCount: transforms.inputScratch)
+                uninitializedCount: Swift.max(transforms.inputScratch, transforms.outputScratch))
             for first in stride(from: images.lowerBound, to: images.upperBound, by: size) {
                 let count = min(size, images.upperBound - first)
                 let columns = count * tiles
@@ -61,7 +61,7 @@ extension Tensor {
                 }
                 transforms.transformOutput(
                     m.pointer, columns: columns, count: count, bias: bias.map { UnsafePointer($0.data) },
-                    into: out.data + first * outPlane)
+                    into: out.data + first * outPlane, stage: scratch.pointer)
             }
         }
         return out

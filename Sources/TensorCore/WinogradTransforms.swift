@@ -70,17 +70,41 @@ struct WinogradTransforms: Sendable {
     /// row is written (and read) in whole vectors, up to 7 lanes past its end.
     static func rowStride(columns: Int) -> Int { columns + 8 }
 
-    /// Floats of scratch `transformInput` needs: a padded row split into its even and odd pixels,
-    /// and the row transforms of every padded row of a plane.
-    var inputScratch: Int { 2 * (span + 8) + (2 * tileRows + 2) * 4 * span }
+    /// Floats of scratch `transformInput` needs: a padded row split into its even and odd pixels, 16
+    /// for a row's end, and the row transforms of every padded row of a plane.
+    var inputScratch: Int { 2 * (span + 8) + 16 + (2 * tileRows + 2) * 4 * span }
 
-    /// Sixteen pixels of `line` from `start`, zero from `width` on.
+    /// `tailMasks[n]`: all bits set in the first n lanes, clear in the rest.
+    static let tailMasks: [SIMD16<UInt32>] = (0...16).map { n in
+        var mask = SIMD16<UInt32>()
+        for lane in 0..<n { mask[lane] = .max }
+        return mask
+    }
+
+    /// Floats of scratch `transformOutput` needs: 16 for a row's end and a second output row.
+    var outputScratch: Int { 16 + 2 * span }
+
+    /// Sixteen pixels of `line` from `start`, zero from `width` on. Past the row's end the vector is
+    /// loaded whole and its tail cleared by a bit mask where the load stays before `end`; otherwise
+    /// the row's end is staged through `stage` (16 floats). (Lane-by-lane inserts, or a masked select,
+    /// went through the stack one lane at a time on AVX2, where a 16-lane vector is two registers.)
     @inline(__always)
-    private static func sixteen(_ line: UnsafePointer<Float>, from start: Int, width: Int) -> SIMD16<Float> {
-        if start + 16 <= width { return UnsafeRawPointer(line + start).loadUnaligned(as: SIMD16<Float>.self) }
-        var pixels = SIMD16<Float>()
-        for i in 0..<Swift.max(0, width - start) { pixels[i] = line[start + i] }
-        return pixels
+    private static func sixteen(
+        _ line: UnsafePointer<Float>, from start: Int, width: Int, end: UnsafePointer<Float>,
+        stage: UnsafeMutablePointer<Float>
+    ) -> SIMD16<Float> {
+        let source = line + start
+        if start + 16 <= width { return UnsafeRawPointer(source).loadUnaligned(as: SIMD16<Float>.self) }
+        let valid = width - start
+        guard valid > 0 else { return SIMD16() }
+        if source + 16 <= end {
+            let bits = UnsafeRawPointer(source).loadUnaligned(as: SIMD16<UInt32>.self) & tailMasks[valid]
+            return unsafeBitCast(bits, to: SIMD16<Float>.self)
+        }
+        store(Lanes(), stage)
+        store(Lanes(), stage + 8)
+        for i in 0..<valid { stage[i] = source[i] }
+        return UnsafeRawPointer(stage).loadUnaligned(as: SIMD16<Float>.self)
     }
 
     /// `[a0, b0, a1, b1, ..., a7, b7]`.
@@ -90,13 +114,20 @@ struct WinogradTransforms: Sendable {
             a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
     }
 
-    /// Writes the first `min(16, width - start)` of `pixels` to `line` from `start`.
+    /// Writes 16 pixels to `line` from `start`: whole where that ends before `end`, else the first
+    /// `width - start` of them through `stage` (16 floats). A whole store may run past the row's end:
+    /// `transformOutput` writes the rows in increasing address order, so the next rows overwrite it.
     @inline(__always)
-    private static func write(_ pixels: SIMD16<Float>, _ line: UnsafeMutablePointer<Float>, from start: Int, width: Int) {
-        if start + 16 <= width {
-            UnsafeMutableRawPointer(line + start).storeBytes(of: pixels, as: SIMD16<Float>.self)
-        } else {
-            for i in 0..<Swift.max(0, width - start) { line[start + i] = pixels[i] }
+    private static func write(
+        _ pixels: SIMD16<Float>, _ line: UnsafeMutablePointer<Float>, from start: Int, width: Int,
+        end: UnsafeMutablePointer<Float>, stage: UnsafeMutablePointer<Float>
+    ) {
+        let target = line + start
+        if start + 16 <= width || (width > start && target + 16 <= end) {
+            UnsafeMutableRawPointer(target).storeBytes(of: pixels, as: SIMD16<Float>.self)
+        } else if width > start {
+            UnsafeMutableRawPointer(stage).storeBytes(of: pixels, as: SIMD16<Float>.self)
+            for i in 0..<(width - start) { target[i] = stage[i] }
         }
     }
 
@@ -124,7 +155,9 @@ struct WinogradTransforms: Sendable {
         let planeStride = channels * stride
         let paddedRows = 2 * tileRows + 2
         let (even, odd) = (scratch, scratch + span + 8)
-        let rows = scratch + 2 * (span + 8)  // [paddedRows][4][span]
+        let stage = scratch + 2 * (span + 8)
+        let rows = stage + 16  // [paddedRows][4][span]
+        let end = images + count * channels * height * width
         for image in 0..<count {
             for c in 0..<channels {
                 let plane = images + (image * channels + c) * height * width
@@ -136,7 +169,7 @@ struct WinogradTransforms: Sendable {
                         let line = plane + y * width
                         (even[0], odd[span]) = (0, 0)
                         for lane in Swift.stride(from: 0, to: span, by: 8) {
-                            let pixels = Self.sixteen(line, from: 2 * lane, width: width)
+                            let pixels = Self.sixteen(line, from: 2 * lane, width: width, end: end, stage: stage)
                             Self.store(pixels.evenHalf, odd + lane)
                             Self.store(pixels.oddHalf, even + lane + 1)
                         }
@@ -177,14 +210,16 @@ struct WinogradTransforms: Sendable {
 
     /// The output planes of the `count` images from `M` (the group's `columns` tiles, `rowStride`
     /// apart): each tile's `A^T m A` with `A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]`, plus the bias, written
-    /// into `output` (NCHW), 8 tiles per vector.
+    /// into `output` (NCHW), 8 tiles per vector; `stage` holds `outputScratch` floats.
     func transformOutput(
         _ m: UnsafePointer<Float>, columns: Int, count: Int, bias: UnsafePointer<Float>?,
-        into output: UnsafeMutablePointer<Float>
+        into output: UnsafeMutablePointer<Float>, stage: UnsafeMutablePointer<Float>
     ) {
         let (across, span) = (tileColumns, span)
         let stride = Self.rowStride(columns: columns)
         let planeStride = outChannels * stride
+        let end = output + count * outChannels * height * width
+        let bottom = stage + 16  // a tile row's second output row, 2 * span pixels
         for image in 0..<count {
             for k in 0..<outChannels {
                 let plane = output + (image * outChannels + k) * height * width
@@ -209,9 +244,17 @@ struct WinogradTransforms: Sendable {
                         let y10 = s.4 + s.5 + s.6 + shift
                         let y11 = s.5 - s.6 - s.7 + shift
                         let top = plane + 2 * ty * width
-                        Self.write(Self.interleave(y00, y01), top, from: 2 * lane, width: width)
-                        if 2 * ty + 1 < height {
-                            Self.write(Self.interleave(y10, y11), top + width, from: 2 * lane, width: width)
+                        Self.write(
+                            Self.interleave(y00, y01), top, from: 2 * lane, width: width, end: end, stage: stage)
+                        UnsafeMutableRawPointer(bottom + 2 * lane).storeBytes(
+                            of: Self.interleave(y10, y11), as: SIMD16<Float>.self)
+                    }
+                    // The second row after the whole first one: the rows go out in address order.
+                    if 2 * ty + 1 < height {
+                        let line = plane + (2 * ty + 1) * width
+                        for lane in Swift.stride(from: 0, to: span, by: 8) {
+                            let pixels = UnsafeRawPointer(bottom + 2 * lane).loadUnaligned(as: SIMD16<Float>.self)
+                            Self.write(pixels, line, from: 2 * lane, width: width, end: end, stage: stage)
                         }
                     }
                 }

@@ -22,11 +22,13 @@ import Testing
         return worst / largest
     }
 
-    /// Even and odd sides (the last tile row and column hang over an odd edge), one channel, the
-    /// U-Net's 32 to 128, batches that take the serial and the threaded path, with and without bias.
+    /// Even and odd sides (the last tile row and column hang over an odd edge), rows narrower and
+    /// wider than the 16-pixel vectors and at their edges, one channel, the U-Net's 32 to 128, batches
+    /// that take the serial and the threaded path, with and without bias.
     @Test(arguments: [
         (1, 1, 1, 4, 4, true), (1, 3, 2, 5, 7, false), (2, 4, 5, 1, 1, true), (3, 2, 3, 2, 9, true),
         (2, 32, 32, 28, 28, true), (16, 64, 64, 7, 7, true), (9, 128, 64, 14, 14, false), (40, 8, 16, 6, 6, true),
+        (3, 4, 4, 3, 17, true), (5, 3, 5, 33, 15, false), (6, 2, 3, 16, 32, true),
     ])
     func matchesDirectConvolution(shape: (Int, Int, Int, Int, Int, Bool)) {
         let difference = relativeDifference(
