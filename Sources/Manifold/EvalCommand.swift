@@ -24,6 +24,7 @@ enum EvalCommand {
             throw UsageError("'eval' needs a run: manifold eval RUN (see 'manifold runs')")
         }
         try SharedOptions.applyThreads(parsed)
+        InterruptNote.set("interrupted: eval writes no files; no report was printed")
         let dataOverride = try parsed.given(data)
         let json = parsed.has(SharedOptions.json)
         let run = try resolveRunArgument(runName, argument: "eval")
