@@ -88,6 +88,15 @@ public struct RunDirectory: Sendable {
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
+    /// Refuses, without creating anything, a symbolic link or a file where the run folder goes: for commands
+    /// that create the folder only when their work is done (`poison`), so they fail before it starts.
+    public func checkCreatable() throws(RunError) {
+        if isSymbolicLink { throw RunError("run folder '\(path)' is a symbolic link; refusing to write through it") }
+        if FileManager.default.fileExists(atPath: path) && !exists {
+            throw RunError("run folder '\(path)' is a file, not a folder")
+        }
+    }
+
     /// Creates the folder (and the root) if missing; refuses a symlink or a file in place of the run folder.
     public func create() throws(RunError) {
         do {

@@ -36,4 +36,38 @@ import Testing
             #expect(lines.count == 1 && stderr.contains("manifold: " + says), "\(arguments[0]): \(stderr)")
         }
     }
+
+    /// Bug: `poison --run NAME` where runs/NAME is a file trained every epoch, then failed; with
+    /// `--fractions` a file in place of a later fraction's run folder failed after the earlier ones.
+    /// Both are refused at once, naming the run folder, as `train` does.
+    @Test func poisonRefusesARunPathThatIsAFileBeforeTraining() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for name in ["plain", "curve-f0.20"] {
+            try Data("x".utf8).write(to: URL(fileURLWithPath: "\(root)/\(name)"))
+        }
+        let long = ["--epochs", "10000", "--train-limit", "2000", "--test-limit", "100", "--quiet"]
+        for (arguments, path) in [
+            (["poison", "labelflip", "--run", "plain"], "\(root)/plain"),
+            (["poison", "labelflip", "--run", "curve", "--fractions", "0.1,0.2"], "\(root)/curve-f0.20"),
+        ] {
+            let result = try ManifoldBinary.run(arguments + long, runsRoot: root, timeout: 60)
+            #expect(result.status == 1, "\(arguments): status \(result.status): \(result.stderr)")
+            #expect(result.stderr.contains("run folder '\(path)' is a file, not a folder"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+        // A later fraction's run that exists already is refused before the first trains, too.
+        try FileManager.default.createDirectory(atPath: "\(root)/taken-f0.20", withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: "\(root)/taken-f0.20/config.json"))
+        do {
+            let result = try ManifoldBinary.run(
+                ["poison", "labelflip", "--run", "taken", "--fractions", "0.1,0.2"] + long, runsRoot: root, timeout: 60)
+            #expect(result.status == 1, "status \(result.status): \(result.stderr)")
+            #expect(result.stderr.contains("run '\(root)/taken-f0.20' exists already"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+        for name in ["curve-f0.10", "taken-f0.10"] {
+            #expect(!FileManager.default.fileExists(atPath: "\(root)/\(name)"), "\(name) was trained")
+        }
+    }
 }
