@@ -99,6 +99,7 @@ enum RunsCommand {
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try declaration.parse(arguments)
         let json = parsed.has(SharedOptions.json)
+        try RunDirectory.checkRoot()
         let runs = RunDirectory.list()
         var rows: [JSONValue] = []
         if !json {

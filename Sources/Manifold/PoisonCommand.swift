@@ -89,7 +89,8 @@ enum PoisonCommand {
             seed: seed, target: target)
         var rows: [JSONValue] = []
         var saved: [String] = []
-        // Every run named is checked before the first model trains.
+        // Every run named (and the runs folder) is checked before the first model trains.
+        try RunDirectory.checkRoot()
         if let baseName {
             for fraction in fractions {
                 try PoisonedTraining.checkNew(runFolder(baseName, fraction: fraction, of: fractions))

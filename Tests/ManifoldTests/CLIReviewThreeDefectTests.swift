@@ -70,4 +70,28 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: "\(root)/\(name)"), "\(name) was trained")
         }
     }
+
+    /// Bug: with `MANIFOLD_RUNS` naming a file, `manifold runs` said "no runs in '...' yet" (exit 0),
+    /// `poison` trained every epoch before failing, and `train` failed with the system's "A file with the
+    /// same name already exists". Each now says the runs folder is a file, exit 1, before any work.
+    @Test func aRunsFolderThatIsAFileIsRefused() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let file = "\(root)/runs-file"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let long = ["--epochs", "10000", "--train-limit", "2000", "--test-limit", "100", "--quiet"]
+        for (arguments, runsRoot) in [
+            (["runs"], file), (["runs", "--json"], file), (["train", "mlp"] + long, file),
+            (["poison", "labelflip"] + long, file), (["train", "mlp", "--run", "x"] + long, file + "/below"),
+        ] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: runsRoot, timeout: 60)
+            #expect(result.status == 1, "\(arguments): status \(result.status): \(result.stderr)")
+            #expect(
+                result.stderr.contains("runs folder '\(runsRoot)'")
+                    && result.stderr.contains("is a file, not a folder"),
+                "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
+        }
+    }
 }
