@@ -94,4 +94,21 @@ import Testing
             #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
         }
     }
+
+    /// Bug: `defend purify`'s text named the classifier as typed ("in front of c") and not the generative
+    /// run at all, where its JSON and other commands' text give a run's path.
+    @Test func defendTextGivesRunPaths() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for (model, name) in [("mlp", "c"), ("ae", "g")] {
+            let trained = try ManifoldBinary.run(
+                ["train", model, "--run", name, "--epochs", "1"] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(name): \(trained.stderr)")
+        }
+        let result = try ManifoldBinary.run(
+            ["defend", "purify", "--with", "g", "--classifier", "c", "--n", "10"], runsRoot: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let first = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.contains("(\(root)/g) in front of \(root)/c,"), "\(first)")
+    }
 }
