@@ -1,5 +1,6 @@
 import Base
 import Foundation
+import SafeTensors
 import Testing
 
 /// Regression tests for the command-line defects of the third CLI review, each driving the real binary.
@@ -110,5 +111,31 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let first = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
         #expect(first.contains("(\(root)/g) in front of \(root)/c,"), "\(first)")
+    }
+
+    /// Bug: a classifier trained on a data folder of fewer than ten classes before the class count came
+    /// from the labels keeps ten outputs; `train --resume` built a model of the folder's classes and failed
+    /// on the checkpoint's shape. It now builds the classes config.json records.
+    @Test func resumeKeepsTheRecordedClassCount() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let data = "\(root)/five"
+        try CLIReviewDefectTests().writeDataset(folder: data, classes: 5)
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "old", "--epochs", "1", "--quiet"], runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        // What such a run looks like: ten outputs and ten class names, its data a folder of five classes.
+        let path = "\(root)/old/config.json"
+        guard case .object(var config) = try JSONValue.parse(try FileIO.readAll(path: path)) else {
+            Issue.record("config.json is not an object")
+            return
+        }
+        config["data"] = .string(data)
+        try Data(JSONValue.object(config).serialized().utf8).write(to: URL(fileURLWithPath: path))
+        let resumed = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "old", "--epochs", "2", "--resume", "--quiet"], runsRoot: root)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let eval = try ManifoldBinary.run(["eval", "old", "--json"], runsRoot: root)
+        #expect(eval.status == 0, "\(eval.stderr)")
     }
 }
