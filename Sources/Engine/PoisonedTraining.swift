@@ -52,15 +52,22 @@ public struct PoisonedTraining {
             targetClass: target)
     }
 
+    /// Refuses, before any training, a `run` that exists already or whose folder could not be made (a
+    /// file or a symbolic link in its place).
+    public static func checkNew(_ run: RunDirectory) throws(RunError) {
+        if FileManager.default.fileExists(atPath: run.file("config.json")) {
+            throw RunError("run '\(run.path)' exists already; pick another --run name")
+        }
+        try run.checkCreatable()
+    }
+
     /// Poisons `fraction` of `dataset`'s training images, trains a fresh classifier on the result and
     /// saves it as `run` (which must not exist yet); `progress(done, total)` is called after every step.
     /// - Throws: `RunError` when the run exists, a training or file error otherwise.
     public func train(
         on dataset: Dataset, fraction: Double, run: RunDirectory, progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> Outcome {
-        if FileManager.default.fileExists(atPath: run.file("config.json")) {
-            throw RunError("run '\(run.path)' exists already; pick another --run name")
-        }
+        try Self.checkNew(run)
         let backdoor = backdoor(for: dataset)
         let poisoned =
             method == .backdoor

@@ -88,8 +88,37 @@ public struct RunDirectory: Sendable {
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
+    /// Refuses a runs folder that is a file (`$MANIFOLD_RUNS` naming one) or lies below one, in one line
+    /// naming it; a missing one is fine (it is created when a run is saved).
+    public static func checkRoot(_ root: String = defaultRoot) throws(RunError) {
+        var above = root
+        var isFolder: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: above, isDirectory: &isFolder) {
+            let parent = (above as NSString).deletingLastPathComponent
+            if parent.isEmpty || parent == above { return }
+            above = parent
+        }
+        guard !isFolder.boolValue else { return }
+        throw RunError(
+            above == root
+                ? "runs folder '\(root)' is a file, not a folder"
+                : "runs folder '\(root)': '\(above)' is a file, not a folder")
+    }
+
+    /// Refuses, without creating anything, a runs folder that is a file and a symbolic link or a file where
+    /// the run folder goes: for commands that create the folder only when their work is done (`poison`), so
+    /// they fail before it starts.
+    public func checkCreatable() throws(RunError) {
+        try Self.checkRoot(root)
+        if isSymbolicLink { throw RunError("run folder '\(path)' is a symbolic link; refusing to write through it") }
+        if FileManager.default.fileExists(atPath: path) && !exists {
+            throw RunError("run folder '\(path)' is a file, not a folder")
+        }
+    }
+
     /// Creates the folder (and the root) if missing; refuses a symlink or a file in place of the run folder.
     public func create() throws(RunError) {
+        try Self.checkRoot(root)
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         } catch {

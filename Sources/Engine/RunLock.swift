@@ -23,6 +23,7 @@ public final class RunLock: @unchecked Sendable {
     /// - Throws: `RunError` when another process (or another training in this one) holds it.
     public init(run: RunDirectory) throws {
         path = "\(run.root)/.\(run.name).lock"
+        try RunDirectory.checkRoot(run.root)
         do {
             try FileManager.default.createDirectory(atPath: run.root, withIntermediateDirectories: true)
         } catch {

@@ -45,10 +45,24 @@ public final class TrainingSession: @unchecked Sendable {
             dataset = dataset.subset(train: train, test: test)
         }
         self.dataset = dataset
-        training = try TrainingSession.makeTraining(plan, dataset: dataset)
+        // A resumed classifier keeps the classes config.json records: one trained on a data folder when
+        // every folder had ten keeps its ten outputs on data of fewer.
+        var savedClassNames: [String]?
+        if plan.isResume, case .classifier = plan.model {
+            let names = try plan.run.readConfig()["class_names"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            if (2...10_000).contains(names.count) {
+                try ClassCountMismatch.check(
+                    dataSpec: plan.data, dataClasses: dataset.classCount, runName: plan.run.name,
+                    runClasses: names.count)
+                if names.count != dataset.classCount { savedClassNames = names }
+            }
+        }
+        training = try TrainingSession.makeTraining(
+            plan, dataset: dataset, classCount: savedClassNames?.count ?? dataset.classCount)
         config = RunConfig(
             model: plan.model.rawValue, data: plan.data, dataset: dataset, epochs: plan.epochs, batch: plan.batch,
             learningRate: plan.learningRate, seed: plan.seed)
+        if let savedClassNames { config.classNames = savedClassNames }
         config.epochsDone = plan.completedEpochs
         switch plan.model {
         case .classifier:
@@ -79,12 +93,17 @@ public final class TrainingSession: @unchecked Sendable {
     }
 
     /// The experiment for the plan's model, with a fresh model seeded by the plan's seed.
-    private static func makeTraining(_ plan: TrainingPlan, dataset: Dataset) throws -> any ModelTraining {
+    private static func makeTraining(_ plan: TrainingPlan, dataset: Dataset, classCount: Int) throws
+        -> any ModelTraining
+    {
         switch plan.model {
         case .classifier(let kind):
+            var generator = RandomGenerator(seed: plan.seed)
+            let model = Classifier(
+                kind: kind, architecture: plan.architecture, imageHeight: dataset.imageHeight,
+                imageWidth: dataset.imageWidth, classCount: classCount, generator: &generator)
             return ClassifierTraining(
-                kind: kind, architecture: plan.architecture, dataset: dataset, batchSize: plan.batch,
-                learningRate: Float(plan.learningRate),
+                model: model, dataset: dataset, batchSize: plan.batch, learningRate: Float(plan.learningRate),
                 epochs: plan.epochs, seed: plan.seed, completedEpochs: plan.completedEpochs)
         case .generative(.pca):
             let largest = min(dataset.pixelCount, dataset.trainCount)

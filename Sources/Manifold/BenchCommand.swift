@@ -91,6 +91,7 @@ enum BenchCommand {
             throw UsageError(
                 "unknown benchmark '\(what.prefix(40))' (known: \(names.joined(separator: ", ")))")
         }
+        InterruptNote.set("interrupted: the benchmark did not finish; no report was printed")
         return try entry.run(Array(arguments.dropFirst()))
     }
 

@@ -119,6 +119,11 @@ enum BenchGuidanceCommand {
         benchmark.seed = try parsed.value(SharedOptions.seed)
         benchmark.testLimit = testImages
         benchmark.outFolder = try parsed.given(out)
+        if let folder = benchmark.outFolder {
+            InterruptNote.set(
+                "interrupted: the benchmark did not finish; grids written into \(folder) so far are whole; no report was printed"
+            )
+        }
 
         let json = parsed.has(SharedOptions.json)
         let progress = ProgressReporter(label: "bench guidance", quiet: parsed.has(SharedOptions.quiet) || json)

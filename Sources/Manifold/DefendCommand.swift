@@ -91,9 +91,10 @@ enum DefendCommand {
             try writeGrid(clean: images, purified: cleaned, dataset: dataset, folder: folder)
             InterruptNote.set("interrupted: \(folder)/purified.png is written; no report was printed")
         }
+        let genPath = try resolveRunArgument(genName).path
         if parsed.has(SharedOptions.json) {
             let object: [String: JSONValue] = [
-                "purifier": .string(purifier.summary), "with": .string(try resolveRunArgument(genName).path),
+                "purifier": .string(purifier.summary), "with": .string(genPath),
                 "classifier": .string(loaded.run.path),
                 "n": .integer(n), "accuracy": .number(accuracy(plain)),
                 "purified_accuracy": .number(accuracy(defended)), "mean_l2_change": .number(distance),
@@ -101,7 +102,9 @@ enum DefendCommand {
             ]
             print(JSONValue.object(object).serialized())
         } else {
-            print("\(purifier.summary) in front of \(classifierName), \(n) \(dataset.name) test images")
+            print(
+                "\(purifier.summary) (\(Sanitize.line(genPath))) in front of \(Sanitize.line(loaded.run.path)), "
+                    + "\(n) \(Sanitize.line(dataset.name)) test images")
             print(String(format: "accuracy           %.4f without purification", accuracy(plain)))
             print(String(format: "purified accuracy  %.4f", accuracy(defended)))
             print(String(format: "mean L2 change     %.3f (purified - clean)", distance))

@@ -24,6 +24,7 @@ enum EvalCommand {
             throw UsageError("'eval' needs a run: manifold eval RUN (see 'manifold runs')")
         }
         try SharedOptions.applyThreads(parsed)
+        InterruptNote.set("interrupted: eval writes no files; no report was printed")
         let dataOverride = try parsed.given(data)
         let json = parsed.has(SharedOptions.json)
         let run = try resolveRunArgument(runName, argument: "eval")
@@ -98,6 +99,7 @@ enum RunsCommand {
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try declaration.parse(arguments)
         let json = parsed.has(SharedOptions.json)
+        try RunDirectory.checkRoot()
         let runs = RunDirectory.list()
         var rows: [JSONValue] = []
         if !json {

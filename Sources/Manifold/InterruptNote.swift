@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 
 /// Ctrl-C in a command that writes its files only once its work is done (`attack`, `sample`, `poison`,
-/// `compare`, `defend`): the process ends at once with exit status 130, after one line on stderr that
+/// `compare`, `defend`, `eval`, `bench`): the process ends at once with exit status 130, after one line on stderr that
 /// says it was interrupted and what was or was not written. The command keeps that line current as it
 /// goes (`set(_:)` before each phase). Files are written atomically (a temporary file renamed into
 /// place), so one being written when the signal comes is whole or absent. `train` instead stops

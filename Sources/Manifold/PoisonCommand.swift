@@ -89,11 +89,17 @@ enum PoisonCommand {
             seed: seed, target: target)
         var rows: [JSONValue] = []
         var saved: [String] = []
+        // Every run named (and the runs folder) is checked before the first model trains.
+        try RunDirectory.checkRoot()
+        if let baseName {
+            for fraction in fractions {
+                try PoisonedTraining.checkNew(runFolder(baseName, fraction: fraction, of: fractions))
+            }
+        }
         for fraction in fractions {
-            var name =
-                baseName ?? RunDirectory.newName(model: kind.rawValue, dataset: dataset.name, method: method.rawValue)
-            if fractions.count > 1 { name += String(format: "-f%.2f", fraction) }
-            let run = RunDirectory(root: RunDirectory.defaultRoot, name: name)
+            let run = runFolder(
+                baseName ?? RunDirectory.newName(model: kind.rawValue, dataset: dataset.name, method: method.rawValue),
+                fraction: fraction, of: fractions)
             InterruptNote.set(
                 "interrupted: run \(run.path) was not saved"
                     + (saved.isEmpty ? "" : "; saved before it: \(saved.joined(separator: ", "))"))
@@ -134,5 +140,12 @@ enum PoisonCommand {
             print(JSONValue.object(object).serialized())
         }
         return 0
+    }
+
+    /// The run folder of `fraction`: `NAME`, or `NAME-f0.10` when several fractions are trained.
+    static func runFolder(_ name: String, fraction: Double, of fractions: [Double]) -> RunDirectory {
+        RunDirectory(
+            root: RunDirectory.defaultRoot, name: fractions.count > 1 ? name + String(format: "-f%.2f", fraction) : name
+        )
     }
 }
