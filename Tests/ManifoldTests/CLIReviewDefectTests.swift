@@ -151,8 +151,8 @@ import Testing
     }
 
     /// Bug: `defend purify --json` named the runs as typed ("c"), where every other command's JSON gives
-    /// a run's path.
-    @Test func defendJSONGivesRunPaths() throws {
+    /// a run's path; its text named the classifier as typed ("in front of c") and not the generative run.
+    @Test func defendGivesRunPaths() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
         for (model, name) in [("mlp", "c"), ("ae", "g")] {
@@ -166,6 +166,11 @@ import Testing
         let object = try JSONValue.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(object["classifier"]?.stringValue == "\(root)/c", "\(result.stdout)")
         #expect(object["with"]?.stringValue == "\(root)/g", "\(result.stdout)")
+        let text = try ManifoldBinary.run(
+            ["defend", "purify", "--with", "g", "--classifier", "c", "--n", "10"], runsRoot: root)
+        #expect(text.status == 0, "\(text.stderr)")
+        let first = text.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.contains("(\(root)/g) in front of \(root)/c,"), "\(first)")
     }
 
     /// Writes the four IDX files of a tiny 28x28 dataset whose labels are `0..<classes`.

@@ -96,23 +96,6 @@ import Testing
         }
     }
 
-    /// Bug: `defend purify`'s text named the classifier as typed ("in front of c") and not the generative
-    /// run at all, where its JSON and other commands' text give a run's path.
-    @Test func defendTextGivesRunPaths() throws {
-        let root = temporaryFolder()
-        defer { cleanup(root) }
-        for (model, name) in [("mlp", "c"), ("ae", "g")] {
-            let trained = try ManifoldBinary.run(
-                ["train", model, "--run", name, "--epochs", "1"] + Self.tiny, runsRoot: root)
-            try #require(trained.status == 0, "\(name): \(trained.stderr)")
-        }
-        let result = try ManifoldBinary.run(
-            ["defend", "purify", "--with", "g", "--classifier", "c", "--n", "10"], runsRoot: root)
-        #expect(result.status == 0, "\(result.stderr)")
-        let first = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
-        #expect(first.contains("(\(root)/g) in front of \(root)/c,"), "\(first)")
-    }
-
     /// Bug: a classifier trained on a data folder of fewer than ten classes before the class count came
     /// from the labels keeps ten outputs; `train --resume` built a model of the folder's classes and failed
     /// on the checkpoint's shape. It now builds the classes config.json records.
