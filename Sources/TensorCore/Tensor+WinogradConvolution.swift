@@ -39,6 +39,7 @@ extension Tensor {
         let out = Tensor(
             shape: [batch, outChannels, height, width], storage: TensorStorage(uninitializedCount: batch * outPlane))
         split.run { _, images in
+            guard !images.isEmpty else { return }
             let size = min(groupSize, images.count)
             let rowLength = WinogradTransforms.rowStride(columns: size * tiles)
             let v = TensorStorage(uninitializedCount: 16 * channels * rowLength)
