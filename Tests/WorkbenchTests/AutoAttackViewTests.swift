@@ -93,14 +93,8 @@ import Testing
     /// Bug: `n` (next method) and `w` (AutoAttack) started the new attack on image 0 whatever image `←` `→`
     /// had picked; they now start on the image shown.
     @Test func nAndWStartOnTheImageShown() throws {
-        let root = WorkbenchFixture.runsRoot()
+        let root = try AttackLabCarryOverTests.runsRoot()
         defer { cleanup(root) }
-        try WorkbenchFixture.writeRun(
-            "clf", in: root, config: WorkbenchFixture.config(model: "mlp", created: "2025-01-01T00:00:00Z"))
-        var generator = RandomGenerator(seed: 1)
-        let model = Classifier(kind: .mlp, generator: &generator)
-        try Data(try SafeTensorsFormat.encode(Checkpoint.file(of: model)))
-            .write(to: URL(fileURLWithPath: "\(root)/clf/model.safetensors"))
         for key in ["n", "w"] {
             var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
             let fixture = WorkbenchFixture.job(kind: .attack, title: "pgd · clf") { snapshot in
