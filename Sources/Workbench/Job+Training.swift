@@ -85,14 +85,23 @@ extension Job {
             session.value = opened
             return opened.training
         }
+        let warned = EngineSlot<Bool>()
         let runner = Runner(experiment: experiment, label: plan.model.rawValue, heavyEvery: 40) { report in
             guard let opened = session.value else { return nil }
+            let saved: String?
             do {
-                return try opened.record(report).map { "epoch \($0.epoch) saved to \(plan.run.path)" }
+                saved = try opened.record(report).map { "epoch \($0.epoch) saved to \(plan.run.path)" }
             } catch {
                 // A failed save must not stop training; the message says what went wrong.
                 return "could not save: \(error)"
             }
+            // After the first step, as `train --resume` does: a cut-short last row of metrics.csv was dropped.
+            guard warned.value == nil else { return saved }
+            warned.value = true
+            guard let row = opened.metrics.droppedRow else { return saved }
+            return
+                "warning: \(plan.run.file("metrics.csv")): its last row was cut short ('\(Sanitize.line(row, limit: 60))'); "
+                + "dropped it, the resumed epochs' rows follow the whole ones" + (saved.map { " · " + $0 } ?? "")
         }
         runner.start(running: running)
         let kind: Kind = if case .classifier = plan.model { .classifierTraining } else { .generativeTraining }
