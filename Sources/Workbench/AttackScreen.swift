@@ -133,22 +133,26 @@ final class AttackScreen: JobScreen {
             return
         }
         let sanity = SanityPanel(s.checks, theme: workbench.theme)
-        // At small heights the sanity panel gives up lines until the probability panels hold every class.
+        // At small heights the sanity panel gives up lines until the probability panels hold every class;
+        // when that is not enough (60x18), the images give up rows.
         let classes = BarChart(
             bars: (s.bars["clean"] ?? []).map { .init(label: $0.label, value: $0.value) }, overflow: .columns)
-        func layout(sanityLines: Int) -> [Rect] {
-            Layout.vertical([.fill(3), .fill(2)] + sanity.rows(maximumLines: sanityLines) + [.length(3)]).split(area)
+        func layout(sanityLines: Int, probabilities: Constraint = .fill(2)) -> [Rect] {
+            Layout.vertical([.fill(3), probabilities] + sanity.rows(maximumLines: sanityLines) + [.length(3)])
+                .split(area)
         }
         let columns = { (row: Rect) in Layout.horizontal([.fill(1), .fill(1), .fill(1)]).split(row) }
-        let fits = { (row: Rect) in
-            columns(row).prefix(2).allSatisfy { $0.height - 2 >= classes.rowsNeeded(width: $0.width - 2) }
+        let needed = { (row: Rect) in
+            columns(row).prefix(2).map { classes.rowsNeeded(width: $0.width - 2) }.max() ?? 0
         }
+        let fits = { (row: Rect) in row.height - 2 >= needed(row) }
         var sanityLines = min(8, sanity.lines.count)
         var rows = layout(sanityLines: sanityLines)
         while sanityLines > 1, !fits(rows[1]) {
             sanityLines -= 1
             rows = layout(sanityLines: sanityLines)
         }
+        if !fits(rows[1]) { rows = layout(sanityLines: sanityLines, probabilities: .length(needed(rows[1]) + 2)) }
         let top = Layout.horizontal([.fill(1), .fill(1), .fill(1), .length(44)]).split(rows[0])
         workbench.renderImageStrip(s.images["clean"] ?? [], title: "clean", in: top[0], buffer: &buffer)
         workbench.renderImageStrip(s.images["adversarial"] ?? [], title: "adversarial", in: top[1], buffer: &buffer)

@@ -1,0 +1,52 @@
+import Attacks
+import Engine
+import Foundation
+import TerminalUI
+import Testing
+
+@testable import Workbench
+
+/// The Attack lab at the smallest terminal the workbench draws in (60x18) and at the usual sizes: the
+/// probability panels show every class.
+@Suite struct AttackLabSmallTerminalTests {
+    /// A lab job on ten classes (every clean probability 0.01, every adversarial one 0.02, so each class
+    /// reads `LABEL 0.0N` once the bars are left out), with `checks` as its sanity checks.
+    static func job(checks: [SanityFlag] = []) -> Job {
+        WorkbenchFixture.job(kind: .attack, title: "pgd · fixture") { snapshot in
+            snapshot.bars["clean"] = (0..<10).map { .init(label: "\($0)", value: 0.01) }
+            snapshot.bars["adversarial"] = (0..<10).map { .init(label: "\($0)", value: 0.02) }
+            snapshot.figures = [("method", "pgd"), ("eps", "0.1"), ("image", "0 (true: 3)")]
+            snapshot.checks = checks
+        }
+    }
+
+    /// The rows inside the probability panels of `frame`, without the bars and with runs of spaces made one.
+    static func probabilityRows(_ frame: [String]) throws -> String {
+        let top = try #require(frame.firstIndex { $0.hasPrefix("╭ probabilities") }, "\(frame)")
+        let bottom = try #require(frame[(top + 1)...].firstIndex { $0.hasPrefix("╰") }, "\(frame)")
+        return frame[(top + 1)..<bottom].map { row in
+            row.filter { !"▏▎▍▌▋▊▉█".contains($0) }.split(separator: " ").joined(separator: " ")
+        }.joined(separator: "\n")
+    }
+
+    /// Bug: at 60x18 the probability panels were four rows tall and held 8 of the 10 classes. The images
+    /// above now give up rows until every class shows; 80x24 and 120x40 show them all as before.
+    @Test(arguments: [(60, 18), (80, 24), (120, 40)])
+    func everyClassShows(size: (width: Int, height: Int)) throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = Self.job()
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        let frame = WorkbenchFixture.frame(state, width: size.width, height: size.height)
+        let rows = try Self.probabilityRows(frame)
+        for label in 0..<10 {
+            #expect(
+                rows.contains("\(label) 0.01") && rows.contains("\(label) 0.02"),
+                "\(size): class \(label) missing:\n\(frame.joined(separator: "\n"))")
+        }
+        // The images keep a row of their own above.
+        #expect(frame[1].hasPrefix("╭") && frame[2].hasPrefix("│"), "\(frame.joined(separator: "\n"))")
+    }
+}
