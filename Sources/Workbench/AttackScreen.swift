@@ -133,8 +133,9 @@ final class AttackScreen: JobScreen {
             return
         }
         let sanity = SanityPanel(s.checks, theme: workbench.theme)
-        // At small heights the sanity panel gives up lines until the probability panels hold every class;
-        // when that is not enough (60x18), the images give up rows.
+        // At small heights the sanity panel gives up lines until the probability panels hold every class
+        // (and the AutoAttack panel beside them its clean row and a row per component); when that is not
+        // enough (60x18, 70x20), the images give up rows.
         let classes = BarChart(
             bars: (s.bars["clean"] ?? []).map { .init(label: $0.label, value: $0.value) }, overflow: .columns)
         func layout(sanityLines: Int, probabilities: Constraint = .fill(2)) -> [Rect] {
@@ -142,8 +143,9 @@ final class AttackScreen: JobScreen {
                 .split(area)
         }
         let columns = { (row: Rect) in Layout.horizontal([.fill(1), .fill(1), .fill(1)]).split(row) }
+        let autoAttackRows = s.autoAttack.map { $0.rows.count + 1 } ?? 0
         let needed = { (row: Rect) in
-            columns(row).prefix(2).map { classes.rowsNeeded(width: $0.width - 2) }.max() ?? 0
+            max(autoAttackRows, columns(row).prefix(2).map { classes.rowsNeeded(width: $0.width - 2) }.max() ?? 0)
         }
         let fits = { (row: Rect) in row.height - 2 >= needed(row) }
         var sanityLines = min(8, sanity.lines.count)

@@ -1,0 +1,31 @@
+import Engine
+import Foundation
+import TerminalUI
+import Testing
+
+@testable import Workbench
+
+/// The Attack lab's AutoAttack panel in small terminals: a row for the clean images and one per component.
+@Suite struct AutoAttackSmallTerminalTests {
+    /// Bug: at 70x20 the panel had room for the clean row and three components; `square` was not drawn.
+    /// The images above now give up rows until every row shows.
+    @Test(arguments: [(70, 20), (60, 18), (80, 24)])
+    func everyComponentRowShows(size: (width: Int, height: Int)) throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "autoattack · fixture") { snapshot in
+            snapshot.bars["clean"] = (0..<10).map { .init(label: "\($0)", value: 0.01) }
+            snapshot.bars["adversarial"] = (0..<10).map { .init(label: "\($0)", value: 0.02) }
+            snapshot.figures = [("method", "autoattack"), ("eps", "0.1"), ("image", "1 (true: 3)")]
+            snapshot.autoAttack = AutoAttackViewTests.progress
+        }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        let frame = WorkbenchFixture.frame(state, width: size.width, height: size.height)
+        let text = frame.joined(separator: "\n")
+        for row in ["│clean ", "│apgd-ce ", "│apgd-t ", "│fab-t ", "│square "] {
+            #expect(frame.contains { $0.contains(row) }, "\(size): no \(row) row:\n\(text)")
+        }
+    }
+}
