@@ -31,13 +31,19 @@ struct SanityPanel {
         lines.isEmpty ? [] : [.length(min(lines.count, maximumLines) + 2)]
     }
 
+    /// Draws the panel in `area`; when it has fewer rows than lines, its last row ends in `+N more`, N the
+    /// lines left out.
     func render(in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
         let fired = checks.filter(\.fired).count
-        buffer.render(
-            Paragraph(lines),
-            in: workbench.panel(
-                "sanity checks · "
-                    + (fired == 0 ? "none fired" : "\(fired) fired: the figures may overstate robustness"),
-                area, &buffer))
+        let inner = workbench.panel(
+            "sanity checks · " + (fired == 0 ? "none fired" : "\(fired) fired: the figures may overstate robustness"),
+            area, &buffer)
+        buffer.render(Paragraph(lines), in: inner)
+        let hidden = lines.count - inner.height
+        guard hidden > 0, inner.height > 0 else { return }
+        let marker = " +\(hidden) more"
+        buffer.setString(
+            marker, x: max(inner.x, inner.right - marker.count), y: inner.bottom - 1,
+            style: workbench.theme.accentStyle, maxWidth: inner.width)
     }
 }
