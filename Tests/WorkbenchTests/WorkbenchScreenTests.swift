@@ -62,13 +62,17 @@ final class TrivialScreen: WorkbenchScreen {
 
     /// `?` on an 80x24 terminal: the keys take more than one page; ↓ turns to the next, where the last keys
     /// (quit) are, ↑ back; any other key closes the overlay. Before, the keys past the box were dropped.
+    /// Every description shows to its end (wrapped; before, the long ones were cut at the box's edge).
     @Test func theHelpOverlayPagesThroughEveryKey() {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
         var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
         _ = state.handle(.key(.character("?")))
+        _ = WorkbenchFixture.frame(state, width: 80, height: 24)
+        let pages = state.helpPages.count ?? 0
+        #expect(pages > 1)
         var seen = ""
-        for _ in 0..<4 {
+        for _ in 0..<pages {
             let frame = WorkbenchFixture.frame(state, width: 80, height: 24).joined(separator: "\n")
             #expect(frame.contains("page "), "\(frame)")
             seen += frame
@@ -77,11 +81,13 @@ final class TrivialScreen: WorkbenchScreen {
         #expect(state.showHelp)
         for entry in state.helpEntries {
             #expect(seen.contains(entry.keys), "\(entry.keys) is on no page")
+            let end = entry.action.split(separator: " ").suffix(1).joined()
+            #expect(seen.contains(end + " ") || seen.contains(end + "│"), "\(entry.action) is cut:\n\(seen)")
         }
         let quitLine = seen.split(separator: "\n").contains { $0.contains("│ q  ") && $0.contains(" quit ") }
         #expect(quitLine, "\(seen)")
         _ = state.handle(.key(KeyEvent(.up)))
-        #expect(state.showHelp && state.helpPage == 3)
+        #expect(state.showHelp && state.helpPage == pages - 1)
         _ = state.handle(.key(.character(" ")))
         #expect(!state.showHelp)
     }
