@@ -225,7 +225,8 @@ public final class AttackExperiment: VisualExperiment {
             ("method", method),
             (
                 "eps",
-                AttackFactory.radiusFreeMethods.contains(method) ? "none" : String(format: "%.4g", threat.epsilon)
+                AttackFactory.radiusFreeMethods.contains(method)
+                    ? "none" : String(format: threat.norm == .l2 ? "%.4g (L2)" : "%.4g", threat.epsilon)
             ),
             ("iteration", "\(run.iteration)/\(run.iterationCount)"),
             ("image", "\(index) (true: \(className(labels[index])))"),

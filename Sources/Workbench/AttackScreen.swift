@@ -38,20 +38,32 @@ final class AttackScreen: JobScreen {
     func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
         if key.key == .character("n"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
             // Next method on the same classifier and image: a new job, the old one stays a `[` away.
-            // The image, eps and perceptual bound the user picked carry over.
+            // The image, eps and perceptual bound the user picked carry over; into and out of pgd-l2 the eps
+            // is scaled between L-inf and L2 (`LabRadius`), and the status line says so.
             let next = AttackScreen.method(after: job.method)
             let lab = AttackScreen.settings(of: job)
+            let epsilon = LabRadius.converted(lab.epsilon, from: job.method, to: next)
+            let started = workbench.jobs.count
             workbench.start {
                 try Job.attack(
-                    run: run, method: next, epsilon: lab.epsilon, perceptualBound: lab.perceptualBound,
+                    run: run, method: next, epsilon: epsilon, perceptualBound: lab.perceptualBound,
                     image: lab.image, running: true)
+            }
+            if workbench.jobs.count > started, LabRadius.isL2(next) != LabRadius.isL2(job.method) {
+                let ratio = String(format: "%g", LabRadius.l2 / LabRadius.linf)
+                workbench.message =
+                    LabRadius.isL2(next)
+                    ? String(
+                        format: "%@ at L2 eps %.3g: %@x the lab's L-inf eps %.3g", next, epsilon, ratio, lab.epsilon)
+                    : String(format: "%@ at eps %.3g: the lab's L2 eps %.3g / %@", next, epsilon, lab.epsilon, ratio)
             }
             return
         }
         if key.key == .character("w"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
             let lab = AttackScreen.settings(of: job)
+            let epsilon = LabRadius.converted(lab.epsilon, from: job.method, to: "autoattack")
             workbench.start {
-                try Job.attack(run: run, method: "autoattack", epsilon: lab.epsilon, image: lab.image, running: true)
+                try Job.attack(run: run, method: "autoattack", epsilon: epsilon, image: lab.image, running: true)
             }
             return
         }
@@ -86,19 +98,24 @@ final class AttackScreen: JobScreen {
         workbench.handleJobKey(key)
     }
 
-    /// The lab's selected image and eps, as its figures name them ("image": "INDEX (true: CLASS)", "eps").
+    /// The lab's selected image and eps, as its figures name them ("image": "INDEX (true: CLASS)", "eps":
+    /// "0.1", or "1 (L2)" for pgd-l2).
     static func selection(_ s: Snapshot) -> (image: Int, epsilon: Float) {
         let figure = s.figures.first { $0.name == "image" }?.value ?? "0"
-        let epsilon = s.figures.first { $0.name == "eps" }.flatMap { Float($0.value) } ?? 0.1
-        return (Int(figure.prefix { $0.isNumber }) ?? 0, epsilon)
+        return (Int(figure.prefix { $0.isNumber }) ?? 0, number(s, "eps") ?? 0.1)
+    }
+
+    /// The number that figure `name` starts with, if it does ("none" does not).
+    private static func number(_ s: Snapshot, _ name: String) -> Float? {
+        s.figures.first { $0.name == name }.flatMap { Float($0.value.prefix { $0 != " " }) }
     }
 
     /// What the user set in the lab, for the attack `n` or `w` starts: the image shown, the eps (the one
-    /// the job started with while its method has none) and the perceptual bound (LPA, PPGD; else nil).
+    /// the job started with while its method has none; pgd-l2's an L2 radius) and the perceptual bound
+    /// (LPA, PPGD; else nil).
     static func settings(of job: Job) -> (image: Int, epsilon: Float, perceptualBound: Float?) {
         let s = job.runner.snapshot
-        let figure = { (name: String) in s.figures.first { $0.name == name }.flatMap { Float($0.value) } }
-        return (selection(s).image, figure("eps") ?? job.epsilon, figure("perceptual bound"))
+        return (selection(s).image, number(s, "eps") ?? job.epsilon, number(s, "perceptual bound"))
     }
 
     func placeholder(workbench: WorkbenchState) -> (title: String, text: String) {

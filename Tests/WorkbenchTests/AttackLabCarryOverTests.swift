@@ -54,9 +54,11 @@ import Testing
     @Test func nAndWKeepTheLabsEps() throws {
         let root = try Self.runsRoot()
         defer { cleanup(root) }
+        // bim: the method after it (ll) has an L-inf eps too (after pgd comes pgd-l2, whose L2 radius is
+        // scaled: AttackLabL2RadiusTests).
         for key in ["n", "w"] {
             let job = Self.fixture(
-                method: "pgd", figures: [("method", "pgd"), ("eps", "0.2"), ("image", "5 (true: 3)")], root: root)
+                method: "bim", figures: [("method", "bim"), ("eps", "0.2"), ("image", "5 (true: 3)")], root: root)
             defer { job.runner.send(.stop) }
             let eps = try Self.figure("eps", after: key, on: job, root: root)
             #expect(eps == "0.2", "\(key): eps \(eps ?? "not shown")")

@@ -1,0 +1,20 @@
+/// The Attack lab's eps from one method to the next. Every method's eps is an L-inf radius but `pgd-l2`'s,
+/// an L2 radius; on 28x28 images an L2 ball of about ten times the L-inf radius is as strong (`manifold
+/// attack`'s defaults: `--eps` 0.1, and 1 with `--norm 2`), so a change of norm scales the eps by that ratio.
+enum LabRadius {
+    /// `manifold attack`'s default radii: L-inf and L2.
+    static let linf: Float = 0.1
+    static let l2: Float = 1
+
+    /// Whether `method`'s eps is an L2 radius.
+    static func isL2(_ method: String) -> Bool { method == "pgd-l2" }
+
+    /// `epsilon`, an eps of `method`, as the eps of `next`.
+    static func converted(_ epsilon: Float, from method: String, to next: String) -> Float {
+        switch (isL2(method), isL2(next)) {
+        case (false, true): return epsilon * (l2 / linf)
+        case (true, false): return epsilon * (linf / l2)
+        default: return epsilon
+        }
+    }
+}
