@@ -84,14 +84,17 @@ final class AttackScreen: JobScreen {
         }
         if key.key == .character("p"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
             let s = job.runner.snapshot
-            let (image, epsilon) = AttackScreen.selection(s)
+            // The lab's eps: for a method without one (CW, DeepFool...), the eps the job started with.
+            let lab = AttackScreen.settings(of: job)
             // The lab's adversarial image once the attack has stepped; before that the view makes its own.
             let stepped = s.figures.first { $0.name == "iteration" }.map { !$0.value.hasPrefix("0/") } ?? false
             let adversarial = stepped ? s.images["adversarial"]?.first?.values : nil
             let method = job.method
             workbench.start {
+                // The purifier is the newest DDPM (else DAE) run beside the classifier's.
                 try Job.purification(
-                    run: run, image: image, adversarial: adversarial, epsilon: epsilon, method: method, running: true)
+                    run: run, image: lab.image, adversarial: adversarial, epsilon: lab.epsilon, method: method,
+                    running: true, root: run.root)
             }
             return
         }

@@ -25,8 +25,9 @@ extension Job {
 
     /// Purifies test image `image` of classifier run `run`, attacked, one reverse step at a time on the
     /// Attack lab (`PurificationStepExperiment`), with the purifier of `purifierPartner(of:)` at its default
-    /// settings (`defend purify`'s). `adversarial`: the lab's adversarial image of it (`epsilon`, `method`);
-    /// nil: PGD eps 0.1, 20 steps, made here. Everything slow happens on the runner's queue.
+    /// settings (`defend purify`'s). `adversarial`: the lab's adversarial image of it (`method` at `epsilon`,
+    /// which for a method without an eps is the lab's eps that the adaptive attacks use, and for pgd-l2 an
+    /// L2 radius); nil: PGD eps 0.1, 20 steps, made here. Everything slow happens on the runner's queue.
     static func purification(
         run: RunDirectory, image: Int, adversarial: [Float]?, epsilon: Float = 0.1, method: String = "pgd",
         running: Bool, root: String = RunDirectory.defaultRoot
@@ -52,7 +53,7 @@ extension Job {
             let attackName: String
             if let adversarial, adversarial.count == pixels {
                 adversarialImage = Tensor(shape: [1, pixels], scalars: adversarial)
-                attackName = String(format: "%@ eps %.3g (the lab's)", method, epsilon)
+                attackName = labAttackName(method, epsilon: epsilon)
             } else {
                 let result = try PGD(steps: 20).attack(
                     classifier, images: clean, labels: [label], threat: ThreatModel(epsilon: 0.1))
@@ -62,11 +63,20 @@ extension Job {
             return try PurificationStepExperiment(
                 classifier: classifier, purifier: purifier, clean: clean, adversarial: adversarialImage, label: label,
                 imageIndex: index, classNames: dataset.classNames, attackName: attackName,
-                epsilon: adversarial == nil ? 0.1 : epsilon)
+                epsilon: adversarial == nil ? 0.1 : LabRadius.converted(epsilon, from: method, to: "pgd"))
         }
         return pacedLabView(
             experiment, label: "purify", title: "purify · \(run.name) ← \(partner.name)", run: run, labels: labels,
             running: running, controls: purificationControls)
+    }
+
+    /// The lab's attack as the purification view names it: with its eps, as an L2 radius for pgd-l2, and
+    /// for a method without an eps the lab's eps that the adaptive attacks (`a` `A`, L-inf PGD) use.
+    private static func labAttackName(_ method: String, epsilon: Float) -> String {
+        if AttackFactory.radiusFreeMethods.contains(method) {
+            return String(format: "%@ (the lab's; no eps: a/A at %.3g)", method, epsilon)
+        }
+        return String(format: "%@ %@eps %.3g (the lab's)", method, LabRadius.isL2(method) ? "L2 " : "", epsilon)
     }
 
     /// The purification view's keys: `+` / `-` t* x1.25 / x0.8 (DAE: one level more / fewer), `(` / `)`
