@@ -153,9 +153,9 @@ final class AttackScreen: JobScreen {
             return
         }
         let sanity = SanityPanel(s.checks, theme: workbench.theme)
-        // At small heights the sanity panel gives up lines until the probability panels hold every class
-        // (and the AutoAttack panel beside them its clean row and a row per component); when that is not
-        // enough (60x18, 70x20), the images give up rows.
+        // At small heights the sanity panel gives up lines (and goes, when no check fired) until the
+        // probability panels hold every class (and the AutoAttack panel beside them its clean row and a row
+        // per component); when that is not enough (60x18, 70x20), the images give up rows.
         let classes = BarChart(
             bars: (s.bars["clean"] ?? []).map { .init(label: $0.label, value: $0.value) }, overflow: .columns)
         func layout(sanityLines: Int, probabilities: Constraint = .fill(2)) -> [Rect] {
@@ -170,7 +170,7 @@ final class AttackScreen: JobScreen {
         let fits = { (row: Rect) in row.height - 2 >= needed(row) }
         var sanityLines = min(8, sanity.lines.count)
         var rows = layout(sanityLines: sanityLines)
-        while sanityLines > 1, !fits(rows[1]) {
+        while sanityLines > sanity.minimumLines, !fits(rows[1]) {
             sanityLines -= 1
             rows = layout(sanityLines: sanityLines)
         }
@@ -183,7 +183,9 @@ final class AttackScreen: JobScreen {
         workbench.renderFigures(s.figures, title: "attack", in: top[3], buffer: &buffer)
         let bottom = columns(rows[1])
         renderProbabilities(s, in: bottom, buffer: &buffer, workbench: workbench)
-        if !sanity.lines.isEmpty { sanity.render(in: rows[2], buffer: &buffer, workbench: workbench) }
+        if !sanity.rows(maximumLines: sanityLines).isEmpty {
+            sanity.render(in: rows[2], buffer: &buffer, workbench: workbench)
+        }
         workbench.renderProgress(s, in: rows[rows.count - 1], buffer: &buffer)
     }
 

@@ -25,11 +25,15 @@ struct SanityPanel {
         }
     }
 
-    /// The layout row the panel takes: none before the checks ran, else up to `maximumLines` lines plus
-    /// the border.
+    /// The layout row the panel takes: none before the checks ran or for no lines, else up to
+    /// `maximumLines` lines plus the border.
     func rows(maximumLines: Int) -> [Constraint] {
-        lines.isEmpty ? [] : [.length(min(lines.count, maximumLines) + 2)]
+        lines.isEmpty || maximumLines < 1 ? [] : [.length(min(lines.count, maximumLines) + 2)]
     }
+
+    /// The fewest lines the panel may give up to: one while a check fired, which must stay in sight,
+    /// else none (the panel may go).
+    var minimumLines: Int { checks.contains(where: \.fired) ? 1 : 0 }
 
     /// Draws the panel in `area`; when it has fewer rows than lines, its last row ends in `+N more`, N the
     /// lines left out.

@@ -49,4 +49,31 @@ import Testing
         // The images keep a row of their own above.
         #expect(frame[1].hasPrefix("╭") && frame[2].hasPrefix("│"), "\(frame.joined(separator: "\n"))")
     }
+
+    /// Bug: at 60x18, once the checks had run, the sanity panel kept a line that said no check fired while
+    /// the images above shrank to a single row, too small to read. With no check fired the panel now goes
+    /// first; a fired check keeps its line.
+    @Test func theImagesOutlastAQuietSanityPanel() throws {
+        let clear = SanityFlag.Check.allCases.map { SanityFlag($0, status: .clear, value: 0, figure: "figure") }
+        var fired = clear
+        fired[0] = SanityFlag(SanityFlag.Check.allCases[0], status: .fired, value: 1, figure: "figure")
+        for (checks, panelShows) in [(clear, false), (fired, true)] {
+            let root = WorkbenchFixture.runsRoot()
+            defer { cleanup(root) }
+            var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+            let job = Self.job(checks: checks)
+            defer { job.runner.send(.stop) }
+            state.add(job)
+            let frame = WorkbenchFixture.frame(state, width: 60, height: 18)
+            let text = frame.joined(separator: "\n")
+            #expect(frame.contains { $0.contains("sanity checks") } == panelShows, "\(text)")
+            if !panelShows {
+                // The images' panels: their top border on row 1, at least 3 rows inside.
+                let imageBottom = try #require(frame.indices.first { $0 > 1 && frame[$0].hasPrefix("╰") }, "\(text)")
+                #expect(imageBottom - 2 >= 3, "\(text)")
+            }
+            let rows = try Self.probabilityRows(frame)
+            for label in 0..<10 { #expect(rows.contains("\(label) 0.01"), "class \(label) missing:\n\(text)") }
+        }
+    }
 }
