@@ -80,6 +80,15 @@ public struct MetricsTable: Sendable {
     /// The last line of the file read, when it was cut short and left out (see `init(csv:)`).
     public private(set) var droppedRow: String?
 
+    /// The warning `train --resume` and the workbench give when `droppedRow` was left out of `file`, or
+    /// nil when nothing was.
+    public func droppedRowWarning(file: String) -> String? {
+        droppedRow.map {
+            "warning: \(file): its last row was cut short ('\(Sanitize.line($0, limit: 60))'); "
+                + "dropped it, the resumed epochs' rows follow the whole ones"
+        }
+    }
+
     /// The table of a saved `metrics.csv`. A last line without its line end that is not a whole row (too
     /// few or too many fields, or a field that is not a number: a file cut mid-line) is left out and
     /// kept in `droppedRow`, so rows appended later do not follow a broken one.

@@ -60,10 +60,8 @@ enum TrainCommand {
         } catch let error as TrainingRequestError {
             throw UsageError(error.description)
         }
-        if let row = session.metrics.droppedRow {
-            printError(
-                "warning: \(plan.run.file("metrics.csv")): its last row was cut short ('\(Sanitize.line(row, limit: 60))'); "
-                    + "dropped it, the resumed epochs' rows follow the whole ones")
+        if let warning = session.metrics.droppedRowWarning(file: plan.run.file("metrics.csv")) {
+            printError(warning)
         }
         return try train(session, quiet: parsed.has(SharedOptions.quiet), json: parsed.has(SharedOptions.json))
     }

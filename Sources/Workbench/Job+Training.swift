@@ -98,10 +98,10 @@ extension Job {
             // After the first step, as `train --resume` does: a cut-short last row of metrics.csv was dropped.
             guard warned.value == nil else { return saved }
             warned.value = true
-            guard let row = opened.metrics.droppedRow else { return saved }
-            return
-                "warning: \(plan.run.file("metrics.csv")): its last row was cut short ('\(Sanitize.line(row, limit: 60))'); "
-                + "dropped it, the resumed epochs' rows follow the whole ones" + (saved.map { " · " + $0 } ?? "")
+            guard let warning = opened.metrics.droppedRowWarning(file: plan.run.file("metrics.csv")) else {
+                return saved
+            }
+            return warning + (saved.map { " · " + $0 } ?? "")
         }
         runner.start(running: running)
         let kind: Kind = if case .classifier = plan.model { .classifierTraining } else { .generativeTraining }
