@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// Regression tests for defects found by exploring the newest commands (purification, guidance, class
+/// picking) with mismatched runs and data, each driving the real binary on tiny data.
+@Suite(.serialized) struct ExploreDefectTests {
+    static let tiny = ["--train-limit", "300", "--test-limit", "100", "--epochs", "1", "--quiet"]
+
+    func expectOneLine(_ result: CommandResult, status: Int32, _ message: String, _ label: String) {
+        #expect(result.status == status, "\(label): status \(result.status), \(result.stderr)")
+        #expect(result.stderr.contains(message), "\(label): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(label): \(result.stderr)")
+    }
+
+    /// Bug: `sample --classifier RUN` built the scorer at the sampled run's image size, so a cnn scorer of
+    /// 28x28 images on a run of 12x12 images stopped the program on a precondition (exit 132) after the
+    /// samples were drawn, and an mlp one failed on the checkpoint's shapes (exit 1). Both are now one
+    /// usage line, before anything is drawn, as for `--classifier-guidance`.
+    @Test func sampleScorerOfAnotherImageSizeIsAUsageError() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = "\(root)/small"
+        try writeIDXDataset(folder: folder, side: 12, count: 40)
+        let ddpm = try ManifoldBinary.run(
+            ["train", "ddpm", "--net", "mlp", "--data", folder, "--run", "d"] + Self.tiny, runsRoot: root)
+        try #require(ddpm.status == 0, "\(ddpm.stderr)")
+        for kind in ["cnn", "mlp"] {
+            let trained = try ManifoldBinary.run(["train", kind, "--run", kind] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(trained.stderr)")
+            let out = "\(root)/samples-\(kind).png"
+            let sampled = try ManifoldBinary.run(
+                ["sample", "ddim", "--run", "d", "--steps", "2", "--n", "2", "--classifier", kind, "--out", out],
+                runsRoot: root)
+            expectOneLine(
+                sampled, status: 2, "option '--classifier': the classifier reads 28x28 images (784 pixels)", kind)
+            #expect(!FileManager.default.fileExists(atPath: out), "\(kind): samples were drawn")
+        }
+        let notClassifier = try ManifoldBinary.run(
+            ["sample", "ddim", "--run", "d", "--steps", "2", "--n", "2", "--classifier", "d"], runsRoot: root)
+        expectOneLine(notClassifier, status: 2, "is a 'ddpm' model, not a classifier", "a ddpm run as scorer")
+    }
+}
