@@ -28,6 +28,9 @@ public struct LoadedClassifierRun {
         guard (1...4096).contains(height), (1...4096).contains(width), (2...10_000).contains(classes) else {
             throw RunError("\(run.file("config.json")): implausible image size or class count")
         }
+        if let problem = Classifier.sizeProblem(kind: kind, imageHeight: height, imageWidth: width) {
+            throw RunError("\(run.file("config.json")): \(problem)")
+        }
         var generator = RandomGenerator(seed: 0)
         let model = Classifier(
             kind: kind, architecture: .of(config), imageHeight: height, imageWidth: width, classCount: classes,

@@ -98,6 +98,11 @@ public final class TrainingSession: @unchecked Sendable {
     {
         switch plan.model {
         case .classifier(let kind):
+            if let problem = Classifier.sizeProblem(
+                kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth)
+            {
+                throw TrainingRequestError(problem)
+            }
             var generator = RandomGenerator(seed: plan.seed)
             let model = Classifier(
                 kind: kind, architecture: plan.architecture, imageHeight: dataset.imageHeight,

@@ -39,4 +39,36 @@ import Testing
             ["sample", "ddim", "--run", "d", "--steps", "2", "--n", "2", "--classifier", "d"], runsRoot: root)
         expectOneLine(notClassifier, status: 2, "is a 'ddpm' model, not a classifier", "a ddpm run as scorer")
     }
+
+    /// Bug: `train cnn` on images whose sides are not divisible by 4 stopped the program on a precondition
+    /// (exit 132), as did loading a cnn run whose config.json records such a size.
+    @Test func cnnOnImagesItCannotTakeIsOneLine() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = "\(root)/odd"
+        try writeIDXDataset(folder: folder, side: 10, count: 40)
+        for net in ["standard", "madry", "wong"] {
+            let trained = try ManifoldBinary.run(
+                ["train", "cnn", "--net", net, "--data", folder, "--run", "c-\(net)"] + Self.tiny, runsRoot: root)
+            expectOneLine(trained, status: 2, "the cnn needs image sides divisible by 4, got 10x10", net)
+            #expect(!FileManager.default.fileExists(atPath: "\(root)/c-\(net)/model.safetensors"))
+        }
+        // A cnn run whose config.json was edited to another image size.
+        let trained = try ManifoldBinary.run(["train", "cnn", "--run", "c"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let configPath = "\(root)/c/config.json"
+        let config = try String(contentsOfFile: configPath, encoding: .utf8)
+            .replacingOccurrences(of: "\"image_height\" : 28", with: "\"image_height\" : 10")
+            .replacingOccurrences(of: "\"image_height\": 28", with: "\"image_height\": 10")
+        try #require(config.contains("\"image_height\": 10") || config.contains("\"image_height\" : 10"))
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        for arguments in [
+            ["attack", "fgsm", "--run", "c", "--n", "2"],
+            ["defend", "purify", "--with", "missing", "--classifier", "c"],
+        ] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            expectOneLine(
+                result, status: 1, "the cnn needs image sides divisible by 4", arguments.joined(separator: " "))
+        }
+    }
 }
