@@ -63,12 +63,32 @@ import Testing
         try #require(config.contains("\"image_height\": 10") || config.contains("\"image_height\" : 10"))
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         for arguments in [
-            ["attack", "fgsm", "--run", "c", "--n", "2"],
+            ["attack", "fgsm", "--run", "c", "--n", "2"], ["eval", "c"],
             ["defend", "purify", "--with", "missing", "--classifier", "c"],
         ] {
             let result = try ManifoldBinary.run(arguments, runsRoot: root)
             expectOneLine(
                 result, status: 1, "the cnn needs image sides divisible by 4", arguments.joined(separator: " "))
+        }
+    }
+
+    /// Bug: `eval RUN --data FOLDER` of images of another size built the classifier at the data's size: a
+    /// cnn stopped the program on a precondition (exit 132), an mlp failed on the checkpoint's shapes.
+    /// Now, as for a folder of more classes, one line naming `--data` (exit 2); `attack --data` the same.
+    @Test func dataOfAnotherImageSizeIsRefusedByEvalAndAttack() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = "\(root)/small"
+        try writeIDXDataset(folder: folder, side: 12, count: 40)
+        for kind in ["cnn", "mlp"] {
+            let trained = try ManifoldBinary.run(["train", kind, "--run", kind] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(trained.stderr)")
+            for arguments in [["eval", kind, "--data", folder], ["attack", "pgd", "--run", kind, "--data", folder]] {
+                let result = try ManifoldBinary.run(arguments, runsRoot: root)
+                expectOneLine(
+                    result, status: 2, "option '--data': '\(folder)' has 12x12 images, but run '\(kind)' takes 28x28",
+                    arguments.joined(separator: " "))
+            }
         }
     }
 }
