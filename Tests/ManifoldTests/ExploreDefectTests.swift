@@ -91,4 +91,16 @@ import Testing
             }
         }
     }
+
+    /// Bug: `defend purify` listed `--randomness fresh|fixed` in its help and accepted it, but purifies each
+    /// image once with noise drawn from `--seed`, so the option silently did nothing. It is refused now.
+    @Test func defendPurifyRefusesRandomness() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let result = try ManifoldBinary.run(
+            ["defend", "purify", "--with", "g", "--classifier", "c", "--randomness", "fixed"], runsRoot: root)
+        expectOneLine(result, status: 2, "unknown option '--randomness'", "defend purify --randomness")
+        let help = try ManifoldBinary.run(["help", "defend"], runsRoot: root)
+        #expect(help.status == 0 && help.stdout.contains("--t-star") && !help.stdout.contains("--randomness"))
+    }
 }
