@@ -122,10 +122,12 @@ public final class TrainingSession: @unchecked Sendable {
             var generator = RandomGenerator(seed: plan.seed)
             var settings = plan.settings
             if settings.conditional {
+                // A resumed conditional run keeps its class embedding: data of another class count is a
+                // usage error, worded as for a classifier's (`ClassCountMismatch`).
                 if settings.classCount > 0 && settings.classCount != dataset.classCount {
-                    throw RunError(
-                        "the run is conditioned on \(settings.classCount) classes, the dataset has \(dataset.classCount)"
-                    )
+                    throw TrainingRequestError(
+                        "option '--data': '\(Sanitize.line(plan.data))' has \(dataset.classCount) classes, but run "
+                            + "'\(Sanitize.line(plan.run.name))' is conditioned on \(settings.classCount)")
                 }
                 settings.classCount = dataset.classCount
             }

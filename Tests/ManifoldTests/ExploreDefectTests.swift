@@ -103,4 +103,27 @@ import Testing
         let help = try ManifoldBinary.run(["help", "defend"], runsRoot: root)
         #expect(help.status == 0 && help.stdout.contains("--t-star") && !help.stdout.contains("--randomness"))
     }
+
+    /// Bug: resuming a class-conditional run on `--data` of another class count failed with exit 1 and a
+    /// line that named neither the option nor the run; a classifier's resume says it in one usage line
+    /// (exit 2), and so does this one now.
+    @Test func resumingAConditionalRunOnDataOfOtherClassesIsAUsageError() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "vae", "--conditional", "--run", "cvae"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        // Five images labelled 0 to 4: five classes.
+        let folder = "\(root)/five"
+        try writeIDXDataset(folder: folder, side: 28, count: 5)
+        let resumed = try ManifoldBinary.run(
+            [
+                "train", "vae", "--conditional", "--resume", "--run", "cvae", "--epochs", "2", "--data", folder,
+                "--quiet",
+            ],
+            runsRoot: root)
+        expectOneLine(
+            resumed, status: 2, "option '--data': '\(folder)' has 5 classes, but run 'cvae' is conditioned on 10",
+            "resume")
+    }
 }
