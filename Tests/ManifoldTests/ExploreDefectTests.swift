@@ -126,4 +126,26 @@ import Testing
             resumed, status: 2, "option '--data': '\(folder)' has 5 classes, but run 'cvae' is conditioned on 10",
             "resume")
     }
+
+    /// Bug: `bench guidance --out` through a file failed with Foundation's "The operation could not be
+    /// completed. (NSCocoaErrorDomain error 512.)"; the other commands' `--out` say what is in the way.
+    @Test func benchGuidanceOutThroughAFileSaysWhy() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [["train", "ddpm", "--net", "mlp", "--run", "d"], ["train", "mlp", "--run", "clf"]] {
+            let trained = try ManifoldBinary.run(arguments + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(trained.stderr)")
+        }
+        let file = "\(root)/file"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let result = try ManifoldBinary.run(
+            [
+                "bench", "guidance", "--classifier", "clf", "--ddpm", "d", "--guide", "clf", "--scales", "0", "--n",
+                "1",
+                "--steps", "1", "--quiet", "--out", "\(file)/grids",
+            ], runsRoot: root)
+        expectOneLine(
+            result, status: 1, "--out: cannot create '\(file)/grids': '\(file)' is a file, not a folder",
+            "bench guidance")
+    }
 }
