@@ -16,3 +16,25 @@ public struct ClassCountMismatch: Error, CustomStringConvertible {
         "'\(dataSpec)' has \(dataClasses) classes, but run '\(runName)' classifies \(runClasses)"
     }
 }
+
+/// Data whose images are not the size a saved classifier takes (a `--data` folder of other images than
+/// the run was trained on): refused before the classifier is built or sees them.
+public struct ImageSizeMismatch: Error, CustomStringConvertible {
+    public let dataSpec: String
+    public let dataSize: (height: Int, width: Int)
+    public let runName: String
+    public let runSize: (height: Int, width: Int)
+
+    /// Throws when the data's image size is not the run's.
+    public static func check(
+        dataSpec: String, dataSize: (height: Int, width: Int), runName: String, runSize: (height: Int, width: Int)
+    ) throws {
+        guard dataSize != runSize else { return }
+        throw ImageSizeMismatch(dataSpec: dataSpec, dataSize: dataSize, runName: runName, runSize: runSize)
+    }
+
+    public var description: String {
+        "'\(dataSpec)' has \(dataSize.height)x\(dataSize.width) images, but run '\(runName)' takes "
+            + "\(runSize.height)x\(runSize.width)"
+    }
+}

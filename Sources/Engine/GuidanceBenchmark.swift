@@ -159,7 +159,7 @@ public struct GuidanceBenchmark {
             do {
                 try FileManager.default.createDirectory(atPath: outFolder, withIntermediateDirectories: true)
             } catch {
-                throw RunError("cannot create '\(Sanitize.line(outFolder))': \(error.localizedDescription)")
+                throw OutputFolderCreationError(path: outFolder, underlying: error)
             }
         }
         let cells = plan
@@ -245,5 +245,16 @@ public struct GuidanceBenchmark {
             CheckedRun(config: config, pixels: pixels, classCount: classCount, stepCount: ddpm.schedule.stepCount),
             scoring
         )
+    }
+}
+
+/// An `--out` folder that could not be created, with Foundation's error, so that the command line can say
+/// why in words (a file in the way) rather than with Foundation's "NSCocoaErrorDomain error 512".
+public struct OutputFolderCreationError: Error, CustomStringConvertible {
+    public let path: String
+    public let underlying: any Error
+
+    public var description: String {
+        "cannot create '\(Sanitize.line(path))': \(underlying.localizedDescription)"
     }
 }

@@ -28,6 +28,9 @@ public struct LoadedClassifierRun {
         guard (1...4096).contains(height), (1...4096).contains(width), (2...10_000).contains(classes) else {
             throw RunError("\(run.file("config.json")): implausible image size or class count")
         }
+        if let problem = Classifier.sizeProblem(kind: kind, imageHeight: height, imageWidth: width) {
+            throw RunError("\(run.file("config.json")): \(problem)")
+        }
         var generator = RandomGenerator(seed: 0)
         let model = Classifier(
             kind: kind, architecture: .of(config), imageHeight: height, imageWidth: width, classCount: classes,
@@ -44,7 +47,8 @@ public struct LoadedClassifierRun {
     /// The test images the run is measured on: its dataset (or `override`, whole), cut to the test
     /// subset it was trained with (`--test-limit`), with a note when that is fewer than the dataset has.
     /// `withTraining: false` leaves the training split empty (not read at all).
-    /// - Throws: `ClassCountMismatch` for data with more classes than the classifier has.
+    /// - Throws: `ClassCountMismatch` for data with more classes than the classifier has, `ImageSizeMismatch`
+    ///   for images of another size than it takes.
     public func testSet(override: String?, seed: UInt64, withTraining: Bool = true) throws -> RunTestSet {
         let config = try run.readConfig()
         let dataSeed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? seed
@@ -52,6 +56,9 @@ public struct LoadedClassifierRun {
         try ClassCountMismatch.check(
             dataSpec: override ?? dataSpec, dataClasses: full.classCount, runName: Sanitize.line(run.name),
             runClasses: model.classCount)
+        try ImageSizeMismatch.check(
+            dataSpec: override ?? dataSpec, dataSize: (full.imageHeight, full.imageWidth),
+            runName: Sanitize.line(run.name), runSize: (model.imageHeight, model.imageWidth))
         return RunTestSet(
             run: run, config: config, full: full, dataSpec: override ?? dataSpec, useRunLimits: override == nil)
     }

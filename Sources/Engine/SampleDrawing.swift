@@ -105,6 +105,13 @@ public struct SampleDrawing {
         let classes = try requestedClasses(model, classCount: classCount)
         let conditional = ((model as? any ClassConditionalModel)?.classCount ?? 0) > 0
         let sampleCount = classes?.count ?? count
+        // A saved scorer is checked against the run's images and classes before anything is drawn.
+        var savedScorer: Classifier?
+        if scoring, let scoringRun {
+            savedScorer = try Self.checkedClassifier(
+                scoringRun, option: "--classifier", pixels: pixels, classCount: dataset?.classCount ?? classCount,
+                sampled: kind.rawValue)
+        }
         let classifierGuidance = try guidanceClassifier(pixels: pixels, classCount: classCount).map { classifier in
             ClassifierGuidance.fromClassifier(classifier, labels: classes ?? [], scale: classifierScale)
         }
@@ -136,7 +143,8 @@ public struct SampleDrawing {
             result.requestedClasses = classes
             return result
         }
-        let (classifier, name) = try scoringClassifier(dataset: dataset, note: note)
+        let (classifier, name) =
+            try savedScorer.map { ($0, scoringRun?.path ?? "") } ?? quickClassifier(dataset: dataset, note: note)
         let reference = Tensor(shape: [dataset.testCount, pixels], scalars: dataset.testImages)
         let scores = SampleScores.evaluate(classifier: classifier, images: images, reference: reference)
         var result = Result(images: images, seconds: seconds, scores: scores, classifier: name, weights: weights)
@@ -208,13 +216,15 @@ public struct SampleDrawing {
             guide, option: "--classifier-guidance", pixels: pixels, classCount: classCount)
     }
 
-    /// The classifier of run `guide`, checked against a DDPM run's images: the same number of pixels and of
-    /// classes (the guiding classifier of `sample`, the guides and the scorer of `bench guidance`).
+    /// The classifier of run `guide`, checked against a sampled run's images: the same number of pixels and
+    /// of classes (the guiding classifier and the scorer of `sample`, the guides and the scorer of `bench
+    /// guidance`).
+    /// - Parameter sampled: the kind of the sampled run, as the messages name it.
     /// - Throws: `SamplingRequestError` naming `option` for a missing run, a run that is not a classifier,
     ///   or a mismatch; `RunError` for an unreadable config or checkpoint.
-    static func checkedClassifier(_ guide: RunDirectory, option name: String, pixels: Int, classCount: Int) throws
-        -> Classifier
-    {
+    static func checkedClassifier(
+        _ guide: RunDirectory, option name: String, pixels: Int, classCount: Int, sampled: String = "ddpm"
+    ) throws -> Classifier {
         let option = "option '\(name)'"
         guard guide.exists else {
             throw SamplingRequestError("\(option): no run folder '\(Sanitize.line(guide.path))' (see 'manifold runs')")
@@ -230,13 +240,13 @@ public struct SampleDrawing {
         let width = config["image_width"]?.integerValue ?? 28
         guard height * width == pixels else {
             throw SamplingRequestError(
-                "\(option): the classifier reads \(height)x\(width) images (\(height * width) pixels), the ddpm run's images have \(pixels) pixels"
+                "\(option): the classifier reads \(height)x\(width) images (\(height * width) pixels), the \(sampled) run's images have \(pixels) pixels"
             )
         }
         let classes = config["class_names"]?.arrayValue?.count ?? 10
         guard classes == classCount else {
             throw SamplingRequestError(
-                "\(option): the classifier has \(classes) classes, the ddpm run's dataset \(classCount)")
+                "\(option): the classifier has \(classes) classes, the \(sampled) run's dataset \(classCount)")
         }
         return try LoadedClassifierRun.load(run: guide, option: name).model
     }
@@ -286,21 +296,10 @@ public struct SampleDrawing {
         }
     }
 
-    /// The classifier that scores samples: the saved run, or a quick MLP trained now.
-    private func scoringClassifier(dataset: Dataset, note: (String) -> Void) throws -> (Classifier, String) {
+    /// The classifier that scores samples without a saved run (`scoringRun`, checked and loaded before
+    /// sampling): a quick MLP trained now.
+    private func quickClassifier(dataset: Dataset, note: (String) -> Void) throws -> (Classifier, String) {
         var generator = RandomGenerator(seed: 1)
-        if let scoringRun {
-            guard scoringRun.exists else { throw RunError("no classifier run folder '\(scoringRun.path)'") }
-            let config = try scoringRun.readConfig()
-            guard let kind = (config["model"]?.stringValue).flatMap(Classifier.Kind.init(rawValue:)) else {
-                throw RunError("\(scoringRun.file("config.json")): '--classifier' needs an mlp or cnn run")
-            }
-            let classifier = Classifier(
-                kind: kind, architecture: .of(config), imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
-                classCount: dataset.classCount, generator: &generator)
-            try RunCheckpoint.load(run: scoringRun, module: classifier)
-            return (classifier, scoringRun.path)
-        }
         let classifier = Classifier(
             kind: .mlp, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
             classCount: dataset.classCount, generator: &generator)

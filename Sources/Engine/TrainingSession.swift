@@ -98,6 +98,11 @@ public final class TrainingSession: @unchecked Sendable {
     {
         switch plan.model {
         case .classifier(let kind):
+            if let problem = Classifier.sizeProblem(
+                kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth)
+            {
+                throw TrainingRequestError(problem)
+            }
             var generator = RandomGenerator(seed: plan.seed)
             let model = Classifier(
                 kind: kind, architecture: plan.architecture, imageHeight: dataset.imageHeight,
@@ -117,10 +122,12 @@ public final class TrainingSession: @unchecked Sendable {
             var generator = RandomGenerator(seed: plan.seed)
             var settings = plan.settings
             if settings.conditional {
+                // A resumed conditional run keeps its class embedding: data of another class count is a
+                // usage error, worded as for a classifier's (`ClassCountMismatch`).
                 if settings.classCount > 0 && settings.classCount != dataset.classCount {
-                    throw RunError(
-                        "the run is conditioned on \(settings.classCount) classes, the dataset has \(dataset.classCount)"
-                    )
+                    throw TrainingRequestError(
+                        "option '--data': '\(Sanitize.line(plan.data))' has \(dataset.classCount) classes, but run "
+                            + "'\(Sanitize.line(plan.run.name))' is conditioned on \(settings.classCount)")
                 }
                 settings.classCount = dataset.classCount
             }

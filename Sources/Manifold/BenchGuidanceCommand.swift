@@ -138,6 +138,10 @@ enum BenchGuidanceCommand {
             }
         } catch let error as SamplingRequestError {
             throw UsageError(error.description)
+        } catch let error as OutputFolderCreationError {
+            throw RuntimeError(
+                "--out: cannot create '\(Sanitize.line(error.path))': "
+                    + OutputFolderError.reason(creating: error.path, error: error.underlying))
         }
         if json {
             print(jsonReport(report, benchmark: benchmark).serialized())

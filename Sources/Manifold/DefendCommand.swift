@@ -39,7 +39,10 @@ enum DefendCommand {
             with.declaration, classifier.declaration, count.declaration, batch.declaration,
             SharedOptions.seed.declaration, out.declaration, SharedOptions.json.declaration,
             SharedOptions.quiet.declaration, SharedOptions.threads.declaration,
-        ] + PurifierOptions.declarations,
+        ]
+            // One purification per image: the noise is drawn once from --seed, so --randomness (fresh or
+            // fixed draws across the calls of an attack) has nothing to choose here and is not taken.
+            + PurifierOptions.declarations.filter { $0.name != PurifierOptions.randomness.name },
         required: ["with", "classifier"], maxPositional: 1)
 
     static func run(_ arguments: [String]) throws -> Int32 {

@@ -48,9 +48,23 @@ enum EvalCommand {
         let classes = (2...10_000).contains(listed) ? listed : dataset.classCount
         try ClassCountMismatch.check(
             dataSpec: dataSpec, dataClasses: dataset.classCount, runName: Sanitize.line(run.name), runClasses: classes)
+        // The classifier takes the image size it was trained on: config.json's (28x28 when it has none), or,
+        // as for the classes, the data's when the recorded size is not plausible.
+        let recorded = (
+            height: config["image_height"]?.integerValue ?? 28, width: config["image_width"]?.integerValue ?? 28
+        )
+        let size =
+            (1...4096).contains(recorded.height) && (1...4096).contains(recorded.width)
+            ? recorded : (height: dataset.imageHeight, width: dataset.imageWidth)
+        if let problem = Classifier.sizeProblem(kind: kind, imageHeight: size.height, imageWidth: size.width) {
+            throw RuntimeError("\(run.file("config.json")): \(problem)")
+        }
+        try ImageSizeMismatch.check(
+            dataSpec: dataSpec, dataSize: (dataset.imageHeight, dataset.imageWidth), runName: Sanitize.line(run.name),
+            runSize: size)
         var generator = RandomGenerator(seed: 0)
         let model = Classifier(
-            kind: kind, architecture: .of(config), imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
+            kind: kind, architecture: .of(config), imageHeight: size.height, imageWidth: size.width,
             classCount: classes, generator: &generator)
         try RunCheckpoint.load(run: run, module: model)
         let evaluation = ClassifierEvaluation.evaluate(

@@ -44,6 +44,10 @@ func dispatch(_ arguments: [String]) -> Int32 {
         // Data of more classes than the run was trained on comes from --data (or a folder changed since).
         printError("option '--data': \(error.description)")
         return 2
+    } catch let error as ImageSizeMismatch {
+        // Images of another size than the run was trained on come from --data (or a folder changed since).
+        printError("option '--data': \(error.description)")
+        return 2
     } catch {
         printError("\(error)")
         return 1

@@ -35,6 +35,14 @@ public final class Classifier: Module {
     public let classCount: Int
     public let network: Sequential
 
+    /// Why a classifier of `kind` cannot take `imageHeight` x `imageWidth` images (the CNNs pool or stride
+    /// twice by 2, so their sides must be divisible by 4), or nil when it can.
+    public static func sizeProblem(kind: Kind, imageHeight: Int, imageWidth: Int) -> String? {
+        guard kind == .cnn, imageHeight % 4 != 0 || imageWidth % 4 != 0 else { return nil }
+        return "the cnn needs image sides divisible by 4, got \(imageHeight)x\(imageWidth) (train mlp takes any size)"
+    }
+
+    /// - Precondition: `sizeProblem` finds none.
     public init(
         kind: Kind, architecture: Architecture = .standard, imageHeight: Int = 28, imageWidth: Int = 28,
         classCount: Int = 10,

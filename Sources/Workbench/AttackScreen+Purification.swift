@@ -23,14 +23,23 @@ extension AttackScreen {
             s.images["purify x_0"] ?? [], title: top[4].width >= 17 ? "predicted x_0" : "x_0 estimate", in: top[4],
             buffer: &buffer)
         // The steps' labels get a third of their panel: 36 columns show 11 characters of them, 48 show 15.
-        let middle = Layout.horizontal([.fill(1), .length(min(62, max(36, area.width * 2 / 5)))]).split(rows[1])
+        // Below 80 columns the figures, which hold the verdicts, keep three fifths of the row.
+        let stepsWidth = area.width >= 80 ? min(62, max(36, area.width * 2 / 5)) : area.width * 2 / 5
+        let middle = Layout.horizontal([.fill(1), .length(stepsWidth)]).split(rows[1])
         // The values (the purifier's summary) are longer than the names: the name column as wide as the
         // longest name, at most 19.
         let nameWidth = min(19, s.figures.map { CharacterWidth.of($0.name) }.max() ?? 0)
+        // A panel too short for every figure (two borders and the header row) shows the stage and the
+        // verdicts first.
+        var figures = s.figures
+        if middle[0].height - 3 < figures.count {
+            let first = figures.filter { $0.name == "stage" || $0.name.hasSuffix("→ purified") }
+            figures = first + figures.filter { $0.name != "stage" && !$0.name.hasSuffix("→ purified") }
+        }
         buffer.render(
             Table(
                 columns: [.init("", width: .length(nameWidth)), .init("", width: .fill(1), alignment: .right)],
-                rows: s.figures.map { [$0.name, $0.value] }, headerStyle: theme.mutedStyle, style: theme.textStyle),
+                rows: figures.map { [$0.name, $0.value] }, headerStyle: theme.mutedStyle, style: theme.textStyle),
             in: workbench.panel("purification (a / A: adaptive attack)", middle[0], &buffer))
         if showsCurves {
             let names = ["p(true class)", "p(prediction)"]

@@ -114,10 +114,14 @@ extension Job {
         }
     }
 
+    /// The most Langevin steps per level `)` doubles to (what `--purify-steps` allows on the command line).
+    static let maximumStepsPerLevel = 100_000
+
     /// `purifier` one notch deeper or shallower (`depth` +1 / -1: DDPM t* x1.25 / x0.8, at least one step
     /// either way; DAE one level) or with more or fewer steps (`steps` +1 / -1: DDPM every ancestral step
     /// -> DDIM with t* / 2 -> halving, and doubling back; DAE steps per level x2 / x0.5).
-    /// - Throws: `PurifierError` at a limit (t* outside 1 ... T, levels outside 1 ... L).
+    /// - Throws: `PurifierError` at a limit (t* outside 1 ... T, levels outside 1 ... L, more than
+    ///   `maximumStepsPerLevel` Langevin steps per level).
     static func changed(_ purifier: any SteppablePurifier, depth: Int, steps: Int) throws -> any SteppablePurifier {
         switch purifier {
         case let diffusion as DiffusionPurifier:
@@ -138,9 +142,15 @@ extension Job {
             if case .ddim(let count) = reverse, count > tStar { reverse = .ddim(steps: tStar) }
             return try DiffusionPurifier(model: diffusion.model, tStar: tStar, reverse: reverse)
         case let langevin as LangevinPurifier:
-            let perLevel =
-                steps > 0
-                ? langevin.stepsPerLevel * 2 : steps < 0 ? max(1, langevin.stepsPerLevel / 2) : langevin.stepsPerLevel
+            var perLevel = langevin.stepsPerLevel
+            if steps > 0 {
+                guard perLevel < maximumStepsPerLevel else {
+                    throw PurifierError("\(maximumStepsPerLevel) Langevin steps per level already (the most)")
+                }
+                perLevel = min(maximumStepsPerLevel, max(1, perLevel * 2))
+            } else if steps < 0 {
+                perLevel = max(1, perLevel / 2)
+            }
             return try LangevinPurifier(
                 model: langevin.model, levelCount: langevin.ladder.count + depth, stepsPerLevel: perLevel)
         default:

@@ -46,7 +46,15 @@ final class SampleScreen: JobScreen {
         }
         let right = Layout.vertical([.fill(1), .fill(1)]).split(top[1])
         renderNoiseChart(s, title: "noise level and score norm per step (log)", in: right[0], &buffer, workbench)
-        workbench.renderFigures(s.figures, title: "sampler", in: right[1], buffer: &buffer)
+        // A steered run's class and guidance come first, so a short panel still shows what the keys set.
+        let steering = s.figures.filter { Self.steeringFigures.contains($0.name) }
+        if steering.isEmpty {
+            workbench.renderFigures(s.figures, title: "sampler", in: right[1], buffer: &buffer)
+        } else {
+            renderSteeredFigures(
+                steering + s.figures.filter { !Self.steeringFigures.contains($0.name) }, in: right[1], &buffer,
+                workbench)
+        }
         if !isToy {
             workbench.renderImageStrip(
                 s.images["samples"] ?? s.images["x_t"] ?? [], title: "samples", in: rows[1], buffer: &buffer)
@@ -54,23 +62,38 @@ final class SampleScreen: JobScreen {
         workbench.renderProgress(s, in: rows[2], buffer: &buffer)
     }
 
+    /// The figures of a steered sampler that the class and guidance keys change.
+    static let steeringFigures: Set<String> = ["class", "guidance"]
+
     /// A row per class: the current `x_t` and the predicted `x_0` as grids, the chart and the figures
     /// beside them.
     private func renderClassGrids(_ s: Snapshot, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
-        let theme = workbench.theme
         let rows = Layout.vertical([.fill(1), .length(3)]).split(area)
         let columns = Layout.horizontal([.fill(1), .fill(1), .length(44)]).split(rows[0])
         workbench.renderImageGrid(s.images["x_t"] ?? [], title: "x_t", in: columns[0], buffer: &buffer, idBase: 0)
         workbench.renderImageGrid(
             s.images["x0"] ?? [], title: "predicted x_0", in: columns[1], buffer: &buffer, idBase: 1000)
-        let right = Layout.vertical([.fill(1), .length(12)]).split(columns[2])
-        renderNoiseChart(s, title: "noise level, score norm (log)", in: right[0], &buffer, workbench)
+        // The figures need 12 rows; the chart is drawn only when it gets at least 4 more.
+        let figuresHeight = columns[2].height >= 16 ? 12 : columns[2].height
+        let right = Layout.vertical([.fill(1), .length(figuresHeight)]).split(columns[2])
+        if right[0].height > 0 {
+            renderNoiseChart(s, title: "noise level, score norm (log)", in: right[0], &buffer, workbench)
+        }
+        renderSteeredFigures(s.figures, in: right[1], &buffer, workbench)
+        workbench.renderProgress(s, in: rows[1], buffer: &buffer)
+    }
+
+    /// A steered sampler's figures under the keys that steer it, the names in a narrow column so that the
+    /// class and guidance labels keep their width.
+    private func renderSteeredFigures(
+        _ figures: [(name: String, value: String)], in area: Rect, _ buffer: inout Buffer, _ workbench: WorkbenchState
+    ) {
+        let theme = workbench.theme
         buffer.render(
             Table(
                 columns: [.init("", width: .length(11)), .init("", width: .fill(1), alignment: .right)],
-                rows: s.figures.map { [$0.name, $0.value] }, headerStyle: theme.mutedStyle, style: theme.textStyle),
-            in: workbench.panel("sampler (c C: class, w W: guidance)", right[1], &buffer))
-        workbench.renderProgress(s, in: rows[1], buffer: &buffer)
+                rows: figures.map { [$0.name, $0.value] }, headerStyle: theme.mutedStyle, style: theme.textStyle),
+            in: workbench.panel("sampler (c C: class, w W: guidance)", area, &buffer))
     }
 
     /// The sampler's noise level and score norm per step, on a log scale.

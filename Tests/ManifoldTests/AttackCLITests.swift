@@ -320,7 +320,10 @@ import Testing
             (["attack", "fgsm", "--run", "victim", "--norm", "1"], 2, "'--norm' must be inf or 2"),
             (["attack", "fgsm", "--run", "notclassifier"], 1, "not a classifier"),
             (["attack", "fgsm", "--run", "missing"], 1, "no run folder"),
-            (["attack", "fgsm", "--run", "victim", "--data", folder, "--n", "5"], 1, "the model takes 28x28"),
+            (
+                ["attack", "fgsm", "--run", "victim", "--data", folder, "--n", "5"], 2,
+                "has 14x14 images, but run 'victim' takes 28x28"
+            ),
             (["attack", "transfer", "--run", "victim"], 2, "needs '--target-run RUN'"),
             (["attack", "cw", "--run", "victim", "--eps", "0.1"], 2, "cw has no eps-ball"),
             (["attack", "deepfool", "--run", "victim", "--norm", "2"], 2, "drop '--norm'"),

@@ -200,4 +200,22 @@ import Testing
             }
         }
     }
+
+    /// Bug: at 60x18 the step list kept 36 of the 60 columns and the figures panel showed three rows:
+    /// image, purifier and attack. The stage and the verdicts (`holds` / `beaten`), what the view is for,
+    /// were cut off, and the values had three columns. Now the figures get three fifths of a narrow row and
+    /// a panel too short for every figure shows the stage and the verdicts first.
+    @Test func theVerdictsStayInViewAt60x18() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "purify", describe: Self.fill)
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        let frame = WorkbenchFixture.frame(state, width: 60, height: 18)
+        let text = frame.joined(separator: "\n")
+        for expected in ["purifying 43/100", "naive → purified", "Coat 91% (holds)", "43 t=5", "0.81"] {
+            #expect(frame.contains { $0.contains(expected) }, "\(expected) missing:\n\(text)")
+        }
+    }
 }
