@@ -17,9 +17,7 @@ func dispatch(_ arguments: [String]) -> Int32 {
         switch command {
         case "--help", "-h", "help":
             return rest.first.map { printHelp(for: $0, subcommand: rest.dropFirst().first) } ?? printHelp(for: nil)
-        case "--version", "version":
-            print(HelpText.version)
-            return 0
+        case "--version", "version": return try VersionCommand.run(rest)
         case "tui": return try TUICommand.run(rest)
         case "watch": return try TUICommand.watch(rest)
         case "train": return try TrainCommand.run(rest)
