@@ -20,3 +20,29 @@ import Testing
         #expect(plain.status == 0 && plain.stdout.hasPrefix("manifold "))
     }
 }
+
+extension CLIArgumentDefectTests {
+    /// Bug: `manifold version extra` and `manifold help eval extra` ignored the extra word (exit 0); every
+    /// other command refuses words it does not take.
+    @Test func versionAndHelpRefuseExtraWords() throws {
+        let cases: [([String], String)] = [
+            (["version", "extra"], "'version' got an unexpected argument 'extra'"),
+            (["--version", "extra"], "'version' got an unexpected argument 'extra'"),
+            (["help", "eval", "extra"], "'help eval' got an unexpected argument 'extra'"),
+            (["help", "bench", "gemm", "extra"], "'help bench gemm' got an unexpected argument 'extra'"),
+            (["help", "help", "extra"], "'help help' got an unexpected argument 'extra'"),
+            (["--help", "runs", "extra"], "'help runs' got an unexpected argument 'extra'"),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments)
+            #expect(result.status == 2, "\(arguments): status \(result.status), \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1 && result.stdout.isEmpty, "\(arguments)")
+        }
+        // What stays valid: a command's help, a benchmark's help, the overview.
+        for arguments in [["help", "eval"], ["help", "bench", "gemm"], ["help"], ["help", "help"], ["version"]] {
+            let result = try ManifoldBinary.run(arguments)
+            #expect(result.status == 0 && result.stderr.isEmpty, "\(arguments): \(result.stderr)")
+        }
+    }
+}
