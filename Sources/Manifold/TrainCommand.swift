@@ -237,7 +237,9 @@ func divergenceWarning(_ summary: EpochSummary, classes: Int, learningRate: Doub
 
 /// Resolves a run named on the command line; a malformed name is a usage error (exit 2) naming
 /// `argument`: the option that took it (`--run`, `--with`, ...), or the command for a RUN word (`eval`).
+/// A runs folder that is a file is a runtime error (exit 1) naming it, and `$MANIFOLD_RUNS` when that set it.
 func resolveRunArgument(_ text: String, argument: String = "--run") throws -> RunDirectory {
+    try RunDirectory.checkRoot()
     do {
         return try RunDirectory.resolve(text)
     } catch {

@@ -45,4 +45,28 @@ extension CLIArgumentDefectTests {
             #expect(result.status == 0 && result.stderr.isEmpty, "\(arguments): \(result.stderr)")
         }
     }
+
+    /// Bug: with `MANIFOLD_RUNS` naming a regular file, `eval NAME` (and attack, sample, defend, compare,
+    /// watch, train --resume, bench) said "no run folder 'FILE/NAME'": neither the variable nor that the
+    /// file is the trouble.
+    @Test func runsFolderThatIsAFileIsNamedWithTheVariable() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let file = "\(root)/runs-file"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let message = "runs folder '\(file)' ($MANIFOLD_RUNS) is a file, not a folder"
+        let commands: [[String]] = [
+            ["eval", "c"], ["attack", "fgsm", "--run", "c"], ["sample", "prior", "--run", "c"],
+            ["defend", "purify", "--with", "g", "--classifier", "c"], ["compare", "ae", "pca", "--ae-run", "a"],
+            ["watch", "c"], ["train", "mlp", "--resume", "--run", "c"], ["train", "mlp", "--run", "c"],
+            ["bench", "attack", "--run", "c"],
+            ["bench", "guidance", "--run", "d", "--classifier", "c"], ["runs"],
+        ]
+        for arguments in commands {
+            let result = try ManifoldBinary.run(arguments, runsRoot: file, timeout: 60)
+            #expect(result.status == 1, "\(arguments): status \(result.status), \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+    }
 }
