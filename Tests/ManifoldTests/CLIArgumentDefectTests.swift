@@ -69,4 +69,30 @@ extension CLIArgumentDefectTests {
             #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
         }
     }
+
+    /// Bug: `bench attack --n N` past a run trained with `--test-limit` said only "must be between 1
+    /// and 100", not that the run's `--test-limit` sets that bound (`attack` says so); so did defend and
+    /// the other benchmarks of a classifier run.
+    @Test func countPastTheRunsTestLimitNamesIt() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for (model, name) in [("mlp", "c"), ("ae", "g")] {
+            let trained = try ManifoldBinary.run(
+                ["train", model, "--run", name, "--epochs", "1"] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(name): \(trained.stderr)")
+        }
+        let commands: [[String]] = [
+            ["bench", "attack", "--run", "c", "--no-torch"], ["bench", "autoattack", "--run", "c", "--no-torch"],
+            ["bench", "threats", "--runs", "c"], ["bench", "purify", "--classifier", "c", "--vae", "g"],
+            ["defend", "purify", "--with", "g", "--classifier", "c"],
+        ]
+        for arguments in commands {
+            let result = try ManifoldBinary.run(arguments + ["--n", "500"], runsRoot: root, timeout: 60)
+            #expect(result.status == 2, "\(arguments): status \(result.status), \(result.stderr)")
+            #expect(
+                result.stderr.contains("'--n' asks for 500 images but run 'c' was trained with --test-limit 100"),
+                "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+    }
 }
