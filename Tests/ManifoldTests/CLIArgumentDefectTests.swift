@@ -95,4 +95,17 @@ extension CLIArgumentDefectTests {
             #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
         }
     }
+
+    /// Bug: `train --epochs 1 mlp` said "unknown model 'mlp' (known: mlp, ...)": train took its first word
+    /// as the model, while every other command lets options come before its positional words.
+    @Test func trainTakesOptionsBeforeTheModel() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "--epochs", "1", "--run", "c"] + Self.tiny + ["mlp"], runsRoot: root)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(root)/c/model.safetensors"))
+        let unknown = try ManifoldBinary.run(["train", "--epochs", "1", "resnet"], runsRoot: root)
+        #expect(unknown.status == 2 && unknown.stderr.contains("unknown model 'resnet'"), "\(unknown.stderr)")
+    }
 }
