@@ -108,4 +108,17 @@ extension CLIArgumentDefectTests {
         let unknown = try ManifoldBinary.run(["train", "--epochs", "1", "resnet"], runsRoot: root)
         #expect(unknown.status == 2 && unknown.stderr.contains("unknown model 'resnet'"), "\(unknown.stderr)")
     }
+
+    /// Bug: `--data FILE` (a regular file, not a folder) said "no such folder 'FILE'" though the file
+    /// is there, and a file named without a slash was an "unknown dataset".
+    @Test func dataNamingAFileSaysItIsAFile() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let file = "\(root)/images.idx"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let result = try ManifoldBinary.run(["train", "mlp", "--data", file], runsRoot: root)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("option '--data': '\(file)' is a file, not a folder"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
 }
