@@ -121,4 +121,15 @@ extension CLIArgumentDefectTests {
         #expect(result.stderr.contains("option '--data': '\(file)' is a file, not a folder"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
+
+    /// Bug: `bench --json tui` said "unknown benchmark '--json'": the option was taken for a benchmark's
+    /// name. It says the benchmark comes first.
+    @Test func benchWithAnOptionFirstSaysTheBenchmarkComesFirst() throws {
+        let result = try ManifoldBinary.run(["bench", "--json", "tui"])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(
+            result.stderr.contains("'bench' takes what to measure first, then '--json': manifold bench WHAT [OPTIONS]"),
+            "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
 }
