@@ -132,4 +132,17 @@ extension CLIArgumentDefectTests {
             "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
+
+    /// Bug: `poison labelflip --fractions 0.1,0.1` trained and saved two runs of the same fraction (and
+    /// `bench guidance --weights 1,1` measured one weight twice). A number listed twice is a usage error.
+    @Test func aNumberListedTwiceIsRefused() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let result = try ManifoldBinary.run(
+            ["poison", "labelflip", "--fractions", "0.1,0.2,0.10", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("option '--fractions' lists 0.1 twice"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root).isEmpty, "no run is saved")
+    }
 }
