@@ -145,4 +145,18 @@ extension CLIArgumentDefectTests {
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: root).isEmpty, "no run is saved")
     }
+
+    /// Bug: `sample prior --out ''` sampled, then failed with "cannot write '': : cannot rename into
+    /// place" (exit 1). An empty `--out` is a usage error before any work, as in attack and defend.
+    @Test func sampleRefusesAnEmptyOut() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "vae", "--run", "v", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let result = try ManifoldBinary.run(["sample", "prior", "--run", "v", "--n", "3", "--out", ""], runsRoot: root)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("option '--out' is empty: give a file name (FILE.png)"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
 }
