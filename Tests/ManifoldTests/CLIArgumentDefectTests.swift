@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 /// Regression tests for command-line defects in how arguments and the environment are read: `version
-/// --json`, extra words, a runs folder that is a file, and limits a run's `--test-limit` sets.
+/// --json`, extra words, a runs folder that is a file, limits a run's `--test-limit` sets, options before
+/// a command's words, and odd values (a file for `--data`, a number listed twice, an empty `--out`).
 @Suite(.serialized) struct CLIArgumentDefectTests {
     static let tiny = CLIReviewDefectTests.tiny
 
