@@ -160,4 +160,15 @@ extension CLIArgumentDefectTests {
         #expect(result.stderr.contains("option '--out' is empty: give a file name (FILE.png)"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
+
+    /// Bug: `demo --theme nope` warned "theme 'nope' not found ..." without the `manifold: ` that starts
+    /// every other line the program writes to stderr (`tui --theme nope` has it).
+    @Test func demoThemeWarningIsPrefixedLikeEveryMessage() throws {
+        for command in ["demo", "tui"] {
+            let result = try ManifoldBinary.run([command, "--theme", "nope"])
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.first?.contains("theme 'nope' not found") == true, "\(command): \(result.stderr)")
+            #expect(lines.allSatisfy { $0.hasPrefix("manifold: ") }, "\(command): \(result.stderr)")
+        }
+    }
 }
