@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 #if canImport(Glibc)
@@ -34,9 +35,7 @@ public final class ChildProcess {
 
         let folder: String? =
             captureOutput ? NSTemporaryDirectory() + "manifold-child-\(UUID().uuidString)" : nil
-        if let folder {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        }
+        if let folder { try TemporaryFolders.shared.create(folder) }
         self.folder = folder
         let writeFlags = O_WRONLY | O_CREAT | O_TRUNC
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
@@ -64,7 +63,7 @@ public final class ChildProcess {
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
-            if let folder { try? FileManager.default.removeItem(atPath: folder) }
+            if let folder { TemporaryFolders.shared.remove(folder) }
             throw ChildProcessError(message: "could not start \(executable): \(String(cString: strerror(result)))")
         }
         self.pid = pid
@@ -89,7 +88,7 @@ public final class ChildProcess {
             kill(pid, SIGKILL)
             _ = wait(timeout: 5)
         }
-        if let folder { try? FileManager.default.removeItem(atPath: folder) }
+        if let folder { TemporaryFolders.shared.remove(folder) }
     }
 
     /// The exit code, or 128 + the signal number for a child ended by a signal; nil while it runs.

@@ -1,3 +1,4 @@
+import Base
 import Datasets
 import Engine
 import Foundation
@@ -105,7 +106,7 @@ extension PythonReference {
         public init(label: String) throws(Failure) {
             path = NSTemporaryDirectory() + "manifold-\(label)-\(UUID().uuidString)"
             do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                try TemporaryFolders.shared.create(path)
             } catch {
                 throw Failure(description: "cannot create '\(path)' for the reference's inputs: \(error)")
             }
@@ -133,7 +134,7 @@ extension PythonReference {
             return file
         }
 
-        public func remove() { try? FileManager.default.removeItem(atPath: path) }
+        public func remove() { TemporaryFolders.shared.remove(path) }
 
         /// A new folder holding all of `dataset`: `train.f32`, `train.i64`, `test.f32` and `test.i64` (the
         /// layout the seed studies' scripts read), for a benchmark called `label`; on failure nothing is

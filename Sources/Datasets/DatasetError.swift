@@ -14,6 +14,8 @@ public enum DatasetError: Error, CustomStringConvertible, Sendable, Equatable {
     case unknownSpec(String)
     /// `--data` named a path that is not a folder.
     case noSuchFolder(String)
+    /// `--data` named a file where a folder of the four files belongs.
+    case notAFolder(String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,9 @@ public enum DatasetError: Error, CustomStringConvertible, Sendable, Equatable {
         case .inconsistent(let path, let reason): return "\(path): \(reason)"
         case .unknownSpec(let spec):
             return "unknown dataset '\(spec)' (known: synthetic, fashion, or a folder path)"
+        case .notAFolder(let path):
+            return
+                "'\(path)' is a file, not a folder (a dataset is synthetic, fashion, or a folder of MNIST-format files)"
         case .noSuchFolder(let path):
             return "no such folder '\(path)' (a dataset is synthetic, fashion, or a folder of MNIST-format files)"
         }

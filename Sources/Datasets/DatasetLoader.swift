@@ -51,14 +51,16 @@ public enum DatasetLoader {
 
     /// Checks, without loading anything, that `spec` names a dataset: a built-in name or an existing
     /// folder. Commands call it while reading `--data`, so a mistyped value is a usage error at once.
-    /// - Throws: `DatasetError.noSuchFolder` for a path (it has a `/` or starts with `.` or `~`) that is
-    ///   not a folder, `DatasetError.unknownSpec` for any other word that is neither a built-in name nor a
-    ///   folder.
+    /// - Throws: `DatasetError.notAFolder` for an existing file, `DatasetError.noSuchFolder` for a path (it
+    ///   has a `/` or starts with `.` or `~`) that is not a folder, `DatasetError.unknownSpec` for any other
+    ///   word that is neither a built-in name nor a folder.
     public static func checkSpec(_ spec: String) throws(DatasetError) {
         switch spec {
         case "", "synthetic", "fashion": return
         default:
             guard !isDirectory(spec) else { return }
+            var info = stat()
+            if stat(spec, &info) == 0 { throw .notAFolder(spec) }
             if spec.contains("/") || spec.hasPrefix(".") || spec.hasPrefix("~") { throw .noSuchFolder(spec) }
             throw .unknownSpec(spec)
         }

@@ -89,7 +89,8 @@ public struct RunDirectory: Sendable {
     }
 
     /// Refuses a runs folder that is a file (`$MANIFOLD_RUNS` naming one) or lies below one, in one line
-    /// naming it; a missing one is fine (it is created when a run is saved).
+    /// naming it (and `$MANIFOLD_RUNS` when that chose it); a missing one is fine (it is created when a run
+    /// is saved).
     public static func checkRoot(_ root: String = defaultRoot) throws(RunError) {
         var above = root
         var isFolder: ObjCBool = false
@@ -99,10 +100,12 @@ public struct RunDirectory: Sendable {
             above = parent
         }
         guard !isFolder.boolValue else { return }
+        // Named with the variable that chose it, where one did: the fix is there, not in the command line.
+        let variable = ProcessInfo.processInfo.environment["MANIFOLD_RUNS"] == root ? " ($MANIFOLD_RUNS)" : ""
         throw RunError(
             above == root
-                ? "runs folder '\(root)' is a file, not a folder"
-                : "runs folder '\(root)': '\(above)' is a file, not a folder")
+                ? "runs folder '\(root)'\(variable) is a file, not a folder"
+                : "runs folder '\(root)'\(variable): '\(above)' is a file, not a folder")
     }
 
     /// Refuses, without creating anything, a runs folder that is a file and a symbolic link or a file where

@@ -45,9 +45,10 @@ enum BenchAttackCommand {
         guard loaded.model.kind == .mlp else {
             throw UsageError("'bench attack' compares MLP runs with PyTorch; '\(Sanitize.line(runName))' is a cnn")
         }
-        let dataset = try loaded.dataset(override: nil, seed: 0)
+        let testSet = try loaded.testSet(override: nil, seed: 0)
+        let dataset = testSet.dataset
         let count = try parsed.value(Self.count, default: min(10_000, dataset.testCount))
-        try CommandOption<Int>.check(count, in: IntegerRange(1...dataset.testCount), name: Self.count.name)
+        try testSet.checkCount(count)
         let rounds = try parsed.value(BenchCommand.Options.rounds)
         let batchSize = try parsed.value(batch)
         let model = loaded.model

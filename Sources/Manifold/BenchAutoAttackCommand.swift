@@ -61,9 +61,10 @@ enum BenchAutoAttackCommand {
             throw UsageError("'bench autoattack' needs '--run RUN' (a classifier run)")
         }
         let loaded = try LoadedClassifierRun.load(runName, option: "--run")
-        let dataset = try loaded.dataset(override: nil, seed: 0)
+        let testSet = try loaded.testSet(override: nil, seed: 0)
+        let dataset = testSet.dataset
         let n = try parsed.value(count, default: min(1000, dataset.testCount))
-        try CommandOption<Int>.check(n, in: IntegerRange(1...dataset.testCount), name: count.name)
+        try testSet.checkCount(n)
         guard dataset.classCount >= DLRLoss.minimumTargetedClasses else {
             throw UsageError(
                 "'bench autoattack': the DLR loss of APGD-T needs at least \(DLRLoss.minimumTargetedClasses) classes; "

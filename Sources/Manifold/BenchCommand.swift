@@ -87,6 +87,11 @@ enum BenchCommand {
         guard let what = arguments.first else {
             throw UsageError("'bench' needs what to measure: \(names.joined(separator: ", "))")
         }
+        if what.hasPrefix("-") {
+            throw UsageError(
+                "'bench' takes what to measure first, then '\(what.prefix(40))': manifold bench WHAT [OPTIONS] "
+                    + "(WHAT: \(names.joined(separator: ", ")))")
+        }
         guard let entry = subcommands.first(where: { $0.declaration.name == "bench \(what)" }) else {
             throw UsageError(
                 "unknown benchmark '\(what.prefix(40))' (known: \(names.joined(separator: ", ")))")

@@ -153,6 +153,7 @@ enum BenchGuidanceCommand {
 
     /// A run argument, a usage error naming `option` when it is not a valid run name.
     private static func resolve(_ text: String, option: String) throws -> RunDirectory {
+        try RunDirectory.checkRoot()
         do {
             return try RunDirectory.resolve(text)
         } catch {

@@ -91,9 +91,10 @@ enum BenchPurifyCommand {
         for (name, purifier) in purifiers {
             try DefendCommand.checkSizes(purifier, model: model, option: "'\(Sanitize.line(name))'")
         }
-        let dataset = try loaded.dataset(override: nil, seed: 0)
+        let testSet = try loaded.testSet(override: nil, seed: 0)
+        let dataset = testSet.dataset
         let n = try parsed.value(count)
-        try CommandOption<Int>.check(n, in: IntegerRange(1...dataset.testCount), name: count.name)
+        try testSet.checkCount(n)
         let (epsilon, pgdSteps) = (Float(try parsed.value(eps)), try parsed.value(steps))
         let benchmark = PurificationBenchmark(
             classifier: model, purifiers: purifiers, dataset: dataset, count: n, threat: ThreatModel(epsilon: epsilon),

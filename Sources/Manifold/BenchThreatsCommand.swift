@@ -58,7 +58,8 @@ enum BenchThreatsCommand {
             throw UsageError("'bench threats' needs '--runs RUN,RUN' (classifier runs)")
         }
         let loaded = try names.map { try LoadedClassifierRun.load($0, option: "--runs") }
-        let dataset = try loaded[0].dataset(override: nil, seed: 0)
+        let testSet = try loaded[0].testSet(override: nil, seed: 0)
+        let dataset = testSet.dataset
         for other in loaded.dropFirst() {
             let model = other.model
             guard model.imageHeight == dataset.imageHeight, model.imageWidth == dataset.imageWidth,
@@ -71,7 +72,7 @@ enum BenchThreatsCommand {
             }
         }
         let n = try parsed.value(count, default: min(500, dataset.testCount))
-        try CommandOption<Int>.check(n, in: IntegerRange(1...dataset.testCount), name: count.name)
+        try testSet.checkCount(n)
         for run in loaded { run.model.setTraining(false) }
         let (eps, eps2, bound) = (Float(try parsed.value(linf)), Float(try parsed.value(l2)), try parsed.value(bound))
         let (rotation, shift, steps) = (try parsed.value(rotation), try parsed.value(shift), try parsed.value(steps))

@@ -142,7 +142,7 @@ extension CommandOption where Value == Double {
         }
     }
 
-    /// Comma-separated numbers, each within `range` (for example `--fractions 0,0.1,0.2`).
+    /// Comma-separated numbers, each within `range` and listed once (for example `--fractions 0,0.1,0.2`).
     static func numbers(
         _ name: String, _ placeholder: String = "X1,X2,..", in range: ClosedRange<Double>, help: String
     ) -> CommandOption<[Double]> {
@@ -154,6 +154,9 @@ extension CommandOption where Value == Double {
                     throw UsageError(
                         "option '--\(name)' needs numbers in [\(range.lowerBound), \(range.upperBound)], got '\(Sanitize.line(String(part), limit: 40))'"
                     )
+                }
+                guard !values.contains(value) else {
+                    throw UsageError("option '--\(name)' lists \(value) twice")
                 }
                 values.append(value)
             }

@@ -63,9 +63,10 @@ enum DefendCommand {
         let purifier = try loadPurifier(genName, option: "--with", settings: try PurifierOptions.settings(parsed))
         let model = loaded.model
         model.setTraining(false)
-        let dataset = try loaded.dataset(override: nil, seed: 0)
+        let testSet = try loaded.testSet(override: nil, seed: 0)
+        let dataset = testSet.dataset
         let n = try parsed.value(count, default: min(1000, dataset.testCount))
-        try CommandOption<Int>.check(n, in: IntegerRange(1...dataset.testCount), name: count.name)
+        try testSet.checkCount(n)
         let pixels = dataset.pixelCount
         let images = Tensor(shape: [n, pixels], copying: dataset.testImages[0..<(n * pixels)])
         let labels = Array(dataset.testLabels[0..<n])

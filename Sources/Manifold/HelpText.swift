@@ -5,8 +5,6 @@ import Models
 /// declarations), the prose of each declared command's `help COMMAND` (its option list comes from the
 /// declaration).
 enum HelpText {
-    static let version = "manifold 0.1.0"
-
     /// Every command, in the order the overview lists them.
     static let catalog: [CommandDeclaration] = [
         TUICommand.declaration, TUICommand.watchDeclaration,
@@ -32,7 +30,11 @@ enum HelpText {
             "usage: manifold [COMMAND] [OPTIONS]", "", "commands:",
         ]
         let entries = catalog.map { ($0.arguments.isEmpty ? $0.name : "\($0.name) \($0.arguments)", $0.summary) }
-        for (synopsis, summary) in entries + [("help COMMAND", "details of one command")] {
+        let extras = [
+            ("help COMMAND", "details of one command"),
+            ("version", "the name and version (--json: one object {\"name\", \"version\"}); also --version"),
+        ]
+        for (synopsis, summary) in entries + extras {
             // A synopsis too long for the column stands on its own line, whole, above its summary.
             let head = "  " + synopsis
             let words = summary.split(separator: " ").map(String.init)
@@ -44,7 +46,7 @@ enum HelpText {
             lines += OptionHelp.wrap(words, width: OptionHelp.width, prefix: prefix, indent: overviewColumn)
         }
         lines += [
-            "", "options for every command: --help, --version; --threads N sets the compute threads",
+            "", "options for every command: --help; --threads N sets the compute threads",
             "runs are saved under ./runs (or $MANIFOLD_RUNS)", "exit status: 0 success, 1 runtime error, 2 usage error",
         ]
         return lines.joined(separator: "\n")

@@ -6,21 +6,63 @@ import Synchronization
 /// `compare`, `defend`, `eval`, `bench`): the process ends at once with exit status 130, after one line on stderr that
 /// says it was interrupted and what was or was not written. The command keeps that line current as it
 /// goes (`set(_:)` before each phase). Files are written atomically (a temporary file renamed into
-/// place), so one being written when the signal comes is whole or absent. `train` instead stops
-/// between steps to say which epoch is saved (`InterruptFlag`).
+/// place), so one being written when the signal comes is whole or absent. The temporary folders the
+/// process made (`TemporaryFolders.shared`) are removed before it ends. `train` instead stops between
+/// steps to say which epoch is saved (`InterruptFlag`).
 enum InterruptNote {
     /// The address of the line to print: a C string made by `set`, never freed (a handful per process).
     private static let line = Atomic<Int>(0)
+    /// The end of a pipe that wakes `finisher`, or -1 when it could not be made.
+    private static let wake = Atomic<Int32>(-1)
 
-    /// The handler: writes the current line and ends the process (both async-signal-safe calls).
+    /// Writes the current line and ends the process (async-signal-safe calls only).
+    private static func printLineAndExit() -> Never {
+        if let text = UnsafePointer<CChar>(bitPattern: InterruptNote.line.load(ordering: .acquiring)) {
+            _ = write(STDERR_FILENO, text, strlen(text))
+        }
+        _exit(130)
+    }
+
+    /// The handler only wakes `finisher`, since removing folders is not safe in a signal handler, and
+    /// holds the interrupted thread until the process ends; should that take more than 5 seconds (the
+    /// folders' lock held by that very thread), it ends the process itself. A second Ctrl-C ends it at once.
     private static let installed: Void = {
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) == 0 {
+            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+            wake.store(ends[1], ordering: .releasing)
+            // The finisher must never run the handler itself: it starts with SIGINT blocked.
+            var blocked = sigset_t()
+            var previous = sigset_t()
+            sigemptyset(&blocked)
+            sigaddset(&blocked, SIGINT)
+            pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+            let readEnd = ends[0]
+            Thread.detachNewThread { finisher(reading: readEnd) }
+            pthread_sigmask(SIG_SETMASK, &previous, nil)
+        }
         signal(SIGINT) { _ in
-            if let text = UnsafePointer<CChar>(bitPattern: InterruptNote.line.load(ordering: .acquiring)) {
-                _ = write(STDERR_FILENO, text, strlen(text))
+            signal(SIGINT, SIG_DFL)
+            var byte: UInt8 = 1
+            if write(InterruptNote.wake.load(ordering: .acquiring), &byte, 1) == 1 {
+                for _ in 0..<5 { sleep(1) }
             }
-            _exit(130)
+            printLineAndExit()
         }
     }()
+
+    /// Waits for the handler's byte, removes the process's temporary folders, then ends the process.
+    private static func finisher(reading descriptor: Int32) {
+        var byte: UInt8 = 0
+        while true {
+            let count = read(descriptor, &byte, 1)
+            if count == 1 { break }
+            // A broken pipe (never expected) leaves the ending to the handler.
+            guard count < 0 && errno == EINTR else { return }
+        }
+        TemporaryFolders.shared.removeAll()
+        printLineAndExit()
+    }
 
     /// Makes `note` the line Ctrl-C prints from now on (prefixed `manifold: `, like errors); installs the
     /// handler on first use. A progress bar on a terminal is cleared first.

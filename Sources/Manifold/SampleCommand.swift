@@ -289,9 +289,10 @@ enum SampleCommand {
         return 0
     }
 
-    /// Refuses, before anything is sampled, an `--out` that cannot be written: a folder, or a file in a
-    /// folder that does not exist.
+    /// Refuses, before anything is sampled, an `--out` that cannot be written: empty, a folder, or a file in
+    /// a folder that does not exist.
     static func checkOut(_ path: String) throws {
+        guard !path.isEmpty else { throw UsageError("option '--out' is empty: give a file name (FILE.png)") }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw UsageError("option '--out': '\(path)' is a folder; give a file name (FILE.png)")

@@ -10,8 +10,16 @@ import TensorCore
 /// `TrainingRequest`; `TrainingPlan` resolves it (a new run or `--resume`) and `TrainingSession` does
 /// the rest; this file only reads options and prints progress and results.
 enum TrainCommand {
+    /// The word naming the model: the first positional word. Options may come before it (`train --epochs
+    /// 3 mlp`), and which options there are depends on the model, so they are read here with every model's;
+    /// arguments that fail that keep the first word, and the parse with its model's options names the fault.
+    static func modelWord(_ arguments: [String]) -> String? {
+        (try? ParsedArguments(arguments, options: TrainOptions.declaration.options))?.positional.first
+            ?? arguments.first
+    }
+
     static func run(_ arguments: [String]) throws -> Int32 {
-        let model = arguments.first.flatMap(ModelKind.init(rawValue:))
+        let model = modelWord(arguments).flatMap(ModelKind.init(rawValue:))
         if case .generative(let kind)? = model,
             let option = TrainOptions.classifier.first(where: { option in
                 arguments.contains { $0 == "--\(option.name)" || $0.hasPrefix("--\(option.name)=") }
@@ -235,7 +243,9 @@ func divergenceWarning(_ summary: EpochSummary, classes: Int, learningRate: Doub
 
 /// Resolves a run named on the command line; a malformed name is a usage error (exit 2) naming
 /// `argument`: the option that took it (`--run`, `--with`, ...), or the command for a RUN word (`eval`).
+/// A runs folder that is a file is a runtime error (exit 1) naming it, and `$MANIFOLD_RUNS` when that set it.
 func resolveRunArgument(_ text: String, argument: String = "--run") throws -> RunDirectory {
+    try RunDirectory.checkRoot()
     do {
         return try RunDirectory.resolve(text)
     } catch {

@@ -16,10 +16,9 @@ func dispatch(_ arguments: [String]) -> Int32 {
     do {
         switch command {
         case "--help", "-h", "help":
+            try checkHelpWords(rest)
             return rest.first.map { printHelp(for: $0, subcommand: rest.dropFirst().first) } ?? printHelp(for: nil)
-        case "--version", "version":
-            print(HelpText.version)
-            return 0
+        case "--version", "version": return try VersionCommand.run(rest)
         case "tui": return try TUICommand.run(rest)
         case "watch": return try TUICommand.watch(rest)
         case "train": return try TrainCommand.run(rest)
@@ -52,6 +51,16 @@ func dispatch(_ arguments: [String]) -> Int32 {
         printError("\(error)")
         return 1
     }
+}
+
+/// `help COMMAND` takes one more word only for a command made of subcommands (`help bench gemm`); a
+/// word past those is a usage error naming it, as every command refuses words it does not take.
+func checkHelpWords(_ words: [String]) throws(UsageError) {
+    let hasSubcommands = HelpText.catalog.contains { $0.name == words.first && !$0.subcommands.isEmpty }
+    let taken = hasSubcommands ? 2 : 1
+    guard words.count > taken else { return }
+    let asked = (["help"] + words.prefix(taken)).map { String($0.prefix(40)) }.joined(separator: " ")
+    throw UsageError("'\(asked)' got an unexpected argument '\(words[taken].prefix(40))'")
 }
 
 /// The help of `command` (of its `subcommand` when it has one by that name, as `bench seeds`); `help`

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// A full-screen demo of every widget driven by synthetic animated data: moving loss curves, a
@@ -12,7 +13,7 @@ public enum WidgetGallery {
     /// - Throws: `TerminalError` when there is no terminal (e.g. stdout is redirected).
     public static func run(themeName: String?) throws {
         let loaded = ThemeLoader.load(request: themeName)
-        if let warning = loaded.warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        if let warning = loaded.warning { printError(warning) }
         let terminal = try Terminal()
         defer { terminal.close() }
         var state = GalleryState(

@@ -1,3 +1,4 @@
+import Base
 import Datasets
 import Engine
 import Foundation
@@ -230,7 +231,9 @@ public enum TrainingUIBenchmark {
     static func jobStartLatency() -> (start: Double, whileLoading: Double) {
         let runsRoot = NSTemporaryDirectory() + "manifold-bench-\(UInt32.random(in: 0...UInt32.max))"
         setenv("MANIFOLD_RUNS", runsRoot, 1)
-        defer { try? FileManager.default.removeItem(atPath: runsRoot) }
+        // Made and removed through the record that Ctrl-C clears, so an interrupted benchmark leaves nothing.
+        try? TemporaryFolders.shared.create(runsRoot)
+        defer { TemporaryFolders.shared.remove(runsRoot) }
         var state = WorkbenchState(
             theme: Theme.dark, colorDepth: .trueColor, kittyGraphics: false, dataSpec: "synthetic")
         let home = state.screen(HomeScreen.self)!

@@ -1,0 +1,48 @@
+import Bench
+import Foundation
+import Testing
+
+/// Ctrl-C in a benchmark that made temporary folders (the inputs of a reference script, a child's
+/// captured output): the process still ends at once (exit 130), and no `manifold-*` folder is left in
+/// the temporary directory.
+@Suite(.serialized) struct InterruptCleanupTests {
+    /// The `manifold-*` entries of `folder`.
+    static func leftovers(in folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("manifold-") }
+    }
+
+    /// Bug: `bench attack --python P` (and every other benchmark with a Python side) interrupted while the
+    /// reference ran left `manifold-bench-attack-*` and `manifold-child-*` behind in the temporary folder.
+    @Test func ctrlCDuringAPythonReferenceRemovesItsTemporaryFolders() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "c", "--epochs", "1"] + CLIReviewDefectTests.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        // A "python" that stays busy until it is interrupted; the child's temporary folder is private.
+        let python = "\(root)/slow-python"
+        try Data("#!/bin/sh\nexec sleep 20\n".utf8).write(to: URL(fileURLWithPath: python))
+        chmod(python, 0o755)
+        let scratch = "\(root)/tmp"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        environment["MANIFOLD_THREADS"] = "1"
+        environment["TMPDIR"] = scratch
+        let process = try ChildProcess(
+            executable: ManifoldBinary.path,
+            arguments: ["bench", "attack", "--run", "c", "--n", "20", "--rounds", "1", "--python", python],
+            environment: environment)
+        let start = Date()
+        while Self.leftovers(in: scratch).count < 2, process.isRunning, Date().timeIntervalSince(start) < 120 {
+            usleep(20_000)
+        }
+        try #require(Self.leftovers(in: scratch).count == 2, "the reference never started: \(process.standardError)")
+        process.send(SIGINT)
+        let status = process.wait(timeout: 30)
+        let stderr = String(decoding: process.standardError, as: UTF8.self)
+        #expect(status == 130, "status \(String(describing: status)): \(stderr)")
+        #expect(stderr.contains("interrupted: the benchmark did not finish"), "\(stderr)")
+        #expect(Self.leftovers(in: scratch).isEmpty, "left behind: \(Self.leftovers(in: scratch))")
+    }
+}
