@@ -53,11 +53,12 @@ func dispatch(_ arguments: [String]) -> Int32 {
     }
 }
 
-/// `help COMMAND` takes one more word only for a command made of subcommands (`help bench gemm`); a
-/// word past those is a usage error naming it, as every command refuses words it does not take.
+/// `help COMMAND` takes as many more words as the command's own (`help bench gemm`, `help train mlp`,
+/// `help attack pgd`, `help compare ae pca`), as a user copies them from a command line; a word past
+/// those is a usage error naming it, as every command refuses words it does not take.
 func checkHelpWords(_ words: [String]) throws(UsageError) {
-    let hasSubcommands = HelpText.catalog.contains { $0.name == words.first && !$0.subcommands.isEmpty }
-    let taken = hasSubcommands ? 2 : 1
+    let declaration = HelpText.catalog.first { $0.name == words.first }
+    let taken = 1 + (declaration?.arguments.split(separator: " ").count ?? 0)
     guard words.count > taken else { return }
     let asked = (["help"] + words.prefix(taken)).map { String($0.prefix(40)) }.joined(separator: " ")
     throw UsageError("'\(asked)' got an unexpected argument '\(words[taken].prefix(40))'")

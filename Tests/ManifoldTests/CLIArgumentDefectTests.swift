@@ -23,13 +23,15 @@ import Testing
 }
 
 extension CLIArgumentDefectTests {
-    /// Bug: `manifold version extra` and `manifold help eval extra` ignored the extra word (exit 0); every
-    /// other command refuses words it does not take.
+    /// Bug: `manifold version extra` and `manifold help eval RUN extra` ignored the extra word (exit 0);
+    /// every other command refuses words it does not take. `help COMMAND` takes the command's own words.
     @Test func versionAndHelpRefuseExtraWords() throws {
         let cases: [([String], String)] = [
             (["version", "extra"], "'version' got an unexpected argument 'extra'"),
             (["--version", "extra"], "'version' got an unexpected argument 'extra'"),
-            (["help", "eval", "extra"], "'help eval' got an unexpected argument 'extra'"),
+            (["help", "eval", "run", "extra"], "'help eval run' got an unexpected argument 'extra'"),
+            (["help", "train", "mlp", "extra"], "'help train mlp' got an unexpected argument 'extra'"),
+            (["help", "compare", "ae", "pca", "extra"], "'help compare ae pca' got an unexpected argument 'extra'"),
             (["help", "bench", "gemm", "extra"], "'help bench gemm' got an unexpected argument 'extra'"),
             (["help", "help", "extra"], "'help help' got an unexpected argument 'extra'"),
             (["--help", "runs", "extra"], "'help runs' got an unexpected argument 'extra'"),
@@ -41,7 +43,11 @@ extension CLIArgumentDefectTests {
             #expect(result.stderr.split(separator: "\n").count == 1 && result.stdout.isEmpty, "\(arguments)")
         }
         // What stays valid: a command's help, a benchmark's help, the overview.
-        for arguments in [["help", "eval"], ["help", "bench", "gemm"], ["help"], ["help", "help"], ["version"]] {
+        let valid = [
+            ["help", "eval"], ["help", "eval", "run"], ["help", "bench", "gemm"], ["help", "train", "mlp"],
+            ["help", "attack", "pgd"], ["help", "compare", "ae", "pca"], ["help"], ["help", "help"], ["version"],
+        ]
+        for arguments in valid {
             let result = try ManifoldBinary.run(arguments)
             #expect(result.status == 0 && result.stderr.isEmpty, "\(arguments): \(result.stderr)")
         }
