@@ -274,13 +274,15 @@ enum SampleCommand {
                     s.classesCovered, s.frechetDistance, result.classifier ?? "")
             }
             if let classRequest, let accuracy = result.classAccuracy {
+                // Classifier-free guidance is named unless classifier guidance alone steers (as it must on
+                // an unconditional run).
+                let freeGuidance =
+                    guidanceClassifier == nil || guidance > 0 ? [String(format: "at guidance %g", guidance)] : []
+                let classifierGuidance = guidanceClassifier.map {
+                    [String(format: "classifier guidance by %@ at scale %g", $0.path, scale)]
+                }
                 let steering =
-                    method == .prior
-                    ? ""
-                    : String(format: " at guidance %g", guidance)
-                        + (guidanceClassifier.map {
-                            String(format: ", classifier guidance by %@ at scale %g", $0.path, scale)
-                        } ?? "")
+                    method == .prior ? "" : " " + (freeGuidance + (classifierGuidance ?? [])).joined(separator: ", ")
                 line += String(
                     format: "; class %@%@: %.1f%% classified as asked", classRequest.text, steering, 100 * accuracy)
             }

@@ -88,6 +88,8 @@ import Testing
             ], runsRoot: root)
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("classifier guidance by") && text.stdout.contains("at scale 1"), "\(text.stdout)")
+        // Bug: the line also said "at guidance 0", a classifier-free guidance an unconditional run cannot take.
+        #expect(!text.stdout.contains("at guidance"), "\(text.stdout)")
     }
 
     @Test func badInputIsOneLineAndExitTwo() throws {
