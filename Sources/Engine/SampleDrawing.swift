@@ -180,8 +180,10 @@ public struct SampleDrawing {
                     "option '--classifier-guidance' needs '--class K' (or 'all'): the class to steer toward")
             }
             if classCount > 0 && model is VariationalAutoencoder {
-                throw SamplingRequestError(
-                    "'\(Sanitize.line(run.path))' is a conditional vae: pass '--class K' (or 'all') to sample it")
+                // A walk between two images takes one class; 'all' is for samples.
+                let pass =
+                    interpolation == nil ? "pass '--class K' (or 'all') to sample it" : "pass '--class K' to walk"
+                throw SamplingRequestError("'\(Sanitize.line(run.path))' is a conditional vae: \(pass)")
             }
             return nil
         }

@@ -123,6 +123,8 @@ import Testing
         for (arguments, message) in [
             (["sample", "prior", "--run", "split"], "is a conditional vae"),
             (["sample", "prior", "--run", "split", "--class", "all", "--interpolate", "0", "5"], "'--interpolate'"),
+            // Bug: without a class, a walk was told to pass "'--class K' (or 'all')", and 'all' is refused.
+            (["sample", "prior", "--run", "split", "--interpolate", "0", "5"], "pass '--class K' to walk"),
         ] {
             let result = try ManifoldBinary.run(arguments + ["--no-scores"], runsRoot: root)
             #expect(result.status == 2 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
