@@ -145,8 +145,9 @@ import Testing
         ]
     }
 
-    /// A purification snapshot renders the five images, the figures, the curve panel and the step list.
-    @Test func theViewShowsTheChainAndTheVerdicts() throws {
+    /// The workbench's frames at each of `sizes` (width, height) with a purification job (`fill`) shown
+    /// on the Attack lab.
+    static func frames(at sizes: [(Int, Int)]) -> [[String]] {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
         var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
@@ -154,7 +155,12 @@ import Testing
         defer { job.runner.send(.stop) }
         state.add(job)
         #expect(state.screen is AttackScreen)
-        let frame = WorkbenchFixture.frame(state, width: 160, height: 40)
+        return sizes.map { WorkbenchFixture.frame(state, width: $0.0, height: $0.1) }
+    }
+
+    /// A purification snapshot renders the five images, the figures, the curve panel and the step list.
+    @Test func theViewShowsTheChainAndTheVerdicts() throws {
+        let frame = try #require(Self.frames(at: [(160, 40)]).first)
         let text = frame.joined(separator: "\n")
         for expected in [
             "clean", "perturbation", "adversarial", "x_t", "predicted x_0", "purification (a / A: adaptive attack)",
@@ -173,14 +179,8 @@ import Testing
     /// under them), so every title, caption, verdict and step is readable at 80x24 (long values and labels
     /// cut at the end) and whole at 120x40.
     @Test func theViewFitsAnEightyColumnTerminal() throws {
-        let root = WorkbenchFixture.runsRoot()
-        defer { cleanup(root) }
-        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
-        let job = WorkbenchFixture.job(kind: .attack, title: "purify", describe: Self.fill)
-        defer { job.runner.send(.stop) }
-        state.add(job)
-        for (width, height) in [(80, 24), (120, 40)] {
-            let frame = WorkbenchFixture.frame(state, width: width, height: height)
+        let sizes = [(80, 24), (120, 40)]
+        for ((width, height), frame) in zip(sizes, Self.frames(at: sizes)) {
             let text = frame.joined(separator: "\n")
             var expected = [
                 "╭ clean ", "╭ perturbation ", "╭ adversarial ", "╭ x_t ", "Coat 97%", "L-inf 0.100", "Shirt 99%",
@@ -206,13 +206,7 @@ import Testing
     /// were cut off, and the values had three columns. Now the figures get three fifths of a narrow row and
     /// a panel too short for every figure shows the stage and the verdicts first.
     @Test func theVerdictsStayInViewAt60x18() throws {
-        let root = WorkbenchFixture.runsRoot()
-        defer { cleanup(root) }
-        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
-        let job = WorkbenchFixture.job(kind: .attack, title: "purify", describe: Self.fill)
-        defer { job.runner.send(.stop) }
-        state.add(job)
-        let frame = WorkbenchFixture.frame(state, width: 60, height: 18)
+        let frame = try #require(Self.frames(at: [(60, 18)]).first)
         let text = frame.joined(separator: "\n")
         for expected in ["purifying 43/100", "naive → purified", "Coat 91% (holds)", "43 t=5", "0.81"] {
             #expect(frame.contains { $0.contains(expected) }, "\(expected) missing:\n\(text)")
