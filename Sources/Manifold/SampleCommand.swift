@@ -278,11 +278,11 @@ enum SampleCommand {
                 // an unconditional run).
                 let freeGuidance =
                     guidanceClassifier == nil || guidance > 0 ? [String(format: "at guidance %g", guidance)] : []
-                let classifierGuidance = guidanceClassifier.map {
-                    [String(format: "classifier guidance by %@ at scale %g", $0.path, scale)]
-                }
+                let classifierGuidance =
+                    guidanceClassifier.map { [String(format: "classifier guidance by %@ at scale %g", $0.path, scale)] }
+                    ?? []
                 let steering =
-                    method == .prior ? "" : " " + (freeGuidance + (classifierGuidance ?? [])).joined(separator: ", ")
+                    method == .prior ? "" : " " + (freeGuidance + classifierGuidance).joined(separator: ", ")
                 line += String(
                     format: "; class %@%@: %.1f%% classified as asked", classRequest.text, steering, 100 * accuracy)
             }
