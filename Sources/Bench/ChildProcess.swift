@@ -15,7 +15,8 @@ import Foundation
 /// `waitpid(WNOHANG)` cannot miss an exit, and capturing into files instead of pipes means no read
 /// waits for an end-of-file that a daemonised grandchild (tmux's server) could hold back. The child
 /// starts with an empty signal mask, default signal handlers, standard input from `/dev/null` and
-/// no other inherited descriptors.
+/// no other inherited descriptors. Each child is recorded in `ChildProcesses.shared` until it is
+/// reaped, so that Ctrl-C ends it with the process.
 public final class ChildProcess {
     public let pid: pid_t
     private var status: Int32?
@@ -67,6 +68,7 @@ public final class ChildProcess {
             throw ChildProcessError(message: "could not start \(executable): \(String(cString: strerror(result)))")
         }
         self.pid = pid
+        ChildProcesses.shared.add(pid)
     }
 
     /// Closes every descriptor above standard error in the child: glibc's `closefrom` action when
@@ -98,6 +100,7 @@ public final class ChildProcess {
         var raw: Int32 = 0
         let result = waitpid(pid, &raw, WNOHANG)
         guard result == pid else { return nil }
+        ChildProcesses.shared.remove(pid)
         let signal = raw & 0x7f
         status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
         return status

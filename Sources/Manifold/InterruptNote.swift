@@ -6,8 +6,9 @@ import Synchronization
 /// `compare`, `defend`, `eval`, `bench`): the process ends at once with exit status 130, after one line on stderr that
 /// says it was interrupted and what was or was not written. The command keeps that line current as it
 /// goes (`set(_:)` before each phase). Files are written atomically (a temporary file renamed into
-/// place), so one being written when the signal comes is whole or absent. The temporary folders the
-/// process made (`TemporaryFolders.shared`) are removed before it ends. `train` instead stops between
+/// place), so one being written when the signal comes is whole or absent. The child programs the
+/// process started (`ChildProcesses.shared`) are ended and the temporary folders it made
+/// (`TemporaryFolders.shared`) removed before it ends. `train` instead stops between
 /// steps to say which epoch is saved (`InterruptFlag`).
 enum InterruptNote {
     /// The address of the line to print: a C string made by `set`, never freed (a handful per process).
@@ -51,7 +52,8 @@ enum InterruptNote {
         }
     }()
 
-    /// Waits for the handler's byte, removes the process's temporary folders, then ends the process.
+    /// Waits for the handler's byte, ends the process's children and removes its temporary folders
+    /// (the children first: they may be writing into them), then ends the process.
     private static func finisher(reading descriptor: Int32) {
         var byte: UInt8 = 0
         while true {
@@ -60,6 +62,7 @@ enum InterruptNote {
             // A broken pipe (never expected) leaves the ending to the handler.
             guard count < 0 && errno == EINTR else { return }
         }
+        ChildProcesses.shared.endAll()
         TemporaryFolders.shared.removeAll()
         printLineAndExit()
     }

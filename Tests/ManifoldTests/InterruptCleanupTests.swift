@@ -45,4 +45,40 @@ import Testing
         #expect(stderr.contains("interrupted: the benchmark did not finish"), "\(stderr)")
         #expect(Self.leftovers(in: scratch).isEmpty, "left behind: \(Self.leftovers(in: scratch))")
     }
+
+    /// Bug: a SIGINT sent to `manifold` alone (`kill -INT`, not Ctrl-C at a terminal, which reaches the
+    /// whole process group) ended it while the Python reference it had started ran on, orphaned.
+    @Test func interruptEndsTheReferenceProcess() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "c", "--epochs", "1"] + CLIReviewDefectTests.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        // A "python" that records its process id and stays busy.
+        let python = "\(root)/slow-python"
+        let pidFile = "\(root)/python.pid"
+        try Data("#!/bin/sh\necho $$ > \(pidFile)\nexec sleep 30\n".utf8).write(to: URL(fileURLWithPath: python))
+        chmod(python, 0o755)
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        environment["MANIFOLD_THREADS"] = "1"
+        let process = try ChildProcess(
+            executable: ManifoldBinary.path,
+            arguments: ["bench", "attack", "--run", "c", "--n", "20", "--rounds", "1", "--python", python],
+            environment: environment)
+        let start = Date()
+        var reference: pid_t?
+        while reference == nil, process.isRunning, Date().timeIntervalSince(start) < 120 {
+            usleep(20_000)
+            reference = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
+                pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+        let pid = try #require(reference, "the reference never started: \(process.standardError)")
+        defer { kill(pid, SIGKILL) }
+        process.send(SIGINT)
+        let status = process.wait(timeout: 30)
+        #expect(status == 130, "status \(String(describing: status))")
+        #expect(kill(pid, 0) == -1 && errno == ESRCH, "the reference (pid \(pid)) is still running")
+    }
 }
