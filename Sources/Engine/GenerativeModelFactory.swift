@@ -230,7 +230,7 @@ public enum GenerativeFactory {
     public static func load(run: RunDirectory, latentOverride: Int? = nil) throws -> (
         kind: GenerativeKind, settings: GenerativeSettings, config: [String: JSONValue], model: any Module
     ) {
-        guard run.exists else { throw RuntimeFault("no run folder '\(run.path)'") }
+        guard run.exists else { throw MissingRun("no run folder '\(run.path)' (see 'manifold runs')") }
         let config = try run.readConfig()
         let source = run.file("config.json")
         let name = config["model"]?.stringValue ?? "?"

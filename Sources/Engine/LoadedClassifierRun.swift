@@ -11,10 +11,10 @@ public struct LoadedClassifierRun {
     public var model: Classifier
     public var dataSpec: String
 
-    /// Opens `run`; a missing folder or a run that is not a classifier is a `RunError` naming `option`
-    /// (the command-line option that named the run).
+    /// Opens `run`; a missing folder is a `MissingRun`, a run that is not a classifier a `RunError`, both
+    /// naming `option` (the command-line option that named the run).
     public static func load(run: RunDirectory, option: String) throws -> LoadedClassifierRun {
-        guard run.exists else { throw RunError("\(option): no run folder '\(run.path)' (see 'manifold runs')") }
+        guard run.exists else { throw MissingRun("\(option): no run folder '\(run.path)' (see 'manifold runs')") }
         let config = try run.readConfig()
         let modelName = config["model"]?.stringValue ?? ""
         guard let kind = Classifier.Kind(rawValue: modelName) else {

@@ -87,7 +87,7 @@ public struct TrainingPlan: Sendable {
         guard request.model.canResume else {
             throw TrainingRequestError("'\(request.model.rawValue)' is fitted in one pass; there is nothing to resume")
         }
-        guard run.exists else { throw RunError("no run folder '\(run.path)' to resume") }
+        guard run.exists else { throw MissingRun("no run folder '\(run.path)' to resume (see 'manifold runs')") }
         let config = try run.readConfig()
         let source = run.file("config.json")
         let saved = config["model"]?.stringValue ?? "?"

@@ -102,7 +102,6 @@ import Testing
         let runtime: [([String], String)] = [
             (["sample", "ddpm", "--run", "vae"], "'vae' model"),
             (["sample", "prior", "--run", "dae"], "'dae' model"),
-            (["sample", "prior", "--run", "ghost"], "ghost"),
             (["sample", "prior", "--run", "vae", "--latent", "5"], "shape"),
             (["sample", "langevin", "--run", "dae", "--step", "1000", "--steps", "500"], "diverged"),
         ]
@@ -120,6 +119,8 @@ import Testing
             (["train", "vae", "--sigmas", "0.1"], "does not apply"),
             (["train", "dae", "--sigmas", "0,-1"], "'--sigmas'"),
             (["compare", "ae"], "compares two models"),
+            // A run that does not exist is a usage error, whichever command names it.
+            (["sample", "prior", "--run", "ghost"], "ghost"),
         ]
         for (arguments, message) in usage {
             let result = try ManifoldBinary.run(arguments, runsRoot: root)

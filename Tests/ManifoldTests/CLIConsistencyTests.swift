@@ -1,0 +1,46 @@
+import Base
+import Foundation
+import Testing
+
+/// Regression tests for command-line inconsistencies between commands: the same kind of bad input gets
+/// the same exit status and the same kind of message whichever command meets it.
+@Suite(.serialized) struct CLIConsistencyTests {
+    static let tiny = CLIReviewDefectTests.tiny
+
+    func expectOneLine(_ result: CommandResult, status: Int32, _ message: String, _ label: String) {
+        #expect(result.status == status, "\(label): status \(result.status), \(result.stderr)")
+        #expect(result.stderr.contains(message), "\(label): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(label): \(result.stderr)")
+    }
+
+    /// Bug: a run named on the command line that does not exist exited 1 in `eval`, `attack --run`,
+    /// `sample --run`, `train --resume`, `compare`, `bench attack` and `defend purify --classifier`, but 2
+    /// in `defend purify --with`, `attack --defense`, `sample --classifier-guidance` and `bench guidance`
+    /// (which README documents). It is a usage error (exit 2) everywhere now, as a `--data` folder that
+    /// does not exist is.
+    @Test func aMissingRunIsAUsageErrorInEveryCommand() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "c", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let cases: [[String]] = [
+            ["eval", "missing"],
+            ["attack", "fgsm", "--run", "missing"],
+            ["attack", "pgd", "--run", "c", "--target", "all", "--compare", "missing"],
+            ["sample", "ddpm", "--run", "missing"],
+            ["sample", "prior", "--run", "missing"],
+            ["train", "mlp", "--run", "missing", "--resume", "--epochs", "2"],
+            ["compare", "ae", "pca", "--ae-run", "missing"],
+            ["defend", "purify", "--classifier", "missing", "--with", "c"],
+            ["defend", "purify", "--classifier", "c", "--with", "missing"],
+            ["bench", "attack", "--run", "missing"],
+            ["bench", "purify", "--classifier", "missing", "--ddpm", "missing"],
+            ["watch", "missing"],
+        ]
+        for arguments in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root, timeout: 120)
+            expectOneLine(result, status: 2, "'\(root)/missing'", arguments.joined(separator: " "))
+        }
+    }
+}
