@@ -43,4 +43,26 @@ import Testing
             expectOneLine(result, status: 2, "'\(root)/missing'", arguments.joined(separator: " "))
         }
     }
+
+    /// Bug: `train ddpm --net unet` on 14x14 images (a size the U-Net cannot take) exited 1, while `train
+    /// cnn` on the same data is a usage error (exit 2) naming the size. Both are usage errors now.
+    @Test func imagesTheNetworkCannotTakeAreAUsageErrorForTheUNetAsForTheCNN() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = root + "/small"
+        try writeIDXDataset(folder: folder, side: 14, count: 20)
+        let cases: [([String], String)] = [
+            (["train", "cnn"], "the cnn needs image sides divisible by 4, got 14x14"),
+            (
+                ["train", "ddpm", "--net", "unet"],
+                "the ddpm U-Net needs square images with a side divisible by 4, got 14x14"
+            ),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(
+                arguments + ["--data", folder, "--run", "r", "--epochs", "1", "--quiet"], runsRoot: root, timeout: 120)
+            expectOneLine(result, status: 2, message, arguments.joined(separator: " "))
+            #expect(!FileManager.default.fileExists(atPath: root + "/r"), "\(arguments): a run folder was made")
+        }
+    }
 }

@@ -274,7 +274,7 @@ import Testing
         try writeIDXDataset(folder: folder, side: 10, count: 20)
         let refused = try ManifoldBinary.run(
             ["train", "ddpm", "--net", "unet", "--data", folder, "--run", "odd"] + small, runsRoot: root)
-        #expect(refused.status == 1 && refused.stderr.contains("side divisible by 4"), "\(refused.stderr)")
+        #expect(refused.status == 2 && refused.stderr.contains("side divisible by 4"), "\(refused.stderr)")
         #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(root)/odd/model.safetensors"))
     }
