@@ -65,4 +65,23 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: root + "/r"), "\(arguments): a run folder was made")
         }
     }
+
+    /// Bug: `attack --out /proc/x` failed with Foundation's "The operation could not be completed. The file
+    /// doesn't exist." Now the line names the folder that refused the new one and the system's reason.
+    @Test func anOutFolderThatCannotBeMadeSaysWhereAndWhy() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "c", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let result = try ManifoldBinary.run(
+            ["attack", "fgsm", "--run", "c", "--n", "4", "--quiet", "--out", "/proc/manifold-test/images"],
+            runsRoot: root)
+        expectOneLine(
+            result, status: 1,
+            "--out: cannot create '/proc/manifold-test/images': '/proc' does not take a new folder "
+                + "(No such file or directory)",
+            "attack --out /proc/...")
+        #expect(!result.stderr.contains("could not be completed"), "\(result.stderr)")
+    }
 }
