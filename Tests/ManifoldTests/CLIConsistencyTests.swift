@@ -84,4 +84,29 @@ import Testing
             "attack --out /proc/...")
         #expect(!result.stderr.contains("could not be completed"), "\(result.stderr)")
     }
+
+    /// Bug: `--adaptive bpda-eot` and `--adaptive full` were accepted for black-box attacks (square,
+    /// onepixel, spatial), which only query the defended classifier, so the option changed nothing (the
+    /// report even named the mode). Each is one usage line now; naive and bpda, which do differ, still run.
+    @Test func gradientModesOfTheAdaptiveAttackAreRefusedForBlackBoxAttacks() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [["train", "mlp", "--run", "c"], ["train", "ddpm", "--run", "g"]] {
+            let trained = try ManifoldBinary.run(arguments + ["--epochs", "1"] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(trained.stderr)")
+        }
+        let defended = ["--run", "c", "--n", "2", "--quiet", "--defense", "purify:g", "--t-star", "3"]
+        for (method, mode) in [("square", "full"), ("onepixel", "bpda-eot"), ("spatial", "full")] {
+            let result = try ManifoldBinary.run(
+                ["attack", method] + defended + ["--adaptive", mode], runsRoot: root, timeout: 120)
+            expectOneLine(
+                result, status: 2, "'--adaptive \(mode)' applies to gradient attacks; \(method) only queries",
+                "\(method) --adaptive \(mode)")
+        }
+        for mode in ["naive", "bpda"] {
+            let result = try ManifoldBinary.run(
+                ["attack", "square", "--queries", "5"] + defended + ["--adaptive", mode], runsRoot: root, timeout: 120)
+            #expect(result.status == 0, "square --adaptive \(mode): \(result.stderr)")
+        }
+    }
 }
