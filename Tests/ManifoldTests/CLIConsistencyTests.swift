@@ -109,4 +109,38 @@ import Testing
             #expect(result.status == 0, "square --adaptive \(mode): \(result.stderr)")
         }
     }
+
+    /// Bug: `bench purify --json` gave the classifier and the purifiers as typed (a path stayed a path),
+    /// and the undefended classifier's rows said randomness "fresh" though no purifier draws anything; the
+    /// text table showed "-" for its clean row but "fresh" for its attacked one. Runs are named by their run
+    /// names now, and the undefended rows' randomness is null (text: "-").
+    @Test func benchPurifyNamesRunsAndGivesNoRandomnessWithoutAPurifier() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [["train", "mlp", "--run", "c"], ["train", "ddpm", "--run", "g"]] {
+            let trained = try ManifoldBinary.run(arguments + ["--epochs", "1"] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(trained.stderr)")
+        }
+        let bench = [
+            "bench", "purify", "--classifier", root + "/c", "--ddpm", root + "/g/", "--n", "4", "--steps", "1",
+            "--eot", "2", "--t-star", "3", "--reverse-steps", "2", "--quiet",
+        ]
+        let json = try ManifoldBinary.run(bench + ["--json"], runsRoot: root, timeout: 300)
+        try #require(json.status == 0, "\(json.stderr)")
+        let object = try JSONValue.parse(json.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(object["classifier"]?.stringValue == "c", "\(json.stdout)")
+        #expect(object["purifiers"]?.objectValue?.keys.sorted() == ["g"], "\(json.stdout)")
+        let rows = try #require(object["rows"]?.arrayValue)
+        #expect(Set(rows.compactMap { $0["purifier"]?.stringValue }) == ["none", "g"], "\(json.stdout)")
+        for row in rows {
+            let undefended = row["purifier"]?.stringValue == "none"
+            #expect((row["randomness"] == .null) == undefended, "\(row)")
+        }
+        let text = try ManifoldBinary.run(bench, runsRoot: root, timeout: 300)
+        try #require(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.hasPrefix("c on 4 "), "\(text.stdout)")
+        let undefendedRows = text.stdout.split(separator: "\n").filter { $0.hasPrefix("none ") }
+        #expect(undefendedRows.count == 2, "\(text.stdout)")
+        #expect(undefendedRows.allSatisfy { !$0.contains("fresh") }, "\(text.stdout)")
+    }
 }
