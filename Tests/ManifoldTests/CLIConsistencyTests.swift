@@ -143,4 +143,22 @@ import Testing
         #expect(undefendedRows.count == 2, "\(text.stdout)")
         #expect(undefendedRows.allSatisfy { !$0.contains("fresh") }, "\(text.stdout)")
     }
+
+    /// Bug: `attack --json` gave `mean_l2_on_correct_successes` 0 when the attack fooled none of the images
+    /// the model got right: a mean over no images, which is undefined, not a zero perturbation. It is null.
+    @Test func attackJSONGivesNullForAMeanOverNoSuccesses() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "c", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let result = try ManifoldBinary.run(
+            ["attack", "fgsm", "--run", "c", "--n", "20", "--eps", "0.000001", "--json", "--quiet"], runsRoot: root)
+        try #require(result.status == 0, "\(result.stderr)")
+        let object = try JSONValue.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let correct = try #require(object["clean_accuracy"]?.doubleValue)
+        try #require(correct > 0, "the model got no image right: \(result.stdout)")
+        #expect(object["success_rate_on_correct"]?.doubleValue == 0, "\(result.stdout)")
+        #expect(object["mean_l2_on_correct_successes"] == .null, "\(result.stdout)")
+    }
 }
