@@ -161,4 +161,26 @@ import Testing
         #expect(object["success_rate_on_correct"]?.doubleValue == 0, "\(result.stdout)")
         #expect(object["mean_l2_on_correct_successes"] == .null, "\(result.stdout)")
     }
+
+    /// Bug: `attack --out ""` and `defend purify --out ""` attacked or purified every image, then failed
+    /// with exit 1 ("cannot create '': an empty path names no folder"), while `sample --out ""` is refused
+    /// at once. An empty --out folder is one usage line now, read before any work.
+    @Test func anEmptyOutFolderIsAUsageErrorBeforeAnyWork() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [["train", "mlp", "--run", "c"], ["train", "ddpm", "--run", "g"]] {
+            let trained = try ManifoldBinary.run(arguments + ["--epochs", "1"] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(trained.stderr)")
+        }
+        let cases: [[String]] = [
+            ["attack", "fgsm", "--run", "c", "--n", "4"],
+            ["attack", "pgd", "--run", "c", "--n", "4", "--target", "all", "--steps", "2"],
+            ["defend", "purify", "--classifier", "c", "--with", "g", "--n", "4", "--t-star", "3"],
+        ]
+        for arguments in cases {
+            let result = try ManifoldBinary.run(arguments + ["--quiet", "--out", ""], runsRoot: root, timeout: 120)
+            expectOneLine(
+                result, status: 2, "option '--out' is empty: give a folder (DIR)", arguments.joined(separator: " "))
+        }
+    }
 }
