@@ -235,7 +235,9 @@ public enum GenerativeFactory {
         let source = run.file("config.json")
         let name = config["model"]?.stringValue ?? "?"
         guard let kind = GenerativeKind(rawValue: name) else {
-            throw RuntimeFault("\(source): run is a '\(Sanitize.line(name))' model, not a generative one")
+            let message = "\(source): run is a '\(Sanitize.line(name))' model, not a generative one"
+            if RunKindMismatch.isKnown(name) { throw RunKindMismatch(message) }
+            throw RuntimeFault(message)
         }
         var settings = try GenerativeSettings(config: config, kind: kind, source: source)
         if let latentOverride { settings.latent = latentOverride }

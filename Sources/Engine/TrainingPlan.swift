@@ -92,7 +92,9 @@ public struct TrainingPlan: Sendable {
         let source = run.file("config.json")
         let saved = config["model"]?.stringValue ?? "?"
         guard saved == request.model.rawValue else {
-            throw RunError("\(source): run is a '\(Sanitize.line(saved))' model, not '\(request.model.rawValue)'")
+            let message = "\(source): run is a '\(Sanitize.line(saved))' model, not '\(request.model.rawValue)'"
+            if RunKindMismatch.isKnown(saved) { throw RunKindMismatch(message) }
+            throw RunError(message)
         }
         let done = try epochsDone(config, source: source)
         var settings = request.settings

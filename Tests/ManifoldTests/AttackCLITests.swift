@@ -320,7 +320,7 @@ import Testing
             ),
             (["attack", "fgsm", "--run", "victim", "--n", "101"], 2, "has 100"),
             (["attack", "fgsm", "--run", "victim", "--norm", "1"], 2, "'--norm' must be inf or 2"),
-            (["attack", "fgsm", "--run", "notclassifier"], 1, "not a classifier"),
+            (["attack", "fgsm", "--run", "notclassifier"], 2, "not a classifier"),
             (["attack", "fgsm", "--run", "missing"], 2, "no run folder"),
             (
                 ["attack", "fgsm", "--run", "victim", "--data", folder, "--n", "5"], 2,

@@ -183,4 +183,41 @@ import Testing
                 result, status: 2, "option '--out' is empty: give a folder (DIR)", arguments.joined(separator: " "))
         }
     }
+
+    /// Bug: a run of another kind than the option takes (a ddpm run as `attack --run`, a classifier as
+    /// `sample --run`) exited 1 in `eval`, `attack`, `sample`, `compare`, `defend purify --classifier`
+    /// and `train --resume`, but 2 in `defend purify --with`, `sample --classifier-guidance` and `bench
+    /// guidance`, as README documents. It is a usage error everywhere now; a config.json whose model is
+    /// no model at all is a damaged file and stays a runtime error (exit 1).
+    @Test func aRunOfTheWrongKindIsAUsageErrorInEveryCommand() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [["train", "mlp", "--run", "c"], ["train", "ddpm", "--run", "g"]] {
+            let trained = try ManifoldBinary.run(arguments + ["--epochs", "1"] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(trained.stderr)")
+        }
+        let cases: [([String], String)] = [
+            (["eval", "g"], "'ddpm' is not a classifier"),
+            (["attack", "fgsm", "--run", "g"], "run 'g' is a 'ddpm' model, not a classifier"),
+            (["defend", "purify", "--classifier", "g", "--with", "g"], "run 'g' is a 'ddpm' model, not a classifier"),
+            (["sample", "ddpm", "--run", "c"], "run is a 'mlp' model, not a generative one"),
+            (["compare", "ae", "pca", "--ae-run", "c"], "run is a 'mlp' model, not a generative one"),
+            (["compare", "ae", "pca", "--pca-run", "g"], "is a 'ddpm' model, not 'pca'"),
+            (["sample", "prior", "--run", "g"], "is a 'ddpm' model; 'prior' sampling needs"),
+            (["train", "mlp", "--run", "g", "--resume", "--epochs", "2"], "run is a 'ddpm' model, not 'mlp'"),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root, timeout: 120)
+            expectOneLine(result, status: 2, message, arguments.joined(separator: " "))
+        }
+        // A model name that no command knows: the file is damaged, not the command line.
+        let config = root + "/c/config.json"
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"model\": \"mlp\"", with: "\"model\": \"banana\"")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        for arguments in [["eval", "c"], ["attack", "fgsm", "--run", "c"], ["sample", "ddpm", "--run", "c"]] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root, timeout: 120)
+            expectOneLine(result, status: 1, "'banana'", arguments.joined(separator: " "))
+        }
+    }
 }
