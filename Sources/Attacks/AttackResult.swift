@@ -122,15 +122,16 @@ public struct AttackResult: @unchecked Sendable {
     public var meanL2: Double { mean { Double($0.norms.l2) } }
     public var meanL0: Double { mean { Double($0.norms.l0) } }
     /// Among the images the model classified correctly, the fraction the attack succeeded on (`successRate`
-    /// also counts the clean mistakes; libraries' figures, e.g. torchattacks', are often quoted this way).
-    public var successRateOnCorrect: Double {
+    /// also counts the clean mistakes; libraries' figures, e.g. torchattacks', are often quoted this way);
+    /// nil when the model got none right.
+    public var successRateOnCorrect: Double? {
         let correct = outcomes.filter { $0.cleanPrediction == $0.label }
-        return correct.isEmpty ? 0 : Double(correct.filter(\.success).count) / Double(correct.count)
+        return correct.isEmpty ? nil : Double(correct.filter(\.success).count) / Double(correct.count)
     }
-    /// Mean L2 of the perturbation over the successes counted by `successRateOnCorrect` (0 if none).
-    public var meanL2OnCorrectSuccesses: Double {
+    /// Mean L2 of the perturbation over the successes counted by `successRateOnCorrect` (nil if none).
+    public var meanL2OnCorrectSuccesses: Double? {
         let fooled = outcomes.filter { $0.cleanPrediction == $0.label && $0.success }
-        return fooled.isEmpty ? 0 : fooled.reduce(0) { $0 + Double($1.norms.l2) } / Double(fooled.count)
+        return fooled.isEmpty ? nil : fooled.reduce(0) { $0 + Double($1.norms.l2) } / Double(fooled.count)
     }
 
     private func fraction(_ predicate: (ImageOutcome) -> Bool) -> Double {

@@ -33,7 +33,8 @@ public struct AutoencoderPCAComparison {
                 guard let run else { continue }
                 let loaded = try GenerativeFactory.load(run: run)
                 guard loaded.kind == expected else {
-                    throw RunError("run '\(run.path)' is a '\(loaded.kind.rawValue)' model, not '\(expected.rawValue)'")
+                    throw RunKindMismatch(
+                        "run '\(run.path)' is a '\(loaded.kind.rawValue)' model, not '\(expected.rawValue)'")
                 }
                 let k = loaded.settings.latent
                 if let latent, k != latent {

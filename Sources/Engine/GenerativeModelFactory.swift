@@ -230,12 +230,14 @@ public enum GenerativeFactory {
     public static func load(run: RunDirectory, latentOverride: Int? = nil) throws -> (
         kind: GenerativeKind, settings: GenerativeSettings, config: [String: JSONValue], model: any Module
     ) {
-        guard run.exists else { throw RuntimeFault("no run folder '\(run.path)'") }
+        guard run.exists else { throw MissingRun("no run folder '\(run.path)' (see 'manifold runs')") }
         let config = try run.readConfig()
         let source = run.file("config.json")
         let name = config["model"]?.stringValue ?? "?"
         guard let kind = GenerativeKind(rawValue: name) else {
-            throw RuntimeFault("\(source): run is a '\(Sanitize.line(name))' model, not a generative one")
+            let message = "\(source): run is a '\(Sanitize.line(name))' model, not a generative one"
+            if RunKindMismatch.isKnown(name) { throw RunKindMismatch(message) }
+            throw RuntimeFault(message)
         }
         var settings = try GenerativeSettings(config: config, kind: kind, source: source)
         if let latentOverride { settings.latent = latentOverride }

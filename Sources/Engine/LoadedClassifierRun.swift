@@ -11,16 +11,17 @@ public struct LoadedClassifierRun {
     public var model: Classifier
     public var dataSpec: String
 
-    /// Opens `run`; a missing folder or a run that is not a classifier is a `RunError` naming `option`
-    /// (the command-line option that named the run).
+    /// Opens `run`; a missing folder is a `MissingRun`, a run of a generative model a `RunKindMismatch`, a
+    /// model no command knows a `RunError`, each naming `option` (the command-line option that named the run).
     public static func load(run: RunDirectory, option: String) throws -> LoadedClassifierRun {
-        guard run.exists else { throw RunError("\(option): no run folder '\(run.path)' (see 'manifold runs')") }
+        guard run.exists else { throw MissingRun("\(option): no run folder '\(run.path)' (see 'manifold runs')") }
         let config = try run.readConfig()
         let modelName = config["model"]?.stringValue ?? ""
         guard let kind = Classifier.Kind(rawValue: modelName) else {
-            throw RunError(
+            let message =
                 "\(option): run '\(Sanitize.line(run.name))' is a '\(Sanitize.line(modelName))' model, not a classifier (mlp, cnn)"
-            )
+            if RunKindMismatch.isKnown(modelName) { throw RunKindMismatch(message) }
+            throw RunError(message)
         }
         let height = config["image_height"]?.integerValue ?? 28
         let width = config["image_width"]?.integerValue ?? 28

@@ -82,7 +82,7 @@ public struct SampleDrawing {
     ) throws -> Result {
         let (kind, _, config, model) = try GenerativeFactory.load(run: run, latentOverride: latentOverride)
         guard method.kinds.contains(kind) else {
-            throw RunError(
+            throw RunKindMismatch(
                 "run '\(run.path)' is a '\(kind.rawValue)' model; '\(method.rawValue)' sampling needs a \(method.kinds.map(\.rawValue).joined(separator: ", ")) run"
             )
         }

@@ -87,12 +87,14 @@ public struct TrainingPlan: Sendable {
         guard request.model.canResume else {
             throw TrainingRequestError("'\(request.model.rawValue)' is fitted in one pass; there is nothing to resume")
         }
-        guard run.exists else { throw RunError("no run folder '\(run.path)' to resume") }
+        guard run.exists else { throw MissingRun("no run folder '\(run.path)' to resume (see 'manifold runs')") }
         let config = try run.readConfig()
         let source = run.file("config.json")
         let saved = config["model"]?.stringValue ?? "?"
         guard saved == request.model.rawValue else {
-            throw RunError("\(source): run is a '\(Sanitize.line(saved))' model, not '\(request.model.rawValue)'")
+            let message = "\(source): run is a '\(Sanitize.line(saved))' model, not '\(request.model.rawValue)'"
+            if RunKindMismatch.isKnown(saved) { throw RunKindMismatch(message) }
+            throw RunError(message)
         }
         let done = try epochsDone(config, source: source)
         var settings = request.settings

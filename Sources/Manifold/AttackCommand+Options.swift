@@ -66,8 +66,8 @@ extension AttackCommand {
         static let sanityCount = CommandOption<Int>.integer(
             "sanity-n", default: AttackSanityCheck.defaultCount, in: IntegerRange(0...),
             help: "images the gradient-masking sanity checks use (at most --n; 0 skips them)")
-        static let out = CommandOption<String>.string(
-            "out", "DIR",
+        static let out = CommandOption<String>.folder(
+            "out",
             help: "writes NNNNN-clean.png, -adversarial.png and -perturbation.png (blue: darker, red: brighter, "
                 + "scaled to the image's largest change) per image, and results.csv (label, target, predictions, "
                 + "success, norms, per-image numbers such as CW's c)")

@@ -84,7 +84,7 @@ extension AttackCommand {
         let crossRates =
             other.map { [sweeps[0].successRates(on: $0.model), sweeps[1].successRates(on: loaded.model)] } ?? []
 
-        if let out = try parsed.given(Options.out) {
+        if let out = options.out {
             InterruptNote.set("interrupted while writing into \(out): each file there is whole, some may be missing")
             try writeTargetSweeps(sweeps, folder: out)
             InterruptNote.set("interrupted: the grids are written into \(out); no report was printed")

@@ -92,7 +92,7 @@ enum AttackCommand {
             result, attack: attack, method: method, model: sanityModel, dataset: dataset, threat: options.threat,
             count: sanityCount, seed: options.seed, quiet: quiet)
 
-        if let out = try parsed.given(Options.out) {
+        if let out = options.out {
             InterruptNote.set("interrupted while writing into \(out): each file there is whole, some may be missing")
             try writeImages(
                 result, clean: Array(dataset.testImages[0..<(count * pixels)]), dataset: dataset, folder: out)

@@ -53,6 +53,13 @@ struct AttackDefenseSetup {
         let purifier = try DefendCommand.loadPurifier(
             runName, option: "--defense", settings: try PurifierOptions.settings(parsed))
         let mode = try parsed.value(adaptive)
+        // A black-box attack only reads the defended classifier's outputs: how gradients pass the purifier
+        // changes nothing for it, so the modes that differ from bpda only there are refused.
+        if AttackFactory.queryMethods.contains(method), mode == .bpdaEOT || mode == .full {
+            throw UsageError(
+                "'--adaptive \(mode.rawValue)' applies to gradient attacks; \(method) only queries the defended "
+                    + "classifier (use bpda, the default, or naive)")
+        }
         if parsed.isGiven("eot"), mode == .naive || mode == .bpda {
             throw UsageError("'--eot' with --defense applies to --adaptive bpda-eot and full, not \(mode.rawValue)")
         }

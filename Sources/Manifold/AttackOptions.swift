@@ -14,12 +14,15 @@ struct AttackOptions {
     var seed: UInt64
     /// `--target all`: one targeted run towards every class (`goal` then holds class 0, a placeholder).
     var everyClass: Bool
+    /// `--out DIR`, read (an empty path refused) before the attack runs.
+    var out: String?
 
     typealias Options = AttackCommand.Options
 
     init(_ parsed: ParsedArguments, method: String) throws {
         let target = try parsed.given(Options.target)
         everyClass = target == .everyClass
+        out = try parsed.given(Options.out)
         if everyClass {
             try AttackCommand.refuseInTargetSweep(parsed, method: method)
         } else if parsed.isGiven(Options.compare.name) {

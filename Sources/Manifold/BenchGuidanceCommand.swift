@@ -51,8 +51,8 @@ enum BenchGuidanceCommand {
     }
     static let steps = CommandOption<Int>.integer(
         "steps", "S", default: 100, in: IntegerRange(1...1_000_000), help: "ddim steps (ddpm takes all T)")
-    static let out = CommandOption<String>.string(
-        "out", "DIR", help: "write one PNG grid per row, a row per class: cfg-w2.png, clf-NAME-s10.png")
+    static let out = CommandOption<String>.folder(
+        "out", help: "write one PNG grid per row, a row per class: cfg-w2.png, clf-NAME-s10.png")
     static let testLimit = SharedOptions.testLimit.withDefault(2000).withHelp(
         "test images the Frechet distances compare against (the first ones)")
 

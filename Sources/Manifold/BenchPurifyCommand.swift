@@ -85,6 +85,8 @@ enum BenchPurifyCommand {
             purifiers.append(
                 (name, try DefendCommand.loadPurifier(name, option: "--vae", settings: PurifierSettings())))
         }
+        // The rows and the JSON name each purifier by its run's name, not by the path that may have named it.
+        purifiers = purifiers.map { ((try? RunDirectory.resolve($0.name).name) ?? $0.name, $0.purifier) }
         guard !purifiers.isEmpty else {
             throw UsageError("'bench purify' needs at least one purifier: --ddpm RUN, --dae RUN or --vae RUN")
         }
@@ -108,7 +110,7 @@ enum BenchPurifyCommand {
         let seconds = Date().timeIntervalSince(start)
         if parsed.has(SharedOptions.json) {
             let object: [String: JSONValue] = [
-                "classifier": .string(classifierName), "n": .integer(n), "eps": .number(Double(epsilon)),
+                "classifier": .string(loaded.run.name), "n": .integer(n), "eps": .number(Double(epsilon)),
                 "pgd_steps": .integer(pgdSteps), "seconds": .number(seconds),
                 "purifiers": .object(
                     Dictionary(uniqueKeysWithValues: purifiers.map { ($0.name, JSONValue.string($0.purifier.summary)) })
@@ -117,7 +119,8 @@ enum BenchPurifyCommand {
                     rows.map { row in
                         .object([
                             "purifier": .string(row.purifier), "attack": .string(row.attack.rawValue),
-                            "randomness": .string(row.randomness.rawValue),
+                            // The undefended classifier has no purifier whose randomness is fresh or fixed.
+                            "randomness": row.purifier == "none" ? .null : .string(row.randomness.rawValue),
                             "robust_accuracy": .number(row.robustAccuracy), "seconds": .number(row.seconds),
                             "strongest": .bool(row.isStrongest),
                         ])
@@ -126,7 +129,7 @@ enum BenchPurifyCommand {
             print(JSONValue.object(object).serialized())
         } else {
             print(
-                "\(classifierName) on \(n) \(dataset.name) test images, L-inf PGD eps \(epsilon), \(pgdSteps) steps"
+                "\(loaded.run.name) on \(n) \(dataset.name) test images, L-inf PGD eps \(epsilon), \(pgdSteps) steps"
                     + String(format: " (%.0f s in all)", seconds))
             for (name, purifier) in purifiers { print("  \(name): \(purifier.summary)") }
             func pad(_ text: String, _ w: Int) -> String { text.padding(toLength: w, withPad: " ", startingAt: 0) }
@@ -136,7 +139,7 @@ enum BenchPurifyCommand {
             for row in rows {
                 print(
                     pad(row.purifier, width) + pad(row.attack.rawValue, 10)
-                        + pad(row.attack == .none && row.purifier == "none" ? "-" : row.randomness.rawValue, 12)
+                        + pad(row.purifier == "none" ? "-" : row.randomness.rawValue, 12)
                         + pad(String(format: "%.4f", row.robustAccuracy) + (row.isStrongest ? " *" : ""), 12)
                         + String(format: "%.1f", row.seconds))
             }

@@ -186,6 +186,14 @@ extension CommandOption where Value == String {
     ) -> CommandOption {
         CommandOption(name, kind: .string, placeholder: placeholder, default: defaultValue, help: help) { $0 }
     }
+
+    /// A folder to write into (`--out DIR`): an empty path is refused as it is read, before any work.
+    static func folder(_ name: String, help: String) -> CommandOption {
+        CommandOption(name, kind: .string, placeholder: "DIR", default: nil, help: help) { text throws(UsageError) in
+            guard !text.isEmpty else { throw UsageError("option '--\(name)' is empty: give a folder (DIR)") }
+            return text
+        }
+    }
 }
 
 extension CommandOption where Value: RawRepresentable & CaseIterable & Sendable, Value.RawValue == String {

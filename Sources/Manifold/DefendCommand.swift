@@ -20,8 +20,8 @@ enum DefendCommand {
         help: "test images purified")
     static let batch = CommandOption<Int>.integer(
         "batch", "B", default: 500, in: IntegerRange(1...100_000), help: "images purified per call")
-    static let out = CommandOption<String>.string(
-        "out", "DIR", help: "write purified.png: the first 16 clean images over their purified versions")
+    static let out = CommandOption<String>.folder(
+        "out", help: "write purified.png: the first 16 clean images over their purified versions")
 
     static let declaration = CommandDeclaration(
         name: "defend", arguments: "purify",
@@ -58,6 +58,7 @@ enum DefendCommand {
             throw UsageError("'defend purify' needs '--classifier RUN' (a classifier run)")
         }
         try SharedOptions.applyThreads(parsed)
+        let folder = try parsed.given(out)
         InterruptNote.set("interrupted: purification did not finish; nothing was written")
         let loaded = try LoadedClassifierRun.load(classifierName, option: "--classifier")
         let purifier = try loadPurifier(genName, option: "--with", settings: try PurifierOptions.settings(parsed))
@@ -91,7 +92,7 @@ enum DefendCommand {
             Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(n)
         }
         let distance = PerturbationNorms.of(cleaned, from: images).map { Double($0.l2) }.reduce(0, +) / Double(n)
-        if let folder = try parsed.given(out) {
+        if let folder {
             try writeGrid(clean: images, purified: cleaned, dataset: dataset, folder: folder)
             InterruptNote.set("interrupted: \(folder)/purified.png is written; no report was printed")
         }

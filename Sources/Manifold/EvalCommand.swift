@@ -28,13 +28,14 @@ enum EvalCommand {
         let dataOverride = try parsed.given(data)
         let json = parsed.has(SharedOptions.json)
         let run = try resolveRunArgument(runName, argument: "eval")
-        guard run.exists else { throw RuntimeError("no run folder '\(run.path)'") }
+        guard run.exists else { throw UsageError("no run folder '\(run.path)' (see 'manifold runs')") }
         let config = try run.readConfig()
         let modelName = config["model"]?.stringValue ?? ""
         guard let kind = Classifier.Kind(rawValue: modelName) else {
-            throw RuntimeError(
+            let message =
                 "\(run.file("config.json")): model '\(Sanitize.line(modelName))' is not a classifier this command can evaluate"
-            )
+            if RunKindMismatch.isKnown(modelName) { throw UsageError(message) }
+            throw RuntimeError(message)
         }
         let dataSpec = dataOverride ?? config["data"]?.stringValue ?? "synthetic"
         let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0

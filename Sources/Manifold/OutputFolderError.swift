@@ -1,21 +1,29 @@
 import Foundation
 
 /// Why an `--out` folder could not be created, in words: Foundation's own text for a path through a
-/// file is "The operation could not be completed. (NSCocoaErrorDomain error 512.)".
+/// file is "The operation could not be completed. (NSCocoaErrorDomain error 512.)", and for a folder that
+/// refuses a new one "The operation could not be completed. The file doesn't exist." (`/proc`).
 enum OutputFolderError {
     /// The reason creating folder `path` failed with `error`: an empty path, a file where a folder
-    /// must be (the path itself or one of its parents), else Foundation's description.
+    /// must be (the path itself or one of its parents), the folder that refused the new one with the
+    /// system's reason, else Foundation's description.
     static func reason(creating path: String, error: Error) -> String {
         if path.isEmpty { return "an empty path names no folder" }
         var prefix = path.hasPrefix("/") ? "" : "."
+        var deepest = path.hasPrefix("/") ? "/" : "."
         for part in path.split(separator: "/") {
             prefix += "/" + part
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: prefix, isDirectory: &isFolder) else { break }
-            if !isFolder.boolValue {
-                let shown = path.hasPrefix("/") ? prefix : String(prefix.dropFirst(2))
-                return "'\(shown)' is a file, not a folder"
-            }
+            let shown = path.hasPrefix("/") ? prefix : String(prefix.dropFirst(2))
+            if !isFolder.boolValue { return "'\(shown)' is a file, not a folder" }
+            deepest = shown
+        }
+        // The system's reason (EACCES, EROFS, ENOENT in /proc) sits under Foundation's generic text.
+        if let underlying = (error as? CocoaError)?.underlying.map({ $0 as NSError }),
+            underlying.domain == NSPOSIXErrorDomain
+        {
+            return "'\(deepest)' does not take a new folder (\(String(cString: strerror(Int32(underlying.code)))))"
         }
         return error.localizedDescription
     }

@@ -38,7 +38,7 @@ enum TUICommand {
         guard let name = parsed.positional.first else { throw UsageError("'watch' needs a run: manifold watch RUN") }
         let run = try resolveRunArgument(name, argument: "watch")
         guard run.exists, FileManager.default.fileExists(atPath: run.file("config.json")) else {
-            throw RuntimeError("no run '\(run.path)' with a config.json to watch")
+            throw UsageError("no run '\(run.path)' with a config.json to watch (see 'manifold runs')")
         }
         var options = Workbench.Options()
         options.themeName = try parsed.given(SharedOptions.theme)

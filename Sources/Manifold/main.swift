@@ -39,6 +39,14 @@ func dispatch(_ arguments: [String]) -> Int32 {
     } catch let error as UsageError {
         printError(error.description)
         return 2
+    } catch let error as MissingRun {
+        // A run named on the command line that is not there: a usage error, whichever option named it.
+        printError(error.description)
+        return 2
+    } catch let error as RunKindMismatch {
+        // A run of another kind than the option takes: a usage error too.
+        printError(error.description)
+        return 2
     } catch let error as ClassCountMismatch {
         // Data of more classes than the run was trained on comes from --data (or a folder changed since).
         printError("option '--data': \(error.description)")

@@ -64,8 +64,10 @@ import Testing
         // Asking for no more epochs than are done is a usage error.
         more = TrainingRequest(model: .classifier(.mlp))
         #expect(throws: TrainingRequestError.self) { try TrainingPlan.resume(more, run: run) }
-        // Another model's resume is refused.
-        #expect(throws: RunError.self) { try TrainingPlan.resume(TrainingRequest(model: .classifier(.cnn)), run: run) }
+        // Another model's resume is refused: a run of another kind is a usage error.
+        #expect(throws: RunKindMismatch.self) {
+            try TrainingPlan.resume(TrainingRequest(model: .classifier(.cnn)), run: run)
+        }
     }
 
     @Test(arguments: ["-1", "1.5", "\"3\"", "2000000"])

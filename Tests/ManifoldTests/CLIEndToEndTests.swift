@@ -118,8 +118,9 @@ import Testing
     @Test func runtimeErrorsExitOneAndNameTheFile() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
+        // A run that does not exist is a usage error (exit 2), whichever command names it.
         let missingRun = try ManifoldBinary.run(["eval", "ghost"], runsRoot: root)
-        #expect(missingRun.status == 1 && missingRun.stderr.contains("ghost"))
+        #expect(missingRun.status == 2 && missingRun.stderr.contains("ghost"))
 
         let trained = try ManifoldBinary.run(["train", "mlp", "--run", "victim"] + tiny, runsRoot: root)
         #expect(trained.status == 0, "\(trained.stderr)")

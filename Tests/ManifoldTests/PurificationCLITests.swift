@@ -87,7 +87,7 @@ import Testing
         for purifier in purifiers {
             let attacked = rows.filter {
                 $0["purifier"]?.stringValue == purifier && $0["attack"]?.stringValue != "none"
-                    && $0["randomness"]?.stringValue == "fresh"
+                    && $0["randomness"]?.stringValue != "fixed"
             }
             let strongest = attacked.filter { $0["strongest"]?.boolValue == true }
             #expect(strongest.count == 1, "\(purifier)")

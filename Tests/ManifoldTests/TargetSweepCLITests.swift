@@ -150,7 +150,7 @@ import Testing
             (["attack", "pgd", "--batch", "2"] + all, 2, "'--batch' does not apply to --target all"),
             (["attack", "pgd", "--n", "101"] + all, 2, "has 100"),
             (["attack", "pgd", "--compare", "small"] + all, 2, "'--compare' run 'small' takes 12x12 images"),
-            (["attack", "pgd", "--compare", "missing"] + all, 1, "no run folder"),
+            (["attack", "pgd", "--compare", "missing"] + all, 2, "no run folder"),
         ]
         for (arguments, status, message) in cases {
             let result = try ManifoldBinary.run(arguments, runsRoot: root)

@@ -1,0 +1,223 @@
+import Base
+import Foundation
+import Testing
+
+/// Regression tests for command-line inconsistencies between commands: the same kind of bad input gets
+/// the same exit status and the same kind of message whichever command meets it.
+@Suite(.serialized) struct CLIConsistencyTests {
+    static let tiny = CLIReviewDefectTests.tiny
+
+    func expectOneLine(_ result: CommandResult, status: Int32, _ message: String, _ label: String) {
+        #expect(result.status == status, "\(label): status \(result.status), \(result.stderr)")
+        #expect(result.stderr.contains(message), "\(label): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(label): \(result.stderr)")
+    }
+
+    /// Bug: a run named on the command line that does not exist exited 1 in `eval`, `attack --run`,
+    /// `sample --run`, `train --resume`, `compare`, `bench attack` and `defend purify --classifier`, but 2
+    /// in `defend purify --with`, `attack --defense`, `sample --classifier-guidance` and `bench guidance`
+    /// (which README documents). It is a usage error (exit 2) everywhere now, as a `--data` folder that
+    /// does not exist is.
+    @Test func aMissingRunIsAUsageErrorInEveryCommand() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "c", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let cases: [[String]] = [
+            ["eval", "missing"],
+            ["attack", "fgsm", "--run", "missing"],
+            ["attack", "pgd", "--run", "c", "--target", "all", "--compare", "missing"],
+            ["sample", "ddpm", "--run", "missing"],
+            ["sample", "prior", "--run", "missing"],
+            ["train", "mlp", "--run", "missing", "--resume", "--epochs", "2"],
+            ["compare", "ae", "pca", "--ae-run", "missing"],
+            ["defend", "purify", "--classifier", "missing", "--with", "c"],
+            ["defend", "purify", "--classifier", "c", "--with", "missing"],
+            ["bench", "attack", "--run", "missing"],
+            ["bench", "purify", "--classifier", "missing", "--ddpm", "missing"],
+            ["watch", "missing"],
+        ]
+        for arguments in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root, timeout: 120)
+            expectOneLine(result, status: 2, "'\(root)/missing'", arguments.joined(separator: " "))
+        }
+    }
+
+    /// Bug: `train ddpm --net unet` on 14x14 images (a size the U-Net cannot take) exited 1, while `train
+    /// cnn` on the same data is a usage error (exit 2) naming the size. Both are usage errors now.
+    @Test func imagesTheNetworkCannotTakeAreAUsageErrorForTheUNetAsForTheCNN() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = root + "/small"
+        try writeIDXDataset(folder: folder, side: 14, count: 20)
+        let cases: [([String], String)] = [
+            (["train", "cnn"], "the cnn needs image sides divisible by 4, got 14x14"),
+            (
+                ["train", "ddpm", "--net", "unet"],
+                "the ddpm U-Net needs square images with a side divisible by 4, got 14x14"
+            ),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(
+                arguments + ["--data", folder, "--run", "r", "--epochs", "1", "--quiet"], runsRoot: root, timeout: 120)
+            expectOneLine(result, status: 2, message, arguments.joined(separator: " "))
+            #expect(!FileManager.default.fileExists(atPath: root + "/r"), "\(arguments): a run folder was made")
+        }
+    }
+
+    /// Bug: `attack --out /proc/x` failed with Foundation's "The operation could not be completed. The file
+    /// doesn't exist." Now the line names the folder that refused the new one and the system's reason.
+    @Test func anOutFolderThatCannotBeMadeSaysWhereAndWhy() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "c", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let result = try ManifoldBinary.run(
+            ["attack", "fgsm", "--run", "c", "--n", "4", "--quiet", "--out", "/proc/manifold-test/images"],
+            runsRoot: root)
+        expectOneLine(
+            result, status: 1,
+            "--out: cannot create '/proc/manifold-test/images': '/proc' does not take a new folder "
+                + "(No such file or directory)",
+            "attack --out /proc/...")
+        #expect(!result.stderr.contains("could not be completed"), "\(result.stderr)")
+    }
+
+    /// Bug: `--adaptive bpda-eot` and `--adaptive full` were accepted for black-box attacks (square,
+    /// onepixel, spatial), which only query the defended classifier, so the option changed nothing (the
+    /// report even named the mode). Each is one usage line now; naive and bpda, which do differ, still run.
+    @Test func gradientModesOfTheAdaptiveAttackAreRefusedForBlackBoxAttacks() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [["train", "mlp", "--run", "c"], ["train", "ddpm", "--run", "g"]] {
+            let trained = try ManifoldBinary.run(arguments + ["--epochs", "1"] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(trained.stderr)")
+        }
+        let defended = ["--run", "c", "--n", "2", "--quiet", "--defense", "purify:g", "--t-star", "3"]
+        for (method, mode) in [("square", "full"), ("onepixel", "bpda-eot"), ("spatial", "full")] {
+            let result = try ManifoldBinary.run(
+                ["attack", method] + defended + ["--adaptive", mode], runsRoot: root, timeout: 120)
+            expectOneLine(
+                result, status: 2, "'--adaptive \(mode)' applies to gradient attacks; \(method) only queries",
+                "\(method) --adaptive \(mode)")
+        }
+        for mode in ["naive", "bpda"] {
+            let result = try ManifoldBinary.run(
+                ["attack", "square", "--queries", "5"] + defended + ["--adaptive", mode], runsRoot: root, timeout: 120)
+            #expect(result.status == 0, "square --adaptive \(mode): \(result.stderr)")
+        }
+    }
+
+    /// Bug: `bench purify --json` gave the classifier and the purifiers as typed (a path stayed a path),
+    /// and the undefended classifier's rows said randomness "fresh" though no purifier draws anything; the
+    /// text table showed "-" for its clean row but "fresh" for its attacked one. Runs are named by their run
+    /// names now, and the undefended rows' randomness is null (text: "-").
+    @Test func benchPurifyNamesRunsAndGivesNoRandomnessWithoutAPurifier() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [["train", "mlp", "--run", "c"], ["train", "ddpm", "--run", "g"]] {
+            let trained = try ManifoldBinary.run(arguments + ["--epochs", "1"] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(trained.stderr)")
+        }
+        let bench = [
+            "bench", "purify", "--classifier", root + "/c", "--ddpm", root + "/g/", "--n", "4", "--steps", "1",
+            "--eot", "2", "--t-star", "3", "--reverse-steps", "2", "--quiet",
+        ]
+        let json = try ManifoldBinary.run(bench + ["--json"], runsRoot: root, timeout: 300)
+        try #require(json.status == 0, "\(json.stderr)")
+        let object = try JSONValue.parse(json.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(object["classifier"]?.stringValue == "c", "\(json.stdout)")
+        #expect(object["purifiers"]?.objectValue?.keys.sorted() == ["g"], "\(json.stdout)")
+        let rows = try #require(object["rows"]?.arrayValue)
+        #expect(Set(rows.compactMap { $0["purifier"]?.stringValue }) == ["none", "g"], "\(json.stdout)")
+        for row in rows {
+            let undefended = row["purifier"]?.stringValue == "none"
+            #expect((row["randomness"] == .null) == undefended, "\(row)")
+        }
+        let text = try ManifoldBinary.run(bench, runsRoot: root, timeout: 300)
+        try #require(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.hasPrefix("c on 4 "), "\(text.stdout)")
+        let undefendedRows = text.stdout.split(separator: "\n").filter { $0.hasPrefix("none ") }
+        #expect(undefendedRows.count == 2, "\(text.stdout)")
+        #expect(undefendedRows.allSatisfy { !$0.contains("fresh") }, "\(text.stdout)")
+    }
+
+    /// Bug: `attack --json` gave `mean_l2_on_correct_successes` 0 when the attack fooled none of the images
+    /// the model got right: a mean over no images, which is undefined, not a zero perturbation. It is null.
+    @Test func attackJSONGivesNullForAMeanOverNoSuccesses() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "c", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let result = try ManifoldBinary.run(
+            ["attack", "fgsm", "--run", "c", "--n", "20", "--eps", "0.000001", "--json", "--quiet"], runsRoot: root)
+        try #require(result.status == 0, "\(result.stderr)")
+        let object = try JSONValue.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let correct = try #require(object["clean_accuracy"]?.doubleValue)
+        try #require(correct > 0, "the model got no image right: \(result.stdout)")
+        #expect(object["success_rate_on_correct"]?.doubleValue == 0, "\(result.stdout)")
+        #expect(object["mean_l2_on_correct_successes"] == .null, "\(result.stdout)")
+    }
+
+    /// Bug: `attack --out ""` and `defend purify --out ""` attacked or purified every image, then failed
+    /// with exit 1 ("cannot create '': an empty path names no folder"), while `sample --out ""` is refused
+    /// at once. An empty --out folder is one usage line now, read before any work.
+    @Test func anEmptyOutFolderIsAUsageErrorBeforeAnyWork() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [["train", "mlp", "--run", "c"], ["train", "ddpm", "--run", "g"]] {
+            let trained = try ManifoldBinary.run(arguments + ["--epochs", "1"] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(trained.stderr)")
+        }
+        let cases: [[String]] = [
+            ["attack", "fgsm", "--run", "c", "--n", "4"],
+            ["attack", "pgd", "--run", "c", "--n", "4", "--target", "all", "--steps", "2"],
+            ["defend", "purify", "--classifier", "c", "--with", "g", "--n", "4", "--t-star", "3"],
+        ]
+        for arguments in cases {
+            let result = try ManifoldBinary.run(arguments + ["--quiet", "--out", ""], runsRoot: root, timeout: 120)
+            expectOneLine(
+                result, status: 2, "option '--out' is empty: give a folder (DIR)", arguments.joined(separator: " "))
+        }
+    }
+
+    /// Bug: a run of another kind than the option takes (a ddpm run as `attack --run`, a classifier as
+    /// `sample --run`) exited 1 in `eval`, `attack`, `sample`, `compare`, `defend purify --classifier`
+    /// and `train --resume`, but 2 in `defend purify --with`, `sample --classifier-guidance` and `bench
+    /// guidance`, as README documents. It is a usage error everywhere now; a config.json whose model is
+    /// no model at all is a damaged file and stays a runtime error (exit 1).
+    @Test func aRunOfTheWrongKindIsAUsageErrorInEveryCommand() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [["train", "mlp", "--run", "c"], ["train", "ddpm", "--run", "g"]] {
+            let trained = try ManifoldBinary.run(arguments + ["--epochs", "1"] + Self.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(trained.stderr)")
+        }
+        let cases: [([String], String)] = [
+            (["eval", "g"], "'ddpm' is not a classifier"),
+            (["attack", "fgsm", "--run", "g"], "run 'g' is a 'ddpm' model, not a classifier"),
+            (["defend", "purify", "--classifier", "g", "--with", "g"], "run 'g' is a 'ddpm' model, not a classifier"),
+            (["sample", "ddpm", "--run", "c"], "run is a 'mlp' model, not a generative one"),
+            (["compare", "ae", "pca", "--ae-run", "c"], "run is a 'mlp' model, not a generative one"),
+            (["compare", "ae", "pca", "--pca-run", "g"], "is a 'ddpm' model, not 'pca'"),
+            (["sample", "prior", "--run", "g"], "is a 'ddpm' model; 'prior' sampling needs"),
+            (["train", "mlp", "--run", "g", "--resume", "--epochs", "2"], "run is a 'ddpm' model, not 'mlp'"),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root, timeout: 120)
+            expectOneLine(result, status: 2, message, arguments.joined(separator: " "))
+        }
+        // A model name that no command knows: the file is damaged, not the command line.
+        let config = root + "/c/config.json"
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"model\": \"mlp\"", with: "\"model\": \"banana\"")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        for arguments in [["eval", "c"], ["attack", "fgsm", "--run", "c"], ["sample", "ddpm", "--run", "c"]] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root, timeout: 120)
+            expectOneLine(result, status: 1, "'banana'", arguments.joined(separator: " "))
+        }
+    }
+}
