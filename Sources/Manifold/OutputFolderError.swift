@@ -9,16 +9,8 @@ enum OutputFolderError {
     /// system's reason, else Foundation's description.
     static func reason(creating path: String, error: Error) -> String {
         if path.isEmpty { return "an empty path names no folder" }
-        var prefix = path.hasPrefix("/") ? "" : "."
-        var deepest = path.hasPrefix("/") ? "/" : "."
-        for part in path.split(separator: "/") {
-            prefix += "/" + part
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: prefix, isDirectory: &isFolder) else { break }
-            let shown = path.hasPrefix("/") ? prefix : String(prefix.dropFirst(2))
-            if !isFolder.boolValue { return "'\(shown)' is a file, not a folder" }
-            deepest = shown
-        }
+        let (file, deepest) = walk(path)
+        if let file { return "'\(file)' is a file, not a folder" }
         // The system's reason (EACCES, EROFS, ENOENT in /proc) sits under Foundation's generic text.
         if let underlying = (error as? CocoaError)?.underlying.map({ $0 as NSError }),
             underlying.domain == NSPOSIXErrorDomain
@@ -26,5 +18,24 @@ enum OutputFolderError {
             return "'\(deepest)' does not take a new folder (\(String(cString: strerror(Int32(underlying.code)))))"
         }
         return error.localizedDescription
+    }
+
+    /// The file that stands where folder `path` or one of its parents must be, if any: checked before
+    /// any work, so that a command does not fail only when it writes its results.
+    static func fileInTheWay(of path: String) -> String? { walk(path).file }
+
+    /// Walks `path`'s existing prefixes: the first that is a file, else the deepest existing folder.
+    private static func walk(_ path: String) -> (file: String?, deepest: String) {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        var deepest = path.hasPrefix("/") ? "/" : "."
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: prefix, isDirectory: &isFolder) else { break }
+            let shown = path.hasPrefix("/") ? prefix : String(prefix.dropFirst(2))
+            if !isFolder.boolValue { return (shown, deepest) }
+            deepest = shown
+        }
+        return (nil, deepest)
     }
 }

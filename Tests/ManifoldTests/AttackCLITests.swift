@@ -260,17 +260,15 @@ import Testing
         let file = root + "/plain.txt"
         FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
         let attack = ["attack", "fgsm", "--run", "victim", "--n", "2", "--sanity-n", "0", "--out"]
-        let cases: [([String], String)] = [
-            (attack + [file + "/adv"], "cannot create '\(file)/adv': '\(file)' is a file, not a folder"),
-            (attack + [file], "cannot create '\(file)': '\(file)' is a file, not a folder"),
-            (
-                ["attack", "pgd", "--run", "victim", "--n", "2", "--target", "all", "--steps", "1", "--out", file],
-                "'\(file)' is a file, not a folder"
-            ),
+        // Refused as the options are read, before the attack runs (it failed only when writing, exit 1).
+        let message = "option '--out': '\(file)' is a file, not a folder"
+        let cases: [[String]] = [
+            attack + [file + "/adv"], attack + [file],
+            ["attack", "pgd", "--run", "victim", "--n", "2", "--target", "all", "--steps", "1", "--out", file],
         ]
-        for (arguments, message) in cases {
+        for arguments in cases {
             let result = try ManifoldBinary.run(arguments, runsRoot: root)
-            #expect(result.status == 1, "\(arguments): status \(result.status) \(result.stderr)")
+            #expect(result.status == 2, "\(arguments): status \(result.status) \(result.stderr)")
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
         }

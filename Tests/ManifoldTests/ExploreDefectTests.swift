@@ -145,7 +145,7 @@ import Testing
                 "--steps", "1", "--quiet", "--out", "\(file)/grids",
             ], runsRoot: root)
         expectOneLine(
-            result, status: 1, "--out: cannot create '\(file)/grids': '\(file)' is a file, not a folder",
+            result, status: 2, "option '--out': '\(file)' is a file, not a folder",
             "bench guidance")
     }
 }
