@@ -231,14 +231,15 @@ public enum GenerativeFactory {
         kind: GenerativeKind, settings: GenerativeSettings, config: [String: JSONValue], model: any Module
     ) {
         guard run.exists else { throw RuntimeFault("no run folder '\(run.path)'") }
-        let config = try run.readConfig()
+        var config = try run.readConfig()
         let source = run.file("config.json")
         let name = config["model"]?.stringValue ?? "?"
         guard let kind = GenerativeKind(rawValue: name) else {
             throw RuntimeFault("\(source): run is a '\(Sanitize.line(name))' model, not a generative one")
         }
-        var settings = try GenerativeSettings(config: config, kind: kind, source: source)
-        if let latentOverride { settings.latent = latentOverride }
+        // Before the settings are read: the override stands in for a config.json that lacks the size.
+        if let latentOverride, kind.usesLatent { config["latent"] = .integer(latentOverride) }
+        let settings = try GenerativeSettings(config: config, kind: kind, source: source)
         let pixels = (config["pixels"]?.integerValue).flatMap { $0 > 0 ? $0 : nil } ?? 784
         var generator = RandomGenerator(seed: 0)
         let model: any Module
