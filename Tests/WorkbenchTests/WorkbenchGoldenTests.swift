@@ -144,6 +144,32 @@ import Testing
         #expect(quiet.hasPrefix(" q quit  ? keys ") && quiet.contains("paused pgd → every class · mlp-"), "\(quiet)")
     }
 
+    /// Bug: below about 100 columns the tab bar kept "Manifold workbench" on the right and cut the last tabs
+    /// (at 60 columns "4 Atta…", and no 5, 6 or 7 to see or click). The name gives way first, then the other
+    /// screens' titles (their numbers stay): every tab is in view at every size.
+    @Test func everyTabStaysInViewAtSmallSizes() throws {
+        let root = try WorkbenchGoldenTests.threeRuns()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("4")))
+        let expected = [
+            60: " 1 │ 2 │ 3 │ 4 Attack lab │ 5 │ 6 │ 7 ",
+            70: " 1 │ 2 │ 3 │ 4 Attack lab │ 5 │ 6 │ 7 ",
+            80: " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness ",
+            120: " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness"
+                + "                      Manifold workbench",
+        ]
+        for (width, header) in expected.sorted(by: { $0.key < $1.key }) {
+            let frame = WorkbenchFixture.frame(state, width: width, height: 24)
+            #expect(frame[0] + " " == header || frame[0] == header, "\(width): \(frame[0])")
+        }
+        // A click on a short tab still switches to its screen.
+        _ = WorkbenchFixture.frame(state, width: 60, height: 18)
+        let column = Array(" 1 │ 2 │ 3 │ 4 Attack lab │ 5 │ 6 │ 7 ").firstIndex(of: "6") ?? 0
+        _ = state.handle(.mouse(MouseEvent(kind: .press(.left), x: column, y: 0)))
+        #expect(state.screen is RunsScreen)
+    }
+
     static let robustness: [String] = [
         " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness            Manifold workbench",
         "╭ robust accuracy over eps (L-inf) ──────╮╭ accuracy per epoch · ca… ╮╭ evaluation ──────────────────────────╮",
@@ -174,7 +200,7 @@ import Testing
     ]
 
     static let home: [String] = [
-        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ …   Manifold workbench",
+        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness",
         "╭ start a job ──────────────────────────────╮╭ recent runs ──────────────────────────────╮",
         "│  Train MLP classifier                     ││recent run                   model      acc│",
         "│  784-256-256-10 ReLU, Adam 1e-3; the mode…││mid                          cnn          -│",
@@ -196,7 +222,7 @@ import Testing
         " q quit  ? keys",
     ]
     static let runs: [String] = [
-        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustne…   Manifold workbench",
+        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness",
         "╭ runs in /tmp/RUNS (3) ───────────────────╮╭ config.json ─────────────────────────╮",
         "│run      model  data        ep     acc created            ││created: \"2025-03-01T09:30:00Z\"       │",
         "│alpha    vae    synthetic    1       - 2025-03-01T09:30:00││data: \"synthetic\"                     │",
@@ -218,7 +244,7 @@ import Testing
         " q quit  ? keys",
     ]
     static let attackLab: [String] = [
-        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustne…   Manifold workbench",
+        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness",
         "╭ clean ─────────╮╭ adversarial ───╮╭ perturbation ────╮╭ attack ──────────────────────────────────╮",
         "│    @@@@@@@@    ││    @@@@@@@@    ││ @@@@@@@@@@@@@@@@ ││                                          │",
         "│    @@@@@@@@    ││    @@@@@@@@    ││ @@@@@@@@@@@@@@@@ ││method                                 pgd│",
