@@ -170,6 +170,52 @@ import Testing
         #expect(state.screen is RunsScreen)
     }
 
+    /// Bug: at 60 columns the Runs list gave the names 4 columns ("m…ut" beside model, data, epochs and
+    /// accuracy), at 70 eight. In a narrow list the epochs, then the data, now give way, so the names keep 12
+    /// columns (a long one cut in the middle) and the other columns stay aligned under their headers.
+    @Test func runsGoldenAt60x18() throws {
+        let root = try WorkbenchGoldenTests.threeRuns()
+        defer { cleanup(root) }
+        for name in ["mlp-synthetic-20261205-011915", "mlp-synthetic-20261205-011957"] {
+            try WorkbenchFixture.writeRun(
+                name, in: root,
+                config: WorkbenchFixture.config(model: "mlp", created: "2026-12-05T01:19:15Z", accuracy: 0.9958))
+        }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("6")))
+        var frame = WorkbenchFixture.frame(state, width: 60, height: 18)
+        frame.remove(at: 1)
+        expectLines(frame, WorkbenchGoldenTests.runsAt60)
+        // Wider, the data comes back (70 columns), then the epochs (80), the names keeping 16 columns.
+        let seventy = WorkbenchFixture.frame(state, width: 70, height: 20)
+        #expect(seventy[2].hasPrefix("│run            model  data           acc│"), "\(seventy[2])")
+        #expect(seventy[5].hasPrefix("│mlp-s…5-011915 mlp    synthetic   0.9958│"), "\(seventy[5])")
+        let eighty = WorkbenchFixture.frame(state, width: 80, height: 24)
+        #expect(eighty[2].hasPrefix("│run              model  data        ep     acc│"), "\(eighty[2])")
+        #expect(eighty[5].hasPrefix("│mlp-sy…05-011915 mlp    synthetic    1  0.9958│"), "\(eighty[5])")
+    }
+
+    /// Without the title line, which names the fixture's temporary folder.
+    static let runsAt60: [String] = [
+        " 1 │ 2 │ 3 │ 4 │ 5 │ 6 Runs │ 7",
+        "│run                 model      acc││created:              │",
+        "│alpha               vae          -││\"2025-03-01T09:30:00Z\"│",
+        "│mid                 cnn          -││data: \"synthetic\"     │",
+        "│mlp-syn…1205-011915 mlp     0.9958││dataset: \"synthetic\"  │",
+        "│mlp-syn…1205-011957 mlp     0.9958││epochs: 1             │",
+        "│zeta                mlp     0.9100││epochs_done: 1        │",
+        "│                                  ││model: \"vae\"          │",
+        "│                                  ││                      │",
+        "│                                  ││↑ ↓ select · Enter    │",
+        "│                                  ││attack (classifier) or│",
+        "│                                  ││sample (generative) · │",
+        "│                                  ││t train 5 more epochs │",
+        "│                                  ││· e evaluate now · v  │",
+        "│                                  ││watch · r reload · d  │",
+        "╰──────────────────────────────────╯╰──────────────────────╯",
+        " q quit  ? keys",
+    ]
+
     static let robustness: [String] = [
         " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness            Manifold workbench",
         "╭ robust accuracy over eps (L-inf) ──────╮╭ accuracy per epoch · ca… ╮╭ evaluation ──────────────────────────╮",
