@@ -237,7 +237,8 @@ final class AttackScreen: JobScreen {
                     },
                     yRange: 0...1, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
                     legendStyle: theme.textStyle),
-                in: workbench.panel("robust accuracy over eps", areas[2], &buffer))
+                in: workbench.panel(
+                    "robust accuracy over eps (\(curves.contains("pgd-l2") ? "L2" : "L-inf"))", areas[2], &buffer))
         }
     }
 

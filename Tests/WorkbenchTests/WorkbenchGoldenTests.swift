@@ -144,6 +144,24 @@ import Testing
         #expect(quiet.hasPrefix(" q quit  ? keys ") && quiet.contains("paused pgd → every class · mlp-"), "\(quiet)")
     }
 
+    /// The Attack lab's curve panel names the norm of its radii: L2 for a pgd-l2 lab (`c` draws it in L2).
+    @Test func theLabsCurvePanelNamesItsNorm() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        for (names, title) in [(["fgsm", "pgd"], "robust accuracy over eps (L-inf)"), (["fgm-l2", "pgd-l2"], "(L2)")] {
+            var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+            let job = WorkbenchFixture.job(kind: .attack, title: "lab") { snapshot in
+                snapshot.figures = [("method", "pgd"), ("eps", "0.1")]
+                for name in names { snapshot.curves[name] = ([0, 1], [0.9, 0.1]) }
+            }
+            defer { job.runner.send(.stop) }
+            state.add(job)
+            let frame = WorkbenchFixture.frame(state, width: 120, height: 40)
+            #expect(frame.contains { $0.contains("robust accuracy over eps \(title.hasPrefix("(") ? title : "")") })
+            #expect(frame.contains { $0.contains(title) }, "\(frame.joined(separator: "\n"))")
+        }
+    }
+
     /// Bug: below about 100 columns the tab bar kept "Manifold workbench" on the right and cut the last tabs
     /// (at 60 columns "4 Atta…", and no 5, 6 or 7 to see or click). The name gives way first, then the other
     /// screens' titles (their numbers stay): every tab is in view at every size.
