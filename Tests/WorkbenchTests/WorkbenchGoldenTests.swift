@@ -121,6 +121,31 @@ import Testing
         expectLines(WorkbenchFixture.frame(state, width: 110, height: 26), WorkbenchGoldenTests.robustness)
     }
 
+    /// Bug: below 80 columns the Robustness screen's figures kept 40 columns, leaving the curves over eps 10
+    /// columns and the per-epoch curves 6 at 60x18: no axes, legends cut to "━p…". The figures now keep two
+    /// fifths of a narrow row, so both charts keep their axes.
+    @Test func robustnessCurvesStayReadableAt60x18() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .robustness, title: "robustness · fixture") { snapshot in
+            let x = [0, 0.1, 0.2]
+            snapshot.curves["pgd"] = (x, [0.8, 0.6, 0.3])
+            snapshot.curves["worst case"] = (x, [0.8, 0.45, 0.25])
+            snapshot.epochSeries["test_accuracy"] = [0.7, 0.75, 0.78]
+            snapshot.figures = [("images", "200"), ("collapse", "none")]
+        }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        let frame = WorkbenchFixture.frame(state, width: 60, height: 18)
+        let text = frame.joined(separator: "\n")
+        #expect(frame[1].hasPrefix("╭ robust accuracy … ╮╭ accuracy p… ╮╭ evaluation ─"), "\(text)")
+        #expect(frame[12].hasPrefix("│    0     0.1   0.2││    1   2   3││"), "\(text)")
+        for piece in ["━pgd", "━wor", "images", "200", "collapse", "none"] {
+            #expect(frame.contains { $0.contains(piece) }, "\(piece) missing:\n\(text)")
+        }
+    }
+
     /// Bug: the job's title on the right of the status line took up to half of it, so a message about the
     /// same job was cut (at 80 columns "started pgd → every class · mlp-synthetic…" left 22 columns for the
     /// message). A message now comes first: the title, then the key hints, make room for it; the job's state
