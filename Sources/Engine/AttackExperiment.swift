@@ -33,6 +33,7 @@ public final class AttackExperiment: VisualExperiment {
         didSet { selectedImage = min(max(selectedImage, 0), labels.count - 1) }
     }
     /// Robust accuracy against eps with FGSM and PGD, once `computeRobustnessCurve` ran.
+    /// In the lab's norm (`computeRobustnessCurve`); `fgsm` holds the one-step attack's accuracies.
     public private(set) var robustnessCurve: (epsilons: [Double], fgsm: [Double], pgd: [Double])?
     /// The gradient-masking sanity checks of the finished attack, run once when it finishes (on the first
     /// `AttackSanityCheck.defaultCount` images) and again after `setEpsilon`.
@@ -137,25 +138,31 @@ public final class AttackExperiment: VisualExperiment {
         sanityFlags = nil
     }
 
-    /// Robust accuracy (accuracy on adversarial images) against each radius, with FGSM and with PGD (20
-    /// steps of eps/8, random start), over the first 256 images of the batch at most; an eps of 0 gives the
-    /// clean accuracy, radii outside (0, 1] are skipped. Stored in `robustnessCurve` (L-inf).
+    /// Robust accuracy (accuracy on adversarial images) against each radius, in the lab's norm, over the first
+    /// 256 images of the batch at most: L-inf with FGSM and with PGD (20 steps of eps/8, random start); L2 (for
+    /// pgd-l2, whose eps is an L2 radius) with the one-step fast gradient method and with PGD-L2 (the same
+    /// steps). An eps of 0 gives the clean accuracy; radii outside (0, 1] (L2: (0, sqrt(pixels)]) are skipped.
+    /// Stored in `robustnessCurve`.
     public func computeRobustnessCurve(epsilons: [Float]) {
         let count = min(256, labels.count)
         let subset = images.rows(0..<count).copy()
         let subsetLabels = Array(labels.prefix(count))
         let cleanPredictions = noGrad { classifier(subset).argmax() }
         let cleanAccuracy = Double(zip(cleanPredictions, subsetLabels).filter { $0 == $1 }.count) / Double(count)
+        let l2 = threat.norm == .l2
+        let largest = l2 ? Float(images.shape[1]).squareRoot() : 1
         var curve: (epsilons: [Double], fgsm: [Double], pgd: [Double]) = ([], [], [])
-        for eps in epsilons.sorted() where eps >= 0 && eps <= 1 {
+        for eps in epsilons.sorted() where eps >= 0 && eps <= largest {
             curve.epsilons.append(Double(eps))
             guard eps > 0 else {
                 curve.fgsm.append(cleanAccuracy)
                 curve.pgd.append(cleanAccuracy)
                 continue
             }
-            let threat = ThreatModel(epsilon: eps)
-            let fgsm = try? FGSM().attack(classifier, images: subset, labels: subsetLabels, threat: threat)
+            let threat = ThreatModel(norm: l2 ? .l2 : .linf, epsilon: eps)
+            // One step: FGSM in L-inf; in L2 one full step along the normalised gradient (FGM).
+            let oneStep: any Attack = l2 ? PGD(steps: 1, stepSize: eps, randomStart: false) : FGSM()
+            let fgsm = try? oneStep.attack(classifier, images: subset, labels: subsetLabels, threat: threat)
             let pgd = try? PGD(steps: 20, stepSize: eps / 8).attack(
                 classifier, images: subset, labels: subsetLabels, threat: threat)
             curve.fgsm.append(fgsm?.adversarialAccuracy ?? .nan)
@@ -261,8 +268,9 @@ public final class AttackExperiment: VisualExperiment {
         }
         snapshot.checks = sanityFlags ?? []
         if let curve = robustnessCurve {
-            snapshot.curves["fgsm"] = (curve.epsilons, curve.fgsm)
-            snapshot.curves["pgd"] = (curve.epsilons, curve.pgd)
+            let l2 = threat.norm == .l2
+            snapshot.curves[l2 ? "fgm-l2" : "fgsm"] = (curve.epsilons, curve.fgsm)
+            snapshot.curves[l2 ? "pgd-l2" : "pgd"] = (curve.epsilons, curve.pgd)
         }
     }
 }

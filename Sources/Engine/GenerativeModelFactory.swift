@@ -231,7 +231,7 @@ public enum GenerativeFactory {
         kind: GenerativeKind, settings: GenerativeSettings, config: [String: JSONValue], model: any Module
     ) {
         guard run.exists else { throw MissingRun("no run folder '\(run.path)' (see 'manifold runs')") }
-        let config = try run.readConfig()
+        var config = try run.readConfig()
         let source = run.file("config.json")
         let name = config["model"]?.stringValue ?? "?"
         guard let kind = GenerativeKind(rawValue: name) else {
@@ -239,8 +239,9 @@ public enum GenerativeFactory {
             if RunKindMismatch.isKnown(name) { throw RunKindMismatch(message) }
             throw RuntimeFault(message)
         }
-        var settings = try GenerativeSettings(config: config, kind: kind, source: source)
-        if let latentOverride { settings.latent = latentOverride }
+        // Before the settings are read: the override stands in for a config.json that lacks the size.
+        if let latentOverride, kind.usesLatent { config["latent"] = .integer(latentOverride) }
+        let settings = try GenerativeSettings(config: config, kind: kind, source: source)
         let pixels = (config["pixels"]?.integerValue).flatMap { $0 > 0 ? $0 : nil } ?? 784
         var generator = RandomGenerator(seed: 0)
         let model: any Module

@@ -233,10 +233,18 @@ public final class PurificationStepExperiment: VisualExperiment {
             "p(true class)": (steps, verdicts.map(\.trueProbability)),
             "p(prediction)": (steps, verdicts.map(\.probability)),
         ]
-        snapshot.bars["purification steps"] = verdicts.suffix(12).reversed().map {
-            // Short labels: the bar chart gives them a third of its width.
-            let level = $0.level.replacingOccurrences(of: "sigma ", with: "σ")
-            return Snapshot.Bar(label: "\($0.step) \(level) \(className($0.prediction))", value: $0.probability)
+        // Short labels in columns: the step right-aligned to the chain's step count and the level padded to
+        // the widest shown, so that the rows stay aligned when either gains a digit (99 -> 100, t=10 -> t=9).
+        let newest = Array(verdicts.suffix(12).reversed())
+        let levels = newest.map { $0.level.replacingOccurrences(of: "sigma ", with: "σ") }
+        let stepWidth = max(String(chain.stepCount).count, newest.map { String($0.step).count }.max() ?? 0)
+        let levelWidth = levels.map(\.count).max() ?? 0
+        snapshot.bars["purification steps"] = zip(newest, levels).map { verdict, level in
+            let step = String(verdict.step)
+            let label =
+                String(repeating: " ", count: stepWidth - step.count) + step + " " + level
+                + String(repeating: " ", count: levelWidth - level.count) + " " + className(verdict.prediction)
+            return Snapshot.Bar(label: label, value: verdict.probability)
         }
         let stage: String
         switch phase {

@@ -71,6 +71,29 @@ public struct SampleDrawing {
         public var classAccuracyPerClass: [Double]? = nil
     }
 
+    /// The run's model with `latentOverride`, which is for a config.json without the code size: one that
+    /// names another size, or a checkpoint that does not fit it, is a `SamplingRequestError` naming the option.
+    private func loadRun() throws -> (
+        kind: GenerativeKind, settings: GenerativeSettings, config: [String: JSONValue], model: any Module
+    ) {
+        guard let latentOverride else { return try GenerativeFactory.load(run: run) }
+        let option = "'--latent \(latentOverride)'"
+        if let config = try? run.readConfig(), let saved = config["latent"]?.integerValue, saved >= 1,
+            saved != latentOverride
+        {
+            // A conditional VAE's class joins the code on its own ('--class K'): it is not part of the size.
+            let conditional = config["conditional"]?.boolValue == true ? " (the class is not part of it)" : ""
+            throw SamplingRequestError(
+                "\(option) does not match run '\(run.path)': its config.json gives the code size \(saved)"
+                    + "\(conditional); drop '--latent', which is for a run whose config.json lacks the size")
+        }
+        do {
+            return try GenerativeFactory.load(run: run, latentOverride: latentOverride)
+        } catch let error as CheckpointError {
+            throw SamplingRequestError("\(option) does not fit the run's checkpoint: \(error)")
+        }
+    }
+
     /// Loads the run, samples, writes the grid and scores. `progress` sees the sampler after each step;
     /// `note` gets one-line remarks for stderr (the quick MLP); `written` is called once the grid is in
     /// place, before the scoring.
@@ -80,7 +103,7 @@ public struct SampleDrawing {
     public func draw(
         progress: (any Sampler) -> Void = { _ in }, note: (String) -> Void = { _ in }, written: () -> Void = {}
     ) throws -> Result {
-        let (kind, _, config, model) = try GenerativeFactory.load(run: run, latentOverride: latentOverride)
+        let (kind, _, config, model) = try loadRun()
         guard method.kinds.contains(kind) else {
             throw RunKindMismatch(
                 "run '\(run.path)' is a '\(kind.rawValue)' model; '\(method.rawValue)' sampling needs a \(method.kinds.map(\.rawValue).joined(separator: ", ")) run"

@@ -24,6 +24,9 @@ public struct BarChart: Widget {
     public var decimals: Int
     /// What happens to bars beyond the last row.
     public var overflow: Overflow
+    /// The most columns a label gets (never more than its column); nil: a third of the column, which leaves
+    /// most of it to the bar.
+    public var maximumLabelWidth: Int?
 
     /// Bars that do not fit the rows: left out (a list of the newest items, say), or drawn in more columns.
     public enum Overflow: Sendable {
@@ -38,7 +41,7 @@ public struct BarChart: Widget {
     public init(
         bars: [Bar], maximum: Double? = nil, highlighted: Int? = nil, barColor: Color = .blue,
         labelStyle: Style = .plain, highlightStyle: Style = Style(attributes: .bold), decimals: Int = 2,
-        overflow: Overflow = .clip
+        overflow: Overflow = .clip, maximumLabelWidth: Int? = nil
     ) {
         self.bars = bars
         self.maximum = maximum
@@ -48,6 +51,7 @@ public struct BarChart: Widget {
         self.highlightStyle = highlightStyle
         self.decimals = max(0, min(6, decimals))
         self.overflow = overflow
+        self.maximumLabelWidth = maximumLabelWidth
     }
 
     /// The printed values, and the narrowest column that holds a short label and a whole value.
@@ -82,7 +86,7 @@ public struct BarChart: Widget {
             1, min(wanted, (a.width + 1) / narrowestColumn(valueWidth: valueWidth, longestLabel: longestLabel)))
         let rows = min(a.height, (bars.count + columns - 1) / columns)
         let columnWidth = (a.width - (columns - 1)) / columns
-        let labelWidth = min(longestLabel, max(0, columnWidth / 3))
+        let labelWidth = min(longestLabel, max(0, min(maximumLabelWidth ?? columnWidth / 3, columnWidth)))
         let barWidth = columnWidth - labelWidth - valueWidth - 2
         for (i, bar) in bars.enumerated() where i / rows < columns {
             let left = a.x + (i / rows) * (columnWidth + 1)

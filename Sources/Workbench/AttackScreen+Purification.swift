@@ -22,7 +22,7 @@ extension AttackScreen {
         workbench.renderImageStrip(
             s.images["purify x_0"] ?? [], title: top[4].width >= 17 ? "predicted x_0" : "x_0 estimate", in: top[4],
             buffer: &buffer)
-        // The steps' labels get a third of their panel: 36 columns show 11 characters of them, 48 show 15.
+        // The steps' labels get up to half their panel: 36 columns show 17 characters of them, 48 show 23.
         // Below 80 columns the figures, which hold the verdicts, keep three fifths of the row.
         let stepsWidth = area.width >= 80 ? min(62, max(36, area.width * 2 / 5)) : area.width * 2 / 5
         let middle = Layout.horizontal([.fill(1), .length(stepsWidth)]).split(rows[1])
@@ -56,11 +56,14 @@ extension AttackScreen {
                     "classifier on predicted x_0, per reverse step (+/-: t*, ( ): steps)", rows[2], &buffer))
         }
         let bars = s.bars["purification steps"] ?? []
+        // The labels (step, level, prediction) may take half the panel: the bar only repeats the p beside it.
+        let stepsInner = workbench.panel("step · level · prediction · p", middle[1], &buffer)
         buffer.render(
             BarChart(
                 bars: bars.map { .init(label: $0.label, value: $0.value, color: theme.seriesColor(1)) }, maximum: 1,
-                labelStyle: theme.textStyle, highlightStyle: theme.accentStyle),
-            in: workbench.panel("step · level · prediction · p", middle[1], &buffer))
+                labelStyle: theme.textStyle, highlightStyle: theme.accentStyle,
+                maximumLabelWidth: stepsInner.width / 2),
+            in: stepsInner)
         workbench.renderProgress(s, in: rows[rows.count - 1], buffer: &buffer)
     }
 }

@@ -175,7 +175,10 @@ final class AttackScreen: JobScreen {
             rows = layout(sanityLines: sanityLines)
         }
         if !fits(rows[1]) { rows = layout(sanityLines: sanityLines, probabilities: .length(needed(rows[1]) + 2)) }
-        let top = Layout.horizontal([.fill(1), .fill(1), .fill(1), .length(44)]).split(rows[0])
+        // Below 80 columns the figures keep two fifths of the row: at 44 they left the images 3 columns each
+        // at 60 (no picture, no caption).
+        let figuresWidth = area.width >= 80 ? 44 : area.width * 2 / 5
+        let top = Layout.horizontal([.fill(1), .fill(1), .fill(1), .length(figuresWidth)]).split(rows[0])
         workbench.renderImageStrip(s.images["clean"] ?? [], title: "clean", in: top[0], buffer: &buffer)
         workbench.renderImageStrip(s.images["adversarial"] ?? [], title: "adversarial", in: top[1], buffer: &buffer)
         workbench.renderImageStrip(
@@ -237,7 +240,8 @@ final class AttackScreen: JobScreen {
                     },
                     yRange: 0...1, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
                     legendStyle: theme.textStyle),
-                in: workbench.panel("robust accuracy over eps", areas[2], &buffer))
+                in: workbench.panel(
+                    "robust accuracy over eps (\(curves.contains("pgd-l2") ? "L2" : "L-inf"))", areas[2], &buffer))
         }
     }
 

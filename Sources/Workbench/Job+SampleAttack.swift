@@ -185,8 +185,13 @@ extension Job {
             case .character("c"):
                 return { experiment in
                     guard let attack = experiment as? AttackExperiment else { return "" }
-                    attack.computeRobustnessCurve(epsilons: [0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3])
-                    return "robust accuracy over eps computed"
+                    // In the lab's norm: pgd-l2's radii are L2, scaled from the L-inf ones as `n` scales its eps.
+                    let method = attack.threat.norm == .l2 ? "pgd-l2" : "pgd"
+                    attack.computeRobustnessCurve(
+                        epsilons: [0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3].map {
+                            LabRadius.converted($0, from: "pgd", to: method)
+                        })
+                    return "robust accuracy over \(method == "pgd" ? "L-inf" : "L2") eps computed"
                 }
             default: return nil
             }

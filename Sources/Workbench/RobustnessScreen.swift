@@ -46,8 +46,10 @@ final class RobustnessScreen: JobScreen {
         let sanity = SanityPanel(s.checks, theme: theme)
         let rows = Layout.vertical([.fill(1)] + sanity.rows(maximumLines: 10) + [.length(3)]).split(area)
         let hasHistory = !s.epochSeries.isEmpty
-        let top = Layout.horizontal(hasHistory ? [.fill(3), .fill(2), .length(40)] : [.fill(1), .length(40)]).split(
-            rows[0])
+        // Below 80 columns the figures keep two fifths of the row: at 40 they left the curves 10 and 6 columns
+        // at 60.
+        let figures = Constraint.length(area.width >= 80 ? 40 : area.width * 2 / 5)
+        let top = Layout.horizontal(hasHistory ? [.fill(3), .fill(2), figures] : [.fill(1), figures]).split(rows[0])
         let names = Self.curveOrder.filter { s.curves[$0] != nil }
         buffer.render(
             LineChart(

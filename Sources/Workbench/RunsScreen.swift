@@ -91,19 +91,31 @@ final class RunsScreen: WorkbenchScreen {
                     Rect(x: inner.x, y: inner.y + 1 + row, width: inner.width, height: 1), .item(offset + row))
             }
             // Run names are cut in the middle (`mlp-synthetic-20261204-201016-2` and `...-201017` differ at the
-            // end), and the date is shown only where it leaves the names 20 columns (or the longest one's).
+            // end). The date is shown only where it leaves the names 20 columns (or the longest one's); in a
+            // narrow list the epochs, then the data, give way too, so that the names keep 12 columns (or the
+            // longest one's) rather than three letters and an ellipsis.
             let longest = browser.entries.map { CharacterWidth.of($0.run.name) }.max() ?? 0
-            let showsCreated = inner.width - 30 - 20 >= min(20, longest)
+            let wanted = [
+                ("created", 19, min(20, longest)), ("ep", 3, min(12, longest)), ("data", 10, min(12, longest)),
+            ]
+            // The columns beside the name (model, data, ep, acc, created) and a space before each.
+            var others = 6 + 10 + 3 + 7 + 19 + 5
+            var dropped: Set<String> = []
+            for (name, width, room) in wanted where inner.width - others < room {
+                others -= width + 1
+                dropped.insert(name)
+            }
+            let columns: [(column: Table.Column, cell: (RunsBrowser.Entry) -> String)] = [
+                (.init("run", width: .fill(3), truncation: .middle), { $0.run.name }),
+                (.init("model", width: .length(6)), { $0.model }), (.init("data", width: .length(10)), { $0.dataset }),
+                (.init("ep", width: .length(3), alignment: .right), { $0.epochs }),
+                (.init("acc", width: .length(7), alignment: .right), { $0.accuracy }),
+                (.init("created", width: .length(19)), { $0.created }),
+            ].filter { !dropped.contains($0.column.title) }
             buffer.render(
                 Table(
-                    columns: [
-                        .init("run", width: .fill(3), truncation: .middle), .init("model", width: .length(6)),
-                        .init("data", width: .length(10)), .init("ep", width: .length(3), alignment: .right),
-                        .init("acc", width: .length(7), alignment: .right),
-                    ] + (showsCreated ? [.init("created", width: .length(19))] : []),
-                    rows: browser.entries.map {
-                        [$0.run.name, $0.model, $0.dataset, $0.epochs, $0.accuracy, $0.created]
-                    },
+                    columns: columns.map(\.column),
+                    rows: browser.entries.map { entry in columns.map { $0.cell(entry) } },
                     selected: browser.selected, scrollOffset: offset, headerStyle: theme.accentStyle,
                     style: theme.textStyle, selectedStyle: Style(foreground: theme.background, background: theme.accent)
                 ),

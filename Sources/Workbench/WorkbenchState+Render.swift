@@ -43,16 +43,26 @@ extension WorkbenchState {
             return
         }
         let rows = Layout.vertical([.length(1), .fill(1), .length(1)]).split(buffer.area)
-        let header = Layout.horizontal([.fill(1), .length(22)]).split(rows[0])
+        // Every tab stays in view: the name on the right gives way first, then the other screens' titles
+        // (their numbers stay), rather than the last tabs being cut off.
+        var titles = screens.enumerated().map { "\($0.offset + 1) \($0.element.title)" }
+        let tabsWidth = titles.map { CharacterWidth.of(" \($0) ") + 1 }.reduce(-1, +)
+        let brand = "Manifold workbench "
+        let showsBrand = tabsWidth + 3 + CharacterWidth.of(brand) <= rows[0].width
+        if tabsWidth > rows[0].width {
+            titles = titles.indices.map { $0 == current ? titles[$0] : "\($0 + 1)" }
+        }
+        let header = Layout.horizontal([.fill(1), .length(showsBrand ? 22 : 0)]).split(rows[0])
         let tabs = Tabs(
-            titles: screens.enumerated().map { "\($0.offset + 1) \($0.element.title)" }, selected: current,
-            style: theme.mutedStyle,
+            titles: titles, selected: current, style: theme.mutedStyle,
             selectedStyle: Style(foreground: theme.background, background: theme.accent, attributes: .bold))
         buffer.render(tabs, in: header[0])
         for (index, columns) in tabs.columns(in: header[0]).enumerated() {
             clicks.add(Rect(x: columns.lowerBound, y: header[0].y, width: columns.count, height: 1), .tab(index))
         }
-        buffer.render(Line("Manifold workbench ", style: theme.accentStyle, alignment: .right), in: header[1])
+        if showsBrand {
+            buffer.render(Line(brand, style: theme.accentStyle, alignment: .right), in: header[1])
+        }
         screen.render(in: rows[1], buffer: &buffer, workbench: self)
         buffer.render(statusLine(width: rows[2].width), in: rows[2])
         if showHelp {

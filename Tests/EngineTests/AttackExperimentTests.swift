@@ -100,6 +100,29 @@ struct AttackExperimentTests {
         #expect(!pgdSnapshot.figures.contains { $0.name == "c (kept success)" })
     }
 
+    /// Bug: `c` drew robust accuracy over L-inf radii (FGSM, PGD) even in a pgd-l2 lab, whose eps `n` scales
+    /// to an L2 radius ten times as large and shows as "1 (L2)", so the curve's axis did not match the lab's eps
+    /// (and L2 radii above 1 were skipped). A pgd-l2 lab's curve is in L2: the one-step fast gradient method and
+    /// PGD-L2, over radii up to sqrt(pixels), named so.
+    @Test func anL2LabDrawsItsRobustnessCurveInL2() throws {
+        let experiment = try Self.experiment("pgd-l2", eps: 1, count: 16)
+        experiment.computeRobustnessCurve(epsilons: [0, 0.5, 1, 3])
+        var snapshot = Snapshot()
+        experiment.describe(into: &snapshot, includeHeavy: true)
+        #expect(Set(snapshot.curves.keys) == ["fgm-l2", "pgd-l2"], "\(snapshot.curves.keys)")
+        let pgd = try #require(snapshot.curves["pgd-l2"])
+        let oneStep = try #require(snapshot.curves["fgm-l2"])
+        #expect(pgd.x == [0, 0.5, 1, 3] && pgd.y.allSatisfy(\.isFinite) && oneStep.y.allSatisfy(\.isFinite))
+        #expect(pgd.y[0] == oneStep.y[0] && pgd.y[3] <= pgd.y[0])
+        // The same radius in L2 is a far smaller perturbation than in L-inf: at 0.5 the L2 curve keeps more.
+        let linf = try Self.experiment("pgd", eps: 0.1, count: 16)
+        linf.computeRobustnessCurve(epsilons: [0, 0.5])
+        var linfSnapshot = Snapshot()
+        linf.describe(into: &linfSnapshot, includeHeavy: true)
+        let linfPGD = try #require(linfSnapshot.curves["pgd"])
+        #expect(pgd.y[1] > linfPGD.y[1], "L2 \(pgd.y) vs L-inf \(linfPGD.y)")
+    }
+
     @Test func describeFillsTheAttackLabKeys() throws {
         let experiment = try Self.experiment("bim", steps: 5)
         while !experiment.isFinished { _ = try experiment.step() }

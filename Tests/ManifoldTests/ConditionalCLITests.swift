@@ -132,6 +132,47 @@ import Testing
         }
     }
 
+    /// Bug: `sample prior --latent K` (the code size, for a run whose config.json lacks it) failed on every
+    /// such run with "no valid 'latent' setting", the size it was given being applied after that check; and
+    /// a size other than the run's failed with a checkpoint shape error (exit 1). Now the override stands in
+    /// for the missing setting, so a conditional VAE samples a class with it, and a size that does not fit is
+    /// one line naming '--latent', exit 2.
+    @Test func latentOverrideSamplesAConditionalVAEOrSaysWhyNot() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "vae", "--conditional", "--latent", "4", "--epochs", "1", "--run", "cvae"] + small,
+            runsRoot: root)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        // A copy whose config.json lacks the code size, as `--latent` is for.
+        try FileManager.default.copyItem(atPath: "\(root)/cvae", toPath: "\(root)/bare")
+        let configPath = "\(root)/bare/config.json"
+        guard case .object(var config) = try JSONValue.parse(try String(contentsOfFile: configPath, encoding: .utf8))
+        else { throw CocoaError(.fileReadCorruptFile) }
+        config["latent"] = nil
+        try JSONValue.object(config).serialized(pretty: true)
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+
+        let sampled = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "bare", "--latent", "4", "--class", "3", "--n", "4", "--no-scores", "--json"],
+            runsRoot: root)
+        #expect(sampled.status == 0, "\(sampled.stderr)")
+        if sampled.status == 0 {
+            let object = try json(sampled)
+            #expect(object["class"]?.integerValue == 3 && object["n"]?.integerValue == 4)
+        }
+        for (run, latent, message) in [
+            ("cvae", "5", "'--latent 5' does not match run"),
+            ("cvae", "14", "code size 4 (the class is not part of it)"),
+            ("bare", "5", "'--latent 5' does not fit the run's checkpoint"),
+        ] {
+            let result = try ManifoldBinary.run(
+                ["sample", "prior", "--run", run, "--latent", latent, "--class", "3", "--no-scores"], runsRoot: root)
+            #expect(result.status == 2 && result.stderr.contains(message), "\(run) \(latent): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(run) \(latent): \(result.stderr)")
+        }
+    }
+
     @Test func badInputIsOneLineAndExitTwo() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }

@@ -100,7 +100,6 @@ import Testing
         let out = "\(root)/keep.png"
         FileManager.default.createFile(atPath: out, contents: Data("old".utf8))
         let runtime: [([String], String)] = [
-            (["sample", "prior", "--run", "vae", "--latent", "5"], "shape"),
             (["sample", "langevin", "--run", "dae", "--step", "1000", "--steps", "500"], "diverged"),
         ]
         for (arguments, message) in runtime {
@@ -120,6 +119,11 @@ import Testing
             // A run that does not exist, or of another kind, is a usage error, whichever command names it.
             (["sample", "prior", "--run", "ghost"], "ghost"),
             (["sample", "ddpm", "--run", "vae"], "'vae' model"), (["sample", "prior", "--run", "dae"], "'dae' model"),
+            // A code size other than the run's names the option (it was a checkpoint shape error, exit 1).
+            (
+                ["sample", "prior", "--run", "vae", "--latent", "5", "--out", out, "--no-scores"],
+                "'--latent 5' does not"
+            ),
         ]
         for (arguments, message) in usage {
             let result = try ManifoldBinary.run(arguments, runsRoot: root)

@@ -76,4 +76,38 @@ import Testing
             for label in 0..<10 { #expect(rows.contains("\(label) 0.01"), "class \(label) missing:\n\(text)") }
         }
     }
+
+    /// Bug: below 80 columns the figures panel kept 44 columns, so at 60x18 each image had 3 (titles "…", no
+    /// picture to speak of, the captions cut to "0 …") and at 70x20 six. Below 80 columns the figures now keep
+    /// two fifths of the row: at 60 each image gets 12 columns, a picture and its prediction.
+    @Test func theImagesAndCaptionsAreReadableBelowEightyColumns() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "pgd · fixture") { snapshot in
+            let digit: [Float] = (0..<784).map { index -> Float in Float((index / 28 + index % 28) % 7) / 6 }
+            snapshot.images["clean"] = [Snapshot.Image(width: 28, height: 28, values: digit, caption: "0 100%")]
+            snapshot.images["adversarial"] = [
+                Snapshot.Image(width: 28, height: 28, values: digit, caption: "8 100%")
+            ]
+            snapshot.images["perturbation"] = [
+                Snapshot.Image(
+                    width: 28, height: 28, values: digit.map { value -> Float in value - 0.5 }, caption: "L-inf 0.1")
+            ]
+            snapshot.bars["clean"] = (0..<10).map { .init(label: "\($0)", value: 0.01) }
+            snapshot.bars["adversarial"] = (0..<10).map { .init(label: "\($0)", value: 0.02) }
+            snapshot.figures = [("method", "pgd"), ("eps", "0.1"), ("iteration", "20/20")]
+        }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        let frame = WorkbenchFixture.frame(state, width: 60, height: 18)
+        let text = frame.joined(separator: "\n")
+        #expect(frame[1].hasPrefix("╭ clean ───╮╭ adversa… ╮╭ perturb… ╮╭ attack ──"), "\(text)")
+        #expect(frame[5].hasPrefix("│ 0 100%   ││ 8 100%   ││L-inf 0…  ││iteration"), "\(text)")
+        for caption in ["method", "pgd", "eps", "20/20"] {
+            #expect(frame.contains { $0.contains(caption) }, "\(caption) missing:\n\(text)")
+        }
+        let seventy = WorkbenchFixture.frame(state, width: 70, height: 20)
+        #expect(seventy[1].hasPrefix("╭ clean ─────╮╭ adversari… ╮╭ perturbat… ╮╭ attack ──"), "\(seventy[1])")
+    }
 }

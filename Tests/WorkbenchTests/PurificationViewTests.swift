@@ -40,18 +40,19 @@ import Testing
         }
     }
 
-    /// A tiny classifier and DDPM on 4x4 images, purifying with t* = 10, every ancestral step.
-    static func experiment() throws -> PurificationStepExperiment {
+    /// A tiny classifier and DDPM on 4x4 images, purifying with t* = `tStar` (10) of a `stepCount`-step (50)
+    /// schedule, every ancestral step.
+    static func experiment(tStar: Int = 10, stepCount: Int = 50) throws -> PurificationStepExperiment {
         var generator = RandomGenerator(seed: 3)
         let classifier = Classifier(
             kind: .mlp, imageHeight: 4, imageWidth: 4, classCount: 3, hiddenWidth: 8, generator: &generator)
         let ddpm = DDPM(
-            pixels: 16, hidden: 24, embedding: 8, network: .mlpTime, schedule: DiffusionSchedule(steps: 50),
+            pixels: 16, hidden: 24, embedding: 8, network: .mlpTime, schedule: DiffusionSchedule(steps: stepCount),
             generator: &generator)
         let clean = Tensor.randomUniform([1, 16], low: 0.2, high: 0.8, generator: &generator)
         let adversarial = (clean + 0.05).clamped(min: 0, max: 1)
         return try PurificationStepExperiment(
-            classifier: classifier, purifier: try DiffusionPurifier(model: ddpm, tStar: 10, reverse: .ddpm),
+            classifier: classifier, purifier: try DiffusionPurifier(model: ddpm, tStar: tStar, reverse: .ddpm),
             clean: clean, adversarial: adversarial, label: 1, imageIndex: 7, classNames: ["a", "b", "c"],
             attackName: "pgd eps 0.05", epsilon: 0.05)
     }
@@ -212,4 +213,50 @@ import Testing
             #expect(frame.contains { $0.contains(expected) }, "\(expected) missing:\n\(text)")
         }
     }
+
+    /// Bug: the newest steps were listed as "STEP LEVEL CLASS", so where the step reached three digits (and
+    /// the level t=10 fell to t=9) the rows below started one column off. The step is now right-aligned to
+    /// the chain's step count and the level padded, and the labels may take half the panel, so that every
+    /// row's level and class start in the same column and the class is not cut at 120 columns.
+    @Test func theStepListStaysAlignedPastNinetyNineSteps() throws {
+        let view = try Self.experiment(tStar: 104, stepCount: 200)
+        for _ in 0..<102 { _ = try view.step() }
+        var described = Snapshot()
+        view.describe(into: &described, includeHeavy: true)
+        // The view's own labels; fixed probabilities, so that the frame depends on the labels only.
+        let bars = (described.bars["purification steps"] ?? []).map { Snapshot.Bar(label: $0.label, value: 0.5) }
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "purify") { snapshot in
+            Self.fill(&snapshot)
+            snapshot.bars["purification steps"] = bars
+        }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        let frame = WorkbenchFixture.frame(state, width: 120, height: 40)
+        expectLines(frame[12...22].map { String($0.suffix(48)) }, Self.stepsPanel)
+        // Narrower, the labels are cut at the end, but every row's level starts in the same column.
+        for (width, height) in [(80, 24), (60, 18)] {
+            let rows = WorkbenchFixture.frame(state, width: width, height: height).filter {
+                $0.contains(" t=") && $0.hasSuffix("0.50│")
+            }
+            let columns = Set(rows.map { $0.distance(from: $0.startIndex, to: $0.range(of: " t=")!.lowerBound) })
+            #expect(rows.count >= 4 && columns.count == 1, "\(width)x\(height):\n\(rows.joined(separator: "\n"))")
+        }
+    }
+
+    static let stepsPanel = [
+        "╭ step · level · prediction · p ───────────────╮",
+        "│102 t=2  b ███████████████                0.50│",
+        "│101 t=3  b ███████████████                0.50│",
+        "│100 t=4  b ███████████████                0.50│",
+        "│ 99 t=5  b ███████████████                0.50│",
+        "│ 98 t=6  b ███████████████                0.50│",
+        "│ 97 t=7  b ███████████████                0.50│",
+        "│ 96 t=8  b ███████████████                0.50│",
+        "│ 95 t=9  b ███████████████                0.50│",
+        "│ 94 t=10 b ███████████████                0.50│",
+        "╰──────────────────────────────────────────────╯",
+    ]
 }

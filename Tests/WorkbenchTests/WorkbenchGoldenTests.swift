@@ -121,6 +121,31 @@ import Testing
         expectLines(WorkbenchFixture.frame(state, width: 110, height: 26), WorkbenchGoldenTests.robustness)
     }
 
+    /// Bug: below 80 columns the Robustness screen's figures kept 40 columns, leaving the curves over eps 10
+    /// columns and the per-epoch curves 6 at 60x18: no axes, legends cut to "━p…". The figures now keep two
+    /// fifths of a narrow row, so both charts keep their axes.
+    @Test func robustnessCurvesStayReadableAt60x18() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .robustness, title: "robustness · fixture") { snapshot in
+            let x = [0, 0.1, 0.2]
+            snapshot.curves["pgd"] = (x, [0.8, 0.6, 0.3])
+            snapshot.curves["worst case"] = (x, [0.8, 0.45, 0.25])
+            snapshot.epochSeries["test_accuracy"] = [0.7, 0.75, 0.78]
+            snapshot.figures = [("images", "200"), ("collapse", "none")]
+        }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        let frame = WorkbenchFixture.frame(state, width: 60, height: 18)
+        let text = frame.joined(separator: "\n")
+        #expect(frame[1].hasPrefix("╭ robust accuracy … ╮╭ accuracy p… ╮╭ evaluation ─"), "\(text)")
+        #expect(frame[12].hasPrefix("│    0     0.1   0.2││    1   2   3││"), "\(text)")
+        for piece in ["━pgd", "━wor", "images", "200", "collapse", "none"] {
+            #expect(frame.contains { $0.contains(piece) }, "\(piece) missing:\n\(text)")
+        }
+    }
+
     /// Bug: the job's title on the right of the status line took up to half of it, so a message about the
     /// same job was cut (at 80 columns "started pgd → every class · mlp-synthetic…" left 22 columns for the
     /// message). A message now comes first: the title, then the key hints, make room for it; the job's state
@@ -143,6 +168,96 @@ import Testing
         let quiet = WorkbenchFixture.frame(state, width: 120, height: 24).last ?? ""
         #expect(quiet.hasPrefix(" q quit  ? keys ") && quiet.contains("paused pgd → every class · mlp-"), "\(quiet)")
     }
+
+    /// The Attack lab's curve panel names the norm of its radii: L2 for a pgd-l2 lab (`c` draws it in L2).
+    @Test func theLabsCurvePanelNamesItsNorm() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        for (names, title) in [(["fgsm", "pgd"], "robust accuracy over eps (L-inf)"), (["fgm-l2", "pgd-l2"], "(L2)")] {
+            var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+            let job = WorkbenchFixture.job(kind: .attack, title: "lab") { snapshot in
+                snapshot.figures = [("method", "pgd"), ("eps", "0.1")]
+                for name in names { snapshot.curves[name] = ([0, 1], [0.9, 0.1]) }
+            }
+            defer { job.runner.send(.stop) }
+            state.add(job)
+            let frame = WorkbenchFixture.frame(state, width: 120, height: 40)
+            #expect(frame.contains { $0.contains("robust accuracy over eps \(title.hasPrefix("(") ? title : "")") })
+            #expect(frame.contains { $0.contains(title) }, "\(frame.joined(separator: "\n"))")
+        }
+    }
+
+    /// Bug: below about 100 columns the tab bar kept "Manifold workbench" on the right and cut the last tabs
+    /// (at 60 columns "4 Atta…", and no 5, 6 or 7 to see or click). The name gives way first, then the other
+    /// screens' titles (their numbers stay): every tab is in view at every size.
+    @Test func everyTabStaysInViewAtSmallSizes() throws {
+        let root = try WorkbenchGoldenTests.threeRuns()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("4")))
+        let expected = [
+            60: " 1 │ 2 │ 3 │ 4 Attack lab │ 5 │ 6 │ 7 ",
+            70: " 1 │ 2 │ 3 │ 4 Attack lab │ 5 │ 6 │ 7 ",
+            80: " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness ",
+            120: " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness"
+                + "                      Manifold workbench",
+        ]
+        for (width, header) in expected.sorted(by: { $0.key < $1.key }) {
+            let frame = WorkbenchFixture.frame(state, width: width, height: 24)
+            #expect(frame[0] + " " == header || frame[0] == header, "\(width): \(frame[0])")
+        }
+        // A click on a short tab still switches to its screen.
+        _ = WorkbenchFixture.frame(state, width: 60, height: 18)
+        let column = Array(" 1 │ 2 │ 3 │ 4 Attack lab │ 5 │ 6 │ 7 ").firstIndex(of: "6") ?? 0
+        _ = state.handle(.mouse(MouseEvent(kind: .press(.left), x: column, y: 0)))
+        #expect(state.screen is RunsScreen)
+    }
+
+    /// Bug: at 60 columns the Runs list gave the names 4 columns ("m…ut" beside model, data, epochs and
+    /// accuracy), at 70 eight. In a narrow list the epochs, then the data, now give way, so the names keep 12
+    /// columns (a long one cut in the middle) and the other columns stay aligned under their headers.
+    @Test func runsGoldenAt60x18() throws {
+        let root = try WorkbenchGoldenTests.threeRuns()
+        defer { cleanup(root) }
+        for name in ["mlp-synthetic-20261205-011915", "mlp-synthetic-20261205-011957"] {
+            try WorkbenchFixture.writeRun(
+                name, in: root,
+                config: WorkbenchFixture.config(model: "mlp", created: "2026-12-05T01:19:15Z", accuracy: 0.9958))
+        }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("6")))
+        var frame = WorkbenchFixture.frame(state, width: 60, height: 18)
+        frame.remove(at: 1)
+        expectLines(frame, WorkbenchGoldenTests.runsAt60)
+        // Wider, the data comes back (70 columns), then the epochs (80), the names keeping 16 columns.
+        let seventy = WorkbenchFixture.frame(state, width: 70, height: 20)
+        #expect(seventy[2].hasPrefix("│run            model  data           acc│"), "\(seventy[2])")
+        #expect(seventy[5].hasPrefix("│mlp-s…5-011915 mlp    synthetic   0.9958│"), "\(seventy[5])")
+        let eighty = WorkbenchFixture.frame(state, width: 80, height: 24)
+        #expect(eighty[2].hasPrefix("│run              model  data        ep     acc│"), "\(eighty[2])")
+        #expect(eighty[5].hasPrefix("│mlp-sy…05-011915 mlp    synthetic    1  0.9958│"), "\(eighty[5])")
+    }
+
+    /// Without the title line, which names the fixture's temporary folder.
+    static let runsAt60: [String] = [
+        " 1 │ 2 │ 3 │ 4 │ 5 │ 6 Runs │ 7",
+        "│run                 model      acc││created:              │",
+        "│alpha               vae          -││\"2025-03-01T09:30:00Z\"│",
+        "│mid                 cnn          -││data: \"synthetic\"     │",
+        "│mlp-syn…1205-011915 mlp     0.9958││dataset: \"synthetic\"  │",
+        "│mlp-syn…1205-011957 mlp     0.9958││epochs: 1             │",
+        "│zeta                mlp     0.9100││epochs_done: 1        │",
+        "│                                  ││model: \"vae\"          │",
+        "│                                  ││                      │",
+        "│                                  ││↑ ↓ select · Enter    │",
+        "│                                  ││attack (classifier) or│",
+        "│                                  ││sample (generative) · │",
+        "│                                  ││t train 5 more epochs │",
+        "│                                  ││· e evaluate now · v  │",
+        "│                                  ││watch · r reload · d  │",
+        "╰──────────────────────────────────╯╰──────────────────────╯",
+        " q quit  ? keys",
+    ]
 
     static let robustness: [String] = [
         " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness            Manifold workbench",
@@ -174,7 +289,7 @@ import Testing
     ]
 
     static let home: [String] = [
-        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ …   Manifold workbench",
+        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness",
         "╭ start a job ──────────────────────────────╮╭ recent runs ──────────────────────────────╮",
         "│  Train MLP classifier                     ││recent run                   model      acc│",
         "│  784-256-256-10 ReLU, Adam 1e-3; the mode…││mid                          cnn          -│",
@@ -196,7 +311,7 @@ import Testing
         " q quit  ? keys",
     ]
     static let runs: [String] = [
-        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustne…   Manifold workbench",
+        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness",
         "╭ runs in /tmp/RUNS (3) ───────────────────╮╭ config.json ─────────────────────────╮",
         "│run      model  data        ep     acc created            ││created: \"2025-03-01T09:30:00Z\"       │",
         "│alpha    vae    synthetic    1       - 2025-03-01T09:30:00││data: \"synthetic\"                     │",
@@ -218,7 +333,7 @@ import Testing
         " q quit  ? keys",
     ]
     static let attackLab: [String] = [
-        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustne…   Manifold workbench",
+        " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness",
         "╭ clean ─────────╮╭ adversarial ───╮╭ perturbation ────╮╭ attack ──────────────────────────────────╮",
         "│    @@@@@@@@    ││    @@@@@@@@    ││ @@@@@@@@@@@@@@@@ ││                                          │",
         "│    @@@@@@@@    ││    @@@@@@@@    ││ @@@@@@@@@@@@@@@@ ││method                                 pgd│",
