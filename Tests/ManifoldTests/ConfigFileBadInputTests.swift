@@ -94,6 +94,33 @@ import Testing
         #expect(runs.status == 0 && runs.stdout.contains("(unreadable config.json)") && !runs.stdout.contains("\u{1B}"))
     }
 
+    /// Bug: a model.safetensors whose weight bytes were flipped to 0xFF (NaN) was evaluated: every image
+    /// came out class 0, and `eval` printed "test accuracy 0.0800, loss -nan" with exit status 0.
+    @Test func checkpointHoldingNaNIsRefusedNamingTheTensor() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let tiny = ["--train-limit", "300", "--test-limit", "100", "--quiet"]
+        #expect(try ManifoldBinary.run(["train", "mlp", "--run", "victim"] + tiny, runsRoot: root).status == 0)
+        let path = "\(root)/victim/model.safetensors"
+        var file = try SafeTensorsFormat.read(path: path)
+        let last = file.entries.count - 1
+        var values = file.entries[last].values
+        values[0] = Float(bitPattern: 0xFFFF_FFFF)
+        let name = file.entries[last].name
+        file.entries[last] = SafeTensorsEntry(name: name, shape: file.entries[last].shape, values: values)
+        try SafeTensorsFormat.write(file, path: path)
+        for command in [["eval", "victim"], ["attack", "fgsm", "--run", "victim", "--n", "10"]] {
+            let result = try ManifoldBinary.run(command, runsRoot: root)
+            #expect(result.status == 1, "\(command): \(result.stderr)")
+            #expect(
+                result.stderr.contains("victim/model.safetensors: tensor '\(name)' holds NaN"),
+                "\(command): \(result.stderr)")
+            // The only other line is the note that the run's --test-limit chooses the test images.
+            let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("manifold: note:") }
+            #expect(lines.count == 1, "\(command): \(result.stderr)")
+        }
+    }
+
     @Test func checkpointClaimingAHugeHeaderFailsCheaply() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
