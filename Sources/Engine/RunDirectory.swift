@@ -186,18 +186,32 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// The parsed `config.json`.
+    /// The parsed `config.json`; a `data` or `seed` of the wrong type is refused (see `checkImageChoice`).
     public func readConfig() throws(RunError) -> [String: JSONValue] {
         let bytes = try read("config.json")
         do {
             guard let object = try JSONValue.parse(bytes).objectValue else {
                 throw RunError("\(file("config.json")): not a JSON object")
             }
+            try Self.checkImageChoice(object, source: file("config.json"))
             return object
         } catch let error as RunError {
             throw error
         } catch {
             throw RunError("\(file("config.json")): \(error)")
+        }
+    }
+
+    /// Refuses a `data` that is not a string and a `seed` that is not a string holding a whole number. Both
+    /// choose the images (the dataset, and the synthetic digits drawn from the seed), so a value of the
+    /// wrong type must not quietly become the defaults (synthetic, 0); missing keys keep the defaults.
+    static func checkImageChoice(_ config: [String: JSONValue], source: String) throws(RunError) {
+        func shown(_ value: JSONValue) -> String { Sanitize.line(value.serialized(), limit: 40) }
+        if let data = config["data"], data.stringValue == nil {
+            throw RunError("\(source): 'data' must be a string naming the dataset, got \(shown(data))")
+        }
+        if let seed = config["seed"], seed.stringValue.flatMap({ UInt64($0) }) == nil {
+            throw RunError("\(source): 'seed' must be a whole number in a string (\"0\"), got \(shown(seed))")
         }
     }
 

@@ -52,6 +52,14 @@ import Testing
                 "hostile missing data folder", with(["data": .string("/nowhere/\u{1B}]0;t\u{07}")]), 1,
                 "no such folder '/nowhere/?]0;t?'", 1, "no such folder"
             ),
+            // Bug: a data or seed of the wrong type quietly became synthetic / 0 (a resume trained on other
+            // images, eval scored them), and a batch or lr the defaults 128 / 0.001.
+            ("numeric data", with(["data": .integer(5)]), 1, "'data' must be a string", 1, "'data' must be a string"),
+            ("numeric seed", with(["seed": .integer(3)]), 1, "'seed' must be a whole number", 1, "got 3"),
+            ("negative seed", with(["seed": .string("-3")]), 1, "got \"-3\"", 1, "'seed' must be a whole number"),
+            ("textual batch", with(["batch": .string("x")]), 0, "", 1, "batch must be a whole number"),
+            ("zero batch", with(["batch": .integer(0)]), 0, "", 1, "from 1 to 65536, got 0"),
+            ("textual lr", with(["lr": .string("x")]), 0, "", 1, "lr must be a number in (0, 10], got \"x\""),
             ("negative counts", with(["test_count": .integer(-10), "train_count": .integer(-10)]), 0, "", 0, ""),
             (
                 "huge sizes and class list",
