@@ -88,6 +88,9 @@ public struct TrainingPlan: Sendable {
             throw TrainingRequestError("'\(request.model.rawValue)' is fitted in one pass; there is nothing to resume")
         }
         guard run.exists else { throw RunError("no run folder '\(run.path)' to resume") }
+        guard FileManager.default.fileExists(atPath: run.file("config.json")) else {
+            throw RunError("run '\(run.path)' has no saved epoch (no config.json); train it without --resume")
+        }
         let config = try run.readConfig()
         let source = run.file("config.json")
         let saved = config["model"]?.stringValue ?? "?"
