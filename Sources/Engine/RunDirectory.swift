@@ -108,6 +108,22 @@ public struct RunDirectory: Sendable {
                 : "runs folder '\(root)'\(variable): '\(above)' is a file, not a folder")
     }
 
+    /// Creates the runs folder `root` and the folders above it that are missing (as `mkdir -p`), after
+    /// `checkRoot`; a failure names the folder and the system's reason (Foundation's own text was "The
+    /// operation could not be completed. The file doesn't exist.").
+    public static func createRoot(_ root: String) throws(RunError) {
+        try checkRoot(root)
+        var prefix = root.hasPrefix("/") ? "/" : ""
+        for part in root.split(separator: "/") {
+            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                let reason = String(cString: strerror(errno))
+                let shown = prefix == root ? "" : " ('\(prefix)')"
+                throw RunError("cannot create runs folder '\(root)'\(shown): \(reason)")
+            }
+        }
+    }
+
     /// Refuses, without creating anything, a runs folder that is a file and a symbolic link or a file where
     /// the run folder goes: for commands that create the folder only when their work is done (`poison`), so
     /// they fail before it starts.
@@ -121,12 +137,7 @@ public struct RunDirectory: Sendable {
 
     /// Creates the folder (and the root) if missing; refuses a symlink or a file in place of the run folder.
     public func create() throws(RunError) {
-        try Self.checkRoot(root)
-        do {
-            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        } catch {
-            throw RunError("cannot create run folder '\(root)': \(error.localizedDescription)")
-        }
+        try Self.createRoot(root)
         if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
             attributes[.type] as? FileAttributeType == .typeSymbolicLink
         {
