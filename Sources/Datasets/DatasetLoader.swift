@@ -143,6 +143,10 @@ public enum DatasetLoader {
         guard height > 0, width > 0 else {
             throw DatasetError.corrupt(path: path, reason: "images have an empty size \(height)x\(width)")
         }
+        // Nothing trains on an empty split, and an empty test split scores 0 with a loss of 0.
+        guard array.dimensions[0] > 0 else {
+            throw DatasetError.corrupt(path: path, reason: "holds no images (its count is 0)")
+        }
         // A table of correctly rounded b / 255, so every pixel is exactly Float(b) / 255.
         let table = (0..<256).map { Float($0) / 255 }
         let pixels = array.bytes.map { table[Int($0)] }

@@ -24,7 +24,7 @@ public struct AutoencoderPCAComparison {
 
         /// Loads `autoencoderRun` and `pcaRun` (either may be nil).
         /// - Throws: `RunError` for a run of another kind, a k other than `latent` (when given), or two
-        ///   runs with different k.
+        ///   runs with different k or different data (a PCA fitted on one dataset says nothing of another's).
         public static func load(autoencoderRun: RunDirectory?, pcaRun: RunDirectory?, latent: Int?) throws -> SavedRuns
         {
             var saved = SavedRuns()
@@ -45,9 +45,15 @@ public struct AutoencoderPCAComparison {
                         "runs '\(first.run.path)' (k = \(first.latent)) and '\(run.path)' (k = \(k)) "
                             + "have different code sizes; compare needs the same k")
                 }
+                let data = loaded.config["data"]?.stringValue ?? "synthetic"
+                if let first, let firstData = saved.dataSpec, firstData != data {
+                    throw RunError(
+                        "runs '\(first.run.path)' (data \(Sanitize.line(firstData))) and '\(run.path)' (data "
+                            + "\(Sanitize.line(data))) were trained on different data; compare needs the same data")
+                }
                 first = first ?? (run, k)
                 saved.latent = k
-                if saved.dataSpec == nil { saved.dataSpec = loaded.config["data"]?.stringValue }
+                if saved.dataSpec == nil { saved.dataSpec = data }
                 if let count = loaded.config["test_count"]?.integerValue,
                     count < saved.testLimitRun?.config["test_count"]?.integerValue ?? .max
                 {

@@ -108,6 +108,22 @@ public struct RunDirectory: Sendable {
                 : "runs folder '\(root)'\(variable): '\(above)' is a file, not a folder")
     }
 
+    /// Creates the runs folder `root` and the folders above it that are missing (as `mkdir -p`), after
+    /// `checkRoot`; a failure names the folder and the system's reason (Foundation's own text was "The
+    /// operation could not be completed. The file doesn't exist.").
+    public static func createRoot(_ root: String) throws(RunError) {
+        try checkRoot(root)
+        var prefix = root.hasPrefix("/") ? "/" : ""
+        for part in root.split(separator: "/") {
+            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                let reason = String(cString: strerror(errno))
+                let shown = prefix == root ? "" : " ('\(prefix)')"
+                throw RunError("cannot create runs folder '\(root)'\(shown): \(reason)")
+            }
+        }
+    }
+
     /// Refuses, without creating anything, a runs folder that is a file and a symbolic link or a file where
     /// the run folder goes: for commands that create the folder only when their work is done (`poison`), so
     /// they fail before it starts.
@@ -121,12 +137,7 @@ public struct RunDirectory: Sendable {
 
     /// Creates the folder (and the root) if missing; refuses a symlink or a file in place of the run folder.
     public func create() throws(RunError) {
-        try Self.checkRoot(root)
-        do {
-            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        } catch {
-            throw RunError("cannot create run folder '\(root)': \(error.localizedDescription)")
-        }
+        try Self.createRoot(root)
         if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
             attributes[.type] as? FileAttributeType == .typeSymbolicLink
         {
@@ -186,18 +197,32 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// The parsed `config.json`.
+    /// The parsed `config.json`; a `data` or `seed` of the wrong type is refused (see `checkImageChoice`).
     public func readConfig() throws(RunError) -> [String: JSONValue] {
         let bytes = try read("config.json")
         do {
             guard let object = try JSONValue.parse(bytes).objectValue else {
                 throw RunError("\(file("config.json")): not a JSON object")
             }
+            try Self.checkImageChoice(object, source: file("config.json"))
             return object
         } catch let error as RunError {
             throw error
         } catch {
             throw RunError("\(file("config.json")): \(error)")
+        }
+    }
+
+    /// Refuses a `data` that is not a string and a `seed` that is not a string holding a whole number. Both
+    /// choose the images (the dataset, and the synthetic digits drawn from the seed), so a value of the
+    /// wrong type must not quietly become the defaults (synthetic, 0); missing keys keep the defaults.
+    static func checkImageChoice(_ config: [String: JSONValue], source: String) throws(RunError) {
+        func shown(_ value: JSONValue) -> String { Sanitize.line(value.serialized(), limit: 40) }
+        if let data = config["data"], data.stringValue == nil {
+            throw RunError("\(source): 'data' must be a string naming the dataset, got \(shown(data))")
+        }
+        if let seed = config["seed"], seed.stringValue.flatMap({ UInt64($0) }) == nil {
+            throw RunError("\(source): 'seed' must be a whole number in a string (\"0\"), got \(shown(seed))")
         }
     }
 

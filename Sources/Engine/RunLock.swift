@@ -23,12 +23,7 @@ public final class RunLock: @unchecked Sendable {
     /// - Throws: `RunError` when another process (or another training in this one) holds it.
     public init(run: RunDirectory) throws {
         path = "\(run.root)/.\(run.name).lock"
-        try RunDirectory.checkRoot(run.root)
-        do {
-            try FileManager.default.createDirectory(atPath: run.root, withIntermediateDirectories: true)
-        } catch {
-            throw RunError("cannot create runs folder '\(run.root)': \(error.localizedDescription)")
-        }
+        try RunDirectory.createRoot(run.root)
         // Retry when the file was replaced between open and flock (a releasing owner unlinked it).
         for _ in 0..<10 {
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)

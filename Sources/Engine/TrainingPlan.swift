@@ -88,6 +88,9 @@ public struct TrainingPlan: Sendable {
             throw TrainingRequestError("'\(request.model.rawValue)' is fitted in one pass; there is nothing to resume")
         }
         guard run.exists else { throw MissingRun("no run folder '\(run.path)' to resume (see 'manifold runs')") }
+        guard FileManager.default.fileExists(atPath: run.file("config.json")) else {
+            throw RunError("run '\(run.path)' has no saved epoch (no config.json); train it without --resume")
+        }
         let config = try run.readConfig()
         let source = run.file("config.json")
         let saved = config["model"]?.stringValue ?? "?"
@@ -104,6 +107,16 @@ public struct TrainingPlan: Sendable {
         }
         let savedBatch = config["batch"]?.integerValue.flatMap { (1...65_536).contains($0) ? $0 : nil }
         let savedRate = config["lr"]?.doubleValue.flatMap { $0 > 0 && $0 <= 10 ? $0 : nil }
+        // A saved value that is there but unusable must not quietly become the default: the resume
+        // would not continue the run as it was trained.
+        func shown(_ value: JSONValue) -> String { Sanitize.line(value.serialized(), limit: 40) }
+        if request.batch == nil, let value = config["batch"], savedBatch == nil {
+            throw RunError(
+                "\(source): batch must be a whole number from 1 to 65536, got \(shown(value)) (or pass --batch)")
+        }
+        if request.learningRate == nil, let value = config["lr"], savedRate == nil {
+            throw RunError("\(source): lr must be a number in (0, 10], got \(shown(value)) (or pass --lr)")
+        }
         let savedSeed = config["seed"]?.stringValue.flatMap { UInt64($0) }
         let epochs: Int
         switch request.model {

@@ -235,6 +235,14 @@ public final class TrainingSession: @unchecked Sendable {
         }
     }
 
+    /// Removes the run folder of a new run while it is still empty: stopped (Ctrl-C, a failure) before its
+    /// first epoch was saved, it leaves nothing behind, as a workbench job does. A folder holding anything
+    /// stays (`rmdir` removes only an empty one), and a resumed run's folder is never touched.
+    public func removeFolderIfEmpty() {
+        guard !plan.isResume else { return }
+        rmdir(run.path)
+    }
+
     /// Gives up the run's lock before the session is released (e.g. to let another training start).
     public func close() { lock.release() }
 }

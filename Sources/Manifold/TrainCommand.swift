@@ -96,6 +96,8 @@ enum TrainCommand {
     /// Steps the session to the end, printing progress; Ctrl-C stops between steps and says what is
     /// saved and how to continue.
     static func train(_ session: TrainingSession, quiet: Bool, json: Bool) throws -> Int32 {
+        // Stopped before the first epoch was saved, a new run leaves no empty folder.
+        defer { session.removeFolderIfEmpty() }
         let plan = session.plan
         let training = session.training
         let label = "\(plan.model.rawValue) \(session.dataset.name)"

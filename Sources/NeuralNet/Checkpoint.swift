@@ -15,7 +15,9 @@ public enum Checkpoint {
     }
 
     /// Copies a file's tensors into the module's parameters.
-    /// - Throws: `CheckpointError` naming the first missing, unexpected or mis-shaped tensor.
+    /// - Throws: `CheckpointError` naming the first missing, unexpected or mis-shaped tensor, or the first
+    ///   tensor holding a NaN or an infinity (training never saves one, so the file is damaged; loaded, it
+    ///   would turn every output into NaN and be scored as a silent class 0).
     public static func load(_ file: SafeTensorsFile, into module: any Module, source: String) throws {
         let parameters = module.namedParameters
         var byName: [String: SafeTensorsEntry] = [:]
@@ -31,6 +33,14 @@ public enum Checkpoint {
         let expected = Set(parameters.map(\.name))
         if let extra = file.entries.first(where: { !expected.contains($0.name) }) {
             throw CheckpointError(description: "\(source): unexpected tensor '\(extra.name)' (is this checkpoint for another model?)")
+        }
+        for (name, _) in parameters {
+            let values = byName[name]!.values
+            if let index = values.firstIndex(where: { !$0.isFinite }) {
+                let what = values[index].isNaN ? "NaN" : "an infinity"
+                throw CheckpointError(
+                    description: "\(source): tensor '\(name)' holds \(what) at index \(index); the file is damaged")
+            }
         }
         for (name, tensor) in parameters {
             let values = byName[name]!.values

@@ -115,6 +115,17 @@ private func writeMNISTFolder(
         corrupt[12] ^= 0xFF
         try writeFile(corrupt, to: folder + "/train-labels-idx1-ubyte.gz")
         expectMessage("\(folder)/train-labels-idx1-ubyte.gz: corrupt gzip stream")
+
+        // Bug: a folder with no training images (count 0 in the header) trapped in the first training
+        // step; one with no test images trained and reported "test accuracy 0.0000, loss 0.0000".
+        try reset()
+        try writeFile(idxBytes([0, 5, 3]), to: folder + "/train-images-idx3-ubyte")
+        try writeFile(idxBytes([0]), to: folder + "/train-labels-idx1-ubyte")
+        expectMessage("\(folder)/train-images-idx3-ubyte: holds no images (its count is 0)")
+        try reset()
+        try writeFile(idxBytes([0, 5, 3]), to: folder + "/t10k-images-idx3-ubyte")
+        try writeFile(idxBytes([0]), to: folder + "/t10k-labels-idx1-ubyte")
+        expectMessage("\(folder)/t10k-images-idx3-ubyte: holds no images (its count is 0)")
     }
 
     @Test func unknownSpec() {

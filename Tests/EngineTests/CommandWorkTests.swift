@@ -1,4 +1,5 @@
 import Attacks
+import Base
 import Datasets
 import Foundation
 import Models
@@ -94,6 +95,26 @@ import Testing
         #expect {
             _ = try langevin.draw()
         } throws: { "\($0)".contains("'langevin' sampling needs a dae run") }
+    }
+
+    /// Bug: `compare ae pca --ae-run A --pca-run P` with A trained on the synthetic digits and P fitted on
+    /// Fashion-MNIST measured both on the digits without a word, and printed P's Fashion explained variance.
+    @Test func theComparisonRefusesSavedRunsOfDifferentData() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let ae = try Self.train(.generative(.ae), name: "ae", root: root, latent: 4)
+        let pca = try Self.train(.generative(.pca), name: "pca", root: root, latent: 4)
+        #expect(try AutoencoderPCAComparison.SavedRuns.load(autoencoderRun: ae, pcaRun: pca, latent: nil).latent == 4)
+        var config = try pca.readConfig()
+        config["data"] = .string("fashion")
+        try pca.write(JSONValue.object(config).serialized(pretty: true), to: "config.json")
+        #expect {
+            _ = try AutoencoderPCAComparison.SavedRuns.load(autoencoderRun: ae, pcaRun: pca, latent: nil)
+        } throws: {
+            "\($0)"
+                == "runs '\(ae.path)' (data synthetic) and '\(pca.path)' (data fashion) were trained on different "
+                + "data; compare needs the same data"
+        }
     }
 
     @Test func theComparisonRefusesSavedRunsOfDifferentCodeSizes() throws {

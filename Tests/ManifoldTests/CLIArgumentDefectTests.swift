@@ -77,6 +77,19 @@ extension CLIArgumentDefectTests {
         }
     }
 
+    /// Bug: `MANIFOLD_RUNS=/proc/x manifold train mlp` said "cannot create runs folder '/proc/x': The
+    /// operation could not be completed. The file doesn't exist." (Foundation's text, not the reason).
+    @Test func runsFolderThatCannotBeCreatedSaysWhy() throws {
+        let root = "/proc/manifold-runs-\(getpid())"
+        for arguments in [["train", "mlp", "--run", "c"], ["train", "ae", "--run", "g", "--epochs", "1"]] {
+            let result = try ManifoldBinary.run(arguments + Self.tiny, runsRoot: root, timeout: 60)
+            #expect(result.status == 1, "\(arguments): status \(result.status), \(result.stderr)")
+            #expect(
+                result.stderr == "manifold: cannot create runs folder '\(root)': No such file or directory\n",
+                "\(arguments): \(result.stderr)")
+        }
+    }
+
     /// Bug: `bench attack --n N` past a run trained with `--test-limit` said only "must be between 1
     /// and 100", not that the run's `--test-limit` sets that bound (`attack` says so); so did defend and
     /// the other benchmarks of a classifier run.

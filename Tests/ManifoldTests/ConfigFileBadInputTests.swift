@@ -52,6 +52,14 @@ import Testing
                 "hostile missing data folder", with(["data": .string("/nowhere/\u{1B}]0;t\u{07}")]), 1,
                 "no such folder '/nowhere/?]0;t?'", 1, "no such folder"
             ),
+            // Bug: a data or seed of the wrong type quietly became synthetic / 0 (a resume trained on other
+            // images, eval scored them), and a batch or lr the defaults 128 / 0.001.
+            ("numeric data", with(["data": .integer(5)]), 1, "'data' must be a string", 1, "'data' must be a string"),
+            ("numeric seed", with(["seed": .integer(3)]), 1, "'seed' must be a whole number", 1, "got 3"),
+            ("negative seed", with(["seed": .string("-3")]), 1, "got \"-3\"", 1, "'seed' must be a whole number"),
+            ("textual batch", with(["batch": .string("x")]), 0, "", 1, "batch must be a whole number"),
+            ("zero batch", with(["batch": .integer(0)]), 0, "", 1, "from 1 to 65536, got 0"),
+            ("textual lr", with(["lr": .string("x")]), 0, "", 1, "lr must be a number in (0, 10], got \"x\""),
             ("negative counts", with(["test_count": .integer(-10), "train_count": .integer(-10)]), 0, "", 0, ""),
             (
                 "huge sizes and class list",
@@ -92,6 +100,33 @@ import Testing
         }
         let runs = try ManifoldBinary.run(["runs"], runsRoot: root)
         #expect(runs.status == 0 && runs.stdout.contains("(unreadable config.json)") && !runs.stdout.contains("\u{1B}"))
+    }
+
+    /// Bug: a model.safetensors whose weight bytes were flipped to 0xFF (NaN) was evaluated: every image
+    /// came out class 0, and `eval` printed "test accuracy 0.0800, loss -nan" with exit status 0.
+    @Test func checkpointHoldingNaNIsRefusedNamingTheTensor() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let tiny = ["--train-limit", "300", "--test-limit", "100", "--quiet"]
+        #expect(try ManifoldBinary.run(["train", "mlp", "--run", "victim"] + tiny, runsRoot: root).status == 0)
+        let path = "\(root)/victim/model.safetensors"
+        var file = try SafeTensorsFormat.read(path: path)
+        let last = file.entries.count - 1
+        var values = file.entries[last].values
+        values[0] = Float(bitPattern: 0xFFFF_FFFF)
+        let name = file.entries[last].name
+        file.entries[last] = SafeTensorsEntry(name: name, shape: file.entries[last].shape, values: values)
+        try SafeTensorsFormat.write(file, path: path)
+        for command in [["eval", "victim"], ["attack", "fgsm", "--run", "victim", "--n", "10"]] {
+            let result = try ManifoldBinary.run(command, runsRoot: root)
+            #expect(result.status == 1, "\(command): \(result.stderr)")
+            #expect(
+                result.stderr.contains("victim/model.safetensors: tensor '\(name)' holds NaN"),
+                "\(command): \(result.stderr)")
+            // The only other line is the note that the run's --test-limit chooses the test images.
+            let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("manifold: note:") }
+            #expect(lines.count == 1, "\(command): \(result.stderr)")
+        }
     }
 
     @Test func checkpointClaimingAHugeHeaderFailsCheaply() throws {

@@ -93,6 +93,41 @@ import Testing
         #expect(stderr.contains("manifold train mlp --run stop --epochs 500 --resume"), "\(stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(root)/.stop.lock"))
     }
+
+    /// Bug: Ctrl-C before the first epoch ended said "nothing was saved" but left an empty run folder,
+    /// and `--resume` of it failed with "config.json: cannot open: No such file or directory".
+    @Test func ctrlCBeforeTheFirstEpochLeavesNoFolder() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        environment["MANIFOLD_THREADS"] = "1"
+        // Batches of 2 over 20,000 images: the first epoch takes far longer than the test waits.
+        let process = try ChildProcess(
+            executable: ManifoldBinary.path, arguments: ["train", "mlp", "--batch", "2", "--run", "early"],
+            environment: environment)
+        let start = Date()
+        while !FileManager.default.fileExists(atPath: "\(root)/early"), process.isRunning,
+            Date().timeIntervalSince(start) < 120
+        {
+            usleep(20_000)
+        }
+        usleep(300_000)
+        process.send(SIGINT)
+        let status = process.wait(timeout: 60)
+        let stderr = String(decoding: process.standardError, as: UTF8.self)
+        #expect(status == 130, "status \(String(describing: status)): \(stderr)")
+        #expect(stderr.contains("interrupted before the first epoch ended: nothing was saved"), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/early"), "an empty run folder was left behind")
+
+        // A folder without config.json (one left by a second Ctrl-C, say) is no run to resume.
+        try FileManager.default.createDirectory(atPath: "\(root)/empty", withIntermediateDirectories: true)
+        let resume = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "empty", "--epochs", "2", "--resume"], runsRoot: root)
+        #expect(resume.status == 1, "\(resume.stderr)")
+        let expected = "run '\(root)/empty' has no saved epoch (no config.json); train it without --resume"
+        #expect(resume.stderr == "manifold: \(expected)\n", "\(resume.stderr)")
+    }
 }
 
 /// The workbench's Runs `t` on a run that a training holds is refused at once (a status-line message),
