@@ -291,8 +291,8 @@ enum SampleCommand {
         return 0
     }
 
-    /// Refuses, before anything is sampled, an `--out` that cannot be written: empty, a folder, or a file in
-    /// a folder that does not exist.
+    /// Refuses, before anything is sampled, an `--out` that cannot be written: empty, a folder, a file below
+    /// a file, or a file in a folder that does not exist.
     static func checkOut(_ path: String) throws {
         guard !path.isEmpty else { throw UsageError("option '--out' is empty: give a file name (FILE.png)") }
         var isFolder: ObjCBool = false
@@ -301,6 +301,9 @@ enum SampleCommand {
         }
         let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let parent = folder.isEmpty ? "/" : folder
+        if let file = OutputFolderError.fileInTheWay(of: parent) {
+            throw UsageError("option '--out': '\(Sanitize.line(file, limit: 200))' is a file, not a folder")
+        }
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
             throw UsageError("option '--out': no such folder '\(parent)'")
         }

@@ -307,6 +307,12 @@ import Testing
         let folder = try ManifoldBinary.run(
             ["sample", "prior", "--run", "v", "--no-scores", "--out", root], runsRoot: root)
         expectUsageError(folder, "option '--out': '\(root)' is a folder; give a file name (FILE.png)", "folder")
+        // Bug: below a regular file it said "no such folder", though the path is there, as a file.
+        let file = "\(root)/plain"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let below = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "v", "--no-scores", "--out", "\(file)/x.png"], runsRoot: root)
+        expectUsageError(below, "option '--out': '\(file)' is a file, not a folder", "below a file")
     }
 
     /// Since a folder's class count follows its labels, a run and a `--data` override can disagree: a
