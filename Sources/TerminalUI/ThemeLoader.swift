@@ -42,11 +42,13 @@ public enum ThemeLoader {
         }
         guard let file else {
             if wanted == "dark" { return Result(theme: .dark, warning: nil) }
-            return Result(
-                theme: .dark,
-                warning:
-                    "theme '\(sanitized(wanted))' not found (no themes/\(sanitized(wanted)).json); using dark"
-            )
+            let names = Set(availableThemeNames(searchRoots: searchRoots) + ["dark"]).sorted()
+            let known = "themes: " + names.joined(separator: ", ")
+            let warning =
+                wanted.isEmpty
+                ? "theme name is empty (\(known)); using dark"
+                : "theme '\(sanitized(wanted))' not found (no themes/\(sanitized(wanted)).json; \(known)); using dark"
+            return Result(theme: .dark, warning: warning)
         }
         do {
             return Result(theme: try loadFile(file), warning: nil)
@@ -74,7 +76,8 @@ public enum ThemeLoader {
                 file: sanitized(path), key: nil, message: "is larger than \(maximumFileSize) bytes")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ThemeError(file: sanitized(path), key: nil, message: "cannot be read")
+            let missing = !FileManager.default.fileExists(atPath: path)
+            throw ThemeError(file: sanitized(path), key: nil, message: missing ? "no such file" : "cannot be read")
         }
         return try Theme(json: data, source: sanitized(path))
     }

@@ -47,6 +47,20 @@ import Testing
         #expect(missing.warning?.contains("nope") == true)
     }
 
+    /// Bug: an unknown name did not say which themes there are, an empty one was looked up as
+    /// `themes/.json`, and a theme path with no file said "cannot be read".
+    @Test func unknownEmptyAndMissingThemesSayWhatIsThere() {
+        let unknown = ThemeLoader.load(request: "nope", environment: [:], searchRoots: [ThemeTests.repositoryRoot])
+        #expect(
+            unknown.warning
+                == "theme 'nope' not found (no themes/nope.json; themes: colorblind, dark, high-contrast, light); using dark"
+        )
+        let empty = ThemeLoader.load(request: "", environment: [:], searchRoots: ["/"])
+        #expect(empty.theme == .dark && empty.warning == "theme name is empty (themes: dark); using dark")
+        let path = NSTemporaryDirectory() + "manifold-no-theme-\(UUID().uuidString).json"
+        #expect(ThemeLoader.load(request: path, environment: [:]).warning?.contains("\(path): no such file") == true)
+    }
+
     @Test func badThemeFileNamesTheFileAndKey() throws {
         let path = NSTemporaryDirectory() + "manifold-bad-theme-\(getpid()).json"
         var json = Theme.embeddedJSONForTests.replacingOccurrences(of: "\"#7aa2f7\",", with: "\"#zz\",")
