@@ -7,6 +7,12 @@ import Testing
 @Suite(.serialized) struct CLIConsistencyTests {
     static let tiny = CLIReviewDefectTests.tiny
 
+    /// Trains `arguments` (a `train` command line) for one epoch on tiny data into `root`.
+    func train(_ arguments: [String], root: String) throws {
+        let trained = try ManifoldBinary.run(arguments + ["--epochs", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(arguments): \(trained.stderr)")
+    }
+
     func expectOneLine(_ result: CommandResult, status: Int32, _ message: String, _ label: String) {
         #expect(result.status == status, "\(label): status \(result.status), \(result.stderr)")
         #expect(result.stderr.contains(message), "\(label): \(result.stderr)")
@@ -21,9 +27,7 @@ import Testing
     @Test func aMissingRunIsAUsageErrorInEveryCommand() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let trained = try ManifoldBinary.run(
-            ["train", "mlp", "--run", "c", "--epochs", "1"] + Self.tiny, runsRoot: root)
-        try #require(trained.status == 0, "\(trained.stderr)")
+        try train(["train", "mlp", "--run", "c"], root: root)
         let cases: [[String]] = [
             ["eval", "missing"],
             ["attack", "fgsm", "--run", "missing"],
@@ -71,9 +75,7 @@ import Testing
     @Test func anOutFolderThatCannotBeMadeSaysWhereAndWhy() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let trained = try ManifoldBinary.run(
-            ["train", "mlp", "--run", "c", "--epochs", "1"] + Self.tiny, runsRoot: root)
-        try #require(trained.status == 0, "\(trained.stderr)")
+        try train(["train", "mlp", "--run", "c"], root: root)
         let result = try ManifoldBinary.run(
             ["attack", "fgsm", "--run", "c", "--n", "4", "--quiet", "--out", "/proc/manifold-test/images"],
             runsRoot: root)
@@ -92,8 +94,7 @@ import Testing
         let root = temporaryFolder()
         defer { cleanup(root) }
         for arguments in [["train", "mlp", "--run", "c"], ["train", "ddpm", "--run", "g"]] {
-            let trained = try ManifoldBinary.run(arguments + ["--epochs", "1"] + Self.tiny, runsRoot: root)
-            try #require(trained.status == 0, "\(trained.stderr)")
+            try train(arguments, root: root)
         }
         let defended = ["--run", "c", "--n", "2", "--quiet", "--defense", "purify:g", "--t-star", "3"]
         for (method, mode) in [("square", "full"), ("onepixel", "bpda-eot"), ("spatial", "full")] {
@@ -118,8 +119,7 @@ import Testing
         let root = temporaryFolder()
         defer { cleanup(root) }
         for arguments in [["train", "mlp", "--run", "c"], ["train", "ddpm", "--run", "g"]] {
-            let trained = try ManifoldBinary.run(arguments + ["--epochs", "1"] + Self.tiny, runsRoot: root)
-            try #require(trained.status == 0, "\(trained.stderr)")
+            try train(arguments, root: root)
         }
         let bench = [
             "bench", "purify", "--classifier", root + "/c", "--ddpm", root + "/g/", "--n", "4", "--steps", "1",
@@ -149,9 +149,7 @@ import Testing
     @Test func attackJSONGivesNullForAMeanOverNoSuccesses() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let trained = try ManifoldBinary.run(
-            ["train", "mlp", "--run", "c", "--epochs", "1"] + Self.tiny, runsRoot: root)
-        try #require(trained.status == 0, "\(trained.stderr)")
+        try train(["train", "mlp", "--run", "c"], root: root)
         let result = try ManifoldBinary.run(
             ["attack", "fgsm", "--run", "c", "--n", "20", "--eps", "0.000001", "--json", "--quiet"], runsRoot: root)
         try #require(result.status == 0, "\(result.stderr)")
@@ -169,8 +167,7 @@ import Testing
         let root = temporaryFolder()
         defer { cleanup(root) }
         for arguments in [["train", "mlp", "--run", "c"], ["train", "ddpm", "--run", "g"]] {
-            let trained = try ManifoldBinary.run(arguments + ["--epochs", "1"] + Self.tiny, runsRoot: root)
-            try #require(trained.status == 0, "\(trained.stderr)")
+            try train(arguments, root: root)
         }
         let cases: [[String]] = [
             ["attack", "fgsm", "--run", "c", "--n", "4"],
@@ -193,8 +190,7 @@ import Testing
         let root = temporaryFolder()
         defer { cleanup(root) }
         for arguments in [["train", "mlp", "--run", "c"], ["train", "ddpm", "--run", "g"]] {
-            let trained = try ManifoldBinary.run(arguments + ["--epochs", "1"] + Self.tiny, runsRoot: root)
-            try #require(trained.status == 0, "\(trained.stderr)")
+            try train(arguments, root: root)
         }
         let cases: [([String], String)] = [
             (["eval", "g"], "'ddpm' is not a classifier"),

@@ -11,28 +11,35 @@ import Testing
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("manifold-") }
     }
 
+    /// Trains a tiny classifier `c` in `root` and starts `bench attack` on it with a "python" that runs the
+    /// shell `script`, in the environment plus `environment`.
+    static func benchAttack(root: String, python script: String, environment extra: [String: String] = [:]) throws
+        -> ChildProcess
+    {
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "c", "--epochs", "1"] + CLIReviewDefectTests.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let python = "\(root)/slow-python"
+        try Data("#!/bin/sh\n\(script)\n".utf8).write(to: URL(fileURLWithPath: python))
+        chmod(python, 0o755)
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
+        environment["MANIFOLD_RUNS"] = root
+        environment["MANIFOLD_THREADS"] = "1"
+        return try ChildProcess(
+            executable: ManifoldBinary.path,
+            arguments: ["bench", "attack", "--run", "c", "--n", "20", "--rounds", "1", "--python", python],
+            environment: environment)
+    }
+
     /// Bug: `bench attack --python P` (and every other benchmark with a Python side) interrupted while the
     /// reference ran left `manifold-bench-attack-*` and `manifold-child-*` behind in the temporary folder.
     @Test func ctrlCDuringAPythonReferenceRemovesItsTemporaryFolders() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let trained = try ManifoldBinary.run(
-            ["train", "mlp", "--run", "c", "--epochs", "1"] + CLIReviewDefectTests.tiny, runsRoot: root)
-        try #require(trained.status == 0, "\(trained.stderr)")
         // A "python" that stays busy until it is interrupted; the child's temporary folder is private.
-        let python = "\(root)/slow-python"
-        try Data("#!/bin/sh\nexec sleep 20\n".utf8).write(to: URL(fileURLWithPath: python))
-        chmod(python, 0o755)
         let scratch = "\(root)/tmp"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        var environment = ProcessInfo.processInfo.environment
-        environment["MANIFOLD_RUNS"] = root
-        environment["MANIFOLD_THREADS"] = "1"
-        environment["TMPDIR"] = scratch
-        let process = try ChildProcess(
-            executable: ManifoldBinary.path,
-            arguments: ["bench", "attack", "--run", "c", "--n", "20", "--rounds", "1", "--python", python],
-            environment: environment)
+        let process = try Self.benchAttack(root: root, python: "exec sleep 20", environment: ["TMPDIR": scratch])
         let start = Date()
         while Self.leftovers(in: scratch).count < 2, process.isRunning, Date().timeIntervalSince(start) < 120 {
             usleep(20_000)
@@ -51,21 +58,9 @@ import Testing
     @Test func interruptEndsTheReferenceProcess() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let trained = try ManifoldBinary.run(
-            ["train", "mlp", "--run", "c", "--epochs", "1"] + CLIReviewDefectTests.tiny, runsRoot: root)
-        try #require(trained.status == 0, "\(trained.stderr)")
         // A "python" that records its process id and stays busy.
-        let python = "\(root)/slow-python"
         let pidFile = "\(root)/python.pid"
-        try Data("#!/bin/sh\necho $$ > \(pidFile)\nexec sleep 30\n".utf8).write(to: URL(fileURLWithPath: python))
-        chmod(python, 0o755)
-        var environment = ProcessInfo.processInfo.environment
-        environment["MANIFOLD_RUNS"] = root
-        environment["MANIFOLD_THREADS"] = "1"
-        let process = try ChildProcess(
-            executable: ManifoldBinary.path,
-            arguments: ["bench", "attack", "--run", "c", "--n", "20", "--rounds", "1", "--python", python],
-            environment: environment)
+        let process = try Self.benchAttack(root: root, python: "echo $$ > \(pidFile)\nexec sleep 30")
         let start = Date()
         var reference: pid_t?
         while reference == nil, process.isRunning, Date().timeIntervalSince(start) < 120 {
