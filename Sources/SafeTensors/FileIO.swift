@@ -139,7 +139,8 @@ public enum FileIO {
         return (slash == nil ? "" : folder(of: path) + "/") + ".\(base)\(temporaryMarker)\(pid | low)"
     }
 
-    /// Writes `bytes` to a new temporary file beside `path` and fsyncs it; returns its path.
+    /// Writes `bytes` to a new temporary file beside `path` and fsyncs it; returns its path. Errors name
+    /// `path`, the file the caller asked for, not the temporary one (removed on failure).
     static func stage(_ bytes: [UInt8], path: String) throws -> String {
         var fd: Int32 = -1
         var temporary = ""
@@ -148,7 +149,7 @@ public enum FileIO {
             fd = checked("create") { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
             if fd >= 0 || errno != EEXIST { break }
         }
-        if fd < 0 { throw SafeTensorsError.io(path: temporary, operation: "create", message: errorText(errno)) }
+        if fd < 0 { throw SafeTensorsError.io(path: path, operation: "create", message: errorText(errno)) }
         var closed = false
         var done = false
         defer {
@@ -161,18 +162,18 @@ public enum FileIO {
                 let n = checkedWrite(fd, buffer.baseAddress! + written, buffer.count - written)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw SafeTensorsError.io(path: temporary, operation: "write", message: errorText(errno))
+                    throw SafeTensorsError.io(path: path, operation: "write", message: errorText(errno))
                 }
                 written += n
             }
         }
         if checked("fsync", { fsync(fd) }) != 0 {
-            throw SafeTensorsError.io(path: temporary, operation: "fsync", message: errorText(errno))
+            throw SafeTensorsError.io(path: path, operation: "fsync", message: errorText(errno))
         }
         closed = true
         let closeResult = close(fd)  // always closed, also when the plan fails the call
         if checked("close", { closeResult }) != 0 {
-            throw SafeTensorsError.io(path: temporary, operation: "close", message: errorText(errno))
+            throw SafeTensorsError.io(path: path, operation: "close", message: errorText(errno))
         }
         done = true
         return temporary

@@ -54,6 +54,8 @@ import Testing
                     if case .failure(let error) = outcome {
                         let text = "\(error)"
                         #expect(!text.contains("\n") && text.contains(run.path), "\(fault) at call \(call): \(text)")
+                        // The file the user knows, not the temporary one that is gone.
+                        #expect(!text.contains(".tmp-"), "\(fault) at call \(call): \(text)")
                     }
                     for (file, bytes) in zip(files, saved) {
                         #expect(try run.read(file) == bytes, "\(fault) at call \(call) changed \(file)")
