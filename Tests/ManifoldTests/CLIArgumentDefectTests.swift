@@ -137,9 +137,7 @@ extension CLIArgumentDefectTests {
         let file = "\(root)/images.idx"
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
         let result = try ManifoldBinary.run(["train", "mlp", "--data", file], runsRoot: root)
-        #expect(result.status == 2, "\(result.stderr)")
-        #expect(result.stderr.contains("option '--data': '\(file)' is a file, not a folder"), "\(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        expectOneLine(result, status: 2, "option '--data': '\(file)' is a file, not a folder", "--data FILE")
     }
 
     /// Bug: `bench --json tui` said "unknown benchmark '--json'": the option was taken for a benchmark's
@@ -160,9 +158,7 @@ extension CLIArgumentDefectTests {
         defer { cleanup(root) }
         let result = try ManifoldBinary.run(
             ["poison", "labelflip", "--fractions", "0.1,0.2,0.10", "--epochs", "1"] + Self.tiny, runsRoot: root)
-        #expect(result.status == 2, "\(result.stderr)")
-        #expect(result.stderr.contains("option '--fractions' lists 0.1 twice"), "\(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        expectOneLine(result, status: 2, "option '--fractions' lists 0.1 twice", "poison --fractions")
         #expect(try FileManager.default.contentsOfDirectory(atPath: root).isEmpty, "no run is saved")
     }
 
@@ -175,9 +171,7 @@ extension CLIArgumentDefectTests {
             ["train", "vae", "--run", "v", "--epochs", "1"] + Self.tiny, runsRoot: root)
         try #require(trained.status == 0, "\(trained.stderr)")
         let result = try ManifoldBinary.run(["sample", "prior", "--run", "v", "--n", "3", "--out", ""], runsRoot: root)
-        #expect(result.status == 2, "\(result.stderr)")
-        #expect(result.stderr.contains("option '--out' is empty: give a file name (FILE.png)"), "\(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        expectOneLine(result, status: 2, "option '--out' is empty: give a file name (FILE.png)", "sample --out ''")
     }
 
     /// Bug: `demo --theme nope` warned "theme 'nope' not found ..." without the `manifold: ` that starts

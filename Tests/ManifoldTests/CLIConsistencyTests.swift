@@ -13,12 +13,6 @@ import Testing
         try #require(trained.status == 0, "\(arguments): \(trained.stderr)")
     }
 
-    func expectOneLine(_ result: CommandResult, status: Int32, _ message: String, _ label: String) {
-        #expect(result.status == status, "\(label): status \(result.status), \(result.stderr)")
-        #expect(result.stderr.contains(message), "\(label): \(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "\(label): \(result.stderr)")
-    }
-
     /// Bug: a run named on the command line that does not exist exited 1 in `eval`, `attack --run`,
     /// `sample --run`, `train --resume`, `compare`, `bench attack` and `defend purify --classifier`, but 2
     /// in `defend purify --with`, `attack --defense`, `sample --classifier-guidance` and `bench guidance`

@@ -10,10 +10,10 @@ import Testing
         try JSONValue.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    func expectUsageError(_ result: CommandResult, _ message: String, _ label: String) {
-        #expect(result.status == 2, "\(label): status \(result.status), \(result.stderr)")
-        #expect(result.stderr.contains(message), "\(label): \(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "\(label): \(result.stderr)")
+    func expectUsageError(
+        _ result: CommandResult, _ message: String, _ label: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        expectOneLine(result, status: 2, message, label, sourceLocation: sourceLocation)
     }
 
     /// Bug: `train --help` offered "mlp|cnn" as the models; there are nine.

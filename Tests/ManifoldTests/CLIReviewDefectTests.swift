@@ -8,10 +8,10 @@ import Testing
 @Suite(.serialized) struct CLIReviewDefectTests {
     static let tiny = ["--train-limit", "300", "--test-limit", "100", "--quiet"]
 
-    func expectUsageError(_ result: CommandResult, _ message: String, _ label: String) {
-        #expect(result.status == 2, "\(label): status \(result.status), \(result.stderr)")
-        #expect(result.stderr.contains(message), "\(label): \(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "\(label): \(result.stderr)")
+    func expectUsageError(
+        _ result: CommandResult, _ message: String, _ label: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        expectOneLine(result, status: 2, message, label, sourceLocation: sourceLocation)
     }
 
     /// Bug: a metrics.csv whose last row was cut mid-line kept the broken row when training continued

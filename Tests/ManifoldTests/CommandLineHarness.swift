@@ -69,3 +69,16 @@ func writeIDXDataset(folder: String, side: Int, count: Int) throws {
         try Data(bytes).write(to: URL(fileURLWithPath: "\(folder)/\(name)"))
     }
 }
+
+/// Expects `result` to have ended with `status` after one line on stderr that contains `message`: the
+/// shape of every CLI error (`label` says which command line failed).
+func expectOneLine(
+    _ result: CommandResult, status: Int32, _ message: String, _ label: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(
+        result.status == status, "\(label): status \(result.status), \(result.stderr)", sourceLocation: sourceLocation)
+    #expect(result.stderr.contains(message), "\(label): \(result.stderr)", sourceLocation: sourceLocation)
+    #expect(
+        result.stderr.split(separator: "\n").count == 1, "\(label): \(result.stderr)", sourceLocation: sourceLocation)
+}

@@ -6,12 +6,6 @@ import Testing
 @Suite(.serialized) struct ExploreDefectTests {
     static let tiny = ["--train-limit", "300", "--test-limit", "100", "--epochs", "1", "--quiet"]
 
-    func expectOneLine(_ result: CommandResult, status: Int32, _ message: String, _ label: String) {
-        #expect(result.status == status, "\(label): status \(result.status), \(result.stderr)")
-        #expect(result.stderr.contains(message), "\(label): \(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "\(label): \(result.stderr)")
-    }
-
     /// Bug: `sample --classifier RUN` built the scorer at the sampled run's image size, so a cnn scorer of
     /// 28x28 images on a run of 12x12 images stopped the program on a precondition (exit 132) after the
     /// samples were drawn, and an mlp one failed on the checkpoint's shapes (exit 1). Both are now one
