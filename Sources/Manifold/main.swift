@@ -31,6 +31,9 @@ func dispatch(_ arguments: [String]) -> Int32 {
         case "attack": return try AttackCommand.run(rest)
         case "poison": return try PoisonCommand.run(rest)
         case "defend": return try DefendCommand.run(rest)
+        case "--":
+            // `--` ends the options of a command; before any command there are none to end.
+            throw UsageError("'--' ends a command's options and cannot come first (try 'manifold --help')")
         default:
             // `manifold [tui] [OPTIONS]`: options without a command are the workbench's.
             if command.hasPrefix("--") { return try TUICommand.run(arguments) }

@@ -42,6 +42,8 @@ import Testing
         (["train", "mlp", "--seed", "-5"], 2, "non-negative whole number"),
         (["train", "mlp", "--batch"], 2, "needs a value"),
         (["train", "mlp", "--epochs", "1", "--epochs=2"], 2, "given twice"),
+        (["--"], 2, "'--' ends a command's options and cannot come first"),
+        (["--", "train", "mlp"], 2, "'--' ends a command's options and cannot come first"),
         (["train", "mlp", "--json=yes"], 2, "takes no value"),
         (["train", "mlp", "-x"], 2, "unknown option '-x'"),
         (["train", "mlp", "--\u{1B}]52;c;aGk=\u{07}"], 2, "unknown option '--?]52;c;aGk'"),
