@@ -28,6 +28,7 @@ import Testing
             (["--epochs"], "'--epochs' needs a value"),
             (["--json=1"], "'--json' takes no value"),
             (["--epochs", "1", "--epochs", "2"], "given twice"),
+            (["--json", "--json"], "option '--json' given twice"),
             (["-x"], "unknown option '-x'"),
         ]
         for (arguments, message) in cases {

@@ -42,6 +42,7 @@ import Testing
         (["train", "mlp", "--seed", "-5"], 2, "non-negative whole number"),
         (["train", "mlp", "--batch"], 2, "needs a value"),
         (["train", "mlp", "--epochs", "1", "--epochs=2"], 2, "given twice"),
+        (["train", "mlp", "--json", "--quiet", "--json"], 2, "option '--json' given twice"),
         (["--"], 2, "'--' ends a command's options and cannot come first"),
         (["--", "train", "mlp"], 2, "'--' ends a command's options and cannot come first"),
         (["train", "mlp", "--json=yes"], 2, "takes no value"),
