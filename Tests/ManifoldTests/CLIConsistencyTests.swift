@@ -210,4 +210,27 @@ import Testing
             expectOneLine(result, status: 1, "'banana'", arguments.joined(separator: " "))
         }
     }
+
+    /// Bug: `compare ae pca --ae-run A --latent 5` with A of code size 4, or two saved runs of different code
+    /// sizes, exited 1 (a runtime failure) though the command line named runs that cannot be compared as
+    /// asked, while a run of the wrong kind there is a usage error. Both exit 2 now, and the `--latent`
+    /// line names the option and the run's own size.
+    @Test func savedRunsThatCannotBeComparedAsNamedAreAUsageError() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train(["train", "ae", "--run", "ae4", "--latent", "4"], root: root)
+        try train(["train", "pca", "--run", "pca5", "--latent", "5"], root: root)
+        let cases: [([String], String)] = [
+            (
+                ["--ae-run", "ae4", "--latent", "5"],
+                "option '--latent' 5 does not match run '\(root)/ae4', whose code size is 4 (drop '--latent' or give 4)"
+            ),
+            (["--ae-run", "ae4", "--pca-run", "pca5"], "(k = 4) and '\(root)/pca5' (k = 5) have different code sizes"),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(
+                ["compare", "ae", "pca"] + arguments + Self.tiny, runsRoot: root, timeout: 120)
+            expectOneLine(result, status: 2, message, arguments.joined(separator: " "))
+        }
+    }
 }
