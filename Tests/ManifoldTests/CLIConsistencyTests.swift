@@ -1,3 +1,4 @@
+import Bench
 import Base
 import Foundation
 import Testing
@@ -231,6 +232,31 @@ import Testing
             let result = try ManifoldBinary.run(
                 ["compare", "ae", "pca"] + arguments + Self.tiny, runsRoot: root, timeout: 120)
             expectOneLine(result, status: 2, message, arguments.joined(separator: " "))
+        }
+    }
+
+    /// Bug: with standard output on a full device (`> /dev/full`), `bench attack --json`, `runs`, `help` and
+    /// `version` printed nothing and exited 0, as if the report had been written. The output that could
+    /// not be written is a runtime failure now (exit 1), with one line saying so.
+    @Test func outputThatCannotBeWrittenIsAFailure() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train(["train", "mlp", "--run", "c"], root: root)
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        let cases: [[String]] = [
+            ["version", "--json"], ["help", "attack"], ["runs"],
+            ["bench", "attack", "--run", "c", "--n", "4", "--rounds", "1", "--no-torch", "--json"],
+        ]
+        for arguments in cases {
+            let run = try ChildProcess.run(
+                "/bin/sh", ["-c", "exec \"$0\" \"$@\" > /dev/full", ManifoldBinary.path] + arguments,
+                environment: environment, timeout: 120)
+            let result = CommandResult(
+                status: run.status ?? -1, stdout: "", stderr: String(decoding: run.stderr, as: UTF8.self))
+            expectOneLine(
+                result, status: 1, "cannot write the output to standard output: No space left on device",
+                arguments.joined(separator: " "))
         }
     }
 }
