@@ -90,7 +90,8 @@ public enum PythonReference {
             let errorLines = String(decoding: run.stderr, as: UTF8.self).split(separator: "\n")
             let last = (errorLines.first { $0.contains("Fatal error") } ?? errorLines.last).map(String.init) ?? ""
             let printable = String(last.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }.prefix(200))
-            return .failure(Failure(description: "\(name) exited with status \(status): \(printable)"))
+            let detail = printable.isEmpty ? " and printed nothing on stderr" : ": \(printable)"
+            return .failure(Failure(description: "\(name) exited with status \(status)\(detail)"))
         }
         return .success(lines)
     }

@@ -23,8 +23,9 @@ public struct AutoencoderPCAComparison {
         public init() {}
 
         /// Loads `autoencoderRun` and `pcaRun` (either may be nil).
-        /// - Throws: `RunError` for a run of another kind, a k other than `latent` (when given), or two
-        ///   runs with different k or different data (a PCA fitted on one dataset says nothing of another's).
+        /// - Throws: `RunKindMismatch` for a run of another kind; `ComparisonRequestError` for a k other than
+        ///   `latent` (when given), or two runs with different k or different data (a PCA fitted on one
+        ///   dataset says nothing of another's).
         public static func load(autoencoderRun: RunDirectory?, pcaRun: RunDirectory?, latent: Int?) throws -> SavedRuns
         {
             var saved = SavedRuns()
@@ -38,16 +39,18 @@ public struct AutoencoderPCAComparison {
                 }
                 let k = loaded.settings.latent
                 if let latent, k != latent {
-                    throw RunError("run '\(run.path)' has latent size \(k), not \(latent)")
+                    throw ComparisonRequestError(
+                        "option '--latent' \(latent) does not match run '\(run.path)', whose code size is \(k) "
+                            + "(drop '--latent' or give \(k))")
                 }
                 if let first, first.latent != k {
-                    throw RunError(
+                    throw ComparisonRequestError(
                         "runs '\(first.run.path)' (k = \(first.latent)) and '\(run.path)' (k = \(k)) "
                             + "have different code sizes; compare needs the same k")
                 }
                 let data = loaded.config["data"]?.stringValue ?? "synthetic"
                 if let first, let firstData = saved.dataSpec, firstData != data {
-                    throw RunError(
+                    throw ComparisonRequestError(
                         "runs '\(first.run.path)' (data \(Sanitize.line(firstData))) and '\(run.path)' (data "
                             + "\(Sanitize.line(data))) were trained on different data; compare needs the same data")
                 }
@@ -138,4 +141,11 @@ public struct AutoencoderPCAComparison {
             autoencoderSeconds: autoencoderSeconds, pcaSeconds: pcaSeconds, autoencoderEpochs: autoencoderEpochs,
             explainedVariance: pca.explainedVarianceRatio())
     }
+}
+
+/// Saved runs that cannot be compared as named (a k other than `--latent`, two runs of different k or data):
+/// a usage error, as a run of the wrong kind is (the command line exits 2).
+public struct ComparisonRequestError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ message: String) { description = message }
 }

@@ -36,6 +36,7 @@ struct ParsedArguments {
             }
             if flagOptions.contains(name) {
                 if inlineValue != nil { throw UsageError("option '--\(name)' takes no value") }
+                if flags.contains(name) { throw UsageError("option '--\(name)' given twice") }
                 flags.insert(name)
             } else if valueOptions.contains(name) {
                 let value: String

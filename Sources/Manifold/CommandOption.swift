@@ -124,7 +124,7 @@ extension CommandOption where Value == Double {
         CommandOption(
             name, kind: .number, placeholder: placeholder, default: defaultValue, defaultText: defaultText, help: help
         ) { text throws(UsageError) in
-            guard let value = Double(text), value.isFinite else {
+            guard isDecimalNumber(text), let value = Double(text), value.isFinite else {
                 throw UsageError("option '--\(name)' needs a number, got '\(Sanitize.line(text, limit: 40))'")
             }
             guard range.contains(value), !(excludingLower && value == range.lowerBound) else {
@@ -150,7 +150,7 @@ extension CommandOption where Value == Double {
             text throws(UsageError) in
             var values: [Double] = []
             for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-                guard let value = Double(part), range.contains(value) else {
+                guard isDecimalNumber(part), let value = Double(part), range.contains(value) else {
                     throw UsageError(
                         "option '--\(name)' needs numbers in [\(range.lowerBound), \(range.upperBound)], got '\(Sanitize.line(String(part), limit: 40))'"
                     )
@@ -163,6 +163,12 @@ extension CommandOption where Value == Double {
             return values
         }
     }
+}
+
+/// Whether `text` is a number written in decimal (`0.5`, `-1`, `3e-4`), the only way options take numbers:
+/// `Double(_:)` and `Float(_:)` also read hexadecimal (`0x10` is 16), which the whole-number options refuse.
+func isDecimalNumber(_ text: some StringProtocol) -> Bool {
+    !text.isEmpty && text.allSatisfy { "0123456789+-.eE".contains($0) }
 }
 
 extension CommandOption where Value == UInt64 {

@@ -58,8 +58,13 @@ enum CompareCommand {
         let json = parsed.has(SharedOptions.json)
         InterruptNote.set("interrupted: compare writes no files; nothing was saved")
 
-        let saved = try AutoencoderPCAComparison.SavedRuns.load(
-            autoencoderRun: aeRun, pcaRun: pcaRun, latent: givenLatent)
+        let saved: AutoencoderPCAComparison.SavedRuns
+        do {
+            saved = try AutoencoderPCAComparison.SavedRuns.load(
+                autoencoderRun: aeRun, pcaRun: pcaRun, latent: givenLatent)
+        } catch let error as ComparisonRequestError {
+            throw UsageError(error.description)
+        }
         let latent = givenLatent ?? saved.latent ?? Options.latent.defaultValue!
         let givenData = try parsed.given(SharedOptions.data)
         let dataSpec = givenData ?? saved.dataSpec ?? SharedOptions.data.defaultValue!

@@ -22,7 +22,9 @@ enum GenerativeSettingsOptions {
         help: "dae: noise levels (noise-conditional when several)"
     ) { text throws(UsageError) in
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-        let values = parts.compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+        let values = parts.map { $0.trimmingCharacters(in: .whitespaces) }.filter(isDecimalNumber).compactMap {
+            Float($0)
+        }
         guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ $0 > 0 && $0.isFinite && $0 <= 100 })
         else {
             throw UsageError(

@@ -31,6 +31,9 @@ func dispatch(_ arguments: [String]) -> Int32 {
         case "attack": return try AttackCommand.run(rest)
         case "poison": return try PoisonCommand.run(rest)
         case "defend": return try DefendCommand.run(rest)
+        case "--":
+            // `--` ends the options of a command; before any command there are none to end.
+            throw UsageError("'--' ends a command's options and cannot come first (try 'manifold --help')")
         default:
             // `manifold [tui] [OPTIONS]`: options without a command are the workbench's.
             if command.hasPrefix("--") { return try TUICommand.run(arguments) }
@@ -99,5 +102,15 @@ func printHelp(for command: String?, subcommand: String? = nil) -> Int32 {
     return 0
 }
 
+/// `status`, once what the command printed has reached standard output: output that could not be written (a
+/// full disk, `> /dev/full`) is a runtime failure with one line, not a success that printed nothing.
+func flushingStandardOutput(_ status: Int32) -> Int32 {
+    errno = 0
+    guard fflush(nil) != 0 else { return status }
+    let reason = errno == 0 ? "the write failed" : String(cString: strerror(errno))
+    printError("cannot write the output to standard output: \(reason)")
+    return status == 0 ? 1 : status
+}
+
 AllocatorTuning.keepLargeBlocks()
-exit(dispatch(Array(CommandLine.arguments.dropFirst())))
+exit(flushingStandardOutput(dispatch(Array(CommandLine.arguments.dropFirst()))))

@@ -29,6 +29,18 @@ import Testing
         #expect(failure.description.contains("no_such_script.py") && !failure.description.contains("\n"))
     }
 
+    /// Bug: a reference program that failed without a word (`bench gemm --python /bin/false`) was reported as
+    /// "/bin/false exited with status 1: ", a colon before nothing.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/false")))
+    func aSilentFailureSaysItPrintedNothing() {
+        guard case .failure(let failure) = PythonReference.runProgram("/bin/false", [], name: "/bin/false", timeout: 60)
+        else {
+            Issue.record("/bin/false succeeded")
+            return
+        }
+        #expect(failure.description == "/bin/false exited with status 1 and printed nothing on stderr")
+    }
+
     /// The attack formulas are written once, in attack_formulas.py, and imported by both PyTorch scripts.
     @Test func attackFormulasAreSharedThroughOneModule() throws {
         #expect(

@@ -28,6 +28,7 @@ import Testing
             (["--epochs"], "'--epochs' needs a value"),
             (["--json=1"], "'--json' takes no value"),
             (["--epochs", "1", "--epochs", "2"], "given twice"),
+            (["--json", "--json"], "option '--json' given twice"),
             (["-x"], "unknown option '-x'"),
         ]
         for (arguments, message) in cases {
@@ -50,6 +51,19 @@ import Testing
         #expect(throws: UsageError.self) { try zero.value(Self.positiveRate) }
         let nan = try ParsedArguments(["--lr", "nan"], valueOptions: values, flagOptions: flags)
         #expect(throws: UsageError.self) { try nan.value(Self.rate) }
+    }
+
+    /// Bug: a number option read hexadecimal (`--alpha 0x10` was 16, as `Double(_:)` reads it) while a
+    /// whole-number option refused it; numbers, lists of numbers and `--sigmas` refuse it now.
+    @Test func hexadecimalIsNotANumber() throws {
+        let alpha = CommandOption<Double>.number("alpha", default: 1, in: 0...28, help: "")
+        let list = CommandOption<Double>.numbers("fractions", in: 0...100, help: "")
+        #expect(throws: UsageError.self) { try alpha.convert("0x10") }
+        #expect(throws: UsageError.self) { try list.convert("0,0x10") }
+        #expect(throws: UsageError.self) { try GenerativeSettingsOptions.sigmas.convert("0.1,0x1") }
+        #expect(try alpha.convert("16") == 16 && alpha.convert("1.5e1") == 15)
+        #expect(try list.convert("0,16") == [0, 16])
+        #expect(try GenerativeSettingsOptions.sigmas.convert("0.1, 1") == [0.1, 1])
     }
 
     @Test func negativeNumbersAreValuesNotOptions() throws {

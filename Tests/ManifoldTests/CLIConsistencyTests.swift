@@ -1,3 +1,4 @@
+import Bench
 import Base
 import Foundation
 import Testing
@@ -208,6 +209,54 @@ import Testing
         for arguments in [["eval", "c"], ["attack", "fgsm", "--run", "c"], ["sample", "ddpm", "--run", "c"]] {
             let result = try ManifoldBinary.run(arguments, runsRoot: root, timeout: 120)
             expectOneLine(result, status: 1, "'banana'", arguments.joined(separator: " "))
+        }
+    }
+
+    /// Bug: `compare ae pca --ae-run A --latent 5` with A of code size 4, or two saved runs of different code
+    /// sizes, exited 1 (a runtime failure) though the command line named runs that cannot be compared as
+    /// asked, while a run of the wrong kind there is a usage error. Both exit 2 now, and the `--latent`
+    /// line names the option and the run's own size.
+    @Test func savedRunsThatCannotBeComparedAsNamedAreAUsageError() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train(["train", "ae", "--run", "ae4", "--latent", "4"], root: root)
+        try train(["train", "pca", "--run", "pca5", "--latent", "5"], root: root)
+        let cases: [([String], String)] = [
+            (
+                ["--ae-run", "ae4", "--latent", "5"],
+                "option '--latent' 5 does not match run '\(root)/ae4', whose code size is 4 (drop '--latent' or give 4)"
+            ),
+            (["--ae-run", "ae4", "--pca-run", "pca5"], "(k = 4) and '\(root)/pca5' (k = 5) have different code sizes"),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(
+                ["compare", "ae", "pca"] + arguments + Self.tiny, runsRoot: root, timeout: 120)
+            expectOneLine(result, status: 2, message, arguments.joined(separator: " "))
+        }
+    }
+
+    /// Bug: with standard output on a full device (`> /dev/full`), `bench attack --json`, `runs`, `help` and
+    /// `version` printed nothing and exited 0, as if the report had been written. The output that could
+    /// not be written is a runtime failure now (exit 1), with one line saying so.
+    @Test func outputThatCannotBeWrittenIsAFailure() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train(["train", "mlp", "--run", "c"], root: root)
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        let cases: [[String]] = [
+            ["version", "--json"], ["help", "attack"], ["runs"],
+            ["bench", "attack", "--run", "c", "--n", "4", "--rounds", "1", "--no-torch", "--json"],
+        ]
+        for arguments in cases {
+            let run = try ChildProcess.run(
+                "/bin/sh", ["-c", "exec \"$0\" \"$@\" > /dev/full", ManifoldBinary.path] + arguments,
+                environment: environment, timeout: 120)
+            let result = CommandResult(
+                status: run.status ?? -1, stdout: "", stderr: String(decoding: run.stderr, as: UTF8.self))
+            expectOneLine(
+                result, status: 1, "cannot write the output to standard output: No space left on device",
+                arguments.joined(separator: " "))
         }
     }
 }
