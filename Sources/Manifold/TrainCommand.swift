@@ -106,7 +106,7 @@ enum TrainCommand {
         var last: EpochSummary?
         var warnedDivergence = false
         var warnedCollapse = false
-        InterruptFlag.install()
+        InterruptFlag.install(removingIfEmpty: plan.isResume ? nil : plan.run.path, lockFile: session.lockPath)
         // A PCA fit is one long step: it asks for the flag inside.
         (training as? PCAFitting)?.isCancelled = { InterruptFlag.isRaised }
         while !training.isFinished {

@@ -160,6 +160,25 @@ extension TrainLifecycleCLITests {
         #expect(stderr.contains("interrupted before the first epoch ended: nothing was saved"), "\(stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(root)/fit"), "the run folder was left behind")
     }
+
+    /// Bug: a second Ctrl-C before the first epoch was saved (while the first waited for a step to end)
+    /// ended the process with the run folder still there, empty, and its lock file beside it. The second
+    /// now removes both before the process ends.
+    @Test func aSecondCtrlCBeforeTheFirstEpochLeavesNoFolder() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        // CNN steps of 1,000 images on one thread: each takes far longer than the 0.1 s between the signals.
+        let process = try Self.startedTraining(
+            ["train", "cnn", "--batch", "1000", "--train-limit", "5000", "--run", "twice"], run: "twice", root: root)
+        usleep(300_000)
+        process.send(SIGINT)
+        usleep(100_000)
+        process.send(SIGINT)
+        let status = process.wait(timeout: 60)
+        #expect(status == 130, "status \(String(describing: status))")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/twice"), "an empty run folder was left behind")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/.twice.lock"), "the lock file was left behind")
+    }
 }
 
 /// The workbench's Runs `t` on a run that a training holds is refused at once (a status-line message),
