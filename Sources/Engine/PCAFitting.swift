@@ -12,6 +12,9 @@ public final class PCAFitting: ModelTraining {
     public let seed: UInt64
     public private(set) var model: PCA
     public private(set) var completedEpochs = 0
+    /// Asked between the fit's rows, iterations and sweeps (a fit of Fashion-MNIST takes seconds): when it
+    /// says true, `step()` throws `CancellationError` and nothing is fitted (Ctrl-C in `train pca`).
+    public var isCancelled: () -> Bool = { false }
 
     public init(dataset: Dataset, components: Int, seed: UInt64) {
         self.dataset = dataset
@@ -28,7 +31,12 @@ public final class PCAFitting: ModelTraining {
     public func step() throws -> StepReport {
         precondition(!isFinished, "step() after the fit")
         let start = Date()
-        model = PCA.fit(images: dataset.trainImages, features: dataset.pixelCount, components: components, seed: seed)
+        let isCancelled = self.isCancelled
+        model = try PCA.fit(
+            images: dataset.trainImages, features: dataset.pixelCount, components: components, seed: seed
+        ) { () throws(CancellationError) in
+            if isCancelled() { throw CancellationError() }
+        }
         let seconds = Date().timeIntervalSince(start)
         completedEpochs = 1
         let metrics = [

@@ -243,6 +243,9 @@ public final class TrainingSession: @unchecked Sendable {
         rmdir(run.path)
     }
 
+    /// The run's lock file (removed when the lock is released).
+    public var lockPath: String { lock.path }
+
     /// Gives up the run's lock before the session is released (e.g. to let another training start).
     public func close() { lock.release() }
 }

@@ -60,6 +60,24 @@ struct AttackOptions {
     }
 }
 
+/// Refuses (exit 2) a second classifier run (`--transfer-run`, `--target-run`) whose image size, or with
+/// `classesToo` whose class count, differs from `--run`'s, before any image is attacked.
+func checkSecondRun(
+    _ other: LoadedClassifierRun, option: String, matches run: LoadedClassifierRun, classesToo: Bool
+) throws {
+    let (a, b) = (run.model, other.model)
+    let sameSize = a.imageHeight == b.imageHeight && a.imageWidth == b.imageWidth
+    let matches = sameSize && (!classesToo || a.classCount == b.classCount)
+    guard !matches else { return }
+    let name = Sanitize.line(other.run.name)
+    throw UsageError(
+        classesToo
+            ? "'\(option)' run '\(name)' takes \(b.imageHeight)x\(b.imageWidth) images in \(b.classCount) classes; "
+                + "'--run' takes \(a.imageHeight)x\(a.imageWidth) in \(a.classCount)"
+            : "'\(option)' run '\(name)' takes \(b.imageHeight)x\(b.imageWidth) images; "
+                + "'--run' takes \(a.imageHeight)x\(a.imageWidth)")
+}
+
 /// Builds the attack named `method` from the command line through `AttackFactory`.
 func makeAttack(
     _ method: String, options: AttackOptions, parsed: ParsedArguments, surrogate: LoadedClassifierRun, dataset: Dataset,
@@ -115,6 +133,7 @@ func makeAttack(
             copying: dataset.trainImages[0..<(trainCount * dataset.pixelCount)])
         if let other = try parsed.given(Options.transferRun) {
             let transfer = try LoadedClassifierRun.load(other, option: "--transfer-run")
+            try checkSecondRun(transfer, option: "--transfer-run", matches: surrogate, classesToo: false)
             transfer.model.setTraining(false)
             settings.transferModel = transfer.model
         }
@@ -124,6 +143,7 @@ func makeAttack(
             throw UsageError("'attack transfer' needs '--target-run RUN' (the model to transfer to)")
         }
         let target = try LoadedClassifierRun.load(targetRun, option: "--target-run")
+        try checkSecondRun(target, option: "--target-run", matches: surrogate, classesToo: true)
         target.model.setTraining(false)
         settings.transferTarget = target.model
         let inner = try parsed.value(Options.transferWith)

@@ -3,15 +3,37 @@ import Synchronization
 
 /// Ctrl-C during a headless training: the first SIGINT only raises a flag, so the training loop can
 /// stop between steps and say which epoch is saved and how to resume; a second one ends the process at
-/// once (the handler puts the default action back).
+/// once (the default action), after removing the new run's folder if it is still empty and the run's lock file.
 enum InterruptFlag {
     private static let raised = Atomic<Bool>(false)
+    /// The address of the folder a second Ctrl-C removes when empty: a C string made by `install`, never
+    /// freed (one per process); 0 for none.
+    private static let emptyFolder = Atomic<Int>(0)
+    /// The same for the run's lock file, which a second Ctrl-C removes as releasing the lock would.
+    private static let lockFile = Atomic<Int>(0)
 
-    /// Installs the handler (once per process).
-    static func install() {
+    /// Installs the handler (once per process). `removingIfEmpty`: the folder of a new run, which a second
+    /// Ctrl-C before its first epoch is saved removes as the first one's stop would (`rmdir` removes only
+    /// an empty folder, so a run with a saved epoch stays); `lockFile`: the run's lock file.
+    static func install(removingIfEmpty folder: String? = nil, lockFile lock: String? = nil) {
+        if let folder, let text = strdup(folder) {
+            emptyFolder.store(Int(bitPattern: text), ordering: .releasing)
+        }
+        if let lock, let text = strdup(lock) {
+            lockFile.store(Int(bitPattern: text), ordering: .releasing)
+        }
         signal(SIGINT) { _ in
-            InterruptFlag.raised.store(true, ordering: .relaxed)
+            // Async-signal-safe calls only: an atomic exchange, rmdir, unlink, signal and raise.
+            guard InterruptFlag.raised.exchange(true, ordering: .relaxed) else { return }
+            if let path = UnsafePointer<CChar>(bitPattern: InterruptFlag.emptyFolder.load(ordering: .acquiring)) {
+                rmdir(path)
+            }
+            if let path = UnsafePointer<CChar>(bitPattern: InterruptFlag.lockFile.load(ordering: .acquiring)) {
+                unlink(path)
+            }
+            // Delivered once the handler returns, with the default action: the process ends.
             signal(SIGINT, SIG_DFL)
+            raise(SIGINT)
         }
     }
 

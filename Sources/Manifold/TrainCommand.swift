@@ -106,13 +106,21 @@ enum TrainCommand {
         var last: EpochSummary?
         var warnedDivergence = false
         var warnedCollapse = false
-        InterruptFlag.install()
+        InterruptFlag.install(removingIfEmpty: plan.isResume ? nil : plan.run.path, lockFile: session.lockPath)
+        // A PCA fit is one long step: it asks for the flag inside.
+        (training as? PCAFitting)?.isCancelled = { InterruptFlag.isRaised }
         while !training.isFinished {
             if InterruptFlag.isRaised {
                 progress.log("manifold: " + interruptionNote(session), always: true)
                 return 130
             }
-            let report = try training.step()
+            let report: StepReport
+            do {
+                report = try training.step()
+            } catch is CancellationError {
+                progress.log("manifold: " + interruptionNote(session), always: true)
+                return 130
+            }
             let (done, total) = training.progress
             progress.update(done: done, total: total, detail: String(format: "loss %.4f", report.metrics["loss"] ?? 0))
             guard let summary = try session.record(report) else { continue }

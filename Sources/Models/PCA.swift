@@ -35,6 +35,15 @@ public final class PCA: Module {
 
     /// Fits the top `count` directions of `images` (`[n, features]` row-major).
     public static func fit(images: [Float], features: Int, components count: Int, seed: UInt64 = 0) -> PCA {
+        fit(images: images, features: features, components: count, seed: seed, checkpoint: {})
+    }
+
+    /// `fit`, calling `checkpoint` every few hundred milliseconds of work at most (between rows, iterations
+    /// and sweeps), so a caller can abandon a fit of a large set by throwing from it (Ctrl-C in `train pca`).
+    public static func fit<Failure: Error>(
+        images: [Float], features: Int, components count: Int, seed: UInt64 = 0,
+        checkpoint: () throws(Failure) -> Void
+    ) throws(Failure) -> PCA {
         precondition(
             features > 0 && images.count % features == 0, "PCA: \(images.count) values for \(features) features")
         let n = images.count / features
@@ -43,21 +52,27 @@ public final class PCA: Module {
             "PCA: \(count) components of \(features) features from \(n) images")
         // Mean in Double, centered data in Float for the covariance GEMM.
         var meanD = [Double](repeating: 0, count: features)
-        for i in 0..<n { for j in 0..<features { meanD[j] += Double(images[i * features + j]) } }
+        for i in 0..<n {
+            if i % 4096 == 0 { try checkpoint() }
+            for j in 0..<features { meanD[j] += Double(images[i * features + j]) }
+        }
         for j in 0..<features { meanD[j] /= Double(n) }
         let centered = Tensor(zeros: [n, features])
         for i in 0..<n {
+            if i % 4096 == 0 { try checkpoint() }
             for j in 0..<features {
                 centered.data[i * features + j] = Float(Double(images[i * features + j]) - meanD[j])
             }
         }
         let covarianceF = noGrad { centered.matmul(centered, transposeSelf: true) }
+        try checkpoint()
         let covariance = (0..<(features * features)).map { Double(covarianceF.data[$0]) / Double(n) }
         var trace = 0.0
         for j in 0..<features { trace += covariance[j * features + j] }
 
-        let (values, vectors) = leadingEigenvectors(
-            covariance, covarianceF: covarianceF, scale: 1 / Float(n), n: features, count: count, seed: seed)
+        let (values, vectors) = try leadingEigenvectors(
+            covariance, covarianceF: covarianceF, scale: 1 / Float(n), n: features, count: count, seed: seed,
+            checkpoint: checkpoint)
         let model = PCA(components: count, features: features)
         for j in 0..<features { model.mean.data[j] = Float(meanD[j]) }
         for c in 0..<count {
@@ -75,11 +90,12 @@ public final class PCA: Module {
     }
 
     /// Top `count` eigenpairs of the symmetric `n x n` matrix; vectors as columns of `[n, count]`.
-    static func leadingEigenvectors(
-        _ matrix: [Double], covarianceF: Tensor, scale: Float, n: Int, count: Int, seed: UInt64
-    ) -> (values: [Double], vectors: [Double]) {
+    static func leadingEigenvectors<Failure: Error>(
+        _ matrix: [Double], covarianceF: Tensor, scale: Float, n: Int, count: Int, seed: UInt64,
+        checkpoint: () throws(Failure) -> Void
+    ) throws(Failure) -> (values: [Double], vectors: [Double]) {
         if n <= 128 {
-            let (values, vectors) = SymmetricEigen.decompose(matrix, n: n)
+            let (values, vectors) = try SymmetricEigen.decompose(matrix, n: n, checkpoint: checkpoint)
             var top = [Double](repeating: 0, count: n * count)
             for i in 0..<n { for c in 0..<count { top[i * count + c] = vectors[i * n + c] } }
             return (Array(values[0..<count]), top)
@@ -91,6 +107,7 @@ public final class PCA: Module {
         orthonormalizeColumns(&q, rows: n, columns: p)
         var previous = [Double](repeating: 0, count: p)
         for iteration in 0..<600 {
+            try checkpoint()
             let block = Tensor(shape: [n, p], scalars: q.map { Float($0) })
             let product = noGrad { covarianceF.matmul(block) }
             var next = product.scalars.map { Double($0) * Double(scale) }
@@ -109,6 +126,7 @@ public final class PCA: Module {
             q = next
         }
         // Rayleigh-Ritz in Double: B = Q^T C Q, eigenvectors W, directions Q W.
+        try checkpoint()
         let cq = SymmetricEigen.multiply(matrix, q, m: n, k: n, n: p)
         var b = [Double](repeating: 0, count: p * p)
         for i in 0..<n {
@@ -117,7 +135,7 @@ public final class PCA: Module {
                 for c in 0..<p { b[r * p + c] += x * cq[i * p + c] }
             }
         }
-        let (values, w) = SymmetricEigen.decompose(b, n: p)
+        let (values, w) = try SymmetricEigen.decompose(b, n: p, checkpoint: checkpoint)
         let directions = SymmetricEigen.multiply(q, w, m: n, k: p, n: p)
         var top = [Double](repeating: 0, count: n * count)
         for i in 0..<n { for c in 0..<count { top[i * count + c] = directions[i * p + c] } }

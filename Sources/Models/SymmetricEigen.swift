@@ -15,6 +15,14 @@ public enum SymmetricEigen {
     public static func decompose(_ matrix: [Double], n: Int, maxSweeps: Int = 60) -> (
         values: [Double], vectors: [Double]
     ) {
+        decompose(matrix, n: n, maxSweeps: maxSweeps, checkpoint: {})
+    }
+
+    /// `decompose`, calling `checkpoint` before each sweep (a sweep of order 800 takes about a second),
+    /// so a caller can abandon it by throwing from there.
+    public static func decompose<Failure: Error>(
+        _ matrix: [Double], n: Int, maxSweeps: Int = 60, checkpoint: () throws(Failure) -> Void
+    ) throws(Failure) -> (values: [Double], vectors: [Double]) {
         precondition(matrix.count == n * n, "SymmetricEigen: \(matrix.count) entries for order \(n)")
         var a = matrix
         for i in 0..<n {
@@ -29,9 +37,10 @@ public enum SymmetricEigen {
         var scale = 0.0
         for x in a { scale += x * x }
         let tolerance = 1e-30 * max(scale, 1e-300)
-        a.withUnsafeMutableBufferPointer { a in
-            v.withUnsafeMutableBufferPointer { v in
+        try a.withUnsafeMutableBufferPointer { (a) throws(Failure) in
+            try v.withUnsafeMutableBufferPointer { (v) throws(Failure) in
                 for _ in 0..<maxSweeps {
+                    try checkpoint()
                     var off = 0.0
                     for i in 0..<n { for j in (i + 1)..<max(n, i + 1) { off += a[i * n + j] * a[i * n + j] } }
                     if off <= tolerance { break }

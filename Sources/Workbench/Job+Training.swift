@@ -106,6 +106,7 @@ extension Job {
         runner.start(running: running)
         let kind: Kind = if case .classifier = plan.model { .classifierTraining } else { .generativeTraining }
         let job = Job(kind: kind, title: title, runner: runner, classNames: [], run: plan.run, labels: labels)
+        job.releaseOnQuit = { lock.release() }
         if kind == .classifierTraining {
             job.saveWeights = { session.value?.saveWeights() ?? "still loading" }
         } else {

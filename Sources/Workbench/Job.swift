@@ -32,6 +32,9 @@ final class Job {
     var paceIndex = 0
     /// Saves the current weights on the runner's queue (set for training jobs).
     var saveWeights: (@Sendable () -> String)?
+    /// Gives up the run's lock when the workbench quits (set for training jobs): the process ends without
+    /// releasing the objects that hold it, which left the lock file behind.
+    var releaseOnQuit: (() -> Void)?
     /// Maps a key to a change made between steps on the runner's queue (learning rate, eps, ...).
     var controls: (KeyEvent) -> (@Sendable (any Experiment) -> String)? = { key in
         switch key.key {

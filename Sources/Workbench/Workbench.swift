@@ -58,6 +58,9 @@ public enum Workbench {
                 pacer.inputArrived()
             }
         }
-        for job in state.jobs { job.runner.send(.stop) }
+        for job in state.jobs {
+            job.runner.send(.stop)
+            job.releaseOnQuit?()
+        }
     }
 }

@@ -339,4 +339,30 @@ import Testing
             #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
         }
     }
+
+    /// Bug: a `--target-run` or `--transfer-run` of another image size exited 1 (a runtime failure, where
+    /// every other mismatched run is a usage error) with "transfer: the target model (...) does not match
+    /// the surrogate" or "uap: the transfer model takes 14x14 images", naming neither option nor `--run`'s size.
+    @Test func aSecondRunOfAnotherImageSizeIsAUsageError() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train("victim", root: root)
+        let folder = root + "/small"
+        try writeIDXDataset(folder: folder, side: 14, count: 20)
+        let small = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "1", "--run", "small", "--data", folder, "--quiet"], runsRoot: root)
+        try #require(small.status == 0, "\(small.stderr)")
+        let cases: [([String], String)] = [
+            (["transfer", "--target-run", "small"], "'--target-run' run 'small' takes 14x14 images in 10 classes;"),
+            (
+                ["uap", "--transfer-run", "small", "--train-n", "20"],
+                "'--transfer-run' run 'small' takes 14x14 images;"
+            ),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(
+                ["attack"] + arguments + ["--run", "victim", "--n", "5"], runsRoot: root)
+            expectOneLine(result, status: 2, message + " '--run' takes 28x28", "\(arguments)")
+        }
+    }
 }

@@ -130,6 +130,57 @@ import Testing
     }
 }
 
+extension TrainLifecycleCLITests {
+    /// Starts `manifold arguments` with runs in `root` and returns once the run folder `run` exists.
+    static func startedTraining(_ arguments: [String], run: String, root: String) throws -> ChildProcess {
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        environment["MANIFOLD_THREADS"] = "1"
+        let process = try ChildProcess(executable: ManifoldBinary.path, arguments: arguments, environment: environment)
+        let start = Date()
+        while !FileManager.default.fileExists(atPath: "\(root)/\(run)"), process.isRunning,
+            Date().timeIntervalSince(start) < 120
+        {
+            usleep(20_000)
+        }
+        return process
+    }
+
+    /// Bug: `train pca` ignored Ctrl-C: the fit (one step, seconds on a full data set) ran to its end, the
+    /// run was saved and the command exited 0. The fit now asks for the flag inside its loops.
+    @Test func ctrlCStopsAPCAFitMidway() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let process = try Self.startedTraining(["train", "pca", "--run", "fit"], run: "fit", root: root)
+        usleep(300_000)
+        process.send(SIGINT)
+        let status = process.wait(timeout: 60)
+        let stderr = String(decoding: process.standardError, as: UTF8.self)
+        #expect(status == 130, "status \(String(describing: status)): \(stderr)")
+        #expect(stderr.contains("interrupted before the first epoch ended: nothing was saved"), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/fit"), "the run folder was left behind")
+    }
+
+    /// Bug: a second Ctrl-C before the first epoch was saved (while the first waited for a step to end)
+    /// ended the process with the run folder still there, empty, and its lock file beside it. The second
+    /// now removes both before the process ends.
+    @Test func aSecondCtrlCBeforeTheFirstEpochLeavesNoFolder() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        // CNN steps of 1,000 images on one thread: each takes far longer than the 0.1 s between the signals.
+        let process = try Self.startedTraining(
+            ["train", "cnn", "--batch", "1000", "--train-limit", "5000", "--run", "twice"], run: "twice", root: root)
+        usleep(300_000)
+        process.send(SIGINT)
+        usleep(100_000)
+        process.send(SIGINT)
+        let status = process.wait(timeout: 60)
+        #expect(status == 130, "status \(String(describing: status))")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/twice"), "an empty run folder was left behind")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/.twice.lock"), "the lock file was left behind")
+    }
+}
+
 /// The workbench's Runs `t` on a run that a training holds is refused at once (a status-line message),
 /// instead of starting a job that fails on its queue.
 @Suite struct WorkbenchTrainingLockTests {

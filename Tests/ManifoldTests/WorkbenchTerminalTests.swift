@@ -69,6 +69,26 @@ struct WorkbenchTerminalTests {
         #expect(config.contains("\"epochs_done\": 6"), "\(config)")
     }
 
+    /// Bug: quitting the workbench (`q`, or Ctrl-C, which arrives as a key) left the lock file of every
+    /// training job it had started, `.mlp-synthetic-DATE.lock` for the MLP of each launch, in the runs folder.
+    @Test func quittingLeavesNoLockFile() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let session = try TmuxSession(
+            command: "MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; touch \(root)/ended; sleep 30",
+            width: 120, height: 40)
+        defer { session.close() }
+        #expect(session.waitFor("paused"), "\(session.screen())")
+        func locks() -> [String] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/runs")) ?? []
+            return names.filter { $0.hasSuffix(".lock") }
+        }
+        #expect(locks().count == 1, "the paused MLP job holds no lock: \(locks())")
+        session.send("C-c")
+        #expect(waitUntilFile("\(root)/ended"), "\(session.screen())")
+        #expect(locks().isEmpty, "left behind: \(locks())")
+    }
+
     /// Live controls on the Sample screen: `+` changes the Langevin step size, `{` / `}` the step rate.
     @Test func sampleScreenStepSizeAndPaceChangeLive() throws {
         let root = temporaryFolder()
