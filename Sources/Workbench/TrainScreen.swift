@@ -45,9 +45,10 @@ final class TrainScreen: JobScreen {
         renderEpochPanel(s, in: right[0], buffer: &buffer, workbench: workbench)
         // A classifier's visuals (its own training, or a watched classifier run) have the test predictions.
         let classifier = job.kind == .classifierTraining || s.images["test"] != nil
+        let scatterTitle = classifier ? "hidden features of test images (PCA)" : "codes of test images"
         workbench.renderScatter(
             s, classNames: job.classNames,
-            title: classifier ? "hidden features of test images (PCA)" : "codes of test images",
+            title: scatterTitle.count + 4 <= right[1].width || !classifier ? scatterTitle : "hidden features (PCA)",
             in: right[1], buffer: &buffer)
 
         if let test = s.images["test"] {
@@ -57,7 +58,11 @@ final class TrainScreen: JobScreen {
             if groups.isEmpty {
                 workbench.renderImageStrip([], title: "images", in: rows[1], buffer: &buffer)
             } else {
-                let strips = Layout.vertical(Array(repeating: Constraint.fill(1), count: groups.count)).split(rows[1])
+                // A strip needs four rows (borders, images, captions): in a short terminal they stand side by side.
+                let parts = Array(repeating: Constraint.fill(1), count: groups.count)
+                let strips =
+                    rows[1].height >= 4 * groups.count
+                    ? Layout.vertical(parts).split(rows[1]) : Layout.horizontal(parts).split(rows[1])
                 for (group, strip) in zip(groups, strips) {
                     workbench.renderImageStrip(s.images[group] ?? [], title: group, in: strip, buffer: &buffer)
                 }
