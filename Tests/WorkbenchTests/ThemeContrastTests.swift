@@ -18,7 +18,8 @@ import Testing
     /// Image pixels and border glyphs, which are not text.
     static let notText: Set<String> = Set("▀▄█▐▌─│╭╮╰╯┤┴└┬├┼┌┐┘".map(String.init))
 
-    /// Text cells (not image pixels or borders) whose foreground is within `ratio` of their background, as descriptions.
+    /// Text cells (not image pixels or borders) whose foreground is within `ratio` of their background, as
+    /// descriptions.
     static func lowContrastCells(theme: Theme, minimum ratio: Double) -> [String] {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }

@@ -17,9 +17,9 @@ import Testing
         Snapshot.Image(width: 4, height: 4, values: [Float](repeating: shade, count: 16), caption: caption)
     }
 
-    static func trainFrame(kind: Job.Kind, width: Int, height: Int, describe: @escaping @Sendable (inout Snapshot) -> Void)
-        -> [String]
-    {
+    static func trainFrame(
+        kind: Job.Kind, width: Int, height: Int, describe: @escaping @Sendable (inout Snapshot) -> Void
+    ) -> [String] {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
         var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
@@ -109,7 +109,8 @@ import Testing
     @Test func everyPanelHasContentAt70x20() {
         let classifier = Self.classifierFrame(width: 70, height: 20)
         let text = classifier.joined(separator: "\n")
-        #expect(classifier.contains { $0.contains("│epoch ") } && classifier.contains { $0.contains("│step ") }, "\(text)")
+        #expect(classifier.contains { $0.contains("│epoch ") }, "\(text)")
+        #expect(classifier.contains { $0.contains("│step ") }, "\(text)")
         #expect(classifier.contains { $0.contains("│Ankle…  Pullov… Trouser Shirt≠…") }, "\(text)")
         let generative = Self.generativeFrame(width: 70, height: 20)
         let strips = generative.first { $0.contains("╭ originals") && $0.contains("╭ samples") }
