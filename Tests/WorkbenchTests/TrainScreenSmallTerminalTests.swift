@@ -47,6 +47,19 @@ import Testing
             s.images["originals"] = (0..<6).map { image("\($0)") }
             s.images["reconstructions"] = (0..<6).map { _ in image("", shade: 0.4) }
             s.images["samples"] = (0..<6).map { _ in image("", shade: 0.6) }
+            s.points = (0..<20).map { Snapshot.Point(x: Double($0 % 5), y: Double($0 / 5), label: $0 % 10) }
+        }
+    }
+
+    /// A DAE's training: noisy, originals, reconstructions and samples, and no codes to scatter.
+    static func daeFrame(width: Int, height: Int) -> [String] {
+        trainFrame(kind: .generativeTraining, width: width, height: height) { s in
+            s.series["loss"] = [20, 10, 5, 4]
+            s.figures = [("model", "dae"), ("epoch", "1/10"), ("step", "94"), ("loss", "4.1"), ("sigmas", "6")]
+            s.images["noisy"] = (0..<6).map { _ in image("σ 0.2", shade: 0.3) }
+            s.images["originals"] = (0..<6).map { image("\($0)") }
+            s.images["reconstructions"] = (0..<6).map { _ in image("", shade: 0.4) }
+            s.images["samples"] = (0..<6).map { _ in image("", shade: 0.6) }
         }
     }
 
@@ -89,8 +102,8 @@ import Testing
                 "│300┤⠉⠑⠒⠒⠢⠤⠤⢄⣀⣀⣀⡀          ━loss ││model               vae▐│",
                 "│200┤           ⠈⠉⠉⠉⠉⠑⠒⠒⠒⠒⠒⠒⠤⠤⠤⠤⠤│╰────────────────────────╯",
                 "│100┤                            │╭ codes of test images ──╮",
-                "│   └┴─────────────────┴─────────││                        │",
-                "│    0                 2         ││                        │",
+                "│   └┴─────────────────┴─────────││ ⠅    ⠨     ⠅    ⠅    ⠨ │",
+                "│    0                 2         ││ ⡂    ⢐     ⡂    ⡂    ⢐ │",
                 "╰────────────────────────────────╯╰────────────────────────╯",
                 "╭ originals ───────╮╭ reconstructions ─╮╭ samples ─────────╮",
                 "│  ====    ====    ││  ----    ----    ││  ++++    ++++    │",
@@ -116,5 +129,19 @@ import Testing
         let strips = generative.first { $0.contains("╭ originals") && $0.contains("╭ samples") }
         #expect(strips != nil, "\(generative.joined(separator: "\n"))")
         #expect(generative.contains { $0.contains("│  ====") && $0.contains("│  ----") && $0.contains("│  ++++") })
+    }
+
+    /// Bug: a DAE (or DDPM) has no codes, yet half the right column was an empty "codes of test images"
+    /// panel at every size, and at 60x18 the figures beside it showed one row (the model). The figures now
+    /// take the whole column: every figure in view.
+    @Test func aModelWithoutCodesGivesTheScatterRowsToTheFigures() {
+        let frame = Self.daeFrame(width: 60, height: 18)
+        let text = frame.joined(separator: "\n")
+        #expect(!text.contains("codes of test images"), "\(text)")
+        for name in ["model", "epoch", "step", "loss", "sigmas"] {
+            #expect(frame.contains { $0.contains("│\(name) ") }, "\(name) missing:\n\(text)")
+        }
+        let wide = Self.daeFrame(width: 120, height: 40).joined(separator: "\n")
+        #expect(!wide.contains("codes of test images"), "\(wide)")
     }
 }
