@@ -36,11 +36,13 @@ public struct Table: Widget {
     public var headerStyle: Style
     public var style: Style
     public var selectedStyle: Style
+    /// Whether the first row shows the column titles; without it every row shows cells.
+    public var showsHeader: Bool
 
     public init(
         columns: [Column], rows: [[String]], selected: Int? = nil, scrollOffset: Int = 0,
         headerStyle: Style = Style(attributes: .bold), style: Style = .plain,
-        selectedStyle: Style = Style(attributes: .reverse)
+        selectedStyle: Style = Style(attributes: .reverse), showsHeader: Bool = true
     ) {
         self.columns = columns
         self.rows = rows
@@ -49,6 +51,7 @@ public struct Table: Widget {
         self.headerStyle = headerStyle
         self.style = style
         self.selectedStyle = selectedStyle
+        self.showsHeader = showsHeader
     }
 
     /// The scroll offset that keeps `selected` visible in `visibleRows`, moving as little as possible
@@ -69,12 +72,13 @@ public struct Table: Widget {
         let a = area.intersection(buffer.area)
         guard !a.isEmpty else { return }
         buffer.setStyle(style, in: a)
-        let visible = a.height - 1
+        let header = showsHeader ? 1 : 0
+        let visible = a.height - header
         // Keep the last column for the scroll indicator when rows are hidden.
         let scrolls = rows.count > visible && visible > 0 && a.width >= 2
         let columnsArea = Rect(x: a.x, y: a.y, width: a.width - (scrolls ? 1 : 0), height: a.height)
         let parts = Layout.horizontal(columns.map(\.width), spacing: 1).split(columnsArea)
-        for (column, part) in zip(columns, parts) where part.width > 0 {
+        for (column, part) in zip(columns, parts) where showsHeader && part.width > 0 {
             Line(column.title, style: headerStyle, alignment: column.alignment)
                 .render(x: part.x, y: a.y, width: part.width, buffer: &buffer)
         }
@@ -83,7 +87,7 @@ public struct Table: Widget {
             selected: selected, current: scrollOffset, visibleRows: visible,
             rowCount: rows.count)
         for (i, row) in rows.dropFirst(offset).prefix(visible).enumerated() {
-            let y = a.y + 1 + i
+            let y = a.y + header + i
             let isSelected = selected == offset + i
             if isSelected {
                 buffer.setStyle(selectedStyle, in: Rect(x: a.x, y: y, width: a.width, height: 1))
@@ -98,7 +102,7 @@ public struct Table: Widget {
         if scrolls {
             let position =
                 rows.count > visible ? offset * (visible - 1) / max(1, rows.count - visible) : 0
-            buffer.put("▐", x: a.right - 1, y: a.y + 1 + position, style: headerStyle)
+            buffer.put("▐", x: a.right - 1, y: a.y + header + position, style: headerStyle)
         }
     }
 }

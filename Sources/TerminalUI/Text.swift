@@ -78,7 +78,7 @@ public struct Line: Hashable, Sendable, ExpressibleByStringLiteral {
 /// Horizontal alignment.
 public enum Alignment: Hashable, Sendable { case left, center, right }
 
-/// `text` cut to at most `width` columns, ending in "…" when something was cut.
+/// `text` cut to at most `width` columns, ending in "…" when something was cut (spaces before it dropped).
 public func truncated(_ text: String, toWidth width: Int) -> String {
     guard width > 0 else { return "" }
     if CharacterWidth.of(text) <= width { return text }
@@ -90,6 +90,8 @@ public func truncated(_ text: String, toWidth width: Int) -> String {
         result.append(c)
         used += w
     }
+    // A cut just after a word ends at the word: "Ankle…", not "Ankle …".
+    while result.last == " " { result.removeLast() }
     return result + "…"
 }
 

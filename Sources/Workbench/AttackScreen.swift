@@ -37,7 +37,8 @@ final class AttackScreen: JobScreen {
 
     func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
         if key.key == .character("n"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
-            // Next method on the same classifier and image: a new job, the old one stays a `[` away.
+            // Next method on the same classifier and image: a new job, the old one stays a `[` away, paused
+            // (`n` pressed until the method is autoattack, or held down, ran every method passed at once).
             // The image, eps and perceptual bound the user picked carry over; into and out of pgd-l2 the eps
             // is scaled between L-inf and L2 (`LabRadius`), and the status line says so.
             let next = AttackScreen.method(after: job.method)
@@ -49,6 +50,7 @@ final class AttackScreen: JobScreen {
                     run: run, method: next, epsilon: epsilon, perceptualBound: lab.perceptualBound,
                     image: lab.image, running: true)
             }
+            if workbench.jobs.count > started { job.runner.send(.pause) }
             if workbench.jobs.count > started, LabRadius.isL2(next) != LabRadius.isL2(job.method) {
                 let ratio = String(format: "%g", LabRadius.l2 / LabRadius.linf)
                 workbench.message =

@@ -120,15 +120,18 @@ extension Job {
     /// `purifier` one notch deeper or shallower (`depth` +1 / -1: DDPM t* x1.25 / x0.8, at least one step
     /// either way; DAE one level) or with more or fewer steps (`steps` +1 / -1: DDPM every ancestral step
     /// -> DDIM with t* / 2 -> halving, and doubling back; DAE steps per level x2 / x0.5).
-    /// - Throws: `PurifierError` at a limit (t* outside 1 ... T, levels outside 1 ... L, more than
-    ///   `maximumStepsPerLevel` Langevin steps per level).
+    /// - Throws: `PurifierError` at a limit, saying so in the workbench's words (t* already 1 or T, one or
+    ///   all of the DAE's levels already, `maximumStepsPerLevel` Langevin steps per level already).
     static func changed(_ purifier: any SteppablePurifier, depth: Int, steps: Int) throws -> any SteppablePurifier {
         switch purifier {
         case let diffusion as DiffusionPurifier:
             var tStar = diffusion.tStar
+            let total = diffusion.model.schedule.stepCount
+            if depth > 0 && tStar >= total { throw PurifierError("t* = T = \(total) already (the most)") }
+            if depth < 0 && tStar <= 1 { throw PurifierError("t* = 1 already (the fewest)") }
             if depth != 0 {
                 let scaled = Int((Double(tStar) * (depth > 0 ? 1.25 : 0.8)).rounded())
-                tStar = depth > 0 ? max(tStar + 1, scaled) : min(tStar - 1, scaled)
+                tStar = depth > 0 ? min(total, max(tStar + 1, scaled)) : max(1, min(tStar - 1, scaled))
             }
             var reverse = diffusion.reverse
             switch (reverse, steps) {
@@ -142,6 +145,11 @@ extension Job {
             if case .ddim(let count) = reverse, count > tStar { reverse = .ddim(steps: tStar) }
             return try DiffusionPurifier(model: diffusion.model, tStar: tStar, reverse: reverse)
         case let langevin as LangevinPurifier:
+            let levels = langevin.model.sigmas.count
+            if depth > 0 && langevin.ladder.count >= levels {
+                throw PurifierError("all \(levels) of the DAE's noise levels already (the most)")
+            }
+            if depth < 0 && langevin.ladder.count <= 1 { throw PurifierError("1 noise level already (the fewest)") }
             var perLevel = langevin.stepsPerLevel
             if steps > 0 {
                 guard perLevel < maximumStepsPerLevel else {

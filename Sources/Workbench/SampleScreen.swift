@@ -89,11 +89,14 @@ final class SampleScreen: JobScreen {
         _ figures: [(name: String, value: String)], in area: Rect, _ buffer: inout Buffer, _ workbench: WorkbenchState
     ) {
         let theme = workbench.theme
+        // The blank header row gives way to one more figure where not all fit, as in `renderFigures`.
+        let inner = workbench.panel("sampler (c C: class, w W: guidance)", area, &buffer)
         buffer.render(
             Table(
                 columns: [.init("", width: .length(11)), .init("", width: .fill(1), alignment: .right)],
-                rows: figures.map { [$0.name, $0.value] }, headerStyle: theme.mutedStyle, style: theme.textStyle),
-            in: workbench.panel("sampler (c C: class, w W: guidance)", area, &buffer))
+                rows: figures.map { [$0.name, $0.value] }, headerStyle: theme.mutedStyle, style: theme.textStyle,
+                showsHeader: inner.height > figures.count),
+            in: inner)
     }
 
     /// The sampler's noise level and score norm per step, on a log scale.

@@ -16,12 +16,16 @@ extension WorkbenchState {
         ImageView.Mode.preferred(colorDepth: colorDepth, kittyGraphics: kittyGraphics, id: id)
     }
 
+    /// The figures as name / value rows under a blank line, which gives way to one more figure in a panel
+    /// too short for all of them.
     func renderFigures(_ figures: [(name: String, value: String)], title: String, in area: Rect, buffer: inout Buffer) {
+        let inner = panel(title, area, &buffer)
         buffer.render(
             Table(
                 columns: [.init("", width: .fill(1)), .init("", width: .fill(1), alignment: .right)],
-                rows: figures.map { [$0.name, $0.value] }, headerStyle: theme.mutedStyle, style: theme.textStyle),
-            in: panel(title, area, &buffer))
+                rows: figures.map { [$0.name, $0.value] }, headerStyle: theme.mutedStyle, style: theme.textStyle,
+                showsHeader: inner.height > figures.count),
+            in: inner)
     }
 
     /// Points coloured by class; label -1 (prior samples, data) is drawn in the muted colour.
@@ -37,7 +41,8 @@ extension WorkbenchState {
     }
 
     func renderProgress(_ s: Snapshot, in area: Rect, buffer: inout Buffer) {
-        let bottom = Layout.horizontal([.fill(1), .length(40)]).split(area)
+        // Below 70 columns the throughput box gives way, so that the progress label is not cut.
+        let bottom = Layout.horizontal([.fill(1), .length(min(40, area.width - 30))]).split(area)
         let eta = s.stepsPerSecond > 0 ? Double(s.totalSteps - s.step) / s.stepsPerSecond : 0
         let epoch = s.epoch > 0 ? "epoch \(s.epoch) · " : ""
         buffer.render(
@@ -82,11 +87,14 @@ extension WorkbenchState {
                         mode: imageMode(UInt32(index + 1)), colormap: colormap),
                     in: parts[0])
             }
+            // A caption as wide as its cell is cut one column short before the next cell, so that
+            // neighbouring captions stay apart.
             let wrong = image.caption.contains("≠")
-            buffer.render(
-                Line(
-                    sanitized(image.caption), style: wrong ? theme.warningStyle : theme.mutedStyle, alignment: .center),
-                in: parts[1])
+            let caption = Line(
+                sanitized(image.caption), style: wrong ? theme.warningStyle : theme.mutedStyle, alignment: .center)
+            let last = index == cells.count - 1
+            let captionWidth = caption.width < parts[1].width || last ? parts[1].width : max(1, parts[1].width - 1)
+            buffer.render(caption, in: Rect(x: parts[1].x, y: parts[1].y, width: captionWidth, height: 1))
         }
     }
 }

@@ -23,7 +23,7 @@ enum SnapshotImageExport {
                     PNGWriter.encodeGray(width: grid.width, height: grid.height, values: grid.values), to: file)
                 written.append(file)
             }
-            return "exported \(written.count) PNGs to \(folder.path)"
+            return "exported \(written.count) PNG\(written.count == 1 ? "" : "s") to \(folder.path)"
         } catch {
             return "could not export: \(error)"
         }

@@ -41,29 +41,51 @@ final class TrainScreen: JobScreen {
                 labelStyle: theme.mutedStyle, legendStyle: theme.textStyle),
             in: workbench.panel(title, top[0], &buffer, focused: true))
 
-        let right = Layout.vertical([.fill(1), .fill(1)]).split(top[1])
-        renderEpochPanel(s, in: right[0], buffer: &buffer, workbench: workbench)
-        // A classifier's visuals (its own training, or a watched classifier run) have the test predictions.
+        // A generative model without codes (DAE, DDPM) draws its images but no scatter: the figures take its
+        // place. A classifier's visuals (its own training, or a watched run) have the test predictions.
         let classifier = job.kind == .classifierTraining || s.images["test"] != nil
+        if !classifier && s.points.isEmpty && !s.images.isEmpty {
+            renderEpochPanel(s, in: top[1], buffer: &buffer, workbench: workbench)
+        } else {
+            let right = Layout.vertical([.fill(1), .fill(1)]).split(top[1])
+            renderEpochPanel(s, in: right[0], buffer: &buffer, workbench: workbench)
+            renderScatter(job: job, s, in: right[1], buffer: &buffer, workbench: workbench)
+        }
+        renderImages(s, in: rows[1], buffer: &buffer, workbench: workbench)
+        workbench.renderProgress(s, in: rows[2], buffer: &buffer)
+    }
+
+    /// The test images' hidden features (a classifier) or codes (an autoencoder), coloured by class.
+    private func renderScatter(
+        job: Job, _ s: Snapshot, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState
+    ) {
+        let classifier = job.kind == .classifierTraining || s.images["test"] != nil
+        let scatterTitle = classifier ? "hidden features of test images (PCA)" : "codes of test images"
         workbench.renderScatter(
             s, classNames: job.classNames,
-            title: classifier ? "hidden features of test images (PCA)" : "codes of test images",
-            in: right[1], buffer: &buffer)
+            title: scatterTitle.count + 4 <= area.width || !classifier ? scatterTitle : "hidden features (PCA)",
+            in: area, buffer: &buffer)
+    }
 
+    /// The test images with predictions, or a strip per group of a generative model's images.
+    private func renderImages(_ s: Snapshot, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
         if let test = s.images["test"] {
-            workbench.renderImageStrip(test, title: "test images · predictions", in: rows[1], buffer: &buffer)
+            workbench.renderImageStrip(test, title: "test images · predictions", in: area, buffer: &buffer)
         } else {
             let groups = ["noisy", "originals", "reconstructions", "samples"].filter { s.images[$0]?.isEmpty == false }
             if groups.isEmpty {
-                workbench.renderImageStrip([], title: "images", in: rows[1], buffer: &buffer)
+                workbench.renderImageStrip([], title: "images", in: area, buffer: &buffer)
             } else {
-                let strips = Layout.vertical(Array(repeating: Constraint.fill(1), count: groups.count)).split(rows[1])
+                // A strip needs four rows (borders, images, captions): in a short terminal they stand side by side.
+                let parts = Array(repeating: Constraint.fill(1), count: groups.count)
+                let strips =
+                    area.height >= 4 * groups.count
+                    ? Layout.vertical(parts).split(area) : Layout.horizontal(parts).split(area)
                 for (group, strip) in zip(groups, strips) {
                     workbench.renderImageStrip(s.images[group] ?? [], title: group, in: strip, buffer: &buffer)
                 }
             }
         }
-        workbench.renderProgress(s, in: rows[2], buffer: &buffer)
     }
 
     /// Per-epoch metrics as curves, or the key figures before the first epoch ends.

@@ -92,11 +92,11 @@ extension WorkbenchState {
         if let job = active {
             let s = job.runner.snapshot
             let word = Span(
-                statusWord(s.status) + " ", style: Style(foreground: statusColor(s.status), attributes: .bold))
+                statusWord(s.status) + " ", style: Style(foreground: statusBarColor(s.status), attributes: .bold))
             full = [word, Span("\(job.title) · step \(s.step)/\(s.totalSteps) ")]
             compact = [word, Span("step \(s.step)/\(s.totalSteps) ")]
         }
-        let style = Style(foreground: theme.text, background: theme.border)
+        let style = Style(foreground: statusBarText, background: theme.border)
         guard !shown.isEmpty else { return StatusLine(left: hints, right: full, style: style) }
         let text = sanitized(shown)
         let choices: [(left: [Span], right: [Span])] = [
@@ -109,6 +109,21 @@ extension WorkbenchState {
         }
         let (left, right) = fits ?? choices[choices.count - 1]
         return StatusLine(left: left, right: right, style: style)
+    }
+
+    /// The status line's text colour: the theme's text, or its background where the text is hard to read
+    /// on the bar (the border colour; high-contrast has white text and white borders).
+    var statusBarText: Color {
+        let text = theme.text.contrastRatio(with: theme.border) ?? 21
+        let background = theme.background.contrastRatio(with: theme.border) ?? 0
+        return text >= 3 || text >= background ? theme.text : theme.background
+    }
+
+    /// The status word's colour on the status line: its status colour where that reads on the bar, else
+    /// the bar's text colour (the word is bold either way).
+    func statusBarColor(_ status: Snapshot.Status) -> Color {
+        let color = statusColor(status)
+        return (color.contrastRatio(with: theme.border) ?? 21) >= 3 ? color : statusBarText
     }
 
     func statusWord(_ status: Snapshot.Status) -> String {

@@ -18,6 +18,13 @@ import Testing
         #expect(truncated("abc", toWidth: 0) == "")
     }
 
+    /// A cut just after a word drops the space, so that the mark follows the word ("Ankle…", not "Ankle …").
+    @Test func truncationDropsTheSpaceBeforeTheEllipsis() {
+        #expect(truncated("Ankle boot", toWidth: 7) == "Ankle…")
+        #expect(truncated("hidden features of test images", toWidth: 20) == "hidden features of…")
+        #expect(lines(Line("Ankle boot"), width: 7, height: 1) == ["Ankle… "])
+    }
+
     /// Cut in the middle: the start and, a little longer, the end stay, around one "…".
     @Test func truncatesInTheMiddle() {
         #expect(truncatedMiddle("mlp-synthetic-20261204-201016-2", toWidth: 20) == "mlp-syn…204-201016-2")

@@ -72,6 +72,14 @@ import Testing
         #expect(buffer[0, 0].attributes.contains(.bold))
     }
 
+    /// Without the header every row shows a cell, the scroll mark beside the rows.
+    @Test func withoutTheHeaderTheFirstRowShowsCells() {
+        var plain = table
+        plain.showsHeader = false
+        plain.selected = nil
+        #expect(lines(plain, width: 12, height: 3) == ["run0    0.0▐", "run1    0.1 ", "run2    0.2 "])
+    }
+
     @Test func scrollOffsetKeepsSelectionVisible() {
         #expect(Table.scrollOffset(selected: 0, current: 5, visibleRows: 3, rowCount: 10) == 0)
         #expect(Table.scrollOffset(selected: 9, current: 0, visibleRows: 3, rowCount: 10) == 7)

@@ -90,4 +90,26 @@ import Testing
         let bound = try Self.figure("perceptual bound", after: "n", on: job, root: root)
         #expect(bound == "0.3", "bound \(bound ?? "not shown")")
     }
+
+    /// Bug: every `n` started the next method while the previous attacks ran on; pressed until the method
+    /// is autoattack (as the README suggests), or held down (50 presses: 50 attacks loading at once, 52
+    /// threads, 3.4 GB, the shown one still loading half a minute later). The job `n` leaves is paused.
+    @Test func nPausesTheAttackItLeaves() throws {
+        let root = try Self.runsRoot()
+        defer { cleanup(root) }
+        let job = Self.fixture(method: "fgsm", figures: [("eps", "0.1")], root: root)
+        job.runner.send(.run)
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        state.add(job)
+        var deadline = Date().addingTimeInterval(10)
+        while job.runner.snapshot.status != .running && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        #expect(job.runner.snapshot.status == .running)
+        _ = state.handle(.key(.character("n")))
+        let started = try #require(state.jobs.count == 2 ? state.jobs.last : nil, "\(state.message)")
+        defer { started.runner.send(.stop) }
+        deadline = Date().addingTimeInterval(10)
+        while job.runner.snapshot.status != .paused && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        #expect(job.runner.snapshot.status == .paused)
+        job.runner.send(.stop)
+    }
 }

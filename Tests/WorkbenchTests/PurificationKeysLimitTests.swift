@@ -28,4 +28,44 @@ import Testing
         let halved = try #require(try Job.changed(purifier, depth: 0, steps: -1) as? LangevinPurifier)
         #expect(halved.stepsPerLevel == 50_000)
     }
+
+    /// Bug: `+` past a DAE's last noise level and `-` below its first said "--levels must be in 1...3 (the
+    /// DAE's noise levels), got 4", naming a command-line option the workbench user never typed; held down, it
+    /// said so at every press. They now say the purifier is at its limit, and the purifier stays as it was.
+    @Test func langevinLevelsStopAtTheDAEsLevelsInTheWorkbenchsWords() throws {
+        var generator = RandomGenerator(seed: 0)
+        let dae = DenoisingAutoencoder(pixels: 16, sigmas: [0.5, 0.2, 0.1], hidden: 8, generator: &generator)
+        let all: any SteppablePurifier = try LangevinPurifier(model: dae, levelCount: 3, stepsPerLevel: 10)
+        #expect(
+            Self.refusal { try Job.changed(all, depth: 1, steps: 0) }
+                == "all 3 of the DAE's noise levels already (the most)")
+        let one: any SteppablePurifier = try LangevinPurifier(model: dae, levelCount: 1, stepsPerLevel: 10)
+        #expect(Self.refusal { try Job.changed(one, depth: -1, steps: 0) } == "1 noise level already (the fewest)")
+        let two = try #require(try Job.changed(one, depth: 1, steps: 0) as? LangevinPurifier)
+        #expect(two.ladder.map(\.sigma) == [0.2, 0.1])
+    }
+
+    /// The same for a DDPM's t*: `+` stops at T, `-` at 1, each saying so (it said "--t-star must be in
+    /// 1...T (the run's T), got ..."), and a step that would pass T lands on T.
+    @Test func tStarStopsAtOneAndTInTheWorkbenchsWords() throws {
+        var generator = RandomGenerator(seed: 0)
+        let ddpm = DDPM(
+            pixels: 4, hidden: 8, embedding: 4, schedule: DiffusionSchedule(steps: 10), generator: &generator)
+        let nine: any SteppablePurifier = try DiffusionPurifier(model: ddpm, tStar: 9, reverse: .ddpm)
+        let top = try #require(try Job.changed(nine, depth: 1, steps: 0) as? DiffusionPurifier)
+        #expect(top.tStar == 10)
+        #expect(Self.refusal { try Job.changed(top, depth: 1, steps: 0) } == "t* = T = 10 already (the most)")
+        let one: any SteppablePurifier = try DiffusionPurifier(model: ddpm, tStar: 1, reverse: .ddpm)
+        #expect(Self.refusal { try Job.changed(one, depth: -1, steps: 0) } == "t* = 1 already (the fewest)")
+    }
+
+    /// What `change` throws, or nil when it does not.
+    static func refusal(_ change: () throws -> any SteppablePurifier) -> String? {
+        do {
+            _ = try change()
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
 }

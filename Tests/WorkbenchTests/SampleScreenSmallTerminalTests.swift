@@ -58,4 +58,14 @@ import Testing
             #expect(frame.contains { $0.contains("│\(name) ") }, "\(name) missing:\n\(text)")
         }
     }
+
+    /// Bug: at 80x24 the sampler panel's first row was the table's blank header while the figures below it
+    /// were cut (class, guidance, method; a scroll mark): the header now gives way, and the step shows too.
+    @Test func theSamplerPanelSpendsNoRowOnABlankHeaderAt80x24() throws {
+        let frame = Self.sampleFrame(width: 80, height: 24, classLabel: "none", perClass: false, images: 4)
+        let text = frame.joined(separator: "\n")
+        let title = try #require(frame.firstIndex { $0.contains("╭ sampler (c C: class, w W: guidance)") }, "\(text)")
+        #expect(frame[title + 1].contains("│class "), "\(text)")
+        #expect(frame.contains { $0.contains("│step ") && $0.contains("3/50") }, "\(text)")
+    }
 }

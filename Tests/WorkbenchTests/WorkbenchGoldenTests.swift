@@ -139,7 +139,7 @@ import Testing
         state.add(job)
         let frame = WorkbenchFixture.frame(state, width: 60, height: 18)
         let text = frame.joined(separator: "\n")
-        #expect(frame[1].hasPrefix("╭ robust accuracy … ╮╭ accuracy p… ╮╭ evaluation ─"), "\(text)")
+        #expect(frame[1].hasPrefix("╭ robust accuracy… ─╮╭ accuracy p… ╮╭ evaluation ─"), "\(text)")
         #expect(frame[12].hasPrefix("│    0     0.1   0.2││    1   2   3││"), "\(text)")
         for piece in ["━pgd", "━wor", "images", "200", "collapse", "none"] {
             #expect(frame.contains { $0.contains(piece) }, "\(piece) missing:\n\(text)")

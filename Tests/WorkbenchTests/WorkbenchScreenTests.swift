@@ -216,4 +216,17 @@ final class TrivialScreen: WorkbenchScreen {
         #expect(SnapshotImageExport.tiles(of: plain) == [[0.3]])
         #expect(SnapshotImageExport.fileStem("x_t/../é") == "x_té")
     }
+
+    /// Bug: `e` on a screen with one image group said "exported 1 PNGs".
+    @Test func exportCountsItsFilesInWords() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var snapshot = Snapshot()
+        snapshot.images["test"] = [Snapshot.Image(width: 2, height: 1, values: [0, 1], caption: "3")]
+        let folder = RunDirectory(root: root, name: "run")
+        #expect(SnapshotImageExport.export(snapshot, to: folder) == "exported 1 PNG to \(folder.path)")
+        snapshot.images["x0"] = snapshot.images["test"]
+        #expect(SnapshotImageExport.export(snapshot, to: folder) == "exported 2 PNGs to \(folder.path)")
+        #expect(FileManager.default.fileExists(atPath: "\(folder.path)/test-step0.png"))
+    }
 }
