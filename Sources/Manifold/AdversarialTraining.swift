@@ -5,11 +5,15 @@ import Engine
 enum AdversarialTraining {
     /// The settings given, nil without `--adversarial`. `--eps`, `--adv-steps`, `--beta` or
     /// `--early-stop-pgd` without `--adversarial`, `--beta` without trades and `--adv-steps` with fgsm-rs
-    /// are usage errors.
+    /// are usage errors (on `--resume`, one that says the run keeps its saved adversarial training).
     static func settings(_ parsed: ParsedArguments) throws -> AdversarialTrainingSettings? {
         let dependent = [TrainOptions.eps.name, TrainOptions.adversarialSteps.name, TrainOptions.beta.name]
         guard let name = try parsed.given(TrainOptions.adversarial) else {
             if let option = (dependent + [TrainOptions.earlyStopPGD.name]).first(where: parsed.isGiven) {
+                if parsed.has(TrainOptions.resume) {
+                    throw UsageError(
+                        "'--\(option)' cannot change on --resume: a resume keeps the run's adversarial training (leave it out)")
+                }
                 let needed = option == TrainOptions.beta.name ? "trades" : "pgd|fgsm-rs|trades"
                 throw UsageError("'--\(option)' needs '--adversarial \(needed)'")
             }

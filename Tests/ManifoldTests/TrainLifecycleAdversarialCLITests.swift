@@ -77,6 +77,11 @@ import Testing
         let rest = try ManifoldBinary.run(
             ["train", "mlp", "--run", "h", "--epochs", "2", "--resume", "--quiet"], runsRoot: root)
         #expect(rest.status == 0, "\(rest.stderr)")
+        // An adversarial option alone on a resume is refused as one, not as a missing '--adversarial'.
+        let alone = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "h", "--epochs", "3", "--resume", "--adv-steps", "3"], runsRoot: root)
+        #expect(alone.status == 2 && alone.stderr.split(separator: "\n").count == 1, "\(alone.stderr)")
+        #expect(alone.stderr.contains("a resume keeps the run's adversarial training"), "\(alone.stderr)")
         #expect(
             try FileIO.readAll(path: root + "/s/model.safetensors")
                 == FileIO.readAll(path: root + "/h/model.safetensors"))
