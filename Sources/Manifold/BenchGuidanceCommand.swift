@@ -121,7 +121,7 @@ enum BenchGuidanceCommand {
         benchmark.outFolder = try parsed.given(out)
         if let folder = benchmark.outFolder {
             InterruptNote.set(
-                "interrupted: the benchmark did not finish; grids written into \(folder) so far are whole; no report was printed"
+                "interrupted: the benchmark did not finish; any grid already in \(folder) is whole; no report was printed"
             )
         }
 
