@@ -38,7 +38,7 @@ public final class LangevinPurifier: SteppablePurifier {
 
     public var summary: String {
         let sigmas = ladder.map { String(format: "%g", $0.sigma) }.joined(separator: ",")
-        return "langevin sigmas \(sigmas), \(stepsPerLevel) steps each"
+        return "langevin sigmas \(sigmas), \(stepsPerLevel) step\(stepsPerLevel == 1 ? "" : "s") each"
     }
 
     public var pixelCount: Int { model.pixelCount }

@@ -59,7 +59,9 @@ public final class LatentProjectionPurifier: Purifier {
             parameters: vae.parameters, encode: { vae.encode($0).mean }, decode: { vae.decode($0) })
     }
 
-    public var summary: String { "\(kind) projection, \(steps) steps, \(restarts) restarts" }
+    public var summary: String {
+        "\(kind) projection, \(steps) step\(steps == 1 ? "" : "s"), \(restarts) restart\(restarts == 1 ? "" : "s")"
+    }
     public var isRandomised: Bool { restarts > 1 }
 
     public func purify(_ images: Tensor, generator: inout RandomGenerator) -> Tensor {

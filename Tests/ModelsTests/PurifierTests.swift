@@ -63,6 +63,9 @@ import Testing
         #expect(throws: PurifierError.self) { try LangevinPurifier(model: dae, levelCount: 0, stepsPerLevel: 2) }
         let langevin = try LangevinPurifier(model: dae, levelCount: 2, stepsPerLevel: 3)
         #expect(langevin.ladder.map(\.sigma) == [0.2, 0.1] && langevin.ladder.map(\.level) == [1, 2])
+        #expect(langevin.summary == "langevin sigmas 0.2,0.1, 3 steps each")
+        let single = try LangevinPurifier(model: dae, levelCount: 1, stepsPerLevel: 1)
+        #expect(single.summary == "langevin sigmas 0.1, 1 step each")
     }
 
     @Test func purifiedImagesArePixelsAndTheDrawsDecide() throws {
@@ -130,6 +133,9 @@ import Testing
         let x = Self.images(6)
         let start = noGrad { Networks.squaredError(ae.decode(ae.encode(x)), x) }
         let purifier = try LatentProjectionPurifier(autoencoder: ae, steps: 40, restarts: 3)
+        #expect(purifier.summary.hasSuffix("projection, 40 steps, 3 restarts"), "\(purifier.summary)")
+        let once = try LatentProjectionPurifier(autoencoder: ae, steps: 1, restarts: 1)
+        #expect(once.summary.hasSuffix("projection, 1 step, 1 restart"), "\(once.summary)")
         var draws = RandomGenerator(seed: 2)
         let purified = purifier.purify(x, generator: &draws)
         #expect(Networks.squaredError(purified, x) < 0.95 * start)
