@@ -4,6 +4,7 @@ import Synchronization
 /// Ctrl-C during a headless training: the first SIGINT only raises a flag, so the training loop can
 /// stop between steps and say which epoch is saved and how to resume; a second one ends the process at
 /// once (the default action), after removing the new run's folder if it is still empty and the run's lock file.
+/// SIGTERM and SIGHUP (`kill`, `timeout`, a closed terminal) end it at once as before, with the same removals.
 enum InterruptFlag {
     private static let raised = Atomic<Bool>(false)
     /// The address of the folder a second Ctrl-C removes when empty: a C string made by `install`, never
@@ -22,19 +23,31 @@ enum InterruptFlag {
         if let lock, let text = strdup(lock) {
             lockFile.store(Int(bitPattern: text), ordering: .releasing)
         }
-        signal(SIGINT) { _ in
-            // Async-signal-safe calls only: an atomic exchange, rmdir, unlink, signal and raise.
+        signal(SIGINT) { number in
             guard InterruptFlag.raised.exchange(true, ordering: .relaxed) else { return }
-            if let path = UnsafePointer<CChar>(bitPattern: InterruptFlag.emptyFolder.load(ordering: .acquiring)) {
-                rmdir(path)
-            }
-            if let path = UnsafePointer<CChar>(bitPattern: InterruptFlag.lockFile.load(ordering: .acquiring)) {
-                unlink(path)
-            }
-            // Delivered once the handler returns, with the default action: the process ends.
-            signal(SIGINT, SIG_DFL)
-            raise(SIGINT)
+            InterruptFlag.removeAndEnd(number)
         }
+        for number in [SIGTERM, SIGHUP] {
+            let previous = signal(number) { number in InterruptFlag.removeAndEnd(number) }
+            // A signal the process was started to ignore (`nohup` and SIGHUP) stays ignored.
+            if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
+                signal(number, SIG_IGN)
+            }
+        }
+    }
+
+    /// Removes the empty run folder and the lock file, then ends the process by `number`'s default action.
+    /// Async-signal-safe calls only: atomic loads, rmdir, unlink, signal and raise.
+    private static func removeAndEnd(_ number: Int32) {
+        if let path = UnsafePointer<CChar>(bitPattern: emptyFolder.load(ordering: .acquiring)) {
+            rmdir(path)
+        }
+        if let path = UnsafePointer<CChar>(bitPattern: lockFile.load(ordering: .acquiring)) {
+            unlink(path)
+        }
+        // Delivered once the handler returns, with the default action: the process ends.
+        signal(number, SIG_DFL)
+        raise(number)
     }
 
     static var isRaised: Bool { raised.load(ordering: .relaxed) }

@@ -179,6 +179,22 @@ extension TrainLifecycleCLITests {
         #expect(!FileManager.default.fileExists(atPath: "\(root)/twice"), "an empty run folder was left behind")
         #expect(!FileManager.default.fileExists(atPath: "\(root)/.twice.lock"), "the lock file was left behind")
     }
+
+    /// SIGTERM or SIGHUP (`kill`, `timeout`, a closed terminal) before the first epoch ends the process as
+    /// they always did, but leaves neither the new run's empty folder nor its lock file.
+    @Test(arguments: [SIGTERM, SIGHUP])
+    func aTerminationBeforeTheFirstEpochLeavesNoFolder(_ signal: Int32) throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let process = try Self.startedTraining(
+            ["train", "cnn", "--batch", "1000", "--train-limit", "5000", "--run", "ended"], run: "ended", root: root)
+        usleep(300_000)
+        process.send(signal)
+        let status = process.wait(timeout: 60)
+        #expect(status == 128 + signal, "status \(String(describing: status))")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/ended"), "an empty run folder was left behind")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/.ended.lock"), "the lock file was left behind")
+    }
 }
 
 /// The workbench's Runs `t` on a run that a training holds is refused at once (a status-line message),
