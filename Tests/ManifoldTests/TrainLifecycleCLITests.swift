@@ -99,19 +99,8 @@ import Testing
     @Test func ctrlCBeforeTheFirstEpochLeavesNoFolder() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["MANIFOLD_RUNS"] = root
-        environment["MANIFOLD_THREADS"] = "1"
         // Batches of 2 over 20,000 images: the first epoch takes far longer than the test waits.
-        let process = try ChildProcess(
-            executable: ManifoldBinary.path, arguments: ["train", "mlp", "--batch", "2", "--run", "early"],
-            environment: environment)
-        let start = Date()
-        while !FileManager.default.fileExists(atPath: "\(root)/early"), process.isRunning,
-            Date().timeIntervalSince(start) < 120
-        {
-            usleep(20_000)
-        }
+        let process = try Self.startedTraining(["train", "mlp", "--batch", "2", "--run", "early"], run: "early", root: root)
         usleep(300_000)
         process.send(SIGINT)
         let status = process.wait(timeout: 60)
