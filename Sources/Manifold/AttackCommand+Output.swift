@@ -120,8 +120,10 @@ extension AttackCommand {
                 }
             }
             if method == "spatial" {
+                // Images the model had right and the transform fooled; one it had wrong was no success of it.
                 var counts: [String: Int] = [:]
-                for item in spatialTransforms(result) {
+                for item in spatialTransforms(result)
+                where result.outcomes[item.image].cleanPrediction == result.outcomes[item.image].label {
                     counts[
                         String(format: "rotation %+.0f deg, shift (%+d, %+d)", item.rotation, item.dx, item.dy),
                         default: 0] += 1
@@ -129,7 +131,7 @@ extension AttackCommand {
                 for (name, n) in counts.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) })
                     .prefix(5)
                 {
-                    print("fooled by \(name): \(n) images")
+                    print("fooled by \(name): \(n) image\(n == 1 ? "" : "s")")
                 }
             }
             if let sanity { printFlags(sanity.flags, count: sanity.count, seconds: sanity.seconds) }

@@ -171,6 +171,13 @@ import Testing
             ["attack", "spatial", "--run", "victim", "--n", "20", "--quiet"], runsRoot: root)
         #expect(spatial.status == 0, "\(spatial.stderr)")
         #expect(spatial.stdout.contains("spatial on 20 images"))
+        // "fooled by" counts images the model had right, in words ("1 image"), never more than it had right.
+        let clean = try #require(spatial.stdout.firstMatch(of: /clean accuracy ([0-9.]+)/).flatMap { Double($0.1) })
+        let fooled = spatial.stdout.split(separator: "\n").filter { $0.hasPrefix("fooled by ") }
+        #expect(!fooled.isEmpty, "\(spatial.stdout)")
+        let counts = fooled.compactMap { line in line.firstMatch(of: /: ([0-9]+) images?$/).flatMap { Int($0.1) } }
+        #expect(counts.count == fooled.count && fooled.allSatisfy { !$0.hasSuffix(": 1 images") }, "\(fooled)")
+        #expect(counts.reduce(0, +) <= Int((clean * 20).rounded()), "\(spatial.stdout)")
         let help = try ManifoldBinary.run(["help", "attack"], runsRoot: root)
         for method in ["apgd", "deepfool", "uap", "spatial", "square"] { #expect(help.stdout.contains(method)) }
     }
