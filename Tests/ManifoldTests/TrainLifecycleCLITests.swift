@@ -100,14 +100,7 @@ import Testing
         let root = temporaryFolder()
         defer { cleanup(root) }
         // Batches of 2 over 20,000 images: the first epoch takes far longer than the test waits.
-        let process = try Self.startedTraining(["train", "mlp", "--batch", "2", "--run", "early"], run: "early", root: root)
-        usleep(300_000)
-        process.send(SIGINT)
-        let status = process.wait(timeout: 60)
-        let stderr = String(decoding: process.standardError, as: UTF8.self)
-        #expect(status == 130, "status \(String(describing: status)): \(stderr)")
-        #expect(stderr.contains("interrupted before the first epoch ended: nothing was saved"), "\(stderr)")
-        #expect(!FileManager.default.fileExists(atPath: "\(root)/early"), "an empty run folder was left behind")
+        try Self.expectCtrlCSavesNothing(["train", "mlp", "--batch", "2", "--run", "early"], run: "early", root: root)
 
         // A folder without config.json (one left by a second Ctrl-C, say) is no run to resume.
         try FileManager.default.createDirectory(atPath: "\(root)/empty", withIntermediateDirectories: true)
@@ -135,19 +128,40 @@ extension TrainLifecycleCLITests {
         return process
     }
 
-    /// Bug: `train pca` ignored Ctrl-C: the fit (one step, seconds on a full data set) ran to its end, the
-    /// run was saved and the command exited 0. The fit now asks for the flag inside its loops.
-    @Test func ctrlCStopsAPCAFitMidway() throws {
-        let root = temporaryFolder()
-        defer { cleanup(root) }
-        let process = try Self.startedTraining(["train", "pca", "--run", "fit"], run: "fit", root: root)
+    /// One Ctrl-C 0.3 s into a new run's first epoch: exit 130, "nothing was saved", and no run folder.
+    static func expectCtrlCSavesNothing(_ arguments: [String], run: String, root: String) throws {
+        let process = try startedTraining(arguments, run: run, root: root)
         usleep(300_000)
         process.send(SIGINT)
         let status = process.wait(timeout: 60)
         let stderr = String(decoding: process.standardError, as: UTF8.self)
         #expect(status == 130, "status \(String(describing: status)): \(stderr)")
         #expect(stderr.contains("interrupted before the first epoch ended: nothing was saved"), "\(stderr)")
-        #expect(!FileManager.default.fileExists(atPath: "\(root)/fit"), "the run folder was left behind")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/\(run)"), "the run folder was left behind")
+    }
+
+    /// `signals` 0.3 s into a new CNN run's first epoch (steps of 1,000 images on one thread, each far longer
+    /// than the 0.1 s between the signals): the process ends by the last, leaving no run folder or lock file.
+    static func expectSignalsLeaveNothing(_ signals: [Int32], root: String) throws {
+        let process = try startedTraining(
+            ["train", "cnn", "--batch", "1000", "--train-limit", "5000", "--run", "ended"], run: "ended", root: root)
+        usleep(300_000)
+        for (index, signal) in signals.enumerated() {
+            if index > 0 { usleep(100_000) }
+            process.send(signal)
+        }
+        let status = process.wait(timeout: 60)
+        #expect(status == 128 + signals[signals.count - 1], "status \(String(describing: status))")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/ended"), "an empty run folder was left behind")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/.ended.lock"), "the lock file was left behind")
+    }
+
+    /// Bug: `train pca` ignored Ctrl-C: the fit (one step, seconds on a full data set) ran to its end, the
+    /// run was saved and the command exited 0. The fit now asks for the flag inside its loops.
+    @Test func ctrlCStopsAPCAFitMidway() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try Self.expectCtrlCSavesNothing(["train", "pca", "--run", "fit"], run: "fit", root: root)
     }
 
     /// Bug: a second Ctrl-C before the first epoch was saved (while the first waited for a step to end)
@@ -156,17 +170,7 @@ extension TrainLifecycleCLITests {
     @Test func aSecondCtrlCBeforeTheFirstEpochLeavesNoFolder() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        // CNN steps of 1,000 images on one thread: each takes far longer than the 0.1 s between the signals.
-        let process = try Self.startedTraining(
-            ["train", "cnn", "--batch", "1000", "--train-limit", "5000", "--run", "twice"], run: "twice", root: root)
-        usleep(300_000)
-        process.send(SIGINT)
-        usleep(100_000)
-        process.send(SIGINT)
-        let status = process.wait(timeout: 60)
-        #expect(status == 130, "status \(String(describing: status))")
-        #expect(!FileManager.default.fileExists(atPath: "\(root)/twice"), "an empty run folder was left behind")
-        #expect(!FileManager.default.fileExists(atPath: "\(root)/.twice.lock"), "the lock file was left behind")
+        try Self.expectSignalsLeaveNothing([SIGINT, SIGINT], root: root)
     }
 
     /// SIGTERM or SIGHUP (`kill`, `timeout`, a closed terminal) before the first epoch ends the process as
@@ -175,14 +179,7 @@ extension TrainLifecycleCLITests {
     func aTerminationBeforeTheFirstEpochLeavesNoFolder(_ signal: Int32) throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let process = try Self.startedTraining(
-            ["train", "cnn", "--batch", "1000", "--train-limit", "5000", "--run", "ended"], run: "ended", root: root)
-        usleep(300_000)
-        process.send(signal)
-        let status = process.wait(timeout: 60)
-        #expect(status == 128 + signal, "status \(String(describing: status))")
-        #expect(!FileManager.default.fileExists(atPath: "\(root)/ended"), "an empty run folder was left behind")
-        #expect(!FileManager.default.fileExists(atPath: "\(root)/.ended.lock"), "the lock file was left behind")
+        try Self.expectSignalsLeaveNothing([signal], root: root)
     }
 }
 
