@@ -73,19 +73,24 @@ extension WorkbenchState {
         for (index, cell) in cells.enumerated() {
             let image = images[index]
             let parts = Layout.vertical([.fill(1), .length(1)]).split(cell)
+            // Between neighbours, a column's margin on each side keeps images apart that would fill their
+            // cell's width (wider than high); square ones fit the rest exactly, as they did before.
+            let picture =
+                cells.count > 1 && parts[0].width > 2
+                ? Rect(x: parts[0].x + 1, y: parts[0].y, width: parts[0].width - 2, height: parts[0].height) : parts[0]
             if signed {
                 let limit = Double(image.values.map(abs).max() ?? 0)
                 buffer.render(
                     Heatmap(
                         values: image.values, width: image.width, height: image.height, colormap: theme.diverging,
                         limit: max(limit, 1e-6), showLegend: false, monochrome: colorDepth == .none),
-                    in: parts[0])
+                    in: picture)
             } else {
                 buffer.render(
                     ImageView(
                         pixels: image.values, width: image.width, height: image.height,
                         mode: imageMode(UInt32(index + 1)), colormap: colormap),
-                    in: parts[0])
+                    in: picture)
             }
             // A caption as wide as its cell is cut one column short before the next cell, so that
             // neighbouring captions stay apart.

@@ -144,4 +144,23 @@ import Testing
         let wide = Self.daeFrame(width: 120, height: 40).joined(separator: "\n")
         #expect(!wide.contains("codes of test images"), "\(wide)")
     }
+
+    /// Bug: images wider than high (an IDX folder of 13x40 images) filled their cells' whole width, so the
+    /// strip of test images ran together as one band with no gap between neighbours. Each image now keeps a
+    /// column's margin on either side, as square ones always had.
+    @Test func wideImagesInTheStripStayApart() throws {
+        let frame = Self.trainFrame(kind: .classifierTraining, width: 120, height: 40) { s in
+            s.series["loss"] = [2.3, 1.1, 0.7]
+            s.figures = Self.classifierFigures
+            s.images["test"] = (0..<4).map { _ in
+                Snapshot.Image(width: 40, height: 13, values: (0..<520).map { Float($0 / 40 % 2) }, caption: "1")
+            }
+        }
+        let text = frame.joined(separator: "\n")
+        // The fixture draws images in ASCII shades: a rows' pair of 1s is "@", of 0s " ".
+        let row = try #require(frame.first { $0.contains("@@@@") }, "\(text)")
+        let bands = row.split(separator: "│").flatMap { $0.split(separator: " ") }.filter { $0.contains("@") }
+        #expect(bands.count == 4, "one band per image:\n\(text)")
+        #expect(bands.allSatisfy { $0.count == 22 }, "\(bands.map { $0.count }):\n\(text)")
+    }
 }
