@@ -267,11 +267,12 @@ enum SampleCommand {
             print(JSONValue.object(object).serialized())
         } else {
             var line = String(
-                format: "%@: %d samples in %.2f s, written to %@", method.rawValue, drawn, result.seconds, outPath)
+                format: "%@: %d sample%@ in %.2f s, written to %@", method.rawValue, drawn, drawn == 1 ? "" : "s",
+                result.seconds, outPath)
             if let s = result.scores {
                 line += String(
-                    format: "; class entropy %.3f nats, %d classes covered, FCD %.3f (%@)", s.classEntropy,
-                    s.classesCovered, s.frechetDistance, result.classifier ?? "")
+                    format: "; class entropy %.3f nats, %d class%@ covered, FCD %.3f (%@)", s.classEntropy,
+                    s.classesCovered, s.classesCovered == 1 ? "" : "es", s.frechetDistance, result.classifier ?? "")
             }
             if let classRequest, let accuracy = result.classAccuracy {
                 // Classifier-free guidance is named unless classifier guidance alone steers (as it must on

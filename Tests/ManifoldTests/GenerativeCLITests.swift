@@ -281,4 +281,18 @@ import Testing
         #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(root)/odd/model.safetensors"))
     }
+
+    /// Bug: one sample said "1 samples in 0.00 s" and samples of one class "1 classes covered".
+    @Test func oneSampleOfOneClassReadsInTheSingular() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "vae", "--epochs", "1", "--run", "vae", "--latent", "2"] + tiny, runsRoot: root)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let result = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "vae", "--n", "1", "--out", "\(root)/one.png"], runsRoot: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("prior: 1 sample in "), "\(result.stdout)")
+        #expect(result.stdout.contains(", 1 class covered, "), "\(result.stdout)")
+    }
 }
