@@ -85,7 +85,7 @@ enum BenchSeedsCommand {
             }
         }
         let header =
-            "seed study: mlp \(dataset.pixelCount)-256-256-\(dataset.classCount), Adam lr \(learningRate), batch \(batch), \(epochs) epochs, \(dataset.name) (\(dataset.trainCount) train / \(dataset.testCount) test images), seeds \(seeds.first!)-\(seeds.last!), \(ComputeThreads.count) threads"
+            "seed study: mlp \(dataset.pixelCount)-256-256-\(dataset.classCount), Adam lr \(learningRate), batch \(batch), \(counted(epochs, "epoch")), \(dataset.name) (\(dataset.trainCount) train / \(dataset.testCount) test images), seeds \(seeds.first!)-\(seeds.last!), \(ComputeThreads.count) threads"
         if parsed.has(SharedOptions.json) {
             print(json(ours: ours, torch: torch, seeds: seeds, header: header, torchNote: torchNote))
         } else {

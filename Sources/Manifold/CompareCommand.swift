@@ -113,8 +113,8 @@ enum CompareCommand {
             print("test reconstruction MSE per pixel, k = \(latent), \(dataset.testCount) \(dataset.name) test images")
             print(
                 String(format: "  ae   %.6f", result.autoencoderError)
-                    + (aeRun.map { "  (\($0.path), \(result.autoencoderEpochs) epochs)" }
-                        ?? String(format: "  (%d epochs, %.1f s)", epochs, result.autoencoderSeconds)))
+                    + (aeRun.map { "  (\($0.path), \(counted(result.autoencoderEpochs, "epoch")))" }
+                        ?? String(format: "  (%@, %.1f s)", counted(epochs, "epoch"), result.autoencoderSeconds)))
             print(
                 String(format: "  pca  %.6f", result.pcaError)
                     + String(format: "  (explained variance %.4f)", result.explainedVariance))

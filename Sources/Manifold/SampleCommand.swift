@@ -267,12 +267,12 @@ enum SampleCommand {
             print(JSONValue.object(object).serialized())
         } else {
             var line = String(
-                format: "%@: %d sample%@ in %.2f s, written to %@", method.rawValue, drawn, drawn == 1 ? "" : "s",
-                result.seconds, outPath)
+                format: "%@: %@ in %.2f s, written to %@", method.rawValue, counted(drawn, "sample"), result.seconds,
+                outPath)
             if let s = result.scores {
                 line += String(
-                    format: "; class entropy %.3f nats, %d class%@ covered, FCD %.3f (%@)", s.classEntropy,
-                    s.classesCovered, s.classesCovered == 1 ? "" : "es", s.frechetDistance, result.classifier ?? "")
+                    format: "; class entropy %.3f nats, %@ covered, FCD %.3f (%@)", s.classEntropy,
+                    counted(s.classesCovered, "class", plural: "classes"), s.frechetDistance, result.classifier ?? "")
             }
             if let classRequest, let accuracy = result.classAccuracy {
                 // Classifier-free guidance is named unless classifier guidance alone steers (as it must on

@@ -178,6 +178,10 @@ import Testing
         let object = try json(result)
         #expect(object["ae"]?["mse"]?.doubleValue ?? 0 > 0 && object["pca"]?["mse"]?.doubleValue ?? 0 > 0)
         #expect(object["latent"]?.integerValue == 8)
+        // Bug: the text said "(1 epochs, 0.2 s)".
+        let text = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--latent", "8", "--epochs", "1"] + tiny, runsRoot: root)
+        #expect(text.status == 0 && text.stdout.contains("(1 epoch, "), "\(text.stdout)")
     }
 
     /// DDPM's network and weight-average settings: stored in the run, honoured by resume (exactly),
