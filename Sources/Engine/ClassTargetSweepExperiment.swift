@@ -1,4 +1,5 @@
 import Attacks
+import Base
 import Models
 import TensorCore
 
@@ -102,7 +103,7 @@ public final class ClassTargetSweepExperiment: VisualExperiment {
         let blank = [Float](repeating: 0, count: clean.count)
         snapshot.figures = [
             ("image", "true class \(className(label))"),
-            ("attack", "targeted PGD, \(attack.steps) steps, no random start"),
+            ("attack", "targeted PGD, \(counted(attack.steps, "step")), no random start"),
             ("eps", String(format: "%@ %.3g", threat.norm == .l2 ? "L2" : "L-inf", threat.epsilon)),
         ]
         for (index, model) in models.enumerated() {

@@ -70,7 +70,7 @@ enum BenchDDPMCommand {
             print(JSONValue.object(object).serialized())
         } else {
             print(
-                "DDPM \(network.rawValue) (784+128-1024-1024-784, SiLU), \(threads) thread(s), best of \(rounds) rounds"
+                "DDPM \(network.rawValue) (784+128-1024-1024-784, SiLU), \(threads) thread(s), best of \(counted(rounds, "round"))"
             )
             let torchSample = torch.map { String(format: "%.2f s", $0.sampleSeconds) } ?? "-"
             let torchTrain = torch.map { String(format: "%.1f steps/s", $0.trainStepsPerSecond) } ?? "-"

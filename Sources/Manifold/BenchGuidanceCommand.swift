@@ -196,7 +196,7 @@ enum BenchGuidanceCommand {
         func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
         func fixed(_ value: Double, _ format: String) -> String { value.isFinite ? String(format: format, value) : "-" }
         print(
-            "\(benchmark.countPerClass) samples per class, \(benchmark.method.rawValue) \(report.steps) steps, seed "
+            "\(counted(benchmark.countPerClass, "sample")) per class, \(benchmark.method.rawValue) \(counted(report.steps, "step")), seed "
                 + "\(benchmark.seed); scored by \(Sanitize.line(benchmark.scorer.path)) against \(report.testImages) "
                 + "test images")
         let runWidth = max(6, (report.rows.map { Sanitize.line($0.cell.run.name).count }.max() ?? 0) + 2)

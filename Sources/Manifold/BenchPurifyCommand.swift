@@ -129,7 +129,7 @@ enum BenchPurifyCommand {
             print(JSONValue.object(object).serialized())
         } else {
             print(
-                "\(loaded.run.name) on \(n) \(dataset.name) test images, L-inf PGD eps \(epsilon), \(pgdSteps) steps"
+                "\(loaded.run.name) on \(n) \(dataset.name) test images, L-inf PGD eps \(epsilon), \(counted(pgdSteps, "step"))"
                     + String(format: " (%.0f s in all)", seconds))
             for (name, purifier) in purifiers { print("  \(name): \(purifier.summary)") }
             func pad(_ text: String, _ w: Int) -> String { text.padding(toLength: w, withPad: " ", startingAt: 0) }

@@ -159,8 +159,8 @@ enum BenchRobustTrainingCommand {
     static func text(_ rows: [Row], _ context: Context, note: String?) -> String {
         let dataset = context.study.dataset
         var lines = [
-            "robust training: mlp \(dataset.pixelCount)-256-256-\(dataset.classCount), Adam, batch \(context.study.batchSize), \(context.study.epochs) epochs, eps \(context.study.epsilon), \(dataset.name) (\(dataset.trainCount) train images), seeds \(context.seeds.first!)-\(context.seeds.last!)",
-            "AutoAttack standard L-inf (\(context.study.steps) iterations, Square \(context.study.queries) queries) on the first \(context.study.count) test images; \(context.cpu), \(ComputeThreads.count) threads",
+            "robust training: mlp \(dataset.pixelCount)-256-256-\(dataset.classCount), Adam, batch \(context.study.batchSize), \(counted(context.study.epochs, "epoch")), eps \(context.study.epsilon), \(dataset.name) (\(dataset.trainCount) train images), seeds \(context.seeds.first!)-\(context.seeds.last!)",
+            "AutoAttack standard L-inf (\(counted(context.study.steps, "iteration")), Square \(counted(context.study.queries, "query", plural: "queries"))) on the first \(context.study.count) test images; \(context.cpu), \(ComputeThreads.count) threads",
             "recipe    side      robust: mean +- sd   (min - max)        clean mean   training s/seed",
         ]
         func side(_ name: String, _ results: [RobustTrainingStudy.SeedResult]) -> String {

@@ -71,7 +71,7 @@ struct RunsBrowser {
         case .pageDown: selected = min(max(0, entries.count - 1), selected + 10)
         case .character("r"):
             reload()
-            return "reloaded \(entries.count) runs"
+            return "reloaded \(counted(entries.count, "run"))"
         case .character("d"), .delete:
             guard entries.indices.contains(selected) else { return nil }
             pendingDelete = entries[selected].run

@@ -75,4 +75,15 @@ import Testing
             }
         }
     }
+
+    /// Bug: with one saved run, `r` said "reloaded 1 runs".
+    @Test func reloadingOneRunSaysRunInTheSingular() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        try Self.write("a", in: root)
+        var browser = RunsBrowser(root: root)
+        #expect(browser.handle(key: KeyEvent(.character("r"))) == "reloaded 1 run")
+        try Self.write("b", in: root)
+        #expect(browser.handle(key: KeyEvent(.character("r"))) == "reloaded 2 runs")
+    }
 }
