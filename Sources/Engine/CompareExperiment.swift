@@ -48,7 +48,7 @@ public final class CompareExperiment: VisualExperiment {
 
     public func step() throws -> StepReport {
         guard let pca else {
-            let fitted = PCA.fit(images: dataset.trainImages, features: dataset.pixelCount, components: codeSizes.last ?? 1, seed: seed)
+            let fitted = PCA.fit(images: dataset.trainImages, features: dataset.pixelCount, components: codeSizes.last ?? 1)
             self.pca = fitted
             pcaErrors = codeSizes.map { fitted.reconstructionError(images: dataset.testImages, components: $0) }
             return StepReport(metrics: [:])
