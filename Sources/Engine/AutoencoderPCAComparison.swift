@@ -110,8 +110,7 @@ public struct AutoencoderPCAComparison {
         } else {
             let start = Date()
             pca = PCA.fit(
-                images: dataset.trainImages, features: dataset.pixelCount, components: min(latent, dataset.trainCount),
-                seed: seed)
+                images: dataset.trainImages, features: dataset.pixelCount, components: min(latent, dataset.trainCount))
             pcaSeconds = Date().timeIntervalSince(start)
         }
         var autoencoderSeconds = 0.0

@@ -8,7 +8,7 @@ import TensorCore
 /// PCA is fitted once for every k, then one autoencoder per k trains for a few epochs, one mini-batch
 /// per step. The snapshot holds both test-error curves over k and, for the selected k, test images
 /// with both reconstructions and their per-image errors.
-public final class CompareExperiment: VisualExperiment {
+public final class CompareExperiment: VisualExperiment, InterruptibleExperiment {
     public let dataset: Dataset
     public let codeSizes: [Int]
     public let epochsPerAutoencoder: Int
@@ -27,6 +27,9 @@ public final class CompareExperiment: VisualExperiment {
     private let seed: UInt64
     private let batchSize = 128
     private let shownCount = 8
+    /// Asked during the PCA fit (the first step, seconds on a large set): when it says true, `step()` throws
+    /// `CancellationError` and nothing is fitted (the workbench's stop key, through the `Runner`).
+    public var isCancelled: () -> Bool = { false }
 
     public init(dataset: Dataset, codeSizes: [Int] = [2, 5, 10, 20, 30, 50], epochsPerAutoencoder: Int = 2, selectedCodeSize: Int = 30, seed: UInt64 = 0) {
         self.dataset = dataset
@@ -48,7 +51,12 @@ public final class CompareExperiment: VisualExperiment {
 
     public func step() throws -> StepReport {
         guard let pca else {
-            let fitted = PCA.fit(images: dataset.trainImages, features: dataset.pixelCount, components: codeSizes.last ?? 1, seed: seed)
+            let isCancelled = self.isCancelled
+            let fitted = try PCA.fit(
+                images: dataset.trainImages, features: dataset.pixelCount, components: codeSizes.last ?? 1
+            ) { () throws(CancellationError) in
+                if isCancelled() { throw CancellationError() }
+            }
             self.pca = fitted
             pcaErrors = codeSizes.map { fitted.reconstructionError(images: dataset.testImages, components: $0) }
             return StepReport(metrics: [:])

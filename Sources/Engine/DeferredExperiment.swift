@@ -1,10 +1,12 @@
 /// An experiment built on the runner's queue, in `prepare()`: for experiments whose set-up is slow
 /// (loading a dataset or checkpoint, training a score model, fitting PCA), so the UI never waits for it
 /// and shows "loading …" meanwhile. Commands and changes sent to the runner apply to the built experiment.
-public final class DeferredExperiment: VisualExperiment {
+public final class DeferredExperiment: VisualExperiment, InterruptibleExperiment {
     private let label: String
     private let make: () throws -> any Experiment
     public private(set) var inner: (any Experiment)?
+    /// Handed to the built experiment when it is an `InterruptibleExperiment`.
+    public var isCancelled: () -> Bool = { false }
 
     /// - Parameters:
     ///   - label: what is being loaded, for the "loading …" line ("the dataset", "the score model").
@@ -15,7 +17,10 @@ public final class DeferredExperiment: VisualExperiment {
     }
 
     public func prepare() throws {
-        if inner == nil { inner = try make() }
+        guard inner == nil else { return }
+        let built = try make()
+        (built as? any InterruptibleExperiment)?.isCancelled = isCancelled
+        inner = built
     }
 
     public func step() throws -> StepReport {

@@ -33,7 +33,7 @@ public final class PCAFitting: ModelTraining {
         let start = Date()
         let isCancelled = self.isCancelled
         model = try PCA.fit(
-            images: dataset.trainImages, features: dataset.pixelCount, components: components, seed: seed
+            images: dataset.trainImages, features: dataset.pixelCount, components: components
         ) { () throws(CancellationError) in
             if isCancelled() { throw CancellationError() }
         }

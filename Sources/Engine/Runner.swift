@@ -25,6 +25,8 @@ public final class Runner: Sendable {
         var running = false
         var pendingSteps = 0
         var stopped = false
+        /// Set by `send(.stop)` at once, before the queue drains the mailbox: a long step asks it.
+        var stopRequested = false
         var stepsPerSecondLimit: Double?
     }
 
@@ -65,6 +67,9 @@ public final class Runner: Sendable {
         self.heavyEvery = max(1, heavyEvery)
         self.heavyInterval = max(0, heavyInterval)
         self.onStep = onStep
+        if let interruptible = experiment as? any InterruptibleExperiment {
+            interruptible.isCancelled = { [state] in state.withLock { $0.stopRequested } }
+        }
     }
 
     /// Starts the queue's loop (paused until a `run` or `step` command arrives).
@@ -75,7 +80,10 @@ public final class Runner: Sendable {
 
     /// Posts a command; returns at once.
     public func send(_ command: Command) {
-        state.withLock { $0.commands.append(command) }
+        state.withLock {
+            $0.commands.append(command)
+            if case .stop = command { $0.stopRequested = true }
+        }
         wake.signal()
     }
 
@@ -165,6 +173,9 @@ public final class Runner: Sendable {
             do {
                 report = try box.experiment.step()
             } catch {
+                // A step cut short by the stop request (`InterruptibleExperiment`) is no failure: the
+                // mailbox's `stop` ends the loop next.
+                if state.withLock({ $0.stopRequested }) { continue }
                 state.withLock {
                     $0.running = false
                     $0.pendingSteps = 0

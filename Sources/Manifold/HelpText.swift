@@ -69,7 +69,7 @@ enum HelpText {
                 PGD epoch
                 --noise-aware: trained on diffused batches x_t (the DDPM's schedule, no time input), a
                 classifier for sample ddpm|ddim --classifier-guidance
-          pca   principal components (subspace iteration + Jacobi); reports test mse, explained variance
+          pca   principal components (Householder + QL eigensolver); reports test mse, explained variance
           ae    784-512-128-K / K-128-512-784, ReLU, sigmoid output, MSE (default K 30)
           vae   pytorch/examples VAE 784-400-(K,K) / K-400-784, BCE(sum) + KL; reports neg_elbo,
                 recon, kl and the IWAE bound (--iw K samples) (default K 20); --conditional: the

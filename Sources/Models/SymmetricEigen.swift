@@ -4,8 +4,8 @@ import Foundation
 /// Van Loan, "Matrix Computations", section 8.5), in Double.
 ///
 /// Each rotation zeroes one off-diagonal pair; sweeps repeat until the off-diagonal norm is negligible.
-/// Exact to rounding for the small matrices it serves here (PCA's Rayleigh-Ritz step, Frechet
-/// distances on classifier features of a few hundred dimensions).
+/// Exact to rounding for the matrices it serves here (Frechet distances on classifier features of a few
+/// hundred dimensions); PCA's 784 x 784 covariance goes to the faster `decomposeByHouseholderQL`.
 public enum SymmetricEigen {
     /// - Parameters:
     ///   - matrix: `n x n` row-major, symmetric (only the symmetric part is used).

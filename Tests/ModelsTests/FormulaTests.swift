@@ -193,7 +193,9 @@ struct FormulaTests {
         #expect(abs(pca.reconstructionError(images: images) - 0.25) < 1e-6)
     }
 
-    @Test func subspaceIterationMatchesJacobi() {
+    /// PCA's eigenpairs (Householder + QL on the Float covariance) against Jacobi on a covariance built in
+    /// Double from the same images: the leading variances and, up to sign, the leading directions.
+    @Test func pcaMatchesJacobiOnTheCovariance() {
         var generator = RandomGenerator(seed: 4)
         let n = 150
         let rows = 400
@@ -212,10 +214,101 @@ struct FormulaTests {
                 for b in 0..<n { covariance[a * n + b] += centered[r * n + a] * centered[r * n + b] / Double(rows) }
             }
         }
-        let (values, _) = SymmetricEigen.decompose(covariance, n: n)
+        let (values, vectors) = SymmetricEigen.decompose(covariance, n: n)
         for c in 0..<5 {
             #expect(abs(Double(pca.explainedVariance.data[c]) - values[c]) < 1e-4 * values[c], "component \(c)")
+            let dot = (0..<n).reduce(0.0) { $0 + Double(pca.components.data[c * n + $1]) * vectors[$1 * n + c] }
+            #expect(abs(abs(dot) - 1) < 1e-4, "component \(c): |cos| \(abs(dot))")
         }
+    }
+
+    /// A random symmetric matrix of order `n` (entries uniform in [-1, 1]).
+    static func randomSymmetric(_ n: Int, seed: UInt64) -> [Double] {
+        var generator = RandomGenerator(seed: seed)
+        var matrix = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0...i {
+                matrix[i * n + j] = Double(generator.uniform(-1, 1))
+                matrix[j * n + i] = matrix[i * n + j]
+            }
+        }
+        return matrix
+    }
+
+    /// Householder + QL against the cyclic Jacobi method: the same eigenvalues, the same eigenvectors up to
+    /// sign (random matrices have separated eigenvalues), orthonormal, and `A v = lambda v`.
+    @Test(arguments: [1, 2, 3, 17, 60, 130])
+    func householderQLAgreesWithJacobi(order n: Int) {
+        let matrix = Self.randomSymmetric(n, seed: UInt64(n))
+        let (values, vectors) = SymmetricEigen.decomposeByHouseholderQL(matrix, n: n) {}
+        let (reference, referenceVectors) = SymmetricEigen.decompose(matrix, n: n)
+        #expect(values.count == n && vectors.count == n * n)
+        for j in 0..<n {
+            #expect(abs(values[j] - reference[j]) < 1e-12 * Double(n), "eigenvalue \(j)")
+            var cosine = 0.0
+            var residual = 0.0
+            for i in 0..<n {
+                cosine += vectors[i * n + j] * referenceVectors[i * n + j]
+                var product = 0.0
+                for k in 0..<n { product += matrix[i * n + k] * vectors[k * n + j] }
+                residual = max(residual, abs(product - values[j] * vectors[i * n + j]))
+            }
+            #expect(abs(abs(cosine) - 1) < 1e-9, "eigenvector \(j): |cos| \(abs(cosine))")
+            #expect(residual < 1e-12 * Double(n), "eigenvector \(j): residual \(residual)")
+            for other in 0..<j {
+                let dot = (0..<n).reduce(0.0) { $0 + vectors[$1 * n + j] * vectors[$1 * n + other] }
+                #expect(abs(dot) < 1e-12 * Double(n), "eigenvectors \(other) and \(j) not orthogonal: \(dot)")
+            }
+        }
+    }
+
+    /// Repeated and zero eigenvalues, and an already diagonal matrix (Householder steps with nothing to
+    /// zero): the eigenvalues, and each repeated eigenvalue's subspace (its projector `V V^T`).
+    @Test func householderQLOnRepeatedEigenvaluesAndADiagonalMatrix() {
+        let diagonal = SymmetricEigen.decomposeByHouseholderQL([1, 0, 0, 0, 3, 0, 0, 0, 2], n: 3) {}
+        #expect(diagonal.values == [3, 2, 1])
+        #expect(diagonal.vectors.map(abs) == [0, 0, 1, 1, 0, 0, 0, 1, 0])
+        let n = 8
+        let spectrum: [Double] = [5, 5, 5, 2, 2, 1, 0, 0]
+        let (_, basis) = SymmetricEigen.decompose(Self.randomSymmetric(n, seed: 11), n: n)
+        var matrix = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0..<n {
+                for c in 0..<n { matrix[i * n + j] += basis[i * n + c] * spectrum[c] * basis[j * n + c] }
+            }
+        }
+        let (values, vectors) = SymmetricEigen.decomposeByHouseholderQL(matrix, n: n) {}
+        for j in 0..<n { #expect(abs(values[j] - spectrum[j]) < 1e-12, "eigenvalue \(j): \(values[j])") }
+        for range in [0..<3, 3..<5, 5..<6, 6..<8] {
+            var largest = 0.0
+            for i in 0..<n {
+                for j in 0..<n {
+                    let found = range.reduce(0.0) { $0 + vectors[i * n + $1] * vectors[j * n + $1] }
+                    let expected = range.reduce(0.0) { $0 + basis[i * n + $1] * basis[j * n + $1] }
+                    largest = max(largest, abs(found - expected))
+                }
+            }
+            #expect(largest < 1e-10, "eigenvalue \(spectrum[range.lowerBound]): projectors differ by \(largest)")
+        }
+    }
+
+    /// The eigensolver asks its checkpoint at every Householder step and every QL eigenvalue, and a throw
+    /// there ends it (Ctrl-C during `train pca`).
+    @Test func householderQLStopsWhenItsCheckpointThrows() {
+        struct Stop: Error {}
+        let n = 100
+        var calls = 0
+        _ = SymmetricEigen.decomposeByHouseholderQL(Self.randomSymmetric(n, seed: 3), n: n) { calls += 1 }
+        #expect(calls >= 2 * n - 1, "\(calls) checkpoints")
+        var late = 0
+        #expect(throws: Stop.self) {
+            _ = try SymmetricEigen.decomposeByHouseholderQL(Self.randomSymmetric(n, seed: 3), n: n) {
+                () throws(Stop) in
+                late += 1
+                if late == calls - 1 { throw Stop() }
+            }
+        }
+        #expect(late == calls - 1)
     }
 
     @Test func frechetDistanceKnownAnswers() {
