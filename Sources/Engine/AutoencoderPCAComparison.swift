@@ -138,7 +138,7 @@ public struct AutoencoderPCAComparison {
         return Result(
             autoencoderError: autoencoderError, pcaError: pca.reconstructionError(images: dataset.testImages),
             autoencoderSeconds: autoencoderSeconds, pcaSeconds: pcaSeconds, autoencoderEpochs: autoencoderEpochs,
-            explainedVariance: pca.explainedVarianceRatio())
+            explainedVariance: pca.explainedVarianceRatio(images: dataset.testImages))
     }
 }
 

@@ -41,7 +41,7 @@ public final class PCAFitting: ModelTraining {
         completedEpochs = 1
         let metrics = [
             (name: "test_mse", value: model.reconstructionError(images: dataset.testImages)),
-            (name: "test_explained_variance", value: model.explainedVarianceRatio()),
+            (name: "test_explained_variance", value: model.explainedVarianceRatio(images: dataset.testImages)),
         ]
         return StepReport(
             metrics: Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.value) }),

@@ -49,7 +49,7 @@ public final class RunEvaluation: VisualExperiment {
             if let pca = loaded.model as? PCA {
                 results = [
                     ("mse", pca.reconstructionError(images: dataset.testImages)),
-                    ("explained_variance", pca.explainedVarianceRatio()),
+                    ("explained_variance", pca.explainedVarianceRatio(images: dataset.testImages)),
                 ]
             } else if let generative = loaded.model as? any GenerativeModel {
                 // The seed GenerativeTraining evaluates with, so an unchanged checkpoint gives the saved values.

@@ -118,6 +118,21 @@ public final class PCA: Module {
         return n == 0 ? 0 : total / Double(n * features)
     }
 
+    /// Fraction of the variance of `images` about the training mean that the first `k` directions
+    /// reconstruct: `1 - sum ||x - x_hat||^2 / sum ||x - m||^2`. On the training images it equals
+    /// `explainedVarianceRatio(components:)`; on the test images it is the test figure.
+    public func explainedVarianceRatio(images: [Float], components k: Int? = nil) -> Double {
+        let features = featureCount
+        let n = images.count / features
+        var deviation = 0.0
+        for i in 0..<(n * features) {
+            let d = Double(images[i]) - Double(mean.data[i % features])
+            deviation += d * d
+        }
+        guard deviation > 0 else { return 0 }
+        return 1 - reconstructionError(images: images, components: k) * Double(n * features) / deviation
+    }
+
     /// Fraction of the total training variance captured by the first `k` directions.
     public func explainedVarianceRatio(components k: Int? = nil) -> Double {
         let used = k ?? componentCount
