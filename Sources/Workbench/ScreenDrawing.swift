@@ -56,10 +56,11 @@ extension WorkbenchState {
             in: panel("throughput", bottom[1], &buffer))
     }
 
-    /// A row of images, each above its caption; `signed` draws them as a diverging heatmap.
+    /// A row of images, each above its caption; `signed` draws them as a diverging heatmap. `cellWidth`
+    /// makes each image's cell that wide instead of the width the panel's height suggests (6 columns or more).
     func renderImageStrip(
         _ images: [Snapshot.Image], title: String, in area: Rect, buffer: inout Buffer, colormap: Colormap? = nil,
-        signed: Bool = false
+        signed: Bool = false, cellWidth fixedCellWidth: Int? = nil
     ) {
         let inner = panel(title, area, &buffer)
         guard !images.isEmpty, inner.width > 0, inner.height > 0 else {
@@ -67,7 +68,7 @@ extension WorkbenchState {
             return
         }
         let imageRows = max(1, inner.height - 1)
-        let cellWidth = max(6, min(30, imageRows * 2 + 2))
+        let cellWidth = max(1, fixedCellWidth ?? max(6, min(30, imageRows * 2 + 2)))
         let count = min(images.count, max(1, inner.width / cellWidth))
         let cells = Layout.horizontal(Array(repeating: Constraint.length(cellWidth), count: count)).split(inner)
         for (index, cell) in cells.enumerated() {
