@@ -30,6 +30,10 @@ final class AttackScreen: JobScreen {
         ]
     }
 
+    /// How many attacks that `n` left, paused, the lab keeps (each holds its model, data and images, about
+    /// 70 MB): pressed on through the methods, the oldest of them is dropped.
+    static let keptLeftAttacks = 4
+
     /// The method after `method` in `methods`, wrapping around (the first for an unknown one).
     static func method(after method: String) -> String {
         methods[((methods.firstIndex(of: method) ?? -1) + 1) % methods.count]
@@ -50,14 +54,19 @@ final class AttackScreen: JobScreen {
                     run: run, method: next, epsilon: epsilon, perceptualBound: lab.perceptualBound,
                     image: lab.image, running: true)
             }
-            if workbench.jobs.count > started { job.runner.send(.pause) }
-            if workbench.jobs.count > started, LabRadius.isL2(next) != LabRadius.isL2(job.method) {
+            guard workbench.jobs.count > started else { return }
+            job.runner.send(.pause)
+            job.leftByNext = true
+            if LabRadius.isL2(next) != LabRadius.isL2(job.method) {
                 let ratio = String(format: "%g", LabRadius.l2 / LabRadius.linf)
                 workbench.message =
                     LabRadius.isL2(next)
                     ? String(
                         format: "%@ at L2 eps %.3g: %@x the lab's L-inf eps %.3g", next, epsilon, ratio, lab.epsilon)
                     : String(format: "%@ at eps %.3g: the lab's L2 eps %.3g / %@", next, epsilon, lab.epsilon, ratio)
+            }
+            if let dropped = AttackScreen.dropOldestLeftAttack(workbench: &workbench) {
+                workbench.message += " · dropped the paused \(dropped) (the lab keeps \(AttackScreen.keptLeftAttacks) paused attacks)"
             }
             return
         }
@@ -101,6 +110,22 @@ final class AttackScreen: JobScreen {
             return
         }
         workbench.handleJobKey(key)
+    }
+
+    /// Drops the oldest attack `n` left once more than `keptLeftAttacks` are kept (one shown on a screen, or
+    /// running again after `[` and Space, stays); returns its title.
+    private static func dropOldestLeftAttack(workbench: inout WorkbenchState) -> String? {
+        let left = workbench.jobs.indices.filter { workbench.jobs[$0].leftByNext }
+        guard left.count > keptLeftAttacks else { return nil }
+        let shown = Set(workbench.shown.values)
+        guard
+            let oldest = left.first(where: {
+                !shown.contains($0) && workbench.jobs[$0].runner.snapshot.status != .running
+            })
+        else { return nil }
+        let title = workbench.jobs[oldest].title
+        workbench.removeJob(at: oldest)
+        return title
     }
 
     /// The lab's selected image and eps, as its figures name them ("image": "INDEX (true: CLASS)", "eps":
