@@ -73,7 +73,7 @@ extension WorkbenchState {
         let cells = Layout.horizontal(Array(repeating: Constraint.length(cellWidth), count: count)).split(inner)
         for (index, cell) in cells.enumerated() {
             let image = images[index]
-            let parts = Layout.vertical([.fill(1), .length(1)]).split(cell)
+            let parts = imageAndCaption(image, in: cell)
             if signed {
                 let limit = Double(image.values.map(abs).max() ?? 0)
                 buffer.render(
@@ -97,6 +97,25 @@ extension WorkbenchState {
             let captionWidth = caption.width < parts[1].width || last ? parts[1].width : max(1, parts[1].width - 1)
             buffer.render(caption, in: Rect(x: parts[1].x, y: parts[1].y, width: captionWidth, height: 1))
         }
+    }
+
+    /// The rows of `cell` for an image and for its caption right under it. Half blocks and ASCII enlarge by
+    /// whole factors, so a tall cell has rows the image leaves free: they go above and below the pair, not
+    /// between the image and its caption (kitty graphics fill the rows they are given).
+    private func imageAndCaption(_ image: Snapshot.Image, in cell: Rect) -> [Rect] {
+        let available = max(0, cell.height - 1)
+        var rows = available
+        if case .kitty = imageMode(1) {
+        } else {
+            let (_, pixelHeight) = ImageView.fittedSize(
+                width: image.width, height: image.height, pixelWidth: cell.width, pixelHeight: 2 * available)
+            rows = min(available, max(1, (pixelHeight + 1) / 2))
+        }
+        let top = cell.y + (available - rows) / 2
+        return [
+            Rect(x: cell.x, y: top, width: cell.width, height: rows),
+            Rect(x: cell.x, y: top + rows, width: cell.width, height: min(1, cell.height)),
+        ]
     }
 }
 
