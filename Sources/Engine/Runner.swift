@@ -78,6 +78,12 @@ public final class Runner: Sendable {
         queue.async { [self] in loop() }
     }
 
+    /// What a `pace` limit means, for the status line: "at most 30 steps a second", "full speed".
+    public static func paceDescription(_ limit: Double?) -> String {
+        guard let limit else { return "full speed" }
+        return String(format: "at most %g step%@ a second", limit, limit == 1 ? "" : "s")
+    }
+
     /// Posts a command; returns at once.
     public func send(_ command: Command) {
         state.withLock {
@@ -132,7 +138,7 @@ public final class Runner: Sendable {
                 case .stop: state.withLock { $0.stopped = true }
                 case .pace(let limit):
                     state.withLock { $0.stepsPerSecondLimit = limit.map { max($0, 0.01) } }
-                    snapshot.message = limit.map { String(format: "at most %g steps a second", $0) } ?? "full speed"
+                    snapshot.message = Runner.paceDescription(limit)
                     adjusted = true
                 case .adjust(let change):
                     // A deferred experiment's changes apply to what it built.

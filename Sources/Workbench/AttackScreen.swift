@@ -30,6 +30,10 @@ final class AttackScreen: JobScreen {
         ]
     }
 
+    /// How many attacks that `n` left, paused, the lab keeps (each holds its model, data and images, about
+    /// 70 MB): pressed on through the methods, the oldest of them is dropped.
+    static let keptLeftAttacks = 4
+
     /// The method after `method` in `methods`, wrapping around (the first for an unknown one).
     static func method(after method: String) -> String {
         methods[((methods.firstIndex(of: method) ?? -1) + 1) % methods.count]
@@ -50,14 +54,19 @@ final class AttackScreen: JobScreen {
                     run: run, method: next, epsilon: epsilon, perceptualBound: lab.perceptualBound,
                     image: lab.image, running: true)
             }
-            if workbench.jobs.count > started { job.runner.send(.pause) }
-            if workbench.jobs.count > started, LabRadius.isL2(next) != LabRadius.isL2(job.method) {
+            guard workbench.jobs.count > started else { return }
+            job.runner.send(.pause)
+            job.leftByNext = true
+            if LabRadius.isL2(next) != LabRadius.isL2(job.method) {
                 let ratio = String(format: "%g", LabRadius.l2 / LabRadius.linf)
                 workbench.message =
                     LabRadius.isL2(next)
                     ? String(
                         format: "%@ at L2 eps %.3g: %@x the lab's L-inf eps %.3g", next, epsilon, ratio, lab.epsilon)
                     : String(format: "%@ at eps %.3g: the lab's L2 eps %.3g / %@", next, epsilon, lab.epsilon, ratio)
+            }
+            if let dropped = AttackScreen.dropOldestLeftAttack(workbench: &workbench) {
+                workbench.message += " · dropped the paused \(dropped) (the lab keeps \(AttackScreen.keptLeftAttacks) paused attacks)"
             }
             return
         }
@@ -101,6 +110,22 @@ final class AttackScreen: JobScreen {
             return
         }
         workbench.handleJobKey(key)
+    }
+
+    /// Drops the oldest attack `n` left once more than `keptLeftAttacks` are kept (one shown on a screen, or
+    /// running again after `[` and Space, stays); returns its title.
+    private static func dropOldestLeftAttack(workbench: inout WorkbenchState) -> String? {
+        let left = workbench.jobs.indices.filter { workbench.jobs[$0].leftByNext }
+        guard left.count > keptLeftAttacks else { return nil }
+        let shown = Set(workbench.shown.values)
+        guard
+            let oldest = left.first(where: {
+                !shown.contains($0) && workbench.jobs[$0].runner.snapshot.status != .running
+            })
+        else { return nil }
+        let title = workbench.jobs[oldest].title
+        workbench.removeJob(at: oldest)
+        return title
     }
 
     /// The lab's selected image and eps, as its figures name them ("image": "INDEX (true: CLASS)", "eps":
@@ -248,25 +273,37 @@ final class AttackScreen: JobScreen {
     }
 
     /// The class sweep (`Job.classSweep`): a strip per classifier, the clean image then one image per
-    /// target class, each strip as tall as lets all its images fit across; the figures below.
+    /// target class, each strip as tall as lets all its images fit across; the figures below. Every image
+    /// stays in view at every size (below 6 columns a cell, captions cut with a mark); in a short terminal
+    /// the strips give up rows before the figures lose a classifier's row, and those rows come first in a
+    /// figures panel too short for all (the panel's scroll mark says there is more).
     private func renderClassSweep(_ s: Snapshot, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
         let strips = (0..<2).compactMap { s.images["sweep \($0)"] }
-        let columns = max(strips.first?.count ?? 1, 1)
-        // renderImageStrip makes cells 2 * rows + 2 wide: choose the rows that fit `columns` cells.
-        let rows = max(1, ((area.width - 2) / columns - 2) / 2)
-        let height = min(rows + 3, max(4, (area.height - 8) / max(strips.count, 1)))
+        let columns = max(strips.map(\.count).max() ?? 1, 1)
+        // renderImageStrip makes cells 2 * rows + 2 wide: the rows that let `columns` cells fit across, and
+        // narrower cells where even one row does not.
+        let across = max(1, (area.width - 2) / columns)
+        let rows = max(1, (across - 2) / 2)
+        let cellWidth = min(rows * 2 + 2, across)
+        // The figures after the first three (image, attack, eps) name the classifiers, in strip order.
+        let setup = min(3, s.figures.count)
+        let classifierFigures = s.figures.count - setup
+        let stripsHeight = area.height - 3 - (classifierFigures + 2)
+        let height = max(4, min(rows + 3, stripsHeight / max(strips.count, 1)))
         let parts = Layout.vertical(strips.map { _ in .length(height) } + [.fill(1), .length(3)]).split(area)
-        // The figures after the first three name the classifiers, in strip order.
-        let names = s.figures.dropFirst(3).map(\.name)
+        let names = s.figures.dropFirst(setup).map(\.name)
         for (index, strip) in strips.enumerated() {
             let name = index < names.count ? names[index] : "classifier \(index + 1)"
             workbench.renderImageStrip(
                 strip, title: "\(name) · clean, then targeted PGD towards each class", in: parts[index],
-                buffer: &buffer)
+                buffer: &buffer, cellWidth: cellWidth)
         }
+        let figuresArea = parts[strips.count]
+        let figures =
+            figuresArea.height - 2 >= s.figures.count
+            ? s.figures : Array(s.figures.dropFirst(setup) + s.figures.prefix(setup))
         workbench.renderFigures(
-            s.figures, title: "perceptually aligned gradients (Tsipras et al. 2019)", in: parts[strips.count],
-            buffer: &buffer)
+            figures, title: "perceptually aligned gradients (Tsipras et al. 2019)", in: figuresArea, buffer: &buffer)
         workbench.renderProgress(s, in: parts[parts.count - 1], buffer: &buffer)
     }
 }

@@ -19,15 +19,27 @@ final class CompareScreen: JobScreen {
     func render(job: Job, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
         let theme = workbench.theme
         let s = job.runner.snapshot
-        let rows = Layout.vertical([.fill(1), .fill(1), .fill(1), .length(3)]).split(area)
-        let top = Layout.horizontal([.fill(2), .fill(1)]).split(rows[0])
-        workbench.renderImageStrip(s.images["originals"] ?? [], title: "test images", in: top[0], buffer: &buffer)
-        workbench.renderFigures(s.figures, title: "↑ ↓ choose k", in: top[1], buffer: &buffer)
-        workbench.renderImageStrip(
-            s.images["pca"] ?? [], title: "PCA reconstructions · per-image mse", in: rows[1], buffer: &buffer)
-        let bottom = Layout.horizontal([.fill(2), .fill(1)]).split(rows[2])
-        workbench.renderImageStrip(
-            s.images["ae"] ?? [], title: "autoencoder reconstructions · per-image mse", in: bottom[0], buffer: &buffer)
+        // The test images and both reconstructions stack in one column with one cell width, so that each
+        // reconstruction sits under its test image (strips of their own widths and heights showed 5, 8
+        // and 4 images at 100x30, out of line); the figures and the error curves stand beside them.
+        let rows = Layout.vertical([.fill(1), .length(3)]).split(area)
+        let columns = Layout.horizontal([.fill(2), .fill(1)]).split(rows[0])
+        // Equal heights (a row left over stays under them), so that the images are one size.
+        let height = columns[0].height / 3
+        let strips = Layout.vertical([.length(height), .length(height), .length(height), .fill(1)]).split(columns[0])
+        let side = Layout.vertical([.fill(1), .fill(2)]).split(columns[1])
+        let cellWidth = max(6, min(30, (height - 3) * 2 + 2))
+        let images = [s.images["originals"] ?? [], s.images["pca"] ?? [], s.images["ae"] ?? []]
+        let shown = max(1, (columns[0].width - 2) / cellWidth)
+        let titles = [
+            "test images", "PCA reconstructions · per-image mse", "autoencoder reconstructions · per-image mse",
+        ]
+        for (index, strip) in strips.prefix(3).enumerated() {
+            workbench.renderImageStrip(
+                Array(images[index].prefix(shown)), title: titles[index], in: strip, buffer: &buffer,
+                cellWidth: cellWidth)
+        }
+        workbench.renderFigures(s.figures, title: "↑ ↓ choose k", in: side[0], buffer: &buffer)
         buffer.render(
             LineChart(
                 series: ["pca", "autoencoder"].enumerated().map { index, name in
@@ -37,7 +49,7 @@ final class CompareScreen: JobScreen {
                 },
                 logScaleY: true, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
                 legendStyle: theme.textStyle),
-            in: workbench.panel("test mse over k (log)", bottom[1], &buffer))
-        workbench.renderProgress(s, in: rows[3], buffer: &buffer)
+            in: workbench.panel("test mse over k (log)", side[1], &buffer))
+        workbench.renderProgress(s, in: rows[1], buffer: &buffer)
     }
 }

@@ -28,6 +28,9 @@ final class Job {
     /// The eps an attack job started with: the lab's eps while its method has none (CW, DeepFool, LPA...),
     /// which `+` `-` cannot change.
     var epsilon: Float = 0.1
+    /// Set when `n` in the Attack lab left this attack, paused, for the next method: the lab keeps only
+    /// the newest few of those (`AttackScreen.keptLeftAttacks`).
+    var leftByNext = false
     /// Position in the workbench's list of step-rate limits (0: full speed).
     var paceIndex = 0
     /// Saves the current weights on the runner's queue (set for training jobs).

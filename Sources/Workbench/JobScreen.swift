@@ -60,10 +60,20 @@ extension WorkbenchState {
         case .character("."): runner.send(.step(1))
         case .character(">"): runner.send(.step(10))
         case .character("{"), .character("}"):
+            // The answer is the workbench's own message, known at once: the runner's (the same words) reaches
+            // the snapshot only after its next step, up to a second later at 1 step a second, and a job's own
+            // messages (an epoch saved, a watched run) would replace it meanwhile.
             let limits = WorkbenchState.paceLimits
-            job.paceIndex = max(0, min(limits.count - 1, job.paceIndex + (key.key == .character("{") ? 1 : -1)))
-            runner.send(.pace(limits[job.paceIndex]))
-            showJobAnswer()
+            let slower = key.key == .character("{")
+            let index = max(0, min(limits.count - 1, job.paceIndex + (slower ? 1 : -1)))
+            let limit = limits[index]
+            if index == job.paceIndex {
+                message = Runner.paceDescription(limit) + " already (the \(slower ? "slowest" : "fastest"))"
+                return
+            }
+            job.paceIndex = index
+            runner.send(.pace(limit))
+            message = Runner.paceDescription(limit)
         case .character("x"):
             runner.send(.stop)
             message = "stopped \(job.title)"

@@ -56,10 +56,11 @@ extension WorkbenchState {
             in: panel("throughput", bottom[1], &buffer))
     }
 
-    /// A row of images, each above its caption; `signed` draws them as a diverging heatmap.
+    /// A row of images, each above its caption; `signed` draws them as a diverging heatmap. `cellWidth`
+    /// makes each image's cell that wide instead of the width the panel's height suggests (6 columns or more).
     func renderImageStrip(
         _ images: [Snapshot.Image], title: String, in area: Rect, buffer: inout Buffer, colormap: Colormap? = nil,
-        signed: Bool = false
+        signed: Bool = false, cellWidth fixedCellWidth: Int? = nil
     ) {
         let inner = panel(title, area, &buffer)
         guard !images.isEmpty, inner.width > 0, inner.height > 0 else {
@@ -67,17 +68,17 @@ extension WorkbenchState {
             return
         }
         let imageRows = max(1, inner.height - 1)
-        let cellWidth = max(6, min(30, imageRows * 2 + 2))
+        let cellWidth = max(1, fixedCellWidth ?? max(6, min(30, imageRows * 2 + 2)))
         let count = min(images.count, max(1, inner.width / cellWidth))
         let cells = Layout.horizontal(Array(repeating: Constraint.length(cellWidth), count: count)).split(inner)
         for (index, cell) in cells.enumerated() {
             let image = images[index]
-            let parts = Layout.vertical([.fill(1), .length(1)]).split(cell)
-            // Between neighbours, a column's margin on each side keeps images apart that would fill their
-            // cell's width (wider than high); square ones fit the rest exactly, as they did before.
-            let picture =
-                cells.count > 1 && parts[0].width > 2
-                ? Rect(x: parts[0].x + 1, y: parts[0].y, width: parts[0].width - 2, height: parts[0].height) : parts[0]
+            // Between neighbours, an image wider than high keeps a column's margin on each side: it would
+            // fill its cell's width and run into the next one. Square ones are centred with room to spare.
+            let margin = cells.count > 1 && image.width > image.height && cell.width > 2 ? 1 : 0
+            let parts = imageAndCaption(
+                image, in: Rect(x: cell.x + margin, y: cell.y, width: cell.width - 2 * margin, height: cell.height))
+            let picture = parts[0]
             if signed {
                 let limit = Double(image.values.map(abs).max() ?? 0)
                 buffer.render(
@@ -101,6 +102,25 @@ extension WorkbenchState {
             let captionWidth = caption.width < parts[1].width || last ? parts[1].width : max(1, parts[1].width - 1)
             buffer.render(caption, in: Rect(x: parts[1].x, y: parts[1].y, width: captionWidth, height: 1))
         }
+    }
+
+    /// The rows of `cell` for an image and for its caption right under it. Half blocks and ASCII enlarge by
+    /// whole factors, so a tall cell has rows the image leaves free: they go above and below the pair, not
+    /// between the image and its caption (kitty graphics fill the rows they are given).
+    private func imageAndCaption(_ image: Snapshot.Image, in cell: Rect) -> [Rect] {
+        let available = max(0, cell.height - 1)
+        var rows = available
+        if case .kitty = imageMode(1) {
+        } else {
+            let (_, pixelHeight) = ImageView.fittedSize(
+                width: image.width, height: image.height, pixelWidth: cell.width, pixelHeight: 2 * available)
+            rows = min(available, max(1, (pixelHeight + 1) / 2))
+        }
+        let top = cell.y + (available - rows) / 2
+        return [
+            Rect(x: cell.x, y: top, width: cell.width, height: rows),
+            Rect(x: cell.x, y: top + rows, width: cell.width, height: min(1, cell.height)),
+        ]
     }
 }
 

@@ -102,6 +102,14 @@ struct WorkbenchState {
         message = "started \(job.title)"
     }
 
+    /// Stops the job at `index` and forgets it (its memory goes with it); `shown` keeps pointing at the same
+    /// jobs, and a screen that showed this one shows none.
+    mutating func removeJob(at index: Int) {
+        jobs[index].runner.send(.stop)
+        jobs.remove(at: index)
+        shown = shown.compactMapValues { $0 == index ? nil : $0 > index ? $0 - 1 : $0 }
+    }
+
     mutating func start(_ make: () throws -> Job) {
         do {
             add(try make())

@@ -112,4 +112,36 @@ import Testing
         #expect(job.runner.snapshot.status == .paused)
         job.runner.send(.stop)
     }
+
+    /// Bug: each attack `n` left stayed paused with its model, data and images (about 70 MB each on the
+    /// synthetic digits): pressed on through the methods, 40 presses held 1.9 GB and it grew without bound.
+    /// The lab keeps the newest four of them and drops the oldest, saying so.
+    @Test func nKeepsOnlyTheNewestAttacksItLeft() throws {
+        let root = try Self.runsRoot()
+        defer { cleanup(root) }
+        let first = Self.fixture(method: "fgsm", figures: [("eps", "0.1")], root: root)
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        state.add(first)
+        defer { for job in state.jobs + [first] { job.runner.send(.stop) } }
+        let kept = 4  // AttackScreen.keptLeftAttacks, as the README says
+        for press in 1...(kept + 2) {
+            _ = state.handle(.key(.character("n")))
+            // The attack shown last is the one `n` just started, on the Attack lab.
+            #expect(state.active === state.jobs.last, "press \(press)")
+            #expect(state.jobs.count == min(press, kept) + 1, "press \(press): \(state.jobs.map(\.title))")
+            // Wait until the attacks left are paused, as a user pressing n now and then finds them.
+            let deadline = Date().addingTimeInterval(30)
+            while state.jobs.dropLast().contains(where: { $0.runner.snapshot.status == .running }), Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        }
+        #expect(!state.jobs.contains { $0 === first })
+        // fgsm (the first) went at the fifth press, bim (the next) at the sixth.
+        #expect(
+            state.message.hasSuffix(" · dropped the paused bim · clf (the lab keeps \(kept) paused attacks)"),
+            "\(state.message)")
+        // `[` still walks back through the attacks kept.
+        _ = state.handle(.key(.character("[")))
+        #expect(state.active === state.jobs[state.jobs.count - 2])
+    }
 }
