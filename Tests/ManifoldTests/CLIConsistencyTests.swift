@@ -188,14 +188,17 @@ import Testing
             try train(arguments, root: root)
         }
         let cases: [([String], String)] = [
-            (["eval", "g"], "'ddpm' is not a classifier"),
-            (["attack", "fgsm", "--run", "g"], "run 'g' is a 'ddpm' model, not a classifier"),
-            (["defend", "purify", "--classifier", "g", "--with", "g"], "run 'g' is a 'ddpm' model, not a classifier"),
-            (["sample", "ddpm", "--run", "c"], "run is a 'mlp' model, not a generative one"),
-            (["compare", "ae", "pca", "--ae-run", "c"], "run is a 'mlp' model, not a generative one"),
-            (["compare", "ae", "pca", "--pca-run", "g"], "is a 'ddpm' model, not 'pca'"),
-            (["sample", "prior", "--run", "g"], "is a 'ddpm' model; 'prior' sampling needs"),
-            (["train", "mlp", "--run", "g", "--resume", "--epochs", "2"], "run is a 'ddpm' model, not 'mlp'"),
+            (["eval", "g"], "run 'g' (model ddpm) is not a classifier (mlp or cnn)"),
+            (["attack", "fgsm", "--run", "g"], "run 'g' (model ddpm) is not a classifier (mlp or cnn)"),
+            (["defend", "purify", "--classifier", "g", "--with", "g"], "run 'g' (model ddpm) is not a classifier"),
+            (["sample", "ddpm", "--run", "c"], "run 'c' (model mlp) is not a generative model (pca, ae, vae, "),
+            (["compare", "ae", "pca", "--ae-run", "c"], "run 'c' (model mlp) is not a generative model"),
+            (["compare", "ae", "pca", "--pca-run", "g"], "(model ddpm) is not a PCA (pca)"),
+            (["sample", "prior", "--run", "g"], "(model ddpm) is not a model for 'prior' sampling (vae, aae or wae)"),
+            (
+                ["train", "mlp", "--run", "g", "--resume", "--epochs", "2"],
+                "run 'g' (model ddpm) is not a run of 'train mlp' (mlp)"
+            ),
         ]
         for (arguments, message) in cases {
             let result = try ManifoldBinary.run(arguments, runsRoot: root, timeout: 120)
@@ -208,7 +211,7 @@ import Testing
             .write(toFile: config, atomically: true, encoding: .utf8)
         for arguments in [["eval", "c"], ["attack", "fgsm", "--run", "c"], ["sample", "ddpm", "--run", "c"]] {
             let result = try ManifoldBinary.run(arguments, runsRoot: root, timeout: 120)
-            expectOneLine(result, status: 1, "'banana'", arguments.joined(separator: " "))
+            expectOneLine(result, status: 1, "(model banana) is not", arguments.joined(separator: " "))
         }
     }
 

@@ -118,7 +118,8 @@ import Testing
             (["compare", "ae"], "compares two models"),
             // A run that does not exist, or of another kind, is a usage error, whichever command names it.
             (["sample", "prior", "--run", "ghost"], "ghost"),
-            (["sample", "ddpm", "--run", "vae"], "'vae' model"), (["sample", "prior", "--run", "dae"], "'dae' model"),
+            (["sample", "ddpm", "--run", "vae"], "(model vae) is not a model for 'ddpm' sampling (ddpm)"),
+            (["sample", "prior", "--run", "dae"], "(model dae) is not a model for 'prior' sampling (vae, aae or wae)"),
             // A code size other than the run's names the option (it was a checkpoint shape error, exit 1).
             (
                 ["sample", "prior", "--run", "vae", "--latent", "5", "--out", out, "--no-scores"],
