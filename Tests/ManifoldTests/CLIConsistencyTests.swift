@@ -262,4 +262,41 @@ import Testing
                 arguments.joined(separator: " "))
         }
     }
+
+    /// Bug: `--json` named the files `--out` wrote only in `sample` (`out`, the path as given) and `bench
+    /// guidance` (`grid`, the folder as given joined with the file name); `attack` and `defend purify` wrote
+    /// into `--out DIR` without saying so. Each now gives `out` as the command line gave it (a relative path
+    /// stays relative): the folder for `attack`, DIR/purified.png for `defend purify`, the file for `sample`.
+    @Test func jsonNamesWhatOutWroteAsTheCommandLineGaveIt() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train(["train", "mlp", "--run", "c"], root: root)
+        try train(["train", "dae", "--sigmas", "0.5,0.2", "--run", "d"], root: root)
+        let binary = ManifoldBinary.path.hasPrefix("/")
+            ? ManifoldBinary.path : FileManager.default.currentDirectoryPath + "/" + ManifoldBinary.path
+        let cases: [([String], String, String)] = [
+            (["attack", "fgsm", "--run", "c", "--n", "4", "--out", "adv"], "adv", "adv/results.csv"),
+            (
+                ["attack", "pgd", "--run", "c", "--target", "all", "--n", "2", "--steps", "2", "--out", "sweep/"],
+                "sweep/", "sweep/target-sweep.csv"
+            ),
+            (
+                ["defend", "purify", "--with", "d", "--classifier", "c", "--n", "4", "--out", "pur/"],
+                "pur/purified.png", "pur/purified.png"
+            ),
+            (["sample", "langevin", "--run", "d", "--n", "4", "--steps", "2", "--out", "s.png"], "s.png", "s.png"),
+        ]
+        for (arguments, out, written) in cases {
+            let folder = temporaryFolder()
+            defer { cleanup(folder) }
+            // The command runs in `folder`, so that the relative `--out` is relative to it.
+            let result = try ManifoldBinary.run(
+                ["-c", "cd \"$0\" && exec \"$@\"", folder, binary] + arguments + ["--json", "--quiet"],
+                runsRoot: root, executable: "/bin/sh")
+            try #require(result.status == 0, "\(arguments): \(result.stderr)")
+            let object = try JSONValue.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+            #expect(object["out"]?.stringValue == out, "\(arguments): \(result.stdout)")
+            #expect(FileManager.default.fileExists(atPath: folder + "/" + written), "\(arguments)")
+        }
+    }
 }
