@@ -111,10 +111,11 @@ enum CompareCommand {
             print(JSONValue.object(object).serialized())
         } else {
             print("test reconstruction MSE per pixel, k = \(latent), \(dataset.testCount) \(dataset.name) test images")
+            func epochCount(_ n: Int) -> String { "\(n) epoch\(n == 1 ? "" : "s")" }
             print(
                 String(format: "  ae   %.6f", result.autoencoderError)
-                    + (aeRun.map { "  (\($0.path), \(result.autoencoderEpochs) epochs)" }
-                        ?? String(format: "  (%d epochs, %.1f s)", epochs, result.autoencoderSeconds)))
+                    + (aeRun.map { "  (\($0.path), \(epochCount(result.autoencoderEpochs)))" }
+                        ?? "  (\(epochCount(epochs)), \(String(format: "%.1f", result.autoencoderSeconds)) s)"))
             print(
                 String(format: "  pca  %.6f", result.pcaError)
                     + String(format: "  (explained variance %.4f)", result.explainedVariance))

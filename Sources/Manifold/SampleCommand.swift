@@ -270,8 +270,9 @@ enum SampleCommand {
                 format: "%@: %d samples in %.2f s, written to %@", method.rawValue, drawn, result.seconds, outPath)
             if let s = result.scores {
                 line += String(
-                    format: "; class entropy %.3f nats, %d classes covered, FCD %.3f (%@)", s.classEntropy,
-                    s.classesCovered, s.frechetDistance, result.classifier ?? "")
+                    format: "; class entropy %.3f nats, %d %@ covered, FCD %.3f (%@)", s.classEntropy,
+                    s.classesCovered, s.classesCovered == 1 ? "class" : "classes", s.frechetDistance,
+                    result.classifier ?? "")
             }
             if let classRequest, let accuracy = result.classAccuracy {
                 // Classifier-free guidance is named unless classifier guidance alone steers (as it must on

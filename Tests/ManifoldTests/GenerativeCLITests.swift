@@ -181,6 +181,29 @@ import Testing
         #expect(object["latent"]?.integerValue == 8)
     }
 
+    /// Bug: one sample said "1 classes covered" and a one-epoch autoencoder "(1 epochs, ...)" in `compare`;
+    /// a count of one is singular.
+    @Test func aCountOfOneIsSingular() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [
+            ["train", "mlp", "--run", "clf"], ["train", "vae", "--run", "v"],
+            ["train", "ae", "--latent", "8", "--run", "a"],
+        ] {
+            let trained = try ManifoldBinary.run(arguments + ["--epochs", "1"] + tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(arguments): \(trained.stderr)")
+        }
+        let sampled = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "v", "--n", "1", "--classifier", "clf", "--out", root + "/one.png", "--quiet"],
+            runsRoot: root)
+        #expect(sampled.status == 0 && sampled.stdout.contains(", 1 class covered, FCD "), "\(sampled.stdout)")
+        let trained = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--latent", "8", "--epochs", "1"] + tiny, runsRoot: root)
+        #expect(trained.status == 0 && trained.stdout.contains("  (1 epoch, "), "\(trained.stdout)")
+        let saved = try ManifoldBinary.run(["compare", "ae", "pca", "--ae-run", "a"] + tiny, runsRoot: root)
+        #expect(saved.status == 0 && saved.stdout.contains("/a, 1 epoch)"), "\(saved.stdout)")
+    }
+
     /// DDPM's network and weight-average settings: stored in the run, honoured by resume (exactly),
     /// by sampling (`--no-ema`), and older runs without them load as the plain MLP.
     @Test func ddpmNetworksWeightAverageAndOlderRuns() throws {
