@@ -34,8 +34,10 @@ public struct AutoencoderPCAComparison {
                 guard let run else { continue }
                 let loaded = try GenerativeFactory.load(run: run)
                 guard loaded.kind == expected else {
+                    let what = expected == .ae ? "an autoencoder" : "a PCA"
                     throw RunKindMismatch(
-                        "run '\(run.path)' is a '\(loaded.kind.rawValue)' model, not '\(expected.rawValue)'")
+                        RunKindMismatch.message(
+                            run: run.path, model: loaded.kind.rawValue, isNot: what, kinds: [expected.rawValue]))
                 }
                 let k = loaded.settings.latent
                 if let latent, k != latent {

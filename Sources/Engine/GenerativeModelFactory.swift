@@ -233,9 +233,11 @@ public enum GenerativeFactory {
         guard run.exists else { throw MissingRun("no run folder '\(run.path)' (see 'manifold runs')") }
         var config = try run.readConfig()
         let source = run.file("config.json")
-        let name = config["model"]?.stringValue ?? "?"
+        let name = config["model"]?.stringValue ?? ""
         guard let kind = GenerativeKind(rawValue: name) else {
-            let message = "\(source): run is a '\(Sanitize.line(name))' model, not a generative one"
+            let mismatch = RunKindMismatch.message(
+                run: run.name, model: name, isNot: "a generative model", kinds: GenerativeKind.allCases.map(\.rawValue))
+            let message = "\(source): \(mismatch)"
             if RunKindMismatch.isKnown(name) { throw RunKindMismatch(message) }
             throw RuntimeFault(message)
         }

@@ -214,9 +214,9 @@ public struct GuidanceBenchmark {
         }
         let modelName = try run.readConfig()["model"]?.stringValue ?? ""
         guard modelName == GenerativeKind.ddpm.rawValue else {
-            throw SamplingRequestError(
-                "option '\(option)': run '\(Sanitize.line(run.name))' is a '\(Sanitize.line(modelName, limit: 40))' model, not a ddpm run"
-            )
+            let message = RunKindMismatch.message(
+                run: run.name, model: modelName, isNot: "a diffusion model", kinds: [GenerativeKind.ddpm.rawValue])
+            throw SamplingRequestError("option '\(option)': \(message)")
         }
         let (_, _, config, model) = try GenerativeFactory.load(run: run)
         guard let ddpm = model as? DDPM else { preconditionFailure("a ddpm run loads a DDPM") }

@@ -18,8 +18,7 @@ public struct LoadedClassifierRun {
         let config = try run.readConfig()
         let modelName = config["model"]?.stringValue ?? ""
         guard let kind = Classifier.Kind(rawValue: modelName) else {
-            let message =
-                "\(option): run '\(Sanitize.line(run.name))' is a '\(Sanitize.line(modelName))' model, not a classifier (mlp, cnn)"
+            let message = "\(option): " + RunKindMismatch.classifierMessage(run: run.name, model: modelName)
             if RunKindMismatch.isKnown(modelName) { throw RunKindMismatch(message) }
             throw RunError(message)
         }

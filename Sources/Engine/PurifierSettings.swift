@@ -43,16 +43,12 @@ public struct PurifierSettings: Sendable, Equatable {
             throw PurifierRequestError("\(option): no run folder '\(run.path)' (see 'manifold runs')")
         }
         let config = try run.readConfig()
-        let name = config["model"]?.stringValue ?? "?"
-        if Classifier.Kind(rawValue: name) != nil {
-            throw PurifierRequestError(
-                "\(option): run '\(Sanitize.line(run.name))' is a classifier (\(name)); a purifier is a ddpm, dae, vae or ae run"
-            )
-        }
-        guard let kind = GenerativeKind(rawValue: name), [.ddpm, .dae, .vae, .ae].contains(kind) else {
-            throw PurifierRequestError(
-                "\(option): run '\(Sanitize.line(run.name))' is a '\(Sanitize.line(name))' model; a purifier is a ddpm, dae, vae or ae run"
-            )
+        let name = config["model"]?.stringValue ?? ""
+        let purifying: [GenerativeKind] = [.ddpm, .dae, .vae, .ae]
+        guard let kind = GenerativeKind(rawValue: name), purifying.contains(kind) else {
+            let message = RunKindMismatch.message(
+                run: run.name, model: name, isNot: "a purifier", kinds: purifying.map(\.rawValue))
+            throw PurifierRequestError("\(option): \(message)")
         }
         try refuseForeign(kind)
         let model = try GenerativeFactory.load(run: run).model

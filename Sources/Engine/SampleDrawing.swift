@@ -106,8 +106,9 @@ public struct SampleDrawing {
         let (kind, _, config, model) = try loadRun()
         guard method.kinds.contains(kind) else {
             throw RunKindMismatch(
-                "run '\(run.path)' is a '\(kind.rawValue)' model; '\(method.rawValue)' sampling needs a \(method.kinds.map(\.rawValue).joined(separator: ", ")) run"
-            )
+                RunKindMismatch.message(
+                    run: run.path, model: kind.rawValue, isNot: "a model for '\(method.rawValue)' sampling",
+                    kinds: method.kinds.map(\.rawValue)))
         }
         let pixels = config["pixels"]?.integerValue ?? 784
         let dataset = interpolation != nil || scoring ? try referenceData(config: config, pixels: pixels) : nil
@@ -258,8 +259,7 @@ public struct SampleDrawing {
         let modelName = config["model"]?.stringValue ?? ""
         guard Classifier.Kind(rawValue: modelName) != nil else {
             throw SamplingRequestError(
-                "\(option): run '\(Sanitize.line(guide.name))' is a '\(Sanitize.line(modelName, limit: 40))' model, not a classifier (mlp, cnn)"
-            )
+                "\(option): " + RunKindMismatch.classifierMessage(run: guide.name, model: modelName))
         }
         let height = config["image_height"]?.integerValue ?? 28
         let width = config["image_width"]?.integerValue ?? 28

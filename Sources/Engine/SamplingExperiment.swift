@@ -92,8 +92,9 @@ public final class SamplingExperiment: VisualExperiment {
         let (kind, _, config, model) = try GenerativeFactory.load(run: run)
         guard sampling.kinds.contains(kind) else {
             throw RuntimeFault(
-                "run '\(run.path)' is a '\(kind.rawValue)' model; '\(method)' sampling needs a \(sampling.kinds.map(\.rawValue).joined(separator: ", ")) run"
-            )
+                RunKindMismatch.message(
+                    run: run.path, model: kind.rawValue, isNot: "a model for '\(method)' sampling",
+                    kinds: sampling.kinds.map(\.rawValue)))
         }
         let pixels = config["pixels"]?.integerValue ?? 784
         let classNames =

@@ -93,9 +93,12 @@ public struct TrainingPlan: Sendable {
         }
         let config = try run.readConfig()
         let source = run.file("config.json")
-        let saved = config["model"]?.stringValue ?? "?"
+        let saved = config["model"]?.stringValue ?? ""
         guard saved == request.model.rawValue else {
-            let message = "\(source): run is a '\(Sanitize.line(saved))' model, not '\(request.model.rawValue)'"
+            let wanted = request.model.rawValue
+            let mismatch = RunKindMismatch.message(
+                run: run.name, model: saved, isNot: "a run of 'train \(wanted)'", kinds: [wanted])
+            let message = "\(source): \(mismatch)"
             if RunKindMismatch.isKnown(saved) { throw RunKindMismatch(message) }
             throw RunError(message)
         }

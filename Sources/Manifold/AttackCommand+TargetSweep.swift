@@ -180,6 +180,7 @@ extension AttackCommand {
         object["norm"] = .string(options.threat.norm == .l2 ? "2" : "inf")
         object["seconds"] = .number(seconds)
         for (key, value) in testSet.jsonFields { object[key] = value }
+        if let out = options.out { object["out"] = .string(out) }
         if sweeps.count == 2 { object["compare"] = .object(figures(1)) }
         return .object(object)
     }

@@ -50,9 +50,9 @@ enum BenchPurifyCommand {
         let run = try resolveRunArgument(name, argument: option)
         guard run.exists, let model = try? run.readConfig()["model"]?.stringValue else { return }
         guard kinds.contains(model) else {
-            throw UsageError(
-                "\(option): run '\(Sanitize.line(run.name))' is a '\(Sanitize.line(model, limit: 40))' model, not \(kinds.joined(separator: " or "))"
-            )
+            let message = RunKindMismatch.message(
+                run: run.name, model: model, isNot: "the purifier this option takes", kinds: kinds)
+            throw UsageError("\(option): \(message)")
         }
     }
 

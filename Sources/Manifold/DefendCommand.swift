@@ -94,17 +94,19 @@ enum DefendCommand {
         let distance = PerturbationNorms.of(cleaned, from: images).map { Double($0.l2) }.reduce(0, +) / Double(n)
         if let folder {
             try writeGrid(clean: images, purified: cleaned, dataset: dataset, folder: folder)
-            InterruptNote.set("interrupted: \(folder)/purified.png is written; no report was printed")
+            InterruptNote.set(
+                "interrupted: \(OutputPath.join(folder, "purified.png")) is written; no report was printed")
         }
         let genPath = try resolveRunArgument(genName).path
         if parsed.has(SharedOptions.json) {
-            let object: [String: JSONValue] = [
+            var object: [String: JSONValue] = [
                 "purifier": .string(purifier.summary), "with": .string(genPath),
                 "classifier": .string(loaded.run.path),
                 "n": .integer(n), "accuracy": .number(accuracy(plain)),
                 "purified_accuracy": .number(accuracy(defended)), "mean_l2_change": .number(distance),
                 "seconds": .number(seconds), "images_per_second": .number(Double(n) / max(seconds, 1e-9)),
             ]
+            if let folder { object["out"] = .string(OutputPath.join(folder, "purified.png")) }
             print(JSONValue.object(object).serialized())
         } else {
             print(
@@ -157,7 +159,7 @@ enum DefendCommand {
         do {
             try FileIO.writeAtomically(
                 PNGWriter.encodeGray(width: grid.width, height: grid.height, values: grid.values),
-                path: folder + "/purified.png")
+                path: OutputPath.join(folder, "purified.png"))
         } catch {
             throw RuntimeError("--out: \(error)")
         }

@@ -33,7 +33,7 @@ enum EvalCommand {
         let modelName = config["model"]?.stringValue ?? ""
         guard let kind = Classifier.Kind(rawValue: modelName) else {
             let message =
-                "\(run.file("config.json")): model '\(Sanitize.line(modelName))' is not a classifier this command can evaluate"
+                "\(run.file("config.json")): " + RunKindMismatch.classifierMessage(run: run.name, model: modelName)
             if RunKindMismatch.isKnown(modelName) { throw UsageError(message) }
             throw RuntimeError(message)
         }

@@ -59,15 +59,17 @@ struct FeatureAttackSetup {
             }
             guard full.testLabels[source] != guideLabel else {
                 let other = full.testLabels.firstIndex { $0 != guideLabel } ?? 0
+                let otherName = full.classNames[full.testLabels[other]]
                 throw UsageError(
-                    "'--guide' \(guide) is a '\(guideName)' like source \(source); pick a guide of another class "
-                        + "(e.g. --guide \(other), a '\(full.classNames[full.testLabels[other]])')")
+                    "'--guide' \(guide) and '--source' \(source) are both of class '\(guideName)'; pick a guide of "
+                        + "another class (e.g. --guide \(other), of class '\(otherName)')")
             }
             sourceIndices = [source]
         } else {
             sourceIndices = full.testLabels.indices.filter { full.testLabels[$0] != guideLabel }
             guard !sourceIndices.isEmpty else {
-                throw UsageError("every test image of '\(full.name)' is a '\(guideName)' like the guide: no sources")
+                throw UsageError(
+                    "every test image of '\(full.name)' is of the guide's class '\(guideName)': no sources to attack")
             }
         }
         let pixels = full.pixelCount

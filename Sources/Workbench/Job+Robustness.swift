@@ -11,8 +11,9 @@ extension Job {
     /// run's per-epoch clean / FGSM / PGD accuracies.
     static func robustness(run: RunDirectory, running: Bool) throws -> Job {
         let config = try run.readConfig()
-        guard config["model"]?.stringValue.flatMap(Classifier.Kind.init(rawValue:)) != nil else {
-            throw RunError("run '\(run.name)' is not a classifier")
+        let model = config["model"]?.stringValue ?? ""
+        guard Classifier.Kind(rawValue: model) != nil else {
+            throw RunError(RunKindMismatch.classifierMessage(run: run.name, model: model))
         }
         let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
         let data = config["data"]?.stringValue ?? "synthetic"

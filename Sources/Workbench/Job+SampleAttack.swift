@@ -40,8 +40,10 @@ extension Job {
     static func sample(run: RunDirectory, method: String? = nil, running: Bool) throws -> Job {
         guard let method = method ?? samplingMethod(for: run) else {
             let sampleable = GenerativeKind.allCases.filter { samplingMethod(for: $0) != nil }.map(\.rawValue)
+            let model = (try? run.readConfig())?["model"]?.stringValue ?? ""
             throw RunError(
-                "run '\(run.name)' is not a model that can be sampled (\(sampleable.joined(separator: ", ")))")
+                RunKindMismatch.message(
+                    run: run.name, model: model, isNot: "a model that can be sampled", kinds: sampleable))
         }
         let steps = method == "ddim" ? 50 : nil
         let guides = guidingClassifiers(for: run, root: run.root)
@@ -99,8 +101,9 @@ extension Job {
         running: Bool
     ) throws -> Job {
         let config = try run.readConfig()
-        guard let kind = config["model"]?.stringValue.flatMap(Classifier.Kind.init(rawValue:)) else {
-            throw RunError("run '\(run.name)' is not a classifier")
+        let modelName = config["model"]?.stringValue ?? ""
+        guard let kind = Classifier.Kind(rawValue: modelName) else {
+            throw RunError(RunKindMismatch.classifierMessage(run: run.name, model: modelName))
         }
         let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
         let data = config["data"]?.stringValue ?? "synthetic"

@@ -67,7 +67,7 @@ import Testing
         let run = try Self.train(.generative(.ae), name: "ae", root: root)
         #expect {
             _ = try LoadedClassifierRun.load(run: run, option: "--target-run")
-        } throws: { "\($0)".hasPrefix("--target-run: run 'ae' is a 'ae' model, not a classifier") }
+        } throws: { "\($0)".hasPrefix("--target-run: run 'ae' (model ae) is not a classifier (mlp or cnn)") }
         #expect {
             _ = try LoadedClassifierRun.load(run: RunDirectory(root: root, name: "none"), option: "--run")
         } throws: { "\($0)".hasPrefix("--run: no run folder") }
@@ -94,7 +94,7 @@ import Testing
         let langevin = SampleDrawing(method: .langevin, run: vae, count: 4, steps: 2, outPath: root + "/l.png")
         #expect {
             _ = try langevin.draw()
-        } throws: { "\($0)".contains("'langevin' sampling needs a dae run") }
+        } throws: { "\($0)".contains("(model vae) is not a model for 'langevin' sampling (dae)") }
     }
 
     /// Bug: `compare ae pca --ae-run A --pca-run P` with A trained on the synthetic digits and P fitted on
@@ -127,7 +127,7 @@ import Testing
         } throws: { "\($0)".contains("have different code sizes") }
         #expect {
             _ = try AutoencoderPCAComparison.SavedRuns.load(autoencoderRun: pca, pcaRun: nil, latent: nil)
-        } throws: { "\($0)".contains("is a 'pca' model, not 'ae'") }
+        } throws: { "\($0)".contains("(model pca) is not an autoencoder (ae)") }
         let saved = try AutoencoderPCAComparison.SavedRuns.load(autoencoderRun: ae, pcaRun: nil, latent: nil)
         #expect(saved.latent == 4 && saved.autoencoder?.epochs == 1 && saved.pca == nil)
         let result = try AutoencoderPCAComparison(

@@ -188,14 +188,17 @@ import Testing
             try train(arguments, root: root)
         }
         let cases: [([String], String)] = [
-            (["eval", "g"], "'ddpm' is not a classifier"),
-            (["attack", "fgsm", "--run", "g"], "run 'g' is a 'ddpm' model, not a classifier"),
-            (["defend", "purify", "--classifier", "g", "--with", "g"], "run 'g' is a 'ddpm' model, not a classifier"),
-            (["sample", "ddpm", "--run", "c"], "run is a 'mlp' model, not a generative one"),
-            (["compare", "ae", "pca", "--ae-run", "c"], "run is a 'mlp' model, not a generative one"),
-            (["compare", "ae", "pca", "--pca-run", "g"], "is a 'ddpm' model, not 'pca'"),
-            (["sample", "prior", "--run", "g"], "is a 'ddpm' model; 'prior' sampling needs"),
-            (["train", "mlp", "--run", "g", "--resume", "--epochs", "2"], "run is a 'ddpm' model, not 'mlp'"),
+            (["eval", "g"], "run 'g' (model ddpm) is not a classifier (mlp or cnn)"),
+            (["attack", "fgsm", "--run", "g"], "run 'g' (model ddpm) is not a classifier (mlp or cnn)"),
+            (["defend", "purify", "--classifier", "g", "--with", "g"], "run 'g' (model ddpm) is not a classifier"),
+            (["sample", "ddpm", "--run", "c"], "run 'c' (model mlp) is not a generative model (pca, ae, vae, "),
+            (["compare", "ae", "pca", "--ae-run", "c"], "run 'c' (model mlp) is not a generative model"),
+            (["compare", "ae", "pca", "--pca-run", "g"], "(model ddpm) is not a PCA (pca)"),
+            (["sample", "prior", "--run", "g"], "(model ddpm) is not a model for 'prior' sampling (vae, aae or wae)"),
+            (
+                ["train", "mlp", "--run", "g", "--resume", "--epochs", "2"],
+                "run 'g' (model ddpm) is not a run of 'train mlp' (mlp)"
+            ),
         ]
         for (arguments, message) in cases {
             let result = try ManifoldBinary.run(arguments, runsRoot: root, timeout: 120)
@@ -208,7 +211,7 @@ import Testing
             .write(toFile: config, atomically: true, encoding: .utf8)
         for arguments in [["eval", "c"], ["attack", "fgsm", "--run", "c"], ["sample", "ddpm", "--run", "c"]] {
             let result = try ManifoldBinary.run(arguments, runsRoot: root, timeout: 120)
-            expectOneLine(result, status: 1, "'banana'", arguments.joined(separator: " "))
+            expectOneLine(result, status: 1, "(model banana) is not", arguments.joined(separator: " "))
         }
     }
 
@@ -257,6 +260,43 @@ import Testing
             expectOneLine(
                 result, status: 1, "cannot write the output to standard output: No space left on device",
                 arguments.joined(separator: " "))
+        }
+    }
+
+    /// Bug: `--json` named the files `--out` wrote only in `sample` (`out`, the path as given) and `bench
+    /// guidance` (`grid`, the folder as given joined with the file name); `attack` and `defend purify` wrote
+    /// into `--out DIR` without saying so. Each now gives `out` as the command line gave it (a relative path
+    /// stays relative): the folder for `attack`, DIR/purified.png for `defend purify`, the file for `sample`.
+    @Test func jsonNamesWhatOutWroteAsTheCommandLineGaveIt() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train(["train", "mlp", "--run", "c"], root: root)
+        try train(["train", "dae", "--sigmas", "0.5,0.2", "--run", "d"], root: root)
+        let binary = ManifoldBinary.path.hasPrefix("/")
+            ? ManifoldBinary.path : FileManager.default.currentDirectoryPath + "/" + ManifoldBinary.path
+        let cases: [([String], String, String)] = [
+            (["attack", "fgsm", "--run", "c", "--n", "4", "--out", "adv"], "adv", "adv/results.csv"),
+            (
+                ["attack", "pgd", "--run", "c", "--target", "all", "--n", "2", "--steps", "2", "--out", "sweep/"],
+                "sweep/", "sweep/target-sweep.csv"
+            ),
+            (
+                ["defend", "purify", "--with", "d", "--classifier", "c", "--n", "4", "--out", "pur/"],
+                "pur/purified.png", "pur/purified.png"
+            ),
+            (["sample", "langevin", "--run", "d", "--n", "4", "--steps", "2", "--out", "s.png"], "s.png", "s.png"),
+        ]
+        for (arguments, out, written) in cases {
+            let folder = temporaryFolder()
+            defer { cleanup(folder) }
+            // The command runs in `folder`, so that the relative `--out` is relative to it.
+            let result = try ManifoldBinary.run(
+                ["-c", "cd \"$0\" && exec \"$@\"", folder, binary] + arguments + ["--json", "--quiet"],
+                runsRoot: root, executable: "/bin/sh")
+            try #require(result.status == 0, "\(arguments): \(result.stderr)")
+            let object = try JSONValue.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+            #expect(object["out"]?.stringValue == out, "\(arguments): \(result.stdout)")
+            #expect(FileManager.default.fileExists(atPath: folder + "/" + written), "\(arguments)")
         }
     }
 }

@@ -24,16 +24,17 @@ enum ManifoldBinary {
 
     /// Runs the binary with standard input from /dev/null; a run longer than `timeout` seconds is
     /// killed and reported as status -1 with a message on stderr, so a hang fails the test instead of
-    /// stalling the suite.
+    /// stalling the suite. `executable` runs another program instead (a shell that starts the binary in
+    /// another folder).
     static func run(
         _ arguments: [String], runsRoot: String? = nil, environment extra: [String: String] = [:],
-        timeout: Double = 600
+        timeout: Double = 600, executable: String? = nil
     ) throws -> CommandResult {
         var environment = ProcessInfo.processInfo.environment
         if let runsRoot { environment["MANIFOLD_RUNS"] = runsRoot }
         environment["MANIFOLD_THREADS"] = nil
         for (key, value) in extra { environment[key] = value }
-        let run = try ChildProcess.run(path, arguments, environment: environment, timeout: timeout)
+        let run = try ChildProcess.run(executable ?? path, arguments, environment: environment, timeout: timeout)
         var stderr = String(decoding: run.stderr, as: UTF8.self)
         if run.status == nil {
             stderr += "\nmanifold \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s"

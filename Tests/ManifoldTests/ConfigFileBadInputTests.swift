@@ -43,10 +43,14 @@ import Testing
             ),
             ("textual epochs_done", with(["epochs_done": .string("3")]), 0, "", 1, "got \"3\""),
             ("huge epochs_done", with(["epochs_done": .integer(1 << 62)]), 0, "", 1, "epochs_done must be"),
-            ("missing model", with(["model": nil]), 1, "is not a classifier", 1, "run is a '?' model"),
             (
-                "hostile model", with(["model": .string("mlp\u{1B}]52;c;aGk=\u{07}")]), 1, "model 'mlp?]52;c;aGk=?'", 1,
-                "run is a 'mlp?]52;c;aGk=?' model"
+                "missing model", with(["model": nil]), 1, "(no model) is not a classifier", 1,
+                "(no model) is not a run of 'train mlp' (mlp)"
+            ),
+            (
+                "hostile model", with(["model": .string("mlp\u{1B}]52;c;aGk=\u{07}")]), 1,
+                "(model mlp?]52;c;aGk=?) is not", 1,
+                "(model mlp?]52;c;aGk=?) is not a run of 'train mlp'"
             ),
             (
                 "hostile missing data folder", with(["data": .string("/nowhere/\u{1B}]0;t\u{07}")]), 1,

@@ -31,7 +31,7 @@ import Testing
         }
         let notClassifier = try ManifoldBinary.run(
             ["sample", "ddim", "--run", "d", "--steps", "2", "--n", "2", "--classifier", "d"], runsRoot: root)
-        expectOneLine(notClassifier, status: 2, "is a 'ddpm' model, not a classifier", "a ddpm run as scorer")
+        expectOneLine(notClassifier, status: 2, "(model ddpm) is not a classifier (mlp or cnn)", "a ddpm run as scorer")
     }
 
     /// Bug: `train cnn` on images whose sides are not divisible by 4 stopped the program on a precondition

@@ -71,7 +71,10 @@ import Testing
         let bad = try ManifoldBinary.run(
             ["attack", "feature", "--run", "victim", "--guide", "4", "--source", "4"], runsRoot: root)
         #expect(bad.status == 2, "\(bad.stderr)")
-        #expect(bad.stderr.contains("like source 4; pick a guide of another class (e.g. --guide"), "\(bad.stderr)")
+        #expect(
+            bad.stderr.contains("'--guide' 4 and '--source' 4 are both of class '")
+                && bad.stderr.contains("'; pick a guide of another class (e.g. --guide ")
+                && bad.stderr.contains(", of class '"), "\(bad.stderr)")
     }
 
     @Test func benchFeatureWithoutTheReference() throws {

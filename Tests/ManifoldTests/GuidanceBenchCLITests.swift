@@ -145,7 +145,10 @@ import Testing
                 "option '--ddpm': no run folder"
             ),
             (["bench", "guidance", "--run", "missing", "--classifier", "clf"], "option '--run': no run folder"),
-            (["bench", "guidance", "--ddpm", "clf", "--guide", "clf", "--classifier", "clf"], "not a ddpm run"),
+            (
+                ["bench", "guidance", "--ddpm", "clf", "--guide", "clf", "--classifier", "clf"],
+                "option '--ddpm': run 'clf' (model mlp) is not a diffusion model (ddpm)"
+            ),
             (guided + ["--classifier", "clf", "--sampler", "ddpm", "--steps", "5"], "takes all T steps"),
             (guided + ["--classifier", "clf", "--sampler", "euler"], "'--sampler' must be ddim or ddpm"),
             (guided + ["--classifier", "clf", "--steps", "5000"], "at most T = 1000"),

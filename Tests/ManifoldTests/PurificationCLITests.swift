@@ -113,7 +113,7 @@ import Testing
         }
         let purify = ["defend", "purify", "--classifier", "victim", "--n", "4"]
         let cases: [([String], String)] = [
-            (purify + ["--with", "victim"], "is a classifier (mlp); a purifier is a ddpm, dae, vae or ae run"),
+            (purify + ["--with", "victim"], "run 'victim' (model mlp) is not a purifier (ddpm, dae, vae or ae)"),
             (purify + ["--with", "dae8"], "the purifier takes 64 pixels but the classifier takes 28x28 = 784"),
             (purify + ["--with", "ddpm", "--t-star", "1001"], "--t-star must be in 1...1000"),
             (purify + ["--with", "ddpm", "--t-star", "0"], "'--t-star' must be"),
@@ -130,7 +130,7 @@ import Testing
                 ["attack", "pgd", "--run", "victim", "--adaptive", "full"],
                 "'--adaptive' needs '--defense purify:GEN_RUN'"
             ),
-            (["attack", "pgd", "--run", "victim", "--defense", "purify:victim"], "is a classifier (mlp)"),
+            (["attack", "pgd", "--run", "victim", "--defense", "purify:victim"], "(model mlp) is not a purifier"),
             (["attack", "pgd", "--run", "victim", "--defense", "purify:dae8"], "the purifier takes 64 pixels"),
             (
                 ["attack", "pgd", "--run", "victim", "--defense", "purify:dae", "--adaptive", "none"],
@@ -176,7 +176,7 @@ import Testing
             (["defend", "purify", "--with", "broken", "--classifier", "victim", "--n", "4"], 1, "broken/config.json"),
             (["attack", "pgd", "--run", "victim", "--n", "4", "--defense", "purify:broken"], 1, "broken/config.json"),
             (["bench", "purify", "--classifier", "victim", "--dae", "broken", "--n", "4"], 1, "broken/config.json"),
-            (["defend", "purify", "--with", "victim", "--classifier", "victim", "--n", "4"], 2, "is a classifier"),
+            (["defend", "purify", "--with", "victim", "--classifier", "victim", "--n", "4"], 2, "is not a purifier"),
         ]
         for (arguments, status, message) in cases {
             let result = try ManifoldBinary.run(arguments, runsRoot: root)
@@ -202,9 +202,12 @@ import Testing
         }
         let bench = ["bench", "purify", "--classifier", "victim", "--n", "4"]
         let cases: [([String], String)] = [
-            (bench + ["--dae", "vae"], "--dae: run 'vae' is a 'vae' model, not dae"),
-            (bench + ["--ddpm", "dae"], "--ddpm: run 'dae' is a 'dae' model, not ddpm"),
-            (bench + ["--vae", "dae"], "--vae: run 'dae' is a 'dae' model, not vae or ae"),
+            (bench + ["--dae", "vae"], "--dae: run 'vae' (model vae) is not the purifier this option takes (dae)"),
+            (bench + ["--ddpm", "dae"], "--ddpm: run 'dae' (model dae) is not the purifier this option takes (ddpm)"),
+            (
+                bench + ["--vae", "dae"],
+                "--vae: run 'dae' (model dae) is not the purifier this option takes (vae or ae)"
+            ),
         ]
         for (arguments, message) in cases {
             let result = try ManifoldBinary.run(arguments, runsRoot: root)
