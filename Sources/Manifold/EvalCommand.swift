@@ -117,16 +117,20 @@ enum RunsCommand {
         try RunDirectory.checkRoot()
         let runs = RunDirectory.list()
         var rows: [JSONValue] = []
+        // The RUN column is as wide as the longest name (40 at least), so that every name is whole and can be
+        // copied: names that share a long prefix (poisoned runs' defaults) were cut to the same 38 characters.
+        let names = runs.map { Sanitize.line($0.name) }
+        let nameWidth = max(40, (names.map(\.count).max() ?? 0) + 2)
         if !json {
             if runs.isEmpty {
                 print("no runs in '\(RunDirectory.defaultRoot)' yet: try 'manifold train mlp'")
                 return 0
             }
             print(
-                "RUN".padding(toLength: 40, withPad: " ", startingAt: 0)
+                "RUN".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
                     + "MODEL  DATASET     EPOCHS  ACCURACY  CREATED")
         }
-        for run in runs {
+        for (run, name) in zip(runs, names) {
             let config: [String: JSONValue]
             do {
                 config = try run.readConfig()
@@ -135,9 +139,7 @@ enum RunsCommand {
                     rows.append(
                         .object(["run": .string(run.path), "error": .string(Sanitize.line("\(error)", limit: 400))]))
                 } else {
-                    print(
-                        Sanitize.line(run.name).padding(toLength: 40, withPad: " ", startingAt: 0)
-                            + "(unreadable config.json)")
+                    print(name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "(unreadable config.json)")
                 }
                 continue
             }
@@ -153,14 +155,15 @@ enum RunsCommand {
                     "test_accuracy": accuracy.map { .number($0) } ?? .null, "created": .string(created),
                 ]))
             if !json {
-                let name = Sanitize.line(run.name, limit: 38).padding(toLength: 40, withPad: " ", startingAt: 0)
                 let columns =
                     Sanitize.line(model, limit: 6).padding(toLength: 7, withPad: " ", startingAt: 0)
                     + Sanitize.line(dataset, limit: 11).padding(toLength: 12, withPad: " ", startingAt: 0)
                     + String(epochs).padding(toLength: 8, withPad: " ", startingAt: 0)
                     + (accuracy.map { String(format: "%.4f", $0) } ?? "-").padding(
                         toLength: 10, withPad: " ", startingAt: 0)
-                print(name + columns + Sanitize.line(created, limit: 25))
+                print(
+                    name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + columns
+                        + Sanitize.line(created, limit: 25))
             }
         }
         if json { print(JSONValue.object(["runs": .array(rows)]).serialized()) }

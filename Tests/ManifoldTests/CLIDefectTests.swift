@@ -65,6 +65,32 @@ import Testing
         #expect(runs.first?["error"]?.stringValue?.contains("invalid JSON") == true, "\(result.stdout)")
     }
 
+    /// Bug: `runs` cut names at 38 characters, so runs whose names share a long prefix (poisoned runs'
+    /// default names, `mlp-synthetic-labelflip-DATE-TIME-f0.10`) all showed the same text. The RUN column is
+    /// now as wide as the longest name, and the other columns stay aligned.
+    @Test func runsShowsLongNamesWhole() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let prefix = "mlp-synthetic-labelflip-20261205-071139-fraction-"
+        let names = [prefix + "0.10", prefix + "0.20", "short"]
+        for name in names {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(name)", withIntermediateDirectories: true)
+            let config = #"{"model": "mlp", "dataset": "synthetic", "epochs_done": 1, "created": "2026-12-05"}"#
+            try Data(config.utf8).write(to: URL(fileURLWithPath: "\(root)/\(name)/config.json"))
+        }
+        let result = try ManifoldBinary.run(["runs"], runsRoot: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        for name in names {
+            #expect(lines.contains { $0.hasPrefix(name + " ") }, "\(name):\n\(result.stdout)")
+        }
+        let columns = lines.map { line -> Int in
+            let marker = line.hasPrefix("RUN") ? "MODEL" : "mlp  "
+            return line.range(of: marker).map { line.distance(from: line.startIndex, to: $0.lowerBound) } ?? -1
+        }
+        #expect(Set(columns).count == 1 && columns[0] == prefix.count + 4 + 2, "\(columns):\n\(result.stdout)")
+    }
+
     /// Bug: a run trained with `--test-limit` made `eval` and `attack` use that many images silently.
     @Test func evalAndAttackSayTheRunsTestLimit() throws {
         let root = temporaryFolder()
