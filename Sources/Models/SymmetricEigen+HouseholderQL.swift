@@ -17,14 +17,7 @@ extension SymmetricEigen {
     ) throws(Failure) -> (values: [Double], vectors: [Double]) {
         precondition(matrix.count == n * n, "SymmetricEigen: \(matrix.count) entries for order \(n)")
         guard n > 0 else { return ([], []) }
-        var a = matrix
-        for i in 0..<n {
-            for j in (i + 1)..<max(n, i + 1) {
-                let s = 0.5 * (a[i * n + j] + a[j * n + i])
-                a[i * n + j] = s
-                a[j * n + i] = s
-            }
-        }
+        var a = symmetrized(matrix, n: n)
         var d = [Double](repeating: 0, count: n)
         var e = [Double](repeating: 0, count: n)
         try tridiagonalize(&a, n: n, diagonal: &d, offDiagonal: &e, checkpoint: checkpoint)

@@ -24,14 +24,7 @@ public enum SymmetricEigen {
         _ matrix: [Double], n: Int, maxSweeps: Int = 60, checkpoint: () throws(Failure) -> Void
     ) throws(Failure) -> (values: [Double], vectors: [Double]) {
         precondition(matrix.count == n * n, "SymmetricEigen: \(matrix.count) entries for order \(n)")
-        var a = matrix
-        for i in 0..<n {
-            for j in (i + 1)..<max(n, i + 1) {
-                let s = 0.5 * (a[i * n + j] + a[j * n + i])
-                a[i * n + j] = s
-                a[j * n + i] = s
-            }
-        }
+        var a = symmetrized(matrix, n: n)
         var v = [Double](repeating: 0, count: n * n)
         for i in 0..<n { v[i * n + i] = 1 }
         var scale = 0.0
@@ -116,5 +109,19 @@ public enum SymmetricEigen {
             }
         }
         return result
+    }
+
+    /// `matrix` with each pair of mirrored entries replaced by their mean, so that rounding in how the
+    /// caller built it cannot make the solvers see two different halves.
+    static func symmetrized(_ matrix: [Double], n: Int) -> [Double] {
+        var a = matrix
+        for i in 0..<n {
+            for j in (i + 1)..<max(n, i + 1) {
+                let s = 0.5 * (a[i * n + j] + a[j * n + i])
+                a[i * n + j] = s
+                a[j * n + i] = s
+            }
+        }
+        return a
     }
 }
