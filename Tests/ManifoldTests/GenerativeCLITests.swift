@@ -116,6 +116,11 @@ import Testing
             (["train", "vae", "--sigmas", "0.1"], "does not apply"),
             (["train", "dae", "--sigmas", "0,-1"], "'--sigmas'"),
             (["compare", "ae"], "compares two models"),
+            // The largest k the data allows is named, so that a refused default (k = 30) says what to pass.
+            (
+                ["train", "pca", "--train-limit", "5", "--test-limit", "5"],
+                "'--latent' 30 exceeds what 5 images of 784 pixels allow (at most 5)"
+            ),
             // A run that does not exist, or of another kind, is a usage error, whichever command names it.
             (["sample", "prior", "--run", "ghost"], "ghost"),
             (["sample", "ddpm", "--run", "vae"], "(model vae) is not a model for 'ddpm' sampling (ddpm)"),
