@@ -11,10 +11,8 @@ import Testing
     /// A finished sweep of two classifiers on test image 0: a strip each (the clean image, then the image
     /// PGD made towards each class, one of the robust run's missed), and the sweep's five figures.
     static func frame(width: Int, height: Int) -> [String] {
-        let root = WorkbenchFixture.runsRoot()
-        defer { cleanup(root) }
-        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
-        let job = WorkbenchFixture.job(kind: .attack, title: "pgd → every class") { snapshot in
+        WorkbenchFixture.jobFrame(kind: .attack, title: "pgd → every class", width: width, height: height) {
+            snapshot in
             let digit = (0..<16).map { Float($0 % 5) / 4 }
             for index in 0..<2 {
                 snapshot.images["sweep \(index)"] =
@@ -30,9 +28,6 @@ import Testing
                 ("rob-mlp", "9/10 targets, mean p 0.87"),
             ]
         }
-        defer { job.runner.send(.stop) }
-        state.add(job)
-        return WorkbenchFixture.frame(state, width: width, height: height)
     }
 
     /// 80x24 holds both strips whole (two-row images, captions cut with a mark) and every figure.

@@ -10,10 +10,8 @@ import Testing
     /// A comparison at k = 30 with eight test images and both reconstructions of each, captioned o.0N, p.0N
     /// and a.0N for test image N.
     static func frame(width: Int, height: Int) -> [String] {
-        let root = WorkbenchFixture.runsRoot()
-        defer { cleanup(root) }
-        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
-        let job = WorkbenchFixture.job(kind: .comparison, title: "ae vs pca · synthetic") { snapshot in
+        WorkbenchFixture.jobFrame(kind: .comparison, title: "ae vs pca · synthetic", width: width, height: height) {
+            snapshot in
             func strip(_ caption: (Int) -> String, shade: Float) -> [Snapshot.Image] {
                 let pixels = [Float](repeating: shade, count: 16)
                 return (0..<8).map { Snapshot.Image(width: 4, height: 4, values: pixels, caption: caption($0)) }
@@ -25,9 +23,6 @@ import Testing
             snapshot.curves["pca"] = (x: [2, 10, 30], y: [0.05, 0.02, 0.012])
             snapshot.curves["autoencoder"] = (x: [2, 10, 30], y: [0.04, 0.015, 0.010])
         }
-        defer { job.runner.send(.stop) }
-        state.add(job)
-        return WorkbenchFixture.frame(state, width: width, height: height)
     }
 
     /// Bug: the test images and the reconstructions were strips of their own widths and heights: at 100x30 the

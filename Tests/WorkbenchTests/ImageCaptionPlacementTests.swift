@@ -9,10 +9,7 @@ import Testing
 @Suite struct ImageCaptionPlacementTests {
     /// The Attack lab at `width` x `height` showing a 28x28 clean image (a ring) captioned "7 98.0%".
     static func attackLabFrame(width: Int, height: Int) -> [String] {
-        let root = WorkbenchFixture.runsRoot()
-        defer { cleanup(root) }
-        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
-        let job = WorkbenchFixture.job(kind: .attack, title: "pgd · fixture") { snapshot in
+        WorkbenchFixture.jobFrame(kind: .attack, title: "pgd · fixture", width: width, height: height) { snapshot in
             let ring: [Float] = (0..<784).map { index in
                 let (x, y) = (Double(index % 28) - 13.5, Double(index / 28) - 13.5)
                 return abs((x * x + y * y).squareRoot() - 9) < 2.5 ? 1 : 0
@@ -26,9 +23,6 @@ import Testing
             ]
             snapshot.figures = [("method", "pgd"), ("eps", "0.1")]
         }
-        defer { job.runner.send(.stop) }
-        state.add(job)
-        return WorkbenchFixture.frame(state, width: width, height: height)
     }
 
     /// Bug: from 160x50 up a 28x28 image (14 rows, half blocks or ASCII enlarge by whole factors) sat centred

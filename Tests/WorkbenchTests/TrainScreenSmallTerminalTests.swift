@@ -20,13 +20,7 @@ import Testing
     static func trainFrame(
         kind: Job.Kind, width: Int, height: Int, describe: @escaping @Sendable (inout Snapshot) -> Void
     ) -> [String] {
-        let root = WorkbenchFixture.runsRoot()
-        defer { cleanup(root) }
-        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
-        let job = WorkbenchFixture.job(kind: kind, title: "fixture", describe: describe)
-        defer { job.runner.send(.stop) }
-        state.add(job)
-        return WorkbenchFixture.frame(state, width: width, height: height)
+        WorkbenchFixture.jobFrame(kind: kind, title: "fixture", width: width, height: height, describe: describe)
     }
 
     /// A Fashion-MNIST classifier's training: test images captioned with class names, one mistaken.

@@ -58,6 +58,21 @@ enum WorkbenchFixture {
         }
     }
 
+    /// One frame of the standard screens showing a single fixture job of `kind` whose snapshot `describe`
+    /// fills: the set-up of most golden screens.
+    static func jobFrame(
+        kind: Job.Kind, title: String, width: Int, height: Int,
+        describe: @escaping @Sendable (inout Snapshot) -> Void
+    ) -> [String] {
+        let root = runsRoot()
+        defer { cleanup(root) }
+        var state = workbench(screens: standardScreens(root: root))
+        let job = job(kind: kind, title: title, describe: describe)
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        return frame(state, width: width, height: height)
+    }
+
     /// A job of `kind` whose runner shows the snapshot `describe` fills, once the runner has published it.
     static func job(kind: Job.Kind, title: String, describe: @escaping @Sendable (inout Snapshot) -> Void) -> Job {
         let runner = Runner(experiment: FixedSnapshotExperiment(describe: describe), label: "fixture")
