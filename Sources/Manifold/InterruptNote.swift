@@ -8,7 +8,8 @@ import Synchronization
 /// terminal) end it the same way, then by the signal's default action (exit status 143 and 129); a SIGHUP
 /// the process was started to ignore (`nohup`) stays ignored. The command keeps that line current as it
 /// goes (`set(_:)` before each phase). Files are written atomically (a temporary file renamed into
-/// place), so one being written when the signal comes is whole or absent. The child programs the
+/// place), so one being written when the signal comes is whole or absent, and its temporary
+/// (`TemporaryFiles.shared`) is removed. The child programs the
 /// process started (`ChildProcesses.shared`) are ended and the temporary folders it made
 /// (`TemporaryFolders.shared`) removed before it ends. `train` instead stops between
 /// steps to say which epoch is saved (`InterruptFlag`).
@@ -96,6 +97,7 @@ enum InterruptNote {
         }
         ChildProcesses.shared.endAll()
         TemporaryFolders.shared.removeAll()
+        TemporaryFiles.shared.removeAll()
         printLineAndExit()
     }
 
