@@ -19,9 +19,10 @@ public final class RunLock: @unchecked Sendable {
     public let path: String
     private var fd: Int32
 
-    /// Takes the lock of `run`, creating the runs folder if needed.
+    /// Takes the lock of `run`, creating the runs folder if needed. `advice` ends the message when the run
+    /// is held: what the user can do about it.
     /// - Throws: `RunError` when another process (or another training in this one) holds it.
-    public init(run: RunDirectory) throws {
+    public init(run: RunDirectory, advice: String = "wait for it to finish or pick another --run name") throws {
         path = "\(run.root)/.\(run.name).lock"
         try RunDirectory.createRoot(run.root)
         // Retry when the file was replaced between open and flock (a releasing owner unlinked it).
@@ -35,12 +36,7 @@ public final class RunLock: @unchecked Sendable {
                 let owner = RunLock.owner(descriptor)
                 close(descriptor)
                 if code == EWOULDBLOCK {
-                    let holder =
-                        owner == getpid()
-                        ? "another job of this process" : "another process" + (owner.map { " (pid \($0))" } ?? "")
-                    throw RunError(
-                        "run '\(run.path)' is being trained by \(holder); wait for it to finish or pick another --run name"
-                    )
+                    throw RunError("run '\(run.path)' is being trained by \(RunLock.holder(owner)); \(advice)")
                 }
                 throw RunError("cannot lock '\(path)': \(String(cString: strerror(code)))")
             }
@@ -58,6 +54,11 @@ public final class RunLock: @unchecked Sendable {
             close(descriptor)
         }
         throw RunError("cannot lock '\(path)': it keeps being replaced")
+    }
+
+    /// Who holds a lock whose file names `owner`: "another job of this process" or "another process (pid N)".
+    private static func holder(_ owner: Int32?) -> String {
+        owner == getpid() ? "another job of this process" : "another process" + (owner.map { " (pid \($0))" } ?? "")
     }
 
     /// The process id written in the lock file, if readable.

@@ -40,6 +40,26 @@ import Testing
         #expect(!browser.confirmingDelete && browser.entries.map(\.run.name) == ["a", "b"])
     }
 
+    /// Bug: `d` `y` on a run that another process (or a job of the workbench) was training said "deleted",
+    /// and the trainer wrote the folder back at its next epoch's end; the run's lock now refuses it.
+    @Test func aRunBeingTrainedIsNotDeleted() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var browser = try Self.browserOnC(root: root)
+        let training = try RunLock(run: RunDirectory(root: root, name: "c"))
+        _ = browser.handle(key: KeyEvent(.character("d")))
+        #expect(
+            browser.confirm(key: KeyEvent(.character("y")))
+                == "not deleted: run '\(root)/c' is being trained by another job of this process; stop that training first"
+        )
+        #expect(FileManager.default.fileExists(atPath: "\(root)/c/config.json"))
+        training.release()
+        _ = browser.handle(key: KeyEvent(.character("d")))
+        #expect(browser.confirm(key: KeyEvent(.character("y"))) == "deleted \(root)/c")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/c"))
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/.c.lock"))
+    }
+
     /// The selection stays on its run when a reload moves it to another row.
     @Test func theSelectionFollowsItsRunAcrossAReload() throws {
         let root = WorkbenchFixture.runsRoot()
