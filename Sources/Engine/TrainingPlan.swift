@@ -130,6 +130,7 @@ public struct TrainingPlan: Sendable {
             throw TrainingRequestError(
                 "run '\(run.path)' has done \(done) epochs already; pass --epochs above \(done)")
         }
+        let data = try savedData(config, request: request, source: source)
         let limits = try savedLimits(config, request: request, source: source)
         let adversarial = try savedAdversarial(config, request: request, epochs: epochs, source: source)
         let noiseAware = try NoiseAwareObjective.recorded(in: config, source: source)
@@ -141,8 +142,8 @@ public struct TrainingPlan: Sendable {
             throw RunError("\(source): run has network \(architecture.rawValue), not \(asked.rawValue)")
         }
         return TrainingPlan(
-            run: run, model: request.model, data: request.data ?? config["data"]?.stringValue ?? "synthetic",
-            trainLimit: limits.train, testLimit: limits.test, epochs: epochs,
+            run: run, model: request.model, data: data, trainLimit: limits.train, testLimit: limits.test,
+            epochs: epochs,
             batch: request.batch ?? savedBatch ?? defaultBatch,
             learningRate: request.learningRate ?? savedRate ?? defaultLearningRate(request.model, settings: settings),
             seed: request.seed ?? savedSeed ?? defaultSeed, settings: settings, adversarial: adversarial,
@@ -218,6 +219,35 @@ public struct TrainingPlan: Sendable {
                 "\(source): run has \(saved.conditional ? "p_uncond \(saved.unconditionalProbability)" : "no class conditioning"), not --p-uncond \(asked.unconditionalProbability)"
             )
         }
+    }
+
+    /// The run's data (`config.json`'s `data`): a resume trains on the same images, so a `--data` naming
+    /// other data is refused (its images would be cut to the run's counts, as if those were limits). The
+    /// same folder spelled another way is the same data, and so is any folder given for a saved folder that
+    /// is gone (moved elsewhere).
+    private static func savedData(_ config: [String: JSONValue], request: TrainingRequest, source: String) throws
+        -> String
+    {
+        let saved = config["data"]?.stringValue ?? "synthetic"
+        guard let asked = request.data else { return saved }
+        if isSameData(asked, saved) { return asked }
+        throw RunError(
+            "\(source): run was trained on '\(Sanitize.line(saved))'; --data \(Sanitize.line(asked)) would change its images (leave --data out to resume as it was, or train a new run)"
+        )
+    }
+
+    /// Whether two `--data` values name the same images: the same name (`synthetic`, `fashion`), or folders
+    /// that are one (or a saved folder `saved` that no longer exists).
+    static func isSameData(_ asked: String, _ saved: String) -> Bool {
+        let names = ["synthetic", "fashion"]
+        let (asked, saved) = (asked.isEmpty ? "synthetic" : asked, saved.isEmpty ? "synthetic" : saved)
+        if asked == saved { return true }
+        if names.contains(asked) || names.contains(saved) { return false }
+        guard let savedFolder = realpath(saved, nil) else { return true }
+        defer { free(savedFolder) }
+        guard let askedFolder = realpath(asked, nil) else { return false }
+        defer { free(askedFolder) }
+        return strcmp(savedFolder, askedFolder) == 0
     }
 
     /// The train and test counts the run was trained with (`train_count`, `test_count`): a resume

@@ -70,6 +70,41 @@ import Testing
         }
     }
 
+    /// Bug: `train --resume --data fashion` on a run of the synthetic digits trained on fashion's first 20,000
+    /// images and evaluated on its first 4,000 (the synthetic set's sizes, taken as limits), and `eval` then
+    /// said the run was made with `--test-limit 4000`. Other data than the run's is refused; the same data,
+    /// or a folder given for one that is gone (moved), is the run's.
+    @Test func aResumeOnOtherDataIsRefused() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "r")
+        try run.create()
+        func resume(saved: String, asked: String?) throws -> TrainingPlan {
+            try run.write(
+                #"{"model": "mlp", "epochs_done": 1, "data": "\#(saved)", "train_count": 20000, "test_count": 4000}"#,
+                to: "config.json")
+            var request = TrainingRequest(model: .classifier(.mlp))
+            (request.epochs, request.data) = (2, asked)
+            return try TrainingPlan.resume(request, run: run)
+        }
+        #expect {
+            try resume(saved: "synthetic", asked: "fashion")
+        } throws: { error in
+            "\(error)"
+                == "\(run.file("config.json")): run was trained on 'synthetic'; --data fashion would change its images (leave --data out to resume as it was, or train a new run)"
+        }
+        #expect(try resume(saved: "synthetic", asked: "synthetic").data == "synthetic")
+        #expect(try resume(saved: "fashion", asked: nil).data == "fashion")
+        let (first, second) = (root + "/first", root + "/second")
+        for folder in [first, second] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        #expect(try resume(saved: first, asked: root + "/./first/").data == root + "/./first/")
+        #expect(throws: RunError.self) { try resume(saved: first, asked: second) }
+        #expect(throws: RunError.self) { try resume(saved: first, asked: "synthetic") }
+        #expect(try resume(saved: root + "/moved", asked: second).data == second)
+    }
+
     @Test(arguments: ["-1", "1.5", "\"3\"", "2000000"])
     func epochsDoneIsValidatedOnce(_ saved: String) throws {
         let root = Self.folder()
