@@ -72,6 +72,16 @@ extension Job {
         let session = EngineSlot<TrainingSession>()
         // Taken now, so a run another training holds is refused in the status line, not by a failed job.
         let lock = try RunLock(run: plan.run)
+        // A resumed run's folder is there already: one that cannot be written is refused now, as `train
+        // --resume` refuses it, not after epochs of training that no save keeps.
+        if plan.isResume {
+            do {
+                try plan.run.create()
+            } catch {
+                lock.release()
+                throw error
+            }
+        }
         let experiment = DeferredExperiment(label: loading) {
             let opened: TrainingSession
             do {

@@ -201,4 +201,24 @@ extension TrainLifecycleCLITests {
         }
         first.runner.send(.stop)
     }
+
+    /// Bug: Runs `t` on a run whose folder could not be written (made read-only after training) started the
+    /// job, trained all five epochs and saved none, with only a status-line message after each epoch;
+    /// `train --resume` refuses such a folder at once, and now `t` does too, leaving the run unlocked. (A
+    /// folder that is a symbolic link stands in for a read-only one, which root, running the tests, writes.)
+    @Test func continuingARunThatCannotBeSavedIsRefusedAtOnce() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let target = RunDirectory(root: root, name: "target")
+        try target.create()
+        try target.write(#"{"model": "mlp", "epochs_done": 1}"#, to: "config.json")
+        try FileManager.default.createSymbolicLink(atPath: "\(root)/r", withDestinationPath: target.path)
+        let run = RunDirectory(root: root, name: "r")
+        #expect {
+            _ = try Job.resume(run: run, extraEpochs: 1, running: false)
+        } throws: { error in
+            "\(error)" == "run folder '\(run.path)' is a symbolic link; refusing to write through it"
+        }
+        #expect(try RunLock(run: run).isHeld)
+    }
 }
