@@ -197,8 +197,13 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// The parsed `config.json`; a `data` or `seed` of the wrong type is refused (see `checkImageChoice`).
+    /// The parsed `config.json`; a `data` or `seed` of the wrong type is refused (see `checkImageChoice`). A
+    /// run folder without one (a run before its first epoch is saved) is said to have no saved epoch.
     public func readConfig() throws(RunError) -> [String: JSONValue] {
+        if exists && !FileManager.default.fileExists(atPath: file("config.json")) {
+            let training = RunLock.holder(of: self).map { "; it is being trained by \($0)" } ?? ""
+            throw RunError("run '\(path)' has no saved epoch yet (no config.json)\(training)")
+        }
         let bytes = try read("config.json")
         do {
             guard let object = try JSONValue.parse(bytes).objectValue else {

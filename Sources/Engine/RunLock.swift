@@ -61,6 +61,19 @@ public final class RunLock: @unchecked Sendable {
         owner == getpid() ? "another job of this process" : "another process" + (owner.map { " (pid \($0))" } ?? "")
     }
 
+    /// Who trains `run` now (as `holder` says it), or nil when no training holds its lock. Looks without
+    /// creating or taking anything that stays: for messages about a run that may be in training.
+    public static func holder(of run: RunDirectory) -> String? {
+        let descriptor = open("\(run.root)/.\(run.name).lock", O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        if flock(descriptor, LOCK_SH | LOCK_NB) == 0 {
+            flock(descriptor, LOCK_UN)
+            return nil
+        }
+        return errno == EWOULDBLOCK ? holder(owner(descriptor)) : nil
+    }
+
     /// The process id written in the lock file, if readable.
     private static func owner(_ descriptor: Int32) -> Int32? {
         var bytes = [UInt8](repeating: 0, count: 16)

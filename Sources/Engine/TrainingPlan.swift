@@ -89,6 +89,10 @@ public struct TrainingPlan: Sendable {
         }
         guard run.exists else { throw MissingRun("no run folder '\(run.path)' to resume (see 'manifold runs')") }
         guard FileManager.default.fileExists(atPath: run.file("config.json")) else {
+            if let holder = RunLock.holder(of: run) {
+                throw RunError(
+                    "run '\(run.path)' is being trained by \(holder) and has no saved epoch yet; wait for it to finish")
+            }
             throw RunError("run '\(run.path)' has no saved epoch (no config.json); train it without --resume")
         }
         let config = try run.readConfig()

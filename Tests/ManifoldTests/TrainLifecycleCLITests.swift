@@ -110,6 +110,26 @@ import Testing
         let expected = "run '\(root)/empty' has no saved epoch (no config.json); train it without --resume"
         #expect(resume.stderr == "manifold: \(expected)\n", "\(resume.stderr)")
     }
+
+    /// Bug: on a run in its first epoch (another process holds its lock, no config.json yet), `eval` said
+    /// "config.json: cannot open: No such file or directory" and `watch` that there was no such run; both now
+    /// say that it has no saved epoch yet and who trains it.
+    @Test func aRunInItsFirstEpochSaysWhoTrainsIt() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let run = RunDirectory(root: root, name: "early")
+        let lock = try RunLock(run: run)
+        defer { lock.release() }
+        try run.create()
+        let holder = "another process (pid \(getpid()))"
+        expectOneLine(
+            try ManifoldBinary.run(["eval", "early"], runsRoot: root), status: 1,
+            "run '\(run.path)' has no saved epoch yet (no config.json); it is being trained by \(holder)", "eval")
+        expectOneLine(
+            try ManifoldBinary.run(["watch", "early"], runsRoot: root), status: 2,
+            "run '\(run.path)' has no saved epoch to watch yet; it is being trained by \(holder) (watch it once its first epoch is saved)",
+            "watch")
+    }
 }
 
 extension TrainLifecycleCLITests {
