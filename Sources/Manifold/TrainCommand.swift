@@ -107,6 +107,7 @@ enum TrainCommand {
         var warnedDivergence = false
         var warnedCollapse = false
         InterruptFlag.install(removingIfEmpty: plan.isResume ? nil : plan.run.path, lockFile: session.lockPath)
+        InterruptFlag.setNote(interruptionNote(session))
         // A PCA fit is one long step: it asks for the flag inside.
         (training as? PCAFitting)?.isCancelled = { InterruptFlag.isRaised }
         while !training.isFinished {
@@ -124,6 +125,7 @@ enum TrainCommand {
             let (done, total) = training.progress
             progress.update(done: done, total: total, detail: String(format: "loss %.4f", report.metrics["loss"] ?? 0))
             guard let summary = try session.record(report) else { continue }
+            InterruptFlag.setNote(interruptionNote(session))
             epochSeconds.append(summary.seconds)
             last = summary
             progress.log(epochLine(summary, session: session))
@@ -221,7 +223,7 @@ enum TrainCommand {
         )
     }
 
-    /// What Ctrl-C leaves: the epoch saved last and the command that continues from it.
+    /// What Ctrl-C (or SIGTERM, SIGHUP) leaves: the epoch saved last and the command that continues from it.
     static func interruptionNote(_ session: TrainingSession) -> String {
         let plan = session.plan
         let done = session.training.completedEpochs

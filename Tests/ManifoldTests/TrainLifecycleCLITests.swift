@@ -193,6 +193,27 @@ extension TrainLifecycleCLITests {
         try Self.expectSignalsLeaveNothing([SIGINT, SIGINT], root: root)
     }
 
+    /// Bug: SIGTERM or SIGHUP (`timeout`, `kill`, a closed terminal) ended `train` without a word, where
+    /// Ctrl-C says which epoch is saved and how to continue; they print that line now, then end as before.
+    @Test(arguments: [SIGTERM, SIGHUP])
+    func aTerminationSaysWhichEpochIsSaved(_ signal: Int32) throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let process = try Self.training("t", epochs: 500, root: root)
+        try #require(Self.epochsDone("\(root)/t") != nil, "no epoch was saved: \(process.standardError)")
+        usleep(50_000)
+        process.send(signal)
+        let status = process.wait(timeout: 60)
+        let stderr = String(decoding: process.standardError, as: UTF8.self)
+        #expect(status == 128 + signal, "status \(String(describing: status)): \(stderr)")
+        let lines = stderr.split(separator: "\n").filter { $0.contains("interrupted") }
+        #expect(lines.count == 1, "\(stderr)")
+        #expect(lines.first?.hasPrefix("manifold: interrupted: epoch ") == true, "\(stderr)")
+        let saved =
+            " of 500 is saved in \(root)/t (the epoch under way is lost); continue with: manifold train mlp --run t --epochs 500 --resume"
+        #expect(lines.first?.hasSuffix(saved) == true, "\(stderr)")
+    }
+
     /// SIGTERM or SIGHUP (`kill`, `timeout`, a closed terminal) before the first epoch ends the process as
     /// they always did, but leaves neither the new run's empty folder nor its lock file.
     @Test(arguments: [SIGTERM, SIGHUP])
