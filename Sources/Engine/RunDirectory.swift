@@ -56,7 +56,8 @@ public struct RunDirectory: Sendable {
     }
 
     /// A fresh name `<model>-<dataset>-<yyyyMMdd-HHmmss>`, or `<model>-<dataset>-<method>-<yyyyMMdd-HHmmss>`
-    /// with a `method` (a poisoning), with a counter if that exists.
+    /// with a `method` (a poisoning), with a counter if that exists or has a lock file (a training started
+    /// in the same second holds it before its folder is made). `RunLock.newRun` takes the name as well.
     public static func newName(model: String, dataset: String, method: String? = nil, root: String = defaultRoot)
         -> String
     {
@@ -71,7 +72,9 @@ public struct RunDirectory: Sendable {
             "\(model)-\(datasetPart.isEmpty ? "data" : String(datasetPart.prefix(24)))-\(methodPart)\(formatter.string(from: Date()))"
         var name = base
         var counter = 2
-        while FileManager.default.fileExists(atPath: "\(root)/\(name)") {
+        while FileManager.default.fileExists(atPath: "\(root)/\(name)")
+            || FileManager.default.fileExists(atPath: "\(root)/.\(name).lock")
+        {
             name = "\(base)-\(counter)"
             counter += 1
         }

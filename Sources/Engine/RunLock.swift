@@ -56,6 +56,26 @@ public final class RunLock: @unchecked Sendable {
         throw RunError("cannot lock '\(path)': it keeps being replaced")
     }
 
+    /// A new run of a generated name (`RunDirectory.newName`), locked: a name that another training took a
+    /// moment before (started in the same second) is passed over for the next, so trainings started together
+    /// without `--run` each get a run instead of being refused for a name nobody chose.
+    public static func newRun(model: String, dataset: String, method: String? = nil, root: String) throws -> (
+        run: RunDirectory, lock: RunLock
+    ) {
+        for _ in 0..<100 {
+            let run = RunDirectory(
+                root: root, name: RunDirectory.newName(model: model, dataset: dataset, method: method, root: root))
+            do {
+                return (run, try RunLock(run: run))
+            } catch {
+                // Taken meanwhile: its lock file is there now, so the next name differs.
+                if holder(of: run) != nil { continue }
+                throw error
+            }
+        }
+        throw RunError("cannot find a free run name for '\(model)' in '\(root)'; pick one with --run")
+    }
+
     /// Who holds a lock whose file names `owner`: "another job of this process" or "another process (pid N)".
     private static func holder(_ owner: Int32?) -> String {
         owner == getpid() ? "another job of this process" : "another process" + (owner.map { " (pid \($0))" } ?? "")

@@ -196,6 +196,18 @@ import Testing
         more.epochs = 2
         _ = try TrainingSession(try TrainingPlan.resume(more, run: run))
     }
+
+    /// New runs of generated names taken one after the other (in the same second, before either has a
+    /// folder) get names of their own, each locked.
+    @Test func newRunsOfGeneratedNamesDoNotCollide() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let first = try RunLock.newRun(model: "mlp", dataset: "synthetic", root: root)
+        let second = try RunLock.newRun(model: "mlp", dataset: "synthetic", root: root)
+        #expect(first.run.name != second.run.name)
+        #expect(first.lock.isHeld && second.lock.isHeld)
+        #expect(!first.run.exists && !second.run.exists)
+    }
 }
 
 /// Adversarial training through `TrainingSession`: recorded in config.json and metrics.csv, resumed

@@ -193,6 +193,32 @@ extension TrainLifecycleCLITests {
         try Self.expectSignalsLeaveNothing([SIGINT, SIGINT], root: root)
     }
 
+    /// Bug: trainings started together without `--run` (a script's `manifold train mlp --seed $s &` loop) all
+    /// took the same generated name `mlp-synthetic-DATE-TIME`, and all but one were refused: "run ... is being
+    /// trained by another process", a name nobody chose. Each gets a run of its own now.
+    @Test func trainingsStartedTogetherGetRunsOfTheirOwn() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        environment["MANIFOLD_THREADS"] = "1"
+        let processes = try (1...3).map { seed in
+            try ChildProcess(
+                executable: ManifoldBinary.path,
+                arguments: [
+                    "train", "mlp", "--seed", String(seed), "--train-limit", "300", "--test-limit", "100", "--quiet",
+                ],
+                environment: environment)
+        }
+        for process in processes {
+            let status = process.wait(timeout: 120)
+            #expect(status == 0, "\(String(decoding: process.standardError, as: UTF8.self))")
+        }
+        let runs = try FileManager.default.contentsOfDirectory(atPath: root).filter { !$0.hasPrefix(".") }
+        #expect(runs.count == 3, "\(runs)")
+        #expect(runs.allSatisfy { FileManager.default.fileExists(atPath: "\(root)/\($0)/config.json") }, "\(runs)")
+    }
+
     /// Bug: SIGTERM or SIGHUP (`timeout`, `kill`, a closed terminal) ended `train` without a word, where
     /// Ctrl-C says which epoch is saved and how to continue; they print that line now, then end as before.
     @Test(arguments: [SIGTERM, SIGHUP])
