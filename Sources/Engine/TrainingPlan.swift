@@ -201,11 +201,37 @@ public struct TrainingPlan: Sendable {
         }
     }
 
-    /// The settings given explicitly must be the run's.
+    /// The settings given explicitly must be the run's: each model option a resume is given is checked, none
+    /// is silently replaced by the run's.
     private static func checkAgreement(_ request: TrainingRequest, saved: GenerativeSettings, source: String) throws {
         let asked = request.settings
         if request.givenSettings.contains("latent") && saved.latent != asked.latent {
             throw RunError("\(source): run has latent size \(saved.latent), not \(asked.latent)")
+        }
+        if request.givenSettings.contains("prior") && saved.prior != asked.prior {
+            throw RunError("\(source): run has prior \(saved.prior.rawValue), not \(asked.prior.rawValue)")
+        }
+        if request.givenSettings.contains("penalty") && saved.penalty != asked.penalty {
+            throw RunError("\(source): run has penalty \(saved.penalty.rawValue), not \(asked.penalty.rawValue)")
+        }
+        if request.givenSettings.contains("lambda") && saved.lambda != asked.lambda {
+            throw RunError("\(source): run has penalty weight lambda \(saved.lambda), not \(asked.lambda)")
+        }
+        if request.givenSettings.contains("clip") && saved.penalty != .critic {
+            throw RunError(
+                "\(source): run has penalty \(saved.penalty.rawValue), which clips nothing (leave --clip out)")
+        }
+        if request.givenSettings.contains("clip") && saved.clip != asked.clip {
+            throw RunError("\(source): run has clip \(saved.clip), not \(asked.clip)")
+        }
+        if request.givenSettings.contains("sigmas") && saved.sigmas != asked.sigmas {
+            func shown(_ sigmas: [Float]) -> String { sigmas.map { "\($0)" }.joined(separator: ",") }
+            throw RunError("\(source): run has noise levels \(shown(saved.sigmas)), not \(shown(asked.sigmas))")
+        }
+        if request.givenSettings.contains("iw") && saved.importanceSamples != asked.importanceSamples {
+            throw RunError(
+                "\(source): run has \(saved.importanceSamples) importance samples (--iw), not \(asked.importanceSamples)"
+            )
         }
         if request.givenSettings.contains("net") && saved.network != asked.network {
             throw RunError("\(source): run has network \(saved.network.rawValue), not \(asked.network.rawValue)")

@@ -1,3 +1,4 @@
+import Base
 import Datasets
 import Foundation
 import Models
@@ -103,6 +104,44 @@ import Testing
         #expect(throws: RunError.self) { try resume(saved: first, asked: second) }
         #expect(throws: RunError.self) { try resume(saved: first, asked: "synthetic") }
         #expect(try resume(saved: root + "/moved", asked: second).data == second)
+    }
+
+    /// Bug: `train wae --resume --penalty mmd --lambda 50` and `train dae --resume --sigmas 0.5,0.1` trained on
+    /// with the run's own settings, exit 0, without a word (only --latent, --net, --ema, --conditional and
+    /// --p-uncond were compared). Every model option given that differs is refused now, naming config.json;
+    /// the run's own value passes.
+    @Test(arguments: [
+        ("wae", "penalty", "run has penalty critic, not mmd"),
+        ("wae", "lambda", "run has penalty weight lambda 10.0, not 50.0"),
+        ("wae", "clip", "run has clip 0.1, not 0.5"),
+        ("aae", "prior", "run has prior gaussian, not ring"),
+        ("dae", "sigmas", "run has noise levels 1.0,0.6,0.35,0.2,0.12,0.07, not 0.5,0.1"),
+        ("vae", "iw", "run has 10 importance samples (--iw), not 3"),
+    ])
+    func aResumeGivenOtherModelOptionsIsRefused(_ kind: String, _ option: String, _ message: String) throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let generative = try #require(GenerativeKind(rawValue: kind))
+        let run = RunDirectory(root: root, name: kind)
+        try run.create()
+        let saved = GenerativeSettings.defaults(for: generative)
+        var config = saved.extra(for: generative)
+        (config["model"], config["epochs_done"]) = (.string(kind), .integer(1))
+        try run.write(JSONValue.object(config).serialized(), to: "config.json")
+        var request = TrainingRequest(model: .generative(generative))
+        (request.epochs, request.settings, request.givenSettings) = (2, saved, [option])
+        #expect(try TrainingPlan.resume(request, run: run).isResume)
+        switch option {
+        case "penalty": request.settings.penalty = .mmd
+        case "lambda": request.settings.lambda = 50
+        case "clip": request.settings.clip = 0.5
+        case "prior": request.settings.prior = .ring
+        case "sigmas": request.settings.sigmas = [0.5, 0.1]
+        default: request.settings.importanceSamples = 3
+        }
+        #expect {
+            try TrainingPlan.resume(request, run: run)
+        } throws: { "\($0)" == "\(run.file("config.json")): \(message)" }
     }
 
     @Test(arguments: ["-1", "1.5", "\"3\"", "2000000"])
