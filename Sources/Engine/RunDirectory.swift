@@ -221,6 +221,15 @@ public struct RunDirectory: Sendable {
         }
     }
 
+    /// What is wrong with the run's config.json, for a list of runs: "unreadable config.json: REASON", the
+    /// reason being `error`'s line without the file's path (the run's row names the run).
+    public func configProblem(_ error: any Error) -> String {
+        var text = "\(error)"
+        let prefix = file("config.json") + ": "
+        if text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
+        return "unreadable config.json: " + Sanitize.line(text, limit: 200)
+    }
+
     /// Refuses a `data` that is not a string and a `seed` that is not a string holding a whole number. Both
     /// choose the images (the dataset, and the synthetic digits drawn from the seed), so a value of the
     /// wrong type must not quietly become the defaults (synthetic, 0); missing keys keep the defaults.

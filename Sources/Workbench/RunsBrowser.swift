@@ -48,7 +48,7 @@ struct RunsBrowser {
             } catch {
                 return Entry(
                     run: run, problem: Sanitize.line("\(error)"), model: "?", dataset: "?", epochs: "?",
-                    accuracy: "-", created: "", details: ["unreadable config.json"])
+                    accuracy: "-", created: "", details: [run.configProblem(error)])
             }
             let accuracy = config["test"]?["accuracy"]?.doubleValue.map { String(format: "%.4f", $0) } ?? "-"
             let details = config.keys.sorted().map { key in "\(key): \(config[key]!.serialized())" }

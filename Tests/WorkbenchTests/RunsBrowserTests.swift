@@ -60,6 +60,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(root)/.c.lock"))
     }
 
+    /// Bug: a run whose config.json could not be read showed only "unreadable config.json" beside the list
+    /// (and `manifold runs` "(unreadable config.json)"), never what was wrong with it; both now add the reason.
+    @Test func anUnreadableConfigSaysWhy() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        try WorkbenchFixture.writeRun("junk", in: root, config: "not json{")
+        try WorkbenchFixture.writeRun("typed", in: root, config: #"{"model": "mlp", "data": 5}"#)
+        var browser = RunsBrowser(root: root)
+        browser.reload()
+        #expect(
+            browser.entries.map(\.details) == [
+                ["unreadable config.json: invalid JSON at byte 0: invalid literal"],
+                ["unreadable config.json: 'data' must be a string naming the dataset, got 5"],
+            ])
+    }
+
     /// The selection stays on its run when a reload moves it to another row.
     @Test func theSelectionFollowsItsRunAcrossAReload() throws {
         let root = WorkbenchFixture.runsRoot()
