@@ -29,7 +29,14 @@ public final class RunLock: @unchecked Sendable {
         for _ in 0..<10 {
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw RunError("cannot create lock file '\(path)': \(String(cString: strerror(errno)))")
+                let reason = String(cString: strerror(errno))
+                // The usual cause, named as such: the lock file is only this program's business.
+                if access(run.root, W_OK) != 0 {
+                    throw RunError(
+                        "runs folder '\(run.root)' is not writable (\(String(cString: strerror(errno)))); no run can be saved there"
+                    )
+                }
+                throw RunError("cannot create lock file '\(path)': \(reason)")
             }
             if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
                 let code = errno

@@ -112,6 +112,26 @@ import Testing
             "option '--out': \(reason)", "sample --out")
     }
 
+    /// Bug: `train` into a runs folder it may not write (`$MANIFOLD_RUNS` read-only, another user's) failed with
+    /// "cannot create lock file 'ROOT/.NAME.lock': Permission denied", naming a file the user never made;
+    /// the line now says that the runs folder is not writable.
+    @Test func aRunsFolderThatCannotBeWrittenIsNamed() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        chmod(root, 0o555)
+        defer { chmod(root, 0o755) }
+        // Root writes into any folder: as root, the command runs as user nobody (setpriv, util-linux).
+        let setpriv = "/usr/bin/setpriv"
+        try #require(geteuid() != 0 || FileManager.default.isExecutableFile(atPath: setpriv), "needs \(setpriv)")
+        let prefix = geteuid() == 0 ? ["--reuid=65534", "--regid=65534", "--clear-groups", ManifoldBinary.path] : []
+        let result = try ManifoldBinary.run(
+            prefix + ["train", "mlp", "--run", "x", "--train-limit", "100", "--test-limit", "50"], runsRoot: root,
+            executable: geteuid() == 0 ? setpriv : nil)
+        expectOneLine(
+            result, status: 1,
+            "runs folder '\(root)' is not writable (Permission denied); no run can be saved there", "train")
+    }
+
     /// Bug: `--adaptive bpda-eot` and `--adaptive full` were accepted for black-box attacks (square,
     /// onepixel, spatial), which only query the defended classifier, so the option changed nothing (the
     /// report even named the mode). Each is one usage line now; naive and bpda, which do differ, still run.
