@@ -62,12 +62,17 @@ public struct PoisonedTraining {
     }
 
     /// Poisons `fraction` of `dataset`'s training images, trains a fresh classifier on the result and
-    /// saves it as `run` (which must not exist yet); `progress(done, total)` is called after every step.
-    /// - Throws: `RunError` when the run exists, a training or file error otherwise.
+    /// saves it as `run` (which must not exist yet), holding the run's lock throughout; `progress(done, total)`
+    /// is called after every step.
+    /// - Throws: `RunError` when the run exists or is being trained, a training or file error otherwise.
     public func train(
         on dataset: Dataset, fraction: Double, run: RunDirectory, progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> Outcome {
         try Self.checkNew(run)
+        // Held while the model trains and is saved, as `train` holds it: a `train` or another `poison` into the
+        // same run is refused meanwhile, instead of one silently replacing the other's files at the end.
+        let lock = try RunLock(run: run)
+        defer { lock.release() }
         let backdoor = backdoor(for: dataset)
         let poisoned =
             method == .backdoor

@@ -56,7 +56,8 @@ public struct RunDirectory: Sendable {
     }
 
     /// A fresh name `<model>-<dataset>-<yyyyMMdd-HHmmss>`, or `<model>-<dataset>-<method>-<yyyyMMdd-HHmmss>`
-    /// with a `method` (a poisoning), with a counter if that exists.
+    /// with a `method` (a poisoning), with a counter if that exists or has a lock file (a training started
+    /// in the same second holds it before its folder is made). `RunLock.newRun` takes the name as well.
     public static func newName(model: String, dataset: String, method: String? = nil, root: String = defaultRoot)
         -> String
     {
@@ -71,7 +72,9 @@ public struct RunDirectory: Sendable {
             "\(model)-\(datasetPart.isEmpty ? "data" : String(datasetPart.prefix(24)))-\(methodPart)\(formatter.string(from: Date()))"
         var name = base
         var counter = 2
-        while FileManager.default.fileExists(atPath: "\(root)/\(name)") {
+        while FileManager.default.fileExists(atPath: "\(root)/\(name)")
+            || FileManager.default.fileExists(atPath: "\(root)/.\(name).lock")
+        {
             name = "\(base)-\(counter)"
             counter += 1
         }
@@ -197,8 +200,13 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// The parsed `config.json`; a `data` or `seed` of the wrong type is refused (see `checkImageChoice`).
+    /// The parsed `config.json`; a `data` or `seed` of the wrong type is refused (see `checkImageChoice`). A
+    /// run folder without one (a run before its first epoch is saved) is said to have no saved epoch.
     public func readConfig() throws(RunError) -> [String: JSONValue] {
+        if exists && !FileManager.default.fileExists(atPath: file("config.json")) {
+            let training = RunLock.holder(of: self).map { "; it is being trained by \($0)" } ?? ""
+            throw RunError("run '\(path)' has no saved epoch yet (no config.json)\(training)")
+        }
         let bytes = try read("config.json")
         do {
             guard let object = try JSONValue.parse(bytes).objectValue else {
@@ -211,6 +219,15 @@ public struct RunDirectory: Sendable {
         } catch {
             throw RunError("\(file("config.json")): \(error)")
         }
+    }
+
+    /// What is wrong with the run's config.json, for a list of runs: "unreadable config.json: REASON", the
+    /// reason being `error`'s line without the file's path (the run's row names the run).
+    public func configProblem(_ error: any Error) -> String {
+        var text = "\(error)"
+        let prefix = file("config.json") + ": "
+        if text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
+        return "unreadable config.json: " + Sanitize.line(text, limit: 200)
     }
 
     /// Refuses a `data` that is not a string and a `seed` that is not a string holding a whole number. Both

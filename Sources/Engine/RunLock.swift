@@ -19,28 +19,31 @@ public final class RunLock: @unchecked Sendable {
     public let path: String
     private var fd: Int32
 
-    /// Takes the lock of `run`, creating the runs folder if needed.
+    /// Takes the lock of `run`, creating the runs folder if needed. `advice` ends the message when the run
+    /// is held: what the user can do about it.
     /// - Throws: `RunError` when another process (or another training in this one) holds it.
-    public init(run: RunDirectory) throws {
+    public init(run: RunDirectory, advice: String = "wait for it to finish or pick another --run name") throws {
         path = "\(run.root)/.\(run.name).lock"
         try RunDirectory.createRoot(run.root)
         // Retry when the file was replaced between open and flock (a releasing owner unlinked it).
         for _ in 0..<10 {
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw RunError("cannot create lock file '\(path)': \(String(cString: strerror(errno)))")
+                let reason = String(cString: strerror(errno))
+                // The usual cause, named as such: the lock file is only this program's business.
+                if access(run.root, W_OK) != 0 {
+                    throw RunError(
+                        "runs folder '\(run.root)' is not writable (\(String(cString: strerror(errno)))); no run can be saved there"
+                    )
+                }
+                throw RunError("cannot create lock file '\(path)': \(reason)")
             }
             if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
                 let code = errno
                 let owner = RunLock.owner(descriptor)
                 close(descriptor)
                 if code == EWOULDBLOCK {
-                    let holder =
-                        owner == getpid()
-                        ? "another job of this process" : "another process" + (owner.map { " (pid \($0))" } ?? "")
-                    throw RunError(
-                        "run '\(run.path)' is being trained by \(holder); wait for it to finish or pick another --run name"
-                    )
+                    throw RunError("run '\(run.path)' is being trained by \(RunLock.holder(owner)); \(advice)")
                 }
                 throw RunError("cannot lock '\(path)': \(String(cString: strerror(code)))")
             }
@@ -58,6 +61,44 @@ public final class RunLock: @unchecked Sendable {
             close(descriptor)
         }
         throw RunError("cannot lock '\(path)': it keeps being replaced")
+    }
+
+    /// A new run of a generated name (`RunDirectory.newName`), locked: a name that another training took a
+    /// moment before (started in the same second) is passed over for the next, so trainings started together
+    /// without `--run` each get a run instead of being refused for a name nobody chose.
+    public static func newRun(model: String, dataset: String, method: String? = nil, root: String) throws -> (
+        run: RunDirectory, lock: RunLock
+    ) {
+        for _ in 0..<100 {
+            let run = RunDirectory(
+                root: root, name: RunDirectory.newName(model: model, dataset: dataset, method: method, root: root))
+            do {
+                return (run, try RunLock(run: run))
+            } catch {
+                // Taken meanwhile: its lock file is there now, so the next name differs.
+                if holder(of: run) != nil { continue }
+                throw error
+            }
+        }
+        throw RunError("cannot find a free run name for '\(model)' in '\(root)'; pick one with --run")
+    }
+
+    /// Who holds a lock whose file names `owner`: "another job of this process" or "another process (pid N)".
+    private static func holder(_ owner: Int32?) -> String {
+        owner == getpid() ? "another job of this process" : "another process" + (owner.map { " (pid \($0))" } ?? "")
+    }
+
+    /// Who trains `run` now (as `holder` says it), or nil when no training holds its lock. Looks without
+    /// creating or taking anything that stays: for messages about a run that may be in training.
+    public static func holder(of run: RunDirectory) -> String? {
+        let descriptor = open("\(run.root)/.\(run.name).lock", O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        if flock(descriptor, LOCK_SH | LOCK_NB) == 0 {
+            flock(descriptor, LOCK_UN)
+            return nil
+        }
+        return errno == EWOULDBLOCK ? holder(owner(descriptor)) : nil
     }
 
     /// The process id written in the lock file, if readable.

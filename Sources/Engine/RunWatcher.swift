@@ -27,6 +27,8 @@ public final class RunWatcher: VisualExperiment {
     private var config: [String: JSONValue] = [:]
     private var view: ClassifierTraining?
     private var problem = ""
+    /// Whether the run's folder was gone at the last poll (deleted while watched).
+    public private(set) var isGone = false
     private var dataset: Dataset?
 
     public init(run: RunDirectory, pollInterval: Double = 0.5) throws {
@@ -82,8 +84,11 @@ public final class RunWatcher: VisualExperiment {
         (try? FileManager.default.attributesOfItem(atPath: run.file(file)))?[.modificationDate] as? Date
     }
 
-    /// Re-reads what changed; a file caught mid-replacement is simply read on the next poll.
+    /// Re-reads what changed; a file caught mid-replacement is simply read on the next poll. A run folder
+    /// that is gone (deleted) is said so, until it is back.
     private func poll() {
+        isGone = !run.exists
+        guard !isGone else { return }
         if let stamp = modificationDate("metrics.csv"), stamp != metricsStamp {
             metricsStamp = stamp
             if let bytes = try? run.read("metrics.csv") {
@@ -149,7 +154,9 @@ public final class RunWatcher: VisualExperiment {
             + (config["test"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map {
                 ("test \($0.key)", $0.value.doubleValue.map { String(format: "%.4f", $0) } ?? "-")
             }
-        if !problem.isEmpty {
+        if isGone {
+            snapshot.message = "run folder '\(run.path)' was deleted; showing what was last read from it"
+        } else if !problem.isEmpty {
             snapshot.message = problem
         } else {
             snapshot.message = isFinished ? "\(run.path): training finished" : "watching \(run.path)"

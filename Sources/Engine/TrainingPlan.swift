@@ -89,6 +89,10 @@ public struct TrainingPlan: Sendable {
         }
         guard run.exists else { throw MissingRun("no run folder '\(run.path)' to resume (see 'manifold runs')") }
         guard FileManager.default.fileExists(atPath: run.file("config.json")) else {
+            if let holder = RunLock.holder(of: run) {
+                throw RunError(
+                    "run '\(run.path)' is being trained by \(holder) and has no saved epoch yet; wait for it to finish")
+            }
             throw RunError("run '\(run.path)' has no saved epoch (no config.json); train it without --resume")
         }
         let config = try run.readConfig()
@@ -130,6 +134,7 @@ public struct TrainingPlan: Sendable {
             throw TrainingRequestError(
                 "run '\(run.path)' has done \(done) epochs already; pass --epochs above \(done)")
         }
+        let data = try savedData(config, request: request, source: source)
         let limits = try savedLimits(config, request: request, source: source)
         let adversarial = try savedAdversarial(config, request: request, epochs: epochs, source: source)
         let noiseAware = try NoiseAwareObjective.recorded(in: config, source: source)
@@ -141,8 +146,8 @@ public struct TrainingPlan: Sendable {
             throw RunError("\(source): run has network \(architecture.rawValue), not \(asked.rawValue)")
         }
         return TrainingPlan(
-            run: run, model: request.model, data: request.data ?? config["data"]?.stringValue ?? "synthetic",
-            trainLimit: limits.train, testLimit: limits.test, epochs: epochs,
+            run: run, model: request.model, data: data, trainLimit: limits.train, testLimit: limits.test,
+            epochs: epochs,
             batch: request.batch ?? savedBatch ?? defaultBatch,
             learningRate: request.learningRate ?? savedRate ?? defaultLearningRate(request.model, settings: settings),
             seed: request.seed ?? savedSeed ?? defaultSeed, settings: settings, adversarial: adversarial,
@@ -196,11 +201,37 @@ public struct TrainingPlan: Sendable {
         }
     }
 
-    /// The settings given explicitly must be the run's.
+    /// The settings given explicitly must be the run's: each model option a resume is given is checked, none
+    /// is silently replaced by the run's.
     private static func checkAgreement(_ request: TrainingRequest, saved: GenerativeSettings, source: String) throws {
         let asked = request.settings
         if request.givenSettings.contains("latent") && saved.latent != asked.latent {
             throw RunError("\(source): run has latent size \(saved.latent), not \(asked.latent)")
+        }
+        if request.givenSettings.contains("prior") && saved.prior != asked.prior {
+            throw RunError("\(source): run has prior \(saved.prior.rawValue), not \(asked.prior.rawValue)")
+        }
+        if request.givenSettings.contains("penalty") && saved.penalty != asked.penalty {
+            throw RunError("\(source): run has penalty \(saved.penalty.rawValue), not \(asked.penalty.rawValue)")
+        }
+        if request.givenSettings.contains("lambda") && saved.lambda != asked.lambda {
+            throw RunError("\(source): run has penalty weight lambda \(saved.lambda), not \(asked.lambda)")
+        }
+        if request.givenSettings.contains("clip") && saved.penalty != .critic {
+            throw RunError(
+                "\(source): run has penalty \(saved.penalty.rawValue), which clips nothing (leave --clip out)")
+        }
+        if request.givenSettings.contains("clip") && saved.clip != asked.clip {
+            throw RunError("\(source): run has clip \(saved.clip), not \(asked.clip)")
+        }
+        if request.givenSettings.contains("sigmas") && saved.sigmas != asked.sigmas {
+            func shown(_ sigmas: [Float]) -> String { sigmas.map { "\($0)" }.joined(separator: ",") }
+            throw RunError("\(source): run has noise levels \(shown(saved.sigmas)), not \(shown(asked.sigmas))")
+        }
+        if request.givenSettings.contains("iw") && saved.importanceSamples != asked.importanceSamples {
+            throw RunError(
+                "\(source): run has \(saved.importanceSamples) importance samples (--iw), not \(asked.importanceSamples)"
+            )
         }
         if request.givenSettings.contains("net") && saved.network != asked.network {
             throw RunError("\(source): run has network \(saved.network.rawValue), not \(asked.network.rawValue)")
@@ -218,6 +249,35 @@ public struct TrainingPlan: Sendable {
                 "\(source): run has \(saved.conditional ? "p_uncond \(saved.unconditionalProbability)" : "no class conditioning"), not --p-uncond \(asked.unconditionalProbability)"
             )
         }
+    }
+
+    /// The run's data (`config.json`'s `data`): a resume trains on the same images, so a `--data` naming
+    /// other data is refused (its images would be cut to the run's counts, as if those were limits). The
+    /// same folder spelled another way is the same data, and so is any folder given for a saved folder that
+    /// is gone (moved elsewhere).
+    private static func savedData(_ config: [String: JSONValue], request: TrainingRequest, source: String) throws
+        -> String
+    {
+        let saved = config["data"]?.stringValue ?? "synthetic"
+        guard let asked = request.data else { return saved }
+        if isSameData(asked, saved) { return asked }
+        throw RunError(
+            "\(source): run was trained on '\(Sanitize.line(saved))'; --data \(Sanitize.line(asked)) would change its images (leave --data out to resume as it was, or train a new run)"
+        )
+    }
+
+    /// Whether two `--data` values name the same images: the same name (`synthetic`, `fashion`), or folders
+    /// that are one (or a saved folder `saved` that no longer exists).
+    static func isSameData(_ asked: String, _ saved: String) -> Bool {
+        let names = ["synthetic", "fashion"]
+        let (asked, saved) = (asked.isEmpty ? "synthetic" : asked, saved.isEmpty ? "synthetic" : saved)
+        if asked == saved { return true }
+        if names.contains(asked) || names.contains(saved) { return false }
+        guard let savedFolder = realpath(saved, nil) else { return true }
+        defer { free(savedFolder) }
+        guard let askedFolder = realpath(asked, nil) else { return false }
+        defer { free(askedFolder) }
+        return strcmp(savedFolder, askedFolder) == 0
     }
 
     /// The train and test counts the run was trained with (`train_count`, `test_count`): a resume

@@ -193,14 +193,16 @@ extension CommandOption where Value == String {
         CommandOption(name, kind: .string, placeholder: placeholder, default: defaultValue, help: help) { $0 }
     }
 
-    /// A folder to write into (`--out DIR`): an empty path, or one through a file (the path itself or a
-    /// parent), is refused as it is read, before any work.
+    /// A folder to write into (`--out DIR`): an empty path, one through a file (the path itself or a
+    /// parent), or one that cannot be written into or created (a read-only folder) is refused as it is
+    /// read, before any work.
     static func folder(_ name: String, help: String) -> CommandOption {
         CommandOption(name, kind: .string, placeholder: "DIR", default: nil, help: help) { text throws(UsageError) in
             guard !text.isEmpty else { throw UsageError("option '--\(name)' is empty: give a folder (DIR)") }
             if let file = OutputFolderError.fileInTheWay(of: text) {
                 throw UsageError("option '--\(name)': '\(Sanitize.line(file, limit: 200))' is a file, not a folder")
             }
+            if let reason = OutputFolderError.unwritable(text) { throw UsageError("option '--\(name)': \(reason)") }
             return text
         }
     }

@@ -139,7 +139,9 @@ enum RunsCommand {
                     rows.append(
                         .object(["run": .string(run.path), "error": .string(Sanitize.line("\(error)", limit: 400))]))
                 } else {
-                    print(name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "(unreadable config.json)")
+                    print(
+                        name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "(\(run.configProblem(error)))"
+                    )
                 }
                 continue
             }

@@ -64,11 +64,13 @@ enum GenerativeSettingsOptions {
         "sigmas": [.dae], "net": [.ddpm], "ema": [.ddpm], "conditional": [.ddpm, .vae], "p-uncond": [.ddpm],
     ]
 
-    /// Which of the given settings a resume checks against the run's (the others are the run's).
+    /// The settings given on the command line, which a resume checks against the run's.
     static func given(_ parsed: ParsedArguments) -> Set<String> {
         Set(
-            [latent.name, network.name, averageDecay.name, conditional.name, unconditionalProbability.name].filter(
-                parsed.isGiven))
+            [
+                latent.name, prior.name, penalty.name, sigmas.name, importanceSamples.name, lambda.name, clip.name,
+                network.name, averageDecay.name, conditional.name, unconditionalProbability.name,
+            ].filter(parsed.isGiven))
     }
 
     /// The model settings given on the command line (`GenerativeSettings`' defaults where absent).

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Synchronization
 
@@ -5,6 +6,7 @@ import Synchronization
 /// stop between steps and say which epoch is saved and how to resume; a second one ends the process at
 /// once (the default action), after removing the new run's folder if it is still empty and the run's lock file.
 /// SIGTERM and SIGHUP (`kill`, `timeout`, a closed terminal) end it at once as before, with the same removals.
+/// Those endings print the line `setNote` keeps current (which epoch is saved, how to continue).
 enum InterruptFlag {
     private static let raised = Atomic<Bool>(false)
     /// The address of the folder a second Ctrl-C removes when empty: a C string made by `install`, never
@@ -12,6 +14,17 @@ enum InterruptFlag {
     private static let emptyFolder = Atomic<Int>(0)
     /// The same for the run's lock file, which a second Ctrl-C removes as releasing the lock would.
     private static let lockFile = Atomic<Int>(0)
+    /// The same for the line printed on the way out: a C string made by `setNote`, never freed (one per
+    /// saved epoch); 0 for none.
+    private static let note = Atomic<Int>(0)
+
+    /// Makes `text` the line (prefixed `manifold: `, like errors) that SIGTERM, SIGHUP or a second Ctrl-C
+    /// prints before the process ends. A progress bar on a terminal is cleared first.
+    static func setNote(_ text: String) {
+        let clear = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[2K" : ""
+        guard let line = strdup(clear + "manifold: " + Sanitize.line(text, limit: 4000) + "\n") else { return }
+        note.store(Int(bitPattern: line), ordering: .releasing)
+    }
 
     /// Installs the handler (once per process). `removingIfEmpty`: the folder of a new run, which a second
     /// Ctrl-C before its first epoch is saved removes as the first one's stop would (`rmdir` removes only
@@ -36,14 +49,17 @@ enum InterruptFlag {
         }
     }
 
-    /// Removes the empty run folder and the lock file, then ends the process by `number`'s default action.
-    /// Async-signal-safe calls only: atomic loads, rmdir, unlink, signal and raise.
+    /// Removes the empty run folder and the lock file, prints the note, then ends the process by `number`'s
+    /// default action. Async-signal-safe calls only: atomic loads, rmdir, unlink, write, signal and raise.
     private static func removeAndEnd(_ number: Int32) {
         if let path = UnsafePointer<CChar>(bitPattern: emptyFolder.load(ordering: .acquiring)) {
             rmdir(path)
         }
         if let path = UnsafePointer<CChar>(bitPattern: lockFile.load(ordering: .acquiring)) {
             unlink(path)
+        }
+        if let text = UnsafePointer<CChar>(bitPattern: note.load(ordering: .acquiring)) {
+            _ = write(STDERR_FILENO, text, strlen(text))
         }
         // Delivered once the handler returns, with the default action: the process ends.
         signal(number, SIG_DFL)

@@ -4,9 +4,12 @@ import Synchronization
 
 /// Ctrl-C in a command that writes its files only once its work is done (`attack`, `sample`, `poison`,
 /// `compare`, `defend`, `eval`, `bench`): the process ends at once with exit status 130, after one line on stderr that
-/// says it was interrupted and what was or was not written. The command keeps that line current as it
+/// says it was interrupted and what was or was not written. SIGTERM and SIGHUP (`kill`, `timeout`, a closed
+/// terminal) end it the same way, then by the signal's default action (exit status 143 and 129); a SIGHUP
+/// the process was started to ignore (`nohup`) stays ignored. The command keeps that line current as it
 /// goes (`set(_:)` before each phase). Files are written atomically (a temporary file renamed into
-/// place), so one being written when the signal comes is whole or absent. The child programs the
+/// place), so one being written when the signal comes is whole or absent, and its temporary
+/// (`TemporaryFiles.shared`) is removed. The child programs the
 /// process started (`ChildProcesses.shared`) are ended and the temporary folders it made
 /// (`TemporaryFolders.shared`) removed before it ends. `train` instead stops between
 /// steps to say which epoch is saved (`InterruptFlag`).
@@ -15,42 +18,72 @@ enum InterruptNote {
     private static let line = Atomic<Int>(0)
     /// The end of a pipe that wakes `finisher`, or -1 when it could not be made.
     private static let wake = Atomic<Int32>(-1)
+    /// The signal that ends the process (SIGINT, SIGTERM or SIGHUP); 0 before one came.
+    private static let received = Atomic<Int32>(0)
 
-    /// Writes the current line and ends the process (async-signal-safe calls only).
+    /// Writes the current line and ends the process (async-signal-safe calls only): SIGINT with exit
+    /// status 130, SIGTERM and SIGHUP by their default action, as they would have ended it unhandled.
     private static func printLineAndExit() -> Never {
         if let text = UnsafePointer<CChar>(bitPattern: InterruptNote.line.load(ordering: .acquiring)) {
             _ = write(STDERR_FILENO, text, strlen(text))
         }
+        let number = received.load(ordering: .acquiring)
+        if number != 0 && number != SIGINT { endByDefaultAction(number) }
         _exit(130)
+    }
+
+    /// Ends the process by `number`'s default action, unblocked in this thread (async-signal-safe calls).
+    private static func endByDefaultAction(_ number: Int32) -> Never {
+        signal(number, SIG_DFL)
+        var only = sigset_t()
+        sigemptyset(&only)
+        sigaddset(&only, number)
+        pthread_sigmask(SIG_UNBLOCK, &only, nil)
+        raise(number)
+        _exit(128 + number)
     }
 
     /// The handler only wakes `finisher`, since removing folders is not safe in a signal handler, and
     /// holds the interrupted thread until the process ends; should that take more than 5 seconds (the
-    /// folders' lock held by that very thread), it ends the process itself. A second Ctrl-C ends it at once.
+    /// folders' lock held by that very thread), it ends the process itself. A second signal ends it at once.
     private static let installed: Void = {
         var ends: [Int32] = [-1, -1]
         if pipe(&ends) == 0 {
             for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
             wake.store(ends[1], ordering: .releasing)
-            // The finisher must never run the handler itself: it starts with SIGINT blocked.
+            // The finisher must never run the handler itself: it starts with the handled signals blocked.
             var blocked = sigset_t()
             var previous = sigset_t()
             sigemptyset(&blocked)
-            sigaddset(&blocked, SIGINT)
+            for number in handled { sigaddset(&blocked, number) }
             pthread_sigmask(SIG_BLOCK, &blocked, &previous)
             let readEnd = ends[0]
             Thread.detachNewThread { finisher(reading: readEnd) }
             pthread_sigmask(SIG_SETMASK, &previous, nil)
         }
-        signal(SIGINT) { _ in
-            signal(SIGINT, SIG_DFL)
-            var byte: UInt8 = 1
-            if write(InterruptNote.wake.load(ordering: .acquiring), &byte, 1) == 1 {
-                for _ in 0..<5 { sleep(1) }
+        for number in handled {
+            let previous = signal(number) { number in
+                // The first signal ends the process; a second one (of any of them) ends it at once.
+                guard
+                    InterruptNote.received.compareExchange(
+                        expected: 0, desired: number, ordering: .acquiringAndReleasing
+                    ).exchanged
+                else { endByDefaultAction(number) }
+                var byte: UInt8 = 1
+                if write(InterruptNote.wake.load(ordering: .acquiring), &byte, 1) == 1 {
+                    for _ in 0..<5 { sleep(1) }
+                }
+                printLineAndExit()
             }
-            printLineAndExit()
+            // A signal the process was started to ignore (`nohup` and SIGHUP) stays ignored.
+            if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
+                signal(number, SIG_IGN)
+            }
         }
     }()
+
+    /// The signals that end the process this way.
+    private static let handled: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
     /// Waits for the handler's byte, ends the process's children and removes its temporary folders
     /// (the children first: they may be writing into them), then ends the process.
@@ -64,6 +97,7 @@ enum InterruptNote {
         }
         ChildProcesses.shared.endAll()
         TemporaryFolders.shared.removeAll()
+        TemporaryFiles.shared.removeAll()
         printLineAndExit()
     }
 

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Why an `--out` folder could not be created, in words: Foundation's own text for a path through a
@@ -23,6 +24,15 @@ enum OutputFolderError {
     /// The file that stands where folder `path` or one of its parents must be, if any: checked before
     /// any work, so that a command does not fail only when it writes its results.
     static func fileInTheWay(of path: String) -> String? { walk(path).file }
+
+    /// Why folder `path` cannot be written into, or created in its deepest existing folder, if it cannot:
+    /// "'DIR' is not writable (Permission denied)" for that folder. Checked before any work, with
+    /// `fileInTheWay`, so that a long attack does not end in "cannot create" when it writes its results.
+    static func unwritable(_ path: String) -> String? {
+        let deepest = walk(path).deepest
+        guard access(deepest, W_OK) != 0 else { return nil }
+        return "'\(Sanitize.line(deepest, limit: 200))' is not writable (\(String(cString: strerror(errno))))"
+    }
 
     /// Walks `path`'s existing prefixes: the first that is a file, else the deepest existing folder.
     private static func walk(_ path: String) -> (file: String?, deepest: String) {

@@ -293,7 +293,7 @@ enum SampleCommand {
     }
 
     /// Refuses, before anything is sampled, an `--out` that cannot be written: empty, a folder, a file below
-    /// a file, or a file in a folder that does not exist.
+    /// a file, or a file in a folder that does not exist or is not writable.
     static func checkOut(_ path: String) throws {
         guard !path.isEmpty else { throw UsageError("option '--out' is empty: give a file name (FILE.png)") }
         var isFolder: ObjCBool = false
@@ -308,5 +308,6 @@ enum SampleCommand {
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
             throw UsageError("option '--out': no such folder '\(parent)'")
         }
+        if let reason = OutputFolderError.unwritable(parent) { throw UsageError("option '--out': \(reason)") }
     }
 }

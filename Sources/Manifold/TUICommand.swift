@@ -38,6 +38,11 @@ enum TUICommand {
         guard let name = parsed.positional.first else { throw UsageError("'watch' needs a run: manifold watch RUN") }
         let run = try resolveRunArgument(name, argument: "watch")
         guard run.exists, FileManager.default.fileExists(atPath: run.file("config.json")) else {
+            if run.exists, let holder = RunLock.holder(of: run) {
+                throw UsageError(
+                    "run '\(run.path)' has no saved epoch to watch yet; it is being trained by \(holder) (watch it once its first epoch is saved)"
+                )
+            }
             throw UsageError("no run '\(run.path)' with a config.json to watch (see 'manifold runs')")
         }
         var options = Workbench.Options()

@@ -45,26 +45,28 @@ enum TrainCommand {
         request.noiseAware = parsed.has(TrainOptions.noiseAware)
         try SharedOptions.applyThreads(parsed)
         let plan: TrainingPlan
+        // Taken with a generated name, so that trainings started in the same second get names of their own.
+        var lock: RunLock?
         do {
             if parsed.has(TrainOptions.resume) {
                 guard let runName = try parsed.given(TrainOptions.run) else {
                     throw UsageError("'--resume' needs '--run NAME' of the run to continue")
                 }
                 plan = try TrainingPlan.resume(request, run: try resolveRunArgument(runName))
+            } else if let runName = try parsed.given(TrainOptions.run) {
+                plan = try TrainingPlan.new(request, run: try resolveRunArgument(runName))
             } else {
-                let run =
-                    try parsed.given(TrainOptions.run).map { try resolveRunArgument($0) }
-                    ?? RunDirectory(
-                        root: RunDirectory.defaultRoot,
-                        name: RunDirectory.newName(model: model.rawValue, dataset: request.data ?? "synthetic"))
-                plan = try TrainingPlan.new(request, run: run)
+                let fresh = try RunLock.newRun(
+                    model: model.rawValue, dataset: request.data ?? "synthetic", root: RunDirectory.defaultRoot)
+                lock = fresh.lock
+                plan = try TrainingPlan.new(request, run: fresh.run)
             }
         } catch let error as TrainingRequestError {
             throw UsageError(error.description)
         }
         let session: TrainingSession
         do {
-            session = try TrainingSession(plan)
+            session = try TrainingSession(plan, lock: lock)
         } catch let error as TrainingRequestError {
             throw UsageError(error.description)
         }
@@ -107,6 +109,7 @@ enum TrainCommand {
         var warnedDivergence = false
         var warnedCollapse = false
         InterruptFlag.install(removingIfEmpty: plan.isResume ? nil : plan.run.path, lockFile: session.lockPath)
+        InterruptFlag.setNote(interruptionNote(session))
         // A PCA fit is one long step: it asks for the flag inside.
         (training as? PCAFitting)?.isCancelled = { InterruptFlag.isRaised }
         while !training.isFinished {
@@ -124,6 +127,7 @@ enum TrainCommand {
             let (done, total) = training.progress
             progress.update(done: done, total: total, detail: String(format: "loss %.4f", report.metrics["loss"] ?? 0))
             guard let summary = try session.record(report) else { continue }
+            InterruptFlag.setNote(interruptionNote(session))
             epochSeconds.append(summary.seconds)
             last = summary
             progress.log(epochLine(summary, session: session))
@@ -221,7 +225,7 @@ enum TrainCommand {
         )
     }
 
-    /// What Ctrl-C leaves: the epoch saved last and the command that continues from it.
+    /// What Ctrl-C (or SIGTERM, SIGHUP) leaves: the epoch saved last and the command that continues from it.
     static func interruptionNote(_ session: TrainingSession) -> String {
         let plan = session.plan
         let done = session.training.completedEpochs

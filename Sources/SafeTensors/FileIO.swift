@@ -1,3 +1,5 @@
+import Base
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -53,7 +55,8 @@ public enum FileIO {
     /// one last), so a kill during the slow part (writing and syncing) changes none of them; only the
     /// renames, microseconds apart, can be split by a kill. A failing rename puts back the files already
     /// renamed (from hard links taken just before), so an error leaves every file as it was. On failure
-    /// every temporary file is removed.
+    /// every temporary file is removed. The temporary names are recorded in `TemporaryFiles.shared` while
+    /// they exist, so that a command a signal ends at once removes them.
     public static func writeAtomically(_ files: [(bytes: [UInt8], path: String)]) throws {
         var staged: [(temporary: String, path: String, backup: String?)] = []
         var committed = 0
@@ -62,6 +65,11 @@ public enum FileIO {
             if !finished {
                 for item in staged[committed...] { unlink(item.temporary) }
                 for item in staged { if let backup = item.backup { unlink(backup) } }
+            }
+            // Each name is now renamed, put back or unlinked (names are unique: none can be a real file).
+            for item in staged {
+                TemporaryFiles.shared.remove(item.temporary)
+                if let backup = item.backup { TemporaryFiles.shared.remove(backup) }
             }
         }
         // A folder in the way would fail at the backup link with a misleading "Operation not permitted".
@@ -78,14 +86,18 @@ public enum FileIO {
         // already renamed: either every file is new or every file is as it was.
         for index in staged.indices where access(staged[index].path, F_OK) == 0 {
             let backup = temporaryName(beside: staged[index].path, attempt: index)
+            TemporaryFiles.shared.add(backup)
             if checked("link", { link(staged[index].path, backup) }) != 0 {
+                TemporaryFiles.shared.remove(backup)
                 throw SafeTensorsError.io(path: staged[index].path, operation: "keep a copy", message: errorText(errno))
             }
             staged[index].backup = backup
         }
         var directories: [String] = []
         for item in staged {
-            if checked("rename", { rename(item.temporary, item.path) }) != 0 {
+            if TemporaryFiles.shared.commit(item.temporary, { checked("rename") { rename(item.temporary, item.path) } })
+                != 0
+            {
                 let failure = SafeTensorsError.io(
                     path: item.path, operation: "rename into place", message: errorText(errno))
                 rollBack(staged[..<committed])
@@ -139,22 +151,31 @@ public enum FileIO {
         return (slash == nil ? "" : folder(of: path) + "/") + ".\(base)\(temporaryMarker)\(pid | low)"
     }
 
-    /// Writes `bytes` to a new temporary file beside `path` and fsyncs it; returns its path. Errors name
-    /// `path`, the file the caller asked for, not the temporary one (removed on failure).
+    /// Writes `bytes` to a new temporary file beside `path` and fsyncs it; returns its path, recorded in
+    /// `TemporaryFiles.shared` (the caller forgets it). Errors name `path`, the file the caller asked for,
+    /// not the temporary one (removed and forgotten on failure).
     static func stage(_ bytes: [UInt8], path: String) throws -> String {
         var fd: Int32 = -1
         var temporary = ""
         for attempt in 0..<100 {
             temporary = temporaryName(beside: path, attempt: attempt)
+            TemporaryFiles.shared.add(temporary)
             fd = checked("create") { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
-            if fd >= 0 || errno != EEXIST { break }
+            if fd >= 0 { break }
+            let code = errno
+            TemporaryFiles.shared.remove(temporary)
+            errno = code
+            if code != EEXIST { break }
         }
         if fd < 0 { throw SafeTensorsError.io(path: path, operation: "create", message: errorText(errno)) }
         var closed = false
         var done = false
         defer {
             if !closed { close(fd) }
-            if !done { unlink(temporary) }
+            if !done {
+                unlink(temporary)
+                TemporaryFiles.shared.remove(temporary)
+            }
         }
         try bytes.withUnsafeBytes { buffer in
             var written = 0

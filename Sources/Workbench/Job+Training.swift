@@ -11,13 +11,13 @@ extension Job {
     /// Starts training a new run of `request`'s model, saving the run folder at the end of each epoch.
     static func train(_ request: TrainingRequest, running: Bool) throws -> Job {
         let name = datasetLabel(request.data ?? "")
-        let run = RunDirectory(
-            root: RunDirectory.defaultRoot, name: RunDirectory.newName(model: request.model.rawValue, dataset: name))
-        let plan = try TrainingPlan.new(request, run: run)
+        // Locked with its generated name, so that a training started in the same second elsewhere gets another.
+        let fresh = try RunLock.newRun(model: request.model.rawValue, dataset: name, root: RunDirectory.defaultRoot)
+        let plan = try TrainingPlan.new(request, run: fresh.run)
         let adversarial = request.adversarial.map { String(format: " · %@ eps %g", $0.method.rawValue, $0.epsilon) }
         return try start(
             plan, title: "\(request.model.rawValue) · \(name)" + (adversarial ?? ""), loading: "the \(name) dataset",
-            running: running)
+            running: running, lock: fresh.lock)
     }
 
     /// A classifier on the dataset (Home's classifier items).
@@ -66,12 +66,25 @@ extension Job {
             running: running)
     }
 
-    /// The job that builds `plan`'s session on its runner's queue and saves at each epoch's end.
-    private static func start(_ plan: TrainingPlan, title: String, loading: String, running: Bool) throws -> Job {
+    /// The job that builds `plan`'s session on its runner's queue and saves at each epoch's end; `lock` is the
+    /// run's lock when the caller took it already.
+    private static func start(_ plan: TrainingPlan, title: String, loading: String, running: Bool, lock: RunLock? = nil)
+        throws -> Job
+    {
         let labels = JobLabels()
         let session = EngineSlot<TrainingSession>()
         // Taken now, so a run another training holds is refused in the status line, not by a failed job.
-        let lock = try RunLock(run: plan.run)
+        let lock = try lock ?? RunLock(run: plan.run)
+        // A resumed run's folder is there already: one that cannot be written is refused now, as `train
+        // --resume` refuses it, not after epochs of training that no save keeps.
+        if plan.isResume {
+            do {
+                try plan.run.create()
+            } catch {
+                lock.release()
+                throw error
+            }
+        }
         let experiment = DeferredExperiment(label: loading) {
             let opened: TrainingSession
             do {

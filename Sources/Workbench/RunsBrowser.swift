@@ -48,7 +48,7 @@ struct RunsBrowser {
             } catch {
                 return Entry(
                     run: run, problem: Sanitize.line("\(error)"), model: "?", dataset: "?", epochs: "?",
-                    accuracy: "-", created: "", details: ["unreadable config.json"])
+                    accuracy: "-", created: "", details: [run.configProblem(error)])
             }
             let accuracy = config["test"]?["accuracy"]?.doubleValue.map { String(format: "%.4f", $0) } ?? "-"
             let details = config.keys.sorted().map { key in "\(key): \(config[key]!.serialized())" }
@@ -89,8 +89,9 @@ struct RunsBrowser {
         return "delete " + truncatedMiddle(path, toWidth: max(1, width - 14)) + "? y / n"
     }
 
-    /// The answer to "delete?": only `y` deletes the run asked about, and only a real folder inside the
-    /// runs root.
+    /// The answer to "delete?": only `y` deletes the run asked about, only a real folder inside the
+    /// runs root, and only while no training holds it (the run's lock is held during the removal): a
+    /// trainer would write its folder back at its next epoch's end.
     mutating func confirm(key: KeyEvent) -> String {
         guard let run = pendingDelete else { return "kept" }
         pendingDelete = nil
@@ -99,6 +100,13 @@ struct RunsBrowser {
         guard attributes?[.type] as? FileAttributeType == .typeDirectory else {
             return "not deleted: \(run.path) is not a plain folder"
         }
+        let lock: RunLock
+        do {
+            lock = try RunLock(run: run, advice: "stop that training first")
+        } catch {
+            return "not deleted: \(error)"
+        }
+        defer { lock.release() }
         do {
             try FileManager.default.removeItem(atPath: run.path)
             reload()

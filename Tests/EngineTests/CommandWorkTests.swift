@@ -61,6 +61,35 @@ import Testing
         } throws: { "\($0)".contains("exists already") }
     }
 
+    /// Bug: `poison --run P` checked only at its start that P did not exist, so a `train --run P` (or another
+    /// poison) that saved P while the poisoned model trained had its run silently replaced at the end, both
+    /// commands saying "saved to P". The poisoning now holds P's lock, as training does.
+    @Test func aPoisoningHoldsItsRunsLock() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dataset = try Self.tinyData()
+        let recipe = PoisonedTraining(
+            method: .labelflip, kind: .mlp, dataSpec: "synthetic", epochs: 1, batch: 50, learningRate: 1e-3, seed: 0,
+            target: 0)
+        let run = RunDirectory(root: root, name: "p")
+        var held: String?
+        _ = try recipe.train(on: dataset, fraction: 0.2, run: run) { _, _ in
+            held = held ?? (try? RunLock(run: run)).map { _ in "free" } ?? "held"
+        }
+        #expect(held == "held")
+        #expect(try RunLock(run: run).isHeld)
+        let other = RunDirectory(root: root, name: "q")
+        let training = try RunLock(run: other)
+        #expect {
+            _ = try recipe.train(on: dataset, fraction: 0.2, run: other)
+        } throws: {
+            "\($0)"
+                == "run '\(other.path)' is being trained by another job of this process; wait for it to finish or pick another --run name"
+        }
+        training.release()
+        #expect(!FileManager.default.fileExists(atPath: other.path))
+    }
+
     @Test func loadingAGenerativeRunAsAClassifierNamesTheOption() throws {
         let root = Self.folder()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -62,4 +62,31 @@ import Testing
         try run.write(Array((config.json.serialized(pretty: true) + "\n").utf8), to: "config.json")
         #expect(throws: (any Error).self) { try RunEvaluation(run: run).step() }
     }
+
+    /// Bug: `eval`, `attack --run` and `sample --run` on a run whose first epoch was still training (its folder
+    /// made, no config.json yet) said "RUN/config.json: cannot open: No such file or directory", as if the run
+    /// were broken, and `train --resume` of it said to train it without `--resume`, which the lock then
+    /// refused; now they say the run has no saved epoch yet, and who trains it.
+    @Test func aRunWithoutASavedEpochSaysSo() throws {
+        let root = NSTemporaryDirectory() + "runeval-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "training")
+        try run.create()
+        let expected = "run '\(run.path)' has no saved epoch yet (no config.json)"
+        #expect { try run.readConfig() } throws: { "\($0)" == expected }
+        #expect { try LoadedClassifierRun.load(run: run, option: "--run") } throws: { "\($0)" == expected }
+        let lock = try RunLock(run: run)
+        defer { lock.release() }
+        #expect { try run.readConfig() } throws: {
+            "\($0)" == expected + "; it is being trained by another job of this process"
+        }
+        var request = TrainingRequest(model: .classifier(.mlp))
+        request.epochs = 2
+        #expect {
+            try TrainingPlan.resume(request, run: run)
+        } throws: {
+            "\($0)"
+                == "run '\(run.path)' is being trained by another job of this process and has no saved epoch yet; wait for it to finish"
+        }
+    }
 }

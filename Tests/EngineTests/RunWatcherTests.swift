@@ -61,3 +61,25 @@ import Testing
         #expect(snapshot.epoch == 2)
     }
 }
+
+/// `manifold watch` on a run whose folder is deleted while watched.
+@Suite struct RunWatcherDeletionTests {
+    /// Bug: a run folder deleted while `watch` followed it went on showing "watching RUN" (and the trainer's
+    /// last ETA) as if nothing had happened; now the status says it was deleted, until the folder is back.
+    @Test func aDeletedRunFolderIsSaidSo() throws {
+        let run = try RunWatcherTests.makeRun(epochsDone: 1, epochs: 5, rows: ["1,100,2.000,0.5"])
+        defer { try? FileManager.default.removeItem(atPath: run.root) }
+        let watcher = try RunWatcher(run: run, pollInterval: 0)
+        try FileManager.default.removeItem(atPath: run.path)
+        _ = try watcher.step()
+        var snapshot = Snapshot()
+        watcher.describe(into: &snapshot, includeHeavy: true)
+        #expect(snapshot.message == "run folder '\(run.path)' was deleted; showing what was last read from it")
+        #expect(snapshot.epochSeries["loss"] == [0.5])
+        try run.create()
+        try RunWatcherTests.writeConfig(run, epochsDone: 1, epochs: 5)
+        _ = try watcher.step()
+        watcher.describe(into: &snapshot, includeHeavy: true)
+        #expect(snapshot.message == "watching \(run.path)")
+    }
+}

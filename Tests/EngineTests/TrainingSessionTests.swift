@@ -1,3 +1,4 @@
+import Base
 import Datasets
 import Foundation
 import Models
@@ -68,6 +69,79 @@ import Testing
         #expect(throws: RunKindMismatch.self) {
             try TrainingPlan.resume(TrainingRequest(model: .classifier(.cnn)), run: run)
         }
+    }
+
+    /// Bug: `train --resume --data fashion` on a run of the synthetic digits trained on fashion's first 20,000
+    /// images and evaluated on its first 4,000 (the synthetic set's sizes, taken as limits), and `eval` then
+    /// said the run was made with `--test-limit 4000`. Other data than the run's is refused; the same data,
+    /// or a folder given for one that is gone (moved), is the run's.
+    @Test func aResumeOnOtherDataIsRefused() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "r")
+        try run.create()
+        func resume(saved: String, asked: String?) throws -> TrainingPlan {
+            try run.write(
+                #"{"model": "mlp", "epochs_done": 1, "data": "\#(saved)", "train_count": 20000, "test_count": 4000}"#,
+                to: "config.json")
+            var request = TrainingRequest(model: .classifier(.mlp))
+            (request.epochs, request.data) = (2, asked)
+            return try TrainingPlan.resume(request, run: run)
+        }
+        #expect {
+            try resume(saved: "synthetic", asked: "fashion")
+        } throws: { error in
+            "\(error)"
+                == "\(run.file("config.json")): run was trained on 'synthetic'; --data fashion would change its images (leave --data out to resume as it was, or train a new run)"
+        }
+        #expect(try resume(saved: "synthetic", asked: "synthetic").data == "synthetic")
+        #expect(try resume(saved: "fashion", asked: nil).data == "fashion")
+        let (first, second) = (root + "/first", root + "/second")
+        for folder in [first, second] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        #expect(try resume(saved: first, asked: root + "/./first/").data == root + "/./first/")
+        #expect(throws: RunError.self) { try resume(saved: first, asked: second) }
+        #expect(throws: RunError.self) { try resume(saved: first, asked: "synthetic") }
+        #expect(try resume(saved: root + "/moved", asked: second).data == second)
+    }
+
+    /// Bug: `train wae --resume --penalty mmd --lambda 50` and `train dae --resume --sigmas 0.5,0.1` trained on
+    /// with the run's own settings, exit 0, without a word (only --latent, --net, --ema, --conditional and
+    /// --p-uncond were compared). Every model option given that differs is refused now, naming config.json;
+    /// the run's own value passes.
+    @Test(arguments: [
+        ("wae", "penalty", "run has penalty critic, not mmd"),
+        ("wae", "lambda", "run has penalty weight lambda 10.0, not 50.0"),
+        ("wae", "clip", "run has clip 0.1, not 0.5"),
+        ("aae", "prior", "run has prior gaussian, not ring"),
+        ("dae", "sigmas", "run has noise levels 1.0,0.6,0.35,0.2,0.12,0.07, not 0.5,0.1"),
+        ("vae", "iw", "run has 10 importance samples (--iw), not 3"),
+    ])
+    func aResumeGivenOtherModelOptionsIsRefused(_ kind: String, _ option: String, _ message: String) throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let generative = try #require(GenerativeKind(rawValue: kind))
+        let run = RunDirectory(root: root, name: kind)
+        try run.create()
+        let saved = GenerativeSettings.defaults(for: generative)
+        var config = saved.extra(for: generative)
+        (config["model"], config["epochs_done"]) = (.string(kind), .integer(1))
+        try run.write(JSONValue.object(config).serialized(), to: "config.json")
+        var request = TrainingRequest(model: .generative(generative))
+        (request.epochs, request.settings, request.givenSettings) = (2, saved, [option])
+        #expect(try TrainingPlan.resume(request, run: run).isResume)
+        switch option {
+        case "penalty": request.settings.penalty = .mmd
+        case "lambda": request.settings.lambda = 50
+        case "clip": request.settings.clip = 0.5
+        case "prior": request.settings.prior = .ring
+        case "sigmas": request.settings.sigmas = [0.5, 0.1]
+        default: request.settings.importanceSamples = 3
+        }
+        #expect {
+            try TrainingPlan.resume(request, run: run)
+        } throws: { "\($0)" == "\(run.file("config.json")): \(message)" }
     }
 
     @Test(arguments: ["-1", "1.5", "\"3\"", "2000000"])
@@ -160,6 +234,18 @@ import Testing
         var more = TrainingRequest(model: .classifier(.mlp))
         more.epochs = 2
         _ = try TrainingSession(try TrainingPlan.resume(more, run: run))
+    }
+
+    /// New runs of generated names taken one after the other (in the same second, before either has a
+    /// folder) get names of their own, each locked.
+    @Test func newRunsOfGeneratedNamesDoNotCollide() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let first = try RunLock.newRun(model: "mlp", dataset: "synthetic", root: root)
+        let second = try RunLock.newRun(model: "mlp", dataset: "synthetic", root: root)
+        #expect(first.run.name != second.run.name)
+        #expect(first.lock.isHeld && second.lock.isHeld)
+        #expect(!first.run.exists && !second.run.exists)
     }
 }
 

@@ -82,6 +82,56 @@ import Testing
         #expect(!result.stderr.contains("could not be completed"), "\(result.stderr)")
     }
 
+    /// Bug: `attack --out DIR` into a folder it may not write (read-only, another user's) ran the whole attack
+    /// (minutes for AutoAttack) and only then failed with "--out: DIR/00000-clean.png: cannot create: Permission
+    /// denied"; `sample --out DIR/x.png` likewise after sampling. Both are refused before any work now, naming
+    /// the folder, as a file in the way is.
+    @Test func anOutFolderThatCannotBeWrittenIsRefusedAtOnce() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try train(["train", "mlp", "--run", "c"], root: root)
+        let locked = root + "/locked"
+        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
+        chmod(locked, 0o555)
+        // Root writes into any folder: as root, the commands run as user nobody (setpriv, util-linux).
+        let setpriv = "/usr/bin/setpriv"
+        try #require(geteuid() != 0 || FileManager.default.isExecutableFile(atPath: setpriv), "needs \(setpriv)")
+        let prefix = geteuid() == 0 ? ["--reuid=65534", "--regid=65534", "--clear-groups", ManifoldBinary.path] : []
+        func run(_ arguments: [String]) throws -> CommandResult {
+            try ManifoldBinary.run(
+                prefix + arguments, runsRoot: root, executable: geteuid() == 0 ? setpriv : nil)
+        }
+        let reason = "'\(locked)' is not writable (Permission denied)"
+        for out in [locked, locked + "/images"] {
+            expectOneLine(
+                try run(["attack", "fgsm", "--run", "c", "--n", "4", "--quiet", "--out", out]), status: 2,
+                "option '--out': \(reason)", "attack --out \(out)")
+        }
+        expectOneLine(
+            try run(["sample", "prior", "--run", "c", "--out", locked + "/x.png"]), status: 2,
+            "option '--out': \(reason)", "sample --out")
+    }
+
+    /// Bug: `train` into a runs folder it may not write (`$MANIFOLD_RUNS` read-only, another user's) failed with
+    /// "cannot create lock file 'ROOT/.NAME.lock': Permission denied", naming a file the user never made;
+    /// the line now says that the runs folder is not writable.
+    @Test func aRunsFolderThatCannotBeWrittenIsNamed() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        chmod(root, 0o555)
+        defer { chmod(root, 0o755) }
+        // Root writes into any folder: as root, the command runs as user nobody (setpriv, util-linux).
+        let setpriv = "/usr/bin/setpriv"
+        try #require(geteuid() != 0 || FileManager.default.isExecutableFile(atPath: setpriv), "needs \(setpriv)")
+        let prefix = geteuid() == 0 ? ["--reuid=65534", "--regid=65534", "--clear-groups", ManifoldBinary.path] : []
+        let result = try ManifoldBinary.run(
+            prefix + ["train", "mlp", "--run", "x", "--train-limit", "100", "--test-limit", "50"], runsRoot: root,
+            executable: geteuid() == 0 ? setpriv : nil)
+        expectOneLine(
+            result, status: 1,
+            "runs folder '\(root)' is not writable (Permission denied); no run can be saved there", "train")
+    }
+
     /// Bug: `--adaptive bpda-eot` and `--adaptive full` were accepted for black-box attacks (square,
     /// onepixel, spatial), which only query the defended classifier, so the option changed nothing (the
     /// report even named the mode). Each is one usage line now; naive and bpda, which do differ, still run.

@@ -103,7 +103,13 @@ import Testing
             }
         }
         let runs = try ManifoldBinary.run(["runs"], runsRoot: root)
-        #expect(runs.status == 0 && runs.stdout.contains("(unreadable config.json)") && !runs.stdout.contains("\u{1B}"))
+        #expect(
+            runs.status == 0 && runs.stdout.contains("(unreadable config.json: ") && !runs.stdout.contains("\u{1B}"))
+        // Each unreadable run's line says why (it said only "(unreadable config.json)").
+        let junk = runs.stdout.split(separator: "\n").first { $0.hasPrefix("case0 ") }
+        #expect(
+            junk?.hasSuffix("(unreadable config.json: invalid JSON at byte 1: expected a string key)") == true,
+            "\(runs.stdout)")
     }
 
     /// Bug: a model.safetensors whose weight bytes were flipped to 0xFF (NaN) was evaluated: every image

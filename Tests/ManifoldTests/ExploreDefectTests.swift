@@ -100,13 +100,19 @@ import Testing
 
     /// Bug: resuming a class-conditional run on `--data` of another class count failed with exit 1 and a
     /// line that named neither the option nor the run; a classifier's resume says it in one usage line
-    /// (exit 2), and so does this one now.
+    /// (exit 2), and so does this one now. (A resume refuses other data than the run's; a folder given in
+    /// place of the run's data folder that is gone, moved, is taken, and its classes are checked.)
     @Test func resumingAConditionalRunOnDataOfOtherClassesIsAUsageError() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
+        // Twenty images labelled 0 to 9: ten classes, in a folder that is then moved away.
+        let ten = "\(root)/ten"
+        try writeIDXDataset(folder: ten, side: 28, count: 20)
         let trained = try ManifoldBinary.run(
-            ["train", "vae", "--conditional", "--run", "cvae"] + Self.tiny, runsRoot: root)
+            ["train", "vae", "--conditional", "--run", "cvae", "--data", ten, "--epochs", "1", "--quiet"],
+            runsRoot: root)
         try #require(trained.status == 0, "\(trained.stderr)")
+        try FileManager.default.removeItem(atPath: ten)
         // Five images labelled 0 to 4: five classes.
         let folder = "\(root)/five"
         try writeIDXDataset(folder: folder, side: 28, count: 5)

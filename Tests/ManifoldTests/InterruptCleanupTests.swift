@@ -76,4 +76,71 @@ import Testing
         #expect(status == 130, "status \(String(describing: status))")
         #expect(kill(pid, 0) == -1 && errno == ESRCH, "the reference (pid \(pid)) is still running")
     }
+
+    /// Bug: Ctrl-C while `attack --out DIR` wrote its images left the one being written in DIR as a hidden,
+    /// half-written `.NNNNN-clean.png.tmp-N` that nothing removes later (only run folders are cleaned when
+    /// opened). The temporary files being written are now removed on the way out: each file is whole or absent.
+    @Test func ctrlCWhileWritingTheImagesLeavesNoTemporaryFile() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "c", "--epochs", "1", "--train-limit", "300", "--test-limit", "1000", "--quiet"],
+            runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        // Two tries: each file is synced to disk as it is written, so a signal nearly always finds one being written.
+        for attempt in 0..<2 {
+            let out = "\(root)/out\(attempt)"
+            let process = try ChildProcess(
+                executable: ManifoldBinary.path, arguments: ["attack", "fgsm", "--run", "c", "--out", out],
+                environment: environment)
+            let start = Date()
+            func written() -> Int { ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).count }
+            while written() < 60, process.isRunning, Date().timeIntervalSince(start) < 120 { usleep(5_000) }
+            try #require(process.isRunning, "the attack ended before Ctrl-C: \(process.standardError)")
+            process.send(SIGINT)
+            let status = process.wait(timeout: 30)
+            let stderr = String(decoding: process.standardError, as: UTF8.self)
+            #expect(status == 130, "status \(String(describing: status)): \(stderr)")
+            #expect(stderr.contains("interrupted while writing into \(out)"), "\(stderr)")
+            let temporaries = ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter {
+                $0.contains(".tmp-")
+            }
+            #expect(temporaries.isEmpty, "left in \(out): \(temporaries)")
+        }
+    }
+
+    /// Bug: SIGTERM or SIGHUP (`kill`, `timeout`, a closed terminal) ended `bench attack` (and `attack`,
+    /// `sample`, ...) with no line on stderr, leaving the Python reference it had started running, orphaned,
+    /// and its `manifold-*` folders in the temporary directory. They now end it as Ctrl-C does, and then by
+    /// the signal (exit status 128 + the signal's number).
+    @Test(arguments: [SIGTERM, SIGHUP])
+    func terminationEndsTheReferenceAndRemovesItsFolders(_ signal: Int32) throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let scratch = "\(root)/tmp"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let pidFile = "\(root)/python.pid"
+        let process = try Self.benchAttack(
+            root: root, python: "echo $$ > \(pidFile)\nexec sleep 30", environment: ["TMPDIR": scratch])
+        let start = Date()
+        var reference: pid_t?
+        while reference == nil, process.isRunning, Date().timeIntervalSince(start) < 120 {
+            usleep(20_000)
+            reference = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
+                pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+        let pid = try #require(reference, "the reference never started: \(process.standardError)")
+        defer { kill(pid, SIGKILL) }
+        try #require(Self.leftovers(in: scratch).count == 2, "\(Self.leftovers(in: scratch))")
+        process.send(signal)
+        let status = process.wait(timeout: 30)
+        let stderr = String(decoding: process.standardError, as: UTF8.self)
+        #expect(status == 128 + signal, "status \(String(describing: status)): \(stderr)")
+        #expect(stderr.contains("interrupted: the benchmark did not finish"), "\(stderr)")
+        #expect(kill(pid, 0) == -1 && errno == ESRCH, "the reference (pid \(pid)) is still running")
+        #expect(Self.leftovers(in: scratch).isEmpty, "left behind: \(Self.leftovers(in: scratch))")
+    }
 }

@@ -110,6 +110,26 @@ import Testing
         let expected = "run '\(root)/empty' has no saved epoch (no config.json); train it without --resume"
         #expect(resume.stderr == "manifold: \(expected)\n", "\(resume.stderr)")
     }
+
+    /// Bug: on a run in its first epoch (another process holds its lock, no config.json yet), `eval` said
+    /// "config.json: cannot open: No such file or directory" and `watch` that there was no such run; both now
+    /// say that it has no saved epoch yet and who trains it.
+    @Test func aRunInItsFirstEpochSaysWhoTrainsIt() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let run = RunDirectory(root: root, name: "early")
+        let lock = try RunLock(run: run)
+        defer { lock.release() }
+        try run.create()
+        let holder = "another process (pid \(getpid()))"
+        expectOneLine(
+            try ManifoldBinary.run(["eval", "early"], runsRoot: root), status: 1,
+            "run '\(run.path)' has no saved epoch yet (no config.json); it is being trained by \(holder)", "eval")
+        expectOneLine(
+            try ManifoldBinary.run(["watch", "early"], runsRoot: root), status: 2,
+            "run '\(run.path)' has no saved epoch to watch yet; it is being trained by \(holder) (watch it once its first epoch is saved)",
+            "watch")
+    }
 }
 
 extension TrainLifecycleCLITests {
@@ -173,6 +193,53 @@ extension TrainLifecycleCLITests {
         try Self.expectSignalsLeaveNothing([SIGINT, SIGINT], root: root)
     }
 
+    /// Bug: trainings started together without `--run` (a script's `manifold train mlp --seed $s &` loop) all
+    /// took the same generated name `mlp-synthetic-DATE-TIME`, and all but one were refused: "run ... is being
+    /// trained by another process", a name nobody chose. Each gets a run of its own now.
+    @Test func trainingsStartedTogetherGetRunsOfTheirOwn() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        environment["MANIFOLD_THREADS"] = "1"
+        let processes = try (1...3).map { seed in
+            try ChildProcess(
+                executable: ManifoldBinary.path,
+                arguments: [
+                    "train", "mlp", "--seed", String(seed), "--train-limit", "300", "--test-limit", "100", "--quiet",
+                ],
+                environment: environment)
+        }
+        for process in processes {
+            let status = process.wait(timeout: 120)
+            #expect(status == 0, "\(String(decoding: process.standardError, as: UTF8.self))")
+        }
+        let runs = try FileManager.default.contentsOfDirectory(atPath: root).filter { !$0.hasPrefix(".") }
+        #expect(runs.count == 3, "\(runs)")
+        #expect(runs.allSatisfy { FileManager.default.fileExists(atPath: "\(root)/\($0)/config.json") }, "\(runs)")
+    }
+
+    /// Bug: SIGTERM or SIGHUP (`timeout`, `kill`, a closed terminal) ended `train` without a word, where
+    /// Ctrl-C says which epoch is saved and how to continue; they print that line now, then end as before.
+    @Test(arguments: [SIGTERM, SIGHUP])
+    func aTerminationSaysWhichEpochIsSaved(_ signal: Int32) throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let process = try Self.training("t", epochs: 500, root: root)
+        try #require(Self.epochsDone("\(root)/t") != nil, "no epoch was saved: \(process.standardError)")
+        usleep(50_000)
+        process.send(signal)
+        let status = process.wait(timeout: 60)
+        let stderr = String(decoding: process.standardError, as: UTF8.self)
+        #expect(status == 128 + signal, "status \(String(describing: status)): \(stderr)")
+        let lines = stderr.split(separator: "\n").filter { $0.contains("interrupted") }
+        #expect(lines.count == 1, "\(stderr)")
+        #expect(lines.first?.hasPrefix("manifold: interrupted: epoch ") == true, "\(stderr)")
+        let saved =
+            " of 500 is saved in \(root)/t (the epoch under way is lost); continue with: manifold train mlp --run t --epochs 500 --resume"
+        #expect(lines.first?.hasSuffix(saved) == true, "\(stderr)")
+    }
+
     /// SIGTERM or SIGHUP (`kill`, `timeout`, a closed terminal) before the first epoch ends the process as
     /// they always did, but leaves neither the new run's empty folder nor its lock file.
     @Test(arguments: [SIGTERM, SIGHUP])
@@ -200,5 +267,25 @@ extension TrainLifecycleCLITests {
             "\(error)".contains("is being trained by another job of this process")
         }
         first.runner.send(.stop)
+    }
+
+    /// Bug: Runs `t` on a run whose folder could not be written (made read-only after training) started the
+    /// job, trained all five epochs and saved none, with only a status-line message after each epoch;
+    /// `train --resume` refuses such a folder at once, and now `t` does too, leaving the run unlocked. (A
+    /// folder that is a symbolic link stands in for a read-only one, which root, running the tests, writes.)
+    @Test func continuingARunThatCannotBeSavedIsRefusedAtOnce() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let target = RunDirectory(root: root, name: "target")
+        try target.create()
+        try target.write(#"{"model": "mlp", "epochs_done": 1}"#, to: "config.json")
+        try FileManager.default.createSymbolicLink(atPath: "\(root)/r", withDestinationPath: target.path)
+        let run = RunDirectory(root: root, name: "r")
+        #expect {
+            _ = try Job.resume(run: run, extraEpochs: 1, running: false)
+        } throws: { error in
+            "\(error)" == "run folder '\(run.path)' is a symbolic link; refusing to write through it"
+        }
+        #expect(try RunLock(run: run).isHeld)
     }
 }

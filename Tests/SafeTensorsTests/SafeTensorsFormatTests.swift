@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Testing
 
@@ -128,6 +129,21 @@ func rawFile(header: String, data: [UInt8] = [], claimedLength: UInt64? = nil) -
             try SafeTensorsFormat.write(good, path: folder + "/missing/x.safetensors")
         }
         #expect(throws: SafeTensorsError.self) { try SafeTensorsFormat.read(path: folder + "/absent.safetensors") }
+    }
+
+    /// The temporary names an atomic write records (so that a signal can remove them) are all forgotten once
+    /// it returns, whether it succeeded or failed at any of its system calls.
+    @Test func atomicWritesForgetTheirTemporaryNames() throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let files = [(bytes: [UInt8](repeating: 1, count: 10), path: folder + "/a"), ([2], folder + "/b")]
+        try FileIO.writeAtomically(files)
+        for call in 1...30 {
+            let plan = FileFaultPlan(call: call, fault: .failure(EIO))
+            try? FileIO.$faultPlan.withValue(plan) { try FileIO.writeAtomically(files) }
+            #expect(!TemporaryFiles.shared.paths.contains { $0.hasPrefix(folder + "/") }, "call \(call)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["a", "b"], "call \(call)")
+        }
     }
 
     static let f32x2 = #"{"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#

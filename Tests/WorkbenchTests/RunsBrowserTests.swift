@@ -40,6 +40,42 @@ import Testing
         #expect(!browser.confirmingDelete && browser.entries.map(\.run.name) == ["a", "b"])
     }
 
+    /// Bug: `d` `y` on a run that another process (or a job of the workbench) was training said "deleted",
+    /// and the trainer wrote the folder back at its next epoch's end; the run's lock now refuses it.
+    @Test func aRunBeingTrainedIsNotDeleted() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var browser = try Self.browserOnC(root: root)
+        let training = try RunLock(run: RunDirectory(root: root, name: "c"))
+        _ = browser.handle(key: KeyEvent(.character("d")))
+        #expect(
+            browser.confirm(key: KeyEvent(.character("y")))
+                == "not deleted: run '\(root)/c' is being trained by another job of this process; stop that training first"
+        )
+        #expect(FileManager.default.fileExists(atPath: "\(root)/c/config.json"))
+        training.release()
+        _ = browser.handle(key: KeyEvent(.character("d")))
+        #expect(browser.confirm(key: KeyEvent(.character("y"))) == "deleted \(root)/c")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/c"))
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/.c.lock"))
+    }
+
+    /// Bug: a run whose config.json could not be read showed only "unreadable config.json" beside the list
+    /// (and `manifold runs` "(unreadable config.json)"), never what was wrong with it; both now add the reason.
+    @Test func anUnreadableConfigSaysWhy() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        try WorkbenchFixture.writeRun("junk", in: root, config: "not json{")
+        try WorkbenchFixture.writeRun("typed", in: root, config: #"{"model": "mlp", "data": 5}"#)
+        var browser = RunsBrowser(root: root)
+        browser.reload()
+        #expect(
+            browser.entries.map(\.details) == [
+                ["unreadable config.json: invalid JSON at byte 0: invalid literal"],
+                ["unreadable config.json: 'data' must be a string naming the dataset, got 5"],
+            ])
+    }
+
     /// The selection stays on its run when a reload moves it to another row.
     @Test func theSelectionFollowsItsRunAcrossAReload() throws {
         let root = WorkbenchFixture.runsRoot()
