@@ -100,8 +100,16 @@ final class HomeScreen: WorkbenchScreen {
                 ],
                 rows: rows, headerStyle: theme.accentStyle, style: theme.textStyle),
             in: workbench.panel("recent runs", right[0], &buffer))
+        // One row a job, cut with an ellipsis (wrapped rows pushed the later jobs out of the panel); when
+        // there are more jobs than rows, the newest ones and a first row counting the others.
+        let jobsArea = workbench.panel("jobs", right[1], &buffer)
+        var jobLines = jobsText.isEmpty ? ["none"] : jobsText
+        if jobLines.count > jobsArea.height, jobsArea.height > 0 {
+            let hidden = jobLines.count - (jobsArea.height - 1)
+            jobLines = ["+\(hidden) earlier"] + jobLines.suffix(jobsArea.height - 1)
+        }
         buffer.render(
-            Paragraph(jobsText.isEmpty ? "none" : jobsText.joined(separator: "\n"), style: theme.textStyle),
-            in: workbench.panel("jobs", right[1], &buffer))
+            Paragraph(jobLines.map { Line(sanitized($0), style: theme.textStyle) }, overflow: .truncate),
+            in: jobsArea)
     }
 }

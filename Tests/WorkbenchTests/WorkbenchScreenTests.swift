@@ -184,6 +184,39 @@ final class TrivialScreen: WorkbenchScreen {
         #expect(state.active == nil)
     }
 
+    /// Bug: on Home at 80x24 the jobs panel wrapped each job over two rows ("running, step" and "1443" under
+    /// it), so of four jobs two showed, with nothing saying so. One row a job, cut with an ellipsis; beyond
+    /// the panel's rows, the newest jobs and a row counting the others.
+    @Test func homeListsEveryJobOnARowOfItsOwn() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let kinds: [Job.Kind] = [
+            .classifierTraining, .generativeTraining, .sampling, .attack, .robustness,
+            .classifierTraining, .generativeTraining, .sampling,
+        ]
+        var jobs: [Job] = []
+        defer { for job in jobs { job.runner.send(.stop) } }
+        for (index, kind) in kinds.enumerated() {
+            let job = WorkbenchFixture.job(kind: kind, title: "fixture job number \(index) with a long title") { _ in }
+            jobs.append(job)
+            state.add(job)
+            if index == 3 {
+                state.current = 0
+                let frame = WorkbenchFixture.frame(state, width: 80, height: 24)
+                for shown in 0...3 {
+                    #expect(frame.contains { $0.contains("fixture job number \(shown)") }, "job \(shown)")
+                }
+                #expect(frame.contains { $0.contains("fixture job number 0 with a…") })
+            }
+        }
+        state.current = 0
+        let frame = WorkbenchFixture.frame(state, width: 80, height: 24)
+        #expect(frame.contains { $0.contains("│+3 earlier") })
+        for shown in 3...7 { #expect(frame.contains { $0.contains("fixture job number \(shown)") }, "job \(shown)") }
+        #expect(!frame.contains { $0.contains("fixture job number 2") })
+    }
+
     /// The Attack lab's `n` cycles through what `AttackFactory` knows, less `transfer` and `feature` (a
     /// second model, a guide image).
     @Test func theAttackLabCyclesTheFactorysMethods() {
