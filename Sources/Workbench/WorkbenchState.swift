@@ -34,9 +34,16 @@ struct WorkbenchState {
     var smoothing = true
     /// A transient message for the status line (shown for a few seconds).
     var message = "" {
-        didSet { messageTime = Date() }
+        didSet {
+            messageTime = Date()
+            messageLifetime = 4
+        }
     }
     var messageTime = Date.distantPast
+    /// Seconds the message stays (longer for a warning given at start, see `open`).
+    var messageLifetime: TimeInterval = 4
+    /// Whether the message is still shown.
+    var messageIsFresh: Bool { Date().timeIntervalSince(messageTime) < messageLifetime }
     /// What the last frame drew where, for mouse clicks.
     let clicks = ClickTargets()
 
@@ -86,7 +93,7 @@ struct WorkbenchState {
 
     /// Changes whenever something on screen would: the shown job's step and status, the message.
     func snapshotSignature() -> String {
-        let fresh = Date().timeIntervalSince(messageTime) < 4
+        let fresh = messageIsFresh
         guard let job = active else { return "\(current)|\(message)|\(fresh)" }
         let s = job.runner.snapshot
         return "\(current)|\(s.step)|\(s.status)|\(s.message)|\(jobs.count)|\(message)|\(fresh)"
@@ -115,6 +122,21 @@ struct WorkbenchState {
             add(try make())
         } catch {
             message = "\(error)"
+        }
+    }
+
+    /// Starts what the workbench opens on (following `options.watchRun`, else the MLP training, paused if
+    /// asked) and shows `warning` (the theme's, printed before the full screen hid it) in the status line
+    /// for 15 seconds.
+    mutating func open(_ options: Workbench.Options, warning: String?) {
+        if let watched = options.watchRun {
+            start { try Job.watch(run: watched) }
+        } else {
+            startTraining(kind: .mlp, running: !options.startPaused)
+        }
+        if let warning {
+            message = warning
+            messageLifetime = 15
         }
     }
 

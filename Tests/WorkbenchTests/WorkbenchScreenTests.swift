@@ -217,6 +217,25 @@ final class TrivialScreen: WorkbenchScreen {
         #expect(!frame.contains { $0.contains("fixture job number 2") })
     }
 
+    /// Bug: a theme that could not be used (`--theme broken.json`) was named on stderr just before the full
+    /// screen covered it, so the workbench opened in the dark theme with no word why. The warning is on the
+    /// status line, over the job's own message, for 15 seconds.
+    @Test func aThemeWarningIsShownOnTheStatusLine() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        var options = Workbench.Options()
+        options.watchRun = RunDirectory(root: root, name: "no-such-run")
+        let warning = "theme half.json: key 'muted': missing; using dark"
+        state.open(options, warning: warning)
+        defer { for job in state.jobs { job.runner.send(.stop) } }
+        #expect(WorkbenchFixture.frame(state, width: 100, height: 30).last?.contains(warning) == true)
+        state.messageTime = Date().addingTimeInterval(-10)
+        #expect(WorkbenchFixture.frame(state, width: 100, height: 30).last?.contains(warning) == true)
+        state.messageTime = Date().addingTimeInterval(-16)
+        #expect(WorkbenchFixture.frame(state, width: 100, height: 30).last?.contains(warning) == false)
+    }
+
     /// The Attack lab's `n` cycles through what `AttackFactory` knows, less `transfer` and `feature` (a
     /// second model, a guide image).
     @Test func theAttackLabCyclesTheFactorysMethods() {
