@@ -50,6 +50,7 @@ public enum Workbench {
                 terminal.draw { buffer in state.render(into: &buffer) }
                 pacer.drew()
             }
+            state.freedMemory.returnIfDue()
             for event in terminal.readEvents(timeout: pacer.wait) {
                 if case .suspend = state.handle(event) { terminal.suspend() }
                 pacer.inputArrived()

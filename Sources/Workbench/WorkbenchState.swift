@@ -44,6 +44,8 @@ struct WorkbenchState {
     var messageLifetime: TimeInterval = 4
     /// Whether the message is still shown.
     var messageIsFresh: Bool { Date().timeIntervalSince(messageTime) < messageLifetime }
+    /// Memory that dropped jobs freed, returned to the system a second after the drop (`Workbench.run`).
+    var freedMemory = FreedMemory()
     /// What the last frame drew where, for mouse clicks.
     let clicks = ClickTargets()
 
@@ -114,6 +116,7 @@ struct WorkbenchState {
     mutating func removeJob(at index: Int) {
         jobs[index].runner.send(.stop)
         jobs.remove(at: index)
+        freedMemory.jobDropped()
         shown = shown.compactMapValues { $0 == index ? nil : $0 > index ? $0 - 1 : $0 }
     }
 
