@@ -120,6 +120,25 @@ struct WorkbenchState {
         shown = shown.compactMapValues { $0 == index ? nil : $0 > index ? $0 - 1 : $0 }
     }
 
+    /// How many jobs stopped with `x` the workbench keeps (each holds its model, data and images, an
+    /// autoencoder's training about 90 MB): started and stopped on, the oldest of them no screen shows is
+    /// dropped, and its memory returned.
+    static let keptStoppedJobs = 4
+
+    /// Drops the oldest jobs stopped with `x` beyond `keptStoppedJobs` that no screen shows; returns their
+    /// titles.
+    mutating func dropOldStoppedJobs() -> [String] {
+        var dropped: [String] = []
+        while jobs.filter(\.stoppedByUser).count > Self.keptStoppedJobs {
+            let shownJobs = Set(shown.values)
+            guard let oldest = jobs.indices.first(where: { jobs[$0].stoppedByUser && !shownJobs.contains($0) })
+            else { break }
+            dropped.append(jobs[oldest].title)
+            removeJob(at: oldest)
+        }
+        return dropped
+    }
+
     mutating func start(_ make: () throws -> Job) {
         do {
             add(try make())
