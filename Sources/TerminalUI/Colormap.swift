@@ -5,10 +5,15 @@
 public struct Colormap: Hashable, Sendable {
     /// The colours at evenly spaced positions from 0 to 1 (at least one).
     public let stops: [Color]
+    /// Whether positions between stops blend their colours (else they take the nearer stop's colour).
+    public let blends: Bool
 
     /// Creates a colormap; an empty list gives a gray ramp.
-    public init(stops: [Color]) {
+    /// - Parameter blends: false for a map whose stops are already every colour it may show (a map
+    ///   degraded to 16 colours: a blend of two ANSI colours would be degraded again, often to gray).
+    public init(stops: [Color], blends: Bool = true) {
         self.stops = stops.isEmpty ? [.rgb(0, 0, 0), .rgb(255, 255, 255)] : stops
+        self.blends = blends
     }
 
     /// The colour at position `t` in 0...1 (clamped; NaN maps to the middle).
@@ -18,6 +23,7 @@ public struct Colormap: Hashable, Sendable {
         let position = u * Double(stops.count - 1)
         let i = min(stops.count - 2, Int(position))
         let f = position - Double(i)
+        guard blends else { return f < 0.5 ? stops[i] : stops[i + 1] }
         guard let a = stops[i].approximateRGB, let b = stops[i + 1].approximateRGB else {
             return f < 0.5 ? stops[i] : stops[i + 1]
         }
@@ -41,10 +47,12 @@ public struct Colormap: Hashable, Sendable {
     }
 
     /// This map with every stop degraded to `depth`, after interpolation into `resolution` stops so
-    /// that a coarse palette still shows steps.
+    /// that a coarse palette still shows steps. In 16 colours the stops keep their hue (a diverging map's
+    /// two sides stay apart rather than both turning gray) and the map steps between them.
     public func degraded(to depth: ColorDepth, resolution: Int = 16) -> Colormap {
         if depth == .trueColor { return self }
-        return Colormap(stops: lookupTable(count: resolution).map { $0.degraded(to: depth) })
+        return Colormap(
+            stops: lookupTable(count: resolution).map { $0.degradedKeepingHue(to: depth) }, blends: depth != .ansi16)
     }
 
     /// Black to white.

@@ -54,6 +54,12 @@ public struct Table: Widget {
         self.showsHeader = showsHeader
     }
 
+    /// The width of a column that fits its title and its widest cell, at most `limit`: for the columns beside
+    /// a `.fill` one, which then gets every column they leave.
+    public static func fittedWidth(_ title: String, _ cells: [String], atMost limit: Int) -> Int {
+        min(limit, cells.reduce(CharacterWidth.of(sanitized(title))) { max($0, CharacterWidth.of(sanitized($1))) })
+    }
+
     /// The scroll offset that keeps `selected` visible in `visibleRows`, moving as little as possible
     /// from `current`, and never past the end.
     public static func scrollOffset(selected: Int?, current: Int, visibleRows: Int, rowCount: Int)

@@ -57,8 +57,9 @@ public struct Theme: Hashable, Sendable {
         t.accent = accent.degraded(to: depth)
         t.warning = warning.degraded(to: depth)
         t.border = border.degraded(to: depth)
-        t.series = series.map { $0.degraded(to: depth) }
-        t.classes = classes.map { $0.degraded(to: depth) }
+        // Series and classes are told apart by hue: in 16 colours each keeps a colour of its own.
+        t.series = Color.degradedPalette(series, to: depth, background: background)
+        t.classes = Color.degradedPalette(classes, to: depth, background: background)
         t.sequential = sequential.degraded(to: depth)
         t.diverging = diverging.degraded(to: depth, resolution: 17)
         return t

@@ -94,14 +94,27 @@ final class HomeScreen: WorkbenchScreen {
         let right = Layout.vertical([.fill(1), .length(max(3, min(8, workbench.jobs.count + 2)))]).split(columns[1])
         buffer.render(
             Table(
+                // Names cut in the middle (they differ at the end, in the time), beside columns as wide as
+                // their entries.
                 columns: [
-                    .init("recent run", width: .fill(3)), .init("model", width: .length(6)),
-                    .init("acc", width: .length(7), alignment: .right),
+                    .init("recent run", width: .fill(3), truncation: .middle),
+                    .init("model", width: .length(Table.fittedWidth("model", rows.map { $0[1] }, atMost: 6))),
+                    .init(
+                        "acc", width: .length(Table.fittedWidth("acc", rows.map { $0[2] }, atMost: 7)),
+                        alignment: .right),
                 ],
                 rows: rows, headerStyle: theme.accentStyle, style: theme.textStyle),
             in: workbench.panel("recent runs", right[0], &buffer))
+        // One row a job, cut with an ellipsis (wrapped rows pushed the later jobs out of the panel); when
+        // there are more jobs than rows, the newest ones and a first row counting the others.
+        let jobsArea = workbench.panel("jobs", right[1], &buffer)
+        var jobLines = jobsText.isEmpty ? ["none"] : jobsText
+        if jobLines.count > jobsArea.height, jobsArea.height > 0 {
+            let hidden = jobLines.count - (jobsArea.height - 1)
+            jobLines = ["+\(hidden) earlier"] + jobLines.suffix(jobsArea.height - 1)
+        }
         buffer.render(
-            Paragraph(jobsText.isEmpty ? "none" : jobsText.joined(separator: "\n"), style: theme.textStyle),
-            in: workbench.panel("jobs", right[1], &buffer))
+            Paragraph(jobLines.map { Line(sanitized($0), style: theme.textStyle) }, overflow: .truncate),
+            in: jobsArea)
     }
 }

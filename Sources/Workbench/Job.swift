@@ -31,6 +31,9 @@ final class Job {
     /// Set when `n` in the Attack lab left this attack, paused, for the next method: the lab keeps only
     /// the newest few of those (`AttackScreen.keptLeftAttacks`).
     var leftByNext = false
+    /// Set when `x` stopped this job: the workbench keeps only the newest few of those
+    /// (`WorkbenchState.keptStoppedJobs`).
+    var stoppedByUser = false
     /// Position in the workbench's list of step-rate limits (0: full speed).
     var paceIndex = 0
     /// Saves the current weights on the runner's queue (set for training jobs).

@@ -76,7 +76,11 @@ extension WorkbenchState {
             message = Runner.paceDescription(limit)
         case .character("x"):
             runner.send(.stop)
+            job.stoppedByUser = true
             message = "stopped \(job.title)"
+            for title in dropOldStoppedJobs() {
+                message += " · dropped the stopped \(title) (the workbench keeps \(WorkbenchState.keptStoppedJobs))"
+            }
         case .character("l"): logScale.toggle()
         case .character("m"): smoothing.toggle()
         case .character("e"):

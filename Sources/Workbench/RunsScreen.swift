@@ -93,13 +93,23 @@ final class RunsScreen: WorkbenchScreen {
             // Run names are cut in the middle (`mlp-synthetic-20261204-201016-2` and `...-201017` differ at the
             // end). The date is shown only where it leaves the names 20 columns (or the longest one's); in a
             // narrow list the epochs, then the data, give way too, so that the names keep 12 columns (or the
-            // longest one's) rather than three letters and an ellipsis.
+            // longest one's) rather than three letters and an ellipsis. The other columns are as wide as their
+            // widest entry (at most their usual width), so that the names get every column left.
             let longest = browser.entries.map { CharacterWidth.of($0.run.name) }.max() ?? 0
+            func fitted(_ title: String, _ usual: Int, _ value: (RunsBrowser.Entry) -> String) -> Int {
+                Table.fittedWidth(title, browser.entries.map(value), atMost: usual)
+            }
+            let model = fitted("model", 6, \.model)
+            let data = fitted("data", 10, \.dataset)
+            let epochs = fitted("ep", 3, \.epochs)
+            let accuracy = fitted("acc", 7, \.accuracy)
+            let created = fitted("created", 19, \.created)
             let wanted = [
-                ("created", 19, min(20, longest)), ("ep", 3, min(12, longest)), ("data", 10, min(12, longest)),
+                ("created", created, min(20, longest)), ("ep", epochs, min(12, longest)),
+                ("data", data, min(12, longest)),
             ]
-            // The columns beside the name (model, data, ep, acc, created) and a space before each.
-            var others = 6 + 10 + 3 + 7 + 19 + 5
+            // The columns beside the name and a space before each.
+            var others = model + data + epochs + accuracy + created + 5
             var dropped: Set<String> = []
             for (name, width, room) in wanted where inner.width - others < room {
                 others -= width + 1
@@ -107,10 +117,11 @@ final class RunsScreen: WorkbenchScreen {
             }
             let columns: [(column: Table.Column, cell: (RunsBrowser.Entry) -> String)] = [
                 (.init("run", width: .fill(3), truncation: .middle), { $0.run.name }),
-                (.init("model", width: .length(6)), { $0.model }), (.init("data", width: .length(10)), { $0.dataset }),
-                (.init("ep", width: .length(3), alignment: .right), { $0.epochs }),
-                (.init("acc", width: .length(7), alignment: .right), { $0.accuracy }),
-                (.init("created", width: .length(19)), { $0.created }),
+                (.init("model", width: .length(model)), { $0.model }),
+                (.init("data", width: .length(data)), { $0.dataset }),
+                (.init("ep", width: .length(epochs), alignment: .right), { $0.epochs }),
+                (.init("acc", width: .length(accuracy), alignment: .right), { $0.accuracy }),
+                (.init("created", width: .length(created)), { $0.created }),
             ].filter { !dropped.contains($0.column.title) }
             buffer.render(
                 Table(

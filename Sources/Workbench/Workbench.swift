@@ -29,6 +29,7 @@ public enum Workbench {
             )
         }
         let loaded = ThemeLoader.load(request: options.themeName)
+        // Printed too, to be read after the workbench closes (the full screen hides it at once).
         if let warning = loaded.warning { printError(warning) }
         let terminal: Terminal
         do {
@@ -41,11 +42,7 @@ public enum Workbench {
         var state = WorkbenchState(
             theme: loaded.theme.degraded(to: terminal.colorDepth), colorDepth: terminal.colorDepth,
             kittyGraphics: terminal.supportsKittyGraphics, dataSpec: options.dataSpec)
-        if let watched = options.watchRun {
-            state.start { try Job.watch(run: watched) }
-        } else {
-            state.startTraining(kind: .mlp, running: !options.startPaused)
-        }
+        state.open(options, warning: loaded.warning)
         var pacer = FramePacer()
         while !state.quit && !terminal.inputClosed {
             if pacer.shouldDraw(signature: state.snapshotSignature()) {
@@ -53,6 +50,7 @@ public enum Workbench {
                 terminal.draw { buffer in state.render(into: &buffer) }
                 pacer.drew()
             }
+            state.freedMemory.returnIfDue()
             for event in terminal.readEvents(timeout: pacer.wait) {
                 if case .suspend = state.handle(event) { terminal.suspend() }
                 pacer.inputArrived()

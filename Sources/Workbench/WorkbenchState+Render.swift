@@ -86,7 +86,7 @@ extension WorkbenchState {
         // A pending question stays until answered, fitted to the line (the last choice below adds a space).
         let shown =
             screen.question(width: width - 1)
-            ?? (Date().timeIntervalSince(messageTime) < 4 ? message : snapshotMessage)
+            ?? (messageIsFresh ? message : snapshotMessage)
         var full: [Span] = []
         var compact: [Span] = []
         if let job = active {

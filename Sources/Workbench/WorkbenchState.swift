@@ -34,9 +34,18 @@ struct WorkbenchState {
     var smoothing = true
     /// A transient message for the status line (shown for a few seconds).
     var message = "" {
-        didSet { messageTime = Date() }
+        didSet {
+            messageTime = Date()
+            messageLifetime = 4
+        }
     }
     var messageTime = Date.distantPast
+    /// Seconds the message stays (longer for a warning given at start, see `open`).
+    var messageLifetime: TimeInterval = 4
+    /// Whether the message is still shown.
+    var messageIsFresh: Bool { Date().timeIntervalSince(messageTime) < messageLifetime }
+    /// Memory that dropped jobs freed, returned to the system a second after the drop (`Workbench.run`).
+    var freedMemory = FreedMemory()
     /// What the last frame drew where, for mouse clicks.
     let clicks = ClickTargets()
 
@@ -86,7 +95,7 @@ struct WorkbenchState {
 
     /// Changes whenever something on screen would: the shown job's step and status, the message.
     func snapshotSignature() -> String {
-        let fresh = Date().timeIntervalSince(messageTime) < 4
+        let fresh = messageIsFresh
         guard let job = active else { return "\(current)|\(message)|\(fresh)" }
         let s = job.runner.snapshot
         return "\(current)|\(s.step)|\(s.status)|\(s.message)|\(jobs.count)|\(message)|\(fresh)"
@@ -107,7 +116,27 @@ struct WorkbenchState {
     mutating func removeJob(at index: Int) {
         jobs[index].runner.send(.stop)
         jobs.remove(at: index)
+        freedMemory.jobDropped()
         shown = shown.compactMapValues { $0 == index ? nil : $0 > index ? $0 - 1 : $0 }
+    }
+
+    /// How many jobs stopped with `x` the workbench keeps (each holds its model, data and images, an
+    /// autoencoder's training about 90 MB): started and stopped on, the oldest of them no screen shows is
+    /// dropped, and its memory returned.
+    static let keptStoppedJobs = 4
+
+    /// Drops the oldest jobs stopped with `x` beyond `keptStoppedJobs` that no screen shows; returns their
+    /// titles.
+    mutating func dropOldStoppedJobs() -> [String] {
+        var dropped: [String] = []
+        while jobs.filter(\.stoppedByUser).count > Self.keptStoppedJobs {
+            let shownJobs = Set(shown.values)
+            guard let oldest = jobs.indices.first(where: { jobs[$0].stoppedByUser && !shownJobs.contains($0) })
+            else { break }
+            dropped.append(jobs[oldest].title)
+            removeJob(at: oldest)
+        }
+        return dropped
     }
 
     mutating func start(_ make: () throws -> Job) {
@@ -115,6 +144,21 @@ struct WorkbenchState {
             add(try make())
         } catch {
             message = "\(error)"
+        }
+    }
+
+    /// Starts what the workbench opens on (following `options.watchRun`, else the MLP training, paused if
+    /// asked) and shows `warning` (the theme's, printed before the full screen hid it) in the status line
+    /// for 15 seconds.
+    mutating func open(_ options: Workbench.Options, warning: String?) {
+        if let watched = options.watchRun {
+            start { try Job.watch(run: watched) }
+        } else {
+            startTraining(kind: .mlp, running: !options.startPaused)
+        }
+        if let warning {
+            message = warning
+            messageLifetime = 15
         }
     }
 

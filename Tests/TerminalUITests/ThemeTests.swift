@@ -119,6 +119,30 @@ import Testing
         }
     }
 
+    /// Bug: in 16 colours (TERM=xterm, screen, linux) the pastel series and class colours of the shipped
+    /// themes went to the nearest ANSI colour by RGB distance, mostly gray: the dark theme's loss curves 2
+    /// and 3 were the same gray, its ten classes three colours, and the perturbation heatmap showed both
+    /// signs gray. Each series and class now keeps a colour of its own that reads on the background, and
+    /// the diverging map's two sides no colour in common.
+    @Test func sixteenColoursKeepSeriesClassesAndSignsApart() throws {
+        for name in ThemeLoader.availableThemeNames(searchRoots: [ThemeTests.repositoryRoot]) {
+            let theme = try ThemeLoader.loadFile(ThemeTests.repositoryRoot + "/themes/\(name).json")
+                .degraded(to: .ansi16)
+            #expect(Set(theme.series).count == theme.series.count, "\(name) series \(theme.series.map(\.hexString))")
+            #expect(Set(theme.classes).count == 10, "\(name) classes \(theme.classes.map(\.hexString))")
+            for color in theme.series + theme.classes {
+                #expect((color.contrastRatio(with: theme.background) ?? 0) >= 1.5, "\(name) \(color.hexString)")
+            }
+            // The sign is the hue: the grays (black, gray, white) stand for values near zero on either side.
+            let grays: Set<Color> = [.indexed(0), .indexed(7), .indexed(8), .indexed(15)]
+            let negative = Set(stride(from: 0.0, through: 0.45, by: 0.01).map { theme.diverging.color(at: $0) })
+            let positive = Set(stride(from: 0.55, through: 1.0, by: 0.01).map { theme.diverging.color(at: $0) })
+            #expect(negative.intersection(positive).subtracting(grays).isEmpty, "\(name)")
+            #expect(!negative.subtracting(grays).isEmpty && !positive.subtracting(grays).isEmpty, "\(name)")
+            for color in negative.union(positive) { #expect(color.index.map { $0 < 16 } == true) }
+        }
+    }
+
     @Test func colorDepthDetection() {
         #expect(
             ColorDepth.detect(environment: ["COLORTERM": "truecolor", "TERM": "xterm-256color"])

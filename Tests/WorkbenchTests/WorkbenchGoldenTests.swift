@@ -229,24 +229,49 @@ import Testing
         var frame = WorkbenchFixture.frame(state, width: 60, height: 18)
         frame.remove(at: 1)
         expectLines(frame, WorkbenchGoldenTests.runsAt60)
-        // Wider, the data comes back (70 columns), then the epochs (80), the names keeping 16 columns.
+        // Wider, the data and the epochs come back (70 columns, the names keeping 14), and at 80 the names
+        // have 20.
         let seventy = WorkbenchFixture.frame(state, width: 70, height: 20)
-        #expect(seventy[2].hasPrefix("│run            model  data           acc│"), "\(seventy[2])")
-        #expect(seventy[5].hasPrefix("│mlp-s…5-011915 mlp    synthetic   0.9958│"), "\(seventy[5])")
+        #expect(seventy[2].hasPrefix("│run            model data      ep    acc│"), "\(seventy[2])")
+        #expect(seventy[5].hasPrefix("│mlp-s…5-011915 mlp   synthetic  1 0.9958│"), "\(seventy[5])")
         let eighty = WorkbenchFixture.frame(state, width: 80, height: 24)
-        #expect(eighty[2].hasPrefix("│run              model  data        ep     acc│"), "\(eighty[2])")
-        #expect(eighty[5].hasPrefix("│mlp-sy…05-011915 mlp    synthetic    1  0.9958│"), "\(eighty[5])")
+        #expect(eighty[2].hasPrefix("│run                  model data      ep    acc│"), "\(eighty[2])")
+        #expect(eighty[5].hasPrefix("│mlp-syn…61205-011915 mlp   synthetic  1 0.9958│"), "\(eighty[5])")
+    }
+
+    /// Bug: at 100x30 the Runs list cut the default names (`mlp-synthetic-20261205-011915`, 29 characters)
+    /// by two characters while its data and acc columns each kept a blank one; at 80x24 Home's recent runs
+    /// cut them at the end, so two runs of the same day read the same (`mlp-synthetic-20261205…`). The
+    /// columns beside the names are as wide as their entries, and Home cuts names in the middle as Runs does.
+    @Test func defaultRunNamesShowWholeAt100AndApartOnHomeAt80() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        let names = ["mlp-synthetic-20261205-011915", "mlp-synthetic-20261205-011957"]
+        for name in names {
+            try WorkbenchFixture.writeRun(
+                name, in: root,
+                config: WorkbenchFixture.config(model: "mlp", created: "2026-12-05T01:19:15Z", accuracy: 0.9958))
+        }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("6")))
+        let runs = WorkbenchFixture.frame(state, width: 100, height: 30)
+        for name in names { #expect(runs.contains { $0.hasPrefix("│\(name) ") }, "\(runs.joined(separator: "\n"))") }
+        _ = state.handle(.key(.character("1")))
+        let home = WorkbenchFixture.frame(state, width: 80, height: 24)
+        let rows = home.filter { $0.contains("mlp-") }.map { $0.split(separator: "│").last.map(String.init) ?? "" }
+        #expect(rows.count == 2 && rows[0] != rows[1], "\(rows)")
+        #expect(rows.allSatisfy { $0.contains("…") && $0.contains("-0119") }, "\(rows)")
     }
 
     /// Without the title line, which names the fixture's temporary folder.
     static let runsAt60: [String] = [
         " 1 │ 2 │ 3 │ 4 │ 5 │ 6 Runs │ 7",
-        "│run                 model      acc││created:              │",
-        "│alpha               vae          -││\"2025-03-01T09:30:00Z\"│",
-        "│mid                 cnn          -││data: \"synthetic\"     │",
-        "│mlp-syn…1205-011915 mlp     0.9958││dataset: \"synthetic\"  │",
-        "│mlp-syn…1205-011957 mlp     0.9958││epochs: 1             │",
-        "│zeta                mlp     0.9100││epochs_done: 1        │",
+        "│run                   model    acc││created:              │",
+        "│alpha                 vae        -││\"2025-03-01T09:30:00Z\"│",
+        "│mid                   cnn        -││data: \"synthetic\"     │",
+        "│mlp-synt…61205-011915 mlp   0.9958││dataset: \"synthetic\"  │",
+        "│mlp-synt…61205-011957 mlp   0.9958││epochs: 1             │",
+        "│zeta                  mlp   0.9100││epochs_done: 1        │",
         "│                                  ││model: \"vae\"          │",
         "│                                  ││                      │",
         "│                                  ││↑ ↓ select · Enter    │",
@@ -291,10 +316,10 @@ import Testing
     static let home: [String] = [
         " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness",
         "╭ start a job ──────────────────────────────╮╭ recent runs ──────────────────────────────╮",
-        "│  Train MLP classifier                     ││recent run                   model      acc│",
-        "│  784-256-256-10 ReLU, Adam 1e-3; the mode…││mid                          cnn          -│",
-        "│› Train CNN classifier                     ││alpha                        vae          -│",
-        "│  two 3x3 conv layers, max-pool, two dense…││zeta                         mlp     0.9100│",
+        "│  Train MLP classifier                     ││recent run                     model    acc│",
+        "│  784-256-256-10 ReLU, Adam 1e-3; the mode…││mid                            cnn        -│",
+        "│› Train CNN classifier                     ││alpha                          vae        -│",
+        "│  two 3x3 conv layers, max-pool, two dense…││zeta                           mlp   0.9100│",
         "│  Train autoencoder (k=30)                 ││                                           │",
         "│  784-512-128-30 and back, MSE: a nonlinea…││                                           │",
         "│  Train VAE (k=20)                         ││                                           │",
@@ -313,10 +338,10 @@ import Testing
     static let runs: [String] = [
         " 1 Home │ 2 Train │ 3 Sample │ 4 Attack lab │ 5 Compare │ 6 Runs │ 7 Robustness",
         "╭ runs in /tmp/RUNS (3) ───────────────────╮╭ config.json ─────────────────────────╮",
-        "│run      model  data        ep     acc created            ││created: \"2025-03-01T09:30:00Z\"       │",
-        "│alpha    vae    synthetic    1       - 2025-03-01T09:30:00││data: \"synthetic\"                     │",
-        "│mid      cnn    ?            2       -                    ││dataset: \"synthetic\"                  │",
-        "│zeta     mlp    synthetic    1  0.9100 2024-01-05T10:00:00││epochs: 1                             │",
+        "│run          model data      ep    acc created            ││created: \"2025-03-01T09:30:00Z\"       │",
+        "│alpha        vae   synthetic  1      - 2025-03-01T09:30:00││data: \"synthetic\"                     │",
+        "│mid          cnn   ?          2      -                    ││dataset: \"synthetic\"                  │",
+        "│zeta         mlp   synthetic  1 0.9100 2024-01-05T10:00:00││epochs: 1                             │",
         "│                                                          ││epochs_done: 1                        │",
         "│                                                          ││model: \"vae\"                          │",
         "│                                                          ││                                      │",
