@@ -7,6 +7,32 @@ import Testing
 @Suite(.serialized) struct EdgeValueCLITests {
     static let tiny = ["--train-limit", "300", "--test-limit", "100", "--quiet"]
 
+    /// Bug: `train pca --lr 0.5`, `--batch 7`, `--epochs 3`, and `--seed 3 --data DIR`, were accepted and did
+    /// nothing (PCA is one deterministic pass; config.json even recorded lr 0.5). Each is now one usage line
+    /// naming the option, and nothing is fitted; `--epochs 1` and `--seed` on the synthetic digits (which the
+    /// seed draws) still fit.
+    @Test func pcaRefusesOptionsThatDoNothing() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = "\(root)/idx"
+        try writeIDXDataset(folder: folder, side: 28, count: 40)
+        for (options, message) in [
+            (["--lr", "0.5"], "'pca' takes no '--lr'"), (["--batch", "7"], "'pca' takes no '--batch'"),
+            (["--epochs", "3"], "'pca' is fitted in one pass: '--epochs' can only be 1, got 3"),
+            (["--seed", "3", "--data", folder], "'pca' takes no '--seed' on '"),
+        ] {
+            let result = try ManifoldBinary.run(
+                ["train", "pca", "--run", "p", "--latent", "2"] + options + Self.tiny, runsRoot: root)
+            expectOneLine(result, status: 2, message, "\(options)")
+            #expect(!FileManager.default.fileExists(atPath: "\(root)/p"), "\(options): a run was written")
+        }
+        for (index, options) in [["--epochs", "1"], ["--seed", "3"], ["--data", folder]].enumerated() {
+            let result = try ManifoldBinary.run(
+                ["train", "pca", "--run", "p\(index)", "--latent", "2"] + options + Self.tiny, runsRoot: root)
+            #expect(result.status == 0, "\(options): \(result.stderr)")
+        }
+    }
+
     /// Bug: a VAE whose loss became NaN in its first epoch (`--lr 10`) ended with "the last saved
     /// checkpoint is kept", though nothing had been saved and no run folder was left. The line now says
     /// nothing was saved.
