@@ -45,4 +45,19 @@ import Testing
         #expect(!result.stderr.contains("checkpoint is kept"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(root)/v"))
     }
+
+    /// Bug: `attack fgsm --n 1` printed "fgsm on 1 images" and "1 gradient evaluations".
+    @Test func oneImageReadsInTheSingular() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "m", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let attacked = try ManifoldBinary.run(
+            ["attack", "fgsm", "--run", "m", "--n", "1", "--sanity-n", "1", "--quiet"], runsRoot: root)
+        #expect(attacked.status == 0, "\(attacked.stderr)")
+        #expect(attacked.stdout.contains("fgsm on 1 image: clean accuracy"), "\(attacked.stdout)")
+        #expect(attacked.stdout.contains("; 1 gradient evaluation, "), "\(attacked.stdout)")
+        #expect(attacked.stdout.contains("sanity checks on 1 image ("), "\(attacked.stdout)")
+    }
 }
