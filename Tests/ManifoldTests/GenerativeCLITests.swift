@@ -201,7 +201,10 @@ import Testing
         let sampled = try ManifoldBinary.run(
             ["sample", "prior", "--run", "v", "--n", "1", "--classifier", "clf", "--out", root + "/one.png", "--quiet"],
             runsRoot: root)
-        #expect(sampled.status == 0 && sampled.stdout.contains(", 1 class covered, FCD "), "\(sampled.stdout)")
+        // One sample fits no covariance: no FCD, and the reason (see SampleScores.frechetShortfall).
+        #expect(
+            sampled.status == 0 && sampled.stdout.contains(", 1 class covered (")
+                && sampled.stdout.contains("; no FCD: the FCD needs at least 2 samples"), "\(sampled.stdout)")
         #expect(sampled.stdout.hasPrefix("prior: 1 sample in "), "\(sampled.stdout)")
         let trained = try ManifoldBinary.run(
             ["compare", "ae", "pca", "--latent", "8", "--epochs", "1"] + tiny, runsRoot: root)
