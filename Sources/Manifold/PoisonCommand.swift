@@ -84,6 +84,13 @@ enum PoisonCommand {
                     "'--target' \(target) is not a class of '\(dataset.name)' (0..\(dataset.classCount - 1))")
             }
         }
+        // The success rate is measured on the triggered test images of the other classes: with none, it
+        // would read 0 (or 1) out of nothing.
+        if method == .backdoor && !dataset.testLabels.contains(where: { $0 != target }) {
+            throw UsageError(
+                "'poison backdoor': no test image lies outside the target class \(target) (of \(counted(dataset.testCount, "test image"))), so there is none to measure the attack success rate on (pick another '--target', or more test images with '--test-limit')"
+            )
+        }
         let recipe = PoisonedTraining(
             method: method, kind: kind, dataSpec: dataSpec, epochs: epochs, batch: batch, learningRate: learningRate,
             seed: seed, target: target)

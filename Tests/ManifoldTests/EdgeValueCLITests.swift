@@ -60,4 +60,24 @@ import Testing
         #expect(attacked.stdout.contains("; 1 gradient evaluation, "), "\(attacked.stdout)")
         #expect(attacked.stdout.contains("sanity checks on 1 image ("), "\(attacked.stdout)")
     }
+
+    /// Bug: `poison backdoor --test-limit 1` whose one test image is of the target class trained and saved a
+    /// run reporting "attack success rate 0.0000" (1.0 for another model): a rate out of no image, since the
+    /// rate is measured on the triggered test images of the other classes. It is refused now, before
+    /// training, naming the target; two test images (one outside the target) train as before.
+    @Test func backdoorWithNoTestImageOutsideTheTargetIsRefused() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = "\(root)/idx"
+        try writeIDXDataset(folder: folder, side: 28, count: 40)  // labels 0, 1, ..., 9, 0, 1, ...
+        let base = ["poison", "backdoor", "--data", folder, "--epochs", "1", "--quiet"]
+        let refused = try ManifoldBinary.run(base + ["--test-limit", "1", "--run", "b1"], runsRoot: root)
+        expectOneLine(
+            refused, status: 2, "'poison backdoor': no test image lies outside the target class 0 (of 1 test image)",
+            "--test-limit 1")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/b1"))
+        let measured = try ManifoldBinary.run(base + ["--test-limit", "2", "--run", "b2", "--json"], runsRoot: root)
+        #expect(measured.status == 0, "\(measured.stderr)")
+        #expect(measured.stdout.contains("\"attack_success_rate\":"), "\(measured.stdout)")
+    }
 }
