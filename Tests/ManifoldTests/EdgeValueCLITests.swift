@@ -80,4 +80,15 @@ import Testing
         #expect(measured.status == 0, "\(measured.stderr)")
         #expect(measured.stdout.contains("\"attack_success_rate\":"), "\(measured.stdout)")
     }
+
+    /// Bug: `poison labelflip --target 3` was accepted and did nothing (each flipped label goes to a random
+    /// other class). It is refused now, naming the option, before anything trains.
+    @Test func labelflipRefusesATarget() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let result = try ManifoldBinary.run(
+            ["poison", "labelflip", "--target", "3", "--run", "f"] + Self.tiny, runsRoot: root)
+        expectOneLine(result, status: 2, "option '--target' is for backdoor", "labelflip --target 3")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/f"))
+    }
 }
