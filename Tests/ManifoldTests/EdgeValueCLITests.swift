@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Testing
 
@@ -90,5 +91,34 @@ import Testing
             ["poison", "labelflip", "--target", "3", "--run", "f"] + Self.tiny, runsRoot: root)
         expectOneLine(result, status: 2, "option '--target' is for backdoor", "labelflip --target 3")
         #expect(!FileManager.default.fileExists(atPath: "\(root)/f"))
+    }
+
+    /// Bug: `compare ae pca --ae-run A --pca-run P` with runs trained on the synthetic digits of `--seed 7`
+    /// measured them on the digits of seed 0 (compare's own default), without a word, so the PCA's error
+    /// was not the one its run saved. The runs' seed now draws the digits; another `--seed` is refused, and
+    /// so are two runs of different seeds.
+    @Test func compareMeasuresSavedRunsOnTheDigitsTheirSeedDrew() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for (model, name, seed) in [("ae", "a7", "7"), ("pca", "p7", "7"), ("pca", "p3", "3")] {
+            let trained = try ManifoldBinary.run(
+                ["train", model, "--run", name, "--latent", "2", "--seed", seed, "--epochs", "1"] + Self.tiny,
+                runsRoot: root)
+            try #require(trained.status == 0, "\(name): \(trained.stderr)")
+        }
+        let compared = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--ae-run", "a7", "--pca-run", "p7", "--json", "--quiet"], runsRoot: root)
+        #expect(compared.status == 0, "\(compared.stderr)")
+        let object = try JSONValue.parse(compared.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let config = try JSONValue.parse(String(contentsOfFile: "\(root)/p7/config.json", encoding: .utf8))
+        let saved = try #require(config["test"]?["mse"]?.doubleValue)
+        let measured = try #require(object["pca"]?["mse"]?.doubleValue)
+        #expect(abs(measured - saved) <= 1e-9 * saved, "compare measured \(measured), the run saved \(saved)")
+        let otherSeed = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--ae-run", "a7", "--pca-run", "p7", "--seed", "4"], runsRoot: root)
+        expectOneLine(otherSeed, status: 2, "option '--seed' 4 would draw other synthetic digits", "--seed 4")
+        let mixed = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--ae-run", "a7", "--pca-run", "p3"], runsRoot: root)
+        expectOneLine(mixed, status: 2, "were trained on different digits", "seeds 7 and 3")
     }
 }
