@@ -56,6 +56,13 @@ enum CompareCommand {
         let aeRun = try parsed.given(Options.aeRun).map { try resolveRunArgument($0, argument: "--ae-run") }
         let pcaRun = try parsed.given(Options.pcaRun).map { try resolveRunArgument($0, argument: "--pca-run") }
         let json = parsed.has(SharedOptions.json)
+        // A saved autoencoder is not trained: its training options would do nothing.
+        if aeRun != nil,
+            let option = [Options.epochs.name, Options.batch.name, Options.learningRate.name].first(
+                where: parsed.isGiven)
+        {
+            throw UsageError("option '--\(option)' trains the autoencoder; '--ae-run' gives a saved one")
+        }
         InterruptNote.set("interrupted: compare writes no files; nothing was saved")
 
         let saved: AutoencoderPCAComparison.SavedRuns

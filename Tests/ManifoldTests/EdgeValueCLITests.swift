@@ -121,4 +121,20 @@ import Testing
             ["compare", "ae", "pca", "--ae-run", "a7", "--pca-run", "p3"], runsRoot: root)
         expectOneLine(mixed, status: 2, "were trained on different digits", "seeds 7 and 3")
     }
+
+    /// Bug: `compare ae pca --ae-run A --epochs 3` (or `--batch`, `--lr`) was accepted and did nothing: a saved
+    /// autoencoder is not trained. Each is refused now, naming the option.
+    @Test func compareRefusesTrainingOptionsForASavedAutoencoder() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "ae", "--run", "a", "--latent", "2", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        for option in [["--epochs", "3"], ["--batch", "7"], ["--lr", "0.5"]] {
+            let result = try ManifoldBinary.run(["compare", "ae", "pca", "--ae-run", "a"] + option, runsRoot: root)
+            expectOneLine(
+                result, status: 2, "option '\(option[0])' trains the autoencoder; '--ae-run' gives a saved one",
+                "\(option)")
+        }
+    }
 }
