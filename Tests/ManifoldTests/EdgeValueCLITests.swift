@@ -137,4 +137,15 @@ import Testing
                 "\(option)")
         }
     }
+
+    /// Bug: `bench seeds --seeds 1` trained one seed and printed each figure as "0.0517 +- 0.0000", a
+    /// standard deviation of 0 that one value cannot estimate (the bench is about the spread over seeds).
+    /// It takes at least 2 seeds now, as `bench robust-training` does; refused before anything trains.
+    @Test func benchSeedsNeedsTwoSeeds() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let result = try ManifoldBinary.run(["bench", "seeds", "--seeds", "1", "--no-torch"], runsRoot: root)
+        expectOneLine(result, status: 2, "option '--seeds' must be between 2 and 1000, got 1", "--seeds 1")
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+    }
 }
