@@ -177,8 +177,12 @@ public struct GradientMaskingChecks: Sendable {
         let pgd = PGD(steps: unboundedSteps, stepSize: 0.05, randomStart: false, seed: seed)
         let result = try pgd.attack(classifier, images: images, labels: labels, threat: ThreatModel(epsilon: 1))
         let correct = result.outcomes.filter { $0.cleanPrediction == $0.label }
+        // With no image classified correctly there is nothing for the attack to fool, and no figure.
+        guard !correct.isEmpty else {
+            return .skipped(.unboundedAttackFails, because: "no correctly classified image to attack")
+        }
         let survived = correct.filter { $0.adversarialPrediction == $0.label }.count
-        let success = correct.isEmpty ? 1 : 1 - Double(survived) / Double(correct.count)
+        let success = 1 - Double(survived) / Double(correct.count)
         return SanityFlag(
             .unboundedAttackFails, status: survived > 0 ? .fired : .clear, value: success,
             figure: String(

@@ -49,6 +49,10 @@ public enum DatasetLoader {
         }
     }
 
+    /// True when the images of `spec` are drawn from the seed `load` takes (the synthetic digits); the
+    /// file-based datasets are the same whatever the seed.
+    public static func isSeeded(_ spec: String) -> Bool { spec.isEmpty || spec == "synthetic" }
+
     /// Checks, without loading anything, that `spec` names a dataset: a built-in name or an existing
     /// folder. Commands call it while reading `--data`, so a mistyped value is a usage error at once.
     /// - Throws: `DatasetError.notAFolder` for an existing file, `DatasetError.noSuchFolder` for a path (it

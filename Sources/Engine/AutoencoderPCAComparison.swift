@@ -16,6 +16,9 @@ public struct AutoencoderPCAComparison {
         public var latent: Int?
         /// The data of the first saved run that names one.
         public var dataSpec: String?
+        /// The seed that drew the saved runs' data, when it is drawn from a seed (the synthetic digits): the
+        /// comparison must measure them on those digits, not on the ones another seed draws.
+        public var dataSeed: UInt64?
         /// The saved run trained on the fewest test images (`--test-limit`) and its config: both models
         /// are measured on that subset, as `eval` and `attack` measure a run on its own.
         public var testLimitRun: (run: RunDirectory, config: [String: JSONValue])?
@@ -55,6 +58,15 @@ public struct AutoencoderPCAComparison {
                     throw ComparisonRequestError(
                         "runs '\(first.run.path)' (data \(Sanitize.line(firstData))) and '\(run.path)' (data "
                             + "\(Sanitize.line(data))) were trained on different data; compare needs the same data")
+                }
+                if DatasetLoader.isSeeded(data) {
+                    let seed = loaded.config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
+                    if let first, let firstSeed = saved.dataSeed, firstSeed != seed {
+                        throw ComparisonRequestError(
+                            "runs '\(first.run.path)' (synthetic digits of seed \(firstSeed)) and '\(run.path)' "
+                                + "(seed \(seed)) were trained on different digits; compare needs the same data")
+                    }
+                    saved.dataSeed = seed
                 }
                 first = first ?? (run, k)
                 saved.latent = k

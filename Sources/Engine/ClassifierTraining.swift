@@ -104,23 +104,21 @@ public final class ClassifierTraining: Experiment {
         optimizer.zeroGradients()
         let lossValue = loss.item
         guard lossValue.isFinite else {
-            throw RuntimeFault(
-                "training loss became \(lossValue) at epoch \(completedEpochs + 1), step \(stepsTaken + 1); stopped, the last saved checkpoint is kept"
-            )
+            throw TrainingStop.fault(
+                "training loss became \(lossValue)", completedEpochs: completedEpochs, step: stepsTaken + 1)
         }
         loss.backward()
         let parameters = model.namedParameters
         if let bad = parameters.first(where: { $0.tensor.grad?.hasNonFinite == true }) {
-            throw RuntimeFault(
-                "gradient of '\(bad.name)' became non-finite at epoch \(completedEpochs + 1), step \(stepsTaken + 1); stopped, the last saved checkpoint is kept"
-            )
+            throw TrainingStop.fault(
+                "gradient of '\(bad.name)' became non-finite", completedEpochs: completedEpochs, step: stepsTaken + 1)
         }
         if let learningRateSchedule { optimizer.learningRate = learningRateSchedule.rate(step: optimizer.stepCount) }
         optimizer.step()
         if let bad = parameters.first(where: { $0.tensor.hasNonFinite }) {
-            throw RuntimeFault(
-                "parameter '\(bad.name)' became non-finite in the update at epoch \(completedEpochs + 1), step \(stepsTaken + 1) (learning rate too high?); stopped, the last saved checkpoint is kept"
-            )
+            throw TrainingStop.fault(
+                "parameter '\(bad.name)' became non-finite in the update (learning rate too high?)",
+                completedEpochs: completedEpochs, step: stepsTaken + 1)
         }
         stepsTaken += 1
         batchIndex += 1
@@ -132,7 +130,7 @@ public final class ClassifierTraining: Experiment {
                 model, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: pixels)
             if !evaluation.loss.isFinite {
                 throw RuntimeFault(
-                    "test_loss became \(evaluation.loss) in the evaluation after epoch \(completedEpochs + 1), step \(stepsTaken); stopped, the last saved checkpoint is kept"
+                    "test_loss became \(evaluation.loss) in the evaluation after epoch \(completedEpochs + 1), step \(stepsTaken); \(TrainingStop.kept(completedEpochs: completedEpochs))"
                 )
             }
             var metrics = [

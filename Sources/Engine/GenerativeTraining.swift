@@ -138,19 +138,18 @@ public final class GenerativeTraining: Experiment {
                 metrics = try model.trainStep(batch, optimizers: optimizers, generator: &generator)
             }
         } catch let fault as ModelFault {
-            throw RuntimeFault("\(fault.description) (epoch \(completedEpochs + 1), step \(stepsTaken + 1))")
+            throw TrainingStop.fault(fault.description, completedEpochs: completedEpochs, step: stepsTaken + 1)
         }
         if let bad = metrics.first(where: { !$0.value.isFinite }) {
-            throw RuntimeFault(
-                "\(bad.name) became \(bad.value) at epoch \(completedEpochs + 1), step \(stepsTaken + 1); stopped, the last saved checkpoint is kept"
-            )
+            throw TrainingStop.fault(
+                "\(bad.name) became \(bad.value)", completedEpochs: completedEpochs, step: stepsTaken + 1)
         }
         // A finite loss can still come with an overflowing gradient (a learning rate far too high):
         // the update then leaves Inf/NaN in the weights, which must never reach a checkpoint.
         if let bad = model.namedParameters.first(where: { $0.tensor.hasNonFinite }) {
-            throw RuntimeFault(
-                "parameter '\(bad.name)' became non-finite in the update at epoch \(completedEpochs + 1), step \(stepsTaken + 1) (learning rate too high?); stopped, the last saved checkpoint is kept"
-            )
+            throw TrainingStop.fault(
+                "parameter '\(bad.name)' became non-finite in the update (learning rate too high?)",
+                completedEpochs: completedEpochs, step: stepsTaken + 1)
         }
         lastMetrics = metrics
         names = metrics.map(\.name)
@@ -168,7 +167,7 @@ public final class GenerativeTraining: Experiment {
             // such an epoch must not be saved over the last good checkpoint.
             if let bad = test.first(where: { !$0.value.isFinite }) {
                 throw RuntimeFault(
-                    "test_\(bad.name) became \(bad.value) in the evaluation after epoch \(completedEpochs + 1), step \(stepsTaken); stopped, the last saved checkpoint is kept"
+                    "test_\(bad.name) became \(bad.value) in the evaluation after epoch \(completedEpochs + 1), step \(stepsTaken); \(TrainingStop.kept(completedEpochs: completedEpochs))"
                 )
             }
             completedEpochs += 1

@@ -49,10 +49,11 @@ public struct GuidanceBenchmark {
         public var cell: Cell
         public var classAccuracy: Double
         public var classAccuracyPerClass: [Double]
-        /// The Frechet distance of the scorer's penultimate features, all samples against all test images.
+        /// The Frechet distance of the scorer's penultimate features, all samples against all test images
+        /// (NaN with fewer than `SampleScores.minimumFrechetRows` on a side).
         public var frechetDistance: Double
-        /// Per class k: samples drawn as k against test images of class k (NaN where the test images have
-        /// none of the class).
+        /// Per class k: samples drawn as k against test images of class k (NaN where either side has fewer
+        /// than `SampleScores.minimumFrechetRows` rows: `--n 1`, or a class the test images (nearly) lack).
         public var frechetDistancePerClass: [Double]
         public var classesCovered: Int
         /// Sampling time of the row.
@@ -191,7 +192,7 @@ public struct GuidanceBenchmark {
                     cell: cell, classAccuracy: scores.classAccuracy(requested: requested),
                     classAccuracyPerClass: scores.classAccuracyPerClass(
                         requested: requested, classCount: reference.classCount),
-                    frechetDistance: scores.frechetDistance,
+                    frechetDistance: scores.frechetDistance ?? .nan,
                     frechetDistancePerClass: SampleScores.perClassFrechetDistance(
                         features.scalars.map(Double.init), labels: requested,
                         reference: reference.features.scalars.map(Double.init), referenceLabels: reference.labels,

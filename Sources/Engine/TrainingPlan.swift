@@ -68,6 +68,9 @@ public struct TrainingPlan: Sendable {
         }
         if adversarial?.method == .fastFGSM { adversarial?.scheduleEpochs = epochs }
         try checkNoiseAware(request, adversarial: adversarial)
+        if case .generative(let kind) = request.model, kind == .aae || kind == .wae {
+            try checkPrior(request.settings)
+        }
         let architecture = request.architecture ?? .standard
         if architecture != .standard && request.model != .classifier(.cnn) {
             throw TrainingRequestError("'--net \(architecture.rawValue)' is a CNN architecture; it needs 'train cnn'")
@@ -186,6 +189,15 @@ public struct TrainingPlan: Sendable {
             )
         }
         return saved
+    }
+
+    /// The mixture and ring priors draw their 2-D shape in the first two code coordinates (`LatentPrior`):
+    /// with a 1-D code they would quietly be the Gaussian.
+    private static func checkPrior(_ settings: GenerativeSettings) throws {
+        guard settings.prior != .gaussian, settings.latent < 2 else { return }
+        throw TrainingRequestError(
+            "'--prior \(settings.prior.rawValue)' is a 2-D shape in the first two code coordinates; it needs '--latent' 2 or more, got \(settings.latent)"
+        )
     }
 
     /// Noise-aware training is for classifiers, and replaces the batch as adversarial training does, so

@@ -114,7 +114,7 @@ public final class TrainingSession: @unchecked Sendable {
             let largest = min(dataset.pixelCount, dataset.trainCount)
             guard plan.settings.latent <= largest else {
                 throw TrainingRequestError(
-                    "'--latent' \(plan.settings.latent) exceeds what \(dataset.trainCount) images of \(dataset.pixelCount) pixels allow (at most \(largest))"
+                    "'--latent' \(plan.settings.latent) exceeds what \(counted(dataset.trainCount, "image")) of \(dataset.pixelCount) pixels allow (at most \(largest))"
                 )
             }
             return PCAFitting(dataset: dataset, components: plan.settings.latent, seed: plan.seed)

@@ -91,13 +91,17 @@ extension AttackCommand {
         } else {
             print(
                 String(
-                    format: "%@ on %d images: clean accuracy %.4f, adversarial accuracy %.4f, success rate %.4f",
-                    method, result.count, result.cleanAccuracy, result.adversarialAccuracy, result.successRate))
+                    format: "%@ on %@: clean accuracy %.4f, adversarial accuracy %.4f, success rate %.4f",
+                    method, counted(result.count, "image"), result.cleanAccuracy, result.adversarialAccuracy,
+                    result.successRate))
+            let work =
+                blackBox
+                ? counted(result.queries, "query", plural: "queries")
+                : counted(result.gradientEvaluations, "gradient evaluation")
             print(
                 String(
-                    format: "mean perturbation: L-inf %.4f, L2 %.4f, L0 %.1f pixels; %d %@, %.2f s", result.meanLinf,
-                    result.meanL2, result.meanL0, blackBox ? result.queries : result.gradientEvaluations,
-                    blackBox ? "queries" : "gradient evaluations", seconds))
+                    format: "mean perturbation: L-inf %.4f, L2 %.4f, L0 %.1f pixels; %@, %.2f s", result.meanLinf,
+                    result.meanL2, result.meanL0, work, seconds))
             if let feature { print(feature.setup.describe(model: feature.model)) }
             if let defense { print(defense.describe) }
             for (key, value) in result.metrics.sorted(by: { $0.key < $1.key }) {
@@ -144,7 +148,7 @@ extension AttackCommand {
         let fired = flags.filter(\.fired).count
         print(
             String(
-                format: "sanity checks on %d images (%.2f s): %@", count, seconds,
+                format: "sanity checks on %@ (%.2f s): %@", counted(count, "image"), seconds,
                 fired == 0 ? "none fired" : "\(fired) fired, the figures above may overstate robustness"))
         for flag in flags {
             let mark = flag.status == .fired ? "FLAG" : flag.status == .clear ? "ok  " : "skip"

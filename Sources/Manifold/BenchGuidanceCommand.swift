@@ -170,9 +170,16 @@ enum BenchGuidanceCommand {
         }
     }
 
+    /// Why no per-class FCD is computed at all (one sample per class), or nil.
+    static func perClassNote(_ benchmark: GuidanceBenchmark) -> String? {
+        guard benchmark.countPerClass < SampleScores.minimumFrechetRows else { return nil }
+        return "the FCD of a class needs at least \(SampleScores.minimumFrechetRows) samples of it to estimate a "
+            + "covariance; --n gives \(benchmark.countPerClass)"
+    }
+
     static func jsonReport(_ report: GuidanceBenchmark.Report, benchmark: GuidanceBenchmark) -> JSONValue {
         func numbers(_ values: [Double]) -> JSONValue { .array(values.map { .number($0) }) }
-        return .object([
+        var object: [String: JSONValue] = [
             "scorer": .string(benchmark.scorer.path), "n_per_class": .integer(benchmark.countPerClass),
             "steps": .integer(report.steps), "sampler": .string(benchmark.method.rawValue),
             "seed": .integer(Int(clamping: benchmark.seed)), "test_images": .integer(report.testImages),
@@ -189,7 +196,9 @@ enum BenchGuidanceCommand {
                         "grid": row.gridPath.map { .string($0) } ?? .null,
                     ])
                 }),
-        ])
+        ]
+        if let note = perClassNote(benchmark) { object["fcd_per_class_note"] = .string(note) }
+        return .object(object)
     }
 
     static func printTable(_ report: GuidanceBenchmark.Report, benchmark: GuidanceBenchmark) {
@@ -213,6 +222,7 @@ enum BenchGuidanceCommand {
                     + String(format: "%.1f", row.seconds))
         }
         print("per class (class 0 first): class accuracy, then FCD (samples of class k vs test images of class k)")
+        if let note = perClassNote(benchmark) { print("  no FCD per class ('-'): \(note)") }
         for row in report.rows {
             let name = "\(row.cell.kind == .classifierFree ? "cfg" : "clf") \(label(row.cell))"
             print(

@@ -18,7 +18,8 @@ import TensorCore
 /// the first seed, so only initialisation and batch order change between seeds.
 enum BenchSeedsCommand {
     static let seeds = CommandOption<Int>.integer(
-        "seeds", default: 10, in: IntegerRange(1...1000), help: "training seeds per side")
+        "seeds", default: 10, in: IntegerRange(2...1000),
+        help: "training seeds per side (at least 2: one seed has no spread)")
     static let firstSeed = CommandOption<UInt64>.seed("first-seed", default: 0, help: "the first seed")
     static let epochs = CommandOption<Int>.integer(
         "epochs", default: 5, in: IntegerRange(1...1000), help: "training epochs per seed")

@@ -50,12 +50,19 @@ enum CompareCommand {
         let epochs = try parsed.value(Options.epochs)
         let batch = try parsed.value(Options.batch)
         let learningRate = try parsed.value(Options.learningRate)
-        let seed = try parsed.value(SharedOptions.seed)
+        var seed = try parsed.value(SharedOptions.seed)
         let limits = try DataLimits(parsed)
         try SharedOptions.applyThreads(parsed)
         let aeRun = try parsed.given(Options.aeRun).map { try resolveRunArgument($0, argument: "--ae-run") }
         let pcaRun = try parsed.given(Options.pcaRun).map { try resolveRunArgument($0, argument: "--pca-run") }
         let json = parsed.has(SharedOptions.json)
+        // A saved autoencoder is not trained: its training options would do nothing.
+        if aeRun != nil,
+            let option = [Options.epochs.name, Options.batch.name, Options.learningRate.name].first(
+                where: parsed.isGiven)
+        {
+            throw UsageError("option '--\(option)' trains the autoencoder; '--ae-run' gives a saved one")
+        }
         InterruptNote.set("interrupted: compare writes no files; nothing was saved")
 
         let saved: AutoencoderPCAComparison.SavedRuns
@@ -68,6 +75,16 @@ enum CompareCommand {
         let latent = givenLatent ?? saved.latent ?? Options.latent.defaultValue!
         let givenData = try parsed.given(SharedOptions.data)
         let dataSpec = givenData ?? saved.dataSpec ?? SharedOptions.data.defaultValue!
+        // Saved runs on the synthetic digits are measured on the digits their seed drew (as eval does); a
+        // model trained here learns those digits too.
+        if let savedSeed = saved.dataSeed, DatasetLoader.isSeeded(dataSpec) {
+            if parsed.isGiven(SharedOptions.seed.name) && seed != savedSeed {
+                throw UsageError(
+                    "option '--seed' \(seed) would draw other synthetic digits than the saved run was trained on "
+                        + "(seed \(savedSeed)); drop '--seed' or give \(savedSeed)")
+            }
+            seed = savedSeed
+        }
         var full = try DatasetLoader.load(dataSpec, seed: seed)
         // Saved runs trained with --test-limit are measured on that subset (as eval and attack do), unless
         // --data or --test-limit says otherwise; only the test split is cut.

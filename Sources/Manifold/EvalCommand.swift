@@ -85,8 +85,9 @@ enum EvalCommand {
         } else {
             print(
                 String(
-                    format: "%@ (%@ on %@): test accuracy %.4f, loss %.4f over %d images", Sanitize.line(run.path),
-                    kind.rawValue, Sanitize.line(dataset.name), evaluation.accuracy, evaluation.loss, evaluation.count))
+                    format: "%@ (%@ on %@): test accuracy %.4f, loss %.4f over %@", Sanitize.line(run.path),
+                    kind.rawValue, Sanitize.line(dataset.name), evaluation.accuracy, evaluation.loss,
+                    counted(evaluation.count, "image")))
             print("confusion matrix (rows: true class, columns: predicted):")
             for (index, row) in evaluation.confusion.enumerated() {
                 let name =

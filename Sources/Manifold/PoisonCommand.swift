@@ -65,6 +65,10 @@ enum PoisonCommand {
         } else {
             fractions = [try parsed.value(Options.fraction, default: method == .backdoor ? 0.1 : 0.2)]
         }
+        if method == .labelflip && parsed.isGiven(Options.target.name) {
+            throw UsageError(
+                "option '--target' is for backdoor: labelflip sends each flipped label to a random other class")
+        }
         let epochs = try parsed.value(Options.epochs)
         let batch = try parsed.value(Options.batch)
         let learningRate = try parsed.value(Options.learningRate)
@@ -78,11 +82,18 @@ enum PoisonCommand {
         let json = parsed.has(SharedOptions.json)
         let dataset = limits.apply(to: try DatasetLoader.load(dataSpec, seed: seed))
         let target = try parsed.value(Options.target)
-        if method == .backdoor || parsed.isGiven(Options.target.name) {
+        if method == .backdoor {
             guard target < dataset.classCount else {
                 throw UsageError(
                     "'--target' \(target) is not a class of '\(dataset.name)' (0..\(dataset.classCount - 1))")
             }
+        }
+        // The success rate is measured on the triggered test images of the other classes: with none, it
+        // would read 0 (or 1) out of nothing.
+        if method == .backdoor && !dataset.testLabels.contains(where: { $0 != target }) {
+            throw UsageError(
+                "'poison backdoor': no test image lies outside the target class \(target) (of \(counted(dataset.testCount, "test image"))), so there is none to measure the attack success rate on (pick another '--target', or more test images with '--test-limit')"
+            )
         }
         let recipe = PoisonedTraining(
             method: method, kind: kind, dataSpec: dataSpec, epochs: epochs, batch: batch, learningRate: learningRate,

@@ -233,15 +233,19 @@ enum SampleCommand {
         } catch let error as SamplingRequestError {
             throw UsageError(error.description)
         }
-        var scores: JSONValue = .null
-        if let s = result.scores {
-            scores = .object([
-                "class_entropy": .number(s.classEntropy), "classes_covered": .integer(s.classesCovered),
-                "fcd": .number(s.frechetDistance), "mean_confidence": .number(s.meanConfidence),
-                "histogram": .array(s.histogram.map { .integer($0) }),
-            ])
-        }
         let drawn = result.images.shape[0]
+        var scores: JSONValue = .null
+        // Why no FCD was computed (too few samples or test images for a covariance), or nil.
+        let fcdNote = result.scores?.frechetNote
+        if let s = result.scores {
+            var fields: [String: JSONValue] = [
+                "class_entropy": .number(s.classEntropy), "classes_covered": .integer(s.classesCovered),
+                "fcd": s.frechetDistance.map { .number($0) } ?? .null, "mean_confidence": .number(s.meanConfidence),
+                "histogram": .array(s.histogram.map { .integer($0) }),
+            ]
+            if let fcdNote { fields["fcd_note"] = .string(fcdNote) }
+            scores = .object(fields)
+        }
         if json {
             var object: [String: JSONValue] = [
                 "method": .string(method.rawValue), "n": .integer(drawn), "seconds": .number(result.seconds),
@@ -271,8 +275,12 @@ enum SampleCommand {
                 outPath)
             if let s = result.scores {
                 line += String(
-                    format: "; class entropy %.3f nats, %@ covered, FCD %.3f (%@)", s.classEntropy,
-                    counted(s.classesCovered, "class", plural: "classes"), s.frechetDistance, result.classifier ?? "")
+                    format: "; class entropy %.3f nats, %@ covered", s.classEntropy,
+                    counted(s.classesCovered, "class", plural: "classes"))
+                let scorer = result.classifier ?? ""
+                line +=
+                    s.frechetDistance.map { String(format: ", FCD %.3f (%@)", $0, scorer) }
+                    ?? " (\(scorer)); no FCD: \(fcdNote ?? "")"
             }
             if let classRequest, let accuracy = result.classAccuracy {
                 // Classifier-free guidance is named unless classifier guidance alone steers (as it must on

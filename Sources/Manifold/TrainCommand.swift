@@ -92,6 +92,7 @@ enum TrainCommand {
         request.seed = try parsed.given(TrainOptions.seed)
         request.trainLimit = try parsed.given(SharedOptions.trainLimit)
         request.testLimit = try parsed.given(SharedOptions.testLimit)
+        if model == .generative(.pca) { try checkPCA(request) }
         return request
     }
 

@@ -18,7 +18,7 @@ enum TrainOptions {
         "lr", default: nil, in: 0...10, excludingLower: true, defaultText: "0.001; aae 0.0003, ddpm MLP 0.0002",
         help: "Adam's learning rate")
     static let seed = SharedOptions.seed.withDefault(nil, shown: "\(TrainingPlan.defaultSeed)").withHelp(
-        "seed for initialisation, data order and the synthetic digits")
+        "seed for initialisation, data order and the synthetic digits (pca: the synthetic digits only)")
     static let run = CommandOption<String>.string(
         "run", "NAME", help: "run folder name under runs/ (default: MODEL-DATASET-DATE-TIME)")
     static let resume = CommandOption<Bool>.flag(

@@ -163,18 +163,34 @@ public final class DDPM: ClassConditionalModel {
     ///
     /// A conditional model predicts without a label (`noLabel`) unless `guidance` gives one per sample:
     /// then `(1 + w) eps(x, t, k) - w eps(x, t, none)` (`ClassifierFreeGuidance`), both halves in one
-    /// batch of twice the rows (one pass when `w = 0`).
-    public func makeSamplingPredictor(guidance: ClassifierFreeGuidance? = nil) -> (Tensor, [Int]) -> Tensor {
+    /// batch of twice the rows (one pass when `w = 0`). The U-Net takes at most `rowsPerPass` rows a pass
+    /// (`samplingRowsPerPass`), so that a large `--n` does not need memory for every sample at once.
+    public func makeSamplingPredictor(
+        guidance: ClassifierFreeGuidance? = nil, rowsPerPass: Int = DDPM.samplingRowsPerPass
+    ) -> (Tensor, [Int]) -> Tensor {
         precondition(guidance == nil || isConditional, "DDPM: guidance needs a class-conditional model")
         if isConditional {
-            return { [self] x, t in noGrad { guidedPrediction(x, timesteps: t, guidance: guidance) } }
+            return { [self] x, t in
+                noGrad {
+                    DDPM.inPasses(x, timesteps: t, labels: guidance?.labels, rowsPerPass: rowsPerPass) { x, t, labels in
+                        let part = guidance.map { ClassifierFreeGuidance(labels: labels ?? [], weight: $0.weight) }
+                        return guidedPrediction(x, timesteps: t, guidance: part)
+                    }
+                }
+            }
         }
         let w = samplingWeights
         guard let w1 = w["network.0.weight"], let w2 = w["network.2.weight"], let w3 = w["network.4.weight"],
             let b1 = w["network.0.bias"], let b2 = w["network.2.bias"], let b3 = w["network.4.bias"],
             w1.shape[1] == pixelCount + embeddingDimension
         else {
-            return { [self] x, t in noGrad { predictNoiseForSampling(x, timesteps: t) } }
+            return { [self] x, t in
+                noGrad {
+                    DDPM.inPasses(x, timesteps: t, labels: nil, rowsPerPass: rowsPerPass) { x, t, _ in
+                        predictNoiseForSampling(x, timesteps: t)
+                    }
+                }
+            }
         }
         let predictor = DDPMSamplingPredictor(
             w1: w1, w2: w2, w3: w3, b1: b1, b2: b2, b3: b3, time2: w["time.0.weight"], time3: w["time.1.weight"],

@@ -66,11 +66,10 @@ public enum Networks {
         return total
     }
 
-    /// Throws a `ModelFault` naming `what` when `value` is not finite.
+    /// Throws a `ModelFault` naming `what` when `value` is not finite (the training that catches it says
+    /// where, and what the run folder keeps).
     public static func checkFinite(_ value: Float, _ what: String) throws {
-        guard value.isFinite else {
-            throw ModelFault("\(what) became \(value); stopped, the last saved checkpoint is kept")
-        }
+        guard value.isFinite else { throw ModelFault("\(what) became \(value)") }
     }
 
     /// Runs `body` recording the autograd graph when `enabled`, else inside `noGrad`.

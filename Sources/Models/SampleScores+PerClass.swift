@@ -32,7 +32,8 @@ extension SampleScores {
     /// - Parameters:
     ///   - features: row-major `[n, dimension]` sample features.
     ///   - reference: row-major `[m, dimension]` reference features.
-    /// - Returns: one distance per class; NaN for a class with no sample or no reference row.
+    /// - Returns: one distance per class; NaN for a class with fewer than `minimumFrechetRows` samples or
+    ///   reference rows (no covariance to fit).
     public static func perClassFrechetDistance(
         _ features: [Double], labels: [Int], reference: [Double], referenceLabels: [Int], classCount: Int,
         dimension d: Int
@@ -53,7 +54,7 @@ extension SampleScores {
         return (0..<classCount).map { label in
             let samples = rows(of: label, features, labels)
             let real = rows(of: label, reference, referenceLabels)
-            guard samples.count > 0, real.count > 0 else { return .nan }
+            guard frechetShortfall(samples: samples.count, reference: real.count) == nil else { return .nan }
             return frechetDistance(samples.values, rows: samples.count, real.values, rows: real.count, dimension: d)
         }
     }

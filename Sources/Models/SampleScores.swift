@@ -15,8 +15,11 @@ public struct SampleScores: Sendable {
     public var classesCovered: Int
     /// Mean of the highest softmax probability.
     public var meanConfidence: Double
-    /// Frechet distance of penultimate features, generated vs reference.
-    public var frechetDistance: Double
+    /// Frechet distance of penultimate features, generated vs reference; nil when either side has fewer
+    /// than `minimumFrechetRows` rows (`frechetShortfall` says why).
+    public var frechetDistance: Double?
+    /// Why `frechetDistance` is nil (too few samples or reference images for a covariance); nil otherwise.
+    public var frechetNote: String? = nil
     /// The class the classifier predicts for each sample, in order.
     public var predictions: [Int] = []
 
@@ -53,12 +56,31 @@ public struct SampleScores: Sendable {
             confidence += Double(best)
         }
         let width = features.shape[1]
+        let shortfall = frechetShortfall(samples: features.shape[0], reference: referenceFeatures.shape[0])
         return SampleScores(
             histogram: histogram, classEntropy: entropy(histogram), classesCovered: histogram.filter { $0 > 0 }.count,
             meanConfidence: confidence / Double(max(logits.shape[0], 1)),
-            frechetDistance: frechetDistance(
-                features.scalars.map(Double.init), rows: features.shape[0], referenceFeatures.scalars.map(Double.init),
-                rows: referenceFeatures.shape[0], dimension: width), predictions: predictions)
+            frechetDistance: shortfall == nil
+                ? frechetDistance(
+                    features.scalars.map(Double.init), rows: features.shape[0],
+                    referenceFeatures.scalars.map(Double.init), rows: referenceFeatures.shape[0], dimension: width)
+                : nil, frechetNote: shortfall, predictions: predictions)
+    }
+
+    /// The fewest rows on each side of a Frechet distance: its Gaussian fits need a covariance (divisor
+    /// n - 1), which one row does not estimate (it would read as zero spread, and the "distance" would be
+    /// the reference's whole variance plus a squared mean difference).
+    public static let minimumFrechetRows = 2
+
+    /// Why no Frechet distance is computed between `samples` and `reference` rows, or nil when it is.
+    public static func frechetShortfall(samples: Int, reference: Int) -> String? {
+        if samples < minimumFrechetRows {
+            return "the FCD needs at least \(minimumFrechetRows) samples to estimate a covariance, got \(samples)"
+        }
+        if reference < minimumFrechetRows {
+            return "the FCD needs at least \(minimumFrechetRows) test images to estimate a covariance, got \(reference)"
+        }
+        return nil
     }
 
     /// The classifier's features before its last layer `[n, F]` and its logits `[n, classes]`.

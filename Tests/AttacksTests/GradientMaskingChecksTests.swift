@@ -65,6 +65,21 @@ struct GradientMaskingChecksTests {
         }
     }
 
+    /// Bug: with every image misclassified (`attack --n 1` on a wrong image, a diverged model) the check
+    /// read "fooled 100.0% of the 0 correctly classified images" and passed. It is skipped now, saying why.
+    @Test("the unbounded attack is skipped when no image is classified correctly")
+    func unboundedAttackWithNothingToFoolIsSkipped() throws {
+        let model = TinyModel.make()
+        let (images, _) = TinyModel.testBatch(20)
+        let wrong = noGrad { model(images) }.argmax().map { ($0 + 1) % 10 }
+        let flags = try GradientMaskingChecks().run(
+            classifier: model, images: images, labels: wrong, threat: Self.threat,
+            evidence: .init(accuracy: 0, blackBox: false))
+        let flag = try #require(flags.first { $0.check == .unboundedAttackFails })
+        #expect(flag.status == .skipped && flag.value.isNaN, "\(flag)")
+        #expect(flag.figure.contains("no correctly classified image to attack"), "\(flag.figure)")
+    }
+
     @Test("a non-differentiable quantisation step fires the gradient, eps, unbounded and black-box flags")
     func quantisedInputIsFlagged() throws {
         let flags = try Self.flags(Self.wrapped(before: [QuantisedInput(levels: 4)]))

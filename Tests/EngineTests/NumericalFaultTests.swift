@@ -24,7 +24,52 @@ import Testing
         } catch let fault as RuntimeFault {
             #expect(fault.description.contains("parameter '"), "\(fault)")
             #expect(fault.description.contains("epoch 1, step 2"), "\(fault)")
-            #expect(fault.description.contains("last saved checkpoint is kept") && !fault.description.contains("\n"))
+            #expect(!fault.description.contains("\n"))
+        }
+    }
+
+    /// A fault before the first epoch ends said "the last saved checkpoint is kept" when nothing had been
+    /// saved (checkpoints are written at epoch ends; a new run then leaves no folder). Now it says nothing
+    /// was saved, and a fault after an epoch has ended still says its checkpoint is kept.
+    @Test func faultsSayWhetherAnyCheckpointWasSaved() throws {
+        func classifierFault(afterSteps steps: Int) throws -> String {
+            var generator = RandomGenerator(seed: 9)
+            let model = Classifier(kind: .mlp, hiddenWidth: 8, generator: &generator)
+            let training = ClassifierTraining(
+                model: model, dataset: Self.dataset, batchSize: 16, learningRate: 1e-3, epochs: 2, seed: 9)
+            for _ in 0..<steps { _ = try training.step() }
+            training.optimizer.learningRate = .infinity
+            do {
+                _ = try training.step()
+            } catch let fault as RuntimeFault {
+                return fault.description
+            }
+            Issue.record("an infinite update was accepted")
+            return ""
+        }
+        func generativeFault(afterSteps steps: Int) throws -> String {
+            var generator = RandomGenerator(seed: 9)
+            let model = VariationalAutoencoder(pixels: 784, hidden: 16, latent: 2, generator: &generator)
+            let training = GenerativeTraining(
+                model: model, dataset: Self.dataset, batchSize: 16, learningRate: 1e-3, epochs: 2, seed: 9)
+            for _ in 0..<steps { _ = try training.step() }
+            training.learningRate = .infinity
+            do {
+                _ = try training.step()
+            } catch let fault as RuntimeFault {
+                return fault.description
+            }
+            Issue.record("an infinite update was accepted")
+            return ""
+        }
+        // 64 training images in batches of 16: the first epoch ends after step 4.
+        for text in [try classifierFault(afterSteps: 1), try generativeFault(afterSteps: 1)] {
+            #expect(text.contains("epoch 1, step 2"), "\(text)")
+            #expect(text.contains("nothing was saved") && !text.contains("checkpoint is kept"), "\(text)")
+        }
+        for text in [try classifierFault(afterSteps: 4), try generativeFault(afterSteps: 4)] {
+            #expect(text.contains("epoch 2, step 5"), "\(text)")
+            #expect(text.contains("last saved checkpoint is kept") && !text.contains("nothing was saved"), "\(text)")
         }
     }
 

@@ -215,6 +215,32 @@ import Testing
         }
     }
 
+    /// The ring and mixture priors live in the first two code coordinates: with `--latent 1` they were
+    /// quietly the Gaussian (the same losses to the last digit, config.json saying "ring"). Refused now,
+    /// naming the prior and the latent size; the Gaussian still trains a 1-D code.
+    @Test func aShapedPriorNeedsTwoCodeCoordinates() throws {
+        let run = RunDirectory(root: Self.folder(), name: "r")
+        for kind in [GenerativeKind.aae, .wae] {
+            for prior in [LatentPrior.ring, .mixture] {
+                var request = Self.tiny(.generative(kind), epochs: 1)
+                (request.settings.latent, request.settings.prior) = (1, prior)
+                do {
+                    _ = try TrainingPlan.new(request, run: run)
+                    Issue.record("\(kind) --prior \(prior) --latent 1 was accepted")
+                } catch let error as TrainingRequestError {
+                    #expect(
+                        error.description.contains("'--prior \(prior.rawValue)'")
+                            && error.description.contains("'--latent' 2 or more, got 1"), "\(error)")
+                }
+                request.settings.latent = 2
+                #expect(throws: Never.self) { try TrainingPlan.new(request, run: run) }
+            }
+            var gaussian = Self.tiny(.generative(kind), epochs: 1)
+            gaussian.settings.latent = 1
+            #expect(throws: Never.self) { try TrainingPlan.new(gaussian, run: run) }
+        }
+    }
+
     /// Two trainings of one run at once: the second is refused with one line naming the run; once the
     /// first is done, the run can be trained again.
     @Test func aRunBeingTrainedIsLocked() throws {

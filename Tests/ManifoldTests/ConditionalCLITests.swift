@@ -51,7 +51,11 @@ import Testing
         #expect(object["n"]?.integerValue == 1)
         let accuracy = try #require(object["class_accuracy"]?.doubleValue)
         #expect(accuracy == 0 || accuracy == 1)
-        #expect(object["scores"]?["fcd"]?.doubleValue?.isFinite == true)
+        // One sample estimates no covariance: no FCD, and the reason beside it (a figure was printed before).
+        #expect(object["scores"]?["fcd"] == .null, "\(object)")
+        #expect(
+            object["scores"]?["fcd_note"]?.stringValue
+                == "the FCD needs at least 2 samples to estimate a covariance, got 1", "\(object)")
 
         let out = "\(root)/all.png"
         let all = try ManifoldBinary.run(

@@ -39,7 +39,7 @@ import Testing
         let one = try ManifoldBinary.run(
             ["attack", "feature", "--run", "victim", "--guide", "0", "--source", "1", "--steps", "5"], runsRoot: root)
         #expect(one.status == 0, "\(one.stderr)")
-        #expect(one.stdout.contains("feature on 1 images") && one.stdout.contains("relative_feature_distance: "))
+        #expect(one.stdout.contains("feature on 1 image:") && one.stdout.contains("relative_feature_distance: "))
         #expect(one.stdout.contains("guide: test image 0"), "\(one.stdout)")
 
         // The refusals: one line, exit status 2.

@@ -121,6 +121,11 @@ import Testing
                 ["train", "pca", "--train-limit", "5", "--test-limit", "5"],
                 "'--latent' 30 exceeds what 5 images of 784 pixels allow (at most 5)"
             ),
+            // One image reads in the singular (it said "1 images").
+            (
+                ["train", "pca", "--train-limit", "1", "--test-limit", "1", "--latent", "2"],
+                "'--latent' 2 exceeds what 1 image of 784 pixels allow (at most 1)"
+            ),
             // A run that does not exist, or of another kind, is a usage error, whichever command names it.
             (["sample", "prior", "--run", "ghost"], "ghost"),
             (["sample", "ddpm", "--run", "vae"], "(model vae) is not a model for 'ddpm' sampling (ddpm)"),
@@ -201,7 +206,10 @@ import Testing
         let sampled = try ManifoldBinary.run(
             ["sample", "prior", "--run", "v", "--n", "1", "--classifier", "clf", "--out", root + "/one.png", "--quiet"],
             runsRoot: root)
-        #expect(sampled.status == 0 && sampled.stdout.contains(", 1 class covered, FCD "), "\(sampled.stdout)")
+        // One sample fits no covariance: no FCD, and the reason (see SampleScores.frechetShortfall).
+        #expect(
+            sampled.status == 0 && sampled.stdout.contains(", 1 class covered (")
+                && sampled.stdout.contains("; no FCD: the FCD needs at least 2 samples"), "\(sampled.stdout)")
         #expect(sampled.stdout.hasPrefix("prior: 1 sample in "), "\(sampled.stdout)")
         let trained = try ManifoldBinary.run(
             ["compare", "ae", "pca", "--latent", "8", "--epochs", "1"] + tiny, runsRoot: root)

@@ -37,6 +37,8 @@ import Testing
         #expect(object["scorer"]?.stringValue?.hasSuffix("scorer") == true)
         #expect(object["n_per_class"]?.integerValue == 1 && object["steps"]?.integerValue == 3)
         #expect(object["sampler"]?.stringValue == "ddim" && object["test_images"]?.integerValue == 200)
+        #expect(
+            object["fcd_per_class_note"]?.stringValue?.contains("at least 2 samples of it") == true, "\(object)")
         let rows = try #require(object["rows"]?.arrayValue)
         #expect(
             rows.map { $0["kind"]?.stringValue ?? "" } == [
@@ -55,8 +57,9 @@ import Testing
             #expect(perClass.count == 10 && perClass.allSatisfy { $0 == 0 || $0 == 1 })
             #expect(abs(perClass.reduce(0, +) / 10 - accuracy) < 1e-9)
             #expect((row["fcd"]?.doubleValue).map { $0.isFinite && $0 >= 0 } == true, "\(row)")
+            // One sample per class estimates no covariance: no per-class FCD (it was printed all the same).
             let fcds = try #require(row["fcd_per_class"]?.arrayValue)
-            #expect(fcds.count == 10 && fcds.allSatisfy { ($0.doubleValue ?? -1) >= 0 }, "\(fcds)")
+            #expect(fcds.count == 10 && fcds.allSatisfy { $0 == .null }, "\(fcds)")
             #expect((1...10).contains(row["classes_covered"]?.integerValue ?? 0))
             #expect((row["seconds"]?.doubleValue ?? -1) >= 0 && row["weights"]?.stringValue == "ema")
         }
@@ -95,7 +98,8 @@ import Testing
             ], runsRoot: root)
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("classifier-free") && text.stdout.contains("per class"), "\(text.stdout)")
-        #expect(text.stdout.split(separator: "\n").count == 6, "\(text.stdout)")
+        #expect(text.stdout.contains("no FCD per class ('-'): "), "\(text.stdout)")
+        #expect(text.stdout.split(separator: "\n").count == 7, "\(text.stdout)")
     }
 
     @Test func badInputIsOneLineAndExitTwo() throws {

@@ -20,7 +20,7 @@ import Testing
         #expect(distances[2].isNaN)
         // A class without reference rows is NaN too.
         let noReference = SampleScores.perClassFrechetDistance(
-            [1, 2], labels: [0, 1], reference: [1, 1], referenceLabels: [0, 0], classCount: 2, dimension: 1)
+            [1, 1, 2], labels: [0, 0, 1], reference: [1, 1], referenceLabels: [0, 0], classCount: 2, dimension: 1)
         #expect(noReference[0] == 0 && noReference[1].isNaN, "\(noReference)")
     }
 
@@ -58,6 +58,34 @@ import Testing
             dimension: d)
         // Shifting every feature by 1 moves only the mean: the distance is d.
         #expect(abs(shifted[0] - Double(d)) < 1e-6, "\(shifted)")
+    }
+
+    /// One sample (or one reference image) estimates no covariance: the FCD was printed all the same (n = 1
+    /// read as zero spread, so the "distance" was the reference's whole variance plus the squared mean
+    /// gap). Now it is nil overall and NaN per class, with the reason; two rows give a figure again.
+    @Test func tooFewRowsForACovarianceGiveNoFrechetDistance() {
+        let d = 3
+        func scores(samples: Int, reference: Int) -> SampleScores {
+            let features = Tensor(shape: [samples, d], scalars: (0..<(samples * d)).map { Float($0 % 5) })
+            let logits = Tensor(shape: [samples, 2], scalars: (0..<(samples * 2)).map { Float($0 % 3) })
+            let referenceFeatures = Tensor(
+                shape: [reference, d], scalars: (0..<(reference * d)).map { Float(($0 * 7) % 4) })
+            return SampleScores.evaluate(features: features, logits: logits, referenceFeatures: referenceFeatures)
+        }
+        let one = scores(samples: 1, reference: 10)
+        #expect(one.frechetDistance == nil)
+        #expect(one.frechetNote == "the FCD needs at least 2 samples to estimate a covariance, got 1")
+        let oneReference = scores(samples: 10, reference: 1)
+        #expect(oneReference.frechetDistance == nil)
+        #expect(oneReference.frechetNote?.contains("at least 2 test images") == true)
+        let two = scores(samples: 2, reference: 2)
+        #expect(two.frechetDistance.map { $0.isFinite && $0 >= 0 } == true && two.frechetNote == nil)
+
+        // Per class: class 0 has one sample, class 1 two samples but one reference row, class 2 two of each.
+        let perClass = SampleScores.perClassFrechetDistance(
+            [0, 1, 2, 3, 4], labels: [0, 1, 1, 2, 2], reference: [0, 1, 1, 2, 3, 5, 6],
+            referenceLabels: [0, 0, 1, 2, 2, 0, 0], classCount: 3, dimension: 1)
+        #expect(perClass[0].isNaN && perClass[1].isNaN && perClass[2].isFinite, "\(perClass)")
     }
 
     @Test func classAccuracyPerClass() {
