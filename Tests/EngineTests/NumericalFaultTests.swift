@@ -32,6 +32,16 @@ import Testing
     /// saved (checkpoints are written at epoch ends; a new run then leaves no folder). Now it says nothing
     /// was saved, and a fault after an epoch has ended still says its checkpoint is kept.
     @Test func faultsSayWhetherAnyCheckpointWasSaved() throws {
+        /// The fault that `step` throws, recorded as an issue when it throws none.
+        func faultOfNextStep(_ step: () throws -> Void) throws -> String {
+            do {
+                try step()
+            } catch let fault as RuntimeFault {
+                return fault.description
+            }
+            Issue.record("an infinite update was accepted")
+            return ""
+        }
         func classifierFault(afterSteps steps: Int) throws -> String {
             var generator = RandomGenerator(seed: 9)
             let model = Classifier(kind: .mlp, hiddenWidth: 8, generator: &generator)
@@ -39,13 +49,7 @@ import Testing
                 model: model, dataset: Self.dataset, batchSize: 16, learningRate: 1e-3, epochs: 2, seed: 9)
             for _ in 0..<steps { _ = try training.step() }
             training.optimizer.learningRate = .infinity
-            do {
-                _ = try training.step()
-            } catch let fault as RuntimeFault {
-                return fault.description
-            }
-            Issue.record("an infinite update was accepted")
-            return ""
+            return try faultOfNextStep { _ = try training.step() }
         }
         func generativeFault(afterSteps steps: Int) throws -> String {
             var generator = RandomGenerator(seed: 9)
@@ -54,13 +58,7 @@ import Testing
                 model: model, dataset: Self.dataset, batchSize: 16, learningRate: 1e-3, epochs: 2, seed: 9)
             for _ in 0..<steps { _ = try training.step() }
             training.learningRate = .infinity
-            do {
-                _ = try training.step()
-            } catch let fault as RuntimeFault {
-                return fault.description
-            }
-            Issue.record("an infinite update was accepted")
-            return ""
+            return try faultOfNextStep { _ = try training.step() }
         }
         // 64 training images in batches of 16: the first epoch ends after step 4.
         for text in [try classifierFault(afterSteps: 1), try generativeFault(afterSteps: 1)] {

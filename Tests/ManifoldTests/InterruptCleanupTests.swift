@@ -31,6 +31,19 @@ import Testing
             environment: environment)
     }
 
+    /// The process id that the "python" of `process` (`echo $$ > pidFile`) recorded, once it has started.
+    static func referencePid(of process: ChildProcess, recordedIn pidFile: String) throws -> pid_t {
+        let start = Date()
+        var reference: pid_t?
+        while reference == nil, process.isRunning, Date().timeIntervalSince(start) < 120 {
+            usleep(20_000)
+            reference = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
+                pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+        return try #require(reference, "the reference never started: \(process.standardError)")
+    }
+
     /// Bug: `bench attack --python P` (and every other benchmark with a Python side) interrupted while the
     /// reference ran left `manifold-bench-attack-*` and `manifold-child-*` behind in the temporary folder.
     @Test func ctrlCDuringAPythonReferenceRemovesItsTemporaryFolders() throws {
@@ -61,15 +74,7 @@ import Testing
         // A "python" that records its process id and stays busy.
         let pidFile = "\(root)/python.pid"
         let process = try Self.benchAttack(root: root, python: "echo $$ > \(pidFile)\nexec sleep 30")
-        let start = Date()
-        var reference: pid_t?
-        while reference == nil, process.isRunning, Date().timeIntervalSince(start) < 120 {
-            usleep(20_000)
-            reference = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
-                pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines))
-            }
-        }
-        let pid = try #require(reference, "the reference never started: \(process.standardError)")
+        let pid = try Self.referencePid(of: process, recordedIn: pidFile)
         defer { kill(pid, SIGKILL) }
         process.send(SIGINT)
         let status = process.wait(timeout: 30)
@@ -124,15 +129,7 @@ import Testing
         let pidFile = "\(root)/python.pid"
         let process = try Self.benchAttack(
             root: root, python: "echo $$ > \(pidFile)\nexec sleep 30", environment: ["TMPDIR": scratch])
-        let start = Date()
-        var reference: pid_t?
-        while reference == nil, process.isRunning, Date().timeIntervalSince(start) < 120 {
-            usleep(20_000)
-            reference = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
-                pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines))
-            }
-        }
-        let pid = try #require(reference, "the reference never started: \(process.standardError)")
+        let pid = try Self.referencePid(of: process, recordedIn: pidFile)
         defer { kill(pid, SIGKILL) }
         try #require(Self.leftovers(in: scratch).count == 2, "\(Self.leftovers(in: scratch))")
         process.send(signal)
