@@ -213,17 +213,26 @@ import Testing
         #expect(state.screen is RunsScreen)
     }
 
+    /// Writes two MLP runs with default names of the same day, differing only in their last digits, into
+    /// `root`, and returns the names.
+    @discardableResult
+    static func writeTwoRunsOfOneDay(in root: String) throws -> [String] {
+        let names = ["mlp-synthetic-20261205-011915", "mlp-synthetic-20261205-011957"]
+        for name in names {
+            try WorkbenchFixture.writeRun(
+                name, in: root,
+                config: WorkbenchFixture.config(model: "mlp", created: "2026-12-05T01:19:15Z", accuracy: 0.9958))
+        }
+        return names
+    }
+
     /// Bug: at 60 columns the Runs list gave the names 4 columns ("m…ut" beside model, data, epochs and
     /// accuracy), at 70 eight. In a narrow list the epochs, then the data, now give way, so the names keep 12
     /// columns (a long one cut in the middle) and the other columns stay aligned under their headers.
     @Test func runsGoldenAt60x18() throws {
         let root = try WorkbenchGoldenTests.threeRuns()
         defer { cleanup(root) }
-        for name in ["mlp-synthetic-20261205-011915", "mlp-synthetic-20261205-011957"] {
-            try WorkbenchFixture.writeRun(
-                name, in: root,
-                config: WorkbenchFixture.config(model: "mlp", created: "2026-12-05T01:19:15Z", accuracy: 0.9958))
-        }
+        try Self.writeTwoRunsOfOneDay(in: root)
         var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
         _ = state.handle(.key(.character("6")))
         var frame = WorkbenchFixture.frame(state, width: 60, height: 18)
@@ -246,12 +255,7 @@ import Testing
     @Test func defaultRunNamesShowWholeAt100AndApartOnHomeAt80() throws {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
-        let names = ["mlp-synthetic-20261205-011915", "mlp-synthetic-20261205-011957"]
-        for name in names {
-            try WorkbenchFixture.writeRun(
-                name, in: root,
-                config: WorkbenchFixture.config(model: "mlp", created: "2026-12-05T01:19:15Z", accuracy: 0.9958))
-        }
+        let names = try Self.writeTwoRunsOfOneDay(in: root)
         var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
         _ = state.handle(.key(.character("6")))
         let runs = WorkbenchFixture.frame(state, width: 100, height: 30)
