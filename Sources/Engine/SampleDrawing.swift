@@ -158,7 +158,7 @@ public struct SampleDrawing {
         let images = sampler.images
         if let outPath {
             try writeGrid(
-                images, pixels: pixels, count: sampleCount,
+                images, size: RunImageSize.of(config: config, pixels: pixels), count: sampleCount,
                 columns: interpolation != nil || classRequest == .all ? count : nil, to: outPath)
             written()
         }
@@ -308,11 +308,13 @@ public struct SampleDrawing {
 
     /// The samples as a PNG grid (square, or `columns` wide: one row for an interpolation, a row per
     /// class for `--class all`), written atomically.
-    private func writeGrid(_ images: Tensor, pixels: Int, count: Int, columns: Int?, to outPath: String) throws {
-        let side = Int(Double(pixels).squareRoot())
+    private func writeGrid(
+        _ images: Tensor, size: (height: Int, width: Int), count: Int, columns: Int?, to outPath: String
+    ) throws {
+        let pixels = size.height * size.width
         let tiles = (0..<count).map { Array(images.scalars[($0 * pixels)..<(($0 + 1) * pixels)]) }
         let columns = columns ?? max(1, Int(Double(count).squareRoot().rounded(.up)))
-        let grid = PNGWriter.grid(images: tiles, tileWidth: side, tileHeight: pixels / max(side, 1), columns: columns)
+        let grid = PNGWriter.grid(images: tiles, tileWidth: size.width, tileHeight: size.height, columns: columns)
         do {
             try FileIO.writeAtomically(
                 PNGWriter.encodeGray(width: grid.width, height: grid.height, values: grid.values), path: outPath)

@@ -55,10 +55,12 @@ public final class SamplingExperiment: VisualExperiment {
     ///   - n: samples in the batch (one class, or none); a row per class holds `min(4, n / 4)` of each.
     ///   - classNames: the run's classes, for the captions.
     ///   - guides: classifier runs that may guide an unconditional DDPM, the first used first.
+    ///   - imageSize: the images' height and width (`RunImageSize`); nil for a square of `pixels`.
     /// - Throws: `RuntimeFault` when the sampler cannot be built.
     public init(
         model: any Module, method: SamplingMethod, pixels: Int, n: Int, steps: Int?, seed: UInt64,
-        options: SamplingOptions, classNames: [String], guides: [RunDirectory] = []
+        options: SamplingOptions, classNames: [String], guides: [RunDirectory] = [],
+        imageSize: (height: Int, width: Int)? = nil
     ) throws {
         let source = SteeredSamplerSource(
             method: method, model: model, pixels: pixels, steps: steps, seed: seed, options: options, guides: guides)
@@ -66,8 +68,8 @@ public final class SamplingExperiment: VisualExperiment {
         steering = source.initialSteering(classNames: classNames, batch: n)
         sampler = try source.sampler(for: steering, count: n)
         self.method = method.rawValue
-        imageWidth = max(1, Int(Double(pixels).squareRoot()))
-        imageHeight = pixels / imageWidth
+        let size = imageSize ?? RunImageSize.of(config: [:], pixels: pixels)
+        (imageHeight, imageWidth) = (size.height, size.width)
         modelSpaceToUnit = SamplerFactory.modelSpaceToUnit(method)
     }
 
@@ -101,7 +103,7 @@ public final class SamplingExperiment: VisualExperiment {
             config["class_names"]?.arrayValue?.compactMap(\.stringValue) ?? (0..<10).map { "class \($0)" }
         return try SamplingExperiment(
             model: model, method: sampling, pixels: pixels, n: n, steps: steps, seed: seed, options: options,
-            classNames: classNames, guides: guides)
+            classNames: classNames, guides: guides, imageSize: RunImageSize.of(config: config, pixels: pixels))
     }
 
     /// Asks for another class or guidance strength: a fresh chain from the same seed.

@@ -72,6 +72,8 @@ public final class TrainingSession: @unchecked Sendable {
         case .generative(let kind):
             config.extra = plan.settings.extra(for: kind)
             config.extra["pixels"] = .integer(dataset.pixelCount)
+            config.extra["image_height"] = .integer(dataset.imageHeight)
+            config.extra["image_width"] = .integer(dataset.imageWidth)
         }
         if let created = plan.created { config.created = created }
         if let adversarial = plan.adversarial, let classifier = training as? ClassifierTraining {

@@ -15,14 +15,16 @@ import Testing
         return full.subset(train: 256, test: 600)
     }()
 
-    func makeModel(_ kind: GenerativeKind, settings: GenerativeSettings? = nil) -> any GenerativeModel {
+    func makeModel(_ kind: GenerativeKind, settings: GenerativeSettings? = nil, pixels: Int = 784)
+        -> any GenerativeModel
+    {
         var s = settings ?? GenerativeSettings()
         if settings == nil {
             s.latent = kind == .vae ? 4 : kind.defaultLatent
             if kind == .dae { s.sigmas = [0.5, 0.2, 0.1] }
         }
         var generator = RandomGenerator(seed: 3)
-        return try! GenerativeFactory.make(kind, settings: s, pixels: 784, generator: &generator)
+        return try! GenerativeFactory.make(kind, settings: s, pixels: pixels, generator: &generator)
     }
 
     /// A training of a fresh `kind` model at its kind's default learning rate.
@@ -172,6 +174,33 @@ import Testing
         #expect(snapshot.figures.contains { $0.name == "level" && $0.value == "1/2" })
         #expect(throws: RuntimeFault.self) { try SamplingExperiment.make(method: "ddim", run: run, n: 4) }
         #expect(throws: RuntimeFault.self) { try SamplingExperiment.make(method: "magic", run: run, n: 4) }
+    }
+
+    /// Bug: the Sample screen drew a run of 5x2 images as 3x3 tiles (the square root of its 10 pixels),
+    /// the last pixel dropped and the rest sheared. The run's config.json gives the height and width.
+    @Test func samplingExperimentDrawsNonSquareImagesAtTheirShape() throws {
+        let root = NSTemporaryDirectory() + "genviz-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var settings = GenerativeSettings()
+        settings.sigmas = [0.5, 0.1]
+        let model = makeModel(.dae, settings: settings, pixels: 10)
+        let run = RunDirectory(root: root, name: "dae-tall")
+        try run.create()
+        var config = RunConfig(
+            model: "dae", data: "synthetic", dataset: "synthetic", epochs: 1, batch: 64, learningRate: 1e-3, seed: 0)
+        config.extra = settings.extra(for: .dae)
+        config.extra["pixels"] = .integer(10)
+        config.extra["image_height"] = .integer(5)
+        config.extra["image_width"] = .integer(2)
+        try RunCheckpoint.save(
+            run: run, module: model, optimizers: GenerativeTraining.makeOptimizers(for: model, learningRate: 1e-3),
+            config: config, metrics: MetricsTable())
+        let experiment = try SamplingExperiment.make(method: "langevin", run: run, n: 2, steps: 1, seed: 1)
+        _ = try experiment.step()
+        var snapshot = Snapshot()
+        experiment.describe(into: &snapshot, includeHeavy: true)
+        let image = try #require(snapshot.images["x_t"]?.first)
+        #expect(image.width == 2 && image.height == 5 && image.values.count == 10, "\(image.width)x\(image.height)")
     }
 
     @Test func toyLangevinWithTheAnalyticScoreMatchesTheMixtureMoments() throws {

@@ -1,5 +1,6 @@
 import Bench
 import Foundation
+import SafeTensors
 import TensorCore
 import Testing
 
@@ -55,13 +56,14 @@ func cleanup(_ path: String) {
     try? FileManager.default.removeItem(atPath: path)
 }
 
-/// Writes the four raw IDX files of a tiny dataset of `side`x`side` images.
-func writeIDXDataset(folder: String, side: Int, count: Int) throws {
+/// Writes the four raw IDX files of a tiny dataset of `side`x`side` images (`side`x`width` with `width`).
+func writeIDXDataset(folder: String, side: Int, width: Int? = nil, count: Int) throws {
+    let width = width ?? side
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     func header(_ dims: [Int]) -> [UInt8] {
         [0, 0, 0x08, UInt8(dims.count)] + dims.flatMap { d in [24, 16, 8, 0].map { UInt8((d >> $0) & 0xFF) } }
     }
-    let images = header([count, side, side]) + (0..<(count * side * side)).map { UInt8($0 % 256) }
+    let images = header([count, side, width]) + (0..<(count * side * width)).map { UInt8($0 % 256) }
     let labels = header([count]) + (0..<count).map { UInt8($0 % 10) }
     for (name, bytes) in [
         ("train-images-idx3-ubyte", images), ("t10k-images-idx3-ubyte", images),
@@ -69,6 +71,13 @@ func writeIDXDataset(folder: String, side: Int, count: Int) throws {
     ] {
         try Data(bytes).write(to: URL(fileURLWithPath: "\(folder)/\(name)"))
     }
+}
+
+/// Width and height from a PNG's IHDR chunk.
+func pngSize(_ path: String) throws -> (width: Int, height: Int) {
+    let png = try FileIO.readAll(path: path)
+    #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+    return (png[16..<20].reduce(0) { $0 << 8 | Int($1) }, png[20..<24].reduce(0) { $0 << 8 | Int($1) })
 }
 
 /// Expects `result` to have ended with `status` after one line on stderr that contains `message`: the

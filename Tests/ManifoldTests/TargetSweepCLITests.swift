@@ -14,13 +14,6 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
     }
 
-    /// Width and height from a PNG's IHDR chunk.
-    func pngSize(_ path: String) throws -> (width: Int, height: Int) {
-        let png = try FileIO.readAll(path: path)
-        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
-        return (png[16..<20].reduce(0) { $0 << 8 | Int($1) }, png[20..<24].reduce(0) { $0 << 8 | Int($1) })
-    }
-
     /// The rows of a CSV file without its header, split into cells.
     func csvRows(_ path: String, header: String) throws -> [[String]] {
         let lines = String(decoding: try FileIO.readAll(path: path), as: UTF8.self).split(separator: "\n")
