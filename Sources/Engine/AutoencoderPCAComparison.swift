@@ -113,6 +113,8 @@ public struct AutoencoderPCAComparison {
 
     /// Fits PCA and trains the autoencoder where `saved` has no run, then measures both on the test
     /// images. `step(done, total, loss)` follows the autoencoder's steps; `epochEnd` its epochs.
+    /// - Throws: `ComparisonRequestError` for a `latent` above the pixel count or the training images
+    ///   when PCA is fitted here.
     public func run(
         saved: SavedRuns, step: (Int, Int, Double) -> Void = { _, _, _ in },
         epochEnd: (EpochSummary) -> Void = { _ in }
@@ -122,9 +124,15 @@ public struct AutoencoderPCAComparison {
         if let saved = saved.pca {
             pca = saved.model
         } else {
+            // As 'train pca': no more components than pixels or training images (more pixels than k trapped).
+            let largest = min(dataset.pixelCount, dataset.trainCount)
+            guard latent <= largest else {
+                throw ComparisonRequestError(
+                    "'--latent' \(latent) exceeds what \(counted(dataset.trainCount, "image")) of \(dataset.pixelCount) pixels allow for PCA (at most \(largest))"
+                )
+            }
             let start = Date()
-            pca = PCA.fit(
-                images: dataset.trainImages, features: dataset.pixelCount, components: min(latent, dataset.trainCount))
+            pca = PCA.fit(images: dataset.trainImages, features: dataset.pixelCount, components: latent)
             pcaSeconds = Date().timeIntervalSince(start)
         }
         var autoencoderSeconds = 0.0

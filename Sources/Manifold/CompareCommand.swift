@@ -99,16 +99,22 @@ enum CompareCommand {
         let progress = ProgressReporter(label: "compare", quiet: parsed.has(SharedOptions.quiet) || json)
         let comparison = AutoencoderPCAComparison(
             dataset: dataset, latent: latent, epochs: epochs, batch: batch, learningRate: learningRate, seed: seed)
-        let result = try comparison.run(
-            saved: saved,
-            step: { done, total, loss in
-                progress.update(done: done, total: total, detail: String(format: "loss %.4f", loss))
-            },
-            epochEnd: { summary in
-                progress.log(
-                    String(
-                        format: "ae epoch %d/%d  test_mse %.6f", summary.epoch, epochs, summary.value("test_mse") ?? 0))
-            })
+        let result: AutoencoderPCAComparison.Result
+        do {
+            result = try comparison.run(
+                saved: saved,
+                step: { done, total, loss in
+                    progress.update(done: done, total: total, detail: String(format: "loss %.4f", loss))
+                },
+                epochEnd: { summary in
+                    progress.log(
+                        String(
+                            format: "ae epoch %d/%d  test_mse %.6f", summary.epoch, epochs,
+                            summary.value("test_mse") ?? 0))
+                })
+        } catch let error as ComparisonRequestError {
+            throw UsageError(error.description)
+        }
         if let limitNote, !parsed.has(SharedOptions.quiet) { printError(limitNote) }
         if json {
             var object: [String: JSONValue] = [

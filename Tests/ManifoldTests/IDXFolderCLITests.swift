@@ -23,4 +23,26 @@ import Testing
         let size = try pngSize(out)
         #expect(size.width == 2 * 21 + 1 && size.height == 2 * 29 + 1, "\(size)")
     }
+
+    /// Bug: `compare ae pca` on a folder of 1x1 images trapped in PCA (30 components of 1 pixel: a
+    /// Swift runtime failure, exit 132); on a folder of 3 training images it fitted 3 components while it
+    /// printed `k = 5`. Both are refused now, as `train pca` refuses them, naming the largest k.
+    @Test func compareRefusesMorePCAComponentsThanPixelsOrImages() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let dots = "\(root)/dots"
+        try writeIDXDataset(folder: dots, side: 1, count: 20)
+        let wide = try ManifoldBinary.run(["compare", "ae", "pca", "--data", dots, "--epochs", "1"], runsRoot: root)
+        expectOneLine(
+            wide, status: 2, "'--latent' 30 exceeds what 20 images of 1 pixels allow for PCA (at most 1)", "1x1")
+        let one = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--data", dots, "--epochs", "1", "--latent", "1", "--json"], runsRoot: root)
+        #expect(one.status == 0, "\(one.stderr)")
+        let few = "\(root)/few"
+        try writeIDXDataset(folder: few, side: 4, count: 3)
+        let many = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--data", few, "--epochs", "1", "--latent", "5"], runsRoot: root)
+        expectOneLine(
+            many, status: 2, "'--latent' 5 exceeds what 3 images of 16 pixels allow for PCA (at most 3)", "3 images")
+    }
 }
