@@ -33,7 +33,9 @@ public final class CompareExperiment: VisualExperiment, InterruptibleExperiment 
 
     public init(dataset: Dataset, codeSizes: [Int] = [2, 5, 10, 20, 30, 50], epochsPerAutoencoder: Int = 2, selectedCodeSize: Int = 30, seed: UInt64 = 0) {
         self.dataset = dataset
-        self.codeSizes = codeSizes.filter { $0 >= 1 && $0 <= dataset.pixelCount }.sorted()
+        let fitting = codeSizes.filter { $0 >= 1 && $0 <= dataset.pixelCount }.sorted()
+        // Images with fewer pixels than every k (a folder of 1x1 images) compare at k = their pixel count.
+        self.codeSizes = fitting.isEmpty ? [dataset.pixelCount] : fitting
         self.epochsPerAutoencoder = max(1, epochsPerAutoencoder)
         self.selectedCodeSize = selectedCodeSize
         self.seed = seed
