@@ -122,19 +122,27 @@ enum RunsCommand {
         // copied: names that share a long prefix (poisoned runs' defaults) were cut to the same 38 characters.
         let names = runs.map { Sanitize.line($0.name) }
         let nameWidth = max(40, (names.map(\.count).max() ?? 0) + 2)
+        let configs = runs.map { run in Result { try run.readConfig() } }
+        // The DATASET column as wide as its longest entry (a data folder's name, up to 40 characters), so a
+        // long folder name does not run into the epochs.
+        let datasets = configs.map { config in
+            Sanitize.line((try? config.get())?["dataset"]?.stringValue ?? "?", limit: 40)
+        }
+        let datasetWidth = max(11, datasets.map(\.count).max() ?? 0) + 1
         if !json {
             if runs.isEmpty {
                 print("no runs in '\(RunDirectory.defaultRoot)' yet: try 'manifold train mlp'")
                 return 0
             }
             print(
-                "RUN".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-                    + "MODEL  DATASET     EPOCHS  ACCURACY  CREATED")
+                "RUN".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "MODEL  "
+                    + "DATASET".padding(toLength: datasetWidth, withPad: " ", startingAt: 0)
+                    + "EPOCHS  ACCURACY  CREATED")
         }
-        for (run, name) in zip(runs, names) {
+        for ((run, name), (loaded, datasetColumn)) in zip(zip(runs, names), zip(configs, datasets)) {
             let config: [String: JSONValue]
             do {
-                config = try run.readConfig()
+                config = try loaded.get()
             } catch {
                 if json {
                     rows.append(
@@ -160,7 +168,7 @@ enum RunsCommand {
             if !json {
                 let columns =
                     Sanitize.line(model, limit: 6).padding(toLength: 7, withPad: " ", startingAt: 0)
-                    + Sanitize.line(dataset, limit: 11).padding(toLength: 12, withPad: " ", startingAt: 0)
+                    + datasetColumn.padding(toLength: datasetWidth, withPad: " ", startingAt: 0)
                     + String(epochs).padding(toLength: 8, withPad: " ", startingAt: 0)
                     + (accuracy.map { String(format: "%.4f", $0) } ?? "-").padding(
                         toLength: 10, withPad: " ", startingAt: 0)

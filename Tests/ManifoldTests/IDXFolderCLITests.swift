@@ -45,4 +45,25 @@ import Testing
         expectOneLine(
             many, status: 2, "'--latent' 5 exceeds what 3 images of 16 pixels allow for PCA (at most 3)", "3 images")
     }
+
+    /// Bug: `manifold runs` cut the DATASET column at 11 characters with no gap after it, so a run of the
+    /// folder `data-s28x20` read `data-s28x20…1` (the name ran into the epochs) and a longer folder name
+    /// (`emnist-letters`) lost its end. The column is now as wide as its longest name.
+    @Test func runsListsLongDataFolderNamesWhole() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for (folder, run) in [("data-s28x20", "a"), ("emnist-letters", "b")] {
+            try writeIDXDataset(folder: "\(root)/data/\(folder)", side: 4, count: 20)
+            let trained = try ManifoldBinary.run(
+                ["train", "mlp", "--run", run, "--data", "\(root)/data/\(folder)", "--epochs", "1", "--quiet"],
+                runsRoot: "\(root)/runs")
+            try #require(trained.status == 0, "\(trained.stderr)")
+        }
+        let listed = try ManifoldBinary.run(["runs"], runsRoot: "\(root)/runs")
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let rows = listed.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ").map(String.init) }
+        // RUN MODEL DATASET EPOCHS ACCURACY CREATED, each a separate word.
+        #expect(rows.map { $0.count } == [6, 6], "\(listed.stdout)")
+        #expect(rows.map { $0.count > 3 ? [$0[2], $0[3]] : [] } == [["data-s28x20", "1"], ["emnist-letters", "1"]])
+    }
 }
