@@ -64,9 +64,7 @@ final class OnePixelRun: BlackBoxAttackRun {
         cleanProbabilities: [Float]
     ) {
         self.attack = attack
-        let pixelCount = oracle.pixelCount
-        let height = Int(Float(pixelCount).squareRoot())
-        side = height * height == pixelCount ? (height, height) : (1, pixelCount)
+        side = oracle.imageSize
         generator = RandomGenerator(seed: attack.seed)
         members = []
         fitness = []

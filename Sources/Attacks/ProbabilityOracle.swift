@@ -7,12 +7,22 @@ import TensorCore
 public protocol ProbabilityOracle: AnyObject {
     /// Pixels per image the oracle accepts.
     var pixelCount: Int { get }
+    /// The images' height and width (their product is `pixelCount`), for attacks that change windows
+    /// of pixels: by default a square when `pixelCount` is one, else one row.
+    var imageSize: (height: Int, width: Int) { get }
     var classCount: Int { get }
     /// Images submitted so far.
     var queries: Int { get }
     /// Softmax probabilities for `count` images.
     /// - Parameter images: `count * pixelCount` pixels, row-major. - Returns: `count * classCount` values.
     func probabilities(_ images: [Float], count: Int) -> [Float]
+}
+
+extension ProbabilityOracle {
+    public var imageSize: (height: Int, width: Int) {
+        let side = Int(Float(pixelCount).squareRoot().rounded())
+        return side * side == pixelCount ? (side, side) : (1, pixelCount)
+    }
 }
 
 /// A classifier behind the `ProbabilityOracle` interface (evaluated without gradients, in the mode the
@@ -24,6 +34,7 @@ public final class ClassifierOracle: ProbabilityOracle {
     public init(_ classifier: Classifier) { self.classifier = classifier }
 
     public var pixelCount: Int { classifier.imageHeight * classifier.imageWidth }
+    public var imageSize: (height: Int, width: Int) { (classifier.imageHeight, classifier.imageWidth) }
     public var classCount: Int { classifier.classCount }
 
     public func probabilities(_ images: [Float], count: Int) -> [Float] {

@@ -97,9 +97,7 @@ class SquareSearchRun: BlackBoxAttackRun {
     ) {
         self.attack = attack
         self.epsilon = epsilon
-        let pixels = oracle.pixelCount
-        let height = Int(Float(pixels).squareRoot())
-        side = height * height == pixels ? (height, height) : (1, pixels)
+        side = oracle.imageSize
         generator = RandomGenerator(seed: attack.seed)
         margins = []
         perImageQueries = [Double](repeating: 1, count: labels.count)
