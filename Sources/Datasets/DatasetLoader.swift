@@ -127,10 +127,13 @@ public enum DatasetLoader {
         return (0...max(highest, 1)).map(String.init)
     }
 
-    /// The path of `file` or `file.gz` in `folder`.
+    /// The path of `file` or `file.gz` in `folder`, else of the spelling some downloads unpack to, with a
+    /// dot before `idx` (`t10k-images.idx3-ubyte`, raw or `.gz`).
     static func locate(_ file: String, in folder: String) throws -> String {
-        let base = folder.hasSuffix("/") ? folder + file : folder + "/" + file
-        for candidate in [base, base + ".gz"] where access(candidate, F_OK) == 0 {
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        let base = prefix + file
+        let dotted = prefix + file.replacing("-idx", with: ".idx")
+        for candidate in [base, base + ".gz", dotted, dotted + ".gz"] where access(candidate, F_OK) == 0 {
             return candidate
         }
         throw DatasetError.missingFile(folder: folder, file: file)

@@ -41,6 +41,24 @@ private func writeMNISTFolder(
         #expect(small.trainImages == Array(data.trainImages[0..<30]))
     }
 
+    /// Bug: a folder as some MNIST downloads unpack it (`train-images.idx3-ubyte`, a dot before `idx`) was
+    /// refused as missing `train-images-idx3-ubyte`, though the files were all there. Both spellings load,
+    /// raw or gzipped.
+    @Test func loadsTheDottedSpellingOfSomeDownloads() throws {
+        let folder = try makeTemporaryFolder("mnist-dotted")
+        defer { removeFolder(folder) }
+        try writeMNISTFolder(folder, gzipped: [DatasetLoader.testImagesFile])
+        let canonical = try DatasetLoader.load(folder, seed: 0)
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder) {
+            let dotted = file.replacingOccurrences(of: "-idx", with: ".idx")
+            try FileManager.default.moveItem(atPath: folder + "/" + file, toPath: folder + "/" + dotted)
+        }
+        let data = try DatasetLoader.load(folder, seed: 0)
+        #expect(data.trainImages == canonical.trainImages && data.trainLabels == canonical.trainLabels)
+        #expect(data.testImages == canonical.testImages && data.testLabels == canonical.testLabels)
+        #expect(data.imageHeight == 5 && data.imageWidth == 3)
+    }
+
     @Test func readsTheTestSplitAloneWhenAsked() throws {
         let folder = try makeTemporaryFolder("mnist-test-only")
         defer { removeFolder(folder) }
