@@ -70,6 +70,29 @@ public enum DatasetLoader {
         }
     }
 
+    /// `spec` as a run's config.json keeps it: a folder named relative to the working directory (`.`,
+    /// `./mnist`, `../data/kmnist`, `mnist`) becomes an absolute path, its `.` and `..` steps resolved by
+    /// name, so that a later command run in another directory reads the same folder (and the dataset is
+    /// named after the folder, not `.`); built-in names, absolute paths and what is not a folder are
+    /// returned as they are.
+    public static func absoluteSpec(_ spec: String) -> String {
+        switch spec {
+        case "", "synthetic", "fashion": return spec
+        default:
+            guard !spec.hasPrefix("/"), isDirectory(spec), let pointer = getcwd(nil, 0) else { return spec }
+            defer { free(pointer) }
+            var parts: [Substring] = []
+            for part in (String(cString: pointer) + "/" + spec).split(separator: "/") {
+                switch part {
+                case ".": continue
+                case "..": if !parts.isEmpty { parts.removeLast() }
+                default: parts.append(part)
+                }
+            }
+            return "/" + parts.joined(separator: "/")
+        }
+    }
+
     /// Loads the four MNIST-format files in `folder` (the two test files only when `withTraining` is false);
     /// labels must lie in `0..<classNames.count`. Without `classNames` the classes are named by number,
     /// as many as the labels need (the largest label of either split, plus one, and at least two: the

@@ -19,7 +19,8 @@ enum SharedOptions {
         } catch {
             throw UsageError("option '--data': \(error.description)")
         }
-        return text
+        // A relative folder is kept absolute, so the run's config.json names it from anywhere.
+        return DatasetLoader.absoluteSpec(text)
     }
     static let seed = CommandOption<UInt64>.seed("seed", default: 0, help: "seed for everything random")
     static let threads = CommandOption<Int>.integer(

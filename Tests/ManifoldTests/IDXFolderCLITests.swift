@@ -66,4 +66,26 @@ import Testing
         #expect(rows.map { $0.count } == [6, 6], "\(listed.stdout)")
         #expect(rows.map { $0.count > 3 ? [$0[2], $0[3]] : [] } == [["data-s28x20", "1"], ["emnist-letters", "1"]])
     }
+
+    /// Bug: `train mlp --data .` in the data folder saved `"data": "."` in config.json and named the dataset
+    /// `.`, so `eval RUN` run in any other directory read that directory instead: refused (missing IDX
+    /// files) or, in another data folder, measured on other images. A relative folder is saved absolute.
+    @Test func aRelativeDataFolderIsSavedAbsolute() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let data = "\(root)/digits"
+        try writeIDXDataset(folder: data, side: 4, count: 20)
+        // The command runs in the data folder, so that `.` is relative to it.
+        let trained = try ManifoldBinary.run(
+            ["-c", "cd \"$0\" && exec \"$@\"", data, ManifoldBinary.path]
+                + ["train", "mlp", "--run", "r", "--data", ".", "--epochs", "1", "--quiet"],
+            runsRoot: "\(root)/runs", executable: "/bin/sh")
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let config = try JSONValue.parse(String(contentsOfFile: "\(root)/runs/r/config.json", encoding: .utf8))
+        let saved = try #require(config["data"]?.stringValue)
+        #expect(saved.hasPrefix("/") && saved.hasSuffix("/digits") && !saved.contains("/."), "\(saved)")
+        #expect(config["dataset"]?.stringValue == "digits")
+        let evaluated = try ManifoldBinary.run(["eval", "r", "--json"], runsRoot: "\(root)/runs")
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+    }
 }
