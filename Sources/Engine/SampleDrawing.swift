@@ -111,6 +111,7 @@ public struct SampleDrawing {
                     kinds: method.kinds.map(\.rawValue)))
         }
         let pixels = config["pixels"]?.integerValue ?? 784
+        let imageSize = RunImageSize.of(config: config, pixels: pixels)
         let dataset = interpolation != nil || scoring ? try referenceData(config: config, pixels: pixels) : nil
         var codes: Tensor?
         if method == .prior, let (a, b) = interpolation, let (encode, _, latent) = SamplerFactory.latentFunctions(model)
@@ -134,9 +135,11 @@ public struct SampleDrawing {
         if scoring, let scoringRun {
             savedScorer = try Self.checkedClassifier(
                 scoringRun, option: "--classifier", pixels: pixels, classCount: dataset?.classCount ?? classCount,
-                sampled: kind.rawValue)
+                sampled: kind.rawValue, size: imageSize)
         }
-        let classifierGuidance = try guidanceClassifier(pixels: pixels, classCount: classCount).map { classifier in
+        let classifierGuidance = try guidanceClassifier(
+            pixels: pixels, classCount: classCount, size: imageSize
+        ).map { classifier in
             ClassifierGuidance.fromClassifier(classifier, labels: classes ?? [], scale: classifierScale)
         }
         var weights: String?
@@ -158,7 +161,7 @@ public struct SampleDrawing {
         let images = sampler.images
         if let outPath {
             try writeGrid(
-                images, size: RunImageSize.of(config: config, pixels: pixels), count: sampleCount,
+                images, size: imageSize, count: sampleCount,
                 columns: interpolation != nil || classRequest == .all ? count : nil, to: outPath)
             written()
         }
@@ -236,20 +239,26 @@ public struct SampleDrawing {
     /// number of pixels and of classes.
     /// - Throws: `SamplingRequestError` for a missing run, a run that is not a classifier, or a
     ///   mismatch; `RunError` for an unreadable config or checkpoint.
-    private func guidanceClassifier(pixels: Int, classCount: Int) throws -> Classifier? {
+    private func guidanceClassifier(pixels: Int, classCount: Int, size: (height: Int, width: Int)) throws
+        -> Classifier?
+    {
         guard let guide = guidanceClassifierRun else { return nil }
         return try Self.checkedClassifier(
-            guide, option: "--classifier-guidance", pixels: pixels, classCount: classCount)
+            guide, option: "--classifier-guidance", pixels: pixels, classCount: classCount, size: size)
     }
 
     /// The classifier of run `guide`, checked against a sampled run's images: the same number of pixels and
     /// of classes (the guiding classifier and the scorer of `sample`, the guides and the scorer of `bench
     /// guidance`).
-    /// - Parameter sampled: the kind of the sampled run, as the messages name it.
+    /// - Parameters:
+    ///   - sampled: the kind of the sampled run, as the messages name it.
+    ///   - size: the sampled run's image height and width, when known: a classifier of 20x28 images does
+    ///     not read samples of 28x20 ones, though both have 560 pixels.
     /// - Throws: `SamplingRequestError` naming `option` for a missing run, a run that is not a classifier,
     ///   or a mismatch; `RunError` for an unreadable config or checkpoint.
     static func checkedClassifier(
-        _ guide: RunDirectory, option name: String, pixels: Int, classCount: Int, sampled: String = "ddpm"
+        _ guide: RunDirectory, option name: String, pixels: Int, classCount: Int, sampled: String = "ddpm",
+        size: (height: Int, width: Int)? = nil
     ) throws -> Classifier {
         let option = "option '\(name)'"
         guard guide.exists else {
@@ -266,6 +275,11 @@ public struct SampleDrawing {
         guard height * width == pixels else {
             throw SamplingRequestError(
                 "\(option): the classifier reads \(height)x\(width) images (\(height * width) pixels), the \(sampled) run's images have \(pixels) pixels"
+            )
+        }
+        if let size, size.height != height || size.width != width {
+            throw SamplingRequestError(
+                "\(option): the classifier reads \(height)x\(width) images, the \(sampled) run's images are \(size.height)x\(size.width)"
             )
         }
         let classes = config["class_names"]?.arrayValue?.count ?? 10

@@ -88,4 +88,40 @@ import Testing
         let evaluated = try ManifoldBinary.run(["eval", "r", "--json"], runsRoot: "\(root)/runs")
         #expect(evaluated.status == 0, "\(evaluated.stderr)")
     }
+
+    /// Bug: `sample --classifier C` and `--classifier-guidance C` took a classifier of 20x28 images for a run
+    /// of 28x20 ones (both 560 pixels): it read every sample transposed, so the scores (or the guidance)
+    /// came from garbled images. Such a classifier is refused in one line now.
+    @Test func sampleRefusesAClassifierOfTransposedImages() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try writeIDXDataset(folder: "\(root)/tall", side: 28, width: 20, count: 40)
+        try writeIDXDataset(folder: "\(root)/wide", side: 20, width: 28, count: 40)
+        for arguments in [
+            ["vae", "--run", "v", "--data", "\(root)/tall"],
+            ["ddpm", "--net", "mlp", "--run", "d", "--data", "\(root)/tall"],
+            ["mlp", "--run", "c", "--data", "\(root)/wide"],
+        ] {
+            let trained = try ManifoldBinary.run(["train"] + arguments + ["--epochs", "1", "--quiet"], runsRoot: root)
+            try #require(trained.status == 0, "\(arguments): \(trained.stderr)")
+        }
+        let scored = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "v", "--classifier", "c", "--n", "4", "--out", "\(root)/s.png"],
+            runsRoot: root)
+        expectOneLine(
+            scored, status: 2,
+            "option '--classifier': the classifier reads 20x28 images, the vae run's images are 28x20",
+            "--classifier")
+        let guided = try ManifoldBinary.run(
+            [
+                "sample", "ddim", "--run", "d", "--class", "1", "--classifier-guidance", "c", "--steps", "2", "--n",
+                "2",
+                "--no-scores", "--out", "\(root)/g.png",
+            ], runsRoot: root)
+        expectOneLine(
+            guided, status: 2,
+            "option '--classifier-guidance': the classifier reads 20x28 images, the ddpm run's images are 28x20",
+            "--classifier-guidance")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/s.png"))
+    }
 }
