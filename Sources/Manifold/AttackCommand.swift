@@ -58,7 +58,10 @@ enum AttackCommand {
         let model = loaded.model
         model.setTraining(false)
         let defense = try AttackDefenseSetup.parse(parsed, method: method, seed: options.seed)
-        if let defense { try DefendCommand.checkSizes(defense.attack.purifier, model: model, option: "--defense") }
+        if let defense {
+            try DefendCommand.checkSizes(
+                defense.attack.purifier, model: model, option: "--defense", purifierRun: defense.runName)
+        }
 
         let pixels = dataset.pixelCount
         // A universal perturbation is one v for the whole set: never split it into batches.

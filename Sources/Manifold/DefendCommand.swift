@@ -71,7 +71,7 @@ enum DefendCommand {
         let pixels = dataset.pixelCount
         let images = Tensor(shape: [n, pixels], copying: dataset.testImages[0..<(n * pixels)])
         let labels = Array(dataset.testLabels[0..<n])
-        try checkSizes(purifier, model: model, option: "--with")
+        try checkSizes(purifier, model: model, option: "--with", purifierRun: genName)
         let progress = ProgressReporter(label: "purify \(dataset.name)", quiet: parsed.has(SharedOptions.quiet))
         let batchSize = try parsed.value(batch)
         let plain = noGrad { model(images).argmax() }
@@ -131,13 +131,25 @@ enum DefendCommand {
         }
     }
 
-    /// Refuses a purifier whose image size is not the classifier's, in one usage line naming `option`.
-    static func checkSizes(_ purifier: any Purifier, model: Classifier, option: String) throws {
+    /// Refuses a purifier whose image size is not the classifier's, in one usage line naming `option`: other
+    /// pixel counts, or (from the config.json of its run `purifierRun`) the same pixels in another height and
+    /// width, a purifier of 28x20 images in front of a classifier of 20x28 ones.
+    static func checkSizes(
+        _ purifier: any Purifier, model: Classifier, option: String, purifierRun: String? = nil
+    ) throws {
         do {
             _ = try PurificationDefense.wrap(
                 model, layer: PurificationLayer(purifier: purifier, gradient: .bpda, randomness: .fixed, seed: 0))
         } catch let error as PurifierError {
             throw UsageError("\(option): \(error.description)")
+        }
+        guard let purifierRun, let config = try? resolveRunArgument(purifierRun, argument: option).readConfig()
+        else { return }
+        let size = RunImageSize.of(config: config, pixels: purifier.pixelCount)
+        if size.height != model.imageHeight || size.width != model.imageWidth {
+            throw UsageError(
+                "\(option): the purifier takes \(size.height)x\(size.width) images but the classifier takes "
+                    + "\(model.imageHeight)x\(model.imageWidth)")
         }
     }
 

@@ -124,4 +124,28 @@ import Testing
             "--classifier-guidance")
         #expect(!FileManager.default.fileExists(atPath: "\(root)/s.png"))
     }
+
+    /// Bug: `defend purify --with P --classifier C` and `attack --defense purify:P` compared only pixel
+    /// counts, so a purifier of 28x20 images was put in front of a classifier of 20x28 ones: it denoised
+    /// every image as if transposed. Refused in one line now.
+    @Test func aPurifierOfTransposedImagesIsRefused() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try writeIDXDataset(folder: "\(root)/tall", side: 28, width: 20, count: 40)
+        try writeIDXDataset(folder: "\(root)/wide", side: 20, width: 28, count: 40)
+        for arguments in [
+            ["dae", "--run", "p", "--data", "\(root)/tall"], ["mlp", "--run", "c", "--data", "\(root)/wide"],
+        ] {
+            let trained = try ManifoldBinary.run(["train"] + arguments + ["--epochs", "1", "--quiet"], runsRoot: root)
+            try #require(trained.status == 0, "\(arguments): \(trained.stderr)")
+        }
+        let defended = try ManifoldBinary.run(
+            ["defend", "purify", "--with", "p", "--classifier", "c", "--n", "4", "--quiet"], runsRoot: root)
+        expectOneLine(
+            defended, status: 2, "--with: the purifier takes 28x20 images but the classifier takes 20x28", "defend")
+        let attacked = try ManifoldBinary.run(
+            ["attack", "pgd", "--run", "c", "--defense", "purify:p", "--n", "2", "--quiet"], runsRoot: root)
+        expectOneLine(
+            attacked, status: 2, "--defense: the purifier takes 28x20 images but the classifier takes 20x28", "attack")
+    }
 }
