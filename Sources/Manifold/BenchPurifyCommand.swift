@@ -91,7 +91,8 @@ enum BenchPurifyCommand {
             throw UsageError("'bench purify' needs at least one purifier: --ddpm RUN, --dae RUN or --vae RUN")
         }
         for (name, purifier) in purifiers {
-            try DefendCommand.checkSizes(purifier, model: model, option: "'\(Sanitize.line(name))'")
+            try DefendCommand.checkSizes(
+                purifier, model: model, option: "'\(Sanitize.line(name))'", purifierRun: name)
         }
         let testSet = try loaded.testSet(override: nil, seed: 0)
         let dataset = testSet.dataset

@@ -125,7 +125,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(root)/s.png"))
     }
 
-    /// Bug: `defend purify --with P --classifier C` and `attack --defense purify:P` compared only pixel
+    /// Bug: `defend purify --with P --classifier C`, `attack --defense purify:P` and `bench purify` compared only pixel
     /// counts, so a purifier of 28x20 images was put in front of a classifier of 20x28 ones: it denoised
     /// every image as if transposed. Refused in one line now.
     @Test func aPurifierOfTransposedImagesIsRefused() throws {
@@ -147,5 +147,9 @@ import Testing
             ["attack", "pgd", "--run", "c", "--defense", "purify:p", "--n", "2", "--quiet"], runsRoot: root)
         expectOneLine(
             attacked, status: 2, "--defense: the purifier takes 28x20 images but the classifier takes 20x28", "attack")
+        let benched = try ManifoldBinary.run(
+            ["bench", "purify", "--classifier", "c", "--dae", "p", "--n", "2", "--quiet"], runsRoot: root)
+        expectOneLine(
+            benched, status: 2, "'p': the purifier takes 28x20 images but the classifier takes 20x28", "bench purify")
     }
 }
