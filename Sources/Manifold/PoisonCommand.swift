@@ -52,7 +52,8 @@ enum PoisonCommand {
         }
         guard let method = PoisonedTraining.Method(rawValue: methodName) else {
             throw UsageError(
-                "unknown poisoning '\(Sanitize.line(methodName))' (known: \(methods.joined(separator: ", ")))")
+                "unknown poisoning '\(Sanitize.line(methodName))'\(SpellingSuggestion.hint(for: methodName, among: methods))"
+                    + " (known: \(methods.joined(separator: ", ")))")
         }
         let kind = try parsed.value(Options.model)
         let fractions: [Double]

@@ -1,0 +1,48 @@
+import Testing
+
+@testable import Manifold
+
+/// Regression tests for what a new user meets following README word for word: the likeliest mistakes
+/// (a typo in a command, method, option or run name, the wrong way to name a run) are refused in one line
+/// that says what was meant, and `help` describes every method README uses.
+@Suite struct ReadmeWalkCLITests {
+    /// Bug: `manifold attack fsgm`, `trian mlp`, `train mlp --epoch 2`, `--data fasion`, ... listed what the
+    /// command knows (or nothing) and never said which one was meant.
+    @Test func typosNameTheWordMeant() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let cases: [([String], String)] = [
+            (["trian", "mlp"], "unknown command 'trian': did you mean 'train'?"),
+            (["help", "atack"], "no help for unknown command 'atack': did you mean 'attack'?"),
+            (["train", "mpl"], "unknown model 'mpl': did you mean 'mlp'?"),
+            (["train", "MLP"], "unknown model 'MLP': did you mean 'mlp'?"),
+            (["train", "mlp", "--epoch", "2"], "unknown option '--epoch': did you mean '--epochs'?"),
+            (["train", "mlp", "--data", "fasion"], "unknown dataset 'fasion': did you mean 'fashion'?"),
+            (["train", "ddpm", "--net", "unnet"], "got 'unnet': did you mean 'unet'?"),
+            (["attack", "fsgm", "--run", "victim"], "unknown attack 'fsgm': did you mean 'fgsm'?"),
+            (["attack", "pgd", "--run", "victim", "--step", "3"], "unknown option '--step': did you mean '--steps'?"),
+            (["sample", "priro", "--run", "vae"], "unknown sampling method 'priro': did you mean 'prior'?"),
+            (["poison", "backdor"], "unknown poisoning 'backdor': did you mean 'backdoor'?"),
+            (["defend", "purfy"], "unknown defence 'purfy': did you mean 'purify'?"),
+            (["bench", "gem"], "unknown benchmark 'gem': did you mean 'gemm'?"),
+            (["runs", "--jsn"], "unknown option '--jsn': did you mean '--json'?"),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            expectOneLine(result, status: 2, message, arguments.joined(separator: " "))
+        }
+    }
+
+    /// A word close to nothing the command knows keeps the list, with no guess.
+    @Test func unrelatedWordsGetTheListWithoutAGuess() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [["attack", "warp", "--run", "victim"], ["train", "mlp", "--colour"], ["frobnicate"]] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            expectOneLine(result, status: 2, "unknown", arguments.joined(separator: " "))
+            #expect(!result.stderr.contains("did you mean"), "\(result.stderr)")
+        }
+        let option = try ManifoldBinary.run(["train", "mlp", "--colour"], runsRoot: root)
+        #expect(option.stderr.contains("(this command takes --adv-steps,"), "\(option.stderr)")
+    }
+}
