@@ -40,7 +40,7 @@ public struct PurifierSettings: Sendable, Equatable {
     ///   config.json or model.safetensors that cannot be read.
     public func purifier(run: RunDirectory, option: String) throws -> any Purifier {
         guard run.exists else {
-            throw PurifierRequestError("\(option): no run folder '\(run.path)' (see 'manifold runs')")
+            throw PurifierRequestError("\(option): no run folder '\(run.path)'\(run.nameHint) (see 'manifold runs')")
         }
         let config = try run.readConfig()
         let name = config["model"]?.stringValue ?? ""

@@ -45,4 +45,33 @@ import Testing
         let option = try ManifoldBinary.run(["train", "mlp", "--colour"], runsRoot: root)
         #expect(option.stderr.contains("(this command takes --adv-steps,"), "\(option.stderr)")
     }
+
+    /// Bug: `eval fashion-mpl`, `attack fgsm --run fashion-mpl`, `sample prior --run my-vea`, ... said
+    /// "no run folder" and pointed at `manifold runs`, though a saved run's name was one typo away.
+    @Test func aMistypedRunNameNamesTheSavedRunMeant() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [["train", "mlp", "--run", "target-mlp"], ["train", "vae", "--run", "my-vae"]] {
+            let trained = try ManifoldBinary.run(
+                arguments + ["--epochs", "1"] + CLIReviewDefectTests.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(arguments): \(trained.stderr)")
+        }
+        let cases: [([String], String)] = [
+            (["eval", "target-mpl"], "target-mlp"),
+            (["attack", "fgsm", "--run", "target-mpl"], "target-mlp"),
+            (["attack", "pgd", "--run", "target-mlp", "--target", "all", "--compare", "Target-MLP"], "target-mlp"),
+            (["train", "mlp", "--run", "target-mpl", "--resume", "--epochs", "2"], "target-mlp"),
+            (["sample", "prior", "--run", "my-vea"], "my-vae"),
+            (["defend", "purify", "--classifier", "target-mlp", "--with", "my-vea"], "my-vae"),
+            (["defend", "purify", "--classifier", "target-ml", "--with", "my-vae"], "target-mlp"),
+            (["watch", "target-mpl"], "target-mlp"),
+        ]
+        for (arguments, meant) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root, timeout: 120)
+            expectOneLine(
+                result, status: 2, ": did you mean '\(meant)'? (see 'manifold runs')", arguments.joined(separator: " "))
+        }
+        let unrelated = try ManifoldBinary.run(["eval", "missing"], runsRoot: root)
+        expectOneLine(unrelated, status: 2, "no run folder '\(root)/missing' (see 'manifold runs')", "eval missing")
+    }
 }
