@@ -74,4 +74,26 @@ import Testing
         let unrelated = try ManifoldBinary.run(["eval", "missing"], runsRoot: root)
         expectOneLine(unrelated, status: 2, "no run folder '\(root)/missing' (see 'manifold runs')", "eval missing")
     }
+
+    /// Bug: `eval --run fashion-mlp` (every other command names its run with `--run`) said "unknown option
+    /// '--run' (this command takes --data, --json, --threads)", which does not say how to name the run.
+    @Test func evalAndWatchWithRunOptionShowTheirCommandLine() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let cases: [([String], String)] = [
+            (
+                ["eval", "--run", "fashion-mlp"],
+                "'eval' takes the run as its argument, not '--run': manifold eval fashion-mlp"
+            ),
+            (["eval", "--json", "--run=fashion-mlp"], "manifold eval fashion-mlp"),
+            (
+                ["watch", "--run", "fashion-mlp"],
+                "'watch' takes the run as its argument, not '--run': manifold watch fashion-mlp"
+            ),
+        ]
+        for (arguments, message) in cases {
+            expectOneLine(
+                try ManifoldBinary.run(arguments, runsRoot: root), status: 2, message, arguments.joined(separator: " "))
+        }
+    }
 }
