@@ -96,7 +96,9 @@ public struct PurifierSettings: Sendable, Equatable {
             throw PurifierRequestError("\(first) applies to \(owner), not to a \(kind.rawValue) purifier")
         }
         if let reverse, reverse != "ddpm", reverse != "ddim" {
-            throw PurifierRequestError("--reverse must be ddpm or ddim, got '\(Sanitize.line(reverse, limit: 40))'")
+            throw PurifierRequestError(
+                "--reverse must be ddpm or ddim, got '\(Sanitize.line(reverse, limit: 40))'"
+                    + SpellingSuggestion.hint(for: reverse, among: ["ddpm", "ddim"]))
         }
         if reverseSteps != nil, (reverse ?? "ddpm") != "ddim" {
             throw PurifierRequestError("--reverse-steps needs --reverse ddim (ddpm takes every step back from t*)")

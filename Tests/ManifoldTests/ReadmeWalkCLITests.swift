@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Manifold
@@ -44,6 +45,32 @@ import Testing
         }
         let option = try ManifoldBinary.run(["train", "mlp", "--colour"], runsRoot: root)
         #expect(option.stderr.contains("(this command takes --adv-steps,"), "\(option.stderr)")
+    }
+
+    /// Bug: the options whose values are checked by hand (`--adversarial`, `--norm`, `--adaptive`,
+    /// `--reverse`, `--sampler`) said "must be ..., got 'pgdd'" with no suggestion, unlike the other choices.
+    @Test func handCheckedChoicesNameTheValueMeant() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for arguments in [["train", "mlp", "--run", "victim"], ["train", "dae", "--run", "dae"]] {
+            let trained = try ManifoldBinary.run(
+                arguments + ["--epochs", "1"] + CLIReviewDefectTests.tiny, runsRoot: root)
+            try #require(trained.status == 0, "\(arguments): \(trained.stderr)")
+        }
+        let defended = ["attack", "pgd", "--run", "victim", "--defense", "purify:dae"]
+        let cases: [([String], String)] = [
+            (["train", "mlp", "--adversarial", "pgdd"], "got 'pgdd': did you mean 'pgd'?"),
+            (["attack", "pgd", "--run", "victim", "--norm", "Inf"], "got 'Inf': did you mean 'inf'?"),
+            (defended + ["--adaptive", "ful"], "got 'ful': did you mean 'full'?"),
+            (
+                ["bench", "guidance", "--run", "c", "--classifier", "victim", "--sampler", "ddmp"],
+                "did you mean 'ddpm'?"
+            ),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            expectOneLine(result, status: 2, message, arguments.joined(separator: " "))
+        }
     }
 
     /// Bug: `eval fashion-mpl`, `attack fgsm --run fashion-mpl`, `sample prior --run my-vea`, ... said
