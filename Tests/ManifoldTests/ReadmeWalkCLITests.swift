@@ -139,4 +139,19 @@ import Testing
         }
         #expect(help.stdout.contains("pgd-l2 is pgd --norm 2"))
     }
+
+    /// Bug: `help poison` said a run without `--run` is named MODEL-DATASET-METHOD-DATE, but the name has
+    /// the time too (`mlp-synthetic-backdoor-20261205-114501`), as `train`'s MODEL-DATASET-DATE-TIME.
+    @Test func poisonHelpNamesTheRunItMakes() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let help = try ManifoldBinary.run(["help", "poison"])
+        #expect(help.stdout.contains("(default: MODEL-DATASET-METHOD-DATE-TIME)"), "\(help.stdout)")
+        let poisoned = try ManifoldBinary.run(
+            ["poison", "backdoor", "--epochs", "1"] + CLIReviewDefectTests.tiny, runsRoot: root)
+        try #require(poisoned.status == 0, "\(poisoned.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: root)
+        #expect(
+            names.count == 1 && names[0].wholeMatch(of: /mlp-synthetic-backdoor-[0-9]{8}-[0-9]{6}/) != nil, "\(names)")
+    }
 }
