@@ -154,4 +154,23 @@ import Testing
         #expect(
             names.count == 1 && names[0].wholeMatch(of: /mlp-synthetic-backdoor-[0-9]{8}-[0-9]{6}/) != nil, "\(names)")
     }
+
+    /// Bug: `eval ./runs/NAME` (a shell's completion) or any spelling of a run's folder but `runs/NAME` was
+    /// refused with "run name must not start with '.' or contain '/'", though help says RUN may be
+    /// runs/NAME; a folder elsewhere got the same line, which does not say where runs are.
+    @Test func aRunFolderSpelledAnotherWayIsTheRun() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "victim", "--epochs", "1"] + CLIReviewDefectTests.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let folderName = URL(fileURLWithPath: root).lastPathComponent
+        for spelling in ["\(root)/./victim", "\(root)/../\(folderName)/victim/", "\(root)//victim"] {
+            let result = try ManifoldBinary.run(["eval", spelling], runsRoot: root)
+            #expect(result.status == 0 && result.stdout.contains("test accuracy"), "\(spelling): \(result.stderr)")
+        }
+        let elsewhere = try ManifoldBinary.run(["eval", "/elsewhere/victim"], runsRoot: root)
+        expectOneLine(
+            elsewhere, status: 2, "runs are the folders of '\(root)' ($MANIFOLD_RUNS)", "eval /elsewhere/victim")
+    }
 }
