@@ -173,4 +173,25 @@ import Testing
         expectOneLine(
             elsewhere, status: 2, "runs are the folders of '\(root)' ($MANIFOLD_RUNS)", "eval /elsewhere/victim")
     }
+
+    /// Bug: `attack fgsm --eps 0.1 --json` printed `"eps":0.10000000149011612` (the radius in single
+    /// precision, widened), so a script's `eps == 0.1` was false; config.json already wrote 0.1.
+    @Test func attackJSONGivesTheRadiusAsTyped() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "victim", "--epochs", "1"] + CLIReviewDefectTests.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let cases: [([String], String)] = [
+            (["attack", "fgsm", "--run", "victim", "--eps", "0.1", "--n", "5", "--sanity-n", "0"], "\"eps\":0.1,"),
+            (
+                ["attack", "pgd", "--run", "victim", "--target", "all", "--eps", "0.3", "--n", "2", "--steps", "2"],
+                "\"eps\":0.3,"
+            ),
+        ]
+        for (arguments, field) in cases {
+            let result = try ManifoldBinary.run(arguments + ["--json"], runsRoot: root)
+            #expect(result.status == 0 && result.stdout.contains(field), "\(arguments): \(result.stdout.prefix(300))")
+        }
+    }
 }
