@@ -230,7 +230,7 @@ public enum GenerativeFactory {
     public static func load(run: RunDirectory, latentOverride: Int? = nil) throws -> (
         kind: GenerativeKind, settings: GenerativeSettings, config: [String: JSONValue], model: any Module
     ) {
-        guard run.exists else { throw MissingRun("no run folder '\(run.path)' (see 'manifold runs')") }
+        guard run.exists else { throw MissingRun("no run folder '\(run.path)'\(run.nameHint) (see 'manifold runs')") }
         var config = try run.readConfig()
         let source = run.file("config.json")
         let name = config["model"]?.stringValue ?? ""

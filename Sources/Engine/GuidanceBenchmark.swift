@@ -211,7 +211,7 @@ public struct GuidanceBenchmark {
     private func check(_ run: RunDirectory, option: String) throws -> (CheckedRun, Classifier) {
         guard run.exists else {
             throw SamplingRequestError(
-                "option '\(option)': no run folder '\(Sanitize.line(run.path))' (see 'manifold runs')")
+                "option '\(option)': no run folder '\(Sanitize.line(run.path))'\(run.nameHint) (see 'manifold runs')")
         }
         let modelName = try run.readConfig()["model"]?.stringValue ?? ""
         guard modelName == GenerativeKind.ddpm.rawValue else {

@@ -40,7 +40,7 @@ public struct PurifierSettings: Sendable, Equatable {
     ///   config.json or model.safetensors that cannot be read.
     public func purifier(run: RunDirectory, option: String) throws -> any Purifier {
         guard run.exists else {
-            throw PurifierRequestError("\(option): no run folder '\(run.path)' (see 'manifold runs')")
+            throw PurifierRequestError("\(option): no run folder '\(run.path)'\(run.nameHint) (see 'manifold runs')")
         }
         let config = try run.readConfig()
         let name = config["model"]?.stringValue ?? ""
@@ -96,7 +96,9 @@ public struct PurifierSettings: Sendable, Equatable {
             throw PurifierRequestError("\(first) applies to \(owner), not to a \(kind.rawValue) purifier")
         }
         if let reverse, reverse != "ddpm", reverse != "ddim" {
-            throw PurifierRequestError("--reverse must be ddpm or ddim, got '\(Sanitize.line(reverse, limit: 40))'")
+            throw PurifierRequestError(
+                "--reverse must be ddpm or ddim, got '\(Sanitize.line(reverse, limit: 40))'"
+                    + SpellingSuggestion.hint(for: reverse, among: ["ddpm", "ddim"]))
         }
         if reverseSteps != nil, (reverse ?? "ddpm") != "ddim" {
             throw PurifierRequestError("--reverse-steps needs --reverse ddim (ddpm takes every step back from t*)")

@@ -33,13 +33,28 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// Resolves what a user typed (`NAME` or `ROOT/NAME`) to a run under `root`.
+    /// Resolves what a user typed (`NAME`, `ROOT/NAME`, or another spelling of a folder in `root`, such as
+    /// `./runs/NAME`) to a run under `root`. A path to a folder elsewhere is refused, saying where runs are.
     public static func resolve(_ text: String, root: String = defaultRoot) throws(RunError) -> RunDirectory {
         var name = text
         while name.hasSuffix("/") { name.removeLast() }
         let prefix = root.hasSuffix("/") ? root : root + "/"
         if name.hasPrefix(prefix) { name = String(name.dropFirst(prefix.count)) }
-        try validate(name: name)
+        if name.contains("/") {
+            let path = URL(fileURLWithPath: text).standardizedFileURL
+            if path.deletingLastPathComponent().path == URL(fileURLWithPath: root).standardizedFileURL.path {
+                name = path.lastPathComponent
+            }
+        }
+        do {
+            try validate(name: name)
+        } catch {
+            guard name.contains("/") else { throw error }
+            let variable = ProcessInfo.processInfo.environment["MANIFOLD_RUNS"] == root ? " ($MANIFOLD_RUNS)" : ""
+            throw RunError(
+                "\(error.description): runs are the folders of '\(Sanitize.line(root))'\(variable), "
+                    + "named as 'manifold runs' lists them")
+        }
         let run = RunDirectory(root: root, name: name)
         if run.isSymbolicLink {
             throw RunError(

@@ -262,7 +262,8 @@ public struct SampleDrawing {
     ) throws -> Classifier {
         let option = "option '\(name)'"
         guard guide.exists else {
-            throw SamplingRequestError("\(option): no run folder '\(Sanitize.line(guide.path))' (see 'manifold runs')")
+            throw SamplingRequestError(
+                "\(option): no run folder '\(Sanitize.line(guide.path))'\(guide.nameHint) (see 'manifold runs')")
         }
         let config = try guide.readConfig()
         let modelName = config["model"]?.stringValue ?? ""

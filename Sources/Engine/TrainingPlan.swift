@@ -90,7 +90,7 @@ public struct TrainingPlan: Sendable {
         guard request.model.canResume else {
             throw TrainingRequestError("'\(request.model.rawValue)' is fitted in one pass; there is nothing to resume")
         }
-        guard run.exists else { throw MissingRun("no run folder '\(run.path)' to resume (see 'manifold runs')") }
+        guard run.exists else { throw MissingRun("no run folder '\(run.path)' to resume\(run.nameHint) (see 'manifold runs')") }
         guard FileManager.default.fileExists(atPath: run.file("config.json")) else {
             if let holder = RunLock.holder(of: run) {
                 throw RunError(

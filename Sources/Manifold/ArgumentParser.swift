@@ -1,3 +1,5 @@
+import Base
+
 /// A small command-line parser: `--name value`, `--name=value`, boolean `--flag`, positional words,
 /// and `--` to end options. Each command declares its options (`CommandOption`), so unknown or
 /// malformed ones are usage errors with a one-line message naming the argument.
@@ -50,8 +52,14 @@ struct ParsedArguments {
                 if values[name] != nil { throw UsageError("option '--\(name)' given twice") }
                 values[name] = value
             } else {
-                let known = (valueOptions.union(flagOptions)).sorted().map { "--\($0)" }.joined(separator: ", ")
-                throw UsageError("unknown option '--\(name)'" + (known.isEmpty ? "" : " (this command takes \(known))"))
+                // A near miss names the option meant (the full list of a command like attack runs to 60);
+                // otherwise the list is the hint.
+                let names = (valueOptions.union(flagOptions)).sorted()
+                let hint = SpellingSuggestion.hint(for: name, among: names, shownWith: "--")
+                let known = names.map { "--\($0)" }.joined(separator: ", ")
+                throw UsageError(
+                    "unknown option '--\(name)'"
+                        + (!hint.isEmpty ? hint : known.isEmpty ? "" : " (this command takes \(known))"))
             }
         }
     }

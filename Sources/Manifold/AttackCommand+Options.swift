@@ -29,7 +29,10 @@ extension AttackCommand {
             switch text {
             case "inf", "linf": return .linf
             case "2", "l2": return .l2
-            default: throw UsageError("option '--norm' must be inf or 2, got '\(Sanitize.line(text, limit: 40))'")
+            default:
+                throw UsageError(
+                    "option '--norm' must be inf or 2, got '\(Sanitize.line(text, limit: 40))'"
+                        + SpellingSuggestion.hint(for: text, among: ["inf", "2"]))
             }
         }
         static let steps = CommandOption<Int>.integer(

@@ -49,7 +49,7 @@ extension AttackCommand {
             for (key, value) in testSet.jsonFields { object[key] = value }
             if let out = options.out { object["out"] = .string(out) }
             if !AttackFactory.radiusFreeMethods.contains(method) {
-                object["eps"] = .number(Double(options.threat.epsilon))
+                object["eps"] = .decimal(options.threat.epsilon)
                 object["norm"] = .string(options.threat.norm == .l2 ? "2" : options.threat.norm == .l0 ? "0" : "inf")
             }
             for (key, value) in result.metrics { object[key] = .number(value) }

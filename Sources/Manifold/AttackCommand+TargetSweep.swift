@@ -176,7 +176,7 @@ extension AttackCommand {
         object["target"] = .string("all")
         object["targeted"] = .bool(true)
         object["n"] = .integer(sweeps[0].count)
-        object["eps"] = .number(Double(options.threat.epsilon))
+        object["eps"] = .decimal(options.threat.epsilon)
         object["norm"] = .string(options.threat.norm == .l2 ? "2" : "inf")
         object["seconds"] = .number(seconds)
         for (key, value) in testSet.jsonFields { object[key] = value }

@@ -16,7 +16,9 @@ enum AttackCommand {
             throw UsageError("'attack' needs a method: \(methods.joined(separator: ", "))")
         }
         guard methods.contains(method) else {
-            throw UsageError("unknown attack '\(Sanitize.line(method))' (known: \(methods.joined(separator: ", ")))")
+            throw UsageError(
+                "unknown attack '\(Sanitize.line(method))'\(SpellingSuggestion.hint(for: method, among: methods))"
+                    + " (known: \(methods.joined(separator: ", ")))")
         }
         guard let runName = try parsed.given(Options.run) else {
             throw UsageError("'attack' needs '--run RUN' (a classifier run)")

@@ -20,7 +20,8 @@ struct AttackDefenseSetup {
     ) { text throws(UsageError) in
         guard let mode = AdaptiveAttack(rawValue: text), mode != .none else {
             throw UsageError(
-                "option '--adaptive' must be naive, bpda, bpda-eot or full, got '\(Sanitize.line(text, limit: 40))'")
+                "option '--adaptive' must be naive, bpda, bpda-eot or full, got '\(Sanitize.line(text, limit: 40))'"
+                    + SpellingSuggestion.hint(for: text, among: ["naive", "bpda", "bpda-eot", "full"]))
         }
         return mode
     }

@@ -99,7 +99,7 @@ enum BenchAutoAttackCommand {
         }
         var object: [String: JSONValue] = [
             "n": .integer(benchmark.count), "norm": .string(benchmark.norm == .l2 ? "2" : "inf"),
-            "eps": .number(Double(benchmark.epsilon)),
+            "eps": .decimal(benchmark.epsilon),
             "steps": .integer(benchmark.steps),
             "queries": .integer(benchmark.queries), "rounds": .integer(rounds),
             "threads": .integer(ComputeThreads.count),

@@ -1,3 +1,4 @@
+import Base
 import Bench
 import Datasets
 import Models
@@ -94,7 +95,8 @@ enum BenchCommand {
         }
         guard let entry = subcommands.first(where: { $0.declaration.name == "bench \(what)" }) else {
             throw UsageError(
-                "unknown benchmark '\(what.prefix(40))' (known: \(names.joined(separator: ", ")))")
+                "unknown benchmark '\(what.prefix(40))'\(SpellingSuggestion.hint(for: what, among: names))"
+                    + " (known: \(names.joined(separator: ", ")))")
         }
         InterruptNote.set("interrupted: the benchmark did not finish; no report was printed")
         return try entry.run(Array(arguments.dropFirst()))

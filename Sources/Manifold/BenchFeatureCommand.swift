@@ -86,7 +86,7 @@ enum BenchFeatureCommand {
             ])
         }
         var object: [String: JSONValue] = [
-            "n": .integer(benchmark.count), "eps": .number(Double(benchmark.epsilon)),
+            "n": .integer(benchmark.count), "eps": .decimal(benchmark.epsilon),
             "steps": .integer(benchmark.steps), "alpha": .number(Double(benchmark.stepSize)),
             "rounds": .integer(rounds), "threads": .integer(ComputeThreads.count), "manifold": side(report.manifold),
         ]

@@ -45,7 +45,9 @@ enum BenchGuidanceCommand {
         help: "ddim (--steps of the T, eta 0) or ddpm (all T steps); both clip the predicted x0"
     ) { text throws(UsageError) in
         guard let method = SamplingMethod(rawValue: text), method == .ddim || method == .ddpm else {
-            throw UsageError("option '--sampler' must be ddim or ddpm, got '\(Sanitize.line(text, limit: 40))'")
+            throw UsageError(
+                "option '--sampler' must be ddim or ddpm, got '\(Sanitize.line(text, limit: 40))'"
+                    + SpellingSuggestion.hint(for: text, among: ["ddim", "ddpm"]))
         }
         return method
     }

@@ -111,7 +111,7 @@ enum BenchPurifyCommand {
         let seconds = Date().timeIntervalSince(start)
         if parsed.has(SharedOptions.json) {
             let object: [String: JSONValue] = [
-                "classifier": .string(loaded.run.name), "n": .integer(n), "eps": .number(Double(epsilon)),
+                "classifier": .string(loaded.run.name), "n": .integer(n), "eps": .decimal(epsilon),
                 "pgd_steps": .integer(pgdSteps), "seconds": .number(seconds),
                 "purifiers": .object(
                     Dictionary(uniqueKeysWithValues: purifiers.map { ($0.name, JSONValue.string($0.purifier.summary)) })

@@ -1,3 +1,5 @@
+import Base
+
 /// A command as the parser and `help` see it: its name, positional arguments, the line the overview
 /// lists, the prose of `help COMMAND`, and its declared options.
 ///
@@ -22,10 +24,26 @@ struct CommandDeclaration: Sendable {
 
     /// Parses `arguments` against the declared options and checks the number of positional words.
     func parse(_ arguments: [String]) throws(UsageError) -> ParsedArguments {
+        try refuseRunOption(arguments)
         let parsed = try ParsedArguments(arguments, options: options)
         try Self.checkData(parsed)
         if let maxPositional { try parsed.expectPositional(atMost: maxPositional, command: name) }
         return parsed
+    }
+
+    /// `eval --run NAME` (as `attack`, `sample` and the others name their run): a command whose run is its
+    /// argument says so, with the command line it takes, rather than calling `--run` unknown.
+    private func refuseRunOption(_ arguments: [String]) throws(UsageError) {
+        guard self.arguments.split(separator: " ").contains("RUN"),
+            !options.contains(where: { $0.name == SharedOptions.run.name })
+        else { return }
+        let words = Array(arguments.prefix { $0 != "--" })
+        guard let index = words.firstIndex(where: { $0 == "--run" || $0.hasPrefix("--run=") }) else { return }
+        let value =
+            words[index] == "--run"
+            ? (index + 1 < words.count ? words[index + 1] : "RUN") : String(words[index].dropFirst(6))
+        throw UsageError(
+            "'\(name)' takes the run as its argument, not '--run': manifold \(name) \(Sanitize.line(value, limit: 60))")
     }
 
     /// `--data` is checked as the arguments are read (a missing folder, an unknown name), before any

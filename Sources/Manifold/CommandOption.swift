@@ -219,6 +219,7 @@ extension CommandOption where Value: RawRepresentable & CaseIterable & Sendable,
             guard let value = Value(rawValue: text) else {
                 throw UsageError(
                     "option '--\(name)' must be \(OptionHelp.alternatives(names)), got '\(Sanitize.line(text, limit: 40))'"
+                        + SpellingSuggestion.hint(for: text, among: names)
                 )
             }
             return value

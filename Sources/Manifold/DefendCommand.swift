@@ -49,7 +49,9 @@ enum DefendCommand {
         let parsed = try declaration.parse(arguments)
         guard let what = parsed.positional.first else { throw UsageError("'defend' needs what to do: purify") }
         guard what == "purify" else {
-            throw UsageError("unknown defence '\(Sanitize.line(what, limit: 40))' (known: purify)")
+            throw UsageError(
+                "unknown defence '\(Sanitize.line(what, limit: 40))'\(SpellingSuggestion.hint(for: what, among: ["purify"]))"
+                    + " (known: purify)")
         }
         guard let genName = try parsed.given(with) else {
             throw UsageError("'defend purify' needs '--with GEN_RUN' (a ddpm, dae, vae or ae run)")

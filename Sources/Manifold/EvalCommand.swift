@@ -28,7 +28,7 @@ enum EvalCommand {
         let dataOverride = try parsed.given(data)
         let json = parsed.has(SharedOptions.json)
         let run = try resolveRunArgument(runName, argument: "eval")
-        guard run.exists else { throw UsageError("no run folder '\(run.path)' (see 'manifold runs')") }
+        guard run.exists else { throw UsageError("no run folder '\(run.path)'\(run.nameHint) (see 'manifold runs')") }
         let config = try run.readConfig()
         let modelName = config["model"]?.stringValue ?? ""
         guard let kind = Classifier.Kind(rawValue: modelName) else {

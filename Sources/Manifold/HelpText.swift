@@ -173,6 +173,14 @@ enum HelpText {
                     L2 version, pseudo-Gaussian squares that move the perturbation's mass between
                     two windows, ||delta||_2 = eps (Andriushchenko et al. 2020)
           transfer  gray box: craft with --with METHOD on --run, evaluate on --target-run
+          feature   feature adversaries: move the activations of the sources (the first --n test images
+                    of other classes) at --layer onto those of test image --guide, within --eps, by
+                    sign-gradient steps; success is the guide's class (Sabour et al. 2016)
+          ppgd      perceptual PGD: the margin loss within --bound (0.1) of the classifier's own LPIPS
+                    distance over --layers, projected back by bisection (Laidlaw et al. 2021)
+          lpa       Lagrangian perceptual attack: margin - --lambda relu(d - --bound), --search-steps
+                    rounds with a per-image search over lambda; every output within the bound
+                    (Laidlaw et al. 2021)
         --target all (pgd, pgd-l2, bim, apgd): a targeted run towards every class from the same --n
         (10) test images (pgd and bim start at the clean image); prints success and mean p(target) per
         class, --out writes target-grid.png (a row per image: clean, then one column per target) and

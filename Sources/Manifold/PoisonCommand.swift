@@ -30,7 +30,8 @@ enum PoisonCommand {
             "batch", "B", default: 128, in: IntegerRange(1...65_536), help: "mini-batch size")
         static let learningRate = CommandOption<Double>.number(
             "lr", default: 1e-3, in: 0...10, excludingLower: true, help: "Adam learning rate")
-        static let run = SharedOptions.run.withHelp("run folder name under runs/ (default: MODEL-DATASET-METHOD-DATE)")
+        static let run = SharedOptions.run.withHelp(
+            "run folder name under runs/ (default: MODEL-DATASET-METHOD-DATE-TIME)")
     }
 
     static let declaration = CommandDeclaration(
@@ -52,7 +53,8 @@ enum PoisonCommand {
         }
         guard let method = PoisonedTraining.Method(rawValue: methodName) else {
             throw UsageError(
-                "unknown poisoning '\(Sanitize.line(methodName))' (known: \(methods.joined(separator: ", ")))")
+                "unknown poisoning '\(Sanitize.line(methodName))'\(SpellingSuggestion.hint(for: methodName, among: methods))"
+                    + " (known: \(methods.joined(separator: ", ")))")
         }
         let kind = try parsed.value(Options.model)
         let fractions: [Double]

@@ -125,7 +125,9 @@ enum SampleCommand {
         }
         guard let method = Method(rawValue: methodName) else {
             throw UsageError(
-                "unknown sampling method '\(Sanitize.line(methodName))' (known: \(Method.allCases.map(\.rawValue).joined(separator: ", ")))"
+                "unknown sampling method '\(Sanitize.line(methodName))'"
+                    + SpellingSuggestion.hint(for: methodName, among: Method.allCases.map(\.rawValue))
+                    + " (known: \(Method.allCases.map(\.rawValue).joined(separator: ", ")))"
             )
         }
         let interpolationArgument = try interpolationIndices(parsed)

@@ -1,3 +1,4 @@
+import Base
 import Datasets
 import TensorCore
 
@@ -17,6 +18,14 @@ enum SharedOptions {
         do throws(DatasetError) {
             try DatasetLoader.checkSpec(text)
         } catch {
+            if case .unknownSpec(let name) = error {
+                let hint = SpellingSuggestion.hint(for: name, among: ["synthetic", "fashion"])
+                if !hint.isEmpty {
+                    throw UsageError(
+                        "option '--data': unknown dataset '\(Sanitize.line(name, limit: 40))'\(hint)"
+                            + " (known: synthetic, fashion, or a folder path)")
+                }
+            }
             throw UsageError("option '--data': \(error.description)")
         }
         // A relative folder is kept absolute, so the run's config.json names it from anywhere.

@@ -43,7 +43,7 @@ enum TUICommand {
                     "run '\(run.path)' has no saved epoch to watch yet; it is being trained by \(holder) (watch it once its first epoch is saved)"
                 )
             }
-            throw UsageError("no run '\(run.path)' with a config.json to watch (see 'manifold runs')")
+            throw UsageError("no run '\(run.path)' with a config.json to watch\(run.nameHint) (see 'manifold runs')")
         }
         var options = Workbench.Options()
         options.themeName = try parsed.given(SharedOptions.theme)

@@ -38,7 +38,10 @@ enum TrainCommand {
         }
         try parsed.expectPositional(atMost: 1, command: "train")
         guard let model else {
-            throw UsageError("unknown model '\(Sanitize.line(name))' (known: \(ModelKind.allNames))")
+            throw UsageError(
+                "unknown model '\(Sanitize.line(name))'"
+                    + SpellingSuggestion.hint(for: name, among: ModelKind.allCases.map(\.rawValue))
+                    + " (known: \(ModelKind.allNames))")
         }
         var request = try self.request(parsed, model: model)
         request.adversarial = try AdversarialTraining.settings(parsed)

@@ -34,8 +34,8 @@ enum TrainOptions {
     ) { text throws(UsageError) in
         guard methods.contains(text) else {
             throw UsageError(
-                "option '--adversarial' must be \(methods.joined(separator: ", ")), got '\(Sanitize.line(text, limit: 40))'"
-            )
+                "option '--adversarial' must be \(OptionHelp.alternatives(methods)), got '\(Sanitize.line(text, limit: 40))'"
+                    + SpellingSuggestion.hint(for: text, among: methods))
         }
         return text
     }

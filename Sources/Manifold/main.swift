@@ -37,7 +37,9 @@ func dispatch(_ arguments: [String]) -> Int32 {
         default:
             // `manifold [tui] [OPTIONS]`: options without a command are the workbench's.
             if command.hasPrefix("--") { return try TUICommand.run(arguments) }
-            throw UsageError("unknown command '\(command.prefix(40))' (try 'manifold --help')")
+            throw UsageError(
+                "unknown command '\(command.prefix(40))'\(SpellingSuggestion.hint(for: command, among: commandNames))"
+                    + " (try 'manifold --help')")
         }
     } catch let error as UsageError {
         printError(error.description)
@@ -64,6 +66,9 @@ func dispatch(_ arguments: [String]) -> Int32 {
     }
 }
 
+/// The commands, as a mistyped one is compared with them.
+let commandNames = HelpText.catalog.map(\.name) + ["help", "version"]
+
 /// `help COMMAND` takes as many more words as the command's own (`help bench gemm`, `help train mlp`,
 /// `help attack pgd`, `help compare ae pca`), as a user copies them from a command line; a word past
 /// those is a usage error naming it, as every command refuses words it does not take.
@@ -89,13 +94,16 @@ func printHelp(for command: String?, subcommand: String? = nil) -> Int32 {
     {
         let names = parent.subcommands.map { String($0.name.dropFirst(command.count + 1)) }
         printError(
-            "no help for unknown '\(command)' subcommand '\(subcommand.prefix(40))' (known: \(names.joined(separator: ", ")))"
+            "no help for unknown '\(command)' subcommand '\(subcommand.prefix(40))'"
+                + "\(SpellingSuggestion.hint(for: subcommand, among: names)) (known: \(names.joined(separator: ", ")))"
         )
         return 2
     }
     guard let text = HelpText.help(for: subcommand.map { "\(command) \($0)" } ?? command) ?? HelpText.help(for: command)
     else {
-        printError("no help for unknown command '\(command.prefix(40))' (try 'manifold --help')")
+        printError(
+            "no help for unknown command '\(command.prefix(40))'"
+                + "\(SpellingSuggestion.hint(for: command, among: commandNames)) (try 'manifold --help')")
         return 2
     }
     print(text)

@@ -13,6 +13,11 @@ import Testing
         #expect(value["o"] == .object([:]))
     }
 
+    @Test func aSinglePrecisionSettingIsWrittenAsItsShortestDecimal() {
+        #expect(JSONValue.decimal(0.1).serialized() == "0.1")
+        #expect(JSONValue.decimal(1.5) == .number(1.5))
+    }
+
     @Test func integersAreExact() throws {
         #expect(try JSONValue.parse("9223372036854775807") == .integer(Int.max))
         #expect(try JSONValue.parse("-9223372036854775808") == .integer(Int.min))
