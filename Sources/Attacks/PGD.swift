@@ -11,7 +11,9 @@ import TensorCore
 /// descend `L(x + delta, t)`.
 ///
 /// - `steps`: iterations per restart (default 20). `stepSize`: alpha (default nil: eps / 10 for L-inf,
-///   eps / 4 for L2). `randomStart`: default true. `restarts`: default 1. `seed`: the random starts' seed.
+///   eps / 4 for L2). `randomStart`: default true. `restarts`: default 1. `seed`: the random starts' seed;
+///   each image's start is drawn from the seed, the restart and the image's own pixels (as APGD's), so an
+///   image ends at the same point whether it is attacked alone or in a batch of any size.
 /// Threat model: `.linf` (eps in (0, 1]) or `.l2` (eps in (0, sqrt(pixels)]), any goal.
 /// Input `[batch, pixels]`; one gradient per image per step.
 public struct PGD: Attack {
@@ -56,7 +58,9 @@ final class PGDRun: GradientAttackRun {
     let stepSize: Float
     let steps: Int
     let randomStart: Bool
-    private var generator: RandomGenerator
+    private let seed: UInt64
+    /// Random starts drawn so far (the restart the next one begins).
+    private var startsDrawn = 0
     private var best: Tensor?
     private var bestSuccess: [Bool]
 
@@ -68,7 +72,7 @@ final class PGDRun: GradientAttackRun {
         self.stepSize = stepSize
         self.steps = steps
         self.randomStart = randomStart
-        generator = RandomGenerator(seed: seed)
+        self.seed = seed
         bestSuccess = [Bool](repeating: false, count: labels.count)
         super.init(
             method: method, classifier: classifier, clean: images, labels: labels, targets: targets,
@@ -79,10 +83,14 @@ final class PGDRun: GradientAttackRun {
     /// The current restart (0-based).
     public var restartIndex: Int { iteration / steps }
 
+    /// Starts restart `startsDrawn`: every image from its own random point (seeded by the seed, the restart
+    /// and its pixels, not by its place in the batch), or from the clean image.
     private func restart() {
+        let restartSeed = seed &+ UInt64(startsDrawn) &* 0x9E37_79B9_7F4A_7C15
+        startsDrawn += 1
         adversarial =
             randomStart
-            ? Projection.randomStart(around: clean, norm: threat.norm, epsilon: threat.epsilon, generator: &generator)
+            ? Projection.randomStart(around: clean, norm: threat.norm, epsilon: threat.epsilon, seed: restartSeed)
             : clean.copy()
     }
 

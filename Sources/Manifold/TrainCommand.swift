@@ -135,9 +135,10 @@ enum TrainCommand {
             epochSeconds.append(summary.seconds)
             last = summary
             progress.log(epochLine(summary, session: session))
-            if !warnedDivergence, case .classifier = plan.model,
-                let warning = divergenceWarning(
-                    summary, classes: session.dataset.classCount, learningRate: plan.learningRate)
+            if !warnedDivergence,
+                let warning = DivergenceWarning.line(
+                    summary, model: plan.model, classes: session.dataset.classCount,
+                    pixels: session.dataset.pixelCount, learningRate: plan.learningRate)
             {
                 warnedDivergence = true
                 FileHandle.standardError.write(Data((warning + "\n").utf8))
@@ -245,18 +246,6 @@ enum TrainCommand {
     static func format(_ value: Double) -> String {
         Swift.abs(value) >= 100 ? String(format: "%.2f", value) : String(format: "%.6g", value)
     }
-}
-
-/// A warning when an epoch's training loss is finite but far above a uniform guess's ln(classes): the
-/// weights were thrown off by too large a step (the loss is not NaN, so nothing stops the run).
-func divergenceWarning(_ summary: EpochSummary, classes: Int, learningRate: Double) -> String? {
-    guard let loss = summary.value("train_loss"), loss.isFinite else { return nil }
-    let uniform = log(Double(max(classes, 2)))
-    guard loss > 10 * uniform else { return nil }
-    return String(
-        format:
-            "warning: train_loss %.4g after epoch %d is far above a uniform guess's %.2f: the learning rate %g is probably too high",
-        loss, summary.epoch, uniform, learningRate)
 }
 
 /// Resolves a run named on the command line; a malformed name is a usage error (exit 2) naming

@@ -14,11 +14,17 @@ struct ImageBatchSplit: Sendable {
     let gemmThreads: Int
     private let threads: Int
 
+    /// The most pieces a batch is cut into, whatever the thread count.
+    static let maximumPieces = 8
+
+    /// The pieces depend on the batch and the work alone, never on `threads`: the weight gradient is
+    /// summed piece by piece, so a thread-dependent cut would make training give other bits at
+    /// another `--threads` (a one-thread run sums the same pieces, one after the other).
     init(batch: Int, flopsPerImage: Double, threads: Int = ComputeThreads.count) {
         self.batch = batch
         self.threads = threads
-        if threads > 1 && batch >= threads && flopsPerImage * Double(batch) >= GEMMBlocking().serialFlops {
-            pieces = min(batch, threads * 4)
+        if batch > 1 && flopsPerImage * Double(batch) >= GEMMBlocking().serialFlops {
+            pieces = min(batch, Self.maximumPieces)
             gemmThreads = 1
         } else {
             pieces = batch > 0 ? 1 : 0

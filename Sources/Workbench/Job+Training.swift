@@ -101,9 +101,16 @@ extension Job {
         let warned = EngineSlot<Bool>()
         let runner = Runner(experiment: experiment, label: plan.model.rawValue, heavyEvery: 40) { report in
             guard let opened = session.value else { return nil }
-            let saved: String?
+            var saved: String?
             do {
-                saved = try opened.record(report).map { "epoch \($0.epoch) saved to \(plan.run.path)" }
+                if let summary = try opened.record(report) {
+                    let line = "epoch \(summary.epoch) saved to \(plan.run.path)"
+                    // A loss far above a trivial model's stays in the status line for every epoch it lasts.
+                    let warning = DivergenceWarning.line(
+                        summary, model: plan.model, classes: opened.dataset.classCount,
+                        pixels: opened.dataset.pixelCount, learningRate: plan.learningRate)
+                    saved = warning.map { $0 + " · " + line } ?? line
+                }
             } catch {
                 // A failed save must not stop training; the message says what went wrong.
                 return "could not save: \(error)"
