@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Colours by role: what the widgets ask for instead of naming colours.
@@ -82,10 +83,17 @@ public struct Theme: Hashable, Sendable {
         guard let dictionary = object as? [String: Any] else {
             throw ThemeError(file: source, key: nil, message: "top level must be an object")
         }
+        let unknown = Theme.unknownKeys(of: dictionary)
+        // A required key that is missing because it was mistyped names the key written instead.
+        func missing(_ key: String) -> ThemeError {
+            let written = unknown.filter { SpellingSuggestion.closest(to: $0, among: [key]) == [key] }
+            let hint = written.first.map { " ('\(sanitized($0))' is not a key: a typo?)" } ?? ""
+            return ThemeError(file: source, key: key, message: "missing" + hint)
+        }
         func color(_ key: String, optional: Bool = false) throws -> Color? {
             guard let value = dictionary[key] else {
                 if optional { return nil }
-                throw ThemeError(file: source, key: key, message: "missing")
+                throw missing(key)
             }
             guard let text = value as? String, let c = Color(parsing: text) else {
                 throw ThemeError(file: source, key: key, message: "invalid colour \(Theme.describe(value))")
@@ -93,9 +101,7 @@ public struct Theme: Hashable, Sendable {
             return c
         }
         func colors(_ key: String, minimum: Int, exactly: Int? = nil) throws -> [Color] {
-            guard let value = dictionary[key] else {
-                throw ThemeError(file: source, key: key, message: "missing")
-            }
+            guard let value = dictionary[key] else { throw missing(key) }
             guard let list = value as? [Any] else {
                 throw ThemeError(file: source, key: key, message: "must be an array of colours")
             }
@@ -128,6 +134,33 @@ public struct Theme: Hashable, Sendable {
         classes = try colors("classes", minimum: 10, exactly: 10)
         sequential = Colormap(stops: try colors("sequential", minimum: 2))
         diverging = Colormap(stops: try colors("diverging", minimum: 3))
+    }
+
+    /// The keys a theme file may have; any other is ignored, with a warning (`ThemeLoader`).
+    public static let keys = [
+        "name", "background", "text", "muted", "accent", "warning", "border", "series", "classes", "sequential",
+        "diverging",
+    ]
+
+    /// The keys of a decoded theme object that are not theme keys, sorted.
+    static func unknownKeys(of dictionary: [String: Any]) -> [String] {
+        dictionary.keys.filter { !keys.contains($0) }.sorted()
+    }
+
+    /// A one-line warning naming the keys of a theme file that are not theme keys (a mistyped `boder`
+    /// would otherwise leave the border at its default, silently), or nil when there are none.
+    public static func unknownKeysWarning(json data: Data, source: String) -> String? {
+        guard let dictionary = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+        let unknown = unknownKeys(of: dictionary)
+        guard !unknown.isEmpty else { return nil }
+        let described = unknown.prefix(3).map { key -> String in
+            let meant = SpellingSuggestion.closest(to: key, among: keys)
+            let guess = meant.isEmpty ? "" : " (did you mean '" + meant.joined(separator: "' or '") + "'?)"
+            return "'\(sanitized(key))'" + guess
+        }
+        let more = unknown.count > 3 ? " and \(unknown.count - 3) more" : ""
+        let noun = unknown.count == 1 ? "key" : "keys"
+        return "theme \(source): unknown \(noun) \(described.joined(separator: ", "))\(more) ignored"
     }
 
     private static func describe(_ value: Any) -> String {

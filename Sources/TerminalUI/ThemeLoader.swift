@@ -6,7 +6,8 @@ import Foundation
 /// `dark`. Names are looked up as `NAME.json` in the first `themes/` folder found searching upward
 /// from the executable's directory and then upward from the current directory. The default `dark`
 /// theme is embedded, so it works with no folder. A theme that cannot be used yields the default
-/// and a one-line warning naming the file and key.
+/// and a one-line warning naming the file and key; a usable one with keys that are not theme keys (a
+/// mistyped `boder`) is used, with a warning naming them.
 public enum ThemeLoader {
     /// The result of loading: the theme to use and, when the request could not be honoured, why.
     public struct Result: Sendable {
@@ -51,7 +52,9 @@ public enum ThemeLoader {
             return Result(theme: .dark, warning: warning)
         }
         do {
-            return Result(theme: try loadFile(file), warning: nil)
+            let data = try contents(of: file)
+            let theme = try Theme(json: data, source: sanitized(file))
+            return Result(theme: theme, warning: Theme.unknownKeysWarning(json: data, source: sanitized(file)))
         } catch let error as ThemeError {
             return Result(theme: .dark, warning: error.description + "; using dark")
         } catch {
@@ -65,6 +68,12 @@ public enum ThemeLoader {
     /// Loads one theme file.
     /// - Throws: `ThemeError` naming the file (and key) when it cannot be read or decoded.
     public static func loadFile(_ path: String) throws -> Theme {
+        try Theme(json: contents(of: path), source: sanitized(path))
+    }
+
+    /// The bytes of a theme file.
+    /// - Throws: `ThemeError` naming the file when it is not a regular file of sane size or cannot be read.
+    static func contents(of path: String) throws -> Data {
         // Only a regular file of sane size: `--theme /dev/zero` or a huge file must not hang or
         // exhaust memory.
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
@@ -79,7 +88,7 @@ public enum ThemeLoader {
             let missing = !FileManager.default.fileExists(atPath: path)
             throw ThemeError(file: sanitized(path), key: nil, message: missing ? "no such file" : "cannot be read")
         }
-        return try Theme(json: data, source: sanitized(path))
+        return data
     }
 
     /// Names of the themes in the first `themes/` folder found.

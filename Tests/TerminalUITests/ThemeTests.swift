@@ -82,6 +82,33 @@ import Testing
             ThemeLoader.load(request: path, environment: [:]).warning?.contains("not valid JSON") == true)
     }
 
+    /// Bug: a mistyped optional key (`boder`) left the border at its default, silently, and a mistyped
+    /// required key was reported only as the right key "missing".
+    @Test func keysThatAreNotThemeKeysAreNamed() throws {
+        let path = NSTemporaryDirectory() + "manifold-typo-theme-\(getpid()).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let mistyped = Theme.embeddedJSONForTests.replacingOccurrences(of: "\"border\"", with: "\"boder\"")
+        try mistyped.write(toFile: path, atomically: true, encoding: .utf8)
+        let used = ThemeLoader.load(request: path, environment: [:])
+        #expect(used.theme.name == "dark" && used.theme.border == used.theme.muted)
+        #expect(used.warning == "theme \(path): unknown key 'boder' (did you mean 'border'?) ignored")
+        let extra = Theme.embeddedJSONForTests.replacingOccurrences(
+            of: "\"name\"", with: "\"comment\": \"mine\", \"zz\": 1, \"name\"")
+        try extra.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(
+            ThemeLoader.load(request: path, environment: [:]).warning
+                == "theme \(path): unknown keys 'comment', 'zz' ignored")
+        let missing = Theme.embeddedJSONForTests.replacingOccurrences(of: "\"muted\"", with: "\"mutd\"")
+        try missing.write(toFile: path, atomically: true, encoding: .utf8)
+        let refused = ThemeLoader.load(request: path, environment: [:])
+        #expect(refused.theme == .dark)
+        #expect(refused.warning == "theme \(path): key 'muted': missing ('mutd' is not a key: a typo?); using dark")
+        for name in ThemeLoader.availableThemeNames(searchRoots: [ThemeTests.repositoryRoot]) {
+            let data = try Data(contentsOf: URL(fileURLWithPath: ThemeTests.repositoryRoot + "/themes/\(name).json"))
+            #expect(Theme.unknownKeysWarning(json: data, source: name) == nil, "\(name)")
+        }
+    }
+
     @Test func colourParsing() {
         #expect(Color(parsing: "#ff8000") == .rgb(255, 128, 0))
         #expect(Color(parsing: "#f80") == .rgb(255, 136, 0))
