@@ -150,21 +150,34 @@ import Testing
         #expect(names == ["method", "step", "t", "noise level", "score norm"])
     }
 
-    @Test func samplingExperimentLoadsARun() throws {
-        let root = NSTemporaryDirectory() + "genviz-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: root) }
+    /// Saves an untrained two-level DAE of `height` x `width` images as run `name` under `root`; with
+    /// `savesShape` its config.json gives the height and width, as runs of non-square images do.
+    func saveDAERun(root: String, name: String, height: Int, width: Int, savesShape: Bool = false) throws
+        -> RunDirectory
+    {
         var settings = GenerativeSettings()
         settings.sigmas = [0.5, 0.1]
-        let model = makeModel(.dae, settings: settings)
-        let run = RunDirectory(root: root, name: "dae-run")
+        let model = makeModel(.dae, settings: settings, pixels: height * width)
+        let run = RunDirectory(root: root, name: name)
         try run.create()
         var config = RunConfig(
             model: "dae", data: "synthetic", dataset: "synthetic", epochs: 1, batch: 64, learningRate: 1e-3, seed: 0)
         config.extra = settings.extra(for: .dae)
-        config.extra["pixels"] = .integer(784)
+        config.extra["pixels"] = .integer(height * width)
+        if savesShape {
+            config.extra["image_height"] = .integer(height)
+            config.extra["image_width"] = .integer(width)
+        }
         try RunCheckpoint.save(
             run: run, module: model, optimizers: GenerativeTraining.makeOptimizers(for: model, learningRate: 1e-3),
             config: config, metrics: MetricsTable())
+        return run
+    }
+
+    @Test func samplingExperimentLoadsARun() throws {
+        let root = NSTemporaryDirectory() + "genviz-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = try saveDAERun(root: root, name: "dae-run", height: 28, width: 28)
         let experiment = try SamplingExperiment.make(method: "annealed-langevin", run: run, n: 4, steps: 3, seed: 1)
         #expect(experiment.progress == (0, 6))
         _ = try experiment.step()
@@ -181,20 +194,7 @@ import Testing
     @Test func samplingExperimentDrawsNonSquareImagesAtTheirShape() throws {
         let root = NSTemporaryDirectory() + "genviz-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: root) }
-        var settings = GenerativeSettings()
-        settings.sigmas = [0.5, 0.1]
-        let model = makeModel(.dae, settings: settings, pixels: 10)
-        let run = RunDirectory(root: root, name: "dae-tall")
-        try run.create()
-        var config = RunConfig(
-            model: "dae", data: "synthetic", dataset: "synthetic", epochs: 1, batch: 64, learningRate: 1e-3, seed: 0)
-        config.extra = settings.extra(for: .dae)
-        config.extra["pixels"] = .integer(10)
-        config.extra["image_height"] = .integer(5)
-        config.extra["image_width"] = .integer(2)
-        try RunCheckpoint.save(
-            run: run, module: model, optimizers: GenerativeTraining.makeOptimizers(for: model, learningRate: 1e-3),
-            config: config, metrics: MetricsTable())
+        let run = try saveDAERun(root: root, name: "dae-tall", height: 5, width: 2, savesShape: true)
         let experiment = try SamplingExperiment.make(method: "langevin", run: run, n: 2, steps: 1, seed: 1)
         _ = try experiment.step()
         var snapshot = Snapshot()
