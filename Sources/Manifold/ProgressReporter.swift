@@ -31,8 +31,8 @@ final class ProgressReporter {
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let line = String(
-            format: "\r\u{1B}[2K%@ %@ %3d%% %d/%d  %.0f steps/s  ETA %@  %@", label, bar, Int(fraction * 100), done,
-            total, rate, ClockText.format(eta), detail)
+            format: "\r\u{1B}[2K%@ %@ %3d%% %d/%d  %@  ETA %@  %@", label, bar, Int(fraction * 100), done,
+            total, StepRateText.format(rate), ClockText.format(eta), detail)
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -52,7 +52,7 @@ extension WorkbenchState {
             in: panel("progress", bottom[0], &buffer))
         let lr = s.figures.first { $0.name == "learning rate" }.map { " · lr \($0.value)" } ?? ""
         buffer.render(
-            Paragraph(String(format: "%.0f steps/s%@", s.stepsPerSecond, lr), style: theme.textStyle),
+            Paragraph(StepRateText.format(s.stepsPerSecond) + lr, style: theme.textStyle),
             in: panel("throughput", bottom[1], &buffer))
     }
 
