@@ -98,7 +98,7 @@ import Testing
                 ["train", "vae", "--epochs", "1", "--run", "vae", "--latent", "3"] + tiny, runsRoot: root
             ).status == 0)
         let out = "\(root)/keep.png"
-        FileManager.default.createFile(atPath: out, contents: Data("old".utf8))
+        #expect(FileManager.default.createFile(atPath: out, contents: Data("old".utf8)))
         let runtime: [([String], String)] = [
             (["sample", "langevin", "--run", "dae", "--step", "1000", "--steps", "500"], "diverged"),
         ]

@@ -150,12 +150,12 @@ struct TmuxSession {
     }
 
     func send(_ key: String) {
-        try? TmuxSession.tmux(["send-keys", "-t", name, key])
+        _ = try? TmuxSession.tmux(["send-keys", "-t", name, key])
     }
 
     /// Sends raw bytes as terminal input (e.g. an SGR mouse report), not as tmux key names.
     func sendBytes(_ text: String) {
-        try? TmuxSession.tmux(["send-keys", "-t", name, "-H"] + text.utf8.map { String(format: "%02x", $0) })
+        _ = try? TmuxSession.tmux(["send-keys", "-t", name, "-H"] + text.utf8.map { String(format: "%02x", $0) })
     }
 
     /// A tmux format value of the pane, e.g. `#{mouse_any_flag}` (1 while the program reports the mouse).
@@ -177,7 +177,7 @@ struct TmuxSession {
     }
 
     func close() {
-        try? TmuxSession.tmux(["kill-session", "-t", name])
+        _ = try? TmuxSession.tmux(["kill-session", "-t", name])
     }
 
     /// Runs tmux and returns what it printed. A tmux command that takes over 20 seconds is killed:

@@ -62,7 +62,8 @@ import Testing
     @Test func flushingSubnormalsZeroesExactlyTheSubnormals() {
         let tiny = Float.leastNormalMagnitude
         let flushed: [Float] = [
-            0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, tiny.nextDown, -tiny.nextDown, tiny / 3, 1e-40,
+            0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, tiny.nextDown, -tiny.nextDown, tiny / 3,
+            Float(1e-40 as Double),
         ]
         let kept: [Float] = [tiny, -tiny, 1, -2.5, 1e-30, .greatestFiniteMagnitude, .infinity, -.infinity]
         let result = VectorMath.flushingSubnormals(SIMD16<Float>(flushed + kept))

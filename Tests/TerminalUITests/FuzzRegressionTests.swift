@@ -101,7 +101,7 @@ import Testing
         #expect(device.theme == .dark)
         #expect(device.warning?.contains("is not a regular file") == true, "\(device.warning ?? "nil")")
         let path = NSTemporaryDirectory() + "manifold-huge-theme-\(getpid()).json"
-        FileManager.default.createFile(atPath: path, contents: Data(count: ThemeLoader.maximumFileSize + 1))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(count: ThemeLoader.maximumFileSize + 1)))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let huge = ThemeLoader.load(request: path, environment: [:])
         #expect(huge.warning?.contains("is larger than") == true, "\(huge.warning ?? "nil")")
