@@ -45,6 +45,15 @@ enum ManifoldBinary {
     }
 }
 
+/// Runs each `train` command line (without the word `train`) with `options` added, under `runsRoot`,
+/// and requires each to succeed: the tiny runs a test needs before the command it checks.
+func trainRuns(_ commandLines: [[String]], options: [String], runsRoot: String) throws {
+    for arguments in commandLines {
+        let trained = try ManifoldBinary.run(["train"] + arguments + options, runsRoot: runsRoot)
+        try #require(trained.status == 0, "\(arguments): \(trained.stderr)")
+    }
+}
+
 /// A fresh temporary folder, removed by the caller with `cleanup`.
 func temporaryFolder() -> String {
     let path = NSTemporaryDirectory() + "manifold-test-\(UUID().uuidString)"

@@ -97,14 +97,12 @@ import Testing
         defer { cleanup(root) }
         try writeIDXDataset(folder: "\(root)/tall", side: 28, width: 20, count: 40)
         try writeIDXDataset(folder: "\(root)/wide", side: 20, width: 28, count: 40)
-        for arguments in [
-            ["vae", "--run", "v", "--data", "\(root)/tall"],
-            ["ddpm", "--net", "mlp", "--run", "d", "--data", "\(root)/tall"],
-            ["mlp", "--run", "c", "--data", "\(root)/wide"],
-        ] {
-            let trained = try ManifoldBinary.run(["train"] + arguments + ["--epochs", "1", "--quiet"], runsRoot: root)
-            try #require(trained.status == 0, "\(arguments): \(trained.stderr)")
-        }
+        try trainRuns(
+            [
+                ["vae", "--run", "v", "--data", "\(root)/tall"],
+                ["ddpm", "--net", "mlp", "--run", "d", "--data", "\(root)/tall"],
+                ["mlp", "--run", "c", "--data", "\(root)/wide"],
+            ], options: ["--epochs", "1", "--quiet"], runsRoot: root)
         let scored = try ManifoldBinary.run(
             ["sample", "prior", "--run", "v", "--classifier", "c", "--n", "4", "--out", "\(root)/s.png"],
             runsRoot: root)
@@ -133,12 +131,10 @@ import Testing
         defer { cleanup(root) }
         try writeIDXDataset(folder: "\(root)/tall", side: 28, width: 20, count: 40)
         try writeIDXDataset(folder: "\(root)/wide", side: 20, width: 28, count: 40)
-        for arguments in [
-            ["dae", "--run", "p", "--data", "\(root)/tall"], ["mlp", "--run", "c", "--data", "\(root)/wide"],
-        ] {
-            let trained = try ManifoldBinary.run(["train"] + arguments + ["--epochs", "1", "--quiet"], runsRoot: root)
-            try #require(trained.status == 0, "\(arguments): \(trained.stderr)")
-        }
+        try trainRuns(
+            [
+                ["dae", "--run", "p", "--data", "\(root)/tall"], ["mlp", "--run", "c", "--data", "\(root)/wide"],
+            ], options: ["--epochs", "1", "--quiet"], runsRoot: root)
         let defended = try ManifoldBinary.run(
             ["defend", "purify", "--with", "p", "--classifier", "c", "--n", "4", "--quiet"], runsRoot: root)
         expectOneLine(

@@ -52,11 +52,9 @@ import Testing
     @Test func handCheckedChoicesNameTheValueMeant() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        for arguments in [["train", "mlp", "--run", "victim"], ["train", "dae", "--run", "dae"]] {
-            let trained = try ManifoldBinary.run(
-                arguments + ["--epochs", "1"] + CLIReviewDefectTests.tiny, runsRoot: root)
-            try #require(trained.status == 0, "\(arguments): \(trained.stderr)")
-        }
+        try trainRuns(
+            [["mlp", "--run", "victim"], ["dae", "--run", "dae"]],
+            options: ["--epochs", "1"] + CLIReviewDefectTests.tiny, runsRoot: root)
         let defended = ["attack", "pgd", "--run", "victim", "--defense", "purify:dae"]
         let cases: [([String], String)] = [
             (["train", "mlp", "--adversarial", "pgdd"], "got 'pgdd': did you mean 'pgd'?"),
@@ -78,11 +76,9 @@ import Testing
     @Test func aMistypedRunNameNamesTheSavedRunMeant() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        for arguments in [["train", "mlp", "--run", "target-mlp"], ["train", "vae", "--run", "my-vae"]] {
-            let trained = try ManifoldBinary.run(
-                arguments + ["--epochs", "1"] + CLIReviewDefectTests.tiny, runsRoot: root)
-            try #require(trained.status == 0, "\(arguments): \(trained.stderr)")
-        }
+        try trainRuns(
+            [["mlp", "--run", "target-mlp"], ["vae", "--run", "my-vae"]],
+            options: ["--epochs", "1"] + CLIReviewDefectTests.tiny, runsRoot: root)
         let cases: [([String], String)] = [
             (["eval", "target-mpl"], "target-mlp"),
             (["attack", "fgsm", "--run", "target-mpl"], "target-mlp"),
