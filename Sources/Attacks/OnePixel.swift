@@ -9,7 +9,9 @@ import TensorCore
 /// for the clean prediction), in `queries` and `perImageExtras["queries"]`.
 ///
 /// - `pixels`: P, pixels changed per image (default 1). `population`: candidates per image (default 100;
-///   400 in the paper). `generations`: DE iterations (default 30; 100 in the paper). `seed`: default 0.
+///   400 in the paper). `generations`: DE iterations (default 30; 100 in the paper). `seed`: default 0;
+///   each image's populations are drawn from the seed and the image's own pixels (as PGD's starts), so an
+///   image ends at the same point whether it is attacked alone or in a batch of any size.
 /// Threat model: the goal only (the budget is `pixels`; `norm` and `epsilon` are ignored).
 /// Input `[batch, pixels]`; at most P pixels of each image change.
 public struct OnePixel: BlackBoxAttack {
@@ -50,7 +52,9 @@ public struct OnePixel: BlackBoxAttack {
 final class OnePixelRun: BlackBoxAttackRun {
     let attack: OnePixel
     let side: (height: Int, width: Int)
-    private var generator: RandomGenerator
+    /// One generator per image, seeded by the seed and the image's pixels (`Projection.imageGenerators`):
+    /// an image's populations do not depend on the batch it is attacked in.
+    private var generators: [RandomGenerator]
     /// [image][member] candidate genes: pixels * (row, col, value).
     private var members: [[[Float]]]
     private var fitness: [[Float]]
@@ -65,7 +69,7 @@ final class OnePixelRun: BlackBoxAttackRun {
     ) {
         self.attack = attack
         side = oracle.imageSize
-        generator = RandomGenerator(seed: attack.seed)
+        generators = Projection.imageGenerators(attack.seed, images: images)
         members = []
         fitness = []
         memberPredictions = []
@@ -75,17 +79,18 @@ final class OnePixelRun: BlackBoxAttackRun {
             method: "onepixel", oracle: oracle, clean: images, labels: labels, targets: targets,
             cleanProbabilities: cleanProbabilities, iterationCount: attack.generations + 1)
         done = labels.indices.map { isSuccess(prediction: currentPredictions[$0], image: $0) }
-        members = labels.indices.map { _ in (0..<attack.population).map { _ in randomCandidate() } }
+        members = labels.indices.map { image in (0..<attack.population).map { _ in randomCandidate(image: image) } }
         fitness = labels.indices.map { _ in [Float](repeating: .infinity, count: attack.population) }
         memberPredictions = labels.indices.map { [Int](repeating: currentPredictions[$0], count: attack.population) }
         perImageExtras["queries"] = perImageQueries
     }
 
-    private func randomCandidate() -> [Float] {
+    /// A random candidate for image `image`, from its own generator.
+    private func randomCandidate(image: Int) -> [Float] {
         (0..<attack.pixels).flatMap { _ in
             [
-                Float(generator.index(below: side.height)), Float(generator.index(below: side.width)),
-                generator.uniform(),
+                Float(generators[image].index(below: side.height)),
+                Float(generators[image].index(below: side.width)), generators[image].uniform(),
             ]
         }
     }
@@ -126,7 +131,7 @@ final class OnePixelRun: BlackBoxAttackRun {
                 (0..<size).map { j in
                     var picks: [Int] = []
                     while picks.count < 3 {
-                        let r = generator.index(below: size)
+                        let r = generators[image].index(below: size)
                         if r != j && !picks.contains(r) { picks.append(r) }
                     }
                     let (a, b, c) = (members[image][picks[0]], members[image][picks[1]], members[image][picks[2]])

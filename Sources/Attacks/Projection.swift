@@ -121,6 +121,17 @@ enum Projection {
         return out
     }
 
+    /// One generator per row of `images` (`[batch, pixels]`), each seeded by `seed` and the row's pixels
+    /// (`imageSeed`): the random searches (Square, one-pixel) draw an image's randomness from its own
+    /// generator, so an image's search is the same whichever batch, position or subset it is attacked in.
+    static func imageGenerators(_ seed: UInt64, images: Tensor) -> [RandomGenerator] {
+        let pixels = images.shape[1]
+        return (0..<images.shape[0]).map { row in
+            RandomGenerator(
+                seed: imageSeed(seed, UnsafeBufferPointer(start: images.data + row * pixels, count: pixels)))
+        }
+    }
+
     /// `seed` mixed with a hash (FNV-1a) of the image's pixel bit patterns.
     static func imageSeed(_ seed: UInt64, _ image: UnsafeBufferPointer<Float>) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325

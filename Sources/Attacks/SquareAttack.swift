@@ -22,7 +22,9 @@ import TensorCore
 ///
 /// - `queries`: the budget per image, counting the clean query and the initialisation (default 1000;
 ///   5000 in torchattacks). `pInit`: the initial fraction of pixels in the square (default 0.8, as
-///   torchattacks). `seed`: default 0.
+///   torchattacks). `seed`: default 0; each image's squares are drawn from the seed and the image's own
+///   pixels (as PGD's starts), so an image ends at the same point whether it is attacked alone or in a
+///   batch of any size.
 /// Threat model: `.linf` with eps in (0, 1], or `.l2` with eps > 0; any goal. Input `[batch, pixels]` of
 /// square images (else the image is treated as one row). Queries are counted in `queries` and
 /// `perImageExtras["queries"]`.
@@ -86,7 +88,9 @@ class SquareSearchRun: BlackBoxAttackRun {
     let attack: SquareAttack
     let epsilon: Float
     let side: (height: Int, width: Int)
-    var generator: RandomGenerator
+    /// One generator per image, seeded by the seed and the image's pixels (`Projection.imageGenerators`):
+    /// an image's squares do not depend on the batch it is attacked in.
+    var generators: [RandomGenerator]
     /// The margin loss of each image's best candidate so far (negative: fooled).
     private(set) var margins: [Float]
     private var perImageQueries: [Double]
@@ -98,7 +102,7 @@ class SquareSearchRun: BlackBoxAttackRun {
         self.attack = attack
         self.epsilon = epsilon
         side = oracle.imageSize
-        generator = RandomGenerator(seed: attack.seed)
+        generators = Projection.imageGenerators(attack.seed, images: images)
         margins = []
         perImageQueries = [Double](repeating: 1, count: labels.count)
         super.init(
@@ -168,7 +172,7 @@ final class SquareRun: SquareSearchRun {
         let best = adversarial.data
         if iteration == 0 {
             for (slot, image) in active.enumerated() {
-                let signs = (0..<side.width).map { _ in generator.uniform() < 0.5 ? -epsilon : epsilon }
+                let signs = (0..<side.width).map { _ in generators[image].uniform() < 0.5 ? -epsilon : epsilon }
                 for p in 0..<pixels {
                     batch[slot * pixels + p] = min(max(x[image * pixels + p] + signs[p % side.width], 0), 1)
                 }
@@ -179,9 +183,9 @@ final class SquareRun: SquareSearchRun {
         for (slot, image) in active.enumerated() {
             let base = image * pixels
             for p in 0..<pixels { batch[slot * pixels + p] = best[base + p] }
-            let top = generator.index(below: side.height - s + 1)
-            let left = generator.index(below: side.width - s + 1)
-            var sign: Float = generator.uniform() < 0.5 ? -epsilon : epsilon
+            let top = generators[image].index(below: side.height - s + 1)
+            let left = generators[image].index(below: side.width - s + 1)
+            var sign: Float = generators[image].uniform() < 0.5 ? -epsilon : epsilon
             // Redraw (flip) the square's sign if it would leave every pixel of the window unchanged.
             for _ in 0..<2 {
                 var changes = false

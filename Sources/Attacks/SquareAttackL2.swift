@@ -40,8 +40,8 @@ final class SquareL2Run: SquareSearchRun {
                 for p in 0..<pixels { delta[p] = 0 }
                 for row in 0..<grid.rows {
                     for column in 0..<grid.columns {
-                        let transposed = generator.uniform() < 0.5
-                        let sign: Double = generator.uniform() < 0.5 ? -1 : 1
+                        let transposed = generators[image].uniform() < 0.5
+                        let sign: Double = generators[image].uniform() < 0.5 ? -1 : 1
                         for i in 0..<b {
                             for j in 0..<b {
                                 let p = (origin.0 + row * b + i) * side.width + origin.1 + column * b + j
@@ -68,13 +68,15 @@ final class SquareL2Run: SquareSearchRun {
                 total += delta[p] * delta[p]
             }
             let first = (
-                top: generator.index(below: side.height - s + 1), left: generator.index(below: side.width - s + 1)
+                top: generators[image].index(below: side.height - s + 1),
+                left: generators[image].index(below: side.width - s + 1)
             )
             let second = (
-                top: generator.index(below: side.height - s + 1), left: generator.index(below: side.width - s + 1)
+                top: generators[image].index(below: side.height - s + 1),
+                left: generators[image].index(below: side.width - s + 1)
             )
-            let transposed = generator.uniform() < 0.5
-            let sign: Double = generator.uniform() < 0.5 ? -1 : 1
+            let transposed = generators[image].uniform() < 0.5
+            let sign: Double = generators[image].uniform() < 0.5 ? -1 : 1
             // The mass of delta on W1, and on the union of W1 and W2.
             var inFirst = 0.0
             for i in 0..<s {
