@@ -125,21 +125,12 @@ enum Projection {
     /// (`imageSeed`): the random searches (Square, one-pixel) draw an image's randomness from its own
     /// generator, so an image's search is the same whichever batch, position or subset it is attacked in.
     static func imageGenerators(_ seed: UInt64, images: Tensor) -> [RandomGenerator] {
-        let pixels = images.shape[1]
-        return (0..<images.shape[0]).map { row in
-            RandomGenerator(
-                seed: imageSeed(seed, UnsafeBufferPointer(start: images.data + row * pixels, count: pixels)))
-        }
+        RandomGenerator.perImage(seed, images: images.data, rows: images.shape[0], pixels: images.shape[1])
     }
 
-    /// `seed` mixed with a hash (FNV-1a) of the image's pixel bit patterns.
+    /// `seed` mixed with a hash (FNV-1a) of the image's pixel bit patterns (`RandomGenerator.imageSeed`).
     static func imageSeed(_ seed: UInt64, _ image: UnsafeBufferPointer<Float>) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for value in image {
-            hash ^= UInt64(value.bitPattern)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return seed ^ hash
+        RandomGenerator.imageSeed(seed, image)
     }
 
     /// Draws row `row` of a random start around `clean` into `out`.

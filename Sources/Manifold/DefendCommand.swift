@@ -79,12 +79,15 @@ enum DefendCommand {
         let plain = noGrad { model(images).argmax() }
         let start = Date()
         var purified: [Tensor] = []
-        var generator = RandomGenerator(seed: try parsed.value(SharedOptions.seed))
+        let seed = try parsed.value(SharedOptions.seed)
         var first = 0
         while first < n {
             let last = min(first + batchSize, n)
             progress.update(done: first, total: n, detail: purifier.summary)
-            purified.append(noGrad { purifier.purify(images.rows(first..<last), generator: &generator) })
+            // Each image's noise from the seed and its own pixels: --batch does not move the figures.
+            let part = images.rows(first..<last)
+            var noise = PurifierNoise(seed: seed, images: part)
+            purified.append(noGrad { purifier.purify(part, noise: &noise) })
             first = last
         }
         let seconds = Date().timeIntervalSince(start)

@@ -12,26 +12,24 @@ public final class DiffusionPurificationRun: PurificationRun {
     private let recording: Bool
     private let steps: [Int]
     public private(set) var stepIndex = 0
-    public private(set) var generator: RandomGenerator
+    /// The draws left (the generator or generators after the draws so far).
+    public private(set) var noise: PurifierNoise
     /// `x_t` in the diffusion space [-1, 1] (roughly: it is not clamped).
     private var x: Tensor
     /// The last `x_0` estimate, unclamped, in the diffusion space.
     private var lastEstimate: Tensor?
 
     init(
-        purifier: DiffusionPurifier, images: Tensor, generator: RandomGenerator, recording: Bool,
+        purifier: DiffusionPurifier, images: Tensor, noise: PurifierNoise, recording: Bool,
         predict: @escaping (Tensor, [Int]) -> Tensor
     ) {
         self.purifier = purifier
         self.predict = predict
         self.recording = recording
-        self.generator = generator
         steps = purifier.visitedSteps
-        var draws = generator
-        x =
-            recording
-            ? purifier.diffuse(images, generator: &draws) : noGrad { purifier.diffuse(images, generator: &draws) }
-        self.generator = draws
+        var draws = noise
+        x = recording ? purifier.diffuse(images, noise: &draws) : noGrad { purifier.diffuse(images, noise: &draws) }
+        self.noise = draws
     }
 
     public var stepCount: Int { steps.count }
@@ -65,7 +63,7 @@ public final class DiffusionPurificationRun: PurificationRun {
             var next = estimate.clamped(min: -1, max: 1) * Float(c0) + x * Float(ct)
             if t > 0 {
                 let spread = Float(schedule.posteriorVariance(t).squareRoot())
-                next = next + Tensor.randomNormal(x.shape, generator: &generator) * spread
+                next = next + noise.normal(x.shape) * spread
             }
             x = next
         case .ddim:

@@ -67,34 +67,42 @@ public final class DiffusionPurifier: SteppablePurifier {
 
     /// `x_t* = sqrt(alphaBar_t*) (2 x - 1) + sqrt(1 - alphaBar_t*) z` for images `x` in [0, 1]; the
     /// diffusion space is [-1, 1]. Differentiable in `images`.
-    public func diffuse(_ images: Tensor, generator: inout RandomGenerator) -> Tensor {
+    public func diffuse(_ images: Tensor, noise draws: inout PurifierNoise) -> Tensor {
         let alphaBar = model.schedule.alphaBars[tStar - 1]
-        let noise = Tensor.randomNormal(images.shape, generator: &generator)
+        let noise = draws.normal(images.shape)
         return (images * 2 - 1) * Float(alphaBar.squareRoot()) + noise * Float((1 - alphaBar).squareRoot())
     }
 
-    public func purify(_ images: Tensor, generator: inout RandomGenerator) -> Tensor {
+    /// `diffuse` with the noise drawn in turn from `generator`.
+    public func diffuse(_ images: Tensor, generator: inout RandomGenerator) -> Tensor {
+        var draws = PurifierNoise(generator)
+        let diffused = diffuse(images, noise: &draws)
+        generator = draws.generator!
+        return diffused
+    }
+
+    public func purify(_ images: Tensor, noise: inout PurifierNoise) -> Tensor {
         let recording = GradMode.isEnabled && images.requiresGrad
-        if recording { return chain(images, recording: true, generator: &generator) }
+        if recording { return chain(images, recording: true, noise: &noise) }
         let rows = images.shape[0]
-        guard rows > chunkRows else { return noGrad { chain(images, recording: false, generator: &generator) } }
+        guard rows > chunkRows else { return noGrad { chain(images, recording: false, noise: &noise) } }
         var parts: [Tensor] = []
         var start = 0
         while start < rows {
             let end = min(start + chunkRows, rows)
             let part = images.rows(start..<end).detached()
-            parts.append(noGrad { chain(part, recording: false, generator: &generator) })
+            parts.append(noise.rows(start..<end) { draws in noGrad { chain(part, recording: false, noise: &draws) } })
             start = end
         }
         return Tensor.concatenate(parts, axis: 0)
     }
 
-    public func makeRun(_ images: Tensor, generator: RandomGenerator) -> any PurificationRun {
-        makeDiffusionRun(images, generator: generator, recording: GradMode.isEnabled && images.requiresGrad)
+    public func makeRun(_ images: Tensor, noise: PurifierNoise) -> any PurificationRun {
+        makeDiffusionRun(images, noise: noise, recording: GradMode.isEnabled && images.requiresGrad)
     }
 
     /// The chain of `images` as a step machine; `purify` runs it to its end.
-    private func makeDiffusionRun(_ images: Tensor, generator: RandomGenerator, recording: Bool)
+    private func makeDiffusionRun(_ images: Tensor, noise: PurifierNoise, recording: Bool)
         -> DiffusionPurificationRun
     {
         let predict: (Tensor, [Int]) -> Tensor
@@ -105,13 +113,13 @@ public final class DiffusionPurifier: SteppablePurifier {
             predict = fastPredictor!
         }
         return DiffusionPurificationRun(
-            purifier: self, images: images, generator: generator, recording: recording, predict: predict)
+            purifier: self, images: images, noise: noise, recording: recording, predict: predict)
     }
 
-    private func chain(_ images: Tensor, recording: Bool, generator: inout RandomGenerator) -> Tensor {
-        let run = makeDiffusionRun(images, generator: generator, recording: recording)
+    private func chain(_ images: Tensor, recording: Bool, noise: inout PurifierNoise) -> Tensor {
+        let run = makeDiffusionRun(images, noise: noise, recording: recording)
         while !run.isFinished { run.step() }
-        generator = run.generator
+        noise = run.noise
         return run.output
     }
 }

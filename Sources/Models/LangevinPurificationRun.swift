@@ -10,16 +10,17 @@ import TensorCore
 public final class LangevinPurificationRun: PurificationRun {
     public let purifier: LangevinPurifier
     public private(set) var stepIndex = 0
-    public private(set) var generator: RandomGenerator
+    /// The draws left (the generator or generators after the draws so far).
+    public private(set) var noise: PurifierNoise
     private var x: Tensor
     /// `r(x)` of the state the last step started from.
     private var lastEstimate: Tensor?
 
-    init(purifier: LangevinPurifier, images: Tensor, generator: RandomGenerator) {
+    init(purifier: LangevinPurifier, images: Tensor, noise: PurifierNoise) {
         self.purifier = purifier
-        var draws = generator
-        x = images + Tensor.randomNormal(images.shape, generator: &draws) * purifier.ladder[0].sigma
-        self.generator = draws
+        var draws = noise
+        x = images + draws.normal(images.shape) * purifier.ladder[0].sigma
+        self.noise = draws
     }
 
     public var stepCount: Int { purifier.ladder.count * purifier.stepsPerLevel }
@@ -50,7 +51,7 @@ public final class LangevinPurificationRun: PurificationRun {
         let alpha = purifier.epsilon * sigma * sigma / (last * last)
         let denoised = purifier.model.denoise(x, levels: [Int](repeating: level, count: x.shape[0]))
         let score = (denoised - x) * (1 / (sigma * sigma))
-        x = x + score * alpha + Tensor.randomNormal(x.shape, generator: &generator) * (2 * alpha).squareRoot()
+        x = x + score * alpha + noise.normal(x.shape) * (2 * alpha).squareRoot()
         lastEstimate = denoised.detached()
         stepIndex += 1
     }

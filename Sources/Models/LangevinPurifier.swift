@@ -44,14 +44,14 @@ public final class LangevinPurifier: SteppablePurifier {
     public var pixelCount: Int { model.pixelCount }
     public var isRandomised: Bool { true }
 
-    public func purify(_ images: Tensor, generator: inout RandomGenerator) -> Tensor {
-        let run = LangevinPurificationRun(purifier: self, images: images, generator: generator)
+    public func purify(_ images: Tensor, noise: inout PurifierNoise) -> Tensor {
+        let run = LangevinPurificationRun(purifier: self, images: images, noise: noise)
         while !run.isFinished { run.step() }
-        generator = run.generator
+        noise = run.noise
         return run.output
     }
 
-    public func makeRun(_ images: Tensor, generator: RandomGenerator) -> any PurificationRun {
-        LangevinPurificationRun(purifier: self, images: images, generator: generator)
+    public func makeRun(_ images: Tensor, noise: PurifierNoise) -> any PurificationRun {
+        LangevinPurificationRun(purifier: self, images: images, noise: noise)
     }
 }

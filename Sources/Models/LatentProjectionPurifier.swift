@@ -64,10 +64,10 @@ public final class LatentProjectionPurifier: Purifier {
     }
     public var isRandomised: Bool { restarts > 1 }
 
-    public func purify(_ images: Tensor, generator: inout RandomGenerator) -> Tensor {
+    public func purify(_ images: Tensor, noise: inout PurifierNoise) -> Tensor {
         let rows = images.shape[0]
         let target = images.detached()
-        let found = search(target, generator: &generator)
+        let found = search(target, noise: &noise)
         guard GradMode.isEnabled, images.requiresGrad else { return noGrad { decode(found) } }
         let anchor = encode(images)
         let displacement = noGrad { found - anchor.detached() }
@@ -76,12 +76,12 @@ public final class LatentProjectionPurifier: Purifier {
     }
 
     /// The best code per image after the search, `[n, K]`.
-    func search(_ target: Tensor, generator: inout RandomGenerator) -> Tensor {
+    func search(_ target: Tensor, noise: inout PurifierNoise) -> Tensor {
         let (rows, k) = (target.shape[0], latentCount)
         let starts = noGrad { encode(target) }
         let codes = Tensor(zeros: [restarts * rows, k])
         (codes.data).update(from: starts.data, count: rows * k)
-        if restarts > 1 { generator.fillGaussian(codes.data + rows * k, count: (restarts - 1) * rows * k) }
+        if restarts > 1 { noise.fillGaussian(codes.data + rows * k, blocks: restarts - 1, rows: rows, columns: k) }
         let targets = Tensor.concatenate([Tensor](repeating: target, count: restarts), axis: 0)
         var first = [Float](repeating: 0, count: codes.count)
         var second = [Float](repeating: 0, count: codes.count)

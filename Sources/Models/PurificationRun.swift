@@ -6,7 +6,7 @@ import TensorCore
 ///
 /// `purify` itself runs this machine to its end (`DiffusionPurifier`, `LangevinPurifier`), so the stepped
 /// chain and the purified image are the same computation: stepping to the end gives `purify`'s image bit
-/// for bit from the same generator. Not thread-safe: step and read it from one queue.
+/// for bit from the same draws. Not thread-safe: step and read it from one queue.
 public protocol PurificationRun: AnyObject {
     /// Steps taken.
     var stepIndex: Int { get }
@@ -24,8 +24,8 @@ public protocol PurificationRun: AnyObject {
     /// The purified images `[n, pixels]` in [0, 1]: `purify`'s result once finished (recorded when the
     /// chain records).
     var output: Tensor { get }
-    /// The generator after the draws so far: `purify` hands it back to its caller.
-    var generator: RandomGenerator { get }
+    /// The draws left after the draws so far: `purify` hands them back to its caller.
+    var noise: PurifierNoise { get }
     /// Takes one reverse step (one Langevin step); does nothing once finished.
     func step()
 }
@@ -38,6 +38,13 @@ extension PurificationRun {
 /// latent projection is an optimisation over restarts, not a walk from the input, and is not one.)
 public protocol SteppablePurifier: Purifier {
     /// A purification of `images` `[n, pixels]` in [0, 1] at its first step, drawing from a copy of
-    /// `generator`. It records the autograd graph when recording is on and `images` requires gradients.
-    func makeRun(_ images: Tensor, generator: RandomGenerator) -> any PurificationRun
+    /// `noise`. It records the autograd graph when recording is on and `images` requires gradients.
+    func makeRun(_ images: Tensor, noise: PurifierNoise) -> any PurificationRun
+}
+
+extension SteppablePurifier {
+    /// `makeRun` drawing from a copy of `generator`, in turn (per batch).
+    public func makeRun(_ images: Tensor, generator: RandomGenerator) -> any PurificationRun {
+        makeRun(images, noise: PurifierNoise(generator))
+    }
 }

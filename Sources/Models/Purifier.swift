@@ -18,8 +18,19 @@ public protocol Purifier: AnyObject {
     var pixelCount: Int { get }
     /// Whether `purify` draws random numbers (all three do, but a latent projection without restarts).
     var isRandomised: Bool { get }
-    /// Purified images `[n, pixels]` in [0, 1] from images `[n, pixels]` in [0, 1].
-    func purify(_ images: Tensor, generator: inout RandomGenerator) -> Tensor
+    /// Purified images `[n, pixels]` in [0, 1] from images `[n, pixels]` in [0, 1], with the random draws
+    /// from `noise` (per batch or per image).
+    func purify(_ images: Tensor, noise: inout PurifierNoise) -> Tensor
+}
+
+extension Purifier {
+    /// `purify` with every draw from `generator`, in turn (per batch), which it leaves after the draws.
+    public func purify(_ images: Tensor, generator: inout RandomGenerator) -> Tensor {
+        var noise = PurifierNoise(generator)
+        let purified = purify(images, noise: &noise)
+        generator = noise.generator!
+        return purified
+    }
 }
 
 extension Purifier {

@@ -12,8 +12,8 @@ final class AffinePurifier: Purifier {
     var summary: String { "affine" }
     var pixelCount: Int { 784 }
     var isRandomised: Bool { randomised }
-    func purify(_ images: Tensor, generator: inout RandomGenerator) -> Tensor {
-        let shift = randomised ? 0.1 * generator.gaussian() : 0
+    func purify(_ images: Tensor, noise: inout PurifierNoise) -> Tensor {
+        let shift = randomised ? 0.1 * noise.normal([1, 1]).scalars[0] : 0
         return images * 0.5 + (0.25 + shift)
     }
 }

@@ -10,7 +10,7 @@ final class GreyPurifier: Purifier {
     var summary: String { "grey" }
     var pixelCount: Int { 784 }
     var isRandomised: Bool { false }
-    func purify(_ images: Tensor, generator: inout RandomGenerator) -> Tensor { images * 0 + 0.5 }
+    func purify(_ images: Tensor, noise: inout PurifierNoise) -> Tensor { images * 0 + 0.5 }
 }
 
 /// `PurifiedAttack`: the reported predictions are the defended classifier's, evaluated after the attack, in

@@ -34,7 +34,7 @@ import Testing
             }
             #expect(run.stepIndex == steps)
             #expect(run.output.scalars == expected.scalars, "\(purifier.summary)")
-            var after = run.generator
+            var after = try #require(run.noise.generator)
             #expect(after.next() == draws.next(), "\(purifier.summary)")
             // Once finished, a step changes nothing.
             run.step()

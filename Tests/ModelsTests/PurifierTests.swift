@@ -92,6 +92,48 @@ import Testing
         }
     }
 
+    /// Per-image noise (`PurifierNoise(seed:images:)`, what `defend purify` draws): the draws of two batches
+    /// apart are those rows of the whole batch's, bit for bit; so every row of two batches purified apart,
+    /// and of DiffPure's chain run in chunks of 2 rows, is that row of the whole batch (bit for bit but for
+    /// the latent search, whose encoder's matrix products round differently at another row count: 1e-8);
+    /// another seed moves the result.
+    @Test func perImageNoiseIsTheSameInEveryBatchAndChunk() throws {
+        let x = Self.images(6)
+        func draws(_ images: Tensor) -> [Float] {
+            var noise = PurifierNoise(seed: 4, images: images)
+            let codes = Tensor(zeros: [2 * images.shape[0], 3])
+            noise.fillGaussian(codes.data, blocks: 2, rows: images.shape[0], columns: 3)
+            return noise.normal([images.shape[0], 16]).scalars + codes.scalars
+        }
+        let (whole, first, second) = (draws(x), draws(x.rows(0..<2)), draws(x.rows(2..<6)))
+        #expect(Array(whole[0..<32]) + Array(whole[96..<102]) + Array(whole[114..<120]) == first)
+        #expect(Array(whole[32..<96]) + Array(whole[102..<114]) + Array(whole[120..<132]) == second)
+
+        var generator = RandomGenerator(seed: 1)
+        let dae = DenoisingAutoencoder(pixels: 16, sigmas: [0.5, 0.2, 0.1], hidden: 8, generator: &generator)
+        let vae = VariationalAutoencoder(pixels: 16, hidden: 8, latent: 3, generator: &generator)
+        let chunked = try DiffusionPurifier(model: Self.ddpm(), tStar: 8, reverse: .ddpm)
+        chunked.chunkRows = 2
+        let purifiers: [(any Purifier, tolerance: Float)] = [
+            (try DiffusionPurifier(model: Self.ddpm(), tStar: 8, reverse: .ddpm), 0), (chunked, 0),
+            (try DiffusionPurifier(model: Self.ddpm(), tStar: 8, reverse: .ddim(steps: 3)), 0),
+            (try LangevinPurifier(model: dae, levelCount: 2, stepsPerLevel: 3), 0),
+            (try LatentProjectionPurifier(vae: vae, steps: 5, restarts: 3), 1e-5),
+        ]
+        func purified(_ purifier: any Purifier, _ images: Tensor, seed: UInt64 = 4) -> [Float] {
+            var noise = PurifierNoise(seed: seed, images: images)
+            return noGrad { purifier.purify(images, noise: &noise) }.scalars
+        }
+        for (purifier, tolerance) in purifiers {
+            let whole = purified(purifier, x)
+            let parts = purified(purifier, x.rows(0..<2)) + purified(purifier, x.rows(2..<6))
+            let largest = zip(parts, whole).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(largest <= tolerance, "\(purifier.summary): rows purified apart differ by \(largest)")
+            let other = purified(purifier, x, seed: 5)
+            #expect(zip(other, whole).contains { abs($0 - $1) > 1e-3 }, "\(purifier.summary): seeds 4 and 5 agree")
+        }
+    }
+
     /// d/dx of `sum(w * purify(x))` by autograd through the chain against central differences (the same
     /// draws on every evaluation).
     func checkGradient(_ purifier: any Purifier, tolerance: Float) {
