@@ -15,7 +15,7 @@ import TensorCore
 ///
 /// - `layer`: the layer k as PyTorch names it (`Classifier.layerNames`). `guide`: the guide image's
 ///   pixels; `guideLabel`: its class. `steps` (default 100), `stepSize` alpha (default delta / 10),
-///   `randomStart` (default false), `seed`.
+///   `randomStart` (default false), `seed` (each image's start is drawn from the seed and its own pixels).
 /// Threat model: `.linf` with delta = `epsilon`; the goal is always the guide's class.
 public struct FeatureAdversaries: Attack {
     /// nil: the last hidden layer (`Classifier.featureLayerNames.last`).
@@ -114,8 +114,8 @@ final class FeatureAdversariesRun: GradientAttackRun {
             method: attack.name, classifier: classifier, clean: images, labels: labels,
             targets: [Int](repeating: attack.guideLabel, count: labels.count), iterationCount: attack.steps)
         if attack.randomStart {
-            var generator = RandomGenerator(seed: attack.seed)
-            adversarial = Projection.randomStart(around: clean, norm: .linf, epsilon: epsilon, generator: &generator)
+            // Each image's start from the seed and its own pixels: the batch it is in does not move it.
+            adversarial = Projection.randomStart(around: clean, norm: .linf, epsilon: epsilon, seed: attack.seed)
         }
         publishDistances()
     }

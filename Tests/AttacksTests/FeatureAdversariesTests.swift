@@ -53,6 +53,26 @@ import Testing
         #expect(result.outcomes.allSatisfy { $0.adversarialPrediction == guideClass })
     }
 
+    /// Bug: with `randomStart`, one generator per batch drew every image's start in turn, so an image's
+    /// result depended on the batch it was attacked in and its place there. Now each start comes from the
+    /// seed and the image's own pixels (as PGD's): two batches attacked apart give the whole set's rows bit
+    /// for bit, and another seed moves them.
+    @Test func aRandomStartIsTheSameInEveryBatch() throws {
+        let model = TinyModel.make()
+        let (images, labels, guide, guideLabel) = Self.sourcesAndGuide(count: 9)
+        func attacked(_ range: Range<Int>, seed: UInt64 = 3) throws -> [Float] {
+            let attack = FeatureAdversaries(
+                layer: "3", guide: guide, guideLabel: guideLabel, steps: 3, stepSize: 0.01, randomStart: true,
+                seed: seed)
+            return try attack.attack(
+                model, images: images.rows(range), labels: Array(labels[range]), threat: ThreatModel(epsilon: 0.1)
+            ).adversarial.scalars
+        }
+        let whole = try attacked(0..<9)
+        #expect(try attacked(0..<4) + attacked(4..<9) == whole, "rows attacked apart differ from the whole set's")
+        #expect(try attacked(0..<9, seed: 4) != whole, "seeds 3 and 4 gave the same points")
+    }
+
     @Test func movesFeaturesTowardsTheGuideWithinTheBall() throws {
         let model = TinyModel.make()
         let (images, labels, guide, guideLabel) = Self.sourcesAndGuide(count: 40)
