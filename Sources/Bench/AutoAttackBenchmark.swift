@@ -108,7 +108,8 @@ public struct AutoAttackBenchmark {
         switch PythonReference.run(
             python: python, script: "autoattack_torch.py",
             arguments: [
-                weightsFile, model.kind.rawValue, model.architecture.rawValue, inputs.images, inputs.labels,
+                weightsFile, model.kind.rawValue, model.architecture.rawValue, String(model.imageHeight),
+                String(model.imageWidth), inputs.images, inputs.labels,
                 String(count), String(ComputeThreads.count), String(epsilon), String(steps), String(queries),
                 norm == .l2 ? "L2" : "Linf",
             ], timeout: 7200)

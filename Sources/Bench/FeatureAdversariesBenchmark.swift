@@ -117,7 +117,8 @@ public struct FeatureAdversariesBenchmark {
         switch PythonReference.run(
             python: python, script: "feature_adversaries_art.py",
             arguments: [
-                weightsFile, model.kind.rawValue, model.architecture.rawValue, inputs.sources, inputs.guide,
+                weightsFile, model.kind.rawValue, model.architecture.rawValue, String(model.imageHeight),
+                String(model.imageWidth), inputs.sources, inputs.guide,
                 String(count), String(ComputeThreads.count), String(epsilon), String(steps), String(stepSize), layer,
                 String(guideLabel),
             ], timeout: 7200)

@@ -24,7 +24,7 @@ public enum Checkpoint {
         for entry in file.entries { byName[entry.name] = entry }
         for (name, tensor) in parameters {
             guard let entry = byName[name] else {
-                throw CheckpointError(description: "\(source): missing tensor '\(name)' (is this checkpoint for another model?)")
+                throw CheckpointError(description: "\(source): \(missingMessage(name, byName: byName))")
             }
             guard entry.shape == tensor.shape else {
                 throw CheckpointError(description: "\(source): tensor '\(name)' has shape \(entry.shape), the model expects \(tensor.shape)")
@@ -48,6 +48,18 @@ public enum Checkpoint {
                 if tensor.count > 0 { tensor.data.update(from: source.baseAddress!, count: tensor.count) }
             }
         }
+    }
+
+    /// Why `name` is missing: a weight average (`ema.NAME`, what a DDPM run samples with) whose weight the file
+    /// has is what a PyTorch `state_dict` lacks, so the line says what to store; any other name means the
+    /// file is for another model.
+    static func missingMessage(_ name: String, byName: [String: SafeTensorsEntry]) -> String {
+        let averaged = String(name.dropFirst("ema.".count))
+        guard name.hasPrefix("ema."), byName[averaged] != nil else {
+            return "missing tensor '\(name)' (is this checkpoint for another model?)"
+        }
+        return "missing tensor '\(name)', the weight average of '\(averaged)' this run samples with (store the "
+            + "average, or a copy of the weights, under 'ema.' + each name)"
     }
 
     /// The optimizer's state as a safetensors file; counters go into the metadata.

@@ -6,7 +6,8 @@ import Testing
 /// The reference scripts ship as files of the Bench module's resource bundle and run from there.
 @Suite struct PythonReferenceTests {
     static let scripts = [
-        "attack_formulas.py", "attack_torch.py", "ddpm_torch.py", "gemm_numpy.py", "models_torch.py", "seeds_torch.py",
+        "attack_formulas.py", "attack_torch.py", "checkpoint_torch.py", "ddpm_torch.py", "gemm_numpy.py",
+        "models_torch.py", "seeds_torch.py",
     ]
 
     func source(_ name: String) throws -> String {

@@ -113,6 +113,39 @@ import Testing
         #expect(try json(linf)["torch_note"]?.stringValue?.contains("got 'Linf'") == true, "\(linf.stdout)")
     }
 
+    /// Bug: the PyTorch side took the images for squares (side = round(sqrt(pixels))), so a classifier of
+    /// 12x20 images could not be loaded there: `bench autoattack` reported "torchattacks: ... RuntimeError:
+    /// shape '[5, 1, 15, 15]' is invalid for input of size 1200" and no PyTorch figures. Now the run's height
+    /// and width are the script's 4th and 5th arguments (the stand-in answers only when they are 12 and 20).
+    @Test func thePyTorchSideIsToldTheImagesHeightAndWidth() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try writeIDXDataset(folder: root + "/data", side: 12, width: 20, count: 40)
+        try trainRuns([["cnn", "--run", "r", "--data", root + "/data"]], options: ["--quiet"], runsRoot: root)
+        let fake = root + "/fake-python"
+        let script = """
+            #!/bin/sh
+            if [ "$5" = 12 ] && [ "$6" = 20 ]; then
+              echo "component apgd-ce 0.5 1.0"; echo "component apgd-t 0.4 1.5"
+              echo "component fab-t 0.35 2.0"; echo "component square 0.25 2.5"; echo "result 2.5 0.25"
+            else
+              echo "error the stand-in expected height 12 and width 20, got '$5' '$6'"
+            fi
+
+            """
+        try script.write(toFile: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+        let bench = try ManifoldBinary.run(
+            [
+                "bench", "autoattack", "--run", "r", "--n", "5", "--steps", "2", "--queries", "10", "--rounds", "1",
+                "--python", fake, "--json",
+            ], runsRoot: root)
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let object = try json(bench)
+        #expect(object["torch_note"] == nil, "\(object["torch_note"]?.stringValue ?? "")")
+        #expect(object["torchattacks"]?["robust_accuracy"]?.doubleValue == 0.25)
+    }
+
     @Test func anUnknownNormOrAnL2RadiusOutOfRangeIsRefusedInOneLine() throws {
         let root = try trainedRun()
         defer { cleanup(root) }

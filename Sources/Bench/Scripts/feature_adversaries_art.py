@@ -1,9 +1,9 @@
 """The reference side of `manifold bench feature`: the Adversarial Robustness Toolbox's
 FeatureAdversariesPyTorch (ART 1.20.1; Sabour et al. 2016) on a Manifold classifier's weights.
 
-Usage: python3 feature_adversaries_art.py WEIGHTS KIND ARCH SOURCES GUIDE N THREADS DELTA STEPS STEP_SIZE LAYER
-       GUIDE_CLASS
-SOURCES is raw float32 [N, pixels], GUIDE raw float32 [pixels]; LAYER is the module name in the classifier's
+Usage: python3 feature_adversaries_art.py WEIGHTS KIND ARCH HEIGHT WIDTH SOURCES GUIDE N THREADS DELTA STEPS
+       STEP_SIZE LAYER GUIDE_CLASS
+HEIGHT and WIDTH are the images' sides; SOURCES is raw float32 [N, pixels], GUIDE raw float32 [pixels]; LAYER is the module name in the classifier's
 nn.Sequential (Manifold's layer names). Runs ART's projected sign-gradient variant (no optimizer, no random
 start, all N sources in one batch) and prints `result SECONDS RELATIVE_FEATURE_DISTANCE SUCCESS_RATE`:
 the mean over sources of ||phi(x') - phi(g)|| / ||phi(x) - phi(g)|| and the share predicted as GUIDE_CLASS (the
@@ -19,15 +19,14 @@ try:
     from classifier_torch import load_classifier
 except Exception as e:
     print("error PyTorch or the Adversarial Robustness Toolbox unavailable: %s" % e); sys.exit(0)
-weights, kind, arch, sources, guide, n, threads, delta, steps, step_size, layer, guide_class = sys.argv[1:13]
-n, steps, delta, step_size = int(n), int(steps), float(delta), float(step_size)
+weights, kind, arch, height, width, sources, guide, n, threads, delta, steps, step_size, layer, guide_class = sys.argv[1:15]
+n, steps, delta, step_size, height, width = int(n), int(steps), float(delta), float(step_size), int(height), int(width)
 torch.set_num_threads(int(threads))
 X = np.fromfile(sources, dtype=np.float32).reshape(n, -1)
 G = np.fromfile(guide, dtype=np.float32).reshape(1, -1)
-side = int(round(X.shape[1] ** 0.5))
-shape = (side * side,) if kind == "mlp" else (1, side, side)
+shape = (height * width,) if kind == "mlp" else (1, height, width)
 X, G = X.reshape((n,) + shape), G.reshape((1,) + shape)
-model, classes = load_classifier(weights, kind, arch, side)
+model, classes = load_classifier(weights, kind, arch, height, width)
 estimator = PyTorchClassifier(model=model, loss=torch.nn.CrossEntropyLoss(), input_shape=shape, nb_classes=classes,
                               clip_values=(0.0, 1.0), device_type="cpu")
 attack = FeatureAdversariesPyTorch(estimator, delta=delta, layer=layer, max_iter=steps, step_size=step_size,
