@@ -110,7 +110,8 @@ public struct RobustTrainingStudy {
         let recipeList = recipes.map { "\($0.rawValue):\(learningRate($0))" }.joined(separator: ",")
         let defaults = AdversarialTrainingSettings(epsilon: epsilon)
         let arguments =
-            [folder.path, String(dataset.pixelCount), String(dataset.classCount), String(epochs), String(batchSize)]
+            [folder.path, String(dataset.pixelCount), String(dataset.imageHeight), String(dataset.imageWidth)]
+            + [String(dataset.classCount), String(epochs), String(batchSize)]
             + [String(ComputeThreads.count), String(epsilon), String(count), String(steps), String(queries)]
             + [String(defaults.steps), String(defaults.beta), recipeList] + seeds.map(String.init)
         // Generous: PGD-AT's 5 Fashion-MNIST epochs and AutoAttack on 1000 images take minutes a seed.

@@ -116,6 +116,38 @@ import Testing
         #expect(text.status == 0 && text.stdout.contains("pytorch: PyTorch or torchattacks unavailable"))
     }
 
+    /// Bug: the PyTorch side took the test images for squares (side = round(sqrt(pixels))), so on 12x20
+    /// images its AutoAttack could not reshape them and no PyTorch figure came back. Now the data's height and
+    /// width are the script's 3rd and 4th arguments (the stand-in answers only when they are 12 and 20).
+    @Test func thePyTorchSideIsToldTheImagesHeightAndWidth() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try writeIDXDataset(folder: root + "/data", side: 12, width: 20, count: 40)
+        let fake = root + "/fake-python"
+        let script = """
+            #!/bin/sh
+            if [ "$4" = 12 ] && [ "$5" = 20 ]; then
+              echo "seed 0 recipe=fgsm-rs robust_accuracy=0.5 clean_accuracy=0.7 train_seconds=2"
+              echo "seed 1 recipe=fgsm-rs robust_accuracy=0.6 clean_accuracy=0.8 train_seconds=4"
+            else
+              echo "error the stand-in expected height 12 and width 20, got '$4' '$5'"
+            fi
+
+            """
+        try script.write(toFile: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+        let bench = try ManifoldBinary.run(
+            [
+                "bench", "robust-training", "--data", root + "/data", "--n", "10", "--steps", "2", "--queries", "10",
+                "--seeds", "2", "--epochs", "1", "--quiet", "--recipes", "fgsm-rs", "--python", fake, "--json",
+            ])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let object = try json(bench)
+        #expect(object["note"] == nil, "\(object["note"]?.stringValue ?? "")")
+        let recipe = try #require(object["recipes"]?.arrayValue?.first)
+        #expect(numbers(recipe["pytorch"]?["robust_accuracy"]) == [0.5, 0.6])
+    }
+
     @Test func badInputIsOneLineAndExitTwo() throws {
         for (arguments, needle) in [
             (["--recipes", "pgd,nope"], "nope"), (["--eps", "0"], "--eps"), (["--eps", "1.5"], "--eps"),

@@ -1,10 +1,10 @@
 """The PyTorch side of `manifold bench robust-training`: Manifold's adversarial-training recipes, then
 torchattacks 3.5.1's AutoAttack components (autoattack_chain.py).
 
-Usage: python3 robust_training_torch.py FOLDER PIXELS CLASSES EPOCHS BATCH THREADS EPS N STEPS QUERIES
+Usage: python3 robust_training_torch.py FOLDER PIXELS HEIGHT WIDTH CLASSES EPOCHS BATCH THREADS EPS N STEPS QUERIES
        ADV_STEPS BETA RECIPE:LR,... SEED...
 FOLDER holds train.f32, train.i64 (the training set) and test.f32, test.i64 (the test set, whose first N
-images are attacked), raw float32 images and int64 labels. For each recipe and seed: torch.manual_seed(seed)
+images are attacked), raw float32 images (HEIGHT x WIDTH = PIXELS) and int64 labels. For each recipe and seed: torch.manual_seed(seed)
 before building the MLP PIXELS-256-256-CLASSES (PyTorch's default initialisation), torch.randperm batches of BATCH each epoch (the
 last one partial), Adam at LR, the whole test set evaluated after each epoch (as Manifold's training does);
 the training is timed. The recipes, as Manifold's Engine defines them (L-inf radius EPS, every point
@@ -29,8 +29,8 @@ try:
     from autoattack_chain import ImageNet, autoattack
 except Exception as e:
     print("error PyTorch or torchattacks unavailable: %s" % e); sys.exit(0)
-folder, pixels, classes, epochs, batch, threads, eps, n, steps, queries, adv_steps, beta, recipes = sys.argv[1:14]
-pixels, classes, epochs, batch, n, steps = int(pixels), int(classes), int(epochs), int(batch), int(n), int(steps)
+folder, pixels, height, width, classes, epochs, batch, threads, eps, n, steps, queries, adv_steps, beta, recipes = sys.argv[1:16]
+pixels, height, width, classes, epochs, batch, n, steps = int(pixels), int(height), int(width), int(classes), int(epochs), int(batch), int(n), int(steps)
 queries, adv_steps, eps, beta = int(queries), int(adv_steps), float(eps), float(beta)
 torch.set_num_threads(int(threads))
 
@@ -113,11 +113,10 @@ def train(recipe, lr, seed):
     return m, time.perf_counter() - start
 
 
-side = int(round(pixels ** 0.5))
-images, labels = X[:n].reshape(-1, 1, side, side), Y[:n]
+images, labels = X[:n].reshape(-1, 1, height, width), Y[:n]
 for entry in recipes.split(","):
     recipe, lr = entry.rsplit(":", 1)
-    for seed in sys.argv[14:]:
+    for seed in sys.argv[16:]:
         model, seconds = train(recipe, float(lr), int(seed))
         for p in model.parameters(): p.requires_grad_(False)
         m = ImageNet(model, True).eval()
