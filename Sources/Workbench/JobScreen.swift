@@ -39,18 +39,25 @@ extension WorkbenchState {
     /// default (Home's first item whose job this screen shows).
     mutating func handleJobKey(_ key: KeyEvent) {
         let candidates = jobIndices(forScreen: current)
-        switch key.key {
-        case .character("["), .character("]"):
-            guard let shownJob = shown[current], let position = candidates.firstIndex(of: shownJob) else { return }
-            let next = position + (key.key == .character("]") ? 1 : -1)
-            if candidates.indices.contains(next) { shown[current] = candidates[next] }
+        if key.key == .character("[") || key.key == .character("]"), let shownJob = shown[current],
+            let position = candidates.firstIndex(of: shownJob)
+        {
+            let forward = key.key == .character("]")
+            let next = position + (forward ? 1 : -1)
+            if candidates.indices.contains(next) {
+                shown[current] = candidates[next]
+            } else {
+                message =
+                    "no \(forward ? "next" : "previous") job on \(screen.title) (this is \(position + 1) of \(candidates.count))"
+            }
             return
-        default: break
         }
         guard let job = active else {
             if key.key == .enter, let item = HomeMenu.defaultItem(for: screen.jobKinds) {
                 let data = dataSpec
                 start { try item.makeJob(data) }
+            } else {
+                message = "\(WorkbenchState.keyName(key)): no job on \(screen.title) yet (Enter starts one)"
             }
             return
         }
@@ -97,6 +104,8 @@ extension WorkbenchState {
             if let change = job.controls(key) {
                 runner.send(.adjust(change))
                 showJobAnswer()
+            } else {
+                sayUnused(key, in: job)
             }
         }
     }

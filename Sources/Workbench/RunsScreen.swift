@@ -37,7 +37,7 @@ final class RunsScreen: WorkbenchScreen {
         }
         browser.refreshIfStale()
         guard browser.entries.indices.contains(browser.selected) else {
-            workbench.message = browser.handle(key: key) ?? workbench.message
+            answer(key, workbench: &workbench)
             return
         }
         let entry = browser.entries[browser.selected]
@@ -56,7 +56,19 @@ final class RunsScreen: WorkbenchScreen {
         case .character("e"): workbench.start { Job.evaluate(run: entry.run) }
         case .character("R") where Classifier.Kind(rawValue: entry.model) != nil:
             workbench.start { try Job.robustness(run: entry.run, running: true) }
-        default: workbench.message = browser.handle(key: key) ?? workbench.message
+        case .character("R"):
+            workbench.message =
+                entry.problem ?? "R: robustness needs a classifier run (\(entry.run.name): model \(entry.model))"
+        default: answer(key, workbench: &workbench)
+        }
+    }
+
+    /// The browser's keys (selection, reload, delete); any other key says it does nothing here.
+    private func answer(_ key: KeyEvent, workbench: inout WorkbenchState) {
+        if let message = browser.handle(key: key) {
+            workbench.message = message
+        } else if !RunsBrowser.selectionKeys.contains(key.key) {
+            workbench.sayUnused(key)
         }
     }
 
