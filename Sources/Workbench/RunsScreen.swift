@@ -23,9 +23,10 @@ final class RunsScreen: WorkbenchScreen {
 
     var helpEntries: [HelpOverlay.Entry] {
         [
-            .init("↑ ↓ Enter", "attack (classifier) or sample (generative) the run"),
+            .init("↑ ↓ PgUp PgDn", "select a run (ten at a time)"),
+            .init("Enter", "attack (classifier) or sample (generative) the run"),
             .init("t / e", "train 5 more epochs (resume) / evaluate on the test set now"),
-            .init("v / r / d", "watch / reload / delete"),
+            .init("v / r / d, Delete", "watch / reload / delete"),
             .init("R", "robustness of a classifier run: accuracy over eps, worst case, sanity flags"),
         ]
     }
@@ -163,7 +164,7 @@ final class RunsScreen: WorkbenchScreen {
         buffer.render(
             Paragraph(
                 (entry?.details ?? []).joined(separator: "\n")
-                    + "\n\n↑ ↓ select · Enter attack (classifier) or sample (generative) · t train 5 more epochs · e evaluate now · v watch · r reload · d delete",
+                    + "\n\n↑ ↓ select · Enter attack (classifier) or sample (generative) · t train 5 more epochs · e evaluate now · v watch · r reload · d delete · R robustness",
                 style: theme.textStyle, overflow: .wrap),
             in: workbench.panel("config.json", detailsArea, &buffer))
     }
