@@ -88,8 +88,16 @@ extension WorkbenchState {
             for title in dropOldStoppedJobs() {
                 message += " · dropped the stopped \(title) (the workbench keeps \(WorkbenchState.keptStoppedJobs))"
             }
-        case .character("l"): logScale.toggle()
-        case .character("m"): smoothing.toggle()
+        // Only the Train screen's loss chart has a log scale and smoothing: elsewhere the keys changed nothing in
+        // view, and Train was found in log scale later.
+        case .character("l"), .character("m"):
+            guard screen is TrainScreen else {
+                let (name, what) = key.key == .character("l") ? ("l", "the log scale") : ("m", "smoothing")
+                let train = screenIndex(for: .classifierTraining).map { " (\($0 + 1))" } ?? ""
+                message = "\(name): \(what) applies to the Train screen's loss chart\(train)"
+                return
+            }
+            if key.key == .character("l") { logScale.toggle() } else { smoothing.toggle() }
         case .character("e"):
             let folder = job.run ?? RunDirectory(root: RunDirectory.defaultRoot, name: "exports")
             message = SnapshotImageExport.export(job.runner.snapshot, to: folder)
