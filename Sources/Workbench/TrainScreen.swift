@@ -129,10 +129,17 @@ final class TrainScreen: JobScreen {
         let theme = workbench.theme
         let names = s.epochSeries.keys.sorted().filter { !(s.epochSeries[$0]?.isEmpty ?? true) }.prefix(5)
         let accuracy = s.epochSeries["test_accuracy"]?.last.map { String(format: " · acc %.4f", $0) } ?? ""
+        // Drawn at their epochs, the last at the snapshot's epoch: from 1, or for a resumed run from the first
+        // epoch this job trained.
+        func epochs(_ values: [Double]) -> [Double] {
+            let first = max(s.epoch, values.count) - values.count + 1
+            return values.indices.map { Double(first + $0) }
+        }
         buffer.render(
             LineChart(
                 series: names.enumerated().map {
-                    .init(name: $1, values: s.epochSeries[$1] ?? [], color: theme.seriesColor($0 + 2))
+                    let values = s.epochSeries[$1] ?? []
+                    return .init(name: $1, values: values, xValues: epochs(values), color: theme.seriesColor($0 + 2))
                 },
                 logScaleY: workbench.logScale, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
                 legendStyle: theme.textStyle),
