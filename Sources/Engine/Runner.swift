@@ -194,7 +194,10 @@ public final class Runner: Sendable {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             stepTimes.append(seconds)
             if stepTimes.count > 50 { stepTimes.removeFirst(stepTimes.count - 50) }
-            snapshot.stepsPerSecond = Double(stepTimes.count) / max(stepTimes.reduce(0, +), 1e-9)
+            // Paced, a step starts no sooner than 1 / limit after the one before: the rate shown (and the ETA
+            // made from it) is the paced one, not the speed of a step alone.
+            let rate = Double(stepTimes.count) / max(stepTimes.reduce(0, +), 1e-9)
+            snapshot.stepsPerSecond = limit.map { requested ? rate : min(rate, $0) } ?? rate
             for (name, value) in report.metrics { append(value, to: &snapshot.series[name, default: []]) }
             if let summary = report.epochSummary {
                 snapshot.epoch = summary.epoch

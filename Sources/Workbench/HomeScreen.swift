@@ -33,7 +33,7 @@ final class HomeScreen: WorkbenchScreen {
             let data = workbench.dataSpec
             let item = menu.selectedItem
             workbench.start { try item.makeJob(data) }
-        default: break
+        default: workbench.sayUnused(key)
         }
     }
 

@@ -59,8 +59,11 @@ extension Job {
         }
         let runner = Runner(experiment: experiment, label: "class sweep", heavyEvery: 1, heavyInterval: 0.1)
         runner.start(running: running)
-        return Job(
+        let job = Job(
             kind: .attack, title: "pgd → every class · \(runs.map(\.name).joined(separator: " | "))", runner: runner,
             classNames: [], run: run)
+        // Its eps and steps are fixed, and it has no learning rate: `+` `-` say they do nothing here.
+        job.controls = { _ in nil }
+        return job
     }
 }

@@ -131,9 +131,12 @@ extension Job {
             }
             let runner = Runner(experiment: experiment, label: "backdoor")
             runner.start(running: true)
-            return Job(
+            let job = Job(
                 kind: .attack, title: "backdoor · \(run.name)", runner: runner, classNames: [], run: run, labels: labels
             )
+            // No eps and no learning rate: `+` `-` say they do nothing here.
+            job.controls = { _ in nil }
+            return job
         }
         let experiment = DeferredExperiment(label: "the classifier and its dataset") {
             var dataset = try DatasetLoader.load(data, seed: seed)

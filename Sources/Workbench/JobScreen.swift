@@ -39,18 +39,25 @@ extension WorkbenchState {
     /// default (Home's first item whose job this screen shows).
     mutating func handleJobKey(_ key: KeyEvent) {
         let candidates = jobIndices(forScreen: current)
-        switch key.key {
-        case .character("["), .character("]"):
-            guard let shownJob = shown[current], let position = candidates.firstIndex(of: shownJob) else { return }
-            let next = position + (key.key == .character("]") ? 1 : -1)
-            if candidates.indices.contains(next) { shown[current] = candidates[next] }
+        if key.key == .character("[") || key.key == .character("]"), let shownJob = shown[current],
+            let position = candidates.firstIndex(of: shownJob)
+        {
+            let forward = key.key == .character("]")
+            let next = position + (forward ? 1 : -1)
+            if candidates.indices.contains(next) {
+                shown[current] = candidates[next]
+            } else {
+                message =
+                    "no \(forward ? "next" : "previous") job on \(screen.title) (this is \(position + 1) of \(candidates.count))"
+            }
             return
-        default: break
         }
         guard let job = active else {
             if key.key == .enter, let item = HomeMenu.defaultItem(for: screen.jobKinds) {
                 let data = dataSpec
                 start { try item.makeJob(data) }
+            } else {
+                message = "\(WorkbenchState.keyName(key)): no job on \(screen.title) yet (Enter starts one)"
             }
             return
         }
@@ -81,8 +88,16 @@ extension WorkbenchState {
             for title in dropOldStoppedJobs() {
                 message += " · dropped the stopped \(title) (the workbench keeps \(WorkbenchState.keptStoppedJobs))"
             }
-        case .character("l"): logScale.toggle()
-        case .character("m"): smoothing.toggle()
+        // Only the Train screen's loss chart has a log scale and smoothing: elsewhere the keys changed nothing in
+        // view, and Train was found in log scale later.
+        case .character("l"), .character("m"):
+            guard screen is TrainScreen else {
+                let (name, what) = key.key == .character("l") ? ("l", "the log scale") : ("m", "smoothing")
+                let train = screenIndex(for: .classifierTraining).map { " (\($0 + 1))" } ?? ""
+                message = "\(name): \(what) applies to the Train screen's loss chart\(train)"
+                return
+            }
+            if key.key == .character("l") { logScale.toggle() } else { smoothing.toggle() }
         case .character("e"):
             let folder = job.run ?? RunDirectory(root: RunDirectory.defaultRoot, name: "exports")
             message = SnapshotImageExport.export(job.runner.snapshot, to: folder)
@@ -97,6 +112,8 @@ extension WorkbenchState {
             if let change = job.controls(key) {
                 runner.send(.adjust(change))
                 showJobAnswer()
+            } else {
+                sayUnused(key, in: job)
             }
         }
     }

@@ -62,6 +62,9 @@ struct RunsBrowser {
         selected = min(selected, max(0, entries.count - 1))
     }
 
+    /// The keys that move the selection (and say nothing).
+    static let selectionKeys: Set<Key> = [.up, .down, .pageUp, .pageDown]
+
     /// Keys on the Runs screen; returns a message for the status line.
     mutating func handle(key: KeyEvent) -> String? {
         switch key.key {

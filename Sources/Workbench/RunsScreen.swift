@@ -23,9 +23,10 @@ final class RunsScreen: WorkbenchScreen {
 
     var helpEntries: [HelpOverlay.Entry] {
         [
-            .init("↑ ↓ Enter", "attack (classifier) or sample (generative) the run"),
+            .init("↑ ↓ PgUp PgDn", "select a run (ten at a time)"),
+            .init("Enter", "attack (classifier) or sample (generative) the run"),
             .init("t / e", "train 5 more epochs (resume) / evaluate on the test set now"),
-            .init("v / r / d", "watch / reload / delete"),
+            .init("v / r / d, Delete", "watch / reload / delete"),
             .init("R", "robustness of a classifier run: accuracy over eps, worst case, sanity flags"),
         ]
     }
@@ -37,7 +38,7 @@ final class RunsScreen: WorkbenchScreen {
         }
         browser.refreshIfStale()
         guard browser.entries.indices.contains(browser.selected) else {
-            workbench.message = browser.handle(key: key) ?? workbench.message
+            answer(key, workbench: &workbench)
             return
         }
         let entry = browser.entries[browser.selected]
@@ -56,7 +57,19 @@ final class RunsScreen: WorkbenchScreen {
         case .character("e"): workbench.start { Job.evaluate(run: entry.run) }
         case .character("R") where Classifier.Kind(rawValue: entry.model) != nil:
             workbench.start { try Job.robustness(run: entry.run, running: true) }
-        default: workbench.message = browser.handle(key: key) ?? workbench.message
+        case .character("R"):
+            workbench.message =
+                entry.problem ?? "R: robustness needs a classifier run (\(entry.run.name): model \(entry.model))"
+        default: answer(key, workbench: &workbench)
+        }
+    }
+
+    /// The browser's keys (selection, reload, delete); any other key says it does nothing here.
+    private func answer(_ key: KeyEvent, workbench: inout WorkbenchState) {
+        if let message = browser.handle(key: key) {
+            workbench.message = message
+        } else if !RunsBrowser.selectionKeys.contains(key.key) {
+            workbench.sayUnused(key)
         }
     }
 
@@ -151,7 +164,7 @@ final class RunsScreen: WorkbenchScreen {
         buffer.render(
             Paragraph(
                 (entry?.details ?? []).joined(separator: "\n")
-                    + "\n\n↑ ↓ select · Enter attack (classifier) or sample (generative) · t train 5 more epochs · e evaluate now · v watch · r reload · d delete",
+                    + "\n\n↑ ↓ select · Enter attack (classifier) or sample (generative) · t train 5 more epochs · e evaluate now · v watch · r reload · d delete · R robustness",
                 style: theme.textStyle, overflow: .wrap),
             in: workbench.panel("config.json", detailsArea, &buffer))
     }

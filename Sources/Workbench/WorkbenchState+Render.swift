@@ -12,7 +12,8 @@ extension WorkbenchState {
         .init("Space", "run / pause the shown job"), .init(". / >", "one step / ten steps"),
         .init("{ / }", "slower / faster: at most 100, 30, 10, 3, 1 steps a second"),
         .init("[ ]", "previous / next job on this screen"), .init("s", "save the weights now"),
-        .init("e", "export the images as PNG"), .init("x", "stop the job"), .init("l / m", "log scale / smoothing"),
+        .init("e", "export the images as PNG"), .init("x", "stop the job"),
+        .init("l / m", "log scale / smoothing of Train's loss chart"),
     ]
 
     /// The help overlay's lines: switching screens, the job keys, each screen's own keys (in tab order,

@@ -174,6 +174,11 @@ struct WorkbenchState {
             return .none
         }
         guard case .key(let key) = event else { return .none }
+        // Ctrl-C leaves from every state, the help overlay and a pending question ("delete? y / n") too.
+        if key.key == .character("c") && key.modifiers == .control {
+            quit = true
+            return .none
+        }
         if showHelp {
             // ↓ ↑ turn the pages; on a single page they close the overlay, as every other key does.
             let turns = helpPages.count != 1
@@ -190,7 +195,7 @@ struct WorkbenchState {
             return .none
         }
         switch (key.key, key.modifiers) {
-        case (.character("q"), []), (.character("c"), .control):
+        case (.character("q"), []):
             quit = true
             return .none
         case (.character("z"), .control): return .suspend

@@ -79,6 +79,22 @@ func waitUntil(_ timeout: Double = 5, _ condition: () -> Bool) -> Bool {
         #expect(waitUntil { runner.snapshot.status == .stopped })
     }
 
+    /// The steps a second a paced job shows (the workbench's throughput box, and its ETA) are the steps it
+    /// takes, at most the limit: before, a job held to 1 step a second showed the speed of one step alone
+    /// (150 steps/s) and an ETA of seconds for twenty minutes of steps.
+    @Test func aPacedRunnerReportsThePacedRate() {
+        let runner = Runner(experiment: CountingExperiment(total: 100_000), label: "paced rate")
+        runner.start()
+        #expect(waitUntil { runner.snapshot.status == .paused })
+        runner.send(.pace(20))
+        runner.send(.run)
+        #expect(waitUntil { runner.snapshot.step >= 4 })
+        let rate = runner.snapshot.stepsPerSecond
+        #expect(rate > 0 && rate <= 20, "\(rate) steps a second shown while held to 20")
+        runner.send(.stop)
+        #expect(waitUntil { runner.snapshot.status == .stopped })
+    }
+
     @Test func pauseStopsBetweenSteps() {
         let runner = Runner(experiment: CountingExperiment(total: 100_000), label: "pause")
         runner.start(running: true)

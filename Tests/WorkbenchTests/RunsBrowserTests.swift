@@ -122,4 +122,18 @@ import Testing
         try Self.write("b", in: root)
         #expect(browser.handle(key: KeyEvent(.character("r"))) == "reloaded 2 runs")
     }
+
+    /// The keys under the selected run's config.json name `R` (robustness), and the `?` overlay the keys the
+    /// list takes; before, `R` was missing under the config, and `PgUp` `PgDn` and `Delete` from the overlay.
+    @Test func theKeyHintUnderTheConfigNamesRobustness() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        try Self.write("mlp-synthetic-20261204-201016", in: root)
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("6")))
+        let frame = WorkbenchFixture.frame(state, width: 160, height: 30).joined(separator: "\n")
+        #expect(frame.contains("R robustness"), "\(frame)")
+        let keys = state.helpEntries.map(\.keys).joined(separator: " ")
+        for key in ["PgUp", "PgDn", "Delete"] { #expect(keys.contains(key), "\(key) in \(keys)") }
+    }
 }

@@ -352,7 +352,7 @@ import Testing
         "│                                                          ││↑ ↓ select · Enter attack (classifier)│",
         "│                                                          ││or sample (generative) · t train 5    │",
         "│                                                          ││more epochs · e evaluate now · v watch│",
-        "│                                                          ││· r reload · d delete                 │",
+        "│                                                          ││· r reload · d delete · R robustness  │",
         "│                                                          ││                                      │",
         "│                                                          ││                                      │",
         "│                                                          ││                                      │",
