@@ -14,7 +14,7 @@ final class SampleScreen: JobScreen {
         [
             .init("+ / -", "(Langevin) step size x1.25 / x0.8"),
             .init("c / C", "(conditional or guided runs) next / previous class: none, each, a row per class"),
-            .init("w / W", "less / more guidance: w (classifier-free) or s (classifier guidance)"),
+            .init("w / W", "less / more guidance: weight w (classifier-free) or scale (classifier guidance)"),
             .init("k", "(unconditional DDPM) the next classifier run to guide with"),
         ]
     }
