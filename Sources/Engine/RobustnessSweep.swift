@@ -179,7 +179,9 @@ public final class RobustnessSweep: VisualExperiment {
             snapshot.figures.append(
                 (String(format: "worst, eps %.3g", checkEpsilon), String(format: "%.4f", worstCase[radius])))
         }
-        if !history.isEmpty {
+        // The rule reads the training batches' FGSM and PGD accuracies, which only adversarial training
+        // records: a standard run's history is its test accuracy alone, with no collapse to speak of.
+        if history["train_fgsm_accuracy"] != nil && history["train_pgd_accuracy"] != nil {
             snapshot.figures.append(("collapse", collapseEpoch.map { "epoch \($0)" } ?? "none"))
         }
     }

@@ -80,15 +80,17 @@ final class RobustnessScreen: JobScreen {
                 name: entry.1, values: values, xValues: values.indices.map { Double($0 + 1) },
                 color: theme.seriesColor(index))
         }
-        let collapse = s.figures.first { $0.name == "collapse" }?.value ?? "none"
-        if collapse.hasPrefix("epoch "), let epoch = Double(collapse.dropFirst(6)) {
+        let collapse = s.figures.first { $0.name == "collapse" }?.value
+        if let collapse, collapse.hasPrefix("epoch "), let epoch = Double(collapse.dropFirst(6)) {
             series.append(.init(name: "collapse", values: [0, 1], xValues: [epoch, epoch], color: theme.warning))
         }
         buffer.render(
             LineChart(
                 series: series, yRange: 0...1, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
                 legendStyle: theme.textStyle),
-            in: workbench.panel("accuracy per epoch · catastrophic overfitting: \(collapse)", area, &buffer))
+            in: workbench.panel(
+                collapse.map { "accuracy per epoch · catastrophic overfitting: \($0)" } ?? "test accuracy per epoch",
+                area, &buffer))
     }
 
     /// The threat-model table (`Job.threatComparison`): a row per threat with each run's robust accuracy and

@@ -65,6 +65,14 @@ struct RobustnessSweepTests {
         sweep.describe(into: &snapshot, includeHeavy: false)
         #expect(snapshot.epochSeries["train_pgd_accuracy"] == [0.35, 0.40, 0.05])
         #expect(snapshot.figures.first { $0.name == "collapse" }?.value == "epoch 3")
+        // A standard run's history (no training-batch FGSM / PGD accuracies) is drawn, but the rule cannot
+        // be read from it: no collapse figure (the workbench used to say "catastrophic overfitting: none").
+        let standard = ["epoch,step,seconds,train_loss,test_loss,test_accuracy", "1,10,1.0,0.5,0.4,0.7", "2,20,2.0,0.4,0.3,0.8"]
+        let plain = try Self.sweep(metrics: MetricsTable(csv: standard.joined(separator: "\n")))
+        var plainSnapshot = Snapshot()
+        plain.describe(into: &plainSnapshot, includeHeavy: false)
+        #expect(plainSnapshot.epochSeries["test_accuracy"] == [0.7, 0.8])
+        #expect(!plainSnapshot.figures.contains { $0.name == "collapse" })
         #expect(throws: AttackError.self) {
             try RobustnessSweep(
                 classifier: AttackExperimentTests.model(), images: sweep.images, labels: sweep.labels, epsilons: [1.5])
