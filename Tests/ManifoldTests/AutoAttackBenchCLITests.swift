@@ -81,20 +81,18 @@ import Testing
     @Test func theL2PyTorchSideGetsTheNormAndItsFiguresAreReported() throws {
         let root = try trainedRun()
         defer { cleanup(root) }
-        let fake = root + "/fake-python"
-        let script = """
-            #!/bin/sh
-            for last; do :; done
-            if [ "$last" = L2 ]; then
-              echo "component apgd-ce 0.5 1.0"; echo "component apgd-t 0.4 1.5"
-              echo "component fab-t 0.35 2.0"; echo "component square 0.25 2.5"; echo "result 2.5 0.25"
-            else
-              echo "error the stand-in expected the L2 components, got '$last'"
-            fi
+        let fake = try standInPython(
+            in: root,
+            script: """
+                for last; do :; done
+                if [ "$last" = L2 ]; then
+                  echo "component apgd-ce 0.5 1.0"; echo "component apgd-t 0.4 1.5"
+                  echo "component fab-t 0.35 2.0"; echo "component square 0.25 2.5"; echo "result 2.5 0.25"
+                else
+                  echo "error the stand-in expected the L2 components, got '$last'"
+                fi
 
-            """
-        try script.write(toFile: fake, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+                """)
         let bench = try ManifoldBinary.run(Self.tiny + ["--norm", "2", "--python", fake, "--json"], runsRoot: root)
         #expect(bench.status == 0, "\(bench.stderr)")
         let object = try json(bench)
@@ -122,19 +120,17 @@ import Testing
         defer { cleanup(root) }
         try writeIDXDataset(folder: root + "/data", side: 12, width: 20, count: 40)
         try trainRuns([["cnn", "--run", "r", "--data", root + "/data"]], options: ["--quiet"], runsRoot: root)
-        let fake = root + "/fake-python"
-        let script = """
-            #!/bin/sh
-            if [ "$5" = 12 ] && [ "$6" = 20 ]; then
-              echo "component apgd-ce 0.5 1.0"; echo "component apgd-t 0.4 1.5"
-              echo "component fab-t 0.35 2.0"; echo "component square 0.25 2.5"; echo "result 2.5 0.25"
-            else
-              echo "error the stand-in expected height 12 and width 20, got '$5' '$6'"
-            fi
+        let fake = try standInPython(
+            in: root,
+            script: """
+                if [ "$5" = 12 ] && [ "$6" = 20 ]; then
+                  echo "component apgd-ce 0.5 1.0"; echo "component apgd-t 0.4 1.5"
+                  echo "component fab-t 0.35 2.0"; echo "component square 0.25 2.5"; echo "result 2.5 0.25"
+                else
+                  echo "error the stand-in expected height 12 and width 20, got '$5' '$6'"
+                fi
 
-            """
-        try script.write(toFile: fake, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+                """)
         let bench = try ManifoldBinary.run(
             [
                 "bench", "autoattack", "--run", "r", "--n", "5", "--steps", "2", "--queries", "10", "--rounds", "1",

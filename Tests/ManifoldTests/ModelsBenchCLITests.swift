@@ -99,9 +99,14 @@ import Testing
 /// An executable script in `root` that prints `lines` whatever its arguments: a stand-in for a python
 /// with torch, so the parsing and the arithmetic of a benchmark's PyTorch side can be checked anywhere.
 func standInPython(in root: String, printing lines: [String]) throws -> String {
+    try standInPython(in: root, script: lines.map { "echo \($0)\n" }.joined())
+}
+
+/// An executable `/bin/sh` script in `root` running `body` (which may read the arguments, `$1` being the
+/// benchmark's script): a stand-in python that answers only when it is called as expected.
+func standInPython(in root: String, script body: String) throws -> String {
     let path = root + "/fake-python"
-    let script = "#!/bin/sh\n" + lines.map { "echo \($0)\n" }.joined()
-    try script.write(toFile: path, atomically: true, encoding: .utf8)
+    try ("#!/bin/sh\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
     return path
 }

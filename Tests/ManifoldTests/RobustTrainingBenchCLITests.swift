@@ -123,19 +123,17 @@ import Testing
         let root = temporaryFolder()
         defer { cleanup(root) }
         try writeIDXDataset(folder: root + "/data", side: 12, width: 20, count: 40)
-        let fake = root + "/fake-python"
-        let script = """
-            #!/bin/sh
-            if [ "$4" = 12 ] && [ "$5" = 20 ]; then
-              echo "seed 0 recipe=fgsm-rs robust_accuracy=0.5 clean_accuracy=0.7 train_seconds=2"
-              echo "seed 1 recipe=fgsm-rs robust_accuracy=0.6 clean_accuracy=0.8 train_seconds=4"
-            else
-              echo "error the stand-in expected height 12 and width 20, got '$4' '$5'"
-            fi
+        let fake = try standInPython(
+            in: root,
+            script: """
+                if [ "$4" = 12 ] && [ "$5" = 20 ]; then
+                  echo "seed 0 recipe=fgsm-rs robust_accuracy=0.5 clean_accuracy=0.7 train_seconds=2"
+                  echo "seed 1 recipe=fgsm-rs robust_accuracy=0.6 clean_accuracy=0.8 train_seconds=4"
+                else
+                  echo "error the stand-in expected height 12 and width 20, got '$4' '$5'"
+                fi
 
-            """
-        try script.write(toFile: fake, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+                """)
         let bench = try ManifoldBinary.run(
             [
                 "bench", "robust-training", "--data", root + "/data", "--n", "10", "--steps", "2", "--queries", "10",
