@@ -186,7 +186,7 @@ final class FABRun: GradientAttackRun {
         for image in images {
             let original = clean.data + image * pixels
             var generator = RandomGenerator(
-                seed: Projection.imageSeed(
+                seed: RandomGenerator.imageSeed(
                     attack.seed &+ UInt64(restart), UnsafeBufferPointer(start: original, count: pixels)))
             for p in 0..<pixels { t[p] = threat.norm == .l2 ? generator.gaussian() : generator.uniform(-1, 1) }
             let size = t.withUnsafeBufferPointer { norms($0.baseAddress!, count: pixels).norm }

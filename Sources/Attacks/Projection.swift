@@ -108,29 +108,22 @@ enum Projection {
     }
 
     /// The same random start with each row drawn from its own generator, seeded by `seed` and the row's
-    /// pixels (`imageSeed`): an image starts at the same point whichever batch, position or subset it is
-    /// attacked in (AutoAttack's later components see only the images still robust).
+    /// pixels (`imageGenerators`): an image starts at the same point whichever batch, position or subset it
+    /// is attacked in (AutoAttack's later components see only the images still robust).
     static func randomStart(around clean: Tensor, norm: PerturbationNorm, epsilon: Float, seed: UInt64) -> Tensor {
         let out = clean.copy()
-        let pixels = clean.shape[1]
+        var generators = imageGenerators(seed, images: clean)
         for row in 0..<clean.shape[0] {
-            var generator = RandomGenerator(
-                seed: imageSeed(seed, UnsafeBufferPointer(start: clean.data + row * pixels, count: pixels)))
-            drawStart(row: row, around: clean, into: out, norm: norm, epsilon: epsilon, generator: &generator)
+            drawStart(row: row, around: clean, into: out, norm: norm, epsilon: epsilon, generator: &generators[row])
         }
         return out
     }
 
     /// One generator per row of `images` (`[batch, pixels]`), each seeded by `seed` and the row's pixels
-    /// (`imageSeed`): the random searches (Square, one-pixel) draw an image's randomness from its own
-    /// generator, so an image's search is the same whichever batch, position or subset it is attacked in.
+    /// (`RandomGenerator.imageSeed`): the random starts and searches (PGD, Square, one-pixel) draw an
+    /// image's randomness from its own generator, the same whichever batch, position or subset it is in.
     static func imageGenerators(_ seed: UInt64, images: Tensor) -> [RandomGenerator] {
         RandomGenerator.perImage(seed, images: images.data, rows: images.shape[0], pixels: images.shape[1])
-    }
-
-    /// `seed` mixed with a hash (FNV-1a) of the image's pixel bit patterns (`RandomGenerator.imageSeed`).
-    static func imageSeed(_ seed: UInt64, _ image: UnsafeBufferPointer<Float>) -> UInt64 {
-        RandomGenerator.imageSeed(seed, image)
     }
 
     /// Draws row `row` of a random start around `clean` into `out`.
