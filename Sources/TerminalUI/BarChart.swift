@@ -56,7 +56,11 @@ public struct BarChart: Widget {
 
     /// The printed values, and the narrowest column that holds a short label and a whole value.
     private var valueTexts: [String] {
-        bars.map { $0.value.isFinite ? AxisTicks.formatFixed($0.value, decimals: decimals) : "nan" }
+        bars.map {
+            $0.value.isFinite
+                ? AxisTicks.formatFixed($0.value, decimals: decimals)
+                : $0.value.isNaN ? "nan" : $0.value > 0 ? "inf" : "-inf"
+        }
     }
 
     private func narrowestColumn(valueWidth: Int, longestLabel: Int) -> Int {
