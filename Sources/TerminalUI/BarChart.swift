@@ -143,7 +143,9 @@ public struct Histogram: Widget {
         var counts = [Int](repeating: 0, count: count)
         let span = high - low
         for v in finite {
-            let i = span > 0 ? min(count - 1, Int((v - low) / span * Double(count))) : count / 2
+            // A range beyond the largest Double (-1e308 to 1e308) is measured on halved values.
+            let t = span.isFinite ? (v - low) / span : (v / 2 - low / 2) / (high / 2 - low / 2)
+            let i = span > 0 ? min(count - 1, Int(t * Double(count))) : count / 2
             counts[i] += 1
         }
         return (counts, low, high)
