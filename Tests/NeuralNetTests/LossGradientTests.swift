@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TensorCore
+import Testing
 
 @testable import NeuralNet
 
@@ -33,7 +33,9 @@ import TensorCore
             }
             let scale = max(1, numeric.map { abs($0) }.max() ?? 1)
             let worst = zip(analytic, numeric).map { abs($0 - $1) }.max() ?? 0
-            #expect(worst / scale < tolerance, "input \(index): max gradient error \(worst)", sourceLocation: sourceLocation)
+            #expect(
+                worst / scale < tolerance, "input \(index): max gradient error \(worst)", sourceLocation: sourceLocation
+            )
         }
     }
 

@@ -31,7 +31,9 @@ import Testing
     /// A 3x3 kernel with padding 1 and stride 1 is Winograd's shape: with `allowWinograd` and a recorded
     /// graph the convolution must still take the differentiable path.
     @Test func conv2dAllowingWinogradWhileRecording() {
-        checkGradients([smoothTensor([2, 2, 4, 4], seed: 8), smoothTensor([2, 2, 3, 3], seed: 9), smoothTensor([2], seed: 10)]) {
+        checkGradients([
+            smoothTensor([2, 2, 4, 4], seed: 8), smoothTensor([2, 2, 3, 3], seed: 9), smoothTensor([2], seed: 10),
+        ]) {
             $0[0].conv2d(weight: $0[1], bias: $0[2], stride: 1, padding: 1, allowWinograd: true)
         }
     }

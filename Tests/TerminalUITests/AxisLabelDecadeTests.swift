@@ -14,7 +14,8 @@ import Testing
         #expect(AxisTicks.label(123_456) == "1.2e5")
         #expect(AxisTicks.label(0.0005) == "5e-4")
         #expect(AxisTicks.label(9.9e-4) == "9.9e-4")
-        let legend = lines(Heatmap(values: [0.000999, -0.0005], width: 2, height: 1, monochrome: true), width: 24, height: 3)[2]
+        let legend = lines(
+            Heatmap(values: [0.000999, -0.0005], width: 2, height: 1, monochrome: true), width: 24, height: 3)[2]
         #expect(legend.hasPrefix("-1e-3") && legend.hasSuffix("+1e-3"), "\(legend)")
     }
 }

@@ -16,7 +16,10 @@ import Testing
     @Test func histogramOfOneRepeatedValueSitsInTheMiddleBin() {
         #expect(lines(Histogram(values: [3, 3, 3], binCount: 3), width: 3, height: 3) == [" █ ", " █ ", "3 3"])
         // Nothing finite: nothing drawn, no range printed.
-        #expect(lines(Histogram(values: [.nan, .infinity], binCount: 3), width: 5, height: 3) == ["     ", "     ", "     "])
+        #expect(
+            lines(Histogram(values: [.nan, .infinity], binCount: 3), width: 5, height: 3) == [
+                "     ", "     ", "     ",
+            ])
     }
 
     @Test func clearBlanksItsAreaOnly() {
