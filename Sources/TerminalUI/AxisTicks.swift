@@ -73,11 +73,15 @@ public enum AxisTicks {
         guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
         let magnitude = abs(value)
         if magnitude >= 1e5 || magnitude < 1e-3 {
-            let exponent = Int(floor(log10(magnitude)))
-            let mantissa = value / pow(10, Double(exponent))
-            let m =
-                abs(mantissa - mantissa.rounded()) < 0.05
-                ? String(Int(mantissa.rounded())) : String(format: "%.1f", mantissa)
+            var exponent = Int(floor(log10(magnitude)))
+            var mantissa = value / pow(10, Double(exponent))
+            let whole = abs(mantissa - mantissa.rounded()) < 0.05
+            if whole && abs(mantissa.rounded()) == 10 {
+                // 9.97e-4 rounds to 10e-4: that is 1e-3.
+                exponent += 1
+                mantissa /= 10
+            }
+            let m = whole ? String(Int(mantissa.rounded())) : String(format: "%.1f", mantissa)
             return "\(m)e\(exponent)"
         }
         let reference = step > 0 ? step : magnitude

@@ -56,7 +56,11 @@ public struct BarChart: Widget {
 
     /// The printed values, and the narrowest column that holds a short label and a whole value.
     private var valueTexts: [String] {
-        bars.map { $0.value.isFinite ? AxisTicks.formatFixed($0.value, decimals: decimals) : "nan" }
+        bars.map {
+            $0.value.isFinite
+                ? AxisTicks.formatFixed($0.value, decimals: decimals)
+                : $0.value.isNaN ? "nan" : $0.value > 0 ? "inf" : "-inf"
+        }
     }
 
     private func narrowestColumn(valueWidth: Int, longestLabel: Int) -> Int {
@@ -139,7 +143,9 @@ public struct Histogram: Widget {
         var counts = [Int](repeating: 0, count: count)
         let span = high - low
         for v in finite {
-            let i = span > 0 ? min(count - 1, Int((v - low) / span * Double(count))) : count / 2
+            // A range beyond the largest Double (-1e308 to 1e308) is measured on halved values.
+            let t = span.isFinite ? (v - low) / span : (v / 2 - low / 2) / (high / 2 - low / 2)
+            let i = span > 0 ? min(count - 1, Int(t * Double(count))) : count / 2
             counts[i] += 1
         }
         return (counts, low, high)

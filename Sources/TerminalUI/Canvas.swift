@@ -66,17 +66,33 @@ public struct Canvas: Sendable {
     /// The pixel column of data value `x` (may lie outside the canvas).
     @inline(__always)
     public func pixelX(_ x: Double) -> Int {
-        let span = xRange.upperBound - xRange.lowerBound
-        let t = span > 0 ? (x - xRange.lowerBound) / span : 0.5
-        return Int((t * Double(pixelWidth - 1)).rounded())
+        Canvas.pixel(Canvas.fraction(x, in: xRange), of: pixelWidth)
     }
 
     /// The pixel row of data value `y` (may lie outside the canvas).
     @inline(__always)
     public func pixelY(_ y: Double) -> Int {
-        let span = yRange.upperBound - yRange.lowerBound
-        let t = span > 0 ? (y - yRange.lowerBound) / span : 0.5
-        return pixelHeight - 1 - Int((t * Double(pixelHeight - 1)).rounded())
+        pixelHeight - 1 - Canvas.pixel(Canvas.fraction(y, in: yRange), of: pixelHeight)
+    }
+
+    /// How far along `range` `value` lies: 0 at its lower bound, 1 at its upper bound (0.5 for an empty
+    /// range). A range or distance beyond the largest Double is measured on halved values instead.
+    @inline(__always)
+    static func fraction(_ value: Double, in range: ClosedRange<Double>) -> Double {
+        let (low, high) = (range.lowerBound, range.upperBound)
+        guard high > low else { return 0.5 }
+        let (span, offset) = (high - low, value - low)
+        if span.isFinite && offset.isFinite { return offset / span }
+        return (value / 2 - low / 2) / (high / 2 - low / 2)
+    }
+
+    /// The pixel a `fraction` of the way across `pixels` pixels. A point far outside the range stays far
+    /// outside the canvas (a billion widths at most) instead of overflowing `Int`; NaN lies off it too.
+    @inline(__always)
+    static func pixel(_ fraction: Double, of pixels: Int) -> Int {
+        let limit = 1e9
+        let t = fraction.isNaN ? limit : Swift.max(-limit, Swift.min(limit, fraction))
+        return Int((t * Double(pixels - 1)).rounded())
     }
 
     /// Plots a data point.

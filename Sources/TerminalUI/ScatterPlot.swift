@@ -53,8 +53,9 @@ public struct ScatterPlot: Widget {
             }
         }
         guard low.isFinite else { return 0...1 }
-        let pad = high > low ? (high - low) * 0.05 : 1
-        return (low - pad)...(high + pad)
+        // 5% of the range, halved first so that a range beyond the largest Double does not overflow.
+        let pad = high > low ? (high / 2 - low / 2) * 0.1 : 1
+        return Swift.max(-Double.greatestFiniteMagnitude, low - pad)...Swift.min(.greatestFiniteMagnitude, high + pad)
     }
 
     public func render(in area: Rect, buffer: inout Buffer) {
