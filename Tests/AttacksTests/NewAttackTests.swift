@@ -1,5 +1,6 @@
 import Attacks
 import Models
+import NeuralNet
 import TensorCore
 import Testing
 
@@ -22,6 +23,25 @@ struct NewAttackTests {
             _ = try DeepFool().makeRun(
                 classifier: model, images: images, labels: labels, threat: ThreatModel(epsilon: 1, goal: .targeted(1)))
         }
+    }
+
+    /// DeepFool on a linear classifier crosses the nearest boundary in one step, by hand: logits
+    /// `z = (x_0, x_1, 2 x_2)` at `x = (0.6, 0.3, 0.1, 0.5)` are (0.6, 0.3, 0.2), so k_0 = 0; class 1 is
+    /// 0.3 / sqrt(2) = 0.212 away, class 2 0.4 / sqrt(5) = 0.179 (nearest), so
+    /// `r = (0.4 + 1e-4) / 5 (-1, 0, 2, 0)` and `x' = x + 1.02 r = (0.5183796, 0.3, 0.2632408, 0.5)`.
+    @Test func deepFoolOnALinearClassifierKnownAnswer() throws {
+        var generator = RandomGenerator(seed: 1)
+        let linear = Linear(inputCount: 4, outputCount: 3, generator: &generator)
+        linear.weight.assign(Tensor(shape: [3, 4], scalars: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 2, 0]))
+        linear.bias!.assign(Tensor(zeros: [3]))
+        let model = Classifier(
+            kind: .mlp, imageHeight: 2, imageWidth: 2, classCount: 3, network: Sequential([linear]))
+        let x = Tensor(shape: [1, 4], scalars: [0.6, 0.3, 0.1, 0.5])
+        let result = try DeepFool(steps: 5, overshoot: 0.02).attack(
+            model, images: x, labels: [0], threat: ThreatModel(epsilon: 1))
+        let expected: [Float] = [0.5183796, 0.3, 0.2632408, 0.5]
+        for (got, want) in zip(result.adversarial.scalars, expected) { #expect(abs(got - want) < 1e-6) }
+        #expect(result.outcomes[0].adversarialPrediction == 2)
     }
 
     @Test func universalPerturbationIsOneBoundedVectorAndReportsBothFoolingRates() throws {
