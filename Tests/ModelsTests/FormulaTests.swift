@@ -453,7 +453,8 @@ func ddpmStepMatchesTheFormula(clip: Bool) throws {
     let (a, b) = (Float(top.squareRoot()), Float((1 - top).squareRoot()))
     let start = Tensor(shape: [2, 9], scalars: (0..<18).map { a * x0.data[$0] + b * eps.data[$0] })
     let sampler = DDIMSampler(
-        count: 2, pixels: 9, schedule: schedule, steps: 10, eta: 0, seed: 0, start: start, predictNoise: { _, _ in eps })
+        count: 2, pixels: 9, schedule: schedule, steps: 10, eta: 0, seed: 0, start: start, predictNoise: { _, _ in eps }
+    )
     #expect(sampler.timesteps == [0, 100, 200, 300, 400, 500, 600, 700, 800, 900])
     try sampler.step()
     // After the first step: the diffusion of x_0 to index 800 with the same noise.
