@@ -53,12 +53,16 @@ public struct APGD: Attack {
         self.eotSamples = eotSamples
     }
 
-    /// The checkpoint iterations `w_j` for `steps` iterations.
+    /// The checkpoint iterations `w_j = ceil(p_j N)` for `N = steps` iterations.
+    ///
+    /// The `p_j` are kept in whole hundredths (0, 22, 41, 57, 70, 80, 87, 93, 99), so `p_j N` is exact: in
+    /// binary floating point the sum 0.22 + 0.19 + 0.16 is 0.5700000000000001, whose `p N` rounds up to 58 for
+    /// N = 100, one iteration after the paper's (and AutoAttack's) checkpoint.
     public static func checkpoints(steps: Int) -> [Int] {
-        var p: [Double] = [0, 0.22]
-        while p.last! < 1 { p.append(p[p.count - 1] + max(p[p.count - 1] - p[p.count - 2] - 0.03, 0.06)) }
-        return Array(Set(p.dropLast().map { Int(($0 * Double(steps)).rounded(.up)) }.filter { $0 > 0 && $0 <= steps }))
-            .sorted()
+        var p = [0, 22]
+        while p.last! < 100 { p.append(p[p.count - 1] + max(p[p.count - 1] - p[p.count - 2] - 3, 6)) }
+        let iterations = p.dropLast().map { ($0 * steps + 99) / 100 }.filter { $0 > 0 && $0 <= steps }
+        return Array(Set(iterations)).sorted()
     }
 
     public func makeRun(classifier: Classifier, images: Tensor, labels: [Int], threat: ThreatModel) throws -> AttackRun

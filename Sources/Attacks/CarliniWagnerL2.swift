@@ -13,8 +13,10 @@ import TensorCore
 /// the target `t`, not `y`). Each image binary-searches its own `c` over `searchSteps` rounds of `steps`
 /// Adam steps (w restarts from x each round; a success lowers the upper bound, a failure raises the
 /// lower one, or multiplies c by 10 while no upper bound is known) and keeps its smallest-L2 successful
-/// iterate; images that never succeed are returned unchanged. `perImageExtras["c"]` is the c of the kept
-/// iterate (NaN where none).
+/// iterate, where a success is the paper's: the goal class wins by at least kappa in the logits
+/// (misclassified, or classified as the target, by that margin; Carlini & Wagner's `compare`), so a larger
+/// kappa keeps more confident, larger perturbations; images that never succeed are returned unchanged.
+/// `perImageExtras["c"]` is the c of the kept iterate (NaN where none).
 ///
 /// - `confidence`: kappa (default 0). `initialC`: default 1. `steps`: Adam steps per round (default 100).
 /// - `learningRate`: Adam's (default 0.01). `searchSteps`: rounds of the binary search (default 5; 1 is
@@ -161,7 +163,7 @@ final class CarliniWagnerRun: GradientAttackRun {
         loss = Double(total) / Double(n)
 
         let predicted = logits.argmax()
-        for i in 0..<n where isSuccess(prediction: predicted[i], image: i) {
+        for i in 0..<n where isSuccess(prediction: predicted[i], image: i) && clearsConfidence(logits, row: i) {
             roundSuccess[i] = true
             if l2[i] < bestL2[i] {
                 bestL2[i] = l2[i]
@@ -176,6 +178,21 @@ final class CarliniWagnerRun: GradientAttackRun {
             previousCost = total
         }
         if (iteration + 1) % attack.steps == 0 { nextSearchRound() }
+    }
+
+    /// Whether row `row` of `logits` reaches the goal by the margin kappa (Carlini & Wagner's reference
+    /// `compare`): untargeted, the largest other logit exceeds the label's by at least kappa; targeted, the
+    /// target's exceeds every other by at least kappa. Always true for kappa 0 (the prediction decides) and
+    /// in torchattacks-compatible mode (torchattacks keeps any misclassified iterate).
+    private func clearsConfidence(_ logits: Tensor, row: Int) -> Bool {
+        let kappa = attack.confidence
+        guard kappa > 0, !attack.torchattacksCompatible else { return true }
+        let classes = logits.shape[1]
+        let z = logits.data + row * classes
+        let goal = targets?[row] ?? labels[row]
+        var other = -Float.infinity
+        for k in 0..<classes where k != goal { other = max(other, z[k]) }
+        return (targets == nil ? other - z[goal] : z[goal] - other) >= kappa
     }
 
     /// Binary search on c per image, then restart w from x with a fresh Adam.

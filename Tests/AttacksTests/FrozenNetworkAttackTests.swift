@@ -115,4 +115,18 @@ struct FrozenNetworkAttackTests {
             }
         }
     }
+
+    /// PGD-L2's step by hand: row 0 steps 0.5 along g / ||g|| = (0.6, 0.8) to delta (0.3, 0.4), norm 0.5, which
+    /// the projection onto the ball of 0.3 scales by 0.6 to (0.18, 0.24); row 1's delta 0.2 (0.1414, -0.1414)
+    /// is inside the ball of 1 and only the clip to [0, 1] acts (projection first, then the clip).
+    @Test func l2StepIsTheFormula() {
+        let clean = Tensor(shape: [2, 4], scalars: [0.5, 0.5, 0.5, 0.5, 0.9, 0.1, 0.5, 0.5])
+        let gradient = Tensor(shape: [2, 4], scalars: [3, 4, 0, 0, 1, -1, 0, 0])
+        let first = Projection.l2Step(clean, gradient: gradient, clean: clean, step: 0.5, epsilon: 0.3)
+        for (got, want) in zip(first.scalars[0..<4], [0.68, 0.74, 0.5, 0.5] as [Float]) {
+            #expect(abs(got - want) < 1e-6)
+        }
+        let second = Projection.l2Step(clean, gradient: gradient, clean: clean, step: 0.2, epsilon: 1)
+        for (got, want) in zip(second.scalars[4..<8], [1, 0, 0.5, 0.5] as [Float]) { #expect(abs(got - want) < 1e-6) }
+    }
 }

@@ -169,3 +169,36 @@ struct CarliniWagnerTests {
         #expect((result.successRateOnCorrect ?? 2) <= 1 && (result.meanL2OnCorrectSuccesses ?? 0) > 0)
     }
 }
+
+/// Carlini & Wagner's confidence kappa: their reference code (`l2_attack.py`'s `compare`) keeps an iterate,
+/// and counts a search round as a success, only when the goal class wins by at least kappa in the logits.
+struct CarliniWagnerConfidenceTests {
+    /// The logit margin by which each row of `adversarial` is misclassified (untargeted: the largest other
+    /// logit minus the label's) or classified as its target (the target's logit minus the largest other).
+    static func margins(_ model: Classifier, _ adversarial: Tensor, goals: [Int], targeted: Bool) -> [Float] {
+        let logits = noGrad { model(adversarial) }
+        let classes = logits.shape[1]
+        return goals.enumerated().map { i, goal in
+            let z = (0..<classes).map { logits.data[i * classes + $0] }
+            let other = z.enumerated().filter { $0.offset != goal }.map(\.element).max()!
+            return targeted ? z[goal] - other : other - z[goal]
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func everyKeptSuccessClearsKappa(targeted: Bool) throws {
+        let model = TinyModel.make()
+        let (images, labels) = TinyModel.testBatch(30)
+        let kappa: Float = 3
+        let threat = ThreatModel(epsilon: 1, goal: targeted ? .targeted(5) : .untargeted)
+        let result = try CarliniWagnerL2(confidence: kappa, steps: 80, learningRate: 0.05, searchSteps: 4).attack(
+            model, images: images, labels: labels, threat: threat)
+        let goals = targeted ? [Int](repeating: 5, count: labels.count) : labels
+        let margins = Self.margins(model, result.adversarial, goals: goals, targeted: targeted)
+        let kept = result.outcomes.indices.filter { result.outcomes[$0].norms.l2 > 0 }
+        #expect(kept.count >= labels.count / 2, "CW kept \(kept.count) of \(labels.count)")
+        for i in kept {
+            #expect(margins[i] >= kappa - 1e-3, "image \(i): kept with margin \(margins[i]) < kappa \(kappa)")
+        }
+    }
+}

@@ -438,3 +438,63 @@ func ddpmStepMatchesTheFormula(clip: Bool) throws {
         #expect(abs(Double(sampler.predictedX0!.data[i]) - x0) < 1e-3 * max(1, abs(x0)))
     }
 }
+
+/// DDIM (eta 0) with the true noise is exact: if `x_T = sqrt(alphaBar_T) x_0 + sqrt(1 - alphaBar_T) eps` and the
+/// model predicts that `eps` at every step, each `x_0_hat` is `x_0` and each step lands on
+/// `sqrt(alphaBar_prev) x_0 + sqrt(1 - alphaBar_prev) eps`, so the last step returns `x_0` (Song et al. 2021,
+/// eq. 12 with sigma 0).
+@Test func ddimWithTheTrueNoiseReturnsTheCleanImage() throws {
+    let schedule = DiffusionSchedule()
+    var generator = RandomGenerator(seed: 5)
+    let x0 = Tensor.randomUniform([2, 9], low: -1, high: 1, generator: &generator)
+    let eps = Tensor.randomNormal([2, 9], generator: &generator)
+    // tau = 0, 100, ..., 900: the first step is at index 900.
+    let top = schedule.alphaBars[900]
+    let (a, b) = (Float(top.squareRoot()), Float((1 - top).squareRoot()))
+    let start = Tensor(shape: [2, 9], scalars: (0..<18).map { a * x0.data[$0] + b * eps.data[$0] })
+    let sampler = DDIMSampler(
+        count: 2, pixels: 9, schedule: schedule, steps: 10, eta: 0, seed: 0, start: start, predictNoise: { _, _ in eps }
+    )
+    #expect(sampler.timesteps == [0, 100, 200, 300, 400, 500, 600, 700, 800, 900])
+    try sampler.step()
+    // After the first step: the diffusion of x_0 to index 800 with the same noise.
+    let next = schedule.alphaBars[800]
+    for i in 0..<18 {
+        let expected = next.squareRoot() * Double(x0.data[i]) + (1 - next).squareRoot() * Double(eps.data[i])
+        #expect(abs(Double(sampler.x.data[i]) - expected) < 1e-4)
+        #expect(abs(sampler.predictedX0!.data[i] - x0.data[i]) < 1e-3)
+    }
+    try sampler.run()
+    for i in 0..<18 { #expect(abs(sampler.x.data[i] - x0.data[i]) < 1e-3) }
+}
+
+/// The importance-weighted bound against hand-computed values. A decoder with zero weights and zero output
+/// bias gives every pixel probability 1/2 whatever `z`, so `log p(x | z) = -P log 2`; the encoder's weights
+/// are zero too and its biases fix `q(z | x) = N(mu, exp(lv))`. With one sample the bound is
+/// `-P log 2 + log N(z; 0, I) - log N(z; mu, exp(lv))`, `z = mu + exp(lv / 2) eps`; with `q` equal to the
+/// prior every weight is `2^-P` and the bound is exactly `-P log 2` for any number of samples.
+@Test func importanceWeightedBoundKnownAnswers() {
+    var generator = RandomGenerator(seed: 8)
+    let model = VariationalAutoencoder(pixels: 6, hidden: 4, latent: 2, generator: &generator)
+    for parameter in model.namedParameters.map(\.tensor) {
+        for i in 0..<parameter.count { parameter.data[i] = 0 }
+    }
+    let x = Tensor(shape: [1, 6], scalars: [0, 1, 0.5, 0.2, 1, 0])
+    let prior = model.importanceWeightedLogLikelihood(x, samples: 7, generator: &generator)
+    #expect(abs(prior[0] + 6 * log(2.0)) < 1e-9)
+    let (mu, lv): ([Float], [Float]) = ([0.5, -1], [log(0.25), 0])
+    model.fc21.bias!.assign(Tensor(shape: [2], scalars: mu))
+    model.fc22.bias!.assign(Tensor(shape: [2], scalars: lv))
+    var a = RandomGenerator(seed: 3)
+    var b = RandomGenerator(seed: 3)
+    let one = model.importanceWeightedLogLikelihood(x, samples: 1, generator: &a)
+    let eps = Tensor.randomNormal([1, 2], generator: &b)
+    var expected = -6 * log(2.0)
+    for j in 0..<2 {
+        let e = Double(eps.data[j])
+        let z = Double(mu[j]) + exp(Double(lv[j]) / 2) * e
+        // log N(z; 0, 1) - log N(z; mu, sigma^2) = -z^2 / 2 + e^2 / 2 + lv / 2.
+        expected += -z * z / 2 + e * e / 2 + Double(lv[j]) / 2
+    }
+    #expect(abs(one[0] - expected) < 1e-5)
+}
