@@ -94,6 +94,31 @@ import Testing
             ["bench", "gemm", "--threads", "1", "--rounds", "1", "--no-numpy", "--python", "/nonexistent/python"])
         #expect(broken.status == 0 && broken.stdout.contains("pytorch: "), "\(broken.stdout)")
     }
+
+    /// Bug: a reference that printed `gflops nan` or `gflops 0` put `nan` and `inf` tokens into `--json`, which
+    /// no JSON parser reads (`python3 -m json.tool`: "Expecting value"). Now such a reference is a note and
+    /// the JSON stays valid, with Manifold's side alone.
+    @Test func aReferencePrintingNoPositiveRateLeavesValidJSON() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for value in ["nan", "0", "-3", "inf"] {
+            let fake = try standInPython(in: root, printing: Array(repeating: "gflops \(value)", count: 5))
+            let bench = try ManifoldBinary.run(
+                ["bench", "gemm", "--threads", "1", "--rounds", "1", "--no-numpy", "--python", fake, "--json"])
+            #expect(bench.status == 0, "\(bench.stderr)")
+            let object = try JSONValue.parse(bench.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+            let rows = object["gemm"]?.arrayValue ?? []
+            #expect(rows.count == 5, "\(value)")
+            for row in rows {
+                #expect((row["gflops"]?.doubleValue ?? 0) > 0)
+                #expect(row["torch_gflops"] == nil && row["ratio_to_fastest"] == nil, "\(value): \(row)")
+            }
+            let text = try ManifoldBinary.run(
+                ["bench", "gemm", "--threads", "1", "--rounds", "1", "--no-numpy", "--python", fake])
+            #expect(
+                text.stdout.contains("pytorch: ") && text.stdout.contains("not a positive number"), "\(text.stdout)")
+        }
+    }
 }
 
 /// An executable script in `root` that prints `lines` whatever its arguments: a stand-in for a python
