@@ -34,7 +34,8 @@ public struct GEMMBenchmarkReport: Sendable {
     public var rounds = 1
 
     /// `{"rounds":..,"gemm":[{"m":..,"k":..,"n":..,"threads":..,"gflops":..,"numpy_gflops":..,"ratio":..,
-    /// "torch_gflops":..,"ratio_to_fastest":..}, ...]}`: a reference's figures only where it was measured.
+    /// "torch_gflops":..,"ratio_to_fastest":..}, ...],"numpy_note":..,"torch_note":..}`: a reference's
+    /// figures only where it was measured, and its note (why not) where it was asked for and was not.
     public var json: String {
         let rows = results.map { r -> JSONValue in
             var fields: [String: JSONValue] = [
@@ -49,7 +50,9 @@ public struct GEMMBenchmarkReport: Sendable {
             if let fastest = r.ratioToFastest { fields["ratio_to_fastest"] = .number(Self.rounded(fastest, digits: 3)) }
             return .object(fields)
         }
-        let object: [String: JSONValue] = ["rounds": .integer(rounds), "gemm": .array(rows)]
+        var object: [String: JSONValue] = ["rounds": .integer(rounds), "gemm": .array(rows)]
+        if let numpyNote { object["numpy_note"] = .string(numpyNote) }
+        if let torchNote { object["torch_note"] = .string(torchNote) }
         return JSONValue.object(object).serialized()
     }
 

@@ -119,6 +119,21 @@ import Testing
                 text.stdout.contains("pytorch: ") && text.stdout.contains("not a positive number"), "\(text.stdout)")
         }
     }
+
+    /// Bug: `--json` left out why a reference was not measured: with `--python /nonexistent/python` the object
+    /// had no `torch_gflops` and no word why, where the table said "pytorch: ... exited with status 127".
+    @Test func theJSONSaysWhichReferenceIsMissingAndWhy() throws {
+        let bench = try ManifoldBinary.run(
+            [
+                "bench", "gemm", "--threads", "1", "--rounds", "1", "--no-numpy", "--python", "/nonexistent/python",
+                "--json",
+            ])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let object = try JSONValue.parse(bench.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(object["torch_note"]?.stringValue?.contains("/nonexistent/python") == true, "\(bench.stdout)")
+        #expect(object["numpy_note"] == nil)
+        #expect((object["gemm"]?.arrayValue ?? []).allSatisfy { $0["torch_gflops"] == nil && $0["gflops"] != nil })
+    }
 }
 
 /// An executable script in `root` that prints `lines` whatever its arguments: a stand-in for a python
