@@ -31,6 +31,35 @@ import Testing
         #expect(missing.status == 2 && missing.stderr.contains("--run"), "\(missing.stderr)")
     }
 
+    /// Bug: a python that printed no usable `result` line (garbage, or `result pgd nan 0.5`) left the PyTorch
+    /// column empty, or filled it with 0, inf or negative seconds and ratios, without a word why. Now each is
+    /// a `torch_note` naming what it printed, and no PyTorch figure.
+    @Test func attackBenchSaysWhyAReferenceThatPrintedGarbageIsMissing() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try trainRuns(
+            [["mlp", "--run", "r", "--epochs", "1", "--train-limit", "300", "--test-limit", "20", "--quiet"]],
+            options: [], runsRoot: root)
+        for (lines, needle) in [
+            (["hello"], "no result for fgsm, pgd, ill"),
+            (["result fgsm 0.1 0.5", "result pgd 0.1 0.5"], "no result for ill"),
+            (["result fgsm 0 0.5", "result pgd 0.1 0.5", "result ill 0.1 0.5"], "'result fgsm 0 0.5'"),
+            (["result fgsm 0.1 0.5", "result pgd nan 0.5", "result ill 0.1 0.5"], "'result pgd nan 0.5'"),
+            (["result fgsm 0.1 0.5", "result pgd 0.1 0.5", "result ill 0.1 7"], "'result ill 0.1 7'"),
+        ] {
+            let fake = try standInPython(in: root, printing: lines)
+            let bench = try ManifoldBinary.run(
+                ["bench", "attack", "--run", "r", "--n", "10", "--rounds", "1", "--python", fake, "--json"],
+                runsRoot: root)
+            #expect(bench.status == 0, "\(bench.stderr)")
+            let object = try json(bench)
+            #expect(object["torch_note"]?.stringValue?.contains(needle) == true, "\(lines): \(bench.stdout)")
+            for row in object["attack_bench"]?.arrayValue ?? [] {
+                #expect(row["torch_seconds"] == nil && row["ratio"] == nil, "\(lines): \(row)")
+            }
+        }
+    }
+
     @Test func ddpmBenchReportsSamplingAndTrainingSpeed() throws {
         let bench = try ManifoldBinary.run(
             [
