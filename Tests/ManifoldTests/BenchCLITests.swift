@@ -75,6 +75,25 @@ import Testing
         #expect(bad.status == 2 && bad.stderr.contains("--net"), "\(bad.stderr)")
     }
 
+    /// Bug: a python that printed `sample nan` or `train 0` was taken at its word: "pytorch nan s", a
+    /// `manifold/pytorch inf` ratio and `null`s in the JSON without a note. Now it is a note, and no figure.
+    @Test func ddpmBenchSaysWhyAReferenceThatPrintedNoPositiveFigureIsMissing() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for lines in [["sample nan", "train 5"], ["sample 0.5", "train 0"], ["sample -1", "train 5"]] {
+            let fake = try standInPython(in: root, printing: lines)
+            let bench = try ManifoldBinary.run(
+                [
+                    "bench", "ddpm", "--n", "2", "--steps", "5", "--train-steps", "3", "--rounds", "1", "--python",
+                    fake, "--json",
+                ])
+            #expect(bench.status == 0, "\(bench.stderr)")
+            let object = try json(bench)
+            #expect(object["torch_note"]?.stringValue?.contains("not a positive number") == true, "\(bench.stdout)")
+            #expect(object["torch_sample_seconds"] == nil && object["train_speedup"] == nil, "\(bench.stdout)")
+        }
+    }
+
     /// `bench seeds` trains exactly what `train mlp --seed S` trains and attacks it as `attack` does: the
     /// seed's figures equal those of the two commands run by hand.
     @Test func seedStudyReproducesTrainAndAttackForEachSeed() throws {
