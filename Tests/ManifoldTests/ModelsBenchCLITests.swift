@@ -55,6 +55,22 @@ import Testing
         #expect(missing.stdout.contains("fgsm") && missing.stdout.contains("pytorch: "), "\(missing.stdout)")
     }
 
+    /// Bug: a python that printed `seconds nan` (or 0) was taken at its word: "nan / nan" and a ratio of nan
+    /// in the table, `null`s in the JSON, and no `torch_note`. Now it is a note, and no PyTorch figure.
+    @Test func aReferencePrintingNoPositiveSecondsIsANote() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for seconds in ["nan", "0"] {
+            let fake = try standInPython(in: root, printing: ["baseline_mb 12", "seconds \(seconds)", "check 0.25"])
+            let bench = try ManifoldBinary.run(Self.base + ["--workloads", "fgsm", "--python", fake, "--json"])
+            #expect(bench.status == 0, "\(bench.stderr)")
+            let object = try json(bench)
+            #expect(object["torch_note"]?.stringValue?.contains("not a positive number") == true, "\(bench.stdout)")
+            let row = try #require(object["workloads"]?.arrayValue?.first)
+            #expect(row["pytorch_s"] == .null && row["ratio"] == .null && row["pytorch_check"] == .null, "\(row)")
+        }
+    }
+
     @Test func badInputIsOneLineAndExitTwo() throws {
         for (arguments, needle) in [
             (["--workloads", "mlp,nope"], "nope"), (["--scale", "0"], "--scale"), (["--steps", "5"], "--steps"),
