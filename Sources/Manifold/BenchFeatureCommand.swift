@@ -132,7 +132,7 @@ enum BenchFeatureCommand {
                 String(
                     format:
                         "manifold - ART: %+.4f relative distance (target <= 0: %@); ART/manifold time %.2fx (target > 1: %@)",
-                    gap, gap <= 0 ? "met" : "missed", art.seconds / report.manifold.seconds,
+                    gap, TargetVerdict.text(gap, atMost: 0), art.seconds / report.manifold.seconds,
                     art.seconds > report.manifold.seconds ? "met" : "missed"))
         }
         if let note = report.artNote { lines.append("ART: \(note)") }

@@ -98,6 +98,31 @@ import Testing
         #expect(tooMany.status == 2 && tooMany.stderr.contains("'--n' asks for 100 sources"), "\(tooMany.stderr)")
     }
 
+    /// Bug: ART prints its distance from float32, so a distance equal to Manifold's up to the eighth digit was
+    /// reported as "manifold - ART: +0.0000 relative distance (target <= 0: missed)". The verdict now follows
+    /// the difference as printed, and a difference that shows is still a miss.
+    @Test func benchFeatureTargetFollowsThePrintedDifference() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "1", "--run", "victim", "--seed", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let bench = [
+            "bench", "feature", "--run", "victim", "--guide", "0", "--n", "10", "--steps", "5", "--rounds", "1",
+            "--threads", "1",
+        ]
+        let alone = try ManifoldBinary.run(bench + ["--no-torch", "--json"], runsRoot: root)
+        let ours = try #require(try json(alone)["manifold"]?["relative_feature_distance"]?.doubleValue)
+        for (offset, verdict) in [
+            (1e-9, "+0.0000 relative distance (target <= 0: met)"), (1e-3, "(target <= 0: missed)"),
+        ] {
+            let fake = try standInPython(in: root, printing: ["result 100 \(ours - offset) 0.5"])
+            let compared = try ManifoldBinary.run(bench + ["--python", fake], runsRoot: root)
+            #expect(compared.status == 0, "\(compared.stderr)")
+            #expect(compared.stdout.contains(verdict), "\(offset): \(compared.stdout)")
+        }
+    }
+
     @Test func perceptualAttacksReportTheirDistance() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
