@@ -156,6 +156,26 @@ import Testing
         }
     }
 
+    /// Bug: `--runs` of two datasets with images of one size (synthetic digits and an MNIST-format folder) ran,
+    /// scoring the second run on the first run's test images, which it never learned. Now refused in one line.
+    @Test func benchThreatsRefusesRunsOfOtherData() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = root + "/idx"
+        try writeIDXDataset(folder: folder, side: 28, count: 100)
+        try trainRuns(
+            [
+                ["mlp", "--epochs", "1", "--run", "a"] + Self.tiny,
+                ["mlp", "--epochs", "1", "--run", "b", "--data", folder, "--quiet"],
+            ],
+            options: [], runsRoot: root)
+        let bench = try ManifoldBinary.run(
+            ["bench", "threats", "--runs", "a,b", "--n", "5", "--quiet"], runsRoot: root)
+        #expect(bench.status == 2 && bench.stdout.isEmpty, "\(bench.stdout)")
+        #expect(bench.stderr.contains("'b' was trained on \(folder), 'a' on synthetic"), "\(bench.stderr)")
+        #expect(bench.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1)
+    }
+
     @Test func benchThreatsTabulatesEveryThreatModelForEveryRun() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
