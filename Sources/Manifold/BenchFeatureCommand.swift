@@ -46,6 +46,10 @@ enum BenchFeatureCommand {
         guard let runName = try parsed.given(SharedOptions.run) else {
             throw UsageError("'bench feature' needs '--run RUN' (a classifier run)")
         }
+        guard parsed.isGiven(AttackCommand.Options.guide.name) else {
+            throw UsageError(
+                "'bench feature' needs '--guide INDEX' (the test image whose features the sources move onto)")
+        }
         let loaded = try LoadedClassifierRun.load(runName, option: "--run")
         let model = loaded.model
         model.setTraining(false)

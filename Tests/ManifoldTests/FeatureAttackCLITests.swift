@@ -96,6 +96,11 @@ import Testing
         let tooMany = try ManifoldBinary.run(
             ["bench", "feature", "--run", "victim", "--guide", "0", "--n", "100", "--no-torch"], runsRoot: root)
         #expect(tooMany.status == 2 && tooMany.stderr.contains("'--n' asks for 100 sources"), "\(tooMany.stderr)")
+        // Bug: without --guide the error named another command, "'attack feature' needs '--guide INDEX'".
+        let noGuide = try ManifoldBinary.run(["bench", "feature", "--run", "victim", "--no-torch"], runsRoot: root)
+        #expect(
+            noGuide.status == 2 && noGuide.stderr.contains("'bench feature' needs '--guide INDEX'"), "\(noGuide.stderr)"
+        )
     }
 
     /// Bug: ART prints its distance from float32, so a distance equal to Manifold's up to the eighth digit was
