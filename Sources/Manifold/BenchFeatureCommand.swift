@@ -91,7 +91,7 @@ enum BenchFeatureCommand {
         }
         var object: [String: JSONValue] = [
             "n": .integer(benchmark.count), "eps": .decimal(benchmark.epsilon),
-            "steps": .integer(benchmark.steps), "alpha": .number(Double(benchmark.stepSize)),
+            "steps": .integer(benchmark.steps), "alpha": .decimal(benchmark.stepSize),
             "rounds": .integer(rounds), "threads": .integer(ComputeThreads.count), "manifold": side(report.manifold),
         ]
         for (key, value) in setup.jsonFields { object[key] = value }

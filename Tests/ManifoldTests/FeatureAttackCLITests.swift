@@ -93,6 +93,9 @@ import Testing
         let relative = object["manifold"]?["relative_feature_distance"]?.doubleValue ?? .nan
         #expect(relative > 0 && relative < 1, "\(bench.stdout)")
         #expect(object["art_note"]?.stringValue == "skipped (--no-torch)" && object["art"] == nil)
+        // Bug: the step size was written as its single-precision expansion, "alpha": 0.009999999776482582, beside
+        // "eps": 0.1; a script comparing it with the 0.01 it asked for found them unequal.
+        #expect(object["alpha"]?.doubleValue == 0.01 && object["eps"]?.doubleValue == 0.1, "\(bench.stdout)")
         let tooMany = try ManifoldBinary.run(
             ["bench", "feature", "--run", "victim", "--guide", "0", "--n", "100", "--no-torch"], runsRoot: root)
         #expect(tooMany.status == 2 && tooMany.stderr.contains("'--n' asks for 100 sources"), "\(tooMany.stderr)")
