@@ -94,6 +94,30 @@ import Testing
         }
     }
 
+    /// Bug: a python that printed a `seed` line per seed but no figures on them (or `pgd=nan`) passed: the
+    /// PyTorch columns read "nan +- nan", the JSON `null`, and no torch_note said why. Now it is a note.
+    @Test func seedStudySaysWhyAReferenceWithoutFiguresIsMissing() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let figures =
+            "first_epoch_accuracy=0.5 clean_accuracy=0.5 fgsm_0.05=0.5 fgsm_0.1=0.5 fgsm_0.2=0.5 ill=0.5 ill_target=0.5"
+        for (lines, needle) in [
+            (["seed 0 garbage", "seed 1 garbage"], "no usable first_epoch_accuracy for seed 0"),
+            (["seed 0 \(figures) pgd=0.5", "seed 1 \(figures) pgd=nan"], "no usable pgd for seed 1"),
+        ] {
+            let fake = try standInPython(in: root, printing: lines)
+            let bench = try ManifoldBinary.run(
+                [
+                    "bench", "seeds", "--seeds", "2", "--epochs", "1", "--train-limit", "300", "--test-limit", "30",
+                    "--python", fake, "--json", "--quiet",
+                ], runsRoot: root)
+            #expect(bench.status == 0, "\(bench.stderr)")
+            let object = try json(bench)
+            #expect(object["torch_note"]?.stringValue?.contains(needle) == true, "\(lines): \(bench.stdout)")
+            #expect(object["pytorch_seeds"] == nil, "\(bench.stdout)")
+        }
+    }
+
     /// `bench seeds` trains exactly what `train mlp --seed S` trains and attacks it as `attack` does: the
     /// seed's figures equal those of the two commands run by hand.
     @Test func seedStudyReproducesTrainAndAttackForEachSeed() throws {
