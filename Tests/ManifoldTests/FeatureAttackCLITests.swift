@@ -164,6 +164,28 @@ import Testing
         }
     }
 
+    /// Bug: an ART side that printed `result nan 0.5 0.5` vanished: a NaN time is never the best round, so the
+    /// ART column read "-" with no `ART:` line and no `art_note`. Now an unusable result is a note.
+    @Test func benchFeatureSaysWhyAnUnusableReferenceIsMissing() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "1", "--run", "victim", "--seed", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        for line in ["result nan 0.5 0.5", "result 1 0.5 2", "result 1 -0.5 0.5"] {
+            let fake = try standInPython(in: root, printing: [line])
+            let bench = try ManifoldBinary.run(
+                [
+                    "bench", "feature", "--run", "victim", "--guide", "0", "--n", "10", "--steps", "2", "--rounds",
+                    "1", "--python", fake, "--json",
+                ], runsRoot: root)
+            #expect(bench.status == 0, "\(bench.stderr)")
+            let object = try json(bench)
+            #expect(object["art_note"]?.stringValue?.contains("'\(line)'") == true, "\(line): \(bench.stdout)")
+            #expect(object["art"] == nil && object["time_ratio"] == nil, "\(bench.stdout)")
+        }
+    }
+
     /// Bug: `--runs` of two datasets with images of one size (synthetic digits and an MNIST-format folder) ran,
     /// scoring the second run on the first run's test images, which it never learned. Now refused in one line.
     @Test func benchThreatsRefusesRunsOfOtherData() throws {
