@@ -44,14 +44,18 @@ public final class ChildProcesses: Sendable {
     public var pids: Set<pid_t> { state.withLock { $0.pids } }
 
     /// Sends SIGTERM to every recorded child, waits up to `grace` seconds for them to end, kills the
-    /// rest, and reaps them all; from now on a child added is killed at once.
+    /// rest, and reaps them all; from now on a child added is killed at once. A child that leads a process
+    /// group of its own (as `ChildProcess` starts them) is signalled with its group, so that what it
+    /// started (python under a wrapper script) ends too.
     public func endAll(grace: Double = 1) {
         let pids = state.withLock { state in
             state.closed = true
             defer { state.pids = [] }
             return state.pids
         }
-        for pid in pids { kill(pid, SIGTERM) }
+        let leaders = Set(pids.filter { getpgid($0) == $0 })
+        func send(_ signal: Int32, to pid: pid_t) { kill(leaders.contains(pid) ? -pid : pid, signal) }
+        for pid in pids { send(SIGTERM, to: pid) }
         var running = pids
         let deadline = Date().addingTimeInterval(grace)
         while !running.isEmpty && Date() < deadline {
@@ -59,8 +63,10 @@ public final class ChildProcesses: Sendable {
             if !running.isEmpty { usleep(10_000) }
         }
         for pid in running {
-            kill(pid, SIGKILL)
+            send(SIGKILL, to: pid)
             _ = waitpid(pid, nil, 0)
         }
+        // The groups' other members, once their leader has ended, get no grace: nothing waits on them.
+        for leader in leaders { kill(-leader, SIGKILL) }
     }
 }

@@ -1,4 +1,5 @@
 import Attacks
+import Base
 import Datasets
 import Engine
 import Foundation
@@ -154,8 +155,22 @@ public struct AttackBenchmark {
         var values: [String: (seconds: Double, accuracy: Double)] = [:]
         for line in lines where line.hasPrefix("result ") {
             let parts = line.split(separator: " ")
-            guard parts.count == 4, let seconds = Double(parts[2]), let accuracy = Double(parts[3]) else { continue }
+            guard parts.count == 4, let seconds = Double(parts[2]), let accuracy = Double(parts[3]),
+                seconds.isFinite, seconds > 0, (0...1).contains(accuracy)
+            else {
+                return .failure(
+                    PythonReference.Failure(
+                        description: "\(python) printed a result line that is not NAME SECONDS ACCURACY with "
+                            + "positive seconds and an accuracy in [0, 1]: '\(Sanitize.line(String(line.prefix(80))))'")
+                )
+            }
             values[String(parts[1])] = (seconds, accuracy)
+        }
+        let missing = Self.methods.map(\.name).filter { values[$0] == nil }
+        guard missing.isEmpty else {
+            return .failure(
+                PythonReference.Failure(
+                    description: "\(python) printed no result for \(missing.joined(separator: ", "))"))
         }
         return .success(values)
     }

@@ -1,4 +1,5 @@
 import Attacks
+import Base
 import Datasets
 import Engine
 import Foundation
@@ -118,13 +119,20 @@ public struct AutoAttackBenchmark {
         case .failure(let failure): return .failure(failure)
         }
         var side = Side()
+        func unusable(_ line: String) -> PythonReference.Failure {
+            PythonReference.Failure(
+                description: "autoattack_torch.py printed an unusable line: '\(Sanitize.line(String(line.prefix(80))))'"
+            )
+        }
         for line in lines {
             let parts = line.split(separator: " ")
             if parts.count >= 3, parts[0] == "component", let value = Double(parts[2]) {
+                guard (0...1).contains(value) else { return .failure(unusable(line)) }
                 side.components.append((String(parts[1]), value))
             } else if parts.count == 3, parts[0] == "result", let seconds = Double(parts[1]),
                 let accuracy = Double(parts[2])
             {
+                guard seconds.isFinite, seconds > 0, (0...1).contains(accuracy) else { return .failure(unusable(line)) }
                 side.seconds = seconds
                 side.robustAccuracy = accuracy
             }

@@ -15,8 +15,9 @@ import Foundation
 /// `waitpid(WNOHANG)` cannot miss an exit, and capturing into files instead of pipes means no read
 /// waits for an end-of-file that a daemonised grandchild (tmux's server) could hold back. The child
 /// starts with an empty signal mask, default signal handlers, standard input from `/dev/null` and
-/// no other inherited descriptors. Each child is recorded in `ChildProcesses.shared` until it is
-/// reaped, so that Ctrl-C ends it with the process.
+/// no other inherited descriptors, in a process group of its own that `send` and the deadlines signal as a
+/// whole. Each child is recorded in `ChildProcesses.shared` until it is reaped, so that Ctrl-C ends it (and
+/// its group) with the process.
 public final class ChildProcess {
     public let pid: pid_t
     private var status: Int32?
@@ -52,7 +53,12 @@ public final class ChildProcess {
         sigemptyset(&defaults)
         for signal: Int32 in 1..<32 where signal != SIGKILL && signal != SIGSTOP { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)))
+        // A process group of its own, so that ending the child ends what it started too: a `--python` that is
+        // a wrapper script running python without `exec` would otherwise leave python running, orphaned.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes,
+            Int16(Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETPGROUP)))
 
         let environmentLines = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -87,7 +93,7 @@ public final class ChildProcess {
 
     deinit {
         if poll() == nil {
-            kill(pid, SIGKILL)
+            kill(-pid, SIGKILL)
             _ = wait(timeout: 5)
         }
         if let folder { TemporaryFolders.shared.remove(folder) }
@@ -108,9 +114,9 @@ public final class ChildProcess {
 
     public var isRunning: Bool { poll() == nil }
 
-    /// Sends `signal` to a child that is still running.
+    /// Sends `signal` to a child that is still running, and to the processes it started (its group).
     public func send(_ signal: Int32) {
-        if poll() == nil { kill(pid, signal) }
+        if poll() == nil { kill(-pid, signal) }
     }
 
     /// Waits at most `timeout` seconds for the child to end; nil if it is still running then.

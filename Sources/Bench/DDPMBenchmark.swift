@@ -98,6 +98,12 @@ public struct DDPMBenchmark {
         guard let sample = value("sample"), let train = value("train") else {
             return .failure(PythonReference.Failure(description: "\(python) printed no sample or train time"))
         }
+        guard sample.isFinite, sample > 0, train.isFinite, train > 0 else {
+            return .failure(
+                PythonReference.Failure(
+                    description: "\(python) printed a sample time or train rate that is not a positive number "
+                        + "(sample \(sample), train \(train))"))
+        }
         return .success((sample, train))
     }
 }

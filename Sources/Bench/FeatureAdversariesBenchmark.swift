@@ -1,4 +1,5 @@
 import Attacks
+import Base
 import Datasets
 import Engine
 import Foundation
@@ -131,6 +132,13 @@ public struct FeatureAdversariesBenchmark {
             if parts.count == 4, parts[0] == "result", let seconds = Double(parts[1]),
                 let relative = Double(parts[2]), let success = Double(parts[3])
             {
+                // A NaN time would never be the best round: the side would vanish without a note.
+                guard seconds.isFinite, seconds > 0, relative.isFinite, relative >= 0, (0...1).contains(success) else {
+                    return .failure(
+                        PythonReference.Failure(
+                            description: "feature_adversaries_art.py printed an unusable result: "
+                                + "'\(Sanitize.line(String(line.prefix(80))))'"))
+                }
                 return .success(Side(seconds: seconds, relativeFeatureDistance: relative, successRate: success))
             }
         }

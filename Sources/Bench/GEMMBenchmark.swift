@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import TensorCore
 
@@ -32,21 +33,27 @@ public struct GEMMBenchmarkReport: Sendable {
     public var torchNote: String? = nil
     public var rounds = 1
 
-    /// `{"gemm":[{"m":..,"k":..,"n":..,"threads":..,"gflops":..,"numpy_gflops":..,"ratio":..,
-    /// "torch_gflops":..,"ratio_to_fastest":..}, ...]}`
+    /// `{"rounds":..,"gemm":[{"m":..,"k":..,"n":..,"threads":..,"gflops":..,"numpy_gflops":..,"ratio":..,
+    /// "torch_gflops":..,"ratio_to_fastest":..}, ...],"numpy_note":..,"torch_note":..}`: a reference's
+    /// figures only where it was measured, and its note (why not) where it was asked for and was not.
     public var json: String {
-        let rows = results.map { r -> String in
-            var fields =
-                "\"m\":\(r.m),\"k\":\(r.k),\"n\":\(r.n),\"threads\":\(r.threads),\"gflops\":\(Self.format(r.gflops))"
+        let rows = results.map { r -> JSONValue in
+            var fields: [String: JSONValue] = [
+                "m": .integer(r.m), "k": .integer(r.k), "n": .integer(r.n), "threads": .integer(r.threads),
+                "gflops": .number(Self.rounded(r.gflops)),
+            ]
             if let numpy = r.numpyGFlops, let ratio = r.ratio {
-                fields +=
-                    ",\"numpy_gflops\":\(Self.format(numpy)),\"ratio\":\(Self.format(ratio, digits: 3))"
+                fields["numpy_gflops"] = .number(Self.rounded(numpy))
+                fields["ratio"] = .number(Self.rounded(ratio, digits: 3))
             }
-            if let torch = r.torchGFlops { fields += ",\"torch_gflops\":\(Self.format(torch))" }
-            if let fastest = r.ratioToFastest { fields += ",\"ratio_to_fastest\":\(Self.format(fastest, digits: 3))" }
-            return "{" + fields + "}"
+            if let torch = r.torchGFlops { fields["torch_gflops"] = .number(Self.rounded(torch)) }
+            if let fastest = r.ratioToFastest { fields["ratio_to_fastest"] = .number(Self.rounded(fastest, digits: 3)) }
+            return .object(fields)
         }
-        return "{\"rounds\":\(rounds),\"gemm\":[" + rows.joined(separator: ",") + "]}"
+        var object: [String: JSONValue] = ["rounds": .integer(rounds), "gemm": .array(rows)]
+        if let numpyNote { object["numpy_note"] = .string(numpyNote) }
+        if let torchNote { object["torch_note"] = .string(torchNote) }
+        return JSONValue.object(object).serialized()
     }
 
     /// A readable table, one line per shape and thread count.
@@ -67,6 +74,12 @@ public struct GEMMBenchmarkReport: Sendable {
         if let numpyNote { lines.append("numpy: \(numpyNote)") }
         if let torchNote { lines.append("pytorch: \(torchNote)") }
         return lines.joined(separator: "\n")
+    }
+
+    /// `value` rounded to `digits` decimals, as the table prints it.
+    static func rounded(_ value: Double, digits: Int = 1) -> Double {
+        let scale = pow(10, Double(digits))
+        return (value * scale).rounded() / scale
     }
 
     static func format(_ value: Double, digits: Int = 1) -> String {
@@ -207,6 +220,11 @@ public enum GEMMBenchmark {
         guard values.count == shapes.count else {
             return .failure(
                 PythonReference.Failure(description: "\(python) printed \(values.count) of \(shapes.count) results"))
+        }
+        if let bad = values.first(where: { !($0.isFinite && $0 > 0) }) {
+            return .failure(
+                PythonReference.Failure(
+                    description: "\(python) printed a GFLOP/s that is not a positive number: \(bad)"))
         }
         return .success(values)
     }

@@ -218,6 +218,11 @@ public struct ModelsBenchmark {
         guard let seconds = value("seconds"), let check = value("check") else {
             return .failure(PythonReference.Failure(description: "\(name) printed no seconds or check line"))
         }
+        guard seconds.isFinite, seconds > 0 else {
+            return .failure(
+                PythonReference.Failure(
+                    description: "\(name) printed seconds that are not a positive number: \(seconds)"))
+        }
         return .success(
             Figures(
                 seconds: seconds, peakMegabytes: value("peak_mb") ?? .nan,

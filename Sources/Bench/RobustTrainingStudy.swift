@@ -1,4 +1,5 @@
 import Attacks
+import Base
 import Datasets
 import Engine
 import Foundation
@@ -146,6 +147,12 @@ public struct RobustTrainingStudy {
                 let clean = fields["clean_accuracy"].flatMap(Double.init),
                 let seconds = fields["train_seconds"].flatMap(Double.init)
             else { continue }
+            guard (0...1).contains(robust), (0...1).contains(clean), seconds.isFinite, seconds > 0 else {
+                return .failure(
+                    .init(
+                        description: "\(python) printed an unusable result (accuracies in [0, 1], positive seconds): "
+                            + "'\(Sanitize.line(String(line.prefix(120))))'"))
+            }
             found["\(recipe) \(words[1])"] = SeedResult(
                 robustAccuracy: robust, cleanAccuracy: clean, trainSeconds: seconds)
         }

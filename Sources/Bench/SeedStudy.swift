@@ -117,6 +117,13 @@ public struct SeedStudy {
         guard rows.count == seeds.count else {
             return .failure(.init(description: "\(python) printed \(rows.count) of \(seeds.count) seeds"))
         }
+        // Every figure is a share of the test images: a line without one, or with nan, is no result.
+        for (seed, row) in zip(seeds, rows) {
+            let unusable = Self.figures.first { figure in !(row[figure.key].map { (0...1).contains($0) } ?? false) }
+            if let unusable {
+                return .failure(.init(description: "\(python) printed no usable \(unusable.key) for seed \(seed)"))
+            }
+        }
         return .success(rows)
     }
 }

@@ -145,7 +145,7 @@ enum BenchAutoAttackCommand {
                 String(
                     format:
                         "manifold - torchattacks: %+.4f robust accuracy (target <= +0.005: %@); torchattacks/manifold time %.2fx (target > 1: %@)",
-                    gap, gap <= 0.005 ? "met" : "missed", torch.seconds / report.manifold.seconds,
+                    gap, TargetVerdict.text(gap, atMost: 0.005), torch.seconds / report.manifold.seconds,
                     torch.seconds > report.manifold.seconds ? "met" : "missed"))
         }
         if let note = report.torchNote { lines.append("torchattacks: \(note)") }

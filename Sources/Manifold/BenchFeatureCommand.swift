@@ -46,6 +46,10 @@ enum BenchFeatureCommand {
         guard let runName = try parsed.given(SharedOptions.run) else {
             throw UsageError("'bench feature' needs '--run RUN' (a classifier run)")
         }
+        guard parsed.isGiven(AttackCommand.Options.guide.name) else {
+            throw UsageError(
+                "'bench feature' needs '--guide INDEX' (the test image whose features the sources move onto)")
+        }
         let loaded = try LoadedClassifierRun.load(runName, option: "--run")
         let model = loaded.model
         model.setTraining(false)
@@ -87,7 +91,7 @@ enum BenchFeatureCommand {
         }
         var object: [String: JSONValue] = [
             "n": .integer(benchmark.count), "eps": .decimal(benchmark.epsilon),
-            "steps": .integer(benchmark.steps), "alpha": .number(Double(benchmark.stepSize)),
+            "steps": .integer(benchmark.steps), "alpha": .decimal(benchmark.stepSize),
             "rounds": .integer(rounds), "threads": .integer(ComputeThreads.count), "manifold": side(report.manifold),
         ]
         for (key, value) in setup.jsonFields { object[key] = value }
@@ -132,7 +136,7 @@ enum BenchFeatureCommand {
                 String(
                     format:
                         "manifold - ART: %+.4f relative distance (target <= 0: %@); ART/manifold time %.2fx (target > 1: %@)",
-                    gap, gap <= 0 ? "met" : "missed", art.seconds / report.manifold.seconds,
+                    gap, TargetVerdict.text(gap, atMost: 0), art.seconds / report.manifold.seconds,
                     art.seconds > report.manifold.seconds ? "met" : "missed"))
         }
         if let note = report.artNote { lines.append("ART: \(note)") }

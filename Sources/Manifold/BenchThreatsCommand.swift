@@ -70,6 +70,14 @@ enum BenchThreatsCommand {
                         + "\(model.classCount) classes; '\(loaded[0].run.name)' \(dataset.imageHeight)x"
                         + "\(dataset.imageWidth) and \(dataset.classCount)")
             }
+            // Every run is attacked on the first run's test images: a run of other data would be scored on
+            // images it never learned (a Fashion MLP on synthetic digits: clean 0.05).
+            guard other.dataSpec == loaded[0].dataSpec else {
+                throw UsageError(
+                    "'--runs': '\(Sanitize.line(other.run.name))' was trained on \(Sanitize.line(other.dataSpec)), "
+                        + "'\(Sanitize.line(loaded[0].run.name))' on \(Sanitize.line(loaded[0].dataSpec)); "
+                        + "bench threats attacks every run on the same test images")
+            }
         }
         let n = try parsed.value(count, default: min(500, dataset.testCount))
         try testSet.checkCount(n)

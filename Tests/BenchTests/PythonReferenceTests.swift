@@ -54,6 +54,25 @@ import Testing
         }
     }
 
+    /// Bug: `bench attack --python PATH` with a python that has torch and numpy but not the `safetensors`
+    /// package reported "pytorch: PyTorch unavailable: No module named 'safetensors'": attack_torch.py alone
+    /// loaded the weights with that package, where every other script reads them with classifier_torch.py.
+    @Test func everyScriptReadsWeightsWithoutTheSafetensorsPackage() throws {
+        let folder = try PythonReference.scriptPath("attack_torch.py").get()
+        let scripts = try FileManager.default.contentsOfDirectory(
+            atPath: URL(fileURLWithPath: folder).deletingLastPathComponent().path
+        ).filter { $0.hasSuffix(".py") }
+        #expect(scripts.contains("attack_torch.py") && scripts.contains("models_torch.py"))
+        for name in scripts {
+            let imports = try source(name).split(separator: "\n").filter {
+                let line = $0.trimmingCharacters(in: .whitespaces)
+                return line.hasPrefix("import ") || line.hasPrefix("from ")
+            }
+            #expect(!imports.contains { $0.contains("safetensors") && !$0.contains("classifier_torch") }, "\(name)")
+        }
+        #expect(try source("attack_torch.py").contains("from classifier_torch import load_safetensors"))
+    }
+
     /// Every script is valid Python (parsed, not run: PyTorch need not be installed).
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
     func everyScriptParses() throws {

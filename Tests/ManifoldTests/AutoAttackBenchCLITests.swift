@@ -142,6 +142,30 @@ import Testing
         #expect(object["torchattacks"]?["robust_accuracy"]?.doubleValue == 0.25)
     }
 
+    /// Bug: torchattacks' figures were taken at their word: "component apgd-ce 7" and "result 1 nan" printed
+    /// 7.0000 after APGD-CE, a worst case of nan and "+nan robust accuracy (target <= +0.005: missed)". Now
+    /// an accuracy outside [0, 1] or a time that is not positive is a note, and no torchattacks figure.
+    @Test func aReferencePrintingAnImpossibleFigureIsANote() throws {
+        let root = try trainedRun()
+        defer { cleanup(root) }
+        for (lines, needle) in [
+            (["component apgd-ce 7 1.0", "result 1 0.5"], "'component apgd-ce 7 1.0'"),
+            (["component apgd-ce 0.5 1.0", "result 1 nan"], "'result 1 nan'"),
+            (["component apgd-ce 0.5 1.0", "result 0 0.5"], "'result 0 0.5'"),
+        ] {
+            let fake = try standInPython(in: root, printing: lines)
+            let bench = try ManifoldBinary.run(
+                [
+                    "bench", "autoattack", "--run", "r", "--n", "5", "--steps", "2", "--queries", "10", "--rounds",
+                    "1", "--python", fake, "--json",
+                ], runsRoot: root)
+            #expect(bench.status == 0, "\(bench.stderr)")
+            let object = try json(bench)
+            #expect(object["torch_note"]?.stringValue?.contains(needle) == true, "\(lines): \(bench.stdout)")
+            #expect(object["torchattacks"] == nil && object["accuracy_gap"] == nil, "\(bench.stdout)")
+        }
+    }
+
     @Test func anUnknownNormOrAnL2RadiusOutOfRangeIsRefusedInOneLine() throws {
         let root = try trainedRun()
         defer { cleanup(root) }

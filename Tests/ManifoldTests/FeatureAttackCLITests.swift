@@ -93,9 +93,42 @@ import Testing
         let relative = object["manifold"]?["relative_feature_distance"]?.doubleValue ?? .nan
         #expect(relative > 0 && relative < 1, "\(bench.stdout)")
         #expect(object["art_note"]?.stringValue == "skipped (--no-torch)" && object["art"] == nil)
+        // Bug: the step size was written as its single-precision expansion, "alpha": 0.009999999776482582, beside
+        // "eps": 0.1; a script comparing it with the 0.01 it asked for found them unequal.
+        #expect(object["alpha"]?.doubleValue == 0.01 && object["eps"]?.doubleValue == 0.1, "\(bench.stdout)")
         let tooMany = try ManifoldBinary.run(
             ["bench", "feature", "--run", "victim", "--guide", "0", "--n", "100", "--no-torch"], runsRoot: root)
         #expect(tooMany.status == 2 && tooMany.stderr.contains("'--n' asks for 100 sources"), "\(tooMany.stderr)")
+        // Bug: without --guide the error named another command, "'attack feature' needs '--guide INDEX'".
+        let noGuide = try ManifoldBinary.run(["bench", "feature", "--run", "victim", "--no-torch"], runsRoot: root)
+        #expect(
+            noGuide.status == 2 && noGuide.stderr.contains("'bench feature' needs '--guide INDEX'"), "\(noGuide.stderr)"
+        )
+    }
+
+    /// Bug: ART prints its distance from float32, so a distance equal to Manifold's up to the eighth digit was
+    /// reported as "manifold - ART: +0.0000 relative distance (target <= 0: missed)". The verdict now follows
+    /// the difference as printed, and a difference that shows is still a miss.
+    @Test func benchFeatureTargetFollowsThePrintedDifference() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "1", "--run", "victim", "--seed", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let bench = [
+            "bench", "feature", "--run", "victim", "--guide", "0", "--n", "10", "--steps", "5", "--rounds", "1",
+            "--threads", "1",
+        ]
+        let alone = try ManifoldBinary.run(bench + ["--no-torch", "--json"], runsRoot: root)
+        let ours = try #require(try json(alone)["manifold"]?["relative_feature_distance"]?.doubleValue)
+        for (offset, verdict) in [
+            (1e-9, "+0.0000 relative distance (target <= 0: met)"), (1e-3, "(target <= 0: missed)"),
+        ] {
+            let fake = try standInPython(in: root, printing: ["result 100 \(ours - offset) 0.5"])
+            let compared = try ManifoldBinary.run(bench + ["--python", fake], runsRoot: root)
+            #expect(compared.status == 0, "\(compared.stderr)")
+            #expect(compared.stdout.contains(verdict), "\(offset): \(compared.stdout)")
+        }
     }
 
     @Test func perceptualAttacksReportTheirDistance() throws {
@@ -129,6 +162,48 @@ import Testing
             let bad = try ManifoldBinary.run(["attack"] + extra + ["--run", "victim"], runsRoot: root)
             #expect(bad.status == 2 && bad.stderr.contains(message), "\(extra): \(bad.status) \(bad.stderr)")
         }
+    }
+
+    /// Bug: an ART side that printed `result nan 0.5 0.5` vanished: a NaN time is never the best round, so the
+    /// ART column read "-" with no `ART:` line and no `art_note`. Now an unusable result is a note.
+    @Test func benchFeatureSaysWhyAnUnusableReferenceIsMissing() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "1", "--run", "victim", "--seed", "1"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        for line in ["result nan 0.5 0.5", "result 1 0.5 2", "result 1 -0.5 0.5"] {
+            let fake = try standInPython(in: root, printing: [line])
+            let bench = try ManifoldBinary.run(
+                [
+                    "bench", "feature", "--run", "victim", "--guide", "0", "--n", "10", "--steps", "2", "--rounds",
+                    "1", "--python", fake, "--json",
+                ], runsRoot: root)
+            #expect(bench.status == 0, "\(bench.stderr)")
+            let object = try json(bench)
+            #expect(object["art_note"]?.stringValue?.contains("'\(line)'") == true, "\(line): \(bench.stdout)")
+            #expect(object["art"] == nil && object["time_ratio"] == nil, "\(bench.stdout)")
+        }
+    }
+
+    /// Bug: `--runs` of two datasets with images of one size (synthetic digits and an MNIST-format folder) ran,
+    /// scoring the second run on the first run's test images, which it never learned. Now refused in one line.
+    @Test func benchThreatsRefusesRunsOfOtherData() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = root + "/idx"
+        try writeIDXDataset(folder: folder, side: 28, count: 100)
+        try trainRuns(
+            [
+                ["mlp", "--epochs", "1", "--run", "a"] + Self.tiny,
+                ["mlp", "--epochs", "1", "--run", "b", "--data", folder, "--quiet"],
+            ],
+            options: [], runsRoot: root)
+        let bench = try ManifoldBinary.run(
+            ["bench", "threats", "--runs", "a,b", "--n", "5", "--quiet"], runsRoot: root)
+        #expect(bench.status == 2 && bench.stdout.isEmpty, "\(bench.stdout)")
+        #expect(bench.stderr.contains("'b' was trained on \(folder), 'a' on synthetic"), "\(bench.stderr)")
+        #expect(bench.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1)
     }
 
     @Test func benchThreatsTabulatesEveryThreatModelForEveryRun() throws {

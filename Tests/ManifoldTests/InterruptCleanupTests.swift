@@ -82,6 +82,32 @@ import Testing
         #expect(kill(pid, 0) == -1 && errno == ESRCH, "the reference (pid \(pid)) is still running")
     }
 
+    /// True once `pid` has ended: gone, or a zombie that nobody reaps (an orphan's new parent need not).
+    static func hasEnded(_ pid: pid_t) -> Bool {
+        if kill(pid, 0) == -1 && errno == ESRCH { return true }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
+    }
+
+    /// Bug: with a `--python` that is a wrapper script starting python without `exec` (as conda and module
+    /// wrappers do), an interrupted or terminated bench ended the wrapper only: python ran on, orphaned. The
+    /// reference now runs in a process group of its own, which is ended whole.
+    @Test(arguments: [SIGINT, SIGTERM])
+    func interruptEndsWhatAWrapperPythonStarted(_ signal: Int32) throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let pidFile = "\(root)/python.pid"
+        let process = try Self.benchAttack(root: root, python: "sleep 30 &\necho $! > \(pidFile)\nwait")
+        let pid = try Self.referencePid(of: process, recordedIn: pidFile)
+        defer { kill(pid, SIGKILL) }
+        process.send(signal)
+        let status = process.wait(timeout: 30)
+        #expect(status == (signal == SIGINT ? 130 : 128 + signal), "status \(String(describing: status))")
+        let start = Date()
+        while !Self.hasEnded(pid) && Date().timeIntervalSince(start) < 5 { usleep(20_000) }
+        #expect(Self.hasEnded(pid), "the wrapper's python (pid \(pid)) is still running")
+    }
+
     /// Bug: Ctrl-C while `attack --out DIR` wrote its images left the one being written in DIR as a hidden,
     /// half-written `.NNNNN-clean.png.tmp-N` that nothing removes later (only run folders are cleaned when
     /// opened). The temporary files being written are now removed on the way out: each file is whole or absent.

@@ -55,6 +55,22 @@ import Testing
         #expect(missing.stdout.contains("fgsm") && missing.stdout.contains("pytorch: "), "\(missing.stdout)")
     }
 
+    /// Bug: a python that printed `seconds nan` (or 0) was taken at its word: "nan / nan" and a ratio of nan
+    /// in the table, `null`s in the JSON, and no `torch_note`. Now it is a note, and no PyTorch figure.
+    @Test func aReferencePrintingNoPositiveSecondsIsANote() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for seconds in ["nan", "0"] {
+            let fake = try standInPython(in: root, printing: ["baseline_mb 12", "seconds \(seconds)", "check 0.25"])
+            let bench = try ManifoldBinary.run(Self.base + ["--workloads", "fgsm", "--python", fake, "--json"])
+            #expect(bench.status == 0, "\(bench.stderr)")
+            let object = try json(bench)
+            #expect(object["torch_note"]?.stringValue?.contains("not a positive number") == true, "\(bench.stdout)")
+            let row = try #require(object["workloads"]?.arrayValue?.first)
+            #expect(row["pytorch_s"] == .null && row["ratio"] == .null && row["pytorch_check"] == .null, "\(row)")
+        }
+    }
+
     @Test func badInputIsOneLineAndExitTwo() throws {
         for (arguments, needle) in [
             (["--workloads", "mlp,nope"], "nope"), (["--scale", "0"], "--scale"), (["--steps", "5"], "--steps"),
@@ -93,6 +109,46 @@ import Testing
         let broken = try ManifoldBinary.run(
             ["bench", "gemm", "--threads", "1", "--rounds", "1", "--no-numpy", "--python", "/nonexistent/python"])
         #expect(broken.status == 0 && broken.stdout.contains("pytorch: "), "\(broken.stdout)")
+    }
+
+    /// Bug: a reference that printed `gflops nan` or `gflops 0` put `nan` and `inf` tokens into `--json`, which
+    /// no JSON parser reads (`python3 -m json.tool`: "Expecting value"). Now such a reference is a note and
+    /// the JSON stays valid, with Manifold's side alone.
+    @Test func aReferencePrintingNoPositiveRateLeavesValidJSON() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for value in ["nan", "0", "-3", "inf"] {
+            let fake = try standInPython(in: root, printing: Array(repeating: "gflops \(value)", count: 5))
+            let bench = try ManifoldBinary.run(
+                ["bench", "gemm", "--threads", "1", "--rounds", "1", "--no-numpy", "--python", fake, "--json"])
+            #expect(bench.status == 0, "\(bench.stderr)")
+            let object = try JSONValue.parse(bench.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+            let rows = object["gemm"]?.arrayValue ?? []
+            #expect(rows.count == 5, "\(value)")
+            for row in rows {
+                #expect((row["gflops"]?.doubleValue ?? 0) > 0)
+                #expect(row["torch_gflops"] == nil && row["ratio_to_fastest"] == nil, "\(value): \(row)")
+            }
+            let text = try ManifoldBinary.run(
+                ["bench", "gemm", "--threads", "1", "--rounds", "1", "--no-numpy", "--python", fake])
+            #expect(
+                text.stdout.contains("pytorch: ") && text.stdout.contains("not a positive number"), "\(text.stdout)")
+        }
+    }
+
+    /// Bug: `--json` left out why a reference was not measured: with `--python /nonexistent/python` the object
+    /// had no `torch_gflops` and no word why, where the table said "pytorch: ... exited with status 127".
+    @Test func theJSONSaysWhichReferenceIsMissingAndWhy() throws {
+        let bench = try ManifoldBinary.run(
+            [
+                "bench", "gemm", "--threads", "1", "--rounds", "1", "--no-numpy", "--python", "/nonexistent/python",
+                "--json",
+            ])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let object = try JSONValue.parse(bench.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(object["torch_note"]?.stringValue?.contains("/nonexistent/python") == true, "\(bench.stdout)")
+        #expect(object["numpy_note"] == nil)
+        #expect((object["gemm"]?.arrayValue ?? []).allSatisfy { $0["torch_gflops"] == nil && $0["gflops"] != nil })
     }
 }
 

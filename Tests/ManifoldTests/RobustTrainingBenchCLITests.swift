@@ -97,6 +97,27 @@ import Testing
         #expect(try json(short)["note"]?.stringValue?.contains("no result for pgd seed 1") == true)
     }
 
+    /// Bug: impossible figures from the PyTorch side were tabulated: "nan +- nan", a clean accuracy of 3.75,
+    /// "training time manifold/pytorch inf (target <= 1: missed)". Now such a line is a note naming it.
+    @Test func aReferencePrintingImpossibleFiguresIsANote() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let good = "clean_accuracy=0.5 train_seconds=1"
+        for bad in [
+            "seed 0 recipe=fgsm-rs robust_accuracy=nan \(good)",
+            "seed 0 recipe=fgsm-rs robust_accuracy=0.5 clean_accuracy=7 train_seconds=1",
+            "seed 0 recipe=fgsm-rs robust_accuracy=0.5 clean_accuracy=0.5 train_seconds=-1",
+        ] {
+            let fake = try standInPython(
+                in: root, printing: [bad, "seed 1 recipe=fgsm-rs robust_accuracy=0.5 \(good)"])
+            let bench = try ManifoldBinary.run(Self.tiny + ["--recipes", "fgsm-rs", "--python", fake, "--json"])
+            #expect(bench.status == 0, "\(bench.stderr)")
+            let object = try json(bench)
+            #expect(object["note"]?.stringValue?.contains("'\(bad)'") == true, "\(bench.stdout)")
+            #expect(object["recipes"]?.arrayValue?.first?["pytorch"] == nil, "\(bench.stdout)")
+        }
+    }
+
     /// A python without torch (the script's `error` line) or none at all: a note, exit 0, Manifold's figures.
     @Test func aPythonWithoutTorchIsANote() throws {
         let root = temporaryFolder()

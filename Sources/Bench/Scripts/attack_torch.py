@@ -11,13 +11,13 @@ import sys, time
 sys.dont_write_bytecode = True  # importing attack_formulas must not leave __pycache__ beside the scripts
 try:
     import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
-    from safetensors.torch import load_file
 except Exception as e:
     print("error PyTorch unavailable: %s" % e); sys.exit(0)
 from attack_formulas import grad, iterate
+from classifier_torch import load_safetensors
 weights, images, labels, n, threads = sys.argv[1:6]
 n = int(n); torch.set_num_threads(int(threads))
-state = load_file(weights)
+state = load_safetensors(weights)
 indices = sorted({int(k.split(".")[0]) for k in state})
 layers = []
 for j, i in enumerate(indices):
