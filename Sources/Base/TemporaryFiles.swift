@@ -5,13 +5,17 @@ import Synchronization
 /// place), kept so that a command that a signal ends at once (`InterruptNote`) can remove them first: a file
 /// written into an `--out` folder is then whole or absent, with no half-written temporary left beside it.
 /// Writers `add` a name before they create the file and `remove` it once the file is renamed or unlinked;
-/// `removeAll()` unlinks the rest.
+/// `removeAll()` unlinks the rest. Files that live only while the process works on them (a run's lock file)
+/// are recorded the same way, and folders it made for files not yet written (`addFolder`): `removeAll()`
+/// removes those that are still empty once the files are gone, so an interrupted save leaves no empty run.
 public final class TemporaryFiles: Sendable {
     /// The process's files.
     public static let shared = TemporaryFiles()
 
     private struct State {
         var paths: Set<String> = []
+        /// Folders made by this process, removed by `removeAll()` only when empty.
+        var folders: Set<String> = []
         /// Set by `removeAll()`: the process is ending, no file may be made any more.
         var closed = false
     }
@@ -45,6 +49,32 @@ public final class TemporaryFiles: Sendable {
         return outcome.result
     }
 
+    /// Records `path`, a folder this process has just made, to be removed by `removeAll()` if it is empty then
+    /// (`rmdir` removes nothing else): a folder whose files were saved stays, so it need never be forgotten.
+    public func addFolder(_ path: String) {
+        let closed = state.withLock { state in
+            if !state.closed { state.folders.insert(path) }
+            return state.closed
+        }
+        while closed { pause() }
+    }
+
+    /// Runs `make`, which creates folder `path` and the folders above it that are missing (an `--out` folder),
+    /// and records with `addFolder` those it made, so that a command a signal ends before it wrote anything
+    /// into them leaves none of them behind, empty.
+    public func makeFolders(_ path: String, _ make: () throws -> Void) rethrows {
+        var missing: [String] = []
+        var folder = path
+        while !folder.isEmpty, folder != "/", access(folder, F_OK) != 0 {
+            missing.append(folder)
+            let parent = (folder as NSString).deletingLastPathComponent
+            if parent == folder { break }
+            folder = parent
+        }
+        try make()
+        for folder in missing where access(folder, F_OK) == 0 { addFolder(folder) }
+    }
+
     /// Forgets `path` (renamed into place, or removed by its writer).
     public func remove(_ path: String) {
         _ = state.withLock { $0.paths.remove(path) }
@@ -53,11 +83,17 @@ public final class TemporaryFiles: Sendable {
     /// The files recorded now.
     public var paths: Set<String> { state.withLock { $0.paths } }
 
-    /// Unlinks every recorded file; from now on `add` makes its caller wait for the process to end.
+    /// The folders recorded now.
+    public var folders: Set<String> { state.withLock { $0.folders } }
+
+    /// Unlinks every recorded file, then removes the recorded folders that are empty (deepest first); from now
+    /// on `add` makes its caller wait for the process to end.
     public func removeAll() {
         state.withLock { state in
             for path in state.paths { unlink(path) }
+            for path in state.folders.sorted(by: { $0.count > $1.count }) { rmdir(path) }
             state.paths = []
+            state.folders = []
             state.closed = true
         }
     }

@@ -158,7 +158,9 @@ public struct GuidanceBenchmark {
         }
         if let outFolder {
             do {
-                try FileManager.default.createDirectory(atPath: outFolder, withIntermediateDirectories: true)
+                try TemporaryFiles.shared.makeFolders(outFolder) {
+                    try FileManager.default.createDirectory(atPath: outFolder, withIntermediateDirectories: true)
+                }
             } catch {
                 throw OutputFolderCreationError(path: outFolder, underlying: error)
             }

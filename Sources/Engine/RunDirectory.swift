@@ -153,7 +153,9 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// Creates the folder (and the root) if missing; refuses a symlink or a file in place of the run folder.
+    /// Creates the folder (and the root) if missing; refuses a symlink or a file in place of the run folder. A
+    /// folder it makes is recorded in `TemporaryFiles.shared`, so that a command a signal ends before anything
+    /// is saved in it (`poison`) removes it instead of leaving an empty run.
     public func create() throws(RunError) {
         try Self.createRoot(root)
         if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
@@ -161,7 +163,10 @@ public struct RunDirectory: Sendable {
         {
             throw RunError("run folder '\(path)' is a symbolic link; refusing to write through it")
         }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+        if mkdir(path, 0o755) == 0 {
+            // Made for files not yet written: a command a signal ends before they are saved removes it.
+            TemporaryFiles.shared.addFolder(path)
+        } else if errno != EEXIST {
             throw RunError("cannot create run folder '\(path)': \(String(cString: strerror(errno)))")
         }
         guard exists else { throw RunError("run folder '\(path)' is a file, not a folder") }

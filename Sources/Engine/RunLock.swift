@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 #if canImport(Glibc)
@@ -12,7 +13,8 @@ import Foundation
 /// The lock is `flock(2)` on `<root>/.<name>.lock` (beside the run folder, so a new run can be locked
 /// before its folder exists, and hidden from the run list). The kernel drops it when the process dies,
 /// so a killed trainer never leaves a run locked; the file itself holds the owner's process id for the
-/// message and is removed on release.
+/// message and is removed on release, or, while held, by a command a signal ends at once (it is recorded in
+/// `TemporaryFiles.shared`).
 public final class RunLock: @unchecked Sendable {
     /// The lock file's path; `@unchecked Sendable`: immutable after `init` apart from `fd`, which only
     /// `release` (called once) changes.
@@ -56,6 +58,7 @@ public final class RunLock: @unchecked Sendable {
                 _ = ftruncate(descriptor, 0)
                 _ = text.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
                 fd = descriptor
+                TemporaryFiles.shared.add(path)
                 return
             }
             close(descriptor)
@@ -115,7 +118,9 @@ public final class RunLock: @unchecked Sendable {
     /// Gives the lock up (also done when the lock is released from memory).
     public func release() {
         guard fd >= 0 else { return }
-        unlink(path)
+        // Under the record's lock: the file is unlinked here or by the signal's removal, never twice (the
+        // second could remove a lock file another process has made since).
+        _ = TemporaryFiles.shared.commit(path) { unlink(path) }
         close(fd)
         fd = -1
     }

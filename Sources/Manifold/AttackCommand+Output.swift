@@ -190,7 +190,9 @@ extension AttackCommand {
     /// atomically as `NNNNN-clean.png`, `NNNNN-adversarial.png`, `NNNNN-perturbation.png`.
     static func writeImages(_ result: AttackResult, clean: [Float], dataset: Dataset, folder: String) throws {
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try TemporaryFiles.shared.makeFolders(folder) {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
         } catch {
             throw RuntimeError(
                 "--out: cannot create '\(folder)': \(OutputFolderError.reason(creating: folder, error: error))")

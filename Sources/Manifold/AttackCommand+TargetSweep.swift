@@ -109,7 +109,9 @@ extension AttackCommand {
     /// `target-grid-compare.png`, `target-sweep-compare.csv` and `target-grid-side-by-side.png` (first left).
     static func writeTargetSweeps(_ sweeps: [ClassTargetSweep], folder: String) throws {
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try TemporaryFiles.shared.makeFolders(folder) {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
         } catch {
             throw RuntimeError(
                 "--out: cannot create '\(folder)': \(OutputFolderError.reason(creating: folder, error: error))")

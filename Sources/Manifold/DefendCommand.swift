@@ -161,7 +161,9 @@ enum DefendCommand {
     /// purified.png: up to 16 clean images in the top row, their purified versions below.
     static func writeGrid(clean: Tensor, purified: Tensor, dataset: Dataset, folder: String) throws {
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try TemporaryFiles.shared.makeFolders(folder) {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
         } catch {
             throw RuntimeError(
                 "--out: cannot create '\(folder)': \(OutputFolderError.reason(creating: folder, error: error))")

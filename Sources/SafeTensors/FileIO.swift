@@ -79,6 +79,7 @@ public enum FileIO {
                 throw SafeTensorsError.io(path: file.path, operation: "replace", message: errorText(EISDIR))
             }
         }
+        removeStaleTemporaries(of: files.map(\.path))
         for file in files {
             staged.append((try stage(file.bytes, path: file.path), file.path, nil))
         }
@@ -211,6 +212,39 @@ public enum FileIO {
         guard start > 0, let suffix = UInt64(String(decoding: bytes[(start + marker.count)...], as: UTF8.self))
         else { return nil }
         return Int32(truncatingIfNeeded: suffix >> 32)
+    }
+
+    /// Removes the temporaries of the files `paths` that killed writers left beside them (`.NAME.tmp-N` of a
+    /// process that no longer exists): a SIGKILL during a write into an `--out` folder, which is no run folder
+    /// and so is never cleaned as a whole, leaves its half-written temporary only until the same file is
+    /// written again. Temporaries of other names are left alone: the folder may be anyone's.
+    static func removeStaleTemporaries(of paths: [String]) {
+        var names: [String: Set<String>] = [:]
+        for path in paths {
+            let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+            names[folder(of: path), default: []].insert(base)
+        }
+        for (directory, bases) in names {
+            guard let dir = opendir(directory) else { continue }
+            var found: [(name: String, pid: Int32)] = []
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                // `.BASE.tmp-N`: N has no dot, so the last dot starts the marker.
+                guard let pid = temporaryWriter(of: name), pid > 0, let dot = name.lastIndex(of: "."),
+                    bases.contains(String(name[name.index(after: name.startIndex)..<dot]))
+                else { continue }
+                found.append((name, pid))
+            }
+            closedir(dir)
+            for (name, pid) in found {
+                if kill(pid, 0) == 0 || errno == EPERM { continue }  // a live writer (this process included)
+                var info = stat()
+                let path = directory + "/" + name
+                if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { unlink(path) }
+            }
+        }
     }
 
     /// Removes the temporary files that killed writers left in `directory` (those whose writer

@@ -22,6 +22,24 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: placed))
     }
 
+    /// A recorded folder is removed when it is empty once the recorded files are gone, and kept otherwise.
+    @Test func removeAllRemovesTheRecordedFoldersLeftEmpty() throws {
+        let files = TemporaryFiles()
+        let base = NSTemporaryDirectory() + "manifold-temporary-folders-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let (empty, saved) = (base + "/empty", base + "/saved")
+        for folder in [base, empty, saved] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            files.addFolder(folder)
+        }
+        files.add(empty + "/.a.tmp-1")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: empty + "/.a.tmp-1"))
+        try Data("x".utf8).write(to: URL(fileURLWithPath: saved + "/config.json"))
+        files.removeAll()
+        #expect(!FileManager.default.fileExists(atPath: empty) && files.folders.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: saved + "/config.json"))
+    }
+
     /// A failed rename's errno reaches the caller.
     @Test func commitKeepsTheRenamesError() {
         let files = TemporaryFiles()

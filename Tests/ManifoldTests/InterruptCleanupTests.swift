@@ -166,4 +166,38 @@ import Testing
         #expect(kill(pid, 0) == -1 && errno == ESRCH, "the reference (pid \(pid)) is still running")
         #expect(Self.leftovers(in: scratch).isEmpty, "left behind: \(Self.leftovers(in: scratch))")
     }
+
+    /// Bug: Ctrl-C during `bench guidance --out DIR` before its first grid was written left DIR (and the
+    /// missing folders above it, all made before the sampling began) behind, empty, although the line said
+    /// only that grids already there were whole. The folders the command made and left empty are now removed.
+    @Test func ctrlCBeforeTheFirstGridLeavesNoEmptyOutFolder() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try trainRuns(
+            [["ddpm", "--run", "d"], ["mlp", "--run", "c"]],
+            options: ["--epochs", "1", "--train-limit", "200", "--test-limit", "100", "--quiet"], runsRoot: root)
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        environment["MANIFOLD_THREADS"] = "1"
+        let (made, out) = ("\(root)/new", "\(root)/new/grids")
+        // One row of 10 samples of each class in 50 steps: seconds of sampling before the grid is written.
+        let process = try ChildProcess(
+            executable: ManifoldBinary.path,
+            arguments: [
+                "bench", "guidance", "--ddpm", "d", "--guide", "c", "--scales", "0", "--classifier", "c", "--n", "10",
+                "--steps", "50", "--test-limit", "50", "--out", out, "--quiet",
+            ],
+            environment: environment)
+        let start = Date()
+        while !FileManager.default.fileExists(atPath: out), process.isRunning, Date().timeIntervalSince(start) < 60 {
+            usleep(1_000)
+        }
+        try #require(process.isRunning, "the benchmark ended before Ctrl-C: \(process.standardError)")
+        process.send(SIGINT)
+        let status = process.wait(timeout: 30)
+        let stderr = String(decoding: process.standardError, as: UTF8.self)
+        #expect(status == 130, "status \(String(describing: status)): \(stderr)")
+        #expect(stderr.contains("interrupted: the benchmark did not finish"), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: made), "left: \(made)")
+    }
 }

@@ -1,0 +1,74 @@
+import Bench
+import Foundation
+import Testing
+
+/// `poison` ended by Ctrl-C or SIGTERM (it ends at once, `InterruptNote`): it says the run was not saved, and
+/// it leaves nothing of that run in the runs folder: no lock file, no empty run folder.
+@Suite(.serialized) struct PoisonInterruptTests {
+    /// Starts `poison labelflip --run p` under `root`, on enough data to train for a few seconds.
+    static func startPoison(root: String) throws -> ChildProcess {
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        environment["MANIFOLD_THREADS"] = "1"
+        return try ChildProcess(
+            executable: ManifoldBinary.path,
+            arguments: [
+                "poison", "labelflip", "--run", "p", "--epochs", "1", "--train-limit", "600", "--test-limit", "100",
+                "--quiet",
+            ],
+            environment: environment)
+    }
+
+    /// Waits (polling every millisecond, at most 60 s) until `condition` holds or `process` has ended.
+    static func waitFor(_ process: ChildProcess, _ condition: () -> Bool) {
+        let start = Date()
+        while !condition(), process.isRunning, Date().timeIntervalSince(start) < 60 { usleep(1_000) }
+    }
+
+    /// Bug: Ctrl-C or SIGTERM during `poison` left the run's lock file `.p.lock` in the runs folder (train
+    /// removes it), one more for every interrupted poisoning. It is now removed as the process ends.
+    @Test(arguments: [SIGINT, SIGTERM])
+    func anInterruptedPoisoningLeavesNoLockFile(_ signal: Int32) throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let lock = "\(root)/.p.lock"
+        let process = try Self.startPoison(root: root)
+        Self.waitFor(process) { FileManager.default.fileExists(atPath: lock) }
+        try #require(process.isRunning, "poison ended before the signal: \(process.standardError)")
+        process.send(signal)
+        let status = process.wait(timeout: 30)
+        let stderr = String(decoding: process.standardError, as: UTF8.self)
+        #expect(status == (signal == SIGINT ? 130 : 128 + signal), "status \(String(describing: status)): \(stderr)")
+        #expect(stderr.contains("interrupted: run \(root)/p was not saved"), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: lock), "the lock file \(lock) is left")
+    }
+
+    /// Bug: Ctrl-C while `poison` saved its model (the run folder is made just before the files are written
+    /// and synced) said "run p was not saved" but left the empty folder `p`, which `eval p` then called a run
+    /// "that has no saved epoch yet". The folder this process made is now removed when nothing was saved in it.
+    @Test func ctrlCWhileSavingLeavesNoEmptyRunFolder() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = "\(root)/p"
+        var interrupted = 0
+        // The save takes milliseconds: a try whose signal came after it (exit status 0) is repeated.
+        for _ in 0..<10 where interrupted == 0 {
+            cleanup(folder)
+            let process = try Self.startPoison(root: root)
+            Self.waitFor(process) { FileManager.default.fileExists(atPath: folder) }
+            process.send(SIGINT)
+            let status = process.wait(timeout: 30)
+            let stderr = String(decoding: process.standardError, as: UTF8.self)
+            guard status == 130 else {
+                #expect(status == 0, "status \(String(describing: status)): \(stderr)")
+                continue
+            }
+            interrupted += 1
+            #expect(stderr.contains("interrupted: run \(folder) was not saved"), "\(stderr)")
+            #expect(
+                !FileManager.default.fileExists(atPath: folder),
+                "left: \(folder) holding \((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])")
+        }
+        #expect(interrupted > 0, "no Ctrl-C came while the run was saved")
+    }
+}
