@@ -1,4 +1,5 @@
 import Base
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -217,7 +218,8 @@ public enum FileIO {
     /// Removes the temporaries of the files `paths` that killed writers left beside them (`.NAME.tmp-N` of a
     /// process that no longer exists): a SIGKILL during a write into an `--out` folder, which is no run folder
     /// and so is never cleaned as a whole, leaves its half-written temporary only until the same file is
-    /// written again. Temporaries of other names are left alone: the folder may be anyone's.
+    /// written again. Temporaries of other names are left alone: the folder may be anyone's. Each folder is
+    /// read once per process (`staleTemporaries`), so writing thousands of images into one stays linear.
     static func removeStaleTemporaries(of paths: [String]) {
         var names: [String: Set<String>] = [:]
         for path in paths {
@@ -225,26 +227,39 @@ public enum FileIO {
             names[folder(of: path), default: []].insert(base)
         }
         for (directory, bases) in names {
-            guard let dir = opendir(directory) else { continue }
-            var found: [(name: String, pid: Int32)] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
-                // `.BASE.tmp-N`: N has no dot, so the last dot starts the marker.
-                guard let pid = temporaryWriter(of: name), pid > 0, let dot = name.lastIndex(of: "."),
-                    bases.contains(String(name[name.index(after: name.startIndex)..<dot]))
-                else { continue }
-                found.append((name, pid))
+            let found = staleTemporaries.withLock { known in
+                if known[directory] == nil { known[directory] = deadWritersTemporaries(in: directory) }
+                var found: [String] = []
+                for base in bases { if let names = known[directory]?.removeValue(forKey: base) { found += names } }
+                return found
             }
-            closedir(dir)
-            for (name, pid) in found {
-                if kill(pid, 0) == 0 || errno == EPERM { continue }  // a live writer (this process included)
+            for name in found {
                 var info = stat()
                 let path = directory + "/" + name
                 if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { unlink(path) }
             }
         }
+    }
+
+    /// For each folder this process has written into, the temporaries of writers that had died when it was
+    /// first read, by the name of the file each was writing; an entry is taken out once that file is written.
+    private static let staleTemporaries = Mutex<[String: [String: [String]]]>([:])
+
+    /// The temporaries in `directory` whose writer process no longer exists, by the name of the file each was
+    /// writing (`.BASE.tmp-N`: N has no dot, so the last dot starts the marker).
+    private static func deadWritersTemporaries(in directory: String) -> [String: [String]] {
+        guard let dir = opendir(directory) else { return [:] }
+        var found: [String: [String]] = [:]
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard let pid = temporaryWriter(of: name), pid > 0, let dot = name.lastIndex(of: ".") else { continue }
+            if kill(pid, 0) == 0 || errno == EPERM { continue }  // a live writer (this process included)
+            found[String(name[name.index(after: name.startIndex)..<dot]), default: []].append(name)
+        }
+        closedir(dir)
+        return found
     }
 
     /// Removes the temporary files that killed writers left in `directory` (those whose writer
