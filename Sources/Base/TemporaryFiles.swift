@@ -60,19 +60,18 @@ public final class TemporaryFiles: Sendable {
     }
 
     /// Runs `make`, which creates folder `path` and the folders above it that are missing (an `--out` folder),
-    /// and records with `addFolder` those it made, so that a command a signal ends before it wrote anything
-    /// into them leaves none of them behind, empty.
+    /// with those folders recorded by `addFolder` first, so that a command a signal ends before it wrote
+    /// anything into them leaves none of them behind, empty: recorded before they exist, there is no moment
+    /// at which one exists unrecorded (removing one that was not made yet does nothing).
     public func makeFolders(_ path: String, _ make: () throws -> Void) rethrows {
-        var missing: [String] = []
         var folder = path
         while !folder.isEmpty, folder != "/", access(folder, F_OK) != 0 {
-            missing.append(folder)
+            addFolder(folder)
             let parent = (folder as NSString).deletingLastPathComponent
             if parent == folder { break }
             folder = parent
         }
         try make()
-        for folder in missing where access(folder, F_OK) == 0 { addFolder(folder) }
     }
 
     /// Forgets `path` (renamed into place, or removed by its writer).

@@ -163,11 +163,12 @@ public struct RunDirectory: Sendable {
         {
             throw RunError("run folder '\(path)' is a symbolic link; refusing to write through it")
         }
-        if mkdir(path, 0o755) == 0 {
-            // Made for files not yet written: a command a signal ends before they are saved removes it.
-            TemporaryFiles.shared.addFolder(path)
-        } else if errno != EEXIST {
-            throw RunError("cannot create run folder '\(path)': \(String(cString: strerror(errno)))")
+        // Made for files not yet written, and recorded before it is made: a command a signal ends before they are
+        // saved removes it.
+        var (made, code): (Int32, Int32) = (0, 0)
+        TemporaryFiles.shared.makeFolders(path) { (made, code) = (mkdir(path, 0o755), errno) }
+        if made != 0 && code != EEXIST {
+            throw RunError("cannot create run folder '\(path)': \(String(cString: strerror(code)))")
         }
         guard exists else { throw RunError("run folder '\(path)' is a file, not a folder") }
         if access(path, W_OK) != 0 {

@@ -54,11 +54,13 @@ public final class RunLock: @unchecked Sendable {
             if fstat(descriptor, &opened) == 0, stat(path, &named) == 0, opened.st_ino == named.st_ino,
                 opened.st_dev == named.st_dev
             {
+                // Recorded before the holder's pid is written: a file that names this process is removed by a
+                // signal that ends it at once.
+                TemporaryFiles.shared.add(path)
                 let text = Array("\(getpid())\n".utf8)
                 _ = ftruncate(descriptor, 0)
                 _ = text.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
                 fd = descriptor
-                TemporaryFiles.shared.add(path)
                 return
             }
             close(descriptor)

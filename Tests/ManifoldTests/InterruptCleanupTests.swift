@@ -63,7 +63,7 @@ import Testing
         let stderr = String(decoding: process.standardError, as: UTF8.self)
         #expect(status == 130, "status \(String(describing: status)): \(stderr)")
         #expect(stderr.contains("interrupted: the benchmark did not finish"), "\(stderr)")
-        #expect(Self.leftovers(in: scratch).isEmpty, "left behind: \(Self.leftovers(in: scratch))")
+        #expect(Self.leftovers(in: scratch).isEmpty, "left behind: \(Self.leftovers(in: scratch)) STDERR \(stderr)")
     }
 
     /// Bug: a SIGINT sent to `manifold` alone (`kill -INT`, not Ctrl-C at a terminal, which reaches the
@@ -164,7 +164,7 @@ import Testing
         #expect(status == 128 + signal, "status \(String(describing: status)): \(stderr)")
         #expect(stderr.contains("interrupted: the benchmark did not finish"), "\(stderr)")
         #expect(kill(pid, 0) == -1 && errno == ESRCH, "the reference (pid \(pid)) is still running")
-        #expect(Self.leftovers(in: scratch).isEmpty, "left behind: \(Self.leftovers(in: scratch))")
+        #expect(Self.leftovers(in: scratch).isEmpty, "left behind: \(Self.leftovers(in: scratch)) STDERR \(stderr)")
     }
 
     /// Bug: Ctrl-C during `bench guidance --out DIR` before its first grid was written left DIR (and the

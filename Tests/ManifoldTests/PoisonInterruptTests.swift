@@ -33,7 +33,8 @@ import Testing
         defer { cleanup(root) }
         let lock = "\(root)/.p.lock"
         let process = try Self.startPoison(root: root)
-        Self.waitFor(process) { FileManager.default.fileExists(atPath: lock) }
+        // The lock is ours once it names its holder (the file itself is made a moment before it is recorded).
+        Self.waitFor(process) { (try? String(contentsOfFile: lock, encoding: .utf8))?.hasSuffix("\n") ?? false }
         try #require(process.isRunning, "poison ended before the signal: \(process.standardError)")
         process.send(signal)
         let status = process.wait(timeout: 30)
