@@ -59,7 +59,7 @@ public struct GEMMBenchmarkReport: Sendable {
     /// A readable table, one line per shape and thread count.
     public var text: String {
         var lines = [
-            "GEMM (float32, row-major; medians of \(rounds) alternating rounds)",
+            "GEMM (float32, row-major; medians of \(counted(rounds, "alternating round")))",
             "      m     k     n  threads  manifold GFLOP/s  numpy GFLOP/s  pytorch GFLOP/s  vs fastest",
         ]
         for r in results {

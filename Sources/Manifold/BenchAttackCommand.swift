@@ -104,7 +104,7 @@ enum BenchAttackCommand {
     static func text(_ rows: [Row], count: Int, rounds: Int, batch: Int, dataset: String, torchNote: String?) -> String
     {
         var lines = [
-            "attacks on \(count) \(dataset) test images, batch \(batch), \(ComputeThreads.count) threads, best of \(rounds) alternating rounds",
+            "attacks on \(count) \(dataset) test images, batch \(batch), \(ComputeThreads.count) threads, best of \(counted(rounds, "alternating round"))",
             "attack   manifold s (cpu)  autograd s (cpu)  pytorch s  pytorch/manifold  robust accuracy (manifold / autograd / pytorch)",
         ]
         for (method, row) in zip(methods, rows) {

@@ -118,10 +118,10 @@ enum BenchAutoAttackCommand {
         var lines = [
             String(
                 format:
-                    "AutoAttack (%@ eps %g, %d iterations, Square %d queries) on %d %@ test images, clean %.4f; %d threads, best of %d alternating rounds",
+                    "AutoAttack (%@ eps %g, %d iterations, Square %d queries) on %d %@ test images, clean %.4f; %d threads, best of %@",
                 benchmark.norm == .l2 ? "L2" : "L-inf", benchmark.epsilon, benchmark.steps, benchmark.queries,
                 benchmark.count, benchmark.dataset.name,
-                report.cleanAccuracy, ComputeThreads.count, rounds),
+                report.cleanAccuracy, ComputeThreads.count, counted(rounds, "alternating round")),
             "component   manifold   torchattacks   (robust accuracy after it)",
         ]
         for (index, component) in report.manifold.components.enumerated() {

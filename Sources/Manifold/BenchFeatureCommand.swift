@@ -115,10 +115,10 @@ enum BenchFeatureCommand {
         var lines = [
             String(
                 format:
-                    "feature adversaries (delta %g, %d steps of %g, layer %@) on %d %@ test images towards guide %d ('%@'); %d threads, best of %d alternating rounds",
+                    "feature adversaries (delta %g, %d steps of %g, layer %@) on %d %@ test images towards guide %d ('%@'); %d threads, best of %@",
                 benchmark.epsilon, benchmark.steps, benchmark.stepSize, benchmark.layer, benchmark.count,
                 setup.dataset.name, setup.guideIndex, setup.dataset.classNames[setup.guideLabel],
-                ComputeThreads.count, rounds),
+                ComputeThreads.count, counted(rounds, "alternating round")),
             row("", "manifold", "ART"),
             row(
                 "relative feature distance", String(format: "%.4f", report.manifold.relativeFeatureDistance),

@@ -78,8 +78,8 @@ public enum TrainingUIBenchmark {
             print(
                 String(
                     format:
-                        "MLP training, %d steps of batch 128 on synthetic digits, %d rounds alternating headless and UI",
-                    steps, rounds))
+                        "MLP training, %d steps of batch 128 on synthetic digits, %@ alternating headless and UI",
+                    steps, counted(rounds, "round")))
             for (index, result) in results.enumerated() {
                 print(
                     String(

@@ -128,6 +128,7 @@ import Testing
             let compared = try ManifoldBinary.run(bench + ["--python", fake], runsRoot: root)
             #expect(compared.status == 0, "\(compared.stderr)")
             #expect(compared.stdout.contains(verdict), "\(offset): \(compared.stdout)")
+            #expect(compared.stdout.contains("best of 1 alternating round\n"), "\(compared.stdout)")
         }
     }
 
