@@ -1,21 +1,13 @@
 """Manifold's classifiers in PyTorch, shared by the benchmark scripts: the weights of a run's
-model.safetensors (read by hand, so the safetensors package is not needed) in the nn.Sequential whose
+model.safetensors (read by checkpoint_torch.py, so the safetensors package is not needed) in the nn.Sequential whose
 module names are Manifold's parameter and layer names (`0.weight`; layer `3` is module `3`).
 """
 import json
 import numpy as np, torch, torch.nn as nn
 
 
-def load_safetensors(path):
-    data = open(path, "rb").read()
-    size = int.from_bytes(data[:8], "little")
-    header, base, state = json.loads(data[8:8 + size]), 8 + size, {}
-    for name, entry in header.items():
-        if name == "__metadata__": continue
-        if entry["dtype"] != "F32": raise ValueError("%s is %s, not F32" % (name, entry["dtype"]))
-        a, b = entry["data_offsets"]
-        state[name] = torch.from_numpy(np.frombuffer(data[base + a:base + b], dtype=np.float32).reshape(entry["shape"]).copy())
-    return state
+# The one safetensors reader of these scripts (F32, F64, F16 and BF16, read as float32).
+from checkpoint_torch import read_safetensors as load_safetensors
 
 
 def body(state, kind, arch, classes, height, width):
