@@ -32,13 +32,17 @@ public final class ChildProcesses: Sendable {
             if !state.closed { state.pids.insert(pid) }
             return state.closed
         }
-        if closed { kill(pid, SIGKILL) }
+        // Started as the process began to end (after `endAll()` looked): ended with its group, if it leads one.
+        if closed { kill(getpgid(pid) == pid ? -pid : pid, SIGKILL) }
     }
 
     /// Forgets a child that was reaped.
     public func remove(_ pid: pid_t) {
         _ = state.withLock { $0.pids.remove(pid) }
     }
+
+    /// True once `endAll()` has begun: the process is ending.
+    public var isEnding: Bool { state.withLock { $0.closed } }
 
     /// The children recorded now.
     public var pids: Set<pid_t> { state.withLock { $0.pids } }

@@ -107,6 +107,9 @@ public final class ChildProcess {
         let result = waitpid(pid, &raw, WNOHANG)
         guard result == pid else { return nil }
         ChildProcesses.shared.remove(pid)
+        // Ended by an interrupt that is ending this process (`ChildProcesses.endAll`): its status is no result
+        // to report; the caller waits for the end instead.
+        if ChildProcesses.shared.isEnding { while true { pause() } }
         let signal = raw & 0x7f
         status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
         return status

@@ -44,8 +44,11 @@ enum InterruptNote {
     }
 
     /// The handler only wakes `finisher`, since removing folders is not safe in a signal handler, and
-    /// holds the interrupted thread until the process ends; should that take more than 5 seconds (the
-    /// folders' lock held by that very thread), it ends the process itself. A second signal ends it at once.
+    /// returns: the thread it interrupted (any thread that does not block the signal, not necessarily the
+    /// one doing the command's work) may hold a lock the finisher needs, so it must go on. The command's
+    /// own threads stop where they would make the interruption visible: making a file or folder
+    /// (`TemporaryFiles`, `TemporaryFolders`), seeing a child end (`ChildProcess`) or exiting (`holdIfEnding`)
+    /// wait for the finisher to end the process. A second signal ends it at once.
     private static let installed: Void = {
         var ends: [Int32] = [-1, -1]
         if pipe(&ends) == 0 {
@@ -70,10 +73,7 @@ enum InterruptNote {
                     ).exchanged
                 else { endByDefaultAction(number) }
                 var byte: UInt8 = 1
-                if write(InterruptNote.wake.load(ordering: .acquiring), &byte, 1) == 1 {
-                    for _ in 0..<5 { sleep(1) }
-                }
-                printLineAndExit()
+                if write(InterruptNote.wake.load(ordering: .acquiring), &byte, 1) != 1 { printLineAndExit() }
             }
             // A signal the process was started to ignore (`nohup` and SIGHUP) stays ignored.
             if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
@@ -99,6 +99,13 @@ enum InterruptNote {
         TemporaryFolders.shared.removeAll()
         TemporaryFiles.shared.removeAll()
         printLineAndExit()
+    }
+
+    /// `status`, unless a signal is ending the process: then the caller waits for `finisher` to end it, so
+    /// that a command finishing just after the signal neither exits 0 nor flushes a report it buffered.
+    static func holdIfEnding(_ status: Int32) -> Int32 {
+        while received.load(ordering: .acquiring) != 0 { pause() }
+        return status
     }
 
     /// Makes `note` the line Ctrl-C prints from now on (prefixed `manifold: `, like errors); installs the

@@ -121,4 +121,4 @@ func flushingStandardOutput(_ status: Int32) -> Int32 {
 }
 
 AllocatorTuning.keepLargeBlocks()
-exit(flushingStandardOutput(dispatch(Array(CommandLine.arguments.dropFirst()))))
+exit(flushingStandardOutput(InterruptNote.holdIfEnding(dispatch(Array(CommandLine.arguments.dropFirst())))))
