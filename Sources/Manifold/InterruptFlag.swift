@@ -26,7 +26,7 @@ enum InterruptFlag {
         note.store(Int(bitPattern: line), ordering: .releasing)
     }
 
-    /// Installs the handler (once per process). `removingIfEmpty`: the folder of a new run, which a second
+    /// Installs the handler; called again once the run's folder and lock are known. `removingIfEmpty`: the folder of a new run, which a second
     /// Ctrl-C before its first epoch is saved removes as the first one's stop would (`rmdir` removes only
     /// an empty folder, so a run with a saved epoch stays); `lockFile`: the run's lock file.
     static func install(removingIfEmpty folder: String? = nil, lockFile lock: String? = nil) {

@@ -47,6 +47,8 @@ enum TrainCommand {
         request.adversarial = try AdversarialTraining.settings(parsed)
         request.noiseAware = parsed.has(TrainOptions.noiseAware)
         try SharedOptions.applyThreads(parsed)
+        // Ctrl-C while the run is locked and its data loads stops before the first step, as it would after it.
+        InterruptFlag.install()
         let plan: TrainingPlan
         // Taken with a generated name, so that trainings started in the same second get names of their own.
         var lock: RunLock?

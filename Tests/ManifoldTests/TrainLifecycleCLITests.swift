@@ -184,6 +184,33 @@ extension TrainLifecycleCLITests {
         try Self.expectCtrlCSavesNothing(["train", "pca", "--run", "fit"], run: "fit", root: root)
     }
 
+    /// Bug: Ctrl-C while `train` loaded its data (after it had taken the run's lock, before its first step)
+    /// ended the process by the signal's default action: not a word on stderr, and the lock file left behind.
+    /// It now stops before the first step, as it would after it, saying that nothing was saved.
+    @Test func ctrlCWhileTheDataLoadsSaysNothingWasSaved() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        environment["MANIFOLD_THREADS"] = "1"
+        // Drawing 30,000 synthetic digits takes far longer than the 1 ms between looks at the lock file.
+        let process = try ChildProcess(
+            executable: ManifoldBinary.path,
+            arguments: ["train", "mlp", "--run", "q", "--train-limit", "30000", "--quiet"], environment: environment)
+        let start = Date()
+        while access("\(root)/.q.lock", F_OK) != 0, process.isRunning, Date().timeIntervalSince(start) < 60 {
+            usleep(1_000)
+        }
+        try #require(process.isRunning, "train ended before Ctrl-C: \(process.standardError)")
+        process.send(SIGINT)
+        let status = process.wait(timeout: 60)
+        let stderr = String(decoding: process.standardError, as: UTF8.self)
+        #expect(status == 130, "status \(String(describing: status)): \(stderr)")
+        #expect(stderr.contains("interrupted before the first epoch ended: nothing was saved"), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/q"), "the run folder was left behind")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/.q.lock"), "the lock file was left behind")
+    }
+
     /// Bug: a second Ctrl-C before the first epoch was saved (while the first waited for a step to end)
     /// ended the process with the run folder still there, empty, and its lock file beside it. The second
     /// now removes both before the process ends.
