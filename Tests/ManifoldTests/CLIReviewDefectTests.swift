@@ -55,7 +55,6 @@ import Testing
     ) throws -> (status: Int32?, stderr: String) {
         var environment = ProcessInfo.processInfo.environment
         environment["MANIFOLD_RUNS"] = root
-        environment["MANIFOLD_THREADS"] = "1"
         let process = try ChildProcess(executable: ManifoldBinary.path, arguments: arguments, environment: environment)
         let start = Date()
         while Date().timeIntervalSince(start) < delay

@@ -33,7 +33,6 @@ enum ManifoldBinary {
     ) throws -> CommandResult {
         var environment = ProcessInfo.processInfo.environment
         if let runsRoot { environment["MANIFOLD_RUNS"] = runsRoot }
-        environment["MANIFOLD_THREADS"] = nil
         for (key, value) in extra { environment[key] = value }
         let run = try ChildProcess.run(executable ?? path, arguments, environment: environment, timeout: timeout)
         var stderr = String(decoding: run.stderr, as: UTF8.self)

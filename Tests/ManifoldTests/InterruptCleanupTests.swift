@@ -27,7 +27,6 @@ import Testing
         chmod(python, 0o755)
         var environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
         environment["MANIFOLD_RUNS"] = root
-        environment["MANIFOLD_THREADS"] = "1"
         return try ChildProcess(
             executable: ManifoldBinary.path,
             arguments: ["bench", "attack", "--run", "c", "--n", "20", "--rounds", "1", "--python", python],
@@ -240,7 +239,6 @@ import Testing
             options: ["--epochs", "1", "--train-limit", "200", "--test-limit", "100", "--quiet"], runsRoot: root)
         var environment = ProcessInfo.processInfo.environment
         environment["MANIFOLD_RUNS"] = root
-        environment["MANIFOLD_THREADS"] = "1"
         let (made, out) = ("\(root)/new", "\(root)/new/grids")
         // One row of 10 samples of each class in 50 steps: seconds of sampling before the grid is written.
         let process = try ChildProcess(

@@ -9,7 +9,6 @@ import Testing
     static func startPoison(root: String) throws -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["MANIFOLD_RUNS"] = root
-        environment["MANIFOLD_THREADS"] = "1"
         return try ChildProcess(
             executable: ManifoldBinary.path,
             arguments: [

@@ -49,7 +49,6 @@ import Testing
         func launch(resume: Bool) throws -> ChildProcess {
             var environment = ProcessInfo.processInfo.environment
             environment["MANIFOLD_RUNS"] = root
-            environment["MANIFOLD_THREADS"] = "1"
             return try ChildProcess(
                 executable: ManifoldBinary.path, arguments: args + (resume ? ["--resume"] : []),
                 environment: environment, captureOutput: false)

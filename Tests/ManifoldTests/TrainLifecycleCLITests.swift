@@ -15,7 +15,6 @@ import Testing
     static func training(_ run: String, epochs: Int, root: String) throws -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["MANIFOLD_RUNS"] = root
-        environment["MANIFOLD_THREADS"] = "1"
         let arguments = [
             "train", "mlp", "--epochs", String(epochs), "--train-limit", "2000", "--test-limit", "100", "--run", run,
         ]
@@ -137,7 +136,6 @@ extension TrainLifecycleCLITests {
     static func startedTraining(_ arguments: [String], run: String, root: String) throws -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["MANIFOLD_RUNS"] = root
-        environment["MANIFOLD_THREADS"] = "1"
         let process = try ChildProcess(executable: ManifoldBinary.path, arguments: arguments, environment: environment)
         let start = Date()
         while !FileManager.default.fileExists(atPath: "\(root)/\(run)"), process.isRunning,
@@ -160,7 +158,7 @@ extension TrainLifecycleCLITests {
         #expect(!FileManager.default.fileExists(atPath: "\(root)/\(run)"), "the run folder was left behind")
     }
 
-    /// `signals` 0.3 s into a new CNN run's first epoch (steps of 1,000 images on one thread, each far longer
+    /// `signals` 0.3 s into a new CNN run's first epoch (steps of 1,000 images, each far longer
     /// than the 0.1 s between the signals): the process ends by the last, leaving no run folder or lock file.
     static func expectSignalsLeaveNothing(_ signals: [Int32], root: String) throws {
         let process = try startedTraining(
@@ -192,7 +190,6 @@ extension TrainLifecycleCLITests {
         defer { cleanup(root) }
         var environment = ProcessInfo.processInfo.environment
         environment["MANIFOLD_RUNS"] = root
-        environment["MANIFOLD_THREADS"] = "1"
         // Drawing 30,000 synthetic digits takes far longer than the 1 ms between looks at the lock file.
         let process = try ChildProcess(
             executable: ManifoldBinary.path,
@@ -228,7 +225,6 @@ extension TrainLifecycleCLITests {
         defer { cleanup(root) }
         var environment = ProcessInfo.processInfo.environment
         environment["MANIFOLD_RUNS"] = root
-        environment["MANIFOLD_THREADS"] = "1"
         let processes = try (1...3).map { seed in
             try ChildProcess(
                 executable: ManifoldBinary.path,
