@@ -35,6 +35,9 @@ import Testing
         #expect(ClockText.format(3599) == "59:59")
         #expect(ClockText.format(3600) == "1:00:00")
         #expect(ClockText.format(36_000 + 61) == "10:01:01")
+        // Bug: a duration past Int's range (1e30 s) trapped converting to Int.
+        #expect(ClockText.format(1e30) == "9999:59:59")
+        #expect(ClockText.format(Double(9999 * 3600 + 3599)) == "9999:59:59")
         #expect(ClockText.format(-5) == "0:00")
         #expect(ClockText.format(.nan) == "0:00")
         #expect(ClockText.format(.infinity) == "0:00")
