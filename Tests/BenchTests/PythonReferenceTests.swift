@@ -69,8 +69,13 @@ import Testing
                 return line.hasPrefix("import ") || line.hasPrefix("from ")
             }
             // The package itself (`import safetensors`, `from safetensors.torch import ...`), not the scripts' reader.
-            let modules = imports.map { $0.trimmingCharacters(in: .whitespaces).split(separator: " ").dropFirst().first ?? "" }
-            #expect(!modules.contains { $0 == "safetensors" || $0.hasPrefix("safetensors.") || $0.hasPrefix("safetensors,") }, "\(name)")
+            let modules = imports.map {
+                $0.trimmingCharacters(in: .whitespaces).split(separator: " ").dropFirst().first ?? ""
+            }
+            #expect(
+                !modules.contains {
+                    $0 == "safetensors" || $0.hasPrefix("safetensors.") || $0.hasPrefix("safetensors,")
+                }, "\(name)")
         }
         #expect(try source("attack_torch.py").contains("from classifier_torch import load_safetensors"))
     }
@@ -90,11 +95,26 @@ import Testing
     /// shape, or its own one-line "numpy unavailable".
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
     func gemmReferenceRunsFromTheBundle() {
-        switch PythonReference.run(script: "gemm_numpy.py", arguments: ["numpy", "1", "8x8x8", "4x16x2"], timeout: 120) {
+        switch PythonReference.run(script: "gemm_numpy.py", arguments: ["numpy", "1", "8x8x8", "4x16x2"], timeout: 120)
+        {
         case .success(let lines):
             #expect(lines.count == 2 && lines.allSatisfy { $0.hasPrefix("gflops ") && Double($0.dropFirst(7)) != nil })
         case .failure(let failure):
             #expect(failure.description.contains("numpy unavailable"), "\(failure)")
         }
+    }
+
+    /// Bug: without numpy (here: python3 -S, which leaves the site packages out), the PyTorch reference of
+    /// `bench gemm` said "torch unavailable: No module named 'numpy'", blaming the wrong library.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+    func gemmReferenceWithoutNumPyNamesNumPy() throws {
+        let path = try PythonReference.scriptPath("gemm_numpy.py").get()
+        let run = PythonReference.runProgram(
+            "/usr/bin/python3", ["-S", path, "torch", "1", "8x8x8"], name: "python3 -S", timeout: 60)
+        guard case .failure(let failure) = run else {
+            Issue.record("python3 -S ran the reference: \(run)")
+            return
+        }
+        #expect(failure.description.hasPrefix("numpy unavailable"), "\(failure)")
     }
 }

@@ -7,13 +7,16 @@ torch.set_num_threads(THREADS)). Prints `gflops VALUE` per shape, best of at lea
 """
 import sys, time
 library, threads = sys.argv[1], int(sys.argv[2])
-try:
-    import numpy as np
-    if library == "torch":
-        import torch
-        torch.set_num_threads(threads)
-except Exception as e:
-    print("error %s unavailable: %s" % (library, e)); sys.exit(0)
+# Both runs draw their matrices with numpy: without it, numpy is what is unavailable.
+for name in ["numpy"] + (["torch"] if library == "torch" else []):
+    try:
+        __import__(name)
+    except Exception as e:
+        print("error %s unavailable: %s" % (name, e)); sys.exit(0)
+import numpy as np
+if library == "torch":
+    import torch
+    torch.set_num_threads(threads)
 rng = np.random.default_rng(1)
 for spec in sys.argv[3:]:
     m, k, n = map(int, spec.split("x"))
