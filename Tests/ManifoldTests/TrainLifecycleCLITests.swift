@@ -132,30 +132,38 @@ import Testing
 }
 
 extension TrainLifecycleCLITests {
-    /// Starts `manifold arguments` with runs in `root` and returns once the run folder `run` exists.
-    static func startedTraining(_ arguments: [String], run: String, root: String) throws -> ChildProcess {
+    /// Starts `manifold arguments` with runs in `root` and returns once `entry` of `root` (the run folder `run`
+    /// unless given) exists, looking every `interval` microseconds.
+    static func startedTraining(
+        _ arguments: [String], run: String, root: String, waitingFor entry: String? = nil,
+        every interval: useconds_t = 20_000
+    ) throws -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["MANIFOLD_RUNS"] = root
         let process = try ChildProcess(executable: ManifoldBinary.path, arguments: arguments, environment: environment)
         let start = Date()
-        while !FileManager.default.fileExists(atPath: "\(root)/\(run)"), process.isRunning,
-            Date().timeIntervalSince(start) < 120
-        {
-            usleep(20_000)
+        while access("\(root)/\(entry ?? run)", F_OK) != 0, process.isRunning, Date().timeIntervalSince(start) < 120 {
+            usleep(interval)
         }
         return process
     }
 
-    /// One Ctrl-C 0.3 s into a new run's first epoch: exit 130, "nothing was saved", and no run folder.
-    static func expectCtrlCSavesNothing(_ arguments: [String], run: String, root: String) throws {
-        let process = try startedTraining(arguments, run: run, root: root)
-        usleep(300_000)
+    /// One Ctrl-C `delay` µs after `entry` (the run folder unless given) appeared: exit 130, "nothing was
+    /// saved", and no run folder or lock file.
+    static func expectCtrlCSavesNothing(
+        _ arguments: [String], run: String, root: String, waitingFor entry: String? = nil, delay: useconds_t = 300_000
+    ) throws {
+        let process = try startedTraining(
+            arguments, run: run, root: root, waitingFor: entry, every: entry == nil ? 20_000 : 1_000)
+        try #require(process.isRunning, "train ended before Ctrl-C: \(process.standardError)")
+        usleep(delay)
         process.send(SIGINT)
         let status = process.wait(timeout: 60)
         let stderr = String(decoding: process.standardError, as: UTF8.self)
         #expect(status == 130, "status \(String(describing: status)): \(stderr)")
         #expect(stderr.contains("interrupted before the first epoch ended: nothing was saved"), "\(stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(root)/\(run)"), "the run folder was left behind")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/.\(run).lock"), "the lock file was left behind")
     }
 
     /// `signals` 0.3 s into a new CNN run's first epoch (steps of 1,000 images, each far longer
@@ -188,23 +196,10 @@ extension TrainLifecycleCLITests {
     @Test func ctrlCWhileTheDataLoadsSaysNothingWasSaved() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["MANIFOLD_RUNS"] = root
         // Drawing 30,000 synthetic digits takes far longer than the 1 ms between looks at the lock file.
-        let process = try ChildProcess(
-            executable: ManifoldBinary.path,
-            arguments: ["train", "mlp", "--run", "q", "--train-limit", "30000", "--quiet"], environment: environment)
-        let start = Date()
-        while access("\(root)/.q.lock", F_OK) != 0, process.isRunning, Date().timeIntervalSince(start) < 60 {
-            usleep(1_000)
-        }
-        try #require(process.isRunning, "train ended before Ctrl-C: \(process.standardError)")
-        process.send(SIGINT)
-        let status = process.wait(timeout: 60)
-        let stderr = String(decoding: process.standardError, as: UTF8.self)
-        #expect(status == 130, "status \(String(describing: status)): \(stderr)")
-        #expect(stderr.contains("interrupted before the first epoch ended: nothing was saved"), "\(stderr)")
-        #expect(!FileManager.default.fileExists(atPath: "\(root)/q"), "the run folder was left behind")
+        try Self.expectCtrlCSavesNothing(
+            ["train", "mlp", "--run", "q", "--train-limit", "30000", "--quiet"], run: "q", root: root,
+            waitingFor: ".q.lock", delay: 0)
         #expect(!FileManager.default.fileExists(atPath: "\(root)/.q.lock"), "the lock file was left behind")
     }
 
