@@ -43,4 +43,37 @@ import Testing
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
     }
+
+    /// Bug: `compare ae pca --ae-run A --data fashion`, A trained on the synthetic digits, fitted the PCA on
+    /// Fashion-MNIST and measured both on Fashion: a model that never saw the images against one fitted to
+    /// them ("PCA reconstructs better"), without a word; `--pca-run P --data D` trained the autoencoder on D
+    /// against P's other data the same way. Two saved runs of different data were already refused. Now a
+    /// `--data` other than the saved run's is refused in one line (exit 2) when the other model is made
+    /// here; the saved run's folder spelled another way is the same data.
+    @Test func compareRefusesFittingOneSideOnOtherDataThanTheSavedRun() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = "\(root)/tiny28"
+        try writeIDXDataset(folder: folder, side: 28, count: 40)
+        try trainRuns(
+            [
+                ["ae", "--run", "a", "--latent", "2", "--epochs", "1"], ["pca", "--run", "p", "--latent", "2"],
+                ["ae", "--run", "fa", "--latent", "2", "--epochs", "1", "--data", folder],
+            ], options: Self.tiny, runsRoot: root)
+        for (arguments, label) in [
+            (["--ae-run", "a", "--data", folder], "saved ae of the digits, pca fitted on a folder"),
+            (["--pca-run", "p", "--data", folder, "--epochs", "1"], "saved pca of the digits, ae trained on a folder"),
+            (["--ae-run", "fa", "--data", "synthetic"], "saved ae of a folder, pca fitted on the digits"),
+        ] {
+            expectOneLine(
+                try ManifoldBinary.run(["compare", "ae", "pca", "--quiet"] + arguments, runsRoot: root), status: 2,
+                "option '--data'", label)
+        }
+        let same = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--ae-run", "fa", "--data", folder + "/", "--quiet", "--json"], runsRoot: root)
+        #expect(same.status == 0, "the saved folder spelled another way: \(same.stderr)")
+        let both = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--ae-run", "a", "--pca-run", "p", "--data", folder, "--quiet"], runsRoot: root)
+        #expect(both.status == 0, "both saved, measured on other data: \(both.stderr)")
+    }
 }
