@@ -172,7 +172,10 @@ public struct SampleDrawing {
         }
         let (classifier, name) =
             try savedScorer.map { ($0, scoringRun?.path ?? "") } ?? quickClassifier(dataset: dataset, note: note)
-        let reference = Tensor(shape: [dataset.testCount, pixels], scalars: dataset.testImages)
+        // The first --test-limit test images: an interpolation may have loaded more, up to its later index.
+        let referenceCount = min(testLimit, dataset.testCount)
+        let reference = Tensor(
+            shape: [referenceCount, pixels], scalars: Array(dataset.testImages[0..<(referenceCount * pixels)]))
         let scores = SampleScores.evaluate(classifier: classifier, images: images, reference: reference)
         var result = Result(images: images, seconds: seconds, scores: scores, classifier: name, weights: weights)
         if let labels = classes {

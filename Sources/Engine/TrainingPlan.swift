@@ -280,7 +280,7 @@ public struct TrainingPlan: Sendable {
 
     /// Whether two `--data` values name the same images: the same name (`synthetic`, `fashion`), or folders
     /// that are one (or a saved folder `saved` that no longer exists).
-    static func isSameData(_ asked: String, _ saved: String) -> Bool {
+    public static func isSameData(_ asked: String, _ saved: String) -> Bool {
         let names = ["synthetic", "fashion"]
         let (asked, saved) = (asked.isEmpty ? "synthetic" : asked, saved.isEmpty ? "synthetic" : saved)
         if asked == saved { return true }

@@ -114,6 +114,12 @@ enum BenchGuidanceCommand {
         benchmark.weights = try parsed.given(weights) ?? benchmark.weights
         benchmark.guidedRun = try guidedName.map { try resolve($0, option: "--ddpm") }
         benchmark.guides = try (guideNames ?? []).map { try resolve($0, option: "--guide") }
+        // A guide listed twice (by any spelling of its run) would give the same rows twice and write its grids
+        // twice over the same files, as a repeated weight or scale would.
+        for (index, guide) in benchmark.guides.enumerated()
+        where benchmark.guides[..<index].contains(where: { $0.name == guide.name }) {
+            throw UsageError("option '--guide' lists '\(Sanitize.line(guide.name))' twice")
+        }
         benchmark.scales = try parsed.given(scales) ?? benchmark.scales
         benchmark.countPerClass = try parsed.value(count)
         benchmark.method = method

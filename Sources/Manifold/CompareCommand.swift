@@ -75,6 +75,32 @@ enum CompareCommand {
         let latent = givenLatent ?? saved.latent ?? Options.latent.defaultValue!
         let givenData = try parsed.given(SharedOptions.data)
         let dataSpec = givenData ?? saved.dataSpec ?? SharedOptions.data.defaultValue!
+        // A model made here learns the data it is given: one saved run of other data would be compared with a
+        // model fitted to the images it never saw (two saved runs of different data are refused on loading).
+        if (aeRun == nil) != (pcaRun == nil), let givenData, let savedData = saved.dataSpec,
+            !TrainingPlan.isSameData(givenData, savedData)
+        {
+            let (savedRun, made) = aeRun.map { ($0, "the PCA fitted") } ?? (pcaRun!, "the autoencoder trained")
+            throw UsageError(
+                "option '--data' \(Sanitize.line(givenData, limit: 80)): run '\(Sanitize.line(savedRun.name))' was "
+                    + "trained on '\(Sanitize.line(savedData, limit: 80))', so \(made) here would learn other images "
+                    + "than it; leave '--data' out, or pass both '--ae-run' and '--pca-run' to measure saved runs on "
+                    + "other data")
+        }
+        // Options that nothing acts on with saved runs are refused, not silently dropped: with both runs
+        // saved nothing trains or fits, and with a saved autoencoder the seed only draws the synthetic digits
+        // (PCA's fit has no randomness).
+        if aeRun != nil && pcaRun != nil && parsed.isGiven(SharedOptions.trainLimit.name) {
+            throw UsageError(
+                "option '--train-limit' limits the images a model trains on; with '--ae-run' and '--pca-run' "
+                    + "nothing trains or fits, so drop it")
+        }
+        if aeRun != nil && !DatasetLoader.isSeeded(dataSpec) && parsed.isGiven(SharedOptions.seed.name) {
+            throw UsageError(
+                "option '--seed' seeds the autoencoder's training and draws the synthetic digits; '--ae-run' gives "
+                    + "a saved autoencoder and '\(Sanitize.line(dataSpec, limit: 80))' is not drawn from a seed, "
+                    + "so drop it")
+        }
         // Saved runs on the synthetic digits are measured on the digits their seed drew (as eval does); a
         // model trained here learns those digits too.
         if let savedSeed = saved.dataSeed, DatasetLoader.isSeeded(dataSpec) {

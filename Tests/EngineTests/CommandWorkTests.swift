@@ -126,6 +126,29 @@ import Testing
         } throws: { "\($0)".contains("(model vae) is not a model for 'langevin' sampling (dae)") }
     }
 
+    /// Bug: `sample prior --interpolate A B --test-limit N` with B at or past N scored the walk against the
+    /// first B + 1 test images (loaded for the walk) instead of the first N: `--test-limit 3` and `--test-limit
+    /// 5` gave the same FCD for `--interpolate 0 9`. The scores now use the first N, as without a walk.
+    @Test func anInterpolationIsScoredAgainstTheTestLimitsImages() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let vae = try Self.train(.generative(.vae), name: "vae", root: root)
+        let mlp = try Self.train(.classifier(.mlp), name: "mlp", root: root)
+        let classifier = try LoadedClassifierRun.load(run: mlp, option: "--classifier").model
+        let test = try DatasetLoader.load("synthetic", seed: 0).testImages
+        for limit in [3, 5] {
+            var drawing = SampleDrawing(method: .prior, run: vae, count: 4, steps: 1, outPath: nil)
+            (drawing.scoringRun, drawing.testLimit, drawing.interpolation) = (mlp, limit, (0, 9))
+            let result = try drawing.draw()
+            let reference = Tensor(shape: [limit, 784], scalars: Array(test[0..<(limit * 784)]))
+            let expected = try #require(
+                SampleScores.evaluate(classifier: classifier, images: result.images, reference: reference)
+                    .frechetDistance)
+            let fcd = try #require(result.scores?.frechetDistance)
+            #expect(abs(fcd - expected) <= 1e-9 * max(1, expected), "--test-limit \(limit): \(fcd), not \(expected)")
+        }
+    }
+
     /// Bug: `compare ae pca --ae-run A --pca-run P` with A trained on the synthetic digits and P fitted on
     /// Fashion-MNIST measured both on the digits without a word, and printed P's Fashion explained variance.
     @Test func theComparisonRefusesSavedRunsOfDifferentData() throws {

@@ -131,7 +131,12 @@ import Testing
         #expect(mismatched.stderr.contains("'\(root)/ae2' (k = 2) and '\(root)/pca3' (k = 3)"), "\(mismatched.stderr)")
         #expect(mismatched.stderr.split(separator: "\n").count == 1)
         let matched = try ManifoldBinary.run(
-            ["compare", "ae", "pca", "--ae-run", "ae2", "--pca-run", "pca2", "--json"] + Self.tiny, runsRoot: root)
+            // No --train-limit: with both runs saved nothing trains, and the option is refused.
+            [
+                "compare", "ae", "pca", "--ae-run", "ae2", "--pca-run", "pca2", "--json", "--test-limit", "100",
+                "--quiet",
+            ],
+            runsRoot: root)
         #expect(matched.status == 0, "\(matched.stderr)")
         let object = try json(matched)
         #expect(object["latent"]?.integerValue == 2)

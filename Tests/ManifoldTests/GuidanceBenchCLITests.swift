@@ -157,6 +157,15 @@ import Testing
             (guided + ["--classifier", "clf", "--sampler", "euler"], "'--sampler' must be ddim or ddpm"),
             (guided + ["--classifier", "clf", "--steps", "5000"], "at most T = 1000"),
             (guided + ["--classifier", "clf", "--n", "0"], "'--n'"),
+            // Bug: a guide listed twice gave two identical rows, and with --out wrote clf-clf-s0.png twice.
+            (
+                ["bench", "guidance", "--ddpm", "plain", "--guide", "clf,clf", "--classifier", "clf"],
+                "option '--guide' lists 'clf' twice"
+            ),
+            (
+                ["bench", "guidance", "--ddpm", "plain", "--guide", "clf,\(root)/clf/", "--classifier", "clf"],
+                "option '--guide' lists 'clf' twice"
+            ),
         ]
         for (arguments, message) in usage {
             let result = try ManifoldBinary.run(arguments + ["--quiet"], runsRoot: root)
