@@ -38,7 +38,7 @@ enum SampleCommand {
             "step", default: nil, in: 0...1e6, excludingLower: true, defaultText: "0.05 sigma^2",
             help: "Langevin step size eps")
         static let eta = CommandOption<Double>.number(
-            "eta", default: 0, in: 0...10, help: "DDIM's noise scale (0: deterministic)")
+            "eta", default: 0, in: 0...1, help: "DDIM's noise scale (0: deterministic, 1: DDPM-like)")
         static let variance = CommandOption<DDPMSampler.Variance>.choice(
             "variance", default: .beta, help: "DDPM's reverse-step variance")
         static let clip = CommandOption<Bool>.flag("clip", help: "ddpm, ddim: clip the predicted x0 to [-1, 1]")

@@ -14,6 +14,14 @@ import Testing
         expectOneLine(result, status: 2, message, label, sourceLocation: sourceLocation)
     }
 
+    /// Bug: `sample ddim --eta` took up to 10, but above 1 DDIM's noise outgrows the step (sigma^2 > 1 -
+    /// alphaBar_prev) and its direction term was silently clamped to 0: another sampler than asked for.
+    @Test func ddimRefusesAnEtaAboveOne() throws {
+        let result = try ManifoldBinary.run(
+            ["sample", "ddim", "--run", "x", "--eta", "1.5"], runsRoot: temporaryFolder())
+        expectUsageError(result, "option '--eta' must be in [0.0, 1.0], got 1.5", "eta")
+    }
+
     /// Bug: a metrics.csv whose last row was cut mid-line kept the broken row when training continued
     /// with `--resume`; the new rows came after it. The broken row is dropped, with a note naming the file.
     @Test func resumeDropsACutShortMetricsRow() throws {
