@@ -85,8 +85,8 @@ extension WorkbenchState {
             runner.send(.stop)
             job.stoppedByUser = true
             message = "stopped \(job.title)"
-            for title in dropOldStoppedJobs() {
-                message += " · dropped the stopped \(title) (the workbench keeps \(WorkbenchState.keptStoppedJobs))"
+            for dropped in dropOldStoppedJobs() {
+                message += " · dropped the \(dropped) (the workbench keeps \(WorkbenchState.keptStoppedJobs))"
             }
         // Only the Train screen's loss chart has a log scale and smoothing: elsewhere the keys changed nothing in
         // view, and Train was found in log scale later.

@@ -112,6 +112,25 @@ import Testing
         }
     }
 
+    /// Bug: every `e` started another evaluation of the selected run, also while one was running; each loads
+    /// the run's data and model, so `e` held down on a Fashion-MNIST run ran 30 at once and took the workbench to
+    /// 6.3 GB, for the one result the screen shows. While an evaluation of the run runs, `e` says so instead.
+    @Test func eDoesNotStartASecondEvaluationOfTheSameRun() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        try Self.write("a", in: root)
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = state.handle(.key(.character("6")))
+        let running = WorkbenchFixture.job(
+            kind: .evaluation, title: "evaluate a", run: RunDirectory(root: root, name: "a")
+        ) { _ in }
+        defer { for job in state.jobs { job.runner.send(.stop) } }
+        state.add(running)
+        for _ in 0..<3 { _ = state.handle(.key(.character("e"))) }
+        #expect(state.jobs.count == 1)
+        #expect(state.message == "e: a is being evaluated already; the figures show here when done")
+    }
+
     /// Bug: with one saved run, `r` said "reloaded 1 runs".
     @Test func reloadingOneRunSaysRunInTheSingular() throws {
         let root = WorkbenchFixture.runsRoot()

@@ -73,13 +73,16 @@ enum WorkbenchFixture {
         return frame(state, width: width, height: height)
     }
 
-    /// A job of `kind` whose runner shows the snapshot `describe` fills, once the runner has published it.
-    static func job(kind: Job.Kind, title: String, describe: @escaping @Sendable (inout Snapshot) -> Void) -> Job {
+    /// A job of `kind` (on `run`, if given) whose runner shows the snapshot `describe` fills, once the runner
+    /// has published it; it never finishes.
+    static func job(
+        kind: Job.Kind, title: String, run: RunDirectory? = nil, describe: @escaping @Sendable (inout Snapshot) -> Void
+    ) -> Job {
         let runner = Runner(experiment: FixedSnapshotExperiment(describe: describe), label: "fixture")
         runner.start(running: false)
         let deadline = Date().addingTimeInterval(10)
         while runner.snapshot.status != .paused && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
-        return Job(kind: kind, title: title, runner: runner, classNames: [], run: nil)
+        return Job(kind: kind, title: title, runner: runner, classNames: [], run: run)
     }
 }
 
