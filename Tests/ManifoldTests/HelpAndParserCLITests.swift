@@ -25,4 +25,37 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: root + "/--quiet"))
     }
+
+    /// Bug: `attack fgsm --steps 50`, `attack square --steps 50` and `attack apgd --alpha 0.01` ran and
+    /// exited 0 with the option silently ignored (fgsm, ll, spatial and square take no steps; only the
+    /// sign-gradient and perceptual attacks take a step size), while every other method option (`--kappa`,
+    /// `--queries`, ...) given to a method without it is refused. Both are refused the same way now.
+    @Test func stepsAndAlphaAreRefusedByMethodsWithoutThem() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try trainRuns(
+            [["mlp", "--run", "victim", "--epochs", "1"]], options: CLIReviewDefectTests.tiny, runsRoot: root)
+        let attack = ["attack", "--run", "victim", "--n", "4", "--sanity-n", "0", "--quiet"]
+        let refused: [([String], String)] = [
+            (["fgsm", "--steps", "50"], "'--steps' applies to bim, ill, pgd,"),
+            (["ll", "--steps", "50"], "'--steps' applies to"),
+            (["square", "--steps", "50"], "'--steps' applies to"),
+            (["spatial", "--steps", "50"], "'--steps' applies to"),
+            (["fgsm", "--alpha", "0.01"], "'--alpha' applies to bim, ill, pgd, pgd-l2, feature, lpa and ppgd only"),
+            (["apgd", "--alpha", "0.01"], "'--alpha' applies to"),
+            (["cw", "--alpha", "0.01"], "'--alpha' applies to"),
+            (["deepfool", "--alpha", "0.01"], "'--alpha' applies to"),
+            (["transfer", "--target-run", "victim", "--with", "fgsm", "--steps", "5"], "(transfer crafts with fgsm)"),
+        ]
+        for (arguments, message) in refused {
+            let result = try ManifoldBinary.run(attack + arguments, runsRoot: root)
+            expectOneLine(result, status: 2, message, arguments.joined(separator: " "))
+        }
+        for arguments in [
+            ["pgd", "--steps", "2", "--alpha", "0.02"], ["deepfool", "--steps", "3"], ["apgd", "--steps", "2"],
+        ] {
+            let result = try ManifoldBinary.run(attack + arguments, runsRoot: root)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+    }
 }
