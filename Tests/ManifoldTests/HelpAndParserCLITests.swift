@@ -58,4 +58,35 @@ import Testing
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
     }
+
+    /// Bug: `manifold --help` said "options for every command: --help; --threads N sets the compute
+    /// threads", but `runs`, `version`, `demo`, `watch` and `bench tui` refuse `--threads` as an unknown
+    /// option. The overview names the commands that take no `--threads` now, and only those.
+    @Test func theOverviewNamesTheCommandsWithoutThreads() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let overview = try ManifoldBinary.run(["--help"], runsRoot: root)
+        // "--threads N ... (all but A, B and C)", perhaps wrapped: the commands it names as taking none.
+        let words = overview.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let line = try #require(words.range(of: "--threads").map { words[$0.lowerBound...].prefix { $0 != ")" } })
+        let named = Set(
+            (line.range(of: "all but ").map { String(line[$0.upperBound...]) } ?? "")
+                .replacingOccurrences(of: " and ", with: ", ").components(separatedBy: ", "))
+        let commands = [["runs"], ["version"], ["demo"], ["watch", "x"], ["bench", "tui"], ["eval", "x"], ["tui"]]
+        var refusing: [String] = []
+        for command in commands {
+            // A command that takes --threads fails later on (no run 'x', no terminal) or never starts the
+            // workbench: `tui --threads 0` is out of range.
+            let result = try ManifoldBinary.run(
+                command + ["--threads", command == ["tui"] ? "0" : "2"], runsRoot: root)
+            let name = command.first == "bench" ? command.joined(separator: " ") : command[0]
+            if result.stderr.contains("unknown option '--threads'") {
+                refusing.append(name)
+                #expect(named.contains(name), "\(name) refuses --threads: \(line)")
+            } else {
+                #expect(!named.contains(name), "\(name) takes --threads: \(line)")
+            }
+        }
+        #expect(refusing == ["runs", "version", "demo", "watch", "bench tui"])
+    }
 }
