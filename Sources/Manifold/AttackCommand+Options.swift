@@ -226,5 +226,5 @@ extension AttackCommand {
             Options.source.declaration, Options.bound.declaration, Options.layers.declaration,
             Options.lambda.declaration,
         ] + AttackDefenseSetup.declarations,
-        required: ["run"], maxPositional: 1)
+        required: ["run"], maxPositional: 1, choices: ("attack", methods))
 }

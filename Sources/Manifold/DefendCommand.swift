@@ -43,7 +43,7 @@ enum DefendCommand {
             // One purification per image: the noise is drawn once from --seed, so --randomness (fresh or
             // fixed draws across the calls of an attack) has nothing to choose here and is not taken.
             + PurifierOptions.declarations.filter { $0.name != PurifierOptions.randomness.name },
-        required: ["with", "classifier"], maxPositional: 1)
+        required: ["with", "classifier"], maxPositional: 1, choices: ("defence", ["purify"]))
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try declaration.parse(arguments)

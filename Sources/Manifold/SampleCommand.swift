@@ -93,7 +93,7 @@ enum SampleCommand {
             Options.classifierGuidance.declaration, Options.scale.declaration, SharedOptions.threads.declaration,
             SharedOptions.quiet.declaration,
         ],
-        required: ["run"], maxPositional: nil)
+        required: ["run"], maxPositional: nil, choices: ("sampling method", Method.allCases.map(\.rawValue)))
 
     /// `--interpolate A B` or `--interpolate A,B`: the two test-image indices, not yet checked against
     /// the test set, and how many positional words the option used.

@@ -99,6 +99,17 @@ func printHelp(for command: String?, subcommand: String? = nil) -> Int32 {
         )
         return 2
     }
+    // `help attack fsgm`: a command whose argument is one of a list has no help for a word not on it.
+    if let subcommand, !subcommand.hasPrefix("-"),
+        let choices = HelpText.catalog.first(where: { $0.name == command })?.choices,
+        !choices.words.contains(subcommand)
+    {
+        printError(
+            "no help for unknown \(choices.noun) '\(subcommand.prefix(40))'"
+                + "\(SpellingSuggestion.hint(for: subcommand, among: choices.words)) (known: \(choices.words.joined(separator: ", ")))"
+        )
+        return 2
+    }
     guard let text = HelpText.help(for: subcommand.map { "\(command) \($0)" } ?? command) ?? HelpText.help(for: command)
     else {
         printError(

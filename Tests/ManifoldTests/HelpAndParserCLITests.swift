@@ -89,4 +89,30 @@ import Testing
         }
         #expect(refusing == ["runs", "version", "demo", "watch", "bench tui"])
     }
+
+    /// Bug: `help attack fsgm`, `train mpl --help` and `help sample priro` printed the whole help with exit 0,
+    /// as if the word were right, while `help bench gemx` names the benchmark meant. A method or model that
+    /// the command does not know is one line now, naming the one meant; a known one still shows the help.
+    @Test func helpForAnUnknownMethodNamesTheOneMeant() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let cases: [([String], String)] = [
+            (["help", "attack", "fsgm"], "no help for unknown attack 'fsgm': did you mean 'fgsm'?"),
+            (["attack", "fsgm", "--help"], "no help for unknown attack 'fsgm': did you mean 'fgsm'?"),
+            (["help", "train", "mpl"], "no help for unknown model 'mpl': did you mean 'mlp'?"),
+            (["help", "sample", "priro"], "no help for unknown sampling method 'priro': did you mean 'prior'?"),
+            (["poison", "backdor", "-h"], "no help for unknown poisoning 'backdor': did you mean 'backdoor'?"),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            expectOneLine(result, status: 2, message, arguments.joined(separator: " "))
+            #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
+        }
+        for arguments in [["help", "attack", "pgd"], ["train", "mlp", "--help"], ["help", "compare", "ae", "pca"]] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(
+                result.status == 0
+                    && result.stdout.hasPrefix("usage: manifold \(arguments[1] == "mlp" ? "train" : arguments[1])"))
+        }
+    }
 }
