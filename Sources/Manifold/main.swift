@@ -10,6 +10,17 @@ func dispatch(_ arguments: [String]) -> Int32 {
         return TUICommand.runDefault()
     }
     let rest = Array(arguments.dropFirst())
+    // `help train --help`: help asked for twice is the help of the command named.
+    if ["help", "--help", "-h"].contains(command), let named = rest.first(where: { $0 != "--help" && $0 != "-h" }) {
+        let words = Array(rest.drop { $0 != named }.filter { $0 != "--help" && $0 != "-h" })
+        do {
+            try checkHelpWords(words)
+        } catch {
+            printError(error.description)
+            return 2
+        }
+        return printHelp(for: named, subcommand: words.dropFirst().first)
+    }
     if rest.contains("--help") || rest.contains("-h") {
         return printHelp(for: command, subcommand: rest.first)
     }

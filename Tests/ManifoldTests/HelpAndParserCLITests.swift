@@ -115,4 +115,22 @@ import Testing
                     && result.stdout.hasPrefix("usage: manifold \(arguments[1] == "mlp" ? "train" : arguments[1])"))
         }
     }
+
+    /// Bug: `manifold help train --help` (help asked for twice, as a user adds --help out of habit) printed
+    /// the overview instead of train's help; `manifold help --help` and `-h` keep the overview.
+    @Test func helpWithHelpShowsTheCommandAskedFor() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let train = try ManifoldBinary.run(["help", "train", "--help"], runsRoot: root)
+        #expect(
+            train.status == 0 && train.stdout.hasPrefix("usage: manifold train MODEL"), "\(train.stdout.prefix(80))")
+        let attack = try ManifoldBinary.run(["help", "-h", "attack"], runsRoot: root)
+        #expect(
+            attack.status == 0 && attack.stdout.hasPrefix("usage: manifold attack METHOD"),
+            "\(attack.stdout.prefix(80))")
+        for arguments in [["help", "--help"], ["help", "-h"]] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            #expect(result.status == 0 && result.stdout.hasPrefix("manifold: a terminal workbench"))
+        }
+    }
 }
