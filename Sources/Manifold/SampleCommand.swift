@@ -234,6 +234,9 @@ enum SampleCommand {
                 })
         } catch let error as SamplingRequestError {
             throw UsageError(error.description)
+        } catch let error as MissingRun where !run.exists {
+            // The sampled run is loaded as the samples are drawn: its error names the option that gave it.
+            throw MissingRun("option '--\(Options.run.name)': \(error.description)")
         }
         let drawn = result.images.shape[0]
         var scores: JSONValue = .null

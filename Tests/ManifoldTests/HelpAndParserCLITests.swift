@@ -133,4 +133,35 @@ import Testing
             #expect(result.status == 0 && result.stdout.hasPrefix("manifold: a terminal workbench"))
         }
     }
+
+    /// Bug: a run named by an option that is not there was reported three ways: "--run: no run folder ..."
+    /// (attack, defend, bench purify and others), "option '--run': no run folder ..." (bench guidance,
+    /// sample --classifier), and without the option at all (`sample prior --run missing`, `compare ae pca
+    /// --ae-run missing`). Every one says "option '--X': ..." now, as the parser's own errors name options.
+    @Test func aRunNamedByAnOptionIsNamedTheSameWayInEveryCommand() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try trainRuns(
+            [["mlp", "--run", "c", "--epochs", "1"], ["dae", "--run", "d", "--epochs", "1"]],
+            options: CLIReviewDefectTests.tiny, runsRoot: root)
+        let cases: [([String], String)] = [
+            (["attack", "pgd", "--run", "missing"], "option '--run': no run folder"),
+            (["attack", "uap", "--run", "c", "--transfer-run", "missing"], "option '--transfer-run': no run folder"),
+            (["attack", "pgd", "--run", "c", "--defense", "purify:missing"], "option '--defense': no run folder"),
+            (["sample", "prior", "--run", "missing"], "option '--run': no run folder"),
+            (["compare", "ae", "pca", "--ae-run", "missing"], "option '--ae-run': no run folder"),
+            (["compare", "ae", "pca", "--pca-run", "missing"], "option '--pca-run': no run folder"),
+            (["defend", "purify", "--with", "d", "--classifier", "missing"], "option '--classifier': no run folder"),
+            (["defend", "purify", "--with", "missing", "--classifier", "c"], "option '--with': no run folder"),
+            (["bench", "purify", "--classifier", "c", "--dae", "missing"], "option '--dae': no run folder"),
+            (["bench", "attack", "--run", "missing"], "option '--run': no run folder"),
+            (["bench", "guidance", "--run", "missing", "--classifier", "c"], "option '--run': no run folder"),
+            (["attack", "pgd", "--run", "d"], "option '--run': run 'd' (model dae) is not a classifier"),
+            (["attack", "pgd", "--run", "../x"], "option '--run': run name '../x'"),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            expectOneLine(result, status: 2, message, arguments.joined(separator: " "))
+        }
+    }
 }
