@@ -14,11 +14,14 @@ public struct LoadedClassifierRun {
     /// Opens `run`; a missing folder is a `MissingRun`, a run of a generative model a `RunKindMismatch`, a
     /// model no command knows a `RunError`, each naming `option` (the command-line option that named the run).
     public static func load(run: RunDirectory, option: String) throws -> LoadedClassifierRun {
-        guard run.exists else { throw MissingRun("\(option): no run folder '\(run.path)'\(run.nameHint) (see 'manifold runs')") }
+        guard run.exists else {
+            throw MissingRun("\(optionLabel(option)): no run folder '\(run.path)'\(run.nameHint) (see 'manifold runs')")
+        }
         let config = try run.readConfig()
         let modelName = config["model"]?.stringValue ?? ""
         guard let kind = Classifier.Kind(rawValue: modelName) else {
-            let message = "\(option): " + RunKindMismatch.classifierMessage(run: run.name, model: modelName)
+            let message =
+                "\(optionLabel(option)): " + RunKindMismatch.classifierMessage(run: run.name, model: modelName)
             if RunKindMismatch.isKnown(modelName) { throw RunKindMismatch(message) }
             throw RunError(message)
         }

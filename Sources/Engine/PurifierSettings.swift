@@ -40,7 +40,8 @@ public struct PurifierSettings: Sendable, Equatable {
     ///   config.json or model.safetensors that cannot be read.
     public func purifier(run: RunDirectory, option: String) throws -> any Purifier {
         guard run.exists else {
-            throw PurifierRequestError("\(option): no run folder '\(run.path)'\(run.nameHint) (see 'manifold runs')")
+            throw PurifierRequestError(
+                "\(optionLabel(option)): no run folder '\(run.path)'\(run.nameHint) (see 'manifold runs')")
         }
         let config = try run.readConfig()
         let name = config["model"]?.stringValue ?? ""
@@ -48,7 +49,7 @@ public struct PurifierSettings: Sendable, Equatable {
         guard let kind = GenerativeKind(rawValue: name), purifying.contains(kind) else {
             let message = RunKindMismatch.message(
                 run: run.name, model: name, isNot: "a purifier", kinds: purifying.map(\.rawValue))
-            throw PurifierRequestError("\(option): \(message)")
+            throw PurifierRequestError("\(optionLabel(option)): \(message)")
         }
         try refuseForeign(kind)
         let model = try GenerativeFactory.load(run: run).model
@@ -70,7 +71,7 @@ public struct PurifierSettings: Sendable, Equatable {
                 throw PurifierError("a '\(kind.rawValue)' run cannot purify")
             }
         } catch let error as PurifierError {
-            throw PurifierRequestError("\(option) '\(Sanitize.line(run.name))': \(error.description)")
+            throw PurifierRequestError("\(optionLabel(option)), run '\(Sanitize.line(run.name))': \(error.description)")
         }
     }
 

@@ -1,8 +1,9 @@
 import Base
 
 /// A small command-line parser: `--name value`, `--name=value`, boolean `--flag`, positional words,
-/// and `--` to end options. Each command declares its options (`CommandOption`), so unknown or
-/// malformed ones are usage errors with a one-line message naming the argument.
+/// and `--` to end options (a value that starts with `--` is given as `--name=--value`). Each command
+/// declares its options (`CommandOption`), so unknown or malformed ones are usage errors with a one-line
+/// message naming the argument.
 ///
 /// Typed values come from the declarations (`value(_:)`, `given(_:)`).
 struct ParsedArguments {
@@ -46,6 +47,13 @@ struct ParsedArguments {
                     value = inlineValue
                 } else {
                     guard index < arguments.count else { throw UsageError("option '--\(name)' needs a value") }
+                    // `--run --quiet`: the value was forgotten, and the next option is not it (a value that
+                    // starts with -- is given as --run=--quiet).
+                    if arguments[index].hasPrefix("--") {
+                        throw UsageError(
+                            "option '--\(name)' needs a value, got the option '\(Sanitize.line(arguments[index], limit: 40))'"
+                                + " (--\(name)=VALUE gives a value that starts with --)")
+                    }
                     value = arguments[index]
                     index += 1
                 }

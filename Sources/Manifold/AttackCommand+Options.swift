@@ -35,15 +35,23 @@ extension AttackCommand {
                         + SpellingSuggestion.hint(for: text, among: ["inf", "2"]))
             }
         }
+        /// The methods that take `--steps` (fgsm, ll, spatial and square have no iterations to set).
+        static let stepMethods = [
+            "bim", "ill", "pgd", "pgd-l2", "apgd", "apgd-t", "fab", "autoattack", "cw", "deepfool", "uap", "onepixel",
+            "feature", "lpa", "ppgd",
+        ]
+        /// The methods that take `--alpha` (the others have no step size, or adapt their own).
+        static let alphaMethods = ["bim", "ill", "pgd", "pgd-l2", "feature", "lpa", "ppgd"]
         static let steps = CommandOption<Int>.integer(
             "steps", default: nil, in: IntegerRange(1...1_000_000),
             defaultText:
-                "20; cw, apgd, apgd-t, fab, autoattack and feature 100, deepfool 50, onepixel 30 generations, ppgd 40, lpa 20 per round",
-            help: "iterations (apgd-t and fab-t: per target; autoattack: per component)")
+                "20; cw, apgd, apgd-t, fab, autoattack and feature 100, deepfool 50, onepixel 30 generations, ppgd 40, lpa 20 per round, uap 10 DeepFool steps",
+            help: "iterations (apgd-t and fab-t: per target; autoattack: per component); fgsm, ll, spatial and square "
+                + "take none")
         static let alpha = CommandOption<Double>.number(
             "alpha", "A", default: nil, in: 0...28, excludingLower: true,
             defaultText: "eps/10; pgd-l2 eps/4; lpa, ppgd 1 (an L2 step)",
-            help: "step size")
+            help: "step size of \(alphaMethods.joined(separator: ", "))")
         static let target = CommandOption<AttackTarget>(
             "target", kind: .string, placeholder: "CLASS|ll|all", default: nil,
             help: "a class number, ll for each image's least likely class (targeted attacks), or all: a run "
@@ -218,5 +226,5 @@ extension AttackCommand {
             Options.source.declaration, Options.bound.declaration, Options.layers.declaration,
             Options.lambda.declaration,
         ] + AttackDefenseSetup.declarations,
-        required: ["run"], maxPositional: 1)
+        required: ["run"], maxPositional: 1, choices: ("attack", methods))
 }

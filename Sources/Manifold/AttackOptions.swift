@@ -176,6 +176,7 @@ private func refuseOptionsOfOtherMethods(_ method: String, parsed: ParsedArgumen
         (Options.queries.name, ["square", "autoattack"]), (Options.pInit.name, ["square"]),
         (Options.epochs.name, ["uap"]), (Options.goal.name, ["uap"]), (Options.trainCount.name, ["uap"]),
         (Options.transferRun.name, ["uap"]),
+        (Options.steps.name, Options.stepMethods), (Options.alpha.name, Options.alphaMethods),
     ]
     for (option, methods) in owners where parsed.isGiven(option) {
         let transferOnly = methods == ["transfer"]

@@ -165,7 +165,7 @@ enum BenchGuidanceCommand {
         do {
             return try RunDirectory.resolve(text)
         } catch {
-            throw UsageError("'\(option)': \(error.description)")
+            throw UsageError("\(optionLabel(option)): \(error.description)")
         }
     }
 

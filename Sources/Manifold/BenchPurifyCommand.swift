@@ -52,7 +52,7 @@ enum BenchPurifyCommand {
         guard kinds.contains(model) else {
             let message = RunKindMismatch.message(
                 run: run.name, model: model, isNot: "the purifier this option takes", kinds: kinds)
-            throw UsageError("\(option): \(message)")
+            throw UsageError("\(optionLabel(option)): \(message)")
         }
     }
 

@@ -66,7 +66,7 @@ enum BenchThreatsCommand {
                 model.classCount == dataset.classCount
             else {
                 throw UsageError(
-                    "'--runs': '\(other.run.name)' takes \(model.imageHeight)x\(model.imageWidth) images and "
+                    "option '--runs': '\(other.run.name)' takes \(model.imageHeight)x\(model.imageWidth) images and "
                         + "\(model.classCount) classes; '\(loaded[0].run.name)' \(dataset.imageHeight)x"
                         + "\(dataset.imageWidth) and \(dataset.classCount)")
             }
@@ -74,7 +74,7 @@ enum BenchThreatsCommand {
             // images it never learned (a Fashion MLP on synthetic digits: clean 0.05).
             guard other.dataSpec == loaded[0].dataSpec else {
                 throw UsageError(
-                    "'--runs': '\(Sanitize.line(other.run.name))' was trained on \(Sanitize.line(other.dataSpec)), "
+                    "option '--runs': '\(Sanitize.line(other.run.name))' was trained on \(Sanitize.line(other.dataSpec)), "
                         + "'\(Sanitize.line(loaded[0].run.name))' on \(Sanitize.line(loaded[0].dataSpec)); "
                         + "bench threats attacks every run on the same test images")
             }

@@ -21,6 +21,10 @@ struct CommandDeclaration: Sendable {
     var maxPositional: Int? = 0
     /// Commands under this one (`bench gemm`, ...), each with its own options; `help` lists them all.
     var subcommands: [CommandDeclaration] = []
+    /// The words the first positional argument takes when they are a fixed list, and what the command's
+    /// errors call one (`attack`'s methods: "attack"), so `help attack fsgm` names the method meant; nil
+    /// for a run name or no argument.
+    var choices: (noun: String, words: [String])? = nil
 
     /// Parses `arguments` against the declared options and checks the number of positional words.
     func parse(_ arguments: [String]) throws(UsageError) -> ParsedArguments {

@@ -65,6 +65,11 @@ enum CompareCommand {
         }
         InterruptNote.set("interrupted: compare writes no files; nothing was saved")
 
+        for (run, option) in [(aeRun, Options.aeRun.name), (pcaRun, Options.pcaRun.name)] {
+            guard let run, !run.exists else { continue }
+            throw MissingRun(
+                "option '--\(option)': no run folder '\(run.path)'\(run.nameHint) (see 'manifold runs')")
+        }
         let saved: AutoencoderPCAComparison.SavedRuns
         do {
             saved = try AutoencoderPCAComparison.SavedRuns.load(

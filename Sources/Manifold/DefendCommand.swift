@@ -43,7 +43,7 @@ enum DefendCommand {
             // One purification per image: the noise is drawn once from --seed, so --randomness (fresh or
             // fixed draws across the calls of an attack) has nothing to choose here and is not taken.
             + PurifierOptions.declarations.filter { $0.name != PurifierOptions.randomness.name },
-        required: ["with", "classifier"], maxPositional: 1)
+        required: ["with", "classifier"], maxPositional: 1, choices: ("defence", ["purify"]))
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try declaration.parse(arguments)
@@ -146,14 +146,14 @@ enum DefendCommand {
             _ = try PurificationDefense.wrap(
                 model, layer: PurificationLayer(purifier: purifier, gradient: .bpda, randomness: .fixed, seed: 0))
         } catch let error as PurifierError {
-            throw UsageError("\(option): \(error.description)")
+            throw UsageError("\(optionLabel(option)): \(error.description)")
         }
         guard let purifierRun, let config = try? resolveRunArgument(purifierRun, argument: option).readConfig()
         else { return }
         let size = RunImageSize.of(config: config, pixels: purifier.pixelCount)
         if size.height != model.imageHeight || size.width != model.imageWidth {
             throw UsageError(
-                "\(option): the purifier takes \(size.height)x\(size.width) images but the classifier takes "
+                "\(optionLabel(option)): the purifier takes \(size.height)x\(size.width) images but the classifier takes "
                     + "\(model.imageHeight)x\(model.imageWidth)")
         }
     }

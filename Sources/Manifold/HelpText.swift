@@ -45,8 +45,17 @@ enum HelpText {
                 : head.padding(toLength: overviewColumn, withPad: " ", startingAt: 0)
             lines += OptionHelp.wrap(words, width: OptionHelp.width, prefix: prefix, indent: overviewColumn)
         }
+        // The commands that take no --threads (nothing they do computes in parallel), named as typed.
+        let threadless =
+            (catalog + catalog.flatMap(\.subcommands)).filter { command in
+                command.subcommands.isEmpty && !command.options.contains { $0.name == SharedOptions.threads.name }
+            }.map(\.name) + ["version"]
+        let except = threadless.dropLast().joined(separator: ", ") + " and " + threadless[threadless.count - 1]
+        let options = "options: --help (every command); --threads N sets the compute threads (all but \(except))"
+        lines.append("")
+        lines += OptionHelp.wrap(
+            options.split(separator: " ").map(String.init), width: OptionHelp.width, prefix: "", indent: 2)
         lines += [
-            "", "options for every command: --help; --threads N sets the compute threads",
             "runs are saved under ./runs (or $MANIFOLD_RUNS)", "exit status: 0 success, 1 runtime error, 2 usage error",
         ]
         return lines.joined(separator: "\n")

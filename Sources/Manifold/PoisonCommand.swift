@@ -44,7 +44,7 @@ enum PoisonCommand {
             SharedOptions.seed.withHelp("seed for initialisation, data order and the poisoned choice").declaration,
             Options.run.declaration, SharedOptions.trainLimit.declaration, SharedOptions.testLimit.declaration,
             SharedOptions.json.declaration, SharedOptions.quiet.declaration, SharedOptions.threads.declaration,
-        ], maxPositional: 1)
+        ], maxPositional: 1, choices: ("poisoning", methods))
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try declaration.parse(arguments)

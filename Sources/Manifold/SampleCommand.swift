@@ -93,7 +93,7 @@ enum SampleCommand {
             Options.classifierGuidance.declaration, Options.scale.declaration, SharedOptions.threads.declaration,
             SharedOptions.quiet.declaration,
         ],
-        required: ["run"], maxPositional: nil)
+        required: ["run"], maxPositional: nil, choices: ("sampling method", Method.allCases.map(\.rawValue)))
 
     /// `--interpolate A B` or `--interpolate A,B`: the two test-image indices, not yet checked against
     /// the test set, and how many positional words the option used.
@@ -234,6 +234,9 @@ enum SampleCommand {
                 })
         } catch let error as SamplingRequestError {
             throw UsageError(error.description)
+        } catch let error as MissingRun where !run.exists {
+            // The sampled run is loaded as the samples are drawn: its error names the option that gave it.
+            throw MissingRun("option '--\(Options.run.name)': \(error.description)")
         }
         let drawn = result.images.shape[0]
         var scores: JSONValue = .null

@@ -258,6 +258,6 @@ func resolveRunArgument(_ text: String, argument: String = "--run") throws -> Ru
     do {
         return try RunDirectory.resolve(text)
     } catch {
-        throw UsageError("'\(argument)': \(error.description)")
+        throw UsageError("\(argument.hasPrefix("--") ? optionLabel(argument) : "'\(argument)'"): \(error.description)")
     }
 }

@@ -97,5 +97,5 @@ enum TrainOptions {
         about: HelpText.train,
         options: common + classifier
             + GenerativeSettingsOptions.declarations.map { $0.name == helpNetwork.name ? helpNetwork : $0 },
-        maxPositional: 1)
+        maxPositional: 1, choices: ("model", ModelKind.allCases.map(\.rawValue)))
 }

@@ -10,6 +10,17 @@ func dispatch(_ arguments: [String]) -> Int32 {
         return TUICommand.runDefault()
     }
     let rest = Array(arguments.dropFirst())
+    // `help train --help`: help asked for twice is the help of the command named.
+    if ["help", "--help", "-h"].contains(command), let named = rest.first(where: { $0 != "--help" && $0 != "-h" }) {
+        let words = Array(rest.drop { $0 != named }.filter { $0 != "--help" && $0 != "-h" })
+        do {
+            try checkHelpWords(words)
+        } catch {
+            printError(error.description)
+            return 2
+        }
+        return printHelp(for: named, subcommand: words.dropFirst().first)
+    }
     if rest.contains("--help") || rest.contains("-h") {
         return printHelp(for: command, subcommand: rest.first)
     }
@@ -96,6 +107,17 @@ func printHelp(for command: String?, subcommand: String? = nil) -> Int32 {
         printError(
             "no help for unknown '\(command)' subcommand '\(subcommand.prefix(40))'"
                 + "\(SpellingSuggestion.hint(for: subcommand, among: names)) (known: \(names.joined(separator: ", ")))"
+        )
+        return 2
+    }
+    // `help attack fsgm`: a command whose argument is one of a list has no help for a word not on it.
+    if let subcommand, !subcommand.hasPrefix("-"),
+        let choices = HelpText.catalog.first(where: { $0.name == command })?.choices,
+        !choices.words.contains(subcommand)
+    {
+        printError(
+            "no help for unknown \(choices.noun) '\(subcommand.prefix(40))'"
+                + "\(SpellingSuggestion.hint(for: subcommand, among: choices.words)) (known: \(choices.words.joined(separator: ", ")))"
         )
         return 2
     }

@@ -96,10 +96,10 @@ import Testing
         let run = try Self.train(.generative(.ae), name: "ae", root: root)
         #expect {
             _ = try LoadedClassifierRun.load(run: run, option: "--target-run")
-        } throws: { "\($0)".hasPrefix("--target-run: run 'ae' (model ae) is not a classifier (mlp or cnn)") }
+        } throws: { "\($0)".hasPrefix("option '--target-run': run 'ae' (model ae) is not a classifier (mlp or cnn)") }
         #expect {
             _ = try LoadedClassifierRun.load(run: RunDirectory(root: root, name: "none"), option: "--run")
-        } throws: { "\($0)".hasPrefix("--run: no run folder") }
+        } throws: { "\($0)".hasPrefix("option '--run': no run folder") }
     }
 
     @Test func sampleDrawingWritesTheGridAndScoresWithTheGivenClassifier() throws {

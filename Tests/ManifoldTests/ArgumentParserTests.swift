@@ -70,4 +70,20 @@ import Testing
         let parsed = try ParsedArguments(["--lr", "-0.5"], valueOptions: values, flagOptions: flags)
         #expect(try parsed.given(Self.text) == "-0.5")
     }
+
+    /// Bug: a value option followed by another option (`--run --quiet`, a value forgotten) took the option
+    /// as its value: `train mlp --run --quiet` trained into a run named '--quiet', not quietly. The option
+    /// is refused as a value now, naming both; `--run=--quiet` still gives such a value on purpose.
+    @Test func anOptionIsNotTheValueOfTheOptionBeforeIt() throws {
+        for next in ["--json", "--seed", "--", "--bogus"] {
+            do {
+                _ = try ParsedArguments(["--lr", next, "--epochs", "2"], valueOptions: values, flagOptions: flags)
+                Issue.record("--lr \(next) parsed")
+            } catch {
+                #expect(error.description.hasPrefix("option '--lr' needs a value, got the option '\(next)'"))
+            }
+        }
+        let inline = try ParsedArguments(["--lr=--json"], valueOptions: values, flagOptions: flags)
+        #expect(try inline.given(Self.text) == "--json")
+    }
 }

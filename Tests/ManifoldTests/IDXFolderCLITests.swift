@@ -138,11 +138,13 @@ import Testing
         let defended = try ManifoldBinary.run(
             ["defend", "purify", "--with", "p", "--classifier", "c", "--n", "4", "--quiet"], runsRoot: root)
         expectOneLine(
-            defended, status: 2, "--with: the purifier takes 28x20 images but the classifier takes 20x28", "defend")
+            defended, status: 2, "option '--with': the purifier takes 28x20 images but the classifier takes 20x28",
+            "defend")
         let attacked = try ManifoldBinary.run(
             ["attack", "pgd", "--run", "c", "--defense", "purify:p", "--n", "2", "--quiet"], runsRoot: root)
         expectOneLine(
-            attacked, status: 2, "--defense: the purifier takes 28x20 images but the classifier takes 20x28", "attack")
+            attacked, status: 2, "option '--defense': the purifier takes 28x20 images but the classifier takes 20x28",
+            "attack")
         let benched = try ManifoldBinary.run(
             ["bench", "purify", "--classifier", "c", "--dae", "p", "--n", "2", "--quiet"], runsRoot: root)
         expectOneLine(

@@ -239,11 +239,17 @@ import Testing
         }
         let bench = ["bench", "purify", "--classifier", "victim", "--n", "4"]
         let cases: [([String], String)] = [
-            (bench + ["--dae", "vae"], "--dae: run 'vae' (model vae) is not the purifier this option takes (dae)"),
-            (bench + ["--ddpm", "dae"], "--ddpm: run 'dae' (model dae) is not the purifier this option takes (ddpm)"),
+            (
+                bench + ["--dae", "vae"],
+                "option '--dae': run 'vae' (model vae) is not the purifier this option takes (dae)"
+            ),
+            (
+                bench + ["--ddpm", "dae"],
+                "option '--ddpm': run 'dae' (model dae) is not the purifier this option takes (ddpm)"
+            ),
             (
                 bench + ["--vae", "dae"],
-                "--vae: run 'dae' (model dae) is not the purifier this option takes (vae or ae)"
+                "option '--vae': run 'dae' (model dae) is not the purifier this option takes (vae or ae)"
             ),
         ]
         for (arguments, message) in cases {
