@@ -57,7 +57,7 @@ enum BenchAttackCommand {
         let benchmark = AttackBenchmark(
             model: model, dataset: dataset, count: count, batchSize: batchSize,
             weightsFile: loaded.run.file("model.safetensors"), attacker: attackTestImages)
-        let python = parsed.has(BenchCommand.Options.noTorch) ? nil : try parsed.value(BenchCommand.Options.python)
+        let python = try BenchCommand.referencePython(parsed)
         let report = try benchmark.run(rounds: rounds, python: python)
         let (rows, torchNote) = (report.rows, report.torchNote)
         print(

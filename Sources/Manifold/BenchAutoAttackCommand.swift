@@ -78,7 +78,7 @@ enum BenchAutoAttackCommand {
             steps: try parsed.value(steps), queries: try parsed.value(queries),
             batchSize: try parsed.value(batch, default: model.kind == .mlp ? 2000 : 500),
             weightsFile: loaded.run.file("model.safetensors"), attacker: BenchAttackCommand.attackTestImages)
-        let python = parsed.has(BenchCommand.Options.noTorch) ? nil : try parsed.value(BenchCommand.Options.python)
+        let python = try BenchCommand.referencePython(parsed)
         let report = try benchmark.run(rounds: rounds, python: python)
         print(
             parsed.has(SharedOptions.json)

@@ -18,6 +18,16 @@ enum BenchCommand {
         static let noTorch = CommandOption<Bool>.flag("no-torch", help: "skip the PyTorch side")
     }
 
+    /// The python that runs the PyTorch side (`--python`), or nil under `--no-torch`; the two together are a
+    /// usage error, as one of them would be ignored.
+    static func referencePython(_ parsed: ParsedArguments) throws -> String? {
+        guard parsed.has(Options.noTorch) else { return try parsed.value(Options.python) }
+        if parsed.isGiven(Options.python.name) {
+            throw UsageError("options '--no-torch' and '--python' contradict each other: '--no-torch' runs no python")
+        }
+        return nil
+    }
+
     static let gemmNoNumPy = CommandOption<Bool>.flag("no-numpy", help: "skip numpy's matmul")
     static let gemmThreads = SharedOptions.threads.withHelp(
         "the second thread count measured, beside 1 (default: the cores there are)")

@@ -43,13 +43,13 @@ enum BenchDDPMCommand {
         let steps = try parsed.value(Self.steps)
         let count = try parsed.value(Self.count)
         let trainSteps = try parsed.value(Self.trainSteps)
-        let python = try parsed.value(BenchCommand.Options.python)
+        let python = try BenchCommand.referencePython(parsed)
         guard let network = DDPM.Network(rawValue: try parsed.value(net).rawValue) else {
             preconditionFailure("every benchmark network is a DDPM network")
         }
         let threads = ComputeThreads.count
         let report = try DDPMBenchmark(network: network, steps: steps, count: count, trainSteps: trainSteps).run(
-            rounds: rounds, python: parsed.has(BenchCommand.Options.noTorch) ? nil : python)
+            rounds: rounds, python: python)
         let (ours, torch, torchNote) = (report.ours, report.torch, report.torchNote)
         let sampleRatio = torch.map { $0.sampleSeconds / ours.sampleSeconds }
         let trainRatio = torch.map { ours.trainStepsPerSecond / $0.trainStepsPerSecond }

@@ -43,6 +43,7 @@ enum BenchFeatureCommand {
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try declaration.parse(arguments)
         try SharedOptions.applyThreads(parsed)
+        let python = try BenchCommand.referencePython(parsed)
         guard let runName = try parsed.given(SharedOptions.run) else {
             throw UsageError("'bench feature' needs '--run RUN' (a classifier run)")
         }
@@ -68,7 +69,6 @@ enum BenchFeatureCommand {
             stepSize: Float(try parsed.value(alpha, default: Double(epsilon) / 10)),
             batchSize: try parsed.value(batch, default: model.kind == .mlp ? 2000 : 500),
             weightsFile: loaded.run.file("model.safetensors"), attacker: BenchAttackCommand.attackTestImages)
-        let python = parsed.has(BenchCommand.Options.noTorch) ? nil : try parsed.value(BenchCommand.Options.python)
         let report = try benchmark.run(rounds: rounds, python: python)
         if parsed.has(SharedOptions.json) {
             print(json(report, benchmark: benchmark, setup: setup, rounds: rounds))

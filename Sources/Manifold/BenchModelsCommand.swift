@@ -81,7 +81,7 @@ enum BenchModelsCommand {
         }
         let benchmark = ModelsBenchmark(
             workloads: chosen, scale: try parsed.value(scale), rounds: try parsed.value(BenchCommand.Options.rounds),
-            python: parsed.has(BenchCommand.Options.noTorch) ? nil : try parsed.value(BenchCommand.Options.python),
+            python: try BenchCommand.referencePython(parsed),
             executable: executablePath(), dataset: dataset)
         let quiet = parsed.has(SharedOptions.quiet) || parsed.has(SharedOptions.json)
         let report = try benchmark.run { line in

@@ -101,7 +101,7 @@ enum BenchRobustTrainingCommand {
         let queries = try parsed.value(Self.queries)
         let givenCount = try parsed.given(count)
         let limits = try DataLimits(parsed)
-        let python = parsed.has(BenchCommand.Options.noTorch) ? nil : try parsed.value(BenchCommand.Options.python)
+        let python = try BenchCommand.referencePython(parsed)
         let dataset = limits.apply(to: try DatasetLoader.load(try parsed.value(SharedOptions.data), seed: firstSeed))
         let n = givenCount ?? min(1000, dataset.testCount)
         try CommandOption<Int>.check(n, in: IntegerRange(1...dataset.testCount), name: count.name)

@@ -61,6 +61,7 @@ enum BenchSeedsCommand {
         let learningRate = try parsed.value(Self.learningRate)
         let limits = try DataLimits(parsed)
         let dataSpec = try parsed.value(SharedOptions.data)
+        let python = try BenchCommand.referencePython(parsed)
         let dataset = limits.apply(to: try DatasetLoader.load(dataSpec, seed: firstSeed))
         let seeds = (0..<UInt64(seedCount)).map { firstSeed + $0 }
         let study = SeedStudy(
@@ -75,10 +76,10 @@ enum BenchSeedsCommand {
             progress.log("manifold " + line(seed: seed, values))
         }
         var torch: [[String: Double]]? = nil
-        var torchNote: String? = parsed.has(BenchCommand.Options.noTorch) ? "skipped (--no-torch)" : nil
-        if torchNote == nil {
+        var torchNote: String? = python == nil ? "skipped (--no-torch)" : nil
+        if let python {
             progress.log("pytorch: training \(seedCount) seeds in one child process")
-            switch study.torchFigures(seeds: seeds, python: try parsed.value(BenchCommand.Options.python)) {
+            switch study.torchFigures(seeds: seeds, python: python) {
             case .success(let values):
                 torch = values
                 for (seed, row) in zip(seeds, values) { progress.log("pytorch  " + line(seed: seed, row)) }
