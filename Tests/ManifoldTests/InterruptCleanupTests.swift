@@ -74,14 +74,7 @@ import Testing
         let root = temporaryFolder()
         defer { cleanup(root) }
         // A "python" that records its process id and stays busy.
-        let pidFile = "\(root)/python.pid"
-        let process = try Self.benchAttack(root: root, python: "echo $$ > \(pidFile)\nexec sleep 30")
-        let pid = try Self.referencePid(of: process, recordedIn: pidFile)
-        defer { kill(pid, SIGKILL) }
-        process.send(SIGINT)
-        let status = process.wait(timeout: 30)
-        #expect(status == 130, "status \(String(describing: status))")
-        Self.expectEnded(pid)
+        try Self.expectSignalEndsTheReference(SIGINT, python: "echo $$ > PIDFILE\nexec sleep 30", root: root)
     }
 
     /// True once `pid` has ended: gone, or a zombie that nobody reaps (an orphan's new parent need not).
@@ -89,6 +82,20 @@ import Testing
         if kill(pid, 0) == -1 && errno == ESRCH { return true }
         let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
         return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
+    }
+
+    /// Starts `bench attack` with a "python" running `script` (which writes the process id to watch into
+    /// PIDFILE), sends `signal` once it runs, and expects exit status 130 (SIGINT) or 128 + `signal`, and the
+    /// watched process ended.
+    static func expectSignalEndsTheReference(_ signal: Int32, python script: String, root: String) throws {
+        let pidFile = "\(root)/python.pid"
+        let process = try benchAttack(root: root, python: script.replacingOccurrences(of: "PIDFILE", with: pidFile))
+        let pid = try referencePid(of: process, recordedIn: pidFile)
+        defer { kill(pid, SIGKILL) }
+        process.send(signal)
+        let status = process.wait(timeout: 30)
+        #expect(status == (signal == SIGINT ? 130 : 128 + signal), "status \(String(describing: status))")
+        expectEnded(pid)
     }
 
     /// Expects the reference `pid` to end within 5 s: one killed as the process ended may stay a zombie for a
@@ -106,14 +113,7 @@ import Testing
     func interruptEndsWhatAWrapperPythonStarted(_ signal: Int32) throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let pidFile = "\(root)/python.pid"
-        let process = try Self.benchAttack(root: root, python: "sleep 30 &\necho $! > \(pidFile)\nwait")
-        let pid = try Self.referencePid(of: process, recordedIn: pidFile)
-        defer { kill(pid, SIGKILL) }
-        process.send(signal)
-        let status = process.wait(timeout: 30)
-        #expect(status == (signal == SIGINT ? 130 : 128 + signal), "status \(String(describing: status))")
-        Self.expectEnded(pid)
+        try Self.expectSignalEndsTheReference(signal, python: "sleep 30 &\necho $! > PIDFILE\nwait", root: root)
     }
 
     /// Bug: Ctrl-C while `attack --out DIR` wrote its images left the one being written in DIR as a hidden,
