@@ -33,6 +33,15 @@ import Testing
             environment: environment)
     }
 
+    /// Sends SIGINT to `process`, expects it to end with exit status 130 within 30 s, and returns its stderr.
+    static func ctrlC(_ process: ChildProcess, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        process.send(SIGINT)
+        let status = process.wait(timeout: 30)
+        let stderr = String(decoding: process.standardError, as: UTF8.self)
+        #expect(status == 130, "status \(String(describing: status)): \(stderr)", sourceLocation: sourceLocation)
+        return stderr
+    }
+
     /// The process id that the "python" of `process` (`echo $$ > pidFile`) recorded, once it has started.
     static func referencePid(of process: ChildProcess, recordedIn pidFile: String) throws -> pid_t {
         let start = Date()
@@ -60,10 +69,7 @@ import Testing
             usleep(20_000)
         }
         try #require(Self.leftovers(in: scratch).count == 2, "the reference never started: \(process.standardError)")
-        process.send(SIGINT)
-        let status = process.wait(timeout: 30)
-        let stderr = String(decoding: process.standardError, as: UTF8.self)
-        #expect(status == 130, "status \(String(describing: status)): \(stderr)")
+        let stderr = Self.ctrlC(process)
         #expect(stderr.contains("interrupted: the benchmark did not finish"), "\(stderr)")
         #expect(Self.leftovers(in: scratch).isEmpty, "left behind: \(Self.leftovers(in: scratch)) STDERR \(stderr)")
     }
@@ -138,10 +144,7 @@ import Testing
             func written() -> Int { ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).count }
             while written() < 60, process.isRunning, Date().timeIntervalSince(start) < 120 { usleep(5_000) }
             try #require(process.isRunning, "the attack ended before Ctrl-C: \(process.standardError)")
-            process.send(SIGINT)
-            let status = process.wait(timeout: 30)
-            let stderr = String(decoding: process.standardError, as: UTF8.self)
-            #expect(status == 130, "status \(String(describing: status)): \(stderr)")
+            let stderr = Self.ctrlC(process)
             #expect(stderr.contains("interrupted while writing into \(out)"), "\(stderr)")
             let temporaries = ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter {
                 $0.contains(".tmp-")
@@ -253,10 +256,7 @@ import Testing
             usleep(1_000)
         }
         try #require(process.isRunning, "the benchmark ended before Ctrl-C: \(process.standardError)")
-        process.send(SIGINT)
-        let status = process.wait(timeout: 30)
-        let stderr = String(decoding: process.standardError, as: UTF8.self)
-        #expect(status == 130, "status \(String(describing: status)): \(stderr)")
+        let stderr = Self.ctrlC(process)
         #expect(stderr.contains("interrupted: the benchmark did not finish"), "\(stderr)")
         #expect(!FileManager.default.fileExists(atPath: made), "left: \(made)")
     }
