@@ -33,7 +33,15 @@ extension Job {
         let runner = Runner(experiment: experiment, label: "threats", heavyEvery: 1, heavyInterval: 0.1)
         runner.start(running: running)
         return Job(
-            kind: .robustness, title: "threat models · \(runs.map(\.name).joined(separator: " | "))", runner: runner,
+            kind: .robustness, title: threatTitlePrefix + runs.map(\.name).joined(separator: " | "), runner: runner,
             classNames: [], run: run)
+    }
+
+    /// How a threat-model table's title starts.
+    private static let threatTitlePrefix = "threat models · "
+
+    /// Whether `job` is a threat-model table (`threatComparison`).
+    static func isThreatComparison(_ job: Job) -> Bool {
+        job.kind == .robustness && job.title.hasPrefix(threatTitlePrefix)
     }
 }

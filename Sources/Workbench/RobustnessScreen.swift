@@ -19,7 +19,12 @@ final class RobustnessScreen: JobScreen {
 
     func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {
         if key.key == .character("t"), let run = workbench.active?.run {
-            workbench.start { try Job.threatComparison(run: run, running: true) }
+            // One table of a run at a time: the table is shown here, so `t` held down started one a repeat (30
+            // held 2.2 GB), each loading both classifiers and the data.
+            workbench.startOnce(
+                matching: { Job.isThreatComparison($0) && $0.run?.path == run.path },
+                already: "t: the threat-model table of \(run.name) is under way already (x stops it)"
+            ) { try Job.threatComparison(run: run, running: true) }
             return
         }
         workbench.handleJobKey(key)

@@ -57,13 +57,10 @@ final class RunsScreen: WorkbenchScreen {
         case .character("e"):
             // One evaluation of a run at a time: each loads the run's data and model (Fashion-MNIST about 220 MB),
             // and `e` held down started dozens at once (30 held 6.3 GB), of which this screen shows the newest.
-            if workbench.jobs.contains(where: {
-                $0.kind == .evaluation && $0.run?.path == entry.run.path && !WorkbenchState.isDone($0)
-            }) {
-                workbench.message = "e: \(entry.run.name) is being evaluated already; the figures show here when done"
-            } else {
-                workbench.start { Job.evaluate(run: entry.run) }
-            }
+            workbench.startOnce(
+                matching: { $0.kind == .evaluation && $0.run?.path == entry.run.path },
+                already: "e: \(entry.run.name) is being evaluated already; the figures show here when done"
+            ) { Job.evaluate(run: entry.run) }
         case .character("R") where Classifier.Kind(rawValue: entry.model) != nil:
             workbench.start { try Job.robustness(run: entry.run, running: true) }
         case .character("R"):
