@@ -73,7 +73,12 @@ final class AttackScreen: JobScreen {
         if key.key == .character("w"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
             let lab = AttackScreen.settings(of: job)
             let epsilon = LabRadius.converted(lab.epsilon, from: job.method, to: "autoattack")
-            workbench.start {
+            // One AutoAttack of a classifier at a time: the job is shown here, so `w` held down started one a
+            // repeat (30 held 1.9 GB), all running at once.
+            workbench.startOnce(
+                matching: { $0.method == "autoattack" && $0.run?.path == run.path },
+                already: "w: AutoAttack on \(run.name) is under way already (x stops it)"
+            ) {
                 try Job.attack(run: run, method: "autoattack", epsilon: epsilon, image: lab.image, running: true)
             }
             return

@@ -33,4 +33,28 @@ import Testing
         #expect(state.active === table)
         #expect(state.message == "t: the threat-model table of a is under way already (x stops it)")
     }
+
+    /// Bug: `w` in the Attack lab started AutoAttack on the lab's classifier, and the AutoAttack job is shown
+    /// in the lab, so `w` held down started one more AutoAttack a repeat (30 held 31, 1.9 GB on the synthetic
+    /// digits), all running at once. While AutoAttack on the run is under way, `w` shows it and says so.
+    @Test func wHeldInTheAttackLabStartsOneAutoAttack() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = try Self.workbench(root: root, screen: "4")
+        let run = RunDirectory(root: root, name: "a")
+        let pgd = WorkbenchFixture.job(kind: .attack, title: "pgd · a", run: run) { _ in }
+        pgd.method = "pgd"
+        defer { for job in state.jobs { job.runner.send(.stop) } }
+        state.add(pgd)
+        for _ in 0..<3 { _ = state.handle(.key(.character("w"))) }
+        #expect(state.jobs.count == 2)
+        #expect(state.jobs.filter { $0.method == "autoattack" }.count == 1)
+        #expect(state.message == "w: AutoAttack on a is under way already (x stops it)")
+        // Back on the PGD attack, `w` shows the AutoAttack under way rather than starting a second.
+        _ = state.handle(.key(.character("[")))
+        #expect(state.active === pgd)
+        _ = state.handle(.key(.character("w")))
+        #expect(state.jobs.count == 2)
+        #expect(state.active?.method == "autoattack")
+    }
 }
