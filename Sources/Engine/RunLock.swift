@@ -17,9 +17,11 @@ import Foundation
 /// `TemporaryFiles.shared`).
 public final class RunLock: @unchecked Sendable {
     /// The lock file's path; `@unchecked Sendable`: immutable after `init` apart from `fd`, which only
-    /// `release` (called once) changes.
+    /// `release` changes, under `releasing` (a workbench training releases its lock on its runner's queue when
+    /// it ends, and the workbench on its own thread when it quits, maybe at the same moment).
     public let path: String
     private var fd: Int32
+    private let releasing = NSLock()
 
     /// Takes the lock of `run`, creating the runs folder if needed. `advice` ends the message when the run
     /// is held: what the user can do about it.
@@ -115,10 +117,12 @@ public final class RunLock: @unchecked Sendable {
     }
 
     /// Whether the lock is still held (not yet released).
-    public var isHeld: Bool { fd >= 0 }
+    public var isHeld: Bool { releasing.withLock { fd >= 0 } }
 
     /// Gives the lock up (also done when the lock is released from memory).
     public func release() {
+        releasing.lock()
+        defer { releasing.unlock() }
         guard fd >= 0 else { return }
         // Under the record's lock: the file is unlinked here or by the signal's removal, never twice (the
         // second could remove a lock file another process has made since).

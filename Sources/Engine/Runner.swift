@@ -44,6 +44,7 @@ public final class Runner: Sendable {
     private let heavyEvery: Int
     private let heavyInterval: Double
     private let onStep: (@Sendable (StepReport) -> String?)?
+    private let onEnd: (@Sendable () -> Void)?
     private let maximumSeriesLength = 4096
 
     /// - Parameters:
@@ -51,9 +52,12 @@ public final class Runner: Sendable {
     ///   - heavyInterval: ...and at most every this many seconds, so they cost a bounded share of the time.
     ///   - onStep: called on the runner's queue after each step (e.g. to save checkpoints at epoch ends);
     ///     a returned message is shown in the snapshot.
+    ///   - onEnd: called once on the runner's queue when the experiment has finished or the runner is stopped,
+    ///     before the snapshot says so: nothing of the experiment's runs after it (a training gives up its run's
+    ///     lock here, while the job that shows it stays to be looked at).
     public init(
         experiment: any Experiment, label: String, heavyEvery: Int = 50, heavyInterval: Double = 1.0,
-        onStep: (@Sendable (StepReport) -> String?)? = nil
+        onStep: (@Sendable (StepReport) -> String?)? = nil, onEnd: (@Sendable () -> Void)? = nil
     ) {
         // Default QoS: on Linux, GCD gives .userInitiated threads nice -2, above the UI thread and above
         // the compute pool's workers (nice 0 when another thread started them); the step's parallel
@@ -67,6 +71,7 @@ public final class Runner: Sendable {
         self.heavyEvery = max(1, heavyEvery)
         self.heavyInterval = max(0, heavyInterval)
         self.onStep = onStep
+        self.onEnd = onEnd
         if let interruptible = experiment as? any InterruptibleExperiment {
             interruptible.isCancelled = { [state] in state.withLock { $0.stopRequested } }
         }
@@ -102,6 +107,12 @@ public final class Runner: Sendable {
         var stepsSinceHeavy = heavyEvery
         var lastHeavy = DispatchTime.now().uptimeNanoseconds
         var lastStepStart: UInt64 = 0
+        var ended = false
+        func end() {
+            guard !ended else { return }
+            ended = true
+            onEnd?()
+        }
         publish(&snapshot, heavy: false, status: .preparing)
         do {
             try box.experiment.prepare()
@@ -148,10 +159,12 @@ public final class Runner: Sendable {
             }
             let (stopped, running) = state.withLock { ($0.stopped, $0.running || $0.pendingSteps > 0) }
             if stopped {
+                end()
                 publish(&snapshot, heavy: true, status: .stopped)
                 return
             }
             if box.experiment.isFinished {
+                end()
                 publish(&snapshot, heavy: true, status: .finished)
                 wake.wait()
                 continue

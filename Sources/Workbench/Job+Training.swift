@@ -99,7 +99,7 @@ extension Job {
             return opened.training
         }
         let warned = EngineSlot<Bool>()
-        let runner = Runner(experiment: experiment, label: plan.model.rawValue, heavyEvery: 40) { report in
+        let record: @Sendable (StepReport) -> String? = { report in
             guard let opened = session.value else { return nil }
             var saved: String?
             do {
@@ -123,6 +123,14 @@ extension Job {
             }
             return warning + (saved.map { " · " + $0 } ?? "")
         }
+        // Stopped with `x` or finished, the job writes the run no more: the lock goes then, not when the job is
+        // dropped (the workbench keeps the newest few), which left Runs' `t` and `d` refused on a run nobody trained.
+        let runner = Runner(
+            experiment: experiment, label: plan.model.rawValue, heavyEvery: 40, onStep: record,
+            onEnd: {
+                lock.release()
+                session.value?.close()  // a set-up retried after a failure took the lock anew
+            })
         runner.start(running: running)
         let kind: Kind = if case .classifier = plan.model { .classifierTraining } else { .generativeTraining }
         let job = Job(kind: kind, title: title, runner: runner, classNames: [], run: plan.run, labels: labels)
