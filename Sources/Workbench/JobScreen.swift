@@ -62,6 +62,13 @@ extension WorkbenchState {
             return
         }
         let runner = job.runner
+        // A stopped job's runner has ended: what it is sent is never done (Space, steps, pace, `s`, the job's own
+        // keys), and these keys did nothing without a word.
+        if job.stoppedByUser || runner.snapshot.status == .stopped, Self.reachesTheRunner(key, of: job) {
+            message =
+                "\(WorkbenchState.keyName(key)) does nothing: \(job.title) is stopped (x); start it anew from Home or Runs"
+            return
+        }
         switch key.key {
         case .character(" "): runner.send(runner.snapshot.status == .running ? .pause : .run)
         case .character("."): runner.send(.step(1))
@@ -115,6 +122,15 @@ extension WorkbenchState {
             } else {
                 sayUnused(key, in: job)
             }
+        }
+    }
+
+    /// Whether `key` on `job` is sent to its runner: Space, `.`, `>`, `{`, `}`, `s` and the job's own keys.
+    private static func reachesTheRunner(_ key: KeyEvent, of job: Job) -> Bool {
+        switch key.key {
+        case .character(" "), .character("."), .character(">"), .character("{"), .character("}"), .character("s"):
+            return true
+        default: return job.controls(key) != nil
         }
     }
 
