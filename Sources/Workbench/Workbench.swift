@@ -56,9 +56,19 @@ public enum Workbench {
                 pacer.inputArrived()
             }
         }
-        for job in state.jobs {
+        endJobs(state.jobs)
+    }
+
+    /// Ends the jobs as the workbench quits (`q`, Ctrl-C), without waiting for them: stops each, gives up each
+    /// training's run lock, and removes the temporary files of a checkpoint that a training is writing now,
+    /// with no rename after (`TemporaryFiles.removeAll`, as a signal's end does). Before, the process ended
+    /// in the middle of such a save and left its `.model.safetensors.tmp-N`, `.optimizer.safetensors.tmp-N` and
+    /// `.metrics.csv.tmp-N` in the run's folder, whole or half-written.
+    static func endJobs(_ jobs: [Job], temporaries: TemporaryFiles = .shared) {
+        for job in jobs {
             job.runner.send(.stop)
             job.releaseOnQuit?()
         }
+        temporaries.removeAll()
     }
 }
