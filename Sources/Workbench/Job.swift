@@ -164,12 +164,15 @@ extension Job {
 }
 
 extension Job {
-    /// Follows a run trained by another process (`manifold watch RUN`).
+    /// Follows a run trained by another process (`manifold watch RUN`, Runs' `v`). The folder and its
+    /// config.json are read at once; the watcher, which loads a classifier run's dataset, is built on the
+    /// runner's queue: built here, `v` on a Fashion-MNIST run froze the screen for a second.
     static func watch(run: RunDirectory) throws -> Job {
-        let watcher = try RunWatcher(run: run)
-        let runner = Runner(experiment: watcher, label: "watch", heavyEvery: 1)
-        runner.start(running: true)
+        guard run.exists else { throw RunError("no run folder '\(run.path)' to watch") }
         let config = try run.readConfig()
+        let experiment = DeferredExperiment(label: "the run and its dataset") { try RunWatcher(run: run) }
+        let runner = Runner(experiment: experiment, label: "watch", heavyEvery: 1)
+        runner.start(running: true)
         let classNames = config["class_names"]?.arrayValue?.compactMap(\.stringValue) ?? (0..<10).map(String.init)
         return Job(kind: .watching, title: "watching \(run.name)", runner: runner, classNames: classNames, run: run)
     }
