@@ -17,6 +17,7 @@ final class HomeScreen: WorkbenchScreen {
     }
 
     let title = "Home"
+    let listsJobs = true
 
     var helpEntries: [HelpOverlay.Entry] {
         [.init("↑ ↓ Enter", "choose and start a job"), .init("← →", "dataset")]

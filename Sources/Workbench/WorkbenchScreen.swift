@@ -23,6 +23,10 @@ protocol WorkbenchScreen: AnyObject {
     /// While true, every key goes to this screen before the shared keys (a pending "delete?" question).
     var capturesKeys: Bool { get }
 
+    /// Whether this screen lists every job with its status and step (Home), so that it is redrawn when any
+    /// of them changes, not only the job it shows.
+    var listsJobs: Bool { get }
+
     /// The question this screen waits on while it captures keys, in at most `width` columns with its answer
     /// keys whole; the status line shows it until it is answered. Nil when none is pending.
     func question(width: Int) -> String?
@@ -47,6 +51,7 @@ extension WorkbenchScreen {
     var jobKinds: Set<Job.Kind> { [] }
     var helpEntries: [HelpOverlay.Entry] { [] }
     var capturesKeys: Bool { false }
+    var listsJobs: Bool { false }
     func question(width: Int) -> String? { nil }
     func handle(_ key: KeyEvent, workbench: inout WorkbenchState) {}
     func click(item index: Int) {}

@@ -93,10 +93,18 @@ struct WorkbenchState {
         jobs.indices.filter { screenIndex(for: jobs[$0].kind) == index }
     }
 
-    /// Changes whenever something on screen would: the shown job's step and status, the message.
+    /// Changes whenever something on screen would: the shown job's step and status, the message; on a screen
+    /// that lists the jobs (Home), every job's (before, Home kept them as it last drew them until a key came).
     func snapshotSignature() -> String {
         let fresh = messageIsFresh
-        guard let job = active else { return "\(current)|\(message)|\(fresh)" }
+        guard let job = active else {
+            guard screen.listsJobs else { return "\(current)|\(message)|\(fresh)" }
+            let listed = jobs.map { job -> String in
+                let s = job.runner.snapshot
+                return "\(s.step) \(s.status)"
+            }
+            return "\(current)|\(message)|\(fresh)|" + listed.joined(separator: ",")
+        }
         let s = job.runner.snapshot
         return "\(current)|\(s.step)|\(s.status)|\(s.message)|\(jobs.count)|\(message)|\(fresh)"
     }
