@@ -250,7 +250,11 @@ public final class DDPM: ClassConditionalModel {
 
     /// The training loss on `batch`; a conditional model's labels (one per row) are each replaced by
     /// `noLabel` with probability `unconditionalProbability` (drawn after the steps and the noise).
-    func lossOn(_ batch: Tensor, labels: [Int]? = nil, generator: inout RandomGenerator) -> Tensor {
+    /// - Parameter rowsPerPass: when given, the network runs on passes of at most that many rows (the
+    ///   draws and the loss are those of one pass over the batch); for evaluation, without autograd.
+    func lossOn(
+        _ batch: Tensor, labels: [Int]? = nil, rowsPerPass: Int? = nil, generator: inout RandomGenerator
+    ) -> Tensor {
         let x0 = batch * 2 - 1
         let timesteps = (0..<batch.shape[0]).map { _ in generator.index(below: schedule.stepCount) }
         let (xt, noise) = diffuse(x0, timesteps: timesteps, generator: &generator)
@@ -260,7 +264,13 @@ public final class DDPM: ClassConditionalModel {
             precondition(given.count == batch.shape[0], "DDPM: \(given.count) labels for \(batch.shape[0]) images")
             kept = given.map { generator.uniform() < unconditionalProbability ? noLabel : $0 }
         }
-        return Loss.meanSquaredError(predictNoise(xt, timesteps: timesteps, labels: kept), noise)
+        guard let rowsPerPass else {
+            return Loss.meanSquaredError(predictNoise(xt, timesteps: timesteps, labels: kept), noise)
+        }
+        let predicted = DDPM.inPasses(xt, timesteps: timesteps, labels: kept, rowsPerPass: rowsPerPass) {
+            predictNoise($0, timesteps: $1, labels: $2)
+        }
+        return Loss.meanSquaredError(predicted, noise)
     }
 
     /// One step; the average's warm-up reads the optimizer's step count, so it resumes with it.
@@ -302,6 +312,11 @@ public final class DDPM: ClassConditionalModel {
         evaluationLoss(images: images, labels: labels, generator: &generator)
     }
 
+    /// The most rows one network pass takes in the test evaluation (a quarter of its batches of 500, whose
+    /// noise is drawn as before). The U-Net's activations cost about 1.4 MB a row at 28x28, so one pass of
+    /// 500 made the end of `train ddpm --net unet` peak above the training itself.
+    static let evaluationRowsPerPass = 125
+
     private func evaluationLoss(images: [Float], labels: [Int]?, generator: inout RandomGenerator) -> [(
         name: String, value: Double
     )] {
@@ -310,7 +325,9 @@ public final class DDPM: ClassConditionalModel {
         noGrad {
             Networks.forEachBatch(images, pixels: pixelCount, batchSize: 500) { x in
                 let batchLabels = labels.map { Array($0[rows..<(rows + x.shape[0])]) }
-                total += Double(lossOn(x, labels: batchLabels, generator: &generator).item) * Double(x.shape[0])
+                let loss = lossOn(
+                    x, labels: batchLabels, rowsPerPass: DDPM.evaluationRowsPerPass, generator: &generator)
+                total += Double(loss.item) * Double(x.shape[0])
                 rows += x.shape[0]
             }
         }
