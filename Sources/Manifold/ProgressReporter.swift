@@ -33,13 +33,13 @@ final class ProgressReporter {
         let line = String(
             format: "\r\u{1B}[2K%@ %@ %3d%% %d/%d  %@  ETA %@  %@", label, bar, Int(fraction * 100), done,
             total, StepRateText.format(rate), ClockText.format(eta), detail)
-        FileHandle.standardError.write(Data(line.utf8))
+        writeStandardError(line)
     }
 
     /// A line that stays: the end of an epoch; `always` prints it also under --quiet (an interruption).
     func log(_ line: String, always: Bool = false) {
         guard !quiet || always else { return }
         let prefix = isTerminal ? "\r\u{1B}[2K" : ""
-        FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
+        writeStandardError(prefix + line + "\n")
     }
 }
