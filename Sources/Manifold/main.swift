@@ -137,6 +137,8 @@ func printHelp(for command: String?, subcommand: String? = nil) -> Int32 {
 func flushingStandardOutput(_ status: Int32) -> Int32 {
     errno = 0
     guard fflush(nil) != 0 else { return status }
+    // A reader gone (SIGPIPE, when a handler is installed): the handler's finisher ends the process quietly.
+    _ = InterruptNote.holdIfEnding(status)
     let reason = errno == 0 ? "the write failed" : String(cString: strerror(errno))
     printError("cannot write the output to standard output: \(reason)")
     return status == 0 ? 1 : status

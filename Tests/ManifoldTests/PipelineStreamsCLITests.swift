@@ -49,3 +49,53 @@ import Testing
         }
     }
 }
+
+extension PipelineStreamsCLITests {
+    /// Runs `manifold ARGUMENTS 2>&1 | head -1` in `sh` under `root` as the runs folder and `temporary` as
+    /// `$TMPDIR`: stdout is head's one line, stderr ends with `status N`, manifold's exit status.
+    static func firstLine(_ arguments: [String], root: String, temporary: String) throws -> CommandResult {
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        environment["TMPDIR"] = temporary
+        let run = try ChildProcess.run(
+            "/bin/sh",
+            ["-c", "{ \"$0\" \"$@\" 2>&1; echo \"status $?\" >&3; } 3>&2 | head -1", ManifoldBinary.path]
+                + arguments,
+            environment: environment, timeout: 120)
+        return CommandResult(
+            status: run.status ?? -1, stdout: String(decoding: run.stdout, as: UTF8.self),
+            stderr: String(decoding: run.stderr, as: UTF8.self))
+    }
+
+    /// Bug: a reader that stops reading (`manifold train ... 2>&1 | head -1`) ended `train` by SIGPIPE's
+    /// default action, which left the run's lock file behind, and `bench models` the same way, which left
+    /// its `manifold-bench-models-*` folder in `$TMPDIR` (and would leave its child processes running).
+    /// SIGPIPE now ends them as SIGTERM does (the lock file, an empty new run's folder, the children and the
+    /// temporary folders are removed) but quietly, with no line, and then by the signal (exit 141).
+    @Test func aReaderThatStopsReadingEndsTheCommandQuietlyAndCleanly() throws {
+        let root = temporaryFolder()
+        let temporary = temporaryFolder()
+        defer {
+            cleanup(root)
+            cleanup(temporary)
+        }
+        let cases: [[String]] = [
+            ["train", "mlp", "--epochs", "50", "--train-limit", "2000", "--test-limit", "100", "--run", "c"],
+            [
+                "bench", "models", "--data", "synthetic", "--no-torch", "--workloads", "mlp", "--rounds", "5",
+                "--scale", "0.05", "--train-limit", "500", "--test-limit", "100",
+            ],
+        ]
+        for arguments in cases {
+            let label = arguments.prefix(2).joined(separator: " ")
+            let result = try Self.firstLine(arguments, root: root, temporary: temporary)
+            #expect(result.stdout.split(separator: "\n").count == 1, "\(label): \(result.stdout)")
+            #expect(result.stderr == "status 141\n", "\(label): \(result.stderr)")
+            let left = ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [])
+            #expect(left.isEmpty, "\(label): left in TMPDIR: \(left)")
+        }
+        // The run keeps its saved epochs, and no lock file.
+        #expect(Self.entries(root) == ["c"], "\(Self.entries(root))")
+        #expect(FileManager.default.fileExists(atPath: root + "/c/config.json"))
+    }
+}
