@@ -22,7 +22,7 @@ enum InterruptFlag {
     /// Makes `text` the line (prefixed `manifold: `, like errors) that SIGTERM, SIGHUP or a second Ctrl-C
     /// prints before the process ends. A progress bar on a terminal is cleared first.
     static func setNote(_ text: String) {
-        let clear = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[2K" : ""
+        let clear = ProgressReporter.redrawsStandardError ? "\r\u{1B}[2K" : ""
         guard let line = strdup(clear + "manifold: " + Sanitize.line(text, limit: 4000) + "\n") else { return }
         note.store(Int(bitPattern: line), ordering: .releasing)
     }

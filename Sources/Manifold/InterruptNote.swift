@@ -119,7 +119,7 @@ enum InterruptNote {
     /// Makes `note` the line Ctrl-C prints from now on (prefixed `manifold: `, like errors); installs the
     /// handler on first use. A progress bar on a terminal is cleared first.
     static func set(_ note: String) {
-        let clear = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[2K" : ""
+        let clear = ProgressReporter.redrawsStandardError ? "\r\u{1B}[2K" : ""
         guard let text = strdup(clear + "manifold: " + Sanitize.line(note, limit: 4000) + "\n") else { return }
         line.store(Int(bitPattern: text), ordering: .releasing)
         _ = installed

@@ -6,7 +6,13 @@ import TerminalUI
 /// Headless progress on stderr: a redrawn bar with rate and ETA when stderr is a terminal, one plain
 /// line per epoch otherwise (so logs and CI output stay readable).
 final class ProgressReporter {
-    private let isTerminal = isatty(STDERR_FILENO) == 1
+    /// Whether stderr is a terminal that can redraw a line (`\r` and `ESC[2K`): a terminal, but not one with
+    /// `TERM=dumb` (Emacs' shell, CI logs run on a pty), which would print the escape sequences as text;
+    /// the workbench and a bare `manifold` take `TERM=dumb` for no terminal too.
+    static let redrawsStandardError =
+        isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+
+    private let isTerminal = ProgressReporter.redrawsStandardError
     private let label: String
     private let start = Date()
     private var lastDraw = Date.distantPast

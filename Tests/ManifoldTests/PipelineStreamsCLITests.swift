@@ -1,6 +1,7 @@
 import Base
 import Bench
 import Foundation
+import SafeTensors
 import Testing
 
 /// `manifold` in scripts and pipelines: standard error or standard output that cannot be written, or that
@@ -97,5 +98,39 @@ extension PipelineStreamsCLITests {
         // The run keeps its saved epochs, and no lock file.
         #expect(Self.entries(root) == ["c"], "\(Self.entries(root))")
         #expect(FileManager.default.fileExists(atPath: root + "/c/config.json"))
+    }
+}
+
+extension PipelineStreamsCLITests {
+    /// What `manifold ARGUMENTS` wrote to a terminal (a pty made by util-linux `script`) with `TERM` set to
+    /// `term`, under `root` as the runs folder.
+    static func onTerminal(_ arguments: [String], term: String, root: String) throws -> String {
+        let typescript = root + "/typescript"
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        environment["TERM"] = term
+        let command = ([ManifoldBinary.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let run = try ChildProcess.run(
+            "/usr/bin/script", ["-q", "-e", "-c", command, typescript], environment: environment, timeout: 120)
+        #expect(run.status == 0, "\(arguments): \(String(decoding: run.stderr, as: UTF8.self))")
+        return String(decoding: try FileIO.readAll(path: typescript), as: UTF8.self)
+    }
+
+    /// Bug: on a terminal with `TERM=dumb` (Emacs' shell and compilation buffers, CI logs that run a pty),
+    /// `train` drew its progress bar with `ESC[2K` erase sequences that such a terminal prints as
+    /// `^[[2K` garbage, though the workbench and a bare `manifold` treat `TERM=dumb` as no terminal. A dumb
+    /// terminal gets the plain lines a pipe gets now (one per epoch); other terminals keep the bar.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func aDumbTerminalGetsPlainLinesWithoutEscapeSequences() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let train = ["train", "mlp", "--epochs", "2", "--train-limit", "300", "--test-limit", "100"]
+        let dumb = try Self.onTerminal(train + ["--run", "d"], term: "dumb", root: root)
+        #expect(!dumb.contains("\u{1B}"), "\(dumb.debugDescription)")
+        #expect(!dumb.contains("ETA"), "\(dumb.debugDescription)")
+        #expect(dumb.contains("epoch 1/2") && dumb.contains("epoch 2/2"), "\(dumb.debugDescription)")
+        // The same on a terminal that can draw it: the bar, redrawn in place.
+        let xterm = try Self.onTerminal(train + ["--run", "x"], term: "xterm", root: root)
+        #expect(xterm.contains("\r\u{1B}[2K") && xterm.contains("ETA"), "\(xterm.debugDescription)")
     }
 }
