@@ -144,5 +144,14 @@ func flushingStandardOutput(_ status: Int32) -> Int32 {
     return status == 0 ? 1 : status
 }
 
+/// `status`, once a command that failed has removed what it made for files it never wrote: the folders of
+/// an `--out` that are still empty, as an interrupted command removes them (`TemporaryFiles`).
+func cleaningUpAfterFailure(_ status: Int32) -> Int32 {
+    if status != 0 { TemporaryFiles.shared.removeAll() }
+    return status
+}
+
 AllocatorTuning.keepLargeBlocks()
-exit(flushingStandardOutput(InterruptNote.holdIfEnding(dispatch(Array(CommandLine.arguments.dropFirst())))))
+exit(
+    flushingStandardOutput(
+        cleaningUpAfterFailure(InterruptNote.holdIfEnding(dispatch(Array(CommandLine.arguments.dropFirst()))))))
