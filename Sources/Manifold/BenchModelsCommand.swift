@@ -85,7 +85,7 @@ enum BenchModelsCommand {
             executable: executablePath(), dataset: dataset)
         let quiet = parsed.has(SharedOptions.quiet) || parsed.has(SharedOptions.json)
         let report = try benchmark.run { line in
-            if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            if !quiet { writeStandardError(line + "\n") }
         }
         print(parsed.has(SharedOptions.json) ? json(report).serialized() : table(report))
         return 0

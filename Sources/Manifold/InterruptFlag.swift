@@ -5,8 +5,9 @@ import Synchronization
 /// Ctrl-C during a headless training: the first SIGINT only raises a flag, so the training loop can
 /// stop between steps and say which epoch is saved and how to resume; a second one ends the process at
 /// once (the default action), after removing the new run's folder if it is still empty and the run's lock file.
-/// SIGTERM and SIGHUP (`kill`, `timeout`, a closed terminal) end it at once as before, with the same removals.
-/// Those endings print the line `setNote` keeps current (which epoch is saved, how to continue).
+/// SIGTERM and SIGHUP (`kill`, `timeout`, a closed terminal) end it at once as before, with the same removals,
+/// and so does SIGPIPE (the reader of its output gone). Those endings but SIGPIPE's print the line `setNote`
+/// keeps current (which epoch is saved, how to continue).
 enum InterruptFlag {
     private static let raised = Atomic<Bool>(false)
     /// The address of the folder a second Ctrl-C removes when empty: a C string made by `install`, never
@@ -21,7 +22,7 @@ enum InterruptFlag {
     /// Makes `text` the line (prefixed `manifold: `, like errors) that SIGTERM, SIGHUP or a second Ctrl-C
     /// prints before the process ends. A progress bar on a terminal is cleared first.
     static func setNote(_ text: String) {
-        let clear = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[2K" : ""
+        let clear = ProgressReporter.redrawsStandardError ? "\r\u{1B}[2K" : ""
         guard let line = strdup(clear + "manifold: " + Sanitize.line(text, limit: 4000) + "\n") else { return }
         note.store(Int(bitPattern: line), ordering: .releasing)
     }
@@ -40,17 +41,19 @@ enum InterruptFlag {
             guard InterruptFlag.raised.exchange(true, ordering: .relaxed) else { return }
             InterruptFlag.removeAndEnd(number)
         }
-        for number in [SIGTERM, SIGHUP] {
+        // SIGPIPE: a reader gone (`manifold train ... 2>&1 | head -1`) ends it the same way, but quietly.
+        for number in [SIGTERM, SIGHUP, SIGPIPE] {
             let previous = signal(number) { number in InterruptFlag.removeAndEnd(number) }
-            // A signal the process was started to ignore (`nohup` and SIGHUP) stays ignored.
+            // A signal the process was started to ignore (`nohup` and SIGHUP, `trap '' PIPE`) stays ignored.
             if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
                 signal(number, SIG_IGN)
             }
         }
     }
 
-    /// Removes the empty run folder and the lock file, prints the note, then ends the process by `number`'s
-    /// default action. Async-signal-safe calls only: atomic loads, rmdir, unlink, write, signal and raise.
+    /// Removes the empty run folder and the lock file, prints the note (not for SIGPIPE, whose pipe may be
+    /// stderr itself), then ends the process by `number`'s default action. Async-signal-safe calls only:
+    /// atomic loads, rmdir, unlink, write, signal and raise.
     private static func removeAndEnd(_ number: Int32) {
         if let path = UnsafePointer<CChar>(bitPattern: emptyFolder.load(ordering: .acquiring)) {
             rmdir(path)
@@ -58,7 +61,7 @@ enum InterruptFlag {
         if let path = UnsafePointer<CChar>(bitPattern: lockFile.load(ordering: .acquiring)) {
             unlink(path)
         }
-        if let text = UnsafePointer<CChar>(bitPattern: note.load(ordering: .acquiring)) {
+        if number != SIGPIPE, let text = UnsafePointer<CChar>(bitPattern: note.load(ordering: .acquiring)) {
             _ = write(STDERR_FILENO, text, strlen(text))
         }
         // Delivered once the handler returns, with the default action: the process ends.

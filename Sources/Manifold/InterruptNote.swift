@@ -5,8 +5,9 @@ import Synchronization
 /// Ctrl-C in a command that writes its files only once its work is done (`attack`, `sample`, `poison`,
 /// `compare`, `defend`, `eval`, `bench`): the process ends at once with exit status 130, after one line on stderr that
 /// says it was interrupted and what was or was not written. SIGTERM and SIGHUP (`kill`, `timeout`, a closed
-/// terminal) end it the same way, then by the signal's default action (exit status 143 and 129); a SIGHUP
-/// the process was started to ignore (`nohup`) stays ignored. The command keeps that line current as it
+/// terminal) end it the same way, then by the signal's default action (exit status 143 and 129); so does
+/// SIGPIPE (the reader of a pipe gone, `2>&1 | head -1`), without the line (exit status 141). A SIGHUP or
+/// SIGPIPE the process was started to ignore (`nohup`, `trap '' PIPE`) stays ignored. The command keeps that line current as it
 /// goes (`set(_:)` before each phase). Files are written atomically (a temporary file renamed into
 /// place), so one being written when the signal comes is whole or absent, and its temporary
 /// (`TemporaryFiles.shared`) is removed. The child programs the
@@ -24,10 +25,12 @@ enum InterruptNote {
     /// Writes the current line and ends the process (async-signal-safe calls only): SIGINT with exit
     /// status 130, SIGTERM and SIGHUP by their default action, as they would have ended it unhandled.
     private static func printLineAndExit() -> Never {
-        if let text = UnsafePointer<CChar>(bitPattern: InterruptNote.line.load(ordering: .acquiring)) {
+        let number = received.load(ordering: .acquiring)
+        // SIGPIPE (the reader of a pipe gone, `| head -1`) ends the process quietly: the pipe may be stderr.
+        if number != SIGPIPE, let text = UnsafePointer<CChar>(bitPattern: InterruptNote.line.load(ordering: .acquiring))
+        {
             _ = write(STDERR_FILENO, text, strlen(text))
         }
-        let number = received.load(ordering: .acquiring)
         if number != 0 && number != SIGINT { endByDefaultAction(number) }
         _exit(130)
     }
@@ -66,16 +69,21 @@ enum InterruptNote {
         }
         for number in handled {
             let previous = signal(number) { number in
-                // The first signal ends the process; a second one (of any of them) ends it at once.
+                // The first signal ends the process; a second one (of any of them) ends it at once, but for
+                // SIGPIPE: the command's next write to the pipe, while the finisher ends the process, is none
+                // of the user's doing.
                 guard
                     InterruptNote.received.compareExchange(
                         expected: 0, desired: number, ordering: .acquiringAndReleasing
                     ).exchanged
-                else { endByDefaultAction(number) }
+                else {
+                    if number == SIGPIPE { return }
+                    endByDefaultAction(number)
+                }
                 var byte: UInt8 = 1
                 if write(InterruptNote.wake.load(ordering: .acquiring), &byte, 1) != 1 { printLineAndExit() }
             }
-            // A signal the process was started to ignore (`nohup` and SIGHUP) stays ignored.
+            // A signal the process was started to ignore (`nohup` and SIGHUP, `trap '' PIPE`) stays ignored.
             if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
                 signal(number, SIG_IGN)
             }
@@ -83,7 +91,7 @@ enum InterruptNote {
     }()
 
     /// The signals that end the process this way.
-    private static let handled: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+    private static let handled: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGPIPE]
 
     /// Waits for the handler's byte, ends the process's children and removes its temporary folders
     /// (the children first: they may be writing into them), then ends the process.
@@ -111,7 +119,7 @@ enum InterruptNote {
     /// Makes `note` the line Ctrl-C prints from now on (prefixed `manifold: `, like errors); installs the
     /// handler on first use. A progress bar on a terminal is cleared first.
     static func set(_ note: String) {
-        let clear = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[2K" : ""
+        let clear = ProgressReporter.redrawsStandardError ? "\r\u{1B}[2K" : ""
         guard let text = strdup(clear + "manifold: " + Sanitize.line(note, limit: 4000) + "\n") else { return }
         line.store(Int(bitPattern: text), ordering: .releasing)
         _ = installed

@@ -6,7 +6,13 @@ import TerminalUI
 /// Headless progress on stderr: a redrawn bar with rate and ETA when stderr is a terminal, one plain
 /// line per epoch otherwise (so logs and CI output stay readable).
 final class ProgressReporter {
-    private let isTerminal = isatty(STDERR_FILENO) == 1
+    /// Whether stderr is a terminal that can redraw a line (`\r` and `ESC[2K`): a terminal, but not one with
+    /// `TERM=dumb` (Emacs' shell, CI logs run on a pty), which would print the escape sequences as text;
+    /// the workbench and a bare `manifold` take `TERM=dumb` for no terminal too.
+    static let redrawsStandardError =
+        isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+
+    private let isTerminal = ProgressReporter.redrawsStandardError
     private let label: String
     private let start = Date()
     private var lastDraw = Date.distantPast
@@ -33,13 +39,13 @@ final class ProgressReporter {
         let line = String(
             format: "\r\u{1B}[2K%@ %@ %3d%% %d/%d  %@  ETA %@  %@", label, bar, Int(fraction * 100), done,
             total, StepRateText.format(rate), ClockText.format(eta), detail)
-        FileHandle.standardError.write(Data(line.utf8))
+        writeStandardError(line)
     }
 
     /// A line that stays: the end of an epoch; `always` prints it also under --quiet (an interruption).
     func log(_ line: String, always: Bool = false) {
         guard !quiet || always else { return }
         let prefix = isTerminal ? "\r\u{1B}[2K" : ""
-        FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
+        writeStandardError(prefix + line + "\n")
     }
 }

@@ -306,12 +306,28 @@ enum SampleCommand {
     }
 
     /// Refuses, before anything is sampled, an `--out` that cannot be written: empty, a folder, a file below
-    /// a file, or a file in a folder that does not exist or is not writable.
+    /// a file, or a file in a folder that does not exist or is not writable; or one that is there but is not a
+    /// regular file (a device as /dev/null, a pipe, a link as /dev/stdout), which the PNG renamed into place
+    /// would replace.
     static func checkOut(_ path: String) throws {
         guard !path.isEmpty else { throw UsageError("option '--out' is empty: give a file name (FILE.png)") }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw UsageError("option '--out': '\(path)' is a folder; give a file name (FILE.png)")
+        }
+        var status = stat()
+        if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            let kind: String
+            switch status.st_mode & S_IFMT {
+            case S_IFLNK: kind = "a symbolic link"
+            case S_IFIFO: kind = "a pipe"
+            case S_IFCHR, S_IFBLK: kind = "a device"
+            case S_IFSOCK: kind = "a socket"
+            default: kind = "not a regular file"
+            }
+            throw UsageError(
+                "option '--out': '\(Sanitize.line(path, limit: 200))' is \(kind): the PNG is written to a new file"
+                    + " renamed into place, which would replace it (give a file name, FILE.png)")
         }
         let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let parent = folder.isEmpty ? "/" : folder

@@ -143,7 +143,7 @@ enum TrainCommand {
                     pixels: session.dataset.pixelCount, learningRate: plan.learningRate)
             {
                 warnedDivergence = true
-                FileHandle.standardError.write(Data((warning + "\n").utf8))
+                writeStandardError(warning + "\n")
             }
             if !warnedCollapse, let line = collapseLine(session) {
                 warnedCollapse = true

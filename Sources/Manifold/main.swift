@@ -137,10 +137,21 @@ func printHelp(for command: String?, subcommand: String? = nil) -> Int32 {
 func flushingStandardOutput(_ status: Int32) -> Int32 {
     errno = 0
     guard fflush(nil) != 0 else { return status }
+    // A reader gone (SIGPIPE, when a handler is installed): the handler's finisher ends the process quietly.
+    _ = InterruptNote.holdIfEnding(status)
     let reason = errno == 0 ? "the write failed" : String(cString: strerror(errno))
     printError("cannot write the output to standard output: \(reason)")
     return status == 0 ? 1 : status
 }
 
+/// `status`, once a command that failed has removed what it made for files it never wrote: the folders of
+/// an `--out` that are still empty, as an interrupted command removes them (`TemporaryFiles`).
+func cleaningUpAfterFailure(_ status: Int32) -> Int32 {
+    if status != 0 { TemporaryFiles.shared.removeAll() }
+    return status
+}
+
 AllocatorTuning.keepLargeBlocks()
-exit(flushingStandardOutput(InterruptNote.holdIfEnding(dispatch(Array(CommandLine.arguments.dropFirst())))))
+exit(
+    flushingStandardOutput(
+        cleaningUpAfterFailure(InterruptNote.holdIfEnding(dispatch(Array(CommandLine.arguments.dropFirst()))))))
