@@ -245,6 +245,15 @@ public enum GenerativeFactory {
         if let latentOverride, kind.usesLatent { config["latent"] = .integer(latentOverride) }
         let settings = try GenerativeSettings(config: config, kind: kind, source: source)
         let pixels = (config["pixels"]?.integerValue).flatMap { $0 > 0 ? $0 : nil } ?? 784
+        // Sizes beyond these are no model's, and the weight bound below cannot overflow within them.
+        guard pixels <= 1 << 31, settings.latent <= 1 << 31, settings.sigmas.count <= 1 << 31 else {
+            throw RunError("\(source): implausible pixels, latent size or noise levels")
+        }
+        try RunCheckpoint.checkRoom(
+            run: run, weights: settings.weightBound(kind: kind, pixels: pixels),
+            sizes: "\(kind.rawValue) of \(pixels) pixels"
+                + (kind.usesLatent ? ", code size \(settings.latent)" : "")
+                + (settings.conditional ? ", \(settings.classCount) classes" : ""))
         var generator = RandomGenerator(seed: 0)
         let model: any Module
         if kind == .pca {
