@@ -115,6 +115,34 @@ import Testing
             "\(runs.stdout)")
     }
 
+    /// Bug: a generative run whose config.json said `"pixels": -784` (or 0) loaded as 784 pixels, but `sample`
+    /// and the workbench's sampling read the value itself and trapped (signal 4, status 132). Now the load
+    /// refuses it in one line naming the config, exit 1, as any damaged run file.
+    @Test func aPixelCountThatIsNotPositiveIsRefused() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let tiny = ["--train-limit", "300", "--test-limit", "60", "--epochs", "1", "--quiet"]
+        try trainRuns([["vae", "--run", "v"], ["dae", "--run", "d"]], options: tiny, runsRoot: root)
+        for (value, shown) in [(JSONValue.integer(-784), "-784"), (.integer(0), "0"), (.string("784"), "\"784\"")] {
+            try OversizedRunConfigTests.edit("v", root: root, ["pixels": value])
+            try OversizedRunConfigTests.edit("d", root: root, ["pixels": value])
+            for arguments in [
+                ["sample", "prior", "--run", "v", "--n", "2", "--no-scores", "--out", "\(root)/s.png"],
+                [
+                    "sample", "langevin", "--run", "d", "--n", "2", "--steps", "2", "--no-scores", "--out",
+                    "\(root)/s.png",
+                ],
+            ] {
+                let result = try ManifoldBinary.run(arguments, runsRoot: root)
+                expectOneLine(
+                    result, status: 1,
+                    "/\(arguments[3])/config.json: 'pixels' must be a positive whole number, got \(shown)",
+                    "\(arguments[1]) with pixels \(shown)")
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/s.png"))
+    }
+
     /// Bug: a model.safetensors whose weight bytes were flipped to 0xFF (NaN) was evaluated: every image
     /// came out class 0, and `eval` printed "test accuracy 0.0800, loss -nan" with exit status 0.
     @Test func checkpointHoldingNaNIsRefusedNamingTheTensor() throws {
