@@ -244,7 +244,23 @@ public enum GenerativeFactory {
         // Before the settings are read: the override stands in for a config.json that lacks the size.
         if let latentOverride, kind.usesLatent { config["latent"] = .integer(latentOverride) }
         let settings = try GenerativeSettings(config: config, kind: kind, source: source)
-        let pixels = (config["pixels"]?.integerValue).flatMap { $0 > 0 ? $0 : nil } ?? 784
+        // Runs saved before images of other sizes have no 'pixels' (784); a value that is no positive whole
+        // number is a damaged file, refused here: the samplers read it too, and a negative one trapped them.
+        if let value = config["pixels"], (value.integerValue ?? 0) < 1 {
+            throw RunError(
+                "\(source): 'pixels' must be a positive whole number, got \(Sanitize.line(value.serialized(), limit: 40))"
+            )
+        }
+        let pixels = config["pixels"]?.integerValue ?? 784
+        // Sizes beyond these are no model's, and the weight bound below cannot overflow within them.
+        guard pixels <= 1 << 31, settings.latent <= 1 << 31, settings.sigmas.count <= 1 << 31 else {
+            throw RunError("\(source): implausible pixels, latent size or noise levels")
+        }
+        try RunCheckpoint.checkRoom(
+            run: run, weights: settings.weightBound(kind: kind, pixels: pixels),
+            sizes: "\(kind.rawValue) of \(pixels) pixels"
+                + (kind.usesLatent ? ", code size \(settings.latent)" : "")
+                + (settings.conditional ? ", \(settings.classCount) classes" : ""))
         var generator = RandomGenerator(seed: 0)
         let model: any Module
         if kind == .pca {

@@ -34,9 +34,15 @@ public struct LoadedClassifierRun {
         if let problem = Classifier.sizeProblem(kind: kind, imageHeight: height, imageWidth: width) {
             throw RunError("\(run.file("config.json")): \(problem)")
         }
+        let architecture = Classifier.Architecture.of(config)
+        try RunCheckpoint.checkRoom(
+            run: run,
+            weights: Classifier.parameterCount(
+                kind: kind, architecture: architecture, imageHeight: height, imageWidth: width, classCount: classes),
+            sizes: "\(kind.rawValue) of \(height)x\(width) images, \(classes) classes")
         var generator = RandomGenerator(seed: 0)
         let model = Classifier(
-            kind: kind, architecture: .of(config), imageHeight: height, imageWidth: width, classCount: classes,
+            kind: kind, architecture: architecture, imageHeight: height, imageWidth: width, classCount: classes,
             generator: &generator)
         try RunCheckpoint.load(run: run, module: model)
         return LoadedClassifierRun(run: run, model: model, dataSpec: config["data"]?.stringValue ?? "synthetic")

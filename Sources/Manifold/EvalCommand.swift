@@ -43,12 +43,9 @@ enum EvalCommand {
             run: run, config: config, full: try DatasetLoader.load(dataSpec, seed: seed), dataSpec: dataSpec,
             useRunLimits: dataOverride == nil)
         let dataset = testSet.dataset
-        // The classifier has the classes it was trained on (config.json's list, when plausible); data
-        // with fewer is fine, with more is not.
+        // The classes it was trained on: config.json's list, when plausible.
         let listed = config["class_names"]?.arrayValue?.count ?? 0
         let classes = (2...10_000).contains(listed) ? listed : dataset.classCount
-        try ClassCountMismatch.check(
-            dataSpec: dataSpec, dataClasses: dataset.classCount, runName: Sanitize.line(run.name), runClasses: classes)
         // The classifier takes the image size it was trained on: config.json's (28x28 when it has none), or,
         // as for the classes, the data's when the recorded size is not plausible.
         let recorded = (
@@ -60,12 +57,24 @@ enum EvalCommand {
         if let problem = Classifier.sizeProblem(kind: kind, imageHeight: size.height, imageWidth: size.width) {
             throw RuntimeError("\(run.file("config.json")): \(problem)")
         }
+        // Sizes the weights cannot have are the config's fault, not the data's: said before the data is compared.
+        let architecture = Classifier.Architecture.of(config)
+        try RunCheckpoint.checkRoom(
+            run: run,
+            weights: Classifier.parameterCount(
+                kind: kind, architecture: architecture, imageHeight: size.height, imageWidth: size.width,
+                classCount: classes),
+            sizes: "\(kind.rawValue) of \(size.height)x\(size.width) images, \(classes) classes")
+        // The classifier has the classes it was trained on (config.json's list, when plausible); data
+        // with fewer is fine, with more is not.
+        try ClassCountMismatch.check(
+            dataSpec: dataSpec, dataClasses: dataset.classCount, runName: Sanitize.line(run.name), runClasses: classes)
         try ImageSizeMismatch.check(
             dataSpec: dataSpec, dataSize: (dataset.imageHeight, dataset.imageWidth), runName: Sanitize.line(run.name),
             runSize: size)
         var generator = RandomGenerator(seed: 0)
         let model = Classifier(
-            kind: kind, architecture: .of(config), imageHeight: size.height, imageWidth: size.width,
+            kind: kind, architecture: architecture, imageHeight: size.height, imageWidth: size.width,
             classCount: classes, generator: &generator)
         try RunCheckpoint.load(run: run, module: model)
         let evaluation = ClassifierEvaluation.evaluate(

@@ -65,6 +65,9 @@ import Testing
             ("zero batch", with(["batch": .integer(0)]), 0, "", 1, "from 1 to 65536, got 0"),
             ("textual lr", with(["lr": .string("x")]), 0, "", 1, "lr must be a number in (0, 10], got \"x\""),
             ("negative counts", with(["test_count": .integer(-10), "train_count": .integer(-10)]), 0, "", 0, ""),
+            // Bug: only a cnn has other networks, and an mlp run whose config.json named one stopped eval and
+            // the resume with a trap (status 132); an mlp's `net` reads as standard, as an unknown name does.
+            ("mlp naming a cnn's network", with(["net": .string("madry")]), 0, "", 0, ""),
             (
                 "huge sizes and class list",
                 with([
@@ -110,6 +113,34 @@ import Testing
         #expect(
             junk?.hasSuffix("(unreadable config.json: invalid JSON at byte 1: expected a string key)") == true,
             "\(runs.stdout)")
+    }
+
+    /// Bug: a generative run whose config.json said `"pixels": -784` (or 0) loaded as 784 pixels, but `sample`
+    /// and the workbench's sampling read the value itself and trapped (signal 4, status 132). Now the load
+    /// refuses it in one line naming the config, exit 1, as any damaged run file.
+    @Test func aPixelCountThatIsNotPositiveIsRefused() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let tiny = ["--train-limit", "300", "--test-limit", "60", "--epochs", "1", "--quiet"]
+        try trainRuns([["vae", "--run", "v"], ["dae", "--run", "d"]], options: tiny, runsRoot: root)
+        for (value, shown) in [(JSONValue.integer(-784), "-784"), (.integer(0), "0"), (.string("784"), "\"784\"")] {
+            try OversizedRunConfigTests.edit("v", root: root, ["pixels": value])
+            try OversizedRunConfigTests.edit("d", root: root, ["pixels": value])
+            for arguments in [
+                ["sample", "prior", "--run", "v", "--n", "2", "--no-scores", "--out", "\(root)/s.png"],
+                [
+                    "sample", "langevin", "--run", "d", "--n", "2", "--steps", "2", "--no-scores", "--out",
+                    "\(root)/s.png",
+                ],
+            ] {
+                let result = try ManifoldBinary.run(arguments, runsRoot: root)
+                expectOneLine(
+                    result, status: 1,
+                    "/\(arguments[3])/config.json: 'pixels' must be a positive whole number, got \(shown)",
+                    "\(arguments[1]) with pixels \(shown)")
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/s.png"))
     }
 
     /// Bug: a model.safetensors whose weight bytes were flipped to 0xFF (NaN) was evaluated: every image
