@@ -122,6 +122,10 @@ enum PoisonCommand {
                 progress.update(done: done, total: total, detail: "")
             }
             saved.append(outcome.run.path)
+            // Saved: a Ctrl-C from here on says so (it said "was not saved" beside the saved run's folder).
+            InterruptNote.set(
+                "interrupted: saved \(saved.joined(separator: ", ")); \(fraction == fractions.last ? "" : "the next run was not started; ")the report was not printed"
+            )
             var row: [String: JSONValue] = [
                 "fraction": .number(fraction), "clean_accuracy": .number(outcome.cleanAccuracy),
                 "run": .string(outcome.run.path),
