@@ -252,6 +252,15 @@ public enum GenerativeFactory {
             )
         }
         let pixels = config["pixels"]?.integerValue ?? 784
+        // The image size the run recorded must give its pixels: a U-Net's weights do not grow with the pixels,
+        // so the weight check below cannot see `"pixels": 100000000`, which made `sample` allocate 25.6 GB.
+        if let height = config["image_height"]?.integerValue, let width = config["image_width"]?.integerValue,
+            height.multipliedReportingOverflow(by: width) != (pixels, false)
+        {
+            throw RunError(
+                "\(source): 'pixels' \(pixels) is not image_height x image_width (\(height) x \(width)); the config is damaged"
+            )
+        }
         // Sizes beyond these are no model's, and the weight bound below cannot overflow within them.
         guard pixels <= 1 << 31, settings.latent <= 1 << 31, settings.sigmas.count <= 1 << 31 else {
             throw RunError("\(source): implausible pixels, latent size or noise levels")

@@ -143,6 +143,25 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(root)/s.png"))
     }
 
+    /// Bug: a U-Net run whose config.json said `"pixels": 100000000` (a square whose side the U-Net takes)
+    /// passed the weight check, whose U-Net bound is 0, and `sample` allocated 25.6 GB. Its pixels must
+    /// be the recorded image_height x image_width.
+    @Test func aPixelCountOtherThanTheImageSizeIsRefused() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let tiny = ["--train-limit", "64", "--test-limit", "16", "--batch", "16", "--epochs", "1", "--quiet"]
+        try trainRuns([["ddpm", "--net", "unet", "--run", "u"]], options: tiny, runsRoot: root)
+        try OversizedRunConfigTests.edit("u", root: root, ["pixels": .integer(100_000_000)])
+        let result = try ManifoldBinary.run(
+            ["sample", "ddim", "--run", "u", "--n", "2", "--steps", "2", "--no-scores", "--out", "\(root)/s.png"],
+            runsRoot: root)
+        expectOneLine(
+            result, status: 1,
+            "/u/config.json: 'pixels' 100000000 is not image_height x image_width (28 x 28); the config is damaged",
+            "sample ddim")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/s.png"))
+    }
+
     /// Bug: a model.safetensors whose weight bytes were flipped to 0xFF (NaN) was evaluated: every image
     /// came out class 0, and `eval` printed "test accuracy 0.0800, loss -nan" with exit status 0.
     @Test func checkpointHoldingNaNIsRefusedNamingTheTensor() throws {

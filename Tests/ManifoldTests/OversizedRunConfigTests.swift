@@ -29,7 +29,10 @@ import Testing
                 ["pca", "--run", "pca"], ["pca", "--run", "big-pca"], ["vae", "--run", "big-vae"],
             ], options: tiny, runsRoot: root)
         try Self.edit("big-clf", root: root, ["image_height": .integer(4096), "image_width": .integer(4096)])
-        try Self.edit("big-ae", root: root, ["pixels": .integer(100_000_000)])
+        // The image size too, which must give the pixels (`aPixelCountOtherThanTheImageSizeIsRefused`).
+        try Self.edit(
+            "big-ae", root: root,
+            ["pixels": .integer(100_000_000), "image_height": .integer(10_000), "image_width": .integer(10_000)])
         try Self.edit("big-pca", root: root, ["latent": .integer(100_000_000)])
         try Self.edit("big-vae", root: root, ["latent": .integer(100_000_000)])
         let cases: [(run: String, arguments: [String])] = [
