@@ -142,6 +142,19 @@ public struct SampleDrawing {
         ).map { classifier in
             ClassifierGuidance.fromClassifier(classifier, labels: classes ?? [], scale: classifierScale)
         }
+        // A scorer or guide trained on other data (its class names differ) fits but names other classes.
+        let ownData = RunDataComparison(config: config)
+        for (other, option) in [
+            (scoring ? scoringRun : nil, "'--classifier'"), (guidanceClassifierRun, "'--classifier-guidance'"),
+        ] {
+            guard let other, let otherData = RunDataComparison(run: other) else { continue }
+            if let line = ownData.note(
+                option: option, otherRun: other.name, other: otherData,
+                role: "run '\(Sanitize.line(run.name, limit: 80))'")
+            {
+                note(line)
+            }
+        }
         var weights: String?
         if let ddpm = model as? DDPM {
             ddpm.samplesWithAverage = useWeightAverage

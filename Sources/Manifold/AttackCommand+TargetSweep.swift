@@ -53,6 +53,11 @@ extension AttackCommand {
                 )
             }
         }
+        if let other {
+            printDataDifferenceNote(
+                other.run, option: "'--compare'", against: loaded.run,
+                role: "'--run' '\(Sanitize.line(loaded.run.name, limit: 80))'", quiet: quiet)
+        }
         let count = try parsed.value(Options.count, default: min(sweepDefaultCount, dataset.testCount))
         guard count <= dataset.testCount else {
             throw UsageError(

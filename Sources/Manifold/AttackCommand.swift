@@ -64,6 +64,7 @@ enum AttackCommand {
             try DefendCommand.checkSizes(
                 defense.attack.purifier, model: model, option: "--defense", purifierRun: defense.runName)
         }
+        noteSecondRunsData(parsed, defense: defense?.runName, run: loaded.run, quiet: quiet)
 
         let pixels = dataset.pixelCount
         // A universal perturbation is one v for the whole set: never split it into batches.

@@ -78,6 +78,21 @@ func checkSecondRun(
                 + "'--run' takes \(a.imageHeight)x\(a.imageWidth)")
 }
 
+/// Notes (stderr, unless `quiet`) each second run of an attack (`--target-run`, `--transfer-run`, the
+/// purifier of `--defense purify:RUN`) trained on data of other classes than `--run` `run`.
+func noteSecondRunsData(_ parsed: ParsedArguments, defense: String?, run: RunDirectory, quiet: Bool) {
+    typealias Options = AttackCommand.Options
+    let named: [(String?, String)] = [
+        (parsed.values[Options.targetRun.name], "'--target-run'"),
+        (parsed.values[Options.transferRun.name], "'--transfer-run'"), (defense, "'--defense'"),
+    ]
+    for case (let name?, let option) in named {
+        guard let other = try? RunDirectory.resolve(name) else { continue }
+        printDataDifferenceNote(
+            other, option: option, against: run, role: "'--run' '\(Sanitize.line(run.name, limit: 80))'", quiet: quiet)
+    }
+}
+
 /// Builds the attack named `method` from the command line through `AttackFactory`.
 func makeAttack(
     _ method: String, options: AttackOptions, parsed: ParsedArguments, surrogate: LoadedClassifierRun, dataset: Dataset,

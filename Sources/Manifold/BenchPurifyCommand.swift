@@ -93,6 +93,12 @@ enum BenchPurifyCommand {
         for (name, purifier) in purifiers {
             try DefendCommand.checkSizes(
                 purifier, model: model, option: "'\(Sanitize.line(name))'", purifierRun: name)
+            if let run = try? RunDirectory.resolve(name) {
+                printDataDifferenceNote(
+                    run, option: "the purifier", against: loaded.run,
+                    role: "the classifier '\(Sanitize.line(loaded.run.name, limit: 80))'",
+                    quiet: parsed.has(SharedOptions.quiet))
+            }
         }
         let testSet = try loaded.testSet(override: nil, seed: 0)
         let dataset = testSet.dataset

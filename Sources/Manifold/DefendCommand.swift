@@ -74,6 +74,10 @@ enum DefendCommand {
         let images = Tensor(shape: [n, pixels], copying: dataset.testImages[0..<(n * pixels)])
         let labels = Array(dataset.testLabels[0..<n])
         try checkSizes(purifier, model: model, option: "--with", purifierRun: genName)
+        printDataDifferenceNote(
+            try resolveRunArgument(genName, argument: "--with"), option: "'--with'", against: loaded.run,
+            role: "the classifier '\(Sanitize.line(loaded.run.name, limit: 80))'",
+            quiet: parsed.has(SharedOptions.quiet))
         let progress = ProgressReporter(label: "purify \(dataset.name)", quiet: parsed.has(SharedOptions.quiet))
         let batchSize = try parsed.value(batch)
         let plain = noGrad { model(images).argmax() }
