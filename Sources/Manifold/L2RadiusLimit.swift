@@ -20,6 +20,7 @@ enum L2RadiusLimit {
         let given = text.map { Sanitize.line($0, limit: 40) } ?? "\(radius) (the default)"
         throw UsageError(
             "option '--\(option)' \(given) exceeds the largest L2 distance between two "
-                + "\(dataset.imageHeight)x\(dataset.imageWidth) images in [0, 1]: at most \(String(format: "%g", shown))")
+                + "\(dataset.imageHeight)x\(dataset.imageWidth) images in [0, 1]: at most \(String(format: "%g", shown))"
+        )
     }
 }

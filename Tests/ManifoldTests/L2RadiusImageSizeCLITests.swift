@@ -16,8 +16,10 @@ import Testing
         try writeIDXDataset(folder: "\(root)/one", side: 1, count: 30, classes: 3)
         try writeIDXDataset(folder: "\(root)/big", side: 32, count: 30, classes: 3)
         try trainRuns(
-            [["mlp", "--run", "one", "--data", "\(root)/one"], ["mlp", "--run", "one-b", "--data", "\(root)/one"],
-             ["mlp", "--run", "big", "--data", "\(root)/big"]],
+            [
+                ["mlp", "--run", "one", "--data", "\(root)/one"], ["mlp", "--run", "one-b", "--data", "\(root)/one"],
+                ["mlp", "--run", "big", "--data", "\(root)/big"],
+            ],
             options: ["--quiet"], runsRoot: root)
         let wide = try ManifoldBinary.run(
             ["attack", "pgd-l2", "--run", "big", "--eps", "30", "--steps", "2", "--n", "3", "--quiet"], runsRoot: root)
@@ -25,7 +27,9 @@ import Testing
         let tooWide = try ManifoldBinary.run(
             ["attack", "pgd-l2", "--run", "big", "--eps", "33", "--steps", "2", "--n", "3", "--quiet"], runsRoot: root)
         expectOneLine(tooWide, status: 2, "option '--eps' 33", "pgd-l2 --eps 33 on 32x32")
-        for method in [["pgd-l2", "--steps", "2"], ["square", "--norm", "2"], ["fab", "--norm", "2", "--steps", "2"]] {
+        for method in [
+            ["pgd-l2", "--steps", "2"], ["square", "--norm", "2"], ["fab", "--norm", "2", "--steps", "2"],
+        ] {
             let label = method[0] + " --eps 1.5 on 1x1"
             let tiny = try ManifoldBinary.run(
                 ["attack"] + method + ["--run", "one", "--eps", "1.5", "--n", "3", "--quiet"], runsRoot: root)

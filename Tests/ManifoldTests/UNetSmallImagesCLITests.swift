@@ -19,7 +19,10 @@ import Testing
             ["train", "ddpm", "--net", "unet", "--data", data, "--run", "u", "--quiet"], runsRoot: root)
         expectOneLine(trained, status: 2, message, "train ddpm --net unet")
         let bench = try ManifoldBinary.run(
-            ["bench", "models", "--data", data, "--workloads", "ddpm-unet", "--no-torch", "--scale", "0.01", "--quiet"],
+            [
+                "bench", "models", "--data", data, "--workloads", "ddpm-unet", "--no-torch", "--scale", "0.01",
+                "--quiet",
+            ],
             runsRoot: root, timeout: 120)
         expectOneLine(bench, status: 2, message, "bench models --workloads ddpm-unet")
         #expect(bench.stdout.isEmpty, "\(bench.stdout)")
