@@ -213,7 +213,7 @@ public enum GenerativeFactory {
         case .ddpm:
             if settings.network == .unet && !DDPM.unetSupports(pixels: pixels) {
                 throw RuntimeFault(
-                    "the ddpm U-Net needs square images with a side divisible by 4, got \(pixels) pixels")
+                    "the ddpm U-Net needs \(DDPM.unetImageRequirement), got \(pixels) pixels")
             }
             if settings.conditional && (settings.network != .unet || settings.classCount < 1) {
                 throw RuntimeFault("a class-conditional ddpm needs the U-Net and a dataset with classes")

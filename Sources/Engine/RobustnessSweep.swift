@@ -14,13 +14,17 @@ import TensorCore
 /// stops between any two iterations. Not thread-safe: call it from the runner's queue.
 public final class RobustnessSweep: VisualExperiment {
     /// The attacks of the sweep, by name, with budgets a screen can afford (AutoAttack's components with
-    /// fewer iterations and targets).
-    public static func standardAttacks(seed: UInt64 = 0) -> [(name: String, attack: any Attack)] {
-        [
+    /// fewer iterations and targets), for a classifier of `classCount` classes: APGD-T's targeted DLR loss
+    /// needs 4 (`DLRLoss.minimumTargetedClasses`), so a classifier of 2 or 3 classes is swept without it.
+    public static func standardAttacks(seed: UInt64 = 0, classCount: Int = 10) -> [(name: String, attack: any Attack)] {
+        var attacks: [(name: String, attack: any Attack)] = [
             ("fgsm", FGSM()), ("pgd", PGD(steps: 20, seed: seed)), ("apgd-ce", APGD(steps: 50, seed: seed)),
-            ("apgd-t", APGDTargeted(steps: 50, targetCount: 3, seed: seed)),
-            ("square", SquareAttack(queries: 1000, seed: seed)),
         ]
+        if classCount >= DLRLoss.minimumTargetedClasses {
+            attacks.append(("apgd-t", APGDTargeted(steps: 50, targetCount: 3, seed: seed)))
+        }
+        attacks.append(("square", SquareAttack(queries: 1000, seed: seed)))
+        return attacks
     }
 
     /// The radii the workbench sweeps.

@@ -124,7 +124,7 @@ public final class TrainingSession: @unchecked Sendable {
             // The data picks the image size: a U-Net that cannot take it is refused as the cnn is (exit 2).
             if kind == .ddpm, plan.settings.network == .unet, !DDPM.unetSupports(pixels: dataset.pixelCount) {
                 throw TrainingRequestError(
-                    "the ddpm U-Net needs square images with a side divisible by 4, got "
+                    "the ddpm U-Net needs \(DDPM.unetImageRequirement), got "
                         + "\(dataset.imageHeight)x\(dataset.imageWidth) (--net mlp takes any size)")
             }
             var generator = RandomGenerator(seed: plan.seed)

@@ -13,13 +13,15 @@ extension AttackCommand {
         static let l2Radius = 1.0
 
         static let run = SharedOptions.run.withHelp("the classifier run (mlp, cnn) to attack")
-        /// `--eps` for a norm: L-inf radii lie in (0, 1], L2 radii in (0, 28].
+        /// `--eps` for a norm: L-inf radii lie in (0, 1], L2 radii in (0, sqrt(pixels)] (`L2RadiusLimit`,
+        /// checked once the data is known).
         static func eps(for norm: PerturbationNorm) -> CommandOption<Double> {
             CommandOption<Double>.number(
-                "eps", "E", default: norm == .linf ? linfRadius : l2Radius, in: 0...(norm == .linf ? 1 : 28),
+                "eps", "E", default: norm == .linf ? linfRadius : l2Radius,
+                in: 0...(norm == .linf ? 1 : L2RadiusLimit.parserBound),
                 excludingLower: true, defaultText: "\(linfRadius); with --norm 2, \(l2Radius)",
                 help:
-                    "radius: L-inf in (0, 1], L2 in (0, 28]; cw, deepfool, spatial and onepixel have none and refuse it"
+                    "radius: L-inf in (0, 1], L2 in (0, sqrt(H x W)] (28 for 28x28 images); cw, deepfool, spatial and onepixel have none and refuse it"
             )
         }
         static let norm = CommandOption<PerturbationNorm>(

@@ -100,6 +100,11 @@ func makeAttack(
 ) throws -> any Attack {
     typealias Options = AttackCommand.Options
     try refuseOptionsOfOtherMethods(method, parsed: parsed)
+    if options.threat.norm == .l2 {
+        try L2RadiusLimit.check(
+            Double(options.threat.epsilon), option: Options.eps(for: .l2).name,
+            text: parsed.values[Options.eps(for: .l2).name], dataset: dataset)
+    }
     var settings = AttackFactory.Settings(steps: options.steps, alpha: options.alpha, seed: options.seed)
     settings.restarts = try parsed.value(Options.restarts)
     // --target all starts every run at the clean image, as Tsipras et al. and Santurkar et al. do.

@@ -19,12 +19,14 @@ enum BenchAutoAttackCommand {
     /// L2 Square example (an L-inf ball of 0.1 reaches 2.8 in L2 on 784 pixels; `attack`'s L2 default is 1.0).
     static let linfRadius = 0.1
     static let l2Radius = 1.5
-    /// `--eps` for a norm: L-inf radii lie in (0, 1], L2 radii in (0, 28], as `attack` takes them.
+    /// `--eps` for a norm: L-inf radii lie in (0, 1], L2 radii in (0, sqrt(pixels)] (`L2RadiusLimit`), as
+    /// `attack` takes them.
     static func eps(for norm: PerturbationNorm) -> CommandOption<Double> {
         CommandOption<Double>.number(
-            "eps", "E", default: norm == .linf ? linfRadius : l2Radius, in: 0...(norm == .linf ? 1 : 28),
+            "eps", "E", default: norm == .linf ? linfRadius : l2Radius,
+            in: 0...(norm == .linf ? 1 : L2RadiusLimit.parserBound),
             excludingLower: true, defaultText: "\(linfRadius); with --norm 2, \(l2Radius)",
-            help: "radius: L-inf in (0, 1], L2 in (0, 28]")
+            help: "radius: L-inf in (0, 1], L2 in (0, sqrt(H x W)] (28 for 28x28 images)")
     }
     static let steps = CommandOption<Int>.integer(
         "steps", default: 100, in: IntegerRange(1...10_000),
@@ -63,6 +65,9 @@ enum BenchAutoAttackCommand {
         let loaded = try LoadedClassifierRun.load(runName, option: "--run")
         let testSet = try loaded.testSet(override: nil, seed: 0)
         let dataset = testSet.dataset
+        if threatNorm == .l2 {
+            try L2RadiusLimit.check(Double(epsilon), option: "eps", text: parsed.values["eps"], dataset: dataset)
+        }
         let n = try parsed.value(count, default: min(1000, dataset.testCount))
         try testSet.checkCount(n)
         guard dataset.classCount >= DLRLoss.minimumTargetedClasses else {

@@ -3,6 +3,7 @@ import Bench
 import Datasets
 import Engine
 import Foundation
+import Models
 import TensorCore
 
 /// `manifold bench models`: the options and the table of `Bench.ModelsBenchmark` (every training,
@@ -71,8 +72,10 @@ enum BenchModelsCommand {
         let limits = try DataLimits(parsed)
         let dataset = limits.apply(to: try DatasetLoader.load(try parsed.value(data), seed: 0))
         let chosen = try parsed.value(workloads)
-        if chosen.contains(.ddpmUNet) && !(dataset.imageHeight == dataset.imageWidth && dataset.imageHeight % 4 == 0) {
-            throw UsageError("workload 'ddpm-unet' needs square images with a side divisible by 4")
+        if chosen.contains(.ddpmUNet) && !DDPM.unetSupports(pixels: dataset.pixelCount) {
+            throw UsageError(
+                "workload 'ddpm-unet': the ddpm U-Net needs \(DDPM.unetImageRequirement), got "
+                    + "\(dataset.imageHeight)x\(dataset.imageWidth)")
         }
         let minimum = ModelWorkload.batch * 3
         if chosen.contains(where: \.isTraining) && dataset.trainCount < minimum {

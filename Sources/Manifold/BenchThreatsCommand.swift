@@ -25,7 +25,8 @@ enum BenchThreatsCommand {
     static let linf = CommandOption<Double>.number(
         "eps", "E", default: 0.1, in: 0...1, excludingLower: true, help: "L-inf PGD radius")
     static let l2 = CommandOption<Double>.number(
-        "l2", "E", default: 1.5, in: 0...28, excludingLower: true, help: "L2 PGD radius")
+        "l2", "E", default: 1.5, in: 0...L2RadiusLimit.parserBound, excludingLower: true,
+        help: "L2 PGD radius, at most sqrt(H x W) (28 for 28x28 images)")
     static let rotation = CommandOption<Double>.number(
         "rotation", "DEG", default: 10, in: 0...180, help: "spatial: largest rotation either way")
     static let shift = CommandOption<Int>.integer(
@@ -83,6 +84,7 @@ enum BenchThreatsCommand {
         try testSet.checkCount(n)
         for run in loaded { run.model.setTraining(false) }
         let (eps, eps2, bound) = (Float(try parsed.value(linf)), Float(try parsed.value(l2)), try parsed.value(bound))
+        try L2RadiusLimit.check(Double(eps2), option: l2.name, text: parsed.values[l2.name], dataset: dataset)
         let (rotation, shift, steps) = (try parsed.value(rotation), try parsed.value(shift), try parsed.value(steps))
         let threats = ThreatModelComparison.standardThreats(
             eps: eps, l2: eps2, rotation: rotation, shift: shift, bound: bound, steps: steps)

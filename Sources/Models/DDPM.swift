@@ -74,7 +74,7 @@ public final class DDPM: ClassConditionalModel {
         self.schedule = schedule
         if architecture == .unet {
             precondition(
-                DiffusionUNet.supports(pixels: pixels), "DDPM: the U-Net needs square images with a side divisible by 4"
+                DiffusionUNet.supports(pixels: pixels), "DDPM: the U-Net needs \(Self.unetImageRequirement)"
             )
             network = Sequential([])
         } else {
@@ -105,8 +105,11 @@ public final class DDPM: ClassConditionalModel {
 
     public var kind: String { "ddpm" }
 
-    /// Whether `unet` can take images of `pixels` (square, side divisible by 4).
+    /// Whether `unet` can take images of `pixels` (square, side divisible by 4 and at least 8).
     public static func unetSupports(pixels: Int) -> Bool { DiffusionUNet.supports(pixels: pixels) }
+
+    /// The images `unet` takes, as the messages that refuse others say it.
+    public static let unetImageRequirement = "square images with a side divisible by 4 and at least 8"
 
     /// Whether the network takes a class label.
     public var isConditional: Bool { classCount > 0 }

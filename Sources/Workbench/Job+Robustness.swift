@@ -32,7 +32,8 @@ extension Job {
             return try RobustnessSweep(
                 classifier: model,
                 images: Tensor(shape: [dataset.testCount, dataset.pixelCount], scalars: dataset.testImages),
-                labels: dataset.testLabels, epsilons: epsilons, attacks: RobustnessSweep.standardAttacks(seed: seed),
+                labels: dataset.testLabels, epsilons: epsilons,
+                attacks: RobustnessSweep.standardAttacks(seed: seed, classCount: model.classCount),
                 checkEpsilon: checkEpsilon, metrics: metrics)
         }
         let runner = Runner(experiment: experiment, label: "robustness", heavyEvery: 1, heavyInterval: 0.2)

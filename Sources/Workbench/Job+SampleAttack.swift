@@ -141,6 +141,10 @@ extension Job {
         let experiment = DeferredExperiment(label: "the classifier and its dataset") {
             var dataset = try DatasetLoader.load(data, seed: seed)
             dataset = dataset.subset(train: 1, test: min(256, dataset.testCount))
+            // No L2 ball is wider than the images' largest L2 distance: on 1x1 images `n` from eps 0.125 into
+            // pgd-l2 asked for 1.25 and the attack failed to start.
+            let largest = LabRadius.largestL2(pixels: dataset.pixelCount)
+            let epsilon = LabRadius.isL2(method) ? min(epsilon, largest) : epsilon
             let attack = try AttackExperiment(
                 classifier: try loadClassifier(dataset), images: dataset.testImages, labels: dataset.testLabels,
                 imageWidth: dataset.imageWidth,
@@ -178,9 +182,11 @@ extension Job {
                             return "\(error)"
                         }
                     }
-                    // An L2 radius (pgd-l2) may reach 28, as on the command line; an L-inf one 1.
+                    // An L2 radius (pgd-l2) may reach the images' largest L2 distance, as on the command line
+                    // (28 on 28x28 images, 1 on 1x1); an L-inf one 1.
                     let l2 = attack.threat.norm == .l2
-                    let eps = min(l2 ? 28 : 1, max(0.005, attack.threat.epsilon * factor))
+                    let largest = l2 ? LabRadius.largestL2(pixels: attack.images.shape[1]) : 1
+                    let eps = min(largest, max(0.005, attack.threat.epsilon * factor))
                     do {
                         try attack.setEpsilon(eps)
                         return String(format: "%@eps %.3f: attack restarted", l2 ? "L2 " : "", eps)

@@ -6,8 +6,9 @@ import Models
 
 extension Job {
     /// Robust accuracy of classifier run `run` and of `sweepPartner(of:)` (the newest run of the same data
-    /// trained the other way, standard first) under L-inf PGD eps 0.1, L2 PGD eps 2.2 (as visible as L-inf 0.1
-    /// by the standard CNN's perceptual yardstick, README), the spatial grid
+    /// trained the other way, standard first) under L-inf PGD eps 0.1, L2 PGD eps 2.2 on 28x28 images (as
+    /// visible as L-inf 0.1 by the standard CNN's perceptual yardstick, README; on other sizes the same share
+    /// of the images' largest L2 distance, `l2Budget`), the spatial grid
     /// (±10 degrees, ±1 pixel) and LPA bound 0.1 on the first 200 test images: `manifold bench threats`'
     /// table, filled in one cell per step on the Robustness screen.
     static func threatComparison(run: RunDirectory, running: Bool, count: Int = 200) throws -> Job {
@@ -28,13 +29,22 @@ extension Job {
             return try ThreatComparisonExperiment(
                 comparison: ThreatModelComparison(
                     models: loaded.map { ($0.run.name, $0.model) }, dataset: dataset,
-                    count: min(count, dataset.testCount), threats: ThreatModelComparison.standardThreats(l2: 2.2)))
+                    count: min(count, dataset.testCount),
+                    threats: ThreatModelComparison.standardThreats(l2: l2Budget(pixels: dataset.pixelCount))))
         }
         let runner = Runner(experiment: experiment, label: "threats", heavyEvery: 1, heavyInterval: 0.1)
         runner.start(running: running)
         return Job(
             kind: .robustness, title: threatTitlePrefix + runs.map(\.name).joined(separator: " | "), runner: runner,
             classNames: [], run: run)
+    }
+
+    /// The table's L2 radius for images of `pixels`: 2.2 on 28x28 images, and on others the same share of
+    /// the largest L2 distance between two images, sqrt(pixels) (0.0786 on 1x1 images, where 2.2 failed the
+    /// row: no L2 ball there is wider than 1), to three significant digits.
+    static func l2Budget(pixels: Int) -> Float {
+        let scaled = 2.2 * Double(pixels).squareRoot() / 28
+        return Float(String(format: "%.3g", scaled)) ?? Float(scaled)
     }
 
     /// How a threat-model table's title starts.

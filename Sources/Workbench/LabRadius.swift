@@ -6,6 +6,10 @@ enum LabRadius {
     static let linf: Float = 0.1
     static let l2: Float = 1
 
+    /// The largest L2 radius on images of `pixels`: no two images in [0, 1] are further apart (28 on 28x28
+    /// images, 1 on 1x1).
+    static func largestL2(pixels: Int) -> Float { Float(pixels).squareRoot() }
+
     /// Whether `method`'s eps is an L2 radius.
     static func isL2(_ method: String) -> Bool { method == "pgd-l2" }
 

@@ -125,8 +125,33 @@ extension WorkbenchState {
 }
 
 extension WorkbenchState {
+    /// How a grid of `rows` labelled rows of `columns` images fills `width` x `height` cells: the rows one
+    /// above the other where each gets a row of cells, else in bands side by side (a band of consecutive
+    /// rows, the next band to its right), the fewest bands whose images are as large as any, so that a
+    /// data folder of 64 classes keeps every class's row (the grid kept the first `height` of them and
+    /// said nothing of the rest). Cells are `cellHeight` rows tall and twice as wide; bands at most as many
+    /// as leave each room for a label and one image.
+    static func gridBands(rows: Int, columns: Int, labelWidth: Int, width: Int, height: Int)
+        -> (bands: Int, cellHeight: Int)
+    {
+        func cell(_ bands: Int) -> Int {
+            let perBand = (rows + bands - 1) / bands
+            return min(height / perBand, (width / bands - labelWidth) / (2 * columns))
+        }
+        guard rows > height, height > 0 else { return (1, max(1, cell(1))) }
+        let fewest = (rows + height - 1) / height
+        let widest = max(1, width / (labelWidth + 2))
+        guard fewest <= widest else { return (widest, 1) }
+        var best = (bands: fewest, cellHeight: max(1, cell(fewest)))
+        for bands in fewest...widest where cell(bands) > best.cellHeight {
+            best = (bands, cell(bands))
+        }
+        return best
+    }
+
     /// Images in labelled rows (a row per class): consecutive images with the same caption form a row,
-    /// headed by that caption; cells as large as let every row fit, square in half-block pixels.
+    /// headed by that caption; cells as large as let every row fit, square in half-block pixels; rows
+    /// that do not fit one above the other stand in bands side by side (`gridBands`).
     /// `idBase` keeps kitty graphics ids apart between grids on one screen.
     func renderImageGrid(
         _ images: [Snapshot.Image], title: String, in area: Rect, buffer: inout Buffer, idBase: UInt32 = 0
@@ -146,17 +171,30 @@ extension WorkbenchState {
         }
         let labelWidth = min(12, max(rows.map(\.label.count).max() ?? 0, 1) + 1)
         let columns = max(rows.map(\.images.count).max() ?? 1, 1)
-        let height = max(1, min(inner.height / rows.count, (inner.width - labelWidth) / (2 * columns)))
+        let layout = Self.gridBands(
+            rows: rows.count, columns: columns, labelWidth: labelWidth, width: inner.width, height: inner.height)
+        let height = layout.cellHeight
+        let perBand = min((rows.count + layout.bands - 1) / layout.bands, max(1, inner.height / height))
+        let bandWidth = inner.width / layout.bands
+        // Where even the bands cannot hold every row, the last place says how many are left out.
+        let shown = min(rows.count, layout.bands * perBand)
         var index: UInt32 = 0
         for (r, row) in rows.enumerated() {
-            let y = inner.y + r * height
-            guard y + height <= inner.y + inner.height else { break }
+            let left = inner.x + (r / perBand) * bandWidth
+            let y = inner.y + (r % perBand) * height
+            guard r < shown, y + height <= inner.y + inner.height else { break }
+            if r == shown - 1 && shown < rows.count {
+                buffer.render(
+                    Line("+\(rows.count - r) more", style: theme.mutedStyle),
+                    in: Rect(x: left, y: y + (height - 1) / 2, width: bandWidth, height: 1))
+                break
+            }
             buffer.render(
                 Line(sanitized(row.label), style: theme.mutedStyle),
-                in: Rect(x: inner.x, y: y + (height - 1) / 2, width: labelWidth - 1, height: 1))
+                in: Rect(x: left, y: y + (height - 1) / 2, width: labelWidth - 1, height: 1))
             for (c, image) in row.images.enumerated() {
-                let x = inner.x + labelWidth + c * 2 * height
-                guard x + 2 * height <= inner.x + inner.width else { break }
+                let x = left + labelWidth + c * 2 * height
+                guard x + 2 * height <= left + bandWidth else { break }
                 index += 1
                 buffer.render(
                     ImageView(

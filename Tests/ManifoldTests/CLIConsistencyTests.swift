@@ -54,7 +54,7 @@ import Testing
             (["train", "cnn"], "the cnn needs image sides divisible by 4, got 14x14"),
             (
                 ["train", "ddpm", "--net", "unet"],
-                "the ddpm U-Net needs square images with a side divisible by 4, got 14x14"
+                "the ddpm U-Net needs square images with a side divisible by 4 and at least 8, got 14x14"
             ),
         ]
         for (arguments, message) in cases {

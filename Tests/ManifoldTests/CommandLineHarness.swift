@@ -64,15 +64,16 @@ func cleanup(_ path: String) {
     try? FileManager.default.removeItem(atPath: path)
 }
 
-/// Writes the four raw IDX files of a tiny dataset of `side`x`side` images (`side`x`width` with `width`).
-func writeIDXDataset(folder: String, side: Int, width: Int? = nil, count: Int) throws {
+/// Writes the four raw IDX files of a tiny dataset of `side`x`side` images (`side`x`width` with `width`),
+/// labelled `0..<classes` in turn.
+func writeIDXDataset(folder: String, side: Int, width: Int? = nil, count: Int, classes: Int = 10) throws {
     let width = width ?? side
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     func header(_ dims: [Int]) -> [UInt8] {
         [0, 0, 0x08, UInt8(dims.count)] + dims.flatMap { d in [24, 16, 8, 0].map { UInt8((d >> $0) & 0xFF) } }
     }
     let images = header([count, side, width]) + (0..<(count * side * width)).map { UInt8($0 % 256) }
-    let labels = header([count]) + (0..<count).map { UInt8($0 % 10) }
+    let labels = header([count]) + (0..<count).map { UInt8($0 % classes) }
     for (name, bytes) in [
         ("train-images-idx3-ubyte", images), ("t10k-images-idx3-ubyte", images),
         ("train-labels-idx1-ubyte", labels), ("t10k-labels-idx1-ubyte", labels),
