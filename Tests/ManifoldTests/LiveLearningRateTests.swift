@@ -1,0 +1,65 @@
+import Engine
+import Foundation
+import TerminalUI
+import Testing
+
+@testable import Workbench
+
+/// `+` / `-` on a training job change the learning rate it trains at; the run records the rate it goes on at.
+@Suite struct LiveLearningRateTests {
+    /// What `job`'s runner answers to `question`, asked on its queue between steps.
+    static func ask(_ job: Job, _ question: @escaping @Sendable (any Experiment) -> String) -> String {
+        let marker = "answer:"
+        job.runner.send(.adjust { experiment in marker + question(experiment) })
+        let deadline = Date().addingTimeInterval(60)
+        while !job.runner.snapshot.message.hasPrefix(marker) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        return String(job.runner.snapshot.message.dropFirst(marker.count))
+    }
+
+    /// The learning rate `job`'s classifier training updates with, read on the runner's queue.
+    static func learningRate(of job: Job) -> String {
+        ask(job) { experiment in
+            let inner = (experiment as? DeferredExperiment)?.inner ?? experiment
+            return (inner as? ClassifierTraining).map { "\($0.optimizer.learningRate)" } ?? "none"
+        }
+    }
+
+    /// Waits until `job`'s status line has an answer that passes `done`.
+    static func waitForMessage(of job: Job, _ done: (String) -> Bool) -> String {
+        let deadline = Date().addingTimeInterval(60)
+        while !done(job.runner.snapshot.message) && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        return job.runner.snapshot.message
+    }
+
+    /// Bug: `+` doubled the learning rate the run trained at, but config.json's `lr` kept the rate the run
+    /// started with: the saved run claimed a rate its last epochs were not trained at, Runs' `t` and `train
+    /// --resume` went back to the old rate without a word, and the divergence warning named the old rate.
+    /// Now each epoch's save records the rate in effect, which a resume continues at.
+    @Test func aLearningRateChangedLiveIsWhatTheSavedRunRecordsAndAResumeContinuesAt() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let run = try WorkbenchLockReleaseTests.savedRun(root: root)
+        var state = WorkbenchState(
+            theme: Theme.dark, colorDepth: .none, kittyGraphics: false, dataSpec: "synthetic",
+            screens: ScreenRegistry.standard(runsRoot: root))
+        let job = try Job.resume(run: run, extraEpochs: 1, running: false)
+        defer { for job in state.jobs { job.runner.send(.stop) } }
+        WorkbenchLockReleaseTests.wait(for: .paused, of: job)
+        state.add(job)
+        _ = state.handle(.key(.character("+")))
+        let answer = Self.waitForMessage(of: job) { $0.hasPrefix("learning rate") }
+        #expect(answer == "learning rate 0.002", "\(answer)")
+        #expect(Self.learningRate(of: job) == "0.002")
+        _ = state.handle(.key(.character(" ")))
+        WorkbenchLockReleaseTests.wait(for: .finished, of: job)
+        let config = try run.readConfig()
+        #expect(config["lr"]?.doubleValue == 0.002, "\(config["lr"].map { $0.serialized() } ?? "no lr")")
+        // Runs' `t` goes on at the rate the run was left at.
+        let again = try Job.resume(run: run, extraEpochs: 1, running: false)
+        defer { again.runner.send(.stop) }
+        WorkbenchLockReleaseTests.wait(for: .paused, of: again)
+        #expect(Self.learningRate(of: again) == "0.002")
+    }
+}
