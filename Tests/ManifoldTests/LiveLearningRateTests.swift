@@ -62,4 +62,31 @@ import Testing
         WorkbenchLockReleaseTests.wait(for: .paused, of: again)
         #expect(Self.learningRate(of: again) == "0.002")
     }
+
+    /// Bug: on a fast-FGSM (fgsm-rs) training, Home's "Adversarial training: MLP, fast FGSM", `+` answered
+    /// "learning rate 0.01", but the run's one-cycle schedule set the rate again before the next update:
+    /// the status line named a rate that was never used. Now `+` and `-` say the schedule sets the rate.
+    @Test func plusOnAScheduledLearningRateSaysTheScheduleSetsIt() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        var state = WorkbenchState(
+            theme: Theme.dark, colorDepth: .none, kittyGraphics: false, dataSpec: "synthetic",
+            screens: ScreenRegistry.standard(runsRoot: root))
+        let job = try Job.trainClassifier(
+            kind: .mlp, dataSpec: "synthetic", epochs: 1, seed: 0, running: false,
+            adversarial: AdversarialTrainingSettings(method: .fastFGSM, epsilon: 0.1), root: root)
+        defer { for job in state.jobs { job.runner.send(.stop) } }
+        WorkbenchLockReleaseTests.wait(for: .paused, of: job)
+        state.add(job)
+        _ = state.handle(.key(.character(".")))
+        let deadline = Date().addingTimeInterval(60)
+        while job.runner.snapshot.step < 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        let scheduled = Self.learningRate(of: job)
+        for key in ["+", "-"] {
+            _ = state.handle(.key(.character(Character(key))))
+            let answer = Self.waitForMessage(of: job) { !$0.hasPrefix("answer:") }
+            #expect(answer.contains("one-cycle schedule") && answer.contains("change nothing"), "\(key): \(answer)")
+            #expect(Self.learningRate(of: job) == scheduled, "\(key)")
+        }
+    }
 }
