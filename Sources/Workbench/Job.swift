@@ -112,29 +112,6 @@ extension Job {
         }
     }
 }
-/// Learning-rate changes sent to a running experiment.
-enum LearningRate {
-    static func scale(by factor: Float) -> @Sendable (any Experiment) -> String {
-        { experiment in
-            if let training = experiment as? ClassifierTraining {
-                // fgsm-rs sets the rate before every update: a rate set here was never used.
-                if let schedule = training.learningRateSchedule {
-                    return String(
-                        format: "the learning rate follows fgsm-rs's one-cycle schedule (now %.2g, peak %g): "
-                            + "+ and - change nothing", training.optimizer.learningRate, schedule.peak)
-                }
-                training.optimizer.learningRate = min(1, max(1e-6, training.optimizer.learningRate * factor))
-                return String(format: "learning rate %.2g", training.optimizer.learningRate)
-            }
-            if let training = experiment as? GenerativeTraining {
-                training.learningRate = min(1, max(1e-6, training.learningRate * factor))
-                return String(format: "learning rate %.2g", training.learningRate)
-            }
-            return "this job has no learning rate"
-        }
-    }
-}
-
 extension Job {
     /// Fits PCA and trains one autoencoder per code size, for the Compare screen.
     static func compare(dataSpec: String, running: Bool) throws -> Job {

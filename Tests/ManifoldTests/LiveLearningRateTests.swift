@@ -7,9 +7,10 @@ import Testing
 
 /// `+` / `-` on a training job change the learning rate it trains at; the run records the rate it goes on at.
 @Suite struct LiveLearningRateTests {
-    /// What `job`'s runner answers to `question`, asked on its queue between steps.
+    /// What `job`'s runner answers to `question`, asked on its queue between steps (after every command sent
+    /// before it); the status line then starts with "answer".
     static func ask(_ job: Job, _ question: @escaping @Sendable (any Experiment) -> String) -> String {
-        let marker = "answer:"
+        let marker = "answer \(UUID().uuidString):"
         job.runner.send(.adjust { experiment in marker + question(experiment) })
         let deadline = Date().addingTimeInterval(60)
         while !job.runner.snapshot.message.hasPrefix(marker) && Date() < deadline {
@@ -21,8 +22,8 @@ import Testing
     /// The learning rate `job`'s classifier training updates with, read on the runner's queue.
     static func learningRate(of job: Job) -> String {
         ask(job) { experiment in
-            let inner = (experiment as? DeferredExperiment)?.inner ?? experiment
-            return (inner as? ClassifierTraining).map { "\($0.optimizer.learningRate)" } ?? "none"
+            // The runner hands over what the job's set-up built.
+            (experiment as? ClassifierTraining).map { "\($0.optimizer.learningRate)" } ?? "none"
         }
     }
 
@@ -84,9 +85,43 @@ import Testing
         let scheduled = Self.learningRate(of: job)
         for key in ["+", "-"] {
             _ = state.handle(.key(.character(Character(key))))
-            let answer = Self.waitForMessage(of: job) { !$0.hasPrefix("answer:") }
+            let answer = Self.waitForMessage(of: job) { !$0.hasPrefix("answer ") }
             #expect(answer.contains("one-cycle schedule") && answer.contains("change nothing"), "\(key): \(answer)")
             #expect(Self.learningRate(of: job) == scheduled, "\(key)")
         }
+    }
+
+    /// Bug: `-` held down took the learning rate to 1e-06 and clamped it there, off its ladder of halvings, so
+    /// as many `+` did not bring it back (0.001 after 12 `-` and 12 `+` was 0.004096, shown as "0.0041"); the
+    /// figures showed the rate to two digits (0.512 as "0.51"). A press that would pass a bound now leaves the
+    /// rate as it is and says so, and the rate is shown as the optimizer uses it.
+    @Test func theLearningRateKeysStopAtTheirBoundsAndComeBack() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        var state = WorkbenchState(
+            theme: Theme.dark, colorDepth: .none, kittyGraphics: false, dataSpec: "synthetic",
+            screens: ScreenRegistry.standard(runsRoot: root))
+        let job = try Job.trainClassifier(
+            kind: .mlp, dataSpec: "synthetic", epochs: 1, seed: 0, running: false, root: root)
+        defer { for job in state.jobs { job.runner.send(.stop) } }
+        WorkbenchLockReleaseTests.wait(for: .paused, of: job)
+        state.add(job)
+        func press(_ key: Character, times: Int) {
+            for _ in 0..<times { _ = state.handle(.key(.character(key))) }
+        }
+        press("-", times: 200)
+        #expect(Self.learningRate(of: job) == "1.953125e-06")
+        press("+", times: 9)
+        #expect(Self.learningRate(of: job) == "0.001")
+        press("+", times: 200)
+        #expect(Self.learningRate(of: job) == "0.512")
+        press("+", times: 1)
+        let answer = Self.waitForMessage(of: job) { !$0.hasPrefix("answer ") }
+        #expect(answer == "learning rate 0.512 already (the highest: doubling it would pass 1)", "\(answer)")
+        state.prepareFrame()
+        var buffer = Buffer(width: 140, height: 45)
+        state.render(into: &buffer)
+        let figure = buffer.lines.first { $0.contains("learning rate") }
+        #expect(figure?.contains(" 0.512\u{2502}") == true, "\(figure ?? buffer.lines.joined(separator: "\n"))")
     }
 }
