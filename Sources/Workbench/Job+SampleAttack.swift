@@ -169,8 +169,14 @@ extension Job {
                 let factor: Float = key.key == .character("-") ? 0.8 : 1.25
                 return { experiment in
                     guard let attack = experiment as? AttackExperiment else { return "" }
-                    if let bound = attack.perceptualBound {
-                        let next = min(4, max(0.001, bound * factor))
+                    let word = factor > 1 ? "largest" : "smallest"
+                    if let current = attack.perceptualBound {
+                        let bounds: ClosedRange<Float> = 0.001...4
+                        guard let next = LiveScale.scaled(current, by: factor, within: bounds) else {
+                            return String(
+                                format: "perceptual bound %.4g already (the %@: x%g would pass %g)", current, word,
+                                factor, factor > 1 ? bounds.upperBound : bounds.lowerBound)
+                        }
                         do {
                             try attack.setPerceptualBound(next)
                             return String(format: "perceptual bound %.4g: attack restarted", next)
@@ -178,12 +184,23 @@ extension Job {
                             return "\(error)"
                         }
                     }
-                    // An L2 radius (pgd-l2) may reach 28, as on the command line; an L-inf one 1.
+                    if AttackFactory.radiusFreeMethods.contains(attack.method) {
+                        return "\(attack.method) has no eps-ball; + and - change nothing"
+                    }
+                    // An L2 radius (pgd-l2) may reach 28, as on the command line; an L-inf one 1. A press that
+                    // would pass one leaves eps where it is (clamped, eps left its ladder of x1.25 steps).
                     let l2 = attack.threat.norm == .l2
-                    let eps = min(l2 ? 28 : 1, max(0.005, attack.threat.epsilon * factor))
+                    let bounds: ClosedRange<Float> = 0.005...(l2 ? 28 : 1)
+                    let current = attack.threat.epsilon
+                    guard let eps = LiveScale.scaled(current, by: factor, within: bounds) else {
+                        return String(
+                            format: "%@eps %.4g already (the %@: x%g would pass %g)", l2 ? "L2 " : "", current, word,
+                            factor, factor > 1 ? bounds.upperBound : bounds.lowerBound)
+                    }
                     do {
                         try attack.setEpsilon(eps)
-                        return String(format: "%@eps %.3f: attack restarted", l2 ? "L2 " : "", eps)
+                        // As the figures show it (three decimals showed 0.009766 as 0.010).
+                        return String(format: "%@eps %.4g: attack restarted", l2 ? "L2 " : "", eps)
                     } catch {
                         return "\(error)"
                     }
