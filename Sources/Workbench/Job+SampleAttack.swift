@@ -70,6 +70,14 @@ extension Job {
                 (experiment as? SamplingExperiment)?.sampler as? LangevinSampler
                 ?? (experiment as? ToyLangevinExperiment)?.sampler
             guard let sampler else { return "the step size is fixed by this sampler's schedule" }
+            // The sampler keeps it within 1e-8...10; clamped there, it left its ladder of x1.25 steps and as many
+            // presses back no longer returned to where it was. A press that would pass a bound now says so.
+            let bounds: ClosedRange<Float> = 1e-8...10
+            guard LiveScale.scaled(sampler.epsilon, by: factor, within: bounds) != nil else {
+                return String(
+                    format: "Langevin step size %.3g already (the %@: x%g would pass %g)", sampler.epsilon,
+                    factor > 1 ? "largest" : "smallest", factor, factor > 1 ? bounds.upperBound : bounds.lowerBound)
+            }
             return String(format: "Langevin step size %.3g", sampler.scaleStepSize(by: factor))
         }
     }
