@@ -25,6 +25,10 @@ enum LearningRate {
             } else {
                 return "this job has no learning rate"
             }
+            // Finished, the training takes no step more and saves nothing more: a new rate would change nothing.
+            if experiment.isFinished {
+                return "learning rate \(current) kept: the training has finished (Runs' t trains the run on)"
+            }
             guard let next = LiveScale.scaled(current, by: factor, within: bounds) else {
                 let (word, verb, bound) =
                     factor > 1 ? ("highest", "doubling", bounds.upperBound) : ("lowest", "halving", bounds.lowerBound)

@@ -124,4 +124,25 @@ import Testing
         let figure = buffer.lines.first { $0.contains("learning rate") }
         #expect(figure?.contains(" 0.512\u{2502}") == true, "\(figure ?? buffer.lines.joined(separator: "\n"))")
     }
+
+    /// Bug: `+` on a training that had finished answered "learning rate 0.002", though no step and no save
+    /// were left to use it (Space, `.` and `>` there did nothing without a word: FinishedJobKeysTests). It
+    /// now says the training has finished and keeps the rate.
+    @Test func plusOnAFinishedTrainingSaysItHasFinished() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let run = try WorkbenchLockReleaseTests.savedRun(root: root)
+        var state = WorkbenchState(
+            theme: Theme.dark, colorDepth: .none, kittyGraphics: false, dataSpec: "synthetic",
+            screens: ScreenRegistry.standard(runsRoot: root))
+        let job = try Job.resume(run: run, extraEpochs: 1, running: true)
+        defer { for job in state.jobs { job.runner.send(.stop) } }
+        WorkbenchLockReleaseTests.wait(for: .finished, of: job)
+        state.add(job)
+        _ = Self.learningRate(of: job)
+        _ = state.handle(.key(.character("+")))
+        let answer = Self.waitForMessage(of: job) { !$0.hasPrefix("answer ") }
+        #expect(answer == "learning rate 0.001 kept: the training has finished (Runs' t trains the run on)")
+        #expect(Self.learningRate(of: job) == "0.001")
+    }
 }
