@@ -9,12 +9,15 @@ import Testing
     /// The eps `job`'s attack runs at, read on the runner's queue between steps.
     static func epsilon(of job: Job) -> Float? {
         let marker = "eps used \(UUID().uuidString): "
-        job.runner.send(.adjust { experiment in
-            let attack = experiment as? AttackExperiment  // the runner hands over what the set-up built
-            return marker + (attack.map { "\($0.threat.epsilon)" } ?? "none")
-        })
+        job.runner.send(
+            .adjust { experiment in
+                let attack = experiment as? AttackExperiment  // the runner hands over what the set-up built
+                return marker + (attack.map { "\($0.threat.epsilon)" } ?? "none")
+            })
         let deadline = Date().addingTimeInterval(60)
-        while !job.runner.snapshot.message.hasPrefix(marker) && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        while !job.runner.snapshot.message.hasPrefix(marker) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+        }
         return Float(job.runner.snapshot.message.dropFirst(marker.count))
     }
 
