@@ -57,6 +57,9 @@ final class Job {
         self.runner = runner
         self.run = run
         self.labels = labels ?? JobLabels(classNames)
+        // Nothing to change live in the robustness view, a threat-model table or a watched run: `+` `-` there say
+        // they do nothing, as other keys do, where they had answered "this job has no learning rate".
+        if kind == .robustness || kind == .watching { controls = { _ in nil } }
     }
 
     /// A short name of a dataset spec for titles and run names, known without loading it.
