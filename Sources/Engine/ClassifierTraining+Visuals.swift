@@ -8,7 +8,7 @@ extension ClassifierTraining: VisualExperiment {
         let pixels = dataset.pixelCount
         snapshot.figures = [
             ("epoch", "\(completedEpochs)/\(totalEpochs)"), ("step", "\(stepsTaken)"),
-            ("learning rate", String(format: "%.2g", optimizer.learningRate)),
+            ("learning rate", "\(optimizer.learningRate)"),
             ("loss", snapshot.series["loss"]?.last.map { String(format: "%.4f", $0) } ?? "-"),
             ("test accuracy", snapshot.epochSeries["test_accuracy"]?.last.map { String(format: "%.4f", $0) } ?? "-"),
         ]

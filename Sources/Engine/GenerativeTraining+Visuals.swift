@@ -38,7 +38,7 @@ extension GenerativeTraining: VisualExperiment {
     private func figures(_ snapshot: Snapshot) -> [(name: String, value: String)] {
         var list: [(name: String, value: String)] = [
             ("model", model.kind), ("epoch", "\(completedEpochs)/\(totalEpochs)"), ("step", "\(stepsTaken)"),
-            ("learning rate", String(format: "%.2g", Double(learningRate))),
+            ("learning rate", "\(learningRate)"),
         ]
         if hasAdversary { list.append(("update focus", "\(updateFocus)")) }
         let metrics = Dictionary(lastMetrics.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })

@@ -176,6 +176,15 @@ public final class TrainingSession: @unchecked Sendable {
     /// The file holding the weights of the best PGD epoch so far, under `--early-stop-pgd`.
     public static let bestPGDWeightsFile = "model-best-pgd.safetensors"
 
+    /// The learning rate the training updates with now, which the workbench's `+` `-` change between steps;
+    /// nil where a schedule sets it at each step (fgsm-rs) or there is no optimizer (PCA).
+    public var liveLearningRate: Float? {
+        if let classifier = training as? ClassifierTraining {
+            return classifier.learningRateSchedule == nil ? classifier.optimizer.learningRate : nil
+        }
+        return (training as? GenerativeTraining)?.learningRate
+    }
+
     /// Records a step; at an epoch's end saves the checkpoint, metrics and config, and returns the
     /// epoch's summary.
     /// - Throws: `RunError` when the save fails; the previous checkpoint is then still in place, and the
@@ -186,6 +195,11 @@ public final class TrainingSession: @unchecked Sendable {
         guard let summary = report.epochSummary else { return nil }
         metrics.append(summary)
         config.epochsDone = summary.epoch
+        // A rate changed live (the workbench's `+` `-`) is the one the run goes on at: config.json says so, and
+        // a resume continues at it. Before, the run kept claiming the rate it was started with.
+        if let rate = liveLearningRate, rate != Float(config.learningRate) {
+            config.learningRate = Double("\(rate)") ?? Double(rate)
+        }
         config.test = Dictionary(
             summary.metrics.filter { $0.name.hasPrefix("test_") }.map { (String($0.name.dropFirst(5)), $0.value) },
             uniquingKeysWith: { first, _ in first })

@@ -136,7 +136,10 @@ extension Job {
             var reverse = diffusion.reverse
             switch (reverse, steps) {
             case (.ddpm, -1): reverse = .ddim(steps: max(1, tStar / 2))
-            case (.ddim(let count), -1): reverse = .ddim(steps: max(1, count / 2))
+            case (.ddim(let count), -1):
+                // At one step `(` changed nothing but threw the chain away, saying it had restarted it.
+                guard count > 1 else { throw PurifierError("1 DDIM step already (the fewest)") }
+                reverse = .ddim(steps: count / 2)
             // Back to every ancestral step from the count halving it gave (t* / 2, rounded down).
             case (.ddim(let count), 1): reverse = count >= tStar / 2 ? .ddpm : .ddim(steps: count * 2)
             case (.ddpm, 1): throw PurifierError("every ancestral step from t* already")
@@ -157,7 +160,8 @@ extension Job {
                 }
                 perLevel = min(maximumStepsPerLevel, max(1, perLevel * 2))
             } else if steps < 0 {
-                perLevel = max(1, perLevel / 2)
+                guard perLevel > 1 else { throw PurifierError("1 Langevin step per level already (the fewest)") }
+                perLevel = perLevel / 2
             }
             return try LangevinPurifier(
                 model: langevin.model, levelCount: langevin.ladder.count + depth, stepsPerLevel: perLevel)

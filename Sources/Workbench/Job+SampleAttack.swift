@@ -70,6 +70,14 @@ extension Job {
                 (experiment as? SamplingExperiment)?.sampler as? LangevinSampler
                 ?? (experiment as? ToyLangevinExperiment)?.sampler
             guard let sampler else { return "the step size is fixed by this sampler's schedule" }
+            // The sampler keeps it within 1e-8...10; clamped there, it left its ladder of x1.25 steps and as many
+            // presses back no longer returned to where it was. A press that would pass a bound now says so.
+            let bounds: ClosedRange<Float> = 1e-8...10
+            guard LiveScale.scaled(sampler.epsilon, by: factor, within: bounds) != nil else {
+                return String(
+                    format: "Langevin step size %.3g already (the %@: x%g would pass %g)", sampler.epsilon,
+                    factor > 1 ? "largest" : "smallest", factor, factor > 1 ? bounds.upperBound : bounds.lowerBound)
+            }
             return String(format: "Langevin step size %.3g", sampler.scaleStepSize(by: factor))
         }
     }
@@ -173,8 +181,14 @@ extension Job {
                 let factor: Float = key.key == .character("-") ? 0.8 : 1.25
                 return { experiment in
                     guard let attack = experiment as? AttackExperiment else { return "" }
-                    if let bound = attack.perceptualBound {
-                        let next = min(4, max(0.001, bound * factor))
+                    let word = factor > 1 ? "largest" : "smallest"
+                    if let current = attack.perceptualBound {
+                        let bounds: ClosedRange<Float> = 0.001...4
+                        guard let next = LiveScale.scaled(current, by: factor, within: bounds) else {
+                            return String(
+                                format: "perceptual bound %.4g already (the %@: x%g would pass %g)", current, word,
+                                factor, factor > 1 ? bounds.upperBound : bounds.lowerBound)
+                        }
                         do {
                             try attack.setPerceptualBound(next)
                             return String(format: "perceptual bound %.4g: attack restarted", next)
@@ -182,14 +196,25 @@ extension Job {
                             return "\(error)"
                         }
                     }
+                    if AttackFactory.radiusFreeMethods.contains(attack.method) {
+                        return "\(attack.method) has no eps-ball; + and - change nothing"
+                    }
                     // An L2 radius (pgd-l2) may reach the images' largest L2 distance, as on the command line
-                    // (28 on 28x28 images, 1 on 1x1); an L-inf one 1.
+                    // (28 on 28x28 images, 1 on 1x1); an L-inf one 1. A press that would pass one leaves eps
+                    // where it is (clamped, eps left its ladder of x1.25 steps).
                     let l2 = attack.threat.norm == .l2
                     let largest = l2 ? LabRadius.largestL2(pixels: attack.images.shape[1]) : 1
-                    let eps = min(largest, max(0.005, attack.threat.epsilon * factor))
+                    let bounds: ClosedRange<Float> = 0.005...largest
+                    let current = attack.threat.epsilon
+                    guard let eps = LiveScale.scaled(current, by: factor, within: bounds) else {
+                        return String(
+                            format: "%@eps %.4g already (the %@: x%g would pass %g)", l2 ? "L2 " : "", current, word,
+                            factor, factor > 1 ? bounds.upperBound : bounds.lowerBound)
+                    }
                     do {
                         try attack.setEpsilon(eps)
-                        return String(format: "%@eps %.3f: attack restarted", l2 ? "L2 " : "", eps)
+                        // As the figures show it (three decimals showed 0.009766 as 0.010).
+                        return String(format: "%@eps %.4g: attack restarted", l2 ? "L2 " : "", eps)
                     } catch {
                         return "\(error)"
                     }

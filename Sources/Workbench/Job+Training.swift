@@ -8,11 +8,13 @@ import Models
 /// through `TrainingSession`, as `manifold train` is. The plan is made at once (a run that cannot
 /// resume says so immediately); the dataset, the model and the checkpoint load on the runner's queue.
 extension Job {
-    /// Starts training a new run of `request`'s model, saving the run folder at the end of each epoch.
-    static func train(_ request: TrainingRequest, running: Bool) throws -> Job {
+    /// Starts training a new run of `request`'s model in `root`, saving the run folder at the end of each epoch.
+    static func train(_ request: TrainingRequest, running: Bool, root: String = RunDirectory.defaultRoot) throws
+        -> Job
+    {
         let name = datasetLabel(request.data ?? "")
         // Locked with its generated name, so that a training started in the same second elsewhere gets another.
-        let fresh = try RunLock.newRun(model: request.model.rawValue, dataset: name, root: RunDirectory.defaultRoot)
+        let fresh = try RunLock.newRun(model: request.model.rawValue, dataset: name, root: root)
         let plan = try TrainingPlan.new(request, run: fresh.run)
         let adversarial = request.adversarial.map { String(format: " · %@ eps %g", $0.method.rawValue, $0.epsilon) }
         return try start(
@@ -25,12 +27,12 @@ extension Job {
     /// accuracy probe on the Train screen's epoch chart.
     static func trainClassifier(
         kind: Classifier.Kind, dataSpec: String, epochs: Int, seed: UInt64, running: Bool,
-        adversarial: AdversarialTrainingSettings? = nil
+        adversarial: AdversarialTrainingSettings? = nil, root: String = RunDirectory.defaultRoot
     ) throws -> Job {
         var request = TrainingRequest(model: .classifier(kind))
         (request.data, request.epochs, request.seed) = (dataSpec, epochs, seed)
         request.adversarial = adversarial
-        return try train(request, running: running)
+        return try train(request, running: running, root: root)
     }
 
     /// A generative model (not PCA, which the Compare screen fits) on the dataset. `network` picks the
@@ -108,7 +110,7 @@ extension Job {
                     // A loss far above a trivial model's stays in the status line for every epoch it lasts.
                     let warning = DivergenceWarning.line(
                         summary, model: plan.model, classes: opened.dataset.classCount,
-                        pixels: opened.dataset.pixelCount, learningRate: plan.learningRate)
+                        pixels: opened.dataset.pixelCount, learningRate: opened.config.learningRate)
                     saved = warning.map { $0 + " · " + line } ?? line
                 }
             } catch {

@@ -57,6 +57,9 @@ final class Job {
         self.runner = runner
         self.run = run
         self.labels = labels ?? JobLabels(classNames)
+        // Nothing to change live in the robustness view, a threat-model table or a watched run: `+` `-` there say
+        // they do nothing, as other keys do, where they had answered "this job has no learning rate".
+        if kind == .robustness || kind == .watching { controls = { _ in nil } }
     }
 
     /// A short name of a dataset spec for titles and run names, known without loading it.
@@ -112,23 +115,6 @@ extension Job {
         }
     }
 }
-/// Learning-rate changes sent to a running experiment.
-enum LearningRate {
-    static func scale(by factor: Float) -> @Sendable (any Experiment) -> String {
-        { experiment in
-            if let training = experiment as? ClassifierTraining {
-                training.optimizer.learningRate = min(1, max(1e-6, training.optimizer.learningRate * factor))
-                return String(format: "learning rate %.2g", training.optimizer.learningRate)
-            }
-            if let training = experiment as? GenerativeTraining {
-                training.learningRate = min(1, max(1e-6, training.learningRate * factor))
-                return String(format: "learning rate %.2g", training.learningRate)
-            }
-            return "this job has no learning rate"
-        }
-    }
-}
-
 extension Job {
     /// Fits PCA and trains one autoencoder per code size, for the Compare screen.
     static func compare(dataSpec: String, running: Bool) throws -> Job {

@@ -69,6 +69,14 @@ extension WorkbenchState {
                 "\(WorkbenchState.keyName(key)) does nothing: \(job.title) is stopped (x); start it anew from Home or Runs"
             return
         }
+        // A finished job has no step left: these keys did nothing without a word. (Its own keys may start it
+        // anew: eps in the Attack lab, the class on the Sample screen.)
+        if runner.snapshot.status == .finished,
+            [.character(" "), .character("."), .character(">")].contains(key.key)
+        {
+            message = "\(WorkbenchState.keyName(key)) does nothing: \(job.title) has finished"
+            return
+        }
         switch key.key {
         case .character(" "): runner.send(runner.snapshot.status == .running ? .pause : .run)
         case .character("."): runner.send(.step(1))

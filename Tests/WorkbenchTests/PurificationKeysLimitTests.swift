@@ -59,6 +59,31 @@ import Testing
         #expect(Self.refusal { try Job.changed(one, depth: -1, steps: 0) } == "t* = 1 already (the fewest)")
     }
 
+    /// Bug: `(` at a single reverse step (DDIM with 1 step, or 1 Langevin step per level) answered
+    /// "diffpure t*=100, 1 ddim steps: chain restarted" at every press, throwing the chain away and changing
+    /// nothing, where `)` `+` `-` at their limits say so. It now says so too, and the purifier stays as it was.
+    @Test func halvingTheStepsStopsAtOneStepInTheWorkbenchsWords() throws {
+        var generator = RandomGenerator(seed: 0)
+        let ddpm = DDPM(
+            pixels: 4, hidden: 8, embedding: 4, schedule: DiffusionSchedule(steps: 10), generator: &generator)
+        var purifier: any SteppablePurifier = try DiffusionPurifier(model: ddpm, tStar: 8, reverse: .ddpm)
+        var refusal: String?
+        for _ in 0..<10 {
+            do {
+                purifier = try Job.changed(purifier, depth: 0, steps: -1)
+            } catch {
+                refusal = "\(error)"
+            }
+        }
+        #expect((purifier as? DiffusionPurifier)?.reverse == .ddim(steps: 1))
+        #expect(refusal == "1 DDIM step already (the fewest)")
+        let dae = DenoisingAutoencoder(pixels: 16, sigmas: [0.5, 0.2, 0.1], hidden: 8, generator: &generator)
+        let single: any SteppablePurifier = try LangevinPurifier(model: dae, levelCount: 2, stepsPerLevel: 1)
+        #expect(
+            Self.refusal { try Job.changed(single, depth: 0, steps: -1) }
+                == "1 Langevin step per level already (the fewest)")
+    }
+
     /// What `change` throws, or nil when it does not.
     static func refusal(_ change: () throws -> any SteppablePurifier) -> String? {
         do {

@@ -1,0 +1,30 @@
+import Engine
+import Models
+import TensorCore
+import TerminalUI
+import Testing
+
+@testable import Workbench
+
+/// `+` / `-` on the Sample screen: the Langevin step size x1.25 / x0.8, kept within 1e-8...10.
+@Suite struct LangevinStepKeysTests {
+    /// Bug: `-` held down clamped the step size at 1e-8, off its ladder of x0.8 steps, so as many `+` no longer
+    /// brought it back (0.01 after 100 `-` and 61 `+` was 0.0083), and every press at the floor said "Langevin
+    /// step size 1e-08" as if it had moved. A press that would pass a bound now leaves it and says so.
+    @Test func stepSizeKeysStopAtTheirBoundsAndComeBack() throws {
+        let sampler = LangevinSampler(
+            start: Tensor(shape: [1, 4], scalars: [0, 0, 0, 0]), ladder: [(sigma: 1, level: 0)], stepsPerLevel: 10,
+            epsilon: 0.01, seed: 0, score: { x, _ in x })
+        let sampling = SamplingExperiment(
+            sampler: sampler, method: "langevin", imageWidth: 2, imageHeight: 2, modelSpaceToUnit: { $0 })
+        let minus = try #require(Job.langevinStepControls(KeyEvent(.character("-"))))
+        let plus = try #require(Job.langevinStepControls(KeyEvent(.character("+"))))
+        let answers = (0..<100).map { _ in minus(sampling) }
+        let moves = answers.filter { !$0.contains("already") }.count
+        #expect(sampler.epsilon >= 1e-8 && sampler.epsilon < 1.25e-8, "\(sampler.epsilon)")
+        #expect(answers.last == "Langevin step size 1.23e-08 already (the smallest: x0.8 would pass 1e-08)")
+        // As many presses back as moved it return to where it started.
+        for _ in 0..<moves { _ = plus(sampling) }
+        #expect(abs(sampler.epsilon - 0.01) < 1e-6, "\(sampler.epsilon) after \(moves) presses back")
+    }
+}
