@@ -93,7 +93,8 @@ extension Job {
         return toyLangevin(running: running)
     }
 
-    /// An attack on the first 256 test images of a classifier run, stepped on the Attack lab screen, showing
+    /// An attack on the first 256 test images of a classifier run (of its test set: a run trained with
+    /// `--test-limit` N, as `attack` takes it, the first N at most), stepped on the Attack lab screen, showing
     /// test image `image` (clamped into range) first; `perceptualBound` applies to LPA and PPGD only (nil: their
     /// default).
     static func attack(
@@ -139,7 +140,11 @@ extension Job {
             return job
         }
         let experiment = DeferredExperiment(label: "the classifier and its dataset") {
-            var dataset = try DatasetLoader.load(data, seed: seed)
+            // The run's test set, as `attack` and `eval` take it (a `--test-limit` run's first N images).
+            var dataset = RunTestSet(
+                run: run, config: config, full: try DatasetLoader.load(data, seed: seed), dataSpec: data,
+                useRunLimits: true
+            ).dataset
             dataset = dataset.subset(train: 1, test: min(256, dataset.testCount))
             let attack = try AttackExperiment(
                 classifier: try loadClassifier(dataset), images: dataset.testImages, labels: dataset.testLabels,

@@ -1,0 +1,82 @@
+import Attacks
+import Engine
+import Foundation
+import Models
+import TensorCore
+import Testing
+
+@testable import Workbench
+
+/// The workbench's figures for a run against what the command line prints for the same run: the Attack lab
+/// against `manifold attack METHOD --run R`, the Robustness screen against `attack` at its budgets. Both sides
+/// are computed here on one tiny trained run, the CLI's side by the code path `attack` takes
+/// (`LoadedClassifierRun.testSet`, `AttackFactory`, `TestSetAttack`).
+@Suite struct LabCLIAgreementTests {
+    /// A trained MLP run `clf` of 600 training and `testLimit` test images of the synthetic digits (the run's
+    /// `--test-limit`), trained with `seed`; returns the runs folder.
+    static func trainedRun(testLimit: Int, seed: UInt64) throws -> String {
+        let root = WorkbenchFixture.runsRoot()
+        var request = TrainingRequest(model: .classifier(.mlp))
+        (request.trainLimit, request.testLimit, request.epochs, request.batch, request.seed) =
+            (600, testLimit, 2, 32, seed)
+        let session = try TrainingSession(try TrainingPlan.new(request, run: RunDirectory(root: root, name: "clf")))
+        while !session.training.isFinished { try session.record(try session.training.step()) }
+        session.close()
+        return root
+    }
+
+    /// The snapshot of `job` once it finished (or failed, which is recorded).
+    static func finished(_ job: Job, timeout: TimeInterval = 120) -> Snapshot {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let s = job.runner.snapshot
+            if case .failed(let reason) = s.status {
+                Issue.record("\(job.title) failed: \(reason)")
+                return s
+            }
+            if s.status == .finished { return s }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        Issue.record("\(job.title) did not finish in \(timeout) s")
+        return job.runner.snapshot
+    }
+
+    /// What `manifold attack METHOD --run clf --eps EPS --n COUNT` computes (seed 0, its default), with
+    /// `settings` for the method's other options.
+    static func cliAttack(
+        _ method: String, root: String, eps: Float, count: Int? = nil, settings: AttackFactory.Settings = .init()
+    ) throws -> AttackResult {
+        let loaded = try LoadedClassifierRun.load(run: RunDirectory(root: root, name: "clf"), option: "--run")
+        loaded.model.setTraining(false)
+        let dataset = try loaded.testSet(override: nil, seed: 0, withTraining: false).dataset
+        return try TestSetAttack.run(
+            try AttackFactory.make(method, settings: settings), method: method, model: loaded.model, dataset: dataset,
+            count: count ?? min(1000, dataset.testCount), batchSize: 2000, threat: ThreatModel(epsilon: eps))
+    }
+
+    /// Bug: the lab attacked the first 256 test images of the whole dataset, also of a run trained with
+    /// `--test-limit 40`, whose test set `attack` and `eval` keep to 40 images: the lab's batch figures were
+    /// of 216 images the run is not measured on, and `attack pgd --run R --n 256` refused to reproduce them.
+    @Test func theLabAttacksTheRunsTestImagesAsAttackDoes() throws {
+        let root = try Self.trainedRun(testLimit: 40, seed: 0)
+        defer { cleanup(root) }
+        let job = try Job.attack(run: RunDirectory(root: root, name: "clf"), method: "pgd", running: true)
+        defer { job.runner.send(.stop) }
+        let figures = Dictionary(Self.finished(job).figures.map { ($0.name, $0.value) }) { a, _ in a }
+        let cli = try Self.cliAttack("pgd", root: root, eps: 0.1)
+        #expect(cli.count == 40)
+        #expect(figures["gradient evaluations"] == "\(cli.gradientEvaluations)")
+        #expect(figures["adversarial accuracy"] == String(format: "%.4f", cli.adversarialAccuracy))
+        #expect(figures["batch success rate"] == String(format: "%.4f", cli.successRate))
+        // The Robustness screen measures the same 40 images (at most 200).
+        let robustness = try Job.robustness(run: RunDirectory(root: root, name: "clf"), running: false)
+        defer { robustness.runner.send(.stop) }
+        let deadline = Date().addingTimeInterval(60)
+        var images: String?
+        while images == nil && Date() < deadline {
+            images = robustness.runner.snapshot.figures.first { $0.name == "images" }?.value
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        #expect(images == "40")
+    }
+}
