@@ -79,4 +79,31 @@ import Testing
         }
         #expect(images == "40")
     }
+
+    /// Bug: the Robustness screen seeded its attacks' random starts and searches with the run's training seed
+    /// (PGD, APGD, Square), where `attack` seeds them with `--seed`, 0 unless given, as the Attack lab does: on
+    /// a run trained with `--seed 5` its curves were not what `attack pgd --run R --eps E --n 200` printed.
+    @Test func theRobustnessScreenGivesWhatAttackGivesAtItsBudgets() throws {
+        let root = try Self.trainedRun(testLimit: 40, seed: 5)
+        defer { cleanup(root) }
+        let job = try Job.robustness(run: RunDirectory(root: root, name: "clf"), running: true)
+        defer { job.runner.send(.stop) }
+        let s = Self.finished(job, timeout: 300)
+        // `attack METHOD --run clf --eps E --n 200` with the screen's budgets (README's Robustness row).
+        var apgd = AttackFactory.Settings(steps: 50)
+        apgd.targetCount = 3
+        let budgets: [(curve: String, method: String, settings: AttackFactory.Settings)] = [
+            ("fgsm", "fgsm", .init()), ("pgd", "pgd", .init()), ("apgd-ce", "apgd", apgd), ("apgd-t", "apgd-t", apgd),
+            ("square", "square", .init()),
+        ]
+        for (curve, method, settings) in budgets {
+            let shown = try #require(s.curves[curve], "no \(curve) curve")
+            for (eps, accuracy) in zip(shown.x, shown.y) where eps > 0 {
+                let cli = try Self.cliAttack(method, root: root, eps: Float(eps), settings: settings)
+                #expect(
+                    String(format: "%.4f", accuracy) == String(format: "%.4f", cli.adversarialAccuracy),
+                    "\(curve) at eps \(eps)")
+            }
+        }
+    }
 }
