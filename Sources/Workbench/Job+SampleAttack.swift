@@ -185,10 +185,10 @@ extension Job {
                     }
                     // An L2 radius (pgd-l2) may reach 28, as on the command line; an L-inf one 1.
                     let l2 = attack.threat.norm == .l2
-                    let eps = min(l2 ? 28 : 1, max(0.005, attack.threat.epsilon * factor))
+                    let eps = LabRadius.rounded(min(l2 ? 28 : 1, max(0.005, attack.threat.epsilon * factor)))
                     do {
                         try attack.setEpsilon(eps)
-                        return String(format: "%@eps %.3f: attack restarted", l2 ? "L2 " : "", eps)
+                        return "\(l2 ? "L2 " : "")eps \(LabRadius.text(eps)): attack restarted"
                     } catch {
                         return "\(error)"
                     }

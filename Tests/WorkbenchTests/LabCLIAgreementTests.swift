@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Models
 import TensorCore
+import TerminalUI
 import Testing
 
 @testable import Workbench
@@ -103,6 +104,33 @@ import Testing
                 #expect(
                     String(format: "%.4f", accuracy) == String(format: "%.4f", cli.adversarialAccuracy),
                     "\(curve) at eps \(eps)")
+            }
+        }
+    }
+
+    /// Bug: `+` multiplies the lab's eps by 1.25, and after three presses (0.1 x 1.25^3 = 0.1953125) the lab
+    /// showed eps 0.1953 and the status line `eps 0.195`, neither the radius it attacked: `attack pgd --eps
+    /// 0.1953`, typed from the screen, attacks another. Now the eps `+` and `-` reach is a decimal of four
+    /// digits at most, shown whole in the figures and the status line.
+    @Test func theEpsShownIsTheEpsAttacked() throws {
+        let root = try AttackLabCarryOverTests.runsRoot()
+        defer { cleanup(root) }
+        let job = try Job.attack(run: RunDirectory(root: root, name: "clf"), method: "pgd", running: false)
+        defer { job.runner.send(.stop) }
+        var generator = RandomGenerator(seed: 1)
+        let lab = try AttackExperiment(
+            classifier: Classifier(kind: .mlp, generator: &generator), images: [Float](repeating: 0.5, count: 2 * 784),
+            labels: [1, 2], imageWidth: 28, imageHeight: 28, classNames: (0..<10).map(String.init), method: "pgd",
+            threat: ThreatModel(epsilon: 0.1), steps: 2, alpha: nil)
+        for (key, times) in [("+", 3), ("-", 7), ("+", 11)] {
+            for _ in 0..<times {
+                let change = try #require(job.controls(KeyEvent(.character(Character(key)))))
+                let message = change(lab)
+                var snapshot = Snapshot()
+                lab.describe(into: &snapshot, includeHeavy: false)
+                let shown = try #require(snapshot.figures.first { $0.name == "eps" }?.value)
+                #expect(Float(shown) == lab.threat.epsilon, "eps shown \(shown), attacked \(lab.threat.epsilon)")
+                #expect(message == "eps \(shown): attack restarted")
             }
         }
     }
