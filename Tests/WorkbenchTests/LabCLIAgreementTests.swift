@@ -134,4 +134,28 @@ import Testing
             }
         }
     }
+
+    /// Bug: `c` drew "pgd" over eps with PGD-20 steps of eps/8, where `attack pgd` (and the lab's own PGD, and
+    /// the Robustness screen's) steps eps/10: at the lab's eps the curve's PGD point was not the adversarial
+    /// accuracy the figures beside it showed, nor what `attack pgd --run R --eps E --n 256` printed.
+    @Test func theLabsCurveOverEpsIsWhatAttackPrints() throws {
+        let root = try Self.trainedRun(testLimit: 40, seed: 0)
+        defer { cleanup(root) }
+        let job = try Job.attack(run: RunDirectory(root: root, name: "clf"), method: "pgd", running: false)
+        defer { job.runner.send(.stop) }
+        let change = try #require(job.controls(KeyEvent(.character("c"))))
+        job.runner.send(.adjust(change))
+        let deadline = Date().addingTimeInterval(120)
+        while job.runner.snapshot.curves["pgd"] == nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        for method in ["fgsm", "pgd"] {
+            let curve = try #require(job.runner.snapshot.curves[method], "no \(method) curve")
+            #expect(curve.x.count == 7)
+            for (eps, accuracy) in zip(curve.x, curve.y) where eps > 0 {
+                let cli = try Self.cliAttack(method, root: root, eps: Float(eps))
+                #expect(
+                    String(format: "%.4f", accuracy) == String(format: "%.4f", cli.adversarialAccuracy),
+                    "\(method) at eps \(eps)")
+            }
+        }
+    }
 }
