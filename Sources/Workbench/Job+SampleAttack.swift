@@ -175,7 +175,7 @@ extension Job {
                 return { experiment in
                     guard let attack = experiment as? AttackExperiment else { return "" }
                     if let bound = attack.perceptualBound {
-                        let next = min(4, max(0.001, bound * factor))
+                        let next = LabRadius.rounded(min(4, max(0.001, bound * factor)))
                         do {
                             try attack.setPerceptualBound(next)
                             return String(format: "perceptual bound %.4g: attack restarted", next)

@@ -20,7 +20,8 @@ enum LabRadius {
 
     /// `epsilon` to four significant digits, as the lab's figures show it (`%.4g`): the eps that `+` / `-`
     /// and a change of norm reach is then the one shown, and `attack --eps` given it attacks that radius
-    /// (0.1 x 1.25^3 was 0.1953125, shown as 0.1953).
+    /// (0.1 x 1.25^3 was 0.1953125, shown as 0.1953); so too the perceptual bound (`--bound`) and the feature
+    /// view's delta.
     static func rounded(_ epsilon: Float) -> Float {
         Float(String(format: "%.4g", Double(epsilon))) ?? epsilon
     }

@@ -158,4 +158,43 @@ import Testing
             }
         }
     }
+
+    /// Bug: as eps did, the perceptual bound of `lpa` / `ppgd` (`+` / `-` in the lab) and the feature view's
+    /// delta went by exact factors of 1.25 and 0.8 while the figures showed four digits: after three `+` the
+    /// bound 0.1953125 showed as 0.1953, so `attack lpa --bound 0.1953` or `attack feature --eps 0.1953`,
+    /// typed from the screen, attacked another budget. Now each is kept to the four digits shown.
+    @Test func theBoundAndDeltaShownAreTheOnesAttacked() throws {
+        let root = try AttackLabCarryOverTests.runsRoot()
+        defer { cleanup(root) }
+        var generator = RandomGenerator(seed: 1)
+        let classifier = Classifier(kind: .mlp, generator: &generator)
+        let job = try Job.attack(run: RunDirectory(root: root, name: "clf"), method: "lpa", running: false)
+        defer { job.runner.send(.stop) }
+        let lab = try AttackExperiment(
+            classifier: classifier, images: [Float](repeating: 0.5, count: 2 * 784), labels: [1, 2], imageWidth: 28,
+            imageHeight: 28, classNames: (0..<10).map(String.init), method: "lpa", threat: ThreatModel(epsilon: 0.1),
+            steps: 2, alpha: nil)
+        let view = try FeatureAdversaryExperiment(
+            classifier: classifier, source: Tensor(shape: [1, 784], scalars: [Float](repeating: 0.2, count: 784)),
+            sourceLabel: 1, sourceIndex: 0,
+            guide: Tensor(shape: [1, 784], scalars: [Float](repeating: 0.7, count: 784)),
+            guideLabel: 2, guideIndex: 1, imageWidth: 28, imageHeight: 28, classNames: (0..<10).map(String.init),
+            steps: 2)
+        for (key, times) in [("+", 3), ("-", 7)] {
+            for _ in 0..<times {
+                let event = KeyEvent(.character(Character(key)))
+                let boundChange = try #require(job.controls(event))
+                let deltaChange = try #require(Job.featureAdversaryControls(event))
+                let (bound, delta) = (boundChange(lab), deltaChange(view))
+                var snapshot = Snapshot()
+                lab.describe(into: &snapshot, includeHeavy: false)
+                let shownBound = try #require(snapshot.figures.first { $0.name == "perceptual bound" }?.value)
+                #expect(Float(shownBound) == lab.perceptualBound, "bound shown \(shownBound), \(bound)")
+                snapshot = Snapshot()
+                view.describe(into: &snapshot, includeHeavy: false)
+                let shownDelta = try #require(snapshot.figures.first { $0.name == "delta" }?.value)
+                #expect(Float(shownDelta) == view.epsilon, "delta shown \(shownDelta), \(delta)")
+            }
+        }
+    }
 }
