@@ -139,9 +139,10 @@ public final class AttackExperiment: VisualExperiment {
     }
 
     /// Robust accuracy (accuracy on adversarial images) against each radius, in the lab's norm, over the first
-    /// 256 images of the batch at most: L-inf with FGSM and with PGD (20 steps of eps/8, random start); L2 (for
-    /// pgd-l2, whose eps is an L2 radius) with the one-step fast gradient method and with PGD-L2 (the same
-    /// steps). An eps of 0 gives the clean accuracy; radii outside (0, 1] (L2: (0, sqrt(pixels)]) are skipped.
+    /// 256 images of the batch at most: L-inf with FGSM and with PGD (20 steps of eps/10, random start, seed 0:
+    /// `attack pgd`'s defaults, so `attack fgsm|pgd --eps E --n 256` prints each point); L2 (for pgd-l2, whose
+    /// eps is an L2 radius) with the one-step fast gradient method and with PGD-L2 (20 steps of eps/4, as
+    /// `attack pgd-l2`). An eps of 0 gives the clean accuracy; radii outside (0, 1] (L2: (0, sqrt(pixels)]) are skipped.
     /// Stored in `robustnessCurve`.
     public func computeRobustnessCurve(epsilons: [Float]) {
         let count = min(256, labels.count)
@@ -163,7 +164,7 @@ public final class AttackExperiment: VisualExperiment {
             // One step: FGSM in L-inf; in L2 one full step along the normalised gradient (FGM).
             let oneStep: any Attack = l2 ? PGD(steps: 1, stepSize: eps, randomStart: false) : FGSM()
             let fgsm = try? oneStep.attack(classifier, images: subset, labels: subsetLabels, threat: threat)
-            let pgd = try? PGD(steps: 20, stepSize: eps / 8).attack(
+            let pgd = try? PGD(steps: 20).attack(
                 classifier, images: subset, labels: subsetLabels, threat: threat)
             curve.fgsm.append(fgsm?.adversarialAccuracy ?? .nan)
             curve.pgd.append(pgd?.adversarialAccuracy ?? .nan)

@@ -35,12 +35,14 @@ public struct LineChart: Widget {
     /// Style of the legend box (give it a background so lines beneath do not show through).
     public var legendStyle: Style
     public var marker: Canvas.Marker
+    /// The x values count whole things (epochs): the x axis is ticked at whole numbers only.
+    public var wholeX: Bool
 
     /// Creates a line chart.
     public init(
         series: [Series], logScaleY: Bool = false, smoothing: Double = 0, showLegend: Bool = true,
         yRange: ClosedRange<Double>? = nil, axisStyle: Style = .plain, labelStyle: Style = .plain,
-        legendStyle: Style = .plain, marker: Canvas.Marker = .braille
+        legendStyle: Style = .plain, marker: Canvas.Marker = .braille, wholeX: Bool = false
     ) {
         self.series = series
         self.logScaleY = logScaleY
@@ -51,6 +53,7 @@ public struct LineChart: Widget {
         self.labelStyle = labelStyle
         self.legendStyle = legendStyle
         self.marker = marker
+        self.wholeX = wholeX
     }
 
     /// Exponential moving average with bias correction; non-finite values pass through unchanged.
@@ -165,7 +168,13 @@ public struct LineChart: Widget {
             buffer.setString(text, x: axisX - CharacterWidth.of(text), y: row, style: labelStyle)
         }
         // X ticks: nice values inside the data range, labels centred and never overlapping.
-        let xScale = AxisTicks.linear(low: xMin, high: xMax, count: max(3, plot.width / 10))
+        var xScale = AxisTicks.linear(low: xMin, high: xMax, count: max(3, plot.width / 10))
+        if wholeX && xScale.step < 1 {
+            // Two epochs were ticked 1.0, 1.5, 2.0: keep the whole ones, labelled as such.
+            // (The ticks are sums of the step: 2 may be 2.0000000000000004.)
+            let whole = xScale.ticks.filter { abs($0 - $0.rounded()) < xScale.step * 1e-6 }.map { $0.rounded() }
+            xScale = AxisTicks.Scale(range: xScale.range, ticks: whole, step: 1)
+        }
         var nextFree = plot.x - labelWidth - 1
         for tick in xScale.ticks where tick >= xMin - 1e-9 && tick <= xMax + 1e-9 {
             let column = plot.x + canvas.pixelX(tick) / cellsPerPixelColumn

@@ -59,11 +59,11 @@ final class AttackScreen: JobScreen {
             job.leftByNext = true
             if LabRadius.isL2(next) != LabRadius.isL2(job.method) {
                 let ratio = String(format: "%g", LabRadius.l2 / LabRadius.linf)
+                let (now, before) = (LabRadius.text(epsilon), LabRadius.text(lab.epsilon))
                 workbench.message =
                     LabRadius.isL2(next)
-                    ? String(
-                        format: "%@ at L2 eps %.3g: %@x the lab's L-inf eps %.3g", next, epsilon, ratio, lab.epsilon)
-                    : String(format: "%@ at eps %.3g: the lab's L2 eps %.3g / %@", next, epsilon, lab.epsilon, ratio)
+                    ? "\(next) at L2 eps \(now): \(ratio)x the lab's L-inf eps \(before)"
+                    : "\(next) at eps \(now): the lab's L2 eps \(before) / \(ratio)"
             }
             if let dropped = AttackScreen.dropOldestLeftAttack(workbench: &workbench) {
                 workbench.message += " · dropped the paused \(dropped) (the lab keeps \(AttackScreen.keptLeftAttacks) paused attacks)"

@@ -56,7 +56,7 @@ extension Job {
         case .character("+"), .character("="), .character("-"):
             let factor: Float = key.key == .character("-") ? 0.8 : 1.25
             action = { view in
-                let next = min(1, view.epsilon * factor)
+                let next = LabRadius.rounded(min(1, view.epsilon * factor))
                 try view.restart(epsilon: next)
                 return String(format: "delta %.4g; attack restarted", next)
             }

@@ -14,7 +14,8 @@ extension Job {
         let loaded = try LoadedClassifierRun.load(run: run, option: option)
         loaded.model.setTraining(false)
         let seed = try run.readConfig()["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
-        let dataset = try DatasetLoader.load(loaded.dataSpec, seed: seed)
+        // The run's test set, as `attack` takes it (a `--test-limit` run's first N images).
+        let dataset = try loaded.testSet(override: nil, seed: seed).dataset
         labels.classNames = dataset.classNames
         return (loaded.model, dataset)
     }

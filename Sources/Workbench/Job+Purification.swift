@@ -74,9 +74,9 @@ extension Job {
     /// for a method without an eps the lab's eps that the adaptive attacks (`a` `A`, L-inf PGD) use.
     private static func labAttackName(_ method: String, epsilon: Float) -> String {
         if AttackFactory.radiusFreeMethods.contains(method) {
-            return String(format: "%@ (the lab's; no eps: a/A at %.3g)", method, epsilon)
+            return "\(method) (the lab's; no eps: a/A at \(LabRadius.text(epsilon)))"
         }
-        return String(format: "%@ %@eps %.3g (the lab's)", method, LabRadius.isL2(method) ? "L2 " : "", epsilon)
+        return "\(method) \(LabRadius.isL2(method) ? "L2 " : "")eps \(LabRadius.text(epsilon)) (the lab's)"
     }
 
     /// The purification view's keys: `+` / `-` t* x1.25 / x0.8 (DAE: one level more / fewer), `(` / `)`

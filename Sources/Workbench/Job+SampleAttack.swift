@@ -101,7 +101,8 @@ extension Job {
         return toyLangevin(running: running)
     }
 
-    /// An attack on the first 256 test images of a classifier run, stepped on the Attack lab screen, showing
+    /// An attack on the first 256 test images of a classifier run (of its test set: a run trained with
+    /// `--test-limit` N, as `attack` takes it, the first N at most), stepped on the Attack lab screen, showing
     /// test image `image` (clamped into range) first; `perceptualBound` applies to LPA and PPGD only (nil: their
     /// default).
     static func attack(
@@ -147,7 +148,11 @@ extension Job {
             return job
         }
         let experiment = DeferredExperiment(label: "the classifier and its dataset") {
-            var dataset = try DatasetLoader.load(data, seed: seed)
+            // The run's test set, as `attack` and `eval` take it (a `--test-limit` run's first N images).
+            var dataset = RunTestSet(
+                run: run, config: config, full: try DatasetLoader.load(data, seed: seed), dataSpec: data,
+                useRunLimits: true
+            ).dataset
             dataset = dataset.subset(train: 1, test: min(256, dataset.testCount))
             // No L2 ball is wider than the images' largest L2 distance: on 1x1 images `n` from eps 0.125 into
             // pgd-l2 asked for 1.25 and the attack failed to start.
@@ -184,11 +189,12 @@ extension Job {
                     let word = factor > 1 ? "largest" : "smallest"
                     if let current = attack.perceptualBound {
                         let bounds: ClosedRange<Float> = 0.001...4
-                        guard let next = LiveScale.scaled(current, by: factor, within: bounds) else {
+                        guard let scaled = LiveScale.scaled(current, by: factor, within: bounds) else {
                             return String(
                                 format: "perceptual bound %.4g already (the %@: x%g would pass %g)", current, word,
                                 factor, factor > 1 ? bounds.upperBound : bounds.lowerBound)
                         }
+                        let next = LabRadius.rounded(scaled)
                         do {
                             try attack.setPerceptualBound(next)
                             return String(format: "perceptual bound %.4g: attack restarted", next)
@@ -206,15 +212,17 @@ extension Job {
                     let largest = l2 ? LabRadius.largestL2(pixels: attack.images.shape[1]) : 1
                     let bounds: ClosedRange<Float> = 0.005...largest
                     let current = attack.threat.epsilon
-                    guard let eps = LiveScale.scaled(current, by: factor, within: bounds) else {
+                    guard let scaled = LiveScale.scaled(current, by: factor, within: bounds) else {
                         return String(
                             format: "%@eps %.4g already (the %@: x%g would pass %g)", l2 ? "L2 " : "", current, word,
                             factor, factor > 1 ? bounds.upperBound : bounds.lowerBound)
                     }
+                    // To the figures' four digits, so that the eps shown is the eps attacked (unless that
+                    // rounds past the largest radius, sqrt(7) = 2.6458 to 2.646 on images of 7 pixels).
+                    let eps = LabRadius.rounded(scaled) <= bounds.upperBound ? LabRadius.rounded(scaled) : scaled
                     do {
                         try attack.setEpsilon(eps)
-                        // As the figures show it (three decimals showed 0.009766 as 0.010).
-                        return String(format: "%@eps %.4g: attack restarted", l2 ? "L2 " : "", eps)
+                        return "\(l2 ? "L2 " : "")eps \(LabRadius.text(eps)): attack restarted"
                     } catch {
                         return "\(error)"
                     }

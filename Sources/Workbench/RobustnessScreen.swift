@@ -92,7 +92,7 @@ final class RobustnessScreen: JobScreen {
         buffer.render(
             LineChart(
                 series: series, yRange: 0...1, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
-                legendStyle: theme.textStyle),
+                legendStyle: theme.textStyle, wholeX: true),
             in: workbench.panel(
                 collapse.map { "accuracy per epoch · catastrophic overfitting: \($0)" } ?? "test accuracy per epoch",
                 area, &buffer))

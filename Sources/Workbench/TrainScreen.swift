@@ -142,7 +142,7 @@ final class TrainScreen: JobScreen {
                     return .init(name: $1, values: values, xValues: epochs(values), color: theme.seriesColor($0 + 2))
                 },
                 logScaleY: workbench.logScale, axisStyle: theme.borderStyle, labelStyle: theme.mutedStyle,
-                legendStyle: theme.textStyle),
+                legendStyle: theme.textStyle, wholeX: true),
             in: workbench.panel("per epoch\(accuracy)", area, &buffer, focused: focused))
     }
 }

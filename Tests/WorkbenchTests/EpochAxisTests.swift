@@ -41,4 +41,36 @@ import Testing
                 "\(kind) at epoch \(epoch): \(labels)\n\(frame.joined(separator: "\n"))")
         }
     }
+
+    /// The labels under the x axis of the chart in the panel whose title starts with `title`, nil when there is
+    /// no such chart.
+    static func xLabels(_ frame: [String], panel title: String) -> [String]? {
+        let rows = frame.map(Array.init)
+        guard let titleRow = frame.firstIndex(where: { $0.contains("╭ " + title) }),
+            let column = rows[titleRow].indices.first(where: { rows[titleRow][$0...].starts(with: Array("╭ " + title)) }
+            ),
+            let axis = rows[titleRow...].firstIndex(where: {
+                $0.count > column && $0[column...].prefix(8).contains("└")
+            }),
+            let corner = rows[axis][column...].firstIndex(of: "└")
+        else { return nil }
+        return String(rows[axis + 1][corner...].prefix { $0 != "│" }).split(separator: " ").map(String.init)
+    }
+
+    /// Bug: a run of two epochs had its per-epoch charts ticked 1.0, 1.5, 2.0, on the Train screen and on the
+    /// Robustness screen: epoch 1.5 is not an epoch, and every other figure (the status line, metrics.csv,
+    /// "epochs 2/2") counts whole ones. The ticks are now whole epochs.
+    @Test func twoEpochsAreTickedAsWholeEpochs() {
+        for (kind, title) in [(Job.Kind.classifierTraining, "per epoch"), (.robustness, "test accuracy per epoch")] {
+            let frame = WorkbenchFixture.jobFrame(kind: kind, title: "mlp", width: 200, height: 40) { snapshot in
+                snapshot.epochSeries = ["test_accuracy": [0.80, 0.84]]
+                snapshot.epoch = 2
+                if kind == .classifierTraining { snapshot.series = ["loss": [1, 0.8, 0.5]] }
+                if kind == .robustness { snapshot.curves["pgd"] = ([0, 0.1], [0.84, 0.2]) }
+            }
+            let labels = Self.xLabels(frame, panel: title)
+            #expect(
+                labels == ["1", "2"], "\(kind): \(labels ?? [])\n\(frame.joined(separator: "\n"))")
+        }
+    }
 }
