@@ -50,7 +50,7 @@ public final class DiffusionPurifier: SteppablePurifier {
     public var summary: String {
         switch reverse {
         case .ddpm: return "diffpure t*=\(tStar), \(tStar) ddpm steps"
-        case .ddim(let steps): return "diffpure t*=\(tStar), \(steps) ddim steps"
+        case .ddim(let steps): return "diffpure t*=\(tStar), \(steps) ddim step\(steps == 1 ? "" : "s")"
         }
     }
 
