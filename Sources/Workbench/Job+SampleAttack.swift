@@ -173,14 +173,18 @@ extension Job {
             kind: .attack, title: "\(method) · \(run.name)", runner: runner, classNames: [], run: run, labels: labels)
         job.method = method
         job.epsilon = epsilon
+        let (epsilonLadder, boundLadder) = (LiveLadder(), LiveLadder())
         job.controls = { key in
             switch key.key {
             case .left, .right:
                 let delta = key.key == .left ? -1 : 1
                 return { experiment in
                     guard let attack = experiment as? AttackExperiment else { return "" }
+                    let before = attack.selectedImage
                     attack.selectedImage += delta
-                    return "image \(attack.selectedImage)"
+                    guard attack.selectedImage == before else { return "image \(attack.selectedImage)" }
+                    // At either end the press changes nothing: say so rather than repeat the image.
+                    return "image \(before) already (the \(delta < 0 ? "first" : "last") of \(attack.labels.count))"
                 }
             case .character("+"), .character("="), .character("-"):
                 let factor: Float = key.key == .character("-") ? 0.8 : 1.25
@@ -189,12 +193,13 @@ extension Job {
                     let word = factor > 1 ? "largest" : "smallest"
                     if let current = attack.perceptualBound {
                         let bounds: ClosedRange<Float> = 0.001...4
-                        guard let scaled = LiveScale.scaled(current, by: factor, within: bounds) else {
+                        guard let next = boundLadder.step(
+                            from: current, by: factor, within: bounds, rounding: LabRadius.rounded)
+                        else {
                             return String(
                                 format: "perceptual bound %.4g already (the %@: x%g would pass %g)", current, word,
                                 factor, factor > 1 ? bounds.upperBound : bounds.lowerBound)
                         }
-                        let next = LabRadius.rounded(scaled)
                         do {
                             try attack.setPerceptualBound(next)
                             return String(format: "perceptual bound %.4g: attack restarted", next)
@@ -212,14 +217,15 @@ extension Job {
                     let largest = l2 ? LabRadius.largestL2(pixels: attack.images.shape[1]) : 1
                     let bounds: ClosedRange<Float> = 0.005...largest
                     let current = attack.threat.epsilon
-                    guard let scaled = LiveScale.scaled(current, by: factor, within: bounds) else {
+                    // To the figures' four digits, so that the eps shown is the eps attacked (unless that
+                    // rounds past the largest radius, sqrt(7) = 2.6458 to 2.646 on images of 7 pixels).
+                    guard let eps = epsilonLadder.step(
+                        from: current, by: factor, within: bounds, rounding: LabRadius.rounded)
+                    else {
                         return String(
                             format: "%@eps %.4g already (the %@: x%g would pass %g)", l2 ? "L2 " : "", current, word,
                             factor, factor > 1 ? bounds.upperBound : bounds.lowerBound)
                     }
-                    // To the figures' four digits, so that the eps shown is the eps attacked (unless that
-                    // rounds past the largest radius, sqrt(7) = 2.6458 to 2.646 on images of 7 pixels).
-                    let eps = LabRadius.rounded(scaled) <= bounds.upperBound ? LabRadius.rounded(scaled) : scaled
                     do {
                         try attack.setEpsilon(eps)
                         return "\(l2 ? "L2 " : "")eps \(LabRadius.text(eps)): attack restarted"

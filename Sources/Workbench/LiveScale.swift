@@ -14,3 +14,27 @@ enum LiveScale {
         return next
     }
 }
+
+/// A value scaled live whose applied value is rounded to the digits shown (the Attack lab's eps and
+/// perceptual bound, four significant digits): the ladder runs on the exact values, so that as many presses
+/// back return to the start, and each press applies the rounded rung, so that the value shown is the value
+/// used. Rounding each press's result instead drifted (0.1 came back as 0.1001 after 40 `-` and 13 `+`).
+/// Used on the runner's queue only, one press at a time.
+final class LiveLadder: @unchecked Sendable {
+    /// The exact rung last reached, and the rounded value it applied.
+    private var rung: (exact: Float, applied: Float)?
+
+    /// The rounded next rung from `current` (the value in use) times `factor`, or nil where the exact rung
+    /// would pass `bounds`. A `current` this ladder did not apply (the start, or a value set another way)
+    /// starts the ladder afresh there.
+    func step(
+        from current: Float, by factor: Float, within bounds: ClosedRange<Float>, rounding: (Float) -> Float
+    ) -> Float? {
+        let exact = rung.flatMap { $0.applied == current ? $0.exact : nil } ?? current
+        guard let next = LiveScale.scaled(exact, by: factor, within: bounds) else { return nil }
+        let rounded = rounding(next)
+        let applied = rounded <= bounds.upperBound && rounded >= bounds.lowerBound ? rounded : next
+        rung = (next, applied)
+        return applied
+    }
+}

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TerminalUI
 import Testing
 
 @testable import Workbench
@@ -62,5 +63,30 @@ import Testing
         #expect(highest <= 1 && highest > 0.8, "\(highest)")
         let top = answer(to: "+")
         #expect(top.message == "eps \(top.figure) already (the largest: x1.25 would pass 1)", "\(top.message)")
+    }
+
+    /// Bug: `←` on the first image (or `→` on the last) answered "image 0" at every press, as if it had moved;
+    /// it now says the image is the first (or the last) already.
+    @Test func imageKeysAtEitherEndSaySo() throws {
+        let root = try AttackLabCarryOverTests.runsRoot()
+        defer { cleanup(root) }
+        let job = try Job.attack(run: RunDirectory(root: root, name: "clf"), running: false)
+        defer { job.runner.send(.stop) }
+        let deadline = Date().addingTimeInterval(60)
+        while job.runner.snapshot.status != .paused && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        state.add(job)
+        func answer(to key: Key) -> String {
+            _ = Self.epsilon(of: job)  // the runner has answered everything before
+            _ = state.handle(.key(KeyEvent(key)))
+            let wait = Date().addingTimeInterval(60)
+            while job.runner.snapshot.message.hasPrefix("eps used ") && Date() < wait {
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+            return job.runner.snapshot.message
+        }
+        #expect(answer(to: .left).hasPrefix("image 0 already (the first of "))
+        #expect(answer(to: .right) == "image 1")
+        #expect(answer(to: .left) == "image 0")
     }
 }
