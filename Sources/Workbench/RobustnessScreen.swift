@@ -125,7 +125,8 @@ final class RobustnessScreen: JobScreen {
                 bars: bars.enumerated().map {
                     .init(label: $1.label, value: $1.value, color: theme.seriesColor($0 % 2))
                 },
-                maximum: 1, labelStyle: theme.textStyle, highlightStyle: theme.accentStyle),
+                // Three decimals, as the table above shows the same accuracies (0.045 was drawn "0.04").
+                maximum: 1, labelStyle: theme.textStyle, highlightStyle: theme.accentStyle, decimals: 3),
             in: workbench.panel("robust accuracy per threat model and run", rows[1], &buffer))
         workbench.renderProgress(s, in: rows[2], buffer: &buffer)
     }

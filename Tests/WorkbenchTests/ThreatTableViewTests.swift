@@ -30,9 +30,15 @@ import Testing
         let text = frame.joined(separator: "\n")
         for expected in [
             "std: acc · dist", "robust: acc · dist", "0.085 · 0.205", "0.675 · 0.074", "±10 deg, ±1 px",
-            "pgd-linf · robust", "0.68", "robust accuracy per threat model and run", "200 (fashion test)",
+            "pgd-linf · robust", "robust accuracy per threat model and run", "200 (fashion test)",
         ] {
             #expect(frame.contains { $0.contains(expected) }, "\(expected) missing:\n\(text)")
+        }
+        // The bars give the table's three decimals (they were rounded to two: 0.675 drawn "0.68").
+        for (label, value) in [("pgd-linf · std", "0.085"), ("pgd-linf · robust", "0.675")] {
+            #expect(
+                frame.contains { $0.contains(label) && $0.contains(value) && !$0.contains(" · 0.") },
+                "bar \(label) \(value) missing:\n\(text)")
         }
         #expect(!frame.contains { $0.contains("robust accuracy over eps") }, "\(text)")
     }
