@@ -19,15 +19,7 @@ import Testing
             try trainRuns([["mlp", "--run", "r\(classes)", "--data", data]], options: ["--quiet"], runsRoot: root)
             let job = try Job.robustness(run: RunDirectory(root: root, name: "r\(classes)"), running: true)
             defer { job.runner.send(.stop) }
-            let deadline = Date().addingTimeInterval(120)
-            var status = job.runner.snapshot.status
-            while Date() < deadline {
-                status = job.runner.snapshot.status
-                if status == .finished { break }
-                if case .failed = status { break }
-                Thread.sleep(forTimeInterval: 0.02)
-            }
-            #expect(status == .finished, "\(classes) classes: \(status)")
+            WorkbenchLockReleaseTests.wait(for: .finished, of: job)
             let snapshot = job.runner.snapshot
             let attacks = snapshot.figures.first { $0.name == "attacks" }?.value
             #expect(attacks == "fgsm, pgd, apgd-ce, square", "\(classes) classes: \(attacks ?? "none")")

@@ -18,14 +18,6 @@ import Testing
         try trainRuns([["mlp", "--run", "r", "--data", data]], options: ["--quiet"], runsRoot: root)
         let job = try Job.threatComparison(run: RunDirectory(root: root, name: "r"), running: true)
         defer { job.runner.send(.stop) }
-        let deadline = Date().addingTimeInterval(120)
-        var status = job.runner.snapshot.status
-        while Date() < deadline {
-            status = job.runner.snapshot.status
-            if status == .finished { break }
-            if case .failed = status { break }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        #expect(status == .finished, "\(status)")
+        WorkbenchLockReleaseTests.wait(for: .finished, of: job)
     }
 }

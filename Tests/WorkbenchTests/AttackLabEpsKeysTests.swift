@@ -22,6 +22,16 @@ import Testing
         return Float(job.runner.snapshot.message.dropFirst(marker.count))
     }
 
+    /// A lab attacking run `clf` of `root`, paused at its start, on a workbench that shows it.
+    static func pausedLab(root: String) throws -> (Job, WorkbenchState) {
+        let job = try Job.attack(run: RunDirectory(root: root, name: "clf"), running: false)
+        let deadline = Date().addingTimeInterval(60)
+        while job.runner.snapshot.status != .paused && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        state.add(job)
+        return (job, state)
+    }
+
     /// Bug: `-` held down clamped eps at 0.005, off its ladder of x0.8 steps, so as many `+` no longer brought
     /// it back (from 0.1, 40 `-` and 13 `+` gave 0.0909); the status line showed eps to three decimals ("eps
     /// 0.010: attack restarted" for the 0.009766 the figures showed). A press that would pass a bound now leaves
@@ -29,12 +39,10 @@ import Testing
     @Test func epsKeysStopAtTheirBoundsAndComeBack() throws {
         let root = try AttackLabCarryOverTests.runsRoot()
         defer { cleanup(root) }
-        let job = try Job.attack(run: RunDirectory(root: root, name: "clf"), running: false)
+        let lab = try Self.pausedLab(root: root)
+        let job = lab.0
+        var state = lab.1
         defer { job.runner.send(.stop) }
-        let deadline = Date().addingTimeInterval(60)
-        while job.runner.snapshot.status != .paused && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
-        state.add(job)
         func press(_ key: Character, times: Int) {
             for _ in 0..<times { _ = state.handle(.key(.character(key))) }
         }
@@ -70,12 +78,10 @@ import Testing
     @Test func imageKeysAtEitherEndSaySo() throws {
         let root = try AttackLabCarryOverTests.runsRoot()
         defer { cleanup(root) }
-        let job = try Job.attack(run: RunDirectory(root: root, name: "clf"), running: false)
+        let lab = try Self.pausedLab(root: root)
+        let job = lab.0
+        var state = lab.1
         defer { job.runner.send(.stop) }
-        let deadline = Date().addingTimeInterval(60)
-        while job.runner.snapshot.status != .paused && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
-        state.add(job)
         func answer(to key: Key) -> String {
             _ = Self.epsilon(of: job)  // the runner has answered everything before
             _ = state.handle(.key(KeyEvent(key)))
