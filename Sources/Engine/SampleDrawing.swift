@@ -94,6 +94,15 @@ public struct SampleDrawing {
         }
     }
 
+    /// Refuses a run of `kind` that the method does not sample (`RunKindMismatch`, a usage error).
+    private func checkKind(_ kind: GenerativeKind) throws {
+        guard !method.kinds.contains(kind) else { return }
+        throw RunKindMismatch(
+            RunKindMismatch.message(
+                run: run.path, model: kind.rawValue, isNot: "a model for '\(method.rawValue)' sampling",
+                kinds: method.kinds.map(\.rawValue)))
+    }
+
     /// Loads the run, samples, writes the grid and scores. `progress` sees the sampler after each step;
     /// `note` gets one-line remarks for stderr (the quick MLP); `written` is called once the grid is in
     /// place, before the scoring.
@@ -103,13 +112,12 @@ public struct SampleDrawing {
     public func draw(
         progress: (any Sampler) -> Void = { _ in }, note: (String) -> Void = { _ in }, written: () -> Void = {}
     ) throws -> Result {
+        // The kind, from config.json, before the weights: a VAE run given to 'ddim' is the wrong run
+        // whether or not its checkpoint reads (a damaged one said only that, after loading).
+        let named = (try? run.readConfig())?["model"]?.stringValue.flatMap(GenerativeKind.init(rawValue:))
+        if let named { try checkKind(named) }
         let (kind, _, config, model) = try loadRun()
-        guard method.kinds.contains(kind) else {
-            throw RunKindMismatch(
-                RunKindMismatch.message(
-                    run: run.path, model: kind.rawValue, isNot: "a model for '\(method.rawValue)' sampling",
-                    kinds: method.kinds.map(\.rawValue)))
-        }
+        try checkKind(kind)
         let pixels = config["pixels"]?.integerValue ?? 784
         let imageSize = RunImageSize.of(config: config, pixels: pixels)
         let dataset = interpolation != nil || scoring ? try referenceData(config: config, pixels: pixels) : nil

@@ -148,6 +148,13 @@ import Testing
         let corrupt = try ManifoldBinary.run(
             ["sample", "prior", "--run", "vae", "--out", out, "--no-scores"], runsRoot: root)
         #expect(corrupt.status == 1 && corrupt.stderr.contains("model.safetensors"), "\(corrupt.stderr)")
+        // The same run given to a method of another kind is the wrong run, checked before its weights (it
+        // said only that the checkpoint was damaged, exit 1).
+        let wrongKind = try ManifoldBinary.run(
+            ["sample", "ddim", "--run", "vae", "--out", out, "--no-scores"], runsRoot: root)
+        #expect(
+            wrongKind.status == 2 && wrongKind.stderr.contains("(model vae) is not a model for 'ddim' sampling"),
+            "\(wrongKind.status) \(wrongKind.stderr)")
         try FileManager.default.removeItem(atPath: model)
         let missing = try ManifoldBinary.run(
             ["sample", "prior", "--run", "vae", "--out", out, "--no-scores"], runsRoot: root)
