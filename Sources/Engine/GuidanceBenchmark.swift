@@ -125,14 +125,16 @@ public struct GuidanceBenchmark {
     }
 
     /// Checks every run, then draws and scores each row of `plan`, calling `progress` with the row's index
-    /// and its sampler after each sampling step.
+    /// and its sampler after each sampling step, and `note` with a line for each scorer or guide trained on
+    /// data of other classes than the run it scores or guides (`RunDataComparison`).
     /// - Throws: `SamplingRequestError` (a usage error), before anything is drawn, for a missing run, a run
     ///   of the wrong kind (an unconditional run for classifier-free guidance, one trained with `p_uncond`
     ///   0 for w > 0), a scorer or guide that is not a classifier or whose pixel or class count differs
     ///   from the run's, more DDIM steps than T; other errors for unreadable runs, data and files.
-    public func run(progress: (_ row: Int, _ total: Int, _ sampler: any Sampler) -> Void = { _, _, _ in }) throws
-        -> Report
-    {
+    public func run(
+        note: (String) -> Void = { _ in },
+        progress: (_ row: Int, _ total: Int, _ sampler: any Sampler) -> Void = { _, _, _ in }
+    ) throws -> Report {
         var checked: [String: CheckedRun] = [:]
         var scoring: Classifier?
         for (run, option) in [(conditionalRun, "--run"), (guidedRun, "--ddpm")] {
@@ -146,6 +148,18 @@ public struct GuidanceBenchmark {
             for guide in guides {
                 _ = try SampleDrawing.checkedClassifier(
                     guide, option: "--guide", pixels: guided.pixels, classCount: guided.classCount)
+            }
+        }
+        for (run, option) in [(conditionalRun, "--run"), (guidedRun, "--ddpm")] {
+            guard let run, let checkedRun = checked[run.path] else { continue }
+            let own = RunDataComparison(config: checkedRun.config)
+            let others = [(scorer, "'--classifier'")] + (option == "--ddpm" ? guides.map { ($0, "'--guide'") } : [])
+            for (other, otherOption) in others {
+                guard let data = RunDataComparison(run: other) else { continue }
+                let role = "'\(option)' '\(Sanitize.line(run.name, limit: 80))'"
+                if let line = own.note(option: otherOption, otherRun: other.name, other: data, role: role) {
+                    note(line)
+                }
             }
         }
         var references: [String: Reference] = [:]

@@ -138,7 +138,8 @@ enum BenchGuidanceCommand {
         let cells = benchmark.plan
         let report: GuidanceBenchmark.Report
         do {
-            report = try benchmark.run { row, total, sampler in
+            let quiet = parsed.has(SharedOptions.quiet)
+            report = try benchmark.run(note: { if !quiet { printError($0) } }) { row, total, sampler in
                 let cell = cells[row]
                 progress.update(
                     done: row * sampler.progress.total + sampler.progress.done, total: total * sampler.progress.total,

@@ -75,6 +75,19 @@ import Testing
             let quiet = try ManifoldBinary.run(given + ["--quiet"], runsRoot: root)
             #expect(quiet.status == 0 && !quiet.stderr.contains("their classes differ"), "\(given): \(quiet.stderr)")
         }
+        // bench guidance notes its scorer and each guide of other classes than the DDPM run.
+        let guidance = try ManifoldBinary.run(
+            [
+                "bench", "guidance", "--ddpm", "clothes-ddpm", "--guide", "digits,twin", "--classifier", "digits",
+                "--scales", "1", "--n", "1", "--steps", "2", "--test-limit", "50", "--json",
+            ], runsRoot: root)
+        #expect(guidance.status == 0, "\(guidance.stderr)")
+        let guidanceNotes = guidance.stderr.split(separator: "\n").filter { $0.contains("their classes differ") }
+        let expected = ["'--classifier' run 'digits' was", "'--guide' run 'digits' was", "'--guide' run 'twin' was"]
+        #expect(guidanceNotes.count == expected.count, "\(guidance.stderr)")
+        for (line, start) in zip(guidanceNotes, expected) {
+            #expect(line.hasPrefix("manifold: note: " + start), "\(guidance.stderr)")
+        }
         // A second run of the same classes gets no note.
         let same = try ManifoldBinary.run(
             [
