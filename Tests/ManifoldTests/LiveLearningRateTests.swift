@@ -34,6 +34,13 @@ import Testing
         return job.runner.snapshot.message
     }
 
+    /// A plain workbench (no colour) on the runs of `root`.
+    static func workbench(root: String) -> WorkbenchState {
+        WorkbenchState(
+            theme: Theme.dark, colorDepth: .none, kittyGraphics: false, dataSpec: "synthetic",
+            screens: ScreenRegistry.standard(runsRoot: root))
+    }
+
     /// Bug: `+` doubled the learning rate the run trained at, but config.json's `lr` kept the rate the run
     /// started with: the saved run claimed a rate its last epochs were not trained at, Runs' `t` and `train
     /// --resume` went back to the old rate without a word, and the divergence warning named the old rate.
@@ -42,9 +49,7 @@ import Testing
         let root = temporaryFolder()
         defer { cleanup(root) }
         let run = try WorkbenchLockReleaseTests.savedRun(root: root)
-        var state = WorkbenchState(
-            theme: Theme.dark, colorDepth: .none, kittyGraphics: false, dataSpec: "synthetic",
-            screens: ScreenRegistry.standard(runsRoot: root))
+        var state = Self.workbench(root: root)
         let job = try Job.resume(run: run, extraEpochs: 1, running: false)
         defer { for job in state.jobs { job.runner.send(.stop) } }
         WorkbenchLockReleaseTests.wait(for: .paused, of: job)
@@ -132,9 +137,7 @@ import Testing
         let root = temporaryFolder()
         defer { cleanup(root) }
         let run = try WorkbenchLockReleaseTests.savedRun(root: root)
-        var state = WorkbenchState(
-            theme: Theme.dark, colorDepth: .none, kittyGraphics: false, dataSpec: "synthetic",
-            screens: ScreenRegistry.standard(runsRoot: root))
+        var state = Self.workbench(root: root)
         let job = try Job.resume(run: run, extraEpochs: 1, running: true)
         defer { for job in state.jobs { job.runner.send(.stop) } }
         WorkbenchLockReleaseTests.wait(for: .finished, of: job)
