@@ -28,14 +28,15 @@ extension WorkbenchState {
             in: inner)
     }
 
-    /// Points coloured by class; label -1 (prior samples, data) is drawn in the muted colour.
+    /// Points coloured by class; label -1 (prior samples, data) is drawn in the muted colour, which no class
+    /// shares however many classes the data has.
     func renderScatter(_ s: Snapshot, classNames: [String], title: String, in area: Rect, buffer: inout Buffer) {
         let extra = classNames.count
         let points = s.points.map { ScatterPlot.Point(x: $0.x, y: $0.y, classIndex: $0.label < 0 ? extra : $0.label) }
         let hasExtra = s.points.contains { $0.label < 0 }
         buffer.render(
             ScatterPlot(
-                points: points, classColors: Array(theme.classes.prefix(extra)) + [theme.muted],
+                points: points, classColors: theme.classPalette(count: extra, depth: colorDepth) + [theme.muted],
                 classNames: classNames + (hasExtra ? ["prior"] : []), legendStyle: theme.textStyle),
             in: panel(title, area, &buffer))
     }
