@@ -66,7 +66,8 @@ final class AttackScreen: JobScreen {
                     : "\(next) at eps \(now): the lab's L2 eps \(before) / \(ratio)"
             }
             if let dropped = AttackScreen.dropOldestLeftAttack(workbench: &workbench) {
-                workbench.message += " · dropped the paused \(dropped) (the lab keeps \(AttackScreen.keptLeftAttacks) paused attacks)"
+                workbench.message +=
+                    " · dropped the paused \(dropped) (the lab keeps \(AttackScreen.keptLeftAttacks) paused attacks)"
             }
             return
         }
@@ -281,27 +282,40 @@ final class AttackScreen: JobScreen {
     /// target class, each strip as tall as lets all its images fit across; the figures below. Every image
     /// stays in view at every size (below 6 columns a cell, captions cut with a mark); in a short terminal
     /// the strips give up rows before the figures lose a classifier's row, and those rows come first in a
-    /// figures panel too short for all (the panel's scroll mark says there is more).
+    /// figures panel too short for all (the panel's scroll mark says there is more). With many classes (an
+    /// IDX folder of 26 letters), a strip whose images would be under 4 rows tall on one line wraps onto
+    /// as many lines as make them largest.
     private func renderClassSweep(_ s: Snapshot, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
         let strips = (0..<2).compactMap { s.images["sweep \($0)"] }
         let columns = max(strips.map(\.count).max() ?? 1, 1)
-        // renderImageStrip makes cells 2 * rows + 2 wide: the rows that let `columns` cells fit across, and
-        // narrower cells where even one row does not.
-        let across = max(1, (area.width - 2) / columns)
-        let rows = max(1, (across - 2) / 2)
-        let cellWidth = min(rows * 2 + 2, across)
         // The figures after the first three (image, attack, eps) name the classifiers, in strip order.
         let setup = min(3, s.figures.count)
         let classifierFigures = s.figures.count - setup
         let stripsHeight = area.height - 3 - (classifierFigures + 2)
-        let height = max(4, min(rows + 3, stripsHeight / max(strips.count, 1)))
+        let layout = Self.sweepLayout(
+            count: columns, width: area.width - 2, height: stripsHeight / max(strips.count, 1) - 2)
+        let height = max(4, min(layout.lines * (layout.imageRows + 1) + 2, stripsHeight / max(strips.count, 1)))
         let parts = Layout.vertical(strips.map { _ in .length(height) } + [.fill(1), .length(3)]).split(area)
         let names = s.figures.dropFirst(setup).map(\.name)
         for (index, strip) in strips.enumerated() {
             let name = index < names.count ? names[index] : "classifier \(index + 1)"
-            workbench.renderImageStrip(
-                strip, title: "\(name) · clean, then targeted PGD towards each class", in: parts[index],
-                buffer: &buffer, cellWidth: cellWidth)
+            let title = "\(name) · clean, then targeted PGD towards each class"
+            if layout.lines == 1 {
+                workbench.renderImageStrip(
+                    strip, title: title, in: parts[index], buffer: &buffer, cellWidth: layout.cellWidth)
+                continue
+            }
+            let inner = workbench.panel(title, parts[index], &buffer)
+            let perLine = (columns + layout.lines - 1) / layout.lines
+            for line in 0..<layout.lines where line * perLine < strip.count {
+                let row = Rect(
+                    x: inner.x, y: inner.y + line * (layout.imageRows + 1), width: inner.width,
+                    height: layout.imageRows + 1
+                ).intersection(inner)
+                workbench.renderImageRow(
+                    Array(strip[(line * perLine)..<min(strip.count, (line + 1) * perLine)]), in: row, buffer: &buffer,
+                    cellWidth: layout.cellWidth, firstID: 1 + line * perLine)
+            }
         }
         let figuresArea = parts[strips.count]
         let figures =
@@ -310,5 +324,22 @@ final class AttackScreen: JobScreen {
         workbench.renderFigures(
             figures, title: "perceptually aligned gradients (Tsipras et al. 2019)", in: figuresArea, buffer: &buffer)
         workbench.renderProgress(s, in: parts[parts.count - 1], buffer: &buffer)
+    }
+
+    /// How a strip of `count` images fills `width` x `height` cells: on one line, its images as tall as
+    /// cells of an equal share of the width allow (`renderImageStrip` makes a cell 2 x rows + 2 wide);
+    /// where that leaves them under 4 rows, on the number of lines that makes them tallest, if any does.
+    static func sweepLayout(count: Int, width: Int, height: Int) -> (lines: Int, imageRows: Int, cellWidth: Int) {
+        func across(_ lines: Int) -> Int { max(1, width / ((count + lines - 1) / lines)) }
+        func imageRows(_ lines: Int) -> Int { min(max(0, (across(lines) - 2) / 2), height / lines - 1) }
+        let oneLineRows = max(1, (across(1) - 2) / 2)
+        var best = (lines: 1, imageRows: oneLineRows, cellWidth: min(oneLineRows * 2 + 2, across(1)))
+        guard imageRows(1) < 4, count > 1 else { return best }
+        var tallest = max(0, imageRows(1))
+        for lines in 2...count where imageRows(lines) > tallest {
+            tallest = imageRows(lines)
+            best = (lines, tallest, min(tallest * 2 + 2, across(lines)))
+        }
+        return best
     }
 }

@@ -70,6 +70,15 @@ extension WorkbenchState {
         }
         let imageRows = max(1, inner.height - 1)
         let cellWidth = max(1, fixedCellWidth ?? max(6, min(30, imageRows * 2 + 2)))
+        renderImageRow(images, in: inner, buffer: &buffer, colormap: colormap, signed: signed, cellWidth: cellWidth)
+    }
+
+    /// Images side by side in cells `cellWidth` wide across `inner` (as many as fit), each above its caption,
+    /// without a panel; `firstID` numbers their kitty images, which must differ between rows.
+    func renderImageRow(
+        _ images: [Snapshot.Image], in inner: Rect, buffer: inout Buffer, colormap: Colormap? = nil,
+        signed: Bool = false, cellWidth: Int, firstID: Int = 1
+    ) {
         let count = min(images.count, max(1, inner.width / cellWidth))
         let cells = Layout.horizontal(Array(repeating: Constraint.length(cellWidth), count: count)).split(inner)
         for (index, cell) in cells.enumerated() {
@@ -91,7 +100,7 @@ extension WorkbenchState {
                 buffer.render(
                     ImageView(
                         pixels: image.values, width: image.width, height: image.height,
-                        mode: imageMode(UInt32(index + 1)), colormap: colormap),
+                        mode: imageMode(UInt32(firstID + index)), colormap: colormap),
                     in: picture)
             }
             // A caption as wide as its cell is cut one column short before the next cell, so that
