@@ -67,7 +67,7 @@ extension Job {
         }
         return pacedLabView(
             experiment, label: "purify", title: "purify · \(run.name) ← \(partner.name)", run: run, labels: labels,
-            running: running, controls: purificationControls)
+            running: running, controls: purificationControls(ladder: PurifierLadder()))
     }
 
     /// The lab's attack as the purification view names it: with its eps, as an L2 radius for pgd-l2, and
@@ -81,8 +81,17 @@ extension Job {
 
     /// The purification view's keys: `+` / `-` t* x1.25 / x0.8 (DAE: one level more / fewer), `(` / `)`
     /// fewer / more reverse steps (DDPM: halving into DDIM, doubling back to every ancestral step; DAE:
-    /// steps per level), each restarting the chain; `a` / `A` the adaptive attack (BPDA+EOT / full gradient).
-    static func purificationControls(_ key: KeyEvent) -> (@Sendable (any Experiment) -> String)? {
+    /// steps per level), each restarting the chain and retracing `ladder`; `a` / `A` the adaptive attack
+    /// (BPDA+EOT / full gradient).
+    static func purificationControls(ladder: PurifierLadder) -> @Sendable (KeyEvent) -> (
+        @Sendable (any Experiment) -> String
+    )? {
+        { key in purificationControls(key, ladder: ladder) }
+    }
+
+    private static func purificationControls(_ key: KeyEvent, ladder: PurifierLadder) -> (
+        @Sendable (any Experiment) -> String
+    )? {
         let change: (depth: Int, steps: Int)
         switch key.key {
         case .character("+"), .character("="): change = (1, 0)
@@ -105,7 +114,7 @@ extension Job {
         return { experiment in
             guard let view = experiment as? PurificationStepExperiment else { return "" }
             do {
-                let purifier = try changed(view.purifier, depth: change.depth, steps: change.steps)
+                let purifier = try ladder.step(from: view.purifier, depth: change.depth, steps: change.steps)
                 view.setPurifier(purifier)
                 return "\(purifier.summary): chain restarted"
             } catch {

@@ -57,9 +57,12 @@ import Testing
             attackName: "pgd eps 0.05", epsilon: 0.05)
     }
 
-    /// Applies the view's control for `key` as the runner would, returning its message.
-    static func press(_ key: Key, on view: PurificationStepExperiment) throws -> String {
-        let change = try #require(Job.purificationControls(KeyEvent(key)))
+    /// Applies the view's control for `key` as the runner would (one job's presses share a `ladder`),
+    /// returning its message.
+    static func press(
+        _ key: Key, on view: PurificationStepExperiment, ladder: PurifierLadder = PurifierLadder()
+    ) throws -> String {
+        let change = try #require(Job.purificationControls(ladder: ladder)(KeyEvent(key)))
         return change(view)
     }
 
@@ -80,7 +83,7 @@ import Testing
         #expect(view.settings.steps == nil && view.progress.total == 10)
         let refused = try Self.press(.character(")"), on: view)
         #expect(refused.contains("every ancestral step") && view.settings.steps == nil, "\(refused)")
-        #expect(Job.purificationControls(KeyEvent(.character("q"))) == nil)
+        #expect(Job.purificationControls(ladder: PurifierLadder())(KeyEvent(.character("q"))) == nil)
         while !view.isFinished { _ = try view.step() }
         #expect(view.verdicts.count == 10 && view.outcomes.map(\.attack) == ["naive"])
 

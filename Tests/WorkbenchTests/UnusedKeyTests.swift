@@ -40,7 +40,7 @@ import Testing
         var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
         let job = WorkbenchFixture.job(kind: .attack, title: "purify · clf ← ddpm") { _ in }
         defer { job.runner.send(.stop) }
-        job.controls = Job.purificationControls
+        job.controls = Job.purificationControls(ladder: PurifierLadder())
         state.add(job)
         _ = state.handle(.key(KeyEvent(.left)))
         #expect(state.message == "← does nothing in purify · clf ← ddpm (? lists the keys)", "\(state.message)")
