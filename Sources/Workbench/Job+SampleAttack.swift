@@ -236,6 +236,11 @@ extension Job {
             case .character("c"):
                 return { experiment in
                     guard let attack = experiment as? AttackExperiment else { return "" }
+                    // AutoAttack's panel takes the curve's place: `c` ran the sweep and drew nothing.
+                    guard attack.method != "autoattack" else {
+                        return "c: the AutoAttack panel stands where the curve over eps is drawn; "
+                            + "c draws it in the lab's other attacks ([ goes back)"
+                    }
                     // In the lab's norm: pgd-l2's radii are L2, scaled from the L-inf ones as `n` scales its eps.
                     let method = attack.threat.norm == .l2 ? "pgd-l2" : "pgd"
                     attack.computeRobustnessCurve(

@@ -137,11 +137,9 @@ extension Job {
         let kind: Kind = if case .classifier = plan.model { .classifierTraining } else { .generativeTraining }
         let job = Job(kind: kind, title: title, runner: runner, classNames: [], run: plan.run, labels: labels)
         job.releaseOnQuit = { lock.release() }
-        if kind == .classifierTraining {
-            job.saveWeights = { session.value?.saveWeights() ?? "still loading" }
-        } else {
-            job.addFocusControls()
-        }
+        // Every training's weights: `s` on a generative one (AE, VAE, DDPM, ...) answered that it had none to save.
+        job.saveWeights = { session.value?.saveWeights() ?? "still loading" }
+        if kind == .generativeTraining { job.addFocusControls() }
         return job
     }
 }

@@ -114,6 +114,14 @@ extension WorkbenchState {
             }
             if key.key == .character("l") { logScale.toggle() } else { smoothing.toggle() }
         case .character("e"):
+            // A job that shows no images and never will (a robustness sweep, a threat-model table, the 2-D toy's
+            // particles; one that has finished or was stopped) said "nothing to export yet".
+            let s = runner.snapshot
+            let ended = job.stoppedByUser || [.finished, .stopped].contains(s.status)
+            if s.images.isEmpty, ended || job.kind == .robustness || job.kind == .sampling && !s.points.isEmpty {
+                message = "\(job.title) has no images to export (e exports a job's images as PNG)"
+                return
+            }
             let folder = job.run ?? RunDirectory(root: RunDirectory.defaultRoot, name: "exports")
             message = SnapshotImageExport.export(job.runner.snapshot, to: folder)
         case .character("s"):

@@ -16,13 +16,16 @@ extension WorkbenchState {
         .init("l / m", "log scale / smoothing of Train's loss chart"),
     ]
 
-    /// The help overlay's lines: switching screens, the job keys, each screen's own keys (in tab order,
-    /// prefixed with its title), then the mouse, suspend and quit.
+    /// The help overlay's lines: switching screens, the shown screen's own keys, the job keys, the other
+    /// screens' own keys (in tab order), each prefixed with its screen's title, then the mouse, suspend and
+    /// quit. The shown screen's come first: in tab order, on a 60x18 terminal Runs' keys were on page 5 of 6.
     var helpEntries: [HelpOverlay.Entry] {
-        [.init("Tab / 1-\(screens.count)", "switch screen")] + WorkbenchState.sharedHelpEntries
-            + screens.flatMap { screen in
-                screen.helpEntries.map { HelpOverlay.Entry($0.keys, "\(screen.title): \($0.action)") }
-            }
+        let own = { (screen: any WorkbenchScreen) in
+            screen.helpEntries.map { HelpOverlay.Entry($0.keys, "\(screen.title): \($0.action)") }
+        }
+        return [.init("Tab / Shift-Tab / 1-\(screens.count)", "switch screen")] + own(screen)
+            + WorkbenchState.sharedHelpEntries
+            + screens.indices.filter { $0 != current }.flatMap { own(screens[$0]) }
             + [
                 .init("mouse", "click a tab, a menu item or a run; wheel scrolls lists"), .init("Ctrl-Z", "suspend"),
                 .init("q", "quit"),

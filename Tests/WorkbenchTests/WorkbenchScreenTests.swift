@@ -42,7 +42,7 @@ final class TrivialScreen: WorkbenchScreen {
         // Key 9 is no screen: nothing happens.
         _ = state.handle(.key(.character("9")))
         #expect(state.screen === trivial)
-        #expect(state.helpEntries.contains { $0.keys == "Tab / 1-8" })
+        #expect(state.helpEntries.contains { $0.keys == "Tab / Shift-Tab / 1-8" })
         #expect(state.helpEntries.contains { $0.keys == "z" && $0.action == "Trivial: nothing at all" })
     }
 
