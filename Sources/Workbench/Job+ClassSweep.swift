@@ -64,6 +64,7 @@ extension Job {
             classNames: [], run: run)
         // Its eps and steps are fixed, and it has no learning rate: `+` `-` say they do nothing here.
         job.controls = { _ in nil }
+        job.restartHint = Job.labRestartHint("g")
         return job
     }
 }

@@ -41,7 +41,7 @@ extension Job {
             return view
         }
         return pacedLabView(
-            experiment, label: "feature", title: "feature adversary · \(run.name)", run: run, labels: labels,
+            experiment, label: "feature", title: "feature adversary · \(run.name)", run: run, labels: labels, key: "f",
             running: running, controls: featureAdversaryControls)
     }
 

@@ -21,10 +21,10 @@ extension Job {
     }
 
     /// An Attack lab view of one image stepped at 30 steps a second, slow enough to watch (`{` and `}`
-    /// change it), with its own keys.
+    /// change it), with its own keys; `key` is the lab's key that opens it.
     static func pacedLabView(
         _ experiment: DeferredExperiment, label: String, title: String, run: RunDirectory, labels: JobLabels,
-        running: Bool, controls: @escaping (KeyEvent) -> (@Sendable (any Experiment) -> String)?
+        key: Character, running: Bool, controls: @escaping (KeyEvent) -> (@Sendable (any Experiment) -> String)?
     ) -> Job {
         let runner = Runner(experiment: experiment, label: label, heavyEvery: 1, heavyInterval: 0.05)
         runner.send(.pace(30))
@@ -32,6 +32,12 @@ extension Job {
         let job = Job(kind: .attack, title: title, runner: runner, classNames: [], run: run, labels: labels)
         job.paceIndex = WorkbenchState.paceLimits.firstIndex { $0 == 30 } ?? 0
         job.controls = controls
+        job.restartHint = Job.labRestartHint(key)
         return job
+    }
+
+    /// How a stopped lab view opened by `key` is started anew.
+    static func labRestartHint(_ key: Character) -> String {
+        "start it anew with \(key) on an attack in the Attack lab ([ goes back to it)"
     }
 }

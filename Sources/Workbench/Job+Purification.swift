@@ -66,7 +66,7 @@ extension Job {
                 epsilon: adversarial == nil ? 0.1 : LabRadius.converted(epsilon, from: method, to: "pgd"))
         }
         return pacedLabView(
-            experiment, label: "purify", title: "purify · \(run.name) ← \(partner.name)", run: run, labels: labels,
+            experiment, label: "purify", title: "purify · \(run.name) ← \(partner.name)", run: run, labels: labels, key: "p",
             running: running, controls: purificationControls(ladder: PurifierLadder()))
     }
 

@@ -36,6 +36,9 @@ final class Job {
     var stoppedByUser = false
     /// Position in the workbench's list of step-rate limits (0: full speed).
     var paceIndex = 0
+    /// Where a stopped job is started anew: a lab view (purification, feature adversary, class sweep) by its
+    /// key on an attack in the Attack lab, not from Home or Runs.
+    var restartHint = "start it anew from Home or Runs"
     /// Saves the current weights on the runner's queue (set for training jobs).
     var saveWeights: (@Sendable () -> String)?
     /// Gives up the run's lock when the workbench quits (set for training jobs): the process ends without

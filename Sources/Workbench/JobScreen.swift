@@ -66,7 +66,7 @@ extension WorkbenchState {
         // keys), and these keys did nothing without a word.
         if job.stoppedByUser || runner.snapshot.status == .stopped, Self.reachesTheRunner(key, of: job) {
             message =
-                "\(WorkbenchState.keyName(key)) does nothing: \(job.title) is stopped (x); start it anew from Home or Runs"
+                "\(WorkbenchState.keyName(key)) does nothing: \(job.title) is stopped (x); \(job.restartHint)"
             return
         }
         // A finished job has no step left: these keys did nothing without a word. (Its own keys may start it
