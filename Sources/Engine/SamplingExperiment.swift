@@ -117,6 +117,14 @@ public final class SamplingExperiment: VisualExperiment {
         scoreNorms = []
     }
 
+    /// Keeps `strength` as the guidance for when a class is picked, without restarting the chain: with no
+    /// class the samples do not depend on it. Does nothing when a class is picked (`steer` then).
+    public func keepStrength(_ strength: Double) {
+        guard var current = steering, current.classRequest == nil else { return }
+        current.strength = strength
+        steering = current
+    }
+
     /// The steering with the next guiding classifier run, or nil when there is no other.
     public func nextGuide() -> ClassSteering? {
         steering.flatMap { source?.nextGuide(after: $0) }

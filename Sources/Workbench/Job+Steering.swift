@@ -60,6 +60,12 @@ extension Job {
                     "this run draws no class: train ddpm --net unet --conditional, vae --conditional, or a classifier to guide a ddpm"
             }
             guard let next = change(sampling, steering) else { return unchanged(steering) }
+            // With no class, the strength is kept for the class `c` picks: the chain is the same, so it goes on
+            // (it was thrown away and restarted at every press).
+            if next.classRequest == nil, next.strength != steering.strength {
+                sampling.keepStrength(next.strength)
+                return "\(next.guidanceLabel) for the class c picks (the chain goes on: no class, no guidance)"
+            }
             do {
                 try sampling.steer(next)
                 return "class \(next.classLabel) · \(next.guidanceLabel): chain restarted"

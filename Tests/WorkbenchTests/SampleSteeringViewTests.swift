@@ -101,6 +101,15 @@ import Testing
         // Keys that are not the screen's fall through.
         #expect(Job.samplingControls(KeyEvent(.character("z"))) == nil)
         #expect(experiment.steering?.guidanceLabel == "none (no class); s 0 kept")
+        // Bug: with no class, `w` / `W` threw the chain away and restarted it, though the samples do not depend
+        // on the strength then. The strength is kept for the class `c` picks, and the chain goes on.
+        _ = try experiment.step()
+        let done = experiment.progress.done
+        #expect(
+            try Self.press("W", on: experiment)
+                == "none (no class); s 1 kept for the class c picks (the chain goes on: no class, no guidance)")
+        #expect(experiment.progress.done == done && experiment.steering?.strength == 1)
+        #expect(try Self.press("c", on: experiment).hasPrefix("class 0 a · s 1 "))
     }
 
     /// A run that cannot be steered says how to get one that can.
