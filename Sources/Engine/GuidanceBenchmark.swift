@@ -31,15 +31,20 @@ public struct GuidanceBenchmark {
         /// w (classifier-free) or s (classifier guidance).
         public var strength: Double
 
-        /// The row's PNG grid: `cfg-w2.png`, `clf-NAME-s10.png`.
+        /// w or s as the grid's name and the table give it: `%g` (2, 0.5, 10), or where that rounds it
+        /// (1.0000001 to 1) all the digits that tell it apart.
+        public var strengthText: String {
+            let short = String(format: "%g", strength)
+            return Double(short) == strength ? short : "\(strength)"
+        }
+
+        /// The row's PNG grid: `cfg-w2.png`, `clf-NAME-s10.png`, NAME the guide's run name as it is (a run
+        /// name is one path component of letters, digits and `- _ + = . @`, `RunDirectory.validate`), so
+        /// that two guides or two strengths never share a file.
         public var gridName: String {
-            let value = String(format: "%g", strength)
             switch kind {
-            case .classifierFree: return "cfg-w\(value).png"
-            case .classifier:
-                let name = String(
-                    (guide?.name ?? "guide").map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "_" })
-                return "clf-\(name)-s\(value).png"
+            case .classifierFree: return "cfg-w\(strengthText).png"
+            case .classifier: return "clf-\(guide?.name ?? "guide")-s\(strengthText).png"
             }
         }
     }
