@@ -10,6 +10,8 @@ import Testing
     /// `%g` (six digits): guides `a+b` and `a_b`, or scales 1 and 1.0000001, wrote their rows to one file
     /// (`clf-a_b-s1.png`), the second over the first, and `--json` gave both rows that one `grid`. Each row
     /// now has its own file: the run's own name, the strength in as many digits as tell it apart.
+    /// Bug: a second bench into the same `--out` folder left the first one's grids beside its own, a folder
+    /// that read as one sweep over rows drawn with other settings; they are removed now, other files stay.
     @Test func everyRowHasItsOwnGrid() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
@@ -39,5 +41,15 @@ import Testing
             let size = try pngSize(grid)
             #expect(size.width == 30 && size.height == 291, "\(grid): \(size)")
         }
+
+        // A second bench into the same folder: its grids alone, none of the first one's rows beside them.
+        try FileManager.default.createDirectory(atPath: out + "/mine", withIntermediateDirectories: true)
+        let again = try ManifoldBinary.run(
+            [
+                "bench", "guidance", "--classifier", "scorer", "--ddpm", "plain", "--guide", "a_b", "--scales", "1",
+                "--n", "1", "--steps", "2", "--test-limit", "16", "--out", out, "--json",
+            ], runsRoot: root)
+        try #require(again.status == 0, "\(again.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["clf-a_b-s1.png", "mine"])
     }
 }
