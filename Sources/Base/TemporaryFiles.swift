@@ -67,7 +67,7 @@ public final class TemporaryFiles: Sendable {
         var folder = path
         while !folder.isEmpty, folder != "/", access(folder, F_OK) != 0 {
             addFolder(folder)
-            let parent = (folder as NSString).deletingLastPathComponent
+            let parent = ParentPath.of(folder)
             if parent == folder { break }
             folder = parent
         }

@@ -31,15 +31,20 @@ public struct GuidanceBenchmark {
         /// w (classifier-free) or s (classifier guidance).
         public var strength: Double
 
-        /// The row's PNG grid: `cfg-w2.png`, `clf-NAME-s10.png`.
+        /// w or s as the grid's name and the table give it: `%g` (2, 0.5, 10), or where that rounds it
+        /// (1.0000001 to 1) all the digits that tell it apart.
+        public var strengthText: String {
+            let short = String(format: "%g", strength)
+            return Double(short) == strength ? short : "\(strength)"
+        }
+
+        /// The row's PNG grid: `cfg-w2.png`, `clf-NAME-s10.png`, NAME the guide's run name as it is (a run
+        /// name is one path component of letters, digits and `- _ + = . @`, `RunDirectory.validate`), so
+        /// that two guides or two strengths never share a file.
         public var gridName: String {
-            let value = String(format: "%g", strength)
             switch kind {
-            case .classifierFree: return "cfg-w\(value).png"
-            case .classifier:
-                let name = String(
-                    (guide?.name ?? "guide").map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "_" })
-                return "clf-\(name)-s\(value).png"
+            case .classifierFree: return "cfg-w\(strengthText).png"
+            case .classifier: return "clf-\(guide?.name ?? "guide")-s\(strengthText).png"
             }
         }
     }
@@ -90,8 +95,27 @@ public struct GuidanceBenchmark {
     public var seed: UInt64 = 0
     /// Test images the Frechet distances compare against (the first ones of the run's dataset).
     public var testLimit = 2000
-    /// A folder for one PNG grid per row (a row of samples per class), or nil for none.
+    /// A folder for one PNG grid per row (a row of samples per class), or nil for none. It holds this
+    /// bench's grids alone: an earlier bench's grids there that this one does not draw are removed.
     public var outFolder: String?
+
+    /// Removes from `folder` the grids an earlier bench drew there (regular files `cfg-w*.png`, `clf-*.png`)
+    /// that are not in `keeping`, so that the folder does not read as one sweep over rows drawn with other
+    /// settings; other files stay.
+    static func removeEarlierGrids(in folder: String, keeping: Set<String>) throws {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names.sorted()
+        where (name.hasPrefix("cfg-w") || name.hasPrefix("clf-")) && name.hasSuffix(".png") && !keeping.contains(name) {
+            let path = (folder.hasSuffix("/") ? folder : folder + "/") + name
+            var status = stat()
+            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+            if unlink(path) != 0 {
+                throw RunError(
+                    "--out: cannot remove '\(Sanitize.line(path, limit: 200))' of an earlier bench: "
+                        + String(cString: strerror(errno)))
+            }
+        }
+    }
 
     public init(scorer: RunDirectory) { self.scorer = scorer }
 
@@ -178,6 +202,7 @@ public struct GuidanceBenchmark {
             } catch {
                 throw OutputFolderCreationError(path: outFolder, underlying: error)
             }
+            try Self.removeEarlierGrids(in: outFolder, keeping: Set(plan.map(\.gridName)))
         }
         let cells = plan
         var rows: [Row] = []

@@ -113,7 +113,7 @@ public struct RunDirectory: Sendable {
         var above = root
         var isFolder: ObjCBool = false
         while !FileManager.default.fileExists(atPath: above, isDirectory: &isFolder) {
-            let parent = (above as NSString).deletingLastPathComponent
+            let parent = ParentPath.of(above)
             if parent.isEmpty || parent == above { return }
             above = parent
         }

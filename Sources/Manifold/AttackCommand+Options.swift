@@ -83,7 +83,7 @@ extension AttackCommand {
             "out",
             help: "writes NNNNN-clean.png, -adversarial.png and -perturbation.png (blue: darker, red: brighter, "
                 + "scaled to the image's largest change) per image, and results.csv (label, target, predictions, "
-                + "success, norms, per-image numbers such as CW's c)")
+                + "success, norms, per-image numbers such as CW's c); an earlier attack's files there are replaced")
         static let data = SharedOptions.data.withDefault(nil, shown: "the run's").withHelp(
             "attack another dataset's test images with the run's model")
         static let batch = CommandOption<Int>.integer(

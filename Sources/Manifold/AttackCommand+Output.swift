@@ -187,7 +187,8 @@ extension AttackCommand {
 
     /// Per image: the clean image, the adversarial image and the perturbation as a blue-white-red heatmap
     /// (blue darkens pixels, red brightens them, scaled to the image's largest change), each written
-    /// atomically as `NNNNN-clean.png`, `NNNNN-adversarial.png`, `NNNNN-perturbation.png`.
+    /// atomically as `NNNNN-clean.png`, `NNNNN-adversarial.png`, `NNNNN-perturbation.png`. The files of an
+    /// earlier attack in `folder` that this one does not write are removed first (`AttackOutputFiles`).
     static func writeImages(_ result: AttackResult, clean: [Float], dataset: Dataset, folder: String) throws {
         do {
             try TemporaryFiles.shared.makeFolders(folder) {
@@ -197,6 +198,10 @@ extension AttackCommand {
             throw RuntimeError(
                 "--out: cannot create '\(folder)': \(OutputFolderError.reason(creating: folder, error: error))")
         }
+        // The folder holds this attack's result alone: an earlier attack's files there go first.
+        try AttackOutputFiles.removeEarlier(
+            in: folder,
+            keeping: AttackOutputFiles.imageNames(count: result.count, universal: result.universalPerturbation != nil))
         let (height, width, pixels) = (dataset.imageHeight, dataset.imageWidth, dataset.pixelCount)
         let adversarial = result.adversarial.scalars
         for index in 0..<result.count {

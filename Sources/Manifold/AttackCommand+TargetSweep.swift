@@ -111,7 +111,8 @@ extension AttackCommand {
     }
 
     /// `target-grid.png` and `target-sweep.csv` for the first sweep; for a second one
-    /// `target-grid-compare.png`, `target-sweep-compare.csv` and `target-grid-side-by-side.png` (first left).
+    /// `target-grid-compare.png`, `target-sweep-compare.csv` and `target-grid-side-by-side.png` (first left);
+    /// an earlier attack's other files in `folder` are removed first (`AttackOutputFiles`).
     static func writeTargetSweeps(_ sweeps: [ClassTargetSweep], folder: String) throws {
         do {
             try TemporaryFiles.shared.makeFolders(folder) {
@@ -140,6 +141,8 @@ extension AttackCommand {
                     PNGWriter.encodeGray(width: both.width, height: both.height, values: both.values)
                 ))
         }
+        // The folder holds this sweep's result alone: an earlier attack's files there go first.
+        try AttackOutputFiles.removeEarlier(in: folder, keeping: Set(files.map(\.name)))
         do {
             for file in files { try FileIO.writeAtomically(file.bytes, path: folder + "/" + file.name) }
         } catch {

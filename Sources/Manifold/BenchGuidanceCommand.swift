@@ -172,7 +172,7 @@ enum BenchGuidanceCommand {
 
     /// `w 2` or `NAME s 10`.
     private static func label(_ cell: GuidanceBenchmark.Cell) -> String {
-        let strength = String(format: "%g", cell.strength)
+        let strength = cell.strengthText
         switch cell.kind {
         case .classifierFree: return "w \(strength)"
         case .classifier: return "\(Sanitize.line(cell.guide?.name ?? "", limit: 30)) s \(strength)"
@@ -226,7 +226,7 @@ enum BenchGuidanceCommand {
             print(
                 pad(row.cell.kind.rawValue, 17) + pad(Sanitize.line(row.cell.run.name), runWidth)
                     + pad(Sanitize.line(row.cell.guide?.name ?? "-"), guideWidth)
-                    + pad(String(format: "%g", row.cell.strength), 10) + pad(fixed(row.classAccuracy, "%.3f"), 11)
+                    + pad(row.cell.strengthText, 10) + pad(fixed(row.classAccuracy, "%.3f"), 11)
                     + pad(fixed(row.frechetDistance, "%.2f"), 10) + pad("\(row.classesCovered)", 9)
                     + String(format: "%.1f", row.seconds))
         }
