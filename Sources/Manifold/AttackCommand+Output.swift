@@ -255,7 +255,9 @@ extension AttackCommand {
             ]
             for key in extras {
                 let value = result.perImageExtras[key]?[index] ?? .nan
-                cells.append(value.isFinite ? "\(value)" : "")
+                // Whole numbers (the spatial shifts, queries) as integers, as `--json` gives them (`-2`, not `-2.0`).
+                let whole = value == value.rounded() && abs(value) < 1e15
+                cells.append(value.isFinite ? (whole ? "\(Int64(value))" : "\(value)") : "")
             }
             for key in words { cells.append(result.perImageLabels[key]?[index] ?? "") }
             lines.append(cells.joined(separator: ","))

@@ -47,4 +47,28 @@ import Testing
             ["-c", "cd \"$0\" && MANIFOLD_RUNS='x/~' exec \"$@\"", folder, binary, "runs"], executable: "/bin/sh")
         #expect(listed.status == 0 && listed.stdout.contains("d"), "\(listed.stderr)")
     }
+
+    /// Bug: `attack spatial --out`'s results.csv gave the shifts as `-2.0` and `1.0`, where `--json`'s
+    /// `transforms` gives the integers `-2` and `1`; whole per-image numbers are now written as integers.
+    @Test func spatialShiftsAreIntegersInResultsCSVAsInJSON() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try trainRuns([["mlp", "--run", "c"]], options: Self.tiny, runsRoot: root)
+        let folder = temporaryFolder()
+        defer { cleanup(folder) }
+        let result = try run(
+            ["attack", "spatial", "--run", "c", "--n", "3", "--sanity-n", "0", "--out", "sp", "--quiet"], in: folder,
+            root: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try String(contentsOfFile: "\(folder)/sp/results.csv", encoding: .utf8).split(separator: "\n")
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false)
+        let columns = try ["shift_x", "shift_y"].map { name in try #require(header.firstIndex(of: Substring(name))) }
+        #expect(lines.count == 4)
+        for line in lines.dropFirst() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            for column in columns {
+                #expect(Int(cells[column]) != nil, "\(header[column]) '\(cells[column])' in \(line)")
+            }
+        }
+    }
 }
