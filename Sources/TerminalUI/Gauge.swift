@@ -30,11 +30,15 @@ public struct Gauge: Widget {
         let full = filledEighths / 8
         let partial = filledEighths % 8
         let labelRow = a.y + a.height / 2
+        // Without colours (every colour the default) the filled part is drawn in reverse video: as a default
+        // background it looked the same as the track, and only the eighth block at its end showed.
+        let noColor = filledColor.isDefault
+        let filled = noColor ? Style(attributes: .reverse) : Style(background: filledColor)
         for y in a.y..<a.bottom {
             for i in 0..<a.width {
                 let x = a.x + i
                 if i < full {
-                    buffer.put(" ", x: x, y: y, style: Style(background: filledColor))
+                    buffer.put(" ", x: x, y: y, style: filled)
                 } else if i == full && partial > 0 {
                     buffer.put(
                         Gauge.eighths[partial], x: x, y: y,
@@ -51,7 +55,10 @@ public struct Gauge: Widget {
             let onFilled = x - a.x < full
             var style = labelStyle
             if onFilled {
-                style = style.background(filledColor).foreground(trackColor.isDefault ? .black : trackColor)
+                style =
+                    noColor
+                    ? style.adding(.reverse)
+                    : style.background(filledColor).foreground(trackColor.isDefault ? .black : trackColor)
             }
             buffer.put(c, x: x, y: labelRow, style: style)
             x += CharacterWidth.of(c)
