@@ -2,8 +2,9 @@
 /// blocks, with a colour-bar legend that states the range.
 ///
 /// The range is symmetric, `-limit...+limit`, with `limit` the largest magnitude unless given, so
-/// zero always maps to the colormap's middle. Without colour the legend still prints the range and
-/// the cells use an ASCII ramp of magnitude.
+/// zero always maps to the colormap's middle. Without colour the legend still prints the range, and
+/// the sign goes to the glyph: `+` `#` for positive values (weaker, stronger), `-` `=` for negative ones,
+/// blank near zero.
 public struct Heatmap: Widget {
     public var values: [Float]
     public var width: Int
@@ -48,9 +49,7 @@ public struct Heatmap: Widget {
         let legendRows = showLegend && a.height >= 3 && a.width >= 12 ? 1 : 0
         let plot = Rect(x: a.x, y: a.y, width: a.width, height: a.height - legendRows)
         if monochrome {
-            let normalized = values.map { Float(min(1, abs(Double($0)) / limit)) }
-            ImageView(pixels: normalized, width: width, height: height, mode: .ascii).render(
-                in: plot, buffer: &buffer)
+            drawSignedGlyphs(limit: limit, in: plot, buffer: &buffer)
         } else {
             let table = colormap.lookupTable(count: 65)
             ImageView.drawHalfBlocks(width: width, height: height, in: plot, buffer: &buffer) { x, y in
@@ -60,6 +59,38 @@ public struct Heatmap: Widget {
             }
         }
         if legendRows > 0 { drawLegend(limit: limit, row: a.bottom - 1, area: a, buffer: &buffer) }
+    }
+
+    /// The glyph of a value scaled to -1...1 on a terminal without colour: the sign as `+` / `-`, heavier
+    /// (`#` / `=`) from half the limit, blank below a tenth of it. (A ramp of the magnitude alone drew a pixel
+    /// pushed up and one pushed down by as much the same.)
+    static func signedGlyph(_ t: Double) -> Character {
+        guard t.isFinite, abs(t) >= 0.1 else { return " " }
+        return t > 0 ? (t >= 0.5 ? "#" : "+") : (t <= -0.5 ? "=" : "-")
+    }
+
+    /// The cells as `signedGlyph`s, laid out as `ImageView`'s ASCII mode lays out an image (a cell per column
+    /// and two pixel rows, their mean).
+    private func drawSignedGlyphs(limit: Double, in area: Rect, buffer: inout Buffer) {
+        guard !area.isEmpty else { return }
+        let (tw, th) = ImageView.fittedSize(
+            width: width, height: height, pixelWidth: area.width, pixelHeight: 2 * area.height)
+        guard tw > 0, th > 0 else { return }
+        let rows = (th + 1) / 2
+        let x0 = area.x + (area.width - tw) / 2
+        let y0 = area.y + (area.height - rows) / 2
+        func value(_ x: Int, _ y: Int) -> Double {
+            let v = Double(values[y * width + x])
+            return v.isFinite ? max(-1, min(1, v / limit)) : 0
+        }
+        for row in 0..<rows {
+            for column in 0..<tw {
+                let sx = column * width / tw
+                let top = value(sx, min(height - 1, (2 * row) * height / th))
+                let bottom = value(sx, min(height - 1, (2 * row + 1) * height / th))
+                buffer.put(Heatmap.signedGlyph((top + bottom) / 2), x: x0 + column, y: y0 + row, style: labelStyle)
+            }
+        }
     }
 
     private func drawLegend(limit: Double, row: Int, area: Rect, buffer: inout Buffer) {
@@ -72,9 +103,7 @@ public struct Heatmap: Widget {
         for i in 0..<barWidth {
             let t = barWidth > 1 ? Double(i) / Double(barWidth - 1) : 0.5
             if monochrome {
-                let ramp = ImageView.asciiRamp
-                let m = abs(t - 0.5) * 2
-                buffer.put(ramp[Int(m * Double(ramp.count - 1))], x: x + i, y: row, style: labelStyle)
+                buffer.put(Heatmap.signedGlyph(t * 2 - 1), x: x + i, y: row, style: labelStyle)
             } else {
                 buffer.put("█", x: x + i, y: row, style: Style(foreground: colormap.color(at: t)))
             }

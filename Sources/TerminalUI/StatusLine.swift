@@ -53,7 +53,12 @@ public struct TerminalTooSmall: Widget {
         let a = area.intersection(buffer.area)
         guard !a.isEmpty else { return }
         Clear(style: style).render(in: a, buffer: &buffer)
-        let lines = wrapped(message, width: a.width)
+        // The whole sentence where it fits, else shorter ones, so that the size to make the terminal shows
+        // wherever it can (cut to the rows there were, 12x2 showed "terminal too" / "small (needs").
+        let size = "\(minimumWidth)x\(minimumHeight)"
+        let lines =
+            [message, "too small (needs \(size))", "needs \(size)", size].lazy.map { wrapped($0, width: a.width) }
+            .first { $0.count <= a.height } ?? wrapped(size, width: a.width)
         let top = a.y + max(0, (a.height - lines.count) / 2)
         for (i, text) in lines.prefix(a.height).enumerated() {
             Line(text, style: style, alignment: .center).render(

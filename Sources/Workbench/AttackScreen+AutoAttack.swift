@@ -34,9 +34,11 @@ extension AttackScreen {
                     (row.name, row.broken, row.robustAccuracy ?? .nan), highlighted: label == row.name, y: y,
                     in: inner, buffer: &buffer, theme: theme)
             case .running(let done, let total):
+                // Where "running" does not fit, the iterations keep their place (they were cut first).
+                let full = name(row.name) + "▶ running \(done)/\(total)"
                 buffer.setString(
-                    name(row.name) + "▶ running \(done)/\(total)", x: inner.x, y: y, style: theme.textStyle,
-                    maxWidth: inner.width)
+                    full.count <= inner.width ? full : name(row.name) + "▶ \(done)/\(total)", x: inner.x, y: y,
+                    style: theme.textStyle, maxWidth: inner.width)
             case .pending:
                 buffer.setString(
                     name(row.name) + "· waiting", x: inner.x, y: y, style: theme.mutedStyle, maxWidth: inner.width)
@@ -69,9 +71,20 @@ extension AttackScreen {
         let style = highlighted ? theme.accentStyle : theme.textStyle
         let count = String(entry.count)
         let text = name(entry.name) + String(repeating: " ", count: max(0, 5 - count.count)) + count + " "
-        buffer.setString(text, x: area.x, y: y, style: style, maxWidth: area.width)
+        let value = entry.value.isFinite ? AxisTicks.formatFixed(entry.value, decimals: 3) : "nan"
         let left = area.x + text.count
-        guard left < area.right else { return }
+        guard area.right - left > value.count else {
+            // No room for a bar: the name, the count and the whole figure at the row's end (the figure was cut
+            // to the columns left, without a mark: 0.900 drawn "0.", 0.600 "0.6").
+            let head =
+                String(entry.name.prefix(7)).padding(toLength: 8, withPad: " ", startingAt: 0)
+                + String(repeating: " ", count: max(0, 3 - count.count)) + count
+            buffer.setString(head, x: area.x, y: y, style: style, maxWidth: max(0, area.width - value.count - 1))
+            buffer.setString(
+                value, x: max(area.x, area.right - value.count), y: y, style: style, maxWidth: area.width)
+            return
+        }
+        buffer.setString(text, x: area.x, y: y, style: style, maxWidth: area.width)
         buffer.render(
             BarChart(
                 bars: [.init(label: "", value: entry.value, color: theme.seriesColor(0))], maximum: 1,

@@ -9,7 +9,10 @@ extension AttackScreen {
     func renderFeatureAdversary(_ s: Snapshot, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
         let theme = workbench.theme
         let rows = Layout.vertical([.fill(3), .fill(2), .length(3)]).split(area)
-        let top = Layout.horizontal([.fill(1), .fill(1), .fill(1), .fill(1), .length(44)]).split(rows[0])
+        // Below 100 columns the figures keep a third of the row: at 44 they left the four images 4 columns each
+        // at 60 (no title, captions cut to "0…").
+        let figuresWidth = area.width >= 100 ? 44 : area.width / 3
+        let top = Layout.horizontal([.fill(1), .fill(1), .fill(1), .fill(1), .length(figuresWidth)]).split(rows[0])
         workbench.renderImageStrip(s.images["source"] ?? [], title: "source", in: top[0], buffer: &buffer)
         workbench.renderImageStrip(s.images["guide"] ?? [], title: "guide (c / C)", in: top[1], buffer: &buffer)
         workbench.renderImageStrip(s.images["adversarial"] ?? [], title: "adversarial", in: top[2], buffer: &buffer)

@@ -105,7 +105,10 @@ final class RobustnessScreen: JobScreen {
     ) {
         let theme = workbench.theme
         let rows = Layout.vertical([.length(table.count + 3), .fill(1), .length(3)]).split(area)
-        let top = Layout.horizontal([.fill(1), .length(40)]).split(rows[0])
+        // The table needs about 60 columns for its figures; the figures box takes what is left, 40 at most, and
+        // gives way below 24 (at 60x18 it kept 40 columns and the table's figures were cut to "0.…").
+        let figuresWidth = min(40, area.width - 60) >= 24 ? min(40, area.width - 60) : 0
+        let top = Layout.horizontal(figuresWidth > 0 ? [.fill(1), .length(figuresWidth)] : [.fill(1)]).split(rows[0])
         let header = table.first ?? []
         buffer.render(
             Table(
@@ -118,8 +121,19 @@ final class RobustnessScreen: JobScreen {
             in: workbench.panel(
                 "robust accuracy · perceptual distance by the first run's features (Laidlaw et al. 2021)", top[0],
                 &buffer))
-        workbench.renderFigures(s.figures, title: "threat models", in: top[1], buffer: &buffer)
-        let bars = s.bars["threat models"] ?? []
+        if figuresWidth > 0 { workbench.renderFigures(s.figures, title: "threat models", in: top[1], buffer: &buffer) }
+        var bars = s.bars["threat models"] ?? []
+        let inner = workbench.panel("robust accuracy per threat model and run", rows[1], &buffer)
+        // More bars than rows: the first, and on the last row how many are left out (the table has them all).
+        var barArea = inner
+        if bars.count > inner.height, inner.height > 0 {
+            let shown = inner.height - 1
+            buffer.setString(
+                "+\(bars.count - shown) more (the table above has every figure)", x: inner.x, y: inner.bottom - 1,
+                style: theme.mutedStyle, maxWidth: inner.width)
+            bars = Array(bars.prefix(shown))
+            barArea = Rect(x: inner.x, y: inner.y, width: inner.width, height: shown)
+        }
         buffer.render(
             BarChart(
                 bars: bars.enumerated().map {
@@ -127,7 +141,7 @@ final class RobustnessScreen: JobScreen {
                 },
                 // Three decimals, as the table above shows the same accuracies (0.045 was drawn "0.04").
                 maximum: 1, labelStyle: theme.textStyle, highlightStyle: theme.accentStyle, decimals: 3),
-            in: workbench.panel("robust accuracy per threat model and run", rows[1], &buffer))
+            in: barArea)
         workbench.renderProgress(s, in: rows[2], buffer: &buffer)
     }
 }

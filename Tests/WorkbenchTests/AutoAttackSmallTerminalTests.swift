@@ -29,3 +29,34 @@ import Testing
         }
     }
 }
+
+/// The AutoAttack panel's figures in a narrow panel.
+@Suite struct AutoAttackNarrowPanelTests {
+    /// Bug: at 60 to 66 columns the panel was 18 to 24 wide, and each row's robust accuracy was cut without a
+    /// mark to the columns its name and count left: "clean 1  0." for 0.900, "apgd-ce 3  0.6" for 0.600 (read
+    /// as another figure), and the running component showed "▶ running" without its iterations.
+    @Test(arguments: [(60, 18), (64, 20), (66, 24)])
+    func everyRowKeepsItsWholeFigure(size: (width: Int, height: Int)) throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "autoattack · fixture") { snapshot in
+            snapshot.bars["clean"] = (0..<10).map { .init(label: "\($0)", value: 0.01) }
+            snapshot.bars["adversarial"] = (0..<10).map { .init(label: "\($0)", value: 0.02) }
+            snapshot.figures = [("method", "autoattack"), ("eps", "0.1"), ("image", "1 (true: 3)")]
+            snapshot.autoAttack = AutoAttackViewTests.progress
+        }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        let frame = WorkbenchFixture.frame(state, width: size.width, height: size.height)
+        let text = frame.joined(separator: "\n")
+        for (row, figure) in [
+            ("│clean ", "0.900│"), ("│apgd-ce ", "0.600│"), ("│apgd-t ", "0.500│"), ("│fab-t ", "340/900"),
+        ] {
+            #expect(
+                frame.contains { $0.contains(row) && $0.contains(figure) },
+                "\(size): \(row) without \(figure):\n\(text)")
+        }
+        #expect(frame.contains { $0.contains("│apgd-ce ") && $0.contains(" 3 ") }, "\(size):\n\(text)")
+    }
+}

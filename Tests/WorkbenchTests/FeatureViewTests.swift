@@ -75,3 +75,30 @@ import Testing
         #expect(Job.featureAdversaryControls(KeyEvent(.character("a"))) == nil)
     }
 }
+
+/// The feature-adversary view in small terminals.
+@Suite struct FeatureViewSmallTerminalTests {
+    /// Bug: the figures box kept 44 columns at every width, so at 60x18 the four images shared 16 columns: panels
+    /// 4 wide with no title, an image of one or two characters and captions cut to their first letter ("0…").
+    @Test(arguments: [(60, 18), (80, 24)])
+    func theImagesKeepTheirTitlesAndCaptions(size: (width: Int, height: Int)) throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "feature adversary") { snapshot in
+            snapshot.images["source"] = FeatureViewTests.image("Coat 97%")
+            snapshot.images["guide"] = FeatureViewTests.image("Bag 99%")
+            snapshot.images["adversarial"] = FeatureViewTests.image("Bag 61%")
+            snapshot.images["perturbation"] = FeatureViewTests.image("L-inf .1")
+            snapshot.bars["feature distance per layer"] = [Snapshot.Bar(label: "3 (ReLU) ◀", value: 0.42)]
+            snapshot.figures = [("layer", "3 (ReLU)"), ("delta", "0.1")]
+        }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        let frame = WorkbenchFixture.frame(state, width: size.width, height: size.height)
+        let text = frame.joined(separator: "\n")
+        for expected in ["╭ source ", "Coat 97%", "Bag 99%", "Bag 61%", "L-inf .1", "3 (ReLU)"] {
+            #expect(frame.contains { $0.contains(expected) }, "\(size): \(expected) missing:\n\(text)")
+        }
+    }
+}

@@ -81,4 +81,36 @@ import Testing
             #expect(theme.accent != theme.background && theme.accent != theme.border, "\(theme.name)")
         }
     }
+
+    /// Bug: the progress label over the filled part of the bar took the border colour on the accent: white on
+    /// yellow in high-contrast (1.07, at every colour depth), and in 16 colours gray on blue in dark (1.2) and
+    /// gray on cyan in colorblind (2.0). The other tests draw a job 25% done, whose label the bar never reaches.
+    @Test func theProgressLabelReadsOverTheFilledBar() throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        for theme in try Self.themes() {
+            for depth in [ColorDepth.trueColor, .palette256, .ansi16] {
+                let state = WorkbenchState(
+                    theme: theme.degraded(to: depth), colorDepth: depth, kittyGraphics: false, dataSpec: "synthetic",
+                    screens: WorkbenchFixture.standardScreens(root: root))
+                var snapshot = Snapshot()
+                snapshot.step = 40
+                snapshot.totalSteps = 40
+                var buffer = Buffer(width: 100, height: 3)
+                state.renderProgress(snapshot, in: buffer.area, buffer: &buffer)
+                var text = ""
+                for x in 0..<buffer.width
+                where buffer[x, 1].grapheme != " " && !Self.notText.contains(buffer[x, 1].grapheme) {
+                    let cell = buffer[x, 1]
+                    text += cell.grapheme
+                    let ratio = cell.foreground.contrastRatio(with: cell.background) ?? 21
+                    #expect(
+                        ratio >= 3,
+                        "\(theme.name) \(depth): '\(cell.grapheme)' \(cell.foreground.hexString) on \(cell.background.hexString)"
+                    )
+                }
+                #expect(text.contains("100%"), "\(theme.name) \(depth): \(text)")
+            }
+        }
+    }
 }

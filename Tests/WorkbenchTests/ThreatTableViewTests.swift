@@ -43,3 +43,47 @@ import Testing
         #expect(!frame.contains { $0.contains("robust accuracy over eps") }, "\(text)")
     }
 }
+
+/// The threat-model table in the smallest terminal the workbench takes.
+@Suite struct ThreatTableSmallTerminalTests {
+    static let table = [
+        ["threat", "budget", "std: acc · dist", "rob: acc · dist"], ["clean", "", "0.710", "0.400"],
+        ["pgd-linf", "eps 0.1", "0.110 · 0.107", "0.060 · 0.063"],
+        ["pgd-l2", "eps 2.2", "0.060 · 0.138", "0.040 · 0.079"],
+        ["spatial", "±10 deg, ±1 px", "0.190 · 0.155", "0.150 · 0.147"],
+        ["lpa", "bound 0.1", "0.000 · 0.069", "0.000 · 0.027"],
+    ]
+
+    /// Bug: at 60x18 the figures box kept 40 of the 60 columns, and the table in the other 20 showed every
+    /// figure as "0.…" ("pgd-linf   … … 0.…"); the bars panel below had room for 2 of the 8 bars and drew those,
+    /// with nothing to say that 6 were left out.
+    @Test(arguments: [(60, 18), (70, 20)])
+    func theTableKeepsItsFiguresAndTheBarsSayWhatIsLeftOut(size: (width: Int, height: Int)) throws {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .robustness, title: "threat models") { snapshot in
+            snapshot.tables["threat models"] = ThreatTableSmallTerminalTests.table
+            snapshot.bars["threat models"] = ["pgd-linf", "pgd-l2", "spatial", "lpa"].flatMap { threat in
+                [
+                    Snapshot.Bar(label: "\(threat) · std", value: 0.1),
+                    Snapshot.Bar(label: "\(threat) · rob", value: 0.05),
+                ]
+            }
+            snapshot.figures = [("images", "100 (synthetic test)"), ("cells", "8/8")]
+        }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        let frame = WorkbenchFixture.frame(state, width: size.width, height: size.height)
+        let text = frame.joined(separator: "\n")
+        for row in ThreatTableSmallTerminalTests.table.dropFirst() {
+            #expect(
+                frame.contains { line in row.filter { !$0.isEmpty }.allSatisfy { line.contains($0) } },
+                "\(size): row \(row) is cut:\n\(text)")
+        }
+        let shown = frame.filter { $0.contains(" · std ") || $0.contains(" · rob ") }.count
+        if shown < 8 {
+            #expect(frame.contains { $0.contains("+\(8 - shown) more") }, "\(size): \(shown) of 8 bars:\n\(text)")
+        }
+    }
+}
