@@ -240,6 +240,9 @@ extension AttackCommand {
     /// the perturbation, the method's per-image numbers (CW's c, the spatial transform, queries) and words
     /// (AutoAttack's broken_by: the component that broke the image, `clean` for a clean mistake); an empty
     /// cell where there is none.
+    /// The per-image numbers that count something (pixels shifted, queries), written as integers.
+    static let countColumns: Set<String> = ["shift_x", "shift_y", "queries"]
+
     static func resultsTable(_ result: AttackResult) -> String {
         let extras = result.perImageExtras.keys.sorted()
         let words = result.perImageLabels.keys.sorted()
@@ -255,9 +258,10 @@ extension AttackCommand {
             ]
             for key in extras {
                 let value = result.perImageExtras[key]?[index] ?? .nan
-                // Whole numbers (the spatial shifts, queries) as integers, as `--json` gives them (`-2`, not `-2.0`).
-                let whole = value == value.rounded() && abs(value) < 1e15
-                cells.append(value.isFinite ? (whole ? "\(Int64(value))" : "\(value)") : "")
+                // Counts (the spatial shifts in pixels, queries) as integers, as `--json` gives the shifts (`-2`,
+                // not `-2.0`); measures (CW's c, the rotation) as `--json` gives them.
+                let count = Self.countColumns.contains(key) && value == value.rounded() && abs(value) < 1e15
+                cells.append(value.isFinite ? (count ? "\(Int64(value))" : "\(value)") : "")
             }
             for key in words { cells.append(result.perImageLabels[key]?[index] ?? "") }
             lines.append(cells.joined(separator: ","))

@@ -49,7 +49,7 @@ import Testing
     }
 
     /// Bug: `attack spatial --out`'s results.csv gave the shifts as `-2.0` and `1.0`, where `--json`'s
-    /// `transforms` gives the integers `-2` and `1`; whole per-image numbers are now written as integers.
+    /// `transforms` gives the integers `-2` and `1`; counts (shifts, queries) are now written as integers.
     @Test func spatialShiftsAreIntegersInResultsCSVAsInJSON() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
