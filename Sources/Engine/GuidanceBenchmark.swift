@@ -103,17 +103,12 @@ public struct GuidanceBenchmark {
     /// that are not in `keeping`, so that the folder does not read as one sweep over rows drawn with other
     /// settings; other files stay.
     static func removeEarlierGrids(in folder: String, keeping: Set<String>) throws {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-        for name in names.sorted()
-        where (name.hasPrefix("cfg-w") || name.hasPrefix("clf-")) && name.hasSuffix(".png") && !keeping.contains(name) {
-            let path = (folder.hasSuffix("/") ? folder : folder + "/") + name
-            var status = stat()
-            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
-            if unlink(path) != 0 {
-                throw RunError(
-                    "--out: cannot remove '\(Sanitize.line(path, limit: 200))' of an earlier bench: "
-                        + String(cString: strerror(errno)))
-            }
+        let failed = EarlierOutputFiles.remove(in: folder) { name in
+            (name.hasPrefix("cfg-w") || name.hasPrefix("clf-")) && name.hasSuffix(".png") && !keeping.contains(name)
+        }
+        if let failed {
+            throw RunError(
+                "--out: cannot remove '\(Sanitize.line(failed.path, limit: 200))' of an earlier bench: \(failed.reason)")
         }
     }
 

@@ -38,16 +38,10 @@ enum AttackOutputFiles {
     /// `keeping`, the files about to be written; other files, and a folder that is not there yet, are left
     /// as they are.
     static func removeEarlier(in folder: String, keeping: Set<String>) throws {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-        for name in names.sorted() where isAttackFile(name) && !keeping.contains(name) {
-            let path = OutputPath.join(folder, name)
-            var status = stat()
-            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
-            if unlink(path) != 0 {
-                throw RuntimeError(
-                    "--out: cannot remove '\(Sanitize.line(path, limit: 200))' of an earlier attack: "
-                        + String(cString: strerror(errno)))
-            }
+        if let failed = EarlierOutputFiles.remove(in: folder, where: { isAttackFile($0) && !keeping.contains($0) }) {
+            throw RuntimeError(
+                "--out: cannot remove '\(Sanitize.line(failed.path, limit: 200))' of an earlier attack: \(failed.reason)"
+            )
         }
     }
 }

@@ -7,22 +7,23 @@ import Testing
 
 /// The Attack lab's AutoAttack panel in small terminals: a row for the clean images and one per component.
 @Suite struct AutoAttackSmallTerminalTests {
-    /// Bug: at 70x20 the panel had room for the clean row and three components; `square` was not drawn.
-    /// The images above now give up rows until every row shows.
-    @Test(arguments: [(70, 20), (60, 18), (80, 24)])
-    func everyComponentRowShows(size: (width: Int, height: Int)) throws {
-        let root = WorkbenchFixture.runsRoot()
-        defer { cleanup(root) }
-        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
-        let job = WorkbenchFixture.job(kind: .attack, title: "autoattack · fixture") { snapshot in
+    /// The lab showing AutoAttack under way (`AutoAttackViewTests.progress`) at `size`.
+    static func frame(_ size: (width: Int, height: Int)) -> [String] {
+        WorkbenchFixture.jobFrame(
+            kind: .attack, title: "autoattack · fixture", width: size.width, height: size.height
+        ) { snapshot in
             snapshot.bars["clean"] = (0..<10).map { .init(label: "\($0)", value: 0.01) }
             snapshot.bars["adversarial"] = (0..<10).map { .init(label: "\($0)", value: 0.02) }
             snapshot.figures = [("method", "autoattack"), ("eps", "0.1"), ("image", "1 (true: 3)")]
             snapshot.autoAttack = AutoAttackViewTests.progress
         }
-        defer { job.runner.send(.stop) }
-        state.add(job)
-        let frame = WorkbenchFixture.frame(state, width: size.width, height: size.height)
+    }
+
+    /// Bug: at 70x20 the panel had room for the clean row and three components; `square` was not drawn.
+    /// The images above now give up rows until every row shows.
+    @Test(arguments: [(70, 20), (60, 18), (80, 24)])
+    func everyComponentRowShows(size: (width: Int, height: Int)) throws {
+        let frame = Self.frame(size)
         let text = frame.joined(separator: "\n")
         for row in ["│clean ", "│apgd-ce ", "│apgd-t ", "│fab-t ", "│square "] {
             #expect(frame.contains { $0.contains(row) }, "\(size): no \(row) row:\n\(text)")
@@ -37,18 +38,7 @@ import Testing
     /// as another figure), and the running component showed "▶ running" without its iterations.
     @Test(arguments: [(60, 18), (64, 20), (66, 24)])
     func everyRowKeepsItsWholeFigure(size: (width: Int, height: Int)) throws {
-        let root = WorkbenchFixture.runsRoot()
-        defer { cleanup(root) }
-        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
-        let job = WorkbenchFixture.job(kind: .attack, title: "autoattack · fixture") { snapshot in
-            snapshot.bars["clean"] = (0..<10).map { .init(label: "\($0)", value: 0.01) }
-            snapshot.bars["adversarial"] = (0..<10).map { .init(label: "\($0)", value: 0.02) }
-            snapshot.figures = [("method", "autoattack"), ("eps", "0.1"), ("image", "1 (true: 3)")]
-            snapshot.autoAttack = AutoAttackViewTests.progress
-        }
-        defer { job.runner.send(.stop) }
-        state.add(job)
-        let frame = WorkbenchFixture.frame(state, width: size.width, height: size.height)
+        let frame = AutoAttackSmallTerminalTests.frame(size)
         let text = frame.joined(separator: "\n")
         for (row, figure) in [
             ("│clean ", "0.900│"), ("│apgd-ce ", "0.600│"), ("│apgd-t ", "0.500│"), ("│fab-t ", "340/900"),
