@@ -22,6 +22,14 @@ extension Tensor {
                 let src = self.data + plane * planeIn
                 let dst = out.data + plane * planeOut
                 let win = winners.pointer + plane * planeOut
+                if kernel == 2 && step == 2 && ow >= 4 {
+                    for oy in 0..<oh {
+                        MaxPoolWindows.row(
+                            top: src + 2 * oy * width, width: width, rowBase: 2 * oy * width, outputs: ow,
+                            maxima: dst + oy * ow, winners: win + oy * ow)
+                    }
+                    continue
+                }
                 for oy in 0..<oh {
                     for ox in 0..<ow {
                         let corner = (oy * step) * width + ox * step
