@@ -71,8 +71,24 @@ public final class Sequential: Module {
 
     public init(_ layers: [any Module]) { self.layers = layers }
 
+    /// The layers in order, except that a ReLU followed by a max pooling runs as the pooling followed by
+    /// the ReLU: the maximum of rectified values is the rectified maximum, the gradient reaches the same
+    /// input (only where the window's maximum is positive), and the ReLU's two passes then cover a quarter
+    /// of the elements (they were 11% of a CNN training step). `Classifier.activations`, which reads the
+    /// ReLU's own output, runs the layers one by one.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        layers.reduce(input) { $1($0) }
+        var x = input
+        var index = 0
+        while index < layers.count {
+            if layers[index] is ReLU, index + 1 < layers.count, let pool = layers[index + 1] as? MaxPool2d {
+                x = pool(x).relu()
+                index += 2
+            } else {
+                x = layers[index](x)
+                index += 1
+            }
+        }
+        return x
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
