@@ -12,15 +12,20 @@ import Testing
         [Snapshot.Image(width: 4, height: 4, values: [Float](repeating: 0.5, count: 16), caption: caption)]
     }
 
+    /// Puts the feature adversary's four images into `snapshot`, captioned in the view's order (source,
+    /// guide, adversarial, perturbation).
+    static func setImages(_ snapshot: inout Snapshot, captions: [String]) {
+        for (key, caption) in zip(["source", "guide", "adversarial", "perturbation"], captions) {
+            snapshot.images[key] = image(caption)
+        }
+    }
+
     @Test func theViewShowsTheImagesTheLayersAndTheSteps() throws {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
         var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
         let job = WorkbenchFixture.job(kind: .attack, title: "feature adversary") { snapshot in
-            snapshot.images["source"] = Self.image("Coat 97%")
-            snapshot.images["guide"] = Self.image("Bag 99%")
-            snapshot.images["adversarial"] = Self.image("Bag 61% = guide")
-            snapshot.images["perturbation"] = Self.image("L-inf 0.100")
+            Self.setImages(&snapshot, captions: ["Coat 97%", "Bag 99%", "Bag 61% = guide", "L-inf 0.100"])
             snapshot.bars["feature distance per layer"] = [
                 Snapshot.Bar(label: "0 (Linear)", value: 0.9), Snapshot.Bar(label: "3 (ReLU) ◀", value: 0.42),
             ]
@@ -86,10 +91,7 @@ import Testing
         defer { cleanup(root) }
         var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
         let job = WorkbenchFixture.job(kind: .attack, title: "feature adversary") { snapshot in
-            snapshot.images["source"] = FeatureViewTests.image("Coat 97%")
-            snapshot.images["guide"] = FeatureViewTests.image("Bag 99%")
-            snapshot.images["adversarial"] = FeatureViewTests.image("Bag 61%")
-            snapshot.images["perturbation"] = FeatureViewTests.image("L-inf .1")
+            FeatureViewTests.setImages(&snapshot, captions: ["Coat 97%", "Bag 99%", "Bag 61%", "L-inf .1"])
             snapshot.bars["feature distance per layer"] = [Snapshot.Bar(label: "3 (ReLU) ◀", value: 0.42)]
             snapshot.figures = [("layer", "3 (ReLU)"), ("delta", "0.1")]
         }
