@@ -65,6 +65,28 @@ public struct FrozenDense {
         }
     }
 
+    /// The bias (when `addsBias`) and the activation over columns `columns` of `[rows, outputCount]`:
+    /// `activate` and the bias add it follows, one run of columns at a time (each element's value is
+    /// the same as theirs), for the packed product's threads (`GEMM.multiply(..., finished:)`).
+    func finish(
+        _ preActivation: UnsafeMutablePointer<Float>, into outputs: UnsafeMutablePointer<Float>, rows: Int,
+        columns: Range<Int>, addsBias: Bool
+    ) {
+        let width = outputCount
+        for r in 0..<rows {
+            let z = preActivation + r * width + columns.lowerBound
+            if addsBias, let bias {
+                ElementwiseKernels.addRows(z, rows: 1, width: columns.count, bias.data + columns.lowerBound)
+            }
+            let y = outputs + r * width + columns.lowerBound
+            switch activation {
+            case .identity: break
+            case .relu: ElementwiseKernels.relu(z, y, columns.count)
+            case .silu: ElementwiseKernels.silu(z, y, columns.count)
+            }
+        }
+    }
+
     /// `g = g * activation'` in place over `[rows, outputCount]`: the activation's backward pass, from
     /// the layer's output (ReLU) or its pre-activation (SiLU).
     func activationBackward(

@@ -151,31 +151,34 @@ public final class FrozenNetwork {
                     row.withUnsafeBufferPointer { (z + r * width).update(from: $0.baseAddress!, count: width) }
                 }
             }
-            multiply(layer: index, rows: rows, input: x, into: z, beta: biasRows == nil ? 0 : 1)
-            if biasRows == nil, let bias = layer.bias {
-                ElementwiseKernels.addRows(z, rows: rows, width: width, bias.data)
+            if packsWeights {
+                // The bias and activation run on the product's threads, on each run of columns it finishes.
+                let finish = LayerFinish(
+                    layer: layer, preActivation: z, outputs: outputs[index], rows: rows, addsBias: biasRows == nil)
+                GEMM.multiply(
+                    m: rows, a: x, lda: layer.inputCount, packed: forwardPacked[index], c: z, ldc: width,
+                    beta: biasRows == nil ? 0 : 1, finished: { finish.run(columns: $0) })
+            } else {
+                multiply(layer: index, rows: rows, input: x, into: z, beta: biasRows == nil ? 0 : 1)
+                if biasRows == nil, let bias = layer.bias {
+                    ElementwiseKernels.addRows(z, rows: rows, width: width, bias.data)
+                }
+                layer.activate(z, into: outputs[index], rows: rows)
             }
-            layer.activate(z, into: outputs[index], rows: rows)
             x = UnsafePointer(outputs[index])
         }
         return x
     }
 
-    /// `output = input W^T + beta output` for one layer, on the packed or the stored weight.
+    /// `output = input W^T + beta output` for one layer, on the stored weight.
     private func multiply(
         layer index: Int, rows: Int, input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, beta: Float
     ) {
         let layer = layers[index]
-        if packsWeights {
-            GEMM.multiply(
-                m: rows, a: input, lda: layer.inputCount, packed: forwardPacked[index], c: output,
-                ldc: layer.outputCount, beta: beta)
-        } else {
-            GEMM.multiply(
-                m: rows, n: layer.outputCount, k: layer.inputCount, a: input, lda: layer.inputCount, transA: false,
-                b: layer.weight.data, ldb: layer.inputCount, transB: true, c: output, ldc: layer.outputCount,
-                beta: beta)
-        }
+        GEMM.multiply(
+            m: rows, n: layer.outputCount, k: layer.inputCount, a: input, lda: layer.inputCount, transA: false,
+            b: layer.weight.data, ldb: layer.inputCount, transB: true, c: output, ldc: layer.outputCount,
+            beta: beta)
     }
 
     /// `d objective / d input` for the last `forward` input, from `outputGradient` `[rows, outputCount]`
@@ -218,5 +221,19 @@ public final class FrozenNetwork {
             upstream = UnsafePointer(target)
             spare = 1 - spare
         }
+    }
+}
+
+/// One layer's bias and activation over the columns a packed product's thread has finished
+/// (`FrozenDense.finish`). `@unchecked Sendable`: each thread reads and writes only its own columns.
+private struct LayerFinish: @unchecked Sendable {
+    let layer: FrozenDense
+    let preActivation: UnsafeMutablePointer<Float>
+    let outputs: UnsafeMutablePointer<Float>
+    let rows: Int
+    let addsBias: Bool
+
+    func run(columns: Range<Int>) {
+        layer.finish(preActivation, into: outputs, rows: rows, columns: columns, addsBias: addsBias)
     }
 }

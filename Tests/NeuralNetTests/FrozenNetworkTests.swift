@@ -67,6 +67,53 @@ import Testing
         }
     }
 
+    /// With packed weights the bias and the activation run on the product's threads, on each run of
+    /// columns as it is finished (`GEMM.multiply(..., finished:)`): bitwise what the whole product followed
+    /// by the layer-wide bias add and activation gives, with the layers' biases and with bias rows, on
+    /// widths the threads split unevenly.
+    @Test(arguments: [false, true])
+    func packedLayersFinishEachRunOfColumnsAsTheWholeLayer(usesBiasRows: Bool) throws {
+        var generator = RandomGenerator(seed: 15)
+        let widths = [300, 250, 120, 70]
+        let kinds: [FrozenDense.Activation] = [.silu, .relu, .identity]
+        let layers = (0..<3).map { index in
+            FrozenDense(
+                Linear(inputCount: widths[index], outputCount: widths[index + 1], generator: &generator),
+                activation: kinds[index])
+        }
+        let frozen = FrozenNetwork(layers: layers, packsWeights: true)
+        let rows = 64
+        let x = Tensor.randomNormal([rows, widths[0]], generator: &generator)
+        let biasRows: [[[Float]]]? =
+            usesBiasRows
+            ? widths.dropFirst().map { width in
+                (0..<rows).map { _ in (0..<width).map { _ in generator.uniform(-1, 1) } }
+            } : nil
+        let got = frozen(x, biasRows: biasRows).scalars
+
+        var input = x.scalars
+        for (index, layer) in layers.enumerated() {
+            let (k, n) = (layer.inputCount, layer.outputCount)
+            let packed = GEMMPackedMatrix(k: k, n: n, b: layer.weight.data, ldb: k, transB: true)
+            var z = biasRows.map { $0[index].flatMap { $0 } } ?? [Float](repeating: 0, count: rows * n)
+            GEMM.multiply(m: rows, a: input, lda: k, packed: packed, c: &z, ldc: n, beta: usesBiasRows ? 1 : 0)
+            var y = z
+            z.withUnsafeMutableBufferPointer { z in
+                if !usesBiasRows { ElementwiseKernels.addRows(z.baseAddress!, rows: rows, width: n, layer.bias!.data) }
+                y.withUnsafeMutableBufferPointer { y in
+                    switch layer.activation {
+                    case .identity: y.baseAddress!.update(from: z.baseAddress!, count: rows * n)
+                    case .relu: ElementwiseKernels.relu(z.baseAddress!, y.baseAddress!, rows * n)
+                    case .silu: ElementwiseKernels.silu(z.baseAddress!, y.baseAddress!, rows * n)
+                    }
+                }
+            }
+            input = y
+        }
+        #expect(got == input)
+        #expect(Set(got).count > rows)
+    }
+
     /// Per-row biases replace the layers' own: `activation(x W^T + row)`, as autograd computes it on a
     /// bias-free layer plus the rows.
     @Test func biasRowsReplaceTheLayersBiases() throws {

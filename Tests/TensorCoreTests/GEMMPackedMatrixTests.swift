@@ -30,4 +30,57 @@ import Testing
         GEMM.reference(m: m, n: n, k: k, a: a, lda: k, transA: false, b: b, ldb: n, transB: false, c: &expected, ldc: n)
         for (x, y) in zip(got, expected) { #expect(abs(x - y) <= 1e-4 * max(1, abs(y))) }
     }
+
+    /// Known answers: the columns are cut for the threads by 16-column vectors, each thread's share into
+    /// 48-column panels and a last narrower one. n 784 (49 vectors) on 2 threads: 400 + 384 columns, not
+    /// the 432 + 352 of whole 48-column panels; n 1024 on 2: 512 + 512; n 3 on 4 threads: one part.
+    @Test func columnsAreSplitByVectorsForTheThreads() {
+        func layout(n: Int, parts: Int) -> (starts: [Int], parts: [Range<Int>]) {
+            let b = [Float](repeating: 1, count: 8 * n)
+            let packed = GEMMPackedMatrix(k: 8, n: n, b: b, ldb: n, transB: false, parts: parts)
+            return (packed.panelStarts, packed.partPanels)
+        }
+        let n784 = layout(n: 784, parts: 2)
+        #expect(n784.starts == [0, 48, 96, 144, 192, 240, 288, 336, 384, 400, 448, 496, 544, 592, 640, 688, 736, 784])
+        #expect(n784.parts == [0..<9, 9..<17])
+        let n1024 = layout(n: 1024, parts: 2)
+        #expect(n1024.parts.map { n1024.starts[$0.upperBound] - n1024.starts[$0.lowerBound] } == [512, 512])
+        #expect(layout(n: 784, parts: 1).starts == Array(stride(from: 0, through: 768, by: 48)) + [784])
+        let tiny = layout(n: 3, parts: 4)
+        #expect(tiny.starts == [0, 3] && tiny.parts == [0..<1])
+    }
+
+    /// A column's sum does not depend on the panel it lands in: the product is bitwise the same whatever
+    /// the layout's parts and the threads that run it (more threads than parts, fewer, the same), and
+    /// matches the reference, on both tile families. On the half tiles it failed for 3 parts on 2
+    /// threads while a thread ran its two parts as one run of panels, a narrow panel in its middle.
+    @Test(arguments: [GEMMTiles.wide, .half], [(64, 784, 1024), (64, 1024, 784), (9, 600, 50), (16, 40, 17)])
+    func productIsTheSameForEveryLayoutAndThreadCount(tiles: GEMMTiles, shape: (m: Int, k: Int, n: Int)) {
+        let (m, k, n) = shape
+        var generator = RandomGenerator(seed: 34)
+        let a = (0..<(m * k)).map { _ in generator.uniform(-1, 1) }
+        let b = (0..<(k * n)).map { _ in generator.uniform(-1, 1) }
+        let initial = (0..<(m * n)).map { _ in generator.uniform(-1, 1) }
+        var expected = initial
+        GEMM.reference(
+            m: m, n: n, k: k, a: a, lda: k, transA: false, b: b, ldb: n, transB: false, c: &expected, ldc: n,
+            beta: 1)
+        var first: [Float]? = nil
+        for parts in [1, 2, 3] {
+            let packed = GEMMPackedMatrix(k: k, n: n, b: b, ldb: n, transB: false, parts: parts)
+            for threads in [1, 2, 3] {
+                var got = initial
+                GEMM.multiply(
+                    m: m, a: a, lda: k, packed: packed, c: &got, ldc: n, beta: 1, threads: threads, tiles: tiles)
+                if let first {
+                    let differing = zip(got, first).filter { $0 != $1 }.count
+                    #expect(differing == 0, "\(tiles) \(m)x\(k)x\(n), parts \(parts), threads \(threads)")
+                } else {
+                    first = got
+                    let worst = zip(got, expected).map { abs($0 - $1) }.max() ?? 0
+                    #expect(worst < 1e-3, "\(m)x\(k)x\(n): \(worst)")
+                }
+            }
+        }
+    }
 }
