@@ -130,6 +130,30 @@ import Testing
         #expect((0..<40).allSatisfy { copy[$0] == values[$0] })
     }
 
+    /// From `parallelCount` draws on, the words are drawn first and the threads transform them: the
+    /// values are those of the one-thread path, which draws 16 words and transforms them in turn (here
+    /// in four calls of 511 blocks, each below the threshold, and a last call for a partial block).
+    @Test(arguments: [2, 3])
+    func fillGaussianGivesTheSameDrawsOnThreads(threads: Int) {
+        let (calls, perCall, tail) = (4, 511 * 32, 5)
+        let count = calls * perCall + tail
+        #expect(perCall < RandomGenerator.parallelCount && count >= 3 * RandomGenerator.parallelCount)
+        var together = [Float](repeating: .nan, count: count)
+        var apart = together
+        var one = RandomGenerator(seed: 77)
+        together.withUnsafeMutableBufferPointer { one.fillGaussian($0.baseAddress!, count: count, threads: threads) }
+        var other = RandomGenerator(seed: 77)
+        apart.withUnsafeMutableBufferPointer { buffer in
+            for call in 0..<calls {
+                other.fillGaussian(buffer.baseAddress! + call * perCall, count: perCall, threads: threads)
+            }
+            other.fillGaussian(buffer.baseAddress! + calls * perCall, count: tail, threads: 1)
+        }
+        #expect(together == apart)
+        #expect(one.next() == other.next())
+        #expect(Set(together).count > count / 2)
+    }
+
     @Test(arguments: [1, 2])
     func packedMatrixMatchesReference(threads: Int) {
         var rng = RandomGenerator(seed: 8)
