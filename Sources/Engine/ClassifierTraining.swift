@@ -115,9 +115,9 @@ public final class ClassifierTraining: Experiment {
         }
         if let learningRateSchedule { optimizer.learningRate = learningRateSchedule.rate(step: optimizer.stepCount) }
         optimizer.step()
-        if let bad = parameters.first(where: { $0.tensor.hasNonFinite }) {
+        if let bad = [optimizer as any Optimizer].nonFiniteParameter(among: parameters) {
             throw TrainingStop.fault(
-                "parameter '\(bad.name)' became non-finite in the update (learning rate too high?)",
+                "parameter '\(bad)' became non-finite in the update (learning rate too high?)",
                 completedEpochs: completedEpochs, step: stepsTaken + 1)
         }
         stepsTaken += 1

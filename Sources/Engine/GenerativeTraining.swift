@@ -146,9 +146,9 @@ public final class GenerativeTraining: Experiment {
         }
         // A finite loss can still come with an overflowing gradient (a learning rate far too high):
         // the update then leaves Inf/NaN in the weights, which must never reach a checkpoint.
-        if let bad = model.namedParameters.first(where: { $0.tensor.hasNonFinite }) {
+        if let bad = optimizers.entries.map(\.optimizer).nonFiniteParameter(among: model.namedParameters) {
             throw TrainingStop.fault(
-                "parameter '\(bad.name)' became non-finite in the update (learning rate too high?)",
+                "parameter '\(bad)' became non-finite in the update (learning rate too high?)",
                 completedEpochs: completedEpochs, step: stepsTaken + 1)
         }
         lastMetrics = metrics

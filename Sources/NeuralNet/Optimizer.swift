@@ -14,12 +14,34 @@ public protocol Optimizer: AnyObject {
     func stateDict() -> (tensors: [(name: String, tensor: Tensor)], counters: [String: Int])
     /// Restores state written by `stateDict()`; throws when names or shapes do not match.
     func loadStateDict(tensors: [String: Tensor], counters: [String: Int]) throws
+    /// The name of the first parameter holding a NaN or an infinity, as the last `step()` left them
+    /// (training stops there); nil when all are finite. By default a pass over the parameters; an
+    /// optimizer may note it while it writes them.
+    func nonFiniteParameter() -> String?
 }
 
 extension Optimizer {
+    public func nonFiniteParameter() -> String? {
+        parameters.first(where: { $0.tensor.hasNonFinite })?.name
+    }
+
     /// Clears every parameter's gradient.
     public func zeroGradients() {
         for p in parameters { p.tensor.grad = nil }
+    }
+}
+
+extension Sequence where Element == any Optimizer {
+    /// The name of the first of `parameters` holding a NaN or an infinity after these optimizers' last
+    /// steps: the optimizers' own notes for the parameters they update, a pass over the others (an
+    /// average of the weights, say). Training checks it after every step.
+    public func nonFiniteParameter(among parameters: [(name: String, tensor: Tensor)]) -> String? {
+        var updated = Set<ObjectIdentifier>()
+        for optimizer in self {
+            if let name = optimizer.nonFiniteParameter() { return name }
+            for parameter in optimizer.parameters { updated.insert(ObjectIdentifier(parameter.tensor)) }
+        }
+        return parameters.first { !updated.contains(ObjectIdentifier($0.tensor)) && $0.tensor.hasNonFinite }?.name
     }
 }
 
