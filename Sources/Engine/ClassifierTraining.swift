@@ -98,9 +98,8 @@ public final class ClassifierTraining: Experiment {
             epochStart = Date()
         }
         let indices = epochBatches[batchIndex]
-        let batch = dataset.trainBatch(indices)
-        let input = Tensor(shape: [indices.count, pixels], scalars: batch.images)
-        let loss = try objective.loss(model: model, images: input, labels: batch.labels, step: optimizer.stepCount)
+        let (input, labels) = dataset.trainBatchTensor(indices)
+        let loss = try objective.loss(model: model, images: input, labels: labels, step: optimizer.stepCount)
         optimizer.zeroGradients()
         let lossValue = loss.item
         guard lossValue.isFinite else {

@@ -127,13 +127,12 @@ public final class GenerativeTraining: Experiment {
             generator = GenerativeTraining.epochGenerator(seed: seed, epoch: completedEpochs)
         }
         let indices = epochBatches[batchIndex]
-        let examples = dataset.trainBatch(indices)
-        let batch = Tensor(shape: [indices.count, pixels], scalars: examples.images)
+        let (batch, labels) = dataset.trainBatchTensor(indices)
         let metrics: [(name: String, value: Double)]
         do {
             if let conditional {
                 metrics = try conditional.trainStep(
-                    batch, labels: examples.labels, optimizers: optimizers, generator: &generator)
+                    batch, labels: labels, optimizers: optimizers, generator: &generator)
             } else {
                 metrics = try model.trainStep(batch, optimizers: optimizers, generator: &generator)
             }

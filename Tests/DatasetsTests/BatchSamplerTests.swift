@@ -40,6 +40,17 @@ import Testing
         #expect(Array(images[1568...]) == Array(data.trainImage(19)))
         #expect(data.testBatch([]).images.isEmpty)
     }
+
+    /// The tensor form gathers the same values and labels straight into its storage.
+    @Test func gathersTheSameBatchIntoATensor() {
+        let data = SyntheticDigits.make(trainCount: 20, testCount: 5, seed: 2)
+        for indices in [[4, 0, 19], [7], [], Array(0..<20).reversed()] {
+            let (images, labels) = data.trainBatchTensor(indices)
+            let expected = data.trainBatch(indices)
+            #expect(images.shape == [indices.count, 784])
+            #expect(images.scalars == expected.images && labels == expected.labels)
+        }
+    }
 }
 
 @Suite struct ImageTransformsTests {
