@@ -56,15 +56,19 @@ public struct BatchSampler: Sendable {
     ) {
         var batch = [Float](repeating: 0, count: indices.count * pixelCount)
         batch.withUnsafeMutableBufferPointer { out in
-            images.withUnsafeBufferPointer { source in
-                for (row, index) in indices.enumerated() {
-                    precondition(index >= 0 && (index + 1) * pixelCount <= source.count, "index \(index) out of range")
-                    (out.baseAddress! + row * pixelCount).update(
-                        from: source.baseAddress! + index * pixelCount, count: pixelCount)
-                }
-            }
+            gather(indices, images: images, pixelCount: pixelCount, into: out.baseAddress!)
         }
         return (batch, indices.map { labels[$0] })
+    }
+
+    /// The images at `indices`, one after another, into `out` (room for `indices.count * pixelCount`).
+    static func gather(_ indices: [Int], images: [Float], pixelCount: Int, into out: UnsafeMutablePointer<Float>) {
+        images.withUnsafeBufferPointer { source in
+            for (row, index) in indices.enumerated() {
+                precondition(index >= 0 && (index + 1) * pixelCount <= source.count, "index \(index) out of range")
+                (out + row * pixelCount).update(from: source.baseAddress! + index * pixelCount, count: pixelCount)
+            }
+        }
     }
 }
 
@@ -79,13 +83,7 @@ extension Dataset {
     /// the array and then the tensor made from it took three (a zero fill, the gather and a copy).
     public func trainBatchTensor(_ indices: [Int]) -> (images: Tensor, labels: [Int]) {
         let storage = TensorStorage(uninitializedCount: indices.count * pixelCount)
-        trainImages.withUnsafeBufferPointer { source in
-            for (row, index) in indices.enumerated() {
-                precondition(index >= 0 && (index + 1) * pixelCount <= source.count, "index \(index) out of range")
-                (storage.pointer + row * pixelCount).update(
-                    from: source.baseAddress! + index * pixelCount, count: pixelCount)
-            }
-        }
+        BatchSampler.gather(indices, images: trainImages, pixelCount: pixelCount, into: storage.pointer)
         return (Tensor(shape: [indices.count, pixelCount], storage: storage), indices.map { trainLabels[$0] })
     }
 

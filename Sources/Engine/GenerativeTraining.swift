@@ -34,7 +34,6 @@ public final class GenerativeTraining: Experiment {
     private var seen = 0
     private var epochStart = Date()
     private var generator: RandomGenerator
-    private let pixels: Int
     /// Consecutive heavy views whose diffusion samples took over 150 ms; at 3 they are skipped for good.
     var slowDiffusionViews = 0
 
@@ -49,7 +48,6 @@ public final class GenerativeTraining: Experiment {
         self.totalEpochs = epochs
         self.seed = seed
         self.completedEpochs = completedEpochs
-        pixels = dataset.pixelCount
         sampler = BatchSampler(
             count: dataset.trainCount, batchSize: batchSize, seed: seed, shuffle: true, dropLast: false)
         generator = RandomGenerator(seed: seed)
