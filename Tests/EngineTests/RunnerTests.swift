@@ -148,6 +148,61 @@ func waitUntil(_ timeout: Double = 5, _ condition: () -> Bool) -> Bool {
     }
 }
 
+/// Heavy views while running: an epoch's end brings one forward, but the interval still bounds them.
+@Suite struct RunnerHeavyViewTests {
+    @Test func epochEndsDoNotRefreshHeavyViewsMoreOftenThanTheInterval() {
+        let experiment = EpochExperiment(total: 40, epochLength: 1)
+        let runner = Runner(experiment: experiment, label: "epochs", heavyEvery: 1, heavyInterval: 3600)
+        runner.start(running: true)
+        #expect(waitUntil { runner.snapshot.status == .finished })
+        runner.send(.stop)
+        #expect(waitUntil { runner.snapshot.status == .stopped })
+        // Before the first step (prepared) and after the last (finished, stopped): none in between.
+        let during = experiment.heavySteps.withLock { $0.filter { (1..<40).contains($0) } }
+        #expect(during.isEmpty, "heavy views at steps \(during)")
+    }
+
+    @Test func anEpochEndRefreshesHeavyViewsBeforeTheirStepCount() {
+        let experiment = EpochExperiment(total: 30, epochLength: 10)
+        let runner = Runner(experiment: experiment, label: "epochs", heavyEvery: 1_000, heavyInterval: 0)
+        runner.start(running: true)
+        #expect(waitUntil { runner.snapshot.status == .finished })
+        runner.send(.stop)
+        #expect(waitUntil { runner.snapshot.status == .stopped })
+        let during = experiment.heavySteps.withLock { $0.filter { (1..<30).contains($0) } }
+        // The first step refreshes them (the prepared view came before any training), then the epoch ends.
+        #expect(during == [1, 10, 20])
+    }
+}
+
+/// Ends an epoch every `epochLength` steps; notes the step of every heavy description.
+final class EpochExperiment: VisualExperiment, @unchecked Sendable {
+    var count = 0
+    let total: Int
+    let epochLength: Int
+    let heavySteps = Locked<[Int]>([])
+
+    init(total: Int, epochLength: Int) {
+        self.total = total
+        self.epochLength = epochLength
+    }
+
+    func step() throws -> StepReport {
+        count += 1
+        let summary =
+            count % epochLength == 0
+            ? EpochSummary(epoch: count / epochLength, step: count, seconds: 0, metrics: []) : nil
+        return StepReport(metrics: ["loss": 1 / Double(count)], epochSummary: summary)
+    }
+
+    var isFinished: Bool { count >= total }
+    var progress: (done: Int, total: Int) { (count, total) }
+
+    func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
+        if includeHeavy { heavySteps.withLock { [count] in $0.append(count) } }
+    }
+}
+
 /// One step that waits for the test to release it.
 final class BlockingExperiment: Experiment, @unchecked Sendable {
     let entered = DispatchSemaphore(value: 0)
