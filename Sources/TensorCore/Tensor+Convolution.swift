@@ -9,18 +9,20 @@ extension Tensor {
     /// straight into its NCHW output, a larger one is scattered into it. The images are spread over
     /// the threads (`ImageBatchSplit`).
     ///
-    /// - Parameter allowWinograd: a 3x3 kernel with stride 1 and padding 1 whose result records no
-    ///   gradient (inside `noGrad`, or nothing requires one) is computed by Winograd's F(2x2, 3x3)
-    ///   instead (`conv2dWinograd`): the same convolution to rounding, in 2.25 times fewer multiplications.
+    /// - Parameter allowWinograd: a 3x3 kernel with stride 1 and padding 1 has its forward pass computed
+    ///   by Winograd's F(2x2, 3x3) instead (`conv2dWinograd`): the same convolution to rounding, in 2.25
+    ///   times fewer multiplications and without the input's im2col. A recorded result's backward pass is
+    ///   the direct form's (it needs only the input, the weight and the output's gradient), as cuDNN's
+    ///   Winograd forward in training.
     public func conv2d(
         weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, allowWinograd: Bool = false
     ) -> Tensor {
         precondition(rank == 4 && weight.rank == 4, "conv2d needs NCHW input and [out,in,kh,kw] weight")
-        if allowWinograd
+        let winograd =
+            allowWinograd
             && Self.winogradApplies(input: self, weight: weight, bias: bias, stride: stride, padding: padding)
-        {
-            return conv2dWinograd(weight: weight, bias: bias)
-        }
+        let recorded = GradMode.isEnabled && (requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
+        if winograd && !recorded { return conv2dWinograd(weight: weight, bias: bias) }
         let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
         let (outChannels, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
         precondition(
@@ -34,36 +36,14 @@ extension Tensor {
         let outPlane = outChannels * positions
         let split = ImageBatchSplit(batch: batch, flopsPerImage: 2.0 * Double(outPlane * patch))
         let grouping = ConvolutionImageGroups(geometry: geometry)
-        let out = Tensor(
-            shape: [batch, outChannels, geometry.outHeight, geometry.outWidth],
-            storage: TensorStorage(uninitializedCount: batch * outPlane))
-        split.run { _, images in
-            let columns = grouping.columnScratch(geometry)
-            let staging = grouping.staging(planeSize: outPlane)
-            for group in grouping.groups(of: images) {
-                let columnWidth = group.count * positions
-                let first = group.lowerBound
-                if let columns {
-                    geometry.unfold(
-                        images: self.data + first * geometry.imageSize, count: group.count, columns: columns.pointer)
-                }
-                let target = out.data + first * outPlane
-                let result = group.count > 1 ? staging!.pointer : target
-                GEMM.multiply(
-                    m: outChannels, n: columnWidth, k: patch, a: weight.data, lda: patch, transA: false,
-                    b: columns?.pointer ?? self.data + first * geometry.imageSize, ldb: columnWidth, transB: false,
-                    c: result, ldc: columnWidth, threads: split.gemmThreads)
-                if group.count > 1 {
-                    ConvolutionImageGroups.scatter(
-                        matrix: result, count: group.count, rows: outChannels, positions: positions, into: target)
-                }
-                if let bias {
-                    for index in 0..<group.count {
-                        ElementwiseKernels.addToRows(
-                            target + index * outPlane, rows: outChannels, width: positions, bias.data)
-                    }
-                }
-            }
+        let out =
+            winograd
+            ? conv2dWinograd(weight: weight, bias: bias)
+            : Tensor(
+                shape: [batch, outChannels, geometry.outHeight, geometry.outWidth],
+                storage: TensorStorage(uninitializedCount: batch * outPlane))
+        if !winograd {
+            forward(weight: weight, bias: bias, geometry: geometry, split: split, grouping: grouping, into: out)
         }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.record(out, inputs: inputs) { [self] g, _ in
@@ -127,6 +107,44 @@ extension Tensor {
                 }
             }
             return [gradInput] + parts.totals()
+        }
+    }
+
+    /// The direct form's forward pass: one GEMM per group of images against their im2col matrix (see
+    /// `conv2d`), the images spread over the threads.
+    private func forward(
+        weight: Tensor, bias: Tensor?, geometry: Im2Col, split: ImageBatchSplit, grouping: ConvolutionImageGroups,
+        into out: Tensor
+    ) {
+        let (outChannels, patch, positions) = (weight.shape[0], geometry.patch, geometry.positions)
+        let outPlane = outChannels * positions
+        split.run { _, images in
+            let columns = grouping.columnScratch(geometry)
+            let staging = grouping.staging(planeSize: outPlane)
+            for group in grouping.groups(of: images) {
+                let columnWidth = group.count * positions
+                let first = group.lowerBound
+                if let columns {
+                    geometry.unfold(
+                        images: self.data + first * geometry.imageSize, count: group.count, columns: columns.pointer)
+                }
+                let target = out.data + first * outPlane
+                let result = group.count > 1 ? staging!.pointer : target
+                GEMM.multiply(
+                    m: outChannels, n: columnWidth, k: patch, a: weight.data, lda: patch, transA: false,
+                    b: columns?.pointer ?? self.data + first * geometry.imageSize, ldb: columnWidth, transB: false,
+                    c: result, ldc: columnWidth, threads: split.gemmThreads)
+                if group.count > 1 {
+                    ConvolutionImageGroups.scatter(
+                        matrix: result, count: group.count, rows: outChannels, positions: positions, into: target)
+                }
+                if let bias {
+                    for index in 0..<group.count {
+                        ElementwiseKernels.addToRows(
+                            target + index * outPlane, rows: outChannels, width: positions, bias.data)
+                    }
+                }
+            }
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// A 3x3, stride-1, padding-1 convolution's forward pass by Winograd's minimal filtering F(2x2, 3x3)
 /// (Lavin & Gray, CVPR 2016): 2.25 times fewer multiplications than `conv2d`'s im2col GEMM, for
-/// inference (sampling, purification), where no gradient is recorded.
+/// inference (sampling, purification) and for the forward pass of training (the U-Net's).
 extension Tensor {
     /// False when the environment says `MANIFOLD_WINOGRAD=off`: every convolution then runs as
     /// `conv2d`'s im2col GEMM, to compare.
@@ -11,20 +11,21 @@ extension Tensor {
     /// Images' tiles side by side in one group's matrices: about this many columns per GEMM.
     static let winogradColumns = 256
 
-    /// Whether `conv2d(..., allowWinograd: true)` takes the Winograd path: a 3x3 kernel with stride 1
-    /// and padding 1 (same-size output), and no autograd graph recorded for the result.
+    /// Whether `conv2d(..., allowWinograd: true)` computes its forward pass by Winograd: a 3x3 kernel
+    /// with stride 1 and padding 1 (same-size output). A recorded result's backward pass is the direct
+    /// form's either way.
     static func winogradApplies(input: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Bool {
         guard winogradEnabled, stride == 1, padding == 1, weight.rank == 4, input.rank == 4,
             weight.shape[2] == 3, weight.shape[3] == 3, weight.shape[1] == input.shape[1]
         else { return false }
-        let recorded = input.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true
-        return !(GradMode.isEnabled && recorded)
+        return true
     }
 
     /// `conv2d(weight:bias:stride: 1, padding: 1)` for a `[outC, inC, 3, 3]` weight, computed by
     /// F(2x2, 3x3): the input and weight transforms of `WinogradTransforms`, 16 GEMMs per group of
-    /// images, and the output transform. Forward only: it records no gradient. Agrees with the
-    /// direct form to rounding (a few float ulps of the largest term).
+    /// images, and the output transform. Forward only: it records no gradient (`conv2d` records the
+    /// direct form's backward pass for it). Agrees with the direct form to rounding (a few float ulps of
+    /// the largest term).
     func conv2dWinograd(weight: Tensor, bias: Tensor?) -> Tensor {
         let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
         let outChannels = weight.shape[0]

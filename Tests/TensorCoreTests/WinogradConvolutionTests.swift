@@ -44,23 +44,47 @@ import Testing
         #expect(out.scalars == [12.5, 21.5, 16.5, 27.5, 45.5, 33.5, 24.5, 39.5, 28.5])
     }
 
-    /// `conv2d(allowWinograd:)` takes the Winograd path only for 3x3, stride 1, padding 1, and only
-    /// where no gradient is recorded.
-    @Test func appliesOnlyToUnrecordedSameSizeThreeByThree() {
+    /// `conv2d(allowWinograd:)` takes the Winograd path only for 3x3, stride 1, padding 1, recorded or not.
+    @Test func appliesOnlyToSameSizeThreeByThree() {
         var rng = RandomGenerator(seed: 3)
         let x = Tensor.randomNormal([2, 4, 6, 6], generator: &rng)
         let weight = Tensor.randomNormal([4, 4, 3, 3], generator: &rng)
         weight.requiresGrad = true
-        #expect(!Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 1, padding: 1))
+        #expect(Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 1, padding: 1))
         #expect(noGrad { Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 1, padding: 1) })
-        #expect(!noGrad { Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 2, padding: 1) })
-        #expect(!noGrad { Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 1, padding: 0) })
+        #expect(!Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 2, padding: 1))
+        #expect(!Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 1, padding: 0))
         let wide = Tensor.randomNormal([4, 4, 5, 5], generator: &rng)
-        #expect(!noGrad { Tensor.winogradApplies(input: x, weight: wide, bias: nil, stride: 1, padding: 1) })
+        #expect(!Tensor.winogradApplies(input: x, weight: wide, bias: nil, stride: 1, padding: 1))
         // Recorded: the result carries a gradient node, as the direct form's does.
         let recorded = x.conv2d(weight: weight, bias: nil, stride: 1, padding: 1, allowWinograd: true)
         #expect(recorded.requiresGrad)
         let unrecorded = noGrad { x.conv2d(weight: weight, bias: nil, stride: 1, padding: 1, allowWinograd: true) }
         #expect(!unrecorded.requiresGrad)
+    }
+
+    /// Recorded, the Winograd forward pass gives the direct form's output to rounding and, for the same
+    /// output gradient, bitwise its gradients: the backward pass is the direct form's.
+    @Test func recordedWinogradForwardHasTheDirectFormsGradients() {
+        var rng = RandomGenerator(seed: 8)
+        for (batch, channels, outChannels, side) in [(3, 5, 7, 9), (2, 32, 16, 14), (1, 3, 2, 4)] {
+            let x = Tensor.randomNormal([batch, channels, side, side], generator: &rng)
+            let weight = Tensor.randomNormal([outChannels, channels, 3, 3], generator: &rng)
+            let bias = Tensor.randomNormal([outChannels], generator: &rng)
+            let upstream = Tensor.randomNormal([batch, outChannels, side, side], generator: &rng)
+            func run(winograd: Bool) -> (out: [Float], grads: [[Float]]) {
+                let (xv, wv, bv) = (x.detached(), weight.detached(), bias.detached())
+                for t in [xv, wv, bv] { t.requiresGrad = true }
+                let out = xv.conv2d(weight: wv, bias: bv, stride: 1, padding: 1, allowWinograd: winograd)
+                (out * upstream).sum().backward()
+                return (out.scalars, [xv, wv, bv].map { $0.grad!.scalars })
+            }
+            let direct = run(winograd: false)
+            let winograd = run(winograd: true)
+            let largest = direct.out.map(abs).max()!
+            let error = zip(direct.out, winograd.out).map { abs($0 - $1) }.max()!
+            #expect(error <= 2e-5 * largest, "\(batch)x\(channels)->\(outChannels) \(side)x\(side): \(error)")
+            #expect(direct.grads == winograd.grads)
+        }
     }
 }
