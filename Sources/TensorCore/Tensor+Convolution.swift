@@ -50,11 +50,15 @@ extension Tensor {
             let parts = ParameterGradientParts(
                 pieces: split.pieces, weight: weight, bias: bias,
                 transposedWeight: outChannels <= GEMMBlocking().inPlaceMaxColumns)
-            // Each thread clears its own images' gradient before it writes them (a zero fill of the whole
-            // gradient on the calling thread was 1.3% of a CNN step).
+            // The input's gradient of a Winograd convolution is itself one (`winogradInputGradient`);
+            // otherwise each thread clears its own images' gradient before it writes them (a zero fill of the
+            // whole gradient on the calling thread was 1.3% of a CNN step).
+            let winogradInput = winograd && self.requiresGrad
             let gradInput =
-                self.requiresGrad
-                ? Tensor(shape: self.shape, storage: TensorStorage(uninitializedCount: self.count)) : nil
+                winogradInput
+                ? g.winogradInputGradient(weight: weight)
+                : self.requiresGrad
+                    ? Tensor(shape: self.shape, storage: TensorStorage(uninitializedCount: self.count)) : nil
             split.run { piece, images in
                 let scratch = grouping.columnScratch(geometry)
                 let staging = grouping.staging(planeSize: outPlane)
@@ -92,7 +96,7 @@ extension Tensor {
                         ElementwiseKernels.accumulateRowTotals(
                             gradOut, rows: outChannels, width: columnWidth, into: sums)
                     }
-                    if let gradInput {
+                    if let gradInput, !winogradInput {
                         // The GEMM (a 1x1 kernel) or the fold writes the images whole: no zero fill.
                         let target = gradInput.data + first * geometry.imageSize
                         GEMM.multiply(

@@ -21,6 +21,23 @@ extension Tensor {
         return true
     }
 
+    /// The input gradient of a 3x3, stride-1, padding-1 convolution, for this output gradient
+    /// `[batch, outC, H, W]`: the same kind of convolution with the weight's kernels turned by 180 degrees
+    /// and its channels swapped (`W'[c, o, ky, kx] = W[o, c, 2 - ky, 2 - kx]`), by Winograd. It replaces
+    /// a GEMM into a 9-fold im2col matrix and the fold of that matrix back into the images.
+    func winogradInputGradient(weight: Tensor) -> Tensor {
+        let (outChannels, channels) = (weight.shape[0], weight.shape[1])
+        let turned = Tensor(
+            shape: [channels, outChannels, 3, 3], storage: TensorStorage(uninitializedCount: weight.count))
+        let (source, target) = (weight.data, turned.data)
+        for o in 0..<outChannels {
+            for c in 0..<channels {
+                for k in 0..<9 { target[(c * outChannels + o) * 9 + k] = source[(o * channels + c) * 9 + 8 - k] }
+            }
+        }
+        return conv2dWinograd(weight: turned, bias: nil)
+    }
+
     /// `conv2d(weight:bias:stride: 1, padding: 1)` for a `[outC, inC, 3, 3]` weight, computed by
     /// F(2x2, 3x3): the input and weight transforms of `WinogradTransforms`, 16 GEMMs per group of
     /// images, and the output transform. Forward only: it records no gradient (`conv2d` records the
