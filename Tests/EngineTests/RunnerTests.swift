@@ -150,26 +150,26 @@ func waitUntil(_ timeout: Double = 5, _ condition: () -> Bool) -> Bool {
 
 /// Heavy views while running: an epoch's end brings one forward, but the interval still bounds them.
 @Suite struct RunnerHeavyViewTests {
-    @Test func epochEndsDoNotRefreshHeavyViewsMoreOftenThanTheInterval() {
-        let experiment = EpochExperiment(total: 40, epochLength: 1)
-        let runner = Runner(experiment: experiment, label: "epochs", heavyEvery: 1, heavyInterval: 3600)
+    /// Runs an `EpochExperiment` to its end on a runner; the steps at which heavy views were drawn while
+    /// it trained (not before the first step or after the last).
+    func heavySteps(total: Int, epochLength: Int, heavyEvery: Int, heavyInterval: Double) -> [Int] {
+        let experiment = EpochExperiment(total: total, epochLength: epochLength)
+        let runner = Runner(
+            experiment: experiment, label: "epochs", heavyEvery: heavyEvery, heavyInterval: heavyInterval)
         runner.start(running: true)
         #expect(waitUntil { runner.snapshot.status == .finished })
         runner.send(.stop)
         #expect(waitUntil { runner.snapshot.status == .stopped })
-        // Before the first step (prepared) and after the last (finished, stopped): none in between.
-        let during = experiment.heavySteps.withLock { $0.filter { (1..<40).contains($0) } }
+        return experiment.heavySteps.withLock { $0.filter { (1..<total).contains($0) } }
+    }
+
+    @Test func epochEndsDoNotRefreshHeavyViewsMoreOftenThanTheInterval() {
+        let during = heavySteps(total: 40, epochLength: 1, heavyEvery: 1, heavyInterval: 3600)
         #expect(during.isEmpty, "heavy views at steps \(during)")
     }
 
     @Test func anEpochEndRefreshesHeavyViewsBeforeTheirStepCount() {
-        let experiment = EpochExperiment(total: 30, epochLength: 10)
-        let runner = Runner(experiment: experiment, label: "epochs", heavyEvery: 1_000, heavyInterval: 0)
-        runner.start(running: true)
-        #expect(waitUntil { runner.snapshot.status == .finished })
-        runner.send(.stop)
-        #expect(waitUntil { runner.snapshot.status == .stopped })
-        let during = experiment.heavySteps.withLock { $0.filter { (1..<30).contains($0) } }
+        let during = heavySteps(total: 30, epochLength: 10, heavyEvery: 1_000, heavyInterval: 0)
         // The first step refreshes them (the prepared view came before any training), then the epoch ends.
         #expect(during == [1, 10, 20])
     }
