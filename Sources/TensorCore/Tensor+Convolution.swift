@@ -20,7 +20,7 @@ extension Tensor {
         precondition(rank == 4 && weight.rank == 4, "conv2d needs NCHW input and [out,in,kh,kw] weight")
         let winograd =
             allowWinograd
-            && Self.winogradApplies(input: self, weight: weight, bias: bias, stride: stride, padding: padding)
+            && Self.winogradApplies(input: self, weight: weight, stride: stride, padding: padding)
         let recorded = GradMode.isEnabled && (requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
         if winograd && !recorded { return conv2dWinograd(weight: weight, bias: bias) }
         let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
@@ -36,13 +36,13 @@ extension Tensor {
         let outPlane = outChannels * positions
         let split = ImageBatchSplit(batch: batch, flopsPerImage: 2.0 * Double(outPlane * patch))
         let grouping = ConvolutionImageGroups(geometry: geometry)
-        let out =
-            winograd
-            ? conv2dWinograd(weight: weight, bias: bias)
-            : Tensor(
+        let out: Tensor
+        if winograd {
+            out = conv2dWinograd(weight: weight, bias: bias)
+        } else {
+            out = Tensor(
                 shape: [batch, outChannels, geometry.outHeight, geometry.outWidth],
                 storage: TensorStorage(uninitializedCount: batch * outPlane))
-        if !winograd {
             forward(weight: weight, bias: bias, geometry: geometry, split: split, grouping: grouping, into: out)
         }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]

@@ -14,11 +14,9 @@ extension Tensor {
     /// Whether `conv2d(..., allowWinograd: true)` computes its forward pass by Winograd: a 3x3 kernel
     /// with stride 1 and padding 1 (same-size output). A recorded result's backward pass is the direct
     /// form's either way.
-    static func winogradApplies(input: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Bool {
-        guard winogradEnabled, stride == 1, padding == 1, weight.rank == 4, input.rank == 4,
-            weight.shape[2] == 3, weight.shape[3] == 3, weight.shape[1] == input.shape[1]
-        else { return false }
-        return true
+    static func winogradApplies(input: Tensor, weight: Tensor, stride: Int, padding: Int) -> Bool {
+        winogradEnabled && stride == 1 && padding == 1 && weight.rank == 4 && input.rank == 4
+            && weight.shape[2] == 3 && weight.shape[3] == 3 && weight.shape[1] == input.shape[1]
     }
 
     /// The input gradient of a 3x3, stride-1, padding-1 convolution, for this output gradient

@@ -50,12 +50,12 @@ import Testing
         let x = Tensor.randomNormal([2, 4, 6, 6], generator: &rng)
         let weight = Tensor.randomNormal([4, 4, 3, 3], generator: &rng)
         weight.requiresGrad = true
-        #expect(Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 1, padding: 1))
-        #expect(noGrad { Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 1, padding: 1) })
-        #expect(!Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 2, padding: 1))
-        #expect(!Tensor.winogradApplies(input: x, weight: weight, bias: nil, stride: 1, padding: 0))
+        #expect(Tensor.winogradApplies(input: x, weight: weight, stride: 1, padding: 1))
+        #expect(noGrad { Tensor.winogradApplies(input: x, weight: weight, stride: 1, padding: 1) })
+        #expect(!Tensor.winogradApplies(input: x, weight: weight, stride: 2, padding: 1))
+        #expect(!Tensor.winogradApplies(input: x, weight: weight, stride: 1, padding: 0))
         let wide = Tensor.randomNormal([4, 4, 5, 5], generator: &rng)
-        #expect(!Tensor.winogradApplies(input: x, weight: wide, bias: nil, stride: 1, padding: 1))
+        #expect(!Tensor.winogradApplies(input: x, weight: wide, stride: 1, padding: 1))
         // Recorded: the result carries a gradient node, as the direct form's does.
         let recorded = x.conv2d(weight: weight, bias: nil, stride: 1, padding: 1, allowWinograd: true)
         #expect(recorded.requiresGrad)
