@@ -169,7 +169,10 @@ public enum TrainingUIBenchmark {
         var pacer = FramePacer()
         runner.start(running: true)
         while case let snapshot = runner.snapshot, snapshot.status != .running && snapshot.step == 0 {
-            if case .failed(let message) = snapshot.status { throw RuntimeFault("bench train: \(message)") }
+            if case .failed(let message) = snapshot.status {
+                runner.send(.stop)
+                throw RuntimeFault("bench train: \(message)")
+            }
             Thread.sleep(forTimeInterval: 0.0002)
         }
         let start = Date()
