@@ -165,13 +165,18 @@ public enum GEMMBenchmark {
         minimumSeconds: Double = 0.2
     ) -> Double {
         var rng = RandomGenerator(seed: 1)
-        let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k)
-        let b = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
-        let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
+        // Aligned to cache lines as a tensor's storage is (and PyTorch's): the models' operands are.
+        func matrix(_ count: Int) -> UnsafeMutablePointer<Float> {
+            UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
+                .bindMemory(to: Float.self, capacity: count)
+        }
+        let a = matrix(m * k)
+        let b = matrix(k * n)
+        let c = matrix(m * n)
         defer {
-            a.deallocate()
-            b.deallocate()
-            c.deallocate()
+            UnsafeMutableRawPointer(a).deallocate()
+            UnsafeMutableRawPointer(b).deallocate()
+            UnsafeMutableRawPointer(c).deallocate()
         }
         for i in 0..<m * k { a[i] = rng.uniform(-1, 1) }
         for i in 0..<k * n { b[i] = rng.uniform(-1, 1) }

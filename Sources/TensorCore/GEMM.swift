@@ -160,7 +160,7 @@ public enum GEMM {
 struct GEMMBlocking: Sendable {
     /// Depth of a packed block (the A micro-panel, `8 * kc` floats, stays in L1). Blocks are
     /// balanced (k 784 runs as 2 x 392). 512 against 256: equal on one thread, +5-10% on two
-    /// (fewer passes over C). The half tiles slice it further themselves (`GEMMHalfSweep`), so that
+    /// (fewer passes over C). The sweep slices it further itself (`GEMMSweep`), so that
     /// both tile families sum in the same order and agree bitwise on every CPU.
     var kc = 512
     /// Columns of a packed B block (`kc * nc` floats, mostly in L2; balanced, so n 1024 runs as
@@ -181,7 +181,7 @@ struct GEMMBlocking: Sendable {
     /// The micro-kernels (wide with AVX-512, half tiles elsewhere).
     var tiles = GEMMTiles.detected
     /// Rows of A packed together for the half tiles, which sweep each B panel's depth slices over all
-    /// of them (`GEMMHalfSweep`). 128 against 64: equal where B is packed (a 1024-row C), but a batch
+    /// of them (`GEMMSweep`). 128 against 64: equal where B is packed (a 1024-row C), but a batch
     /// of 128 rows is then one block, whose B the half tiles read in place (`inPlaceB`): 128x784x400
     /// 88.8 -> 93.2 GFLOP/s on one thread, 164 -> 173 on two (Zen 3, AVX2).
     var mcHalf = 128
@@ -199,6 +199,15 @@ struct GEMMBlocking: Sendable {
     /// Let the half tiles pack B one panel at a time, just before using it, where B is not read in
     /// place: `nil` does so for a single block of rows (as `inPlaceB`), `true`/`false` force it (tests).
     var packBPerPanel: Bool? = nil
+    /// Run the wide tiles in the sweep order too (`GEMMSweep`; the half tiles always sweep): `nil` does so
+    /// for a single block of rows (at most `mcHalf`, A packed and not transposed) whose B they would not
+    /// read in place: transposed, with a row stride that is a multiple of 64 floats, or rows not aligned
+    /// to cache lines. A slice of each panel then stays in L1 for all row tiles instead of the whole
+    /// panel streaming from L2 for each (128x1024x1024 +2-14%; B transposed +2-7% on one thread, +3-15%
+    /// on two; B's rows 16 bytes off cache lines, read in place, +6-8%; a 1024-row C swept in blocks of
+    /// 128 rows 6-8% slower; AVX-512 Xeon); `true`/`false` force it (tests), and
+    /// `MANIFOLD_GEMM_SWEEP=off` keeps the wide tiles in their own order, to compare.
+    var sweep: Bool? = GEMMPlan.environmentSweep
     /// Products below this many floating-point operations run on one thread.
     var serialFlops = 3.0e6
 }
@@ -227,23 +236,14 @@ struct GEMMProblem: @unchecked Sendable {
         let colCount = cols.count
         let nBlocks = (colCount + blocking.nc - 1) / blocking.nc
         let ncMax = ((colCount + nBlocks - 1) / nBlocks + 15) / 16 * 16
-        let halfSweep = blocking.tiles == .half
-        let mcRows =
-            transA
-            ? max(mr, blocking.mcTransposed / mr * mr) : halfSweep ? max(mr, blocking.mcHalf / mr * mr) : mr
-        let inPlaceA = !transA && (blocking.inPlaceA ?? (n <= blocking.inPlaceMaxColumns))
-        // B packed for a single block of rows is read only once: the half tiles then read it in place,
-        // unless its rows would crowd a few L1 sets (`GEMMBlocking.inPlaceB`).
-        // The wide tiles likewise read B in place for at most `mcHalf` rows, where A is packed.
-        let inPlaceB =
-            !transB && (halfSweep || !inPlaceA)
-            && (blocking.inPlaceB ?? (rows.count <= (halfSweep ? mcRows : blocking.mcHalf) && ldb % 64 != 0))
-        // Otherwise, for a single block of rows, each B panel is packed just before the sweep uses it.
-        let packPerPanel =
-            halfSweep && !inPlaceB && (blocking.packBPerPanel ?? (rows.count <= mcRows))
+        let plan = GEMMPlan(
+            rows: rows.count, n: n, transA: transA, transB: transB, ldb: ldb,
+            bAligned: Int(bitPattern: b) % 64 == 0 && ldb % 16 == 0, blocking: blocking)
+        let (inPlaceA, inPlaceB, sweep) = (plan.inPlaceA, plan.inPlaceB, plan.sweep)
+        let (mcRows, packPerPanel) = (plan.mcRows, plan.packPerPanel)
         let workspace = GEMMWorkspace.take(
             bCapacity: kcMax * (ncMax + panelWidth), aCapacity: kcMax * mcRows,
-            scratchCapacity: halfSweep ? mcRows * 48 : 0)
+            scratchCapacity: sweep ? mcRows * 48 : 0)
         defer { GEMMWorkspace.give(workspace) }
         let packedB = workspace.packedB
         let packedA = workspace.packedA
@@ -276,14 +276,14 @@ struct GEMMProblem: @unchecked Sendable {
                     // Pack a block of A micro-panels (transposed A is read a whole block row at once),
                     // unless the kernel reads A's rows in place.
                     let blockRows = min(mcRows, rows.upperBound - block0)
-                    if halfSweep {
-                        let sweepB: GEMMHalfSweepB =
+                    if sweep {
+                        let sweepB: GEMMSweepB =
                             inPlaceB
                             ? .inPlace(b + p0 * ldb + j0, ldb: ldb, partial: packedB)
                             : packPerPanel
                                 ? .packedPerPanel(b, ldb: ldb, transB: transB, p0: p0, col0: j0, buffer: packedB)
                                 : .packed(packedB)
-                        sweepHalfTiles(
+                        sweepTiles(
                             row0: block0, rows: blockRows, p0: p0, kc: kc, col0: j0, nc: nc, inPlaceA: inPlaceA,
                             b: sweepB, beta: blockBeta, workspace: workspace)
                         block0 += blockRows
@@ -354,13 +354,13 @@ struct GEMMProblem: @unchecked Sendable {
 }
 
 extension GEMMProblem {
-    /// The half tiles of rows `row0 ..< row0 + rows` against one packed B block (`GEMMHalfSweep`),
-    /// after packing those rows of A (or only a partial last tile, when A is read in place).
-    private func sweepHalfTiles(
+    /// The tiles of rows `row0 ..< row0 + rows` against one packed B block in the sweep order
+    /// (`GEMMSweep`), after packing those rows of A (or only a partial last tile, when A is read in place).
+    private func sweepTiles(
         row0: Int, rows: Int, p0: Int, kc: Int, col0: Int, nc: Int, inPlaceA: Bool,
-        b: GEMMHalfSweepB, beta: Float, workspace: GEMMWorkspace
+        b: GEMMSweepB, beta: Float, workspace: GEMMWorkspace
     ) {
-        let sweepA: GEMMHalfSweepA
+        let sweepA: GEMMSweepA
         if inPlaceA {
             let full = rows / gemmMR * gemmMR
             if full < rows {
@@ -374,8 +374,8 @@ extension GEMMProblem {
                 a, lda: lda, transA: transA, row0: row0, rows: rows, p0: p0, kc: kc, into: workspace.packedA)
             sweepA = .packed(workspace.packedA)
         }
-        GEMMHalfSweep(
-            rows: rows, kc: kc, nc: nc, a: sweepA, b: b, c: c + row0 * ldc + col0, ldc: ldc,
+        GEMMSweep(
+            rows: rows, kc: kc, nc: nc, a: sweepA, b: b, c: c + row0 * ldc + col0, ldc: ldc, tiles: blocking.tiles,
             alpha: alpha, beta: beta, slice: blocking.halfSlice
         ).run(scratch: workspace.scratch, tile: workspace.tile)
     }

@@ -108,7 +108,7 @@ public final class GEMMPackedMatrix: @unchecked Sendable {
             let depth = min(depthBlock, k - p0)
             let blockBeta = block == 0 ? beta : 1
             if halfSweep {
-                // Whole row blocks, each panel's depth slices swept over them (`GEMMHalfSweep`).
+                // Whole row blocks, each panel's depth slices swept over them (`GEMMSweep`).
                 let col0 = panelStarts[panels.lowerBound]
                 let nc = panelStarts[panels.upperBound] - col0
                 let packedB = storage + offsets[block * panelCount + panels.lowerBound]
@@ -121,10 +121,10 @@ public final class GEMMPackedMatrix: @unchecked Sendable {
                             a, lda: lda, transA: false, row0: row0 + full, rows: rows - full, p0: p0, kc: depth,
                             into: workspace.packedA)
                     }
-                    GEMMHalfSweep(
+                    GEMMSweep(
                         rows: rows, kc: depth, nc: nc,
                         a: .inPlace(a + row0 * lda + p0, lda: lda, partial: workspace.packedA), b: .packed(packedB),
-                        c: c + row0 * ldc + col0, ldc: ldc, alpha: 1, beta: blockBeta, slice: blocking.halfSlice
+                        c: c + row0 * ldc + col0, ldc: ldc, tiles: .half, alpha: 1, beta: blockBeta, slice: blocking.halfSlice
                     ).run(scratch: workspace.scratch, tile: tile)
                     row0 += rows
                 }

@@ -10,7 +10,7 @@ final class GEMMWorkspace: @unchecked Sendable {
     let packedB: UnsafeMutablePointer<Float>
     let packedA: UnsafeMutablePointer<Float>
     let tile: UnsafeMutablePointer<Float>
-    /// The half tiles' partial sums (`GEMMHalfSweep`).
+    /// The sweep's partial sums (`GEMMSweep`).
     let scratch: UnsafeMutablePointer<Float>
     let bCapacity: Int
     let aCapacity: Int

@@ -162,35 +162,39 @@ import Testing
         return c
     }
 
-    /// The two tile families sum every element in the same order: bitwise equal products, so a run's
-    /// figures do not depend on the kind of CPU (k 700 spans two depth blocks and several half slices).
+    /// The two tile families sum every element in the same order, the wide ones in either loop order:
+    /// bitwise equal products, so a run's figures do not depend on the kind of CPU (k 700 spans two
+    /// depth blocks and several slices).
     @Test func tileFamiliesAgreeBitwise() {
         var rng = RandomGenerator(seed: 5)
         for (m, n, k, inPlace) in [(37, 150, 700, false), (64, 100, 300, true), (9, 48, 129, false)] {
             let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
             let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
-            let results = [GEMMTiles.wide, .half].map { tiles in
+            let results = [(GEMMTiles.wide, false), (.wide, true), (.half, true)].map { tiles, sweep in
                 product(
-                    m: m, n: n, k: k, a: a, b: b, threads: 1, blocking: GEMMBlocking(inPlaceA: inPlace, tiles: tiles))
+                    m: m, n: n, k: k, a: a, b: b, threads: 1,
+                    blocking: GEMMBlocking(inPlaceA: inPlace, tiles: tiles, sweep: sweep))
             }
-            #expect(results[0] == results[1], "\(m)x\(n)x\(k)")
+            #expect(results.allSatisfy { $0 == results[0] }, "\(m)x\(n)x\(k)")
         }
     }
 
-    /// The half tiles' sweep (`GEMMHalfSweep`) over row blocks and depth slices of several sizes: several
-    /// blocks of rows with a partial last tile, slices that do not divide the depth, packed, in-place
-    /// and transposed A, B packed as a block, packed a panel at a time and in place (its ragged last panel
-    /// packed), two threads; right against the reference and bitwise equal to the wide tiles.
-    @Test(arguments: [(8, 5), (16, 7), (24, 128), (64, 1)])
-    func halfSweepBlocksAndSlices(mcHalf: Int, halfSlice: Int) {
+    /// The sweep (`GEMMSweep`) of either tile family over row blocks and depth slices of several sizes:
+    /// several blocks of rows with a partial last tile, slices that do not divide the depth, packed,
+    /// in-place and transposed A, B packed as a block, packed a panel at a time and in place (its ragged
+    /// last panel packed), two threads; right against the reference and bitwise equal to the wide tiles
+    /// in their own order.
+    @Test(arguments: [GEMMTiles.wide, .half], [(8, 5), (16, 7), (24, 128), (64, 1)])
+    func sweepBlocksAndSlices(tiles: GEMMTiles, sizes: (mcHalf: Int, halfSlice: Int)) {
+        let (mcHalf, halfSlice) = sizes
         for inPlace in [false, true] {
             for (inPlaceB, perPanel) in [(false, false), (false, true), (true, false)] {
                 for (transA, transB) in [(false, false), (true, true), (false, true), (true, false)] {
-                    let half = GEMMBlocking(
-                        kc: 40, nc: 64, inPlaceA: inPlace, tiles: .half, mcHalf: mcHalf, halfSlice: halfSlice,
-                        inPlaceB: inPlaceB, packBPerPanel: perPanel, serialFlops: 0)
+                    let swept = GEMMBlocking(
+                        kc: 40, nc: 64, inPlaceA: inPlace, tiles: tiles, mcHalf: mcHalf, halfSlice: halfSlice,
+                        inPlaceB: inPlaceB, packBPerPanel: perPanel, sweep: true, serialFlops: 0)
                     checkAccumulatingAndOverwriting(
-                        m: 37, n: 100, k: 70, transA: transA, transB: transB, pad: 1, alpha: 2, blocking: half)
+                        m: 37, n: 100, k: 70, transA: transA, transB: transB, pad: 1, alpha: 2, blocking: swept)
                 }
             }
         }
@@ -199,22 +203,22 @@ import Testing
         let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
         let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
         let modes = [
-            (GEMMTiles.wide, false, false), (.wide, true, false), (.half, false, false), (.half, true, false),
-            (.half, false, true),
+            (false, false, false), (false, true, false), (true, false, false), (true, true, false),
+            (true, false, true),
         ]
-        let results = modes.map { tiles, inPlaceB, perPanel in
+        let results = modes.map { sweep, inPlaceB, perPanel in
             product(
                 m: m, n: n, k: k, a: a, b: b, threads: 2,
                 blocking: GEMMBlocking(
-                    kc: 64, nc: 64, tiles: tiles, mcHalf: mcHalf, halfSlice: halfSlice, inPlaceB: inPlaceB,
-                    packBPerPanel: perPanel, serialFlops: 0))
+                    kc: 64, nc: 64, tiles: sweep ? tiles : .wide, mcHalf: mcHalf, halfSlice: halfSlice,
+                    inPlaceB: inPlaceB, packBPerPanel: perPanel, sweep: sweep, serialFlops: 0))
         }
         #expect(results.allSatisfy { $0 == results[0] })
     }
 
     /// The wide tiles with B read in place (A packed): a ragged last panel (packed), a partial last row
     /// tile, transposed A, accumulating and overwriting, one thread and two; right against the reference
-    /// and bitwise equal to B packed.
+    /// and bitwise equal to B packed, in either loop order.
     @Test func wideTilesReadBInPlace() {
         for transA in [false, true] {
             let wide = GEMMBlocking(kc: 40, nc: 64, inPlaceA: false, tiles: .wide, inPlaceB: true, serialFlops: 0)
@@ -226,13 +230,14 @@ import Testing
         let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
         let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
         for threads in [1, 2] {
-            let results = [false, true].map { inPlaceB in
+            let results = [(false, false), (false, true), (true, false)].map { inPlaceB, sweep in
                 product(
                     m: m, n: n, k: k, a: a, b: b, threads: threads,
                     blocking: GEMMBlocking(
-                        kc: 64, nc: 64, inPlaceA: false, tiles: .wide, inPlaceB: inPlaceB, serialFlops: 0))
+                        kc: 64, nc: 64, inPlaceA: false, tiles: .wide, inPlaceB: inPlaceB, sweep: sweep,
+                        serialFlops: 0))
             }
-            #expect(results[0] == results[1], "threads \(threads)")
+            #expect(results.allSatisfy { $0 == results[0] }, "threads \(threads)")
         }
     }
 

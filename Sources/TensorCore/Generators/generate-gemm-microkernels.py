@@ -84,68 +84,81 @@ def kernel(mr, nv, strided=False, in_place_b=False):
 
 
 def half_kernel(nv8, strided=False):
-    """4 x (8*nv8) in SIMD8 registers over one depth slice; A packed [kc][MR] (this half's 4 of the MR
-    rows) or in place, B rows `ldb` apart. The accumulators start at zero (`first`) or from `acc`
-    (rows 48 apart), and end in C with alpha and beta (`last`) or back in `acc`, unrounded: the sum
-    of each element runs in the same order as in the wide kernel, so results are bitwise equal."""
-    w = nv8 * 8
+    """4 x (8*nv8) in SIMD8 registers over one depth slice (AVX2's 16 ymm registers)."""
+    return slice_kernel(4, 8, nv8, strided)
+
+
+def wide_slice_kernel(nv, strided=False):
+    """8 x (16*nv) in SIMD16 registers over one depth slice (AVX-512's 32 zmm registers)."""
+    return slice_kernel(MR, 16, nv, strided)
+
+
+def slice_kernel(rows, lanes, nv, strided=False):
+    """rows x (lanes*nv) in SIMD{lanes} registers over one depth slice; A packed [kc][MR] (this tile's
+    `rows` of the MR rows) or in place, B rows `ldb` apart. The accumulators start at zero (`first`) or
+    from `acc` (rows 48 apart), and end in C with alpha and beta (`last`) or back in `acc`, unrounded:
+    the sum of each element runs in the same order as in the wide kernel, so results are bitwise equal."""
+    w = nv * lanes
+    vec = f"SIMD{lanes}<Float>"
+    size = lanes * 4
     out = []
     source = "A read in place (rows `lda` apart)" if strided else f"A from a packed [kc][{MR}] micro-panel"
-    out.append(f"/// C[4, {w}] (+)= A[4, kc] * B[kc, {w}] over one depth slice, {source}, B's rows `ldb` apart;")
-    out.append("/// partial sums carried in `acc` between slices (see `GEMMHalfSweep`).")
+    out.append(f"/// C[{rows}, {w}] (+)= A[{rows}, kc] * B[kc, {w}] over one depth slice, {source}, B's rows `ldb` apart;")
+    out.append("/// partial sums carried in `acc` between slices (see `GEMMSweep`).")
     out.append("@inline(never)")
-    out.append(f"func gemmHalfKernel{'Strided' if strided else ''}4x{w}(")
+    family = "Half" if rows == 4 else "Slice"
+    out.append(f"func gemm{family}Kernel{'Strided' if strided else ''}{rows}x{w}(")
     out.append(f"    _ kc: Int, _ a: UnsafePointer<Float>,{' _ lda: Int,' if strided else ''} _ b: UnsafePointer<Float>, _ ldb: Int,")
     out.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,")
     out.append("    _ acc: UnsafeMutablePointer<Float>, first: Bool, last: Bool")
     out.append(") {")
-    for i in range(4):
-        out.append("    " + " ".join(f"var c{i}{j} = SIMD8<Float>();" for j in range(nv8)).rstrip(";"))
+    for i in range(rows):
+        out.append("    " + " ".join(f"var c{i}{j} = {vec}();" for j in range(nv)).rstrip(";"))
     out.append("    if !first {")
-    for i in range(4):
+    for i in range(rows):
         out.append(f"        let s{i} = UnsafeRawPointer(acc + {i * 48})")
-        for j in range(nv8):
-            out.append(f"        c{i}{j} = s{i}.loadUnaligned(fromByteOffset: {j * 32}, as: SIMD8<Float>.self)")
+        for j in range(nv):
+            out.append(f"        c{i}{j} = s{i}.loadUnaligned(fromByteOffset: {j * size}, as: {vec}.self)")
     out.append("    }")
     if strided:
-        for i in range(4):
+        for i in range(rows):
             out.append(f"    let row{i} = a + {i} * lda")
     else:
         out.append("    var pa = a")
     out.append("    var pb = UnsafeRawPointer(b)")
     out.append("    let step = ldb * 4")
     out.append(f"    for {'p' if strided else '_'} in 0..<kc {{")
-    for j in range(nv8):
-        out.append(f"        let b{j} = pb.loadUnaligned(fromByteOffset: {j * 32}, as: SIMD8<Float>.self)")
-    for i in range(4):
+    for j in range(nv):
+        out.append(f"        let b{j} = pb.loadUnaligned(fromByteOffset: {j * size}, as: {vec}.self)")
+    for i in range(rows):
         src = f"row{i}[p]" if strided else f"pa[{i}]"
-        out.append(f"        let a{i} = SIMD8<Float>(repeating: {src})")
-        out.append("        " + "; ".join(f"c{i}{j}.addProduct(a{i}, b{j})" for j in range(nv8)))
+        out.append(f"        let a{i} = {vec}(repeating: {src})")
+        out.append("        " + "; ".join(f"c{i}{j}.addProduct(a{i}, b{j})" for j in range(nv)))
     if not strided:
         out.append(f"        pa += {MR}")
     out.append("        pb += step")
     out.append("    }")
     out.append("    if !last {")
-    for i in range(4):
+    for i in range(rows):
         out.append(f"        let s{i} = UnsafeMutableRawPointer(acc + {i * 48})")
-        for j in range(nv8):
-            out.append(f"        s{i}.storeBytes(of: c{i}{j}, toByteOffset: {j * 32}, as: SIMD8<Float>.self)")
+        for j in range(nv):
+            out.append(f"        s{i}.storeBytes(of: c{i}{j}, toByteOffset: {j * size}, as: {vec}.self)")
     out.append("        return")
     out.append("    }")
-    out.append("    let va = SIMD8<Float>(repeating: alpha)")
+    out.append(f"    let va = {vec}(repeating: alpha)")
     out.append("    if beta == 0 {")
-    for i in range(4):
+    for i in range(rows):
         out.append(f"        let r{i} = UnsafeMutableRawPointer(c + {i} * ldc)")
-        for j in range(nv8):
-            out.append(f"        r{i}.storeBytes(of: va * c{i}{j}, toByteOffset: {j * 32}, as: SIMD8<Float>.self)")
+        for j in range(nv):
+            out.append(f"        r{i}.storeBytes(of: va * c{i}{j}, toByteOffset: {j * size}, as: {vec}.self)")
     out.append("    } else {")
-    out.append("        let vb = SIMD8<Float>(repeating: beta)")
-    for i in range(4):
+    out.append(f"        let vb = {vec}(repeating: beta)")
+    for i in range(rows):
         out.append(f"        let r{i} = UnsafeMutableRawPointer(c + {i} * ldc)")
-        for j in range(nv8):
+        for j in range(nv):
             out.append(
                 f"        r{i}.storeBytes(of: (va * c{i}{j}).addingProduct(vb, r{i}.loadUnaligned("
-                f"fromByteOffset: {j * 32}, as: SIMD8<Float>.self)), toByteOffset: {j * 32}, as: SIMD8<Float>.self)")
+                f"fromByteOffset: {j * size}, as: {vec}.self)), toByteOffset: {j * size}, as: {vec}.self)")
     out.append("    }")
     out.append("}")
     return "\n".join(out)
@@ -163,7 +176,7 @@ def generate():
     lines.append(f"let gemmMaxVectors = {max(NVS)}")
     lines.append("")
     lines.append("/// Runs the wide micro-kernel for a tile `vectors * 16` columns wide (the half tiles run in")
-    lines.append("/// `GEMMHalfSweep`).")
+    lines.append("/// `GEMMSweep`).")
     lines.append("@inline(__always)")
     lines.append("func gemmMicroKernel(")
     lines.append("    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,")
@@ -212,6 +225,10 @@ def generate():
         for nv8 in (2, 3):
             lines.append("")
             lines.append(half_kernel(nv8, strided))
+    for strided in (False, True):
+        for nv in NVS:
+            lines.append("")
+            lines.append(wide_slice_kernel(nv, strided))
     return "\n".join(lines) + "\n"
 
 

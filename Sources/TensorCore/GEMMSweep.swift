@@ -1,11 +1,11 @@
-/// Where the half tiles of one row block read op(A): packed micro-panels (`[kc][8]` each, one per
+/// Where the sweep's tiles of one row block read op(A): packed micro-panels (`[kc][8]` each, one per
 /// row tile, the last zero-padded), or A's rows in place with a packed copy of a partial last tile.
-enum GEMMHalfSweepA {
+enum GEMMSweepA {
     case packed(UnsafePointer<Float>)
     case inPlace(UnsafePointer<Float>, lda: Int, partial: UnsafePointer<Float>)
 }
 
-/// Where the half tiles read op(B): the packed block (panels 48 columns wide, the last rounded up to
+/// Where the sweep's tiles read op(B): the packed block (panels 48 columns wide, the last rounded up to
 /// 16, each `kc` deep, as `GEMMProblem.compute` packs them), or B's rows in place (`ldb` apart, from the
 /// block's first column) with a packed copy of a last panel whose width is not a multiple of 16.
 ///
@@ -13,28 +13,30 @@ enum GEMMHalfSweepA {
 /// (`kc x 48` floats) from `b` (`transB` as for `GEMM.multiply`) at depth `p0` and column `col0`: for a
 /// single block of rows, whose packed block would be read once, so a panel is used while it is still in
 /// L1 instead of after the whole block has been packed (and, when the block outgrows L2, evicted).
-enum GEMMHalfSweepB {
+enum GEMMSweepB {
     case packed(UnsafePointer<Float>)
     case inPlace(UnsafePointer<Float>, ldb: Int, partial: UnsafePointer<Float>)
     case packedPerPanel(
         UnsafePointer<Float>, ldb: Int, transB: Bool, p0: Int, col0: Int, buffer: UnsafeMutablePointer<Float>)
 }
 
-/// The half tiles (`GEMMTiles.half`) over one packed block of B and one block of rows, in the BLIS
-/// loop order (Van Zee and van de Geijn, 2015): for each B panel, for each depth slice, every row
-/// tile of the block. The slice of the panel (at most `slice` x 48 floats) then stays in L1 while all
-/// row tiles use it; each tile's partial sums wait, unrounded, in `scratch` (384 floats a tile). With
-/// the row tiles outside (the order before this sweep) the whole `kc`-deep panel streamed from L2 for
-/// every tile. Every element is summed in the same order either way, so the results stay bitwise
-/// equal to the wide tiles'.
-struct GEMMHalfSweep {
+/// The 8-row tiles over one packed block of B and one block of rows, in the BLIS loop order (Van Zee
+/// and van de Geijn, 2015): for each B panel, for each depth slice, every row tile of the block. The
+/// slice of the panel (at most `slice` x 48 floats) then stays in L1 while all row tiles use it; each
+/// tile's partial sums wait, unrounded, in `scratch` (384 floats a tile). With the row tiles outside
+/// (`GEMMProblem.compute`'s own order) the whole `kc`-deep panel streams from L2 for every tile. The half
+/// tiles always run this way; the wide tiles where `GEMMBlocking.sweep` says. Every element is summed in
+/// the same order either way, so the results stay bitwise equal.
+struct GEMMSweep {
     let rows: Int
     let kc: Int
     let nc: Int
-    let a: GEMMHalfSweepA
-    let b: GEMMHalfSweepB
+    let a: GEMMSweepA
+    let b: GEMMSweepB
     let c: UnsafeMutablePointer<Float>
     let ldc: Int
+    /// Which micro-kernels compute a tile's slice: the wide ones (one 8-row call) or two half tiles.
+    let tiles: GEMMTiles
     let alpha: Float
     let beta: Float
     /// Depth of a slice.
@@ -42,7 +44,7 @@ struct GEMMHalfSweep {
 
     /// Runs the block; `scratch` holds `384 * ceil(rows / 8)` floats, `tile` 384.
     func run(scratch: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>) {
-        let tiles = (rows + gemmMR - 1) / gemmMR
+        let tileCount = (rows + gemmMR - 1) / gemmMR
         let tileFloats = gemmMR * 48
         var panelOffset = 0
         var j = 0
@@ -67,7 +69,7 @@ struct GEMMHalfSweep {
                 let first = s0 == 0
                 let last = s0 + depth == kc
                 let bSlice = panel + s0 * ldb
-                for t in 0..<tiles {
+                for t in 0..<tileCount {
                     let rowCount = min(gemmMR, rows - t * gemmMR)
                     let direct = rowCount == gemmMR && cols == width
                     let cTile = c + t * gemmMR * ldc + j
@@ -77,16 +79,19 @@ struct GEMMHalfSweep {
                     switch a {
                     case .packed(let panels):
                         Self.packedSlice(
-                            vectors, depth, panels + t * kc * gemmMR + s0 * gemmMR, bSlice, ldb, target, ldt, tileAlpha,
+                            tiles, vectors, depth, panels + t * kc * gemmMR + s0 * gemmMR, bSlice, ldb, target, ldt,
+                            tileAlpha,
                             tileBeta, acc, first, last)
                     case .inPlace(let rowsA, let lda, let partial):
                         if rowCount == gemmMR {
                             Self.stridedSlice(
-                                vectors, depth, rowsA + t * gemmMR * lda + s0, lda, bSlice, ldb, target, ldt, tileAlpha,
+                                tiles, vectors, depth, rowsA + t * gemmMR * lda + s0, lda, bSlice, ldb, target, ldt,
+                                tileAlpha,
                                 tileBeta, acc, first, last)
                         } else {
                             Self.packedSlice(
-                                vectors, depth, partial + s0 * gemmMR, bSlice, ldb, target, ldt, tileAlpha, tileBeta,
+                                tiles, vectors, depth, partial + s0 * gemmMR, bSlice, ldb, target, ldt, tileAlpha,
+                                tileBeta,
                                 acc,
                                 first, last)
                         }
@@ -110,13 +115,23 @@ struct GEMMHalfSweep {
         }
     }
 
-    /// One depth slice of one 8-row tile from a packed A micro-panel: two halves of 4 rows.
+    /// One depth slice of one 8-row tile from a packed A micro-panel: one wide call, or two halves of 4
+    /// rows.
     @inline(__always)
     private static func packedSlice(
-        _ vectors: Int, _ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ tiles: GEMMTiles, _ vectors: Int, _ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+        _ ldb: Int,
         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,
         _ acc: UnsafeMutablePointer<Float>, _ first: Bool, _ last: Bool
     ) {
+        if tiles == .wide {
+            switch vectors {
+            case 1: gemmSliceKernel8x16(depth, a, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
+            case 2: gemmSliceKernel8x32(depth, a, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
+            default: gemmSliceKernel8x48(depth, a, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
+            }
+            return
+        }
         for half in 0..<2 {
             let ah = a + 4 * half
             let ch = c + 4 * half * ldc
@@ -137,10 +152,22 @@ struct GEMMHalfSweep {
     /// One depth slice of one 8-row tile with A's rows read in place (`lda` apart).
     @inline(__always)
     private static func stridedSlice(
-        _ vectors: Int, _ depth: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ tiles: GEMMTiles, _ vectors: Int, _ depth: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+        _ b: UnsafePointer<Float>, _ ldb: Int,
         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,
         _ acc: UnsafeMutablePointer<Float>, _ first: Bool, _ last: Bool
     ) {
+        if tiles == .wide {
+            switch vectors {
+            case 1:
+                gemmSliceKernelStrided8x16(depth, a, lda, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
+            case 2:
+                gemmSliceKernelStrided8x32(depth, a, lda, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
+            default:
+                gemmSliceKernelStrided8x48(depth, a, lda, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
+            }
+            return
+        }
         for half in 0..<2 {
             let ah = a + 4 * half * lda
             let ch = c + 4 * half * ldc
