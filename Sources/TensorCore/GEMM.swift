@@ -191,13 +191,14 @@ struct GEMMBlocking: Sendable {
     /// for the wide tiles only where A is packed): `nil` does so when a thread's rows of C are at most
     /// `mcHalf`, and B's row stride is not a multiple of 64 floats (such a stride puts a depth slice's
     /// rows into at most 16 of L1's 64 sets, which then evict each other: 128x1024x1024 in place ran at
-    /// 57 GFLOP/s against 87 packed on the half tiles); `true`/`false` force it (tests). The half tiles
-    /// then sweep a single block of rows, which would read the packed block only once; the wide tiles
-    /// read B once per 8 rows, from L2, as they read a packed block (a convolution's 32 or 64 weight rows
-    /// against its unfolded images: 3% of a U-Net step was packing them, AVX-512).
+    /// 57 GFLOP/s against 87 packed on the half tiles); `true`/`false` force it (tests). The sweep
+    /// (`sweep`) then runs a single block of rows, which would read the packed block only once; the wide
+    /// tiles in their own order read B once per 8 rows, from L2, as they read a packed block (a
+    /// convolution's 32 or 64 weight rows against its unfolded images: 3% of a U-Net step was packing
+    /// them, AVX-512), and only where B's rows are aligned to cache lines (`GEMMPlan`).
     var inPlaceB: Bool? = nil
-    /// Let the half tiles pack B one panel at a time, just before using it, where B is not read in
-    /// place: `nil` does so for a single block of rows (as `inPlaceB`), `true`/`false` force it (tests).
+    /// Let the sweep pack B one panel at a time, just before using it, where B is not read in place:
+    /// `nil` does so for a single block of rows (as `inPlaceB`), `true`/`false` force it (tests).
     var packBPerPanel: Bool? = nil
     /// Run the wide tiles in the sweep order too (`GEMMSweep`; the half tiles always sweep): `nil` does so
     /// for a single block of rows (at most `mcHalf`, A packed and not transposed) whose B they would not
