@@ -46,6 +46,34 @@ func gemmMicroKernelInPlaceB(
     }
 }
 
+/// Runs the wide slice kernel (`GEMMSweep`) for a tile `vectors * 16` columns wide.
+@inline(__always)
+func gemmSliceKernel(
+    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,
+    _ acc: UnsafeMutablePointer<Float>, first: Bool, last: Bool
+) {
+    switch vectors {
+    case 1: gemmSliceKernel8x16(kc, a, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
+    case 2: gemmSliceKernel8x32(kc, a, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
+    default: gemmSliceKernel8x48(kc, a, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
+    }
+}
+
+/// Runs the wide in-place-A slice kernel (`GEMMSweep`) for a tile `vectors * 16` columns wide.
+@inline(__always)
+func gemmSliceKernelStrided(
+    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,
+    _ acc: UnsafeMutablePointer<Float>, first: Bool, last: Bool
+) {
+    switch vectors {
+    case 1: gemmSliceKernelStrided8x16(kc, a, lda, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
+    case 2: gemmSliceKernelStrided8x32(kc, a, lda, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
+    default: gemmSliceKernelStrided8x48(kc, a, lda, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
+    }
+}
+
 /// C[8, 16] = alpha * A[8, kc] * B[kc, 16] + beta * C from packed micro-panels.
 @inline(never)
 func gemmMicroKernel8x16(

@@ -125,11 +125,7 @@ struct GEMMSweep {
         _ acc: UnsafeMutablePointer<Float>, _ first: Bool, _ last: Bool
     ) {
         if tiles == .wide {
-            switch vectors {
-            case 1: gemmSliceKernel8x16(depth, a, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
-            case 2: gemmSliceKernel8x32(depth, a, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
-            default: gemmSliceKernel8x48(depth, a, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
-            }
+            gemmSliceKernel(vectors: vectors, depth, a, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
             return
         }
         for half in 0..<2 {
@@ -158,14 +154,8 @@ struct GEMMSweep {
         _ acc: UnsafeMutablePointer<Float>, _ first: Bool, _ last: Bool
     ) {
         if tiles == .wide {
-            switch vectors {
-            case 1:
-                gemmSliceKernelStrided8x16(depth, a, lda, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
-            case 2:
-                gemmSliceKernelStrided8x32(depth, a, lda, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
-            default:
-                gemmSliceKernelStrided8x48(depth, a, lda, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
-            }
+            gemmSliceKernelStrided(
+                vectors: vectors, depth, a, lda, b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)
             return
         }
         for half in 0..<2 {

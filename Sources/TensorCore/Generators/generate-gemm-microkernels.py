@@ -215,6 +215,25 @@ def generate():
     lines.append("    }")
     lines.append("}")
     for strided in (False, True):
+        name = "Strided" if strided else ""
+        lda = " _ lda: Int," if strided else ""
+        lda_arg = " lda," if strided else ""
+        lines.append("")
+        lines.append(f"/// Runs the wide{' in-place-A' if strided else ''} slice kernel (`GEMMSweep`) for a tile `vectors * 16` columns wide.")
+        lines.append("@inline(__always)")
+        lines.append(f"func gemmSliceKernel{name}(")
+        lines.append(f"    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>,{lda} _ b: UnsafePointer<Float>, _ ldb: Int,")
+        lines.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float,")
+        lines.append("    _ acc: UnsafeMutablePointer<Float>, first: Bool, last: Bool")
+        lines.append(") {")
+        lines.append("    switch vectors {")
+        call = f"(kc, a,{lda_arg} b, ldb, c, ldc, alpha, beta, acc, first: first, last: last)"
+        for nv in NVS[:-1]:
+            lines.append(f"    case {nv}: gemmSliceKernel{name}{MR}x{nv * 16}{call}")
+        lines.append(f"    default: gemmSliceKernel{name}{MR}x{NVS[-1] * 16}{call}")
+        lines.append("    }")
+        lines.append("}")
+    for strided in (False, True):
         for nv in NVS:
             lines.append("")
             lines.append(kernel(MR, nv, strided))
