@@ -124,7 +124,8 @@ public final class GEMMPackedMatrix: @unchecked Sendable {
                     GEMMSweep(
                         rows: rows, kc: depth, nc: nc,
                         a: .inPlace(a + row0 * lda + p0, lda: lda, partial: workspace.packedA), b: .packed(packedB),
-                        c: c + row0 * ldc + col0, ldc: ldc, tiles: .half, alpha: 1, beta: blockBeta, slice: blocking.halfSlice
+                        c: c + row0 * ldc + col0, ldc: ldc, tiles: .half, alpha: 1, beta: blockBeta,
+                        slice: blocking.halfSlice
                     ).run(scratch: workspace.scratch, tile: tile)
                     row0 += rows
                 }
