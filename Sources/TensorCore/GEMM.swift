@@ -169,7 +169,8 @@ struct GEMMBlocking: Sendable {
     /// Rows of transposed A packed together (a depth step then reads `mcTransposed` contiguous floats).
     var mcTransposed = 64
     /// Read A's rows in place instead of packing them (only when A is not transposed): `nil`
-    /// decides by the width of C, `true`/`false` force it (tests).
+    /// decides by the width of C, and the wide tiles also do so where they read B in place (`GEMMPlan`);
+    /// `true`/`false` force it (tests).
     var inPlaceA: Bool? = nil
     /// Widest C for which A is read in place: packing A is worth it only when the packed panel
     /// serves many B panels.
@@ -313,10 +314,15 @@ struct GEMMProblem: @unchecked Sendable {
                             let direct = rowCount == mr && cols == vectors * 16
                             let (target, ldt) = direct ? (cTile, ldc) : (tile, panelWidth)
                             let (tileAlpha, tileBeta) = direct ? (alpha, blockBeta) : (1, 0)
-                            if strided {
+                            if strided && inPlaceB && cols == vectors * 16 {
+                                gemmMicroKernelStridedInPlaceB(
+                                    vectors: vectors, kc, rowsA, lda, b + p0 * ldb + j0 + j, ldb, target, ldt,
+                                    tileAlpha, tileBeta)
+                            } else if strided {
+                                // With B in place, only a ragged last panel is packed, at the block's start.
                                 gemmMicroKernelStrided(
-                                    vectors: vectors, kc, rowsA, lda, packedB + offset, target, ldt, tileAlpha,
-                                    tileBeta)
+                                    vectors: vectors, kc, rowsA, lda, inPlaceB ? packedB : packedB + offset, target,
+                                    ldt, tileAlpha, tileBeta)
                             } else if inPlaceB && cols == vectors * 16 {
                                 gemmMicroKernelInPlaceB(
                                     vectors: vectors, kc, panelA, b + p0 * ldb + j0 + j, ldb, target, ldt, tileAlpha,

@@ -653,6 +653,19 @@ func gemmMicroKernelStrided8x48(
     }
 }
 
+/// Runs the wide micro-kernel with A and B both read in place for a tile `vectors * 16` columns wide.
+@inline(__always)
+func gemmMicroKernelStridedInPlaceB(
+    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+) {
+    switch vectors {
+    case 1: gemmMicroKernelStridedInPlaceB8x16(kc, a, lda, b, ldb, c, ldc, alpha, beta)
+    case 2: gemmMicroKernelStridedInPlaceB8x32(kc, a, lda, b, ldb, c, ldc, alpha, beta)
+    default: gemmMicroKernelStridedInPlaceB8x48(kc, a, lda, b, ldb, c, ldc, alpha, beta)
+    }
+}
+
 /// C[8, 16] = alpha * A[8, kc] * B[kc, 16] + beta * C, A from a packed micro-panel and B
 /// read in place (rows `ldb` apart).
 @inline(never)
@@ -865,6 +878,309 @@ func gemmMicroKernelInPlaceB8x48(
         let a7 = SIMD16<Float>(repeating: pa[7])
         c70.addProduct(a7, b0); c71.addProduct(a7, b1); c72.addProduct(a7, b2)
         pa += 8
+        pb += step
+    }
+    let va = SIMD16<Float>(repeating: alpha)
+    if beta == 0 {
+        let r0 = UnsafeMutableRawPointer(c + 0 * ldc)
+        r0.storeBytes(of: va * c00, toByteOffset: 0, as: SIMD16<Float>.self)
+        r0.storeBytes(of: va * c01, toByteOffset: 64, as: SIMD16<Float>.self)
+        r0.storeBytes(of: va * c02, toByteOffset: 128, as: SIMD16<Float>.self)
+        let r1 = UnsafeMutableRawPointer(c + 1 * ldc)
+        r1.storeBytes(of: va * c10, toByteOffset: 0, as: SIMD16<Float>.self)
+        r1.storeBytes(of: va * c11, toByteOffset: 64, as: SIMD16<Float>.self)
+        r1.storeBytes(of: va * c12, toByteOffset: 128, as: SIMD16<Float>.self)
+        let r2 = UnsafeMutableRawPointer(c + 2 * ldc)
+        r2.storeBytes(of: va * c20, toByteOffset: 0, as: SIMD16<Float>.self)
+        r2.storeBytes(of: va * c21, toByteOffset: 64, as: SIMD16<Float>.self)
+        r2.storeBytes(of: va * c22, toByteOffset: 128, as: SIMD16<Float>.self)
+        let r3 = UnsafeMutableRawPointer(c + 3 * ldc)
+        r3.storeBytes(of: va * c30, toByteOffset: 0, as: SIMD16<Float>.self)
+        r3.storeBytes(of: va * c31, toByteOffset: 64, as: SIMD16<Float>.self)
+        r3.storeBytes(of: va * c32, toByteOffset: 128, as: SIMD16<Float>.self)
+        let r4 = UnsafeMutableRawPointer(c + 4 * ldc)
+        r4.storeBytes(of: va * c40, toByteOffset: 0, as: SIMD16<Float>.self)
+        r4.storeBytes(of: va * c41, toByteOffset: 64, as: SIMD16<Float>.self)
+        r4.storeBytes(of: va * c42, toByteOffset: 128, as: SIMD16<Float>.self)
+        let r5 = UnsafeMutableRawPointer(c + 5 * ldc)
+        r5.storeBytes(of: va * c50, toByteOffset: 0, as: SIMD16<Float>.self)
+        r5.storeBytes(of: va * c51, toByteOffset: 64, as: SIMD16<Float>.self)
+        r5.storeBytes(of: va * c52, toByteOffset: 128, as: SIMD16<Float>.self)
+        let r6 = UnsafeMutableRawPointer(c + 6 * ldc)
+        r6.storeBytes(of: va * c60, toByteOffset: 0, as: SIMD16<Float>.self)
+        r6.storeBytes(of: va * c61, toByteOffset: 64, as: SIMD16<Float>.self)
+        r6.storeBytes(of: va * c62, toByteOffset: 128, as: SIMD16<Float>.self)
+        let r7 = UnsafeMutableRawPointer(c + 7 * ldc)
+        r7.storeBytes(of: va * c70, toByteOffset: 0, as: SIMD16<Float>.self)
+        r7.storeBytes(of: va * c71, toByteOffset: 64, as: SIMD16<Float>.self)
+        r7.storeBytes(of: va * c72, toByteOffset: 128, as: SIMD16<Float>.self)
+    } else {
+        let vb = SIMD16<Float>(repeating: beta)
+        let r0 = UnsafeMutableRawPointer(c + 0 * ldc)
+        r0.storeBytes(of: (va * c00).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r0.storeBytes(of: (va * c01).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        r0.storeBytes(of: (va * c02).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)), toByteOffset: 128, as: SIMD16<Float>.self)
+        let r1 = UnsafeMutableRawPointer(c + 1 * ldc)
+        r1.storeBytes(of: (va * c10).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r1.storeBytes(of: (va * c11).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        r1.storeBytes(of: (va * c12).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)), toByteOffset: 128, as: SIMD16<Float>.self)
+        let r2 = UnsafeMutableRawPointer(c + 2 * ldc)
+        r2.storeBytes(of: (va * c20).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r2.storeBytes(of: (va * c21).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        r2.storeBytes(of: (va * c22).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)), toByteOffset: 128, as: SIMD16<Float>.self)
+        let r3 = UnsafeMutableRawPointer(c + 3 * ldc)
+        r3.storeBytes(of: (va * c30).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r3.storeBytes(of: (va * c31).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        r3.storeBytes(of: (va * c32).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)), toByteOffset: 128, as: SIMD16<Float>.self)
+        let r4 = UnsafeMutableRawPointer(c + 4 * ldc)
+        r4.storeBytes(of: (va * c40).addingProduct(vb, r4.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r4.storeBytes(of: (va * c41).addingProduct(vb, r4.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        r4.storeBytes(of: (va * c42).addingProduct(vb, r4.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)), toByteOffset: 128, as: SIMD16<Float>.self)
+        let r5 = UnsafeMutableRawPointer(c + 5 * ldc)
+        r5.storeBytes(of: (va * c50).addingProduct(vb, r5.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r5.storeBytes(of: (va * c51).addingProduct(vb, r5.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        r5.storeBytes(of: (va * c52).addingProduct(vb, r5.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)), toByteOffset: 128, as: SIMD16<Float>.self)
+        let r6 = UnsafeMutableRawPointer(c + 6 * ldc)
+        r6.storeBytes(of: (va * c60).addingProduct(vb, r6.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r6.storeBytes(of: (va * c61).addingProduct(vb, r6.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        r6.storeBytes(of: (va * c62).addingProduct(vb, r6.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)), toByteOffset: 128, as: SIMD16<Float>.self)
+        let r7 = UnsafeMutableRawPointer(c + 7 * ldc)
+        r7.storeBytes(of: (va * c70).addingProduct(vb, r7.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r7.storeBytes(of: (va * c71).addingProduct(vb, r7.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        r7.storeBytes(of: (va * c72).addingProduct(vb, r7.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)), toByteOffset: 128, as: SIMD16<Float>.self)
+    }
+}
+
+/// C[8, 16] = alpha * A[8, kc] * B[kc, 16] + beta * C, A and B both read in place (rows
+/// `lda` and `ldb` apart).
+@inline(never)
+func gemmMicroKernelStridedInPlaceB8x16(
+    _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+) {
+    var c00 = SIMD16<Float>()
+    var c10 = SIMD16<Float>()
+    var c20 = SIMD16<Float>()
+    var c30 = SIMD16<Float>()
+    var c40 = SIMD16<Float>()
+    var c50 = SIMD16<Float>()
+    var c60 = SIMD16<Float>()
+    var c70 = SIMD16<Float>()
+    let row0 = a + 0 * lda
+    let row1 = a + 1 * lda
+    let row2 = a + 2 * lda
+    let row3 = a + 3 * lda
+    let row4 = a + 4 * lda
+    let row5 = a + 5 * lda
+    let row6 = a + 6 * lda
+    let row7 = a + 7 * lda
+    var pb = UnsafeRawPointer(b)
+    let step = ldb * 4
+    for p in 0..<kc {
+        let b0 = pb.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
+        let a0 = SIMD16<Float>(repeating: row0[p])
+        c00.addProduct(a0, b0)
+        let a1 = SIMD16<Float>(repeating: row1[p])
+        c10.addProduct(a1, b0)
+        let a2 = SIMD16<Float>(repeating: row2[p])
+        c20.addProduct(a2, b0)
+        let a3 = SIMD16<Float>(repeating: row3[p])
+        c30.addProduct(a3, b0)
+        let a4 = SIMD16<Float>(repeating: row4[p])
+        c40.addProduct(a4, b0)
+        let a5 = SIMD16<Float>(repeating: row5[p])
+        c50.addProduct(a5, b0)
+        let a6 = SIMD16<Float>(repeating: row6[p])
+        c60.addProduct(a6, b0)
+        let a7 = SIMD16<Float>(repeating: row7[p])
+        c70.addProduct(a7, b0)
+        pb += step
+    }
+    let va = SIMD16<Float>(repeating: alpha)
+    if beta == 0 {
+        let r0 = UnsafeMutableRawPointer(c + 0 * ldc)
+        r0.storeBytes(of: va * c00, toByteOffset: 0, as: SIMD16<Float>.self)
+        let r1 = UnsafeMutableRawPointer(c + 1 * ldc)
+        r1.storeBytes(of: va * c10, toByteOffset: 0, as: SIMD16<Float>.self)
+        let r2 = UnsafeMutableRawPointer(c + 2 * ldc)
+        r2.storeBytes(of: va * c20, toByteOffset: 0, as: SIMD16<Float>.self)
+        let r3 = UnsafeMutableRawPointer(c + 3 * ldc)
+        r3.storeBytes(of: va * c30, toByteOffset: 0, as: SIMD16<Float>.self)
+        let r4 = UnsafeMutableRawPointer(c + 4 * ldc)
+        r4.storeBytes(of: va * c40, toByteOffset: 0, as: SIMD16<Float>.self)
+        let r5 = UnsafeMutableRawPointer(c + 5 * ldc)
+        r5.storeBytes(of: va * c50, toByteOffset: 0, as: SIMD16<Float>.self)
+        let r6 = UnsafeMutableRawPointer(c + 6 * ldc)
+        r6.storeBytes(of: va * c60, toByteOffset: 0, as: SIMD16<Float>.self)
+        let r7 = UnsafeMutableRawPointer(c + 7 * ldc)
+        r7.storeBytes(of: va * c70, toByteOffset: 0, as: SIMD16<Float>.self)
+    } else {
+        let vb = SIMD16<Float>(repeating: beta)
+        let r0 = UnsafeMutableRawPointer(c + 0 * ldc)
+        r0.storeBytes(of: (va * c00).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        let r1 = UnsafeMutableRawPointer(c + 1 * ldc)
+        r1.storeBytes(of: (va * c10).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        let r2 = UnsafeMutableRawPointer(c + 2 * ldc)
+        r2.storeBytes(of: (va * c20).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        let r3 = UnsafeMutableRawPointer(c + 3 * ldc)
+        r3.storeBytes(of: (va * c30).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        let r4 = UnsafeMutableRawPointer(c + 4 * ldc)
+        r4.storeBytes(of: (va * c40).addingProduct(vb, r4.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        let r5 = UnsafeMutableRawPointer(c + 5 * ldc)
+        r5.storeBytes(of: (va * c50).addingProduct(vb, r5.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        let r6 = UnsafeMutableRawPointer(c + 6 * ldc)
+        r6.storeBytes(of: (va * c60).addingProduct(vb, r6.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        let r7 = UnsafeMutableRawPointer(c + 7 * ldc)
+        r7.storeBytes(of: (va * c70).addingProduct(vb, r7.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+    }
+}
+
+/// C[8, 32] = alpha * A[8, kc] * B[kc, 32] + beta * C, A and B both read in place (rows
+/// `lda` and `ldb` apart).
+@inline(never)
+func gemmMicroKernelStridedInPlaceB8x32(
+    _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+) {
+    var c00 = SIMD16<Float>(); var c01 = SIMD16<Float>()
+    var c10 = SIMD16<Float>(); var c11 = SIMD16<Float>()
+    var c20 = SIMD16<Float>(); var c21 = SIMD16<Float>()
+    var c30 = SIMD16<Float>(); var c31 = SIMD16<Float>()
+    var c40 = SIMD16<Float>(); var c41 = SIMD16<Float>()
+    var c50 = SIMD16<Float>(); var c51 = SIMD16<Float>()
+    var c60 = SIMD16<Float>(); var c61 = SIMD16<Float>()
+    var c70 = SIMD16<Float>(); var c71 = SIMD16<Float>()
+    let row0 = a + 0 * lda
+    let row1 = a + 1 * lda
+    let row2 = a + 2 * lda
+    let row3 = a + 3 * lda
+    let row4 = a + 4 * lda
+    let row5 = a + 5 * lda
+    let row6 = a + 6 * lda
+    let row7 = a + 7 * lda
+    var pb = UnsafeRawPointer(b)
+    let step = ldb * 4
+    for p in 0..<kc {
+        let b0 = pb.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
+        let b1 = pb.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+        let a0 = SIMD16<Float>(repeating: row0[p])
+        c00.addProduct(a0, b0); c01.addProduct(a0, b1)
+        let a1 = SIMD16<Float>(repeating: row1[p])
+        c10.addProduct(a1, b0); c11.addProduct(a1, b1)
+        let a2 = SIMD16<Float>(repeating: row2[p])
+        c20.addProduct(a2, b0); c21.addProduct(a2, b1)
+        let a3 = SIMD16<Float>(repeating: row3[p])
+        c30.addProduct(a3, b0); c31.addProduct(a3, b1)
+        let a4 = SIMD16<Float>(repeating: row4[p])
+        c40.addProduct(a4, b0); c41.addProduct(a4, b1)
+        let a5 = SIMD16<Float>(repeating: row5[p])
+        c50.addProduct(a5, b0); c51.addProduct(a5, b1)
+        let a6 = SIMD16<Float>(repeating: row6[p])
+        c60.addProduct(a6, b0); c61.addProduct(a6, b1)
+        let a7 = SIMD16<Float>(repeating: row7[p])
+        c70.addProduct(a7, b0); c71.addProduct(a7, b1)
+        pb += step
+    }
+    let va = SIMD16<Float>(repeating: alpha)
+    if beta == 0 {
+        let r0 = UnsafeMutableRawPointer(c + 0 * ldc)
+        r0.storeBytes(of: va * c00, toByteOffset: 0, as: SIMD16<Float>.self)
+        r0.storeBytes(of: va * c01, toByteOffset: 64, as: SIMD16<Float>.self)
+        let r1 = UnsafeMutableRawPointer(c + 1 * ldc)
+        r1.storeBytes(of: va * c10, toByteOffset: 0, as: SIMD16<Float>.self)
+        r1.storeBytes(of: va * c11, toByteOffset: 64, as: SIMD16<Float>.self)
+        let r2 = UnsafeMutableRawPointer(c + 2 * ldc)
+        r2.storeBytes(of: va * c20, toByteOffset: 0, as: SIMD16<Float>.self)
+        r2.storeBytes(of: va * c21, toByteOffset: 64, as: SIMD16<Float>.self)
+        let r3 = UnsafeMutableRawPointer(c + 3 * ldc)
+        r3.storeBytes(of: va * c30, toByteOffset: 0, as: SIMD16<Float>.self)
+        r3.storeBytes(of: va * c31, toByteOffset: 64, as: SIMD16<Float>.self)
+        let r4 = UnsafeMutableRawPointer(c + 4 * ldc)
+        r4.storeBytes(of: va * c40, toByteOffset: 0, as: SIMD16<Float>.self)
+        r4.storeBytes(of: va * c41, toByteOffset: 64, as: SIMD16<Float>.self)
+        let r5 = UnsafeMutableRawPointer(c + 5 * ldc)
+        r5.storeBytes(of: va * c50, toByteOffset: 0, as: SIMD16<Float>.self)
+        r5.storeBytes(of: va * c51, toByteOffset: 64, as: SIMD16<Float>.self)
+        let r6 = UnsafeMutableRawPointer(c + 6 * ldc)
+        r6.storeBytes(of: va * c60, toByteOffset: 0, as: SIMD16<Float>.self)
+        r6.storeBytes(of: va * c61, toByteOffset: 64, as: SIMD16<Float>.self)
+        let r7 = UnsafeMutableRawPointer(c + 7 * ldc)
+        r7.storeBytes(of: va * c70, toByteOffset: 0, as: SIMD16<Float>.self)
+        r7.storeBytes(of: va * c71, toByteOffset: 64, as: SIMD16<Float>.self)
+    } else {
+        let vb = SIMD16<Float>(repeating: beta)
+        let r0 = UnsafeMutableRawPointer(c + 0 * ldc)
+        r0.storeBytes(of: (va * c00).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r0.storeBytes(of: (va * c01).addingProduct(vb, r0.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        let r1 = UnsafeMutableRawPointer(c + 1 * ldc)
+        r1.storeBytes(of: (va * c10).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r1.storeBytes(of: (va * c11).addingProduct(vb, r1.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        let r2 = UnsafeMutableRawPointer(c + 2 * ldc)
+        r2.storeBytes(of: (va * c20).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r2.storeBytes(of: (va * c21).addingProduct(vb, r2.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        let r3 = UnsafeMutableRawPointer(c + 3 * ldc)
+        r3.storeBytes(of: (va * c30).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r3.storeBytes(of: (va * c31).addingProduct(vb, r3.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        let r4 = UnsafeMutableRawPointer(c + 4 * ldc)
+        r4.storeBytes(of: (va * c40).addingProduct(vb, r4.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r4.storeBytes(of: (va * c41).addingProduct(vb, r4.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        let r5 = UnsafeMutableRawPointer(c + 5 * ldc)
+        r5.storeBytes(of: (va * c50).addingProduct(vb, r5.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r5.storeBytes(of: (va * c51).addingProduct(vb, r5.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        let r6 = UnsafeMutableRawPointer(c + 6 * ldc)
+        r6.storeBytes(of: (va * c60).addingProduct(vb, r6.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r6.storeBytes(of: (va * c61).addingProduct(vb, r6.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+        let r7 = UnsafeMutableRawPointer(c + 7 * ldc)
+        r7.storeBytes(of: (va * c70).addingProduct(vb, r7.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)), toByteOffset: 0, as: SIMD16<Float>.self)
+        r7.storeBytes(of: (va * c71).addingProduct(vb, r7.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)), toByteOffset: 64, as: SIMD16<Float>.self)
+    }
+}
+
+/// C[8, 48] = alpha * A[8, kc] * B[kc, 48] + beta * C, A and B both read in place (rows
+/// `lda` and `ldb` apart).
+@inline(never)
+func gemmMicroKernelStridedInPlaceB8x48(
+    _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float
+) {
+    var c00 = SIMD16<Float>(); var c01 = SIMD16<Float>(); var c02 = SIMD16<Float>()
+    var c10 = SIMD16<Float>(); var c11 = SIMD16<Float>(); var c12 = SIMD16<Float>()
+    var c20 = SIMD16<Float>(); var c21 = SIMD16<Float>(); var c22 = SIMD16<Float>()
+    var c30 = SIMD16<Float>(); var c31 = SIMD16<Float>(); var c32 = SIMD16<Float>()
+    var c40 = SIMD16<Float>(); var c41 = SIMD16<Float>(); var c42 = SIMD16<Float>()
+    var c50 = SIMD16<Float>(); var c51 = SIMD16<Float>(); var c52 = SIMD16<Float>()
+    var c60 = SIMD16<Float>(); var c61 = SIMD16<Float>(); var c62 = SIMD16<Float>()
+    var c70 = SIMD16<Float>(); var c71 = SIMD16<Float>(); var c72 = SIMD16<Float>()
+    let row0 = a + 0 * lda
+    let row1 = a + 1 * lda
+    let row2 = a + 2 * lda
+    let row3 = a + 3 * lda
+    let row4 = a + 4 * lda
+    let row5 = a + 5 * lda
+    let row6 = a + 6 * lda
+    let row7 = a + 7 * lda
+    var pb = UnsafeRawPointer(b)
+    let step = ldb * 4
+    for p in 0..<kc {
+        let b0 = pb.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
+        let b1 = pb.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+        let b2 = pb.loadUnaligned(fromByteOffset: 128, as: SIMD16<Float>.self)
+        let a0 = SIMD16<Float>(repeating: row0[p])
+        c00.addProduct(a0, b0); c01.addProduct(a0, b1); c02.addProduct(a0, b2)
+        let a1 = SIMD16<Float>(repeating: row1[p])
+        c10.addProduct(a1, b0); c11.addProduct(a1, b1); c12.addProduct(a1, b2)
+        let a2 = SIMD16<Float>(repeating: row2[p])
+        c20.addProduct(a2, b0); c21.addProduct(a2, b1); c22.addProduct(a2, b2)
+        let a3 = SIMD16<Float>(repeating: row3[p])
+        c30.addProduct(a3, b0); c31.addProduct(a3, b1); c32.addProduct(a3, b2)
+        let a4 = SIMD16<Float>(repeating: row4[p])
+        c40.addProduct(a4, b0); c41.addProduct(a4, b1); c42.addProduct(a4, b2)
+        let a5 = SIMD16<Float>(repeating: row5[p])
+        c50.addProduct(a5, b0); c51.addProduct(a5, b1); c52.addProduct(a5, b2)
+        let a6 = SIMD16<Float>(repeating: row6[p])
+        c60.addProduct(a6, b0); c61.addProduct(a6, b1); c62.addProduct(a6, b2)
+        let a7 = SIMD16<Float>(repeating: row7[p])
+        c70.addProduct(a7, b0); c71.addProduct(a7, b1); c72.addProduct(a7, b2)
         pb += step
     }
     let va = SIMD16<Float>(repeating: alpha)

@@ -216,12 +216,13 @@ import Testing
         #expect(results.allSatisfy { $0 == results[0] })
     }
 
-    /// The wide tiles with B read in place (A packed): a ragged last panel (packed), a partial last row
-    /// tile, transposed A, accumulating and overwriting, one thread and two; right against the reference
-    /// and bitwise equal to B packed, in either loop order.
+    /// The wide tiles with B read in place, A packed or read in place too: a ragged last panel (packed), a
+    /// partial last row tile, transposed A, accumulating and overwriting, one thread and two; right
+    /// against the reference and bitwise equal to B packed, in either loop order.
     @Test func wideTilesReadBInPlace() {
-        for transA in [false, true] {
-            let wide = GEMMBlocking(kc: 40, nc: 64, inPlaceA: false, tiles: .wide, inPlaceB: true, serialFlops: 0)
+        for (transA, inPlaceA) in [(false, false), (true, false), (false, nil)] as [(Bool, Bool?)] {
+            let wide = GEMMBlocking(
+                kc: 40, nc: 64, inPlaceA: inPlaceA, tiles: .wide, inPlaceB: true, serialFlops: 0)
             checkAccumulatingAndOverwriting(
                 m: 37, n: 100, k: 70, transA: transA, transB: false, pad: 1, alpha: 2, blocking: wide)
         }
@@ -230,11 +231,14 @@ import Testing
         let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
         let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
         for threads in [1, 2] {
-            let results = [(false, false), (false, true), (true, false)].map { inPlaceB, sweep in
+            let modes: [(Bool?, Bool, Bool?)] = [
+                (false, false, false), (false, false, true), (false, true, nil), (nil, true, nil),
+            ]
+            let results = modes.map { inPlaceA, inPlaceB, sweep in
                 product(
                     m: m, n: n, k: k, a: a, b: b, threads: threads,
                     blocking: GEMMBlocking(
-                        kc: 64, nc: 64, inPlaceA: false, tiles: .wide, inPlaceB: inPlaceB, sweep: sweep,
+                        kc: 64, nc: 64, inPlaceA: inPlaceA, tiles: .wide, inPlaceB: inPlaceB, sweep: sweep,
                         serialFlops: 0))
             }
             #expect(results.allSatisfy { $0 == results[0] }, "threads \(threads)")

@@ -24,7 +24,10 @@ NVS = [1, 2, 3]
 def kernel(mr, nv, strided=False, in_place_b=False):
     w = nv * 16
     out = []
-    if in_place_b:
+    if in_place_b and strided:
+        out.append(f"/// C[{mr}, {w}] = alpha * A[{mr}, kc] * B[kc, {w}] + beta * C, A and B both read in place (rows")
+        out.append("/// `lda` and `ldb` apart).")
+    elif in_place_b:
         out.append(f"/// C[{mr}, {w}] = alpha * A[{mr}, kc] * B[kc, {w}] + beta * C, A from a packed micro-panel and B")
         out.append("/// read in place (rows `ldb` apart).")
     elif strided:
@@ -33,7 +36,7 @@ def kernel(mr, nv, strided=False, in_place_b=False):
     else:
         out.append(f"/// C[{mr}, {w}] = alpha * A[{mr}, kc] * B[kc, {w}] + beta * C from packed micro-panels.")
     out.append("@inline(never)")
-    name = "InPlaceB" if in_place_b else "Strided" if strided else ""
+    name = ("Strided" if strided else "") + ("InPlaceB" if in_place_b else "")
     out.append(f"func gemmMicroKernel{name}{mr}x{w}(")
     out.append(
         f"    _ kc: Int, _ a: UnsafePointer<Float>,{' _ lda: Int,' if strided else ''} _ b: UnsafePointer<Float>,"
@@ -237,9 +240,25 @@ def generate():
         for nv in NVS:
             lines.append("")
             lines.append(kernel(MR, nv, strided))
+    lines.append("")
+    lines.append("/// Runs the wide micro-kernel with A and B both read in place for a tile `vectors * 16` columns wide.")
+    lines.append("@inline(__always)")
+    lines.append("func gemmMicroKernelStridedInPlaceB(")
+    lines.append("    vectors: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,")
+    lines.append("    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ alpha: Float, _ beta: Float")
+    lines.append(") {")
+    lines.append("    switch vectors {")
+    for nv in NVS[:-1]:
+        lines.append(f"    case {nv}: gemmMicroKernelStridedInPlaceB{MR}x{nv * 16}(kc, a, lda, b, ldb, c, ldc, alpha, beta)")
+    lines.append(f"    default: gemmMicroKernelStridedInPlaceB{MR}x{NVS[-1] * 16}(kc, a, lda, b, ldb, c, ldc, alpha, beta)")
+    lines.append("    }")
+    lines.append("}")
     for nv in NVS:
         lines.append("")
         lines.append(kernel(MR, nv, in_place_b=True))
+    for nv in NVS:
+        lines.append("")
+        lines.append(kernel(MR, nv, strided=True, in_place_b=True))
     for strided in (False, True):
         for nv8 in (2, 3):
             lines.append("")
