@@ -4,8 +4,8 @@ import Foundation
 /// in place and how many rows of A it packs together. Decided from the shape, the operands' layout and
 /// `GEMMBlocking` (whose optional fields force a choice, for tests and measurements).
 struct GEMMPlan: Equatable {
-    /// A's rows read in place by the tiles instead of packed (A not transposed: C narrow, or B read in
-    /// place by the wide tiles).
+    /// A's rows read in place by the tiles instead of packed (A not transposed: by the wide tiles, and by
+    /// the half tiles where C is narrow).
     let inPlaceA: Bool
     /// Run the tiles in the BLIS sweep order (`GEMMSweep`) instead of a whole panel per row tile.
     let sweep: Bool
@@ -36,9 +36,12 @@ struct GEMMPlan: Equatable {
         let wideInPlaceB =
             !halfTiles && !transB && !narrowA
             && (blocking.inPlaceB ?? (rows <= blocking.mcHalf && ldb % 64 != 0 && bAligned))
-        // With B in place they read A's rows in place too, unless told to pack them: no packing, and the
-        // kernel then runs at the core's FMA rate (128x784x400's block, 168.9 -> 172.4 GFLOP/s, one thread).
-        inPlaceA = narrowA || (!transA && blocking.inPlaceA == nil && wideInPlaceB)
+        // The wide tiles read A's rows in place wherever A is not transposed, unless told to pack them:
+        // eight strided rows broadcast as well as a packed panel, and the packing goes (with B in place,
+        // 128x784x400's block 168.9 -> 172.4 GFLOP/s on one thread; with B packed, 1024^3 161 -> 164 on
+        // one thread, 320 -> 326 on two; the models' steps 1-6% faster; AVX-512 Xeon). The half tiles keep
+        // packing A where C is wide (not measured on an AVX2 machine).
+        inPlaceA = narrowA || (!transA && blocking.inPlaceA == nil && !halfTiles)
         sweep =
             halfTiles || (blocking.sweep ?? (!wideInPlaceB && !transA && !narrowA && rows <= blocking.mcHalf))
         mcRows =
