@@ -245,6 +245,42 @@ import Testing
         }
     }
 
+    /// A block's last 64 columns after a full panel run as two 32-column panels (`panelColumns`), a block
+    /// only 64 wide as 48 + 16: right against the reference with B packed and in place, A packed and in
+    /// place, a partial row tile, transposes, blocks of columns that end in 64, and bitwise equal to the
+    /// sweep, which keeps 48 + 16.
+    @Test func lastSixtyFourColumnsRunAsTwoPanels() {
+        #expect(GEMMProblem.panelColumns(remaining: 64, first: false) == 32)
+        #expect(GEMMProblem.panelColumns(remaining: 64, first: true) == 48)
+        #expect(GEMMProblem.panelColumns(remaining: 112, first: false) == 48)
+        #expect(GEMMProblem.panelColumns(remaining: 32, first: false) == 32)
+        #expect(GEMMProblem.panelColumns(remaining: 20, first: false) == 20)
+        for inPlaceA in [false, true] {
+            for inPlaceB in [false, true] {
+                for (transA, transB) in [(false, false), (true, true)] where !(inPlaceB && transB) {
+                    // nc 112: n 224 runs as two blocks of 112 = 48 + 32 + 32.
+                    let blocking = GEMMBlocking(
+                        kc: 40, nc: 112, inPlaceA: inPlaceA, tiles: .wide, inPlaceB: inPlaceB, sweep: false,
+                        serialFlops: 0)
+                    for n in [112, 224, 64] {
+                        checkAccumulatingAndOverwriting(
+                            m: 21, n: n, k: 70, transA: transA, transB: transB, pad: 1, alpha: 2, blocking: blocking)
+                    }
+                }
+            }
+        }
+        var rng = RandomGenerator(seed: 11)
+        let (m, n, k) = (37, 400, 90)
+        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+        let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+        let results = [(false, false), (true, false), (false, true)].map { inPlaceB, sweep in
+            product(
+                m: m, n: n, k: k, a: a, b: b, threads: 2,
+                blocking: GEMMBlocking(tiles: .wide, inPlaceB: inPlaceB, sweep: sweep, serialFlops: 0))
+        }
+        #expect(results.allSatisfy { $0 == results[0] })
+    }
+
     @Test func degenerateSizes() {
         // k == 0: C = beta * C; beta == 0 clears NaN.
         check(m: 5, n: 7, k: 0, transA: false, transB: false, beta: 0, nanInC: true)
