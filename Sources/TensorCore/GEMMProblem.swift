@@ -46,7 +46,7 @@ struct GEMMProblem: @unchecked Sendable {
                 var offset = 0
                 var j = 0
                 while j < nc {
-                    let cols = Self.panelColumns(remaining: nc - j, first: j == 0)
+                    let cols = Self.panelColumns(remaining: nc - j, first: j == 0, sweep: sweep)
                     let width = (cols + 15) / 16 * 16
                     if !(inPlaceB || packPerPanel) || (inPlaceB && cols != width) {
                         GEMMPacking.packBPanel(
@@ -92,7 +92,7 @@ struct GEMMProblem: @unchecked Sendable {
                         var offset = 0
                         var j = 0
                         while j < nc {
-                            let cols = Self.panelColumns(remaining: nc - j, first: j == 0)
+                            let cols = Self.panelColumns(remaining: nc - j, first: j == 0, sweep: sweep)
                             let vectors = (cols + 15) / 16
                             let cTile = c + i0 * ldc + j0 + j
                             let direct = rowCount == mr && cols == vectors * 16
@@ -146,14 +146,16 @@ struct GEMMProblem: @unchecked Sendable {
 
 extension GEMMProblem {
     /// Columns of the B panel that starts `remaining` columns before the end of a block: 48, or all that
-    /// remain, except that a block's last 64 columns after a full panel run as 32 + 32 instead of 48 + 16.
-    /// The 8x16 tile has eight accumulators, as many as the FMA units' latency needs to keep busy, and
-    /// ran at about 73% of the 8x48 tile's rate (128x784x400, one thread); the 8x32 tile runs at its rate.
-    /// 128x784x400 and 128x400x784 +0.5-1.4% on one thread, AVX-512 Xeon. A block only 64 wide keeps 48 + 16
-    /// (cut as 32 + 32, the CNN's convolutions were 1-4% slower).
+    /// remain, except that in the tiles' own order a block's last 64 columns after a full panel run as
+    /// 32 + 32 instead of 48 + 16. The 8x16 tile has eight accumulators, as many as the FMA units' latency
+    /// needs to keep busy, and ran at about 73% of the 8x48 tile's rate (128x784x400, one thread); the 8x32
+    /// tile runs at its rate. 128x784x400 and 784x128x400 +0.5-1.4% on one thread, AVX-512 Xeon. A block
+    /// only 64 wide keeps 48 + 16 (cut as 32 + 32, the CNN's convolutions were 1-4% slower). The sweep
+    /// (`GEMMSweep`, either tile family) cuts its panels as 48 + 16 and reads a block packed here, so with
+    /// `sweep` the packing cuts it the same way.
     @inline(__always)
-    static func panelColumns(remaining: Int, first: Bool) -> Int {
-        remaining == 64 && !first ? 32 : min(gemmMaxVectors * 16, remaining)
+    static func panelColumns(remaining: Int, first: Bool, sweep: Bool) -> Int {
+        remaining == 64 && !first && !sweep ? 32 : min(gemmMaxVectors * 16, remaining)
     }
 
     /// The tiles of rows `row0 ..< row0 + rows` against one packed B block in the sweep order

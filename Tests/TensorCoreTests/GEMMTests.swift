@@ -248,13 +248,14 @@ import Testing
     /// A block's last 64 columns after a full panel run as two 32-column panels (`panelColumns`), a block
     /// only 64 wide as 48 + 16: right against the reference with B packed and in place, A packed and in
     /// place, a partial row tile, transposes, blocks of columns that end in 64, and bitwise equal to the
-    /// sweep, which keeps 48 + 16.
+    /// sweep, which keeps 48 + 16 (also where it reads B packed as a block, for either tile family).
     @Test func lastSixtyFourColumnsRunAsTwoPanels() {
-        #expect(GEMMProblem.panelColumns(remaining: 64, first: false) == 32)
-        #expect(GEMMProblem.panelColumns(remaining: 64, first: true) == 48)
-        #expect(GEMMProblem.panelColumns(remaining: 112, first: false) == 48)
-        #expect(GEMMProblem.panelColumns(remaining: 32, first: false) == 32)
-        #expect(GEMMProblem.panelColumns(remaining: 20, first: false) == 20)
+        #expect(GEMMProblem.panelColumns(remaining: 64, first: false, sweep: false) == 32)
+        #expect(GEMMProblem.panelColumns(remaining: 64, first: true, sweep: false) == 48)
+        #expect(GEMMProblem.panelColumns(remaining: 64, first: false, sweep: true) == 48)
+        #expect(GEMMProblem.panelColumns(remaining: 112, first: false, sweep: false) == 48)
+        #expect(GEMMProblem.panelColumns(remaining: 32, first: false, sweep: false) == 32)
+        #expect(GEMMProblem.panelColumns(remaining: 20, first: false, sweep: false) == 20)
         for inPlaceA in [false, true] {
             for inPlaceB in [false, true] {
                 for (transA, transB) in [(false, false), (true, true)] where !(inPlaceB && transB) {
@@ -269,14 +270,31 @@ import Testing
                 }
             }
         }
+        // The sweep keeps 48 + 16 where it reads B packed as a block (several blocks of rows), for either
+        // tile family: the packing must cut the block as the sweep reads it.
+        for tiles in [GEMMTiles.wide, .half] {
+            for inPlaceA in [false, true] {
+                let swept = GEMMBlocking(
+                    kc: 40, nc: 112, inPlaceA: inPlaceA, tiles: tiles, mcHalf: 8, sweep: true, serialFlops: 0)
+                for n in [112, 224] {
+                    checkAccumulatingAndOverwriting(
+                        m: 21, n: n, k: 70, transA: false, transB: false, pad: 1, alpha: 2, blocking: swept)
+                }
+            }
+        }
         var rng = RandomGenerator(seed: 11)
         let (m, n, k) = (37, 400, 90)
         let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
         let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
-        let results = [(false, false), (true, false), (false, true)].map { inPlaceB, sweep in
+        let modes: [(GEMMTiles, Bool, Bool, Int)] = [
+            (.wide, false, false, 128), (.wide, true, false, 128), (.wide, false, true, 128),
+            (.wide, false, true, 8), (.half, false, true, 8), (.half, false, true, 128),
+        ]
+        let results = modes.map { tiles, inPlaceB, sweep, mcHalf in
             product(
                 m: m, n: n, k: k, a: a, b: b, threads: 2,
-                blocking: GEMMBlocking(tiles: .wide, inPlaceB: inPlaceB, sweep: sweep, serialFlops: 0))
+                blocking: GEMMBlocking(
+                    tiles: tiles, mcHalf: mcHalf, inPlaceB: inPlaceB, sweep: sweep, serialFlops: 0))
         }
         #expect(results.allSatisfy { $0 == results[0] })
     }
