@@ -25,29 +25,29 @@ import Testing
             let a = (0..<((transA ? k : m) * lda)).map { _ in rng.uniform(-1, 1) }
             let b = (0..<((transB ? n : k) * ldb)).map { _ in rng.uniform(-1, 1) }
             let c0 = (0..<(m * ldc)).map { _ in rng.uniform(-1, 1) }
-            func product(_ blocking: GEMMBlocking, threads: Int) -> [Float] {
+            /// C after `body` ran on A, B and a copy of the starting C.
+            func computed(
+                _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+            ) -> [Float] {
                 var c = c0
                 a.withUnsafeBufferPointer { a in
                     b.withUnsafeBufferPointer { b in
-                        c.withUnsafeMutableBufferPointer { c in
-                            GEMM.multiply(
-                                m: m, n: n, k: k, a: a.baseAddress!, lda: lda, transA: transA, b: b.baseAddress!,
-                                ldb: ldb, transB: transB, c: c.baseAddress!, ldc: ldc, alpha: 1.5, beta: 0.5,
-                                threads: threads, blocking: blocking)
-                        }
+                        c.withUnsafeMutableBufferPointer { c in body(a.baseAddress!, b.baseAddress!, c.baseAddress!) }
                     }
                 }
                 return c
             }
-            var expected = c0
-            a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    expected.withUnsafeMutableBufferPointer { c in
-                        GEMM.reference(
-                            m: m, n: n, k: k, a: a.baseAddress!, lda: lda, transA: transA, b: b.baseAddress!,
-                            ldb: ldb, transB: transB, c: c.baseAddress!, ldc: ldc, alpha: 1.5, beta: 0.5)
-                    }
+            func product(_ blocking: GEMMBlocking, threads: Int) -> [Float] {
+                computed { a, b, c in
+                    GEMM.multiply(
+                        m: m, n: n, k: k, a: a, lda: lda, transA: transA, b: b, ldb: ldb, transB: transB, c: c,
+                        ldc: ldc, alpha: 1.5, beta: 0.5, threads: threads, blocking: blocking)
                 }
+            }
+            let expected = computed { a, b, c in
+                GEMM.reference(
+                    m: m, n: n, k: k, a: a, lda: lda, transA: transA, b: b, ldb: ldb, transB: transB, c: c, ldc: ldc,
+                    alpha: 1.5, beta: 0.5)
             }
             var first: [Float]? = nil
             var described = ""
