@@ -31,10 +31,11 @@ struct GEMMBlocking: Sendable {
     /// Depth of the half tiles' slices: how much of a B panel stays in L1 while the row tiles use it.
     var halfSlice = 128
     /// Let the tiles read B's rows in place instead of packing them (only when B is not transposed, and
-    /// for the wide tiles only where A is packed): `nil` does so when a thread's rows of C are at most
-    /// `mcHalf`, and B's row stride is not a multiple of 64 floats (such a stride puts a depth slice's
-    /// rows into at most 16 of L1's 64 sets, which then evict each other: 128x1024x1024 in place ran at
-    /// 57 GFLOP/s against 87 packed on the half tiles); `true`/`false` force it (tests). The sweep
+    /// for the wide tiles only where C is wider than `inPlaceMaxColumns`): `nil` does so when a thread's
+    /// rows of C are at most `mcHalf`, and B's row stride is not a multiple of 64 floats (such a stride
+    /// puts a depth slice's rows into at most 16 of L1's 64 sets, which then evict each other:
+    /// 128x1024x1024 in place ran at 57 GFLOP/s against 87 packed on the half tiles); `true`/`false`
+    /// force it (tests). The sweep
     /// (`sweep`) then runs a single block of rows, which would read the packed block only once; the wide
     /// tiles in their own order read B once per 8 rows, from L2, as they read a packed block (a
     /// convolution's 32 or 64 weight rows against its unfolded images: 3% of a U-Net step was packing
@@ -44,13 +45,13 @@ struct GEMMBlocking: Sendable {
     /// `nil` does so for a single block of rows (as `inPlaceB`), `true`/`false` force it (tests).
     var packBPerPanel: Bool? = nil
     /// Run the wide tiles in the sweep order too (`GEMMSweep`; the half tiles always sweep): `nil` does so
-    /// for a single block of rows (at most `mcHalf`, A packed and not transposed) whose B they would not
-    /// read in place: transposed, with a row stride that is a multiple of 64 floats, or rows not aligned
-    /// to cache lines. A slice of each panel then stays in L1 for all row tiles instead of the whole
-    /// panel streaming from L2 for each (128x1024x1024 +2-14%; B transposed +2-7% on one thread, +3-15%
-    /// on two; B's rows 16 bytes off cache lines, read in place, +6-8%; a 1024-row C swept in blocks of
-    /// 128 rows 6-8% slower; AVX-512 Xeon); `true`/`false` force it (tests), and
-    /// `MANIFOLD_GEMM_SWEEP=off` keeps the wide tiles in their own order, to compare.
+    /// for a single block of rows (at most `mcHalf`, A not transposed, C wider than `inPlaceMaxColumns`)
+    /// whose B they would not read in place: transposed, with a row stride that is a multiple of 64
+    /// floats, or rows not aligned to cache lines. A slice of each panel then stays in L1 for all row
+    /// tiles instead of the whole panel streaming from L2 for each (128x1024x1024 +2-14%; B transposed
+    /// +2-7% on one thread, +3-15% on two; B's rows 16 bytes off cache lines, read in place, +6-8%; a
+    /// 1024-row C swept in blocks of 128 rows 6-8% slower; AVX-512 Xeon); `true`/`false` force it
+    /// (tests), and `MANIFOLD_GEMM_SWEEP=off` keeps the wide tiles in their own order, to compare.
     var sweep: Bool? = GEMMPlan.environmentSweep
     /// Products below this many floating-point operations run on one thread.
     var serialFlops = 3.0e6
