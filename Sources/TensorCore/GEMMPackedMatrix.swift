@@ -5,7 +5,9 @@
 /// `GEMM.multiply` packs B on every call, which at a batch of 64 rows against a 1024 x 1024 weight
 /// costs about a sixth of the product; `GEMM.multiply(m:a:lda:packed:...)` skips that. The packing
 /// is a snapshot: build a new one after B changes. Same blocking as `GEMM.multiply` (balanced depth
-/// blocks of at most `kc`, panels at most 48 columns wide), so results agree with it up to rounding order.
+/// blocks of at most `kc`, panels at most 48 columns wide), so its products are bitwise those of
+/// `GEMM.multiply` on the unpacked operands wherever that computes row tiles (not its one- and two-row
+/// path), on either tile family (tested on random shapes).
 ///
 /// The columns are laid out for the threads that will share the product (`parts`): each thread's
 /// share is a near-equal run of 16-column vectors, cut into 48-column panels and a last narrower one.

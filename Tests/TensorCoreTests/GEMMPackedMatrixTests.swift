@@ -50,6 +50,45 @@ import Testing
         #expect(tiny.starts == [0, 3] && tiny.parts == [0..<1])
     }
 
+    /// Random shapes (one and two depth blocks, one row to several blocks of rows), random layouts and
+    /// thread counts: both tile families give bitwise the same product, the same bits as `GEMM.multiply`
+    /// on the unpacked operands where it does not take its one- and two-row path, and the reference's
+    /// values.
+    @Test func bothTileFamiliesAndTheUnpackedProductAgreeBitwise() {
+        var rng = RandomGenerator(seed: 2027)
+        func below(_ count: Int) -> Int { Int(rng.next() % UInt64(count)) }
+        for _ in 0..<12 {
+            let (m, k) = (1 + below(150), 1 + below(700))
+            let n = [1 + below(300), 16 * (1 + below(20)), 48 * (1 + below(6)) + 16][below(3)]
+            let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+            let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+            let initial = (0..<(m * n)).map { _ in rng.uniform(-1, 1) }
+            let packed = GEMMPackedMatrix(k: k, n: n, b: b, ldb: n, transB: false, parts: 1 + below(3))
+            let threads = 1 + below(3)
+            let label = "\(m)x\(k)x\(n), parts \(packed.parts), threads \(threads)"
+            let products = [GEMMTiles.wide, .half].map { tiles in
+                var c = initial
+                GEMM.multiply(
+                    m: m, a: a, lda: k, packed: packed, c: &c, ldc: n, beta: 0.5, threads: threads, tiles: tiles)
+                return c
+            }
+            #expect(zip(products[0], products[1]).filter { $0 != $1 }.isEmpty, "\(label): the families differ")
+            var unpacked = initial
+            GEMM.multiply(
+                m: m, n: n, k: k, a: a, lda: k, transA: false, b: b, ldb: n, transB: false, c: &unpacked, ldc: n,
+                beta: 0.5, threads: threads)
+            if m > 2 {
+                #expect(zip(products[0], unpacked).filter { $0 != $1 }.isEmpty, "\(label): unpacked differs")
+            }
+            var expected = initial
+            GEMM.reference(
+                m: m, n: n, k: k, a: a, lda: k, transA: false, b: b, ldb: n, transB: false, c: &expected, ldc: n,
+                beta: 0.5)
+            let worst = zip(products[0], expected).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-5 * Float(k) + 1e-5, "\(label): error \(worst)")
+        }
+    }
+
     /// A column's sum does not depend on the panel it lands in: the product is bitwise the same whatever
     /// the layout's parts and the threads that run it (more threads than parts, fewer, the same), and
     /// matches the reference, on both tile families. On the half tiles it failed for 3 parts on 2
