@@ -151,8 +151,8 @@ extension GEMMProblem {
     /// needs to keep busy, and ran at about 73% of the 8x48 tile's rate (128x784x400, one thread); the 8x32
     /// tile runs at its rate. 128x784x400 and 784x128x400 +0.5-1.4% on one thread, AVX-512 Xeon. A block
     /// only 64 wide keeps 48 + 16 (cut as 32 + 32, the CNN's convolutions were 1-4% slower). The sweep
-    /// (`GEMMSweep`, either tile family) cuts its panels as 48 + 16 and reads a block packed here, so with
-    /// `sweep` the packing cuts it the same way.
+    /// (`GEMMSweep`, either tile family) takes its panels from here too, with `sweep` (48 + 16), so it reads
+    /// a block packed for it as the packing cut it.
     @inline(__always)
     static func panelColumns(remaining: Int, first: Bool, sweep: Bool) -> Int {
         remaining == 64 && !first && !sweep ? 32 : min(gemmMaxVectors * 16, remaining)

@@ -49,7 +49,7 @@ struct GEMMSweep {
         var panelOffset = 0
         var j = 0
         while j < nc {
-            let cols = min(48, nc - j)
+            let cols = GEMMProblem.panelColumns(remaining: nc - j, first: j == 0, sweep: true)
             let vectors = (cols + 15) / 16
             let width = vectors * 16
             let (panel, ldb): (UnsafePointer<Float>, Int)
