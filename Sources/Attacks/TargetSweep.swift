@@ -66,10 +66,25 @@ final class TargetSweepRun: GradientAttackRun {
             fooled[image] = true
             (adversarial.data + image * pixels).update(from: output.data + slot * pixels, count: pixels)
         }
+        mergeMinimalNorms(of: run, images: images)
         spent = (gradientEvaluations, queries)
         inner = nil
         rank += 1
         iteration = rank * stepsPerTarget - 1
         if rank >= aims[0].count || fooled.allSatisfy({ $0 }) { stoppedEarly = true }
+    }
+
+    /// Keeps, per image, the smallest of the inner runs' `min_norm` (FAB's smallest adversarial norm
+    /// found, inside the ball or not), so FAB-T reports it as FAB does: 0 for an image the model already
+    /// gets wrong, NaN where no rank found any adversarial point.
+    private func mergeMinimalNorms(of run: AttackRun, images: [Int]) {
+        guard let found = run.perImageExtras["min_norm"] else { return }
+        var merged =
+            perImageExtras["min_norm"] ?? labels.indices.map { cleanPredictions[$0] != labels[$0] ? 0 : .nan }
+        for (slot, value) in found.enumerated() where value.isFinite {
+            let image = images[slot]
+            merged[image] = merged[image].isNaN ? value : min(merged[image], value)
+        }
+        perImageExtras["min_norm"] = merged
     }
 }
