@@ -23,8 +23,10 @@ final class TargetSweepRun: GradientAttackRun {
     /// - Parameters:
     ///   - targetCount: k, at most the class count - 1.
     ///   - stepsPerTarget: the iterations of each inner run (the sweep plans `k * stepsPerTarget`).
+    ///   - recordsMinimalNorm: the inner runs report `min_norm` (FAB): the sweep reports it for every image.
     init(
         method: String, classifier: Classifier, images: Tensor, labels: [Int], targetCount: Int, stepsPerTarget: Int,
+        recordsMinimalNorm: Bool = false,
         makeInner: @escaping (_ images: Tensor, _ labels: [Int], _ aims: [Int]) throws -> AttackRun
     ) {
         let logits = noGrad { classifier(images) }
@@ -38,6 +40,7 @@ final class TargetSweepRun: GradientAttackRun {
             iterationCount: targetCount * stepsPerTarget)
         // Images the model already gets wrong need no attack.
         fooled = labels.indices.map { cleanPredictions[$0] != labels[$0] }
+        if recordsMinimalNorm { perImageExtras["min_norm"] = fooled.map { $0 ? 0 : .nan } }
     }
 
     override func performStep() throws {
@@ -78,9 +81,7 @@ final class TargetSweepRun: GradientAttackRun {
     /// found, inside the ball or not), so FAB-T reports it as FAB does: 0 for an image the model already
     /// gets wrong, NaN where no rank found any adversarial point.
     private func mergeMinimalNorms(of run: AttackRun, images: [Int]) {
-        guard let found = run.perImageExtras["min_norm"] else { return }
-        var merged =
-            perImageExtras["min_norm"] ?? labels.indices.map { cleanPredictions[$0] != labels[$0] ? 0 : .nan }
+        guard var merged = perImageExtras["min_norm"], let found = run.perImageExtras["min_norm"] else { return }
         for (slot, value) in found.enumerated() where value.isFinite {
             let image = images[slot]
             merged[image] = merged[image].isNaN ? value : min(merged[image], value)

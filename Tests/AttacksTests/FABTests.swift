@@ -140,6 +140,11 @@ struct FABTests {
             }
             #expect(inside > 0, "\(norm): FAB-T fooled no correctly classified image")
         }
+        // A batch the model gets wrong throughout needs no target run, and still reports 0 per image.
+        let wrong = noGrad { model(images) }.topK(1).map { ($0.indices[0] + 1) % model.classCount }
+        let none = try FAB(steps: 5, targetCount: 3).attack(
+            model, images: images, labels: wrong, threat: ThreatModel(epsilon: 0.3))
+        #expect(none.perImageExtras["min_norm"] == [Double](repeating: 0, count: wrong.count))
     }
 
     @Test func frozenNetworkMatchesAutograd() throws {
