@@ -74,7 +74,8 @@ public struct FAB: Attack {
         let inner = ThreatModel(norm: threat.norm, epsilon: threat.epsilon)
         return TargetSweepRun(
             method: method, classifier: classifier, images: images.detached(), labels: labels,
-            targetCount: min(targetCount, classifier.classCount - 1), stepsPerTarget: steps * restarts
+            targetCount: min(targetCount, classifier.classCount - 1), stepsPerTarget: steps * restarts,
+            recordsMinimalNorm: true
         ) { images, labels, aims in
             FABRun(
                 attack: self, method: method, classifier: classifier, images: images, labels: labels, targets: nil,

@@ -23,8 +23,10 @@ final class TargetSweepRun: GradientAttackRun {
     /// - Parameters:
     ///   - targetCount: k, at most the class count - 1.
     ///   - stepsPerTarget: the iterations of each inner run (the sweep plans `k * stepsPerTarget`).
+    ///   - recordsMinimalNorm: the inner runs report `min_norm` (FAB): the sweep reports it for every image.
     init(
         method: String, classifier: Classifier, images: Tensor, labels: [Int], targetCount: Int, stepsPerTarget: Int,
+        recordsMinimalNorm: Bool = false,
         makeInner: @escaping (_ images: Tensor, _ labels: [Int], _ aims: [Int]) throws -> AttackRun
     ) {
         let logits = noGrad { classifier(images) }
@@ -38,6 +40,7 @@ final class TargetSweepRun: GradientAttackRun {
             iterationCount: targetCount * stepsPerTarget)
         // Images the model already gets wrong need no attack.
         fooled = labels.indices.map { cleanPredictions[$0] != labels[$0] }
+        if recordsMinimalNorm { perImageExtras["min_norm"] = fooled.map { $0 ? 0 : .nan } }
     }
 
     override func performStep() throws {
@@ -66,10 +69,23 @@ final class TargetSweepRun: GradientAttackRun {
             fooled[image] = true
             (adversarial.data + image * pixels).update(from: output.data + slot * pixels, count: pixels)
         }
+        mergeMinimalNorms(of: run, images: images)
         spent = (gradientEvaluations, queries)
         inner = nil
         rank += 1
         iteration = rank * stepsPerTarget - 1
         if rank >= aims[0].count || fooled.allSatisfy({ $0 }) { stoppedEarly = true }
+    }
+
+    /// Keeps, per image, the smallest of the inner runs' `min_norm` (FAB's smallest adversarial norm
+    /// found, inside the ball or not), so FAB-T reports it as FAB does: 0 for an image the model already
+    /// gets wrong, NaN where no rank found any adversarial point.
+    private func mergeMinimalNorms(of run: AttackRun, images: [Int]) {
+        guard var merged = perImageExtras["min_norm"], let found = run.perImageExtras["min_norm"] else { return }
+        for (slot, value) in found.enumerated() where value.isFinite {
+            let image = images[slot]
+            merged[image] = merged[image].isNaN ? value : min(merged[image], value)
+        }
+        perImageExtras["min_norm"] = merged
     }
 }

@@ -219,12 +219,11 @@ private func readRobustEvaluationSettings(
     typealias Options = AttackCommand.Options
     let owners: [(option: String, methods: [String])] = [
         (Options.loss.name, ["apgd", "apgd-t"]), (Options.targetCount.name, ["apgd-t", "fab", "autoattack"]),
-        (Options.version.name, ["autoattack"]), (Options.eot.name, ["autoattack"]),
+        (Options.version.name, ["autoattack"]),
     ]
     // With a purification defence, --eot sets the draws of --adaptive bpda-eot (AttackDefenseSetup).
     let defended = parsed.isGiven(AttackDefenseSetup.defense.name)
     for (option, methods) in owners where parsed.isGiven(option) && !methods.contains(method) {
-        if defended && option == Options.eot.name { continue }
         let names =
             methods.count > 1 ? methods.dropLast().joined(separator: ", ") + " and " + methods.last! : methods[0]
         throw UsageError("'--\(option)' applies to \(names) only")
@@ -234,7 +233,9 @@ private func readRobustEvaluationSettings(
     settings.version = try parsed.value(Options.version)
     settings.eotSamples = try parsed.value(Options.eot)
     if parsed.isGiven(Options.eot.name) && settings.version != .rand && !defended {
-        throw UsageError("'--eot' applies to autoattack --version rand only")
+        throw UsageError(
+            "'--eot' applies to autoattack --version rand, or with --defense purify:GEN_RUN to --adaptive bpda-eot "
+                + "and full")
     }
     settings.autoAttackQueries = try parsed.value(Options.queries, default: settings.autoAttackQueries)
     if method == "apgd-t" || method == "autoattack" || (method == "fab" && settings.targetCount != nil),

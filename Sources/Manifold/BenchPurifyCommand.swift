@@ -66,6 +66,7 @@ enum BenchPurifyCommand {
         let model = loaded.model
         model.setTraining(false)
         var purifiers: [(name: String, purifier: any Purifier)] = []
+        var purifierOptions: [String] = []  // the option that gave each purifier, for its error lines
         for (option, kinds) in [(ddpm, ["ddpm"]), (dae, ["dae"]), (vae, ["vae", "ae"])] {
             if let name = try parsed.given(option) { try checkKind(name, option: "--\(option.name)", kinds: kinds) }
         }
@@ -74,25 +75,27 @@ enum BenchPurifyCommand {
                 tStar: try parsed.given(PurifierOptions.tStar), reverse: "ddim",
                 reverseSteps: try parsed.value(reverseSteps))
             purifiers.append((name, try DefendCommand.loadPurifier(name, option: "--ddpm", settings: settings)))
+            purifierOptions.append("--ddpm")
         } else if parsed.isGiven(PurifierOptions.tStar.name) || parsed.isGiven(reverseSteps.name) {
             throw UsageError("'--t-star' and '--reverse-steps' need '--ddpm RUN'")
         }
         if let name = try parsed.given(dae) {
             purifiers.append(
                 (name, try DefendCommand.loadPurifier(name, option: "--dae", settings: PurifierSettings())))
+            purifierOptions.append("--dae")
         }
         if let name = try parsed.given(vae) {
             purifiers.append(
                 (name, try DefendCommand.loadPurifier(name, option: "--vae", settings: PurifierSettings())))
+            purifierOptions.append("--vae")
         }
         // The rows and the JSON name each purifier by its run's name, not by the path that may have named it.
         purifiers = purifiers.map { ((try? RunDirectory.resolve($0.name).name) ?? $0.name, $0.purifier) }
         guard !purifiers.isEmpty else {
             throw UsageError("'bench purify' needs at least one purifier: --ddpm RUN, --dae RUN or --vae RUN")
         }
-        for (name, purifier) in purifiers {
-            try DefendCommand.checkSizes(
-                purifier, model: model, option: "'\(Sanitize.line(name))'", purifierRun: name)
+        for ((name, purifier), option) in zip(purifiers, purifierOptions) {
+            try DefendCommand.checkSizes(purifier, model: model, option: option, purifierRun: name)
             if let run = try? RunDirectory.resolve(name) {
                 printDataDifferenceNote(
                     run, option: "the purifier", against: loaded.run,

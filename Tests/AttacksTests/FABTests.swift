@@ -116,6 +116,37 @@ struct FABTests {
         #expect(violations.range == 0 && violations.bound == 0)
     }
 
+    /// FAB-T reports the smallest norm it found per image, as FAB does: the minimum over the targets it
+    /// swept, 0 for an image the model already gets wrong, and the output's norm where it fooled the
+    /// model inside the ball.
+    @Test func fabTReportsTheMinimalNormPerImage() throws {
+        let model = TinyModel.make()
+        let (images, labels) = TinyModel.testBatch(30)
+        for (norm, eps) in [(PerturbationNorm.linf, Float(0.3)), (.l2, Float(3))] {
+            let sweep = try FAB(steps: 20, targetCount: 3).attack(
+                model, images: images, labels: labels, threat: ThreatModel(norm: norm, epsilon: eps))
+            let found = try #require(sweep.perImageExtras["min_norm"], "\(norm): FAB-T has no min_norm")
+            #expect(found.count == labels.count)
+            var inside = 0
+            for (outcome, size) in zip(sweep.outcomes, found) {
+                if outcome.cleanPrediction != outcome.label {
+                    #expect(size == 0)
+                    continue
+                }
+                guard outcome.success else { continue }
+                let measured = norm == .l2 ? outcome.norms.l2 : outcome.norms.linf
+                #expect(abs(Double(measured) - size) < 1e-4, "\(norm): output \(measured), min_norm \(size)")
+                inside += 1
+            }
+            #expect(inside > 0, "\(norm): FAB-T fooled no correctly classified image")
+        }
+        // A batch the model gets wrong throughout needs no target run, and still reports 0 per image.
+        let wrong = noGrad { model(images) }.topK(1).map { ($0.indices[0] + 1) % model.classCount }
+        let none = try FAB(steps: 5, targetCount: 3).attack(
+            model, images: images, labels: wrong, threat: ThreatModel(epsilon: 0.3))
+        #expect(none.perImageExtras["min_norm"] == [Double](repeating: 0, count: wrong.count))
+    }
+
     @Test func frozenNetworkMatchesAutograd() throws {
         let model = TinyModel.make()
         let (images, labels) = TinyModel.testBatch(10)

@@ -146,7 +146,7 @@ import Testing
             (["autoattack", "--eps", "0"], "option '--eps' must be in (0.0, 1.0]"),
             (["autoattack", "--eps", "-0.1"], "option '--eps'"),
             (["autoattack", "--target", "3"], "autoattack picks its own target classes"),
-            (["autoattack", "--eot", "3"], "'--eot' applies to autoattack --version rand only"),
+            (["autoattack", "--eot", "3"], "'--eot' applies to autoattack --version rand"),
             (["apgd", "--loss", "hinge"], "option '--loss' must be"),
             (["fgsm", "--loss", "dlr"], "'--loss' applies to apgd and apgd-t only"),
             (["fab", "--version", "rand"], "'--version' applies to autoattack only"),

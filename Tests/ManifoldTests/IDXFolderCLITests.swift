@@ -148,6 +148,7 @@ import Testing
         let benched = try ManifoldBinary.run(
             ["bench", "purify", "--classifier", "c", "--dae", "p", "--n", "2", "--quiet"], runsRoot: root)
         expectOneLine(
-            benched, status: 2, "'p': the purifier takes 28x20 images but the classifier takes 20x28", "bench purify")
+            benched, status: 2, "option '--dae': the purifier takes 28x20 images but the classifier takes 20x28",
+            "bench purify")
     }
 }

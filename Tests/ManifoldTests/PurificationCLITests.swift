@@ -178,13 +178,22 @@ import Testing
                 ["attack", "pgd", "--run", "victim", "--defense", "purify:dae", "--adaptive", "bpda", "--eot", "4"],
                 "'--eot' with --defense applies to --adaptive bpda-eot and full"
             ),
-            (["attack", "pgd", "--run", "victim", "--eot", "4"], "'--eot' applies to autoattack only"),
+            // --eot also sets the draws of --adaptive bpda-eot: the line says so, not "autoattack only".
+            (
+                ["attack", "pgd", "--run", "victim", "--eot", "4"],
+                "'--eot' applies to autoattack --version rand, or with --defense purify:GEN_RUN to --adaptive "
+                    + "bpda-eot and full"
+            ),
             (["bench", "purify", "--classifier", "victim"], "needs at least one purifier"),
             (
                 ["attack", "pgd", "--run", "victim", "--target", "all", "--defense", "purify:dae"],
                 "'--defense' does not apply to --target all"
             ),
-            (["bench", "purify", "--classifier", "victim", "--dae", "dae8"], "the purifier takes 64 pixels"),
+            // The line names the option that gave the purifier, as defend purify's and attack's do.
+            (
+                ["bench", "purify", "--classifier", "victim", "--dae", "dae8"],
+                "option '--dae': the purifier takes 64 pixels"
+            ),
         ]
         for (arguments, message) in cases {
             let bad = try ManifoldBinary.run(arguments, runsRoot: root)
