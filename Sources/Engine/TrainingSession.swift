@@ -38,6 +38,7 @@ public final class TrainingSession: @unchecked Sendable {
     public init(_ plan: TrainingPlan, lock: RunLock? = nil, createFolder: Bool = true) throws {
         self.plan = plan
         self.lock = try lock ?? RunLock(run: plan.run)
+        try TrainingSession.checkUnchanged(plan)
         var dataset = try DatasetLoader.load(plan.data, seed: plan.seed)
         let train = min(plan.trainLimit ?? .max, dataset.trainCount)
         let test = min(plan.testLimit ?? .max, dataset.testCount)
@@ -92,6 +93,29 @@ public final class TrainingSession: @unchecked Sendable {
             metrics = MetricsTable(csv: String(decoding: try plan.run.read("metrics.csv"), as: UTF8.self))
         }
         if createFolder { try plan.run.create() }
+    }
+
+    /// The plan was made from the run's folder before its lock was taken; another training may have saved
+    /// the run in between (it held the lock then, and released it when it ended). Checked again under the
+    /// lock: a new run must still have no config.json (else it would replace that training's run at its
+    /// first epoch), a resume must still find the epochs it was planned from (else it would load newer
+    /// weights under older epoch counts).
+    /// - Throws: `RunError` saying what the other training left.
+    static func checkUnchanged(_ plan: TrainingPlan) throws {
+        let run = plan.run
+        guard plan.isResume else {
+            if FileManager.default.fileExists(atPath: run.file("config.json")) {
+                throw RunError(
+                    "run '\(run.path)' exists already; use --resume to continue it or pick another --run name")
+            }
+            return
+        }
+        let done = try run.readConfig()["epochs_done"]?.integerValue
+        guard done == plan.completedEpochs else {
+            throw RunError(
+                "run '\(run.path)' was saved by another training while this one started (\(done.map(String.init) ?? "no") epochs done now, not \(plan.completedEpochs)); start it again"
+            )
+        }
     }
 
     /// The experiment for the plan's model, with a fresh model seeded by the plan's seed.

@@ -262,6 +262,54 @@ import Testing
         _ = try TrainingSession(try TrainingPlan.resume(more, run: run))
     }
 
+    /// Bug: the plan checked the folder before the run's lock was taken. `train mlp --run X` started while
+    /// another `train mlp --run X` was finishing passed the check (no config.json yet), took the lock the
+    /// other had just released and trained a new run over the finished one, replacing it at its first epoch.
+    /// The check is made again under the lock; here the other training saves between plan and session.
+    @Test func aNewRunSavedByAnotherTrainingBeforeTheLockIsNotOverwritten() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "same")
+        let late = try TrainingPlan.new(Self.tiny(.classifier(.mlp), epochs: 1), run: run)
+        let first = try TrainingSession(try TrainingPlan.new(Self.tiny(.classifier(.mlp), epochs: 1), run: run))
+        try Self.finish(first)
+        first.close()
+        let saved = try run.read("model.safetensors")
+        #expect {
+            _ = try TrainingSession(late)
+        } throws: { error in
+            "\(error)" == "run '\(run.path)' exists already; use --resume to continue it or pick another --run name"
+        }
+        #expect(try run.read("model.safetensors") == saved)
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/.same.lock"))
+    }
+
+    /// Bug: a resume planned from epoch 1 while another resume was saving epoch 2 took the lock after it and
+    /// loaded epoch 2's weights under the plan's `epochs_done` 1: it trained epoch 2 again from them (its data
+    /// order and schedule were epoch 2's, the weights had seen it) and saved a mix. Refused under the lock.
+    @Test func aResumeOfARunSavedMeanwhileIsRefused() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "moving")
+        let first = try TrainingSession(try TrainingPlan.new(Self.tiny(.classifier(.mlp), epochs: 1), run: run))
+        try Self.finish(first)
+        first.close()
+        var more = TrainingRequest(model: .classifier(.mlp))
+        more.epochs = 3
+        let late = try TrainingPlan.resume(more, run: run)
+        more.epochs = 2
+        let other = try TrainingSession(try TrainingPlan.resume(more, run: run))
+        try Self.finish(other)
+        other.close()
+        #expect {
+            _ = try TrainingSession(late)
+        } throws: { error in
+            "\(error)"
+                == "run '\(run.path)' was saved by another training while this one started (2 epochs done now, not 1); start it again"
+        }
+        #expect(try run.readConfig()["epochs_done"]?.integerValue == 2)
+    }
+
     /// New runs of generated names taken one after the other (in the same second, before either has a
     /// folder) get names of their own, each locked.
     @Test func newRunsOfGeneratedNamesDoNotCollide() throws {
