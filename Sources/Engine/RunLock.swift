@@ -116,6 +116,14 @@ public final class RunLock: @unchecked Sendable {
         return Int32(String(decoding: bytes[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
+    /// Whether `path` names the file this lock holds (not a file made there since this one was deleted).
+    private var isFileAtPath: Bool {
+        var opened = stat()
+        var named = stat()
+        return fstat(fd, &opened) == 0 && stat(path, &named) == 0 && opened.st_ino == named.st_ino
+            && opened.st_dev == named.st_dev
+    }
+
     /// Whether the lock is still held (not yet released).
     public var isHeld: Bool { releasing.withLock { fd >= 0 } }
 
@@ -125,8 +133,10 @@ public final class RunLock: @unchecked Sendable {
         defer { releasing.unlock() }
         guard fd >= 0 else { return }
         // Under the record's lock: the file is unlinked here or by the signal's removal, never twice (the
-        // second could remove a lock file another process has made since).
-        _ = TemporaryFiles.shared.commit(path) { unlink(path) }
+        // second could remove a lock file another process has made since). Only while the name is still this
+        // lock's file: one deleted under it (`rm -rf` of the runs folder while it trained) may have been made
+        // again by another training since, which holds it.
+        _ = TemporaryFiles.shared.commit(path) { isFileAtPath ? unlink(path) : 0 }
         close(fd)
         fd = -1
     }

@@ -310,6 +310,27 @@ import Testing
         #expect(try run.readConfig()["epochs_done"]?.integerValue == 2)
     }
 
+    /// Bug: a lock whose file was deleted while it was held (`rm -rf` of the runs folder while a run trained)
+    /// unlinked, when released, the lock file another training had made since, so a third training could take
+    /// the run while that one still trained it.
+    @Test func releasingALockWhoseFileWasDeletedLeavesTheNextHoldersFile() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "gone")
+        let first = try RunLock(run: run)
+        try FileManager.default.removeItem(atPath: root)
+        let second = try RunLock(run: run)
+        first.release()
+        #expect(FileManager.default.fileExists(atPath: second.path))
+        #expect {
+            _ = try RunLock(run: run)
+        } throws: { error in
+            "\(error)".contains("run '\(run.path)' is being trained by another job of this process")
+        }
+        second.release()
+        #expect(!FileManager.default.fileExists(atPath: second.path))
+    }
+
     /// New runs of generated names taken one after the other (in the same second, before either has a
     /// folder) get names of their own, each locked.
     @Test func newRunsOfGeneratedNamesDoNotCollide() throws {
