@@ -28,6 +28,11 @@ public final class RunLock: @unchecked Sendable {
     /// - Throws: `RunError` when another process (or another training in this one) holds it.
     public init(run: RunDirectory, advice: String = "wait for it to finish or pick another --run name") throws {
         path = "\(run.root)/.\(run.name).lock"
+        fd = try RunLock.acquire(run: run, path: path, advice: advice)
+    }
+
+    /// Opens and locks the lock file `path` of `run`; returns its descriptor (the holder's pid written in it).
+    private static func acquire(run: RunDirectory, path: String, advice: String) throws -> Int32 {
         try RunDirectory.createRoot(run.root)
         // Retry when the file was replaced between open and flock (a releasing owner unlinked it).
         for _ in 0..<10 {
@@ -62,12 +67,28 @@ public final class RunLock: @unchecked Sendable {
                 let text = Array("\(getpid())\n".utf8)
                 _ = ftruncate(descriptor, 0)
                 _ = text.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-                fd = descriptor
-                return
+                return descriptor
             }
             close(descriptor)
         }
         throw RunError("cannot lock '\(path)': it keeps being replaced")
+    }
+
+    /// Takes the lock again if its file was deleted while it was held (`rm -rf` of the runs folder while the run
+    /// trains): the lock went with the deleted file, so another training could take the run and both would save
+    /// into it. A training calls this before each save.
+    /// - Throws: `RunError` when another training has taken the run meanwhile (nothing may be saved then).
+    public func reclaim(_ run: RunDirectory) throws {
+        releasing.lock()
+        defer { releasing.unlock() }
+        guard fd >= 0, !isFileAtPath else { return }
+        // The recorded name is not this lock's file any more: a signal must not remove one another training makes.
+        TemporaryFiles.shared.remove(path)
+        let descriptor = try RunLock.acquire(
+            run: run, path: path,
+            advice: "its lock file was deleted while this training ran, so this epoch is not saved")
+        close(fd)
+        fd = descriptor
     }
 
     /// A new run of a generated name (`RunDirectory.newName`), locked: a name that another training took a

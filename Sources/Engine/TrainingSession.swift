@@ -227,6 +227,9 @@ public final class TrainingSession: @unchecked Sendable {
         config.test = Dictionary(
             summary.metrics.filter { $0.name.hasPrefix("test_") }.map { (String($0.name.dropFirst(5)), $0.value) },
             uniquingKeysWith: { first, _ in first })
+        // A runs folder deleted while the run trained took the lock file with it: taken back before anything is
+        // saved, or refused when another training has the run now.
+        try lock.reclaim(run)
         try run.create()
         try RunCheckpoint.save(
             run: run, module: training.module, optimizers: training.optimizers, config: config, metrics: metrics)

@@ -331,6 +331,41 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: second.path))
     }
 
+    /// Bug: a training went on saving into a run whose runs folder was deleted under it (its folder is made
+    /// again at each save) without its lock, which had gone with the folder: another training could take the
+    /// run meanwhile and both saved into it. The lock is taken back before each save; when another training
+    /// holds it now, nothing is saved and the save fails in one line.
+    @Test func aTrainingWhoseLockFileWasDeletedTakesItBackBeforeSaving() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "kept")
+        let session = try TrainingSession(try TrainingPlan.new(Self.tiny(.classifier(.mlp), epochs: 1), run: run))
+        try FileManager.default.removeItem(atPath: root)
+        try Self.finish(session)
+        #expect(try run.readConfig()["epochs_done"]?.integerValue == 1)
+        #expect {
+            _ = try RunLock(run: run)
+        } throws: { error in
+            "\(error)".contains("run '\(run.path)' is being trained by another job of this process")
+        }
+        session.close()
+
+        let taken = RunDirectory(root: root, name: "taken")
+        let lost = try TrainingSession(try TrainingPlan.new(Self.tiny(.classifier(.mlp), epochs: 1), run: taken))
+        try FileManager.default.removeItem(atPath: root)
+        let other = try RunLock(run: taken)
+        #expect {
+            try Self.finish(lost)
+        } throws: { error in
+            "\(error)"
+                == "run '\(taken.path)' is being trained by another job of this process; its lock file was deleted while this training ran, so this epoch is not saved"
+        }
+        #expect(!FileManager.default.fileExists(atPath: taken.path))
+        lost.close()
+        #expect(FileManager.default.fileExists(atPath: other.path))
+        other.release()
+    }
+
     /// New runs of generated names taken one after the other (in the same second, before either has a
     /// folder) get names of their own, each locked.
     @Test func newRunsOfGeneratedNamesDoNotCollide() throws {
