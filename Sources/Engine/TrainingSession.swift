@@ -257,9 +257,15 @@ public final class TrainingSession: @unchecked Sendable {
             config.test = Dictionary(
                 kept.filter { $0.name.hasPrefix("test_") }.map { (String($0.name.dropFirst(5)), $0.value) },
                 uniquingKeysWith: { first, _ in first })
-            try run.write(try run.read(TrainingSession.bestPGDWeightsFile), to: "model.safetensors")
         }
-        try run.write(config.json.serialized(pretty: true) + "\n", to: "config.json")
+        // The kept weights and the config that names them as one group (config.json last): written one after the
+        // other, a failure or a kill between the two left the kept epoch's weights under the last epoch's config.
+        var files: [(name: String, bytes: [UInt8])] = []
+        if best.epoch != summary.epoch {
+            files.append(("model.safetensors", try run.read(TrainingSession.bestPGDWeightsFile)))
+        }
+        files.append(("config.json", Array((config.json.serialized(pretty: true) + "\n").utf8)))
+        try run.write(files: files)
         keptEpoch = best
     }
 

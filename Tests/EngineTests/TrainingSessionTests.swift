@@ -441,6 +441,61 @@ import Testing
         }
     }
 
+    /// Bug: at the end of an `--early-stop-pgd` run whose best epoch was not the last, the kept epoch's weights
+    /// and the config naming it were written one after the other: a save failing between the two (or a kill)
+    /// left the kept epoch's weights under the last epoch's config, which claimed them as its own (no
+    /// `early_stop_pgd`, the last epoch's test figures). They are written as one group: at every failing call
+    /// the run is epoch 1's checkpoint, epoch 2's, or the finished run keeping epoch 1.
+    @Test func theKeptEpochsWeightsAndItsConfigAreSavedTogether() throws {
+        let root = TrainingSessionTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "kept")
+        let settings = Self.methods[2]
+        #expect(settings.earlyStopPGD)
+        let first = try TrainingSession(try TrainingPlan.new(Self.request(settings, epochs: 2), run: run))
+        while first.training.completedEpochs < 1 { try first.record(try first.training.step()) }
+        first.close()
+        // Epoch 1 gets the best PGD accuracy there is, so that the run ends keeping it.
+        var rows = String(decoding: try run.read("metrics.csv"), as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(rows.count == 2 && rows[0].hasSuffix(",train_pgd_accuracy"))
+        rows[1] = String(rows[1][..<rows[1].lastIndex(of: ",")!]) + ",1"
+        try run.write(rows.joined(separator: "\n") + "\n", to: "metrics.csv")
+        let files = [
+            "config.json", "metrics.csv", "model.safetensors", "optimizer.safetensors",
+            TrainingSession.bestPGDWeightsFile,
+        ]
+        let saved = try files.map { try run.read($0) }
+        let keptWeights = try run.read(TrainingSession.bestPGDWeightsFile)
+        var rest = TrainingRequest(model: .classifier(.mlp))
+        rest.epochs = 2
+        var call = 1
+        while true {
+            let session = try TrainingSession(try TrainingPlan.resume(rest, run: run))
+            var report = try session.training.step()
+            while report.epochSummary == nil { report = try session.training.step() }
+            let plan = FileFaultPlan(call: call, fault: .failure(EIO))
+            let outcome = FileIO.$faultPlan.withValue(plan) { Result { try session.record(report) } }
+            session.close()
+            let config = try run.readConfig()
+            let model = try run.read("model.safetensors")
+            switch (config["epochs_done"]?.integerValue, config["early_stop_pgd"]?["kept_epoch"]?.integerValue) {
+            case (1, nil): #expect(try files.map { try run.read($0) } == saved, "call \(call)")
+            case (2, nil): #expect(model != keptWeights, "call \(call): epoch 1's weights under epoch 2's config")
+            case (2, 1): #expect(model == keptWeights, "call \(call)")
+            case let other: Issue.record("call \(call): \(other)")
+            }
+            guard plan.calls >= call else {
+                #expect(throws: Never.self) { try outcome.get() }
+                #expect(config["early_stop_pgd"]?["kept_epoch"]?.integerValue == 1)
+                break
+            }
+            #expect(throws: (any Error).self) { try outcome.get() }
+            try zip(files, saved).forEach { try run.write($1, to: $0) }
+            call += 1
+        }
+        #expect(call > 30, "only \(call - 1) calls")
+    }
+
     /// A resume asking for other adversarial settings, or past a fast-FGSM run's cyclic schedule, is refused.
     @Test func aResumeKeepsTheRunsAdversarialTraining() throws {
         let root = TrainingSessionTests.folder()
