@@ -110,16 +110,23 @@ public struct RunDirectory: Sendable {
     /// naming it (and `$MANIFOLD_RUNS` when that chose it); a missing one is fine (it is created when a run
     /// is saved).
     public static func checkRoot(_ root: String = defaultRoot) throws(RunError) {
+        // Named with the variable that chose it, where one did: the fix is there, not in the command line.
+        let variable = ProcessInfo.processInfo.environment["MANIFOLD_RUNS"] == root ? " ($MANIFOLD_RUNS)" : ""
         var above = root
-        var isFolder: ObjCBool = false
-        while !FileManager.default.fileExists(atPath: above, isDirectory: &isFolder) {
+        var info = stat()
+        while stat(above, &info) != 0 {
+            // Only a missing folder (or a file above it, found further up) is looked for higher up: a symbolic
+            // link loop, a path too long or a folder that may not be searched was taken for a missing runs
+            // folder ("no runs yet", "no run folder").
+            guard errno == ENOENT || errno == ENOTDIR else {
+                throw RunError(
+                    "runs folder '\(root)'\(variable) cannot be reached: \(String(cString: strerror(errno)))")
+            }
             let parent = ParentPath.of(above)
             if parent.isEmpty || parent == above { return }
             above = parent
         }
-        guard !isFolder.boolValue else { return }
-        // Named with the variable that chose it, where one did: the fix is there, not in the command line.
-        let variable = ProcessInfo.processInfo.environment["MANIFOLD_RUNS"] == root ? " ($MANIFOLD_RUNS)" : ""
+        guard (info.st_mode & S_IFMT) != S_IFDIR else { return }
         throw RunError(
             above == root
                 ? "runs folder '\(root)'\(variable) is a file, not a folder"

@@ -28,6 +28,11 @@ public final class RunLock: @unchecked Sendable {
     /// - Throws: `RunError` when another process (or another training in this one) holds it.
     public init(run: RunDirectory, advice: String = "wait for it to finish or pick another --run name") throws {
         path = "\(run.root)/.\(run.name).lock"
+        fd = try RunLock.acquire(run: run, path: path, advice: advice)
+    }
+
+    /// Opens and locks the lock file `path` of `run`; returns its descriptor (the holder's pid written in it).
+    private static func acquire(run: RunDirectory, path: String, advice: String) throws -> Int32 {
         try RunDirectory.createRoot(run.root)
         // Retry when the file was replaced between open and flock (a releasing owner unlinked it).
         for _ in 0..<10 {
@@ -62,12 +67,28 @@ public final class RunLock: @unchecked Sendable {
                 let text = Array("\(getpid())\n".utf8)
                 _ = ftruncate(descriptor, 0)
                 _ = text.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-                fd = descriptor
-                return
+                return descriptor
             }
             close(descriptor)
         }
         throw RunError("cannot lock '\(path)': it keeps being replaced")
+    }
+
+    /// Takes the lock again if its file was deleted while it was held (`rm -rf` of the runs folder while the run
+    /// trains): the lock went with the deleted file, so another training could take the run and both would save
+    /// into it. A training calls this before each save.
+    /// - Throws: `RunError` when another training has taken the run meanwhile (nothing may be saved then).
+    public func reclaim(_ run: RunDirectory) throws {
+        releasing.lock()
+        defer { releasing.unlock() }
+        guard fd >= 0, !isFileAtPath else { return }
+        // The recorded name is not this lock's file any more: a signal must not remove one another training makes.
+        TemporaryFiles.shared.remove(path)
+        let descriptor = try RunLock.acquire(
+            run: run, path: path,
+            advice: "its lock file was deleted while this training ran, so this epoch is not saved")
+        close(fd)
+        fd = descriptor
     }
 
     /// A new run of a generated name (`RunDirectory.newName`), locked: a name that another training took a
@@ -116,6 +137,14 @@ public final class RunLock: @unchecked Sendable {
         return Int32(String(decoding: bytes[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
+    /// Whether `path` names the file this lock holds (not a file made there since this one was deleted).
+    private var isFileAtPath: Bool {
+        var opened = stat()
+        var named = stat()
+        return fstat(fd, &opened) == 0 && stat(path, &named) == 0 && opened.st_ino == named.st_ino
+            && opened.st_dev == named.st_dev
+    }
+
     /// Whether the lock is still held (not yet released).
     public var isHeld: Bool { releasing.withLock { fd >= 0 } }
 
@@ -125,8 +154,10 @@ public final class RunLock: @unchecked Sendable {
         defer { releasing.unlock() }
         guard fd >= 0 else { return }
         // Under the record's lock: the file is unlinked here or by the signal's removal, never twice (the
-        // second could remove a lock file another process has made since).
-        _ = TemporaryFiles.shared.commit(path) { unlink(path) }
+        // second could remove a lock file another process has made since). Only while the name is still this
+        // lock's file: one deleted under it (`rm -rf` of the runs folder while it trained) may have been made
+        // again by another training since, which holds it.
+        _ = TemporaryFiles.shared.commit(path) { isFileAtPath ? unlink(path) : 0 }
         close(fd)
         fd = -1
     }

@@ -38,6 +38,7 @@ public final class TrainingSession: @unchecked Sendable {
     public init(_ plan: TrainingPlan, lock: RunLock? = nil, createFolder: Bool = true) throws {
         self.plan = plan
         self.lock = try lock ?? RunLock(run: plan.run)
+        try TrainingSession.checkUnchanged(plan)
         var dataset = try DatasetLoader.load(plan.data, seed: plan.seed)
         let train = min(plan.trainLimit ?? .max, dataset.trainCount)
         let test = min(plan.testLimit ?? .max, dataset.testCount)
@@ -92,6 +93,29 @@ public final class TrainingSession: @unchecked Sendable {
             metrics = MetricsTable(csv: String(decoding: try plan.run.read("metrics.csv"), as: UTF8.self))
         }
         if createFolder { try plan.run.create() }
+    }
+
+    /// The plan was made from the run's folder before its lock was taken; another training may have saved
+    /// the run in between (it held the lock then, and released it when it ended). Checked again under the
+    /// lock: a new run must still have no config.json (else it would replace that training's run at its
+    /// first epoch), a resume must still find the epochs it was planned from (else it would load newer
+    /// weights under older epoch counts).
+    /// - Throws: `RunError` saying what the other training left.
+    static func checkUnchanged(_ plan: TrainingPlan) throws {
+        let run = plan.run
+        guard plan.isResume else {
+            if FileManager.default.fileExists(atPath: run.file("config.json")) {
+                throw RunError(
+                    "run '\(run.path)' exists already; use --resume to continue it or pick another --run name")
+            }
+            return
+        }
+        let done = try run.readConfig()["epochs_done"]?.integerValue
+        guard done == plan.completedEpochs else {
+            throw RunError(
+                "run '\(run.path)' was saved by another training while this one started (\(done.map(String.init) ?? "no") epochs done now, not \(plan.completedEpochs)); start it again"
+            )
+        }
     }
 
     /// The experiment for the plan's model, with a fresh model seeded by the plan's seed.
@@ -203,6 +227,9 @@ public final class TrainingSession: @unchecked Sendable {
         config.test = Dictionary(
             summary.metrics.filter { $0.name.hasPrefix("test_") }.map { (String($0.name.dropFirst(5)), $0.value) },
             uniquingKeysWith: { first, _ in first })
+        // A runs folder deleted while the run trained took the lock file with it: taken back before anything is
+        // saved, or refused when another training has the run now.
+        try lock.reclaim(run)
         try run.create()
         try RunCheckpoint.save(
             run: run, module: training.module, optimizers: training.optimizers, config: config, metrics: metrics)
@@ -230,9 +257,15 @@ public final class TrainingSession: @unchecked Sendable {
             config.test = Dictionary(
                 kept.filter { $0.name.hasPrefix("test_") }.map { (String($0.name.dropFirst(5)), $0.value) },
                 uniquingKeysWith: { first, _ in first })
-            try run.write(try run.read(TrainingSession.bestPGDWeightsFile), to: "model.safetensors")
         }
-        try run.write(config.json.serialized(pretty: true) + "\n", to: "config.json")
+        // The kept weights and the config that names them as one group (config.json last): written one after the
+        // other, a failure or a kill between the two left the kept epoch's weights under the last epoch's config.
+        var files: [(name: String, bytes: [UInt8])] = []
+        if best.epoch != summary.epoch {
+            files.append(("model.safetensors", try run.read(TrainingSession.bestPGDWeightsFile)))
+        }
+        files.append(("config.json", Array((config.json.serialized(pretty: true) + "\n").utf8)))
+        try run.write(files: files)
         keptEpoch = best
     }
 

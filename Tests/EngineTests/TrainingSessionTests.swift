@@ -262,6 +262,110 @@ import Testing
         _ = try TrainingSession(try TrainingPlan.resume(more, run: run))
     }
 
+    /// Bug: the plan checked the folder before the run's lock was taken. `train mlp --run X` started while
+    /// another `train mlp --run X` was finishing passed the check (no config.json yet), took the lock the
+    /// other had just released and trained a new run over the finished one, replacing it at its first epoch.
+    /// The check is made again under the lock; here the other training saves between plan and session.
+    @Test func aNewRunSavedByAnotherTrainingBeforeTheLockIsNotOverwritten() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "same")
+        let late = try TrainingPlan.new(Self.tiny(.classifier(.mlp), epochs: 1), run: run)
+        let first = try TrainingSession(try TrainingPlan.new(Self.tiny(.classifier(.mlp), epochs: 1), run: run))
+        try Self.finish(first)
+        first.close()
+        let saved = try run.read("model.safetensors")
+        #expect {
+            _ = try TrainingSession(late)
+        } throws: { error in
+            "\(error)" == "run '\(run.path)' exists already; use --resume to continue it or pick another --run name"
+        }
+        #expect(try run.read("model.safetensors") == saved)
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/.same.lock"))
+    }
+
+    /// Bug: a resume planned from epoch 1 while another resume was saving epoch 2 took the lock after it and
+    /// loaded epoch 2's weights under the plan's `epochs_done` 1: it trained epoch 2 again from them (its data
+    /// order and schedule were epoch 2's, the weights had seen it) and saved a mix. Refused under the lock.
+    @Test func aResumeOfARunSavedMeanwhileIsRefused() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "moving")
+        let first = try TrainingSession(try TrainingPlan.new(Self.tiny(.classifier(.mlp), epochs: 1), run: run))
+        try Self.finish(first)
+        first.close()
+        var more = TrainingRequest(model: .classifier(.mlp))
+        more.epochs = 3
+        let late = try TrainingPlan.resume(more, run: run)
+        more.epochs = 2
+        let other = try TrainingSession(try TrainingPlan.resume(more, run: run))
+        try Self.finish(other)
+        other.close()
+        #expect {
+            _ = try TrainingSession(late)
+        } throws: { error in
+            "\(error)"
+                == "run '\(run.path)' was saved by another training while this one started (2 epochs done now, not 1); start it again"
+        }
+        #expect(try run.readConfig()["epochs_done"]?.integerValue == 2)
+    }
+
+    /// Bug: a lock whose file was deleted while it was held (`rm -rf` of the runs folder while a run trained)
+    /// unlinked, when released, the lock file another training had made since, so a third training could take
+    /// the run while that one still trained it.
+    @Test func releasingALockWhoseFileWasDeletedLeavesTheNextHoldersFile() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "gone")
+        let first = try RunLock(run: run)
+        try FileManager.default.removeItem(atPath: root)
+        let second = try RunLock(run: run)
+        first.release()
+        #expect(FileManager.default.fileExists(atPath: second.path))
+        #expect {
+            _ = try RunLock(run: run)
+        } throws: { error in
+            "\(error)".contains("run '\(run.path)' is being trained by another job of this process")
+        }
+        second.release()
+        #expect(!FileManager.default.fileExists(atPath: second.path))
+    }
+
+    /// Bug: a training went on saving into a run whose runs folder was deleted under it (its folder is made
+    /// again at each save) without its lock, which had gone with the folder: another training could take the
+    /// run meanwhile and both saved into it. The lock is taken back before each save; when another training
+    /// holds it now, nothing is saved and the save fails in one line.
+    @Test func aTrainingWhoseLockFileWasDeletedTakesItBackBeforeSaving() throws {
+        let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "kept")
+        let session = try TrainingSession(try TrainingPlan.new(Self.tiny(.classifier(.mlp), epochs: 1), run: run))
+        try FileManager.default.removeItem(atPath: root)
+        try Self.finish(session)
+        #expect(try run.readConfig()["epochs_done"]?.integerValue == 1)
+        #expect {
+            _ = try RunLock(run: run)
+        } throws: { error in
+            "\(error)".contains("run '\(run.path)' is being trained by another job of this process")
+        }
+        session.close()
+
+        let taken = RunDirectory(root: root, name: "taken")
+        let lost = try TrainingSession(try TrainingPlan.new(Self.tiny(.classifier(.mlp), epochs: 1), run: taken))
+        try FileManager.default.removeItem(atPath: root)
+        let other = try RunLock(run: taken)
+        #expect {
+            try Self.finish(lost)
+        } throws: { error in
+            "\(error)"
+                == "run '\(taken.path)' is being trained by another job of this process; its lock file was deleted while this training ran, so this epoch is not saved"
+        }
+        #expect(!FileManager.default.fileExists(atPath: taken.path))
+        lost.close()
+        #expect(FileManager.default.fileExists(atPath: other.path))
+        other.release()
+    }
+
     /// New runs of generated names taken one after the other (in the same second, before either has a
     /// folder) get names of their own, each locked.
     @Test func newRunsOfGeneratedNamesDoNotCollide() throws {
@@ -335,6 +439,61 @@ import Testing
             #expect(try split.read("model.safetensors") == split.read(TrainingSession.bestPGDWeightsFile))
             #expect(kept >= 1 && kept <= 2)
         }
+    }
+
+    /// Bug: at the end of an `--early-stop-pgd` run whose best epoch was not the last, the kept epoch's weights
+    /// and the config naming it were written one after the other: a save failing between the two (or a kill)
+    /// left the kept epoch's weights under the last epoch's config, which claimed them as its own (no
+    /// `early_stop_pgd`, the last epoch's test figures). They are written as one group: at every failing call
+    /// the run is epoch 1's checkpoint, epoch 2's, or the finished run keeping epoch 1.
+    @Test func theKeptEpochsWeightsAndItsConfigAreSavedTogether() throws {
+        let root = TrainingSessionTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "kept")
+        let settings = Self.methods[2]
+        #expect(settings.earlyStopPGD)
+        let first = try TrainingSession(try TrainingPlan.new(Self.request(settings, epochs: 2), run: run))
+        while first.training.completedEpochs < 1 { try first.record(try first.training.step()) }
+        first.close()
+        // Epoch 1 gets the best PGD accuracy there is, so that the run ends keeping it.
+        var rows = String(decoding: try run.read("metrics.csv"), as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(rows.count == 2 && rows[0].hasSuffix(",train_pgd_accuracy"))
+        rows[1] = String(rows[1][..<rows[1].lastIndex(of: ",")!]) + ",1"
+        try run.write(rows.joined(separator: "\n") + "\n", to: "metrics.csv")
+        let files = [
+            "config.json", "metrics.csv", "model.safetensors", "optimizer.safetensors",
+            TrainingSession.bestPGDWeightsFile,
+        ]
+        let saved = try files.map { try run.read($0) }
+        let keptWeights = try run.read(TrainingSession.bestPGDWeightsFile)
+        var rest = TrainingRequest(model: .classifier(.mlp))
+        rest.epochs = 2
+        var call = 1
+        while true {
+            let session = try TrainingSession(try TrainingPlan.resume(rest, run: run))
+            var report = try session.training.step()
+            while report.epochSummary == nil { report = try session.training.step() }
+            let plan = FileFaultPlan(call: call, fault: .failure(EIO))
+            let outcome = FileIO.$faultPlan.withValue(plan) { Result { try session.record(report) } }
+            session.close()
+            let config = try run.readConfig()
+            let model = try run.read("model.safetensors")
+            switch (config["epochs_done"]?.integerValue, config["early_stop_pgd"]?["kept_epoch"]?.integerValue) {
+            case (1, nil): #expect(try files.map { try run.read($0) } == saved, "call \(call)")
+            case (2, nil): #expect(model != keptWeights, "call \(call): epoch 1's weights under epoch 2's config")
+            case (2, 1): #expect(model == keptWeights, "call \(call)")
+            case let other: Issue.record("call \(call): \(other)")
+            }
+            guard plan.calls >= call else {
+                #expect(throws: Never.self) { try outcome.get() }
+                #expect(config["early_stop_pgd"]?["kept_epoch"]?.integerValue == 1)
+                break
+            }
+            #expect(throws: (any Error).self) { try outcome.get() }
+            try zip(files, saved).forEach { try run.write($1, to: $0) }
+            call += 1
+        }
+        #expect(call > 30, "only \(call - 1) calls")
     }
 
     /// A resume asking for other adversarial settings, or past a fast-FGSM run's cyclic schedule, is refused.
