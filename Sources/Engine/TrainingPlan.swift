@@ -90,7 +90,9 @@ public struct TrainingPlan: Sendable {
         guard request.model.canResume else {
             throw TrainingRequestError("'\(request.model.rawValue)' is fitted in one pass; there is nothing to resume")
         }
-        guard run.exists else { throw MissingRun("no run folder '\(run.path)' to resume\(run.nameHint) (see 'manifold runs')") }
+        guard run.exists else {
+            throw MissingRun("no run folder '\(run.path)' to resume\(run.nameHint) (see 'manifold runs')")
+        }
         guard FileManager.default.fileExists(atPath: run.file("config.json")) else {
             if let holder = RunLock.holder(of: run) {
                 throw RunError(
@@ -177,6 +179,12 @@ public struct TrainingPlan: Sendable {
         let saved = try AdversarialTrainingSettings(config: config, source: source)
         if var asked = request.adversarial {
             asked.scheduleEpochs = saved?.scheduleEpochs
+            if let saved, let given = request.givenAdversarial, asked.method == saved.method {
+                if !given.contains("eps") { asked.epsilon = saved.epsilon }
+                if !given.contains("adv-steps") { asked.steps = saved.steps }
+                if !given.contains("beta") { asked.beta = saved.beta }
+                if !given.contains("early-stop-pgd") { asked.earlyStopPGD = saved.earlyStopPGD }
+            }
             guard asked == saved else {
                 throw RunError(
                     "\(source): run was trained with \(saved.map { "--adversarial \($0.method.rawValue)" } ?? "no --adversarial"); the adversarial options given differ (leave them out to resume as it was)"

@@ -23,6 +23,10 @@ public struct TrainingRequest: Sendable {
     public var givenSettings: Set<String> = []
     /// Adversarial training (classifiers only); on a resume, the run's, and one given must agree.
     public var adversarial: AdversarialTrainingSettings?
+    /// Which of `adversarial`'s options were given (`eps`, `adv-steps`, `beta`, `early-stop-pgd`); nil: all of
+    /// them. On a resume the others are the run's, so `--adversarial fgsm-rs` alone continues a run trained
+    /// with `--eps 0.3` instead of being refused for the default eps.
+    public var givenAdversarial: Set<String>?
     /// Noise-aware training on diffused batches (`NoiseAwareObjective`, classifiers only); on a resume
     /// the run's, and asking for it on a run trained without it is an error.
     public var noiseAware = false

@@ -12,7 +12,8 @@ enum AdversarialTraining {
             if let option = (dependent + [TrainOptions.earlyStopPGD.name]).first(where: parsed.isGiven) {
                 if parsed.has(TrainOptions.resume) {
                     throw UsageError(
-                        "'--\(option)' cannot change on --resume: a resume keeps the run's adversarial training (leave it out)")
+                        "'--\(option)' cannot change on --resume: a resume keeps the run's adversarial training (leave it out)"
+                    )
                 }
                 let needed = option == TrainOptions.beta.name ? "trades" : "pgd|fgsm-rs|trades"
                 throw UsageError("'--\(option)' needs '--adversarial \(needed)'")
@@ -43,5 +44,14 @@ enum AdversarialTraining {
             )
         }
         return settings
+    }
+
+    /// The adversarial options the command line gave, by `TrainingRequest.givenAdversarial`'s names.
+    static func given(_ parsed: ParsedArguments) -> Set<String> {
+        let names = [
+            TrainOptions.eps.name, TrainOptions.adversarialSteps.name, TrainOptions.beta.name,
+            TrainOptions.earlyStopPGD.name,
+        ]
+        return Set(names.filter(parsed.isGiven))
     }
 }

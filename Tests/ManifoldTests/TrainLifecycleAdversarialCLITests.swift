@@ -93,6 +93,34 @@ import Testing
         #expect(past.status == 2 && past.stderr.contains("cyclic learning rate"), "\(past.stderr)")
     }
 
+    /// A resume that names the run's method without its options continues the run with the run's options
+    /// (`--adv-steps 2` here), not the defaults (7 steps, which were refused as differing); an option given
+    /// that differs is still refused.
+    @Test func aResumeNamingTheMethodKeepsTheRunsOptions() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let options = ["--adversarial", "trades", "--adv-steps", "2", "--quiet"] + Self.tiny
+        let straight = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "2", "--run", "s"] + options, runsRoot: root)
+        #expect(straight.status == 0, "\(straight.stderr)")
+        let half = try ManifoldBinary.run(["train", "mlp", "--epochs", "1", "--run", "h"] + options, runsRoot: root)
+        #expect(half.status == 0, "\(half.stderr)")
+        let rest = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "h", "--epochs", "2", "--resume", "--adversarial", "trades", "--quiet"],
+            runsRoot: root)
+        #expect(rest.status == 0, "\(rest.stderr)")
+        #expect(
+            try FileIO.readAll(path: root + "/s/model.safetensors")
+                == FileIO.readAll(path: root + "/h/model.safetensors"))
+        let differing = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "h", "--epochs", "3", "--resume", "--adversarial", "trades", "--adv-steps", "3"],
+            runsRoot: root)
+        #expect(differing.status != 0 && differing.stderr.contains("differ"), "\(differing.stderr)")
+        let otherMethod = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "h", "--epochs", "3", "--resume", "--adversarial", "pgd"], runsRoot: root)
+        #expect(otherMethod.status != 0 && otherMethod.stderr.contains("differ"), "\(otherMethod.stderr)")
+    }
+
     /// `train cnn --net wong|madry` trains the anchor's network, records it, and `attack` loads it.
     @Test(arguments: ["wong", "madry"])
     func theAnchorsNetworksTrainAndLoad(_ net: String) throws {
