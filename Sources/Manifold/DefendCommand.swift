@@ -120,7 +120,7 @@ enum DefendCommand {
         } else {
             print(
                 "\(purifier.summary) (\(Sanitize.line(genPath))) in front of \(Sanitize.line(loaded.run.path)), "
-                    + "\(n) \(Sanitize.line(dataset.name)) test images")
+                    + "\(n) \(Sanitize.line(dataset.name)) test image\(n == 1 ? "" : "s")")
             print(String(format: "accuracy           %.4f without purification", accuracy(plain)))
             print(String(format: "purified accuracy  %.4f", accuracy(defended)))
             print(String(format: "mean L2 change     %.3f (purified - clean)", distance))
