@@ -71,6 +71,9 @@ extension AttackCommand {
 
         let start = Date()
         var sweeps: [ClassTargetSweep] = []
+        for run in [loaded] + (other.map { [$0] } ?? []) {
+            try NonFiniteOutputs.check(run.model, dataset: dataset, count: count, run: run.run)
+        }
         for model in [loaded.model] + (other.map { [$0.model] } ?? []) {
             model.setTraining(false)
             let progress = ProgressReporter(label: "\(method) towards every class", quiet: quiet)

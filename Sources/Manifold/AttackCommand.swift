@@ -58,6 +58,7 @@ enum AttackCommand {
         let attack = try makeAttack(
             method, options: options, parsed: parsed, surrogate: loaded, dataset: dataset, feature: feature)
         let model = loaded.model
+        try NonFiniteOutputs.check(model, dataset: dataset, count: count, run: loaded.run)
         model.setTraining(false)
         let defense = try AttackDefenseSetup.parse(parsed, method: method, seed: options.seed)
         if let defense {
