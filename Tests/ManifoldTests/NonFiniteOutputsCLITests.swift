@@ -105,4 +105,22 @@ import Testing
         #expect(result.stdout.isEmpty, "\(result.stdout)")
         #expect(!FileManager.default.fileExists(atPath: out), "sample: the PNG was written")
     }
+
+    /// Bug: `attack METHOD --target all` printed its per-class table of NaN outputs, and `defend purify
+    /// --classifier` its accuracies without and with purification, exit 0. Each is now the same one line.
+    @Test func targetSweepAndDefenceRefuseOutputsThatOverflow() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try Self.overflowingRun(root: root)
+        try Self.overflowingRun(root: root, value: 0.01, model: ["ddpm", "--net", "mlp"], name: "g")
+        for arguments in [
+            ["attack", "pgd", "--run", "m", "--target", "all", "--n", "4", "--quiet"],
+            ["defend", "purify", "--with", "g", "--classifier", "m", "--n", "4", "--quiet"],
+        ] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            expectOneLine(
+                result, status: 1, "m/model.safetensors: the classifier's outputs are not finite", "\(arguments)")
+            #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
+        }
+    }
 }
