@@ -64,7 +64,8 @@ extension AttackCommand {
                 "'--n' asks for \(count) images but the test set of '\(dataset.name)' has \(dataset.testCount)"
                     + (testSet.limitNote == nil ? "" : " (the run's --test-limit)"))
         }
-        let attack = try makeAttack(method, options: options, parsed: parsed, surrogate: loaded, dataset: dataset)
+        let attack = try makeAttack(
+            method, options: options, parsed: parsed, surrogate: loaded, dataset: dataset, count: count)
         let pixels = dataset.pixelCount
         let images = Tensor(shape: [count, pixels], copying: dataset.testImages[0..<(count * pixels)])
         let labels = Array(dataset.testLabels[0..<count])

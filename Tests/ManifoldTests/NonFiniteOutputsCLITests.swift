@@ -123,4 +123,26 @@ import Testing
             #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
         }
     }
+
+    /// Bug: a second run whose outputs overflow was measured as if sound: `attack transfer --target-run`
+    /// reported the target's clean and adversarial accuracies of NaN outputs, `attack uap --transfer-run`
+    /// a transfer fooling rate of 0, `bench threats --runs` a table of `-nan` distances, and `attack --target
+    /// all --compare` a strip of it, each exit 0. Each is now the one line naming that run's checkpoint.
+    @Test func secondRunsAndBenchThreatsRefuseOutputsThatOverflow() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try Self.overflowingRun(root: root)
+        try Self.overflowingRun(root: root, value: 0.01, name: "fine")
+        for arguments in [
+            ["attack", "transfer", "--run", "fine", "--target-run", "m", "--n", "4", "--quiet"],
+            ["attack", "uap", "--run", "fine", "--transfer-run", "m", "--n", "4", "--train-n", "8", "--quiet"],
+            ["bench", "threats", "--runs", "fine,m", "--n", "4", "--quiet"],
+            ["attack", "pgd", "--run", "fine", "--target", "all", "--compare", "m", "--n", "4", "--quiet"],
+        ] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            expectOneLine(
+                result, status: 1, "m/model.safetensors: the classifier's outputs are not finite", "\(arguments)")
+            #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
+        }
+    }
 }
