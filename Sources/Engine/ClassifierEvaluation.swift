@@ -10,6 +10,9 @@ public struct ClassifierEvaluation: Sendable {
     public var count: Int
     /// confusion[true][predicted].
     public var confusion: [[Int]]
+    /// The images whose outputs hold a NaN or an infinity (weights finite but too large for single
+    /// precision): accuracy and loss then mean nothing, and `NonFiniteOutputs` refuses the classifier.
+    public var nonFiniteCount = 0
 
     /// The images a CNN sees at once: 1,000 took 735 MB to evaluate a Fashion-MNIST CNN, above its training
     /// at batch 128 (388 MB), and the end of `train cnn` peaked there; 250 take 372 MB in the same time
@@ -25,6 +28,7 @@ public struct ClassifierEvaluation: Sendable {
         defer { model.setTraining(true) }
         let count = labels.count
         var correct = 0
+        var nonFinite = 0
         var totalLoss = 0.0
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: model.classCount), count: model.classCount)
         noGrad {
@@ -36,6 +40,7 @@ public struct ClassifierEvaluation: Sendable {
                     copying: images[(start * pixelsPerImage)..<(end * pixelsPerImage)])
                 let batchLabels = Array(labels[start..<end])
                 let logits = model(batch)
+                if logits.hasNonFinite { nonFinite += NonFiniteOutputs.rows(of: logits) }
                 totalLoss += Double(Loss.crossEntropy(logits: logits, labels: batchLabels).item) * Double(end - start)
                 for (predicted, label) in zip(logits.argmax(), batchLabels) {
                     if predicted == label { correct += 1 }
@@ -47,6 +52,6 @@ public struct ClassifierEvaluation: Sendable {
         return ClassifierEvaluation(
             accuracy: count == 0 ? 0 : Double(correct) / Double(count),
             loss: count == 0 ? 0 : totalLoss / Double(count),
-            count: count, confusion: confusion)
+            count: count, confusion: confusion, nonFiniteCount: nonFinite)
     }
 }

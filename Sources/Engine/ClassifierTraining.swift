@@ -104,7 +104,8 @@ public final class ClassifierTraining: Experiment {
         let lossValue = loss.item
         guard lossValue.isFinite else {
             throw TrainingStop.fault(
-                "training loss became \(lossValue)", completedEpochs: completedEpochs, step: stepsTaken + 1)
+                "training loss became \(TrainingStop.value(Double(lossValue)))", completedEpochs: completedEpochs,
+                step: stepsTaken + 1)
         }
         loss.backward()
         let parameters = model.namedParameters
@@ -129,7 +130,7 @@ public final class ClassifierTraining: Experiment {
                 model, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: pixels)
             if !evaluation.loss.isFinite {
                 throw RuntimeFault(
-                    "test_loss became \(evaluation.loss) in the evaluation after epoch \(completedEpochs + 1), step \(stepsTaken); \(TrainingStop.kept(completedEpochs: completedEpochs))"
+                    "test_loss became \(TrainingStop.value(evaluation.loss)) in the evaluation after epoch \(completedEpochs + 1), step \(stepsTaken); \(TrainingStop.kept(completedEpochs: completedEpochs))"
                 )
             }
             var metrics = [

@@ -139,7 +139,8 @@ public final class GenerativeTraining: Experiment {
         }
         if let bad = metrics.first(where: { !$0.value.isFinite }) {
             throw TrainingStop.fault(
-                "\(bad.name) became \(bad.value)", completedEpochs: completedEpochs, step: stepsTaken + 1)
+                "\(bad.name) became \(TrainingStop.value(bad.value))", completedEpochs: completedEpochs,
+                step: stepsTaken + 1)
         }
         // A finite loss can still come with an overflowing gradient (a learning rate far too high):
         // the update then leaves Inf/NaN in the weights, which must never reach a checkpoint.
@@ -164,7 +165,7 @@ public final class GenerativeTraining: Experiment {
             // such an epoch must not be saved over the last good checkpoint.
             if let bad = test.first(where: { !$0.value.isFinite }) {
                 throw RuntimeFault(
-                    "test_\(bad.name) became \(bad.value) in the evaluation after epoch \(completedEpochs + 1), step \(stepsTaken); \(TrainingStop.kept(completedEpochs: completedEpochs))"
+                    "test_\(bad.name) became \(TrainingStop.value(bad.value)) in the evaluation after epoch \(completedEpochs + 1), step \(stepsTaken); \(TrainingStop.kept(completedEpochs: completedEpochs))"
                 )
             }
             completedEpochs += 1

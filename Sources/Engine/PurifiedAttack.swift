@@ -35,6 +35,8 @@ public struct PurifiedAttack {
     /// Draws per gradient for `full` (1: one draw, the chain's own gradient).
     public var fullDraws = 1
     public var seed: UInt64
+    /// How messages name the purifier (`'--defense' run 'NAME'`).
+    public var name = "the purifier"
 
     public init(purifier: any Purifier, randomness: PurifierRandomness, eotDraws: Int = 8, seed: UInt64 = 0) {
         self.purifier = purifier
@@ -60,13 +62,16 @@ public struct PurifiedAttack {
     public func predictions(_ classifier: Classifier, images: Tensor, batchSize: Int) throws -> [Int] {
         let evaluationSeed = randomness == .fixed ? seed : seed &+ 0x9E37_79B9_7F4A_7C15
         let layer = PurificationLayer(purifier: purifier, gradient: .bpda, randomness: randomness, seed: evaluationSeed)
-        let model = try PurificationDefense.wrap(classifier, layer: layer)
+        _ = try PurificationDefense.wrap(classifier, layer: layer)
         var predicted: [Int] = []
         var first = 0
         let rows = images.shape[0]
         while first < rows {
             let last = min(first + batchSize, rows)
-            predicted += noGrad { model(images.rows(first..<last)).argmax() }
+            // The purified images are checked, not the logits: a ReLU turns a NaN into 0.
+            let purified = noGrad { layer(images.rows(first..<last)) }
+            try NonFiniteOutputs.check(purified: purified, purifier: name)
+            predicted += noGrad { classifier(purified).argmax() }
             first = last
         }
         return predicted

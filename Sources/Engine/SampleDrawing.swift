@@ -144,6 +144,10 @@ public struct SampleDrawing {
             savedScorer = try Self.checkedClassifier(
                 scoringRun, option: "--classifier", pixels: pixels, classCount: dataset?.classCount ?? classCount,
                 sampled: kind.rawValue, size: imageSize)
+            if let savedScorer, let dataset {
+                try NonFiniteOutputs.check(
+                    savedScorer, dataset: dataset, count: min(testLimit, dataset.testCount), run: scoringRun)
+            }
         }
         let classifierGuidance = try guidanceClassifier(
             pixels: pixels, classCount: classCount, size: imageSize

@@ -15,4 +15,10 @@ enum TrainingStop {
             ? "stopped before the first epoch ended: nothing was saved"
             : "stopped, the last saved checkpoint is kept"
     }
+
+    /// A value in such a line: `NaN`, `infinity` or `-infinity` for one that is not finite (where Swift
+    /// writes `nan`, `-nan` or `inf`), else as Swift writes it.
+    static func value(_ x: Double) -> String {
+        x.isNaN ? "NaN" : x.isInfinite ? (x < 0 ? "-infinity" : "infinity") : "\(x)"
+    }
 }

@@ -64,13 +64,17 @@ extension AttackCommand {
                 "'--n' asks for \(count) images but the test set of '\(dataset.name)' has \(dataset.testCount)"
                     + (testSet.limitNote == nil ? "" : " (the run's --test-limit)"))
         }
-        let attack = try makeAttack(method, options: options, parsed: parsed, surrogate: loaded, dataset: dataset)
+        let attack = try makeAttack(
+            method, options: options, parsed: parsed, surrogate: loaded, dataset: dataset, count: count)
         let pixels = dataset.pixelCount
         let images = Tensor(shape: [count, pixels], copying: dataset.testImages[0..<(count * pixels)])
         let labels = Array(dataset.testLabels[0..<count])
 
         let start = Date()
         var sweeps: [ClassTargetSweep] = []
+        for run in [loaded] + (other.map { [$0] } ?? []) {
+            try NonFiniteOutputs.check(run.model, dataset: dataset, count: count, run: run.run)
+        }
         for model in [loaded.model] + (other.map { [$0.model] } ?? []) {
             model.setTraining(false)
             let progress = ProgressReporter(label: "\(method) towards every class", quiet: quiet)

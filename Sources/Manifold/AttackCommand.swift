@@ -56,8 +56,10 @@ enum AttackCommand {
             throw UsageError("'--target' \(target) is not a class of '\(dataset.name)' (0..\(dataset.classCount - 1))")
         }
         let attack = try makeAttack(
-            method, options: options, parsed: parsed, surrogate: loaded, dataset: dataset, feature: feature)
+            method, options: options, parsed: parsed, surrogate: loaded, dataset: dataset, count: count,
+            feature: feature)
         let model = loaded.model
+        try NonFiniteOutputs.check(model, dataset: dataset, count: count, run: loaded.run)
         model.setTraining(false)
         let defense = try AttackDefenseSetup.parse(parsed, method: method, seed: options.seed)
         if let defense {

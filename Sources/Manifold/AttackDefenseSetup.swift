@@ -68,6 +68,7 @@ struct AttackDefenseSetup {
         var attack = PurifiedAttack(
             purifier: purifier, randomness: try parsed.value(PurifierOptions.randomness), eotDraws: draws, seed: seed)
         if mode == .full { attack.fullDraws = parsed.isGiven("eot") ? draws : 1 }
+        attack.name = "'--defense' run '\(Sanitize.line(runName, limit: 80))'"
         return AttackDefenseSetup(attack: attack, mode: mode, runName: runName)
     }
 

@@ -94,9 +94,10 @@ func noteSecondRunsData(_ parsed: ParsedArguments, defense: String?, run: RunDir
 }
 
 /// Builds the attack named `method` from the command line through `AttackFactory`.
+/// `count`: the test images attacked, on which a second run's outputs are checked (`NonFiniteOutputs`).
 func makeAttack(
     _ method: String, options: AttackOptions, parsed: ParsedArguments, surrogate: LoadedClassifierRun, dataset: Dataset,
-    feature: FeatureAttackSetup? = nil
+    count: Int, feature: FeatureAttackSetup? = nil
 ) throws -> any Attack {
     typealias Options = AttackCommand.Options
     try refuseOptionsOfOtherMethods(method, parsed: parsed)
@@ -154,7 +155,7 @@ func makeAttack(
         if let other = try parsed.given(Options.transferRun) {
             let transfer = try LoadedClassifierRun.load(other, option: "--transfer-run")
             try checkSecondRun(transfer, option: "--transfer-run", matches: surrogate, classesToo: false)
-            transfer.model.setTraining(false)
+            try NonFiniteOutputs.check(transfer.model, dataset: dataset, count: count, run: transfer.run)
             settings.transferModel = transfer.model
         }
     }
@@ -164,7 +165,7 @@ func makeAttack(
         }
         let target = try LoadedClassifierRun.load(targetRun, option: "--target-run")
         try checkSecondRun(target, option: "--target-run", matches: surrogate, classesToo: true)
-        target.model.setTraining(false)
+        try NonFiniteOutputs.check(target.model, dataset: dataset, count: count, run: target.run)
         settings.transferTarget = target.model
         let inner = try parsed.value(Options.transferWith)
         guard inner != "transfer", AttackCommand.methods.contains(inner) else {

@@ -82,7 +82,7 @@ enum BenchThreatsCommand {
         }
         let n = try parsed.value(count, default: min(500, dataset.testCount))
         try testSet.checkCount(n)
-        for run in loaded { run.model.setTraining(false) }
+        for run in loaded { try NonFiniteOutputs.check(run.model, dataset: dataset, count: n, run: run.run) }
         let (eps, eps2, bound) = (Float(try parsed.value(linf)), Float(try parsed.value(l2)), try parsed.value(bound))
         try L2RadiusLimit.check(Double(eps2), option: l2.name, text: parsed.values[l2.name], dataset: dataset)
         let (rotation, shift, steps) = (try parsed.value(rotation), try parsed.value(shift), try parsed.value(steps))

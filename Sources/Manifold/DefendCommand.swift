@@ -70,6 +70,7 @@ enum DefendCommand {
         let dataset = testSet.dataset
         let n = try parsed.value(count, default: min(1000, dataset.testCount))
         try testSet.checkCount(n)
+        try NonFiniteOutputs.check(model, dataset: dataset, count: n, run: loaded.run)
         let pixels = dataset.pixelCount
         let images = Tensor(shape: [n, pixels], copying: dataset.testImages[0..<(n * pixels)])
         let labels = Array(dataset.testLabels[0..<n])
@@ -96,6 +97,8 @@ enum DefendCommand {
         }
         let seconds = Date().timeIntervalSince(start)
         let cleaned = Tensor.concatenate(purified, axis: 0)
+        try NonFiniteOutputs.check(
+            purified: cleaned, purifier: "'--with' run '\(Sanitize.line(try resolveRunArgument(genName).name))'")
         let defended = noGrad { model(cleaned).argmax() }
         func accuracy(_ predicted: [Int]) -> Double {
             Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(n)

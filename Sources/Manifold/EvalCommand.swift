@@ -79,6 +79,7 @@ enum EvalCommand {
         try RunCheckpoint.load(run: run, module: model)
         let evaluation = ClassifierEvaluation.evaluate(
             model, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: dataset.pixelCount)
+        try NonFiniteOutputs.check(evaluation, run: run)
         if let note = testSet.limitNote { printError(note) }
         if json {
             var object: [String: JSONValue] = [

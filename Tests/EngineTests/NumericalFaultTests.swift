@@ -83,7 +83,7 @@ import Testing
         } catch let fault as RuntimeFault {
             // Depending on how NaN flows through log-softmax, the loss or the first gradient is named.
             let text = fault.description
-            #expect(text.contains("training loss became nan") || text.contains("gradient of '0.weight'"), "\(text)")
+            #expect(text.contains("training loss became NaN") || text.contains("gradient of '0.weight'"), "\(text)")
             #expect(text.contains("at epoch 1, step 1"), "\(text)")
         }
     }

@@ -12,15 +12,21 @@ import Testing
     /// Bug: `train ddpm --lr 1` saved a run of eps_mse 1e11 (predicting zero noise scores 1) and
     /// `train vae --lr 1` one of negative ELBO 1e9 nats (grey pixels score 543) without a word; only
     /// classifiers were warned. Now both name the learning rate; a healthy run gets no warning.
-    @Test(arguments: [(["ddpm", "--net", "mlp"], "predicting zero noise's 1.00"), (["vae"], "grey pixels' 543.43")])
-    func aRunawayLossIsWarnedAbout(model: [String], reference: String) throws {
+    /// Bug: `train aae --lr 1` saved a run whose discriminator loss `train_disc` was 3e10 (one saying 1/2
+    /// scores 2 ln 2) without a word, as README claimed its losses could not run away.
+    @Test(arguments: [
+        (["ddpm", "--net", "mlp"], "train_loss", "predicting zero noise's 1.00"),
+        (["vae"], "train_loss", "grey pixels' 543.43"), (["aae"], "train_disc", "a discriminator saying 1/2's 1.39"),
+    ])
+    func aRunawayLossIsWarnedAbout(model: [String], metric: String, reference: String) throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
         let diverged = try ManifoldBinary.run(
             ["train"] + model + Self.tiny + ["--run", "high", "--lr", "1"], runsRoot: root)
         #expect(diverged.status == 0, "\(diverged.stderr)")
         #expect(
-            diverged.stderr.contains(reference) && diverged.stderr.contains("the learning rate 1 is probably too high"),
+            diverged.stderr.contains("warning: \(metric) ") && diverged.stderr.contains(reference)
+                && diverged.stderr.contains("the learning rate 1 is probably too high"),
             "\(model): \(diverged.stderr)")
         #expect(diverged.stderr.split(separator: "\n").count == 1, "\(model): \(diverged.stderr)")
         let healthy = try ManifoldBinary.run(["train"] + model + Self.tiny + ["--run", "fine"], runsRoot: root)

@@ -1,0 +1,148 @@
+import Foundation
+import SafeTensors
+import Testing
+
+/// Regression tests for classifiers whose weights are finite but so large that their outputs overflow
+/// single precision (every weight of a tiny MLP set to 1e30, as an edited or damaged checkpoint can hold):
+/// the checkpoint reader takes them, and the commands that measure the classifier refuse it in one line.
+@Suite(.serialized) struct NonFiniteOutputsCLITests {
+    static let tiny = ["--train-limit", "300", "--test-limit", "100", "--quiet"]
+
+    /// A tiny run `name` of `model` under `root` with every weight and bias set to `value`.
+    static func overflowingRun(root: String, value: Float = 1e30, model: [String] = ["mlp"], name: String = "m")
+        throws
+    {
+        let trained = try ManifoldBinary.run(
+            ["train"] + model + ["--run", name, "--epochs", "1"] + tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let path = "\(root)/\(name)/model.safetensors"
+        var file = try SafeTensorsFormat.read(path: path)
+        for index in file.entries.indices {
+            file.entries[index].values = [Float](repeating: value, count: file.entries[index].values.count)
+        }
+        try SafeTensorsFormat.write(file, path: path)
+    }
+
+    /// Bug: `eval` of such a run printed "test accuracy 0.0850, loss -nan" (JSON: `"loss": null`) and exited
+    /// 0, the accuracy being argmax over NaN logits. It is now one line naming the checkpoint, exit 1.
+    @Test func evalRefusesOutputsThatOverflow() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try Self.overflowingRun(root: root)
+        for json in [[], ["--json"]] {
+            let result = try ManifoldBinary.run(["eval", "m"] + json, runsRoot: root)
+            expectOneLine(result, status: 1, "m/model.safetensors: the classifier's outputs are not finite", "\(json)")
+            #expect(result.stderr.contains("on 100 of the 100 test images"), "\(result.stderr)")
+            #expect(result.stdout.isEmpty, "\(result.stdout)")
+        }
+    }
+
+    /// Bug: `attack pgd-l2` (also `deepfool`, `uap`, `lpa`) `--out DIR` on such a run crashed writing the
+    /// images ("Float value cannot be converted to UInt8 because it is either infinite or NaN"), and the
+    /// other methods reported clean and adversarial accuracies of NaN logits as figures. The attack is now
+    /// refused in one line before it starts, exit 1, and nothing is written.
+    @Test(arguments: ["pgd-l2", "deepfool", "fgsm"])
+    func attackRefusesOutputsThatOverflow(method: String) throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try Self.overflowingRun(root: root)
+        let out = "\(root)/out"
+        let result = try ManifoldBinary.run(
+            ["attack", method, "--run", "m", "--n", "4", "--sanity-n", "4", "--out", out, "--quiet"], runsRoot: root)
+        expectOneLine(result, status: 1, "m/model.safetensors: the classifier's outputs are not finite", method)
+        #expect(result.stderr.contains("on 4 of the 4 test images"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: out), "\(method): --out was made")
+    }
+
+    /// Large weights whose outputs stay finite are measured as before.
+    @Test func largeButFiniteOutputsAreMeasured() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try Self.overflowingRun(root: root, value: 1e-3)
+        let result = try ManifoldBinary.run(["eval", "m"], runsRoot: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("test accuracy"), "\(result.stdout)")
+    }
+
+    /// Bug: a DDPM purifier whose DDIM chain went non-finite (weights set to 1e30) crashed `defend purify
+    /// --reverse ddim --out DIR` writing purified.png, and without `--out` printed a purified accuracy of NaN
+    /// images and `"mean_l2_change": null`; `attack --defense purify:RUN` reported clean and adversarial
+    /// accuracies of them. Both are now one line naming the purifier's run, exit 1, and nothing is written.
+    @Test func purificationThatDivergesIsRefused() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try Self.overflowingRun(root: root, value: 0.01)
+        try Self.overflowingRun(root: root, model: ["ddpm", "--net", "mlp"], name: "g")
+        let out = "\(root)/out"
+        let defended = try ManifoldBinary.run(
+            [
+                "defend", "purify", "--with", "g", "--classifier", "m", "--reverse", "ddim", "--n", "4", "--out", out,
+                "--quiet",
+            ], runsRoot: root)
+        expectOneLine(defended, status: 1, "'--with' run 'g': purification diverged: 4 of the 4 purified", "defend")
+        #expect(defended.stdout.isEmpty, "\(defended.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: out), "defend: --out was made")
+        let attacked = try ManifoldBinary.run(
+            ["attack", "fgsm", "--run", "m", "--defense", "purify:g", "--reverse", "ddim", "--n", "4", "--quiet"],
+            runsRoot: root)
+        expectOneLine(attacked, status: 1, "'--defense' run 'g': purification diverged", "attack --defense")
+        #expect(attacked.stdout.isEmpty, "\(attacked.stdout)")
+    }
+
+    /// Bug: `sample --classifier RUN` scoring with such a run printed "FCD -nan" (JSON: `"fcd": null`) and
+    /// class figures of NaN outputs, exit 0. It is now one line naming the scorer's checkpoint before anything
+    /// is drawn, exit 1, and no PNG is written.
+    @Test func sampleRefusesAScorerWhoseOutputsOverflow() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try Self.overflowingRun(root: root)
+        try Self.overflowingRun(root: root, value: 0.01, model: ["vae"], name: "v")
+        let out = "\(root)/s.png"
+        let result = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "v", "--classifier", "m", "--n", "4", "--out", out, "--quiet"], runsRoot: root)
+        expectOneLine(result, status: 1, "m/model.safetensors: the classifier's outputs are not finite", "sample")
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: out), "sample: the PNG was written")
+    }
+
+    /// Bug: `attack METHOD --target all` printed its per-class table of NaN outputs, and `defend purify
+    /// --classifier` its accuracies without and with purification, exit 0. Each is now the same one line.
+    @Test func targetSweepAndDefenceRefuseOutputsThatOverflow() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try Self.overflowingRun(root: root)
+        try Self.overflowingRun(root: root, value: 0.01, model: ["ddpm", "--net", "mlp"], name: "g")
+        for arguments in [
+            ["attack", "pgd", "--run", "m", "--target", "all", "--n", "4", "--quiet"],
+            ["defend", "purify", "--with", "g", "--classifier", "m", "--n", "4", "--quiet"],
+        ] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            expectOneLine(
+                result, status: 1, "m/model.safetensors: the classifier's outputs are not finite", "\(arguments)")
+            #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
+        }
+    }
+
+    /// Bug: a second run whose outputs overflow was measured as if sound: `attack transfer --target-run`
+    /// reported the target's clean and adversarial accuracies of NaN outputs, `attack uap --transfer-run`
+    /// a transfer fooling rate of 0, `bench threats --runs` a table of `-nan` distances, and `attack --target
+    /// all --compare` a strip of it, each exit 0. Each is now the one line naming that run's checkpoint.
+    @Test func secondRunsAndBenchThreatsRefuseOutputsThatOverflow() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try Self.overflowingRun(root: root)
+        try Self.overflowingRun(root: root, value: 0.01, name: "fine")
+        for arguments in [
+            ["attack", "transfer", "--run", "fine", "--target-run", "m", "--n", "4", "--quiet"],
+            ["attack", "uap", "--run", "fine", "--transfer-run", "m", "--n", "4", "--train-n", "8", "--quiet"],
+            ["bench", "threats", "--runs", "fine,m", "--n", "4", "--quiet"],
+            ["attack", "pgd", "--run", "fine", "--target", "all", "--compare", "m", "--n", "4", "--quiet"],
+        ] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            expectOneLine(
+                result, status: 1, "m/model.safetensors: the classifier's outputs are not finite", "\(arguments)")
+            #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
+        }
+    }
+}
