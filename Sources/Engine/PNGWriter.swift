@@ -30,9 +30,12 @@ public enum PNGWriter {
         return out
     }
 
-    /// A grayscale PNG from floats in [0, 1] (clamped).
+    /// A grayscale PNG from floats in [0, 1] (clamped; a NaN is black, where it trapped in the conversion to a
+    /// byte).
     public static func encodeGray(width: Int, height: Int, values: [Float]) -> [UInt8] {
-        encode(width: width, height: height, colorType: .grayscale, pixels: values.map { UInt8((min(max($0, 0), 1) * 255).rounded()) })
+        encode(
+            width: width, height: height, colorType: .grayscale,
+            pixels: values.map { $0.isNaN ? 0 : UInt8((min(max($0, 0), 1) * 255).rounded()) })
     }
 
     /// Images of `tileHeight x tileWidth` (floats in [0, 1]) laid out in a grid with a 1-pixel gap.

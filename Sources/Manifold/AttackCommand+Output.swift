@@ -167,16 +167,24 @@ extension AttackCommand {
         }
     }
 
-    /// The universal perturbation as a blue-white-red heatmap scaled to its largest value.
-    static func writeHeatmap(_ v: [Float], width: Int, height: Int, path: String) throws {
-        let scale = max(v.map(abs).max() ?? 0, 1e-6)
+    /// RGB bytes of `values` as a blue-white-red heatmap scaled to their largest finite magnitude: red where a
+    /// value is positive, blue where negative, white at 0 and where a value is NaN (which has no sign to show;
+    /// it trapped in the conversion to a byte).
+    static func heatmapRGB(_ values: [Float]) -> [UInt8] {
+        let scale = max(values.lazy.filter(\.isFinite).map(abs).max() ?? 0, 1e-6)
         var rgb = [UInt8]()
-        rgb.reserveCapacity(v.count * 3)
-        for d in v {
-            let value = min(max(d / scale, -1), 1)
+        rgb.reserveCapacity(values.count * 3)
+        for d in values {
+            let value = d.isNaN ? 0 : min(max(d / scale, -1), 1)
             let fade = UInt8(((1 - abs(value)) * 255).rounded())
             rgb += value >= 0 ? [255, fade, fade] : [fade, fade, 255]
         }
+        return rgb
+    }
+
+    /// The universal perturbation as a blue-white-red heatmap scaled to its largest value.
+    static func writeHeatmap(_ v: [Float], width: Int, height: Int, path: String) throws {
+        let rgb = heatmapRGB(v)
         do {
             try FileIO.writeAtomically(
                 PNGWriter.encode(width: width, height: height, colorType: .rgb, pixels: rgb), path: path)
@@ -207,15 +215,7 @@ extension AttackCommand {
         for index in 0..<result.count {
             let x = Array(clean[(index * pixels)..<((index + 1) * pixels)])
             let y = Array(adversarial[(index * pixels)..<((index + 1) * pixels)])
-            let delta = zip(y, x).map { $0 - $1 }
-            let scale = max(delta.map(abs).max() ?? 0, 1e-6)
-            var rgb = [UInt8]()
-            rgb.reserveCapacity(pixels * 3)
-            for d in delta {
-                let v = min(max(d / scale, -1), 1)
-                let fade = UInt8(((1 - abs(v)) * 255).rounded())
-                rgb += v >= 0 ? [255, fade, fade] : [fade, fade, 255]
-            }
+            let rgb = heatmapRGB(zip(y, x).map { $0 - $1 })
             let name = String(format: "%@/%05d", folder, index)
             do {
                 try FileIO.writeAtomically(

@@ -1,5 +1,7 @@
+import CZlib
 import Foundation
 import Testing
+
 @testable import Engine
 
 @Suite struct PNGWriterTests {
@@ -17,16 +19,23 @@ import Testing
         #expect(inflated == [0, 0, 128, 255, 0, 255, 128, 0])
     }
 
+    /// Values outside [0, 1] are clamped, and a NaN is black instead of a trap.
+    @Test func clampsAndDrawsNaNBlack() throws {
+        let png = PNGWriter.encodeGray(width: 4, height: 1, values: [-1, .nan, .infinity, -.infinity])
+        let idatLength = Int(png[33]) << 24 | Int(png[34]) << 16 | Int(png[35]) << 8 | Int(png[36])
+        let inflated = try #require(inflateForTest(Array(png[41..<(41 + idatLength)]), expected: 5))
+        #expect(inflated == [0, 0, 0, 255, 0])
+    }
+
     @Test func gridPlacesTilesWithGaps() {
-        let grid = PNGWriter.grid(images: [[1, 1, 1, 1], [0, 0, 0, 0], [1, 0, 1, 0]], tileWidth: 2, tileHeight: 2, columns: 2)
+        let grid = PNGWriter.grid(
+            images: [[1, 1, 1, 1], [0, 0, 0, 0], [1, 0, 1, 0]], tileWidth: 2, tileHeight: 2, columns: 2)
         #expect(grid.width == 7 && grid.height == 7)
         #expect(grid.values[1 * 7 + 1] == 1)
         #expect(grid.values[1 * 7 + 4] == 0)
         #expect(grid.values[0] == 0.5)
     }
 }
-
-import CZlib
 
 func inflateForTest(_ data: [UInt8], expected: Int) -> [UInt8]? {
     var out = [UInt8](repeating: 0, count: expected)
