@@ -52,7 +52,7 @@ enum BenchAttackCommand {
         let rounds = try parsed.value(BenchCommand.Options.rounds)
         let batchSize = try parsed.value(batch)
         let model = loaded.model
-        model.setTraining(false)
+        try NonFiniteOutputs.check(model, dataset: dataset, count: count, run: loaded.run)
 
         let benchmark = AttackBenchmark(
             model: model, dataset: dataset, count: count, batchSize: batchSize,

@@ -76,7 +76,7 @@ enum BenchAutoAttackCommand {
                     + "'\(dataset.name)' has \(dataset.classCount)")
         }
         let model = loaded.model
-        model.setTraining(false)
+        try NonFiniteOutputs.check(model, dataset: dataset, count: n, run: loaded.run)
         let rounds = try parsed.value(BenchCommand.Options.rounds)
         let benchmark = AutoAttackBenchmark(
             model: model, dataset: dataset, count: n, norm: threatNorm, epsilon: epsilon,

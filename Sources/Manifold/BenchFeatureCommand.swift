@@ -61,6 +61,7 @@ enum BenchFeatureCommand {
                 "'--n' asks for \(n) sources but '\(setup.dataset.name)' has \(setup.dataset.testCount) test images "
                     + "of other classes than the guide's")
         }
+        try NonFiniteOutputs.check(model, dataset: setup.dataset, count: n, run: loaded.run)
         let epsilon = Float(try parsed.value(eps))
         let rounds = try parsed.value(BenchCommand.Options.rounds)
         let benchmark = FeatureAdversariesBenchmark(

@@ -107,6 +107,7 @@ enum BenchPurifyCommand {
         let dataset = testSet.dataset
         let n = try parsed.value(count)
         try testSet.checkCount(n)
+        try NonFiniteOutputs.check(model, dataset: dataset, count: n, run: loaded.run)
         let (epsilon, pgdSteps) = (Float(try parsed.value(eps)), try parsed.value(steps))
         let benchmark = PurificationBenchmark(
             classifier: model, purifiers: purifiers, dataset: dataset, count: n, threat: ThreatModel(epsilon: epsilon),

@@ -145,4 +145,27 @@ import Testing
             #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
         }
     }
+
+    /// Bug: the benchmarks that measure a saved classifier (`bench attack`, `autoattack`, `feature`, `purify`)
+    /// reported robust accuracies of NaN outputs, exit 0 (`bench attack`: a table of them). Each is now the
+    /// one line naming the checkpoint, before any round runs.
+    @Test func benchmarksRefuseOutputsThatOverflow() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try Self.overflowingRun(root: root)
+        let purifier = try ManifoldBinary.run(
+            ["train", "vae", "--run", "v", "--epochs", "1"] + Self.tiny, runsRoot: root)
+        try #require(purifier.status == 0, "\(purifier.stderr)")
+        for arguments in [
+            ["bench", "attack", "--run", "m", "--n", "4", "--rounds", "1", "--no-torch"],
+            ["bench", "autoattack", "--run", "m", "--n", "4", "--rounds", "1", "--no-torch"],
+            ["bench", "feature", "--run", "m", "--guide", "0", "--n", "2", "--rounds", "1", "--no-torch"],
+            ["bench", "purify", "--classifier", "m", "--vae", "v", "--n", "4", "--quiet"],
+        ] {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            expectOneLine(
+                result, status: 1, "m/model.safetensors: the classifier's outputs are not finite", "\(arguments)")
+            #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
+        }
+    }
 }
