@@ -43,6 +43,7 @@ public final class RunEvaluation: VisualExperiment {
             try RunCheckpoint.load(run: run, module: classifier)
             let evaluation = ClassifierEvaluation.evaluate(
                 classifier, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: dataset.pixelCount)
+            try NonFiniteOutputs.check(evaluation, run: run)
             results = [("accuracy", evaluation.accuracy), ("loss", evaluation.loss)]
         } else {
             let loaded = try GenerativeFactory.load(run: run)

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Models
+import NeuralNet
 import SafeTensors
 import TensorCore
 import Testing
@@ -49,6 +50,33 @@ import Testing
         var snapshot = Snapshot()
         evaluation.describe(into: &snapshot, includeHeavy: true)
         #expect(snapshot.figures.contains { $0.name == "test images" && $0.value == "64" })
+    }
+
+    /// Bug: `e` on a classifier whose finite weights overflow single precision (a checkpoint edited to hold
+    /// 1e30s) showed "test accuracy" and "test loss nan" computed from NaN outputs; it is now the one line
+    /// `eval` gives, naming the checkpoint.
+    @Test func aClassifierWhoseOutputsOverflowIsRefused() throws {
+        let root = NSTemporaryDirectory() + "runeval-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = RunDirectory(root: root, name: "huge")
+        try run.create()
+        var generator = RandomGenerator(seed: 0)
+        let classifier = Classifier(kind: .mlp, generator: &generator)
+        for (_, tensor) in classifier.namedParameters {
+            tensor.data.update(repeating: 1e30, count: tensor.shape.reduce(1, *))
+        }
+        var config = RunConfig(
+            model: "mlp", data: "synthetic", dataset: "synthetic", epochs: 1, batch: 128, learningRate: 1e-3, seed: 0)
+        config.trainCount = 64
+        config.testCount = 16
+        config.epochsDone = 1
+        try RunCheckpoint.save(
+            run: run, module: classifier, optimizers: NamedOptimizers([]), config: config, metrics: MetricsTable())
+        #expect {
+            try RunEvaluation(run: run).step()
+        } throws: {
+            "\($0)".hasPrefix(run.file("model.safetensors") + ": the classifier's outputs are not finite")
+        }
     }
 
     @Test func aMissingCheckpointIsAOneLineError() throws {
