@@ -12,7 +12,7 @@ enum TrainingStop {
     /// What a fault leaves behind once `completedEpochs` epochs have ended.
     static func kept(completedEpochs: Int) -> String {
         completedEpochs == 0
-            ? "stopped before the first epoch ended: nothing was saved"
+            ? "stopped, nothing was saved"
             : "stopped, the last saved checkpoint is kept"
     }
 
