@@ -8,6 +8,17 @@ import Testing
 @Suite(.serialized) struct NonFiniteOutputsCLITests {
     static let tiny = ["--train-limit", "300", "--test-limit", "100", "--quiet"]
 
+    /// Runs each command line under `root` and expects the one line refusing run `m`'s checkpoint, exit 1, and
+    /// nothing on stdout.
+    static func expectRefused(_ commands: [[String]], root: String) throws {
+        for arguments in commands {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            expectOneLine(
+                result, status: 1, "m/model.safetensors: the classifier's outputs are not finite", "\(arguments)")
+            #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
+        }
+    }
+
     /// A tiny run `name` of `model` under `root` with every weight and bias set to `value`.
     static func overflowingRun(root: String, value: Float = 1e30, model: [String] = ["mlp"], name: String = "m")
         throws
@@ -113,15 +124,11 @@ import Testing
         defer { cleanup(root) }
         try Self.overflowingRun(root: root)
         try Self.overflowingRun(root: root, value: 0.01, model: ["ddpm", "--net", "mlp"], name: "g")
-        for arguments in [
-            ["attack", "pgd", "--run", "m", "--target", "all", "--n", "4", "--quiet"],
-            ["defend", "purify", "--with", "g", "--classifier", "m", "--n", "4", "--quiet"],
-        ] {
-            let result = try ManifoldBinary.run(arguments, runsRoot: root)
-            expectOneLine(
-                result, status: 1, "m/model.safetensors: the classifier's outputs are not finite", "\(arguments)")
-            #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
-        }
+        try Self.expectRefused(
+            [
+                ["attack", "pgd", "--run", "m", "--target", "all", "--n", "4", "--quiet"],
+                ["defend", "purify", "--with", "g", "--classifier", "m", "--n", "4", "--quiet"],
+            ], root: root)
     }
 
     /// Bug: a second run whose outputs overflow was measured as if sound: `attack transfer --target-run`
@@ -133,17 +140,13 @@ import Testing
         defer { cleanup(root) }
         try Self.overflowingRun(root: root)
         try Self.overflowingRun(root: root, value: 0.01, name: "fine")
-        for arguments in [
-            ["attack", "transfer", "--run", "fine", "--target-run", "m", "--n", "4", "--quiet"],
-            ["attack", "uap", "--run", "fine", "--transfer-run", "m", "--n", "4", "--train-n", "8", "--quiet"],
-            ["bench", "threats", "--runs", "fine,m", "--n", "4", "--quiet"],
-            ["attack", "pgd", "--run", "fine", "--target", "all", "--compare", "m", "--n", "4", "--quiet"],
-        ] {
-            let result = try ManifoldBinary.run(arguments, runsRoot: root)
-            expectOneLine(
-                result, status: 1, "m/model.safetensors: the classifier's outputs are not finite", "\(arguments)")
-            #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
-        }
+        try Self.expectRefused(
+            [
+                ["attack", "transfer", "--run", "fine", "--target-run", "m", "--n", "4", "--quiet"],
+                ["attack", "uap", "--run", "fine", "--transfer-run", "m", "--n", "4", "--train-n", "8", "--quiet"],
+                ["bench", "threats", "--runs", "fine,m", "--n", "4", "--quiet"],
+                ["attack", "pgd", "--run", "fine", "--target", "all", "--compare", "m", "--n", "4", "--quiet"],
+            ], root: root)
     }
 
     /// Bug: the benchmarks that measure a saved classifier (`bench attack`, `autoattack`, `feature`, `purify`)
@@ -156,16 +159,12 @@ import Testing
         let purifier = try ManifoldBinary.run(
             ["train", "vae", "--run", "v", "--epochs", "1"] + Self.tiny, runsRoot: root)
         try #require(purifier.status == 0, "\(purifier.stderr)")
-        for arguments in [
-            ["bench", "attack", "--run", "m", "--n", "4", "--rounds", "1", "--no-torch"],
-            ["bench", "autoattack", "--run", "m", "--n", "4", "--rounds", "1", "--no-torch"],
-            ["bench", "feature", "--run", "m", "--guide", "0", "--n", "2", "--rounds", "1", "--no-torch"],
-            ["bench", "purify", "--classifier", "m", "--vae", "v", "--n", "4", "--quiet"],
-        ] {
-            let result = try ManifoldBinary.run(arguments, runsRoot: root)
-            expectOneLine(
-                result, status: 1, "m/model.safetensors: the classifier's outputs are not finite", "\(arguments)")
-            #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
-        }
+        try Self.expectRefused(
+            [
+                ["bench", "attack", "--run", "m", "--n", "4", "--rounds", "1", "--no-torch"],
+                ["bench", "autoattack", "--run", "m", "--n", "4", "--rounds", "1", "--no-torch"],
+                ["bench", "feature", "--run", "m", "--guide", "0", "--n", "2", "--rounds", "1", "--no-torch"],
+                ["bench", "purify", "--classifier", "m", "--vae", "v", "--n", "4", "--quiet"],
+            ], root: root)
     }
 }

@@ -63,28 +63,34 @@ import Testing
         #expect(try JSONValue.parse(Array(json.stdout.utf8))["kept_epoch"]?.integerValue != nil, "\(json.stdout)")
     }
 
+    /// Trains run `s` for two epochs and run `h` for one, both with `options`, under `root`, then resumes `h` to
+    /// two epochs with `resume` added, and expects `h`'s weights to equal `s`'s bit for bit.
+    static func expectResumeEqualsStraightRun(options: [String], resume: [String], root: String) throws {
+        let straight = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "2", "--run", "s"] + options, runsRoot: root)
+        try #require(straight.status == 0, "\(straight.stderr)")
+        let half = try ManifoldBinary.run(["train", "mlp", "--epochs", "1", "--run", "h"] + options, runsRoot: root)
+        try #require(half.status == 0, "\(half.stderr)")
+        let rest = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "h", "--epochs", "2", "--resume", "--quiet"] + resume, runsRoot: root)
+        #expect(rest.status == 0, "\(resume): \(rest.stderr)")
+        #expect(
+            try FileIO.readAll(path: root + "/s/model.safetensors")
+                == FileIO.readAll(path: root + "/h/model.safetensors"), "\(resume)")
+    }
+
     /// A resume without the adversarial options trains as the run did: the weights equal a straight
     /// run's. A fast-FGSM run cannot be resumed past its cyclic schedule.
     @Test func aResumeTrainsAsTheRunDid() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
         let options = ["--adversarial", "trades", "--adv-steps", "2", "--quiet"] + Self.tiny
-        let straight = try ManifoldBinary.run(
-            ["train", "mlp", "--epochs", "2", "--run", "s"] + options, runsRoot: root)
-        #expect(straight.status == 0, "\(straight.stderr)")
-        let half = try ManifoldBinary.run(["train", "mlp", "--epochs", "1", "--run", "h"] + options, runsRoot: root)
-        #expect(half.status == 0, "\(half.stderr)")
-        let rest = try ManifoldBinary.run(
-            ["train", "mlp", "--run", "h", "--epochs", "2", "--resume", "--quiet"], runsRoot: root)
-        #expect(rest.status == 0, "\(rest.stderr)")
+        try Self.expectResumeEqualsStraightRun(options: options, resume: [], root: root)
         // An adversarial option alone on a resume is refused as one, not as a missing '--adversarial'.
         let alone = try ManifoldBinary.run(
             ["train", "mlp", "--run", "h", "--epochs", "3", "--resume", "--adv-steps", "3"], runsRoot: root)
         #expect(alone.status == 2 && alone.stderr.split(separator: "\n").count == 1, "\(alone.stderr)")
         #expect(alone.stderr.contains("a resume keeps the run's adversarial training"), "\(alone.stderr)")
-        #expect(
-            try FileIO.readAll(path: root + "/s/model.safetensors")
-                == FileIO.readAll(path: root + "/h/model.safetensors"))
         let fast = try ManifoldBinary.run(
             ["train", "mlp", "--adversarial", "fgsm-rs", "--epochs", "1", "--run", "f", "--quiet"] + Self.tiny,
             runsRoot: root)
@@ -100,18 +106,7 @@ import Testing
         let root = temporaryFolder()
         defer { cleanup(root) }
         let options = ["--adversarial", "trades", "--adv-steps", "2", "--quiet"] + Self.tiny
-        let straight = try ManifoldBinary.run(
-            ["train", "mlp", "--epochs", "2", "--run", "s"] + options, runsRoot: root)
-        #expect(straight.status == 0, "\(straight.stderr)")
-        let half = try ManifoldBinary.run(["train", "mlp", "--epochs", "1", "--run", "h"] + options, runsRoot: root)
-        #expect(half.status == 0, "\(half.stderr)")
-        let rest = try ManifoldBinary.run(
-            ["train", "mlp", "--run", "h", "--epochs", "2", "--resume", "--adversarial", "trades", "--quiet"],
-            runsRoot: root)
-        #expect(rest.status == 0, "\(rest.stderr)")
-        #expect(
-            try FileIO.readAll(path: root + "/s/model.safetensors")
-                == FileIO.readAll(path: root + "/h/model.safetensors"))
+        try Self.expectResumeEqualsStraightRun(options: options, resume: ["--adversarial", "trades"], root: root)
         let differing = try ManifoldBinary.run(
             ["train", "mlp", "--run", "h", "--epochs", "3", "--resume", "--adversarial", "trades", "--adv-steps", "3"],
             runsRoot: root)
