@@ -97,7 +97,8 @@ enum HelpText {
                 --net unet --conditional: a class embedding added to the time embedding, the label
                 dropped with probability --p-uncond (0.1), for classifier-free guidance
         The model name comes first: manifold train vae --data fashion. With --resume the run's own
-        data, image counts, batch size, learning rate, seed and settings are used.
+        data, image counts and settings are used, and its batch size, learning rate and seed unless
+        --batch, --lr or --seed is given.
         """
 
     static let sample = """

@@ -22,7 +22,8 @@ enum TrainOptions {
     static let run = CommandOption<String>.string(
         "run", "NAME", help: "run folder name under runs/ (default: MODEL-DATASET-DATE-TIME)")
     static let resume = CommandOption<Bool>.flag(
-        "resume", help: "continue run NAME exactly where it stopped (its data, limits, batch, lr and seed)")
+        "resume",
+        help: "continue run NAME exactly where it stopped (its data and limits; its batch, lr and seed unless given)")
 
     // Classifiers only.
     static let adversarial = CommandOption<String>(
