@@ -65,16 +65,21 @@ public enum PurificationDefense {
     /// `classifier(purify(x))` as a `Classifier`, so every attack runs on it unchanged.
     /// - Throws: `PurifierError` when the purifier's image size is not the classifier's.
     public static func wrap(_ classifier: Classifier, layer: PurificationLayer) throws -> Classifier {
-        let pixels = classifier.imageHeight * classifier.imageWidth
-        guard layer.purifier.pixelCount == pixels else {
-            throw PurifierError(
-                "the purifier takes \(layer.purifier.pixelCount) pixels but the classifier takes "
-                    + "\(classifier.imageHeight)x\(classifier.imageWidth) = \(pixels)")
-        }
+        try checkSize(classifier, purifier: layer.purifier)
         return Classifier(
             kind: classifier.kind, architecture: classifier.architecture, imageHeight: classifier.imageHeight,
             imageWidth: classifier.imageWidth, classCount: classifier.classCount,
             network: Sequential([layer] + classifier.network.layers))
+    }
+
+    /// - Throws: `PurifierError` when `purifier`'s image size is not `classifier`'s.
+    public static func checkSize(_ classifier: Classifier, purifier: any Purifier) throws {
+        let pixels = classifier.imageHeight * classifier.imageWidth
+        guard purifier.pixelCount == pixels else {
+            throw PurifierError(
+                "the purifier takes \(purifier.pixelCount) pixels but the classifier takes "
+                    + "\(classifier.imageHeight)x\(classifier.imageWidth) = \(pixels)")
+        }
     }
 
     /// The purification layer of a classifier `wrap` built, if it is one.

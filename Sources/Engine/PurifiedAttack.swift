@@ -61,8 +61,8 @@ public struct PurifiedAttack {
     /// attack's batches, so fixed randomness repeats its draws); fresh randomness uses a seed of its own.
     public func predictions(_ classifier: Classifier, images: Tensor, batchSize: Int) throws -> [Int] {
         let evaluationSeed = randomness == .fixed ? seed : seed &+ 0x9E37_79B9_7F4A_7C15
+        try PurificationDefense.checkSize(classifier, purifier: purifier)
         let layer = PurificationLayer(purifier: purifier, gradient: .bpda, randomness: randomness, seed: evaluationSeed)
-        _ = try PurificationDefense.wrap(classifier, layer: layer)
         var predicted: [Int] = []
         var first = 0
         let rows = images.shape[0]

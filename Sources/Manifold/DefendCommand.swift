@@ -75,8 +75,9 @@ enum DefendCommand {
         let images = Tensor(shape: [n, pixels], copying: dataset.testImages[0..<(n * pixels)])
         let labels = Array(dataset.testLabels[0..<n])
         try checkSizes(purifier, model: model, option: "--with", purifierRun: genName)
+        let genRun = try resolveRunArgument(genName, argument: "--with")
         printDataDifferenceNote(
-            try resolveRunArgument(genName, argument: "--with"), option: "'--with'", against: loaded.run,
+            genRun, option: "'--with'", against: loaded.run,
             role: "the classifier '\(Sanitize.line(loaded.run.name, limit: 80))'",
             quiet: parsed.has(SharedOptions.quiet))
         let progress = ProgressReporter(label: "purify \(dataset.name)", quiet: parsed.has(SharedOptions.quiet))
@@ -97,8 +98,7 @@ enum DefendCommand {
         }
         let seconds = Date().timeIntervalSince(start)
         let cleaned = Tensor.concatenate(purified, axis: 0)
-        try NonFiniteOutputs.check(
-            purified: cleaned, purifier: "'--with' run '\(Sanitize.line(try resolveRunArgument(genName).name))'")
+        try NonFiniteOutputs.check(purified: cleaned, purifier: "'--with' run '\(Sanitize.line(genRun.name))'")
         let defended = noGrad { model(cleaned).argmax() }
         func accuracy(_ predicted: [Int]) -> Double {
             Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(n)
@@ -109,7 +109,7 @@ enum DefendCommand {
             InterruptNote.set(
                 "interrupted: \(OutputPath.join(folder, "purified.png")) is written; no report was printed")
         }
-        let genPath = try resolveRunArgument(genName).path
+        let genPath = genRun.path
         if parsed.has(SharedOptions.json) {
             var object: [String: JSONValue] = [
                 "purifier": .string(purifier.summary), "with": .string(genPath),
