@@ -10,9 +10,8 @@ struct GEMMBlocking: Sendable {
     var nc = 768
     /// Rows of transposed A packed together (a depth step then reads `mcTransposed` contiguous floats).
     var mcTransposed = 64
-    /// Read A's rows in place instead of packing them (only when A is not transposed): `nil` lets the
-    /// wide tiles always do so and the half tiles where C is narrow (`GEMMPlan`); `true`/`false` force
-    /// it (tests).
+    /// Read A's rows in place instead of packing them (only when A is not transposed): `nil` does so
+    /// (`GEMMPlan`); `true`/`false` force it (tests).
     var inPlaceA: Bool? = nil
     /// Widest C for which A is read in place: packing A is worth it only when the packed panel
     /// serves many B panels.

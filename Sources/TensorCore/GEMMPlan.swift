@@ -36,12 +36,13 @@ struct GEMMPlan: Equatable {
         let wideInPlaceB =
             !halfTiles && !transB && !narrowA
             && (blocking.inPlaceB ?? (rows <= blocking.mcHalf && ldb % 64 != 0 && bAligned))
-        // The wide tiles read A's rows in place wherever A is not transposed, unless told to pack them:
-        // eight strided rows broadcast as well as a packed panel, and the packing goes (with B in place,
-        // 128x784x400's block 168.9 -> 172.4 GFLOP/s on one thread; with B packed, 1024^3 161 -> 164 on
-        // one thread, 320 -> 326 on two; the models' steps 1-6% faster; AVX-512 Xeon). The half tiles keep
-        // packing A where C is wide (not measured on an AVX2 machine).
-        inPlaceA = narrowA || (!transA && blocking.inPlaceA == nil && !halfTiles)
+        // Both tile families read A's rows in place wherever A is not transposed, unless told to pack them:
+        // eight strided rows broadcast as well as a packed panel, and the packing goes (wide tiles, with B
+        // in place, 128x784x400's block 168.9 -> 172.4 GFLOP/s on one thread; with B packed, 1024^3 161 ->
+        // 164 on one thread, 320 -> 326 on two; the models' steps 1-6% faster; AVX-512 Xeon. Half tiles,
+        // the AVX2 build on the same Xeon: +3-5% on every model and U-Net shape, 1024^3 78 -> 81 on one
+        // thread, 153 -> 160 on two; not yet measured on an AVX2 machine).
+        inPlaceA = narrowA || (!transA && blocking.inPlaceA == nil)
         sweep =
             halfTiles || (blocking.sweep ?? (!wideInPlaceB && !transA && !narrowA && rows <= blocking.mcHalf))
         mcRows =

@@ -47,7 +47,7 @@ import Testing
     /// The half tiles always sweep; a tall C's B is packed as a block, a batch's read in place.
     @Test func halfTilesAlwaysSweep() {
         let tall = plan(rows: 1024, n: 1024, tiles: .half)
-        #expect(tall.sweep && !tall.inPlaceB && !tall.packPerPanel && !tall.inPlaceA && tall.mcRows == 128)
+        #expect(tall.sweep && !tall.inPlaceB && !tall.packPerPanel && tall.inPlaceA && tall.mcRows == 128)
         let batch = plan(rows: 128, n: 784, tiles: .half)
         #expect(batch.sweep && batch.inPlaceB)
         #expect(plan(rows: 128, n: 784, tiles: .half, sweep: false).sweep)
