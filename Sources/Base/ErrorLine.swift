@@ -4,5 +4,5 @@ import Foundation
 /// control characters and escape sequences (OSC 52 clipboard writes, title changes) are made inert here,
 /// for every error of the executable and the workbench.
 public func printError(_ message: String) {
-    writeStandardError("manifold: " + Sanitize.line(message, limit: 4000) + "\n")
+    writeStandardError("manifold: " + Sanitize.messageLine(message) + "\n")
 }

@@ -34,6 +34,18 @@ public enum Sanitize {
         return out
     }
 
+    /// `line(text)` for a message that may name a very long path: where it is longer than `limit`
+    /// characters, its first three quarters and its last quarter are kept with `…` between them, so that
+    /// the reason after a path of PATH_MAX's length is not the part that is cut off.
+    public static func messageLine(_ text: String, limit: Int = 4000) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { out.append(isUnsafe(scalar) ? "?" : scalar) }
+        let line = String(out)
+        guard line.count > limit else { return line }
+        let tail = limit / 4
+        return String(line.prefix(limit - tail)) + "…" + String(line.suffix(tail))
+    }
+
     /// The printable content of `text`: escape sequences are removed whole, every other unsafe scalar is
     /// removed, tabs become a space; newlines are kept only when `keepNewlines` is true. An escape
     /// sequence that never ends swallows the rest of the text.

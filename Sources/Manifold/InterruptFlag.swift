@@ -23,7 +23,7 @@ enum InterruptFlag {
     /// prints before the process ends. A progress bar on a terminal is cleared first.
     static func setNote(_ text: String) {
         let clear = ProgressReporter.redrawsStandardError ? "\r\u{1B}[2K" : ""
-        guard let line = strdup(clear + "manifold: " + Sanitize.line(text, limit: 4000) + "\n") else { return }
+        guard let line = strdup(clear + "manifold: " + Sanitize.messageLine(text) + "\n") else { return }
         note.store(Int(bitPattern: line), ordering: .releasing)
     }
 

@@ -120,7 +120,7 @@ enum InterruptNote {
     /// handler on first use. A progress bar on a terminal is cleared first.
     static func set(_ note: String) {
         let clear = ProgressReporter.redrawsStandardError ? "\r\u{1B}[2K" : ""
-        guard let text = strdup(clear + "manifold: " + Sanitize.line(note, limit: 4000) + "\n") else { return }
+        guard let text = strdup(clear + "manifold: " + Sanitize.messageLine(note) + "\n") else { return }
         line.store(Int(bitPattern: text), ordering: .releasing)
         _ = installed
     }

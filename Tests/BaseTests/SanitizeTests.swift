@@ -50,6 +50,19 @@ import Testing
         #expect(Sanitize.line("ab", limit: 3) == "ab")
     }
 
+    /// Regression: an error naming a path of about 4,100 characters was cut at 4,000, and with it the
+    /// reason after the path. A message keeps its start and its end, cut in the middle.
+    @Test func aMessageLineIsCutInTheMiddleSoItsEndStays() {
+        let path = "/" + String(repeating: "d", count: 4100)
+        let line = Sanitize.messageLine("cannot read '\(path)': File name too long\u{07}")
+        #expect(line.count == 4001)
+        #expect(line.hasPrefix("cannot read '/ddd"))
+        #expect(line.hasSuffix("ddd': File name too long?"))
+        #expect(line.contains("d…d"))
+        #expect(Sanitize.messageLine("short\n") == "short?")
+        #expect(Sanitize.messageLine("abcdefgh", limit: 4) == "abc…h")
+    }
+
     /// Regression: Engine's own `Sanitize.line` (used for run names, config values and every error
     /// line) let the bidirectional overrides through, so a run named `run\u{202E}gpj.exe` printed as
     /// `runexe.jpg`. There is now one sanitiser, and both of its forms make them inert.
