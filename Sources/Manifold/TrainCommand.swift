@@ -70,9 +70,14 @@ enum TrainCommand {
         } catch let error as TrainingRequestError {
             throw UsageError(error.description)
         }
+        // The lock is held before the data loads, so that SIGTERM, SIGHUP or a second Ctrl-C while it loads
+        // removes the lock file and says what is saved, as they do once the first step has begun.
+        let held = try lock ?? RunLock(run: plan.run)
+        InterruptFlag.install(removingIfEmpty: plan.isResume ? nil : plan.run.path, lockFile: held.path)
+        InterruptFlag.setNote(interruptionNote(plan, completedEpochs: plan.completedEpochs))
         let session: TrainingSession
         do {
-            session = try TrainingSession(plan, lock: lock)
+            session = try TrainingSession(plan, lock: held)
         } catch let error as TrainingRequestError {
             throw UsageError(error.description)
         }
@@ -235,8 +240,11 @@ enum TrainCommand {
 
     /// What Ctrl-C (or SIGTERM, SIGHUP) leaves: the epoch saved last and the command that continues from it.
     static func interruptionNote(_ session: TrainingSession) -> String {
-        let plan = session.plan
-        let done = session.training.completedEpochs
+        interruptionNote(session.plan, completedEpochs: session.training.completedEpochs)
+    }
+
+    /// The same for `plan` with `done` epochs saved (before its session has loaded the data).
+    static func interruptionNote(_ plan: TrainingPlan, completedEpochs done: Int) -> String {
         let resume =
             "manifold train \(plan.model.rawValue) --run \(Sanitize.line(plan.run.name)) --epochs \(plan.epochs) --resume"
         guard done > plan.completedEpochs || plan.isResume else {

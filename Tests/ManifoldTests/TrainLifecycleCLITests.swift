@@ -266,6 +266,35 @@ extension TrainLifecycleCLITests {
         defer { cleanup(root) }
         try Self.expectSignalsLeaveNothing([signal], root: root)
     }
+
+    /// Bug: SIGTERM, SIGHUP or a second Ctrl-C while `train` loaded its data (after it had taken the run's
+    /// lock) ended the process without a word and left the lock file behind; they now say that nothing was
+    /// saved and remove it, as they do once the first step has begun. (The training images are a named pipe
+    /// that nobody writes, so the data loads until the signal comes.)
+    @Test(arguments: [[SIGTERM], [SIGHUP], [SIGINT, SIGINT]])
+    func aTerminationWhileTheDataLoadsSaysNothingWasSaved(_ signals: [Int32]) throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let data = "\(root)/data"
+        try writeIDXDataset(folder: data, side: 28, count: 20)
+        try FileManager.default.removeItem(atPath: "\(data)/train-images-idx3-ubyte")
+        try #require(mkfifo("\(data)/train-images-idx3-ubyte", 0o600) == 0)
+        let process = try Self.startedTraining(
+            ["train", "mlp", "--data", data, "--run", "q", "--quiet"], run: "q", root: root, waitingFor: ".q.lock",
+            every: 1_000)
+        try #require(process.isRunning, "train ended before the signal: \(process.standardError)")
+        usleep(100_000)
+        for (index, signal) in signals.enumerated() {
+            if index > 0 { usleep(100_000) }
+            process.send(signal)
+        }
+        let status = process.wait(timeout: 60)
+        let stderr = String(decoding: process.standardError, as: UTF8.self)
+        #expect(status == 128 + signals[signals.count - 1], "status \(String(describing: status)): \(stderr)")
+        #expect(stderr == "manifold: interrupted before the first epoch ended: nothing was saved\n", "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/q"), "the run folder was left behind")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/.q.lock"), "the lock file was left behind")
+    }
 }
 
 /// The workbench's Runs `t` on a run that a training holds is refused at once (a status-line message),
