@@ -149,7 +149,9 @@ enum TrainCommand {
                     pixels: session.dataset.pixelCount, learningRate: plan.learningRate)
             {
                 warnedDivergence = true
-                writeStandardError(warning + "\n")
+                // Like every other line of the program's own on stderr, prefixed `manifold: `; printed under
+                // `--quiet` too.
+                progress.log("manifold: " + warning, always: true)
             }
             if !warnedCollapse, let line = collapseLine(session) {
                 warnedCollapse = true

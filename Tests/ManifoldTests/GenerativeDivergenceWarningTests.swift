@@ -25,7 +25,7 @@ import Testing
             ["train"] + model + Self.tiny + ["--run", "high", "--lr", "1"], runsRoot: root)
         #expect(diverged.status == 0, "\(diverged.stderr)")
         #expect(
-            diverged.stderr.contains("warning: \(metric) ") && diverged.stderr.contains(reference)
+            diverged.stderr.contains("manifold: warning: \(metric) ") && diverged.stderr.contains(reference)
                 && diverged.stderr.contains("the learning rate 1 is probably too high"),
             "\(model): \(diverged.stderr)")
         #expect(diverged.stderr.split(separator: "\n").count == 1, "\(model): \(diverged.stderr)")

@@ -260,7 +260,7 @@ import Testing
             // (huge but finite losses are divergence, not a numerical fault), so it may finish.
             if model == "vae" || diverged.status != 0 {
                 #expect(diverged.status == 1, "\(model): \(diverged.status) \(diverged.stderr)")
-                let errors = diverged.stderr.split(separator: "\n").filter { !$0.hasPrefix("warning:") }
+                let errors = diverged.stderr.split(separator: "\n").filter { !$0.hasPrefix("manifold: warning:") }
                 #expect(errors.count == 1, "\(diverged.stderr)")
                 #expect(
                     diverged.stderr.contains("step") && diverged.stderr.contains("last saved checkpoint is kept"),
