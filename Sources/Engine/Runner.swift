@@ -99,6 +99,21 @@ public final class Runner: Sendable {
         wake.signal()
     }
 
+    /// Whether the runner is to step on its own: `run` was the last of `run`, `pause` and `step` sent, drained
+    /// or still in the mailbox (which is drained only once the experiment is prepared), and no failure has
+    /// paused it since. A job started running says so while it loads, before its snapshot says `running`.
+    public var isRunRequested: Bool {
+        state.withLock { s in
+            s.commands.reduce(s.running) { running, command in
+                switch command {
+                case .run: return true
+                case .pause, .step: return false
+                case .stop, .adjust, .pace: return running
+                }
+            }
+        }
+    }
+
     /// The newest snapshot (never blocks on the engine beyond a copy under the lock).
     public var snapshot: Snapshot { slot.withLock { $0 } }
 

@@ -32,6 +32,9 @@ extension Job {
         run: RunDirectory, image: Int, adversarial: [Float]?, epsilon: Float = 0.1, method: String = "pgd",
         running: Bool, root: String = RunDirectory.defaultRoot
     ) throws -> Job {
+        // The classifier run's own config.json first: one deleted (Runs' `d`) or damaged since the lab opened it
+        // was answered "no DDPM or DAE run on this classifier's data", with a DDPM run beside it.
+        _ = try run.readConfig()
         guard let partner = purifierPartner(of: run, root: root) else {
             throw RunError(
                 "no DDPM or DAE run on this classifier's data to purify with: train one first ('manifold train ddpm')")

@@ -56,7 +56,16 @@ extension Job {
         let config = try run.readConfig()
         let source = run.file("config.json")
         let saved = config["model"]?.stringValue ?? ""
-        guard let model = ModelKind(rawValue: saved), model.canResume else {
+        // A config.json naming no model this program trains (none, or one it does not know) was refused as
+        // PCA is: "a 'zzz' run cannot continue training (PCA is fitted in one pass)".
+        guard let model = ModelKind(rawValue: saved) else {
+            throw RunError(
+                "\(source): "
+                    + RunKindMismatch.message(
+                        run: run.name, model: saved, isNot: "a model that trains",
+                        kinds: ModelKind.allCases.filter(\.canResume).map(\.rawValue)))
+        }
+        guard model.canResume else {
             throw RunError(
                 "\(source): a '\(Sanitize.line(saved))' run cannot continue training (PCA is fitted in one pass)")
         }

@@ -78,7 +78,11 @@ extension WorkbenchState {
             return
         }
         switch key.key {
-        case .character(" "): runner.send(runner.snapshot.status == .running ? .pause : .run)
+        case .character(" "):
+            // A job that loads and will run once loaded pauses too: it said `loading`, Space sent `run` (the
+            // status was not `running`), and the job ran on as if the key had not been pressed.
+            let moving = runner.snapshot.status == .running || runner.isRunRequested
+            runner.send(moving ? .pause : .run)
         case .character("."): runner.send(.step(1))
         case .character(">"): runner.send(.step(10))
         case .character("{"), .character("}"):

@@ -158,10 +158,14 @@ final class RunsScreen: WorkbenchScreen {
             let evaluation = workbench.jobs.last(where: { $0.kind == .evaluation && $0.run?.path == entry.run.path })
         {
             let s = evaluation.runner.snapshot
-            let parts = Layout.vertical([.length(s.figures.count + 3), .fill(1)]).split(columns[1])
-            detailsArea = parts[1]
             var lines = s.figures.map { "\($0.name): \($0.value)" }
             if case .failed(let reason) = s.status { lines = ["failed: \(reason)"] }
+            // As tall as the lines wrapped to the panel (config.json keeps three rows below): it was as tall as
+            // the figures, and a failure, one long line, showed "failed: /tmp/runs/m/model.sa" and no reason.
+            let rows = lines.map { wrapped($0, width: max(1, columns[1].width - 2)).count }.reduce(0, +)
+            let height = min(rows + 3, max(3, columns[1].height - 3))
+            let parts = Layout.vertical([.length(height), .fill(1)]).split(columns[1])
+            detailsArea = parts[1]
             buffer.render(
                 Paragraph(lines.joined(separator: "\n"), style: theme.textStyle, overflow: .wrap),
                 in: workbench.panel(

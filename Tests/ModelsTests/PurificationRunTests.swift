@@ -42,8 +42,9 @@ import Testing
         }
     }
 
-    /// The level names the state: DDIM visits t* 9 -> 6 -> 3 -> 0, the Langevin ladder sigma 0.2 then 0.1;
-    /// DDPM's last step is the clamped x_0 estimate itself (the posterior mean at t = 1 is the estimate).
+    /// The level names the state: DDIM visits t* 9 -> 6 -> 3 -> 0, the Langevin ladder sigma 0.2 then 0.1
+    /// (the input's noise, then after each step the level it took: three steps at each); DDPM's last step is
+    /// the clamped x_0 estimate itself (the posterior mean at t = 1 is the estimate).
     @Test func levelsFollowTheChain() throws {
         let ddim = try DiffusionPurifier(model: PurifierTests.ddpm(), tStar: 9, reverse: .ddim(steps: 3))
         let x = PurifierTests.images(2)
@@ -55,13 +56,15 @@ import Testing
         }
         #expect(levels == ["t=9", "t=6", "t=3", "t=0"])
 
+        // Bug: the Langevin level named the next step's level, so the third step (taken at 0.2) read 0.1.
         let langevin = try Self.langevin().makeRun(x, generator: RandomGenerator(seed: 3))
-        var sigmas: [String] = []
+        var sigmas = [langevin.level]
         while !langevin.isFinished {
-            sigmas.append(langevin.level)
             langevin.step()
+            sigmas.append(langevin.level)
         }
-        #expect(sigmas == ["sigma 0.2", "sigma 0.2", "sigma 0.2", "sigma 0.1", "sigma 0.1", "sigma 0.1"])
+        #expect(
+            sigmas == ["sigma 0.2", "sigma 0.2", "sigma 0.2", "sigma 0.2", "sigma 0.1", "sigma 0.1", "sigma 0.1"])
 
         let ddpm = try DiffusionPurifier(model: PurifierTests.ddpm(), tStar: 5, reverse: .ddpm).makeRun(
             x, generator: RandomGenerator(seed: 3))
