@@ -52,7 +52,9 @@ public final class RunWatcher: VisualExperiment {
         poll()
     }
 
-    private var epochsDone: Int { config["epochs_done"]?.integerValue ?? 0 }
+    /// The saved epochs; 0 where config.json's count is one a resume refuses (a negative one showed
+    /// "step -5/1").
+    private var epochsDone: Int { (try? TrainingPlan.epochsDone(config, source: "")) ?? 0 }
     private var epochs: Int { config["epochs"]?.integerValue ?? 0 }
 
     /// True once the trainer has saved its last planned epoch.

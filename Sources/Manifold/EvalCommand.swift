@@ -166,20 +166,23 @@ enum RunsCommand {
             }
             let model = config["model"]?.stringValue ?? "?"
             let dataset = config["dataset"]?.stringValue ?? "?"
-            let epochs = config["epochs_done"]?.integerValue ?? 0
+            // A count that a resume would refuse (negative, fractional, text, above 1,000,000) lists as "?"
+            // (null), not as the number; a config without one has none done.
+            let epochs =
+                config["epochs_done"] == nil ? 0 : try? TrainingPlan.epochsDone(config, source: run.path)
             let accuracy = config["test"]?["accuracy"]?.doubleValue
             let created = config["created"]?.stringValue ?? ""
             rows.append(
                 .object([
                     "run": .string(run.path), "model": .string(model), "dataset": .string(dataset),
-                    "epochs": .integer(epochs),
+                    "epochs": epochs.map { .integer($0) } ?? .null,
                     "test_accuracy": accuracy.map { .number($0) } ?? .null, "created": .string(created),
                 ]))
             if !json {
                 let columns =
                     Sanitize.line(model, limit: 6).padding(toLength: 7, withPad: " ", startingAt: 0)
                     + datasetColumn.padding(toLength: datasetWidth, withPad: " ", startingAt: 0)
-                    + String(epochs).padding(toLength: 8, withPad: " ", startingAt: 0)
+                    + (epochs.map(String.init) ?? "?").padding(toLength: 8, withPad: " ", startingAt: 0)
                     + (accuracy.map { String(format: "%.4f", $0) } ?? "-").padding(
                         toLength: 10, withPad: " ", startingAt: 0)
                 print(

@@ -55,7 +55,8 @@ struct RunsBrowser {
             return Entry(
                 run: run, problem: nil, model: config["model"]?.stringValue ?? "?",
                 dataset: config["dataset"]?.stringValue ?? "?",
-                epochs: config["epochs_done"]?.integerValue.map(String.init) ?? "?", accuracy: accuracy,
+                epochs: (try? TrainingPlan.epochsDone(config, source: run.path)).map(String.init) ?? "?",
+                accuracy: accuracy,
                 created: String((config["created"]?.stringValue ?? "").prefix(19)), details: details)
         }
         if let index = entries.firstIndex(where: { $0.run.path == selectedPath }) { selected = index }

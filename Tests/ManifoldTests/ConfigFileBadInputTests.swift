@@ -108,6 +108,19 @@ import Testing
         let runs = try ManifoldBinary.run(["runs"], runsRoot: root)
         #expect(
             runs.status == 0 && runs.stdout.contains("(unreadable config.json: ") && !runs.stdout.contains("\u{1B}"))
+        // A count of epochs that a resume refuses lists as "?" and null, not as the number (it listed -5, and
+        // 0 for the text "3").
+        let listed = try JSONValue.parse(try ManifoldBinary.run(["runs", "--json"], runsRoot: root).stdout)
+        for label in ["negative epochs_done", "textual epochs_done", "huge epochs_done"] {
+            let index = try #require(Self.cases.firstIndex { $0.0 == label })
+            let line = runs.stdout.split(separator: "\n").first { $0.hasPrefix("case\(index) ") }
+            #expect(line?.contains(" ? ") == true, "\(label): \(line ?? "")")
+            let row = listed["runs"]?.arrayValue?.first { $0["run"]?.stringValue?.hasSuffix("/case\(index)") == true }
+            #expect(row?["epochs"] == .null, "\(label): \(row.map { $0.serialized() } ?? "no row")")
+        }
+        #expect(
+            listed["runs"]?.arrayValue?.first { $0["run"]?.stringValue?.hasSuffix("/base") == true }?["epochs"]
+                == .integer(1))
         // Each unreadable run's line says why (it said only "(unreadable config.json)").
         let junk = runs.stdout.split(separator: "\n").first { $0.hasPrefix("case0 ") }
         #expect(
