@@ -97,14 +97,8 @@ import Testing
         defer { cleanup(root) }
         for key in ["n", "w"] {
             var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
-            let fixture = WorkbenchFixture.job(kind: .attack, title: "pgd · clf") { snapshot in
-                snapshot.figures = [("method", "pgd"), ("eps", "0.1"), ("image", "5 (true: 3)")]
-            }
-            defer { fixture.runner.send(.stop) }
-            let job = Job(
-                kind: .attack, title: "pgd · clf", runner: fixture.runner, classNames: [],
-                run: RunDirectory(root: root, name: "clf"))
-            job.method = "pgd"
+            let job = WorkbenchFixture.pgdLabJob(root: root, run: "clf", image: "5 (true: 3)")
+            defer { job.runner.send(.stop) }
             state.add(job)
             _ = state.handle(.key(.character(Character(key))))
             let started = try #require(state.jobs.count == 2 ? state.jobs.last : nil, "\(key): \(state.message)")

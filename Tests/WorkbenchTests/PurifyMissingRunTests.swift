@@ -15,14 +15,8 @@ import Testing
         try WorkbenchFixture.writeRun(
             "d", in: root, config: WorkbenchFixture.config(model: "ddpm", created: "2026-01-01T00:00:00Z"))
         var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
-        let fixture = WorkbenchFixture.job(kind: .attack, title: "pgd · m") { snapshot in
-            snapshot.figures = [("method", "pgd"), ("eps", "0.1"), ("image", "0 (true: 0)")]
-        }
-        defer { fixture.runner.send(.stop) }
-        let job = Job(
-            kind: .attack, title: "pgd · m", runner: fixture.runner, classNames: [],
-            run: RunDirectory(root: root, name: "m"))
-        job.method = "pgd"
+        let job = WorkbenchFixture.pgdLabJob(root: root, run: "m", image: "0 (true: 0)")
+        defer { job.runner.send(.stop) }
         state.add(job)
         _ = state.handle(.key(.character("p")))
         #expect(state.jobs.count == 1)

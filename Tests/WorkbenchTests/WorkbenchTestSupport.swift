@@ -84,6 +84,16 @@ enum WorkbenchFixture {
         while runner.snapshot.status != .paused && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
         return Job(kind: kind, title: title, runner: runner, classNames: [], run: run)
     }
+
+    /// An Attack lab's PGD job on run `name` under `root` whose snapshot shows test image `image` (its figure,
+    /// such as "5 (true: 3)"): what the lab's keys that start from the attack shown (`n`, `w`, `p`) read.
+    static func pgdLabJob(root: String, run name: String, image: String) -> Job {
+        let job = job(kind: .attack, title: "pgd · \(name)", run: RunDirectory(root: root, name: name)) { snapshot in
+            snapshot.figures = [("method", "pgd"), ("eps", "0.1"), ("image", image)]
+        }
+        job.method = "pgd"
+        return job
+    }
 }
 
 /// An experiment that never steps and always describes the same snapshot.
