@@ -71,12 +71,13 @@ public enum IDXReader {
         guard dimensionBytes.count == 4 * rank else {
             throw DatasetError.corrupt(path: source, reason: "truncated: \(what) ends inside the IDX dimensions")
         }
-        var dimensions: [Int] = []
+        let dimensions = (0..<rank).map { d in
+            (0..<4).reduce(0) { value, k in value << 8 | Int(dimensionBytes[4 * d + k]) }
+        }
+        // Every dimension is read before the size is checked, so a refusal names them all (it named those
+        // read before the limit was passed: "[100000000, 28]" of [100000000, 28, 28]).
         var count = 1
-        for d in 0..<rank {
-            var value = 0
-            for k in 0..<4 { value = value << 8 | Int(dimensionBytes[4 * d + k]) }
-            dimensions.append(value)
+        for value in dimensions {
             let (product, overflow) = count.multipliedReportingOverflow(by: value)
             let headerSize = 4 + 4 * rank
             if overflow || product > maximumSize - headerSize {

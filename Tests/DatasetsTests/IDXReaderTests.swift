@@ -40,6 +40,11 @@ import Testing
         ("trailing bytes", idxBytes([2, 3]) + [0], "longer than dimensions [2, 3] allow (18 bytes)"),
         ("overflowing dimensions", idxBytes([0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], payload: []), "exceed the limit"),
         ("too large", idxBytes([1024, 1024, 1024], payload: []), "exceed the limit of 536870912 bytes"),
+        // Bug: the refusal named only the dimensions read before the limit was passed ("[100000000, 28]").
+        (
+            "too large early", idxBytes([100_000_000, 28, 28], payload: []),
+            "IDX dimensions [100000000, 28, 28] exceed the limit"
+        ),
         (
             "gz truncated payload", gzip(Array(idxBytes([4, 4]).dropLast(2))),
             "need 16 data bytes, decompressed data holds 14"
