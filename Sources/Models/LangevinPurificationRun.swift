@@ -26,21 +26,20 @@ public final class LangevinPurificationRun: PurificationRun {
     public var stepCount: Int { purifier.ladder.count * purifier.stepsPerLevel }
 
     /// The ladder position of the next step (the last level once finished).
-    private var rung: (sigma: Float, level: Int) {
+    private var rung: (sigma: Float, level: Int) { rung(ofStep: stepIndex) }
+
+    /// The ladder position of step `step` (0-based; the last level past the end).
+    private func rung(ofStep step: Int) -> (sigma: Float, level: Int) {
         let ladder = purifier.ladder
         guard purifier.stepsPerLevel > 0 else { return ladder[ladder.count - 1] }
-        return ladder[min(stepIndex / purifier.stepsPerLevel, ladder.count - 1)]
+        return ladder[min(step / purifier.stepsPerLevel, ladder.count - 1)]
     }
 
     /// The level of the state: the first level's before any step (the input with its noise), after a step
     /// the level that step took. It named the next step's level, so the Attack lab's purification steps
     /// labelled each level's last step with the level after it: at 1 step a level the first level never
     /// showed and the last showed twice.
-    public var level: String {
-        let ladder = purifier.ladder
-        let taken = max(stepIndex - 1, 0) / max(purifier.stepsPerLevel, 1)
-        return String(format: "sigma %.3g", ladder[min(taken, ladder.count - 1)].sigma)
-    }
+    public var level: String { String(format: "sigma %.3g", rung(ofStep: max(stepIndex - 1, 0)).sigma) }
 
     public var current: Tensor { noGrad { x.clamped(min: 0, max: 1) } }
 
