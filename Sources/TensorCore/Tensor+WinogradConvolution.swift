@@ -1,12 +1,17 @@
 import Foundation
 
-/// A 3x3, stride-1, padding-1 convolution's forward pass by Winograd's minimal filtering F(2x2, 3x3)
-/// (Lavin & Gray, CVPR 2016): 2.25 times fewer multiplications than `conv2d`'s im2col GEMM, for
-/// inference (sampling, purification) and for the forward pass of training (the U-Net's).
+/// A 3x3, stride-1, padding-1 convolution's forward pass by Winograd's minimal filtering F(4x4, 3x3)
+/// or F(2x2, 3x3) (Lavin & Gray, CVPR 2016): 4 or 2.25 times fewer multiplications than `conv2d`'s
+/// im2col GEMM, for inference (sampling, purification) and for the forward pass of training (the
+/// U-Net's).
 extension Tensor {
     /// False when the environment says `MANIFOLD_WINOGRAD=off`: every convolution then runs as
     /// `conv2d`'s im2col GEMM, to compare.
     static let winogradEnabled = ProcessInfo.processInfo.environment["MANIFOLD_WINOGRAD"] != "off"
+
+    /// True when the environment says `MANIFOLD_WINOGRAD=2x2`: every Winograd convolution then takes
+    /// F(2x2, 3x3), to compare.
+    static let winogradSmallTiles = ProcessInfo.processInfo.environment["MANIFOLD_WINOGRAD"] == "2x2"
 
     /// Images' tiles side by side in one group's matrices: about this many columns per GEMM.
     static let winogradColumns = 256
@@ -37,19 +42,29 @@ extension Tensor {
     }
 
     /// `conv2d(weight:bias:stride: 1, padding: 1)` for a `[outC, inC, 3, 3]` weight, computed by
-    /// F(2x2, 3x3): the input and weight transforms of `WinogradTransforms`, 16 GEMMs per group of
-    /// images, and the output transform. Forward only: it records no gradient (`conv2d` records the
-    /// direct form's backward pass for it). Agrees with the direct form to rounding (a few float ulps of
-    /// the largest term).
+    /// Winograd's F(4x4, 3x3) where `Winograd4x4Transforms.suits` says so, else by F(2x2, 3x3) (always
+    /// F(2x2, 3x3) under `MANIFOLD_WINOGRAD=2x2`). Forward only: it records no gradient (`conv2d`
+    /// records the direct form's backward pass for it).
     func conv2dWinograd(weight: Tensor, bias: Tensor?) -> Tensor {
+        !Self.winogradSmallTiles && Winograd4x4Transforms.suits(channels: shape[1], width: shape[3])
+            ? conv2dWinograd(weight: weight, bias: bias, tiles: Winograd4x4Transforms.self)
+            : conv2dWinograd(weight: weight, bias: bias, tiles: Winograd2x2Transforms.self)
+    }
+
+    /// `conv2dWinograd` by the given transforms: the weight and input transforms, `T.elements` GEMMs
+    /// per group of images, and the output transform. Agrees with the direct form to rounding (F(2x2):
+    /// a few float ulps of the largest term; F(4x4): its fractions and larger coefficients lose about
+    /// ten times more).
+    func conv2dWinograd<T: WinogradTileTransforms>(weight: Tensor, bias: Tensor?, tiles kind: T.Type) -> Tensor {
         let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
         let outChannels = weight.shape[0]
-        let transforms = WinogradTransforms(
-            channels: channels, outChannels: outChannels, height: height, width: width)
+        let elements = T.elements
+        let transforms = T(channels: channels, outChannels: outChannels, height: height, width: width)
         let tiles = transforms.tiles
-        let u = TensorStorage(uninitializedCount: 16 * outChannels * channels)
+        let u = TensorStorage(uninitializedCount: elements * outChannels * channels)
         transforms.transformWeights(weight.data, into: u.pointer)
-        let split = ImageBatchSplit(batch: batch, flopsPerImage: 32.0 * Double(outChannels * channels * tiles))
+        let split = ImageBatchSplit(
+            batch: batch, flopsPerImage: 2.0 * Double(elements * outChannels * channels * tiles))
         let groupSize = Swift.max(1, Self.winogradColumns / tiles)
         let (inPlane, outPlane) = (channels * height * width, outChannels * height * width)
         let out = Tensor(
@@ -57,19 +72,19 @@ extension Tensor {
         split.run { _, images in
             guard !images.isEmpty else { return }
             let size = min(groupSize, images.count)
-            let rowLength = WinogradTransforms.rowStride(columns: size * tiles)
-            let v = TensorStorage(uninitializedCount: 16 * channels * rowLength)
-            let m = TensorStorage(uninitializedCount: 16 * outChannels * rowLength)
+            let rowLength = WinogradVectors.rowStride(columns: size * tiles)
+            let v = TensorStorage(uninitializedCount: elements * channels * rowLength)
+            let m = TensorStorage(uninitializedCount: elements * outChannels * rowLength)
             let scratch = TensorStorage(
                 uninitializedCount: Swift.max(transforms.inputScratch, transforms.outputScratch))
             for first in stride(from: images.lowerBound, to: images.upperBound, by: size) {
                 let count = min(size, images.upperBound - first)
                 let columns = count * tiles
-                let ld = WinogradTransforms.rowStride(columns: columns)
+                let ld = WinogradVectors.rowStride(columns: columns)
                 transforms.transformInput(
                     self.data + first * inPlane, count: count, into: v.pointer, columns: columns,
                     scratch: scratch.pointer)
-                for element in 0..<16 {
+                for element in 0..<elements {
                     GEMM.multiply(
                         m: outChannels, n: columns, k: channels, a: u.pointer + element * outChannels * channels,
                         lda: channels, transA: false, b: v.pointer + element * channels * ld, ldb: ld,

@@ -9,7 +9,7 @@ import Foundation
 /// `M[ξ] = U[ξ] [outC, inC] x V[ξ] [inC, tiles]`, one per tile element ξ, which `GEMM` computes.
 /// Layouts: `U` is `[16, outC, inC]`, `V` is `[16, inC, columns]`, `M` is `[16, outC, columns]`, where
 /// a group's columns are its images' tiles, image after image, each image's tiles row by row.
-struct WinogradTransforms: Sendable {
+struct Winograd2x2Transforms: WinogradTileTransforms {
     let channels: Int
     let outChannels: Int
     let height: Int
@@ -27,6 +27,8 @@ struct WinogradTransforms: Sendable {
         tileRows = (height + 1) / 2
         tileColumns = (width + 1) / 2
     }
+
+    static let elements = 16
 
     /// Tiles per image.
     var tiles: Int { tileRows * tileColumns }
@@ -61,83 +63,17 @@ struct WinogradTransforms: Sendable {
         }
     }
 
-    typealias Lanes = SIMD8<Float>
+    typealias Lanes = WinogradVectors.Lanes
 
     /// Tile columns rounded up to whole vectors: a tile row's transforms run on `span` lanes.
     var span: Int { (tileColumns + 7) / 8 * 8 }
-
-    /// The row length of `V` and `M` for a group of `columns` tiles: 8 floats of slack, as each tile
-    /// row is written (and read) in whole vectors, up to 7 lanes past its end.
-    static func rowStride(columns: Int) -> Int { columns + 8 }
 
     /// Floats of scratch `transformInput` needs: a padded row split into its even and odd pixels, 16
     /// for a row's end, and the row transforms of every padded row of a plane.
     var inputScratch: Int { 2 * (span + 8) + 16 + (2 * tileRows + 2) * 4 * span }
 
-    /// `tailMasks[n]`: all bits set in the first n lanes, clear in the rest.
-    static let tailMasks: [SIMD16<UInt32>] = (0...16).map { n in
-        var mask = SIMD16<UInt32>()
-        for lane in 0..<n { mask[lane] = .max }
-        return mask
-    }
-
     /// Floats of scratch `transformOutput` needs: 16 for a row's end and a second output row.
     var outputScratch: Int { 16 + 2 * span }
-
-    /// Sixteen pixels of `line` from `start`, zero from `width` on. Past the row's end the vector is
-    /// loaded whole and its tail cleared by a bit mask where the load stays before `end`; otherwise
-    /// the row's end is staged through `stage` (16 floats). (Lane-by-lane inserts, or a masked select,
-    /// went through the stack one lane at a time on AVX2, where a 16-lane vector is two registers.)
-    @inline(__always)
-    private static func sixteen(
-        _ line: UnsafePointer<Float>, from start: Int, width: Int, end: UnsafePointer<Float>,
-        stage: UnsafeMutablePointer<Float>
-    ) -> SIMD16<Float> {
-        let source = line + start
-        if start + 16 <= width { return UnsafeRawPointer(source).loadUnaligned(as: SIMD16<Float>.self) }
-        let valid = width - start
-        guard valid > 0 else { return SIMD16() }
-        if source + 16 <= end {
-            let bits = UnsafeRawPointer(source).loadUnaligned(as: SIMD16<UInt32>.self) & tailMasks[valid]
-            return unsafeBitCast(bits, to: SIMD16<Float>.self)
-        }
-        store(Lanes(), stage)
-        store(Lanes(), stage + 8)
-        for i in 0..<valid { stage[i] = source[i] }
-        return UnsafeRawPointer(stage).loadUnaligned(as: SIMD16<Float>.self)
-    }
-
-    /// `[a0, b0, a1, b1, ..., a7, b7]`.
-    @inline(__always)
-    private static func interleave(_ a: Lanes, _ b: Lanes) -> SIMD16<Float> {
-        SIMD16(
-            a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
-    }
-
-    /// Writes 16 pixels to `line` from `start`: whole where that ends before `end`, else the first
-    /// `width - start` of them through `stage` (16 floats). A whole store may run past the row's end:
-    /// `transformOutput` writes the rows in increasing address order, so the next rows overwrite it.
-    @inline(__always)
-    private static func write(
-        _ pixels: SIMD16<Float>, _ line: UnsafeMutablePointer<Float>, from start: Int, width: Int,
-        end: UnsafeMutablePointer<Float>, stage: UnsafeMutablePointer<Float>
-    ) {
-        let target = line + start
-        if start + 16 <= width || (width > start && target + 16 <= end) {
-            UnsafeMutableRawPointer(target).storeBytes(of: pixels, as: SIMD16<Float>.self)
-        } else if width > start {
-            UnsafeMutableRawPointer(stage).storeBytes(of: pixels, as: SIMD16<Float>.self)
-            for i in 0..<(width - start) { target[i] = stage[i] }
-        }
-    }
-
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
-
-    @inline(__always)
-    private static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
-    }
 
     /// `V[ξ][c][image * tiles + tile] = (B^T d B)[ξ]` for the `count` images from `images` (NCHW), with
     /// `B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]`, where `d` is the tile's 4x4
@@ -151,7 +87,7 @@ struct WinogradTransforms: Sendable {
         scratch: UnsafeMutablePointer<Float>
     ) {
         let (across, span) = (tileColumns, span)
-        let stride = Self.rowStride(columns: columns)
+        let stride = WinogradVectors.rowStride(columns: columns)
         let planeStride = channels * stride
         let paddedRows = 2 * tileRows + 2
         let (even, odd) = (scratch, scratch + span + 8)
@@ -174,9 +110,9 @@ struct WinogradTransforms: Sendable {
                         let line = plane + y * width
                         (even[0], odd[span]) = (0, 0)
                         for lane in Swift.stride(from: 0, to: span, by: 8) {
-                            let pixels = Self.sixteen(line, from: 2 * lane, width: width, end: end, stage: stage)
-                            Self.store(pixels.evenHalf, odd + lane)
-                            Self.store(pixels.oddHalf, even + lane + 1)
+                            let pixels = WinogradVectors.sixteen(line, from: 2 * lane, width: width, end: end, stage: stage)
+                            WinogradVectors.store(pixels.evenHalf, odd + lane)
+                            WinogradVectors.store(pixels.oddHalf, even + lane + 1)
                         }
                     } else {
                         even.update(repeating: 0, count: span + 8)
@@ -184,12 +120,12 @@ struct WinogradTransforms: Sendable {
                     }
                     let target = rows + paddedRow * 4 * span
                     for lane in Swift.stride(from: 0, to: span, by: 8) {
-                        let (e0, e1) = (Self.load(even + lane), Self.load(even + lane + 1))
-                        let (o0, o1) = (Self.load(odd + lane), Self.load(odd + lane + 1))
-                        Self.store(e0 - e1, target + lane)
-                        Self.store(o0 + e1, target + span + lane)
-                        Self.store(e1 - o0, target + 2 * span + lane)
-                        Self.store(o0 - o1, target + 3 * span + lane)
+                        let (e0, e1) = (WinogradVectors.load(even + lane), WinogradVectors.load(even + lane + 1))
+                        let (o0, o1) = (WinogradVectors.load(odd + lane), WinogradVectors.load(odd + lane + 1))
+                        WinogradVectors.store(e0 - e1, target + lane)
+                        WinogradVectors.store(o0 + e1, target + span + lane)
+                        WinogradVectors.store(e1 - o0, target + 2 * span + lane)
+                        WinogradVectors.store(o0 - o1, target + 3 * span + lane)
                     }
                 }
                 for ty in 0..<tileRows {
@@ -200,12 +136,12 @@ struct WinogradTransforms: Sendable {
                             top + j * span, top + (4 + j) * span, top + (8 + j) * span, top + (12 + j) * span
                         )
                         for lane in Swift.stride(from: 0, to: span, by: 8) {
-                            let (a0, a1) = (Self.load(r0 + lane), Self.load(r1 + lane))
-                            let (a2, a3) = (Self.load(r2 + lane), Self.load(r3 + lane))
-                            Self.store(a0 - a2, first + j * planeStride + lane)
-                            Self.store(a1 + a2, first + (4 + j) * planeStride + lane)
-                            Self.store(a2 - a1, first + (8 + j) * planeStride + lane)
-                            Self.store(a1 - a3, first + (12 + j) * planeStride + lane)
+                            let (a0, a1) = (WinogradVectors.load(r0 + lane), WinogradVectors.load(r1 + lane))
+                            let (a2, a3) = (WinogradVectors.load(r2 + lane), WinogradVectors.load(r3 + lane))
+                            WinogradVectors.store(a0 - a2, first + j * planeStride + lane)
+                            WinogradVectors.store(a1 + a2, first + (4 + j) * planeStride + lane)
+                            WinogradVectors.store(a2 - a1, first + (8 + j) * planeStride + lane)
+                            WinogradVectors.store(a1 - a3, first + (12 + j) * planeStride + lane)
                         }
                     }
                 }
@@ -221,7 +157,7 @@ struct WinogradTransforms: Sendable {
         into output: UnsafeMutablePointer<Float>, stage: UnsafeMutablePointer<Float>
     ) {
         let (across, span) = (tileColumns, span)
-        let stride = Self.rowStride(columns: columns)
+        let stride = WinogradVectors.rowStride(columns: columns)
         let planeStride = outChannels * stride
         let end = output + count * outChannels * height * width
         let bottom = stage + 16  // a tile row's second output row, 2 * span pixels
@@ -234,10 +170,10 @@ struct WinogradTransforms: Sendable {
                     for lane in Swift.stride(from: 0, to: span, by: 8) {
                         var s = (Lanes(), Lanes(), Lanes(), Lanes(), Lanes(), Lanes(), Lanes(), Lanes())
                         @inline(__always) func column(_ j: Int) -> (Lanes, Lanes) {
-                            let m0 = Self.load(first + j * planeStride + lane)
-                            let m1 = Self.load(first + (4 + j) * planeStride + lane)
-                            let m2 = Self.load(first + (8 + j) * planeStride + lane)
-                            let m3 = Self.load(first + (12 + j) * planeStride + lane)
+                            let m0 = WinogradVectors.load(first + j * planeStride + lane)
+                            let m1 = WinogradVectors.load(first + (4 + j) * planeStride + lane)
+                            let m2 = WinogradVectors.load(first + (8 + j) * planeStride + lane)
+                            let m3 = WinogradVectors.load(first + (12 + j) * planeStride + lane)
                             return (m0 + m1 + m2, m1 - m2 - m3)
                         }
                         (s.0, s.4) = column(0)
@@ -249,17 +185,17 @@ struct WinogradTransforms: Sendable {
                         let y10 = s.4 + s.5 + s.6 + shift
                         let y11 = s.5 - s.6 - s.7 + shift
                         let top = plane + 2 * ty * width
-                        Self.write(
-                            Self.interleave(y00, y01), top, from: 2 * lane, width: width, end: end, stage: stage)
+                        WinogradVectors.write(
+                            WinogradVectors.interleave(y00, y01), top, from: 2 * lane, width: width, end: end, stage: stage)
                         UnsafeMutableRawPointer(bottom + 2 * lane).storeBytes(
-                            of: Self.interleave(y10, y11), as: SIMD16<Float>.self)
+                            of: WinogradVectors.interleave(y10, y11), as: SIMD16<Float>.self)
                     }
                     // The second row after the whole first one: the rows go out in address order.
                     if 2 * ty + 1 < height {
                         let line = plane + (2 * ty + 1) * width
                         for lane in Swift.stride(from: 0, to: span, by: 8) {
                             let pixels = UnsafeRawPointer(bottom + 2 * lane).loadUnaligned(as: SIMD16<Float>.self)
-                            Self.write(pixels, line, from: 2 * lane, width: width, end: end, stage: stage)
+                            WinogradVectors.write(pixels, line, from: 2 * lane, width: width, end: end, stage: stage)
                         }
                     }
                 }

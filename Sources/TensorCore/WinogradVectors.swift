@@ -1,0 +1,72 @@
+/// The vector pieces both Winograd transforms share: 8-lane vectors along a row of tiles, rows of
+/// sixteen pixels loaded with a zero tail and written without running past a group's images, and the
+/// row length of the transforms' matrices.
+enum WinogradVectors {
+    typealias Lanes = SIMD8<Float>
+
+    /// The row length of `V` and `M` for a group of `columns` tiles: 8 floats of slack, as each tile
+    /// row is written (and read) in whole vectors, up to 7 lanes past its end.
+    static func rowStride(columns: Int) -> Int { columns + 8 }
+
+    /// `tailMasks[n]`: all bits set in the first n lanes, clear in the rest.
+    static let tailMasks: [SIMD16<UInt32>] = (0...16).map { n in
+        var mask = SIMD16<UInt32>()
+        for lane in 0..<n { mask[lane] = .max }
+        return mask
+    }
+
+    /// Sixteen pixels of `line` from `start`, zero from `width` on. Past the row's end the vector is
+    /// loaded whole and its tail cleared by a bit mask where the load stays before `end`; otherwise
+    /// the row's end is staged through `stage` (16 floats). (Lane-by-lane inserts, or a masked select,
+    /// went through the stack one lane at a time on AVX2, where a 16-lane vector is two registers.)
+    @inline(__always)
+    static func sixteen(
+        _ line: UnsafePointer<Float>, from start: Int, width: Int, end: UnsafePointer<Float>,
+        stage: UnsafeMutablePointer<Float>
+    ) -> SIMD16<Float> {
+        let source = line + start
+        if start + 16 <= width { return UnsafeRawPointer(source).loadUnaligned(as: SIMD16<Float>.self) }
+        let valid = width - start
+        guard valid > 0 else { return SIMD16() }
+        if source + 16 <= end {
+            let bits = UnsafeRawPointer(source).loadUnaligned(as: SIMD16<UInt32>.self) & tailMasks[valid]
+            return unsafeBitCast(bits, to: SIMD16<Float>.self)
+        }
+        store(Lanes(), stage)
+        store(Lanes(), stage + 8)
+        for i in 0..<valid { stage[i] = source[i] }
+        return UnsafeRawPointer(stage).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    /// `[a0, b0, a1, b1, ..., a7, b7]`.
+    @inline(__always)
+    static func interleave(_ a: Lanes, _ b: Lanes) -> SIMD16<Float> {
+        SIMD16(
+            a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
+    }
+
+    /// Writes 16 pixels to `line` from `start`: whole where that ends before `end`, else the first
+    /// `width - start` of them through `stage` (16 floats). A whole store may run past the row's end:
+    /// `transformOutput` writes the rows in increasing address order, so the next rows overwrite it.
+    @inline(__always)
+    static func write(
+        _ pixels: SIMD16<Float>, _ line: UnsafeMutablePointer<Float>, from start: Int, width: Int,
+        end: UnsafeMutablePointer<Float>, stage: UnsafeMutablePointer<Float>
+    ) {
+        let target = line + start
+        if start + 16 <= width || (width > start && target + 16 <= end) {
+            UnsafeMutableRawPointer(target).storeBytes(of: pixels, as: SIMD16<Float>.self)
+        } else if width > start {
+            UnsafeMutableRawPointer(stage).storeBytes(of: pixels, as: SIMD16<Float>.self)
+            for i in 0..<(width - start) { target[i] = stage[i] }
+        }
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+
+    @inline(__always)
+    static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
+    }
+}
