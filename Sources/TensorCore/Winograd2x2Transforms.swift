@@ -110,7 +110,8 @@ struct Winograd2x2Transforms: WinogradTileTransforms {
                         let line = plane + y * width
                         (even[0], odd[span]) = (0, 0)
                         for lane in Swift.stride(from: 0, to: span, by: 8) {
-                            let pixels = WinogradVectors.sixteen(line, from: 2 * lane, width: width, end: end, stage: stage)
+                            let pixels = WinogradVectors.sixteen(
+                                line, from: 2 * lane, width: width, end: end, stage: stage)
                             WinogradVectors.store(pixels.evenHalf, odd + lane)
                             WinogradVectors.store(pixels.oddHalf, even + lane + 1)
                         }
@@ -186,7 +187,8 @@ struct Winograd2x2Transforms: WinogradTileTransforms {
                         let y11 = s.5 - s.6 - s.7 + shift
                         let top = plane + 2 * ty * width
                         WinogradVectors.write(
-                            WinogradVectors.interleave(y00, y01), top, from: 2 * lane, width: width, end: end, stage: stage)
+                            WinogradVectors.interleave(y00, y01), top, from: 2 * lane, width: width, end: end,
+                            stage: stage)
                         UnsafeMutableRawPointer(bottom + 2 * lane).storeBytes(
                             of: WinogradVectors.interleave(y10, y11), as: SIMD16<Float>.self)
                     }

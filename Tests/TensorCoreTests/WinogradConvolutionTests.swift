@@ -70,7 +70,9 @@ import Testing
     @Test func choosesTheTilesByWidthAndChannels() {
         guard !Tensor.winogradSmallTiles else { return }  // MANIFOLD_WINOGRAD=2x2 asks for F(2x2) always
         var rng = RandomGenerator(seed: 5)
-        for (channels, side, four) in [(16, 28, true), (32, 24, true), (15, 28, false), (32, 14, false), (1, 28, false)] {
+        for (channels, side, four) in [
+            (16, 28, true), (32, 24, true), (15, 28, false), (32, 14, false), (1, 28, false),
+        ] {
             let x = Tensor.randomNormal([2, channels, side, side], generator: &rng)
             let weight = Tensor.randomNormal([4, channels, 3, 3], generator: &rng)
             let chosen = x.conv2dWinograd(weight: weight, bias: nil).scalars
