@@ -68,9 +68,9 @@ struct Winograd2x2Transforms: WinogradTileTransforms {
     /// Tile columns rounded up to whole vectors: a tile row's transforms run on `span` lanes.
     var span: Int { (tileColumns + 7) / 8 * 8 }
 
-    /// Floats of scratch `transformInput` needs: a padded row split into its even and odd pixels, 16
-    /// for a row's end, and the row transforms of every padded row of a plane.
-    var inputScratch: Int { 2 * (span + 8) + 16 + (2 * tileRows + 2) * 4 * span }
+    /// Floats of scratch `transformInput` needs: every padded row of a plane split into its even and
+    /// odd pixels, 16 for a row's end, and the row transforms of every padded row.
+    var inputScratch: Int { (2 * tileRows + 2) * (2 * (span + 8) + 4 * span) + 16 }
 
     /// Floats of scratch `transformOutput` needs: 16 for a row's end and a second output row.
     var outputScratch: Int { 16 + 2 * span }
@@ -90,8 +90,12 @@ struct Winograd2x2Transforms: WinogradTileTransforms {
         let stride = WinogradVectors.rowStride(columns: columns)
         let planeStride = channels * stride
         let paddedRows = 2 * tileRows + 2
-        let (even, odd) = (scratch, scratch + span + 8)
-        let stage = scratch + 2 * (span + 8)
+        // Per padded row: even[i] = x[2i - 1] and odd[i] = x[2i] (zero outside the row), each
+        // `span + 8` long. A plane's rows are all split before any is transformed: the transform reads
+        // `even` one lane off the vectors that wrote it, which the store buffer cannot forward.
+        let halfLength = span + 8
+        let halves = scratch  // [paddedRows][2][halfLength]
+        let stage = halves + paddedRows * 2 * halfLength
         let rows = stage + 16  // [paddedRows][4][span]
         let end = images + count * channels * height * width
         // Channel by channel, each channel's images in turn: a V row (one channel's tiles of one element)
@@ -102,24 +106,26 @@ struct Winograd2x2Transforms: WinogradTileTransforms {
         for c in 0..<channels {
             for image in 0..<count {
                 let plane = images + (image * channels + c) * height * width
-                for paddedRow in 0..<paddedRows {
-                    // Padded pixel q is input pixel q - 1: even[i] = x[2i - 1], odd[i] = x[2i], zero
-                    // outside the row; the row is split 16 pixels at a time.
-                    let y = paddedRow - 1
-                    if y >= 0 && y < height {
-                        let line = plane + y * width
-                        (even[0], odd[span]) = (0, 0)
-                        for lane in Swift.stride(from: 0, to: span, by: 8) {
-                            let pixels = WinogradVectors.sixteen(
-                                line, from: 2 * lane, width: width, end: end, stage: stage)
-                            WinogradVectors.store(pixels.evenHalf, odd + lane)
-                            WinogradVectors.store(pixels.oddHalf, even + lane + 1)
-                        }
-                    } else {
-                        even.update(repeating: 0, count: span + 8)
-                        odd.update(repeating: 0, count: span + 8)
+                // Padded pixel q is input pixel q - 1; the row is split 16 pixels at a time.
+                for y in 0..<height {
+                    let line = plane + y * width
+                    let even = halves + (y + 1) * 2 * halfLength
+                    let odd = even + halfLength
+                    (even[0], odd[span]) = (0, 0)
+                    for lane in Swift.stride(from: 0, to: span, by: 8) {
+                        let pixels = WinogradVectors.sixteen(line, from: 2 * lane, width: width, end: end, stage: stage)
+                        WinogradVectors.store(pixels.evenHalf, odd + lane)
+                        WinogradVectors.store(pixels.oddHalf, even + lane + 1)
                     }
+                }
+                for paddedRow in 0..<paddedRows {
                     let target = rows + paddedRow * 4 * span
+                    guard paddedRow >= 1 && paddedRow <= height else {
+                        target.update(repeating: 0, count: 4 * span)
+                        continue
+                    }
+                    let even = halves + paddedRow * 2 * halfLength
+                    let odd = even + halfLength
                     for lane in Swift.stride(from: 0, to: span, by: 8) {
                         let (e0, e1) = (WinogradVectors.load(even + lane), WinogradVectors.load(even + lane + 1))
                         let (o0, o1) = (WinogradVectors.load(odd + lane), WinogradVectors.load(odd + lane + 1))
