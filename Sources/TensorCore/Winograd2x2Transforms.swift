@@ -168,9 +168,14 @@ struct Winograd2x2Transforms: WinogradTileTransforms {
         let planeStride = outChannels * stride
         let end = output + count * outChannels * height * width
         let bottom = stage + 16  // a tile row's second output row, 2 * span pixels
-        for image in 0..<count {
-            for k in 0..<outChannels {
+        // Channel by channel, each channel's images in turn, so that an M row is read from start to
+        // end, as `transformInput` writes V. A whole-vector store may run past a plane's end into the
+        // next plane, which this order writes later, except after the last channel, whose next plane
+        // (the next image's first) is written already: that plane's stores stop at its own end.
+        for k in 0..<outChannels {
+            for image in 0..<count {
                 let plane = output + (image * outChannels + k) * height * width
+                let end = k == outChannels - 1 ? plane + height * width : end
                 let shift = Lanes(repeating: bias?[k] ?? 0)
                 for ty in 0..<tileRows {
                     let first = m + k * stride + image * tiles + ty * across
