@@ -73,6 +73,7 @@ public struct RunDirectory: Sendable {
     /// A fresh name `<model>-<dataset>-<yyyyMMdd-HHmmss>`, or `<model>-<dataset>-<method>-<yyyyMMdd-HHmmss>`
     /// with a `method` (a poisoning), with a counter if that exists or has a lock file (a training started
     /// in the same second holds it before its folder is made). `RunLock.newRun` takes the name as well.
+    /// `dataset` may be a `--data` path: its part is `datasetPart(of:)`, the folder's own name.
     public static func newName(model: String, dataset: String, method: String? = nil, root: String = defaultRoot)
         -> String
     {
@@ -80,11 +81,8 @@ public struct RunDirectory: Sendable {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let datasetPart = dataset.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(String.init)
-            .joined()
         let methodPart = method.map { "\($0)-" } ?? ""
-        let base =
-            "\(model)-\(datasetPart.isEmpty ? "data" : String(datasetPart.prefix(24)))-\(methodPart)\(formatter.string(from: Date()))"
+        let base = "\(model)-\(datasetPart(of: dataset))-\(methodPart)\(formatter.string(from: Date()))"
         var name = base
         var counter = 2
         while FileManager.default.fileExists(atPath: "\(root)/\(name)")
@@ -94,6 +92,21 @@ public struct RunDirectory: Sendable {
             counter += 1
         }
         return name
+    }
+
+    /// The dataset's part of a generated run name: the last component of a `--data` path (the short name a
+    /// run's `dataset` field shows, as `idx3` for `/tmp/data/idx3/`), not the whole path squashed together,
+    /// keeping only the characters run names allow, at most 24 of them; `data` when no letter or digit is left
+    /// (`.`, `..`, `/`).
+    private static func datasetPart(of dataset: String) -> String {
+        var trimmed = dataset
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+        let shortName = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
+        let kept = shortName.unicodeScalars.filter {
+            CharacterSet.alphanumerics.contains($0) || "-_+=.@".unicodeScalars.contains($0)
+        }
+        guard kept.contains(where: { CharacterSet.alphanumerics.contains($0) }) else { return "data" }
+        return String(String(String.UnicodeScalarView(kept)).prefix(24))
     }
 
     public init(root: String, name: String) {

@@ -125,9 +125,11 @@ public final class SamplingExperiment: VisualExperiment {
         steering = current
     }
 
-    /// The steering with the next guiding classifier run, or nil when there is no other.
-    public func nextGuide() -> ClassSteering? {
-        steering.flatMap { source?.nextGuide(after: $0) }
+    /// The steering with the next guiding classifier run among `available` (the classifier runs that can
+    /// guide this one as they are now: the caller reads them again, so that a run deleted since is not
+    /// offered), or nil when there is no other.
+    public func nextGuide(among available: [RunDirectory]) -> ClassSteering? {
+        steering.flatMap { source?.nextGuide(after: $0, among: available) }
     }
 
     public var isFinished: Bool { sampler.isFinished }

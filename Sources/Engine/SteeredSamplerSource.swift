@@ -14,8 +14,9 @@ final class SteeredSamplerSource {
     let steps: Int?
     let seed: UInt64
     let options: SamplingOptions
-    /// Classifier runs that may guide an unconditional DDPM, in the order `k` cycles through them.
-    let guides: [RunDirectory]
+    /// Classifier runs that may guide an unconditional DDPM, in the order `k` cycles through them: those
+    /// given, then the list `nextGuide(after:among:)` was last handed (runs deleted or saved since).
+    private(set) var guides: [RunDirectory]
     private var classifiers: [String: Classifier] = [:]
 
     init(
@@ -63,12 +64,17 @@ final class SteeredSamplerSource {
         (0..<count).map { $0 < names.count ? names[$0] : "class \($0)" }
     }
 
-    /// The guide after `steering`'s (cycling), or nil when there is no other.
-    func nextGuide(after steering: ClassSteering) -> ClassSteering? {
-        guard case .classifier(let current) = steering.guidance, guides.count > 1 else { return nil }
-        let position = guides.firstIndex { $0.name == current } ?? -1
+    /// The guide after `steering`'s among `available` (cycling; the first when the current one is no longer
+    /// there), or nil when there is no other. `available` is the classifier runs as they are now, read again
+    /// by the caller, and replaces `guides`: a run deleted since the sampler was made is never offered.
+    func nextGuide(after steering: ClassSteering, among available: [RunDirectory]) -> ClassSteering? {
+        guides = available
+        guard case .classifier(let current) = steering.guidance,
+            available.contains(where: { $0.name != current })
+        else { return nil }
+        let position = available.firstIndex { $0.name == current } ?? -1
         var next = steering
-        next.guidance = .classifier(run: guides[(position + 1) % guides.count].name)
+        next.guidance = .classifier(run: available[(position + 1) % available.count].name)
         return next
     }
 
@@ -103,8 +109,10 @@ final class SteeredSamplerSource {
     /// The guiding classifier of run `name` (one of `guides`), loaded once.
     private func classifier(named name: String) throws -> Classifier {
         if let loaded = classifiers[name] { return loaded }
-        guard let run = guides.first(where: { $0.name == name }) else {
-            throw RuntimeFault("no guiding classifier run '\(Sanitize.line(name))'")
+        guard let run = guides.first(where: { $0.name == name }), run.exists else {
+            // Deleted from the runs folder while the sampler ran (it said only what a missing `--run` says).
+            throw RuntimeFault(
+                "the guiding classifier run '\(Sanitize.line(name))' is gone from the runs folder; k picks another")
         }
         let model = try LoadedClassifierRun.load(run: run, option: "the guiding classifier").model
         model.setTraining(false)

@@ -170,7 +170,9 @@ enum RunsCommand {
             // (null), not as the number; a config without one has none done.
             let epochs =
                 config["epochs_done"] == nil ? 0 : try? TrainingPlan.epochsDone(config, source: run.path)
-            let accuracy = config["test"]?["accuracy"]?.doubleValue
+            // An accuracy that is not one (outside 0...1, not finite: a hand-edited 1e308) lists as "?" (null),
+            // as such a count of epochs does.
+            let accuracy = try? RunConfig.testAccuracy(config, source: run.path)
             let created = config["created"]?.stringValue ?? ""
             rows.append(
                 .object([
@@ -183,8 +185,7 @@ enum RunsCommand {
                     Sanitize.line(model, limit: 6).padding(toLength: 7, withPad: " ", startingAt: 0)
                     + datasetColumn.padding(toLength: datasetWidth, withPad: " ", startingAt: 0)
                     + (epochs.map(String.init) ?? "?").padding(toLength: 8, withPad: " ", startingAt: 0)
-                    + (accuracy.map { String(format: "%.4f", $0) } ?? "-").padding(
-                        toLength: 10, withPad: " ", startingAt: 0)
+                    + RunConfig.shownTestAccuracy(config).padding(toLength: 10, withPad: " ", startingAt: 0)
                 print(
                     name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + columns
                         + Sanitize.line(created, limit: 25))

@@ -55,7 +55,8 @@ extension Job {
         let runner = Runner(experiment: experiment, label: "sample", heavyEvery: 1, heavyInterval: 0.1)
         runner.start(running: running)
         let job = Job(kind: .sampling, title: "\(method) · \(run.name)", runner: runner, classNames: [], run: run)
-        job.controls = samplingControls
+        // `k` reads the guiding classifiers again at each press: runs deleted or saved meanwhile.
+        job.controls = { key in samplingControls(key, guides: { guidingClassifiers(for: run, root: run.root) }) }
         return job
     }
 

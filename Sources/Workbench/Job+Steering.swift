@@ -1,3 +1,4 @@
+import Base
 import Engine
 import Foundation
 import TerminalUI
@@ -27,8 +28,12 @@ extension Job {
 
     /// The Sample screen's keys: `+` / `-` the Langevin step size; on a run that can be steered to a class,
     /// `c` / `C` the next / previous class (none, each class, a row per class), `w` / `W` less / more
-    /// guidance, `k` the next guiding classifier; each steering key restarts the chain from the same seed.
-    static func samplingControls(_ key: KeyEvent) -> (@Sendable (any Experiment) -> String)? {
+    /// guidance, `k` the next guiding classifier of `guides` (read again at each press, on the runner's queue:
+    /// a run deleted since the sampler started is not offered, one saved since is); each steering key restarts
+    /// the chain from the same seed.
+    static func samplingControls(_ key: KeyEvent, guides: @escaping @Sendable () -> [RunDirectory])
+        -> (@Sendable (any Experiment) -> String)?
+    {
         if let langevin = langevinStepControls(key) { return langevin }
         let change: @Sendable (SamplingExperiment, ClassSteering) -> ClassSteering?
         /// What a key that changes nothing says.
@@ -47,9 +52,15 @@ extension Job {
                     : up ? "the strongest guidance already" : "no guidance already"
             }
         case .character("k"):
-            change = { experiment, _ in experiment.nextGuide() }
+            change = { experiment, _ in experiment.nextGuide(among: guides()) }
             unchanged = { steering in
-                if case .classifier = steering.guidance { return "no other classifier run on this data to guide with" }
+                if case .classifier(let current) = steering.guidance {
+                    guard guides().contains(where: { $0.name == current }) else {
+                        return
+                            "k: the guiding classifier run '\(Sanitize.line(current))' is gone, and no other run on this data can guide"
+                    }
+                    return "no other classifier run on this data to guide with"
+                }
                 return "k: only an unconditional DDPM run has a guiding classifier to switch"
             }
         default: return nil

@@ -39,7 +39,7 @@ struct RecentRuns {
                 config?["created"]?.stringValue.flatMap { parser.date(from: $0) } ?? modificationDate(of: run)
             return Entry(
                 run: run, model: config?["model"]?.stringValue ?? "?",
-                accuracy: config?["test"]?["accuracy"]?.doubleValue.map { String(format: "%.4f", $0) } ?? "-",
+                accuracy: config.map(RunConfig.shownTestAccuracy) ?? "-",
                 created: created)
         }
         let order = entries.indices.sorted { a, b in

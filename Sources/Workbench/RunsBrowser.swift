@@ -50,7 +50,8 @@ struct RunsBrowser {
                     run: run, problem: Sanitize.line("\(error)"), model: "?", dataset: "?", epochs: "?",
                     accuracy: "-", created: "", details: [run.configProblem(error)])
             }
-            let accuracy = config["test"]?["accuracy"]?.doubleValue.map { String(format: "%.4f", $0) } ?? "-"
+            // An accuracy outside 0...1 or not finite (a hand-edited 1e308) shows as "?", not as the number.
+            let accuracy = RunConfig.shownTestAccuracy(config)
             let details = config.keys.sorted().map { key in "\(key): \(config[key]!.serialized())" }
             return Entry(
                 run: run, problem: nil, model: config["model"]?.stringValue ?? "?",

@@ -55,8 +55,12 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: "\(root)/\(name)/model.safetensors"))
     }
 
-    static func press(_ key: Character, on experiment: SamplingExperiment) throws -> String {
-        let change = try #require(Job.samplingControls(KeyEvent(.character(key))))
+    /// Presses `key` on the Sample screen of `experiment`, whose `k` offers `guides`.
+    static func press(_ key: Character, on experiment: SamplingExperiment, guides: [RunDirectory] = []) throws
+        -> String
+    {
+        let controls = Job.samplingControls(KeyEvent(.character(key)), guides: { guides })
+        let change = try #require(controls)
         return change(experiment)
     }
 
@@ -71,10 +75,10 @@ import Testing
         let ddpm = DDPM(
             pixels: 16, hidden: 24, embedding: 8, network: .mlpTime, schedule: DiffusionSchedule(steps: 20),
             generator: &generator)
+        let guides = [RunDirectory(root: root, name: "first"), RunDirectory(root: root, name: "second")]
         let experiment = try SamplingExperiment(
             model: ddpm, method: .ddim, pixels: 16, n: 4, steps: 4, seed: 0, options: SamplingOptions(),
-            classNames: ["a", "b", "c"],
-            guides: [RunDirectory(root: root, name: "first"), RunDirectory(root: root, name: "second")])
+            classNames: ["a", "b", "c"], guides: guides)
         _ = try experiment.step()
         let unguided = experiment.sampler.x.scalars
 
@@ -93,13 +97,14 @@ import Testing
         // s = 0 with a class is the unguided chain again.
         _ = try experiment.step()
         #expect(experiment.sampler.x.scalars == unguided)
-        #expect(try Self.press("k", on: experiment).contains("(classifier second)"))
-        #expect(try Self.press("k", on: experiment).contains("(classifier first)"))
+        #expect(try Self.press("k", on: experiment, guides: guides).contains("(classifier second)"))
+        #expect(try Self.press("k", on: experiment, guides: guides).contains("(classifier first)"))
         // C from class 0 goes back to no class.
         _ = try Self.press("C", on: experiment)
         #expect(experiment.steering?.classRequest == nil)
         // Keys that are not the screen's fall through.
-        #expect(Job.samplingControls(KeyEvent(.character("z"))) == nil)
+        let other = Job.samplingControls(KeyEvent(.character("z")), guides: { guides })
+        #expect(other == nil)
         #expect(experiment.steering?.guidanceLabel == "none (no class); s 0 kept")
         // Bug: with no class, `w` / `W` threw the chain away and restarted it, though the samples do not depend
         // on the strength then. The strength is kept for the class `c` picks, and the chain goes on.
