@@ -18,17 +18,18 @@ public struct RunDirectory: Sendable {
     public let name: String
     public var path: String { "\(root)/\(name)" }
 
+    /// Whether a run name may hold this character: letters, digits and `- _ + = . @`.
+    static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        CharacterSet.alphanumerics.contains(scalar) || "-_+=.@".unicodeScalars.contains(scalar)
+    }
+
     /// Checks that `name` is a safe single component.
     public static func validate(name: String) throws(RunError) {
         guard !name.isEmpty, name.count <= 128 else { throw RunError("run name must have 1 to 128 characters") }
         guard !name.hasPrefix("."), !name.contains("/"), !name.contains("\\") else {
             throw RunError("run name '\(Sanitize.line(name))' must not start with '.' or contain '/'")
         }
-        guard
-            name.unicodeScalars.allSatisfy({
-                CharacterSet.alphanumerics.contains($0) || "-_+=.@".unicodeScalars.contains($0)
-            })
-        else {
+        guard name.unicodeScalars.allSatisfy(isNameCharacter) else {
             throw RunError("run name '\(Sanitize.line(name))' may only hold letters, digits and - _ + = . @")
         }
     }
@@ -102,9 +103,7 @@ public struct RunDirectory: Sendable {
         var trimmed = dataset
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
         let shortName = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
-        let kept = shortName.unicodeScalars.filter {
-            CharacterSet.alphanumerics.contains($0) || "-_+=.@".unicodeScalars.contains($0)
-        }
+        let kept = shortName.unicodeScalars.filter(isNameCharacter)
         guard kept.contains(where: { CharacterSet.alphanumerics.contains($0) }) else { return "data" }
         return String(String(String.UnicodeScalarView(kept)).prefix(24))
     }
