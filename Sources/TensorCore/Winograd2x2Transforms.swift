@@ -166,16 +166,16 @@ struct Winograd2x2Transforms: WinogradTileTransforms {
         let (across, span) = (tileColumns, span)
         let stride = WinogradVectors.rowStride(columns: columns)
         let planeStride = outChannels * stride
-        let end = output + count * outChannels * height * width
         let bottom = stage + 16  // a tile row's second output row, 2 * span pixels
         // Channel by channel, each channel's images in turn, so that an M row is read from start to
         // end, as `transformInput` writes V. A whole-vector store may run past a plane's end into the
-        // next plane, which this order writes later, except after the last channel, whose next plane
-        // (the next image's first) is written already: that plane's stores stop at its own end.
+        // image's next planes (several, when a plane is smaller than a vector), which this order writes
+        // later, but not into the next image's, whose first channels are written already: a plane's
+        // stores stop at its image's end.
         for k in 0..<outChannels {
             for image in 0..<count {
                 let plane = output + (image * outChannels + k) * height * width
-                let end = k == outChannels - 1 ? plane + height * width : end
+                let end = output + (image + 1) * outChannels * height * width
                 let shift = Lanes(repeating: bias?[k] ?? 0)
                 for ty in 0..<tileRows {
                     let first = m + k * stride + image * tiles + ty * across

@@ -29,12 +29,14 @@ import Testing
 
     /// Even and odd sides (the last tile row and column hang over the edge), rows narrower and wider
     /// than the vectors and at their edges, one channel, the U-Net's 32 to 128, batches that take the
-    /// serial and the threaded path, with and without bias.
+    /// serial and the threaded path, with and without bias, and planes smaller than a vector in several
+    /// images of many channels (a whole-vector store then runs over several planes).
     static let shapes = [
         (1, 1, 1, 4, 4, true), (1, 3, 2, 5, 7, false), (2, 4, 5, 1, 1, true), (3, 2, 3, 2, 9, true),
         (2, 32, 32, 28, 28, true), (16, 64, 64, 7, 7, true), (9, 128, 64, 14, 14, false), (40, 8, 16, 6, 6, true),
         (3, 4, 4, 3, 17, true), (5, 3, 5, 33, 15, false), (6, 2, 3, 16, 32, true), (4, 96, 32, 28, 28, false),
         (2, 5, 3, 29, 31, true), (2, 3, 4, 30, 64, true), (3, 2, 2, 11, 36, false), (2, 16, 8, 27, 65, true),
+        (6, 3, 8, 2, 2, true), (5, 4, 6, 3, 3, false), (4, 2, 7, 4, 4, true),
     ]
 
     /// F(2x2, 3x3) loses a few float ulps of the largest term; F(4x4, 3x3)'s transforms have larger
