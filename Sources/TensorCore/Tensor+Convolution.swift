@@ -10,10 +10,11 @@ extension Tensor {
     /// the threads (`ImageBatchSplit`).
     ///
     /// - Parameter allowWinograd: a 3x3 kernel with stride 1 and padding 1 has its forward pass computed
-    ///   by Winograd's F(2x2, 3x3) instead (`conv2dWinograd`): the same convolution to rounding, in 2.25
-    ///   times fewer multiplications and without the input's im2col. A recorded result's backward pass is
-    ///   the direct form's (it needs only the input, the weight and the output's gradient), as cuDNN's
-    ///   Winograd forward in training.
+    ///   by Winograd's F(4x4, 3x3) or F(2x2, 3x3) instead (`conv2dWinograd`): the same convolution to
+    ///   rounding, in 4 or 2.25 times fewer multiplications and without the input's im2col. A recorded
+    ///   result's backward pass is Winograd's too: the input's gradient (`winogradInputGradient`) and the
+    ///   weight's and bias's (`winogradParameterGradients`), from the input, the weight and the output's
+    ///   gradient alone.
     public func conv2d(
         weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, allowWinograd: Bool = false
     ) -> Tensor {
@@ -47,9 +48,6 @@ extension Tensor {
         }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.record(out, inputs: inputs) { [self] g, _ in
-            let parts = ParameterGradientParts(
-                pieces: split.pieces, weight: weight, bias: bias,
-                transposedWeight: outChannels <= GEMMBlocking().inPlaceMaxColumns)
             // The input's gradient of a Winograd convolution is itself one (`winogradInputGradient`);
             // otherwise each thread clears its own images' gradient before it writes them (a zero fill of the
             // whole gradient on the calling thread was 1.3% of a CNN step).
@@ -59,6 +57,15 @@ extension Tensor {
                 ? g.winogradInputGradient(weight: weight)
                 : self.requiresGrad
                     ? Tensor(shape: self.shape, storage: TensorStorage(uninitializedCount: self.count)) : nil
+            // So are its weight's and bias's (`winogradParameterGradients`).
+            if winograd && weight.requiresGrad {
+                let (weightGradient, biasGradient) = self.winogradParameterGradients(
+                    outputGradient: g, weight: weight, bias: bias != nil)
+                return [gradInput, weightGradient] + (bias != nil ? [biasGradient] : [])
+            }
+            let parts = ParameterGradientParts(
+                pieces: split.pieces, weight: weight, bias: bias,
+                transposedWeight: outChannels <= GEMMBlocking().inPlaceMaxColumns)
             split.run { piece, images in
                 let scratch = grouping.columnScratch(geometry)
                 let staging = grouping.staging(planeSize: outPlane)

@@ -16,9 +16,8 @@ extension Tensor {
     /// Images' tiles side by side in one group's matrices: about this many columns per GEMM.
     static let winogradColumns = 256
 
-    /// Whether `conv2d(..., allowWinograd: true)` computes its forward pass by Winograd: a 3x3 kernel
-    /// with stride 1 and padding 1 (same-size output). A recorded result's backward pass is the direct
-    /// form's either way.
+    /// Whether `conv2d(..., allowWinograd: true)` computes its forward pass, and a recorded result's
+    /// backward pass, by Winograd: a 3x3 kernel with stride 1 and padding 1 (same-size output).
     static func winogradApplies(input: Tensor, weight: Tensor, stride: Int, padding: Int) -> Bool {
         winogradEnabled && stride == 1 && padding == 1 && weight.rank == 4 && input.rank == 4
             && weight.shape[2] == 3 && weight.shape[3] == 3 && weight.shape[1] == input.shape[1]
@@ -44,7 +43,7 @@ extension Tensor {
     /// `conv2d(weight:bias:stride: 1, padding: 1)` for a `[outC, inC, 3, 3]` weight, computed by
     /// Winograd's F(4x4, 3x3) where `Winograd4x4Transforms.suits` says so, else by F(2x2, 3x3) (always
     /// F(2x2, 3x3) under `MANIFOLD_WINOGRAD=2x2`). Forward only: it records no gradient (`conv2d`
-    /// records the direct form's backward pass for it).
+    /// records the backward pass, `winogradInputGradient` and `winogradParameterGradients`).
     func conv2dWinograd(weight: Tensor, bias: Tensor?) -> Tensor {
         !Self.winogradSmallTiles && Winograd4x4Transforms.suits(channels: shape[1], width: shape[3])
             ? conv2dWinograd(weight: weight, bias: bias, tiles: Winograd4x4Transforms.self)

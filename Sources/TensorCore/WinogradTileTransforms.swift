@@ -5,6 +5,10 @@
 /// Layouts: `U` is `[elements, outC, inC]`, `V` is `[elements, inC, columns]`, `M` is
 /// `[elements, outC, columns]`, where a group's columns are its images' tiles, image after image, each
 /// image's tiles row by row, `WinogradVectors.rowStride(columns:)` apart.
+///
+/// The weight gradient runs the algorithm backwards (`Tensor.winogradParameterGradients`): the output
+/// gradient through the output transform's adjoint (`dM = A dY A^T`), `elements` GEMMs
+/// `dU[ξ] += dM[ξ] V[ξ]^T`, and the weight transform's adjoint (`dW = G^T dU G`).
 protocol WinogradTileTransforms: Sendable {
     /// The tile's input window has `(m + 2)^2` elements: the element-wise products per tile.
     static var elements: Int { get }
@@ -21,4 +25,15 @@ protocol WinogradTileTransforms: Sendable {
     func transformOutput(
         _ m: UnsafePointer<Float>, columns: Int, count: Int, bias: UnsafePointer<Float>?,
         into output: UnsafeMutablePointer<Float>, stage: UnsafeMutablePointer<Float>)
+    /// Floats of scratch `transformOutputGradient` needs.
+    var outputGradientScratch: Int { get }
+    /// `dM[ξ][k][image * tiles + tile] = (A dy A^T)[ξ]` for the `count` images' output gradients from
+    /// `gradient` (NCHW), where `dy` is the tile's block of the gradient, zero past the image's edge: the
+    /// adjoint of `transformOutput`, laid out as `M`.
+    func transformOutputGradient(
+        _ gradient: UnsafePointer<Float>, count: Int, into dm: UnsafeMutablePointer<Float>, columns: Int,
+        scratch: UnsafeMutablePointer<Float>)
+    /// `dW[k][c] = G^T dU[ξ][k][c] G` for `dU` laid out as `U`, into the weight's `[outC, inC, 3, 3]`: the
+    /// adjoint of `transformWeights`, in double precision.
+    func transformWeightGradient(_ du: UnsafePointer<Float>, into weight: UnsafeMutablePointer<Float>)
 }

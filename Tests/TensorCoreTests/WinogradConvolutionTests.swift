@@ -99,33 +99,103 @@ import Testing
         #expect(!unrecorded.requiresGrad)
     }
 
-    /// Recorded, the Winograd forward pass gives the direct form's output to rounding and, for the same
-    /// output gradient, bitwise its parameters' gradients (their backward pass is the direct form's) and
-    /// the input's gradient to rounding (a Winograd convolution with the turned kernels).
-    @Test func recordedWinogradForwardHasTheDirectFormsGradients() {
-        var rng = RandomGenerator(seed: 8)
-        for (batch, channels, outChannels, side) in [(3, 5, 7, 9), (2, 32, 16, 14), (1, 3, 2, 4), (2, 16, 8, 28)] {
-            let x = Tensor.randomNormal([batch, channels, side, side], generator: &rng)
-            let weight = Tensor.randomNormal([outChannels, channels, 3, 3], generator: &rng)
-            let bias = Tensor.randomNormal([outChannels], generator: &rng)
-            let upstream = Tensor.randomNormal([batch, outChannels, side, side], generator: &rng)
-            func run(winograd: Bool) -> (out: [Float], grads: [[Float]]) {
-                let (xv, wv, bv) = (x.detached(), weight.detached(), bias.detached())
-                for t in [xv, wv, bv] { t.requiresGrad = true }
-                let out = xv.conv2d(weight: wv, bias: bv, stride: 1, padding: 1, allowWinograd: winograd)
-                (out * upstream).sum().backward()
-                return (out.scalars, [xv, wv, bv].map { $0.grad!.scalars })
-            }
-            let direct = run(winograd: false)
-            let winograd = run(winograd: true)
-            let largest = direct.out.map(abs).max()!
-            let error = zip(direct.out, winograd.out).map { abs($0 - $1) }.max()!
-            // F(4x4, 3x3) on the 28-wide image, F(2x2, 3x3) on the others (see the tests above).
-            #expect(error <= 1e-4 * largest, "\(batch)x\(channels)->\(outChannels) \(side)x\(side): \(error)")
-            #expect(direct.grads[1] == winograd.grads[1] && direct.grads[2] == winograd.grads[2])
-            let largestInput = direct.grads[0].map(abs).max()!
-            let inputError = zip(direct.grads[0], winograd.grads[0]).map { abs($0 - $1) }.max()!
-            #expect(inputError <= 1e-4 * largestInput, "input gradient: \(inputError) of \(largestInput)")
+    /// Recorded, the Winograd convolution gives the direct form's output and, for the same output
+    /// gradient, its input's, weight's and bias's gradients to rounding (the backward pass is Winograd's
+    /// too). Shapes as above: both tile sizes, odd sides, planes smaller than a vector, batches that take
+    /// the serial and the threaded path, groups of images cut short, and the U-Net's layers.
+    static let gradientShapes = [
+        (3, 5, 7, 9, 9), (2, 32, 16, 14, 14), (1, 3, 2, 4, 4), (2, 16, 8, 28, 28), (6, 3, 8, 2, 2), (5, 4, 6, 3, 3),
+        (2, 5, 3, 29, 31), (40, 8, 16, 6, 6), (9, 128, 64, 14, 14), (3, 96, 32, 28, 28), (16, 64, 64, 7, 7),
+        (7, 2, 3, 16, 32), (1, 1, 1, 1, 1),
+    ]
+
+    @Test(arguments: gradientShapes)
+    func recordedWinogradConvolutionHasTheDirectFormsGradients(shape: (Int, Int, Int, Int, Int)) {
+        let (batch, channels, outChannels, height, width) = shape
+        var rng = RandomGenerator(seed: UInt64(7 + batch * channels + height))
+        let x = Tensor.randomNormal([batch, channels, height, width], generator: &rng)
+        let weight = Tensor.randomNormal([outChannels, channels, 3, 3], generator: &rng)
+        let bias = Tensor.randomNormal([outChannels], generator: &rng)
+        let upstream = Tensor.randomNormal([batch, outChannels, height, width], generator: &rng)
+        func run(winograd: Bool) -> (out: [Float], grads: [[Float]]) {
+            let (xv, wv, bv) = (x.detached(), weight.detached(), bias.detached())
+            for t in [xv, wv, bv] { t.requiresGrad = true }
+            let out = xv.conv2d(weight: wv, bias: bv, stride: 1, padding: 1, allowWinograd: winograd)
+            (out * upstream).sum().backward()
+            return (out.scalars, [xv, wv, bv].map { $0.grad!.scalars })
         }
+        let direct = run(winograd: false)
+        let winograd = run(winograd: true)
+        func relativeError(_ a: [Float], _ b: [Float]) -> Float {
+            let largest = a.map(abs).max()!
+            return zip(a, b).map { abs($0 - $1) }.max()! / max(largest, .leastNormalMagnitude)
+        }
+        // F(4x4, 3x3) on the wide images with many channels, F(2x2, 3x3) on the others.
+        #expect(relativeError(direct.out, winograd.out) <= 1e-4, "output, \(shape)")
+        #expect(relativeError(direct.grads[0], winograd.grads[0]) <= 1e-4, "input gradient, \(shape)")
+        #expect(relativeError(direct.grads[1], winograd.grads[1]) <= 1e-4, "weight gradient, \(shape)")
+        #expect(relativeError(direct.grads[2], winograd.grads[2]) <= 1e-5, "bias gradient, \(shape)")
+    }
+
+    /// The weight gradient's two transforms are the adjoints of the forward pass's: for any `M` and `Y`,
+    /// `<transformOutput(M), Y> = <M, transformOutputGradient(Y)>`, and for any kernels `g` and `dU`,
+    /// `<transformWeights(g), dU> = <g, transformWeightGradient(dU)>`, over every tile element, edge
+    /// tile and channel (images hanging over their tiles' edges, planes smaller than a vector).
+    @Test(arguments: [false, true], [(2, 3, 2, 5, 7), (3, 2, 4, 9, 30), (4, 2, 3, 2, 2), (1, 1, 1, 28, 28)])
+    func gradientTransformsAreTheAdjoints(fourByFour: Bool, shape: (Int, Int, Int, Int, Int)) {
+        if fourByFour {
+            checkAdjoints(Winograd4x4Transforms.self, shape)
+        } else {
+            checkAdjoints(Winograd2x2Transforms.self, shape)
+        }
+    }
+
+    func checkAdjoints<T: WinogradTileTransforms>(_ kind: T.Type, _ shape: (Int, Int, Int, Int, Int)) {
+        let (count, channels, outChannels, height, width) = shape
+        let transforms = T(channels: channels, outChannels: outChannels, height: height, width: width)
+        let columns = count * transforms.tiles
+        let ld = WinogradVectors.rowStride(columns: columns)
+        var rng = RandomGenerator(seed: UInt64(count * 100 + height * 10 + width))
+        let mCount = T.elements * outChannels * ld
+        // M's slack lanes past the group's columns are never read: zero them in both products.
+        let m = Tensor.randomNormal([mCount], generator: &rng)
+        for row in 0..<(T.elements * outChannels) {
+            for lane in columns..<ld { m.data[row * ld + lane] = 0 }
+        }
+        let y = Tensor.randomNormal([count * outChannels * height * width], generator: &rng)
+        let forward = TensorStorage(count: y.count)
+        let scratch = TensorStorage(
+            count: max(transforms.outputScratch, transforms.outputGradientScratch, transforms.inputScratch))
+        transforms.transformOutput(
+            m.data, columns: columns, count: count, bias: nil, into: forward.pointer, stage: scratch.pointer)
+        let adjoint = TensorStorage(count: mCount)
+        transforms.transformOutputGradient(
+            y.data, count: count, into: adjoint.pointer, columns: columns, scratch: scratch.pointer)
+        var (left, right, scale) = (0.0, 0.0, 0.0)
+        for i in 0..<y.count {
+            left += Double(forward.pointer[i]) * Double(y.data[i])
+            scale += abs(Double(forward.pointer[i]) * Double(y.data[i]))
+        }
+        for row in 0..<(T.elements * outChannels) {
+            for lane in 0..<columns {
+                right += Double(m.data[row * ld + lane]) * Double(adjoint.pointer[row * ld + lane])
+            }
+        }
+        #expect(abs(left - right) <= 1e-5 * scale, "output transform: \(left) vs \(right)")
+
+        let g = Tensor.randomNormal([outChannels * channels * 9], generator: &rng)
+        let du = Tensor.randomNormal([T.elements * outChannels * channels], generator: &rng)
+        let u = TensorStorage(count: du.count)
+        transforms.transformWeights(g.data, into: u.pointer)
+        let dg = TensorStorage(count: g.count)
+        transforms.transformWeightGradient(du.data, into: dg.pointer)
+        var (weightLeft, weightRight, weightScale) = (0.0, 0.0, 0.0)
+        for i in 0..<du.count {
+            weightLeft += Double(u.pointer[i]) * Double(du.data[i])
+            weightScale += abs(Double(u.pointer[i]) * Double(du.data[i]))
+        }
+        for i in 0..<g.count { weightRight += Double(g.data[i]) * Double(dg.pointer[i]) }
+        #expect(
+            abs(weightLeft - weightRight) <= 1e-5 * weightScale, "weight transform: \(weightLeft) vs \(weightRight)")
     }
 }
