@@ -52,10 +52,11 @@ extension Job {
                     : up ? "the strongest guidance already" : "no guidance already"
             }
         case .character("k"):
-            change = { experiment, _ in experiment.nextGuide(among: guides()) }
+            let reading = GuideReading(guides)
+            change = { experiment, _ in experiment.nextGuide(among: reading.runs) }
             unchanged = { steering in
                 if case .classifier(let current) = steering.guidance {
-                    guard guides().contains(where: { $0.name == current }) else {
+                    guard reading.runs.contains(where: { $0.name == current }) else {
                         return
                             "k: the guiding classifier run '\(Sanitize.line(current))' is gone, and no other run on this data can guide"
                     }
@@ -84,5 +85,25 @@ extension Job {
                 return "\(error)"
             }
         }
+    }
+}
+
+/// One key press's reading of the guiding classifier runs: the runs folder is read at the first use, on the
+/// runner's queue, and that list serves the rest of the press (the status line's check of a press that
+/// changed nothing read the folder a second time).
+private final class GuideReading: @unchecked Sendable {
+    private let read: @Sendable () -> [RunDirectory]
+    private let lock = NSLock()
+    private var cached: [RunDirectory]?
+
+    init(_ read: @escaping @Sendable () -> [RunDirectory]) { self.read = read }
+
+    var runs: [RunDirectory] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached { return cached }
+        let list = read()
+        cached = list
+        return list
     }
 }

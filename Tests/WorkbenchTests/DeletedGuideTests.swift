@@ -84,4 +84,34 @@ import Testing
             try Self.press("k", on: experiment, root: root)
                 == "k: the guiding classifier run 'only' is gone, and no other run on this data can guide")
     }
+
+    /// Each press of `k` reads the runs folder once, also when it changes nothing and its status line says
+    /// why (that check read the folder a second time).
+    @Test func kReadsTheRunsFolderOncePerPress() throws {
+        let root = try Self.runs(["only"])
+        defer { cleanup(root) }
+        let experiment = try Self.sampler(root: root)
+        let reads = ReadCount()
+        let counted: @Sendable () -> [RunDirectory] = {
+            reads.add()
+            return Self.guides(root: root)()
+        }
+        let press = try #require(Job.samplingControls(KeyEvent(.character("k")), guides: counted))
+        #expect(press(experiment) == "no other classifier run on this data to guide with")
+        #expect(reads.value == 1)
+        try FileManager.default.removeItem(atPath: "\(root)/only")
+        let again = try #require(Job.samplingControls(KeyEvent(.character("k")), guides: counted))
+        #expect(
+            again(experiment) == "k: the guiding classifier run 'only' is gone, and no other run on this data can guide"
+        )
+        #expect(reads.value == 2)
+    }
+}
+
+/// A thread-safe count of calls.
+private final class ReadCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }
