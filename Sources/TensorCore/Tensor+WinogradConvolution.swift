@@ -64,35 +64,25 @@ extension Tensor {
         transforms.transformWeights(weight.data, into: u.pointer)
         let split = ImageBatchSplit(
             batch: batch, flopsPerImage: 2.0 * Double(elements * outChannels * channels * tiles))
-        let groupSize = Swift.max(1, Self.winogradColumns / tiles)
         let (inPlane, outPlane) = (channels * height * width, outChannels * height * width)
         let out = Tensor(
             shape: [batch, outChannels, height, width], storage: TensorStorage(uninitializedCount: batch * outPlane))
         split.run { _, images in
-            guard !images.isEmpty else { return }
-            let size = min(groupSize, images.count)
-            let rowLength = WinogradVectors.rowStride(columns: size * tiles)
-            let v = TensorStorage(uninitializedCount: elements * channels * rowLength)
-            let m = TensorStorage(uninitializedCount: elements * outChannels * rowLength)
-            let scratch = TensorStorage(
-                uninitializedCount: Swift.max(transforms.inputScratch, transforms.outputScratch))
-            for first in stride(from: images.lowerBound, to: images.upperBound, by: size) {
-                let count = min(size, images.upperBound - first)
-                let columns = count * tiles
-                let ld = WinogradVectors.rowStride(columns: columns)
+            transforms.forEachGroup(of: images, scratch: Swift.max(transforms.inputScratch, transforms.outputScratch)) {
+                group, v, m, scratch in
+                let (columns, ld) = (group.columns, group.rowStride)
                 transforms.transformInput(
-                    self.data + first * inPlane, count: count, into: v.pointer, columns: columns,
-                    scratch: scratch.pointer)
+                    self.data + group.first * inPlane, count: group.count, into: v, columns: columns, scratch: scratch)
                 for element in 0..<elements {
                     GEMM.multiply(
                         m: outChannels, n: columns, k: channels, a: u.pointer + element * outChannels * channels,
-                        lda: channels, transA: false, b: v.pointer + element * channels * ld, ldb: ld,
-                        transB: false, c: m.pointer + element * outChannels * ld, ldc: ld,
+                        lda: channels, transA: false, b: v + element * channels * ld, ldb: ld,
+                        transB: false, c: m + element * outChannels * ld, ldc: ld,
                         threads: split.gemmThreads)
                 }
                 transforms.transformOutput(
-                    m.pointer, columns: columns, count: count, bias: bias.map { UnsafePointer($0.data) },
-                    into: out.data + first * outPlane, stage: scratch.pointer)
+                    m, columns: columns, count: group.count, bias: bias.map { UnsafePointer($0.data) },
+                    into: out.data + group.first * outPlane, stage: scratch)
             }
         }
         return out

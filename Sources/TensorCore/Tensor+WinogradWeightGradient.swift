@@ -26,41 +26,30 @@ extension Tensor {
         let tiles = transforms.tiles
         let split = ImageBatchSplit(
             batch: batch, flopsPerImage: 2.0 * Double(elements * outChannels * channels * tiles))
-        let groupSize = Swift.max(1, Self.winogradColumns / tiles)
         let (inPlane, outPlane, positions) = (channels * height * width, outChannels * height * width, height * width)
         let partSize = elements * outChannels * channels
         let parts = TensorStorage(count: split.pieces * partSize)
         let biasParts = bias ? TensorStorage(count: split.pieces * outChannels) : nil
         split.run { piece, images in
-            guard !images.isEmpty else { return }
             let du = parts.pointer + piece * partSize
-            let size = min(groupSize, images.count)
-            let rowLength = WinogradVectors.rowStride(columns: size * tiles)
-            let v = TensorStorage(uninitializedCount: elements * channels * rowLength)
-            let dm = TensorStorage(uninitializedCount: elements * outChannels * rowLength)
-            let scratch = TensorStorage(
-                uninitializedCount: Swift.max(transforms.inputScratch, transforms.outputGradientScratch))
-            for first in stride(from: images.lowerBound, to: images.upperBound, by: size) {
-                let count = min(size, images.upperBound - first)
-                let columns = count * tiles
-                let ld = WinogradVectors.rowStride(columns: columns)
+            let scratchSize = Swift.max(transforms.inputScratch, transforms.outputGradientScratch)
+            transforms.forEachGroup(of: images, scratch: scratchSize) { group, v, dm, scratch in
+                let (columns, ld) = (group.columns, group.rowStride)
                 transforms.transformInput(
-                    self.data + first * inPlane, count: count, into: v.pointer, columns: columns,
-                    scratch: scratch.pointer)
+                    self.data + group.first * inPlane, count: group.count, into: v, columns: columns, scratch: scratch)
                 transforms.transformOutputGradient(
-                    g.data + first * outPlane, count: count, into: dm.pointer, columns: columns,
-                    scratch: scratch.pointer)
+                    g.data + group.first * outPlane, count: group.count, into: dm, columns: columns, scratch: scratch)
                 // dU[ξ]^T [inC, outC] += V[ξ] dM[ξ]^T: V is read in place and dM, of fewer rows in the U-Net's
                 // widest layers, packed (the other way round, 96 -> 32 at 28x28 took 124-136 us an image, 83-98 so).
                 for element in 0..<elements {
                     GEMM.multiply(
-                        m: channels, n: outChannels, k: columns, a: v.pointer + element * channels * ld, lda: ld,
-                        transA: false, b: dm.pointer + element * outChannels * ld, ldb: ld, transB: true,
+                        m: channels, n: outChannels, k: columns, a: v + element * channels * ld, lda: ld,
+                        transA: false, b: dm + element * outChannels * ld, ldb: ld, transB: true,
                         c: du + element * outChannels * channels, ldc: outChannels, beta: 1,
                         threads: split.gemmThreads)
                 }
                 if let biasParts {
-                    for image in first..<(first + count) {
+                    for image in group.first..<(group.first + group.count) {
                         ElementwiseKernels.accumulateRowTotals(
                             g.data + image * outPlane, rows: outChannels, width: positions,
                             into: biasParts.pointer + piece * outChannels)

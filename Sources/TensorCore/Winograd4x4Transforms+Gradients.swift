@@ -54,24 +54,13 @@ extension Winograd4x4Transforms {
                             let even = SIMD16(lowHalf: low.evenHalf, highHalf: high.evenHalf)
                             let odd = SIMD16(lowHalf: low.oddHalf, highHalf: high.oddHalf)
                             let t = Self.throughA(even.evenHalf, odd.evenHalf, even.oddHalf, odd.oddHalf)
-                            WinogradVectors.store(t.0, target)
-                            WinogradVectors.store(t.1, target + 8)
-                            WinogradVectors.store(t.2, target + 16)
-                            WinogradVectors.store(t.3, target + 24)
-                            WinogradVectors.store(t.4, target + 32)
-                            WinogradVectors.store(t.5, target + 40)
+                            WinogradVectors.store(t, target, stride: 8)
                         }
                         for j in 0..<6 {
                             let t = Self.throughA(
                                 WinogradVectors.load(rows + 8 * j), WinogradVectors.load(rows + 48 + 8 * j),
                                 WinogradVectors.load(rows + 96 + 8 * j), WinogradVectors.load(rows + 144 + 8 * j))
-                            let out = first + j * planeStride + lane
-                            WinogradVectors.store(t.0, out)
-                            WinogradVectors.store(t.1, out + 6 * planeStride)
-                            WinogradVectors.store(t.2, out + 12 * planeStride)
-                            WinogradVectors.store(t.3, out + 18 * planeStride)
-                            WinogradVectors.store(t.4, out + 24 * planeStride)
-                            WinogradVectors.store(t.5, out + 30 * planeStride)
+                            WinogradVectors.store(t, first + j * planeStride + lane, stride: 6 * planeStride)
                         }
                     }
                 }

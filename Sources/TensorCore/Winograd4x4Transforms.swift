@@ -154,12 +154,7 @@ struct Winograd4x4Transforms: WinogradTileTransforms {
                             WinogradVectors.load(p3 + lane), WinogradVectors.load(p0 + lane),
                             WinogradVectors.load(p1 + lane), WinogradVectors.load(p2 + lane),
                             WinogradVectors.load(p3 + lane + 1), WinogradVectors.load(p0 + lane + 1))
-                        WinogradVectors.store(r.0, target + lane)
-                        WinogradVectors.store(r.1, target + span + lane)
-                        WinogradVectors.store(r.2, target + 2 * span + lane)
-                        WinogradVectors.store(r.3, target + 3 * span + lane)
-                        WinogradVectors.store(r.4, target + 4 * span + lane)
-                        WinogradVectors.store(r.5, target + 5 * span + lane)
+                        WinogradVectors.store(r, target + lane, stride: span)
                     }
                 }
                 for ty in 0..<tileRows {
@@ -171,13 +166,7 @@ struct Winograd4x4Transforms: WinogradTileTransforms {
                                 WinogradVectors.load(top + (6 * p + j) * span + lane)
                             }
                             let t = Self.throughB(row(0), row(1), row(2), row(3), row(4), row(5))
-                            let out = first + j * planeStride + lane
-                            WinogradVectors.store(t.0, out)
-                            WinogradVectors.store(t.1, out + 6 * planeStride)
-                            WinogradVectors.store(t.2, out + 12 * planeStride)
-                            WinogradVectors.store(t.3, out + 18 * planeStride)
-                            WinogradVectors.store(t.4, out + 24 * planeStride)
-                            WinogradVectors.store(t.5, out + 30 * planeStride)
+                            WinogradVectors.store(t, first + j * planeStride + lane, stride: 6 * planeStride)
                         }
                     }
                 }

@@ -13,6 +13,9 @@ protocol WinogradTileTransforms: Sendable {
     /// The tile's input window has `(m + 2)^2` elements: the element-wise products per tile.
     static var elements: Int { get }
     init(channels: Int, outChannels: Int, height: Int, width: Int)
+    /// Input and output channels.
+    var channels: Int { get }
+    var outChannels: Int { get }
     /// Tiles per image.
     var tiles: Int { get }
     /// Floats of scratch `transformInput` and `transformOutput` need.
@@ -36,4 +39,42 @@ protocol WinogradTileTransforms: Sendable {
     /// `dW[k][c] = G^T dU[ξ][k][c] G` for `dU` laid out as `U`, into the weight's `[outC, inC, 3, 3]`: the
     /// adjoint of `transformWeights`, in double precision.
     func transformWeightGradient(_ du: UnsafePointer<Float>, into weight: UnsafeMutablePointer<Float>)
+}
+
+/// A group of consecutive images whose tiles sit side by side in `V` and `M`.
+struct WinogradGroup {
+    /// The group's first image in the batch and its number of images.
+    let first: Int
+    let count: Int
+    /// Its tiles, and the row length of `V` and `M` for them (`WinogradVectors.rowStride`).
+    let columns: Int
+    let rowStride: Int
+}
+
+extension WinogradTileTransforms {
+    /// Runs `body` on each group of `images` (consecutive images, about `Tensor.winogradColumns` tiles),
+    /// in order, with buffers allocated once for them all: `v` `[elements, inC, rowStride]`, `m`
+    /// `[elements, outC, rowStride]` and `scratch` floats of scratch (`conv2dWinograd` and
+    /// `winogradParameterGradients` run a piece of the batch so).
+    func forEachGroup(
+        of images: Range<Int>, scratch: Int,
+        _ body: (
+            _ group: WinogradGroup, _ v: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+            _ scratch: UnsafeMutablePointer<Float>
+        ) -> Void
+    ) {
+        guard !images.isEmpty else { return }
+        let size = min(max(1, Tensor.winogradColumns / tiles), images.count)
+        let rowLength = WinogradVectors.rowStride(columns: size * tiles)
+        let v = TensorStorage(uninitializedCount: Self.elements * channels * rowLength)
+        let m = TensorStorage(uninitializedCount: Self.elements * outChannels * rowLength)
+        let scratchStorage = TensorStorage(uninitializedCount: scratch)
+        for first in stride(from: images.lowerBound, to: images.upperBound, by: size) {
+            let count = min(size, images.upperBound - first)
+            let group = WinogradGroup(
+                first: first, count: count, columns: count * tiles,
+                rowStride: WinogradVectors.rowStride(columns: count * tiles))
+            body(group, v.pointer, m.pointer, scratchStorage.pointer)
+        }
+    }
 }

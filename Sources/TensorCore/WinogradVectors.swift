@@ -69,4 +69,18 @@ enum WinogradVectors {
     static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
     }
+
+    /// Stores six vectors `stride` floats apart: the six elements of a 1-D transform of F(4x4, 3x3), each
+    /// into its own row.
+    @inline(__always)
+    static func store(
+        _ t: (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes), _ p: UnsafeMutablePointer<Float>, stride: Int
+    ) {
+        store(t.0, p)
+        store(t.1, p + stride)
+        store(t.2, p + 2 * stride)
+        store(t.3, p + 3 * stride)
+        store(t.4, p + 4 * stride)
+        store(t.5, p + 5 * stride)
+    }
 }
