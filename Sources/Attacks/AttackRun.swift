@@ -59,6 +59,13 @@ public class AttackRun {
     /// True once the last iteration is done.
     public var isFinished: Bool { stoppedEarly || iteration >= iterationCount }
 
+    /// `iteration/iterationCount`, with ", stopped early" once the run ended before its last iteration
+    /// (every image broken, or the attack converged): a finished AutoAttack read "1000/6899" as if cut short.
+    public var progressText: String {
+        let text = "\(iteration)/\(iterationCount)"
+        return isFinished && iteration < iterationCount ? text + ", stopped early" : text
+    }
+
     /// Does one iteration.
     public func step() throws {
         precondition(!isFinished, "step() after the attack finished")

@@ -236,7 +236,7 @@ public final class AttackExperiment: VisualExperiment {
                 AttackFactory.radiusFreeMethods.contains(method)
                     ? "none" : String(format: threat.norm == .l2 ? "%.4g (L2)" : "%.4g", threat.epsilon)
             ),
-            ("iteration", "\(run.iteration)/\(run.iterationCount)"),
+            ("iteration", run.progressText),
             ("image", "\(index) (true: \(className(labels[index])))"),
             ("prediction", "\(className(predictedBefore)) → \(className(predictedAfter))"),
             ("success", selectedSuccess ? "yes" : "no"),

@@ -25,6 +25,23 @@ struct NewAttackTests {
         }
     }
 
+    /// A run that ends before its last iteration says so in its progress (the attack lab's "iteration"
+    /// figure): DeepFool stops once every image has crossed; a run to its last iteration does not.
+    @Test func progressTextSaysWhenARunStoppedEarly() throws {
+        let model = TinyModel.make()
+        let (images, labels) = TinyModel.testBatch(8)
+        let run = try DeepFool(steps: 50).makeRun(
+            classifier: model, images: images, labels: labels, threat: ThreatModel(epsilon: 1))
+        #expect(run.progressText == "0/50")
+        while !run.isFinished { try run.step() }
+        #expect(run.iteration < 50)
+        #expect(run.progressText == "\(run.iteration)/50, stopped early")
+        let full = try PGD(steps: 3).makeRun(
+            classifier: model, images: images, labels: labels, threat: ThreatModel(epsilon: 0.1))
+        while !full.isFinished { try full.step() }
+        #expect(full.progressText == "3/3")
+    }
+
     /// DeepFool on a linear classifier crosses the nearest boundary in one step, by hand: logits
     /// `z = (x_0, x_1, 2 x_2)` at `x = (0.6, 0.3, 0.1, 0.5)` are (0.6, 0.3, 0.2), so k_0 = 0; class 1 is
     /// 0.3 / sqrt(2) = 0.212 away, class 2 0.4 / sqrt(5) = 0.179 (nearest), so
