@@ -18,33 +18,36 @@ public enum ElementwiseKernels {
         UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: Vector.self)
     }
 
-    /// y = max(x, 0) (in place when `x == y`).
+    /// y = max(x, 0), and NaN where x is NaN, as PyTorch's `relu` (in place when `x == y`). (`pointwiseMax`
+    /// and `x > 0 ? x : 0` both turn a NaN into 0, so a NaN inside a network could vanish before the loss.)
     public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         var i = 0
         let zero = Vector(repeating: 0)
         while i + 16 <= n {
-            store(pointwiseMax(load(x, i), zero), y, i)
+            let v = load(x, i)
+            store(v.replacing(with: zero, where: v .<= zero), y, i)
             i += 16
         }
         while i < n {
-            y[i] = x[i] > 0 ? x[i] : 0
+            y[i] = x[i] <= 0 ? 0 : x[i]
             i += 1
         }
     }
 
-    /// dx = g where y > 0, else 0: ReLU's backward pass from its output (in place when `g == dx`).
+    /// dx = 0 where y <= 0, else g (a NaN output passes its gradient on, as PyTorch's `threshold_backward`
+    /// does): ReLU's backward pass from its output (in place when `g == dx`).
     public static func reluBackward(
         _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int
     ) {
         var i = 0
         let zero = Vector(repeating: 0)
         while i + 16 <= n {
-            let mask = load(y, i) .> zero
-            store(zero.replacing(with: load(g, i), where: mask), dx, i)
+            let mask = load(y, i) .<= zero
+            store(load(g, i).replacing(with: zero, where: mask), dx, i)
             i += 16
         }
         while i < n {
-            dx[i] = y[i] > 0 ? g[i] : 0
+            dx[i] = y[i] <= 0 ? 0 : g[i]
             i += 1
         }
     }

@@ -1,8 +1,9 @@
 /// The 2x2, stride-2 max pooling window (every CNN here pools so) over one output row, 8 or 4 windows
 /// at a time: a row of `2n` inputs loads as one vector whose even and odd lanes are the windows' left
 /// and right columns. Each window keeps its first maximum in the order top-left, top-right,
-/// bottom-left, bottom-right, and a NaN that comes first stays the maximum, exactly as the scalar loop
-/// of `Tensor.maxPool2d` does, so values and winners are bitwise the same. (The scalar loop's
+/// bottom-left, bottom-right, and its first NaN, if it has one, is the maximum (PyTorch's max pooling
+/// gives NaN there too), exactly as the scalar loop of `Tensor.maxPool2d` does, so values and winners
+/// are bitwise the same. (The scalar loop's
 /// branches on random data were 11% of a CNN training step on an Intel Xeon: mispredicted.)
 enum MaxPoolWindows {
     /// Writes the maxima of the `outputs` windows of one output row and each winner's index in the
@@ -73,12 +74,13 @@ enum MaxPoolWindows {
         return (best, index)
     }
 
-    /// Where `value` is larger than `best` (never where either is NaN), takes it and its index.
+    /// Where `value` is larger than `best`, or NaN while `best` is not, takes it and its index
+    /// (`Tensor.replacesMaximum`, lane by lane).
     @inline(__always)
     private static func keepLarger(
         _ value: SIMD8<Float>, _ valueIndex: SIMD8<Int32>, _ best: inout SIMD8<Float>, _ index: inout SIMD8<Int32>
     ) {
-        let larger = value .> best
+        let larger = .!(value .<= best) .& (best .== best)
         best.replace(with: value, where: larger)
         index.replace(with: valueIndex, where: larger)
     }
@@ -88,7 +90,7 @@ enum MaxPoolWindows {
     private static func keepLarger(
         _ value: SIMD4<Float>, _ valueIndex: SIMD4<Int32>, _ best: inout SIMD4<Float>, _ index: inout SIMD4<Int32>
     ) {
-        let larger = value .> best
+        let larger = .!(value .<= best) .& (best .== best)
         best.replace(with: value, where: larger)
         index.replace(with: valueIndex, where: larger)
     }

@@ -2,7 +2,8 @@
 /// compute threads by planes (one plane is one channel of one image).
 extension Tensor {
     /// Max pooling with a square window (PyTorch's `MaxPool2d(kernel, stride)`, no padding). The
-    /// gradient goes to the first maximum of each window, as in PyTorch.
+    /// gradient goes to the first maximum of each window, as in PyTorch; a window with a NaN gives NaN
+    /// (its first), as PyTorch's does.
     public func maxPool2d(kernel: Int, stride: Int? = nil) -> Tensor {
         precondition(rank == 4, "maxPool2d needs NCHW input")
         let step = stride ?? kernel
@@ -37,15 +38,15 @@ extension Tensor {
                         var bestIndex = corner
                         if kernel == 2 {
                             // The common 2x2 window, unrolled; ties keep the first, as below.
-                            if src[corner + 1] > best {
+                            if Tensor.replacesMaximum(src[corner + 1], best) {
                                 best = src[corner + 1]
                                 bestIndex = corner + 1
                             }
-                            if src[corner + width] > best {
+                            if Tensor.replacesMaximum(src[corner + width], best) {
                                 best = src[corner + width]
                                 bestIndex = corner + width
                             }
-                            if src[corner + width + 1] > best {
+                            if Tensor.replacesMaximum(src[corner + width + 1], best) {
                                 best = src[corner + width + 1]
                                 bestIndex = corner + width + 1
                             }
@@ -53,7 +54,7 @@ extension Tensor {
                             for ky in 0..<kernel {
                                 for kx in 0..<kernel {
                                     let index = corner + ky * width + kx
-                                    if src[index] > best {
+                                    if Tensor.replacesMaximum(src[index], best) {
                                         best = src[index]
                                         bestIndex = index
                                     }
@@ -82,6 +83,13 @@ extension Tensor {
             }
             return [grad]
         }
+    }
+
+    /// Whether a window's scan replaces its maximum so far, `best`, by `value`: when `value` is larger,
+    /// or is NaN while `best` is not (so the first NaN wins and stays).
+    @inline(__always)
+    static func replacesMaximum(_ value: Float, _ best: Float) -> Bool {
+        !(value <= best) && best == best
     }
 
     /// Nearest-neighbour upsampling by an integer factor.

@@ -33,6 +33,26 @@ struct ActivationSplitTests {
         Self.expectAtOneAndTwoThreads(x, g, expectedY, expectedGrad) { $0.relu() }
     }
 
+    /// A NaN stays NaN through ReLU, in the vector loop and in the tail, and passes its gradient on (as
+    /// PyTorch's `relu` and `threshold_backward`): `max(x, 0)` would have turned it into 0, and a NaN inside
+    /// a network could vanish before the loss.
+    @Test func reluKeepsNaNAndPassesItsGradient() {
+        // 37 elements: two whole vectors and a tail of 5; NaNs of both signs in each part, and -0.
+        var values = (0..<37).map { Float($0 % 5) - 2 }
+        for i in [1, 20, 34] { values[i] = .nan }
+        values[3] = -.nan
+        values[35] = -0.0
+        let x = Tensor(shape: [37], scalars: values).requiringGrad()
+        let g = Tensor(shape: [37], scalars: (0..<37).map { Float($0 + 1) })
+        let y = x.relu()
+        (y * g).sum().backward()
+        for i in 0..<37 {
+            let v = values[i]
+            #expect(v.isNaN ? y.scalars[i].isNaN : y.scalars[i] == Swift.max(v, 0), "element \(i)")
+            #expect(x.grad?.scalars[i] == (v.isNaN || v > 0 ? g.scalars[i] : 0), "gradient \(i)")
+        }
+    }
+
     @Test func siluAndItsGradientMatchTheOnePassKernelsAtOneAndTwoThreads() {
         var generator = RandomGenerator(seed: 11)
         // A U-Net feature map batch's size, plus 7 (a range end that is not a whole vector).

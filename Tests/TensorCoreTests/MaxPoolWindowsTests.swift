@@ -7,8 +7,8 @@ import Testing
 /// widths where the last block of windows is moved back (odd counts, an odd last column), with ties
 /// and NaNs that the order of comparisons decides.
 @Suite struct MaxPoolWindowsTests {
-    /// Maxima and winners (index in the plane) of every window, first maximum in reading order, by
-    /// scalar comparisons (`>`: a NaN in front stays, a later one never wins).
+    /// Maxima and winners (index in the plane) of every window: its first NaN in reading order if it
+    /// has one (PyTorch's max pooling gives NaN there), else its first maximum.
     func reference(_ x: [Float], planes: Int, height: Int, width: Int) -> (maxima: [Float], winners: [Int]) {
         let (oh, ow) = (height / 2, width / 2)
         var maxima: [Float] = []
@@ -17,11 +17,12 @@ import Testing
             for oy in 0..<oh {
                 for ox in 0..<ow {
                     let corner = 2 * oy * width + 2 * ox
+                    let window = [corner, corner + 1, corner + width, corner + width + 1]
                     var best = corner
-                    for index in [corner + 1, corner + width, corner + width + 1]
-                    where x[plane * height * width + index] > x[plane * height * width + best] {
+                    for index in window.dropFirst() where x[plane * height * width + index] > x[plane * height * width + best] {
                         best = index
                     }
+                    if let firstNaN = window.first(where: { x[plane * height * width + $0].isNaN }) { best = firstNaN }
                     maxima.append(x[plane * height * width + best])
                     winners.append(plane * height * width + best)
                 }
@@ -52,5 +53,27 @@ import Testing
         let grad = x.grad?.scalars ?? []
         let wrongGrad = (0..<values.count).filter { grad.count != values.count || grad[$0] != expectedGrad[$0] }
         #expect(wrongGrad.isEmpty, "\(wrongGrad.count) gradient entries differ, first at \(wrongGrad.prefix(5))")
+    }
+
+    /// The scalar loops (fewer than 4 windows a row, and other window sizes): a window with a NaN
+    /// anywhere gives NaN, and its gradient goes to that NaN; the other windows their maximum.
+    @Test func scalarWindowsGiveNaNWhereTheyHoldOne() {
+        // 2x2 windows over a 4x6 plane (3 a row: the scalar path), NaN last in the first window.
+        var values = (0..<24).map { Float($0) }
+        values[7] = .nan
+        let x = Tensor(shape: [1, 1, 4, 6], scalars: values).requiringGrad()
+        let y = x.maxPool2d(kernel: 2)
+        #expect(y.scalars[0].isNaN && Array(y.scalars.dropFirst()) == [9, 11, 19, 21, 23])
+        y.sum().backward()
+        #expect(x.grad?.scalars[7] == 1 && x.grad?.scalars[6] == 0)
+        // 3x3 windows, stride 2, over 5x5: the NaN is the last element of the first window only.
+        var wide = (0..<25).map { Float($0) }
+        wide[12] = .nan
+        let z = Tensor(shape: [1, 1, 5, 5], scalars: wide).maxPool2d(kernel: 3, stride: 2)
+        #expect(z.scalars.map(\.isNaN) == [true, true, true, true])
+        wide[12] = 0
+        wide[10] = .nan
+        let w = Tensor(shape: [1, 1, 5, 5], scalars: wide).maxPool2d(kernel: 3, stride: 2)
+        #expect(w.scalars[0].isNaN && w.scalars[2].isNaN && w.scalars[1] == 14 && w.scalars[3] == 24)
     }
 }
