@@ -74,20 +74,25 @@ public enum ThemeLoader {
     /// The bytes of a theme file.
     /// - Throws: `ThemeError` naming the file when it is not a regular file of sane size or cannot be read.
     static func contents(of path: String) throws -> Data {
-        // Only a regular file of sane size: `--theme /dev/zero` or a huge file must not hang or
-        // exhaust memory.
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let attributes, attributes[.type] as? FileAttributeType != .typeRegular {
+        // Only a regular file of sane size: `--theme /dev/zero`, a named pipe or a huge file must not hang
+        // or exhaust memory. Opened without blocking and checked on the open file, so a symbolic link
+        // counts as the file it names (the link's own attributes were checked before: a theme linked from a
+        // dotfiles folder was refused as "not a regular file").
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw ThemeError(file: sanitized(path), key: nil, message: errno == ENOENT ? "no such file" : "cannot be read")
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             throw ThemeError(file: sanitized(path), key: nil, message: "is not a regular file")
         }
-        if let size = attributes?[.size] as? NSNumber, size.intValue > maximumFileSize {
-            throw ThemeError(
-                file: sanitized(path), key: nil, message: "is larger than \(maximumFileSize) bytes")
+        let tooLarge = ThemeError(file: sanitized(path), key: nil, message: "is larger than \(maximumFileSize) bytes")
+        guard Int(info.st_size) <= maximumFileSize else { throw tooLarge }
+        guard let data = try? handle.read(upToCount: maximumFileSize + 1) ?? Data() else {
+            throw ThemeError(file: sanitized(path), key: nil, message: "cannot be read")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let missing = !FileManager.default.fileExists(atPath: path)
-            throw ThemeError(file: sanitized(path), key: nil, message: missing ? "no such file" : "cannot be read")
-        }
+        guard data.count <= maximumFileSize else { throw tooLarge }
         return data
     }
 

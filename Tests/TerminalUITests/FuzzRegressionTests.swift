@@ -106,4 +106,27 @@ import Testing
         let huge = ThemeLoader.load(request: path, environment: [:])
         #expect(huge.warning?.contains("is larger than") == true, "\(huge.warning ?? "nil")")
     }
+
+    /// Bug: a theme given as a symbolic link to a theme file (from a dotfiles folder) was refused as "not
+    /// a regular file": the check read the link's own type. The file it names counts; a link to a device
+    /// or to nothing is still refused.
+    @Test func themeThroughASymbolicLinkIsRead() throws {
+        let folder = NSTemporaryDirectory() + "manifold-linked-theme-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let light = Theme.embeddedJSONForTests.replacingOccurrences(of: "\"#7aa2f7\"", with: "\"#123456\"")
+        try light.write(toFile: folder + "/real.json", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link.json", withDestinationPath: "real.json")
+        let linked = ThemeLoader.load(request: folder + "/link.json", environment: [:])
+        #expect(linked.warning == nil, "\(linked.warning ?? "")")
+        #expect(linked.theme == ThemeLoader.load(request: folder + "/real.json", environment: [:]).theme)
+        #expect(linked.theme != .dark)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/device.json", withDestinationPath: "/dev/zero")
+        let device = ThemeLoader.load(request: folder + "/device.json", environment: [:])
+        #expect(device.theme == .dark && device.warning?.contains("is not a regular file") == true)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/dangling.json", withDestinationPath: "gone.json")
+        let dangling = ThemeLoader.load(request: folder + "/dangling.json", environment: [:])
+        #expect(dangling.theme == .dark && dangling.warning != nil, "\(dangling.warning ?? "nil")")
+    }
 }
+
