@@ -80,7 +80,8 @@ public enum ThemeLoader {
         // dotfiles folder was refused as "not a regular file").
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
-            throw ThemeError(file: sanitized(path), key: nil, message: errno == ENOENT ? "no such file" : "cannot be read")
+            throw ThemeError(
+                file: sanitized(path), key: nil, message: errno == ENOENT ? "no such file" : "cannot be read")
         }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var info = stat()

@@ -175,4 +175,3 @@ import Testing
         #expect(evaluated.stderr.split(separator: "\n").count == 1, "\(evaluated.stderr)")
     }
 }
-

@@ -129,4 +129,3 @@ import Testing
         #expect(dangling.theme == .dark && dangling.warning != nil, "\(dangling.warning ?? "nil")")
     }
 }
-
