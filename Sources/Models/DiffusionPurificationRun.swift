@@ -65,12 +65,27 @@ public final class DiffusionPurificationRun: PurificationRun {
                 let spread = Float(schedule.posteriorVariance(t).squareRoot())
                 next = next + noise.normal(x.shape) * spread
             }
-            x = next
+            x = Self.poisoningDivergedRows(next, eps: eps)
         case .ddim:
             let previous = position + 1 < steps.count ? schedule.alphaBars[steps[position + 1]] : 1
             x = estimate * Float(previous.squareRoot()) + eps * Float((1 - previous).squareRoot())
         }
         lastEstimate = recording ? estimate.detached() : estimate
         stepIndex += 1
+    }
+
+    /// `next` with NaN in every row whose noise prediction `eps` holds a NaN, an infinity or a value beyond
+    /// 1e6 (a network whose weights overflow): the ancestral step clamps the `x_0` estimate to [-1, 1], so
+    /// such a row would otherwise come out a finite, all-black or all-white image, purified without a word.
+    /// NaN rows are what `NonFiniteOutputs.check(purified:)` refuses (DDIM's unclamped steps give them
+    /// already). Adding a constant keeps `next` differentiable on the recording path.
+    static func poisoningDivergedRows(_ next: Tensor, eps: Tensor) -> Tensor {
+        let rows = eps.shape[0]
+        let width = rows > 0 ? eps.count / rows : 0
+        let diverged = (0..<rows).map { row in
+            UnsafeBufferPointer(start: eps.data + row * width, count: width).contains { !(Swift.abs($0) <= 1e6) }
+        }
+        guard diverged.contains(true) else { return next }
+        return next + Tensor(shape: [rows, 1], scalars: diverged.map { $0 ? Float.nan : 0 })
     }
 }

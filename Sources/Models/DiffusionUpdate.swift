@@ -15,7 +15,8 @@ struct DiffusionUpdate {
     let inverseSqrtAlpha: Float
     let noiseCoefficient: Float
     let sigma: Float
-    /// `|x_{t-1}|` beyond this (or NaN/Inf) counts as divergence.
+    /// `|x_{t-1}|` or `|eps|` beyond this (or NaN/Inf) counts as divergence: with `clip`, a noise
+    /// prediction of a network whose weights overflow would otherwise give a finite, wrong step.
     var limit: Float = 1e6
 
     @inline(__always)
@@ -35,7 +36,7 @@ struct DiffusionUpdate {
     }
 
     /// Writes `predicted` and `next` for `count` values; `noise` nil means `z = 0`.
-    /// - Returns: false when a value of `next` is NaN, infinite or beyond `limit`.
+    /// - Returns: false when a value of `next` or `eps` is NaN, infinite or beyond `limit`.
     func ancestral(
         x: UnsafePointer<Float>, eps: UnsafePointer<Float>, noise: UnsafePointer<Float>?,
         predicted: UnsafeMutablePointer<Float>, next: UnsafeMutablePointer<Float>, count: Int
@@ -51,10 +52,12 @@ struct DiffusionUpdate {
         }
         var i = 0
         while i + 16 <= count {
-            let (p, n) = lanes(load(x, i), load(eps, i), noise.map { load($0, i) } ?? zero)
+            let e = load(eps, i)
+            let (p, n) = lanes(load(x, i), e, noise.map { load($0, i) } ?? zero)
             UnsafeMutableRawPointer(predicted + i).storeBytes(of: p, as: Vector.self)
             UnsafeMutableRawPointer(next + i).storeBytes(of: n, as: Vector.self)
             flags |= limitBits &- (unsafeBitCast(n, to: SIMD16<Int32>.self) & Int32.max)
+            flags |= limitBits &- (unsafeBitCast(e, to: SIMD16<Int32>.self) & Int32.max)
             i += 16
         }
         if i < count {
@@ -66,7 +69,7 @@ struct DiffusionUpdate {
             let (p, n) = lanes(xv, ev, zv)
             for j in i..<count {
                 (predicted[j], next[j]) = (p[j - i], n[j - i])
-                if !(Swift.abs(n[j - i]) <= limit) { tailBad = true }
+                if !(Swift.abs(n[j - i]) <= limit && Swift.abs(ev[j - i]) <= limit) { tailBad = true }
             }
         }
         return !tailBad && (0..<16).allSatisfy { flags[$0] >= 0 }

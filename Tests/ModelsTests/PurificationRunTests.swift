@@ -1,6 +1,7 @@
-import Models
 import TensorCore
 import Testing
+
+@testable import Models
 
 /// The purification step machines (`PurificationRun`): stepped by hand they end on `purify`'s image, and
 /// their views (iterate, predicted clean image, noise level) are pixels and follow the chain.
@@ -71,5 +72,56 @@ import Testing
         while !ddpm.isFinished { ddpm.step() }
         let estimate = try #require(ddpm.estimate)
         #expect(zip(estimate.scalars, ddpm.output.scalars).allSatisfy { abs($0 - $1) < 1e-4 })
+    }
+
+    /// A row whose noise prediction holds a NaN, an infinity or a value beyond 1e6 comes out NaN (the vector
+    /// part and the tail of a row alike), the other rows as they were: the ancestral step's clamp would
+    /// otherwise turn it into a finite, black or white image.
+    @Test func rowsWhoseNoisePredictionOverflowsBecomeNaN() throws {
+        let next = Tensor(shape: [4, 20], scalars: (0..<80).map { Float($0) / 80 })
+        var eps = (0..<80).map { Float($0 % 7) - 3 }
+        eps[20 + 3] = 2e6
+        eps[40 + 18] = .infinity
+        eps[60 + 19] = -.nan
+        let out = DiffusionPurificationRun.poisoningDivergedRows(next, eps: Tensor(shape: [4, 20], scalars: eps))
+        #expect(Array(out.scalars[0..<20]) == Array(next.scalars[0..<20]))
+        #expect(out.scalars[20...].allSatisfy { $0.isNaN })
+        eps[20 + 3] = 1e6
+        eps[40 + 18] = -1e6
+        eps[60 + 19] = 0
+        let bounded = DiffusionPurificationRun.poisoningDivergedRows(next, eps: Tensor(shape: [4, 20], scalars: eps))
+        #expect(bounded.scalars == next.scalars)
+
+        // End to end: a DDPM whose weights are all 1e30 purifies to NaN rows, not to clamped images.
+        let model = PurifierTests.ddpm()
+        for (_, tensor) in model.namedParameters { tensor.data.update(repeating: 1e30, count: tensor.count) }
+        var draws = RandomGenerator(seed: 4)
+        let purified = try DiffusionPurifier(model: model, tStar: 8, reverse: .ddpm).purify(
+            PurifierTests.images(3), generator: &draws)
+        #expect(purified.scalars.allSatisfy { $0.isNaN })
+    }
+
+    /// The DDPM sampler's fused step reports a noise prediction beyond its limit (or not finite) as
+    /// divergence, in the vector loop and in the tail, although the clamped step itself stays finite.
+    @Test func ancestralStepReportsANoisePredictionBeyondTheLimit() {
+        let update = DiffusionUpdate(
+            sqrtOneMinusAlphaBar: 0.5, inverseSqrtAlphaBar: 1.2, clip: true, c0: 0.3, ct: 0.6, inverseSqrtAlpha: 1.01,
+            noiseCoefficient: 0.1, sigma: 0.05)
+        let count = 37
+        let x = [Float](repeating: 0.25, count: count)
+        var predicted = [Float](repeating: 0, count: count)
+        var next = [Float](repeating: 0, count: count)
+        func bounded(_ eps: [Float]) -> Bool {
+            update.ancestral(x: x, eps: eps, noise: nil, predicted: &predicted, next: &next, count: count)
+        }
+        #expect(bounded([Float](repeating: 0.5, count: count)))
+        for position in [5, 36] {
+            for value in [Float(1e30), -2e6, .infinity, .nan] {
+                var eps = [Float](repeating: 0.5, count: count)
+                eps[position] = value
+                #expect(!bounded(eps), "eps \(value) at \(position)")
+                if value.isFinite { #expect(next.allSatisfy { $0.isFinite }, "eps \(value) at \(position)") }
+            }
+        }
     }
 }
