@@ -108,11 +108,9 @@ public enum IDXReader {
         }.joined(separator: " ")
     }
 
-    /// Reads a whole regular file, refusing files larger than `maximumSize`. Opened without blocking, so
-    /// that a named pipe (whose `open` would wait for a writer, past a first Ctrl-C) is refused at once as
-    /// not a regular file; a regular file's reads ignore the flag.
+    /// Reads a whole regular file, refusing files larger than `maximumSize`.
     static func readFile(path: String, maximumSize: Int) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw DatasetError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var info = stat()

@@ -13,10 +13,9 @@ public enum FileIO {
         String(cString: strerror(code))
     }
 
-    /// Reads the whole regular file at `path`. Opened without blocking, so that a named pipe (whose `open`
-    /// would wait for a writer) is refused at once as not a regular file; a regular file ignores the flag.
+    /// Reads the whole regular file at `path`.
     public static func readAll(path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw SafeTensorsError.io(path: path, operation: "open", message: errorText(errno)) }
         defer { close(fd) }
         var info = stat()
