@@ -3,8 +3,8 @@
 /// and right columns. Each window keeps its first maximum in the order top-left, top-right,
 /// bottom-left, bottom-right, and its first NaN, if it has one, is the maximum (PyTorch's max pooling
 /// gives NaN there too), exactly as the scalar loop of `Tensor.maxPool2d` does, so values and winners
-/// are bitwise the same. (The scalar loop's
-/// branches on random data were 11% of a CNN training step on an Intel Xeon: mispredicted.)
+/// are bitwise the same. (The scalar loop's branches on random data were 11% of a CNN training step on
+/// an Intel Xeon: mispredicted.)
 enum MaxPoolWindows {
     /// Writes the maxima of the `outputs` windows of one output row and each winner's index in the
     /// input plane, for `outputs >= 4`. `top` is the first of the row's two input rows, `rowBase` its
