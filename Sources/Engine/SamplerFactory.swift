@@ -60,17 +60,18 @@ public enum SamplerFactory {
     public static func latentFunctions(_ model: any Module) -> (
         encode: (Tensor) -> Tensor, decode: (Tensor) -> Tensor, latent: Int
     )? {
+        // The decoders' sigmoid through `DecodedPixels`: logits that overflow give NaN, not white or black.
         if let vae = model as? VariationalAutoencoder {
-            return ({ vae.encode($0).mean }, { vae.decode($0) }, vae.latentCount)
+            return ({ vae.encode($0).mean }, { DecodedPixels.fromLogits(vae.decodeLogits($0)) }, vae.latentCount)
         }
         if let aae = model as? AdversarialAutoencoder {
-            return ({ aae.encode($0) }, { aae.decode($0) }, aae.latentCount)
+            return ({ aae.encode($0) }, { DecodedPixels.fromLogits(aae.decoder($0)) }, aae.latentCount)
         }
         if let wae = model as? WassersteinAutoencoder {
-            return ({ wae.encode($0) }, { wae.decode($0) }, wae.latentCount)
+            return ({ wae.encode($0) }, { DecodedPixels.fromLogits(wae.decoder($0)) }, wae.latentCount)
         }
         if let ae = model as? Autoencoder {
-            return ({ ae.encode($0) }, { ae.decode($0) }, ae.latentCount)
+            return ({ ae.encode($0) }, { DecodedPixels.fromLogits(ae.decoder($0)) }, ae.latentCount)
         }
         if let pca = model as? PCA {
             return ({ pca.encode($0) }, { pca.decode($0) }, pca.componentCount)
@@ -131,7 +132,9 @@ public enum SamplerFactory {
                 throw RuntimeFault("prior sampling needs a vae, aae or wae model")
             }
             var decode = unlabelled
-            if let classes, let vae = model as? VariationalAutoencoder { decode = { vae.decode($0, labels: classes) } }
+            if let classes, let vae = model as? VariationalAutoencoder {
+                decode = { DecodedPixels.fromLogits(vae.decodeLogits($0, labels: classes)) }
+            }
             if let codes { return PriorSampler(codes: codes, decode: decode) }
             return PriorSampler(
                 prior: prior(of: model), count: count, latent: latent, generator: &generator, decode: decode)

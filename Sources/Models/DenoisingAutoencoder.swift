@@ -31,17 +31,25 @@ public final class DenoisingAutoencoder: GenerativeModel {
     public var isConditional: Bool { sigmas.count > 1 }
 
     /// `r(x~)` for noisy images `[batch, pixels]` at level index `levels[i]` per row.
-    public func denoise(_ noisy: Tensor, levels: [Int]) -> Tensor {
-        guard isConditional else { return network(noisy).sigmoid() }
-        let oneHot = Tensor.oneHot(levels, classCount: sigmas.count)
-        return network(Tensor.concatenate([noisy, oneHot], axis: 1)).sigmoid()
+    public func denoise(_ noisy: Tensor, levels: [Int]) -> Tensor { logits(noisy, levels: levels).sigmoid() }
+
+    /// The network's output before the sigmoid of `denoise`.
+    func logits(_ noisy: Tensor, levels: [Int]) -> Tensor {
+        guard isConditional else { return network(noisy) }
+        return network(Tensor.concatenate([noisy, Tensor.oneHot(levels, classCount: sigmas.count)], axis: 1))
     }
 
-    /// The score estimate `(r(x) - x) / sigma^2` at level `level` for every row of `x`.
+    /// `denoise` for sampling and purification: NaN where the network's output overflows
+    /// (`DecodedPixels`), where `r(x~)` would be a saturated 0 or 1.
+    public func denoisedPixels(_ noisy: Tensor, levels: [Int]) -> Tensor {
+        DecodedPixels.fromLogits(logits(noisy, levels: levels))
+    }
+
+    /// The score estimate `(r(x) - x) / sigma^2` at level `level` for every row of `x` (`denoisedPixels`).
     public func score(_ x: Tensor, level: Int) -> Tensor {
         noGrad {
             let sigma = sigmas[level]
-            return (denoise(x, levels: [Int](repeating: level, count: x.shape[0])) - x) * (1 / (sigma * sigma))
+            return (denoisedPixels(x, levels: [Int](repeating: level, count: x.shape[0])) - x) * (1 / (sigma * sigma))
         }
     }
 

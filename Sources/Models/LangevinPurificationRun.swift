@@ -47,7 +47,7 @@ public final class LangevinPurificationRun: PurificationRun {
 
     public var output: Tensor {
         let last = purifier.ladder[purifier.ladder.count - 1]
-        return purifier.model.denoise(x, levels: [Int](repeating: last.level, count: x.shape[0])).clamped(
+        return purifier.model.denoisedPixels(x, levels: [Int](repeating: last.level, count: x.shape[0])).clamped(
             min: 0, max: 1)
     }
 
@@ -56,7 +56,7 @@ public final class LangevinPurificationRun: PurificationRun {
         let (sigma, level) = rung
         let last = purifier.ladder[purifier.ladder.count - 1].sigma
         let alpha = purifier.epsilon * sigma * sigma / (last * last)
-        let denoised = purifier.model.denoise(x, levels: [Int](repeating: level, count: x.shape[0]))
+        let denoised = purifier.model.denoisedPixels(x, levels: [Int](repeating: level, count: x.shape[0]))
         let score = (denoised - x) * (1 / (sigma * sigma))
         x = x + score * alpha + noise.normal(x.shape) * (2 * alpha).squareRoot()
         lastEstimate = denoised.detached()

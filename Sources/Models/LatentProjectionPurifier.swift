@@ -46,7 +46,7 @@ public final class LatentProjectionPurifier: Purifier {
         try self.init(
             kind: "ae", latentCount: autoencoder.latentCount, pixelCount: autoencoder.encoder.inputCount, steps: steps,
             restarts: restarts, parameters: autoencoder.parameters, encode: { autoencoder.encode($0) },
-            decode: { autoencoder.decode($0) })
+            decode: { DecodedPixels.fromLogits(autoencoder.decoder($0)) })
     }
 
     /// The projection for an unconditional VAE run (codes start at the encoder's mean).
@@ -56,7 +56,8 @@ public final class LatentProjectionPurifier: Purifier {
         }
         try self.init(
             kind: "vae", latentCount: vae.latentCount, pixelCount: vae.pixelCount, steps: steps, restarts: restarts,
-            parameters: vae.parameters, encode: { vae.encode($0).mean }, decode: { vae.decode($0) })
+            parameters: vae.parameters, encode: { vae.encode($0).mean },
+            decode: { DecodedPixels.fromLogits(vae.decodeLogits($0)) })
     }
 
     public var summary: String {

@@ -103,6 +103,36 @@ import Testing
         #expect(attacked.stdout.isEmpty, "\(attacked.stdout)")
     }
 
+    /// Bug: generative runs whose weights are all 1e30 sampled and purified without a word: their decoders'
+    /// logits overflow to plus or minus infinity, whose sigmoid (exactly 0 or 1) made all-white or all-black
+    /// PNGs that `sample` wrote and scored (exit 0), and `defend purify --with` a VAE or DAE run printed a
+    /// purified accuracy of them. The sampled pixels of such logits are NaN now (`DecodedPixels`), which the
+    /// samplers' and purifiers' divergence checks refuse in one line, exit 1, nothing written.
+    @Test func generativeRunsWhoseDecodersOverflowAreRefused() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try Self.overflowingRun(root: root, value: 0.01)
+        try Self.overflowingRun(root: root, model: ["vae"], name: "v")
+        try Self.overflowingRun(root: root, model: ["dae"], name: "d")
+        try Self.overflowingRun(root: root, model: ["wae"], name: "w")
+        for (arguments, says) in [
+            (["sample", "prior", "--run", "v"], "decoded samples are not finite"),
+            (["sample", "prior", "--run", "w"], "decoded samples are not finite"),
+            (["sample", "langevin", "--run", "d"], "Langevin diverged"),
+        ] {
+            let out = "\(root)/\(arguments[1])-\(arguments[3]).png"
+            let result = try ManifoldBinary.run(arguments + ["--n", "4", "--out", out, "--quiet"], runsRoot: root)
+            expectOneLine(result, status: 1, says, "\(arguments)")
+            #expect(!FileManager.default.fileExists(atPath: out), "\(arguments): the PNG was written")
+        }
+        for purifier in ["v", "d"] {
+            let result = try ManifoldBinary.run(
+                ["defend", "purify", "--with", purifier, "--classifier", "m", "--n", "4", "--quiet"], runsRoot: root)
+            expectOneLine(result, status: 1, "'--with' run '\(purifier)': purification diverged", purifier)
+            #expect(result.stdout.isEmpty, "\(purifier): \(result.stdout)")
+        }
+    }
+
     /// Bug: `sample --classifier RUN` scoring with such a run printed "FCD -nan" (JSON: `"fcd": null`) and
     /// class figures of NaN outputs, exit 0. It is now one line naming the scorer's checkpoint before anything
     /// is drawn, exit 1, and no PNG is written.
