@@ -47,7 +47,8 @@ public enum NonFiniteOutputs {
         let rows = rows(of: purified)
         guard rows > 0 else { return }
         throw RunError(
-            "\(purifier): purification diverged: \(rows) of the \(purified.shape.first ?? 0) purified images hold a "
+            "\(purifier): purification diverged: \(rows) of the \(purified.shape.first ?? 0) purified images "
+                + (rows == 1 ? "holds a " : "hold a ")
                 + "NaN or an infinity, so the defended classifier cannot be measured")
     }
 }
