@@ -8,11 +8,15 @@ enum WinogradVectors {
     /// row is written (and read) in whole vectors, up to 7 lanes past its end.
     static func rowStride(columns: Int) -> Int { columns + 8 }
 
-    /// `tailMasks[n]`: all bits set in the first n lanes, clear in the rest.
-    static let tailMasks: [SIMD16<UInt32>] = (0...16).map { n in
-        var mask = SIMD16<UInt32>()
-        for lane in 0..<n { mask[lane] = .max }
-        return mask
+    /// All bits set in the first `n` lanes (0...16), clear in the rest: `lane - n` is negative exactly
+    /// in those lanes, and its sign bit spread over the lane is the mask. Computed in registers: a
+    /// global table of masks was read through `swift_once`, a call (with `vzeroupper` and the live
+    /// vectors spilled around it) on every row's end.
+    @inline(__always)
+    static func tailMask(_ n: Int) -> SIMD16<UInt32> {
+        let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        return unsafeBitCast(
+            (lanes &- SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: n))) &>> 31, to: SIMD16<UInt32>.self)
     }
 
     /// Sixteen pixels of `line` from `start`, zero from `width` on. Past the row's end the vector is
@@ -29,7 +33,7 @@ enum WinogradVectors {
         let valid = width - start
         guard valid > 0 else { return SIMD16() }
         if source + 16 <= end {
-            let bits = UnsafeRawPointer(source).loadUnaligned(as: SIMD16<UInt32>.self) & tailMasks[valid]
+            let bits = UnsafeRawPointer(source).loadUnaligned(as: SIMD16<UInt32>.self) & tailMask(valid)
             return unsafeBitCast(bits, to: SIMD16<Float>.self)
         }
         store(Lanes(), stage)

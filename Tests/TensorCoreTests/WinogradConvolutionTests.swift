@@ -61,6 +61,14 @@ import Testing
         #expect(zip(four, expected).allSatisfy { abs($0 - $1) <= 1e-5 * 45.5 }, "\(four)")
     }
 
+    /// The row ends' masks: all bits in the first n lanes, none in the rest, for every n the loads use.
+    @Test func tailMaskKeepsTheFirstLanes() {
+        for n in 0...16 {
+            let mask = WinogradVectors.tailMask(n)
+            for lane in 0..<16 { #expect(mask[lane] == (lane < n ? UInt32.max : 0), "n \(n), lane \(lane)") }
+        }
+    }
+
     /// `conv2dWinograd` takes F(4x4, 3x3) for images at least 24 pixels wide with 16 or more input
     /// channels, where it is the faster, and F(2x2, 3x3) otherwise: its result is bitwise the one or
     /// the other's.
