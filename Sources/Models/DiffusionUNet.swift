@@ -86,11 +86,15 @@ struct DiffusionUNet {
     ) -> Tensor {
         let n = x.shape[0]
         let w = PrefixedWeights(weights: weights, prefix: prefix)
-        func conv(_ input: Tensor, _ name: String, stride: Int = 1) -> Tensor {
+        /// The convolution `name`, then the per-channel `shift` and the `residual` where given (added in
+        /// Winograd's output transform when nothing is recorded: `Tensor.conv2d(...shiftedPerChannelBy:adding:)`).
+        func conv(
+            _ input: Tensor, _ name: String, stride: Int = 1, shift: Tensor? = nil, residual: Tensor? = nil
+        ) -> Tensor {
             let weight = w["\(name).weight"]!
             return input.conv2d(
                 weight: weight, bias: w["\(name).bias"], stride: stride, padding: weight.shape[2] / 2,
-                allowWinograd: true)
+                allowWinograd: true, shiftedPerChannelBy: shift, adding: residual)
         }
         /// Group normalisation then SiLU, fused (`Tensor.groupNormSiLU`: the same bits as the two ops).
         func normSiLU(_ input: Tensor, _ name: String) -> Tensor {
@@ -103,11 +107,10 @@ struct DiffusionUNet {
         }
         let time = timeFeatures.silu()
         func block(_ input: Tensor, _ name: String) -> Tensor {
-            var h = conv(normSiLU(input, "\(name).norm1"), "\(name).conv1")
-            h = h.shiftedPerChannel(by: time.linear(weight: w["\(name).time.weight"]!, bias: w["\(name).time.bias"]))
-            h = conv(normSiLU(h, "\(name).norm2"), "\(name).conv2")
+            let shift = time.linear(weight: w["\(name).time.weight"]!, bias: w["\(name).time.bias"])
+            let h = conv(normSiLU(input, "\(name).norm1"), "\(name).conv1", shift: shift)
             let skip = w["\(name).skip.weight"] != nil ? conv(input, "\(name).skip") : input
-            return h + skip
+            return conv(normSiLU(h, "\(name).norm2"), "\(name).conv2", residual: skip)
         }
         let image = x.reshaped([n, 1, side, side])
         let first = block(conv(image, "input"), "down.0")

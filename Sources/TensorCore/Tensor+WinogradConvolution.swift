@@ -44,19 +44,31 @@ extension Tensor {
     /// Winograd's F(4x4, 3x3) where `Winograd4x4Transforms.suits` says so, else by F(2x2, 3x3) (always
     /// F(2x2, 3x3) under `MANIFOLD_WINOGRAD=2x2`). Forward only: it records no gradient (`conv2d`
     /// records the backward pass, `winogradInputGradient` and `winogradParameterGradients`).
-    func conv2dWinograd(weight: Tensor, bias: Tensor?) -> Tensor {
+    ///
+    /// With a `shift` (`[batch, outC]`) and a `residual` (the output's shape), the result is bitwise
+    /// `shiftedPerChannel(by: shift)` and then `+ residual` applied to the convolution's: the output
+    /// transform adds them as it writes each row (`WinogradOutputAddends`).
+    func conv2dWinograd(weight: Tensor, bias: Tensor?, shift: Tensor? = nil, residual: Tensor? = nil) -> Tensor {
         !Self.winogradSmallTiles && Winograd4x4Transforms.suits(channels: shape[1], width: shape[3])
-            ? conv2dWinograd(weight: weight, bias: bias, tiles: Winograd4x4Transforms.self)
-            : conv2dWinograd(weight: weight, bias: bias, tiles: Winograd2x2Transforms.self)
+            ? conv2dWinograd(
+                weight: weight, bias: bias, shift: shift, residual: residual, tiles: Winograd4x4Transforms.self)
+            : conv2dWinograd(
+                weight: weight, bias: bias, shift: shift, residual: residual, tiles: Winograd2x2Transforms.self)
     }
 
     /// `conv2dWinograd` by the given transforms: the weight and input transforms, `T.elements` GEMMs
     /// per group of images, and the output transform. Agrees with the direct form to rounding (F(2x2):
     /// a few float ulps of the largest term; F(4x4): its fractions and larger coefficients lose about
     /// ten times more).
-    func conv2dWinograd<T: WinogradTileTransforms>(weight: Tensor, bias: Tensor?, tiles kind: T.Type) -> Tensor {
+    func conv2dWinograd<T: WinogradTileTransforms>(
+        weight: Tensor, bias: Tensor?, shift: Tensor? = nil, residual: Tensor? = nil, tiles kind: T.Type
+    ) -> Tensor {
         let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
         let outChannels = weight.shape[0]
+        precondition(shift == nil || shift!.shape == [batch, outChannels], "conv2dWinograd: shift \(shift!.shape)")
+        precondition(
+            residual == nil || residual!.shape == [batch, outChannels, height, width],
+            "conv2dWinograd: residual \(residual!.shape)")
         let elements = T.elements
         let transforms = T(channels: channels, outChannels: outChannels, height: height, width: width)
         let tiles = transforms.tiles
@@ -80,9 +92,12 @@ extension Tensor {
                         transB: false, c: m + element * outChannels * ld, ldc: ld,
                         threads: split.gemmThreads)
                 }
+                let addends = WinogradOutputAddends(
+                    shift: shift.map { UnsafePointer($0.data + group.first * outChannels) },
+                    residual: residual.map { UnsafePointer($0.data + group.first * outPlane) })
                 transforms.transformOutput(
                     m, columns: columns, count: group.count, bias: bias.map { UnsafePointer($0.data) },
-                    into: out.data + group.first * outPlane, stage: scratch)
+                    addends: addends, into: out.data + group.first * outPlane, stage: scratch)
             }
         }
         return out

@@ -161,12 +161,13 @@ struct Winograd2x2Transforms: WinogradTileTransforms {
     /// into `output` (NCHW), 8 tiles per vector; `stage` holds `outputScratch` floats.
     func transformOutput(
         _ m: UnsafePointer<Float>, columns: Int, count: Int, bias: UnsafePointer<Float>?,
-        into output: UnsafeMutablePointer<Float>, stage: UnsafeMutablePointer<Float>
+        addends: WinogradOutputAddends, into output: UnsafeMutablePointer<Float>, stage: UnsafeMutablePointer<Float>
     ) {
         let (across, span) = (tileColumns, span)
         let stride = WinogradVectors.rowStride(columns: columns)
         let planeStride = outChannels * stride
         let bottom = stage + 16  // a tile row's second output row, 2 * span pixels
+        let residualEnd = addends.residual.map { $0 + count * outChannels * height * width }
         // Channel by channel, each channel's images in turn, so that an M row is read from start to
         // end, as `transformInput` writes V. A whole-vector store may run past a plane's end into the
         // image's next planes (several, when a plane is smaller than a vector), which this order writes
@@ -177,6 +178,15 @@ struct Winograd2x2Transforms: WinogradTileTransforms {
                 let plane = output + (image * outChannels + k) * height * width
                 let end = output + (image + 1) * outChannels * height * width
                 let shift = Lanes(repeating: bias?[k] ?? 0)
+                let extra = addends.shift(image: image, channel: k, channels: outChannels)
+                let residualPlane = addends.residual.map { $0 + (image * outChannels + k) * height * width }
+                /// The residual's 16 pixels of output row `y` from pixel `x`, where there is a residual.
+                @inline(__always) func withResidual(_ pixels: SIMD16<Float>, row y: Int, from x: Int) -> SIMD16<Float> {
+                    guard let residualPlane, let residualEnd else { return pixels }
+                    return pixels
+                        + WinogradVectors.sixteen(
+                            residualPlane + y * width, from: x, width: width, end: residualEnd, stage: stage)
+                }
                 for ty in 0..<tileRows {
                     let first = m + k * stride + image * tiles + ty * across
                     for lane in Swift.stride(from: 0, to: span, by: 8) {
@@ -192,14 +202,14 @@ struct Winograd2x2Transforms: WinogradTileTransforms {
                         (s.1, s.5) = column(1)
                         (s.2, s.6) = column(2)
                         (s.3, s.7) = column(3)
-                        let y00 = s.0 + s.1 + s.2 + shift
-                        let y01 = s.1 - s.2 - s.3 + shift
-                        let y10 = s.4 + s.5 + s.6 + shift
-                        let y11 = s.5 - s.6 - s.7 + shift
+                        let y00 = s.0 + s.1 + s.2 + shift + extra
+                        let y01 = s.1 - s.2 - s.3 + shift + extra
+                        let y10 = s.4 + s.5 + s.6 + shift + extra
+                        let y11 = s.5 - s.6 - s.7 + shift + extra
                         let top = plane + 2 * ty * width
                         WinogradVectors.write(
-                            WinogradVectors.interleave(y00, y01), top, from: 2 * lane, width: width, end: end,
-                            stage: stage)
+                            withResidual(WinogradVectors.interleave(y00, y01), row: 2 * ty, from: 2 * lane), top,
+                            from: 2 * lane, width: width, end: end, stage: stage)
                         UnsafeMutableRawPointer(bottom + 2 * lane).storeBytes(
                             of: WinogradVectors.interleave(y10, y11), as: SIMD16<Float>.self)
                     }
@@ -207,7 +217,9 @@ struct Winograd2x2Transforms: WinogradTileTransforms {
                     if 2 * ty + 1 < height {
                         let line = plane + (2 * ty + 1) * width
                         for lane in Swift.stride(from: 0, to: span, by: 8) {
-                            let pixels = UnsafeRawPointer(bottom + 2 * lane).loadUnaligned(as: SIMD16<Float>.self)
+                            let pixels = withResidual(
+                                UnsafeRawPointer(bottom + 2 * lane).loadUnaligned(as: SIMD16<Float>.self),
+                                row: 2 * ty + 1, from: 2 * lane)
                             WinogradVectors.write(pixels, line, from: 2 * lane, width: width, end: end, stage: stage)
                         }
                     }

@@ -201,22 +201,25 @@ struct Winograd4x4Transforms: WinogradTileTransforms {
     var outputScratch: Int { 16 + 24 * span }
 
     /// The output planes of the `count` images from `M` (the group's `columns` tiles, `rowStride`
-    /// apart): each tile's `A^T m A`, plus the bias, written into `output` (NCHW), 8 tiles per vector;
-    /// `stage` holds `outputScratch` floats. Down each column of a tile row first (into scratch), then
-    /// along each output row, the rows in address order (see `WinogradVectors.write`).
+    /// apart): each tile's `A^T m A`, plus the bias, then the addends, written into `output` (NCHW), 8
+    /// tiles per vector; `stage` holds `outputScratch` floats. Down each column of a tile row first
+    /// (into scratch), then along each output row, the rows in address order (see `WinogradVectors.write`).
     func transformOutput(
         _ m: UnsafePointer<Float>, columns: Int, count: Int, bias: UnsafePointer<Float>?,
-        into output: UnsafeMutablePointer<Float>, stage: UnsafeMutablePointer<Float>
+        addends: WinogradOutputAddends, into output: UnsafeMutablePointer<Float>, stage: UnsafeMutablePointer<Float>
     ) {
         let (across, span) = (tileColumns, span)
         let stride = WinogradVectors.rowStride(columns: columns)
         let planeStride = outChannels * stride
         let end = output + count * outChannels * height * width
+        let residualEnd = addends.residual.map { $0 + count * outChannels * height * width }
         let down = stage + 16  // [4][6][span]: A^T m of a tile row, row r, column j
         for image in 0..<count {
             for k in 0..<outChannels {
                 let plane = output + (image * outChannels + k) * height * width
+                let residualPlane = addends.residual.map { $0 + (image * outChannels + k) * height * width }
                 let shift = Lanes(repeating: bias?[k] ?? 0)
+                let extra = addends.shift(image: image, channel: k, channels: outChannels)
                 for ty in 0..<tileRows {
                     let first = m + k * stride + image * tiles + ty * across
                     for j in 0..<6 {
@@ -243,7 +246,15 @@ struct Winograd4x4Transforms: WinogradTileTransforms {
                                 WinogradVectors.load(row), WinogradVectors.load(row + span),
                                 WinogradVectors.load(row + 2 * span), WinogradVectors.load(row + 3 * span),
                                 WinogradVectors.load(row + 4 * span), WinogradVectors.load(row + 5 * span))
-                            let pixels = Self.interleave(y.0 + shift, y.1 + shift, y.2 + shift, y.3 + shift)
+                            var pixels = Self.interleave(
+                                y.0 + shift + extra, y.1 + shift + extra, y.2 + shift + extra, y.3 + shift + extra)
+                            if let residualPlane, let residualEnd {
+                                let source = residualPlane + (4 * ty + r) * width
+                                pixels.0 += WinogradVectors.sixteen(
+                                    source, from: 4 * lane, width: width, end: residualEnd, stage: stage)
+                                pixels.1 += WinogradVectors.sixteen(
+                                    source, from: 4 * lane + 16, width: width, end: residualEnd, stage: stage)
+                            }
                             WinogradVectors.write(pixels.0, line, from: 4 * lane, width: width, end: end, stage: stage)
                             WinogradVectors.write(
                                 pixels.1, line, from: 4 * lane + 16, width: width, end: end, stage: stage)

@@ -25,9 +25,11 @@ protocol WinogradTileTransforms: Sendable {
     func transformInput(
         _ images: UnsafePointer<Float>, count: Int, into v: UnsafeMutablePointer<Float>, columns: Int,
         scratch: UnsafeMutablePointer<Float>)
+    /// The output planes of the `count` images from `M`: each tile's `A^T m A`, plus the bias, then
+    /// `addends`' shift and residual, written into `output` (NCHW).
     func transformOutput(
         _ m: UnsafePointer<Float>, columns: Int, count: Int, bias: UnsafePointer<Float>?,
-        into output: UnsafeMutablePointer<Float>, stage: UnsafeMutablePointer<Float>)
+        addends: WinogradOutputAddends, into output: UnsafeMutablePointer<Float>, stage: UnsafeMutablePointer<Float>)
     /// Floats of scratch `transformOutputGradient` needs.
     var outputGradientScratch: Int { get }
     /// `dM[ξ][k][image * tiles + tile] = (A dy A^T)[ξ]` for the `count` images' output gradients from
@@ -39,6 +41,23 @@ protocol WinogradTileTransforms: Sendable {
     /// `dW[k][c] = G^T dU[ξ][k][c] G` for `dU` laid out as `U`, into the weight's `[outC, inC, 3, 3]`: the
     /// adjoint of `transformWeights`, in double precision.
     func transformWeightGradient(_ du: UnsafePointer<Float>, into weight: UnsafeMutablePointer<Float>)
+}
+
+/// What the output transform adds to each output pixel after the bias, each as an addition of its own
+/// in this order, so that the result is bitwise that of `Tensor.shiftedPerChannel` and then `+` applied
+/// to the convolution's output: the U-Net block's time shift and residual connection, added as each
+/// output row is written instead of in two more passes over the whole feature map.
+struct WinogradOutputAddends {
+    /// `[images, outC]`, from the group's first image: one value per image and output channel.
+    var shift: UnsafePointer<Float>?
+    /// NCHW like the output, from the group's first image.
+    var residual: UnsafePointer<Float>?
+
+    /// The shift of image `image`'s channel `k`, or -0, which adds nothing to any value (-0 + -0 is -0).
+    @inline(__always)
+    func shift(image: Int, channel k: Int, channels: Int) -> WinogradVectors.Lanes {
+        WinogradVectors.Lanes(repeating: shift?[image * channels + k] ?? -0.0)
+    }
 }
 
 /// A group of consecutive images whose tiles sit side by side in `V` and `M`.

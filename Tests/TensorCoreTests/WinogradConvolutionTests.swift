@@ -175,7 +175,8 @@ import Testing
         let scratch = TensorStorage(
             count: max(transforms.outputScratch, transforms.outputGradientScratch, transforms.inputScratch))
         transforms.transformOutput(
-            m.data, columns: columns, count: count, bias: nil, into: forward.pointer, stage: scratch.pointer)
+            m.data, columns: columns, count: count, bias: nil, addends: WinogradOutputAddends(), into: forward.pointer,
+            stage: scratch.pointer)
         let adjoint = TensorStorage(count: mCount)
         transforms.transformOutputGradient(
             y.data, count: count, into: adjoint.pointer, columns: columns, scratch: scratch.pointer)
