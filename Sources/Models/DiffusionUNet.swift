@@ -116,8 +116,8 @@ struct DiffusionUNet {
         let first = block(conv(image, "input"), "down.0")
         let second = block(conv(first, "downsample.0", stride: 2), "down.1")
         var h = block(conv(second, "downsample.1", stride: 2), "middle")
-        h = block(Tensor.concatenate([h.upsampleNearest(factor: 2), second], axis: 1), "up.0")
-        h = block(Tensor.concatenate([h.upsampleNearest(factor: 2), first], axis: 1), "up.1")
+        h = block(h.upsampleNearest(factor: 2, concatenatedWith: second), "up.0")
+        h = block(h.upsampleNearest(factor: 2, concatenatedWith: first), "up.1")
         return conv(normSiLU(h, "output.norm"), "output.conv").reshaped([n, side * side])
     }
 

@@ -104,20 +104,9 @@ extension Tensor {
             shape: [batch, channels, oh, ow], storage: TensorStorage(uninitializedCount: planes * planeOut))
         Tensor.forEachPlaneRange(planes: planes, elementsPerPlane: planeOut) { range in
             for plane in range {
-                let src = self.data + plane * planeIn
-                let dst = out.data + plane * planeOut
-                for y in 0..<oh {
-                    let line = src + (y / factor) * width
-                    let row = dst + y * ow
-                    if factor == 2 {
-                        for x in 0..<width {
-                            row[2 &* x] = line[x]
-                            row[2 &* x &+ 1] = line[x]
-                        }
-                    } else {
-                        for x in 0..<ow { row[x] = line[x / factor] }
-                    }
-                }
+                Tensor.upsamplePlane(
+                    self.data + plane * planeIn, into: out.data + plane * planeOut, height: height, width: width,
+                    factor: factor)
             }
         }
         let inputShape = shape
@@ -140,6 +129,30 @@ extension Tensor {
                 }
             }
             return [grad]
+        }
+    }
+
+    /// One `height x width` plane of `source` upsampled by `factor` into `target`: each row computed once
+    /// and copied to the `factor - 1` rows below it; by 2, eight pixels at a time, each written twice.
+    static func upsamplePlane(
+        _ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, height: Int, width: Int,
+        factor: Int
+    ) {
+        let ow = width * factor
+        for y in 0..<height {
+            let line = source + y * width
+            let row = target + y * factor * ow
+            var x = 0
+            if factor == 2 {
+                while x + 8 <= width {
+                    let pixels = UnsafeRawPointer(line + x).loadUnaligned(as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(row + 2 * x).storeBytes(
+                        of: WinogradVectors.interleave(pixels, pixels), as: SIMD16<Float>.self)
+                    x += 8
+                }
+            }
+            for outX in (x * factor)..<ow { row[outX] = line[outX / factor] }
+            for copy in 1..<factor { (row + copy * ow).update(from: row, count: ow) }
         }
     }
 
