@@ -25,6 +25,12 @@ public final class Conv2d: Module {
         input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding)
     }
 
+    /// The convolution followed by a 2x2, stride-2 max pooling, in one op (`Tensor.conv2dMaxPool`: the
+    /// same values and gradients as the two layers, without storing the convolution's output).
+    public func maxPooled(_ input: Tensor) -> Tensor {
+        input.conv2dMaxPool(weight: weight, bias: bias, stride: stride, padding: padding)
+    }
+
     public var namedParameters: [(name: String, tensor: Tensor)] { weightAndBias(weight, bias) }
 }
 
@@ -68,4 +74,7 @@ public final class MaxPool2d: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         input.maxPool2d(kernel: kernelSize, stride: stride)
     }
+
+    /// Whether this is the 2x2, stride-2 pooling that `Conv2d.maxPooled` applies.
+    public var isTwoByTwo: Bool { kernelSize == 2 && stride == 2 }
 }

@@ -18,39 +18,40 @@ extension Tensor {
     public func conv2d(
         weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0, allowWinograd: Bool = false
     ) -> Tensor {
-        precondition(rank == 4 && weight.rank == 4, "conv2d needs NCHW input and [out,in,kh,kw] weight")
         let winograd =
             allowWinograd
             && Self.winogradApplies(input: self, weight: weight, stride: stride, padding: padding)
         let recorded = GradMode.isEnabled && (requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
         if winograd && !recorded { return conv2dWinograd(weight: weight, bias: bias) }
-        let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
-        let (outChannels, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
-        precondition(
-            weight.shape[1] == channels, "conv2d: input has \(channels) channels, weight expects \(weight.shape[1])")
-        precondition(stride >= 1 && padding >= 0, "conv2d: stride must be >= 1 and padding >= 0")
-        let geometry = Im2Col(
-            channels: channels, height: height, width: width, kernelHeight: kh, kernelWidth: kw,
-            stride: stride, padding: padding)
-        precondition(geometry.outHeight > 0 && geometry.outWidth > 0, "conv2d: kernel larger than the padded input")
-        let (patch, positions) = (geometry.patch, geometry.positions)
-        let outPlane = outChannels * positions
-        let split = ImageBatchSplit(batch: batch, flopsPerImage: 2.0 * Double(outPlane * patch))
-        let grouping = ConvolutionImageGroups(geometry: geometry)
+        let conv = DirectConvolution(input: self, weight: weight, bias: bias, stride: stride, padding: padding)
+        let (grouping, outPlane) = (conv.grouping, conv.outPlane)
         let out: Tensor
         if winograd {
             out = conv2dWinograd(weight: weight, bias: bias)
         } else {
             out = Tensor(
-                shape: [batch, outChannels, geometry.outHeight, geometry.outWidth],
-                storage: TensorStorage(uninitializedCount: batch * outPlane))
-            forward(weight: weight, bias: bias, geometry: geometry, split: split, grouping: grouping, into: out)
+                shape: [shape[0], conv.outChannels, conv.geometry.outHeight, conv.geometry.outWidth],
+                storage: TensorStorage(uninitializedCount: shape[0] * outPlane))
+            conv.split.run { _, images in
+                let columns = grouping.columnScratch(conv.geometry)
+                let staging = grouping.staging(planeSize: outPlane)
+                for group in grouping.groups(of: images) {
+                    let target = out.data + group.lowerBound * outPlane
+                    let result = group.count > 1 ? staging!.pointer : target
+                    conv.forward(group, columns: columns, into: result)
+                    if group.count > 1 {
+                        ConvolutionImageGroups.scatter(
+                            matrix: result, count: group.count, rows: conv.outChannels,
+                            positions: conv.geometry.positions, into: target)
+                    }
+                }
+            }
         }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.record(out, inputs: inputs) { [self] g, _ in
             // The input's gradient of a Winograd convolution is itself one (`winogradInputGradient`);
-            // otherwise each thread clears its own images' gradient before it writes them (a zero fill of the
-            // whole gradient on the calling thread was 1.3% of a CNN step).
+            // otherwise each thread writes its own images' gradient whole (a zero fill of the whole gradient
+            // on the calling thread was 1.3% of a CNN step).
             let winogradInput = winograd && self.requiresGrad
             let gradInput =
                 winogradInput
@@ -63,99 +64,24 @@ extension Tensor {
                     outputGradient: g, weight: weight, bias: bias != nil)
                 return [gradInput, weightGradient] + (bias != nil ? [biasGradient] : [])
             }
-            let parts = ParameterGradientParts(
-                pieces: split.pieces, weight: weight, bias: bias,
-                transposedWeight: outChannels <= GEMMBlocking().inPlaceMaxColumns)
-            split.run { piece, images in
-                let scratch = grouping.columnScratch(geometry)
+            let parts = conv.parameterGradientParts()
+            conv.split.run { piece, images in
+                let scratch = grouping.columnScratch(conv.geometry)
                 let staging = grouping.staging(planeSize: outPlane)
                 for group in grouping.groups(of: images) {
-                    let columnWidth = group.count * positions
-                    let first = group.lowerBound
-                    let image = self.data + first * geometry.imageSize
-                    var gradOut = UnsafePointer(g.data + first * outPlane)
+                    var gradOut = UnsafePointer(g.data + group.lowerBound * outPlane)
                     if group.count > 1, let staging {
                         ConvolutionImageGroups.gather(
-                            planes: gradOut, count: group.count, rows: outChannels, positions: positions,
-                            into: staging.pointer)
+                            planes: gradOut, count: group.count, rows: conv.outChannels,
+                            positions: conv.geometry.positions, into: staging.pointer)
                         gradOut = UnsafePointer(staging.pointer)
                     }
-                    if let sum = parts.weight(of: piece) {
-                        if let scratch {
-                            geometry.unfold(images: image, count: group.count, columns: scratch.pointer)
-                        }
-                        let columns = UnsafePointer(scratch?.pointer ?? image)
-                        if let sumT = parts.transposedWeight(of: piece) {
-                            // dW^T [patch, outC] += columns [patch, width] x gradOut^T: the columns are read
-                            // in place as A instead of being packed transposed as B (same terms, same order).
-                            GEMM.multiply(
-                                m: patch, n: outChannels, k: columnWidth, a: columns, lda: columnWidth,
-                                transA: false, b: gradOut, ldb: columnWidth, transB: true, c: sumT,
-                                ldc: outChannels, beta: 1, threads: split.gemmThreads)
-                        } else {
-                            GEMM.multiply(
-                                m: outChannels, n: patch, k: columnWidth, a: gradOut, lda: columnWidth, transA: false,
-                                b: columns, ldb: columnWidth, transB: true, c: sum, ldc: patch,
-                                beta: 1, threads: split.gemmThreads)
-                        }
-                    }
-                    if let sums = parts.bias(of: piece) {
-                        ElementwiseKernels.accumulateRowTotals(
-                            gradOut, rows: outChannels, width: columnWidth, into: sums)
-                    }
-                    if let gradInput, !winogradInput {
-                        // The GEMM (a 1x1 kernel) or the fold writes the images whole: no zero fill.
-                        let target = gradInput.data + first * geometry.imageSize
-                        GEMM.multiply(
-                            m: patch, n: columnWidth, k: outChannels, a: weight.data, lda: patch, transA: true,
-                            b: gradOut, ldb: columnWidth, transB: false, c: scratch?.pointer ?? target,
-                            ldc: columnWidth, threads: split.gemmThreads)
-                        if let scratch {
-                            geometry.fold(
-                                columns: scratch.pointer, count: group.count, images: target, overwriting: true)
-                        }
-                    }
+                    conv.backward(
+                        group, piece: piece, gradOut: gradOut, columns: scratch, parts: parts,
+                        gradInput: winogradInput ? nil : gradInput)
                 }
             }
             return [gradInput] + parts.totals()
-        }
-    }
-
-    /// The direct form's forward pass: one GEMM per group of images against their im2col matrix (see
-    /// `conv2d`), the images spread over the threads.
-    private func forward(
-        weight: Tensor, bias: Tensor?, geometry: Im2Col, split: ImageBatchSplit, grouping: ConvolutionImageGroups,
-        into out: Tensor
-    ) {
-        let (outChannels, patch, positions) = (weight.shape[0], geometry.patch, geometry.positions)
-        let outPlane = outChannels * positions
-        split.run { _, images in
-            let columns = grouping.columnScratch(geometry)
-            let staging = grouping.staging(planeSize: outPlane)
-            for group in grouping.groups(of: images) {
-                let columnWidth = group.count * positions
-                let first = group.lowerBound
-                if let columns {
-                    geometry.unfold(
-                        images: self.data + first * geometry.imageSize, count: group.count, columns: columns.pointer)
-                }
-                let target = out.data + first * outPlane
-                let result = group.count > 1 ? staging!.pointer : target
-                GEMM.multiply(
-                    m: outChannels, n: columnWidth, k: patch, a: weight.data, lda: patch, transA: false,
-                    b: columns?.pointer ?? self.data + first * geometry.imageSize, ldb: columnWidth, transB: false,
-                    c: result, ldc: columnWidth, threads: split.gemmThreads)
-                if group.count > 1 {
-                    ConvolutionImageGroups.scatter(
-                        matrix: result, count: group.count, rows: outChannels, positions: positions, into: target)
-                }
-                if let bias {
-                    for index in 0..<group.count {
-                        ElementwiseKernels.addToRows(
-                            target + index * outPlane, rows: outChannels, width: positions, bias.data)
-                    }
-                }
-            }
         }
     }
 
@@ -235,7 +161,7 @@ extension Tensor {
 
 /// A convolution's weight and bias gradients, summed per piece of the batch (each piece on its own
 /// thread, so no two threads add into the same memory) and totalled once the pieces are done.
-private struct ParameterGradientParts: Sendable {
+struct ParameterGradientParts: Sendable {
     let pieces: Int
     let weightShape: [Int]
     let biasShape: [Int]?

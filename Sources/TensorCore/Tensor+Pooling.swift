@@ -20,51 +20,9 @@ extension Tensor {
         let winners = WinnerStorage(count: planes * planeOut)
         Tensor.forEachPlaneRange(planes: planes, elementsPerPlane: planeIn) { range in
             for plane in range {
-                let src = self.data + plane * planeIn
-                let dst = out.data + plane * planeOut
-                let win = winners.pointer + plane * planeOut
-                if kernel == 2 && step == 2 && ow >= 4 {
-                    for oy in 0..<oh {
-                        MaxPoolWindows.row(
-                            top: src + 2 * oy * width, width: width, rowBase: 2 * oy * width, outputs: ow,
-                            maxima: dst + oy * ow, winners: win + oy * ow)
-                    }
-                    continue
-                }
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        let corner = (oy * step) * width + ox * step
-                        var best = src[corner]
-                        var bestIndex = corner
-                        if kernel == 2 {
-                            // The common 2x2 window, unrolled; ties keep the first, as below.
-                            if Tensor.replacesMaximum(src[corner + 1], best) {
-                                best = src[corner + 1]
-                                bestIndex = corner + 1
-                            }
-                            if Tensor.replacesMaximum(src[corner + width], best) {
-                                best = src[corner + width]
-                                bestIndex = corner + width
-                            }
-                            if Tensor.replacesMaximum(src[corner + width + 1], best) {
-                                best = src[corner + width + 1]
-                                bestIndex = corner + width + 1
-                            }
-                        } else {
-                            for ky in 0..<kernel {
-                                for kx in 0..<kernel {
-                                    let index = corner + ky * width + kx
-                                    if Tensor.replacesMaximum(src[index], best) {
-                                        best = src[index]
-                                        bestIndex = index
-                                    }
-                                }
-                            }
-                        }
-                        dst[oy * ow + ox] = best
-                        win[oy * ow + ox] = Int32(bestIndex)
-                    }
-                }
+                Tensor.maxPoolPlane(
+                    self.data + plane * planeIn, height: height, width: width, kernel: kernel, stride: step,
+                    into: out.data + plane * planeOut, winners: winners.pointer + plane * planeOut)
             }
         }
         let inputShape = shape
@@ -76,13 +34,75 @@ extension Tensor {
                 for plane in range {
                     let target = grad.data + plane * planeIn
                     target.update(repeating: 0, count: planeIn)
-                    let source = g.data + plane * planeOut
-                    let win = winners.pointer + plane * planeOut
-                    for i in 0..<planeOut { target[Int(win[i])] += source[i] }
+                    Tensor.maxPoolPlaneGradient(
+                        g.data + plane * planeOut, winners: winners.pointer + plane * planeOut, count: planeOut,
+                        into: target)
                 }
             }
             return [grad]
         }
+    }
+
+    /// One plane's max pooling: each window's maximum into `maxima` and its winner's index in the plane
+    /// into `winners` (the first maximum in the window's row-major order; the first NaN, if any).
+    static func maxPoolPlane(
+        _ src: UnsafePointer<Float>, height: Int, width: Int, kernel: Int, stride step: Int,
+        into dst: UnsafeMutablePointer<Float>, winners win: UnsafeMutablePointer<Int32>
+    ) {
+        let oh = (height - kernel) / step + 1
+        let ow = (width - kernel) / step + 1
+        if kernel == 2 && step == 2 && ow >= 4 {
+            for oy in 0..<oh {
+                MaxPoolWindows.row(
+                    top: src + 2 * oy * width, width: width, rowBase: 2 * oy * width, outputs: ow,
+                    maxima: dst + oy * ow, winners: win + oy * ow)
+            }
+            return
+        }
+        for oy in 0..<oh {
+            for ox in 0..<ow {
+                let corner = (oy * step) * width + ox * step
+                var best = src[corner]
+                var bestIndex = corner
+                if kernel == 2 {
+                    // The common 2x2 window, unrolled; ties keep the first, as below.
+                    if Tensor.replacesMaximum(src[corner + 1], best) {
+                        best = src[corner + 1]
+                        bestIndex = corner + 1
+                    }
+                    if Tensor.replacesMaximum(src[corner + width], best) {
+                        best = src[corner + width]
+                        bestIndex = corner + width
+                    }
+                    if Tensor.replacesMaximum(src[corner + width + 1], best) {
+                        best = src[corner + width + 1]
+                        bestIndex = corner + width + 1
+                    }
+                } else {
+                    for ky in 0..<kernel {
+                        for kx in 0..<kernel {
+                            let index = corner + ky * width + kx
+                            if Tensor.replacesMaximum(src[index], best) {
+                                best = src[index]
+                                bestIndex = index
+                            }
+                        }
+                    }
+                }
+                dst[oy * ow + ox] = best
+                win[oy * ow + ox] = Int32(bestIndex)
+            }
+        }
+    }
+
+    /// Adds each window's gradient `source[i]` into `target[winners[i]]`, over one plane of `count`
+    /// windows (the max pooling's backward pass; `target` holds zeros or earlier sums).
+    @inline(__always)
+    static func maxPoolPlaneGradient(
+        _ source: UnsafePointer<Float>, winners: UnsafePointer<Int32>, count: Int,
+        into target: UnsafeMutablePointer<Float>
+    ) {
+        for i in 0..<count { target[Int(winners[i])] += source[i] }
     }
 
     /// Whether a window's scan replaces its maximum so far, `best`, by `value`: when `value` is larger,
@@ -173,7 +193,7 @@ extension Tensor {
 
 /// The winners' indices of one max pooling, written by the threads (each its own planes), kept for
 /// the backward pass and freed with it.
-private final class WinnerStorage: @unchecked Sendable {
+final class WinnerStorage: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Int32>
     init(count: Int) { pointer = .allocate(capacity: Swift.max(1, count)) }
     deinit { pointer.deallocate() }

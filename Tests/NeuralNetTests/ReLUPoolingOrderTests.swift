@@ -25,4 +25,33 @@ import Testing
         #expect(fused.grad?.scalars.map(\.bitPattern) == oneByOne.grad?.scalars.map(\.bitPattern))
         #expect(fused.grad?.scalars.contains { $0 != 0 } == true)
     }
+
+    /// A convolution followed by a 2x2 pooling, with a ReLU between or not, runs as `Conv2d.maxPooled`;
+    /// the values and every gradient are the layers' one by one, bit for bit. Other poolings after a
+    /// convolution run as layers of their own.
+    @Test(arguments: [[0, 1, 2], [0, 2], [0, 1, 3], [0, 3]])
+    func convolutionAndPoolingGiveTheLayersOwnValuesAndGradients(pattern: [Int]) throws {
+        var rng = RandomGenerator(seed: UInt64(pattern.count * 10 + pattern.last!))
+        func build() -> (Sequential, Conv2d) {
+            var generator = RandomGenerator(seed: 4)
+            let conv = Conv2d(inputChannels: 2, outputChannels: 5, kernelSize: 3, padding: 1, generator: &generator)
+            let kinds: [any Module] = [conv, ReLU(), MaxPool2d(kernelSize: 2), MaxPool2d(kernelSize: 3, stride: 2)]
+            return (Sequential(pattern.map { kinds[$0] }), conv)
+        }
+        let values = (0..<(3 * 2 * 12 * 12)).map { _ in (rng.gaussian() * 4).rounded() / 4 }
+        let (fusedNet, fusedConv) = build()
+        let (layerNet, layerConv) = build()
+        let fused = Tensor(shape: [3, 2, 12, 12], scalars: values).requiringGrad()
+        let oneByOne = Tensor(shape: [3, 2, 12, 12], scalars: values).requiringGrad()
+        let y = fusedNet(fused)
+        let expected = layerNet.layers.reduce(oneByOne) { $1($0) }
+        #expect(y.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern))
+        let weights = Tensor(shape: y.shape, scalars: (0..<y.count).map { Float($0 % 7) - 3 })
+        (y * weights).sum().backward()
+        (expected * weights).sum().backward()
+        for (a, b) in [(fused, oneByOne), (fusedConv.weight, layerConv.weight), (fusedConv.bias!, layerConv.bias!)] {
+            let (fusedGradient, layerGradient) = (try #require(a.grad), try #require(b.grad))
+            #expect(fusedGradient.scalars.map(\.bitPattern) == layerGradient.scalars.map(\.bitPattern))
+        }
+    }
 }
