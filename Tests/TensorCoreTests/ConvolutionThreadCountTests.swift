@@ -7,8 +7,8 @@ import Testing
 /// piece, add the same terms in the same order whether one thread or several run the pieces (a CNN or
 /// U-Net trained with `--threads 1` and `--threads 2` then ends with the same weights).
 struct ConvolutionThreadCountTests {
-    /// `conv2d` (3x3, padding 1, and a strided 4x4) and `convTranspose2d` with bias, forward and backward,
-    /// on a batch big enough to be split, at 1, 2, 3 and 5 threads.
+    /// `conv2d` (3x3, padding 1, and a strided 4x4), `conv2dMaxPool` and `convTranspose2d` with bias,
+    /// forward and backward, on a batch big enough to be split, at 1, 2, 3 and 5 threads.
     @Test func convolutionsGiveTheSameBitsAtEveryThreadCount() {
         let original = ComputeThreads.count
         defer { ComputeThreads.count = original }
@@ -27,16 +27,17 @@ struct ConvolutionThreadCountTests {
             let y = input.conv2d(weight: w, bias: b, stride: 1, padding: 1)
             let z = input.conv2d(weight: s, bias: b, stride: 2, padding: 1)
             let u = y.convTranspose2d(weight: t, bias: nil, stride: 1, padding: 1)
-            (y.sum() + (z * z).sum() + (u * u).sum()).backward()
+            let v = input.conv2dMaxPool(weight: w, bias: b, stride: 1, padding: 1)
+            (y.sum() + (z * z).sum() + (u * u).sum() + (v * v).sum()).backward()
             return [
-                y.scalars, z.scalars, u.scalars, input.grad?.scalars ?? [], w.grad?.scalars ?? [],
+                y.scalars, z.scalars, u.scalars, v.scalars, input.grad?.scalars ?? [], w.grad?.scalars ?? [],
                 s.grad?.scalars ?? [], t.grad?.scalars ?? [], b.grad?.scalars ?? [],
             ]
         }
         ComputeThreads.count = 1
         let reference = run()
         let names = [
-            "conv output", "strided output", "transposed output", "input gradient", "weight gradient",
+            "conv output", "strided output", "transposed output", "pooled output", "input gradient", "weight gradient",
             "strided weight gradient", "transposed weight gradient", "bias gradient",
         ]
         for threads in [2, 3, 5] {
