@@ -89,6 +89,20 @@ import Testing
         }
     }
 
+    /// An empty batch gives an empty result of the right shape, as the two ops do, and a backward pass
+    /// through it leaves the parameters' gradients zero.
+    @Test func emptyBatch() throws {
+        let x = Tensor(shape: [0, 2, 8, 8], scalars: []).requiringGrad()
+        let w = Tensor(shape: [3, 2, 3, 3], scalars: (0..<54).map { Float($0) / 54 }).requiringGrad()
+        let b = Tensor(shape: [3], scalars: [1, 2, 3]).requiringGrad()
+        let y = x.conv2dMaxPool(weight: w, bias: b, padding: 1)
+        #expect(y.shape == x.conv2d(weight: w, bias: b, padding: 1).maxPool2d(kernel: 2).shape)
+        #expect(y.shape == [0, 3, 4, 4])
+        y.sum().backward()
+        #expect(try #require(w.grad).scalars.allSatisfy { $0 == 0 })
+        #expect(try #require(b.grad).scalars.allSatisfy { $0 == 0 })
+    }
+
     /// Against finite differences, on values far enough apart that no window holds a near-tie: one input
     /// channel and positive 1x1 kernels keep each window's order under the steps.
     @Test func gradientsAgainstFiniteDifferences() {
