@@ -85,14 +85,10 @@ public final class Sequential: Module {
             index + offset < layers.count ? layers[index + offset] as? T : nil
         }
         while index < layers.count {
-            if let conv = layer(0, as: Conv2d.self), let pool = layer(1, as: MaxPool2d.self), pool.isTwoByTwo {
-                x = conv.maxPooled(x)
-                index += 2
-            } else if let conv = layer(0, as: Conv2d.self), layer(1, as: ReLU.self) != nil,
-                let pool = layer(2, as: MaxPool2d.self), pool.isTwoByTwo
-            {
-                x = conv.maxPooled(x).relu()
-                index += 3
+            let rectified = layer(1, as: ReLU.self) != nil
+            if let conv = layer(0, as: Conv2d.self), layer(rectified ? 2 : 1, as: MaxPool2d.self)?.isTwoByTwo == true {
+                x = rectified ? conv.maxPooled(x).relu() : conv.maxPooled(x)
+                index += rectified ? 3 : 2
             } else if layer(0, as: ReLU.self) != nil, let pool = layer(1, as: MaxPool2d.self) {
                 x = pool(x).relu()
                 index += 2
