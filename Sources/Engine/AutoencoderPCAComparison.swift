@@ -22,6 +22,8 @@ public struct AutoencoderPCAComparison {
         /// The saved run trained on the fewest test images (`--test-limit`) and its config: both models
         /// are measured on that subset, as `eval` and `attack` measure a run on its own.
         public var testLimitRun: (run: RunDirectory, config: [String: JSONValue])?
+        /// Each saved run and the height and width of the images it takes.
+        public var imageSizes: [(run: RunDirectory, height: Int, width: Int)] = []
 
         public init() {}
 
@@ -76,6 +78,9 @@ public struct AutoencoderPCAComparison {
                 {
                     saved.testLimitRun = (run, loaded.config)
                 }
+                let pixels = loaded.config["pixels"]?.integerValue ?? 784
+                let size = RunImageSize.of(config: loaded.config, pixels: pixels)
+                saved.imageSizes.append((run, size.height, size.width))
                 if let model = loaded.model as? Autoencoder {
                     saved.autoencoder = (run, model, loaded.config["epochs_done"]?.integerValue ?? 0)
                 } else if let model = loaded.model as? PCA {
@@ -83,6 +88,16 @@ public struct AutoencoderPCAComparison {
                 }
             }
             return saved
+        }
+
+        /// - Throws: `ImageSizeMismatch` when `dataset`'s images are not the size a saved run takes (a `--data`
+        ///   folder of other images: the models' products with them stopped on a precondition).
+        public func checkImageSize(of dataset: Dataset, dataSpec: String) throws {
+            for saved in imageSizes {
+                try ImageSizeMismatch.check(
+                    dataSpec: Sanitize.line(dataSpec, limit: 80), dataSize: (dataset.imageHeight, dataset.imageWidth),
+                    runName: Sanitize.line(saved.run.name), runSize: (saved.height, saved.width))
+            }
         }
     }
 

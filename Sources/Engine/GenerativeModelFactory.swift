@@ -118,8 +118,10 @@ public struct GenerativeSettings: Sendable {
         }
         if let list = config["sigmas"]?.arrayValue {
             let values = list.compactMap { $0.doubleValue }.map(Float.init)
-            guard !values.isEmpty, values.count == list.count, values.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-                throw RuntimeFault("\(source): 'sigmas' must be positive numbers")
+            guard !values.isEmpty, values.count == list.count,
+                values.allSatisfy(DenoisingAutoencoder.sigmaRange.contains)
+            else {
+                throw RuntimeFault("\(source): 'sigmas' must be numbers from 0.001 to 100")
             }
             sigmas = values
         }

@@ -148,6 +148,9 @@ public enum SamplerFactory {
             let ladder = method == .langevin ? [order[order.count - 1]] : order
             let last = ladder[ladder.count - 1].sigma
             let epsilon = Float(options.stepSize ?? Double(0.05 * last * last))
+            guard epsilon.isNormal, epsilon > 0 else {
+                throw RuntimeFault("the Langevin step size \(epsilon) is not a positive float (sigma \(last))")
+            }
             let start = Tensor.randomUniform([count, pixels], low: 0, high: 1, generator: &generator)
             return LangevinSampler(
                 start: start, ladder: ladder, stepsPerLevel: steps, epsilon: epsilon, seed: seed &+ 1

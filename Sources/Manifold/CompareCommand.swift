@@ -117,6 +117,7 @@ enum CompareCommand {
             seed = savedSeed
         }
         var full = try DatasetLoader.load(dataSpec, seed: seed)
+        try saved.checkImageSize(of: full, dataSpec: dataSpec)
         // Saved runs trained with --test-limit are measured on that subset (as eval and attack do), unless
         // --data or --test-limit says otherwise; only the test split is cut.
         var limitNote: String?

@@ -19,16 +19,16 @@ enum GenerativeSettingsOptions {
     static let sigmas = CommandOption<[Float]>(
         "sigmas", kind: .list, placeholder: "S1,S2,..", default: defaults.sigmas,
         defaultText: defaults.sigmas.map { "\($0)" }.joined(separator: ","),
-        help: "dae: noise levels (noise-conditional when several)"
+        help: "dae: noise levels, each 0.001 to 100 (noise-conditional when several)"
     ) { text throws(UsageError) in
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         let values = parts.map { $0.trimmingCharacters(in: .whitespaces) }.filter(isDecimalNumber).compactMap {
             Float($0)
         }
-        guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ $0 > 0 && $0.isFinite && $0 <= 100 })
+        guard !parts.isEmpty, values.count == parts.count, values.allSatisfy(DenoisingAutoencoder.sigmaRange.contains)
         else {
             throw UsageError(
-                "option '--sigmas' needs positive numbers separated by commas, got '\(Sanitize.line(text))'")
+                "option '--sigmas' needs numbers from 0.001 to 100 separated by commas, got '\(Sanitize.line(text))'")
         }
         return values
     }

@@ -17,6 +17,10 @@ public final class DenoisingAutoencoder: GenerativeModel {
     public let namedParameters: [(name: String, tensor: Tensor)]
     public let pixelCount: Int
 
+    /// The noise levels a run may have: below 0.001 the score `(r - x) / sigma^2` and the Langevin step
+    /// `0.05 sigma^2` leave single precision's useful range (at 1e-30 the step rounds to zero).
+    public static let sigmaRange: ClosedRange<Float> = 0.001...100
+
     public init(pixels: Int = 784, sigmas: [Float], hidden: Int = 512, generator: inout RandomGenerator) {
         precondition(!sigmas.isEmpty && sigmas.allSatisfy { $0 > 0 }, "DAE needs positive noise levels")
         self.sigmas = sigmas

@@ -100,7 +100,7 @@ import Testing
         let out = "\(root)/keep.png"
         #expect(FileManager.default.createFile(atPath: out, contents: Data("old".utf8)))
         let runtime: [([String], String)] = [
-            (["sample", "langevin", "--run", "dae", "--step", "1000", "--steps", "500"], "diverged"),
+            (["sample", "langevin", "--run", "dae", "--step", "1000", "--steps", "500"], "diverged")
         ]
         for (arguments, message) in runtime {
             let result = try ManifoldBinary.run(arguments + ["--out", out, "--no-scores"], runsRoot: root)
@@ -115,6 +115,9 @@ import Testing
             (["sample", "ddim", "--run", "vae", "--steps", "-3"], "'--steps'"),
             (["train", "vae", "--sigmas", "0.1"], "does not apply"),
             (["train", "dae", "--sigmas", "0,-1"], "'--sigmas'"),
+            // So small that the Langevin step 0.05 sigma^2 rounds to zero: the run trained, and sampling it
+            // stopped on a precondition (exit 132).
+            (["train", "dae", "--sigmas", "1,1e-30"], "'--sigmas' needs numbers from 0.001 to 100"),
             (["compare", "ae"], "compares two models"),
             // The largest k the data allows is named, so that a refused default (k = 30) says what to pass.
             (
@@ -211,7 +214,10 @@ import Testing
             try #require(trained.status == 0, "\(arguments): \(trained.stderr)")
         }
         let sampled = try ManifoldBinary.run(
-            ["sample", "prior", "--run", "v", "--n", "1", "--classifier", "clf", "--out", root + "/one.png", "--quiet"],
+            [
+                "sample", "prior", "--run", "v", "--n", "1", "--classifier", "clf", "--out", root + "/one.png",
+                "--quiet",
+            ],
             runsRoot: root)
         // One sample fits no covariance: no FCD, and the reason (see SampleScores.frechetShortfall).
         #expect(

@@ -46,6 +46,31 @@ import Testing
             many, status: 2, "'--latent' 5 exceeds what 3 images of 16 pixels allow for PCA (at most 3)", "3 images")
     }
 
+    /// Bug: `compare ae pca --ae-run A --pca-run P --data F` with saved runs of 28x28 images and a folder
+    /// of 10x10 ones (or the other way round) stopped on a precondition in the first matrix product (exit
+    /// 132). The image size is checked as `eval` checks it: one line naming `--data`, exit 2.
+    @Test func compareRefusesSavedRunsOfAnotherImageSize() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let small = "\(root)/small"
+        try writeIDXDataset(folder: small, side: 10, count: 40)
+        for (run, model) in [("a", ["ae", "--epochs", "1"]), ("p", ["pca"])] {
+            let trained = try ManifoldBinary.run(
+                ["train"] + model + [
+                    "--run", run, "--latent", "3", "--train-limit", "64", "--test-limit", "16", "--quiet",
+                ],
+                runsRoot: root)
+            try #require(trained.status == 0, "\(trained.stderr)")
+        }
+        let compared = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--ae-run", "a", "--pca-run", "p", "--data", small], runsRoot: root)
+        expectOneLine(
+            compared, status: 2, "option '--data': '\(small)' has 10x10 images, but run 'a' takes 28x28", "10x10")
+        let same = try ManifoldBinary.run(
+            ["compare", "ae", "pca", "--ae-run", "a", "--pca-run", "p", "--json"], runsRoot: root)
+        #expect(same.status == 0, "\(same.stderr)")
+    }
+
     /// Bug: `manifold runs` cut the DATASET column at 11 characters with no gap after it, so a run of the
     /// folder `data-s28x20` read `data-s28x20…1` (the name ran into the epochs) and a longer folder name
     /// (`emnist-letters`) lost its end. The column is now as wide as its longest name.
