@@ -20,6 +20,18 @@ public enum AttackFactory {
     public static let radiusFreeMethods: Set<String> = ["cw", "deepfool", "spatial", "onepixel", "lpa", "ppgd"]
     /// Methods bounded by the perceptual distance (`PerceptualDistance`).
     public static let perceptualMethods: Set<String> = ["lpa", "ppgd"]
+    /// Sign-gradient methods of the L-inf ball only (pgd-l2 is the L2 one).
+    public static let linfOnlyMethods: Set<String> = ["fgsm", "bim", "ll", "ill"]
+    /// Methods that aim at each image's least likely class: a `--target` would not be followed.
+    public static let leastLikelyMethods: Set<String> = ["ll", "ill"]
+    /// Methods that only misclassify, with no target class (apgd-t, fab-t and autoattack pick their own
+    /// targets and say so where their options are read).
+    public static let untargetedMethods: Set<String> = ["deepfool", "uap", "lpa", "ppgd"]
+    /// The methods `transfer --with` crafts with on the surrogate: the white-box ones, so neither the query
+    /// attacks (their cost is not gradients) nor `feature` (it needs a guide image and its own sources).
+    public static var transferCraftingMethods: [String] {
+        methods.filter { $0 != "transfer" && $0 != "feature" && !queryMethods.contains($0) }
+    }
 
     /// The knobs of every method; nil or the default means the method's own default.
     public struct Settings {
@@ -134,7 +146,7 @@ public enum AttackFactory {
             guard let target = settings.transferTarget else {
                 throw AttackError("transfer needs a target model (--target-run)")
             }
-            guard settings.transferWith != "transfer", methods.contains(settings.transferWith) else {
+            guard transferCraftingMethods.contains(settings.transferWith) else {
                 throw AttackError("transfer crafts with a white-box attack, not '\(settings.transferWith)'")
             }
             return Transfer(attack: try make(settings.transferWith, settings: settings), target: target)

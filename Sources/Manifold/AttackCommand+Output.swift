@@ -48,7 +48,8 @@ extension AttackCommand {
             ]
             for (key, value) in testSet.jsonFields { object[key] = value }
             if let out = options.out { object["out"] = .string(out) }
-            if !AttackFactory.radiusFreeMethods.contains(method) {
+            if method == "transfer" { object["with"] = .string(options.crafting) }
+            if !AttackFactory.radiusFreeMethods.contains(options.crafting) {
                 object["eps"] = .decimal(options.threat.epsilon)
                 object["norm"] = .string(options.threat.norm == .l2 ? "2" : options.threat.norm == .l0 ? "0" : "inf")
             }

@@ -41,7 +41,7 @@ enum AttackCommand {
         let loaded = try LoadedClassifierRun.load(runName, option: "--run")
         // Only the universal perturbation learns from training images: the others read the test split alone.
         let testSet = try loaded.testSet(
-            override: try parsed.given(Options.data), seed: options.seed, withTraining: method == "uap")
+            override: try parsed.given(Options.data), seed: options.seed, withTraining: options.crafting == "uap")
         let feature =
             method == "feature"
             ? try FeatureAttackSetup(parsed, model: loaded.model, dataset: testSet.dataset) : nil
@@ -71,7 +71,8 @@ enum AttackCommand {
         let pixels = dataset.pixelCount
         // A universal perturbation is one v for the whole set: never split it into batches.
         let batchSize =
-            method == "uap" ? count : try parsed.value(Options.batch, default: model.kind == .mlp ? 2000 : 500)
+            options.crafting == "uap"
+            ? count : try parsed.value(Options.batch, default: model.kind == .mlp ? 2000 : 500)
         let progress = ProgressReporter(label: "\(method) \(dataset.name)", quiet: quiet)
         let start = Date()
         let result: AttackResult
@@ -96,8 +97,10 @@ enum AttackCommand {
             feature != nil || (defense != nil && !parsed.isGiven(Options.sanityCount.name))
             ? 0 : try parsed.value(Options.sanityCount)
         let sanityModel = try defense.map { try $0.attack.defended(model, mode: $0.mode) } ?? model
+        // transfer's checks are those of the method it crafts with (no eps-ball for cw, deepfool, ...).
         let sanity = try sanityChecks(
-            result, attack: attack, method: method, model: sanityModel, dataset: dataset, threat: options.threat,
+            result, attack: attack, method: options.crafting, model: sanityModel, dataset: dataset,
+            threat: options.threat,
             count: sanityCount, seed: options.seed, quiet: quiet)
 
         if let out = options.out {

@@ -16,10 +16,23 @@ struct AttackOptions {
     var everyClass: Bool
     /// `--out DIR`, read (an empty path refused) before the attack runs.
     var out: String?
+    /// The method that crafts the perturbation: for `transfer` its `--with` (default pgd), else the method.
+    /// Its norm, goal and options are the ones checked: `transfer --with pgd-l2` is an L2 attack.
+    var crafting: String
 
     typealias Options = AttackCommand.Options
 
     init(_ parsed: ParsedArguments, method: String) throws {
+        crafting = method
+        if method == "transfer" {
+            crafting = try parsed.value(Options.transferWith)
+            guard AttackFactory.transferCraftingMethods.contains(crafting) else {
+                throw UsageError(
+                    "option '--with' must name a white-box attack (\(AttackFactory.transferCraftingMethods.joined(separator: ", "))), "
+                        + "got '\(Sanitize.line(crafting, limit: 40))'")
+            }
+        }
+        let crafting = crafting
         let target = try parsed.given(Options.target)
         everyClass = target == .everyClass
         out = try parsed.given(Options.out)
@@ -28,27 +41,36 @@ struct AttackOptions {
         } else if parsed.isGiven(Options.compare.name) {
             throw UsageError("'--compare' applies to --target all only")
         }
-        if AttackFactory.radiusFreeMethods.contains(method),
+        if AttackFactory.radiusFreeMethods.contains(crafting),
             let given = [Options.eps(for: .linf).name, Options.norm.name].first(where: parsed.isGiven)
         {
-            throw UsageError("\(method) has no eps-ball (see 'manifold help attack'); drop '--\(given)'")
+            throw UsageError("\(crafting) has no eps-ball (see 'manifold help attack'); drop '--\(given)'")
         }
-        let norm = try parsed.value(Options.norm, default: method == "pgd-l2" ? .l2 : .linf)
-        if method == "pgd-l2" && norm != .l2 {
+        let norm = try parsed.value(Options.norm, default: crafting == "pgd-l2" ? .l2 : .linf)
+        if crafting == "pgd-l2" && norm != .l2 {
             throw UsageError("pgd-l2 is the L2 attack; drop '--norm \(parsed.values[Options.norm.name] ?? "")'")
+        }
+        if AttackFactory.linfOnlyMethods.contains(crafting) && norm != .linf {
+            throw UsageError("\(crafting) is an L-inf attack; drop '--norm 2' (pgd-l2 is the L2 one)")
         }
         let epsilon = try parsed.value(Options.eps(for: norm))
         switch target {
-        case .goal(let given)?: goal = given
+        case .goal(let given)?:
+            if AttackFactory.leastLikelyMethods.contains(crafting) {
+                throw UsageError("\(crafting) aims at each image's least likely class; drop '--target'")
+            }
+            if AttackFactory.untargetedMethods.contains(crafting) {
+                throw UsageError("\(crafting) is untargeted; drop '--target'")
+            }
+            goal = given
         case .everyClass?: goal = .targeted(0)
-        case nil: goal = AttackFactory.defaultGoal(for: method)
+        case nil: goal = AttackFactory.defaultGoal(for: crafting)
         }
         threat = ThreatModel(norm: norm, epsilon: Float(epsilon), goal: goal)
         steps = try parsed.given(Options.steps)
         alpha = try parsed.given(Options.alpha).map(Float.init)
         seed = try parsed.value(Options.seed)
         // The iterative sign-gradient attacks step eps/10 (pgd-l2 eps/4) unless --alpha is given.
-        let crafting = method == "transfer" ? parsed.values[Options.transferWith.name] ?? "pgd" : method
         let divisor: Float = norm == .l2 ? 4 : 10
         if alpha == nil, ["bim", "ill", "pgd", "pgd-l2", "feature"].contains(crafting),
             !(threat.epsilon / divisor).isNormal
@@ -100,7 +122,8 @@ func makeAttack(
     count: Int, feature: FeatureAttackSetup? = nil
 ) throws -> any Attack {
     typealias Options = AttackCommand.Options
-    try refuseOptionsOfOtherMethods(method, parsed: parsed)
+    let crafting = options.crafting
+    try refuseOptionsOfOtherMethods(method, crafting: crafting, parsed: parsed)
     if options.threat.norm == .l2 {
         try L2RadiusLimit.check(
             Double(options.threat.epsilon), option: Options.eps(for: .l2).name,
@@ -114,9 +137,12 @@ func makeAttack(
     settings.c = Float(try parsed.value(Options.c))
     settings.learningRate = Float(try parsed.value(Options.learningRate))
     settings.torchattacksCW = parsed.has(Options.torchattacks)
-    if settings.torchattacksCW && method != "cw" { throw UsageError("'--torchattacks' applies to cw only") }
+    if settings.torchattacksCW && crafting != "cw" { throw UsageError("'--torchattacks' applies to cw only") }
     settings.searchSteps = try parsed.value(
         Options.searchSteps, default: settings.torchattacksCW ? 1 : settings.searchSteps)
+    if settings.torchattacksCW && settings.searchSteps != 1 {
+        throw UsageError("'--torchattacks' runs torchattacks' CW, which searches no c; drop '--search-steps' or give 1")
+    }
     settings.pixels = try parsed.value(Options.pixels)
     try CommandOption<Int>.check(settings.pixels, in: IntegerRange(1...dataset.pixelCount), name: Options.pixels.name)
     settings.population = try parsed.value(Options.population)
@@ -130,11 +156,11 @@ func makeAttack(
     settings.shift = try parsed.value(Options.shift)
     settings.queries = try parsed.value(Options.queries)
     settings.pInit = Float(try parsed.value(Options.pInit))
-    try readRobustEvaluationSettings(method, options: options, parsed: parsed, dataset: dataset, into: &settings)
+    try readRobustEvaluationSettings(crafting, options: options, parsed: parsed, dataset: dataset, into: &settings)
     settings.epochs = try parsed.value(Options.epochs)
     feature?.apply(to: &settings)
-    try readPerceptualSettings(method, parsed: parsed, into: &settings)
-    if AttackFactory.perceptualMethods.contains(method) {
+    try readPerceptualSettings(crafting, parsed: parsed, into: &settings)
+    if AttackFactory.perceptualMethods.contains(crafting) {
         do {
             _ = try PerceptualDistance(classifier: surrogate.model, layers: settings.perceptualLayers)
         } catch let error as AttackError {
@@ -142,7 +168,7 @@ func makeAttack(
         }
     }
     settings.goal = try parsed.value(Options.goal)
-    if method == "uap" {
+    if crafting == "uap" {
         let trainCount = try parsed.value(Options.trainCount, default: min(1000, dataset.trainCount))
         guard trainCount <= dataset.trainCount else {
             throw UsageError(
@@ -167,11 +193,7 @@ func makeAttack(
         try checkSecondRun(target, option: "--target-run", matches: surrogate, classesToo: true)
         try NonFiniteOutputs.check(target.model, dataset: dataset, count: count, run: target.run)
         settings.transferTarget = target.model
-        let inner = try parsed.value(Options.transferWith)
-        guard inner != "transfer", AttackCommand.methods.contains(inner) else {
-            throw UsageError("option '--with' must name a white-box attack, got '\(Sanitize.line(inner))'")
-        }
-        settings.transferWith = inner
+        settings.transferWith = crafting
     }
     do {
         return try AttackFactory.make(method, settings: settings)
@@ -183,9 +205,8 @@ func makeAttack(
 /// Refuses, in one line, an option that belongs to other methods and would silently do nothing here
 /// (`--pixels` on pgd, `--transfer-run` on anything but uap). `transfer` takes the options of the attack
 /// it crafts with (`--with`, default pgd).
-private func refuseOptionsOfOtherMethods(_ method: String, parsed: ParsedArguments) throws {
+private func refuseOptionsOfOtherMethods(_ method: String, crafting: String, parsed: ParsedArguments) throws {
     typealias Options = AttackCommand.Options
-    let crafting = method == "transfer" ? parsed.values[Options.transferWith.name] ?? "pgd" : method
     let owners: [(option: String, methods: [String])] = [
         (Options.targetRun.name, ["transfer"]), (Options.transferWith.name, ["transfer"]),
         (Options.restarts.name, ["pgd", "pgd-l2", "fab"]), (Options.noRandomStart.name, ["pgd", "pgd-l2"]),
@@ -276,9 +297,6 @@ private func readPerceptualSettings(
         throw UsageError("'--\(option)' applies to lpa and ppgd only")
     }
     if parsed.isGiven(Options.lambda.name) && method != "lpa" { throw UsageError("'--lambda' applies to lpa only") }
-    if parsed.isGiven(Options.target.name) && perceptual {
-        throw UsageError("\(method) is untargeted; drop '--target'")
-    }
     settings.perceptualBound = Float(try parsed.value(Options.bound))
     settings.perceptualLayers = try parsed.given(Options.layers)
     settings.lambda = Float(try parsed.value(Options.lambda))

@@ -256,6 +256,27 @@ import Testing
                 + ["--target-run", "victim", "--with", "cw", "--c", "2", "--steps", "2", "--search-steps", "1"],
             runsRoot: root)
         #expect(transfer.status == 0, "\(transfer.stderr)")
+        // Bug: `transfer --with pgd-l2` ran L-inf PGD at eps 0.1 (the norm and radius were read from the
+        // method `transfer`), and `--with lpa --bound` was refused as an option of another method.
+        let l2 = try ManifoldBinary.run(
+            [attack[0], "transfer"] + attack.dropFirst()
+                + ["--target-run", "victim", "--with", "pgd-l2", "--eps", "1.5", "--steps", "3", "--json"],
+            runsRoot: root)
+        #expect(l2.status == 0, "\(l2.stderr)")
+        let object = try json(l2)
+        #expect(object["with"]?.stringValue == "pgd-l2" && object["norm"]?.stringValue == "2", "\(l2.stdout)")
+        #expect(object["eps"]?.doubleValue == 1.5, "\(l2.stdout)")
+        #expect((object["mean_l2"]?.doubleValue ?? 9) <= 1.5 + 1e-4, "\(l2.stdout)")
+        let perceptual = try ManifoldBinary.run(
+            [attack[0], "transfer"] + attack.dropFirst()
+                + [
+                    "--target-run", "victim", "--with", "lpa", "--bound", "0.2", "--steps", "2", "--search-steps", "1",
+                    "--json",
+                ],
+            runsRoot: root)
+        #expect(perceptual.status == 0, "\(perceptual.stderr)")
+        let lpa = try json(perceptual)
+        #expect(lpa["with"]?.stringValue == "lpa" && lpa["eps"] == nil && lpa["norm"] == nil, "\(perceptual.stdout)")
     }
 
     /// Bug: `attack --out` through a file said "The operation could not be completed. (NSCocoaErrorDomain
@@ -334,6 +355,42 @@ import Testing
             (["attack", "transfer", "--run", "victim"], 2, "needs '--target-run RUN'"),
             (["attack", "cw", "--run", "victim", "--eps", "0.1"], 2, "cw has no eps-ball"),
             (["attack", "deepfool", "--run", "victim", "--norm", "2"], 2, "drop '--norm'"),
+            // Bug: these were found only when the attack ran, with exit 1 (a runtime error), and ll and ill
+            // followed no --target (each image's least likely class, whatever the target said).
+            (["attack", "deepfool", "--run", "victim", "--target", "0"], 2, "deepfool is untargeted; drop '--target'"),
+            (["attack", "uap", "--run", "victim", "--target", "0"], 2, "uap is untargeted; drop '--target'"),
+            (["attack", "fgsm", "--run", "victim", "--norm", "2"], 2, "fgsm is an L-inf attack; drop '--norm 2'"),
+            (["attack", "ill", "--run", "victim", "--norm", "2"], 2, "ill is an L-inf attack; drop '--norm 2'"),
+            (["attack", "ll", "--run", "victim", "--target", "3"], 2, "ll aims at each image's least likely class"),
+            (
+                ["attack", "cw", "--run", "victim", "--torchattacks", "--search-steps", "3"], 2,
+                "'--torchattacks' runs torchattacks' CW, which searches no c"
+            ),
+            // transfer is checked as the attack it crafts with: its eps, norm and target.
+            (
+                ["attack", "transfer", "--run", "victim", "--target-run", "victim", "--with", "cw", "--eps", "0.01"],
+                2, "cw has no eps-ball"
+            ),
+            (
+                ["attack", "transfer", "--run", "victim", "--target-run", "victim", "--with", "fgsm", "--norm", "2"],
+                2, "fgsm is an L-inf attack"
+            ),
+            (
+                [
+                    "attack", "transfer", "--run", "victim", "--target-run", "victim", "--with", "deepfool", "--target",
+                    "3",
+                ],
+                2, "deepfool is untargeted"
+            ),
+            // Query attacks and feature (a guide image, its own sources) do not craft on a surrogate here.
+            (
+                ["attack", "transfer", "--run", "victim", "--target-run", "victim", "--with", "square"], 2,
+                "option '--with' must name a white-box attack"
+            ),
+            (
+                ["attack", "transfer", "--run", "victim", "--target-run", "victim", "--with", "feature"], 2,
+                "option '--with' must name a white-box attack"
+            ),
             (["poison", "backdoor", "--target", "10"] + Self.tiny, 2, "'--target' 10 is not a class"),
             (["poison", "labelflip", "--fractions", "0,2"] + Self.tiny, 2, "'--fractions' needs numbers"),
             (["poison", "zap"], 2, "unknown poisoning 'zap'"),
