@@ -1,4 +1,5 @@
 import Base
+import Datasets
 import Foundation
 import Models
 import SafeTensors
@@ -140,6 +141,12 @@ public struct TrainingPlan: Sendable {
                 "run '\(run.path)' has done \(done) epochs already; pass --epochs above \(done)")
         }
         let data = try savedData(config, request: request, source: source)
+        // The seed draws the synthetic digits: another one would train the rest of the run on other images.
+        if let asked = request.seed, asked != savedSeed ?? defaultSeed, DatasetLoader.isSeeded(data) {
+            throw RunError(
+                "\(source): run's synthetic digits were drawn with seed \(savedSeed ?? defaultSeed); --seed \(asked) would "
+                    + "draw other images (leave --seed out to resume as it was, or train a new run)")
+        }
         let limits = try savedLimits(config, request: request, source: source)
         let adversarial = try savedAdversarial(config, request: request, epochs: epochs, source: source)
         let noiseAware = try NoiseAwareObjective.recorded(in: config, source: source)
@@ -306,7 +313,14 @@ public struct TrainingPlan: Sendable {
         -> (train: Int?, test: Int?)
     {
         func limit(_ key: String, _ asked: Int?, _ split: String) throws -> Int? {
-            guard let saved = config[key]?.integerValue, saved >= 1 else { return asked }
+            guard let value = config[key] else { return asked }
+            // A count that is there but no whole number of at least one is a damaged file: it resumed on all
+            // the images and rewrote the count.
+            guard let saved = value.integerValue, saved >= 1 else {
+                throw RunError(
+                    "\(source): \(key) must be a whole number of at least 1, got \(Sanitize.line(value.serialized(), limit: 40))"
+                )
+            }
             if let asked, asked != saved {
                 throw RunError(
                     "\(source): run was trained with \(saved) \(split) images; --\(split)-limit \(asked) would change them"

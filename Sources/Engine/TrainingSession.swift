@@ -46,6 +46,19 @@ public final class TrainingSession: @unchecked Sendable {
             dataset = dataset.subset(train: train, test: test)
         }
         self.dataset = dataset
+        // A resume trains on the images it was trained on: a data folder replaced by one of another image size
+        // is refused (a U-Net's weights fit any size, and the run went on, rewriting its recorded size).
+        if plan.isResume {
+            let saved = try plan.run.readConfig()
+            if let height = saved["image_height"]?.integerValue, let width = saved["image_width"]?.integerValue,
+                (height, width) != (dataset.imageHeight, dataset.imageWidth)
+            {
+                throw RunError(
+                    "\(plan.run.path)/config.json: run was trained on \(height)x\(width) images, but "
+                        + "'\(Sanitize.line(plan.data, limit: 80))' has \(dataset.imageHeight)x\(dataset.imageWidth) "
+                        + "now; a resume trains on the same images (train a new run)")
+            }
+        }
         // A resumed classifier keeps the classes config.json records: one trained on a data folder when
         // every folder had ten keeps its ten outputs on data of fewer.
         var savedClassNames: [String]?

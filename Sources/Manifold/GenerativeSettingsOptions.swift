@@ -74,7 +74,12 @@ enum GenerativeSettingsOptions {
     }
 
     /// The model settings given on the command line (`GenerativeSettings`' defaults where absent).
-    static func settings(_ parsed: ParsedArguments, kind: GenerativeKind) throws -> GenerativeSettings {
+    /// - Parameter resume: a resume, whose settings not given come from config.json: the options that need
+    ///   another (`--p-uncond` `--conditional`, `--conditional` `--net unet`, `--clip` the critic) are then
+    ///   checked against the run's own by `TrainingPlan`, not against the defaults.
+    static func settings(_ parsed: ParsedArguments, kind: GenerativeKind, resume: Bool = false) throws
+        -> GenerativeSettings
+    {
         for (option, kinds) in appliesTo.sorted(by: { $0.key < $1.key }) where parsed.isGiven(option) {
             guard kinds.contains(kind) else {
                 throw UsageError("option '--\(option)' does not apply to '\(kind.rawValue)'")
@@ -95,12 +100,17 @@ enum GenerativeSettingsOptions {
         settings.averageDecay = try parsed.value(averageDecay)
         settings.conditional = parsed.has(conditional)
         settings.unconditionalProbability = try parsed.value(unconditionalProbability)
+        guard !resume else { return settings }
         if kind == .ddpm && settings.conditional && settings.network != .unet {
             throw UsageError(
                 "option '--conditional' needs '--net unet' (the MLP noise predictors take no class label)")
         }
         if parsed.isGiven(unconditionalProbability.name) && !settings.conditional {
             throw UsageError("option '--p-uncond' needs '--conditional'")
+        }
+        // MMD has no critic whose weights are clipped: the option did nothing without a word.
+        if parsed.isGiven(clip.name) && settings.penalty != .critic {
+            throw UsageError("option '--clip' applies to '--penalty critic' only (mmd clips nothing)")
         }
         return settings
     }

@@ -92,7 +92,8 @@ enum TrainCommand {
     static func request(_ parsed: ParsedArguments, model: ModelKind) throws -> TrainingRequest {
         var request = TrainingRequest(model: model)
         if case .generative(let kind) = model {
-            request.settings = try GenerativeSettingsOptions.settings(parsed, kind: kind)
+            request.settings = try GenerativeSettingsOptions.settings(
+                parsed, kind: kind, resume: parsed.has(TrainOptions.resume))
             request.givenSettings = GenerativeSettingsOptions.given(parsed)
         }
         if case .classifier = model { request.architecture = try parsed.given(TrainOptions.network) }
