@@ -106,13 +106,15 @@ public final class CompareExperiment: VisualExperiment, InterruptibleExperiment 
         let shown = min(shownCount, dataset.testCount)
         let pixels = dataset.pixelCount
         let originals = Tensor(shape: [shown, pixels], copying: dataset.testImages[0..<(shown * pixels)])
+        let originalScalars = originals.scalars
         func images(_ values: Tensor?, label: String) -> [Snapshot.Image] {
-            (0..<shown).map { i in
-                let original = Array(originals.scalars[(i * pixels)..<((i + 1) * pixels)])
+            let valueScalars = values?.scalars ?? []
+            return (0..<shown).map { i in
+                let original = Array(originalScalars[(i * pixels)..<((i + 1) * pixels)])
                 guard let values else {
                     return Snapshot.Image(width: dataset.imageWidth, height: dataset.imageHeight, values: [Float](repeating: 0, count: pixels), caption: "-")
                 }
-                let image = Array(values.scalars[(i * pixels)..<((i + 1) * pixels)])
+                let image = Array(valueScalars[(i * pixels)..<((i + 1) * pixels)])
                 let error = zip(image, original).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(pixels)
                 return Snapshot.Image(width: dataset.imageWidth, height: dataset.imageHeight, values: image, caption: String(format: "%@ %.4f", label, error))
             }

@@ -355,7 +355,10 @@ public struct SampleDrawing {
         _ images: Tensor, size: (height: Int, width: Int), count: Int, columns: Int?, to outPath: String
     ) throws {
         let pixels = size.height * size.width
-        let tiles = (0..<count).map { Array(images.scalars[($0 * pixels)..<(($0 + 1) * pixels)]) }
+        // One copy of the pixels, sliced per tile (`scalars` copies the whole tensor each time it is read: per
+        // tile that made a grid of 10,000 samples take 25 s).
+        let scalars = images.scalars
+        let tiles = (0..<count).map { Array(scalars[($0 * pixels)..<(($0 + 1) * pixels)]) }
         let columns = columns ?? max(1, Int(Double(count).squareRoot().rounded(.up)))
         let grid = PNGWriter.grid(images: tiles, tileWidth: size.width, tileHeight: size.height, columns: columns)
         do {

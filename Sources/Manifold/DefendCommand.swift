@@ -178,7 +178,8 @@ enum DefendCommand {
         let pixels = dataset.pixelCount
         let shown = min(16, clean.shape[0])
         let rows = [clean, purified].flatMap { tensor in
-            (0..<shown).map { Array(tensor.scalars[($0 * pixels)..<(($0 + 1) * pixels)]) }
+            let scalars = tensor.rows(0..<shown).scalars
+            return (0..<shown).map { Array(scalars[($0 * pixels)..<(($0 + 1) * pixels)]) }
         }
         let grid = PNGWriter.grid(
             images: rows, tileWidth: dataset.imageWidth, tileHeight: dataset.imageHeight, columns: shown)
