@@ -28,10 +28,19 @@ enum OutputFolderError {
     /// Why folder `path` cannot be written into, or created in its deepest existing folder, if it cannot:
     /// "'DIR' is not writable (Permission denied)" for that folder. Checked before any work, with
     /// `fileInTheWay`, so that a long attack does not end in "cannot create" when it writes its results.
+    ///
+    /// `access` alone passes root on folders that refuse every new entry all the same (`/sys`, `/proc`, a
+    /// read-only mount seen through a writable mode): a folder is made there and removed at once to be sure.
     static func unwritable(_ path: String) -> String? {
         let deepest = walk(path).deepest
-        guard access(deepest, W_OK) != 0 else { return nil }
-        return "'\(Sanitize.line(deepest, limit: 200))' is not writable (\(String(cString: strerror(errno))))"
+        func refusal() -> String {
+            "'\(Sanitize.line(deepest, limit: 200))' is not writable (\(String(cString: strerror(errno))))"
+        }
+        guard access(deepest, W_OK) == 0 else { return refusal() }
+        var template = Array((deepest + "/.manifold-probe-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { return refusal() }
+        rmdir(made)
+        return nil
     }
 
     /// Walks `path`'s existing prefixes: the first that is a file, else the deepest existing folder.

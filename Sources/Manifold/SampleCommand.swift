@@ -195,7 +195,12 @@ enum SampleCommand {
             try resolveRunArgument($0, argument: "--classifier")
         }
         try SharedOptions.applyThreads(parsed)
-        if let out = try parsed.given(Options.out) { try checkOut(out) }
+        if let out = try parsed.given(Options.out) {
+            try checkOut(out)
+        } else if let reason = OutputFolderError.unwritable(run.path) {
+            // The grid goes into the run's folder: said before sampling, not after.
+            throw RuntimeError("cannot write the samples into the run's folder: \(reason); give --out FILE.png")
+        }
         let outPath =
             try parsed.given(Options.out)
             ?? run.file(interpolation == nil ? "samples-\(method.rawValue).png" : "interpolation-prior.png")
