@@ -29,6 +29,10 @@ public struct RunDirectory: Sendable {
         guard !name.hasPrefix("."), !name.contains("/"), !name.contains("\\") else {
             throw RunError("run name '\(Sanitize.line(name))' must not start with '.' or contain '/'")
         }
+        // `eval -x` would read it as an option: such a run could be named only as a path.
+        guard !name.hasPrefix("-") else {
+            throw RunError("run name '\(Sanitize.line(name))' must not start with '-' (it would read as an option)")
+        }
         guard name.unicodeScalars.allSatisfy(isNameCharacter) else {
             throw RunError("run name '\(Sanitize.line(name))' may only hold letters, digits and - _ + = . @")
         }

@@ -131,6 +131,10 @@ func makeAttack(
     }
     var settings = AttackFactory.Settings(steps: options.steps, alpha: options.alpha, seed: options.seed)
     settings.restarts = try parsed.value(Options.restarts)
+    // Without a random start every restart is the same run from the clean image.
+    if parsed.has(Options.noRandomStart) && settings.restarts > 1 {
+        throw UsageError("'--restarts' \(settings.restarts) with '--no-random-start' repeats one run; drop one of them")
+    }
     // --target all starts every run at the clean image, as Tsipras et al. and Santurkar et al. do.
     settings.randomStart = !parsed.has(Options.noRandomStart) && !options.everyClass
     settings.kappa = Float(try parsed.value(Options.kappa))
@@ -260,6 +264,12 @@ private func readRobustEvaluationSettings(
                 + "and full")
     }
     settings.autoAttackQueries = try parsed.value(Options.queries, default: settings.autoAttackQueries)
+    // The rand ensemble is APGD-CE and APGD-DLR: no Square to spend queries, no targeted component.
+    if method == "autoattack" && settings.version == .rand,
+        let option = [Options.queries.name, Options.targetCount.name].first(where: parsed.isGiven)
+    {
+        throw UsageError("'--\(option)' does nothing in autoattack --version rand (APGD-CE and APGD-DLR); drop it")
+    }
     if method == "apgd-t" || method == "autoattack" || (method == "fab" && settings.targetCount != nil),
         options.goal != .untargeted
     {

@@ -154,6 +154,19 @@ import Testing
             (["apgd-t", "--target", "2"], "apgd-t picks its own target classes"),
             (["fab", "--targets", "3", "--target", "2"], "fab picks its own target classes"),
             (["pgd", "--targets", "3"], "'--targets' applies to apgd-t, fab and autoattack only"),
+            // Options that nothing in the run follows were taken without a word.
+            (
+                ["autoattack", "--version", "rand", "--queries", "7"],
+                "'--queries' does nothing in autoattack --version rand"
+            ),
+            (
+                ["autoattack", "--version", "rand", "--targets", "3"],
+                "'--targets' does nothing in autoattack --version rand"
+            ),
+            (
+                ["pgd", "--no-random-start", "--restarts", "3"],
+                "'--restarts' 3 with '--no-random-start' repeats one run"
+            ),
         ]
         for (arguments, message) in cases {
             let result = try ManifoldBinary.run(

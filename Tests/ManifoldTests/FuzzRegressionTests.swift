@@ -52,6 +52,8 @@ import Testing
         (["\u{1B}[2J"], 2, "unknown command '?[2J'"),
         (["train", "mlp", "--run", "../x"], 2, "must not start with '.'"),
         (["train", "mlp", "--run", "/tmp/x"], 2, "must not start with '.' or contain '/'"),
+        // A run named "-x" trained, and then `eval -x` read its name as an unknown option.
+        (["train", "mlp", "--run", "-x"], 2, "run name '-x' must not start with '-'"),
         (["train", "mlp", "--run", "a\u{1B}b"], 2, "may only hold letters"),
         (["train", "mlp", "--data", "/nowhere/\u{1B}]52;c;aGk=\u{07}"], 2, "no such folder '/nowhere/?]52;c;aGk=?'"),
         (["eval", "../../etc"], 2, "must not start with '.'"),
