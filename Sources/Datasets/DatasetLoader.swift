@@ -140,7 +140,7 @@ public enum DatasetLoader {
     static func namedByNumber(_ folder: String, labels: [Int], trainingRead: Bool) throws -> [String] {
         var highest = labels.max() ?? 0
         if !trainingRead, let trainLabelsPath = try? locate(trainLabelsFile, in: folder) {
-            let array = try IDXReader.read(path: trainLabelsPath)
+            let array = try IDXReader.read(path: trainLabelsPath, expected: .labels)
             guard array.dimensions.count == 1 else {
                 throw DatasetError.corrupt(
                     path: trainLabelsPath, reason: "labels must be 1-D, found dimensions \(array.dimensions)")
@@ -163,7 +163,7 @@ public enum DatasetLoader {
     }
 
     static func images(at path: String) throws -> ([Float], Int, Int) {
-        let array = try IDXReader.read(path: path)
+        let array = try IDXReader.read(path: path, expected: .images)
         guard array.dimensions.count == 3 else {
             throw DatasetError.corrupt(
                 path: path, reason: "images must be 3-D [count, height, width], found dimensions \(array.dimensions)")
@@ -184,7 +184,7 @@ public enum DatasetLoader {
     }
 
     static func labels(at path: String, count: Int, imagesPath: String, classCount: Int) throws -> [Int] {
-        let array = try IDXReader.read(path: path)
+        let array = try IDXReader.read(path: path, expected: .labels)
         guard array.dimensions.count == 1 else {
             throw DatasetError.corrupt(path: path, reason: "labels must be 1-D, found dimensions \(array.dimensions)")
         }

@@ -26,21 +26,32 @@ public enum IDXReader {
     /// The largest IDX payload accepted (512 MiB).
     public static let maximumSize = 512 << 20
 
+    /// What a file must hold: its number of dimensions and, for errors, what it is ("images [count,
+    /// height, width]"). Checked from the header, before the dimensions are read: a labels file in place
+    /// of images otherwise read as dimensions the bytes after its header.
+    public struct Expected: Sendable {
+        public let rank: Int
+        public let contents: String
+        public init(rank: Int, contents: String) { (self.rank, self.contents) = (rank, contents) }
+        public static let images = Expected(rank: 3, contents: "images [count, height, width]")
+        public static let labels = Expected(rank: 1, contents: "labels [count]")
+    }
+
     /// Reads the IDX file at `path`, gzip-compressed or not (detected by the magic bytes 1f 8b).
     /// - Throws: `DatasetError` naming `path`.
-    public static func read(path: String) throws -> IDXArray {
-        try decode(try readFile(path: path, maximumSize: maximumSize), source: path)
+    public static func read(path: String, expected: Expected? = nil) throws -> IDXArray {
+        try decode(try readFile(path: path, maximumSize: maximumSize), source: path, expected: expected)
     }
 
     /// Decodes IDX `bytes`, raw or gzip; `source` names the file in errors.
     /// - Throws: `DatasetError` naming `source`.
-    public static func decode(_ bytes: [UInt8], source: String) throws -> IDXArray {
+    public static func decode(_ bytes: [UInt8], source: String, expected: Expected? = nil) throws -> IDXArray {
         if GzipReader.isGzip(bytes) {
             let reader = try GzipReader(compressed: bytes, source: source)
-            return try decode(source: source, compressed: true) { try reader.read(maxCount: $0) }
+            return try decode(source: source, compressed: true, expected: expected) { try reader.read(maxCount: $0) }
         }
         var offset = 0
-        return try decode(source: source, compressed: false) { count in
+        return try decode(source: source, compressed: false, expected: expected) { count in
             let end = offset + min(count, bytes.count - offset)
             defer { offset = end }
             return Array(bytes[offset..<end])
@@ -48,7 +59,9 @@ public enum IDXReader {
     }
 
     /// Parses from `next(count)`, which returns up to `count` more bytes (fewer only at the end).
-    static func decode(source: String, compressed: Bool, next: (Int) throws -> [UInt8]) throws -> IDXArray {
+    static func decode(
+        source: String, compressed: Bool, expected: Expected? = nil, next: (Int) throws -> [UInt8]
+    ) throws -> IDXArray {
         let what = compressed ? "decompressed data" : "file"
         let magic = try next(4)
         guard magic.count == 4 else {
@@ -66,6 +79,12 @@ public enum IDXReader {
         let rank = Int(magic[3])
         guard (1...3).contains(rank) else {
             throw DatasetError.corrupt(path: source, reason: "IDX file has \(rank) dimensions; 1 to 3 are supported")
+        }
+        if let expected, rank != expected.rank {
+            throw DatasetError.corrupt(
+                path: source,
+                reason: "its IDX header (magic number \(hex(magic))) has \(rank) dimension\(rank == 1 ? "" : "s"), but "
+                    + "\(expected.contents) need\(expected.rank == 1 ? "s" : "") \(expected.rank)")
         }
         let dimensionBytes = try next(4 * rank)
         guard dimensionBytes.count == 4 * rank else {

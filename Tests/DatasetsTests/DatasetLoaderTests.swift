@@ -116,7 +116,8 @@ private func writeMNISTFolder(
         try reset()
         try writeFile(idxBytes([6, 15]), to: folder + "/train-images-idx3-ubyte")
         expectMessage(
-            "\(folder)/train-images-idx3-ubyte: images must be 3-D [count, height, width], found dimensions [6, 15]")
+            "\(folder)/train-images-idx3-ubyte: its IDX header (magic number 00 00 08 02) has 2 dimensions, but images "
+                + "[count, height, width] need 3")
 
         try reset()
         try writeFile(idxBytes([4, 3, 5]), to: folder + "/t10k-images-idx3-ubyte")

@@ -61,6 +61,23 @@ import Testing
         #expect(message?.contains(fragment) == true, "\(label): \(message ?? "accepted")")
     }
 
+    /// Bug: a labels file in place of images (magic 00 00 08 01) was refused as "longer than dimensions [300]
+    /// allow", and an images file in place of labels read its first pixels as dimensions ("IDX dimensions
+    /// [300, 34144516, 17237767] exceed the limit"). The header's rank is checked against the file's role.
+    @Test func aFileOfTheOtherRoleIsNamedFromItsHeader() {
+        let labels = idxBytes([3], payload: [0, 1, 2])
+        let images = idxBytes([3, 2, 2])
+        let asImages = datasetErrorMessage { _ = try IDXReader.decode(labels, source: "t", expected: .images) }
+        #expect(
+            asImages
+                == "t: its IDX header (magic number 00 00 08 01) has 1 dimension, but images [count, height, width] need 3"
+        )
+        let asLabels = datasetErrorMessage { _ = try IDXReader.decode(gzip(images), source: "l", expected: .labels) }
+        #expect(asLabels == "l: its IDX header (magic number 00 00 08 03) has 3 dimensions, but labels [count] needs 1")
+        #expect(throws: Never.self) { try IDXReader.decode(images, source: "i", expected: .images) }
+        #expect(throws: Never.self) { try IDXReader.decode(labels, source: "l", expected: .labels) }
+    }
+
     @Test func gzipBombBehindAValidHeaderIsRefusedEarly() throws {
         // The header promises 1 x 1000 x 1000 bytes; the stream inflates to 64 MiB.
         var payload = idxBytes([1, 1000, 1000], payload: [])
