@@ -156,8 +156,12 @@ public enum DatasetLoader {
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
         let base = prefix + file
         let dotted = prefix + file.replacing("-idx", with: ".idx")
-        for candidate in [base, base + ".gz", dotted, dotted + ".gz"] where access(candidate, F_OK) == 0 {
-            return candidate
+        for candidate in [base, base + ".gz", dotted, dotted + ".gz"] {
+            if access(candidate, F_OK) == 0 { return candidate }
+            // A folder that may not be searched hides every file in it: say so, not that they are missing.
+            if errno == EACCES {
+                throw DatasetError.unreadable(path: folder, reason: String(cString: strerror(EACCES)))
+            }
         }
         throw DatasetError.missingFile(folder: folder, file: file)
     }
