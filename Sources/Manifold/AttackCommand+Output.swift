@@ -48,7 +48,10 @@ extension AttackCommand {
             ]
             for (key, value) in testSet.jsonFields { object[key] = value }
             if let out = options.out { object["out"] = .string(out) }
-            if method == "transfer" { object["with"] = .string(options.crafting) }
+            if method == "transfer" {
+                object["with"] = .string(options.crafting)
+                if let targetRun = options.transferTargetRun { object["target_run"] = .string(targetRun) }
+            }
             if !AttackFactory.radiusFreeMethods.contains(options.crafting) {
                 object["eps"] = .decimal(options.threat.epsilon)
                 object["norm"] = .string(options.threat.norm == .l2 ? "2" : options.threat.norm == .l0 ? "0" : "inf")

@@ -19,12 +19,17 @@ struct AttackOptions {
     /// The method that crafts the perturbation: for `transfer` its `--with` (default pgd), else the method.
     /// Its norm, goal and options are the ones checked: `transfer --with pgd-l2` is an L2 attack.
     var crafting: String
+    /// transfer: the path of `--target-run`, the run the examples are evaluated on (its JSON's `target_run`).
+    var transferTargetRun: String?
 
     typealias Options = AttackCommand.Options
 
     init(_ parsed: ParsedArguments, method: String) throws {
         crafting = method
         if method == "transfer" {
+            transferTargetRun = try parsed.given(Options.targetRun).map {
+                try resolveRunArgument($0, argument: "--target-run").path
+            }
             crafting = try parsed.value(Options.transferWith)
             guard AttackFactory.transferCraftingMethods.contains(crafting) else {
                 throw UsageError(

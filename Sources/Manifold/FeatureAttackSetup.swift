@@ -53,6 +53,10 @@ struct FeatureAttackSetup {
         self.guideLabel = guideLabel
         let guideName = full.classNames[guideLabel]
         if let source = try parsed.given(Options.source) {
+            // One source is one image: an --n above 1 was refused as if the test set held one image.
+            if let count = try parsed.given(Options.count), count != 1 {
+                throw UsageError("'--source' attacks one image; '--n' \(count) asks for more (drop one of them)")
+            }
             guard source < full.testCount else {
                 throw UsageError(
                     "'--source' \(source) is past the test set of '\(full.name)' (\(full.testCount) images)")

@@ -265,6 +265,7 @@ import Testing
         #expect(l2.status == 0, "\(l2.stderr)")
         let object = try json(l2)
         #expect(object["with"]?.stringValue == "pgd-l2" && object["norm"]?.stringValue == "2", "\(l2.stdout)")
+        #expect(object["target_run"]?.stringValue == "\(root)/victim", "\(l2.stdout)")
         #expect(object["eps"]?.doubleValue == 1.5, "\(l2.stdout)")
         #expect((object["mean_l2"]?.doubleValue ?? 9) <= 1.5 + 1e-4, "\(l2.stdout)")
         let perceptual = try ManifoldBinary.run(

@@ -50,6 +50,8 @@ import Testing
             (["--guide", "100"], "past the test set"),
             (["--guide", "0", "--sanity-n", "10"], "'--sanity-n'"),
             (["--guide", "0", "--norm", "2"], "L-inf"), (["--guide", "0", "--target", "3"], "drop '--target'"),
+            // It said "'--n' asks for 5 images but the test set of 'synthetic' has 1".
+            (["--guide", "0", "--source", "1", "--n", "5"], "'--source' attacks one image; '--n' 5 asks for more"),
         ]
         for (extra, message) in cases {
             let bad = try ManifoldBinary.run(["attack", "feature", "--run", "victim"] + extra, runsRoot: root)
