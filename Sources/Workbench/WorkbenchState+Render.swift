@@ -59,7 +59,7 @@ extension WorkbenchState {
         let header = Layout.horizontal([.fill(1), .length(showsBrand ? 22 : 0)]).split(rows[0])
         let tabs = Tabs(
             titles: titles, selected: current, style: theme.mutedStyle,
-            selectedStyle: Style(foreground: theme.background, background: theme.accent, attributes: .bold))
+            selectedStyle: theme.selectionStyle.adding(.bold))
         buffer.render(tabs, in: header[0])
         for (index, columns) in tabs.columns(in: header[0]).enumerated() {
             clicks.add(Rect(x: columns.lowerBound, y: header[0].y, width: columns.count, height: 1), .tab(index))
