@@ -25,9 +25,7 @@ extension GalleryState {
         buffer.render(
             Tabs(
                 titles: GalleryState.pageTitles, selected: page, style: theme.mutedStyle,
-                selectedStyle: Style(
-                    foreground: theme.background, background: theme.accent,
-                    attributes: .bold)), in: header[0])
+                selectedStyle: theme.selectionStyle.adding(.bold)), in: header[0])
         buffer.render(
             Line("Manifold widget gallery", style: theme.accentStyle, alignment: .right), in: header[1])
         switch page {
@@ -198,7 +196,7 @@ extension GalleryState {
                 ],
                 rows: GalleryState.tableRows, selected: selectedRow, scrollOffset: offset,
                 headerStyle: theme.accentStyle,
-                selectedStyle: Style(foreground: theme.background, background: theme.accent)),
+                selectedStyle: theme.selectionStyle),
             in: tableArea)
         let right = Layout.vertical([.fill(1), .length(4)]).split(columns[1])
         let text = """

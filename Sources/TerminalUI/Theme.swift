@@ -44,6 +44,12 @@ public struct Theme: Hashable, Sendable {
     public var warningStyle: Style { Style(foreground: warning, attributes: .bold) }
     /// Block borders.
     public var borderStyle: Style { Style(foreground: border) }
+    /// The selected row of a list or the current tab: the background colour on the accent, or reverse video
+    /// where there are no colours (`NO_COLOR`: every colour the default), where the colours alone left the
+    /// selected row drawn like every other.
+    public var selectionStyle: Style {
+        accent.isDefault ? Style(attributes: .reverse) : Style(foreground: background, background: accent)
+    }
 
     /// This theme with every colour converted for a terminal of `depth`.
     ///

@@ -3,9 +3,10 @@ import Foundation
 /// Finds and loads themes: by name from a `themes/` folder, or from a path.
 ///
 /// The choice comes from `--theme NAME|PATH`, else the `MANIFOLD_THEME` environment variable, else
-/// `dark`. Names are looked up as `NAME.json` in the first `themes/` folder found searching upward
-/// from the executable's directory and then upward from the current directory. The default `dark`
-/// theme is embedded, so it works with no folder. A theme that cannot be used yields the default
+/// `dark`. Names are looked up as `NAME.json` in the folder `MANIFOLD_THEMES` names, then in the
+/// `themes/` folders found searching upward from the executable's directory and then upward from the
+/// current directory, and last among the built-in copies of the shipped themes (`Theme+BuiltIn`), so
+/// that the names the help lists work wherever the binary is. A theme that cannot be used yields the default
 /// and a one-line warning naming the file and key; a usable one with keys that are not theme keys (a
 /// mistyped `boder`) is used, with a warning naming them.
 public enum ThemeLoader {
@@ -18,7 +19,7 @@ public enum ThemeLoader {
     /// Loads the requested theme.
     /// - Parameters:
     ///   - request: the `--theme` argument, if any.
-    ///   - environment: the process environment (for `MANIFOLD_THEME`).
+    ///   - environment: the process environment (for `MANIFOLD_THEME` and `MANIFOLD_THEMES`).
     ///   - searchRoots: directories to search upward from; defaults to the executable's and the
     ///     current directory.
     /// - Returns: the theme and an optional warning to print.
@@ -33,7 +34,7 @@ public enum ThemeLoader {
         if isPath {
             file = wanted
         } else {
-            for folder in themeFolders(searchRoots: searchRoots ?? defaultSearchRoots()) {
+            for folder in themeFolders(searchRoots: searchRoots ?? defaultSearchRoots(), environment: environment) {
                 let candidate = folder + "/" + wanted + ".json"
                 if FileManager.default.fileExists(atPath: candidate) {
                     file = candidate
@@ -42,8 +43,8 @@ public enum ThemeLoader {
             }
         }
         guard let file else {
-            if wanted == "dark" { return Result(theme: .dark, warning: nil) }
-            let names = Set(availableThemeNames(searchRoots: searchRoots) + ["dark"]).sorted()
+            if !isPath, let theme = Theme.builtIn(named: wanted) { return Result(theme: theme, warning: nil) }
+            let names = availableThemeNames(searchRoots: searchRoots, environment: environment)
             let known = "themes: " + names.joined(separator: ", ")
             let warning =
                 wanted.isEmpty
@@ -97,17 +98,28 @@ public enum ThemeLoader {
         return data
     }
 
-    /// Names of the themes in the first `themes/` folder found.
-    public static func availableThemeNames(searchRoots: [String]? = nil) -> [String] {
-        guard let folder = themeFolders(searchRoots: searchRoots ?? defaultSearchRoots()).first,
-            let names = try? FileManager.default.contentsOfDirectory(atPath: folder)
-        else { return ["dark"] }
-        return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    /// Names of the themes a name can choose: those in every folder searched and the built-in ones, sorted.
+    public static func availableThemeNames(
+        searchRoots: [String]? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> [String] {
+        var names = Set(Theme.builtInNames)
+        for folder in themeFolders(searchRoots: searchRoots ?? defaultSearchRoots(), environment: environment) {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            names.formUnion(files.filter { $0.hasSuffix(".json") && $0 != ".json" }.map { String($0.dropLast(5)) })
+        }
+        return names.sorted()
     }
 
-    /// Every existing `themes/` folder upward from each root, in order.
-    static func themeFolders(searchRoots: [String]) -> [String] {
+    /// The folder `MANIFOLD_THEMES` names (where it is one), then every existing `themes/` folder upward from
+    /// each root, in order.
+    static func themeFolders(searchRoots: [String], environment: [String: String] = [:]) -> [String] {
         var folders: [String] = []
+        var isFolder: ObjCBool = false
+        if let named = environment["MANIFOLD_THEMES"], !named.isEmpty,
+            FileManager.default.fileExists(atPath: named, isDirectory: &isFolder), isFolder.boolValue
+        {
+            folders.append(URL(fileURLWithPath: named).standardizedFileURL.path)
+        }
         for root in searchRoots {
             var url = URL(fileURLWithPath: root).standardizedFileURL
             for _ in 0..<32 {

@@ -126,6 +126,13 @@ extension WorkbenchState {
                 message = "\(job.title) has no images to export (e exports a job's images as PNG)"
                 return
             }
+            // A run folder deleted meanwhile (Runs `d`) was made again holding only the PNGs, an orphan run. Only a
+            // training still under way writes into a folder not there yet (a new run's comes at its first epoch's end).
+            let training = [.classifierTraining, .generativeTraining].contains(job.kind)
+            if let run = job.run, !run.exists, ended || !training {
+                message = "e: the run \(run.name) is gone (no folder \(run.path)); nothing exported"
+                return
+            }
             let folder = job.run ?? RunDirectory(root: RunDirectory.defaultRoot, name: "exports")
             message = SnapshotImageExport.export(job.runner.snapshot, to: folder)
         case .character("s"):

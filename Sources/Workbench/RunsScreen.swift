@@ -147,7 +147,7 @@ final class RunsScreen: WorkbenchScreen {
                     columns: columns.map(\.column),
                     rows: browser.entries.map { entry in columns.map { $0.cell(entry) } },
                     selected: browser.selected, scrollOffset: offset, headerStyle: theme.accentStyle,
-                    style: theme.textStyle, selectedStyle: Style(foreground: theme.background, background: theme.accent)
+                    style: theme.textStyle, selectedStyle: theme.selectionStyle
                 ),
                 in: inner)
         }

@@ -91,6 +91,10 @@ final class TrainScreen: JobScreen {
             in: area, buffer: &buffer)
     }
 
+    /// The fewest rows of image a strip of a generative model's images gets when the strips stand one above the
+    /// other (12 pixels high in half blocks: a digit still reads); with fewer they stand side by side.
+    static let readableImageRows = 6
+
     /// The test images with predictions, or a strip per group of a generative model's images.
     private func renderImages(_ s: Snapshot, in area: Rect, buffer: inout Buffer, workbench: WorkbenchState) {
         if let test = s.images["test"] {
@@ -100,10 +104,12 @@ final class TrainScreen: JobScreen {
             if groups.isEmpty {
                 workbench.renderImageStrip([], title: "images", in: area, buffer: &buffer)
             } else {
-                // A strip needs four rows (borders, images, captions): in a short terminal they stand side by side.
+                // One above the other, each strip needs its borders, a caption and `readableImageRows` of image:
+                // where they would get fewer they stand side by side, as a DAE's four do. (At 120x40 a VAE's three
+                // strips were stacked with one row of image each, 2x2 pixels, since each fit borders and a row.)
                 let parts = Array(repeating: Constraint.fill(1), count: groups.count)
                 let strips =
-                    area.height >= 4 * groups.count
+                    area.height >= (3 + Self.readableImageRows) * groups.count
                     ? Layout.vertical(parts).split(area) : Layout.horizontal(parts).split(area)
                 for (group, strip) in zip(groups, strips) {
                     workbench.renderImageStrip(s.images[group] ?? [], title: group, in: strip, buffer: &buffer)

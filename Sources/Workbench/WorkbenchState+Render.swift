@@ -59,7 +59,7 @@ extension WorkbenchState {
         let header = Layout.horizontal([.fill(1), .length(showsBrand ? 22 : 0)]).split(rows[0])
         let tabs = Tabs(
             titles: titles, selected: current, style: theme.mutedStyle,
-            selectedStyle: Style(foreground: theme.background, background: theme.accent, attributes: .bold))
+            selectedStyle: theme.selectionStyle.adding(.bold))
         buffer.render(tabs, in: header[0])
         for (index, columns) in tabs.columns(in: header[0]).enumerated() {
             clicks.add(Rect(x: columns.lowerBound, y: header[0].y, width: columns.count, height: 1), .tab(index))
@@ -80,7 +80,8 @@ extension WorkbenchState {
 
     /// The status line: the key hints and the message on the left, the shown job's state, title and step on
     /// the right. The message comes first: when it does not fit whole in `width`, the job's title goes, then
-    /// the hints, so that only a message too long for the whole line is cut.
+    /// the hints, so that only a message too long for the whole line is cut. A title too long for the right
+    /// half is cut in its middle, so that the step stays whole.
     private func statusLine(width: Int) -> StatusLine {
         let hints: [Span] = [
             Span(" q", style: Style(attributes: .bold)), Span(" quit  "),
@@ -97,8 +98,16 @@ extension WorkbenchState {
             let s = job.runner.snapshot
             let word = Span(
                 statusWord(s.status) + " ", style: Style(foreground: statusBarColor(s.status), attributes: .bold))
-            full = [word, Span("\(job.title) · step \(s.step)/\(s.totalSteps) ")]
-            compact = [word, Span("step \(s.step)/\(s.totalSteps) ")]
+            let step = "step \(s.step)/\(s.totalSteps) "
+            compact = [word, Span(step)]
+            // The right side gets half the line at most (StatusLine cuts it there): the title gives way, cut in the
+            // middle as the Runs screen cuts run names, never the step (at 120 columns the Attack lab's showed
+            // "... · step 100/10…"); with fewer than 8 of its columns left it goes.
+            let title = sanitized(job.title)
+            let room = width / 2 - Line([word]).width - CharacterWidth.of(" · " + step)
+            full =
+                room >= min(8, CharacterWidth.of(title))
+                ? [word, Span(truncatedMiddle(title, toWidth: room) + " · " + step)] : compact
         }
         let style = Style(foreground: statusBarText, background: theme.border)
         guard !shown.isEmpty else { return StatusLine(left: hints, right: full, style: style) }

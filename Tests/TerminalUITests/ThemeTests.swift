@@ -56,7 +56,9 @@ import Testing
                 == "theme 'nope' not found (no themes/nope.json; themes: colorblind, dark, high-contrast, light); using dark"
         )
         let empty = ThemeLoader.load(request: "", environment: [:], searchRoots: ["/"])
-        #expect(empty.theme == .dark && empty.warning == "theme name is empty (themes: dark); using dark")
+        #expect(
+            empty.theme == .dark
+                && empty.warning == "theme name is empty (themes: colorblind, dark, high-contrast, light); using dark")
         let path = NSTemporaryDirectory() + "manifold-no-theme-\(UUID().uuidString).json"
         #expect(ThemeLoader.load(request: path, environment: [:]).warning?.contains("\(path): no such file") == true)
     }

@@ -1,0 +1,67 @@
+import Engine
+import Foundation
+import TerminalUI
+import Testing
+
+@testable import Workbench
+
+/// `e` on a job whose run folder is gone. Bug: after a stopped training's run was deleted on the Runs screen
+/// (`d`, `y`), `e` on the Train screen made the folder again, holding only the PNGs: an orphan run in the
+/// Runs list. It now says the run is gone and writes nothing; a training still under way, whose new run
+/// has no folder before its first epoch ends, still exports into it.
+@Suite struct ExportDeletedRunTests {
+    static func vaeJob(root: String) -> Job {
+        WorkbenchFixture.job(
+            kind: .generativeTraining, title: "vae · synthetic",
+            run: RunDirectory(root: root, name: "vae-synthetic-20261207-144857")
+        ) { s in
+            s.images["originals"] = [Snapshot.Image(width: 2, height: 2, values: [0, 1, 1, 0], caption: "0")]
+        }
+    }
+
+    @Test func aStoppedTrainingsDeletedRunIsNotMadeAgain() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = Self.vaeJob(root: root)
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        #expect(state.screen is TrainScreen)
+        _ = state.handle(.key(.character("x")))
+        _ = state.handle(.key(.character("e")))
+        let path = "\(root)/vae-synthetic-20261207-144857"
+        #expect(
+            state.message == "e: the run vae-synthetic-20261207-144857 is gone (no folder \(path)); nothing exported")
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func aTrainingUnderWayStillExportsBeforeItsFirstSave() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = Self.vaeJob(root: root)
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        _ = state.handle(.key(.character("e")))
+        let path = "\(root)/vae-synthetic-20261207-144857"
+        #expect(state.message == "exported 1 PNG to \(path)", "\(state.message)")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        #expect(files.count == 1 && files[0].hasPrefix("originals-step"), "\(files)")
+    }
+
+    /// A job that reads a saved run (an attack on it) never makes its folder again either.
+    @Test func anAttackOnADeletedRunExportsNothing() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = WorkbenchFixture.job(kind: .attack, title: "pgd · clf", run: RunDirectory(root: root, name: "clf")) {
+            s in
+            s.images["adversarial"] = [Snapshot.Image(width: 2, height: 2, values: [0, 1, 1, 0], caption: "3")]
+        }
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        _ = state.handle(.key(.character("e")))
+        #expect(state.message == "e: the run clf is gone (no folder \(root)/clf); nothing exported")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/clf"))
+    }
+}
