@@ -38,7 +38,10 @@ enum OutputFolderError {
         }
         guard access(deepest, W_OK) == 0 else { return refusal() }
         var template = Array((deepest + "/.manifold-probe-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { return refusal() }
+        guard let made = mkdtemp(&template) else {
+            return
+                "'\(Sanitize.line(deepest, limit: 200))' does not take a new folder (\(String(cString: strerror(errno))))"
+        }
         rmdir(made)
         return nil
     }

@@ -64,7 +64,11 @@ import Testing
             ("textual batch", with(["batch": .string("x")]), 0, "", 1, "batch must be a whole number"),
             ("zero batch", with(["batch": .integer(0)]), 0, "", 1, "from 1 to 65536, got 0"),
             ("textual lr", with(["lr": .string("x")]), 0, "", 1, "lr must be a number in (0, 10], got \"x\""),
-            ("negative counts", with(["test_count": .integer(-10), "train_count": .integer(-10)]), 0, "", 0, ""),
+            // A resume took all the images for a count below 1, and rewrote the count: refused since 2026-12-07.
+            (
+                "negative counts", with(["test_count": .integer(-10), "train_count": .integer(-10)]), 0, "", 1,
+                "train_count must be a whole number of at least 1, got -10"
+            ),
             // Bug: only a cnn has other networks, and an mlp run whose config.json named one stopped eval and
             // the resume with a trap (status 132); an mlp's `net` reads as standard, as an unknown name does.
             ("mlp naming a cnn's network", with(["net": .string("madry")]), 0, "", 0, ""),
@@ -73,7 +77,7 @@ import Testing
                 with([
                     "image_height": .integer(1 << 40),
                     "class_names": .array(Array(repeating: .string("x"), count: 100_000)),
-                ]), 0, "", 0, ""
+                ]), 0, "", 1, "run was trained on 1099511627776x28 images, but 'synthetic' has 28x28 now"
             ),
         ]
     }()
