@@ -48,8 +48,8 @@ public final class TrainingSession: @unchecked Sendable {
         self.dataset = dataset
         // A resume trains on the images it was trained on: a data folder replaced by one of another image size
         // is refused (a U-Net's weights fit any size, and the run went on, rewriting its recorded size).
+        let saved = plan.isResume ? try plan.run.readConfig() : [:]
         if plan.isResume {
-            let saved = try plan.run.readConfig()
             if let height = saved["image_height"]?.integerValue, let width = saved["image_width"]?.integerValue,
                 (height, width) != (dataset.imageHeight, dataset.imageWidth)
             {
@@ -63,7 +63,7 @@ public final class TrainingSession: @unchecked Sendable {
         // every folder had ten keeps its ten outputs on data of fewer.
         var savedClassNames: [String]?
         if plan.isResume, case .classifier = plan.model {
-            let names = try plan.run.readConfig()["class_names"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let names = saved["class_names"]?.arrayValue?.compactMap(\.stringValue) ?? []
             if (2...10_000).contains(names.count) {
                 try ClassCountMismatch.check(
                     dataSpec: plan.data, dataClasses: dataset.classCount, runName: plan.run.name,
