@@ -56,6 +56,32 @@ public struct AdversarialTrainingSettings: Sendable, Equatable {
         self.scheduleEpochs = scheduleEpochs
     }
 
+    /// Options given without the method (a resume's `--eps`, `--adv-steps`, `--beta`, `--early-stop-pgd`);
+    /// nil: not given.
+    public struct GivenOptions: Sendable, Equatable {
+        public var epsilon: Float?
+        public var steps: Int?
+        public var beta: Float?
+        public var earlyStopPGD: Bool?
+
+        public init(epsilon: Float? = nil, steps: Int? = nil, beta: Float? = nil, earlyStopPGD: Bool? = nil) {
+            self.epsilon = epsilon
+            self.steps = steps
+            self.beta = beta
+            self.earlyStopPGD = earlyStopPGD
+        }
+
+        /// Whether `settings` has every option given (`steps` counts for pgd and trades, `beta` for trades
+        /// only: fgsm-rs takes no steps, and only TRADES has a beta).
+        public func agree(with settings: AdversarialTrainingSettings) -> Bool {
+            if let epsilon, epsilon != settings.epsilon { return false }
+            if let steps, settings.method == .fastFGSM || steps != settings.steps { return false }
+            if let beta, settings.method != .trades || beta != settings.beta { return false }
+            if let earlyStopPGD, earlyStopPGD != settings.earlyStopPGD { return false }
+            return true
+        }
+    }
+
     /// The step size of the inner maximisation: 2.5 eps / steps (pgd, trades), 1.25 eps (fgsm-rs).
     public var stepSize: Float {
         method == .fastFGSM

@@ -198,6 +198,11 @@ public struct TrainingPlan: Sendable {
                 )
             }
         }
+        if let options = request.adversarialOnResume, saved.map(options.agree) != true {
+            throw RunError(
+                "\(source): run was trained with \(saved.map { "--adversarial \($0.method.rawValue)" } ?? "no --adversarial"); the adversarial options given differ (leave them out to resume as it was)"
+            )
+        }
         if let scheduleEpochs = saved?.scheduleEpochs, epochs > scheduleEpochs {
             throw TrainingRequestError(
                 "the cyclic learning rate of this fgsm-rs run spans \(scheduleEpochs) epochs; it cannot be resumed past them (asked for --epochs \(epochs))"

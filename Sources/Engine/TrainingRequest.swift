@@ -27,6 +27,9 @@ public struct TrainingRequest: Sendable {
     /// them. On a resume the others are the run's, so `--adversarial fgsm-rs` alone continues a run trained
     /// with `--eps 0.3` instead of being refused for the default eps.
     public var givenAdversarial: Set<String>?
+    /// Adversarial options a resume gave without naming the method (`--resume --eps 0.1`): the run's
+    /// saved training must have them, else the resume is refused as one with `--adversarial` is.
+    public var adversarialOnResume: AdversarialTrainingSettings.GivenOptions?
     /// Noise-aware training on diffused batches (`NoiseAwareObjective`, classifiers only); on a resume
     /// the run's, and asking for it on a run trained without it is an error.
     public var noiseAware = false

@@ -4,17 +4,16 @@ import Engine
 /// the options into `AdversarialTrainingSettings`.
 enum AdversarialTraining {
     /// The settings given, nil without `--adversarial`. `--eps`, `--adv-steps`, `--beta` or
-    /// `--early-stop-pgd` without `--adversarial`, `--beta` without trades and `--adv-steps` with fgsm-rs
-    /// are usage errors (on `--resume`, one that says the run keeps its saved adversarial training).
+    /// `--early-stop-pgd` without `--adversarial` (but on `--resume`: `resumeOptions`), `--beta` without trades
+    /// and `--adv-steps` with fgsm-rs are usage errors.
     static func settings(_ parsed: ParsedArguments) throws -> AdversarialTrainingSettings? {
         let dependent = [TrainOptions.eps.name, TrainOptions.adversarialSteps.name, TrainOptions.beta.name]
         guard let name = try parsed.given(TrainOptions.adversarial) else {
-            if let option = (dependent + [TrainOptions.earlyStopPGD.name]).first(where: parsed.isGiven) {
-                if parsed.has(TrainOptions.resume) {
-                    throw UsageError(
-                        "'--\(option)' cannot change on --resume: a resume keeps the run's adversarial training (leave it out)"
-                    )
-                }
+            // On a resume the run's method is read from its config.json: `TrainingPlan` checks the options
+            // given against it (`resumeOptions`), as it does with '--adversarial'.
+            if let option = (dependent + [TrainOptions.earlyStopPGD.name]).first(where: parsed.isGiven),
+                !parsed.has(TrainOptions.resume)
+            {
                 let needed = option == TrainOptions.beta.name ? "trades" : "pgd|fgsm-rs|trades"
                 throw UsageError("'--\(option)' needs '--adversarial \(needed)'")
             }
@@ -44,6 +43,22 @@ enum AdversarialTraining {
             )
         }
         return settings
+    }
+
+    /// The adversarial options a resume gave without `--adversarial`, which the run's saved training must
+    /// have (nil when none was given, or with `--adversarial`, or on a new run).
+    static func resumeOptions(_ parsed: ParsedArguments) throws -> AdversarialTrainingSettings.GivenOptions? {
+        guard parsed.has(TrainOptions.resume), !parsed.isGiven(TrainOptions.adversarial.name),
+            !given(parsed).isEmpty
+        else { return nil }
+        func ifGiven<T>(_ name: String, _ read: () throws -> T) rethrows -> T? {
+            parsed.isGiven(name) ? try read() : nil
+        }
+        return AdversarialTrainingSettings.GivenOptions(
+            epsilon: try ifGiven(TrainOptions.eps.name) { Float(try parsed.value(TrainOptions.eps)) },
+            steps: try ifGiven(TrainOptions.adversarialSteps.name) { try parsed.value(TrainOptions.adversarialSteps) },
+            beta: try ifGiven(TrainOptions.beta.name) { Float(try parsed.value(TrainOptions.beta)) },
+            earlyStopPGD: parsed.has(TrainOptions.earlyStopPGD) ? true : nil)
     }
 
     /// The adversarial options the command line gave, by `TrainingRequest.givenAdversarial`'s names.

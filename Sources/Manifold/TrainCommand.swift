@@ -46,6 +46,7 @@ enum TrainCommand {
         var request = try self.request(parsed, model: model)
         request.adversarial = try AdversarialTraining.settings(parsed)
         request.givenAdversarial = AdversarialTraining.given(parsed)
+        request.adversarialOnResume = try AdversarialTraining.resumeOptions(parsed)
         request.noiseAware = parsed.has(TrainOptions.noiseAware)
         try SharedOptions.applyThreads(parsed)
         // Ctrl-C while the run is locked and its data loads stops before the first step, as it would after it.

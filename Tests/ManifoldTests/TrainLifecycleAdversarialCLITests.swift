@@ -86,11 +86,26 @@ import Testing
         defer { cleanup(root) }
         let options = ["--adversarial", "trades", "--adv-steps", "2", "--quiet"] + Self.tiny
         try Self.expectResumeEqualsStraightRun(options: options, resume: [], root: root)
-        // An adversarial option alone on a resume is refused as one, not as a missing '--adversarial'.
+        // An adversarial option alone on a resume is checked against the run, as it is with '--adversarial':
+        // one that differs is refused (not as a missing '--adversarial'), the run's own value is taken.
         let alone = try ManifoldBinary.run(
             ["train", "mlp", "--run", "h", "--epochs", "3", "--resume", "--adv-steps", "3"], runsRoot: root)
-        #expect(alone.status == 2 && alone.stderr.split(separator: "\n").count == 1, "\(alone.stderr)")
-        #expect(alone.stderr.contains("a resume keeps the run's adversarial training"), "\(alone.stderr)")
+        #expect(alone.status == 1 && alone.stderr.split(separator: "\n").count == 1, "\(alone.stderr)")
+        #expect(alone.stderr.contains("--adversarial trades; the adversarial options given differ"), "\(alone.stderr)")
+        let beta = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "h", "--epochs", "3", "--resume", "--beta", "4"], runsRoot: root)
+        #expect(beta.status == 1 && beta.stderr.contains("differ"), "\(beta.stderr)")
+        let same = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "h", "--epochs", "3", "--resume", "--adv-steps", "2", "--quiet"], runsRoot: root)
+        #expect(same.status == 0, "\(same.stderr)")
+        let plain = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "1", "--run", "p", "--quiet", "--train-limit", "128", "--test-limit", "32"],
+            runsRoot: root)
+        try #require(plain.status == 0, "\(plain.stderr)")
+        let unadversarial = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "p", "--epochs", "2", "--resume", "--eps", "0.1"], runsRoot: root)
+        #expect(
+            unadversarial.status == 1 && unadversarial.stderr.contains("no --adversarial"), "\(unadversarial.stderr)")
         let fast = try ManifoldBinary.run(
             ["train", "mlp", "--adversarial", "fgsm-rs", "--epochs", "1", "--run", "f", "--quiet"] + Self.tiny,
             runsRoot: root)
