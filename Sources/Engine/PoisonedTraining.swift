@@ -63,10 +63,11 @@ public struct PoisonedTraining {
 
     /// Poisons `fraction` of `dataset`'s training images, trains a fresh classifier on the result and
     /// saves it as `run` (which must not exist yet), holding the run's lock throughout; `progress(done, total)`
-    /// is called after every step.
+    /// is called after every step, `epochEnded` with each epoch's summary.
     /// - Throws: `RunError` when the run exists or is being trained, a training or file error otherwise.
     public func train(
-        on dataset: Dataset, fraction: Double, run: RunDirectory, progress: (Int, Int) -> Void = { _, _ in }
+        on dataset: Dataset, fraction: Double, run: RunDirectory, progress: (Int, Int) -> Void = { _, _ in },
+        epochEnded: (EpochSummary) -> Void = { _ in }
     ) throws -> Outcome {
         try Self.checkNew(run)
         // Held while the model trains and is saved, as `train` holds it: a `train` or another `poison` into the
@@ -89,6 +90,7 @@ public struct PoisonedTraining {
             progress(training.progress.done, training.progress.total)
             if let summary = report.epochSummary {
                 metrics.append(summary)
+                epochEnded(summary)
                 accuracy = summary.value("test_accuracy") ?? 0
                 loss = summary.value("test_loss") ?? 0
             }

@@ -130,6 +130,14 @@ public struct TrainingPlan: Sendable {
         if request.learningRate == nil, let value = config["lr"], savedRate == nil {
             throw RunError("\(source): lr must be a number in (0, 10], got \(shown(value)) (or pass --lr)")
         }
+        // `poison` trains on a poisoned set that a resume would not rebuild: it would go on with clean labels
+        // and drop the run's poison record.
+        if let poison = config["poison"] {
+            let method = poison["method"]?.stringValue.map { " " + Sanitize.line($0, limit: 20) } ?? ""
+            throw RunError(
+                "\(source): run was trained by 'poison\(method)', which a resume would continue on clean labels; train a new one with 'poison' and more --epochs"
+            )
+        }
         let savedSeed = config["seed"]?.stringValue.flatMap { UInt64($0) }
         let epochs: Int
         switch request.model {

@@ -38,6 +38,11 @@ extension AttackCommand {
         _ parsed: ParsedArguments, method: String, runName: String, options: AttackOptions
     ) throws -> Int32 {
         let quiet = parsed.has(SharedOptions.quiet)
+        if let out = options.out,
+            let reason = OutputFolderError.folderInTheWay(of: AttackOutputFiles.sweepNames.sorted(), in: out)
+        {
+            throw UsageError("option '--out': \(reason)")
+        }
         let loaded = try LoadedClassifierRun.load(runName, option: "--run")
         let other = try parsed.given(Options.compare).map { try LoadedClassifierRun.load($0, option: "--compare") }
         // Only the universal perturbation learns from training images: the others read the test split alone.

@@ -52,6 +52,12 @@ enum AttackCommand {
                 "'--n' asks for \(count) images but the test set of '\(dataset.name)' has \(dataset.testCount)"
                     + (testSet.limitNote == nil ? "" : " (the run's --test-limit)"))
         }
+        if let out = options.out,
+            let reason = OutputFolderError.folderInTheWay(
+                of: AttackOutputFiles.imageNames(count: count, universal: options.crafting == "uap").sorted(), in: out)
+        {
+            throw UsageError("option '--out': \(reason)")
+        }
         if case .targeted(let target) = options.goal, target >= dataset.classCount {
             throw UsageError("'--target' \(target) is not a class of '\(dataset.name)' (0..\(dataset.classCount - 1))")
         }

@@ -66,7 +66,7 @@ enum BenchGuidanceCommand {
             class (sample --class all) from the same --seed with the run's weight average, clipped x0. The
             separate --classifier scores each row: class accuracy (the share it assigns to the class asked
             for) overall and per class, the Frechet distance of its penultimate features against the
-            first --test-limit test images (FCD, MATH.md 11) overall and per class (samples of class k
+            first --test-limit test images (FCD) overall and per class (samples of class k
             against test images of class k; with few samples per class the covariance is rank-deficient,
             so per-class FCDs are comparable only with each other at the same --n), classes covered and
             seconds.

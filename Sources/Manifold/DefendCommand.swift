@@ -61,6 +61,9 @@ enum DefendCommand {
         }
         try SharedOptions.applyThreads(parsed)
         let folder = try parsed.given(out)
+        if let folder, let reason = OutputFolderError.folderInTheWay(of: ["purified.png"], in: folder) {
+            throw UsageError("option '--out': \(reason)")
+        }
         InterruptNote.set("interrupted: purification did not finish; nothing was written")
         let loaded = try LoadedClassifierRun.load(classifierName, option: "--classifier")
         let purifier = try loadPurifier(genName, option: "--with", settings: try PurifierOptions.settings(parsed))

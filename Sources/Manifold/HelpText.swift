@@ -124,7 +124,7 @@ enum HelpText {
         class_accuracy is still scored by the separate scoring classifier.
         manifold bench guidance tabulates class accuracy and FCD (overall and per class) over w and
         over S, scored by a separate classifier run.
-        Scores (MATH.md 11): class entropy (nats), classes covered and a Frechet distance on the
+        Scores: class entropy (nats), classes covered and a Frechet distance on the
         classifier's penultimate features against test images. --classifier RUN uses a saved
         mlp/cnn run; without it a quick MLP is trained (2 epochs, up to 10,000 images) and the
         JSON says "classifier": "quick-mlp". A diverging chain stops with an error, writing nothing.

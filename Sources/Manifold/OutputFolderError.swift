@@ -46,6 +46,20 @@ enum OutputFolderError {
         return nil
     }
 
+    /// The first of `names` that stands in `folder` as a folder, where the command writes a file of that name
+    /// when its work is done (the rename into place would fail then): checked before the work, as a usage
+    /// error, "option '--out': 'DIR/results.csv' is a folder, where a file is written".
+    static func folderInTheWay(of names: some Sequence<String>, in folder: String) -> String? {
+        for name in names {
+            let path = OutputPath.join(folder, name)
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+                return "'\(Sanitize.line(path, limit: 200))' is a folder, where a file is written"
+            }
+        }
+        return nil
+    }
+
     /// Walks `path`'s existing prefixes: the first that is a file, else the deepest existing folder.
     private static func walk(_ path: String) -> (file: String?, deepest: String) {
         var prefix = path.hasPrefix("/") ? "" : "."

@@ -63,9 +63,9 @@ enum PoisonCommand {
             guard !parsed.isGiven(Options.fraction.name) else {
                 throw UsageError("give '--fraction' or '--fractions', not both")
             }
-            fractions = list
+            fractions = list.map { $0 + 0 }  // -0 reads as 0
         } else {
-            fractions = [try parsed.value(Options.fraction, default: method == .backdoor ? 0.1 : 0.2)]
+            fractions = [try parsed.value(Options.fraction, default: method == .backdoor ? 0.1 : 0.2) + 0]
         }
         if method == .labelflip && parsed.isGiven(Options.target.name) {
             throw UsageError(
@@ -83,6 +83,11 @@ enum PoisonCommand {
         let quiet = parsed.has(SharedOptions.quiet)
         let json = parsed.has(SharedOptions.json)
         let dataset = limits.apply(to: try DatasetLoader.load(dataSpec, seed: seed))
+        if let problem = Classifier.sizeProblem(
+            kind: kind, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth)
+        {
+            throw UsageError("option '--model': \(problem)")
+        }
         let target = try parsed.value(Options.target)
         if method == .backdoor {
             guard target < dataset.classCount else {
@@ -104,6 +109,7 @@ enum PoisonCommand {
         var saved: [String] = []
         // Every run named (and the runs folder) is checked before the first model trains.
         try RunDirectory.checkRoot()
+        try checkRunNames(fractions, baseName: baseName)
         if let baseName {
             for fraction in fractions {
                 try PoisonedTraining.checkNew(runFolder(baseName, fraction: fraction, of: fractions))
@@ -117,10 +123,18 @@ enum PoisonCommand {
                 "interrupted: run \(run.path) was not saved"
                     + (saved.isEmpty ? "" : "; saved before it: \(saved.joined(separator: ", "))"))
             let progress = ProgressReporter(
-                label: "\(method.rawValue) \(String(format: "%.2f", fraction))", quiet: quiet)
-            let outcome = try recipe.train(on: dataset, fraction: fraction, run: run) { done, total in
-                progress.update(done: done, total: total, detail: "")
-            }
+                label: "\(method.rawValue) \(shown(fraction))", quiet: quiet)
+            let outcome = try recipe.train(
+                on: dataset, fraction: fraction, run: run,
+                progress: { done, total in progress.update(done: done, total: total, detail: "") },
+                epochEnded: { summary in
+                    progress.log(
+                        "\(method.rawValue) \(shown(fraction)) "
+                            + String(
+                                format: "epoch %d/%d  train_loss %.4f  test_loss %.4f  test_accuracy %.4f  %.2f s",
+                                summary.epoch, epochs, summary.value("train_loss") ?? 0,
+                                summary.value("test_loss") ?? 0, summary.value("test_accuracy") ?? 0, summary.seconds))
+                })
             saved.append(outcome.run.path)
             // Saved: a Ctrl-C from here on says so (it said "was not saved" beside the saved run's folder).
             InterruptNote.set(
@@ -134,9 +148,8 @@ enum PoisonCommand {
             rows.append(.object(row))
             if !json {
                 print(
-                    String(
-                        format: "%@ fraction %.2f: clean test accuracy %.4f", method.rawValue, fraction,
-                        outcome.cleanAccuracy)
+                    "\(method.rawValue) fraction \(shown(fraction)): "
+                        + String(format: "clean test accuracy %.4f", outcome.cleanAccuracy)
                         + (outcome.attackSuccessRate.map {
                             String(format: ", attack success rate %.4f (target %d)", $0, target)
                         } ?? "")
@@ -159,10 +172,39 @@ enum PoisonCommand {
         return 0
     }
 
+    /// Refuses, before any training, fractions whose runs would share a name (`-f0.10` for both 0.1 and
+    /// 0.101: the second would be refused after the first trained) and a `--run` too long for its suffix.
+    static func checkRunNames(_ fractions: [Double], baseName: String?) throws {
+        guard fractions.count > 1 else { return }
+        var seen: [String: Double] = [:]
+        for fraction in fractions {
+            let suffix = runSuffix(fraction)
+            if let earlier = seen[suffix] {
+                throw UsageError(
+                    "option '--fractions': \(earlier) and \(fraction) both name their run '-\(suffix)' (runs are named to two decimals); give fractions that differ there"
+                )
+            }
+            seen[suffix] = fraction
+            if let baseName {
+                do {
+                    _ = try RunDirectory.resolve(baseName + "-" + suffix)
+                } catch {
+                    throw UsageError("option '--run': with the suffix '-\(suffix)', \(error.description)")
+                }
+            }
+        }
+    }
+
+    /// `fraction` as given, to at most four decimals (0.999 read "1.00" at two).
+    static func shown(_ fraction: Double) -> String { String(format: "%.4g", fraction) }
+
+    /// The suffix that names the run of `fraction` among several: `f0.10`.
+    static func runSuffix(_ fraction: Double) -> String { String(format: "f%.2f", fraction) }
+
     /// The run folder of `fraction`: `NAME`, or `NAME-f0.10` when several fractions are trained.
     static func runFolder(_ name: String, fraction: Double, of fractions: [Double]) -> RunDirectory {
         RunDirectory(
-            root: RunDirectory.defaultRoot, name: fractions.count > 1 ? name + String(format: "-f%.2f", fraction) : name
+            root: RunDirectory.defaultRoot, name: fractions.count > 1 ? name + "-" + runSuffix(fraction) : name
         )
     }
 }

@@ -65,16 +65,26 @@ func dispatch(_ arguments: [String]) -> Int32 {
         return 2
     } catch let error as ClassCountMismatch {
         // Data of more classes than the run was trained on comes from --data (or a folder changed since).
-        printError("option '--data': \(error.description)")
+        printError(dataMismatch(error.description, arguments: rest))
         return 2
     } catch let error as ImageSizeMismatch {
         // Images of another size than the run was trained on come from --data (or a folder changed since).
-        printError("option '--data': \(error.description)")
+        printError(dataMismatch(error.description, arguments: rest))
         return 2
     } catch {
         printError("\(error)")
         return 1
     }
+}
+
+/// A mismatch between data and a run, named by its source: the `--data` option given, else the run's own
+/// data (config.json's `data`), which must have changed since it was trained.
+func dataMismatch(_ description: String, arguments: [String]) -> String {
+    let options = arguments.prefix { $0 != "--" }
+    if options.contains(where: { $0 == "--data" || $0.hasPrefix("--data=") }) {
+        return "option '--data': \(description)"
+    }
+    return "the run's data (config.json's 'data'): \(description); it changed since the run was trained"
 }
 
 /// The commands, as a mistyped one is compared with them.

@@ -71,6 +71,27 @@ import Testing
         #expect(same.status == 0, "\(same.stderr)")
     }
 
+    /// Bug: a run trained on a folder whose images were replaced by another size since was refused as
+    /// "option '--data': ..." when no `--data` was given; the message names the run's own data.
+    @Test func aChangedDataFolderIsNamedAsTheRunsData() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = "\(root)/data"
+        try writeIDXDataset(folder: folder, side: 8, count: 40)
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--data", folder, "--run", "m", "--quiet"], runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        try FileManager.default.removeItem(atPath: folder)
+        try writeIDXDataset(folder: folder, side: 12, count: 40)
+        let evaluated = try ManifoldBinary.run(["eval", "m"], runsRoot: root)
+        expectOneLine(
+            evaluated, status: 2,
+            "the run's data (config.json's 'data'): '\(folder)' has 12x12 images, but run 'm' takes 8x8; it changed since",
+            "changed folder")
+        let given = try ManifoldBinary.run(["eval", "m", "--data", folder], runsRoot: root)
+        expectOneLine(given, status: 2, "option '--data': '\(folder)' has 12x12 images", "--data given")
+    }
+
     /// Bug: `manifold runs` cut the DATASET column at 11 characters with no gap after it, so a run of the
     /// folder `data-s28x20` read `data-s28x20…1` (the name ran into the epochs) and a longer folder name
     /// (`emnist-letters`) lost its end. The column is now as wide as its longest name.
