@@ -59,13 +59,20 @@ public struct DDPMBenchmark {
         return Report(ours: ours, torch: torch, torchNote: torchNote)
     }
 
+    /// The factor on beta's range for a schedule of `steps` steps: 1 up to 1000, 1000 / T above, so that
+    /// alphaBar_T stays that of T = 1000 (the scaled linear schedule of Nichol & Dhariwal 2021). With the
+    /// plain one, 1 / sqrt(alphaBar_T) grows as e^(0.005 T) and a fresh model's samples overflowed single
+    /// precision from about T = 3000.
+    static func betaScale(steps: Int) -> Double { min(1, 1000 / Double(steps)) }
+
     /// Seconds for the sampling run and training steps per second, on a freshly initialised model.
     func measureManifold() throws -> (Double, Double) {
         var generator = RandomGenerator(seed: 0)
         let model = DDPM(network: network, generator: &generator)
         let optimizers = GenerativeTraining.makeOptimizers(
             for: model, learningRate: Float(GenerativeKind.ddpm.defaultLearningRate))
-        let schedule = DiffusionSchedule(steps: steps)
+        let scale = Self.betaScale(steps: steps)
+        let schedule = DiffusionSchedule(steps: steps, betaStart: 1e-4 * scale, betaEnd: 0.02 * scale)
         let start = DispatchTime.now().uptimeNanoseconds
         let sampler = DDPMSampler(
             count: count, pixels: model.pixelCount, schedule: schedule, seed: 1,

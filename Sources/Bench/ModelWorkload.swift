@@ -68,9 +68,11 @@ public enum ModelWorkload: String, CaseIterable, Sendable {
     }
 
     /// `defaultSteps` scaled, at least 1 (2 sampling steps); a training workload's at most one epoch of
-    /// `trainCount` images less two batches (the warm-up and the last, so no epoch-end evaluation runs).
-    public func steps(scale: Double, trainCount: Int) -> Int {
+    /// `trainCount` images less two batches (the warm-up and the last, so no epoch-end evaluation runs), an
+    /// attack's at most the `testCount` test images it attacks.
+    public func steps(scale: Double, trainCount: Int, testCount: Int) -> Int {
         let scaled = max(self == .ddpmSample ? 2 : 1, Int((Double(defaultSteps) * scale).rounded()))
+        if unit == "images" { return max(1, min(scaled, testCount)) }
         guard isTraining else { return scaled }
         return max(1, min(scaled, (trainCount + Self.batch - 1) / Self.batch - 2))
     }

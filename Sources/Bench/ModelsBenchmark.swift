@@ -91,7 +91,7 @@ public struct ModelsBenchmark {
         defer { folder.remove() }
         var torchNote: String? = python == nil ? "skipped (--no-torch)" : nil
         var rows = workloads.map { workload in
-            let steps = workload.steps(scale: scale, trainCount: dataset.trainCount)
+            let steps = workload.steps(scale: scale, trainCount: dataset.trainCount, testCount: dataset.testCount)
             return Row(
                 workload: workload, steps: steps,
                 flops: workload.flops(steps: steps, side: dataset.imageHeight, classes: dataset.classCount),

@@ -108,7 +108,8 @@ public struct GuidanceBenchmark {
         }
         if let failed {
             throw RunError(
-                "--out: cannot remove '\(Sanitize.line(failed.path, limit: 200))' of an earlier bench: \(failed.reason)")
+                "--out: cannot remove '\(Sanitize.line(failed.path, limit: 200))' of an earlier bench: \(failed.reason)"
+            )
         }
     }
 
@@ -163,10 +164,15 @@ public struct GuidanceBenchmark {
             scoring = scoring ?? scorerModel
         }
         guard let scoring else { throw SamplingRequestError("'bench guidance' needs '--run RUN' or '--ddpm RUN'") }
+        var guideModels: [(run: RunDirectory, model: Classifier)] = []
         if let run = guidedRun, let guided = checked[run.path] {
             for guide in guides {
-                _ = try SampleDrawing.checkedClassifier(
-                    guide, option: "--guide", pixels: guided.pixels, classCount: guided.classCount)
+                guideModels.append(
+                    (
+                        guide,
+                        try SampleDrawing.checkedClassifier(
+                            guide, option: "--guide", pixels: guided.pixels, classCount: guided.classCount)
+                    ))
             }
         }
         for (run, option) in [(conditionalRun, "--run"), (guidedRun, "--ddpm")] {
@@ -184,6 +190,14 @@ public struct GuidanceBenchmark {
         var references: [String: Reference] = [:]
         for (path, run) in checked {
             let dataset = try SampleDrawing.referenceData(config: run.config, pixels: run.pixels, testLimit: testLimit)
+            // A scorer (or guide) whose outputs overflow would score argmax over NaN: refused as `sample
+            // --classifier` refuses it.
+            try NonFiniteOutputs.check(scoring, dataset: dataset, count: dataset.testCount, run: scorer)
+            if path == guidedRun?.path {
+                for guide in guideModels {
+                    try NonFiniteOutputs.check(guide.model, dataset: dataset, count: dataset.testCount, run: guide.run)
+                }
+            }
             let images = Tensor(shape: [dataset.testCount, run.pixels], scalars: dataset.testImages)
             references[path] = Reference(
                 features: SampleScores.penultimate(scoring, images).features, labels: dataset.testLabels,

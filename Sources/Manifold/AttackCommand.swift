@@ -44,7 +44,8 @@ enum AttackCommand {
             override: try parsed.given(Options.data), seed: options.seed, withTraining: options.crafting == "uap")
         let feature =
             method == "feature"
-            ? try FeatureAttackSetup(parsed, model: loaded.model, dataset: testSet.dataset) : nil
+            ? try FeatureAttackSetup(
+                parsed, model: loaded.model, dataset: testSet.dataset, limited: testSet.limitNote != nil) : nil
         let dataset = feature?.dataset ?? testSet.dataset
         let count = try parsed.value(Options.count, default: min(1000, dataset.testCount))
         guard count <= dataset.testCount else {

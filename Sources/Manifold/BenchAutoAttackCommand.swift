@@ -123,8 +123,9 @@ enum BenchAutoAttackCommand {
         var lines = [
             String(
                 format:
-                    "AutoAttack (%@ eps %g, %d iterations, Square %d queries) on %d %@ test images, clean %.4f; %d threads, best of %@",
-                benchmark.norm == .l2 ? "L2" : "L-inf", benchmark.epsilon, benchmark.steps, benchmark.queries,
+                    "AutoAttack (%@ eps %g, %@, Square %@) on %d %@ test images, clean %.4f; %d threads, best of %@",
+                benchmark.norm == .l2 ? "L2" : "L-inf", benchmark.epsilon, counted(benchmark.steps, "iteration"),
+                counted(benchmark.queries, "query", plural: "queries"),
                 benchmark.count, benchmark.dataset.name,
                 report.cleanAccuracy, ComputeThreads.count, counted(rounds, "alternating round")),
             "component   manifold   torchattacks   (robust accuracy after it)",

@@ -18,7 +18,8 @@ enum BenchDDPMCommand {
 
     static let net = CommandOption<Network>.choice("net", default: .mlp, help: "the DDPM network")
     static let steps = CommandOption<Int>.integer(
-        "steps", default: 1000, in: IntegerRange(1...100_000), help: "ancestral sampling steps")
+        "steps", default: 1000, in: IntegerRange(1...100_000),
+        help: "ancestral sampling steps T (above 1000, beta's range scaled by 1000/T)")
     static let count = CommandOption<Int>.integer(
         "n", default: 64, in: IntegerRange(1...10_000), help: "samples drawn")
     static let trainSteps = CommandOption<Int>.integer(

@@ -54,7 +54,9 @@ enum BenchFeatureCommand {
         let loaded = try LoadedClassifierRun.load(runName, option: "--run")
         let model = loaded.model
         model.setTraining(false)
-        let setup = try FeatureAttackSetup(parsed, model: model, dataset: try loaded.dataset(override: nil, seed: 0))
+        let testSet = try loaded.testSet(override: nil, seed: 0)
+        let setup = try FeatureAttackSetup(
+            parsed, model: model, dataset: testSet.dataset, limited: testSet.limitNote != nil)
         let n = try parsed.value(count)
         guard n <= setup.dataset.testCount else {
             throw UsageError(

@@ -55,8 +55,10 @@ enum BenchGuidanceCommand {
         "steps", "S", default: 100, in: IntegerRange(1...1_000_000), help: "ddim steps (ddpm takes all T)")
     static let out = CommandOption<String>.folder(
         "out", help: "write one PNG grid per row, a row per class: cfg-w2.png, clf-NAME-s10.png")
-    static let testLimit = SharedOptions.testLimit.withDefault(2000).withHelp(
-        "test images the Frechet distances compare against (the first ones)")
+    /// At least 2: a covariance of one image is nothing to compare against.
+    static let testLimit = CommandOption<Int>.integer(
+        "test-limit", default: 2000, in: IntegerRange(2...),
+        help: "test images the Frechet distances compare against (the first ones)")
 
     static let declaration = CommandDeclaration(
         name: "bench guidance", summary: "class accuracy and FCD over the guidance strength",
@@ -107,7 +109,6 @@ enum BenchGuidanceCommand {
             throw UsageError("'--sampler ddpm' takes all T steps of the schedule; use the default ddim for '--steps'")
         }
         let testImages = try parsed.value(testLimit)
-        try CommandOption<Int>.check(testImages, in: IntegerRange(2...), name: testLimit.name)
 
         var benchmark = GuidanceBenchmark(scorer: try resolve(scorerName, option: "--classifier"))
         benchmark.conditionalRun = try conditionalName.map { try resolve($0, option: "--run") }

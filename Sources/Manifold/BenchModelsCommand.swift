@@ -77,6 +77,12 @@ enum BenchModelsCommand {
                 "workload 'ddpm-unet': the ddpm U-Net needs \(DDPM.unetImageRequirement), got "
                     + "\(dataset.imageHeight)x\(dataset.imageWidth)")
         }
+        if chosen.contains(.cnn),
+            let problem = Classifier.sizeProblem(
+                kind: .cnn, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth)
+        {
+            throw UsageError("workload 'cnn': \(problem)")
+        }
         let minimum = ModelWorkload.batch * 3
         if chosen.contains(where: \.isTraining) && dataset.trainCount < minimum {
             throw UsageError(

@@ -26,7 +26,11 @@ enum BenchRobustTrainingCommand {
                     "option '--recipes': unknown recipe '\(Sanitize.line(word, limit: 40))' (known: \(Recipe.allCases.map(\.rawValue).joined(separator: ", ")))"
                 )
             }
-            if !chosen.contains(recipe) { chosen.append(recipe) }
+            // A recipe listed twice would be trained twice into one row (as `bench guidance` refuses a guide twice).
+            guard !chosen.contains(recipe) else {
+                throw UsageError("option '--recipes' lists '\(recipe.rawValue)' twice")
+            }
+            chosen.append(recipe)
         }
         return chosen
     }

@@ -59,6 +59,11 @@ enum BenchThreatsCommand {
             throw UsageError("'bench threats' needs '--runs RUN,RUN' (classifier runs)")
         }
         let loaded = try names.map { try LoadedClassifierRun.load($0, option: "--runs") }
+        // The same run twice (by any spelling of it) would measure one model as two rows.
+        for (index, run) in loaded.enumerated()
+        where loaded[..<index].contains(where: { $0.run.path == run.run.path }) {
+            throw UsageError("option '--runs' lists '\(Sanitize.line(run.run.name))' twice")
+        }
         let testSet = try loaded[0].testSet(override: nil, seed: 0)
         let dataset = testSet.dataset
         for other in loaded.dropFirst() {

@@ -35,7 +35,9 @@ struct FeatureAttackSetup {
         }
     }
 
-    init(_ parsed: ParsedArguments, model: Classifier, dataset full: Dataset) throws {
+    /// `limited`: `full` is the run's `--test-limit` subset of its dataset, which a refusal names.
+    init(_ parsed: ParsedArguments, model: Classifier, dataset full: Dataset, limited: Bool = false) throws {
+        let size = "\(full.testCount) images" + (limited ? ", the run's --test-limit" : "")
         layer = try parsed.given(Options.layer) ?? model.featureLayerNames.last ?? "0"
         guard model.layerIndex(named: layer) != nil else {
             throw UsageError(
@@ -46,7 +48,7 @@ struct FeatureAttackSetup {
             throw UsageError("'attack feature' needs '--guide INDEX' (the test image whose features to imitate)")
         }
         guard guide < full.testCount else {
-            throw UsageError("'--guide' \(guide) is past the test set of '\(full.name)' (\(full.testCount) images)")
+            throw UsageError("'--guide' \(guide) is past the test set of '\(full.name)' (\(size))")
         }
         guideIndex = guide
         let guideLabel = full.testLabels[guide]
@@ -59,7 +61,7 @@ struct FeatureAttackSetup {
             }
             guard source < full.testCount else {
                 throw UsageError(
-                    "'--source' \(source) is past the test set of '\(full.name)' (\(full.testCount) images)")
+                    "'--source' \(source) is past the test set of '\(full.name)' (\(size))")
             }
             guard full.testLabels[source] != guideLabel else {
                 let other = full.testLabels.firstIndex { $0 != guideLabel } ?? 0

@@ -104,8 +104,12 @@ func checkHelpWords(_ words: [String]) throws(UsageError) {
 /// The help of `command` (of its `subcommand` when it has one by that name, as `bench seeds`); `help`
 /// and `version`, which have no options, show the overview that describes them.
 func printHelp(for command: String?, subcommand: String? = nil) -> Int32 {
-    guard let command, !["help", "--help", "-h", "version", "--version"].contains(command) else {
+    guard let command, !["help", "--help", "-h"].contains(command) else {
         print(HelpText.overview)
+        return 0
+    }
+    if command == "version" || command == "--version" {
+        print(VersionCommand.declaration.help)
         return 0
     }
     // `help bench warp`: a command made of subcommands has no help for one it does not have.

@@ -59,11 +59,16 @@ import Testing
     }
 
     @Test func trainingStepsStayInsideOneEpochAndTheRestScale() {
-        #expect(ModelWorkload.mlp.steps(scale: 1, trainCount: 60_000) == 467)
-        #expect(ModelWorkload.mlp.steps(scale: 1, trainCount: 600) == 3)
-        #expect(ModelWorkload.ae.steps(scale: 0.01, trainCount: 60_000) == 2)
-        #expect(ModelWorkload.pgd.steps(scale: 0.01, trainCount: 600) == 100)
-        #expect(ModelWorkload.ddpmSample.steps(scale: 0.001, trainCount: 600) == 2)
+        #expect(ModelWorkload.mlp.steps(scale: 1, trainCount: 60_000, testCount: 10) == 467)
+        #expect(ModelWorkload.mlp.steps(scale: 1, trainCount: 600, testCount: 10) == 3)
+        #expect(ModelWorkload.ae.steps(scale: 0.01, trainCount: 60_000, testCount: 10) == 2)
+        #expect(ModelWorkload.pgd.steps(scale: 0.01, trainCount: 600, testCount: 1000) == 100)
+        #expect(ModelWorkload.ddpmSample.steps(scale: 0.001, trainCount: 600, testCount: 10) == 2)
+        // Bug: an attack counted 100 images (and their GFLOP) where the test set had 5, so its GEMM share
+        // read 307%; it counts the images it attacks.
+        #expect(ModelWorkload.fgsm.steps(scale: 0.01, trainCount: 600, testCount: 5) == 5)
+        #expect(ModelWorkload.fgsm.steps(scale: 1, trainCount: 600, testCount: 4000) == 4000)
+        #expect(ModelWorkload.cw.steps(scale: 1, trainCount: 600, testCount: 4000) == 1000)
         // A training step is three forward passes of 128 images; PGD-20 is 41 forward passes an image.
         let forward = 2 * ModelWorkload.forwardMultiplyAdds(.mlp, side: 28, classes: 10)
         #expect(ModelWorkload.mlp.flops(steps: 2, side: 28, classes: 10) == 3 * forward * 256)

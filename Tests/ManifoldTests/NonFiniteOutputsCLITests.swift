@@ -181,6 +181,23 @@ import Testing
             ], root: root)
     }
 
+    /// Bug: `bench guidance --classifier` with such a run scored its samples as argmax over NaN (class accuracy
+    /// 0.1, every sample class 0, FCD null), exit 0, where `sample --classifier` refuses it; a guide of such a
+    /// run was taken too. Both are now the one line naming the checkpoint, before anything is drawn.
+    @Test func benchGuidanceRefusesAScorerOrGuideWhoseOutputsOverflow() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try Self.overflowingRun(root: root)
+        try Self.overflowingRun(root: root, value: 0.01, name: "fine")
+        try Self.overflowingRun(root: root, value: 0.01, model: ["ddpm", "--net", "mlp"], name: "g")
+        let common = ["bench", "guidance", "--ddpm", "g", "--scales", "0,1", "--n", "1", "--steps", "2"]
+        try Self.expectRefused(
+            [
+                common + ["--guide", "fine", "--classifier", "m", "--test-limit", "20", "--quiet"],
+                common + ["--guide", "m", "--classifier", "fine", "--test-limit", "20", "--quiet"],
+            ], root: root)
+    }
+
     /// Bug: the benchmarks that measure a saved classifier (`bench attack`, `autoattack`, `feature`, `purify`)
     /// reported robust accuracies of NaN outputs, exit 0 (`bench attack`: a table of them). Each is now the
     /// one line naming the checkpoint, before any round runs.

@@ -28,7 +28,8 @@ half = 64
 freq = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float64) / half)
 angle = torch.arange(T, dtype=torch.float64)[:, None] * freq[None]
 E = torch.cat([angle.sin(), angle.cos()], 1).float()
-betas = torch.linspace(1e-4, 0.02, T, dtype=torch.float64) if T > 1 else torch.tensor([1e-4], dtype=torch.float64)
+scale = min(1.0, 1000.0 / T)  # above T = 1000, beta's range shrinks so that alphaBar_T stays that of T = 1000
+betas = torch.linspace(1e-4 * scale, 0.02 * scale, T, dtype=torch.float64) if T > 1 else torch.tensor([1e-4], dtype=torch.float64)
 alphas = 1 - betas; ab = torch.cumprod(alphas, 0)
 m = Net(net == "mlp-t")
 start = time.perf_counter()
