@@ -31,7 +31,8 @@ enum OutputFolderError {
     ///
     /// `access` alone passes root on folders that refuse every new entry all the same (`/sys`, `/proc`, a
     /// read-only mount seen through a writable mode): a folder is made there and removed at once to be sure.
-    static func unwritable(_ path: String) -> String? {
+    /// `entry` names what the command makes there ("folder", or "file" for `sample --out FILE.png`).
+    static func unwritable(_ path: String, entry: String = "folder") -> String? {
         let deepest = walk(path).deepest
         func refusal() -> String {
             "'\(Sanitize.line(deepest, limit: 200))' is not writable (\(String(cString: strerror(errno))))"
@@ -40,7 +41,7 @@ enum OutputFolderError {
         var template = Array((deepest + "/.manifold-probe-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
             return
-                "'\(Sanitize.line(deepest, limit: 200))' does not take a new folder (\(String(cString: strerror(errno))))"
+                "'\(Sanitize.line(deepest, limit: 200))' does not take a new \(entry) (\(String(cString: strerror(errno))))"
         }
         rmdir(made)
         return nil

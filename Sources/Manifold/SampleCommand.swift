@@ -342,6 +342,8 @@ enum SampleCommand {
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
             throw UsageError("option '--out': no such folder '\(parent)'")
         }
-        if let reason = OutputFolderError.unwritable(parent) { throw UsageError("option '--out': \(reason)") }
+        if let reason = OutputFolderError.unwritable(parent, entry: "file") {
+            throw UsageError("option '--out': \(reason)")
+        }
     }
 }

@@ -80,6 +80,12 @@ import Testing
             "option '--out': '/proc' does not take a new folder (No such file or directory)",
             "attack --out /proc/...")
         #expect(!result.stderr.contains("could not be completed"), "\(result.stderr)")
+        // `sample --out` writes a file there, and says so (it read "does not take a new folder").
+        try train(["train", "pca", "--latent", "3", "--run", "p"], root: root)
+        let sampled = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "p", "--out", "/proc/version"], runsRoot: root)
+        expectOneLine(
+            sampled, status: 2, "option '--out': '/proc' does not take a new file (", "sample --out /proc/...")
     }
 
     /// Bug: `attack --out DIR` into a folder it may not write (read-only, another user's) ran the whole attack
