@@ -20,8 +20,8 @@ public struct DDPMBenchmark {
         }
     }
 
-    /// Both sides' best rounds; `torch` is nil when PyTorch was skipped or failed (`torchNote` says why
-    /// when it failed).
+    /// Both sides' best rounds; `torch` is nil when PyTorch was skipped or failed (`torchNote` says
+    /// which, and why it failed).
     public struct Report: Sendable {
         public let ours: Figures
         public let torch: Figures?
@@ -44,7 +44,7 @@ public struct DDPMBenchmark {
     public func run(rounds: Int, python: String?) throws -> Report {
         var ours = Figures()
         var torch: Figures? = python == nil ? nil : Figures()
-        var torchNote: String? = nil
+        var torchNote: String? = python == nil ? "skipped (--no-torch)" : nil
         for _ in 0..<rounds {
             let (sample, train) = try measureManifold()
             ours.keepBest(sample: sample, train: train)

@@ -71,6 +71,8 @@ import Testing
         #expect(object["n"]?.integerValue == 2 && object["steps"]?.integerValue == 5)
         #expect((object["sample_seconds"]?.doubleValue ?? -1) > 0)
         #expect((object["train_steps_per_second"]?.doubleValue ?? -1) > 0)
+        // As every other benchmark's JSON says it (it had no `torch_note`).
+        #expect(object["torch_note"]?.stringValue == "skipped (--no-torch)", "\(bench.stdout)")
         let bad = try ManifoldBinary.run(["bench", "ddpm", "--net", "unet"])
         #expect(bad.status == 2 && bad.stderr.contains("--net"), "\(bad.stderr)")
     }
