@@ -127,7 +127,9 @@ public enum IDXReader {
         }.joined(separator: " ")
     }
 
-    /// Reads a whole regular file, refusing files larger than `maximumSize`.
+    /// Reads a whole regular file, refusing files larger than `maximumSize`. A named pipe is read to its end
+    /// (as `cat` reads one: the open waits for its writer, and Ctrl-C ends the wait); where it was refused
+    /// as "not a regular file" once a writer came, after a wait that looked like a hang.
     static func readFile(path: String, maximumSize: Int) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw DatasetError.unreadable(path: path, reason: String(cString: strerror(errno))) }
@@ -136,6 +138,7 @@ public enum IDXReader {
         guard fstat(fd, &info) == 0 else {
             throw DatasetError.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
+        if (info.st_mode & S_IFMT) == S_IFIFO { return try readStream(fd, path: path, maximumSize: maximumSize) }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw DatasetError.unreadable(path: path, reason: "not a regular file")
         }
@@ -159,5 +162,24 @@ public enum IDXReader {
         }
         guard done == size else { throw DatasetError.unreadable(path: path, reason: "file shrank while reading") }
         return bytes
+    }
+
+    /// Reads `fd` (a named pipe) to its end, refusing more than `maximumSize` bytes of data.
+    private static func readStream(_ fd: Int32, path: String, maximumSize: Int) throws -> [UInt8] {
+        let limit = maximumSize + 4 + 4 * 3
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw DatasetError.unreadable(path: path, reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<n])
+            guard bytes.count <= limit else {
+                throw DatasetError.tooLarge(path: path, reason: "pipe of more than \(limit) bytes exceeds the limit")
+            }
+        }
     }
 }

@@ -25,12 +25,8 @@ public struct LoadedClassifierRun {
             if RunKindMismatch.isKnown(modelName) { throw RunKindMismatch(message) }
             throw RunError(message)
         }
-        let height = config["image_height"]?.integerValue ?? 28
-        let width = config["image_width"]?.integerValue ?? 28
-        let classes = config["class_names"]?.arrayValue?.count ?? 10
-        guard (1...4096).contains(height), (1...4096).contains(width), (2...10_000).contains(classes) else {
-            throw RunError("\(run.file("config.json")): implausible image size or class count")
-        }
+        let recorded = try recordedShape(config, run: run)
+        let (height, width, classes) = (recorded.height ?? 28, recorded.width ?? 28, recorded.classes ?? 10)
         if let problem = Classifier.sizeProblem(kind: kind, imageHeight: height, imageWidth: width) {
             throw RunError("\(run.file("config.json")): \(problem)")
         }
@@ -46,6 +42,33 @@ public struct LoadedClassifierRun {
             generator: &generator)
         try RunCheckpoint.load(run: run, module: model)
         return LoadedClassifierRun(run: run, model: model, dataSpec: config["data"]?.stringValue ?? "synthetic")
+    }
+
+    /// config.json's `image_height`, `image_width` and class count (the length of `class_names`), each nil
+    /// when the key is missing (a run from before it was recorded). One that is there but is no whole number
+    /// from 1 to 4096 (a list of 2 to 10,000 names) is refused, naming the key: `eval`, `attack` and the
+    /// workbench refuse the same damaged configs.
+    public static func recordedShape(_ config: [String: JSONValue], run: RunDirectory) throws(RunError) -> (
+        height: Int?, width: Int?, classes: Int?
+    ) {
+        func side(_ key: String) throws(RunError) -> Int? {
+            guard let value = config[key] else { return nil }
+            guard let side = value.integerValue, (1...4096).contains(side) else {
+                throw RunError(
+                    "\(run.file("config.json")): \(key) must be a whole number from 1 to 4096, got \(Sanitize.line(value.serialized(), limit: 40))"
+                )
+            }
+            return side
+        }
+        let height = try side("image_height")
+        let width = try side("image_width")
+        guard let names = config["class_names"] else { return (height, width, nil) }
+        guard let count = names.arrayValue?.count, (2...10_000).contains(count) else {
+            throw RunError(
+                "\(run.file("config.json")): class_names must list 2 to 10000 class names, got \(Sanitize.line(names.serialized(), limit: 40))"
+            )
+        }
+        return (height, width, count)
     }
 
     /// The run's dataset (or `override`), cut to the run's test subset as `eval` does.

@@ -80,13 +80,35 @@ public struct MetricsTable: Sendable {
     /// The last line of the file read, when it was cut short and left out (see `init(csv:)`).
     public private(set) var droppedRow: String?
 
-    /// The warning `train --resume` and the workbench give when `droppedRow` was left out of `file`, or
-    /// nil when nothing was.
-    public func droppedRowWarning(file: String) -> String? {
-        droppedRow.map {
-            "warning: \(file): its last row was cut short ('\(Sanitize.line($0, limit: 60))'); "
-                + "dropped it, the resumed epochs' rows follow the whole ones"
+    /// The rows `keepRows(through:)` left out: epochs past the one a resume continues from.
+    public private(set) var droppedLaterRows = 0
+
+    /// Keeps the rows of epochs up to `epoch` (and rows whose epoch does not read), leaving out later ones:
+    /// a resume from config.json's `epochs_done` appends its rows after them (a file holding rows for epochs
+    /// 1 to 3 of a run saved at epoch 1 read 1, 2, 3, 2 after a resume to 2).
+    public mutating func keepRows(through epoch: Int) {
+        let kept = rows.filter { row in
+            row.split(separator: ",", maxSplits: 1).first.flatMap { Int($0) }.map { $0 <= epoch } ?? true
         }
+        droppedLaterRows = rows.count - kept.count
+        rows = kept
+    }
+
+    /// The warning `train --resume` and the workbench give when `droppedRow` or later rows were left out of
+    /// `file`, or nil when nothing was.
+    public func droppedRowWarning(file: String) -> String? {
+        var parts: [String] = []
+        if let droppedRow {
+            parts.append(
+                "its last row was cut short ('\(Sanitize.line(droppedRow, limit: 60))'); dropped it, the resumed "
+                    + "epochs' rows follow the whole ones")
+        }
+        if droppedLaterRows > 0 {
+            parts.append(
+                "\(counted(droppedLaterRows, "row")) of epochs past config.json's epochs_done dropped; the resumed "
+                    + "epochs' rows replace them")
+        }
+        return parts.isEmpty ? nil : "warning: \(file): " + parts.joined(separator: "; ")
     }
 
     /// The table of a saved `metrics.csv`. A last line without its line end that is not a whole row (too

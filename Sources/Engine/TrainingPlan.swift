@@ -179,8 +179,9 @@ public struct TrainingPlan: Sendable {
     /// fractional or textual count would silently restart or skip training).
     public static func epochsDone(_ config: [String: JSONValue], source: String) throws -> Int {
         guard let done = config["epochs_done"]?.integerValue, (0...1_000_000).contains(done) else {
-            let shown = config["epochs_done"].map { Sanitize.line($0.serialized(), limit: 40) } ?? "missing"
-            throw RunError("\(source): epochs_done must be a whole number from 0 to 1000000, got \(shown)")
+            let shown =
+                config["epochs_done"].map { "got " + Sanitize.line($0.serialized(), limit: 40) } ?? "it is missing"
+            throw RunError("\(source): epochs_done must be a whole number from 0 to 1000000, \(shown)")
         }
         return done
     }

@@ -104,6 +104,7 @@ public final class TrainingSession: @unchecked Sendable {
         if plan.isResume {
             try RunCheckpoint.load(run: plan.run, module: training.module, optimizers: training.optimizers)
             metrics = MetricsTable(csv: String(decoding: try plan.run.read("metrics.csv"), as: UTF8.self))
+            metrics.keepRows(through: plan.completedEpochs)
         }
         if createFolder { try plan.run.create() }
     }
@@ -159,7 +160,9 @@ public final class TrainingSession: @unchecked Sendable {
             return PCAFitting(dataset: dataset, components: plan.settings.latent, seed: plan.seed)
         case .generative(let kind):
             // The data picks the image size: a U-Net that cannot take it is refused as the cnn is (exit 2).
-            if kind == .ddpm, plan.settings.network == .unet, !DDPM.unetSupports(pixels: dataset.pixelCount) {
+            if kind == .ddpm, plan.settings.network == .unet,
+                !DDPM.unetSupports(height: dataset.imageHeight, width: dataset.imageWidth)
+            {
                 throw TrainingRequestError(
                     "the ddpm U-Net needs \(DDPM.unetImageRequirement), got "
                         + "\(dataset.imageHeight)x\(dataset.imageWidth) (--net mlp takes any size)")

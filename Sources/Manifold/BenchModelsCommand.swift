@@ -72,7 +72,7 @@ enum BenchModelsCommand {
         let limits = try DataLimits(parsed)
         let dataset = limits.apply(to: try DatasetLoader.load(try parsed.value(data), seed: 0))
         let chosen = try parsed.value(workloads)
-        if chosen.contains(.ddpmUNet) && !DDPM.unetSupports(pixels: dataset.pixelCount) {
+        if chosen.contains(.ddpmUNet) && !DDPM.unetSupports(height: dataset.imageHeight, width: dataset.imageWidth) {
             throw UsageError(
                 "workload 'ddpm-unet': the ddpm U-Net needs \(DDPM.unetImageRequirement), got "
                     + "\(dataset.imageHeight)x\(dataset.imageWidth)")

@@ -37,23 +37,18 @@ enum EvalCommand {
             if RunKindMismatch.isKnown(modelName) { throw UsageError(message) }
             throw RuntimeError(message)
         }
+        // A damaged size or class list is the config's fault: said before the data is read.
+        let recorded = try LoadedClassifierRun.recordedShape(config, run: run)
         let dataSpec = dataOverride ?? config["data"]?.stringValue ?? "synthetic"
         let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
         let testSet = RunTestSet(
             run: run, config: config, full: try DatasetLoader.load(dataSpec, seed: seed), dataSpec: dataSpec,
             useRunLimits: dataOverride == nil)
         let dataset = testSet.dataset
-        // The classes it was trained on: config.json's list, when plausible.
-        let listed = config["class_names"]?.arrayValue?.count ?? 0
-        let classes = (2...10_000).contains(listed) ? listed : dataset.classCount
-        // The classifier takes the image size it was trained on: config.json's (28x28 when it has none), or,
-        // as for the classes, the data's when the recorded size is not plausible.
-        let recorded = (
-            height: config["image_height"]?.integerValue ?? 28, width: config["image_width"]?.integerValue ?? 28
-        )
-        let size =
-            (1...4096).contains(recorded.height) && (1...4096).contains(recorded.width)
-            ? recorded : (height: dataset.imageHeight, width: dataset.imageWidth)
+        // The classes it was trained on (config.json's list; the data's when it has none) and the image size
+        // (28x28 when it has none); one recorded but implausible is refused, naming the key, as `attack` does.
+        let classes = recorded.classes ?? dataset.classCount
+        let size = (height: recorded.height ?? 28, width: recorded.width ?? 28)
         if let problem = Classifier.sizeProblem(kind: kind, imageHeight: size.height, imageWidth: size.width) {
             throw RuntimeError("\(run.file("config.json")): \(problem)")
         }
@@ -166,10 +161,9 @@ enum RunsCommand {
             }
             let model = config["model"]?.stringValue ?? "?"
             let dataset = config["dataset"]?.stringValue ?? "?"
-            // A count that a resume would refuse (negative, fractional, text, above 1,000,000) lists as "?"
-            // (null), not as the number; a config without one has none done.
-            let epochs =
-                config["epochs_done"] == nil ? 0 : try? TrainingPlan.epochsDone(config, source: run.path)
+            // A count that a resume would refuse (negative, fractional, text, above 1,000,000, or none at all)
+            // lists as "?" (null), not as a number, as in the workbench's Runs list.
+            let epochs = try? TrainingPlan.epochsDone(config, source: run.path)
             // An accuracy that is not one (outside 0...1, not finite: a hand-edited 1e308) lists as "?" (null),
             // as such a count of epochs does.
             let accuracy = try? RunConfig.testAccuracy(config, source: run.path)

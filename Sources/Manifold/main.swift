@@ -78,13 +78,13 @@ func dispatch(_ arguments: [String]) -> Int32 {
 }
 
 /// A mismatch between data and a run, named by its source: the `--data` option given, else the run's own
-/// data (config.json's `data`), which must have changed since it was trained.
+/// data (config.json's `data`): that folder, or the config's record of the run, changed since it was trained.
 func dataMismatch(_ description: String, arguments: [String]) -> String {
     let options = arguments.prefix { $0 != "--" }
     if options.contains(where: { $0 == "--data" || $0.hasPrefix("--data=") }) {
         return "option '--data': \(description)"
     }
-    return "the run's data (config.json's 'data'): \(description); it changed since the run was trained"
+    return "the run's data (config.json's 'data'): \(description); the data or config.json changed since it was trained"
 }
 
 /// The commands, as a mistyped one is compared with them.

@@ -108,6 +108,12 @@ public final class DDPM: ClassConditionalModel {
     /// Whether `unet` can take images of `pixels` (square, side divisible by 4 and at least 8).
     public static func unetSupports(pixels: Int) -> Bool { DiffusionUNet.supports(pixels: pixels) }
 
+    /// Whether `unet` can take images of `height` x `width`: square as well, since 2x200 images have the
+    /// pixels of a 20x20 square, which the U-Net would take them for.
+    public static func unetSupports(height: Int, width: Int) -> Bool {
+        height == width && unetSupports(pixels: height * width)
+    }
+
     /// The images `unet` takes, as the messages that refuse others say it.
     public static let unetImageRequirement = "square images with a side divisible by 4 and at least 8"
 

@@ -15,7 +15,9 @@ public enum FileIO {
 
     /// Reads the whole regular file at `path`.
     public static func readAll(path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a named pipe in a file's place would block the open until a writer came (a hang); it is
+        // refused below as not a regular file. Reads of a regular file do not block either way.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         if fd < 0 { throw SafeTensorsError.io(path: path, operation: "open", message: errorText(errno)) }
         defer { close(fd) }
         var info = stat()

@@ -105,7 +105,14 @@ public enum ThemeLoader {
         var names = Set(Theme.builtInNames)
         for folder in themeFolders(searchRoots: searchRoots ?? defaultSearchRoots(), environment: environment) {
             let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            names.formUnion(files.filter { $0.hasSuffix(".json") && $0 != ".json" }.map { String($0.dropLast(5)) })
+            // Regular files only (a link followed): a folder, a pipe or a dangling link named `x.json` is no theme,
+            // and a name listed here that is then "not found" read as a contradiction.
+            let themes = files.filter { name in
+                guard name.hasSuffix(".json"), name != ".json" else { return false }
+                var info = stat()
+                return stat(folder + "/" + name, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+            }
+            names.formUnion(themes.map { String($0.dropLast(5)) })
         }
         return names.sorted()
     }

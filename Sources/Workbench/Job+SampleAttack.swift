@@ -115,6 +115,9 @@ extension Job {
         guard let kind = Classifier.Kind(rawValue: modelName) else {
             throw RunError(RunKindMismatch.classifierMessage(run: run.name, model: modelName))
         }
+        // A damaged size or class list is refused here as `attack` and `eval` refuse it (the lab built the
+        // classifier from the data's sizes and attacked it).
+        _ = try LoadedClassifierRun.recordedShape(config, run: run)
         let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
         let data = config["data"]?.stringValue ?? "synthetic"
         let labels = JobLabels()
@@ -194,8 +197,9 @@ extension Job {
                     let word = factor > 1 ? "largest" : "smallest"
                     if let current = attack.perceptualBound {
                         let bounds: ClosedRange<Float> = 0.001...4
-                        guard let next = boundLadder.step(
-                            from: current, by: factor, within: bounds, rounding: LabRadius.rounded)
+                        guard
+                            let next = boundLadder.step(
+                                from: current, by: factor, within: bounds, rounding: LabRadius.rounded)
                         else {
                             return String(
                                 format: "perceptual bound %.4g already (the %@: x%g would pass %g)", current, word,
@@ -220,8 +224,9 @@ extension Job {
                     let current = attack.threat.epsilon
                     // To the figures' four digits, so that the eps shown is the eps attacked (unless that
                     // rounds past the largest radius, sqrt(7) = 2.6458 to 2.646 on images of 7 pixels).
-                    guard let eps = epsilonLadder.step(
-                        from: current, by: factor, within: bounds, rounding: LabRadius.rounded)
+                    guard
+                        let eps = epsilonLadder.step(
+                            from: current, by: factor, within: bounds, rounding: LabRadius.rounded)
                     else {
                         return String(
                             format: "%@eps %.4g already (the %@: x%g would pass %g)", l2 ? "L2 " : "", current, word,

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Datasets
@@ -24,6 +25,32 @@ import Testing
         #expect(missing == "\(folder)/none: cannot read: No such file or directory")
         let directory = datasetErrorMessage { _ = try IDXReader.read(path: folder) }
         #expect(directory == "\(folder): cannot read: not a regular file")
+    }
+
+    /// Bug: a named pipe in place of a data file waited for a writer (a hang, to the user) and was then
+    /// refused as "not a regular file". It is read to its end, raw or gzip, as a file is.
+    @Test func readsANamedPipeToItsEnd() throws {
+        let folder = try makeTemporaryFolder("idx-fifo")
+        defer { removeFolder(folder) }
+        let bytes = idxBytes([300, 28, 28])
+        for (name, written) in [("raw", bytes), ("gz", gzip(bytes))] {
+            let fifo = folder + "/" + name
+            try #require(mkfifo(fifo, 0o600) == 0)
+            let writer = Thread {
+                let fd = open(fifo, O_WRONLY)
+                guard fd >= 0 else { return }
+                var offset = 0
+                while offset < written.count {
+                    let n = written[offset...].withUnsafeBytes { write(fd, $0.baseAddress!, min($0.count, 4096)) }
+                    if n <= 0 { break }
+                    offset += n
+                }
+                close(fd)
+            }
+            writer.start()
+            let read = try IDXReader.read(path: fifo)
+            #expect(read.dimensions == [300, 28, 28] && read.bytes == Array(bytes[16...]), "\(name)")
+        }
     }
 
     /// Malformed inputs and a fragment of each one's message.

@@ -86,7 +86,7 @@ import Testing
         let evaluated = try ManifoldBinary.run(["eval", "m"], runsRoot: root)
         expectOneLine(
             evaluated, status: 2,
-            "the run's data (config.json's 'data'): '\(folder)' has 12x12 images, but run 'm' takes 8x8; it changed since",
+            "the run's data (config.json's 'data'): '\(folder)' has 12x12 images, but run 'm' takes 8x8; the data or config.json changed since",
             "changed folder")
         let given = try ManifoldBinary.run(["eval", "m", "--data", folder], runsRoot: root)
         expectOneLine(given, status: 2, "option '--data': '\(folder)' has 12x12 images", "--data given")

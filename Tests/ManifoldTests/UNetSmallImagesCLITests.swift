@@ -27,4 +27,21 @@ import Testing
         expectOneLine(bench, status: 2, message, "bench models --workloads ddpm-unet")
         #expect(bench.stdout.isEmpty, "\(bench.stdout)")
     }
+
+    /// Bug: 2x200 and 1x64 images, whose pixel counts are squares (20x20, 8x8), trained a U-Net that took
+    /// them for square images; they are refused as other sizes are.
+    @Test func imagesOfASquarePixelCountButNotSquareAreRefused() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for (height, width) in [(2, 200), (1, 64)] {
+            let data = "\(root)/d\(height)x\(width)"
+            try writeIDXDataset(folder: data, side: height, width: width, count: 400, classes: 3)
+            let trained = try ManifoldBinary.run(
+                ["train", "ddpm", "--net", "unet", "--data", data, "--run", "u", "--quiet"], runsRoot: root)
+            expectOneLine(
+                trained, status: 2,
+                "the ddpm U-Net needs square images with a side divisible by 4 and at least 8, "
+                    + "got \(height)x\(width)", "\(height)x\(width)")
+        }
+    }
 }
