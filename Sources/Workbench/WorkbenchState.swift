@@ -113,16 +113,19 @@ struct WorkbenchState {
 
     /// Adds a job and shows it on its screen; the oldest finished or stopped jobs beyond `keptStoppedJobs`
     /// that no screen shows are dropped, and the status line names them.
-    mutating func add(_ job: Job) {
+    /// - Returns: what the status line says of the dropped jobs (" · dropped the ..."; empty when none was),
+    ///   for a key that gives its own message after starting the job to keep.
+    @discardableResult
+    mutating func add(_ job: Job) -> String {
         jobs.append(job)
         if let index = screenIndex(for: job.kind) {
             shown[index] = jobs.count - 1
             current = index
         }
-        message = "started \(job.title)"
-        for dropped in dropOldStoppedJobs() {
-            message += " · dropped the \(dropped) (the workbench keeps \(Self.keptStoppedJobs))"
-        }
+        let dropped = dropOldStoppedJobs().map { " · dropped the \($0) (the workbench keeps \(Self.keptStoppedJobs))" }
+            .joined()
+        message = "started \(job.title)" + dropped
+        return dropped
     }
 
     /// Stops the job at `index` and forgets it (its memory goes with it); `shown` keeps pointing at the same
@@ -166,11 +169,15 @@ struct WorkbenchState {
         return dropped
     }
 
-    mutating func start(_ make: () throws -> Job) {
+    /// Starts the job `make` builds (`add`), or says why it could not be made.
+    /// - Returns: `add`'s words on the jobs it dropped (empty when none was, or no job was made).
+    @discardableResult
+    mutating func start(_ make: () throws -> Job) -> String {
         do {
-            add(try make())
+            return add(try make())
         } catch {
             message = "\(error)"
+            return ""
         }
     }
 
