@@ -119,7 +119,9 @@ public func truncatedMiddle(_ text: String, toWidth width: Int) -> String {
     return head + "…" + String(tail.reversed())
 }
 
-/// `text` broken into lines of at most `width` columns at spaces; words longer than a line are split.
+/// `text` broken into lines of at most `width` columns at spaces; words longer than a line are split, after
+/// the last comma that fits where there is one: a JSON array (`[0.001,0.0005]`) is cut between its numbers,
+/// where it was cut inside one ("0.00" on a line, "1" on the next).
 public func wrapped(_ text: String, width: Int) -> [String] {
     guard width > 0 else { return [] }
     var lines: [String] = []
@@ -147,6 +149,11 @@ public func wrapped(_ text: String, width: Int) -> [String] {
                     head.append(c)
                     hw += CharacterWidth.of(c)
                     rest = rest.dropFirst()
+                }
+                if !rest.isEmpty, head.last != ",", let comma = head.lastIndex(of: ",") {
+                    let kept = head[...comma]
+                    rest = Substring(w).dropFirst(kept.count)
+                    head = String(kept)
                 }
                 if head.isEmpty { rest = rest.dropFirst() } else { lines.append(head) }
                 w = String(rest)

@@ -86,11 +86,13 @@ final class AttackScreen: JobScreen {
         }
         if key.key == .character("g"), let job = workbench.active, let run = job.run, !job.method.isEmpty {
             let image = AttackScreen.selection(job.runner.snapshot).image
-            let started = workbench.jobs.count
-            workbench.start { try Job.classSweep(run: run, image: image, running: true) }
-            // A single strip: say which run the second needs and how to train it.
-            if workbench.jobs.count > started, let missing = Job.missingSweepPartner(of: run) {
-                workbench.message = missing
+            let newest = workbench.jobs.last
+            let dropped = workbench.start { try Job.classSweep(run: run, image: image, running: true) }
+            // A single strip: say which run the second needs and how to train it, then any older job that starting
+            // this one dropped. (The job was started if it is the newest: counting the jobs, a press that dropped
+            // one looked like a failed start, and the hint was not given.)
+            if workbench.jobs.last !== newest, let missing = Job.missingSweepPartner(of: run) {
+                workbench.message = missing + dropped
             }
             return
         }

@@ -60,7 +60,9 @@ extension Job {
         return job
     }
 
-    /// `+` / `-` on the Sample screen: the Langevin step size (the noise injected per step) x1.25 / x0.8.
+    /// `+` / `-` on the Sample screen: the Langevin step size (the noise injected per step) x1.25 / x0.8; on a
+    /// sampler that has finished they say so and change nothing (they changed a step size no step would take,
+    /// and the status line read as if the toy would go on at it).
     static func langevinStepControls(_ key: KeyEvent) -> (@Sendable (any Experiment) -> String)? {
         guard key.key == .character("+") || key.key == .character("=") || key.key == .character("-") else {
             return nil
@@ -71,6 +73,11 @@ extension Job {
                 (experiment as? SamplingExperiment)?.sampler as? LangevinSampler
                 ?? (experiment as? ToyLangevinExperiment)?.sampler
             guard let sampler else { return "the step size is fixed by this sampler's schedule" }
+            guard !experiment.isFinished else {
+                return String(
+                    format: "Langevin step size %.3g stays: the sampler has finished (start it anew from Home or Runs)",
+                    sampler.epsilon)
+            }
             // The sampler keeps it within 1e-8...10; clamped there, it left its ladder of x1.25 steps and as many
             // presses back no longer returned to where it was. A press that would pass a bound now says so.
             let bounds: ClosedRange<Float> = 1e-8...10

@@ -46,6 +46,8 @@ extension WorkbenchState {
             let next = position + (forward ? 1 : -1)
             if candidates.indices.contains(next) {
                 shown[current] = candidates[next]
+                // The message named the job left (its eps, "started ..."): it now names the one shown.
+                message = "job \(next + 1) of \(candidates.count) on \(screen.title): \(jobs[candidates[next]].title)"
             } else {
                 message =
                     "no \(forward ? "next" : "previous") job on \(screen.title) (this is \(position + 1) of \(candidates.count))"

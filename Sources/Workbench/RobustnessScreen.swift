@@ -110,17 +110,30 @@ final class RobustnessScreen: JobScreen {
         let figuresWidth = min(40, area.width - 60) >= 24 ? min(40, area.width - 60) : 0
         let top = Layout.horizontal(figuresWidth > 0 ? [.fill(1), .length(figuresWidth)] : [.fill(1)]).split(rows[0])
         let header = table.first ?? []
+        let tableArea = workbench.panel(
+            "robust accuracy · perceptual distance by the first run's features (Laidlaw et al. 2021)", top[0], &buffer)
+        let widths: [Constraint] = header.indices.map { $0 == 0 ? .length(10) : .fill(1) }
+        // The columns as the table splits them (less its scroll indicator's column when rows are hidden), so
+        // that a run's name is cut in its middle: cut at the end, two runs whose names differ in their time
+        // read alike ("mlp-synthetic-…" twice at 60x18).
+        let scrolls = table.count - 1 > tableArea.height - 1 && tableArea.height > 1 && tableArea.width >= 2
+        let parts = Layout.horizontal(widths, spacing: 1).split(
+            Rect(x: tableArea.x, y: tableArea.y, width: tableArea.width - (scrolls ? 1 : 0), height: tableArea.height))
+        let suffix = ": acc · dist"
+        let titles = header.indices.map { index in
+            guard index >= 2, header[index].hasSuffix(suffix), parts.indices.contains(index) else {
+                return header[index]
+            }
+            return Self.fitted(
+                name: String(header[index].dropLast(suffix.count)), suffix: suffix, width: parts[index].width)
+        }
         buffer.render(
             Table(
-                columns: header.indices.map { index in
-                    .init(
-                        header[index], width: index == 0 ? .length(10) : .fill(1), alignment: index < 2 ? .left : .right
-                    )
+                columns: titles.indices.map { index in
+                    .init(titles[index], width: widths[index], alignment: index < 2 ? .left : .right)
                 },
                 rows: Array(table.dropFirst()), headerStyle: theme.mutedStyle, style: theme.textStyle),
-            in: workbench.panel(
-                "robust accuracy · perceptual distance by the first run's features (Laidlaw et al. 2021)", top[0],
-                &buffer))
+            in: tableArea)
         if figuresWidth > 0 { workbench.renderFigures(s.figures, title: "threat models", in: top[1], buffer: &buffer) }
         var bars = s.bars["threat models"] ?? []
         let inner = workbench.panel("robust accuracy per threat model and run", rows[1], &buffer)
@@ -134,14 +147,36 @@ final class RobustnessScreen: JobScreen {
             bars = Array(bars.prefix(shown))
             barArea = Rect(x: inner.x, y: inner.y, width: inner.width, height: shown)
         }
+        // "THREAT · RUN", the run's name cut in its middle where the label does not fit its third of the row.
+        let labelWidth = max(1, barArea.width / 3)
+        let labels = bars.map { bar -> String in
+            guard let separator = bar.label.range(of: " · ") else {
+                return truncatedMiddle(bar.label, toWidth: labelWidth)
+            }
+            return Self.fitted(
+                name: String(bar.label[separator.upperBound...]), prefix: String(bar.label[..<separator.upperBound]),
+                width: labelWidth)
+        }
         buffer.render(
             BarChart(
                 bars: bars.enumerated().map {
-                    .init(label: $1.label, value: $1.value, color: theme.seriesColor($0 % 2))
+                    .init(label: labels[$0], value: $1.value, color: theme.seriesColor($0 % 2))
                 },
                 // Three decimals, as the table above shows the same accuracies (0.045 was drawn "0.04").
-                maximum: 1, labelStyle: theme.textStyle, highlightStyle: theme.accentStyle, decimals: 3),
+                maximum: 1, labelStyle: theme.textStyle, highlightStyle: theme.accentStyle, decimals: 3,
+                maximumLabelWidth: labelWidth),
             in: barArea)
         workbench.renderProgress(s, in: rows[2], buffer: &buffer)
+    }
+
+    /// `prefix + name + suffix` in `width` columns: whole where it fits, else with the run's `name` cut in its
+    /// middle (names that differ at the end, in their time, stay apart, as in the Runs list) while that leaves
+    /// the name 8 columns, else `prefix + name` cut in its middle.
+    static func fitted(name: String, prefix: String = "", suffix: String = "", width: Int) -> String {
+        let whole = prefix + name + suffix
+        guard CharacterWidth.of(whole) > width else { return whole }
+        let room = width - CharacterWidth.of(prefix + suffix)
+        if room >= min(8, CharacterWidth.of(name)) { return prefix + truncatedMiddle(name, toWidth: room) + suffix }
+        return truncatedMiddle(prefix + name, toWidth: width)
     }
 }

@@ -41,19 +41,25 @@ extension WorkbenchState {
             in: panel(title, area, &buffer))
     }
 
+    /// The progress bar and the throughput box. The ETA and the steps a second are shown only while the job
+    /// runs: a paused job read "0% · ETA 0:00" (or an ETA from its last steps a second, which no step was
+    /// bringing closer) and a rate it was not stepping at; now both say its state (`paused`, `finished`, ...).
     func renderProgress(_ s: Snapshot, in area: Rect, buffer: inout Buffer) {
         // Below 70 columns the throughput box gives way, so that the progress label is not cut.
         let bottom = Layout.horizontal([.fill(1), .length(min(40, area.width - 30))]).split(area)
+        let running = s.status == .running
         let eta = s.stepsPerSecond > 0 ? Double(s.totalSteps - s.step) / s.stepsPerSecond : 0
         let epoch = s.epoch > 0 ? "epoch \(s.epoch) · " : ""
+        let state = running ? "ETA \(ClockText.format(eta))" : statusWord(s.status)
         buffer.render(
             Gauge(
-                ratio: s.fraction, label: "\(epoch)\(Int(s.fraction * 100))% · ETA \(ClockText.format(eta))",
+                ratio: s.fraction, label: "\(epoch)\(Int(s.fraction * 100))% · \(state)",
                 filledColor: theme.accent, trackColor: theme.border, labelStyle: theme.textStyle),
             in: panel("progress", bottom[0], &buffer))
         let lr = s.figures.first { $0.name == "learning rate" }.map { " · lr \($0.value)" } ?? ""
         buffer.render(
-            Paragraph(StepRateText.format(s.stepsPerSecond) + lr, style: theme.textStyle),
+            Paragraph(
+                (running ? StepRateText.format(s.stepsPerSecond) : statusWord(s.status)) + lr, style: theme.textStyle),
             in: panel("throughput", bottom[1], &buffer))
     }
 

@@ -36,9 +36,11 @@ struct WorkbenchState {
     var message = "" {
         didSet {
             messageTime = Date()
-            messageLifetime = 4
+            messageLifetime = Self.messageSeconds
         }
     }
+    /// Seconds a message stays on the status line.
+    static let messageSeconds: TimeInterval = 4
     var messageTime = Date.distantPast
     /// Seconds the message stays (longer for a warning given at start, see `open`).
     var messageLifetime: TimeInterval = 4
@@ -111,16 +113,19 @@ struct WorkbenchState {
 
     /// Adds a job and shows it on its screen; the oldest finished or stopped jobs beyond `keptStoppedJobs`
     /// that no screen shows are dropped, and the status line names them.
-    mutating func add(_ job: Job) {
+    /// - Returns: what the status line says of the dropped jobs (" · dropped the ..."; empty when none was),
+    ///   for a key that gives its own message after starting the job to keep.
+    @discardableResult
+    mutating func add(_ job: Job) -> String {
         jobs.append(job)
         if let index = screenIndex(for: job.kind) {
             shown[index] = jobs.count - 1
             current = index
         }
-        message = "started \(job.title)"
-        for dropped in dropOldStoppedJobs() {
-            message += " · dropped the \(dropped) (the workbench keeps \(Self.keptStoppedJobs))"
-        }
+        let dropped = dropOldStoppedJobs().map { " · dropped the \($0) (the workbench keeps \(Self.keptStoppedJobs))" }
+            .joined()
+        message = "started \(job.title)" + dropped
+        return dropped
     }
 
     /// Stops the job at `index` and forgets it (its memory goes with it); `shown` keeps pointing at the same
@@ -164,11 +169,15 @@ struct WorkbenchState {
         return dropped
     }
 
-    mutating func start(_ make: () throws -> Job) {
+    /// Starts the job `make` builds (`add`), or says why it could not be made.
+    /// - Returns: `add`'s words on the jobs it dropped (empty when none was, or no job was made).
+    @discardableResult
+    mutating func start(_ make: () throws -> Job) -> String {
         do {
-            add(try make())
+            return add(try make())
         } catch {
             message = "\(error)"
+            return ""
         }
     }
 
@@ -229,18 +238,27 @@ struct WorkbenchState {
             helpPage = 0
             return .none
         case (.tab, _):
-            current = (current + 1) % screens.count
+            switchScreen(to: (current + 1) % screens.count)
             return .none
         case (.backTab, _):
-            current = (current + screens.count - 1) % screens.count
+            switchScreen(to: (current + screens.count - 1) % screens.count)
             return .none
         case (.character(let c), []) where c.isASCII && (1...screens.count).contains(c.wholeNumberValue ?? 0):
-            current = c.wholeNumberValue! - 1
+            switchScreen(to: c.wholeNumberValue! - 1)
             return .none
         default: break
         }
         screen.handle(key, workbench: &self)
         return .none
+    }
+
+    /// Shows the screen at `index`, as a key or a click on its tab asks. A message about the screen left
+    /// ("e: RUN is being evaluated already", "no previous job on Train") went on being shown over the new one
+    /// for its seconds: it goes (the new screen's job's own message shows), but a warning given at start
+    /// (`open`) keeps its longer time.
+    private mutating func switchScreen(to index: Int) {
+        if index != current && messageLifetime <= Self.messageSeconds { messageTime = .distantPast }
+        current = index
     }
 
     /// A click on a tab switches screens, on an item the screen recorded selects it; the wheel moves
@@ -254,7 +272,7 @@ struct WorkbenchState {
             }
             guard !screen.capturesKeys else { return }
             switch clicks.target(x: mouse.x, y: mouse.y) {
-            case .tab(let index): current = index
+            case .tab(let index): switchScreen(to: index)
             case .item(let index): screen.click(item: index)
             default: break
             }

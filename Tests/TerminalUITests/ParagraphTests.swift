@@ -44,6 +44,13 @@ import Testing
         #expect(wrapped("a\nb", width: 5) == ["a", "b"])
     }
 
+    /// A long word is split after its last comma that fits: between a JSON array's numbers, not inside one.
+    @Test func longWordsAreSplitAfterCommas() {
+        #expect(wrapped("x: [0.001,0.0005,0.01]", width: 12) == ["x:", "[0.001,", "0.0005,0.01]"])
+        #expect(wrapped("abc,defghij", width: 5) == ["abc,", "defgh", "ij"])
+        #expect(wrapped("ab,cd,ef", width: 6) == ["ab,cd,", "ef"])
+    }
+
     @Test func alignmentAndStyles() {
         let p = Paragraph([Line("hi", alignment: .right), Line("mid", alignment: .center)])
         #expect(lines(p, width: 7, height: 2) == ["     hi", "  mid  "])

@@ -27,4 +27,17 @@ import Testing
         for _ in 0..<moves { _ = plus(sampling) }
         #expect(abs(sampler.epsilon - 0.01) < 1e-6, "\(sampler.epsilon) after \(moves) presses back")
     }
+
+    /// Bug: after the 2-D toy had taken its last step, `+` said "Langevin step size 0.0025" and changed a step
+    /// size that no step would take, as if the particles would go on at it. It now says the sampler has finished.
+    @Test func aFinishedSamplersStepSizeStays() throws {
+        let toy = ToyLangevinExperiment(particles: 4, dataCount: 4, levels: 1, stepsPerLevel: 1, analytic: true)
+        _ = try toy.step()
+        #expect(toy.isFinished)
+        let before = toy.sampler.epsilon
+        let plus = try #require(Job.langevinStepControls(KeyEvent(.character("+"))))
+        let answer = plus(toy)
+        #expect(answer == "Langevin step size 0.002 stays: the sampler has finished (start it anew from Home or Runs)")
+        #expect(toy.sampler.epsilon == before)
+    }
 }

@@ -87,3 +87,39 @@ import Testing
         }
     }
 }
+
+/// Run names in the threat-model table and its bars, cut in the middle where they do not fit.
+@Suite struct ThreatTableRunNamesTests {
+    static let standard = "mlp-synthetic-20260101-120000"
+    static let robust = "mlp-synthetic-20260101-130512"
+
+    /// Bug: at 60x18 both runs' columns were headed "mlp-synthetic-…" and both bars labelled
+    /// "pgd-linf · mlp-sy…": the names, which differ only in their time, were cut at the end.
+    @Test func namesThatDifferAtTheEndStayApartAt60x18() {
+        let frame = WorkbenchFixture.jobFrame(kind: .robustness, title: "threat models", width: 60, height: 18) { s in
+            s.tables["threat models"] = [
+                ["threat", "budget", "\(Self.standard): acc · dist", "\(Self.robust): acc · dist"],
+                ["clean", "", "0.905", "0.830"], ["pgd-linf", "eps 0.1", "0.085 · 0.205", "0.675 · 0.074"],
+            ]
+            s.bars["threat models"] = [
+                Snapshot.Bar(label: "pgd-linf · \(Self.standard)", value: 0.085),
+                Snapshot.Bar(label: "pgd-linf · \(Self.robust)", value: 0.675),
+            ]
+        }
+        let text = frame.joined(separator: "\n")
+        #expect(
+            frame.contains { $0.contains("01-120000") && $0.contains("01-130512") && $0.contains("budget") },
+            "\(text)")
+        for (end, value) in [("20000", "0.085"), ("30512", "0.675")] {
+            #expect(
+                frame.contains { $0.contains("pgd-linf · ") && $0.contains(end) && $0.contains(value) }, "\(text)")
+        }
+    }
+
+    @Test func fittedKeepsThePrefixAndSuffixWhileTheNameHasRoom() {
+        #expect(RobustnessScreen.fitted(name: "abcdefghij", suffix: ": acc", width: 20) == "abcdefghij: acc")
+        #expect(RobustnessScreen.fitted(name: "abcdefghijkl", suffix: ": acc", width: 14) == "abc…hijkl: acc")
+        #expect(RobustnessScreen.fitted(name: "abcdefghijkl", suffix: ": acc", width: 10) == "abc…ghijkl")
+        #expect(RobustnessScreen.fitted(name: "abcdefghijkl", prefix: "pgd · ", width: 10) == "pgd…ghijkl")
+    }
+}
