@@ -31,7 +31,10 @@ public final class CompareExperiment: VisualExperiment, InterruptibleExperiment 
     /// `CancellationError` and nothing is fitted (the workbench's stop key, through the `Runner`).
     public var isCancelled: () -> Bool = { false }
 
-    public init(dataset: Dataset, codeSizes: [Int] = [2, 5, 10, 20, 30, 50], epochsPerAutoencoder: Int = 2, selectedCodeSize: Int = 30, seed: UInt64 = 0) {
+    public init(
+        dataset: Dataset, codeSizes: [Int] = [2, 5, 10, 20, 30, 50], epochsPerAutoencoder: Int = 2,
+        selectedCodeSize: Int = 30, seed: UInt64 = 0
+    ) {
         self.dataset = dataset
         let fitting = codeSizes.filter { $0 >= 1 && $0 <= dataset.pixelCount }.sorted()
         // Images with fewer pixels than every k (a folder of 1x1 images) compare at k = their pixel count.
@@ -39,14 +42,18 @@ public final class CompareExperiment: VisualExperiment, InterruptibleExperiment 
         self.epochsPerAutoencoder = max(1, epochsPerAutoencoder)
         self.selectedCodeSize = selectedCodeSize
         self.seed = seed
-        sampler = BatchSampler(count: dataset.trainCount, batchSize: batchSize, seed: seed, shuffle: true, dropLast: false)
+        sampler = BatchSampler(
+            count: dataset.trainCount, batchSize: batchSize, seed: seed, shuffle: true, dropLast: false)
         generator = RandomGenerator(seed: seed)
     }
 
     private var batchesPerAutoencoder: Int { sampler.batchesPerEpoch * epochsPerAutoencoder }
 
     public var progress: (done: Int, total: Int) {
-        (pca == nil ? 0 : 1 + current * batchesPerAutoencoder + batchesDone, 1 + codeSizes.count * batchesPerAutoencoder)
+        (
+            pca == nil ? 0 : 1 + current * batchesPerAutoencoder + batchesDone,
+            1 + codeSizes.count * batchesPerAutoencoder
+        )
     }
 
     public var isFinished: Bool { pca != nil && current >= codeSizes.count }
@@ -98,8 +105,13 @@ public final class CompareExperiment: VisualExperiment, InterruptibleExperiment 
         snapshot.curves["pca"] = (pcaCurve.map { Double($0.0) }, pcaCurve.map(\.1))
         snapshot.curves["autoencoder"] = (aeCurve.map { Double($0.0) }, aeCurve.map(\.1))
         snapshot.figures = [
-            ("k shown", "\(k)"), ("PCA test mse", pcaCurve.first { $0.0 == k }.map { String(format: "%.5f", $0.1) } ?? "-"),
-            ("AE test mse", autoencoderErrors[k].map { String(format: "%.5f", $0) } ?? (autoencoders[k] == nil ? "not trained yet" : "training")),
+            ("k shown", "\(k)"),
+            ("PCA test mse", pcaCurve.first { $0.0 == k }.map { String(format: "%.5f", $0.1) } ?? "-"),
+            (
+                "AE test mse",
+                autoencoderErrors[k].map { String(format: "%.5f", $0) }
+                    ?? (autoencoders[k] == nil ? "not trained yet" : "training")
+            ),
             ("autoencoders", "\(autoencoderErrors.count)/\(codeSizes.count) trained"),
         ]
         guard includeHeavy, dataset.testCount > 0 else { return }
@@ -107,16 +119,21 @@ public final class CompareExperiment: VisualExperiment, InterruptibleExperiment 
         let pixels = dataset.pixelCount
         let originals = Tensor(shape: [shown, pixels], copying: dataset.testImages[0..<(shown * pixels)])
         let originalScalars = originals.scalars
-        func images(_ values: Tensor?, label: String) -> [Snapshot.Image] {
+        func images(_ values: Tensor?) -> [Snapshot.Image] {
             let valueScalars = values?.scalars ?? []
             return (0..<shown).map { i in
                 let original = Array(originalScalars[(i * pixels)..<((i + 1) * pixels)])
                 guard let values else {
-                    return Snapshot.Image(width: dataset.imageWidth, height: dataset.imageHeight, values: [Float](repeating: 0, count: pixels), caption: "-")
+                    return Snapshot.Image(
+                        width: dataset.imageWidth, height: dataset.imageHeight,
+                        values: [Float](repeating: 0, count: pixels), caption: "-")
                 }
                 let image = Array(valueScalars[(i * pixels)..<((i + 1) * pixels)])
-                let error = zip(image, original).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(pixels)
-                return Snapshot.Image(width: dataset.imageWidth, height: dataset.imageHeight, values: image, caption: String(format: "%@ %.4f", label, error))
+                let error =
+                    zip(image, original).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(pixels)
+                return Snapshot.Image(
+                    width: dataset.imageWidth, height: dataset.imageHeight, values: image,
+                    caption: String(format: "%.4f", error))
             }
         }
         snapshot.images["originals"] = (0..<shown).map { i in
@@ -126,8 +143,8 @@ public final class CompareExperiment: VisualExperiment, InterruptibleExperiment 
                 caption: dataset.classNames[dataset.testLabels[i]])
         }
         let pcaReconstruction = pca.map { model in noGrad { model.decode(model.encode(originals, components: k)) } }
-        snapshot.images["pca"] = images(pcaReconstruction, label: "pca")
+        snapshot.images["pca"] = images(pcaReconstruction)
         let aeReconstruction = autoencoders[k].map { model in noGrad { model(originals) } }
-        snapshot.images["ae"] = images(aeReconstruction, label: "ae")
+        snapshot.images["ae"] = images(aeReconstruction)
     }
 }

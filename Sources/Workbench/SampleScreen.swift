@@ -22,7 +22,7 @@ final class SampleScreen: JobScreen {
     func placeholder(workbench: WorkbenchState) -> (title: String, text: String) {
         (
             "Sample",
-            "No sampler running. Train a DAE, DDPM, VAE, AAE or WAE (Home), then sample it with Enter on its run in Runs (or 'Sample from the newest run' on Home), or press Enter here for the 2-D Langevin toy."
+            "No sampler running. Train a DAE, DDPM, VAE, AAE or WAE (Home), then sample it with Enter on its run in Runs (or 'Sample from the newest run' on Home), or press Enter here to sample the newest such run (with none, the 2-D Langevin toy, which Home also lists on its own)."
         )
     }
 

@@ -45,9 +45,14 @@ struct SanityPanel {
         buffer.render(Paragraph(lines), in: inner)
         let hidden = lines.count - inner.height
         guard hidden > 0, inner.height > 0 else { return }
+        // The last line shown is cut before the marker (with its "…"), not overwritten by it mid-word.
         let marker = " +\(hidden) more"
+        let row = inner.bottom - 1
+        let room = max(0, inner.width - marker.count)
+        buffer.fill(Rect(x: inner.x, y: row, width: inner.width, height: 1))
+        lines[inner.height - 1].render(x: inner.x, y: row, width: room, buffer: &buffer)
         buffer.setString(
-            marker, x: max(inner.x, inner.right - marker.count), y: inner.bottom - 1,
+            marker, x: max(inner.x, inner.right - marker.count), y: row,
             style: workbench.theme.accentStyle, maxWidth: inner.width)
     }
 }
