@@ -163,6 +163,18 @@ public enum DatasetLoader {
                 throw DatasetError.unreadable(path: folder, reason: String(cString: strerror(EACCES)))
             }
         }
+        // A symbolic link whose target is gone is there, and is named so (it read as a missing file).
+        for candidate in [base, base + ".gz", dotted, dotted + ".gz"] {
+            var info = stat()
+            if lstat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
+                var bytes = [CChar](repeating: 0, count: 4097)
+                let length = readlink(candidate, &bytes, 4096)
+                let target =
+                    length > 0 ? String(decoding: bytes[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+                throw DatasetError.unreadable(
+                    path: candidate, reason: "a symbolic link to '\(target)', which is not there")
+            }
+        }
         throw DatasetError.missingFile(folder: folder, file: file)
     }
 

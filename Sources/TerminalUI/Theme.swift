@@ -125,7 +125,8 @@ public struct Theme: Hashable, Sendable {
             }
             if result.count < minimum {
                 throw ThemeError(
-                    file: source, key: key, message: "needs at least \(minimum) colours, has \(result.count)")
+                    file: source, key: key, message: "needs at least \(counted(minimum, "colour")), has \(result.count)"
+                )
             }
             return result
         }

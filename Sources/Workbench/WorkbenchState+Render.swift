@@ -9,6 +9,7 @@ extension WorkbenchState {
 
     /// Keys every screen has, before the screens' own in the help overlay.
     static let sharedHelpEntries: [HelpOverlay.Entry] = [
+        .init("Enter", "with no job on a job screen: start its default job (the screen's text says which)"),
         .init("Space", "run / pause the shown job"), .init(". / >", "one step / ten steps"),
         .init("{ / }", "slower / faster: at most 100, 30, 10, 3, 1 steps a second"),
         .init("[ ]", "previous / next job on this screen"), .init("s", "save the weights now"),

@@ -23,6 +23,21 @@ private func writeMNISTFolder(
 }
 
 @Suite struct DatasetLoaderTests {
+    /// Bug: a data file that is a symbolic link to a file no longer there was reported as missing; it is
+    /// named as the dangling link it is.
+    @Test func aDanglingLinkIsNamedAsOne() throws {
+        let folder = try makeTemporaryFolder("mnist-dangling")
+        defer { removeFolder(folder) }
+        try writeMNISTFolder(folder)
+        let file = folder + "/" + DatasetLoader.testLabelsFile
+        try FileManager.default.removeItem(atPath: file)
+        try FileManager.default.createSymbolicLink(atPath: file, withDestinationPath: folder + "/gone")
+        let message = datasetErrorMessage { _ = try DatasetLoader.load(folder, seed: 0) }
+        #expect(
+            message == "\(file): cannot read: a symbolic link to '\(folder)/gone', which is not there",
+            "\(message ?? "")")
+    }
+
     @Test func loadsAnMNISTFolderRawAndGzipped() throws {
         let folder = try makeTemporaryFolder("mnist")
         defer { removeFolder(folder) }
