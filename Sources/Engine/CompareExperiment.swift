@@ -123,7 +123,7 @@ public final class CompareExperiment: VisualExperiment, InterruptibleExperiment 
             let valueScalars = values?.scalars ?? []
             return (0..<shown).map { i in
                 let original = Array(originalScalars[(i * pixels)..<((i + 1) * pixels)])
-                guard let values else {
+                guard values != nil else {
                     return Snapshot.Image(
                         width: dataset.imageWidth, height: dataset.imageHeight,
                         values: [Float](repeating: 0, count: pixels), caption: "-")
