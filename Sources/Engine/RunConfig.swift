@@ -83,19 +83,24 @@ public struct MetricsTable: Sendable {
     /// The rows `keepRows(through:)` left out: epochs past the one a resume continues from.
     public private(set) var droppedLaterRows = 0
 
+    /// Epochs up to the one a resume continues from that have no row (`keepRows(through:)`): an emptied
+    /// metrics.csv lost them, and the resumed epochs' rows follow without them.
+    public private(set) var missingEarlierRows = 0
+
     /// Keeps the rows of epochs up to `epoch` (and rows whose epoch does not read), leaving out later ones:
     /// a resume from config.json's `epochs_done` appends its rows after them (a file holding rows for epochs
-    /// 1 to 3 of a run saved at epoch 1 read 1, 2, 3, 2 after a resume to 2).
+    /// 1 to 3 of a run saved at epoch 1 read 1, 2, 3, 2 after a resume to 2). Counts the epochs up to `epoch`
+    /// that have no row.
     public mutating func keepRows(through epoch: Int) {
-        let kept = rows.filter { row in
-            row.split(separator: ",", maxSplits: 1).first.flatMap { Int($0) }.map { $0 <= epoch } ?? true
-        }
+        let epochs = rows.map { row in row.split(separator: ",", maxSplits: 1).first.flatMap { Int($0) } }
+        let kept = zip(rows, epochs).filter { $1.map { $0 <= epoch } ?? true }.map(\.0)
         droppedLaterRows = rows.count - kept.count
+        missingEarlierRows = epoch - Set(epochs.compactMap { $0 }.filter { (1...epoch).contains($0) }).count
         rows = kept
     }
 
     /// The warning `train --resume` and the workbench give when `droppedRow` or later rows were left out of
-    /// `file`, or nil when nothing was.
+    /// `file`, or rows of the epochs done are missing, or nil when all is well.
     public func droppedRowWarning(file: String) -> String? {
         var parts: [String] = []
         if let droppedRow {
@@ -107,6 +112,13 @@ public struct MetricsTable: Sendable {
             parts.append(
                 "\(counted(droppedLaterRows, "row")) of epochs past config.json's epochs_done dropped; the resumed "
                     + "epochs' rows replace them")
+        }
+        // The cut-short row, when there was one, is one of the epochs without a row: said already.
+        let unexplained = missingEarlierRows - (droppedRow == nil ? 0 : 1)
+        if unexplained > 0 {
+            parts.append(
+                "it has no row for \(counted(unexplained, "epoch")) of the ones done; the resumed epochs' rows "
+                    + "follow without them")
         }
         return parts.isEmpty ? nil : "warning: \(file): " + parts.joined(separator: "; ")
     }

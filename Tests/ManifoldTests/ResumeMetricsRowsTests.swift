@@ -31,6 +31,23 @@ struct ResumeMetricsRowsTests {
         #expect(epochs == ["1", "2"], "\(epochs)")
     }
 
+    /// Bug: a metrics.csv emptied to its header was resumed without a word, the epochs done losing their rows.
+    @Test func missingRowsOfTheEpochsDoneAreNamed() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "m", "--epochs", "2", "--train-limit", "128", "--test-limit", "32", "--quiet"],
+            runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let path = "\(root)/m/metrics.csv"
+        let header = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")[0]
+        try (header + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let resumed = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "m", "--resume", "--epochs", "3", "--quiet"], runsRoot: root)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("\(path): it has no row for 2 epochs of the ones done"), "\(resumed.stderr)")
+    }
+
     @Test func aConfigWithoutEpochsDoneListsAsUnknown() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
