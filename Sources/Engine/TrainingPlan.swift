@@ -193,6 +193,9 @@ public struct TrainingPlan: Sendable {
         _ config: [String: JSONValue], request: TrainingRequest, epochs: Int, source: String
     ) throws -> AdversarialTrainingSettings? {
         let saved = try AdversarialTrainingSettings(config: config, source: source)
+        let differ = RunError(
+            "\(source): run was trained with \(saved.map { "--adversarial \($0.method.rawValue)" } ?? "no --adversarial"); the adversarial options given differ (leave them out to resume as it was)"
+        )
         if var asked = request.adversarial {
             asked.scheduleEpochs = saved?.scheduleEpochs
             if let saved, let given = request.givenAdversarial, asked.method == saved.method {
@@ -201,17 +204,10 @@ public struct TrainingPlan: Sendable {
                 if !given.contains("beta") { asked.beta = saved.beta }
                 if !given.contains("early-stop-pgd") { asked.earlyStopPGD = saved.earlyStopPGD }
             }
-            guard asked == saved else {
-                throw RunError(
-                    "\(source): run was trained with \(saved.map { "--adversarial \($0.method.rawValue)" } ?? "no --adversarial"); the adversarial options given differ (leave them out to resume as it was)"
-                )
-            }
+            guard asked == saved else { throw differ }
         }
-        if let options = request.adversarialOnResume, saved.map(options.agree) != true {
-            throw RunError(
-                "\(source): run was trained with \(saved.map { "--adversarial \($0.method.rawValue)" } ?? "no --adversarial"); the adversarial options given differ (leave them out to resume as it was)"
-            )
-        }
+        // Options given without the method (`--resume --eps 0.1`) are checked against the run's as well.
+        if let options = request.adversarialOnResume, saved.map(options.agree) != true { throw differ }
         if let scheduleEpochs = saved?.scheduleEpochs, epochs > scheduleEpochs {
             throw TrainingRequestError(
                 "the cyclic learning rate of this fgsm-rs run spans \(scheduleEpochs) epochs; it cannot be resumed past them (asked for --epochs \(epochs))"

@@ -1,3 +1,4 @@
+import Base
 import Bench
 import Foundation
 import SafeTensors
@@ -100,4 +101,27 @@ func expectOneLine(
     #expect(result.stderr.contains(message), "\(label): \(result.stderr)", sourceLocation: sourceLocation)
     #expect(
         result.stderr.split(separator: "\n").count == 1, "\(label): \(result.stderr)", sourceLocation: sourceLocation)
+}
+
+/// Trains a tiny mlp run `name` under `root` (one epoch on 128 training and 32 test images, quiet): the saved
+/// classifier the tests of commands that read one start from.
+func trainTinyMLP(_ name: String, root: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let trained = try ManifoldBinary.run(
+        ["train", "mlp", "--run", name, "--train-limit", "128", "--test-limit", "32", "--quiet"], runsRoot: root)
+    try #require(trained.status == 0, "\(trained.stderr)", sourceLocation: sourceLocation)
+}
+
+/// Rewrites the config.json at `path` with `change` applied to its object, as a hand edit would.
+func editConfig(_ path: String, _ change: (inout [String: JSONValue]) -> Void) throws {
+    guard case .object(var config) = try JSONValue.parse(try FileIO.readAll(path: path)) else {
+        throw RunFileEditError(path: path)
+    }
+    change(&config)
+    try FileIO.writeAtomically(Array(JSONValue.object(config).serialized().utf8), path: path)
+}
+
+/// A config.json that `editConfig` could not read as an object.
+struct RunFileEditError: Error, CustomStringConvertible {
+    let path: String
+    var description: String { "\(path) holds no JSON object" }
 }

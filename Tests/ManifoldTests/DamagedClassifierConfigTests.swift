@@ -10,9 +10,7 @@ struct DamagedClassifierConfigTests {
     @Test func evalAndAttackRefuseTheSameDamagedKeys() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let trained = try ManifoldBinary.run(
-            ["train", "mlp", "--run", "m", "--train-limit", "128", "--test-limit", "32", "--quiet"], runsRoot: root)
-        try #require(trained.status == 0, "\(trained.stderr)")
+        try trainTinyMLP("m", root: root)
         let path = "\(root)/m/config.json"
         let original = try FileIO.readAll(path: path)
         for (key, value, message) in [
@@ -23,12 +21,8 @@ struct DamagedClassifierConfigTests {
             ("image_height", .integer(0), "image_height must be a whole number from 1 to 4096, got 0"),
             ("class_names", .array([]), "class_names must list 2 to 10000 class names, got []"),
         ] {
-            guard case .object(var config) = try JSONValue.parse(original) else {
-                Issue.record("config.json is no object")
-                return
-            }
-            config[key] = value
-            try FileIO.writeAtomically(Array(JSONValue.object(config).serialized().utf8), path: path)
+            try FileIO.writeAtomically(original, path: path)
+            try editConfig(path) { $0[key] = value }
             for arguments in [["eval", "m"], ["attack", "fgsm", "--run", "m", "--n", "2"]] {
                 let result = try ManifoldBinary.run(arguments, runsRoot: root)
                 expectOneLine(result, status: 1, "m/config.json: " + message, "\(arguments[0]) \(key)")

@@ -8,9 +8,7 @@ struct NamedPipeRunFileTests {
     func aNamedPipeInPlaceOfARunFileIsRefusedAtOnce(_ file: String) throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let trained = try ManifoldBinary.run(
-            ["train", "mlp", "--run", "m", "--train-limit", "128", "--test-limit", "32", "--quiet"], runsRoot: root)
-        try #require(trained.status == 0, "\(trained.stderr)")
+        try trainTinyMLP("m", root: root)
         try FileManager.default.removeItem(atPath: "\(root)/m/\(file)")
         try #require(mkfifo("\(root)/m/\(file)", 0o600) == 0)
         let result = try ManifoldBinary.run(["eval", "m"], runsRoot: root, timeout: 30)

@@ -8,9 +8,7 @@ struct OutputFileInTheWayTests {
     @Test func aFolderWhereAFileGoesIsRefusedBeforeTheWork() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let trained = try ManifoldBinary.run(
-            ["train", "mlp", "--run", "c", "--train-limit", "128", "--test-limit", "32", "--quiet"], runsRoot: root)
-        try #require(trained.status == 0, "\(trained.stderr)")
+        try trainTinyMLP("c", root: root)
         let out = "\(root)/out"
         try FileManager.default.createDirectory(atPath: out + "/results.csv", withIntermediateDirectories: true)
         let attacked = try ManifoldBinary.run(

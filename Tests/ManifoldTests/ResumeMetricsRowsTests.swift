@@ -11,9 +11,7 @@ struct ResumeMetricsRowsTests {
     @Test func rowsPastTheSavedEpochAreDroppedWithAWarning() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let trained = try ManifoldBinary.run(
-            ["train", "mlp", "--run", "m", "--train-limit", "128", "--test-limit", "32", "--quiet"], runsRoot: root)
-        try #require(trained.status == 0, "\(trained.stderr)")
+        try trainTinyMLP("m", root: root)
         let path = "\(root)/m/metrics.csv"
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
         try #require(lines.count == 2)
@@ -51,16 +49,9 @@ struct ResumeMetricsRowsTests {
     @Test func aConfigWithoutEpochsDoneListsAsUnknown() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        let trained = try ManifoldBinary.run(
-            ["train", "mlp", "--run", "m", "--train-limit", "128", "--test-limit", "32", "--quiet"], runsRoot: root)
-        try #require(trained.status == 0, "\(trained.stderr)")
+        try trainTinyMLP("m", root: root)
         let path = "\(root)/m/config.json"
-        guard case .object(var config) = try JSONValue.parse(try FileIO.readAll(path: path)) else {
-            Issue.record("config.json is no object")
-            return
-        }
-        config["epochs_done"] = nil
-        try FileIO.writeAtomically(Array(JSONValue.object(config).serialized().utf8), path: path)
+        try editConfig(path) { $0["epochs_done"] = nil }
         let listed = try ManifoldBinary.run(["runs", "--json"], runsRoot: root)
         #expect(listed.status == 0, "\(listed.stderr)")
         let rows = try JSONValue.parse(Array(listed.stdout.utf8))["runs"]?.arrayValue ?? []
