@@ -146,6 +146,10 @@ public final class SamplingExperiment: VisualExperiment {
         return StepReport(metrics: ["noise_level": sampler.noiseLevel, "score_norm": sampler.scoreNorm])
     }
 
+    /// Whether the sampler walks a noise schedule (Langevin, DDPM, DDIM) whose noise level and score norm per
+    /// step mean something; a prior sampler (VAE, AAE, WAE) has neither.
+    public var hasNoiseSchedule: Bool { method != "prior" }
+
     /// The diffusion step `t` (1-based) of the current iterate, or nil for other samplers.
     public var diffusionTime: Int? {
         if let ddpm = sampler as? DDPMSampler { return ddpm.timestep + 1 }
@@ -162,8 +166,11 @@ public final class SamplingExperiment: VisualExperiment {
             figures.append(("level", "\(level + 1)/\(langevin.ladder.count)"))
             figures.append(("step size", String(format: "%.3g", Double(langevin.stepSize))))
         }
-        figures.append(("noise level", String(format: "%.4f", sampler.noiseLevel)))
-        figures.append(("score norm", String(format: "%.4g", sampler.scoreNorm)))
+        // A prior sampler decodes a draw of the prior in one step: it has no noise level and no score, and showed 0 for both.
+        if hasNoiseSchedule {
+            figures.append(("noise level", String(format: "%.4f", sampler.noiseLevel)))
+            figures.append(("score norm", String(format: "%.4g", sampler.scoreNorm)))
+        }
         if let steering {
             figures.append(("class", steering.classLabel))
             figures.append(("guidance", steering.guidanceLabel))

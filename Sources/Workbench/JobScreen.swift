@@ -118,7 +118,14 @@ extension WorkbenchState {
                 message = "\(name): \(what) applies to the Train screen's loss chart\(train)"
                 return
             }
-            if key.key == .character("l") { logScale.toggle() } else { smoothing.toggle() }
+            // The chart's title shows "(log)", but nothing showed smoothing going off or on: both say so.
+            if key.key == .character("l") {
+                logScale.toggle()
+                message = "loss chart: " + (logScale ? "log scale" : "linear scale")
+            } else {
+                smoothing.toggle()
+                message = "loss chart: smoothing " + (smoothing ? "on" : "off")
+            }
         case .character("e"):
             // A job that shows no images and never will (a robustness sweep, a threat-model table, the 2-D toy's
             // particles; one that has finished or was stopped) said "nothing to export yet".

@@ -49,6 +49,12 @@ final class RunsScreen: WorkbenchScreen {
                 workbench.message = problem
             } else if Classifier.Kind(rawValue: entry.model) != nil {
                 workbench.start { try Job.attack(run: entry.run, running: true) }
+            } else if GenerativeKind(rawValue: entry.model) == nil {
+                // A model this build does not know was said to be "not a model that can be sampled", as if
+                // it were a classifier or PCA: say that it is neither kind.
+                let known = Classifier.Kind.allCases.map(\.rawValue) + GenerativeKind.allCases.map(\.rawValue)
+                workbench.message = RunKindMismatch.message(
+                    run: entry.run.name, model: entry.model, isNot: "a model Manifold knows", kinds: known)
             } else {
                 workbench.start { try Job.sample(run: entry.run, running: true) }
             }

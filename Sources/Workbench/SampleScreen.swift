@@ -45,7 +45,17 @@ final class SampleScreen: JobScreen {
             workbench.renderImageStrip(s.images["x0"] ?? [], title: "predicted x_0", in: grids[1], buffer: &buffer)
         }
         let right = Layout.vertical([.fill(1), .fill(1)]).split(top[1])
-        renderNoiseChart(s, title: "noise level and score norm per step (log)", in: right[0], &buffer, workbench)
+        if s.figures.contains(where: { $0 == ("method", "prior") }) {
+            // Its noise chart stayed empty: a prior sampler has one step and no noise schedule.
+            let inner = workbench.panel("prior sampler", right[0], &buffer)
+            buffer.render(
+                Paragraph(
+                    "One step: z drawn from the prior, x = decoder(z); no noise level or score to chart.",
+                    style: workbench.theme.mutedStyle),
+                in: inner)
+        } else {
+            renderNoiseChart(s, title: "noise level and score norm per step (log)", in: right[0], &buffer, workbench)
+        }
         // A steered run's class and guidance come first, so a short panel still shows what the keys set.
         let steering = s.figures.filter { Self.steeringFigures.contains($0.name) }
         if steering.isEmpty {

@@ -124,7 +124,10 @@ extension WorkbenchState {
     /// whole factors, so a tall cell has rows the image leaves free: they go above and below the pair, not
     /// between the image and its caption (kitty graphics fill the rows they are given).
     private func imageAndCaption(_ image: Snapshot.Image, in cell: Rect) -> [Rect] {
-        let available = max(0, cell.height - 1)
+        // An image without a caption takes a cell of one row: the empty caption's row left the Sample
+        // screen's x_t strip blank in a short terminal, beside a predicted x_0 one row taller.
+        let captionRows = image.caption.isEmpty && cell.height == 1 ? 0 : 1
+        let available = max(0, cell.height - captionRows)
         var rows = available
         if case .kitty = imageMode(1) {
         } else {
@@ -135,7 +138,7 @@ extension WorkbenchState {
         let top = cell.y + (available - rows) / 2
         return [
             Rect(x: cell.x, y: top, width: cell.width, height: rows),
-            Rect(x: cell.x, y: top + rows, width: cell.width, height: min(1, cell.height)),
+            Rect(x: cell.x, y: top + rows, width: cell.width, height: min(captionRows, cell.height)),
         ]
     }
 }

@@ -25,6 +25,12 @@ import Testing
         state.add(training)
         _ = state.handle(.key(.character("l")))
         #expect(state.logScale)
+        #expect(state.message == "loss chart: log scale", "\(state.message)")
+        _ = state.handle(.key(.character("m")))
+        #expect(!state.smoothing)
+        #expect(state.message == "loss chart: smoothing off", "\(state.message)")
+        _ = state.handle(.key(.character("m")))
+        #expect(state.message == "loss chart: smoothing on", "\(state.message)")
         let frame = WorkbenchFixture.frame(state, width: 100, height: 30)
         #expect(frame[1].contains("loss terms per step (log)"), "\(frame[1])")
     }
