@@ -199,7 +199,7 @@ final class APGDRun: GradientAttackRun {
             }
             return (g, logits, values)
         case .crossEntropy:
-            gradientEvaluations += x.shape[0]
+            gradientEvaluations += ExpectationOverTransformation.evaluations(x.shape[0])
             let lossLabels = lossTargets ?? labels
             let direction: Float = lossTargets == nil ? 1 : -1
             let (g, _, logits) = GradientAttackRun.lossGradient(

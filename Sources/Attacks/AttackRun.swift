@@ -182,7 +182,7 @@ class GradientAttackRun: AttackRun {
     /// d/dx of `direction * sum_i CE(Z(x_i), labels_i)` (the ascent direction of the attack), with the
     /// mean cross-entropy to `labels` (or to the targets) and the logits at `x`.
     func crossEntropyGradient(at x: Tensor) -> (gradient: Tensor, loss: Double, logits: Tensor) {
-        gradientEvaluations += x.shape[0]
+        gradientEvaluations += ExpectationOverTransformation.evaluations(x.shape[0])
         if let cached = cleanGradient, x === clean {
             cleanGradient = nil
             return cached

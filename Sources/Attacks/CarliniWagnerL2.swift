@@ -159,7 +159,7 @@ final class CarliniWagnerRun: GradientAttackRun {
         }
         w.grad = gradient
         optimizer.step()
-        gradientEvaluations += n
+        gradientEvaluations += ExpectationOverTransformation.evaluations(n)
         loss = Double(total) / Double(n)
 
         let predicted = logits.argmax()

@@ -74,7 +74,7 @@ final class DeepFoolRun: GradientAttackRun {
         let x = adversarial.selectingRows(active)
         let (gradients, logits) = InputGradient.classGradients(
             classifier, at: x, classes: active.map { candidateClasses[$0] })
-        gradientEvaluations += active.count * k
+        gradientEvaluations += ExpectationOverTransformation.evaluations(active.count * k)
         let predicted = logits.argmax()
         let g = gradients.data
         let z = logits.data

@@ -8,4 +8,8 @@
 public enum ExpectationOverTransformation {
     /// Gradients averaged per evaluation (1: no EOT).
     @TaskLocal public static var draws = 1
+
+    /// The model evaluations that `gradients` input gradients cost: each averages `draws` of them, which the
+    /// attacks' `gradientEvaluations` left out (`--eot 8` reported the evaluations of `--eot 1`).
+    public static func evaluations(_ gradients: Int) -> Int { gradients * draws }
 }

@@ -124,7 +124,7 @@ final class FeatureAdversariesRun: GradientAttackRun {
 
     override func performStep() throws {
         let batch = adversarial.shape[0]
-        gradientEvaluations += batch
+        gradientEvaluations += ExpectationOverTransformation.evaluations(batch)
         let (gradient, distances) = classifier.withFrozenParameters {
             let input = adversarial.detached()
             input.requiresGrad = true

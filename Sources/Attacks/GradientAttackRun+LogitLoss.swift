@@ -16,7 +16,7 @@ extension GradientAttackRun {
         at x: Tensor,
         rowLoss: (_ image: Int, _ logits: UnsafePointer<Float>, _ gradient: UnsafeMutablePointer<Float>) -> Float
     ) -> (gradient: Tensor, losses: [Float], logits: Tensor) {
-        gradientEvaluations += x.shape[0]
+        gradientEvaluations += ExpectationOverTransformation.evaluations(x.shape[0])
         let batch = x.shape[0]
         var losses = [Float](repeating: 0, count: batch)
         func logitGradient(_ logits: Tensor) -> Tensor {
@@ -45,7 +45,7 @@ extension GradientAttackRun {
     func logitGradients(at x: Tensor, classes: [[Int]]) -> (gradients: Tensor, logits: Tensor) {
         let (n, pixels) = (x.shape[0], x.shape[1])
         let k = classes.first?.count ?? 0
-        gradientEvaluations += n * k
+        gradientEvaluations += ExpectationOverTransformation.evaluations(n * k)
         guard let frozen else { return InputGradient.classGradients(classifier, at: x, classes: classes) }
         let repeated = Tensor(zeros: [n * k, pixels])
         for i in 0..<n {

@@ -36,7 +36,7 @@ class PerceptualAttackRun: GradientAttackRun {
     /// `lambda` is nil), with the margins and distances at `x`.
     func objectiveGradient(at x: Tensor, lambda: [Float]?) -> (gradient: Tensor, margins: [Float], distances: [Float]) {
         let batch = x.shape[0]
-        gradientEvaluations += batch
+        gradientEvaluations += ExpectationOverTransformation.evaluations(batch)
         return classifier.withFrozenParameters {
             let input = x.detached()
             input.requiresGrad = true

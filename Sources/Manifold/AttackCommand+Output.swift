@@ -201,7 +201,13 @@ extension AttackCommand {
     /// (blue darkens pixels, red brightens them, scaled to the image's largest change), each written
     /// atomically as `NNNNN-clean.png`, `NNNNN-adversarial.png`, `NNNNN-perturbation.png`. The files of an
     /// earlier attack in `folder` that this one does not write are removed first (`AttackOutputFiles`).
-    static func writeImages(_ result: AttackResult, clean: [Float], dataset: Dataset, folder: String) throws {
+    /// - Parameter imageIndices: the test-set index of each attacked image where they are not `0..<count`
+    ///   (`attack feature` attacks the images not of the guide's class, or `--source`): the files and the CSV's
+    ///   `image` column give those, as every other attack's give the test index.
+    static func writeImages(
+        _ result: AttackResult, clean: [Float], dataset: Dataset, folder: String, imageIndices: [Int]? = nil
+    ) throws {
+        let indices = imageIndices ?? Array(0..<result.count)
         do {
             try TemporaryFiles.shared.makeFolders(folder) {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -213,14 +219,14 @@ extension AttackCommand {
         // The folder holds this attack's result alone: an earlier attack's files there go first.
         try AttackOutputFiles.removeEarlier(
             in: folder,
-            keeping: AttackOutputFiles.imageNames(count: result.count, universal: result.universalPerturbation != nil))
+            keeping: AttackOutputFiles.imageNames(indices: indices, universal: result.universalPerturbation != nil))
         let (height, width, pixels) = (dataset.imageHeight, dataset.imageWidth, dataset.pixelCount)
         let adversarial = result.adversarial.scalars
         for index in 0..<result.count {
             let x = Array(clean[(index * pixels)..<((index + 1) * pixels)])
             let y = Array(adversarial[(index * pixels)..<((index + 1) * pixels)])
             let rgb = heatmapRGB(zip(y, x).map { $0 - $1 })
-            let name = String(format: "%@/%05d", folder, index)
+            let name = String(format: "%@/%05d", folder, indices[index])
             do {
                 try FileIO.writeAtomically(
                     PNGWriter.encodeGray(width: width, height: height, values: x), path: "\(name)-clean.png")
@@ -234,7 +240,8 @@ extension AttackCommand {
             }
         }
         do {
-            try FileIO.writeAtomically(Array(resultsTable(result).utf8), path: folder + "/results.csv")
+            try FileIO.writeAtomically(
+                Array(resultsTable(result, imageIndices: indices).utf8), path: folder + "/results.csv")
         } catch {
             throw RuntimeError("--out: \(error)")
         }
@@ -247,7 +254,7 @@ extension AttackCommand {
     /// The per-image numbers that count something (pixels shifted, queries), written as integers.
     static let countColumns: Set<String> = ["shift_x", "shift_y", "queries"]
 
-    static func resultsTable(_ result: AttackResult) -> String {
+    static func resultsTable(_ result: AttackResult, imageIndices: [Int]? = nil) -> String {
         let extras = result.perImageExtras.keys.sorted()
         let words = result.perImageLabels.keys.sorted()
         var lines = [
@@ -256,7 +263,8 @@ extension AttackCommand {
         ]
         for (index, outcome) in result.outcomes.enumerated() {
             var cells = [
-                "\(index)", "\(outcome.label)", outcome.target.map(String.init) ?? "", "\(outcome.cleanPrediction)",
+                "\(imageIndices?[index] ?? index)", "\(outcome.label)", outcome.target.map(String.init) ?? "",
+                "\(outcome.cleanPrediction)",
                 "\(outcome.adversarialPrediction)", outcome.success ? "1" : "0", "\(outcome.norms.linf)",
                 "\(outcome.norms.l2)", "\(outcome.norms.l0)",
             ]

@@ -49,13 +49,23 @@ enum AttackCommand {
         let dataset = feature?.dataset ?? testSet.dataset
         let count = try parsed.value(Options.count, default: min(1000, dataset.testCount))
         guard count <= dataset.testCount else {
+            let limit = testSet.limitNote == nil ? "" : " (the run's --test-limit)"
+            // feature's dataset holds its sources alone: the count of the test set was theirs.
+            if let feature {
+                throw UsageError(
+                    "'--n' asks for \(count) images but \(dataset.testCount) of the \(testSet.dataset.testCount) test "
+                        + "images of '\(dataset.name)'\(limit) are not of the guide's class "
+                        + "'\(dataset.classNames[feature.guideLabel])' (the sources feature attacks)")
+            }
             throw UsageError(
-                "'--n' asks for \(count) images but the test set of '\(dataset.name)' has \(dataset.testCount)"
-                    + (testSet.limitNote == nil ? "" : " (the run's --test-limit)"))
+                "'--n' asks for \(count) images but the test set of '\(dataset.name)' has \(dataset.testCount)\(limit)")
         }
         if let out = options.out,
             let reason = OutputFolderError.folderInTheWay(
-                of: AttackOutputFiles.imageNames(count: count, universal: options.crafting == "uap").sorted(), in: out)
+                of: AttackOutputFiles.imageNames(
+                    indices: feature.map { Array($0.sourceIndices.prefix(count)) } ?? Array(0..<count),
+                    universal: options.crafting == "uap"
+                ).sorted(), in: out)
         {
             throw UsageError("option '--out': \(reason)")
         }
@@ -113,7 +123,8 @@ enum AttackCommand {
         if let out = options.out {
             InterruptNote.set("interrupted while writing into \(out): each file there is whole, some may be missing")
             try writeImages(
-                result, clean: Array(dataset.testImages[0..<(count * pixels)]), dataset: dataset, folder: out)
+                result, clean: Array(dataset.testImages[0..<(count * pixels)]), dataset: dataset, folder: out,
+                imageIndices: feature.map { Array($0.sourceIndices.prefix(count)) })
             if let v = result.universalPerturbation {
                 try writeHeatmap(
                     v, width: dataset.imageWidth, height: dataset.imageHeight, path: out + "/uap-perturbation.png")

@@ -25,8 +25,13 @@ enum AttackOutputFiles {
 
     /// The files of one attack on `count` images (`universal`: with the universal perturbation's heatmap).
     static func imageNames(count: Int, universal: Bool) -> Set<String> {
+        imageNames(indices: Array(0..<count), universal: universal)
+    }
+
+    /// The files of one attack on the test images at `indices` (`attack feature`'s sources), named by index.
+    static func imageNames(indices: [Int], universal: Bool) -> Set<String> {
         var names: Set<String> = ["results.csv"]
-        for index in 0..<count {
+        for index in indices {
             let stem = String(format: "%05d", index)
             names.formUnion(["\(stem)-clean.png", "\(stem)-adversarial.png", "\(stem)-perturbation.png"])
         }

@@ -138,6 +138,13 @@ extension CommandOption where Value == Double {
                     "option '--\(name)' must be in (\(range.lowerBound), \(range.upperBound)], got \(text), which is \(Float(range.lowerBound)) in single precision"
                 )
             }
+            // Above 0 but below single precision's smallest normal number (1e-39 is subnormal there): the
+            // Langevin sampler refused it later as a runtime error (exit 1) that named no option.
+            if excludingLower && range.lowerBound == 0 && abs(Float(value)) < Float.leastNormalMagnitude {
+                throw UsageError(
+                    "option '--\(name)' must be in (\(range.lowerBound), \(range.upperBound)], got \(text), which is below single precision's smallest normal number (\(Float.leastNormalMagnitude))"
+                )
+            }
             return value
         }
     }

@@ -231,7 +231,8 @@ enum SampleCommand {
                         done: s.progress.done, total: s.progress.total,
                         detail: String(format: "noise %.3f  score %.3g", s.noiseLevel, s.scoreNorm))
                 },
-                note: { if !quiet { printError($0) } },
+                // Notes go to stderr with --json too (as attack's and defend's): only --quiet leaves them out.
+                note: { if !parsed.has(SharedOptions.quiet) { printError($0) } },
                 written: {
                     InterruptNote.set(
                         "interrupted while scoring: the samples are written to \(outPath), the scores were not computed"

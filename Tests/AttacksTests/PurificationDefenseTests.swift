@@ -70,6 +70,35 @@ final class AffinePurifier: Purifier {
         #expect(singles[0].gradient.scalars != singles[1].gradient.scalars)
     }
 
+    /// Bug: an attack under EOT reported the gradient evaluations of one draw per step (`--eot 8` printed the
+    /// figure of `--eot 1`), though each of its gradients evaluates the model `draws` times. The gradient
+    /// attacks (PGD's cross-entropy, APGD's DLR through the logit-loss path, DeepFool's class gradients, CW)
+    /// count every draw now.
+    @Test func anAttackUnderEOTCountsEveryDraw() throws {
+        let classifier = TinyModel.make()
+        let x = Tensor(shape: [3, 784], scalars: Array(TinyModel.dataset.testImages[0..<(3 * 784)]))
+        let labels = Array(TinyModel.dataset.testLabels[0..<3])
+        // A purifier without randomness: every draw is the same, so both runs take the same path and stop alike.
+        let layer = PurificationLayer(
+            purifier: AffinePurifier(randomised: false), gradient: .bpda, randomness: .fresh, seed: 3)
+        let defended = try PurificationDefense.wrap(classifier, layer: layer)
+        let threat = ThreatModel(epsilon: 0.1)
+        let attacks: [(String, any Attack)] = [
+            ("pgd", PGD(steps: 2)), ("apgd-dlr", APGD(steps: 2, seed: 1, loss: .dlr)),
+            ("deepfool", DeepFool(steps: 2)), ("cw", CarliniWagnerL2(steps: 2, searchSteps: 1)),
+        ]
+        for (name, attack) in attacks {
+            let one = try attack.attack(defended, images: x, labels: labels, threat: threat)
+            let four = try ExpectationOverTransformation.$draws.withValue(4) {
+                try attack.attack(defended, images: x, labels: labels, threat: threat)
+            }
+            #expect(one.gradientEvaluations > 0, "\(name)")
+            #expect(
+                four.gradientEvaluations == 4 * one.gradientEvaluations,
+                "\(name): \(four.gradientEvaluations) vs \(one.gradientEvaluations)")
+        }
+    }
+
     @Test func fixedRandomnessRepeatsTheDrawsAndFreshDoesNot() throws {
         let x = Tensor(shape: [2, 784], scalars: Array(TinyModel.dataset.testImages[0..<(2 * 784)]))
         let fixed = PurificationLayer(

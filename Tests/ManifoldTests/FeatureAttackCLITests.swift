@@ -63,6 +63,65 @@ import Testing
             foreign.status == 2 && foreign.stderr.contains("'--guide' applies to feature only"), "\(foreign.stderr)")
     }
 
+    /// Bug: `attack feature --out` numbered its files and the CSV's `image` column by position among the
+    /// sources (`--source 4` wrote `00000-*.png`, image 0), where every other attack gives the test index; and
+    /// `--n` past the sources said the test set of 100 images "has 88" (the sources' count).
+    @Test func featureOutputNamesTestImagesByTheirIndex() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--epochs", "1", "--run", "victim"] + Self.tiny, runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        // The test labels, from an attack that takes the images in order.
+        let plain = try ManifoldBinary.run(
+            ["attack", "fgsm", "--run", "victim", "--n", "40", "--sanity-n", "0", "--out", root + "/plain", "--quiet"],
+            runsRoot: root)
+        try #require(plain.status == 0, "\(plain.stderr)")
+        func rows(_ folder: String) throws -> [(image: Int, label: Int)] {
+            let text = try String(contentsOfFile: folder + "/results.csv", encoding: .utf8)
+            return text.split(separator: "\n").dropFirst().map {
+                let cells = $0.split(separator: ",", omittingEmptySubsequences: false)
+                return (Int(cells[0])!, Int(cells[1])!)
+            }
+        }
+        let labels = try rows(root + "/plain").map(\.label)
+        let guideLabel = labels[0]
+        let source = try #require(labels.indices.first { labels[$0] != guideLabel && $0 > 0 })
+
+        let one = try ManifoldBinary.run(
+            [
+                "attack", "feature", "--run", "victim", "--guide", "0", "--source", "\(source)", "--steps", "2",
+                "--out", root + "/one", "--quiet",
+            ], runsRoot: root)
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(try rows(root + "/one").map(\.image) == [source])
+        let files = try FileManager.default.contentsOfDirectory(atPath: root + "/one").sorted()
+        let stem = String(format: "%05d", source)
+        #expect(files == ["\(stem)-adversarial.png", "\(stem)-clean.png", "\(stem)-perturbation.png", "results.csv"])
+
+        let many = try ManifoldBinary.run(
+            [
+                "attack", "feature", "--run", "victim", "--guide", "0", "--n", "8", "--steps", "2", "--out",
+                root + "/many", "--quiet",
+            ], runsRoot: root)
+        #expect(many.status == 0, "\(many.stderr)")
+        let attacked = try rows(root + "/many")
+        let expected = labels.indices.filter { labels[$0] != guideLabel }.prefix(8)
+        #expect(attacked.map(\.image) == Array(expected))
+        #expect(attacked.allSatisfy { labels[$0.image] == $0.label })
+
+        let sources = labels.count - labels.filter { $0 == guideLabel }.count  // among the first 40 only
+        #expect(sources > 8)
+        let tooMany = try ManifoldBinary.run(
+            ["attack", "feature", "--run", "victim", "--guide", "0", "--n", "100"], runsRoot: root)
+        #expect(tooMany.status == 2, "\(tooMany.stderr)")
+        #expect(
+            tooMany.stderr.contains("'--n' asks for 100 images but ")
+                && tooMany.stderr.contains(
+                    " of the 100 test images of 'synthetic' (the run's --test-limit) are not of the guide's class"),
+            "\(tooMany.stderr)")
+    }
+
     @Test func sameClassGuideIsRefusedWithAHint() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }

@@ -72,6 +72,12 @@ import Testing
             #expect(notes.count == 1, "\(given): \(result.stderr)")
             #expect(notes.first?.contains("note: \(option) run") == true, "\(given): \(result.stderr)")
             #expect(notes.first?.contains("T-shirt/top, Trouser, Pullover, ...") == true, "\(given): \(result.stderr)")
+            // `sample --json` left the note out, as if --json were --quiet.
+            let json = try ManifoldBinary.run(given + ["--json"], runsRoot: root)
+            #expect(
+                json.status == 0
+                    && json.stderr.split(separator: "\n").filter { $0.contains("their classes differ") }.count == 1,
+                "\(given) --json: \(json.stderr)")
             let quiet = try ManifoldBinary.run(given + ["--quiet"], runsRoot: root)
             #expect(quiet.status == 0 && !quiet.stderr.contains("their classes differ"), "\(given): \(quiet.stderr)")
         }
