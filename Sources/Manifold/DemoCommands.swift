@@ -17,6 +17,10 @@ enum WidgetGalleryCommand {
 /// The full-screen widget gallery.
 /// - Returns: the process exit status (1 when there is no terminal).
 func runDemoCommand(themeName: String?) throws -> Int32 {
+    // As `tui` refuses it: a dumb terminal prints cursor addressing and the alternate screen as text.
+    if ProcessInfo.processInfo.environment["TERM"] == "dumb" {
+        throw RuntimeError("TERM=dumb cannot show the full-screen widget gallery (it needs cursor addressing)")
+    }
     do {
         try WidgetGallery.run(themeName: themeName)
         return 0

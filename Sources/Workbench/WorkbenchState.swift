@@ -213,6 +213,9 @@ struct WorkbenchState {
             quit = true
             return .none
         }
+        // Ctrl-Z suspends from every state too: with `?` open it only closed the overlay and with Runs' question
+        // pending it answered "kept", so the `fg` typed next went to the workbench as keys.
+        if key.key == .character("z") && key.modifiers == .control { return .suspend }
         if showHelp {
             // ↓ ↑ turn the pages; on a single page they close the overlay, as every other key does.
             let turns = helpPages.count != 1
@@ -232,7 +235,6 @@ struct WorkbenchState {
         case (.character("q"), []):
             quit = true
             return .none
-        case (.character("z"), .control): return .suspend
         case (.character("?"), _):
             showHelp = true
             helpPage = 0

@@ -115,6 +115,9 @@ struct WorkbenchTerminalTests {
         session.send("q")
         let dumb = try ManifoldBinary.run(["tui"], environment: ["TERM": "dumb"])
         #expect(dumb.status == 1 && dumb.stderr.contains("TERM=dumb"))
+        // `demo` drew its full screen there (escapes printed as text); it is refused as `tui` is.
+        let dumbDemo = try ManifoldBinary.run(["demo"], environment: ["TERM": "dumb"])
+        #expect(dumbDemo.status == 1 && dumbDemo.stderr.contains("TERM=dumb"), "\(dumbDemo.stderr)")
         let piped = try ManifoldBinary.run(["tui"])
         #expect(piped.status == 1 && piped.stderr.contains("not a terminal"))
     }

@@ -35,4 +35,22 @@ import Testing
         _ = other.handle(.key(.character("q")))
         #expect(!other.showHelp && !other.quit)
     }
+
+    /// Bug: Ctrl-Z with `?` open only closed the overlay, and with "delete? y / n" pending answered "kept":
+    /// the workbench went on, and the `fg` typed next reached it as keys. It suspends from both, leaving the
+    /// overlay or the question as it was.
+    @Test func ctrlZSuspendsFromTheHelpOverlayAndTheDeleteQuestion() throws {
+        let controlZ = InputEvent.key(.character("z", modifiers: .control))
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var help = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        _ = help.handle(.key(.character("?")))
+        #expect(help.handle(controlZ) == .suspend)
+        #expect(help.showHelp)
+        let asked = try DeleteQuestionTests.asking(root: root)
+        var state = asked.state
+        #expect(state.handle(controlZ) == .suspend)
+        #expect(state.screen.capturesKeys)
+        #expect(FileManager.default.fileExists(atPath: "\(asked.folder)/mlp-synthetic-20261204-201016"))
+    }
 }
