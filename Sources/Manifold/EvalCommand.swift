@@ -42,7 +42,8 @@ enum EvalCommand {
         let dataSpec = dataOverride ?? config["data"]?.stringValue ?? "synthetic"
         let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
         let testSet = RunTestSet(
-            run: run, config: config, full: try DatasetLoader.load(dataSpec, seed: seed), dataSpec: dataSpec,
+            run: run, config: config, full: try DatasetLoader.load(dataSpec, seed: seed, withTraining: false),
+            dataSpec: dataSpec,
             useRunLimits: dataOverride == nil)
         let dataset = testSet.dataset
         // The classes it was trained on (config.json's list; the data's when it has none) and the image size

@@ -92,6 +92,25 @@ import Testing
         expectOneLine(given, status: 2, "option '--data': '\(folder)' has 12x12 images", "--data given")
     }
 
+    /// `eval` reads the test split alone, as `attack` does: it decoded every training image too (the synthetic
+    /// digits' 20,000, Fashion-MNIST's 60,000: 371 MB and 0.58 s for a 0.13 s evaluation), and a data folder
+    /// whose training images had been moved away could not be evaluated at all.
+    @Test func evalNeedsNoTrainingImages() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = "\(root)/data"
+        try writeIDXDataset(folder: folder, side: 8, count: 40)
+        let trained = try ManifoldBinary.run(
+            ["train", "mlp", "--data", folder, "--run", "m", "--quiet"], runsRoot: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let before = try ManifoldBinary.run(["eval", "m", "--json"], runsRoot: root)
+        try #require(before.status == 0, "\(before.stderr)")
+        try FileManager.default.removeItem(atPath: folder + "/train-images-idx3-ubyte")
+        let after = try ManifoldBinary.run(["eval", "m", "--json"], runsRoot: root)
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(after.stdout == before.stdout)
+    }
+
     /// Bug: `manifold runs` cut the DATASET column at 11 characters with no gap after it, so a run of the
     /// folder `data-s28x20` read `data-s28x20…1` (the name ran into the epochs) and a longer folder name
     /// (`emnist-letters`) lost its end. The column is now as wide as its longest name.
