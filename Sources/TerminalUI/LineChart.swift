@@ -96,7 +96,12 @@ public struct LineChart: Widget {
             xMin = 0
             xMax = 1
         }
-        if xMax <= xMin { xMax = xMin + 1 }
+        // One x alone (a run of one epoch) sits in the middle of its axis: drawn at the left edge of x .. x + 1,
+        // the axis read "1 … 2" with the point on the frame.
+        if xMax <= xMin {
+            xMin -= 1
+            xMax = xMin + 2
+        }
         if let yRange {
             yMin = logScaleY ? log10(max(yRange.lowerBound, 1e-300)) : yRange.lowerBound
             yMax = logScaleY ? log10(max(yRange.upperBound, 1e-300)) : yRange.upperBound
