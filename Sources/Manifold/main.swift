@@ -165,6 +165,7 @@ func cleaningUpAfterFailure(_ status: Int32) -> Int32 {
     return status
 }
 
+FileSizeLimit.failWritesInsteadOfEnding()
 AllocatorTuning.keepLargeBlocks()
 exit(
     flushingStandardOutput(
