@@ -166,6 +166,10 @@ func cleaningUpAfterFailure(_ status: Int32) -> Int32 {
 }
 
 FileSizeLimit.failWritesInsteadOfEnding()
+if let refusal = DescriptorLimit.raiseIfSmall() {
+    printError(refusal)
+    exit(1)
+}
 AllocatorTuning.keepLargeBlocks()
 exit(
     flushingStandardOutput(

@@ -51,4 +51,22 @@ import Testing
         expectOneLine(sampled, status: 1, "File too large", "sample")
         #expect(Self.debris(under: out).isEmpty, "sample left \(Self.debris(under: out))")
     }
+
+    /// Bug: a very small limit on open files (`ulimit -n 6`) crashed `eval` with SIGILL (exit 132): libdispatch
+    /// traps when its first parallel loop cannot make its event descriptor. A small soft limit is raised at
+    /// start towards the hard one; one that cannot be raised far enough is refused in one line, exit 1.
+    @Test func tooFewFileDescriptorsAreRaisedOrRefusedInOneLine() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try trainTinyMLP("c", root: root)
+        // `ulimit -n 6` lowers the hard limit too: it cannot be raised.
+        let refused = try Self.run(["eval", "c"], under: "ulimit -n 6", root: root)
+        expectOneLine(
+            refused, status: 1, "manifold: too few file descriptors (ulimit -n 6); at least 32 are needed",
+            "ulimit -n 6")
+        // Only the soft limit lowered: raised again, the command works.
+        let raised = try Self.run(["eval", "c"], under: "ulimit -Sn 6", root: root)
+        #expect(raised.status == 0, "ulimit -Sn 6: status \(raised.status), \(raised.stderr)")
+        #expect(raised.stdout.contains("accuracy"), "\(raised.stdout)")
+    }
 }
