@@ -24,16 +24,21 @@ import Testing
         try #require(flock(descriptor, LOCK_EX | LOCK_NB) == 0)
         let pid = Array("\(getpid())\n".utf8)
         _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-        let attack = ["attack", "fgsm", "--run", "c", "--n", "2", "--out", out, "--quiet"]
-        let refused = try ManifoldBinary.run(attack, runsRoot: root)
+        for attack in [
+            ["attack", "fgsm", "--run", "c", "--n", "2"],
+            ["attack", "pgd", "--run", "c", "--target", "all", "--n", "1", "--steps", "1"],
+        ] {
+            let refused = try ManifoldBinary.run(attack + ["--out", out, "--quiet"], runsRoot: root)
+            expectOneLine(
+                refused, status: 1,
+                "manifold: option '--out': folder '\(out)' is being written by another process (pid \(getpid())); "
+                    + "wait for that attack to finish or pick another --out folder",
+                attack.prefix(2).joined(separator: " "))
+        }
         close(descriptor)
-        expectOneLine(
-            refused, status: 1,
-            "manifold: option '--out': folder '\(out)' is being written by another process (pid \(getpid())); "
-                + "wait for that attack to finish or pick another --out folder",
-            "a held folder")
         #expect(!FileManager.default.fileExists(atPath: out + "/results.csv"))
         #expect(!FileManager.default.fileExists(atPath: out + "/00000-clean.png"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/target-grid.png"))
         unlink(out + "/.manifold.lock")
 
         for folder in [out, root + "/new/adv"] {
