@@ -31,19 +31,46 @@ public final class RunLock: @unchecked Sendable {
         fd = try RunLock.acquire(run: run, path: path, advice: advice)
     }
 
+    /// Takes the lock of `folder`, an output folder that one command at a time may write (`attack --out DIR`):
+    /// the same `flock(2)`, on `DIR/.manifold.lock`, so that two attacks into one folder cannot leave it holding
+    /// the results of one and the images of the other. The folder must exist. `busy` makes the message when
+    /// another process (or job) holds it, from who that is ("another process (pid N)").
+    /// - Throws: `RunError` when another holds it, or the lock file cannot be made.
+    public init(outputFolder folder: String, busy: (String) -> String) throws {
+        path = folder.hasSuffix("/") ? folder + RunLock.folderLockName : folder + "/" + RunLock.folderLockName
+        let path = self.path
+        fd = try RunLock.acquire(
+            path: path, folder: folder,
+            unwritable: { "folder '\(Sanitize.line(folder, limit: 200))' is not writable (\($0))" },
+            busy: busy)
+    }
+
+    /// The name of an output folder's lock file (`init(outputFolder:busy:)`).
+    public static let folderLockName = ".manifold.lock"
+
     /// Opens and locks the lock file `path` of `run`; returns its descriptor (the holder's pid written in it).
     private static func acquire(run: RunDirectory, path: String, advice: String) throws -> Int32 {
         try RunDirectory.createRoot(run.root)
+        return try acquire(
+            path: path, folder: run.root,
+            unwritable: { "runs folder '\(run.root)' is not writable (\($0)); no run can be saved there" },
+            busy: { "run '\(run.path)' is being trained by \($0); \(advice)" })
+    }
+
+    /// Opens and locks the lock file `path` in `folder`; returns its descriptor (the holder's pid written in it).
+    /// `unwritable` words a folder that refuses the file (from the system's reason), `busy` a lock held by
+    /// another (from who holds it).
+    private static func acquire(
+        path: String, folder: String, unwritable: (String) -> String, busy: (String) -> String
+    ) throws -> Int32 {
         // Retry when the file was replaced between open and flock (a releasing owner unlinked it).
         for _ in 0..<10 {
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
                 let reason = String(cString: strerror(errno))
                 // The usual cause, named as such: the lock file is only this program's business.
-                if access(run.root, W_OK) != 0 {
-                    throw RunError(
-                        "runs folder '\(run.root)' is not writable (\(String(cString: strerror(errno)))); no run can be saved there"
-                    )
+                if access(folder, W_OK) != 0 {
+                    throw RunError(unwritable(String(cString: strerror(errno))))
                 }
                 throw RunError("cannot create lock file '\(path)': \(reason)")
             }
@@ -52,7 +79,7 @@ public final class RunLock: @unchecked Sendable {
                 let owner = RunLock.owner(descriptor)
                 close(descriptor)
                 if code == EWOULDBLOCK {
-                    throw RunError("run '\(run.path)' is being trained by \(RunLock.holder(owner)); \(advice)")
+                    throw RunError(busy(RunLock.holder(owner)))
                 }
                 throw RunError("cannot lock '\(path)': \(String(cString: strerror(code)))")
             }

@@ -13,7 +13,8 @@ import TensorCore
 /// Progress and throughput are the trainer's, in its optimizer steps (from metrics.csv's `step` and
 /// `seconds` columns), not the watcher's polls: the rate is the last epoch's steps over its seconds,
 /// and the planned total is `epochs` times the steps of an epoch. The watch is finished once config.json
-/// says `epochs_done` reached `epochs`.
+/// says `epochs_done` reached `epochs`. An unfinished run whose lock no process holds (its trainer was
+/// interrupted or killed) is said to be not trained, without an ETA or a rate, until a trainer takes it again.
 public final class RunWatcher: VisualExperiment {
     public let run: RunDirectory
     private let pollInterval: Double
@@ -29,6 +30,9 @@ public final class RunWatcher: VisualExperiment {
     private var problem = ""
     /// Whether the run's folder was gone at the last poll (deleted while watched).
     public private(set) var isGone = false
+    /// Whether no process held the run's lock at the last poll, the run unfinished: nobody trains it now. A look
+    /// at the lock file each poll (an open, a shared `flock` tried and undone), cheap beside the polls' reads.
+    public private(set) var isUntrained = false
     private var dataset: Dataset?
 
     public init(run: RunDirectory, pollInterval: Double = 0.5) throws {
@@ -108,6 +112,7 @@ public final class RunWatcher: VisualExperiment {
                 configStamp = stamp
             }
         }
+        isUntrained = !isFinished && RunLock.holder(of: run) == nil
         if let view, let stamp = modificationDate("model.safetensors"), stamp != modelStamp {
             do {
                 let file = try SafeTensorsFormat.decode(
@@ -141,8 +146,10 @@ public final class RunWatcher: VisualExperiment {
     public func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
         snapshot.epochSeries = columns
         snapshot.epoch = epochsDone
-        // The runner measured the watcher's polls; the throughput to show is the trainer's.
-        snapshot.stepsPerSecond = trainerStepsPerSecond
+        // The runner measured the watcher's polls; the throughput to show is the trainer's, none when no
+        // process trains the run.
+        snapshot.stepsPerSecond = isUntrained ? 0 : trainerStepsPerSecond
+        snapshot.notAdvancing = isUntrained && !isGone ? "not being trained" : nil
         if let view, modelStamp != nil {
             view.describe(into: &snapshot, includeHeavy: includeHeavy)
         }
@@ -161,7 +168,13 @@ public final class RunWatcher: VisualExperiment {
         } else if !problem.isEmpty {
             snapshot.message = problem
         } else {
-            snapshot.message = isFinished ? "\(run.path): training finished" : "watching \(run.path)"
+            snapshot.message =
+                isFinished
+                ? "\(run.path): training finished"
+                : isUntrained
+                    ? "\(run.path) is not being trained (no process holds the run); 'manifold train "
+                        + "\(config["model"]?.stringValue ?? "MODEL") --run \(run.name) --epochs \(epochs) --resume' goes on"
+                    : "watching \(run.path)"
         }
     }
 }

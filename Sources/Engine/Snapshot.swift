@@ -46,6 +46,10 @@ public struct Snapshot: Sendable {
     public var epoch = 0
     /// Steps per second over the recent window.
     public var stepsPerSecond = 0.0
+    /// What a running job's state word, ETA and rate give way to while nothing it follows advances: a watched
+    /// run that no process trains any more says "not being trained" (it showed "running" and its trainer's
+    /// last ETA and rate forever). Nil otherwise.
+    public var notAdvancing: String?
     /// Per-step metric histories (downsampled when long), by name.
     public var series: [String: [Double]] = [:]
     /// Per-epoch metric histories, by name.

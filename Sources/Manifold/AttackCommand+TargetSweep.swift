@@ -43,6 +43,9 @@ extension AttackCommand {
         {
             throw UsageError("option '--out': \(reason)")
         }
+        // Held to the end: released (its file removed) when this function returns or throws.
+        let outLock = try options.out.map(AttackOutputLock.take)
+        defer { outLock?.release() }
         let loaded = try LoadedClassifierRun.load(runName, option: "--run")
         let other = try parsed.given(Options.compare).map { try LoadedClassifierRun.load($0, option: "--compare") }
         // Only the universal perturbation learns from training images: the others read the test split alone.

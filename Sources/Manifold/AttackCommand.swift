@@ -69,6 +69,9 @@ enum AttackCommand {
         {
             throw UsageError("option '--out': \(reason)")
         }
+        // Held to the end: released (its file removed) when this function returns or throws.
+        let outLock = try options.out.map(AttackOutputLock.take)
+        defer { outLock?.release() }
         if case .targeted(let target) = options.goal, target >= dataset.classCount {
             throw UsageError("'--target' \(target) is not a class of '\(dataset.name)' (0..\(dataset.classCount - 1))")
         }

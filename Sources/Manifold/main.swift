@@ -165,6 +165,11 @@ func cleaningUpAfterFailure(_ status: Int32) -> Int32 {
     return status
 }
 
+FileSizeLimit.failWritesInsteadOfEnding()
+if let refusal = DescriptorLimit.raiseIfSmall() {
+    printError(refusal)
+    exit(1)
+}
 AllocatorTuning.keepLargeBlocks()
 exit(
     flushingStandardOutput(

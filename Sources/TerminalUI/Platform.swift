@@ -55,11 +55,14 @@ enum Platform {
         return raw
     }
 
-    /// Writes all of `bytes`, retrying on interruption and waiting while the tty is full.
+    /// Writes all of `bytes`, retrying on interruption and waiting while the tty is full; nothing once a
+    /// terminating signal is ending the process (`SignalCleanup`): the terminal is restored then, and a frame
+    /// written after would land on the shell's screen.
     @discardableResult
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
         while offset < bytes.count {
+            guard SignalState.ending.load(ordering: .acquiring) == 0 else { return false }
             let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n > 0 {
                 offset += n
@@ -184,6 +187,10 @@ enum SignalState {
     static let resized = Atomic<Bool>(false)
     /// Set by SIGCONT, cleared by the event loop (the screen must be redrawn in full).
     static let resumed = Atomic<Bool>(false)
+    /// The write end of the pipe that wakes `SignalCleanup`'s thread; -1 while none was started.
+    static let cleanupFD = Atomic<Int32>(-1)
+    /// The terminating signal that `SignalCleanup`'s thread is ending the process for; 0 before one came.
+    static let ending = Atomic<Int32>(0)
 
     /// Copies the byte strings in (bounded by the preallocated space).
     static func prepare(restore: String, setup: String) {
@@ -261,10 +268,14 @@ private func terminalSignalHandler(_ signal: Int32) {
         _ = sigaction(SIGTSTP, &again, nil)
     default:
         SignalState.restoreIfActive()
+        let terminating = signal == SIGINT || signal == SIGTERM || signal == SIGHUP || signal == SIGQUIT
+        // With work to do before the end (a training's lock file to remove), its thread does it and ends the
+        // process; a second signal, or none registered, ends it here.
+        if terminating && SignalCleanup.wake(signal) { return }
         // Terminating signals get the default action (exit status 128 + n); crashes go to whatever
         // handled them before us (the default, or the Swift runtime's backtracer).
         var action = SignalState.previousActions[Int(signal)]
-        if signal == SIGINT || signal == SIGTERM || signal == SIGHUP || signal == SIGQUIT {
+        if terminating {
             action = sigaction()
             action.__sigaction_handler.sa_handler = SIG_DFL
             sigemptyset(&action.sa_mask)

@@ -43,14 +43,15 @@ extension WorkbenchState {
 
     /// The progress bar and the throughput box. The ETA and the steps a second are shown only while the job
     /// runs: a paused job read "0% · ETA 0:00" (or an ETA from its last steps a second, which no step was
-    /// bringing closer) and a rate it was not stepping at; now both say its state (`paused`, `finished`, ...).
+    /// bringing closer) and a rate it was not stepping at; now both say its state (`paused`, `finished`, ...),
+    /// as they do for a job that runs without advancing (a watched run nobody trains: `not being trained`).
     func renderProgress(_ s: Snapshot, in area: Rect, buffer: inout Buffer) {
         // Below 70 columns the throughput box gives way, so that the progress label is not cut.
         let bottom = Layout.horizontal([.fill(1), .length(min(40, area.width - 30))]).split(area)
-        let running = s.status == .running
+        let running = s.status == .running && s.notAdvancing == nil
         let eta = s.stepsPerSecond > 0 ? Double(s.totalSteps - s.step) / s.stepsPerSecond : 0
         let epoch = s.epoch > 0 ? "epoch \(s.epoch) · " : ""
-        let state = running ? "ETA \(ClockText.format(eta))" : statusWord(s.status)
+        let state = running ? "ETA \(ClockText.format(eta))" : statusWord(of: s)
         buffer.render(
             Gauge(
                 ratio: s.fraction, label: "\(epoch)\(Int(s.fraction * 100))% · \(state)",
@@ -59,7 +60,7 @@ extension WorkbenchState {
         let lr = s.figures.first { $0.name == "learning rate" }.map { " · lr \($0.value)" } ?? ""
         buffer.render(
             Paragraph(
-                (running ? StepRateText.format(s.stepsPerSecond) : statusWord(s.status)) + lr, style: theme.textStyle),
+                (running ? StepRateText.format(s.stepsPerSecond) : statusWord(of: s)) + lr, style: theme.textStyle),
             in: panel("throughput", bottom[1], &buffer))
     }
 

@@ -31,6 +31,12 @@ public enum Workbench {
         let loaded = ThemeLoader.load(request: options.themeName)
         // Printed too, to be read after the workbench closes (the full screen hides it at once).
         if let warning = loaded.warning { printError(warning) }
+        // A signal that ends the workbench (`kill`, a closed tmux pane) removes what the headless commands
+        // remove: its trainings' lock files, the temporary files of a save under way, empty new run folders.
+        Terminal.runBeforeSignalEnd {
+            TemporaryFiles.shared.removeAll()
+            TemporaryFolders.shared.removeAll()
+        }
         let terminal: Terminal
         do {
             // Mouse reporting only here, in the full-screen workbench; Terminal.close turns it off again.

@@ -98,7 +98,7 @@ extension WorkbenchState {
         if let job = active {
             let s = job.runner.snapshot
             let word = Span(
-                statusWord(s.status) + " ", style: Style(foreground: statusBarColor(s.status), attributes: .bold))
+                statusWord(of: s) + " ", style: Style(foreground: statusBarColor(s.status), attributes: .bold))
             let step = "step \(s.step)/\(s.totalSteps) "
             compact = [word, Span(step)]
             // The right side gets half the line at most (StatusLine cuts it there): the title gives way, cut in the
@@ -138,6 +138,12 @@ extension WorkbenchState {
     func statusBarColor(_ status: Snapshot.Status) -> Color {
         let color = statusColor(status)
         return (color.contrastRatio(with: theme.border) ?? 21) >= 3 ? color : statusBarText
+    }
+
+    /// The state word of a job from its snapshot: the status's word, or while it runs without advancing what
+    /// it follows, what it says instead (a watched run nobody trains: "not being trained").
+    func statusWord(of s: Snapshot) -> String {
+        s.status == .running ? s.notAdvancing ?? statusWord(s.status) : statusWord(s.status)
     }
 
     func statusWord(_ status: Snapshot.Status) -> String {

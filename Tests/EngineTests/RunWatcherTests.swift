@@ -50,6 +50,9 @@ import Testing
     @Test func progressAndRateAreTheTrainersSteps() throws {
         let run = try RunWatcherTests.makeRun(epochsDone: 2, epochs: 5, rows: ["1,100,2.000,0.5", "2,200,4.000,0.4"])
         defer { try? FileManager.default.removeItem(atPath: run.root) }
+        // A trainer holds the run (without one, no rate is shown: RunWatcherTrainerTests).
+        let trainer = try RunLock(run: run)
+        defer { trainer.release() }
         let watcher = try RunWatcher(run: run, pollInterval: 0)
         #expect(!watcher.isFinished)
         #expect(watcher.progress.done == 200)
@@ -69,6 +72,9 @@ import Testing
     @Test func aDeletedRunFolderIsSaidSo() throws {
         let run = try RunWatcherTests.makeRun(epochsDone: 1, epochs: 5, rows: ["1,100,2.000,0.5"])
         defer { try? FileManager.default.removeItem(atPath: run.root) }
+        // A trainer holds the run (its lock file sits beside the folder, which goes).
+        let trainer = try RunLock(run: run)
+        defer { trainer.release() }
         let watcher = try RunWatcher(run: run, pollInterval: 0)
         try FileManager.default.removeItem(atPath: run.path)
         _ = try watcher.step()
@@ -81,5 +87,61 @@ import Testing
         _ = try watcher.step()
         watcher.describe(into: &snapshot, includeHeavy: true)
         #expect(snapshot.message == "watching \(run.path)")
+    }
+}
+
+/// `manifold watch RUN` (and Runs' `v`) of a run whose trainer has gone.
+@Suite struct RunWatcherTrainerTests {
+    /// The figures a watcher of `run` shows now, as the runner publishes them while it runs the watch.
+    static func shown(_ watcher: RunWatcher) -> Snapshot {
+        var snapshot = Snapshot()
+        snapshot.status = .running
+        watcher.describe(into: &snapshot, includeHeavy: true)
+        return snapshot
+    }
+
+    /// Bug: a run whose trainer got Ctrl-C or SIGTERM after epoch 1 of 3 was shown "running", with its trainer's
+    /// last rate and an ETA ("epoch 1 · 33% · ETA 0:14", "22 steps/s"), forever: the watcher never looked whether
+    /// a process still held the run. Unheld and unfinished, the run is said to be not trained, with no rate (and
+    /// so no ETA), and the command that goes on with it; once a trainer takes it again, it is followed again.
+    @Test func aRunNoProcessHoldsIsSaidNotToBeTrained() throws {
+        let run = try RunWatcherTests.makeRun(epochsDone: 1, epochs: 3, rows: ["1,100,2.000,0.5"])
+        defer { try? FileManager.default.removeItem(atPath: run.root) }
+        var trainer: RunLock? = try RunLock(run: run)
+        let watcher = try RunWatcher(run: run, pollInterval: 0)
+        var snapshot = Self.shown(watcher)
+        #expect(snapshot.notAdvancing == nil)
+        #expect(snapshot.stepsPerSecond == 50)
+        #expect(snapshot.message == "watching \(run.path)")
+
+        trainer?.release()
+        trainer = nil
+        _ = try watcher.step()
+        #expect(watcher.isUntrained)
+        snapshot = Self.shown(watcher)
+        #expect(snapshot.notAdvancing == "not being trained")
+        #expect(snapshot.stepsPerSecond == 0)
+        #expect(
+            snapshot.message
+                == "\(run.path) is not being trained (no process holds the run); "
+                + "'manifold train vae --run watched --epochs 3 --resume' goes on")
+
+        let again = try RunLock(run: run)
+        defer { again.release() }
+        _ = try watcher.step()
+        snapshot = Self.shown(watcher)
+        #expect(!watcher.isUntrained)
+        #expect(snapshot.notAdvancing == nil)
+        #expect(snapshot.stepsPerSecond == 50)
+        #expect(snapshot.message == "watching \(run.path)")
+    }
+
+    /// A finished run needs no trainer: it is finished, not "not being trained".
+    @Test func aFinishedRunIsNotSaidToBeUntrained() throws {
+        let run = try RunWatcherTests.makeRun(epochsDone: 2, epochs: 2, rows: ["1,100,2.000,0.5", "2,200,4.000,0.4"])
+        defer { try? FileManager.default.removeItem(atPath: run.root) }
+        let watcher = try RunWatcher(run: run, pollInterval: 0)
+        #expect(!watcher.isUntrained)
+        #expect(Self.shown(watcher).notAdvancing == nil)
     }
 }
