@@ -289,6 +289,11 @@ public final class TrainingSession: @unchecked Sendable {
     /// at epoch ends, so resuming stays exact); returns what happened, for a status line.
     public func saveWeights() -> String {
         let name = "model-step\(stepsRecorded).safetensors"
+        // The run is made when its first epoch ends: saved before, the weights made a folder without config.json,
+        // which Runs never listed and `d` could not delete, and quitting then left it behind.
+        guard FileManager.default.fileExists(atPath: run.file("config.json")) else {
+            return "nothing saved: the run \(run.name) is made when its first epoch ends (s saves the weights after)"
+        }
         do {
             try run.create()
             let file = Checkpoint.file(

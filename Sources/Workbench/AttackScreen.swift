@@ -48,22 +48,29 @@ final class AttackScreen: JobScreen {
             let next = AttackScreen.method(after: job.method)
             let lab = AttackScreen.settings(of: job)
             let epsilon = LabRadius.converted(lab.epsilon, from: job.method, to: next)
-            let started = workbench.jobs.count
+            // Whether a job was added, by identity: the count stayed the same when adding it dropped an old
+            // finished job, and the attack left then ran on, not paused, and the L2 message was lost.
+            let newestBefore = workbench.jobs.last
             workbench.start {
                 try Job.attack(
                     run: run, method: next, epsilon: epsilon, perceptualBound: lab.perceptualBound,
                     image: lab.image, running: true)
             }
-            guard workbench.jobs.count > started else { return }
+            guard let started = workbench.jobs.last, started !== newestBefore else { return }
             job.runner.send(.pause)
             job.leftByNext = true
             if LabRadius.isL2(next) != LabRadius.isL2(job.method) {
                 let ratio = String(format: "%g", LabRadius.l2 / LabRadius.linf)
                 let (now, before) = (LabRadius.text(epsilon), LabRadius.text(lab.epsilon))
+                // What `add` said of a job it dropped stays after the rescaling.
+                let startedText = "started \(started.title)"
+                let dropped =
+                    workbench.message.hasPrefix(startedText)
+                    ? String(workbench.message.dropFirst(startedText.count)) : ""
                 workbench.message =
-                    LabRadius.isL2(next)
-                    ? "\(next) at L2 eps \(now): \(ratio)x the lab's L-inf eps \(before)"
-                    : "\(next) at eps \(now): the lab's L2 eps \(before) / \(ratio)"
+                    (LabRadius.isL2(next)
+                        ? "\(next) at L2 eps \(now): \(ratio)x the lab's L-inf eps \(before)"
+                        : "\(next) at eps \(now): the lab's L2 eps \(before) / \(ratio)") + dropped
             }
             if let dropped = AttackScreen.dropOldestLeftAttack(workbench: &workbench) {
                 workbench.message +=

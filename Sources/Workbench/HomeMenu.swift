@@ -125,7 +125,7 @@ struct HomeMenu {
     var datasetIndex = 0
 
     /// Datasets offered: the embedded digits, and Fashion-MNIST when Debian's package is installed.
-    let datasets: [String]
+    private(set) var datasets: [String]
 
     /// - Parameter datasets: the datasets on offer; by default probed on disk once, here.
     init(datasets: [String] = HomeMenu.installedDatasets()) {
@@ -152,6 +152,13 @@ struct HomeMenu {
 
     mutating func move(_ delta: Int) {
         selected = (selected + delta + HomeMenu.items.count) % HomeMenu.items.count
+    }
+
+    /// Offers `spec` (the workbench's `--data`, say an IDX folder) beside the probed datasets and selects it:
+    /// Home offered only those it probed, and its jobs trained on the synthetic digits instead.
+    mutating func select(dataset spec: String) {
+        if !datasets.contains(spec) { datasets.append(spec) }
+        datasetIndex = datasets.firstIndex(of: spec) ?? 0
     }
 
     mutating func cycleDataset(_ delta: Int) {

@@ -142,7 +142,11 @@ extension WorkbenchState {
                 message = "e: the run \(run.name) is gone (no folder \(run.path)); nothing exported"
                 return
             }
-            let folder = job.run ?? RunDirectory(root: RunDirectory.defaultRoot, name: "exports")
+            // A training's run is made when its first epoch ends: PNGs exported before made its folder without a
+            // config.json, which Runs never listed and `d` could not delete. They go to the exports folder then.
+            let made = job.run.map { FileManager.default.fileExists(atPath: $0.file("config.json")) } ?? false
+            let folder =
+                made ? job.run! : RunDirectory(root: job.run?.root ?? RunDirectory.defaultRoot, name: "exports")
             message = SnapshotImageExport.export(job.runner.snapshot, to: folder)
         case .character("s"):
             if let save = job.saveWeights {

@@ -63,6 +63,7 @@ struct WorkbenchState {
         self.kittyGraphics = kittyGraphics
         self.dataSpec = dataSpec
         self.screens = screens
+        for case let home as HomeScreen in screens { home.menu.select(dataset: dataSpec) }
     }
 
     /// The screen shown.

@@ -249,10 +249,12 @@ import Testing
         let trained = try ManifoldBinary.run(
             ["train", "mlp", "--run", "c", "--epochs", "1"] + Self.tiny, runsRoot: root)
         try #require(trained.status == 0, "\(trained.stderr)")
+        // 4e-38 is a normal single-precision number (1e-45, below the normal range, is refused as an option
+        // value now); eps/10 and eps/4 are not.
         for method in ["bim", "pgd", "pgd-l2", "ill"] {
             let result = try ManifoldBinary.run(
-                ["attack", method, "--run", "c", "--eps", "1e-45", "--n", "10", "--quiet"], runsRoot: root)
-            expectUsageError(result, "option '--eps' 1e-45 is too small", method)
+                ["attack", method, "--run", "c", "--eps", "4e-38", "--n", "10", "--quiet"], runsRoot: root)
+            expectUsageError(result, "option '--eps' 4e-38 is too small", method)
             #expect(result.stderr.contains("--alpha"), "\(method): \(result.stderr)")
         }
     }
@@ -263,11 +265,16 @@ import Testing
     @Test func adversarialTrainingRefusesAnEpsTooSmallForAStep() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        for method in ["pgd", "fgsm-rs", "trades"] {
+        // pgd and trades step 2.5 eps / --adv-steps, below the normal range for eps 1e-37 over 1000 steps;
+        // fgsm-rs steps 1.25 eps, normal for every eps the option takes, so its 1e-45 is refused as the value.
+        for (method, extra, message) in [
+            ("pgd", ["--eps", "1e-37", "--adv-steps", "1000"], "option '--eps' 1e-37 is too small"),
+            ("fgsm-rs", ["--eps", "1e-45"], "below single precision's smallest normal number"),
+            ("trades", ["--eps", "1e-37", "--adv-steps", "1000"], "option '--eps' 1e-37 is too small"),
+        ] {
             let result = try ManifoldBinary.run(
-                ["train", "mlp", "--run", method, "--adversarial", method, "--eps", "1e-45"] + Self.tiny,
-                runsRoot: root)
-            expectUsageError(result, "option '--eps' 1e-45 is too small", method)
+                ["train", "mlp", "--run", method, "--adversarial", method] + extra + Self.tiny, runsRoot: root)
+            expectUsageError(result, message, method)
             #expect(!FileManager.default.fileExists(atPath: "\(root)/\(method)"), "\(method) left its run folder")
         }
     }

@@ -14,7 +14,7 @@ import Testing
         defer { cleanup(root) }
         var request = TrainingRequest(model: .generative(.aae))
         (request.data, request.trainLimit, request.testLimit, request.epochs, request.batch) =
-            ("synthetic", 64, 16, 1, 16)
+            ("synthetic", 64, 16, 2, 16)
         let job = try Job.train(request, running: false, root: root)
         defer { job.runner.send(.stop) }
         var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
@@ -23,10 +23,25 @@ import Testing
         Self.wait(job) { $0.status == .paused && $0.step == 0 }
         _ = state.handle(.key(.character(".")))
         Self.wait(job) { $0.status == .paused && $0.step == 1 }
+        // Bug: saved before the first epoch ended, the weights made the run's folder without a config.json,
+        // which Runs never listed and quitting left behind. Nothing is saved before the run is made.
         _ = state.handle(.key(.character("s")))
         #expect(!state.message.contains("no weights"), "\(state.message)")
+        Self.wait(job) { $0.message.hasPrefix("nothing saved") }
+        let run = try #require(job.run)
+        #expect(
+            job.runner.snapshot.message
+                == "nothing saved: the run \(run.name) is made when its first epoch ends (s saves the weights after)")
+        #expect(!FileManager.default.fileExists(atPath: run.path))
+        // The first epoch is 4 steps of 16 images: at step 5 the run is made.
+        for step in 2...5 {
+            _ = state.handle(.key(.character(".")))
+            Self.wait(job) { $0.status == .paused && $0.step == step }
+        }
+        Self.wait(job) { _ in FileManager.default.fileExists(atPath: run.file("config.json")) }
+        _ = state.handle(.key(.character("s")))
         Self.wait(job) { $0.message.hasPrefix("weights saved to") }
-        let file = try #require(job.run).file("model-step1.safetensors")
+        let file = run.file("model-step5.safetensors")
         #expect(job.runner.snapshot.message == "weights saved to \(file)", "\(job.runner.snapshot.message)")
         #expect(FileManager.default.fileExists(atPath: file))
         // The adversarial pair's own keys stay.
