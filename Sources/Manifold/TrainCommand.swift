@@ -249,8 +249,15 @@ enum TrainCommand {
 
     /// The same for `plan` with `done` epochs saved (before its session has loaded the data).
     static func interruptionNote(_ plan: TrainingPlan, completedEpochs done: Int) -> String {
-        let resume =
+        var resume =
             "manifold train \(plan.model.rawValue) --run \(Sanitize.line(plan.run.name)) --epochs \(plan.epochs) --resume"
+        // A resume given another --batch, --lr or --seed and stopped before its first epoch ended left config.json
+        // with the run's old values, which the command printed would have trained with.
+        if plan.isResume && done == plan.completedEpochs, let saved = try? plan.run.readConfig() {
+            if saved["batch"]?.integerValue != plan.batch { resume += " --batch \(plan.batch)" }
+            if saved["lr"]?.doubleValue != plan.learningRate { resume += " --lr \(plan.learningRate)" }
+            if saved["seed"]?.stringValue != String(plan.seed) { resume += " --seed \(plan.seed)" }
+        }
         guard done > plan.completedEpochs || plan.isResume else {
             return "interrupted before the first epoch ended: nothing was saved"
         }

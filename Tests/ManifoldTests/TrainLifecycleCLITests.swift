@@ -258,6 +258,33 @@ extension TrainLifecycleCLITests {
         #expect(lines.first?.hasSuffix(saved) == true, "\(stderr)")
     }
 
+    /// Bug: a resume given another `--batch`, `--lr` or `--seed` and stopped before its first epoch ended
+    /// printed `continue with: ... --resume` alone, though config.json still held the run's old values, which
+    /// that command would have trained with. The options that differ are in the command now.
+    @Test func aStoppedResumeNamesTheOptionsItWasGiven() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let first = try ManifoldBinary.run(
+            ["train", "mlp", "--run", "r", "--epochs", "1", "--train-limit", "2000", "--test-limit", "100", "--quiet"],
+            runsRoot: root)
+        try #require(first.status == 0, "\(first.stderr)")
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        let process = try ChildProcess(
+            executable: ManifoldBinary.path,
+            arguments: ["train", "mlp", "--run", "r", "--epochs", "500", "--resume", "--lr", "0.0005", "--batch", "7"],
+            environment: environment)
+        usleep(300_000)
+        process.send(SIGTERM)
+        let status = process.wait(timeout: 60)
+        let stderr = String(decoding: process.standardError, as: UTF8.self)
+        #expect(status == 128 + SIGTERM, "\(stderr)")
+        #expect(Self.epochsDone("\(root)/r") == 1, "an epoch of the resume ended: \(stderr)")
+        #expect(
+            stderr.contains("continue with: manifold train mlp --run r --epochs 500 --resume --batch 7 --lr 0.0005\n"),
+            "\(stderr)")
+    }
+
     /// SIGTERM or SIGHUP (`kill`, `timeout`, a closed terminal) before the first epoch ends the process as
     /// they always did, but leaves neither the new run's empty folder nor its lock file.
     @Test(arguments: [SIGTERM, SIGHUP])
