@@ -7,6 +7,8 @@ import TerminalUI
 final class HomeScreen: WorkbenchScreen {
     var menu: HomeMenu
     private(set) var recent: RecentRuns
+    /// The first menu item in view.
+    private var menuOffset = 0
 
     /// - Parameters:
     ///   - runsRoot: the folder whose runs "recent runs" lists.
@@ -58,7 +60,10 @@ final class HomeScreen: WorkbenchScreen {
         // Two rows per item (title, hint), scrolled so the selected item stays visible.
         let items = HomeMenu.items
         let visibleItems = max(1, (inner.height - 2) / 2)
-        let offset = menu.selected >= visibleItems ? menu.selected - visibleItems + 1 : 0
+        // Kept between frames, so that a click on an item of a menu scrolled down does not make it jump back.
+        let offset = Table.scrollOffset(
+            selected: menu.selected, current: menuOffset, visibleRows: visibleItems, rowCount: items.count)
+        menuOffset = offset
         workbench.clicks.add(inner, .list)
         var lines: [Line] = []
         for index in offset..<min(items.count, offset + visibleItems) {

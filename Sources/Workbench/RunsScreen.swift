@@ -110,6 +110,9 @@ final class RunsScreen: WorkbenchScreen {
             let offset = Table.scrollOffset(
                 selected: browser.selected, current: browser.scrollOffset, visibleRows: max(1, inner.height - 1),
                 rowCount: browser.entries.count)
+            // Kept, so that the list moves only as far as the selection needs: worked out from the selection
+            // alone, a click on a row of a list scrolled down made it jump back to the top.
+            browser.scrollOffset = offset
             workbench.clicks.add(inner, .list)
             for row in 0..<max(0, min(inner.height - 1, browser.entries.count - offset)) {
                 workbench.clicks.add(
