@@ -208,14 +208,7 @@ extension AttackCommand {
         _ result: AttackResult, clean: [Float], dataset: Dataset, folder: String, imageIndices: [Int]? = nil
     ) throws {
         let indices = imageIndices ?? Array(0..<result.count)
-        do {
-            try TemporaryFiles.shared.makeFolders(folder) {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            }
-        } catch {
-            throw RuntimeError(
-                "--out: cannot create '\(folder)': \(OutputFolderError.reason(creating: folder, error: error))")
-        }
+        try OutputFolderCreation.make(folder)
         // The folder holds this attack's result alone: an earlier attack's files there go first.
         try AttackOutputFiles.removeEarlier(
             in: folder,

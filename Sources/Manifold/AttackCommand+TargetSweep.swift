@@ -126,14 +126,7 @@ extension AttackCommand {
     /// `target-grid-compare.png`, `target-sweep-compare.csv` and `target-grid-side-by-side.png` (first left);
     /// an earlier attack's other files in `folder` are removed first (`AttackOutputFiles`).
     static func writeTargetSweeps(_ sweeps: [ClassTargetSweep], folder: String) throws {
-        do {
-            try TemporaryFiles.shared.makeFolders(folder) {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            }
-        } catch {
-            throw RuntimeError(
-                "--out: cannot create '\(folder)': \(OutputFolderError.reason(creating: folder, error: error))")
-        }
+        try OutputFolderCreation.make(folder)
         let grids = sweeps.map { $0.grid() }
         var files: [(name: String, bytes: [UInt8])] = []
         for (index, (sweep, grid)) in zip(sweeps, grids).enumerated() {

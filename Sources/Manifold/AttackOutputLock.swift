@@ -12,14 +12,7 @@ enum AttackOutputLock {
     /// Makes `folder` if missing (recorded, so that an attack that fails or is interrupted before it writes
     /// leaves no empty folder) and takes its lock; the caller releases it when its writing is done.
     static func take(_ folder: String) throws -> RunLock {
-        do {
-            try TemporaryFiles.shared.makeFolders(folder) {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            }
-        } catch {
-            throw RuntimeError(
-                "--out: cannot create '\(folder)': \(OutputFolderError.reason(creating: folder, error: error))")
-        }
+        try OutputFolderCreation.make(folder)
         return try RunLock(outputFolder: folder) { holder in
             "option '--out': folder '\(Sanitize.line(folder, limit: 200))' is being written by \(holder); "
                 + "wait for that attack to finish or pick another --out folder"

@@ -170,14 +170,7 @@ enum DefendCommand {
 
     /// purified.png: up to 16 clean images in the top row, their purified versions below.
     static func writeGrid(clean: Tensor, purified: Tensor, dataset: Dataset, folder: String) throws {
-        do {
-            try TemporaryFiles.shared.makeFolders(folder) {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            }
-        } catch {
-            throw RuntimeError(
-                "--out: cannot create '\(folder)': \(OutputFolderError.reason(creating: folder, error: error))")
-        }
+        try OutputFolderCreation.make(folder)
         let pixels = dataset.pixelCount
         let shown = min(16, clean.shape[0])
         let rows = [clean, purified].flatMap { tensor in
