@@ -72,10 +72,8 @@ public struct TrainingPlan: Sendable {
         if case .generative(let kind) = request.model, kind == .aae || kind == .wae {
             try checkPrior(request.settings)
         }
+        try checkArchitecture(request)
         let architecture = request.architecture ?? .standard
-        if architecture != .standard && request.model != .classifier(.cnn) {
-            throw TrainingRequestError("'--net \(architecture.rawValue)' is a CNN architecture; it needs 'train cnn'")
-        }
         return TrainingPlan(
             run: run, model: request.model, data: request.data ?? "synthetic", trainLimit: request.trainLimit,
             testLimit: request.testLimit, epochs: epochs, batch: request.batch ?? defaultBatch,
@@ -161,6 +159,7 @@ public struct TrainingPlan: Sendable {
         if request.noiseAware && !noiseAware {
             throw RunError("\(source): run was trained without --noise-aware (leave it out to resume as it was)")
         }
+        try checkArchitecture(request)
         let architecture = Classifier.Architecture.of(config)
         if let asked = request.architecture, asked != architecture {
             throw RunError("\(source): run has network \(architecture.rawValue), not \(asked.rawValue)")
@@ -214,6 +213,15 @@ public struct TrainingPlan: Sendable {
             )
         }
         return saved
+    }
+
+    /// `--net` picks a CNN's architecture: any given to another model is refused, `standard` too, as every
+    /// model refuses an option it does not take.
+    private static func checkArchitecture(_ request: TrainingRequest) throws {
+        guard let asked = request.architecture, request.model != .classifier(.cnn) else { return }
+        throw TrainingRequestError(
+            "option '--net' does not apply to '\(request.model.rawValue)' ('--net \(asked.rawValue)' is a CNN architecture; it needs 'train cnn')"
+        )
     }
 
     /// The mixture and ring priors draw their 2-D shape in the first two code coordinates (`LatentPrior`):
