@@ -154,7 +154,9 @@ public struct TrainingPlan: Sendable {
                     + "draw other images (leave --seed out to resume as it was, or train a new run)")
         }
         let limits = try savedLimits(config, request: request, source: source)
-        let adversarial = try savedAdversarial(config, request: request, epochs: epochs, source: source)
+        let adversarial = try savedAdversarial(
+            config, request: request, epochs: epochs, batch: config["batch"] == nil ? defaultBatch : savedBatch,
+            source: source)
         let noiseAware = try NoiseAwareObjective.recorded(in: config, source: source)
         if request.noiseAware && !noiseAware {
             throw RunError("\(source): run was trained without --noise-aware (leave it out to resume as it was)")
@@ -187,9 +189,11 @@ public struct TrainingPlan: Sendable {
 
     /// The run's adversarial training (`config.json`'s `adversarial`): a resume trains the same way. Settings
     /// given that differ are an error, and so is a fast-FGSM resume past the epochs its cyclic learning
-    /// rate spans.
+    /// rate spans, or with a `--batch` other than the run's `batch`: the schedule is counted in steps of
+    /// the run's batch, so another one would index it wrongly (a larger batch ran the rest at lr 0).
+    /// `batch` is nil when config.json's is unusable (then the `--batch` given stands for it).
     private static func savedAdversarial(
-        _ config: [String: JSONValue], request: TrainingRequest, epochs: Int, source: String
+        _ config: [String: JSONValue], request: TrainingRequest, epochs: Int, batch: Int?, source: String
     ) throws -> AdversarialTrainingSettings? {
         let saved = try AdversarialTrainingSettings(config: config, source: source)
         let differ = RunError(
@@ -210,6 +214,11 @@ public struct TrainingPlan: Sendable {
         if let scheduleEpochs = saved?.scheduleEpochs, epochs > scheduleEpochs {
             throw TrainingRequestError(
                 "the cyclic learning rate of this fgsm-rs run spans \(scheduleEpochs) epochs; it cannot be resumed past them (asked for --epochs \(epochs))"
+            )
+        }
+        if saved?.scheduleEpochs != nil, let batch, let asked = request.batch, asked != batch {
+            throw RunError(
+                "\(source): run was trained with --batch \(batch); the one-cycle learning rate of this fgsm-rs run is counted in steps of that batch, so --batch \(asked) would break it (leave --batch out to resume as it was)"
             )
         }
         return saved

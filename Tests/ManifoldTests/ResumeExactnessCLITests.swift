@@ -1,0 +1,44 @@
+import Base
+import Foundation
+import SafeTensors
+import Testing
+
+/// End-to-end tests of `train --resume` refusing what would not continue the run exactly (an fgsm-rs run's
+/// batch, a run `--early-stop-pgd` finished on an earlier epoch) and taking what would (the run's own
+/// limits, when they were above the data's counts).
+@Suite(.serialized) struct ResumeExactnessCLITests {
+    private let tiny = ["--train-limit", "128", "--test-limit", "32", "--threads", "1", "--quiet"]
+
+    private func run(_ arguments: [String], root: String) throws -> CommandResult {
+        try ManifoldBinary.run(arguments, runsRoot: root)
+    }
+
+    /// Bug: resuming an `--adversarial fgsm-rs` run with another `--batch` rebuilt its one-cycle schedule in
+    /// steps of the new batch but indexed it with the run's step count: batch 512 trained the rest at lr 0,
+    /// batch 64 ended before the rate came back to 0. Refused now; the run's own batch given is taken.
+    /// (The run is trained to the end of its schedule, then marked one epoch short, as a Ctrl-C leaves it.)
+    @Test func anFGSMRunsBatchCannotChangeOnResume() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let trained = try run(
+            [
+                "train", "mlp", "--adversarial", "fgsm-rs", "--eps", "0.1", "--batch", "64", "--epochs", "2", "--run",
+                "f",
+            ]
+                + tiny, root: root)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        try editConfig(root + "/f/config.json") { $0["epochs_done"] = .integer(1) }
+        for batch in ["512", "32"] {
+            expectOneLine(
+                try run(["train", "mlp", "--run", "f", "--resume", "--epochs", "2", "--batch", batch], root: root),
+                status: 1,
+                "config.json: run was trained with --batch 64; the one-cycle learning rate of this fgsm-rs run is counted in steps of that batch, so --batch \(batch) would break it",
+                "--batch \(batch)")
+        }
+        let config = try JSONValue.parse(try FileIO.readAll(path: root + "/f/config.json"))
+        #expect(config["adversarial"]?["lr_schedule"]?["total_steps"]?.integerValue == 4)
+        let same = try run(
+            ["train", "mlp", "--run", "f", "--resume", "--epochs", "2", "--batch", "64", "--quiet"], root: root)
+        #expect(same.status == 0, "\(same.stderr)")
+    }
+}
