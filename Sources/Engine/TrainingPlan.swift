@@ -12,7 +12,8 @@ import SafeTensors
 /// The rules of a resume live here alone: the run's model must be the one asked for; `epochs_done` is a
 /// whole number from 0 to 1,000,000; batch, learning rate, seed, data and the train/test counts are the
 /// run's unless given; the generative settings are the run's, and one given that differs is an error;
-/// the epochs asked for must be more than those done.
+/// the epochs asked for must be more than those done; an fgsm-rs run keeps its batch, and a run that
+/// `--early-stop-pgd` finished on an earlier epoch is not resumed (its weights are not the last epoch's).
 public struct TrainingPlan: Sendable {
     public let run: RunDirectory
     public let model: ModelKind
@@ -111,6 +112,7 @@ public struct TrainingPlan: Sendable {
             throw RunError(message)
         }
         let done = try epochsDone(config, source: source)
+        try checkKeptEpoch(config, done: done, source: source)
         var settings = request.settings
         if case .generative(let kind) = request.model {
             settings = try GenerativeSettings(config: config, kind: kind, source: source)
@@ -185,6 +187,17 @@ public struct TrainingPlan: Sendable {
             throw RunError("\(source): epochs_done must be a whole number from 0 to 1000000, \(shown)")
         }
         return done
+    }
+
+    /// A run that `--early-stop-pgd` finished on an earlier epoch K (`early_stop_pgd`'s `kept_epoch` below
+    /// `epochs_done`) holds epoch K's weights beside the last epoch's optimizer state and metrics: resumed, it
+    /// went on from K's weights labelled as the epochs after the last, unlike an uninterrupted run. Refused;
+    /// a run that kept its last epoch, or one stopped before it finished (no keep yet), resumes exactly.
+    private static func checkKeptEpoch(_ config: [String: JSONValue], done: Int, source: String) throws {
+        guard let kept = config["early_stop_pgd"]?["kept_epoch"]?.integerValue, kept < done else { return }
+        throw RunError(
+            "\(source): the weights are epoch \(kept)'s, kept by --early-stop-pgd, not epoch \(done)'s, so training cannot go on exactly (train a new run with more --epochs)"
+        )
     }
 
     /// The run's adversarial training (`config.json`'s `adversarial`): a resume trains the same way. Settings

@@ -41,4 +41,30 @@ import Testing
             ["train", "mlp", "--run", "f", "--resume", "--epochs", "2", "--batch", "64", "--quiet"], root: root)
         #expect(same.status == 0, "\(same.stderr)")
     }
+
+    /// Bug: a run `--early-stop-pgd` finished on an earlier epoch K holds K's weights with the last epoch's
+    /// optimizer state; resumed, it trained on from K's weights labelled as the later epochs, unlike an
+    /// uninterrupted run. Refused now in one line naming config.json; a run that kept its last epoch resumes.
+    @Test func aRunKeptOnAnEarlierEpochIsNotResumed() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let options = ["--adversarial", "pgd", "--adv-steps", "1", "--eps", "0.1", "--early-stop-pgd", "--epochs", "2"]
+        try #require(try run(["train", "mlp", "--run", "e"] + options + tiny, root: root).status == 0)
+        // Which epoch had the best PGD accuracy depends on the data: config.json is set to each case.
+        let path = root + "/e/config.json"
+        let saved = try JSONValue.parse(try FileIO.readAll(path: path))
+        try #require(saved["early_stop_pgd"]?["kept_epoch"]?.integerValue != nil)
+        try editConfig(path) {
+            $0["early_stop_pgd"] = .object(["kept_epoch": .integer(1), "last_epoch": .integer(2)])
+        }
+        expectOneLine(
+            try run(["train", "mlp", "--run", "e", "--resume", "--epochs", "3"], root: root), status: 1,
+            "config.json: the weights are epoch 1's, kept by --early-stop-pgd, not epoch 2's, so training cannot go on exactly",
+            "kept epoch 1")
+        try editConfig(path) {
+            $0["early_stop_pgd"] = .object(["kept_epoch": .integer(2), "last_epoch": .integer(2)])
+        }
+        let last = try run(["train", "mlp", "--run", "e", "--resume", "--epochs", "3", "--quiet"], root: root)
+        #expect(last.status == 0, "\(last.stderr)")
+    }
 }
