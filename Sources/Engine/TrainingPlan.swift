@@ -38,6 +38,10 @@ public struct TrainingPlan: Sendable {
     public let isResume: Bool
     /// The saved run's creation time (a resume keeps it).
     let created: String?
+    /// A resume's `--train-limit` / `--test-limit` given above the run's counts: taken when the data has no
+    /// more images than the run's count (the limit then gives that count), which `checkGivenLimits` checks
+    /// once the data is loaded.
+    var limitsAboveCounts: (train: Int?, test: Int?) = (nil, nil)
 
     /// The batch size of a run when none is given.
     public static let defaultBatch = 128
@@ -156,6 +160,10 @@ public struct TrainingPlan: Sendable {
                     + "draw other images (leave --seed out to resume as it was, or train a new run)")
         }
         let limits = try savedLimits(config, request: request, source: source)
+        func above(_ asked: Int?, _ saved: Int?) -> Int? {
+            guard let asked, let saved, asked > saved else { return nil }
+            return asked
+        }
         let adversarial = try savedAdversarial(
             config, request: request, epochs: epochs, batch: config["batch"] == nil ? defaultBatch : savedBatch,
             source: source)
@@ -175,7 +183,24 @@ public struct TrainingPlan: Sendable {
             learningRate: request.learningRate ?? savedRate ?? defaultLearningRate(request.model, settings: settings),
             seed: request.seed ?? savedSeed ?? defaultSeed, settings: settings, adversarial: adversarial,
             architecture: architecture, noiseAware: noiseAware, completedEpochs: done, isResume: true,
-            created: config["created"]?.stringValue)
+            created: config["created"]?.stringValue,
+            limitsAboveCounts: (above(request.trainLimit, limits.train), above(request.testLimit, limits.test)))
+    }
+
+    /// Checks a resume's limits given above the run's counts against the data's own counts: a limit that
+    /// gives the run's count (the data has no more images than that) is the run's, one that gives more
+    /// would change its images.
+    /// - Throws: `RunError` naming config.json.
+    public func checkGivenLimits(dataTrainCount: Int, dataTestCount: Int) throws {
+        for (asked, saved, available, split) in [
+            (limitsAboveCounts.train, trainLimit, dataTrainCount, "train"),
+            (limitsAboveCounts.test, testLimit, dataTestCount, "test"),
+        ] {
+            guard let asked, let saved, min(asked, available) != min(saved, available) else { continue }
+            throw RunError(
+                "\(run.file("config.json")): run was trained with \(saved) \(split) images; --\(split)-limit \(asked) would change them"
+            )
+        }
     }
 
     /// A run's `epochs_done`: a whole number from 0 to 1,000,000, else the config is refused (a negative,
@@ -348,7 +373,9 @@ public struct TrainingPlan: Sendable {
     }
 
     /// The train and test counts the run was trained with (`train_count`, `test_count`): a resume
-    /// trains and evaluates on the same images. A limit given that differs is an error.
+    /// trains and evaluates on the same images. A limit given below the count is an error; one above it is
+    /// checked against the data (`checkGivenLimits`), since a run started with a limit above the data's
+    /// count recorded the data's count.
     private static func savedLimits(_ config: [String: JSONValue], request: TrainingRequest, source: String) throws
         -> (train: Int?, test: Int?)
     {
@@ -361,7 +388,8 @@ public struct TrainingPlan: Sendable {
                     "\(source): \(key) must be a whole number of at least 1, got \(Sanitize.line(value.serialized(), limit: 40))"
                 )
             }
-            if let asked, asked != saved {
+            // A limit above the count may be one the data had fewer images than: `checkGivenLimits` decides.
+            if let asked, asked < saved {
                 throw RunError(
                     "\(source): run was trained with \(saved) \(split) images; --\(split)-limit \(asked) would change them"
                 )

@@ -67,4 +67,33 @@ import Testing
         let last = try run(["train", "mlp", "--run", "e", "--resume", "--epochs", "3", "--quiet"], root: root)
         #expect(last.status == 0, "\(last.stderr)")
     }
+
+    /// Bug: a run started with a `--train-limit` above the data's count records the data's count, and a
+    /// resume with the same limit was refused as changing it. A limit that gives the run's count is taken
+    /// (train and test); one that gives another count (below it, or above it on data grown since) is not.
+    @Test func theRunsOwnLimitAboveTheDataIsTaken() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let folder = root + "/digits"
+        try writeIDXDataset(folder: folder, side: 4, count: 40)
+        let limits = ["--train-limit", "1000", "--test-limit", "100"]
+        let first = try run(
+            ["train", "mlp", "--data", folder, "--run", "t", "--epochs", "1", "--quiet"] + limits, root: root)
+        try #require(first.status == 0, "\(first.stderr)")
+        let same = try run(
+            ["train", "mlp", "--data", folder, "--run", "t", "--resume", "--epochs", "2", "--quiet"] + limits,
+            root: root)
+        #expect(same.status == 0, "\(same.stderr)")
+        expectOneLine(
+            try run(["train", "mlp", "--run", "t", "--resume", "--epochs", "3", "--train-limit", "30"], root: root),
+            status: 1, "config.json: run was trained with 40 train images; --train-limit 30 would change them",
+            "below")
+        try writeIDXDataset(folder: folder, side: 4, count: 60)
+        expectOneLine(
+            try run(["train", "mlp", "--run", "t", "--resume", "--epochs", "3", "--test-limit", "100"], root: root),
+            status: 1, "config.json: run was trained with 40 test images; --test-limit 100 would change them",
+            "grown data")
+        let config = try JSONValue.parse(try FileIO.readAll(path: root + "/t/config.json"))
+        #expect(config["epochs_done"]?.integerValue == 2 && config["test_count"]?.integerValue == 40)
+    }
 }
