@@ -12,7 +12,8 @@ import SafeTensors
 /// The rules of a resume live here alone: the run's model must be the one asked for; `epochs_done` is a
 /// whole number from 0 to 1,000,000; batch, learning rate, seed, data and the train/test counts are the
 /// run's unless given; the generative settings are the run's, and one given that differs is an error;
-/// the epochs asked for must be more than those done.
+/// the epochs asked for must be more than those done; an fgsm-rs run keeps its batch, and a run that
+/// `--early-stop-pgd` finished on an earlier epoch is not resumed (its weights are not the last epoch's).
 public struct TrainingPlan: Sendable {
     public let run: RunDirectory
     public let model: ModelKind
@@ -37,6 +38,10 @@ public struct TrainingPlan: Sendable {
     public let isResume: Bool
     /// The saved run's creation time (a resume keeps it).
     let created: String?
+    /// A resume's `--train-limit` / `--test-limit` given above the run's counts: taken when the data has no
+    /// more images than the run's count (the limit then gives that count), which `checkGivenLimits` checks
+    /// once the data is loaded.
+    var limitsAboveCounts: (train: Int?, test: Int?) = (nil, nil)
 
     /// The batch size of a run when none is given.
     public static let defaultBatch = 128
@@ -72,10 +77,8 @@ public struct TrainingPlan: Sendable {
         if case .generative(let kind) = request.model, kind == .aae || kind == .wae {
             try checkPrior(request.settings)
         }
+        try checkArchitecture(request)
         let architecture = request.architecture ?? .standard
-        if architecture != .standard && request.model != .classifier(.cnn) {
-            throw TrainingRequestError("'--net \(architecture.rawValue)' is a CNN architecture; it needs 'train cnn'")
-        }
         return TrainingPlan(
             run: run, model: request.model, data: request.data ?? "synthetic", trainLimit: request.trainLimit,
             testLimit: request.testLimit, epochs: epochs, batch: request.batch ?? defaultBatch,
@@ -113,6 +116,7 @@ public struct TrainingPlan: Sendable {
             throw RunError(message)
         }
         let done = try epochsDone(config, source: source)
+        try checkKeptEpoch(config, done: done, source: source)
         var settings = request.settings
         if case .generative(let kind) = request.model {
             settings = try GenerativeSettings(config: config, kind: kind, source: source)
@@ -156,11 +160,18 @@ public struct TrainingPlan: Sendable {
                     + "draw other images (leave --seed out to resume as it was, or train a new run)")
         }
         let limits = try savedLimits(config, request: request, source: source)
-        let adversarial = try savedAdversarial(config, request: request, epochs: epochs, source: source)
+        func above(_ asked: Int?, _ saved: Int?) -> Int? {
+            guard let asked, let saved, asked > saved else { return nil }
+            return asked
+        }
+        let adversarial = try savedAdversarial(
+            config, request: request, epochs: epochs, batch: config["batch"] == nil ? defaultBatch : savedBatch,
+            source: source)
         let noiseAware = try NoiseAwareObjective.recorded(in: config, source: source)
         if request.noiseAware && !noiseAware {
             throw RunError("\(source): run was trained without --noise-aware (leave it out to resume as it was)")
         }
+        try checkArchitecture(request)
         let architecture = Classifier.Architecture.of(config)
         if let asked = request.architecture, asked != architecture {
             throw RunError("\(source): run has network \(architecture.rawValue), not \(asked.rawValue)")
@@ -172,7 +183,24 @@ public struct TrainingPlan: Sendable {
             learningRate: request.learningRate ?? savedRate ?? defaultLearningRate(request.model, settings: settings),
             seed: request.seed ?? savedSeed ?? defaultSeed, settings: settings, adversarial: adversarial,
             architecture: architecture, noiseAware: noiseAware, completedEpochs: done, isResume: true,
-            created: config["created"]?.stringValue)
+            created: config["created"]?.stringValue,
+            limitsAboveCounts: (above(request.trainLimit, limits.train), above(request.testLimit, limits.test)))
+    }
+
+    /// Checks a resume's limits given above the run's counts against the data's own counts: a limit that
+    /// gives the run's count (the data has no more images than that) is the run's, one that gives more
+    /// would change its images.
+    /// - Throws: `RunError` naming config.json.
+    public func checkGivenLimits(dataTrainCount: Int, dataTestCount: Int) throws {
+        for (asked, saved, available, split) in [
+            (limitsAboveCounts.train, trainLimit, dataTrainCount, "train"),
+            (limitsAboveCounts.test, testLimit, dataTestCount, "test"),
+        ] {
+            guard let asked, let saved, min(asked, available) != min(saved, available) else { continue }
+            throw RunError(
+                "\(run.file("config.json")): run was trained with \(saved) \(split) images; --\(split)-limit \(asked) would change them"
+            )
+        }
     }
 
     /// A run's `epochs_done`: a whole number from 0 to 1,000,000, else the config is refused (a negative,
@@ -186,11 +214,24 @@ public struct TrainingPlan: Sendable {
         return done
     }
 
+    /// A run that `--early-stop-pgd` finished on an earlier epoch K (`early_stop_pgd`'s `kept_epoch` below
+    /// `epochs_done`) holds epoch K's weights beside the last epoch's optimizer state and metrics: resumed, it
+    /// went on from K's weights labelled as the epochs after the last, unlike an uninterrupted run. Refused;
+    /// a run that kept its last epoch, or one stopped before it finished (no keep yet), resumes exactly.
+    private static func checkKeptEpoch(_ config: [String: JSONValue], done: Int, source: String) throws {
+        guard let kept = config["early_stop_pgd"]?["kept_epoch"]?.integerValue, kept < done else { return }
+        throw RunError(
+            "\(source): the weights are epoch \(kept)'s, kept by --early-stop-pgd, not epoch \(done)'s, so training cannot go on exactly (train a new run with more --epochs)"
+        )
+    }
+
     /// The run's adversarial training (`config.json`'s `adversarial`): a resume trains the same way. Settings
     /// given that differ are an error, and so is a fast-FGSM resume past the epochs its cyclic learning
-    /// rate spans.
+    /// rate spans, or with a `--batch` other than the run's `batch`: the schedule is counted in steps of
+    /// the run's batch, so another one would index it wrongly (a larger batch ran the rest at lr 0).
+    /// `batch` is nil when config.json's is unusable (then the `--batch` given stands for it).
     private static func savedAdversarial(
-        _ config: [String: JSONValue], request: TrainingRequest, epochs: Int, source: String
+        _ config: [String: JSONValue], request: TrainingRequest, epochs: Int, batch: Int?, source: String
     ) throws -> AdversarialTrainingSettings? {
         let saved = try AdversarialTrainingSettings(config: config, source: source)
         let differ = RunError(
@@ -213,7 +254,21 @@ public struct TrainingPlan: Sendable {
                 "the cyclic learning rate of this fgsm-rs run spans \(scheduleEpochs) epochs; it cannot be resumed past them (asked for --epochs \(epochs))"
             )
         }
+        if saved?.scheduleEpochs != nil, let batch, let asked = request.batch, asked != batch {
+            throw RunError(
+                "\(source): run was trained with --batch \(batch); the one-cycle learning rate of this fgsm-rs run is counted in steps of that batch, so --batch \(asked) would break it (leave --batch out to resume as it was)"
+            )
+        }
         return saved
+    }
+
+    /// `--net` picks a CNN's architecture: any given to another model is refused, `standard` too, as every
+    /// model refuses an option it does not take.
+    private static func checkArchitecture(_ request: TrainingRequest) throws {
+        guard let asked = request.architecture, request.model != .classifier(.cnn) else { return }
+        throw TrainingRequestError(
+            "option '--net' does not apply to '\(request.model.rawValue)' ('--net \(asked.rawValue)' is a CNN architecture; it needs 'train cnn')"
+        )
     }
 
     /// The mixture and ring priors draw their 2-D shape in the first two code coordinates (`LatentPrior`):
@@ -318,7 +373,9 @@ public struct TrainingPlan: Sendable {
     }
 
     /// The train and test counts the run was trained with (`train_count`, `test_count`): a resume
-    /// trains and evaluates on the same images. A limit given that differs is an error.
+    /// trains and evaluates on the same images. A limit given below the count is an error; one above it is
+    /// checked against the data (`checkGivenLimits`), since a run started with a limit above the data's
+    /// count recorded the data's count.
     private static func savedLimits(_ config: [String: JSONValue], request: TrainingRequest, source: String) throws
         -> (train: Int?, test: Int?)
     {
@@ -331,7 +388,8 @@ public struct TrainingPlan: Sendable {
                     "\(source): \(key) must be a whole number of at least 1, got \(Sanitize.line(value.serialized(), limit: 40))"
                 )
             }
-            if let asked, asked != saved {
+            // A limit above the count may be one the data had fewer images than: `checkGivenLimits` decides.
+            if let asked, asked < saved {
                 throw RunError(
                     "\(source): run was trained with \(saved) \(split) images; --\(split)-limit \(asked) would change them"
                 )

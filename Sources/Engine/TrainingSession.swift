@@ -40,6 +40,7 @@ public final class TrainingSession: @unchecked Sendable {
         self.lock = try lock ?? RunLock(run: plan.run)
         try TrainingSession.checkUnchanged(plan)
         var dataset = try DatasetLoader.load(plan.data, seed: plan.seed)
+        try plan.checkGivenLimits(dataTrainCount: dataset.trainCount, dataTestCount: dataset.testCount)
         let train = min(plan.trainLimit ?? .max, dataset.trainCount)
         let test = min(plan.testLimit ?? .max, dataset.testCount)
         if train < dataset.trainCount || test < dataset.testCount {

@@ -147,7 +147,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ["mlp", "--net", "madry"], ["cnn", "--net", "lenet"], ["vae", "--adversarial", "fgsm-rs"],
+        ["mlp", "--net", "madry"], ["mlp", "--net", "standard"], ["cnn", "--net", "lenet"],
+        ["vae", "--adversarial", "fgsm-rs"],
         ["mlp", "--adversarial", "free"],
         ["mlp", "--adversarial", "pgd", "--eps", "0"],
         ["mlp", "--adversarial", "trades", "--eps", "1.5"], ["mlp", "--adversarial", "pgd", "--beta", "3"],
