@@ -79,16 +79,15 @@ public final class RunEvaluation: VisualExperiment {
         snapshot.figures.append(("took", String(format: "%.2f s", seconds)))
     }
 
-    /// The dataset a run was trained on, cut to the train and test counts its config.json records
-    /// (runs trained with `--train-limit` / `--test-limit` are evaluated and resumed on the same images).
+    /// The test split of the dataset a run was trained on, cut to the test count its config.json records
+    /// (runs trained with `--test-limit` are evaluated on the same images); the training split is left empty.
     public static func dataset(of config: [String: JSONValue]) throws -> Dataset {
         let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
-        var dataset = try DatasetLoader.load(config["data"]?.stringValue ?? "synthetic", seed: seed)
-        let trainCount = config["train_count"]?.integerValue ?? dataset.trainCount
-        let testCount = config["test_count"]?.integerValue ?? dataset.testCount
-        if (1..<dataset.trainCount).contains(trainCount) || (1..<dataset.testCount).contains(testCount) {
-            dataset = dataset.subset(
-                train: min(max(trainCount, 1), dataset.trainCount), test: min(max(testCount, 1), dataset.testCount))
+        // The test split alone, as `manifold eval` reads it: the evaluation never looks at the training images.
+        var dataset = try DatasetLoader.load(
+            config["data"]?.stringValue ?? "synthetic", seed: seed, withTraining: false)
+        if let testCount = config["test_count"]?.integerValue, testCount >= 1, testCount < dataset.testCount {
+            dataset = dataset.subset(train: 0, test: testCount)
         }
         return dataset
     }

@@ -1,3 +1,4 @@
+import Base
 import Datasets
 import Foundation
 import Models
@@ -50,6 +51,19 @@ import Testing
         var snapshot = Snapshot()
         evaluation.describe(into: &snapshot, includeHeavy: true)
         #expect(snapshot.figures.contains { $0.name == "test images" && $0.value == "64" })
+    }
+
+    /// Runs' `e` reads the test split alone, as `manifold eval` does: it decoded the whole training split too
+    /// (Fashion-MNIST's 60,000 images, about 190 MB, per `e`), which no evaluation looks at.
+    @Test func readsTheTestSplitAlone() throws {
+        let config: [String: JSONValue] = [
+            "data": .string("synthetic"), "seed": .string("0"), "train_count": .integer(256),
+            "test_count": .integer(64),
+        ]
+        let dataset = try RunEvaluation.dataset(of: config)
+        #expect(dataset.trainCount == 0 && dataset.testCount == 64)
+        let full = try DatasetLoader.load("synthetic", seed: 0, withTraining: false)
+        #expect(dataset.testImages == Array(full.testImages[0..<(64 * 784)]))
     }
 
     /// Bug: `e` on a classifier whose finite weights overflow single precision (a checkpoint edited to hold
