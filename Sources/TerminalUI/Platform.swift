@@ -12,6 +12,15 @@ import Synchronization
 /// (`write`, `tcsetattr`, `tcflush`, `sigaction`, `raise`) on state prepared before they were
 /// installed: the exact bytes that restore the screen and the saved termios.
 enum Platform {
+    /// Gives `signal` its default action again (async-signal-safe: one `sigaction`), before a handler raises it
+    /// to stop or end the process as if it had never been caught.
+    static func resetToDefaultAction(_ signal: Int32) {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = SIG_DFL
+        sigemptyset(&action.sa_mask)
+        _ = sigaction(signal, &action, nil)
+    }
+
     /// Whether `fd` is a terminal.
     static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 
@@ -251,10 +260,7 @@ private func terminalSignalHandler(_ signal: Int32) {
         // Restore, stop with the default action (the signal is blocked until we return), and let
         // SIGCONT set the terminal up again.
         SignalState.restoreIfActive()
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = SIG_DFL
-        sigemptyset(&action.sa_mask)
-        _ = sigaction(SIGTSTP, &action, nil)
+        Platform.resetToDefaultAction(SIGTSTP)
         var unblock = sigset_t()
         sigemptyset(&unblock)
         sigaddset(&unblock, SIGTSTP)
@@ -274,13 +280,12 @@ private func terminalSignalHandler(_ signal: Int32) {
         if terminating && SignalCleanup.wake(signal) { return }
         // Terminating signals get the default action (exit status 128 + n); crashes go to whatever
         // handled them before us (the default, or the Swift runtime's backtracer).
-        var action = SignalState.previousActions[Int(signal)]
         if terminating {
-            action = sigaction()
-            action.__sigaction_handler.sa_handler = SIG_DFL
-            sigemptyset(&action.sa_mask)
+            Platform.resetToDefaultAction(signal)
+        } else {
+            var action = SignalState.previousActions[Int(signal)]
+            _ = sigaction(signal, &action, nil)
         }
-        _ = sigaction(signal, &action, nil)
         _ = raise(signal)
     }
 }

@@ -67,10 +67,7 @@ enum SignalCleanup {
         }
         let number = SignalState.ending.load(ordering: .acquiring)
         work.withLock { $0 }?()
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = SIG_DFL
-        sigemptyset(&action.sa_mask)
-        _ = sigaction(number, &action, nil)
+        Platform.resetToDefaultAction(number)
         var only = sigset_t()
         sigemptyset(&only)
         sigaddset(&only, number)
