@@ -365,7 +365,8 @@ public struct SampleDrawing {
             try FileIO.writeAtomically(
                 PNGWriter.encodeGray(width: grid.width, height: grid.height, values: grid.values), path: outPath)
         } catch {
-            throw RunError("cannot write '\(Sanitize.line(outPath))': \(error)")
+            // The error names the file (`FileIO`'s errors start with the path).
+            throw RunError("--out: \(error)")
         }
     }
 

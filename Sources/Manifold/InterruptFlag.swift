@@ -7,7 +7,8 @@ import Synchronization
 /// once (the default action), after removing the new run's folder if it is still empty and the run's lock file.
 /// SIGTERM and SIGHUP (`kill`, `timeout`, a closed terminal) end it at once as before, with the same removals,
 /// and so does SIGPIPE (the reader of its output gone). Those endings but SIGPIPE's print the line `setNote`
-/// keeps current (which epoch is saved, how to continue).
+/// keeps current (which epoch is saved, how to continue). A signal the process was started to ignore stays
+/// ignored.
 enum InterruptFlag {
     private static let raised = Atomic<Bool>(false)
     /// The address of the folder a second Ctrl-C removes when empty: a C string made by `install`, never
@@ -37,18 +38,25 @@ enum InterruptFlag {
         if let lock, let text = strdup(lock) {
             lockFile.store(Int(bitPattern: text), ordering: .releasing)
         }
-        signal(SIGINT) { number in
+        let previousInterrupt = signal(SIGINT) { number in
             guard InterruptFlag.raised.exchange(true, ordering: .relaxed) else { return }
             InterruptFlag.removeAndEnd(number)
         }
+        // A training started in the background of a script (`manifold train ... &`, where the shell ignores
+        // SIGINT for it) or with `trap '' INT` is not for the terminal's Ctrl-C to stop: it stays ignored.
+        if isIgnoring(previousInterrupt) { signal(SIGINT, SIG_IGN) }
         // SIGPIPE: a reader gone (`manifold train ... 2>&1 | head -1`) ends it the same way, but quietly.
         for number in [SIGTERM, SIGHUP, SIGPIPE] {
             let previous = signal(number) { number in InterruptFlag.removeAndEnd(number) }
             // A signal the process was started to ignore (`nohup` and SIGHUP, `trap '' PIPE`) stays ignored.
-            if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
-                signal(number, SIG_IGN)
-            }
+            if isIgnoring(previous) { signal(number, SIG_IGN) }
         }
+    }
+
+    /// Whether `action`, a handler `signal` returned, is SIG_IGN.
+    private static func isIgnoring(_ action: __sighandler_t?) -> Bool {
+        guard let action else { return false }
+        return unsafeBitCast(action, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
     }
 
     /// Removes the empty run folder and the lock file, prints the note (not for SIGPIPE, whose pipe may be

@@ -49,6 +49,8 @@ import Testing
         let sampled = try Self.run(
             ["sample", "prior", "--run", "v", "--out", out + "/a.png", "--quiet"], under: "ulimit -f 4", root: root)
         expectOneLine(sampled, status: 1, "File too large", "sample")
+        // Named once, after the option, as attack and defend name it (it read "cannot write 'P': P: cannot write").
+        #expect(sampled.stderr.hasPrefix("manifold: --out: \(out)/a.png: cannot write: "), "\(sampled.stderr)")
         #expect(Self.debris(under: out).isEmpty, "sample left \(Self.debris(under: out))")
     }
 

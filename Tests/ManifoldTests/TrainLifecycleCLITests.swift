@@ -285,6 +285,32 @@ extension TrainLifecycleCLITests {
             "\(stderr)")
     }
 
+    /// Bug: a training started with SIGINT ignored (`manifold train ... &` in a script, `trap '' INT`) caught it
+    /// all the same, so the terminal's Ctrl-C meant for the script's foreground command stopped it (exit 130).
+    /// It stays ignored: the training ends its epochs and exits 0.
+    @Test func aTrainingStartedIgnoringCtrlCKeepsIgnoringIt() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        let arguments = [
+            "-c", "trap '' INT; exec \"$0\" \"$@\"", ManifoldBinary.path, "train", "mlp", "--epochs", "5",
+            "--train-limit", "2000", "--test-limit", "100", "--run", "i", "--quiet",
+        ]
+        let process = try ChildProcess(executable: "/bin/sh", arguments: arguments, environment: environment)
+        let start = Date()
+        while Self.epochsDone("\(root)/i") == nil && process.isRunning && Date().timeIntervalSince(start) < 120 {
+            usleep(20_000)
+        }
+        process.send(SIGINT)
+        usleep(100_000)
+        process.send(SIGINT)
+        let status = process.wait(timeout: 120)
+        let stderr = String(decoding: process.standardError, as: UTF8.self)
+        #expect(status == 0, "status \(String(describing: status)): \(stderr)")
+        #expect(Self.epochsDone("\(root)/i") == 5, "\(stderr)")
+    }
+
     /// SIGTERM or SIGHUP (`kill`, `timeout`, a closed terminal) before the first epoch ends the process as
     /// they always did, but leaves neither the new run's empty folder nor its lock file.
     @Test(arguments: [SIGTERM, SIGHUP])
