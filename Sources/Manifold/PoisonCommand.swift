@@ -95,6 +95,17 @@ enum PoisonCommand {
                     "'--target' \(target) is not a class of '\(dataset.name)' (0..\(dataset.classCount - 1))")
             }
         }
+        // The 4x4 trigger sits one pixel from the bottom-right corner: a smaller image would get part of it or
+        // none (a 1x28 image none at all, and a success rate of 0 measured on untriggered images).
+        if method == .backdoor {
+            let trigger = ImageTransforms.Trigger.checkerboard(
+                imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth)
+            if trigger.row < 0 || trigger.column < 0 {
+                throw UsageError(
+                    "'poison backdoor': its \(trigger.height)x\(trigger.width) trigger, one pixel from the corner, needs images of at least \(trigger.height + 1)x\(trigger.width + 1) pixels; '\(dataset.name)' has \(dataset.imageHeight)x\(dataset.imageWidth)"
+                )
+            }
+        }
         // The success rate is measured on the triggered test images of the other classes: with none, it
         // would read 0 (or 1) out of nothing.
         if method == .backdoor && !dataset.testLabels.contains(where: { $0 != target }) {
@@ -137,9 +148,14 @@ enum PoisonCommand {
                 })
             saved.append(outcome.run.path)
             // Saved: a Ctrl-C from here on says so (it said "was not saved" beside the saved run's folder).
+            // Without --json each saved run's line is printed (and flushed) below; with it, the one report is
+            // printed at the end.
+            let unsaid =
+                (fraction == fractions.last ? [] : ["the next run was not started"])
+                + (json ? ["the report was not printed"] : [])
             InterruptNote.set(
-                "interrupted: saved \(saved.joined(separator: ", ")); \(fraction == fractions.last ? "" : "the next run was not started; ")the report was not printed"
-            )
+                "interrupted: saved \(saved.joined(separator: ", "))"
+                    + (unsaid.isEmpty ? "" : "; " + unsaid.joined(separator: "; ")))
             var row: [String: JSONValue] = [
                 "fraction": .number(fraction), "clean_accuracy": .number(outcome.cleanAccuracy),
                 "run": .string(outcome.run.path),
@@ -154,6 +170,9 @@ enum PoisonCommand {
                             String(format: ", attack success rate %.4f (target %d)", $0, target)
                         } ?? "")
                         + ", saved to \(outcome.run.path)")
+                // A Ctrl-C while the next run trains ends the process without flushing stdout: into a file or a
+                // pipe the line of a run already saved was lost.
+                fflush(nil)
             }
         }
         if json {

@@ -96,13 +96,10 @@ enum SampleCommand {
         required: ["run"], maxPositional: nil, choices: ("sampling method", Method.allCases.map(\.rawValue)))
 
     /// `--interpolate A B` or `--interpolate A,B`: the two test-image indices, not yet checked against
-    /// the test set, and how many positional words the option used.
-    static func interpolationIndices(_ parsed: ParsedArguments) throws(UsageError) -> (pair: (Int, Int), words: Int)? {
-        guard let first = try parsed.given(Options.interpolate) else { return nil }
-        let parts =
-            first.contains(",")
-            ? first.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            : [first] + parsed.positional.dropFirst().prefix(1)
+    /// the test set (`arguments` has the first form joined into the second by `joiningInterpolationPair`).
+    static func interpolationIndices(_ parsed: ParsedArguments) throws(UsageError) -> (Int, Int)? {
+        guard let given = try parsed.given(Options.interpolate) else { return nil }
+        let parts = given.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2 else {
             throw UsageError("option '--interpolate' needs two test-image indices: --interpolate A B")
         }
@@ -115,11 +112,47 @@ enum SampleCommand {
             }
             indices.append(index)
         }
-        return ((indices[0], indices[1]), first.contains(",") ? 0 : 1)
+        return (indices[0], indices[1])
+    }
+
+    /// `arguments` with `--interpolate A B` written as `--interpolate A,B`: B is the word right after A.
+    /// (B was taken from the first word after the method wherever it stood: `sample prior 17 --run v
+    /// --interpolate 3` walked from 3 to 17, where any other stray word is refused.)
+    static func joiningInterpolationPair(_ arguments: [String]) -> [String] {
+        var joined: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if argument == "--" {
+                joined += arguments[(index - 1)...]
+                break
+            }
+            let inline = argument.hasPrefix("--interpolate=")
+            guard argument == "--interpolate" || inline else {
+                joined.append(argument)
+                continue
+            }
+            var first = inline ? String(argument.dropFirst("--interpolate=".count)) : nil
+            if first == nil, index < arguments.count {
+                first = arguments[index]
+                index += 1
+            }
+            guard var value = first else {
+                joined.append(argument)
+                continue
+            }
+            if !value.contains(","), index < arguments.count, !arguments[index].hasPrefix("--") {
+                value += "," + arguments[index]
+                index += 1
+            }
+            joined += ["--interpolate", value]
+        }
+        return joined
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try declaration.parse(arguments)
+        let parsed = try declaration.parse(joiningInterpolationPair(arguments))
         guard let methodName = parsed.positional.first else {
             throw UsageError("'sample' needs a method: \(Method.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -130,12 +163,11 @@ enum SampleCommand {
                     + " (known: \(Method.allCases.map(\.rawValue).joined(separator: ", ")))"
             )
         }
-        let interpolationArgument = try interpolationIndices(parsed)
-        if interpolationArgument != nil && method != .prior {
+        let interpolation = try interpolationIndices(parsed)
+        if interpolation != nil && method != .prior {
             throw UsageError("'--interpolate' applies to 'prior' only")
         }
-        try parsed.expectPositional(atMost: 1 + (interpolationArgument?.words ?? 0), command: "sample")
-        let interpolation = interpolationArgument?.pair
+        try parsed.expectPositional(atMost: 1, command: "sample")
         guard let runName = try parsed.given(Options.run) else {
             throw UsageError(
                 "'sample' needs '--run RUN' (a trained \(method.kinds.map(\.rawValue).joined(separator: "/")) run)")

@@ -7,7 +7,10 @@ enum VersionCommand {
     static let number = "0.1.0"
 
     static let declaration = CommandDeclaration(
-        name: "version", summary: "the program's name and version", options: [SharedOptions.json.declaration])
+        name: "version", summary: "the program's name and version",
+        about:
+            "Prints the program's name and version (`manifold --version` is the same): one line, or with --json\none object {\"name\", \"version\"}.",
+        options: [SharedOptions.json.declaration])
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try declaration.parse(arguments)

@@ -49,7 +49,7 @@ public enum ThemeLoader {
             let warning =
                 wanted.isEmpty
                 ? "theme name is empty (\(known)); using dark"
-                : "theme '\(sanitized(wanted))' not found (no themes/\(sanitized(wanted)).json; \(known)); using dark"
+                : "theme '\(sanitized(wanted))' not found (\(whereSearched(wanted, environment: environment)); \(known)); using dark"
             return Result(theme: .dark, warning: warning)
         }
         do {
@@ -61,6 +61,20 @@ public enum ThemeLoader {
         } catch {
             return Result(theme: .dark, warning: "theme \(sanitized(file)): \(error); using dark")
         }
+    }
+
+    /// Where a name was looked for, for the not-found warning: `MANIFOLD_THEMES`'s folder and `themes/`, or
+    /// why that variable's value was passed over (a file or a missing folder was skipped without a word).
+    static func whereSearched(_ name: String, environment: [String: String]) -> String {
+        let file = sanitized(name) + ".json"
+        guard let named = environment["MANIFOLD_THEMES"], !named.isEmpty else { return "no themes/\(file)" }
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: named, isDirectory: &isFolder)
+        guard exists && isFolder.boolValue else {
+            return
+                "MANIFOLD_THEMES '\(sanitized(named))' \(exists ? "is not a folder" : "does not exist"); no themes/\(file)"
+        }
+        return "no \(file) in MANIFOLD_THEMES '\(sanitized(named))' or themes/"
     }
 
     /// The largest theme file read (a theme is a few hundred bytes).

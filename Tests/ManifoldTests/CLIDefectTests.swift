@@ -167,6 +167,19 @@ import Testing
         let word = try ManifoldBinary.run(
             ["sample", "prior", "--run", "v", "--interpolate", "1", "x", "--no-scores"], runsRoot: root)
         expectUsageError(word, "option '--interpolate': index B must be a whole number, got 'x'", "1 x")
+        // Bug: B was the first word after the method wherever it stood, so a stray word made the walk's end.
+        for stray in [
+            ["sample", "prior", "7", "--run", "v", "--interpolate", "3"],
+            ["sample", "prior", "--interpolate", "3", "--run", "v", "7"],
+        ] {
+            let result = try ManifoldBinary.run(stray + ["--no-scores"], runsRoot: root)
+            expectUsageError(
+                result, "option '--interpolate' needs two test-image indices: --interpolate A B",
+                stray.joined(separator: " "))
+        }
+        let extra = try ManifoldBinary.run(
+            ["sample", "prior", "--run", "v", "--interpolate", "3", "4", "7", "--no-scores"], runsRoot: root)
+        expectUsageError(extra, "'sample' got an unexpected argument '7'", "3 4 7")
 
         let plain = try ManifoldBinary.run(
             ["sample", "prior", "--run", "v", "--n", "4", "--no-scores"], runsRoot: root)

@@ -143,6 +143,15 @@ import Testing
         #expect(BenchCommand.declaration.help.hasPrefix("usage: manifold bench WHAT [OPTIONS]\nWHAT: gemm, train,"))
     }
 
+    /// Bug: `help version` had no description: three empty lines between its usage line and `options:`.
+    /// Every command says what it does.
+    @Test func everyHelpTextDescribesItsCommand() {
+        for command in HelpText.catalog + HelpText.catalog.flatMap(\.subcommands) + [VersionCommand.declaration] {
+            #expect(!command.about.isEmpty, "help \(command.name) has no description")
+            #expect(!command.help.contains("\n\n\n"), "help \(command.name) has empty lines in a row")
+        }
+    }
+
     /// Bug: `help bench models` said "(default fashion: the figures README gives) (default fashion)": an
     /// option's own help repeated the default the list appends to it.
     @Test func noOptionHelpRepeatsItsDefault() {

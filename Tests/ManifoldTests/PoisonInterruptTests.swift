@@ -65,7 +65,7 @@ import Testing
             }
             // Bug: a Ctrl-C just after the last file was renamed into place said "run p was not saved" beside
             // the saved run. Now the line says which it is.
-            if stderr.contains("interrupted: saved \(folder);") {
+            if stderr.contains("interrupted: saved \(folder)\n") {
                 let files = Set((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
                 #expect(
                     files.isSuperset(of: ["config.json", "model.safetensors"]), "saved, but \(folder) holds \(files)")
@@ -78,5 +78,41 @@ import Testing
                 "left: \(folder) holding \((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])")
         }
         #expect(interrupted > 0, "no Ctrl-C came while the run was saved")
+    }
+
+    /// Bug: `poison --fractions` into a file or a pipe, interrupted while its second run trained, lost the line
+    /// of the first run, saved (the stderr note named it): the line sat in stdout's buffer when the process
+    /// ended. Each run's line is flushed once printed now, and the note no longer says "the report was not
+    /// printed" of lines that were.
+    @Test func anInterruptedCurveKeepsTheLinesOfTheRunsItSaved() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = root
+        var interrupted = 0
+        // The second run must still train when the signal comes: a try where it had ended is repeated.
+        for attempt in 0..<5 where interrupted == 0 {
+            let name = "c\(attempt)"
+            let process = try ChildProcess(
+                executable: ManifoldBinary.path,
+                arguments: [
+                    "poison", "labelflip", "--run", name, "--fractions", "0,0.5", "--epochs", "30", "--train-limit",
+                    "2000", "--test-limit", "100", "--quiet",
+                ],
+                environment: environment)
+            Self.waitFor(process) { FileManager.default.fileExists(atPath: "\(root)/\(name)-f0.00/config.json") }
+            process.send(SIGINT)
+            let status = process.wait(timeout: 60)
+            guard status == 130 else { continue }
+            let stderr = String(decoding: process.standardError, as: UTF8.self)
+            guard stderr.contains("interrupted: run \(root)/\(name)-f0.50 was not saved") else { continue }
+            interrupted += 1
+            let stdout = String(decoding: process.standardOutput, as: UTF8.self)
+            #expect(
+                stdout.hasPrefix("labelflip fraction 0: clean test accuracy ")
+                    && stdout.hasSuffix(", saved to \(root)/\(name)-f0.00\n"), "stdout: \(stdout)")
+            #expect(stderr.contains("saved before it: \(root)/\(name)-f0.00"), "\(stderr)")
+        }
+        #expect(interrupted > 0, "no interrupt came while the second run trained")
     }
 }

@@ -22,6 +22,31 @@ struct PoisonRunDefectTests {
         #expect(!FileManager.default.fileExists(atPath: "\(root)/p"))
     }
 
+    /// Bug: `poison backdoor` on images under 5 pixels high or wide stamped none (or part) of its 4x4 trigger,
+    /// placed one pixel from the corner, and reported a success rate measured on untriggered images (0.0000),
+    /// exit 0, with config.json recording the trigger. Refused now in one line before any training.
+    @Test func aBackdoorOnImagesTooSmallForItsTriggerIsRefused() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        for (side, width) in [(1, 28), (4, 4), (28, 3)] {
+            let folder = "\(root)/d\(side)x\(width)"
+            try writeIDXDataset(folder: folder, side: side, width: width, count: 40)
+            let result = try ManifoldBinary.run(
+                ["poison", "backdoor", "--data", folder, "--run", "p"] + Self.tiny, runsRoot: root)
+            expectOneLine(
+                result, status: 2,
+                "its 4x4 trigger, one pixel from the corner, needs images of at least 5x5 pixels; 'd\(side)x\(width)' has \(side)x\(width)",
+                "\(side)x\(width)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/p"))
+        let fits = "\(root)/d5x5"
+        try writeIDXDataset(folder: fits, side: 5, count: 40)
+        let trained = try ManifoldBinary.run(
+            ["poison", "backdoor", "--data", fits, "--run", "p", "--epochs", "1", "--quiet"] + Self.tiny, runsRoot: root
+        )
+        #expect(trained.status == 0, "5x5: \(trained.stderr)")
+    }
+
     /// Bug: `train --resume` of a poisoned run went on training on clean labels and dropped the run's
     /// `poison` record (and the backdoor's success rate): refused now, one line naming config.json.
     @Test func aPoisonedRunIsNotResumed() throws {

@@ -47,5 +47,22 @@ import Testing
         #expect(light.theme.background == Color(parsing: "#ffffff"))
         let missing = ThemeLoader.load(request: "nope", environment: environment, searchRoots: ["/"])
         #expect(missing.warning?.contains("themes: colorblind, dark, high-contrast, light, mine)") == true)
+        // Bug: the warning said "no themes/nope.json", naming neither this folder nor, below, a value of the
+        // variable that is no folder (skipped without a word).
+        #expect(
+            missing.warning?.hasPrefix(
+                "theme 'nope' not found (no nope.json in MANIFOLD_THEMES '\(folder)' or themes/;") == true,
+            "\(missing.warning ?? "")")
+        let file = ThemeLoader.load(
+            request: "mine", environment: ["MANIFOLD_THEMES": folder + "/mine.json"], searchRoots: ["/"])
+        #expect(
+            file.warning
+                == "theme 'mine' not found (MANIFOLD_THEMES '\(folder)/mine.json' is not a folder; no themes/mine.json; themes: colorblind, dark, high-contrast, light); using dark"
+        )
+        let absent = ThemeLoader.load(
+            request: "mine", environment: ["MANIFOLD_THEMES": folder + "/none"], searchRoots: ["/"])
+        #expect(
+            absent.warning?.contains("(MANIFOLD_THEMES '\(folder)/none' does not exist; no themes/mine.json;") == true,
+            "\(absent.warning ?? "")")
     }
 }
