@@ -171,13 +171,19 @@ public final class RobustnessSweep: VisualExperiment {
         snapshot.figures = [
             ("images", "\(labels.count)"), ("clean accuracy", String(format: "%.4f", cleanAccuracy)),
             ("attacks", attacks.map(\.name).joined(separator: ", ")),
+        ]
+        // The list is cut in the 40-column figures panel: a sweep without APGD-T says so in a figure of its own.
+        if !attacks.contains(where: { $0.name == "apgd-t" }) {
+            snapshot.figures.append(("left out", "apgd-t (\(classifier.classCount) classes)"))
+        }
+        snapshot.figures += [
             (
                 "now",
                 cell < cellCount
                     ? String(
                         format: "%@ at eps %.3g", attacks[cell % attacks.count].name, epsilons[cell / attacks.count])
                     : isFinished ? "done" : "sanity checks"
-            ),
+            )
         ]
         if let radius, radius < done {
             snapshot.figures.append(

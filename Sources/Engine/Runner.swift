@@ -120,6 +120,9 @@ public final class Runner: Sendable {
     private func loop() {
         var snapshot = Snapshot()
         var stepTimes: [Double] = []
+        // Progress units each of those steps advanced (`Experiment.progress`): one for most jobs, but a robustness
+        // sweep counts hundredths of an attack cell, which one iteration of Square advances by 0.1 and one of PGD by 5.
+        var stepUnits: [Int] = []
         var stepsSinceHeavy = heavyEvery
         var lastHeavy = DispatchTime.now().uptimeNanoseconds
         var lastStepStart: UInt64 = 0
@@ -205,6 +208,7 @@ public final class Runner: Sendable {
             let start = DispatchTime.now().uptimeNanoseconds
             lastStepStart = start
             let report: StepReport
+            let doneBefore = box.experiment.progress.done
             do {
                 report = try box.experiment.step()
             } catch {
@@ -227,6 +231,13 @@ public final class Runner: Sendable {
             // made from it) is the paced one, not the speed of a step alone.
             let rate = Double(stepTimes.count) / max(stepTimes.reduce(0, +), 1e-9)
             snapshot.stepsPerSecond = limit.map { requested ? rate : min(rate, $0) } ?? rate
+            // A job whose progress went back (started anew) measures its units from there.
+            let units = box.experiment.progress.done - doneBefore
+            if units < 0 { stepUnits.removeAll() }
+            stepUnits.append(max(units, 0))
+            if stepUnits.count > 50 { stepUnits.removeFirst(stepUnits.count - 50) }
+            snapshot.progressPerSecond =
+                snapshot.stepsPerSecond * Double(stepUnits.reduce(0, +)) / Double(stepUnits.count)
             for (name, value) in report.metrics { append(value, to: &snapshot.series[name, default: []]) }
             if let summary = report.epochSummary {
                 snapshot.epoch = summary.epoch

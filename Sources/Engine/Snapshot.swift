@@ -46,6 +46,11 @@ public struct Snapshot: Sendable {
     public var epoch = 0
     /// Steps per second over the recent window.
     public var stepsPerSecond = 0.0
+    /// `step` units per second over the same window, which the ETA divides the units left by: the same as
+    /// `stepsPerSecond` where a step advances `step` by one, but a robustness sweep's `step` counts hundredths of
+    /// an attack cell (its ETA from steps a second was off by 2x and more). Nil where nobody measured it (a watched
+    /// run, whose rate is its trainer's steps a second).
+    public var progressPerSecond: Double?
     /// What a running job's state word, ETA and rate give way to while nothing it follows advances: a watched
     /// run that no process trains any more says "not being trained" (it showed "running" and its trainer's
     /// last ETA and rate forever). Nil otherwise.

@@ -136,9 +136,11 @@ extension WorkbenchState {
                 return
             }
             // A run folder deleted meanwhile (Runs `d`) was made again holding only the PNGs, an orphan run. Only a
-            // training still under way writes into a folder not there yet (a new run's comes at its first epoch's end).
+            // training writes into a folder not there yet: a new run's comes at its first epoch's end, so a training
+            // that ended before it (stopped with `x`) never made one, and exports as one under way does, below.
             let training = [.classifierTraining, .generativeTraining].contains(job.kind)
-            if let run = job.run, !run.exists, ended || !training {
+            let neverMade = training && s.epoch == 0
+            if let run = job.run, !run.exists, !neverMade, ended || !training {
                 message = "e: the run \(run.name) is gone (no folder \(run.path)); nothing exported"
                 return
             }

@@ -49,7 +49,8 @@ extension WorkbenchState {
         // Below 70 columns the throughput box gives way, so that the progress label is not cut.
         let bottom = Layout.horizontal([.fill(1), .length(min(40, area.width - 30))]).split(area)
         let running = s.status == .running && s.notAdvancing == nil
-        let eta = s.stepsPerSecond > 0 ? Double(s.totalSteps - s.step) / s.stepsPerSecond : 0
+        let rate = s.progressPerSecond ?? s.stepsPerSecond
+        let eta = rate > 0 ? Double(s.totalSteps - s.step) / rate : 0
         let epoch = s.epoch > 0 ? "epoch \(s.epoch) · " : ""
         let state = running ? "ETA \(ClockText.format(eta))" : statusWord(of: s)
         buffer.render(

@@ -9,6 +9,8 @@ final class CountingExperiment: VisualExperiment, @unchecked Sendable {
     let total: Int
     let failAt: Int?
     var scale = 1.0
+    /// Progress units one step advances (a robustness sweep's step advances its hundredths of a cell by 0.1 to 5).
+    var unitsPerStep = 1
 
     init(total: Int, failAt: Int? = nil) {
         self.total = total
@@ -23,7 +25,7 @@ final class CountingExperiment: VisualExperiment, @unchecked Sendable {
     }
 
     var isFinished: Bool { count >= total }
-    var progress: (done: Int, total: Int) { (count, total) }
+    var progress: (done: Int, total: Int) { (count * unitsPerStep, total * unitsPerStep) }
 
     func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
         snapshot.figures = [("count", String(count))]
@@ -91,6 +93,27 @@ func waitUntil(_ timeout: Double = 5, _ condition: () -> Bool) -> Bool {
         #expect(waitUntil { runner.snapshot.step >= 4 })
         let rate = runner.snapshot.stepsPerSecond
         #expect(rate > 0 && rate <= 20, "\(rate) steps a second shown while held to 20")
+        runner.send(.stop)
+        #expect(waitUntil { runner.snapshot.status == .stopped })
+    }
+
+    /// Bug: the ETA divided the progress units left by the steps a second, so a robustness sweep (whose
+    /// progress counts hundredths of an attack cell) showed an ETA off by 2x and more. The runner measures the
+    /// units a second too, which the ETA uses.
+    @Test func theProgressRateCountsUnitsNotSteps() {
+        let experiment = CountingExperiment(total: 100_000)
+        experiment.unitsPerStep = 5
+        let runner = Runner(experiment: experiment, label: "units")
+        runner.start()
+        #expect(waitUntil { runner.snapshot.status == .paused })
+        runner.send(.pace(20))
+        runner.send(.run)
+        #expect(waitUntil { runner.snapshot.step >= 20 })
+        let snapshot = runner.snapshot
+        let units = snapshot.progressPerSecond ?? 0
+        #expect(
+            abs(units - 5 * snapshot.stepsPerSecond) < 1e-9 * units && units > 0,
+            "\(units) units a second at \(snapshot.stepsPerSecond) steps a second")
         runner.send(.stop)
         #expect(waitUntil { runner.snapshot.status == .stopped })
     }

@@ -23,6 +23,10 @@ import Testing
             let snapshot = job.runner.snapshot
             let attacks = snapshot.figures.first { $0.name == "attacks" }?.value
             #expect(attacks == "fgsm, pgd, apgd-ce, square", "\(classes) classes: \(attacks ?? "none")")
+            // Bug: the list was cut to "fgsm, pgd, apgd-ce…" in the 40-column figures panel, so the screen never
+            // showed that APGD-T was left out: a figure of its own says so, short enough to be read whole.
+            let leftOut = snapshot.figures.first { $0.name == "left out" }?.value
+            #expect(leftOut == "apgd-t (\(classes) classes)", "\(classes) classes: \(leftOut ?? "none")")
             #expect(snapshot.checks.count == 6, "\(classes) classes")
         }
     }

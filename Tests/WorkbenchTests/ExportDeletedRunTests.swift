@@ -10,13 +10,31 @@ import Testing
 /// Runs list. It now says the run is gone and writes nothing; a training still under way, whose new run
 /// has no folder before its first epoch ends, still exports into it.
 @Suite struct ExportDeletedRunTests {
-    static func vaeJob(root: String) -> Job {
+    /// A VAE training showing one image, `epochs` epochs ended (its run is made at the first one's end).
+    static func vaeJob(root: String, epochs: Int = 1) -> Job {
         WorkbenchFixture.job(
             kind: .generativeTraining, title: "vae · synthetic",
             run: RunDirectory(root: root, name: "vae-synthetic-20261207-144857")
         ) { s in
             s.images["originals"] = [Snapshot.Image(width: 2, height: 2, values: [0, 1, 1, 0], caption: "0")]
+            s.epoch = epochs
         }
+    }
+
+    /// Bug: a training stopped with `x` before its first epoch ended (so its run was never made) said "the run
+    /// ... is gone" and exported nothing, as for a run deleted on 6 Runs. It exports to the exports folder, as
+    /// it did while under way.
+    @Test func aTrainingStoppedBeforeItsFirstEpochExportsToTheExportsFolder() {
+        let root = WorkbenchFixture.runsRoot()
+        defer { cleanup(root) }
+        var state = WorkbenchFixture.workbench(screens: WorkbenchFixture.standardScreens(root: root))
+        let job = Self.vaeJob(root: root, epochs: 0)
+        defer { job.runner.send(.stop) }
+        state.add(job)
+        _ = state.handle(.key(.character("x")))
+        _ = state.handle(.key(.character("e")))
+        #expect(state.message == "exported 1 PNG to \(root)/exports", "\(state.message)")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/vae-synthetic-20261207-144857"))
     }
 
     @Test func aStoppedTrainingsDeletedRunIsNotMadeAgain() {
