@@ -1,7 +1,10 @@
+import Attacks
 import Base
 import Foundation
 import SafeTensors
 import Testing
+
+@testable import Manifold
 
 /// End to end on tiny synthetic data: `defend purify` with DDPM, DAE and VAE runs, `attack --defense`,
 /// `bench purify`, and their one-line refusals (exit status 2).
@@ -95,6 +98,29 @@ import Testing
             #expect(strongest.first?["robust_accuracy"]?.doubleValue == lowest)
         }
         #expect(rows.allSatisfy { ($0["seconds"]?.doubleValue ?? -1) >= 0 })
+        // Bug: the bench's PGD stepped eps / 10 (PGD's default), not the 2.5 eps / steps its help and README
+        // give: with 2 steps the attack moved at most 0.2 eps from its random start, and every robust accuracy
+        // was that of a weaker attack. Its undefended row is `attack pgd` at that step now.
+        let naive = rows.first { $0["purifier"]?.stringValue == "none" && $0["attack"]?.stringValue == "naive" }
+        let pgd = try ManifoldBinary.run(
+            [
+                "attack", "pgd", "--run", "victim", "--eps", "0.1", "--steps", "2", "--alpha", "0.125", "--n", "8",
+                "--json",
+            ],
+            runsRoot: root)
+        try #require(pgd.status == 0, "\(pgd.stderr)")
+        let attacked = try json(pgd)["adversarial_accuracy"]?.doubleValue
+        #expect(
+            attacked != nil && naive?["robust_accuracy"]?.doubleValue == attacked,
+            "\(naive.map { "\($0)" } ?? "") vs \(attacked ?? -1)")
+    }
+
+    /// Bug: the bench's PGD stepped eps / 10 (PGD's default), not the 2.5 eps / steps its help and README give.
+    @Test func benchPurifyStepsTwoAndAHalfEpsOverTheSteps() {
+        for (epsilon, steps) in [(Float(0.1), 10), (0.3, 1), (0.05, 40)] {
+            let attack = BenchPurifyCommand.attack(epsilon: epsilon, steps: steps)
+            #expect(attack.stepSize == 2.5 * epsilon / Float(steps) && attack.steps == steps && attack.randomStart)
+        }
     }
 
     /// Bug: `defend purify` drew the purifier's noise per call of `--batch` images from `--seed`, so the
