@@ -178,7 +178,8 @@ func makeAttack(
     }
     settings.goal = try parsed.value(Options.goal)
     if crafting == "uap" {
-        let trainCount = try parsed.value(Options.trainCount, default: min(1000, dataset.trainCount))
+        let trainCount = try parsed.value(
+            Options.trainCount, default: min(UniversalPerturbation.defaultTrainCount, dataset.trainCount))
         guard trainCount <= dataset.trainCount else {
             throw UsageError(
                 "'--train-n' asks for \(trainCount) images but the training set of '\(dataset.name)' has \(dataset.trainCount)"
