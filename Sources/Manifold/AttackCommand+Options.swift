@@ -165,7 +165,8 @@ extension AttackCommand {
             defaultText: "\(UniversalPerturbation.defaultTrainCount), or all when fewer",
             help: "uap: training images v is built on")
         static let transferRun = CommandOption<String>.string(
-            "transfer-run", "RUN", help: "uap: also measure v's fooling rate on this classifier run")
+            "transfer-run", "RUN",
+            help: "uap: also measure v's fooling rate on this classifier run (transfer --with uap: --target-run)")
         static let targetRun = CommandOption<String>.string(
             "target-run", "RUN", help: "transfer: the classifier run the examples are evaluated on")
         static let transferWith = CommandOption<String>.string(
