@@ -8,7 +8,11 @@ import TensorCore
 ///
 /// `makeRun(classifier:...)` takes the *surrogate*; the run's predictions, success and result are those of
 /// `target`, and `metrics` holds the surrogate's own numbers ("surrogate_success_rate",
-/// "surrogate_adversarial_accuracy", "surrogate_clean_accuracy") so both models are reported.
+/// "surrogate_adversarial_accuracy", "surrogate_clean_accuracy") so both models are reported. The inner
+/// attack's own metrics are kept with the same prefix (uap's "fooling_rate" on the surrogate becomes
+/// "surrogate_fooling_rate"); a universal attack's `v` is the run's `universalPerturbation` as well, and its
+/// fooling rate on the target, the share of images whose target prediction `clip(x + v)` changes, is
+/// "transfer_fooling_rate" (what `UniversalPerturbation` with the target as `transferModel` measures).
 /// - `attack`: the white-box attack run on the surrogate (e.g. `PGD()`).
 /// - `target`: the model under attack; must take the same image size and classes as the surrogate.
 /// Threat model: whatever `attack` accepts. Input `[batch, pixels]`.
@@ -57,20 +61,28 @@ final class TransferRun: AttackRun {
 
     override var output: Tensor { inner.output }
 
+    override var universalPerturbation: [Float]? { inner.universalPerturbation }
+
     override func performStep() throws {
         try inner.step()
         adversarial = inner.adversarial
         loss = inner.loss
         gradientEvaluations = inner.gradientEvaluations
         perImageExtras = inner.perImageExtras
+        // The inner attack's figures are the surrogate's: prefixed, where they had replaced nothing and been
+        // dropped (uap's fooling rate).
+        metrics = Dictionary(uniqueKeysWithValues: inner.metrics.map { ("surrogate_" + $0.key, $0.value) })
         guard inner.isFinished else { return }
         stoppedEarly = true
         let surrogate = inner.result()
-        metrics = [
-            "surrogate_success_rate": surrogate.successRate,
-            "surrogate_adversarial_accuracy": surrogate.adversarialAccuracy,
-            "surrogate_clean_accuracy": surrogate.cleanAccuracy,
-        ]
+        metrics["surrogate_success_rate"] = surrogate.successRate
+        metrics["surrogate_adversarial_accuracy"] = surrogate.adversarialAccuracy
+        metrics["surrogate_clean_accuracy"] = surrogate.cleanAccuracy
+        if universalPerturbation != nil {
+            let after = predict(output)
+            metrics["transfer_fooling_rate"] =
+                Double(zip(after, cleanPredictions).filter { $0 != $1 }.count) / Double(labels.count)
+        }
     }
 
     override func predict(_ images: Tensor) -> [Int] {

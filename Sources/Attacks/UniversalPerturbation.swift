@@ -28,6 +28,11 @@ public struct UniversalPerturbation: Attack {
     public var transferModel: Classifier?
     public var seed: UInt64
 
+    /// The training images `manifold attack uap` builds `v` on without `--train-n`: the first 1000 of the
+    /// training split (all of them when it has fewer). The workbench's Attack lab takes the same ones, so
+    /// that its figures are the ones `attack uap --n 256` prints.
+    public static let defaultTrainCount = 1000
+
     public var name: String { "uap" }
     public var citation: String {
         "Moosavi-Dezfooli, Fawzi, Fawzi & Frossard 2017, Universal adversarial perturbations"

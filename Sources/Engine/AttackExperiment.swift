@@ -7,7 +7,8 @@ import TensorCore
 /// stepped one attack iteration at a time, with one selected image shown before and after.
 ///
 /// The attack is built by `AttackFactory` exactly as `manifold attack METHOD` builds it (method names as on
-/// the command line; `transfer` needs a second model and is not available here). The classifier is evaluated
+/// the command line; `transfer` needs a second model and is not available here; uap builds its `v` on the
+/// `trainImages` given, as `attack uap` builds it on its `--train-n` training images). The classifier is evaluated
 /// in whatever mode the caller set (set `setTraining(false)` first). Like every experiment it is not
 /// thread-safe: call `step()`, `describe`, `setEpsilon` and `computeRobustnessCurve` from the runner's queue
 /// (e.g. through `.adjust`).
@@ -24,6 +25,9 @@ public final class AttackExperiment: VisualExperiment {
     /// Adam steps per c, APGD 100, DeepFool 50, PGD 20...).
     public let steps: Int?
     public let alpha: Float?
+    /// uap: the training images `v` is built on, `[m, imageHeight * imageWidth]` (nil for the other methods,
+    /// and for uap the attacked batch itself).
+    public let trainImages: Tensor?
     /// The threat model of the current run (its epsilon changes with `setEpsilon`).
     public private(set) var threat: ThreatModel
     /// The attack in progress.
@@ -50,14 +54,23 @@ public final class AttackExperiment: VisualExperiment {
     ///   - method: a name from `AttackFactory.methods` (not `transfer`).
     ///   - threat: norm, radius and goal; `steps`: iterations of iterative methods; `alpha`: step size (nil:
     ///     the method's default for either).
+    ///   - trainImages: uap's training images, `m * imageHeight * imageWidth` pixels in [0, 1]: give the ones
+    ///     `attack uap` takes (the first `UniversalPerturbation.defaultTrainCount` of the run's training split)
+    ///     for the figures `attack uap` prints; nil builds `v` on the attacked images themselves, which then
+    ///     are no held-out set. Ignored by the other methods.
     /// - Throws: `AttackError` for an unknown method or inputs the attack rejects.
     public init(
         classifier: Classifier, images: [Float], labels: [Int], imageWidth: Int, imageHeight: Int,
-        classNames: [String], method: String, threat: ThreatModel, steps: Int?, alpha: Float?
+        classNames: [String], method: String, threat: ThreatModel, steps: Int?, alpha: Float?,
+        trainImages: [Float]? = nil
     ) throws {
         let pixels = imageWidth * imageHeight
         guard !labels.isEmpty, images.count == labels.count * pixels else {
             throw AttackError("\(images.count) pixels for \(labels.count) images of \(imageWidth)x\(imageHeight)")
+        }
+        if let trainImages, trainImages.count % pixels != 0 {
+            throw AttackError(
+                "\(trainImages.count) training pixels are no whole number of \(imageWidth)x\(imageHeight) images")
         }
         if let steps, steps < 1 { throw AttackError("steps must be at least 1, got \(steps)") }
         self.classifier = classifier
@@ -69,12 +82,16 @@ public final class AttackExperiment: VisualExperiment {
         self.classNames = classNames
         self.steps = steps
         self.alpha = alpha
+        // Only uap learns from training images; the other methods' labs hold none.
+        self.trainImages =
+            method == "uap"
+            ? trainImages.map { Tensor(shape: [$0.count / pixels, pixels], scalars: $0) } : nil
         // As on the command line: pgd-l2 is PGD in L2.
         var threat = threat
         if method == "pgd-l2" { threat.norm = .l2 }
         self.threat = threat
         selectedImage = 0
-        let settings = AttackFactory.Settings(steps: steps, alpha: alpha)
+        let settings = Self.settings(steps: steps, alpha: alpha, trainImages: self.trainImages)
         if AttackFactory.perceptualMethods.contains(method) {
             perceptualBound = settings.perceptualBound
             perceptual = try PerceptualDistance(classifier: classifier)
@@ -83,6 +100,13 @@ public final class AttackExperiment: VisualExperiment {
         }
         attack = try AttackFactory.make(method, settings: settings)
         run = try attack.makeRun(classifier: classifier, images: self.images, labels: labels, threat: threat)
+    }
+
+    /// The factory settings of a lab's attack: its steps and alpha, and uap's training images.
+    private static func settings(steps: Int?, alpha: Float?, trainImages: Tensor?) -> AttackFactory.Settings {
+        var settings = AttackFactory.Settings(steps: steps, alpha: alpha)
+        settings.trainImages = trainImages
+        return settings
     }
 
     /// Advances the attack one iteration (one-step attacks finish in one step).
@@ -109,7 +133,7 @@ public final class AttackExperiment: VisualExperiment {
     ///   the current run is then kept.
     public func setPerceptualBound(_ bound: Float) throws {
         guard perceptualBound != nil else { throw AttackError("\(method) has no perceptual bound") }
-        var settings = AttackFactory.Settings(steps: steps, alpha: alpha)
+        var settings = Self.settings(steps: steps, alpha: alpha, trainImages: trainImages)
         settings.perceptualBound = bound
         let changed = try AttackFactory.make(method, settings: settings)
         run = try changed.makeRun(classifier: classifier, images: images, labels: labels, threat: threat)

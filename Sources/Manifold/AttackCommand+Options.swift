@@ -161,10 +161,12 @@ extension AttackCommand {
         static let goal = CommandOption<Double>.number(
             "goal", default: defaults.goal, in: 0...1, help: "uap: stop at this fooling rate")
         static let trainCount = CommandOption<Int>.integer(
-            "train-n", default: nil, in: IntegerRange(1...), defaultText: "1000, or all when fewer",
+            "train-n", default: nil, in: IntegerRange(1...),
+            defaultText: "\(UniversalPerturbation.defaultTrainCount), or all when fewer",
             help: "uap: training images v is built on")
         static let transferRun = CommandOption<String>.string(
-            "transfer-run", "RUN", help: "uap: also measure v's fooling rate on this classifier run")
+            "transfer-run", "RUN",
+            help: "uap: also measure v's fooling rate on this classifier run (transfer --with uap: --target-run)")
         static let targetRun = CommandOption<String>.string(
             "target-run", "RUN", help: "transfer: the classifier run the examples are evaluated on")
         static let transferWith = CommandOption<String>.string(

@@ -178,7 +178,8 @@ func makeAttack(
     }
     settings.goal = try parsed.value(Options.goal)
     if crafting == "uap" {
-        let trainCount = try parsed.value(Options.trainCount, default: min(1000, dataset.trainCount))
+        let trainCount = try parsed.value(
+            Options.trainCount, default: min(UniversalPerturbation.defaultTrainCount, dataset.trainCount))
         guard trainCount <= dataset.trainCount else {
             throw UsageError(
                 "'--train-n' asks for \(trainCount) images but the training set of '\(dataset.name)' has \(dataset.trainCount)"
@@ -213,9 +214,15 @@ func makeAttack(
 
 /// Refuses, in one line, an option that belongs to other methods and would silently do nothing here
 /// (`--pixels` on pgd, `--transfer-run` on anything but uap). `transfer` takes the options of the attack
-/// it crafts with (`--with`, default pgd).
+/// it crafts with (`--with`, default pgd), but for `--transfer-run`: its `--target-run` is already the second
+/// model `v` is measured on (`transfer_fooling_rate`), and a third one was loaded, checked and then dropped.
 private func refuseOptionsOfOtherMethods(_ method: String, crafting: String, parsed: ParsedArguments) throws {
     typealias Options = AttackCommand.Options
+    if method == "transfer" && parsed.isGiven(Options.transferRun.name) {
+        throw UsageError(
+            "'--transfer-run' does not apply to transfer: '--target-run' is the model v is measured on there "
+                + "(transfer_fooling_rate); drop '--transfer-run'")
+    }
     let owners: [(option: String, methods: [String])] = [
         (Options.targetRun.name, ["transfer"]), (Options.transferWith.name, ["transfer"]),
         (Options.restarts.name, ["pgd", "pgd-l2", "fab"]), (Options.noRandomStart.name, ["pgd", "pgd-l2"]),

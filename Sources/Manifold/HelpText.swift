@@ -182,7 +182,10 @@ enum HelpText {
                     --queries per image, --p-init; L-inf: random squares of +-eps; --norm 2: the
                     L2 version, pseudo-Gaussian squares that move the perturbation's mass between
                     two windows, ||delta||_2 = eps (Andriushchenko et al. 2020)
-          transfer  gray box: craft with --with METHOD on --run, evaluate on --target-run
+          transfer  gray box: craft with --with METHOD on --run, evaluate on --target-run; --with
+                    uap also reports v's fooling rate on --run (surrogate_fooling_rate) and on
+                    --target-run (transfer_fooling_rate; --transfer-run is refused) and --out writes
+                    uap-perturbation.png
           feature   feature adversaries: move the activations of the sources (the first --n test images
                     of other classes) at --layer onto those of test image --guide, within --eps, by
                     sign-gradient steps; success is the guide's class (Sabour et al. 2016)

@@ -164,7 +164,11 @@ extension Job {
                 run: run, config: config, full: try DatasetLoader.load(data, seed: seed), dataSpec: data,
                 useRunLimits: true
             ).dataset
-            dataset = dataset.subset(train: 1, test: min(256, dataset.testCount))
+            // uap builds v on the training images `attack uap` takes without --train-n (the first 1000 of the
+            // run's training split), not on the attacked images: the lab had shown figures of another v than
+            // `attack uap --n 256`'s. The other methods read no training image.
+            let trainCount = method == "uap" ? min(UniversalPerturbation.defaultTrainCount, dataset.trainCount) : 1
+            dataset = dataset.subset(train: trainCount, test: min(256, dataset.testCount))
             // No L2 ball is wider than the images' largest L2 distance: on 1x1 images `n` from eps 0.125 into
             // pgd-l2 asked for 1.25 and the attack failed to start.
             let largest = LabRadius.largestL2(pixels: dataset.pixelCount)
@@ -173,7 +177,8 @@ extension Job {
                 classifier: try loadClassifier(dataset), images: dataset.testImages, labels: dataset.testLabels,
                 imageWidth: dataset.imageWidth,
                 imageHeight: dataset.imageHeight, classNames: dataset.classNames, method: method,
-                threat: ThreatModel(epsilon: epsilon), steps: nil, alpha: nil)
+                threat: ThreatModel(epsilon: epsilon), steps: nil, alpha: nil,
+                trainImages: method == "uap" ? dataset.trainImages : nil)
             attack.selectedImage = image
             if let perceptualBound, attack.perceptualBound != nil { try attack.setPerceptualBound(perceptualBound) }
             return attack

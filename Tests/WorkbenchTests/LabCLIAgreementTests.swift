@@ -81,6 +81,36 @@ import Testing
         #expect(images == "40")
     }
 
+    /// Bug: the lab built uap's v on the images it attacks (`UniversalPerturbation`'s default), where `attack uap`
+    /// builds it on the run's first 1000 training images (`--train-n`) and measures it on the test images: at
+    /// eps 0.1 the lab showed adversarial accuracy 0.6445 where `attack uap --n 256` printed 0.6719. Now the lab
+    /// takes `attack`'s training images, and its figures at the end are the ones `attack uap` prints.
+    @Test func theLabsUniversalPerturbationIsTheOneAttackBuilds() throws {
+        let root = try Self.trainedRun(testLimit: 40, seed: 0)
+        defer { cleanup(root) }
+        let job = try Job.attack(run: RunDirectory(root: root, name: "clf"), method: "uap", running: true)
+        defer { job.runner.send(.stop) }
+        let figures = Dictionary(Self.finished(job, timeout: 300).figures.map { ($0.name, $0.value) }) { a, _ in a }
+        // `attack uap --run clf --eps 0.1 --n 40`: v on the run's training images, as `makeAttack` takes them
+        // (its 600, the run's --train-limit, fewer than --train-n's 1000), one batch of the 40 test images.
+        let loaded = try LoadedClassifierRun.load(run: RunDirectory(root: root, name: "clf"), option: "--run")
+        loaded.model.setTraining(false)
+        let dataset = try loaded.testSet(override: nil, seed: 0).dataset
+        let trainCount = min(UniversalPerturbation.defaultTrainCount, dataset.trainCount)
+        #expect(trainCount == 600)
+        var settings = AttackFactory.Settings()
+        settings.trainImages = Tensor(
+            shape: [trainCount, dataset.pixelCount], copying: dataset.trainImages[0..<(trainCount * dataset.pixelCount)]
+        )
+        let cli = try TestSetAttack.run(
+            try AttackFactory.make("uap", settings: settings), method: "uap", model: loaded.model, dataset: dataset,
+            count: dataset.testCount, batchSize: dataset.testCount, threat: ThreatModel(epsilon: 0.1))
+        #expect(cli.count == 40)
+        #expect(figures["gradient evaluations"] == "\(cli.gradientEvaluations)")
+        #expect(figures["adversarial accuracy"] == String(format: "%.4f", cli.adversarialAccuracy))
+        #expect(figures["batch success rate"] == String(format: "%.4f", cli.successRate))
+    }
+
     /// Bug: the Robustness screen seeded its attacks' random starts and searches with the run's training seed
     /// (PGD, APGD, Square), where `attack` seeds them with `--seed`, 0 unless given, as the Attack lab does: on
     /// a run trained with `--seed 5` its curves were not what `attack pgd --run R --eps E --n 200` printed.
