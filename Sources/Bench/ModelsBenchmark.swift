@@ -1,3 +1,4 @@
+import Base
 import Datasets
 import Engine
 import Foundation
@@ -199,8 +200,9 @@ public struct ModelsBenchmark {
         }
         let environment = PythonReference.environment(threads: ComputeThreads.count)
         return Self.runChild(
-            "/usr/bin/env", [python, script, workload.rawValue, folder, String(ComputeThreads.count), String(steps)],
-            environment: environment, name: python)
+            "/usr/bin/env",
+            ["--", python, script, workload.rawValue, folder, String(ComputeThreads.count), String(steps)],
+            environment: environment, name: Sanitize.line(python, limit: 80))
     }
 
     /// Runs one side's child to its end (at most 30 minutes) and reads its figures.

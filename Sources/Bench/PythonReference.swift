@@ -62,7 +62,9 @@ public enum PythonReference {
         case .failure(let failure): return .failure(failure)
         }
         return runProgram(
-            "/usr/bin/env", [python, path] + arguments, name: python, environment: environment, timeout: timeout)
+            // `--`: a python named like an option (`-u`) is the program env runs, not an option of env's.
+            "/usr/bin/env", ["--", python, path] + arguments, name: Sanitize.line(python, limit: 80),
+            environment: environment, timeout: timeout)
     }
 
     /// The lines `executable` printed when run with `arguments`, or a one-line failure named after

@@ -19,7 +19,8 @@ extension AttackCommand {
             CommandOption<Double>.number(
                 "eps", "E", default: norm == .linf ? linfRadius : l2Radius,
                 in: 0...(norm == .linf ? 1 : L2RadiusLimit.parserBound),
-                excludingLower: true, defaultText: "\(linfRadius); with --norm 2, \(l2Radius)",
+                excludingLower: true, upperText: norm == .linf ? nil : L2RadiusLimit.upperText,
+                defaultText: "\(linfRadius); with --norm 2, \(l2Radius)",
                 help:
                     "radius: L-inf in (0, 1], L2 in (0, sqrt(H x W)] (28 for 28x28 images); cw, deepfool, spatial and onepixel have none and refuse it"
             )

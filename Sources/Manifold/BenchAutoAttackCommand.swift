@@ -25,7 +25,8 @@ enum BenchAutoAttackCommand {
         CommandOption<Double>.number(
             "eps", "E", default: norm == .linf ? linfRadius : l2Radius,
             in: 0...(norm == .linf ? 1 : L2RadiusLimit.parserBound),
-            excludingLower: true, defaultText: "\(linfRadius); with --norm 2, \(l2Radius)",
+            excludingLower: true, upperText: norm == .linf ? nil : L2RadiusLimit.upperText,
+            defaultText: "\(linfRadius); with --norm 2, \(l2Radius)",
             help: "radius: L-inf in (0, 1], L2 in (0, sqrt(H x W)] (28 for 28x28 images)")
     }
     static let steps = CommandOption<Int>.integer(

@@ -13,8 +13,8 @@ enum BenchCommand {
     enum Options {
         static let rounds = CommandOption<Int>.integer(
             "rounds", "R", default: 3, in: IntegerRange(1...100), help: "alternating rounds; each side's best counts")
-        static let python = CommandOption<String>.string(
-            "python", "PATH", default: "python3", help: "the python with torch that runs the PyTorch side")
+        static let python = CommandOption<String>.program(
+            "python", default: "python3", help: "the python with torch that runs the PyTorch side")
         static let noTorch = CommandOption<Bool>.flag("no-torch", help: "skip the PyTorch side")
     }
 
@@ -31,8 +31,8 @@ enum BenchCommand {
     static let gemmNoNumPy = CommandOption<Bool>.flag("no-numpy", help: "skip numpy's matmul")
     static let gemmThreads = SharedOptions.threads.withHelp(
         "the second thread count measured, beside 1 (default: the cores there are)")
-    static let gemmPython = CommandOption<String>.string(
-        "python", "PATH", help: "also measure PyTorch's matmul in this python (with torch)")
+    static let gemmPython = CommandOption<String>.program(
+        "python", help: "also measure PyTorch's matmul in this python (with torch)")
     static let gemmRounds = Options.rounds.withHelp("alternating rounds; each side's median counts")
     static let gemm = CommandDeclaration(
         name: "bench gemm", summary: "GEMM GFLOP/s",

@@ -20,7 +20,9 @@ enum BenchModelsCommand {
             let word = name.trimmingCharacters(in: .whitespaces)
             guard let workload = ModelWorkload(rawValue: word) else {
                 throw UsageError(
-                    "option '--workloads': unknown workload '\(Sanitize.line(word, limit: 40))' (known: \(ModelWorkload.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    "option '--workloads': unknown workload '\(Sanitize.line(word, limit: 40))'"
+                        + SpellingSuggestion.hint(for: word, among: ModelWorkload.allCases.map(\.rawValue))
+                        + " (known: \(ModelWorkload.allCases.map(\.rawValue).joined(separator: ", ")))"
                 )
             }
             if !chosen.contains(workload) { chosen.append(workload) }

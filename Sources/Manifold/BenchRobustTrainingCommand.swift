@@ -23,8 +23,9 @@ enum BenchRobustTrainingCommand {
             let word = name.trimmingCharacters(in: .whitespaces)
             guard let recipe = Recipe(rawValue: word) else {
                 throw UsageError(
-                    "option '--recipes': unknown recipe '\(Sanitize.line(word, limit: 40))' (known: \(Recipe.allCases.map(\.rawValue).joined(separator: ", ")))"
-                )
+                    "option '--recipes': unknown recipe '\(Sanitize.line(word, limit: 40))'"
+                        + SpellingSuggestion.hint(for: word, among: Recipe.allCases.map(\.rawValue))
+                        + " (known: \(Recipe.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             // A recipe listed twice would be trained twice into one row (as `bench guidance` refuses a guide twice).
             guard !chosen.contains(recipe) else {

@@ -26,6 +26,7 @@ enum BenchThreatsCommand {
         "eps", "E", default: 0.1, in: 0...1, excludingLower: true, help: "L-inf PGD radius")
     static let l2 = CommandOption<Double>.number(
         "l2", "E", default: 1.5, in: 0...L2RadiusLimit.parserBound, excludingLower: true,
+        upperText: L2RadiusLimit.upperText,
         help: "L2 PGD radius, at most sqrt(H x W) (28 for 28x28 images)")
     static let rotation = CommandOption<Double>.number(
         "rotation", "DEG", default: 10, in: 0...180, help: "spatial: largest rotation either way")

@@ -117,11 +117,14 @@ extension CommandOption where Value == Int {
 
 extension CommandOption where Value == Double {
     /// A finite number within `range`; `excludingLower` leaves out its lower end (a step size of 0).
+    /// `upperText` names the upper end in messages where the data sets the real one later (an L2 radius:
+    /// `sqrt(H x W)`, where the parser's 100000 was quoted and 50000 then refused as above 28).
     static func number(
         _ name: String, _ placeholder: String = "X", default defaultValue: Double?, in range: ClosedRange<Double>,
-        excludingLower: Bool = false, defaultText: String? = nil, help: String
+        excludingLower: Bool = false, upperText: String? = nil, defaultText: String? = nil, help: String
     ) -> CommandOption {
-        CommandOption(
+        let upper = upperText ?? "\(range.upperBound)"
+        return CommandOption(
             name, kind: .number, placeholder: placeholder, default: defaultValue, defaultText: defaultText, help: help
         ) { text throws(UsageError) in
             guard isDecimalNumber(text), let value = Double(text), value.isFinite else {
@@ -129,20 +132,20 @@ extension CommandOption where Value == Double {
             }
             guard range.contains(value), !(excludingLower && value == range.lowerBound) else {
                 let low = excludingLower ? "(\(range.lowerBound)" : "[\(range.lowerBound)"
-                throw UsageError("option '--\(name)' must be in \(low), \(range.upperBound)], got \(text)")
+                throw UsageError("option '--\(name)' must be in \(low), \(upper)], got \(text)")
             }
             // The models and attacks compute in single precision: a value that rounds to the excluded
             // lower end there (1e-50 is 0 as a Float) is that end.
             if excludingLower && Float(value) == Float(range.lowerBound) {
                 throw UsageError(
-                    "option '--\(name)' must be in (\(range.lowerBound), \(range.upperBound)], got \(text), which is \(Float(range.lowerBound)) in single precision"
+                    "option '--\(name)' must be in (\(range.lowerBound), \(upper)], got \(text), which is \(Float(range.lowerBound)) in single precision"
                 )
             }
             // Above 0 but below single precision's smallest normal number (1e-39 is subnormal there): the
             // Langevin sampler refused it later as a runtime error (exit 1) that named no option.
             if excludingLower && range.lowerBound == 0 && abs(Float(value)) < Float.leastNormalMagnitude {
                 throw UsageError(
-                    "option '--\(name)' must be in (\(range.lowerBound), \(range.upperBound)], got \(text), which is below single precision's smallest normal number (\(Float.leastNormalMagnitude))"
+                    "option '--\(name)' must be in (\(range.lowerBound), \(upper)], got \(text), which is below single precision's smallest normal number (\(Float.leastNormalMagnitude))"
                 )
             }
             return value
@@ -198,6 +201,21 @@ extension CommandOption where Value == String {
         _ name: String, _ placeholder: String, default defaultValue: String? = nil, help: String
     ) -> CommandOption {
         CommandOption(name, kind: .string, placeholder: placeholder, default: defaultValue, help: help) { $0 }
+    }
+
+    /// A program to run (`--python PATH`, a path or a name looked up in PATH): an empty one, or one with a
+    /// control character, is refused as it is read (`--python ''` ran `env ''` and reported its failure as a note,
+    /// exit 0; a line break split that note over two lines).
+    static func program(_ name: String, default defaultValue: String? = nil, help: String) -> CommandOption {
+        CommandOption(name, kind: .string, placeholder: "PATH", default: defaultValue, help: help) {
+            text throws(UsageError) in
+            guard !text.isEmpty else { throw UsageError("option '--\(name)' is empty: give a program (PATH)") }
+            guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
+                throw UsageError(
+                    "option '--\(name)' holds a control character: '\(Sanitize.line(text, limit: 80))'")
+            }
+            return text
+        }
     }
 
     /// A folder to write into (`--out DIR`): an empty path, one through a file (the path itself or a

@@ -10,6 +10,8 @@ enum L2RadiusLimit {
     /// The parsers' upper end for an L2 radius, before the data bounds it (a radius of 100,000 needs images
     /// of 10^10 pixels).
     static let parserBound = 100_000.0
+    /// The upper end the parsers' messages give: the data's, which `check` applies.
+    static let upperText = "sqrt(H x W)"
 
     /// Refuses (exit 2) an L2 `radius` above the data's sqrt(pixels), naming `option` as given on the
     /// command line (`text`, nil for the default).

@@ -164,4 +164,36 @@ import Testing
             expectOneLine(result, status: 2, message, arguments.joined(separator: " "))
         }
     }
+
+    /// Bugs found driving the benchmarks: an L2 radius out of range was refused as outside "(0.0, 100000.0]"
+    /// (the parser's bound; 50000 was then refused as above 28); `--recipes` and `--workloads` suggested no
+    /// name for a near miss, as every other choice does; `--python ''` ran `env ''` and reported it as a note,
+    /// exit 0, and a python given with a line break split that note over two lines.
+    @Test func benchOptionsSayTheirRealBoundsAndSuggestNames() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        try trainTinyMLP("c", root: root)
+        let cases: [([String], String)] = [
+            (["attack", "pgd-l2", "--run", "c", "--eps", "0"], "option '--eps' must be in (0.0, sqrt(H x W)], got 0"),
+            (
+                ["bench", "autoattack", "--run", "c", "--norm", "2", "--eps", "500000"],
+                "option '--eps' must be in (0.0, sqrt(H x W)], got 500000"
+            ),
+            (
+                ["bench", "threats", "--runs", "c", "--l2", "500000"],
+                "option '--l2' must be in (0.0, sqrt(H x W)], got 500000"
+            ),
+            (
+                ["bench", "robust-training", "--recipes", "fgsmrs", "--no-torch"],
+                "option '--recipes': unknown recipe 'fgsmrs': did you mean 'fgsm-rs'? (known: pgd, fgsm-rs, trades)"
+            ),
+            (["bench", "models", "--workloads", "mlpp", "--no-torch"], "unknown workload 'mlpp': did you mean 'mlp'?"),
+            (["bench", "gemm", "--python", ""], "option '--python' is empty: give a program (PATH)"),
+            (["bench", "models", "--python", "a\nb"], "option '--python' holds a control character"),
+        ]
+        for (arguments, message) in cases {
+            let result = try ManifoldBinary.run(arguments, runsRoot: root)
+            expectOneLine(result, status: 2, message, arguments.joined(separator: " "))
+        }
+    }
 }
