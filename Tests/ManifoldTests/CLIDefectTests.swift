@@ -101,7 +101,7 @@ import Testing
         #expect(eval.status == 0, "\(eval.stderr)")
         #expect(try json(eval)["test_images"]?.integerValue == 100)
         #expect(try json(eval)["test_images_note"]?.stringValue?.contains("--test-limit 100") == true)
-        #expect(eval.stderr.contains("trained with --test-limit 100: using its first 100 of the 4000 test images"))
+        #expect(eval.stderr.contains("trained with 100 test images: using its first 100 of the 4000 test images"))
         let attack = try ManifoldBinary.run(
             ["attack", "fgsm", "--run", "small", "--n", "10", "--json"], runsRoot: root)
         #expect(attack.status == 0, "\(attack.stderr)")

@@ -142,7 +142,7 @@ import Testing
         #expect(object["test_count"]?.integerValue == 100, "\(limited.stdout)")
         #expect(object["test_images_note"]?.stringValue?.contains("--test-limit 100") == true, "\(limited.stdout)")
         #expect(
-            limited.stderr.contains("note: run 'a' was trained with --test-limit 100: using its first 100"),
+            limited.stderr.contains("note: run 'a' was trained with 100 test images: using its first 100"),
             "\(limited.stderr)")
         let all = try ManifoldBinary.run(saved + ["--data", "synthetic"], runsRoot: root)
         #expect(all.status == 0, "\(all.stderr)")
