@@ -1,3 +1,5 @@
+import Base
+
 /// An experiment built on the runner's queue, in `prepare()`: for experiments whose set-up is slow
 /// (loading a dataset or checkpoint, training a score model, fitting PCA), so the UI never waits for it
 /// and shows "loading …" meanwhile. Commands and changes sent to the runner apply to the built experiment.
@@ -5,6 +7,9 @@ public final class DeferredExperiment: VisualExperiment, InterruptibleExperiment
     private let label: String
     private let make: () throws -> any Experiment
     public private(set) var inner: (any Experiment)?
+    /// The error the last `prepare()` failed with, until one succeeds: the figures say that loading failed
+    /// (they said "loading …" for ever, beside the status line's error).
+    public private(set) var failure: String?
     /// Handed to the built experiment when it is an `InterruptibleExperiment`.
     public var isCancelled: () -> Bool = { false }
 
@@ -18,8 +23,15 @@ public final class DeferredExperiment: VisualExperiment, InterruptibleExperiment
 
     public func prepare() throws {
         guard inner == nil else { return }
-        let built = try make()
+        let built: any Experiment
+        do {
+            built = try make()
+        } catch {
+            failure = "\(error)"
+            throw error
+        }
         (built as? any InterruptibleExperiment)?.isCancelled = isCancelled
+        failure = nil
         inner = built
     }
 
@@ -38,7 +50,11 @@ public final class DeferredExperiment: VisualExperiment, InterruptibleExperiment
 
     public func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
         guard let inner else {
-            snapshot.figures = [("status", "loading \(label)…")]
+            if let failure {
+                snapshot.figures = [("status", "loading \(label) failed: \(Sanitize.messageLine(failure))")]
+            } else {
+                snapshot.figures = [("status", "loading \(label)…")]
+            }
             return
         }
         (inner as? any VisualExperiment)?.describe(into: &snapshot, includeHeavy: includeHeavy)

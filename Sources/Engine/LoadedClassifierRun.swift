@@ -71,6 +71,19 @@ public struct LoadedClassifierRun {
         return (height, width, count)
     }
 
+    /// Refuses `data` (read from `dataSpec`) that the classifier cannot take: more classes than it has
+    /// outputs (fewer are fine) or images of another size.
+    /// - Throws: `ClassCountMismatch` or `ImageSizeMismatch` (`RunDataMismatch.reworded` words them for a
+    ///   run's own data).
+    public func check(_ data: Dataset, dataSpec: String) throws {
+        try ClassCountMismatch.check(
+            dataSpec: dataSpec, dataClasses: data.classCount, runName: Sanitize.line(run.name),
+            runClasses: model.classCount)
+        try ImageSizeMismatch.check(
+            dataSpec: dataSpec, dataSize: (data.imageHeight, data.imageWidth), runName: Sanitize.line(run.name),
+            runSize: (model.imageHeight, model.imageWidth))
+    }
+
     /// The run's dataset (or `override`), cut to the run's test subset as `eval` does.
     public func dataset(override: String?, seed: UInt64) throws -> Dataset {
         try testSet(override: override, seed: seed).dataset
@@ -85,12 +98,7 @@ public struct LoadedClassifierRun {
         let config = try run.readConfig()
         let dataSeed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? seed
         let full = try DatasetLoader.load(override ?? dataSpec, seed: dataSeed, withTraining: withTraining)
-        try ClassCountMismatch.check(
-            dataSpec: override ?? dataSpec, dataClasses: full.classCount, runName: Sanitize.line(run.name),
-            runClasses: model.classCount)
-        try ImageSizeMismatch.check(
-            dataSpec: override ?? dataSpec, dataSize: (full.imageHeight, full.imageWidth),
-            runName: Sanitize.line(run.name), runSize: (model.imageHeight, model.imageWidth))
+        try check(full, dataSpec: override ?? dataSpec)
         return RunTestSet(
             run: run, config: config, full: full, dataSpec: override ?? dataSpec, useRunLimits: override == nil)
     }

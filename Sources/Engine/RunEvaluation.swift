@@ -33,20 +33,29 @@ public final class RunEvaluation: VisualExperiment {
             if let number = value.doubleValue { saved[name] = number }
         }
         let dataset = try RunEvaluation.dataset(of: config)
+        let dataSpec = config["data"]?.stringValue ?? "synthetic"
         imageCount = dataset.testCount
         let model = config["model"]?.stringValue ?? ""
-        if let kind = Classifier.Kind(rawValue: model) {
-            var generator = RandomGenerator(seed: 0)
-            let classifier = Classifier(
-                kind: kind, architecture: .of(config), imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
-                classCount: dataset.classCount, generator: &generator)
-            try RunCheckpoint.load(run: run, module: classifier)
+        if Classifier.Kind(rawValue: model) != nil {
+            // The classifier as `eval` builds it: of the image size and classes config.json records, not the
+            // data's (data of fewer classes is fine; of more, or of another size, is refused with eval's line).
+            let loaded = try LoadedClassifierRun.load(run: run, option: "run")
+            try RunDataMismatch.reworded { try loaded.check(dataset, dataSpec: dataSpec) }
+            let classifier = loaded.model
             let evaluation = ClassifierEvaluation.evaluate(
                 classifier, images: dataset.testImages, labels: dataset.testLabels, pixelsPerImage: dataset.pixelCount)
             try NonFiniteOutputs.check(evaluation, run: run)
             results = [("accuracy", evaluation.accuracy), ("loss", evaluation.loss)]
         } else {
             let loaded = try GenerativeFactory.load(run: run)
+            // Images of another size than the run was trained on are refused, as `eval` refuses them for a
+            // classifier: the model's products on them cut 12x12 images into rows of an 8x8 run's 64 pixels.
+            let pixels = config["pixels"]?.integerValue ?? 784
+            try RunDataMismatch.reworded {
+                try ImageSizeMismatch.check(
+                    dataSpec: dataSpec, dataSize: (dataset.imageHeight, dataset.imageWidth),
+                    runName: Sanitize.line(run.name), runSize: RunImageSize.of(config: config, pixels: pixels))
+            }
             if let pca = loaded.model as? PCA {
                 results = [
                     ("mse", pca.reconstructionError(images: dataset.testImages)),

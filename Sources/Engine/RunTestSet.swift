@@ -2,8 +2,10 @@ import Base
 import Datasets
 
 /// The test images a saved classifier run is measured on (`attack`, `eval`): the run's dataset cut to
-/// the test subset it was trained with, and how many the whole dataset has, so that a run trained
-/// with `--test-limit 500` says it is measured on 500 images instead of doing so silently.
+/// the test subset it was trained with (config.json's `test_count`), and how many the whole dataset has, so
+/// that a run trained with 500 test images says it is measured on 500 instead of doing so silently. The
+/// config does not record why there were 500 (`--test-limit 500`, or a data folder that had 500 test images
+/// then and has more now), so the note says how many, not why.
 public struct RunTestSet {
     public let dataset: Dataset
     /// Test images of the whole dataset.
@@ -30,7 +32,7 @@ public struct RunTestSet {
     /// One line for stderr when the run's test subset is smaller than the dataset's test set.
     public var limitNote: String? {
         guard dataset.testCount < datasetTestCount else { return nil }
-        return "note: run '\(Sanitize.line(runName, limit: 80))' was trained with --test-limit \(dataset.testCount): "
+        return "note: run '\(Sanitize.line(runName, limit: 80))' was trained with \(dataset.testCount) test images: "
             + "using its first \(dataset.testCount) of the \(datasetTestCount) test images of "
             + "'\(Sanitize.line(dataset.name, limit: 80))' (--data \(Sanitize.line(dataSpec, limit: 200)) uses them all)"
     }

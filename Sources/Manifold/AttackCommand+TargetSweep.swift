@@ -70,7 +70,7 @@ extension AttackCommand {
         guard count <= dataset.testCount else {
             throw UsageError(
                 "'--n' asks for \(count) images but the test set of '\(dataset.name)' has \(dataset.testCount)"
-                    + (testSet.limitNote == nil ? "" : " (the run's --test-limit)"))
+                    + (testSet.limitNote == nil ? "" : " (the test images the run was trained with)"))
         }
         let attack = try makeAttack(
             method, options: options, parsed: parsed, surrogate: loaded, dataset: dataset, count: count)

@@ -49,7 +49,7 @@ enum AttackCommand {
         let dataset = feature?.dataset ?? testSet.dataset
         let count = try parsed.value(Options.count, default: min(1000, dataset.testCount))
         guard count <= dataset.testCount else {
-            let limit = testSet.limitNote == nil ? "" : " (the run's --test-limit)"
+            let limit = testSet.limitNote == nil ? "" : " (the test images the run was trained with)"
             // feature's dataset holds its sources alone: the count of the test set was theirs.
             if let feature {
                 throw UsageError(

@@ -35,9 +35,9 @@ struct FeatureAttackSetup {
         }
     }
 
-    /// `limited`: `full` is the run's `--test-limit` subset of its dataset, which a refusal names.
+    /// `limited`: `full` is the run's test subset of its dataset (the test images it was trained with), which a refusal names.
     init(_ parsed: ParsedArguments, model: Classifier, dataset full: Dataset, limited: Bool = false) throws {
-        let size = "\(full.testCount) images" + (limited ? ", the run's --test-limit" : "")
+        let size = "\(full.testCount) images" + (limited ? ", the test images the run was trained with" : "")
         layer = try parsed.given(Options.layer) ?? model.featureLayerNames.last ?? "0"
         guard model.layerIndex(named: layer) != nil else {
             throw UsageError(

@@ -84,7 +84,7 @@ func dataMismatch(_ description: String, arguments: [String]) -> String {
     if options.contains(where: { $0 == "--data" || $0.hasPrefix("--data=") }) {
         return "option '--data': \(description)"
     }
-    return "the run's data (config.json's 'data'): \(description); the data or config.json changed since it was trained"
+    return RunDataMismatch.message(description)
 }
 
 /// The commands, as a mistyped one is compared with them.

@@ -14,8 +14,11 @@ extension Job {
         let loaded = try LoadedClassifierRun.load(run: run, option: option)
         loaded.model.setTraining(false)
         let seed = try run.readConfig()["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
-        // The run's test set, as `attack` takes it (a `--test-limit` run's first N images).
-        let dataset = try loaded.testSet(override: nil, seed: seed).dataset
+        // The run's test set, as `attack` takes it (the test split alone; the run's first N images when it was
+        // measured on N), refused with `attack`'s line when the data no longer fits the run.
+        let dataset = try RunDataMismatch.reworded {
+            try loaded.testSet(override: nil, seed: seed, withTraining: false).dataset
+        }
         labels.classNames = dataset.classNames
         return (loaded.model, dataset)
     }

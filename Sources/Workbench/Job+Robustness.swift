@@ -23,7 +23,9 @@ extension Job {
         let experiment = DeferredExperiment(label: "the classifier and its dataset") {
             let loaded = try LoadedClassifierRun.load(run: run, option: "run")
             // The run's test set, as `attack` and `eval` take it (a `--test-limit` run's first N images).
-            var dataset = try loaded.testSet(override: nil, seed: seed, withTraining: false).dataset
+            var dataset = try RunDataMismatch.reworded {
+                try loaded.testSet(override: nil, seed: seed, withTraining: false).dataset
+            }
             dataset = dataset.subset(train: 0, test: min(200, dataset.testCount))
             labels.classNames = dataset.classNames
             let model = loaded.model

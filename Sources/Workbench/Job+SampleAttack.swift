@@ -119,33 +119,45 @@ extension Job {
     ) throws -> Job {
         let config = try run.readConfig()
         let modelName = config["model"]?.stringValue ?? ""
-        guard let kind = Classifier.Kind(rawValue: modelName) else {
+        guard Classifier.Kind(rawValue: modelName) != nil else {
             throw RunError(RunKindMismatch.classifierMessage(run: run.name, model: modelName))
         }
         // A damaged size or class list is refused here as `attack` and `eval` refuse it (the lab built the
         // classifier from the data's sizes and attacked it).
         _ = try LoadedClassifierRun.recordedShape(config, run: run)
         let seed = config["seed"]?.stringValue.flatMap { UInt64($0) } ?? 0
-        let data = config["data"]?.stringValue ?? "synthetic"
         let labels = JobLabels()
-        /// The classifier with the run's weights, on `dataset`'s image size; built on the runner's queue.
-        let loadClassifier = { (dataset: Dataset) throws -> Classifier in
-            labels.classNames = dataset.classNames
-            var generator = RandomGenerator(seed: 0)
-            let model = Classifier(
-                kind: kind, architecture: .of(config), imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth,
-                classCount: dataset.classCount, generator: &generator)
-            try RunCheckpoint.load(run: run, module: model)
-            return model
+        /// The run's classifier, of the image size and classes config.json records (as `attack` and `eval` build
+        /// it, not of the data's), and its test set, as they take it: the test split alone, cut to the run's test
+        /// images; data of more classes or of another size than the run's is refused with their line. With
+        /// `withTraining` the training split is read too (cut to the run's training images). Runs on the runner's
+        /// queue.
+        let loadRun = { (withTraining: Bool) throws -> (classifier: Classifier, testSet: RunTestSet) in
+            let loaded = try LoadedClassifierRun.load(run: run, option: "run")
+            let testSet = try RunDataMismatch.reworded {
+                try loaded.testSet(override: nil, seed: seed, withTraining: withTraining)
+            }
+            labels.classNames = testSet.dataset.classNames
+            return (loaded.model, testSet)
         }
         if config["poison"]?["method"]?.stringValue == "backdoor" {
             let target = config["poison"]?["target"]?.integerValue ?? 0
             let experiment = DeferredExperiment(label: "the classifier and its dataset") {
-                let full = try DatasetLoader.load(data, seed: seed)
+                // The figures on the run's own test set, as `poison backdoor` measured them and `eval` measures
+                // them. The poisoned examples are training images: read with the training split, and when its
+                // files cannot be read (a folder of the test files alone, which `eval` and `attack` take) test
+                // images instead, which the view says.
+                let (classifier, testSet) = try { () throws -> (Classifier, RunTestSet) in
+                    do {
+                        return try loadRun(true)
+                    } catch is DatasetError {
+                        return try loadRun(false)
+                    }
+                }()
+                let dataset = testSet.dataset
                 let view = BackdoorView(
-                    classifier: try loadClassifier(full),
-                    dataset: full.subset(train: min(full.trainCount, 200), test: min(full.testCount, 2_000)),
-                    trigger: .checkerboard(size: 4, imageHeight: full.imageHeight, imageWidth: full.imageWidth),
+                    classifier: classifier, dataset: dataset,
+                    trigger: .checkerboard(size: 4, imageHeight: dataset.imageHeight, imageWidth: dataset.imageWidth),
                     targetClass: target)
                 return BackdoorInspection(view: view)
             }
@@ -159,22 +171,20 @@ extension Job {
             return job
         }
         let experiment = DeferredExperiment(label: "the classifier and its dataset") {
-            // The run's test set, as `attack` and `eval` take it (a `--test-limit` run's first N images).
-            var dataset = RunTestSet(
-                run: run, config: config, full: try DatasetLoader.load(data, seed: seed), dataSpec: data,
-                useRunLimits: true
-            ).dataset
-            // uap builds v on the training images `attack uap` takes without --train-n (the first 1000 of the
-            // run's training split), not on the attacked images: the lab had shown figures of another v than
-            // `attack uap --n 256`'s. The other methods read no training image.
-            let trainCount = method == "uap" ? min(UniversalPerturbation.defaultTrainCount, dataset.trainCount) : 1
-            dataset = dataset.subset(train: trainCount, test: min(256, dataset.testCount))
+            // The run's test set, as `attack` and `eval` take it (the test split alone; the run's first N
+            // images when it was measured on N). uap builds v on the training images `attack uap` takes without
+            // --train-n (the first 1000 of the run's training split), not on the attacked images: the lab had
+            // shown figures of another v than `attack uap --n 256`'s. Only uap reads the training split.
+            let universal = method == "uap"
+            let (classifier, testSet) = try loadRun(universal)
+            let trainCount = universal ? min(UniversalPerturbation.defaultTrainCount, testSet.dataset.trainCount) : 0
+            let dataset = testSet.dataset.subset(train: trainCount, test: min(256, testSet.dataset.testCount))
             // No L2 ball is wider than the images' largest L2 distance: on 1x1 images `n` from eps 0.125 into
             // pgd-l2 asked for 1.25 and the attack failed to start.
             let largest = LabRadius.largestL2(pixels: dataset.pixelCount)
             let epsilon = LabRadius.isL2(method) ? min(epsilon, largest) : epsilon
             let attack = try AttackExperiment(
-                classifier: try loadClassifier(dataset), images: dataset.testImages, labels: dataset.testLabels,
+                classifier: classifier, images: dataset.testImages, labels: dataset.testLabels,
                 imageWidth: dataset.imageWidth,
                 imageHeight: dataset.imageHeight, classNames: dataset.classNames, method: method,
                 threat: ThreatModel(epsilon: epsilon), steps: nil, alpha: nil,

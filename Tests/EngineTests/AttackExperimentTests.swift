@@ -188,7 +188,7 @@ struct AttackExperimentTests {
         #expect(snapshot.images["poisoned examples"]?.count == 4)
         #expect(
             snapshot.figures.map(\.name) == [
-                "target class", "clean accuracy", "triggered accuracy", "attack success rate",
+                "target class", "clean accuracy", "triggered accuracy", "attack success rate", "test images",
             ])
         let (clean, _, _) = view.accuracies()
         #expect(clean > 0.5)

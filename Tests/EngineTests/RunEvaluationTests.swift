@@ -84,6 +84,8 @@ import Testing
         config.trainCount = 64
         config.testCount = 16
         config.epochsDone = 1
+        // A list of the classifier's ten classes, as every saved run has (an empty one `eval` refuses).
+        config.classNames = (0..<10).map(String.init)
         try RunCheckpoint.save(
             run: run, module: classifier, optimizers: NamedOptimizers([]), config: config, metrics: MetricsTable())
         #expect {

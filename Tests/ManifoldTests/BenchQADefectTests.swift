@@ -69,7 +69,7 @@ import Testing
         expectOneLine(recipes, status: 2, "option '--recipes' lists 'pgd' twice", "recipes")
         let feature = try ManifoldBinary.run(
             ["bench", "feature", "--run", "m", "--guide", "500", "--no-torch"], runsRoot: root)
-        expectOneLine(feature, status: 2, "(100 images, the run's --test-limit)", "feature")
+        expectOneLine(feature, status: 2, "(100 images, the test images the run was trained with)", "feature")
         let autoattack = try ManifoldBinary.run(
             [
                 "bench", "autoattack", "--run", "m", "--n", "4", "--steps", "1", "--queries", "3", "--rounds", "1",

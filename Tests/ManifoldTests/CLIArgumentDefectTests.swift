@@ -110,7 +110,7 @@ extension CLIArgumentDefectTests {
             let result = try ManifoldBinary.run(arguments + ["--n", "500"], runsRoot: root, timeout: 60)
             #expect(result.status == 2, "\(arguments): status \(result.status), \(result.stderr)")
             #expect(
-                result.stderr.contains("'--n' asks for 500 images but run 'c' was trained with --test-limit 100"),
+                result.stderr.contains("'--n' asks for 500 images but run 'c' was trained with 100 test images"),
                 "\(arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
         }

@@ -100,17 +100,17 @@ import Testing
         let eval = try ManifoldBinary.run(["eval", "small", "--json"], runsRoot: root)
         #expect(eval.status == 0, "\(eval.stderr)")
         #expect(try json(eval)["test_images"]?.integerValue == 100)
-        #expect(try json(eval)["test_images_note"]?.stringValue?.contains("--test-limit 100") == true)
-        #expect(eval.stderr.contains("trained with --test-limit 100: using its first 100 of the 4000 test images"))
+        #expect(try json(eval)["test_images_note"]?.stringValue?.contains("trained with 100 test images") == true)
+        #expect(eval.stderr.contains("trained with 100 test images: using its first 100 of the 4000 test images"))
         let attack = try ManifoldBinary.run(
             ["attack", "fgsm", "--run", "small", "--n", "10", "--json"], runsRoot: root)
         #expect(attack.status == 0, "\(attack.stderr)")
         #expect(try json(attack)["test_images"]?.integerValue == 100)
-        #expect(attack.stderr.contains("--test-limit 100"), "\(attack.stderr)")
+        #expect(attack.stderr.contains("trained with 100 test images"), "\(attack.stderr)")
         let all = try ManifoldBinary.run(["eval", "small", "--json", "--data", "synthetic"], runsRoot: root)
         #expect(try json(all)["test_images"]?.integerValue == 4000)
         #expect(try json(all)["test_images_note"] == nil)
-        #expect(!all.stderr.contains("--test-limit"))
+        #expect(!all.stderr.contains("trained with"))
     }
 
     /// Bugs: `compare` with saved runs of different k printed "k = 30" for a k = 20 PCA, and reported

@@ -118,7 +118,8 @@ import Testing
         #expect(
             tooMany.stderr.contains("'--n' asks for 100 images but ")
                 && tooMany.stderr.contains(
-                    " of the 100 test images of 'synthetic' (the run's --test-limit) are not of the guide's class"),
+                    " of the 100 test images of 'synthetic' (the test images the run was trained with) are not of the guide's class"
+                ),
             "\(tooMany.stderr)")
     }
 

@@ -1,5 +1,9 @@
 import Engine
 import Foundation
+import Models
+import NeuralNet
+import SafeTensors
+import TensorCore
 import TerminalUI
 import Testing
 
@@ -41,6 +45,11 @@ import Testing
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
         var state = try Self.workbench(root: root, screen: "4")
+        // With weights, so that the AutoAttack loads and runs (without, it failed at once, no longer under way,
+        // once the lab stopped reading the training images before the checkpoint).
+        var generator = RandomGenerator(seed: 1)
+        try Data(try SafeTensorsFormat.encode(Checkpoint.file(of: Classifier(kind: .mlp, generator: &generator))))
+            .write(to: URL(fileURLWithPath: "\(root)/a/model.safetensors"))
         let run = RunDirectory(root: root, name: "a")
         let pgd = WorkbenchFixture.job(kind: .attack, title: "pgd · a", run: run) { _ in }
         pgd.method = "pgd"
