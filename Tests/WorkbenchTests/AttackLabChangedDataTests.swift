@@ -22,10 +22,7 @@ import Testing
     @Test func theLabTakesWhatAttackTakesAndRefusesWhatItRefuses() throws {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
-        let data = "\(root)/idx"
-        try TinyIDXFolder.write(data, height: 8, width: 8, classes: 10)
-        let run = try TinyIDXFolder.trainRun("clf", model: .classifier(.mlp), data: data, root: root)
-        try TinyIDXFolder.write(data, height: 8, width: 8, classes: 5)
+        let (run, data) = try TinyIDXFolder.classifierWhoseDataLostClasses(root: root)
         let fewer = try Self.start(run)
         defer { fewer.runner.send(.stop) }
         #expect(fewer.runner.snapshot.status == .paused, "\(fewer.runner.snapshot.status)")

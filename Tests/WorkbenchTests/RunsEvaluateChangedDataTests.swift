@@ -44,10 +44,7 @@ import Testing
     @Test func aClassifierIsBuiltAsTheRunRecordsIt() throws {
         let root = WorkbenchFixture.runsRoot()
         defer { cleanup(root) }
-        let data = "\(root)/idx"
-        try TinyIDXFolder.write(data, height: 8, width: 8, classes: 10)
-        let run = try TinyIDXFolder.trainRun("clf", model: .classifier(.mlp), data: data, root: root)
-        try TinyIDXFolder.write(data, height: 8, width: 8, classes: 5)
+        let (run, data) = try TinyIDXFolder.classifierWhoseDataLostClasses(root: root)
         let fewer = RunEvaluation(run: run)
         _ = try fewer.step()
         #expect(fewer.results?.map(\.name) == ["accuracy", "loss"])

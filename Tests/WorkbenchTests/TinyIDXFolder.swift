@@ -26,6 +26,16 @@ enum TinyIDXFolder {
         }
     }
 
+    /// An MLP run `clf` under `root` trained on 10-class 8x8 data in `root/idx`, whose folder then holds data of
+    /// 5 classes (which `eval` and `attack` take): returns the run and the folder.
+    static func classifierWhoseDataLostClasses(root: String) throws -> (run: RunDirectory, data: String) {
+        let data = "\(root)/idx"
+        try write(data, height: 8, width: 8, classes: 10)
+        let run = try trainRun("clf", model: .classifier(.mlp), data: data, root: root)
+        try write(data, height: 8, width: 8, classes: 5)
+        return (run, data)
+    }
+
     /// Trains `model` one epoch on `data` as `train` does and saves it as run `name` under `root`.
     static func trainRun(_ name: String, model: ModelKind, data: String, root: String) throws -> RunDirectory {
         let run = RunDirectory(root: root, name: name)
