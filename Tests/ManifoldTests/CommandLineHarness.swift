@@ -45,6 +45,16 @@ enum ManifoldBinary {
     }
 }
 
+extension ManifoldBinary {
+    /// Starts the binary in the background with `MANIFOLD_RUNS` set to `runsRoot` (`executable` runs another
+    /// program instead, a shell that starts the binary): for the tests that signal or race a command under way.
+    static func start(_ arguments: [String], runsRoot: String, executable: String? = nil) throws -> ChildProcess {
+        var environment = ProcessInfo.processInfo.environment
+        environment["MANIFOLD_RUNS"] = runsRoot
+        return try ChildProcess(executable: executable ?? path, arguments: arguments, environment: environment)
+    }
+}
+
 /// Runs each `train` command line (without the word `train`) with `options` added, under `runsRoot`,
 /// and requires each to succeed: the tiny runs a test needs before the command it checks.
 func trainRuns(_ commandLines: [[String]], options: [String], runsRoot: String) throws {

@@ -7,15 +7,12 @@ import Testing
 @Suite(.serialized) struct PoisonInterruptTests {
     /// Starts `poison labelflip --run p` under `root`, on enough data to train for a few seconds.
     static func startPoison(root: String) throws -> ChildProcess {
-        var environment = ProcessInfo.processInfo.environment
-        environment["MANIFOLD_RUNS"] = root
-        return try ChildProcess(
-            executable: ManifoldBinary.path,
-            arguments: [
+        try ManifoldBinary.start(
+            [
                 "poison", "labelflip", "--run", "p", "--epochs", "1", "--train-limit", "600", "--test-limit", "100",
                 "--quiet",
             ],
-            environment: environment)
+            runsRoot: root)
     }
 
     /// Waits (polling every millisecond, at most 60 s) until `condition` holds or `process` has ended.
@@ -87,19 +84,16 @@ import Testing
     @Test func anInterruptedCurveKeepsTheLinesOfTheRunsItSaved() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["MANIFOLD_RUNS"] = root
         var interrupted = 0
         // The second run must still train when the signal comes: a try where it had ended is repeated.
         for attempt in 0..<5 where interrupted == 0 {
             let name = "c\(attempt)"
-            let process = try ChildProcess(
-                executable: ManifoldBinary.path,
-                arguments: [
+            let process = try ManifoldBinary.start(
+                [
                     "poison", "labelflip", "--run", name, "--fractions", "0,0.5", "--epochs", "30", "--train-limit",
                     "2000", "--test-limit", "100", "--quiet",
                 ],
-                environment: environment)
+                runsRoot: root)
             Self.waitFor(process) { FileManager.default.fileExists(atPath: "\(root)/\(name)-f0.00/config.json") }
             process.send(SIGINT)
             let status = process.wait(timeout: 60)

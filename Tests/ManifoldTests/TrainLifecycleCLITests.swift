@@ -13,12 +13,10 @@ import Testing
 @Suite(.serialized) struct TrainLifecycleCLITests {
     /// Starts a long `train` of MLP run `run` in the background and returns once its first epoch is saved.
     static func training(_ run: String, epochs: Int, root: String) throws -> ChildProcess {
-        var environment = ProcessInfo.processInfo.environment
-        environment["MANIFOLD_RUNS"] = root
         let arguments = [
             "train", "mlp", "--epochs", String(epochs), "--train-limit", "2000", "--test-limit", "100", "--run", run,
         ]
-        let process = try ChildProcess(executable: ManifoldBinary.path, arguments: arguments, environment: environment)
+        let process = try ManifoldBinary.start(arguments, runsRoot: root)
         let start = Date()
         while epochsDone("\(root)/\(run)") == nil && process.isRunning && Date().timeIntervalSince(start) < 120 {
             usleep(20_000)
@@ -138,9 +136,7 @@ extension TrainLifecycleCLITests {
         _ arguments: [String], run: String, root: String, waitingFor entry: String? = nil,
         every interval: useconds_t = 20_000
     ) throws -> ChildProcess {
-        var environment = ProcessInfo.processInfo.environment
-        environment["MANIFOLD_RUNS"] = root
-        let process = try ChildProcess(executable: ManifoldBinary.path, arguments: arguments, environment: environment)
+        let process = try ManifoldBinary.start(arguments, runsRoot: root)
         let start = Date()
         while access("\(root)/\(entry ?? run)", F_OK) != 0, process.isRunning, Date().timeIntervalSince(start) < 120 {
             usleep(interval)
@@ -218,15 +214,10 @@ extension TrainLifecycleCLITests {
     @Test func trainingsStartedTogetherGetRunsOfTheirOwn() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["MANIFOLD_RUNS"] = root
         let processes = try (1...3).map { seed in
-            try ChildProcess(
-                executable: ManifoldBinary.path,
-                arguments: [
-                    "train", "mlp", "--seed", String(seed), "--train-limit", "300", "--test-limit", "100", "--quiet",
-                ],
-                environment: environment)
+            try ManifoldBinary.start(
+                ["train", "mlp", "--seed", String(seed), "--train-limit", "300", "--test-limit", "100", "--quiet"],
+                runsRoot: root)
         }
         for process in processes {
             let status = process.wait(timeout: 120)
@@ -268,12 +259,9 @@ extension TrainLifecycleCLITests {
             ["train", "mlp", "--run", "r", "--epochs", "1", "--train-limit", "2000", "--test-limit", "100", "--quiet"],
             runsRoot: root)
         try #require(first.status == 0, "\(first.stderr)")
-        var environment = ProcessInfo.processInfo.environment
-        environment["MANIFOLD_RUNS"] = root
-        let process = try ChildProcess(
-            executable: ManifoldBinary.path,
-            arguments: ["train", "mlp", "--run", "r", "--epochs", "500", "--resume", "--lr", "0.0005", "--batch", "7"],
-            environment: environment)
+        let process = try ManifoldBinary.start(
+            ["train", "mlp", "--run", "r", "--epochs", "500", "--resume", "--lr", "0.0005", "--batch", "7"],
+            runsRoot: root)
         usleep(300_000)
         process.send(SIGTERM)
         let status = process.wait(timeout: 60)
@@ -291,13 +279,11 @@ extension TrainLifecycleCLITests {
     @Test func aTrainingStartedIgnoringCtrlCKeepsIgnoringIt() throws {
         let root = temporaryFolder()
         defer { cleanup(root) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["MANIFOLD_RUNS"] = root
         let arguments = [
             "-c", "trap '' INT; exec \"$0\" \"$@\"", ManifoldBinary.path, "train", "mlp", "--epochs", "5",
             "--train-limit", "2000", "--test-limit", "100", "--run", "i", "--quiet",
         ]
-        let process = try ChildProcess(executable: "/bin/sh", arguments: arguments, environment: environment)
+        let process = try ManifoldBinary.start(arguments, runsRoot: root, executable: "/bin/sh")
         let start = Date()
         while Self.epochsDone("\(root)/i") == nil && process.isRunning && Date().timeIntervalSince(start) < 120 {
             usleep(20_000)
