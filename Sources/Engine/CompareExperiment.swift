@@ -6,14 +6,13 @@ import TensorCore
 
 /// Autoencoder against PCA at the same code size k (MATH.md section 2; Hinton & Salakhutdinov 2006):
 /// PCA is fitted once for every k, then one autoencoder per k trains for a few epochs, one mini-batch
-/// per step. The snapshot holds both test-error curves over k and, for the selected k, test images
-/// with both reconstructions and their per-image errors.
+/// per step. The snapshot holds both test-error curves over k, the test images and, for every k, both
+/// reconstructions with their per-image errors (`imageGroup(_:codeSize:)`): the screen picks the k it
+/// shows, so that choosing k needs no step of the runner (a stopped comparison still answers it).
 public final class CompareExperiment: VisualExperiment, InterruptibleExperiment {
     public let dataset: Dataset
     public let codeSizes: [Int]
     public let epochsPerAutoencoder: Int
-    /// The k whose reconstructions are shown; settable between steps.
-    public var selectedCodeSize: Int
     private var pca: PCA?
     private var pcaErrors: [Double] = []
     private var autoencoders: [Int: Autoencoder] = [:]
@@ -33,14 +32,13 @@ public final class CompareExperiment: VisualExperiment, InterruptibleExperiment 
 
     public init(
         dataset: Dataset, codeSizes: [Int] = [2, 5, 10, 20, 30, 50], epochsPerAutoencoder: Int = 2,
-        selectedCodeSize: Int = 30, seed: UInt64 = 0
+        seed: UInt64 = 0
     ) {
         self.dataset = dataset
         let fitting = codeSizes.filter { $0 >= 1 && $0 <= dataset.pixelCount }.sorted()
         // Images with fewer pixels than every k (a folder of 1x1 images) compare at k = their pixel count.
         self.codeSizes = fitting.isEmpty ? [dataset.pixelCount] : fitting
         self.epochsPerAutoencoder = max(1, epochsPerAutoencoder)
-        self.selectedCodeSize = selectedCodeSize
         self.seed = seed
         sampler = BatchSampler(
             count: dataset.trainCount, batchSize: batchSize, seed: seed, shuffle: true, dropLast: false)
@@ -99,35 +97,27 @@ public final class CompareExperiment: VisualExperiment, InterruptibleExperiment 
         (Array(zip(codeSizes, pcaErrors)), codeSizes.compactMap { k in autoencoderErrors[k].map { (k, $0) } })
     }
 
+    /// The snapshot's image group of one method's reconstructions at code size `k`: `pca_k30`, `ae_k30`.
+    public static func imageGroup(_ method: String, codeSize k: Int) -> String { "\(method)_k\(k)" }
+
+    /// The k whose autoencoder is training now, nil before PCA is fitted and once all are trained.
+    public var trainingCodeSize: Int? { pca != nil && current < codeSizes.count ? codeSizes[current] : nil }
+
     public func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
-        let k = codeSizes.min { abs($0 - selectedCodeSize) < abs($1 - selectedCodeSize) } ?? selectedCodeSize
         let (pcaCurve, aeCurve) = curves
         snapshot.curves["pca"] = (pcaCurve.map { Double($0.0) }, pcaCurve.map(\.1))
         snapshot.curves["autoencoder"] = (aeCurve.map { Double($0.0) }, aeCurve.map(\.1))
-        snapshot.figures = [
-            ("k shown", "\(k)"),
-            ("PCA test mse", pcaCurve.first { $0.0 == k }.map { String(format: "%.5f", $0.1) } ?? "-"),
-            (
-                "AE test mse",
-                autoencoderErrors[k].map { String(format: "%.5f", $0) }
-                    ?? (autoencoders[k] == nil ? "not trained yet" : "training")
-            ),
-            ("autoencoders", "\(autoencoderErrors.count)/\(codeSizes.count) trained"),
-        ]
+        snapshot.figures = [("autoencoders", "\(autoencoderErrors.count)/\(codeSizes.count) trained")]
+        if let k = trainingCodeSize { snapshot.figures.append(("training", "k = \(k)")) }
         guard includeHeavy, dataset.testCount > 0 else { return }
         let shown = min(shownCount, dataset.testCount)
         let pixels = dataset.pixelCount
         let originals = Tensor(shape: [shown, pixels], copying: dataset.testImages[0..<(shown * pixels)])
         let originalScalars = originals.scalars
-        func images(_ values: Tensor?) -> [Snapshot.Image] {
-            let valueScalars = values?.scalars ?? []
+        func images(_ values: Tensor) -> [Snapshot.Image] {
+            let valueScalars = values.scalars
             return (0..<shown).map { i in
-                let original = Array(originalScalars[(i * pixels)..<((i + 1) * pixels)])
-                guard values != nil else {
-                    return Snapshot.Image(
-                        width: dataset.imageWidth, height: dataset.imageHeight,
-                        values: [Float](repeating: 0, count: pixels), caption: "-")
-                }
+                let original = originalScalars[(i * pixels)..<((i + 1) * pixels)]
                 let image = Array(valueScalars[(i * pixels)..<((i + 1) * pixels)])
                 let error =
                     zip(image, original).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(pixels)
@@ -142,9 +132,15 @@ public final class CompareExperiment: VisualExperiment, InterruptibleExperiment 
                 values: Array(dataset.testImages[(i * pixels)..<((i + 1) * pixels)]),
                 caption: dataset.classNames[dataset.testLabels[i]])
         }
-        let pcaReconstruction = pca.map { model in noGrad { model.decode(model.encode(originals, components: k)) } }
-        snapshot.images["pca"] = images(pcaReconstruction)
-        let aeReconstruction = autoencoders[k].map { model in noGrad { model(originals) } }
-        snapshot.images["ae"] = images(aeReconstruction)
+        // Every k's reconstructions (8 images each): a few hundred kilobytes at most, made once a heavy snapshot.
+        for k in codeSizes {
+            if let pca {
+                snapshot.images[Self.imageGroup("pca", codeSize: k)] = images(
+                    noGrad { pca.decode(pca.encode(originals, components: k)) })
+            }
+            if let model = autoencoders[k] {
+                snapshot.images[Self.imageGroup("ae", codeSize: k)] = images(noGrad { model(originals) })
+            }
+        }
     }
 }

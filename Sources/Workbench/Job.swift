@@ -34,6 +34,8 @@ final class Job {
     /// Set when `x` stopped this job: the workbench keeps only the newest few of those
     /// (`WorkbenchState.keptStoppedJobs`).
     var stoppedByUser = false
+    /// The code size k a comparison shows, chosen with the Compare screen's `↑` `↓` (nil: the screen's default).
+    var shownCodeSize: Int?
     /// Position in the workbench's list of step-rate limits (0: full speed).
     var paceIndex = 0
     /// Where a stopped job is started anew: a lab view (purification, feature adversary, class sweep) by its
@@ -133,21 +135,8 @@ extension Job {
         runner.start(running: running)
         let job = Job(
             kind: .comparison, title: "ae vs pca · \(name)", runner: runner, classNames: [], run: nil, labels: labels)
-        job.controls = { key in
-            let delta: Int
-            switch key.key {
-            case .up, .character("+"), .character("="): delta = 1
-            case .down, .character("-"): delta = -1
-            default: return nil
-            }
-            return { experiment in
-                guard let comparison = experiment as? CompareExperiment else { return "" }
-                let sizes = comparison.codeSizes
-                let index = sizes.firstIndex { $0 >= comparison.selectedCodeSize } ?? sizes.count - 1
-                comparison.selectedCodeSize = sizes[max(0, min(sizes.count - 1, index + delta))]
-                return "showing k = \(comparison.selectedCodeSize)"
-            }
-        }
+        // Its keys (↑ ↓ + -: the k shown) are the Compare screen's, answered without the runner.
+        job.controls = { _ in nil }
         return job
     }
 }

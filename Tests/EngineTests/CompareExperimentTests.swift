@@ -17,11 +17,11 @@ import Testing
         while !comparison.isFinished { _ = try comparison.step() }
         var snapshot = Snapshot()
         comparison.describe(into: &snapshot, includeHeavy: true)
-        #expect(snapshot.figures.first { $0.name == "k shown" }?.value == "1")
-        #expect(snapshot.images["pca"]?.count == 4 && snapshot.images["ae"]?.count == 4)
+        #expect(snapshot.curves["pca"]?.x == [1])
+        #expect(snapshot.images["pca_k1"]?.count == 4 && snapshot.images["ae_k1"]?.count == 4)
         // Bug: captions read "pca 0.0123", which a 7-column cell (an 80x24 window) cut to "pca 0.…": the strips'
         // titles name the method, so a caption is the image's mse alone.
-        for caption in (snapshot.images["pca"] ?? []) + (snapshot.images["ae"] ?? []) {
+        for caption in (snapshot.images["pca_k1"] ?? []) + (snapshot.images["ae_k1"] ?? []) {
             #expect(caption.caption.count == 6 && Double(caption.caption) != nil, "\(caption.caption)")
         }
         #expect(comparison.curves.pca.map(\.0) == [1] && comparison.curves.autoencoder.map(\.0) == [1])

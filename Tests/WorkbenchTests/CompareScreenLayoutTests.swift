@@ -17,9 +17,8 @@ import Testing
                 return (0..<8).map { Snapshot.Image(width: 4, height: 4, values: pixels, caption: caption($0)) }
             }
             snapshot.images["originals"] = strip({ "o.0\($0)" }, shade: 0.5)
-            snapshot.images["pca"] = strip({ "p.0\($0)" }, shade: 0.4)
-            snapshot.images["ae"] = strip({ "a.0\($0)" }, shade: 0.6)
-            snapshot.figures = [("k shown", "30"), ("PCA test mse", "0.0123"), ("AE test mse", "0.0101")]
+            snapshot.images["pca_k30"] = strip({ "p.0\($0)" }, shade: 0.4)
+            snapshot.images["ae_k30"] = strip({ "a.0\($0)" }, shade: 0.6)
             snapshot.curves["pca"] = (x: [2, 10, 30], y: [0.05, 0.02, 0.012])
             snapshot.curves["autoencoder"] = (x: [2, 10, 30], y: [0.04, 0.015, 0.010])
         }
@@ -57,8 +56,8 @@ import Testing
                 "╭ test images ───────────────────────────────────────────────────╮╭ ↑ ↓ choose k ──────────────────╮",
                 "│  ========    ========    ========    ========    ========      ││                                │",
                 "│  ========    ========    ========    ========    ========      ││k shown                       30│",
-                "│  ========    ========    ========    ========    ========      ││PCA test mse              0.0123│",
-                "│  ========    ========    ========    ========    ========      ││AE test mse               0.0101│",
+                "│  ========    ========    ========    ========    ========      ││PCA test mse             0.01200│",
+                "│  ========    ========    ========    ========    ========      ││AE test mse              0.01000│",
                 "│    o.00        o.01        o.02        o.03        o.04        ││                                │",
                 "│                                                                ││                                │",
                 "╰────────────────────────────────────────────────────────────────╯╰────────────────────────────────╯",
