@@ -7,6 +7,17 @@ import Foundation
 /// displayed at the cursor scaled to a box of cells (`c`, `r`) without moving the cursor (`C=1`),
 /// with responses suppressed (`q=2`), and deleted by id when the view changes.
 public enum KittyGraphics {
+    /// Whether the terminal is a multiplexer (tmux, GNU screen), which takes the query's APC string for a
+    /// window title: the pane's title read `Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA` after the workbench quit. Nor
+    /// does either pass the protocol's images through (tmux only with `allow-passthrough`), so the question
+    /// is not asked there.
+    public static func isMultiplexer(_ environment: [String: String]) -> Bool {
+        if let tmux = environment["TMUX"], !tmux.isEmpty { return true }
+        if let sty = environment["STY"], !sty.isEmpty { return true }
+        let term = environment["TERM"] ?? ""
+        return term.hasPrefix("screen") || term.hasPrefix("tmux")
+    }
+
     /// The command that transmits `image` and places it at the cursor.
     public static func transmitAndPlace(_ image: ImagePlacement) -> String {
         let payload = Data(image.rgb).base64EncodedString()

@@ -12,6 +12,15 @@ import Synchronization
 /// (`write`, `tcsetattr`, `tcflush`, `sigaction`, `raise`) on state prepared before they were
 /// installed: the exact bytes that restore the screen and the saved termios.
 enum Platform {
+    /// Whether a stop (Ctrl-Z) would be kept until a shell continues it. The kernel discards SIGTSTP sent
+    /// to an orphaned process group, one with no parent in another group of the same session: the process
+    /// started as a session's own command (`tmux new 'manifold'`, `ssh -t host manifold`, `docker run -it`)
+    /// or under a shell without job control. There the workbench hung in cooked mode until a stray Enter.
+    static func shellCanContinue() -> Bool {
+        let parent = getppid()
+        return getsid(parent) == getsid(0) && getpgid(parent) != getpgrp()
+    }
+
     /// Gives `signal` its default action again (async-signal-safe: one `sigaction`), before a handler raises it
     /// to stop or end the process as if it had never been caught.
     static func resetToDefaultAction(_ signal: Int32) {
@@ -196,6 +205,8 @@ enum SignalState {
     static let resized = Atomic<Bool>(false)
     /// Set by SIGCONT, cleared by the event loop (the screen must be redrawn in full).
     static let resumed = Atomic<Bool>(false)
+    /// Counts SIGCONTs: a SIGTSTP that none followed was discarded (see `Platform.shellCanContinue`).
+    static let continued = Atomic<Int>(0)
     /// The write end of the pipe that wakes `SignalCleanup`'s thread; -1 while none was started.
     static let cleanupFD = Atomic<Int32>(-1)
     /// The terminating signal that `SignalCleanup`'s thread is ending the process for; 0 before one came.
@@ -253,12 +264,14 @@ private func terminalSignalHandler(_ signal: Int32) {
         SignalState.resized.store(true, ordering: .sequentiallyConsistent)
         SignalState.wake()
     case SIGCONT:
+        SignalState.continued.wrappingAdd(1, ordering: .sequentiallyConsistent)
         SignalState.reenter()
         SignalState.resumed.store(true, ordering: .sequentiallyConsistent)
         SignalState.wake()
     case SIGTSTP:
         // Restore, stop with the default action (the signal is blocked until we return), and let
         // SIGCONT set the terminal up again.
+        let continuedBefore = SignalState.continued.load(ordering: .sequentiallyConsistent)
         SignalState.restoreIfActive()
         Platform.resetToDefaultAction(SIGTSTP)
         var unblock = sigset_t()
@@ -266,6 +279,14 @@ private func terminalSignalHandler(_ signal: Int32) {
         sigaddset(&unblock, SIGTSTP)
         _ = raise(SIGTSTP)
         _ = pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        // A stopped process runs SIGCONT's handler before the unblock returns. With no SIGCONT, the stop was
+        // discarded (an orphaned process group): nothing will continue us, so the terminal is set up again now.
+        // (It was left in cooked mode, the screen blank and keys echoed, until a stray Enter.)
+        if SignalState.continued.load(ordering: .sequentiallyConsistent) == continuedBefore {
+            SignalState.reenter()
+            SignalState.resumed.store(true, ordering: .sequentiallyConsistent)
+            SignalState.wake()
+        }
         // Running again: catch the next suspend too.
         var again = sigaction()
         again.__sigaction_handler.sa_handler = terminalSignalHandler

@@ -149,7 +149,9 @@ public final class Terminal {
             Terminal.openCount.withLock { $0 = 0 }
             throw error
         }
-        if options.detectGraphics && environment["MANIFOLD_GRAPHICS"] != "none" {
+        if options.detectGraphics && environment["MANIFOLD_GRAPHICS"] != "none"
+            && !KittyGraphics.isMultiplexer(environment)
+        {
             detectGraphics(timeout: options.queryTimeout)
         }
         renderer.usesKittyGraphics = supportsKittyGraphics
@@ -176,9 +178,12 @@ public final class Terminal {
     }
 
     /// Stops the process like Ctrl-Z in a shell: restores the terminal, stops, and on resume sets it
-    /// up again and reports a `.resize` so the next frame is drawn in full.
-    public func suspend() {
+    /// up again and reports a `.resize` so the next frame is drawn in full. Returns false, doing nothing,
+    /// where no shell could continue the process (`Platform.shellCanContinue`).
+    @discardableResult public func suspend() -> Bool {
+        guard Platform.shellCanContinue() else { return false }
         _ = raise(SIGTSTP)
+        return true
     }
 
     /// Draws one frame: `body` fills a blank buffer of the current size, then the changes are written

@@ -58,7 +58,10 @@ public enum Workbench {
             }
             state.freedMemory.returnIfDue()
             for event in terminal.readEvents(timeout: pacer.wait) {
-                if case .suspend = state.handle(event) { terminal.suspend() }
+                if case .suspend = state.handle(event), !terminal.suspend() {
+                    state.message =
+                        "Ctrl-Z: no shell here can resume a suspended workbench (started without job control); q quits"
+                }
                 pacer.inputArrived()
             }
         }

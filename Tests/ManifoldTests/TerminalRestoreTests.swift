@@ -52,6 +52,23 @@ struct TerminalRestoreTests {
         #expect(status.contains("exit=\(128 + signal)"), "\(name): \(status)")
     }
 
+    /// Bug: every start asked for kitty graphics with an APC string, which tmux (and GNU screen) take for a
+    /// window title: the pane was named `Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA` after the workbench quit. Under a
+    /// multiplexer the question is not asked.
+    @Test func theWorkbenchLeavesTheTmuxPaneTitleAlone() throws {
+        let root = temporaryFolder()
+        defer { cleanup(root) }
+        let session = try TmuxSession(
+            command:
+                "printf '\\033]2;my title\\033\\\\'; MANIFOLD_RUNS=\(root)/runs \(ManifoldBinary.path) tui --paused; echo quit; sleep 30",
+            width: 100, height: 32)
+        defer { session.close() }
+        #expect(session.waitFor("paused"), "\(session.screen())")
+        session.send("q")
+        #expect(session.waitFor("quit"), "\(session.screen())")
+        #expect(session.format("#{pane_title}") == "my title")
+    }
+
     /// The terminal closes under the workbench (the pane is killed): it must notice and exit, not spin.
     @Test func closedTerminalEndsTheWorkbench() throws {
         let root = temporaryFolder()
