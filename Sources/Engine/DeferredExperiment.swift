@@ -47,6 +47,7 @@ public final class DeferredExperiment: VisualExperiment, InterruptibleExperiment
     public var isFinished: Bool { inner?.isFinished ?? false }
 
     public var progress: (done: Int, total: Int) { inner?.progress ?? (0, 1) }
+    public var progressCountsSteps: Bool { inner?.progressCountsSteps ?? true }
 
     public func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
         guard let inner else {

@@ -7,6 +7,9 @@ public protocol Experiment: AnyObject {
     var isFinished: Bool { get }
     /// Steps taken and steps planned.
     var progress: (done: Int, total: Int) { get }
+    /// False where `progress` counts other units than steps (a robustness sweep's hundredths of a cell):
+    /// the status line then shows a percentage, not "step N/M".
+    var progressCountsSteps: Bool { get }
     /// Slow set-up (loading a dataset or a checkpoint, building a model), run once on the runner's queue
     /// before the first command is handled, so the UI never waits for it.
     func prepare() throws
@@ -15,6 +18,8 @@ public protocol Experiment: AnyObject {
 extension Experiment {
     /// Most experiments are ready when constructed.
     public func prepare() throws {}
+
+    public var progressCountsSteps: Bool { true }
 }
 
 /// What one step produced: named scalar metrics and, at the end of an epoch, the epoch's summary.

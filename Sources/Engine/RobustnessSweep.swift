@@ -98,6 +98,9 @@ public final class RobustnessSweep: VisualExperiment {
 
     public var isFinished: Bool { flags != nil }
 
+    /// Hundredths of a cell (an attack at a radius), whose iteration counts differ.
+    public var progressCountsSteps: Bool { false }
+
     public var progress: (done: Int, total: Int) {
         let within = run.map { 100 * $0.iteration / max($0.iterationCount, 1) } ?? 0
         return (min(cell, cellCount) * 100 + within + (isFinished ? 100 : 0), (cellCount + 1) * 100)

@@ -275,6 +275,7 @@ public final class Runner: Sendable {
         let (done, total) = box.experiment.progress
         snapshot.step = done
         snapshot.totalSteps = total
+        snapshot.progressCountsSteps = box.experiment.progressCountsSteps
         snapshot.status = status
         if case .failed(let message) = status { snapshot.message = message }
         if let visual = box.experiment as? any VisualExperiment {

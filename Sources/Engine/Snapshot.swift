@@ -43,6 +43,12 @@ public struct Snapshot: Sendable {
     /// Steps done and planned.
     public var step = 0
     public var totalSteps = 0
+    /// False where `step` and `totalSteps` count other units than steps (`Experiment.progressCountsSteps`).
+    public var progressCountsSteps = true
+    /// "step N/M", or the share done where the progress counts other units.
+    public var progressText: String {
+        progressCountsSteps ? "step \(step)/\(totalSteps)" : "\(Int((fraction * 100).rounded(.down)))% done"
+    }
     public var epoch = 0
     /// Steps per second over the recent window.
     public var stepsPerSecond = 0.0

@@ -95,7 +95,7 @@ final class HomeScreen: WorkbenchScreen {
             let marker = screen.map { workbench.shown[$0] == index } == true ? "›" : " "
             let s = job.runner.snapshot
             return
-                "\(marker) \(workbench.screenTitle(of: job)): \(job.title): \(workbench.statusWord(of: s)), step \(s.step)"
+                "\(marker) \(workbench.screenTitle(of: job)): \(job.title): \(workbench.statusWord(of: s)), \(s.progressCountsSteps ? "step \(s.step)" : s.progressText)"
         }
         let right = Layout.vertical([.fill(1), .length(max(3, min(8, workbench.jobs.count + 2)))]).split(columns[1])
         buffer.render(

@@ -99,7 +99,7 @@ extension WorkbenchState {
             let s = job.runner.snapshot
             let word = Span(
                 statusWord(of: s) + " ", style: Style(foreground: statusBarColor(s.status), attributes: .bold))
-            let step = "step \(s.step)/\(s.totalSteps) "
+            let step = s.progressText + " "
             compact = [word, Span(step)]
             // The right side gets half the line at most (StatusLine cuts it there): the title gives way, cut in the
             // middle as the Runs screen cuts run names, never the step (at 120 columns the Attack lab's showed

@@ -32,6 +32,8 @@ struct RobustnessSweepTests {
             if sweep.worstCase.count < 3 { #expect(sweep.flags == nil) }
         }
         #expect(sweep.progress.done == sweep.progress.total)
+        // Its progress counts hundredths of a cell: the status line shows a share, not steps.
+        #expect(!sweep.progressCountsSteps)
         #expect(sweep.worstCase.count == 3)
         for name in ["fgsm", "pgd", "square"] {
             let accuracies = try #require(sweep.accuracies[name])

@@ -99,8 +99,12 @@ enum WorkbenchFixture {
 /// An experiment that never steps and always describes the same snapshot.
 final class FixedSnapshotExperiment: VisualExperiment, @unchecked Sendable {
     private let fill: @Sendable (inout Snapshot) -> Void
+    let progressCountsSteps: Bool
 
-    init(describe: @escaping @Sendable (inout Snapshot) -> Void) { fill = describe }
+    init(countsSteps: Bool = true, describe: @escaping @Sendable (inout Snapshot) -> Void) {
+        fill = describe
+        progressCountsSteps = countsSteps
+    }
 
     func step() throws -> StepReport { StepReport(metrics: [:]) }
     var isFinished: Bool { false }
