@@ -57,6 +57,8 @@ public enum Workbench {
                 pacer.drew()
             }
             state.freedMemory.returnIfDue()
+            state.terminalTooSmall =
+                terminal.width < WorkbenchState.minimumWidth || terminal.height < WorkbenchState.minimumHeight
             for event in terminal.readEvents(timeout: pacer.wait) {
                 if case .suspend = state.handle(event), !terminal.suspend() {
                     state.message =

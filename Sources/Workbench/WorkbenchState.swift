@@ -29,6 +29,10 @@ struct WorkbenchState {
     /// How many pages the last help overlay drawn had.
     let helpPages = HelpOverlayPages()
     var quit = false
+    /// Set while the terminal is smaller than the workbench needs (the frame shows only that notice): keys
+    /// other than `q`, Ctrl-C and Ctrl-Z, and the mouse, are ignored, as they would act unseen (Runs' `d` then
+    /// `y` deleted a run with no question in view).
+    var terminalTooSmall = false
     /// Chart options of the job screens (`l`, `m`).
     var logScale = false
     var smoothing = true
@@ -205,7 +209,7 @@ struct WorkbenchState {
     /// Applies one input event.
     mutating func handle(_ event: InputEvent) -> Action {
         if case .mouse(let mouse) = event {
-            handle(mouse)
+            if !terminalTooSmall { handle(mouse) }
             return .none
         }
         guard case .key(let key) = event else { return .none }
@@ -217,6 +221,10 @@ struct WorkbenchState {
         // Ctrl-Z suspends from every state too: with `?` open it only closed the overlay and with Runs' question
         // pending it answered "kept", so the `fg` typed next went to the workbench as keys.
         if key.key == .character("z") && key.modifiers == .control { return .suspend }
+        if terminalTooSmall {
+            if key.key == .character("q") && key.modifiers.isEmpty { quit = true }
+            return .none
+        }
         if showHelp {
             // ↓ ↑ turn the pages; on a single page they close the overlay, as every other key does.
             let turns = helpPages.count != 1
