@@ -100,15 +100,11 @@ public final class CompareExperiment: VisualExperiment, InterruptibleExperiment 
     /// The snapshot's image group of one method's reconstructions at code size `k`: `pca_k30`, `ae_k30`.
     public static func imageGroup(_ method: String, codeSize k: Int) -> String { "\(method)_k\(k)" }
 
-    /// The k whose autoencoder is training now, nil before PCA is fitted and once all are trained.
-    public var trainingCodeSize: Int? { pca != nil && current < codeSizes.count ? codeSizes[current] : nil }
-
     public func describe(into snapshot: inout Snapshot, includeHeavy: Bool) {
         let (pcaCurve, aeCurve) = curves
         snapshot.curves["pca"] = (pcaCurve.map { Double($0.0) }, pcaCurve.map(\.1))
         snapshot.curves["autoencoder"] = (aeCurve.map { Double($0.0) }, aeCurve.map(\.1))
         snapshot.figures = [("autoencoders", "\(autoencoderErrors.count)/\(codeSizes.count) trained")]
-        if let k = trainingCodeSize { snapshot.figures.append(("training", "k = \(k)")) }
         guard includeHeavy, dataset.testCount > 0 else { return }
         let shown = min(shownCount, dataset.testCount)
         let pixels = dataset.pixelCount

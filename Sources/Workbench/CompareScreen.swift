@@ -55,20 +55,21 @@ final class CompareScreen: JobScreen {
         return sizes.min { abs($0 - wanted) < abs($1 - wanted) } ?? wanted
     }
 
-    /// The figures of the k shown, read from the snapshot's curves, then the comparison's own.
+    /// The figures of the k shown, read from the snapshot's curves, then the comparison's own. An autoencoder
+    /// with reconstructions but no test error yet is the one training.
     static func figures(_ snapshot: Snapshot, codeSize k: Int, stopped: Bool) -> [(name: String, value: String)] {
         func value(_ curve: String) -> Double? {
             guard let curve = snapshot.curves[curve], let index = curve.x.firstIndex(of: Double(k)) else { return nil }
             return curve.y[index]
         }
-        let training = snapshot.figures.first { $0.name == "training" }?.value == "k = \(k)"
+        let training = snapshot.images[CompareExperiment.imageGroup("ae", codeSize: k)] != nil
         let autoencoder =
             value("autoencoder").map { String(format: "%.5f", $0) }
             ?? (training ? (stopped ? "stopped while training" : "training") : "not trained yet")
         return [
             ("k shown", "\(k)"), ("PCA test mse", value("pca").map { String(format: "%.5f", $0) } ?? "-"),
             ("AE test mse", autoencoder),
-        ] + snapshot.figures.filter { $0.name != "training" }
+        ] + snapshot.figures
     }
 
     func placeholder(workbench: WorkbenchState) -> (title: String, text: String) {
